@@ -1,0 +1,74 @@
+"""The ``silkpipe`` command: one sub-command per step, each in ``silkpipe/commands/``.
+
+Every command module exposes ``register(subparsers)`` which adds its parser and sets
+``func`` to a handler ``(args) -> dict | None``. The handler's dict of figures is
+recorded as the step's metrics (pushed to a Pushgateway when one is configured).
+Bad input exits with status 2 and one line saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from silkpipe.errors import InputError
+from silkpipe.store import StoreError
+
+COMMAND_MODULES = (
+    "synth",
+    "transcribe",
+    "align",
+    "train",
+    "evaluate",
+    "report",
+    "run",
+    "sessions",
+    "score_voice",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="silkpipe",
+        description="Voice-labelled smartwatch motion recordings -> gesture models.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"silkpipe.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"silkpipe.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        from silkpipe import metrics
+
+        with metrics.step_metrics(args) as record:
+            result = args.func(args)
+            if isinstance(result, dict):
+                record(result)
+    except (InputError, StoreError, FileNotFoundError) as err:
+        print(f"silkpipe {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""CLI wrappers, one module per step; see silkpipe.cli."""

@@ -1,0 +1,296 @@
+"""Sensor streams: parse both CSV dialects, resample to a uniform grid, derive gravity.
+
+Two dialects share one header (DESIGN.md): *session* files carry host-arrival seconds
+and empty cells for the other sensors' columns; *clip* files carry watch nanoseconds,
+zero-filled columns, out-of-order rows and ``step_detector`` rows. Both become a
+:class:`Motion`: one uniform time grid with accel, gyro, a sign-continuous quaternion
+and the gravity direction, plus a mask of grid points that fall in a gap.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.errors import InputError
+
+HEADER = (
+    "accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z",
+    "rot_w", "rot_x", "rot_y", "rot_z", "sensor", "timestamp",
+)  # fmt: skip
+#: Which columns each sensor fills.
+SENSOR_COLUMNS: dict[str, tuple[int, ...]] = {
+    "linear_acceleration": (0, 1, 2),
+    "gyroscope": (3, 4, 5),
+    "rotation_vector": (6, 7, 8, 9),
+}
+IGNORED_SENSORS = frozenset({"step_detector", "step_counter"})
+#: Channel names of Motion.data, in order.
+CHANNELS = (
+    "accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z",
+    "quat_w", "quat_x", "quat_y", "quat_z", "grav_x", "grav_y", "grav_z",
+)  # fmt: skip
+#: Channels that generalise across sessions (no compass heading): the model's input.
+MODEL_CHANNELS = (0, 1, 2, 3, 4, 5, 10, 11, 12)
+DEFAULT_RATE = 50.0
+DEFAULT_MAX_GAP = 0.5  # seconds without a sample before the grid is marked missing
+NANOSECOND_THRESHOLD = 1e12  # timestamps above this are watch nanoseconds (clip dialect)
+
+
+@dataclass
+class RawStreams:
+    """Per-sensor samples as read: times in seconds (sorted) and values."""
+
+    path: str
+    dialect: str  # "session" or "clip"
+    times: dict[str, np.ndarray] = field(default_factory=dict)
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    dropped_rows: int = 0
+
+    def span(self) -> tuple[float, float]:
+        starts = [t[0] for t in self.times.values() if len(t)]
+        ends = [t[-1] for t in self.times.values() if len(t)]
+        return min(starts), max(ends)
+
+    def rates(self) -> dict[str, float]:
+        out = {}
+        for name, t in self.times.items():
+            out[name] = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
+        return out
+
+
+@dataclass
+class Motion:
+    """A uniformly resampled IMU stream. ``data[:, i]`` is ``CHANNELS[i]``."""
+
+    t: np.ndarray  # seconds on the source clock, uniform
+    rate: float
+    data: np.ndarray  # (n, 13) float32
+    valid: np.ndarray  # (n,) bool: False inside gaps longer than max_gap
+    source: str = ""
+
+    @property
+    def duration(self) -> float:
+        return float(len(self.t) / self.rate)
+
+    def features(self) -> np.ndarray:
+        """The model's input channels: accel, gyro, gravity direction."""
+        return self.data[:, MODEL_CHANNELS]
+
+    def energy(self) -> np.ndarray:
+        """Motion energy per grid point: |linear acceleration| + |gyro| (0 in gaps)."""
+        e = np.linalg.norm(self.data[:, 0:3], axis=1) + np.linalg.norm(self.data[:, 3:6], axis=1)
+        return np.where(self.valid, e, 0.0)
+
+    def index_of(self, time_s: float) -> int:
+        return int(round((time_s - self.t[0]) * self.rate))
+
+
+def read_sensor_csv(path: str | Path, *, session: str | None = None) -> RawStreams:
+    """Parse a sensor CSV of either dialect. Errors name the file, line and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("sensor file is missing", session=session, path=str(path)) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text ({err.reason})", session=session, path=str(path)) from None
+    if not text.strip():
+        raise InputError("sensor file is empty", session=session, path=str(path))
+    reader = csv.reader(text.splitlines())
+    header = next(reader)
+    if tuple(h.strip() for h in header) != HEADER:
+        raise InputError(
+            f"line 1: unexpected header {','.join(header)[:120]!r}; expected {','.join(HEADER)}",
+            session=session,
+            path=str(path),
+        )
+    buffers: dict[str, list[list[float]]] = {name: [] for name in SENSOR_COLUMNS}
+    dropped = 0
+    for line_no, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != 12:
+            raise InputError(
+                f"line {line_no}: {len(row)} fields, expected 12", session=session, path=str(path)
+            )
+        sensor = row[10]
+        if sensor in IGNORED_SENSORS:
+            dropped += 1
+            continue
+        columns = SENSOR_COLUMNS.get(sensor)
+        if columns is None:
+            raise InputError(
+                f"line {line_no}: unknown sensor {sensor[:40]!r}", session=session, path=str(path)
+            )
+        try:
+            values = [float(row[c]) for c in columns]
+            values.append(float(row[11]))
+        except ValueError:
+            bad = next(c for c in (*columns, 11) if not _is_float(row[c]))
+            raise InputError(
+                f"line {line_no}: field {HEADER[bad]} is {row[bad][:40]!r}, not a number",
+                session=session,
+                path=str(path),
+            ) from None
+        if not all(math.isfinite(v) for v in values):
+            bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
+            name = HEADER[(*columns, 11)[bad]]
+            raise InputError(
+                f"line {line_no}: field {name} is not finite", session=session, path=str(path)
+            )
+        buffers[sensor].append(values)
+    streams = RawStreams(path=str(path), dialect="session", dropped_rows=dropped)
+    all_times = [b[-1] for rows in buffers.values() for b in rows[:1]]
+    if not all_times:
+        raise InputError("no sensor rows", session=session, path=str(path))
+    nanoseconds = max(all_times) > NANOSECOND_THRESHOLD
+    streams.dialect = "clip" if nanoseconds else "session"
+    for sensor, rows in buffers.items():
+        if not rows:
+            continue
+        arr = np.asarray(rows, dtype=np.float64)
+        t = arr[:, -1] / 1e9 if nanoseconds else arr[:, -1]
+        order = np.argsort(t, kind="stable")
+        t, vals = t[order], arr[order, :-1]
+        keep = np.concatenate([[True], np.diff(t) > 0])  # duplicate stamps: keep the first
+        streams.times[sensor] = t[keep]
+        streams.values[sensor] = vals[keep]
+    missing = [s for s in SENSOR_COLUMNS if s not in streams.times]
+    if missing:
+        raise InputError(f"no rows for sensor(s) {', '.join(missing)}", session=session, path=str(path))
+    return streams
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def continuous_quaternions(q: np.ndarray) -> np.ndarray:
+    """Flip signs so consecutive quaternions lie in the same hemisphere (q and -q agree)."""
+    q = q.copy()
+    if len(q) < 2:
+        return q
+    dots = np.einsum("ij,ij->i", q[1:], q[:-1])
+    flips = np.concatenate([[False], dots < 0])
+    sign = np.where(np.cumsum(flips) % 2 == 1, -1.0, 1.0)
+    return q * sign[:, None]
+
+
+def gravity_direction(q: np.ndarray) -> np.ndarray:
+    """World 'up' seen in the device frame, from a (w, x, y, z) rotation vector quaternion.
+
+    It keeps the watch's tilt and drops the compass heading, which identifies the
+    session rather than the gesture.
+    """
+    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    return np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=1)
+
+
+def resample(
+    raw: RawStreams,
+    rate: float = DEFAULT_RATE,
+    max_gap: float = DEFAULT_MAX_GAP,
+    start: float | None = None,
+    end: float | None = None,
+) -> Motion:
+    """Interpolate every sensor onto one grid; grid points inside long gaps are invalid."""
+    span_start, span_end = raw.span()
+    start = span_start if start is None else start
+    end = span_end if end is None else end
+    n = max(int(math.floor((end - start) * rate)) + 1, 1)
+    grid = start + np.arange(n) / rate
+    data = np.zeros((n, len(CHANNELS)), dtype=np.float64)
+    valid = np.ones(n, dtype=bool)
+    for sensor, cols in (("linear_acceleration", slice(0, 3)), ("gyroscope", slice(3, 6)),
+                         ("rotation_vector", slice(6, 10))):  # fmt: skip
+        t, v = raw.times[sensor], raw.values[sensor]
+        if sensor == "rotation_vector":
+            v = continuous_quaternions(v)
+        for j in range(v.shape[1]):
+            data[:, cols.start + j] = np.interp(grid, t, v[:, j])
+        valid &= _near_samples(grid, t, max_gap)
+    quat = data[:, 6:10]
+    norms = np.linalg.norm(quat, axis=1, keepdims=True)
+    quat /= np.where(norms > 0, norms, 1.0)
+    data[:, 10:13] = gravity_direction(quat)
+    return Motion(t=grid, rate=rate, data=data.astype(np.float32), valid=valid, source=raw.path)
+
+
+def _near_samples(grid: np.ndarray, t: np.ndarray, max_gap: float) -> np.ndarray:
+    """True where the samples on both sides of a grid point are at most max_gap apart."""
+    right = np.searchsorted(t, grid, side="left").clip(0, len(t) - 1)
+    left = (right - 1).clip(0, len(t) - 1)
+    exact = t[right] == grid
+    gap = t[right] - t[left]
+    inside = (grid >= t[0]) & (grid <= t[-1])
+    return inside & ((gap <= max_gap) | exact)
+
+
+@dataclass
+class Session:
+    """A session folder: its name, files and metadata."""
+
+    name: str
+    folder: Path
+    metadata: dict
+
+    @property
+    def sensor_path(self) -> Path:
+        return self.folder / "sensor_data.csv"
+
+    @property
+    def audio_path(self) -> Path | None:
+        for name in ("audio_16k.wav", "audio.wav"):
+            if (self.folder / name).is_file():
+                return self.folder / name
+        return None
+
+    @property
+    def transcript_path(self) -> Path | None:
+        path = self.folder / "whisperx_output.json"
+        return path if path.is_file() else None
+
+    def motion(self, rate: float = DEFAULT_RATE) -> Motion:
+        return resample(read_sensor_csv(self.sensor_path, session=self.name), rate=rate)
+
+
+def load_session(folder: str | Path) -> Session:
+    """Open a session folder; a bad or missing metadata.json is an error naming the file."""
+    from silkpipe.store import StoreError, check_name
+
+    folder = Path(folder)
+    name = folder.name
+    try:
+        check_name(name, "session name")
+    except StoreError as err:
+        raise InputError(str(err), session=name, path=str(folder)) from None
+    if not folder.is_dir():
+        raise InputError("session folder is missing", session=name, path=str(folder))
+    if not (folder / "sensor_data.csv").is_file():
+        raise InputError("sensor_data.csv is missing", session=name, path=str(folder))
+    meta_path = folder / "metadata.json"
+    metadata: dict = {}
+    if meta_path.is_file():
+        try:
+            metadata = json.loads(meta_path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputError(f"invalid JSON: {err}", session=name, path=str(meta_path)) from None
+        if not isinstance(metadata, dict):
+            raise InputError("metadata is not a JSON object", session=name, path=str(meta_path))
+    return Session(name=name, folder=folder, metadata=metadata)
+
+
+def find_sessions(root: str | Path) -> list[Path]:
+    """Session folders under root: every sub-folder holding a sensor_data.csv."""
+    root = Path(root)
+    return sorted(p.parent for p in root.glob("*/sensor_data.csv"))

@@ -1,0 +1,245 @@
+"""The artifact store: one key layout (DESIGN.md), a local-folder and a MinIO/S3 backend.
+
+Keys are '/'-separated relative paths such as ``runs/<run-id>/labels/<session>.csv``.
+Every write is whole or nothing: the file backend writes a temp file and renames it,
+the S3 backend sends one PUT. Credentials come from the environment and are never
+part of ``uri`` or any message.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class StoreError(Exception):
+    """A store could not be opened or a key is invalid."""
+
+
+def check_name(name: str, what: str = "name") -> str:
+    """A session, run or file name: no slashes, no '..', no leading dot."""
+    if not _NAME.match(name or "") or ".." in name:
+        raise StoreError(f"invalid {what} {name!r}: use letters, digits, '.', '_', '-' only")
+    return name
+
+
+def check_key(key: str) -> str:
+    """A relative key made of valid names: no traversal, no absolute path."""
+    if not key or key.startswith("/") or "\\" in key:
+        raise StoreError(f"invalid key {key!r}")
+    for part in key.split("/"):
+        check_name(part, "key part")
+    return key
+
+
+class Store(Protocol):
+    uri: str
+
+    def put_bytes(self, key: str, data: bytes) -> None: ...
+    def get_bytes(self, key: str) -> bytes: ...
+    def exists(self, key: str) -> bool: ...
+    def list(self, prefix: str) -> list[str]: ...
+    def delete(self, key: str) -> None: ...
+
+
+class FileStore:
+    """Artifacts in a local folder (the embedded default)."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root).absolute()
+        self.uri = f"file://{self.root}"
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get_bytes(self, key: str) -> bytes:
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> list[str]:
+        base = self.root / prefix.rstrip("/") if prefix else self.root
+        if not base.is_dir():
+            return []
+        keys = []
+        for path in base.rglob("*"):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                keys.append(path.relative_to(self.root).as_posix())
+        return sorted(keys)
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+class S3Store:
+    """Artifacts in a MinIO (or any S3-protocol) bucket, through the ``minio`` SDK.
+
+    Endpoint and credentials come from ``SILKPIPE_S3_ENDPOINT`` (host:port),
+    ``SILKPIPE_S3_ACCESS_KEY``/``SILKPIPE_S3_SECRET_KEY`` (falling back to
+    ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``) and ``SILKPIPE_S3_SECURE`` (0/1).
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", *, create_bucket: bool = True):
+        from minio import Minio
+
+        endpoint = os.environ.get("SILKPIPE_S3_ENDPOINT", "")
+        if not endpoint:
+            raise StoreError("s3:// store needs SILKPIPE_S3_ENDPOINT (host:port of MinIO/S3)")
+        access = os.environ.get("SILKPIPE_S3_ACCESS_KEY") or os.environ.get("AWS_ACCESS_KEY_ID")
+        secret = os.environ.get("SILKPIPE_S3_SECRET_KEY") or os.environ.get(
+            "AWS_SECRET_ACCESS_KEY"
+        )
+        if not access or not secret:
+            raise StoreError("s3:// store needs SILKPIPE_S3_ACCESS_KEY and SILKPIPE_S3_SECRET_KEY")
+        secure = os.environ.get("SILKPIPE_S3_SECURE", "0") in ("1", "true", "yes")
+        self.client = Minio(endpoint, access_key=access, secret_key=secret, secure=secure)
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        if self.prefix:
+            check_key(self.prefix)
+        self.uri = f"s3://{bucket}/{self.prefix}".rstrip("/")
+        if create_bucket and not self.client.bucket_exists(bucket):
+            self.client.make_bucket(bucket)
+
+    def _object(self, key: str) -> str:
+        check_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        self.client.put_object(self.bucket, self._object(key), io.BytesIO(data), len(data))
+
+    def get_bytes(self, key: str) -> bytes:
+        from minio.error import S3Error
+
+        try:
+            response = self.client.get_object(self.bucket, self._object(key))
+        except S3Error as err:
+            if err.code in ("NoSuchKey", "NoSuchObject"):
+                raise KeyError(key) from None
+            raise
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def exists(self, key: str) -> bool:
+        from minio.error import S3Error
+
+        try:
+            self.client.stat_object(self.bucket, self._object(key))
+            return True
+        except S3Error as err:
+            if err.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                return False
+            raise
+
+    def list(self, prefix: str) -> list[str]:
+        full = self._object(prefix.rstrip("/")) + "/" if prefix else (
+            self.prefix + "/" if self.prefix else ""
+        )
+        cut = len(self.prefix) + 1 if self.prefix else 0
+        objects = self.client.list_objects(self.bucket, prefix=full, recursive=True)
+        return sorted(obj.object_name[cut:] for obj in objects)
+
+    def delete(self, key: str) -> None:
+        self.client.remove_object(self.bucket, self._object(key))
+
+
+def open_store(uri: str) -> Store:
+    """``file:///path``, a bare path, or ``s3://bucket[/prefix]``."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise StoreError(f"store URI {uri!r} names no bucket")
+        return S3Store(parsed.netloc, parsed.path)
+    if parsed.scheme in ("", "file"):
+        return FileStore(parsed.path if parsed.scheme == "file" else uri)
+    raise StoreError(f"unknown store scheme {parsed.scheme!r} in {uri!r}: use file:// or s3://")
+
+
+def put_json(store: Store, key: str, value: Any) -> None:
+    store.put_bytes(key, json.dumps(value, indent=2, sort_keys=True).encode())
+
+
+def get_json(store: Store, key: str) -> Any:
+    return json.loads(store.get_bytes(key))
+
+
+def put_file(store: Store, key: str, path: str | Path) -> None:
+    store.put_bytes(key, Path(path).read_bytes())
+
+
+def download_prefix(store: Store, prefix: str, dest: str | Path) -> Path:
+    """Copy every key under ``prefix`` into ``dest`` (same relative paths); returns dest."""
+    dest = Path(dest)
+    for key in store.list(prefix):
+        target = dest / key[len(prefix.rstrip("/")) + 1 :]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(store.get_bytes(key))
+    return dest
+
+
+# Key layout (DESIGN.md "Artifacts"): one function per kind of key, so no step
+# builds a key by hand.
+def session_prefix(session: str) -> str:
+    return f"sessions/{check_name(session, 'session name')}"
+
+
+def clips_prefix() -> str:
+    return "clips"
+
+
+def transcript_cache_key(audio_sha256: str, config_hash: str) -> str:
+    return f"cache/transcripts/{audio_sha256}/{config_hash}.json"
+
+
+def run_prefix(run_id: str) -> str:
+    return f"runs/{check_name(run_id, 'run id')}"
+
+
+def transcript_key(run_id: str, session: str) -> str:
+    return f"{run_prefix(run_id)}/transcripts/{check_name(session, 'session name')}.json"
+
+
+def labels_key(run_id: str, session: str, ext: str = "csv") -> str:
+    return f"{run_prefix(run_id)}/labels/{check_name(session, 'session name')}.{ext}"
+
+
+def model_prefix(run_id: str) -> str:
+    return f"{run_prefix(run_id)}/model"
+
+
+def report_prefix(run_id: str) -> str:
+    return f"{run_prefix(run_id)}/report"
+
+
+def manifest_key(run_id: str) -> str:
+    return f"{run_prefix(run_id)}/manifest.json"
