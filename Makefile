@@ -52,4 +52,6 @@ bench: ## benchmarks: prints one table (not part of `make test`)
 clean: ## remove generated data and artifacts
 	rm -rf $(STORE) $(SAMPLE) build
 
+# ---- transcription targets (WhisperX environment) below; owner: transcription ----
+
 # ---- cluster targets (Kubernetes, Argo, Helm) below ----

@@ -64,10 +64,28 @@ def main(argv: list[str] | None = None) -> int:
                 record(result)
     except (InputError, StoreError, FileNotFoundError) as err:
         print(f"silkpipe {args.command}: error: {err}", file=sys.stderr)
+        _record_failure(args, err)
         return 2
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _record_failure(args: argparse.Namespace, err: Exception) -> None:
+    """A per-session step that failed leaves runs/<id>/failures/<step>/<session>.json."""
+    session, run_id, uri = (getattr(args, k, None) for k in ("session", "run_id", "store"))
+    if not (session and run_id and uri):
+        return
+    try:
+        from silkpipe.store import open_store, put_json, run_prefix
+
+        put_json(
+            open_store(uri),
+            f"{run_prefix(run_id)}/failures/{args.command}/{session}.json",
+            {"session": session, "step": args.command, "error": str(err)},
+        )
+    except Exception as store_err:  # the failure record is best effort
+        logging.getLogger(__name__).warning("could not record failure: %s", store_err)
 
 
 if __name__ == "__main__":

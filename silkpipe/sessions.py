@@ -99,7 +99,15 @@ def read_sensor_csv(path: str | Path, *, session: str | None = None) -> RawStrea
     except FileNotFoundError:
         raise InputError("sensor file is missing", session=session, path=str(path)) from None
     except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text ({err.reason})", session=session, path=str(path)) from None
+        raise InputError(
+            f"not UTF-8 text ({err.reason})", session=session, path=str(path)
+        ) from None
+    return parse_sensor_csv(text, source=str(path), session=session)
+
+
+def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> RawStreams:
+    """Parse sensor CSV text of either dialect (``source`` names it in errors)."""
+    path = source
     if not text.strip():
         raise InputError("sensor file is empty", session=session, path=str(path))
     reader = csv.reader(text.splitlines())
@@ -163,7 +171,9 @@ def read_sensor_csv(path: str | Path, *, session: str | None = None) -> RawStrea
         streams.values[sensor] = vals[keep]
     missing = [s for s in SENSOR_COLUMNS if s not in streams.times]
     if missing:
-        raise InputError(f"no rows for sensor(s) {', '.join(missing)}", session=session, path=str(path))
+        raise InputError(
+            f"no rows for sensor(s) {', '.join(missing)}", session=session, path=str(path)
+        )
     return streams
 
 

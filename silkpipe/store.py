@@ -113,9 +113,7 @@ class S3Store:
         if not endpoint:
             raise StoreError("s3:// store needs SILKPIPE_S3_ENDPOINT (host:port of MinIO/S3)")
         access = os.environ.get("SILKPIPE_S3_ACCESS_KEY") or os.environ.get("AWS_ACCESS_KEY_ID")
-        secret = os.environ.get("SILKPIPE_S3_SECRET_KEY") or os.environ.get(
-            "AWS_SECRET_ACCESS_KEY"
-        )
+        secret = os.environ.get("SILKPIPE_S3_SECRET_KEY") or os.environ.get("AWS_SECRET_ACCESS_KEY")
         if not access or not secret:
             raise StoreError("s3:// store needs SILKPIPE_S3_ACCESS_KEY and SILKPIPE_S3_SECRET_KEY")
         secure = os.environ.get("SILKPIPE_S3_SECURE", "0") in ("1", "true", "yes")
@@ -162,8 +160,10 @@ class S3Store:
             raise
 
     def list(self, prefix: str) -> list[str]:
-        full = self._object(prefix.rstrip("/")) + "/" if prefix else (
-            self.prefix + "/" if self.prefix else ""
+        full = (
+            self._object(prefix.rstrip("/")) + "/"
+            if prefix
+            else (self.prefix + "/" if self.prefix else "")
         )
         cut = len(self.prefix) + 1 if self.prefix else 0
         objects = self.client.list_objects(self.bucket, prefix=full, recursive=True)

@@ -43,6 +43,10 @@ MISHEARINGS: dict[str, str] = {
     "turning": "turn",
     "walks": "walk",
     "walked": "walk",
+    # seen in our real WhisperX transcripts (../shared/data, 2025-10-17 sessions):
+    "lido": "idle",
+    "arrest": "idle",
+    "still": "idle",
 }
 
 #: Multi-word commands: a tuple of normalised words -> class. The first word carries the time.
@@ -53,6 +57,7 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("turn", "right"): "turn",
     ("this", "is", "noise"): "noise",
     ("that", "was", "noise"): "noise",
+    ("stay", "still"): "idle",
 }
 
 #: Clip file-name classes -> vocabulary class.

@@ -1,0 +1,383 @@
+"""Align spoken commands to the IMU stream: estimate the audio->IMU offset, gate, label.
+
+Audio and IMU clocks are not aligned in our recordings (DESIGN.md), so word times cannot
+be used as they are. We build the motion the commands *predict* (a bump of energy at
+each jump/punch/turn/noise, raised energy while walking, low energy while idle) and
+slide it over the measured motion energy; the best lag is the offset
+(``t_imu = t_audio + offset_s``). The same statistic, compared with commands whose
+timing was shuffled (each shuffle searched over all lags too, so the search itself is
+part of the baseline), is the label-quality score: a session whose commands do not match
+its motion better than shuffled commands is excluded from training.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from scipy.signal import correlate
+
+from silkpipe.sessions import Motion
+from silkpipe.transcripts import Command
+from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, STATE_CLASSES
+
+
+@dataclass
+class AlignConfig:
+    search_s: float = 30.0  # offsets searched: [-search_s, +search_s]
+    event_window_s: float = 1.0  # label window around a jump/punch/turn
+    noise_window_s: float = 2.0  # label window around a spoken "noise"
+    max_state_s: float = 15.0  # a walk/idle lasts until the next command, at most this long
+    bump_sigma_s: float = 0.35  # width of the predicted energy bump of an event
+    smooth_s: float = 0.3  # smoothing of the measured motion energy
+    shuffles: int = 40  # shuffled-command baselines for the quality score
+    min_commands: int = 4  # fewer commands than this cannot be aligned
+    min_quality: float = 3.0  # quality (z over shuffled baselines) needed to train on a session
+    seed: int = 0
+
+
+@dataclass
+class Interval:
+    start: float
+    end: float
+    label: str
+
+
+@dataclass
+class AlignmentReport:
+    session: str
+    offset_s: float | None
+    offset_confidence: float  # peak height over the other lags, in standard deviations
+    quality: float  # peak over shuffled-command peaks, in standard deviations
+    quality_p_value: float  # share of shuffled baselines at least as good
+    event_energy_contrast: float  # mean energy z inside event windows minus outside
+    excluded: bool
+    reason: str
+    commands: dict[str, int] = field(default_factory=dict)
+    labelled_seconds: dict[str, float] = field(default_factory=dict)
+    rejected_words: list[dict] = field(default_factory=list)
+    imu_seconds: float = 0.0
+    imu_valid_fraction: float = 0.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def motion_signal(motion: Motion, smooth_s: float) -> np.ndarray:
+    """Log motion energy, smoothed and standardised over valid time; 0 in gaps."""
+    energy = np.log1p(motion.energy().astype(np.float64))
+    width = max(int(round(smooth_s * motion.rate)), 1)
+    energy = uniform_filter1d(energy, width)
+    valid = motion.valid
+    if valid.sum() < 2:
+        return np.zeros_like(energy)
+    mean, std = energy[valid].mean(), energy[valid].std() or 1.0
+    return np.where(valid, (energy - mean) / std, 0.0)
+
+
+def predicted_profile(
+    times: np.ndarray, classes: list[str], rate: float, cfg: AlignConfig
+) -> tuple[float, np.ndarray]:
+    """Energy the commands predict, on a grid starting at the returned time (audio clock)."""
+    start = float(times.min()) - 3 * cfg.bump_sigma_s
+    stop = float(times.max()) + cfg.max_state_s
+    grid = start + np.arange(int((stop - start) * rate) + 1) / rate
+    profile = np.zeros_like(grid)
+    reach = int(4 * cfg.bump_sigma_s * rate)
+    kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / (cfg.bump_sigma_s * rate)) ** 2)
+    for i, (t, cls) in enumerate(zip(times, classes, strict=True)):
+        at = int(round((t - start) * rate))
+        if cls in EVENT_CLASSES or cls == "noise":
+            lo, hi = max(at - reach, 0), min(at + reach + 1, len(grid))
+            profile[lo:hi] += kernel[lo - (at - reach) : hi - (at - reach)]
+        elif cls in STATE_CLASSES:
+            nxt = times[i + 1] if i + 1 < len(times) else t + cfg.max_state_s
+            until = int(round((min(nxt, t + cfg.max_state_s) - start) * rate))
+            profile[at:until] += 0.5 if cls == "walk" else -0.5
+    return start, profile - profile.mean()
+
+
+def lag_scores(
+    signal: np.ndarray, t0: float, rate: float, p_start: float, profile: np.ndarray, search_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Correlation of the profile shifted by each candidate offset with the motion signal."""
+    full = correlate(signal, profile, mode="full", method="fft")
+    lags = np.arange(-int(search_s * rate), int(search_s * rate) + 1)
+    base = int(round((p_start - t0) * rate))
+    index = base + lags + len(profile) - 1
+    inside = (index >= 0) & (index < len(full))
+    scores = np.zeros(len(lags))
+    scores[inside] = full[index[inside]]
+    norm = np.sqrt((profile**2).sum()) or 1.0
+    return lags / rate, scores / norm
+
+
+def _refine(offsets: np.ndarray, scores: np.ndarray, best: int) -> float:
+    """Parabolic interpolation of the peak: sub-sample offset."""
+    if 0 < best < len(scores) - 1:
+        a, b, c = scores[best - 1], scores[best], scores[best + 1]
+        denom = a - 2 * b + c
+        if denom < 0:
+            step = offsets[1] - offsets[0]
+            return float(offsets[best] + 0.5 * (a - c) / denom * step)
+    return float(offsets[best])
+
+
+def estimate_offset(
+    motion: Motion, commands: list[Command], cfg: AlignConfig
+) -> tuple[float, float, float, float]:
+    """(offset_s, offset_confidence, quality, p_value) for a session's commands."""
+    signal = motion_signal(motion, cfg.smooth_s)
+    times = np.array([c.start for c in commands])
+    classes = [c.cls for c in commands]
+    p_start, profile = predicted_profile(times, classes, motion.rate, cfg)
+    offsets, scores = lag_scores(signal, motion.t[0], motion.rate, p_start, profile, cfg.search_s)
+    best = int(np.argmax(scores))
+    away = np.abs(offsets - offsets[best]) > 2.0
+    others = scores[away] if away.any() else scores
+    confidence = float((scores[best] - others.mean()) / (others.std() or 1.0))
+    rng = np.random.default_rng(cfg.seed)
+    gaps = np.diff(times)
+    null_peaks = []
+    for _ in range(cfg.shuffles):
+        shuffled = times[0] + np.concatenate([[0.0], np.cumsum(rng.permutation(gaps))])
+        s_start, s_profile = predicted_profile(shuffled, classes, motion.rate, cfg)
+        _, s_scores = lag_scores(signal, motion.t[0], motion.rate, s_start, s_profile, cfg.search_s)
+        null_peaks.append(s_scores.max())
+    null = np.array(null_peaks)
+    quality = float((scores[best] - null.mean()) / (null.std() or 1.0))
+    p_value = float((1 + (null >= scores[best]).sum()) / (1 + len(null)))
+    return _refine(offsets, scores, best), confidence, quality, p_value
+
+
+def label_intervals(
+    commands: list[Command], offset_s: float, span: tuple[float, float], cfg: AlignConfig
+) -> list[Interval]:
+    """Intervals on the IMU clock: events around the word, states until the next command.
+
+    Events win over states; overlapping events split at the midpoint; time no command
+    covers stays unlabelled.
+    """
+    lo, hi = span
+    times = [c.start + offset_s for c in commands]
+    events: list[Interval] = []
+    states: list[Interval] = []
+    for i, (t, c) in enumerate(zip(times, commands, strict=True)):
+        if c.cls in STATE_CLASSES:
+            nxt = times[i + 1] if i + 1 < len(times) else hi
+            states.append(Interval(t, min(nxt, t + cfg.max_state_s), c.cls))
+        else:
+            half = (cfg.noise_window_s if c.cls == "noise" else cfg.event_window_s) / 2
+            events.append(Interval(t - half, t + half, c.cls))
+    events.sort(key=lambda iv: iv.start)
+    for a, b in zip(events, events[1:], strict=False):
+        if a.end > b.start:
+            mid = (a.end + b.start) / 2
+            a.end, b.start = mid, mid
+    out: list[Interval] = []
+    for state in states:
+        pieces = [(state.start, state.end)]
+        for ev in events:
+            pieces = [
+                part
+                for s, e in pieces
+                for part in ((s, min(e, ev.start)), (max(s, ev.end), e))
+                if part[1] - part[0] > 1e-9
+            ]
+        out.extend(Interval(s, e, state.label) for s, e in pieces)
+    out.extend(events)
+    clipped = [Interval(max(iv.start, lo), min(iv.end, hi), iv.label) for iv in out]
+    return sorted((iv for iv in clipped if iv.end - iv.start > 0.05), key=lambda iv: iv.start)
+
+
+def energy_contrast(motion: Motion, intervals: list[Interval], smooth_s: float) -> float:
+    """Mean standardised motion energy inside event windows minus outside them."""
+    signal = motion_signal(motion, smooth_s)
+    inside = np.zeros(len(signal), dtype=bool)
+    for iv in intervals:
+        if iv.label in EVENT_CLASSES:
+            inside[(motion.t >= iv.start) & (motion.t < iv.end)] = True
+    valid = motion.valid
+    if not (inside & valid).any() or not (~inside & valid).any():
+        return 0.0
+    return float(signal[inside & valid].mean() - signal[~inside & valid].mean())
+
+
+def align_session(
+    session: str,
+    motion: Motion,
+    commands: list[Command],
+    cfg: AlignConfig | None = None,
+    *,
+    rejected_words: list[dict] | None = None,
+    force: bool = False,
+) -> tuple[list[Interval], AlignmentReport]:
+    """The whole per-session join: offset, labels, quality gate."""
+    cfg = cfg or AlignConfig()
+    counts = {cls: sum(c.cls == cls for c in commands) for cls in CLASSES}
+    base = dict(
+        session=session,
+        commands=counts,
+        rejected_words=rejected_words or [],
+        imu_seconds=motion.duration,
+        imu_valid_fraction=float(motion.valid.mean()),
+    )
+    if len(commands) < cfg.min_commands:
+        report = AlignmentReport(
+            offset_s=None, offset_confidence=0.0, quality=0.0, quality_p_value=1.0,
+            event_energy_contrast=0.0, excluded=True,
+            reason=f"only {len(commands)} command(s) found; at least {cfg.min_commands} needed",
+            **base,
+        )  # fmt: skip
+        return [], report
+    offset, confidence, quality, p_value = estimate_offset(motion, commands, cfg)
+    span = (float(motion.t[0]), float(motion.t[-1]))
+    intervals = label_intervals(commands, offset, span, cfg)
+    contrast = energy_contrast(motion, intervals, cfg.smooth_s)
+    at_chance = quality < cfg.min_quality
+    if at_chance and not force:
+        excluded, reason = (
+            True,
+            (
+                f"labels match motion no better than shuffled commands "
+                f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"
+            ),
+        )
+    elif at_chance:
+        excluded, reason = False, f"quality {quality:.2f} below {cfg.min_quality}, kept by --force"
+    else:
+        excluded, reason = False, ""
+    seconds = {cls: 0.0 for cls in CLASSES}
+    for iv in intervals:
+        seconds[iv.label] += iv.end - iv.start
+    report = AlignmentReport(
+        offset_s=offset, offset_confidence=confidence, quality=quality, quality_p_value=p_value,
+        event_energy_contrast=contrast, excluded=excluded, reason=reason,
+        labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, **base,
+    )  # fmt: skip
+    return intervals, report
+
+
+def intervals_to_csv(intervals: list[Interval]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["start", "end", "label"])
+    for iv in intervals:
+        writer.writerow([f"{iv.start:.3f}", f"{iv.end:.3f}", iv.label])
+    return buf.getvalue()
+
+
+def intervals_from_csv(text: str, *, path: str = "labels.csv") -> list[Interval]:
+    from silkpipe.errors import InputError
+
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [h.strip() for h in rows[0]] != ["start", "end", "label"]:
+        raise InputError("labels CSV must start with the header start,end,label", path=path)
+    out = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        try:
+            start, end, label = float(row[0]), float(row[1]), row[2]
+        except (ValueError, IndexError):
+            raise InputError(f"line {line_no}: expected start,end,label", path=path) from None
+        if label not in CLASSES or not end > start:
+            raise InputError(f"line {line_no}: bad interval {row!r}", path=path)
+        out.append(Interval(start, end, label))
+    return out
+
+
+# ---- the join step: every session of a run, store to store ----------------------------
+
+
+def align_run(
+    store,
+    run_id: str,
+    cfg: AlignConfig | None = None,
+    *,
+    force: bool = False,
+    progress: bool = True,
+) -> dict:
+    """Align every session that has a transcript; one bad session never sinks the others.
+
+    Writes ``labels/<session>.csv`` + ``.json`` per session, failure records under
+    ``failures/align/``, and ``labels/summary.json`` last. Sessions whose labels exist
+    are reused unless ``force``.
+    """
+    import json
+    import logging
+
+    from tqdm import tqdm
+
+    from silkpipe import store as keys
+    from silkpipe.errors import InputError
+    from silkpipe.sessions import parse_sensor_csv, resample
+    from silkpipe.transcripts import extract_commands, parse_transcript
+
+    log = logging.getLogger(__name__)
+    cfg = cfg or AlignConfig()
+    sessions = sorted({k.split("/")[1] for k in store.list("sessions") if k.count("/") >= 2})
+    summary: dict = {"sessions": [], "failed": {}, "excluded": {}, "reports": {}}
+    run = keys.run_prefix(run_id)
+    for session in tqdm(sessions, desc="align", unit="session", disable=not progress):
+        report_key = keys.labels_key(run_id, session, "json")
+        try:
+            if store.exists(report_key) and not force:
+                report = json.loads(store.get_bytes(report_key))
+            else:
+                transcript_key = keys.transcript_key(run_id, session)
+                if not store.exists(transcript_key):
+                    failure_key = f"{run}/failures/transcribe/{session}.json"
+                    why = "no transcript"
+                    if store.exists(failure_key):
+                        why += ": " + json.loads(store.get_bytes(failure_key)).get("error", "")
+                    raise InputError(why, session=session)
+                sensor_key = f"{keys.session_prefix(session)}/sensor_data.csv"
+                try:
+                    text = store.get_bytes(sensor_key).decode("utf-8")
+                except KeyError:
+                    raise InputError("sensor_data.csv is missing", session=session) from None
+                except UnicodeDecodeError:
+                    raise InputError("not UTF-8 text", session=session, path=sensor_key) from None
+                motion = resample(parse_sensor_csv(text, source=sensor_key, session=session))
+                try:
+                    transcript = json.loads(store.get_bytes(transcript_key))
+                except json.JSONDecodeError as err:
+                    raise InputError(
+                        f"invalid JSON: {err}", session=session, path=transcript_key
+                    ) from None
+                words = parse_transcript(transcript, session=session, path=transcript_key)
+                extraction = extract_commands(words)
+                intervals, rep = align_session(
+                    session, motion, extraction.commands, cfg,
+                    rejected_words=extraction.rejected, force=force,
+                )  # fmt: skip
+                report = rep.to_json()
+                report["command_times"] = [[round(c.start, 3), c.cls] for c in extraction.commands]
+                store.put_bytes(keys.labels_key(run_id, session, "csv"),
+                                intervals_to_csv(intervals).encode())  # fmt: skip
+                store.put_bytes(report_key, json.dumps(report, indent=2).encode())
+            summary["sessions"].append(session)
+            summary["reports"][session] = {
+                k: report.get(k) for k in ("offset_s", "offset_confidence", "quality", "excluded")
+            }
+            if report.get("excluded"):
+                summary["excluded"][session] = report.get("reason", "")
+        except InputError as err:
+            log.error("%s", err)
+            summary["failed"][session] = str(err)
+            store.put_bytes(
+                f"{run}/failures/align/{session}.json",
+                json.dumps({"session": session, "step": "align", "error": str(err)}).encode(),
+            )
+    store.put_bytes(f"{run}/labels/summary.json", json.dumps(summary, indent=2).encode())
+    usable = [s for s in summary["sessions"] if s not in summary["excluded"]]
+    return {
+        "sessions_ok": len(summary["sessions"]),
+        "sessions_failed": len(summary["failed"]),
+        "sessions_excluded": len(summary["excluded"]),
+        "sessions_usable": len(usable),
+    }

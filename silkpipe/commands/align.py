@@ -1,0 +1,64 @@
+"""`silkpipe align`: the join step over all sessions of a run."""
+
+from __future__ import annotations
+
+from silkpipe.alignment import AlignConfig, align_run
+from silkpipe.store import open_store
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "align",
+        help="align spoken commands to the IMU stream of every session (the join step)",
+        description=(
+            "For every session with a transcript in the run: extract command words, estimate "
+            "the audio->IMU clock offset, write label intervals and a report, and gate sessions "
+            "whose labels do not match motion (excluded from training)."
+        ),
+    )
+    p.add_argument(
+        "--store", required=True, help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
+    )
+    p.add_argument("--run-id", required=True, help="run whose transcripts are aligned")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="recompute existing labels and keep sessions that fail the quality gate",
+    )
+    p.add_argument(
+        "--search",
+        type=float,
+        default=AlignConfig.search_s,
+        metavar="SECONDS",
+        help="largest audio->IMU offset searched, in seconds (default %(default)s)",
+    )
+    p.add_argument(
+        "--min-quality",
+        type=float,
+        default=AlignConfig.min_quality,
+        help="label-quality score (z over shuffled commands) a session needs to be "
+        "trained on (default %(default)s)",
+    )
+    p.add_argument(
+        "--event-window",
+        type=float,
+        default=AlignConfig.event_window_s,
+        metavar="SECONDS",
+        help="label window around jump/punch/turn (default %(default)s)",
+    )
+    p.add_argument(
+        "--max-state",
+        type=float,
+        default=AlignConfig.max_state_s,
+        metavar="SECONDS",
+        help="longest walk/idle label after its command (default %(default)s)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> dict:
+    cfg = AlignConfig(
+        search_s=args.search, min_quality=args.min_quality,
+        event_window_s=args.event_window, max_state_s=args.max_state,
+    )  # fmt: skip
+    return align_run(open_store(args.store), args.run_id, cfg, force=args.force)

@@ -1,0 +1,62 @@
+"""`silkpipe run`: the whole pipeline on this machine (the embedded default)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from silkpipe.pipeline import run_pipeline
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run the whole pipeline locally: transcribe, align, train, evaluate, report",
+        description=(
+            "Upload SESSIONS_DIR (and --clips) into the store, transcribe every session in "
+            "parallel worker processes (sessions with a transcript or a cache hit are skipped), "
+            "then align, train, evaluate and write the HTML report; re-running reuses finished "
+            "work."
+        ),
+    )
+    p.add_argument("sessions_dir", metavar="SESSIONS_DIR", help="folder of session folders")
+    p.add_argument("--clips", metavar="DIR", help="folder of button-labelled clips to train on too")
+    p.add_argument(
+        "--store",
+        default="artifacts",
+        help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX (default %(default)s)",
+    )
+    p.add_argument(
+        "--run-id", default="local", help="name of this run in the store (default %(default)s)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel transcription processes (default: one per core, at most one per session)",
+    )
+    p.add_argument(
+        "--backend",
+        default="faster-whisper",
+        choices=["faster-whisper", "whisperx"],
+        help="transcription backend (default %(default)s, offline tiny.en)",
+    )
+    p.add_argument("--model", metavar="DIR", help="local CTranslate2 Whisper model folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="recompute labels and model, and keep sessions that fail the quality gate",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> dict:
+    result = run_pipeline(
+        args.sessions_dir, args.store, args.run_id, clips_dir=args.clips, workers=args.workers,
+        backend=args.backend, model=args.model, force=args.force,
+    )  # fmt: skip
+    print(json.dumps(result, indent=2), file=sys.stderr)
+    failed_steps = [k for k, v in result["steps"].items() if v != 0]
+    if failed_steps:
+        print(f"silkpipe run: steps with failures: {', '.join(failed_steps)}", file=sys.stderr)
+    return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}
