@@ -1,0 +1,75 @@
+"""Shared fixtures: the real data folder and a real S3-protocol server on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """../shared/data: real recordings. Missing data is a failure, never a skip."""
+    if not (DATA / "sessions").is_dir() or not (DATA / "clips-dev").is_dir():
+        pytest.fail(f"real data not found at {DATA} (tests read ../shared/data)")
+    return DATA
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3-protocol server on 127.0.0.1; yields the env the S3 store reads."""
+    binary = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [binary, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("moto_server did not start")
+    env = {
+        "SILKPIPE_S3_ENDPOINT": f"127.0.0.1:{port}",
+        "SILKPIPE_S3_ACCESS_KEY": "test-access-key",
+        "SILKPIPE_S3_SECRET_KEY": "test-secret-key-do-not-log",
+        "SILKPIPE_S3_SECURE": "0",
+    }
+    yield env
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_env(s3_server, monkeypatch):
+    for key, value in s3_server.items():
+        monkeypatch.setenv(key, value)
+    return s3_server
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    """No Pushgateway, so unit tests don't push metrics anywhere."""
+    monkeypatch.delenv("SILKPIPE_PUSHGATEWAY", raising=False)
+    return os.environ

@@ -1,0 +1,126 @@
+"""Offset estimation, labels and the label-quality gate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from silkpipe.alignment import (
+    AlignConfig,
+    Interval,
+    align_session,
+    intervals_from_csv,
+    intervals_to_csv,
+    label_intervals,
+)
+from silkpipe.sessions import Motion, load_session
+from silkpipe.transcripts import Command, extract_commands, load_transcript
+
+RATE = 50.0
+
+
+def make_session(seed: int, offset_s: float, duration: float = 240.0, jitter: float = 0.08):
+    """Motion with gesture bursts at known IMU times, and commands heard on the audio clock."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration * RATE)) / RATE
+    data = np.zeros((len(t), 13), np.float32)
+    data[:, 0:6] = rng.normal(0, 0.15, (len(t), 6))
+    data[:, 6] = 1.0
+    data[:, 12] = 1.0
+    commands, truth = [], []
+    now = 5.0
+    while now < duration - 10:
+        cls = rng.choice(["jump", "punch", "turn", "walk", "idle"])
+        if cls in ("walk", "idle"):
+            length = rng.uniform(4, 9)
+            if cls == "walk":
+                seg = (t >= now) & (t < now + length)
+                data[seg, 1] += 1.5 * np.sin(2 * np.pi * 2 * t[seg])
+            truth.append((now, now + length, cls))
+            said = now
+            now += length
+        else:
+            seg = (t >= now - 0.3) & (t < now + 0.3)
+            data[seg, 0:6] += rng.normal(0, 3.0, (seg.sum(), 6))
+            truth.append((now - 0.5, now + 0.5, cls))
+            said = now
+            now += rng.uniform(1.5, 4.0)
+        audio_time = said - offset_s + rng.normal(0, jitter)
+        commands.append(Command(str(cls), audio_time, audio_time + 0.3, str(cls), 0.9))
+    motion = Motion(t=t, rate=RATE, data=data, valid=np.ones(len(t), bool))
+    return motion, commands, truth
+
+
+@pytest.mark.parametrize("offset", [-19.5, -7.3, 0.0, 3.1, 12.04, 19.9])
+def test_recovers_injected_offset(offset):
+    motion, commands, _ = make_session(seed=int(abs(offset) * 10), offset_s=offset)
+    _, report = align_session("synthetic", motion, commands)
+    assert report.offset_s == pytest.approx(offset, abs=0.1)
+    assert not report.excluded
+    assert report.quality > 3.0
+    assert report.offset_confidence > 3.0
+
+
+def test_commands_from_another_session_are_excluded():
+    """The shuffled-audio control: another session's commands never pass the gate."""
+    motion, _, _ = make_session(seed=1, offset_s=4.0)
+    _, other_commands, _ = make_session(seed=2, offset_s=4.0)
+    _, report = align_session("control", motion, other_commands)
+    assert report.excluded
+    assert "no better than shuffled" in report.reason
+    _, forced = align_session("control", motion, other_commands, force=True)
+    assert not forced.excluded and "--force" in forced.reason
+
+
+def test_too_few_commands_is_excluded_with_reason():
+    motion, commands, _ = make_session(seed=3, offset_s=0.0)
+    intervals, report = align_session("few", motion, commands[:2])
+    assert intervals == [] and report.excluded and "only 2 command(s)" in report.reason
+
+
+def test_labels_events_states_and_unlabelled_time():
+    cmds = [
+        Command("walk", 10.0, 10.3, "walk", 0.9),
+        Command("jump", 12.0, 12.2, "jump", 0.9),
+        Command("punch", 12.6, 12.8, "punch", 0.9),
+        Command("idle", 14.0, 14.2, "idle", 0.9),
+        Command("walk", 60.0, 60.2, "walk", 0.9),
+    ]
+    cfg = AlignConfig(max_state_s=15.0)
+    ivs = label_intervals(cmds, offset_s=2.0, span=(0.0, 70.0), cfg=cfg)
+    # no overlaps, sorted
+    for a, b in zip(ivs, ivs[1:], strict=False):
+        assert a.end <= b.start + 1e-9
+    got = [(round(i.start, 2), round(i.end, 2), i.label) for i in ivs]
+    assert got == [
+        (12.0, 13.5, "walk"),  # walk until the jump window (cut, not overlapping)
+        (13.5, 14.3, "jump"),  # jump and punch windows split at the midpoint
+        (14.3, 15.1, "punch"),
+        (16.0, 31.0, "idle"),  # idle capped at max_state_s: the rest is unlabelled
+        (62.0, 70.0, "walk"),  # clipped to the IMU span
+    ]
+    # time before the first command and between idle and walk stays unlabelled
+    assert not any(i.start < 12.0 for i in ivs)
+    assert not any(31.0 < i.start < 62.0 for i in ivs)
+
+
+def test_labels_csv_roundtrip():
+    ivs = [Interval(1.0, 2.0, "jump"), Interval(2.5, 9.0, "walk")]
+    assert intervals_from_csv(intervals_to_csv(ivs)) == ivs
+
+
+def test_gate_verdicts_on_real_sessions(data_dir):
+    """Our real voice sessions: the gate's verdict for each one with a transcript.
+
+    Both sessions with a WhisperX transcript show no offset at which the commands match
+    the motion better than shuffled commands, so neither is trained on.
+    """
+    verdicts = {}
+    for name in ("20251017_143217_session", "20251017_143627_session"):
+        session = load_session(data_dir / "sessions" / name)
+        extraction = extract_commands(load_transcript(session.transcript_path))
+        intervals, report = align_session(name, session.motion(), extraction.commands)
+        assert intervals
+        assert report.offset_s is not None and abs(report.offset_s) <= 30.0
+        verdicts[name] = report.excluded
+    assert verdicts == {"20251017_143217_session": True, "20251017_143627_session": True}

@@ -1,0 +1,93 @@
+"""The artifact store: same behaviour on the local folder and a real S3 server (moto)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from silkpipe import store as keys
+from silkpipe.store import FileStore, StoreError, get_json, open_store, put_json
+
+
+@pytest.fixture(params=["file", "s3"])
+def any_store(request, tmp_path):
+    if request.param == "file":
+        return open_store(str(tmp_path / "artifacts"))
+    request.getfixturevalue("s3_env")
+    return open_store(f"s3://silkpipe-test-{uuid.uuid4().hex[:8]}/prefix")
+
+
+def test_roundtrip_list_delete(any_store):
+    any_store.put_bytes("runs/r1/labels/a.csv", b"start,end,label\n")
+    put_json(any_store, "runs/r1/labels/a.json", {"offset_s": 1.5})
+    any_store.put_bytes("sessions/s1/sensor_data.csv", b"x")
+    assert any_store.get_bytes("runs/r1/labels/a.csv") == b"start,end,label\n"
+    assert get_json(any_store, "runs/r1/labels/a.json") == {"offset_s": 1.5}
+    assert any_store.exists("runs/r1/labels/a.csv")
+    assert not any_store.exists("runs/r1/labels/b.csv")
+    assert any_store.list("runs/r1") == ["runs/r1/labels/a.csv", "runs/r1/labels/a.json"]
+    assert any_store.list("runs/r2") == []
+    any_store.delete("runs/r1/labels/a.csv")
+    assert not any_store.exists("runs/r1/labels/a.csv")
+    with pytest.raises(KeyError):
+        any_store.get_bytes("runs/r1/labels/a.csv")
+
+
+@pytest.mark.parametrize(
+    "key", ["../etc/passwd", "/abs/key", "runs/../x", "runs//x", "runs/.hidden", "a\\b", ""]
+)
+def test_rejects_unsafe_keys(tmp_path, key):
+    store = FileStore(tmp_path)
+    with pytest.raises(StoreError):
+        store.put_bytes(key, b"x")
+    assert list(tmp_path.rglob("*")) == []
+
+
+@pytest.mark.parametrize("name", ["../up", "a/b", "", ".x", "a b"])
+def test_rejects_unsafe_names(name):
+    with pytest.raises(StoreError):
+        keys.session_prefix(name)
+
+
+def test_file_store_write_is_atomic(tmp_path, monkeypatch):
+    """A write that dies midway leaves neither a partial file nor a temp file."""
+    store = FileStore(tmp_path)
+    store.put_bytes("runs/r/model/weights.pt", b"old")
+
+    def boom(*_args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.fsync", boom)
+    with pytest.raises(OSError):
+        store.put_bytes("runs/r/model/weights.pt", b"new-but-broken")
+    assert store.get_bytes("runs/r/model/weights.pt") == b"old"
+    assert [p.name for p in (tmp_path / "runs/r/model").iterdir()] == ["weights.pt"]
+
+
+def test_open_store_schemes(tmp_path):
+    assert isinstance(open_store(f"file://{tmp_path}"), FileStore)
+    with pytest.raises(StoreError):
+        open_store("gs://bucket")
+
+
+def test_s3_needs_endpoint(monkeypatch):
+    monkeypatch.delenv("SILKPIPE_S3_ENDPOINT", raising=False)
+    with pytest.raises(StoreError, match="SILKPIPE_S3_ENDPOINT"):
+        open_store("s3://bucket")
+
+
+def test_s3_credentials_never_in_uri_or_output(s3_env):
+    store = open_store("s3://silkpipe-secret-check/p")
+    assert s3_env["SILKPIPE_S3_SECRET_KEY"] not in store.uri
+    assert s3_env["SILKPIPE_S3_ACCESS_KEY"] not in repr(store.uri)
+    code = (
+        "from silkpipe.store import open_store; s=open_store('s3://silkpipe-secret-check/p');"
+        "s.put_bytes('a/b.txt', b'1'); print(s.uri, s.list('a'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
+        **__import__("os").environ, **s3_env}, check=True)  # fmt: skip
+    assert s3_env["SILKPIPE_S3_SECRET_KEY"] not in out.stdout + out.stderr
+    assert "a/b.txt" in out.stdout

@@ -1,0 +1,84 @@
+"""Transcripts and command extraction on the real WhisperX outputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from silkpipe.errors import InputError
+from silkpipe.transcripts import Word, extract_commands, load_transcript, parse_transcript
+
+# Commands per class in each real WhisperX transcript (../shared/data), as extracted.
+EXPECTED = {
+    "20251017_143217_session": {"jump": 6, "punch": 36, "turn": 14, "walk": 32, "idle": 5, "noise": 22},
+    "20251017_143627_session": {"jump": 45, "punch": 155, "turn": 80, "walk": 263, "idle": 40, "noise": 30},
+    "20251017_125600_session": {"jump": 78, "punch": 195, "turn": 59, "walk": 244, "idle": 48, "noise": 23},
+    "20251017_135458_session": {"jump": 55, "punch": 118, "turn": 93, "walk": 96, "idle": 24, "noise": 22},
+    "20251017_141539_session": {"jump": 60, "punch": 101, "turn": 63, "walk": 55, "idle": 43, "noise": 26},
+}  # fmt: skip
+
+
+def test_real_transcripts_command_counts(data_dir):
+    found = {}
+    for path in sorted(data_dir.glob("*/*/whisperx_output.json")):
+        extraction = extract_commands(load_transcript(path))
+        found[path.parent.name] = extraction.counts()
+        times = [c.start for c in extraction.commands]
+        assert times == sorted(times)
+    assert found == EXPECTED
+
+
+def words(*texts):
+    return [Word(t, float(i), float(i) + 0.3, 0.9) for i, t in enumerate(texts)]
+
+
+def test_whole_words_only_and_mishearings():
+    got = extract_commands(words("return", "turned", "Jump!", "Idol", "either", "noice", "attack"))
+    assert [c.cls for c in got.commands] == ["jump", "idle", "idle", "noise", "punch"]
+
+
+def test_phrases_take_the_first_word_time():
+    got = extract_commands(words("walk", "start", "this", "is", "noise", "turn", "left"))
+    assert [(c.cls, c.start, c.text) for c in got.commands] == [
+        ("walk", 0.0, "walk start"),
+        ("noise", 2.0, "this is noise"),
+        ("turn", 5.0, "turn left"),
+    ]
+
+
+def test_untimed_and_low_score_words_are_rejected_with_reason():
+    ws = [Word("jump", None, None, None), Word("punch", 1.0, 1.2, 0.01)]
+    got = extract_commands(ws, min_score=0.1)
+    assert got.commands == []
+    assert [r["reason"] for r in got.rejected] == ["no timestamp", "score 0.01 < 0.1"]
+
+
+def test_plain_whisper_probability_and_word_segments():
+    ws = parse_transcript(
+        {"word_segments": [{"word": " Punch", "start": 1, "end": 2, "probability": 0.7}]}
+    )
+    assert ws == [Word(" Punch", 1.0, 2.0, 0.7)]
+
+
+def test_empty_transcript_yields_no_commands():
+    assert extract_commands(parse_transcript({"segments": []})).commands == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([1, 2], "not a JSON object"),
+        ({"text": "hi"}, "neither 'segments' nor 'word_segments'"),
+        ({"segments": [{"words": [{"word": "jump", "start": "x"}]}]}, "start is 'x'"),
+        ({"segments": "nope"}, "'segments' is not a list"),
+    ],
+)
+def test_garbled_transcripts(data, message):
+    with pytest.raises(InputError, match=message):
+        parse_transcript(data, session="s", path="t.json")
+
+
+def test_invalid_json_file(tmp_path):
+    path = tmp_path / "whisperx_output.json"
+    path.write_text("{not json")
+    with pytest.raises(InputError, match="invalid JSON"):
+        load_transcript(path, session="s")
