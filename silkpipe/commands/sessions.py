@@ -1,0 +1,102 @@
+"""`silkpipe sessions`: what the cluster workflow needs around the store.
+
+``list`` prints the sessions in a store as one JSON array on stdout: the Argo workflow
+fans out over it with ``withParam``. ``upload`` copies local session folders (and clips)
+into the store before a cluster run (``make submit``). ``export-report`` copies a run's
+report folder out of the store so Argo can publish it as a browsable artifact.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from silkpipe import store as keys
+from silkpipe.errors import InputError
+
+STORE_HELP = "artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "sessions",
+        help="list sessions in a store, upload local sessions, export a run's report",
+        description="Session bookkeeping for cluster runs (Argo fan-out, uploads, report export).",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    lst = actions.add_parser(
+        "list",
+        help="print the store's session names as a JSON array (the workflow's fan-out list)",
+        description="Print the names of the sessions under sessions/ that hold a "
+        "sensor_data.csv, sorted, as one JSON array on stdout.",
+    )
+    lst.add_argument("--store", required=True, help=STORE_HELP)
+    lst.set_defaults(func=list_command)
+
+    up = actions.add_parser(
+        "upload",
+        help="upload local session folders (and clips) into the store",
+        description="Copy every session folder under DIR into sessions/<name>/ of the store "
+        "(unchanged files are not uploaded again) and print the uploaded names as JSON.",
+    )
+    up.add_argument("dir", type=Path, metavar="DIR", help="folder holding session folders")
+    up.add_argument("--store", required=True, help=STORE_HELP)
+    up.add_argument(
+        "--clips", type=Path, metavar="DIR", help="folder of labelled clip CSVs to put in clips/"
+    )
+    up.set_defaults(func=upload_command)
+
+    ex = actions.add_parser(
+        "export-report",
+        help="copy runs/<run-id>/report/ from the store into a local folder",
+        description="Download a finished run's report folder (index.html, figures, "
+        "metrics.json) to DEST; the Argo workflow publishes DEST as an artifact.",
+    )
+    ex.add_argument("--store", required=True, help=STORE_HELP)
+    ex.add_argument("--run-id", required=True, help="run whose report is exported")
+    ex.add_argument("dest", type=Path, metavar="DEST", help="local folder to write")
+    ex.set_defaults(func=export_report_command)
+
+
+def list_sessions(store: keys.Store) -> list[str]:
+    """Session names with a sensor stream; invalid names are skipped (they cannot be keys)."""
+    names = set()
+    for key in store.list("sessions"):
+        parts = key.split("/")
+        if len(parts) == 3 and parts[2] == "sensor_data.csv":
+            try:
+                names.add(keys.check_name(parts[1], "session name"))
+            except keys.StoreError:
+                continue
+    return sorted(names)
+
+
+def list_command(args) -> dict:
+    names = list_sessions(keys.open_store(args.store))
+    print(json.dumps(names))
+    sys.stdout.flush()
+    return {"sessions": len(names)}
+
+
+def upload_command(args) -> dict:
+    from silkpipe.pipeline import upload_inputs
+
+    if args.clips is not None and not args.clips.is_dir():
+        raise InputError(f"clips folder {args.clips} does not exist", path=str(args.clips))
+    names = upload_inputs(keys.open_store(args.store), args.dir, args.clips)
+    if not names:
+        raise InputError(f"no session folders found under {args.dir}", path=str(args.dir))
+    print(json.dumps(names))
+    return {"sessions": len(names)}
+
+
+def export_report_command(args) -> dict:
+    store = keys.open_store(args.store)
+    prefix = keys.report_prefix(args.run_id)
+    files = store.list(prefix)
+    if not files:
+        raise InputError(f"run {args.run_id!r} has no report in {store.uri}")
+    keys.download_prefix(store, prefix, args.dest)
+    return {"files": len(files)}

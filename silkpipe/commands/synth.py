@@ -1,0 +1,127 @@
+"""`silkpipe synth`: sample sessions and clips with known truth (and semi-real ones from clips)."""
+
+from __future__ import annotations
+
+import time
+
+from silkpipe.errors import InputError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "synth",
+        help="generate sample sessions + clips with known truth (offset, labels)",
+        description=(
+            "Write OUT_DIR/sessions/<name>/ (sensor_data.csv in the real session dialect, "
+            "audio_16k.wav with spoken commands, metadata.json, truth.json) and OUT_DIR/clips/ "
+            "(button-labelled clips in the real clip dialect). Motion is shaped per gesture and "
+            "the speech is placed at a known audio->IMU offset (t_imu = t_audio + offset_s). "
+            "With --from-clips, rebuild real clip blocks into semi-real voice sessions instead."
+        ),
+    )
+    p.add_argument("out_dir", nargs="?", metavar="OUT_DIR",
+                   help="folder to write (created); with --from-clips use --out")  # fmt: skip
+    p.add_argument("--sessions", type=int, default=4,
+                   help="number of synthetic sessions (default %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--offset", type=float, default=None, metavar="SECONDS",
+        help="audio->IMU offset of every session, seconds (default: a random offset per "
+        "session in [-20, 20])",
+    )  # fmt: skip
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed: the same seed writes the same files (default %(default)s)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=90.0,
+        metavar="S",
+        help="IMU length of each synthetic session, seconds (default %(default)s)",
+    )
+    p.add_argument(
+        "--clips-per-class",
+        type=int,
+        default=10,
+        metavar="N",
+        help="labelled clips per clip class (8 classes; 0: none; default %(default)s)",
+    )
+    p.add_argument("--snr", type=float, default=None, metavar="DB",
+                   help="speech-to-noise ratio of the audio in dB (default 30; 20 with "
+                   "--from-clips)")  # fmt: skip
+    p.add_argument(
+        "--from-clips",
+        default=None,
+        metavar="CLIPS_DIR",
+        help="build semi-real sessions from the collection blocks in this clip folder",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="OUT_DIR",
+        help="output folder for --from-clips (sessions are written into it)",
+    )
+    p.add_argument(
+        "--drift",
+        type=float,
+        default=0.0,
+        metavar="PPM",
+        help="audio clock drift in ppm for --from-clips: "
+        "t_imu = t_audio * (1 + ppm/1e6) + offset (default %(default)s)",
+    )
+    p.add_argument(
+        "--voice", action="append", default=None, metavar="VOICE",
+        help="speech voice for --from-clips, repeatable: an espeak-ng voice (en-us, en-us+f3) "
+        "or festival:slt / festival:kal (default: Festival voices when installed, plus "
+        "espeak-ng voices)",
+    )  # fmt: skip
+    p.add_argument(
+        "--sparse",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="--from-clips: share of events kept in the sparse variant of each "
+        "block (default 0.33, like 20251017_143627; 0 = no sparse variant)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> dict:
+    started = time.perf_counter()
+    if args.from_clips:
+        from silkpipe import semireal
+
+        out = args.out or args.out_dir
+        if not out:
+            raise InputError("--from-clips needs --out OUT_DIR")
+        summary = semireal.generate_from_clips(
+            args.from_clips, out, offset_s=args.offset, drift_ppm=args.drift,
+            snr_db=20.0 if args.snr is None else args.snr, seed=args.seed, voices=args.voice,
+            sparse_keep=0.33 if args.sparse is None else args.sparse,
+        )  # fmt: skip
+    else:
+        from silkpipe import synth
+
+        if not args.out_dir:
+            raise InputError("OUT_DIR is required")
+        if args.sessions < 1:
+            raise InputError("--sessions must be at least 1")
+        if args.duration < 20:
+            raise InputError("--duration must be at least 20 seconds")
+        summary = synth.generate(
+            args.out_dir, sessions=args.sessions, offset_s=args.offset, seed=args.seed,
+            duration=args.duration, clips_per_class=args.clips_per_class,
+            snr_db=30.0 if args.snr is None else args.snr,
+        )  # fmt: skip
+    seconds = time.perf_counter() - started
+    for name in summary["sessions"]:
+        print(f"{name}: offset {summary['offsets'][name]:+.2f} s")
+    print(f"{len(summary['sessions'])} session(s), {summary['clips']} clip(s) in {seconds:.1f} s")
+    return {
+        "sessions": len(summary["sessions"]),
+        "clips": summary["clips"],
+        "commands": summary["commands"],
+        "wall_seconds": round(seconds, 2),
+    }

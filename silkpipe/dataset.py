@@ -1,0 +1,331 @@
+"""Labelled motion streams -> fixed-length windows, normalisation, grouped splits.
+
+Two label sources become the same :class:`LabelledStream`: button-labelled clips (one
+stream per clip, grouped into *collection blocks* by the watch clock) and voice-labelled
+sessions (one stream per session, label intervals on the IMU clock). Windows are cut only
+from labelled time: short gestures get one window centred on their motion peak, long
+states are slid. Splits are always grouped (whole blocks/sessions, or contiguous time
+ranges inside a block with a purge gap), never random windows: neighbouring clips share
+events, so a random split leaks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.errors import InputError
+from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
+from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, clip_class
+
+#: A gap this long in a clip's events splits off stray events shared with a neighbour.
+CLIP_CORE_GAP_S = 0.5
+#: A gap this long between clips on the watch clock starts a new collection block.
+BLOCK_GAP_S = 600.0
+FEATURE_NAMES = tuple(CHANNELS[i] for i in MODEL_CHANNELS)
+
+
+@dataclass
+class LabelledStream:
+    """One motion stream with label intervals (start, end, label) on its own clock."""
+
+    name: str
+    group: str
+    motion: Motion
+    intervals: list[tuple[float, float, str]]
+    kind: str = "session"  # "clip" or "session"
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    """How streams are cut into windows (saved in the model folder's config.json)."""
+
+    rate: float = 50.0
+    length: int = 50  # samples per window (1 s at 50 Hz)
+    stride: int = 25  # samples between slid windows of a state
+    context: int = 10  # extra samples each side, for time-shift augmentation
+    min_valid: float = 0.6  # share of in-range samples that must lie outside sensor gaps
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> WindowConfig:
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+
+@dataclass
+class Windows:
+    """Windows with context: x (n, length + 2*context, channels) raw features."""
+
+    x: np.ndarray
+    y: np.ndarray  # (n,) class index into CLASSES
+    groups: np.ndarray  # (n,) group name
+    streams: np.ndarray  # (n,) stream name
+    times: np.ndarray  # (n,) window centre on the group's clock, seconds
+    config: WindowConfig = field(default_factory=WindowConfig)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def subset(self, mask: np.ndarray) -> Windows:
+        return Windows(self.x[mask], self.y[mask], self.groups[mask], self.streams[mask],
+                       self.times[mask], self.config)  # fmt: skip
+
+    def core(self) -> np.ndarray:
+        """The centred windows without context: what the model sees at inference."""
+        c = self.config.context
+        return self.x[:, c : c + self.config.length]
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def _clip_core(raw) -> tuple[float, float]:
+    """The span of the densest run of events: drops stray events from neighbouring clips."""
+    t = np.sort(np.concatenate([v for v in raw.times.values()]))
+    cuts = np.flatnonzero(np.diff(t) > CLIP_CORE_GAP_S)
+    starts = np.concatenate([[0], cuts + 1])
+    ends = np.concatenate([cuts, [len(t) - 1]])
+    best = int(np.argmax(ends - starts))
+    return float(t[starts[best]]), float(t[ends[best]])
+
+
+def load_clip(path: Path, rate: float = 50.0) -> tuple[Motion, str]:
+    label = clip_class(path.stem)
+    if label is None:
+        raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
+    raw = read_sensor_csv(path)
+    start, end = _clip_core(raw)
+    return resample(raw, rate=rate, start=start, end=end), label
+
+
+def load_clip_streams(clips_dir: str | Path, *, progress: bool = False) -> list[LabelledStream]:
+    """Every ``<class>_...csv`` clip in a folder as a stream, grouped into collection blocks.
+
+    The watch clock restarts between blocks, so clips are clustered on their own
+    timestamps: a gap of more than BLOCK_GAP_S starts a new block.
+    """
+    clips_dir = Path(clips_dir)
+    if not clips_dir.is_dir():
+        raise InputError("clips folder is missing", path=str(clips_dir))
+    paths = sorted(clips_dir.glob("*.csv"))
+    if not paths:
+        raise InputError("no clip CSV files", path=str(clips_dir))
+    from tqdm import tqdm
+
+    loaded = []
+    for path in tqdm(paths, desc="clips", unit="clip", disable=not progress, leave=False):
+        motion, label = load_clip(path)
+        loaded.append((path.stem, motion, label))
+    loaded.sort(key=lambda item: item[1].t[0])
+    streams, block, last_end = [], "", -math.inf
+    for name, motion, label in loaded:
+        if motion.t[0] - last_end > BLOCK_GAP_S:
+            block = f"block-{int(motion.t[0])}"
+        last_end = max(last_end, float(motion.t[-1]))
+        span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, label)
+        streams.append(LabelledStream(name, block, motion, [span], kind="clip"))
+    return streams
+
+
+def session_stream(
+    name: str, motion: Motion, intervals: list[tuple[float, float, str]], group: str | None = None
+) -> LabelledStream:
+    """A voice-labelled session: its motion and label intervals on the IMU clock."""
+    for start, end, label in intervals:
+        if label not in CLASSES:
+            raise InputError(f"unknown label {label!r}", session=name)
+        if not end > start:
+            raise InputError(f"label interval {start}-{end} is empty", session=name)
+    return LabelledStream(name, group or name, motion, sorted(intervals), kind="session")
+
+
+def parse_labels_csv(text: str, *, source: str, session: str | None = None) -> list:
+    """``start,end,label`` rows (the align step's output) -> intervals."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != ["start", "end", "label"]:
+        raise InputError("line 1: expected header start,end,label", session=session, path=source)
+    out = []
+    for line_no, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        try:
+            start, end, label = float(row[0]), float(row[1]), row[2].strip()
+        except (ValueError, IndexError):
+            raise InputError(f"line {line_no}: bad row {row!r}", session=session, path=source)
+        if label not in CLASSES or not end > start:
+            raise InputError(f"line {line_no}: bad interval {row!r}", session=session, path=source)
+        out.append((start, end, label))
+    return out
+
+
+def read_labels_csv(path: str | Path, *, session: str | None = None) -> list:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("labels file is missing", session=session, path=str(path))
+    return parse_labels_csv(path.read_text(), source=str(path), session=session)
+
+
+def load_session_streams(sessions_dir: str | Path, *, labels_name: str = "labels.csv"):
+    """Session folders with a labels CSV beside sensor_data.csv; returns (streams, skipped)."""
+    from silkpipe.sessions import find_sessions
+
+    streams, skipped = [], []
+    folders = find_sessions(sessions_dir)
+    if not folders:
+        raise InputError("no session folders with sensor_data.csv", path=str(sessions_dir))
+    for folder in folders:
+        labels = folder / labels_name
+        if not labels.is_file():
+            skipped.append(folder.name)
+            continue
+        intervals = read_labels_csv(labels, session=folder.name)
+        motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=folder.name))
+        streams.append(session_stream(folder.name, motion, intervals))
+    return streams, skipped
+
+
+# --- windowing -----------------------------------------------------------------------
+
+
+def _smoothed_energy(motion: Motion, i0: int, i1: int) -> np.ndarray:
+    e = motion.energy()[i0:i1]
+    k = min(len(e), 9)
+    return np.convolve(e, np.ones(k) / k, mode="same") if k > 1 else e
+
+
+def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int, str]]:
+    """(centre sample index, label) of every window in a stream's labelled time."""
+    m, out, length = stream.motion, [], cfg.length
+    for start, end, label in stream.intervals:
+        i0 = max(int(math.ceil((start - m.t[0]) * m.rate - 1e-6)), 0)
+        i1 = min(int(math.floor((end - m.t[0]) * m.rate + 1e-6)), len(m.t))
+        if i1 <= i0:
+            continue
+        if label in EVENT_CLASSES:  # one window on the gesture's motion peak
+            out.append((i0 + int(np.argmax(_smoothed_energy(m, i0, i1))), label))
+        elif i1 - i0 <= length:  # a short state: one centred window
+            out.append(((i0 + i1) // 2, label))
+        else:  # a long state: slide
+            for s in range(i0, i1 - length + 1, cfg.stride):
+                out.append((s + length // 2, label))
+    return out
+
+
+def _cut(features: np.ndarray, valid: np.ndarray, centre: int, cfg: WindowConfig):
+    """The window around centre with context; out-of-range samples repeat the edge."""
+    half = cfg.length // 2
+    lo = centre - half - cfg.context
+    idx = np.arange(lo, lo + cfg.length + 2 * cfg.context)
+    core = idx[cfg.context : cfg.context + cfg.length]
+    inside = core[(core >= 0) & (core < len(features))]
+    ok = len(inside) > 0 and valid[inside].mean() >= cfg.min_valid
+    return features[idx.clip(0, len(features) - 1)], ok
+
+
+def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None) -> Windows:
+    """Cut every stream's labelled time into windows (sensor gaps are skipped)."""
+    cfg = cfg or WindowConfig()
+    xs, ys, groups, names, times = [], [], [], [], []
+    for stream in streams:
+        if abs(stream.motion.rate - cfg.rate) > 1e-6:
+            raise InputError(
+                f"stream rate {stream.motion.rate} Hz, the window config needs {cfg.rate} Hz",
+                session=stream.name,
+            )
+        feats = stream.motion.features()
+        for centre, label in window_centres(stream, cfg):
+            x, ok = _cut(feats, stream.motion.valid, centre, cfg)
+            if not ok:
+                continue
+            xs.append(x)
+            ys.append(CLASSES.index(label))
+            groups.append(stream.group)
+            names.append(stream.name)
+            times.append(stream.motion.t[0] + centre / stream.motion.rate)
+    width = cfg.length + 2 * cfg.context
+    x = np.stack(xs).astype(np.float32) if xs else np.zeros((0, width, len(MODEL_CHANNELS)))
+    return Windows(x.astype(np.float32), np.asarray(ys, dtype=np.int64),
+                   np.asarray(groups, dtype=object), np.asarray(names, dtype=object),
+                   np.asarray(times, dtype=np.float64), cfg)  # fmt: skip
+
+
+# --- normalisation, class weights, splits ----------------------------------------------
+
+
+def fit_normalisation(windows: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and std over the (training) windows' cores."""
+    core = windows.core().reshape(-1, windows.x.shape[-1]).astype(np.float64)
+    mean, std = core.mean(axis=0), core.std(axis=0)
+    return mean.astype(np.float32), np.where(std > 1e-6, std, 1.0).astype(np.float32)
+
+
+def class_weights(y: np.ndarray, n_classes: int = len(CLASSES)) -> np.ndarray:
+    """Inverse-frequency weights (mean 1 over present classes; 0 for absent ones)."""
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    present = counts > 0
+    w = np.zeros(n_classes)
+    w[present] = counts[present].sum() / (present.sum() * counts[present])
+    return w.astype(np.float32)
+
+
+def group_names_with_classes(windows: Windows, min_classes: int = 2) -> list[str]:
+    return sorted(
+        g for g in set(windows.groups) if len(set(windows.y[windows.groups == g])) >= min_classes
+    )
+
+
+def time_range_split(
+    windows: Windows, fraction: float = 0.2, fold: int = 0, purge_s: float = 2.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hold out one contiguous time range per group and class (fold k of round(1/fraction)).
+
+    Fold boundaries are quantiles of the group's window times, so each fold holds an
+    equal share of windows however unevenly the recordings are spread in time.
+    Per class, so every fold holds every class of the group (gestures were recorded in
+    uneven order). Training windows within ``purge_s`` of a held-out range are dropped from both sides,
+    so clips that share events at the boundary never straddle the split.
+    """
+    n_folds = max(round(1 / fraction), 2)
+    train = np.zeros(len(windows), dtype=bool)
+    held = np.zeros(len(windows), dtype=bool)
+    for g, label in sorted(set(zip(windows.groups, windows.y, strict=True))):
+        in_g = (windows.groups == g) & (windows.y == label)
+        t = windows.times[in_g]
+        k = fold % n_folds  # ranges hold equal shares of the group's windows
+        a = np.quantile(t, k / n_folds) if k else -np.inf
+        b = np.quantile(t, (k + 1) / n_folds) if k < n_folds - 1 else np.inf
+        held[in_g] = (t >= a) & (t < b)
+        train[in_g] = (t < a - purge_s) | (t >= b + purge_s)
+    return train, held
+
+
+def group_split(windows: Windows, held_groups: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    held = np.isin(windows.groups, list(held_groups))
+    return ~held, held
+
+
+def holdout_split(
+    windows: Windows, fraction: float = 0.2, fold: int = 0, purge_s: float = 2.0
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Whole groups when there are enough labelled groups, else held-out time ranges.
+
+    Returns (train mask, held-out mask, scheme description).
+    """
+    candidates = group_names_with_classes(windows)
+    n_hold = max(1, round(len(candidates) * fraction))
+    if len(candidates) >= 3:
+        order = candidates[fold % len(candidates) :] + candidates[: fold % len(candidates)]
+        held = order[:n_hold]
+        train, test = group_split(windows, held)
+        if len(set(windows.y[train])) == len(set(windows.y)):
+            return train, test, "groups:" + ",".join(held)
+    train, test = time_range_split(windows, fraction, fold, purge_s)
+    return train, test, f"time-range fold {fold} of {max(round(1 / fraction), 2)}"

@@ -1,0 +1,157 @@
+"""The gesture classifier (DeepConvLSTM-style) and its model folder.
+
+GestureNet takes *raw* feature windows (batch, time, channels) and normalises them
+itself with buffers fitted on the training data, so the exported TorchScript and ONNX
+graphs need nothing but the folder. A model folder holds:
+
+- ``weights.pt``   state dict (rebuild with ``GestureNet(**config["model"])``)
+- ``model.ts``     TorchScript
+- ``model.onnx``   ONNX (input ``windows`` (batch, time, channels) -> ``logits``)
+- ``config.json``  label map, channels, window config, normalisation, model shape
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from silkpipe.errors import InputError
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "weights.pt"
+TORCHSCRIPT_NAME = "model.ts"
+ONNX_NAME = "model.onnx"
+
+
+class GestureNet(nn.Module):
+    """Conv1d blocks (local motion shapes) -> LSTM (their order) -> linear (class)."""
+
+    def __init__(
+        self,
+        channels: int = 9,
+        classes: int = 6,
+        conv: int = 64,
+        kernel: int = 5,
+        blocks: int = 3,
+        hidden: int = 64,
+        dropout: float = 0.3,
+    ):
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(channels))
+        self.register_buffer("std", torch.ones(channels))
+        layers: list[nn.Module] = []
+        width = channels
+        for i in range(blocks):
+            layers += [
+                nn.Conv1d(width, conv, kernel, padding=kernel // 2),
+                nn.BatchNorm1d(conv),
+                nn.ReLU(),
+            ]
+            if i == 0:
+                layers.append(nn.MaxPool1d(2))  # 50 -> 25 steps: cheaper LSTM
+            width = conv
+        self.conv = nn.Sequential(*layers)
+        self.lstm = nn.LSTM(conv, hidden, batch_first=True)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden * 2, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x - self.mean) / self.std  # (B, T, C)
+        h = self.conv(x.transpose(1, 2)).transpose(1, 2)  # (B, T', conv)
+        out, _ = self.lstm(h)
+        pooled = torch.cat([out[:, -1], out.mean(dim=1)], dim=1)  # last state + average
+        return self.head(pooled)
+
+    def set_normalisation(self, mean: np.ndarray, std: np.ndarray) -> None:
+        self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        self.std.copy_(torch.as_tensor(std, dtype=torch.float32))
+
+
+def export_model(model: GestureNet, folder: Path, config: dict) -> None:
+    """Write weights, TorchScript, ONNX and config.json into folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model = model.cpu().eval()
+    window = config["window"]["length"]
+    example = torch.zeros(1, window, len(config["channels"]))
+    torch.save(model.state_dict(), folder / WEIGHTS_NAME)
+    with torch.no_grad():
+        traced = torch.jit.trace(model, example)
+    traced.save(str(folder / TORCHSCRIPT_NAME))
+    torch.onnx.export(
+        model,
+        (example,),
+        str(folder / ONNX_NAME),
+        input_names=["windows"],
+        output_names=["logits"],
+        dynamic_axes={"windows": {0: "batch"}, "logits": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2, sort_keys=True))
+
+
+def read_config(folder: Path) -> dict:
+    path = Path(folder) / CONFIG_NAME
+    if not path.is_file():
+        raise InputError("model folder has no config.json", path=str(path))
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise InputError(f"invalid JSON: {err}", path=str(path)) from None
+
+
+def load_torch_model(folder: Path) -> GestureNet:
+    config = read_config(folder)
+    model = GestureNet(**config["model"])
+    model.load_state_dict(torch.load(Path(folder) / WEIGHTS_NAME, map_location="cpu"))
+    return model.eval()
+
+
+class Predictor:
+    """Loads only the model folder: ONNX via onnxruntime (default) or TorchScript."""
+
+    def __init__(self, folder: str | Path, backend: str = "onnx"):
+        self.folder = Path(folder)
+        self.config = read_config(self.folder)
+        self.labels: list[str] = list(self.config["labels"])
+        self.backend = backend
+        if backend == "onnx":
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = 1
+            opts.inter_op_num_threads = 1
+            path = self.folder / ONNX_NAME
+            if not path.is_file():
+                raise InputError("model folder has no model.onnx", path=str(path))
+            self._session = ort.InferenceSession(
+                str(path), opts, providers=["CPUExecutionProvider"]
+            )
+        elif backend == "torchscript":
+            path = self.folder / TORCHSCRIPT_NAME
+            if not path.is_file():
+                raise InputError("model folder has no model.ts", path=str(path))
+            self._module = torch.jit.load(str(path), map_location="cpu").eval()
+        else:
+            raise ValueError(f"unknown backend {backend!r}")
+
+    def logits(self, windows: np.ndarray) -> np.ndarray:
+        """Raw feature windows (n, time, channels) -> logits (n, classes)."""
+        x = np.ascontiguousarray(windows, dtype=np.float32)
+        if self.backend == "onnx":
+            return self._session.run(None, {"windows": x})[0]
+        with torch.no_grad():
+            return self._module(torch.from_numpy(x)).numpy()
+
+    def predict(self, windows: np.ndarray, batch: int = 512) -> np.ndarray:
+        """Class indices into ``self.labels``."""
+        if len(windows) == 0:
+            return np.zeros(0, dtype=np.int64)
+        parts = [self.logits(windows[i : i + batch]) for i in range(0, len(windows), batch)]
+        return np.concatenate(parts).argmax(axis=1)
+
+    def predict_labels(self, windows: np.ndarray) -> list[str]:
+        return [self.labels[i] for i in self.predict(windows)]

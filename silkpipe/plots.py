@@ -1,0 +1,184 @@
+"""PNG figures for the run report (matplotlib, Agg: no display needed).
+
+Each function writes one PNG to ``path`` (a file path or a binary file object) so the
+report can both store it as an artifact and embed it in the HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from silkpipe.vocabulary import CLASSES  # noqa: E402
+
+CLASS_COLOURS = {
+    "jump": "#d62728",
+    "punch": "#ff7f0e",
+    "turn": "#9467bd",
+    "walk": "#2ca02c",
+    "idle": "#1f77b4",
+    "noise": "#7f7f7f",
+}
+DPI = 100
+
+
+def _field(item: Any, name: str, index: int) -> Any:
+    if isinstance(item, Mapping):
+        return item.get(name)
+    if hasattr(item, name):
+        return getattr(item, name)
+    return item[index]
+
+
+def _save(fig, path: str | IO[bytes]) -> None:
+    fig.savefig(path, format="png", dpi=DPI)
+    plt.close(fig)
+
+
+def _motion_magnitude(motion: Any) -> tuple[np.ndarray, np.ndarray]:
+    """|linear acceleration| on the IMU clock, NaN in gaps (so gaps show as gaps)."""
+    if isinstance(motion, tuple):
+        t, mag = motion
+        return np.asarray(t, float), np.asarray(mag, float)
+    t = np.asarray(motion.t, float)
+    mag = np.linalg.norm(np.asarray(motion.data[:, 0:3], float), axis=1)
+    valid = np.asarray(getattr(motion, "valid", np.ones(len(t), bool)), bool)
+    return t, np.where(valid, mag, np.nan)
+
+
+def timeline_png(
+    path: str | IO[bytes],
+    motion: Any,
+    words: Iterable[Any],
+    intervals: Iterable[Any],
+    offset_s: float | None,
+    title: str,
+) -> None:
+    """IMU magnitude, command words and label bands of one session on the IMU clock.
+
+    ``motion``: a ``sessions.Motion`` or ``(t, magnitude)``. ``words``: items with
+    ``word``, ``start`` (audio clock) and optionally ``cls`` (a gesture class; words
+    without one are drawn as grey ticks). ``intervals``: items with start, end, label
+    (IMU clock). Words are shifted by ``offset_s`` (t_imu = t_audio + offset); with no
+    offset they are drawn unshifted and the title says so.
+    """
+    t, mag = _motion_magnitude(motion)
+    shift = offset_s if offset_s is not None else 0.0
+    span = (float(np.nanmin(t)), float(np.nanmax(t))) if len(t) else (0.0, 1.0)
+    width = min(max(10.0, (span[1] - span[0]) / 12.0), 24.0)
+    fig, (ax_motion, ax_words) = plt.subplots(
+        2, 1, figsize=(width, 4.2), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    seen: set[str] = set()
+    for iv in intervals:
+        start, end, label = (_field(iv, n, i) for i, n in enumerate(("start", "end", "label")))
+        colour = CLASS_COLOURS.get(label, "#cccccc")
+        for ax in (ax_motion, ax_words):
+            ax.axvspan(float(start), float(end), color=colour, alpha=0.25, linewidth=0)
+        seen.add(label)
+    ax_motion.plot(t, mag, color="black", linewidth=0.5)
+    ax_motion.set_ylabel("|linear accel| (m/s²)")
+    ax_motion.set_xlim(*span)
+    ymax = float(np.nanpercentile(mag, 99.5)) if np.isfinite(mag).any() else 1.0
+    ax_motion.set_ylim(0, max(ymax * 1.1, 1e-3))
+    any_word = False
+    for word in words:
+        start = _field(word, "start", 1)
+        if start is None:
+            continue
+        any_word = True
+        cls = word.get("cls") if isinstance(word, Mapping) else getattr(word, "cls", None)
+        x = float(start) + shift
+        if cls in CLASS_COLOURS:
+            ax_words.axvline(x, color=CLASS_COLOURS[cls], linewidth=1.5)
+            ax_words.text(x, 0.95, cls, rotation=90, va="top", ha="right", fontsize=7,
+                          color=CLASS_COLOURS[cls])  # fmt: skip
+        else:
+            ax_words.axvline(x, ymax=0.25, color="#999999", linewidth=0.6)
+    if not any_word:
+        ax_words.text(0.5, 0.5, "no transcript words", ha="center", va="center",
+                      transform=ax_words.transAxes, color="#999999")  # fmt: skip
+    ax_words.set_yticks([])
+    ax_words.set_ylim(0, 1)
+    ax_words.set_xlabel("seconds on the IMU clock")
+    ax_words.set_ylabel("words")
+    shown = "not estimated (words unshifted)" if offset_s is None else f"{offset_s:+.2f} s"
+    ax_motion.set_title(f"{title} — audio→IMU offset {shown}")
+    handles = [Patch(color=CLASS_COLOURS[c], alpha=0.4, label=c) for c in CLASSES if c in seen]
+    if handles:
+        ax_motion.legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles))
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def _series(history: Any) -> dict[str, list[float]]:
+    """history.json as series: accepts a list of per-epoch dicts or a dict of lists
+    (optionally under an ``epochs``/``history`` key)."""
+    if isinstance(history, Mapping):
+        for key in ("epochs", "history"):
+            if key in history and isinstance(history[key], list | dict):
+                return _series(history[key])
+        return {
+            k: [float(x) for x in v]
+            for k, v in history.items()
+            if isinstance(v, list) and v and all(isinstance(x, int | float) for x in v)
+        }
+    series: dict[str, list[float]] = {}
+    for row in history or []:
+        if isinstance(row, Mapping):
+            for k, v in row.items():
+                if isinstance(v, int | float) and k != "epoch":
+                    series.setdefault(k, []).append(float(v))
+    return series
+
+
+def training_curves_png(path: str | IO[bytes], history: Any) -> None:
+    """Loss curves on the left, score curves (F1, accuracy) on the right, per epoch."""
+    series = _series(history)
+    if not series:
+        raise ValueError("history holds no per-epoch numbers")
+    loss = {k: v for k, v in series.items() if "loss" in k}
+    scores = {k: v for k, v in series.items() if "loss" not in k and ("f1" in k or "acc" in k)}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, group, ylabel in ((axes[0], loss, "loss"), (axes[1], scores, "score")):
+        for name, values in group.items():
+            ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, label=name)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        if group:
+            ax.legend(fontsize=8)
+        else:
+            ax.text(0.5, 0.5, f"no {ylabel} recorded", ha="center", transform=ax.transAxes)
+    axes[1].set_ylim(0, 1)
+    fig.suptitle("training curves")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def class_bars_png(
+    path: str | IO[bytes], rows: Sequence[tuple[str, Mapping[str, float]]], ylabel: str
+) -> None:
+    """Stacked bars per session of a per-class quantity (commands, labelled seconds)."""
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(rows) + 3), 3.4))
+    names = [name for name, _ in rows]
+    bottom = np.zeros(len(rows))
+    for cls in CLASSES:
+        values = np.array([float(r.get(cls, 0) or 0) for _, r in rows])
+        if values.any():
+            ax.bar(names, values, bottom=bottom, color=CLASS_COLOURS[cls], label=cls)
+            bottom += values
+    ax.set_ylabel(ylabel)
+    ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    if bottom.any():
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    _save(fig, path)

@@ -1,0 +1,421 @@
+"""The run report: one self-contained HTML page per run, and the run manifest.
+
+The page embeds every image (base64) and has no external resources, so it opens offline
+and previews in the Argo UI. It is built only from artifacts in the store; a piece that
+is missing (no model because training failed, a session without labels) is shown as
+missing, never fatal. The manifest (``runs/<id>/manifest.json``) is written last: a run
+without it is incomplete.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import html
+import io
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from silkpipe import plots
+from silkpipe import store as keys
+from silkpipe.vocabulary import CLASSES, normalise_word, word_class
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE_NOTES = {
+    "model.ts": "TorchScript",
+    "model.onnx": "ONNX",
+    "config.json": "label map, normalisation, window",
+    "history.json": "per-epoch training history",
+}
+
+
+# ---- reading artifacts (every reader returns None when the piece is missing) ----------
+
+
+def _json(store, key: str) -> Any:
+    try:
+        return json.loads(store.get_bytes(key))
+    except KeyError:
+        return None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        log.warning("report: %s is not valid JSON: %s", key, err)
+        return None
+
+
+def _text(store, key: str) -> str | None:
+    try:
+        return store.get_bytes(key).decode("utf-8")
+    except KeyError:
+        return None
+
+
+def transcript_words(transcript: dict) -> list[dict]:
+    """WhisperX words with a start time, with their gesture class (None if not a command)."""
+    raw: list = []
+    for segment in transcript.get("segments") or []:
+        raw.extend(segment.get("words") or [])
+    if not raw:
+        raw = list(transcript.get("word_segments") or [])
+    words = []
+    for w in raw:
+        start = w.get("start")
+        if not isinstance(start, int | float):
+            continue  # WhisperX leaves numbers and symbols untimed
+        text = str(w.get("word", ""))
+        words.append({"word": text, "start": float(start), "cls": word_class(normalise_word(text))})
+    return words
+
+
+def label_rows(text: str) -> list[dict]:
+    """labels/<session>.csv (start,end,label) -> rows; malformed rows are skipped."""
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        try:
+            rows.append({"start": float(row["start"]), "end": float(row["end"]),
+                         "label": row["label"]})  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            continue
+    return rows
+
+
+def run_sessions(store, run_id: str) -> list[str]:
+    """Sessions of a run: in the store's inputs or named by any of the run's artifacts."""
+    run = keys.run_prefix(run_id)
+    names = {k.split("/")[1] for k in store.list("sessions") if k.count("/") >= 2}
+    for key in store.list(f"{run}/transcripts") + store.list(f"{run}/labels"):
+        stem = key.rsplit("/", 1)[1].rsplit(".", 1)[0]
+        if stem != "summary":
+            names.add(stem)
+    for key in store.list(f"{run}/failures"):
+        names.add(key.rsplit("/", 1)[1].rsplit(".", 1)[0])
+    summary = _json(store, f"{run}/labels/summary.json") or {}
+    names.update(summary.get("sessions") or [])
+    names.update(summary.get("failed") or {})
+    return sorted(names)
+
+
+def failures(store, run_id: str) -> list[dict]:
+    """Failure records of every step, plus align failures named only in summary.json."""
+    run = keys.run_prefix(run_id)
+    out = []
+    for key in store.list(f"{run}/failures"):
+        parts = key.split("/")
+        record = _json(store, key) or {}
+        out.append({
+            "step": record.get("step") or parts[-2],
+            "session": record.get("session") or parts[-1].rsplit(".", 1)[0],
+            "error": record.get("error", ""),
+        })  # fmt: skip
+    summary = _json(store, f"{run}/labels/summary.json") or {}
+    recorded = {(f["step"], f["session"]) for f in out}
+    for session, error in (summary.get("failed") or {}).items():
+        if ("align", session) not in recorded:
+            out.append({"step": "align", "session": session, "error": str(error)})
+    return sorted(out, key=lambda f: (f["session"], f["step"]))
+
+
+def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
+    meta = _json(store, f"{keys.session_prefix(session)}/metadata.json") or {}
+    transcript = _json(store, keys.transcript_key(run_id, session))
+    report = _json(store, keys.labels_key(run_id, session, "json"))
+    labels = _text(store, keys.labels_key(run_id, session, "csv"))
+    tinfo = (transcript or {}).get("silkpipe") or {}
+    return {
+        "session": session,
+        "duration_s": meta.get("actual_duration_sec"),
+        "audio_s": tinfo.get("audio_seconds") or meta.get("audio_duration_sec"),
+        "transcribe_wall_s": tinfo.get("wall_seconds"),
+        "transcript": transcript,
+        "report": report,
+        "labels": label_rows(labels) if labels is not None else None,
+        "failures": [f for f in fails if f["session"] == session],
+    }
+
+
+# ---- HTML pieces ------------------------------------------------------------------------
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _num(value: Any, fmt: str = "{:.2f}") -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return fmt.format(value)
+    return "—" if value is None else _e(value)
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _missing(what: str) -> str:
+    return f'<p class="missing">{_e(what)}</p>'
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _session_row(info: dict) -> list[str]:
+    rep = info["report"] or {}
+    commands = rep.get("commands") or {}
+    if info["failures"]:
+        status = '<span class="bad">failed</span> ' + "<br>".join(
+            f"{_e(f['step'])}: {_e(f['error'])}" for f in info["failures"]
+        )
+    elif rep.get("excluded"):
+        status = f'<span class="warn">excluded</span> {_e(rep.get("reason", ""))}'
+    elif rep:
+        status = '<span class="good">used</span>'
+    else:
+        status = '<span class="warn">no labels</span>'
+    return [
+        _e(info["session"]),
+        _num(info["duration_s"], "{:.1f}"),
+        _num(info["audio_s"], "{:.1f}"),
+        *[_num(commands.get(c), "{:g}") if commands else "—" for c in CLASSES],
+        _num(rep.get("offset_s"), "{:+.2f}"),
+        _num(rep.get("offset_confidence")),
+        _num(rep.get("quality")),
+        status,
+    ]
+
+
+def _metrics_html(metrics: dict) -> str:
+    """The evaluate JSON, whatever its exact shape: scalars, per-class tables, matrices."""
+    parts = []
+    scalars = [[_e(k), _num(v, "{:.3f}")] for k, v in metrics.items()
+               if isinstance(v, int | float | str | bool)]  # fmt: skip
+    if scalars:
+        parts.append(_table(["figure", "value"], scalars, "narrow"))
+    labels = metrics.get("labels") or metrics.get("classes") or list(CLASSES)
+    for key, value in metrics.items():
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            columns = sorted({c for v in value.values() for c in v})
+            rows = [[_e(name)] + [_num(v.get(c), "{:.3f}") for c in columns]
+                    for name, v in value.items()]  # fmt: skip
+            parts.append(f"<h3>{_e(key)}</h3>" + _table(["class", *map(_e, columns)], rows))
+        elif isinstance(value, dict) and value:
+            rows = [[_e(k), _num(v, "{:.3f}")] for k, v in value.items()]
+            parts.append(f"<h3>{_e(key)}</h3>" + _table(["", "value"], rows, "narrow"))
+        elif (
+            isinstance(value, list) and value and all(isinstance(r, list) for r in value)
+            and len(labels) == len(value)
+        ):  # fmt: skip
+            rows = [[_e(labels[i])] + [_num(x, "{}") for x in row] for i, row in enumerate(value)]
+            header = ["true \\ predicted", *map(_e, labels[: len(value[0])])]
+            parts.append(f"<h3>{_e(key)}</h3>" + _table(header, rows, "matrix"))
+    return "".join(parts)
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1400px;
+color:#222;padding:0 16px}
+h1{margin-bottom:4px}h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:32px}
+table{border-collapse:collapse;margin:8px 0;font-size:14px}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
+th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}
+td:last-child,th:last-child{text-align:left;max-width:420px}
+table.narrow td{min-width:80px}
+.missing{color:#a60;font-style:italic}.bad{color:#c00;font-weight:bold}
+.warn{color:#b60;font-weight:bold}.good{color:#080;font-weight:bold}
+img{max-width:100%;border:1px solid #eee;margin:6px 0}
+.meta{color:#666}.tiles{display:flex;gap:12px;flex-wrap:wrap}
+.tile{background:#f6f8fa;border:1px solid #ddd;border-radius:6px;padding:8px 14px}
+.tile b{display:block;font-size:22px}
+"""
+
+
+# ---- building -------------------------------------------------------------------------
+
+
+def _timeline(store, run_id: str, info: dict) -> tuple[bytes | None, str]:
+    """Render one session's timeline PNG; returns (png or None, why not)."""
+    from silkpipe.sessions import parse_sensor_csv, resample
+
+    session = info["session"]
+    sensor_key = f"{keys.session_prefix(session)}/sensor_data.csv"
+    text = _text(store, sensor_key)
+    if text is None:
+        return None, "sensor data missing"
+    try:
+        motion = resample(parse_sensor_csv(text, source=sensor_key, session=session))
+        words = transcript_words(info["transcript"]) if info["transcript"] else []
+        rep = info["report"] or {}
+        buf = io.BytesIO()
+        plots.timeline_png(buf, motion, words, info["labels"] or [], rep.get("offset_s"), session)
+        return buf.getvalue(), ""
+    except Exception as err:  # one bad session never sinks the report
+        log.warning("report: no timeline for %s: %s", session, err)
+        return None, f"timeline not rendered: {err}"
+
+
+def build_report(store, run_id: str) -> str:
+    """Write report/index.html (+ timelines/<s>.png, training_curves.png); returns its key."""
+    run = keys.run_prefix(run_id)
+    report_dir = keys.report_prefix(run_id)
+    fails = failures(store, run_id)
+    sessions = run_sessions(store, run_id)
+    infos = [session_info(store, run_id, s, fails) for s in sessions]
+    summary = _json(store, f"{run}/labels/summary.json")
+    metrics = _json(store, f"{report_dir}/metrics.json")
+    history = _json(store, f"{keys.model_prefix(run_id)}/history.json")
+    model_keys = store.list(keys.model_prefix(run_id))
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    # summary tiles
+    labelled = [i for i in infos if i["report"]]
+    excluded = [i for i in labelled if i["report"].get("excluded")]
+    failed_sessions = sorted({f["session"] for f in fails})
+    audio = sum(float(i["audio_s"] or 0) for i in infos if i["transcript"])
+    wall = sum(float(i["transcribe_wall_s"] or 0) for i in infos if i["transcript"])
+    tiles = [
+        ("sessions", str(len(sessions))),
+        ("labelled", str(len(labelled))),
+        ("excluded", str(len(excluded))),
+        ("failed", str(len(failed_sessions))),
+        ("audio transcribed", f"{audio:.0f} s" if audio else "—"),
+        ("transcription speed", f"{audio / wall:.1f}× real time" if wall > 0 else "—"),
+        ("model", "trained" if model_keys else "none"),
+    ]
+    if isinstance(metrics, dict) and isinstance(metrics.get("macro_f1"), int | float):
+        tiles.append(("macro-F1 (held out)", f"{metrics['macro_f1']:.3f}"))
+    body = [
+        f"<h1>silkpipe run <code>{_e(run_id)}</code></h1>",
+        f'<p class="meta">report generated {now} from <code>{_e(store.uri)}</code></p>',
+        '<section id="summary"><h2>Run summary</h2><div class="tiles">',
+        *(f'<div class="tile">{_e(k)}<b>{_e(v)}</b></div>' for k, v in tiles),
+        "</div>",
+    ]
+    if summary is None:
+        body.append(_missing("labels/summary.json missing: the align step did not finish"))
+    body.append("</section>")
+
+    # per-session table
+    header = ["session", "duration s", "audio s", *CLASSES, "offset s", "offset conf.",
+              "label quality", "status"]  # fmt: skip
+    body.append('<section id="sessions"><h2>Sessions</h2>')
+    body.append("<p>Commands per class as heard; offset is audio→IMU (t_imu = t_audio + "
+                "offset); label quality is in standard deviations over shuffled commands "
+                "(about 0 is chance).</p>")  # fmt: skip
+    body.append(_table(header, [_session_row(i) for i in infos]) if infos
+                else _missing("no sessions in this run"))  # fmt: skip
+    if labelled:
+        buf = io.BytesIO()
+        plots.class_bars_png(buf, [(i["session"], i["report"].get("labelled_seconds") or {})
+                                   for i in labelled], "labelled seconds")  # fmt: skip
+        body.append("<h3>Labelled seconds per class</h3>" + _img(buf.getvalue(), "labelled"))
+    body.append("</section>")
+
+    # failures
+    body.append('<section id="failures"><h2>Failures</h2>')
+    body.append(
+        _table(["session", "step", "error"],
+               [[_e(f["session"]), _e(f["step"]), _e(f["error"])] for f in fails])
+        if fails else "<p>No step failed for any session.</p>"
+    )  # fmt: skip
+    body.append("</section>")
+
+    # timelines
+    body.append('<section id="timelines"><h2>Timelines</h2>')
+    body.append("<p>Motion magnitude on the IMU clock, label intervals as coloured bands, "
+                "command words shifted by the estimated offset.</p>")  # fmt: skip
+    for info in infos:
+        png, why = _timeline(store, run_id, info)
+        body.append(f"<h3>{_e(info['session'])}</h3>")
+        if png is None:
+            body.append(_missing(why))
+            continue
+        store.put_bytes(f"{report_dir}/timelines/{info['session']}.png", png)
+        body.append(_img(png, f"timeline {info['session']}"))
+    body.append("</section>")
+
+    # training
+    body.append('<section id="training"><h2>Training</h2>')
+    if history is None:
+        body.append(_missing("no training history (model/history.json missing: training "
+                             "did not run or failed)"))  # fmt: skip
+    else:
+        try:
+            buf = io.BytesIO()
+            plots.training_curves_png(buf, history)
+            store.put_bytes(f"{report_dir}/training_curves.png", buf.getvalue())
+            body.append(_img(buf.getvalue(), "training curves"))
+        except (ValueError, TypeError) as err:
+            body.append(_missing(f"training history unreadable: {err}"))
+    body.append("</section>")
+
+    # evaluation
+    body.append('<section id="evaluation"><h2>Evaluation</h2>')
+    try:
+        confusion = store.get_bytes(f"{report_dir}/confusion.png")
+        body.append("<h3>Confusion matrix</h3>" + _img(confusion, "confusion matrix"))
+    except KeyError:
+        body.append(_missing("no confusion matrix (report/confusion.png missing)"))
+    if isinstance(metrics, dict):
+        body.append("<h3>Scores</h3>" + _metrics_html(metrics))
+    else:
+        body.append(_missing("no evaluation scores (report/metrics.json missing)"))
+    body.append("</section>")
+
+    # model files
+    body.append('<section id="model"><h2>Model files</h2>')
+    if model_keys:
+        rows = []
+        for key in model_keys:
+            name = key[len(keys.model_prefix(run_id)) + 1 :]
+            size = len(store.get_bytes(key))
+            rows.append([f'<a href="../model/{_e(name)}">{_e(name)}</a>',
+                         f"{size / 1024:.1f} KiB", _e(MODEL_FILE_NOTES.get(name, ""))])  # fmt: skip
+        body.append(_table(["file", "size", "what"], rows))
+    else:
+        body.append(_missing("no model files (training did not run or failed)"))
+    body.append("</section>")
+
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>silkpipe run {_e(run_id)}</title><style>{CSS}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>"
+    )
+    key = f"{report_dir}/index.html"
+    store.put_bytes(key, page.encode("utf-8"))
+    return key
+
+
+def write_manifest(store, run_id: str) -> str:
+    """List every artifact of the run (sha256, size); written last. Returns its key."""
+    run = keys.run_prefix(run_id)
+    manifest_key = keys.manifest_key(run_id)
+    artifacts = []
+    for key in store.list(run):
+        if key == manifest_key:
+            continue
+        data = store.get_bytes(key)
+        artifacts.append({"key": key, "sha256": hashlib.sha256(data).hexdigest(),
+                          "size": len(data)})  # fmt: skip
+    fails = failures(store, run_id)
+    has_model = any(a["key"].startswith(keys.model_prefix(run_id) + "/") for a in artifacts)
+    status = "failed" if not has_model else ("partial" if fails else "succeeded")
+    failed: dict[str, list[str]] = {}
+    for f in fails:
+        failed.setdefault(f["step"], []).append(f["session"])
+    manifest = {
+        "run_id": run_id,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "status": status,
+        "failed": failed,
+        "artifacts": artifacts,
+    }
+    store.put_bytes(manifest_key, json.dumps(manifest, indent=2).encode("utf-8"))
+    return manifest_key

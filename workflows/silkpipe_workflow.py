@@ -1,0 +1,330 @@
+"""The silkpipe Argo WorkflowTemplate, defined with Hera.
+
+Shape: list sessions -> one transcription pod per session (``withParam`` fan-out, GPU by
+default) -> align (the join over all sessions) -> train (GPU optional) -> report, then the
+report folder is published as an Argo artifact (``archive: none``) so it opens in the UI.
+
+Every step runs the same ``silkpipe`` CLI as the local runner against ``--store s3://...``;
+per-session outputs stay in the store (never in parameters) so large fan-outs do not hit the
+workflow status size limit. The compiled YAML (``make manifests``) is committed into the
+Helm chart, which overrides images, resources and parameter defaults from its values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hera.workflows import (
+    DAG,
+    Artifact,
+    Container,
+    Counter,
+    Env,
+    Histogram,
+    Label,
+    Metrics,
+    NoneArchiveStrategy,
+    Parameter,
+    Resources,
+    RetryStrategy,
+    Task,
+    WorkflowTemplate,
+)
+from hera.workflows import models as m
+
+NAME = "silkpipe"
+#: The fixed, non-root UID/GID the images are built with (images/Dockerfile.*).
+UID = 10001
+#: Secret holding the store's endpoint and credentials (created by the chart).
+S3_SECRET = "silkpipe-s3"
+#: Exit status of ``silkpipe`` on bad input: retrying cannot help.
+INPUT_ERROR_EXIT = 2
+#: Retry pod deletions (spot preemption), imminent node shutdown, evictions, executor
+#: errors and crashes; never bad input (exit 2).
+RETRY_EXPRESSION = (
+    'lastRetry.status == "Error"'
+    ' || lastRetry.message matches "(?i)(pod deleted|node shutdown|evicted|preempt)"'
+    f' || (lastRetry.status == "Failed" && lastRetry.exitCode != "{INPUT_ERROR_EXIT}")'
+)
+DURATION_BUCKETS = [1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0]
+
+
+@dataclass
+class Settings:
+    """Defaults baked into the compiled template; the chart overrides most of them."""
+
+    image: str = "ghcr.io/silkpipe/silkpipe-cpu:0.1.0"
+    gpu_image: str = "ghcr.io/silkpipe/silkpipe-cuda:0.1.0"
+    parallelism: int = 8
+    active_deadline_s: int = 6 * 3600
+    step_deadline_s: int = 3600
+    retries: int = 3
+    parameters: dict[str, str] = field(
+        default_factory=lambda: {
+            "store": "s3://silkpipe",
+            "backend": "whisperx",
+            "model": "large-v3",
+            "model-dir": "/models",
+            "device": "cuda",
+            "batch-size": "16",
+            "gpu-transcribe": "true",
+            "train-gpu": "false",
+            "gpu-accelerator": "nvidia-l4",
+            "gpu-toleration-key": "nvidia.com/gpu",
+            "pushgateway": "prometheus-pushgateway.monitoring.svc:9091",
+        }
+    )
+
+
+def _param(name: str) -> str:
+    return "{{workflow.parameters." + name + "}}"
+
+
+def _store_args() -> list[str]:
+    return ["--store", _param("store"), "--run-id", _param("run-id")]
+
+
+def _env() -> list:
+    secret = [
+        m.EnvVar(
+            name=f"SILKPIPE_S3_{key.upper()}",
+            value_from=m.EnvVarSource(
+                secret_key_ref=m.SecretKeySelector(
+                    name=S3_SECRET, key=key, optional=True if key == "secure" else None
+                )
+            ),
+        )
+        for key in ("endpoint", "access_key", "secret_key", "secure")
+    ]
+    return secret + [
+        Env(name="SILKPIPE_PUSHGATEWAY", value=_param("pushgateway")),
+        # Read-only root: everything that caches goes to the /tmp emptyDir or the model volume.
+        Env(name="HOME", value="/tmp"),
+        Env(name="MPLCONFIGDIR", value="/tmp/matplotlib"),
+        Env(name="XDG_CACHE_HOME", value="/tmp/cache"),
+        Env(name="HF_HOME", value="/models/huggingface"),
+        Env(name="TORCH_HOME", value="/models/torch"),
+    ]
+
+
+def _security_context() -> m.SecurityContext:
+    return m.SecurityContext(
+        run_as_non_root=True,
+        run_as_user=UID,
+        run_as_group=UID,
+        allow_privilege_escalation=False,
+        read_only_root_filesystem=True,
+        privileged=False,
+        capabilities=m.Capabilities(drop=["ALL"]),
+        seccomp_profile=m.SeccompProfile(type="RuntimeDefault"),
+    )
+
+
+def _metrics(step: str) -> Metrics:
+    """Argo emits these per step (the controller prefixes nothing; names are ours)."""
+    labels = [Label(key="step", value=step), Label(key="status", value="{{status}}")]
+    return Metrics(
+        metrics=[
+            Histogram(
+                name="silkpipe_argo_step_duration_seconds",
+                help="Wall time of a silkpipe Argo step, by step and final status.",
+                labels=labels,
+                buckets=DURATION_BUCKETS,
+                value="{{duration}}",
+            ),
+            Counter(
+                name="silkpipe_argo_steps_total",
+                help="silkpipe Argo steps finished, by step and final status.",
+                labels=labels,
+                value="1",
+            ),
+        ]
+    )
+
+
+def _retry(s: Settings) -> RetryStrategy:
+    return RetryStrategy(
+        limit=s.retries,
+        retry_policy="Always",
+        expression=RETRY_EXPRESSION,
+        backoff=m.Backoff(duration="30s", factor="2", max_duration="30m"),
+    )
+
+
+MOUNTS = [
+    m.VolumeMount(name="tmp", mount_path="/tmp"),
+    m.VolumeMount(name="model-cache", mount_path="/models"),
+]
+
+
+def _container(
+    s: Settings,
+    name: str,
+    args: list[str],
+    *,
+    gpu: bool = False,
+    resources: Resources,
+    inputs: list | None = None,
+    outputs: list | None = None,
+) -> Container:
+    extra = {}
+    if gpu:
+        extra = dict(
+            node_selector={"cloud.google.com/gke-accelerator": _param("gpu-accelerator")},
+            tolerations=[
+                m.Toleration(
+                    key=_param("gpu-toleration-key"), operator="Exists", effect="NoSchedule"
+                ),
+                m.Toleration(
+                    key="cloud.google.com/gke-spot", operator="Equal", value="true",
+                    effect="NoSchedule",
+                ),
+            ],
+        )  # fmt: skip
+    return Container(
+        name=name,
+        image=s.gpu_image if gpu else s.image,
+        image_pull_policy="IfNotPresent",
+        command=["silkpipe"],
+        args=args,
+        env=_env(),
+        volume_mounts=MOUNTS,
+        security_context=_security_context(),
+        resources=resources,
+        retry_strategy=_retry(s),
+        active_deadline_seconds=s.step_deadline_s,
+        metrics=_metrics(name),
+        inputs=inputs,
+        outputs=outputs,
+        labels={"app.kubernetes.io/name": NAME, "silkpipe.io/step": name},
+        **extra,
+    )
+
+
+def build(settings: Settings | None = None) -> WorkflowTemplate:
+    """The WorkflowTemplate; ``run-id`` has no default so every submission names its run."""
+    s = settings or Settings()
+    arguments = [Parameter(name="run-id", description="run id: runs/<run-id>/ in the store")]
+    arguments += [Parameter(name=k, value=v) for k, v in s.parameters.items()]
+    with WorkflowTemplate(
+        name=NAME,
+        labels={"app.kubernetes.io/name": NAME, "app.kubernetes.io/component": "workflow"},
+        entrypoint="pipeline",
+        arguments=arguments,
+        service_account_name="silkpipe-workflow",
+        active_deadline_seconds=s.active_deadline_s,
+        pod_gc=m.PodGC(strategy="OnPodSuccess", delete_delay_duration="10m"),
+        ttl_strategy=m.TTLStrategy(
+            seconds_after_success=24 * 3600, seconds_after_failure=7 * 24 * 3600
+        ),
+        security_context=m.PodSecurityContext(
+            run_as_non_root=True,
+            run_as_user=UID,
+            run_as_group=UID,
+            fs_group=UID,
+            seccomp_profile=m.SeccompProfile(type="RuntimeDefault"),
+        ),
+        automount_service_account_token=True,
+        volumes=[
+            m.Volume(name="tmp", empty_dir=m.EmptyDirVolumeSource(size_limit="8Gi")),
+            m.Volume(name="model-cache", empty_dir=m.EmptyDirVolumeSource(size_limit="20Gi")),
+        ],
+        metrics=Metrics(
+            metrics=[
+                Histogram(
+                    name="silkpipe_argo_workflow_duration_seconds",
+                    help="Wall time of a silkpipe workflow run, by final status.",
+                    labels=[Label(key="status", value="{{workflow.status}}")],
+                    buckets=[60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 21600.0],
+                    value="{{workflow.duration}}",
+                ),
+                Counter(
+                    name="silkpipe_argo_workflows_total",
+                    help="silkpipe workflow runs finished, by final status.",
+                    labels=[Label(key="status", value="{{workflow.status}}")],
+                    value="1",
+                ),
+            ]
+        ),
+    ) as wt:
+        small = Resources(cpu_request="250m", memory_request="256Mi", memory_limit="1Gi")
+        list_sessions = _container(
+            s, "list-sessions", ["sessions", "list", "--store", _param("store")], resources=small
+        )
+        transcribe_args = [
+            "transcribe",
+            "{{inputs.parameters.session}}",
+            *_store_args(),
+            "--backend", _param("backend"),
+            "--model", _param("model"),
+            "--model-dir", _param("model-dir"),
+            "--device", _param("device"),
+            "--batch-size", _param("batch-size"),
+        ]  # fmt: skip
+        session_input = [Parameter(name="session")]
+        transcribe_gpu = _container(
+            s, "transcribe-gpu", transcribe_args, gpu=True, inputs=session_input,
+            resources=Resources(
+                cpu_request="4", memory_request="16Gi", memory_limit="24Gi", gpus=1
+            ),
+        )  # fmt: skip
+        transcribe_cpu = _container(
+            s, "transcribe-cpu", transcribe_args, inputs=session_input,
+            resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="3Gi"),
+        )  # fmt: skip
+        align = _container(
+            s, "align", ["align", *_store_args()],
+            resources=Resources(cpu_request="1", memory_request="2Gi", memory_limit="4Gi"),
+        )  # fmt: skip
+        train_args = ["train", *_store_args()]
+        train_gpu = _container(
+            s, "train-gpu", train_args, gpu=True,
+            resources=Resources(cpu_request="4", memory_request="8Gi", memory_limit="16Gi", gpus=1),
+        )  # fmt: skip
+        train_cpu = _container(
+            s, "train-cpu", train_args,
+            resources=Resources(cpu_request="2", memory_request="4Gi", memory_limit="8Gi"),
+        )  # fmt: skip
+        report = _container(
+            s, "report", ["report", *_store_args()],
+            resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="2Gi"),
+        )  # fmt: skip
+        publish = _container(
+            s, "publish-report",
+            ["sessions", "export-report", *_store_args(), "/tmp/report"],
+            resources=small,
+            outputs=[Artifact(name="report", path="/tmp/report", archive=NoneArchiveStrategy())],
+        )  # fmt: skip
+
+        with DAG(name="pipeline", parallelism=s.parallelism, fail_fast=False):
+            listed = Task(name="list-sessions", template=list_sessions)
+            fan_out = dict(
+                with_param="{{tasks.list-sessions.outputs.result}}",
+                arguments=[Parameter(name="session", value="{{item}}")],
+                depends="list-sessions",
+                # A failed session must not sink the run: align reports it instead.
+                continue_on=m.ContinueOn(failed=True, error=True),
+            )
+            Task(name="transcribe-gpu", template=transcribe_gpu,
+                 when=f"{_param('gpu-transcribe')} == true", **fan_out)  # fmt: skip
+            Task(name="transcribe-cpu", template=transcribe_cpu,
+                 when=f"{_param('gpu-transcribe')} != true", **fan_out)  # fmt: skip
+            done = " && ".join(
+                f"({t}.Succeeded || {t}.Skipped || {t}.Failed || {t}.Errored)"
+                for t in ("transcribe-gpu", "transcribe-cpu")
+            )
+            Task(name="align", template=align, depends=done)
+            Task(name="train-gpu", template=train_gpu, depends="align",
+                 when=f"{_param('train-gpu')} == true")  # fmt: skip
+            Task(name="train-cpu", template=train_cpu, depends="align",
+                 when=f"{_param('train-gpu')} != true")  # fmt: skip
+            Task(name="report", template=report,
+                 depends="(train-gpu.Succeeded || train-cpu.Succeeded)")  # fmt: skip
+            Task(name="publish-report", template=publish, depends="report")
+        del listed
+    return wt
+
+
+def compile_yaml(settings: Settings | None = None) -> str:
+    """The WorkflowTemplate as YAML (what ``make manifests`` writes)."""
+    return build(settings).to_yaml()

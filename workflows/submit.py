@@ -1,0 +1,128 @@
+"""`make submit`: start a silkpipe run on a cluster through the Argo Server, with Hera.
+
+Optionally uploads a local folder of sessions (and clips) to the store first (the same
+``silkpipe sessions upload`` the CLI offers), then creates a Workflow from the installed
+WorkflowTemplate and prints its Argo UI link; ``--wait`` follows it to the end and exits
+non-zero unless it succeeded.
+
+Connection settings come from the environment, never from arguments that end up in logs:
+ARGO_SERVER (https://host:port), ARGO_TOKEN (optional, "Bearer ..." or bare),
+ARGO_NAMESPACE, ARGO_INSECURE_SKIP_VERIFY=true for self-signed kind setups; the store
+credentials from SILKPIPE_S3_* as for every silkpipe command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hera.workflows import Parameter, Workflow, WorkflowsService
+from hera.workflows import models as m
+
+from workflows.silkpipe_workflow import NAME
+
+FINISHED = {"Succeeded", "Failed", "Error"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m workflows.submit",
+        description="Submit a silkpipe run from the installed WorkflowTemplate (Argo Server).",
+    )
+    p.add_argument("--sessions", type=Path, help="local folder of session folders to upload first")
+    p.add_argument("--clips", type=Path, help="local folder of labelled clip CSVs to upload first")
+    p.add_argument("--store", default="s3://silkpipe", help="store URI the run uses (s3://...)")
+    p.add_argument("--run-id", help="run id (default: silkpipe-<UTC timestamp>)")
+    p.add_argument("--template", default=NAME, help="WorkflowTemplate name (default %(default)s)")
+    p.add_argument(
+        "-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+        help="override a workflow parameter (repeatable), e.g. -p gpu-transcribe=false",
+    )  # fmt: skip
+    p.add_argument("--namespace", default=os.environ.get("ARGO_NAMESPACE", "silkpipe"))
+    p.add_argument(
+        "--server", default=os.environ.get("ARGO_SERVER", "https://localhost:2746"),
+        help="Argo Server URL (env ARGO_SERVER)",
+    )  # fmt: skip
+    p.add_argument(
+        "--ui", default=os.environ.get("ARGO_UI"), help="Argo UI base URL (default: the server)"
+    )
+    p.add_argument("--wait", action="store_true", help="follow the run until it finishes")
+    p.add_argument("--poll", type=float, default=10.0, help="seconds between progress checks")
+    return p
+
+
+def parse_params(items: list[str]) -> dict[str, str]:
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"submit: -p expects KEY=VALUE, got {item!r}")
+        params[key] = value
+    return params
+
+
+def make_workflow(
+    template: str, namespace: str, run_id: str, store: str, params: dict[str, str], service=None
+) -> Workflow:
+    """A Workflow that references the installed template (nothing is copied into it)."""
+    values = {"run-id": run_id, "store": store, **params}
+    return Workflow(
+        generate_name=f"{template}-",
+        namespace=namespace,
+        workflow_template_ref=m.WorkflowTemplateRef(name=template),
+        arguments=[Parameter(name=k, value=v) for k, v in values.items()],
+        labels={"silkpipe.io/run-id": run_id},
+        workflows_service=service,
+    )
+
+
+def _progress(wf) -> str:
+    status = wf.status
+    return f"{status.phase or 'Pending'} {status.progress or ''}".strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    params = parse_params(args.param)
+    run_id = args.run_id or "silkpipe-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    if args.sessions is not None:
+        from silkpipe.cli import main as silkpipe_main
+
+        upload = ["sessions", "upload", str(args.sessions), "--store", args.store]
+        if args.clips is not None:
+            upload += ["--clips", str(args.clips)]
+        if silkpipe_main(upload) != 0:
+            return 2
+    service = WorkflowsService(
+        host=args.server,
+        token=os.environ.get("ARGO_TOKEN") or None,
+        namespace=args.namespace,
+        verify_ssl=os.environ.get("ARGO_INSECURE_SKIP_VERIFY", "").lower() != "true",
+    )
+    wf = make_workflow(args.template, args.namespace, run_id, args.store, params, service)
+    created = wf.create()
+    name = created.metadata.name
+    ui = (args.ui or args.server).rstrip("/")
+    print(f"run {run_id}: workflow {name}")
+    print(f"{ui}/workflows/{args.namespace}/{name}?tab=workflow")
+    if not args.wait:
+        return 0
+    last = ""
+    while True:
+        time.sleep(args.poll)
+        current = service.get_workflow(name, namespace=args.namespace)
+        line = _progress(current)
+        if line != last:
+            print(f"{datetime.now(UTC):%H:%M:%S} {line}", flush=True)
+            last = line
+        if current.status.phase in FINISHED:
+            print(f"report: {args.store}/runs/{run_id}/report/index.html")
+            return 0 if current.status.phase == "Succeeded" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
