@@ -36,6 +36,10 @@ class AlignConfig:
     shuffles: int = 40  # shuffled-command baselines for the quality score
     min_commands: int = 4  # fewer commands than this cannot be aligned
     min_quality: float = 3.0  # quality (z over shuffled baselines) needed to train on a session
+    # A player says the word as the gesture starts; its motion peaks about this much later.
+    # The correlation lines words up with motion peaks, so this is taken off to report the
+    # clock offset, and added back to centre event labels on the motion.
+    word_to_peak_s: float = 0.3
     seed: int = 0
 
 
@@ -150,7 +154,8 @@ def estimate_offset(
     null = np.array(null_peaks)
     quality = float((scores[best] - null.mean()) / (null.std() or 1.0))
     p_value = float((1 + (null >= scores[best]).sum()) / (1 + len(null)))
-    return _refine(offsets, scores, best), confidence, quality, p_value
+    offset = _refine(offsets, scores, best) - cfg.word_to_peak_s
+    return offset, confidence, quality, p_value
 
 
 def label_intervals(
@@ -171,7 +176,8 @@ def label_intervals(
             states.append(Interval(t, min(nxt, t + cfg.max_state_s), c.cls))
         else:
             half = (cfg.noise_window_s if c.cls == "noise" else cfg.event_window_s) / 2
-            events.append(Interval(t - half, t + half, c.cls))
+            peak = t + cfg.word_to_peak_s
+            events.append(Interval(peak - half, peak + half, c.cls))
     events.sort(key=lambda iv: iv.start)
     for a, b in zip(events, events[1:], strict=False):
         if a.end > b.start:

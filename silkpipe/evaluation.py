@@ -49,7 +49,15 @@ def evaluate(model_dir: Path, streams: list[LabelledStream], backend: str = "onn
 
     predictor = Predictor(model_dir, backend=backend)
     cfg = WindowConfig.from_dict(predictor.config["window"])
-    windows = make_windows(streams, cfg)
+    return evaluate_windows(predictor, make_windows(streams, cfg))
+
+
+def evaluate_windows(predictor, windows) -> dict:
+    """Score a Predictor on ready-made windows (their centred cores)."""
+    if len(windows) == 0:
+        from silkpipe.errors import InputError
+
+        raise InputError("no labelled windows to evaluate on")
     pred = predictor.predict(windows.core())
     result = scores(windows.y, pred, predictor.labels)
     result["per_group"] = {}
@@ -57,7 +65,7 @@ def evaluate(model_dir: Path, streams: list[LabelledStream], backend: str = "onn
         mask = windows.groups == group
         g = scores(windows.y[mask], pred[mask], predictor.labels)
         result["per_group"][group] = {k: g[k] for k in ("macro_f1", "accuracy", "windows")}
-    result["model"] = str(model_dir)
+    result["model"] = str(predictor.folder)
     return result
 
 

@@ -82,6 +82,7 @@ SIMPLE: dict[str, tuple[str, str]] = {
     "val_macro_f1": ("silkpipe_model_validation_macro_f1", "Macro-F1 on the validation split."),
     "macro_f1": ("silkpipe_model_macro_f1", "Macro-F1 on held-out sessions."),
     "accuracy": ("silkpipe_model_accuracy", "Accuracy on held-out sessions."),
+    "val_accuracy": ("silkpipe_model_validation_accuracy", "Accuracy on the validation split."),
 }
 # figure keys that only mean something for one step
 STEP_SIMPLE: dict[tuple[str, str], tuple[str, str]] = {
@@ -90,11 +91,17 @@ STEP_SIMPLE: dict[tuple[str, str], tuple[str, str]] = {
         "Wall-clock seconds spent transcribing.",
     ),
 }
-# prefix + <class> -> metric with a class label (values limited to CLASSES)
-PER_CLASS: dict[str, tuple[str, str]] = {
-    "commands_": ("silkpipe_commands", "Spoken commands found, per gesture class."),
-    "labelled_seconds_": ("silkpipe_labelled_seconds", "Seconds labelled, per gesture class."),
-    "f1_": ("silkpipe_model_class_f1", "F1 on held-out sessions, per gesture class."),
+_CLASS_F1 = "F1 on held-out sessions, per gesture class."
+# prefix + <class> + suffix -> metric with a class label (values limited to CLASSES)
+PER_CLASS: dict[tuple[str, str], tuple[str, str]] = {
+    ("commands_", ""): ("silkpipe_commands", "Spoken commands found, per gesture class."),
+    ("labelled_seconds_", ""): (
+        "silkpipe_labelled_seconds",
+        "Seconds labelled, per gesture class.",
+    ),
+    ("f1_", ""): ("silkpipe_model_class_f1", _CLASS_F1),
+    # the evaluate JSON's per_class: {jump: {f1: ...}} flattened
+    ("per_class_", "_f1"): ("silkpipe_model_class_f1", _CLASS_F1),
 }
 # sessions_<state> -> silkpipe_sessions{state} (values limited to SESSION_STATES)
 SESSION_STATES = ("ok", "failed", "excluded", "usable")
@@ -142,7 +149,7 @@ def flatten(figures: Mapping) -> dict[str, float]:
 
 def metric_samples(step: str, figures: Mapping) -> list[tuple[str, str, dict[str, str], float]]:
     """Known figure keys -> (metric name, help, labels, value); unknown keys are dropped."""
-    out = []
+    out: list[tuple[str, str, dict[str, str], float]] = []
     for key, value in flatten(figures).items():
         known = STEP_SIMPLE.get((step, key)) or SIMPLE.get(key)
         if known:
@@ -152,8 +159,10 @@ def metric_samples(step: str, figures: Mapping) -> list[tuple[str, str, dict[str
             state = key[len("sessions_") :]
             out.append(("silkpipe_sessions", "Sessions per outcome.", {"state": state}, value))
             continue
-        for prefix, (name, help_text) in PER_CLASS.items():
-            cls = key[len(prefix) :] if key.startswith(prefix) else None
+        for (prefix, suffix), (name, help_text) in PER_CLASS.items():
+            cls = None
+            if key.startswith(prefix) and key.endswith(suffix):
+                cls = key[len(prefix) : len(key) - len(suffix)]
             if cls in CLASSES:
                 out.append((name, help_text, {"class": cls}, value))
                 break

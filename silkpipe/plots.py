@@ -28,6 +28,7 @@ CLASS_COLOURS = {
     "noise": "#7f7f7f",
 }
 DPI = 100
+ROW_SECONDS = 60.0  # a timeline row: one minute on the IMU clock
 
 
 def _field(item: Any, name: str, index: int) -> Any:
@@ -73,49 +74,66 @@ def timeline_png(
     t, mag = _motion_magnitude(motion)
     shift = offset_s if offset_s is not None else 0.0
     span = (float(np.nanmin(t)), float(np.nanmax(t))) if len(t) else (0.0, 1.0)
-    width = min(max(10.0, (span[1] - span[0]) / 12.0), 24.0)
-    fig, (ax_motion, ax_words) = plt.subplots(
-        2, 1, figsize=(width, 4.2), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
-    )
-    seen: set[str] = set()
-    for iv in intervals:
-        start, end, label = (_field(iv, n, i) for i, n in enumerate(("start", "end", "label")))
-        colour = CLASS_COLOURS.get(label, "#cccccc")
+    # long sessions wrap into rows of ROW_SECONDS so a word stays readable at page width
+    n_rows = max(1, int(np.ceil((span[1] - span[0]) / ROW_SECONDS - 1e-9)))
+    fig, grid = plt.subplots(
+        3 * n_rows, 1, figsize=(14, 0.6 + 2.7 * n_rows),
+        gridspec_kw={"height_ratios": [3, 1, 0.55] * n_rows, "hspace": 0.08},
+        squeeze=False,
+    )  # fmt: skip
+    for spacer in grid[2::3, 0]:
+        spacer.set_axis_off()
+    axes = [ax for i, ax in enumerate(grid[:, 0]) if i % 3 != 2]
+    intervals = [
+        tuple(_field(iv, n, i) for i, n in enumerate(("start", "end", "label"))) for iv in intervals
+    ]
+    words = [w for w in words if _field(w, "start", 1) is not None]
+    finite = mag[np.isfinite(mag)]
+    ymax = float(np.percentile(finite, 99.5)) * 1.1 if len(finite) else 1.0
+    seen = {label for _, _, label in intervals}
+    for row in range(n_rows):
+        ax_motion, ax_words = axes[2 * row], axes[2 * row + 1]
+        lo = span[0] + row * ROW_SECONDS
+        hi = lo + ROW_SECONDS if n_rows > 1 else span[1]
+        for start, end, label in intervals:
+            if float(end) < lo or float(start) > hi:
+                continue
+            colour = CLASS_COLOURS.get(label, "#cccccc")
+            for ax in (ax_motion, ax_words):
+                ax.axvspan(float(start), float(end), color=colour, alpha=0.25, linewidth=0)
+        inside = (t >= lo - 1) & (t <= hi + 1)
+        ax_motion.plot(t[inside], mag[inside], color="black", linewidth=0.6)
+        ax_motion.set_ylim(0, max(ymax, 1e-3))
+        ax_motion.set_ylabel("|accel| m/s²", fontsize=8)
+        ax_motion.tick_params(labelbottom=False, labelsize=8)
+        for word in words:
+            cls = word.get("cls") if isinstance(word, Mapping) else getattr(word, "cls", None)
+            x = float(_field(word, "start", 1)) + shift
+            if not lo <= x <= hi:
+                continue
+            if cls in CLASS_COLOURS:
+                ax_words.axvline(x, color=CLASS_COLOURS[cls], linewidth=1.5)
+                ax_words.text(x, 0.95, cls, rotation=90, va="top", ha="right", fontsize=7,
+                              color=CLASS_COLOURS[cls])  # fmt: skip
+            else:
+                ax_words.axvline(x, ymax=0.25, color="#999999", linewidth=0.6)
+        if not words:
+            ax_words.text(0.5, 0.5, "no transcript words", ha="center", va="center",
+                          transform=ax_words.transAxes, color="#999999")  # fmt: skip
         for ax in (ax_motion, ax_words):
-            ax.axvspan(float(start), float(end), color=colour, alpha=0.25, linewidth=0)
-        seen.add(label)
-    ax_motion.plot(t, mag, color="black", linewidth=0.5)
-    ax_motion.set_ylabel("|linear accel| (m/s²)")
-    ax_motion.set_xlim(*span)
-    ymax = float(np.nanpercentile(mag, 99.5)) if np.isfinite(mag).any() else 1.0
-    ax_motion.set_ylim(0, max(ymax * 1.1, 1e-3))
-    any_word = False
-    for word in words:
-        start = _field(word, "start", 1)
-        if start is None:
-            continue
-        any_word = True
-        cls = word.get("cls") if isinstance(word, Mapping) else getattr(word, "cls", None)
-        x = float(start) + shift
-        if cls in CLASS_COLOURS:
-            ax_words.axvline(x, color=CLASS_COLOURS[cls], linewidth=1.5)
-            ax_words.text(x, 0.95, cls, rotation=90, va="top", ha="right", fontsize=7,
-                          color=CLASS_COLOURS[cls])  # fmt: skip
-        else:
-            ax_words.axvline(x, ymax=0.25, color="#999999", linewidth=0.6)
-    if not any_word:
-        ax_words.text(0.5, 0.5, "no transcript words", ha="center", va="center",
-                      transform=ax_words.transAxes, color="#999999")  # fmt: skip
-    ax_words.set_yticks([])
-    ax_words.set_ylim(0, 1)
-    ax_words.set_xlabel("seconds on the IMU clock")
-    ax_words.set_ylabel("words")
+            ax.set_xlim(lo, hi)
+        ax_words.set_yticks([])
+        ax_words.set_ylim(0, 1)
+        ax_words.set_ylabel("words", fontsize=8)
+        ax_words.tick_params(labelsize=8)
+    axes[-1].set_xlabel("seconds on the IMU clock", fontsize=9)
     shown = "not estimated (words unshifted)" if offset_s is None else f"{offset_s:+.2f} s"
-    ax_motion.set_title(f"{title} — audio→IMU offset {shown}")
+    axes[0].set_title(f"{title} — audio→IMU offset {shown}")
     handles = [Patch(color=CLASS_COLOURS[c], alpha=0.4, label=c) for c in CLASSES if c in seen]
     if handles:
-        ax_motion.legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles))
-    fig.tight_layout()
+        axes[0].legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles))
+    fig.subplots_adjust(left=0.06, right=0.99, top=1 - 0.45 / fig.get_figheight(),
+                        bottom=0.05 / fig.get_figheight())  # fmt: skip
     _save(fig, path)
 
 

@@ -126,7 +126,7 @@ def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
     tinfo = (transcript or {}).get("silkpipe") or {}
     return {
         "session": session,
-        "duration_s": meta.get("actual_duration_sec"),
+        "duration_s": meta.get("actual_duration_sec") or (report or {}).get("imu_seconds"),
         "audio_s": tinfo.get("audio_seconds") or meta.get("audio_duration_sec"),
         "transcribe_wall_s": tinfo.get("wall_seconds"),
         "transcript": transcript,
@@ -200,13 +200,16 @@ def _metrics_html(metrics: dict) -> str:
         parts.append(_table(["figure", "value"], scalars, "narrow"))
     labels = metrics.get("labels") or metrics.get("classes") or list(CLASSES)
     for key, value in metrics.items():
+        if isinstance(value, dict) and isinstance(value.get("matrix"), list):
+            value, labels = value["matrix"], value.get("labels") or labels  # {labels, matrix}
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             columns = sorted({c for v in value.values() for c in v})
             rows = [[_e(name)] + [_num(v.get(c), "{:.3f}") for c in columns]
                     for name, v in value.items()]  # fmt: skip
             parts.append(f"<h3>{_e(key)}</h3>" + _table(["class", *map(_e, columns)], rows))
         elif isinstance(value, dict) and value:
-            rows = [[_e(k), _num(v, "{:.3f}")] for k, v in value.items()]
+            rows = [[_e(k), _num(v, "{:.3f}")] for k, v in value.items()
+                    if isinstance(v, int | float | str | bool)]  # fmt: skip
             parts.append(f"<h3>{_e(key)}</h3>" + _table(["", "value"], rows, "narrow"))
         elif (
             isinstance(value, list) and value and all(isinstance(r, list) for r in value)

@@ -151,12 +151,28 @@ def train(
     progress: bool = True,
 ) -> dict:
     """Train on streams; write the model folder (and history.json) into out_dir."""
+    cfg = config or TrainConfig()
+    t_start = time.perf_counter()
+    windows = make_windows(streams, cfg.window)
+    return train_windows(windows, out_dir, config=cfg, progress=progress, t_start=t_start)
+
+
+def train_windows(
+    windows: Windows,
+    out_dir: Path,
+    *,
+    config: TrainConfig | None = None,
+    progress: bool = True,
+    t_start: float | None = None,
+    export: bool = True,
+) -> dict:
+    """The training loop on ready-made windows (see train)."""
     from tqdm import tqdm
 
     cfg = config or TrainConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    t_start = time.perf_counter()
+    t_start = time.perf_counter() if t_start is None else t_start
     torch.set_num_threads(cfg.threads)
     device = torch.device(
         "cuda" if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
@@ -164,7 +180,6 @@ def train(
     )  # fmt: skip
     seed_everything(cfg.seed)
 
-    windows = make_windows(streams, cfg.window)
     if len(windows) == 0:
         raise InputError("no labelled windows in the training data")
     train_mask, val_mask, scheme = holdout_split(
@@ -287,6 +302,11 @@ def train(
         "training": summary,
     }
     (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
+    if not export:  # cross-validation folds: weights and config only
+        torch.save(model.state_dict(), out_dir / "weights.pt")
+        (out_dir / "config.json").write_text(json.dumps(config))
+        ckpt_path.unlink(missing_ok=True)
+        return summary
     export_model(model, out_dir, config)  # config.json last: its presence marks a finished model
     ckpt_path.unlink(missing_ok=True)
     return summary
@@ -295,3 +315,75 @@ def train(
 def with_overrides(cfg: TrainConfig, **overrides) -> TrainConfig:
     """A copy of cfg with some fields changed (None values are ignored)."""
     return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def train_with_test(
+    streams: list[LabelledStream],
+    out_dir: Path,
+    *,
+    config: TrainConfig | None = None,
+    progress: bool = True,
+    test_fraction: float = 0.2,
+) -> tuple[dict, dict]:
+    """Hold out a test set the model never sees (whole sessions/blocks when there are
+    enough, else each block's latest time range), train on the rest, score the test set.
+
+    Returns (training summary, evaluation result with test_scheme and test_groups).
+    """
+    from silkpipe.evaluation import evaluate_windows
+    from silkpipe.model import Predictor
+
+    cfg = config or TrainConfig()
+    t_start = time.perf_counter()
+    windows = make_windows(streams, cfg.window)
+    if len(windows) == 0:
+        raise InputError("no labelled windows in the training data")
+    n_folds = max(round(1 / test_fraction), 2)
+    train_mask, test_mask, scheme = holdout_split(windows, test_fraction, n_folds - 1, cfg.purge_s)
+    summary = train_windows(windows.subset(train_mask), out_dir, config=cfg, progress=progress,
+                            t_start=t_start)  # fmt: skip
+    test = windows.subset(test_mask)
+    result = evaluate_windows(Predictor(out_dir), test)
+    result["test_scheme"] = scheme
+    result["test_groups"] = sorted(set(test.groups))
+    return summary, result
+
+
+def cross_validate(
+    streams: list[LabelledStream],
+    config: TrainConfig | None = None,
+    folds: int = 5,
+    work_dir: Path | None = None,
+    progress: bool = False,
+) -> dict:
+    """Held-out time ranges: for each fold, train on the rest (early stopping on an inner
+    grouped split) and score the fold it never saw; predictions are pooled over folds."""
+    import tempfile
+
+    from silkpipe.dataset import time_range_split
+    from silkpipe.model import load_torch_model
+
+    cfg = config or TrainConfig()
+    windows = make_windows(streams, cfg.window)
+    y_true, y_pred, per_fold = [], [], []
+    with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
+        for k in range(folds):
+            train_mask, test_mask = time_range_split(windows, 1 / folds, k, cfg.purge_s)
+            fold_cfg = replace(cfg, val_fraction=1 / (folds - 1), val_fold=k)
+            summary = train_windows(windows.subset(train_mask), Path(tmp) / f"fold{k}",
+                                    config=fold_cfg, progress=progress, export=False)  # fmt: skip
+            model = load_torch_model(Path(tmp) / f"fold{k}")
+            test = windows.subset(test_mask)
+            with torch.no_grad():
+                pred = model(torch.from_numpy(test.core().copy())).argmax(1).numpy()
+            fold_scores = scores(test.y, pred, CLASSES)
+            per_fold.append({"fold": k, "macro_f1": fold_scores["macro_f1"],
+                             "accuracy": fold_scores["accuracy"], "windows": len(test),
+                             "epochs": summary["epochs"], "best_epoch": summary["best_epoch"],
+                             "train_seconds": summary["train_seconds"]})  # fmt: skip
+            y_true.append(test.y)
+            y_pred.append(pred)
+    pooled = scores(np.concatenate(y_true), np.concatenate(y_pred), CLASSES)
+    pooled["folds"] = per_fold
+    pooled["mean_fold_macro_f1"] = round(float(np.mean([f["macro_f1"] for f in per_fold])), 4)
+    return pooled

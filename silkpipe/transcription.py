@@ -55,6 +55,8 @@ class Settings:
     hotwords: str | None = None
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 200
+    chunk_length: int | None = None  # seconds of audio per decoding window (None: 30)
+    segment_timestamps: bool = False  # batched: decode timestamp tokens too
     onset_shift_s: float = 0.0  # added to every word start/end (systematic-bias correction)
     language: str = "en"
     align_model: str | None = None  # whisperx: wav2vec2 model name or local dir
@@ -153,6 +155,7 @@ def transcribe_faster_whisper(
         hotwords=settings.hotwords,
         word_timestamps=True,
         vad_filter=True,
+        chunk_length=settings.chunk_length,
         vad_parameters={
             "min_silence_duration_ms": settings.vad_min_silence_ms,
             "speech_pad_ms": settings.vad_speech_pad_ms,
@@ -160,7 +163,12 @@ def transcribe_faster_whisper(
     )
     if settings.batch_size > 1:
         pipeline = BatchedInferencePipeline(model)
-        segments, _ = pipeline.transcribe(audio, batch_size=settings.batch_size, **options)
+        segments, _ = pipeline.transcribe(
+            audio,
+            batch_size=settings.batch_size,
+            without_timestamps=not settings.segment_timestamps,
+            **options,
+        )
     else:
         segments, _ = model.transcribe(audio, condition_on_previous_text=False, **options)
     out = []

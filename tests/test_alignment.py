@@ -43,7 +43,7 @@ def make_session(seed: int, offset_s: float, duration: float = 240.0, jitter: fl
             seg = (t >= now - 0.3) & (t < now + 0.3)
             data[seg, 0:6] += rng.normal(0, 3.0, (seg.sum(), 6))
             truth.append((now - 0.5, now + 0.5, cls))
-            said = now
+            said = now - 0.3  # the word comes as the gesture starts, before its peak
             now += rng.uniform(1.5, 4.0)
         audio_time = said - offset_s + rng.normal(0, jitter)
         commands.append(Command(str(cls), audio_time, audio_time + 0.3, str(cls), 0.9))
@@ -86,7 +86,7 @@ def test_labels_events_states_and_unlabelled_time():
         Command("idle", 14.0, 14.2, "idle", 0.9),
         Command("walk", 60.0, 60.2, "walk", 0.9),
     ]
-    cfg = AlignConfig(max_state_s=15.0)
+    cfg = AlignConfig(max_state_s=15.0, word_to_peak_s=0.0)
     ivs = label_intervals(cmds, offset_s=2.0, span=(0.0, 70.0), cfg=cfg)
     # no overlaps, sorted
     for a, b in zip(ivs, ivs[1:], strict=False):
@@ -102,6 +102,12 @@ def test_labels_events_states_and_unlabelled_time():
     # time before the first command and between idle and walk stays unlabelled
     assert not any(i.start < 12.0 for i in ivs)
     assert not any(31.0 < i.start < 62.0 for i in ivs)
+
+
+def test_event_labels_centre_on_the_motion_peak_after_the_word():
+    cmds = [Command("jump", 10.0, 10.3, "jump", 0.9)]
+    (iv,) = label_intervals(cmds, 1.0, (0.0, 60.0), AlignConfig(word_to_peak_s=0.3))
+    assert (round(iv.start, 2), round(iv.end, 2)) == (10.8, 11.8)
 
 
 def test_labels_csv_roundtrip():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import kubernetes_validate
@@ -15,8 +14,6 @@ import yaml
 from hera.workflows import models as m
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # workflows/ lives beside the package, not inside it
 from tests.test_workflows import (  # noqa: E402
     argo_round_trip,
     assert_credentials_only_from_secret,

@@ -132,6 +132,14 @@ def test_known_figures_map_to_metrics_and_unknown_keys_are_dropped():
         ("silkpipe_commands", (("class", "jump"),)): 3.0,
         ("silkpipe_transcript_words", ()): 70.0,
     }
+    # the evaluate JSON as it is: per_class flattens to per_class_<cls>_f1
+    evaluate = {"macro_f1": 0.6, "per_class": {"jump": {"f1": 0.5, "recall": 0.4},
+                                                "dance": {"f1": 0.1}}}  # fmt: skip
+    assert sorted((n, tuple(lb.items()), v) for n, _, lb, v in
+                  metrics.metric_samples("evaluate", evaluate)) == [
+        ("silkpipe_model_class_f1", (("class", "jump"),), 0.5),
+        ("silkpipe_model_macro_f1", (), 0.6),
+    ]  # fmt: skip
     # wall_seconds means transcription time only in the transcribe step
     assert metrics.metric_samples("run", {"wall_seconds": 10}) == []
 
@@ -209,16 +217,23 @@ KNOWN = (
     | {name for name, _ in metrics.PER_CLASS.values()}
     | {metrics.DURATION, metrics.SUCCESS, metrics.LAST_SUCCESS, "silkpipe_sessions"}
 )
+# the WorkflowTemplate's own `metrics:` (Argo controller; names defined in workflows/)
+ARGO = {"silkpipe_argo_steps_total", "silkpipe_argo_step_duration_seconds"}
+
+
+def test_argo_metric_names_match_the_workflow_template():
+    source = (REPO / "workflows" / "silkpipe_workflow.py").read_text()
+    for name in ARGO:
+        assert f'"{name}"' in source
 
 
 def test_alert_rules_pass_promtool_and_fire_as_intended(tmp_path):
     promtool = _promtool()
     check = subprocess.run([promtool, "check", "rules", str(RULES)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert set(re.findall(r"silkpipe_[a-z_]+", RULES.read_text())) <= KNOWN
+    assert set(re.findall(r"silkpipe_[a-z_]+", RULES.read_text())) <= KNOWN | ARGO
     # promtool's rule unit tests: the series a failed step / a chance session / a stale
     # success leave on the Pushgateway must fire exactly the intended alerts.
-    day = 86400
     tests = {
         "rule_files": [str(RULES)],
         "evaluation_interval": "1m",
@@ -257,13 +272,13 @@ def test_alert_rules_pass_promtool_and_fire_as_intended(tmp_path):
                 ],
             },
             {
-                "interval": "1h",
+                "interval": "1m",  # denser than the 5 min staleness, so `for:` can elapse
                 # report last succeeded at unix time 0, train keeps succeeding (value = now)
                 "input_series": [
                     {"series": 'silkpipe_step_last_success_timestamp_seconds{job="silkpipe",'
-                               'step="report"}', "values": "0x240"},
+                               'step="report"}', "values": "0x13000"},
                     {"series": 'silkpipe_step_last_success_timestamp_seconds{job="silkpipe",'
-                               'step="train"}', "values": "0+3600x240"},
+                               'step="train"}', "values": "0+60x13000"},
                 ],
                 "alert_rule_test": [
                     {"eval_time": "6d", "alertname": "SilkpipeNoSuccessfulRun", "exp_alerts": []},
@@ -271,8 +286,27 @@ def test_alert_rules_pass_promtool_and_fire_as_intended(tmp_path):
                      "exp_alerts": [{"exp_labels": {"severity": "warning"}, "exp_annotations": {
                          "summary": "no successful silkpipe run in 7 days",
                          "description": "The last run that both trained a model and wrote its "
-                                        "report finished 1w 2d 0h 0m 0s ago."}}]},
+                                        "report finished 9d 0h 0m 0s ago."}}]},
                     {"eval_time": "9d", "alertname": "SilkpipeNeverSucceeded", "exp_alerts": []},
+                ],
+            },
+            {
+                "interval": "1m",
+                # Argo counts: train succeeds every 10 min; align's first failure at 30 min
+                "input_series": [
+                    {"series": 'argo_workflows_silkpipe_argo_steps_total{step="train",'
+                               'status="Succeeded"}', "values": "1+0.1x300"},
+                    {"series": 'argo_workflows_silkpipe_argo_steps_total{step="align",'
+                               'status="Failed"}', "values": "_x30 1x270"},
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "20m", "alertname": "SilkpipeArgoStepFailed", "exp_alerts": []},
+                    {"eval_time": "40m", "alertname": "SilkpipeArgoStepFailed",
+                     "exp_alerts": [{"exp_labels": {"severity": "warning", "step": "align",
+                                                    "status": "Failed"},
+                                     "exp_annotations": {"summary": "Argo ran silkpipe step "
+                                                                    "align to status Failed"}}]},
+                    {"eval_time": "4h", "alertname": "SilkpipeArgoStepFailed", "exp_alerts": []},
                 ],
             },
         ],
@@ -297,12 +331,14 @@ def test_dashboard_uses_only_metrics_the_steps_push():
     assert dashboard["uid"] == "silkpipe"
     assert {v["name"] for v in dashboard["templating"]["list"]} == {"datasource", "run"}
     used = {m for e in _dashboard_exprs() for m in re.findall(r"silkpipe_[a-z0-9_]+", e)}
-    assert used <= KNOWN, used - KNOWN
+    used = {re.sub(r"_bucket$", "", m) for m in used}
+    assert used <= KNOWN | ARGO, used - KNOWN - ARGO
 
 
 # ---- real Pushgateway and Prometheus ----------------------------------------------------
 
 
+@pytest.mark.services
 def test_step_metrics_reach_pushgateway_and_prometheus(run_id, tmp_path):
     store = tmp_path / "store"
     assert main(["report", "--store", str(store), "--run-id", run_id]) == 0
@@ -319,6 +355,7 @@ def test_step_metrics_reach_pushgateway_and_prometheus(run_id, tmp_path):
     assert float(result[0]["value"][1]) == 1.0
 
 
+@pytest.mark.services
 def test_failed_step_pushes_failure_and_per_session_figures(run_id):
     args = argparse.Namespace(command="transcribe", run_id=run_id, session="sess-a")
     with pytest.raises(ValueError), metrics.step_metrics(args) as record:
@@ -336,6 +373,7 @@ def test_failed_step_pushes_failure_and_per_session_figures(run_id):
     assert [r["metric"]["step"] for r in failed] == ["transcribe"]
 
 
+@pytest.mark.services
 def test_a_retried_step_replaces_its_group(run_id):
     """push (PUT) semantics: a retry's figures replace the earlier attempt's whole group."""
     args = argparse.Namespace(command="transcribe", run_id=run_id, session="s1")
@@ -346,11 +384,11 @@ def test_a_retried_step_replaces_its_group(run_id):
         record({"commands_jump": 2})
     assert gateway_value(run_id, "transcribe", "silkpipe_commands", "s1", **{"class": "jump"}) == 2
     assert (
-        gateway_value(run_id, "transcribe", "silkpipe_commands", "s1", **{"class": "punch"})
-        is None
+        gateway_value(run_id, "transcribe", "silkpipe_commands", "s1", **{"class": "punch"}) is None
     )
 
 
+@pytest.mark.services
 def test_cleanup_deletes_finished_runs_but_keeps_last_success(run_id):
     other = f"{run_id}-b"
     for rid in (run_id, other):
@@ -369,9 +407,10 @@ def test_cleanup_deletes_finished_runs_but_keeps_last_success(run_id):
     assert gateway_value(other, "report", "silkpipe_step_success") is None
 
 
+@pytest.mark.services
 def test_dashboard_and_alert_queries_are_valid_promql(services):
     rules = RULES.read_text()
-    exprs = [e.replace("$run", ".*") for e in _dashboard_exprs()]
+    exprs = [e.replace("$run", ".*").replace("$__rate_interval", "5m") for e in _dashboard_exprs()]
     exprs.append('silkpipe_step_success{job="silkpipe"} == 0')
     assert "silkpipe_step_success" in rules
     for expr in exprs:

@@ -16,8 +16,6 @@ from hera.workflows import models as m
 from silkpipe.cli import build_parser
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # workflows/ lives beside the package, not inside it
 from workflows import manifests  # noqa: E402
 from workflows.silkpipe_workflow import S3_SECRET, UID, Settings, build, compile_yaml  # noqa: E402
 from workflows.submit import make_workflow, parse_params  # noqa: E402
@@ -346,3 +344,97 @@ def test_sessions_upload_rejects_a_missing_folder(tmp_path, clean_env, capsys):
         ["sessions", "upload", str(tmp_path / "missing"), "--store", str(tmp_path / "s")], capsys
     )
     assert code == 2 and "missing" in err
+
+
+# ---- `make submit`: the request Hera sends to the Argo Server ----
+
+
+class _ArgoServerRecorder:
+    """Records the Argo Server API calls of one submission (no Argo Server exists offline):
+    POST /api/v1/workflows/<ns> answers with the named workflow, GET reports it Succeeded."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        calls = self.calls = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _reply(self, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                calls.append(("POST", self.path, body, self.headers.get("Authorization")))
+                wf = body["workflow"]
+                wf["metadata"]["name"] = "silkpipe-abc12"
+                self._reply(wf)
+
+            def do_GET(self):  # noqa: N802
+                calls.append(("GET", self.path, None, self.headers.get("Authorization")))
+                self._reply(
+                    {
+                        "metadata": {"name": "silkpipe-abc12"},
+                        "spec": {},
+                        "status": {"phase": "Succeeded", "progress": "9/9"},
+                    }
+                )
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_submit_uploads_creates_and_follows_a_run(data_dir, s3_env, clean_env, capsys, monkeypatch):
+    from workflows import submit
+
+    recorder = _ArgoServerRecorder()
+    monkeypatch.setenv("ARGO_TOKEN", "token-that-must-not-be-printed")
+    try:
+        code = submit.main(
+            ["--server", recorder.url, "--namespace", "silkpipe", "--store", "s3://silkpipe-submit",
+             "--sessions", str(data_dir / "sessions"), "--run-id", "r-submit",
+             "-p", "gpu-transcribe=false", "--wait", "--poll", "0.01"]
+        )  # fmt: skip
+    finally:
+        recorder.close()
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    method, path, body, auth = recorder.calls[0]
+    assert (method, path) == ("POST", "/api/v1/workflows/silkpipe")
+    assert auth == "Bearer token-that-must-not-be-printed"
+    argo_round_trip(m.Workflow, body["workflow"])
+    params = {p["name"]: p["value"] for p in body["workflow"]["spec"]["arguments"]["parameters"]}
+    assert params == {
+        "run-id": "r-submit",
+        "store": "s3://silkpipe-submit",
+        "gpu-transcribe": "false",
+    }
+    assert recorder.calls[1][:2] == ("GET", "/api/v1/workflows/silkpipe/silkpipe-abc12")
+    assert f"{recorder.url}/workflows/silkpipe/silkpipe-abc12?tab=workflow" in out
+    assert "Succeeded 9/9" in out
+    for secret in ("token-that-must-not-be-printed", s3_env["SILKPIPE_S3_SECRET_KEY"]):
+        assert secret not in out + err
+
+    from silkpipe.commands.sessions import list_sessions
+    from silkpipe.store import open_store
+
+    assert "20251017_135233_session" in list_sessions(open_store("s3://silkpipe-submit"))
+
+
+def test_kind_config_is_a_kind_cluster():
+    config = yaml.safe_load((REPO / "workflows" / "kind-config.yaml").read_text())
+    assert config["kind"] == "Cluster" and config["apiVersion"] == "kind.x-k8s.io/v1alpha4"
+    assert {n["role"] for n in config["nodes"]} == {"control-plane", "worker"}

@@ -37,7 +37,7 @@ def register(sub) -> None:
     p.add_argument(
         "--duration",
         type=float,
-        default=90.0,
+        default=120.0,
         metavar="S",
         help="IMU length of each synthetic session, seconds (default %(default)s)",
     )

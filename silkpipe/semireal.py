@@ -1,0 +1,287 @@
+"""Semi-real voice sessions: real button-labelled wrist motion, synthetic speech, known truth.
+
+Our real voice sessions have no ground truth (their clocks are unaligned). Button clips
+are real motion with exact labels, so we rebuild each collection block's IMU stream from
+its clips (rows carry watch nanoseconds; neighbouring clips share events, so rows are
+deduplicated; time between clips stays a gap), write it in the session dialect as the
+host would have received it, and speak every clip's class at a known audio->IMU offset
+(``t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.dataset import BLOCK_GAP_S, _clip_core
+from silkpipe.errors import InputError
+from silkpipe.sessions import read_sensor_csv
+from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
+from silkpipe.synth import (
+    ESPEAK_VOICES,
+    SAYINGS,
+    SENSORS,
+    Action,
+    Streams,
+    Voice,
+    _metadata,
+    dump_json,
+    render_audio,
+    session_rows,
+)
+from silkpipe.vocabulary import clip_class
+
+_EPOCH_MS = re.compile(r"_(\d{13})_to_(\d{13})$")
+_EPOCH_S = re.compile(r"^baseline_noise_(\d{10})$")
+#: A block longer than this is cut (at a gap between clips) into several sessions.
+MAX_SESSION_S = 300.0
+
+
+@dataclass
+class Clip:
+    name: str
+    cls: str  # vocabulary class
+    clip_name: str  # file-name class, e.g. turn_left
+    start: float  # core span on the watch clock, seconds
+    end: float
+    host_end: float | None  # host epoch seconds of the button release, when the name has it
+    host_start: float | None
+    times: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+
+
+def load_clips(clips_dir: str | Path) -> list[Clip]:
+    """Every labelled clip in a folder with its core span (stray shared events dropped)."""
+    folder = Path(clips_dir)
+    if not folder.is_dir():
+        raise InputError("clips folder is missing", path=str(folder))
+    clips = []
+    for path in sorted(folder.glob("*.csv")):
+        cls = clip_class(path.stem)
+        if cls is None:
+            raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
+        raw = read_sensor_csv(path)
+        start, end = _clip_core(raw)
+        m = _EPOCH_MS.search(path.stem)
+        b = _EPOCH_S.match(path.stem)
+        host_start = host_end = None
+        if m:
+            host_start, host_end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
+        elif b:
+            host_start = float(b.group(1))
+        prefix = path.stem.split("_1")[0].split("_seg")[0]
+        clips.append(Clip(path.stem, cls, prefix, start, end, host_end, host_start,
+                          raw.times, raw.values))  # fmt: skip
+    if not clips:
+        raise InputError("no clip CSV files", path=str(folder))
+    return sorted(clips, key=lambda c: c.start)
+
+
+def split_blocks(clips: list[Clip], max_session_s: float = MAX_SESSION_S) -> list[list[Clip]]:
+    """Collection blocks (watch-clock gaps > BLOCK_GAP_S), long ones cut at gaps between clips."""
+    blocks: list[list[Clip]] = []
+    last = -math.inf
+    for c in clips:
+        if c.start - last > BLOCK_GAP_S:
+            blocks.append([])
+        blocks[-1].append(c)
+        last = max(last, c.end)
+    out: list[list[Clip]] = []
+    for block in blocks:
+        parts: list[list[Clip]] = [[]]
+        for c in block:
+            part = parts[-1]
+            reach = max([p.end for p in part], default=c.start)
+            if part and c.end - part[0].start > max_session_s and c.start > reach:
+                parts.append([])
+            parts[-1].append(c)
+        merged = [parts[0]]
+        for part in parts[1:]:
+            if len(part) < 5:  # a few stray clips join the part before them
+                merged[-1].extend(part)
+            else:
+                merged.append(part)
+        out.extend(merged)
+    return out
+
+
+def host_offset(block: list[Clip]) -> float | None:
+    """Host epoch seconds minus watch seconds: rows arrive before the button's release."""
+    ends = [c.host_end - c.end for c in block if c.host_end is not None]
+    if ends:
+        return float(np.median(ends))
+    starts = [c.host_start - c.start for c in block if c.host_start is not None]
+    return float(np.median(starts)) if starts else None
+
+
+def merge_streams(block: list[Clip]) -> Streams:
+    """One stream per sensor from all clips of a block; events shared by clips kept once."""
+    out = Streams()
+    for sensor in SENSORS:
+        t = np.concatenate([c.times[sensor] for c in block])
+        v = np.concatenate([c.values[sensor] for c in block])
+        _, first = np.unique(np.round(t * 1e6).astype(np.int64), return_index=True)
+        out.times[sensor] = t[first]
+        out.values[sensor] = v[first].astype(np.float32)
+    return out
+
+
+def truth_spans(block: list[Clip]) -> list[list]:
+    """Label intervals on the watch clock: clip cores, overlaps split at the midpoint, same
+    labels merged (noise segments tile a continuous recording)."""
+    spans = sorted([[c.start, c.end, c.cls, c.clip_name] for c in block])
+    merged: list[list] = []
+    for s in spans:
+        if merged and merged[-1][2] == s[2] and s[0] <= merged[-1][1] + 0.3:
+            merged[-1][1] = max(merged[-1][1], s[1])
+            continue
+        merged.append(list(s))
+    for a, b in zip(merged, merged[1:], strict=False):
+        if a[1] > b[0]:
+            mid = (max(a[0], b[0]) + min(a[1], b[1])) / 2
+            a[1], b[0] = mid, mid
+    return [s for s in merged if s[1] - s[0] > 0.1]
+
+
+def script(spans: list[list], rng: np.random.Generator) -> list[Action]:
+    """What the player says about each span: class words with reaction lead/lag and jitter."""
+    actions = []
+    for start, end, cls, clip_name in spans:
+        times = [start]
+        if cls in ("noise", "walk", "idle") and end - start > 8:
+            times = list(np.arange(start, end - 2.0, rng.uniform(4.0, 7.0)))  # repeated
+        for t in times:
+            phrase = str(rng.choice(SAYINGS[cls]))
+            if cls == "turn" and phrase != "turn":
+                phrase = "turn left" if clip_name == "turn_left" else "turn right"
+            if cls == "turn" and clip_name == "turn" and phrase != "turn":
+                phrase = "turn"
+            lag = float(np.clip(rng.normal(0.1, 0.2), -0.4, 0.6))
+            actions.append(Action(cls, start, end, phrase, float(t) + lag))
+    # chat goes into the gaps between clips
+    events = actions
+    chat = []
+    for a, b in zip(events, events[1:], strict=False):
+        if b.word_time - a.end > 3.5:
+            chat.append(Action("fidget", a.end + 0.4, b.word_time - 0.6))
+    return sorted(events + chat, key=lambda a: a.word_time if a.word_time is not None else a.start)
+
+
+def default_voices() -> tuple[str, ...]:
+    """Festival voices when installed (more natural), plus espeak-ng voices."""
+    voices = list(ESPEAK_VOICES[:4])
+    if shutil.which("text2wave"):
+        voices = [f"festival:{v}" for v in FESTIVAL_VOICES] * 2 + voices
+    return tuple(voices)
+
+
+def write_block_session(
+    out_dir: Path,
+    name: str,
+    block: list[Clip],
+    rng: np.random.Generator,
+    voice: Voice,
+    *,
+    offset_s: float,
+    drift_ppm: float,
+    snr_db: float,
+    keep: float,
+    host0: float | None,
+) -> dict:
+    """Write one semi-real session folder (+ truth.json); returns the truth."""
+    streams = merge_streams(block)
+    text, origin, latency, _ = session_rows(streams, rng, keep=keep, gaps=0)
+    shift = latency - origin  # watch seconds -> IMU (sensor_data.csv) seconds
+    spans = truth_spans(block)
+    actions = script(spans, rng)
+    sensor_end = float(text.rstrip("\n").rsplit(",", 1)[1])
+    scale = 1.0 + drift_ppm * 1e-6
+    audio_len = max((sensor_end - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    # render_audio places words at (t_watch - off) / scale; we want (t_imu - offset_s) / scale
+    audio, commands, fillers = render_audio(
+        actions, audio_len, offset_s - shift, rng, voice, snr_db, drift_ppm, filler_prob=0.5
+    )
+    for c in commands:
+        c["imu_time"] = round(c["audio_start"] * scale + offset_s, 4)
+    folder = out_dir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sensor_data.csv").write_text(text)
+    write_wav(folder / "audio_16k.wav", audio)
+    recorded = datetime.fromtimestamp(host0 + origin, UTC) if host0 is not None else None
+    points = text.count("\n") - 1
+    meta = _metadata(name, recorded or datetime(2025, 1, 1, tzinfo=UTC), round(sensor_end, 3),
+                     round(len(audio) / SAMPLE_RATE, 3), points)  # fmt: skip
+    (folder / "metadata.json").write_text(dump_json(meta))
+    spoken = {(round(c["imu_time"], 1)) for c in commands}
+    truth = {
+        "session": name,
+        "offset_s": round(offset_s, 4),
+        "drift_ppm": drift_ppm,
+        "convention": "t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s",
+        "intervals": [[round(s + shift, 4), round(e + shift, 4), cls] for s, e, cls, _ in spans],
+        "clips": sorted(c.name for c in block),
+        "events_kept": keep,
+        "commands": commands,
+        "fillers": fillers,
+        "spoken_commands": len(spoken),
+    }
+    (folder / "truth.json").write_text(dump_json(truth))
+    return truth
+
+
+def generate_from_clips(
+    clips_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    offset_s: float | None = None,
+    drift_ppm: float = 0.0,
+    snr_db: float = 20.0,
+    seed: int = 0,
+    voices: list[str] | None = None,
+    sparse_keep: float = 0.33,
+    max_session_s: float = MAX_SESSION_S,
+) -> dict:
+    """Every collection block of a clip folder -> session folders under OUT_DIR."""
+    clips = load_clips(clips_dir)
+    blocks = split_blocks(clips, max_session_s)
+    out = Path(out_dir)
+    voice = Voice(tuple(voices) if voices else default_voices())
+    summary: dict = {"sessions": [], "offsets": {}, "commands": 0, "clips": len(clips)}
+    offsets_by_block = [host_offset(b) for b in blocks]
+    for i, block in enumerate(blocks):
+        host0 = offsets_by_block[i]
+        if host0 is None:  # same watch boot as a neighbouring block with host times
+            near = [
+                (abs(b[0].start - block[0].start), o)
+                for b, o in zip(blocks, offsets_by_block, strict=True)
+                if o is not None
+            ]
+            near = [x for x in near if x[0] < 3600]
+            host0 = min(near)[1] if near else None
+        kind = "noise" if all(c.cls == "noise" for c in block) else "gestures"
+        variants = [("", float(np.random.default_rng([seed, i, 0]).uniform(0.88, 0.95)))]
+        if sparse_keep > 0:
+            variants.append(("sparse", sparse_keep))
+        for v, (suffix, keep) in enumerate(variants):
+            rng = np.random.default_rng([seed, i, v + 1])
+            off = float(rng.uniform(-20, 20)) if offset_s is None else float(offset_s)
+            stamp = (
+                datetime.fromtimestamp(host0 + block[0].start, UTC).strftime("%Y%m%d_%H%M%S")
+                if host0 is not None
+                else f"w{int(block[0].start)}"
+            )
+            name = "_".join(x for x in (stamp, kind, suffix, "session") if x)
+            truth = write_block_session(
+                out, name, block, rng, voice, offset_s=off, drift_ppm=drift_ppm,
+                snr_db=snr_db, keep=keep, host0=host0,
+            )  # fmt: skip
+            summary["sessions"].append(name)
+            summary["offsets"][name] = truth["offset_s"]
+            summary["commands"] += len(truth["commands"])
+    return summary

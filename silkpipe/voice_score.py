@@ -1,0 +1,321 @@
+"""End-to-end score of the voice path against truth (sessions written by `silkpipe synth`).
+
+Real voice sessions have no ground truth, so nobody can say whether speech -> words ->
+labels -> model works on them. Synthetic and semi-real sessions carry a truth.json
+(offset, labelled intervals on the IMU clock). This module runs the real steps on them
+(transcribe with the real Whisper backend, align, train on voice-derived labels only),
+and scores: offset error per session, label precision/recall per class (time overlap on
+valid IMU time), the voice-trained model's macro-F1 next to a clip-trained model's on the
+same held-out clips, and a control (each session's audio replaced by another session's)
+that the align step's quality gate must exclude.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.errors import InputError
+from silkpipe.sessions import find_sessions, read_sensor_csv, resample
+from silkpipe.vocabulary import CLASSES
+
+log = logging.getLogger(__name__)
+CONTROL_SUFFIX = "-shuffled-audio"
+#: Tolerance of the offset target (issue 12: within +-0.3 s on >= 90% of sessions).
+OFFSET_TOLERANCE_S = 0.3
+
+
+def _truth(folder: Path) -> dict:
+    path = folder / "truth.json"
+    if not path.is_file():
+        raise InputError("truth.json is missing (score-voice needs synthetic sessions)",
+                         session=folder.name, path=str(path))  # fmt: skip
+    return json.loads(path.read_text())
+
+
+def make_controls(folders: list[Path], truths: dict[str, dict], out_dir: Path) -> dict[str, str]:
+    """Session copies whose audio is another session's; returns control -> audio donor.
+
+    The donor is the next session that was not built from the same clips (a dense/sparse
+    twin shares the motion, so its audio would legitimately match).
+    """
+    controls = {}
+    names = [f.name for f in folders]
+    for i, folder in enumerate(folders):
+        clips = set(truths[folder.name].get("clips", []))
+        donor = None
+        for k in range(1, len(folders)):
+            other = folders[(i + k) % len(folders)]
+            if not clips or not clips & set(truths[other.name].get("clips", [])):
+                donor = other
+                break
+        if donor is None:
+            log.warning("no audio donor for %s (every other session shares its clips)", names[i])
+            continue
+        name = folder.name + CONTROL_SUFFIX
+        dest = out_dir / name
+        dest.mkdir(parents=True, exist_ok=True)
+        for file in ("sensor_data.csv", "metadata.json"):
+            if (folder / file).is_file():
+                shutil.copyfile(folder / file, dest / file)
+        shutil.copyfile(donor / "audio_16k.wav", dest / "audio_16k.wav")
+        controls[name] = donor.name
+    return controls
+
+
+def _transcribe(store_uri: str, session: str, run_id: str, backend: str, model, threads: int):
+    from silkpipe.store import open_store
+    from silkpipe.transcription import transcribe_session
+
+    return transcribe_session(open_store(store_uri), session, run_id, backend=backend,
+                              model=model, threads=threads)  # fmt: skip
+
+
+def transcribe_all(store_uri: str, sessions: list[str], run_id: str, backend: str, model,
+                   workers: int | None = None) -> dict[str, str]:  # fmt: skip
+    """Transcribe in parallel worker processes; returns failures (session -> error)."""
+    workers = workers or max(min(len(sessions), os.cpu_count() or 1), 1)
+    threads = max((os.cpu_count() or 1) // workers, 1)
+    failed = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(_transcribe, store_uri, s, run_id, backend, model, threads): s
+            for s in sessions
+        }
+        for future in as_completed(futures):
+            try:
+                future.result()
+            except Exception as err:  # one bad session never sinks the others
+                failed[futures[future]] = f"{type(err).__name__}: {err}"
+    return failed
+
+
+def _label_grid(intervals, t: np.ndarray) -> np.ndarray:
+    """Class index per grid time (-1 where no interval covers it)."""
+    grid = np.full(len(t), -1, dtype=np.int64)
+    for start, end, label in intervals:
+        grid[(t >= start) & (t < end)] = CLASSES.index(label)
+    return grid
+
+
+def label_overlap(pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict:
+    """Per-class time-overlap precision/recall over (predicted, true) grids on valid time."""
+    out = {}
+    for i, cls in enumerate(CLASSES):
+        tp = sum(int(((p == i) & (g == i)).sum()) for p, g in pairs)
+        pred = sum(int((p == i).sum()) for p, g in pairs)
+        true = sum(int((g == i).sum()) for p, g in pairs)
+        out[cls] = {
+            "precision": round(tp / pred, 4) if pred else None,
+            "recall": round(tp / true, 4) if true else None,
+            "labelled_s": round(pred / 50.0, 1),
+            "truth_s": round(true / 50.0, 1),
+        }
+    return out
+
+
+def clip_blocks(clips_dir: Path) -> set[str]:
+    """Names of the clips in a folder (to check evaluation clips were not trained on)."""
+    return {p.stem for p in Path(clips_dir).glob("*.csv")}
+
+
+def score_voice(
+    sessions_dir: str | Path,
+    eval_clips_dir: str | Path,
+    *,
+    store_uri: str | None = None,
+    run_id: str = "score-voice",
+    train_clips_dir: str | Path | None = None,
+    backend: str = "faster-whisper",
+    model: str | None = None,
+    controls: bool = True,
+    epochs: int | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+) -> dict:
+    """Transcribe -> align -> train on voice labels -> evaluate on held-out clips; score it all."""
+    from silkpipe.alignment import AlignConfig, align_run, intervals_from_csv
+    from silkpipe.dataset import load_clip_streams, session_stream
+    from silkpipe.evaluation import evaluate
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import labels_key, open_store
+    from silkpipe.training import TrainConfig, train, with_overrides
+
+    started = time.perf_counter()
+    sessions_dir = Path(sessions_dir)
+    folders = find_sessions(sessions_dir)
+    if not folders:
+        raise InputError("no session folders (with sensor_data.csv)", path=str(sessions_dir))
+    truths = {f.name: _truth(f) for f in folders}
+    eval_clips_dir = Path(eval_clips_dir)
+    if not eval_clips_dir.is_dir():
+        raise InputError("evaluation clips folder is missing", path=str(eval_clips_dir))
+    work = Path(store_uri) if store_uri and "://" not in store_uri else None
+    if store_uri is None:
+        work = Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))
+        store_uri = str(work / "store")
+    store = open_store(store_uri)
+    scratch = Path(tempfile.mkdtemp(prefix="silkpipe-controls-"))
+    try:
+        upload_inputs(store, sessions_dir)
+        donors = make_controls(folders, truths, scratch) if controls else {}
+        if donors:
+            upload_inputs(store, scratch)
+        names = [f.name for f in folders] + sorted(donors)
+        t0 = time.perf_counter()
+        failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
+        transcribe_s = time.perf_counter() - t0
+        align_run(store, run_id, AlignConfig(), progress=progress)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    per_session, pairs_used, pairs_all, voice_streams, errors = {}, [], [], [], []
+    for folder in folders:
+        name, truth = folder.name, truths[folder.name]
+        row: dict = {"offset_true": truth["offset_s"], "drift_ppm": truth.get("drift_ppm", 0.0)}
+        try:
+            report = json.loads(store.get_bytes(labels_key(run_id, name, "json")))
+            intervals = intervals_from_csv(store.get_bytes(labels_key(run_id, name)).decode())
+        except KeyError:
+            row["error"] = failed.get(name, "no alignment output")
+            per_session[name] = row
+            continue
+        est = report.get("offset_s")
+        row.update(
+            offset_est=None if est is None else round(est, 3),
+            offset_error=None if est is None else round(est - truth["offset_s"], 3),
+            quality=round(report.get("quality", 0.0), 2),
+            excluded=bool(report.get("excluded")),
+            reason=report.get("reason", ""),
+            commands_heard=sum(report.get("commands", {}).values()),
+            commands_said=len(truth.get("commands", [])),
+        )
+        motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=name))
+        pred = _label_grid([(iv.start, iv.end, iv.label) for iv in intervals], motion.t)
+        true = _label_grid(truth["intervals"], motion.t)
+        pair = (pred[motion.valid], true[motion.valid])
+        pairs_all.append(pair)
+        if not row["excluded"]:
+            pairs_used.append(pair)
+            spans = [(iv.start, iv.end, iv.label) for iv in intervals if iv.end > iv.start]
+            if spans:
+                voice_streams.append(session_stream(name, motion, spans))
+        per_session[name] = row
+
+    control_rows = {}
+    for name, donor in donors.items():
+        try:
+            report = json.loads(store.get_bytes(labels_key(run_id, name, "json")))
+            control_rows[name] = {"audio_from": donor, "excluded": bool(report.get("excluded")),
+                                  "quality": round(report.get("quality", 0.0), 2),
+                                  "reason": report.get("reason", "")}  # fmt: skip
+        except KeyError:
+            control_rows[name] = {"audio_from": donor, "excluded": None,
+                                  "error": failed.get(name, "no alignment output")}  # fmt: skip
+
+    errs = [r["offset_error"] for r in per_session.values() if r.get("offset_error") is not None]
+    n = len(per_session)
+    offset = {
+        "sessions": n,
+        "estimated": len(errs),
+        "within_0_3s": round(sum(abs(e) <= OFFSET_TOLERANCE_S for e in errs) / n, 4) if n else 0,
+        "within_1s": round(sum(abs(e) <= 1.0 for e in errs) / n, 4) if n else 0,
+        "median_abs_error_s": round(float(np.median(np.abs(errs))), 3) if errs else None,
+    }
+
+    cfg = TrainConfig()
+    if epochs:
+        cfg = with_overrides(cfg, max_epochs=epochs, min_epochs=min(cfg.min_epochs, epochs))
+    eval_streams = load_clip_streams(eval_clips_dir)
+    out_root = (work or Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))) / run_id
+    models: dict = {}
+    if voice_streams:
+        try:
+            train(voice_streams, out_root / "voice-model", config=cfg, progress=progress)
+            models["voice"] = _model_scores(evaluate(out_root / "voice-model", eval_streams))
+        except InputError as err:
+            errors.append(f"voice model: {err}")
+    else:
+        errors.append("voice model: no session passed the quality gate")
+    used_clips = {c for t in truths.values() for c in t.get("clips", [])}
+    train_clips = Path(train_clips_dir) if train_clips_dir else None
+    if train_clips is None and (sessions_dir.parent / "clips").is_dir():
+        train_clips = sessions_dir.parent / "clips"
+    overlap = sorted(clip_blocks(eval_clips_dir) & used_clips)
+    if train_clips is not None:
+        overlap += sorted(clip_blocks(eval_clips_dir) & clip_blocks(train_clips))
+        train(load_clip_streams(train_clips), out_root / "clip-model", config=cfg,
+              progress=progress)  # fmt: skip
+        models["clips"] = _model_scores(evaluate(out_root / "clip-model", eval_streams))
+    else:
+        errors.append("clip model: no --train-clips folder given")
+    if "voice" in models and "clips" in models:
+        models["f1_gap"] = round(models["clips"]["macro_f1"] - models["voice"]["macro_f1"], 4)
+
+    return {
+        "store": store_uri,
+        "run_id": run_id,
+        "backend": backend,
+        "sessions": per_session,
+        "offset": offset,
+        "labels": label_overlap(pairs_used),
+        "labels_all_sessions": label_overlap(pairs_all),
+        "sessions_trained_on": [s.name for s in voice_streams],
+        "controls": {
+            "sessions": control_rows,
+            "n": len(control_rows),
+            "excluded": sum(bool(r.get("excluded")) for r in control_rows.values()),
+            "all_excluded": all(r.get("excluded") for r in control_rows.values()),
+        },
+        "models": models,
+        "eval_clips": str(eval_clips_dir),
+        "eval_clips_seen_in_training": sorted(set(overlap)),
+        "transcribe_failed": failed,
+        "errors": errors,
+        "transcribe_seconds": round(transcribe_s, 1),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _model_scores(result: dict) -> dict:
+    return {
+        "macro_f1": result["macro_f1"],
+        "accuracy": result["accuracy"],
+        "windows": result["windows"],
+        "f1": {k: v["f1"] for k, v in result["per_class"].items()},
+    }
+
+
+def summary_lines(result: dict) -> list[str]:
+    """A short human-readable table of a score_voice result."""
+    lines = ["session                                   offset true    est    error  quality excl"]
+    for name, r in result["sessions"].items():
+        if "error" in r:
+            lines.append(f"{name:40s}  {r['error']}")
+            continue
+        est = "-" if r["offset_est"] is None else f"{r['offset_est']:+7.2f}"
+        err = "-" if r["offset_error"] is None else f"{r['offset_error']:+6.2f}"
+        lines.append(f"{name:40s}  {r['offset_true']:+7.2f} {est:>7s} {err:>7s} "
+                     f"{r['quality']:7.2f} {r['excluded']}")  # fmt: skip
+    o = result["offset"]
+    lines.append(f"offset within 0.3 s: {o['within_0_3s']:.0%} of {o['sessions']} sessions; "
+                 f"within 1 s: {o['within_1s']:.0%}; median |error| {o['median_abs_error_s']} s")
+    lines.append("labels (sessions trained on): class precision recall")
+    for cls, v in result["labels"].items():
+        lines.append(f"  {cls:6s} {v['precision']!s:>9} {v['recall']!s:>7}")
+    c = result["controls"]
+    lines.append(f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}")
+    for key in ("voice", "clips"):
+        if key in result["models"]:
+            lines.append(f"{key}-trained model macro-F1: {result['models'][key]['macro_f1']}")
+    for err in result["errors"]:
+        lines.append(f"note: {err}")
+    return lines
