@@ -31,7 +31,7 @@ class AlignConfig:
     event_window_s: float = 1.0  # label window around a jump/punch/turn
     noise_window_s: float = 2.0  # label window around a spoken "noise"
     max_state_s: float = 15.0  # a walk/idle lasts until the next command, at most this long
-    bump_sigma_s: float = 0.35  # width of the predicted energy bump of an event
+    bump_sigma_s: float = 0.25  # width of the predicted energy bump of an event
     smooth_s: float = 0.3  # smoothing of the measured motion energy
     shuffles: int = 40  # shuffled-command baselines for the quality score
     min_commands: int = 4  # fewer commands than this cannot be aligned
@@ -318,6 +318,7 @@ def align_run(
 
     from tqdm import tqdm
 
+    from silkpipe import metrics
     from silkpipe import store as keys
     from silkpipe.errors import InputError
     from silkpipe.sessions import parse_sensor_csv, resample
@@ -372,9 +373,11 @@ def align_run(
             }
             if report.get("excluded"):
                 summary["excluded"][session] = report.get("reason", "")
+            metrics.record_session(run_id, "align", session, report, ok=True)
         except InputError as err:
             log.error("%s", err)
             summary["failed"][session] = str(err)
+            metrics.record_session(run_id, "align", session, {"failed": 1}, ok=False)
             store.put_bytes(
                 f"{run}/failures/align/{session}.json",
                 json.dumps({"session": session, "step": "align", "error": str(err)}).encode(),

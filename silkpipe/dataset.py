@@ -159,7 +159,9 @@ def parse_labels_csv(text: str, *, source: str, session: str | None = None) -> l
         try:
             start, end, label = float(row[0]), float(row[1]), row[2].strip()
         except (ValueError, IndexError):
-            raise InputError(f"line {line_no}: bad row {row!r}", session=session, path=source)
+            raise InputError(
+                f"line {line_no}: bad row {row!r}", session=session, path=source
+            ) from None
         if label not in CLASSES or not end > start:
             raise InputError(f"line {line_no}: bad interval {row!r}", session=session, path=source)
         out.append((start, end, label))
@@ -290,7 +292,7 @@ def time_range_split(
     Fold boundaries are quantiles of the group's window times, so each fold holds an
     equal share of windows however unevenly the recordings are spread in time.
     Per class, so every fold holds every class of the group (gestures were recorded in
-    uneven order). Training windows within ``purge_s`` of a held-out range are dropped from both sides,
+    uneven order). Training windows within ``purge_s`` of a held-out range are dropped,
     so clips that share events at the boundary never straddle the split.
     """
     n_folds = max(round(1 / fraction), 2)

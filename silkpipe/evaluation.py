@@ -30,8 +30,12 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, labels) -> dict:
         recall = tp / support if support else 0.0
         precision = tp / predicted if predicted else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[name] = {"recall": round(float(recall), 4), "precision": round(float(precision), 4),
-                           "f1": round(float(f1), 4), "support": support}  # fmt: skip
+        per_class[name] = {
+            "recall": round(float(recall), 4),
+            "precision": round(float(precision), 4),
+            "f1": round(float(f1), 4),
+            "support": support,
+        }
         if support or predicted:
             f1s.append(f1)
     return {

@@ -221,7 +221,7 @@ def _push(group: Group, registry: CollectorRegistry, ok: bool | None) -> bool:
             target, job=JOB, registry=registry, grouping_key=group.grouping_key(),
             timeout=PUSH_TIMEOUT_S,
         )  # fmt: skip
-        if ok:
+        if ok and group.grouping_key() != {"step": group.step}:  # else that was the group
             last = CollectorRegistry()
             gauge = Gauge(LAST_SUCCESS, "Unix time the step last succeeded.", registry=last)
             gauge.set(_VALUES.get(group, {}).get(LAST_SUCCESS, time.time()))

@@ -13,6 +13,7 @@ graphs need nothing but the folder. A model folder holds:
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -80,17 +81,23 @@ def export_model(model: GestureNet, folder: Path, config: dict) -> None:
     with torch.no_grad():
         traced = torch.jit.trace(model, example)
     traced.save(str(folder / TORCHSCRIPT_NAME))
+    with warnings.catch_warnings():  # batch-size warning for LSTMs: h0/c0 are zeros here
+        warnings.simplefilter("ignore", UserWarning)
+        _export_onnx(model, example, folder / ONNX_NAME)
+    (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2, sort_keys=True))
+
+
+def _export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> None:
     torch.onnx.export(
         model,
         (example,),
-        str(folder / ONNX_NAME),
+        str(path),
         input_names=["windows"],
         output_names=["logits"],
         dynamic_axes={"windows": {0: "batch"}, "logits": {0: "batch"}},
         opset_version=17,
         dynamo=False,
     )
-    (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2, sort_keys=True))
 
 
 def read_config(folder: Path) -> dict:

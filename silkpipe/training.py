@@ -217,6 +217,7 @@ def train_windows(
             model.load_state_dict(ckpt["model"])
             optimizer.load_state_dict(ckpt["optimizer"])
             gen.set_state(ckpt["generator"])
+            torch.set_rng_state(ckpt["torch_rng"])  # dropout draws from the global generator
             state = ckpt["state"]
             resumed_from = state["epoch"]
             log.info("resuming from checkpoint after epoch %d", resumed_from)
@@ -261,12 +262,14 @@ def train_windows(
         state["history"].append(row)
         if val["macro_f1"] > state["best_f1"]:
             state["best_f1"], state["best_epoch"], state["bad"] = val["macro_f1"], epoch, 0
-            state["best_state"] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            state["best_state"] = {k: v.detach().cpu().clone()
+                                   for k, v in model.state_dict().items()}  # fmt: skip
         else:
             state["bad"] += 1
         state["epoch"] = epoch
         torch.save({"fingerprint": fingerprint, "model": model.state_dict(),
                     "optimizer": optimizer.state_dict(), "generator": gen.get_state(),
+                    "torch_rng": torch.get_rng_state(),
                     "state": state}, ckpt_path)  # fmt: skip
         bar.update(1)
         bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{val['macro_f1']:.3f}")

@@ -158,10 +158,12 @@ def score_voice(
     eval_clips_dir = Path(eval_clips_dir)
     if not eval_clips_dir.is_dir():
         raise InputError("evaluation clips folder is missing", path=str(eval_clips_dir))
-    work = Path(store_uri) if store_uri and "://" not in store_uri else None
     if store_uri is None:
-        work = Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))
-        store_uri = str(work / "store")
+        store_uri = str(Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-")) / "store")
+    local = (
+        store_uri.removeprefix("file://") if "://" not in store_uri.replace("file://", "") else None
+    )
+    work = Path(local) / "runs" / run_id / "score-voice" if local else None
     store = open_store(store_uri)
     scratch = Path(tempfile.mkdtemp(prefix="silkpipe-controls-"))
     try:
@@ -235,7 +237,7 @@ def score_voice(
     if epochs:
         cfg = with_overrides(cfg, max_epochs=epochs, min_epochs=min(cfg.min_epochs, epochs))
     eval_streams = load_clip_streams(eval_clips_dir)
-    out_root = (work or Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))) / run_id
+    out_root = work or Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))
     models: dict = {}
     if voice_streams:
         try:
@@ -306,8 +308,10 @@ def summary_lines(result: dict) -> list[str]:
         lines.append(f"{name:40s}  {r['offset_true']:+7.2f} {est:>7s} {err:>7s} "
                      f"{r['quality']:7.2f} {r['excluded']}")  # fmt: skip
     o = result["offset"]
-    lines.append(f"offset within 0.3 s: {o['within_0_3s']:.0%} of {o['sessions']} sessions; "
-                 f"within 1 s: {o['within_1s']:.0%}; median |error| {o['median_abs_error_s']} s")
+    lines.append(
+        f"offset within 0.3 s: {o['within_0_3s']:.0%} of {o['sessions']} sessions; "
+        f"within 1 s: {o['within_1s']:.0%}; median |error| {o['median_abs_error_s']} s"
+    )
     lines.append("labels (sessions trained on): class precision recall")
     for cls, v in result["labels"].items():
         lines.append(f"  {cls:6s} {v['precision']!s:>9} {v['recall']!s:>7}")

@@ -130,3 +130,49 @@ def test_gate_verdicts_on_real_sessions(data_dir):
         assert report.offset_s is not None and abs(report.offset_s) <= 30.0
         verdicts[name] = report.excluded
     assert verdicts == {"20251017_143217_session": True, "20251017_143627_session": True}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """Sessions from the sample-data generator at known offsets across ±20 s."""
+    from silkpipe.synth import generate
+
+    out = {}
+    for i, offset in enumerate([-18.0, -6.5, 0.0, 7.25, 19.0]):
+        folder = tmp_path_factory.mktemp(f"gen{i}")
+        summary = generate(
+            folder, sessions=1, offset_s=offset, seed=100 + i, clips_per_class=0, duration=240
+        )
+        out[offset] = folder / "sessions" / summary["sessions"][0]
+    return out
+
+
+def test_recovers_offset_on_generated_sessions(generated):
+    """Command onsets as spoken (truth.json, audio clock) -> the injected clock offset ±0.1 s."""
+    import json
+
+    for offset, folder in generated.items():
+        truth = json.loads((folder / "truth.json").read_text())
+        assert truth["offset_s"] == pytest.approx(offset)
+        commands = [
+            Command(c["class"], c["audio_start"], c["audio_end"], c["text"], 0.9)
+            for c in truth["commands"]
+        ]
+        session = load_session(folder)
+        _, report = align_session(session.name, session.motion(), commands)
+        assert report.offset_s == pytest.approx(offset, abs=0.1), (offset, report)
+        assert not report.excluded
+
+
+def test_generated_sessions_with_swapped_commands_are_excluded(generated):
+    """Control: one generated session's commands against another's motion fail the gate."""
+    import json
+
+    folders = list(generated.values())
+    for motion_folder, words_folder in zip(folders, folders[1:] + folders[:1], strict=True):
+        truth = json.loads((words_folder / "truth.json").read_text())
+        commands = [Command(c["class"], c["audio_start"], c["audio_end"], c["text"], 0.9)
+                    for c in truth["commands"]]  # fmt: skip
+        session = load_session(motion_folder)
+        _, report = align_session(session.name, session.motion(), commands)
+        assert report.excluded, report

@@ -408,6 +408,18 @@ def test_cleanup_deletes_finished_runs_but_keeps_last_success(run_id):
 
 
 @pytest.mark.services
+def test_a_step_without_run_keeps_its_figures(services):
+    """A run-less command's group is {step} itself: its figures stay beside last success."""
+    step = f"probe-{uuid.uuid4().hex[:8]}"
+    with metrics.step_metrics(argparse.Namespace(command=step)) as record:
+        record({"audio_seconds": 3.0})
+    assert gateway_value(None, step, "silkpipe_audio_seconds") == 3.0
+    assert gateway_value(None, step, "silkpipe_step_last_success_timestamp_seconds")
+    metrics._delete(GATEWAY, {"step": step})
+    assert gateway_value(None, step, "silkpipe_step_success") is None
+
+
+@pytest.mark.services
 def test_dashboard_and_alert_queries_are_valid_promql(services):
     rules = RULES.read_text()
     exprs = [e.replace("$run", ".*").replace("$__rate_interval", "5m") for e in _dashboard_exprs()]

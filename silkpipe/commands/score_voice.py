@@ -1,0 +1,86 @@
+"""`silkpipe score-voice`: the voice path scored end to end against truth.json."""
+
+from __future__ import annotations
+
+import json
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "score-voice",
+        help="score transcribe -> align -> train on synthetic/semi-real sessions against truth",
+        description=(
+            "For sessions written by `silkpipe synth` (each with truth.json): transcribe with "
+            "the real Whisper backend, align, train a model on the voice-derived labels only and "
+            "evaluate it on held-out clips. Prints the offset error per session, label "
+            "precision/recall per class (time overlap with the true intervals), the macro-F1 of "
+            "the voice-trained model next to a clip-trained model on the same evaluation clips, "
+            "and a control: every session again with another session's audio, which the align "
+            "step's quality gate must exclude."
+        ),
+    )
+    p.add_argument("sessions_dir", metavar="SESSIONS_DIR",
+                   help="folder of session folders, each with truth.json")  # fmt: skip
+    p.add_argument("--clips", required=True, metavar="EVAL_CLIPS_DIR",
+                   help="labelled clips to evaluate both models on (from a block the sessions "
+                   "were not built from)")  # fmt: skip
+    p.add_argument("--train-clips", default=None, metavar="DIR",
+                   help="clips the clip-trained baseline learns from (default: SESSIONS_DIR/../"
+                   "clips when it exists)")  # fmt: skip
+    p.add_argument("--store", default=None, metavar="DIR",
+                   help="artifact store for the run (folder, file:// or s3://; default: a new "
+                   "temporary folder); transcripts in it are reused")  # fmt: skip
+    p.add_argument("--run-id", default="score-voice", help="run id in the store (default "
+                   "%(default)s)")  # fmt: skip
+    p.add_argument(
+        "--backend",
+        default="faster-whisper",
+        help="transcription backend (default %(default)s: real Whisper tiny.en)",
+    )
+    p.add_argument(
+        "--model",
+        default=None,
+        metavar="DIR",
+        help="local CTranslate2 Whisper model folder (default: the bundled tiny.en)",
+    )
+    p.add_argument(
+        "--no-controls", action="store_true", help="skip the shuffled-audio control sessions"
+    )
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="most training epochs for both models (default: the trainer's)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel transcription processes (default: one per core)",
+    )
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> dict:
+    from silkpipe.voice_score import score_voice, summary_lines
+
+    result = score_voice(
+        args.sessions_dir, args.clips, store_uri=args.store, run_id=args.run_id,
+        train_clips_dir=args.train_clips, backend=args.backend, model=args.model,
+        controls=not args.no_controls, epochs=args.epochs, workers=args.workers,
+    )  # fmt: skip
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print("\n".join(summary_lines(result)))
+    figures = {
+        "offset_within_0_3s": result["offset"]["within_0_3s"],
+        "controls_excluded": result["controls"]["excluded"],
+        "controls": result["controls"]["n"],
+        "wall_seconds": result["wall_seconds"],
+    }
+    for key in ("voice", "clips"):
+        if key in result["models"]:
+            figures[f"{key}_macro_f1"] = result["models"][key]["macro_f1"]
+    return figures

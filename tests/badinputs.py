@@ -1,0 +1,320 @@
+"""The bad-input corpus: each case is built in a temp folder FROM THE REAL FILES.
+
+Nothing here is stored in the repository: every builder copies a real session from
+``../shared/data/sessions`` into ``root/<case session name>/`` and damages one file the way
+recordings, uploads or disks damage them. A :class:`Case` says which step must catch it,
+which file the error must name, and what the run must do with the session:
+
+- ``fail``: the step exits != 0 for that session (per-session steps) or records it under
+  ``failures/`` (the align join), with one line naming session and file;
+- ``exclude``: the session is processed but excluded from training, with a reason;
+- ``survive``: the session is processed normally (a known trap the pipeline must absorb);
+- ``reject``: the name itself is refused before anything is written under it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SESSIONS = DATA / "sessions"
+#: Real sessions that carry their own whisperx_output.json (no ASR needed: fast).
+GOOD = ("20251017_143217_session", "20251017_143627_session")
+#: A real session with audio only (17 s): the transcribe step must decode its WAV.
+AUDIO = "20251017_110929_session"
+HUGE_LINE_BYTES = 24 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # short id of the case
+    session: str  # session folder name it creates
+    step: str  # step that must catch it: transcribe, align, upload
+    expect: str  # fail | exclude | survive | reject
+    file: str  # file the error must name ("" for reject/survive)
+    words: tuple[str, ...] = ()  # words the error message must contain (lower case)
+
+
+def copy_session(src: str, root: Path, name: str, *, files: tuple[str, ...] = ()) -> Path:
+    """Copy a real session (only ``files`` if given) to root/name; returns the folder."""
+    source = SESSIONS / src
+    if not source.is_dir():
+        raise FileNotFoundError(f"real session {source} is missing (tests read ../shared/data)")
+    dest = Path(root) / name
+    dest.mkdir(parents=True)
+    for path in sorted(source.iterdir()):
+        if path.is_file() and (not files or path.name in files):
+            shutil.copyfile(path, dest / path.name)
+    return dest
+
+
+def _text_session(root: Path, name: str) -> Path:
+    return copy_session(GOOD[0], root, name, files=("sensor_data.csv", "metadata.json",
+                                                     "whisperx_output.json"))  # fmt: skip
+
+
+def _audio_session(root: Path, name: str) -> Path:
+    return copy_session(AUDIO, root, name, files=("sensor_data.csv", "metadata.json",
+                                                  "audio_16k.wav"))  # fmt: skip
+
+
+def _edit_line(path: Path, line_no: int, edit: Callable[[list[str]], list[str]]) -> None:
+    lines = path.read_text().split("\n")
+    lines[line_no - 1] = ",".join(edit(lines[line_no - 1].split(",")))
+    path.write_text("\n".join(lines))
+
+
+# ---- sensor_data.csv -------------------------------------------------------------------
+
+
+def truncated_csv(root: Path) -> Case:
+    """A copy that stopped mid-row (disk full, killed upload)."""
+    folder = _text_session(root, "bad_truncated_csv")
+    data = (folder / "sensor_data.csv").read_bytes()
+    cut = int(len(data) * 0.6)
+    while data[cut - 1 : cut] in (b"\n", b","):
+        cut += 1
+    (folder / "sensor_data.csv").write_bytes(data[:cut])
+    return Case("truncated_csv", folder.name, "align", "fail", "sensor_data.csv", ("line",))
+
+
+def garbled_field_csv(root: Path) -> Case:
+    folder = _text_session(root, "bad_garbled_field")
+    _edit_line(folder / "sensor_data.csv", 100, lambda row: [*row[:10], row[10], "12.3.4x"])
+    return Case("garbled_field", folder.name, "align", "fail", "sensor_data.csv",
+                ("line 100", "timestamp"))  # fmt: skip
+
+
+def shuffled_header_csv(root: Path) -> Case:
+    """Columns in another order: values would land in the wrong channels if accepted."""
+    folder = _text_session(root, "bad_shuffled_header")
+    _edit_line(folder / "sensor_data.csv", 1, lambda row: [*row[3:6], *row[0:3], *row[6:]])
+    return Case("shuffled_header", folder.name, "align", "fail", "sensor_data.csv",
+                ("line 1", "header"))  # fmt: skip
+
+
+def shuffled_fields_csv(root: Path) -> Case:
+    """Sensor name and timestamp swapped in one row."""
+    folder = _text_session(root, "bad_shuffled_fields")
+    _edit_line(folder / "sensor_data.csv", 2000, lambda row: [*row[:10], row[11], row[10]])
+    return Case("shuffled_fields", folder.name, "align", "fail", "sensor_data.csv",
+                ("line 2000", "sensor"))  # fmt: skip
+
+
+def nan_csv(root: Path) -> Case:
+    folder = _text_session(root, "bad_nan_value")
+    lines = (folder / "sensor_data.csv").read_text().split("\n")
+    line_no = next(i for i in range(300, len(lines)) if "linear_acceleration" in lines[i - 1])
+    _edit_line(folder / "sensor_data.csv", line_no, lambda row: ["nan", *row[1:]])
+    return Case("nan_value", folder.name, "align", "fail", "sensor_data.csv",
+                (f"line {line_no}", "accel_x", "not finite"))  # fmt: skip
+
+
+def inf_csv(root: Path) -> Case:
+    folder = _text_session(root, "bad_inf_value")
+    _edit_line(folder / "sensor_data.csv", 500, lambda row: [*row[:11], "inf"])
+    return Case("inf_timestamp", folder.name, "align", "fail", "sensor_data.csv",
+                ("line 500", "timestamp", "not finite"))  # fmt: skip
+
+
+def empty_csv(root: Path) -> Case:
+    folder = _text_session(root, "bad_empty_csv")
+    (folder / "sensor_data.csv").write_bytes(b"")
+    return Case("zero_byte_csv", folder.name, "align", "fail", "sensor_data.csv", ("empty",))
+
+
+def header_only_csv(root: Path) -> Case:
+    folder = _text_session(root, "bad_header_only_csv")
+    header = (folder / "sensor_data.csv").read_text().split("\n", 1)[0]
+    (folder / "sensor_data.csv").write_text(header + "\n")
+    return Case("header_only_csv", folder.name, "align", "fail", "sensor_data.csv",
+                ("no sensor rows",))  # fmt: skip
+
+
+def huge_line_csv(root: Path) -> Case:
+    """A 24 MiB line (a corrupted writer): refused with a short message, no blow-up."""
+    folder = _text_session(root, "bad_huge_line")
+    path = folder / "sensor_data.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines.insert(50, b"1" * HUGE_LINE_BYTES)
+    path.write_bytes(b"\n".join(lines))
+    return Case("huge_line", folder.name, "align", "fail", "sensor_data.csv", ("line 51",))
+
+
+def binary_csv(root: Path) -> Case:
+    folder = _text_session(root, "bad_binary_csv")
+    path = folder / "sensor_data.csv"
+    data = bytearray(path.read_bytes())
+    data[5000:5016] = bytes(range(0xF0, 0x100))
+    path.write_bytes(bytes(data))
+    return Case("binary_csv", folder.name, "align", "fail", "sensor_data.csv", ("utf-8",))
+
+
+# ---- audio -----------------------------------------------------------------------------
+
+
+def corrupt_wav_header(root: Path) -> Case:
+    folder = _audio_session(root, "bad_wav_header")
+    path = folder / "audio_16k.wav"
+    data = bytearray(path.read_bytes())
+    data[0:12] = b"JUNKJUNKJUNK"
+    path.write_bytes(bytes(data))
+    return Case("corrupt_wav_header", folder.name, "transcribe", "fail", "audio_16k.wav",
+                ("bad audio",))  # fmt: skip
+
+
+def truncated_wav(root: Path) -> Case:
+    folder = _audio_session(root, "bad_truncated_wav")
+    path = folder / "audio_16k.wav"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2 + 1])
+    return Case("truncated_wav", folder.name, "transcribe", "fail", "audio_16k.wav",
+                ("truncated",))  # fmt: skip
+
+
+def empty_wav(root: Path) -> Case:
+    folder = _audio_session(root, "bad_empty_wav")
+    (folder / "audio_16k.wav").write_bytes(b"")
+    return Case("zero_byte_wav", folder.name, "transcribe", "fail", "audio_16k.wav", ("empty",))
+
+
+# ---- transcripts -----------------------------------------------------------------------
+
+
+def empty_transcript_file(root: Path) -> Case:
+    folder = _text_session(root, "bad_empty_transcript_file")
+    (folder / "whisperx_output.json").write_bytes(b"")
+    return Case("zero_byte_transcript", folder.name, "transcribe", "fail",
+                "whisperx_output.json", ("json",))  # fmt: skip
+
+
+def garbled_transcript(root: Path) -> Case:
+    """Valid JSON, wrong shape: words as a string."""
+    folder = _text_session(root, "bad_garbled_transcript")
+    path = folder / "whisperx_output.json"
+    doc = json.loads(path.read_text())
+    doc["segments"][3]["words"] = "jump jump punch"
+    path.write_text(json.dumps(doc))
+    return Case("garbled_transcript", folder.name, "transcribe", "fail", "whisperx_output.json",
+                ("segments[3]",))  # fmt: skip
+
+
+def garbled_transcript_bytes(root: Path) -> Case:
+    """Half a JSON document (cut upload)."""
+    folder = _text_session(root, "bad_cut_transcript")
+    path = folder / "whisperx_output.json"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return Case("cut_transcript", folder.name, "transcribe", "fail", "whisperx_output.json",
+                ("json",))  # fmt: skip
+
+
+def nan_transcript(root: Path) -> Case:
+    folder = _text_session(root, "bad_nan_transcript")
+    path = folder / "whisperx_output.json"
+    text = path.read_text()
+    doc = json.loads(text)
+    doc["segments"][0]["words"][0]["start"] = float("nan")
+    path.write_text(json.dumps(doc))  # json.dumps writes NaN
+    return Case("nan_word_time", folder.name, "transcribe", "fail", "whisperx_output.json",
+                ("finite",))  # fmt: skip
+
+
+def empty_transcript(root: Path) -> Case:
+    """A transcript with no speech at all: nothing to align, excluded with a reason."""
+    folder = _text_session(root, "bad_empty_transcript")
+    (folder / "whisperx_output.json").write_text(json.dumps({"segments": [],
+                                                             "word_segments": []}))  # fmt: skip
+    return Case("empty_transcript", folder.name, "align", "exclude", "", ("command",))
+
+
+def no_commands(root: Path) -> Case:
+    """The player only chatted: every word replaced by a non-command word."""
+    folder = _text_session(root, "bad_no_commands")
+    path = folder / "whisperx_output.json"
+    doc = json.loads(path.read_text())
+    chat = ("okay", "so", "this", "is", "fun", "right")
+    for seg in doc["segments"]:
+        for i, w in enumerate(seg["words"]):
+            w["word"] = chat[i % len(chat)]
+        seg["text"] = " ".join(w["word"] for w in seg["words"])
+    doc["word_segments"] = [w for seg in doc["segments"] for w in seg["words"]]
+    path.write_text(json.dumps(doc))
+    return Case("no_commands", folder.name, "align", "exclude", "", ("command",))
+
+
+def audio_longer(root: Path) -> Case:
+    """The 38%-longer 16 kHz file trap: word times stretched by 1.38 past the IMU's end."""
+    folder = _text_session(root, "trap_audio_longer")
+    path = folder / "whisperx_output.json"
+    doc = json.loads(path.read_text())
+    for seg in doc["segments"]:
+        seg["start"], seg["end"] = seg["start"] * 1.38, seg["end"] * 1.38
+        for w in seg["words"]:
+            for k in ("start", "end"):
+                if k in w:
+                    w[k] = round(w[k] * 1.38, 3)
+    doc["word_segments"] = [w for seg in doc["segments"] for w in seg["words"]]
+    path.write_text(json.dumps(doc))
+    meta = json.loads((folder / "metadata.json").read_text())
+    meta["audio_duration_sec"] = meta["audio_duration_sec"] * 1.38
+    (folder / "metadata.json").write_text(json.dumps(meta))
+    return Case("audio_38pct_longer", folder.name, "align", "survive", "")
+
+
+# ---- names -----------------------------------------------------------------------------
+
+
+def dotdot_name(root: Path) -> Case:
+    """A folder whose name would be a traversal once used as a key part."""
+    folder = _text_session(root, "..evil_session")
+    return Case("dotdot_name", folder.name, "upload", "reject", "")
+
+
+def space_name(root: Path) -> Case:
+    folder = _text_session(root, "bad name; rm -rf")
+    return Case("odd_name", folder.name, "upload", "reject", "")
+
+
+BUILDERS: tuple[Callable[[Path], Case], ...] = (
+    truncated_csv, garbled_field_csv, shuffled_header_csv, shuffled_fields_csv, nan_csv,
+    inf_csv, empty_csv, header_only_csv, huge_line_csv, binary_csv,
+    corrupt_wav_header, truncated_wav, empty_wav,
+    empty_transcript_file, garbled_transcript, garbled_transcript_bytes, nan_transcript,
+    empty_transcript, no_commands, audio_longer,
+    dotdot_name, space_name,
+)  # fmt: skip
+
+#: Names a CLI user or a workflow parameter could pass as SESSION / --run-id.
+BAD_NAMES = ("../etc", "a/b", "/abs", "..", ".hidden", "", "a\\b", "x" * 200, "nul\x00byte",
+             "sp ace", "semi;colon", "../../../../tmp/silkpipe-escape")  # fmt: skip
+BAD_KEYS = ("/etc/passwd", "runs/../../x", "runs//x", "runs/./x", "runs\\x", "", "a/",
+            "sessions/..", "runs/r/../../../etc")  # fmt: skip
+
+
+def build_all(root: Path, builders=BUILDERS) -> list[Case]:
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    return [build(root) for build in builders]
+
+
+def good_sessions(root: Path) -> list[str]:
+    """Copy the two transcript-carrying real sessions (the run's healthy majority)."""
+    for name in GOOD:
+        copy_session(name, root, name, files=("sensor_data.csv", "metadata.json",
+                                              "whisperx_output.json"))  # fmt: skip
+    return list(GOOD)
+
+
+def clips_subset(dest: Path, per_class: int = 3) -> Path:
+    """A few real clips per class (symlinks, nothing copied): enough to train on quickly."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for prefix in ("jump_", "punch_", "turn_left_", "walk_", "idle_", "noise_action_1"):
+        for path in sorted((DATA / "clips-dev").glob(f"{prefix}*.csv"))[:per_class]:
+            (dest / path.name).symlink_to(path)
+    return dest

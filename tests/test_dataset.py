@@ -1,0 +1,188 @@
+"""Windows, normalisation, grouped splits and clip/session loading (real data included)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from silkpipe.dataset import (
+    WindowConfig,
+    class_weights,
+    fit_normalisation,
+    group_split,
+    holdout_split,
+    load_clip_streams,
+    load_session_streams,
+    make_windows,
+    read_labels_csv,
+    session_stream,
+    time_range_split,
+    window_centres,
+)
+from silkpipe.errors import InputError
+from silkpipe.sessions import CHANNELS, Motion, read_sensor_csv, resample
+from silkpipe.vocabulary import CLASSES, clip_class
+
+
+def synthetic_motion(seconds: float = 20.0, rate: float = 50.0, peak_at: float = 5.3) -> Motion:
+    n = int(seconds * rate)
+    t = np.arange(n) / rate
+    data = np.zeros((n, len(CHANNELS)), dtype=np.float32)
+    data[:, 12] = 1.0  # gravity along z
+    data[:, 0] = np.sin(t)  # something to normalise
+    peak = int(peak_at * rate)
+    data[peak - 3 : peak + 3, 0:3] = 20.0  # a sharp gesture
+    return Motion(t=t, rate=rate, data=data, valid=np.ones(n, dtype=bool))
+
+
+def test_event_window_is_centred_on_the_motion_peak():
+    stream = session_stream("s", synthetic_motion(peak_at=5.3), [(4.5, 6.5, "jump")])
+    [(centre, label)] = window_centres(stream, WindowConfig())
+    assert label == "jump"
+    assert abs(centre / 50.0 - 5.3) < 0.1
+
+
+def test_states_are_slid_and_unlabelled_time_is_not_a_class():
+    cfg = WindowConfig(length=50, stride=25, context=10)
+    stream = session_stream("s", synthetic_motion(), [(10.0, 14.0, "walk"), (15.0, 15.6, "idle")])
+    windows = make_windows([stream], cfg)
+    walk = windows.y == CLASSES.index("walk")
+    assert walk.sum() == (200 - 50) // 25 + 1  # 4 s slid by 0.5 s
+    assert (windows.y == CLASSES.index("idle")).sum() == 1  # shorter than a window: centred
+    assert windows.x.shape[1:] == (50 + 2 * 10, 9)
+    # every window centre lies inside labelled time: nothing from 0-10 s or 14-15 s
+    assert all(10.0 <= t <= 14.0 or 15.0 <= t <= 15.6 for t in windows.times)
+    assert windows.core().shape[1] == 50
+
+
+def test_windows_inside_sensor_gaps_are_dropped():
+    motion = synthetic_motion()
+    motion.valid[500:700] = False  # 10-14 s is a gap
+    stream = session_stream("s", motion, [(9.0, 15.0, "walk")])
+    windows = make_windows([stream], WindowConfig())
+    core = windows.core()
+    assert len(windows) > 0
+    for t in windows.times:  # at most 40% of any kept window lies in the gap
+        overlap = max(0.0, min(t + 0.5, 14.0) - max(t - 0.5, 10.0))
+        assert overlap <= 0.4 + 1e-6
+    assert np.isfinite(core).all()
+
+
+def test_normalisation_is_fitted_on_the_given_windows_only():
+    a = make_windows([session_stream("a", synthetic_motion(), [(1, 9, "walk")])])
+    motion = synthetic_motion()
+    motion.data[:, 0] += 100.0
+    b = make_windows([session_stream("b", motion, [(1, 9, "walk")])])
+    mean_a, std_a = fit_normalisation(a)
+    assert abs(mean_a[0]) < 2 and np.all(std_a > 0)
+    mean_b, _ = fit_normalisation(b)
+    assert mean_b[0] > 90  # b's data never leaks into a's statistics
+    assert mean_a.shape == (9,)
+
+
+def test_class_weights_balance_present_classes():
+    y = np.array([0] * 30 + [3] * 10)
+    w = class_weights(y)
+    assert w[0] * 30 == pytest.approx(w[3] * 10)
+    assert w[1] == 0.0
+
+
+def _windows_with_groups():
+    streams = []
+    for g in range(4):
+        intervals = [(1.0 + i, 1.9 + i, CLASSES[i % 5]) for i in range(16)]
+        streams.append(session_stream(f"s{g}", synthetic_motion(), intervals, group=f"g{g}"))
+    return make_windows(streams)
+
+
+def test_group_split_never_leaks_a_group():
+    windows = _windows_with_groups()
+    train, held, scheme = holdout_split(windows, 0.25, fold=1)
+    assert scheme.startswith("groups:")
+    assert not (set(windows.groups[train]) & set(windows.groups[held]))
+    assert held.any() and train.any()
+    train, held = group_split(windows, ["g0", "g2"])
+    assert set(windows.groups[held]) == {"g0", "g2"}
+    assert not (set(windows.groups[train]) & {"g0", "g2"})
+
+
+def test_time_range_split_keeps_a_purge_gap():
+    windows = _windows_with_groups()
+    for fold in range(5):
+        train, held = time_range_split(windows, 0.2, fold, purge_s=1.0)
+        assert not (train & held).any()
+        for g, label in set(zip(windows.groups, windows.y, strict=True)):
+            same = (windows.groups == g) & (windows.y == label)
+            held_t = windows.times[same & held]
+            train_t = windows.times[same & train]
+            if len(held_t) and len(train_t):
+                gap = np.abs(train_t[:, None] - held_t[None, :]).min()
+                assert gap >= 1.0
+
+
+def test_every_real_clip_loads_into_blocks(data_dir: Path):
+    clips = data_dir / "clips-dev"
+    files = sorted(clips.glob("*.csv"))
+    streams = load_clip_streams(clips)
+    assert len(streams) == len(files)
+    by_name = {s.name: s for s in streams}
+    for path in files:
+        stream = by_name[path.stem]
+        assert stream.intervals[0][2] == clip_class(path.stem)
+        assert stream.motion.features().shape[1] == 9
+        assert np.isfinite(stream.motion.data).all()
+    blocks = {s.group for s in streams}
+    assert len(blocks) == 2  # the watch clock restarted between the gesture and noise blocks
+    noise_block = {s.group for s in streams if s.name.startswith("noise_action_seg_")}
+    gesture_block = {s.group for s in streams if s.name.startswith("jump_")}
+    assert noise_block != gesture_block and len(noise_block) == len(gesture_block) == 1
+    assert {s.intervals[0][2] for s in streams if s.group in noise_block} == {"noise"}
+    windows = make_windows(streams)
+    counts = np.bincount(windows.y, minlength=len(CLASSES))
+    assert (counts > 25).all(), counts
+    train, held, scheme = holdout_split(windows)
+    assert scheme.startswith("time-range")  # one gesture block: held-out time ranges
+    for label in range(len(CLASSES)):
+        assert (windows.y[held] == label).any()
+
+
+def test_bad_clip_name_names_the_file(tmp_path: Path):
+    (tmp_path / "wave_1_to_2.csv").write_text("x\n")
+    with pytest.raises(InputError, match="wave_1_to_2.csv"):
+        load_clip_streams(tmp_path)
+
+
+def test_sessions_with_labels_load_and_others_are_skipped(data_dir: Path, tmp_path: Path, caplog):
+    real = data_dir / "sessions" / "20251017_143217_session"
+    motion = resample(read_sensor_csv(real / "sensor_data.csv"))
+    ok = np.convolve(motion.valid, np.ones(100) / 100, mode="valid")  # 2 s without gaps
+    start = round(float(motion.t[int(np.argmax(ok))]), 2)
+    jump = (start, start + 2.0)
+    for name, labelled in (("a_session", True), ("b_session", False)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "sensor_data.csv").symlink_to(real / "sensor_data.csv")
+        if labelled:
+            (folder / "labels.csv").write_text(
+                f"start,end,label\n{jump[0]},{jump[1]},jump\n0,221,walk\n"
+            )
+    caplog.set_level(logging.WARNING)
+    streams, skipped = load_session_streams(tmp_path)
+    assert [s.name for s in streams] == ["a_session"] and skipped == ["b_session"]
+    assert streams[0].intervals == [(0.0, 221.0, "walk"), (*jump, "jump")]
+    assert streams[0].group == "a_session"
+    windows = make_windows(streams)
+    assert set(windows.y) == {CLASSES.index("jump"), CLASSES.index("walk")}
+
+
+def test_bad_labels_csv_names_the_file(tmp_path: Path):
+    bad = tmp_path / "labels.csv"
+    bad.write_text("start,end,label\n1,2,dance\n")
+    with pytest.raises(InputError, match="labels.csv"):
+        read_labels_csv(bad)
+    bad.write_text("begin,end,label\n")
+    with pytest.raises(InputError, match="line 1"):
+        read_labels_csv(bad)

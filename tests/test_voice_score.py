@@ -1,0 +1,90 @@
+"""The voice-path score: controls, label overlap, and a small end-to-end run against truth."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from silkpipe import synth
+from silkpipe.sessions import find_sessions
+from silkpipe.vocabulary import CLASSES
+from silkpipe.voice_score import label_overlap, make_controls, score_voice
+
+
+def _perfect_transcript(truth: dict) -> dict:
+    """A WhisperX-format transcript of exactly what was said (a transcriber that never errs)."""
+    words = []
+    for c in truth["commands"] + truth["fillers"]:
+        parts = c["text"].split()
+        step = (c["audio_end"] - c["audio_start"]) / len(parts)
+        for k, w in enumerate(parts):
+            s = c["audio_start"] + k * step
+            words.append({"word": w, "start": round(s, 3), "end": round(s + step, 3), "score": 0.9})
+    words.sort(key=lambda w: w["start"])
+    segments = [{"start": w["start"], "end": w["end"], "text": w["word"], "words": [w]}
+                for w in words]  # fmt: skip
+    return {"segments": segments, "word_segments": words}
+
+
+def test_label_overlap_counts_time():
+    j, p = CLASSES.index("jump"), CLASSES.index("punch")
+    pred = np.array([j, j, j, j, -1, p, p])
+    true = np.array([j, j, -1, -1, -1, p, j])
+    out = label_overlap([(pred, true)])
+    assert out["jump"]["precision"] == pytest.approx(0.5)
+    assert out["jump"]["recall"] == pytest.approx(2 / 3)
+    assert out["punch"]["precision"] == pytest.approx(0.5)
+    assert out["punch"]["recall"] == pytest.approx(1.0)
+    assert out["walk"]["precision"] is None
+
+
+def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
+    folders = []
+    truths = {}
+    for i, clips in enumerate((["a", "b"], ["a", "b"], ["c"])):  # 0 and 1 are twins
+        f = tmp_path / "in" / f"s{i}"
+        f.mkdir(parents=True)
+        (f / "sensor_data.csv").write_text(f"sensor {i}")
+        (f / "audio_16k.wav").write_bytes(f"audio {i}".encode())
+        folders.append(f)
+        truths[f.name] = {"clips": clips}
+    donors = make_controls(folders, truths, tmp_path / "out")
+    assert donors == {"s0-shuffled-audio": "s2", "s1-shuffled-audio": "s2",
+                      "s2-shuffled-audio": "s0"}  # fmt: skip
+    control = tmp_path / "out" / "s0-shuffled-audio"
+    assert (control / "sensor_data.csv").read_text() == "sensor 0"
+    assert (control / "audio_16k.wav").read_bytes() == b"audio 2"
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    root = tmp_path_factory.mktemp("score")
+    synth.generate(root / "data", sessions=3, seed=21, duration=70, clips_per_class=4)
+    synth.generate(root / "eval", sessions=1, seed=22, duration=20, clips_per_class=3)
+    for folder in find_sessions(root / "data" / "sessions"):
+        truth = json.loads((folder / "truth.json").read_text())
+        (folder / "whisperx_output.json").write_text(json.dumps(_perfect_transcript(truth)))
+    result = score_voice(root / "data" / "sessions", root / "eval" / "clips",
+                         store_uri=str(root / "store"), epochs=2, workers=2)  # fmt: skip
+    return root, result
+
+
+def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
+    root, result = scored
+    assert set(result["sessions"]) == {f.name for f in find_sessions(root / "data" / "sessions")}
+    for name, row in result["sessions"].items():
+        assert row["commands_heard"] >= row["commands_said"] - 2, name
+        assert abs(row["offset_error"]) < 1.0, (name, row)
+    assert result["offset"]["within_1s"] == 1.0
+    # the shuffled-audio controls run through real Whisper and must all be gated out
+    assert result["controls"]["n"] == 3
+    assert result["controls"]["all_excluded"], result["controls"]
+    assert result["sessions_trained_on"]
+    for cls in ("jump", "punch", "turn"):
+        assert result["labels"][cls]["precision"] > 0.3, result["labels"]
+    assert 0.0 <= result["models"]["voice"]["macro_f1"] <= 1.0
+    assert 0.0 <= result["models"]["clips"]["macro_f1"] <= 1.0  # SESSIONS_DIR/../clips
+    assert result["eval_clips_seen_in_training"] == []
+    assert (root / "store" / "runs" / "score-voice" / "score-voice" / "voice-model").is_dir()
