@@ -248,7 +248,7 @@ def test_alert_rules_pass_promtool_and_fire_as_intended(tmp_path):
                     {"series": 'silkpipe_session_label_quality{job="silkpipe",run="r1",'
                                'session="s1",step="align"}', "values": "0.4x3"},
                     {"series": 'silkpipe_session_label_quality{job="silkpipe",run="r1",'
-                               'session="s2",step="align"}', "values": "5x3"},
+                               'session="s2",step="align"}', "values": "6x3"},
                 ],
                 "alert_rule_test": [
                     {"eval_time": "1h", "alertname": "SilkpipeStepFailed",
@@ -264,7 +264,7 @@ def test_alert_rules_pass_promtool_and_fire_as_intended(tmp_path):
                                                     "session": "s1"},
                                      "exp_annotations": {
                          "summary": "session s1 labels at chance (run r1)",
-                         "description": "Label quality 0.40 < 3: the spoken commands do not "
+                         "description": "Label quality 0.40 < 5: the spoken commands do not "
                                         "match the motion better than shuffled commands "
                                         "(audio/IMU offset not found, or wrong words). The "
                                         "session was excluded from training unless the run "

@@ -34,7 +34,7 @@ def test_label_overlap_counts_time():
     true = np.array([j, j, -1, -1, -1, p, j])
     out = label_overlap([(pred, true)])
     assert out["jump"]["precision"] == pytest.approx(0.5)
-    assert out["jump"]["recall"] == pytest.approx(2 / 3)
+    assert out["jump"]["recall"] == pytest.approx(2 / 3, abs=1e-4)
     assert out["punch"]["precision"] == pytest.approx(0.5)
     assert out["punch"]["recall"] == pytest.approx(1.0)
     assert out["walk"]["precision"] is None
@@ -61,8 +61,8 @@ def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory):
     root = tmp_path_factory.mktemp("score")
-    synth.generate(root / "data", sessions=3, seed=21, duration=70, clips_per_class=4)
-    synth.generate(root / "eval", sessions=1, seed=22, duration=20, clips_per_class=3)
+    synth.generate(root / "data", sessions=2, seed=21, duration=55, clips_per_class=3)
+    synth.generate(root / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
     for folder in find_sessions(root / "data" / "sessions"):
         truth = json.loads((folder / "truth.json").read_text())
         (folder / "whisperx_output.json").write_text(json.dumps(_perfect_transcript(truth)))
@@ -79,7 +79,7 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
         assert abs(row["offset_error"]) < 1.0, (name, row)
     assert result["offset"]["within_1s"] == 1.0
     # the shuffled-audio controls run through real Whisper and must all be gated out
-    assert result["controls"]["n"] == 3
+    assert result["controls"]["n"] == 2
     assert result["controls"]["all_excluded"], result["controls"]
     assert result["sessions_trained_on"]
     for cls in ("jump", "punch", "turn"):
