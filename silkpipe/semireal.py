@@ -75,7 +75,7 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
             host_start, host_end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
         elif b:
             host_start = float(b.group(1))
-        prefix = path.stem.split("_1")[0].split("_seg")[0]
+        prefix = re.split(r"_(?=\d)|_seg", path.stem)[0]  # turn_left_17608..._to_... -> turn_left
         clips.append(Clip(path.stem, cls, prefix, start, end, host_end, host_start,
                           raw.times, raw.values))  # fmt: skip
     if not clips:
@@ -226,6 +226,8 @@ def write_block_session(
         "convention": "t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s",
         "intervals": [[round(s + shift, 4), round(e + shift, 4), cls] for s, e, cls, _ in spans],
         "clips": sorted(c.name for c in block),
+        "watch_start_s": round(origin, 4),  # watch seconds at IMU time 0 (minus latency)
+        "host_epoch_start_s": None if host0 is None else round(host0 + origin, 3),
         "events_kept": keep,
         "commands": commands,
         "fillers": fillers,
@@ -265,7 +267,7 @@ def generate_from_clips(
             near = [x for x in near if x[0] < 3600]
             host0 = min(near)[1] if near else None
         kind = "noise" if all(c.cls == "noise" for c in block) else "gestures"
-        variants = [("", float(np.random.default_rng([seed, i, 0]).uniform(0.88, 0.95)))]
+        variants = [("", float(np.random.default_rng([seed, i, 0]).uniform(0.88, 0.97)))]
         if sparse_keep > 0:
             variants.append(("sparse", sparse_keep))
         for v, (suffix, keep) in enumerate(variants):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import subprocess
 import tempfile
 import wave
@@ -96,7 +97,7 @@ def decode_wav(data: bytes, name: str = "audio") -> np.ndarray:
             width = handle.getsampwidth()
             expected = handle.getnframes()
             frames = handle.readframes(expected)
-    except (wave.Error, EOFError) as err:
+    except (wave.Error, EOFError, RuntimeError, ValueError, struct.error) as err:
         raise WavError(f"not a readable WAV file ({err})") from None
     if width != 2:
         raise WavError(f"{8 * width}-bit WAV, expected 16-bit PCM")

@@ -270,7 +270,8 @@ def session_rows(
     sensors = [sensors[i] for i in order]
     rows = [rows[i] for i in order]
     start, end = float(watch[0]), float(watch[-1])
-    mask = rng.random(len(watch)) < keep
+    # a dense stream loses single events; a sparse one whole bursts (as in 20251017_143627)
+    mask = rng.random(len(watch)) < keep if keep >= 0.6 else np.ones(len(watch), dtype=bool)
     n_gaps = int(rng.integers(0, 3)) if gaps is None else gaps
     windows = []
     for _ in range(n_gaps):
@@ -278,21 +279,26 @@ def session_rows(
         g1 = g0 + rng.uniform(1.0, 6.0)
         windows.append((g0, g1))
         mask &= ~((watch >= g0) & (watch < g1))
-    # batches: the watch flushes every 20-80 ms; arrival = flush + latency; rows in a burst
+    # batches: the watch flushes every 15-50 ms; arrival = flush + latency; rows of a burst
+    # arrive a few ms apart
     arrival = np.empty(len(watch))
+    batch = np.empty(len(watch), dtype=np.int64)
     flush = start
-    i = 0
+    i = b = 0
     last = -math.inf
     while i < len(watch):
-        flush += rng.uniform(0.02, 0.08)
+        flush += rng.uniform(0.015, 0.05)
         if watch[i] > flush:  # nothing sampled since the last flush (a gap between clips)
-            flush = watch[i] + rng.uniform(0.0, 0.08)
+            flush = watch[i] + rng.uniform(0.0, 0.05)
         j = int(np.searchsorted(watch, flush, side="right"))
         base = flush + rng.uniform(0.01, 0.04)
-        steps = np.cumsum(rng.uniform(0.00005, 0.0015, size=j - i))
+        steps = np.cumsum(rng.uniform(0.0003, 0.004, size=j - i))
         arrival[i:j] = np.maximum(base + steps - steps[0], last + 1e-5 + steps - steps[0])
+        batch[i:j] = b
         last = arrival[j - 1]
-        i = j
+        i, b = j, b + 1
+    if keep < 0.6:
+        mask &= (rng.random(b) < keep)[batch]
     origin = start - rng.uniform(0.04, 0.1) if origin is None else origin
     stamps = arrival - origin
     latency = float(np.mean(arrival[mask] - watch[mask]))
@@ -510,7 +516,7 @@ def write_session(
     actions = plan_script(rng, lo, hi)
     t, acc, gyr, quat = render_motion(actions, duration, rng)
     streams = sample_sensors(t, acc, gyr, quat, rng)
-    text, origin, latency, gaps = session_rows(streams, rng, keep=rng.uniform(0.88, 0.95))
+    text, origin, latency, gaps = session_rows(streams, rng, keep=rng.uniform(0.9, 0.99))
     shift = latency - origin
     audio, commands, fillers = render_audio(
         actions, audio_len, offset_s - shift, rng, voice, snr_db

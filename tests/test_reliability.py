@@ -57,7 +57,7 @@ def mixed_run(tmp_path_factory):
     proc = subprocess.run(
         [sys.executable, "-m", "silkpipe.cli", "run", str(root / "sessions"), "--clips",
          str(clips), "--store", str(store), "--run-id", RUN, "--workers", "2"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, cwd=root,
         env=_env(SILKPIPE_S3_SECRET_KEY=SECRET, AWS_SECRET_ACCESS_KEY=SECRET),
     )  # fmt: skip
     return {"cases": cases, "good": good, "store": store, "proc": proc, "root": root}
@@ -316,13 +316,14 @@ def test_s3_steps_never_print_or_store_the_secret(tmp_path, s3_server, s3_env):
         "import sys; from silkpipe.pipeline import upload_inputs; from silkpipe.store import "
         f"open_store; upload_inputs(open_store({uri!r}), sys.argv[1])"
     )
-    outputs = [subprocess.run([sys.executable, "-c", code, str(sessions)], env=env,
+    outputs = [subprocess.run([sys.executable, "-c", code, str(sessions)], env=env, cwd=tmp_path,
                               capture_output=True, text=True, timeout=120)]  # fmt: skip
     for argv in (["transcribe", badinputs.GOOD[0]], ["transcribe", "bad_empty_wav"], ["align"],
                  ["report"]):  # fmt: skip
         cmd = [sys.executable, "-m", "silkpipe.cli", "-v", argv[0], *argv[1:], "--store", uri,
                "--run-id", "sec"]  # fmt: skip
-        outputs.append(subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300))
+        outputs.append(subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
+                                      cwd=tmp_path))  # fmt: skip
     rcs = [p.returncode for p in outputs]
     assert rcs == [0, 0, 2, 0, 0], [p.stderr[-2000:] for p in outputs]
     for proc in outputs:

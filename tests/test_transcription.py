@@ -1,0 +1,172 @@
+"""The transcribe step with real faster-whisper (bundled tiny.en) on real and generated speech."""
+
+from __future__ import annotations
+
+import io
+import json
+import wave
+
+import numpy as np
+import pytest
+
+from silkpipe import transcription
+from silkpipe.cli import main as cli_main
+from silkpipe.errors import InputError
+from silkpipe.speech import SAMPLE_RATE, decode_wav, read_wav, synthesize, write_wav
+from silkpipe.store import get_json, open_store, transcript_key
+from silkpipe.transcription import Settings, transcribe_audio, transcribe_session
+from silkpipe.transcripts import extract_commands, parse_transcript
+
+REAL = "20251017_135233_session"
+
+
+def _wav_bytes(audio: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")
+    with wave.open(buf, "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(SAMPLE_RATE)
+        handle.writeframes(pcm.tobytes())
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def real_clip(data_dir) -> bytes:
+    """The first 20 s of a real session: the player says idle, turn, walk ... while moving."""
+    audio = read_wav(data_dir / "sessions" / REAL / "audio_16k.wav")
+    return _wav_bytes(audio[: 20 * SAMPLE_RATE])
+
+
+@pytest.fixture
+def store(tmp_path):
+    return open_store(str(tmp_path / "store"))
+
+
+def _words(result: dict) -> list[dict]:
+    return [w for seg in result["segments"] for w in seg["words"]]
+
+
+def test_real_clip_gives_whisperx_json_with_commands(store, real_clip):
+    store.put_bytes(f"sessions/{REAL}/audio_16k.wav", real_clip)
+    figures = transcribe_session(store, REAL, "r1", threads=2)
+    assert figures["cached"] == 0 and figures["source"] == "transcribed"
+    assert figures["audio_seconds"] == pytest.approx(20.0, abs=0.01)
+    assert figures["real_time_factor"] > 0
+    result = get_json(store, transcript_key("r1", REAL))
+    words = _words(result)
+    assert figures["words"] == len(words) > 3
+    assert result["word_segments"] == words
+    for w in words:
+        assert 0 <= w["start"] <= w["end"] <= 20.5
+        assert 0 <= w["score"] <= 1
+    meta = result["silkpipe"]
+    assert meta["backend"] == "faster-whisper"
+    assert meta["settings"]["compute_type"] == "int8"
+    assert meta["audio_sha256"] == transcription.audio_sha256(real_clip)
+    found = {c.cls for c in extract_commands(parse_transcript(result)).commands}
+    assert {"idle", "walk"} <= found, found
+
+
+def test_generated_speech_known_words_and_onsets():
+    gap = np.zeros(int(0.8 * SAMPLE_RATE), np.float32)
+    parts, truth, t = [gap], [], 0.8
+    for word in ("jump", "walk", "noise", "punch"):
+        audio = synthesize(word, "en-us", 160)
+        start = np.flatnonzero(np.abs(audio) > 0.02)[0]
+        truth.append((word, t + start / SAMPLE_RATE))
+        parts += [audio, gap]
+        t += (len(audio) + len(gap)) / SAMPLE_RATE
+    result = transcribe_audio(np.concatenate(parts), Settings(), threads=2)
+    commands = extract_commands(parse_transcript(result)).commands
+    assert [c.cls for c in commands] == [w for w, _ in truth], result["segments"]
+    for command, (_, onset) in zip(commands, truth, strict=True):
+        assert abs(command.start - onset) < 0.5
+
+
+def test_second_run_transcribes_nothing(store, real_clip, monkeypatch):
+    store.put_bytes("sessions/s1/audio_16k.wav", real_clip)
+    first = transcribe_session(store, "s1", "r1", threads=2)
+    assert first["cached"] == 0
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the model was called although the transcript is cached")
+
+    monkeypatch.setattr(transcription, "load_faster_whisper", must_not_run)
+    monkeypatch.setattr(transcription, "transcribe_faster_whisper", must_not_run)
+    second = transcribe_session(store, "s1", "r2", threads=2)
+    assert second["cached"] == 1 and second["source"] == "cache"
+    a = get_json(store, transcript_key("r1", "s1"))
+    b = get_json(store, transcript_key("r2", "s1"))
+    assert a["segments"] == b["segments"]
+    cache = [k for k in store.list("cache/transcripts") if k.endswith(".json")]
+    assert len(cache) == 1 and transcription.audio_sha256(real_clip) in cache[0]
+    # re-running the same run skips; other settings are another cache entry (and would run)
+    assert transcribe_session(store, "s1", "r2")["source"] == "run-output"
+    other = Settings(beam_size=5)
+    assert other.config_hash() != Settings().config_hash()
+
+
+def test_session_whisperx_output_is_used_as_is(store, data_dir, monkeypatch):
+    session = "20251017_143217_session"
+    raw = (data_dir / "sessions" / session / "whisperx_output.json").read_bytes()
+    store.put_bytes(f"sessions/{session}/whisperx_output.json", raw)
+    monkeypatch.setattr(transcription, "transcribe_audio", None)  # must not be reached
+    figures = transcribe_session(store, session, "r1")
+    assert figures["source"] == "session-transcript" and figures["cached"] == 1
+    out = get_json(store, transcript_key("r1", session))
+    original = json.loads(raw)
+    assert out["segments"] == original["segments"]
+    assert out["silkpipe"]["backend"] == "session-whisperx-output"
+    assert figures["words"] == sum(len(s.get("words", [])) for s in original["segments"])
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "0 bytes"),
+        (b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunkjunk", "not a readable WAV"),
+        ("truncated", "truncated"),
+    ],
+)
+def test_bad_audio_names_session_and_file(store, content, message, real_clip):
+    if content == "truncated":
+        content = real_clip[: len(real_clip) // 2]
+    store.put_bytes("sessions/broken/audio_16k.wav", content)
+    with pytest.raises(InputError) as err:
+        transcribe_session(store, "broken", "r1")
+    text = str(err.value)
+    assert "session broken" in text and "sessions/broken/audio_16k.wav" in text
+    assert message in text
+
+
+def test_missing_audio_and_missing_model(store, tmp_path):
+    store.put_bytes("sessions/silent/metadata.json", b"{}")
+    with pytest.raises(InputError, match="no audio"):
+        transcribe_session(store, "silent", "r1")
+    audio = np.zeros(SAMPLE_RATE, np.float32)
+    with pytest.raises(InputError, match="not a CTranslate2 model directory"):
+        transcribe_audio(audio, Settings(model=str(tmp_path / "nowhere")))
+    with pytest.raises(InputError, match="nothing is downloaded"):
+        transcribe_audio(audio, Settings(model="large-v3"))
+
+
+def test_cli_writes_transcript_and_rejects_corrupt_audio(tmp_path, real_clip, clean_env, capsys):
+    root = tmp_path / "store"
+    write_wav_path = root / "sessions" / "s1" / "audio_16k.wav"
+    write_wav_path.parent.mkdir(parents=True)
+    write_wav(write_wav_path, decode_wav(real_clip))
+    argv = ["transcribe", "s1", "--store", str(root), "--run-id", "r1", "--threads", "2"]
+    assert cli_main(argv) == 0
+    assert (root / "runs" / "r1" / "transcripts" / "s1.json").is_file()
+    bad = root / "sessions" / "bad" / "audio_16k.wav"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"RIFF")
+    assert cli_main(["transcribe", "bad", "--store", str(root), "--run-id", "r1"]) == 2
+    assert "session bad" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli_main(["transcribe", "--help"])
+    help_text = capsys.readouterr().out
+    for option in ("--backend", "--model", "--model-dir", "--device", "--compute-type",
+                   "--batch-size", "--threads"):  # fmt: skip
+        assert option in help_text
