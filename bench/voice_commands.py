@@ -27,6 +27,7 @@ import numpy as np
 from silkpipe.speech import SAMPLE_RATE, synthesize
 from silkpipe.transcription import Settings, transcribe_audio
 from silkpipe.transcripts import extract_commands, parse_transcript
+from silkpipe.vocabulary import COMMAND_PROMPT
 
 CACHE = Path(__file__).resolve().parents[1] / "build" / "voice_commands"
 VOICES = ("en-us", "en-us+f3", "en-gb-x-rp+m3", "festival:slt", "festival:kal")
@@ -203,28 +204,27 @@ def evaluate(settings: Settings, snrs=SNRS, voices=VOICES, rates=RATES, threads:
     return rows
 
 
-LEVERS: dict[str, Settings] = {}
-
-
 def _levers() -> dict[str, Settings]:
     base = Settings()
     return {
         "default": base,
-        "no prompt": replace(base, prompt=None),
-        "vocabulary prompt": replace(
-            base,
-            prompt="Commands: jump, punch, attack, turn, walk, walk start, idle, rest, stop, "
-            "noise.",
+        "COMMAND_PROMPT instead of hotwords": replace(base, hotwords=None, prompt=COMMAND_PROMPT),
+        "sentence prompt instead of hotwords": replace(
+            base, hotwords=None, prompt="Jump. Punch. Turn. Walk. Idle. Stop. Noise."
         ),
-        "hotwords": replace(base, prompt=None, hotwords="jump punch attack turn walk idle rest "
-                            "stop noise"),  # fmt: skip
+        "neither prompt nor hotwords": replace(base, hotwords=None),
+        "no onset snapping": replace(base, snap="none"),
+        "snap to nearest onset": replace(base, snap="nearest"),
+        "snap to last onset in word": replace(base, snap="interval-last"),
+        "no stacked-repeat filter": replace(base, min_repeat_gap_s=0.0),
+        "split merged bursts": replace(base, split_bursts=True),
         "beam 5": replace(base, beam_size=5),
         "sequential (batch 1)": replace(base, batch_size=1),
+        "batch 8": replace(base, batch_size=8),
         "VAD silence 2000 ms, pad 400": replace(base, vad_min_silence_ms=2000,
                                                 vad_speech_pad_ms=400),  # fmt: skip
         "VAD silence 250 ms, pad 100": replace(base, vad_min_silence_ms=250,
                                                vad_speech_pad_ms=100),  # fmt: skip
-        "batch 8": replace(base, batch_size=8),
     }
 
 
@@ -238,8 +238,11 @@ def _print(rows: list[dict], label_key: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.voice_commands", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.voice_commands",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--levers", action="store_true", help="compare settings at 20 dB")
     parser.add_argument("--only", nargs="*", help="lever names to run (with --levers)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")

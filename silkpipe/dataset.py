@@ -269,12 +269,12 @@ def fit_normalisation(windows: Windows) -> tuple[np.ndarray, np.ndarray]:
     return mean.astype(np.float32), np.where(std > 1e-6, std, 1.0).astype(np.float32)
 
 
-def class_weights(y: np.ndarray, n_classes: int = len(CLASSES)) -> np.ndarray:
-    """Inverse-frequency weights (mean 1 over present classes; 0 for absent ones)."""
+def class_weights(y: np.ndarray, n_classes: int = len(CLASSES), power: float = 1.0) -> np.ndarray:
+    """Inverse-frequency weights to ``power`` (1: balanced, 0.5: softer), 0 for absent classes."""
     counts = np.bincount(y, minlength=n_classes).astype(np.float64)
     present = counts > 0
     w = np.zeros(n_classes)
-    w[present] = counts[present].sum() / (present.sum() * counts[present])
+    w[present] = (counts[present].sum() / (present.sum() * counts[present])) ** power
     return w.astype(np.float32)
 
 

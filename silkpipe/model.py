@@ -40,12 +40,15 @@ class GestureNet(nn.Module):
         blocks: int = 3,
         hidden: int = 64,
         dropout: float = 0.3,
+        derived: bool = True,
     ):
         super().__init__()
-        self.register_buffer("mean", torch.zeros(channels))
-        self.register_buffer("std", torch.ones(channels))
+        self.derived = derived
+        inputs = channels + (4 if derived else 0)
+        self.register_buffer("mean", torch.zeros(inputs))
+        self.register_buffer("std", torch.ones(inputs))
         layers: list[nn.Module] = []
-        width = channels
+        width = inputs
         for i in range(blocks):
             layers += [
                 nn.Conv1d(width, conv, kernel, padding=kernel // 2),
@@ -59,12 +62,36 @@ class GestureNet(nn.Module):
         self.lstm = nn.LSTM(conv, hidden, batch_first=True)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden * 2, classes))
 
+    def derive(self, x: torch.Tensor) -> torch.Tensor:
+        """Add orientation-free channels: |accel|, |gyro|, and both along gravity
+        (vertical acceleration marks a jump, yaw rate about the vertical a turn)."""
+        if not self.derived:
+            return x
+        accel, gyro, up = x[..., 0:3], x[..., 3:6], x[..., 6:9]
+        extra = [
+            accel.norm(dim=-1, keepdim=True),
+            gyro.norm(dim=-1, keepdim=True),
+            (accel * up).sum(dim=-1, keepdim=True),
+            (gyro * up).sum(dim=-1, keepdim=True),
+        ]
+        return torch.cat([x, *extra], dim=-1)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = (x - self.mean) / self.std  # (B, T, C)
+        x = (self.derive(x) - self.mean) / self.std  # (B, T, C)
         h = self.conv(x.transpose(1, 2)).transpose(1, 2)  # (B, T', conv)
         out, _ = self.lstm(h)
         pooled = torch.cat([out[:, -1], out.mean(dim=1)], dim=1)  # last state + average
         return self.head(pooled)
+
+    def fit_normalisation(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-input-channel mean/std over raw training windows (n, T, C); sets the buffers."""
+        with torch.no_grad():
+            z = self.derive(torch.from_numpy(np.ascontiguousarray(windows))).double()
+        z = z.reshape(-1, z.shape[-1])
+        mean, std = z.mean(0).numpy(), z.std(0, correction=0).numpy()
+        std = np.where(std > 1e-6, std, 1.0)
+        self.set_normalisation(mean, std)
+        return mean.astype(np.float32), std.astype(np.float32)
 
     def set_normalisation(self, mean: np.ndarray, std: np.ndarray) -> None:
         self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))

@@ -93,6 +93,8 @@ def run_pipeline(
     if model:
         transcribe_args += ["--model", model]
     failed: list[str] = []
+    seconds: dict[str, float] = {}
+    mark = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {
             pool.submit(_cli, ["transcribe", s, *common, *transcribe_args]): s for s in sessions
@@ -102,14 +104,17 @@ def run_pipeline(
             if future.result() != 0:
                 failed.append(futures[future])
     steps = {"transcribe": 0 if not failed else 1}
+    seconds["transcribe"] = time.perf_counter() - mark
     force_flag = ["--force"] if force else []
-    steps["align"] = _cli(["align", *common, *force_flag])
-    steps["train"] = _cli(["train", *common, *force_flag])
-    steps["report"] = _cli(["report", *common])
+    for step, extra in (("align", force_flag), ("train", force_flag), ("report", [])):
+        mark = time.perf_counter()
+        steps[step] = _cli([step, *common, *extra])
+        seconds[step] = time.perf_counter() - mark
     return {
         "sessions": len(sessions),
         "transcribe_failed": failed,
         "steps": steps,
+        "step_seconds": {k: round(v, 2) for k, v in seconds.items()},
         "wall_seconds": round(time.perf_counter() - started, 2),
         "report": f"{keys.report_prefix(run_id)}/index.html",
     }

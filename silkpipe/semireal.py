@@ -165,12 +165,13 @@ def script(spans: list[list], rng: np.random.Generator) -> list[Action]:
             lag = float(np.clip(rng.normal(0.1, 0.2), -0.4, 0.6))
             actions.append(Action(cls, start, end, phrase, float(t) + lag))
     # chat goes into the gaps between clips
-    events = actions
-    chat = []
-    for a, b in zip(events, events[1:], strict=False):
-        if b.word_time - a.end > 3.5:
-            chat.append(Action("fidget", a.end + 0.4, b.word_time - 0.6))
-    return sorted(events + chat, key=lambda a: a.word_time if a.word_time is not None else a.start)
+    said = [(a, a.start if a.word_time is None else a.word_time) for a in actions]
+    chat = [
+        Action("fidget", a.end + 0.4, t_next - 0.6)
+        for (a, _), (_, t_next) in zip(said, said[1:], strict=False)
+        if t_next - a.end > 3.5
+    ]
+    return sorted(actions + chat, key=lambda a: a.word_time if a.word_time is not None else a.start)
 
 
 def default_voices() -> tuple[str, ...]:

@@ -258,7 +258,9 @@ def session_rows(
     Returns (text, origin, mean latency, gap windows on the watch clock): a watch time w
     lies at IMU time ``w - origin + latency``.
     """
-    sensors, times, rows = [], [], []
+    sensors: list[str] = []
+    times: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
     for sensor in SENSORS:
         t = streams.times[sensor]
         sensors += [sensor] * len(t)
@@ -436,7 +438,7 @@ def render_audio(
                         busy_until = span[1]
             continue
         clip = voice.say(a.phrase, rng)
-        at = (a.word_time - offset_s) / scale
+        at = ((a.start if a.word_time is None else a.word_time) - offset_s) / scale
         if at < busy_until + 0.05:  # a repeat said while the last word still plays: shift it
             at = busy_until + 0.05
         span = place(clip, at)
@@ -595,7 +597,7 @@ def generate(
         raise ValueError("need at least one session of at least 20 seconds")
     voice = Voice()
     day = datetime(2026, 1, 5, 10, 0, 0) + timedelta(days=int(seed % 300))
-    summary = {"sessions": [], "offsets": {}, "commands": 0, "clips": 0}
+    summary: dict = {"sessions": [], "offsets": {}, "commands": 0, "clips": 0}
     for i in range(sessions):
         srng = np.random.default_rng([seed, i])
         off = float(srng.uniform(-20, 20)) if offset_s is None else float(offset_s)

@@ -31,12 +31,15 @@ import numpy as np
 
 from silkpipe.errors import InputError
 from silkpipe.speech import SAMPLE_RATE, WavError, decode_wav
-from silkpipe.vocabulary import COMMAND_PROMPT
+from silkpipe.vocabulary import COMMAND_PROMPT  # noqa: F401  (a lever: Settings(prompt=...))
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("faster-whisper", "whisperx")
 BUNDLED_MODEL = "bundled:tiny.en"
+#: The command vocabulary as decoder hotwords (measured better than COMMAND_PROMPT as an
+#: initial prompt, which sent tiny.en into "jump, jump, jump, ..." loops).
+HOTWORDS = "jump punch attack turn walk idle rest stop noise"
 #: Bump when the output of a backend changes for the same settings (invalidates the cache).
 FORMAT_VERSION = 1
 
@@ -51,12 +54,18 @@ class Settings:
     compute_type: str | None = None  # None: int8 on CPU, float16 on CUDA
     batch_size: int = 4  # faster-whisper: BatchedInferencePipeline when > 1
     beam_size: int = 1
-    prompt: str | None = COMMAND_PROMPT
-    hotwords: str | None = None
+    prompt: str | None = None  # an initial prompt; the command list as a prompt made loops
+    hotwords: str | None = HOTWORDS
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 200
     chunk_length: int | None = None  # seconds of audio per decoding window (None: 30)
     segment_timestamps: bool = False  # batched: decode timestamp tokens too
+    temperature_fallback: bool = False  # resample at higher temperature on repetition loops
+    repetition_penalty: float = 1.0
+    min_repeat_gap_s: float = 0.2  # drop a word repeating the previous one closer than this
+    snap: str = "interval-first"  # word start -> acoustic onset (see snap_to_onsets)
+    snap_window_s: float = 0.3  # how far before the word an onset may be
+    split_bursts: bool = False  # one command word per acoustic onset inside it (jump/punch/turn)
     onset_shift_s: float = 0.0  # added to every word start/end (systematic-bias correction)
     language: str = "en"
     align_model: str | None = None  # whisperx: wav2vec2 model name or local dir
@@ -150,7 +159,8 @@ def transcribe_faster_whisper(
     options = dict(
         language=settings.language,
         beam_size=settings.beam_size,
-        temperature=0.0,
+        temperature=[0.0, 0.2, 0.4, 0.6] if settings.temperature_fallback else 0.0,
+        repetition_penalty=settings.repetition_penalty,
         initial_prompt=settings.prompt,
         hotwords=settings.hotwords,
         word_timestamps=True,
@@ -262,9 +272,11 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
             device=settings.device,
             model_name=settings.align_model,
             model_dir=model_dir,
+            model_cache_only=True,
         )
     except Exception as err:
-        raise _model_error(settings.align_model or f"default {settings.language} wav2vec2", err)
+        name = settings.align_model or f"default {settings.language} wav2vec2"
+        raise _model_error(name, err) from err
     aligned = whisperx.align(
         result["segments"], align_model, metadata, audio, settings.device,
         return_char_alignments=False,
@@ -289,6 +301,116 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
 # ---------------------------------------------------------------- common
 
 
+def drop_stacked_repeats(result: dict, min_gap: float) -> int:
+    """Remove a word that repeats the previous word's text starting < ``min_gap`` s after it.
+
+    Whisper's repetition loops stack copies of a word on (almost) the same timestamp; a
+    person cannot say "punch" twice within that gap.
+    """
+    if min_gap <= 0:
+        return 0
+    from silkpipe.vocabulary import normalise_word
+
+    dropped = 0
+    prev_text, prev_start = None, -1e9
+    for seg in result["segments"]:
+        kept = []
+        for w in seg["words"]:
+            text = normalise_word(w["word"])
+            start = w.get("start")
+            if start is not None and text == prev_text and start - prev_start < min_gap:
+                dropped += 1
+                continue
+            kept.append(w)
+            if start is not None:
+                prev_text, prev_start = text, start
+        seg["words"] = kept
+    return dropped
+
+
+def speech_onsets(audio: np.ndarray, min_quiet_s: float = 0.05) -> np.ndarray:
+    """Times (s) where short-time energy rises above an adaptive threshold after a pause.
+
+    Whisper's word starts come from cross-attention and are often 0.1-0.5 s off; a spoken
+    command starts where the sound does.
+    """
+    hop = SAMPLE_RATE // 100
+    n = len(audio) // hop - 1
+    if n < 10:
+        return np.zeros(0)
+    frames = np.lib.stride_tricks.sliding_window_view(audio[: (n + 1) * hop], 2 * hop)[::hop][:n]
+    db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-10)
+    floor, loud = np.percentile(db, 10), np.percentile(db, 95)
+    above = db > floor + max(6.0, 0.35 * (loud - floor))
+    quiet = max(int(min_quiet_s * 100), 1)
+    onsets = []
+    run = 0
+    for i, a in enumerate(above):
+        if a and run >= quiet and above[i : i + 4].sum() >= 3:
+            onsets.append(i * hop / SAMPLE_RATE)
+        run = 0 if a else run + 1
+    return np.asarray(onsets)
+
+
+def snap_to_onsets(result: dict, audio: np.ndarray, how: str, window: float) -> int:
+    """Move word starts to acoustic onsets. ``interval-*``: an onset inside the word's
+    [start - window, end] (Whisper's start often absorbs the pause before the word), the
+    first or last one; ``nearest``: the nearest onset within +-window."""
+    if how == "none":
+        return 0
+    if how not in ("nearest", "interval-first", "interval-last"):
+        raise InputError(f"unknown snap mode {how!r}")
+    onsets = speech_onsets(audio)
+    moved = 0
+    for seg in result["segments"]:
+        for w in seg["words"]:
+            start, end = w.get("start"), w.get("end")
+            if start is None or len(onsets) == 0:
+                continue
+            end = start if end is None else end
+            inside = onsets[(onsets >= start - window) & (onsets <= max(end - 0.05, start))]
+            if how != "nearest" and len(inside):
+                best = float(inside[0] if how == "interval-first" else inside[-1])
+            else:
+                near = onsets[np.abs(onsets - start) <= window]
+                if not len(near):
+                    continue
+                best = float(near[np.argmin(np.abs(near - start))])
+            w["start"] = round(best, 3)
+            w["end"] = round(max(end, best), 3)
+            moved += 1
+    return moved
+
+
+def split_bursts(result: dict, audio: np.ndarray, window: float) -> int:
+    """A burst word Whisper merged ("punch" for "punch, punch, punch"): one copy per
+    further acoustic onset inside the word, up to the next word's start."""
+    from silkpipe.vocabulary import EVENT_CLASSES, normalise_word, word_class
+
+    onsets = speech_onsets(audio)
+    added = 0
+    flat = [w for seg in result["segments"] for w in seg["words"]]
+    nxt = {id(w): (flat[i + 1].get("start") if i + 1 < len(flat) else None)
+           for i, w in enumerate(flat)}  # fmt: skip
+    for seg in result["segments"]:
+        words = []
+        for w in seg["words"]:
+            words.append(w)
+            if w.get("start") is None or word_class(normalise_word(w["word"])) not in EVENT_CLASSES:
+                continue
+            stop = w.get("end", w["start"])
+            if nxt[id(w)] is not None:
+                stop = min(stop, nxt[id(w)] - 0.05)
+            extra = onsets[(onsets > w["start"] + 0.25) & (onsets < stop - 0.1)]
+            for o in extra:
+                words.append({"word": w["word"], "start": round(float(o), 3),
+                              "end": round(float(o), 3), "score": w.get("score"),
+                              "split": True})  # fmt: skip
+                added += 1
+        seg["words"] = words
+    return added
+
+
 def _shift(result: dict, shift: float) -> None:
     if not shift:
         return
@@ -310,6 +432,9 @@ def transcribe_audio(audio: np.ndarray, settings: Settings, threads: int | None 
     else:
         result = transcribe_whisperx(audio, settings, threads)
     wall = time.perf_counter() - started
+    snapped = snap_to_onsets(result, audio, settings.snap, settings.snap_window_s)
+    dropped = drop_stacked_repeats(result, settings.min_repeat_gap_s)
+    split = split_bursts(result, audio, settings.snap_window_s) if settings.split_bursts else 0
     _shift(result, settings.onset_shift_s)
     seconds = len(audio) / SAMPLE_RATE
     meta = {
@@ -322,6 +447,9 @@ def transcribe_audio(audio: np.ndarray, settings: Settings, threads: int | None 
         "audio_seconds": round(seconds, 3),
         "wall_seconds": round(wall, 3),
         "real_time_factor": round(seconds / wall, 2) if wall > 0 else None,
+        "dropped_repeats": dropped,
+        "snapped_words": snapped,
+        "split_words": split,
     }
     if "batch_size_used" in result:
         meta["batch_size_used"] = result.pop("batch_size_used")

@@ -71,6 +71,24 @@ def make_controls(folders: list[Path], truths: dict[str, dict], out_dir: Path) -
     return controls
 
 
+def oracle_transcript(truth: dict) -> dict:
+    """A WhisperX-format transcript of exactly what was said, at the true times.
+
+    Scoring with it separates the aligner's errors from the transcriber's.
+    """
+    words = []
+    for c in truth.get("commands", []) + truth.get("fillers", []):
+        parts = c["text"].split()
+        step = (c["audio_end"] - c["audio_start"]) / len(parts)
+        for k, w in enumerate(parts):
+            s = c["audio_start"] + k * step
+            words.append({"word": w, "start": round(s, 3), "end": round(s + step, 3), "score": 0.9})
+    words.sort(key=lambda w: w["start"])
+    segments = [{"start": w["start"], "end": w["end"], "text": w["word"], "words": [w]}
+                for w in words]  # fmt: skip
+    return {"segments": segments, "word_segments": words}
+
+
 def _transcribe(store_uri: str, session: str, run_id: str, backend: str, model, threads: int):
     from silkpipe.store import open_store
     from silkpipe.transcription import transcribe_session
@@ -140,6 +158,7 @@ def score_voice(
     epochs: int | None = None,
     workers: int | None = None,
     progress: bool = False,
+    oracle: bool = False,
 ) -> dict:
     """Transcribe -> align -> train on voice labels -> evaluate on held-out clips; score it all."""
     from silkpipe.alignment import AlignConfig, align_run, intervals_from_csv
@@ -168,9 +187,21 @@ def score_voice(
     scratch = Path(tempfile.mkdtemp(prefix="silkpipe-controls-"))
     try:
         upload_inputs(store, sessions_dir)
+        if oracle:  # the transcribe step takes a session's own whisperx_output.json as-is
+            from silkpipe.store import put_json, session_prefix
+
+            for name, truth in truths.items():
+                put_json(store, f"{session_prefix(name)}/whisperx_output.json",
+                         oracle_transcript(truth))  # fmt: skip
         donors = make_controls(folders, truths, scratch) if controls else {}
         if donors:
             upload_inputs(store, scratch)
+            if oracle:  # a control hears exactly its audio donor's words
+                from silkpipe.store import put_json, session_prefix
+
+                for name, donor in donors.items():
+                    put_json(store, f"{session_prefix(name)}/whisperx_output.json",
+                             oracle_transcript(truths[donor]))  # fmt: skip
         names = [f.name for f in folders] + sorted(donors)
         t0 = time.perf_counter()
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
@@ -265,7 +296,7 @@ def score_voice(
     return {
         "store": store_uri,
         "run_id": run_id,
-        "backend": backend,
+        "backend": "oracle (truth words)" if oracle else backend,
         "sessions": per_session,
         "offset": offset,
         "labels": label_overlap(pairs_used),

@@ -266,6 +266,13 @@ def audio_longer(root: Path) -> Case:
     return Case("audio_38pct_longer", folder.name, "align", "survive", "")
 
 
+def garbled_metadata(root: Path) -> Case:
+    """metadata.json is informational: junk in it must not sink the session or the report."""
+    folder = _text_session(root, "trap_garbled_metadata")
+    (folder / "metadata.json").write_bytes(b"\xff\xfe{not json" + b"\x00" * 64)
+    return Case("garbled_metadata", folder.name, "align", "survive", "")
+
+
 # ---- names -----------------------------------------------------------------------------
 
 
@@ -285,7 +292,7 @@ BUILDERS: tuple[Callable[[Path], Case], ...] = (
     inf_csv, empty_csv, header_only_csv, huge_line_csv, binary_csv,
     corrupt_wav_header, truncated_wav, empty_wav,
     empty_transcript_file, garbled_transcript, garbled_transcript_bytes, nan_transcript,
-    empty_transcript, no_commands, audio_longer,
+    empty_transcript, no_commands, audio_longer, garbled_metadata,
     dotdot_name, space_name,
 )  # fmt: skip
 
@@ -308,6 +315,22 @@ def good_sessions(root: Path) -> list[str]:
         copy_session(name, root, name, files=("sensor_data.csv", "metadata.json",
                                               "whisperx_output.json"))  # fmt: skip
     return list(GOOD)
+
+
+def bad_clips(dest: Path) -> list[str]:
+    """Two damaged copies of real clips beside the good ones: a 0-byte clip and one with NaN."""
+    dest = Path(dest)
+    real = sorted((DATA / "clips-dev").glob("jump_*.csv"))[-1]
+    empty = dest / "punch_1000000000000_to_1000000001000.csv"
+    empty.write_bytes(b"")
+    lines = real.read_text().split("\n")
+    at = next(i for i in range(20, len(lines)) if ",linear_acceleration," in lines[i])
+    row = lines[at].split(",")
+    row[0] = "nan"  # accel_x of an accelerometer row: a value the parser must read
+    lines[at] = ",".join(row)
+    nan = dest / f"bad_{real.name}".replace("bad_jump", "jump_bad")
+    nan.write_text("\n".join(lines))
+    return [empty.name, nan.name]
 
 
 def clips_subset(dest: Path, per_class: int = 3) -> Path:

@@ -58,6 +58,12 @@ def register(sub) -> None:
         default=None,
         help="parallel transcription processes (default: one per core)",
     )
+    p.add_argument(
+        "--oracle",
+        action="store_true",
+        help="skip speech recognition: give the align step the exact words said (from "
+        "truth.json), to tell aligner errors from transcriber errors",
+    )
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.set_defaults(func=run)
 
@@ -69,6 +75,7 @@ def run(args) -> dict:
         args.sessions_dir, args.clips, store_uri=args.store, run_id=args.run_id,
         train_clips_dir=args.train_clips, backend=args.backend, model=args.model,
         controls=not args.no_controls, epochs=args.epochs, workers=args.workers,
+        oracle=args.oracle,
     )  # fmt: skip
     if args.json:
         print(json.dumps(result, indent=2))

@@ -21,7 +21,7 @@ def register(sub) -> None:
     )
     p.add_argument("out_dir", nargs="?", metavar="OUT_DIR",
                    help="folder to write (created); with --from-clips use --out")  # fmt: skip
-    p.add_argument("--sessions", type=int, default=4,
+    p.add_argument("--sessions", type=int, default=4, metavar="N",
                    help="number of synthetic sessions (default %(default)s)")  # fmt: skip
     p.add_argument(
         "--offset", type=float, default=None, metavar="SECONDS",
@@ -85,6 +85,9 @@ def register(sub) -> None:
         help="--from-clips: share of events kept in the sparse variant of each "
         "block (default 0.33, like 20251017_143627; 0 = no sparse variant)",
     )
+    p.add_argument("--max-session", type=float, default=300.0, metavar="S",
+                   help="--from-clips: a block longer than this is cut, at a gap between clips, "
+                   "into several sessions (default %(default)s)")  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -100,6 +103,7 @@ def run(args) -> dict:
             args.from_clips, out, offset_s=args.offset, drift_ppm=args.drift,
             snr_db=20.0 if args.snr is None else args.snr, seed=args.seed, voices=args.voice,
             sparse_keep=0.33 if args.sparse is None else args.sparse,
+            max_session_s=args.max_session,
         )  # fmt: skip
     else:
         from silkpipe import synth

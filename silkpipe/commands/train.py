@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -50,6 +52,11 @@ def register(sub) -> None:
         choices=("cpu", "cuda", "auto"),
         help="where to train (default cpu; cuda uses bf16 autocast)",
     )
+    p.add_argument(
+        "--threads",
+        type=int,
+        help="torch CPU threads (default: TrainConfig.threads; 1 wins on a busy machine)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
     p.set_defaults(func=run)
 
@@ -58,7 +65,7 @@ def _config(args):
     from silkpipe.training import TrainConfig, with_overrides
 
     return with_overrides(TrainConfig(), max_epochs=args.epochs, seed=args.seed,
-                          device=args.device)  # fmt: skip
+                          device=args.device, threads=args.threads)  # fmt: skip
 
 
 def run(args) -> dict:
@@ -151,10 +158,15 @@ def run_store(args) -> dict:
             raise InputError(f"missing in store: {err}", session=name) from None
         if intervals:
             streams.append(session_stream(name, resample(raw), intervals))
-    with tempfile.TemporaryDirectory(prefix="silkpipe-train-") as tmp:
-        tmp = Path(tmp)
+    # A fixed work folder per run (not a random temp dir), so a killed training that is
+    # started again on this machine resumes from its epoch checkpoint.
+    where = hashlib.sha256(f"{args.store}|{Path(args.store).resolve()}".encode()).hexdigest()[:12]
+    tmp = Path(tempfile.gettempdir()) / f"silkpipe-train-{args.run_id}-{where}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    try:
         clips_dir = Path(args.clips) if args.clips else None
         if clips_dir is None and store.list(clips_prefix()):
+            shutil.rmtree(tmp / "clips", ignore_errors=True)
             clips_dir = download_prefix(store, clips_prefix(), tmp / "clips")
         if clips_dir is not None:
             streams += load_clip_streams(clips_dir, progress=not args.no_progress)
@@ -172,4 +184,9 @@ def run_store(args) -> dict:
         # config.json last: its presence marks a finished model
         for name in ("weights.pt", "model.ts", "model.onnx", "history.json", "config.json"):
             put_file(store, f"{model_prefix(args.run_id)}/{name}", tmp / "model" / name)
+    finally:
+        if (tmp / "model" / "checkpoint.pt").exists():
+            log.info("kept %s: a re-run resumes from its checkpoint", tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     return _figures(summary, streams, test)

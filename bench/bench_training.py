@@ -1,0 +1,94 @@
+"""Training wall time on all real labelled clips, and inference speed of the exported model."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.dataset import load_clip_streams, make_windows
+from silkpipe.model import Predictor
+from silkpipe.training import TrainConfig, train
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CLIPS = DATA / "clips-dev"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def rows(repeats: int = 3) -> list[dict]:
+    out = []
+    with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
+        walls, loads, rates, summary = [], [], [], {}
+        for i in range(repeats):
+            start = time.perf_counter()
+            streams = load_clip_streams(CLIPS)
+            loaded = time.perf_counter()
+            summary = train(streams, Path(tmp) / f"m{i}", config=TrainConfig(), progress=False)
+            walls.append(time.perf_counter() - start)
+            loads.append(loaded - start)
+            rates.append(summary["train_windows"] * summary["epochs"] / (walls[-1] - loads[-1]))
+        out.append({
+            "name": f"train on all {len(streams)} real clips (load+train+export, "
+                    f"{summary['epochs']} epochs, 2 threads)",
+            "figure": f"{_median(walls):.1f} s (load {_median(loads):.1f} s)",
+            "target": "< 60 s", "command": "python -m bench training",
+        })  # fmt: skip
+        out.append({
+            "name": "training throughput (windows x epochs / s)",
+            "figure": f"{_median(rates):.0f} windows/s", "target": "",
+            "command": "python -m bench training",
+        })  # fmt: skip
+        model = Path(tmp) / "m0"
+        windows = make_windows(streams).core()
+        predictor = Predictor(model, backend="onnx")
+        one = windows[:1].copy()
+        for _ in range(50):
+            predictor.logits(one)
+        per_window = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(200):
+                predictor.logits(one)
+            per_window.append((time.perf_counter() - start) / 200 * 1e3)
+        out.append({
+            "name": "inference, ONNX Runtime, batch 1, 1 thread",
+            "figure": f"{_median(per_window):.3f} ms/window", "target": "<= 1 ms/window",
+            "command": "python -m bench training",
+        })  # fmt: skip
+        batch = np.ascontiguousarray(windows[:256])
+        throughput = []
+        for _ in range(5):
+            start = time.perf_counter()
+            predictor.logits(batch)
+            throughput.append(len(batch) / (time.perf_counter() - start))
+        out.append({
+            "name": "inference, ONNX Runtime, batch 256, 1 thread",
+            "figure": f"{_median(throughput):.0f} windows/s", "target": "",
+            "command": "python -m bench training",
+        })  # fmt: skip
+        script = Predictor(model, backend="torchscript")
+        for _ in range(20):
+            script.logits(one)
+        ts = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(100):
+                script.logits(one)
+            ts.append((time.perf_counter() - start) / 100 * 1e3)
+        out.append({
+            "name": "inference, TorchScript, batch 1",
+            "figure": f"{_median(ts):.3f} ms/window", "target": "<= 1 ms/window",
+            "command": "python -m bench training",
+        })  # fmt: skip
+    return out
+
+
+if __name__ == "__main__":
+    for row in rows():
+        print(f"{row['name']}: {row['figure']} (target {row['target'] or '-'})")

@@ -1,0 +1,102 @@
+"""Two runs sharing one S3 store and transcript cache, in parallel processes, stay apart.
+
+Both ``silkpipe run`` processes upload the same real sessions into the same ``sessions/``
+keys, transcribe the same audio (one real session without a transcript, so both race on one
+``cache/transcripts/`` key) and write their own ``runs/<id>/``. Training is left out (no
+clips, and the real sessions' voice labels fail the quality gate): it writes only
+run-scoped keys and would double the test's time; the model-less run still writes its report
+and manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import badinputs
+
+from silkpipe.store import open_store
+
+URI = "s3://silkpipe-shared/team"
+RUNS = ("conc-a", "conc-b")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
+    sessions = tmp_path / "sessions"
+    for name in badinputs.GOOD:
+        badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "metadata.json",
+                                                            "whisperx_output.json"))  # fmt: skip
+    badinputs.copy_session(badinputs.AUDIO, sessions, badinputs.AUDIO,
+                           files=("sensor_data.csv", "metadata.json", "audio_16k.wav"))  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "SILKPIPE_PUSHGATEWAY"}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "silkpipe.cli",
+                "run",
+                str(sessions),
+                "--store",
+                URI,
+                "--run-id",
+                run,
+                "--workers",
+                "1",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for run in RUNS
+    ]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert "Traceback" not in err, err[-3000:]
+        assert proc.returncode == 0, err[-3000:]
+        assert s3_env["SILKPIPE_S3_SECRET_KEY"] not in err
+
+    store = open_store(URI)
+    # inputs: exactly the source bytes, whoever uploaded last
+    for folder in sessions.iterdir():
+        for path in folder.iterdir():
+            assert store.get_bytes(f"sessions/{folder.name}/{path.name}") == path.read_bytes()
+    # one cache entry for the one audio file and config, holding a whole transcript
+    audio_sha = _sha((sessions / badinputs.AUDIO / "audio_16k.wav").read_bytes())
+    cached = store.list(f"cache/transcripts/{audio_sha}")
+    assert len(cached) == 1, cached
+    cache_doc = json.loads(store.get_bytes(cached[0]))
+    words = [w["word"] for w in cache_doc["word_segments"]]
+    assert words, "the real session's audio produced no words"
+
+    labels = {}
+    for run in RUNS:
+        prefix = f"runs/{run}"
+        manifest = json.loads(store.get_bytes(f"{prefix}/manifest.json"))
+        assert manifest["run_id"] == run
+        keys = {a["key"] for a in manifest["artifacts"]}
+        assert keys and all(k.startswith(prefix + "/") for k in keys), keys
+        assert keys == set(store.list(prefix)) - {f"{prefix}/manifest.json"}
+        for artifact in manifest["artifacts"]:  # nothing overwritten by the other run
+            assert _sha(store.get_bytes(artifact["key"])) == artifact["sha256"], artifact["key"]
+        summary = json.loads(store.get_bytes(f"{prefix}/labels/summary.json"))
+        assert sorted(summary["sessions"]) == sorted([*badinputs.GOOD, badinputs.AUDIO])
+        assert summary["failed"] == {}
+        transcript = json.loads(store.get_bytes(f"{prefix}/transcripts/{badinputs.AUDIO}.json"))
+        assert [w["word"] for w in transcript["word_segments"]] == words
+        assert transcript["silkpipe"]["session"] == badinputs.AUDIO
+        labels[run] = {s: store.get_bytes(f"{prefix}/labels/{s}.csv") for s in summary["sessions"]}
+        page = store.get_bytes(f"{prefix}/report/index.html").decode()
+        assert run in page and RUNS[1 - RUNS.index(run)] not in page
+    assert labels[RUNS[0]] == labels[RUNS[1]], "same inputs, same labels in both runs"
+    secret = s3_env["SILKPIPE_S3_SECRET_KEY"].encode()
+    assert not [k for k in store.list("") if secret in store.get_bytes(k)]
