@@ -59,7 +59,10 @@ clean: ## remove generated data and artifacts
 WHISPERX_VENV ?= .venv-whisperx
 WHISPERX_VERSION ?= 3.8.6
 
-.PHONY: whisperx-venv
+.PHONY: whisperx-venv voice-bench
+
+voice-bench: ## command recall/precision on generated speech (voices x rates x SNR; ~5 min)
+	$(BIN)/python -m bench.voice_commands
 
 whisperx-venv: $(WHISPERX_VENV)/bin/whisperx-ready ## second venv with whisperx $(WHISPERX_VERSION) (torch 2.8; ~7.7 GB, ~3 min)
 

@@ -35,7 +35,7 @@ def rows(repeats: int = 3) -> list[dict]:
             rates.append(summary["train_windows"] * summary["epochs"] / (walls[-1] - loads[-1]))
         out.append({
             "name": f"train on all {len(streams)} real clips (load+train+export, "
-                    f"{summary['epochs']} epochs, 2 threads)",
+                    f"{summary['epochs']} epochs, {TrainConfig().threads} torch thread(s))",
             "figure": f"{_median(walls):.1f} s (load {_median(loads):.1f} s)",
             "target": "< 60 s", "command": "python -m bench training",
         })  # fmt: skip
@@ -72,6 +72,9 @@ def rows(repeats: int = 3) -> list[dict]:
             "figure": f"{_median(throughput):.0f} windows/s", "target": "",
             "command": "python -m bench training",
         })  # fmt: skip
+        import torch
+
+        torch.set_num_threads(1)  # like the ONNX session: one intra-op thread per process
         script = Predictor(model, backend="torchscript")
         for _ in range(20):
             script.logits(one)
@@ -82,7 +85,7 @@ def rows(repeats: int = 3) -> list[dict]:
                 script.logits(one)
             ts.append((time.perf_counter() - start) / 100 * 1e3)
         out.append({
-            "name": "inference, TorchScript, batch 1",
+            "name": "inference, TorchScript, batch 1, 1 thread",
             "figure": f"{_median(ts):.3f} ms/window", "target": "<= 1 ms/window",
             "command": "python -m bench training",
         })  # fmt: skip

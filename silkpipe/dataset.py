@@ -105,11 +105,14 @@ def load_clip(path: Path, rate: float = 50.0) -> tuple[Motion, str]:
     return resample(raw, rate=rate, start=start, end=end), label
 
 
-def load_clip_streams(clips_dir: str | Path, *, progress: bool = False) -> list[LabelledStream]:
+def load_clip_streams(
+    clips_dir: str | Path, *, progress: bool = False, on_error=None
+) -> list[LabelledStream]:
     """Every ``<class>_...csv`` clip in a folder as a stream, grouped into collection blocks.
 
     The watch clock restarts between blocks, so clips are clustered on their own
-    timestamps: a gap of more than BLOCK_GAP_S starts a new block.
+    timestamps: a gap of more than BLOCK_GAP_S starts a new block. A bad clip raises
+    InputError, or, with ``on_error(path, error)``, is reported there and skipped.
     """
     clips_dir = Path(clips_dir)
     if not clips_dir.is_dir():
@@ -121,8 +124,16 @@ def load_clip_streams(clips_dir: str | Path, *, progress: bool = False) -> list[
 
     loaded = []
     for path in tqdm(paths, desc="clips", unit="clip", disable=not progress, leave=False):
-        motion, label = load_clip(path)
+        try:
+            motion, label = load_clip(path)
+        except InputError as err:
+            if on_error is None:
+                raise
+            on_error(path, err)
+            continue
         loaded.append((path.stem, motion, label))
+    if not loaded:
+        raise InputError("no readable clips", path=str(clips_dir))
     loaded.sort(key=lambda item: item[1].t[0])
     streams, block, last_end = [], "", -math.inf
     for name, motion, label in loaded:

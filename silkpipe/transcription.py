@@ -65,6 +65,7 @@ class Settings:
     min_repeat_gap_s: float = 0.2  # drop a word repeating the previous one closer than this
     snap: str = "interval-first"  # word start -> acoustic onset (see snap_to_onsets)
     snap_window_s: float = 0.3  # how far before the word an onset may be
+    onset_threshold: float = 0.35  # onset level: this fraction of the floor-to-loud range
     split_bursts: bool = False  # one command word per acoustic onset inside it (jump/punch/turn)
     onset_shift_s: float = 0.0  # added to every word start/end (systematic-bias correction)
     language: str = "en"
@@ -231,6 +232,12 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
             "whisperx-venv` and .venv-whisperx/bin/silkpipe)"
         ) from None
     model_dir = settings.model_dir or os.environ.get("HF_HOME")
+    if model_dir and Path(model_dir, "nltk_data").is_dir():
+        # whisperx.align splits sentences with NLTK punkt_tab; pods read it from the volume
+        # (`python -m nltk.downloader -d $HF_HOME/nltk_data punkt_tab` when pre-warming).
+        import nltk
+
+        nltk.data.path.insert(0, str(Path(model_dir, "nltk_data")))
     model_name = resolve_model(settings.model)
     asr_options = {
         "beam_size": settings.beam_size,
@@ -328,7 +335,9 @@ def drop_stacked_repeats(result: dict, min_gap: float) -> int:
     return dropped
 
 
-def speech_onsets(audio: np.ndarray, min_quiet_s: float = 0.05) -> np.ndarray:
+def speech_onsets(
+    audio: np.ndarray, min_quiet_s: float = 0.05, threshold: float = 0.35
+) -> np.ndarray:
     """Times (s) where short-time energy rises above an adaptive threshold after a pause.
 
     Whisper's word starts come from cross-attention and are often 0.1-0.5 s off; a spoken
@@ -341,7 +350,7 @@ def speech_onsets(audio: np.ndarray, min_quiet_s: float = 0.05) -> np.ndarray:
     frames = np.lib.stride_tricks.sliding_window_view(audio[: (n + 1) * hop], 2 * hop)[::hop][:n]
     db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-10)
     floor, loud = np.percentile(db, 10), np.percentile(db, 95)
-    above = db > floor + max(6.0, 0.35 * (loud - floor))
+    above = db > floor + max(6.0, threshold * (loud - floor))
     quiet = max(int(min_quiet_s * 100), 1)
     onsets = []
     run = 0
@@ -352,7 +361,9 @@ def speech_onsets(audio: np.ndarray, min_quiet_s: float = 0.05) -> np.ndarray:
     return np.asarray(onsets)
 
 
-def snap_to_onsets(result: dict, audio: np.ndarray, how: str, window: float) -> int:
+def snap_to_onsets(
+    result: dict, audio: np.ndarray, how: str, window: float, threshold: float = 0.35
+) -> int:
     """Move word starts to acoustic onsets. ``interval-*``: an onset inside the word's
     [start - window, end] (Whisper's start often absorbs the pause before the word), the
     first or last one; ``nearest``: the nearest onset within +-window."""
@@ -360,7 +371,7 @@ def snap_to_onsets(result: dict, audio: np.ndarray, how: str, window: float) -> 
         return 0
     if how not in ("nearest", "interval-first", "interval-last"):
         raise InputError(f"unknown snap mode {how!r}")
-    onsets = speech_onsets(audio)
+    onsets = speech_onsets(audio, threshold=threshold)
     moved = 0
     for seg in result["segments"]:
         for w in seg["words"]:
@@ -432,7 +443,9 @@ def transcribe_audio(audio: np.ndarray, settings: Settings, threads: int | None 
     else:
         result = transcribe_whisperx(audio, settings, threads)
     wall = time.perf_counter() - started
-    snapped = snap_to_onsets(result, audio, settings.snap, settings.snap_window_s)
+    snapped = snap_to_onsets(
+        result, audio, settings.snap, settings.snap_window_s, settings.onset_threshold
+    )
     dropped = drop_stacked_repeats(result, settings.min_repeat_gap_s)
     split = split_bursts(result, audio, settings.snap_window_s) if settings.split_bursts else 0
     _shift(result, settings.onset_shift_s)
@@ -546,9 +559,7 @@ def transcribe_session(
         return _figures(result, 1, "session-transcript")
 
     settings = settings or Settings()
-    settings = replace(
-        settings, backend=backend, model=model or settings.model, device=device
-    )
+    settings = replace(settings, backend=backend, model=model or settings.model, device=device)
     data, audio_key = read_session_audio(store, session)
     digest = audio_sha256(data)
     cache_key = transcript_cache_key(digest, settings.config_hash())

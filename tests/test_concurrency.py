@@ -36,6 +36,8 @@ def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
     badinputs.copy_session(badinputs.AUDIO, sessions, badinputs.AUDIO,
                            files=("sensor_data.csv", "metadata.json", "audio_16k.wav"))  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "SILKPIPE_PUSHGATEWAY"}
+    env["TMPDIR"] = str(tmp_path / "tmp")  # work folders must be gone at the end
+    (tmp_path / "tmp").mkdir()
     procs = [
         subprocess.Popen(
             [
@@ -98,5 +100,6 @@ def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
         page = store.get_bytes(f"{prefix}/report/index.html").decode()
         assert run in page and RUNS[1 - RUNS.index(run)] not in page
     assert labels[RUNS[0]] == labels[RUNS[1]], "same inputs, same labels in both runs"
+    assert list((tmp_path / "tmp").iterdir()) == [], "work folders left in TMPDIR"
     secret = s3_env["SILKPIPE_S3_SECRET_KEY"].encode()
     assert not [k for k in store.list("") if secret in store.get_bytes(k)]

@@ -155,6 +155,18 @@ def test_bad_clip_name_names_the_file(tmp_path: Path):
         load_clip_streams(tmp_path)
 
 
+def test_bad_clips_can_be_skipped_and_reported(data_dir: Path, tmp_path: Path):
+    good = sorted((data_dir / "clips-dev").glob("walk_*.csv"))[0]
+    (tmp_path / good.name).symlink_to(good)
+    (tmp_path / "jump_1_to_2.csv").write_bytes(b"")
+    seen = []
+    streams = load_clip_streams(tmp_path, on_error=lambda path, err: seen.append((path, err)))
+    assert [s.name for s in streams] == [good.stem]
+    assert seen[0][0].name == "jump_1_to_2.csv" and "jump_1_to_2.csv" in str(seen[0][1])
+    with pytest.raises(InputError, match="jump_1_to_2.csv"):
+        load_clip_streams(tmp_path)
+
+
 def test_sessions_with_labels_load_and_others_are_skipped(data_dir: Path, tmp_path: Path, caplog):
     real = data_dir / "sessions" / "20251017_143217_session"
     motion = resample(read_sensor_csv(real / "sensor_data.csv"))

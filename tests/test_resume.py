@@ -168,7 +168,8 @@ def test_training_resumed_from_checkpoint(killed_twice):
     assert killed_twice["rc"] == 0, third[-3000:]
     match = re.search(r"resuming from checkpoint after epoch (\d+)", third)
     assert match, "the re-run trained from scratch instead of resuming:\n" + third[-2000:]
-    assert 1 <= int(match.group(1)) <= killed_twice["killed_at_epoch"]
+    # the bar shows epoch N after checkpoint N is saved; a later one may land before the kill
+    assert int(match.group(1)) >= killed_twice["killed_at_epoch"] >= 2
 
 
 def test_final_outputs_whole(killed_twice):

@@ -23,53 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 WHISPERX_PYTHON = REPO / ".venv-whisperx" / "bin" / "python"
 CLIP_SECONDS = 12
 
-SCRIPT = r"""
-import json, sys
-import numpy as np
-import whisperx
-from transformers import (Wav2Vec2Config, Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor,
-                          Wav2Vec2ForCTC, Wav2Vec2Processor)
-from silkpipe import transcription
-from silkpipe.speech import read_wav
-
-clip, align_dir, out = sys.argv[1:4]
-vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "'": 5}
-vocab.update({c: 6 + i for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")})
-vocab_file = f"{align_dir}/vocab.json"
-import os; os.makedirs(align_dir, exist_ok=True)
-json.dump(vocab, open(vocab_file, "w"))
-tokenizer = Wav2Vec2CTCTokenizer(vocab_file, unk_token="<unk>", pad_token="<pad>",
-                                 word_delimiter_token="|")
-features = Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16000, padding_value=0.0,
-                                    do_normalize=True, return_attention_mask=False)
-Wav2Vec2Processor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(align_dir)
-config = Wav2Vec2Config(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64, conv_dim=(16,) * 7,
-                        num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2,
-                        pad_token_id=0)
-import torch; torch.manual_seed(0)
-Wav2Vec2ForCTC(config).save_pretrained(align_dir)
-
-real_load = whisperx.load_model
-calls = []
-def load_model(*args, **kwargs):
-    pipeline = real_load(*args, **kwargs)
-    real_transcribe = pipeline.transcribe
-    def transcribe(audio, batch_size=None, **kw):
-        calls.append(batch_size)
-        if len(calls) == 1:
-            raise RuntimeError("CUDA failed with error out of memory")
-        return real_transcribe(audio, batch_size=batch_size, **kw)
-    pipeline.transcribe = transcribe
-    return pipeline
-whisperx.load_model = load_model
-
-settings = transcription.Settings(backend="whisperx", device="cpu", compute_type="int8",
-                                  batch_size=4, align_model=align_dir)
-result = transcription.transcribe_audio(read_wav(clip), settings, threads=2)
-result["test_calls"] = calls
-json.dump(result, open(out, "w"))
-"""
+PROBE = REPO / "bench" / "whisperx_probe.py"
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +41,16 @@ def test_whisperx_backend_runs_for_real_on_cpu(whisperx_python, data_dir, tmp_pa
     clip = tmp_path / "clip.wav"
     write_wav(clip, audio[: CLIP_SECONDS * SAMPLE_RATE])
     out = tmp_path / "result.json"
-    env = dict(os.environ, PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf"))
+    env = dict(os.environ, PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1")
     proc = subprocess.run(
-        [str(whisperx_python), "-c", SCRIPT, str(clip), str(tmp_path / "align"), str(out)],
+        [
+            str(whisperx_python),
+            str(PROBE),
+            str(clip),
+            str(tmp_path / "work"),
+            str(out),
+            "--oom-once",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -99,7 +60,7 @@ def test_whisperx_backend_runs_for_real_on_cpu(whisperx_python, data_dir, tmp_pa
     result = json.loads(out.read_text())
     meta = result["silkpipe"]
     assert meta["backend"] == "whisperx"
-    assert result["test_calls"] == [4, 2]  # OOM at batch 4 -> retried at 2
+    assert result["probe_calls"] == [4, 2]  # OOM at batch 4 -> retried at 2
     assert meta["batch_size_used"] == 2
     text = " ".join(seg["text"] for seg in result["segments"]).lower()
     assert "idle" in text or "walk" in text or "turn" in text, text  # real tiny.en heard them

@@ -82,7 +82,7 @@ def run(args) -> dict:
 
     streams = []
     if args.clips:
-        streams += load_clip_streams(args.clips, progress=not args.no_progress)
+        streams += load_clip_streams(args.clips, progress=not args.no_progress, on_error=_skip)
     if args.sessions:
         sessions, skipped = load_session_streams(args.sessions)
         for name in skipped:
@@ -93,6 +93,10 @@ def run(args) -> dict:
     summary = train(streams, Path(args.out) / "model", config=_config(args),
                     progress=not args.no_progress)  # fmt: skip
     return _figures(summary, streams)
+
+
+def _skip(path: Path, err: Exception) -> None:
+    log.warning("skipped clip %s: %s", path.name, err)
 
 
 def _figures(summary: dict, streams, test: dict | None = None) -> dict:
@@ -110,6 +114,7 @@ def _figures(summary: dict, streams, test: dict | None = None) -> dict:
     if test is not None:
         figures.update(macro_f1=test["macro_f1"], accuracy=test["accuracy"],
                        test_windows=test["windows"])  # fmt: skip
+        figures.update({f"f1_{name}": c["f1"] for name, c in test["per_class"].items()})
     return figures
 
 
@@ -136,7 +141,13 @@ def run_store(args) -> dict:
     model_key = f"{model_prefix(args.run_id)}/config.json"
     if store.exists(model_key) and not args.force:
         log.info("model exists at %s: skipped (use --force to retrain)", model_key)
-        return {"skipped": 1}
+        figures = {"skipped": 1}
+        try:
+            metrics = get_json(store, f"{report_prefix(args.run_id)}/metrics.json")
+            figures.update(macro_f1=metrics["macro_f1"], accuracy=metrics["accuracy"])
+        except (KeyError, ValueError, TypeError):
+            pass  # a model without a report: nothing more to say
+        return figures
     summary_key = f"{run_prefix(args.run_id)}/labels/summary.json"
     try:
         labels_summary = get_json(store, summary_key)
@@ -169,7 +180,13 @@ def run_store(args) -> dict:
             shutil.rmtree(tmp / "clips", ignore_errors=True)
             clips_dir = download_prefix(store, clips_prefix(), tmp / "clips")
         if clips_dir is not None:
-            streams += load_clip_streams(clips_dir, progress=not args.no_progress)
+
+            def record(path: Path, err: Exception) -> None:
+                log.warning("skipped clip %s: %s", path.name, err)
+                put_json(store, f"{run_prefix(args.run_id)}/failures/train/{path.stem}.json",
+                         {"session": path.stem, "step": "train", "error": str(err)})  # fmt: skip
+
+            streams += load_clip_streams(clips_dir, progress=not args.no_progress, on_error=record)
         if not streams:
             raise InputError(f"run {args.run_id}: no labelled sessions and no clips to train on")
         summary, test = train_with_test(streams, tmp / "model", config=_config(args),

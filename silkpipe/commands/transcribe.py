@@ -21,7 +21,9 @@ def register(sub) -> None:
             "must be local."
         ),
     )
-    p.add_argument("session", metavar="SESSION", help="session name in the store (sessions/SESSION/)")
+    p.add_argument(
+        "session", metavar="SESSION", help="session name in the store (sessions/SESSION/)"
+    )
     p.add_argument(
         "--store", required=True, help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
     )
