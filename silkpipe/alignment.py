@@ -40,6 +40,7 @@ class AlignConfig:
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
     word_to_peak_s: float = 0.3
+    refine_s: float = 1.5  # the gestures-only second stage searches this far around stage one
     seed: int = 0
 
 
@@ -154,7 +155,20 @@ def estimate_offset(
     null = np.array(null_peaks)
     quality = float((scores[best] - null.mean()) / (null.std() or 1.0))
     p_value = float((1 + (null >= scores[best]).sum()) / (1 + len(null)))
-    offset = _refine(offsets, scores, best) - cfg.word_to_peak_s
+    lag = _refine(offsets, scores, best)
+    # Second stage: walk/idle plateaus find the right neighbourhood but their edges are
+    # vague; the short gestures alone pin the lag down within it.
+    events = [i for i, cls in enumerate(classes) if cls in EVENT_CLASSES]
+    if len(events) >= cfg.min_commands:
+        e_start, e_profile = predicted_profile(
+            times[events], [classes[i] for i in events], motion.rate, cfg
+        )
+        e_offsets, e_scores = lag_scores(
+            signal, motion.t[0], motion.rate, e_start, e_profile, cfg.search_s
+        )
+        near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
+        lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
+    offset = lag - cfg.word_to_peak_s
     return offset, confidence, quality, p_value
 
 

@@ -61,9 +61,9 @@ class TrainConfig:
     purge_s: float = 2.0
     # augmentation (training batches only)
     shift: bool = True  # random crop inside the window's context: +-context samples
-    scale: float = 0.15  # accel/gyro amplitude factor in [1 - scale, 1 + scale]
-    rotate_deg: float = 20.0  # random device-frame rotation (watch worn differently)
-    jitter: float = 0.02  # gaussian noise, in units of each channel's std
+    scale: float = 0.3  # accel/gyro amplitude factor in [1 - scale, 1 + scale]
+    rotate_deg: float = 35.0  # random device-frame rotation (watch worn differently)
+    jitter: float = 0.05  # gaussian noise, in units of each channel's std
     # model
     conv: int = 64
     kernel: int = 5
