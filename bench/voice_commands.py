@@ -218,7 +218,7 @@ def evaluate(
     return rows
 
 
-def _levers() -> dict[str, Settings]:
+def _levers() -> dict[str, Settings | tuple[Settings, float]]:
     base = Settings()
     return {
         "default": base,
@@ -232,6 +232,8 @@ def _levers() -> dict[str, Settings]:
         "snap to last onset in word": replace(base, snap="interval-last"),
         "no stacked-repeat filter": replace(base, min_repeat_gap_s=0.0),
         "split merged bursts": replace(base, split_bursts=True),
+        "command score >= 0.2": (base, 0.2),
+        "command score >= 0.4": (base, 0.4),
         "beam 5": replace(base, beam_size=5),
         "sequential (batch 1)": replace(base, batch_size=1),
         "batch 8": replace(base, batch_size=8),
@@ -263,19 +265,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="lever names to run (with --levers)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    parser.add_argument(
+        "--min-score", type=float, default=0.0, help="ignore command words scored below this"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.levers:
         rows = []
-        for name, settings in _levers().items():
+        for name, lever in _levers().items():
             if args.only and name not in args.only:
                 continue
-            row = evaluate(settings, snrs=(20.0,), threads=args.threads)[0]
+            settings, min_score = lever if isinstance(lever, tuple) else (lever, 0.0)
+            row = evaluate(settings, snrs=(20.0,), threads=args.threads, min_score=min_score)[0]
             rows.append({"lever": name, **row})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
         _print(rows, "lever")
     else:
-        rows = evaluate(Settings(), threads=args.threads)
+        rows = evaluate(Settings(), threads=args.threads, min_score=args.min_score)
         _print(rows, "snr_db")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))

@@ -90,12 +90,7 @@ def test_healthy_sessions_complete(mixed_run):
     assert manifest["status"] == "partial"
 
 
-def _fail_cases():
-    # built lazily per test from the fixture; ids are the builder names
-    return [b.__name__ for b in badinputs.BUILDERS]
-
-
-@pytest.mark.parametrize("builder", _fail_cases())
+@pytest.mark.parametrize("builder", [b.__name__ for b in badinputs.BUILDERS])
 def test_each_case_is_isolated_and_reported(mixed_run, builder):
     case = next(c for c, b in zip(mixed_run["cases"], badinputs.BUILDERS, strict=True)
                 if b.__name__ == builder)  # fmt: skip

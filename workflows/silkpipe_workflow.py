@@ -278,7 +278,7 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
         )  # fmt: skip
         train_args = ["train", *_store_args()]
         train_gpu = _container(
-            s, "train-gpu", train_args, gpu=True,
+            s, "train-gpu", [*train_args, "--device", "cuda"], gpu=True,
             resources=Resources(cpu_request="4", memory_request="8Gi", memory_limit="16Gi", gpus=1),
         )  # fmt: skip
         train_cpu = _container(
