@@ -234,7 +234,8 @@ def _levers() -> dict[str, Settings | tuple[Settings, float]]:
         "split merged bursts": replace(base, split_bursts=True),
         "command score >= 0.2": (base, 0.2),
         "command score >= 0.4": (base, 0.4),
-        "beam 5": replace(base, beam_size=5),
+        "beam 1 (greedy)": replace(base, beam_size=1),
+        "beam 1, onset threshold 0.35": replace(base, beam_size=1, onset_threshold=0.35),
         "sequential (batch 1)": replace(base, batch_size=1),
         "batch 8": replace(base, batch_size=8),
         "VAD silence 2000 ms, pad 400": replace(

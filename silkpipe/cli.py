@@ -13,7 +13,7 @@ import importlib
 import logging
 import sys
 
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, PartialFailure
 from silkpipe.store import StoreError
 
 COMMAND_MODULES = (
@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"silkpipe {args.command}: error: {err}", file=sys.stderr)
         _record_failure(args, err)
         return 2
+    except PartialFailure as err:
+        print(f"silkpipe {args.command}: partial: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0
@@ -77,8 +80,9 @@ def _record_failure(args: argparse.Namespace, err: Exception) -> None:
     if not (session and run_id and uri):
         return
     try:
-        from silkpipe.store import open_store, put_json, run_prefix
+        from silkpipe.store import check_name, open_store, put_json, run_prefix
 
+        check_name(session, "session name")  # never build a key from an unchecked name
         put_json(
             open_store(uri),
             f"{run_prefix(run_id)}/failures/{args.command}/{session}.json",

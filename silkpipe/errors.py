@@ -14,3 +14,7 @@ class InputError(Exception):
             where.append(f"file {path}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class PartialFailure(Exception):
+    """A run finished, but some sessions or steps failed: exit status 1, not 0."""

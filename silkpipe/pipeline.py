@@ -38,8 +38,16 @@ def _put_if_changed(store: Store, key: str, data: bytes) -> bool:
     return True
 
 
-def upload_inputs(store: Store, sessions_dir: Path, clips_dir: Path | None = None) -> list[str]:
-    """Copy session folders (and clips) into the store's ``sessions/`` and ``clips/``."""
+def upload_inputs(
+    store: Store,
+    sessions_dir: Path,
+    clips_dir: Path | None = None,
+    skipped: dict[str, str] | None = None,
+) -> list[str]:
+    """Copy session folders (and clips) into the store's ``sessions/`` and ``clips/``.
+
+    Folders with unsafe names are not uploaded; ``skipped`` receives name -> reason.
+    """
     if not Path(sessions_dir).is_dir():
         raise InputError(f"sessions folder {sessions_dir} does not exist")
     names = []
@@ -48,6 +56,8 @@ def upload_inputs(store: Store, sessions_dir: Path, clips_dir: Path | None = Non
             check_name(folder.name, "session name")
         except keys.StoreError as err:
             log.error("skipping session folder %s: %s", folder, err)
+            if skipped is not None:
+                skipped[folder.name] = str(err)
             continue
         for name in SESSION_FILES:
             path = folder / name
@@ -83,7 +93,13 @@ def run_pipeline(
     started = time.perf_counter()
     store = open_store(store_uri)
     check_name(run_id, "run id")
-    sessions = upload_inputs(store, Path(sessions_dir), Path(clips_dir) if clips_dir else None)
+    skipped: dict[str, str] = {}
+    sessions = upload_inputs(store, Path(sessions_dir), Path(clips_dir) if clips_dir else None,
+                             skipped)  # fmt: skip
+    for name, why in skipped.items():  # the report lists them with the other failures
+        tag = "invalid-name-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+        keys.put_json(store, f"{keys.run_prefix(run_id)}/failures/upload/{tag}.json",
+                      {"session": name, "step": "upload", "error": why})  # fmt: skip
     if not sessions:
         raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
     common = ["--store", store_uri, "--run-id", run_id]
@@ -110,9 +126,15 @@ def run_pipeline(
         mark = time.perf_counter()
         steps[step] = _cli([step, *common, *extra])
         seconds[step] = time.perf_counter() - mark
+    summary_key = f"{keys.run_prefix(run_id)}/labels/summary.json"
+    align_failed = (
+        sorted(keys.get_json(store, summary_key)["failed"]) if store.exists(summary_key) else []
+    )
     return {
         "sessions": len(sessions),
-        "transcribe_failed": failed,
+        "skipped_at_upload": sorted(skipped),
+        "transcribe_failed": sorted(failed),
+        "align_failed": align_failed,
         "steps": steps,
         "step_seconds": {k: round(v, 2) for k, v in seconds.items()},
         "wall_seconds": round(time.perf_counter() - started, 2),

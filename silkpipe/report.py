@@ -51,6 +51,9 @@ def _text(store, key: str) -> str | None:
         return store.get_bytes(key).decode("utf-8")
     except KeyError:
         return None
+    except UnicodeDecodeError as err:
+        log.warning("report: %s is not UTF-8 text: %s", key, err)
+        return None
 
 
 def transcript_words(transcript: dict) -> list[dict]:

@@ -118,6 +118,12 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             session=session,
             path=str(path),
         )
+    if len(lines) > 1 and lines[-1] and not text.endswith(("\n", "\r")):
+        raise InputError(
+            f"line {len(lines)}: last row is cut off (no final newline): file truncated?",
+            session=session,
+            path=str(path),
+        )
     buffers: dict[str, list[list[float]]] = {name: [] for name in SENSOR_COLUMNS}
     dropped = 0
     for line_no, line in enumerate(lines[1:], start=2):

@@ -117,14 +117,27 @@ class S3Store:
         if not access or not secret:
             raise StoreError("s3:// store needs SILKPIPE_S3_ACCESS_KEY and SILKPIPE_S3_SECRET_KEY")
         secure = os.environ.get("SILKPIPE_S3_SECURE", "0") in ("1", "true", "yes")
-        self.client = Minio(endpoint, access_key=access, secret_key=secret, secure=secure)
+        try:
+            self.client = Minio(endpoint, access_key=access, secret_key=secret, secure=secure)
+        except ValueError as err:
+            raise StoreError(f"invalid S3 endpoint {endpoint!r}: {err}") from None
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         if self.prefix:
             check_key(self.prefix)
         self.uri = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        if create_bucket and not self.client.bucket_exists(bucket):
-            self.client.make_bucket(bucket)
+        if create_bucket:
+            from minio.error import S3Error
+            from urllib3.exceptions import HTTPError
+
+            try:
+                if not self.client.bucket_exists(bucket):
+                    self.client.make_bucket(bucket)
+            except (S3Error, HTTPError, ValueError) as err:
+                raise StoreError(
+                    f"cannot open bucket {bucket!r} at {endpoint}: {type(err).__name__}: "
+                    f"{str(err)[:200]}"
+                ) from None
 
     def _object(self, key: str) -> str:
         check_key(key)
@@ -176,6 +189,13 @@ class S3Store:
 def open_store(uri: str) -> Store:
     """``file:///path``, a bare path, or ``s3://bucket[/prefix]``."""
     parsed = urlparse(uri)
+    if "@" in parsed.netloc:  # never echo the URI: it holds a secret
+        raise StoreError(
+            "the store URI must not hold credentials: set SILKPIPE_S3_ACCESS_KEY and "
+            "SILKPIPE_S3_SECRET_KEY (from a Kubernetes Secret) instead"
+        )
+    if parsed.scheme == "file" and parsed.netloc not in ("", "localhost"):
+        raise StoreError(f"file:// store URI names a host {parsed.netloc!r}: use file:///PATH")
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise StoreError(f"store URI {uri!r} names no bucket")

@@ -72,6 +72,9 @@ def _summary(mixed) -> dict:
 def test_run_finishes_without_crashing(mixed_run):
     proc = mixed_run["proc"]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    # a partial run says so: exit 1 and one closing line naming what failed
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.stderr.strip().splitlines()[-1].startswith("silkpipe run: partial:")
     run = mixed_run["store"] / "runs" / RUN
     assert (run / "report" / "index.html").is_file(), proc.stderr[-3000:]
     assert (run / "manifest.json").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from silkpipe.errors import PartialFailure
 from silkpipe.pipeline import run_pipeline
 
 
@@ -57,6 +58,12 @@ def run(args) -> dict:
     )  # fmt: skip
     print(json.dumps(result, indent=2), file=sys.stderr)
     failed_steps = [k for k, v in result["steps"].items() if v != 0]
-    if failed_steps:
-        print(f"silkpipe run: steps with failures: {', '.join(failed_steps)}", file=sys.stderr)
+    failed_sessions = sorted(
+        {*result["skipped_at_upload"], *result["transcribe_failed"], *result["align_failed"]}
+    )
+    if failed_steps or failed_sessions:
+        raise PartialFailure(
+            f"{len(failed_sessions)} session(s) failed ({', '.join(failed_sessions)[:300]}); "
+            f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report"
+        )
     return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}
