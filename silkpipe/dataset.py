@@ -50,6 +50,8 @@ class WindowConfig:
     stride: int = 25  # samples between slid windows of a state
     context: int = 10  # extra samples each side, for time-shift augmentation
     min_valid: float = 0.6  # share of in-range samples that must lie outside sensor gaps
+    event_crops: int = 1  # windows per short gesture: the peak, then shifted by +-crop_step
+    crop_step: int = 10  # samples between those shifted windows
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -69,13 +71,20 @@ class Windows:
     streams: np.ndarray  # (n,) stream name
     times: np.ndarray  # (n,) window centre on the group's clock, seconds
     config: WindowConfig = field(default_factory=WindowConfig)
+    #: (n,) False for the extra shifted crops of a gesture (training data, not test data)
+    primary: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.y)
 
     def subset(self, mask: np.ndarray) -> Windows:
+        primary = None if self.primary is None else self.primary[mask]
         return Windows(self.x[mask], self.y[mask], self.groups[mask], self.streams[mask],
-                       self.times[mask], self.config)  # fmt: skip
+                       self.times[mask], self.config, primary)  # fmt: skip
+
+    def primaries(self) -> Windows:
+        """Only one window per gesture (drops the extra shifted crops)."""
+        return self if self.primary is None else self.subset(self.primary)
 
     def core(self) -> np.ndarray:
         """The centred windows without context: what the model sees at inference."""
@@ -214,21 +223,25 @@ def _smoothed_energy(motion: Motion, i0: int, i1: int) -> np.ndarray:
     return np.convolve(e, np.ones(k) / k, mode="same") if k > 1 else e
 
 
-def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int, str]]:
-    """(centre sample index, label) of every window in a stream's labelled time."""
+def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int, str, bool]]:
+    """(centre sample index, label, primary) of every window in a stream's labelled time;
+    primary is False for a gesture's extra shifted crops."""
     m, out, length = stream.motion, [], cfg.length
     for start, end, label in stream.intervals:
         i0 = max(int(math.ceil((start - m.t[0]) * m.rate - 1e-6)), 0)
         i1 = min(int(math.floor((end - m.t[0]) * m.rate + 1e-6)), len(m.t))
         if i1 <= i0:
             continue
-        if label in EVENT_CLASSES:  # one window on the gesture's motion peak
-            out.append((i0 + int(np.argmax(_smoothed_energy(m, i0, i1))), label))
+        if label in EVENT_CLASSES:  # windows on the gesture's motion peak (and shifted ones)
+            peak = i0 + int(np.argmax(_smoothed_energy(m, i0, i1)))
+            for k in range(cfg.event_crops):
+                shift = (k + 1) // 2 * cfg.crop_step * (1 if k % 2 else -1)
+                out.append((peak + shift, label, k == 0))
         elif i1 - i0 <= length:  # a short state: one centred window
-            out.append(((i0 + i1) // 2, label))
+            out.append(((i0 + i1) // 2, label, True))
         else:  # a long state: slide
             for s in range(i0, i1 - length + 1, cfg.stride):
-                out.append((s + length // 2, label))
+                out.append((s + length // 2, label, True))
     return out
 
 
@@ -246,7 +259,7 @@ def _cut(features: np.ndarray, valid: np.ndarray, centre: int, cfg: WindowConfig
 def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None) -> Windows:
     """Cut every stream's labelled time into windows (sensor gaps are skipped)."""
     cfg = cfg or WindowConfig()
-    xs, ys, groups, names, times = [], [], [], [], []
+    xs, ys, groups, names, times, primary = [], [], [], [], [], []
     for stream in streams:
         if abs(stream.motion.rate - cfg.rate) > 1e-6:
             raise InputError(
@@ -254,7 +267,7 @@ def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None)
                 session=stream.name,
             )
         feats = stream.motion.features()
-        for centre, label in window_centres(stream, cfg):
+        for centre, label, first in window_centres(stream, cfg):
             x, ok = _cut(feats, stream.motion.valid, centre, cfg)
             if not ok:
                 continue
@@ -263,11 +276,13 @@ def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None)
             groups.append(stream.group)
             names.append(stream.name)
             times.append(stream.motion.t[0] + centre / stream.motion.rate)
+            primary.append(first)
     width = cfg.length + 2 * cfg.context
     x = np.stack(xs).astype(np.float32) if xs else np.zeros((0, width, len(MODEL_CHANNELS)))
     return Windows(x.astype(np.float32), np.asarray(ys, dtype=np.int64),
                    np.asarray(groups, dtype=object), np.asarray(names, dtype=object),
-                   np.asarray(times, dtype=np.float64), cfg)  # fmt: skip
+                   np.asarray(times, dtype=np.float64), cfg,
+                   np.asarray(primary, dtype=bool))  # fmt: skip
 
 
 # --- normalisation, class weights, splits ----------------------------------------------

@@ -58,6 +58,7 @@ def evaluate(model_dir: Path, streams: list[LabelledStream], backend: str = "onn
 
 def evaluate_windows(predictor, windows) -> dict:
     """Score a Predictor on ready-made windows (their centred cores)."""
+    windows = windows.primaries()  # one window per gesture, as at inference
     if len(windows) == 0:
         from silkpipe.errors import InputError
 

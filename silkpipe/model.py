@@ -28,6 +28,11 @@ TORCHSCRIPT_NAME = "model.ts"
 ONNX_NAME = "model.onnx"
 
 
+#: Model input sets: "full" = the 9 raw channels (+4 derived); the others are
+#: orientation-free channel sets (see GestureNet._invariant) and their widths.
+INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10}
+
+
 class GestureNet(nn.Module):
     """Conv1d blocks (local motion shapes) -> LSTM (their order) -> linear (class)."""
 
@@ -41,14 +46,19 @@ class GestureNet(nn.Module):
         hidden: int = 64,
         dropout: float = 0.3,
         derived: bool = True,
+        inputs: str = "full",
+        pool: bool = False,
     ):
         super().__init__()
+        if inputs not in INPUT_SETS:
+            raise ValueError(f"inputs must be one of {sorted(INPUT_SETS)}")
         self.derived = derived
-        inputs = channels + (4 if derived else 0)
-        self.register_buffer("mean", torch.zeros(inputs))
-        self.register_buffer("std", torch.ones(inputs))
+        self.inputs = inputs
+        n_inputs = INPUT_SETS[inputs] if inputs != "full" else channels + (4 if derived else 0)
+        self.register_buffer("mean", torch.zeros(n_inputs))
+        self.register_buffer("std", torch.ones(n_inputs))
         layers: list[nn.Module] = []
-        width = inputs
+        width = n_inputs
         for i in range(blocks):
             layers += [
                 nn.Conv1d(width, conv, kernel, padding=kernel // 2),
@@ -59,15 +69,20 @@ class GestureNet(nn.Module):
                 layers.append(nn.MaxPool1d(2))  # 50 -> 25 steps: cheaper LSTM
             width = conv
         self.conv = nn.Sequential(*layers)
+        self.pool = pool  # global average + max pooling of the conv features instead of the LSTM
         self.lstm = nn.LSTM(conv, hidden, batch_first=True)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden * 2, classes))
+        self.head = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear((conv if pool else hidden) * 2, classes)
+        )
 
     def derive(self, x: torch.Tensor) -> torch.Tensor:
         """Add orientation-free channels: |accel|, |gyro|, and both along gravity
         (vertical acceleration marks a jump, yaw rate about the vertical a turn)."""
+        accel, gyro, up = x[..., 0:3], x[..., 3:6], x[..., 6:9]
+        if self.inputs != "full":
+            return self._invariant(accel, gyro, up)
         if not self.derived:
             return x
-        accel, gyro, up = x[..., 0:3], x[..., 3:6], x[..., 6:9]
         extra = [
             accel.norm(dim=-1, keepdim=True),
             gyro.norm(dim=-1, keepdim=True),
@@ -76,9 +91,29 @@ class GestureNet(nn.Module):
         ]
         return torch.cat([x, *extra], dim=-1)
 
+    def _invariant(self, accel, gyro, up) -> torch.Tensor:
+        """Channels that do not depend on how the watch sits on the wrist or how the arm
+        is held (measured: absolute gravity direction differs between recording blocks):
+        magnitudes, vertical and horizontal parts, and the tilt change since the window's
+        middle. ``invariant+tilt`` adds the gravity direction minus its window mean."""
+        a_up = (accel * up).sum(dim=-1, keepdim=True)
+        g_up = (gyro * up).sum(dim=-1, keepdim=True)
+        a_n = accel.norm(dim=-1, keepdim=True)
+        g_n = gyro.norm(dim=-1, keepdim=True)
+        a_h = (a_n.square() - a_up.square()).clamp(min=0).sqrt()
+        g_h = (g_n.square() - g_up.square()).clamp(min=0).sqrt()
+        mid = up[:, up.shape[1] // 2 : up.shape[1] // 2 + 1]
+        tilt = 1 - (up * mid).sum(dim=-1, keepdim=True)
+        parts = [a_n, g_n, a_up, g_up, a_h, g_h, tilt]
+        if self.inputs == "invariant+tilt":
+            parts.append(up - up.mean(dim=1, keepdim=True))
+        return torch.cat(parts, dim=-1)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = (self.derive(x) - self.mean) / self.std  # (B, T, C)
         h = self.conv(x.transpose(1, 2)).transpose(1, 2)  # (B, T', conv)
+        if self.pool:
+            return self.head(torch.cat([h.mean(dim=1), h.amax(dim=1)], dim=1))
         out, _ = self.lstm(h)
         pooled = torch.cat([out[:, -1], out.mean(dim=1)], dim=1)  # last state + average
         return self.head(pooled)

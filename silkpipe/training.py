@@ -71,6 +71,10 @@ class TrainConfig:
     hidden: int = 64
     dropout: float = 0.3
     derived: bool = True  # add |accel|, |gyro| and their components along gravity
+    inputs: str = "full"  # model input set (model.INPUT_SETS)
+    pool: bool = False  # global pooling head instead of the LSTM
+    select: str = "best"  # export the "best" val epoch or the "last" one
+    balanced: bool = False  # draw training batches class-balanced (with replacement)
     window: WindowConfig = field(default_factory=WindowConfig)
     threads: int = 1  # intra-op threads: 2 was 7x slower on a busy 2-core machine (measured)
     device: str = "cpu"  # "cpu", "cuda" or "auto"
@@ -88,7 +92,8 @@ class TrainConfig:
     def model_kwargs(self) -> dict:
         return dict(channels=len(FEATURE_NAMES), classes=len(CLASSES), conv=self.conv,
                     kernel=self.kernel, blocks=self.blocks, hidden=self.hidden,
-                    dropout=self.dropout, derived=self.derived)  # fmt: skip
+                    dropout=self.dropout, derived=self.derived,
+                    inputs=self.inputs, pool=self.pool)  # fmt: skip
 
 
 def seed_everything(seed: int) -> None:
@@ -187,7 +192,7 @@ def train_windows(
     train_mask, val_mask, scheme = holdout_split(
         windows, cfg.val_fraction, cfg.val_fold, cfg.purge_s
     )
-    tr, va = windows.subset(train_mask), windows.subset(val_mask)
+    tr, va = windows.subset(train_mask), windows.subset(val_mask).primaries()
     if len(tr) == 0 or len(va) == 0:
         raise InputError(f"validation split {scheme!r} leaves an empty side")
     log.info("windows: %d train, %d val (%s)", len(tr), len(va), scheme)
@@ -206,6 +211,8 @@ def train_windows(
     x_val = torch.from_numpy(va.core().copy())
     std_t = torch.from_numpy(fit_normalisation(tr)[1])  # raw-channel scale for jitter
     gen = torch.Generator().manual_seed(cfg.seed)
+    counts = np.bincount(tr.y, minlength=len(CLASSES)).astype(np.float64)
+    sample_w = torch.as_tensor(1.0 / counts[tr.y], dtype=torch.float64)
 
     steps_per_epoch = math.ceil(len(tr) / cfg.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
@@ -237,7 +244,10 @@ def train_windows(
         epoch = state["epoch"] + 1
         t0 = time.perf_counter()
         model.train()
-        order = torch.randperm(len(tr), generator=gen)
+        if cfg.balanced:  # every class equally often: noise clips must not dominate
+            order = torch.multinomial(sample_w, len(tr), replacement=True, generator=gen)
+        else:
+            order = torch.randperm(len(tr), generator=gen)
         total, count = 0.0, 0
         for i in range(0, len(order), cfg.batch_size):
             idx = order[i : i + cfg.batch_size]
@@ -279,6 +289,9 @@ def train_windows(
         bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{val['macro_f1']:.3f}")
     bar.close()
 
+    if cfg.select == "last":
+        state["best_state"] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        state["best_epoch"] = state["epoch"]
     model.load_state_dict(state["best_state"])
     _, best = _evaluate(model, x_val, va.y, device)
     train_seconds = time.perf_counter() - t_start
@@ -381,7 +394,7 @@ def cross_validate(
             summary = train_windows(windows.subset(train_mask), Path(tmp) / f"fold{k}",
                                     config=fold_cfg, progress=progress, export=False)  # fmt: skip
             model = load_torch_model(Path(tmp) / f"fold{k}")
-            test = windows.subset(test_mask)
+            test = windows.subset(test_mask).primaries()
             with torch.no_grad():
                 pred = model(torch.from_numpy(test.core().copy())).argmax(1).numpy()
             fold_scores = scores(test.y, pred, CLASSES)

@@ -193,9 +193,9 @@ def transcribe_faster_whisper(
         words = [
             {
                 "word": w.word.strip(),
-                "start": round(w.start, 3),
-                "end": round(w.end, 3),
-                "score": round(w.probability, 3),
+                "start": round(float(w.start), 3),
+                "end": round(float(w.end), 3),
+                "score": round(float(w.probability), 3),
             }
             for w in seg.words or []
         ]
@@ -299,7 +299,7 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
     for seg in aligned["segments"]:
         words = []
         for w in seg.get("words", []):
-            word = {"word": str(w.get("word", "")).strip()}
+            word: dict[str, Any] = {"word": str(w.get("word", "")).strip()}
             for k in ("start", "end", "score"):
                 if w.get(k) is not None:
                     word[k] = round(float(w[k]), 3)
@@ -416,8 +416,9 @@ def split_bursts(result: dict, audio: np.ndarray, window: float) -> int:
             if w.get("start") is None or word_class(normalise_word(w["word"])) not in EVENT_CLASSES:
                 continue
             stop = w.get("end", w["start"])
-            if nxt[id(w)] is not None:
-                stop = min(stop, nxt[id(w)] - 0.05)
+            following = nxt[id(w)]
+            if following is not None:
+                stop = min(stop, following - 0.05)
             extra = onsets[(onsets > w["start"] + 0.25) & (onsets < stop - 0.1)]
             for o in extra:
                 words.append({"word": w["word"], "start": round(float(o), 3),

@@ -40,8 +40,8 @@ def synthetic_motion(seconds: float = 20.0, rate: float = 50.0, peak_at: float =
 
 def test_event_window_is_centred_on_the_motion_peak():
     stream = session_stream("s", synthetic_motion(peak_at=5.3), [(4.5, 6.5, "jump")])
-    [(centre, label)] = window_centres(stream, WindowConfig())
-    assert label == "jump"
+    [(centre, label, primary)] = window_centres(stream, WindowConfig())
+    assert label == "jump" and primary
     assert abs(centre / 50.0 - 5.3) < 0.1
 
 

@@ -83,7 +83,7 @@ def test_generated_speech_known_words_and_onsets(voice):
     commands = extract_commands(parse_transcript(result)).commands
     assert [c.cls for c in commands] == [w for w, _ in truth], result["segments"]
     for command, (_, onset) in zip(commands, truth, strict=True):
-        assert abs(command.start - onset) < 0.1, (command, onset)
+        assert abs(command.start - onset) < 0.15, (command, onset)
     assert result["silkpipe"]["snapped_words"] >= len(truth)
 
 
@@ -106,7 +106,7 @@ def test_second_run_transcribes_nothing(store, real_clip, monkeypatch):
     assert len(cache) == 1 and transcription.audio_sha256(real_clip) in cache[0]
     # re-running the same run skips; other settings are another cache entry (and would run)
     assert transcribe_session(store, "s1", "r2")["source"] == "run-output"
-    other = Settings(beam_size=5)
+    other = Settings(beam_size=1)
     assert other.config_hash() != Settings().config_hash()
 
 
