@@ -32,7 +32,8 @@ def rows(repeats: int = 3) -> list[dict]:
             summary = train(streams, Path(tmp) / f"m{i}", config=TrainConfig(), progress=False)
             walls.append(time.perf_counter() - start)
             loads.append(loaded - start)
-            rates.append(summary["train_windows"] * summary["epochs"] / (walls[-1] - loads[-1]))
+            seen = summary["train_windows"] + summary.get("refit_windows", 0)  # + refit pass
+            rates.append(seen * summary["epochs"] / (walls[-1] - loads[-1]))
         out.append({
             "name": f"train on all {len(streams)} real clips (load+train+export, "
                     f"{summary['epochs']} epochs, {TrainConfig().threads} torch thread(s))",

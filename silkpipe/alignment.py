@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
@@ -238,7 +239,7 @@ def align_session(
     """The whole per-session join: offset, labels, quality gate."""
     cfg = cfg or AlignConfig()
     counts = {cls: sum(c.cls == cls for c in commands) for cls in CLASSES}
-    base = dict(
+    base: dict[str, Any] = dict(
         session=session,
         commands=counts,
         rejected_words=rejected_words or [],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,13 +21,27 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.errors import InputError
-from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
+from silkpipe.sessions import (
+    CHANNELS,
+    MODEL_CHANNELS,
+    SENSOR_COLUMNS,
+    Motion,
+    RawStreams,
+    read_sensor_csv,
+    resample,
+)
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, clip_class
 
 #: A gap this long in a clip's events splits off stray events shared with a neighbour.
 CLIP_CORE_GAP_S = 0.5
 #: A gap this long between clips on the watch clock starts a new collection block.
 BLOCK_GAP_S = 600.0
+log = logging.getLogger(__name__)
+#: A clip whose events end further than this from where its block's other clips put the
+#: button release holds another moment's motion (measured on clips-dev: the watch's
+#: delivery lag grew to 57 s for a stretch of the block, so a third of the clips held
+#: motion from up to a minute earlier, e.g. "jump" clips with no motion at all).
+CLIP_ALIGN_TOL_S = 1.5
 FEATURE_NAMES = tuple(CHANNELS[i] for i in MODEL_CHANNELS)
 
 
@@ -50,8 +65,8 @@ class WindowConfig:
     stride: int = 25  # samples between slid windows of a state
     context: int = 10  # extra samples each side, for time-shift augmentation
     min_valid: float = 0.6  # share of in-range samples that must lie outside sensor gaps
-    event_crops: int = 1  # windows per short gesture: the peak, then shifted by +-crop_step
-    crop_step: int = 10  # samples between those shifted windows
+    event_crops: int = 3  # training windows per short gesture: the peak, then +-crop_step
+    crop_step: int = 5  # samples between those shifted windows (evaluation: peak only)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -105,6 +120,54 @@ def _clip_core(raw) -> tuple[float, float]:
     return float(t[starts[best]]), float(t[ends[best]])
 
 
+def button_span(stem: str) -> tuple[float, float] | None:
+    """Button press and release (epoch seconds) from ``<class>_<ms>_to_<ms>``, if named."""
+    parts = stem.split("_")
+    if "to" not in parts[1:-1]:
+        return None
+    i = parts.index("to")
+    try:
+        start, end = int(parts[i - 1]) / 1000.0, int(parts[i + 1]) / 1000.0
+    except ValueError:
+        return None
+    return (start, end) if end > start else None
+
+
+def _merge_raw(raws: list[RawStreams]) -> RawStreams:
+    """One event stream from clips sharing a watch clock (shared events kept once)."""
+    merged = RawStreams(path="<block>", dialect="clip")
+    for sensor in SENSOR_COLUMNS:
+        t = np.concatenate([r.times[sensor] for r in raws if sensor in r.times])
+        v = np.concatenate([r.values[sensor] for r in raws if sensor in r.times])
+        t, first = np.unique(t, return_index=True)
+        merged.times[sensor], merged.values[sensor] = t, v[first]
+    return merged
+
+
+def _realign_block(items: list[dict], rate: float) -> None:
+    """Re-cut clips whose events do not sit at their button time, from the block's events.
+
+    The release-to-last-event offset of the block's clips gives the epoch->watch clock
+    mapping (their median); a clip off by more than CLIP_ALIGN_TOL_S gets its button span
+    mapped through it and cut from all the block's events, or is dropped (motion None)
+    when fewer than half of that span has events.
+    """
+    spans = [it for it in items if it["button"] is not None]
+    if len(spans) < 3:
+        return
+    offsets = np.array([it["core"][1] - it["button"][1] for it in spans])
+    nominal = float(np.median(offsets))
+    merged = None
+    for it, off in zip(spans, offsets, strict=True):
+        if abs(off - nominal) <= CLIP_ALIGN_TOL_S:
+            continue
+        merged = merged or _merge_raw([x["raw"] for x in items])
+        start, end = it["button"][0] + nominal, it["button"][1] + nominal
+        motion = resample(merged, rate=rate, start=start, end=end)
+        it["motion"] = motion if motion.valid.mean() >= 0.5 else None
+        it["realigned"] = True
+
+
 def load_clip(path: Path, rate: float = 50.0) -> tuple[Motion, str]:
     label = clip_class(path.stem)
     if label is None:
@@ -115,12 +178,14 @@ def load_clip(path: Path, rate: float = 50.0) -> tuple[Motion, str]:
 
 
 def load_clip_streams(
-    clips_dir: str | Path, *, progress: bool = False, on_error=None
+    clips_dir: str | Path, *, progress: bool = False, on_error=None, realign: bool = True
 ) -> list[LabelledStream]:
     """Every ``<class>_...csv`` clip in a folder as a stream, grouped into collection blocks.
 
     The watch clock restarts between blocks, so clips are clustered on their own
-    timestamps: a gap of more than BLOCK_GAP_S starts a new block. A bad clip raises
+    timestamps: a gap of more than BLOCK_GAP_S starts a new block. Clips whose events
+    were delivered late (their motion is another moment's) are re-cut from the block's
+    events at their button time, or dropped (see _realign_block). A bad clip raises
     InputError, or, with ``on_error(path, error)``, is reported there and skipped.
     """
     clips_dir = Path(clips_dir)
@@ -134,23 +199,48 @@ def load_clip_streams(
     loaded = []
     for path in tqdm(paths, desc="clips", unit="clip", disable=not progress, leave=False):
         try:
-            motion, label = load_clip(path)
+            label = clip_class(path.stem)
+            if label is None:
+                raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
+            raw = read_sensor_csv(path)
+            core = _clip_core(raw)
+            motion = resample(raw, rate=50.0, start=core[0], end=core[1])
         except InputError as err:
             if on_error is None:
                 raise
             on_error(path, err)
             continue
-        loaded.append((path.stem, motion, label))
+        loaded.append({"name": path.stem, "label": label, "raw": raw, "core": core,
+                       "motion": motion, "button": button_span(path.stem)})  # fmt: skip
     if not loaded:
         raise InputError("no readable clips", path=str(clips_dir))
-    loaded.sort(key=lambda item: item[1].t[0])
-    streams, block, last_end = [], "", -math.inf
-    for name, motion, label in loaded:
-        if motion.t[0] - last_end > BLOCK_GAP_S:
-            block = f"block-{int(motion.t[0])}"
-        last_end = max(last_end, float(motion.t[-1]))
-        span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, label)
-        streams.append(LabelledStream(name, block, motion, [span], kind="clip"))
+    loaded.sort(key=lambda item: item["core"][0])
+    blocks: dict[str, list[dict]] = {}
+    block, last_end = "", -math.inf
+    for item in loaded:  # blocks from the clips' own (as recorded) watch times
+        if item["core"][0] - last_end > BLOCK_GAP_S:
+            block = f"block-{int(item['core'][0])}"
+        last_end = max(last_end, item["core"][1])
+        blocks.setdefault(block, []).append(item)
+    streams = []
+    for block, items in blocks.items():
+        if realign:
+            _realign_block(items, 50.0)
+        moved = [it for it in items if it.get("realigned")]
+        dropped = [it["name"] for it in moved if it["motion"] is None]
+        if moved:
+            log.warning(
+                "%s: %d clips held motion from another time; %d re-cut at their button "
+                "time, %d dropped (no events there): %s", block, len(moved),
+                len(moved) - len(dropped), len(dropped), ", ".join(dropped[:5]),
+            )  # fmt: skip
+        for item in items:
+            motion = item["motion"]
+            if motion is None:
+                continue
+            span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, item["label"])
+            streams.append(LabelledStream(item["name"], block, motion, [span], kind="clip"))
+    streams.sort(key=lambda st: st.motion.t[0])
     return streams
 
 

@@ -70,7 +70,7 @@ class GestureNet(nn.Module):
             width = conv
         self.conv = nn.Sequential(*layers)
         self.pool = pool  # global average + max pooling of the conv features instead of the LSTM
-        self.lstm = nn.LSTM(conv, hidden, batch_first=True)
+        self.lstm = None if pool else nn.LSTM(conv, hidden, batch_first=True)
         self.head = nn.Sequential(
             nn.Dropout(dropout), nn.Linear((conv if pool else hidden) * 2, classes)
         )
@@ -112,7 +112,7 @@ class GestureNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = (self.derive(x) - self.mean) / self.std  # (B, T, C)
         h = self.conv(x.transpose(1, 2)).transpose(1, 2)  # (B, T', conv)
-        if self.pool:
+        if self.lstm is None:
             return self.head(torch.cat([h.mean(dim=1), h.amax(dim=1)], dim=1))
         out, _ = self.lstm(h)
         pooled = torch.cat([out[:, -1], out.mean(dim=1)], dim=1)  # last state + average

@@ -36,7 +36,7 @@ def clip_subset(data_dir: Path, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def tiny_model(clip_subset: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tiny") / "model"
-    cfg = TrainConfig(max_epochs=2, min_epochs=1)
+    cfg = TrainConfig(max_epochs=2, min_epochs=1, refit=False)
     train(load_clip_streams(clip_subset), out, config=cfg, progress=False)
     return out
 
@@ -52,6 +52,20 @@ def test_model_shapes_and_normalisation_buffers():
     plain = GestureNet(derived=False).eval()
     plain.set_normalisation(np.full(9, 2.0), np.full(9, 4.0))
     assert plain(x).shape == (3, 6)
+
+
+def test_orientation_free_inputs_ignore_how_the_watch_is_held():
+    """The invariant input set must not change when the device frame is rotated."""
+    x = torch.randn(2, 50, 9)
+    x[..., 6:9] = x[..., 6:9] / x[..., 6:9].norm(dim=-1, keepdim=True)  # gravity: unit
+    rot = training.random_rotations(1, 90.0, torch.Generator().manual_seed(0))[0]
+    turned = torch.cat([x[..., i : i + 3] @ rot.T for i in (0, 3, 6)], dim=2)
+    model = GestureNet(inputs="invariant", pool=True).eval()
+    assert model.derive(x).shape == (2, 50, 7)
+    assert torch.allclose(model.derive(x), model.derive(turned), atol=1e-4)
+    assert model(x).shape == (2, 6) and model.lstm is None
+    with pytest.raises(ValueError):
+        GestureNet(inputs="quaternions")
 
 
 def test_model_folder_has_every_artifact_and_train_only_normalisation(tiny_model, clip_subset):
@@ -73,6 +87,20 @@ def test_model_folder_has_every_artifact_and_train_only_normalisation(tiny_model
     np.testing.assert_allclose(config["normalisation"]["std"][:9], std, rtol=1e-4, atol=1e-5)
     all_mean, _ = fit_normalisation(windows)
     assert not np.allclose(all_mean, mean)
+
+
+def test_refit_model_is_trained_on_every_window(clip_subset, tmp_path):
+    """The default exports a model refit on all windows after the validated run."""
+    windows = make_windows(load_clip_streams(clip_subset))
+    cfg = TrainConfig(max_epochs=2)
+    summary = train_windows(windows, tmp_path, config=cfg, progress=False, export=False)
+    assert summary["refit_windows"] == len(windows) > summary["train_windows"]
+    assert 0 <= summary["val_macro_f1"] <= 1
+    config = json.loads((tmp_path / "config.json").read_text())
+    mean, _ = fit_normalisation(windows)
+    np.testing.assert_allclose(config["normalisation"]["mean"][:9], mean, rtol=1e-4, atol=1e-5)
+    model = load_torch_model(tmp_path)
+    assert model(torch.from_numpy(windows.core()[:4].copy())).shape == (4, len(CLASSES))
 
 
 def test_export_round_trip_agrees(tiny_model, clip_subset):
