@@ -3,10 +3,12 @@
 Two label sources become the same :class:`LabelledStream`: button-labelled clips (one
 stream per clip, grouped into *collection blocks* by the watch clock) and voice-labelled
 sessions (one stream per session, label intervals on the IMU clock). Windows are cut only
-from labelled time: short gestures get one window centred on their motion peak, long
-states are slid. Splits are always grouped (whole blocks/sessions, or contiguous time
-ranges inside a block with a purge gap), never random windows: neighbouring clips share
-events, so a random split leaks.
+from labelled time: short gestures get a window centred on their motion peak (plus
+shifted copies for training, see WindowConfig.event_crops), long states are slid. Clips
+whose events arrived late hold another moment's motion: they are re-cut at their button
+time from the block's events, or dropped (load_clip_streams). Splits are always grouped
+(whole blocks/sessions, or contiguous time ranges inside a block with a purge gap), never
+random windows: neighbouring clips share events, so a random split leaks.
 """
 
 from __future__ import annotations

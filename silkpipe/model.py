@@ -36,6 +36,9 @@ INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10}
 class GestureNet(nn.Module):
     """Conv1d blocks (local motion shapes) -> LSTM (their order) -> linear (class)."""
 
+    mean: torch.Tensor  # buffers: input normalisation fitted on training windows
+    std: torch.Tensor
+
     def __init__(
         self,
         channels: int = 9,

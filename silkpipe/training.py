@@ -20,6 +20,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -233,7 +234,7 @@ def train_windows(
     )
 
     fingerprint = _fingerprint(windows, cfg)
-    state = {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
+    state: dict[str, Any] = {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
              "best_state": None, "stopped": False}  # fmt: skip
     resumed_from = 0
     ckpt_path = out_dir / CHECKPOINT_NAME
@@ -327,7 +328,7 @@ def train_windows(
         "groups": sorted(set(windows.groups)),
         "device": device.type,
     }
-    config = {
+    folder_config = {
         "labels": list(CLASSES),
         "channels": list(FEATURE_NAMES),
         "derived_channels": DERIVED_CHANNELS[cfg.inputs]
@@ -342,10 +343,11 @@ def train_windows(
     (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
     if not export:  # cross-validation folds: weights and config only
         torch.save(model.state_dict(), out_dir / "weights.pt")
-        (out_dir / "config.json").write_text(json.dumps(config))
+        (out_dir / "config.json").write_text(json.dumps(folder_config))
         ckpt_path.unlink(missing_ok=True)
         return summary
-    export_model(model, out_dir, config)  # config.json last: its presence marks a finished model
+    # config.json last: its presence marks a finished model
+    export_model(model, out_dir, folder_config)
     ckpt_path.unlink(missing_ok=True)
     return summary
 
