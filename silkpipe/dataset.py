@@ -150,7 +150,9 @@ def _realign_block(items: list[dict], rate: float) -> None:
     """Re-cut clips whose events do not sit at their button time, from the block's events.
 
     The release-to-last-event offset of the block's clips gives the epoch->watch clock
-    mapping (their median); a clip off by more than CLIP_ALIGN_TOL_S gets its button span
+    mapping. Late delivery only ever makes a clip's offset smaller, so the on-time mapping
+    is the upper envelope of the offsets (their 90th percentile), which stays right even
+    when most clips of a block were delivered late; a clip off by more than CLIP_ALIGN_TOL_S gets its button span
     mapped through it and cut from all the block's events, or is dropped (motion None)
     when fewer than half of that span has events.
     """
@@ -158,7 +160,7 @@ def _realign_block(items: list[dict], rate: float) -> None:
     if len(spans) < 3:
         return
     offsets = np.array([it["core"][1] - it["button"][1] for it in spans])
-    nominal = float(np.median(offsets))
+    nominal = float(np.percentile(offsets, 90))
     merged = None
     for it, off in zip(spans, offsets, strict=True):
         if abs(off - nominal) <= CLIP_ALIGN_TOL_S:
