@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from silkpipe.alignment import AlignConfig, align_run
+from silkpipe.commands import add_store_args
 from silkpipe.store import open_store
 
 
@@ -16,10 +17,7 @@ def register(sub) -> None:
             "whose labels do not match motion (excluded from training)."
         ),
     )
-    p.add_argument(
-        "--store", required=True, help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
-    )
-    p.add_argument("--run-id", required=True, help="run whose transcripts are aligned")
+    add_store_args(p, run_help="run whose transcripts are aligned")
     p.add_argument(
         "--force",
         action="store_true",

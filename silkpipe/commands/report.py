@@ -6,6 +6,7 @@ import os
 import sys
 
 from silkpipe import metrics
+from silkpipe.commands import add_store_args
 from silkpipe.report import build_report, write_manifest
 from silkpipe.store import FileStore, open_store
 
@@ -24,10 +25,7 @@ def register(sub) -> None:
             "reported over SILKPIPE_PUSHGATEWAY_RETENTION seconds ago (default 3600)."
         ),
     )
-    p.add_argument(
-        "--store", required=True, help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
-    )
-    p.add_argument("--run-id", required=True, help="run to report on")
+    add_store_args(p, run_help="run to report on")
     p.add_argument(
         "--open",
         action="store_true",

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 from silkpipe import store as keys
+from silkpipe.commands import STORE_HELP, add_store_args
 from silkpipe.errors import InputError
-
-STORE_HELP = "artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
 
 
 def register(sub) -> None:
@@ -54,8 +53,7 @@ def register(sub) -> None:
         description="Download a finished run's report folder (index.html, figures, "
         "metrics.json) to DEST; the Argo workflow publishes DEST as an artifact.",
     )
-    ex.add_argument("--store", required=True, help=STORE_HELP)
-    ex.add_argument("--run-id", required=True, help="run whose report is exported")
+    add_store_args(ex, run_help="run whose report is exported")
     ex.add_argument("dest", type=Path, metavar="DEST", help="local folder to write")
     ex.set_defaults(func=export_report_command)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from silkpipe.commands import add_store_args
 from silkpipe.store import open_store
 from silkpipe.transcription import BACKENDS, Settings, transcribe_session
 
@@ -24,10 +25,7 @@ def register(sub) -> None:
     p.add_argument(
         "session", metavar="SESSION", help="session name in the store (sessions/SESSION/)"
     )
-    p.add_argument(
-        "--store", required=True, help="artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
-    )
-    p.add_argument("--run-id", required=True, help="run that receives the transcript")
+    add_store_args(p, run_help="run that receives the transcript")
     p.add_argument(
         "--backend",
         choices=BACKENDS,
