@@ -146,27 +146,37 @@ def _merge_raw(raws: list[RawStreams]) -> RawStreams:
     return merged
 
 
-def _realign_block(items: list[dict], rate: float) -> None:
-    """Re-cut clips whose events do not sit at their button time, from the block's events.
+def late_clip_spans(
+    cores: list[tuple[float, float]], buttons: list[tuple[float, float] | None]
+) -> dict[int, tuple[float, float]]:
+    """Clips of one block whose events were delivered late -> their true watch-clock span.
 
-    The release-to-last-event offset of the block's clips gives the epoch->watch clock
-    mapping. Late delivery only ever makes a clip's offset smaller, so the on-time mapping
-    is the upper envelope of the offsets (their 90th percentile), which stays right even
-    when most clips of a block were delivered late; a clip off by more than CLIP_ALIGN_TOL_S gets its button span
-    mapped through it and cut from all the block's events, or is dropped (motion None)
-    when fewer than half of that span has events.
+    A clip's offset is its last event (watch clock) minus its button release (epoch).
+    Late delivery only ever makes it smaller, so the on-time epoch->watch mapping is the
+    upper envelope of the block's offsets (their 90th percentile), which stays right even
+    when most clips were late; a clip off by more than CLIP_ALIGN_TOL_S is late and its
+    button span mapped through that offset is where its motion really is.
     """
-    spans = [it for it in items if it["button"] is not None]
-    if len(spans) < 3:
-        return
-    offsets = np.array([it["core"][1] - it["button"][1] for it in spans])
+    named = [i for i, b in enumerate(buttons) if b is not None]
+    if len(named) < 3:
+        return {}
+    offsets = np.array([cores[i][1] - buttons[i][1] for i in named])  # type: ignore[index]
     nominal = float(np.percentile(offsets, 90))
+    return {
+        i: (buttons[i][0] + nominal, buttons[i][1] + nominal)  # type: ignore[index]
+        for i, off in zip(named, offsets, strict=True)
+        if abs(off - nominal) > CLIP_ALIGN_TOL_S
+    }
+
+
+def _realign_block(items: list[dict], rate: float) -> None:
+    """Re-cut late clips (late_clip_spans) from all the block's events at their button time,
+    or drop them (motion None) when fewer than half of that span has events."""
+    late = late_clip_spans([it["core"] for it in items], [it["button"] for it in items])
     merged = None
-    for it, off in zip(spans, offsets, strict=True):
-        if abs(off - nominal) <= CLIP_ALIGN_TOL_S:
-            continue
+    for i, (start, end) in late.items():
+        it = items[i]
         merged = merged or _merge_raw([x["raw"] for x in items])
-        start, end = it["button"][0] + nominal, it["button"][1] + nominal
         motion = resample(merged, rate=rate, start=start, end=end)
         it["motion"] = motion if motion.valid.mean() >= 0.5 else None
         it["realigned"] = True

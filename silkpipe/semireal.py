@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.dataset import BLOCK_GAP_S, _clip_core
+from silkpipe.dataset import BLOCK_GAP_S, _clip_core, late_clip_spans
 from silkpipe.errors import InputError
 from silkpipe.sessions import read_sensor_csv
 from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
@@ -80,7 +80,47 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
                           raw.times, raw.values))  # fmt: skip
     if not clips:
         raise InputError("no clip CSV files", path=str(folder))
-    return sorted(clips, key=lambda c: c.start)
+    clips.sort(key=lambda c: c.start)
+    return [c for block in _blocks(clips) for c in _recut_late(block)]
+
+
+def _blocks(clips: list[Clip]) -> list[list[Clip]]:
+    """Collection blocks: the watch clock restarts between them (gaps > BLOCK_GAP_S)."""
+    blocks: list[list[Clip]] = []
+    for c in clips:
+        if not blocks or c.start - blocks[-1][-1].start > BLOCK_GAP_S:
+            blocks.append([])
+        blocks[-1].append(c)
+    return blocks
+
+
+def _recut_late(block: list[Clip]) -> list[Clip]:
+    """Clips the watch delivered late hold another moment's motion: move each to its button
+    time (the same rule the model's loader uses), taking the block's events there; drop it
+    when fewer than half the expected events exist there, so truth never labels wrong motion."""
+    buttons = [(c.host_start, c.host_end) if c.host_start and c.host_end else None for c in block]
+    late = late_clip_spans([(c.start, c.end) for c in block], buttons)
+    if not late:
+        return block
+    merged = merge_streams(block)
+    out = []
+    for i, c in enumerate(block):
+        if i not in late:
+            out.append(c)
+            continue
+        start, end = late[i]
+        times, values = {}, {}
+        for sensor in SENSORS:
+            inside = (merged.times[sensor] >= start) & (merged.times[sensor] <= end)
+            times[sensor], values[sensor] = (
+                merged.times[sensor][inside],
+                merged.values[sensor][inside],
+            )
+        expected = 50.0 * (end - start)  # the watch's ~50 Hz per sensor in clips
+        if min(len(t) for t in times.values()) >= 0.4 * expected:
+            out.append(Clip(c.name, c.cls, c.clip_name, start, end, c.host_end, c.host_start,
+                            times, values))  # fmt: skip
+    return out
 
 
 def split_blocks(clips: list[Clip], max_session_s: float = MAX_SESSION_S) -> list[list[Clip]]:
