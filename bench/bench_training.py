@@ -21,6 +21,19 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _ms_per_call(fn, arg, *, warmup: int, calls: int, repeats: int = 5) -> list[float]:
+    """Milliseconds per call of fn(arg), one figure per repeat of `calls` calls."""
+    for _ in range(warmup):
+        fn(arg)
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn(arg)
+        out.append((time.perf_counter() - start) / calls * 1e3)
+    return out
+
+
 def rows(repeats: int = 3) -> list[dict]:
     out = []
     with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
@@ -49,14 +62,7 @@ def rows(repeats: int = 3) -> list[dict]:
         windows = make_windows(streams).core()
         predictor = Predictor(model, backend="onnx")
         one = windows[:1].copy()
-        for _ in range(50):
-            predictor.logits(one)
-        per_window = []
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(200):
-                predictor.logits(one)
-            per_window.append((time.perf_counter() - start) / 200 * 1e3)
+        per_window = _ms_per_call(predictor.logits, one, warmup=50, calls=200)
         out.append({
             "name": "inference, ONNX Runtime, batch 1, 1 thread",
             "figure": f"{_median(per_window):.3f} ms/window", "target": "<= 1 ms/window",
@@ -77,14 +83,7 @@ def rows(repeats: int = 3) -> list[dict]:
 
         torch.set_num_threads(1)  # like the ONNX session: one intra-op thread per process
         script = Predictor(model, backend="torchscript")
-        for _ in range(20):
-            script.logits(one)
-        ts = []
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(100):
-                script.logits(one)
-            ts.append((time.perf_counter() - start) / 100 * 1e3)
+        ts = _ms_per_call(script.logits, one, warmup=20, calls=100)
         out.append({
             "name": "inference, TorchScript, batch 1, 1 thread",
             "figure": f"{_median(ts):.3f} ms/window", "target": "<= 1 ms/window",

@@ -85,12 +85,15 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
 
 
 def _blocks(clips: list[Clip]) -> list[list[Clip]]:
-    """Collection blocks: the watch clock restarts between them (gaps > BLOCK_GAP_S)."""
+    """Collection blocks of clips sorted by start: the watch clock restarts between them
+    (a gap > BLOCK_GAP_S after the latest clip end)."""
     blocks: list[list[Clip]] = []
+    last = -math.inf
     for c in clips:
-        if not blocks or c.start - blocks[-1][-1].start > BLOCK_GAP_S:
+        if c.start - last > BLOCK_GAP_S:
             blocks.append([])
         blocks[-1].append(c)
+        last = max(last, c.end)
     return blocks
 
 
@@ -124,16 +127,9 @@ def _recut_late(block: list[Clip]) -> list[Clip]:
 
 
 def split_blocks(clips: list[Clip], max_session_s: float = MAX_SESSION_S) -> list[list[Clip]]:
-    """Collection blocks (watch-clock gaps > BLOCK_GAP_S), long ones cut at gaps between clips."""
-    blocks: list[list[Clip]] = []
-    last = -math.inf
-    for c in clips:
-        if c.start - last > BLOCK_GAP_S:
-            blocks.append([])
-        blocks[-1].append(c)
-        last = max(last, c.end)
+    """Collection blocks (_blocks), long ones cut at gaps between clips."""
     out: list[list[Clip]] = []
-    for block in blocks:
+    for block in _blocks(clips):
         parts: list[list[Clip]] = [[]]
         for c in block:
             part = parts[-1]
