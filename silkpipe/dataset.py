@@ -146,6 +146,19 @@ def _merge_raw(raws: list[RawStreams]) -> RawStreams:
     return merged
 
 
+def block_indices(spans: list[tuple[float, float]]) -> list[list[int]]:
+    """Collection blocks of spans sorted by start: the watch clock restarts between blocks,
+    so a gap of more than BLOCK_GAP_S after the latest end starts a new one."""
+    blocks: list[list[int]] = []
+    last_end = -math.inf
+    for i, (start, end) in enumerate(spans):
+        if start - last_end > BLOCK_GAP_S:
+            blocks.append([])
+        blocks[-1].append(i)
+        last_end = max(last_end, end)
+    return blocks
+
+
 def late_clip_spans(
     cores: list[tuple[float, float]], buttons: list[tuple[float, float] | None]
 ) -> dict[int, tuple[float, float]]:
@@ -230,12 +243,9 @@ def load_clip_streams(
         raise InputError("no readable clips", path=str(clips_dir))
     loaded.sort(key=lambda item: item["core"][0])
     blocks: dict[str, list[dict]] = {}
-    block, last_end = "", -math.inf
-    for item in loaded:  # blocks from the clips' own (as recorded) watch times
-        if item["core"][0] - last_end > BLOCK_GAP_S:
-            block = f"block-{int(item['core'][0])}"
-        last_end = max(last_end, item["core"][1])
-        blocks.setdefault(block, []).append(item)
+    for members in block_indices([item["core"] for item in loaded]):  # as-recorded watch times
+        first = loaded[members[0]]
+        blocks[f"block-{int(first['core'][0])}"] = [loaded[i] for i in members]
     streams = []
     for block, items in blocks.items():
         if realign:

@@ -10,7 +10,6 @@ host would have received it, and speak every clip's class at a known audio->IMU 
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.dataset import BLOCK_GAP_S, _clip_core, late_clip_spans
+from silkpipe.dataset import _clip_core, block_indices, late_clip_spans
 from silkpipe.errors import InputError
 from silkpipe.sessions import read_sensor_csv
 from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
@@ -85,16 +84,10 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
 
 
 def _blocks(clips: list[Clip]) -> list[list[Clip]]:
-    """Collection blocks of clips sorted by start: the watch clock restarts between them
-    (a gap > BLOCK_GAP_S after the latest clip end)."""
-    blocks: list[list[Clip]] = []
-    last = -math.inf
-    for c in clips:
-        if c.start - last > BLOCK_GAP_S:
-            blocks.append([])
-        blocks[-1].append(c)
-        last = max(last, c.end)
-    return blocks
+    """Collection blocks of clips sorted by start (the model's loader uses the same rule)."""
+    return [
+        [clips[i] for i in members] for members in block_indices([(c.start, c.end) for c in clips])
+    ]
 
 
 def _recut_late(block: list[Clip]) -> list[Clip]:
