@@ -63,7 +63,8 @@ class FileStore:
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        _remove_orphaned_temps(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -96,6 +97,24 @@ class FileStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+def _remove_orphaned_temps(folder: Path) -> None:
+    """Delete temp files whose writer process is gone (killed mid-write, e.g. SIGKILL).
+
+    A temp file is named after its writer's pid, so another live process's write in
+    progress is never touched.
+    """
+    for tmp in folder.glob(".tmp-*-*"):
+        try:
+            pid = int(tmp.name.split("-")[1])
+            os.kill(pid, 0)
+        except ValueError:
+            continue  # not one of ours
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # alive, another user's process
 
 
 class S3Store:

@@ -67,6 +67,25 @@ def test_file_store_write_is_atomic(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "runs/r/model").iterdir()] == ["weights.pt"]
 
 
+def test_temp_files_of_killed_writers_are_removed(tmp_path):
+    """A writer SIGKILLed mid-write leaves its temp file; the next write there removes it,
+    while a live process's temp file (a write in progress) stays."""
+    import os
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    folder = tmp_path / "runs/r/transcripts"
+    folder.mkdir(parents=True)
+    orphan = folder / f".tmp-{dead.pid}-abc"
+    in_flight = folder / f".tmp-{os.getpid()}-xyz"
+    orphan.write_bytes(b"half")
+    in_flight.write_bytes(b"half")
+    FileStore(tmp_path).put_bytes("runs/r/transcripts/s1.json", b"{}")
+    assert not orphan.exists()
+    assert in_flight.exists()
+    assert FileStore(tmp_path).list("runs/r") == ["runs/r/transcripts/s1.json"]
+
+
 def test_open_store_schemes(tmp_path):
     assert isinstance(open_store(f"file://{tmp_path}"), FileStore)
     with pytest.raises(StoreError):
