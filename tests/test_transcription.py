@@ -173,3 +173,39 @@ def test_cli_writes_transcript_and_rejects_corrupt_audio(tmp_path, real_clip, cl
     for option in ("--backend", "--model", "--model-dir", "--device", "--compute-type",
                    "--batch-size", "--threads"):  # fmt: skip
         assert option in help_text
+
+
+def test_a_window_decoded_into_a_loop_is_decoded_again():
+    """A generated session (bench.voice_commands, British espeak voice, 20 dB) whose first
+    30 s window tiny.en decodes into "turn turn turn ..." and loses 20+ commands; decoded
+    again in 15 s windows, the commands come back."""
+    from bench.voice_commands import HIT_S, Utterances, make_session, mix, score
+
+    audio, truth = make_session(Utterances(), "en-gb-x-rp+m3", 170, seed=2001)
+    audio = mix(audio, 20.0, 2008)
+
+    def hits(settings: Settings) -> tuple[int, int]:
+        result = transcribe_audio(audio, settings, threads=2)
+        commands = extract_commands(parse_transcript(result)).commands
+        loops = sum(
+            seg["text"].count("turn") > 12 for seg in result["segments"]
+        )  # a loop: one command word over and over
+        return len(score(truth, commands, HIT_S)), loops
+
+    fixed_hits, fixed_loops = hits(Settings())
+    assert fixed_loops == 0
+    assert fixed_hits >= 0.75 * len(truth)
+    plain_hits, plain_loops = hits(Settings(loop_window_s=None))
+    assert fixed_hits > plain_hits
+
+
+def test_segment_times_shift_to_session_time():
+    class W:
+        word, start, end, probability = " jump", 1.0, 1.4, 0.9
+
+    class S:
+        start, end, text, words = 0.5, 2.0, " jump", [W()]
+
+    seg = transcription._segment_dict(S(), 10.0)
+    assert seg["start"] == 10.5 and seg["end"] == 12.0
+    assert seg["words"][0] == {"word": "jump", "start": 11.0, "end": 11.4, "score": 0.9}
