@@ -74,6 +74,12 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
         for cls in ("jump", "punch", "turn"):
             assert result["labels"][cls]["precision"] > 0.3, result["labels"]
         assert 0.0 <= result["models"]["voice"]["macro_f1"] <= 1.0
+        # the same sessions with their true labels: what the voice labels cost, apart
+        assert 0.0 <= result["models"]["truth"]["macro_f1"] <= 1.0
+        part = result["models"].get("taught_classes")
+        if part is not None:  # some class no voice label taught: scored without it too
+            assert set(part["classes"]) < set(CLASSES)
+            assert {"voice", "truth", "clips", "f1_gap"} <= set(part)
     else:
         assert "voice" not in result["models"] and result["errors"]
     assert 0.0 <= result["models"]["clips"]["macro_f1"] <= 1.0  # SESSIONS_DIR/../clips
