@@ -30,6 +30,10 @@ from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, STATE_CLASSES
 class AlignConfig:
     search_s: float = 30.0  # offsets searched: [-search_s, +search_s]
     event_window_s: float = 1.0  # label window around a jump/punch/turn
+    # ... of which this much lies before the motion peak: in the button-labelled clips the
+    # peak comes 0.27-0.42 s (median per class) after the press and 0.6-0.9 s before the
+    # release.
+    event_lead_s: float = 0.3
     noise_window_s: float = 2.0  # label window around a spoken "noise"
     max_state_s: float = 15.0  # a walk/idle lasts until the next command, at most this long
     bump_sigma_s: float = 0.25  # width of the predicted energy bump of an event
@@ -42,6 +46,12 @@ class AlignConfig:
     # clock offset, and added back to centre event labels on the motion.
     word_to_peak_s: float = 0.3
     refine_s: float = 1.5  # the gestures-only second stage searches this far around stage one
+    # Each event label is centred on the strongest motion within this distance of where the
+    # offset puts it (people's reaction lag varies word to word; 0: no snapping) ...
+    snap_s: float = 0.4
+    # ... and dropped when even that motion is below this (standardised energy): a gesture
+    # word with no movement under it is a mishearing or a chat word (None: keep all).
+    min_event_z: float | None = 0.0
     seed: int = 0
 
 
@@ -173,26 +183,56 @@ def estimate_offset(
     return offset, confidence, quality, p_value
 
 
+def event_peaks(
+    commands: list[Command], offset_s: float, motion: Motion, cfg: AlignConfig
+) -> list[float | None]:
+    """IMU time of each event command's motion peak (None: no movement there, drop it).
+
+    States and commands over sensor gaps keep the time the offset gives them.
+    """
+    signal = motion_signal(motion, cfg.smooth_s)
+    out: list[float | None] = []
+    for c in commands:
+        expected = c.start + offset_s + cfg.word_to_peak_s
+        near = np.flatnonzero((np.abs(motion.t - expected) <= cfg.snap_s) & motion.valid)
+        if c.cls not in EVENT_CLASSES or cfg.snap_s <= 0 or not len(near):
+            out.append(expected)
+            continue
+        best = near[np.argmax(signal[near])]
+        weak = cfg.min_event_z is not None and signal[best] < cfg.min_event_z
+        out.append(None if weak else float(motion.t[best]))
+    return out
+
+
 def label_intervals(
-    commands: list[Command], offset_s: float, span: tuple[float, float], cfg: AlignConfig
+    commands: list[Command],
+    offset_s: float,
+    span: tuple[float, float],
+    cfg: AlignConfig,
+    peaks: list[float | None] | None = None,
 ) -> list[Interval]:
-    """Intervals on the IMU clock: events around the word, states until the next command.
+    """Intervals on the IMU clock: events around their motion peak (``peaks``, else the
+    word time plus word_to_peak_s), states until the next command.
 
     Events win over states; overlapping events split at the midpoint; time no command
-    covers stays unlabelled.
+    covers stays unlabelled; an event whose peak is None gets no label.
     """
     lo, hi = span
     times = [c.start + offset_s for c in commands]
+    if peaks is None:
+        peaks = [t + cfg.word_to_peak_s for t in times]
     events: list[Interval] = []
     states: list[Interval] = []
     for i, (t, c) in enumerate(zip(times, commands, strict=True)):
         if c.cls in STATE_CLASSES:
             nxt = times[i + 1] if i + 1 < len(times) else hi
             states.append(Interval(t, min(nxt, t + cfg.max_state_s), c.cls))
-        else:
-            half = (cfg.noise_window_s if c.cls == "noise" else cfg.event_window_s) / 2
-            peak = t + cfg.word_to_peak_s
-            events.append(Interval(peak - half, peak + half, c.cls))
+        elif (peak := peaks[i]) is not None:
+            if c.cls == "noise":
+                lead, length = cfg.noise_window_s / 2, cfg.noise_window_s
+            else:
+                lead, length = cfg.event_lead_s, cfg.event_window_s
+            events.append(Interval(peak - lead, peak - lead + length, c.cls))
     events.sort(key=lambda iv: iv.start)
     for a, b in zip(events, events[1:], strict=False):
         if a.end > b.start:
@@ -256,7 +296,8 @@ def align_session(
         return [], report
     offset, confidence, quality, p_value = estimate_offset(motion, commands, cfg)
     span = (float(motion.t[0]), float(motion.t[-1]))
-    intervals = label_intervals(commands, offset, span, cfg)
+    peaks = event_peaks(commands, offset, motion, cfg)
+    intervals = label_intervals(commands, offset, span, cfg, peaks)
     contrast = energy_contrast(motion, intervals, cfg.smooth_s)
     at_chance = quality < cfg.min_quality
     if at_chance and not force:

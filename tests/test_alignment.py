@@ -9,6 +9,7 @@ from silkpipe.alignment import (
     AlignConfig,
     Interval,
     align_session,
+    event_peaks,
     intervals_from_csv,
     intervals_to_csv,
     label_intervals,
@@ -93,9 +94,9 @@ def test_labels_events_states_and_unlabelled_time():
         assert a.end <= b.start + 1e-9
     got = [(round(i.start, 2), round(i.end, 2), i.label) for i in ivs]
     assert got == [
-        (12.0, 13.5, "walk"),  # walk until the jump window (cut, not overlapping)
-        (13.5, 14.3, "jump"),  # jump and punch windows split at the midpoint
-        (14.3, 15.1, "punch"),
+        (12.0, 13.7, "walk"),  # walk until the jump window (cut, not overlapping)
+        (13.7, 14.5, "jump"),  # jump and punch windows split at the midpoint
+        (14.5, 15.3, "punch"),
         (16.0, 31.0, "idle"),  # idle capped at max_state_s: the rest is unlabelled
         (62.0, 70.0, "walk"),  # clipped to the IMU span
     ]
@@ -104,10 +105,35 @@ def test_labels_events_states_and_unlabelled_time():
     assert not any(31.0 < i.start < 62.0 for i in ivs)
 
 
-def test_event_labels_centre_on_the_motion_peak_after_the_word():
+def test_event_labels_start_shortly_before_the_motion_peak_after_the_word():
     cmds = [Command("jump", 10.0, 10.3, "jump", 0.9)]
     (iv,) = label_intervals(cmds, 1.0, (0.0, 60.0), AlignConfig(word_to_peak_s=0.3))
-    assert (round(iv.start, 2), round(iv.end, 2)) == (10.8, 11.8)
+    assert (round(iv.start, 2), round(iv.end, 2)) == (11.0, 12.0)  # peak at 11.3
+
+
+def _still_motion(duration: float = 30.0) -> Motion:
+    t = np.arange(int(duration * RATE)) / RATE
+    data = np.zeros((len(t), 13), np.float32)
+    data[:, 0:6] = np.random.default_rng(0).normal(0, 0.05, (len(t), 6))
+    data[:, 6] = data[:, 12] = 1.0
+    return Motion(t=t, rate=RATE, data=data, valid=np.ones(len(t), bool))
+
+
+def test_event_labels_snap_to_motion_and_drop_words_without_motion():
+    motion = _still_motion()
+    burst = (motion.t >= 10.2) & (motion.t < 10.6)  # one gesture, peak near 10.4
+    motion.data[burst, 0:3] += 6.0
+    cmds = [Command("jump", 10.0, 10.2, "jump", 0.9),  # said 0.1 s later than usual
+            Command("punch", 20.0, 20.2, "punch", 0.9)]  # fmt: skip  # nothing moved here
+    cfg = AlignConfig(word_to_peak_s=0.3)
+    peaks = event_peaks(cmds, 0.0, motion, cfg)
+    assert peaks[0] == pytest.approx(10.4, abs=0.12) and peaks[1] is None
+    (iv,) = label_intervals(cmds, 0.0, (0.0, 30.0), cfg, peaks)
+    assert iv.label == "jump" and iv.start < 10.3 < iv.end
+    # without snapping both words are labelled where the offset puts them
+    no_snap = AlignConfig(word_to_peak_s=0.3, snap_s=0.0)
+    assert len(label_intervals(cmds, 0.0, (0.0, 30.0), no_snap,
+                               event_peaks(cmds, 0.0, motion, no_snap))) == 2  # fmt: skip
 
 
 def test_labels_csv_roundtrip():
