@@ -305,10 +305,10 @@ def score_voice(
     if voice_streams and len(taught) < len(CLASSES):
         subset = [st for st in eval_streams if all(iv[2] in taught for iv in st.intervals)]
         models["taught_classes"] = {"classes": taught}
-        for key, folder in (("voice", "voice-model"), ("truth", "truth-model"),
-                            ("clips", "clip-model")):  # fmt: skip
+        for key, model_dir in (("voice", "voice-model"), ("truth", "truth-model"),
+                               ("clips", "clip-model")):  # fmt: skip
             if key in models and subset:
-                models["taught_classes"][key] = evaluate(out_root / folder, subset)["macro_f1"]
+                models["taught_classes"][key] = evaluate(out_root / model_dir, subset)["macro_f1"]
         part = models["taught_classes"]
         if "voice" in part and "clips" in part:
             part["f1_gap"] = round(part["clips"] - part["voice"], 4)
