@@ -45,7 +45,9 @@ class AlignConfig:
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
     word_to_peak_s: float = 0.3
-    refine_s: float = 1.5  # the gestures-only second stage searches this far around stage one
+    # The gestures-only second stage searches this far around stage one: walk/idle plateaus
+    # make stage one broad, and on one semi-real session its peak sat 1.9 s from the truth.
+    refine_s: float = 2.5
     # Each event label is centred on the strongest motion within this distance of where the
     # offset puts it (people's reaction lag varies word to word; 0: no snapping) ...
     snap_s: float = 0.4
