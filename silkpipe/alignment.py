@@ -269,6 +269,15 @@ def energy_contrast(motion: Motion, intervals: list[Interval], smooth_s: float) 
     return float(signal[inside & valid].mean() - signal[~inside & valid].mean())
 
 
+def _one_class_hint(commands: list[Command]) -> str:
+    classes = {c.cls for c in commands}
+    if len(classes) != 1:
+        return ""
+    (cls,) = classes
+    return (f"; every command is {cls!r}: one class only, so its words line up with motion "
+            "only where each marks a distinct movement")  # fmt: skip
+
+
 def align_session(
     session: str,
     motion: Motion,
@@ -308,6 +317,7 @@ def align_session(
             (
                 f"labels match motion no better than shuffled commands "
                 f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"
+                + _one_class_hint(commands)
             ),
         )
     elif at_chance:

@@ -202,3 +202,11 @@ def test_generated_sessions_with_swapped_commands_are_excluded(generated):
         session = load_session(motion_folder)
         _, report = align_session(session.name, session.motion(), commands)
         assert report.excluded, report
+
+
+def test_a_session_of_one_spoken_class_says_so_when_excluded():
+    motion = _still_motion(60.0)
+    cmds = [Command("noise", t, t + 0.3, "noise", 0.9) for t in (5.0, 11.0, 18.0, 24.0, 31.0)]
+    _, report = align_session("noise-only", motion, cmds)
+    assert report.excluded
+    assert "every command is 'noise'" in report.reason

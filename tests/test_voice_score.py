@@ -65,6 +65,8 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
         assert row["commands_heard"] >= row["commands_said"] - 2, name
         assert abs(row["offset_error"]) < 1.0, (name, row)
     assert result["offset"]["within_1s"] == 1.0
+    assert result["offset"]["gesture_sessions"] == len(result["sessions"])  # all have gestures
+    assert result["offset"]["gesture_sessions_within_0_3s"] is not None
     # the shuffled-audio controls run through real Whisper and must all be gated out
     assert result["controls"]["n"] == 2
     assert result["controls"]["all_excluded"], result["controls"]
