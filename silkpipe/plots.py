@@ -62,6 +62,7 @@ def timeline_png(
     intervals: Iterable[Any],
     offset_s: float | None,
     title: str,
+    truth: Iterable[Any] | None = None,
 ) -> None:
     """IMU magnitude, command words and label bands of one session on the IMU clock.
 
@@ -69,7 +70,8 @@ def timeline_png(
     ``word``, ``start`` (audio clock) and optionally ``cls`` (a gesture class; words
     without one are drawn as grey ticks). ``intervals``: items with start, end, label
     (IMU clock). Words are shifted by ``offset_s`` (t_imu = t_audio + offset); with no
-    offset they are drawn unshifted and the title says so.
+    offset they are drawn unshifted and the title says so. ``truth`` (optional, same shape
+    as ``intervals``): the true labels, drawn as a solid strip under the motion.
     """
     t, mag = _motion_magnitude(motion)
     shift = offset_s if offset_s is not None else 0.0
@@ -90,7 +92,11 @@ def timeline_png(
     words = [w for w in words if _field(w, "start", 1) is not None]
     finite = mag[np.isfinite(mag)]
     ymax = float(np.percentile(finite, 99.5)) * 1.1 if len(finite) else 1.0
-    seen = {label for _, _, label in intervals}
+    truth = [
+        tuple(_field(iv, n, i) for i, n in enumerate(("start", "end", "label")))
+        for iv in truth or []
+    ]
+    seen = {label for _, _, label in intervals + truth}
     for row in range(n_rows):
         ax_motion, ax_words = axes[2 * row], axes[2 * row + 1]
         lo = span[0] + row * ROW_SECONDS
@@ -101,6 +107,10 @@ def timeline_png(
             colour = CLASS_COLOURS.get(label, "#cccccc")
             for ax in (ax_motion, ax_words):
                 ax.axvspan(float(start), float(end), color=colour, alpha=0.25, linewidth=0)
+        for start, end, label in truth:
+            if float(end) >= lo and float(start) <= hi:
+                ax_motion.axvspan(float(start), float(end), ymin=0, ymax=0.07, linewidth=0,
+                                  color=CLASS_COLOURS.get(label, "#cccccc"))  # fmt: skip
         inside = (t >= lo - 1) & (t <= hi + 1)
         ax_motion.plot(t[inside], mag[inside], color="black", linewidth=0.6)
         ax_motion.set_ylim(0, max(ymax, 1e-3))
@@ -128,7 +138,8 @@ def timeline_png(
         ax_words.tick_params(labelsize=8)
     axes[-1].set_xlabel("seconds on the IMU clock", fontsize=9)
     shown = "not estimated (words unshifted)" if offset_s is None else f"{offset_s:+.2f} s"
-    axes[0].set_title(f"{title} — audio→IMU offset {shown}")
+    strip = " (bottom strip: true labels)" if truth else ""
+    axes[0].set_title(f"{title} — audio→IMU offset {shown}{strip}")
     handles = [Patch(color=CLASS_COLOURS[c], alpha=0.4, label=c) for c in CLASSES if c in seen]
     if handles:
         axes[0].legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles))

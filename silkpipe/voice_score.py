@@ -211,6 +211,7 @@ def score_voice(
         shutil.rmtree(scratch, ignore_errors=True)
 
     per_session, pairs_used, pairs_all, voice_streams, errors = {}, [], [], [], []
+    timelines: dict[str, bytes] = {}
     truth_streams = []  # the same sessions with their true labels: separates label errors
     # from what training on session recordings (not clips) costs by itself
     for folder in folders:
@@ -238,6 +239,7 @@ def score_voice(
         true = _label_grid(truth["intervals"], motion.t)
         pair = (pred[motion.valid], true[motion.valid])
         pairs_all.append(pair)
+        timelines[name] = _timeline_png(store, run_id, name, motion, intervals, truth, est)
         if not row["excluded"]:
             pairs_used.append(pair)
             spans = [(iv.start, iv.end, iv.label) for iv in intervals if iv.end > iv.start]
@@ -320,7 +322,7 @@ def score_voice(
         if "voice" in part and "clips" in part:
             part["f1_gap"] = round(part["clips"] - part["voice"], 4)
 
-    return {
+    result = {
         "store": store_uri,
         "run_id": run_id,
         "backend": "oracle (truth words)" if oracle else backend,
@@ -343,6 +345,54 @@ def score_voice(
         "transcribe_seconds": round(transcribe_s, 1),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
+    result["report"] = str(write_report(out_root, result, timelines))
+    return result
+
+
+def _timeline_png(store, run_id: str, name: str, motion, intervals, truth: dict,
+                  offset_s: float | None) -> bytes:  # fmt: skip
+    """Motion, heard commands at the estimated offset, voice labels, and the true labels."""
+    import io
+
+    from silkpipe import plots
+    from silkpipe.report import transcript_words
+    from silkpipe.store import get_json, transcript_key
+
+    try:
+        words = transcript_words(get_json(store, transcript_key(run_id, name)))
+    except (KeyError, ValueError):
+        words = []
+    buf = io.BytesIO()
+    plots.timeline_png(buf, motion, words, intervals, offset_s, name, truth=truth["intervals"])
+    return buf.getvalue()
+
+
+def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Path:
+    """``score-voice.html`` (+ one timeline PNG per session) beside the models: the
+    numbers, and each session's voice labels over its true labels, to check by eye."""
+    import html
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parts = [
+        "<!doctype html><meta charset='utf-8'><title>silkpipe score-voice</title>",
+        "<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}"
+        "img{max-width:100%}</style>",
+        f"<h1>Voice path against truth ({html.escape(result['backend'])})</h1>",
+        "<pre>" + html.escape("\n".join(summary_lines(result))) + "</pre>",
+        "<h2>Sessions</h2><p>Top: motion with the voice labels as bands and the heard "
+        "commands at the estimated offset; the strip under the motion is the truth.</p>",
+    ]
+    for name, png in timelines.items():
+        row = result["sessions"].get(name, {})
+        (out_dir / f"{name}.png").write_bytes(png)
+        verdict = "excluded: " + row.get("reason", "") if row.get("excluded") else "trained on"
+        parts.append(f"<h3>{html.escape(name)}</h3><p>{html.escape(verdict)}</p>"
+                     f"<img src='{html.escape(name)}.png' alt='{html.escape(name)}'>")  # fmt: skip
+    path = out_dir / "score-voice.html"
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text("\n".join(parts), encoding="utf-8")
+    tmp.replace(path)  # whole or not at all
+    return path
 
 
 def _model_scores(result: dict) -> dict:
@@ -392,4 +442,6 @@ def summary_lines(result: dict) -> list[str]:
         )
     for err in result["errors"]:
         lines.append(f"note: {err}")
+    if result.get("report"):
+        lines.append(f"report: {result['report']}")
     return lines

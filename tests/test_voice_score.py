@@ -88,3 +88,10 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
     assert result["eval_clips_seen_in_training"] == []
     assert (root / "store" / "runs" / "score-voice" / "score-voice" / "clip-model").is_dir()
     assert result["transcribe_failed"] == {}
+    # a page to check by eye: the numbers, and every session's labels over its truth
+    page = root / "store" / "runs" / "score-voice" / "score-voice" / "score-voice.html"
+    assert result["report"] == str(page)
+    text = page.read_text()
+    for name in result["sessions"]:
+        assert name in text
+        assert (page.parent / f"{name}.png").read_bytes().startswith(b"\x89PNG")
