@@ -1,0 +1,148 @@
+"""The voice path against truth on the real clips (issue 12), in one command.
+
+``../shared/data/clips-dev`` holds one gesture block and two timed noise blocks, so "a
+different block" is a held-out time range of the gesture block: each run builds semi-real
+sessions (`silkpipe synth --from-clips`: real motion, synthesised speech at a random offset
+in +-20 s, 20 dB) from the rest of the gesture block plus one noise block, and scores them
+(`silkpipe score-voice`: real Whisper -> align -> train on voice labels) on the clips of the
+held-out range plus the other noise block. One table row per run.
+
+    python -m bench.voice_path            # all runs (about 4 min each on 2 cores)
+    python -m bench.voice_path --runs B   # by name
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CLIPS = REPO.parent / "shared" / "data" / "clips-dev"
+WORK = REPO / "build" / "voice_path"
+_EPOCH_MS = re.compile(r"_(\d{13})(?:_|$)")
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    held_out_s: tuple[float, float]  # seconds into the gesture block, evaluation only
+    noise_block: int  # which timed noise block the sessions are built from (0 or 1)
+    seed: int
+    drift_ppm: float = 0.0
+
+
+RUNS = (
+    Run("12", (320.0, 530.0), 0, 12),
+    Run("13", (320.0, 530.0), 0, 13),
+    Run("14-drift", (320.0, 530.0), 0, 14, drift_ppm=300.0),
+    Run("B", (0.0, 215.0), 1, 15),
+)
+
+
+def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
+    """Symlink clips into out/train and out/eval. Clips whose names carry no epoch
+    milliseconds (untimed noise segments, baseline recordings) are left out of both."""
+    train, held = out / "train", out / "eval"
+    for folder in (train, held):
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.csv"):
+            old.unlink()
+    timed = []
+    for path in sorted(clips.glob("*.csv")):
+        if m := _EPOCH_MS.search(path.stem):
+            timed.append((int(m.group(1)) / 1000, path))
+    gestures = [(t, p) for t, p in timed if not p.stem.startswith("noise")]
+    noise = sorted((t, p) for t, p in timed if p.stem.startswith("noise"))
+    noise_blocks: list[list[Path]] = []
+    last = -1e18
+    for t, p in noise:  # a noise block's segments share (almost) one time stamp
+        if t - last > 60:
+            noise_blocks.append([])
+        noise_blocks[-1].append(p)
+        last = t
+    first = min(t for t, _ in gestures)
+    lo, hi = run.held_out_s
+    for t, p in gestures:
+        (held if lo <= t - first < hi else train).joinpath(p.name).symlink_to(p)
+    for k, block in enumerate(noise_blocks):
+        for p in block:
+            (train if k == run.noise_block else held).joinpath(p.name).symlink_to(p)
+    return train, held
+
+
+def run_one(run: Run) -> dict:
+    from silkpipe.semireal import generate_from_clips
+    from silkpipe.voice_score import score_voice
+
+    out = WORK / run.name
+    train, held = split_clips(CLIPS, run, out)
+    sessions = out / "sessions"
+    if not sessions.is_dir():  # same seed, same files: generate once
+        generate_from_clips(train, sessions, snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm)
+    return score_voice(sessions, held, store_uri=str(out / "store"), run_id="bench",
+                       train_clips_dir=train, workers=2)  # fmt: skip
+
+
+def row(run: Run, result: dict) -> dict:
+    o, models = result["offset"], result["models"]
+    taught = models.get("taught_classes", {})
+    precision = {c: result["labels"][c]["precision"] for c in ("jump", "punch", "turn")}
+    return {
+        "run": run.name,
+        "held_out_s": f"{run.held_out_s[0]:.0f}-{run.held_out_s[1]:.0f}",
+        "offset_0_3s": f"{o['within_0_3s']:.0%} of {o['sessions']}",
+        "gesture_sessions_0_3s": f"{o.get('gesture_sessions_within_0_3s') or 0:.0%} of "
+        f"{o.get('gesture_sessions', 0)}",
+        "controls_excluded": f"{result['controls']['excluded']}/{result['controls']['n']}",
+        "precision_jump_punch_turn": "/".join(
+            "-" if v is None else f"{v:.2f}" for v in precision.values()
+        ),  # fmt: skip
+        "f1_voice_truth_clips": "/".join(
+            f"{models[k]['macro_f1']:.2f}" if k in models else "-"
+            for k in ("voice", "truth", "clips")
+        ),
+        "f1_taught_voice_clips": "/".join(
+            f"{taught[k]:.2f}" if k in taught else "-" for k in ("voice", "clips")
+        ),
+        "report": result.get("report", ""),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.voice_path",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--runs", nargs="*", help="run names (default: all)")
+    parser.add_argument("--json", metavar="PATH", help="also write the full results as JSON")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    started = time.perf_counter()
+    rows, results = [], {}
+    for run in RUNS:
+        if args.runs and run.name not in args.runs:
+            continue
+        print(f"run {run.name} ...", file=sys.stderr, flush=True)
+        results[run.name] = run_one(run)
+        rows.append(row(run, results[run.name]))
+    keys = list(rows[0]) if rows else []
+    widths = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in keys}
+    print(" | ".join(k.ljust(widths[k]) for k in keys))
+    print("-+-".join("-" * widths[k] for k in keys))
+    for r in rows:
+        print(" | ".join(str(r[k]).ljust(widths[k]) for k in keys))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
