@@ -102,7 +102,7 @@ def row(run: Run, result: dict) -> dict:
         "controls_excluded": f"{result['controls']['excluded']}/{result['controls']['n']}",
         "precision_jump_punch_turn": "/".join(
             "-" if v is None else f"{v:.2f}" for v in precision.values()
-        ),  # fmt: skip
+        ),
         "f1_voice_truth_clips": "/".join(
             f"{models[k]['macro_f1']:.2f}" if k in models else "-"
             for k in ("voice", "truth", "clips")
