@@ -7,7 +7,9 @@ slide it over the measured motion energy; the best lag is the offset
 (``t_imu = t_audio + offset_s``). The same statistic, compared with commands whose
 timing was shuffled (each shuffle searched over all lags too, so the search itself is
 part of the baseline), is the label-quality score: a session whose commands do not match
-its motion better than shuffled commands is excluded from training.
+its motion better than shuffled commands is excluded from training. Once the offset is
+known, each gesture label is put on the motion peak next to its word (people's reaction
+time varies word to word), and a gesture word with no movement under it gets no label.
 """
 
 from __future__ import annotations
