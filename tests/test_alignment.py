@@ -130,6 +130,9 @@ def test_event_labels_snap_to_motion_and_drop_words_without_motion():
     assert peaks[0] == pytest.approx(10.4, abs=0.12) and peaks[1] is None
     (iv,) = label_intervals(cmds, 0.0, (0.0, 30.0), cfg, peaks)
     assert iv.label == "jump" and iv.start < 10.3 < iv.end
+    # a word Whisper itself doubted gets no label either
+    doubted = [Command("jump", 10.0, 10.2, "jump", 0.03)]
+    assert event_peaks(doubted, 0.0, motion, cfg) == [None]
     # without snapping both words are labelled where the offset puts them
     no_snap = AlignConfig(word_to_peak_s=0.3, snap_s=0.0)
     assert len(label_intervals(cmds, 0.0, (0.0, 30.0), no_snap,
