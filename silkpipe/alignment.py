@@ -385,12 +385,14 @@ def align_run(
     *,
     force: bool = False,
     progress: bool = True,
+    realign: bool = False,
 ) -> dict:
     """Align every session that has a transcript; one bad session never sinks the others.
 
     Writes ``labels/<session>.csv`` + ``.json`` per session, failure records under
     ``failures/align/``, and ``labels/summary.json`` last. Sessions whose labels exist
-    are reused unless ``force``.
+    are reused unless ``force`` (which also keeps at-chance sessions) or ``realign``
+    (recompute only: an evaluation that must reflect the current aligner).
     """
     import json
     import logging
@@ -411,7 +413,7 @@ def align_run(
     for session in tqdm(sessions, desc="align", unit="session", disable=not progress):
         report_key = keys.labels_key(run_id, session, "json")
         try:
-            if store.exists(report_key) and not force:
+            if store.exists(report_key) and not (force or realign):
                 report = json.loads(store.get_bytes(report_key))
             else:
                 transcript_key = keys.transcript_key(run_id, session)

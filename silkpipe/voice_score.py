@@ -206,7 +206,7 @@ def score_voice(
         t0 = time.perf_counter()
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
         transcribe_s = time.perf_counter() - t0
-        align_run(store, run_id, AlignConfig(), progress=progress)
+        align_run(store, run_id, AlignConfig(), progress=progress, realign=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

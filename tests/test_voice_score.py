@@ -95,3 +95,17 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
     for name in result["sessions"]:
         assert name in text
         assert (page.parent / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_score_voice_realigns_instead_of_reusing_old_labels(scored):
+    """An evaluation must score the current aligner, not labels left by an earlier run."""
+    root, result = scored
+    name = next(iter(result["sessions"]))
+    key = root / "store" / "runs" / "score-voice" / "labels" / f"{name}.json"
+    stale = json.loads(key.read_text())
+    stale["offset_s"] = 99.0
+    key.write_text(json.dumps(stale))
+    again = score_voice(root / "data" / "sessions", root / "eval" / "clips",
+                        store_uri=str(root / "store"), epochs=1, workers=2,
+                        controls=False)  # fmt: skip
+    assert again["sessions"][name]["offset_est"] == result["sessions"][name]["offset_est"]
