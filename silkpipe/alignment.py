@@ -61,6 +61,12 @@ class AlignConfig:
     # or "jump" heard as "turn" (turn label precision 0.898 -> 0.935, recall unchanged);
     # real WhisperX command words score >= 0.7.
     min_event_score: float = 0.1
+    # A walk/idle label keeps only the time whose motion agrees: idle where the wrist is
+    # still, walk where it moves (|linear accel| m/s² + |gyro| rad/s, mean over 0.5 s, below
+    # or above this). Button clips: idle 0.2-0.8, walk 5.5-12.5 (10th-90th percentile).
+    # None: keep states as spoken.
+    still_energy: float | None = 2.0
+    min_state_piece_s: float = 0.5  # shorter agreeing stretches are dropped
     seed: int = 0
 
 
@@ -267,6 +273,30 @@ def label_intervals(
     return sorted((iv for iv in clipped if iv.end - iv.start > 0.05), key=lambda iv: iv.start)
 
 
+def motion_consistent_states(
+    intervals: list[Interval], motion: Motion, cfg: AlignConfig
+) -> list[Interval]:
+    """Walk/idle intervals cut down to the time their motion agrees with (cfg.still_energy);
+    people say "walk" and then stop, or say nothing when they start moving again."""
+    if cfg.still_energy is None:
+        return intervals
+    energy = uniform_filter1d(motion.energy().astype(np.float64), max(int(0.5 * motion.rate), 1))
+    agrees = {"idle": energy < cfg.still_energy, "walk": energy >= cfg.still_energy}
+    out = []
+    for iv in intervals:
+        if iv.label not in agrees:
+            out.append(iv)
+            continue
+        inside = (motion.t >= iv.start) & (motion.t < iv.end)
+        ok = np.concatenate([[False], agrees[iv.label] & inside, [False]])
+        edges = np.flatnonzero(np.diff(ok.astype(np.int8)))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            start, end = float(motion.t[a]), float(motion.t[b - 1]) + 1.0 / motion.rate
+            if end - start >= cfg.min_state_piece_s:
+                out.append(Interval(max(start, iv.start), min(end, iv.end), iv.label))
+    return out
+
+
 def energy_contrast(motion: Motion, intervals: list[Interval], smooth_s: float) -> float:
     """Mean standardised motion energy inside event windows minus outside them."""
     signal = motion_signal(motion, smooth_s)
@@ -319,7 +349,9 @@ def align_session(
     offset, confidence, quality, p_value = estimate_offset(motion, commands, cfg)
     span = (float(motion.t[0]), float(motion.t[-1]))
     peaks = event_peaks(commands, offset, motion, cfg)
-    intervals = label_intervals(commands, offset, span, cfg, peaks)
+    intervals = motion_consistent_states(
+        label_intervals(commands, offset, span, cfg, peaks), motion, cfg
+    )
     contrast = energy_contrast(motion, intervals, cfg.smooth_s)
     at_chance = quality < cfg.min_quality
     if at_chance and not force:

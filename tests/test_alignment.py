@@ -13,6 +13,7 @@ from silkpipe.alignment import (
     intervals_from_csv,
     intervals_to_csv,
     label_intervals,
+    motion_consistent_states,
 )
 from silkpipe.sessions import Motion, load_session
 from silkpipe.transcripts import Command, extract_commands, load_transcript
@@ -213,3 +214,17 @@ def test_a_session_of_one_spoken_class_says_so_when_excluded():
     _, report = align_session("noise-only", motion, cmds)
     assert report.excluded
     assert "every command is 'noise'" in report.reason
+
+
+def test_walk_and_idle_labels_keep_only_the_time_their_motion_agrees_with():
+    motion = _still_motion(30.0)
+    moving = (motion.t >= 4.0) & (motion.t < 8.0)  # walking from 4 to 8 s, still otherwise
+    motion.data[moving, 0] += 6.0 * np.sin(2 * np.pi * 2 * motion.t[moving])
+    spoken = [Interval(2.0, 10.0, "walk"), Interval(10.0, 20.0, "idle"),
+              Interval(5.0, 6.0, "jump")]  # fmt: skip
+    got = motion_consistent_states(spoken, motion, AlignConfig())
+    walk = [iv for iv in got if iv.label == "walk"]
+    assert len(walk) == 1 and 3.6 < walk[0].start < 4.4 and 7.6 < walk[0].end < 8.4
+    assert [(iv.start, iv.end) for iv in got if iv.label == "idle"] == [(10.0, 20.0)]
+    assert Interval(5.0, 6.0, "jump") in got  # gestures are not states: untouched
+    assert motion_consistent_states(spoken, motion, AlignConfig(still_energy=None)) == spoken
