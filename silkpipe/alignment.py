@@ -276,8 +276,9 @@ def label_intervals(
 def motion_consistent_states(
     intervals: list[Interval], motion: Motion, cfg: AlignConfig
 ) -> list[Interval]:
-    """Walk/idle intervals cut down to the time their motion agrees with (cfg.still_energy);
-    people say "walk" and then stop, or say nothing when they start moving again."""
+    """Walk/idle intervals cut down to the time their motion agrees with (cfg.still_energy),
+    outside sensor gaps; people say "walk" and then stop, or say nothing when they start
+    moving again."""
     if cfg.still_energy is None:
         return intervals
     energy = uniform_filter1d(motion.energy().astype(np.float64), max(int(0.5 * motion.rate), 1))
@@ -288,7 +289,7 @@ def motion_consistent_states(
             out.append(iv)
             continue
         inside = (motion.t >= iv.start) & (motion.t < iv.end)
-        ok = np.concatenate([[False], agrees[iv.label] & inside, [False]])
+        ok = np.concatenate([[False], agrees[iv.label] & inside & motion.valid, [False]])
         edges = np.flatnonzero(np.diff(ok.astype(np.int8)))
         for a, b in zip(edges[::2], edges[1::2], strict=True):
             start, end = float(motion.t[a]), float(motion.t[b - 1]) + 1.0 / motion.rate
