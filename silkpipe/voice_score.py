@@ -159,14 +159,14 @@ def score_voice(
     workers: int | None = None,
     progress: bool = False,
     oracle: bool = False,
+    seeds: int = 1,
 ) -> dict:
     """Transcribe -> align -> train on voice labels -> evaluate on held-out clips; score it all."""
     from silkpipe.alignment import AlignConfig, align_run, intervals_from_csv
     from silkpipe.dataset import load_clip_streams, session_stream
-    from silkpipe.evaluation import evaluate
     from silkpipe.pipeline import upload_inputs
     from silkpipe.store import labels_key, open_store
-    from silkpipe.training import TrainConfig, train, with_overrides
+    from silkpipe.training import TrainConfig, with_overrides
 
     started = time.perf_counter()
     sessions_dir = Path(sessions_dir)
@@ -282,15 +282,29 @@ def score_voice(
         cfg = with_overrides(cfg, max_epochs=epochs, min_epochs=min(cfg.min_epochs, epochs))
     eval_streams = load_clip_streams(eval_clips_dir)
     out_root = work or Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))
+    taught = sorted({label for st in voice_streams for _, _, label in st.intervals})
+    # A class no voice session taught (noise-only sessions cannot be aligned) costs the
+    # voice model twice: its own F1 is 0 and its windows land in the other classes. Every
+    # model is also scored on the evaluation clips of the taught classes only.
+    subset = [st for st in eval_streams if all(iv[2] in taught for iv in st.intervals)]
+    if not voice_streams or len(taught) == len(CLASSES):
+        subset = []
+
+    def fit(key: str, streams: list) -> None:
+        folder = out_root / ("clip-model" if key == "clips" else f"{key}-model")
+        models[key], taught_f1 = _train_and_score(
+            streams, folder, cfg, seeds, eval_streams, subset, progress
+        )
+        if taught_f1 is not None:
+            models.setdefault("taught_classes", {"classes": taught})[key] = taught_f1
+
     models: dict = {}
     if voice_streams:
         try:
-            train(voice_streams, out_root / "voice-model", config=cfg, progress=progress)
-            models["voice"] = _model_scores(evaluate(out_root / "voice-model", eval_streams))
+            fit("voice", voice_streams)
         except InputError as err:
             errors.append(f"voice model: {err}")
-        train(truth_streams, out_root / "truth-model", config=cfg, progress=progress)
-        models["truth"] = _model_scores(evaluate(out_root / "truth-model", eval_streams))
+        fit("truth", truth_streams)
     else:
         errors.append("voice model: no session passed the quality gate")
     used_clips = {c for t in truths.values() for c in t.get("clips", [])}
@@ -300,27 +314,14 @@ def score_voice(
     overlap = sorted(clip_blocks(eval_clips_dir) & used_clips)
     if train_clips is not None:
         overlap += sorted(clip_blocks(eval_clips_dir) & clip_blocks(train_clips))
-        train(load_clip_streams(train_clips), out_root / "clip-model", config=cfg,
-              progress=progress)  # fmt: skip
-        models["clips"] = _model_scores(evaluate(out_root / "clip-model", eval_streams))
+        fit("clips", load_clip_streams(train_clips))
     else:
         errors.append("clip model: no --train-clips folder given")
     if "voice" in models and "clips" in models:
         models["f1_gap"] = round(models["clips"]["macro_f1"] - models["voice"]["macro_f1"], 4)
-    # A class no voice session taught (noise-only sessions cannot be aligned) costs the
-    # voice model twice: its own F1 is 0 and its windows land in the other classes. The
-    # same models scored on the evaluation clips of the taught classes only:
-    taught = sorted({label for st in voice_streams for _, _, label in st.intervals})
-    if voice_streams and len(taught) < len(CLASSES):
-        subset = [st for st in eval_streams if all(iv[2] in taught for iv in st.intervals)]
-        models["taught_classes"] = {"classes": taught}
-        for key, model_dir in (("voice", "voice-model"), ("truth", "truth-model"),
-                               ("clips", "clip-model")):  # fmt: skip
-            if key in models and subset:
-                models["taught_classes"][key] = evaluate(out_root / model_dir, subset)["macro_f1"]
-        part = models["taught_classes"]
-        if "voice" in part and "clips" in part:
-            part["f1_gap"] = round(part["clips"] - part["voice"], 4)
+    part = models.get("taught_classes", {})
+    if "voice" in part and "clips" in part:
+        part["f1_gap"] = round(part["clips"] - part["voice"], 4)
 
     result = {
         "store": store_uri,
@@ -393,6 +394,30 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
     tmp.write_text("\n".join(parts), encoding="utf-8")
     tmp.replace(path)  # whole or not at all
     return path
+
+
+def _train_and_score(streams, model_dir: Path, cfg, seeds: int, eval_streams: list,
+                     subset: list, progress: bool) -> tuple[dict, float | None]:  # fmt: skip
+    """Train one model per seed (model_dir, model_dir-seed1, ...); scores of the first seed's
+    model with macro-F1 averaged over seeds (one small training set's luck is +-0.03), and
+    the mean macro-F1 on ``subset`` (None when empty)."""
+    from silkpipe.evaluation import evaluate
+    from silkpipe.training import train, with_overrides
+
+    runs, taught = [], []
+    for k in range(max(seeds, 1)):
+        folder = model_dir if k == 0 else model_dir.with_name(f"{model_dir.name}-seed{k}")
+        train(streams, folder, config=with_overrides(cfg, seed=cfg.seed + k), progress=progress)
+        result = evaluate(folder, eval_streams)
+        runs.append(result["macro_f1"])
+        if k == 0:
+            scores = _model_scores(result)
+        if subset:
+            taught.append(evaluate(folder, subset)["macro_f1"])
+    if len(runs) > 1:
+        scores["macro_f1"] = round(float(np.mean(runs)), 4)
+        scores["macro_f1_per_seed"] = runs
+    return scores, (round(float(np.mean(taught)), 4) if taught else None)
 
 
 def _model_scores(result: dict) -> dict:

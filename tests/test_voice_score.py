@@ -107,5 +107,10 @@ def test_score_voice_realigns_instead_of_reusing_old_labels(scored):
     key.write_text(json.dumps(stale))
     again = score_voice(root / "data" / "sessions", root / "eval" / "clips",
                         store_uri=str(root / "store"), epochs=1, workers=2,
-                        controls=False)  # fmt: skip
+                        controls=False, seeds=2)  # fmt: skip
     assert again["sessions"][name]["offset_est"] == result["sessions"][name]["offset_est"]
+    # with seeds=2 every model is trained twice and its macro-F1 is the mean of the two
+    per_seed = again["models"]["clips"]["macro_f1_per_seed"]
+    assert len(per_seed) == 2
+    assert again["models"]["clips"]["macro_f1"] == pytest.approx(sum(per_seed) / 2, abs=1e-4)
+    assert (root / "store" / "runs" / "score-voice" / "score-voice" / "clip-model-seed1").is_dir()
