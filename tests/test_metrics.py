@@ -264,7 +264,7 @@ def test_alert_rules_pass_promtool_and_fire_as_intended(tmp_path):
                                                     "session": "s1"},
                                      "exp_annotations": {
                          "summary": "session s1 labels at chance (run r1)",
-                         "description": "Label quality 0.40 < 5: the spoken commands do not "
+                         "description": "Label quality 0.40 < 4: the spoken commands do not "
                                         "match the motion better than shuffled commands "
                                         "(audio/IMU offset not found, or wrong words). The "
                                         "session was excluded from training unless the run "
