@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.table import print_table
 from silkpipe.speech import SAMPLE_RATE, synthesize
 from silkpipe.transcription import Settings, transcribe_audio
 from silkpipe.transcripts import extract_commands, parse_transcript
@@ -249,15 +250,6 @@ def _levers() -> dict[str, Settings | tuple[Settings, float]]:
     }
 
 
-def _print(rows: list[dict], label_key: str) -> None:
-    keys = list(rows[0])
-    widths = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in keys}
-    print(" | ".join(k.ljust(widths[k]) for k in keys))
-    print("-+-".join("-" * widths[k] for k in keys))
-    for r in rows:
-        print(" | ".join(str(r[k]).ljust(widths[k]) for k in keys))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.voice_commands",
@@ -282,10 +274,10 @@ def main(argv: list[str] | None = None) -> int:
             row = evaluate(settings, snrs=(20.0,), threads=args.threads, min_score=min_score)[0]
             rows.append({"lever": name, **row})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-        _print(rows, "lever")
+        print_table(rows)
     else:
         rows = evaluate(Settings(), threads=args.threads, min_score=args.min_score)
-        _print(rows, "snr_db")
+        print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)

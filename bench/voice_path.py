@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.table import print_table
+
 REPO = Path(__file__).resolve().parents[1]
 CLIPS = REPO.parent / "shared" / "data" / "clips-dev"
 WORK = REPO / "build" / "voice_path"
@@ -133,12 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {run.name} ...", file=sys.stderr, flush=True)
         results[run.name] = run_one(run)
         rows.append(row(run, results[run.name]))
-    keys = list(rows[0]) if rows else []
-    widths = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in keys}
-    print(" | ".join(k.ljust(widths[k]) for k in keys))
-    print("-+-".join("-" * widths[k] for k in keys))
-    for r in rows:
-        print(" | ".join(str(r[k]).ljust(widths[k]) for k in keys))
+    print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
