@@ -300,11 +300,11 @@ def score_voice(
 
     models: dict = {}
     if voice_streams:
-        try:
-            fit("voice", voice_streams)
-        except InputError as err:
-            errors.append(f"voice model: {err}")
-        fit("truth", truth_streams)
+        for key, streams in (("voice", voice_streams), ("truth", truth_streams)):
+            try:
+                fit(key, streams)
+            except InputError as err:  # e.g. too few windows: report it, score the rest
+                errors.append(f"{key} model: {err}")
     else:
         errors.append("voice model: no session passed the quality gate")
     used_clips = {c for t in truths.values() for c in t.get("clips", [])}
