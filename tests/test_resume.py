@@ -63,6 +63,7 @@ class Attempt:
             if condition():
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
+                _wait_group_gone(self.proc.pid)
                 self._reader.join(timeout=10)
                 return
             time.sleep(0.02)
@@ -78,13 +79,28 @@ class Attempt:
         return self.err.decode(errors="replace")
 
 
+def _wait_group_gone(pgid: int, timeout: float = 10.0) -> None:
+    """SIGKILL returns before the workers are dead: one mid-rename still completes it."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
+
+
 def _state(folder: Path) -> dict[str, tuple[str, int]]:
-    """key -> (sha256, mtime_ns) of every file under folder."""
+    """key -> (sha256, mtime_ns) of every store file under folder (a writer's .tmp-* file
+    is not store content: FileStore.list skips it too)."""
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(),
-                                               p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    state = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.name.startswith(".tmp-"):
+            state[p.relative_to(folder).as_posix()] = (
+                hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)  # fmt: skip
+    return state
 
 
 @pytest.fixture(scope="module")
