@@ -116,6 +116,16 @@ def transcribe_all(store_uri: str, sessions: list[str], run_id: str, backend: st
     return failed
 
 
+def share_within(rows: list[dict], tolerance_s: float) -> float | None:
+    """Share of session rows whose offset error is within tolerance (no estimate: a miss);
+    None for no rows."""
+    if not rows:
+        return None
+    hits = sum(r.get("offset_error") is not None and abs(r["offset_error"]) <= tolerance_s
+               for r in rows)  # fmt: skip
+    return round(hits / len(rows), 4)
+
+
 def _label_grid(intervals, t: np.ndarray) -> np.ndarray:
     """Class index per grid time (-1 where no interval covers it)."""
     grid = np.full(len(t), -1, dtype=np.int64)
@@ -260,22 +270,21 @@ def score_voice(
             control_rows[name] = {"audio_from": donor, "excluded": None,
                                   "error": failed.get(name, "no alignment output")}  # fmt: skip
 
-    errs = [r["offset_error"] for r in per_session.values() if r.get("offset_error") is not None]
-    n = len(per_session)
-    offset = {
-        "sessions": n,
-        "estimated": len(errs),
-        "within_0_3s": round(sum(abs(e) <= OFFSET_TOLERANCE_S for e in errs) / n, 4) if n else 0,
-        "within_1s": round(sum(abs(e) <= 1.0 for e in errs) / n, 4) if n else 0,
-        "median_abs_error_s": round(float(np.median(np.abs(errs))), 3) if errs else None,
-    }
+    rows = list(per_session.values())
+    errs = [r["offset_error"] for r in rows if r.get("offset_error") is not None]
     # Sessions with gestures apart: a noise-only session's motion gives words nothing to
     # line up with, so its offset is not observable (reported, not hidden).
-    gestures = [name for name in per_session
+    gestures = [per_session[name] for name in per_session
                 if any(iv[2] != "noise" for iv in truths[name]["intervals"])]  # fmt: skip
-    hits = [abs(per_session[g].get("offset_error") or 1e9) <= OFFSET_TOLERANCE_S for g in gestures]
-    offset["gesture_sessions"] = len(gestures)
-    offset["gesture_sessions_within_0_3s"] = round(sum(hits) / len(hits), 4) if hits else None
+    offset = {
+        "sessions": len(rows),
+        "estimated": len(errs),
+        "within_0_3s": share_within(rows, OFFSET_TOLERANCE_S) or 0,
+        "within_1s": share_within(rows, 1.0) or 0,
+        "median_abs_error_s": round(float(np.median(np.abs(errs))), 3) if errs else None,
+        "gesture_sessions": len(gestures),
+        "gesture_sessions_within_0_3s": share_within(gestures, OFFSET_TOLERANCE_S),
+    }
 
     cfg = TrainConfig()
     if epochs:

@@ -10,7 +10,13 @@ import pytest
 from silkpipe import synth
 from silkpipe.sessions import find_sessions
 from silkpipe.vocabulary import CLASSES
-from silkpipe.voice_score import label_overlap, make_controls, oracle_transcript, score_voice
+from silkpipe.voice_score import (
+    label_overlap,
+    make_controls,
+    oracle_transcript,
+    score_voice,
+    share_within,
+)
 
 
 def test_label_overlap_counts_time():
@@ -23,6 +29,14 @@ def test_label_overlap_counts_time():
     assert out["punch"]["precision"] == pytest.approx(0.5)
     assert out["punch"]["recall"] == pytest.approx(1.0)
     assert out["walk"]["precision"] is None
+
+
+def test_offset_share_counts_an_exact_estimate_and_misses_a_missing_one():
+    rows = [{"offset_error": 0.0}, {"offset_error": -0.29}, {"offset_error": 0.31},
+            {"offset_error": None}]  # fmt: skip
+    assert share_within(rows, 0.3) == 0.5
+    assert share_within(rows, 1.0) == 0.75
+    assert share_within([], 0.3) is None
 
 
 def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
