@@ -39,6 +39,12 @@ def _field(item: Any, name: str, index: int) -> Any:
     return item[index]
 
 
+def _spans(items: Iterable[Any]) -> list[tuple]:
+    """(start, end, label) of Interval objects, mappings or tuples."""
+    names = ("start", "end", "label")
+    return [tuple(_field(iv, n, i) for i, n in enumerate(names)) for iv in items]
+
+
 def _save(fig, path: str | IO[bytes]) -> None:
     fig.savefig(path, format="png", dpi=DPI)
     plt.close(fig)
@@ -86,16 +92,11 @@ def timeline_png(
     for spacer in grid[2::3, 0]:
         spacer.set_axis_off()
     axes = [ax for i, ax in enumerate(grid[:, 0]) if i % 3 != 2]
-    intervals = [
-        tuple(_field(iv, n, i) for i, n in enumerate(("start", "end", "label"))) for iv in intervals
-    ]
+    intervals = _spans(intervals)
     words = [w for w in words if _field(w, "start", 1) is not None]
     finite = mag[np.isfinite(mag)]
     ymax = float(np.percentile(finite, 99.5)) * 1.1 if len(finite) else 1.0
-    truth = [
-        tuple(_field(iv, n, i) for i, n in enumerate(("start", "end", "label")))
-        for iv in truth or []
-    ]
+    truth = _spans(truth or [])
     seen = {label for _, _, label in intervals + truth}
     for row in range(n_rows):
         ax_motion, ax_words = axes[2 * row], axes[2 * row + 1]

@@ -382,7 +382,9 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
     numbers, and each session's voice labels over its true labels, to check by eye."""
     import html
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from silkpipe.store import FileStore
+
+    files = FileStore(out_dir)  # its writes are whole or nothing
     parts = [
         "<!doctype html><meta charset='utf-8'><title>silkpipe score-voice</title>",
         "<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}"
@@ -394,15 +396,12 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
     ]
     for name, png in timelines.items():
         row = result["sessions"].get(name, {})
-        (out_dir / f"{name}.png").write_bytes(png)
+        files.put_bytes(f"{name}.png", png)
         verdict = "excluded: " + row.get("reason", "") if row.get("excluded") else "trained on"
         parts.append(f"<h3>{html.escape(name)}</h3><p>{html.escape(verdict)}</p>"
                      f"<img src='{html.escape(name)}.png' alt='{html.escape(name)}'>")  # fmt: skip
-    path = out_dir / "score-voice.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    tmp.replace(path)  # whole or not at all
-    return path
+    files.put_bytes("score-voice.html", "\n".join(parts).encode())
+    return out_dir / "score-voice.html"
 
 
 def _train_and_score(streams, model_dir: Path, cfg, seeds: int, eval_streams: list,
