@@ -3,7 +3,8 @@
 ``../shared/data/clips-dev`` holds one gesture block and two timed noise blocks, so "a
 different block" is a held-out time range of the gesture block: each run builds semi-real
 sessions (`silkpipe synth --from-clips`: real motion, synthesised speech at a random offset
-in +-20 s, 20 dB) from the rest of the gesture block plus one noise block, and scores them
+in +-20 s, 20 dB) from the rest of the gesture block (with the noise recording made before
+its first gesture) plus one noise block, and scores them
 (`silkpipe score-voice`: real Whisper -> align -> train on voice labels) on the clips of the
 held-out range plus the other noise block. One table row per run.
 
@@ -17,6 +18,7 @@ import argparse
 import json
 import logging
 import re
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -44,13 +46,30 @@ RUNS = (
     Run("12", (320.0, 530.0), 0, 12),
     Run("13", (320.0, 530.0), 0, 13),
     Run("14-drift", (320.0, 530.0), 0, 14, drift_ppm=300.0),
-    Run("B", (0.0, 215.0), 1, 15),
+    Run("B", (100.0, 320.0), 1, 15),  # clips 0-64 s and 106 s on are two sittings
 )
 
 
+def untimed_gesture_block_clips(clips: Path) -> list[tuple[float, Path]]:
+    """Clips recorded inside the gesture block whose names carry no epoch milliseconds (the
+    baseline noise recording before the first gesture, stray noise segments), with host
+    epoch seconds from the block's watch clock. Untimed clips of the noise-only blocks
+    duplicate their timed segments and are not returned."""
+    from silkpipe.semireal import host_offset, load_clips, split_blocks
+
+    out = []
+    for block in split_blocks(load_clips(clips), max_session_s=float("inf")):
+        watch_to_host = host_offset(block)
+        if watch_to_host is None or all(c.cls == "noise" for c in block):
+            continue
+        out += [(c.start + watch_to_host, clips / f"{c.name}.csv")
+                for c in block if not _EPOCH_MS.search(c.name)]  # fmt: skip
+    return out
+
+
 def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
-    """Symlink clips into out/train and out/eval. Clips whose names carry no epoch
-    milliseconds (untimed noise segments, baseline recordings) are left out of both."""
+    """Symlink clips into out/train and out/eval: gesture-block clips by time (held-out
+    range: eval), noise-only blocks whole (run.noise_block: train, the other: eval)."""
     train, held = out / "train", out / "eval"
     for folder in (train, held):
         folder.mkdir(parents=True, exist_ok=True)
@@ -69,7 +88,8 @@ def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
             noise_blocks.append([])
         noise_blocks[-1].append(p)
         last = t
-    first = min(t for t, _ in gestures)
+    first = min(t for t, _ in gestures)  # held-out ranges count from the first timed gesture
+    gestures += untimed_gesture_block_clips(clips)
     lo, hi = run.held_out_s
     for t, p in gestures:
         (held if lo <= t - first < hi else train).joinpath(p.name).symlink_to(p)
@@ -86,8 +106,14 @@ def run_one(run: Run) -> dict:
     out = WORK / run.name
     train, held = split_clips(CLIPS, run, out)
     sessions = out / "sessions"
+    manifest = out / "train-clips.txt"
+    names = "\n".join(sorted(p.name for p in train.glob("*.csv")))
+    if not manifest.exists() or manifest.read_text() != names:  # a new split: start afresh
+        shutil.rmtree(sessions, ignore_errors=True)
+        shutil.rmtree(out / "store", ignore_errors=True)
     if not sessions.is_dir():  # same seed, same files: generate once
         generate_from_clips(train, sessions, snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm)
+    manifest.write_text(names)
     return score_voice(sessions, held, store_uri=str(out / "store"), run_id="bench",
                        train_clips_dir=train, workers=2, seeds=SEEDS)  # fmt: skip
 

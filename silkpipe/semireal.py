@@ -49,8 +49,8 @@ class Clip:
     clip_name: str  # file-name class, e.g. turn_left
     start: float  # core span on the watch clock, seconds
     end: float
-    host_end: float | None  # host epoch seconds of the button release, when the name has it
-    host_start: float | None
+    host_end: float | None  # host epoch seconds of the button release (or a recording's end)
+    host_start: float | None  # ... of the button press, when the name has it
     times: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
 
@@ -72,8 +72,8 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
         host_start = host_end = None
         if m:
             host_start, host_end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
-        elif b:
-            host_start = float(b.group(1))
+        elif b:  # saved when the recording stopped: the watch clock places it that way
+            host_end = float(b.group(1))
         prefix = re.split(r"_(?=\d)|_seg", path.stem)[0]  # turn_left_17608..._to_... -> turn_left
         clips.append(Clip(path.stem, cls, prefix, start, end, host_end, host_start,
                           raw.times, raw.values))  # fmt: skip

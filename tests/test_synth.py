@@ -216,3 +216,21 @@ def test_from_clips_moves_late_delivered_clips_to_their_button_time(data_dir):
             continue
         # every clip now sits on the block's on-time clock mapping (was up to 58 s off)
         assert np.ptp(offsets) <= 2 * CLIP_ALIGN_TOL_S + 0.5, np.sort(offsets)[:5]
+
+
+def test_baseline_recording_names_carry_the_time_it_stopped(data_dir):
+    """baseline_noise_<epoch s>: the watch clock of the block's button clips puts the
+    recording's end, not its start, at that second (the two noise-block baselines agree
+    with each other only that way too)."""
+    from silkpipe.semireal import _blocks, load_clips
+
+    for block in _blocks(load_clips(data_dir / "clips-dev")):
+        baseline = [c for c in block if c.name.startswith("baseline_noise")]
+        pressed = [c for c in block if c.host_start is not None]
+        if not baseline or not pressed:
+            continue
+        watch_to_host = np.median([c.host_end - c.end for c in pressed])
+        for c in baseline:
+            assert c.host_start is None
+            assert abs(c.end + watch_to_host - c.host_end) < 3.0
+            assert c.end - c.start > 20  # so reading it as the start would be far off
