@@ -78,7 +78,7 @@ def _festival(text: str, name: str, words_per_minute: int) -> np.ndarray:
                 raise RuntimeError("sox is not installed (Debian package sox)")
             fast = Path(tmp) / "tempo.wav"
             subprocess.run(
-                [sox, str(out), str(fast), "tempo", "-s", f"{tempo:.3f}"],
+                [sox, "-R", str(out), str(fast), "tempo", "-s", f"{tempo:.3f}"],  # -R: same dither
                 check=True,
                 capture_output=True,
             )

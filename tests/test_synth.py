@@ -234,3 +234,13 @@ def test_baseline_recording_names_carry_the_time_it_stopped(data_dir):
             assert c.host_start is None
             assert abs(c.end + watch_to_host - c.host_end) < 3.0
             assert c.end - c.start > 20  # so reading it as the start would be far off
+
+
+def test_festival_speech_is_the_same_every_time():
+    """Semi-real sessions must be rebuilt bit for bit from a seed (sox dithers at random
+    unless told to repeat), or the voice-path numbers move between runs."""
+    from silkpipe.speech import synthesize
+
+    first = synthesize("this is noise", voice="festival:slt", words_per_minute=150)
+    assert np.array_equal(first, synthesize("this is noise", voice="festival:slt",
+                                            words_per_minute=150))  # fmt: skip
