@@ -53,8 +53,9 @@ RUNS = (
 def untimed_gesture_block_clips(clips: Path) -> list[tuple[float, Path]]:
     """Clips recorded inside the gesture block whose names carry no epoch milliseconds (the
     baseline noise recording before the first gesture, stray noise segments), with host
-    epoch seconds from the block's watch clock. Untimed clips of the noise-only blocks
-    duplicate their timed segments and are not returned."""
+    epoch seconds from the block's watch clock. Untimed clips of the noise-only blocks are
+    not returned (their baselines repeat the timed segments; the untimed noise block stays
+    out, as before)."""
     from silkpipe.semireal import host_offset, load_clips, split_blocks
 
     out = []
