@@ -56,10 +56,10 @@ def untimed_gesture_block_clips(clips: Path) -> list[tuple[float, Path]]:
     epoch seconds from the block's watch clock. Untimed clips of the noise-only blocks are
     not returned (their baselines repeat the timed segments; the untimed noise block stays
     out, as before)."""
-    from silkpipe.semireal import host_offset, load_clips, split_blocks
+    from silkpipe.semireal import collection_blocks, host_offset, load_clips
 
     out = []
-    for block in split_blocks(load_clips(clips), max_session_s=float("inf")):
+    for block in collection_blocks(load_clips(clips)):
         watch_to_host = host_offset(block)
         if watch_to_host is None or all(c.cls == "noise" for c in block):
             continue

@@ -163,7 +163,11 @@ def _refine(offsets: np.ndarray, scores: np.ndarray, best: int) -> float:
 
 
 def _shuffle_z(
-    signal: np.ndarray, motion: Motion, times: np.ndarray, classes: list[str], peak: float,
+    signal: np.ndarray,
+    motion: Motion,
+    times: np.ndarray,
+    classes: list[str],
+    peak: float,
     cfg: AlignConfig,
 ) -> tuple[float, float]:
     """(z, p) of a profile's best-lag score over the best-lag scores of the same commands

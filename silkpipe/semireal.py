@@ -80,10 +80,10 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
     if not clips:
         raise InputError("no clip CSV files", path=str(folder))
     clips.sort(key=lambda c: c.start)
-    return [c for block in _blocks(clips) for c in _recut_late(block)]
+    return [c for block in collection_blocks(clips) for c in _recut_late(block)]
 
 
-def _blocks(clips: list[Clip]) -> list[list[Clip]]:
+def collection_blocks(clips: list[Clip]) -> list[list[Clip]]:
     """Collection blocks of clips sorted by start (the model's loader uses the same rule)."""
     return [
         [clips[i] for i in members] for members in block_indices([(c.start, c.end) for c in clips])
@@ -120,9 +120,9 @@ def _recut_late(block: list[Clip]) -> list[Clip]:
 
 
 def split_blocks(clips: list[Clip], max_session_s: float = MAX_SESSION_S) -> list[list[Clip]]:
-    """Collection blocks (_blocks), long ones cut at gaps between clips."""
+    """Collection blocks, long ones cut into sessions at gaps between clips."""
     out: list[list[Clip]] = []
-    for block in _blocks(clips):
+    for block in collection_blocks(clips):
         parts: list[list[Clip]] = [[]]
         for c in block:
             part = parts[-1]

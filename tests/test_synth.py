@@ -205,12 +205,12 @@ def test_from_clips_moves_late_delivered_clips_to_their_button_time(data_dir):
     import numpy as np
 
     from silkpipe.dataset import CLIP_ALIGN_TOL_S
-    from silkpipe.semireal import _blocks, load_clips
+    from silkpipe.semireal import collection_blocks, load_clips
 
     clips = load_clips(data_dir / "clips-dev")
     named = [c for c in clips if c.host_end is not None]
     assert 150 < len(named) < 217  # some late clips had no events at their button time
-    for block in _blocks(clips):
+    for block in collection_blocks(clips):
         offsets = np.array([c.end - c.host_end for c in block if c.host_end is not None])
         if len(offsets) < 3:
             continue
@@ -222,9 +222,9 @@ def test_baseline_recording_names_carry_the_time_it_stopped(data_dir):
     """baseline_noise_<epoch s>: the watch clock of the block's button clips puts the
     recording's end, not its start, at that second (the two noise-block baselines agree
     with each other only that way too)."""
-    from silkpipe.semireal import _blocks, load_clips
+    from silkpipe.semireal import collection_blocks, load_clips
 
-    for block in _blocks(load_clips(data_dir / "clips-dev")):
+    for block in collection_blocks(load_clips(data_dir / "clips-dev")):
         baseline = [c for c in block if c.name.startswith("baseline_noise")]
         pressed = [c for c in block if c.host_start is not None]
         if not baseline or not pressed:
