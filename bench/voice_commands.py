@@ -237,8 +237,10 @@ def _levers() -> dict[str, Settings | tuple[Settings, float]]:
         "command score >= 0.4": (base, 0.4),
         "beam 1 (greedy)": replace(base, beam_size=1),
         "beam 1, onset threshold 0.35": replace(base, beam_size=1, onset_threshold=0.35),
-        "no second decode of a looping window": replace(base, loop_window_s=None),
         "15 s decoding windows throughout": replace(base, chunk_length=15),
+        "10 s decoding windows throughout": replace(base, chunk_length=10),
+        "5 s decoding windows throughout": replace(base, chunk_length=5),
+        "30 s decoding windows": replace(base, chunk_length=30),
         "sequential (batch 1)": replace(base, batch_size=1),
         "batch 8": replace(base, batch_size=8),
         "VAD silence 2000 ms, pad 400": replace(

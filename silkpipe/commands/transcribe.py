@@ -83,6 +83,14 @@ def register(sub) -> None:
         help="beam search width; 1 is greedy (default %(default)s)",
     )
     p.add_argument(
+        "--chunk-length",
+        type=int,
+        default=_DEFAULTS.chunk_length,
+        metavar="S",
+        help="faster-whisper: seconds of speech per decoding window; longer windows drop "
+        "commands in sparse game talk (default %(default)s; Whisper's own is 30)",
+    )
+    p.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -103,6 +111,7 @@ def run(args) -> dict:
         compute_type=args.compute_type,
         batch_size=max(args.batch_size, 1),
         beam_size=max(args.beam_size, 1),
+        chunk_length=max(args.chunk_length, 1),
         model_dir=args.model_dir,
         align_model=args.align_model,
     )
