@@ -223,6 +223,7 @@ def write_block_session(
     snr_db: float,
     keep: float,
     host0: float | None,
+    clips_dir: str | None = None,
 ) -> dict:
     """Write one semi-real session folder (+ truth.json); returns the truth."""
     streams = merge_streams(block)
@@ -256,6 +257,7 @@ def write_block_session(
         "convention": "t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s",
         "intervals": [[round(s + shift, 4), round(e + shift, 4), cls] for s, e, cls, _ in spans],
         "clips": sorted(c.name for c in block),
+        "clips_dir": clips_dir,  # where those clips are: score-voice's clip model learns them
         "watch_start_s": round(origin, 4),  # watch seconds at IMU time 0 (minus latency)
         "host_epoch_start_s": None if host0 is None else round(host0 + origin, 3),
         "events_kept": keep,
@@ -311,7 +313,7 @@ def generate_from_clips(
             name = "_".join(x for x in (stamp, kind, suffix, "session") if x)
             truth = write_block_session(
                 out, name, block, rng, voice, offset_s=off, drift_ppm=drift_ppm,
-                snr_db=snr_db, keep=keep, host0=host0,
+                snr_db=snr_db, keep=keep, host0=host0, clips_dir=str(Path(clips_dir).resolve()),
             )  # fmt: skip
             summary["sessions"].append(name)
             summary["offsets"][name] = truth["offset_s"]

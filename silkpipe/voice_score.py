@@ -155,6 +155,23 @@ def clip_blocks(clips_dir: Path) -> set[str]:
     return {p.stem for p in Path(clips_dir).glob("*.csv")}
 
 
+def source_clips(truths: dict[str, dict], out: Path) -> Path | None:
+    """The clips the sessions were built from (truth.json: clips_dir + clips), linked into
+    ``out``: the clip-trained model learns the same motion the voice model does, from the
+    button labels. None when a truth does not say, or a clip is gone."""
+    wanted = [(t.get("clips_dir"), name) for t in truths.values() for name in t.get("clips", [])]
+    if not wanted or any(folder is None for folder, _ in wanted):
+        return None
+    paths = {Path(folder) / f"{name}.csv" for folder, name in wanted}
+    if not all(p.is_file() for p in paths):
+        return None
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for p in paths:
+        (out / p.name).symlink_to(p.resolve())
+    return out
+
+
 def score_voice(
     sessions_dir: str | Path,
     eval_clips_dir: str | Path,
@@ -318,6 +335,8 @@ def score_voice(
         errors.append("voice model: no session passed the quality gate")
     used_clips = {c for t in truths.values() for c in t.get("clips", [])}
     train_clips = Path(train_clips_dir) if train_clips_dir else None
+    if train_clips is None:
+        train_clips = source_clips(truths, out_root / "source-clips")
     if train_clips is None and (sessions_dir.parent / "clips").is_dir():
         train_clips = sessions_dir.parent / "clips"
     overlap = sorted(clip_blocks(eval_clips_dir) & used_clips)

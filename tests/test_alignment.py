@@ -14,6 +14,7 @@ from silkpipe.alignment import (
     intervals_to_csv,
     label_intervals,
     motion_consistent_states,
+    predicted_profile,
 )
 from silkpipe.sessions import Motion, load_session
 from silkpipe.transcripts import Command, extract_commands, load_transcript
@@ -215,6 +216,28 @@ def test_a_session_of_one_spoken_class_says_so_when_excluded():
     _, report = align_session("noise-only", motion, cmds)
     assert report.excluded
     assert "every command is 'noise'" in report.reason
+    assert report.offset_s is None  # nothing to line the words up with: no made-up offset
+
+
+def test_noise_words_predict_no_motion():
+    """Noise is any motion (a still baseline or fidgeting): as one hypothesis its words add
+    nothing to the energy the commands predict. A bump per noise word cost two right-aligned
+    semi-real sessions with a still noise recording their place above the gate (3.1, 3.9 <
+    4.0). (The other hypothesis, a bump, is what the sample generator's sessions need: the
+    perfect-transcriber test in test_voice_score.)"""
+    times = np.array([3.0, 5.0, 9.0, 12.0])
+    cfg = AlignConfig()
+    start, with_noise = predicted_profile(times, ["jump", "noise", "noise", "punch"], RATE, cfg)
+    start2, without = predicted_profile(times[[0, 3]], ["jump", "punch"], RATE, cfg)
+    assert start == start2
+    np.testing.assert_allclose(with_noise, without, atol=1e-9)
+    _, bumps = predicted_profile(times, ["jump", "noise", "noise", "punch"], RATE, cfg,
+                                 noise_bump=True)  # fmt: skip
+    assert not np.allclose(bumps, without)
+    # ... and a noise word ends the walk before it either way
+    _, walk = predicted_profile(np.array([1.0, 4.0, 12.0]), ["walk", "noise", "jump"], RATE, cfg)
+    grid = np.arange(len(walk)) / RATE + 1.0 - 3 * cfg.bump_sigma_s
+    assert walk[(grid > 1.5) & (grid < 3.5)].min() > walk[(grid > 5) & (grid < 10)].max()
 
 
 def test_walk_and_idle_labels_keep_only_the_time_their_motion_agrees_with():

@@ -175,6 +175,7 @@ def test_from_clips_rebuilds_blocks_into_sessions(data_dir, tmp_path):
         truth = json.loads((folder / "truth.json").read_text())
         assert -20 <= truth["offset_s"] <= 20 and truth["drift_ppm"] == 50
         assert set(truth["clips"]) <= set(names)
+        assert truth["clips_dir"] == str((tmp_path / "clips").resolve())  # score-voice's baseline
         rows[name] = sum(len(t) for t in raw.times.values())
         all_t = np.sort(np.concatenate(list(raw.times.values())))
         block = [clips[c] for c in truth["clips"]]

@@ -16,6 +16,7 @@ from silkpipe.voice_score import (
     oracle_transcript,
     score_voice,
     share_within,
+    source_clips,
 )
 
 
@@ -55,6 +56,22 @@ def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
     control = tmp_path / "out" / "s0-shuffled-audio"
     assert (control / "sensor_data.csv").read_text() == "sensor 0"
     assert (control / "audio_16k.wav").read_bytes() == b"audio 2"
+
+
+def test_the_clip_baseline_learns_the_clips_the_sessions_were_built_from(tmp_path):
+    source = tmp_path / "clips"
+    source.mkdir()
+    for name in ("jump_1_to_2", "walk_3_to_4", "idle_5_to_6"):
+        (source / f"{name}.csv").write_text("a clip")
+    truths = {"s1": {"clips": ["jump_1_to_2"], "clips_dir": str(source)},
+              "s2": {"clips": ["walk_3_to_4"], "clips_dir": str(source)}}  # fmt: skip
+    linked = source_clips(truths, tmp_path / "linked")
+    assert sorted(p.name for p in linked.iterdir()) == ["jump_1_to_2.csv", "walk_3_to_4.csv"]
+    assert (linked / "jump_1_to_2.csv").read_text() == "a clip"
+    # a truth that does not say where its clips are, or a clip that is gone: no guess
+    assert source_clips({"s1": {"clips": ["jump_1_to_2"]}}, tmp_path / "x") is None
+    truths["s2"]["clips"] = ["gone_7_to_8"]
+    assert source_clips(truths, tmp_path / "y") is None
 
 
 @pytest.fixture(scope="module")

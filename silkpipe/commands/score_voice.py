@@ -25,8 +25,9 @@ def register(sub) -> None:
                    help="labelled clips to evaluate both models on (from a block the sessions "
                    "were not built from)")  # fmt: skip
     p.add_argument("--train-clips", default=None, metavar="DIR",
-                   help="clips the clip-trained baseline learns from (default: SESSIONS_DIR/../"
-                   "clips when it exists)")  # fmt: skip
+                   help="clips the clip-trained baseline learns from (default: the clips the "
+                   "sessions were built from, named in their truth.json by `silkpipe synth "
+                   "--from-clips`; else SESSIONS_DIR/../clips when it exists)")  # fmt: skip
     p.add_argument("--store", default=None, metavar="DIR",
                    help="artifact store for the run (folder, file:// or s3://; default: a new "
                    "temporary folder); transcripts in it are reused")  # fmt: skip
