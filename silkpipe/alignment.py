@@ -38,6 +38,10 @@ class AlignConfig:
     # release.
     event_lead_s: float = 0.3
     noise_window_s: float = 2.0  # label window around a spoken "noise"
+    # Players narrate a stretch of noise by saying "noise" again and again (real transcripts:
+    # runs of noise words 0.3-8 s apart, runs 16-520 s apart): two noise words in a row at
+    # most this far apart label the time between them noise too.
+    noise_run_s: float = 8.0
     max_state_s: float = 15.0  # a walk/idle lasts until the next command, at most this long
     bump_sigma_s: float = 0.25  # width of the predicted energy bump of an event
     smooth_s: float = 0.3  # smoothing of the measured motion energy
@@ -286,7 +290,8 @@ def label_intervals(
     peaks: list[float | None] | None = None,
 ) -> list[Interval]:
     """Intervals on the IMU clock: events around their motion peak (``peaks``, else the
-    word time plus word_to_peak_s), states until the next command.
+    word time plus word_to_peak_s), a run of noise words as one noise stretch
+    (cfg.noise_run_s), states until the next command.
 
     Events win over states; overlapping events split at the midpoint; time no command
     covers stays unlabelled; an event whose peak is None gets no label.
@@ -304,6 +309,10 @@ def label_intervals(
         elif (peak := peaks[i]) is not None:
             if c.cls == "noise":
                 lead, length = cfg.noise_window_s / 2, cfg.noise_window_s
+                nxt_peak = peaks[i + 1] if i + 1 < len(commands) else None
+                if commands[i + 1 :] and commands[i + 1].cls == "noise" and nxt_peak is not None:
+                    if 0 < nxt_peak - peak <= cfg.noise_run_s:  # one narrated noise stretch
+                        length = max(length, nxt_peak - peak)
             else:
                 lead, length = cfg.event_lead_s, cfg.event_window_s
             events.append(Interval(peak - lead, peak - lead + length, c.cls))

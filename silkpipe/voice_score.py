@@ -426,8 +426,8 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
 def _train_and_score(streams, model_dir: Path, cfg, seeds: int, eval_streams: list,
                      subset: list, progress: bool) -> tuple[dict, float | None]:  # fmt: skip
     """Train one model per seed (model_dir, model_dir-seed1, ...); scores of the first seed's
-    model with macro-F1 averaged over seeds (one small training set's luck is +-0.03), and
-    the mean macro-F1 on ``subset`` (None when empty)."""
+    model with macro-F1 averaged over seeds (one small training set's luck moves it by
+    0.03-0.10), and the mean macro-F1 on ``subset`` (None when empty)."""
     from silkpipe.evaluation import evaluate
     from silkpipe.training import train, with_overrides
 
@@ -484,7 +484,12 @@ def summary_lines(result: dict) -> list[str]:
              "clips": "labelled clips"}  # fmt: skip
     for key, what in names.items():
         if key in result["models"]:
-            lines.append(f"model trained on {what}: macro-F1 {result['models'][key]['macro_f1']}")
+            model = result["models"][key]
+            seeds = model.get("macro_f1_per_seed")
+            lines.append(f"model trained on {what}: macro-F1 {model['macro_f1']}"
+                         + (f" (mean of seeds: {', '.join(map(str, seeds))})" if seeds else ""))
+    if "f1_gap" in result["models"]:
+        lines.append(f"gap, clip-trained minus voice-trained: {result['models']['f1_gap']:+.4f}")
     part = result["models"].get("taught_classes")
     if part:
         lines.append(

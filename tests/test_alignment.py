@@ -240,6 +240,19 @@ def test_noise_words_predict_no_motion():
     assert walk[(grid > 1.5) & (grid < 3.5)].min() > walk[(grid > 5) & (grid < 10)].max()
 
 
+def test_a_run_of_noise_words_labels_one_noise_stretch():
+    """Players narrate noise by repeating the word; the time between is noise too, but a
+    lone noise word, or one after a long pause or another command, keeps its 2 s window."""
+    cfg = AlignConfig(word_to_peak_s=0.0)
+    said = [(10.0, "noise"), (14.0, "noise"), (19.5, "noise"), (40.0, "noise"),
+            (45.0, "jump"), (47.0, "noise")]  # fmt: skip
+    cmds = [Command(cls, t, t + 0.3, cls, 0.9) for t, cls in said]
+    got = [(round(iv.start, 2), round(iv.end, 2), iv.label)
+           for iv in label_intervals(cmds, 0.0, (0.0, 60.0), cfg)]  # fmt: skip
+    assert got == [(9.0, 13.0, "noise"), (13.0, 18.5, "noise"), (18.5, 20.5, "noise"),
+                   (39.0, 41.0, "noise"), (44.7, 45.7, "jump"), (46.0, 48.0, "noise")]  # fmt: skip
+
+
 def test_walk_and_idle_labels_keep_only_the_time_their_motion_agrees_with():
     motion = _still_motion(30.0)
     moving = (motion.t >= 4.0) & (motion.t < 8.0)  # walking from 4 to 8 s, still otherwise

@@ -17,6 +17,7 @@ from silkpipe.voice_score import (
     score_voice,
     share_within,
     source_clips,
+    summary_lines,
 )
 
 
@@ -145,3 +146,5 @@ def test_score_voice_realigns_instead_of_reusing_old_labels(scored):
     assert len(per_seed) == 2
     assert again["models"]["clips"]["macro_f1"] == pytest.approx(sum(per_seed) / 2, abs=1e-4)
     assert (root / "store" / "runs" / "score-voice" / "score-voice" / "clip-model-seed1").is_dir()
+    printed = "\n".join(summary_lines(again))  # what score-voice prints: the luck in view
+    assert f"mean of seeds: {per_seed[0]}, {per_seed[1]}" in printed
