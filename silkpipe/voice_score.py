@@ -162,7 +162,7 @@ def source_clips(truths: dict[str, dict], out: Path) -> Path | None:
     wanted = [(t.get("clips_dir"), name) for t in truths.values() for name in t.get("clips", [])]
     if not wanted or any(folder is None for folder, _ in wanted):
         return None
-    paths = {Path(folder) / f"{name}.csv" for folder, name in wanted}
+    paths = {Path(str(folder)) / f"{name}.csv" for folder, name in wanted}
     if not all(p.is_file() for p in paths):
         return None
     shutil.rmtree(out, ignore_errors=True)
