@@ -158,17 +158,25 @@ def clip_blocks(clips_dir: Path) -> set[str]:
 def source_clips(truths: dict[str, dict], out: Path) -> Path | None:
     """The clips the sessions were built from (truth.json: clips_dir + clips), linked into
     ``out``: the clip-trained model learns the same motion the voice model does, from the
-    button labels. None when a truth does not say, or a clip is gone."""
+    button labels. None when a truth does not say, a clip is gone, or two folders hold
+    different clips of one name."""
     wanted = [(t.get("clips_dir"), name) for t in truths.values() for name in t.get("clips", [])]
     if not wanted or any(folder is None for folder, _ in wanted):
         return None
-    paths = {Path(str(folder)) / f"{name}.csv" for folder, name in wanted}
-    if not all(p.is_file() for p in paths):
+    by_name: dict[str, set[Path]] = {}
+    for folder, name in wanted:
+        path = Path(str(folder)) / f"{name}.csv"
+        if not path.is_file():
+            return None
+        by_name.setdefault(path.name, set()).add(path.resolve())
+    if any(len(paths) > 1 for paths in by_name.values()):  # one name, two clips: no guess
         return None
+    if out.is_symlink() or out.is_file():
+        out.unlink()
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    for p in paths:
-        (out / p.name).symlink_to(p.resolve())
+    for name, (path,) in by_name.items():
+        (out / name).symlink_to(path)
     return out
 
 

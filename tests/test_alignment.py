@@ -242,15 +242,18 @@ def test_noise_words_predict_no_motion():
 
 def test_a_run_of_noise_words_labels_one_noise_stretch():
     """Players narrate noise by repeating the word; the time between is noise too, but a
-    lone noise word, or one after a long pause or another command, keeps its 2 s window."""
+    lone noise word, or one after a long pause or another command, keeps its 2 s window,
+    and a gesture said at the start of a run keeps its own window."""
     cfg = AlignConfig(word_to_peak_s=0.0)
     said = [(10.0, "noise"), (14.0, "noise"), (19.5, "noise"), (40.0, "noise"),
-            (45.0, "jump"), (47.0, "noise")]  # fmt: skip
+            (45.0, "jump"), (47.0, "noise"), (52.5, "jump"), (52.9, "noise"),
+            (59.0, "noise")]  # fmt: skip
     cmds = [Command(cls, t, t + 0.3, cls, 0.9) for t, cls in said]
     got = [(round(iv.start, 2), round(iv.end, 2), iv.label)
-           for iv in label_intervals(cmds, 0.0, (0.0, 60.0), cfg)]  # fmt: skip
-    assert got == [(9.0, 13.0, "noise"), (13.0, 18.5, "noise"), (18.5, 20.5, "noise"),
-                   (39.0, 41.0, "noise"), (44.7, 45.7, "jump"), (46.0, 48.0, "noise")]  # fmt: skip
+           for iv in label_intervals(cmds, 0.0, (0.0, 70.0), cfg)]  # fmt: skip
+    assert got == [(9.0, 20.5, "noise"), (39.0, 41.0, "noise"), (44.7, 45.7, "jump"),
+                   (46.0, 48.0, "noise"), (51.9, 52.2, "noise"), (52.2, 53.2, "jump"),
+                   (53.2, 60.0, "noise")]  # fmt: skip
 
 
 def test_walk_and_idle_labels_keep_only_the_time_their_motion_agrees_with():

@@ -71,6 +71,13 @@ def test_the_clip_baseline_learns_the_clips_the_sessions_were_built_from(tmp_pat
     assert (linked / "jump_1_to_2.csv").read_text() == "a clip"
     # a truth that does not say where its clips are, or a clip that is gone: no guess
     assert source_clips({"s1": {"clips": ["jump_1_to_2"]}}, tmp_path / "x") is None
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "jump_1_to_2.csv").write_text("another clip of the same name")
+    twins = {"s1": truths["s1"], "s3": {"clips": ["jump_1_to_2"], "clips_dir": str(other)}}
+    assert source_clips(twins, tmp_path / "z") is None
+    again = source_clips(truths, tmp_path / "linked")  # a second run replaces the links
+    assert sorted(p.name for p in again.iterdir()) == ["jump_1_to_2.csv", "walk_3_to_4.csv"]
     truths["s2"]["clips"] = ["gone_7_to_8"]
     assert source_clips(truths, tmp_path / "y") is None
 
