@@ -349,10 +349,10 @@ def label_intervals(
             continue
         elif c.cls == "noise":
             end = peak + half
-            nxt_peak = peaks[i + 1] if i + 1 < len(commands) else None
-            if commands[i + 1 :] and commands[i + 1].cls == "noise" and nxt_peak is not None:
-                if 0 < nxt_peak - peak <= cfg.noise_run_s:  # one narrated noise stretch
-                    end = max(end, nxt_peak - half)
+            run_on = i + 1 < len(commands) and commands[i + 1].cls == "noise"
+            next_peak = peaks[i + 1] if run_on else None
+            if next_peak is not None and 0 < next_peak - peak <= cfg.noise_run_s:  # one stretch
+                end = max(end, next_peak - half)
             noise.append(Interval(peak - half, end, "noise"))
         else:
             start = peak - cfg.event_lead_s
@@ -436,14 +436,15 @@ def align_session(
     )
     telling = [c for c in commands if c.cls != "noise"]  # words that predict some motion
     if len(telling) < cfg.min_commands:
-        reason = f"only {len(commands)} command(s) found; at least {cfg.min_commands} needed"
-        if not telling and commands:
+        if commands and not telling:
             reason = ("every command is 'noise', and noise is any motion: nothing in the "
                       "motion to line its words up with (offset unknown)")  # fmt: skip
         elif len(commands) >= cfg.min_commands:
             reason = (f"only {len(telling)} command(s) other than 'noise'; at least "
                       f"{cfg.min_commands} needed (noise is any motion: its words cannot be "
                       "lined up with the motion)")  # fmt: skip
+        else:
+            reason = f"only {len(commands)} command(s) found; at least {cfg.min_commands} needed"
         report = AlignmentReport(
             offset_s=None, offset_confidence=0.0, quality=0.0, quality_p_value=1.0,
             event_energy_contrast=0.0, excluded=True, reason=reason, **base,
