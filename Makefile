@@ -7,8 +7,12 @@ SAMPLE ?= sample-data
 RUN_ID ?= local
 # Debian packages the local pipeline needs: speech for the sample data, audio tools.
 APT_PACKAGES ?= espeak-ng sox ffmpeg
+# ... and what the tests add: Festival voices (semi-real speech), the Prometheus server and
+# Pushgateway they talk to on loopback, Chromium (the report page is rendered and checked).
+TEST_APT_PACKAGES ?= festival festvox-us-slt-hts festvox-kallpc16k prometheus \
+	prometheus-pushgateway chromium
 
-.PHONY: help install system-deps run sample test test-fast lint typecheck bench clean
+.PHONY: help install system-deps test-deps run sample test test-fast lint typecheck bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -39,7 +43,12 @@ run: ## the whole pipeline on the sample data, embedded default (local store in 
 	$(BIN)/silkpipe run $(SAMPLE)/sessions --clips $(SAMPLE)/clips --store $(STORE) --run-id $(RUN_ID)
 	@echo "report: $(STORE)/runs/$(RUN_ID)/report/index.html"
 
-test: ## the test suite (reads real data from ../shared/data)
+test-deps: ## what the tests need beyond `make install`: Debian packages, the WhisperX venv, services on loopback
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"
+	@$(MAKE) --no-print-directory whisperx-venv
+	bash .ci/services.sh start
+
+test: install test-deps ## the test suite (reads real data from ../shared/data)
 	$(BIN)/pytest -q
 
 lint: ## ruff style check
