@@ -85,6 +85,21 @@ def register(sub) -> None:
         help="--from-clips: share of events kept in the sparse variant of each "
         "block (default 0.33, like 20251017_143627; 0 = no sparse variant)",
     )
+    p.add_argument(
+        "--realistic", action="store_true",
+        help="--from-clips: one continuous stream per session, gestures interleaved like play "
+        "(same-class runs of 1-3), real non-gesture motion between them, a share never said, "
+        "host-arrival timestamps as the real recorder makes them (backlog, losses, the stale "
+        "start burst); truth.json marks every gesture and the delivery backlog",
+    )  # fmt: skip
+    p.add_argument("--unspoken", type=float, default=0.3, metavar="FRACTION",
+                   help="--realistic: share of gestures never said (default "
+                   "%(default)s)")  # fmt: skip
+    p.add_argument("--delivery", choices=("realtime", "drains", "never_drains"), default=None,
+                   help="--realistic: one delivery kind for every session (default: the "
+                   "three in turn)")  # fmt: skip
+    p.add_argument("--gestures", type=int, default=40, metavar="N",
+                   help="--realistic: gestures per session (default %(default)s)")  # fmt: skip
     p.add_argument("--max-session", type=float, default=300.0, metavar="S",
                    help="--from-clips: a block longer than this is cut, at a gap between clips, "
                    "into several sessions (default %(default)s)")  # fmt: skip
@@ -99,12 +114,23 @@ def run(args) -> dict:
         out = args.out or args.out_dir
         if not out:
             raise InputError("--from-clips needs --out OUT_DIR")
-        summary = semireal.generate_from_clips(
-            args.from_clips, out, offset_s=args.offset, drift_ppm=args.drift,
-            snr_db=20.0 if args.snr is None else args.snr, seed=args.seed, voices=args.voice,
-            sparse_keep=0.33 if args.sparse is None else args.sparse,
-            max_session_s=args.max_session,
-        )  # fmt: skip
+        if args.realistic:
+            from silkpipe import realistic
+
+            if not 0 <= args.unspoken < 1 or args.gestures < 4:
+                raise InputError("--unspoken must lie in [0, 1) and --gestures be at least 4")
+            summary = realistic.generate(
+                args.from_clips, out, offset_s=args.offset, drift_ppm=args.drift,
+                snr_db=20.0 if args.snr is None else args.snr, seed=args.seed, voices=args.voice,
+                unspoken=args.unspoken, delivery=args.delivery, gestures_per_session=args.gestures,
+            )  # fmt: skip
+        else:
+            summary = semireal.generate_from_clips(
+                args.from_clips, out, offset_s=args.offset, drift_ppm=args.drift,
+                snr_db=20.0 if args.snr is None else args.snr, seed=args.seed,
+                voices=args.voice, sparse_keep=0.33 if args.sparse is None else args.sparse,
+                max_session_s=args.max_session,
+            )  # fmt: skip
     else:
         from silkpipe import synth
 

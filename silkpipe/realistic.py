@@ -1,0 +1,448 @@
+"""Realistic semi-real sessions: real clip motion played like a game, delivered like the recorder.
+
+Sessions rebuilt block by block from clips (``semireal``) hold motion only where the truth
+is and keep the collection order (all turns, then all jumps), which is easier than play.
+Here every session is one continuous IMU stream: gesture clips in a game-like order
+(classes mixed, same-class runs of 1-3), the time between them filled with pieces of real
+motion that is no gesture (walk, idle, noise and baseline recordings), every join
+crossfaded (quaternions turned to the previous heading first) so the signal has no steps.
+A share of gestures is never said. Events are produced at the watch's rate and stamped on
+host arrival by ``delivery.deliver`` (backlog, losses, the stale start burst).
+
+Clock of the truth: *session time* is each row's production time on the host clock
+(``t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s`` holds on it); sensor_data.csv's
+``timestamp`` is arrival time. ``truth.json`` maps rows to session time (``row_clock``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.delivery import KINDS, Delivery, deliver
+from silkpipe.errors import InputError
+from silkpipe.semireal import Clip, default_voices, load_clips
+from silkpipe.sessions import continuous_quaternions
+from silkpipe.speech import SAMPLE_RATE, write_wav
+from silkpipe.synth import (
+    HEADER_LINE,
+    SAYINGS,
+    SENSORS,
+    Action,
+    Voice,
+    _metadata,
+    _row_cells,
+    dump_json,
+    render_audio,
+)
+
+FADE_S = 0.25  # crossfade between neighbouring pieces of motion
+WATCH_RATE = 49.5  # events per second per sensor, as the real watch makes them
+UNSPOKEN = 0.3  # share of gestures never said, by default
+NOISE_GESTURE_SHARE = 0.15  # at most this share of a session's gestures are noise clips
+
+
+@dataclass
+class Piece:
+    """A span of one clip's motion placed on the session's watch clock."""
+
+    clip: Clip
+    src_start: float  # clip watch seconds
+    src_end: float
+    at: float  # session watch seconds where src_start lands
+    gesture: bool
+    yaw: float = 0.0  # heading turn applied to its quaternions
+    flip: float = 1.0  # quaternion sign to continue the previous piece
+
+    @property
+    def end(self) -> float:
+        return self.at + self.src_end - self.src_start
+
+
+def split_pool(clips: list[Clip], rng: np.random.Generator) -> tuple[list[Clip], list[Clip]]:
+    """(gesture clips, filler clips): baseline recordings, a third of the walk and idle clips
+    and the noise clips beyond a small share are motion between gestures."""
+    gestures, filler = [], []
+    for c in clips:
+        if c.clip_name == "baseline_noise" or (c.cls in ("walk", "idle") and rng.random() < 1 / 3):
+            filler.append(c)
+        else:
+            gestures.append(c)
+    noise = [c for c in gestures if c.cls == "noise"]
+    others = [c for c in gestures if c.cls != "noise"]
+    cap = int(NOISE_GESTURE_SHARE * len(others) / (1 - NOISE_GESTURE_SHARE))
+    order = rng.permutation(len(noise))
+    keep = [noise[i] for i in order[:cap]]
+    filler += [noise[i] for i in order[cap:]]
+    return others + keep, filler
+
+
+def game_order(clips: list[Clip], rng: np.random.Generator) -> list[list[Clip]]:
+    """Runs of 1-3 same-class gestures, each run's class unlike the one before. Classes
+    with more clips left are drawn more often so that they mix to the end; what one class
+    alone has left at the end is not used (it could only repeat)."""
+    by_class: dict[str, list[Clip]] = {}
+    for i in rng.permutation(len(clips)):
+        by_class.setdefault(clips[i].cls, []).append(clips[i])
+    runs: list[list[Clip]] = []
+    last = None
+    while True:
+        options = [k for k, v in by_class.items() if v and k != last]
+        if not options:
+            return runs
+        weights = np.array([len(by_class[k]) for k in options], dtype=float) ** 2
+        cls = options[int(rng.choice(len(options), p=weights / weights.sum()))]
+        n = min(int(rng.integers(1, 4)), len(by_class[cls]))
+        runs.append([by_class[cls].pop() for _ in range(n)])
+        last = cls
+
+
+def _filler_piece(
+    pool: list[Clip], length: float, rng: np.random.Generator
+) -> tuple[Clip, float, float]:
+    """A stretch of ``length`` seconds (or the whole clip when shorter) of non-gesture motion."""
+    clip = pool[int(rng.integers(len(pool)))]
+    span = clip.end - clip.start
+    if span <= length:
+        return clip, clip.start, clip.end
+    a = rng.uniform(clip.start, clip.end - length)
+    return clip, a, a + length
+
+
+def lay_out(runs: list[list[Clip]], pool: list[Clip], lead_s: float,
+            rng: np.random.Generator) -> list[Piece]:  # fmt: skip
+    """Pieces end to end (overlapping by FADE_S): filler, gesture, filler, gesture, ..."""
+    pieces: list[Piece] = []
+    t = 0.0
+
+    def add(clip: Clip, a: float, b: float, gesture: bool) -> None:
+        nonlocal t
+        pieces.append(Piece(clip, a, b, t, gesture))
+        t += b - a - FADE_S
+
+    def fill(length: float) -> None:
+        while length > 0.05:
+            clip, a, b = _filler_piece(pool, max(length, 2 * FADE_S + 0.3) + FADE_S, rng)
+            b = max(b, a + 2 * FADE_S + 0.3)
+            add(clip, a, b, False)
+            length -= b - a - FADE_S
+
+    fill(lead_s)
+    for run in runs:
+        for k, clip in enumerate(run):
+            centre, half = (clip.start + clip.end) / 2, (clip.end - clip.start) / 2
+            half = max(half + FADE_S / 2, FADE_S + 0.15)
+            add(clip, centre - half, centre + half, True)
+            gap = rng.uniform(0.3, 1.2) if k < len(run) - 1 else rng.uniform(0.8, 4.0)
+            if k == len(run) - 1 and rng.random() < 0.1:
+                gap = rng.uniform(4.0, 8.0)  # room for chat
+            fill(gap)
+    fill(3.0)
+    return pieces
+
+
+def _yaw(q: np.ndarray) -> float:
+    w, x, y, z = q
+    return math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z))
+
+
+def _turn(q: np.ndarray, yaw: float) -> np.ndarray:
+    """Quaternions (n, 4) turned about the world's vertical axis (gravity direction kept)."""
+    c, s = math.cos(yaw / 2), math.sin(yaw / 2)
+    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    return np.stack([c * w - s * z, c * x - s * y, c * y + s * x, c * z + s * w], axis=1)
+
+
+def _piece_values(piece: Piece, sensor: str, t: np.ndarray) -> np.ndarray:
+    """A piece's sensor values at session watch times t (interpolated, quaternions turned)."""
+    times, vals = piece.clip.times[sensor], piece.clip.values[sensor]
+    if sensor == "rotation_vector":
+        vals = continuous_quaternions(vals)
+    src = t - piece.at + piece.src_start
+    out = np.stack([np.interp(src, times, vals[:, j]) for j in range(vals.shape[1])], axis=1)
+    if sensor == "rotation_vector":
+        out = _turn(out / np.linalg.norm(out, axis=1, keepdims=True), piece.yaw) * piece.flip
+    return out
+
+
+def orient(pieces: list[Piece]) -> None:
+    """Give each piece the heading (and quaternion sign) of the one before at their join."""
+    for prev, cur in zip(pieces, pieces[1:], strict=False):
+        at = np.array([cur.at + FADE_S / 2])
+        q_prev = _piece_values(prev, "rotation_vector", at)[0]
+        q_cur = _piece_values(cur, "rotation_vector", at)[0]
+        cur.yaw = _yaw(q_prev) - _yaw(q_cur)
+        q_cur = _piece_values(cur, "rotation_vector", at)[0]
+        cur.flip = 1.0 if float(q_prev @ q_cur) >= 0 else -1.0
+
+
+def weight(piece: Piece, t: np.ndarray) -> np.ndarray:
+    """Crossfade weight: rises over FADE_S at the start, falls over FADE_S at the end."""
+    up = np.clip((t - piece.at) / FADE_S, 0, 1)
+    down = np.clip((piece.end - t) / FADE_S, 0, 1)
+    return up * down
+
+
+def event_times(start: float, end: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Each sensor's event times at the watch rate (a little different per sensor), jittered."""
+    out = {}
+    for sensor in SENSORS:
+        rate = rng.uniform(WATCH_RATE - 0.3, WATCH_RATE + 0.3)
+        t = np.arange(start + rng.uniform(0, 1 / rate), end, 1 / rate)
+        out[sensor] = np.sort(t + rng.normal(0, 0.0008, size=len(t)))
+    return out
+
+
+def render(pieces: list[Piece], rng: np.random.Generator) -> tuple[dict, dict]:
+    """Per-sensor (times, values) of the continuous stream: pieces blended by their weights."""
+    orient(pieces)
+    times = event_times(pieces[0].at + FADE_S, pieces[-1].end - FADE_S, rng)
+    values = {}
+    for sensor, t in times.items():
+        dims = 4 if sensor == "rotation_vector" else 3
+        acc, total = np.zeros((len(t), dims)), np.zeros(len(t))
+        for p in pieces:
+            lo, hi = np.searchsorted(t, [p.at, p.end])
+            if hi <= lo:
+                continue
+            w = weight(p, t[lo:hi])
+            acc[lo:hi] += w[:, None] * _piece_values(p, sensor, t[lo:hi])
+            total[lo:hi] += w
+        v = acc / np.maximum(total, 1e-9)[:, None]
+        if sensor == "rotation_vector":
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            v *= np.where(v[:, :1] < 0, -1.0, 1.0)  # the watch reports w >= 0
+        values[sensor] = v.astype(np.float32)
+    return times, values
+
+
+def gesture_spans(pieces: list[Piece]) -> list[tuple[float, float, Piece]]:
+    """Each gesture's labelled span on the watch clock: its clip core where it dominates."""
+    out = []
+    for p in pieces:
+        if p.gesture:
+            a = max(p.at + p.clip.start - p.src_start, p.at + FADE_S / 2)
+            b = min(p.at + p.clip.end - p.src_start, p.end - FADE_S / 2)
+            out.append((a, b, p))
+    return out
+
+
+def merged_rows(times: dict, values: dict) -> tuple[np.ndarray, list[str], list[np.ndarray]]:
+    """All sensors' events in production order: watch times, sensor names, values."""
+    watch = np.concatenate([times[s] for s in SENSORS])
+    names = [s for s in SENSORS for _ in range(len(times[s]))]
+    vals = [v for s in SENSORS for v in values[s]]
+    order = np.argsort(watch, kind="stable")
+    return watch[order], [names[i] for i in order], [vals[i] for i in order]
+
+
+def csv_text(names: list[str], vals: list[np.ndarray], d: Delivery) -> str:
+    """The session dialect: kept rows in arrival order, stamped with host arrival seconds."""
+    lines = [HEADER_LINE]
+    for k, stamp in zip(d.kept, d.arrival, strict=True):
+        lines.append(f"{_row_cells(names[k], vals[k], '', '')},{names[k]},{float(stamp)!r}")
+    return "\n".join(lines) + "\n"
+
+
+def row_clock(d: Delivery, every: int = 50) -> list[list[float]]:
+    """[row index, session time] knots: every ``every`` rows and both sides of each loss;
+    session time is linear between knots."""
+    n = len(d.kept)
+    idx = set(range(0, n, every)) | {n - 1}
+    jumps = np.flatnonzero(np.diff(d.kept) > 1)
+    idx |= set(jumps.tolist()) | set((jumps + 1).tolist())
+    idx |= {d.stale_rows - 1, d.stale_rows} & set(range(n))
+    return [[int(i), round(float(d.produced[i]), 4)] for i in sorted(idx)]
+
+
+def backlog_curve(d: Delivery, step_s: float = 1.0) -> list[list[float]]:
+    """[session time, arrival minus production] of the first row at or after each step."""
+    live = slice(d.stale_rows, None)
+    produced, arrival = d.produced[live], d.arrival[live]
+    grid = np.arange(produced[0], produced[-1], step_s)
+    at = np.searchsorted(produced, grid).clip(0, len(produced) - 1)
+    return [[round(float(produced[i]), 3), round(float(arrival[i] - produced[i]), 3)] for i in at]
+
+
+def phrase(cls: str, clip_name: str, rng: np.random.Generator) -> str:
+    """What the player says for a gesture (turns sometimes with their side)."""
+    said = str(rng.choice(SAYINGS[cls]))
+    if cls == "turn" and said != "turn":
+        said = {"turn_left": "turn left", "turn_right": "turn right"}.get(clip_name, "turn")
+    return said
+
+
+def speech_script(spans, fillers, spoken: np.ndarray, rng) -> list[Action]:
+    """Command actions (session time) for spoken gestures, with reaction lead/lag, and
+    'fidget' stretches between gestures where chat may go."""
+    actions = []
+    for (a, b, p), say in zip(spans, spoken, strict=True):
+        if say:
+            lag = float(np.clip(rng.normal(0.1, 0.2), -0.4, 0.6))
+            actions.append(Action(p.clip.cls, a, b, phrase(p.clip.cls, p.clip.clip_name, rng),
+                                  a + lag))  # fmt: skip
+    actions += [Action("fidget", a, b) for a, b in fillers]
+    return sorted(actions, key=lambda x: x.word_time if x.word_time is not None else x.start)
+
+
+def _said(spans, unspoken: float, offset_s: float, scale: float, audio_len: float, rng):
+    """Per gesture: 'yes', 'unsaid' (the player kept quiet: ``unspoken`` of them) or
+    'outside_audio' (the audio was not recording then)."""
+    n = len(spans)
+    quiet = set(rng.permutation(n)[: int(round(unspoken * n))].tolist())
+    out = []
+    for i, (a, _, _) in enumerate(spans):
+        at = (a - offset_s) / scale
+        out.append("unsaid" if i in quiet else "yes" if 0.3 < at < audio_len - 2.0 else
+                   "outside_audio")  # fmt: skip
+    return out
+
+
+def _arrived(a: float, b: float, d: Delivery) -> float:
+    """Share of a span's production that reached the host."""
+    live = d.produced[d.stale_rows :]
+    got = np.searchsorted(live, b) - np.searchsorted(live, a)
+    return round(float(min(got / max((b - a) * 3 * WATCH_RATE, 1.0), 1.0)), 3)
+
+
+def build_stream(runs, pool, rng, kind: str | None):
+    """Pieces, the rendered rows and their delivery for one session."""
+    stale_s = 550 / (3 * WATCH_RATE)  # the stale burst never reaches the first gesture
+    pieces = lay_out(runs, pool, stale_s + rng.uniform(1.5, 4.0), rng)
+    times, values = render(pieces, rng)
+    watch, names, vals = merged_rows(times, values)
+    d = deliver(watch, rng, kind, rate=3 * WATCH_RATE)
+    shift = float(d.produced[d.stale_rows] - watch[d.kept[d.stale_rows]])
+    return pieces, names, vals, d, shift
+
+
+def write_session(folder: Path, runs, pool, rng, voice, *, offset_s: float, drift_ppm: float,
+                  snr_db: float, unspoken: float, kind: str, clips_dir: str) -> dict:  # fmt: skip
+    """One realistic session folder (+ truth.json); returns the truth."""
+    pieces, names, vals, d, shift = build_stream(runs, pool, rng, kind)
+    spans = [(a + shift, b + shift, p) for a, b, p in gesture_spans(pieces)]
+    gaps = [(b, a2) for (_, b, _), (a2, _, _) in zip(spans, spans[1:], strict=False)]
+    scale = 1.0 + drift_ppm * 1e-6
+    audio_len = max((float(d.produced[-1]) - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    said = _said(spans, unspoken, offset_s, scale, audio_len, rng)
+    actions = speech_script(spans, gaps, np.array([s == "yes" for s in said]), rng)
+    audio, commands, fillers = render_audio(actions, audio_len, offset_s, rng, voice, snr_db,
+                                            drift_ppm, filler_prob=0.5)  # fmt: skip
+    text = csv_text(names, vals, d)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sensor_data.csv").write_text(text)
+    write_wav(folder / "audio_16k.wav", audio)
+    meta = _metadata(folder.name, datetime(2025, 1, 1, tzinfo=UTC), round(float(d.arrival[-1]), 3),
+                     round(len(audio) / SAMPLE_RATE, 3), len(d.kept))  # fmt: skip
+    (folder / "metadata.json").write_text(dump_json(meta))
+    truth = {
+        "session": folder.name,
+        "realistic": True,
+        "offset_s": round(offset_s, 4),
+        "drift_ppm": drift_ppm,
+        "convention": "t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s",
+        "clock": "t_imu is session time: each row's production time on the host clock; "
+        "sensor_data.csv's timestamp is its arrival time; row_clock maps row index (file "
+        "order, header excluded) to session time, linear between knots",
+        "intervals": [[round(a, 4), round(b, 4), p.clip.cls] for a, b, p in spans],
+        "gestures": [
+            {
+                "class": p.clip.cls,
+                "start": round(a, 4),
+                "end": round(b, 4),
+                "spoken": s == "yes",
+                "said": s,
+                "clip": p.clip.name,
+                "clip_start": round(p.src_start + a - shift - p.at, 4),  # clip watch seconds
+                "arrived": _arrived(a, b, d),
+            }
+            for (a, b, p), s in zip(spans, said, strict=True)
+        ],  # fmt: skip
+        "filler_motion": [
+            [round(p.at + shift, 3), round(p.end + shift, 3), p.clip.cls]
+            for p in pieces
+            if not p.gesture
+        ],  # fmt: skip
+        "unsaid_share": round(sum(s == "unsaid" for s in said) / max(len(said), 1), 4),
+        "delivery": delivery_truth(d),
+        "row_clock": row_clock(d),
+        "clips": sorted({p.clip.name for p in pieces}),
+        "clips_dir": clips_dir,
+        "commands": commands,
+        "fillers": fillers,
+    }
+    (folder / "truth.json").write_text(dump_json(truth))
+    return truth
+
+
+def delivery_truth(d: Delivery) -> dict:
+    """The delivery as truth.json records it (times are session time)."""
+    curve = backlog_curve(d)
+    return {
+        "kind": d.kind,
+        "production_rows_per_s": 3 * WATCH_RATE,
+        "stale_rows": d.stale_rows,
+        "losses": [[round(a, 3), round(b, 3)] for a, b in d.losses],
+        "slow_phases": [
+            [round(a, 3), round(min(b, d.host_end), 3), round(f, 3)] for a, b, f in d.slow
+        ],  # fmt: skip
+        "host_end_s": round(d.host_end, 3),
+        "arrived_until_s": round(float(d.produced[-1]), 3),
+        "backlog_max_s": max(b for _, b in curve),
+        "backlog": curve,
+    }
+
+
+def sessions_of(runs: list[list[Clip]], per_session: int) -> list[list[list[Clip]]]:
+    """Consecutive runs grouped into sessions of about ``per_session`` gestures."""
+    out: list[list[list[Clip]]] = [[]]
+    for run in runs:
+        if sum(map(len, out[-1])) >= per_session:
+            out.append([])
+        out[-1].append(run)
+    if len(out) > 1 and sum(map(len, out[-1])) < per_session / 2:
+        tail = out.pop()
+        out[-1] += tail
+    return out
+
+
+def generate(
+    clips_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    offset_s: float | None = None,
+    drift_ppm: float = 0.0,
+    snr_db: float = 20.0,
+    seed: int = 0,
+    voices: list[str] | None = None,
+    unspoken: float = UNSPOKEN,
+    delivery: str | None = None,
+    gestures_per_session: int = 40,
+) -> dict:
+    """Realistic sessions from every gesture clip of a folder; returns a summary. Sessions
+    take the delivery kinds in turn unless ``delivery`` names one."""
+    clips = load_clips(clips_dir)
+    rng = np.random.default_rng([seed, 0])
+    gestures, pool = split_pool(clips, rng)
+    if not gestures or not pool:
+        raise InputError("clips hold no gestures or no motion to put between them",
+                         path=str(clips_dir))  # fmt: skip
+    groups = sessions_of(game_order(gestures, rng), gestures_per_session)
+    voice = Voice(tuple(voices) if voices else default_voices())
+    summary: dict = {"sessions": [], "offsets": {}, "commands": 0, "clips": len(clips)}
+    for i, runs in enumerate(groups):
+        srng = np.random.default_rng([seed, i + 1])
+        off = float(srng.uniform(-20, 20)) if offset_s is None else float(offset_s)
+        name = f"real{seed:03d}_{i:02d}_session"
+        kind = delivery or KINDS[i % len(KINDS)]
+        truth = write_session(Path(out_dir) / name, runs, pool, srng, voice, offset_s=off,
+                              drift_ppm=drift_ppm, snr_db=snr_db, unspoken=unspoken, kind=kind,
+                              clips_dir=str(Path(clips_dir).resolve()))  # fmt: skip
+        summary["sessions"].append(name)
+        summary["offsets"][name] = truth["offset_s"]
+        summary["commands"] += len(truth["commands"])
+    return summary

@@ -1,0 +1,183 @@
+"""Realistic semi-real sessions (`silkpipe synth --from-clips --realistic`): one continuous
+stream, game-like order, unspoken gestures, smooth joins, and the recorder's delivery."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from silkpipe import realistic
+from silkpipe.cli import main
+from silkpipe.delivery import deliver
+from silkpipe.semireal import Clip, load_clips
+from silkpipe.sessions import find_sessions, read_sensor_csv
+from silkpipe.synth import SENSORS
+
+
+def _some_clips(data_dir: Path, out: Path) -> Path:
+    """A small clip folder: every gesture class of the gesture block, plus its baseline."""
+    out.mkdir()
+    names = sorted(p.name for p in (data_dir / "clips-dev").glob("*.csv"))
+    picked = [n for n in names if n.startswith("baseline_noise_1760841370")]
+    for prefix, k in (("jump_", 12), ("punch_", 12), ("turn_left_", 12), ("walk_", 12),
+                      ("idle_", 12), ("noise_action_1760876622", 6)):  # fmt: skip
+        picked += [n for n in names if n.startswith(prefix)][:k]
+    for name in picked:
+        (out / name).symlink_to(data_dir / "clips-dev" / name)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sessions(data_dir, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("realistic")
+    clips = _some_clips(data_dir, root / "clips")
+    main(["synth", "--from-clips", str(clips), "--out", str(root / "s"), "--realistic",
+          "--seed", "5", "--gestures", "10", "--voice", "en-us"])  # fmt: skip
+    return root / "s"
+
+
+def _rows(folder: Path) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Arrival stamps, sensor names and session time (from truth's row_clock) of every row."""
+    lines = (folder / "sensor_data.csv").read_text().splitlines()[1:]
+    arrival = np.array([float(x.rsplit(",", 1)[1]) for x in lines])
+    sensors = [x.split(",")[10] for x in lines]
+    knots = np.array(json.loads((folder / "truth.json").read_text())["row_clock"])
+    session = np.interp(np.arange(len(lines)), knots[:, 0], knots[:, 1])
+    return arrival, sensors, session
+
+
+def test_each_delivery_kind_and_the_stale_burst(sessions):
+    folders = find_sessions(sessions)
+    kinds = set()
+    for folder in folders:
+        truth = json.loads((folder / "truth.json").read_text())
+        d = truth["delivery"]
+        kinds.add(d["kind"])
+        arrival, _, session = _rows(folder)
+        assert 300 <= d["stale_rows"] <= 550
+        assert arrival[d["stale_rows"] - 1] <= 0.1 < arrival[d["stale_rows"] + 5]
+        assert np.all(np.diff(arrival) >= 0)  # in order, late rather than out of order
+        if d["kind"] == "never_drains":  # the end of the watch's motion never arrived
+            assert d["arrived_until_s"] < max(g["end"] for g in truth["gestures"])
+            assert d["backlog"][-1][1] > 3.0
+        if d["kind"] == "drains":
+            assert d["backlog_max_s"] > 2.0 and d["backlog"][-1][1] < 0.2
+    assert kinds == {"realtime", "drains", "never_drains"}
+
+
+def test_backlog_in_truth_matches_the_timestamps(sessions):
+    for folder in find_sessions(sessions):
+        truth = json.loads((folder / "truth.json").read_text())
+        arrival, _, session = _rows(folder)
+        live = slice(truth["delivery"]["stale_rows"], None)
+        curve = np.array(truth["delivery"]["backlog"])
+        late = arrival[live] - session[live]
+        expected = np.interp(session[live], curve[:, 0], curve[:, 1])
+        # the curve samples one row a second: between samples the backlog moves at most
+        # by what one second of sending changes
+        assert np.median(np.abs(late - expected)) < 0.05
+        assert np.all(late > 0)  # nothing arrives before it was made
+
+
+def test_one_continuous_stream_with_gaps_only_at_losses(sessions):
+    for folder in find_sessions(sessions):
+        truth = json.loads((folder / "truth.json").read_text())
+        _, sensors, session = _rows(folder)
+        losses = truth["delivery"]["losses"]
+        for sensor in SENSORS:
+            t = session[[s == sensor for s in sensors]]
+            t = t[t > 0]  # after the stale burst
+            gaps = np.flatnonzero(np.diff(t) > 0.1)
+            for g in gaps:  # each gap is an injected loss
+                assert any(a - 0.1 <= t[g] and t[g + 1] <= b + 0.1 for a, b in losses), (
+                    folder.name, sensor, t[g], t[g + 1])  # fmt: skip
+            assert np.median(np.diff(t)) == pytest.approx(1 / 49.5, rel=0.02)
+
+
+def test_game_order_unspoken_share_and_truth_on_the_right_motion(sessions, data_dir):
+    clips = {c.name: c for c in load_clips(sessions.parent / "clips")}
+    for folder in find_sessions(sessions):
+        truth = json.loads((folder / "truth.json").read_text())
+        gestures = truth["gestures"]
+        classes = [g["class"] for g in gestures]
+        runs, n = [], 1
+        for a, b in zip(classes, classes[1:], strict=False):
+            runs, n = (runs, n + 1) if a == b else ([*runs, n], 1)
+        runs.append(n)
+        assert max(runs) <= 3 and len(set(classes)) >= 3
+        assert sum(g["said"] == "unsaid" for g in gestures) == round(0.3 * len(gestures))
+        heard = sum(g["spoken"] for g in gestures)
+        assert len(truth["commands"]) == heard
+        # the rows inside a gesture hold that clip's motion at the stated clip time
+        _, sensors, session = _rows(folder)
+        raw = read_sensor_csv(folder / "sensor_data.csv")
+        acc_rows = np.array([s == "linear_acceleration" for s in sensors])
+        t_acc = session[acc_rows]
+        assert len(t_acc) == len(raw.times["linear_acceleration"])
+        values = _in_file_order(folder, "linear_acceleration")
+        got, want = [], []
+        for g in gestures:
+            inside = np.flatnonzero((t_acc > g["start"] + 0.15) & (t_acc < g["end"] - 0.15))
+            clip = clips[g["clip"]]
+            src = g["clip_start"] + t_acc[inside] - g["start"]
+            got.append(values[inside])
+            want.append(np.stack([np.interp(src, clip.times["linear_acceleration"],
+                                            clip.values["linear_acceleration"][:, j])
+                                  for j in range(3)], axis=1))  # fmt: skip
+        # row times come from row_clock knots (a few ms off): compare shapes, not samples
+        r = np.corrcoef(np.concatenate(got).ravel(), np.concatenate(want).ravel())[0, 1]
+        assert r > 0.97, (folder.name, r)
+
+
+def _in_file_order(folder: Path, sensor: str) -> np.ndarray:
+    cols = {"linear_acceleration": slice(0, 3)}[sensor]
+    lines = (folder / "sensor_data.csv").read_text().splitlines()[1:]
+    return np.array([[float(v) for v in x.split(",")[cols]] for x in lines if f",{sensor}," in x])
+
+
+def _const_clip(name: str, level: float, heading: float, rng) -> Clip:
+    t = np.arange(0, 4, 0.02)
+    times = {s: t for s in SENSORS}
+    c, s = np.cos(heading / 2), np.sin(heading / 2)
+    values = {
+        "linear_acceleration": np.full((len(t), 3), level) + rng.normal(0, 0.01, (len(t), 3)),
+        "gyroscope": np.zeros((len(t), 3)),
+        "rotation_vector": np.tile([c, 0.0, 0.0, s], (len(t), 1)),
+    }
+    return Clip(name, "idle", "idle", 0.5, 3.5, None, None, times, values)
+
+
+def test_joins_have_no_steps_in_the_signal():
+    rng = np.random.default_rng(0)
+    a, b = _const_clip("a", 1.0, 0.0, rng), _const_clip("b", 5.0, 2.0, rng)
+    pieces = [realistic.Piece(a, 0.5, 3.5, 0.0, True), realistic.Piece(b, 0.5, 3.5, 2.75, True)]
+    times, values = realistic.render(pieces, rng)
+    acc = values["linear_acceleration"]
+    assert acc[:, 0].min() < 1.1 and acc[:, 0].max() > 4.9  # both levels are there
+    assert np.abs(np.diff(acc, axis=0)).max() < 0.6  # a step would be 4
+    q = values["rotation_vector"].astype(float)
+    assert np.abs(np.einsum("ij,ij->i", q[1:], q[:-1])).min() > 0.999  # no heading jump
+
+
+def test_delivery_losses_and_backlog_directly():
+    rng = np.random.default_rng(1)
+    watch = np.sort(np.arange(0, 200, 1 / 148.5) + rng.normal(0, 0.001, 29700))
+    d = deliver(watch, rng, "drains")
+    live = slice(d.stale_rows, None)
+    late = d.arrival[live] - d.produced[live]
+    assert late.max() > 2.0 and late[-100:].max() < 0.2
+    for a, b in d.losses:  # nothing made inside a loss arrives
+        assert not np.any((d.produced[live] >= a) & (d.produced[live] < b))
+
+
+def test_the_same_seed_writes_the_same_session(data_dir, tmp_path):
+    clips = _some_clips(data_dir, tmp_path / "clips")
+    for out in ("a", "b"):
+        main(["synth", "--from-clips", str(clips), "--out", str(tmp_path / out), "--realistic",
+              "--seed", "9", "--gestures", "30", "--voice", "en-us", "--delivery", "drains"])  # fmt: skip
+    (folder,) = find_sessions(tmp_path / "a")
+    for file in ("sensor_data.csv", "truth.json", "audio_16k.wav"):
+        assert (folder / file).read_bytes() == (tmp_path / "b" / folder.name / file).read_bytes()
