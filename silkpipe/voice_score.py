@@ -150,6 +150,67 @@ def label_overlap(pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict:
     return out
 
 
+def labelled_share(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float | None:
+    """Share of all labelled time that lies on truth of the same class (other-class and
+    unlabelled truth both count as wrong)."""
+    tp = sum(int(((p >= 0) & (p == g)).sum()) for p, g in pairs)
+    pred = sum(int((p >= 0).sum()) for p, _ in pairs)
+    return round(tp / pred, 4) if pred else None
+
+
+def _model_name(time_model) -> str:
+    """The name of a labels report's time model (a name, or a dict that names it)."""
+    if isinstance(time_model, dict):
+        return str(time_model.get("kind") or time_model.get("name") or time_model.get("model"))
+    return "arrival" if time_model is None else str(time_model)
+
+
+def arrival_stamps(csv_path: Path) -> np.ndarray:
+    """The ``timestamp`` of every row of a sensor CSV, in file order."""
+    lines = csv_path.read_text().splitlines()[1:]
+    return np.array([float(line.rsplit(",", 1)[1]) for line in lines if line])
+
+
+def session_times(truth: dict, rows: int) -> np.ndarray:
+    """Each row's session time (production time) from truth.json's row_clock knots."""
+    knots = np.asarray(truth["row_clock"], dtype=float)
+    return np.interp(np.arange(rows), knots[:, 0], knots[:, 1])
+
+
+def clock_pairs(folder: Path, truth: dict, intervals, time_model, rate: float = 50.0):
+    """(predicted, true) class grids for a realistic session, on the labels' own clock.
+
+    A label at time x marks the rows the aligner's clock puts at x: each grid point takes
+    the truth of its nearest row's *session* time, so labels that land on late-arriving
+    rows are scored on the motion those rows hold. Arrival-clock labels are mapped exactly;
+    labels of any other time model are taken to be on session time (the clock such a model
+    rebuilds). Grid points with no row within 0.25 s are not scored. Returns the pair and
+    the clock used ("arrival" or "session")."""
+    arrival = arrival_stamps(folder / "sensor_data.csv")
+    session = session_times(truth, len(arrival))
+    on_arrival = _model_name(time_model) == "arrival"
+    clock = arrival if on_arrival else session
+    grid = np.arange(clock[0], clock[-1], 1 / rate)
+    k = np.searchsorted(clock, grid).clip(1, len(clock) - 1)
+    nearest = np.where(np.abs(clock[k - 1] - grid) <= np.abs(clock[k] - grid), k - 1, k)
+    valid = np.abs(clock[nearest] - grid) <= 0.25
+    pred = _label_grid(intervals, grid)
+    true = _label_grid(truth["intervals"], session[nearest])
+    return (pred[valid], true[valid]), "arrival" if on_arrival else "session"
+
+
+def truth_on_arrival(folder: Path, truth: dict) -> list[list]:
+    """A realistic session's true intervals moved to arrival time (where their rows landed)."""
+    arrival = arrival_stamps(folder / "sensor_data.csv")
+    session = session_times(truth, len(arrival))
+    out = []
+    for start, end, cls in truth["intervals"]:
+        inside = np.flatnonzero((session >= start) & (session < end))
+        if len(inside):
+            out.append([float(arrival[inside[0]]), float(arrival[inside[-1]]), cls])
+    return out
+
+
 def clip_blocks(clips_dir: Path) -> set[str]:
     """Names of the clips in a folder (to check evaluation clips were not trained on)."""
     return {p.stem for p in Path(clips_dir).glob("*.csv")}
@@ -242,6 +303,7 @@ def score_voice(
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
         transcribe_s = time.perf_counter() - t0
         align_run(store, run_id, AlignConfig(), progress=progress, realign=True)
+        shifted = shifted_controls(store, run_id, truths) if controls else None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -259,28 +321,27 @@ def score_voice(
             row["error"] = failed.get(name, "no alignment output")
             per_session[name] = row
             continue
-        est = report.get("offset_s")
-        row.update(
-            offset_est=None if est is None else round(est, 3),
-            offset_error=None if est is None else round(est - truth["offset_s"], 3),
-            quality=round(report.get("quality", 0.0), 2),
-            excluded=bool(report.get("excluded")),
-            reason=report.get("reason", ""),
-            commands_heard=sum(report.get("commands", {}).values()),
-            commands_said=len(truth.get("commands", [])),
-        )
+        row.update(session_row(report, truth))
         motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=name))
-        pred = _label_grid([(iv.start, iv.end, iv.label) for iv in intervals], motion.t)
-        true = _label_grid(truth["intervals"], motion.t)
-        pair = (pred[motion.valid], true[motion.valid])
+        labels = [(iv.start, iv.end, iv.label) for iv in intervals]
+        true_intervals = truth["intervals"]
+        if "row_clock" in truth:  # realistic: rows arrive late; score the motion under labels
+            pair, row["scored_on"] = clock_pairs(folder, truth, labels, report.get("time_model"))
+            true_intervals = truth_on_arrival(folder, truth)
+        else:
+            pred = _label_grid(labels, motion.t)
+            true = _label_grid(truth["intervals"], motion.t)
+            pair = (pred[motion.valid], true[motion.valid])
         pairs_all.append(pair)
-        timelines[name] = _timeline_png(store, run_id, name, motion, intervals, truth, est)
+        timelines[name] = _timeline_png(store, run_id, name, motion, intervals,
+                                        {**truth, "intervals": true_intervals},
+                                        report.get("offset_s"))  # fmt: skip
         if not row["excluded"]:
             pairs_used.append(pair)
             spans = [(iv.start, iv.end, iv.label) for iv in intervals if iv.end > iv.start]
             if spans:
                 voice_streams.append(session_stream(name, motion, spans))
-                true_spans = [(float(a), float(b), str(c)) for a, b, c in truth["intervals"]]
+                true_spans = [(float(a), float(b), str(c)) for a, b, c in true_intervals]
                 truth_streams.append(session_stream(name, motion, true_spans))
         per_session[name] = row
 
@@ -309,6 +370,8 @@ def score_voice(
         "median_abs_error_s": round(float(np.median(np.abs(errs))), 3) if errs else None,
         "gesture_sessions": len(gestures),
         "gesture_sessions_within_0_3s": share_within(gestures, OFFSET_TOLERANCE_S),
+        "passed_gate": sum(not r.get("excluded", True) for r in rows),
+        "false_passes": sum(bool(r.get("false_pass")) for r in rows),
     }
 
     cfg = TrainConfig()
@@ -366,6 +429,7 @@ def score_voice(
         "sessions": per_session,
         "offset": offset,
         "labels": label_overlap(pairs_used),
+        "labelled_on_same_class": labelled_share(pairs_used),
         "labels_all_sessions": label_overlap(pairs_all),
         "sessions_trained_on": [s.name for s in voice_streams],
         "controls": {
@@ -373,7 +437,11 @@ def score_voice(
             "n": len(control_rows),
             "excluded": sum(bool(r.get("excluded")) for r in control_rows.values()),
             "all_excluded": all(r.get("excluded") for r in control_rows.values()),
+            "false_pass_rate": round(
+                sum(r.get("excluded") is False for r in control_rows.values())
+                / len(control_rows), 4) if control_rows else None,
         },
+        "shifted_controls": shifted,
         "models": models,
         "eval_clips": str(eval_clips_dir),
         "eval_clips_seen_in_training": sorted(set(overlap)),
@@ -384,6 +452,95 @@ def score_voice(
     }
     result["report"] = str(write_report(out_root, result, timelines))
     return result
+
+
+#: Shifted-audio controls: (name, smallest, largest |shift| from the true offset), seconds:
+#: one gesture period, and farther.
+SHIFTS = (("period", 1.5, 3.0), ("far", 5.0, 20.0))
+
+
+def shifted_control(name: str, motion, commands: list, true_offset: float, shift: float,
+                    base) -> dict:  # fmt: skip
+    """Align a session with its offset search confined to a window around a wrong offset
+    (true + shift) that ends 0.5 s short of the true one: what the gate does when the
+    search lands there (the classic one-gesture-period error). Such a control must end
+    excluded (or corrected to within 0.3 s, which this window cannot reach)."""
+    from dataclasses import replace
+
+    from silkpipe.alignment import align_session
+
+    centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
+    cfg = replace(base, search_s=abs(shift) - 0.5)
+    moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
+    _, report = align_session(f"{name}-shifted", motion, moved, cfg)
+    est = None if report.offset_s is None else report.offset_s + centre
+    error = None if est is None else round(est - true_offset, 3)
+    if report.excluded:
+        outcome = "excluded"
+    elif error is not None and abs(error) <= OFFSET_TOLERANCE_S:
+        outcome = "corrected"
+    else:
+        outcome = "false pass"
+    return {"shift_s": round(shift, 3), "offset_error": error, "quality": round(report.quality, 2),
+            "excluded": report.excluded, "outcome": outcome, "reason": report.reason}  # fmt: skip
+
+
+def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0) -> dict:
+    """Both shifts (SHIFTS, random sign) for every session with a transcript, reusing it:
+    shifting the audio is shifting its words."""
+    from silkpipe.alignment import AlignConfig
+    from silkpipe.sessions import parse_sensor_csv
+    from silkpipe.store import get_json, session_prefix, transcript_key
+    from silkpipe.transcripts import extract_commands, parse_transcript
+
+    rows = {}
+    for i, (name, truth) in enumerate(sorted(truths.items())):
+        try:
+            transcript = get_json(store, transcript_key(run_id, name))
+            text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
+        except KeyError:
+            continue
+        motion = resample(parse_sensor_csv(text, source=name, session=name))
+        commands = extract_commands(parse_transcript(transcript, session=name)).commands
+        rng = np.random.default_rng([seed, i])
+        for kind, lo, hi in SHIFTS:
+            shift = float(rng.choice([-1.0, 1.0]) * rng.uniform(lo, hi))
+            rows[f"{name}-shift-{kind}"] = shifted_control(
+                name, motion, commands, truth["offset_s"], shift, AlignConfig()
+            )
+    n = len(rows)
+    passes = sum(r["outcome"] == "false pass" for r in rows.values())
+    return {
+        "sessions": rows,
+        "n": n,
+        "excluded": sum(r["excluded"] for r in rows.values()),
+        "corrected": sum(r["outcome"] == "corrected" for r in rows.values()),
+        "false_passes": passes,
+        "false_pass_rate": round(passes / n, 4) if n else None,
+    }
+
+
+def session_row(report: dict, truth: dict) -> dict:
+    """A session's scores from its labels report: the report's own keys (offset_s,
+    offset_confidence, quality, excluded, reason, time_model when it has one), the error
+    against truth, and whether it passed the gate while more than 0.5 s off."""
+    est = report.get("offset_s")
+    error = None if est is None else round(est - truth["offset_s"], 3)
+    row = {
+        "offset_s": None if est is None else round(est, 3),
+        "offset_est": None if est is None else round(est, 3),
+        "offset_error": error,
+        "offset_confidence": round(report.get("offset_confidence", 0.0), 2),
+        "quality": round(report.get("quality", 0.0), 2),
+        "excluded": bool(report.get("excluded")),
+        "reason": report.get("reason", ""),
+        "false_pass": not report.get("excluded") and (error is None or abs(error) > 0.5),
+        "commands_heard": sum(report.get("commands", {}).values()),
+        "commands_said": len(truth.get("commands", [])),
+    }
+    if "time_model" in report:
+        row["time_model"] = report["time_model"]
+    return row
 
 
 def _timeline_png(store, run_id: str, name: str, motion, intervals, truth: dict,
@@ -483,11 +640,24 @@ def summary_lines(result: dict) -> list[str]:
     if o.get("gesture_sessions_within_0_3s") is not None:
         lines.append(f"  sessions with gestures: {o['gesture_sessions_within_0_3s']:.0%} of "
                      f"{o['gesture_sessions']} within 0.3 s")  # fmt: skip
-    lines.append("labels (sessions trained on): class precision recall")
+    if "false_passes" in o:
+        lines.append(f"passed the gate: {o['passed_gate']}; of them more than 0.5 s off: "
+                     f"{o['false_passes']}")  # fmt: skip
+    lines.append("labels (sessions trained on; unlabelled truth counts as wrong): "
+                 "class precision recall")  # fmt: skip
     for cls, v in result["labels"].items():
         lines.append(f"  {cls:6s} {v['precision']!s:>9} {v['recall']!s:>7}")
+    if result.get("labelled_on_same_class") is not None:
+        lines.append(f"  labelled time on truth of the same class: "
+                     f"{result['labelled_on_same_class']}")  # fmt: skip
     c = result["controls"]
-    lines.append(f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}")
+    lines.append(f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}"
+                 f" (false-pass rate {c.get('false_pass_rate')})")  # fmt: skip
+    shifted = result.get("shifted_controls")
+    if shifted:
+        lines.append(f"shifted-audio controls (one gesture period; 5-20 s): excluded "
+                     f"{shifted['excluded']}/{shifted['n']}, corrected {shifted['corrected']}, "
+                     f"false-pass rate {shifted['false_pass_rate']}")  # fmt: skip
     names = {"voice": "voice-labelled sessions", "truth": "the same sessions, true labels",
              "clips": "labelled clips"}  # fmt: skip
     for key, what in names.items():

@@ -11,13 +11,17 @@ from silkpipe import synth
 from silkpipe.sessions import find_sessions
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_score import (
+    clock_pairs,
     label_overlap,
+    labelled_share,
     make_controls,
     oracle_transcript,
     score_voice,
+    session_row,
     share_within,
     source_clips,
     summary_lines,
+    truth_on_arrival,
 )
 
 
@@ -155,3 +159,55 @@ def test_score_voice_realigns_instead_of_reusing_old_labels(scored):
     assert (root / "store" / "runs" / "score-voice" / "score-voice" / "clip-model-seed1").is_dir()
     printed = "\n".join(summary_lines(again))  # what score-voice prints: the luck in view
     assert f"mean of seeds: {per_seed[0]}, {per_seed[1]}" in printed
+
+
+def test_shifted_controls_search_only_around_the_wrong_offset(scored):
+    _, result = scored
+    shifted = result["shifted_controls"]
+    assert shifted["n"] == 2 * len(result["sessions"])
+    for name, row in shifted["sessions"].items():
+        lo, hi = (1.5, 3.0) if name.endswith("-shift-period") else (5.0, 20.0)
+        assert lo <= abs(row["shift_s"]) <= hi
+        if row["offset_error"] is not None:  # the window ends 0.5 s short of the truth
+            assert abs(row["offset_error"]) >= 0.5 - 0.35, row  # (word-to-peak, refinement)
+            assert np.sign(row["offset_error"]) == np.sign(row["shift_s"]), row
+        assert row["outcome"] in ("excluded", "false pass")
+    assert shifted["false_passes"] == sum(not r["excluded"] for r in shifted["sessions"].values())
+    assert "shifted-audio controls" in "\n".join(summary_lines(result))
+
+
+def test_session_row_keeps_the_report_keys_and_flags_a_false_pass():
+    report = {"offset_s": 3.2, "offset_confidence": 5.0, "quality": 4.5, "excluded": False,
+              "reason": "", "time_model": {"kind": "count", "rate": 148.5}}  # fmt: skip
+    row = session_row(report, {"offset_s": 1.0})
+    for key in ("offset_s", "offset_confidence", "quality", "excluded", "reason", "time_model"):
+        assert row[key] == report[key]
+    assert row["offset_error"] == pytest.approx(2.2) and row["false_pass"]
+    assert not session_row({**report, "excluded": True}, {"offset_s": 1.0})["false_pass"]
+    assert not session_row(report, {"offset_s": 3.0})["false_pass"]
+    assert "time_model" not in session_row({"offset_s": 1.0}, {"offset_s": 1.0})
+
+
+def test_labels_on_late_rows_are_scored_on_the_motion_those_rows_hold(tmp_path):
+    """A jump made at session time 10-11 s arrives 5 s late: a label at arrival 15-16 s is
+    right, one at 10-11 s lies on unlabelled motion and counts wrong."""
+    rate = 150.0
+    session = np.arange(0, 30, 1 / rate)
+    arrival = np.where(session < 5, session, session + 5.0)  # backlog of 5 s after 5 s
+    lines = [",".join(synth.HEADER_LINE.split(","))]
+    lines += [f"0,0,0,,,,,,,,linear_acceleration,{float(a)!r}" for a in arrival]
+    (tmp_path / "sensor_data.csv").write_text("\n".join(lines) + "\n")
+    truth = {"intervals": [[10.0, 11.0, "jump"]],
+             "row_clock": [[0, 0.0], [len(session) - 1, float(session[-1])]]}  # fmt: skip
+    j = CLASSES.index("jump")
+    (pred, true), clock = clock_pairs(tmp_path, truth, [(15.0, 16.0, "jump")], None)
+    assert clock == "arrival"
+    assert ((pred == j) & (true == j)).sum() / (pred == j).sum() > 0.95
+    (pred, true), _ = clock_pairs(tmp_path, truth, [(10.0, 11.0, "jump")], "arrival")
+    assert ((pred == j) & (true == j)).sum() == 0
+    assert labelled_share([(pred, true)]) == 0.0
+    # a label on session time (a rebuilt clock) is scored there
+    (pred, true), clock = clock_pairs(tmp_path, truth, [(10.0, 11.0, "jump")], {"kind": "count"})
+    assert clock == "session" and labelled_share([(pred, true)]) > 0.95
+    assert truth_on_arrival(tmp_path, truth) == [[pytest.approx(15.0, abs=0.01),
+                                                  pytest.approx(16.0, abs=0.01), "jump"]]  # fmt: skip

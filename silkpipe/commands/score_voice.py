@@ -15,8 +15,12 @@ def register(sub) -> None:
             "evaluate it on held-out clips. Prints the offset error per session, label "
             "precision/recall per class (time overlap with the true intervals), the macro-F1 of "
             "the voice-trained model next to a clip-trained model on the same evaluation clips, "
-            "and a control: every session again with another session's audio, which the align "
-            "step's quality gate must exclude."
+            "and controls the align step's quality gate must exclude: every session again with "
+            "another session's audio, and aligned with its offset search confined around a "
+            "wrong offset (one gesture period, 1.5-3 s, and 5-20 s from the truth). On "
+            "realistic sessions (synth --realistic) labels are scored on the motion under them "
+            "(rows that arrived late count where they were made) and labelled time on "
+            "unlabelled truth counts as wrong."
         ),
     )
     p.add_argument("sessions_dir", metavar="SESSIONS_DIR",
@@ -45,7 +49,8 @@ def register(sub) -> None:
         help="local CTranslate2 Whisper model folder (default: the bundled tiny.en)",
     )
     p.add_argument(
-        "--no-controls", action="store_true", help="skip the shuffled-audio control sessions"
+        "--no-controls", action="store_true",
+        help="skip the shuffled- and shifted-audio controls",
     )
     p.add_argument(
         "--epochs",
@@ -94,8 +99,11 @@ def run(args) -> dict:
         "offset_within_0_3s": result["offset"]["within_0_3s"],
         "controls_excluded": result["controls"]["excluded"],
         "controls": result["controls"]["n"],
+        "offset_false_passes": result["offset"]["false_passes"],
         "wall_seconds": result["wall_seconds"],
     }
+    if result.get("shifted_controls"):
+        figures["shifted_controls_false_pass_rate"] = result["shifted_controls"]["false_pass_rate"]
     for key in ("voice", "clips"):
         if key in result["models"]:
             figures[f"{key}_macro_f1"] = result["models"][key]["macro_f1"]
