@@ -23,3 +23,24 @@ def test_split_teaches_noise_in_gesture_sessions_and_holds_out_a_time_range(data
     assert "baseline_noise_1760841370.csv" in train_names  # before the held-out range
     assert any(n.startswith("jump_") for n in held_names)
     assert any(n.startswith("noise_action_") for n in held_names)  # the other noise block
+
+
+def test_the_bench_runs_realistic_sessions_by_default_and_reports_the_controls():
+    from bench.voice_path import REALISTIC_RUNS, row
+
+    assert REALISTIC_RUNS and all(r.realistic for r in REALISTIC_RUNS)
+    labels = {c: {"precision": 0.9, "recall": 0.5} for c in ("jump", "punch", "turn", "walk",
+                                                             "idle", "noise")}  # fmt: skip
+    result = {
+        "offset": {"gesture_sessions_within_0_3s": 0.75, "gesture_sessions": 4,
+                   "passed_gate": 3, "false_passes": 1},  # fmt: skip
+        "controls": {"excluded": 4, "n": 4},
+        "shifted_controls": {"excluded": 7, "n": 8, "false_passes": 1},
+        "labels": labels,
+        "labelled_on_same_class": 0.8,
+        "models": {"voice": {"macro_f1": 0.5}, "clips": {"macro_f1": 0.6}},
+    }
+    out = row(REALISTIC_RUNS[0], result)
+    assert out["passed_gate/false_pass"] == "3/1"
+    assert out["shifted_ctrl_excl/false_pass"] == "7/8/1"
+    assert out["precision_j/p/t/w/i/n"] == "/".join(["0.90"] * 6)
