@@ -16,7 +16,7 @@ excluded, shifted-audio controls excluded / run / passed, per-class label precis
 (unlabelled truth counts as wrong) and recall, and the voice-, truth- and clip-trained
 models' macro-F1 on the held-out clips.
 
-    python -m bench.voice_path                      # realistic runs (R12, RB)
+    python -m bench.voice_path                      # realistic runs (R12, R13, RB)
     python -m bench.voice_path --runs 12 B          # block-by-block runs, by name
 """
 
@@ -49,11 +49,13 @@ class Run:
     seed: int
     drift_ppm: float = 0.0
     realistic: bool = False  # synth --realistic (continuous play, host-arrival delivery)
+    gestures: int = 30  # per realistic session
 
 
 #: What `make voice-path-bench` runs: realistic sessions (the ones that count).
 REALISTIC_RUNS = (
     Run("R12", (320.0, 530.0), 0, 12, realistic=True),
+    Run("R13", (320.0, 530.0), 0, 13, realistic=True),
     Run("RB", (100.0, 320.0), 1, 15, realistic=True),  # 0-64 s and 106 s on: two sittings
 )
 #: The earlier block-by-block sessions, kept for comparison (--runs 12 13 14-drift B).
@@ -125,14 +127,15 @@ def run_one(run: Run) -> dict:
     train, held = split_clips(CLIPS, run, out)
     sessions = out / "sessions"
     manifest = out / "train-clips.txt"
-    names = "\n".join(sorted(p.name for p in train.glob("*.csv")))
+    names = "\n".join(sorted(p.name for p in train.glob("*.csv"))) + f"\n{run}"
     if not manifest.exists() or manifest.read_text() != names:  # a new split: start afresh
         shutil.rmtree(sessions, ignore_errors=True)
         shutil.rmtree(out / "store", ignore_errors=True)
     if not sessions.is_dir():  # same seed, same files: generate once
         if run.realistic:
             realistic.generate(train, sessions, snr_db=20.0, seed=run.seed,
-                               drift_ppm=run.drift_ppm)  # fmt: skip
+                               drift_ppm=run.drift_ppm,
+                               gestures_per_session=run.gestures)  # fmt: skip
         else:
             generate_from_clips(train, sessions, snr_db=20.0, seed=run.seed,
                                 drift_ppm=run.drift_ppm)  # fmt: skip
