@@ -18,6 +18,7 @@ models' macro-F1 on the held-out clips.
 
     python -m bench.voice_path                      # realistic runs (R12, R13, RB)
     python -m bench.voice_path --runs 12 B          # block-by-block runs, by name
+    python -m bench.voice_path --oracle             # exact words instead of Whisper's
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
     return train, held
 
 
-def run_one(run: Run) -> dict:
+def run_one(run: Run, oracle: bool = False) -> dict:
     from silkpipe import realistic
     from silkpipe.semireal import generate_from_clips
     from silkpipe.voice_score import score_voice
@@ -140,8 +141,9 @@ def run_one(run: Run) -> dict:
             generate_from_clips(train, sessions, snr_db=20.0, seed=run.seed,
                                 drift_ppm=run.drift_ppm)  # fmt: skip
     manifest.write_text(names)
-    return score_voice(sessions, held, store_uri=str(out / "store"), run_id="bench",
-                       train_clips_dir=train, workers=2, seeds=SEEDS)  # fmt: skip
+    store = out / ("store-oracle" if oracle else "store")
+    return score_voice(sessions, held, store_uri=str(store), run_id="bench",
+                       train_clips_dir=train, workers=2, seeds=SEEDS, oracle=oracle)  # fmt: skip
 
 
 def _f(v) -> str:
@@ -185,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run names (default: the realistic runs, "
                         f"{' '.join(r.name for r in REALISTIC_RUNS)})")  # fmt: skip
     parser.add_argument("--json", metavar="PATH", help="also write the full results as JSON")
+    parser.add_argument("--oracle", action="store_true",
+                        help="the words said, at their true times, instead of Whisper's: "
+                        "the aligner's share of the errors")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
@@ -193,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         if run.name not in (args.runs or [r.name for r in REALISTIC_RUNS]):
             continue
         print(f"run {run.name} ...", file=sys.stderr, flush=True)
-        results[run.name] = run_one(run)
+        results[run.name] = run_one(run, args.oracle)
         rows.append(row(run, results[run.name]))
     print_table(rows)
     if args.json:
