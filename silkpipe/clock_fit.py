@@ -70,7 +70,8 @@ def within_reach(
     the offset search and its shuffles.
     """
     lo, hi = float(motion.t[0]) - cfg.search_s, float(motion.t[-1]) + cfg.search_s
-    reach, beyond = [], []
+    reach: list[Command] = []
+    beyond: list[Command] = []
     for c in commands:
         ok = max(scales) * c.end >= lo and min(scales) * c.start <= hi
         (reach if ok else beyond).append(c)

@@ -133,7 +133,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             path=str(path),
         )
     buffers: dict[str, list[list[float]]] = {name: [] for name in SENSOR_COLUMNS}
-    order: list[str] = []  # sensor of each kept row, in file order
+    row_sensors: list[str] = []  # sensor of each kept row, in file order
     watch: list[float] = []  # the watch-clock column, when the file has one
     dropped = 0
     for line_no, line in enumerate(lines[1:], start=2):
@@ -174,7 +174,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
         if len(names) > 12:
             watch.append(_watch_seconds(row[12], names[12], line_no, session, path))
         buffers[sensor].append(values)
-        order.append(sensor)
+        row_sensors.append(sensor)
     streams = RawStreams(path=str(path), dialect="session", dropped_rows=dropped)
     all_times = [b[-1] for rows in buffers.values() for b in rows[:1]]
     if not all_times:
@@ -182,7 +182,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
     nanoseconds = max(all_times) > NANOSECOND_THRESHOLD
     streams.dialect = "clip" if nanoseconds else "session"
     if not nanoseconds:
-        _rebuild_watch_times(streams, buffers, order, watch)
+        _rebuild_watch_times(streams, buffers, row_sensors, watch)
     for sensor, rows in buffers.items():
         if not rows:
             continue
