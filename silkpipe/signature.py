@@ -63,7 +63,7 @@ def signature_test(
     words = [c for c in commands if c.cls in ("jump", "turn")]
     feats = word_features(np.array([c.start + offset_s for c in words]), motion)
     ok = np.isfinite(feats).all(axis=1)
-    is_jump = np.array([c.cls == "jump" for c in words])[ok]
+    is_jump = np.array([c.cls == "jump" for c in words], dtype=bool)[ok]
     feats = feats[ok]
     jumps, turns = int(is_jump.sum()), int((~is_jump).sum())
     if jumps < 2 or turns < 2 or (feats.std(axis=0) < 1e-6).any():  # no contrast to test

@@ -24,12 +24,15 @@ that stays while arrival runs at the steady rate afterwards (the watch time in b
 missing: the gap is inserted); a delay is latency that falls again because arrival later
 runs faster than the rate (count straight across).
 
-Which model: a backlog that stays under ``backlog_s`` is real time (``arrival``). A
-larger one is a queue (``count``) when it drains somewhere (arrival outran the watch rate,
-which only a queue can do) or when rows arrive at under ``thin_fraction`` of the watch
-rate (no recorder thins a stream that much by losing single events; its losses are
-gaps). A backlog that only grows, at close to the watch rate, is read as a stream that
-loses single events in real time: ``arrival`` (counting would squeeze its time).
+Which model: a backlog that stays under ``backlog_s`` is real time (``arrival``). So is
+a stream that is mostly pauses (``max_pause_share`` of its arrival time): separate pieces
+of recording, not a queue. Otherwise a larger backlog is a queue (``count``) when it
+drains somewhere (arrival outran the watch rate, which only a queue can do) or when rows
+arrive at under ``thin_fraction`` of the watch rate *and* consecutive rows are one sample
+period apart in the motion itself (``row_spacing``: the rotation vector turns between
+rows by what the gyro says one period takes; where rows were lost it turns by several).
+A backlog that only grows, at close to the watch rate, is read as a stream that loses
+single events in real time: ``arrival`` (counting would squeeze its time).
 """
 
 from __future__ import annotations
@@ -56,7 +59,9 @@ class ClockConfig:
     min_loss_s: float = 0.5  # a latency step smaller than this is not a loss
     backlog_s: float = 1.5  # backlog (99th percentile) above this: not real time
     drain_s: float = 2.0  # the backlog falling this much from its peak: a queue drained
-    thin_fraction: float = 0.5  # arrival under this share of R: rows delayed, not lost
+    thin_fraction: float = 0.5  # arrival under this share of R: rows delayed, not lost ...
+    max_spacing: float = 2.0  # ... if row_spacing is at most this (None: not measured)
+    max_pause_share: float = 0.4  # arrival time in pauses above this: pieces, not a queue
     realtime_window_s: float = 10.0  # windows used to measure R on real-time stretches
     min_realtime_s: float = 30.0  # ... and how much real time it takes to trust them
 
@@ -73,6 +78,8 @@ class TimeModel:
     max_backlog_s: float = 0.0
     drains: bool = False
     arrival_share: float = 1.0  # rows arrived per second over R, after the burst
+    pause_share: float = 0.0  # share of arrival time in pauses longer than gap_s
+    row_spacing: float | None = None  # motion-measured sample periods per row
     watch_seconds: float = 0.0  # span of the rebuilt clock
     arrival_seconds: float = 0.0  # span of arrival time
     reason: str = ""
@@ -141,20 +148,84 @@ def measured_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> float | Non
     return rate if abs(rate / cfg.rate - 1) <= 0.1 else None
 
 
+def _pause_share(arrival: np.ndarray, cfg: ClockConfig) -> float:
+    """Share of the arrival span spent in pauses longer than gap_s (the last 0.5% of rows,
+    stragglers after the recording stopped, left out)."""
+    t = arrival[: max(int(len(arrival) * 0.995), 2)]
+    if len(t) < 2 or t[-1] <= t[0]:
+        return 0.0
+    pauses = np.diff(t)
+    return float(pauses[pauses > cfg.gap_s].sum() / (t[-1] - t[0]))
+
+
+def _choose(model: TimeModel, cfg: ClockConfig) -> None:
+    """Set model.kind and model.reason from the stream's measurements."""
+    share, backlog = model.arrival_share, model.max_backlog_s
+    consecutive = model.row_spacing is None or model.row_spacing <= cfg.max_spacing
+    if backlog <= cfg.backlog_s:
+        model.reason = f"arrives in real time (backlog at most {backlog:.1f} s)"
+    elif model.pause_share > cfg.max_pause_share:
+        model.reason = (f"{model.pause_share:.0%} of arrival time is pauses: separate pieces "
+                        "of recording, kept on arrival time")  # fmt: skip
+    elif model.drains or (share < cfg.thin_fraction and consecutive):
+        model.kind = "count"
+        why = "drains again" if model.drains else f"arrives at {share:.2f} of the watch rate"
+        model.reason = f"rows queue on the watch (backlog up to {backlog:.0f} s, {why})"
+    elif share < cfg.thin_fraction:
+        model.reason = (f"arrives at {share:.2f} of the watch rate and the motion says rows "
+                        f"are {model.row_spacing:.1f} sample periods apart: rows lost, not "
+                        "queued")  # fmt: skip
+    else:
+        model.reason = (f"latency grows at {share:.2f} of the watch rate without draining: "
+                        "rows lost in real time, not queued")  # fmt: skip
+
+
 def _drop_from_peak(backlog: np.ndarray) -> float:
     """The largest fall of the backlog from an earlier peak (seconds)."""
     return float((np.maximum.accumulate(backlog) - backlog).max()) if len(backlog) else 0.0
+
+
+def row_spacing(
+    sensor: np.ndarray, gyro: np.ndarray, quat: np.ndarray, hz: float = DEFAULT_ROWS_PER_S / 3
+) -> float | None:
+    """Rotation-vector angle between consecutive rotation rows over the gyro's rotation in
+    one nominal sample period (``1/hz``), pooled over moving stretches; None when the
+    wrist barely moves. Real consecutive rows give a little over 1; keeping one row in k
+    multiplies it by about k.
+
+    ``sensor``: each row's sensor name in file order; ``gyro`` (n_g, 3) and ``quat``
+    (n_q, 4): the values of the gyroscope and rotation_vector rows, in file order.
+    """
+    at_gyro = np.flatnonzero(sensor == "gyroscope")
+    at_quat = np.flatnonzero(sensor == "rotation_vector")
+    if len(at_gyro) < 2 or len(at_quat) < 2:
+        return None
+    dots = np.abs(np.einsum("ij,ij->i", quat[1:], quat[:-1])) / np.maximum(
+        np.linalg.norm(quat[1:], axis=1) * np.linalg.norm(quat[:-1], axis=1), 1e-12
+    )
+    angle = 2 * np.arccos(np.clip(dots, 0.0, 1.0))
+    rate = np.linalg.norm(gyro, axis=1)
+    summed = np.concatenate([[0.0], np.cumsum(rate)])
+    pos = np.searchsorted(at_gyro, at_quat)
+    count = np.diff(pos)
+    mean_rate = np.diff(summed[pos]) / np.maximum(count, 1)
+    moving = (count > 0) & (mean_rate > 0.5) & (angle < 1.0)
+    if moving.sum() < 50:
+        return None
+    return float(angle[moving].sum() / mean_rate[moving].sum() * hz)
 
 
 def rebuild_clock(
     arrival: np.ndarray,
     watch: np.ndarray | None = None,
     cfg: ClockConfig | None = None,
+    spacing: float | None = None,
 ) -> tuple[np.ndarray, TimeModel]:
     """The watch time of every row (file order) and the time model chosen for the stream.
 
     ``arrival``: host seconds per row in file order (all sensors interleaved);
-    ``watch``: the watch's own seconds per row when the CSV carries them.
+    ``watch``: the watch's own seconds per row when the CSV carries them;
+    ``spacing``: row_spacing of the stream, when measured.
     """
     cfg = cfg or ClockConfig()
     arrival = np.asarray(arrival, dtype=np.float64)
@@ -182,16 +253,10 @@ def rebuild_clock(
     model = TimeModel(
         "arrival", round(rate, 3), source, n0, losses, round(max_backlog, 3),
         drop >= cfg.drain_s, round(float(share), 3), arrival_seconds=span,
+        pause_share=round(_pause_share(arrival[n0:], cfg), 3),
+        row_spacing=None if spacing is None else round(spacing, 3),
     )  # fmt: skip
-    if max_backlog <= cfg.backlog_s:
-        model.reason = f"arrives in real time (backlog at most {max_backlog:.1f} s)"
-    elif model.drains or share < cfg.thin_fraction:
-        model.kind = "count"
-        why = "drains again" if model.drains else f"arrives at {share:.2f} of the watch rate"
-        model.reason = f"rows queue on the watch (backlog up to {max_backlog:.0f} s, {why})"
-    else:
-        model.reason = (f"latency grows at {share:.2f} of the watch rate without draining: "
-                        "rows lost in real time, not queued")  # fmt: skip
+    _choose(model, cfg)
     if model.kind == "count":
         t = counted
     else:  # stale burst before the anchor; the rest as it arrived

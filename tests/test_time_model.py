@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from silkpipe.sessions import HEADER, parse_sensor_csv, read_sensor_csv
-from silkpipe.watch_clock import DEFAULT_ROWS_PER_S, rebuild_clock
+from silkpipe.watch_clock import DEFAULT_ROWS_PER_S, rebuild_clock, row_spacing
 
 R = DEFAULT_ROWS_PER_S
 
@@ -140,3 +140,40 @@ def test_real_sessions_time_models(data_dir, session, kind, watch_s):
     if session.startswith("20251017_135233"):  # two true losses: latency steps 13-14 s
         assert len(model["losses"]) == 2
         assert 13 < sum(s for _, s in model["losses"]) < 14
+
+
+def test_stream_of_separate_pieces_stays_on_arrival_time():
+    """Short pieces of recording with long pauses between them (clips joined into a
+    session) are not a queue: counting across the pauses would squeeze them together."""
+    pieces = [start + np.arange(100) / R for start in np.arange(0.0, 120.0, 3.0)]
+    arrival = np.concatenate(pieces) + 0.02
+    rebuilt, model = rebuild_clock(arrival)
+    assert model.pause_share > 0.5
+    assert model.kind == "arrival"
+    np.testing.assert_allclose(rebuilt, arrival)
+
+
+def test_thin_stream_is_a_queue_only_if_its_rows_are_consecutive():
+    watch, arrival = deliver(150, lambda t: 1.5 if t < 10 else 0.33, burst=0)
+    _, consecutive = rebuild_clock(arrival, spacing=1.1)
+    _, lossy = rebuild_clock(arrival, spacing=3.0)
+    assert consecutive.kind == "count"
+    assert lossy.kind == "arrival"
+
+
+def _spinning_rows(keep_every: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A wrist turning at 2 rad/s about z, sampled by three sensors at R/3 each; only
+    every keep_every-th sample of each sensor arrives."""
+    n = 3000
+    t = np.arange(n) / (R / 3)
+    angle = 2.0 * t
+    quat = np.stack([np.cos(angle / 2), 0 * t, 0 * t, np.sin(angle / 2)], axis=1)
+    gyro = np.tile([0.0, 0.0, 2.0], (n, 1))
+    kept = np.arange(0, n, keep_every)
+    sensor = np.array(["gyroscope", "linear_acceleration", "rotation_vector"] * len(kept))
+    return sensor, gyro[kept], quat[kept]
+
+
+def test_row_spacing_counts_sample_periods_between_rows():
+    assert row_spacing(*_spinning_rows(1)) == pytest.approx(1.0, rel=0.02)
+    assert row_spacing(*_spinning_rows(3)) == pytest.approx(3.0, rel=0.02)
