@@ -231,7 +231,7 @@ def clock_png(path: str | IO[bytes], rows: np.ndarray, model: Mapping, title: st
     fig, (ax, ax_lag) = plt.subplots(
         2, 1, figsize=(7, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
     )
-    lo, hi = float(min(rebuilt.min(), arrival.min())), float(max(rebuilt.max(), arrival.max()))
+    lo, hi = float(rebuilt.min()), float(rebuilt.max())
     ax.plot([lo, hi], [lo, hi], color="#bbbbbb", linewidth=1, label="real time")
     ax.plot(rebuilt, arrival, ".", markersize=1.5, color="#1f77b4", label="rows")
     ax.set_ylabel("arrival time s (host)", fontsize=9)
