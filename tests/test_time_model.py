@@ -177,3 +177,12 @@ def _spinning_rows(keep_every: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def test_row_spacing_counts_sample_periods_between_rows():
     assert row_spacing(*_spinning_rows(1)) == pytest.approx(1.0, rel=0.02)
     assert row_spacing(*_spinning_rows(3)) == pytest.approx(3.0, rel=0.02)
+
+
+def test_bad_watch_timestamp_names_the_line_and_field():
+    from silkpipe.errors import InputError
+
+    header = ",".join(HEADER) + ",watch_timestamp"
+    row = ",,,0.1,0.2,0.3,,,,,gyroscope,0.5,nan"
+    with pytest.raises(InputError, match="line 2: field watch_timestamp"):
+        parse_sensor_csv(f"{header}\n{row}\n", source="w.csv", session="s")
