@@ -7,7 +7,7 @@
 #   images/podman-build.sh [TAG]        (make image IMAGE_TAG=dev)
 #
 # Env: TORCH_WHEEL=path/to/torch-2.13.0+cpu-*.whl (default: found through pip's config,
-# e.g. find-links), DEBIAN_MIRROR, BUILD_DIR (default build/).
+# e.g. find-links; PIP names the pip to ask), DEBIAN_MIRROR, BUILD_DIR (default build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG=${1:-dev}
@@ -36,7 +36,7 @@ fi
 if [ -z "${TORCH_WHEEL:-}" ]; then
   # pip's own configuration (find-links / extra index) may hold the CPU wheel locally.
   dl=$(mktemp -d)
-  if pip download --quiet --no-deps --only-binary=:all: torch==2.13.0+cpu -d "$dl" 2>/dev/null; then
+  if "${PIP:-pip}" download --quiet --no-deps --only-binary=:all: torch==2.13.0+cpu -d "$dl" 2>/dev/null; then
     TORCH_WHEEL=$(ls "$dl"/torch-2.13.0*.whl 2>/dev/null | head -1)
   fi
 fi
