@@ -634,12 +634,14 @@ def transcribe_sessions(
     Each transcript is written to the store as soon as it is done and a session whose run
     output exists is skipped, so a preempted pod's retry redoes only the unfinished ones.
     Bad input in one session does not stop the others; they are reported together at the
-    end (InputError: exit 2, which the workflow does not retry).
+    end (InputError: exit 2, which the workflow does not retry). A session that crashes does
+    not stop them either: its error is raised at the end, so the retry redoes only it.
     """
     started = time.perf_counter()
     loaded_before = LOAD_SECONDS["total"]
     totals: dict[str, Any] = {"sessions": 0, "audio_seconds": 0.0, "words": 0, "cached": 0}
     failed: list[str] = []
+    crashed: list[Exception] = []
     _KEEP_LOADED["on"] = True
     try:
         for session in dict.fromkeys(sessions):
@@ -652,6 +654,10 @@ def transcribe_sessions(
                 log.error("%s", err)
                 failed.append(str(err))
                 continue
+            except Exception as err:  # a crash: finish the others, then fail (retried)
+                log.exception("session %s crashed", session)
+                crashed.append(err)
+                continue
             totals["sessions"] += 1
             for k in ("audio_seconds", "words", "cached"):
                 totals[k] += figures[k]
@@ -661,6 +667,8 @@ def transcribe_sessions(
             _free_gpu(_MODELS.pop(key))
     totals["model_load_seconds"] = round(LOAD_SECONDS["total"] - loaded_before, 3)
     totals["wall_seconds"] = round(time.perf_counter() - started, 3)
+    if crashed:
+        raise crashed[0]
     if failed:
         raise InputError(f"{len(failed)} of {len(sessions)} sessions failed: " + " | ".join(failed))
     return totals

@@ -187,3 +187,19 @@ def test_whisperx_models_stay_loaded_for_a_chunk_only(tmp_path, monkeypatch):
             store, name, "r2", backend="whisperx", model="large-v3", force=True
         )
     assert fake.loads == {"asr": 3, "align": 3}  # one session per process: loads each time
+
+
+def test_a_crash_in_one_session_lets_the_others_finish_then_fails_the_pod(tmp_path, monkeypatch):
+    done = []
+
+    def fake(store, session, run_id, **kwargs):
+        if session == "s2":
+            raise RuntimeError("CUDA error: an illegal memory access")
+        done.append(session)
+        return {"audio_seconds": 1.0, "words": 1, "cached": 0}
+
+    monkeypatch.setattr(transcription, "transcribe_session", fake)
+    store = open_store(str(tmp_path))
+    with pytest.raises(RuntimeError, match="illegal memory"):
+        transcription.transcribe_sessions(store, ["s1", "s2", "s3"], "r")
+    assert done == ["s1", "s3"]
