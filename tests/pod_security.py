@@ -7,7 +7,8 @@ an ``init`` and a ``wait`` container (image argoexec) whose securityContext is t
 controller ConfigMap's ``executor.securityContext`` (argo-helm chart: ``executor.
 securityContext``), merges ``mainContainer`` defaults into the step container, uses the
 template's or workflow's ``securityContext`` as the pod's, and adds emptyDir volumes
-(``var-run-argo``, input artifacts).
+(``var-run-argo``, ``tmp-dir-argo`` for the wait container's /tmp, input artifacts;
+workflow/controller/workflowpod.go).
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def argo_pod(template: dict, workflow_spec: dict, controller_config: dict) -> di
 
     volumes = list(template.get("volumes") or workflow_spec.get("volumes") or [])
     volumes.append({"name": "var-run-argo", "emptyDir": {}})
+    volumes.append({"name": "tmp-dir-argo", "emptyDir": {}})  # the wait container's /tmp
     if (template.get("inputs") or {}).get("artifacts"):
         volumes.append({"name": "input-artifacts", "emptyDir": {}})
     pod: dict[str, Any] = {
