@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -628,6 +629,7 @@ def transcribe_sessions(
     threads: int | None = None,
     settings: Settings | None = None,
     force: bool = False,
+    on_done: Callable[[str, dict | None, Exception | None], None] | None = None,
 ) -> dict:
     """A transcription pod's chunk of sessions: the model is loaded once and kept.
 
@@ -636,7 +638,9 @@ def transcribe_sessions(
     Bad input in one session does not stop the others; they are reported together at the
     end (InputError: exit 2, which the workflow does not retry). A session that crashes does
     not stop them either: its error is raised at the end, so the retry redoes only it.
+    ``on_done(session, figures, error)`` follows each session (metrics, failure records).
     """
+    report = on_done or (lambda session, figures, error: None)
     started = time.perf_counter()
     loaded_before = LOAD_SECONDS["total"]
     totals: dict[str, Any] = {"sessions": 0, "audio_seconds": 0.0, "words": 0, "cached": 0}
@@ -653,11 +657,14 @@ def transcribe_sessions(
             except InputError as err:
                 log.error("%s", err)
                 failed.append(str(err))
+                report(session, None, err)
                 continue
             except Exception as err:  # a crash: finish the others, then fail (retried)
                 log.exception("session %s crashed", session)
                 crashed.append(err)
+                report(session, None, err)
                 continue
+            report(session, figures, None)
             totals["sessions"] += 1
             for k in ("audio_seconds", "words", "cached"):
                 totals[k] += figures[k]

@@ -134,6 +134,8 @@ def test_a_pod_loads_the_model_once_and_a_retry_redoes_only_unfinished(
     done = {s: store_dir / transcript_key("r", s) for s in (SHORT, LONG)}
     assert all(p.is_file() for p in done.values())
     assert not (store_dir / transcript_key("r", "bad_session")).exists()
+    record = json.loads((store_dir / "runs/r/failures/transcribe/bad_session.json").read_text())
+    assert "bad_session" in record["error"]  # align names the reason from it
     stamps = {s: p.stat().st_mtime_ns for s, p in done.items()}
     done[LONG].unlink()  # as if the pod was preempted while on LONG
     with pytest.raises(InputError, match="1 of 3 sessions failed"):

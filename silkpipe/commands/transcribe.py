@@ -142,6 +142,23 @@ def _packed_sessions(args) -> list[str] | None:
     return names
 
 
+def _session_done(args):
+    """Per-session metrics, and failure records for bad input, as one-session pods leave
+    them (align names the reason of a missing transcript from the record)."""
+    from silkpipe import metrics
+    from silkpipe.store import put_json, run_prefix
+
+    def done(session: str, figures: dict | None, error: Exception | None) -> None:
+        shown = {k: v for k, v in (figures or {}).items() if k != "source"}
+        metrics.record_session(args.run_id, "transcribe", session, shown, ok=error is None)
+        if isinstance(error, InputError):
+            key = f"{run_prefix(args.run_id)}/failures/transcribe/{session}.json"
+            put_json(open_store(args.store), key,
+                     {"session": session, "step": "transcribe", "error": str(error)})  # fmt: skip
+
+    return done
+
+
 def run(args) -> dict:
     packed = _packed_sessions(args)
     settings = Settings(
@@ -156,7 +173,7 @@ def run(args) -> dict:
         return transcribe_sessions(
             open_store(args.store), packed, args.run_id, backend=args.backend,
             model=args.model, device=args.device, threads=args.threads,
-            settings=settings, force=args.force,
+            settings=settings, force=args.force, on_done=_session_done(args),
         )  # fmt: skip
     figures = transcribe_session(
         open_store(args.store),
