@@ -655,8 +655,9 @@ def transcribe_sessions(
                     threads=threads, settings=settings, force=force,
                 )  # fmt: skip
             except InputError as err:
-                log.error("%s", err)
-                failed.append(str(err))
+                text = str(err) if session in str(err) else f"session {session}: {err}"
+                log.error("%s", text)
+                failed.append(text)
                 report(session, None, err)
                 continue
             except Exception as err:  # a crash: finish the others, then fail (retried)
