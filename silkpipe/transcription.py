@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,10 @@ def _model_error(model: str, err: Exception) -> InputError:
 # ---------------------------------------------------------------- faster-whisper backend
 
 _MODELS: dict[tuple, Any] = {}
+#: Seconds this process spent loading models (transcribe_sessions reports the pod's share).
+LOAD_SECONDS = {"total": 0.0}
+#: True while transcribe_sessions runs: whisperx models then stay loaded between sessions.
+_KEEP_LOADED = {"on": False}
 
 
 def load_faster_whisper(settings: Settings, threads: int | None = None):
@@ -147,6 +152,7 @@ def load_faster_whisper(settings: Settings, threads: int | None = None):
     if key not in _MODELS:
         if ("/" in path or path.startswith(".")) and not Path(path, "model.bin").is_file():
             raise InputError(f"{path} is not a CTranslate2 model directory (no model.bin)")
+        started = time.perf_counter()
         try:
             _MODELS[key] = WhisperModel(
                 path,
@@ -159,6 +165,7 @@ def load_faster_whisper(settings: Settings, threads: int | None = None):
             raise
         except Exception as err:  # huggingface_hub raises several types when offline
             raise _model_error(path, err) from err
+        LOAD_SECONDS["total"] += time.perf_counter() - started
     return _MODELS[key]
 
 
@@ -229,6 +236,15 @@ def _free_gpu(*objects) -> None:
         pass
 
 
+def _keep(key: tuple, loaded: Any, started: float) -> None:
+    """Count a fresh load's time; inside transcribe_sessions keep the model for the next."""
+    if key in _MODELS:
+        return
+    LOAD_SECONDS["total"] += time.perf_counter() - started
+    if _KEEP_LOADED["on"]:
+        _MODELS[key] = loaded
+
+
 def _is_oom(err: BaseException) -> bool:
     text = f"{type(err).__name__}: {err}".lower()
     return "out of memory" in text or "outofmemory" in text
@@ -258,8 +274,11 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
         "hotwords": settings.hotwords,
         "temperatures": [0.0],
     }
+    asr_key = ("whisperx", model_name, settings.device, settings.resolved_compute_type(),
+               model_dir, json.dumps(asr_options, sort_keys=True, default=str))  # fmt: skip
+    started = time.perf_counter()
     try:
-        model = whisperx.load_model(
+        model = _MODELS.get(asr_key) or whisperx.load_model(
             model_name,
             settings.device,
             compute_type=settings.resolved_compute_type(),
@@ -273,6 +292,7 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
         if _is_oom(err):
             raise
         raise _model_error(model_name, err) from err
+    _keep(asr_key, model, started)
     batch = max(settings.batch_size, 1)
     while True:
         try:
@@ -284,10 +304,14 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
             batch = max(batch // 2, 1)
             log.warning("CUDA out of memory: retrying at batch size %d", batch)
             _free_gpu()
-    _free_gpu(model)
+    if asr_key not in _MODELS:
+        _free_gpu(model)
     del model
+    align_key = ("whisperx-align", settings.language, settings.device, settings.align_model,
+                 model_dir)  # fmt: skip
+    started = time.perf_counter()
     try:
-        align_model, metadata = whisperx.load_align_model(
+        align_model, metadata = _MODELS.get(align_key) or whisperx.load_align_model(
             language_code=settings.language,
             device=settings.device,
             model_name=settings.align_model,
@@ -297,11 +321,13 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
     except Exception as err:
         name = settings.align_model or f"default {settings.language} wav2vec2"
         raise _model_error(name, err) from err
+    _keep(align_key, (align_model, metadata), started)
     aligned = whisperx.align(
         result["segments"], align_model, metadata, audio, settings.device,
         return_char_alignments=False,
     )  # fmt: skip
-    _free_gpu(align_model)
+    if align_key not in _MODELS:
+        _free_gpu(align_model)
     segments = []
     for seg in aligned["segments"]:
         words = []
@@ -590,3 +616,67 @@ def transcribe_session(
     put_json(store, cache_key, result)
     put_json(store, out_key, result)
     return _figures(result, 0, "transcribed")
+
+
+def transcribe_sessions(
+    store,
+    sessions: list[str],
+    run_id: str,
+    *,
+    backend: str = "faster-whisper",
+    model: str | None = None,
+    device: str = "cpu",
+    threads: int | None = None,
+    settings: Settings | None = None,
+    force: bool = False,
+    on_done: Callable[[str, dict | None, Exception | None], None] | None = None,
+) -> dict:
+    """A transcription pod's chunk of sessions: the model is loaded once and kept.
+
+    Each transcript is written to the store as soon as it is done and a session whose run
+    output exists is skipped, so a preempted pod's retry redoes only the unfinished ones.
+    Bad input in one session does not stop the others; they are reported together at the
+    end (InputError: exit 2, which the workflow does not retry). A session that crashes does
+    not stop them either: its error is raised at the end, so the retry redoes only it.
+    ``on_done(session, figures, error)`` follows each session (metrics, failure records).
+    """
+    report = on_done or (lambda session, figures, error: None)
+    started = time.perf_counter()
+    loaded_before = LOAD_SECONDS["total"]
+    totals: dict[str, Any] = {"sessions": 0, "audio_seconds": 0.0, "words": 0, "cached": 0}
+    failed: list[str] = []
+    crashed: list[Exception] = []
+    _KEEP_LOADED["on"] = True
+    try:
+        for session in dict.fromkeys(sessions):
+            try:
+                figures = transcribe_session(
+                    store, session, run_id, backend=backend, model=model, device=device,
+                    threads=threads, settings=settings, force=force,
+                )  # fmt: skip
+            except InputError as err:
+                text = str(err) if session in str(err) else f"session {session}: {err}"
+                log.error("%s", text)
+                failed.append(text)
+                report(session, None, err)
+                continue
+            except Exception as err:  # a crash: finish the others, then fail (retried)
+                log.exception("session %s crashed", session)
+                crashed.append(err)
+                report(session, None, err)
+                continue
+            report(session, figures, None)
+            totals["sessions"] += 1
+            for k in ("audio_seconds", "words", "cached"):
+                totals[k] += figures[k]
+    finally:
+        _KEEP_LOADED["on"] = False
+        for key in [k for k in _MODELS if str(k[0]).startswith("whisperx")]:
+            _free_gpu(_MODELS.pop(key))
+    totals["model_load_seconds"] = round(LOAD_SECONDS["total"] - loaded_before, 3)
+    totals["wall_seconds"] = round(time.perf_counter() - started, 3)
+    if crashed:
+        raise crashed[0]
+    if failed:
+        raise InputError(f"{len(failed)} of {len(sessions)} sessions failed: " + " | ".join(failed))
+    return totals

@@ -18,6 +18,7 @@ from tests.test_workflows import (  # noqa: E402
     argo_round_trip,
     assert_credentials_only_from_secret,
     assert_restricted,
+    assert_retry_windows,
     cli_contract,
 )
 from workflows.manifests import CHART, VALUES_FILES, helm_template  # noqa: E402
@@ -88,16 +89,27 @@ def test_workflow_template_is_valid_argo_and_runs_the_cli(rendered):
     (wt,) = by_kind(docs, "WorkflowTemplate")
     argo_round_trip(m.WorkflowTemplate, wt)
     cli_contract(wt)
+    assert_retry_windows(wt)
     assert_restricted(wt)
     assert_credentials_only_from_secret(wt)
     assert wt["metadata"]["namespace"] == "silkpipe"
 
 
+def test_retry_windows_follow_the_values(helm):
+    for retries, deadline in ((1, 600), (5, 3600), (8, 7200)):
+        (wt,) = by_kind(
+            render(helm, "values.yaml", "--set", f"workflow.retries={retries}",
+                   "--set", f"workflow.stepDeadlineSeconds={deadline}"),
+            "WorkflowTemplate",
+        )  # fmt: skip
+        assert_retry_windows(wt)
+
+
 def test_values_reach_the_template(helm):
     (kind,) = by_kind(render(helm, "values-kind.yaml"), "WorkflowTemplate")
     params = {p["name"]: p.get("value") for p in kind["spec"]["arguments"]["parameters"]}
-    assert params["gpu-transcribe"] == "false" and params["backend"] == "faster-whisper"
-    assert params["model"] == "bundled:tiny.en" and params["device"] == "cpu"
+    assert params["gpu-transcribe"] == "false" and params["cpu-model"] == "bundled:tiny.en"
+    assert params["sessions-per-pod"] == "2"
     images = {t["container"]["image"] for t in kind["spec"]["templates"] if "container" in t}
     assert images == {"silkpipe-cpu:dev"}
     tmpls = {t["name"]: t for t in kind["spec"]["templates"]}

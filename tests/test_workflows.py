@@ -122,12 +122,12 @@ def test_contract_rejects_an_unknown_option(wt):
         cli_contract(broken)
 
 
-def test_fan_out_one_pod_per_session_on_gpu(wt):
+def test_fan_out_one_pod_per_chunk_on_gpu(wt):
     tasks = dag_tasks(wt)
     for name in ("transcribe-gpu", "transcribe-cpu"):
         task = tasks[name]
         assert task["withParam"] == "{{tasks.list-sessions.outputs.result}}"
-        assert task["arguments"]["parameters"] == [{"name": "session", "value": "{{item}}"}]
+        assert task["arguments"]["parameters"] == [{"name": "chunk", "value": "{{item}}"}]
         assert task["continueOn"] == {"failed": True, "error": True}
     gpu = templates(wt)["transcribe-gpu"]
     res = gpu["container"]["resources"]
@@ -168,6 +168,59 @@ def test_retries_cover_preemption_with_backoff_and_not_bad_input(wt):
     assert spec["activeDeadlineSeconds"] > 0
     assert spec["podGC"]["strategy"] == "OnPodSuccess"
     assert spec["ttlStrategy"]["secondsAfterSuccess"] > 0
+
+
+GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
+
+
+def go_seconds(text: str) -> float:
+    """A Go duration string ("30m", "1h30m", "14610s") in seconds; a bare number is seconds."""
+    if re.fullmatch(r"\d+", text):
+        return float(text)
+    parts = GO_DURATION.findall(text)
+    assert "".join(n + u for n, u in parts) == text, f"not a duration: {text}"
+    return sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+
+
+def attempts_with_full_deadline(tmpl: dict) -> int:
+    """Argo's retry rules, worst case: every attempt runs to its deadline (killed by it, or
+    preempted just before). Argo schedules a retry only while less than maxDuration has
+    passed since the FIRST attempt started, and cuts each retried pod's deadline at that
+    mark; count the attempts that still get the whole step deadline."""
+    retry, deadline = tmpl["retryStrategy"], float(tmpl["activeDeadlineSeconds"])
+    backoff = retry.get("backoff") or {}
+    window = go_seconds(backoff["maxDuration"]) if "maxDuration" in backoff else float("inf")
+    wait = go_seconds(backoff.get("duration", "0"))
+    factor = float(backoff.get("factor", 1))
+    start, full = 0.0, 0
+    for attempt in range(int(retry["limit"]) + 1):
+        if attempt and start > window:
+            break  # "Max duration limit exceeded": no more retries
+        full += start + deadline <= window
+        start += deadline + wait * factor**attempt
+    return full
+
+
+def assert_retry_windows(doc: dict) -> None:
+    for name, tmpl in templates(doc).items():
+        if "container" in tmpl:
+            limit = int(tmpl["retryStrategy"]["limit"])
+            assert attempts_with_full_deadline(tmpl) == limit + 1, (name, tmpl["retryStrategy"])
+
+
+def test_every_retry_gets_a_full_step_deadline(wt):
+    assert_retry_windows(wt)
+    for settings in (Settings(retries=1, step_deadline_s=600), Settings(retries=6)):
+        assert_retry_windows(yaml.safe_load(build(settings).to_yaml()))
+
+
+def test_retry_window_check_can_fail(wt):
+    """The check above catches a window that cuts retries (the old 30m against 3600 s)."""
+    broken = json.loads(json.dumps(wt))
+    templates(broken)["align"]["retryStrategy"]["backoff"]["maxDuration"] = "30m"
+    assert attempts_with_full_deadline(templates(broken)["align"]) == 0
+    with pytest.raises(AssertionError):
+        assert_retry_windows(broken)
 
 
 def test_report_is_an_unarchived_argo_artifact(wt):

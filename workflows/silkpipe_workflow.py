@@ -1,13 +1,16 @@
 """The silkpipe Argo WorkflowTemplate, defined with Hera.
 
-Shape: list sessions -> one transcription pod per session (``withParam`` fan-out, GPU by
-default) -> align (the join over all sessions) -> train (GPU optional) -> report, then the
-report folder is published as an Argo artifact (``archive: none``) so it opens in the UI.
+Shape: list sessions -> one transcription pod per chunk of ``sessions-per-pod`` sessions
+(``withParam`` fan-out, GPU by default; the model is loaded once per pod) -> align (the join
+over all sessions) -> train (GPU optional) -> report, then the report folder is published as
+an Argo artifact (``archive: none``) so it opens in the UI.
 
 Every step runs the same ``silkpipe`` CLI as the local runner against ``--store s3://...``;
-per-session outputs stay in the store (never in parameters) so large fan-outs do not hit the
-workflow status size limit. The compiled YAML (``make manifests``) is committed into the
-Helm chart, which overrides images, resources and parameter defaults from its values.
+per-session outputs stay in the store (never in parameters). The fan-out list itself is
+written to the store in chunks (runs/<run-id>/fanout.json): the list-sessions
+result carries only chunk ids, so 10,000 sessions stay far below Argo's 256 kB result cap.
+The compiled YAML (``make manifests``) is committed into the Helm chart, which overrides
+images, resources and parameter defaults from its values.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ class Settings:
     active_deadline_s: int = 6 * 3600
     step_deadline_s: int = 3600
     retries: int = 3
+    #: First retry waits this long, each further one ``backoff_factor`` times longer.
+    backoff_s: int = 30
+    backoff_factor: int = 2
     parameters: dict[str, str] = field(
         default_factory=lambda: {
             "store": "s3://silkpipe",
@@ -67,6 +73,12 @@ class Settings:
             "model-dir": "/models",
             "device": "cuda",
             "batch-size": "16",
+            # The CPU fan-out (gpu-transcribe != true) never takes the GPU settings above:
+            # it runs faster-whisper on CPU with this model (bundled in the CPU image).
+            "cpu-model": "bundled:tiny.en",
+            "cpu-batch-size": "4",
+            # Sessions per transcription pod: the model loads once per pod.
+            "sessions-per-pod": "4",
             "gpu-transcribe": "true",
             "train-gpu": "false",
             "gpu-accelerator": "nvidia-l4",
@@ -142,12 +154,23 @@ def _metrics(step: str) -> Metrics:
     )
 
 
+def retry_window_s(retries: int, step_deadline_s: int, backoff_s: int, factor: int) -> int:
+    """Argo stops retrying ``maxDuration`` after the FIRST attempt started and cuts a retried
+    pod's deadline at that mark: the window must hold every attempt's full deadline plus the
+    backoff waits between them (the chart recomputes it from its own values)."""
+    waits = sum(backoff_s * factor**k for k in range(retries))
+    return (retries + 1) * step_deadline_s + waits
+
+
 def _retry(s: Settings) -> RetryStrategy:
+    window = retry_window_s(s.retries, s.step_deadline_s, s.backoff_s, s.backoff_factor)
     return RetryStrategy(
         limit=s.retries,
         retry_policy="Always",
         expression=RETRY_EXPRESSION,
-        backoff=m.Backoff(duration="30s", factor="2", max_duration="30m"),
+        backoff=m.Backoff(
+            duration=f"{s.backoff_s}s", factor=str(s.backoff_factor), max_duration=f"{window}s"
+        ),
     )
 
 
@@ -249,27 +272,35 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
     ) as wt:
         small = Resources(cpu_request="250m", memory_request="256Mi", memory_limit="1Gi")
         list_sessions = _container(
-            s, "list-sessions", ["sessions", "list", "--store", _param("store")], resources=small
-        )
-        transcribe_args = [
-            "transcribe",
-            "{{inputs.parameters.session}}",
-            *_store_args(),
+            s, "list-sessions",
+            ["sessions", "list", *_store_args(), "--sessions-per-pod", _param("sessions-per-pod")],
+            resources=small,
+        )  # fmt: skip
+        chunk = ["transcribe", "--chunk", "{{inputs.parameters.chunk}}", *_store_args()]
+        gpu_args = [
+            *chunk,
             "--backend", _param("backend"),
             "--model", _param("model"),
             "--model-dir", _param("model-dir"),
             "--device", _param("device"),
             "--batch-size", _param("batch-size"),
         ]  # fmt: skip
-        session_input = [Parameter(name="session")]
+        cpu_args = [
+            *chunk,
+            "--backend", "faster-whisper",
+            "--model", _param("cpu-model"),
+            "--device", "cpu",
+            "--batch-size", _param("cpu-batch-size"),
+        ]  # fmt: skip
+        chunk_input = [Parameter(name="chunk")]
         transcribe_gpu = _container(
-            s, "transcribe-gpu", transcribe_args, gpu=True, inputs=session_input,
+            s, "transcribe-gpu", gpu_args, gpu=True, inputs=chunk_input,
             resources=Resources(
                 cpu_request="4", memory_request="16Gi", memory_limit="24Gi", gpus=1
             ),
         )  # fmt: skip
         transcribe_cpu = _container(
-            s, "transcribe-cpu", transcribe_args, inputs=session_input,
+            s, "transcribe-cpu", cpu_args, inputs=chunk_input,
             resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="3Gi"),
         )  # fmt: skip
         align = _container(
@@ -300,7 +331,7 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
             listed = Task(name="list-sessions", template=list_sessions)
             fan_out = dict(
                 with_param="{{tasks.list-sessions.outputs.result}}",
-                arguments=[Parameter(name="session", value="{{item}}")],
+                arguments=[Parameter(name="chunk", value="{{item}}")],
                 depends="list-sessions",
                 # A failed session must not sink the run: align reports it instead.
                 continue_on=m.ContinueOn(failed=True, error=True),

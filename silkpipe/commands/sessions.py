@@ -1,7 +1,10 @@
 """`silkpipe sessions`: what the cluster workflow needs around the store.
 
-``list`` prints the sessions in a store as one JSON array on stdout: the Argo workflow
-fans out over it with ``withParam``. ``upload`` copies local session folders (and clips)
+``list`` prints the sessions in a store as one JSON array on stdout; with ``--run-id`` it
+writes them in chunks of ``--sessions-per-pod`` to runs/<run-id>/fanout.json and prints
+only the chunk ids, which the Argo workflow fans out over with ``withParam`` (Argo
+caps that output at 256 kB: 10,000 session names would not fit, 10,000 chunk ids do).
+``upload`` copies local session folders (and clips)
 into the store before a cluster run (``make submit``). ``export-report`` copies a run's
 report folder out of the store so Argo can publish it as a browsable artifact.
 """
@@ -32,6 +35,18 @@ def register(sub) -> None:
         "sensor_data.csv, sorted, as one JSON array on stdout.",
     )
     lst.add_argument("--store", required=True, help=STORE_HELP)
+    lst.add_argument(
+        "--run-id",
+        help="write the names in chunks to runs/RUN_ID/fanout.json and print the "
+        "chunk ids instead (the workflow's fan-out; `transcribe --chunk` reads one)",
+    )
+    lst.add_argument(
+        "--sessions-per-pod",
+        type=int,
+        default=1,
+        metavar="N",
+        help="sessions per chunk, i.e. per transcription pod (default %(default)s)",
+    )
     lst.set_defaults(func=list_command)
 
     up = actions.add_parser(
@@ -71,9 +86,42 @@ def list_sessions(store: keys.Store) -> list[str]:
     return sorted(names)
 
 
+def fanout_key(run_id: str) -> str:
+    return f"{keys.run_prefix(run_id)}/fanout.json"
+
+
+def write_chunks(store: keys.Store, run_id: str, names: list[str], per_chunk: int) -> list[str]:
+    """The fan-out list in the store as one object (published whole), ``per_chunk`` names per
+    chunk; returns the chunk ids, the only thing that travels through Argo."""
+    if per_chunk < 1:
+        raise InputError(f"--sessions-per-pod must be >= 1, not {per_chunk}")
+    chunks = {
+        f"{start // per_chunk:05d}": names[start : start + per_chunk]
+        for start in range(0, len(names), per_chunk)
+    }
+    keys.put_json(store, fanout_key(run_id), {"sessions_per_pod": per_chunk, "chunks": chunks})
+    return list(chunks)
+
+
+def read_chunk(store: keys.Store, run_id: str, chunk: str) -> list[str]:
+    """Session names of one chunk written by ``sessions list --run-id``."""
+    key = fanout_key(run_id)
+    try:
+        names = keys.get_json(store, key)["chunks"][chunk]
+    except KeyError:
+        raise InputError(f"no fan-out chunk {chunk!r} in the store", path=key) from None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise InputError("a fan-out chunk must be a JSON list of session names", path=key)
+    return names
+
+
 def list_command(args) -> dict:
-    names = list_sessions(keys.open_store(args.store))
-    print(json.dumps(names))
+    store = keys.open_store(args.store)
+    names = list_sessions(store)
+    if args.run_id is None:
+        print(json.dumps(names))
+    else:
+        print(json.dumps(write_chunks(store, args.run_id, names, args.sessions_per_pod)))
     sys.stdout.flush()
     return {"sessions": len(names)}
 

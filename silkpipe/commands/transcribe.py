@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from silkpipe.commands import add_store_args
+from silkpipe.errors import InputError
 from silkpipe.store import open_store
-from silkpipe.transcription import BACKENDS, Settings, transcribe_session
+from silkpipe.transcription import BACKENDS, Settings, transcribe_session, transcribe_sessions
 
 _DEFAULTS = Settings()
 
@@ -23,7 +24,22 @@ def register(sub) -> None:
         ),
     )
     p.add_argument(
-        "session", metavar="SESSION", help="session name in the store (sessions/SESSION/)"
+        "session",
+        metavar="SESSION",
+        nargs="?",
+        help="session name in the store (sessions/SESSION/); or --chunk / --sessions-file",
+    )
+    p.add_argument(
+        "--chunk",
+        metavar="ID",
+        help="transcribe a chunk of sessions written by `sessions list --run-id` (one pod of "
+        "the workflow's fan-out): the model loads once, each transcript is stored as it "
+        "finishes, finished sessions are skipped on a retry",
+    )
+    p.add_argument(
+        "--sessions-file",
+        metavar="FILE",
+        help="as --chunk, for the session names in FILE (one per line)",
     )
     add_store_args(p, run_help="run that receives the transcript")
     p.add_argument(
@@ -106,7 +122,45 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _packed_sessions(args) -> list[str] | None:
+    """The sessions of --chunk / --sessions-file, or None for the single-SESSION form."""
+    if args.chunk is None and args.sessions_file is None:
+        if args.session is None:
+            raise InputError("give a SESSION, --chunk ID or --sessions-file FILE")
+        return None
+    names = [args.session] if args.session else []
+    if args.chunk is not None:
+        from silkpipe.commands.sessions import read_chunk
+
+        names += read_chunk(open_store(args.store), args.run_id, args.chunk)
+    if args.sessions_file is not None:
+        try:
+            with open(args.sessions_file, encoding="utf-8") as f:
+                names += [line.strip() for line in f if line.strip()]
+        except OSError as err:
+            raise InputError(f"cannot read: {err}", path=args.sessions_file) from None
+    return names
+
+
+def _session_done(args):
+    """Per-session metrics, and failure records for bad input, as one-session pods leave
+    them (align names the reason of a missing transcript from the record)."""
+    from silkpipe import metrics
+    from silkpipe.store import put_json, run_prefix
+
+    def done(session: str, figures: dict | None, error: Exception | None) -> None:
+        shown = {k: v for k, v in (figures or {}).items() if k != "source"}
+        metrics.record_session(args.run_id, "transcribe", session, shown, ok=error is None)
+        if isinstance(error, InputError):
+            key = f"{run_prefix(args.run_id)}/failures/transcribe/{session}.json"
+            put_json(open_store(args.store), key,
+                     {"session": session, "step": "transcribe", "error": str(error)})  # fmt: skip
+
+    return done
+
+
 def run(args) -> dict:
+    packed = _packed_sessions(args)
     settings = Settings(
         compute_type=args.compute_type,
         batch_size=max(args.batch_size, 1),
@@ -115,6 +169,12 @@ def run(args) -> dict:
         model_dir=args.model_dir,
         align_model=args.align_model,
     )
+    if packed is not None:
+        return transcribe_sessions(
+            open_store(args.store), packed, args.run_id, backend=args.backend,
+            model=args.model, device=args.device, threads=args.threads,
+            settings=settings, force=args.force, on_done=_session_done(args),
+        )  # fmt: skip
     figures = transcribe_session(
         open_store(args.store),
         args.session,
