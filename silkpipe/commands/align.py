@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from silkpipe.alignment import AlignConfig, align_run
-from silkpipe.commands import add_store_args
+from silkpipe.commands import add_store_args, raise_if_failed
+from silkpipe.steps import AlignConfig, align_run
 from silkpipe.store import open_store
 
 
@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="recompute existing labels and keep sessions that fail the quality gate",
+        help="align again although labels from the same inputs exist (the gate still applies)",
     )
     p.add_argument(
         "--search",
@@ -59,4 +59,6 @@ def run(args) -> dict:
         search_s=args.search, min_quality=args.min_quality,
         event_window_s=args.event_window, max_state_s=args.max_state,
     )  # fmt: skip
-    return align_run(open_store(args.store), args.run_id, cfg, force=args.force)
+    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force)
+    raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
+    return figures

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from silkpipe.commands import add_store_args
+from silkpipe.errors import InputError
+from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
 from silkpipe.store import open_store
-from silkpipe.transcription import BACKENDS, Settings, transcribe_session
+from silkpipe.transcription import BACKENDS, BUNDLED_MODEL
 
 _DEFAULTS = Settings()
 
@@ -16,10 +18,12 @@ def register(sub) -> None:
         description=(
             "Transcribe sessions/SESSION/audio_16k.wav (else audio.wav) from the store into "
             "runs/RUN_ID/transcripts/SESSION.json (WhisperX-compatible JSON plus 'silkpipe' "
-            "metadata). A session's own whisperx_output.json is used as-is. Transcripts are "
-            "cached under cache/transcripts/<audio-sha256>/<config-hash>.json, so the same "
-            "audio with the same settings is transcribed once. Nothing is downloaded: models "
-            "must be local."
+            "metadata). A session's own whisperx_output.json is used as-is. The transcript "
+            "records the audio's sha256 and the settings' hash and is re-used only when both "
+            "match; transcripts are also cached under "
+            "cache/transcripts/<audio-sha256>/<config-hash>.json, so the same audio with the "
+            "same settings is transcribed once. A failure removes the run's old transcript of "
+            "the session. Nothing is downloaded: models must be local."
         ),
     )
     p.add_argument(
@@ -101,30 +105,34 @@ def register(sub) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="transcribe again even if the run output or a cached transcript exists",
+        help="transcribe again although a transcript of the same audio and settings exists",
     )
     p.set_defaults(func=run)
 
 
-def run(args) -> dict:
+def config(args) -> TranscribeConfig:
+    """The command line as the step's config (shared with `silkpipe run`)."""
+    for flag in ("batch_size", "beam_size", "chunk_length", "threads"):
+        value = getattr(args, flag, None)
+        if value is not None and value < 1:
+            raise InputError(f"--{flag.replace('_', '-')} must be at least 1, not {value}")
     settings = Settings(
+        backend=args.backend,
+        model=args.model or BUNDLED_MODEL,
+        device=args.device,
         compute_type=args.compute_type,
-        batch_size=max(args.batch_size, 1),
-        beam_size=max(args.beam_size, 1),
-        chunk_length=max(args.chunk_length, 1),
+        batch_size=args.batch_size,
+        beam_size=args.beam_size,
+        chunk_length=args.chunk_length,
         model_dir=args.model_dir,
         align_model=args.align_model,
     )
+    return TranscribeConfig(settings=settings, threads=args.threads)
+
+
+def run(args) -> dict:
     figures = transcribe_session(
-        open_store(args.store),
-        args.session,
-        args.run_id,
-        backend=args.backend,
-        model=args.model,
-        device=args.device,
-        threads=args.threads,
-        settings=settings,
-        force=args.force,
+        open_store(args.store), args.run_id, args.session, config(args), force=args.force
     )
     figures.pop("source", None)  # text; the rest are numbers for the step metrics
     return figures
