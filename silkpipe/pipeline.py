@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import signal
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -174,7 +175,7 @@ def transcribe_all(
                 raise StoreFault(reason)
             if reason:
                 failed[session] = reason
-                tqdm.write(f"silkpipe transcribe: {reason}")
+                tqdm.write(f"silkpipe transcribe: error: {reason}", file=sys.stderr)
     return failed
 
 
@@ -220,7 +221,8 @@ def run_pipeline(
     mark = time.perf_counter()
     failed = transcribe_all(store_uri, run_id, sessions, cfg, workers=workers, force=force,
                             progress=progress)  # fmt: skip
-    steps["transcribe"], seconds["transcribe"] = int(bool(failed)), time.perf_counter() - mark
+    # 2 marks "sessions failed"; whether any was a fault is in their failure records
+    steps["transcribe"], seconds["transcribe"] = 2 if failed else 0, time.perf_counter() - mark
     aligned: dict = {}
     for step, call in (
         ("align", lambda: aligned.update(align_run(store, run_id, align, force=force,
@@ -258,7 +260,7 @@ def _step(name: str, call, errors: dict[str, str]) -> int:
     except Exception as err:  # noqa: BLE001 - reported, then the report step still runs
         log.debug("step %s failed", name, exc_info=True)
         errors[name] = one_line(err)
-        tqdm.write(f"silkpipe {name}: error: {errors[name]}")
+        tqdm.write(f"silkpipe {name}: error: {errors[name]}", file=sys.stderr)
         return exit_status(err)
     return 0
 

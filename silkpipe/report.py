@@ -90,7 +90,7 @@ def run_sessions(store, run_id: str) -> list[str]:
     run = keys.run_prefix(run_id)
     inputs = _json(store, keys.run_inputs_key(run_id))
     if isinstance(inputs, dict) and isinstance(inputs.get("sessions"), dict):
-        names = set(inputs["sessions"]) | set(inputs.get("rejected") or {})
+        names = set(inputs["sessions"])
     else:
         names = {k.split("/")[1] for k in store.list("sessions") if k.count("/") >= 2}
     labels = keys.published_prefix(store, run_id, "labels")

@@ -118,7 +118,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             session=session,
             path=str(path),
         )
-    if len(lines) > 1 and lines[-1] and not text.endswith(("\n", "\r")):
+    if len(lines) > 1 and not text.endswith(("\n", "\r")) and _cut_off(lines[-2:]):
         raise InputError(
             f"line {len(lines)}: last row is cut off (no final newline): file truncated?",
             session=session,
@@ -182,6 +182,21 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             f"no rows for sensor(s) {', '.join(missing)}", session=session, path=str(path)
         )
     return streams
+
+
+def _cut_off(last_two: list[str]) -> bool:
+    """True when the unterminated last row is a truncated copy's, not a complete row that
+    only lacks the final newline: too few fields, or a timestamp with fewer digits than
+    the row before it has (cut mid-number)."""
+    row = last_two[-1].split(",")
+    if len(row) != 12 or not _is_float(row[11]):
+        return True
+    prev = last_two[0].split(",") if len(last_two) == 2 else []
+
+    def digits(text: str) -> int:
+        return len(text.strip().lstrip("+-").replace(".", "").lstrip("0"))
+
+    return len(prev) == 12 and digits(row[11]) + 2 < digits(prev[11])
 
 
 def _is_float(text: str) -> bool:

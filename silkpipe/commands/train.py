@@ -109,9 +109,6 @@ def run_store(args) -> dict:
     from silkpipe.steps import train_run
     from silkpipe.store import open_store
 
-    if args.clips:
-        raise InputError("store mode trains on the run's own clips (upload them with "
-                         "`silkpipe run --clips` or `silkpipe sessions upload --clips`): "
-                         "drop --clips, or use folder mode with --out")  # fmt: skip
+    clips = Path(args.clips) if args.clips else None  # else the run's own clips
     return train_run(open_store(args.store), args.run_id, _config(args), force=args.force,
-                     progress=not args.no_progress)  # fmt: skip
+                     progress=not args.no_progress, clips_dir=clips)  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sys
 from dataclasses import asdict
 
 from tqdm import tqdm
@@ -79,7 +80,7 @@ def align_run(
         result, reason = isolated(store, run_id, "align", session, work)
         if reason is not None:
             failed[session] = reason
-            tqdm.write(f"silkpipe align: {reason}")
+            tqdm.write(f"silkpipe align: error: {reason}", file=sys.stderr)
             metrics.record_session(run_id, "align", session, {"failed": 1}, ok=False)
         else:
             results[session] = result

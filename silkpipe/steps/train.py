@@ -38,19 +38,24 @@ class TrainPlan:
     sessions: dict[str, dict]  # session -> {"labels": sha256, "sensor": sha256}
     clips: dict[str, str]  # clip file name -> sha256
     inputs: str
+    clips_dir: Path | None = None  # a local folder instead of the run's clips
 
 
-def train_plan(store: Store, run_id: str, cfg: TrainConfig) -> TrainPlan:
-    """The run's gated sessions and clips, and the hash that keys the model."""
-    labels = keys.published(store, run_id, "labels")
-    if labels is None:
-        raise InputError(
-            f"run {run_id} has no label set (run align first)",
-            path=keys.pointer_key(run_id, "labels"),
-        )
+def train_plan(
+    store: Store, run_id: str, cfg: TrainConfig, clips_dir: Path | None = None
+) -> TrainPlan:
+    """The run's gated sessions and clips, and the hash that keys the model.
+
+    Clips are the run's own (``inputs.json``), or those of a local ``clips_dir``.
+    """
     inputs = read_run_inputs(store, run_id)
-    prefix = keys.version_prefix(run_id, "labels", labels["version"])
-    summary = keys.get_json(store, f"{prefix}/summary.json")
+    prefix = keys.published_prefix(store, run_id, "labels")
+    try:
+        summary = keys.get_json(store, f"{prefix}/summary.json")
+    except KeyError:
+        raise InputError(
+            f"run {run_id} has no label set (run align first)", path=f"{prefix}/summary.json"
+        ) from None
     excluded = summary.get("excluded") or {}
     sessions = {}
     for name in summary.get("sessions") or []:
@@ -59,18 +64,26 @@ def train_plan(store: Store, run_id: str, cfg: TrainConfig) -> TrainPlan:
             continue
         sessions[name] = {
             "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
-            "sensor": inputs["sessions"][name]["sensor_data.csv"],
+            "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
         }
+    clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
     settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
     key = digest(
-        {
-            "sessions": sessions,
-            "clips": inputs["clips"],
-            "settings": settings,
-            "step": STEP_VERSION["train"],
-        }
+        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
     )
-    return TrainPlan(sessions, dict(inputs["clips"]), key)
+    return TrainPlan(sessions, clips, key, clips_dir)
+
+
+def _local_clips(folder: Path) -> dict[str, str]:
+    """name -> sha256 of a local clips folder's CSVs (links out of it are not read)."""
+    if not folder.is_dir():
+        raise InputError("clips folder does not exist", path=str(folder))
+    root = folder.resolve()
+    return {
+        p.name: sha256(p.read_bytes())
+        for p in sorted(folder.glob("*.csv"))
+        if p.resolve().is_relative_to(root)
+    }
 
 
 def train_run(
@@ -80,13 +93,14 @@ def train_run(
     *,
     force: bool = False,
     progress: bool = True,
+    clips_dir: Path | None = None,
 ) -> dict:
     """Train on the run's labels and clips unless a model from the same inputs is published.
 
     Returns figures for the step metrics (``skipped`` 1 when the model was re-used).
     """
     cfg = cfg or TrainConfig()
-    plan = train_plan(store, run_id, cfg)
+    plan = train_plan(store, run_id, cfg, clips_dir)
     current = keys.published(store, run_id, "model")
     if current is not None and current.get("inputs") == plan.inputs and not force:
         log.info("model %s was trained on the same inputs: re-used", current["version"])
@@ -128,7 +142,11 @@ def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: b
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
         for name, sha in plan.clips.items():
-            (folder / name).write_bytes(read_input(store, f"{keys.clips_prefix()}/{name}", sha))
+            if plan.clips_dir is not None:
+                data = (plan.clips_dir / name).read_bytes()
+            else:
+                data = read_input(store, f"{keys.clips_prefix()}/{name}", sha)
+            (folder / name).write_bytes(data)
 
         def skip(path: Path, err: Exception) -> None:
             log.warning("skipped clip %s: %s", path.name, err)
