@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
         if args.verbose:
             logging.getLogger(__name__).exception("%s failed", args.command)
-        _say(f"silkpipe {args.command}: error: {one_line(err)}")
+        reason = one_line(err, session=getattr(args, "session", None))
+        _say(f"silkpipe {args.command}: error: {reason}")
         return exit_status(err)
     return 0
 

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from silkpipe import store as keys
 from silkpipe.errors import InputError, one_line
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
-from silkpipe.steps.common import SESSION_FILES, record_run_inputs, sha256
+from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def transcribe_all(
         futures = [pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force)
                    for s in sessions]  # fmt: skip
         for future in tqdm(as_completed(futures), total=len(futures), desc="transcribe",
-                           unit="session", disable=not progress, leave=False):  # fmt: skip
+                           unit="session", disable=not bars(progress), leave=False):  # fmt: skip
             session, reason, kind = future.result()
             if kind == "store":
                 raise StoreFault(reason)

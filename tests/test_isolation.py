@@ -140,9 +140,12 @@ def test_any_exception_in_a_session_is_its_failure_record(tmp_path, capsys, monk
         return real(session, *args, **kwargs)
 
     monkeypatch.setattr(silkpipe.alignment, "align_session", flaky)
-    import silkpipe.steps.align
+    try:  # the step layer imports it by name
+        import silkpipe.steps.align
 
-    monkeypatch.setattr(silkpipe.steps.align, "align_session", flaky, raising=False)
+        monkeypatch.setattr(silkpipe.steps.align, "align_session", flaky)
+    except ImportError:
+        pass
     rc, summary, err = _align(tmp_path, sessions, capsys)
     assert rc != 0
     assert "bbb_fine" in summary["sessions"] and "bbb_fine" not in summary["failed"]
@@ -262,7 +265,9 @@ def test_session_without_sensor_data_and_missing_clips_are_reported(tmp_path, ca
     rc = main(["run", str(sessions), "--store", store, "--run-id", "r1"])
     err = capsys.readouterr().err
     assert rc == 2, err
-    records = [json.loads(p.read_text()) for p in (tmp_path / "store/runs/r1").rglob("failures/*/*")]
+    records = [
+        json.loads(p.read_text()) for p in (tmp_path / "store/runs/r1").rglob("failures/*/*")
+    ]
     assert any(r["session"] == "no_sensor" and "sensor_data.csv" in r["error"] for r in records)
     assert "no_sensor" in (tmp_path / "store/runs/r1/report/index.html").read_text()
 

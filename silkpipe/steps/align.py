@@ -23,6 +23,7 @@ from silkpipe.errors import InputError
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
     STEP_VERSION,
+    bars,
     digest,
     isolated,
     read_run_inputs,
@@ -71,7 +72,11 @@ def align_run(
     results: dict[str, tuple[dict, str]] = {}
     failed: dict[str, str] = {}
     for session in tqdm(
-        sorted(inputs["sessions"]), desc="align", unit="session", disable=not progress, leave=False
+        sorted(inputs["sessions"]),
+        desc="align",
+        unit="session",
+        disable=not bars(progress),
+        leave=False,
     ):
 
         def work(session=session):

@@ -66,7 +66,9 @@ def transcribe_session(
         raise
     except Exception as err:
         store.delete(out_key)  # never leave a transcript made from other inputs or settings
-        record_failure(store, run_id, "transcribe", session, err)
+        reason = record_failure(store, run_id, "transcribe", session, err)
+        if isinstance(err, InputError) and reason != str(err):
+            raise InputError(reason) from None  # the message names the session
         raise
     clear_failure(store, run_id, "transcribe", session)
     return figures
