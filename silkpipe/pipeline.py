@@ -207,14 +207,11 @@ def run_pipeline(
     sessions = upload_inputs(store, Path(sessions_dir), Path(clips_dir) if clips_dir else None,
                              skipped, run_id=run_id)  # fmt: skip
     _record_upload_failures(store, run_id, skipped)
+    _clear_failures_of_others(store, run_id, set(sessions))
     if not sessions:
         raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
-    cfg = transcribe or TranscribeConfig()
     workers = workers or min(len(sessions), os.cpu_count() or 1)
-    if cfg.threads is None:
-        from dataclasses import replace
-
-        cfg = replace(cfg, threads=max((os.cpu_count() or 1) // workers, 1))
+    cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}
     steps: dict[str, int] = {}
     errors: dict[str, str] = {}
@@ -246,6 +243,15 @@ def run_pipeline(
     }
 
 
+def _share_cores(cfg: TranscribeConfig, workers: int) -> TranscribeConfig:
+    """Each worker gets its share of the cores unless the config names a thread count."""
+    from dataclasses import replace
+
+    if cfg.threads is not None:
+        return cfg
+    return replace(cfg, threads=max((os.cpu_count() or 1) // workers, 1))
+
+
 def _step(name: str, call, errors: dict[str, str]) -> int:
     """Run one run-level step; its failure is one line and an exit status, the run goes on.
 
@@ -263,6 +269,13 @@ def _step(name: str, call, errors: dict[str, str]) -> int:
         tqdm.write(f"silkpipe {name}: error: {errors[name]}", file=sys.stderr)
         return exit_status(err)
     return 0
+
+
+def _clear_failures_of_others(store: Store, run_id: str, sessions: set[str]) -> None:
+    """Transcribe failure records of sessions this run no longer holds."""
+    for key in store.list(f"{keys.run_prefix(run_id)}/failures/transcribe"):
+        if key.rsplit("/", 1)[-1].removesuffix(".json") not in sessions:
+            store.delete(key)
 
 
 def _record_upload_failures(store: Store, run_id: str, skipped: dict[str, str]) -> None:

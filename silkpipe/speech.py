@@ -95,7 +95,8 @@ def _chunks(data: bytes) -> dict[bytes, tuple[int, int]]:
     """RIFF chunk id -> (offset, size as the header says) of a WAV file."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise WavError("not a readable WAV file (no RIFF/WAVE header)")
-    chunks, pos = {}, 12
+    chunks: dict[bytes, tuple[int, int]] = {}
+    pos = 12
     while pos + 8 <= len(data):
         cid, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
         chunks.setdefault(cid, (pos + 8, size))
