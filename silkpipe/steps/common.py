@@ -116,8 +116,8 @@ def read_input(store: Store, key: str, expected: str, *, session: str | None = N
     if sha256(data) != expected:
         raise InputError(
             "changed in the store after this run recorded it (another upload "
-            "of the same name?): run `silkpipe run` again to record the new "
-            "inputs",
+            "of the same name?): record the run's inputs again with `silkpipe run` or "
+            "`silkpipe sessions upload --run-id`",
             session=session,
             path=key,
         )
