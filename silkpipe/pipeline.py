@@ -87,7 +87,7 @@ def upload_inputs(
             sessions[folder.name] = {}
             for name, path in files.items():
                 data = path.read_bytes()
-                _put_if_changed(store, f"{keys.session_prefix(folder.name)}/{name}", data)
+                _put_if_changed(store, keys.session_key(folder.name, name), data)
                 sessions[folder.name][name] = sha256(data)
     clips = _upload_clips(store, Path(clips_dir), skipped) if clips_dir is not None else {}
     if run_id is not None:
@@ -125,7 +125,7 @@ def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dic
             skipped[path.stem] = f"file {path}: {err}"
             continue
         data = path.read_bytes()
-        _put_if_changed(store, f"{keys.clips_prefix()}/{path.name}", data)
+        _put_if_changed(store, keys.clip_key(path.name), data)
         clips[path.name] = sha256(data)
     return clips
 
@@ -239,7 +239,7 @@ def run_pipeline(
         "step_errors": errors,
         "step_seconds": {k: round(v, 2) for k, v in seconds.items()},
         "wall_seconds": round(time.perf_counter() - started, 2),
-        "report": f"{keys.report_prefix(run_id)}/index.html",
+        "report": keys.report_key(run_id),
     }
 
 
@@ -273,14 +273,14 @@ def _step(name: str, call, errors: dict[str, str]) -> int:
 
 def _clear_failures_of_others(store: Store, run_id: str, sessions: set[str]) -> None:
     """Transcribe failure records of sessions this run no longer holds."""
-    for key in store.list(f"{keys.run_prefix(run_id)}/failures/transcribe"):
+    for key in store.list(keys.failures_prefix(run_id, "transcribe")):
         if key.rsplit("/", 1)[-1].removesuffix(".json") not in sessions:
             store.delete(key)
 
 
 def _record_upload_failures(store: Store, run_id: str, skipped: dict[str, str]) -> None:
     """failures/upload/: this upload's refusals only (older ones are cleared)."""
-    for key in store.list(f"{keys.run_prefix(run_id)}/failures/upload"):
+    for key in store.list(keys.failures_prefix(run_id, "upload")):
         store.delete(key)
     for name, why in skipped.items():
         try:

@@ -310,8 +310,26 @@ def session_prefix(session: str) -> str:
     return f"sessions/{check_name(session, 'session name')}"
 
 
+def session_key(session: str, name: str) -> str:
+    """One input file of a session as uploaded: ``sessions/<session>/<name>``."""
+    return f"{session_prefix(session)}/{check_name(name, 'file name')}"
+
+
 def clips_prefix() -> str:
     return "clips"
+
+
+def clip_key(name: str) -> str:
+    return f"{clips_prefix()}/{check_name(name, 'clip name')}"
+
+
+def failures_prefix(run_id: str, step: str | None = None) -> str:
+    base = f"{run_prefix(run_id)}/failures"
+    return f"{base}/{check_name(step, 'step')}" if step else base
+
+
+def report_key(run_id: str) -> str:
+    return f"{report_prefix(run_id)}/index.html"
 
 
 def transcript_cache_key(audio_sha256: str, config_hash: str) -> str:

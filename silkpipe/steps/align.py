@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 def read_motion(store: Store, inputs: dict, session: str) -> tuple[Motion, list[str]]:
     """The session's sensor stream from the store, checked, on a uniform grid (+ notes)."""
-    key = f"{keys.session_prefix(session)}/sensor_data.csv"
+    key = keys.session_key(session, "sensor_data.csv")
     data = session_input(store, inputs, session, "sensor_data.csv")
     try:
         text = data.decode("utf-8")
@@ -100,7 +100,7 @@ def align_run(
 
 def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
     """Failure records of sessions that are no longer the run's inputs."""
-    for key in store.list(f"{keys.run_prefix(run_id)}/failures/align"):
+    for key in store.list(keys.failures_prefix(run_id, "align")):
         if key.rsplit("/", 1)[-1].removesuffix(".json") not in inputs["sessions"]:
             store.delete(key)
 

@@ -126,7 +126,7 @@ def read_input(store: Store, key: str, expected: str, *, session: str | None = N
 
 def session_input(store: Store, inputs: dict, session: str, name: str) -> bytes:
     files = session_files(inputs, session)
-    key = f"{keys.session_prefix(session)}/{name}"
+    key = keys.session_key(session, name)
     if name not in files:
         raise InputError(f"{name} is missing", session=session, path=key)
     return read_input(store, key, files[name], session=session)
@@ -157,7 +157,7 @@ def clear_failure(store: Store, run_id: str, step: str, session: str) -> None:
 def failure_kinds(store: Store, run_id: str) -> dict[str, str]:
     """session -> "input" or "fault", over every failure record of the run."""
     out: dict[str, str] = {}
-    for key in store.list(f"{keys.run_prefix(run_id)}/failures"):
+    for key in store.list(keys.failures_prefix(run_id)):
         try:
             record = keys.get_json(store, key)
         except (KeyError, ValueError):

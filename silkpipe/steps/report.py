@@ -20,7 +20,7 @@ def report_inputs(store: Store, run_id: str) -> str:
     for prefix in (
         keys.run_inputs_key(run_id),
         f"{run}/transcripts",
-        f"{run}/failures",
+        keys.failures_prefix(run_id),
         keys.pointer_key(run_id, "labels"),
         keys.pointer_key(run_id, "model"),
     ):
@@ -47,7 +47,7 @@ def report_run(store: Store, run_id: str, *, force: bool = False) -> dict:
         old = keys.get_json(store, manifest_key)
     except (KeyError, ValueError):
         old = None
-    page = f"{keys.report_prefix(run_id)}/index.html"
+    page = keys.report_key(run_id)
     if not force and isinstance(old, dict) and old.get("inputs") == inputs and store.exists(page):
         return {"report": page, "manifest": manifest_key, "reused": 1}
     page = build_report(store, run_id)

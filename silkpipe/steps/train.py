@@ -145,7 +145,7 @@ def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: b
             if plan.clips_dir is not None:
                 data = (plan.clips_dir / name).read_bytes()
             else:
-                data = read_input(store, f"{keys.clips_prefix()}/{name}", sha)
+                data = read_input(store, keys.clip_key(name), sha)
             (folder / name).write_bytes(data)
 
         def skip(path: Path, err: Exception) -> None:

@@ -102,7 +102,7 @@ def _transcribe(store, run_id, session, cfg, force, transcriber) -> dict:
 def _own_transcript(store: Store, run_id: str, session: str) -> dict:
     from silkpipe.transcripts import parse_transcript
 
-    key = f"{keys.session_prefix(session)}/{OWN_TRANSCRIPT}"
+    key = keys.session_key(session, OWN_TRANSCRIPT)
     data = session_input(store, read_run_inputs(store, run_id), session, OWN_TRANSCRIPT)
     try:
         result = json.loads(data)
@@ -131,7 +131,7 @@ def _from_audio(store, run_id, session, cfg, force, transcriber) -> tuple[dict, 
         if isinstance(cached, dict) and isinstance(cached.get("silkpipe"), dict):
             cached["silkpipe"]["cache_key"] = cache_key
             return cached, 1, "cache"
-    audio_key = f"{keys.session_prefix(session)}/{name}"
+    audio_key = keys.session_key(session, name)
     audio = decode_session_audio(session_input(store, inputs, session, name), session, audio_key)
     if transcriber is not None:
         result = transcriber(audio, cfg.settings)
