@@ -293,3 +293,13 @@ def test_report_for_a_run_that_does_not_exist_is_an_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "r2-typo" in err and "r1" in err, err
     assert sorted(p for p in (tmp_path / "store").rglob("*")) == before
+
+
+def test_every_alignment_setting_is_an_option_and_changes_the_labels(tmp_path, capsys):
+    sessions = tmp_path / "in"
+    _session(sessions, "s1")
+    _align(tmp_path, sessions, capsys)
+    store = str(tmp_path / "store")
+    assert main(["align", "--store", store, "--run-id", "r1", "--min-commands", "1000"]) == 0
+    summary = json.loads((_labels_dir(tmp_path / "store/runs/r1") / "summary.json").read_text())
+    assert "at least 1000 needed" in summary["excluded"]["s1"], summary

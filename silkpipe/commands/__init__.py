@@ -1,5 +1,8 @@
 """CLI wrappers, one module per step; see silkpipe.cli."""
 
+import argparse
+import dataclasses
+
 STORE_HELP = "artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
 
 
@@ -21,3 +24,43 @@ def raise_if_failed(store, run_id: str, failed: dict[str, str], step: str) -> No
     names = ", ".join(sorted(failed))
     raise PartialFailure(f"{len(failed)} session(s) failed in {step} ({names[:300]}); "
                          f"reasons in runs/{run_id}/failures/{step}/", code)  # fmt: skip
+
+
+def _parser_for(value, annotation: str):
+    """An argparse type for a config field: its default's type; 'none' for optional ones."""
+    if isinstance(value, bool):
+        return None
+    base = type(value) if value is not None else float
+    if "None" not in str(annotation):
+        return base
+
+    def parse(text: str):
+        return None if text.lower() == "none" else base(text)
+
+    return parse
+
+
+def add_config_options(parser, cls, *, skip=(), prefix: str = "", title: str = "") -> None:
+    """One ``--option`` per field of a config dataclass (kebab-case, ``prefix`` first), so
+    every setting can be set from the command line; given options only are kept."""
+    group = parser.add_argument_group(title or f"{cls.__name__} settings")
+    defaults = cls()
+    for field in dataclasses.fields(cls):
+        value = getattr(defaults, field.name)
+        if field.name in skip or dataclasses.is_dataclass(value):
+            continue
+        flag = "--" + (prefix + field.name).replace("_", "-")
+        kwargs = {"dest": f"cfg_{prefix}{field.name}", "default": argparse.SUPPRESS,
+                  "help": f"{cls.__name__}.{field.name} (default {value})"}  # fmt: skip
+        if isinstance(value, bool):
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
+        else:
+            group.add_argument(flag, type=_parser_for(value, field.type), metavar="X", **kwargs)
+
+
+def config_from(args, cfg, *, prefix: str = ""):
+    """``cfg`` with the fields given as ``add_config_options`` options replaced."""
+    given = {name[len("cfg_") + len(prefix) :]: value for name, value in vars(args).items()
+             if name.startswith(f"cfg_{prefix}")}  # fmt: skip
+    given = {k: v for k, v in given.items() if k in {f.name for f in dataclasses.fields(cfg)}}
+    return dataclasses.replace(cfg, **given)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from silkpipe.commands import add_store_args, raise_if_failed
+from silkpipe.commands import add_config_options, add_store_args, config_from, raise_if_failed
 from silkpipe.steps import AlignConfig, align_run
 from silkpipe.store import open_store
 
@@ -51,14 +51,16 @@ def register(sub) -> None:
         metavar="SECONDS",
         help="longest walk/idle label after its command (default %(default)s)",
     )
+    named = ("search_s", "min_quality", "event_window_s", "max_state_s")  # options above
+    add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
     p.set_defaults(func=run)
 
 
 def run(args) -> dict:
-    cfg = AlignConfig(
+    cfg = config_from(args, AlignConfig(
         search_s=args.search, min_quality=args.min_quality,
         event_window_s=args.event_window, max_state_s=args.max_state,
-    )  # fmt: skip
+    ))  # fmt: skip
     figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force)
     raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
     return figures

@@ -57,14 +57,26 @@ def register(sub) -> None:
         help="torch CPU threads (default: TrainConfig.threads; 1 wins on a busy machine)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+    from silkpipe.commands import add_config_options
+    from silkpipe.dataset import WindowConfig
+    from silkpipe.training import TrainConfig
+
+    add_config_options(p, TrainConfig, title="every other training setting",
+                       skip=("max_epochs", "seed", "device", "threads"))  # fmt: skip
+    add_config_options(p, WindowConfig, prefix="window_", title="window settings")
     p.set_defaults(func=run)
 
 
 def _config(args):
+    from dataclasses import replace
+
+    from silkpipe.commands import config_from
     from silkpipe.training import TrainConfig, with_overrides
 
-    return with_overrides(TrainConfig(), max_epochs=args.epochs, seed=args.seed,
-                          device=args.device, threads=args.threads)  # fmt: skip
+    cfg = with_overrides(TrainConfig(), max_epochs=args.epochs, seed=args.seed,
+                         device=args.device, threads=args.threads)  # fmt: skip
+    cfg = config_from(args, cfg)
+    return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
 
 
 def run(args) -> dict:
