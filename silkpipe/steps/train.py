@@ -137,6 +137,8 @@ def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: b
         if intervals:
             motion, _ = read_motion(store, inputs, name)
             streams.append(session_stream(name, motion, intervals))
+    for key in store.list(keys.failures_prefix(run_id, "train")):
+        store.delete(key)  # this training's clip refusals replace the last one's
     if plan.clips:
         folder = work / "clips"
         shutil.rmtree(folder, ignore_errors=True)
