@@ -189,14 +189,14 @@ def _cut_off(last_two: list[str]) -> bool:
     only lacks the final newline: too few fields, or a timestamp with fewer digits than
     the row before it has (cut mid-number)."""
     row = last_two[-1].split(",")
-    if len(row) != 12 or not _is_float(row[11]):
+    prev = last_two[0].split(",")  # the row (or header) before: the field count to match
+    if len(row) != len(prev) or len(row) < 12 or not _is_float(row[11]):
         return True
-    prev = last_two[0].split(",") if len(last_two) == 2 else []
 
     def digits(text: str) -> int:
         return len(text.strip().lstrip("+-").replace(".", "").lstrip("0"))
 
-    return len(prev) == 12 and digits(row[11]) + 2 < digits(prev[11])
+    return _is_float(prev[11]) and digits(row[11]) + 2 < digits(prev[11])
 
 
 def _is_float(text: str) -> bool:
