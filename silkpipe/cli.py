@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
-        if args.verbose:
+        if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where
             logging.getLogger(__name__).exception("%s failed", args.command)
         reason = one_line(err, session=getattr(args, "session", None))
         _say(f"silkpipe {args.command}: error: {reason}")

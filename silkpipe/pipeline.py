@@ -16,6 +16,7 @@ import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from tqdm import tqdm
@@ -158,6 +159,20 @@ def _transcribe_worker(store_uri: str, run_id: str, session: str, cfg, force: bo
     return session, None, ""
 
 
+def _outcome(future, futures: dict, store_uri: str, run_id: str) -> tuple[str, str | None, str]:
+    """A worker's answer; a worker that died (out of memory, a crash in native code) fails
+    its session, not the run."""
+    try:
+        return future.result()
+    except BrokenProcessPool as err:
+        from silkpipe.steps.common import record_failure
+
+        session = futures[future]
+        died = RuntimeError(f"the transcription worker died ({err or 'killed'}): out of memory?")
+        reason = record_failure(open_store(store_uri), run_id, "transcribe", session, died)
+        return session, reason, "session"
+
+
 def transcribe_all(
     store_uri: str, run_id: str, sessions: list[str], cfg: TranscribeConfig, *,
     workers: int, force: bool = False, progress: bool = True,
@@ -166,11 +181,11 @@ def transcribe_all(
     failed = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_die_with,
                              initargs=(os.getpid(),)) as pool:  # fmt: skip
-        futures = [pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force)
-                   for s in sessions]  # fmt: skip
+        futures = {pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s
+                   for s in sessions}  # fmt: skip
         for future in tqdm(as_completed(futures), total=len(futures), desc="transcribe",
                            unit="session", disable=not bars(progress), leave=False):  # fmt: skip
-            session, reason, kind = future.result()
+            session, reason, kind = _outcome(future, futures, store_uri, run_id)
             if kind == "store":
                 raise StoreFault(reason)
             if reason:
@@ -264,7 +279,8 @@ def _step(name: str, call, errors: dict[str, str]) -> int:
     except StoreFault:
         raise
     except Exception as err:  # noqa: BLE001 - reported, then the report step still runs
-        log.debug("step %s failed", name, exc_info=True)
+        if exit_status(err) != 2:  # a fault or a bug: the traceback helps (with -v)
+            log.debug("step %s failed", name, exc_info=True)
         errors[name] = one_line(err)
         tqdm.write(f"silkpipe {name}: error: {errors[name]}", file=sys.stderr)
         return exit_status(err)

@@ -141,3 +141,38 @@ def test_error_lines_are_not_glued_to_progress_bars(tmp_path):
     assert len(errors) >= 2, proc.stderr[-3000:]
     for line in errors:
         assert line.startswith("silkpipe "), repr(line[:200])
+
+
+def test_a_worker_killed_fails_its_sessions_not_the_run(tmp_path):
+    """The out-of-memory killer takes one transcription worker: the run goes on to align
+    and report, and says which sessions lost their transcript."""
+    sessions = tmp_path / "in"
+    for name in ("20251017_110929_session", "20251017_135233_session"):
+        badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "audio_16k.wav"))
+    store = tmp_path / "store"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "silkpipe.cli", "run", str(sessions), "--store", str(store),
+         "--workers", "2"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        workers: set[int] = set()
+        while time.time() < deadline and len(workers) < 2:
+            workers = _children(proc.pid)
+            time.sleep(0.1)
+        assert workers, "the runner started no workers"
+        time.sleep(1.0)
+        os.kill(min(workers), signal.SIGKILL)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert "Traceback" not in err, err[-3000:]
+    assert proc.returncode in (1, 2), err[-3000:]
+    assert (store / "runs/local/report/index.html").is_file()
+    records = list((store / "runs/local/failures/transcribe").glob("*.json"))
+    assert records and any("worker died" in r.read_text() for r in records)
