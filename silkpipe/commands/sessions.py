@@ -32,11 +32,6 @@ def register(sub) -> None:
         "sensor_data.csv, sorted, as one JSON array on stdout.",
     )
     lst.add_argument("--store", required=True, help=STORE_HELP)
-    lst.add_argument(
-        "--run-id",
-        help="list this run's own sessions (runs/RUN_ID/inputs.json, recorded from the "
-        "store's sessions if the run has none yet)",
-    )
     lst.set_defaults(func=list_command)
 
     up = actions.add_parser(
@@ -82,14 +77,7 @@ def list_sessions(store: keys.Store) -> list[str]:
 
 
 def list_command(args) -> dict:
-    store = keys.open_store(args.store)
-    if args.run_id:
-        from silkpipe.steps.common import read_run_inputs
-
-        recorded = read_run_inputs(store, keys.check_name(args.run_id, "run id"))["sessions"]
-        names = sorted(n for n, files in recorded.items() if "sensor_data.csv" in files)
-    else:
-        names = list_sessions(store)
+    names = list_sessions(keys.open_store(args.store))
     print(json.dumps(names))
     sys.stdout.flush()
     return {"sessions": len(names)}
