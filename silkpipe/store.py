@@ -215,18 +215,34 @@ class S3Store:
         check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
+    def _fault(self, what: str, key: str, err: Exception) -> StoreFault:
+        """A failed request as one line: the S3 error code or the connection error, never
+        the request's headers (they carry the signature)."""
+        reason = getattr(err, "code", None) or type(err).__name__
+        return StoreFault(f"{what} {key} in store {self.uri}: {reason}")
+
     def put_bytes(self, key: str, data: bytes) -> None:
-        self.client.put_object(self.bucket, self._object(key), io.BytesIO(data), len(data))
+        from minio.error import S3Error
+        from urllib3.exceptions import HTTPError
+
+        name = self._object(key)
+        try:
+            self.client.put_object(self.bucket, name, io.BytesIO(data), len(data))
+        except (S3Error, HTTPError) as err:
+            raise self._fault("cannot write", key, err) from None
 
     def get_bytes(self, key: str) -> bytes:
         from minio.error import S3Error
+        from urllib3.exceptions import HTTPError
 
         try:
             response = self.client.get_object(self.bucket, self._object(key))
         except S3Error as err:
             if err.code in ("NoSuchKey", "NoSuchObject"):
                 raise KeyError(key) from None
-            raise
+            raise self._fault("cannot read", key, err) from None
+        except HTTPError as err:
+            raise self._fault("cannot read", key, err) from None
         try:
             return response.read()
         finally:

@@ -55,7 +55,8 @@ def add_config_options(parser, cls, *, skip=(), prefix: str = "", title: str = "
         if isinstance(value, bool):
             group.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
         else:
-            group.add_argument(flag, type=_parser_for(value, field.type), metavar="X", **kwargs)
+            parse = _parser_for(value, str(field.type))
+            group.add_argument(flag, type=parse, metavar="X", **kwargs)
 
 
 def config_from(args, cfg, *, prefix: str = ""):
