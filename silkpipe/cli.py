@@ -3,7 +3,9 @@
 Every command module exposes ``register(subparsers)`` which adds its parser and sets
 ``func`` to a handler ``(args) -> dict | None``. The handler's dict of figures is
 recorded as the step's metrics (pushed to a Pushgateway when one is configured).
-Bad input exits with status 2 and one line saying what is wrong.
+Exit status: 0 success, 2 bad input, 1 a fault (store, disk, bug); every error is one line
+on stderr naming the session and file. Per-session failures are recorded by the steps
+themselves (``runs/<id>/failures/<step>/<session>.json``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ import importlib
 import logging
 import sys
 
-from silkpipe.errors import InputError, PartialFailure
-from silkpipe.store import StoreError
+from silkpipe.errors import PartialFailure, exit_status, one_line
 
 COMMAND_MODULES = (
     "synth",
@@ -55,41 +56,34 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
     try:
         from silkpipe import metrics
 
-        with metrics.step_metrics(args) as record:
+        with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
             result = args.func(args)
             if isinstance(result, dict):
-                record(result)
-    except (InputError, StoreError, FileNotFoundError) as err:
-        print(f"silkpipe {args.command}: error: {err}", file=sys.stderr)
-        _record_failure(args, err)
-        return 2
+                record({k: v for k, v in result.items() if isinstance(v, int | float)})
     except PartialFailure as err:
-        print(f"silkpipe {args.command}: partial: {err}", file=sys.stderr)
-        return 1
+        _say(f"silkpipe {args.command}: partial: {err}")
+        return err.code
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
+        if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where
+            logging.getLogger(__name__).exception("%s failed", args.command)
+        reason = one_line(err, session=getattr(args, "session", None))
+        _say(f"silkpipe {args.command}: error: {reason}")
+        return exit_status(err)
     return 0
 
 
-def _record_failure(args: argparse.Namespace, err: Exception) -> None:
-    """A per-session step that failed leaves runs/<id>/failures/<step>/<session>.json."""
-    session, run_id, uri = (getattr(args, k, None) for k in ("session", "run_id", "store"))
-    if not (session and run_id and uri):
-        return
-    try:
-        from silkpipe.store import check_name, open_store, put_json, run_prefix
-
-        check_name(session, "session name")  # never build a key from an unchecked name
-        put_json(
-            open_store(uri),
-            f"{run_prefix(run_id)}/failures/{args.command}/{session}.json",
-            {"session": session, "step": args.command, "error": str(err)},
-        )
-    except Exception as store_err:  # the failure record is best effort
-        logging.getLogger(__name__).warning("could not record failure: %s", store_err)
+def _say(line: str) -> None:
+    """One line on stderr, on a line of its own even if a progress bar was drawn."""
+    sys.stdout.flush()
+    sys.stderr.write("\r\033[K" + line + "\n" if sys.stderr.isatty() else line + "\n")
+    sys.stderr.flush()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,13 @@
-"""One exception type for bad input, so every step can report it in one line."""
+"""Error types and the exit-status rule every command follows.
+
+Exit status: 0 success, 2 bad input (the user can fix a file, a name or an option), 1 a
+fault (the store, the disk, a bug). Every error is one line naming the session and file.
+"""
+
+from __future__ import annotations
+
+BAD_INPUT = 2
+FAULT = 1
 
 
 class InputError(Exception):
@@ -17,4 +26,27 @@ class InputError(Exception):
 
 
 class PartialFailure(Exception):
-    """A run finished, but some sessions or steps failed: exit status 1, not 0."""
+    """A run finished, but some sessions or steps failed; ``code`` is the exit status
+    (2 when every failure was bad input, 1 when any was a fault)."""
+
+    def __init__(self, message: str, code: int = FAULT):
+        super().__init__(message)
+        self.code = code
+
+
+def one_line(err: BaseException, *, session: str | None = None, path: str | None = None) -> str:
+    """``err`` as one line; names the session and file when the message does not already."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    if not isinstance(err, InputError | OSError):
+        text = f"{type(err).__name__}: {text}"
+    where = [w for w in (f"session {session}" if session else "",
+                         f"file {path}" if path else "") if w and w not in text]  # fmt: skip
+    text = f"{', '.join(where)}: {text}" if where else text
+    return text[:500]
+
+
+def exit_status(err: BaseException) -> int:
+    """2 for bad input, 1 for a fault."""
+    from silkpipe.store import StoreError
+
+    return BAD_INPUT if isinstance(err, InputError | StoreError) else FAULT

@@ -1,41 +1,59 @@
-"""The local runner: the whole job on one machine, running the same steps as Argo.
+"""The local runner: the whole job on one machine, calling the same step functions as the CLI.
 
-Each step is the ``silkpipe`` CLI command the Argo workflow runs in its pods; here the
-per-session transcription fans out over worker processes and the rest runs in order.
-Inputs are uploaded to the store first, so both executors read the same layout.
+Inputs are uploaded to the store and recorded as the run's own (``runs/<id>/inputs.json``),
+so every step reads the sessions and clips of this run, never another run's. Transcription
+fans out over worker processes that die with the runner (a killed runner leaves no worker
+writing to the store); the other steps run in order.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
+import signal
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from tqdm import tqdm
 
 from silkpipe import store as keys
-from silkpipe.errors import InputError
-from silkpipe.sessions import find_sessions
-from silkpipe.store import Store, check_name, open_store
+from silkpipe.errors import InputError, one_line
+from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
+from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
+from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
 
 log = logging.getLogger(__name__)
-
-SESSION_FILES = ("sensor_data.csv", "audio_16k.wav", "audio.wav", "metadata.json",
-                 "whisperx_output.json")  # fmt: skip
+PR_SET_PDEATHSIG = 1
 
 
-def _put_if_changed(store: Store, key: str, data: bytes) -> bool:
+def _put_if_changed(store: Store, key: str, data: bytes) -> None:
     """Upload unless the store already holds the same bytes (re-runs upload nothing)."""
-    if (
-        store.exists(key)
-        and hashlib.sha256(store.get_bytes(key)).digest() == hashlib.sha256(data).digest()
-    ):
-        return False
+    if store.exists(key) and sha256(store.get_bytes(key)) == sha256(data):
+        return
     store.put_bytes(key, data)
-    return True
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path`` (links followed) stays inside ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _session_files(folder: Path, root: Path) -> dict[str, Path]:
+    """The session files in a folder; InputError for a link that leads out of ``root``."""
+    files = {}
+    for name in SESSION_FILES:
+        path = folder / name
+        if path.is_symlink() and not _inside(path, root):
+            raise InputError("is a link out of the sessions folder: not read",
+                             session=folder.name, path=str(path))  # fmt: skip
+        if path.is_file():
+            files[name] = path
+    return files
 
 
 def upload_inputs(
@@ -43,39 +61,140 @@ def upload_inputs(
     sessions_dir: Path,
     clips_dir: Path | None = None,
     skipped: dict[str, str] | None = None,
+    *,
+    run_id: str | None = None,
 ) -> list[str]:
-    """Copy session folders (and clips) into the store's ``sessions/`` and ``clips/``.
+    """Copy session folders (and clips) into ``sessions/`` and ``clips/``; returns the names.
 
-    Folders with unsafe names are not uploaded; ``skipped`` receives name -> reason.
+    A folder with session files but an unsafe name, a link out of the folder or no
+    ``sensor_data.csv`` is not uploaded: ``skipped`` receives name -> reason. With
+    ``run_id``, the uploaded sessions and clips are recorded as that run's inputs.
     """
-    if not Path(sessions_dir).is_dir():
+    root = Path(sessions_dir)
+    if not root.is_dir():
         raise InputError(f"sessions folder {sessions_dir} does not exist")
-    names = []
-    for folder in find_sessions(sessions_dir):
+    if clips_dir is not None and not Path(clips_dir).is_dir():
+        raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
+    skipped = {} if skipped is None else skipped
+    sessions: dict[str, dict[str, str]] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         try:
-            check_name(folder.name, "session name")
-        except keys.StoreError as err:
-            log.error("skipping session folder %s: %s", folder, err)
-            if skipped is not None:
-                skipped[folder.name] = str(err)
+            files = _check_session(folder, root)
+        except (InputError, StoreError) as err:
+            log.error("skipping session folder %s: %s", folder.name, err)
+            skipped[folder.name] = one_line(err, session=folder.name)
             continue
-        for name in SESSION_FILES:
-            path = folder / name
-            if path.is_file():
-                _put_if_changed(
-                    store, f"{keys.session_prefix(folder.name)}/{name}", path.read_bytes()
-                )
-        names.append(folder.name)
-    if clips_dir is not None:
-        for path in sorted(Path(clips_dir).glob("*.csv")):
-            _put_if_changed(store, f"{keys.clips_prefix()}/{path.name}", path.read_bytes())
-    return names
+        if files:
+            sessions[folder.name] = {}
+            for name, path in files.items():
+                data = path.read_bytes()
+                _put_if_changed(store, keys.session_key(folder.name, name), data)
+                sessions[folder.name][name] = sha256(data)
+    clips = _upload_clips(store, Path(clips_dir), skipped) if clips_dir is not None else {}
+    if run_id is not None:
+        rejected = {name: why for name, why in skipped.items()}
+        record_run_inputs(store, run_id, sessions, clips, rejected)
+    return sorted(sessions)
 
 
-def _cli(argv: list[str]) -> int:
-    from silkpipe.cli import main
+def _check_session(folder: Path, root: Path) -> dict[str, Path]:
+    """A session folder's files; {} for a folder that holds no session files at all."""
+    if folder.is_symlink() and not _inside(folder, root):
+        if any((folder / n).exists() for n in SESSION_FILES):
+            raise InputError("is a link out of the sessions folder: not read",
+                             session=folder.name, path=str(folder))  # fmt: skip
+        return {}
+    files = _session_files(folder, root)
+    if not files:
+        return {}
+    check_name(folder.name, "session name")
+    if "sensor_data.csv" not in files:
+        raise InputError("sensor_data.csv is missing", session=folder.name, path=str(folder))
+    return files
 
-    return main(argv)
+
+def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dict[str, str]:
+    clips = {}
+    for path in sorted(clips_dir.glob("*.csv")):
+        if not _inside(path, clips_dir):
+            skipped[path.stem] = f"file {path}: is a link out of the clips folder: not read"
+            log.error("skipping clip %s", skipped[path.stem])
+            continue
+        try:
+            check_name(path.name, "clip name")
+        except StoreError as err:
+            skipped[path.stem] = f"file {path}: {err}"
+            continue
+        data = path.read_bytes()
+        _put_if_changed(store, keys.clip_key(path.name), data)
+        clips[path.name] = sha256(data)
+    return clips
+
+
+# ---- transcription workers --------------------------------------------------------------
+
+
+def _die_with(parent: int) -> None:
+    """Worker start-up: get SIGKILL when the runner dies (OOM killer, SIGTERM, SIGKILL)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the runner's process group still reaches the workers
+    if os.getppid() != parent:  # the runner died before prctl took effect
+        os._exit(1)
+    logging.getLogger().setLevel(logging.CRITICAL)  # reasons go back to the runner
+
+
+def _transcribe_worker(store_uri: str, run_id: str, session: str, cfg, force: bool):
+    """(session, reason or None, kind) for one session; runs in a worker process."""
+    from silkpipe.steps import transcribe_session
+
+    try:
+        transcribe_session(open_store(store_uri), run_id, session, cfg, force=force)
+    except StoreFault as err:
+        return session, str(err), "store"
+    except Exception as err:  # noqa: BLE001 - recorded by the step; the run goes on
+        return session, one_line(err, session=session), "session"
+    return session, None, ""
+
+
+def _outcome(future, futures: dict, store_uri: str, run_id: str) -> tuple[str, str | None, str]:
+    """A worker's answer; a worker that died (out of memory, a crash in native code) fails
+    its session, not the run."""
+    try:
+        return future.result()
+    except BrokenProcessPool as err:
+        from silkpipe.steps.common import record_failure
+
+        session = futures[future]
+        died = RuntimeError(f"the transcription worker died ({err or 'killed'}): out of memory?")
+        reason = record_failure(open_store(store_uri), run_id, "transcribe", session, died)
+        return session, reason, "session"
+
+
+def transcribe_all(
+    store_uri: str, run_id: str, sessions: list[str], cfg: TranscribeConfig, *,
+    workers: int, force: bool = False, progress: bool = True,
+) -> dict[str, str]:  # fmt: skip
+    """Transcribe sessions in worker processes; returns session -> reason for failures."""
+    failed = {}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with,
+                             initargs=(os.getpid(),)) as pool:  # fmt: skip
+        futures = {pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s
+                   for s in sessions}  # fmt: skip
+        for future in tqdm(as_completed(futures), total=len(futures), desc="transcribe",
+                           unit="session", disable=not bars(progress), leave=False):  # fmt: skip
+            session, reason, kind = _outcome(future, futures, store_uri, run_id)
+            if kind == "store":
+                raise StoreFault(reason)
+            if reason:
+                failed[session] = reason
+                tqdm.write(f"silkpipe transcribe: error: {reason}", file=sys.stderr)
+    return failed
+
+
+# ---- the whole run ----------------------------------------------------------------------
 
 
 def run_pipeline(
@@ -85,58 +204,104 @@ def run_pipeline(
     *,
     clips_dir: str | Path | None = None,
     workers: int | None = None,
-    backend: str = "faster-whisper",
-    model: str | None = None,
+    transcribe: TranscribeConfig | None = None,
+    align: AlignConfig | None = None,
+    train: TrainConfig | None = None,
     force: bool = False,
+    progress: bool = True,
 ) -> dict:
     """Upload -> transcribe (parallel) -> align -> train/evaluate -> report."""
+    from silkpipe.steps import align_run, report_run, train_run
+
     started = time.perf_counter()
-    store = open_store(store_uri)
     check_name(run_id, "run id")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
+    store = open_store(store_uri)
     skipped: dict[str, str] = {}
     sessions = upload_inputs(store, Path(sessions_dir), Path(clips_dir) if clips_dir else None,
-                             skipped)  # fmt: skip
-    for name, why in skipped.items():  # the report lists them with the other failures
-        tag = "invalid-name-" + hashlib.sha256(name.encode()).hexdigest()[:12]
-        keys.put_json(store, f"{keys.run_prefix(run_id)}/failures/upload/{tag}.json",
-                      {"session": name, "step": "upload", "error": why})  # fmt: skip
+                             skipped, run_id=run_id)  # fmt: skip
+    _record_upload_failures(store, run_id, skipped)
+    _clear_failures_of_others(store, run_id, set(sessions))
     if not sessions:
         raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
-    common = ["--store", store_uri, "--run-id", run_id]
     workers = workers or min(len(sessions), os.cpu_count() or 1)
-    threads = max((os.cpu_count() or 1) // workers, 1)
-    transcribe_args = ["--backend", backend, "--threads", str(threads)]
-    if model:
-        transcribe_args += ["--model", model]
-    failed: list[str] = []
+    cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}
+    steps: dict[str, int] = {}
+    errors: dict[str, str] = {}
     mark = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            pool.submit(_cli, ["transcribe", s, *common, *transcribe_args]): s for s in sessions
-        }
-        for future in tqdm(as_completed(futures), total=len(futures), desc="transcribe",
-                           unit="session"):  # fmt: skip
-            if future.result() != 0:
-                failed.append(futures[future])
-    steps = {"transcribe": 0 if not failed else 1}
-    seconds["transcribe"] = time.perf_counter() - mark
-    force_flag = ["--force"] if force else []
-    for step, extra in (("align", force_flag), ("train", force_flag), ("report", [])):
+    failed = transcribe_all(store_uri, run_id, sessions, cfg, workers=workers, force=force,
+                            progress=progress)  # fmt: skip
+    # 2 marks "sessions failed"; whether any was a fault is in their failure records
+    steps["transcribe"], seconds["transcribe"] = 2 if failed else 0, time.perf_counter() - mark
+    aligned: dict = {}
+    for step, call in (
+        ("align", lambda: aligned.update(align_run(store, run_id, align, force=force,
+                                                   progress=progress))),
+        ("train", lambda: train_run(store, run_id, train, force=force, progress=progress)),
+        ("report", lambda: report_run(store, run_id)),
+    ):  # fmt: skip
         mark = time.perf_counter()
-        steps[step] = _cli([step, *common, *extra])
+        steps[step] = _step(step, call, errors)
         seconds[step] = time.perf_counter() - mark
-    summary_key = f"{keys.run_prefix(run_id)}/labels/summary.json"
-    align_failed = (
-        sorted(keys.get_json(store, summary_key)["failed"]) if store.exists(summary_key) else []
-    )
     return {
         "sessions": len(sessions),
         "skipped_at_upload": sorted(skipped),
         "transcribe_failed": sorted(failed),
-        "align_failed": align_failed,
+        "align_failed": sorted(aligned.get("failed") or {}),
         "steps": steps,
+        "step_errors": errors,
         "step_seconds": {k: round(v, 2) for k, v in seconds.items()},
         "wall_seconds": round(time.perf_counter() - started, 2),
-        "report": f"{keys.report_prefix(run_id)}/index.html",
+        "report": keys.report_key(run_id),
     }
+
+
+def _share_cores(cfg: TranscribeConfig, workers: int) -> TranscribeConfig:
+    """Each worker gets its share of the cores unless the config names a thread count."""
+    from dataclasses import replace
+
+    if cfg.threads is not None:
+        return cfg
+    return replace(cfg, threads=max((os.cpu_count() or 1) // workers, 1))
+
+
+def _step(name: str, call, errors: dict[str, str]) -> int:
+    """Run one run-level step; its failure is one line and an exit status, the run goes on.
+
+    A store fault stops the run: nothing after it could be written.
+    """
+    from silkpipe.errors import exit_status
+
+    try:
+        call()
+    except StoreFault:
+        raise
+    except Exception as err:  # noqa: BLE001 - reported, then the report step still runs
+        if exit_status(err) != 2:  # a fault or a bug: the traceback helps (with -v)
+            log.debug("step %s failed", name, exc_info=True)
+        errors[name] = one_line(err)
+        tqdm.write(f"silkpipe {name}: error: {errors[name]}", file=sys.stderr)
+        return exit_status(err)
+    return 0
+
+
+def _clear_failures_of_others(store: Store, run_id: str, sessions: set[str]) -> None:
+    """Transcribe failure records of sessions this run no longer holds."""
+    for key in store.list(keys.failures_prefix(run_id, "transcribe")):
+        if key.rsplit("/", 1)[-1].removesuffix(".json") not in sessions:
+            store.delete(key)
+
+
+def _record_upload_failures(store: Store, run_id: str, skipped: dict[str, str]) -> None:
+    """failures/upload/: this upload's refusals only (older ones are cleared)."""
+    for key in store.list(keys.failures_prefix(run_id, "upload")):
+        store.delete(key)
+    for name, why in skipped.items():
+        try:
+            tag = check_name(name)
+        except StoreError:
+            tag = "invalid-name-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+        record = {"session": name, "step": "upload", "error": why, "kind": "input"}
+        keys.put_json(store, keys.failure_key(run_id, "upload", tag), record)

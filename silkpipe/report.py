@@ -88,14 +88,19 @@ def label_rows(text: str) -> list[dict]:
 def run_sessions(store, run_id: str) -> list[str]:
     """Sessions of a run: in the store's inputs or named by any of the run's artifacts."""
     run = keys.run_prefix(run_id)
-    names = {k.split("/")[1] for k in store.list("sessions") if k.count("/") >= 2}
-    for key in store.list(f"{run}/transcripts") + store.list(f"{run}/labels"):
+    inputs = _json(store, keys.run_inputs_key(run_id))
+    if isinstance(inputs, dict) and isinstance(inputs.get("sessions"), dict):
+        names = set(inputs["sessions"])
+    else:
+        names = {k.split("/")[1] for k in store.list("sessions") if k.count("/") >= 2}
+    labels = keys.published_prefix(store, run_id, "labels")
+    for key in store.list(f"{run}/transcripts") + store.list(labels):
         stem = key.rsplit("/", 1)[1].rsplit(".", 1)[0]
         if stem != "summary":
             names.add(stem)
     for key in store.list(f"{run}/failures"):
         names.add(key.rsplit("/", 1)[1].rsplit(".", 1)[0])
-    summary = _json(store, f"{run}/labels/summary.json") or {}
+    summary = _json(store, f"{labels}/summary.json") or {}
     names.update(summary.get("sessions") or [])
     names.update(summary.get("failed") or {})
     return sorted(names)
@@ -113,7 +118,7 @@ def failures(store, run_id: str) -> list[dict]:
             "session": record.get("session") or parts[-1].rsplit(".", 1)[0],
             "error": record.get("error", ""),
         })  # fmt: skip
-    summary = _json(store, f"{run}/labels/summary.json") or {}
+    summary = _json(store, f"{keys.published_prefix(store, run_id, 'labels')}/summary.json") or {}
     recorded = {(f["step"], f["session"]) for f in out}
     for session, error in (summary.get("failed") or {}).items():
         if ("align", session) not in recorded:
@@ -122,21 +127,37 @@ def failures(store, run_id: str) -> list[dict]:
 
 
 def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
-    meta = _json(store, f"{keys.session_prefix(session)}/metadata.json") or {}
+    meta = _dict(_json(store, f"{keys.session_prefix(session)}/metadata.json"))
     transcript = _json(store, keys.transcript_key(run_id, session))
-    report = _json(store, keys.labels_key(run_id, session, "json"))
-    labels = _text(store, keys.labels_key(run_id, session, "csv"))
-    tinfo = (transcript or {}).get("silkpipe") or {}
+    transcript = transcript if isinstance(transcript, dict) else None
+    labels_dir = keys.published_prefix(store, run_id, "labels")
+    report = _json(store, f"{labels_dir}/{session}.json")
+    report = report if isinstance(report, dict) else None
+    labels = _text(store, f"{labels_dir}/{session}.csv")
+    tinfo = _dict((transcript or {}).get("silkpipe"))
     return {
         "session": session,
-        "duration_s": meta.get("actual_duration_sec") or (report or {}).get("imu_seconds"),
-        "audio_s": tinfo.get("audio_seconds") or meta.get("audio_duration_sec"),
-        "transcribe_wall_s": tinfo.get("wall_seconds"),
+        "duration_s": _float(meta.get("actual_duration_sec"))
+        or _float((report or {}).get("imu_seconds")),
+        "audio_s": _float(tinfo.get("audio_seconds")) or _float(meta.get("audio_duration_sec")),
+        "transcribe_wall_s": _float(tinfo.get("wall_seconds")),
         "transcript": transcript,
         "report": report,
         "labels": label_rows(labels) if labels is not None else None,
         "failures": [f for f in fails if f["session"] == session],
     }
+
+
+def _dict(value: Any) -> dict:
+    """A JSON object read from an input, or {} when it is something else (a list, a number)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _float(value: Any) -> float | None:
+    """A finite number from metadata, else None (metadata is informational, never fatal)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None
 
 
 # ---- HTML pieces ------------------------------------------------------------------------
@@ -305,10 +326,12 @@ def build_report(store, run_id: str) -> str:
     fails = failures(store, run_id)
     sessions = run_sessions(store, run_id)
     infos = [session_info(store, run_id, s, fails) for s in sessions]
-    summary = _json(store, f"{run}/labels/summary.json")
-    metrics = _json(store, f"{report_dir}/metrics.json")
-    history = _json(store, f"{keys.model_prefix(run_id)}/history.json")
-    model_keys = store.list(keys.model_prefix(run_id))
+    summary = _json(store, f"{keys.published_prefix(store, run_id, 'labels')}/summary.json")
+    model_dir = keys.published_prefix(store, run_id, "model")
+    scores_dir = model_dir if keys.published(store, run_id, "model") else report_dir
+    metrics = _json(store, f"{scores_dir}/metrics.json")
+    history = _json(store, f"{model_dir}/history.json")
+    model_keys = store.list(model_dir)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
     # summary tiles
@@ -404,7 +427,7 @@ def build_report(store, run_id: str) -> str:
     # evaluation
     body.append('<section id="evaluation"><h2>Evaluation</h2>')
     try:
-        confusion = store.get_bytes(f"{report_dir}/confusion.png")
+        confusion = store.get_bytes(f"{scores_dir}/confusion.png")
         body.append("<h3>Confusion matrix</h3>" + _img(confusion, "confusion matrix"))
     except KeyError:
         body.append(_missing("no confusion matrix (report/confusion.png missing)"))
@@ -419,9 +442,10 @@ def build_report(store, run_id: str) -> str:
     if model_keys:
         rows = []
         for key in model_keys:
-            name = key[len(keys.model_prefix(run_id)) + 1 :]
+            name = key[len(model_dir) + 1 :]
             size = len(store.get_bytes(key))
-            rows.append([f'<a href="../model/{_e(name)}">{_e(name)}</a>',
+            href = "../" + key[len(run) + 1 :]
+            rows.append([f'<a href="{_e(href)}">{_e(name)}</a>',
                          f"{size / 1024:.1f} KiB", _e(MODEL_FILE_NOTES.get(name, ""))])  # fmt: skip
         body.append(_table(["file", "size", "what"], rows))
     else:
@@ -439,7 +463,7 @@ def build_report(store, run_id: str) -> str:
     return key
 
 
-def write_manifest(store, run_id: str) -> str:
+def write_manifest(store, run_id: str, extra: dict | None = None) -> str:
     """List every artifact of the run (sha256, size); written last. Returns its key."""
     run = keys.run_prefix(run_id)
     manifest_key = keys.manifest_key(run_id)
@@ -452,6 +476,8 @@ def write_manifest(store, run_id: str) -> str:
                           "size": len(data)})  # fmt: skip
     fails = failures(store, run_id)
     has_model = any(a["key"].startswith(keys.model_prefix(run_id) + "/") for a in artifacts)
+    has_model = has_model and (keys.published(store, run_id, "model") is not None
+                               or store.exists(f"{keys.model_prefix(run_id)}/config.json"))
     status = "failed" if not has_model else ("partial" if fails else "succeeded")
     failed: dict[str, list[str]] = {}
     for f in fails:
@@ -462,6 +488,7 @@ def write_manifest(store, run_id: str) -> str:
         "status": status,
         "failed": failed,
         "artifacts": artifacts,
+        **(extra or {}),
     }
     store.put_bytes(manifest_key, json.dumps(manifest, indent=2).encode("utf-8"))
     return manifest_key

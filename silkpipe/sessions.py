@@ -126,7 +126,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             session=session,
             path=str(path),
         )
-    if len(lines) > 1 and lines[-1] and not text.endswith(("\n", "\r")):
+    if len(lines) > 1 and not text.endswith(("\n", "\r")) and _cut_off(lines[-2:]):
         raise InputError(
             f"line {len(lines)}: last row is cut off (no final newline): file truncated?",
             session=session,
@@ -241,6 +241,21 @@ def _rebuild_watch_times(
             r[-1] = float(t)
     streams.time_model = model.to_json()
     streams.clock_rows = np.stack([arrival, rebuilt], axis=1)
+
+
+def _cut_off(last_two: list[str]) -> bool:
+    """True when the unterminated last row is a truncated copy's, not a complete row that
+    only lacks the final newline: too few fields, or a timestamp with fewer digits than
+    the row before it has (cut mid-number)."""
+    row = last_two[-1].split(",")
+    prev = last_two[0].split(",")  # the row (or header) before: the field count to match
+    if len(row) != len(prev) or len(row) < 12 or not _is_float(row[11]):
+        return True
+
+    def digits(text: str) -> int:
+        return len(text.strip().lstrip("+-").replace(".", "").lstrip("0"))
+
+    return _is_float(prev[11]) and digits(row[11]) + 2 < digits(prev[11])
 
 
 def _is_float(text: str) -> bool:

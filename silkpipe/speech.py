@@ -7,7 +7,6 @@ Also the WAV reader every step uses, which rejects corrupt or truncated files.
 
 from __future__ import annotations
 
-import io
 import shutil
 import struct
 import subprocess
@@ -86,30 +85,73 @@ def _festival(text: str, name: str, words_per_minute: int) -> np.ndarray:
         return read_wav(out)
 
 
+#: Sample rates a WAV header may name: anything else is a corrupt header, and resampling
+#: from it would size the output from a nonsense ratio (1 Hz -> 16000x the samples).
+MIN_RATE, MAX_RATE = 4000, 384000
+_PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+
+
+def _chunks(data: bytes) -> dict[bytes, tuple[int, int]]:
+    """RIFF chunk id -> (offset, size as the header says) of a WAV file."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise WavError("not a readable WAV file (no RIFF/WAVE header)")
+    chunks: dict[bytes, tuple[int, int]] = {}
+    pos = 12
+    while pos + 8 <= len(data):
+        cid, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+        chunks.setdefault(cid, (pos + 8, size))
+        if cid == b"data":
+            break
+        pos += 8 + size + (size & 1)
+    return chunks
+
+
+def _wav_format(data: bytes, chunks: dict) -> tuple[int, int, int, int]:
+    """(format tag, channels, rate, bits per sample) from the fmt chunk, checked."""
+    if b"fmt " not in chunks:
+        raise WavError("not a readable WAV file (no fmt chunk)")
+    at, size = chunks[b"fmt "]
+    if size < 16 or at + 16 > len(data):
+        raise WavError("not a readable WAV file (fmt chunk cut off)")
+    tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", data[at : at + 16])
+    if tag == _EXTENSIBLE and size >= 26 and at + 26 <= len(data):
+        tag = struct.unpack("<H", data[at + 24 : at + 26])[0]
+    if tag not in (_PCM, _FLOAT) or (tag, bits) not in ((_PCM, 16), (_FLOAT, 32)):
+        raise WavError(f"{bits}-bit {'float' if tag == _FLOAT else f'format {tag}'} WAV: "
+                       "expected 16-bit PCM or 32-bit float")  # fmt: skip
+    if channels <= 0 or not MIN_RATE <= rate <= MAX_RATE:
+        raise WavError(f"invalid header: {rate} Hz, {channels} channels (a sample rate "
+                       f"must lie in {MIN_RATE}-{MAX_RATE} Hz)")  # fmt: skip
+    return tag, channels, rate, bits
+
+
 def decode_wav(data: bytes, name: str = "audio") -> np.ndarray:
-    """Decode 16-bit PCM WAV bytes to float32 mono 16 kHz; WavError if corrupt or truncated."""
+    """Decode 16-bit PCM or 32-bit float WAV bytes to float32 mono 16 kHz.
+
+    WavError if corrupt or truncated. A header whose data size was never filled in (the
+    recorder was killed) is read to the end of the file.
+    """
     if not data:
         raise WavError("empty file (0 bytes)")
-    try:
-        with wave.open(io.BytesIO(data), "rb") as handle:
-            rate = handle.getframerate()
-            channels = handle.getnchannels()
-            width = handle.getsampwidth()
-            expected = handle.getnframes()
-            frames = handle.readframes(expected)
-    except (wave.Error, EOFError, RuntimeError, ValueError, struct.error) as err:
-        raise WavError(f"not a readable WAV file ({err})") from None
-    if width != 2:
-        raise WavError(f"{8 * width}-bit WAV, expected 16-bit PCM")
-    if rate <= 0 or channels <= 0:
-        raise WavError(f"invalid header: {rate} Hz, {channels} channels")
-    got = len(frames) // (width * channels)
+    chunks = _chunks(data)
+    tag, channels, rate, bits = _wav_format(data, chunks)
+    if b"data" not in chunks:
+        raise WavError("no audio frames (no data chunk)")
+    at, size = chunks[b"data"]
+    frame = channels * bits // 8
+    if size in (0, 0xFFFFFFFF) and len(data) > at:
+        size = len(data) - at  # header never finished: the audio runs to the end of the file
+    expected, got = size // frame, (len(data) - at) // frame
     if got < expected:
         raise WavError(f"truncated: header says {expected} frames, file holds {got}")
-    if got == 0:
-        raise WavError("no audio frames")
-    audio = np.frombuffer(frames[: got * width * channels], dtype="<i2").astype(np.float32)
-    audio /= 32768.0
+    if expected == 0:
+        raise WavError("no audio frames (the data chunk is empty)")
+    raw = data[at : at + expected * frame]
+    if tag == _FLOAT:
+        audio = np.nan_to_num(np.frombuffer(raw, dtype="<f4"), nan=0.0, posinf=1.0, neginf=-1.0)
+        audio = np.clip(audio, -1.0, 1.0).astype(np.float32)
+    else:
+        audio = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
     if channels > 1:
         audio = audio.reshape(-1, channels).mean(axis=1)
     if rate != SAMPLE_RATE:

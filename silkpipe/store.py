@@ -21,14 +21,35 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 class StoreError(Exception):
-    """A store could not be opened or a key is invalid."""
+    """A store could not be opened or a key is invalid (bad input: exit status 2)."""
+
+
+class StoreFault(OSError):
+    """The store failed to read or write a key (disk full, read-only, not a folder): a
+    fault, not bad input. The message names the key and the store."""
 
 
 def check_name(name: str, what: str = "name") -> str:
     """A session, run or file name: no slashes, no '..', no leading dot."""
-    if not _NAME.match(name or "") or ".." in name:
-        raise StoreError(f"invalid {what} {name!r}: use letters, digits, '.', '_', '-' only")
+    why = _name_problem(name)
+    if why:
+        raise StoreError(f"invalid {what} {name!r}: {why}")
     return name
+
+
+def _name_problem(name: str) -> str:
+    """Why ``name`` cannot be a key part ('' when it can): the reason the user can act on."""
+    if not name:
+        return "it is empty"
+    if len(name) > 128:
+        return f"{len(name)} characters, at most 128"
+    if not name[0].isascii() or not name[0].isalnum():
+        return "must start with a letter or digit"
+    if ".." in name:
+        return "must not contain '..'"
+    if not _NAME.match(name):
+        return "use letters, digits, '.', '_', '-' only"
+    return ""
 
 
 def check_key(key: str) -> str:
@@ -56,23 +77,31 @@ class FileStore:
     def __init__(self, root: str | Path):
         self.root = Path(root).absolute()
         self.uri = f"file://{self.root}"
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"store path {self.root} is a file, not a folder")
 
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _remove_orphaned_temps(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_orphaned_temps(path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
+        except OSError as err:
+            raise self._fault("cannot write", key, err) from None
+        try:
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as err:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(err, OSError):
+                raise self._fault("cannot write", key, err) from None
             raise
 
     def get_bytes(self, key: str) -> bytes:
@@ -81,6 +110,14 @@ class FileStore:
             return path.read_bytes()
         except FileNotFoundError:
             raise KeyError(key) from None
+        except OSError as err:
+            raise self._fault("cannot read", key, err) from None
+
+    def _fault(self, what: str, key: str, err: OSError) -> StoreFault:
+        reason = err.strerror or type(err).__name__
+        fault = StoreFault(f"{what} {key} in store {self.root}: {reason}")
+        fault.errno = err.errno
+        return fault
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -96,7 +133,23 @@ class FileStore:
         return sorted(keys)
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as err:
+            raise self._fault("cannot delete", key, err) from None
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` sets it, racing threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _remove_orphaned_temps(folder: Path) -> None:
@@ -162,18 +215,34 @@ class S3Store:
         check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
+    def _fault(self, what: str, key: str, err: Exception) -> StoreFault:
+        """A failed request as one line: the S3 error code or the connection error, never
+        the request's headers (they carry the signature)."""
+        reason = getattr(err, "code", None) or type(err).__name__
+        return StoreFault(f"{what} {key} in store {self.uri}: {reason}")
+
     def put_bytes(self, key: str, data: bytes) -> None:
-        self.client.put_object(self.bucket, self._object(key), io.BytesIO(data), len(data))
+        from minio.error import S3Error
+        from urllib3.exceptions import HTTPError
+
+        name = self._object(key)
+        try:
+            self.client.put_object(self.bucket, name, io.BytesIO(data), len(data))
+        except (S3Error, HTTPError) as err:
+            raise self._fault("cannot write", key, err) from None
 
     def get_bytes(self, key: str) -> bytes:
         from minio.error import S3Error
+        from urllib3.exceptions import HTTPError
 
         try:
             response = self.client.get_object(self.bucket, self._object(key))
         except S3Error as err:
             if err.code in ("NoSuchKey", "NoSuchObject"):
                 raise KeyError(key) from None
-            raise
+            raise self._fault("cannot read", key, err) from None
+        except HTTPError as err:
+            raise self._fault("cannot read", key, err) from None
         try:
             return response.read()
         finally:
@@ -236,10 +305,15 @@ def put_file(store: Store, key: str, path: str | Path) -> None:
     store.put_bytes(key, Path(path).read_bytes())
 
 
-def download_prefix(store: Store, prefix: str, dest: str | Path) -> Path:
-    """Copy every key under ``prefix`` into ``dest`` (same relative paths); returns dest."""
+def download_prefix(
+    store: Store, prefix: str, dest: str | Path, names: list[str] | None = None
+) -> Path:
+    """Copy every key under ``prefix`` (only ``names`` if given) into ``dest``; returns dest."""
     dest = Path(dest)
+    wanted = None if names is None else {f"{prefix.rstrip('/')}/{n}" for n in names}
     for key in store.list(prefix):
+        if wanted is not None and key not in wanted:
+            continue
         target = dest / key[len(prefix.rstrip("/")) + 1 :]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(store.get_bytes(key))
@@ -252,8 +326,26 @@ def session_prefix(session: str) -> str:
     return f"sessions/{check_name(session, 'session name')}"
 
 
+def session_key(session: str, name: str) -> str:
+    """One input file of a session as uploaded: ``sessions/<session>/<name>``."""
+    return f"{session_prefix(session)}/{check_name(name, 'file name')}"
+
+
 def clips_prefix() -> str:
     return "clips"
+
+
+def clip_key(name: str) -> str:
+    return f"{clips_prefix()}/{check_name(name, 'clip name')}"
+
+
+def failures_prefix(run_id: str, step: str | None = None) -> str:
+    base = f"{run_prefix(run_id)}/failures"
+    return f"{base}/{check_name(step, 'step')}" if step else base
+
+
+def report_key(run_id: str) -> str:
+    return f"{report_prefix(run_id)}/index.html"
 
 
 def transcript_cache_key(audio_sha256: str, config_hash: str) -> str:
@@ -268,12 +360,73 @@ def transcript_key(run_id: str, session: str) -> str:
     return f"{run_prefix(run_id)}/transcripts/{check_name(session, 'session name')}.json"
 
 
-def labels_key(run_id: str, session: str, ext: str = "csv") -> str:
-    return f"{run_prefix(run_id)}/labels/{check_name(session, 'session name')}.{ext}"
+def run_inputs_key(run_id: str) -> str:
+    """The run's own list of sessions and clips (names and sha256): every step reads it."""
+    return f"{run_prefix(run_id)}/inputs.json"
 
 
-def model_prefix(run_id: str) -> str:
-    return f"{run_prefix(run_id)}/model"
+def failure_key(run_id: str, step: str, session: str) -> str:
+    return f"{run_prefix(run_id)}/failures/{check_name(step, 'step')}/{check_name(session)}.json"
+
+
+def pointer_key(run_id: str, kind: str) -> str:
+    """``runs/<id>/<kind>.json``: names the published version of a label set or model."""
+    return f"{run_prefix(run_id)}/{check_name(kind, 'artifact kind')}.json"
+
+
+def version_prefix(run_id: str, kind: str, version: str) -> str:
+    return f"{run_prefix(run_id)}/{check_name(kind, 'artifact kind')}/{check_name(version)}"
+
+
+def labels_prefix(run_id: str, version: str | None = None) -> str:
+    """A label set's folder; ``version=None`` is the unversioned layout of older runs."""
+    return version_prefix(run_id, "labels", version) if version else f"{run_prefix(run_id)}/labels"
+
+
+def labels_key(run_id: str, session: str, ext: str = "csv", version: str | None = None) -> str:
+    return f"{labels_prefix(run_id, version)}/{check_name(session, 'session name')}.{ext}"
+
+
+def model_prefix(run_id: str, version: str | None = None) -> str:
+    """A model's folder; ``version=None`` is the unversioned layout of older runs."""
+    return version_prefix(run_id, "model", version) if version else f"{run_prefix(run_id)}/model"
+
+
+def new_version() -> str:
+    """A fresh version name: UTC time (sorts by age) and random bits (never reused)."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("v%Y%m%dT%H%M%S") + "-" + os.urandom(4).hex()
+
+
+def published(store: Store, run_id: str, kind: str) -> dict | None:
+    """The pointer of the run's published ``kind`` (labels, model), or None if none."""
+    try:
+        record = get_json(store, pointer_key(run_id, kind))
+    except (KeyError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("version"), str) else None
+
+
+def published_prefix(store: Store, run_id: str, kind: str) -> str:
+    """Where the run's current label set or model lives (the older flat layout as fallback)."""
+    record = published(store, run_id, kind)
+    if record is None:
+        return f"{run_prefix(run_id)}/{kind}"
+    return version_prefix(run_id, kind, record["version"])
+
+
+def publish(store: Store, run_id: str, kind: str, version: str, record: dict) -> None:
+    """Switch ``kind`` to ``version`` in one write, then delete the versions it replaced.
+
+    Everything under the version prefix must be written before: a reader follows the
+    pointer, so it sees the old version whole or the new one whole.
+    """
+    put_json(store, pointer_key(run_id, kind), {**record, "version": version})
+    keep = version_prefix(run_id, kind, version) + "/"
+    for key in store.list(f"{run_prefix(run_id)}/{kind}"):
+        if not key.startswith(keep):
+            store.delete(key)
 
 
 def report_prefix(run_id: str) -> str:

@@ -566,56 +566,14 @@ def transcribe_session(
     settings: Settings | None = None,
     force: bool = False,
 ) -> dict:
-    """The transcribe step for one session: store in, runs/<id>/transcripts/<session>.json out.
-
-    Order: existing run output (skip) -> the session's own whisperx_output.json (as-is) ->
-    the transcript cache -> transcribe. Returns figures for the step metrics.
-    """
-    from silkpipe.store import (
-        get_json,
-        put_json,
-        session_prefix,
-        transcript_cache_key,
-        transcript_key,
-    )
-
-    out_key = transcript_key(run_id, session)
-    if not force and store.exists(out_key):
-        result = get_json(store, out_key)
-        return _figures(result, 1, "run-output")
-
-    own_key = f"{session_prefix(session)}/whisperx_output.json"
-    if store.exists(own_key):
-        try:
-            result = json.loads(store.get_bytes(own_key))
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise InputError(f"invalid JSON: {err}", session=session, path=own_key) from None
-        from silkpipe.transcripts import parse_transcript
-
-        parse_transcript(result, session=session, path=own_key)  # validates the shape
-        result.setdefault("silkpipe", {})
-        result["silkpipe"].update({"backend": "session-whisperx-output", "source": own_key})
-        put_json(store, out_key, result)
-        return _figures(result, 1, "session-transcript")
+    """The transcribe step with keyword settings; see silkpipe.steps.transcribe_session."""
+    from silkpipe.steps import TranscribeConfig
+    from silkpipe.steps import transcribe_session as step
 
     settings = settings or Settings()
     settings = replace(settings, backend=backend, model=model or settings.model, device=device)
-    data, audio_key = read_session_audio(store, session)
-    digest = audio_sha256(data)
-    cache_key = transcript_cache_key(digest, settings.config_hash())
-    if not force and store.exists(cache_key):
-        result = get_json(store, cache_key)
-        result["silkpipe"]["cache_key"] = cache_key
-        put_json(store, out_key, result)
-        return _figures(result, 1, "cache")
-
-    audio = decode_session_audio(data, session, audio_key)
-    result = transcribe_audio(audio, settings, threads)
-    result["silkpipe"].update({"audio_sha256": digest, "audio_key": audio_key,
-                               "session": session})  # fmt: skip
-    put_json(store, cache_key, result)
-    put_json(store, out_key, result)
-    return _figures(result, 0, "transcribed")
+    cfg = TranscribeConfig(settings=settings, threads=threads)
+    return step(store, run_id, session, cfg, force=force)
 
 
 def transcribe_sessions(

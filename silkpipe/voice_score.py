@@ -258,10 +258,11 @@ def score_voice(
     seeds: int = 1,
 ) -> dict:
     """Transcribe -> align -> train on voice labels -> evaluate on held-out clips; score it all."""
-    from silkpipe.alignment import AlignConfig, align_run, intervals_from_csv
+    from silkpipe.alignment import AlignConfig, intervals_from_csv
     from silkpipe.dataset import load_clip_streams, session_stream
     from silkpipe.pipeline import upload_inputs
-    from silkpipe.store import labels_key, open_store
+    from silkpipe.steps import align_run
+    from silkpipe.store import labels_key, open_store, published
     from silkpipe.training import TrainConfig, with_overrides
 
     started = time.perf_counter()
@@ -302,10 +303,11 @@ def score_voice(
         t0 = time.perf_counter()
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
         transcribe_s = time.perf_counter() - t0
-        align_run(store, run_id, AlignConfig(), progress=progress, realign=True)
+        align_run(store, run_id, AlignConfig(), progress=progress, force=True)
         shifted = shifted_controls(store, run_id, truths) if controls else None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    version = (published(store, run_id, "labels") or {}).get("version")
 
     per_session, pairs_used, pairs_all, voice_streams, errors = {}, [], [], [], []
     timelines: dict[str, bytes] = {}
@@ -315,8 +317,9 @@ def score_voice(
         name, truth = folder.name, truths[folder.name]
         row: dict = {"offset_true": truth["offset_s"], "drift_ppm": truth.get("drift_ppm", 0.0)}
         try:
-            report = json.loads(store.get_bytes(labels_key(run_id, name, "json")))
-            intervals = intervals_from_csv(store.get_bytes(labels_key(run_id, name)).decode())
+            report = json.loads(store.get_bytes(labels_key(run_id, name, "json", version)))
+            csv_key = labels_key(run_id, name, "csv", version)
+            intervals = intervals_from_csv(store.get_bytes(csv_key).decode())
         except KeyError:
             row["error"] = failed.get(name, "no alignment output")
             per_session[name] = row
@@ -348,7 +351,7 @@ def score_voice(
     control_rows = {}
     for name, donor in donors.items():
         try:
-            report = json.loads(store.get_bytes(labels_key(run_id, name, "json")))
+            report = json.loads(store.get_bytes(labels_key(run_id, name, "json", version)))
             control_rows[name] = {"audio_from": donor, "excluded": bool(report.get("excluded")),
                                   "quality": round(report.get("quality", 0.0), 2),
                                   "reason": report.get("reason", "")}  # fmt: skip

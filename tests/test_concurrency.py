@@ -65,8 +65,8 @@ def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert "Traceback" not in err, err[-3000:]
         # no clips and no usable voice labels, so training has nothing to learn from (by
-        # design here): the run is partial, every session itself went through
-        assert proc.returncode == 1, err[-3000:]
+        # design here): the run is partial (bad input: exit 2), every session went through
+        assert proc.returncode == 2, err[-3000:]
         assert "partial: 0 session(s) failed" in err and "failures: train;" in err, err[-3000:]
         assert s3_env["SILKPIPE_S3_SECRET_KEY"] not in err
 
@@ -93,13 +93,15 @@ def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
         assert keys == set(store.list(prefix)) - {f"{prefix}/manifest.json"}
         for artifact in manifest["artifacts"]:  # nothing overwritten by the other run
             assert _sha(store.get_bytes(artifact["key"])) == artifact["sha256"], artifact["key"]
-        summary = json.loads(store.get_bytes(f"{prefix}/labels/summary.json"))
+        version = json.loads(store.get_bytes(f"{prefix}/labels.json"))["version"]
+        label_set = f"{prefix}/labels/{version}"
+        summary = json.loads(store.get_bytes(f"{label_set}/summary.json"))
         assert sorted(summary["sessions"]) == sorted([*badinputs.GOOD, badinputs.AUDIO])
         assert summary["failed"] == {}
         transcript = json.loads(store.get_bytes(f"{prefix}/transcripts/{badinputs.AUDIO}.json"))
         assert [w["word"] for w in transcript["word_segments"]] == words
         assert transcript["silkpipe"]["session"] == badinputs.AUDIO
-        labels[run] = {s: store.get_bytes(f"{prefix}/labels/{s}.csv") for s in summary["sessions"]}
+        labels[run] = {s: store.get_bytes(f"{label_set}/{s}.csv") for s in summary["sessions"]}
         page = store.get_bytes(f"{prefix}/report/index.html").decode()
         assert run in page and RUNS[1 - RUNS.index(run)] not in page
     assert labels[RUNS[0]] == labels[RUNS[1]], "same inputs, same labels in both runs"

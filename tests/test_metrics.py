@@ -23,6 +23,7 @@ import pytest
 
 from silkpipe import metrics
 from silkpipe.cli import main
+from silkpipe.store import FileStore
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "charts" / "silkpipe" / "files" / "alert-rules.yaml"
@@ -188,7 +189,13 @@ def test_step_metrics_records_duration_success_and_failure(clean_env):
     )
 
 
+def _empty_run(store, run_id: str) -> None:
+    """A run with no sessions: `report` refuses a run id the store does not hold."""
+    FileStore(store).put_bytes(f"runs/{run_id}/inputs.json", b'{"sessions": {}, "clips": {}}')
+
+
 def test_cli_main_records_the_step_in_process(clean_env, tmp_path):
+    _empty_run(tmp_path / "store", "r9")
     assert main(["report", "--store", str(tmp_path / "store"), "--run-id", "r9"]) == 0
     values = metrics.snapshot()[metrics.Group("r9", "report")]
     assert values["silkpipe_step_success"] == 1.0
@@ -197,6 +204,7 @@ def test_cli_main_records_the_step_in_process(clean_env, tmp_path):
 
 def test_push_failure_never_fails_the_step(monkeypatch, tmp_path):
     monkeypatch.setenv("SILKPIPE_PUSHGATEWAY", "127.0.0.1:9")  # nothing listens there
+    _empty_run(tmp_path / "store", "r9")
     assert main(["report", "--store", str(tmp_path / "store"), "--run-id", "r9"]) == 0
     assert metrics.snapshot()[metrics.Group("r9", "report")]["silkpipe_step_success"] == 1.0
 
@@ -341,6 +349,7 @@ def test_dashboard_uses_only_metrics_the_steps_push():
 @pytest.mark.services
 def test_step_metrics_reach_pushgateway_and_prometheus(run_id, tmp_path):
     store = tmp_path / "store"
+    _empty_run(store, run_id)
     assert main(["report", "--store", str(store), "--run-id", run_id]) == 0
     assert gateway_value(run_id, "report", "silkpipe_step_success") == 1.0
     duration = gateway_value(run_id, "report", "silkpipe_step_duration_seconds")

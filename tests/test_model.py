@@ -25,11 +25,12 @@ CONTRACT_KEYS = {"macro_f1", "accuracy", "per_class", "confusion"}
 
 @pytest.fixture(scope="module")
 def clip_subset(data_dir: Path, tmp_path_factory) -> Path:
-    """Every third real clip (all classes, both blocks), linked into a temp folder."""
+    """Every third real clip (all classes, both blocks), copied into a temp folder (store
+    mode does not follow links out of a clips folder)."""
     folder = tmp_path_factory.mktemp("clips")
     for i, path in enumerate(sorted((data_dir / "clips-dev").glob("*.csv"))):
         if i % 3 == 0:
-            (folder / path.name).symlink_to(path)
+            shutil.copyfile(path, folder / path.name)
     return folder
 
 
@@ -203,16 +204,17 @@ def test_cli_store_mode_trains_reports_and_skips_when_done(data_dir, clip_subset
     args = ["train", "--store", str(store), "--run-id", "r1", "--clips", str(clip_subset),
             "--epochs", "2", "--no-progress"]  # fmt: skip
     assert main(args) == 0
-    for name in ("model/config.json", "model/model.onnx", "report/metrics.json",
-                 "report/confusion.png"):  # fmt: skip
-        assert (store / "runs" / "r1" / name).is_file(), name
-    metrics = json.loads((store / "runs" / "r1" / "report" / "metrics.json").read_text())
+    version = json.loads((store / "runs" / "r1" / "model.json").read_text())["version"]
+    model = store / "runs" / "r1" / "model" / version  # published behind runs/r1/model.json
+    for name in ("config.json", "model.onnx", "metrics.json", "confusion.png"):
+        assert (model / name).is_file(), name
+    metrics = json.loads((model / "metrics.json").read_text())
     assert CONTRACT_KEYS <= set(metrics)
-    config = json.loads((store / "runs" / "r1" / "model" / "config.json").read_text())
+    config = json.loads((model / "config.json").read_text())
     assert session in config["training"]["groups"]
-    before = (store / "runs" / "r1" / "model" / "weights.pt").stat().st_mtime_ns
+    before = (model / "weights.pt").stat().st_mtime_ns
     assert main(args) == 0  # finished: skipped
-    assert (store / "runs" / "r1" / "model" / "weights.pt").stat().st_mtime_ns == before
+    assert (model / "weights.pt").stat().st_mtime_ns == before
 
 
 def test_confusion_png(tmp_path):

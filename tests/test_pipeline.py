@@ -21,32 +21,38 @@ def finished_run(tmp_path_factory):
     return root, store / "runs/t1", summary, argv
 
 
+def published(run, kind: str):
+    """The folder a pointer (runs/<id>/<kind>.json) names."""
+    return run / kind / json.loads((run / f"{kind}.json").read_text())["version"]
+
+
 def test_run_writes_model_report_and_manifest_last(finished_run):
     _, run, summary, _ = finished_run
+    model, labels = published(run, "model"), published(run, "labels")
     for name in ("weights.pt", "model.ts", "model.onnx", "config.json", "history.json"):
-        assert (run / "model" / name).stat().st_size > 0
+        assert (model / name).stat().st_size > 0
     html = (run / "report/index.html").read_text()
     for session in summary["sessions"]:
         assert session in html
         assert (run / "transcripts" / f"{session}.json").is_file()
-        assert (run / "labels" / f"{session}.csv").is_file()
-        report = json.loads((run / "labels" / f"{session}.json").read_text())
-        for key in ("offset_s", "offset_confidence", "quality", "excluded", "reason"):
+        assert (labels / f"{session}.csv").is_file()
+        report = json.loads((labels / f"{session}.json").read_text())
+        for key in ("offset_s", "offset_confidence", "quality", "excluded", "reason", "inputs"):
             assert key in report
-    metrics = json.loads((run / "report/metrics.json").read_text())
+    metrics = json.loads((model / "metrics.json").read_text())
     assert 0.0 <= metrics["macro_f1"] <= 1.0 and metrics["confusion"]["labels"]
     manifest = json.loads((run / "manifest.json").read_text())
     newest_other = max(p.stat().st_mtime for p in run.rglob("*") if p.is_file()
                        and p.name != "manifest.json")  # fmt: skip
     assert (run / "manifest.json").stat().st_mtime >= newest_other
     listed = {entry["key"] for entry in manifest["artifacts"]}
-    assert "runs/t1/model/model.onnx" in listed
+    assert f"runs/t1/model/{model.name}/model.onnx" in listed
 
 
 def test_rerun_reuses_finished_work(finished_run):
     _, run, _, argv = finished_run
-    watched = [p for p in (run / "transcripts").iterdir()] + [run / "model/weights.pt"]
-    watched += list((run / "labels").glob("*_session.csv"))
+    watched = [p for p in (run / "transcripts").iterdir()] + [published(run, "model") / "weights.pt"]
+    watched += list(published(run, "labels").glob("*_session.csv")) + [run / "manifest.json"]
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in watched}
     assert main(argv) == 0
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in watched}

@@ -65,15 +65,21 @@ def mixed_run(tmp_path_factory):
     return {"cases": cases, "good": good, "store": store, "proc": proc, "root": root}
 
 
+def published(run: Path, kind: str) -> Path:
+    """The folder the run's pointer runs/<id>/<kind>.json names (labels, model)."""
+    return run / kind / json.loads((run / f"{kind}.json").read_text())["version"]
+
+
 def _summary(mixed) -> dict:
-    return json.loads((mixed["store"] / "runs" / RUN / "labels" / "summary.json").read_text())
+    return json.loads((published(mixed["store"] / "runs" / RUN, "labels") / "summary.json")
+                      .read_text())  # fmt: skip
 
 
 def test_run_finishes_without_crashing(mixed_run):
     proc = mixed_run["proc"]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    # a partial run says so: exit 1 and one closing line naming what failed
-    assert proc.returncode == 1, proc.stderr[-3000:]
+    # a partial run says so: exit 2 (every failure is bad input) and one closing line
+    assert proc.returncode == 2, proc.stderr[-3000:]
     assert proc.stderr.strip().splitlines()[-1].startswith("silkpipe run: partial:")
     run = mixed_run["store"] / "runs" / RUN
     assert (run / "report" / "index.html").is_file(), proc.stderr[-3000:]
@@ -86,9 +92,10 @@ def test_healthy_sessions_complete(mixed_run):
     for name in mixed_run["good"]:
         assert name in summary["sessions"] and name not in summary["failed"]
         assert (run / "transcripts" / f"{name}.json").is_file()
-        assert (run / "labels" / f"{name}.csv").read_text().startswith("start,end,label")
-        assert json.loads((run / "labels" / f"{name}.json").read_text())["session"] == name
-    assert (run / "model" / "config.json").is_file(), "training on the healthy data failed"
+        labels = published(run, "labels")
+        assert (labels / f"{name}.csv").read_text().startswith("start,end,label")
+        assert json.loads((labels / f"{name}.json").read_text())["session"] == name
+    assert (published(run, "model") / "config.json").is_file(), "training failed"
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "partial"
 
@@ -116,8 +123,8 @@ def test_each_case_is_isolated_and_reported(mixed_run, builder):
         record = json.loads((run / "failures" / "align" / f"{s}.json").read_text())
         assert record["session"] == s and record["error"] == error
         # nothing half-made for a failed session
-        assert not (run / "labels" / f"{s}.csv").exists()
-        assert not (run / "labels" / f"{s}.json").exists()
+        assert not (published(run, "labels") / f"{s}.csv").exists()
+        assert not (published(run, "labels") / f"{s}.json").exists()
         if case.step == "transcribe":
             assert not (run / "transcripts" / f"{s}.json").exists()
             tag = "silkpipe transcribe: error:"  # worker lines may follow a progress bar's \r
@@ -131,7 +138,7 @@ def test_each_case_is_isolated_and_reported(mixed_run, builder):
         assert s in summary["sessions"] and s not in summary["failed"]
         reason = summary["excluded"].get(s, "")
         assert all(w in reason.lower() for w in case.words), reason
-        assert json.loads((run / "labels" / f"{s}.json").read_text())["excluded"] is True
+        assert json.loads((published(run, "labels") / f"{s}.json").read_text())["excluded"]
         assert s in page and html.escape(reason)[:30] in page
     elif case.expect == "survive":
         assert s in summary["sessions"] and s not in summary["failed"], summary["failed"].get(s)
@@ -149,7 +156,8 @@ def _labels_inside_imu_span(store: Path, session: str) -> None:
 
     raw = read_sensor_csv(store / "sessions" / session / "sensor_data.csv")
     lo, hi = raw.span()
-    intervals = intervals_from_csv((store / "runs" / RUN / "labels" / f"{session}.csv").read_text())
+    labels = published(store / "runs" / RUN, "labels")
+    intervals = intervals_from_csv((labels / f"{session}.csv").read_text())
     for iv in intervals:
         assert lo - 1e-3 <= iv.start < iv.end <= hi + 1e-3, (iv, lo, hi)
     for a, b in zip(intervals, intervals[1:], strict=False):
@@ -244,16 +252,18 @@ def test_align_alone_keeps_going_after_a_bad_session(tmp_path, capsys, clean_env
     upload_inputs(FileStore(store), tmp_path / "in")
     for s in (case.session, badinputs.GOOD[1]):
         assert main(["transcribe", s, "--store", str(store), "--run-id", "r1"]) == 0
-    assert main(["align", "--store", str(store), "--run-id", "r1"]) == 0
-    summary = json.loads((store / "runs/r1/labels/summary.json").read_text())
+    assert main(["align", "--store", str(store), "--run-id", "r1"]) == 2  # a session failed
+    labels = published(store / "runs/r1", "labels")
+    summary = json.loads((labels / "summary.json").read_text())
     assert list(summary["failed"]) == [case.session]
     assert badinputs.GOOD[1] in summary["sessions"]
-    assert (store / "runs/r1/labels" / f"{badinputs.GOOD[1]}.csv").is_file()
+    assert (labels / f"{badinputs.GOOD[1]}.csv").is_file()
     # a re-run reuses the good labels and records the bad session again
-    before = (store / "runs/r1/labels" / f"{badinputs.GOOD[1]}.json").stat().st_mtime_ns
-    assert main(["align", "--store", str(store), "--run-id", "r1"]) == 0
-    assert (store / "runs/r1/labels" / f"{badinputs.GOOD[1]}.json").stat().st_mtime_ns == before
-    assert case.session in json.loads((store / "runs/r1/labels/summary.json").read_text())["failed"]
+    before = (labels / f"{badinputs.GOOD[1]}.json").stat().st_mtime_ns
+    assert main(["align", "--store", str(store), "--run-id", "r1"]) == 2
+    assert published(store / "runs/r1", "labels") == labels
+    assert (labels / f"{badinputs.GOOD[1]}.json").stat().st_mtime_ns == before
+    assert case.session in json.loads((labels / "summary.json").read_text())["failed"]
 
 
 def test_bad_clips_do_not_sink_training(tmp_path, capsys, clean_env):
@@ -269,7 +279,7 @@ def test_bad_clips_do_not_sink_training(tmp_path, capsys, clean_env):
                "--no-progress"])  # fmt: skip
     err = capsys.readouterr().err
     assert rc == 0, err[-2000:]
-    assert store.exists("runs/r1/model/config.json")
+    assert (published(store.root / "runs/r1", "model") / "config.json").is_file()
     records = [json.loads(store.get_bytes(k)) for k in store.list("runs/r1/failures")]
     for name in bad:
         errors = [r["error"] for r in records if r["session"] == Path(name).stem]

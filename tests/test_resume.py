@@ -194,11 +194,12 @@ def test_final_outputs_whole(killed_twice):
     store = killed_twice["store"]
     run = store / "runs" / RUN
     assert killed_twice["rc"] == 0, killed_twice["third"][-3000:]
-    history = json.loads((run / "model" / "history.json").read_text())
+    model = run / "model" / json.loads((run / "model.json").read_text())["version"]
+    history = json.loads((model / "history.json").read_text())
     assert [row["epoch"] for row in history] == list(range(1, len(history) + 1))
-    config = json.loads((run / "model" / "config.json").read_text())
+    config = json.loads((model / "config.json").read_text())
     assert config["training"]["epochs"] == len(history)
-    torch.jit.load(str(run / "model" / "model.ts"))
+    torch.jit.load(str(model / "model.ts"))
     manifest = json.loads((run / "manifest.json").read_text())
     for artifact in manifest["artifacts"]:
         data = (store / artifact["key"]).read_bytes()

@@ -144,7 +144,9 @@ def test_score_voice_realigns_instead_of_reusing_old_labels(scored):
     """An evaluation must score the current aligner, not labels left by an earlier run."""
     root, result = scored
     name = next(iter(result["sessions"]))
-    key = root / "store" / "runs" / "score-voice" / "labels" / f"{name}.json"
+    run = root / "store" / "runs" / "score-voice"
+    version = json.loads((run / "labels.json").read_text())["version"]  # the published set
+    key = run / "labels" / version / f"{name}.json"
     stale = json.loads(key.read_text())
     stale["offset_s"] = 99.0
     key.write_text(json.dumps(stale))

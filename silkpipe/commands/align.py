@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from silkpipe.alignment import AlignConfig, align_run
-from silkpipe.commands import add_store_args
+from silkpipe.commands import add_config_options, add_store_args, config_from, raise_if_failed
+from silkpipe.steps import AlignConfig, align_run
 from silkpipe.store import open_store
 
 
@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="recompute existing labels and keep sessions that fail the quality gate",
+        help="align again although labels from the same inputs exist (the gate still applies)",
     )
     p.add_argument(
         "--search",
@@ -51,12 +51,16 @@ def register(sub) -> None:
         metavar="SECONDS",
         help="longest walk/idle label after its command (default %(default)s)",
     )
+    named = ("search_s", "min_quality", "event_window_s", "max_state_s")  # options above
+    add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
     p.set_defaults(func=run)
 
 
 def run(args) -> dict:
-    cfg = AlignConfig(
+    cfg = config_from(args, AlignConfig(
         search_s=args.search, min_quality=args.min_quality,
         event_window_s=args.event_window, max_state_s=args.max_state,
-    )  # fmt: skip
-    return align_run(open_store(args.store), args.run_id, cfg, force=args.force)
+    ))  # fmt: skip
+    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force)
+    raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
+    return figures

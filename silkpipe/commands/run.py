@@ -46,24 +46,36 @@ def register(sub) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="recompute labels and model, and keep sessions that fail the quality gate",
+        help="recompute every step although its outputs came from the same inputs (the "
+        "quality gate still applies)",
     )
     p.set_defaults(func=run)
 
 
 def run(args) -> dict:
+    from silkpipe.errors import BAD_INPUT, FAULT
+    from silkpipe.steps import Settings, TranscribeConfig
+    from silkpipe.steps.common import failure_kinds
+    from silkpipe.store import open_store
+    from silkpipe.transcription import BUNDLED_MODEL
+
+    settings = Settings(backend=args.backend, model=args.model or BUNDLED_MODEL)
     result = run_pipeline(
         args.sessions_dir, args.store, args.run_id, clips_dir=args.clips, workers=args.workers,
-        backend=args.backend, model=args.model, force=args.force,
+        transcribe=TranscribeConfig(settings=settings), force=args.force,
     )  # fmt: skip
     print(json.dumps(result, indent=2), file=sys.stderr)
-    failed_steps = [k for k, v in result["steps"].items() if v != 0]
+    failed_steps = sorted(k for k, v in result["steps"].items() if v != 0)
     failed_sessions = sorted(
         {*result["skipped_at_upload"], *result["transcribe_failed"], *result["align_failed"]}
     )
     if failed_steps or failed_sessions:
+        kinds = failure_kinds(open_store(args.store), args.run_id)
+        faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
+        faults += [k for k in failed_steps if result["steps"][k] == FAULT]
         raise PartialFailure(
             f"{len(failed_sessions)} session(s) failed ({', '.join(failed_sessions)[:300]}); "
-            f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report"
+            f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report",
+            FAULT if faults else BAD_INPUT,
         )
     return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}

@@ -60,6 +60,11 @@ def register(sub) -> None:
     up.add_argument(
         "--clips", type=Path, metavar="DIR", help="folder of labelled clip CSVs to put in clips/"
     )
+    up.add_argument(
+        "--run-id",
+        help="also record the uploaded sessions and clips as this run's inputs "
+        "(runs/RUN_ID/inputs.json); without it, a run's first step records the store's",
+    )
     up.set_defaults(func=upload_command)
 
     ex = actions.add_parser(
@@ -129,9 +134,13 @@ def list_command(args) -> dict:
 def upload_command(args) -> dict:
     from silkpipe.pipeline import upload_inputs
 
-    if args.clips is not None and not args.clips.is_dir():
-        raise InputError(f"clips folder {args.clips} does not exist", path=str(args.clips))
-    names = upload_inputs(keys.open_store(args.store), args.dir, args.clips)
+    if args.run_id is not None:
+        keys.check_name(args.run_id, "run id")
+    skipped: dict[str, str] = {}
+    names = upload_inputs(keys.open_store(args.store), args.dir, args.clips, skipped,
+                          run_id=args.run_id)  # fmt: skip
+    for why in skipped.values():
+        print(f"silkpipe sessions upload: skipped: {why}", file=sys.stderr)
     if not names:
         raise InputError(f"no session folders found under {args.dir}", path=str(args.dir))
     print(json.dumps(names))

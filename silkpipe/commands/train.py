@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import shutil
-import tempfile
 from pathlib import Path
 
 from silkpipe.errors import InputError
+from silkpipe.steps.train import model_figures
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +21,9 @@ def register(sub) -> None:
             "Store mode: --store URI --run-id ID trains on the run's labelled sessions "
             "(runs/ID/labels/) plus clips, holds out whole sessions/blocks (or, with a single "
             "block, its latest time range) as a test set, and writes runs/ID/model/ and "
-            "runs/ID/report/metrics.json + confusion.png. A finished model is reused unless "
-            "--force."
+            "runs/ID/model/VERSION/ (model files, metrics.json, confusion.png), switched in by "
+            "runs/ID/model.json. A model trained on the same labels, clips and settings is "
+            "re-used unless --force."
         ),
     )
     p.add_argument("--clips", metavar="DIR", help="folder of button-labelled <class>_...csv clips")
@@ -42,8 +41,8 @@ def register(sub) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="retrain although a finished model exists, and include sessions the align "
-        "step excluded",
+        help="retrain although a model from the same inputs exists (sessions the align step "
+        "excluded stay excluded)",
     )
     p.add_argument("--epochs", type=int, help="maximum epochs (default: TrainConfig.max_epochs)")
     p.add_argument("--seed", type=int, help="random seed (default: TrainConfig.seed)")
@@ -58,14 +57,26 @@ def register(sub) -> None:
         help="torch CPU threads (default: TrainConfig.threads; 1 wins on a busy machine)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+    from silkpipe.commands import add_config_options
+    from silkpipe.dataset import WindowConfig
+    from silkpipe.training import TrainConfig
+
+    add_config_options(p, TrainConfig, title="every other training setting",
+                       skip=("max_epochs", "seed", "device", "threads"))  # fmt: skip
+    add_config_options(p, WindowConfig, prefix="window_", title="window settings")
     p.set_defaults(func=run)
 
 
 def _config(args):
+    from dataclasses import replace
+
+    from silkpipe.commands import config_from
     from silkpipe.training import TrainConfig, with_overrides
 
-    return with_overrides(TrainConfig(), max_epochs=args.epochs, seed=args.seed,
-                          device=args.device, threads=args.threads)  # fmt: skip
+    cfg = with_overrides(TrainConfig(), max_epochs=args.epochs, seed=args.seed,
+                         device=args.device, threads=args.threads)  # fmt: skip
+    cfg = config_from(args, cfg)
+    return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
 
 
 def run(args) -> dict:
@@ -77,7 +88,14 @@ def run(args) -> dict:
         raise InputError("give --out DIR (folder mode) or --store and --run-id (store mode)")
     if not (args.clips or args.sessions):
         raise InputError("nothing to train on: give --clips DIR and/or --sessions DIR")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out is a file, not a folder", path=str(out))
+    for flag, folder in (("--clips", args.clips), ("--sessions", args.sessions)):
+        if folder and not Path(folder).is_dir():
+            raise InputError(f"{flag} folder does not exist", path=str(folder))
     from silkpipe.dataset import load_clip_streams, load_session_streams
+    from silkpipe.steps.train import check_classes
     from silkpipe.training import train
 
     streams = []
@@ -88,122 +106,21 @@ def run(args) -> dict:
         for name in skipped:
             log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
-    if not streams:
-        raise InputError("no labelled sessions or clips found")
-    summary = train(streams, Path(args.out) / "model", config=_config(args),
+    check_classes(streams, "folder mode")
+    summary = train(streams, out / "model", config=_config(args),
                     progress=not args.no_progress)  # fmt: skip
-    return _figures(summary, streams)
+    return model_figures(summary, streams)
 
 
 def _skip(path: Path, err: Exception) -> None:
     log.warning("skipped clip %s: %s", path.name, err)
 
 
-def _figures(summary: dict, streams, test: dict | None = None) -> dict:
-    figures = {
-        "epochs": summary["epochs"],
-        "best_epoch": summary["best_epoch"],
-        "train_seconds": summary["train_seconds"],
-        "windows": summary["windows"],
-        "train_windows": summary["train_windows"],
-        "val_windows": summary["val_windows"],
-        "val_macro_f1": summary["val_macro_f1"],
-        "sessions": sum(s.kind == "session" for s in streams),
-        "clips": sum(s.kind == "clip" for s in streams),
-    }
-    if test is not None:
-        figures.update(macro_f1=test["macro_f1"], accuracy=test["accuracy"],
-                       test_windows=test["windows"])  # fmt: skip
-        figures.update({f"f1_{name}": c["f1"] for name, c in test["per_class"].items()})
-    return figures
-
-
 def run_store(args) -> dict:
-    """Train from a run's labels in the store; write the model and the held-out report."""
-    from silkpipe.dataset import load_clip_streams, parse_labels_csv, session_stream
-    from silkpipe.sessions import parse_sensor_csv, resample
-    from silkpipe.store import (
-        clips_prefix,
-        download_prefix,
-        get_json,
-        labels_key,
-        model_prefix,
-        open_store,
-        put_file,
-        put_json,
-        report_prefix,
-        run_prefix,
-        session_prefix,
-    )
-    from silkpipe.training import train_with_test
+    """Store mode: the train step on the run's label set and clips."""
+    from silkpipe.steps import train_run
+    from silkpipe.store import open_store
 
-    store = open_store(args.store)
-    model_key = f"{model_prefix(args.run_id)}/config.json"
-    if store.exists(model_key) and not args.force:
-        log.info("model exists at %s: skipped (use --force to retrain)", model_key)
-        figures = {"skipped": 1}
-        try:
-            metrics = get_json(store, f"{report_prefix(args.run_id)}/metrics.json")
-            figures.update(macro_f1=metrics["macro_f1"], accuracy=metrics["accuracy"])
-        except (KeyError, ValueError, TypeError):
-            pass  # a model without a report: nothing more to say
-        return figures
-    summary_key = f"{run_prefix(args.run_id)}/labels/summary.json"
-    try:
-        labels_summary = get_json(store, summary_key)
-    except KeyError:
-        raise InputError("labels summary is missing (run align first)", path=summary_key) from None
-    excluded = labels_summary.get("excluded", {}) or {}
-    streams = []
-    for name in labels_summary.get("sessions", []):
-        if name in excluded and not args.force:
-            log.info("session %s excluded by align (%s): skipped", name, excluded[name])
-            continue
-        key = labels_key(args.run_id, name)
-        try:
-            intervals = parse_labels_csv(store.get_bytes(key).decode(), source=key, session=name)
-            sensor_key = f"{session_prefix(name)}/sensor_data.csv"
-            raw = parse_sensor_csv(store.get_bytes(sensor_key).decode(), source=sensor_key,
-                                   session=name)  # fmt: skip
-        except KeyError as err:
-            raise InputError(f"missing in store: {err}", session=name) from None
-        if intervals:
-            streams.append(session_stream(name, resample(raw), intervals))
-    # A fixed work folder per run (not a random temp dir), so a killed training that is
-    # started again on this machine resumes from its epoch checkpoint.
-    where = hashlib.sha256(f"{args.store}|{Path(args.store).resolve()}".encode()).hexdigest()[:12]
-    tmp = Path(tempfile.gettempdir()) / f"silkpipe-train-{args.run_id}-{where}"
-    tmp.mkdir(parents=True, exist_ok=True)
-    try:
-        clips_dir = Path(args.clips) if args.clips else None
-        if clips_dir is None and store.list(clips_prefix()):
-            shutil.rmtree(tmp / "clips", ignore_errors=True)
-            clips_dir = download_prefix(store, clips_prefix(), tmp / "clips")
-        if clips_dir is not None:
-
-            def record(path: Path, err: Exception) -> None:
-                log.warning("skipped clip %s: %s", path.name, err)
-                put_json(store, f"{run_prefix(args.run_id)}/failures/train/{path.stem}.json",
-                         {"session": path.stem, "step": "train", "error": str(err)})  # fmt: skip
-
-            streams += load_clip_streams(clips_dir, progress=not args.no_progress, on_error=record)
-        if not streams:
-            raise InputError(f"run {args.run_id}: no labelled sessions and no clips to train on")
-        summary, test = train_with_test(streams, tmp / "model", config=_config(args),
-                                        progress=not args.no_progress)  # fmt: skip
-        from silkpipe.evaluation import write_report
-
-        write_report(test, tmp / "report")
-        for name in ("metrics.json", "confusion.png"):
-            put_file(store, f"{report_prefix(args.run_id)}/{name}", tmp / "report" / name)
-        put_json(store, f"{model_prefix(args.run_id)}/test_split.json",
-                 {"scheme": test["test_scheme"], "groups": test["test_groups"]})  # fmt: skip
-        # config.json last: its presence marks a finished model
-        for name in ("weights.pt", "model.ts", "model.onnx", "history.json", "config.json"):
-            put_file(store, f"{model_prefix(args.run_id)}/{name}", tmp / "model" / name)
-    finally:
-        if (tmp / "model" / "checkpoint.pt").exists():
-            log.info("kept %s: a re-run resumes from its checkpoint", tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return _figures(summary, streams, test)
+    clips = Path(args.clips) if args.clips else None  # else the run's own clips
+    return train_run(open_store(args.store), args.run_id, _config(args), force=args.force,
+                     progress=not args.no_progress, clips_dir=clips)  # fmt: skip

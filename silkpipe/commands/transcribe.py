@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from silkpipe.commands import add_store_args
 from silkpipe.errors import InputError
+from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
 from silkpipe.store import open_store
-from silkpipe.transcription import BACKENDS, Settings, transcribe_session, transcribe_sessions
+from silkpipe.transcription import BACKENDS, BUNDLED_MODEL, transcribe_sessions
 
 _DEFAULTS = Settings()
 
@@ -17,10 +18,12 @@ def register(sub) -> None:
         description=(
             "Transcribe sessions/SESSION/audio_16k.wav (else audio.wav) from the store into "
             "runs/RUN_ID/transcripts/SESSION.json (WhisperX-compatible JSON plus 'silkpipe' "
-            "metadata). A session's own whisperx_output.json is used as-is. Transcripts are "
-            "cached under cache/transcripts/<audio-sha256>/<config-hash>.json, so the same "
-            "audio with the same settings is transcribed once. Nothing is downloaded: models "
-            "must be local."
+            "metadata). A session's own whisperx_output.json is used as-is. The transcript "
+            "records the audio's sha256 and the settings' hash and is re-used only when both "
+            "match; transcripts are also cached under "
+            "cache/transcripts/<audio-sha256>/<config-hash>.json, so the same audio with the "
+            "same settings is transcribed once. A failure removes the run's old transcript of "
+            "the session. Nothing is downloaded: models must be local."
         ),
     )
     p.add_argument(
@@ -117,7 +120,7 @@ def register(sub) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="transcribe again even if the run output or a cached transcript exists",
+        help="transcribe again although a transcript of the same audio and settings exists",
     )
     p.set_defaults(func=run)
 
@@ -143,48 +146,49 @@ def _packed_sessions(args) -> list[str] | None:
 
 
 def _session_done(args):
-    """Per-session metrics, and failure records for bad input, as one-session pods leave
-    them (align names the reason of a missing transcript from the record)."""
+    """Per-session metrics as one-session pods push them (the step itself writes each
+    session's failure record)."""
     from silkpipe import metrics
-    from silkpipe.store import put_json, run_prefix
 
     def done(session: str, figures: dict | None, error: Exception | None) -> None:
         shown = {k: v for k, v in (figures or {}).items() if k != "source"}
         metrics.record_session(args.run_id, "transcribe", session, shown, ok=error is None)
-        if isinstance(error, InputError):
-            key = f"{run_prefix(args.run_id)}/failures/transcribe/{session}.json"
-            put_json(open_store(args.store), key,
-                     {"session": session, "step": "transcribe", "error": str(error)})  # fmt: skip
 
     return done
 
 
-def run(args) -> dict:
-    packed = _packed_sessions(args)
+def config(args) -> TranscribeConfig:
+    """The command line as the step's config (shared with `silkpipe run`)."""
+    for flag in ("batch_size", "beam_size", "chunk_length", "threads"):
+        value = getattr(args, flag, None)
+        if value is not None and value < 1:
+            raise InputError(f"--{flag.replace('_', '-')} must be at least 1, not {value}")
     settings = Settings(
+        backend=args.backend,
+        model=args.model or BUNDLED_MODEL,
+        device=args.device,
         compute_type=args.compute_type,
-        batch_size=max(args.batch_size, 1),
-        beam_size=max(args.beam_size, 1),
-        chunk_length=max(args.chunk_length, 1),
+        batch_size=args.batch_size,
+        beam_size=args.beam_size,
+        chunk_length=args.chunk_length,
         model_dir=args.model_dir,
         align_model=args.align_model,
     )
+    return TranscribeConfig(settings=settings, threads=args.threads)
+
+
+def run(args) -> dict:
+    packed = _packed_sessions(args)
+    cfg = config(args)
     if packed is not None:
+        settings = cfg.settings
         return transcribe_sessions(
-            open_store(args.store), packed, args.run_id, backend=args.backend,
-            model=args.model, device=args.device, threads=args.threads,
+            open_store(args.store), packed, args.run_id, backend=settings.backend,
+            model=settings.model, device=settings.device, threads=cfg.threads,
             settings=settings, force=args.force, on_done=_session_done(args),
         )  # fmt: skip
     figures = transcribe_session(
-        open_store(args.store),
-        args.session,
-        args.run_id,
-        backend=args.backend,
-        model=args.model,
-        device=args.device,
-        threads=args.threads,
-        settings=settings,
-        force=args.force,
+        open_store(args.store), args.run_id, args.session, config(args), force=args.force
     )
     figures.pop("source", None)  # text; the rest are numbers for the step metrics
     return figures

@@ -1,0 +1,216 @@
+"""Align step (the join): every session's transcript + sensor stream -> one label set.
+
+Each session's labels record their inputs (transcript sha256, sensor sha256, alignment
+settings); a session is re-aligned only when one changed. The label set is written to a
+fresh ``runs/<id>/labels/<version>/`` and switched in by ``runs/<id>/labels.json``: a
+reader sees the old set whole or the new one whole.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+from dataclasses import asdict
+
+from tqdm import tqdm
+
+from silkpipe import metrics
+from silkpipe import store as keys
+from silkpipe.alignment import AlignConfig, align_session, intervals_to_csv
+from silkpipe.errors import InputError
+from silkpipe.sessions import Motion, parse_sensor_csv, resample
+from silkpipe.steps.common import (
+    STEP_VERSION,
+    bars,
+    digest,
+    isolated,
+    read_run_inputs,
+    session_files,
+    session_input,
+    sha256,
+)
+from silkpipe.store import Store
+from silkpipe.transcripts import extract_commands, parse_transcript
+from silkpipe.validation import check_sensor_streams, clocks_overlap, usable_commands
+
+log = logging.getLogger(__name__)
+
+
+def read_motion(store: Store, inputs: dict, session: str) -> tuple[Motion, list[str]]:
+    """The session's sensor stream from the store, checked, on a uniform grid (+ notes)."""
+    key = keys.session_key(session, "sensor_data.csv")
+    data = session_input(store, inputs, session, "sensor_data.csv")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text ({err.reason})", session=session, path=key) from None
+    raw = parse_sensor_csv(text, source=key, session=session)
+    notes = check_sensor_streams(raw, session=session, path=key)
+    return resample(raw), notes
+
+
+def align_run(
+    store: Store,
+    run_id: str,
+    cfg: AlignConfig | None = None,
+    *,
+    force: bool = False,
+    progress: bool = True,
+) -> dict:
+    """Align every session of the run; one bad session never sinks the others.
+
+    Returns figures (sessions ok/failed/excluded/usable, ``reused`` when the published
+    label set already came from the same inputs) and ``failed``: session -> reason.
+    """
+    cfg = cfg or AlignConfig()
+    inputs = read_run_inputs(store, run_id)
+    settings = digest({"align": asdict(cfg), "step": STEP_VERSION["align"]})
+    current = keys.published(store, run_id, "labels")
+    old = (current or {}).get("sessions") or {}
+    results: dict[str, tuple[dict, str]] = {}
+    failed: dict[str, str] = {}
+    for session in tqdm(
+        sorted(inputs["sessions"]),
+        desc="align",
+        unit="session",
+        disable=not bars(progress),
+        leave=False,
+    ):
+
+        def work(session=session):
+            return _align_one(store, run_id, inputs, session, cfg, settings, old, force)
+
+        result, reason = isolated(store, run_id, "align", session, work)
+        if reason is not None:
+            failed[session] = reason
+            tqdm.write(f"silkpipe align: error: {reason}", file=sys.stderr)
+            metrics.record_session(run_id, "align", session, {"failed": 1}, ok=False)
+        else:
+            results[session] = result
+            metrics.record_session(run_id, "align", session, result[0], ok=True)
+    _clear_stale_failures(store, run_id, inputs)
+    set_inputs = digest({s: r[0]["inputs"] for s, r in results.items()} | {"failed": failed})
+    reused = bool(current and current.get("inputs") == set_inputs and not force)
+    if not reused:
+        _publish(store, run_id, results, failed, set_inputs)
+    return _figures(results, failed, reused)
+
+
+def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
+    """Failure records of sessions that are no longer the run's inputs."""
+    for key in store.list(keys.failures_prefix(run_id, "align")):
+        if key.rsplit("/", 1)[-1].removesuffix(".json") not in inputs["sessions"]:
+            store.delete(key)
+
+
+def _align_one(store, run_id, inputs, session, cfg, settings, old, force) -> tuple[dict, str]:
+    """(report, labels CSV text) of one session, re-used when its inputs are unchanged."""
+    transcript_key = keys.transcript_key(run_id, session)
+    try:
+        transcript_bytes = store.get_bytes(transcript_key)
+    except KeyError:
+        raise InputError(_no_transcript(store, run_id, session), session=session) from None
+    files = session_files(inputs, session)
+    if "sensor_data.csv" not in files:
+        raise InputError(
+            "sensor_data.csv is missing", session=session, path=f"{keys.session_prefix(session)}/"
+        )
+    wanted = {
+        "transcript": sha256(transcript_bytes),
+        "sensor": files["sensor_data.csv"],
+        "settings": settings,
+    }
+    if not force and old.get(session) == wanted:
+        published = _published(store, run_id, session)
+        if published is not None:
+            return published
+    motion, notes = read_motion(store, inputs, session)
+    try:
+        transcript = json.loads(transcript_bytes)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"invalid JSON: {err}", session=session, path=transcript_key) from None
+    words = parse_transcript(transcript, session=session, path=transcript_key)
+    extraction = extract_commands(words)
+    span = (float(motion.t[0]), float(motion.t[-1]))
+    commands, glitches = usable_commands(extraction.commands, span, cfg.search_s)
+    report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg)
+    report.update(inputs=wanted, notes=notes)
+    return report, csv_text
+
+
+def _label(session, motion, commands, rejected, cfg) -> tuple[dict, str]:
+    """align_session with the gate applied as configured (never switched off)."""
+    intervals, rep = align_session(session, motion, commands, cfg, rejected_words=rejected)
+    report = rep.to_json()
+    no_overlap = clocks_overlap(commands, (float(motion.t[0]), float(motion.t[-1])), cfg.search_s)
+    if no_overlap and len(commands) >= cfg.min_commands:
+        report.update(excluded=True, reason=no_overlap)
+    elif not math.isfinite(rep.quality) and not report["excluded"]:
+        report.update(
+            excluded=True,
+            reason="label quality is not a number (sensor values too large or constant?): excluded",
+        )
+    for k in ("quality", "offset_confidence", "quality_p_value", "event_energy_contrast"):
+        if isinstance(report.get(k), float) and not math.isfinite(report[k]):
+            report[k] = None  # JSON has no NaN
+    report["command_times"] = [[round(c.start, 3), c.cls] for c in commands]
+    return report, intervals_to_csv(intervals)
+
+
+def _published(store: Store, run_id: str, session: str) -> tuple[dict, str] | None:
+    """The published label set's report and labels CSV of one session (None if unreadable)."""
+    prefix = keys.published_prefix(store, run_id, "labels")
+    try:
+        report = keys.get_json(store, f"{prefix}/{session}.json")
+        csv_text = store.get_bytes(f"{prefix}/{session}.csv").decode("utf-8")
+    except (KeyError, ValueError):
+        return None
+    return (report, csv_text) if isinstance(report, dict) else None
+
+
+def _no_transcript(store: Store, run_id: str, session: str) -> str:
+    why = "no transcript"
+    try:
+        record = keys.get_json(store, keys.failure_key(run_id, "transcribe", session))
+        if isinstance(record, dict) and record.get("error"):
+            why += f" (transcribe failed: {record['error']})"
+    except (KeyError, ValueError):
+        pass
+    return why
+
+
+def _publish(store: Store, run_id: str, results: dict, failed: dict, set_inputs: str) -> str:
+    """Write the label set to a fresh version prefix, then switch the pointer to it."""
+    version = keys.new_version()
+    reports = {s: r[0] for s, r in results.items()}
+    for session, (report, csv_text) in results.items():
+        store.put_bytes(keys.labels_key(run_id, session, "csv", version), csv_text.encode())
+        keys.put_json(store, keys.labels_key(run_id, session, "json", version), report)
+    excluded = {s: r.get("reason", "") for s, r in reports.items() if r.get("excluded")}
+    summary = {
+        "sessions": sorted(reports),
+        "failed": failed,
+        "excluded": excluded,
+        "reports": {
+            s: {k: r.get(k) for k in ("offset_s", "offset_confidence", "quality", "excluded")}
+            for s, r in reports.items()
+        },
+    }
+    keys.put_json(store, f"{keys.labels_prefix(run_id, version)}/summary.json", summary)
+    pointer = {"inputs": set_inputs, "sessions": {s: r["inputs"] for s, r in reports.items()}}
+    keys.publish(store, run_id, "labels", version, pointer)
+    return version
+
+
+def _figures(results: dict, failed: dict, reused: bool) -> dict:
+    excluded = [s for s, r in results.items() if r[0].get("excluded")]
+    return {
+        "sessions_ok": len(results),
+        "sessions_failed": len(failed),
+        "sessions_excluded": len(excluded),
+        "sessions_usable": len(results) - len(excluded),
+        "reused": int(reused),
+        "failed": failed,
+    }

@@ -1,0 +1,186 @@
+"""What every step shares: the run's own inputs, input hashes, per-session failure records.
+
+Re-use is decided here and nowhere else: each output records the hashes of what went
+into it (``inputs``), and a step re-uses an output only when those are equal to what
+would go in now. ``force`` recomputes; it never changes what is computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from silkpipe import store as keys
+from silkpipe.errors import InputError, one_line
+from silkpipe.store import Store, StoreFault
+
+log = logging.getLogger(__name__)
+
+#: Bump a step's number when its code changes what it writes for the same inputs.
+STEP_VERSION = {"transcribe": 1, "align": 2, "train": 2, "report": 2}
+SESSION_FILES = (
+    "sensor_data.csv",
+    "audio_16k.wav",
+    "audio.wav",
+    "metadata.json",
+    "whisperx_output.json",
+)
+
+
+def bars(progress: bool) -> bool:
+    """Per-session progress bars only on a terminal: in a log file a bar and the error
+    lines printed during it would share one line."""
+    import sys
+
+    return progress and sys.stderr.isatty()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest(value: Any) -> str:
+    """A short hash of a JSON-able value (settings, input lists)."""
+    blob = json.dumps(value, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# ---- the run's inputs ----------------------------------------------------------------
+
+
+def record_run_inputs(
+    store: Store,
+    run_id: str,
+    sessions: dict[str, dict[str, str]],
+    clips: dict[str, str],
+    rejected: dict[str, str] | None = None,
+) -> dict:
+    """Write ``runs/<id>/inputs.json``: the sessions (file -> sha256) and clips this run owns."""
+    record = {"sessions": sessions, "clips": clips, "rejected": rejected or {}}
+    keys.put_json(store, keys.run_inputs_key(run_id), record)
+    return record
+
+
+def read_run_inputs(store: Store, run_id: str) -> dict:
+    """The run's inputs. A run started without ``silkpipe run`` (a cluster workflow that
+    uploaded with ``silkpipe sessions upload``) records the store's current inputs once."""
+    key = keys.run_inputs_key(run_id)
+    try:
+        record = keys.get_json(store, key)
+    except KeyError:
+        return _record_from_store(store, run_id)
+    except ValueError as err:
+        raise InputError(f"not valid JSON: {err}", path=key) from None
+    if not isinstance(record, dict) or not isinstance(record.get("sessions"), dict):
+        raise InputError("not a run inputs record", path=key)
+    record.setdefault("clips", {})
+    record.setdefault("rejected", {})
+    return record
+
+
+def _record_from_store(store: Store, run_id: str) -> dict:
+    sessions: dict[str, dict[str, str]] = {}
+    for key in store.list("sessions"):
+        parts = key.split("/")
+        if len(parts) == 3 and parts[2] in SESSION_FILES:
+            sessions.setdefault(parts[1], {})[parts[2]] = sha256(store.get_bytes(key))
+    clips = {
+        k.split("/", 1)[1]: sha256(store.get_bytes(k))
+        for k in store.list("clips")
+        if k.count("/") == 1 and k.endswith(".csv")
+    }
+    log.info(
+        "run %s: recorded the store's %d sessions and %d clips as its inputs",
+        run_id,
+        len(sessions),
+        len(clips),
+    )
+    return record_run_inputs(store, run_id, sessions, clips)
+
+
+def session_files(inputs: dict, session: str) -> dict[str, str]:
+    files = inputs["sessions"].get(session)
+    if files is None:
+        raise InputError("not one of this run's sessions (runs/<id>/inputs.json)", session=session)
+    return files
+
+
+def read_input(store: Store, key: str, expected: str, *, session: str | None = None) -> bytes:
+    """An input's bytes, checked against the hash the run recorded for it."""
+    try:
+        data = store.get_bytes(key)
+    except KeyError:
+        raise InputError("missing in the store", session=session, path=key) from None
+    if sha256(data) != expected:
+        raise InputError(
+            "changed in the store after this run recorded it (another upload "
+            "of the same name?): record the run's inputs again with `silkpipe run` or "
+            "`silkpipe sessions upload --run-id`",
+            session=session,
+            path=key,
+        )
+    return data
+
+
+def session_input(store: Store, inputs: dict, session: str, name: str) -> bytes:
+    files = session_files(inputs, session)
+    key = keys.session_key(session, name)
+    if name not in files:
+        raise InputError(f"{name} is missing", session=session, path=key)
+    return read_input(store, key, files[name], session=session)
+
+
+# ---- per-session failures ------------------------------------------------------------
+
+
+def record_failure(store: Store, run_id: str, step: str, session: str, err: BaseException) -> str:
+    """Write ``failures/<step>/<session>.json``; returns the one-line reason."""
+    reason = one_line(err, session=session)
+    kind = "input" if isinstance(err, InputError) else "fault"
+    keys.put_json(
+        store,
+        keys.failure_key(run_id, step, session),
+        {"session": session, "step": step, "error": reason, "kind": kind},
+    )
+    return reason
+
+
+def clear_failure(store: Store, run_id: str, step: str, session: str) -> None:
+    """A session that now succeeds loses its old failure record."""
+    key = keys.failure_key(run_id, step, session)
+    if store.exists(key):
+        store.delete(key)
+
+
+def failure_kinds(store: Store, run_id: str) -> dict[str, str]:
+    """session -> "input" or "fault", over every failure record of the run."""
+    out: dict[str, str] = {}
+    for key in store.list(keys.failures_prefix(run_id)):
+        try:
+            record = keys.get_json(store, key)
+        except (KeyError, ValueError):
+            continue
+        if isinstance(record, dict):
+            name = str(record.get("session") or key.rsplit("/", 1)[-1])
+            if out.get(name) != "fault":
+                out[name] = "fault" if record.get("kind") == "fault" else "input"
+    return out
+
+
+def isolated(store: Store, run_id: str, step: str, session: str, work) -> tuple[Any, str | None]:
+    """Run ``work()`` for one session; any exception becomes that session's failure record.
+
+    A store fault is not the session's: it stops the step, with the session named.
+    """
+    try:
+        result = work()
+    except StoreFault as err:
+        raise StoreFault(f"session {session}: {err}") from None
+    except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
+        if not isinstance(err, InputError):
+            log.debug("session %s failed", session, exc_info=True)
+        return None, record_failure(store, run_id, step, session, err)
+    clear_failure(store, run_id, step, session)
+    return result, None

@@ -1,0 +1,55 @@
+"""Report step: the run's HTML page, then its manifest (the run's last write).
+
+The manifest records the report's inputs (the run's inputs, label set, model and failure
+records); a report made from the same inputs is re-used.
+"""
+
+from __future__ import annotations
+
+from silkpipe import store as keys
+from silkpipe.errors import InputError
+from silkpipe.report import build_report, write_manifest
+from silkpipe.steps.common import STEP_VERSION, digest, sha256
+from silkpipe.store import Store
+
+
+def report_inputs(store: Store, run_id: str) -> str:
+    """Hash of everything the report shows: inputs, transcripts, label set, model, failures."""
+    run = keys.run_prefix(run_id)
+    parts = {}
+    for prefix in (
+        keys.run_inputs_key(run_id),
+        f"{run}/transcripts",
+        keys.failures_prefix(run_id),
+        keys.pointer_key(run_id, "labels"),
+        keys.pointer_key(run_id, "model"),
+    ):
+        for key in store.list(prefix) if not prefix.endswith(".json") else [prefix]:
+            try:
+                parts[key] = sha256(store.get_bytes(key))
+            except KeyError:
+                continue
+    return digest({"artifacts": parts, "step": STEP_VERSION["report"]})
+
+
+def report_run(store: Store, run_id: str, *, force: bool = False) -> dict:
+    """Write ``report/index.html`` and ``manifest.json``; returns their keys and ``reused``."""
+    run = keys.run_prefix(run_id)
+    if not store.list(run):
+        known = sorted({k.split("/")[1] for k in store.list("runs")})
+        raise InputError(
+            f"run {run_id!r} does not exist in {store.uri} (runs there: "
+            f"{', '.join(known)[:200] or 'none'})"
+        )
+    inputs = report_inputs(store, run_id)
+    manifest_key = keys.manifest_key(run_id)
+    try:
+        old = keys.get_json(store, manifest_key)
+    except (KeyError, ValueError):
+        old = None
+    page = keys.report_key(run_id)
+    if not force and isinstance(old, dict) and old.get("inputs") == inputs and store.exists(page):
+        return {"report": page, "manifest": manifest_key, "reused": 1}
+    page = build_report(store, run_id)
+    write_manifest(store, run_id, {"inputs": inputs})
+    return {"report": page, "manifest": manifest_key, "reused": 0}

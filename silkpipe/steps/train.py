@@ -1,0 +1,246 @@
+"""Train step: the run's label set + clips -> a model scored on held-out data.
+
+The model records its inputs (the label set's sessions that passed the gate, their
+labels and sensor hashes, the run's clips and the training settings) in its pointer
+``runs/<id>/model.json``; it is retrained only when they changed (or with ``force``).
+Files go to a fresh ``runs/<id>/model/<version>/`` and the pointer is written last, so
+a failed retrain leaves the old model whole and in use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from silkpipe import store as keys
+from silkpipe.errors import InputError
+from silkpipe.steps.align import read_motion
+from silkpipe.steps.common import STEP_VERSION, digest, read_input, read_run_inputs, sha256
+from silkpipe.store import Store
+from silkpipe.training import TrainConfig
+
+log = logging.getLogger(__name__)
+
+MODEL_FILES = ("weights.pt", "model.ts", "model.onnx", "history.json", "config.json")
+REPORT_FILES = ("metrics.json", "confusion.png")
+#: Settings that change where or how fast training runs, not the model.
+NOT_HASHED = ("threads",)
+
+
+@dataclass
+class TrainPlan:
+    """What a model is made from: session label sets, clip names, settings, their hash."""
+
+    sessions: dict[str, dict]  # session -> {"labels": sha256, "sensor": sha256}
+    clips: dict[str, str]  # clip file name -> sha256
+    inputs: str
+    clips_dir: Path | None = None  # a local folder instead of the run's clips
+
+
+def train_plan(
+    store: Store, run_id: str, cfg: TrainConfig, clips_dir: Path | None = None
+) -> TrainPlan:
+    """The run's gated sessions and clips, and the hash that keys the model.
+
+    Clips are the run's own (``inputs.json``), or those of a local ``clips_dir``.
+    """
+    inputs = read_run_inputs(store, run_id)
+    prefix = keys.published_prefix(store, run_id, "labels")
+    try:
+        summary = keys.get_json(store, f"{prefix}/summary.json")
+    except KeyError:
+        raise InputError(
+            f"run {run_id} has no label set (run align first)", path=f"{prefix}/summary.json"
+        ) from None
+    excluded = summary.get("excluded") or {}
+    sessions = {}
+    for name in summary.get("sessions") or []:
+        if name in excluded:
+            log.info("session %s excluded by align (%s): not trained on", name, excluded[name])
+            continue
+        sessions[name] = {
+            "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
+            "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
+        }
+    clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
+    settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
+    key = digest(
+        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
+    )
+    return TrainPlan(sessions, clips, key, clips_dir)
+
+
+def _local_clips(folder: Path) -> dict[str, str]:
+    """name -> sha256 of a local clips folder's CSVs (links out of it are not read)."""
+    if not folder.is_dir():
+        raise InputError("clips folder does not exist", path=str(folder))
+    root = folder.resolve()
+    return {
+        p.name: sha256(p.read_bytes())
+        for p in sorted(folder.glob("*.csv"))
+        if p.resolve().is_relative_to(root)
+    }
+
+
+def train_run(
+    store: Store,
+    run_id: str,
+    cfg: TrainConfig | None = None,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    clips_dir: Path | None = None,
+) -> dict:
+    """Train on the run's labels and clips unless a model from the same inputs is published.
+
+    Returns figures for the step metrics (``skipped`` 1 when the model was re-used).
+    """
+    cfg = cfg or TrainConfig()
+    plan = train_plan(store, run_id, cfg, clips_dir)
+    current = keys.published(store, run_id, "model")
+    if current is not None and current.get("inputs") == plan.inputs and not force:
+        log.info("model %s was trained on the same inputs: re-used", current["version"])
+        return {"skipped": 1, **(current.get("figures") or {})}
+    work = _work_folder(store, run_id)
+    try:
+        streams = _streams(store, run_id, plan, work, progress)
+        figures = _fit_and_publish(store, run_id, plan, streams, cfg, work, progress)
+    finally:
+        if (work / "model" / "checkpoint.pt").exists():
+            log.info("kept %s: a re-run resumes from its checkpoint", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+def _work_folder(store: Store, run_id: str) -> Path:
+    """A fixed folder per store and run, so a killed training resumes from its checkpoint."""
+    where = hashlib.sha256(store.uri.encode()).hexdigest()[:12]
+    work = Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}"
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
+    from silkpipe.dataset import load_clip_streams, parse_labels_csv, session_stream
+
+    inputs = read_run_inputs(store, run_id)
+    prefix = keys.published_prefix(store, run_id, "labels")
+    streams = []
+    for name in plan.sessions:
+        key = f"{prefix}/{name}.csv"
+        intervals = parse_labels_csv(store.get_bytes(key).decode(), source=key, session=name)
+        if intervals:
+            motion, _ = read_motion(store, inputs, name)
+            streams.append(session_stream(name, motion, intervals))
+    for key in store.list(keys.failures_prefix(run_id, "train")):
+        store.delete(key)  # this training's clip refusals replace the last one's
+    if plan.clips:
+        folder = work / "clips"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        for name, sha in plan.clips.items():
+            if plan.clips_dir is not None:
+                data = (plan.clips_dir / name).read_bytes()
+            else:
+                data = read_input(store, keys.clip_key(name), sha)
+            (folder / name).write_bytes(data)
+
+        def skip(path: Path, err: Exception) -> None:
+            log.warning("skipped clip %s: %s", path.name, err)
+            keys.put_json(
+                store,
+                keys.failure_key(run_id, "train", path.stem),
+                {"session": path.stem, "step": "train", "error": str(err), "kind": "input"},
+            )
+
+        streams += load_clip_streams(folder, progress=progress, on_error=skip)
+    check_classes(streams, f"run {run_id}")
+    return streams
+
+
+def check_classes(streams: list, what: str) -> None:
+    """A classifier needs two classes: one class would score a meaningless macro-F1 1.0."""
+    if not streams:
+        raise InputError(f"{what}: no labelled sessions passed the gate and no clips to train on")
+    classes = {label for s in streams for (_, _, label) in s.intervals}
+    if len(classes) < 2:
+        raise InputError(
+            f"{what}: every label is {''.join(classes)!r}: a gesture model "
+            "needs at least two classes (add clips or sessions of others)"
+        )
+
+
+def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
+    from silkpipe.evaluation import write_report
+    from silkpipe.training import train_with_test
+
+    summary, test = train_with_test(streams, work / "model", config=cfg, progress=progress)
+    write_report(test, work / "report")
+    version = keys.new_version()
+    prefix = keys.model_prefix(run_id, version)
+    for name in MODEL_FILES:
+        keys.put_file(store, f"{prefix}/{name}", work / "model" / name)
+    for name in REPORT_FILES:
+        keys.put_file(store, f"{prefix}/{name}", work / "report" / name)
+    keys.put_json(
+        store,
+        f"{prefix}/test_split.json",
+        {"scheme": test["test_scheme"], "groups": test["test_groups"]},
+    )
+    figures = model_figures(summary, streams, test)
+    keys.publish(
+        store,
+        run_id,
+        "model",
+        version,
+        {
+            "inputs": plan.inputs,
+            "sessions": plan.sessions,
+            "clips": sorted(plan.clips),
+            "figures": figures,
+        },
+    )
+    (work / "model" / "checkpoint.pt").unlink(missing_ok=True)
+    return figures
+
+
+def model_figures(summary: dict, streams: list, test: dict | None = None) -> dict:
+    """The numbers a training leaves for the step metrics and the pointer."""
+    figures = {
+        k: summary[k]
+        for k in (
+            "epochs",
+            "best_epoch",
+            "train_seconds",
+            "windows",
+            "train_windows",
+            "val_windows",
+            "val_macro_f1",
+        )
+    }
+    figures["sessions"] = sum(s.kind == "session" for s in streams)
+    figures["clips"] = sum(s.kind == "clip" for s in streams)
+    if test is not None:
+        figures.update(
+            macro_f1=test["macro_f1"], accuracy=test["accuracy"], test_windows=test["windows"]
+        )
+        figures.update({f"f1_{name}": c["f1"] for name, c in test["per_class"].items()})
+    return figures
+
+
+def evaluate_model(store: Store, run_id: str, streams: list, backend: str = "onnx") -> dict:
+    """Score the run's published model on labelled streams (clips or sessions)."""
+    from silkpipe.evaluation import evaluate
+
+    if keys.published(store, run_id, "model") is None:
+        raise InputError(f"run {run_id} has no model (run train first)")
+    with tempfile.TemporaryDirectory(prefix="silkpipe-eval-") as tmp:
+        folder = keys.download_prefix(
+            store, keys.published_prefix(store, run_id, "model"), Path(tmp) / "model"
+        )
+        return evaluate(folder, streams, backend=backend)

@@ -1,0 +1,116 @@
+"""Store and disk faults, and bad options: one line, the exit status the README promises.
+
+The faults are real: a tmpfs that fills up, a read-only bind mount (the tests run as root
+in CI, as the issue's corpus did), a store path that is a file, a truncated ONNX file.
+Exit status: 2 for bad input, 1 for a fault.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import badinputs
+import pytest
+
+GOOD = badinputs.GOOD[0]
+
+
+def _cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "silkpipe.cli", *argv], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+def _one_line_error(proc: subprocess.CompletedProcess, command: str) -> str:
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith(f"silkpipe {command}: ")]
+    assert errors, proc.stderr[-3000:]
+    return errors[-1]
+
+
+def _sessions(root: Path) -> Path:
+    badinputs.copy_session(GOOD, root / "in", GOOD, files=("sensor_data.csv",
+                                                           "whisperx_output.json"))  # fmt: skip
+    return root / "in"
+
+
+@pytest.fixture
+def mount(tmp_path):
+    """mount(args, path): a real mount, undone at the end."""
+    done: list[Path] = []
+
+    def do(args: list[str], path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", *args, str(path)], check=True)
+        done.append(path)
+
+    yield do
+    for path in reversed(done):
+        subprocess.run(["umount", str(path)], check=False)
+
+
+def test_disk_full_is_one_line_and_a_fault(tmp_path, mount):
+    sessions = _sessions(tmp_path)
+    store = tmp_path / "store"
+    mount(["-t", "tmpfs", "-o", "size=256k", "tmpfs"], store)
+    proc = _cli("run", str(sessions), "--store", str(store), "--run-id", "r1", cwd=tmp_path)
+    line = _one_line_error(proc, "run")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "No space left on device" in line and "sensor_data.csv" in line, line
+
+
+def test_read_only_store_is_one_line_and_a_fault(tmp_path):
+    sessions = _sessions(tmp_path)
+    store = tmp_path / "store"
+    upload = _cli("sessions", "upload", str(sessions), "--store", str(store), cwd=tmp_path)
+    assert upload.returncode == 0, upload.stderr
+    subprocess.run(["mount", "--bind", str(store), str(store)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(store)], check=True)
+        proc = _cli("transcribe", GOOD, "--store", str(store), "--run-id", "r1", cwd=tmp_path)
+    finally:
+        subprocess.run(["umount", str(store)], check=False)
+    line = _one_line_error(proc, "transcribe")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "Read-only file system" in line and f"session {GOOD}" in line, line
+
+
+def test_store_path_that_is_a_file_is_bad_input(tmp_path):
+    sessions = _sessions(tmp_path)
+    (tmp_path / "store").write_text("not a folder")
+    proc = _cli("run", str(sessions), "--store", str(tmp_path / "store"), cwd=tmp_path)
+    line = _one_line_error(proc, "run")
+    assert proc.returncode == 2 and "is a file" in line, line
+
+
+def test_out_that_is_a_file_is_bad_input(tmp_path):
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=1)
+    (tmp_path / "out").write_text("not a folder")
+    proc = _cli("train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--epochs", "1",
+                "--no-progress", cwd=tmp_path)  # fmt: skip
+    line = _one_line_error(proc, "train")
+    assert proc.returncode == 2 and "--out" in line and "file" in line, line
+
+
+def test_negative_workers_is_bad_input(tmp_path):
+    sessions = _sessions(tmp_path)
+    proc = _cli("run", str(sessions), "--store", str(tmp_path / "s"), "--workers", "-1",
+                cwd=tmp_path)  # fmt: skip
+    line = _one_line_error(proc, "run")
+    assert proc.returncode == 2 and "--workers" in line, line
+    assert not (tmp_path / "s").exists() or not list((tmp_path / "s").rglob("*.json"))
+
+
+def test_truncated_onnx_is_one_line(tmp_path):
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    out = tmp_path / "out"
+    proc = _cli("train", "--clips", str(clips), "--out", str(out), "--epochs", "1",
+                "--no-progress", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    onnx = out / "model" / "model.onnx"
+    onnx.write_bytes(onnx.read_bytes()[: onnx.stat().st_size // 2])
+    proc = _cli("evaluate", "--model", str(out / "model"), "--clips", str(clips), cwd=tmp_path)
+    line = _one_line_error(proc, "evaluate")
+    assert proc.returncode in (1, 2), proc.stderr[-2000:]
+    assert len(line) < 600

@@ -1,0 +1,180 @@
+"""Re-use keyed by what went in, runs that own their inputs, models published whole (issue 20).
+
+One finished ``silkpipe run`` on two generated sessions (real speech, both pass the gate)
+and a few real clips is copied for each case; the case changes one input, setting or
+disk condition for real and runs the real command again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import badinputs
+import pytest
+
+from silkpipe.cli import main
+from silkpipe.synth import generate
+
+RUN = "r1"
+
+
+def _published(run: Path, kind: str) -> Path:
+    """The folder the run's pointer names (or the flat folder of older layouts)."""
+    pointer = run / f"{kind}.json"
+    if pointer.is_file():
+        return run / kind / json.loads(pointer.read_text())["version"]
+    return run / kind
+
+
+def _argv(root: Path, sessions: str = "data/sessions", clips: bool = True, run: str = RUN):
+    argv = ["run", str(root / sessions), "--store", str(root / "store"), "--run-id", run,
+            "--workers", "1"]  # fmt: skip
+    return argv + (["--clips", str(root / "clips")] if clips else [])
+
+
+def _state(folder: Path) -> dict[str, tuple[str, int]]:
+    return {p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(),
+                                               p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reuse")
+    summary = generate(root / "data", sessions=2, seed=11, duration=90, clips_per_class=0)
+    badinputs.clips_subset(root / "clips", per_class=2)
+    assert main(_argv(root)) == 0
+    return root, summary["sessions"]
+
+
+@pytest.fixture
+def copy(finished, tmp_path):
+    """A private copy of the finished run (store, sessions, clips)."""
+    root, sessions = finished
+    for name in ("data", "store", "clips"):
+        shutil.copytree(root / name, tmp_path / name, symlinks=True)
+    return tmp_path, sessions
+
+
+def test_changed_sensor_csv_relabels_that_session_and_retrains(copy):
+    root, (first, second) = copy
+    run = root / "store/runs" / RUN
+    transcripts, labels = _state(run / "transcripts"), _published(run, "labels")
+    other = (labels / f"{second}.csv").read_bytes()
+    old_report = json.loads((labels / f"{first}.json").read_text())
+    model = _published(run, "model")
+    path = root / "data/sessions" / first / "sensor_data.csv"
+    lines = path.read_text().split("\n")
+    path.write_text("\n".join(lines[: int(len(lines) * 0.9)]) + "\n")  # 10% shorter
+    assert main(_argv(root)) == 0
+    new_labels = _published(run, "labels")
+    new_report = json.loads((new_labels / f"{first}.json").read_text())
+    assert new_report["imu_seconds"] < old_report["imu_seconds"]
+    assert (new_labels / f"{second}.csv").read_bytes() == other
+    assert _published(run, "model") != model, "the model was not retrained"
+    assert _state(run / "transcripts") == transcripts, "transcripts do not depend on the CSV"
+
+
+def test_changed_audio_is_transcribed_again(copy):
+    root, (first, second) = copy
+    run = root / "store/runs" / RUN
+    before = _state(run / "transcripts")
+    wav = root / "data/sessions" / first / "audio_16k.wav"
+    data = bytearray(wav.read_bytes())
+    data[-32000:] = bytes(32000)  # the last second silent
+    wav.write_bytes(bytes(data))
+    assert main(_argv(root)) == 0
+    after = _state(run / "transcripts")
+    assert after[f"{first}.json"] != before[f"{first}.json"]
+    assert after[f"{second}.json"] == before[f"{second}.json"]
+    meta = json.loads((run / "transcripts" / f"{first}.json").read_text())["silkpipe"]
+    assert meta["audio_sha256"] == hashlib.sha256(bytes(data)).hexdigest()
+
+
+def test_fixed_session_clears_its_failure_and_retrains(copy, capsys):
+    root, (first, _) = copy
+    run = root / "store/runs" / RUN
+    path = root / "data/sessions" / first / "sensor_data.csv"
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2] + b"x,y\n")  # broken row
+    assert main(_argv(root)) == 2
+    assert list((run / "failures").rglob(f"{first}.json"))
+    broken_model = _published(run, "model")
+    path.write_bytes(good)
+    assert main(_argv(root)) == 0, capsys.readouterr().err[-2000:]
+    assert not list((run / "failures").rglob(f"{first}.json")), "stale failure record kept"
+    assert _published(run, "model") != broken_model, "not retrained on the fixed session"
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "succeeded" and not manifest["failed"]
+
+
+def test_other_backend_with_a_missing_model_fails_and_drops_the_old_transcript(copy, capsys):
+    root, (first, _) = copy
+    store = str(root / "store")
+    rc = main(["transcribe", first, "--store", store, "--run-id", RUN, "--backend", "whisperx",
+               "--model", "/nonexistent"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert rc != 0 and f"session {first}" in err.strip().splitlines()[-1], err
+    assert not (root / "store/runs" / RUN / "transcripts" / f"{first}.json").exists()
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_quality_gate_applies_with_and_without_force(copy, force, capsys):
+    root, sessions = copy
+    argv = ["align", "--store", str(root / "store"), "--run-id", RUN, "--min-quality", "100"]
+    assert main(argv + (["--force"] if force else [])) == 0, capsys.readouterr().err
+    summary = json.loads((_published(root / "store/runs" / RUN, "labels") / "summary.json")
+                         .read_text())  # fmt: skip
+    assert sorted(summary["excluded"]) == sorted(sessions)
+
+
+def test_a_second_run_sees_only_its_own_folder(copy):
+    root, (first, second) = copy
+    only = root / "only"
+    only.mkdir()
+    shutil.copytree(root / "data/sessions" / second, only / second)
+    assert main(_argv(root, "only", clips=False, run="r2")) == 0
+    run = root / "store/runs/r2"
+    summary = json.loads((_published(run, "labels") / "summary.json").read_text())
+    assert summary["sessions"] == [second]
+    config = json.loads((_published(run, "model") / "config.json").read_text())
+    assert config["training"]["groups"] and all(
+        g == second for g in config["training"]["groups"]
+    ), config["training"]["groups"]
+    page = (run / "report/index.html").read_text()
+    assert first not in page
+
+
+def _mount_tmpfs(path: Path, size: int) -> None:
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
+
+
+def test_failed_retrain_leaves_the_old_model_whole(copy, capsys):
+    """`train --force` on a disk that fills up half-way (a real tmpfs): the old model stays
+    whole and in use, and the error is one line."""
+    root, _ = copy
+    run = root / "store/runs" / RUN
+    folder = run / "model"
+    saved = root / "saved-model"
+    shutil.copytree(folder, saved)
+    before = _state(_published(run, "model"))
+    shutil.rmtree(folder)
+    folder.mkdir()
+    size = sum(p.stat().st_size for p in saved.rglob("*") if p.is_file())
+    _mount_tmpfs(folder, size + size // 3 + 64 * 1024)
+    try:
+        shutil.copytree(saved, folder, dirs_exist_ok=True)
+        rc = main(["train", "--store", str(root / "store"), "--run-id", RUN, "--force",
+                   "--no-progress"])  # fmt: skip
+        err = capsys.readouterr().err
+        assert rc == 1, err[-2000:]
+        line = err.strip().splitlines()[-1]
+        assert line.startswith("silkpipe train: error:") and "space" in line.lower(), line
+        assert "Traceback" not in err
+        assert _state(_published(run, "model")) == before, "the published model changed"
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
