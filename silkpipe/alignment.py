@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from scipy.ndimage import uniform_filter1d
 from scipy.signal import correlate
 
 from silkpipe.sessions import Motion
+from silkpipe.signature import SignatureTest, signature_test
 from silkpipe.transcripts import Command
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, STATE_CLASSES
 
@@ -54,6 +55,20 @@ class AlignConfig:
     # (earlier builds). 23 of the 26 semi-real gesture sessions pass; the other 3 are short,
     # with few gestures (2.6, 2.8, -0.4).
     min_quality: float = 4.0
+    # A second way through the gate that no block of activity can fake: the class-signature
+    # test (silkpipe.signature) at the fitted offset at most this p, together with an offset
+    # fit whose own shuffle p is at most max_energy_p. Both are fair tests and independent
+    # under wrong labels (the offset search treats jump and turn alike).
+    max_signature_p: float = 0.02
+    max_energy_p: float = 0.05
+    # With at least this many jump and turn words each, the signature test must not
+    # contradict the offset (p above this excludes, whatever the energy says).
+    min_signature_words: int = 4
+    contradict_p: float = 0.2
+    # ... unless the energy quality is at least this: word-by-word timing that no block of
+    # activity reaches (the sample generator's turns spin about the device axis, not about
+    # gravity, so only energy can confirm them).
+    sure_quality: float = 8.0
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -103,6 +118,16 @@ class AlignmentReport:
     rejected_words: list[dict] = field(default_factory=list)
     imu_seconds: float = 0.0
     imu_valid_fraction: float = 0.0
+    time_model: str = ""  # arrival | count | watch_time (silkpipe.watch_clock)
+    clock: dict = field(default_factory=dict)  # the time model's details
+    clock_scale: float = 1.0  # a in t_imu = a * t_audio + offset_s
+    signature_p: float = 1.0  # class-signature test at the offset (1.0: not testable)
+    signature_statistic: float = 0.0
+    gate: str = ""  # how the gate decided: "energy", "class signature", or why not
+    # Commands whose aligned time falls outside the IMU stream: never labelled.
+    unlabelled_commands: int = 0
+    unlabelled_by_class: dict[str, int] = field(default_factory=dict)
+    labelled_audio_s: list[float] = field(default_factory=list)  # audio span on the IMU
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -222,7 +247,24 @@ def estimate_offset(
     min_commands). Right labels pass both; a chance peak in one rarely comes with one in
     the other. p_value is the all-command test's (with both noise hypotheses in it).
     """
-    signal = motion_signal(motion, cfg.smooth_s)
+    fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg)
+    return fit.offset_s, fit.confidence, fit.quality, fit.p_value
+
+
+@dataclass
+class OffsetFit:
+    offset_s: float
+    confidence: float
+    quality: float
+    p_value: float
+    null_quality: np.ndarray  # the quality of each shuffle (seeded: the same every call)
+
+
+def offset_fit(
+    signal: np.ndarray, motion: Motion, commands: list[Command], cfg: AlignConfig
+) -> OffsetFit:
+    """estimate_offset on a given motion signal, with each shuffle's quality too (so a
+    search over more than offsets can put the same search in its null)."""
     times = np.array([c.start for c in commands])
     classes = [c.cls for c in commands]
     # Noise as a movement or as nothing in particular: keep what the motion bears out. Each
@@ -240,7 +282,9 @@ def estimate_offset(
         mean, std = null.mean(), null.std() or 1.0
         fits.append(((scores.max() - mean) / std, (null - mean) / std, offsets, scores))
     observed, _, offsets, scores = max(fits, key=lambda fit: fit[0])
-    z_all, p_value = _z_over(observed, np.max([fit[1] for fit in fits], axis=0))
+    null_all = np.max([fit[1] for fit in fits], axis=0)
+    z_all, p_value = _z_over(observed, null_all)
+    null_events = np.zeros_like(null_all)
     best = int(np.argmax(scores))
     away = np.abs(offsets - offsets[best]) > 2.0
     others = scores[away] if away.any() else scores
@@ -256,14 +300,15 @@ def estimate_offset(
         e_offsets, e_scores = lag_scores(
             signal, motion.t[0], motion.rate, e_start, e_profile, cfg.search_s
         )
-        z_events, _ = _z_over(
-            e_scores.max(), _null_peaks(signal, motion, e_times, e_classes, cfg)
-        )
+        e_null = _null_peaks(signal, motion, e_times, e_classes, cfg)
+        z_events, _ = _z_over(e_scores.max(), e_null)
+        null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
         near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
         lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
     quality = (z_all + z_events) / np.sqrt(2.0)
-    offset = lag - cfg.word_to_peak_s
-    return offset, confidence, float(quality), p_value
+    null_all = (null_all - null_all.mean()) / (null_all.std() or 1.0)
+    return OffsetFit(lag - cfg.word_to_peak_s, confidence, float(quality), p_value,
+                     (null_all + null_events) / np.sqrt(2.0))  # fmt: skip
 
 
 def event_peaks(
@@ -433,7 +478,11 @@ def align_session(
         rejected_words=rejected_words or [],
         imu_seconds=motion.duration,
         imu_valid_fraction=float(motion.valid.mean()),
+        time_model=motion.time_model.get("kind", ""),
+        clock=motion.time_model,
     )
+    commands, beyond = _reachable(motion, commands, cfg)
+    base.update(_unlabelled(beyond))
     telling = [c for c in commands if c.cls != "noise"]  # words that predict some motion
     if len(telling) < cfg.min_commands:
         if commands and not telling:
@@ -445,25 +494,30 @@ def align_session(
                       "lined up with the motion)")  # fmt: skip
         else:
             reason = f"only {len(commands)} command(s) found; at least {cfg.min_commands} needed"
+        if beyond:
+            reason += (f" ({len(beyond)} more fall where the IMU stream has no data: "
+                       "audio longer than the sensor recording)")  # fmt: skip
         report = AlignmentReport(
             offset_s=None, offset_confidence=0.0, quality=0.0, quality_p_value=1.0,
             event_energy_contrast=0.0, excluded=True, reason=reason, **base,
         )  # fmt: skip
         return [], report
-    offset, confidence, quality, p_value = estimate_offset(motion, commands, cfg)
+    offset, confidence, quality, p_value, scale = _fit_clock(motion, commands, cfg)
+    commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
+    sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
+    base.update(_overlap(commands, beyond, offset, scale, span))
     peaks = event_peaks(commands, offset, motion, cfg)
     intervals = motion_consistent_states(
         label_intervals(commands, offset, span, cfg, peaks), motion, cfg
     )
     contrast = energy_contrast(motion, intervals, cfg.smooth_s)
-    at_chance = quality < cfg.min_quality
+    at_chance, gate = gate_verdict(quality, p_value, sig, cfg)
     if at_chance and not force:
         excluded, reason = (
             True,
             (
-                f"labels match motion no better than shuffled commands "
-                f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"
+                _refusal(quality, p_value, sig, cfg)
                 + _one_class_hint(commands)
             ),
         )
@@ -477,9 +531,100 @@ def align_session(
     report = AlignmentReport(
         offset_s=offset, offset_confidence=confidence, quality=quality, quality_p_value=p_value,
         event_energy_contrast=contrast, excluded=excluded, reason=reason,
-        labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, **base,
+        labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, clock_scale=scale,
+        signature_p=sig.p_value, signature_statistic=sig.statistic, gate=gate, **base,
     )  # fmt: skip
     return intervals, report
+
+
+# ---- time model, overlap and gate helpers of align_session -----------------------------
+
+
+def _reachable(
+    motion: Motion, commands: list[Command], cfg: AlignConfig
+) -> tuple[list[Command], list[Command]]:
+    """Commands some searched clock fit can put on the IMU stream, and the rest."""
+    from silkpipe.clock_fit import SCALES, within_reach
+
+    scales = SCALES if motion.time_model.get("kind") == "count" else (1.0,)
+    return within_reach(commands, motion, cfg, scales)
+
+
+def _fit_clock(
+    motion: Motion, commands: list[Command], cfg: AlignConfig
+) -> tuple[float, float, float, float, float]:
+    """(offset, confidence, quality, p, scale): count-clock sessions also fit the clock
+    rate (silkpipe.clock_fit), with the scale search inside the shuffles' null."""
+    if motion.time_model.get("kind") != "count":
+        return (*estimate_offset(motion, commands, cfg), 1.0)
+    from silkpipe.clock_fit import fit_scale_offset
+
+    fit = fit_scale_offset(motion, commands, cfg)
+    return fit.offset_s, fit.confidence, fit.quality, fit.p_value, fit.scale
+
+
+def _unlabelled(beyond: list[Command]) -> dict[str, Any]:
+    by_class = {cls: sum(c.cls == cls for c in beyond) for cls in CLASSES}
+    return {"unlabelled_commands": len(beyond), "unlabelled_by_class": by_class}
+
+
+def _overlap(
+    commands: list[Command], beyond: list[Command], offset: float, scale: float,
+    span: tuple[float, float],
+) -> dict[str, Any]:  # fmt: skip
+    """Unlabelled commands (outside the IMU stream once aligned) and the audio span that
+    lies on it; ``commands`` are already scaled."""
+    outside = [c for c in commands if not span[0] <= c.start + offset <= span[1]]
+    out = _unlabelled(beyond + outside)
+    out["labelled_audio_s"] = [round((t - offset) / scale, 2) for t in span]
+    return out
+
+
+def gate_verdict(
+    quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig
+) -> tuple[bool, str]:
+    """(at chance, how the gate decided).
+
+    Energy alone (quality) can be fooled by words that merely fall into an active
+    stretch; the class-signature test cannot. So a session passes on energy or on the
+    signature test beside a fair energy p, and no energy passes it when enough jump and
+    turn words say the classes do not sit where the offset puts them.
+    """
+    if not np.isfinite(quality):
+        return True, "quality is not a number"
+    if quality >= cfg.sure_quality:
+        return False, "energy"
+    if _contradicts(sig, cfg):
+        return True, "class signature contradicts"
+    if quality >= cfg.min_quality:
+        return False, "energy"
+    if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
+        return False, "class signature"
+    return True, "at chance"
+
+
+def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
+    enough = sig.testable and min(sig.jumps, sig.turns) >= cfg.min_signature_words
+    return enough and sig.p_value > cfg.contradict_p
+
+
+def _refusal(quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig) -> str:
+    """Why a session is refused, with what the user can do about it."""
+    if quality < cfg.min_quality:
+        what = (f"labels match motion no better than shuffled commands "
+                f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})")  # fmt: skip
+    else:
+        what = (f"motion energy matches the commands (quality {quality:.2f}), but that "
+                "can be words merely falling into a stretch of activity")  # fmt: skip
+    if _contradicts(sig, cfg):
+        what += (f"; jump and turn words do not sit on jumps and turns at that offset "
+                 f"(class-signature p={sig.p_value:.2f} over {sig.jumps} jump and "
+                 f"{sig.turns} turn words)")  # fmt: skip
+    elif sig.p_value <= cfg.max_signature_p:
+        what += f"; the class signature (p={sig.p_value:.3f}) alone is not enough"
+    return what + (": not trained on. To make such a session usable, record the watch's "
+                   "own timestamp (timestamp_ns) and spread the commands over the session, "
+                   "each said as its gesture starts")  # fmt: skip
 
 
 def intervals_to_csv(intervals: list[Interval]) -> str:

@@ -69,6 +69,7 @@ def timeline_png(
     offset_s: float | None,
     title: str,
     truth: Iterable[Any] | None = None,
+    scale: float = 1.0,
 ) -> None:
     """IMU magnitude, command words and label bands of one session on the IMU clock.
 
@@ -77,7 +78,8 @@ def timeline_png(
     without one are drawn as grey ticks). ``intervals``: items with start, end, label
     (IMU clock). Words are shifted by ``offset_s`` (t_imu = t_audio + offset); with no
     offset they are drawn unshifted and the title says so. ``truth`` (optional, same shape
-    as ``intervals``): the true labels, drawn as a solid strip under the motion.
+    as ``intervals``): the true labels, drawn as a solid strip under the motion. ``scale``:
+    the clock-rate factor of a count-clock session (t_imu = scale * t_audio + offset).
     """
     t, mag = _motion_magnitude(motion)
     shift = offset_s if offset_s is not None else 0.0
@@ -119,7 +121,7 @@ def timeline_png(
         ax_motion.tick_params(labelbottom=False, labelsize=8)
         for word in words:
             cls = word.get("cls") if isinstance(word, Mapping) else getattr(word, "cls", None)
-            x = float(_field(word, "start", 1)) + shift
+            x = scale * float(_field(word, "start", 1)) + shift
             if not lo <= x <= hi:
                 continue
             if cls in CLASS_COLOURS:
@@ -139,6 +141,8 @@ def timeline_png(
         ax_words.tick_params(labelsize=8)
     axes[-1].set_xlabel("seconds on the IMU clock", fontsize=9)
     shown = "not estimated (words unshifted)" if offset_s is None else f"{offset_s:+.2f} s"
+    if offset_s is not None and scale != 1.0:
+        shown += f", clock factor {scale:.4f}"
     strip = " (bottom strip: true labels)" if truth else ""
     axes[0].set_title(f"{title} — audio→IMU offset {shown}{strip}")
     handles = [Patch(color=CLASS_COLOURS[c], alpha=0.4, label=c) for c in CLASSES if c in seen]
@@ -210,5 +214,37 @@ def class_bars_png(
     ax.tick_params(axis="x", labelrotation=20, labelsize=8)
     if bottom.any():
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def clock_png(path: str | IO[bytes], rows: np.ndarray, model: Mapping, title: str) -> None:
+    """Arrival time against the rebuilt watch time, one point per row (file order).
+
+    On a real-time stream the points lie on the diagonal; a queue on the watch shows as
+    arrival running late (above it), a loss as a step of the rebuilt clock. The backlog
+    (arrival minus rebuilt time, its floor at 0) is drawn below.
+    """
+    rows = np.asarray(rows, float)
+    step = max(len(rows) // 5000, 1)  # enough points to see the shape
+    arrival, rebuilt = rows[::step, 0], rows[::step, 1]
+    fig, (ax, ax_lag) = plt.subplots(
+        2, 1, figsize=(7, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
+    )
+    lo, hi = float(rebuilt.min()), float(rebuilt.max())
+    ax.plot([lo, hi], [lo, hi], color="#bbbbbb", linewidth=1, label="real time")
+    ax.plot(rebuilt, arrival, ".", markersize=1.5, color="#1f77b4", label="rows")
+    ax.set_ylabel("arrival time s (host)", fontsize=9)
+    ax.legend(loc="upper left", fontsize=8)
+    lag = arrival - rebuilt
+    ax_lag.plot(rebuilt, lag - np.percentile(lag, 1), color="#d62728", linewidth=0.8)
+    ax_lag.set_ylabel("backlog s", fontsize=9)
+    ax_lag.set_xlabel("rebuilt watch time s", fontsize=9)
+    for a in (ax, ax_lag):
+        a.tick_params(labelsize=8)
+    kind = model.get("kind", "?")
+    rate = model.get("rows_per_s")
+    ax.set_title(f"{title}: time model {kind}" + (f" ({rate:g} rows/s)" if rate else ""),
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     _save(fig, path)

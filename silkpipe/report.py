@@ -259,11 +259,43 @@ def _timeline(store, run_id: str, info: dict) -> tuple[bytes | None, str]:
         words = transcript_words(info["transcript"]) if info["transcript"] else []
         rep = info["report"] or {}
         buf = io.BytesIO()
-        plots.timeline_png(buf, motion, words, info["labels"] or [], rep.get("offset_s"), session)
+        plots.timeline_png(buf, motion, words, info["labels"] or [], rep.get("offset_s"), session,
+                           scale=float(rep.get("clock_scale") or 1.0))  # fmt: skip
         return buf.getvalue(), ""
     except Exception as err:  # one bad session never sinks the report
         log.warning("report: no timeline for %s: %s", session, err)
         return None, f"timeline not rendered: {err}"
+
+
+def _clock(store, info: dict) -> tuple[bytes | None, str]:
+    """One session's arrival-vs-rebuilt-clock PNG and a line on its time model and verdict."""
+    from silkpipe.sessions import parse_sensor_csv
+
+    session = info["session"]
+    sensor_key = f"{keys.session_prefix(session)}/sensor_data.csv"
+    text = _text(store, sensor_key)
+    if text is None:
+        return None, ""
+    try:
+        raw = parse_sensor_csv(text, source=sensor_key, session=session)
+    except Exception as err:  # one bad session never sinks the report
+        return None, f"clock not rendered: {err}"
+    if raw.clock_rows is None:
+        return None, ""
+    buf = io.BytesIO()
+    plots.clock_png(buf, raw.clock_rows, raw.time_model, session)
+    rep = info["report"] or {}
+    line = f"time model <b>{_e(raw.time_model.get('kind'))}</b>: {_e(raw.time_model.get('reason'))}"
+    if rep:
+        verdict = f'<span class="good">used</span> (gate: {_e(rep.get("gate") or "energy")})'
+        if rep.get("excluded"):
+            verdict = '<span class="warn">refused</span> ' + _e(rep.get("reason", ""))
+        line += (f"; clock factor {_num(rep.get('clock_scale', 1.0), '{:.4f}')}, offset "
+                 f"{_num(rep.get('offset_s'), '{:+.2f}')} s, class-signature p "
+                 f"{_num(rep.get('signature_p'), '{:.3f}')}, "
+                 f"{rep.get('unlabelled_commands', 0)} command(s) outside the IMU stream "
+                 f"(unlabelled). Verdict: {verdict}")  # fmt: skip
+    return buf.getvalue(), f"<p>{line}</p>"
 
 
 def build_report(store, run_id: str) -> str:
@@ -334,11 +366,19 @@ def build_report(store, run_id: str) -> str:
 
     # timelines
     body.append('<section id="timelines"><h2>Timelines</h2>')
-    body.append("<p>Motion magnitude on the IMU clock, label intervals as coloured bands, "
-                "command words shifted by the estimated offset.</p>")  # fmt: skip
+    body.append("<p>Per session: its time model (arrival time against the rebuilt watch "
+                "clock, with the backlog of rows queued on the watch) and its verdict; then "
+                "motion magnitude on the IMU clock, label intervals as coloured bands, "
+                "command words placed by the fitted clock (t_imu = a·t_audio + "
+                "offset).</p>")  # fmt: skip
     for info in infos:
         png, why = _timeline(store, run_id, info)
         body.append(f"<h3>{_e(info['session'])}</h3>")
+        clock_png, clock_line = _clock(store, info)
+        body.append(clock_line)
+        if clock_png is not None:
+            store.put_bytes(f"{report_dir}/timelines/{info['session']}-clock.png", clock_png)
+            body.append(_img(clock_png, f"clock {info['session']}"))
         if png is None:
             body.append(_missing(why))
             continue

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.errors import InputError
+from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, row_spacing
 
 HEADER = (
     "accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z",
@@ -50,6 +51,10 @@ class RawStreams:
     times: dict[str, np.ndarray] = field(default_factory=dict)
     values: dict[str, np.ndarray] = field(default_factory=dict)
     dropped_rows: int = 0
+    # Session dialect: how the watch clock was rebuilt (watch_clock.TimeModel.to_json()),
+    # and per row in file order the arrival time and the rebuilt time (for plots).
+    time_model: dict = field(default_factory=dict)
+    clock_rows: np.ndarray | None = None  # (n, 2): arrival seconds, rebuilt seconds
 
     def span(self) -> tuple[float, float]:
         starts = [t[0] for t in self.times.values() if len(t)]
@@ -72,6 +77,7 @@ class Motion:
     data: np.ndarray  # (n, 13) float32
     valid: np.ndarray  # (n,) bool: False inside gaps longer than max_gap
     source: str = ""
+    time_model: dict = field(default_factory=dict)  # from RawStreams (session dialect)
 
     @property
     def duration(self) -> float:
@@ -112,9 +118,11 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
     # The format has no quoting, so a plain split is exact (and has no field-size limit).
     lines = text.splitlines()
     header = lines[0].split(",")
-    if tuple(h.strip() for h in header) != HEADER:
+    names = tuple(h.strip() for h in header)
+    if names != HEADER and not (names[:12] == HEADER and names[12:] in _WATCH_HEADERS):
         raise InputError(
-            f"line 1: unexpected header {','.join(header)[:120]!r}; expected {','.join(HEADER)}",
+            f"line 1: unexpected header {','.join(header)[:120]!r}; expected {','.join(HEADER)}"
+            f" (optionally followed by {' or '.join(WATCH_COLUMNS)})",
             session=session,
             path=str(path),
         )
@@ -125,14 +133,18 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             path=str(path),
         )
     buffers: dict[str, list[list[float]]] = {name: [] for name in SENSOR_COLUMNS}
+    row_sensors: list[str] = []  # sensor of each kept row, in file order
+    watch: list[float] = []  # the watch-clock column, when the file has one
     dropped = 0
     for line_no, line in enumerate(lines[1:], start=2):
         if not line:
             continue
         row = line.split(",")
-        if len(row) != 12:
+        if len(row) != len(names):
             raise InputError(
-                f"line {line_no}: {len(row)} fields, expected 12", session=session, path=str(path)
+                f"line {line_no}: {len(row)} fields, expected {len(names)}",
+                session=session,
+                path=str(path),
             )
         sensor = row[10]
         if sensor in IGNORED_SENSORS:
@@ -159,13 +171,18 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             raise InputError(
                 f"line {line_no}: field {name} is not finite", session=session, path=str(path)
             )
+        if len(names) > 12:
+            watch.append(_watch_seconds(row[12], names[12], line_no, session, path))
         buffers[sensor].append(values)
+        row_sensors.append(sensor)
     streams = RawStreams(path=str(path), dialect="session", dropped_rows=dropped)
     all_times = [b[-1] for rows in buffers.values() for b in rows[:1]]
     if not all_times:
         raise InputError("no sensor rows", session=session, path=str(path))
     nanoseconds = max(all_times) > NANOSECOND_THRESHOLD
     streams.dialect = "clip" if nanoseconds else "session"
+    if not nanoseconds:
+        _rebuild_watch_times(streams, buffers, row_sensors, watch)
     for sensor, rows in buffers.items():
         if not rows:
             continue
@@ -182,6 +199,48 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             f"no rows for sensor(s) {', '.join(missing)}", session=session, path=str(path)
         )
     return streams
+
+
+_WATCH_HEADERS = {(name,) for name in WATCH_COLUMNS}
+
+
+def _watch_seconds(cell: str, name: str, line_no: int, session: str | None, path: str) -> float:
+    """A watch-clock cell in seconds: ``timestamp_ns`` is nanoseconds, ``watch_timestamp``
+    seconds."""
+    try:
+        value = float(cell)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InputError(
+            f"line {line_no}: field {name} is {cell[:40]!r}, not a finite number",
+            session=session,
+            path=str(path),
+        )
+    return value / 1e9 if name == "timestamp_ns" else value
+
+
+def _rebuild_watch_times(
+    streams: RawStreams, buffers: dict[str, list[list[float]]], order: list[str],
+    watch: list[float],
+) -> None:  # fmt: skip
+    """Replace each session row's arrival time by its rebuilt watch time (watch_clock)."""
+    sensor_of = np.asarray(order)
+    arrival = np.empty(len(order))
+    for sensor, rows in buffers.items():
+        if rows:
+            arrival[sensor_of == sensor] = [r[-1] for r in rows]
+    spacing = row_spacing(
+        sensor_of,
+        np.asarray([r[:3] for r in buffers["gyroscope"]], dtype=np.float64).reshape(-1, 3),
+        np.asarray([r[:4] for r in buffers["rotation_vector"]], dtype=np.float64).reshape(-1, 4),
+    )
+    rebuilt, model = rebuild_clock(arrival, np.asarray(watch) if watch else None, spacing=spacing)
+    for sensor, rows in buffers.items():
+        for r, t in zip(rows, rebuilt[sensor_of == sensor], strict=True):
+            r[-1] = float(t)
+    streams.time_model = model.to_json()
+    streams.clock_rows = np.stack([arrival, rebuilt], axis=1)
 
 
 def _is_float(text: str) -> bool:
@@ -240,7 +299,10 @@ def resample(
     norms = np.linalg.norm(quat, axis=1, keepdims=True)
     quat /= np.where(norms > 0, norms, 1.0)
     data[:, 10:13] = gravity_direction(quat)
-    return Motion(t=grid, rate=rate, data=data.astype(np.float32), valid=valid, source=raw.path)
+    return Motion(
+        t=grid, rate=rate, data=data.astype(np.float32), valid=valid, source=raw.path,
+        time_model=raw.time_model,
+    )  # fmt: skip
 
 
 def _near_samples(grid: np.ndarray, t: np.ndarray, max_gap: float) -> np.ndarray:

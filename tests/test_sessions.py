@@ -30,18 +30,26 @@ def test_every_real_session_parses(data_dir):
         motion = resample(raw)
         assert motion.rate == 50.0
         assert np.isfinite(motion.data).all()
-        assert abs(motion.duration - session.metadata["actual_duration_sec"]) < 1.0
+        # arrival spans what the recorder reports; the rebuilt clock spans the motion
+        model = raw.time_model
+        assert abs(model["arrival_seconds"] - session.metadata["actual_duration_sec"]) < 1.0
+        assert abs(motion.duration - model["watch_seconds"]) < 0.1
+        assert model["kind"] in {"arrival", "count"}
         grav = motion.data[:, 10:13]
         np.testing.assert_allclose(np.linalg.norm(grav, axis=1), 1.0, atol=1e-3)
 
 
-def test_sparse_session_has_gaps_marked_missing(data_dir):
-    """20251017_143627 lost two thirds of its events: long gaps are not interpolated."""
+def test_backlogged_session_is_rebuilt_on_the_count_clock(data_dir):
+    """20251017_143627's events queued on the watch (arrival at a third of the watch rate):
+    on the count clock its rows are ≈49.5 Hz per sensor over ≈200 s, with no gaps."""
     raw = read_sensor_csv(data_dir / "sessions/20251017_143627_session/sensor_data.csv")
-    rates = raw.rates()
-    assert all(15 < r < 20 for r in rates.values()), rates
+    assert raw.time_model["kind"] == "count"
+    assert raw.time_model["stale_rows"] > 300
+    assert all(47 < r < 52 for r in raw.rates().values()), raw.rates()
+    assert 190 < raw.time_model["watch_seconds"] < 210
+    assert raw.time_model["arrival_seconds"] > 590
     motion = resample(raw)
-    assert 0.5 < motion.valid.mean() < 0.95
+    assert motion.valid.mean() > 0.99
 
 
 def test_every_real_clip_parses(data_dir):

@@ -1,0 +1,78 @@
+"""Scale and offset between the audio clock and a rebuilt (count) IMU clock.
+
+The count clock assumes the watch's steady rate; a rate off by a percent stretches it by
+a percent, which over a few minutes moves late words by seconds. So for ``count``
+sessions the aligner fits ``t_imu = a * t_audio + b`` with ``a`` in [0.97, 1.03].
+
+Searching more scales finds higher chance peaks too: a raw maximum over scales drifts to
+small ``a`` (a shorter command train fits anything better). The statistic is made fair
+the way the offset search already is: at every scale the commands are scored against
+their shuffles *at that scale*, the best scale is taken, and every shuffle gets the same
+maximisation over scales before the observed maximum is compared with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from silkpipe.alignment import AlignConfig, _z_over, motion_signal, offset_fit
+from silkpipe.sessions import Motion
+from silkpipe.transcripts import Command
+
+#: Clock-rate factors tried for count-clock sessions.
+SCALES = tuple(np.round(np.arange(0.97, 1.03 + 1e-9, 0.0025), 4))
+
+
+@dataclass
+class ScaleFit:
+    scale: float  # a in t_imu = a * t_audio + b
+    offset_s: float  # b
+    confidence: float
+    quality: float  # best per-scale quality over the shuffles' best, in their std
+    p_value: float  # share of shuffles whose best scale scored at least as well
+    per_scale: list[list[float]]  # [a, quality at a]
+
+
+def scaled(commands: list[Command], scale: float) -> list[Command]:
+    """Commands with their audio times multiplied by ``scale``."""
+    return [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
+
+
+def fit_scale_offset(
+    motion: Motion, commands: list[Command], cfg: AlignConfig, scales=SCALES
+) -> ScaleFit:
+    """The (a, b) whose commands match the motion best, with a p-value fair to the search."""
+    signal = motion_signal(motion, cfg.smooth_s)
+    fits = [offset_fit(signal, motion, scaled(commands, a), cfg) for a in scales]
+    observed = np.array([f.quality for f in fits])
+    best = int(np.argmax(observed))
+    null_best = np.max([f.null_quality for f in fits], axis=0)
+    quality, p_value = _z_over(float(observed[best]), null_best)
+    return ScaleFit(
+        scale=float(scales[best]),
+        offset_s=fits[best].offset_s,
+        confidence=fits[best].confidence,
+        quality=quality,
+        p_value=p_value,
+        per_scale=[[float(a), round(float(q), 3)] for a, q in zip(scales, observed, strict=True)],
+    )
+
+
+def within_reach(
+    commands: list[Command], motion: Motion, cfg: AlignConfig, scales=(1.0,)
+) -> tuple[list[Command], list[Command]]:
+    """(commands some searched (a, b) can put on the IMU stream, the rest).
+
+    Audio often runs on past the last sensor row (143627: 600 s of audio, 200 s of watch
+    time), and such words can only be unlabelled: keeping them would only add noise to
+    the offset search and its shuffles.
+    """
+    lo, hi = float(motion.t[0]) - cfg.search_s, float(motion.t[-1]) + cfg.search_s
+    reach: list[Command] = []
+    beyond: list[Command] = []
+    for c in commands:
+        ok = max(scales) * c.end >= lo and min(scales) * c.start <= hi
+        (reach if ok else beyond).append(c)
+    return reach, beyond

@@ -1,0 +1,266 @@
+"""The watch clock of a session stream, rebuilt from what the host recorded.
+
+A session CSV's ``timestamp`` is the host's *arrival* time (DESIGN.md). The watch sends
+every event on its own with no flow control: when sending falls behind, events queue on
+the watch and arrive late, in order, in bursts. Arrival time is then a stretched,
+non-linear clock, and no single audio offset fits it. Each session gets one time model:
+
+``arrival``
+    The stream arrives in real time (the backlog stays small): arrival time is kept.
+``count``
+    Rows arrive late but in order, none lost: row n was made at
+    ``t(n) = T[n0] + (n - n0) / R`` (R: the watch's steady rows per second, n0: the end of
+    the stale burst), plus the time inserted at true losses.
+``watch_time``
+    The CSV carries the watch's own time (a ``timestamp_ns`` or ``watch_timestamp``
+    column): it is used, shifted by one constant so that it starts on the arrival clock.
+
+Every session starts with a *stale burst*: a few hundred rows queued before the host
+listened, all arriving in the first 0.1 s. They were made before the anchor row n0, so
+both ``arrival`` and ``count`` place them there, ``1/R`` apart.
+
+At a gap in arrival the rebuilt clock tells *loss* from *delay*: a loss is a latency step
+that stays while arrival runs at the steady rate afterwards (the watch time in between is
+missing: the gap is inserted); a delay is latency that falls again because arrival later
+runs faster than the rate (count straight across).
+
+Which model: a backlog that stays under ``backlog_s`` is real time (``arrival``). So is
+a stream that is mostly pauses (``max_pause_share`` of its arrival time): separate pieces
+of recording, not a queue. Otherwise a larger backlog is a queue (``count``) when it
+drains somewhere (arrival outran the watch rate, which only a queue can do) or when rows
+arrive at under ``thin_fraction`` of the watch rate *and* consecutive rows are one sample
+period apart in the motion itself (``row_spacing``: the rotation vector turns between
+rows by what the gyro says one period takes; where rows were lost it turns by several).
+A backlog that only grows, at close to the watch rate, is read as a stream that loses
+single events in real time: ``arrival`` (counting would squeeze its time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+#: Watch-clock columns an extended session CSV may carry after ``timestamp``.
+WATCH_COLUMNS = ("timestamp_ns", "watch_timestamp")
+#: Three sensors at the clips' ≈49.5 Hz each.
+DEFAULT_ROWS_PER_S = 3 * 49.5
+
+
+@dataclass
+class ClockConfig:
+    rate: float = DEFAULT_ROWS_PER_S  # rows/s when the session has too little real time
+    burst_window_s: float = 0.1  # the stale burst arrives within this of the first row
+    burst_min_rows: int = 60  # ... and holds at least this many rows
+    gap_s: float = 0.5  # arrival pauses longer than this are loss-or-delay candidates
+    steady_window_s: float = 5.0  # arrival after a gap, judged over this much watch time
+    min_steady_s: float = 1.0  # ... at least this much of it (else: count across)
+    steady_tolerance: float = 0.15  # |arrival rate / R - 1| within this: steady
+    min_loss_s: float = 0.5  # a latency step smaller than this is not a loss
+    backlog_s: float = 1.5  # backlog (99th percentile) above this: not real time
+    drain_s: float = 2.0  # the backlog falling this much from its peak: a queue drained
+    thin_fraction: float = 0.5  # arrival under this share of R: rows delayed, not lost ...
+    max_spacing: float = 2.0  # ... if row_spacing is at most this (None: not measured)
+    max_pause_share: float = 0.4  # arrival time in pauses above this: pieces, not a queue
+    realtime_window_s: float = 10.0  # windows used to measure R on real-time stretches
+    min_realtime_s: float = 30.0  # ... and how much real time it takes to trust them
+
+
+@dataclass
+class TimeModel:
+    """How a session's IMU time was rebuilt (recorded in ``labels/<session>.json``)."""
+
+    kind: str  # "arrival" | "count" | "watch_time"
+    rows_per_s: float  # R used by the count clock
+    rate_source: str  # "measured" (real-time stretches) or "default"
+    stale_rows: int  # rows of the stale start burst, placed before the anchor
+    losses: list[list[float]] = field(default_factory=list)  # [arrival time, seconds inserted]
+    max_backlog_s: float = 0.0
+    drains: bool = False
+    arrival_share: float = 1.0  # rows arrived per second over R, after the burst
+    pause_share: float = 0.0  # share of arrival time in pauses longer than gap_s
+    row_spacing: float | None = None  # motion-measured sample periods per row
+    watch_seconds: float = 0.0  # span of the rebuilt clock
+    arrival_seconds: float = 0.0  # span of arrival time
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def stale_burst_rows(arrival: np.ndarray, cfg: ClockConfig) -> int:
+    """Rows of the stale start burst (0 when the stream has none)."""
+    later = np.flatnonzero(arrival > arrival[0] + cfg.burst_window_s)
+    n = int(later[0]) if len(later) else len(arrival)
+    return n if n >= cfg.burst_min_rows and n < len(arrival) else 0
+
+
+def _insert_losses(
+    arrival: np.ndarray, n0: int, rate: float, cfg: ClockConfig
+) -> tuple[np.ndarray, list[list[float]]]:
+    """Seconds of lost watch time before each row (cumulative), and the losses found."""
+    n = len(arrival)
+    inserted = np.zeros(n)
+    latency = arrival - (arrival[n0] + (np.arange(n) - n0) / rate)
+    losses: list[list[float]] = []
+    window = max(int(cfg.steady_window_s * rate), 2)
+    gaps = np.flatnonzero(np.diff(arrival[n0:]) > cfg.gap_s) + n0
+    for g, nxt in zip(gaps, np.append(gaps[1:], n - 1)[: len(gaps)], strict=True):
+        after = slice(g + 1, min(g + 1 + window, nxt + 1))  # up to the next gap
+        rows = after.stop - after.start
+        if rows < cfg.min_steady_s * rate:  # too little after the gap to judge: count across
+            continue
+        span = arrival[after.stop - 1] - arrival[g + 1]
+        steady = span > 0 and abs(rows / span / rate - 1) <= cfg.steady_tolerance
+        corrected = latency - inserted
+        floor = corrected[n0 : g + 1].min()
+        # A loss happens in real time (inside a backlog it cannot be told from the queue),
+        # and no more watch time is missing than the pause plus the backlog it began with.
+        before = corrected[g] - floor
+        step = min(corrected[g + 1 :].min() - floor, arrival[g + 1] - arrival[g] + before)
+        if steady and before <= cfg.backlog_s and step >= cfg.min_loss_s:
+            inserted[g + 1 :] += step
+            losses.append([round(float(arrival[g]), 3), round(float(step), 3)])
+    return inserted, losses
+
+
+def measured_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> float | None:
+    """Rows/s over the stream's real-time stretches, or None when there are too few.
+
+    A real-time window has no arrival gap and a latency (on the default-rate count clock)
+    within ``backlog_s`` of the stream's floor at both ends.
+    """
+    t = np.sort(arrival[n0:])
+    if len(t) < 2:
+        return None
+    latency = t - (t[0] + np.arange(len(t)) / cfg.rate)
+    floor = np.percentile(latency, 1)
+    edges = np.searchsorted(t, np.arange(t[0], t[-1], cfg.realtime_window_s))
+    rates = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        if b - a < 2 or np.diff(t[a:b]).max() > cfg.gap_s:
+            continue
+        if max(latency[a], latency[b - 1]) - floor <= cfg.backlog_s:
+            rates.append((b - 1 - a) / (t[b - 1] - t[a]))
+    if len(rates) * cfg.realtime_window_s < cfg.min_realtime_s:
+        return None
+    rate = float(np.median(rates))
+    return rate if abs(rate / cfg.rate - 1) <= 0.1 else None
+
+
+def _pause_share(arrival: np.ndarray, cfg: ClockConfig) -> float:
+    """Share of the arrival span spent in pauses longer than gap_s (the last 0.5% of rows,
+    stragglers after the recording stopped, left out)."""
+    t = arrival[: max(int(len(arrival) * 0.995), 2)]
+    if len(t) < 2 or t[-1] <= t[0]:
+        return 0.0
+    pauses = np.diff(t)
+    return float(pauses[pauses > cfg.gap_s].sum() / (t[-1] - t[0]))
+
+
+def _choose(model: TimeModel, cfg: ClockConfig) -> None:
+    """Set model.kind and model.reason from the stream's measurements."""
+    share, backlog = model.arrival_share, model.max_backlog_s
+    consecutive = model.row_spacing is None or model.row_spacing <= cfg.max_spacing
+    if backlog <= cfg.backlog_s:
+        model.reason = f"arrives in real time (backlog at most {backlog:.1f} s)"
+    elif model.pause_share > cfg.max_pause_share:
+        model.reason = (f"{model.pause_share:.0%} of arrival time is pauses: separate pieces "
+                        "of recording, kept on arrival time")  # fmt: skip
+    elif model.drains or (share < cfg.thin_fraction and consecutive):
+        model.kind = "count"
+        why = "drains again" if model.drains else f"arrives at {share:.2f} of the watch rate"
+        model.reason = f"rows queue on the watch (backlog up to {backlog:.0f} s, {why})"
+    elif share < cfg.thin_fraction:
+        model.reason = (f"arrives at {share:.2f} of the watch rate and the motion says rows "
+                        f"are {model.row_spacing:.1f} sample periods apart: rows lost, not "
+                        "queued")  # fmt: skip
+    else:
+        model.reason = (f"latency grows at {share:.2f} of the watch rate without draining: "
+                        "rows lost in real time, not queued")  # fmt: skip
+
+
+def _drop_from_peak(backlog: np.ndarray) -> float:
+    """The largest fall of the backlog from an earlier peak (seconds)."""
+    return float((np.maximum.accumulate(backlog) - backlog).max()) if len(backlog) else 0.0
+
+
+def row_spacing(
+    sensor: np.ndarray, gyro: np.ndarray, quat: np.ndarray, hz: float = DEFAULT_ROWS_PER_S / 3
+) -> float | None:
+    """Rotation-vector angle between consecutive rotation rows over the gyro's rotation in
+    one nominal sample period (``1/hz``), pooled over moving stretches; None when the
+    wrist barely moves. Real consecutive rows give a little over 1; keeping one row in k
+    multiplies it by about k.
+
+    ``sensor``: each row's sensor name in file order; ``gyro`` (n_g, 3) and ``quat``
+    (n_q, 4): the values of the gyroscope and rotation_vector rows, in file order.
+    """
+    at_gyro = np.flatnonzero(sensor == "gyroscope")
+    at_quat = np.flatnonzero(sensor == "rotation_vector")
+    if len(at_gyro) < 2 or len(at_quat) < 2:
+        return None
+    dots = np.abs(np.einsum("ij,ij->i", quat[1:], quat[:-1])) / np.maximum(
+        np.linalg.norm(quat[1:], axis=1) * np.linalg.norm(quat[:-1], axis=1), 1e-12
+    )
+    angle = 2 * np.arccos(np.clip(dots, 0.0, 1.0))
+    rate = np.linalg.norm(gyro, axis=1)
+    summed = np.concatenate([[0.0], np.cumsum(rate)])
+    pos = np.searchsorted(at_gyro, at_quat)
+    count = np.diff(pos)
+    mean_rate = np.diff(summed[pos]) / np.maximum(count, 1)
+    moving = (count > 0) & (mean_rate > 0.5) & (angle < 1.0)
+    if moving.sum() < 50:
+        return None
+    return float(angle[moving].sum() / mean_rate[moving].sum() * hz)
+
+
+def rebuild_clock(
+    arrival: np.ndarray,
+    watch: np.ndarray | None = None,
+    cfg: ClockConfig | None = None,
+    spacing: float | None = None,
+) -> tuple[np.ndarray, TimeModel]:
+    """The watch time of every row (file order) and the time model chosen for the stream.
+
+    ``arrival``: host seconds per row in file order (all sensors interleaved);
+    ``watch``: the watch's own seconds per row when the CSV carries them;
+    ``spacing``: row_spacing of the stream, when measured.
+    """
+    cfg = cfg or ClockConfig()
+    arrival = np.asarray(arrival, dtype=np.float64)
+    n0 = stale_burst_rows(arrival, cfg)
+    rate = measured_rate(arrival, n0, cfg)
+    source = "measured" if rate is not None else "default"
+    rate = rate or cfg.rate
+    idx = np.arange(len(arrival))
+    straight = arrival[n0] + (idx - n0) / rate
+    span = float(arrival[-1] - arrival[0])
+    if watch is not None:
+        w = np.asarray(watch, dtype=np.float64)
+        t = w + float(np.min(arrival[n0:] - w[n0:]))
+        model = TimeModel("watch_time", rate, source, n0, arrival_seconds=span,
+                          watch_seconds=float(t.max() - t.min()),
+                          reason="the CSV carries the watch's own time")  # fmt: skip
+        return t, model
+    inserted, losses = _insert_losses(arrival, n0, rate, cfg)
+    counted = straight + inserted
+    backlog = (arrival - counted)[n0:]
+    backlog = backlog - np.percentile(backlog, 1) if len(backlog) else backlog
+    max_backlog = float(np.percentile(backlog, 99)) if len(backlog) else 0.0
+    drop = _drop_from_peak(backlog[: int(len(backlog) * 0.995)])
+    share = (len(arrival) - n0 - 1) / max(arrival[-1] - arrival[n0], 1e-9) / rate
+    model = TimeModel(
+        "arrival", round(rate, 3), source, n0, losses, round(max_backlog, 3),
+        drop >= cfg.drain_s, round(float(share), 3), arrival_seconds=span,
+        pause_share=round(_pause_share(arrival[n0:], cfg), 3),
+        row_spacing=None if spacing is None else round(spacing, 3),
+    )  # fmt: skip
+    _choose(model, cfg)
+    if model.kind == "count":
+        t = counted
+    else:  # stale burst before the anchor; the rest as it arrived
+        t = arrival.copy()
+        t[:n0] = straight[:n0]
+    model.watch_seconds = round(float(t[-1] - t[0]), 3)
+    return t, model
