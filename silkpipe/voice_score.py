@@ -19,12 +19,13 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from silkpipe.errors import InputError
-from silkpipe.sessions import find_sessions, read_sensor_csv, resample
+from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 
 log = logging.getLogger(__name__)
@@ -158,17 +159,32 @@ def labelled_share(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float | None:
     return round(tp / pred, 4) if pred else None
 
 
-def _model_name(time_model) -> str:
-    """The name of a labels report's time model (a name, or a dict that names it)."""
-    if isinstance(time_model, dict):
-        return str(time_model.get("kind") or time_model.get("name") or time_model.get("model"))
-    return "arrival" if time_model is None else str(time_model)
+@dataclass
+class SessionClock:
+    """A session's motion on the clock the aligner used, and each row's time on both clocks.
+
+    ``rows`` is every sensor row's time (file order) on the session's own time model (what
+    align_run rebuilt: arrival, count or watch_time), ``truth`` its time on the clock the
+    truth intervals are written on (truth.json's row_clock for realistic sessions, else the
+    CSV's timestamp)."""
+
+    motion: Motion
+    rows: np.ndarray
+    truth: np.ndarray
+    kind: str
 
 
-def arrival_stamps(csv_path: Path) -> np.ndarray:
-    """The ``timestamp`` of every row of a sensor CSV, in file order."""
-    lines = csv_path.read_text().splitlines()[1:]
-    return np.array([float(line.rsplit(",", 1)[1]) for line in lines if line])
+def session_clock(text: str, truth: dict, name: str) -> SessionClock:
+    """Load a session's sensor CSV exactly as align_run does (the session parser picks and
+    rebuilds the time model; resampled at the default rate), so labels, the motion they are
+    trained on and the truth they are scored against all share one clock."""
+    raw = parse_sensor_csv(text, source=f"{name}/sensor_data.csv", session=name)
+    if raw.clock_rows is None:
+        raise InputError("not in the session dialect (no per-row clock)", session=name)
+    arrival, rebuilt = raw.clock_rows[:, 0], raw.clock_rows[:, 1]
+    true = session_times(truth, len(arrival)) if "row_clock" in truth else arrival
+    kind = str(raw.time_model.get("kind", "arrival"))
+    return SessionClock(resample(raw), rebuilt, true, kind)
 
 
 def session_times(truth: dict, rows: int) -> np.ndarray:
@@ -177,37 +193,31 @@ def session_times(truth: dict, rows: int) -> np.ndarray:
     return np.interp(np.arange(rows), knots[:, 0], knots[:, 1])
 
 
-def clock_pairs(folder: Path, truth: dict, intervals, time_model, rate: float = 50.0):
-    """(predicted, true) class grids for a realistic session, on the labels' own clock.
+def clock_pairs(clock: SessionClock, truth: dict, intervals, rate: float = 50.0):
+    """(predicted, true) class grids for a session, on the aligner's clock.
 
     A label at time x marks the rows the aligner's clock puts at x: each grid point takes
-    the truth of its nearest row's *session* time, so labels that land on late-arriving
-    rows are scored on the motion those rows hold. Arrival-clock labels are mapped exactly;
-    labels of any other time model are taken to be on session time (the clock such a model
-    rebuilds). Grid points with no row within 0.25 s are not scored. Returns the pair and
-    the clock used ("arrival" or "session")."""
-    arrival = arrival_stamps(folder / "sensor_data.csv")
-    session = session_times(truth, len(arrival))
-    on_arrival = _model_name(time_model) == "arrival"
-    clock = arrival if on_arrival else session
-    grid = np.arange(clock[0], clock[-1], 1 / rate)
-    k = np.searchsorted(clock, grid).clip(1, len(clock) - 1)
-    nearest = np.where(np.abs(clock[k - 1] - grid) <= np.abs(clock[k] - grid), k - 1, k)
-    valid = np.abs(clock[nearest] - grid) <= 0.25
+    the truth of its nearest row's *true* time, so labels that land on late-arriving or
+    recounted rows are scored on the motion those rows hold. Grid points with no row
+    within 0.25 s are not scored."""
+    order = np.argsort(clock.rows, kind="stable")
+    rows, true_t = clock.rows[order], clock.truth[order]
+    grid = np.arange(rows[0], rows[-1], 1 / rate)
+    k = np.searchsorted(rows, grid).clip(1, len(rows) - 1)
+    nearest = np.where(np.abs(rows[k - 1] - grid) <= np.abs(rows[k] - grid), k - 1, k)
+    valid = np.abs(rows[nearest] - grid) <= 0.25
     pred = _label_grid(intervals, grid)
-    true = _label_grid(truth["intervals"], session[nearest])
-    return (pred[valid], true[valid]), "arrival" if on_arrival else "session"
+    true = _label_grid(truth["intervals"], true_t[nearest])
+    return pred[valid], true[valid]
 
 
-def truth_on_arrival(folder: Path, truth: dict) -> list[list]:
-    """A realistic session's true intervals moved to arrival time (where their rows landed)."""
-    arrival = arrival_stamps(folder / "sensor_data.csv")
-    session = session_times(truth, len(arrival))
+def truth_on_clock(clock: SessionClock, truth: dict) -> list[list]:
+    """The true intervals moved to the aligner's clock (where it puts their rows)."""
     out = []
     for start, end, cls in truth["intervals"]:
-        inside = np.flatnonzero((session >= start) & (session < end))
-        if len(inside):
-            out.append([float(arrival[inside[0]]), float(arrival[inside[-1]]), cls])
+        inside = (clock.truth >= start) & (clock.truth < end)
+        if inside.any():
+            out.append([float(clock.rows[inside].min()), float(clock.rows[inside].max()), cls])
     return out
 
 
@@ -261,7 +271,7 @@ def score_voice(
     from silkpipe.alignment import AlignConfig, align_run, intervals_from_csv
     from silkpipe.dataset import load_clip_streams, session_stream
     from silkpipe.pipeline import upload_inputs
-    from silkpipe.store import labels_key, open_store
+    from silkpipe.store import labels_key, open_store, session_prefix
     from silkpipe.training import TrainConfig, with_overrides
 
     started = time.perf_counter()
@@ -322,16 +332,18 @@ def score_voice(
             per_session[name] = row
             continue
         row.update(session_row(report, truth))
-        motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=name))
+        text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
+        clock = session_clock(text, truth, name)
+        motion = clock.motion
+        if clock.kind != (report.get("time_model") or "arrival"):  # one clock or no score
+            row["error"] = (f"the aligner used time model {report.get('time_model')!r}, the "
+                            f"scorer's loader {clock.kind!r}")  # fmt: skip
+            per_session[name] = row
+            continue
         labels = [(iv.start, iv.end, iv.label) for iv in intervals]
-        true_intervals = truth["intervals"]
-        if "row_clock" in truth:  # realistic: rows arrive late; score the motion under labels
-            pair, row["scored_on"] = clock_pairs(folder, truth, labels, report.get("time_model"))
-            true_intervals = truth_on_arrival(folder, truth)
-        else:
-            pred = _label_grid(labels, motion.t)
-            true = _label_grid(truth["intervals"], motion.t)
-            pair = (pred[motion.valid], true[motion.valid])
+        pair = clock_pairs(clock, truth, labels)
+        row["scored_on"] = clock.kind
+        true_intervals = truth_on_clock(clock, truth)
         pairs_all.append(pair)
         timelines[name] = _timeline_png(store, run_id, name, motion, intervals,
                                         {**truth, "intervals": true_intervals},
@@ -489,7 +501,6 @@ def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0)
     """Both shifts (SHIFTS, random sign) for every session with a transcript, reusing it:
     shifting the audio is shifting its words."""
     from silkpipe.alignment import AlignConfig
-    from silkpipe.sessions import parse_sensor_csv
     from silkpipe.store import get_json, session_prefix, transcript_key
     from silkpipe.transcripts import extract_commands, parse_transcript
 
@@ -500,7 +511,7 @@ def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0)
             text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
         except KeyError:
             continue
-        motion = resample(parse_sensor_csv(text, source=name, session=name))
+        motion = session_clock(text, truth, name).motion  # as align_run loads it
         commands = extract_commands(parse_transcript(transcript, session=name)).commands
         rng = np.random.default_rng([seed, i])
         for kind, lo, hi in SHIFTS:
