@@ -485,8 +485,13 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     cfg = replace(base, search_s=abs(shift) - 0.5)
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
     _, report = align_session(f"{name}-shifted", motion, moved, cfg)
-    est = None if report.offset_s is None else report.offset_s + centre
+    # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
+    est = None if report.offset_s is None else report.offset_s + report.clock_scale * centre
     error = None if est is None else round(est - true_offset, 3)
+    # the best lag on the window's edge: the correlation still rises outward, so no peak
+    # was found inside the window (what a gate rule on the edge would refuse)
+    lag = None if report.offset_s is None else report.offset_s + base.word_to_peak_s
+    edge = lag is not None and abs(lag) >= cfg.search_s - 0.05
     if report.excluded:
         outcome = "excluded"
     elif error is not None and abs(error) <= OFFSET_TOLERANCE_S:
@@ -494,7 +499,8 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     else:
         outcome = "false pass"
     return {"shift_s": round(shift, 3), "offset_error": error, "quality": round(report.quality, 2),
-            "excluded": report.excluded, "outcome": outcome, "reason": report.reason}  # fmt: skip
+            "excluded": report.excluded, "outcome": outcome, "reason": report.reason,
+            "at_window_edge": edge, "clock_scale": report.clock_scale}  # fmt: skip
 
 
 def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0) -> dict:
@@ -527,6 +533,9 @@ def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0)
         "excluded": sum(r["excluded"] for r in rows.values()),
         "corrected": sum(r["outcome"] == "corrected" for r in rows.values()),
         "false_passes": passes,
+        "false_passes_at_window_edge": sum(
+            r["outcome"] == "false pass" and r["at_window_edge"] for r in rows.values()
+        ),
         "false_pass_rate": round(passes / n, 4) if n else None,
     }
 
@@ -668,7 +677,9 @@ def summary_lines(result: dict) -> list[str]:
     if shifted:
         lines.append(f"shifted-audio controls (one gesture period; 5-20 s): excluded "
                      f"{shifted['excluded']}/{shifted['n']}, corrected {shifted['corrected']}, "
-                     f"false-pass rate {shifted['false_pass_rate']}")  # fmt: skip
+                     f"false-pass rate {shifted['false_pass_rate']}; of the false passes "
+                     f"{shifted.get('false_passes_at_window_edge', 0)} at the search window's "
+                     "edge")  # fmt: skip
     names = {"voice": "voice-labelled sessions", "truth": "the same sessions, true labels",
              "clips": "labelled clips"}  # fmt: skip
     for key, what in names.items():
