@@ -599,7 +599,7 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     from silkpipe.alignment import align_session
 
     centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
-    cfg = replace(base, search_s=abs(shift) - 0.5)
+    cfg = replace(base, search_s=max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1))
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
     _, report = align_session(f"{name}-shifted", motion, moved, cfg)
     # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
@@ -618,6 +618,19 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     return {"shift_s": round(shift, 3), "offset_error": error, "quality": round(report.quality, 2),
             "excluded": report.excluded, "outcome": outcome, "reason": report.reason,
             "at_window_edge": edge, "clock_scale": report.clock_scale}  # fmt: skip
+
+
+def scale_slack(motion, centre: float) -> float:
+    """How far a count-clock fit can move the true offset inside a shifted control's window.
+
+    The fit scales the moved word times, t_imu = a * (t + centre) + b, so at scale a the
+    true offset sits (1 - a) * centre from where a = 1 puts it; the window is shortened by
+    the most that can be, so it still ends 0.5 s short of the truth at every scale."""
+    from silkpipe.clock_fit import SCALES
+
+    if motion.time_model.get("kind") != "count":
+        return 0.0
+    return max(abs(1.0 - a) for a in SCALES) * abs(centre)
 
 
 def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0) -> dict:

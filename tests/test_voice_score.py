@@ -248,3 +248,18 @@ def test_labels_of_a_rebuilt_clock_are_scored_on_that_clock():
     assert cls == "jump" and start == pytest.approx(at, abs=0.02)
     assert end == pytest.approx(at + rate / 148.5, abs=0.02)
     assert clock.motion.t[0] <= start and end <= clock.motion.t[-1] + 0.02
+
+
+def test_a_count_clock_shifted_control_window_ends_short_of_the_truth_at_every_scale():
+    """A count-clock fit scales the moved words: at a = 0.97 a window of |shift| - 0.5 s
+    around a centre 22 s away would reach to 0.5 - 0.66 s of the truth (within it)."""
+    from silkpipe.sessions import Motion
+    from silkpipe.voice_score import scale_slack
+
+    count = Motion(t=np.zeros(1), rate=50.0, data=np.zeros((1, 13), np.float32),
+                   valid=np.ones(1, bool), time_model={"kind": "count"})  # fmt: skip
+    arrival = Motion(t=count.t, rate=50.0, data=count.data, valid=count.valid,
+                     time_model={"kind": "arrival"})  # fmt: skip
+    assert scale_slack(arrival, 22.0) == 0.0
+    assert scale_slack(count, 22.0) == pytest.approx(0.66, abs=0.01)
+    assert scale_slack(count, -22.0) == scale_slack(count, 22.0)
