@@ -599,7 +599,7 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     from silkpipe.alignment import align_session
 
     centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
-    cfg = replace(base, search_s=max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1))
+    cfg = replace(base, search_s=float(max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1)))
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
     _, report = align_session(f"{name}-shifted", motion, moved, cfg)
     # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
@@ -608,7 +608,7 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     # the best lag on the window's edge: the correlation still rises outward, so no peak
     # was found inside the window (what a gate rule on the edge would refuse)
     lag = None if report.offset_s is None else report.offset_s + base.word_to_peak_s
-    edge = lag is not None and abs(lag) >= cfg.search_s - 0.05
+    edge = bool(lag is not None and abs(lag) >= cfg.search_s - 0.05)
     if report.excluded:
         outcome = "excluded"
     elif error is not None and abs(error) <= OFFSET_TOLERANCE_S:
@@ -630,7 +630,7 @@ def scale_slack(motion, centre: float) -> float:
 
     if motion.time_model.get("kind") != "count":
         return 0.0
-    return max(abs(1.0 - a) for a in SCALES) * abs(centre)
+    return float(max(abs(1.0 - a) for a in SCALES)) * abs(centre)
 
 
 def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0) -> dict:

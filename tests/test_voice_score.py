@@ -178,6 +178,7 @@ def test_shifted_controls_search_only_around_the_wrong_offset(scored):
             assert abs(abs(row["offset_error"]) - 0.5) <= 0.35, row
     assert shifted["false_passes"] == sum(not r["excluded"] for r in shifted["sessions"].values())
     assert 0 <= shifted["false_passes_at_window_edge"] <= shifted["false_passes"]
+    json.dumps(shifted)  # plain types: the bench writes it as JSON
     assert "shifted-audio controls" in "\n".join(summary_lines(result))
 
 
@@ -263,3 +264,4 @@ def test_a_count_clock_shifted_control_window_ends_short_of_the_truth_at_every_s
     assert scale_slack(arrival, 22.0) == 0.0
     assert scale_slack(count, 22.0) == pytest.approx(0.66, abs=0.01)
     assert scale_slack(count, -22.0) == scale_slack(count, 22.0)
+    assert type(scale_slack(count, 22.0)) is float  # the control's row goes out as JSON
