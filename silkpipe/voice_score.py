@@ -19,12 +19,14 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from silkpipe.errors import InputError
-from silkpipe.sessions import find_sessions, read_sensor_csv, resample
+from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 
 log = logging.getLogger(__name__)
@@ -158,17 +160,32 @@ def labelled_share(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float | None:
     return round(tp / pred, 4) if pred else None
 
 
-def _model_name(time_model) -> str:
-    """The name of a labels report's time model (a name, or a dict that names it)."""
-    if isinstance(time_model, dict):
-        return str(time_model.get("kind") or time_model.get("name") or time_model.get("model"))
-    return "arrival" if time_model is None else str(time_model)
+@dataclass
+class SessionClock:
+    """A session's motion on the clock the aligner used, and each row's time on both clocks.
+
+    ``rows`` is every sensor row's time (file order) on the session's own time model (what
+    align_run rebuilt: arrival, count or watch_time), ``truth`` its time on the clock the
+    truth intervals are written on (truth.json's row_clock for realistic sessions, else the
+    CSV's timestamp)."""
+
+    motion: Motion
+    rows: np.ndarray
+    truth: np.ndarray
+    kind: str
 
 
-def arrival_stamps(csv_path: Path) -> np.ndarray:
-    """The ``timestamp`` of every row of a sensor CSV, in file order."""
-    lines = csv_path.read_text().splitlines()[1:]
-    return np.array([float(line.rsplit(",", 1)[1]) for line in lines if line])
+def session_clock(text: str, truth: dict, name: str) -> SessionClock:
+    """Load a session's sensor CSV exactly as align_run does (the session parser picks and
+    rebuilds the time model; resampled at the default rate), so labels, the motion they are
+    trained on and the truth they are scored against all share one clock."""
+    raw = parse_sensor_csv(text, source=f"{name}/sensor_data.csv", session=name)
+    if raw.clock_rows is None:
+        raise InputError("not in the session dialect (no per-row clock)", session=name)
+    arrival, rebuilt = raw.clock_rows[:, 0], raw.clock_rows[:, 1]
+    true = session_times(truth, len(arrival)) if "row_clock" in truth else arrival
+    kind = str(raw.time_model.get("kind", "arrival"))
+    return SessionClock(resample(raw), rebuilt, true, kind)
 
 
 def session_times(truth: dict, rows: int) -> np.ndarray:
@@ -177,37 +194,31 @@ def session_times(truth: dict, rows: int) -> np.ndarray:
     return np.interp(np.arange(rows), knots[:, 0], knots[:, 1])
 
 
-def clock_pairs(folder: Path, truth: dict, intervals, time_model, rate: float = 50.0):
-    """(predicted, true) class grids for a realistic session, on the labels' own clock.
+def clock_pairs(clock: SessionClock, truth: dict, intervals, rate: float = 50.0):
+    """(predicted, true) class grids for a session, on the aligner's clock.
 
     A label at time x marks the rows the aligner's clock puts at x: each grid point takes
-    the truth of its nearest row's *session* time, so labels that land on late-arriving
-    rows are scored on the motion those rows hold. Arrival-clock labels are mapped exactly;
-    labels of any other time model are taken to be on session time (the clock such a model
-    rebuilds). Grid points with no row within 0.25 s are not scored. Returns the pair and
-    the clock used ("arrival" or "session")."""
-    arrival = arrival_stamps(folder / "sensor_data.csv")
-    session = session_times(truth, len(arrival))
-    on_arrival = _model_name(time_model) == "arrival"
-    clock = arrival if on_arrival else session
-    grid = np.arange(clock[0], clock[-1], 1 / rate)
-    k = np.searchsorted(clock, grid).clip(1, len(clock) - 1)
-    nearest = np.where(np.abs(clock[k - 1] - grid) <= np.abs(clock[k] - grid), k - 1, k)
-    valid = np.abs(clock[nearest] - grid) <= 0.25
+    the truth of its nearest row's *true* time, so labels that land on late-arriving or
+    recounted rows are scored on the motion those rows hold. Grid points with no row
+    within 0.25 s are not scored."""
+    order = np.argsort(clock.rows, kind="stable")
+    rows, true_t = clock.rows[order], clock.truth[order]
+    grid = np.arange(rows[0], rows[-1], 1 / rate)
+    k = np.searchsorted(rows, grid).clip(1, len(rows) - 1)
+    nearest = np.where(np.abs(rows[k - 1] - grid) <= np.abs(rows[k] - grid), k - 1, k)
+    valid = np.abs(rows[nearest] - grid) <= 0.25
     pred = _label_grid(intervals, grid)
-    true = _label_grid(truth["intervals"], session[nearest])
-    return (pred[valid], true[valid]), "arrival" if on_arrival else "session"
+    true = _label_grid(truth["intervals"], true_t[nearest])
+    return pred[valid], true[valid]
 
 
-def truth_on_arrival(folder: Path, truth: dict) -> list[list]:
-    """A realistic session's true intervals moved to arrival time (where their rows landed)."""
-    arrival = arrival_stamps(folder / "sensor_data.csv")
-    session = session_times(truth, len(arrival))
+def truth_on_clock(clock: SessionClock, truth: dict) -> list[list]:
+    """The true intervals moved to the aligner's clock (where it puts their rows)."""
     out = []
     for start, end, cls in truth["intervals"]:
-        inside = np.flatnonzero((session >= start) & (session < end))
-        if len(inside):
-            out.append([float(arrival[inside[0]]), float(arrival[inside[-1]]), cls])
+        inside = (clock.truth >= start) & (clock.truth < end)
+        if inside.any():
+            out.append([float(clock.rows[inside].min()), float(clock.rows[inside].max()), cls])
     return out
 
 
@@ -241,6 +252,34 @@ def source_clips(truths: dict[str, dict], out: Path) -> Path | None:
     return out
 
 
+@dataclass
+class StepOutputs:
+    """What the real steps left for scoring: the store, the controls and the failures."""
+
+    store: Any
+    store_uri: str
+    run_id: str
+    out_root: Path  # models and score-voice.html
+    failed: dict[str, str]  # session -> transcription error
+    donors: dict[str, str]  # shuffled-audio control -> audio donor
+    shifted: dict | None  # shifted-audio controls (None: no controls)
+    transcribe_s: float
+
+
+@dataclass
+class SessionScores:
+    """Per-session rows, label grids and the training streams built from them."""
+
+    rows: dict = field(default_factory=dict)
+    pairs_used: list = field(default_factory=list)  # sessions through the gate
+    pairs_all: list = field(default_factory=list)
+    voice_streams: list = field(default_factory=list)
+    # the same sessions with their true labels: separates label errors from what training
+    # on session recordings (not clips) costs by itself
+    truth_streams: list = field(default_factory=list)
+    timelines: dict[str, bytes] = field(default_factory=dict)
+
+
 def score_voice(
     sessions_dir: str | Path,
     eval_clips_dir: str | Path,
@@ -258,47 +297,97 @@ def score_voice(
     seeds: int = 1,
 ) -> dict:
     """Transcribe -> align -> train on voice labels -> evaluate on held-out clips; score it all."""
-    from silkpipe.alignment import AlignConfig, intervals_from_csv
-    from silkpipe.dataset import load_clip_streams, session_stream
-    from silkpipe.pipeline import upload_inputs
-    from silkpipe.steps import align_run
-    from silkpipe.store import labels_key, open_store, published
-    from silkpipe.training import TrainConfig, with_overrides
-
     started = time.perf_counter()
-    sessions_dir = Path(sessions_dir)
+    sessions_dir, eval_clips_dir = Path(sessions_dir), Path(eval_clips_dir)
+    folders, truths = read_inputs(sessions_dir, eval_clips_dir)
+    steps = run_steps(sessions_dir, folders, truths, store_uri, run_id, backend, model,
+                      controls=controls, workers=workers, progress=progress,
+                      oracle=oracle)  # fmt: skip
+    scores = score_sessions(steps, folders, truths)
+    models, seen, errors = train_models(
+        scores, truths, eval_clips_dir, steps.out_root, sessions_dir,
+        train_clips_dir=train_clips_dir, epochs=epochs, seeds=seeds, progress=progress,
+    )  # fmt: skip
+    result = {
+        "store": steps.store_uri,
+        "run_id": run_id,
+        "backend": "oracle (truth words)" if oracle else backend,
+        "sessions": scores.rows,
+        "offset": offset_summary(scores.rows, truths),
+        "labels": label_overlap(scores.pairs_used),
+        "labelled_on_same_class": labelled_share(scores.pairs_used),
+        "labels_all_sessions": label_overlap(scores.pairs_all),
+        "sessions_trained_on": [s.name for s in scores.voice_streams],
+        "controls": shuffled_controls(steps),
+        "shifted_controls": steps.shifted,
+        "models": models,
+        "eval_clips": str(eval_clips_dir),
+        "eval_clips_seen_in_training": seen,
+        "transcribe_failed": steps.failed,
+        "errors": errors,
+        "transcribe_seconds": round(steps.transcribe_s, 1),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    result["report"] = str(write_report(steps.out_root, result, scores.timelines))
+    return result
+
+
+def read_inputs(sessions_dir: Path, eval_clips_dir: Path) -> tuple[list[Path], dict[str, dict]]:
+    """The session folders and their truth.json; bad input stops here, before any work."""
     folders = find_sessions(sessions_dir)
     if not folders:
         raise InputError("no session folders (with sensor_data.csv)", path=str(sessions_dir))
     truths = {f.name: _truth(f) for f in folders}
-    eval_clips_dir = Path(eval_clips_dir)
     if not eval_clips_dir.is_dir():
         raise InputError("evaluation clips folder is missing", path=str(eval_clips_dir))
+    return folders, truths
+
+
+def _open_store(store_uri: str | None, run_id: str) -> tuple[Any, str, Path]:
+    """(store, its URI, the folder for models and the report): a new temporary store when
+    none is given; the report goes beside a local store's run, else to a temporary folder."""
+    from silkpipe.store import open_store
+
     if store_uri is None:
         store_uri = str(Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-")) / "store")
-    local = (
-        store_uri.removeprefix("file://") if "://" not in store_uri.replace("file://", "") else None
-    )
-    work = Path(local) / "runs" / run_id / "score-voice" if local else None
-    store = open_store(store_uri)
+    plain = store_uri.replace("file://", "")
+    local = store_uri.removeprefix("file://") if "://" not in plain else None
+    out_root = (Path(local) / "runs" / run_id / "score-voice" if local
+                else Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-")))  # fmt: skip
+    return open_store(store_uri), store_uri, out_root
+
+
+def _give_words(store, words: dict[str, dict]) -> None:
+    """Hand sessions their transcripts (the transcribe step takes a session's own
+    whisperx_output.json as-is)."""
+    from silkpipe.store import put_json, session_prefix
+
+    for name, transcript in words.items():
+        put_json(store, f"{session_prefix(name)}/whisperx_output.json", transcript)
+
+
+def run_steps(
+    sessions_dir: Path, folders: list[Path], truths: dict[str, dict], store_uri: str | None,
+    run_id: str, backend: str, model, *, controls: bool, workers: int | None, progress: bool,
+    oracle: bool,
+) -> StepOutputs:  # fmt: skip
+    """The real steps on the sessions and their shuffled-audio controls: upload, transcribe
+    (or the exact words with ``oracle``), align (recomputed, never reused); then the
+    shifted-audio controls on the same transcripts."""
+    from silkpipe.alignment import AlignConfig
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.steps import align_run
+
+    store, store_uri, out_root = _open_store(store_uri, run_id)
     scratch = Path(tempfile.mkdtemp(prefix="silkpipe-controls-"))
     try:
         upload_inputs(store, sessions_dir)
-        if oracle:  # the transcribe step takes a session's own whisperx_output.json as-is
-            from silkpipe.store import put_json, session_prefix
-
-            for name, truth in truths.items():
-                put_json(store, f"{session_prefix(name)}/whisperx_output.json",
-                         oracle_transcript(truth))  # fmt: skip
         donors = make_controls(folders, truths, scratch) if controls else {}
         if donors:
             upload_inputs(store, scratch)
-            if oracle:  # a control hears exactly its audio donor's words
-                from silkpipe.store import put_json, session_prefix
-
-                for name, donor in donors.items():
-                    put_json(store, f"{session_prefix(name)}/whisperx_output.json",
-                             oracle_transcript(truths[donor]))  # fmt: skip
+        if oracle:  # a control hears exactly its audio donor's words
+            _give_words(store, {n: oracle_transcript(t) for n, t in truths.items()})
+            _give_words(store, {n: oracle_transcript(truths[d]) for n, d in donors.items()})
         names = [f.name for f in folders] + sorted(donors)
         t0 = time.perf_counter()
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
@@ -307,154 +396,196 @@ def score_voice(
         shifted = shifted_controls(store, run_id, truths) if controls else None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    version = (published(store, run_id, "labels") or {}).get("version")
+    return StepOutputs(store, store_uri, run_id, out_root, failed, donors, shifted, transcribe_s)
 
-    per_session, pairs_used, pairs_all, voice_streams, errors = {}, [], [], [], []
-    timelines: dict[str, bytes] = {}
-    truth_streams = []  # the same sessions with their true labels: separates label errors
-    # from what training on session recordings (not clips) costs by itself
+
+def score_sessions(
+    steps: StepOutputs, folders: list[Path], truths: dict[str, dict]
+) -> SessionScores:
+    """Every session's row and label grids; those through the gate also give the voice-
+    and truth-trained models their streams."""
+    from silkpipe.dataset import session_stream
+
+    scores = SessionScores()
     for folder in folders:
         name, truth = folder.name, truths[folder.name]
-        row: dict = {"offset_true": truth["offset_s"], "drift_ppm": truth.get("drift_ppm", 0.0)}
-        try:
-            report = json.loads(store.get_bytes(labels_key(run_id, name, "json", version)))
-            csv_key = labels_key(run_id, name, "csv", version)
-            intervals = intervals_from_csv(store.get_bytes(csv_key).decode())
-        except KeyError:
-            row["error"] = failed.get(name, "no alignment output")
-            per_session[name] = row
+        row, scored = score_session(steps, name, truth)
+        scores.rows[name] = row
+        if scored is None:
             continue
-        row.update(session_row(report, truth))
-        motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=name))
-        labels = [(iv.start, iv.end, iv.label) for iv in intervals]
-        true_intervals = truth["intervals"]
-        if "row_clock" in truth:  # realistic: rows arrive late; score the motion under labels
-            pair, row["scored_on"] = clock_pairs(folder, truth, labels, report.get("time_model"))
-            true_intervals = truth_on_arrival(folder, truth)
-        else:
-            pred = _label_grid(labels, motion.t)
-            true = _label_grid(truth["intervals"], motion.t)
-            pair = (pred[motion.valid], true[motion.valid])
-        pairs_all.append(pair)
-        timelines[name] = _timeline_png(store, run_id, name, motion, intervals,
-                                        {**truth, "intervals": true_intervals},
-                                        report.get("offset_s"))  # fmt: skip
-        if not row["excluded"]:
-            pairs_used.append(pair)
-            spans = [(iv.start, iv.end, iv.label) for iv in intervals if iv.end > iv.start]
-            if spans:
-                voice_streams.append(session_stream(name, motion, spans))
-                true_spans = [(float(a), float(b), str(c)) for a, b, c in true_intervals]
-                truth_streams.append(session_stream(name, motion, true_spans))
-        per_session[name] = row
+        clock, intervals, true_intervals, pair = scored
+        scores.pairs_all.append(pair)
+        scores.timelines[name] = _timeline_png(steps.store, steps.run_id, name, clock.motion,
+                                               intervals, {**truth, "intervals": true_intervals},
+                                               row.get("offset_s"))  # fmt: skip
+        if row["excluded"]:
+            continue
+        scores.pairs_used.append(pair)
+        spans = [(iv.start, iv.end, iv.label) for iv in intervals if iv.end > iv.start]
+        if spans:
+            scores.voice_streams.append(session_stream(name, clock.motion, spans))
+            true_spans = [(float(a), float(b), str(c)) for a, b, c in true_intervals]
+            scores.truth_streams.append(session_stream(name, clock.motion, true_spans))
+    return scores
 
-    control_rows = {}
-    for name, donor in donors.items():
+
+def score_session(steps: StepOutputs, name: str, truth: dict):
+    """(row, None) when the session has no usable alignment, else (row, (clock, labels,
+    true intervals on the clock, label grids)). Labels, truth and motion are all put on
+    the session's own time model, loaded as align_run loads it."""
+    from silkpipe.alignment import intervals_from_csv
+    from silkpipe.store import labels_key, published, session_prefix
+
+    store, run_id = steps.store, steps.run_id
+    row: dict = {"offset_true": truth["offset_s"], "drift_ppm": truth.get("drift_ppm", 0.0)}
+    try:
+        version = (published(store, run_id, "labels") or {}).get("version")
+        report = json.loads(store.get_bytes(labels_key(run_id, name, "json", version)))
+        csv_key = labels_key(run_id, name, "csv", version)
+        intervals = intervals_from_csv(store.get_bytes(csv_key).decode())
+    except KeyError:
+        row["error"] = steps.failed.get(name, "no alignment output")
+        return row, None
+    row.update(session_row(report, truth))
+    text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
+    clock = session_clock(text, truth, name)
+    if clock.kind != (report.get("time_model") or "arrival"):  # one clock or no score
+        row["error"] = (f"the aligner used time model {report.get('time_model')!r}, the "
+                        f"scorer's loader {clock.kind!r}")  # fmt: skip
+        return row, None
+    pair = clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in intervals])
+    row["scored_on"] = clock.kind
+    return row, (clock, intervals, truth_on_clock(clock, truth), pair)
+
+
+def shuffled_controls(steps: StepOutputs) -> dict:
+    """The shuffled-audio controls' verdicts (each must be excluded) and their false-pass
+    rate."""
+    from silkpipe.store import labels_key, published
+
+    rows = {}
+    version = (published(steps.store, steps.run_id, "labels") or {}).get("version")
+    for name, donor in steps.donors.items():
         try:
-            report = json.loads(store.get_bytes(labels_key(run_id, name, "json", version)))
-            control_rows[name] = {"audio_from": donor, "excluded": bool(report.get("excluded")),
-                                  "quality": round(report.get("quality", 0.0), 2),
-                                  "reason": report.get("reason", "")}  # fmt: skip
+            key = labels_key(steps.run_id, name, "json", version)
+            report = json.loads(steps.store.get_bytes(key))
+            rows[name] = {"audio_from": donor, "excluded": bool(report.get("excluded")),
+                          "quality": round(report.get("quality", 0.0), 2),
+                          "reason": report.get("reason", "")}  # fmt: skip
         except KeyError:
-            control_rows[name] = {"audio_from": donor, "excluded": None,
-                                  "error": failed.get(name, "no alignment output")}  # fmt: skip
+            rows[name] = {"audio_from": donor, "excluded": None,
+                          "error": steps.failed.get(name, "no alignment output")}  # fmt: skip
+    passed = sum(r.get("excluded") is False for r in rows.values())
+    return {
+        "sessions": rows,
+        "n": len(rows),
+        "excluded": sum(bool(r.get("excluded")) for r in rows.values()),
+        "all_excluded": all(r.get("excluded") for r in rows.values()),
+        "false_pass_rate": round(passed / len(rows), 4) if rows else None,
+    }
 
-    rows = list(per_session.values())
-    errs = [r["offset_error"] for r in rows if r.get("offset_error") is not None]
-    # Sessions with gestures apart: a noise-only session's motion gives words nothing to
-    # line up with, so its offset is not observable (reported, not hidden).
-    gestures = [per_session[name] for name in per_session
+
+def offset_summary(rows: dict[str, dict], truths: dict[str, dict]) -> dict:
+    """Offset figures over all sessions and over those that hold gestures: a noise-only
+    session's motion gives words nothing to line up with, so its offset is not observable
+    (reported, not hidden)."""
+    every = list(rows.values())
+    errs = [r["offset_error"] for r in every if r.get("offset_error") is not None]
+    gestures = [rows[name] for name in rows
                 if any(iv[2] != "noise" for iv in truths[name]["intervals"])]  # fmt: skip
-    offset = {
-        "sessions": len(rows),
+    return {
+        "sessions": len(every),
         "estimated": len(errs),
-        "within_0_3s": share_within(rows, OFFSET_TOLERANCE_S) or 0,
-        "within_1s": share_within(rows, 1.0) or 0,
+        "within_0_3s": share_within(every, OFFSET_TOLERANCE_S) or 0,
+        "within_1s": share_within(every, 1.0) or 0,
         "median_abs_error_s": round(float(np.median(np.abs(errs))), 3) if errs else None,
         "gesture_sessions": len(gestures),
         "gesture_sessions_within_0_3s": share_within(gestures, OFFSET_TOLERANCE_S),
-        "passed_gate": sum(not r.get("excluded", True) for r in rows),
-        "false_passes": sum(bool(r.get("false_pass")) for r in rows),
+        "passed_gate": sum(not r.get("excluded", True) for r in every),
+        "false_passes": sum(bool(r.get("false_pass")) for r in every),
     }
+
+
+def clip_training_set(truths: dict[str, dict], train_clips_dir, out_root: Path,
+                      sessions_dir: Path) -> Path | None:  # fmt: skip
+    """Clips for the clip-trained baseline: the folder given, else the clips the sessions
+    were built from, else SESSIONS_DIR/../clips (None: there are none)."""
+    if train_clips_dir:
+        return Path(train_clips_dir)
+    found = source_clips(truths, out_root / "source-clips")
+    if found is None and (sessions_dir.parent / "clips").is_dir():
+        found = sessions_dir.parent / "clips"
+    return found
+
+
+def train_models(
+    scores: SessionScores, truths: dict[str, dict], eval_clips_dir: Path, out_root: Path,
+    sessions_dir: Path, *, train_clips_dir, epochs: int | None, seeds: int, progress: bool,
+) -> tuple[dict, list[str], list[str]]:  # fmt: skip
+    """The voice-, truth- and clip-trained models on the same evaluation clips: (models,
+    evaluation clips also seen in training, errors)."""
+    from silkpipe.dataset import load_clip_streams
+    from silkpipe.training import TrainConfig, with_overrides
 
     cfg = TrainConfig()
     if epochs:
         cfg = with_overrides(cfg, max_epochs=epochs, min_epochs=min(cfg.min_epochs, epochs))
-    eval_streams = load_clip_streams(eval_clips_dir)
-    out_root = work or Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))
-    taught = sorted({label for st in voice_streams for _, _, label in st.intervals})
-    # A class no voice session taught (noise-only sessions cannot be aligned) costs the
-    # voice model twice: its own F1 is 0 and its windows land in the other classes. Every
-    # model is also scored on the evaluation clips of the taught classes only.
-    subset = [st for st in eval_streams if all(iv[2] in taught for iv in st.intervals)]
-    if not voice_streams or len(taught) == len(CLASSES):
-        subset = []
-
-    def fit(key: str, streams: list) -> None:
-        folder = out_root / ("clip-model" if key == "clips" else f"{key}-model")
-        models[key], taught_f1 = _train_and_score(
-            streams, folder, cfg, seeds, eval_streams, subset, progress
-        )
-        if taught_f1 is not None:
-            models.setdefault("taught_classes", {"classes": taught})[key] = taught_f1
-
-    models: dict = {}
-    if voice_streams:
-        for key, streams in (("voice", voice_streams), ("truth", truth_streams)):
+    fitter = ModelFitter(cfg, seeds, load_clip_streams(eval_clips_dir), out_root, progress,
+                         scores.voice_streams)  # fmt: skip
+    errors: list[str] = []
+    if scores.voice_streams:
+        for key, streams in (("voice", scores.voice_streams), ("truth", scores.truth_streams)):
             try:
-                fit(key, streams)
+                fitter.fit(key, streams)
             except InputError as err:  # e.g. too few windows: report it, score the rest
                 errors.append(f"{key} model: {err}")
     else:
         errors.append("voice model: no session passed the quality gate")
+    train_clips = clip_training_set(truths, train_clips_dir, out_root, sessions_dir)
     used_clips = {c for t in truths.values() for c in t.get("clips", [])}
-    train_clips = Path(train_clips_dir) if train_clips_dir else None
-    if train_clips is None:
-        train_clips = source_clips(truths, out_root / "source-clips")
-    if train_clips is None and (sessions_dir.parent / "clips").is_dir():
-        train_clips = sessions_dir.parent / "clips"
-    overlap = sorted(clip_blocks(eval_clips_dir) & used_clips)
+    seen = clip_blocks(eval_clips_dir) & used_clips
     if train_clips is not None:
-        overlap += sorted(clip_blocks(eval_clips_dir) & clip_blocks(train_clips))
-        fit("clips", load_clip_streams(train_clips))
+        seen |= clip_blocks(eval_clips_dir) & clip_blocks(train_clips)
+        fitter.fit("clips", load_clip_streams(train_clips))
     else:
         errors.append("clip model: no --train-clips folder given")
-    if "voice" in models and "clips" in models:
-        models["f1_gap"] = round(models["clips"]["macro_f1"] - models["voice"]["macro_f1"], 4)
-    part = models.get("taught_classes", {})
-    if "voice" in part and "clips" in part:
-        part["f1_gap"] = round(part["clips"] - part["voice"], 4)
+    return fitter.gaps(), sorted(seen), errors
 
-    result = {
-        "store": store_uri,
-        "run_id": run_id,
-        "backend": "oracle (truth words)" if oracle else backend,
-        "sessions": per_session,
-        "offset": offset,
-        "labels": label_overlap(pairs_used),
-        "labelled_on_same_class": labelled_share(pairs_used),
-        "labels_all_sessions": label_overlap(pairs_all),
-        "sessions_trained_on": [s.name for s in voice_streams],
-        "controls": {
-            "sessions": control_rows,
-            "n": len(control_rows),
-            "excluded": sum(bool(r.get("excluded")) for r in control_rows.values()),
-            "all_excluded": all(r.get("excluded") for r in control_rows.values()),
-            "false_pass_rate": round(
-                sum(r.get("excluded") is False for r in control_rows.values())
-                / len(control_rows), 4) if control_rows else None,
-        },
-        "shifted_controls": shifted,
-        "models": models,
-        "eval_clips": str(eval_clips_dir),
-        "eval_clips_seen_in_training": sorted(set(overlap)),
-        "transcribe_failed": failed,
-        "errors": errors,
-        "transcribe_seconds": round(transcribe_s, 1),
-        "wall_seconds": round(time.perf_counter() - started, 1),
-    }
-    result["report"] = str(write_report(out_root, result, timelines))
-    return result
+
+class ModelFitter:
+    """Trains and scores models on one set of evaluation clips, and on the clips of the
+    classes the voice labels taught: a class no voice session taught (noise-only sessions
+    cannot be aligned) costs the voice model twice (its own F1 is 0 and its windows land
+    in the other classes), so every model is also scored without it."""
+
+    def __init__(self, cfg, seeds: int, eval_streams: list, out_root: Path, progress: bool,
+                 voice_streams: list) -> None:  # fmt: skip
+        self.cfg, self.seeds, self.eval_streams = cfg, seeds, eval_streams
+        self.out_root, self.progress = out_root, progress
+        self.taught = sorted({label for st in voice_streams for _, _, label in st.intervals})
+        self.subset = [st for st in eval_streams
+                       if all(iv[2] in self.taught for iv in st.intervals)]  # fmt: skip
+        if not voice_streams or len(self.taught) == len(CLASSES):
+            self.subset = []
+        self.models: dict = {}
+
+    def fit(self, key: str, streams: list) -> None:
+        folder = self.out_root / ("clip-model" if key == "clips" else f"{key}-model")
+        self.models[key], taught_f1 = _train_and_score(
+            streams, folder, self.cfg, self.seeds, self.eval_streams, self.subset, self.progress
+        )
+        if taught_f1 is not None:
+            self.models.setdefault("taught_classes", {"classes": self.taught})[key] = taught_f1
+
+    def gaps(self) -> dict:
+        """The models, with the clip-minus-voice macro-F1 gaps added."""
+        models = self.models
+        if "voice" in models and "clips" in models:
+            models["f1_gap"] = round(models["clips"]["macro_f1"] - models["voice"]["macro_f1"], 4)
+        part = models.get("taught_classes", {})
+        if "voice" in part and "clips" in part:
+            part["f1_gap"] = round(part["clips"] - part["voice"], 4)
+        return models
 
 
 #: Shifted-audio controls: (name, smallest, largest |shift| from the true offset), seconds:
@@ -473,11 +604,16 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     from silkpipe.alignment import align_session
 
     centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
-    cfg = replace(base, search_s=abs(shift) - 0.5)
+    cfg = replace(base, search_s=float(max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1)))
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
     _, report = align_session(f"{name}-shifted", motion, moved, cfg)
-    est = None if report.offset_s is None else report.offset_s + centre
+    # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
+    est = None if report.offset_s is None else report.offset_s + report.clock_scale * centre
     error = None if est is None else round(est - true_offset, 3)
+    # the best lag on the window's edge: the correlation still rises outward, so no peak
+    # was found inside the window (what a gate rule on the edge would refuse)
+    lag = None if report.offset_s is None else report.offset_s + base.word_to_peak_s
+    edge = bool(lag is not None and abs(lag) >= cfg.search_s - 0.05)
     if report.excluded:
         outcome = "excluded"
     elif error is not None and abs(error) <= OFFSET_TOLERANCE_S:
@@ -485,14 +621,27 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     else:
         outcome = "false pass"
     return {"shift_s": round(shift, 3), "offset_error": error, "quality": round(report.quality, 2),
-            "excluded": report.excluded, "outcome": outcome, "reason": report.reason}  # fmt: skip
+            "excluded": report.excluded, "outcome": outcome, "reason": report.reason,
+            "at_window_edge": edge, "clock_scale": report.clock_scale}  # fmt: skip
+
+
+def scale_slack(motion, centre: float) -> float:
+    """How far a count-clock fit can move the true offset inside a shifted control's window.
+
+    The fit scales the moved word times, t_imu = a * (t + centre) + b, so at scale a the
+    true offset sits (1 - a) * centre from where a = 1 puts it; the window is shortened by
+    the most that can be, so it still ends 0.5 s short of the truth at every scale."""
+    from silkpipe.clock_fit import SCALES
+
+    if motion.time_model.get("kind") != "count":
+        return 0.0
+    return float(max(abs(1.0 - a) for a in SCALES)) * abs(centre)
 
 
 def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0) -> dict:
     """Both shifts (SHIFTS, random sign) for every session with a transcript, reusing it:
     shifting the audio is shifting its words."""
     from silkpipe.alignment import AlignConfig
-    from silkpipe.sessions import parse_sensor_csv
     from silkpipe.store import get_json, session_prefix, transcript_key
     from silkpipe.transcripts import extract_commands, parse_transcript
 
@@ -503,7 +652,7 @@ def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0)
             text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
         except KeyError:
             continue
-        motion = resample(parse_sensor_csv(text, source=name, session=name))
+        motion = session_clock(text, truth, name).motion  # as align_run loads it
         commands = extract_commands(parse_transcript(transcript, session=name)).commands
         rng = np.random.default_rng([seed, i])
         for kind, lo, hi in SHIFTS:
@@ -519,6 +668,9 @@ def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0)
         "excluded": sum(r["excluded"] for r in rows.values()),
         "corrected": sum(r["outcome"] == "corrected" for r in rows.values()),
         "false_passes": passes,
+        "false_passes_at_window_edge": sum(
+            r["outcome"] == "false pass" and r["at_window_edge"] for r in rows.values()
+        ),
         "false_pass_rate": round(passes / n, 4) if n else None,
     }
 
@@ -653,14 +805,30 @@ def summary_lines(result: dict) -> list[str]:
     if result.get("labelled_on_same_class") is not None:
         lines.append(f"  labelled time on truth of the same class: "
                      f"{result['labelled_on_same_class']}")  # fmt: skip
+    lines += _control_lines(result) + _model_lines(result)
+    for err in result["errors"]:
+        lines.append(f"note: {err}")
+    if result.get("report"):
+        lines.append(f"report: {result['report']}")
+    return lines
+
+
+def _control_lines(result: dict) -> list[str]:
     c = result["controls"]
-    lines.append(f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}"
-                 f" (false-pass rate {c.get('false_pass_rate')})")  # fmt: skip
+    lines = [f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}"
+             f" (false-pass rate {c.get('false_pass_rate')})"]  # fmt: skip
     shifted = result.get("shifted_controls")
     if shifted:
         lines.append(f"shifted-audio controls (one gesture period; 5-20 s): excluded "
                      f"{shifted['excluded']}/{shifted['n']}, corrected {shifted['corrected']}, "
-                     f"false-pass rate {shifted['false_pass_rate']}")  # fmt: skip
+                     f"false-pass rate {shifted['false_pass_rate']}; of the false passes "
+                     f"{shifted.get('false_passes_at_window_edge', 0)} at the search window's "
+                     "edge")  # fmt: skip
+    return lines
+
+
+def _model_lines(result: dict) -> list[str]:
+    lines = []
     names = {"voice": "voice-labelled sessions", "truth": "the same sessions, true labels",
              "clips": "labelled clips"}  # fmt: skip
     for key, what in names.items():
@@ -678,8 +846,4 @@ def summary_lines(result: dict) -> list[str]:
             f"({', '.join(part['classes'])}): "
             + ", ".join(f"{k} {part[k]}" for k in ("voice", "truth", "clips") if k in part)
         )
-    for err in result["errors"]:
-        lines.append(f"note: {err}")
-    if result.get("report"):
-        lines.append(f"report: {result['report']}")
     return lines

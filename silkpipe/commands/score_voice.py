@@ -23,6 +23,13 @@ def register(sub) -> None:
             "unlabelled truth counts as wrong."
         ),
     )
+    _add_inputs(p)
+    _add_run_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_inputs(p) -> None:
+    """What is scored, what the models are evaluated on, and where the run is kept."""
     p.add_argument("sessions_dir", metavar="SESSIONS_DIR",
                    help="folder of session folders, each with truth.json")  # fmt: skip
     p.add_argument("--clips", required=True, metavar="EVAL_CLIPS_DIR",
@@ -37,6 +44,10 @@ def register(sub) -> None:
                    "temporary folder); transcripts in it are reused")  # fmt: skip
     p.add_argument("--run-id", default="score-voice", help="run id in the store (default "
                    "%(default)s)")  # fmt: skip
+
+
+def _add_run_options(p) -> None:
+    """How the steps run: the transcriber (or the exact words), controls, training."""
     p.add_argument(
         "--backend",
         default="faster-whisper",
@@ -79,7 +90,6 @@ def register(sub) -> None:
         "%(default)s)",
     )
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
-    p.set_defaults(func=run)
 
 
 def run(args) -> dict:

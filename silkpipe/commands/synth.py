@@ -19,6 +19,15 @@ def register(sub) -> None:
             "With --from-clips, rebuild real clip blocks into semi-real voice sessions instead."
         ),
     )
+    _add_common(p)
+    _add_from_clips(p)
+    _add_realistic(p)
+    p.set_defaults(func=run)
+
+
+def _add_common(p) -> None:
+    """Where to write, the synthetic sample's size, and what every mode shares (offset,
+    seed, speech-to-noise ratio)."""
     p.add_argument("out_dir", nargs="?", metavar="OUT_DIR",
                    help="folder to write (created); with --from-clips use --out")  # fmt: skip
     p.add_argument("--sessions", type=int, default=4, metavar="N",
@@ -51,6 +60,10 @@ def register(sub) -> None:
     p.add_argument("--snr", type=float, default=None, metavar="DB",
                    help="speech-to-noise ratio of the audio in dB (default 30; 20 with "
                    "--from-clips)")  # fmt: skip
+
+
+def _add_from_clips(p) -> None:
+    """Semi-real sessions rebuilt from real clip blocks (--from-clips)."""
     p.add_argument(
         "--from-clips",
         default=None,
@@ -85,6 +98,13 @@ def register(sub) -> None:
         help="--from-clips: share of events kept in the sparse variant of each "
         "block (default 0.33, like 20251017_143627; 0 = no sparse variant)",
     )
+    p.add_argument("--max-session", type=float, default=300.0, metavar="S",
+                   help="--from-clips: a block longer than this is cut, at a gap between clips, "
+                   "into several sessions (default %(default)s)")  # fmt: skip
+
+
+def _add_realistic(p) -> None:
+    """Realistic sessions (--from-clips --realistic): continuous play, the recorder's clock."""
     p.add_argument(
         "--realistic", action="store_true",
         help="--from-clips: one continuous stream per session, gestures interleaved like play "
@@ -100,10 +120,6 @@ def register(sub) -> None:
                    "three in turn)")  # fmt: skip
     p.add_argument("--gestures", type=int, default=40, metavar="N",
                    help="--realistic: gestures per session (default %(default)s)")  # fmt: skip
-    p.add_argument("--max-session", type=float, default=300.0, metavar="S",
-                   help="--from-clips: a block longer than this is cut, at a gap between clips, "
-                   "into several sessions (default %(default)s)")  # fmt: skip
-    p.set_defaults(func=run)
 
 
 def run(args) -> dict:
