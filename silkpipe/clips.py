@@ -58,8 +58,18 @@ _SEGMENT = re.compile(r"_(\d{13})_seg_(\d+)$")
 _SAMPLE = re.compile(r"^(?P<cls>[a-z_]+?)_sample(?P<n>\d+)$")
 _CONTINUOUS = re.compile(r"^(?P<cls>[a-z_]+?)_continuous$")
 #: Sample-dialect columns: sensor values, then the extra columns it may carry.
-SAMPLE_VALUE_COLUMNS = ("accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z",
-                        "rot_w", "rot_x", "rot_y", "rot_z")  # fmt: skip
+SAMPLE_VALUE_COLUMNS = (
+    "accel_x",
+    "accel_y",
+    "accel_z",
+    "gyro_x",
+    "gyro_y",
+    "gyro_z",
+    "rot_w",
+    "rot_x",
+    "rot_y",
+    "rot_z",
+)
 SAMPLE_REQUIRED = (*SAMPLE_VALUE_COLUMNS, "sensor", "timestamp", "gesture")
 SAMPLE_OPTIONAL = ("sample", "stance", "collection_mode")
 
@@ -83,8 +93,9 @@ def parse_clip_name(path: Path) -> ClipName:
     m = _SAMPLE.match(stem) or _CONTINUOUS.match(stem)
     if m and m.group("cls") in CLIP_CLASS_MAP:
         sample = int(m.group("n")) if "n" in m.groupdict() else None
-        return ClipName(stem, CLIP_CLASS_MAP[m.group("cls")], m.group("cls"), "sample",
-                        sample=sample)  # fmt: skip
+        return ClipName(
+            stem, CLIP_CLASS_MAP[m.group("cls")], m.group("cls"), "sample", sample=sample
+        )
     label = clip_class(stem)
     if label is None:
         raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
@@ -210,8 +221,9 @@ def _read_device_ns(path: Path, rate: float) -> LoadedClip:
     return LoadedClip(name, raw, core, resample(raw, rate=rate, start=core[0], end=core[1]))
 
 
-def load_device_ns_clips(paths: list[Path], *, realign: bool = True, on_error=None,
-                         progress: bool = False) -> list:  # fmt: skip
+def load_device_ns_clips(
+    paths: list[Path], *, realign: bool = True, on_error=None, progress: bool = False
+) -> list:
     """device-ns clips -> LabelledStreams grouped into collection blocks (see module doc)."""
     from tqdm import tqdm
 
@@ -235,9 +247,13 @@ def load_device_ns_clips(paths: list[Path], *, realign: bool = True, on_error=No
         if moved:
             log.warning(
                 "%s: %d clips held motion from another time; %d re-cut at their button time, "
-                "%d dropped (no events there): %s", block, len(moved),
-                len(moved) - len(dropped), len(dropped), ", ".join(dropped[:5]),
-            )  # fmt: skip
+                "%d dropped (no events there): %s",
+                block,
+                len(moved),
+                len(moved) - len(dropped),
+                len(dropped),
+                ", ".join(dropped[:5]),
+            )
         for it in items:
             if it.motion is None:
                 continue
@@ -266,8 +282,9 @@ def read_session_metadata(folder: Path) -> dict:
         raise InputError(f"date {meta.get('date')!r} is not an ISO date", path=str(path)) from None
     duration = meta.get("recording_duration_sec")
     if not isinstance(duration, int | float) or isinstance(duration, bool) or duration <= 0:
-        raise InputError(f"recording_duration_sec {duration!r} is not a positive number",
-                         path=str(path))  # fmt: skip
+        raise InputError(
+            f"recording_duration_sec {duration!r} is not a positive number", path=str(path)
+        )
     gestures = meta.get("gestures_completed", [])
     if not isinstance(gestures, list) or not all(isinstance(g, str) for g in gestures):
         raise InputError("gestures_completed is not a list of names", path=str(path))
@@ -306,11 +323,15 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
             continue
         row = line.split(",")
         if len(row) != len(cols):
-            raise InputError(f"line {line_no}: {len(row)} fields, expected {len(cols)}",
-                             path=str(path))  # fmt: skip
+            raise InputError(
+                f"line {line_no}: {len(row)} fields, expected {len(cols)}", path=str(path)
+            )
         if row[gesture_col] != name.name_class:
-            raise InputError(f"line {line_no}: gesture {row[gesture_col][:40]!r} but the file "
-                             f"name says {name.name_class!r}", path=str(path))  # fmt: skip
+            raise InputError(
+                f"line {line_no}: gesture {row[gesture_col][:40]!r} but the file "
+                f"name says {name.name_class!r}",
+                path=str(path),
+            )
         sensor = row[sensor_col]
         if sensor in IGNORED_SENSORS:
             dropped += 1
@@ -329,8 +350,9 @@ def _numbers(row: list[str], idx: list[int], header: str, line_no: int, path: Pa
     if len(values) != len(idx) or not all(math.isfinite(v) for v in values):
         bad = next(i for i in idx if not _finite(row[i]))
         field = header.split(",")[bad].strip()
-        raise InputError(f"line {line_no}: field {field} is {row[bad][:40]!r}, not a number",
-                         path=str(path))  # fmt: skip
+        raise InputError(
+            f"line {line_no}: field {field} is {row[bad][:40]!r}, not a number", path=str(path)
+        )
     return values
 
 
@@ -365,8 +387,10 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
         try:
             name = parse_clip_name(path)
             if name.dialect != "sample":
-                raise InputError(f"clip name {path.name!r} is not <class>_sampleNN or "
-                                 f"<class>_continuous", path=str(path))  # fmt: skip
+                raise InputError(
+                    f"clip name {path.name!r} is not <class>_sampleNN or <class>_continuous",
+                    path=str(path),
+                )
             motion = resample(parse_sample_csv(path, name), rate=RATE)
         except InputError as err:
             if on_error is None:
@@ -374,8 +398,9 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
             on_error(path, err)
             continue
         span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, name.label)
-        streams.append(LabelledStream(name.stem, block, motion, [span], kind="clip",
-                                      day=meta["day"]))  # fmt: skip
+        streams.append(
+            LabelledStream(name.stem, block, motion, [span], kind="clip", day=meta["day"])
+        )
     return streams
 
 
@@ -396,8 +421,7 @@ def load_clip_streams(
     if (folder / METADATA_NAME).exists():
         streams = load_sample_clips(folder, paths, on_error=on_error)
     else:
-        streams = load_device_ns_clips(paths, realign=realign, on_error=on_error,
-                                       progress=progress)  # fmt: skip
+        streams = load_device_ns_clips(paths, realign=realign, on_error=on_error, progress=progress)
     if not streams:
         raise InputError("no readable clips", path=str(folder))
     streams.sort(key=lambda st: (st.group, st.motion.t[0], st.name))
