@@ -168,10 +168,21 @@ def _all_in(windows: Windows, mask: np.ndarray, name: str) -> bool:
 
 
 def punch_noise(confusion: dict) -> dict:
-    """How often punches are called noise and noise is called punch (pooled windows)."""
+    """How often punches are called noise and noise is called punch (rows: truth)."""
     m = np.asarray(confusion["matrix"])
-    p, n = CLASSES.index("punch"), CLASSES.index("noise")
-    share = lambda a, b: round(float(m[a, b] / m[a].sum()), 4) if m[a].sum() else None  # noqa: E731
+    labels = list(confusion.get("labels") or CLASSES)
+    if "punch" not in labels or "noise" not in labels or m.ndim != 2:
+        return {
+            "punch_called_noise": None,
+            "noise_called_punch": None,
+            "punch_windows": 0,
+            "noise_windows": 0,
+        }
+    p, n = labels.index("punch"), labels.index("noise")
+
+    def share(a: int, b: int) -> float | None:
+        return round(float(m[a, b] / m[a].sum()), 4) if m[a].sum() else None
+
     return {
         "punch_called_noise": share(p, n),
         "noise_called_punch": share(n, p),

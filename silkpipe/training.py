@@ -73,6 +73,9 @@ class TrainConfig:
     scale: float = 0.3  # accel/gyro amplitude factor in [1 - scale, 1 + scale]
     rotate_deg: float = 35.0  # random device-frame rotation (watch worn differently)
     jitter: float = 0.05  # gaussian noise, in units of each channel's std
+    yaw_deg: float = 0.0  # rotation about the window's gravity axis (watch turned on the wrist)
+    warp: float = 0.0  # time warp: speed factor in [1 - warp, 1 + warp]
+    drop: float = 0.0  # lost events: up to this share of each sensor's samples held
     # model
     conv: int = 64
     kernel: int = 5
@@ -118,7 +121,55 @@ def seed_everything(seed: int) -> None:
 def random_rotations(n: int, max_deg: float, gen: torch.Generator) -> torch.Tensor:
     """n rotation matrices about random axes by angles in [-max_deg, max_deg] (Rodrigues)."""
     axis = torch.randn(n, 3, generator=gen)
-    axis = axis / axis.norm(dim=1, keepdim=True)
+    return axis_rotations(axis / axis.norm(dim=1, keepdim=True), max_deg, gen)
+
+
+def augment(x: torch.Tensor, cfg: TrainConfig, std: torch.Tensor, gen: torch.Generator):
+    """Raw windows with context (B, L + 2c, 9) -> augmented windows (B, L, 9): a random
+    crop (and time warp), watch-frame rotations, amplitude scaling, lost events, noise."""
+    x = _crop(x, cfg, gen)
+    if cfg.rotate_deg > 0:  # accel, gyro and gravity are device-frame vectors: rotate together
+        x = _rotate(x, random_rotations(len(x), cfg.rotate_deg, gen))
+    if cfg.yaw_deg > 0:  # the watch turned about gravity on the wrist: gravity stays put
+        up = x[..., 6:9].mean(dim=1)
+        axis = up / up.norm(dim=1, keepdim=True).clamp(min=1e-6)
+        x = _rotate(x, axis_rotations(axis, cfg.yaw_deg, gen))
+    if cfg.scale > 0:
+        factor = 1 + (torch.rand(len(x), 1, 2, generator=gen) * 2 - 1) * cfg.scale
+        x = torch.cat([x[..., :3] * factor[..., :1], x[..., 3:6] * factor[..., 1:], x[..., 6:]], 2)
+    if cfg.drop > 0:
+        x = drop_events(x, cfg.drop, gen)
+    if cfg.jitter > 0:
+        x = x + torch.randn(x.shape, generator=gen) * cfg.jitter * std
+    return x
+
+
+def _crop(x: torch.Tensor, cfg: TrainConfig, gen: torch.Generator) -> torch.Tensor:
+    """A window of cfg.window.length from the context: shifted by up to +-context samples
+    and, with cfg.warp, played faster or slower by a factor in [1 - warp, 1 + warp]."""
+    b, width, channels = x.shape
+    length, ctx = cfg.window.length, cfg.window.context
+    centre = torch.full((b, 1), width / 2 - 0.5)
+    if cfg.shift and ctx:
+        centre = centre + torch.randint(-ctx, ctx + 1, (b, 1), generator=gen)
+    speed = torch.ones(b, 1)
+    if cfg.warp > 0:
+        speed = 1 + (torch.rand(b, 1, generator=gen) * 2 - 1) * cfg.warp
+    pos = (centre + (torch.arange(length)[None, :] - (length - 1) / 2) * speed)
+    pos = pos.clamp(0, width - 1)
+    lo = pos.floor().long().clamp(max=width - 2)
+    frac = (pos - lo)[..., None]
+    take = lambda i: torch.gather(x, 1, i[:, :, None].expand(-1, -1, channels))  # noqa: E731
+    return take(lo) * (1 - frac) + take(lo + 1) * frac
+
+
+def _rotate(x: torch.Tensor, rot: torch.Tensor) -> torch.Tensor:
+    return torch.cat([x[..., i : i + 3] @ rot.transpose(1, 2) for i in (0, 3, 6)], dim=2)
+
+
+def axis_rotations(axis: torch.Tensor, max_deg: float, gen: torch.Generator) -> torch.Tensor:
+    """Rotations about the given unit axes (n, 3) by angles in [-max_deg, max_deg]."""
+    n = len(axis)
     angle = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(max_deg)
     k = torch.zeros(n, 3, 3)
     k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
@@ -127,25 +178,17 @@ def random_rotations(n: int, max_deg: float, gen: torch.Generator) -> torch.Tens
     return torch.eye(3) + s * k + (1 - c) * (k @ k)
 
 
-def augment(x: torch.Tensor, cfg: TrainConfig, std: torch.Tensor, gen: torch.Generator):
-    """Raw windows with context (B, L + 2c, 9) -> augmented windows (B, L, 9)."""
-    b, width, _ = x.shape
-    length, ctx = cfg.window.length, cfg.window.context
-    if cfg.shift and ctx:
-        offsets = torch.randint(0, 2 * ctx + 1, (b,), generator=gen)
-        idx = offsets[:, None] + torch.arange(length)[None, :]
-        x = torch.gather(x, 1, idx[:, :, None].expand(-1, -1, x.shape[2]))
-    else:
-        x = x[:, ctx : ctx + length]
-    if cfg.rotate_deg > 0:  # accel, gyro and gravity are device-frame vectors: rotate together
-        rot = random_rotations(b, cfg.rotate_deg, gen)
-        x = torch.cat([x[..., i : i + 3] @ rot.transpose(1, 2) for i in (0, 3, 6)], dim=2)
-    if cfg.scale > 0:
-        factor = 1 + (torch.rand(b, 1, 2, generator=gen) * 2 - 1) * cfg.scale
-        x = torch.cat([x[..., :3] * factor[..., :1], x[..., 3:6] * factor[..., 1:], x[..., 6:]], 2)
-    if cfg.jitter > 0:
-        x = x + torch.randn(x.shape, generator=gen) * cfg.jitter * std
-    return x
+def drop_events(x: torch.Tensor, max_share: float, gen: torch.Generator) -> torch.Tensor:
+    """Lose a random share (up to max_share) of each sensor's events, holding the last value
+    received, as the grid does when a real session's events never arrived."""
+    b, length, _ = x.shape
+    share = torch.rand(b, 1, 3, generator=gen) * max_share
+    keep = torch.rand(b, length, 3, generator=gen) >= share
+    keep[:, 0] = True
+    idx = torch.arange(length)[None, :, None].expand(b, -1, 3)
+    last = torch.where(keep, idx, torch.zeros_like(idx)).cummax(dim=1).values
+    last = last.repeat_interleave(3, dim=2)  # one index per channel of each sensor
+    return torch.gather(x, 1, last)
 
 
 def _fingerprint(windows: Windows, cfg: TrainConfig) -> str:

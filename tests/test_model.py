@@ -238,3 +238,53 @@ def test_trained_model_beats_chance_on_held_out_time_ranges(data_dir, tmp_path):
 def test_configs_round_trip():
     cfg = replace(TrainConfig(), max_epochs=3)
     assert TrainConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+
+
+def _unit_gravity(x: torch.Tensor) -> torch.Tensor:
+    x[..., 6:9] = x[..., 6:9] / x[..., 6:9].norm(dim=-1, keepdim=True)
+    return x
+
+
+def test_yaw_augmentation_turns_the_watch_about_gravity_only():
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(8, 70, 9)
+    x[..., 6:9] = torch.tensor([0.2, 0.3, 0.9])  # a steady gravity direction
+    x = _unit_gravity(x)
+    cfg = TrainConfig(shift=False, rotate_deg=0, scale=0, jitter=0, yaw_deg=60)
+    y = training.augment(x, cfg, torch.ones(9), gen)
+    core = x[:, 10:60]
+    assert torch.allclose(y[..., 6:9], core[..., 6:9], atol=1e-5)  # gravity stays put
+    assert not torch.allclose(y[..., :3], core[..., :3], atol=1e-2)  # accel turned
+    up = core[..., 6:9]  # the vertical parts and magnitudes are unchanged
+    assert torch.allclose((y[..., :3] * up).sum(-1), (core[..., :3] * up).sum(-1), atol=1e-4)
+    assert torch.allclose(y[..., 3:6].norm(dim=-1), core[..., 3:6].norm(dim=-1), atol=1e-4)
+
+
+def test_time_warp_plays_the_window_faster_or_slower():
+    gen = torch.Generator().manual_seed(0)
+    t = torch.arange(70, dtype=torch.float32)
+    x = t[None, :, None].repeat(64, 1, 9)  # every channel holds its sample index
+    cfg = TrainConfig(shift=False, rotate_deg=0, scale=0, jitter=0, warp=0.3)
+    y = training.augment(x, cfg, torch.ones(9), gen)[..., 0]
+    steps = y[:, 1:] - y[:, :-1]  # samples of source per output sample: the speed
+    speed = steps.mean(dim=1)
+    assert torch.allclose(steps, speed[:, None], atol=1e-4)  # one steady speed per window
+    assert speed.min() < 0.9 and speed.max() > 1.1 and (speed - 1).abs().max() <= 0.3 + 1e-6
+    assert torch.allclose(y[:, 24:26].mean(dim=1), torch.full((64,), 34.5), atol=1e-4)  # centred
+
+
+def test_lost_events_hold_the_last_value_per_sensor():
+    gen = torch.Generator().manual_seed(1)
+    x = torch.arange(50, dtype=torch.float32)[None, :, None].repeat(16, 1, 9)
+    y = training.drop_events(x, 0.8, gen)
+    steps = y[:, 1:] - y[:, :-1]
+    assert (steps >= 0).all() and (y[:, 0] == 0).all()  # only ever holds an earlier value
+    assert (steps == 0).float().mean() > 0.1  # events were lost
+    for s in range(3):  # a sensor's three channels lose the same events
+        block = y[..., 3 * s : 3 * s + 3]
+        assert (block == block[..., :1]).all()
+
+
+def test_default_model_fits_the_budget():
+    model = GestureNet(**TrainConfig().model_kwargs())
+    assert sum(p.numel() for p in model.parameters()) <= 40_000
