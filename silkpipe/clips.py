@@ -10,8 +10,9 @@ A clip folder is one of two layouts, told apart by ``session_metadata.json``:
 - **sample** (clips-20251014): ``<class>_sampleNN.csv`` (a fixed-length sample) and
   ``<class>_continuous.csv`` (one long recording), columns by name in any order plus
   ``gesture``, ``sample``, ``stance``, ``collection_mode``; unused sensor columns empty;
-  ``timestamp`` in seconds from the sample's start. ``session_metadata.json`` gives the
-  session id (the block) and date (the day).
+  ``timestamp`` in seconds from the sample's start (sample NN is placed at NN *
+  SAMPLE_SLOT_S on the block's clock). ``session_metadata.json`` gives the session id
+  (the block) and date (the day).
 
 Every clip becomes a :class:`~silkpipe.dataset.LabelledStream` with its block and day.
 """
@@ -50,6 +51,9 @@ BLOCK_GAP_S = 600.0
 #: stretch of the clips-dev block; see README for what that did).
 CLIP_ALIGN_TOL_S = 1.5
 METADATA_NAME = "session_metadata.json"
+#: Sample-dialect clips carry no shared clock; sample NN is placed at NN * SAMPLE_SLOT_S on
+#: its block's clock, so held-out time ranges are runs of consecutive samples of a class.
+SAMPLE_SLOT_S = 10.0
 RATE = 50.0
 
 _BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")
@@ -391,7 +395,10 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
                     f"clip name {path.name!r} is not <class>_sampleNN or <class>_continuous",
                     path=str(path),
                 )
-            motion = resample(parse_sample_csv(path, name), rate=RATE)
+            raw = parse_sample_csv(path, name)
+            offset = (name.sample or 0) * SAMPLE_SLOT_S
+            raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
+            motion = resample(raw, rate=RATE)
         except InputError as err:
             if on_error is None:
                 raise

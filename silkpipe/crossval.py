@@ -148,6 +148,9 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path):
     test = windows.subset(fold.test).primaries()
     pred = predictor.logits(test.core()).argmax(axis=1)
     s = scores(test.y, pred, CLASSES)
+    days = window_days(test, streams)
+    per_day = {d: scores(test.y[days == d], pred[days == d], CLASSES)["macro_f1"]
+               for d in sorted(set(days))}  # fmt: skip
     held = set(test.streams)
     whole = [st for st in streams if st.name in held and _all_in(windows, fold.test, st.name)]
     spotted = spot(predictor, whole, cfg.window, seed=cfg.seed) if whole else {"counts": {}}
@@ -156,6 +159,7 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path):
         "macro_f1": s["macro_f1"],
         "accuracy": s["accuracy"],
         "windows": len(test),
+        "per_day": per_day,
         "streams_spotted": len(whole),
         "event_f1": {c: v["f1"] for c, v in event_scores(spotted["counts"]).items()},
     }
@@ -227,9 +231,10 @@ def format_result(r: dict) -> str:
     lines += [f"  note: {n}" for n in r["notes"]]
     for f in r["folds"]:
         ev = " ".join(f"{c} {v:.2f}" for c, v in f["event_f1"].items())
+        days = " ".join(f"{d} {v:.3f}" for d, v in f["per_day"].items())
         lines.append(
             f"  seed {f['seed']} {f['fold']:<34s} macro-F1 {f['macro_f1']:.3f} "
-            f"({f['windows']} windows)  event F1: {ev or '-'}"
+            f"({f['windows']} windows; by day {days})  event F1: {ev or '-'}"
         )
     if "pooled_macro_f1" not in r:
         lines.append("  no folds")
