@@ -163,6 +163,13 @@ def test_cli_train_and_evaluate_end_to_end(data_dir, clip_subset, tmp_path, caps
     assert matrix.shape == (6, 6) and matrix.sum() == result["windows"]
     assert (report / "confusion.png").stat().st_size > 1000
     assert json.loads((report / "metrics.json").read_text())["macro_f1"] == result["macro_f1"]
+    # spotting: the model slid over stitched streams of the clips, scored per event
+    rc = main(["evaluate", "--model", str(out / "model"), "--clips", str(clip_subset), "--json",
+               "--spot"])  # fmt: skip
+    assert rc == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert {"jump", "punch", "turn"} <= set(events)
+    assert all({"precision", "recall", "f1", "tp", "fp", "fn"} <= set(v) for v in events.values())
     # voice-labelled sessions: labels.csv beside sensor_data.csv; unlabelled ones skipped
     sessions = tmp_path / "sessions"
     real = data_dir / "sessions" / "20251017_143217_session"
@@ -288,3 +295,11 @@ def test_lost_events_hold_the_last_value_per_sensor():
 def test_default_model_fits_the_budget():
     model = GestureNet(**TrainConfig().model_kwargs())
     assert sum(p.numel() for p in model.parameters()) <= 40_000
+
+
+def test_log_inputs_compress_the_orientation_free_channels():
+    x = _unit_gravity(torch.randn(2, 50, 9) * 10)
+    plain = GestureNet(inputs="invariant").derive(x)
+    logged = GestureNet(inputs="invariant-log").derive(x)
+    assert torch.allclose(logged, plain.sign() * torch.log1p(plain.abs()))
+    assert logged.abs().max() < plain.abs().max()
