@@ -29,8 +29,8 @@ from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
 
 MATCH_S = 0.5
 STRIDE = 5  # samples between slid windows (0.1 s at 50 Hz)
-SMOOTH = 3  # steps of probability smoothing
-MIN_RUN = 2  # steps a run needs to count as a detection
+SMOOTH = 7  # steps of probability smoothing (chosen with MIN_RUN on the selection fold)
+MIN_RUN = 5  # steps a run needs to count as a detection
 FILLER_S = (0.5, 2.0)  # filler length between stitched clips, drawn uniformly
 BACKGROUND = frozenset({"idle", "noise"})
 

@@ -28,7 +28,7 @@ def clip(name: str, label: str, seconds: float, peak_at: float | None, group="b"
     data[:, 12] = 1.0
     if peak_at is not None:
         i = int(peak_at * 50)
-        data[i - 4 : i + 4, 0:3] = 20.0
+        data[i - 10 : i + 10, 0:3] = 20.0  # a 0.4 s burst
     motion = Motion(np.arange(n) / 50 + 1000.0, 50.0, data, np.ones(n, dtype=bool))
     stream = session_stream(name, motion, [(1000.0, 1000.0 + seconds, label)], group=group)
     stream.kind, stream.day = "clip", day
@@ -42,7 +42,7 @@ class EnergyPredictor:
 
     def logits(self, windows: np.ndarray) -> np.ndarray:
         out = np.zeros((len(windows), len(CLASSES)), dtype=np.float32)
-        burst = np.abs(windows[:, 20:30, 0]).max(axis=1) > 10  # the window's middle 0.2 s
+        burst = np.abs(windows[:, 15:35, 0]).max(axis=1) > 10  # the window's middle 0.4 s
         out[burst, CLASSES.index("jump")] = 5.0
         out[~burst, CLASSES.index("idle")] = 5.0
         return out
@@ -81,12 +81,14 @@ def test_state_segments_match_overlapping_runs_and_filler_noise_is_not_an_error(
 
 
 def test_detect_merges_a_run_into_one_detection_at_its_most_confident_step():
-    times = np.arange(10) / 10
-    probs = np.full((10, len(CLASSES)), 0.01)
+    times = np.arange(30) / 10
+    probs = np.full((30, len(CLASSES)), 0.01)
     probs[:, CLASSES.index("idle")] = 0.5
-    probs[3:7, CLASSES.index("jump")] = [0.6, 0.9, 0.7, 0.6]
-    [det] = [d for d in detect(times, probs, list(CLASSES)) if d[0] == "jump"]
-    assert det[3] == pytest.approx(0.4)
+    probs[10:20, CLASSES.index("jump")] = [0.6, 0.7, 0.8, 0.9, 1.0, 0.9, 0.8, 0.7, 0.6, 0.6]
+    probs[25, CLASSES.index("punch")] = 1.0  # one step: too short to count
+    dets = detect(times, probs, list(CLASSES))
+    [det] = [d for d in dets if d[0] == "jump"]
+    assert det[3] == pytest.approx(1.4) and not [d for d in dets if d[0] == "punch"]
 
 
 def _windows(blocks):
