@@ -37,3 +37,19 @@ def test_cv_section_without_cv_says_how_to_make_it():
 def test_cv_section_copes_with_a_confusion_without_punch():
     page = cv_section(None, {"confusion": {"labels": ["jump", "walk"], "matrix": [[1, 0], [0, 1]]}})
     assert "punch called noise" in page and "no cross-validation" in page
+
+
+def test_run_report_carries_the_cv_section_from_report_cv_json(tmp_path):
+    import json
+
+    from silkpipe.report import build_report
+    from silkpipe.store import FileStore
+
+    store = FileStore(tmp_path / "store")
+    cv = [{"protocol": "time-range", "classes": ["jump"], "notes": [], "seeds": [1],
+           "folds": [{}], "pooled_macro_f1": 0.5, "fold_min": 0.4, "fold_max": 0.6,
+           "punch_noise": {"punch_called_noise": None, "noise_called_punch": None},
+           "events": {}}]  # fmt: skip
+    store.put_bytes("runs/r/report/cv.json", json.dumps(cv).encode())
+    page = store.get_bytes(build_report(store, "r")).decode()
+    assert '<section id="cv">' in page and "0.400–0.600" in page
