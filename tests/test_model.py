@@ -303,3 +303,11 @@ def test_log_inputs_compress_the_orientation_free_channels():
     logged = GestureNet(inputs="invariant-log").derive(x)
     assert torch.allclose(logged, plain.sign() * torch.log1p(plain.abs()))
     assert logged.abs().max() < plain.abs().max()
+
+
+def test_cross_day_preset_and_unknown_presets():
+    cfg = training.preset("cross-day")
+    assert cfg.inputs == "invariant" and cfg.balanced and cfg.warp > 0
+    assert training.preset("default") == TrainConfig()
+    with pytest.raises(training.InputError, match="unknown preset"):
+        training.preset("fast")

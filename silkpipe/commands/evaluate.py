@@ -45,6 +45,12 @@ def register(sub) -> None:
         "--seeds", type=int, default=1, help="--cv: training seeds per fold (%(default)s)"
     )
     p.add_argument("--epochs", type=int, help="--cv: training epochs (default: the train default)")
+    p.add_argument(
+        "--preset",
+        default="default",
+        help="--cv: training settings, 'default' or 'cross-day' (orientation-free inputs, "
+        "stronger augmentation; see README)",
+    )
     p.add_argument("--spot", action="store_true", help="--model: also spot on stitched streams")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
@@ -133,12 +139,12 @@ def _print(result: dict) -> None:
 def run_cv(args) -> dict:
     """Cross-validate one protocol or all; print (or --json) and write cv.json."""
     from silkpipe.crossval import PROTOCOLS, format_result, run_protocol
-    from silkpipe.training import TrainConfig, with_overrides
+    from silkpipe.training import preset, with_overrides
 
     if args.seeds < 1:
         raise InputError("--seeds must be at least 1")
     streams = _streams(args)
-    cfg = with_overrides(TrainConfig(), max_epochs=args.epochs)
+    cfg = with_overrides(preset(args.preset), max_epochs=args.epochs)
     seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     results = []
