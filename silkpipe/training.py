@@ -248,7 +248,8 @@ def train_windows(
     t_start: float | None = None,
     export: bool = True,
 ) -> dict:
-    """The training loop on ready-made windows (see train)."""
+    """The training loop on ready-made windows (see train): split, fit with a checkpoint
+    every epoch (a killed run resumes), pick the model, refit on everything, write the folder."""
     from tqdm import tqdm
 
     cfg = config or TrainConfig()
@@ -256,128 +257,32 @@ def train_windows(
     out_dir.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter() if t_start is None else t_start
     torch.set_num_threads(cfg.threads)
-    device = torch.device(
-        "cuda" if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
-        else "cpu"
-    )  # fmt: skip
-    seed_everything(cfg.seed)
-
-    if len(windows) == 0:
-        raise InputError("no labelled windows in the training data")
-    train_mask, val_mask, scheme = holdout_split(
-        windows, cfg.val_fraction, cfg.val_fold, cfg.purge_s
-    )
-    tr, va = windows.subset(train_mask), windows.subset(val_mask).primaries()
-    if len(tr) == 0 or len(va) == 0:
-        raise InputError(f"validation split {scheme!r} leaves an empty side")
-    log.info("windows: %d train, %d val (%s)", len(tr), len(va), scheme)
-
-    model = GestureNet(**cfg.model_kwargs())
-    mean, std = model.fit_normalisation(tr.core())  # training windows only
-    model.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    weights = torch.as_tensor(class_weights(tr.y, power=cfg.class_weight_power), device=device)
-    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
-    amp = device.type == "cuda"
-    step_model = torch.compile(model) if (cfg.compile and amp) else model
-
-    x_train = torch.from_numpy(tr.x)
-    y_train = torch.from_numpy(tr.y)
+    device = _device(cfg)
+    tr, va, scheme = _split(windows, cfg)
+    fit = _start_fit(tr, cfg, device, cfg.seed, cfg.max_epochs)
     x_val = torch.from_numpy(va.core().copy())
-    std_t = torch.from_numpy(fit_normalisation(tr)[1])  # raw-channel scale for jitter
-    gen = torch.Generator().manual_seed(cfg.seed)
-    counts = np.bincount(tr.y, minlength=len(CLASSES)).astype(np.float64)
-    sample_w = torch.as_tensor(1.0 / counts[tr.y], dtype=torch.float64)
-
-    steps_per_epoch = math.ceil(len(tr) / cfg.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=cfg.lr, total_steps=cfg.max_epochs * steps_per_epoch
-    )
-
     fingerprint = _fingerprint(windows, cfg)
-    state: dict[str, Any] = {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
-             "best_state": None, "stopped": False}  # fmt: skip
-    resumed_from = 0
     ckpt_path = out_dir / CHECKPOINT_NAME
-    if ckpt_path.is_file():
-        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        if ckpt.get("fingerprint") == fingerprint:
-            model.load_state_dict(ckpt["model"])
-            optimizer.load_state_dict(ckpt["optimizer"])
-            scheduler.load_state_dict(ckpt["scheduler"])
-            gen.set_state(ckpt["generator"])
-            torch.set_rng_state(ckpt["torch_rng"])  # dropout draws from the global generator
-            state = ckpt["state"]
-            resumed_from = state["epoch"]
-            log.info("resuming from checkpoint after epoch %d", resumed_from)
-        else:
-            log.warning("ignoring %s: made for other data or settings", ckpt_path)
-
+    state = _resume(fit, ckpt_path, fingerprint)
+    resumed_from = state["epoch"]
     bar = tqdm(total=cfg.max_epochs, initial=state["epoch"], desc="train", unit="epoch",
                disable=not progress)  # fmt: skip
     while state["epoch"] < cfg.max_epochs and not state["stopped"]:
-        epoch = state["epoch"] + 1
-        t0 = time.perf_counter()
-        model.train()
-        if cfg.balanced:  # every class equally often: noise clips must not dominate
-            order = torch.multinomial(sample_w, len(tr), replacement=True, generator=gen)
-        else:
-            order = torch.randperm(len(tr), generator=gen)
-        total, count = 0.0, 0
-        for i in range(0, len(order), cfg.batch_size):
-            idx = order[i : i + cfg.batch_size]
-            if len(idx) < 2:
-                continue  # BatchNorm needs two samples
-            xb = augment(x_train[idx], cfg, std_t, gen).to(device)
-            yb = y_train[idx].to(device)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                loss = loss_fn(step_model(xb).float(), yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            total += loss.item() * len(idx)
-            count += len(idx)
-        val_loss, val = _evaluate(model, x_val, va.y, device)
-        row = {"epoch": epoch, "train_loss": total / max(count, 1), "val_loss": val_loss,
-               "val_macro_f1": val["macro_f1"], "val_accuracy": val["accuracy"],
-               "seconds": time.perf_counter() - t0}  # fmt: skip
-        state["history"].append(row)
-        if val["macro_f1"] > state["best_f1"]:
-            state["best_f1"], state["best_epoch"], state["bad"] = val["macro_f1"], epoch, 0
-            state["best_state"] = {k: v.detach().cpu().clone()
-                                   for k, v in model.state_dict().items()}  # fmt: skip
-        else:
-            state["bad"] += 1
-        state["epoch"] = epoch
-        state["stopped"] = (cfg.select == "best" and state["bad"] >= cfg.patience
-                            and epoch >= cfg.min_epochs)  # fmt: skip
-        # torch.save writes in place: write a temp file and rename, so a kill mid-save
-        # leaves the previous epoch's checkpoint intact
-        torch.save({"fingerprint": fingerprint, "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                    "generator": gen.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                    "state": state}, ckpt_path.with_suffix(".tmp"))  # fmt: skip
-        ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+        row = _validated_epoch(fit, cfg, x_val, va.y, state)
+        _save_checkpoint(fit, state, ckpt_path, fingerprint)
         bar.update(1)
-        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{val['macro_f1']:.3f}")
+        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{row['val_macro_f1']:.3f}")
     bar.close()
 
-    if cfg.select == "last":
-        state["best_state"] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        state["best_epoch"] = state["epoch"]
-    model.load_state_dict(state["best_state"])
-    _, best = _evaluate(model, x_val, va.y, device)
+    best = _pick(fit, state, cfg, x_val, va.y)
+    model, (mean, std) = fit.model, fit.normalisation
     if cfg.refit:
         model, mean, std = _refit(windows, cfg, state["best_epoch"], device)
-    train_seconds = time.perf_counter() - t_start
     summary = {
         "epochs": state["epoch"],
         "best_epoch": state["best_epoch"],
         "resumed_from_epoch": resumed_from,
-        "train_seconds": round(train_seconds, 3),
+        "train_seconds": round(time.perf_counter() - t_start, 3),
         "windows": len(windows),
         "train_windows": len(tr),
         "val_windows": len(va),
@@ -389,68 +294,196 @@ def train_windows(
         "groups": sorted(set(windows.groups)),
         "device": device.type,
     }
-    folder_config = {
+    (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
+    _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
+    ckpt_path.unlink(missing_ok=True)
+    return summary
+
+
+def _device(cfg: TrainConfig) -> torch.device:
+    cuda = cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
+    return torch.device("cuda" if cuda else "cpu")
+
+
+def _split(windows: Windows, cfg: TrainConfig) -> tuple[Windows, Windows, str]:
+    """Training windows and validation windows (one per gesture) by holdout_split."""
+    if len(windows) == 0:
+        raise InputError("no labelled windows in the training data")
+    train_mask, val_mask, scheme = holdout_split(
+        windows, cfg.val_fraction, cfg.val_fold, cfg.purge_s
+    )
+    tr, va = windows.subset(train_mask), windows.subset(val_mask).primaries()
+    if len(tr) == 0 or len(va) == 0:
+        raise InputError(f"validation split {scheme!r} leaves an empty side")
+    log.info("windows: %d train, %d val (%s)", len(tr), len(va), scheme)
+    return tr, va, scheme
+
+
+@dataclass
+class _Fit:
+    """One model being trained and everything its steps draw on."""
+
+    model: GestureNet
+    step_model: Any  # the model, or its torch.compile'd form
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    loss_fn: nn.Module
+    gen: torch.Generator  # shuffling and augmentation draws
+    x: torch.Tensor
+    y: torch.Tensor
+    raw_std: torch.Tensor  # per raw channel, the scale of the jitter
+    sample_w: torch.Tensor  # per window, for class-balanced batches
+    device: torch.device
+    normalisation: tuple[np.ndarray, np.ndarray]
+
+
+def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: int) -> _Fit:
+    """A fresh model normalised on these windows, its optimiser and one-cycle schedule."""
+    seed_everything(seed)
+    model = GestureNet(**cfg.model_kwargs())
+    mean, std = model.fit_normalisation(windows.core())  # these windows only
+    model.to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    weights = torch.as_tensor(class_weights(windows.y, power=cfg.class_weight_power), device=device)
+    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
+    step_model = torch.compile(model) if (cfg.compile and device.type == "cuda") else model
+    steps = math.ceil(len(windows) / cfg.batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=cfg.lr, total_steps=max(epochs, 1) * steps
+    )
+    counts = np.bincount(windows.y, minlength=len(CLASSES)).astype(np.float64)
+    return _Fit(
+        model, step_model, optimizer, scheduler, loss_fn, torch.Generator().manual_seed(seed),
+        torch.from_numpy(windows.x), torch.from_numpy(windows.y),
+        torch.from_numpy(fit_normalisation(windows)[1]),
+        torch.as_tensor(1.0 / np.maximum(counts, 1)[windows.y], dtype=torch.float64),
+        device, (mean, std),
+    )  # fmt: skip
+
+
+def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
+    """One pass over the windows in shuffled (or class-balanced) batches; mean loss."""
+    fit.model.train()
+    n = len(fit.y)
+    if cfg.balanced:  # every class equally often: noise clips must not dominate
+        order = torch.multinomial(fit.sample_w, n, replacement=True, generator=fit.gen)
+    else:
+        order = torch.randperm(n, generator=fit.gen)
+    amp = fit.device.type == "cuda"
+    total, count = 0.0, 0
+    for i in range(0, n, cfg.batch_size):
+        idx = order[i : i + cfg.batch_size]
+        if len(idx) < 2:
+            continue  # BatchNorm needs two samples
+        xb = augment(fit.x[idx], cfg, fit.raw_std, fit.gen).to(fit.device)
+        yb = fit.y[idx].to(fit.device)
+        with torch.autocast(fit.device.type, dtype=torch.bfloat16, enabled=amp):
+            loss = fit.loss_fn(fit.step_model(xb).float(), yb)
+        fit.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(fit.model.parameters(), 1.0)
+        fit.optimizer.step()
+        fit.scheduler.step()
+        total += loss.item() * len(idx)
+        count += len(idx)
+    return total / max(count, 1)
+
+
+def _fresh_state() -> dict[str, Any]:
+    return {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
+            "best_state": None, "stopped": False}  # fmt: skip
+
+
+def _validated_epoch(fit: _Fit, cfg: TrainConfig, x_val, y_val, state: dict) -> dict:
+    """Train one epoch, score the validation windows, keep the best weights; the row."""
+    epoch, t0 = state["epoch"] + 1, time.perf_counter()
+    train_loss = _epoch(fit, cfg)
+    val_loss, val = _evaluate(fit.model, x_val, y_val, fit.device)
+    row = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
+           "val_macro_f1": val["macro_f1"], "val_accuracy": val["accuracy"],
+           "seconds": time.perf_counter() - t0}  # fmt: skip
+    state["history"].append(row)
+    if val["macro_f1"] > state["best_f1"]:
+        state["best_f1"], state["best_epoch"], state["bad"] = val["macro_f1"], epoch, 0
+        state["best_state"] = _weights(fit.model)
+    else:
+        state["bad"] += 1
+    state["epoch"] = epoch
+    state["stopped"] = (cfg.select == "best" and state["bad"] >= cfg.patience
+                        and epoch >= cfg.min_epochs)  # fmt: skip
+    return row
+
+
+def _weights(model: nn.Module) -> dict:
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+
+def _resume(fit: _Fit, ckpt_path: Path, fingerprint: str) -> dict:
+    """The loop state, from the checkpoint when it was made for the same data and settings."""
+    if not ckpt_path.is_file():
+        return _fresh_state()
+    ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    if ckpt.get("fingerprint") != fingerprint:
+        log.warning("ignoring %s: made for other data or settings", ckpt_path)
+        return _fresh_state()
+    fit.model.load_state_dict(ckpt["model"])
+    fit.optimizer.load_state_dict(ckpt["optimizer"])
+    fit.scheduler.load_state_dict(ckpt["scheduler"])
+    fit.gen.set_state(ckpt["generator"])
+    torch.set_rng_state(ckpt["torch_rng"])  # dropout draws from the global generator
+    log.info("resuming from checkpoint after epoch %d", ckpt["state"]["epoch"])
+    return ckpt["state"]
+
+
+def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) -> None:
+    """torch.save writes in place: write a temp file and rename, so a kill mid-save leaves
+    the previous epoch's checkpoint intact."""
+    torch.save({"fingerprint": fingerprint, "model": fit.model.state_dict(),
+                "optimizer": fit.optimizer.state_dict(), "scheduler": fit.scheduler.state_dict(),
+                "generator": fit.gen.get_state(), "torch_rng": torch.get_rng_state(),
+                "state": state}, ckpt_path.with_suffix(".tmp"))  # fmt: skip
+    ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+
+
+def _pick(fit: _Fit, state: dict, cfg: TrainConfig, x_val, y_val) -> dict:
+    """Load the exported epoch's weights ("last" or the "best" val epoch); its val scores."""
+    if cfg.select == "last":
+        state["best_state"] = _weights(fit.model)
+        state["best_epoch"] = state["epoch"]
+    fit.model.load_state_dict(state["best_state"])
+    return _evaluate(fit.model, x_val, y_val, fit.device)[1]
+
+
+def _folder_config(cfg: TrainConfig, mean, std, summary: dict) -> dict:
+    derived = cfg.derived or cfg.inputs != "full"
+    return {
         "labels": list(CLASSES),
         "channels": list(FEATURE_NAMES),
-        "derived_channels": DERIVED_CHANNELS[cfg.inputs]
-        if cfg.derived or cfg.inputs != "full"
-        else [],
+        "derived_channels": DERIVED_CHANNELS[cfg.inputs] if derived else [],
         "window": cfg.window.to_dict(),
         "normalisation": {"mean": mean.tolist(), "std": std.tolist()},
         "model": cfg.model_kwargs(),
         "train_config": cfg.to_dict(),
         "training": summary,
     }
-    (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
-    if not export:  # cross-validation folds: weights and config only
+
+
+def _write_folder(model: GestureNet, out_dir: Path, config: dict, export: bool) -> None:
+    """The model folder; without export (cross-validation folds) weights and config only."""
+    if not export:
         torch.save(model.state_dict(), out_dir / "weights.pt")
-        (out_dir / "config.json").write_text(json.dumps(folder_config))
-        ckpt_path.unlink(missing_ok=True)
-        return summary
-    # config.json last: its presence marks a finished model
-    export_model(model, out_dir, folder_config)
-    ckpt_path.unlink(missing_ok=True)
-    return summary
+        (out_dir / "config.json").write_text(json.dumps(config))
+        return
+    export_model(model, out_dir, config)  # config.json last: it marks a finished model
 
 
 def _refit(windows: Windows, cfg: TrainConfig, epochs: int, device):
     """Train a fresh model on every window for ``epochs`` (no validation): the model the
     folder exports once the validated run has fixed the epoch count."""
-    seed_everything(cfg.seed + 1)
-    model = GestureNet(**cfg.model_kwargs())
-    mean, std = model.fit_normalisation(windows.core())
-    model.to(device).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    weights = torch.as_tensor(class_weights(windows.y, power=cfg.class_weight_power), device=device)
-    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
-    x, y = torch.from_numpy(windows.x), torch.from_numpy(windows.y)
-    std_t = torch.from_numpy(fit_normalisation(windows)[1])
-    gen = torch.Generator().manual_seed(cfg.seed + 1)
-    steps = math.ceil(len(windows) / cfg.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=cfg.lr, total_steps=max(epochs, 1) * steps
-    )
-    amp = device.type == "cuda"
-    counts = np.bincount(windows.y, minlength=len(CLASSES)).astype(np.float64)
-    sample_w = torch.as_tensor(1.0 / np.maximum(counts, 1)[windows.y], dtype=torch.float64)
+    fit = _start_fit(windows, cfg, device, cfg.seed + 1, epochs)
     for _ in range(epochs):
-        if cfg.balanced:
-            order = torch.multinomial(sample_w, len(windows), replacement=True, generator=gen)
-        else:
-            order = torch.randperm(len(windows), generator=gen)
-        for i in range(0, len(order), cfg.batch_size):
-            idx = order[i : i + cfg.batch_size]
-            if len(idx) < 2:
-                continue
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                logits = model(augment(x[idx], cfg, std_t, gen).to(device)).float()
-            loss = loss_fn(logits, y[idx].to(device))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-    return model.eval(), mean, std
+        _epoch(fit, cfg)
+    return fit.model.eval(), *fit.normalisation
 
 
 def with_overrides(cfg: TrainConfig, **overrides) -> TrainConfig:
