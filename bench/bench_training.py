@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.dataset import load_clip_streams, make_windows
-from silkpipe.model import Predictor
+from silkpipe.model import Predictor, load_torch_model
 from silkpipe.training import TrainConfig, train
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -59,6 +59,12 @@ def rows(repeats: int = 3) -> list[dict]:
             "command": "python -m bench training",
         })  # fmt: skip
         model = Path(tmp) / "m0"
+        params = sum(p.numel() for p in load_torch_model(model).parameters())
+        out.append({
+            "name": "model parameters (default TrainConfig)",
+            "figure": f"{params}", "target": "<= 40000",
+            "command": "python -m bench training",
+        })  # fmt: skip
         windows = make_windows(streams).core()
         predictor = Predictor(model, backend="onnx")
         one = windows[:1].copy()

@@ -23,27 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.errors import InputError
-from silkpipe.sessions import (
-    CHANNELS,
-    MODEL_CHANNELS,
-    SENSOR_COLUMNS,
-    Motion,
-    RawStreams,
-    read_sensor_csv,
-    resample,
-)
-from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, clip_class
+from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
+from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
 
-#: A gap this long in a clip's events splits off stray events shared with a neighbour.
-CLIP_CORE_GAP_S = 0.5
-#: A gap this long between clips on the watch clock starts a new collection block.
-BLOCK_GAP_S = 600.0
 log = logging.getLogger(__name__)
-#: A clip whose events end further than this from where its block's other clips put the
-#: button release holds another moment's motion (measured on clips-dev: the watch's
-#: delivery lag grew to 57 s for a stretch of the block, so a third of the clips held
-#: motion from up to a minute earlier, e.g. "jump" clips with no motion at all).
-CLIP_ALIGN_TOL_S = 1.5
 FEATURE_NAMES = tuple(CHANNELS[i] for i in MODEL_CHANNELS)
 
 
@@ -56,6 +39,7 @@ class LabelledStream:
     motion: Motion
     intervals: list[tuple[float, float, str]]
     kind: str = "session"  # "clip" or "session"
+    day: str = ""  # recording date (clips: from their names or session metadata)
 
 
 @dataclass(frozen=True)
@@ -109,163 +93,7 @@ class Windows:
         return self.x[:, c : c + self.config.length]
 
 
-# --- loading -------------------------------------------------------------------------
-
-
-def _clip_core(raw) -> tuple[float, float]:
-    """The span of the densest run of events: drops stray events from neighbouring clips."""
-    t = np.sort(np.concatenate([v for v in raw.times.values()]))
-    cuts = np.flatnonzero(np.diff(t) > CLIP_CORE_GAP_S)
-    starts = np.concatenate([[0], cuts + 1])
-    ends = np.concatenate([cuts, [len(t) - 1]])
-    best = int(np.argmax(ends - starts))
-    return float(t[starts[best]]), float(t[ends[best]])
-
-
-def button_span(stem: str) -> tuple[float, float] | None:
-    """Button press and release (epoch seconds) from ``<class>_<ms>_to_<ms>``, if named."""
-    parts = stem.split("_")
-    if "to" not in parts[1:-1]:
-        return None
-    i = parts.index("to")
-    try:
-        start, end = int(parts[i - 1]) / 1000.0, int(parts[i + 1]) / 1000.0
-    except ValueError:
-        return None
-    return (start, end) if end > start else None
-
-
-def _merge_raw(raws: list[RawStreams]) -> RawStreams:
-    """One event stream from clips sharing a watch clock (shared events kept once)."""
-    merged = RawStreams(path="<block>", dialect="clip")
-    for sensor in SENSOR_COLUMNS:
-        t = np.concatenate([r.times[sensor] for r in raws if sensor in r.times])
-        v = np.concatenate([r.values[sensor] for r in raws if sensor in r.times])
-        t, first = np.unique(t, return_index=True)
-        merged.times[sensor], merged.values[sensor] = t, v[first]
-    return merged
-
-
-def block_indices(spans: list[tuple[float, float]]) -> list[list[int]]:
-    """Collection blocks of spans sorted by start: the watch clock restarts between blocks,
-    so a gap of more than BLOCK_GAP_S after the latest end starts a new one."""
-    blocks: list[list[int]] = []
-    last_end = -math.inf
-    for i, (start, end) in enumerate(spans):
-        if start - last_end > BLOCK_GAP_S:
-            blocks.append([])
-        blocks[-1].append(i)
-        last_end = max(last_end, end)
-    return blocks
-
-
-def late_clip_spans(
-    cores: list[tuple[float, float]], buttons: list[tuple[float, float] | None]
-) -> dict[int, tuple[float, float]]:
-    """Clips of one block whose events were delivered late -> their true watch-clock span.
-
-    A clip's offset is its last event (watch clock) minus its button release (epoch).
-    Late delivery only ever makes it smaller, so the on-time epoch->watch mapping is the
-    upper envelope of the block's offsets (their 90th percentile), which stays right even
-    when most clips were late; a clip off by more than CLIP_ALIGN_TOL_S is late and its
-    button span mapped through that offset is where its motion really is.
-    """
-    named = [i for i, b in enumerate(buttons) if b is not None]
-    if len(named) < 3:
-        return {}
-    offsets = np.array([cores[i][1] - buttons[i][1] for i in named])  # type: ignore[index]
-    nominal = float(np.percentile(offsets, 90))
-    return {
-        i: (buttons[i][0] + nominal, buttons[i][1] + nominal)  # type: ignore[index]
-        for i, off in zip(named, offsets, strict=True)
-        if abs(off - nominal) > CLIP_ALIGN_TOL_S
-    }
-
-
-def _realign_block(items: list[dict], rate: float) -> None:
-    """Re-cut late clips (late_clip_spans) from all the block's events at their button time,
-    or drop them (motion None) when fewer than half of that span has events."""
-    late = late_clip_spans([it["core"] for it in items], [it["button"] for it in items])
-    merged = None
-    for i, (start, end) in late.items():
-        it = items[i]
-        merged = merged or _merge_raw([x["raw"] for x in items])
-        motion = resample(merged, rate=rate, start=start, end=end)
-        it["motion"] = motion if motion.valid.mean() >= 0.5 else None
-        it["realigned"] = True
-
-
-def load_clip(path: Path, rate: float = 50.0) -> tuple[Motion, str]:
-    label = clip_class(path.stem)
-    if label is None:
-        raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
-    raw = read_sensor_csv(path)
-    start, end = _clip_core(raw)
-    return resample(raw, rate=rate, start=start, end=end), label
-
-
-def load_clip_streams(
-    clips_dir: str | Path, *, progress: bool = False, on_error=None, realign: bool = True
-) -> list[LabelledStream]:
-    """Every ``<class>_...csv`` clip in a folder as a stream, grouped into collection blocks.
-
-    The watch clock restarts between blocks, so clips are clustered on their own
-    timestamps: a gap of more than BLOCK_GAP_S starts a new block. Clips whose events
-    were delivered late (their motion is another moment's) are re-cut from the block's
-    events at their button time, or dropped (see _realign_block). A bad clip raises
-    InputError, or, with ``on_error(path, error)``, is reported there and skipped.
-    """
-    clips_dir = Path(clips_dir)
-    if not clips_dir.is_dir():
-        raise InputError("clips folder is missing", path=str(clips_dir))
-    paths = sorted(clips_dir.glob("*.csv"))
-    if not paths:
-        raise InputError("no clip CSV files", path=str(clips_dir))
-    from tqdm import tqdm
-
-    loaded = []
-    for path in tqdm(paths, desc="clips", unit="clip", disable=not progress, leave=False):
-        try:
-            label = clip_class(path.stem)
-            if label is None:
-                raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
-            raw = read_sensor_csv(path)
-            core = _clip_core(raw)
-            motion = resample(raw, rate=50.0, start=core[0], end=core[1])
-        except InputError as err:
-            if on_error is None:
-                raise
-            on_error(path, err)
-            continue
-        loaded.append({"name": path.stem, "label": label, "raw": raw, "core": core,
-                       "motion": motion, "button": button_span(path.stem)})  # fmt: skip
-    if not loaded:
-        raise InputError("no readable clips", path=str(clips_dir))
-    loaded.sort(key=lambda item: item["core"][0])
-    blocks: dict[str, list[dict]] = {}
-    for members in block_indices([item["core"] for item in loaded]):  # as-recorded watch times
-        first = loaded[members[0]]
-        blocks[f"block-{int(first['core'][0])}"] = [loaded[i] for i in members]
-    streams = []
-    for block, items in blocks.items():
-        if realign:
-            _realign_block(items, 50.0)
-        moved = [it for it in items if it.get("realigned")]
-        dropped = [it["name"] for it in moved if it["motion"] is None]
-        if moved:
-            log.warning(
-                "%s: %d clips held motion from another time; %d re-cut at their button "
-                "time, %d dropped (no events there): %s", block, len(moved),
-                len(moved) - len(dropped), len(dropped), ", ".join(dropped[:5]),
-            )  # fmt: skip
-        for item in items:
-            motion = item["motion"]
-            if motion is None:
-                continue
-            span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, item["label"])
-            streams.append(LabelledStream(item["name"], block, motion, [span], kind="clip"))
-    streams.sort(key=lambda st: st.motion.t[0])
-    return streams
+# --- loading (clips: silkpipe.clips) ---------------------------------------------------
 
 
 def session_stream(
@@ -471,3 +299,19 @@ def holdout_split(
             return train, test, "groups:" + ",".join(held)
     train, test = time_range_split(windows, fraction, fold, purge_s)
     return train, test, f"time-range fold {fold} of {max(round(1 / fraction), 2)}"
+
+
+# The clip module's names, importable from here as before (semireal, tests, commands).
+from silkpipe.clips import (  # noqa: E402
+    BLOCK_GAP_S,
+    CLIP_ALIGN_TOL_S,
+    CLIP_CORE_GAP_S,
+    block_indices,
+    button_span,
+    late_clip_spans,
+    load_clip_streams,
+)
+from silkpipe.clips import clip_core as _clip_core  # noqa: E402
+
+__all__ = ["BLOCK_GAP_S", "CLIP_ALIGN_TOL_S", "CLIP_CORE_GAP_S", "_clip_core", "block_indices",
+           "button_span", "late_clip_spans", "load_clip_streams"]  # fmt: skip

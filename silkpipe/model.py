@@ -30,7 +30,7 @@ ONNX_NAME = "model.onnx"
 
 #: Model input sets: "full" = the 9 raw channels (+4 derived); the others are
 #: orientation-free channel sets (see GestureNet._invariant) and their widths.
-INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10}
+INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10, "invariant-log": 7}
 
 
 class GestureNet(nn.Module):
@@ -98,7 +98,8 @@ class GestureNet(nn.Module):
         """Channels that do not depend on how the watch sits on the wrist or how the arm
         is held (measured: absolute gravity direction differs between recording blocks):
         magnitudes, vertical and horizontal parts, and the tilt change since the window's
-        middle. ``invariant+tilt`` adds the gravity direction minus its window mean."""
+        middle. ``invariant+tilt`` adds the gravity direction minus its window mean;
+        ``invariant-log`` compresses them (sign * log1p), as players move harder some days."""
         a_up = (accel * up).sum(dim=-1, keepdim=True)
         g_up = (gyro * up).sum(dim=-1, keepdim=True)
         a_n = accel.norm(dim=-1, keepdim=True)
@@ -110,7 +111,10 @@ class GestureNet(nn.Module):
         parts = [a_n, g_n, a_up, g_up, a_h, g_h, tilt]
         if self.inputs == "invariant+tilt":
             parts.append(up - up.mean(dim=1, keepdim=True))
-        return torch.cat(parts, dim=-1)
+        out = torch.cat(parts, dim=-1)
+        if self.inputs == "invariant-log":  # how hard matters less than the shape: compress
+            out = out.sign() * torch.log1p(out.abs())
+        return out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = (self.derive(x) - self.mean) / self.std  # (B, T, C)

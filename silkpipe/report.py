@@ -436,6 +436,7 @@ def build_report(store, run_id: str) -> str:
     else:
         body.append(_missing("no evaluation scores (report/metrics.json missing)"))
     body.append("</section>")
+    body.append(cv_section(_json(store, f"{report_dir}/cv.json"), metrics))
 
     # model files
     body.append('<section id="model"><h2>Model files</h2>')
@@ -492,3 +493,40 @@ def write_manifest(store, run_id: str, extra: dict | None = None) -> str:
     }
     store.put_bytes(manifest_key, json.dumps(manifest, indent=2).encode("utf-8"))
     return manifest_key
+
+
+# ---- cross-validation spread and punch-vs-noise (silkpipe evaluate --cv ... --report) --
+
+
+def cv_section(cv: Any, metrics: Any) -> str:
+    """Per-protocol pooled macro-F1 with its min/max fold, events per class, and how often
+    punch and noise are taken for each other (held-out evaluation and each protocol)."""
+    from silkpipe.crossval import punch_noise
+
+    out = ['<section id="cv"><h2>Cross-validation spread and punch vs noise</h2>']
+    if isinstance(metrics, dict) and isinstance(metrics.get("confusion"), dict):
+        pn = punch_noise(metrics["confusion"])
+        out.append(f"<p>Held-out evaluation: punch called noise {_num(pn['punch_called_noise'])}"
+                   f" of {pn['punch_windows']} punch windows; noise called punch "
+                   f"{_num(pn['noise_called_punch'])} of {pn['noise_windows']}.</p>")  # fmt: skip
+    if not isinstance(cv, list) or not cv:
+        out.append(_missing("no cross-validation (report/cv.json: silkpipe evaluate --cv all "
+                            "--clips DIR --clips DIR2 --report REPORT_DIR)"))  # fmt: skip
+        return "".join(out) + "</section>"
+    rows = []
+    for r in cv:
+        if not isinstance(r, dict) or "pooled_macro_f1" not in r:
+            notes = "; ".join(r.get("notes", [])) if isinstance(r, dict) else ""
+            rows.append([_e(r.get("protocol") if isinstance(r, dict) else "?"), "no folds",
+                         "", "", "", "", _e(notes)])  # fmt: skip
+            continue
+        pn, ev = r["punch_noise"], r.get("events", {})
+        rows.append([_e(r["protocol"]), _num(r["pooled_macro_f1"], "{:.3f}"),
+                     f"{_num(r['fold_min'], '{:.3f}')}–{_num(r['fold_max'], '{:.3f}')}",
+                     f"{len(r['folds'])} ({len(r['seeds'])} seed(s))",
+                     f"{_num(pn['punch_called_noise'])} / {_num(pn['noise_called_punch'])}",
+                     ", ".join(f"{_e(c)} {_num(v['f1'])}" for c, v in ev.items()),
+                     _e("; ".join(r.get("notes", []))) or _e(", ".join(r["classes"]))])  # fmt: skip
+    header = ["protocol", "pooled macro-F1", "fold min–max", "folds", "punch→noise / noise→punch",
+              "event F1 (stitched streams, ±0.5 s)", "classes / notes"]  # fmt: skip
+    return "".join(out) + _table(header, rows) + "</section>"

@@ -48,6 +48,8 @@ DERIVED_CHANNELS = {
     "full": ["accel_norm", "gyro_norm", "accel_up", "gyro_up"],
     "invariant": ["accel_norm", "gyro_norm", "accel_up", "gyro_up", "accel_horizontal",
                   "gyro_horizontal", "tilt_change"],
+    "invariant-log": ["log_accel_norm", "log_gyro_norm", "log_accel_up", "log_gyro_up",
+                      "log_accel_horizontal", "log_gyro_horizontal", "log_tilt_change"],
     "invariant+tilt": ["accel_norm", "gyro_norm", "accel_up", "gyro_up", "accel_horizontal",
                        "gyro_horizontal", "tilt_change", "grav_x_rel", "grav_y_rel", "grav_z_rel"],
 }  # fmt: skip
@@ -73,14 +75,17 @@ class TrainConfig:
     scale: float = 0.3  # accel/gyro amplitude factor in [1 - scale, 1 + scale]
     rotate_deg: float = 35.0  # random device-frame rotation (watch worn differently)
     jitter: float = 0.05  # gaussian noise, in units of each channel's std
+    yaw_deg: float = 0.0  # rotation about the window's gravity axis (watch turned on the wrist)
+    warp: float = 0.0  # time warp: speed factor in [1 - warp, 1 + warp]
+    drop: float = 0.0  # lost events: up to this share of each sensor's samples held
     # model
-    conv: int = 64
+    conv: int = 48  # conv and hidden sized for the 40k-parameter budget
     kernel: int = 5
     blocks: int = 3
-    hidden: int = 64
+    hidden: int = 32
     dropout: float = 0.3
     derived: bool = True  # add |accel|, |gyro| and their components along gravity
-    inputs: str = "full"  # model input set (model.INPUT_SETS)
+    inputs: str = "full"  # model input set (model.INPUT_SETS); "invariant" for other days
     pool: bool = False  # global pooling head instead of the LSTM
     # export the "last" epoch (fixed length, one-cycle schedule) or the "best" val epoch:
     # picking by a tiny val split stopped folds at epoch 6-11, still at high LR (-0.02 F1)
@@ -110,6 +115,22 @@ class TrainConfig:
                     inputs=self.inputs, pool=self.pool)  # fmt: skip
 
 
+#: Named setting sets (TrainConfig overrides). "cross-day" trades within-day accuracy for
+#: other days: orientation-free inputs (no arm pose), stronger amplitude scaling, time warp,
+#: lost events and class-balanced batches (README: what each protocol gave).
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "cross-day": {"inputs": "invariant", "scale": 0.5, "yaw_deg": 45.0, "warp": 0.2,
+                  "drop": 0.3, "balanced": True},
+}  # fmt: skip
+
+
+def preset(name: str) -> TrainConfig:
+    if name not in PRESETS:
+        raise InputError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    return replace(TrainConfig(), **PRESETS[name])
+
+
 def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -118,7 +139,55 @@ def seed_everything(seed: int) -> None:
 def random_rotations(n: int, max_deg: float, gen: torch.Generator) -> torch.Tensor:
     """n rotation matrices about random axes by angles in [-max_deg, max_deg] (Rodrigues)."""
     axis = torch.randn(n, 3, generator=gen)
-    axis = axis / axis.norm(dim=1, keepdim=True)
+    return axis_rotations(axis / axis.norm(dim=1, keepdim=True), max_deg, gen)
+
+
+def augment(x: torch.Tensor, cfg: TrainConfig, std: torch.Tensor, gen: torch.Generator):
+    """Raw windows with context (B, L + 2c, 9) -> augmented windows (B, L, 9): a random
+    crop (and time warp), watch-frame rotations, amplitude scaling, lost events, noise."""
+    x = _crop(x, cfg, gen)
+    if cfg.rotate_deg > 0:  # accel, gyro and gravity are device-frame vectors: rotate together
+        x = _rotate(x, random_rotations(len(x), cfg.rotate_deg, gen))
+    if cfg.yaw_deg > 0:  # the watch turned about gravity on the wrist: gravity stays put
+        up = x[..., 6:9].mean(dim=1)
+        axis = up / up.norm(dim=1, keepdim=True).clamp(min=1e-6)
+        x = _rotate(x, axis_rotations(axis, cfg.yaw_deg, gen))
+    if cfg.scale > 0:
+        factor = 1 + (torch.rand(len(x), 1, 2, generator=gen) * 2 - 1) * cfg.scale
+        x = torch.cat([x[..., :3] * factor[..., :1], x[..., 3:6] * factor[..., 1:], x[..., 6:]], 2)
+    if cfg.drop > 0:
+        x = drop_events(x, cfg.drop, gen)
+    if cfg.jitter > 0:
+        x = x + torch.randn(x.shape, generator=gen) * cfg.jitter * std
+    return x
+
+
+def _crop(x: torch.Tensor, cfg: TrainConfig, gen: torch.Generator) -> torch.Tensor:
+    """A window of cfg.window.length from the context: shifted by up to +-context samples
+    and, with cfg.warp, played faster or slower by a factor in [1 - warp, 1 + warp]."""
+    b, width, channels = x.shape
+    length, ctx = cfg.window.length, cfg.window.context
+    centre = torch.full((b, 1), width / 2 - 0.5)
+    if cfg.shift and ctx:
+        centre = centre + torch.randint(-ctx, ctx + 1, (b, 1), generator=gen)
+    speed = torch.ones(b, 1)
+    if cfg.warp > 0:
+        speed = 1 + (torch.rand(b, 1, generator=gen) * 2 - 1) * cfg.warp
+    pos = (centre + (torch.arange(length)[None, :] - (length - 1) / 2) * speed)
+    pos = pos.clamp(0, width - 1)
+    lo = pos.floor().long().clamp(max=width - 2)
+    frac = (pos - lo)[..., None]
+    take = lambda i: torch.gather(x, 1, i[:, :, None].expand(-1, -1, channels))  # noqa: E731
+    return take(lo) * (1 - frac) + take(lo + 1) * frac
+
+
+def _rotate(x: torch.Tensor, rot: torch.Tensor) -> torch.Tensor:
+    return torch.cat([x[..., i : i + 3] @ rot.transpose(1, 2) for i in (0, 3, 6)], dim=2)
+
+
+def axis_rotations(axis: torch.Tensor, max_deg: float, gen: torch.Generator) -> torch.Tensor:
+    """Rotations about the given unit axes (n, 3) by angles in [-max_deg, max_deg]."""
+    n = len(axis)
     angle = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(max_deg)
     k = torch.zeros(n, 3, 3)
     k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
@@ -127,25 +196,17 @@ def random_rotations(n: int, max_deg: float, gen: torch.Generator) -> torch.Tens
     return torch.eye(3) + s * k + (1 - c) * (k @ k)
 
 
-def augment(x: torch.Tensor, cfg: TrainConfig, std: torch.Tensor, gen: torch.Generator):
-    """Raw windows with context (B, L + 2c, 9) -> augmented windows (B, L, 9)."""
-    b, width, _ = x.shape
-    length, ctx = cfg.window.length, cfg.window.context
-    if cfg.shift and ctx:
-        offsets = torch.randint(0, 2 * ctx + 1, (b,), generator=gen)
-        idx = offsets[:, None] + torch.arange(length)[None, :]
-        x = torch.gather(x, 1, idx[:, :, None].expand(-1, -1, x.shape[2]))
-    else:
-        x = x[:, ctx : ctx + length]
-    if cfg.rotate_deg > 0:  # accel, gyro and gravity are device-frame vectors: rotate together
-        rot = random_rotations(b, cfg.rotate_deg, gen)
-        x = torch.cat([x[..., i : i + 3] @ rot.transpose(1, 2) for i in (0, 3, 6)], dim=2)
-    if cfg.scale > 0:
-        factor = 1 + (torch.rand(b, 1, 2, generator=gen) * 2 - 1) * cfg.scale
-        x = torch.cat([x[..., :3] * factor[..., :1], x[..., 3:6] * factor[..., 1:], x[..., 6:]], 2)
-    if cfg.jitter > 0:
-        x = x + torch.randn(x.shape, generator=gen) * cfg.jitter * std
-    return x
+def drop_events(x: torch.Tensor, max_share: float, gen: torch.Generator) -> torch.Tensor:
+    """Lose a random share (up to max_share) of each sensor's events, holding the last value
+    received, as the grid does when a real session's events never arrived."""
+    b, length, _ = x.shape
+    share = torch.rand(b, 1, 3, generator=gen) * max_share
+    keep = torch.rand(b, length, 3, generator=gen) >= share
+    keep[:, 0] = True
+    idx = torch.arange(length)[None, :, None].expand(b, -1, 3)
+    last = torch.where(keep, idx, torch.zeros_like(idx)).cummax(dim=1).values
+    last = last.repeat_interleave(3, dim=2)  # one index per channel of each sensor
+    return torch.gather(x, 1, last)
 
 
 def _fingerprint(windows: Windows, cfg: TrainConfig) -> str:
@@ -187,7 +248,8 @@ def train_windows(
     t_start: float | None = None,
     export: bool = True,
 ) -> dict:
-    """The training loop on ready-made windows (see train)."""
+    """The training loop on ready-made windows (see train): split, fit with a checkpoint
+    every epoch (a killed run resumes), pick the model, refit on everything, write the folder."""
     from tqdm import tqdm
 
     cfg = config or TrainConfig()
@@ -195,128 +257,32 @@ def train_windows(
     out_dir.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter() if t_start is None else t_start
     torch.set_num_threads(cfg.threads)
-    device = torch.device(
-        "cuda" if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
-        else "cpu"
-    )  # fmt: skip
-    seed_everything(cfg.seed)
-
-    if len(windows) == 0:
-        raise InputError("no labelled windows in the training data")
-    train_mask, val_mask, scheme = holdout_split(
-        windows, cfg.val_fraction, cfg.val_fold, cfg.purge_s
-    )
-    tr, va = windows.subset(train_mask), windows.subset(val_mask).primaries()
-    if len(tr) == 0 or len(va) == 0:
-        raise InputError(f"validation split {scheme!r} leaves an empty side")
-    log.info("windows: %d train, %d val (%s)", len(tr), len(va), scheme)
-
-    model = GestureNet(**cfg.model_kwargs())
-    mean, std = model.fit_normalisation(tr.core())  # training windows only
-    model.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    weights = torch.as_tensor(class_weights(tr.y, power=cfg.class_weight_power), device=device)
-    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
-    amp = device.type == "cuda"
-    step_model = torch.compile(model) if (cfg.compile and amp) else model
-
-    x_train = torch.from_numpy(tr.x)
-    y_train = torch.from_numpy(tr.y)
+    device = _device(cfg)
+    tr, va, scheme = _split(windows, cfg)
+    fit = _start_fit(tr, cfg, device, cfg.seed, cfg.max_epochs)
     x_val = torch.from_numpy(va.core().copy())
-    std_t = torch.from_numpy(fit_normalisation(tr)[1])  # raw-channel scale for jitter
-    gen = torch.Generator().manual_seed(cfg.seed)
-    counts = np.bincount(tr.y, minlength=len(CLASSES)).astype(np.float64)
-    sample_w = torch.as_tensor(1.0 / counts[tr.y], dtype=torch.float64)
-
-    steps_per_epoch = math.ceil(len(tr) / cfg.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=cfg.lr, total_steps=cfg.max_epochs * steps_per_epoch
-    )
-
     fingerprint = _fingerprint(windows, cfg)
-    state: dict[str, Any] = {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
-             "best_state": None, "stopped": False}  # fmt: skip
-    resumed_from = 0
     ckpt_path = out_dir / CHECKPOINT_NAME
-    if ckpt_path.is_file():
-        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        if ckpt.get("fingerprint") == fingerprint:
-            model.load_state_dict(ckpt["model"])
-            optimizer.load_state_dict(ckpt["optimizer"])
-            scheduler.load_state_dict(ckpt["scheduler"])
-            gen.set_state(ckpt["generator"])
-            torch.set_rng_state(ckpt["torch_rng"])  # dropout draws from the global generator
-            state = ckpt["state"]
-            resumed_from = state["epoch"]
-            log.info("resuming from checkpoint after epoch %d", resumed_from)
-        else:
-            log.warning("ignoring %s: made for other data or settings", ckpt_path)
-
+    state = _resume(fit, ckpt_path, fingerprint)
+    resumed_from = state["epoch"]
     bar = tqdm(total=cfg.max_epochs, initial=state["epoch"], desc="train", unit="epoch",
                disable=not progress)  # fmt: skip
     while state["epoch"] < cfg.max_epochs and not state["stopped"]:
-        epoch = state["epoch"] + 1
-        t0 = time.perf_counter()
-        model.train()
-        if cfg.balanced:  # every class equally often: noise clips must not dominate
-            order = torch.multinomial(sample_w, len(tr), replacement=True, generator=gen)
-        else:
-            order = torch.randperm(len(tr), generator=gen)
-        total, count = 0.0, 0
-        for i in range(0, len(order), cfg.batch_size):
-            idx = order[i : i + cfg.batch_size]
-            if len(idx) < 2:
-                continue  # BatchNorm needs two samples
-            xb = augment(x_train[idx], cfg, std_t, gen).to(device)
-            yb = y_train[idx].to(device)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                loss = loss_fn(step_model(xb).float(), yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            total += loss.item() * len(idx)
-            count += len(idx)
-        val_loss, val = _evaluate(model, x_val, va.y, device)
-        row = {"epoch": epoch, "train_loss": total / max(count, 1), "val_loss": val_loss,
-               "val_macro_f1": val["macro_f1"], "val_accuracy": val["accuracy"],
-               "seconds": time.perf_counter() - t0}  # fmt: skip
-        state["history"].append(row)
-        if val["macro_f1"] > state["best_f1"]:
-            state["best_f1"], state["best_epoch"], state["bad"] = val["macro_f1"], epoch, 0
-            state["best_state"] = {k: v.detach().cpu().clone()
-                                   for k, v in model.state_dict().items()}  # fmt: skip
-        else:
-            state["bad"] += 1
-        state["epoch"] = epoch
-        state["stopped"] = (cfg.select == "best" and state["bad"] >= cfg.patience
-                            and epoch >= cfg.min_epochs)  # fmt: skip
-        # torch.save writes in place: write a temp file and rename, so a kill mid-save
-        # leaves the previous epoch's checkpoint intact
-        torch.save({"fingerprint": fingerprint, "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                    "generator": gen.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                    "state": state}, ckpt_path.with_suffix(".tmp"))  # fmt: skip
-        ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+        row = _validated_epoch(fit, cfg, x_val, va.y, state)
+        _save_checkpoint(fit, state, ckpt_path, fingerprint)
         bar.update(1)
-        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{val['macro_f1']:.3f}")
+        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{row['val_macro_f1']:.3f}")
     bar.close()
 
-    if cfg.select == "last":
-        state["best_state"] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        state["best_epoch"] = state["epoch"]
-    model.load_state_dict(state["best_state"])
-    _, best = _evaluate(model, x_val, va.y, device)
+    best = _pick(fit, state, cfg, x_val, va.y)
+    model, (mean, std) = fit.model, fit.normalisation
     if cfg.refit:
         model, mean, std = _refit(windows, cfg, state["best_epoch"], device)
-    train_seconds = time.perf_counter() - t_start
     summary = {
         "epochs": state["epoch"],
         "best_epoch": state["best_epoch"],
         "resumed_from_epoch": resumed_from,
-        "train_seconds": round(train_seconds, 3),
+        "train_seconds": round(time.perf_counter() - t_start, 3),
         "windows": len(windows),
         "train_windows": len(tr),
         "val_windows": len(va),
@@ -328,68 +294,196 @@ def train_windows(
         "groups": sorted(set(windows.groups)),
         "device": device.type,
     }
-    folder_config = {
+    (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
+    _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
+    ckpt_path.unlink(missing_ok=True)
+    return summary
+
+
+def _device(cfg: TrainConfig) -> torch.device:
+    cuda = cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
+    return torch.device("cuda" if cuda else "cpu")
+
+
+def _split(windows: Windows, cfg: TrainConfig) -> tuple[Windows, Windows, str]:
+    """Training windows and validation windows (one per gesture) by holdout_split."""
+    if len(windows) == 0:
+        raise InputError("no labelled windows in the training data")
+    train_mask, val_mask, scheme = holdout_split(
+        windows, cfg.val_fraction, cfg.val_fold, cfg.purge_s
+    )
+    tr, va = windows.subset(train_mask), windows.subset(val_mask).primaries()
+    if len(tr) == 0 or len(va) == 0:
+        raise InputError(f"validation split {scheme!r} leaves an empty side")
+    log.info("windows: %d train, %d val (%s)", len(tr), len(va), scheme)
+    return tr, va, scheme
+
+
+@dataclass
+class _Fit:
+    """One model being trained and everything its steps draw on."""
+
+    model: GestureNet
+    step_model: Any  # the model, or its torch.compile'd form
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    loss_fn: nn.Module
+    gen: torch.Generator  # shuffling and augmentation draws
+    x: torch.Tensor
+    y: torch.Tensor
+    raw_std: torch.Tensor  # per raw channel, the scale of the jitter
+    sample_w: torch.Tensor  # per window, for class-balanced batches
+    device: torch.device
+    normalisation: tuple[np.ndarray, np.ndarray]
+
+
+def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: int) -> _Fit:
+    """A fresh model normalised on these windows, its optimiser and one-cycle schedule."""
+    seed_everything(seed)
+    model = GestureNet(**cfg.model_kwargs())
+    mean, std = model.fit_normalisation(windows.core())  # these windows only
+    model.to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    weights = torch.as_tensor(class_weights(windows.y, power=cfg.class_weight_power), device=device)
+    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
+    step_model = torch.compile(model) if (cfg.compile and device.type == "cuda") else model
+    steps = math.ceil(len(windows) / cfg.batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=cfg.lr, total_steps=max(epochs, 1) * steps
+    )
+    counts = np.bincount(windows.y, minlength=len(CLASSES)).astype(np.float64)
+    return _Fit(
+        model, step_model, optimizer, scheduler, loss_fn, torch.Generator().manual_seed(seed),
+        torch.from_numpy(windows.x), torch.from_numpy(windows.y),
+        torch.from_numpy(fit_normalisation(windows)[1]),
+        torch.as_tensor(1.0 / np.maximum(counts, 1)[windows.y], dtype=torch.float64),
+        device, (mean, std),
+    )  # fmt: skip
+
+
+def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
+    """One pass over the windows in shuffled (or class-balanced) batches; mean loss."""
+    fit.model.train()
+    n = len(fit.y)
+    if cfg.balanced:  # every class equally often: noise clips must not dominate
+        order = torch.multinomial(fit.sample_w, n, replacement=True, generator=fit.gen)
+    else:
+        order = torch.randperm(n, generator=fit.gen)
+    amp = fit.device.type == "cuda"
+    total, count = 0.0, 0
+    for i in range(0, n, cfg.batch_size):
+        idx = order[i : i + cfg.batch_size]
+        if len(idx) < 2:
+            continue  # BatchNorm needs two samples
+        xb = augment(fit.x[idx], cfg, fit.raw_std, fit.gen).to(fit.device)
+        yb = fit.y[idx].to(fit.device)
+        with torch.autocast(fit.device.type, dtype=torch.bfloat16, enabled=amp):
+            loss = fit.loss_fn(fit.step_model(xb).float(), yb)
+        fit.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(fit.model.parameters(), 1.0)
+        fit.optimizer.step()
+        fit.scheduler.step()
+        total += loss.item() * len(idx)
+        count += len(idx)
+    return total / max(count, 1)
+
+
+def _fresh_state() -> dict[str, Any]:
+    return {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
+            "best_state": None, "stopped": False}  # fmt: skip
+
+
+def _validated_epoch(fit: _Fit, cfg: TrainConfig, x_val, y_val, state: dict) -> dict:
+    """Train one epoch, score the validation windows, keep the best weights; the row."""
+    epoch, t0 = state["epoch"] + 1, time.perf_counter()
+    train_loss = _epoch(fit, cfg)
+    val_loss, val = _evaluate(fit.model, x_val, y_val, fit.device)
+    row = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
+           "val_macro_f1": val["macro_f1"], "val_accuracy": val["accuracy"],
+           "seconds": time.perf_counter() - t0}  # fmt: skip
+    state["history"].append(row)
+    if val["macro_f1"] > state["best_f1"]:
+        state["best_f1"], state["best_epoch"], state["bad"] = val["macro_f1"], epoch, 0
+        state["best_state"] = _weights(fit.model)
+    else:
+        state["bad"] += 1
+    state["epoch"] = epoch
+    state["stopped"] = (cfg.select == "best" and state["bad"] >= cfg.patience
+                        and epoch >= cfg.min_epochs)  # fmt: skip
+    return row
+
+
+def _weights(model: nn.Module) -> dict:
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+
+def _resume(fit: _Fit, ckpt_path: Path, fingerprint: str) -> dict:
+    """The loop state, from the checkpoint when it was made for the same data and settings."""
+    if not ckpt_path.is_file():
+        return _fresh_state()
+    ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    if ckpt.get("fingerprint") != fingerprint:
+        log.warning("ignoring %s: made for other data or settings", ckpt_path)
+        return _fresh_state()
+    fit.model.load_state_dict(ckpt["model"])
+    fit.optimizer.load_state_dict(ckpt["optimizer"])
+    fit.scheduler.load_state_dict(ckpt["scheduler"])
+    fit.gen.set_state(ckpt["generator"])
+    torch.set_rng_state(ckpt["torch_rng"])  # dropout draws from the global generator
+    log.info("resuming from checkpoint after epoch %d", ckpt["state"]["epoch"])
+    return ckpt["state"]
+
+
+def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) -> None:
+    """torch.save writes in place: write a temp file and rename, so a kill mid-save leaves
+    the previous epoch's checkpoint intact."""
+    torch.save({"fingerprint": fingerprint, "model": fit.model.state_dict(),
+                "optimizer": fit.optimizer.state_dict(), "scheduler": fit.scheduler.state_dict(),
+                "generator": fit.gen.get_state(), "torch_rng": torch.get_rng_state(),
+                "state": state}, ckpt_path.with_suffix(".tmp"))  # fmt: skip
+    ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+
+
+def _pick(fit: _Fit, state: dict, cfg: TrainConfig, x_val, y_val) -> dict:
+    """Load the exported epoch's weights ("last" or the "best" val epoch); its val scores."""
+    if cfg.select == "last":
+        state["best_state"] = _weights(fit.model)
+        state["best_epoch"] = state["epoch"]
+    fit.model.load_state_dict(state["best_state"])
+    return _evaluate(fit.model, x_val, y_val, fit.device)[1]
+
+
+def _folder_config(cfg: TrainConfig, mean, std, summary: dict) -> dict:
+    derived = cfg.derived or cfg.inputs != "full"
+    return {
         "labels": list(CLASSES),
         "channels": list(FEATURE_NAMES),
-        "derived_channels": DERIVED_CHANNELS[cfg.inputs]
-        if cfg.derived or cfg.inputs != "full"
-        else [],
+        "derived_channels": DERIVED_CHANNELS[cfg.inputs] if derived else [],
         "window": cfg.window.to_dict(),
         "normalisation": {"mean": mean.tolist(), "std": std.tolist()},
         "model": cfg.model_kwargs(),
         "train_config": cfg.to_dict(),
         "training": summary,
     }
-    (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
-    if not export:  # cross-validation folds: weights and config only
+
+
+def _write_folder(model: GestureNet, out_dir: Path, config: dict, export: bool) -> None:
+    """The model folder; without export (cross-validation folds) weights and config only."""
+    if not export:
         torch.save(model.state_dict(), out_dir / "weights.pt")
-        (out_dir / "config.json").write_text(json.dumps(folder_config))
-        ckpt_path.unlink(missing_ok=True)
-        return summary
-    # config.json last: its presence marks a finished model
-    export_model(model, out_dir, folder_config)
-    ckpt_path.unlink(missing_ok=True)
-    return summary
+        (out_dir / "config.json").write_text(json.dumps(config))
+        return
+    export_model(model, out_dir, config)  # config.json last: it marks a finished model
 
 
 def _refit(windows: Windows, cfg: TrainConfig, epochs: int, device):
     """Train a fresh model on every window for ``epochs`` (no validation): the model the
     folder exports once the validated run has fixed the epoch count."""
-    seed_everything(cfg.seed + 1)
-    model = GestureNet(**cfg.model_kwargs())
-    mean, std = model.fit_normalisation(windows.core())
-    model.to(device).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    weights = torch.as_tensor(class_weights(windows.y, power=cfg.class_weight_power), device=device)
-    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
-    x, y = torch.from_numpy(windows.x), torch.from_numpy(windows.y)
-    std_t = torch.from_numpy(fit_normalisation(windows)[1])
-    gen = torch.Generator().manual_seed(cfg.seed + 1)
-    steps = math.ceil(len(windows) / cfg.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=cfg.lr, total_steps=max(epochs, 1) * steps
-    )
-    amp = device.type == "cuda"
-    counts = np.bincount(windows.y, minlength=len(CLASSES)).astype(np.float64)
-    sample_w = torch.as_tensor(1.0 / np.maximum(counts, 1)[windows.y], dtype=torch.float64)
+    fit = _start_fit(windows, cfg, device, cfg.seed + 1, epochs)
     for _ in range(epochs):
-        if cfg.balanced:
-            order = torch.multinomial(sample_w, len(windows), replacement=True, generator=gen)
-        else:
-            order = torch.randperm(len(windows), generator=gen)
-        for i in range(0, len(order), cfg.batch_size):
-            idx = order[i : i + cfg.batch_size]
-            if len(idx) < 2:
-                continue
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                logits = model(augment(x[idx], cfg, std_t, gen).to(device)).float()
-            loss = loss_fn(logits, y[idx].to(device))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-    return model.eval(), mean, std
+        _epoch(fit, cfg)
+    return fit.model.eval(), *fit.normalisation
 
 
 def with_overrides(cfg: TrainConfig, **overrides) -> TrainConfig:

@@ -164,6 +164,13 @@ def test_cli_train_and_evaluate_end_to_end(data_dir, clip_subset, tmp_path, caps
     assert matrix.shape == (6, 6) and matrix.sum() == result["windows"]
     assert (report / "confusion.png").stat().st_size > 1000
     assert json.loads((report / "metrics.json").read_text())["macro_f1"] == result["macro_f1"]
+    # spotting: the model slid over stitched streams of the clips, scored per event
+    rc = main(["evaluate", "--model", str(out / "model"), "--clips", str(clip_subset), "--json",
+               "--spot"])  # fmt: skip
+    assert rc == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert {"jump", "punch", "turn"} <= set(events)
+    assert all({"precision", "recall", "f1", "tp", "fp", "fn"} <= set(v) for v in events.values())
     # voice-labelled sessions: labels.csv beside sensor_data.csv; unlabelled ones skipped
     sessions = tmp_path / "sessions"
     real = data_dir / "sessions" / "20251017_143217_session"
@@ -240,3 +247,69 @@ def test_trained_model_beats_chance_on_held_out_time_ranges(data_dir, tmp_path):
 def test_configs_round_trip():
     cfg = replace(TrainConfig(), max_epochs=3)
     assert TrainConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+
+
+def _unit_gravity(x: torch.Tensor) -> torch.Tensor:
+    x[..., 6:9] = x[..., 6:9] / x[..., 6:9].norm(dim=-1, keepdim=True)
+    return x
+
+
+def test_yaw_augmentation_turns_the_watch_about_gravity_only():
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(8, 70, 9)
+    x[..., 6:9] = torch.tensor([0.2, 0.3, 0.9])  # a steady gravity direction
+    x = _unit_gravity(x)
+    cfg = TrainConfig(shift=False, rotate_deg=0, scale=0, jitter=0, warp=0, drop=0, yaw_deg=60)
+    y = training.augment(x, cfg, torch.ones(9), gen)
+    core = x[:, 10:60]
+    assert torch.allclose(y[..., 6:9], core[..., 6:9], atol=1e-5)  # gravity stays put
+    assert not torch.allclose(y[..., :3], core[..., :3], atol=1e-2)  # accel turned
+    up = core[..., 6:9]  # the vertical parts and magnitudes are unchanged
+    assert torch.allclose((y[..., :3] * up).sum(-1), (core[..., :3] * up).sum(-1), atol=1e-4)
+    assert torch.allclose(y[..., 3:6].norm(dim=-1), core[..., 3:6].norm(dim=-1), atol=1e-4)
+
+
+def test_time_warp_plays_the_window_faster_or_slower():
+    gen = torch.Generator().manual_seed(0)
+    t = torch.arange(70, dtype=torch.float32)
+    x = t[None, :, None].repeat(64, 1, 9)  # every channel holds its sample index
+    cfg = TrainConfig(shift=False, rotate_deg=0, scale=0, jitter=0, yaw_deg=0, drop=0, warp=0.3)
+    y = training.augment(x, cfg, torch.ones(9), gen)[..., 0]
+    steps = y[:, 1:] - y[:, :-1]  # samples of source per output sample: the speed
+    speed = steps.mean(dim=1)
+    assert torch.allclose(steps, speed[:, None], atol=1e-4)  # one steady speed per window
+    assert speed.min() < 0.9 and speed.max() > 1.1 and (speed - 1).abs().max() <= 0.3 + 1e-6
+    assert torch.allclose(y[:, 24:26].mean(dim=1), torch.full((64,), 34.5), atol=1e-4)  # centred
+
+
+def test_lost_events_hold_the_last_value_per_sensor():
+    gen = torch.Generator().manual_seed(1)
+    x = torch.arange(50, dtype=torch.float32)[None, :, None].repeat(16, 1, 9)
+    y = training.drop_events(x, 0.8, gen)
+    steps = y[:, 1:] - y[:, :-1]
+    assert (steps >= 0).all() and (y[:, 0] == 0).all()  # only ever holds an earlier value
+    assert (steps == 0).float().mean() > 0.1  # events were lost
+    for s in range(3):  # a sensor's three channels lose the same events
+        block = y[..., 3 * s : 3 * s + 3]
+        assert (block == block[..., :1]).all()
+
+
+def test_default_model_fits_the_budget():
+    model = GestureNet(**TrainConfig().model_kwargs())
+    assert sum(p.numel() for p in model.parameters()) <= 40_000
+
+
+def test_log_inputs_compress_the_orientation_free_channels():
+    x = _unit_gravity(torch.randn(2, 50, 9) * 10)
+    plain = GestureNet(inputs="invariant").derive(x)
+    logged = GestureNet(inputs="invariant-log").derive(x)
+    assert torch.allclose(logged, plain.sign() * torch.log1p(plain.abs()))
+    assert logged.abs().max() < plain.abs().max()
+
+
+def test_cross_day_preset_and_unknown_presets():
+    cfg = training.preset("cross-day")
+    assert cfg.inputs == "invariant" and cfg.balanced and cfg.warp > 0
+    assert training.preset("default") == TrainConfig()
+    with pytest.raises(training.InputError, match="unknown preset"):
+        training.preset("fast")

@@ -1,4 +1,4 @@
-"""`silkpipe evaluate`: score a model folder on labelled clips and/or sessions."""
+"""`silkpipe evaluate`: score a model folder on labelled data, or cross-validate."""
 
 from __future__ import annotations
 
@@ -10,30 +10,53 @@ from pathlib import Path
 from silkpipe.errors import InputError
 
 log = logging.getLogger(__name__)
+CV_CHOICES = ("time-range", "leave-day-out", "leave-block-out", "all")
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "evaluate",
-        help="score a trained model folder on labelled clips and/or sessions",
+        help="score a trained model folder on labelled clips/sessions, or cross-validate",
         description=(
-            "Window the labelled data exactly as the model was trained (config.json), predict "
-            "with the exported ONNX model and report macro-F1, accuracy, per-class recall/"
-            "precision/F1/support, the confusion matrix (with its label order) and per-group "
-            "scores."
+            "With --model: window the labelled data exactly as the model was trained "
+            "(config.json), predict with the exported ONNX model and report macro-F1, accuracy, "
+            "per-class recall/precision/F1/support, the confusion matrix and per-group scores; "
+            "--spot also slides it over stitched clip streams and scores events. "
+            "With --cv: train a fresh model per fold and seed and print per-fold and pooled "
+            "window macro-F1 (with the min/max fold), punch-vs-noise confusion and event-level "
+            "spotting scores on stitched streams of the held-out clips."
         ),
     )
-    p.add_argument("--model", required=True, metavar="DIR", help="model folder (DIR/model)")
-    p.add_argument("--clips", metavar="DIR", help="folder of button-labelled <class>_...csv clips")
+    p.add_argument("--model", metavar="DIR", help="model folder (DIR/model)")
+    p.add_argument(
+        "--clips",
+        metavar="DIR",
+        action="append",
+        help="folder of labelled clips (either layout); repeat for several days",
+    )
     p.add_argument(
         "--sessions",
         metavar="DIR",
         help="folder of session folders with sensor_data.csv and labels.csv "
         "(start,end,label); sessions without labels.csv are skipped",
     )
+    p.add_argument("--cv", choices=CV_CHOICES, help="cross-validate instead of scoring --model")
+    p.add_argument(
+        "--seeds", type=int, default=1, help="--cv: training seeds per fold (%(default)s)"
+    )
+    p.add_argument("--epochs", type=int, help="--cv: training epochs (default: the train default)")
+    p.add_argument(
+        "--preset",
+        default="default",
+        help="--cv: training settings, 'default' or 'cross-day' (orientation-free inputs, "
+        "stronger augmentation; see README)",
+    )
+    p.add_argument("--spot", action="store_true", help="--model: also spot on stitched streams")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
-        "--report", metavar="DIR", help="also write metrics.json and confusion.png into DIR"
+        "--report",
+        metavar="DIR",
+        help="also write metrics.json and confusion.png (--cv: cv.json) into DIR",
     )
     p.add_argument(
         "--backend",
@@ -44,18 +67,15 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def run(args) -> dict:
-    from silkpipe.dataset import load_clip_streams, load_session_streams
-    from silkpipe.evaluation import evaluate, write_report
+def _streams(args) -> list:
+    from silkpipe.clips import load_clip_streams
+    from silkpipe.dataset import load_session_streams
 
-    model_dir = Path(args.model)
-    if not (model_dir / "config.json").is_file():
-        raise InputError("not a model folder (no config.json)", path=str(model_dir))
     if not (args.clips or args.sessions):
         raise InputError("nothing to evaluate on: give --clips DIR and/or --sessions DIR")
     streams = []
-    if args.clips:
-        streams += load_clip_streams(args.clips)
+    for folder in args.clips or []:
+        streams += load_clip_streams(folder)
     if args.sessions:
         sessions, skipped = load_session_streams(args.sessions)
         for name in skipped:
@@ -63,19 +83,78 @@ def run(args) -> dict:
         streams += sessions
     if not streams:
         raise InputError("no labelled sessions or clips found")
+    return streams
+
+
+def run(args) -> dict:
+    if args.cv:
+        return run_cv(args)
+    if not args.model:
+        raise InputError("give --model DIR (score a model) or --cv PROTOCOL (cross-validate)")
+    from silkpipe.evaluation import evaluate, write_report
+
+    model_dir = Path(args.model)
+    if not (model_dir / "config.json").is_file():
+        raise InputError("not a model folder (no config.json)", path=str(model_dir))
+    streams = _streams(args)
     result = evaluate(model_dir, streams, backend=args.backend)
+    if args.spot:
+        result["events"] = _spot(model_dir, streams, args.backend)
     if args.report:
         write_report(result, args.report)
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
-        print(f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}  "
-              f"({result['windows']} windows)")  # fmt: skip
-        for name, c in result["per_class"].items():
-            print(f"  {name:6s} recall {c['recall']:.3f} precision {c['precision']:.3f} "
-                  f"f1 {c['f1']:.3f} support {c['support']}")  # fmt: skip
-        for group, g in result["per_group"].items():
-            print(f"  [{group}] macro-F1 {g['macro_f1']:.3f} accuracy {g['accuracy']:.3f} "
-                  f"({g['windows']} windows)")  # fmt: skip
+        _print(result)
     return {"macro_f1": result["macro_f1"], "accuracy": result["accuracy"],
             "windows": result["windows"]}  # fmt: skip
+
+
+def _spot(model_dir: Path, streams: list, backend: str) -> dict:
+    from silkpipe.dataset import WindowConfig
+    from silkpipe.model import Predictor
+    from silkpipe.spotting import spot
+
+    predictor = Predictor(model_dir, backend=backend)
+    clips = [st for st in streams if st.kind == "clip"]
+    if not clips:
+        raise InputError("--spot stitches clips: give --clips DIR")
+    return spot(predictor, clips, WindowConfig.from_dict(predictor.config["window"]))["per_class"]
+
+
+def _print(result: dict) -> None:
+    print(f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}  "
+          f"({result['windows']} windows)")  # fmt: skip
+    for name, c in result["per_class"].items():
+        print(f"  {name:6s} recall {c['recall']:.3f} precision {c['precision']:.3f} "
+              f"f1 {c['f1']:.3f} support {c['support']}")  # fmt: skip
+    for group, g in result["per_group"].items():
+        print(f"  [{group}] macro-F1 {g['macro_f1']:.3f} accuracy {g['accuracy']:.3f} "
+              f"({g['windows']} windows)")  # fmt: skip
+    for name, e in result.get("events", {}).items():
+        print(f"  events {name:6s} precision {e['precision']:.3f} recall {e['recall']:.3f} "
+              f"F1 {e['f1']:.3f} (stitched clip streams, match within 0.5 s)")  # fmt: skip
+
+
+def run_cv(args) -> dict:
+    """Cross-validate one protocol or all; print (or --json) and write cv.json."""
+    from silkpipe.crossval import PROTOCOLS, format_result, run_protocol
+    from silkpipe.training import preset, with_overrides
+
+    if args.seeds < 1:
+        raise InputError("--seeds must be at least 1")
+    streams = _streams(args)
+    cfg = with_overrides(preset(args.preset), max_epochs=args.epochs)
+    seeds = [cfg.seed + i for i in range(args.seeds)]
+    protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
+    results = []
+    for protocol in protocols:
+        results.append(run_protocol(streams, protocol, cfg, seeds))
+        if not args.json:
+            print(format_result(results[-1]), flush=True)
+    if args.report:
+        Path(args.report).mkdir(parents=True, exist_ok=True)
+        (Path(args.report) / "cv.json").write_text(json.dumps(results, indent=2))
+    if args.json:
+        sys.stdout.write(json.dumps(results) + "\n")
+    return {r["protocol"]: r.get("pooled_macro_f1") for r in results}

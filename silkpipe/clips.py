@@ -1,0 +1,435 @@
+"""Button-labelled clips: their names, their three dialects, late delivery, blocks and days.
+
+A clip folder is one of two layouts, told apart by ``session_metadata.json``:
+
+- **device-ns** (clips-dev): ``<class>_<ms>_to_<ms>.csv`` named by button press/release
+  (host epoch ms), ``baseline_noise_<epoch s>.csv`` and ``<class>_<ms>_seg_NNN.csv`` noise
+  segments; the session CSV header, unused sensor columns ``0.0``, ``timestamp`` in watch
+  nanoseconds. Neighbouring clips share events; the watch clock restarts between
+  collection blocks; some clips' events were delivered late (see late_clip_spans).
+- **sample** (clips-20251014): ``<class>_sampleNN.csv`` (a fixed-length sample) and
+  ``<class>_continuous.csv`` (one long recording), columns by name in any order plus
+  ``gesture``, ``sample``, ``stance``, ``collection_mode``; unused sensor columns empty;
+  ``timestamp`` in seconds from the sample's start (sample NN is placed at NN *
+  SAMPLE_SLOT_S on the block's clock). ``session_metadata.json`` gives the session id
+  (the block) and date (the day).
+
+Every clip becomes a :class:`~silkpipe.dataset.LabelledStream` with its block and day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.errors import InputError
+from silkpipe.sessions import (
+    IGNORED_SENSORS,
+    SENSOR_COLUMNS,
+    Motion,
+    RawStreams,
+    read_sensor_csv,
+    resample,
+)
+from silkpipe.vocabulary import CLIP_CLASS_MAP, clip_class
+
+log = logging.getLogger(__name__)
+
+#: A gap this long in a clip's events splits off stray events shared with a neighbour.
+CLIP_CORE_GAP_S = 0.5
+#: A gap this long between clips on the watch clock starts a new collection block.
+BLOCK_GAP_S = 600.0
+#: A clip whose events end further than this from where its block's other clips put the
+#: button release holds another moment's motion (the watch's delivery lag grew for a
+#: stretch of the clips-dev block; see README for what that did).
+CLIP_ALIGN_TOL_S = 1.5
+METADATA_NAME = "session_metadata.json"
+#: Sample-dialect clips carry no shared clock; sample NN is placed at NN * SAMPLE_SLOT_S on
+#: its block's clock, so held-out time ranges are runs of consecutive samples of a class.
+SAMPLE_SLOT_S = 10.0
+RATE = 50.0
+
+_BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")
+_EPOCH_S = re.compile(r"_(\d{10})$")
+_SEGMENT = re.compile(r"_(\d{13})_seg_(\d+)$")
+_SAMPLE = re.compile(r"^(?P<cls>[a-z_]+?)_sample(?P<n>\d+)$")
+_CONTINUOUS = re.compile(r"^(?P<cls>[a-z_]+?)_continuous$")
+#: Sample-dialect columns: sensor values, then the extra columns it may carry.
+SAMPLE_VALUE_COLUMNS = (
+    "accel_x",
+    "accel_y",
+    "accel_z",
+    "gyro_x",
+    "gyro_y",
+    "gyro_z",
+    "rot_w",
+    "rot_x",
+    "rot_y",
+    "rot_z",
+)
+SAMPLE_REQUIRED = (*SAMPLE_VALUE_COLUMNS, "sensor", "timestamp", "gesture")
+SAMPLE_OPTIONAL = ("sample", "stance", "collection_mode")
+
+
+@dataclass(frozen=True)
+class ClipName:
+    """What a clip's file name says: its class and, when named, its host time."""
+
+    stem: str
+    label: str  # vocabulary class
+    name_class: str  # file-name class, e.g. turn_left
+    dialect: str  # "device-ns" or "sample"
+    button: tuple[float, float] | None = None  # press/release, host epoch seconds
+    host_time: float | None = None  # any host epoch seconds the name holds
+    sample: int | None = None  # NN of <class>_sampleNN; None for a continuous recording
+
+
+def parse_clip_name(path: Path) -> ClipName:
+    """A clip file's name -> ClipName; InputError naming the file when it names no class."""
+    stem = path.stem
+    m = _SAMPLE.match(stem) or _CONTINUOUS.match(stem)
+    if m and m.group("cls") in CLIP_CLASS_MAP:
+        sample = int(m.group("n")) if "n" in m.groupdict() else None
+        return ClipName(
+            stem, CLIP_CLASS_MAP[m.group("cls")], m.group("cls"), "sample", sample=sample
+        )
+    label = clip_class(stem)
+    if label is None:
+        raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
+    name_class = max((p for p in CLIP_CLASS_MAP if stem == p or stem.startswith(p + "_")), key=len)
+    button = button_span(stem)
+    host = button[0] if button else None
+    if host is None and (e := _EPOCH_S.search(stem)):
+        host = float(e.group(1))
+    elif host is None and (s := _SEGMENT.search(stem)):
+        host = int(s.group(1)) / 1000.0
+    return ClipName(stem, label, name_class, "device-ns", button, host)
+
+
+def button_span(stem: str) -> tuple[float, float] | None:
+    """Button press and release (epoch seconds) from ``<class>_<ms>_to_<ms>``, if named."""
+    m = _BUTTON.search(stem)
+    if not m:
+        return None
+    start, end = int(m.group(1)) / 1000.0, int(m.group(2)) / 1000.0
+    return (start, end) if end > start else None
+
+
+def utc_day(epoch_s: float) -> str:
+    return dt.datetime.fromtimestamp(epoch_s, dt.UTC).date().isoformat()
+
+
+# --- device-ns dialect: cores, blocks, late delivery ------------------------------------
+
+
+def clip_core(raw: RawStreams) -> tuple[float, float]:
+    """The span of the densest run of events: drops stray events from neighbouring clips."""
+    t = np.sort(np.concatenate([v for v in raw.times.values()]))
+    cuts = np.flatnonzero(np.diff(t) > CLIP_CORE_GAP_S)
+    starts = np.concatenate([[0], cuts + 1])
+    ends = np.concatenate([cuts, [len(t) - 1]])
+    best = int(np.argmax(ends - starts))
+    return float(t[starts[best]]), float(t[ends[best]])
+
+
+def block_indices(spans: list[tuple[float, float]]) -> list[list[int]]:
+    """Collection blocks of spans sorted by start: the watch clock restarts between blocks,
+    so a gap of more than BLOCK_GAP_S after the latest end starts a new one."""
+    blocks: list[list[int]] = []
+    last_end = -math.inf
+    for i, (start, end) in enumerate(spans):
+        if start - last_end > BLOCK_GAP_S:
+            blocks.append([])
+        blocks[-1].append(i)
+        last_end = max(last_end, end)
+    return blocks
+
+
+def late_clip_spans(
+    cores: list[tuple[float, float]], buttons: list[tuple[float, float] | None]
+) -> dict[int, tuple[float, float]]:
+    """Clips of one block whose events were delivered late -> their true watch-clock span.
+
+    A clip's offset is its last event (watch clock) minus its button release (epoch).
+    Late delivery only ever makes it smaller, so the on-time epoch->watch mapping is the
+    upper envelope of the block's offsets (their 90th percentile), which stays right even
+    when most clips were late; a clip off by more than CLIP_ALIGN_TOL_S is late and its
+    button span mapped through that offset is where its motion really is.
+    """
+    named = [i for i, b in enumerate(buttons) if b is not None]
+    if len(named) < 3:
+        return {}
+    offsets = np.array([cores[i][1] - buttons[i][1] for i in named])  # type: ignore[index]
+    nominal = float(np.percentile(offsets, 90))
+    return {
+        i: (buttons[i][0] + nominal, buttons[i][1] + nominal)  # type: ignore[index]
+        for i, off in zip(named, offsets, strict=True)
+        if abs(off - nominal) > CLIP_ALIGN_TOL_S
+    }
+
+
+def merge_raw(raws: list[RawStreams]) -> RawStreams:
+    """One event stream from clips sharing a watch clock (shared events kept once)."""
+    merged = RawStreams(path="<block>", dialect="clip")
+    for sensor in SENSOR_COLUMNS:
+        t = np.concatenate([r.times[sensor] for r in raws if sensor in r.times])
+        v = np.concatenate([r.values[sensor] for r in raws if sensor in r.times])
+        t, first = np.unique(t, return_index=True)
+        merged.times[sensor], merged.values[sensor] = t, v[first]
+    return merged
+
+
+@dataclass
+class LoadedClip:
+    """One clip as read, before block grouping: name, events, core span, motion."""
+
+    name: ClipName
+    raw: RawStreams
+    core: tuple[float, float]
+    motion: Motion | None
+    realigned: bool = False
+
+
+def realign_block(items: list[LoadedClip], rate: float = RATE) -> list[str]:
+    """Re-cut late clips (late_clip_spans) from all the block's events at their button time,
+    or drop them (motion None) when fewer than half of that span has events. Returns the
+    names of the clips moved."""
+    late = late_clip_spans([it.core for it in items], [it.name.button for it in items])
+    merged = merge_raw([x.raw for x in items]) if late else None
+    for i, (start, end) in late.items():
+        motion = resample(merged, rate=rate, start=start, end=end)  # type: ignore[arg-type]
+        items[i].motion = motion if motion.valid.mean() >= 0.5 else None
+        items[i].realigned = True
+    return [items[i].name.stem for i in late]
+
+
+def block_day(items: list[LoadedClip]) -> str:
+    """The UTC date most of a block's named clips were recorded on ("" if none is named)."""
+    days = [utc_day(it.name.host_time) for it in items if it.name.host_time is not None]
+    return max(set(days), key=days.count) if days else ""
+
+
+def _read_device_ns(path: Path, rate: float) -> LoadedClip:
+    name = parse_clip_name(path)
+    raw = read_sensor_csv(path)
+    if raw.dialect != "clip":
+        raise InputError("timestamps are not watch nanoseconds (not a clip)", path=str(path))
+    core = clip_core(raw)
+    return LoadedClip(name, raw, core, resample(raw, rate=rate, start=core[0], end=core[1]))
+
+
+def load_device_ns_clips(
+    paths: list[Path], *, realign: bool = True, on_error=None, progress: bool = False
+) -> list:
+    """device-ns clips -> LabelledStreams grouped into collection blocks (see module doc)."""
+    from tqdm import tqdm
+
+    from silkpipe.dataset import LabelledStream
+
+    loaded = []
+    for path in tqdm(paths, desc="clips", unit="clip", disable=not progress, leave=False):
+        try:
+            loaded.append(_read_device_ns(path, RATE))
+        except InputError as err:
+            if on_error is None:
+                raise
+            on_error(path, err)
+    loaded.sort(key=lambda it: it.core[0])
+    streams = []
+    for members in block_indices([it.core for it in loaded]):  # as-recorded watch times
+        items = [loaded[i] for i in members]
+        block, day = f"block-{int(items[0].core[0])}", block_day(items)
+        moved = realign_block(items) if realign else []
+        dropped = [it.name.stem for it in items if it.motion is None]
+        if moved:
+            log.warning(
+                "%s: %d clips held motion from another time; %d re-cut at their button time, "
+                "%d dropped (no events there): %s",
+                block,
+                len(moved),
+                len(moved) - len(dropped),
+                len(dropped),
+                ", ".join(dropped[:5]),
+            )
+        for it in items:
+            if it.motion is None:
+                continue
+            m = it.motion
+            span = (float(m.t[0]), float(m.t[-1]) + 1.0 / m.rate, it.name.label)
+            streams.append(LabelledStream(it.name.stem, block, m, [span], kind="clip", day=day))
+    return streams
+
+
+def read_session_metadata(folder: Path) -> dict:
+    """session_metadata.json of a sample-dialect folder, checked: session_id, date, duration."""
+    path = folder / METADATA_NAME
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read: {err}", path=str(path)) from None
+    except json.JSONDecodeError as err:
+        raise InputError(f"invalid JSON: {err}", path=str(path)) from None
+    if not isinstance(meta, dict):
+        raise InputError("expected a JSON object", path=str(path))
+    if not isinstance(meta.get("session_id"), str) or not meta["session_id"]:
+        raise InputError("session_id is missing or not a string", path=str(path))
+    try:
+        meta["day"] = dt.datetime.fromisoformat(str(meta.get("date"))).date().isoformat()
+    except ValueError:
+        raise InputError(f"date {meta.get('date')!r} is not an ISO date", path=str(path)) from None
+    duration = meta.get("recording_duration_sec")
+    if not isinstance(duration, int | float) or isinstance(duration, bool) or duration <= 0:
+        raise InputError(
+            f"recording_duration_sec {duration!r} is not a positive number", path=str(path)
+        )
+    gestures = meta.get("gestures_completed", [])
+    if not isinstance(gestures, list) or not all(isinstance(g, str) for g in gestures):
+        raise InputError("gestures_completed is not a list of names", path=str(path))
+    return meta
+
+
+def _sample_header(header: list[str], path: Path) -> dict[str, int]:
+    cols = {h.strip(): i for i, h in enumerate(header)}
+    missing = [c for c in SAMPLE_REQUIRED if c not in cols]
+    if missing:
+        raise InputError(f"line 1: missing column(s) {', '.join(missing)}", path=str(path))
+    unknown = [c for c in cols if c not in SAMPLE_REQUIRED + SAMPLE_OPTIONAL]
+    if unknown or len(cols) != len(header):
+        raise InputError(f"line 1: unknown or repeated column(s) {unknown}", path=str(path))
+    return cols
+
+
+def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
+    """One sample-dialect CSV -> per-sensor events (times in seconds from the sample start).
+
+    Columns are found by name; each row must fill its own sensor's columns with numbers
+    and name the clip's gesture; step rows are dropped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text ({err.reason})", path=str(path)) from None
+    if not lines:
+        raise InputError("clip file is empty", path=str(path))
+    cols = _sample_header(lines[0].split(","), path)
+    sensor_col, time_col, gesture_col = cols["sensor"], cols["timestamp"], cols["gesture"]
+    used = {s: [cols[SAMPLE_VALUE_COLUMNS[c]] for c in idx] for s, idx in SENSOR_COLUMNS.items()}
+    rows: dict[str, list[list[float]]] = {s: [] for s in SENSOR_COLUMNS}
+    dropped = 0
+    for line_no, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        row = line.split(",")
+        if len(row) != len(cols):
+            raise InputError(
+                f"line {line_no}: {len(row)} fields, expected {len(cols)}", path=str(path)
+            )
+        if row[gesture_col] != name.name_class:
+            raise InputError(
+                f"line {line_no}: gesture {row[gesture_col][:40]!r} but the file "
+                f"name says {name.name_class!r}",
+                path=str(path),
+            )
+        sensor = row[sensor_col]
+        if sensor in IGNORED_SENSORS:
+            dropped += 1
+            continue
+        if sensor not in used:
+            raise InputError(f"line {line_no}: unknown sensor {sensor[:40]!r}", path=str(path))
+        rows[sensor].append(_numbers(row, [*used[sensor], time_col], lines[0], line_no, path))
+    return _as_streams(rows, dropped, path)
+
+
+def _numbers(row: list[str], idx: list[int], header: str, line_no: int, path: Path) -> list:
+    try:
+        values = [float(row[i]) for i in idx]
+    except ValueError:
+        values = []
+    if len(values) != len(idx) or not all(math.isfinite(v) for v in values):
+        bad = next(i for i in idx if not _finite(row[i]))
+        field = header.split(",")[bad].strip()
+        raise InputError(
+            f"line {line_no}: field {field} is {row[bad][:40]!r}, not a number", path=str(path)
+        )
+    return values
+
+
+def _finite(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _as_streams(rows: dict[str, list[list[float]]], dropped: int, path: Path) -> RawStreams:
+    streams = RawStreams(path=str(path), dialect="sample", dropped_rows=dropped)
+    for sensor, values in rows.items():
+        if not values:
+            raise InputError(f"no rows for sensor {sensor}", path=str(path))
+        arr = np.asarray(values, dtype=np.float64)
+        order = np.argsort(arr[:, -1], kind="stable")
+        t, vals = arr[order, -1], arr[order, :-1]
+        keep = np.concatenate([[True], np.diff(t) > 0])  # duplicate stamps: keep the first
+        streams.times[sensor], streams.values[sensor] = t[keep], vals[keep]
+    return streams
+
+
+def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list:
+    """Sample-dialect clips -> LabelledStreams; the whole folder is one block on one day."""
+    from silkpipe.dataset import LabelledStream
+
+    meta = read_session_metadata(folder)
+    block = f"session-{meta['session_id']}"
+    streams = []
+    for path in paths:
+        try:
+            name = parse_clip_name(path)
+            if name.dialect != "sample":
+                raise InputError(
+                    f"clip name {path.name!r} is not <class>_sampleNN or <class>_continuous",
+                    path=str(path),
+                )
+            raw = parse_sample_csv(path, name)
+            offset = (name.sample or 0) * SAMPLE_SLOT_S
+            raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
+            motion = resample(raw, rate=RATE)
+        except InputError as err:
+            if on_error is None:
+                raise
+            on_error(path, err)
+            continue
+        span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, name.label)
+        streams.append(
+            LabelledStream(name.stem, block, motion, [span], kind="clip", day=meta["day"])
+        )
+    return streams
+
+
+def load_clip_streams(
+    clips_dir: str | Path, *, progress: bool = False, on_error=None, realign: bool = True
+) -> list:
+    """Every clip in a folder as a LabelledStream with its block and day, either layout.
+
+    A bad clip raises InputError naming it, or, with ``on_error(path, error)``, is reported
+    there and skipped. device-ns clips whose events were delivered late are re-cut at their
+    button time or dropped (realign_block)."""
+    folder = Path(clips_dir)
+    if not folder.is_dir():
+        raise InputError("clips folder is missing", path=str(folder))
+    paths = sorted(folder.glob("*.csv"))
+    if not paths:
+        raise InputError("no clip CSV files", path=str(folder))
+    if (folder / METADATA_NAME).exists():
+        streams = load_sample_clips(folder, paths, on_error=on_error)
+    else:
+        streams = load_device_ns_clips(paths, realign=realign, on_error=on_error, progress=progress)
+    if not streams:
+        raise InputError("no readable clips", path=str(folder))
+    streams.sort(key=lambda st: (st.group, st.motion.t[0], st.name))
+    return streams

@@ -1,0 +1,257 @@
+"""Cross-validation protocols, each scored on windows and on stitched continuous streams.
+
+- ``time-range``: held-out contiguous time ranges of every block and class (purge gap),
+  the within-block protocol the README used to quote alone;
+- ``leave-day-out``: train on every other day, test on one, on the classes all days share;
+- ``leave-block-out``: within a day, train on its other blocks and test on one, for every
+  block whose classes the rest of its day also holds (a day needs two such blocks).
+
+Every fold trains a fresh model per seed. Results hold per-fold scores, the pooled score
+(predictions of all folds together) and the spread (min/max fold), the pooled confusion
+with the punch-vs-noise share, and event-level spotting counts (silkpipe.spotting).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from silkpipe.dataset import LabelledStream, Windows, make_windows, time_range_split
+from silkpipe.evaluation import scores
+from silkpipe.spotting import add_counts, event_scores, spot
+from silkpipe.vocabulary import CLASSES
+
+PROTOCOLS = ("time-range", "leave-day-out", "leave-block-out")
+
+
+@dataclass
+class Fold:
+    name: str
+    train: np.ndarray  # window masks
+    test: np.ndarray
+
+
+def window_days(windows: Windows, streams: list[LabelledStream]) -> np.ndarray:
+    day = {st.name: st.day for st in streams}
+    return np.array([day[n] for n in windows.streams], dtype=object)
+
+
+def shared_classes(windows: Windows, days: np.ndarray) -> list[str]:
+    """Classes every day holds (leave-day-out scores only those)."""
+    per_day = [set(windows.y[days == d]) for d in sorted(set(days))]
+    return [CLASSES[i] for i in sorted(set.intersection(*per_day))] if per_day else []
+
+
+def time_range_folds(windows: Windows, n_folds: int = 5, purge_s: float = 2.0) -> list[Fold]:
+    out = []
+    for k in range(n_folds):
+        train, test = time_range_split(windows, 1 / n_folds, k, purge_s)
+        out.append(Fold(f"time-range {k + 1}/{n_folds}", train, test))
+    return out
+
+
+def leave_day_out_folds(days: np.ndarray) -> list[Fold]:
+    return [Fold(f"test day {d}", days != d, days == d) for d in sorted(set(days))]
+
+
+def leave_block_out_folds(windows: Windows, days: np.ndarray) -> tuple[list[Fold], list[str]]:
+    """Folds for every block that can be held out within its day, and why others cannot."""
+    folds, notes = [], []
+    for day in sorted(set(days)):
+        blocks = sorted(set(windows.groups[days == day]))
+        for block in blocks:
+            test = windows.groups == block
+            train = (days == day) & ~test
+            held, rest = set(windows.y[test]), set(windows.y[train])
+            if len(held) >= 2 and held <= rest:
+                folds.append(Fold(f"{day} test {block}", train, test))
+            else:
+                missing = sorted(CLASSES[i] for i in held - rest)
+                why = (
+                    f"the day's other blocks lack {', '.join(missing)}"
+                    if missing
+                    else ("it holds one class only")
+                )
+                notes.append(f"{day}: {block} cannot be held out: {why}")
+    return folds, notes
+
+
+class TorchPredictor:
+    """A trained GestureNet behind the Predictor interface (logits, labels)."""
+
+    def __init__(self, model: torch.nn.Module):
+        self.model = model.eval()
+        self.labels = list(CLASSES)
+
+    def logits(self, windows: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            x = torch.from_numpy(np.ascontiguousarray(windows, dtype=np.float32))
+            return self.model(x).numpy()
+
+
+def fit_fold(windows: Windows, cfg, work: Path) -> TorchPredictor:
+    """Train on these windows (the training module's loop and refit) -> a predictor."""
+    from silkpipe.model import load_torch_model
+    from silkpipe.training import train_windows
+
+    train_windows(windows, work, config=cfg, progress=False, export=False)
+    return TorchPredictor(load_torch_model(work))
+
+
+def folds_for(protocol: str, windows: Windows, days: np.ndarray, purge_s: float):
+    """(folds, notes) of a protocol."""
+    if protocol == "time-range":
+        return time_range_folds(windows, purge_s=purge_s), []
+    if protocol == "leave-day-out":
+        if len(set(days)) < 2:
+            return [], ["leave-day-out needs clips of two days (give --clips twice)"]
+        return leave_day_out_folds(days), []
+    if protocol == "leave-block-out":
+        return leave_block_out_folds(windows, days)
+    raise ValueError(f"unknown protocol {protocol!r}")
+
+
+def run_protocol(
+    streams: list[LabelledStream], protocol: str, cfg, seeds: list[int], work_dir=None
+) -> dict:
+    """Train and score every fold of a protocol for every seed (see module doc)."""
+    windows = make_windows(streams, cfg.window)
+    days = window_days(windows, streams)
+    classes = list(CLASSES)
+    if protocol == "leave-day-out":
+        classes = shared_classes(windows, days)
+        keep = np.isin(windows.y, [CLASSES.index(c) for c in classes])
+        windows, days = windows.subset(keep), days[keep]
+        streams = [st for st in streams if st.intervals[0][2] in classes or st.kind != "clip"]
+    folds, notes = folds_for(protocol, windows, days, cfg.purge_s)
+    rows, y_true, y_pred = [], [], []
+    events: dict = {}
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:
+        for seed in seeds:
+            for k, fold in enumerate(folds):
+                row, truth, pred, counts = _run_fold(
+                    windows, streams, fold, replace(cfg, seed=seed), Path(tmp) / f"{seed}-{k}"
+                )
+                rows.append({"seed": seed, **row})
+                y_true.append(truth)
+                y_pred.append(pred)
+                add_counts(events, counts)
+    return _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
+
+
+def _run_fold(windows, streams, fold: Fold, cfg, work: Path):
+    predictor = fit_fold(windows.subset(fold.train), cfg, work)
+    test = windows.subset(fold.test).primaries()
+    pred = predictor.logits(test.core()).argmax(axis=1)
+    s = scores(test.y, pred, CLASSES)
+    days = window_days(test, streams)
+    per_day = {d: scores(test.y[days == d], pred[days == d], CLASSES)["macro_f1"]
+               for d in sorted(set(days))}  # fmt: skip
+    held = set(test.streams)
+    whole = [st for st in streams if st.name in held and _all_in(windows, fold.test, st.name)]
+    spotted = spot(predictor, whole, cfg.window, seed=cfg.seed) if whole else {"counts": {}}
+    row = {
+        "fold": fold.name,
+        "macro_f1": s["macro_f1"],
+        "accuracy": s["accuracy"],
+        "windows": len(test),
+        "per_day": per_day,
+        "streams_spotted": len(whole),
+        "event_f1": {c: v["f1"] for c, v in event_scores(spotted["counts"]).items()},
+    }
+    return row, test.y, pred, spotted["counts"]
+
+
+def _all_in(windows: Windows, mask: np.ndarray, name: str) -> bool:
+    mine = (windows.streams == name) & (windows.primary if windows.primary is not None else True)
+    return bool(mask[mine].all())
+
+
+def punch_noise(confusion: dict) -> dict:
+    """How often punches are called noise and noise is called punch (rows: truth)."""
+    m = np.asarray(confusion["matrix"])
+    labels = list(confusion.get("labels") or CLASSES)
+    if "punch" not in labels or "noise" not in labels or m.ndim != 2:
+        return {
+            "punch_called_noise": None,
+            "noise_called_punch": None,
+            "punch_windows": 0,
+            "noise_windows": 0,
+        }
+    p, n = labels.index("punch"), labels.index("noise")
+
+    def share(a: int, b: int) -> float | None:
+        return round(float(m[a, b] / m[a].sum()), 4) if m[a].sum() else None
+
+    return {
+        "punch_called_noise": share(p, n),
+        "noise_called_punch": share(n, p),
+        "punch_windows": int(m[p].sum()),
+        "noise_windows": int(m[n].sum()),
+    }
+
+
+def _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds) -> dict:
+    out: dict = {
+        "protocol": protocol,
+        "classes": classes,
+        "notes": notes,
+        "seeds": seeds,
+        "folds": rows,
+    }
+    if not rows:
+        return out
+    pooled = scores(np.concatenate(y_true), np.concatenate(y_pred), CLASSES)
+    per_seed = []
+    for seed in seeds:
+        idx = [i for i, r in enumerate(rows) if r["seed"] == seed]
+        yt = np.concatenate([y_true[i] for i in idx])
+        per_seed.append(scores(yt, np.concatenate([y_pred[i] for i in idx]), CLASSES)["macro_f1"])
+    f1s = [r["macro_f1"] for r in rows]
+    out.update(
+        pooled_macro_f1=pooled["macro_f1"],
+        pooled_macro_f1_per_seed=per_seed,
+        fold_min=min(f1s),
+        fold_max=max(f1s),
+        per_class=pooled["per_class"],
+        confusion=pooled["confusion"],
+        punch_noise=punch_noise(pooled["confusion"]),
+        events=event_scores(events),
+    )
+    return out
+
+
+def format_result(r: dict) -> str:
+    """A short plain-text table of one protocol's result."""
+    lines = [f"== {r['protocol']} (classes: {', '.join(r['classes'])}; seeds {r['seeds']})"]
+    lines += [f"  note: {n}" for n in r["notes"]]
+    for f in r["folds"]:
+        ev = " ".join(f"{c} {v:.2f}" for c, v in f["event_f1"].items())
+        days = " ".join(f"{d} {v:.3f}" for d, v in f["per_day"].items())
+        lines.append(
+            f"  seed {f['seed']} {f['fold']:<34s} macro-F1 {f['macro_f1']:.3f} "
+            f"({f['windows']} windows; by day {days})  event F1: {ev or '-'}"
+        )
+    if "pooled_macro_f1" not in r:
+        lines.append("  no folds")
+        return "\n".join(lines)
+    lines.append(
+        f"  pooled macro-F1 {r['pooled_macro_f1']:.3f} (per seed "
+        f"{', '.join(f'{v:.3f}' for v in r['pooled_macro_f1_per_seed'])}), "
+        f"folds min {r['fold_min']:.3f} max {r['fold_max']:.3f}"
+    )
+    pn = r["punch_noise"]
+    lines.append(
+        f"  punch called noise {pn['punch_called_noise']} of {pn['punch_windows']}; "
+        f"noise called punch {pn['noise_called_punch']} of {pn['noise_windows']}"
+    )
+    for c, v in r["events"].items():
+        lines.append(
+            f"  events {c:6s} P {v['precision']:.3f} R {v['recall']:.3f} "
+            f"F1 {v['f1']:.3f} (tp {v['tp']} fn {v['fn']} fp {v['fp']})"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,220 @@
+"""Spotting gestures in a continuous stream, scored per event, the way the model is used.
+
+Held-out clips are stitched into one stream per block (in recording order, with a still
+filler between them whose gravity blends from one clip to the next, so the model cannot
+find clip edges by a jump in orientation). The model is slid over the whole stream at a
+fixed stride: no window is placed using the truth. Window probabilities are smoothed,
+each step takes its argmax, and every run of one class becomes one detection, timed at
+its most confident step. Scoring (MATCH_S = 0.5 s):
+
+- event classes (jump, punch, turn): the truth time is the motion peak of the clip; a
+  detection matches a true event of its class within MATCH_S, one-to-one;
+- state classes (walk, idle, noise): a detection run matches when it overlaps a true
+  segment of its class widened by MATCH_S; a segment is found when any run matches.
+
+Unmatched runs are false positives, except idle or noise runs that cover no gesture and
+peak inside no other state's segment (the filler and a clip's quiet start are still:
+calling them idle or noise is right).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from silkpipe.dataset import LabelledStream, WindowConfig, _smoothed_energy
+from silkpipe.sessions import Motion
+from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
+
+MATCH_S = 0.5
+STRIDE = 5  # samples between slid windows (0.1 s at 50 Hz)
+SMOOTH = 7  # steps of probability smoothing (chosen with MIN_RUN on the selection fold)
+MIN_RUN = 5  # steps a run needs to count as a detection
+FILLER_S = (0.5, 2.0)  # filler length between stitched clips, drawn uniformly
+BACKGROUND = frozenset({"idle", "noise"})
+
+
+@dataclass
+class Truth:
+    label: str
+    start: float
+    end: float
+    peak: float  # the motion peak (event time of a gesture)
+
+
+@dataclass
+class Stitched:
+    """A stitched stream: its motion and the truth of every clip in it."""
+
+    name: str
+    motion: Motion
+    truth: list[Truth]
+
+
+def _filler(prev: Motion, nxt: Motion, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n still samples: zero motion plus a little sensor noise, gravity blended across."""
+    data = np.zeros((n, prev.data.shape[1]), dtype=np.float32)
+    w = np.linspace(0, 1, n)[:, None]
+    g = (1 - w) * prev.data[-1, 10:13] + w * nxt.data[0, 10:13]
+    data[:, 10:13] = g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-6)
+    data[:, 6] = 1.0  # identity quaternion: the model never reads it
+    data[:, 0:6] = rng.normal(0, 0.05, size=(n, 6))
+    return data
+
+
+def stitch(streams: list[LabelledStream], name: str, seed: int = 0) -> Stitched:
+    """One stream from clips in the given order, with still filler between them."""
+    rng = np.random.default_rng(seed)
+    rate = streams[0].motion.rate
+    parts, valid, truth, t = [], [], [], 0.0
+    for i, st in enumerate(streams):
+        m = st.motion
+        if i:
+            n = int(rng.uniform(*FILLER_S) * rate)
+            parts.append(_filler(streams[i - 1].motion, m, n, rng))
+            valid.append(np.ones(n, dtype=bool))
+            t += n / rate
+        label = st.intervals[0][2]
+        peak = int(np.argmax(_smoothed_energy(m, 0, len(m.t))))
+        truth.append(Truth(label, t, t + len(m.t) / rate, t + peak / rate))
+        parts.append(m.data)
+        valid.append(m.valid)
+        t += len(m.t) / rate
+    data = np.concatenate(parts).astype(np.float32)
+    grid = np.arange(len(data)) / rate
+    return Stitched(name, Motion(grid, rate, data, np.concatenate(valid)), truth)
+
+
+def slide(predictor, motion: Motion, cfg: WindowConfig, stride: int = STRIDE):
+    """Class probabilities of windows slid over the whole stream -> (centre times, probs)."""
+    feats = motion.features()
+    starts = np.arange(0, len(feats) - cfg.length + 1, stride)
+    if len(starts) == 0:
+        return np.zeros(0), np.zeros((0, len(CLASSES)))
+    windows = np.stack([feats[s : s + cfg.length] for s in starts])
+    logits = np.concatenate(
+        [predictor.logits(windows[i : i + 512]) for i in range(0, len(windows), 512)]
+    )
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    return (starts + cfg.length / 2) / motion.rate, probs
+
+
+def detect(times: np.ndarray, probs: np.ndarray, labels: list[str]) -> list[tuple]:
+    """Runs of the smoothed argmax -> detections (label, start, end, peak time)."""
+    if len(times) == 0:
+        return []
+    kernel = np.ones(SMOOTH) / SMOOTH
+    smooth = np.stack(
+        [np.convolve(probs[:, j], kernel, mode="same") for j in range(probs.shape[1])], 1
+    )
+    best = smooth.argmax(axis=1)
+    cuts = np.flatnonzero(np.diff(best)) + 1
+    out = []
+    for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(best)], strict=True):
+        if b - a < MIN_RUN:
+            continue
+        k = int(best[a])
+        top = a + int(np.argmax(smooth[a:b, k]))
+        out.append((labels[k], float(times[a]), float(times[b - 1]), float(times[top])))
+    return out
+
+
+def match(truth: list[Truth], detections: list[tuple]) -> dict[str, dict[str, int]]:
+    """Per class: tp (true events/segments found), fn, fp (detections matching nothing)."""
+    counts = {c: {"tp": 0, "fn": 0, "fp": 0} for c in CLASSES}
+    for cls in CLASSES:
+        dets = [d for d in detections if d[0] == cls]
+        true = [t for t in truth if t.label == cls]
+        if cls in EVENT_CLASSES:
+            found, used = _match_events([t.peak for t in true], [d[3] for d in dets])
+        else:
+            found, used = _match_segments(true, dets)
+        counts[cls]["tp"] += found
+        counts[cls]["fn"] += len(true) - found
+        counts[cls]["fp"] += sum(
+            1 for i, d in enumerate(dets) if i not in used and not _background(d, truth)
+        )
+    return counts
+
+
+def _match_events(peaks: list[float], times: list[float]) -> tuple[int, set[int]]:
+    """Greedy one-to-one matching, closest pairs first, within MATCH_S."""
+    pairs = sorted((abs(p - t), i, j) for i, p in enumerate(peaks) for j, t in enumerate(times))
+    seen_t, used = set(), set()
+    for gap, i, j in pairs:
+        if gap <= MATCH_S and i not in seen_t and j not in used:
+            seen_t.add(i)
+            used.add(j)
+    return len(seen_t), used
+
+
+def _match_segments(true: list[Truth], dets: list[tuple]) -> tuple[int, set[int]]:
+    used: set[int] = set()
+    found = 0
+    for t in true:
+        hits = {
+            j for j, d in enumerate(dets) if d[1] <= t.end + MATCH_S and d[2] >= t.start - MATCH_S
+        }
+        found += bool(hits)
+        used |= hits
+    return found, used
+
+
+def _background(det: tuple, truth: list[Truth]) -> bool:
+    """An idle/noise run is no error where the stream is still or unlabelled: it must not
+    span a gesture's peak nor peak inside another state's segment."""
+    label, start, end, peak = det
+    if label not in BACKGROUND:
+        return False
+    for t in truth:
+        if t.label in EVENT_CLASSES and start <= t.peak <= end:
+            return False
+        if t.label not in EVENT_CLASSES and t.label != label and t.start <= peak <= t.end:
+            return False
+    return True
+
+
+def event_scores(counts: dict[str, dict[str, int]]) -> dict[str, dict]:
+    """Per class precision/recall/F1 from summed counts (classes with no truth and no
+    detection are left out)."""
+    out = {}
+    for cls, c in counts.items():
+        if not (c["tp"] + c["fn"] + c["fp"]):
+            continue
+        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        out[cls] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4), **c}
+    return out
+
+
+def add_counts(total: dict, counts: dict) -> dict:
+    for cls, c in counts.items():
+        row = total.setdefault(cls, {"tp": 0, "fn": 0, "fp": 0})
+        for k in row:
+            row[k] += c[k]
+    return total
+
+
+def stitched_streams(streams: list[LabelledStream], seed: int = 0) -> list[Stitched]:
+    """One stitched stream per block, clips in recording order: by watch second, then by
+    name (sample-dialect clips all start at 0 and were recorded class by class)."""
+    out = []
+    for g, group in enumerate(sorted({st.group for st in streams})):
+        members = sorted(
+            (st for st in streams if st.group == group),
+            key=lambda st: (round(float(st.motion.t[0])), st.name),
+        )
+        out.append(stitch(members, group, seed + g))
+    return out
+
+
+def spot(predictor, streams: list[LabelledStream], cfg: WindowConfig, seed: int = 0) -> dict:
+    """Event counts and scores of a predictor over stitched streams of these clips."""
+    total: dict = {}
+    for s in stitched_streams(streams, seed):
+        times, probs = slide(predictor, s.motion, cfg)
+        add_counts(total, match(s.truth, detect(times, probs, list(predictor.labels))))
+    return {"counts": total, "per_class": event_scores(total)}

@@ -1,0 +1,136 @@
+"""The clip module: names, both folder layouts (three dialects), blocks and days."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from silkpipe.clips import (
+    METADATA_NAME,
+    SAMPLE_SLOT_S,
+    load_clip_streams,
+    parse_clip_name,
+)
+from silkpipe.errors import InputError
+
+DAY_1014 = "clips-20251014"
+
+
+@pytest.fixture
+def dir_1014(data_dir: Path) -> Path:
+    folder = data_dir / DAY_1014
+    if not folder.is_dir():
+        pytest.fail(f"{folder} not present (tests read ../shared/data)")
+    return folder
+
+
+def test_names_of_every_dialect():
+    n = parse_clip_name(Path("turn_left_1760841417930_to_1760841419042.csv"))
+    assert (n.label, n.name_class, n.dialect) == ("turn", "turn_left", "device-ns")
+    assert n.button == (1760841417.93, 1760841419.042)
+    b = parse_clip_name(Path("baseline_noise_1760841370.csv"))
+    assert (b.label, b.button, b.host_time) == ("noise", None, 1760841370.0)
+    seg = parse_clip_name(Path("noise_action_1760876540189_seg_001.csv"))
+    assert (seg.label, seg.name_class, seg.host_time) == ("noise", "noise_action", 1760876540.189)
+    s = parse_clip_name(Path("punch_sample07.csv"))
+    assert (s.label, s.dialect, s.sample) == ("punch", "sample", 7)
+    w = parse_clip_name(Path("walk_continuous.csv"))
+    assert (w.label, w.dialect, w.sample) == ("walk", "sample", None)
+    with pytest.raises(InputError, match="kick_sample01.csv.*names no known class"):
+        parse_clip_name(Path("kick_sample01.csv"))
+
+
+def test_real_20251014_folder_loads_as_one_block_on_its_day(dir_1014: Path):
+    streams = load_clip_streams(dir_1014)
+    counts = Counter(st.intervals[0][2] for st in streams)
+    assert counts == {"jump": 40, "punch": 40, "turn": 40, "noise": 80, "walk": 1}
+    assert {st.group for st in streams} == {"session-20251014_201836"}
+    assert {st.day for st in streams} == {"2025-10-14"}
+    walk = next(st for st in streams if st.name == "walk_continuous")
+    assert walk.motion.t[-1] - walk.motion.t[0] > 100  # one long recording
+    sample = next(st for st in streams if st.name == "jump_sample01")
+    start = 1 * SAMPLE_SLOT_S  # sample 01, seconds from its start
+    assert start <= sample.motion.t[0] < start + 0.1 and sample.motion.t[-1] <= start + 2.6
+    assert np.isfinite(sample.motion.data).all()
+    assert np.abs(sample.motion.data[:, 10:13]).max() > 0.5  # gravity from rot_* columns
+
+
+def test_real_clips_dev_blocks_carry_their_day(data_dir: Path):
+    streams = load_clip_streams(data_dir / "clips-dev")
+    by_block = Counter(st.group for st in streams)
+    assert len(by_block) == 2
+    assert {st.day for st in streams} == {"2025-10-19"}  # UTC date of the button times
+
+
+def _copy_1014(dir_1014: Path, tmp: Path, names=("jump_sample01.csv", "punch_sample01.csv")):
+    out = tmp / "day"
+    out.mkdir()
+    shutil.copy(dir_1014 / METADATA_NAME, out / METADATA_NAME)
+    for name in names:
+        shutil.copy(dir_1014 / name, out / name)
+    return out
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: "{not json", "invalid JSON"),
+        (lambda m: json.dumps({**m, "session_id": 5}), "session_id"),
+        (lambda m: json.dumps({**m, "date": "yesterday"}), "not an ISO date"),
+        (lambda m: json.dumps({**m, "recording_duration_sec": -1}), "recording_duration_sec"),
+        (lambda m: json.dumps([m]), "JSON object"),
+    ],
+)
+def test_malformed_metadata_names_the_file(dir_1014, tmp_path, change, message):
+    folder = _copy_1014(dir_1014, tmp_path)
+    meta = json.loads((folder / METADATA_NAME).read_text())
+    (folder / METADATA_NAME).write_text(change(meta))
+    with pytest.raises(InputError, match=message) as err:
+        load_clip_streams(folder)
+    assert METADATA_NAME in str(err.value) and "\n" not in str(err.value)
+
+
+def _edit_csv(path: Path, edit) -> None:
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(edit(lines)) + "\n")
+
+
+def _swap(lines, old, new, row=1):
+    return [*lines[:row], lines[row].replace(old, new, 1), *lines[row + 1 :]]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda ls: [ls[0].replace("gyro_y,", "")] + ls[1:], "line 1: missing column"),
+        (lambda ls: [ls[0] + ",extra"] + [x + "," for x in ls[1:]], "unknown or repeated"),
+        (lambda ls: _swap(ls, ",jump,", ",punch,"), "line 2: gesture 'punch'"),
+        (lambda ls: _swap(ls, "-0.23609942", "abc"), "line 2: field gyro_x is 'abc'"),
+        (lambda ls: _swap(ls, "-0.23609942,", ""), "line 2: 14 fields, expected 15"),
+        (lambda ls: _swap(ls, "gyroscope", "barometer"), "unknown sensor"),
+        (lambda ls: [ls[0]] + [x for x in ls[1:] if "gyroscope" not in x], "no rows for sensor"),
+        (lambda ls: [ls[0], ls[1].rsplit(",", 1)[0] + ",nan", *ls[2:]], "field timestamp"),
+    ],
+)
+def test_malformed_sample_csv_names_the_file_in_one_line(dir_1014, tmp_path, edit, message):
+    folder = _copy_1014(dir_1014, tmp_path)
+    _edit_csv(folder / "jump_sample01.csv", edit)
+    with pytest.raises(InputError, match=message) as err:
+        load_clip_streams(folder)
+    assert "jump_sample01.csv" in str(err.value) and "\n" not in str(err.value)
+    skipped = []
+    streams = load_clip_streams(folder, on_error=lambda path, e: skipped.append(path.name))
+    assert skipped == ["jump_sample01.csv"] and [s.name for s in streams] == ["punch_sample01"]
+
+
+def test_device_ns_name_in_a_sample_folder_is_refused(dir_1014, data_dir, tmp_path):
+    folder = _copy_1014(dir_1014, tmp_path)
+    clip = next((data_dir / "clips-dev").glob("jump_*_to_*.csv"))
+    shutil.copy(clip, folder / clip.name)
+    with pytest.raises(InputError, match="is not <class>_sampleNN"):
+        load_clip_streams(folder)

@@ -1,0 +1,142 @@
+"""Spotting on stitched streams and the cross-validation protocols (fast, synthetic data)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from silkpipe.cli import main
+from silkpipe.crossval import (
+    leave_block_out_folds,
+    leave_day_out_folds,
+    punch_noise,
+    shared_classes,
+    window_days,
+)
+from silkpipe.dataset import WindowConfig, make_windows, session_stream
+from silkpipe.sessions import CHANNELS, Motion
+from silkpipe.spotting import MATCH_S, Truth, detect, match, slide, spot, stitch
+from silkpipe.vocabulary import CLASSES
+
+
+def clip(name: str, label: str, seconds: float, peak_at: float | None, group="b", day="d"):
+    n = int(seconds * 50)
+    data = np.zeros((n, len(CHANNELS)), dtype=np.float32)
+    data[:, 12] = 1.0
+    if peak_at is not None:
+        i = int(peak_at * 50)
+        data[i - 10 : i + 10, 0:3] = 20.0  # a 0.4 s burst
+    motion = Motion(np.arange(n) / 50 + 1000.0, 50.0, data, np.ones(n, dtype=bool))
+    stream = session_stream(name, motion, [(1000.0, 1000.0 + seconds, label)], group=group)
+    stream.kind, stream.day = "clip", day
+    return stream
+
+
+class EnergyPredictor:
+    """'jump' when a window holds a burst of motion, else 'idle': a stand-in model."""
+
+    labels = list(CLASSES)
+
+    def logits(self, windows: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(windows), len(CLASSES)), dtype=np.float32)
+        burst = np.abs(windows[:, 15:35, 0]).max(axis=1) > 10  # the window's middle 0.4 s
+        out[burst, CLASSES.index("jump")] = 5.0
+        out[~burst, CLASSES.index("idle")] = 5.0
+        return out
+
+
+def test_stitched_jumps_are_found_once_each_within_the_match_tolerance():
+    streams = [clip(f"j{i}", "jump", 2.0, 0.8 + 0.1 * i) for i in range(4)]
+    result = spot(EnergyPredictor(), streams, WindowConfig())
+    jump = result["per_class"]["jump"]
+    assert (jump["tp"], jump["fn"], jump["fp"]) == (4, 0, 0)
+    assert "idle" not in result["per_class"]  # idle on the still filler is not an error
+
+
+def test_windows_are_slid_on_a_fixed_grid_not_placed_by_the_truth():
+    a = stitch([clip("a", "jump", 2.0, 0.5), clip("b", "jump", 2.0, 1.5)], "s", seed=1)
+    times, _ = slide(EnergyPredictor(), a.motion, WindowConfig(), stride=5)
+    assert np.allclose(np.diff(times), 0.1) and abs(times[0] - 0.5) < 1e-9
+
+
+def test_event_matching_is_one_to_one_and_bounded_by_the_tolerance():
+    truth = [Truth("jump", 0, 2, 1.0), Truth("jump", 3, 5, 4.0)]
+    near, far = 1.0 + MATCH_S - 0.01, 4.0 + MATCH_S + 0.05
+    counts = match(truth, [("jump", 0.5, 1.5, near), ("jump", 0.6, 1.6, 1.0), ("jump", 4, 5, far)])
+    assert counts["jump"] == {"tp": 1, "fn": 1, "fp": 2}
+    # a punch detection on a jump is a punch false positive and finds no jump
+    counts = match(truth, [("punch", 0.5, 1.5, 1.0)])
+    assert counts["punch"]["fp"] == 1 and counts["jump"]["fn"] == 2
+
+
+def test_state_segments_match_overlapping_runs_and_filler_noise_is_not_an_error():
+    truth = [Truth("walk", 10, 20, 15)]
+    counts = match(truth, [("walk", 9.7, 12, 11), ("walk", 15, 19, 16), ("idle", 30, 31, 30.5)])
+    assert counts["walk"] == {"tp": 1, "fn": 0, "fp": 0}
+    assert counts["idle"]["fp"] == 0  # on filler
+    assert match(truth, [("idle", 12, 13, 12.5)])["idle"]["fp"] == 1  # idle on a walk
+
+
+def test_detect_merges_a_run_into_one_detection_at_its_most_confident_step():
+    times = np.arange(30) / 10
+    probs = np.full((30, len(CLASSES)), 0.01)
+    probs[:, CLASSES.index("idle")] = 0.5
+    probs[10:20, CLASSES.index("jump")] = [0.6, 0.7, 0.8, 0.9, 1.0, 0.9, 0.8, 0.7, 0.6, 0.6]
+    probs[25, CLASSES.index("punch")] = 1.0  # one step: too short to count
+    dets = detect(times, probs, list(CLASSES))
+    [det] = [d for d in dets if d[0] == "jump"]
+    assert det[3] == pytest.approx(1.4) and not [d for d in dets if d[0] == "punch"]
+
+
+def _windows(blocks):
+    streams = [clip(f"{g}{lab}{i}", lab, 2.0, 1.0, group=g, day=d)
+               for g, d, labels in blocks for lab in labels for i in range(2)]  # fmt: skip
+    return streams, make_windows(streams, WindowConfig(event_crops=1))
+
+
+def test_leave_block_out_holds_out_only_blocks_the_rest_of_their_day_covers():
+    streams, w = _windows([("a", "d1", ["jump", "punch"]), ("b", "d1", ["jump", "punch"]),
+                           ("c", "d1", ["turn", "jump"]), ("x", "d2", ["jump", "turn"])])  # fmt: skip
+    days = window_days(w, streams)
+    folds, notes = leave_block_out_folds(w, days)
+    assert [f.name for f in folds] == ["d1 test a", "d1 test b"]
+    assert any("c cannot be held out" in n and "turn" in n for n in notes)
+    for f in folds:  # trains within the day, never on the held-out block
+        assert not (f.train & f.test).any() and set(days[f.train]) == {"d1"}
+
+
+def test_leave_day_out_scores_the_shared_classes():
+    streams, w = _windows([("a", "d1", ["jump", "idle"]), ("x", "d2", ["jump", "noise"])])
+    days = window_days(w, streams)
+    assert shared_classes(w, days) == ["jump"]
+    folds = leave_day_out_folds(days)
+    assert [f.name for f in folds] == ["test day d1", "test day d2"]
+    assert all((f.test == (days == f.name[-2:])).all() for f in folds)
+
+
+def test_punch_noise_shares_come_from_the_confusion():
+    m = np.zeros((6, 6), dtype=int)
+    p, n = CLASSES.index("punch"), CLASSES.index("noise")
+    m[p, p], m[p, n], m[n, n], m[n, p] = 8, 2, 9, 1
+    out = punch_noise({"matrix": m.tolist()})
+    assert out["punch_called_noise"] == 0.2 and out["noise_called_punch"] == 0.1
+
+
+def test_cli_cross_validation_on_one_day_says_why_it_has_no_folds(
+    data_dir: Path, tmp_path, capsys, clean_env
+):
+    day = tmp_path / "day"
+    day.mkdir()
+    src = data_dir / "clips-20251014"
+    (day / "session_metadata.json").symlink_to(src / "session_metadata.json")
+    for name in ("jump_sample01", "punch_sample01"):
+        (day / f"{name}.csv").symlink_to(src / f"{name}.csv")
+    rc = main(["evaluate", "--cv", "leave-day-out", "--clips", str(day), "--json"])
+    assert rc == 0
+    [result] = json.loads(capsys.readouterr().out)
+    assert result["folds"] == [] and "two days" in result["notes"][0]
+    assert main(["evaluate", "--clips", str(day)]) == 2
+    assert "--cv" in capsys.readouterr().err
