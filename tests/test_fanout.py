@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 import types
 
@@ -57,12 +58,26 @@ def run_step(wt: dict, name: str, params: dict, inputs: dict, capsys) -> tuple[i
     return code, out + err
 
 
-def upload(tmp_path, data_dir, store: str, *sessions: str) -> None:
-    src = tmp_path / "upload"
+def upload(tmp_path, data_dir, store: str, *sessions: str, run_id: str | None = None) -> None:
+    src = tmp_path / f"upload-{run_id}"
     src.mkdir()
     for name in sessions:
-        (src / name).symlink_to(data_dir / "sessions" / name)
-    assert main(["sessions", "upload", str(src), "--store", store]) == 0
+        shutil.copytree(data_dir / "sessions" / name, src / name)  # links out are refused
+    run = ["--run-id", run_id] if run_id else []
+    assert main(["sessions", "upload", str(src), "--store", store, *run]) == 0
+
+
+def test_fan_out_covers_the_runs_own_inputs_only(wt, tmp_path, data_dir, clean_env, capsys):
+    """Two submissions share a store: each run's fan-out lists the sessions it uploaded, not
+    the other run's (read from runs/<run-id>/inputs.json)."""
+    store = str(tmp_path / "store")
+    upload(tmp_path, data_dir, store, SHORT, run_id="r1")
+    upload(tmp_path, data_dir, store, LONG, run_id="r2")
+    params = submitted_params(wt, store, "sessions-per-pod=8")
+    code, out = run_step(wt, "list-sessions", params, {}, capsys)
+    assert code == 0, out
+    (item,) = json.loads(out.strip().splitlines()[0])
+    assert read_chunk(open_store(store), "r1", item) == [SHORT]
 
 
 def test_cpu_only_submission_transcribes_with_faster_whisper_on_cpu(
