@@ -2,8 +2,9 @@
 
 Shape: list sessions -> one transcription pod per chunk of ``sessions-per-pod`` sessions
 (``withParam`` fan-out, GPU by default; the model is loaded once per pod) -> align (the join
-over all sessions; per-session failures do not stop the run) -> train (GPU optional) -> report, then the report folder is published as
-an Argo artifact (``archive: none``) so it opens in the UI.
+over all sessions; per-session failures do not stop the run) -> train (GPU optional) ->
+report, then the report folder is published as an Argo artifact (``archive: none``) so it
+opens in the UI.
 
 Every step runs the same ``silkpipe`` CLI as the local runner against ``--store s3://...``;
 per-session outputs stay in the store (never in parameters). The fan-out list itself is
