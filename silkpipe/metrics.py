@@ -3,7 +3,9 @@
 Every step is a short batch process, so it cannot be scraped: it records its figures in
 a registry of its own and pushes that registry once, when it ends, to the Pushgateway
 named by ``SILKPIPE_PUSHGATEWAY`` (host:port). Each push is one *group* keyed by
-``job="silkpipe"``, ``run``, ``step`` and ``session`` (when the step has one).
+``job="silkpipe"``, ``run``, ``step`` and ``session`` (when the step has one), or
+``chunk`` for a transcription pod of the cluster fan-out (``transcribe --chunk``), so
+parallel pods of one run never replace each other's group.
 
 Push semantics (deliberate): a step's group is replaced whole (``push_to_gateway``,
 HTTP PUT), never merged (``pushadd``, POST). A group is the complete outcome of one
@@ -118,6 +120,7 @@ class Group:
     run: str | None
     step: str
     session: str | None = None
+    chunk: str | None = None
 
     def grouping_key(self) -> dict[str, str]:
         key = {"step": self.step}
@@ -125,6 +128,8 @@ class Group:
             key["run"] = self.run
         if self.session:
             key["session"] = self.session
+        if self.chunk:
+            key["chunk"] = self.chunk
         return key
 
 
@@ -264,12 +269,14 @@ def record_session(
 def step_metrics(args) -> Iterator[Callable[[dict], None]]:
     """Time a CLI step; yields ``record(figures)``; on exit records duration and status.
 
-    The group is (``args.run_id``, ``args.command``, ``args.session``) where present.
+    The group is (``args.run_id``, ``args.command``, ``args.session``, ``args.chunk``)
+    where present.
     """
     group = Group(
         getattr(args, "run_id", None) or None,
         str(getattr(args, "command", None) or "unknown"),
         getattr(args, "session", None) or None,
+        getattr(args, "chunk", None) or None,
     )
     figures: dict = {}
     started = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 import types
 
@@ -57,12 +58,26 @@ def run_step(wt: dict, name: str, params: dict, inputs: dict, capsys) -> tuple[i
     return code, out + err
 
 
-def upload(tmp_path, data_dir, store: str, *sessions: str) -> None:
-    src = tmp_path / "upload"
+def upload(tmp_path, data_dir, store: str, *sessions: str, run_id: str | None = None) -> None:
+    src = tmp_path / f"upload-{run_id}"
     src.mkdir()
     for name in sessions:
-        (src / name).symlink_to(data_dir / "sessions" / name)
-    assert main(["sessions", "upload", str(src), "--store", store]) == 0
+        shutil.copytree(data_dir / "sessions" / name, src / name)  # links out are refused
+    run = ["--run-id", run_id] if run_id else []
+    assert main(["sessions", "upload", str(src), "--store", store, *run]) == 0
+
+
+def test_fan_out_covers_the_runs_own_inputs_only(wt, tmp_path, data_dir, clean_env, capsys):
+    """Two submissions share a store: each run's fan-out lists the sessions it uploaded, not
+    the other run's (read from runs/<run-id>/inputs.json)."""
+    store = str(tmp_path / "store")
+    upload(tmp_path, data_dir, store, SHORT, run_id="r1")
+    upload(tmp_path, data_dir, store, LONG, run_id="r2")
+    params = submitted_params(wt, store, "sessions-per-pod=8")
+    code, out = run_step(wt, "list-sessions", params, {}, capsys)
+    assert code == 0, out
+    (item,) = json.loads(out.strip().splitlines()[0])
+    assert read_chunk(open_store(store), "r1", item) == [SHORT]
 
 
 def test_cpu_only_submission_transcribes_with_faster_whisper_on_cpu(
@@ -205,3 +220,59 @@ def test_a_crash_in_one_session_lets_the_others_finish_then_fails_the_pod(tmp_pa
     with pytest.raises(RuntimeError, match="illegal memory"):
         transcription.transcribe_sessions(store, ["s1", "s2", "s3"], "r")
     assert done == ["s1", "s3"]
+
+
+#: Argo's phases a task can be in after it ran (or not); a bare task name in ``depends``
+#: means ``Succeeded || Skipped || Daemoned`` (Argo's "enhanced depends logic").
+PHASES = ("Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned")
+_TERM = re.compile(r"([a-z][a-z0-9-]*)(?:\.([A-Za-z]+))?")
+
+
+def depends_holds(expr: str, phases: dict[str, str]) -> bool:
+    """Argo's ``depends`` expression for the task phases given (&&, ||, !, parentheses)."""
+
+    def term(match: re.Match) -> str:
+        task, phase = match.groups()
+        assert task in phases, f"{task} has no phase"
+        wanted = (phase,) if phase else ("Succeeded", "Skipped", "Daemoned")
+        assert set(wanted) <= set(PHASES), phase
+        return str(phases[task] in wanted)
+
+    python = _TERM.sub(term, expr).replace("&&", " and ").replace("||", " or ")
+    return bool(eval(python.replace("!", " not "), {"__builtins__": {}}))  # noqa: S307
+
+
+def _argo_phase(exit_status: int) -> str:
+    """A container's final node phase: exit 0 Succeeded, any other exit Failed (exit 1 is
+    retried first, exit 2 is not: the retry expression keeps its final status)."""
+    return "Succeeded" if exit_status == 0 else "Failed"
+
+
+def test_train_runs_after_align_failed_for_one_session(wt, tmp_path, clean_env, capsys):
+    """The template's own align/train commands on two good sessions and one whose IMU is
+    damaged: align exits 2 naming it, Argo marks the node Failed, the train task still runs
+    (its depends and align's continueOn) and trains on the sessions that aligned."""
+    import badinputs
+
+    sessions = tmp_path / "in"
+    for i, good in enumerate(badinputs.GOOD):
+        badinputs.copy_session(good, sessions, f"good{i}")
+    bad = badinputs.copy_session(badinputs.GOOD[0], sessions, "damaged")
+    (bad / "sensor_data.csv").write_text("not,a,sensor,file\n")
+    store = str(tmp_path / "store")
+    assert main(["sessions", "upload", str(sessions), "--store", store, "--run-id", "r1"]) == 0
+    for name in ("good0", "good1", "damaged"):
+        main(["transcribe", name, "--store", store, "--run-id", "r1"])
+    params = submitted_params(wt, store, "gpu-transcribe=false")
+    code, out = run_step(wt, "align", params, {}, capsys)
+    assert code == 2 and "damaged" in out, out
+    tasks = dag_tasks(wt)
+    phases = {"align": _argo_phase(code)}
+    assert depends_holds(tasks["train-cpu"]["depends"], phases)
+    assert tasks["align"]["continueOn"] == {"failed": True}  # the handled failure ends well
+    assert depends_holds(tasks["train-gpu"]["depends"], phases)
+    assert not depends_holds(tasks["train-cpu"]["depends"], {"align": "Errored"})
+    assert when_holds(tasks["train-cpu"]["when"], params)
+    code, out = run_step(wt, "train-cpu", params, {}, capsys)
+    assert code == 0, out
+    assert (tmp_path / "store" / "runs" / "r1" / "model.json").is_file()

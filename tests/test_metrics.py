@@ -189,6 +189,20 @@ def test_step_metrics_records_duration_success_and_failure(clean_env):
     )
 
 
+def test_parallel_chunk_pods_of_one_run_keep_separate_groups(clean_env):
+    """Two `transcribe --chunk` pods of one run push different groups: with PUT semantics a
+    shared group would let the pod that finishes last erase the other's figures."""
+    for chunk, seconds in (("00000", 60.0), ("00001", 90.0)):
+        args = argparse.Namespace(command="transcribe", run_id="r1", session=None, chunk=chunk)
+        with metrics.step_metrics(args) as record:
+            record({"audio_seconds": seconds})
+    snap = metrics.snapshot()
+    assert snap[metrics.Group("r1", "transcribe", chunk="00000")]["silkpipe_audio_seconds"] == 60
+    assert snap[metrics.Group("r1", "transcribe", chunk="00001")]["silkpipe_audio_seconds"] == 90
+    text = metrics.exposition()
+    assert 'silkpipe_audio_seconds{chunk="00001",job="silkpipe",run="r1",step="transcribe"}' in text
+
+
 def _empty_run(store, run_id: str) -> None:
     """A run with no sessions: `report` refuses a run id the store does not hold."""
     FileStore(store).put_bytes(f"runs/{run_id}/inputs.json", b'{"sessions": {}, "clips": {}}')

@@ -485,6 +485,14 @@ def test_submit_uploads_creates_and_follows_a_run(data_dir, s3_env, clean_env, c
     from silkpipe.store import open_store
 
     assert "20251017_135233_session" in list_sessions(open_store("s3://silkpipe-submit"))
+    # the run owns what it uploaded: its steps and fan-out read runs/r-submit/inputs.json
+    from silkpipe.steps.common import read_run_inputs
+    from silkpipe.store import get_json, run_inputs_key
+
+    recorded = get_json(open_store("s3://silkpipe-submit"), run_inputs_key("r-submit"))
+    assert set(recorded["sessions"]) == set(read_run_inputs(open_store("s3://silkpipe-submit"),
+                                                            "r-submit")["sessions"])  # fmt: skip
+    assert "20251017_135233_session" in recorded["sessions"]
 
 
 def test_kind_config_is_a_kind_cluster():

@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         data = args.data or synth(args.work / "data")
         upload = [sys.executable, "-m", "silkpipe.cli", "sessions", "upload",
                   str(data / "sessions"), "--store", params["store"],
-                  "--clips", str(data / "clips")]  # fmt: skip
+                  "--clips", str(data / "clips"), "--run-id", params["run-id"]]  # fmt: skip
         subprocess.run(upload, check=True, stdout=subprocess.DEVNULL)
         print(f"image-test: {args.image}, S3 at {endpoint}, run {params['run-id']}")
         started = time.perf_counter()

@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.sessions is not None:
         from silkpipe.cli import main as silkpipe_main
 
-        upload = ["sessions", "upload", str(args.sessions), "--store", args.store]
+        # The run owns what it uploads (runs/<run-id>/inputs.json): its fan-out and steps
+        # never pick up sessions another submission puts in the same store.
+        upload = ["sessions", "upload", str(args.sessions), "--store", args.store,
+                  "--run-id", run_id]  # fmt: skip
         if args.clips is not None:
             upload += ["--clips", str(args.clips)]
         if silkpipe_main(upload) != 0:

@@ -1,11 +1,12 @@
 """`silkpipe sessions`: what the cluster workflow needs around the store.
 
 ``list`` prints the sessions in a store as one JSON array on stdout; with ``--run-id`` it
-writes them in chunks of ``--sessions-per-pod`` to runs/<run-id>/fanout.json and prints
-only the chunk ids, which the Argo workflow fans out over with ``withParam`` (Argo
-caps that output at 256 kB: 10,000 session names would not fit, 10,000 chunk ids do).
-``upload`` copies local session folders (and clips)
-into the store before a cluster run (``make submit``). ``export-report`` copies a run's
+takes the run's own inputs instead (runs/<run-id>/inputs.json, recorded by ``upload
+--run-id`` or, failing that, from the store now), writes them in chunks of
+``--sessions-per-pod`` to runs/<run-id>/fanout.json and prints only the chunk ids, which
+the Argo workflow fans out over with ``withParam`` (Argo caps that output at 256 kB: 10,000
+session names would not fit, 10,000 chunk ids do). ``upload`` copies local session folders
+(and clips) into the store before a cluster run (``make submit``). ``export-report`` copies a run's
 report folder out of the store so Argo can publish it as a browsable artifact.
 """
 
@@ -37,7 +38,8 @@ def register(sub) -> None:
     lst.add_argument("--store", required=True, help=STORE_HELP)
     lst.add_argument(
         "--run-id",
-        help="write the names in chunks to runs/RUN_ID/fanout.json and print the "
+        help="list the run's own input sessions (runs/RUN_ID/inputs.json; recorded from the "
+        "store if absent), write them in chunks to runs/RUN_ID/fanout.json and print the "
         "chunk ids instead (the workflow's fan-out; `transcribe --chunk` reads one)",
     )
     lst.add_argument(
@@ -91,6 +93,16 @@ def list_sessions(store: keys.Store) -> list[str]:
     return sorted(names)
 
 
+def run_sessions(store: keys.Store, run_id: str) -> list[str]:
+    """The run's input sessions that hold a sensor stream: the fan-out covers what the run
+    owns, not sessions uploaded to the store later for another run."""
+    from silkpipe.steps.common import read_run_inputs
+
+    keys.check_name(run_id, "run id")
+    sessions = read_run_inputs(store, run_id)["sessions"]
+    return sorted(name for name, files in sessions.items() if "sensor_data.csv" in files)
+
+
 def fanout_key(run_id: str) -> str:
     return f"{keys.run_prefix(run_id)}/fanout.json"
 
@@ -122,10 +134,11 @@ def read_chunk(store: keys.Store, run_id: str, chunk: str) -> list[str]:
 
 def list_command(args) -> dict:
     store = keys.open_store(args.store)
-    names = list_sessions(store)
     if args.run_id is None:
+        names = list_sessions(store)
         print(json.dumps(names))
     else:
+        names = run_sessions(store, args.run_id)
         print(json.dumps(write_chunks(store, args.run_id, names, args.sessions_per_pod)))
     sys.stdout.flush()
     return {"sessions": len(names)}
