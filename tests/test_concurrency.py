@@ -64,10 +64,9 @@ def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
     outputs = [p.communicate(timeout=600) for p in procs]
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert "Traceback" not in err, err[-3000:]
-        # no clips and no usable voice labels, so training has nothing to learn from (by
-        # design here): the run is partial (bad input: exit 2), every session went through
-        assert proc.returncode == 2, err[-3000:]
-        assert "partial: 0 session(s) failed" in err and "failures: train;" in err, err[-3000:]
+        # the two real sessions pass the gate on their rebuilt watch clocks, so both runs
+        # train on their voice labels alone and finish whole
+        assert proc.returncode == 0, err[-3000:]
         assert s3_env["SILKPIPE_S3_SECRET_KEY"] not in err
 
     store = open_store(URI)
