@@ -398,7 +398,7 @@ class Voice:
     def say(self, text: str, rng: np.random.Generator) -> np.ndarray:
         voice = str(rng.choice(self.voices))
         wpm = int(rng.choice([140, 155, 170, 185]))
-        if voice.startswith("festival:"):  # ~0.4 s per call: one rate keeps the cache small
+        if voice.startswith("festival:"):  # a slow call: one rate keeps the cache small
             wpm = 165
         key = (text, voice, wpm)
         if key not in self._cache:

@@ -66,11 +66,9 @@ class Settings:
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 200
     # Seconds of speech per faster-whisper decoding window (None: Whisper's 30). The VAD
-    # packs speech from up to ~90 s of a game session into one 30 s window, and tiny.en
-    # then drops most commands in it ("turn turn turn" for 14 spoken ones). Measured:
-    # bench.voice_commands at 20 dB recall/precision 0.834/0.918 (30 s) -> 0.889/0.963
-    # (10 s), 0.889/0.951 (15 s), 0.866/0.955 (5 s); semi-real run-13 sessions 0.74/0.92
-    # -> 0.87/0.98. WhisperX keeps its own 30 s windows (large-v3 is not measured here).
+    # packs speech from well over a minute of sparse game talk into one 30 s window, and
+    # tiny.en then drops most commands in it ("turn turn turn"); shorter windows keep them
+    # (README: defaults). WhisperX keeps its own 30 s windows.
     chunk_length: int | None = 10
     segment_timestamps: bool = False  # batched: decode timestamp tokens too
     temperature_fallback: bool = False  # resample at higher temperature on repetition loops
