@@ -86,14 +86,7 @@ def timeline_png(
     span = (float(np.nanmin(t)), float(np.nanmax(t))) if len(t) else (0.0, 1.0)
     # long sessions wrap into rows of ROW_SECONDS so a word stays readable at page width
     n_rows = max(1, int(np.ceil((span[1] - span[0]) / ROW_SECONDS - 1e-9)))
-    fig, grid = plt.subplots(
-        3 * n_rows, 1, figsize=(14, 0.6 + 2.7 * n_rows),
-        gridspec_kw={"height_ratios": [3, 1, 0.55] * n_rows, "hspace": 0.08},
-        squeeze=False,
-    )  # fmt: skip
-    for spacer in grid[2::3, 0]:
-        spacer.set_axis_off()
-    axes = [ax for i, ax in enumerate(grid[:, 0]) if i % 3 != 2]
+    fig, axes = _timeline_axes(n_rows)
     intervals = _spans(intervals)
     words = [w for w in words if _field(w, "start", 1) is not None]
     finite = mag[np.isfinite(mag)]
@@ -104,35 +97,9 @@ def timeline_png(
         ax_motion, ax_words = axes[2 * row], axes[2 * row + 1]
         lo = span[0] + row * ROW_SECONDS
         hi = lo + ROW_SECONDS if n_rows > 1 else span[1]
-        for start, end, label in intervals:
-            if float(end) < lo or float(start) > hi:
-                continue
-            colour = CLASS_COLOURS.get(label, "#cccccc")
-            for ax in (ax_motion, ax_words):
-                ax.axvspan(float(start), float(end), color=colour, alpha=0.25, linewidth=0)
-        for start, end, label in truth:
-            if float(end) >= lo and float(start) <= hi:
-                ax_motion.axvspan(float(start), float(end), ymin=0, ymax=0.07, linewidth=0,
-                                  color=CLASS_COLOURS.get(label, "#cccccc"))  # fmt: skip
-        inside = (t >= lo - 1) & (t <= hi + 1)
-        ax_motion.plot(t[inside], mag[inside], color="black", linewidth=0.6)
-        ax_motion.set_ylim(0, max(ymax, 1e-3))
-        ax_motion.set_ylabel("|accel| m/s²", fontsize=8)
-        ax_motion.tick_params(labelbottom=False, labelsize=8)
-        for word in words:
-            cls = word.get("cls") if isinstance(word, Mapping) else getattr(word, "cls", None)
-            x = scale * float(_field(word, "start", 1)) + shift
-            if not lo <= x <= hi:
-                continue
-            if cls in CLASS_COLOURS:
-                ax_words.axvline(x, color=CLASS_COLOURS[cls], linewidth=1.5)
-                ax_words.text(x, 0.95, cls, rotation=90, va="top", ha="right", fontsize=7,
-                              color=CLASS_COLOURS[cls])  # fmt: skip
-            else:
-                ax_words.axvline(x, ymax=0.25, color="#999999", linewidth=0.6)
-        if not words:
-            ax_words.text(0.5, 0.5, "no transcript words", ha="center", va="center",
-                          transform=ax_words.transAxes, color="#999999")  # fmt: skip
+        _draw_bands(ax_motion, ax_words, intervals, truth, lo, hi)
+        _draw_motion(ax_motion, t, mag, lo, hi, ymax)
+        _draw_words(ax_words, words, lo, hi, scale, shift)
         for ax in (ax_motion, ax_words):
             ax.set_xlim(lo, hi)
         ax_words.set_yticks([])
@@ -140,17 +107,79 @@ def timeline_png(
         ax_words.set_ylabel("words", fontsize=8)
         ax_words.tick_params(labelsize=8)
     axes[-1].set_xlabel("seconds on the IMU clock", fontsize=9)
-    shown = "not estimated (words unshifted)" if offset_s is None else f"{offset_s:+.2f} s"
-    if offset_s is not None and scale != 1.0:
-        shown += f", clock factor {scale:.4f}"
-    strip = " (bottom strip: true labels)" if truth else ""
-    axes[0].set_title(f"{title} — audio→IMU offset {shown}{strip}")
-    handles = [Patch(color=CLASS_COLOURS[c], alpha=0.4, label=c) for c in CLASSES if c in seen]
-    if handles:
-        axes[0].legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles))
+    _timeline_title(axes[0], title, offset_s, scale, bool(truth), seen)
     fig.subplots_adjust(left=0.06, right=0.99, top=1 - 0.45 / fig.get_figheight(),
                         bottom=0.05 / fig.get_figheight())  # fmt: skip
     _save(fig, path)
+
+
+def _timeline_axes(n_rows: int) -> tuple[Any, list[Any]]:
+    """Per row a motion axis over a words axis, with an empty spacer axis between rows."""
+    fig, grid = plt.subplots(
+        3 * n_rows, 1, figsize=(14, 0.6 + 2.7 * n_rows),
+        gridspec_kw={"height_ratios": [3, 1, 0.55] * n_rows, "hspace": 0.08},
+        squeeze=False,
+    )  # fmt: skip
+    for spacer in grid[2::3, 0]:
+        spacer.set_axis_off()
+    return fig, [ax for i, ax in enumerate(grid[:, 0]) if i % 3 != 2]
+
+
+def _draw_bands(ax_motion, ax_words, intervals: list[tuple], truth: list[tuple],
+                lo: float, hi: float) -> None:  # fmt: skip
+    """Label intervals as bands across both axes; true labels as a strip under the motion."""
+    for start, end, label in intervals:
+        if float(end) < lo or float(start) > hi:
+            continue
+        colour = CLASS_COLOURS.get(label, "#cccccc")
+        for ax in (ax_motion, ax_words):
+            ax.axvspan(float(start), float(end), color=colour, alpha=0.25, linewidth=0)
+    for start, end, label in truth:
+        if float(end) >= lo and float(start) <= hi:
+            ax_motion.axvspan(float(start), float(end), ymin=0, ymax=0.07, linewidth=0,
+                              color=CLASS_COLOURS.get(label, "#cccccc"))  # fmt: skip
+
+
+def _draw_motion(ax_motion, t: np.ndarray, mag: np.ndarray, lo: float, hi: float,
+                 ymax: float) -> None:  # fmt: skip
+    """The acceleration magnitude of one row (one second of margin either side)."""
+    inside = (t >= lo - 1) & (t <= hi + 1)
+    ax_motion.plot(t[inside], mag[inside], color="black", linewidth=0.6)
+    ax_motion.set_ylim(0, max(ymax, 1e-3))
+    ax_motion.set_ylabel("|accel| m/s²", fontsize=8)
+    ax_motion.tick_params(labelbottom=False, labelsize=8)
+
+
+def _draw_words(ax_words, words: list[Any], lo: float, hi: float, scale: float,
+                shift: float) -> None:  # fmt: skip
+    """Command words as coloured lines with their class; other words as grey ticks."""
+    for word in words:
+        cls = word.get("cls") if isinstance(word, Mapping) else getattr(word, "cls", None)
+        x = scale * float(_field(word, "start", 1)) + shift
+        if not lo <= x <= hi:
+            continue
+        if cls in CLASS_COLOURS:
+            ax_words.axvline(x, color=CLASS_COLOURS[cls], linewidth=1.5)
+            ax_words.text(x, 0.95, cls, rotation=90, va="top", ha="right", fontsize=7,
+                          color=CLASS_COLOURS[cls])  # fmt: skip
+        else:
+            ax_words.axvline(x, ymax=0.25, color="#999999", linewidth=0.6)
+    if not words:
+        ax_words.text(0.5, 0.5, "no transcript words", ha="center", va="center",
+                      transform=ax_words.transAxes, color="#999999")  # fmt: skip
+
+
+def _timeline_title(ax, title: str, offset_s: float | None, scale: float, has_truth: bool,
+                    seen: set) -> None:  # fmt: skip
+    """Title with the offset (and clock factor) used, and a legend of the classes shown."""
+    shown = "not estimated (words unshifted)" if offset_s is None else f"{offset_s:+.2f} s"
+    if offset_s is not None and scale != 1.0:
+        shown += f", clock factor {scale:.4f}"
+    strip = " (bottom strip: true labels)" if has_truth else ""
+    ax.set_title(f"{title} — audio→IMU offset {shown}{strip}")
+    handles = [Patch(color=CLASS_COLOURS[c], alpha=0.4, label=c) for c in CLASSES if c in seen]
+    if handles:
+        ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles))
 
 
 def _series(history: Any) -> dict[str, list[float]]:

@@ -16,6 +16,7 @@ import html
 import io
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -319,9 +320,25 @@ def _clock(store, info: dict) -> tuple[bytes | None, str]:
     return buf.getvalue(), f"<p>{line}</p>"
 
 
-def build_report(store, run_id: str) -> str:
-    """Write report/index.html (+ timelines/<s>.png, training_curves.png); returns its key."""
-    run = keys.run_prefix(run_id)
+@dataclass
+class _RunArtifacts:
+    """What the report reads from the store, loaded once before any section is drawn."""
+
+    run_id: str
+    report_dir: str
+    fails: list[dict]
+    sessions: list[str]
+    infos: list[dict]
+    summary: Any
+    model_dir: str
+    scores_dir: str
+    metrics: Any
+    history: Any
+    model_keys: list[str]
+
+
+def _load_artifacts(store, run_id: str) -> _RunArtifacts:
+    """Read every artifact the page shows; a missing one reads as None, never an error."""
     report_dir = keys.report_prefix(run_id)
     fails = failures(store, run_id)
     sessions = run_sessions(store, run_id)
@@ -329,43 +346,55 @@ def build_report(store, run_id: str) -> str:
     summary = _json(store, f"{keys.published_prefix(store, run_id, 'labels')}/summary.json")
     model_dir = keys.published_prefix(store, run_id, "model")
     scores_dir = model_dir if keys.published(store, run_id, "model") else report_dir
-    metrics = _json(store, f"{scores_dir}/metrics.json")
-    history = _json(store, f"{model_dir}/history.json")
-    model_keys = store.list(model_dir)
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _RunArtifacts(
+        run_id=run_id, report_dir=report_dir, fails=fails, sessions=sessions, infos=infos,
+        summary=summary, model_dir=model_dir, scores_dir=scores_dir,
+        metrics=_json(store, f"{scores_dir}/metrics.json"),
+        history=_json(store, f"{model_dir}/history.json"),
+        model_keys=store.list(model_dir),
+    )  # fmt: skip
 
-    # summary tiles
+
+def _summary_section(store, art: _RunArtifacts) -> list[str]:
+    """Title, generation stamp and the summary tiles."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    infos, metrics = art.infos, art.metrics
     labelled = [i for i in infos if i["report"]]
     excluded = [i for i in labelled if i["report"].get("excluded")]
-    failed_sessions = sorted({f["session"] for f in fails})
+    failed_sessions = sorted({f["session"] for f in art.fails})
     audio = sum(float(i["audio_s"] or 0) for i in infos if i["transcript"])
     wall = sum(float(i["transcribe_wall_s"] or 0) for i in infos if i["transcript"])
     tiles = [
-        ("sessions", str(len(sessions))),
+        ("sessions", str(len(art.sessions))),
         ("labelled", str(len(labelled))),
         ("excluded", str(len(excluded))),
         ("failed", str(len(failed_sessions))),
         ("audio transcribed", f"{audio:.0f} s" if audio else "—"),
         ("transcription speed", f"{audio / wall:.1f}× real time" if wall > 0 else "—"),
-        ("model", "trained" if model_keys else "none"),
+        ("model", "trained" if art.model_keys else "none"),
     ]
     if isinstance(metrics, dict) and isinstance(metrics.get("macro_f1"), int | float):
         tiles.append(("macro-F1 (held out)", f"{metrics['macro_f1']:.3f}"))
     body = [
-        f"<h1>silkpipe run <code>{_e(run_id)}</code></h1>",
+        f"<h1>silkpipe run <code>{_e(art.run_id)}</code></h1>",
         f'<p class="meta">report generated {now} from <code>{_e(store.uri)}</code></p>',
         '<section id="summary"><h2>Run summary</h2><div class="tiles">',
         *(f'<div class="tile">{_e(k)}<b>{_e(v)}</b></div>' for k, v in tiles),
         "</div>",
     ]
-    if summary is None:
+    if art.summary is None:
         body.append(_missing("labels/summary.json missing: the align step did not finish"))
     body.append("</section>")
+    return body
 
-    # per-session table
+
+def _sessions_section(art: _RunArtifacts) -> list[str]:
+    """One row per session, then labelled seconds per class as bars."""
+    infos = art.infos
+    labelled = [i for i in infos if i["report"]]
     header = ["session", "duration s", "audio s", *CLASSES, "offset s", "offset conf.",
               "label quality", "status"]  # fmt: skip
-    body.append('<section id="sessions"><h2>Sessions</h2>')
+    body = ['<section id="sessions"><h2>Sessions</h2>']
     body.append("<p>Commands per class as heard; offset is audio→IMU (t_imu = t_audio + "
                 "offset); label quality is in standard deviations over shuffled commands "
                 "(about 0 is chance).</p>")  # fmt: skip
@@ -377,73 +406,88 @@ def build_report(store, run_id: str) -> str:
                                    for i in labelled], "labelled seconds")  # fmt: skip
         body.append("<h3>Labelled seconds per class</h3>" + _img(buf.getvalue(), "labelled"))
     body.append("</section>")
+    return body
 
-    # failures
-    body.append('<section id="failures"><h2>Failures</h2>')
-    body.append(
+
+def _failures_section(fails: list[dict]) -> list[str]:
+    """Every recorded step failure, or a line saying there were none."""
+    return [
+        '<section id="failures"><h2>Failures</h2>',
         _table(["session", "step", "error"],
                [[_e(f["session"]), _e(f["step"]), _e(f["error"])] for f in fails])
-        if fails else "<p>No step failed for any session.</p>"
-    )  # fmt: skip
-    body.append("</section>")
+        if fails else "<p>No step failed for any session.</p>",
+        "</section>",
+    ]  # fmt: skip
 
-    # timelines
-    body.append('<section id="timelines"><h2>Timelines</h2>')
+
+def _timelines_section(store, art: _RunArtifacts) -> list[str]:
+    """Per session: the clock plot and the timeline; both PNGs are also written beside the page."""
+    body = ['<section id="timelines"><h2>Timelines</h2>']
     body.append("<p>Per session: its time model (arrival time against the rebuilt watch "
                 "clock, with the backlog of rows queued on the watch) and its verdict; then "
                 "motion magnitude on the IMU clock, label intervals as coloured bands, "
                 "command words placed by the fitted clock (t_imu = a·t_audio + "
                 "offset).</p>")  # fmt: skip
-    for info in infos:
-        png, why = _timeline(store, run_id, info)
+    for info in art.infos:
+        png, why = _timeline(store, art.run_id, info)
         body.append(f"<h3>{_e(info['session'])}</h3>")
         clock_png, clock_line = _clock(store, info)
         body.append(clock_line)
         if clock_png is not None:
-            store.put_bytes(f"{report_dir}/timelines/{info['session']}-clock.png", clock_png)
+            store.put_bytes(f"{art.report_dir}/timelines/{info['session']}-clock.png", clock_png)
             body.append(_img(clock_png, f"clock {info['session']}"))
         if png is None:
             body.append(_missing(why))
             continue
-        store.put_bytes(f"{report_dir}/timelines/{info['session']}.png", png)
+        store.put_bytes(f"{art.report_dir}/timelines/{info['session']}.png", png)
         body.append(_img(png, f"timeline {info['session']}"))
     body.append("</section>")
+    return body
 
-    # training
-    body.append('<section id="training"><h2>Training</h2>')
-    if history is None:
+
+def _training_section(store, art: _RunArtifacts) -> list[str]:
+    """Training curves from model/history.json (also written as training_curves.png)."""
+    body = ['<section id="training"><h2>Training</h2>']
+    if art.history is None:
         body.append(_missing("no training history (model/history.json missing: training "
                              "did not run or failed)"))  # fmt: skip
     else:
         try:
             buf = io.BytesIO()
-            plots.training_curves_png(buf, history)
-            store.put_bytes(f"{report_dir}/training_curves.png", buf.getvalue())
+            plots.training_curves_png(buf, art.history)
+            store.put_bytes(f"{art.report_dir}/training_curves.png", buf.getvalue())
             body.append(_img(buf.getvalue(), "training curves"))
         except (ValueError, TypeError) as err:
             body.append(_missing(f"training history unreadable: {err}"))
     body.append("</section>")
+    return body
 
-    # evaluation
-    body.append('<section id="evaluation"><h2>Evaluation</h2>')
+
+def _evaluation_section(store, art: _RunArtifacts) -> list[str]:
+    """Confusion matrix and held-out scores, then the cross-validation section."""
+    body = ['<section id="evaluation"><h2>Evaluation</h2>']
     try:
-        confusion = store.get_bytes(f"{scores_dir}/confusion.png")
+        confusion = store.get_bytes(f"{art.scores_dir}/confusion.png")
         body.append("<h3>Confusion matrix</h3>" + _img(confusion, "confusion matrix"))
     except KeyError:
         body.append(_missing("no confusion matrix (report/confusion.png missing)"))
-    if isinstance(metrics, dict):
-        body.append("<h3>Scores</h3>" + _metrics_html(metrics))
+    if isinstance(art.metrics, dict):
+        body.append("<h3>Scores</h3>" + _metrics_html(art.metrics))
     else:
         body.append(_missing("no evaluation scores (report/metrics.json missing)"))
     body.append("</section>")
-    body.append(cv_section(_json(store, f"{report_dir}/cv.json"), metrics))
+    body.append(cv_section(_json(store, f"{art.report_dir}/cv.json"), art.metrics))
+    return body
 
-    # model files
-    body.append('<section id="model"><h2>Model files</h2>')
-    if model_keys:
+
+def _model_section(store, art: _RunArtifacts) -> list[str]:
+    """The published model files, linked relative to the page, with their sizes."""
+    run = keys.run_prefix(art.run_id)
+    body = ['<section id="model"><h2>Model files</h2>']
+    if art.model_keys:
         rows = []
-        for key in model_keys:
-            name = key[len(model_dir) + 1 :]
+        for key in art.model_keys:
+            name = key[len(art.model_dir) + 1 :]
             size = len(store.get_bytes(key))
             href = "../" + key[len(run) + 1 :]
             rows.append([f'<a href="{_e(href)}">{_e(name)}</a>',
@@ -452,14 +496,28 @@ def build_report(store, run_id: str) -> str:
     else:
         body.append(_missing("no model files (training did not run or failed)"))
     body.append("</section>")
+    return body
 
+
+def build_report(store, run_id: str) -> str:
+    """Write report/index.html (+ timelines/<s>.png, training_curves.png); returns its key."""
+    art = _load_artifacts(store, run_id)
+    body = [
+        *_summary_section(store, art),
+        *_sessions_section(art),
+        *_failures_section(art.fails),
+        *_timelines_section(store, art),
+        *_training_section(store, art),
+        *_evaluation_section(store, art),
+        *_model_section(store, art),
+    ]
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>silkpipe run {_e(run_id)}</title><style>{CSS}</style></head><body>"
         + "\n".join(body)
         + "</body></html>"
     )
-    key = f"{report_dir}/index.html"
+    key = f"{art.report_dir}/index.html"
     store.put_bytes(key, page.encode("utf-8"))
     return key
 

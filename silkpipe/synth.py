@@ -258,6 +258,22 @@ def session_rows(
     Returns (text, origin, mean latency, gap windows on the watch clock): a watch time w
     lies at IMU time ``w - origin + latency``.
     """
+    watch, sensors, rows = _interleave(streams)
+    mask, windows = _lost_events(watch, rng, keep, gaps)
+    arrival, batch, n_batches = _arrivals(watch, rng)
+    if keep < 0.6:
+        mask &= (rng.random(n_batches) < keep)[batch]
+    origin = float(watch[0]) - rng.uniform(0.04, 0.1) if origin is None else origin
+    stamps = arrival - origin
+    latency = float(np.mean(arrival[mask] - watch[mask]))
+    lines = [HEADER_LINE]
+    for k in np.flatnonzero(mask):
+        lines.append(f"{_row_cells(sensors[k], rows[k], '', '')},{sensors[k]},{float(stamps[k])!r}")
+    return "\n".join(lines) + "\n", origin, latency, windows
+
+
+def _interleave(streams: Streams) -> tuple[np.ndarray, list[str], list[np.ndarray]]:
+    """Every sensor's events in one list ordered by watch time (stable: ties keep order)."""
     sensors: list[str] = []
     times: list[np.ndarray] = []
     rows: list[np.ndarray] = []
@@ -268,9 +284,12 @@ def session_rows(
         rows.extend(streams.values[sensor])
     watch = np.concatenate(times)
     order = np.argsort(watch, kind="stable")
-    watch = watch[order]
-    sensors = [sensors[i] for i in order]
-    rows = [rows[i] for i in order]
+    return watch[order], [sensors[i] for i in order], [rows[i] for i in order]
+
+
+def _lost_events(watch: np.ndarray, rng: np.random.Generator, keep: float,
+                 gaps: int | None) -> tuple[np.ndarray, list[tuple[float, float]]]:  # fmt: skip
+    """Which events survive: single losses (dense streams) and stalls of the link (gaps)."""
     start, end = float(watch[0]), float(watch[-1])
     # a dense stream loses single events; a sparse one whole bursts (as in 20251017_143627)
     mask = rng.random(len(watch)) < keep if keep >= 0.6 else np.ones(len(watch), dtype=bool)
@@ -281,11 +300,16 @@ def session_rows(
         g1 = g0 + rng.uniform(1.0, 6.0)
         windows.append((g0, g1))
         mask &= ~((watch >= g0) & (watch < g1))
+    return mask, windows
+
+
+def _arrivals(watch: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """Host arrival time and batch number of each event; returns them and the batch count."""
     # batches: the watch flushes every 15-50 ms; arrival = flush + latency; rows of a burst
     # arrive a few ms apart
     arrival = np.empty(len(watch))
     batch = np.empty(len(watch), dtype=np.int64)
-    flush = start
+    flush = float(watch[0])
     i = b = 0
     last = -math.inf
     while i < len(watch):
@@ -299,15 +323,7 @@ def session_rows(
         batch[i:j] = b
         last = arrival[j - 1]
         i, b = j, b + 1
-    if keep < 0.6:
-        mask &= (rng.random(b) < keep)[batch]
-    origin = start - rng.uniform(0.04, 0.1) if origin is None else origin
-    stamps = arrival - origin
-    latency = float(np.mean(arrival[mask] - watch[mask]))
-    lines = [HEADER_LINE]
-    for k in np.flatnonzero(mask):
-        lines.append(f"{_row_cells(sensors[k], rows[k], '', '')},{sensors[k]},{float(stamps[k])!r}")
-    return "\n".join(lines) + "\n", origin, latency, windows
+    return arrival, batch, b
 
 
 def clip_text(streams: Streams, rng: np.random.Generator, boot_ns: int) -> str:
@@ -382,7 +398,7 @@ class Voice:
     def say(self, text: str, rng: np.random.Generator) -> np.ndarray:
         voice = str(rng.choice(self.voices))
         wpm = int(rng.choice([140, 155, 170, 185]))
-        if voice.startswith("festival:"):  # ~0.4 s per call: one rate keeps the cache small
+        if voice.startswith("festival:"):  # a slow call: one rate keeps the cache small
             wpm = 165
         key = (text, voice, wpm)
         if key not in self._cache:

@@ -66,7 +66,7 @@ class TrainConfig:
     lr: float = 3e-3
     weight_decay: float = 1e-3
     label_smoothing: float = 0.05
-    class_weight_power: float = 0.5  # 1: inverse class frequency; 0.5 (its root) measured better
+    class_weight_power: float = 0.5  # 1: inverse class frequency; 0.5: its root, softer
     val_fraction: float = 0.2
     val_fold: int = 0
     purge_s: float = 2.0
@@ -88,14 +88,14 @@ class TrainConfig:
     inputs: str = "full"  # model input set (model.INPUT_SETS); "invariant" for other days
     pool: bool = False  # global pooling head instead of the LSTM
     # export the "last" epoch (fixed length, one-cycle schedule) or the "best" val epoch:
-    # picking by a tiny val split stopped folds at epoch 6-11, still at high LR (-0.02 F1)
+    # picking by a tiny val split stops folds early, still at high LR (README: defaults)
     select: str = "last"
     balanced: bool = False  # draw training batches class-balanced (with replacement)
     # after the validated run, train again on all windows (val split included) for the
     # same epochs and export that model; the val figures stay those of the validated run
     refit: bool = True
     window: WindowConfig = field(default_factory=WindowConfig)
-    threads: int = 1  # intra-op threads: 2 was 7x slower on a busy 2-core machine (measured)
+    threads: int = 1  # intra-op threads: more contend on a busy machine (README: defaults)
     device: str = "cpu"  # "cpu", "cuda" or "auto"
     compile: bool = False  # torch.compile (CUDA only)
 

@@ -66,11 +66,9 @@ class Settings:
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 200
     # Seconds of speech per faster-whisper decoding window (None: Whisper's 30). The VAD
-    # packs speech from up to ~90 s of a game session into one 30 s window, and tiny.en
-    # then drops most commands in it ("turn turn turn" for 14 spoken ones). Measured:
-    # bench.voice_commands at 20 dB recall/precision 0.834/0.918 (30 s) -> 0.889/0.963
-    # (10 s), 0.889/0.951 (15 s), 0.866/0.955 (5 s); semi-real run-13 sessions 0.74/0.92
-    # -> 0.87/0.98. WhisperX keeps its own 30 s windows (large-v3 is not measured here).
+    # packs speech from well over a minute of sparse game talk into one 30 s window, and
+    # tiny.en then drops most commands in it ("turn turn turn"); shorter windows keep them
+    # (README: defaults). WhisperX keeps its own 30 s windows.
     chunk_length: int | None = 10
     segment_timestamps: bool = False  # batched: decode timestamp tokens too
     temperature_fallback: bool = False  # resample at higher temperature on repetition loops
@@ -253,6 +251,19 @@ def _is_oom(err: BaseException) -> bool:
 def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | None = None) -> dict:
     """WhisperX: batched transcribe, then wav2vec2 forced alignment; all models local."""
     _offline()
+    whisperx = _import_whisperx()
+    model_dir = _whisperx_model_dir(settings)
+    model, asr_key = _load_whisperx_asr(whisperx, settings, model_dir, threads)
+    result, batch = _transcribe_halving_batch(model, audio, settings)
+    if asr_key not in _MODELS:
+        _free_gpu(model)
+    del model
+    aligned = _align_whisperx(whisperx, result, audio, settings, model_dir)
+    return {"segments": _whisperx_segments(aligned), "batch_size_used": batch}
+
+
+def _import_whisperx() -> Any:
+    """The whisperx module, or bad input saying where to get it (it is not a base dependency)."""
     try:
         import whisperx
     except ImportError:
@@ -260,6 +271,11 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
             "the whisperx backend needs the whisperx package (CUDA image, or `make "
             "whisperx-venv` and .venv-whisperx/bin/silkpipe)"
         ) from None
+    return whisperx
+
+
+def _whisperx_model_dir(settings: Settings) -> str | None:
+    """Where the models live (--model-dir, else $HF_HOME); NLTK data is read from there too."""
     model_dir = settings.model_dir or os.environ.get("HF_HOME")
     if model_dir and Path(model_dir, "nltk_data").is_dir():
         # whisperx.align splits sentences with NLTK punkt_tab; pods read it from the volume
@@ -267,6 +283,12 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
         import nltk
 
         nltk.data.path.insert(0, str(Path(model_dir, "nltk_data")))
+    return model_dir
+
+
+def _load_whisperx_asr(whisperx: Any, settings: Settings, model_dir: str | None,
+                       threads: int | None) -> tuple[Any, tuple]:  # fmt: skip
+    """The batched Whisper model (kept one if transcribe_sessions holds it) and its key."""
     model_name = resolve_model(settings.model)
     asr_options = {
         "beam_size": settings.beam_size,
@@ -293,20 +315,28 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
             raise
         raise _model_error(model_name, err) from err
     _keep(asr_key, model, started)
+    return model, asr_key
+
+
+def _transcribe_halving_batch(model: Any, audio: np.ndarray,
+                              settings: Settings) -> tuple[dict, int]:  # fmt: skip
+    """Transcribe; on out-of-memory halve the batch and retry, down to 1. Returns the batch used."""
     batch = max(settings.batch_size, 1)
     while True:
         try:
             result = model.transcribe(audio, batch_size=batch, language=settings.language)
-            break
+            return result, batch
         except Exception as err:  # torch / CTranslate2 OOM: halve the batch and retry
             if not _is_oom(err) or batch == 1:
                 raise
             batch = max(batch // 2, 1)
             log.warning("CUDA out of memory: retrying at batch size %d", batch)
             _free_gpu()
-    if asr_key not in _MODELS:
-        _free_gpu(model)
-    del model
+
+
+def _align_whisperx(whisperx: Any, result: dict, audio: np.ndarray, settings: Settings,
+                    model_dir: str | None) -> dict:  # fmt: skip
+    """wav2vec2 forced alignment of the transcribed segments (word start/end/score)."""
     align_key = ("whisperx-align", settings.language, settings.device, settings.align_model,
                  model_dir)  # fmt: skip
     started = time.perf_counter()
@@ -328,6 +358,11 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
     )  # fmt: skip
     if align_key not in _MODELS:
         _free_gpu(align_model)
+    return aligned
+
+
+def _whisperx_segments(aligned: dict) -> list[dict]:
+    """Aligned segments as plain JSON: stripped text, times rounded to the millisecond."""
     segments = []
     for seg in aligned["segments"]:
         words = []
@@ -341,7 +376,7 @@ def transcribe_whisperx(audio: np.ndarray, settings: Settings, threads: int | No
             {"start": round(float(seg["start"]), 3), "end": round(float(seg["end"]), 3),
              "text": str(seg.get("text", "")).strip(), "words": words}
         )  # fmt: skip
-    return {"segments": segments, "batch_size_used": batch}
+    return segments
 
 
 # ---------------------------------------------------------------- common
@@ -607,30 +642,17 @@ def transcribe_sessions(
     _KEEP_LOADED["on"] = True
     try:
         for session in dict.fromkeys(sessions):
-            try:
-                figures = transcribe_session(
-                    store, session, run_id, backend=backend, model=model, device=device,
-                    threads=threads, settings=settings, force=force,
-                )  # fmt: skip
-            except InputError as err:
-                text = str(err) if session in str(err) else f"session {session}: {err}"
-                log.error("%s", text)
-                failed.append(text)
-                report(session, None, err)
+            figures = _chunk_session(
+                store, session, run_id, report, failed, crashed, backend=backend, model=model,
+                device=device, threads=threads, settings=settings, force=force,
+            )  # fmt: skip
+            if figures is None:
                 continue
-            except Exception as err:  # a crash: finish the others, then fail (retried)
-                log.exception("session %s crashed", session)
-                crashed.append(err)
-                report(session, None, err)
-                continue
-            report(session, figures, None)
             totals["sessions"] += 1
             for k in ("audio_seconds", "words", "cached"):
                 totals[k] += figures[k]
     finally:
-        _KEEP_LOADED["on"] = False
-        for key in [k for k in _MODELS if str(k[0]).startswith("whisperx")]:
-            _free_gpu(_MODELS.pop(key))
+        _release_kept_models()
     totals["model_load_seconds"] = round(LOAD_SECONDS["total"] - loaded_before, 3)
     totals["wall_seconds"] = round(time.perf_counter() - started, 3)
     if crashed:
@@ -638,3 +660,37 @@ def transcribe_sessions(
     if failed:
         raise InputError(f"{len(failed)} of {len(sessions)} sessions failed: " + " | ".join(failed))
     return totals
+
+
+def _chunk_session(
+    store,
+    session: str,
+    run_id: str,
+    report: Callable[[str, dict | None, Exception | None], None],
+    failed: list[str],
+    crashed: list[Exception],
+    **kwargs: Any,
+) -> dict | None:
+    """One session of a chunk: its figures, or None after recording its failure in the lists."""
+    try:
+        figures = transcribe_session(store, session, run_id, **kwargs)
+    except InputError as err:
+        text = str(err) if session in str(err) else f"session {session}: {err}"
+        log.error("%s", text)
+        failed.append(text)
+        report(session, None, err)
+        return None
+    except Exception as err:  # a crash: finish the others, then fail (retried)
+        log.exception("session %s crashed", session)
+        crashed.append(err)
+        report(session, None, err)
+        return None
+    report(session, figures, None)
+    return figures
+
+
+def _release_kept_models() -> None:
+    """Stop keeping models loaded, and free the WhisperX ones held for the chunk."""
+    _KEEP_LOADED["on"] = False
+    for key in [k for k in _MODELS if str(k[0]).startswith("whisperx")]:
+        _free_gpu(_MODELS.pop(key))

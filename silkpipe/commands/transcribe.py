@@ -26,6 +26,20 @@ def register(sub) -> None:
             "the session. Nothing is downloaded: models must be local."
         ),
     )
+    _add_session_args(p)
+    add_store_args(p, run_help="run that receives the transcript")
+    _add_model_args(p)
+    _add_decoding_args(p)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="transcribe again although a transcript of the same audio and settings exists",
+    )
+    p.set_defaults(func=run)
+
+
+def _add_session_args(p) -> None:
+    """Which sessions: one SESSION, or a chunk / file of them (one pod of the fan-out)."""
     p.add_argument(
         "session",
         metavar="SESSION",
@@ -44,7 +58,10 @@ def register(sub) -> None:
         metavar="FILE",
         help="as --chunk, for the session names in FILE (one per line)",
     )
-    add_store_args(p, run_help="run that receives the transcript")
+
+
+def _add_model_args(p) -> None:
+    """Which backend and model, and where it runs; nothing is downloaded."""
     p.add_argument(
         "--backend",
         choices=BACKENDS,
@@ -86,6 +103,10 @@ def register(sub) -> None:
         default=None,
         help="CTranslate2 compute type (default: int8 on cpu, float16 on cuda)",
     )
+
+
+def _add_decoding_args(p) -> None:
+    """How the audio is decoded: batching, beam, window length and threads."""
     p.add_argument(
         "--batch-size",
         type=int,
@@ -117,12 +138,6 @@ def register(sub) -> None:
         help="CPU threads for the model (default: all cores); the local runner divides the "
         "cores between its worker processes",
     )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="transcribe again although a transcript of the same audio and settings exists",
-    )
-    p.set_defaults(func=run)
 
 
 def _packed_sessions(args) -> list[str] | None:
