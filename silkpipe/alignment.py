@@ -620,7 +620,7 @@ def _decide(
     if at_chance and not force:
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
     if at_chance:
-        return False, f"{gate}: kept by --force", gate
+        return False, f"{gate} (quality {ev.quality:.2f}), kept by --force", gate
     return False, "", gate
 
 
@@ -729,19 +729,21 @@ def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
 def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
     """Why a session is refused, with what the user can do about it."""
     quality, p_value, sig = ev.quality, ev.p_value, ev.sig
-    if ev.at_edge:
+    if quality < cfg.min_quality:
+        what = (f"labels match motion no better than shuffled commands "
+                f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})")  # fmt: skip
+    elif ev.at_edge:
         what = ("the best offset lies at the edge of the offset search, so the true one may "
                 "lie beyond it")  # fmt: skip
     elif ev.moved:
         p = 1.0 if ev.cls is None else ev.cls.p_value
         what = ("energy and class evidence point to different offsets, and the class "
                 f"evidence is not strong enough to decide (p={p:.2f} > {cfg.class_confirm_p})")
-    elif quality < cfg.min_quality:
-        what = (f"labels match motion no better than shuffled commands "
-                f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})")  # fmt: skip
     else:
         what = (f"motion energy matches the commands (quality {quality:.2f}), but that "
                 "can be words merely falling into a stretch of activity")  # fmt: skip
+    if ev.at_edge and quality < cfg.min_quality:
+        what += "; the best offset lies at the edge of the offset search"
     if _class_contradicts(ev.cls, cfg) and ev.cls is not None:
         what += (f"; the gesture words' classes do not match the motion at that offset "
                  f"(class-evidence p={ev.cls.p_value:.2f} over {ev.cls.words} words)")  # fmt: skip
