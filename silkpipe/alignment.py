@@ -104,10 +104,10 @@ class AlignConfig:
     # With at least this many event words of two or more classes, a class-evidence p above
     # class_contradict_p (words whose classes do not match the motion there) refuses.
     min_class_words: int = 8
-    min_per_class: int = 3  # event classes with fewer words do not count as a class there
     class_contradict_p: float = 0.2
     # An offset the class evidence chose over the best energy peak passes only with a
-    # class-evidence p at most this.
+    # class-evidence p at most this; such a p beside a fair energy p (max_energy_p) passes
+    # like the class signature does.
     class_confirm_p: float = 0.02
     seed: int = 0
 
@@ -358,8 +358,8 @@ def class_choice(
     peaks, _ = find_peaks(scores, distance=max(int(0.5 * motion.rate), 1))
     cands = [lag] + [float(offsets[i]) for i in peaks if scores[i] >= cfg.class_keep * top]
     e_times, labels = event_words(times, classes)
-    if (np.bincount(labels) >= cfg.min_per_class).sum() < 2 or len(cands) < 2:
-        return lag, [lag]  # as class_test: too few words of two classes to tell them apart
+    if len(set(labels.tolist())) < 2 or len(cands) < 2:
+        return lag, [lag]
     traces = feature_traces(motion) if traces is None else traces
     energy = np.interp(cands, offsets, scores) / top
     sep = class_scores(traces, float(motion.t[0]), motion.rate, e_times, labels, np.array(cands))
@@ -713,6 +713,9 @@ def gate_verdict(
         return False, "energy"
     if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
         return False, "class signature"
+    if cls is not None and cls.testable and cls.p_value <= cfg.class_confirm_p:
+        if p_value <= cfg.max_energy_p:
+            return False, "class evidence"
     return True, "at chance"
 
 
@@ -814,8 +817,6 @@ def align_run(
     from silkpipe import metrics
     from silkpipe import store as keys
     from silkpipe.errors import InputError
-    from silkpipe.sessions import parse_sensor_csv, resample
-    from silkpipe.transcripts import extract_commands, parse_transcript
 
     log = logging.getLogger(__name__)
     cfg = cfg or AlignConfig()
@@ -828,38 +829,7 @@ def align_run(
             if store.exists(report_key) and not (force or realign):
                 report = json.loads(store.get_bytes(report_key))
             else:
-                transcript_key = keys.transcript_key(run_id, session)
-                if not store.exists(transcript_key):
-                    failure_key = f"{run}/failures/transcribe/{session}.json"
-                    why = "no transcript"
-                    if store.exists(failure_key):
-                        why += ": " + json.loads(store.get_bytes(failure_key)).get("error", "")
-                    raise InputError(why, session=session)
-                sensor_key = f"{keys.session_prefix(session)}/sensor_data.csv"
-                try:
-                    text = store.get_bytes(sensor_key).decode("utf-8")
-                except KeyError:
-                    raise InputError("sensor_data.csv is missing", session=session) from None
-                except UnicodeDecodeError:
-                    raise InputError("not UTF-8 text", session=session, path=sensor_key) from None
-                motion = resample(parse_sensor_csv(text, source=sensor_key, session=session))
-                try:
-                    transcript = json.loads(store.get_bytes(transcript_key))
-                except json.JSONDecodeError as err:
-                    raise InputError(
-                        f"invalid JSON: {err}", session=session, path=transcript_key
-                    ) from None
-                words = parse_transcript(transcript, session=session, path=transcript_key)
-                extraction = extract_commands(words)
-                intervals, rep = align_session(
-                    session, motion, extraction.commands, cfg,
-                    rejected_words=extraction.rejected, force=force,
-                )  # fmt: skip
-                report = rep.to_json()
-                report["command_times"] = [[round(c.start, 3), c.cls] for c in extraction.commands]
-                store.put_bytes(keys.labels_key(run_id, session, "csv"),
-                                intervals_to_csv(intervals).encode())  # fmt: skip
-                store.put_bytes(report_key, json.dumps(report, indent=2).encode())
+                report = _align_stored(store, run_id, session, cfg, force)
             summary["sessions"].append(session)
             summary["reports"][session] = {
                 k: report.get(k) for k in ("offset_s", "offset_confidence", "quality", "excluded")
@@ -883,3 +853,56 @@ def align_run(
         "sessions_excluded": len(summary["excluded"]),
         "sessions_usable": len(usable),
     }
+
+
+def _align_stored(store, run_id: str, session: str, cfg: AlignConfig, force: bool) -> dict:
+    """Align one stored session and write its labels and report; returns the report."""
+    import json
+
+    from silkpipe import store as keys
+    from silkpipe.transcripts import extract_commands, parse_transcript
+
+    motion, transcript, transcript_key = _load_stored(store, run_id, session)
+    words = parse_transcript(transcript, session=session, path=transcript_key)
+    extraction = extract_commands(words)
+    intervals, rep = align_session(
+        session, motion, extraction.commands, cfg,
+        rejected_words=extraction.rejected, force=force,
+    )  # fmt: skip
+    report = rep.to_json()
+    report["command_times"] = [[round(c.start, 3), c.cls] for c in extraction.commands]
+    store.put_bytes(keys.labels_key(run_id, session, "csv"),
+                    intervals_to_csv(intervals).encode())  # fmt: skip
+    store.put_bytes(keys.labels_key(run_id, session, "json"), json.dumps(report, indent=2).encode())
+    return report
+
+
+def _load_stored(store, run_id: str, session: str) -> tuple[Motion, Any, str]:
+    """(motion, transcript JSON, transcript key) of a stored session; InputError naming the
+    session and file when one is missing or unreadable."""
+    import json
+
+    from silkpipe import store as keys
+    from silkpipe.errors import InputError
+    from silkpipe.sessions import parse_sensor_csv, resample
+
+    transcript_key = keys.transcript_key(run_id, session)
+    if not store.exists(transcript_key):
+        failure_key = f"{keys.run_prefix(run_id)}/failures/transcribe/{session}.json"
+        why = "no transcript"
+        if store.exists(failure_key):
+            why += ": " + json.loads(store.get_bytes(failure_key)).get("error", "")
+        raise InputError(why, session=session)
+    sensor_key = f"{keys.session_prefix(session)}/sensor_data.csv"
+    try:
+        text = store.get_bytes(sensor_key).decode("utf-8")
+    except KeyError:
+        raise InputError("sensor_data.csv is missing", session=session) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", session=session, path=sensor_key) from None
+    motion = resample(parse_sensor_csv(text, source=sensor_key, session=session))
+    try:
+        transcript = json.loads(store.get_bytes(transcript_key))
+    except json.JSONDecodeError as err:
+        raise InputError(f"invalid JSON: {err}", session=session, path=transcript_key) from None
+    return motion, transcript, transcript_key
