@@ -80,8 +80,7 @@ def test_gate_refuses_the_search_edge_contradicting_classes_and_unconfirmed_move
     assert gate_verdict(5.0, 0.02, sig, cfg, weak) == (True, "class evidence contradicts")
     assert gate_verdict(5.0, 0.02, sig, cfg, ClassTest(0.3, 0.05, 20, 3), moved=True)[0]
     assert not gate_verdict(5.0, 0.02, sig, cfg, strong, moved=True)[0]
-    assert gate_verdict(3.0, 0.02, sig, cfg, strong) == (False, "class evidence")
-    assert gate_verdict(3.0, 0.2, sig, cfg, strong)[0]
+    assert gate_verdict(3.0, 0.02, sig, cfg, strong)[0]  # class evidence alone never passes
 
 
 def test_session_one_period_off_is_refused_and_the_true_one_passes():
