@@ -650,8 +650,12 @@ def _fit_clock(
     from silkpipe.clock_fit import fit_scale_offset
 
     sfit = fit_scale_offset(motion, commands, cfg)
+    # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
+    reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
+    lag = abs(sfit.offset_s + cfg.word_to_peak_s)
+    at_edge = sfit.at_edge or lag >= cfg.search_s - cfg.edge_s - reach
     return (sfit.offset_s, sfit.confidence, sfit.quality, sfit.p_value, sfit.scale,
-            sfit.at_edge, sfit.candidates)  # fmt: skip
+            at_edge, sfit.candidates)  # fmt: skip
 
 
 def _unlabelled(beyond: list[Command]) -> dict[str, Any]:
