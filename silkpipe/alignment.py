@@ -24,6 +24,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import correlate
 
+from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_test
 from silkpipe.transcripts import Command
@@ -67,7 +68,7 @@ class AlignConfig:
     contradict_p: float = 0.2
     # ... unless the energy quality is at least this: word-by-word timing that no block of
     # activity reaches (the sample generator's turns spin about the device axis, not about
-    # gravity, so only energy can confirm them).
+    # gravity, so only energy can confirm them). The same holds for class evidence.
     sure_quality: float = 8.0
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
@@ -93,6 +94,21 @@ class AlignConfig:
     # None: keep states as spoken.
     still_energy: float | None = 2.0
     min_state_piece_s: float = 0.5  # shorter agreeing stretches are dropped
+    # Class-aware choice among gesture-energy peaks at least class_keep of the best: energy
+    # (as a share of the best) plus class_weight times the class separation of the words
+    # there (silkpipe.class_evidence; 0: energy only).
+    class_keep: float = 0.6
+    class_weight: float = 1.0
+    # A best lag within this of the search edge may have its true peak beyond: refused.
+    edge_s: float = 0.1
+    # With at least this many event words of two or more classes, a class-evidence p above
+    # class_contradict_p (words whose classes do not match the motion there) refuses.
+    min_class_words: int = 8
+    class_contradict_p: float = 0.2
+    # An offset the class evidence chose over the best energy peak passes only with a
+    # class-evidence p at most this. (Class evidence never passes a session on its own: with
+    # few words a permutation p is coarse, and a wrong offset reached it.)
+    class_confirm_p: float = 0.02
     seed: int = 0
 
 
@@ -128,6 +144,9 @@ class AlignmentReport:
     unlabelled_commands: int = 0
     unlabelled_by_class: dict[str, int] = field(default_factory=dict)
     labelled_audio_s: list[float] = field(default_factory=list)  # audio span on the IMU
+    class_p_value: float = 1.0  # class-evidence test at the offset (1.0: not testable)
+    class_separation: float = 0.0
+    at_search_edge: bool = False
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -258,11 +277,16 @@ class OffsetFit:
     quality: float
     p_value: float
     null_quality: np.ndarray  # the quality of each shuffle (seeded: the same every call)
+    at_edge: bool = False  # the best lag lies at the edge of the search: maybe beyond it
+    # The other lags the class-aware choice weighed, relative to the chosen one (the class
+    # test at the offset takes the same choice in its null).
+    candidates: list[float] = field(default_factory=lambda: [0.0])
 
 
 def offset_fit(
-    signal: np.ndarray, motion: Motion, commands: list[Command], cfg: AlignConfig
-) -> OffsetFit:
+    signal: np.ndarray, motion: Motion, commands: list[Command], cfg: AlignConfig,
+    traces: np.ndarray | None = None,
+) -> OffsetFit:  # fmt: skip
     """estimate_offset on a given motion signal, with each shuffle's quality too (so a
     search over more than offsets can put the same search in its null)."""
     times = np.array([c.start for c in commands])
@@ -291,6 +315,7 @@ def offset_fit(
     confidence = float((scores[best] - others.mean()) / (others.std() or 1.0))
     z_events = 0.0
     lag = _refine(offsets, scores, best)
+    candidates = [lag]
     # Second stage: walk/idle plateaus find the right neighbourhood but their edges are
     # vague; the short gestures alone pin the lag down within it.
     events = [i for i, cls in enumerate(classes) if cls in EVENT_CLASSES]
@@ -305,10 +330,40 @@ def offset_fit(
         null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
         near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
         lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
+        lag, candidates = class_choice(
+            lag, e_offsets, e_scores, times, classes, motion, cfg, traces
+        )
     quality = (z_all + z_events) / np.sqrt(2.0)
     null_all = (null_all - null_all.mean()) / (null_all.std() or 1.0)
+    at_edge = abs(lag) >= cfg.search_s - cfg.edge_s
     return OffsetFit(lag - cfg.word_to_peak_s, confidence, float(quality), p_value,
-                     (null_all + null_events) / np.sqrt(2.0))  # fmt: skip
+                     (null_all + null_events) / np.sqrt(2.0), at_edge,
+                     [c - lag for c in candidates])  # fmt: skip
+
+
+def class_choice(
+    lag: float, offsets: np.ndarray, scores: np.ndarray, times: np.ndarray, classes: list[str],
+    motion: Motion, cfg: AlignConfig, traces: np.ndarray | None = None,
+) -> tuple[float, list[float]]:  # fmt: skip
+    """Among the gesture-energy peaks close to the best one, the lag whose words' classes
+    match the motion best (silkpipe.class_evidence): one gesture period off fits energy
+    almost as well, but not the class sequence."""
+    from scipy.signal import find_peaks
+
+    from silkpipe.class_evidence import class_scores
+
+    top = scores.max()
+    if cfg.class_weight <= 0 or top <= 0:
+        return lag, [lag]
+    peaks, _ = find_peaks(scores, distance=max(int(0.5 * motion.rate), 1))
+    cands = [lag] + [float(offsets[i]) for i in peaks if scores[i] >= cfg.class_keep * top]
+    e_times, labels = event_words(times, classes)
+    if len(set(labels.tolist())) < 2 or len(cands) < 2:
+        return lag, [lag]
+    traces = feature_traces(motion) if traces is None else traces
+    energy = np.interp(cands, offsets, scores) / top
+    sep = class_scores(traces, float(motion.t[0]), motion.rate, e_times, labels, np.array(cands))
+    return cands[int(np.argmax(energy + cfg.class_weight * sep))], cands
 
 
 def event_peaks(
@@ -471,70 +526,102 @@ def align_session(
 ) -> tuple[list[Interval], AlignmentReport]:
     """The whole per-session join: offset, labels, quality gate."""
     cfg = cfg or AlignConfig()
-    counts = {cls: sum(c.cls == cls for c in commands) for cls in CLASSES}
-    base: dict[str, Any] = dict(
+    base = _report_base(session, motion, commands, rejected_words)
+    commands, beyond = _reachable(motion, commands, cfg)
+    base.update(_unlabelled(beyond))
+    too_few = _too_few(commands, beyond, cfg)
+    if too_few:
+        report = AlignmentReport(
+            offset_s=None, offset_confidence=0.0, quality=0.0, quality_p_value=1.0,
+            event_energy_contrast=0.0, excluded=True, reason=too_few, **base,
+        )  # fmt: skip
+        return [], report
+    offset, confidence, quality, p_value, scale, at_edge, around = _fit_clock(
+        motion, commands, cfg
+    )
+    commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
+    span = (float(motion.t[0]), float(motion.t[-1]))
+    sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
+    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around)
+    base.update(_overlap(commands, beyond, offset, scale, span))
+    peaks = event_peaks(commands, offset, motion, cfg)
+    intervals = motion_consistent_states(
+        label_intervals(commands, offset, span, cfg, peaks), motion, cfg
+    )
+    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s)
+    excluded, reason, gate = _decide(evidence, cfg, force, commands)
+    seconds = {cls: 0.0 for cls in CLASSES}
+    for iv in intervals:
+        seconds[iv.label] += iv.end - iv.start
+    report = AlignmentReport(
+        offset_s=offset, offset_confidence=confidence, quality=quality, quality_p_value=p_value,
+        event_energy_contrast=energy_contrast(motion, intervals, cfg.smooth_s),
+        excluded=excluded, reason=reason,
+        labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, clock_scale=scale,
+        signature_p=sig.p_value, signature_statistic=sig.statistic, gate=gate,
+        class_p_value=cls.p_value, class_separation=cls.separation, at_search_edge=at_edge,
+        **base,
+    )  # fmt: skip
+    return intervals, report
+
+
+def _report_base(
+    session: str, motion: Motion, commands: list[Command], rejected_words: list[dict] | None
+) -> dict[str, Any]:
+    """The report fields every outcome carries."""
+    return dict(
         session=session,
-        commands=counts,
+        commands={cls: sum(c.cls == cls for c in commands) for cls in CLASSES},
         rejected_words=rejected_words or [],
         imu_seconds=motion.duration,
         imu_valid_fraction=float(motion.valid.mean()),
         time_model=motion.time_model.get("kind", ""),
         clock=motion.time_model,
     )
-    commands, beyond = _reachable(motion, commands, cfg)
-    base.update(_unlabelled(beyond))
+
+
+def _too_few(commands: list[Command], beyond: list[Command], cfg: AlignConfig) -> str:
+    """Why the commands cannot be aligned at all ("" when they can)."""
     telling = [c for c in commands if c.cls != "noise"]  # words that predict some motion
-    if len(telling) < cfg.min_commands:
-        if commands and not telling:
-            reason = ("every command is 'noise', and noise is any motion: nothing in the "
-                      "motion to line its words up with (offset unknown)")  # fmt: skip
-        elif len(commands) >= cfg.min_commands:
-            reason = (f"only {len(telling)} command(s) other than 'noise'; at least "
-                      f"{cfg.min_commands} needed (noise is any motion: its words cannot be "
-                      "lined up with the motion)")  # fmt: skip
-        else:
-            reason = f"only {len(commands)} command(s) found; at least {cfg.min_commands} needed"
-        if beyond:
-            reason += (f" ({len(beyond)} more fall where the IMU stream has no data: "
-                       "audio longer than the sensor recording)")  # fmt: skip
-        report = AlignmentReport(
-            offset_s=None, offset_confidence=0.0, quality=0.0, quality_p_value=1.0,
-            event_energy_contrast=0.0, excluded=True, reason=reason, **base,
-        )  # fmt: skip
-        return [], report
-    offset, confidence, quality, p_value, scale = _fit_clock(motion, commands, cfg)
-    commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
-    span = (float(motion.t[0]), float(motion.t[-1]))
-    sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
-    base.update(_overlap(commands, beyond, offset, scale, span))
-    peaks = event_peaks(commands, offset, motion, cfg)
-    intervals = motion_consistent_states(
-        label_intervals(commands, offset, span, cfg, peaks), motion, cfg
-    )
-    contrast = energy_contrast(motion, intervals, cfg.smooth_s)
-    at_chance, gate = gate_verdict(quality, p_value, sig, cfg)
-    if at_chance and not force:
-        excluded, reason = (
-            True,
-            (
-                _refusal(quality, p_value, sig, cfg)
-                + _one_class_hint(commands)
-            ),
-        )
-    elif at_chance:
-        excluded, reason = False, f"quality {quality:.2f} below {cfg.min_quality}, kept by --force"
+    if len(telling) >= cfg.min_commands:
+        return ""
+    if commands and not telling:
+        reason = ("every command is 'noise', and noise is any motion: nothing in the "
+                  "motion to line its words up with (offset unknown)")  # fmt: skip
+    elif len(commands) >= cfg.min_commands:
+        reason = (f"only {len(telling)} command(s) other than 'noise'; at least "
+                  f"{cfg.min_commands} needed (noise is any motion: its words cannot be "
+                  "lined up with the motion)")  # fmt: skip
     else:
-        excluded, reason = False, ""
-    seconds = {cls: 0.0 for cls in CLASSES}
-    for iv in intervals:
-        seconds[iv.label] += iv.end - iv.start
-    report = AlignmentReport(
-        offset_s=offset, offset_confidence=confidence, quality=quality, quality_p_value=p_value,
-        event_energy_contrast=contrast, excluded=excluded, reason=reason,
-        labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, clock_scale=scale,
-        signature_p=sig.p_value, signature_statistic=sig.statistic, gate=gate, **base,
-    )  # fmt: skip
-    return intervals, report
+        reason = f"only {len(commands)} command(s) found; at least {cfg.min_commands} needed"
+    if beyond:
+        reason += (f" ({len(beyond)} more fall where the IMU stream has no data: "
+                   "audio longer than the sensor recording)")  # fmt: skip
+    return reason
+
+
+def _class_test(
+    commands: list[Command], lag: float, motion: Motion, around: list[float]
+) -> ClassTest:
+    """The class-evidence permutation test of the event words at ``t_audio + lag``, fair to
+    the class-aware choice among the lags ``around`` it."""
+    times = np.array([c.start for c in commands])
+    e_times, labels = event_words(times, [c.cls for c in commands])
+    return class_test(feature_traces(motion), float(motion.t[0]), motion.rate, e_times + lag,
+                      labels, around=np.array(around))  # fmt: skip
+
+
+def _decide(
+    ev: Evidence, cfg: AlignConfig, force: bool, commands: list[Command]
+) -> tuple[bool, str, str]:
+    """(excluded, reason, how the gate decided)."""
+    at_chance, gate = gate_verdict(ev.quality, ev.p_value, ev.sig, cfg, ev.cls, ev.at_edge,
+                                   ev.moved)  # fmt: skip
+    if at_chance and not force:
+        return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
+    if at_chance:
+        return False, f"{gate} (quality {ev.quality:.2f}), kept by --force", gate
+    return False, "", gate
 
 
 # ---- time model, overlap and gate helpers of align_session -----------------------------
@@ -552,15 +639,23 @@ def _reachable(
 
 def _fit_clock(
     motion: Motion, commands: list[Command], cfg: AlignConfig
-) -> tuple[float, float, float, float, float]:
-    """(offset, confidence, quality, p, scale): count-clock sessions also fit the clock
-    rate (silkpipe.clock_fit), with the scale search inside the shuffles' null."""
+) -> tuple[float, float, float, float, float, bool, list[float]]:
+    """(offset, confidence, quality, p, scale, at search edge, class candidates):
+    count-clock sessions also fit the clock rate (silkpipe.clock_fit), with the scale
+    search inside the shuffles' null."""
     if motion.time_model.get("kind") != "count":
-        return (*estimate_offset(motion, commands, cfg), 1.0)
+        fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg)
+        return (fit.offset_s, fit.confidence, fit.quality, fit.p_value, 1.0, fit.at_edge,
+                fit.candidates)  # fmt: skip
     from silkpipe.clock_fit import fit_scale_offset
 
-    fit = fit_scale_offset(motion, commands, cfg)
-    return fit.offset_s, fit.confidence, fit.quality, fit.p_value, fit.scale
+    sfit = fit_scale_offset(motion, commands, cfg)
+    # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
+    reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
+    lag = abs(sfit.offset_s + cfg.word_to_peak_s)
+    at_edge = sfit.at_edge or lag >= cfg.search_s - cfg.edge_s - reach
+    return (sfit.offset_s, sfit.confidence, sfit.quality, sfit.p_value, sfit.scale,
+            at_edge, sfit.candidates)  # fmt: skip
 
 
 def _unlabelled(beyond: list[Command]) -> dict[str, Any]:
@@ -580,20 +675,42 @@ def _overlap(
     return out
 
 
+@dataclass
+class Evidence:
+    """What the gate weighs: energy fit, class signature, class evidence, search edge."""
+
+    quality: float
+    p_value: float
+    sig: SignatureTest
+    cls: ClassTest | None = None
+    at_edge: bool = False
+    moved: bool = False  # class evidence chose another energy peak than the best one
+
+
 def gate_verdict(
-    quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig
-) -> tuple[bool, str]:
+    quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig,
+    cls: ClassTest | None = None, at_edge: bool = False, moved: bool = False,
+) -> tuple[bool, str]:  # fmt: skip
     """(at chance, how the gate decided).
 
     Energy alone (quality) can be fooled by words that merely fall into an active
     stretch; the class-signature test cannot. So a session passes on energy or on the
     signature test beside a fair energy p, and no energy passes it when enough jump and
-    turn words say the classes do not sit where the offset puts them.
+    turn words say the classes do not sit where the offset puts them. The class-evidence
+    test (all event classes) and a best lag at the search edge (the true peak may lie
+    beyond it) refuse the same way; an offset the class evidence chose over the best
+    energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p).
     """
     if not np.isfinite(quality):
         return True, "quality is not a number"
+    if at_edge:
+        return True, "offset at the search edge"
+    if moved and not (cls is not None and cls.testable and cls.p_value <= cfg.class_confirm_p):
+        return True, "class choice unconfirmed"
     if quality >= cfg.sure_quality:
         return False, "energy"
+    if _class_contradicts(cls, cfg):
+        return True, "class evidence contradicts"
     if _contradicts(sig, cfg):
         return True, "class signature contradicts"
     if quality >= cfg.min_quality:
@@ -603,19 +720,37 @@ def gate_verdict(
     return True, "at chance"
 
 
+def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
+    enough = cls is not None and cls.testable and cls.words >= cfg.min_class_words
+    return bool(enough and cls is not None and cls.p_value > cfg.class_contradict_p)
+
+
 def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
     enough = sig.testable and min(sig.jumps, sig.turns) >= cfg.min_signature_words
     return enough and sig.p_value > cfg.contradict_p
 
 
-def _refusal(quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig) -> str:
+def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
     """Why a session is refused, with what the user can do about it."""
+    quality, p_value, sig = ev.quality, ev.p_value, ev.sig
     if quality < cfg.min_quality:
         what = (f"labels match motion no better than shuffled commands "
                 f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})")  # fmt: skip
+    elif ev.at_edge:
+        what = ("the best offset lies at the edge of the offset search, so the true one may "
+                "lie beyond it")  # fmt: skip
+    elif ev.moved:
+        p = 1.0 if ev.cls is None else ev.cls.p_value
+        what = ("energy and class evidence point to different offsets, and the class "
+                f"evidence is not strong enough to decide (p={p:.2f} > {cfg.class_confirm_p})")
     else:
         what = (f"motion energy matches the commands (quality {quality:.2f}), but that "
                 "can be words merely falling into a stretch of activity")  # fmt: skip
+    if ev.at_edge and quality < cfg.min_quality:
+        what += "; the best offset lies at the edge of the offset search"
+    if _class_contradicts(ev.cls, cfg) and ev.cls is not None:
+        what += (f"; the gesture words' classes do not match the motion at that offset "
+                 f"(class-evidence p={ev.cls.p_value:.2f} over {ev.cls.words} words)")  # fmt: skip
     if _contradicts(sig, cfg):
         what += (f"; jump and turn words do not sit on jumps and turns at that offset "
                  f"(class-signature p={sig.p_value:.2f} over {sig.jumps} jump and "

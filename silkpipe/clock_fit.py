@@ -13,7 +13,7 @@ maximisation over scales before the observed maximum is compared with them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +33,8 @@ class ScaleFit:
     quality: float  # best per-scale quality over the shuffles' best, in their std
     p_value: float  # share of shuffles whose best scale scored at least as well
     per_scale: list[list[float]]  # [a, quality at a]
+    at_edge: bool = False  # the best lag lies at the edge of the offset search
+    candidates: list[float] = field(default_factory=lambda: [0.0])  # class-aware choice's
 
 
 def scaled(commands: list[Command], scale: float) -> list[Command]:
@@ -44,8 +46,11 @@ def fit_scale_offset(
     motion: Motion, commands: list[Command], cfg: AlignConfig, scales=SCALES
 ) -> ScaleFit:
     """The (a, b) whose commands match the motion best, with a p-value fair to the search."""
+    from silkpipe.class_evidence import feature_traces
+
     signal = motion_signal(motion, cfg.smooth_s)
-    fits = [offset_fit(signal, motion, scaled(commands, a), cfg) for a in scales]
+    traces = feature_traces(motion)
+    fits = [offset_fit(signal, motion, scaled(commands, a), cfg, traces) for a in scales]
     observed = np.array([f.quality for f in fits])
     best = int(np.argmax(observed))
     null_best = np.max([f.null_quality for f in fits], axis=0)
@@ -57,6 +62,8 @@ def fit_scale_offset(
         quality=quality,
         p_value=p_value,
         per_scale=[[float(a), round(float(q), 3)] for a, q in zip(scales, observed, strict=True)],
+        at_edge=fits[best].at_edge,
+        candidates=fits[best].candidates,
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.errors import InputError
-from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, row_spacing
+from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
 
 HEADER = (
     "accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z",
@@ -230,12 +230,12 @@ def _rebuild_watch_times(
     for sensor, rows in buffers.items():
         if rows:
             arrival[sensor_of == sensor] = [r[-1] for r in rows]
-    spacing = row_spacing(
+    pairs = spacing_pairs(
         sensor_of,
         np.asarray([r[:3] for r in buffers["gyroscope"]], dtype=np.float64).reshape(-1, 3),
         np.asarray([r[:4] for r in buffers["rotation_vector"]], dtype=np.float64).reshape(-1, 4),
     )
-    rebuilt, model = rebuild_clock(arrival, np.asarray(watch) if watch else None, spacing=spacing)
+    rebuilt, model = rebuild_clock(arrival, np.asarray(watch) if watch else None, pairs=pairs)
     for sensor, rows in buffers.items():
         for r, t in zip(rows, rebuilt[sensor_of == sensor], strict=True):
             r[-1] = float(t)

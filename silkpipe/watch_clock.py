@@ -62,6 +62,7 @@ class ClockConfig:
     thin_fraction: float = 0.5  # arrival under this share of R: rows delayed, not lost ...
     max_spacing: float = 2.0  # ... if row_spacing is at most this (None: not measured)
     max_pause_share: float = 0.4  # arrival time in pauses above this: pieces, not a queue
+    max_queue_ratio: float = 0.85  # queue_ratio under this: a queue, however fast it arrives
     realtime_window_s: float = 10.0  # windows used to measure R on real-time stretches
     min_realtime_s: float = 30.0  # ... and how much real time it takes to trust them
 
@@ -80,6 +81,7 @@ class TimeModel:
     arrival_share: float = 1.0  # rows arrived per second over R, after the burst
     pause_share: float = 0.0  # share of arrival time in pauses longer than gap_s
     row_spacing: float | None = None  # motion-measured sample periods per row
+    queue_ratio: float | None = None  # queue_ratio, for a backlog that never drains
     watch_seconds: float = 0.0  # span of the rebuilt clock
     arrival_seconds: float = 0.0  # span of arrival time
     reason: str = ""
@@ -162,14 +164,18 @@ def _choose(model: TimeModel, cfg: ClockConfig) -> None:
     """Set model.kind and model.reason from the stream's measurements."""
     share, backlog = model.arrival_share, model.max_backlog_s
     consecutive = model.row_spacing is None or model.row_spacing <= cfg.max_spacing
+    queued = model.queue_ratio is not None and model.queue_ratio < cfg.max_queue_ratio
     if backlog <= cfg.backlog_s:
         model.reason = f"arrives in real time (backlog at most {backlog:.1f} s)"
     elif model.pause_share > cfg.max_pause_share:
         model.reason = (f"{model.pause_share:.0%} of arrival time is pauses: separate pieces "
                         "of recording, kept on arrival time")  # fmt: skip
-    elif model.drains or (share < cfg.thin_fraction and consecutive):
+    elif model.drains or (share < cfg.thin_fraction and consecutive) or queued:
         model.kind = "count"
         why = "drains again" if model.drains else f"arrives at {share:.2f} of the watch rate"
+        if not model.drains and share >= cfg.thin_fraction:
+            why += (f"; where the backlog is high the motion per arrival second falls to "
+                    f"{model.queue_ratio:.2f} of its real-time value: rows delayed, not lost")
         model.reason = f"rows queue on the watch (backlog up to {backlog:.0f} s, {why})"
     elif share < cfg.thin_fraction:
         model.reason = (f"arrives at {share:.2f} of the watch rate and the motion says rows "
@@ -185,17 +191,28 @@ def _drop_from_peak(backlog: np.ndarray) -> float:
     return float((np.maximum.accumulate(backlog) - backlog).max()) if len(backlog) else 0.0
 
 
-def row_spacing(
-    sensor: np.ndarray, gyro: np.ndarray, quat: np.ndarray, hz: float = DEFAULT_ROWS_PER_S / 3
-) -> float | None:
-    """Rotation-vector angle between consecutive rotation rows over the gyro's rotation in
-    one nominal sample period (``1/hz``), pooled over moving stretches; None when the
-    wrist barely moves. Real consecutive rows give a little over 1; keeping one row in k
-    multiplies it by about k.
+@dataclass
+class SpacingPairs:
+    """Consecutive rotation rows while the wrist moves: the later row's index (file order),
+    the rotation-vector angle between them and the gyro's rotation in one sample period."""
 
-    ``sensor``: each row's sensor name in file order; ``gyro`` (n_g, 3) and ``quat``
-    (n_q, 4): the values of the gyroscope and rotation_vector rows, in file order.
-    """
+    row: np.ndarray
+    angle: np.ndarray
+    expected: np.ndarray
+
+    def spacing(self, rows: np.ndarray | None = None) -> float | None:
+        """Sample periods per row, pooled over the pairs (of ``rows``, a mask over file
+        rows); None with too few pairs."""
+        keep = np.ones(len(self.row), bool) if rows is None else rows[self.row]
+        if keep.sum() < 50:
+            return None
+        return float(self.angle[keep].sum() / self.expected[keep].sum())
+
+
+def spacing_pairs(
+    sensor: np.ndarray, gyro: np.ndarray, quat: np.ndarray, hz: float = DEFAULT_ROWS_PER_S / 3
+) -> SpacingPairs | None:
+    """The moving pairs row_spacing pools (None without two gyro and two rotation rows)."""
     at_gyro = np.flatnonzero(sensor == "gyroscope")
     at_quat = np.flatnonzero(sensor == "rotation_vector")
     if len(at_gyro) < 2 or len(at_quat) < 2:
@@ -210,9 +227,51 @@ def row_spacing(
     count = np.diff(pos)
     mean_rate = np.diff(summed[pos]) / np.maximum(count, 1)
     moving = (count > 0) & (mean_rate > 0.5) & (angle < 1.0)
-    if moving.sum() < 50:
+    return SpacingPairs(at_quat[1:][moving], angle[moving], mean_rate[moving] / hz)
+
+
+def row_spacing(
+    sensor: np.ndarray, gyro: np.ndarray, quat: np.ndarray, hz: float = DEFAULT_ROWS_PER_S / 3
+) -> float | None:
+    """Rotation-vector angle between consecutive rotation rows over the gyro's rotation in
+    one nominal sample period (``1/hz``), pooled over moving stretches; None when the
+    wrist barely moves. Real consecutive rows give a little over 1; keeping one row in k
+    multiplies it by about k.
+
+    ``sensor``: each row's sensor name in file order; ``gyro`` (n_g, 3) and ``quat``
+    (n_q, 4): the values of the gyroscope and rotation_vector rows, in file order.
+    """
+    pairs = spacing_pairs(sensor, gyro, quat, hz)
+    return None if pairs is None else pairs.spacing()
+
+
+def queue_ratio(
+    pairs: SpacingPairs | None, arrival: np.ndarray, backlog: np.ndarray, n0: int,
+    rate: float, cfg: ClockConfig,
+) -> float | None:  # fmt: skip
+    """Motion per arrival second where the backlog is high over where it is low (each:
+    row spacing times rows arrived per second over R); None when either part is too short.
+
+    Rows lost in real time raise the spacing as much as they thin arrival, so the ratio
+    stays near 1 however many are lost; rows queued on the watch keep their spacing while
+    arriving slower, so the ratio falls to the send rate's share.
+    """
+    if pairs is None:
         return None
-    return float(angle[moving].sum() / mean_rate[moving].sum() * hz)
+    parts = []
+    for mask in (backlog <= cfg.backlog_s, backlog > cfg.backlog_s):
+        rows = np.zeros(len(arrival), bool)
+        rows[n0:] = mask
+        spacing = pairs.spacing(rows)
+        idx = np.flatnonzero(rows)
+        if spacing is None or len(idx) < 2:
+            return None
+        seconds = np.diff(arrival[idx])
+        seconds = seconds[seconds <= cfg.gap_s].sum()  # time spent arriving, pauses left out
+        if seconds < cfg.min_realtime_s / 3:
+            return None
+        parts.append(spacing * len(idx) / seconds / rate)
+    return parts[1] / parts[0]
 
 
 def rebuild_clock(
@@ -220,15 +279,19 @@ def rebuild_clock(
     watch: np.ndarray | None = None,
     cfg: ClockConfig | None = None,
     spacing: float | None = None,
+    pairs: SpacingPairs | None = None,
 ) -> tuple[np.ndarray, TimeModel]:
     """The watch time of every row (file order) and the time model chosen for the stream.
 
     ``arrival``: host seconds per row in file order (all sensors interleaved);
     ``watch``: the watch's own seconds per row when the CSV carries them;
-    ``spacing``: row_spacing of the stream, when measured.
+    ``spacing``: row_spacing of the stream, when measured; ``pairs``: the rotation-row
+    pairs it pools (spacing_pairs), which also tell a queue from real-time losses.
     """
     cfg = cfg or ClockConfig()
     arrival = np.asarray(arrival, dtype=np.float64)
+    if spacing is None and pairs is not None:
+        spacing = pairs.spacing()
     n0 = stale_burst_rows(arrival, cfg)
     rate = measured_rate(arrival, n0, cfg)
     source = "measured" if rate is not None else "default"
@@ -256,6 +319,9 @@ def rebuild_clock(
         pause_share=round(_pause_share(arrival[n0:], cfg), 3),
         row_spacing=None if spacing is None else round(spacing, 3),
     )  # fmt: skip
+    if max_backlog > cfg.backlog_s and not model.drains:
+        ratio = queue_ratio(pairs, arrival, backlog, n0, rate, cfg)
+        model.queue_ratio = None if ratio is None else round(float(ratio), 3)
     _choose(model, cfg)
     if model.kind == "count":
         t = counted

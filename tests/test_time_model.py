@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from silkpipe.sessions import HEADER, parse_sensor_csv, read_sensor_csv
-from silkpipe.watch_clock import DEFAULT_ROWS_PER_S, rebuild_clock, row_spacing
+from silkpipe.watch_clock import DEFAULT_ROWS_PER_S, SpacingPairs, rebuild_clock, row_spacing
 
 R = DEFAULT_ROWS_PER_S
 
@@ -186,3 +186,35 @@ def test_bad_watch_timestamp_names_the_line_and_field():
     row = ",,,0.1,0.2,0.3,,,,,gyroscope,0.5,nan"
     with pytest.raises(InputError, match="line 2: field watch_timestamp"):
         parse_sensor_csv(f"{header}\n{row}\n", source="w.csv", session="s")
+
+
+def _pairs(rows: int, spacing) -> SpacingPairs:
+    """Moving rotation-row pairs on every third row, ``spacing(row)`` sample periods apart."""
+    at = np.arange(1, rows, 3)
+    expected = np.full(len(at), 0.05)
+    return SpacingPairs(at, expected * spacing(at), expected)
+
+
+def test_queue_that_never_drains_at_over_half_the_rate_is_counted():
+    """Sent at 0.65 of the watch rate from 40 s on, never draining: only the motion tells
+    this queue (rows keep their spacing while arriving slower) from real-time losses."""
+    watch, arrival = deliver(150, lambda t: 1.5 if t < 40 else 0.65)
+    rebuilt, model = rebuild_clock(arrival, pairs=_pairs(len(arrival), lambda i: 1.0 + 0 * i))
+    assert model.kind == "count" and not model.drains
+    assert model.queue_ratio == pytest.approx(0.65, abs=0.1)
+    assert clock_error(rebuilt, watch) < 0.05
+
+
+def test_stream_losing_rows_after_a_real_time_start_stays_on_arrival_time():
+    """Real-time arrival that loses a third of its rows from 40 s on: the spacing grows as
+    much as arrival thins, so it is not read as a queue."""
+    watch, arrival = deliver(150, lambda t: 1.5)
+    keep = (watch < 40) | (np.random.default_rng(1).random(len(watch)) < 0.65)
+    watch, arrival = watch[keep], arrival[keep]
+    late = int(np.searchsorted(watch, 40))
+    _, model = rebuild_clock(
+        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1 / 0.65))
+    )
+    assert model.max_backlog_s > 1.5 and not model.drains
+    assert model.queue_ratio == pytest.approx(1.0, abs=0.1)
+    assert model.kind == "arrival"

@@ -121,4 +121,6 @@ def test_real_sessions_without_a_confirmable_offset_are_refused(data_dir, transc
         assert reports[name].time_model == "arrival"
         assert reports[name].excluded
     assert "command(s) found" in reports["20251017_110929_session"].reason
-    assert "do not sit on jumps and turns" in reports["20251017_135233_session"].reason
+    # its best energy peak is contradicted by the gesture words' classes, and the peak the
+    # class evidence prefers is not confirmed by it strongly enough
+    assert "class evidence point to different offsets" in reports["20251017_135233_session"].reason

@@ -1,0 +1,123 @@
+"""Class evidence for the offset search: do the words' classes match the motion there?
+
+Motion energy cannot tell one jump from the next, so in a run of gestures an audio shift
+of one gesture period fits almost as well as the true offset. What the gestures look like
+can tell them apart wherever the spoken sequence changes class: at the true offset the
+jump words sit on hard vertical pushes and the turn words on spins about gravity, at a
+shifted one the pairs are mixed up.
+
+The model is self-trained at each candidate offset: the event words' motion features
+(largest linear acceleration, vertical and horizontal push, spin about gravity and gyro
+rate around the expected peak) are grouped by spoken class, and the share of their
+variance the classes explain (``separation``) says how well a per-class model fitted
+there explains which word is which. A label-permutation test of the same statistic is
+fair under any offset, so it doubles as a gate: words whose classes do not match the
+motion at the chosen offset are refused whatever their energy says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d
+
+from silkpipe.sessions import Motion
+from silkpipe.vocabulary import EVENT_CLASSES
+
+#: Feature window around an event's expected motion peak (seconds before, after).
+BEFORE_S, AFTER_S = 0.5, 0.7
+
+
+@dataclass
+class ClassTest:
+    separation: float  # share of feature variance the spoken classes explain (0..1)
+    p_value: float  # share of label permutations that explain at least as much (1: untested)
+    words: int  # event words with motion under them
+    classes: int  # event classes with at least min_per_class words
+    testable: bool = True
+
+
+def feature_traces(motion: Motion) -> np.ndarray:
+    """(n, 5) log features per grid point: the largest |linear accel|, vertical and
+    horizontal accel, spin about gravity and |gyro| in the window around it; NaN where the
+    window reaches into a gap."""
+    accel = motion.data[:, 0:3].astype(np.float64)
+    gyro = motion.data[:, 3:6].astype(np.float64)
+    grav = motion.data[:, 10:13].astype(np.float64)
+    grav /= np.maximum(np.linalg.norm(grav, axis=1, keepdims=True), 1e-9)
+    norm = np.linalg.norm(accel, axis=1)
+    vert = np.abs(np.einsum("ij,ij->i", accel, grav))
+    horiz = np.sqrt(np.maximum(norm**2 - vert**2, 0.0))
+    spin = np.abs(np.einsum("ij,ij->i", gyro, grav))
+    raw = np.stack([norm, vert, horiz, spin, np.linalg.norm(gyro, axis=1)], axis=1)
+    a, b = int(round(BEFORE_S * motion.rate)), int(round(AFTER_S * motion.rate))
+    size = a + b + 1
+    out = np.log1p(maximum_filter1d(raw, size, axis=0, origin=a - size // 2, mode="nearest"))
+    gaps = maximum_filter1d((~motion.valid).astype(np.int8), size, origin=a - size // 2)
+    out[gaps > 0] = np.nan
+    return out
+
+
+def event_words(times: np.ndarray, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(times, class index) of the jump/punch/turn words."""
+    keep = [i for i, c in enumerate(classes) if c in EVENT_CLASSES]
+    names = sorted(EVENT_CLASSES)
+    return times[keep], np.array([names.index(classes[i]) for i in keep], dtype=int)
+
+
+def features_at(traces: np.ndarray, t0: float, rate: float, times: np.ndarray) -> np.ndarray:
+    """Trace rows at IMU times (NaN outside the stream)."""
+    idx = np.round((times - t0) * rate).astype(int)
+    out = np.full((len(times), traces.shape[1]), np.nan)
+    inside = (idx >= 0) & (idx < len(traces))
+    out[inside] = traces[idx[inside]]
+    return out
+
+
+def separation(feats: np.ndarray, labels: np.ndarray) -> float:
+    """Share of the (standardised) feature variance explained by the labels' class means."""
+    ok = np.isfinite(feats).all(axis=1)
+    x, y = feats[ok], labels[ok]
+    if len(x) < 3:
+        return 0.0
+    std = x.std(axis=0)
+    x = (x - x.mean(axis=0)) / np.where(std > 1e-9, std, 1.0)
+    total = float((x**2).sum()) or 1.0
+    between = sum(float((y == k).sum() * (x[y == k].mean(axis=0) ** 2).sum()) for k in set(y))
+    return between / total
+
+
+def class_scores(
+    traces: np.ndarray, t0: float, rate: float, times: np.ndarray, labels: np.ndarray,
+    lags: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """separation of the words at each candidate lag (``t_imu = t_audio + lag``)."""
+    return np.array([separation(features_at(traces, t0, rate, times + lag), labels)
+                     for lag in lags])  # fmt: skip
+
+
+def class_test(
+    traces: np.ndarray, t0: float, rate: float, times: np.ndarray, labels: np.ndarray,
+    *, around: np.ndarray | None = None, min_per_class: int = 3, permutations: int = 500,
+    seed: int = 0,
+) -> ClassTest:  # fmt: skip
+    """Label-permutation test of ``separation`` at IMU times ``times``. When the times were
+    chosen among shifts ``around`` them for their separation, each permutation is scored
+    at its best shift too, so the choice does not lift the test."""
+    around = np.zeros(1) if around is None or not len(around) else around
+    stack = [features_at(traces, t0, rate, times + d) for d in around]
+    feats = features_at(traces, t0, rate, times)
+    ok = np.isfinite(feats).all(axis=1)
+    feats, labels = feats[ok], labels[ok]
+    stack = [f[ok] for f in stack]
+    counts = np.bincount(labels, minlength=len(EVENT_CLASSES)) if len(labels) else np.zeros(1)
+    classes = int((counts >= min_per_class).sum())
+    if classes < 2 or len(labels) < 2 * min_per_class:
+        return ClassTest(0.0, 1.0, len(labels), classes, testable=False)
+    observed = separation(feats, labels)
+    rng = np.random.default_rng(seed)
+    perms = [rng.permutation(labels) for _ in range(permutations)]
+    null = np.array([max(separation(f, perm) for f in stack) for perm in perms])
+    p = float((1 + (null >= observed).sum()) / (1 + permutations))
+    return ClassTest(round(observed, 4), p, len(labels), classes)
