@@ -62,6 +62,9 @@ class AlignConfig:
     # under wrong labels (the offset search treats jump and turn alike).
     max_signature_p: float = 0.02
     max_energy_p: float = 0.05
+    # The signature route still asks for energy quality this far below min_quality, so a
+    # stricter --min-quality tightens every route through the gate, not the energy one alone.
+    signature_quality_allowance: float = 4.0
     # With at least this many jump and turn words each, the signature test must not
     # contradict the offset (p above this excludes, whatever the energy says).
     min_signature_words: int = 4
@@ -707,7 +710,7 @@ def gate_verdict(
         return True, "offset at the search edge"
     if moved and not (cls is not None and cls.testable and cls.p_value <= cfg.class_confirm_p):
         return True, "class choice unconfirmed"
-    if quality >= cfg.sure_quality:
+    if quality >= max(cfg.sure_quality, cfg.min_quality):
         return False, "energy"
     if _class_contradicts(cls, cfg):
         return True, "class evidence contradicts"
@@ -715,8 +718,10 @@ def gate_verdict(
         return True, "class signature contradicts"
     if quality >= cfg.min_quality:
         return False, "energy"
+    signature_floor = cfg.min_quality - cfg.signature_quality_allowance
     if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
-        return False, "class signature"
+        if quality >= signature_floor:
+            return False, "class signature"
     return True, "at chance"
 
 

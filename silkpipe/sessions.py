@@ -182,6 +182,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
     nanoseconds = max(all_times) > NANOSECOND_THRESHOLD
     streams.dialect = "clip" if nanoseconds else "session"
     if not nanoseconds:
+        _refuse_spanless(buffers, watch, session, str(path))
         _rebuild_watch_times(streams, buffers, row_sensors, watch)
     for sensor, rows in buffers.items():
         if not rows:
@@ -218,6 +219,21 @@ def _watch_seconds(cell: str, name: str, line_no: int, session: str | None, path
             path=str(path),
         )
     return value / 1e9 if name == "timestamp_ns" else value
+
+
+def _refuse_spanless(
+    buffers: dict[str, list[list[float]]], watch: list[float], session: str | None, path: str
+) -> None:
+    """Arrival times that never move give the clock nothing to rebuild from or check against:
+    refuse them before a count clock makes up a time line."""
+    times = [r[-1] for rows in buffers.values() for r in rows]
+    if not watch and len(times) > 1 and min(times) == max(times):
+        raise InputError(
+            f"all {len(times)} timestamps are equal ({times[0]:.6g} s): the file "
+            "holds no time span to align",
+            session=session,
+            path=path,
+        )
 
 
 def _rebuild_watch_times(
