@@ -1,12 +1,17 @@
 """Dev harness: align realistic sessions with oracle words (or stored transcripts) and
 score offsets, gate, shifted and shuffled controls against truth.json. Not shipped."""
-import json, sys, time
+import json
+import sys
+import time
 from pathlib import Path
+
 import numpy as np
+
 from silkpipe.alignment import AlignConfig, align_session
-from silkpipe.sessions import resample, read_sensor_csv
+from silkpipe.sessions import read_sensor_csv, resample
 from silkpipe.transcripts import extract_commands, parse_transcript
-from silkpipe.voice_score import oracle_transcript, shifted_control, SHIFTS
+from silkpipe.voice_score import SHIFTS, oracle_transcript, shifted_control
+
 
 def load(folder):
     truth = json.loads((folder / "truth.json").read_text())
