@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -29,6 +30,7 @@ from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
+WORKER_START = multiprocessing.get_context("spawn")
 
 
 def _put_if_changed(store: Store, key: str, data: bytes) -> None:
@@ -179,8 +181,10 @@ def transcribe_all(
 ) -> dict[str, str]:  # fmt: skip
     """Transcribe sessions in worker processes; returns session -> reason for failures."""
     failed = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with,
-                             initargs=(os.getpid(),)) as pool:  # fmt: skip
+    # spawn, not fork: a runner that already loaded CTranslate2/OpenMP threads (a test
+    # process, a notebook) hands a forked worker locked thread pools, and it hangs for ever
+    with ProcessPoolExecutor(max_workers=workers, mp_context=WORKER_START,
+                             initializer=_die_with, initargs=(os.getpid(),)) as pool:  # fmt: skip
         futures = {pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s
                    for s in sessions}  # fmt: skip
         for future in tqdm(as_completed(futures), total=len(futures), desc="transcribe",

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from silkpipe.errors import InputError
+from silkpipe.pipeline import WORKER_START
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 
@@ -105,7 +106,7 @@ def transcribe_all(store_uri: str, sessions: list[str], run_id: str, backend: st
     workers = workers or max(min(len(sessions), os.cpu_count() or 1), 1)
     threads = max((os.cpu_count() or 1) // workers, 1)
     failed = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=WORKER_START) as pool:
         futures = {
             pool.submit(_transcribe, store_uri, s, run_id, backend, model, threads): s
             for s in sessions

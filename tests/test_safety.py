@@ -87,6 +87,20 @@ def _children(pid: int) -> set[int]:
     return out
 
 
+def _workers(pid: int) -> set[int]:
+    """The runner's transcription workers: its children but multiprocessing's resource
+    tracker (spawned workers come with one)."""
+    out = set()
+    for child in _children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" not in cmdline:
+            out.add(child)
+    return out
+
+
 def _alive(pid: int) -> bool:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -160,7 +174,7 @@ def test_a_worker_killed_fails_its_sessions_not_the_run(tmp_path):
         deadline = time.time() + 120
         workers: set[int] = set()
         while time.time() < deadline and len(workers) < 2:
-            workers = _children(proc.pid)
+            workers = _workers(proc.pid)
             time.sleep(0.1)
         assert workers, "the runner started no workers"
         time.sleep(1.0)
