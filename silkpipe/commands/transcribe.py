@@ -203,7 +203,7 @@ def run(args) -> dict:
             settings=settings, force=args.force, on_done=_session_done(args),
         )  # fmt: skip
     figures = transcribe_session(
-        open_store(args.store), args.run_id, args.session, config(args), force=args.force
+        open_store(args.store), args.run_id, args.session, cfg, force=args.force
     )
     figures.pop("source", None)  # text; the rest are numbers for the step metrics
     return figures
