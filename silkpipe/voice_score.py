@@ -18,7 +18,6 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from silkpipe.errors import InputError
-from silkpipe.pipeline import WORKER_START
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 
@@ -92,31 +90,18 @@ def oracle_transcript(truth: dict) -> dict:
     return {"segments": segments, "word_segments": words}
 
 
-def _transcribe(store_uri: str, session: str, run_id: str, backend: str, model, threads: int):
-    from silkpipe.store import open_store
-    from silkpipe.transcription import transcribe_session
-
-    return transcribe_session(open_store(store_uri), session, run_id, backend=backend,
-                              model=model, threads=threads)  # fmt: skip
-
-
 def transcribe_all(store_uri: str, sessions: list[str], run_id: str, backend: str, model,
                    workers: int | None = None) -> dict[str, str]:  # fmt: skip
-    """Transcribe in parallel worker processes; returns failures (session -> error)."""
+    """Transcribe in the runner's worker processes; returns failures (session -> reason)."""
+    from silkpipe import pipeline
+    from silkpipe.steps import TranscribeConfig
+    from silkpipe.transcription import Settings
+
     workers = workers or max(min(len(sessions), os.cpu_count() or 1), 1)
-    threads = max((os.cpu_count() or 1) // workers, 1)
-    failed = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=WORKER_START) as pool:
-        futures = {
-            pool.submit(_transcribe, store_uri, s, run_id, backend, model, threads): s
-            for s in sessions
-        }
-        for future in as_completed(futures):
-            try:
-                future.result()
-            except Exception as err:  # one bad session never sinks the others
-                failed[futures[future]] = f"{type(err).__name__}: {err}"
-    return failed
+    settings = Settings(backend=backend, model=model or Settings().model)
+    cfg = TranscribeConfig(settings=settings, threads=max((os.cpu_count() or 1) // workers, 1))
+    return pipeline.transcribe_all(store_uri, run_id, sessions, cfg, workers=workers,
+                                   progress=False)  # fmt: skip
 
 
 def share_within(rows: list[dict], tolerance_s: float) -> float | None:
