@@ -274,6 +274,49 @@ def queue_ratio(
     return parts[1] / parts[0]
 
 
+
+def _watch_time(
+    arrival: np.ndarray, watch: np.ndarray, n0: int, rate: float, source: str, span: float
+) -> tuple[np.ndarray, TimeModel]:
+    """The watch's own clock, anchored so no row arrives before it was made."""
+    t = watch + float(np.min(arrival[n0:] - watch[n0:]))
+    model = TimeModel("watch_time", rate, source, n0, arrival_seconds=span,
+                      watch_seconds=float(t.max() - t.min()),
+                      reason="the CSV carries the watch's own time")  # fmt: skip
+    return t, model
+
+
+def _arrival_model(
+    arrival: np.ndarray,
+    counted: np.ndarray,
+    n0: int,
+    rate: float,
+    source: str,
+    losses: list[list[float]],
+    cfg: ClockConfig,
+    spacing: float | None,
+    pairs: SpacingPairs | None,
+) -> TimeModel:
+    """What the arrival times say about delivery: the backlog against the counted clock,
+    whether it drains, the send share and the pauses (the time model is chosen later)."""
+    backlog = (arrival - counted)[n0:]
+    backlog = backlog - np.percentile(backlog, 1) if len(backlog) else backlog
+    max_backlog = float(np.percentile(backlog, 99)) if len(backlog) else 0.0
+    drop = _drop_from_peak(backlog[: int(len(backlog) * 0.995)])
+    share = (len(arrival) - n0 - 1) / max(arrival[-1] - arrival[n0], 1e-9) / rate
+    model = TimeModel(
+        "arrival", round(rate, 3), source, n0, losses, round(max_backlog, 3),
+        drop >= cfg.drain_s, round(float(share), 3),
+        arrival_seconds=float(arrival[-1] - arrival[0]),
+        pause_share=round(_pause_share(arrival[n0:], cfg), 3),
+        row_spacing=None if spacing is None else round(spacing, 3),
+    )  # fmt: skip
+    if max_backlog > cfg.backlog_s and not model.drains:
+        ratio = queue_ratio(pairs, arrival, backlog, n0, rate, cfg)
+        model.queue_ratio = None if ratio is None else round(float(ratio), 3)
+    return model
+
+
 def rebuild_clock(
     arrival: np.ndarray,
     watch: np.ndarray | None = None,
@@ -300,28 +343,10 @@ def rebuild_clock(
     straight = arrival[n0] + (idx - n0) / rate
     span = float(arrival[-1] - arrival[0])
     if watch is not None:
-        w = np.asarray(watch, dtype=np.float64)
-        t = w + float(np.min(arrival[n0:] - w[n0:]))
-        model = TimeModel("watch_time", rate, source, n0, arrival_seconds=span,
-                          watch_seconds=float(t.max() - t.min()),
-                          reason="the CSV carries the watch's own time")  # fmt: skip
-        return t, model
+        return _watch_time(arrival, np.asarray(watch, dtype=np.float64), n0, rate, source, span)
     inserted, losses = _insert_losses(arrival, n0, rate, cfg)
     counted = straight + inserted
-    backlog = (arrival - counted)[n0:]
-    backlog = backlog - np.percentile(backlog, 1) if len(backlog) else backlog
-    max_backlog = float(np.percentile(backlog, 99)) if len(backlog) else 0.0
-    drop = _drop_from_peak(backlog[: int(len(backlog) * 0.995)])
-    share = (len(arrival) - n0 - 1) / max(arrival[-1] - arrival[n0], 1e-9) / rate
-    model = TimeModel(
-        "arrival", round(rate, 3), source, n0, losses, round(max_backlog, 3),
-        drop >= cfg.drain_s, round(float(share), 3), arrival_seconds=span,
-        pause_share=round(_pause_share(arrival[n0:], cfg), 3),
-        row_spacing=None if spacing is None else round(spacing, 3),
-    )  # fmt: skip
-    if max_backlog > cfg.backlog_s and not model.drains:
-        ratio = queue_ratio(pairs, arrival, backlog, n0, rate, cfg)
-        model.queue_ratio = None if ratio is None else round(float(ratio), 3)
+    model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
     _choose(model, cfg)
     if model.kind == "count":
         t = counted
