@@ -414,6 +414,25 @@ def trim_silence(audio: np.ndarray, threshold: float = 0.02) -> np.ndarray:
     return audio[loud[0] : loud[-1] + 1]
 
 
+class _SpeechTrack:
+    """The speech channel being written: where each clip lands, and until when it is busy."""
+
+    def __init__(self, n: int, rng: np.random.Generator):
+        self.speech = np.zeros(n, dtype=np.float32)
+        self.rng = rng
+        self.busy_until = -math.inf
+
+    def place(self, clip: np.ndarray, at_s: float) -> tuple[float, float] | None:
+        """Add the clip at a random level; None when it does not fit in the audio."""
+        i0 = int(round(at_s * SAMPLE_RATE))
+        if i0 < 0 or i0 + len(clip) > len(self.speech):
+            return None
+        peak = max(np.abs(clip).max(), 1e-6)
+        self.speech[i0 : i0 + len(clip)] += clip * self.rng.uniform(0.4, 0.8) / peak
+        self.busy_until = (i0 + len(clip)) / SAMPLE_RATE
+        return i0 / SAMPLE_RATE, self.busy_until
+
+
 def render_audio(
     actions: list[Action],
     length_s: float,
@@ -428,43 +447,45 @@ def render_audio(
 
     Returns audio, the commands said (with audio onset/end) and the fillers said.
     """
-    n = int(length_s * SAMPLE_RATE)
-    speech = np.zeros(n, dtype=np.float32)
-    commands, fillers = [], []
+    track = _SpeechTrack(int(length_s * SAMPLE_RATE), rng)
+    commands: list[dict] = []
+    fillers: list[dict] = []
     scale = 1.0 + drift_ppm * 1e-6
-
-    def place(clip: np.ndarray, at_s: float) -> tuple[float, float] | None:
-        i0 = int(round(at_s * SAMPLE_RATE))
-        if i0 < 0 or i0 + len(clip) > n:
-            return None
-        speech[i0 : i0 + len(clip)] += clip * rng.uniform(0.4, 0.8) / max(np.abs(clip).max(), 1e-6)
-        return i0 / SAMPLE_RATE, (i0 + len(clip)) / SAMPLE_RATE
-
-    busy_until = -math.inf
     for a in actions:
         if a.cls == "fidget":
-            if a.end - a.start >= 2.4 and rng.random() < filler_prob:
-                text = str(rng.choice(FILLERS))
-                clip = voice.say(text, rng)
-                at = (a.start + 0.3 - offset_s) / scale
-                if at > busy_until and (a.start + 0.3 + len(clip) / SAMPLE_RATE < a.end - 0.3):
-                    span = place(clip, at)
-                    if span:
-                        fillers.append({"text": text, "audio_start": span[0], "audio_end": span[1]})
-                        busy_until = span[1]
+            if (said := _say_filler(track, a, voice, offset_s, scale, filler_prob)) is not None:
+                fillers.append(said)
             continue
         clip = voice.say(a.phrase, rng)
         at = ((a.start if a.word_time is None else a.word_time) - offset_s) / scale
-        if at < busy_until + 0.05:  # a repeat said while the last word still plays: shift it
-            at = busy_until + 0.05
-        span = place(clip, at)
-        if span is None:
+        at = max(at, track.busy_until + 0.05)  # a repeat said while the last word still plays
+        if (span := track.place(clip, at)) is None:
             continue
-        busy_until = span[1]
         commands.append({
             "text": a.phrase, "class": a.cls, "audio_start": round(span[0], 4),
             "audio_end": round(span[1], 4), "imu_time": round(span[0] * scale + offset_s, 4),
         })  # fmt: skip
+    return _with_noise(track.speech, snr_db, rng), commands, fillers
+
+
+def _say_filler(
+    track: _SpeechTrack, a: Action, voice: Voice, offset_s: float, scale: float, prob: float
+) -> dict | None:
+    """Chat during a long enough fidget, when the speaker is free and it ends in time."""
+    if a.end - a.start < 2.4 or track.rng.random() >= prob:
+        return None
+    text = str(track.rng.choice(FILLERS))
+    clip = voice.say(text, track.rng)
+    at = (a.start + 0.3 - offset_s) / scale
+    if at <= track.busy_until or a.start + 0.3 + len(clip) / SAMPLE_RATE >= a.end - 0.3:
+        return None
+    span = track.place(clip, at)
+    return None if span is None else {"text": text, "audio_start": span[0], "audio_end": span[1]}
+
+
+def _with_noise(speech: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """Speech plus smoothed Gaussian noise at the given SNR, kept below full scale."""
+    n = len(speech)
     speech_rms = float(np.sqrt(np.mean(speech[speech != 0] ** 2))) if speech.any() else 0.1
     noise_rms = speech_rms / (10 ** (snr_db / 20))
     noise = gaussian_filter1d(rng.normal(size=n), 1.0)
@@ -473,7 +494,7 @@ def render_audio(
     peak = float(np.abs(audio).max())
     if peak > 0.99:
         audio *= 0.99 / peak
-    return audio, commands, fillers
+    return audio
 
 
 def check_fillers() -> list[str]:
