@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.errors import InputError
+from silkpipe.labels import Interval
 from silkpipe.sessions import (
     IGNORED_SENSORS,
     SENSOR_COLUMNS,
@@ -262,7 +263,7 @@ def load_device_ns_clips(
             if it.motion is None:
                 continue
             m = it.motion
-            span = (float(m.t[0]), float(m.t[-1]) + 1.0 / m.rate, it.name.label)
+            span = Interval(float(m.t[0]), float(m.t[-1]) + 1.0 / m.rate, it.name.label)
             streams.append(LabelledStream(it.name.stem, block, m, [span], kind="clip", day=day))
     return streams
 
@@ -404,7 +405,7 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
                 raise
             on_error(path, err)
             continue
-        span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, name.label)
+        span = Interval(float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, name.label)
         streams.append(
             LabelledStream(name.stem, block, motion, [span], kind="clip", day=meta["day"])
         )

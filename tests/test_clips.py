@@ -47,7 +47,7 @@ def test_names_of_every_dialect():
 
 def test_real_20251014_folder_loads_as_one_block_on_its_day(dir_1014: Path):
     streams = load_clip_streams(dir_1014)
-    counts = Counter(st.intervals[0][2] for st in streams)
+    counts = Counter(st.intervals[0].label for st in streams)
     assert counts == {"jump": 40, "punch": 40, "turn": 40, "noise": 80, "walk": 1}
     assert {st.group for st in streams} == {"session-20251014_201836"}
     assert {st.day for st in streams} == {"2025-10-14"}
