@@ -10,7 +10,6 @@ host would have received it, and speak every clip's class at a known audio->IMU 
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.dataset import _clip_core, block_indices, late_clip_spans
+from silkpipe.clips import block_indices, clip_core, parse_clip_name, recut_late
 from silkpipe.errors import InputError
-from silkpipe.sessions import read_sensor_csv
+from silkpipe.sessions import RawStreams, read_sensor_csv
 from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
 from silkpipe.synth import (
     ESPEAK_VOICES,
@@ -34,10 +33,7 @@ from silkpipe.synth import (
     render_audio,
     session_rows,
 )
-from silkpipe.vocabulary import clip_class
 
-_EPOCH_MS = re.compile(r"_(\d{13})_to_(\d{13})$")
-_EPOCH_S = re.compile(r"^baseline_noise_(\d{10})$")
 #: A block longer than this is cut (at a gap between clips) into several sessions.
 MAX_SESSION_S = 300.0
 
@@ -56,27 +52,19 @@ class Clip:
 
 
 def load_clips(clips_dir: str | Path) -> list[Clip]:
-    """Every labelled clip in a folder with its core span (stray shared events dropped)."""
+    """Every labelled clip in a folder with its core span (stray shared events dropped);
+    names, cores, blocks and late delivery follow silkpipe.clips, as the model's loader."""
     folder = Path(clips_dir)
     if not folder.is_dir():
         raise InputError("clips folder is missing", path=str(folder))
     clips = []
     for path in sorted(folder.glob("*.csv")):
-        cls = clip_class(path.stem)
-        if cls is None:
-            raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
+        name = parse_clip_name(path)
         raw = read_sensor_csv(path)
-        start, end = _clip_core(raw)
-        m = _EPOCH_MS.search(path.stem)
-        b = _EPOCH_S.match(path.stem)
-        host_start = host_end = None
-        if m:
-            host_start, host_end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
-        elif b:  # saved when the recording stopped: the watch clock places it that way
-            host_end = float(b.group(1))
-        prefix = re.split(r"_(?=\d)|_seg", path.stem)[0]  # turn_left_17608..._to_... -> turn_left
-        clips.append(Clip(path.stem, cls, prefix, start, end, host_end, host_start,
-                          raw.times, raw.values))  # fmt: skip
+        start, end = clip_core(raw)
+        host_start = name.button[0] if name.button else None
+        clips.append(Clip(path.stem, name.label, name.name_class, start, end, name.host_end,
+                          host_start, raw.times, raw.values))  # fmt: skip
     if not clips:
         raise InputError("no clip CSV files", path=str(folder))
     clips.sort(key=lambda c: c.start)
@@ -91,29 +79,27 @@ def collection_blocks(clips: list[Clip]) -> list[list[Clip]]:
 
 
 def _recut_late(block: list[Clip]) -> list[Clip]:
-    """Clips the watch delivered late hold another moment's motion: move each to its button
-    time (the same rule the model's loader uses), taking the block's events there; drop it
-    when fewer than half the expected events exist there, so truth never labels wrong motion."""
-    buttons = [(c.host_start, c.host_end) if c.host_start and c.host_end else None for c in block]
-    late = late_clip_spans([(c.start, c.end) for c in block], buttons)
-    if not late:
+    """Clips the watch delivered late hold another moment's motion: clips.recut_late (the
+    model's loader's rule) moves each to its button time, taking the block's events there,
+    or drops it, so truth never labels wrong motion."""
+    buttons = [(c.host_start, c.host_end) if c.host_start is not None else None for c in block]
+    raws = [RawStreams(c.name, "clip", c.times, c.values) for c in block]
+    recuts = recut_late([(c.start, c.end) for c in block], buttons, raws)  # type: ignore[misc]
+    if not recuts:
         return block
     merged = merge_streams(block)
     out = []
     for i, c in enumerate(block):
-        if i not in late:
+        recut = recuts.get(i)
+        if recut is None:
             out.append(c)
-            continue
-        start, end = late[i]
-        times, values = {}, {}
-        for sensor in SENSORS:
-            inside = (merged.times[sensor] >= start) & (merged.times[sensor] <= end)
-            times[sensor], values[sensor] = (
-                merged.times[sensor][inside],
-                merged.values[sensor][inside],
-            )
-        expected = 50.0 * (end - start)  # the watch's ~50 Hz per sensor in clips
-        if min(len(t) for t in times.values()) >= 0.4 * expected:
+        elif recut.motion is not None:
+            start, end = recut.start, recut.end
+            times, values = {}, {}
+            for sensor in SENSORS:
+                inside = (merged.times[sensor] >= start) & (merged.times[sensor] <= end)
+                times[sensor] = merged.times[sensor][inside]
+                values[sensor] = merged.values[sensor][inside]
             out.append(Clip(c.name, c.cls, c.clip_name, start, end, c.host_end, c.host_start,
                             times, values))  # fmt: skip
     return out

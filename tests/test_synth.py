@@ -219,6 +219,21 @@ def test_from_clips_moves_late_delivered_clips_to_their_button_time(data_dir):
         assert np.ptp(offsets) <= 2 * CLIP_ALIGN_TOL_S + 0.5, np.sort(offsets)[:5]
 
 
+def test_from_clips_keeps_and_recuts_the_clips_the_model_loader_does(data_dir):
+    """One late-delivery rule (silkpipe.clips.recut_late): semi-real truth is built from the
+    same clips, at the same watch-clock spans, as the model's clip loader trains on."""
+    from silkpipe.clips import load_device_ns_clips
+    from silkpipe.semireal import load_clips
+
+    folder = data_dir / "clips-dev"
+    semi = {c.name: c for c in load_clips(folder)}
+    loader = {s.name: s for s in load_device_ns_clips(sorted(folder.glob("*.csv")))}
+    assert set(semi) == set(loader)
+    assert len(loader) < len(list(folder.glob("*.csv")))  # some late clips are dropped
+    for name, stream in loader.items():
+        assert abs(semi[name].start - float(stream.motion.t[0])) < 1e-6, name
+
+
 def test_baseline_recording_names_carry_the_time_it_stopped(data_dir):
     """baseline_noise_<epoch s>: the watch clock of the block's button clips puts the
     recording's end, not its start, at that second (the two noise-block baselines agree
