@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -97,7 +97,10 @@ class Windows:
 
 
 def session_stream(
-    name: str, motion: Motion, intervals: Iterable[Sequence], group: str | None = None
+    name: str,
+    motion: Motion,
+    intervals: Iterable[Interval | tuple[float, float, str]],
+    group: str | None = None,
 ) -> LabelledStream:
     """A voice-labelled session: its motion and label intervals on the IMU clock
     (Interval objects or ``(start, end, label)`` tuples)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -160,9 +161,8 @@ def _subset(data_dir: Path, dest: Path) -> list[str]:
 
 def test_from_clips_rebuilds_blocks_into_sessions(data_dir, tmp_path):
     names = _subset(data_dir, tmp_path / "clips")
-    summary = semireal.generate_from_clips(
-        tmp_path / "clips", tmp_path / "out", seed=4, voices=["en-us", "en-us+f3"], drift_ppm=50
-    )
+    options = semireal.BlockOptions(seed=4, voices=("en-us", "en-us+f3"), drift_ppm=50)
+    summary = semireal.generate_from_clips(tmp_path / "clips", tmp_path / "out", options)
     sessions = summary["sessions"]
     assert len(sessions) == 4  # gesture block + noise block, each also as a sparse variant
     assert sum("sparse" in s for s in sessions) == 2
@@ -260,3 +260,19 @@ def test_festival_speech_is_the_same_every_time():
     first = synthesize("this is noise", voice="festival:slt", words_per_minute=150)
     assert np.array_equal(first, synthesize("this is noise", voice="festival:slt",
                                             words_per_minute=150))  # fmt: skip
+
+
+def test_block_sessions_draw_their_offset_first_from_their_own_seed(data_dir, tmp_path):
+    """The session loop shared with realistic (semireal.write_sessions): block i's dense
+    variant has its own generator, seeded [seed, i, 1], whose first draw is its offset; a
+    fixed offset replaces the draw."""
+    _subset(data_dir, tmp_path / "clips")
+    options = semireal.BlockOptions(seed=12, voices=("en-us",), sparse_keep=0)
+    summary = semireal.generate_from_clips(tmp_path / "clips", tmp_path / "out", options)
+    assert len(summary["sessions"]) == 2  # the gesture and the noise block, no sparse variant
+    for i, name in enumerate(summary["sessions"]):
+        expected = float(np.random.default_rng([12, i, 1]).uniform(-20, 20))
+        assert summary["offsets"][name] == round(expected, 4)
+    fixed = replace(options, offset_s=-4.0)
+    summary = semireal.generate_from_clips(tmp_path / "clips", tmp_path / "fixed", fixed)
+    assert set(summary["offsets"].values()) == {-4.0}
