@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from silkpipe.commands import add_dir_option
 from silkpipe.errors import InputError
 
 
@@ -64,18 +65,11 @@ def _add_common(p) -> None:
 
 def _add_from_clips(p) -> None:
     """Semi-real sessions rebuilt from real clip blocks (--from-clips)."""
-    p.add_argument(
-        "--from-clips",
-        default=None,
-        metavar="CLIPS_DIR",
-        help="build semi-real sessions from the collection blocks in this clip folder",
-    )
-    p.add_argument(
-        "--out",
-        default=None,
-        metavar="OUT_DIR",
-        help="output folder for --from-clips (sessions are written into it)",
-    )
+    add_dir_option(p, "--from-clips", "semi-real sessions are built from its collection "
+                   "blocks (device-ns layout, like clips-dev)", clips=True,
+                   metavar="CLIPS_DIR")  # fmt: skip
+    add_dir_option(p, "--out", "output folder for --from-clips (sessions are written into it)",
+                   metavar="OUT_DIR")  # fmt: skip
     p.add_argument(
         "--drift",
         type=float,
