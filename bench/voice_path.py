@@ -121,7 +121,7 @@ def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
 
 def run_one(run: Run, oracle: bool = False) -> dict:
     from silkpipe import realistic
-    from silkpipe.semireal import generate_from_clips
+    from silkpipe.semireal import BlockOptions, generate_from_clips
     from silkpipe.voice_score import score_voice
 
     out = WORK / run.name
@@ -134,12 +134,13 @@ def run_one(run: Run, oracle: bool = False) -> dict:
         shutil.rmtree(out / "store", ignore_errors=True)
     if not sessions.is_dir():  # same seed, same files: generate once
         if run.realistic:
-            realistic.generate(train, sessions, snr_db=20.0, seed=run.seed,
-                               drift_ppm=run.drift_ppm,
-                               gestures_per_session=run.gestures)  # fmt: skip
+            options = realistic.RealisticOptions(snr_db=20.0, seed=run.seed,
+                                                 drift_ppm=run.drift_ppm,
+                                                 gestures_per_session=run.gestures)  # fmt: skip
+            realistic.generate(train, sessions, options)
         else:
-            generate_from_clips(train, sessions, snr_db=20.0, seed=run.seed,
-                                drift_ppm=run.drift_ppm)  # fmt: skip
+            options = BlockOptions(snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm)
+            generate_from_clips(train, sessions, options)
     manifest.write_text(names)
     store = out / ("store-oracle" if oracle else "store")
     return score_voice(sessions, held, store_uri=str(store), run_id="bench",

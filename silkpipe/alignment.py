@@ -15,8 +15,6 @@ time varies word to word), and a gesture word with no movement under it gets no 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -25,6 +23,7 @@ from scipy.ndimage import uniform_filter1d
 from scipy.signal import correlate
 
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
+from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_test
 from silkpipe.transcripts import Command
@@ -113,13 +112,6 @@ class AlignConfig:
     # few words a permutation p is coarse, and a wrong offset reached it.)
     class_confirm_p: float = 0.02
     seed: int = 0
-
-
-@dataclass
-class Interval:
-    start: float
-    end: float
-    label: str
 
 
 @dataclass
@@ -765,32 +757,3 @@ def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
     return what + (": not trained on. To make such a session usable, record the watch's "
                    "own timestamp (timestamp_ns) and spread the commands over the session, "
                    "each said as its gesture starts")  # fmt: skip
-
-
-def intervals_to_csv(intervals: list[Interval]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["start", "end", "label"])
-    for iv in intervals:
-        writer.writerow([f"{iv.start:.3f}", f"{iv.end:.3f}", iv.label])
-    return buf.getvalue()
-
-
-def intervals_from_csv(text: str, *, path: str = "labels.csv") -> list[Interval]:
-    from silkpipe.errors import InputError
-
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or [h.strip() for h in rows[0]] != ["start", "end", "label"]:
-        raise InputError("labels CSV must start with the header start,end,label", path=path)
-    out = []
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
-        try:
-            start, end, label = float(row[0]), float(row[1]), row[2]
-        except (ValueError, IndexError):
-            raise InputError(f"line {line_no}: expected start,end,label", path=path) from None
-        if label not in CLASSES or not end > start:
-            raise InputError(f"line {line_no}: bad interval {row!r}", path=path)
-        out.append(Interval(start, end, label))
-    return out

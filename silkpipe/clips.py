@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.errors import InputError
+from silkpipe.labels import Interval
 from silkpipe.sessions import (
     IGNORED_SENSORS,
     SENSOR_COLUMNS,
@@ -89,6 +90,15 @@ class ClipName:
     button: tuple[float, float] | None = None  # press/release, host epoch seconds
     host_time: float | None = None  # any host epoch seconds the name holds
     sample: int | None = None  # NN of <class>_sampleNN; None for a continuous recording
+
+    @property
+    def host_end(self) -> float | None:
+        """Host epoch seconds when the clip's recording ended: the button release, or the
+        second a ``baseline_noise_<s>`` name holds (saved when the recording stopped). A
+        noise segment's time is its recording's start, so it has none."""
+        if self.button is not None:
+            return self.button[1]
+        return self.host_time if _EPOCH_S.search(self.stem) else None
 
 
 def parse_clip_name(path: Path) -> ClipName:
@@ -197,17 +207,55 @@ class LoadedClip:
     realigned: bool = False
 
 
-def realign_block(items: list[LoadedClip], rate: float = RATE) -> list[str]:
-    """Re-cut late clips (late_clip_spans) from all the block's events at their button time,
-    or drop them (motion None) when fewer than half of that span has events. Returns the
-    names of the clips moved."""
-    late = late_clip_spans([it.core for it in items], [it.name.button for it in items])
-    merged = merge_raw([x.raw for x in items]) if late else None
+#: A late clip re-cut at its button time is kept only when that span holds at least
+#: LATE_MIN_EVENTS of the events a sensor makes there at RATE (per sensor), spread so that
+#: LATE_MIN_VALID of its resampled grid has events around it; else it is dropped, so no
+#: label (training window or semi-real truth) sits on motion that is mostly missing.
+LATE_MIN_EVENTS = 0.4
+LATE_MIN_VALID = 0.5
+
+
+@dataclass
+class Recut:
+    """A late clip re-cut at its button time: its span on the watch clock and its motion
+    there (None: dropped, too few events there; see LATE_MIN_EVENTS)."""
+
+    start: float
+    end: float
+    motion: Motion | None
+
+
+def recut_late(
+    cores: list[tuple[float, float]],
+    buttons: list[tuple[float, float] | None],
+    raws: list[RawStreams],
+    rate: float = RATE,
+) -> dict[int, Recut]:
+    """The late-delivery rule, the one the model's loader and semireal share: clips of one
+    block that late_clip_spans finds late -> their re-cut from all the block's events."""
+    late = late_clip_spans(cores, buttons)
+    if not late:
+        return {}
+    merged = merge_raw(raws)
+    out = {}
     for i, (start, end) in late.items():
-        motion = resample(merged, rate=rate, start=start, end=end)  # type: ignore[arg-type]
-        items[i].motion = motion if motion.valid.mean() >= 0.5 else None
+        motion = resample(merged, rate=rate, start=start, end=end)
+        events = min(int(((t >= start) & (t <= end)).sum()) for t in merged.times.values())
+        kept = events >= LATE_MIN_EVENTS * RATE * (end - start)
+        kept = kept and motion.valid.mean() >= LATE_MIN_VALID
+        out[i] = Recut(start, end, motion if kept else None)
+    return out
+
+
+def realign_block(items: list[LoadedClip], rate: float = RATE) -> list[str]:
+    """Re-cut late clips (recut_late) at their button time, or drop them (motion None).
+    Returns the names of the clips moved."""
+    recuts = recut_late([it.core for it in items], [it.name.button for it in items],
+                        [it.raw for it in items], rate)  # fmt: skip
+    for i, recut in recuts.items():
+        items[i].motion = recut.motion
         items[i].realigned = True
-    return [items[i].name.stem for i in late]
+    return [items[i].name.stem for i in recuts]
 
 
 def block_day(items: list[LoadedClip]) -> str:
@@ -251,7 +299,7 @@ def load_device_ns_clips(
         if moved:
             log.warning(
                 "%s: %d clips held motion from another time; %d re-cut at their button time, "
-                "%d dropped (no events there): %s",
+                "%d dropped (too few events there): %s",
                 block,
                 len(moved),
                 len(moved) - len(dropped),
@@ -262,7 +310,7 @@ def load_device_ns_clips(
             if it.motion is None:
                 continue
             m = it.motion
-            span = (float(m.t[0]), float(m.t[-1]) + 1.0 / m.rate, it.name.label)
+            span = Interval(float(m.t[0]), float(m.t[-1]) + 1.0 / m.rate, it.name.label)
             streams.append(LabelledStream(it.name.stem, block, m, [span], kind="clip", day=day))
     return streams
 
@@ -404,7 +452,7 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
                 raise
             on_error(path, err)
             continue
-        span = (float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, name.label)
+        span = Interval(float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, name.label)
         streams.append(
             LabelledStream(name.stem, block, motion, [span], kind="clip", day=meta["day"])
         )

@@ -126,7 +126,7 @@ def run_protocol(
         classes = shared_classes(windows, days)
         keep = np.isin(windows.y, [CLASSES.index(c) for c in classes])
         windows, days = windows.subset(keep), days[keep]
-        streams = [st for st in streams if st.intervals[0][2] in classes or st.kind != "clip"]
+        streams = [st for st in streams if st.intervals[0].label in classes or st.kind != "clip"]
     folds, notes = folds_for(protocol, windows, days, cfg.purge_s)
     rows, y_true, y_pred = [], [], []
     events: dict = {}

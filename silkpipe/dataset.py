@@ -13,16 +13,16 @@ random windows: neighbouring clips share events, so a random split leaks.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from silkpipe.errors import InputError
+from silkpipe.labels import Interval, read_labels_csv
 from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
 
@@ -32,12 +32,12 @@ FEATURE_NAMES = tuple(CHANNELS[i] for i in MODEL_CHANNELS)
 
 @dataclass
 class LabelledStream:
-    """One motion stream with label intervals (start, end, label) on its own clock."""
+    """One motion stream with label intervals on its own clock."""
 
     name: str
     group: str
     motion: Motion
-    intervals: list[tuple[float, float, str]]
+    intervals: list[Interval]
     kind: str = "session"  # "clip" or "session"
     day: str = ""  # recording date (clips: from their names or session metadata)
 
@@ -97,44 +97,20 @@ class Windows:
 
 
 def session_stream(
-    name: str, motion: Motion, intervals: list[tuple[float, float, str]], group: str | None = None
+    name: str,
+    motion: Motion,
+    intervals: Iterable[Interval | tuple[float, float, str]],
+    group: str | None = None,
 ) -> LabelledStream:
-    """A voice-labelled session: its motion and label intervals on the IMU clock."""
-    for start, end, label in intervals:
+    """A voice-labelled session: its motion and label intervals on the IMU clock
+    (Interval objects or ``(start, end, label)`` tuples)."""
+    spans = sorted(Interval(*iv) for iv in intervals)
+    for start, end, label in spans:
         if label not in CLASSES:
             raise InputError(f"unknown label {label!r}", session=name)
         if not end > start:
             raise InputError(f"label interval {start}-{end} is empty", session=name)
-    return LabelledStream(name, group or name, motion, sorted(intervals), kind="session")
-
-
-def parse_labels_csv(text: str, *, source: str, session: str | None = None) -> list:
-    """``start,end,label`` rows (the align step's output) -> intervals."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or [h.strip() for h in header] != ["start", "end", "label"]:
-        raise InputError("line 1: expected header start,end,label", session=session, path=source)
-    out = []
-    for line_no, row in enumerate(reader, start=2):
-        if not row:
-            continue
-        try:
-            start, end, label = float(row[0]), float(row[1]), row[2].strip()
-        except (ValueError, IndexError):
-            raise InputError(
-                f"line {line_no}: bad row {row!r}", session=session, path=source
-            ) from None
-        if label not in CLASSES or not end > start:
-            raise InputError(f"line {line_no}: bad interval {row!r}", session=session, path=source)
-        out.append((start, end, label))
-    return out
-
-
-def read_labels_csv(path: str | Path, *, session: str | None = None) -> list:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("labels file is missing", session=session, path=str(path))
-    return parse_labels_csv(path.read_text(), source=str(path), session=session)
+    return LabelledStream(name, group or name, motion, spans, kind="session")
 
 
 def load_session_streams(sessions_dir: str | Path, *, labels_name: str = "labels.csv"):

@@ -19,13 +19,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from silkpipe.delivery import KINDS, Delivery, deliver
 from silkpipe.errors import InputError
-from silkpipe.semireal import Clip, default_voices, load_clips
+from silkpipe.semireal import (
+    Clip,
+    GenerateOptions,
+    PlannedSession,
+    load_clips,
+    write_sessions,
+)
 from silkpipe.sessions import continuous_quaternions
 from silkpipe.speech import SAMPLE_RATE, write_wav
 from silkpipe.synth import (
@@ -33,7 +40,6 @@ from silkpipe.synth import (
     SAYINGS,
     SENSORS,
     Action,
-    Voice,
     _metadata,
     _row_cells,
     dump_json,
@@ -411,39 +417,34 @@ def sessions_of(runs: list[list[Clip]], per_session: int) -> list[list[list[Clip
     return out
 
 
+@dataclass(frozen=True)
+class RealisticOptions(GenerateOptions):
+    """Realistic sessions (generate): play-like order, unspoken gestures, the delivery."""
+
+    unspoken: float = UNSPOKEN  # share of gestures never said
+    delivery: str | None = None  # one delivery kind for every session; None: KINDS in turn
+    gestures_per_session: int = 40
+
+
 def generate(
-    clips_dir: str | Path,
-    out_dir: str | Path,
-    *,
-    offset_s: float | None = None,
-    drift_ppm: float = 0.0,
-    snr_db: float = 20.0,
-    seed: int = 0,
-    voices: list[str] | None = None,
-    unspoken: float = UNSPOKEN,
-    delivery: str | None = None,
-    gestures_per_session: int = 40,
+    clips_dir: str | Path, out_dir: str | Path, options: RealisticOptions | None = None
 ) -> dict:
     """Realistic sessions from every gesture clip of a folder; returns a summary. Sessions
     take the delivery kinds in turn unless ``delivery`` names one."""
+    o = options or RealisticOptions()
     clips = load_clips(clips_dir)
-    rng = np.random.default_rng([seed, 0])
+    rng = np.random.default_rng([o.seed, 0])
     gestures, pool = split_pool(clips, rng)
     if not gestures or not pool:
         raise InputError("clips hold no gestures or no motion to put between them",
                          path=str(clips_dir))  # fmt: skip
-    groups = sessions_of(game_order(gestures, rng), gestures_per_session)
-    voice = Voice(tuple(voices) if voices else default_voices())
-    summary: dict = {"sessions": [], "offsets": {}, "commands": 0, "clips": len(clips)}
+    groups = sessions_of(game_order(gestures, rng), o.gestures_per_session)
+    source = str(Path(clips_dir).resolve())
+    planned = []
     for i, runs in enumerate(groups):
-        srng = np.random.default_rng([seed, i + 1])
-        off = float(srng.uniform(-20, 20)) if offset_s is None else float(offset_s)
-        name = f"real{seed:03d}_{i:02d}_session"
-        kind = delivery or KINDS[i % len(KINDS)]
-        truth = write_session(Path(out_dir) / name, runs, pool, srng, voice, offset_s=off,
-                              drift_ppm=drift_ppm, snr_db=snr_db, unspoken=unspoken, kind=kind,
-                              clips_dir=str(Path(clips_dir).resolve()))  # fmt: skip
-        summary["sessions"].append(name)
-        summary["offsets"][name] = truth["offset_s"]
-        summary["commands"] += len(truth["commands"])
-    return summary
+        name = f"real{o.seed:03d}_{i:02d}_session"
+        write = partial(write_session, Path(out_dir) / name, runs, pool, drift_ppm=o.drift_ppm,
+                        snr_db=o.snr_db, unspoken=o.unspoken, clips_dir=source,
+                        kind=o.delivery or KINDS[i % len(KINDS)])  # fmt: skip
+        planned.append(PlannedSession(name, [o.seed, i + 1], write))
+    return write_sessions(planned, o, len(clips))

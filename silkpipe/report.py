@@ -10,7 +10,6 @@ without it is incomplete.
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import html
 import io
@@ -22,6 +21,7 @@ from typing import Any
 
 from silkpipe import plots
 from silkpipe import store as keys
+from silkpipe.labels import parse_labels_csv
 from silkpipe.vocabulary import CLASSES, normalise_word, word_class
 
 log = logging.getLogger(__name__)
@@ -74,18 +74,6 @@ def transcript_words(transcript: dict) -> list[dict]:
     return words
 
 
-def label_rows(text: str) -> list[dict]:
-    """labels/<session>.csv (start,end,label) -> rows; malformed rows are skipped."""
-    rows = []
-    for row in csv.DictReader(io.StringIO(text)):
-        try:
-            rows.append({"start": float(row["start"]), "end": float(row["end"]),
-                         "label": row["label"]})  # fmt: skip
-        except (KeyError, TypeError, ValueError):
-            continue
-    return rows
-
-
 def run_sessions(store, run_id: str) -> list[str]:
     """Sessions of a run: in the store's inputs or named by any of the run's artifacts."""
     run = keys.run_prefix(run_id)
@@ -134,7 +122,8 @@ def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
     labels_dir = keys.published_prefix(store, run_id, "labels")
     report = _json(store, f"{labels_dir}/{session}.json")
     report = report if isinstance(report, dict) else None
-    labels = _text(store, f"{labels_dir}/{session}.csv")
+    labels_key = f"{labels_dir}/{session}.csv"
+    labels = _text(store, labels_key)
     tinfo = _dict((transcript or {}).get("silkpipe"))
     return {
         "session": session,
@@ -144,7 +133,11 @@ def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
         "transcribe_wall_s": _float(tinfo.get("wall_seconds")),
         "transcript": transcript,
         "report": report,
-        "labels": label_rows(labels) if labels is not None else None,
+        "labels": (
+            parse_labels_csv(labels, source=labels_key, session=session, skip_bad=True)
+            if labels is not None
+            else None
+        ),
         "failures": [f for f in fails if f["session"] == session],
     }
 

@@ -10,17 +10,18 @@ host would have received it, and speak every clip's class at a known audio->IMU 
 
 from __future__ import annotations
 
-import re
 import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from silkpipe.dataset import _clip_core, block_indices, late_clip_spans
+from silkpipe.clips import block_indices, clip_core, parse_clip_name, recut_late
 from silkpipe.errors import InputError
-from silkpipe.sessions import read_sensor_csv
+from silkpipe.sessions import RawStreams, read_sensor_csv
 from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
 from silkpipe.synth import (
     ESPEAK_VOICES,
@@ -34,10 +35,7 @@ from silkpipe.synth import (
     render_audio,
     session_rows,
 )
-from silkpipe.vocabulary import clip_class
 
-_EPOCH_MS = re.compile(r"_(\d{13})_to_(\d{13})$")
-_EPOCH_S = re.compile(r"^baseline_noise_(\d{10})$")
 #: A block longer than this is cut (at a gap between clips) into several sessions.
 MAX_SESSION_S = 300.0
 
@@ -56,27 +54,19 @@ class Clip:
 
 
 def load_clips(clips_dir: str | Path) -> list[Clip]:
-    """Every labelled clip in a folder with its core span (stray shared events dropped)."""
+    """Every labelled clip in a folder with its core span (stray shared events dropped);
+    names, cores, blocks and late delivery follow silkpipe.clips, as the model's loader."""
     folder = Path(clips_dir)
     if not folder.is_dir():
         raise InputError("clips folder is missing", path=str(folder))
     clips = []
     for path in sorted(folder.glob("*.csv")):
-        cls = clip_class(path.stem)
-        if cls is None:
-            raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
+        name = parse_clip_name(path)
         raw = read_sensor_csv(path)
-        start, end = _clip_core(raw)
-        m = _EPOCH_MS.search(path.stem)
-        b = _EPOCH_S.match(path.stem)
-        host_start = host_end = None
-        if m:
-            host_start, host_end = int(m.group(1)) / 1000, int(m.group(2)) / 1000
-        elif b:  # saved when the recording stopped: the watch clock places it that way
-            host_end = float(b.group(1))
-        prefix = re.split(r"_(?=\d)|_seg", path.stem)[0]  # turn_left_17608..._to_... -> turn_left
-        clips.append(Clip(path.stem, cls, prefix, start, end, host_end, host_start,
-                          raw.times, raw.values))  # fmt: skip
+        start, end = clip_core(raw)
+        host_start = name.button[0] if name.button else None
+        clips.append(Clip(path.stem, name.label, name.name_class, start, end, name.host_end,
+                          host_start, raw.times, raw.values))  # fmt: skip
     if not clips:
         raise InputError("no clip CSV files", path=str(folder))
     clips.sort(key=lambda c: c.start)
@@ -91,29 +81,30 @@ def collection_blocks(clips: list[Clip]) -> list[list[Clip]]:
 
 
 def _recut_late(block: list[Clip]) -> list[Clip]:
-    """Clips the watch delivered late hold another moment's motion: move each to its button
-    time (the same rule the model's loader uses), taking the block's events there; drop it
-    when fewer than half the expected events exist there, so truth never labels wrong motion."""
-    buttons = [(c.host_start, c.host_end) if c.host_start and c.host_end else None for c in block]
-    late = late_clip_spans([(c.start, c.end) for c in block], buttons)
-    if not late:
+    """Clips the watch delivered late hold another moment's motion: clips.recut_late (the
+    model's loader's rule) moves each to its button time, taking the block's events there,
+    or drops it, so truth never labels wrong motion."""
+    buttons = [
+        (c.host_start, c.host_end) if c.host_start is not None and c.host_end is not None else None
+        for c in block
+    ]
+    raws = [RawStreams(c.name, "clip", c.times, c.values) for c in block]
+    recuts = recut_late([(c.start, c.end) for c in block], buttons, raws)
+    if not recuts:
         return block
     merged = merge_streams(block)
     out = []
     for i, c in enumerate(block):
-        if i not in late:
+        recut = recuts.get(i)
+        if recut is None:
             out.append(c)
-            continue
-        start, end = late[i]
-        times, values = {}, {}
-        for sensor in SENSORS:
-            inside = (merged.times[sensor] >= start) & (merged.times[sensor] <= end)
-            times[sensor], values[sensor] = (
-                merged.times[sensor][inside],
-                merged.values[sensor][inside],
-            )
-        expected = 50.0 * (end - start)  # the watch's ~50 Hz per sensor in clips
-        if min(len(t) for t in times.values()) >= 0.4 * expected:
+        elif recut.motion is not None:
+            start, end = recut.start, recut.end
+            times, values = {}, {}
+            for sensor in SENSORS:
+                inside = (merged.times[sensor] >= start) & (merged.times[sensor] <= end)
+                times[sensor] = merged.times[sensor][inside]
+                values[sensor] = merged.values[sensor][inside]
             out.append(Clip(c.name, c.cls, c.clip_name, start, end, c.host_end, c.host_start,
                             times, values))  # fmt: skip
     return out
@@ -269,24 +260,66 @@ def write_block_session(
     return truth
 
 
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What every semi-real generator takes (``silkpipe synth --from-clips``)."""
+
+    offset_s: float | None = None  # audio->IMU offset of every session; None: random in ±20 s
+    drift_ppm: float = 0.0  # t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s
+    snr_db: float = 20.0  # speech-to-noise ratio of the audio
+    seed: int = 0  # the same seed writes the same files
+    voices: tuple[str, ...] = ()  # speech voices; empty: default_voices()
+
+
+@dataclass(frozen=True)
+class BlockOptions(GenerateOptions):
+    """Semi-real sessions rebuilt block by block (generate_from_clips)."""
+
+    sparse_keep: float = 0.33  # share of events kept in each block's sparse variant; 0: none
+    max_session_s: float = MAX_SESSION_S  # longer blocks are cut at a gap between clips
+
+
+@dataclass
+class PlannedSession:
+    """A session a generator will write: its name, the key that seeds its random generator,
+    and how to write it: ``write(rng, voice, offset_s=...)`` -> its truth."""
+
+    name: str
+    key: list[int]
+    write: Callable[..., dict]
+
+
+def write_sessions(planned: Iterable[PlannedSession], options: GenerateOptions, clips: int) -> dict:
+    """The session loop of every semi-real generator: each session gets its own generator,
+    its offset drawn first from it (unless fixed), then is written; returns the summary."""
+    voice = Voice(options.voices or default_voices())
+    summary: dict = {"sessions": [], "offsets": {}, "commands": 0, "clips": clips}
+    for session in planned:
+        rng = np.random.default_rng(session.key)
+        off = float(rng.uniform(-20, 20)) if options.offset_s is None else float(options.offset_s)
+        truth = session.write(rng, voice, offset_s=off)
+        summary["sessions"].append(session.name)
+        summary["offsets"][session.name] = truth["offset_s"]
+        summary["commands"] += len(truth["commands"])
+    return summary
+
+
 def generate_from_clips(
-    clips_dir: str | Path,
-    out_dir: str | Path,
-    *,
-    offset_s: float | None = None,
-    drift_ppm: float = 0.0,
-    snr_db: float = 20.0,
-    seed: int = 0,
-    voices: list[str] | None = None,
-    sparse_keep: float = 0.33,
-    max_session_s: float = MAX_SESSION_S,
+    clips_dir: str | Path, out_dir: str | Path, options: BlockOptions | None = None
 ) -> dict:
-    """Every collection block of a clip folder -> session folders under OUT_DIR."""
+    """Every collection block of a clip folder -> session folders under OUT_DIR (a dense
+    and, unless ``sparse_keep`` is 0, a sparse variant of each); returns a summary."""
+    options = options or BlockOptions()
     clips = load_clips(clips_dir)
-    blocks = split_blocks(clips, max_session_s)
-    out = Path(out_dir)
-    voice = Voice(tuple(voices) if voices else default_voices())
-    summary: dict = {"sessions": [], "offsets": {}, "commands": 0, "clips": len(clips)}
+    blocks = split_blocks(clips, options.max_session_s)
+    planned = _block_sessions(blocks, Path(out_dir), options, str(Path(clips_dir).resolve()))
+    return write_sessions(planned, options, len(clips))
+
+
+def _block_sessions(
+    blocks: list[list[Clip]], out: Path, options: BlockOptions, clips_dir: str
+) -> Iterator[PlannedSession]:
+    """The sessions of generate_from_clips: per block, named by its host start time."""
     offsets_by_block = [host_offset(b) for b in blocks]
     for i, block in enumerate(blocks):
         host0 = offsets_by_block[i]
@@ -299,23 +332,17 @@ def generate_from_clips(
             near = [x for x in near if x[0] < 3600]
             host0 = min(near)[1] if near else None
         kind = "noise" if all(c.cls == "noise" for c in block) else "gestures"
-        variants = [("", float(np.random.default_rng([seed, i, 0]).uniform(0.88, 0.97)))]
-        if sparse_keep > 0:
-            variants.append(("sparse", sparse_keep))
+        variants = [("", float(np.random.default_rng([options.seed, i, 0]).uniform(0.88, 0.97)))]
+        if options.sparse_keep > 0:
+            variants.append(("sparse", options.sparse_keep))
         for v, (suffix, keep) in enumerate(variants):
-            rng = np.random.default_rng([seed, i, v + 1])
-            off = float(rng.uniform(-20, 20)) if offset_s is None else float(offset_s)
             stamp = (
                 datetime.fromtimestamp(host0 + block[0].start, UTC).strftime("%Y%m%d_%H%M%S")
                 if host0 is not None
                 else f"w{int(block[0].start)}"
             )
             name = "_".join(x for x in (stamp, kind, suffix, "session") if x)
-            truth = write_block_session(
-                out, name, block, rng, voice, offset_s=off, drift_ppm=drift_ppm,
-                snr_db=snr_db, keep=keep, host0=host0, clips_dir=str(Path(clips_dir).resolve()),
-            )  # fmt: skip
-            summary["sessions"].append(name)
-            summary["offsets"][name] = truth["offset_s"]
-            summary["commands"] += len(truth["commands"])
-    return summary
+            write = partial(write_block_session, out, name, block, drift_ppm=options.drift_ppm,
+                            snr_db=options.snr_db, keep=keep, host0=host0,
+                            clips_dir=clips_dir)  # fmt: skip
+            yield PlannedSession(name, [options.seed, i, v + 1], write)

@@ -111,12 +111,50 @@ def read_sensor_csv(path: str | Path, *, session: str | None = None) -> RawStrea
 
 
 def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> RawStreams:
-    """Parse sensor CSV text of either dialect (``source`` names it in errors)."""
-    path = source
+    """Parse sensor CSV text of either dialect (``source`` names it in errors).
+
+    Stages: check the header and the last row, read the rows per sensor, rebuild the watch
+    clock (session dialect), then sort each sensor's samples by time.
+    """
     if not text.strip():
-        raise InputError("sensor file is empty", session=session, path=str(path))
+        raise InputError("sensor file is empty", session=session, path=source)
     # The format has no quoting, so a plain split is exact (and has no field-size limit).
     lines = text.splitlines()
+    names = _check_header(lines, text, source, session)
+    rows = _read_rows(lines, names, source, session)
+    streams = RawStreams(path=source, dialect="session", dropped_rows=rows.dropped)
+    all_times = [b[-1] for kept in rows.buffers.values() for b in kept[:1]]
+    if not all_times:
+        raise InputError("no sensor rows", session=session, path=source)
+    nanoseconds = max(all_times) > NANOSECOND_THRESHOLD
+    streams.dialect = "clip" if nanoseconds else "session"
+    if not nanoseconds:
+        _refuse_spanless(rows.buffers, rows.watch, session, source)
+        _rebuild_watch_times(streams, rows.buffers, rows.sensors, rows.watch)
+    _sort_streams(streams, rows.buffers, nanoseconds)
+    missing = [s for s in SENSOR_COLUMNS if s not in streams.times]
+    if missing:
+        raise InputError(
+            f"no rows for sensor(s) {', '.join(missing)}", session=session, path=source
+        )
+    return streams
+
+
+_WATCH_HEADERS = {(name,) for name in WATCH_COLUMNS}
+
+
+@dataclass
+class _Rows:
+    """The kept rows of one file, per sensor, before any clock is rebuilt."""
+
+    buffers: dict[str, list[list[float]]]  # per sensor: its values then the time, per row
+    sensors: list[str]  # sensor of each kept row, in file order
+    watch: list[float]  # the watch-clock column, when the file has one
+    dropped: int  # step_detector / step_counter rows
+
+
+def _check_header(lines: list[str], text: str, path: str, session: str | None) -> tuple:
+    """The header's column names; refuse a foreign header or a cut-off last row."""
     header = lines[0].split(",")
     names = tuple(h.strip() for h in header)
     if names != HEADER and not (names[:12] == HEADER and names[12:] in _WATCH_HEADERS):
@@ -124,18 +162,20 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             f"line 1: unexpected header {','.join(header)[:120]!r}; expected {','.join(HEADER)}"
             f" (optionally followed by {' or '.join(WATCH_COLUMNS)})",
             session=session,
-            path=str(path),
+            path=path,
         )
     if len(lines) > 1 and not text.endswith(("\n", "\r")) and _cut_off(lines[-2:]):
         raise InputError(
             f"line {len(lines)}: last row is cut off (no final newline): file truncated?",
             session=session,
-            path=str(path),
+            path=path,
         )
-    buffers: dict[str, list[list[float]]] = {name: [] for name in SENSOR_COLUMNS}
-    row_sensors: list[str] = []  # sensor of each kept row, in file order
-    watch: list[float] = []  # the watch-clock column, when the file has one
-    dropped = 0
+    return names
+
+
+def _read_rows(lines: list[str], names: tuple, path: str, session: str | None) -> _Rows:
+    """Every data row into its sensor's buffer; ignored sensors are counted, not kept."""
+    rows = _Rows(buffers={name: [] for name in SENSOR_COLUMNS}, sensors=[], watch=[], dropped=0)
     for line_no, line in enumerate(lines[1:], start=2):
         if not line:
             continue
@@ -144,46 +184,52 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
             raise InputError(
                 f"line {line_no}: {len(row)} fields, expected {len(names)}",
                 session=session,
-                path=str(path),
+                path=path,
             )
         sensor = row[10]
         if sensor in IGNORED_SENSORS:
-            dropped += 1
+            rows.dropped += 1
             continue
-        columns = SENSOR_COLUMNS.get(sensor)
-        if columns is None:
-            raise InputError(
-                f"line {line_no}: unknown sensor {sensor[:40]!r}", session=session, path=str(path)
-            )
-        try:
-            values = [float(row[c]) for c in columns]
-            values.append(float(row[11]))
-        except ValueError:
-            bad = next(c for c in (*columns, 11) if not _is_float(row[c]))
-            raise InputError(
-                f"line {line_no}: field {HEADER[bad]} is {row[bad][:40]!r}, not a number",
-                session=session,
-                path=str(path),
-            ) from None
-        if not all(math.isfinite(v) for v in values):
-            bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
-            name = HEADER[(*columns, 11)[bad]]
-            raise InputError(
-                f"line {line_no}: field {name} is not finite", session=session, path=str(path)
-            )
+        values = _row_values(row, sensor, line_no, path, session)
         if len(names) > 12:
-            watch.append(_watch_seconds(row[12], names[12], line_no, session, path))
-        buffers[sensor].append(values)
-        row_sensors.append(sensor)
-    streams = RawStreams(path=str(path), dialect="session", dropped_rows=dropped)
-    all_times = [b[-1] for rows in buffers.values() for b in rows[:1]]
-    if not all_times:
-        raise InputError("no sensor rows", session=session, path=str(path))
-    nanoseconds = max(all_times) > NANOSECOND_THRESHOLD
-    streams.dialect = "clip" if nanoseconds else "session"
-    if not nanoseconds:
-        _refuse_spanless(buffers, watch, session, str(path))
-        _rebuild_watch_times(streams, buffers, row_sensors, watch)
+            rows.watch.append(_watch_seconds(row[12], names[12], line_no, session, path))
+        rows.buffers[sensor].append(values)
+        rows.sensors.append(sensor)
+    return rows
+
+
+def _row_values(
+    row: list[str], sensor: str, line_no: int, path: str, session: str | None
+) -> list[float]:
+    """One row's sensor values followed by its timestamp; errors name the line and field."""
+    columns = SENSOR_COLUMNS.get(sensor)
+    if columns is None:
+        raise InputError(
+            f"line {line_no}: unknown sensor {sensor[:40]!r}", session=session, path=path
+        )
+    try:
+        values = [float(row[c]) for c in columns]
+        values.append(float(row[11]))
+    except ValueError:
+        bad = next(c for c in (*columns, 11) if not _is_float(row[c]))
+        raise InputError(
+            f"line {line_no}: field {HEADER[bad]} is {row[bad][:40]!r}, not a number",
+            session=session,
+            path=path,
+        ) from None
+    if not all(math.isfinite(v) for v in values):
+        bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
+        name = HEADER[(*columns, 11)[bad]]
+        raise InputError(
+            f"line {line_no}: field {name} is not finite", session=session, path=path
+        )
+    return values
+
+
+def _sort_streams(
+    streams: RawStreams, buffers: dict[str, list[list[float]]], nanoseconds: bool
+) -> None:
+    """Each sensor's samples in time order (clip rows arrive out of order), in seconds."""
     for sensor, rows in buffers.items():
         if not rows:
             continue
@@ -194,15 +240,6 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
         keep = np.concatenate([[True], np.diff(t) > 0])  # duplicate stamps: keep the first
         streams.times[sensor] = t[keep]
         streams.values[sensor] = vals[keep]
-    missing = [s for s in SENSOR_COLUMNS if s not in streams.times]
-    if missing:
-        raise InputError(
-            f"no rows for sensor(s) {', '.join(missing)}", session=session, path=str(path)
-        )
-    return streams
-
-
-_WATCH_HEADERS = {(name,) for name in WATCH_COLUMNS}
 
 
 def _watch_seconds(cell: str, name: str, line_no: int, session: str | None, path: str) -> float:

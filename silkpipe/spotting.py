@@ -75,7 +75,7 @@ def stitch(streams: list[LabelledStream], name: str, seed: int = 0) -> Stitched:
             parts.append(_filler(streams[i - 1].motion, m, n, rng))
             valid.append(np.ones(n, dtype=bool))
             t += n / rate
-        label = st.intervals[0][2]
+        label = st.intervals[0].label
         peak = int(np.argmax(_smoothed_energy(m, 0, len(m.t))))
         truth.append(Truth(label, t, t + len(m.t) / rate, t + peak / rate))
         parts.append(m.data)

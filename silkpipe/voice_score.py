@@ -419,7 +419,7 @@ def score_session(steps: StepOutputs, name: str, truth: dict):
     """(row, None) when the session has no usable alignment, else (row, (clock, labels,
     true intervals on the clock, label grids)). Labels, truth and motion are all put on
     the session's own time model, loaded as align_run loads it."""
-    from silkpipe.alignment import intervals_from_csv
+    from silkpipe.labels import parse_labels_csv
     from silkpipe.store import labels_key, published, session_prefix
 
     store, run_id = steps.store, steps.run_id
@@ -428,7 +428,9 @@ def score_session(steps: StepOutputs, name: str, truth: dict):
         version = (published(store, run_id, "labels") or {}).get("version")
         report = json.loads(store.get_bytes(labels_key(run_id, name, "json", version)))
         csv_key = labels_key(run_id, name, "csv", version)
-        intervals = intervals_from_csv(store.get_bytes(csv_key).decode())
+        intervals = parse_labels_csv(
+            store.get_bytes(csv_key).decode(), source=csv_key, session=name
+        )
     except KeyError:
         row["error"] = steps.failed.get(name, "no alignment output")
         return row, None
@@ -550,7 +552,7 @@ class ModelFitter:
         self.out_root, self.progress = out_root, progress
         self.taught = sorted({label for st in voice_streams for _, _, label in st.intervals})
         self.subset = [st for st in eval_streams
-                       if all(iv[2] in self.taught for iv in st.intervals)]  # fmt: skip
+                       if all(iv.label in self.taught for iv in st.intervals)]  # fmt: skip
         if not voice_streams or len(self.taught) == len(CLASSES):
             self.subset = []
         self.models: dict = {}

@@ -10,8 +10,6 @@ from silkpipe.alignment import (
     Interval,
     align_session,
     event_peaks,
-    intervals_from_csv,
-    intervals_to_csv,
     label_intervals,
     motion_consistent_states,
     predicted_profile,
@@ -139,11 +137,6 @@ def test_event_labels_snap_to_motion_and_drop_words_without_motion():
     no_snap = AlignConfig(word_to_peak_s=0.3, snap_s=0.0)
     assert len(label_intervals(cmds, 0.0, (0.0, 30.0), no_snap,
                                event_peaks(cmds, 0.0, motion, no_snap))) == 2  # fmt: skip
-
-
-def test_labels_csv_roundtrip():
-    ivs = [Interval(1.0, 2.0, "jump"), Interval(2.5, 9.0, "walk")]
-    assert intervals_from_csv(intervals_to_csv(ivs)) == ivs
 
 
 def test_gate_verdicts_on_real_sessions(data_dir):

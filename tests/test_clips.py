@@ -47,7 +47,7 @@ def test_names_of_every_dialect():
 
 def test_real_20251014_folder_loads_as_one_block_on_its_day(dir_1014: Path):
     streams = load_clip_streams(dir_1014)
-    counts = Counter(st.intervals[0][2] for st in streams)
+    counts = Counter(st.intervals[0].label for st in streams)
     assert counts == {"jump": 40, "punch": 40, "turn": 40, "noise": 80, "walk": 1}
     assert {st.group for st in streams} == {"session-20251014_201836"}
     assert {st.day for st in streams} == {"2025-10-14"}
@@ -134,3 +134,37 @@ def test_device_ns_name_in_a_sample_folder_is_refused(dir_1014, data_dir, tmp_pa
     shutil.copy(clip, folder / clip.name)
     with pytest.raises(InputError, match="is not <class>_sampleNN"):
         load_clip_streams(folder)
+
+
+def _events(times: np.ndarray):
+    """A clip's RawStreams with every sensor sampled at ``times``."""
+    from silkpipe.sessions import SENSOR_COLUMNS, RawStreams
+
+    raw = RawStreams(path="c.csv", dialect="clip")
+    for sensor, cols in SENSOR_COLUMNS.items():
+        raw.times[sensor] = times
+        raw.values[sensor] = np.ones((len(times), len(cols)))
+    return raw
+
+
+@pytest.mark.parametrize(
+    "events_at_button, kept",
+    [
+        (np.arange(45.0, 47.0, 1 / 30), True),  # 60% of the events, spread: kept
+        (np.arange(45.0, 47.0, 1 / 15), False),  # 30%: too few, although no gap is 0.5 s
+        (np.arange(45.0, 45.8, 1 / 200), False),  # enough events, all in the first 0.8 s
+    ],
+)
+def test_the_late_delivery_rule(events_at_button, kept):
+    """Five on-time clips fix the block's epoch->watch mapping; the sixth's events ended
+    40 s early, so it is re-cut at its button time, 45-47 s, kept only with enough events."""
+    from silkpipe.clips import recut_late
+
+    cores = [(10.0 * k, 10.0 * k + 2) for k in range(5)] + [(5.0, 7.0)]
+    buttons = [(1000.0 + 10 * k, 1002.0 + 10 * k) for k in range(5)] + [(1045.0, 1047.0)]
+    raws = [_events(np.arange(a, b, 0.02)) for a, b in cores[:5]]
+    raws.append(_events(np.concatenate([np.arange(5.0, 7.0, 0.02), events_at_button])))
+    recuts = recut_late(cores, buttons, raws)
+    assert list(recuts) == [5]
+    assert (recuts[5].start, recuts[5].end) == (45.0, 47.0)
+    assert (recuts[5].motion is not None) == kept

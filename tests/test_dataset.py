@@ -18,12 +18,12 @@ from silkpipe.dataset import (
     load_clip_streams,
     load_session_streams,
     make_windows,
-    read_labels_csv,
     session_stream,
     time_range_split,
     window_centres,
 )
 from silkpipe.errors import InputError
+from silkpipe.labels import Interval, read_labels_csv
 from silkpipe.sessions import CHANNELS, Motion, read_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES, clip_class
 
@@ -138,7 +138,7 @@ def test_every_real_clip_loads_into_blocks(data_dir: Path):
             assert button_span(path.stem) is not None  # only late-delivered clips are dropped
             continue
         stream = by_name[path.stem]
-        assert stream.intervals[0][2] == clip_class(path.stem)
+        assert stream.intervals[0].label == clip_class(path.stem)
         assert stream.motion.features().shape[1] == 9
         assert np.isfinite(stream.motion.data).all()
     blocks = {s.group for s in streams}
@@ -146,7 +146,7 @@ def test_every_real_clip_loads_into_blocks(data_dir: Path):
     noise_block = {s.group for s in streams if s.name.startswith("noise_action_seg_")}
     gesture_block = {s.group for s in streams if s.name.startswith("jump_")}
     assert noise_block != gesture_block and len(noise_block) == len(gesture_block) == 1
-    assert {s.intervals[0][2] for s in streams if s.group in noise_block} == {"noise"}
+    assert {s.intervals[0].label for s in streams if s.group in noise_block} == {"noise"}
     windows = make_windows(streams)
     counts = np.bincount(windows.y, minlength=len(CLASSES))
     assert (counts >= 20).all(), counts
@@ -215,7 +215,7 @@ def test_sessions_with_labels_load_and_others_are_skipped(data_dir: Path, tmp_pa
     caplog.set_level(logging.WARNING)
     streams, skipped = load_session_streams(tmp_path)
     assert [s.name for s in streams] == ["a_session"] and skipped == ["b_session"]
-    assert streams[0].intervals == [(0.0, 221.0, "walk"), (*jump, "jump")]
+    assert streams[0].intervals == [Interval(0.0, 221.0, "walk"), Interval(*jump, "jump")]
     assert streams[0].group == "a_session"
     windows = make_windows(streams)
     assert set(windows.y) == {CLASSES.index("jump"), CLASSES.index("walk")}

@@ -181,3 +181,15 @@ def test_the_same_seed_writes_the_same_session(data_dir, tmp_path):
     (folder,) = find_sessions(tmp_path / "a")
     for file in ("sensor_data.csv", "truth.json", "audio_16k.wav"):
         assert (folder / file).read_bytes() == (tmp_path / "b" / folder.name / file).read_bytes()
+
+
+def test_each_session_draws_its_offset_first_from_its_own_seed(sessions):
+    """The session loop shared with semireal (semireal.write_sessions): session i of seed s
+    has its own generator, seeded [s, i + 1], whose first draw is its offset."""
+    folders = find_sessions(sessions)
+    assert len(folders) >= 3
+    for folder in folders:
+        i = int(folder.name.split("_")[1])
+        truth = json.loads((folder / "truth.json").read_text())
+        expected = float(np.random.default_rng([5, i + 1]).uniform(-20, 20))
+        assert truth["offset_s"] == round(expected, 4)

@@ -151,13 +151,13 @@ def test_each_case_is_isolated_and_reported(mixed_run, builder):
 
 
 def _labels_inside_imu_span(store: Path, session: str) -> None:
-    from silkpipe.alignment import intervals_from_csv
+    from silkpipe.labels import read_labels_csv
     from silkpipe.sessions import read_sensor_csv
 
     raw = read_sensor_csv(store / "sessions" / session / "sensor_data.csv")
     lo, hi = raw.span()
     labels = published(store / "runs" / RUN, "labels")
-    intervals = intervals_from_csv((labels / f"{session}.csv").read_text())
+    intervals = read_labels_csv(labels / f"{session}.csv", session=session)
     for iv in intervals:
         assert lo - 1e-3 <= iv.start < iv.end <= hi + 1e-3, (iv, lo, hi)
     for a, b in zip(intervals, intervals[1:], strict=False):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -160,9 +161,8 @@ def _subset(data_dir: Path, dest: Path) -> list[str]:
 
 def test_from_clips_rebuilds_blocks_into_sessions(data_dir, tmp_path):
     names = _subset(data_dir, tmp_path / "clips")
-    summary = semireal.generate_from_clips(
-        tmp_path / "clips", tmp_path / "out", seed=4, voices=["en-us", "en-us+f3"], drift_ppm=50
-    )
+    options = semireal.BlockOptions(seed=4, voices=("en-us", "en-us+f3"), drift_ppm=50)
+    summary = semireal.generate_from_clips(tmp_path / "clips", tmp_path / "out", options)
     sessions = summary["sessions"]
     assert len(sessions) == 4  # gesture block + noise block, each also as a sparse variant
     assert sum("sparse" in s for s in sessions) == 2
@@ -219,6 +219,21 @@ def test_from_clips_moves_late_delivered_clips_to_their_button_time(data_dir):
         assert np.ptp(offsets) <= 2 * CLIP_ALIGN_TOL_S + 0.5, np.sort(offsets)[:5]
 
 
+def test_from_clips_keeps_and_recuts_the_clips_the_model_loader_does(data_dir):
+    """One late-delivery rule (silkpipe.clips.recut_late): semi-real truth is built from the
+    same clips, at the same watch-clock spans, as the model's clip loader trains on."""
+    from silkpipe.clips import load_device_ns_clips
+    from silkpipe.semireal import load_clips
+
+    folder = data_dir / "clips-dev"
+    semi = {c.name: c for c in load_clips(folder)}
+    loader = {s.name: s for s in load_device_ns_clips(sorted(folder.glob("*.csv")))}
+    assert set(semi) == set(loader)
+    assert len(loader) < len(list(folder.glob("*.csv")))  # some late clips are dropped
+    for name, stream in loader.items():
+        assert abs(semi[name].start - float(stream.motion.t[0])) < 1e-6, name
+
+
 def test_baseline_recording_names_carry_the_time_it_stopped(data_dir):
     """baseline_noise_<epoch s>: the watch clock of the block's button clips puts the
     recording's end, not its start, at that second (the two noise-block baselines agree
@@ -245,3 +260,19 @@ def test_festival_speech_is_the_same_every_time():
     first = synthesize("this is noise", voice="festival:slt", words_per_minute=150)
     assert np.array_equal(first, synthesize("this is noise", voice="festival:slt",
                                             words_per_minute=150))  # fmt: skip
+
+
+def test_block_sessions_draw_their_offset_first_from_their_own_seed(data_dir, tmp_path):
+    """The session loop shared with realistic (semireal.write_sessions): block i's dense
+    variant has its own generator, seeded [seed, i, 1], whose first draw is its offset; a
+    fixed offset replaces the draw."""
+    _subset(data_dir, tmp_path / "clips")
+    options = semireal.BlockOptions(seed=12, voices=("en-us",), sparse_keep=0)
+    summary = semireal.generate_from_clips(tmp_path / "clips", tmp_path / "out", options)
+    assert len(summary["sessions"]) == 2  # the gesture and the noise block, no sparse variant
+    for i, name in enumerate(summary["sessions"]):
+        expected = float(np.random.default_rng([12, i, 1]).uniform(-20, 20))
+        assert summary["offsets"][name] == round(expected, 4)
+    fixed = replace(options, offset_s=-4.0)
+    summary = semireal.generate_from_clips(tmp_path / "clips", tmp_path / "fixed", fixed)
+    assert set(summary["offsets"].values()) == {-4.0}

@@ -12,6 +12,21 @@ def add_store_args(parser, run_help: str) -> None:
     parser.add_argument("--run-id", required=True, help=run_help)
 
 
+CLIPS_HELP = "folder of button-labelled clips (<class>_....csv; see silkpipe.clips)"
+
+
+def add_dir_option(
+    parser, flag: str, purpose: str, *, clips: bool = False, repeat: bool = False, **kwargs
+) -> None:
+    """A folder option (``--clips``, ``--out``, ...), declared the same way by every command:
+    metavar DIR unless given, ``repeat`` to take several; a clip folder's help says once
+    what a clip folder is, then ``purpose``."""
+    kwargs.setdefault("metavar", "DIR")
+    if repeat:
+        kwargs["action"] = "append"
+    parser.add_argument(flag, help=f"{CLIPS_HELP}: {purpose}" if clips else purpose, **kwargs)
+
+
 def raise_if_failed(store, run_id: str, failed: dict[str, str], step: str) -> None:
     """PartialFailure when sessions failed: exit 2 if all were bad input, 1 if any fault."""
     from silkpipe.errors import BAD_INPUT, FAULT, PartialFailure

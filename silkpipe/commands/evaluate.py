@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from silkpipe.commands import add_dir_option
 from silkpipe.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,8 @@ def register(sub) -> None:
         ),
     )
     p.add_argument("--model", metavar="DIR", help="model folder (DIR/model)")
-    p.add_argument(
-        "--clips",
-        metavar="DIR",
-        action="append",
-        help="folder of labelled clips (either layout); repeat for several days",
-    )
+    add_dir_option(p, "--clips", "the model is scored on them (either layout); repeat for "
+                   "several days", clips=True, repeat=True)  # fmt: skip
     p.add_argument(
         "--sessions",
         metavar="DIR",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from silkpipe.commands import add_dir_option
 from silkpipe.errors import PartialFailure
 from silkpipe.pipeline import run_pipeline
 
@@ -21,7 +22,7 @@ def register(sub) -> None:
         ),
     )
     p.add_argument("sessions_dir", metavar="SESSIONS_DIR", help="folder of session folders")
-    p.add_argument("--clips", metavar="DIR", help="folder of button-labelled clips to train on too")
+    add_dir_option(p, "--clips", "the model is trained on them too", clips=True)
     p.add_argument(
         "--store",
         default="artifacts",

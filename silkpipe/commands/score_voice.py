@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from silkpipe.commands import add_dir_option
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -32,13 +34,13 @@ def _add_inputs(p) -> None:
     """What is scored, what the models are evaluated on, and where the run is kept."""
     p.add_argument("sessions_dir", metavar="SESSIONS_DIR",
                    help="folder of session folders, each with truth.json")  # fmt: skip
-    p.add_argument("--clips", required=True, metavar="EVAL_CLIPS_DIR",
-                   help="labelled clips to evaluate both models on (from a block the sessions "
-                   "were not built from)")  # fmt: skip
-    p.add_argument("--train-clips", default=None, metavar="DIR",
-                   help="clips the clip-trained baseline learns from (default: the clips the "
-                   "sessions were built from, named in their truth.json by `silkpipe synth "
-                   "--from-clips`; else SESSIONS_DIR/../clips when it exists)")  # fmt: skip
+    add_dir_option(p, "--clips", "both models are evaluated on them (from a block the "
+                   "sessions were not built from)", clips=True, required=True,
+                   metavar="EVAL_CLIPS_DIR")  # fmt: skip
+    add_dir_option(p, "--train-clips", "the clip-trained baseline learns from them (default: "
+                   "the clips the sessions were built from, named in their truth.json by "
+                   "`silkpipe synth --from-clips`; else SESSIONS_DIR/../clips when it exists)",
+                   clips=True)  # fmt: skip
     p.add_argument("--store", default=None, metavar="DIR",
                    help="artifact store for the run (folder, file:// or s3://; default: a new "
                    "temporary folder); transcripts in it are reused")  # fmt: skip

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.commands import STORE_HELP, add_store_args
+from silkpipe.commands import STORE_HELP, add_dir_option, add_store_args
 from silkpipe.errors import InputError
 
 
@@ -59,9 +59,7 @@ def register(sub) -> None:
     )
     up.add_argument("dir", type=Path, metavar="DIR", help="folder holding session folders")
     up.add_argument("--store", required=True, help=STORE_HELP)
-    up.add_argument(
-        "--clips", type=Path, metavar="DIR", help="folder of labelled clip CSVs to put in clips/"
-    )
+    add_dir_option(up, "--clips", "put in the store's clips/", clips=True, type=Path)
     up.add_argument(
         "--run-id",
         help="also record the uploaded sessions and clips as this run's inputs "

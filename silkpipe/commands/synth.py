@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from silkpipe.commands import add_dir_option
 from silkpipe.errors import InputError
 
 
@@ -64,18 +65,11 @@ def _add_common(p) -> None:
 
 def _add_from_clips(p) -> None:
     """Semi-real sessions rebuilt from real clip blocks (--from-clips)."""
-    p.add_argument(
-        "--from-clips",
-        default=None,
-        metavar="CLIPS_DIR",
-        help="build semi-real sessions from the collection blocks in this clip folder",
-    )
-    p.add_argument(
-        "--out",
-        default=None,
-        metavar="OUT_DIR",
-        help="output folder for --from-clips (sessions are written into it)",
-    )
+    add_dir_option(p, "--from-clips", "semi-real sessions are built from its collection "
+                   "blocks (device-ns layout, like clips-dev)", clips=True,
+                   metavar="CLIPS_DIR")  # fmt: skip
+    add_dir_option(p, "--out", "output folder for --from-clips (sessions are written into it)",
+                   metavar="OUT_DIR")  # fmt: skip
     p.add_argument(
         "--drift",
         type=float,
@@ -122,31 +116,34 @@ def _add_realistic(p) -> None:
                    help="--realistic: gestures per session (default %(default)s)")  # fmt: skip
 
 
+def _from_clips(args) -> dict:
+    """Semi-real (or, with --realistic, realistic) sessions from a clip folder."""
+    from silkpipe import realistic, semireal
+
+    out = args.out or args.out_dir
+    if not out:
+        raise InputError("--from-clips needs --out OUT_DIR")
+    common = {"offset_s": args.offset, "drift_ppm": args.drift, "seed": args.seed,
+              "voices": tuple(args.voice or ())}  # fmt: skip
+    if args.snr is not None:  # else the options' default (20 dB)
+        common["snr_db"] = args.snr
+    if args.realistic:
+        if not 0 <= args.unspoken < 1 or args.gestures < 4:
+            raise InputError("--unspoken must lie in [0, 1) and --gestures be at least 4")
+        play = realistic.RealisticOptions(**common, unspoken=args.unspoken,
+                                          delivery=args.delivery,
+                                          gestures_per_session=args.gestures)  # fmt: skip
+        return realistic.generate(args.from_clips, out, play)
+    if args.sparse is not None:  # else the options' default
+        common["sparse_keep"] = args.sparse
+    blocks = semireal.BlockOptions(**common, max_session_s=args.max_session)
+    return semireal.generate_from_clips(args.from_clips, out, blocks)
+
+
 def run(args) -> dict:
     started = time.perf_counter()
     if args.from_clips:
-        from silkpipe import semireal
-
-        out = args.out or args.out_dir
-        if not out:
-            raise InputError("--from-clips needs --out OUT_DIR")
-        if args.realistic:
-            from silkpipe import realistic
-
-            if not 0 <= args.unspoken < 1 or args.gestures < 4:
-                raise InputError("--unspoken must lie in [0, 1) and --gestures be at least 4")
-            summary = realistic.generate(
-                args.from_clips, out, offset_s=args.offset, drift_ppm=args.drift,
-                snr_db=20.0 if args.snr is None else args.snr, seed=args.seed, voices=args.voice,
-                unspoken=args.unspoken, delivery=args.delivery, gestures_per_session=args.gestures,
-            )  # fmt: skip
-        else:
-            summary = semireal.generate_from_clips(
-                args.from_clips, out, offset_s=args.offset, drift_ppm=args.drift,
-                snr_db=20.0 if args.snr is None else args.snr, seed=args.seed,
-                voices=args.voice, sparse_keep=0.33 if args.sparse is None else args.sparse,
-                max_session_s=args.max_session,
-            )  # fmt: skip
+        summary = _from_clips(args)
     else:
         from silkpipe import synth
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from silkpipe.commands import add_dir_option
 from silkpipe.errors import InputError
 from silkpipe.steps.train import model_figures
 
@@ -26,14 +27,14 @@ def register(sub) -> None:
             "re-used unless --force."
         ),
     )
-    p.add_argument("--clips", metavar="DIR", help="folder of button-labelled <class>_...csv clips")
+    add_dir_option(p, "--clips", "the model is trained on them (either layout)", clips=True)
     p.add_argument(
         "--sessions",
         metavar="DIR",
         help="folder of session folders, each with sensor_data.csv and labels.csv "
         "(start,end,label on the IMU clock); sessions without labels.csv are skipped",
     )
-    p.add_argument("--out", metavar="DIR", help="output folder (folder mode): writes DIR/model/")
+    add_dir_option(p, "--out", "output folder (folder mode): writes DIR/model/")
     p.add_argument(
         "--store", help="artifact store (store mode): a folder, file://PATH or s3://BUCKET/PREFIX"
     )

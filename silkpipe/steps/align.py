@@ -18,8 +18,9 @@ from tqdm import tqdm
 
 from silkpipe import metrics
 from silkpipe import store as keys
-from silkpipe.alignment import AlignConfig, align_session, intervals_to_csv
+from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.errors import InputError
+from silkpipe.labels import intervals_to_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
     STEP_VERSION,

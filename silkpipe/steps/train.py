@@ -126,7 +126,8 @@ def _work_folder(store: Store, run_id: str) -> Path:
 
 
 def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
-    from silkpipe.dataset import load_clip_streams, parse_labels_csv, session_stream
+    from silkpipe.dataset import load_clip_streams, session_stream
+    from silkpipe.labels import parse_labels_csv
 
     inputs = read_run_inputs(store, run_id)
     prefix = keys.published_prefix(store, run_id, "labels")

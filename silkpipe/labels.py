@@ -1,0 +1,87 @@
+"""Label intervals and the labels CSV: the one type and the one reader.
+
+The align step writes ``start,end,label`` rows (seconds on the session's IMU clock);
+training, evaluation and voice scoring read them back through :func:`parse_labels_csv`,
+so every reader agrees (labels are stripped, classes and spans checked the same way).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from silkpipe.errors import InputError
+from silkpipe.vocabulary import CLASSES
+
+HEADER = ("start", "end", "label")
+
+
+@dataclass(order=True)
+class Interval:
+    """A labelled span [start, end) in seconds on one clock. Mutable, because alignment
+    trims and merges spans in place; unpacks as ``start, end, label``; sorts by start."""
+
+    start: float
+    end: float
+    label: str
+
+    def __iter__(self) -> Iterator:
+        return iter((self.start, self.end, self.label))
+
+
+def intervals_to_csv(intervals: list[Interval]) -> str:
+    """The labels CSV text: a header, then one row per interval, times to the millisecond."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(HEADER)
+    for iv in intervals:
+        writer.writerow([f"{iv.start:.3f}", f"{iv.end:.3f}", iv.label])
+    return buf.getvalue()
+
+
+def parse_labels_csv(
+    text: str, *, source: str, session: str | None = None, skip_bad: bool = False
+) -> list[Interval]:
+    """Labels CSV text -> intervals; errors name the session, ``source`` and the line.
+
+    ``skip_bad`` drops malformed rows (and every row of a file without the header) instead
+    of raising: the report shows what it can and never fails on one bad file.
+    """
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header) != HEADER:
+        if skip_bad:
+            return []
+        raise InputError("line 1: expected header start,end,label", session=session, path=source)
+    out = []
+    for line_no, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        try:
+            out.append(_interval(row, line_no, source, session))
+        except InputError:
+            if not skip_bad:
+                raise
+    return out
+
+
+def _interval(row: list[str], line_no: int, source: str, session: str | None) -> Interval:
+    """One ``start,end,label`` row; the label is stripped, the class and span checked."""
+    try:
+        start, end, label = float(row[0]), float(row[1]), row[2].strip()
+    except (ValueError, IndexError):
+        raise InputError(f"line {line_no}: bad row {row!r}", session=session, path=source) from None
+    if label not in CLASSES or not end > start:
+        raise InputError(f"line {line_no}: bad interval {row!r}", session=session, path=source)
+    return Interval(start, end, label)
+
+
+def read_labels_csv(path: str | Path, *, session: str | None = None) -> list[Interval]:
+    """A labels CSV file -> intervals (a missing file is an error naming it)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("labels file is missing", session=session, path=str(path))
+    return parse_labels_csv(path.read_text(), source=str(path), session=session)

@@ -1,0 +1,95 @@
+"""The one interval type and the one labels-CSV reader, used by every step that reads labels."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from silkpipe.dataset import load_session_streams, session_stream
+from silkpipe.errors import InputError
+from silkpipe.labels import Interval, intervals_to_csv, parse_labels_csv, read_labels_csv
+from silkpipe.sessions import Motion
+
+PACKAGE = Path(__file__).resolve().parent.parent / "silkpipe"
+PADDED = "start , end,label\n1.0,2.0, jump \n2.5,9.0,walk\n"
+
+
+def test_labels_csv_roundtrip():
+    ivs = [Interval(1.0, 2.0, "jump"), Interval(2.5, 9.0, "walk")]
+    assert parse_labels_csv(intervals_to_csv(ivs), source="x.csv") == ivs
+
+
+def test_reader_strips_labels_and_header():
+    assert parse_labels_csv(PADDED, source="x.csv") == [
+        Interval(1.0, 2.0, "jump"),
+        Interval(2.5, 9.0, "walk"),
+    ]
+
+
+def test_bad_rows_name_session_file_and_line():
+    with pytest.raises(InputError, match=r"session s1, file x\.csv: line 3: bad interval"):
+        parse_labels_csv("start,end,label\n1,2,jump\n5,4,walk\n", source="x.csv", session="s1")
+    with pytest.raises(InputError, match="line 2: bad row"):
+        parse_labels_csv("start,end,label\n1,jump\n", source="x.csv")
+
+
+def test_skip_bad_keeps_the_good_rows_for_the_report():
+    text = "start,end,label\n1,2,jump\nx,3,walk\n4,5,dance\n6,7,idle\n"
+    assert parse_labels_csv(text, source="x.csv", skip_bad=True) == [
+        Interval(1.0, 2.0, "jump"),
+        Interval(6.0, 7.0, "idle"),
+    ]
+    assert parse_labels_csv("garbage", source="x.csv", skip_bad=True) == []
+
+
+def test_interval_unpacks_sorts_and_is_what_streams_hold():
+    motion = Motion(t=np.arange(500) / 50.0, rate=50.0, data=np.zeros((500, 13), np.float32),
+                    valid=np.ones(500, bool))  # fmt: skip
+    stream = session_stream("s", motion, [(5.0, 6.0, "jump"), Interval(1.0, 4.0, "walk")])
+    assert stream.intervals == [Interval(1.0, 4.0, "walk"), Interval(5.0, 6.0, "jump")]
+    start, end, label = stream.intervals[1]
+    assert (start, end, label) == (5.0, 6.0, "jump")
+
+
+def test_session_folders_and_store_readers_agree(tmp_path, data_dir):
+    """A labels file read from a session folder (train/evaluate from folders) gives what the
+    store readers (train, voice scoring, report) get from the same text: stripped labels."""
+    real = data_dir / "sessions/20251017_110929_session"
+    folder = tmp_path / "a_session"
+    folder.mkdir()
+    (folder / "sensor_data.csv").symlink_to(real / "sensor_data.csv")
+    (folder / "labels.csv").write_text(PADDED)
+    streams, _ = load_session_streams(tmp_path)
+    expected = parse_labels_csv(PADDED, source="k")
+    assert streams[0].intervals == expected == read_labels_csv(folder / "labels.csv")
+    assert parse_labels_csv(PADDED, source="k", skip_bad=True) == expected
+
+
+def _labels_csv_readers() -> list[str]:
+    """Modules other than labels.py that read CSV text and mention the labels header."""
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "labels.py":
+            continue
+        src = path.read_text(encoding="utf-8")
+        calls = {
+            node.func.attr
+            for node in ast.walk(ast.parse(src))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        }
+        if calls & {"reader", "DictReader"} and '"label"' in src:
+            out.append(path.name)
+    return out
+
+
+def test_one_labels_reader_and_one_interval_type():
+    assert _labels_csv_readers() == []
+    import silkpipe.alignment as alignment
+    import silkpipe.dataset as dataset
+
+    assert alignment.Interval is Interval
+    assert dataset.read_labels_csv is read_labels_csv
+    assert not hasattr(alignment, "intervals_from_csv")
