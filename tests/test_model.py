@@ -15,7 +15,7 @@ import torch
 
 import silkpipe.training as training
 from silkpipe.cli import main
-from silkpipe.dataset import fit_normalisation, holdout_split, load_clip_streams, make_windows
+from silkpipe.dataset import holdout_split, load_clip_streams, make_windows
 from silkpipe.evaluation import confusion_png, evaluate
 from silkpipe.model import GestureNet, Predictor, load_torch_model
 from silkpipe.training import TrainConfig, train, train_windows, train_with_test
@@ -81,13 +81,16 @@ def test_model_folder_has_every_artifact_and_train_only_normalisation(tiny_model
     history = json.loads((tiny_model / "history.json").read_text())
     assert [r["epoch"] for r in history] == [1, 2]
     assert {"train_loss", "val_macro_f1"} <= set(history[0])
-    # normalisation = statistics of the training side of the split, not of all windows
+    # normalisation = statistics of the model's inputs (the default's derived channels) on
+    # the training side of the split, not on all windows
     windows = make_windows(load_clip_streams(clip_subset))
     train_mask, _, _ = holdout_split(windows)
-    mean, std = fit_normalisation(windows.subset(train_mask))
-    np.testing.assert_allclose(config["normalisation"]["mean"][:9], mean, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(config["normalisation"]["std"][:9], std, rtol=1e-4, atol=1e-5)
-    all_mean, _ = fit_normalisation(windows)
+    inputs = GestureNet(**TrainConfig().model_kwargs())
+    mean, std = inputs.fit_normalisation(windows.subset(train_mask).core())
+    assert len(config["normalisation"]["mean"]) == len(config["derived_channels"]) == len(mean)
+    np.testing.assert_allclose(config["normalisation"]["mean"], mean, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(config["normalisation"]["std"], std, rtol=1e-4, atol=1e-5)
+    all_mean, _ = inputs.fit_normalisation(windows.core())
     assert not np.allclose(all_mean, mean)
 
 
@@ -99,8 +102,8 @@ def test_refit_model_is_trained_on_every_window(clip_subset, tmp_path):
     assert summary["refit_windows"] == len(windows) > summary["train_windows"]
     assert 0 <= summary["val_macro_f1"] <= 1
     config = json.loads((tmp_path / "config.json").read_text())
-    mean, _ = fit_normalisation(windows)
-    np.testing.assert_allclose(config["normalisation"]["mean"][:9], mean, rtol=1e-4, atol=1e-5)
+    mean, _ = GestureNet(**cfg.model_kwargs()).fit_normalisation(windows.core())  # all windows
+    np.testing.assert_allclose(config["normalisation"]["mean"], mean, rtol=1e-4, atol=1e-5)
     model = load_torch_model(tmp_path)
     assert model(torch.from_numpy(windows.core()[:4].copy())).shape == (4, len(CLASSES))
 
