@@ -28,8 +28,9 @@ TORCHSCRIPT_NAME = "model.ts"
 ONNX_NAME = "model.onnx"
 
 
-#: Model input sets: "full" = the 9 raw channels (+4 derived); the others are
-#: orientation-free channel sets (see GestureNet._invariant) and their widths.
+#: Model input sets and their widths: "full" = the 9 raw channels (+4 derived); the
+#: invariant ones are orientation-free (see GestureNet._invariant); "shape+pose" (the
+#: default) adds the gravity direction in the watch frame to "invariant-shape".
 INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10, "invariant-log": 7,
               "invariant-shape": 9, "shape+pose": 12}
 
