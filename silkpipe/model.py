@@ -28,9 +28,11 @@ TORCHSCRIPT_NAME = "model.ts"
 ONNX_NAME = "model.onnx"
 
 
-#: Model input sets: "full" = the 9 raw channels (+4 derived); the others are
-#: orientation-free channel sets (see GestureNet._invariant) and their widths.
-INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10, "invariant-log": 7}
+#: Model input sets and their widths: "full" = the 9 raw channels (+4 derived); the
+#: invariant ones are orientation-free (see GestureNet._invariant); "shape+pose" (the
+#: default) adds the gravity direction in the watch frame to "invariant-shape".
+INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10, "invariant-log": 7,
+              "invariant-shape": 9, "shape+pose": 12}
 
 
 class GestureNet(nn.Module):
@@ -109,6 +111,9 @@ class GestureNet(nn.Module):
         mid = up[:, up.shape[1] // 2 : up.shape[1] // 2 + 1]
         tilt = 1 - (up * mid).sum(dim=-1, keepdim=True)
         parts = [a_n, g_n, a_up, g_up, a_h, g_h, tilt]
+        if self.inputs in ("invariant-shape", "shape+pose"):
+            shape = shape_and_size(a_n, g_n, a_up, g_up, a_h, g_h, tilt)
+            return shape if self.inputs == "invariant-shape" else torch.cat([shape, up], dim=-1)
         if self.inputs == "invariant+tilt":
             parts.append(up - up.mean(dim=1, keepdim=True))
         out = torch.cat(parts, dim=-1)
@@ -138,6 +143,17 @@ class GestureNet(nn.Module):
     def set_normalisation(self, mean: np.ndarray, std: np.ndarray) -> None:
         self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
         self.std.copy_(torch.as_tensor(std, dtype=torch.float32))
+
+
+def shape_and_size(a_n, g_n, a_up, g_up, a_h, g_h, tilt) -> torch.Tensor:
+    """Each sensor's channels divided by that sensor's RMS over the window (the motion's
+    shape), plus the log of each RMS (its size) as separate channels: a player who moves
+    harder on another day changes two channels, not all of them."""
+    s_a = a_n.square().mean(dim=1, keepdim=True).sqrt() + 0.5
+    s_g = g_n.square().mean(dim=1, keepdim=True).sqrt() + 0.1
+    size = torch.cat([s_a.log(), s_g.log()], dim=-1).expand(-1, a_n.shape[1], -1)
+    return torch.cat([a_n / s_a, a_up / s_a, a_h / s_a, g_n / s_g, g_up / s_g, g_h / s_g,
+                      size, tilt], dim=-1)  # fmt: skip
 
 
 def export_model(model: GestureNet, folder: Path, config: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ import torch
 
 import silkpipe.training as training
 from silkpipe.cli import main
-from silkpipe.dataset import fit_normalisation, holdout_split, load_clip_streams, make_windows
+from silkpipe.dataset import holdout_split, load_clip_streams, make_windows
 from silkpipe.evaluation import confusion_png, evaluate
 from silkpipe.model import GestureNet, Predictor, load_torch_model
 from silkpipe.training import TrainConfig, train, train_windows, train_with_test
@@ -80,13 +81,16 @@ def test_model_folder_has_every_artifact_and_train_only_normalisation(tiny_model
     history = json.loads((tiny_model / "history.json").read_text())
     assert [r["epoch"] for r in history] == [1, 2]
     assert {"train_loss", "val_macro_f1"} <= set(history[0])
-    # normalisation = statistics of the training side of the split, not of all windows
+    # normalisation = statistics of the model's inputs (the default's derived channels) on
+    # the training side of the split, not on all windows
     windows = make_windows(load_clip_streams(clip_subset))
     train_mask, _, _ = holdout_split(windows)
-    mean, std = fit_normalisation(windows.subset(train_mask))
-    np.testing.assert_allclose(config["normalisation"]["mean"][:9], mean, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(config["normalisation"]["std"][:9], std, rtol=1e-4, atol=1e-5)
-    all_mean, _ = fit_normalisation(windows)
+    inputs = GestureNet(**TrainConfig().model_kwargs())
+    mean, std = inputs.fit_normalisation(windows.subset(train_mask).core())
+    assert len(config["normalisation"]["mean"]) == len(config["derived_channels"]) == len(mean)
+    np.testing.assert_allclose(config["normalisation"]["mean"], mean, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(config["normalisation"]["std"], std, rtol=1e-4, atol=1e-5)
+    all_mean, _ = inputs.fit_normalisation(windows.core())
     assert not np.allclose(all_mean, mean)
 
 
@@ -98,8 +102,8 @@ def test_refit_model_is_trained_on_every_window(clip_subset, tmp_path):
     assert summary["refit_windows"] == len(windows) > summary["train_windows"]
     assert 0 <= summary["val_macro_f1"] <= 1
     config = json.loads((tmp_path / "config.json").read_text())
-    mean, _ = fit_normalisation(windows)
-    np.testing.assert_allclose(config["normalisation"]["mean"][:9], mean, rtol=1e-4, atol=1e-5)
+    mean, _ = GestureNet(**cfg.model_kwargs()).fit_normalisation(windows.core())  # all windows
+    np.testing.assert_allclose(config["normalisation"]["mean"], mean, rtol=1e-4, atol=1e-5)
     model = load_torch_model(tmp_path)
     assert model(torch.from_numpy(windows.core()[:4].copy())).shape == (4, len(CLASSES))
 
@@ -313,3 +317,53 @@ def test_cross_day_preset_and_unknown_presets():
     assert training.preset("default") == TrainConfig()
     with pytest.raises(training.InputError, match="unknown preset"):
         training.preset("fast")
+
+
+def _turned(x: torch.Tensor, deg: float, seed: int = 0) -> torch.Tensor:
+    """The same motion seen by a watch worn at another angle: every vector rotated."""
+    rot = training.random_rotations(1, deg, torch.Generator().manual_seed(seed))[0]
+    return torch.cat([x[..., i : i + 3] @ rot.T for i in (0, 3, 6)], dim=2)
+
+
+def test_shape_inputs_ignore_the_watch_frame_and_how_hard_the_player_moves():
+    """invariant-shape: unchanged by a rotated watch frame; moving twice as hard changes
+    only the log-size channels (by log 2), not the motion's shape."""
+    x = _unit_gravity(torch.randn(2, 50, 9) * 200)
+    model = GestureNet(inputs="invariant-shape").eval()
+    z = model.derive(x)
+    assert z.shape == (2, 50, 9)
+    assert torch.allclose(z, model.derive(_turned(x, 120.0)), atol=1e-3)
+    harder = torch.cat([x[..., :6] * 2, x[..., 6:]], dim=2)
+    zh = model.derive(harder)
+    assert torch.allclose(zh[..., :6], z[..., :6], atol=5e-3)  # shape: the same
+    assert torch.allclose(zh[..., 6:8] - z[..., 6:8], torch.full((2, 50, 2), math.log(2)),
+                          atol=5e-3)  # fmt: skip
+    plain = GestureNet(inputs="invariant").derive(x)
+    assert not torch.allclose(GestureNet(inputs="invariant").derive(harder), plain, atol=1)
+
+
+def test_shape_pose_inputs_keep_the_arm_pose_beside_the_invariant_channels():
+    """shape+pose = the invariant-shape channels (frame-free) + the gravity direction in
+    the watch frame (the arm pose, which the rotation augmentation then blurs)."""
+    x = _unit_gravity(torch.randn(3, 50, 9) * 5)
+    model = GestureNet(**TrainConfig().model_kwargs()).eval()
+    assert model.inputs == "shape+pose"
+    z, zt = model.derive(x), model.derive(_turned(x, 90.0, seed=2))
+    assert z.shape == (3, 50, 12)
+    assert torch.allclose(z[..., :9], GestureNet(inputs="invariant-shape").derive(x))
+    assert torch.allclose(z[..., :9], zt[..., :9], atol=1e-3)
+    assert torch.allclose(z[..., 9:], x[..., 6:9]) and not torch.allclose(z[..., 9:], zt[..., 9:])
+    assert model(x).shape == (3, len(CLASSES))
+
+
+def test_train_preset_option_sets_the_named_settings_then_the_given_ones():
+    from silkpipe.cli import build_parser
+    from silkpipe.commands.train import _config
+
+    args = build_parser().parse_args(["train", "--clips", "c", "--out", "o",
+                                      "--preset", "within-day", "--scale", "0.1"])  # fmt: skip
+    cfg = _config(args)
+    assert cfg.inputs == "full" and cfg.rotate_deg == 35.0 and cfg.drop == 0.0
+    assert cfg.scale == 0.1  # an option given beside the preset wins
+    default = _config(build_parser().parse_args(["train", "--clips", "c", "--out", "o"]))
+    assert default == TrainConfig() and default.inputs == "shape+pose"

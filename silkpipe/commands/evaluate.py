@@ -45,8 +45,8 @@ def register(sub) -> None:
     p.add_argument(
         "--preset",
         default="default",
-        help="--cv: training settings, 'default' or 'cross-day' (orientation-free inputs, "
-        "stronger augmentation; see README)",
+        help="--cv: training settings, 'default', 'within-day' (raw axes with the arm pose) "
+        "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
     )
     p.add_argument("--spot", action="store_true", help="--model: also spot on stitched streams")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")

@@ -58,6 +58,12 @@ def register(sub) -> None:
         help="torch CPU threads (default: TrainConfig.threads; 1 wins on a busy machine)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+    p.add_argument(
+        "--preset",
+        default="default",
+        help="named settings the options below then change: 'default', 'within-day' (raw "
+        "axes with the arm pose) or 'cross-day' (orientation-free inputs); see README",
+    )
     from silkpipe.commands import add_config_options
     from silkpipe.dataset import WindowConfig
     from silkpipe.training import TrainConfig
@@ -72,9 +78,9 @@ def _config(args):
     from dataclasses import replace
 
     from silkpipe.commands import config_from
-    from silkpipe.training import TrainConfig, with_overrides
+    from silkpipe.training import preset, with_overrides
 
-    cfg = with_overrides(TrainConfig(), max_epochs=args.epochs, seed=args.seed,
+    cfg = with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed,
                          device=args.device, threads=args.threads)  # fmt: skip
     cfg = config_from(args, cfg)
     return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
