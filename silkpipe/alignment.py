@@ -40,9 +40,14 @@ class AlignConfig:
     # peak comes 0.27-0.42 s (median per class) after the press and 0.6-0.9 s before the
     # release, with wide spread (lead 0.04-0.11, tail 0.43-0.78 s at the 25th percentile;
     # punch the shortest), and the time around a gesture in play is other motion.
-    event_window_s: float = 0.7
-    punch_window_s: float = 0.5
-    event_lead_s: float = 0.2
+    event_window_s: float = 0.85
+    punch_window_s: float = 0.65
+    event_lead_s: float = 0.25
+    # ... and then cut to the burst around the peak: the time where the motion energy
+    # (|linear accel| + |gyro|, mean over 0.3 s) stays at least this share of the window's
+    # highest (None: keep the whole window). The motion next to a gesture in play is
+    # walking, fidgeting or stillness, mostly weaker than the gesture itself.
+    event_burst_share: float | None = 0.3
     noise_window_s: float = 0.8  # label window around a spoken "noise"
     # Players narrate a stretch of noise by saying "noise" again and again (real transcripts:
     # runs of noise words 0.3-8 s apart, runs 16-520 s apart): two noise words in a row at
@@ -511,6 +516,30 @@ def motion_consistent_states(
     return out
 
 
+def event_bursts(intervals: list[Interval], motion: Motion, cfg: AlignConfig) -> list[Interval]:
+    """Jump/punch/turn labels cut to the burst of motion around their peak
+    (cfg.event_burst_share): a label window a little too wide, or a peak at one end of its
+    gesture, then stops where the gesture's motion does, not on the motion beside it."""
+    if cfg.event_burst_share is None:
+        return intervals
+    energy = uniform_filter1d(motion.energy().astype(np.float64), max(int(0.3 * motion.rate), 1))
+    out = []
+    for iv in intervals:
+        lo, hi = np.searchsorted(motion.t, [iv.start, iv.end])
+        if iv.label not in EVENT_CLASSES or hi <= lo:
+            out.append(iv)
+            continue
+        seg = energy[lo:hi]
+        peak = int(np.argmax(seg))
+        weak = np.flatnonzero(seg < cfg.event_burst_share * seg[peak])
+        first = int(weak[weak < peak].max(initial=-1)) + 1
+        last = int(weak[weak > peak].min(initial=len(seg))) - 1
+        start = iv.start if first == 0 else float(motion.t[lo + first])
+        end = iv.end if last == len(seg) - 1 else float(motion.t[lo + last]) + 1.0 / motion.rate
+        out.append(Interval(start, end, iv.label))
+    return out
+
+
 def energy_contrast(motion: Motion, intervals: list[Interval], smooth_s: float) -> float:
     """Mean standardised motion energy inside event windows minus outside them."""
     signal = motion_signal(motion, smooth_s)
@@ -563,9 +592,9 @@ def align_session(
     cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around)
     base.update(_overlap(commands, beyond, offset, scale, span))
     peaks = event_peaks(commands, offset, motion, cfg)
-    intervals = motion_consistent_states(
+    intervals = event_bursts(motion_consistent_states(
         label_intervals(commands, offset, span, cfg, peaks), motion, cfg
-    )
+    ), motion, cfg)  # fmt: skip
     evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s)
     excluded, reason, gate = _decide(evidence, cfg, force, commands)
     seconds = {cls: 0.0 for cls in CLASSES}

@@ -9,6 +9,7 @@ from silkpipe.alignment import (
     AlignConfig,
     Interval,
     align_session,
+    event_bursts,
     event_peaks,
     intervals_from_csv,
     intervals_to_csv,
@@ -111,7 +112,7 @@ def test_labels_events_states_and_unlabelled_time():
 def test_event_labels_start_shortly_before_the_motion_peak_after_the_word():
     cmds = [Command("jump", 10.0, 10.3, "jump", 0.9)]
     (iv,) = label_intervals(cmds, 1.0, (0.0, 60.0), AlignConfig(word_to_peak_s=0.3))
-    assert (round(iv.start, 2), round(iv.end, 2)) == (11.1, 11.8)  # peak at 11.3
+    assert (round(iv.start, 2), round(iv.end, 2)) == (11.05, 11.9)  # peak at 11.3
 
 
 def test_event_labels_cover_the_core_of_each_class_gesture():
@@ -119,7 +120,8 @@ def test_event_labels_cover_the_core_of_each_class_gesture():
     beside it: a punch (the shortest gesture) gets a shorter window than a jump or a turn,
     and a punch right after a jump splits their overlap, even when it lies inside the
     jump's window."""
-    cfg = AlignConfig(word_to_peak_s=0.0)
+    cfg = AlignConfig(word_to_peak_s=0.0, event_window_s=0.7, punch_window_s=0.5,
+                      event_lead_s=0.2)  # fmt: skip
     cmds = [Command(cls, t, t + 0.2, cls, 0.9)
             for t, cls in [(10.0, "jump"), (20.0, "turn"), (30.0, "punch"), (40.0, "jump"),
                            (40.1, "punch")]]  # fmt: skip
@@ -127,6 +129,23 @@ def test_event_labels_cover_the_core_of_each_class_gesture():
            for iv in label_intervals(cmds, 0.0, (0.0, 60.0), cfg)]  # fmt: skip
     assert got == [(9.8, 10.5, "jump"), (19.8, 20.5, "turn"), (29.8, 30.3, "punch"),
                    (39.8, 40.15, "jump"), (40.15, 40.4, "punch")]  # fmt: skip
+
+
+def test_event_labels_stop_where_the_gesture_burst_does():
+    """A jump whose label window reaches past its burst onto the (weaker) walking after it
+    is cut to the burst; a label on steady motion keeps its window."""
+    motion = _still_motion(30.0)
+    jump = (motion.t >= 10.0) & (motion.t < 10.4)
+    motion.data[jump, 0] += 15.0
+    walking = (motion.t >= 10.4) & (motion.t < 20.0)
+    motion.data[walking, 0] += 3.0 * np.sin(2 * np.pi * 2 * motion.t[walking])
+    labels = [Interval(9.8, 10.9, "jump"), Interval(12.0, 12.8, "turn"),
+              Interval(9.0, 9.8, "idle")]  # fmt: skip
+    got = event_bursts(labels, motion, AlignConfig())
+    (cut,) = [iv for iv in got if iv.label == "jump"]
+    assert 9.8 <= cut.start < 10.0 and 10.4 <= cut.end <= 10.6
+    assert Interval(12.0, 12.8, "turn") in got and Interval(9.0, 9.8, "idle") in got
+    assert event_bursts(labels, motion, AlignConfig(event_burst_share=None)) == labels
 
 
 def test_state_labels_end_after_the_gesture_not_at_the_next_command():

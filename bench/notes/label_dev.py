@@ -13,6 +13,7 @@ from pathlib import Path
 from silkpipe.alignment import (
     AlignConfig,
     align_session,
+    event_bursts,
     event_peaks,
     label_intervals,
     motion_consistent_states,
@@ -58,7 +59,8 @@ def load(folder: Path, found: bool):
 def labels_at(motion, cmds, offset, cfg):
     span = (float(motion.t[0]), float(motion.t[-1]))
     peaks = event_peaks(cmds, offset, motion, cfg)
-    return motion_consistent_states(label_intervals(cmds, offset, span, cfg, peaks), motion, cfg)
+    states = motion_consistent_states(label_intervals(cmds, offset, span, cfg, peaks), motion, cfg)
+    return event_bursts(states, motion, cfg)
 
 
 def score(folders, cfg, found=False, verbose=False):
