@@ -63,7 +63,13 @@ def labels_at(motion, cmds, offset, cfg):
     return event_bursts(states, motion, cfg)
 
 
-def score(folders, cfg, found=False, verbose=False):
+def spoken_only(truth: dict) -> dict:
+    """truth.json with only the spoken gestures marked (recall of what could be labelled)."""
+    said = [[g["start"], g["end"], g["class"]] for g in truth["gestures"] if g["spoken"]]
+    return dict(truth, intervals=said)
+
+
+def score(folders, cfg, found=False, spoken=False):
     pairs = []
     for f in folders:
         truth, clock, cmds = load(f, found)
@@ -73,6 +79,7 @@ def score(folders, cfg, found=False, verbose=False):
                 continue
         else:
             ivs = labels_at(clock.motion, cmds, truth["offset_s"], cfg)
+        truth = spoken_only(truth) if spoken else truth
         pairs.append(clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in ivs]))
     return label_overlap(pairs), labelled_share(pairs), len(pairs)
 
@@ -92,4 +99,8 @@ def folders_of(args):
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     found = "--found" in sys.argv
-    print(fmt(*score(folders_of(args), AlignConfig(), found)))
+    lab, share, n = score(folders_of(args), AlignConfig(), found)
+    print(fmt(lab, share, n))
+    said = score(folders_of(args), AlignConfig(), found, spoken=True)[0]
+    print("recall of spoken gestures: " + "  ".join(
+        f"{c} {said[c]['recall']}" for c in CLASSES))
