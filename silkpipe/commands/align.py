@@ -42,7 +42,8 @@ def register(sub) -> None:
         type=float,
         default=AlignConfig.event_window_s,
         metavar="SECONDS",
-        help="label window around jump/punch/turn (default %(default)s)",
+        help="label window around a jump/turn, before it is cut to the motion burst "
+        "(default %(default)s; punch: --punch-window-s)",
     )
     p.add_argument(
         "--max-state",
