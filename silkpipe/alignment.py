@@ -33,17 +33,32 @@ from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, STATE_CLASSES
 @dataclass
 class AlignConfig:
     search_s: float = 30.0  # offsets searched: [-search_s, +search_s]
-    event_window_s: float = 1.0  # label window around a jump/punch/turn
-    # ... of which this much lies before the motion peak: in the button-labelled clips the
+    # Label window of a jump/turn and of a punch, of which event_lead_s lies before the
+    # motion peak. Labels are what the model learns from, so they cover the part of the
+    # gesture that is nearly always there, not all of it: in the button-labelled clips the
     # peak comes 0.27-0.42 s (median per class) after the press and 0.6-0.9 s before the
-    # release.
-    event_lead_s: float = 0.3
-    noise_window_s: float = 2.0  # label window around a spoken "noise"
+    # release, with wide spread (lead 0.04-0.11, tail 0.43-0.78 s at the 25th percentile;
+    # punch the shortest), and the time around a gesture in play is other motion.
+    event_window_s: float = 0.85
+    punch_window_s: float = 0.65
+    event_lead_s: float = 0.25
+    # ... and then cut to the burst around the peak: the time where the motion energy
+    # (|linear accel| + |gyro|, mean over 0.3 s) stays at least this share of the window's
+    # highest (None: keep the whole window). The motion next to a gesture in play is
+    # walking, fidgeting or stillness, mostly weaker than the gesture itself.
+    event_burst_share: float | None = 0.3
+    noise_window_s: float = 0.8  # label window around a spoken "noise"
     # Players narrate a stretch of noise by saying "noise" again and again (real transcripts:
     # runs of noise words 0.3-8 s apart, runs 16-520 s apart): two noise words in a row at
     # most this far apart label the time between them noise too.
     noise_run_s: float = 8.0
-    max_state_s: float = 15.0  # a walk/idle lasts until the next command, at most this long
+    # A walk/idle predicts motion for the offset search until the next command, at most
+    # max_state_s; its *label* ends after state_label_s (or at the next command). A player
+    # fills the time between commands with motion nobody names (walking, fidgeting, still),
+    # so a state label running on to the next command lands on it; button-labelled walk and
+    # idle clips last 1.9-2.1 s at their 10th percentile.
+    max_state_s: float = 15.0
+    state_label_s: float = 2.0
     bump_sigma_s: float = 0.25  # width of the predicted energy bump of an event
     smooth_s: float = 0.3  # smoothing of the measured motion energy
     shuffles: int = 40  # shuffled-command baselines for the quality score
@@ -413,6 +428,10 @@ def _union(intervals: list[Interval]) -> list[Interval]:
     return out
 
 
+def _event_window(cls: str, cfg: AlignConfig) -> float:
+    return cfg.punch_window_s if cls == "punch" else cfg.event_window_s
+
+
 def label_intervals(
     commands: list[Command],
     offset_s: float,
@@ -422,7 +441,8 @@ def label_intervals(
 ) -> list[Interval]:
     """Intervals on the IMU clock: gestures around their motion peak (``peaks``, else the
     word time plus word_to_peak_s), noise around its word (a run of noise words as one
-    stretch, cfg.noise_run_s), states until the next command.
+    stretch, cfg.noise_run_s), states from their word for state_label_s or until the next
+    command.
 
     Gestures win over noise, and both over states; overlapping gestures split at the
     midpoint; time no command covers stays unlabelled; a word whose peak is None gets no
@@ -439,7 +459,7 @@ def label_intervals(
     for i, (t, c) in enumerate(zip(times, commands, strict=True)):
         if c.cls in STATE_CLASSES:
             nxt = times[i + 1] if i + 1 < len(times) else hi
-            states.append(Interval(t, min(nxt, t + cfg.max_state_s), c.cls))
+            states.append(Interval(t, min(nxt, t + cfg.state_label_s), c.cls))
         elif (peak := peaks[i]) is None:
             continue
         elif c.cls == "noise":
@@ -451,11 +471,11 @@ def label_intervals(
             noise.append(Interval(peak - half, end, "noise"))
         else:
             start = peak - cfg.event_lead_s
-            gestures.append(Interval(start, start + cfg.event_window_s, c.cls))
+            gestures.append(Interval(start, start + _event_window(c.cls, cfg), c.cls))
     gestures.sort(key=lambda iv: iv.start)
-    for a, b in zip(gestures, gestures[1:], strict=False):  # equal lengths: never nested
-        if a.end > b.start:
-            mid = (a.end + b.start) / 2
+    for a, b in zip(gestures, gestures[1:], strict=False):
+        if a.end > b.start:  # split where they overlap (a punch can lie inside a jump's)
+            mid = (b.start + min(a.end, b.end)) / 2
             a.end, b.start = mid, mid
     noise = _union(noise)
     out = gestures + _cut(noise, gestures) + _cut(states, gestures + noise)
@@ -485,6 +505,30 @@ def motion_consistent_states(
             start, end = float(motion.t[a]), float(motion.t[b - 1]) + 1.0 / motion.rate
             if end - start >= cfg.min_state_piece_s:
                 out.append(Interval(max(start, iv.start), min(end, iv.end), iv.label))
+    return out
+
+
+def event_bursts(intervals: list[Interval], motion: Motion, cfg: AlignConfig) -> list[Interval]:
+    """Jump/punch/turn labels cut to the burst of motion around their peak
+    (cfg.event_burst_share): a label window a little too wide, or a peak at one end of its
+    gesture, then stops where the gesture's motion does, not on the motion beside it."""
+    if cfg.event_burst_share is None:
+        return intervals
+    energy = uniform_filter1d(motion.energy().astype(np.float64), max(int(0.3 * motion.rate), 1))
+    out = []
+    for iv in intervals:
+        lo, hi = np.searchsorted(motion.t, [iv.start, iv.end])
+        if iv.label not in EVENT_CLASSES or hi <= lo:
+            out.append(iv)
+            continue
+        seg = energy[lo:hi]
+        peak = int(np.argmax(seg))
+        weak = np.flatnonzero(seg < cfg.event_burst_share * seg[peak])
+        first = int(weak[weak < peak].max(initial=-1)) + 1
+        last = int(weak[weak > peak].min(initial=len(seg))) - 1
+        start = iv.start if first == 0 else float(motion.t[lo + first])
+        end = iv.end if last == len(seg) - 1 else float(motion.t[lo + last]) + 1.0 / motion.rate
+        out.append(Interval(start, end, iv.label))
     return out
 
 
@@ -540,9 +584,9 @@ def align_session(
     cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around)
     base.update(_overlap(commands, beyond, offset, scale, span))
     peaks = event_peaks(commands, offset, motion, cfg)
-    intervals = motion_consistent_states(
+    intervals = event_bursts(motion_consistent_states(
         label_intervals(commands, offset, span, cfg, peaks), motion, cfg
-    )
+    ), motion, cfg)  # fmt: skip
     evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s)
     excluded, reason, gate = _decide(evidence, cfg, force, commands)
     seconds = {cls: 0.0 for cls in CLASSES}

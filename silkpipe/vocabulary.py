@@ -8,7 +8,7 @@ import re
 CLASSES: tuple[str, ...] = ("jump", "punch", "turn", "walk", "idle", "noise")
 #: Short gestures: a label window around the spoken word.
 EVENT_CLASSES = frozenset({"jump", "punch", "turn"})
-#: States last until the next command.
+#: States last until the next command (their labels cover about one gesture: alignment).
 STATE_CLASSES = frozenset({"walk", "idle"})
 
 #: Spoken forms (single words) -> class. Multi-word forms are in PHRASES.

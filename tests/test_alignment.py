@@ -9,6 +9,7 @@ from silkpipe.alignment import (
     AlignConfig,
     Interval,
     align_session,
+    event_bursts,
     event_peaks,
     label_intervals,
     motion_consistent_states,
@@ -87,7 +88,8 @@ def test_labels_events_states_and_unlabelled_time():
         Command("idle", 14.0, 14.2, "idle", 0.9),
         Command("walk", 60.0, 60.2, "walk", 0.9),
     ]
-    cfg = AlignConfig(max_state_s=15.0, word_to_peak_s=0.0)
+    cfg = AlignConfig(state_label_s=15.0, word_to_peak_s=0.0, event_lead_s=0.3,
+                      event_window_s=1.0, punch_window_s=1.0)  # fmt: skip
     ivs = label_intervals(cmds, offset_s=2.0, span=(0.0, 70.0), cfg=cfg)
     # no overlaps, sorted
     for a, b in zip(ivs, ivs[1:], strict=False):
@@ -97,7 +99,7 @@ def test_labels_events_states_and_unlabelled_time():
         (12.0, 13.7, "walk"),  # walk until the jump window (cut, not overlapping)
         (13.7, 14.5, "jump"),  # jump and punch windows split at the midpoint
         (14.5, 15.3, "punch"),
-        (16.0, 31.0, "idle"),  # idle capped at max_state_s: the rest is unlabelled
+        (16.0, 31.0, "idle"),  # idle capped at state_label_s: the rest is unlabelled
         (62.0, 70.0, "walk"),  # clipped to the IMU span
     ]
     # time before the first command and between idle and walk stays unlabelled
@@ -108,7 +110,56 @@ def test_labels_events_states_and_unlabelled_time():
 def test_event_labels_start_shortly_before_the_motion_peak_after_the_word():
     cmds = [Command("jump", 10.0, 10.3, "jump", 0.9)]
     (iv,) = label_intervals(cmds, 1.0, (0.0, 60.0), AlignConfig(word_to_peak_s=0.3))
-    assert (round(iv.start, 2), round(iv.end, 2)) == (11.0, 12.0)  # peak at 11.3
+    assert (round(iv.start, 2), round(iv.end, 2)) == (11.05, 11.9)  # peak at 11.3
+
+
+def test_event_labels_cover_the_core_of_each_class_gesture():
+    """Labels cover what a gesture nearly always holds around its peak, not the motion
+    beside it: a punch (the shortest gesture) gets a shorter window than a jump or a turn,
+    and a punch right after a jump splits their overlap, even when it lies inside the
+    jump's window."""
+    cfg = AlignConfig(word_to_peak_s=0.0, event_window_s=0.7, punch_window_s=0.5,
+                      event_lead_s=0.2)  # fmt: skip
+    cmds = [Command(cls, t, t + 0.2, cls, 0.9)
+            for t, cls in [(10.0, "jump"), (20.0, "turn"), (30.0, "punch"), (40.0, "jump"),
+                           (40.1, "punch")]]  # fmt: skip
+    got = [(round(iv.start, 2), round(iv.end, 2), iv.label)
+           for iv in label_intervals(cmds, 0.0, (0.0, 60.0), cfg)]  # fmt: skip
+    assert got == [(9.8, 10.5, "jump"), (19.8, 20.5, "turn"), (29.8, 30.3, "punch"),
+                   (39.8, 40.15, "jump"), (40.15, 40.4, "punch")]  # fmt: skip
+
+
+def test_event_labels_stop_where_the_gesture_burst_does():
+    """A jump whose label window reaches past its burst onto the (weaker) walking after it
+    is cut to the burst; a label on steady motion keeps its window."""
+    motion = _still_motion(30.0)
+    jump = (motion.t >= 10.0) & (motion.t < 10.4)
+    motion.data[jump, 0] += 15.0
+    walking = (motion.t >= 10.4) & (motion.t < 20.0)
+    motion.data[walking, 0] += 3.0 * np.sin(2 * np.pi * 2 * motion.t[walking])
+    labels = [Interval(9.8, 10.9, "jump"), Interval(12.0, 12.8, "turn"),
+              Interval(9.0, 9.8, "idle")]  # fmt: skip
+    got = event_bursts(labels, motion, AlignConfig())
+    (cut,) = [iv for iv in got if iv.label == "jump"]
+    assert 9.8 <= cut.start < 10.0 and 10.4 <= cut.end <= 10.6
+    assert Interval(12.0, 12.8, "turn") in got and Interval(9.0, 9.8, "idle") in got
+    assert event_bursts(labels, motion, AlignConfig(event_burst_share=None)) == labels
+
+
+def test_state_labels_end_after_the_gesture_not_at_the_next_command():
+    """Between commands a player moves without saying so: a walk said at 4 s labels about
+    one walk gesture, even when walking goes on (unnamed) until the next command at 20 s."""
+    motion = _still_motion(30.0)
+    moving = (motion.t >= 4.0) & (motion.t < 19.0)
+    motion.data[moving, 0] += 6.0 * np.sin(2 * np.pi * 2 * motion.t[moving])
+    cmds = [Command("walk", 4.0, 4.3, "walk", 0.9), Command("idle", 20.0, 20.3, "idle", 0.9)]
+    cfg = AlignConfig()
+    ivs = motion_consistent_states(label_intervals(cmds, 0.0, (0.0, 30.0), cfg), motion, cfg)
+    got = [(round(iv.start, 2), round(iv.end, 2), iv.label) for iv in ivs]
+    assert got == [(4.0, 6.0, "walk"), (20.0, 22.0, "idle")]
+    long = AlignConfig(state_label_s=15.0)
+    ivs = motion_consistent_states(label_intervals(cmds, 0.0, (0.0, 30.0), long), motion, long)
+    assert [iv for iv in ivs if iv.label == "walk"][0].end > 18.0  # as the old labels did
 
 
 def _still_motion(duration: float = 30.0) -> Motion:
@@ -259,7 +310,8 @@ def test_a_run_of_noise_words_labels_one_noise_stretch():
     """Players narrate noise by repeating the word; the time between is noise too, but a
     lone noise word, or one after a long pause or another command, keeps its 2 s window,
     and a gesture said at the start of a run keeps its own window."""
-    cfg = AlignConfig(word_to_peak_s=0.0)
+    cfg = AlignConfig(word_to_peak_s=0.0, noise_window_s=2.0, event_lead_s=0.3,
+                      event_window_s=1.0)  # fmt: skip
     said = [(10.0, "noise"), (14.0, "noise"), (19.5, "noise"), (40.0, "noise"),
             (45.0, "jump"), (47.0, "noise"), (52.5, "jump"), (52.9, "noise"),
             (59.0, "noise")]  # fmt: skip

@@ -193,3 +193,50 @@ def test_each_session_draws_its_offset_first_from_its_own_seed(sessions):
         truth = json.loads((folder / "truth.json").read_text())
         expected = float(np.random.default_rng([5, i + 1]).uniform(-20, 20))
         assert truth["offset_s"] == round(expected, 4)
+
+
+def _on_session_time(folder: Path, truth: dict) -> str:
+    """The session CSV with every row stamped at its production (session) time."""
+    from silkpipe.voice_score import session_times
+
+    lines = (folder / "sensor_data.csv").read_text().splitlines()
+    stamps = session_times(truth, len(lines) - 1)
+    rows = [f"{x.rpartition(',')[0]},{float(t)!r}" for x, t in zip(lines[1:], stamps, strict=True)]
+    return "\n".join([lines[0], *rows]) + "\n"
+
+
+def gesture_label_precision(sessions: Path, cfg) -> float:
+    """Share of jump/punch/turn/walk/idle label time that lies on a gesture of its own class,
+    labels placed from the exact words at the true offset, on session time."""
+    from silkpipe.alignment import (
+        event_bursts,
+        event_peaks,
+        label_intervals,
+        motion_consistent_states,
+    )
+    from silkpipe.transcripts import extract_commands, parse_transcript
+    from silkpipe.voice_score import clock_pairs, label_overlap, oracle_transcript, session_clock
+
+    pairs = []
+    for folder in find_sessions(sessions):
+        truth = json.loads((folder / "truth.json").read_text())
+        clock = session_clock(_on_session_time(folder, truth), truth, folder.name)
+        motion, offset = clock.motion, truth["offset_s"]
+        cmds = extract_commands(parse_transcript(oracle_transcript(truth))).commands
+        span = (float(motion.t[0]), float(motion.t[-1]))
+        ivs = label_intervals(cmds, offset, span, cfg, event_peaks(cmds, offset, motion, cfg))
+        ivs = event_bursts(motion_consistent_states(ivs, motion, cfg), motion, cfg)
+        pairs.append(clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in ivs]))
+    scores = [s for cls, s in label_overlap(pairs).items() if cls != "noise" and s["precision"]]
+    return sum(s["precision"] * s["labelled_s"] for s in scores) / sum(
+        s["labelled_s"] for s in scores)  # fmt: skip
+
+
+def test_labels_at_the_true_offset_lie_on_their_gestures(sessions):
+    """In play the time between spoken gestures holds motion nobody named (walking,
+    fidgeting, stillness, unspoken gestures): labels must lie on their own gesture, not run
+    on into that motion (time on unlabelled truth counts as wrong). Labels running on to
+    the next command with 1 s event windows put well under 0.7 of their time there."""
+    from silkpipe.alignment import AlignConfig
+
+    assert gesture_label_precision(sessions, AlignConfig()) >= 0.85

@@ -42,14 +42,16 @@ def register(sub) -> None:
         type=float,
         default=AlignConfig.event_window_s,
         metavar="SECONDS",
-        help="label window around jump/punch/turn (default %(default)s)",
+        help="label window around a jump/turn, before it is cut to the motion burst "
+        "(default %(default)s; punch: --punch-window-s)",
     )
     p.add_argument(
         "--max-state",
         type=float,
         default=AlignConfig.max_state_s,
         metavar="SECONDS",
-        help="longest walk/idle label after its command (default %(default)s)",
+        help="how long a walk/idle command predicts motion in the offset search, at most "
+        "(default %(default)s; the label's own length is --state-label-s)",
     )
     named = ("search_s", "min_quality", "event_window_s", "max_state_s")  # options above
     add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
