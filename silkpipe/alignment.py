@@ -25,6 +25,7 @@ from scipy.ndimage import uniform_filter1d
 from scipy.signal import correlate
 
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
+from silkpipe.clip_evidence import BoundClips, ClipModel, bind
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_test
 from silkpipe.transcripts import Command
@@ -112,6 +113,13 @@ class AlignConfig:
     # class-evidence p at most this. (Class evidence never passes a session on its own: with
     # few words a permutation p is coarse, and a wrong offset reached it.)
     class_confirm_p: float = 0.02
+    # With a clip-trained class model (silkpipe.clip_evidence, `--clips`): the weight of its
+    # per-word log-probability of the said classes beside the energy share in the choice
+    # among energy peaks, and a way through the gate: its permutation p at most clip_pass_p
+    # beside an energy fit whose own shuffle p is at most clip_energy_p.
+    clip_weight: float = 1.0
+    clip_pass_p: float = 0.01
+    clip_energy_p: float = 0.1
     seed: int = 0
 
 
@@ -148,7 +156,8 @@ class AlignmentReport:
     unlabelled_by_class: dict[str, int] = field(default_factory=dict)
     labelled_audio_s: list[float] = field(default_factory=list)  # audio span on the IMU
     class_p_value: float = 1.0  # class-evidence test at the offset (1.0: not testable)
-    class_separation: float = 0.0
+    class_separation: float = 0.0  # clips: mean log-probability of the said classes
+    class_model: str = ""  # "clips" (a clip-trained model) or "self" (self-trained)
     at_search_edge: bool = False
 
     def to_json(self) -> dict:
@@ -288,7 +297,7 @@ class OffsetFit:
 
 def offset_fit(
     signal: np.ndarray, motion: Motion, commands: list[Command], cfg: AlignConfig,
-    traces: np.ndarray | None = None,
+    traces: np.ndarray | None = None, clips: BoundClips | None = None,
 ) -> OffsetFit:  # fmt: skip
     """estimate_offset on a given motion signal, with each shuffle's quality too (so a
     search over more than offsets can put the same search in its null)."""
@@ -334,7 +343,7 @@ def offset_fit(
         near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
         lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
         lag, candidates = class_choice(
-            lag, e_offsets, e_scores, times, classes, motion, cfg, traces
+            lag, e_offsets, e_scores, times, classes, motion, cfg, traces, clips
         )
     quality = (z_all + z_events) / np.sqrt(2.0)
     null_all = (null_all - null_all.mean()) / (null_all.std() or 1.0)
@@ -347,10 +356,11 @@ def offset_fit(
 def class_choice(
     lag: float, offsets: np.ndarray, scores: np.ndarray, times: np.ndarray, classes: list[str],
     motion: Motion, cfg: AlignConfig, traces: np.ndarray | None = None,
+    clips: BoundClips | None = None,
 ) -> tuple[float, list[float]]:  # fmt: skip
     """Among the gesture-energy peaks close to the best one, the lag whose words' classes
-    match the motion best (silkpipe.class_evidence): one gesture period off fits energy
-    almost as well, but not the class sequence."""
+    match the motion best (silkpipe.class_evidence, or the clip-trained model ``clips``):
+    one gesture period off fits energy almost as well, but not the class sequence."""
     from scipy.signal import find_peaks
 
     from silkpipe.class_evidence import class_scores
@@ -363,10 +373,14 @@ def class_choice(
     e_times, labels = event_words(times, classes)
     if len(set(labels.tolist())) < 2 or len(cands) < 2:
         return lag, [lag]
-    traces = feature_traces(motion) if traces is None else traces
     energy = np.interp(cands, offsets, scores) / top
-    sep = class_scores(traces, float(motion.t[0]), motion.rate, e_times, labels, np.array(cands))
-    return cands[int(np.argmax(energy + cfg.class_weight * sep))], cands
+    if clips is not None:
+        fit = cfg.clip_weight * clips.scores(e_times, labels, np.array(cands))
+    else:
+        traces = feature_traces(motion) if traces is None else traces
+        fit = cfg.class_weight * class_scores(traces, float(motion.t[0]), motion.rate, e_times,
+                                              labels, np.array(cands))  # fmt: skip
+    return cands[int(np.argmax(energy + fit))], cands
 
 
 def event_peaks(
@@ -526,9 +540,12 @@ def align_session(
     *,
     rejected_words: list[dict] | None = None,
     force: bool = False,
+    clip_model: ClipModel | None = None,
 ) -> tuple[list[Interval], AlignmentReport]:
-    """The whole per-session join: offset, labels, quality gate."""
+    """The whole per-session join: offset, labels, quality gate. With ``clip_model`` (trained
+    on labelled clips) the class evidence of the search and the gate is that model's."""
     cfg = cfg or AlignConfig()
+    clips = None if clip_model is None else bind(clip_model, motion)
     base = _report_base(session, motion, commands, rejected_words)
     commands, beyond = _reachable(motion, commands, cfg)
     base.update(_unlabelled(beyond))
@@ -540,12 +557,12 @@ def align_session(
         )  # fmt: skip
         return [], report
     offset, confidence, quality, p_value, scale, at_edge, around = _fit_clock(
-        motion, commands, cfg
+        motion, commands, cfg, clips
     )
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
     sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
-    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around)
+    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     peaks = event_peaks(commands, offset, motion, cfg)
     intervals = motion_consistent_states(
@@ -563,6 +580,7 @@ def align_session(
         labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, clock_scale=scale,
         signature_p=sig.p_value, signature_statistic=sig.statistic, gate=gate,
         class_p_value=cls.p_value, class_separation=cls.separation, at_search_edge=at_edge,
+        class_model=cls.model,
         **base,
     )  # fmt: skip
     return intervals, report
@@ -604,12 +622,16 @@ def _too_few(commands: list[Command], beyond: list[Command], cfg: AlignConfig) -
 
 
 def _class_test(
-    commands: list[Command], lag: float, motion: Motion, around: list[float]
-) -> ClassTest:
+    commands: list[Command], lag: float, motion: Motion, around: list[float],
+    clips: BoundClips | None = None,
+) -> ClassTest:  # fmt: skip
     """The class-evidence permutation test of the event words at ``t_audio + lag``, fair to
-    the class-aware choice among the lags ``around`` it."""
+    the class-aware choice among the lags ``around`` it (the clip model's when given)."""
     times = np.array([c.start for c in commands])
     e_times, labels = event_words(times, [c.cls for c in commands])
+    if clips is not None:
+        t = clips.test(e_times + lag, labels, np.array(around))
+        return ClassTest(t.statistic, t.p_value, t.words, t.classes, t.testable, "clips")
     return class_test(feature_traces(motion), float(motion.t[0]), motion.rate, e_times + lag,
                       labels, around=np.array(around))  # fmt: skip
 
@@ -641,18 +663,18 @@ def _reachable(
 
 
 def _fit_clock(
-    motion: Motion, commands: list[Command], cfg: AlignConfig
+    motion: Motion, commands: list[Command], cfg: AlignConfig, clips: BoundClips | None = None
 ) -> tuple[float, float, float, float, float, bool, list[float]]:
     """(offset, confidence, quality, p, scale, at search edge, class candidates):
     count-clock sessions also fit the clock rate (silkpipe.clock_fit), with the scale
     search inside the shuffles' null."""
     if motion.time_model.get("kind") != "count":
-        fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg)
+        fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg, clips=clips)
         return (fit.offset_s, fit.confidence, fit.quality, fit.p_value, 1.0, fit.at_edge,
                 fit.candidates)  # fmt: skip
     from silkpipe.clock_fit import fit_scale_offset
 
-    sfit = fit_scale_offset(motion, commands, cfg)
+    sfit = fit_scale_offset(motion, commands, cfg, clips=clips)
     # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)
@@ -702,7 +724,9 @@ def gate_verdict(
     turn words say the classes do not sit where the offset puts them. The class-evidence
     test (all event classes) and a best lag at the search edge (the true peak may lie
     beyond it) refuse the same way; an offset the class evidence chose over the best
-    energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p).
+    energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p). A
+    clip-trained class model (``cls.model == "clips"``) can pass a session beside a fair
+    energy p (clip_pass_p, clip_energy_p).
     """
     if not np.isfinite(quality):
         return True, "quality is not a number"
@@ -718,11 +742,22 @@ def gate_verdict(
         return True, "class signature contradicts"
     if quality >= cfg.min_quality:
         return False, "energy"
+    if _clip_confirms(cls, p_value, cfg):
+        return False, "clip classes"
     signature_floor = cfg.min_quality - cfg.signature_quality_allowance
     if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
         if quality >= signature_floor:
             return False, "class signature"
     return True, "at chance"
+
+
+def _clip_confirms(cls: ClassTest | None, p_value: float, cfg: AlignConfig) -> bool:
+    """The clip-trained model says the words' classes sit where the offset puts them, and
+    the energy fit is better than most shuffles: a fixed model cannot fit itself to the
+    words, so its p is fair with few of them."""
+    if cls is None or cls.model != "clips" or not cls.testable:
+        return False
+    return cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p
 
 
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:

@@ -580,7 +580,7 @@ SHIFTS = (("period", 1.5, 3.0), ("far", 5.0, 20.0))
 
 
 def shifted_control(name: str, motion, commands: list, true_offset: float, shift: float,
-                    base) -> dict:  # fmt: skip
+                    base, clip_model=None) -> dict:  # fmt: skip
     """Align a session with its offset search confined to a window around a wrong offset
     (true + shift) that ends 0.5 s short of the true one: what the gate does when the
     search lands there (the classic one-gesture-period error). Such a control must end
@@ -592,7 +592,7 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
     cfg = replace(base, search_s=float(max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1)))
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
-    _, report = align_session(f"{name}-shifted", motion, moved, cfg)
+    _, report = align_session(f"{name}-shifted", motion, moved, cfg, clip_model=clip_model)
     # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
     est = None if report.offset_s is None else report.offset_s + report.clock_scale * centre
     error = None if est is None else round(est - true_offset, 3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from silkpipe.commands import add_config_options, add_store_args, config_from, raise_if_failed
 from silkpipe.steps import AlignConfig, align_run
 from silkpipe.store import open_store
@@ -51,6 +53,12 @@ def register(sub) -> None:
         metavar="SECONDS",
         help="longest walk/idle label after its command (default %(default)s)",
     )
+    p.add_argument(
+        "--clips",
+        metavar="DIR",
+        help="labelled clips whose class model the offset search and the gate use (default: "
+        "the run's own clips, if it has any)",
+    )
     named = ("search_s", "min_quality", "event_window_s", "max_state_s")  # options above
     add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
     p.set_defaults(func=run)
@@ -61,6 +69,8 @@ def run(args) -> dict:
         search_s=args.search, min_quality=args.min_quality,
         event_window_s=args.event_window, max_state_s=args.max_state,
     ))  # fmt: skip
-    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force)
+    clips = Path(args.clips) if args.clips else None
+    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force,
+                        clips_dir=clips)  # fmt: skip
     raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
     return figures
