@@ -115,11 +115,16 @@ class AlignConfig:
     class_confirm_p: float = 0.02
     # With a clip-trained class model (silkpipe.clip_evidence, `--clips`): the weight of its
     # per-word log-probability of the said classes beside the energy share in the choice
-    # among energy peaks, and a way through the gate: its permutation p at most clip_pass_p
-    # beside an energy fit whose own shuffle p is at most clip_energy_p.
+    # among energy peaks, and two ways through the gate: its permutation p at most
+    # clip_pass_p beside an energy shuffle p at most clip_energy_p; or energy quality at
+    # least clip_quality with a class p at most clip_support_p (and energy p at most
+    # max_energy_p). Dev sessions (a24, synth --realistic from half the R12 training clips,
+    # the model trained on the other half): one-period-shifted words reached class p 0.0085.
     clip_weight: float = 1.0
-    clip_pass_p: float = 0.01
+    clip_pass_p: float = 0.005
     clip_energy_p: float = 0.1
+    clip_quality: float = 3.5
+    clip_support_p: float = 0.05
     seed: int = 0
 
 
@@ -742,7 +747,7 @@ def gate_verdict(
         return True, "class signature contradicts"
     if quality >= cfg.min_quality:
         return False, "energy"
-    if _clip_confirms(cls, p_value, cfg):
+    if _clip_confirms(cls, quality, p_value, cfg):
         return False, "clip classes"
     signature_floor = cfg.min_quality - cfg.signature_quality_allowance
     if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
@@ -751,13 +756,18 @@ def gate_verdict(
     return True, "at chance"
 
 
-def _clip_confirms(cls: ClassTest | None, p_value: float, cfg: AlignConfig) -> bool:
+def _clip_confirms(
+    cls: ClassTest | None, quality: float, p_value: float, cfg: AlignConfig
+) -> bool:
     """The clip-trained model says the words' classes sit where the offset puts them, and
     the energy fit is better than most shuffles: a fixed model cannot fit itself to the
     words, so its p is fair with few of them."""
     if cls is None or cls.model != "clips" or not cls.testable:
         return False
-    return cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p
+    if cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p:
+        return True
+    return (quality >= cfg.clip_quality and cls.p_value <= cfg.clip_support_p
+            and p_value <= cfg.max_energy_p)  # fmt: skip
 
 
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:

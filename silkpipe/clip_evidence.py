@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 from scipy.special import logsumexp
 
 from silkpipe.class_evidence import features_at, raw_features, window_max
@@ -73,10 +74,18 @@ class ClipModel:
 WINDOWS = ((0.5, -0.15), (0.15, 0.25), (-0.25, 0.7))
 
 
+GRAVITY_S = 0.5  # the arm's pose: gravity's direction in the device frame, mean over this
+
+
 def clip_traces(motion: Motion) -> np.ndarray:
-    """(n, 15) the five motion features' largest values in each of WINDOWS."""
+    """(n, 18) the five motion features' largest values in each of WINDOWS, and the
+    direction of gravity in the device frame around the peak (how the arm is held)."""
     raw = raw_features(motion)
-    return np.concatenate([window_max(motion, raw, a, b, GAP_SHARE) for a, b in WINDOWS], axis=1)
+    peaks = [window_max(motion, raw, a, b, GAP_SHARE) for a, b in WINDOWS]
+    grav = motion.data[:, 10:13].astype(np.float64)
+    grav /= np.maximum(np.linalg.norm(grav, axis=1, keepdims=True), 1e-9)
+    pose = uniform_filter1d(grav, max(int(round(GRAVITY_S * motion.rate)), 1), axis=0)
+    return np.concatenate([*peaks, pose], axis=1)
 
 
 def clip_rows(motion: Motion, label: str) -> np.ndarray:

@@ -608,7 +608,8 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
         outcome = "false pass"
     return {"shift_s": round(shift, 3), "offset_error": error, "quality": round(report.quality, 2),
             "excluded": report.excluded, "outcome": outcome, "reason": report.reason,
-            "at_window_edge": edge, "clock_scale": report.clock_scale}  # fmt: skip
+            "at_window_edge": edge, "clock_scale": report.clock_scale,
+            "class_p_value": report.class_p_value, "gate": report.gate}  # fmt: skip
 
 
 def scale_slack(motion, centre: float) -> float:
