@@ -125,6 +125,11 @@ class AlignConfig:
     clip_energy_p: float = 0.1
     clip_quality: float = 3.5
     clip_support_p: float = 0.05
+    # ... and the clip model's own best lag within refine_s of the chosen one must lie at
+    # most this far from it (energy and classes agree on the offset). Real 135233, whose
+    # arrival clock steps 13 s mid-session: 0.50 s; real 143627 0.30 s; 17 dev sessions
+    # within 0.3 s of the truth: at most 0.40 s.
+    clip_agree_s: float = 0.45
     seed: int = 0
 
 
@@ -164,6 +169,7 @@ class AlignmentReport:
     class_separation: float = 0.0  # clips: mean log-probability of the said classes
     class_model: str = ""  # "clips" (a clip-trained model) or "self" (self-trained)
     at_search_edge: bool = False
+    class_peak_s: float | None = None  # clips: the class model's best lag minus the chosen
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -573,7 +579,9 @@ def align_session(
     intervals = motion_consistent_states(
         label_intervals(commands, offset, span, cfg, peaks), motion, cfg
     )
-    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s)
+    peak = None if clips is None else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
+    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s,
+                        peak is not None and abs(peak) > cfg.clip_agree_s)  # fmt: skip
     excluded, reason, gate = _decide(evidence, cfg, force, commands)
     seconds = {cls: 0.0 for cls in CLASSES}
     for iv in intervals:
@@ -585,7 +593,7 @@ def align_session(
         labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, clock_scale=scale,
         signature_p=sig.p_value, signature_statistic=sig.statistic, gate=gate,
         class_p_value=cls.p_value, class_separation=cls.separation, at_search_edge=at_edge,
-        class_model=cls.model,
+        class_model=cls.model, class_peak_s=peak,
         **base,
     )  # fmt: skip
     return intervals, report
@@ -641,12 +649,25 @@ def _class_test(
                       labels, around=np.array(around))  # fmt: skip
 
 
+def _clip_peak(
+    commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
+) -> float | None:
+    """Where the clip model's score of the event words peaks within refine_s of ``lag``,
+    relative to it (None: fewer than two classes of event words)."""
+    times = np.array([c.start for c in commands])
+    e_times, labels = event_words(times, [c.cls for c in commands])
+    if len(set(labels.tolist())) < 2:
+        return None
+    shifts = np.arange(-cfg.refine_s, cfg.refine_s + 1e-9, 0.05)
+    return round(float(shifts[np.argmax(clips.scores(e_times, labels, lag + shifts))]), 3)
+
+
 def _decide(
     ev: Evidence, cfg: AlignConfig, force: bool, commands: list[Command]
 ) -> tuple[bool, str, str]:
     """(excluded, reason, how the gate decided)."""
     at_chance, gate = gate_verdict(ev.quality, ev.p_value, ev.sig, cfg, ev.cls, ev.at_edge,
-                                   ev.moved)  # fmt: skip
+                                   ev.moved, ev.disagree)  # fmt: skip
     if at_chance and not force:
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
     if at_chance:
@@ -715,11 +736,13 @@ class Evidence:
     cls: ClassTest | None = None
     at_edge: bool = False
     moved: bool = False  # class evidence chose another energy peak than the best one
+    disagree: bool = False  # the clip model's best lag lies away from the chosen one
 
 
 def gate_verdict(
     quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig,
     cls: ClassTest | None = None, at_edge: bool = False, moved: bool = False,
+    disagree: bool = False,
 ) -> tuple[bool, str]:  # fmt: skip
     """(at chance, how the gate decided).
 
@@ -741,6 +764,8 @@ def gate_verdict(
         return True, "class choice unconfirmed"
     if quality >= max(cfg.sure_quality, cfg.min_quality):
         return False, "energy"
+    if disagree:
+        return True, "class evidence peaks elsewhere"
     if _class_contradicts(cls, cfg):
         return True, "class evidence contradicts"
     if _contradicts(sig, cfg):
@@ -789,6 +814,9 @@ def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
     elif ev.at_edge:
         what = ("the best offset lies at the edge of the offset search, so the true one may "
                 "lie beyond it")  # fmt: skip
+    elif ev.disagree:
+        what = ("the gesture words' classes fit the motion best at another offset than the "
+                f"motion energy does (more than {cfg.clip_agree_s} s away)")
     elif ev.moved:
         p = 1.0 if ev.cls is None else ev.cls.p_value
         what = ("energy and class evidence point to different offsets, and the class "

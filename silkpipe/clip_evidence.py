@@ -41,6 +41,7 @@ JITTER_S = (-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3)
 GAP_SHARE = 0.5
 OTHER_STEP_S = 0.25  # spacing of the training rows of a non-gesture clip
 SHRINK = 0.2  # covariance shrinkage toward its diagonal
+RIDGE = 1e-3  # ... plus this (standardised units): a feature constant in the clips is no error
 FLOOR = np.log(0.02)  # a word's log-probability never counts below this
 
 
@@ -122,7 +123,7 @@ def fit_clip_model(clips: list[tuple[Motion, str]]) -> ClipModel | None:
     centres = np.stack([z[y == k].mean(axis=0) for k in range(len(MODEL_CLASSES))])
     within = z - centres[y]
     cov = within.T @ within / max(len(z) - len(MODEL_CLASSES), 1)
-    cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov))
+    cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov)) + RIDGE * np.eye(len(cov))
     counts = {c: int((y == k).sum()) for k, c in enumerate(MODEL_CLASSES)}
     return ClipModel(mean, scale, centres, np.linalg.inv(cov), counts)
 
