@@ -17,8 +17,6 @@ same way class_evidence.class_test does.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,14 +58,13 @@ class ClipModel:
         x = (feats - self.mean) / self.scale
         d = x[:, None, :] - self.centres[None, :, :]
         score = -0.5 * np.einsum("nkf,fg,nkg->nk", d, self.precision, d)
-        ok = np.isfinite(score).all(axis=1)
+        known = np.isfinite(self.centres).all(axis=1)
+        score[:, ~known] = -np.inf
+        ok = np.isfinite(x).all(axis=1)
         out = np.full(score.shape, np.nan)
         out[ok] = score[ok] - logsumexp(score[ok], axis=1, keepdims=True)
         return out
 
-    def digest(self) -> str:
-        blob = json.dumps([self.centres.round(6).tolist(), self.counts], sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 #: The feature windows (seconds before, after the expected peak; after may be negative):
@@ -116,13 +113,17 @@ def fit_clip_model(clips: list[tuple[Motion, str]]) -> ClipModel | None:
         return None
     x, y = np.concatenate(xs), np.concatenate(ys)
     present = [k for k in range(len(MODEL_CLASSES)) if (y == k).sum() >= 3]
-    if sum(k < len(EVENTS) for k in present) < 2 or len(present) < len(MODEL_CLASSES):
+    if sum(k < len(EVENTS) for k in present) < 2 or len(EVENTS) not in present:
         return None
+    keep = np.isin(y, present)
+    x, y = x[keep], y[keep]
     mean, scale = x.mean(axis=0), np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
     z = (x - mean) / scale
-    centres = np.stack([z[y == k].mean(axis=0) for k in range(len(MODEL_CLASSES))])
+    # a class without clips gets no centre (NaN): the model never gives it probability
+    centres = np.stack([z[y == k].mean(axis=0) if k in present else np.full(z.shape[1], np.nan)
+                        for k in range(len(MODEL_CLASSES))])  # fmt: skip
     within = z - centres[y]
-    cov = within.T @ within / max(len(z) - len(MODEL_CLASSES), 1)
+    cov = within.T @ within / max(len(z) - len(present), 1)
     cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov)) + RIDGE * np.eye(len(cov))
     counts = {c: int((y == k).sum()) for k, c in enumerate(MODEL_CLASSES)}
     return ClipModel(mean, scale, centres, np.linalg.inv(cov), counts)

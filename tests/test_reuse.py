@@ -199,3 +199,14 @@ def test_align_uses_the_clip_model_and_realigns_when_the_clips_change(copy, caps
     assert after["sessions"][first]["settings"] != before["sessions"][first]["settings"]
     assert main(argv + ["--clips", str(fewer)]) == 0
     assert json.loads((run / "labels.json").read_text())["version"] == after["version"]
+
+
+def test_align_clips_folder_without_clips_is_one_clear_error(copy, capsys):
+    root, _ = copy
+    empty = root / "no-clips"
+    empty.mkdir()
+    (empty / "jump_link.csv").symlink_to(next((root / "clips").glob("jump_*.csv")))
+    argv = ["align", "--store", str(root / "store"), "--run-id", RUN, "--clips", str(empty)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "no clip CSV files" in err[-1] and str(empty) in err[-1]
