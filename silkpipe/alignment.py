@@ -116,19 +116,22 @@ class AlignConfig:
     # With a clip-trained class model (silkpipe.clip_evidence, `--clips`): the weight of its
     # per-word log-probability of the said classes beside the energy share in the choice
     # among energy peaks, and two ways through the gate: its permutation p at most
-    # clip_pass_p beside an energy shuffle p at most clip_energy_p; or energy quality at
-    # least clip_quality with a class p at most clip_support_p (and energy p at most
+    # clip_pass_p beside an energy shuffle p at most clip_energy_p (and the signature
+    # route's quality floor); or energy quality at least min_quality less
+    # clip_quality_allowance with a class p at most clip_support_p (and energy p at most
     # max_energy_p). Dev sessions (a24, synth --realistic from half the R12 training clips,
     # the model trained on the other half): one-period-shifted words reached class p 0.0085.
     clip_weight: float = 1.0
     clip_pass_p: float = 0.005
     clip_energy_p: float = 0.1
-    clip_quality: float = 3.5
+    clip_quality_allowance: float = 0.5
     clip_support_p: float = 0.05
-    # ... and the clip model's own best lag within refine_s of the chosen one must lie at
-    # most this far from it (energy and classes agree on the offset). Real 135233, whose
-    # arrival clock steps 13 s mid-session: 0.50 s; real 143627 0.30 s; 17 dev sessions
-    # within 0.3 s of the truth: at most 0.40 s.
+    # ... and where the clip model's own best lag within refine_s of the chosen one is more
+    # than this far from it and its class p there is at most clip_support_p, energy and
+    # classes disagree: refused. Real 135233, whose arrival clock steps 13 s mid-session:
+    # 0.50 s; real 143627 0.30 s; 17 dev sessions within 0.3 s of the truth: at most 0.40 s.
+    # (A clip model's p above class_contradict_p does not refuse: clips of another day or
+    # device may not look like the session's gestures, and then its p is at chance.)
     clip_agree_s: float = 0.45
     seed: int = 0
 
@@ -579,9 +582,10 @@ def align_session(
     intervals = motion_consistent_states(
         label_intervals(commands, offset, span, cfg, peaks), motion, cfg
     )
-    peak = None if clips is None else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
+    peak, elsewhere = (None, False) if clips is None else _clip_peak(
+        commands, offset + cfg.word_to_peak_s, clips, cfg)  # fmt: skip
     evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s,
-                        peak is not None and abs(peak) > cfg.clip_agree_s)  # fmt: skip
+                        elsewhere)  # fmt: skip
     excluded, reason, gate = _decide(evidence, cfg, force, commands)
     seconds = {cls: 0.0 for cls in CLASSES}
     for iv in intervals:
@@ -651,15 +655,20 @@ def _class_test(
 
 def _clip_peak(
     commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
-) -> float | None:
-    """Where the clip model's score of the event words peaks within refine_s of ``lag``,
-    relative to it (None: fewer than two classes of event words)."""
+) -> tuple[float | None, bool]:
+    """(where the clip model's score of the event words peaks within refine_s of ``lag``,
+    relative to it (None: fewer than two classes of event words); whether that lies more
+    than clip_agree_s away with a class p there of at most clip_support_p)."""
     times = np.array([c.start for c in commands])
     e_times, labels = event_words(times, [c.cls for c in commands])
     if len(set(labels.tolist())) < 2:
-        return None
+        return None, False
     shifts = np.arange(-cfg.refine_s, cfg.refine_s + 1e-9, 0.05)
-    return round(float(shifts[np.argmax(clips.scores(e_times, labels, lag + shifts))]), 3)
+    peak = round(float(shifts[np.argmax(clips.scores(e_times, labels, lag + shifts))]), 3)
+    if abs(peak) <= cfg.clip_agree_s:
+        return peak, False
+    there = clips.test(e_times + lag + peak, labels, shifts - peak)
+    return peak, there.testable and there.p_value <= cfg.clip_support_p
 
 
 def _decide(
@@ -789,13 +798,17 @@ def _clip_confirms(
     words, so its p is fair with few of them."""
     if cls is None or cls.model != "clips" or not cls.testable:
         return False
-    if cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p:
+    floor = cfg.min_quality - cfg.signature_quality_allowance
+    if cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p and quality >= floor:
         return True
-    return (quality >= cfg.clip_quality and cls.p_value <= cfg.clip_support_p
-            and p_value <= cfg.max_energy_p)  # fmt: skip
+    return (quality >= cfg.min_quality - cfg.clip_quality_allowance
+            and cls.p_value <= cfg.clip_support_p and p_value <= cfg.max_energy_p)  # fmt: skip
 
 
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
+    """The self-trained class evidence says the words' classes do not sit there."""
+    if cls is not None and cls.model == "clips":
+        return False
     enough = cls is not None and cls.testable and cls.words >= cfg.min_class_words
     return bool(enough and cls is not None and cls.p_value > cfg.class_contradict_p)
 

@@ -221,3 +221,22 @@ def test_gate_routes_of_the_clip_model():
     assert gate_verdict(3.6, 0.04, sig, cfg, support) == (False, "clip classes")
     assert gate_verdict(3.0, 0.04, sig, cfg, support)[0]
     assert gate_verdict(3.6, 0.04, sig, cfg, ClassTest(-1.0, 0.3, 12, 3, model="clips"))[0]
+
+
+def test_a_stricter_min_quality_tightens_the_clip_routes_too():
+    cfg = AlignConfig(min_quality=100.0)
+    sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    assert gate_verdict(9.0, 0.02, sig, cfg, ClassTest(-0.3, 0.0005, 30, 3, model="clips"))[0]
+
+
+def test_a_clip_model_at_chance_does_not_refuse_but_one_that_peaks_elsewhere_does():
+    """Clips of another day may not look like the session's gestures: their p at chance
+    leaves the energy verdict alone; a clip model sure of another offset refuses it."""
+    cfg = AlignConfig()
+    sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    chance = ClassTest(-1.5, 0.6, 20, 3, model="clips")
+    assert gate_verdict(5.0, 0.02, sig, cfg, chance) == (False, "energy")
+    assert gate_verdict(5.0, 0.02, sig, cfg, ClassTest(0.1, 0.6, 20, 3))[0]  # self-trained
+    assert gate_verdict(5.0, 0.02, sig, cfg, chance, disagree=True) == (
+        True, "class evidence peaks elsewhere")
+    assert not gate_verdict(9.0, 0.02, sig, cfg, chance, disagree=True)[0]  # sure energy
