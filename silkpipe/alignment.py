@@ -23,6 +23,7 @@ from scipy.ndimage import uniform_filter1d
 from scipy.signal import correlate
 
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
+from silkpipe.clip_evidence import BoundClips, ClipModel, bind
 from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_test
@@ -126,6 +127,26 @@ class AlignConfig:
     # class-evidence p at most this. (Class evidence never passes a session on its own: with
     # few words a permutation p is coarse, and a wrong offset reached it.)
     class_confirm_p: float = 0.02
+    # With a clip-trained class model (silkpipe.clip_evidence, `--clips`): the weight of its
+    # per-word log-probability of the said classes beside the energy share in the choice
+    # among energy peaks, and two ways through the gate: its permutation p at most
+    # clip_pass_p beside an energy shuffle p at most clip_energy_p (and the signature
+    # route's quality floor); or energy quality at least min_quality less
+    # clip_quality_allowance with a class p at most clip_support_p (and energy p at most
+    # max_energy_p). Dev sessions (a24, synth --realistic from half the R12 training clips,
+    # the model trained on the other half): one-period-shifted words reached class p 0.0085.
+    clip_weight: float = 1.0
+    clip_pass_p: float = 0.005
+    clip_energy_p: float = 0.1
+    clip_quality_allowance: float = 0.5
+    clip_support_p: float = 0.05
+    # ... and where the clip model's own best lag within refine_s of the chosen one is more
+    # than this far from it and its class p there is at most clip_support_p, energy and
+    # classes disagree: refused. Real 135233, whose arrival clock steps 13 s mid-session:
+    # 0.50 s; real 143627 0.30 s; 17 dev sessions within 0.3 s of the truth: at most 0.40 s.
+    # (A clip model's p above class_contradict_p does not refuse: clips of another day or
+    # device may not look like the session's gestures, and then its p is at chance.)
+    clip_agree_s: float = 0.45
     seed: int = 0
 
 
@@ -155,8 +176,10 @@ class AlignmentReport:
     unlabelled_by_class: dict[str, int] = field(default_factory=dict)
     labelled_audio_s: list[float] = field(default_factory=list)  # audio span on the IMU
     class_p_value: float = 1.0  # class-evidence test at the offset (1.0: not testable)
-    class_separation: float = 0.0
+    class_separation: float = 0.0  # clips: mean log-probability of the said classes
+    class_model: str = ""  # "clips" (a clip-trained model) or "self" (self-trained)
     at_search_edge: bool = False
+    class_peak_s: float | None = None  # clips: the class model's best lag minus the chosen
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -295,7 +318,7 @@ class OffsetFit:
 
 def offset_fit(
     signal: np.ndarray, motion: Motion, commands: list[Command], cfg: AlignConfig,
-    traces: np.ndarray | None = None,
+    traces: np.ndarray | None = None, clips: BoundClips | None = None,
 ) -> OffsetFit:  # fmt: skip
     """estimate_offset on a given motion signal, with each shuffle's quality too (so a
     search over more than offsets can put the same search in its null)."""
@@ -341,7 +364,7 @@ def offset_fit(
         near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
         lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
         lag, candidates = class_choice(
-            lag, e_offsets, e_scores, times, classes, motion, cfg, traces
+            lag, e_offsets, e_scores, times, classes, motion, cfg, traces, clips
         )
     quality = (z_all + z_events) / np.sqrt(2.0)
     null_all = (null_all - null_all.mean()) / (null_all.std() or 1.0)
@@ -354,10 +377,11 @@ def offset_fit(
 def class_choice(
     lag: float, offsets: np.ndarray, scores: np.ndarray, times: np.ndarray, classes: list[str],
     motion: Motion, cfg: AlignConfig, traces: np.ndarray | None = None,
+    clips: BoundClips | None = None,
 ) -> tuple[float, list[float]]:  # fmt: skip
     """Among the gesture-energy peaks close to the best one, the lag whose words' classes
-    match the motion best (silkpipe.class_evidence): one gesture period off fits energy
-    almost as well, but not the class sequence."""
+    match the motion best (silkpipe.class_evidence, or the clip-trained model ``clips``):
+    one gesture period off fits energy almost as well, but not the class sequence."""
     from scipy.signal import find_peaks
 
     from silkpipe.class_evidence import class_scores
@@ -370,10 +394,14 @@ def class_choice(
     e_times, labels = event_words(times, classes)
     if len(set(labels.tolist())) < 2 or len(cands) < 2:
         return lag, [lag]
-    traces = feature_traces(motion) if traces is None else traces
     energy = np.interp(cands, offsets, scores) / top
-    sep = class_scores(traces, float(motion.t[0]), motion.rate, e_times, labels, np.array(cands))
-    return cands[int(np.argmax(energy + cfg.class_weight * sep))], cands
+    if clips is not None:
+        fit = cfg.clip_weight * clips.scores(e_times, labels, np.array(cands))
+    else:
+        traces = feature_traces(motion) if traces is None else traces
+        fit = cfg.class_weight * class_scores(traces, float(motion.t[0]), motion.rate, e_times,
+                                              labels, np.array(cands))  # fmt: skip
+    return cands[int(np.argmax(energy + fit))], cands
 
 
 def event_peaks(
@@ -562,9 +590,12 @@ def align_session(
     *,
     rejected_words: list[dict] | None = None,
     force: bool = False,
+    clip_model: ClipModel | None = None,
 ) -> tuple[list[Interval], AlignmentReport]:
-    """The whole per-session join: offset, labels, quality gate."""
+    """The whole per-session join: offset, labels, quality gate. With ``clip_model`` (trained
+    on labelled clips) the class evidence of the search and the gate is that model's."""
     cfg = cfg or AlignConfig()
+    clips = None if clip_model is None else bind(clip_model, motion)
     base = _report_base(session, motion, commands, rejected_words)
     commands, beyond = _reachable(motion, commands, cfg)
     base.update(_unlabelled(beyond))
@@ -576,18 +607,21 @@ def align_session(
         )  # fmt: skip
         return [], report
     offset, confidence, quality, p_value, scale, at_edge, around = _fit_clock(
-        motion, commands, cfg
+        motion, commands, cfg, clips
     )
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
     sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
-    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around)
+    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     peaks = event_peaks(commands, offset, motion, cfg)
     intervals = event_bursts(motion_consistent_states(
         label_intervals(commands, offset, span, cfg, peaks), motion, cfg
     ), motion, cfg)  # fmt: skip
-    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s)
+    peak, elsewhere = (None, False) if clips is None else _clip_peak(
+        commands, offset + cfg.word_to_peak_s, clips, cfg)  # fmt: skip
+    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s,
+                        elsewhere)  # fmt: skip
     excluded, reason, gate = _decide(evidence, cfg, force, commands)
     seconds = {cls: 0.0 for cls in CLASSES}
     for iv in intervals:
@@ -599,6 +633,7 @@ def align_session(
         labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, clock_scale=scale,
         signature_p=sig.p_value, signature_statistic=sig.statistic, gate=gate,
         class_p_value=cls.p_value, class_separation=cls.separation, at_search_edge=at_edge,
+        class_model=cls.model, class_peak_s=peak,
         **base,
     )  # fmt: skip
     return intervals, report
@@ -640,14 +675,36 @@ def _too_few(commands: list[Command], beyond: list[Command], cfg: AlignConfig) -
 
 
 def _class_test(
-    commands: list[Command], lag: float, motion: Motion, around: list[float]
-) -> ClassTest:
+    commands: list[Command], lag: float, motion: Motion, around: list[float],
+    clips: BoundClips | None = None,
+) -> ClassTest:  # fmt: skip
     """The class-evidence permutation test of the event words at ``t_audio + lag``, fair to
-    the class-aware choice among the lags ``around`` it."""
+    the class-aware choice among the lags ``around`` it (the clip model's when given)."""
     times = np.array([c.start for c in commands])
     e_times, labels = event_words(times, [c.cls for c in commands])
+    if clips is not None:
+        t = clips.test(e_times + lag, labels, np.array(around))
+        return ClassTest(t.statistic, t.p_value, t.words, t.classes, t.testable, "clips")
     return class_test(feature_traces(motion), float(motion.t[0]), motion.rate, e_times + lag,
                       labels, around=np.array(around))  # fmt: skip
+
+
+def _clip_peak(
+    commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
+) -> tuple[float | None, bool]:
+    """(where the clip model's score of the event words peaks within refine_s of ``lag``,
+    relative to it (None: fewer than two classes of event words); whether that lies more
+    than clip_agree_s away with a class p there of at most clip_support_p)."""
+    times = np.array([c.start for c in commands])
+    e_times, labels = event_words(times, [c.cls for c in commands])
+    if len(set(labels.tolist())) < 2:
+        return None, False
+    shifts = np.arange(-cfg.refine_s, cfg.refine_s + 1e-9, 0.05)
+    peak = round(float(shifts[np.argmax(clips.scores(e_times, labels, lag + shifts))]), 3)
+    if abs(peak) <= cfg.clip_agree_s:
+        return peak, False
+    there = clips.test(e_times + lag + peak, labels, shifts - peak)
+    return peak, there.testable and there.p_value <= cfg.clip_support_p
 
 
 def _decide(
@@ -655,7 +712,7 @@ def _decide(
 ) -> tuple[bool, str, str]:
     """(excluded, reason, how the gate decided)."""
     at_chance, gate = gate_verdict(ev.quality, ev.p_value, ev.sig, cfg, ev.cls, ev.at_edge,
-                                   ev.moved)  # fmt: skip
+                                   ev.moved, ev.disagree)  # fmt: skip
     if at_chance and not force:
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
     if at_chance:
@@ -677,18 +734,18 @@ def _reachable(
 
 
 def _fit_clock(
-    motion: Motion, commands: list[Command], cfg: AlignConfig
+    motion: Motion, commands: list[Command], cfg: AlignConfig, clips: BoundClips | None = None
 ) -> tuple[float, float, float, float, float, bool, list[float]]:
     """(offset, confidence, quality, p, scale, at search edge, class candidates):
     count-clock sessions also fit the clock rate (silkpipe.clock_fit), with the scale
     search inside the shuffles' null."""
     if motion.time_model.get("kind") != "count":
-        fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg)
+        fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg, clips=clips)
         return (fit.offset_s, fit.confidence, fit.quality, fit.p_value, 1.0, fit.at_edge,
                 fit.candidates)  # fmt: skip
     from silkpipe.clock_fit import fit_scale_offset
 
-    sfit = fit_scale_offset(motion, commands, cfg)
+    sfit = fit_scale_offset(motion, commands, cfg, clips=clips)
     # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)
@@ -724,11 +781,13 @@ class Evidence:
     cls: ClassTest | None = None
     at_edge: bool = False
     moved: bool = False  # class evidence chose another energy peak than the best one
+    disagree: bool = False  # the clip model's best lag lies away from the chosen one
 
 
 def gate_verdict(
     quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig,
     cls: ClassTest | None = None, at_edge: bool = False, moved: bool = False,
+    disagree: bool = False,
 ) -> tuple[bool, str]:  # fmt: skip
     """(at chance, how the gate decided).
 
@@ -738,7 +797,9 @@ def gate_verdict(
     turn words say the classes do not sit where the offset puts them. The class-evidence
     test (all event classes) and a best lag at the search edge (the true peak may lie
     beyond it) refuse the same way; an offset the class evidence chose over the best
-    energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p).
+    energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p). A
+    clip-trained class model (``cls.model == "clips"``) can pass a session beside a fair
+    energy p (clip_pass_p, clip_energy_p).
     """
     if not np.isfinite(quality):
         return True, "quality is not a number"
@@ -748,12 +809,16 @@ def gate_verdict(
         return True, "class choice unconfirmed"
     if quality >= max(cfg.sure_quality, cfg.min_quality):
         return False, "energy"
+    if disagree:
+        return True, "class evidence peaks elsewhere"
     if _class_contradicts(cls, cfg):
         return True, "class evidence contradicts"
     if _contradicts(sig, cfg):
         return True, "class signature contradicts"
     if quality >= cfg.min_quality:
         return False, "energy"
+    if _clip_confirms(cls, quality, p_value, cfg):
+        return False, "clip classes"
     signature_floor = cfg.min_quality - cfg.signature_quality_allowance
     if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
         if quality >= signature_floor:
@@ -761,7 +826,25 @@ def gate_verdict(
     return True, "at chance"
 
 
+def _clip_confirms(
+    cls: ClassTest | None, quality: float, p_value: float, cfg: AlignConfig
+) -> bool:
+    """The clip-trained model says the words' classes sit where the offset puts them, and
+    the energy fit is better than most shuffles: a fixed model cannot fit itself to the
+    words, so its p is fair with few of them."""
+    if cls is None or cls.model != "clips" or not cls.testable:
+        return False
+    floor = cfg.min_quality - cfg.signature_quality_allowance
+    if cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p and quality >= floor:
+        return True
+    return (quality >= cfg.min_quality - cfg.clip_quality_allowance
+            and cls.p_value <= cfg.clip_support_p and p_value <= cfg.max_energy_p)  # fmt: skip
+
+
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
+    """The self-trained class evidence says the words' classes do not sit there."""
+    if cls is not None and cls.model == "clips":
+        return False
     enough = cls is not None and cls.testable and cls.words >= cfg.min_class_words
     return bool(enough and cls is not None and cls.p_value > cfg.class_contradict_p)
 
@@ -780,6 +863,9 @@ def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
     elif ev.at_edge:
         what = ("the best offset lies at the edge of the offset search, so the true one may "
                 "lie beyond it")  # fmt: skip
+    elif ev.disagree:
+        what = ("the gesture words' classes fit the motion best at another offset than the "
+                f"motion energy does (more than {cfg.clip_agree_s} s away)")
     elif ev.moved:
         p = 1.0 if ev.cls is None else ev.cls.p_value
         what = ("energy and class evidence point to different offsets, and the class "

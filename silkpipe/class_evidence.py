@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from silkpipe.sessions import Motion
 from silkpipe.vocabulary import EVENT_CLASSES
@@ -36,12 +36,19 @@ class ClassTest:
     words: int  # event words with motion under them
     classes: int  # event classes with at least min_per_class words
     testable: bool = True
+    model: str = "self"  # "self": self-trained here; "clips": silkpipe.clip_evidence
 
 
-def feature_traces(motion: Motion) -> np.ndarray:
+def feature_traces(motion: Motion, gap_share: float = 0.0) -> np.ndarray:
     """(n, 5) log features per grid point: the largest |linear accel|, vertical and
-    horizontal accel, spin about gravity and |gyro| in the window around it; NaN where the
-    window reaches into a gap."""
+    horizontal accel, spin about gravity and |gyro| in the window around it; NaN where more
+    than ``gap_share`` of the window lies in sensor gaps (0: any gap)."""
+    return window_max(motion, raw_features(motion), BEFORE_S, AFTER_S, gap_share)
+
+
+def raw_features(motion: Motion) -> np.ndarray:
+    """(n, 5) per grid point: |linear accel|, vertical and horizontal accel, spin about
+    gravity, |gyro|."""
     accel = motion.data[:, 0:3].astype(np.float64)
     gyro = motion.data[:, 3:6].astype(np.float64)
     grav = motion.data[:, 10:13].astype(np.float64)
@@ -50,13 +57,28 @@ def feature_traces(motion: Motion) -> np.ndarray:
     vert = np.abs(np.einsum("ij,ij->i", accel, grav))
     horiz = np.sqrt(np.maximum(norm**2 - vert**2, 0.0))
     spin = np.abs(np.einsum("ij,ij->i", gyro, grav))
-    raw = np.stack([norm, vert, horiz, spin, np.linalg.norm(gyro, axis=1)], axis=1)
-    a, b = int(round(BEFORE_S * motion.rate)), int(round(AFTER_S * motion.rate))
+    return np.stack([norm, vert, horiz, spin, np.linalg.norm(gyro, axis=1)], axis=1)
+
+
+def window_max(
+    motion: Motion, raw: np.ndarray, before_s: float, after_s: float, gap_share: float
+) -> np.ndarray:
+    """log1p of the largest ``raw`` in [t - before_s, t + after_s] per grid point; NaN where
+    more than ``gap_share`` of that window lies in sensor gaps."""
+    a, b = int(round(before_s * motion.rate)), int(round(after_s * motion.rate))
     size = a + b + 1
-    out = np.log1p(maximum_filter1d(raw, size, axis=0, origin=a - size // 2, mode="nearest"))
-    gaps = maximum_filter1d((~motion.valid).astype(np.int8), size, origin=a - size // 2)
-    out[gaps > 0] = np.nan
+    out = _shifted(maximum_filter1d(raw, size, axis=0, mode="nearest"), size // 2 - a)
+    invalid = (~motion.valid).astype(np.float64)
+    gaps = _shifted(uniform_filter1d(invalid, size, mode="nearest"), size // 2 - a)
+    out = np.log1p(out)
+    out[gaps > gap_share + 1e-9] = np.nan
     return out
+
+
+def _shifted(x: np.ndarray, k: int) -> np.ndarray:
+    """y[i] = x[i + k], the edge rows repeated beyond the ends."""
+    idx = np.clip(np.arange(len(x)) + k, 0, len(x) - 1)
+    return x[idx]
 
 
 def event_words(times: np.ndarray, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:

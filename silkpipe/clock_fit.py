@@ -43,14 +43,14 @@ def scaled(commands: list[Command], scale: float) -> list[Command]:
 
 
 def fit_scale_offset(
-    motion: Motion, commands: list[Command], cfg: AlignConfig, scales=SCALES
+    motion: Motion, commands: list[Command], cfg: AlignConfig, scales=SCALES, clips=None
 ) -> ScaleFit:
     """The (a, b) whose commands match the motion best, with a p-value fair to the search."""
     from silkpipe.class_evidence import feature_traces
 
     signal = motion_signal(motion, cfg.smooth_s)
     traces = feature_traces(motion)
-    fits = [offset_fit(signal, motion, scaled(commands, a), cfg, traces) for a in scales]
+    fits = [offset_fit(signal, motion, scaled(commands, a), cfg, traces, clips) for a in scales]
     observed = np.array([f.quality for f in fits])
     best = int(np.argmax(observed))
     null_best = np.max([f.null_quality for f in fits], axis=0)

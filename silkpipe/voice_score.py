@@ -281,14 +281,17 @@ def score_voice(
     progress: bool = False,
     oracle: bool = False,
     seeds: int = 1,
+    align_clips_dir: str | Path | None = None,
 ) -> dict:
-    """Transcribe -> align -> train on voice labels -> evaluate on held-out clips; score it all."""
+    """Transcribe -> align -> train on voice labels -> evaluate on held-out clips; score it all.
+    With ``align_clips_dir`` the align step (and the shifted controls) use the class model of
+    those clips (silkpipe.clip_evidence)."""
     started = time.perf_counter()
     sessions_dir, eval_clips_dir = Path(sessions_dir), Path(eval_clips_dir)
     folders, truths = read_inputs(sessions_dir, eval_clips_dir)
     steps = run_steps(sessions_dir, folders, truths, store_uri, run_id, backend, model,
                       controls=controls, workers=workers, progress=progress,
-                      oracle=oracle)  # fmt: skip
+                      oracle=oracle, align_clips=align_clips_dir)  # fmt: skip
     scores = score_sessions(steps, folders, truths)
     models, seen, errors = train_models(
         scores, truths, eval_clips_dir, steps.out_root, sessions_dir,
@@ -308,6 +311,7 @@ def score_voice(
         "shifted_controls": steps.shifted,
         "models": models,
         "eval_clips": str(eval_clips_dir),
+        "align_clips": None if align_clips_dir is None else str(align_clips_dir),
         "eval_clips_seen_in_training": seen,
         "transcribe_failed": steps.failed,
         "errors": errors,
@@ -355,7 +359,7 @@ def _give_words(store, words: dict[str, dict]) -> None:
 def run_steps(
     sessions_dir: Path, folders: list[Path], truths: dict[str, dict], store_uri: str | None,
     run_id: str, backend: str, model, *, controls: bool, workers: int | None, progress: bool,
-    oracle: bool,
+    oracle: bool, align_clips: str | Path | None = None,
 ) -> StepOutputs:  # fmt: skip
     """The real steps on the sessions and their shuffled-audio controls: upload, transcribe
     (or the exact words with ``oracle``), align (recomputed, never reused); then the
@@ -378,8 +382,9 @@ def run_steps(
         t0 = time.perf_counter()
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
         transcribe_s = time.perf_counter() - t0
-        align_run(store, run_id, AlignConfig(), progress=progress, force=True)
-        shifted = shifted_controls(store, run_id, truths) if controls else None
+        clips = None if align_clips is None else Path(align_clips)
+        align_run(store, run_id, AlignConfig(), progress=progress, force=True, clips_dir=clips)
+        shifted = shifted_controls(store, run_id, truths, clips_dir=clips) if controls else None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return StepOutputs(store, store_uri, run_id, out_root, failed, donors, shifted, transcribe_s)
@@ -582,7 +587,7 @@ SHIFTS = (("period", 1.5, 3.0), ("far", 5.0, 20.0))
 
 
 def shifted_control(name: str, motion, commands: list, true_offset: float, shift: float,
-                    base) -> dict:  # fmt: skip
+                    base, clip_model=None) -> dict:  # fmt: skip
     """Align a session with its offset search confined to a window around a wrong offset
     (true + shift) that ends 0.5 s short of the true one: what the gate does when the
     search lands there (the classic one-gesture-period error). Such a control must end
@@ -594,7 +599,7 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
     centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
     cfg = replace(base, search_s=float(max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1)))
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
-    _, report = align_session(f"{name}-shifted", motion, moved, cfg)
+    _, report = align_session(f"{name}-shifted", motion, moved, cfg, clip_model=clip_model)
     # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
     est = None if report.offset_s is None else report.offset_s + report.clock_scale * centre
     error = None if est is None else round(est - true_offset, 3)
@@ -610,7 +615,8 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
         outcome = "false pass"
     return {"shift_s": round(shift, 3), "offset_error": error, "quality": round(report.quality, 2),
             "excluded": report.excluded, "outcome": outcome, "reason": report.reason,
-            "at_window_edge": edge, "clock_scale": report.clock_scale}  # fmt: skip
+            "at_window_edge": edge, "clock_scale": report.clock_scale,
+            "class_p_value": report.class_p_value, "gate": report.gate}  # fmt: skip
 
 
 def scale_slack(motion, centre: float) -> float:
@@ -626,13 +632,17 @@ def scale_slack(motion, centre: float) -> float:
     return float(max(abs(1.0 - a) for a in SCALES)) * abs(centre)
 
 
-def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0) -> dict:
+def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0,
+                     clips_dir: Path | None = None) -> dict:  # fmt: skip
     """Both shifts (SHIFTS, random sign) for every session with a transcript, reusing it:
-    shifting the audio is shifting its words."""
+    shifting the audio is shifting its words (with ``clips_dir``: that clip model's gate)."""
     from silkpipe.alignment import AlignConfig
+    from silkpipe.steps.align import run_clip_model
+    from silkpipe.steps.common import read_run_inputs
     from silkpipe.store import get_json, session_prefix, transcript_key
     from silkpipe.transcripts import extract_commands, parse_transcript
 
+    clip_model, _ = run_clip_model(store, run_id, read_run_inputs(store, run_id), clips_dir)
     rows = {}
     for i, (name, truth) in enumerate(sorted(truths.items())):
         try:
@@ -646,7 +656,7 @@ def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0)
         for kind, lo, hi in SHIFTS:
             shift = float(rng.choice([-1.0, 1.0]) * rng.uniform(lo, hi))
             rows[f"{name}-shift-{kind}"] = shifted_control(
-                name, motion, commands, truth["offset_s"], shift, AlignConfig()
+                name, motion, commands, truth["offset_s"], shift, AlignConfig(), clip_model
             )
     n = len(rows)
     passes = sum(r["outcome"] == "false pass" for r in rows.values())

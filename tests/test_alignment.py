@@ -335,3 +335,26 @@ def test_walk_and_idle_labels_keep_only_the_time_their_motion_agrees_with():
     assert [(iv.start, iv.end) for iv in got if iv.label == "idle"] == [(10.0, 20.0)]
     assert Interval(5.0, 6.0, "jump") in got  # gestures are not states: untouched
     assert motion_consistent_states(spoken, motion, AlignConfig(still_energy=None)) == spoken
+
+
+def test_real_sessions_with_the_clip_model_pass_and_their_controls_are_refused(data_dir):
+    """The clip-trained class model (clips-dev, recorded two days later) keeps both real
+    sessions with a transcript at their offsets, and refuses their word-swap controls."""
+    from dataclasses import replace
+
+    from silkpipe.clip_evidence import clip_model_from_folder
+
+    model = clip_model_from_folder(data_dir / "clips-dev")
+    data = {}
+    for name, offset in (("20251017_143217_session", 2.7), ("20251017_143627_session", -0.9)):
+        session = load_session(data_dir / "sessions" / name)
+        words = extract_commands(load_transcript(session.transcript_path)).commands
+        _, report = align_session(name, session.motion(), words, clip_model=model)
+        assert not report.excluded and report.class_model == "clips", report.reason
+        assert report.offset_s == pytest.approx(offset, abs=0.5)
+        data[name] = (session.motion(), words)
+    (m1, w1), (m2, w2) = data.values()
+    late = [replace(c, start=c.start + 40, end=c.end + 40) for c in w2]
+    for motion, words in ((m1, w2), (m2, w1), (m2, late)):
+        _, report = align_session("control", motion, words, clip_model=model)
+        assert report.excluded, report

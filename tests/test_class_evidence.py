@@ -94,3 +94,149 @@ def test_session_one_period_off_is_refused_and_the_true_one_passes():
     moved = [replace(c, start=c.start + PERIOD, end=c.end + PERIOD) for c in commands]
     _, shifted = align_session("shifted", motion, moved, AlignConfig(search_s=PERIOD - 0.5))
     assert shifted.excluded
+
+
+# ---- the clip-trained class model (silkpipe.clip_evidence) -----------------------------
+
+
+def clip_motion(cls: str, seed: int) -> Motion:
+    """A 1.5 s button clip of one class, made like gesture_session's gestures ("other": the
+    resting noise alone, or a slow wave of the wrist)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(1.5 * RATE)) / RATE
+    data = np.zeros((len(t), 13), np.float32)
+    data[:, 0:6] = rng.normal(0, 0.1, (len(t), 6))
+    data[:, 6] = 1.0
+    data[:, 12] = 1.0
+    if cls in ("jump", "punch", "turn"):
+        seg = np.abs(t - 0.75 + rng.uniform(-0.1, 0.1)) < 0.25
+        data[seg, {"jump": 2, "punch": 0, "turn": 5}[cls]] += 8.0
+    elif seed % 2:
+        data[:, 1] += 1.5 * np.sin(2 * np.pi * t)
+    return Motion(t=t, rate=RATE, data=data, valid=np.ones(len(t), bool))
+
+
+def clip_model():
+    from silkpipe.clip_evidence import fit_clip_model
+
+    clips = [(clip_motion(cls, 10 * k + i), cls)
+             for k, cls in enumerate(("jump", "punch", "turn", "other")) for i in range(8)]
+    model = fit_clip_model(clips)
+    assert model is not None
+    return model
+
+
+def test_clip_model_needs_two_gesture_classes_and_other_motion():
+    from silkpipe.clip_evidence import fit_clip_model
+
+    only_jumps = [(clip_motion("jump", i), "jump") for i in range(5)]
+    only_jumps += [(clip_motion("other", i), "walk") for i in range(5)]
+    assert fit_clip_model(only_jumps) is None
+    assert fit_clip_model([(clip_motion(c, i), c) for c in ("jump", "turn")
+                           for i in range(4)]) is None  # fmt: skip
+
+
+def test_clip_test_tells_the_true_offset_from_one_period_off():
+    """The clip model's permutation test at the true word times, one and more gesture
+    periods off, and at a choice among many shifts (which the null takes too)."""
+    from silkpipe.clip_evidence import bind
+
+    motion, commands = gesture_session(seed=1)
+    times, labels = event_words(np.array([c.start for c in commands]), [c.cls for c in commands])
+    bound = bind(clip_model(), motion)
+    right = bound.test(times + 0.3, labels, np.zeros(1))
+    assert right.testable and right.p_value < 0.005
+    shifted = [bound.test(times + 0.3 + k * PERIOD, labels, np.zeros(1)).p_value
+               for k in (-3, -2, -1, 1, 2, 3)]  # fmt: skip
+    assert min(shifted) > 0.005 and np.median(shifted) > 0.2
+    around = np.arange(-10, 11) * PERIOD
+    assert bound.test(times + 0.3 + 7 * PERIOD, labels, around).p_value > 0.05
+    scores = bound.scores(times, labels, 0.3 + np.array([-PERIOD, 0.0, PERIOD]))
+    assert scores.argmax() == 1
+
+
+def busy_session(seed: int, keep: float, amp: float) -> tuple[Motion, list[Command]]:
+    """gesture_session with a non-gesture movement (a wrist roll: gyro about the device x
+    axis, not about gravity) between every two gestures, word times jittered, and only
+    ``keep`` of the gestures said: energy alone is unsure of the offset."""
+    from dataclasses import replace
+
+    motion, commands = gesture_session(seed=seed, n=40, jitter=0.3)
+    rng = np.random.default_rng(seed + 100)
+    data = motion.data.copy()
+    for c in commands:
+        mid = c.start + 0.3 + PERIOD / 2 + rng.uniform(-0.3, 0.3)
+        data[np.abs(motion.t - mid) < 0.25, 3] += amp
+    said = [replace(c, start=c.start + rng.normal(0, 0.15)) for c in commands
+            if rng.random() < keep]  # fmt: skip
+    return Motion(t=motion.t, rate=RATE, data=data, valid=motion.valid), said
+
+
+def busy_clip_model():
+    """The clip model with the wrist roll among the "other" clips."""
+    from silkpipe.clip_evidence import fit_clip_model
+
+    clips = [(clip_motion(cls, 10 * k + i), cls)
+             for k, cls in enumerate(("jump", "punch", "turn")) for i in range(8)]  # fmt: skip
+    for i in range(8):
+        other = clip_motion("other", 100 + i)
+        if i % 2 == 0:
+            other.data[np.abs(other.t - 0.75) < 0.25, 3] += 8.0
+        clips.append((other, "other"))
+    return fit_clip_model(clips)
+
+
+def test_a_right_offset_energy_is_unsure_of_passes_with_the_clip_model_only():
+    motion, commands = busy_session(seed=2, keep=0.6, amp=12.0)
+    _, own = align_session("own", motion, commands)
+    assert own.excluded and abs(own.offset_s) < 0.15  # right, but energy p 0.07: refused
+    _, clip = align_session("clip", motion, commands, clip_model=busy_clip_model())
+    assert not clip.excluded and clip.gate == "clip classes" and clip.class_model == "clips"
+    assert abs(clip.offset_s) < 0.15
+
+
+def test_one_period_off_is_refused_with_the_clip_model():
+    """The shifted-audio controls of both sessions above, with the clip model."""
+    from dataclasses import replace
+
+    model = busy_clip_model()
+    for motion, commands in (busy_session(2, 0.6, 12.0), gesture_session(seed=2, jitter=0.6)):
+        for shift in (PERIOD, -PERIOD):
+            moved = [replace(c, start=c.start + shift, end=c.end + shift) for c in commands]
+            cfg = AlignConfig(search_s=PERIOD - 0.5)
+            _, report = align_session("shifted", motion, moved, cfg, clip_model=model)
+            assert report.excluded, (shift, report.gate, report.offset_s)
+
+
+def test_gate_routes_of_the_clip_model():
+    """A clip-trained class p passes beside a fair energy p; the self-trained one never
+    does on its own, and neither passes a contradicting or at-chance energy fit."""
+    cfg = AlignConfig()
+    sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    clips, own = ClassTest(-0.5, 0.002, 12, 3, model="clips"), ClassTest(0.5, 0.002, 12, 3)
+    assert gate_verdict(2.0, 0.08, sig, cfg, clips) == (False, "clip classes")
+    assert gate_verdict(2.0, 0.08, sig, cfg, own)[0]
+    assert gate_verdict(2.0, 0.3, sig, cfg, clips)[0]  # energy no better than shuffles
+    support = ClassTest(-0.8, 0.03, 12, 3, model="clips")
+    assert gate_verdict(3.6, 0.04, sig, cfg, support) == (False, "clip classes")
+    assert gate_verdict(3.0, 0.04, sig, cfg, support)[0]
+    assert gate_verdict(3.6, 0.04, sig, cfg, ClassTest(-1.0, 0.3, 12, 3, model="clips"))[0]
+
+
+def test_a_stricter_min_quality_tightens_the_clip_routes_too():
+    cfg = AlignConfig(min_quality=100.0)
+    sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    assert gate_verdict(9.0, 0.02, sig, cfg, ClassTest(-0.3, 0.0005, 30, 3, model="clips"))[0]
+
+
+def test_a_clip_model_at_chance_does_not_refuse_but_one_that_peaks_elsewhere_does():
+    """Clips of another day may not look like the session's gestures: their p at chance
+    leaves the energy verdict alone; a clip model sure of another offset refuses it."""
+    cfg = AlignConfig()
+    sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    chance = ClassTest(-1.5, 0.6, 20, 3, model="clips")
+    assert gate_verdict(5.0, 0.02, sig, cfg, chance) == (False, "energy")
+    assert gate_verdict(5.0, 0.02, sig, cfg, ClassTest(0.1, 0.6, 20, 3))[0]  # self-trained
+    assert gate_verdict(5.0, 0.02, sig, cfg, chance, disagree=True) == (
+        True, "class evidence peaks elsewhere")
+    assert not gate_verdict(9.0, 0.02, sig, cfg, chance, disagree=True)[0]  # sure energy

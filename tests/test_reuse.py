@@ -178,3 +178,35 @@ def test_failed_retrain_leaves_the_old_model_whole(copy, capsys):
         assert _state(_published(run, "model")) == before, "the published model changed"
     finally:
         subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_align_uses_the_clip_model_and_realigns_when_the_clips_change(copy, capsys):
+    """The run's clips train the alignment's class model; other clips (align --clips) are
+    other inputs: every session is aligned again, and the same clips again re-use it."""
+    root, (first, _) = copy
+    run = root / "store/runs" / RUN
+    report = json.loads((_published(run, "labels") / f"{first}.json").read_text())
+    assert report["class_model"] == "clips"
+    before = json.loads((run / "labels.json").read_text())
+    fewer = root / "fewer-clips"
+    fewer.mkdir()
+    for path in sorted((root / "clips").glob("*.csv"))[1:]:
+        shutil.copyfile(path, fewer / path.name)
+    argv = ["align", "--store", str(root / "store"), "--run-id", RUN]
+    assert main(argv + ["--clips", str(fewer)]) == 0, capsys.readouterr().err
+    after = json.loads((run / "labels.json").read_text())
+    assert after["version"] != before["version"]
+    assert after["sessions"][first]["settings"] != before["sessions"][first]["settings"]
+    assert main(argv + ["--clips", str(fewer)]) == 0
+    assert json.loads((run / "labels.json").read_text())["version"] == after["version"]
+
+
+def test_align_clips_folder_without_clips_is_one_clear_error(copy, capsys):
+    root, _ = copy
+    empty = root / "no-clips"
+    empty.mkdir()
+    (empty / "jump_link.csv").symlink_to(next((root / "clips").glob("jump_*.csv")))
+    argv = ["align", "--store", str(root / "store"), "--run-id", RUN, "--clips", str(empty)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "no clip CSV files" in err[-1] and str(empty) in err[-1]

@@ -267,3 +267,19 @@ def test_a_count_clock_shifted_control_window_ends_short_of_the_truth_at_every_s
     assert scale_slack(count, 22.0) == pytest.approx(0.66, abs=0.01)
     assert scale_slack(count, -22.0) == scale_slack(count, 22.0)
     assert type(scale_slack(count, 22.0)) is float  # the control's row goes out as JSON
+
+
+def test_score_voice_aligns_with_a_clip_model_when_given_clips(scored):
+    """--align-clips: the align step and the shifted controls use that clip model."""
+    root, _ = scored
+    result = score_voice(root / "data" / "sessions", root / "eval" / "clips",
+                         store_uri=str(root / "store"), epochs=1, workers=2,
+                         align_clips_dir=root / "data" / "clips")  # fmt: skip
+    assert result["align_clips"] == str(root / "data" / "clips")
+    run = root / "store" / "runs" / "score-voice"
+    version = json.loads((run / "labels.json").read_text())["version"]
+    for name in result["sessions"]:
+        report = json.loads((run / "labels" / version / f"{name}.json").read_text())
+        assert report["class_model"] == "clips", name
+    assert result["shifted_controls"]["false_passes"] == 0
+    assert result["controls"]["all_excluded"], result["controls"]

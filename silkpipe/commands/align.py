@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from silkpipe.commands import add_config_options, add_store_args, config_from, raise_if_failed
+from pathlib import Path
+
+from silkpipe.commands import (
+    add_config_options,
+    add_dir_option,
+    add_store_args,
+    config_from,
+    raise_if_failed,
+)
 from silkpipe.steps import AlignConfig, align_run
 from silkpipe.store import open_store
 
@@ -53,6 +61,8 @@ def register(sub) -> None:
         help="how long a walk/idle command predicts motion in the offset search, at most "
         "(default %(default)s; the label's own length is --state-label-s)",
     )
+    add_dir_option(p, "--clips", "the offset search and the gate use their class model "
+                   "(default: the run's own clips, if it has any)", clips=True)  # fmt: skip
     named = ("search_s", "min_quality", "event_window_s", "max_state_s")  # options above
     add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
     p.set_defaults(func=run)
@@ -63,6 +73,8 @@ def run(args) -> dict:
         search_s=args.search, min_quality=args.min_quality,
         event_window_s=args.event_window, max_state_s=args.max_state,
     ))  # fmt: skip
-    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force)
+    clips = Path(args.clips) if args.clips else None
+    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force,
+                        clips_dir=clips)  # fmt: skip
     raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
     return figures

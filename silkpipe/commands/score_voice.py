@@ -41,6 +41,10 @@ def _add_inputs(p) -> None:
                    "the clips the sessions were built from, named in their truth.json by "
                    "`silkpipe synth --from-clips`; else SESSIONS_DIR/../clips when it exists)",
                    clips=True)  # fmt: skip
+    add_dir_option(p, "--align-clips", "the align step's offset search and gate use their "
+                   "class model (as `silkpipe align --clips`; default: none, the self-trained "
+                   "class evidence); clips the sessions were built from would be scored "
+                   "in-sample", clips=True)  # fmt: skip
     p.add_argument("--store", default=None, metavar="DIR",
                    help="artifact store for the run (folder, file:// or s3://; default: a new "
                    "temporary folder); transcripts in it are reused")  # fmt: skip
@@ -101,7 +105,7 @@ def run(args) -> dict:
         args.sessions_dir, args.clips, store_uri=args.store, run_id=args.run_id,
         train_clips_dir=args.train_clips, backend=args.backend, model=args.model,
         controls=not args.no_controls, epochs=args.epochs, workers=args.workers,
-        oracle=args.oracle, seeds=args.seeds,
+        oracle=args.oracle, seeds=args.seeds, align_clips_dir=args.align_clips,
     )  # fmt: skip
     if args.json:
         print(json.dumps(result, indent=2))

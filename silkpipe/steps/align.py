@@ -12,13 +12,16 @@ import json
 import logging
 import math
 import sys
+import tempfile
 from dataclasses import asdict
+from pathlib import Path
 
 from tqdm import tqdm
 
 from silkpipe import metrics
 from silkpipe import store as keys
 from silkpipe.alignment import AlignConfig, align_session
+from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
 from silkpipe.errors import InputError
 from silkpipe.labels import intervals_to_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
@@ -27,6 +30,7 @@ from silkpipe.steps.common import (
     bars,
     digest,
     isolated,
+    read_input,
     read_run_inputs,
     session_files,
     session_input,
@@ -59,15 +63,23 @@ def align_run(
     *,
     force: bool = False,
     progress: bool = True,
+    clips_dir: Path | None = None,
 ) -> dict:
     """Align every session of the run; one bad session never sinks the others.
 
-    Returns figures (sessions ok/failed/excluded/usable, ``reused`` when the published
-    label set already came from the same inputs) and ``failed``: session -> reason.
+    With labelled clips (the run's own, or a local ``clips_dir``) the offset search and the
+    gate use a class model trained on them (silkpipe.clip_evidence), and their hashes are
+    part of every session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
+    ``reused`` when the published label set already came from the same inputs) and
+    ``failed``: session -> reason.
     """
     cfg = cfg or AlignConfig()
     inputs = read_run_inputs(store, run_id)
-    settings = digest({"align": asdict(cfg), "step": STEP_VERSION["align"]})
+    clip_model, clips_hash = run_clip_model(store, run_id, inputs, clips_dir)
+    keyed: dict = {"align": asdict(cfg), "step": STEP_VERSION["align"]}
+    if clip_model is not None:
+        keyed["clips"] = clips_hash
+    settings = digest(keyed)
     current = keys.published(store, run_id, "labels")
     old = (current or {}).get("sessions") or {}
     results: dict[str, tuple[dict, str]] = {}
@@ -81,7 +93,8 @@ def align_run(
     ):
 
         def work(session=session):
-            return _align_one(store, run_id, inputs, session, cfg, settings, old, force)
+            return _align_one(store, run_id, inputs, session, cfg, settings, old, force,
+                              clip_model)  # fmt: skip
 
         result, reason = isolated(store, run_id, "align", session, work)
         if reason is not None:
@@ -99,6 +112,40 @@ def align_run(
     return _figures(results, failed, reused)
 
 
+def run_clip_model(
+    store: Store, run_id: str, inputs: dict, clips_dir: Path | None
+) -> tuple[ClipModel | None, str]:
+    """(the class model of the run's clips or ``clips_dir``'s, the clips' hash); (None, "")
+    without clips, or when they cannot tell two gesture classes apart."""
+    from silkpipe.steps.train import _local_clips
+
+    clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
+    if not clips and clips_dir is not None:
+        raise InputError("no clip CSV files (links out of the folder are not read)",
+                         path=str(clips_dir))  # fmt: skip
+    if not clips:
+        return None, ""
+    with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:
+        for name, sha in clips.items():
+            if clips_dir is not None:
+                data = (clips_dir / name).read_bytes()
+            else:
+                data = read_input(store, keys.clip_key(name), sha)
+            (Path(tmp) / name).write_bytes(data)
+        try:
+            model = clip_model_from_folder(
+                Path(tmp), on_error=lambda path, err: log.warning("clip %s: %s", path.name, err)
+            )
+        except InputError as err:
+            log.warning("run %s: %s", run_id, err)
+            model = None
+    if model is None:
+        log.warning("run %s: the clips do not hold two gesture classes with motion: the "
+                    "alignment's class evidence is self-trained", run_id)  # fmt: skip
+        return None, ""
+    return model, digest(clips)
+
+
 def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
     """Failure records of sessions that are no longer the run's inputs."""
     for key in store.list(keys.failures_prefix(run_id, "align")):
@@ -106,7 +153,8 @@ def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
             store.delete(key)
 
 
-def _align_one(store, run_id, inputs, session, cfg, settings, old, force) -> tuple[dict, str]:
+def _align_one(store, run_id, inputs, session, cfg, settings, old, force,
+               clip_model=None) -> tuple[dict, str]:  # fmt: skip
     """(report, labels CSV text) of one session, re-used when its inputs are unchanged."""
     transcript_key = keys.transcript_key(run_id, session)
     try:
@@ -136,14 +184,16 @@ def _align_one(store, run_id, inputs, session, cfg, settings, old, force) -> tup
     extraction = extract_commands(words)
     span = (float(motion.t[0]), float(motion.t[-1]))
     commands, glitches = usable_commands(extraction.commands, span, cfg.search_s)
-    report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg)
+    report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg,
+                              clip_model)  # fmt: skip
     report.update(inputs=wanted, notes=notes)
     return report, csv_text
 
 
-def _label(session, motion, commands, rejected, cfg) -> tuple[dict, str]:
+def _label(session, motion, commands, rejected, cfg, clip_model=None) -> tuple[dict, str]:
     """align_session with the gate applied as configured (never switched off)."""
-    intervals, rep = align_session(session, motion, commands, cfg, rejected_words=rejected)
+    intervals, rep = align_session(session, motion, commands, cfg, rejected_words=rejected,
+                                   clip_model=clip_model)  # fmt: skip
     report = rep.to_json()
     no_overlap = clocks_overlap(commands, (float(motion.t[0]), float(motion.t[-1])), cfg.search_s)
     if no_overlap and len(commands) >= cfg.min_commands:

@@ -1,0 +1,217 @@
+"""Class evidence from a clip-trained model: does each heard word's class match the motion?
+
+The self-trained class evidence (silkpipe.class_evidence) refits class means at every
+candidate offset, so with a handful of words it finds some separation anywhere. When
+button-labelled clips are given, what each class looks like is known before any session is
+seen: a small linear discriminant (shared covariance, shrunk) on the same motion features
+(class_evidence.feature_traces), trained once per run on the clips' gestures and on their
+non-gesture motion ("other": walk, idle, noise). At a candidate offset each event word is
+scored by the log-probability the model gives its said class at the motion there; at a
+wrong offset the words sit on other gestures or on filler and score low.
+
+The test is a label permutation of the same statistic: the model is fixed, only the
+pairing of words and motion changes, so under a wrong offset the observed pairing is one
+draw among the permutations. A choice among candidate offsets is put into the null the
+same way class_evidence.class_test does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from scipy.special import logsumexp
+
+from silkpipe.class_evidence import features_at, raw_features, window_max
+from silkpipe.sessions import Motion
+from silkpipe.vocabulary import EVENT_CLASSES
+
+#: The model's classes: the event classes (sorted, as class_evidence.event_words numbers
+#: them) and everything that is no gesture.
+EVENTS = tuple(sorted(EVENT_CLASSES))
+MODEL_CLASSES = (*EVENTS, "other")
+#: Training rows of a gesture clip: its motion peak and these shifts (s), so the model
+#: holds under the word-to-peak jitter of speech.
+JITTER_S = (-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3)
+#: A clip or session window may lie this much in sensor gaps (resampling interpolates
+#: across them; short button clips have many).
+GAP_SHARE = 0.5
+OTHER_STEP_S = 0.25  # spacing of the training rows of a non-gesture clip
+SHRINK = 0.2  # covariance shrinkage toward its diagonal
+RIDGE = 1e-3  # ... plus this (standardised units): a feature constant in the clips is no error
+FLOOR = np.log(0.02)  # a word's log-probability never counts below this
+
+
+@dataclass
+class ClipModel:
+    """A linear discriminant over feature_traces rows (standardised)."""
+
+    mean: np.ndarray  # (f,) feature mean
+    scale: np.ndarray  # (f,) feature std
+    centres: np.ndarray  # (k, f) class means, standardised
+    precision: np.ndarray  # (f, f) inverse of the shared covariance
+    counts: dict[str, int]  # training rows per class
+
+    def log_proba(self, feats: np.ndarray) -> np.ndarray:
+        """(n, k) log posterior of MODEL_CLASSES (equal priors); NaN rows stay NaN."""
+        x = (feats - self.mean) / self.scale
+        d = x[:, None, :] - self.centres[None, :, :]
+        score = -0.5 * np.einsum("nkf,fg,nkg->nk", d, self.precision, d)
+        known = np.isfinite(self.centres).all(axis=1)
+        score[:, ~known] = -np.inf
+        ok = np.isfinite(x).all(axis=1)
+        out = np.full(score.shape, np.nan)
+        out[ok] = score[ok] - logsumexp(score[ok], axis=1, keepdims=True)
+        return out
+
+
+
+#: The feature windows (seconds before, after the expected peak; after may be negative):
+#: the window of class_evidence split in three, so a shifted gesture looks different.
+WINDOWS = ((0.5, -0.15), (0.15, 0.25), (-0.25, 0.7))
+
+
+GRAVITY_S = 0.5  # the arm's pose: gravity's direction in the device frame, mean over this
+
+
+def clip_traces(motion: Motion) -> np.ndarray:
+    """(n, 18) the five motion features' largest values in each of WINDOWS, and the
+    direction of gravity in the device frame around the peak (how the arm is held)."""
+    raw = raw_features(motion)
+    peaks = [window_max(motion, raw, a, b, GAP_SHARE) for a, b in WINDOWS]
+    grav = motion.data[:, 10:13].astype(np.float64)
+    grav /= np.maximum(np.linalg.norm(grav, axis=1, keepdims=True), 1e-9)
+    pose = uniform_filter1d(grav, max(int(round(GRAVITY_S * motion.rate)), 1), axis=0)
+    return np.concatenate([*peaks, pose], axis=1)
+
+
+def clip_rows(motion: Motion, label: str) -> np.ndarray:
+    """Training rows of one clip: around its motion peak for a gesture, spread for the rest."""
+    traces = clip_traces(motion)
+    t0 = float(motion.t[0])
+    if label in EVENT_CLASSES:
+        energy = np.where(motion.valid, motion.energy(), -np.inf)
+        peak = float(motion.t[int(np.argmax(energy))])
+        times = peak + np.array(JITTER_S)
+    else:
+        times = np.arange(t0, float(motion.t[-1]), OTHER_STEP_S)
+    rows = features_at(traces, t0, motion.rate, times)
+    return rows[np.isfinite(rows).all(axis=1)]
+
+
+def fit_clip_model(clips: list[tuple[Motion, str]]) -> ClipModel | None:
+    """The model of labelled clips (motion, label); None without two event classes to tell
+    apart (a model of one class cannot score a class sequence)."""
+    xs, ys = [], []
+    for motion, label in clips:
+        k = MODEL_CLASSES.index(label) if label in EVENTS else len(EVENTS)
+        rows = clip_rows(motion, label)
+        xs.append(rows)
+        ys.append(np.full(len(rows), k))
+    if not xs:
+        return None
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    present = [k for k in range(len(MODEL_CLASSES)) if (y == k).sum() >= 3]
+    if sum(k < len(EVENTS) for k in present) < 2 or len(EVENTS) not in present:
+        return None
+    keep = np.isin(y, present)
+    x, y = x[keep], y[keep]
+    mean, scale = x.mean(axis=0), np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
+    z = (x - mean) / scale
+    # a class without clips gets no centre (NaN): the model never gives it probability
+    centres = np.stack([z[y == k].mean(axis=0) if k in present else np.full(z.shape[1], np.nan)
+                        for k in range(len(MODEL_CLASSES))])  # fmt: skip
+    within = z - centres[y]
+    cov = within.T @ within / max(len(z) - len(present), 1)
+    cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov)) + RIDGE * np.eye(len(cov))
+    counts = {c: int((y == k).sum()) for k, c in enumerate(MODEL_CLASSES)}
+    return ClipModel(mean, scale, centres, np.linalg.inv(cov), counts)
+
+
+@dataclass
+class ClipTest:
+    statistic: float  # mean log-probability of the said classes (FLOOR..0)
+    p_value: float  # share of label permutations scoring at least as well (1: untested)
+    words: int  # event words with motion under them
+    classes: int  # event classes among them with at least min_per_class words
+    testable: bool = True
+
+
+def word_log_proba(
+    model: ClipModel, traces: np.ndarray, t0: float, rate: float, times: np.ndarray
+) -> np.ndarray:
+    """(n, events) floored log-probability of each event class at each word's IMU time."""
+    lp = model.log_proba(features_at(traces, t0, rate, times))[:, : len(EVENTS)]
+    return np.maximum(lp, FLOOR)
+
+
+def clip_scores(
+    model: ClipModel, traces: np.ndarray, t0: float, rate: float, times: np.ndarray,
+    labels: np.ndarray, lags: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Mean log-probability of the said classes at each candidate lag (NaN words skipped)."""
+    out = []
+    for lag in lags:
+        lp = word_log_proba(model, traces, t0, rate, times + lag)
+        said = lp[np.arange(len(labels)), labels]
+        out.append(float(np.nanmean(said)) if np.isfinite(said).any() else float(FLOOR))
+    return np.array(out)
+
+
+def clip_test(
+    model: ClipModel, traces: np.ndarray, t0: float, rate: float, times: np.ndarray,
+    labels: np.ndarray, *, around: np.ndarray | None = None, min_per_class: int = 2,
+    permutations: int = 2000, seed: int = 0,
+) -> ClipTest:  # fmt: skip
+    """Label-permutation test of the said classes' mean log-probability at IMU ``times``;
+    when they were chosen among shifts ``around`` them, each permutation gets its best
+    shift too."""
+    around = np.zeros(1) if around is None or not len(around) else np.asarray(around)
+    here = word_log_proba(model, traces, t0, rate, times)
+    ok = np.isfinite(here).all(axis=1)
+    labels = labels[ok]
+    counts = np.bincount(labels, minlength=len(EVENTS)) if len(labels) else np.zeros(1)
+    classes = int((counts >= min_per_class).sum())
+    if classes < 2 or len(labels) < 2 * min_per_class:
+        return ClipTest(0.0, 1.0, len(labels), classes, testable=False)
+    stack = [np.nan_to_num(word_log_proba(model, traces, t0, rate, times + d)[ok], nan=FLOOR)
+             for d in around]  # fmt: skip
+    rows = np.arange(len(labels))
+    observed = float(here[ok][rows, labels].mean())
+    rng = np.random.default_rng(seed)
+    perms = np.stack([rng.permutation(labels) for _ in range(permutations)])
+    null = np.max([lp[rows[None, :], perms].mean(axis=1) for lp in stack], axis=0)
+    p = float((1 + (null >= observed - 1e-12).sum()) / (1 + permutations))
+    return ClipTest(round(observed, 4), p, len(labels), classes)
+
+
+@dataclass
+class BoundClips:
+    """A clip model with one session's feature traces, computed once for every lag scored."""
+
+    model: ClipModel
+    traces: np.ndarray
+    t0: float
+    rate: float
+
+    def scores(self, times: np.ndarray, labels: np.ndarray, lags: np.ndarray) -> np.ndarray:
+        return clip_scores(self.model, self.traces, self.t0, self.rate, times, labels, lags)
+
+    def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClipTest:
+        return clip_test(self.model, self.traces, self.t0, self.rate, times, labels,
+                         around=around)  # fmt: skip
+
+
+def bind(model: ClipModel, motion: Motion) -> BoundClips:
+    return BoundClips(model, clip_traces(motion), float(motion.t[0]), motion.rate)
+
+
+def clip_model_from_folder(folder, on_error=None) -> ClipModel | None:
+    """The clip model of a local clips folder (either layout); None when it cannot tell two
+    event classes apart. Clips are taken as cut (not re-cut at their button time: the
+    re-cut drops most short gesture clips, and the model needs their motion peaks)."""
+    from silkpipe.clips import load_clip_streams
+
+    streams = load_clip_streams(folder, realign=False, on_error=on_error)
+    return fit_clip_model([(st.motion, st.intervals[0].label) for st in streams])
