@@ -65,8 +65,19 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
         raw = read_sensor_csv(path)
         start, end = clip_core(raw)
         host_start = name.button[0] if name.button else None
-        clips.append(Clip(path.stem, name.label, name.name_class, start, end, name.host_end,
-                          host_start, raw.times, raw.values))  # fmt: skip
+        clips.append(
+            Clip(
+                path.stem,
+                name.label,
+                name.name_class,
+                start,
+                end,
+                name.host_end,
+                host_start,
+                raw.times,
+                raw.values,
+            )
+        )
     if not clips:
         raise InputError("no clip CSV files", path=str(folder))
     clips.sort(key=lambda c: c.start)
@@ -105,8 +116,11 @@ def _recut_late(block: list[Clip]) -> list[Clip]:
                 inside = (merged.times[sensor] >= start) & (merged.times[sensor] <= end)
                 times[sensor] = merged.times[sensor][inside]
                 values[sensor] = merged.values[sensor][inside]
-            out.append(Clip(c.name, c.cls, c.clip_name, start, end, c.host_end, c.host_start,
-                            times, values))  # fmt: skip
+            out.append(
+                Clip(
+                    c.name, c.cls, c.clip_name, start, end, c.host_end, c.host_start, times, values
+                )
+            )
     return out
 
 
@@ -237,8 +251,13 @@ def write_block_session(
     write_wav(folder / "audio_16k.wav", audio)
     recorded = datetime.fromtimestamp(host0 + origin, UTC) if host0 is not None else None
     points = text.count("\n") - 1
-    meta = _metadata(name, recorded or datetime(2025, 1, 1, tzinfo=UTC), round(sensor_end, 3),
-                     round(len(audio) / SAMPLE_RATE, 3), points)  # fmt: skip
+    meta = _metadata(
+        name,
+        recorded or datetime(2025, 1, 1, tzinfo=UTC),
+        round(sensor_end, 3),
+        round(len(audio) / SAMPLE_RATE, 3),
+        points,
+    )
     (folder / "metadata.json").write_text(dump_json(meta))
     spoken = {(round(c["imu_time"], 1)) for c in commands}
     truth = {
@@ -342,7 +361,15 @@ def _block_sessions(
                 else f"w{int(block[0].start)}"
             )
             name = "_".join(x for x in (stamp, kind, suffix, "session") if x)
-            write = partial(write_block_session, out, name, block, drift_ppm=options.drift_ppm,
-                            snr_db=options.snr_db, keep=keep, host0=host0,
-                            clips_dir=clips_dir)  # fmt: skip
+            write = partial(
+                write_block_session,
+                out,
+                name,
+                block,
+                drift_ppm=options.drift_ppm,
+                snr_db=options.snr_db,
+                keep=keep,
+                host0=host0,
+                clips_dir=clips_dir,
+            )
             yield PlannedSession(name, [options.seed, i, v + 1], write)

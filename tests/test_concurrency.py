@@ -31,10 +31,15 @@ def _sha(data: bytes) -> str:
 def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
     sessions = tmp_path / "sessions"
     for name in badinputs.GOOD:
-        badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "metadata.json",
-                                                            "whisperx_output.json"))  # fmt: skip
-    badinputs.copy_session(badinputs.AUDIO, sessions, badinputs.AUDIO,
-                           files=("sensor_data.csv", "metadata.json", "audio_16k.wav"))  # fmt: skip
+        badinputs.copy_session(
+            name, sessions, name, files=("sensor_data.csv", "metadata.json", "whisperx_output.json")
+        )
+    badinputs.copy_session(
+        badinputs.AUDIO,
+        sessions,
+        badinputs.AUDIO,
+        files=("sensor_data.csv", "metadata.json", "audio_16k.wav"),
+    )
     env = {k: v for k, v in os.environ.items() if k != "SILKPIPE_PUSHGATEWAY"}
     env["TMPDIR"] = str(tmp_path / "tmp")  # work folders must be gone at the end
     (tmp_path / "tmp").mkdir()
@@ -58,7 +63,7 @@ def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for run in RUNS
     ]
     outputs = [p.communicate(timeout=600) for p in procs]

@@ -68,16 +68,23 @@ def dag_order(doc: dict) -> list[dict]:
 
 def security_flags(sc: dict) -> list[str]:
     """The pod securityContext as podman flags; refuses a context the pod would not have."""
-    need = {"runAsNonRoot": True, "readOnlyRootFilesystem": True,
-            "allowPrivilegeEscalation": False}  # fmt: skip
+    need = {"runAsNonRoot": True, "readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False}
     for key, value in need.items():
         if sc.get(key) is not value:
             raise SystemExit(f"template securityContext lacks {key}: {value}")
     if (sc.get("capabilities") or {}).get("drop") != ["ALL"]:
         raise SystemExit("template securityContext does not drop ALL capabilities")
     user = f"{sc['runAsUser']}:{sc.get('runAsGroup', sc['runAsUser'])}"
-    return ["--user", user, "--read-only", "--read-only-tmpfs=false", "--cap-drop", "ALL",
-            "--security-opt", "no-new-privileges"]  # fmt: skip
+    return [
+        "--user",
+        user,
+        "--read-only",
+        "--read-only-tmpfs=false",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+    ]
 
 
 def env_file(container: dict, params: dict, secret: dict[str, str], path: Path) -> Path:
@@ -118,11 +125,24 @@ class Pods:
             host.mkdir(parents=True)
             os.chown(host, self.uid, self.uid)
             mounts += ["-v", f"{host}:{m['mountPath']}:rw"]
-        cmd = ["podman", "--runtime", "runc", "run", "--rm", "--network", "host", *ULIMITS,
-               *security_flags(c["securityContext"]), *mounts,
-               "--env-file", str(env_file(c, self.params, self.secret, pod / "env")),
-               "--entrypoint", c["command"][0], self.image,
-               *[resolve(a, self.params, inputs) for a in c["args"]]]  # fmt: skip
+        cmd = [
+            "podman",
+            "--runtime",
+            "runc",
+            "run",
+            "--rm",
+            "--network",
+            "host",
+            *ULIMITS,
+            *security_flags(c["securityContext"]),
+            *mounts,
+            "--env-file",
+            str(env_file(c, self.params, self.secret, pod / "env")),
+            "--entrypoint",
+            c["command"][0],
+            self.image,
+            *[resolve(a, self.params, inputs) for a in c["args"]],
+        ]
         started = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - started
@@ -212,21 +232,41 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     doc = yaml.safe_load(compile_yaml())
     params = {x["name"]: x.get("value", "") for x in doc["spec"]["arguments"]["parameters"]}
-    params |= {"run-id": "image-test", "store": "s3://silkpipe-image-test",
-               "gpu-transcribe": "false", "train-gpu": "false", "pushgateway": ""}  # fmt: skip
+    params |= {
+        "run-id": "image-test",
+        "store": "s3://silkpipe-image-test",
+        "gpu-transcribe": "false",
+        "train-gpu": "false",
+        "pushgateway": "",
+    }
     params |= dict(kv.split("=", 1) for kv in args.param)
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     server, endpoint = start_s3(args.work)
-    secret = {"endpoint": endpoint, "access_key": "image-test", "secret_key": "image-test-secret",
-              "secure": "0"}  # fmt: skip
+    secret = {
+        "endpoint": endpoint,
+        "access_key": "image-test",
+        "secret_key": "image-test-secret",
+        "secure": "0",
+    }
     (args.work / "secret.env").write_text("".join(f"{k}={v}\n" for k, v in secret.items()))
     os.environ.update({f"SILKPIPE_S3_{k.upper()}": v for k, v in secret.items()})
     try:
         data = args.data or synth(args.work / "data")
-        upload = [sys.executable, "-m", "silkpipe.cli", "sessions", "upload",
-                  str(data / "sessions"), "--store", params["store"],
-                  "--clips", str(data / "clips"), "--run-id", params["run-id"]]  # fmt: skip
+        upload = [
+            sys.executable,
+            "-m",
+            "silkpipe.cli",
+            "sessions",
+            "upload",
+            str(data / "sessions"),
+            "--store",
+            params["store"],
+            "--clips",
+            str(data / "clips"),
+            "--run-id",
+            params["run-id"],
+        ]
         subprocess.run(upload, check=True, stdout=subprocess.DEVNULL)
         print(f"image-test: {args.image}, S3 at {endpoint}, run {params['run-id']}")
         started = time.perf_counter()
@@ -235,8 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
     print("\n".join(f"  ok: {f}" for f in found))
-    summary = {"image": args.image, "pods": pods.log, "found": found,
-               "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+    summary = {
+        "image": args.image,
+        "pods": pods.log,
+        "found": found,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     (args.work / "summary.json").write_text(json.dumps(summary, indent=1))
     print(f"image-test passed: {len(pods.log)} pods in {summary['seconds']} s")
     return 0
@@ -244,8 +288,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def synth(dest: Path) -> Path:
     """Two sessions of real (espeak-ng) speech and their clips, as `make e2e` uses."""
-    cmd = [sys.executable, "-m", "silkpipe.cli", "synth", str(dest), "--sessions", "2",
-           "--seed", "11"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "silkpipe.cli",
+        "synth",
+        str(dest),
+        "--sessions",
+        "2",
+        "--seed",
+        "11",
+    ]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return dest
 

@@ -200,11 +200,13 @@ def _container(
                     key=_param("gpu-toleration-key"), operator="Exists", effect="NoSchedule"
                 ),
                 m.Toleration(
-                    key="cloud.google.com/gke-spot", operator="Equal", value="true",
+                    key="cloud.google.com/gke-spot",
+                    operator="Equal",
+                    value="true",
                     effect="NoSchedule",
                 ),
             ],
-        )  # fmt: skip
+        )
     return Container(
         name=name,
         image=s.gpu_image if gpu else s.image,
@@ -273,10 +275,11 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
     ) as wt:
         small = Resources(cpu_request="250m", memory_request="256Mi", memory_limit="1Gi")
         list_sessions = _container(
-            s, "list-sessions",
+            s,
+            "list-sessions",
             ["sessions", "list", *_store_args(), "--sessions-per-pod", _param("sessions-per-pod")],
             resources=small,
-        )  # fmt: skip
+        )
         chunk = ["transcribe", "--chunk", "{{inputs.parameters.chunk}}", *_store_args()]
         gpu_args = [
             *chunk,
@@ -295,38 +298,55 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
         ]  # fmt: skip
         chunk_input = [Parameter(name="chunk")]
         transcribe_gpu = _container(
-            s, "transcribe-gpu", gpu_args, gpu=True, inputs=chunk_input,
+            s,
+            "transcribe-gpu",
+            gpu_args,
+            gpu=True,
+            inputs=chunk_input,
             resources=Resources(
                 cpu_request="4", memory_request="16Gi", memory_limit="24Gi", gpus=1
             ),
-        )  # fmt: skip
+        )
         transcribe_cpu = _container(
-            s, "transcribe-cpu", cpu_args, inputs=chunk_input,
+            s,
+            "transcribe-cpu",
+            cpu_args,
+            inputs=chunk_input,
             resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="3Gi"),
-        )  # fmt: skip
+        )
         align = _container(
-            s, "align", ["align", *_store_args()],
+            s,
+            "align",
+            ["align", *_store_args()],
             resources=Resources(cpu_request="1", memory_request="2Gi", memory_limit="4Gi"),
-        )  # fmt: skip
+        )
         train_args = ["train", *_store_args()]
         train_gpu = _container(
-            s, "train-gpu", [*train_args, "--device", "cuda"], gpu=True,
+            s,
+            "train-gpu",
+            [*train_args, "--device", "cuda"],
+            gpu=True,
             resources=Resources(cpu_request="4", memory_request="8Gi", memory_limit="16Gi", gpus=1),
-        )  # fmt: skip
+        )
         train_cpu = _container(
-            s, "train-cpu", train_args,
+            s,
+            "train-cpu",
+            train_args,
             resources=Resources(cpu_request="2", memory_request="4Gi", memory_limit="8Gi"),
-        )  # fmt: skip
+        )
         report = _container(
-            s, "report", ["report", *_store_args()],
+            s,
+            "report",
+            ["report", *_store_args()],
             resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="2Gi"),
-        )  # fmt: skip
+        )
         publish = _container(
-            s, "publish-report",
+            s,
+            "publish-report",
             ["sessions", "export-report", *_store_args(), "/tmp/report"],
             resources=small,
             outputs=[Artifact(name="report", path="/tmp/report", archive=NoneArchiveStrategy())],
-        )  # fmt: skip
+        )
 
         with DAG(name="pipeline", parallelism=s.parallelism, fail_fast=False):
             listed = Task(name="list-sessions", template=list_sessions)
@@ -337,10 +357,18 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
                 # A failed session must not sink the run: align reports it instead.
                 continue_on=m.ContinueOn(failed=True, error=True),
             )
-            Task(name="transcribe-gpu", template=transcribe_gpu,
-                 when=f"{_param('gpu-transcribe')} == true", **fan_out)  # fmt: skip
-            Task(name="transcribe-cpu", template=transcribe_cpu,
-                 when=f"{_param('gpu-transcribe')} != true", **fan_out)  # fmt: skip
+            Task(
+                name="transcribe-gpu",
+                template=transcribe_gpu,
+                when=f"{_param('gpu-transcribe')} == true",
+                **fan_out,
+            )
+            Task(
+                name="transcribe-cpu",
+                template=transcribe_cpu,
+                when=f"{_param('gpu-transcribe')} != true",
+                **fan_out,
+            )
             done = " && ".join(
                 f"({t}.Succeeded || {t}.Skipped || {t}.Failed || {t}.Errored)"
                 for t in ("transcribe-gpu", "transcribe-cpu")
@@ -349,15 +377,25 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
             # is retried) but still publishes the others' labels: train goes on with those,
             # the align node shows Failed and the report names the failed sessions. An align
             # that never ran to the end (Errored) stops the run.
-            Task(name="align", template=align, depends=done,
-                 continue_on=m.ContinueOn(failed=True))  # fmt: skip
+            Task(name="align", template=align, depends=done, continue_on=m.ContinueOn(failed=True))
             aligned = "(align.Succeeded || align.Failed)"
-            Task(name="train-gpu", template=train_gpu, depends=aligned,
-                 when=f"{_param('train-gpu')} == true")  # fmt: skip
-            Task(name="train-cpu", template=train_cpu, depends=aligned,
-                 when=f"{_param('train-gpu')} != true")  # fmt: skip
-            Task(name="report", template=report,
-                 depends="(train-gpu.Succeeded || train-cpu.Succeeded)")  # fmt: skip
+            Task(
+                name="train-gpu",
+                template=train_gpu,
+                depends=aligned,
+                when=f"{_param('train-gpu')} == true",
+            )
+            Task(
+                name="train-cpu",
+                template=train_cpu,
+                depends=aligned,
+                when=f"{_param('train-gpu')} != true",
+            )
+            Task(
+                name="report",
+                template=report,
+                depends="(train-gpu.Succeeded || train-cpu.Succeeded)",
+            )
             Task(name="publish-report", template=publish, depends="report")
         del listed
     return wt

@@ -68,8 +68,12 @@ def register(sub) -> None:
     from silkpipe.dataset import WindowConfig
     from silkpipe.training import TrainConfig
 
-    add_config_options(p, TrainConfig, title="every other training setting",
-                       skip=("max_epochs", "seed", "device", "threads"))  # fmt: skip
+    add_config_options(
+        p,
+        TrainConfig,
+        title="every other training setting",
+        skip=("max_epochs", "seed", "device", "threads"),
+    )
     add_config_options(p, WindowConfig, prefix="window_", title="window settings")
     p.set_defaults(func=run)
 
@@ -80,8 +84,13 @@ def _config(args):
     from silkpipe.commands import config_from
     from silkpipe.training import preset, with_overrides
 
-    cfg = with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed,
-                         device=args.device, threads=args.threads)  # fmt: skip
+    cfg = with_overrides(
+        preset(args.preset),
+        max_epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+        threads=args.threads,
+    )
     cfg = config_from(args, cfg)
     return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
 
@@ -114,8 +123,7 @@ def run(args) -> dict:
             log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
     check_classes(streams, "folder mode")
-    summary = train(streams, out / "model", config=_config(args),
-                    progress=not args.no_progress)  # fmt: skip
+    summary = train(streams, out / "model", config=_config(args), progress=not args.no_progress)
     return model_figures(summary, streams)
 
 
@@ -129,5 +137,11 @@ def run_store(args) -> dict:
     from silkpipe.store import open_store
 
     clips = Path(args.clips) if args.clips else None  # else the run's own clips
-    return train_run(open_store(args.store), args.run_id, _config(args), force=args.force,
-                     progress=not args.no_progress, clips_dir=clips)  # fmt: skip
+    return train_run(
+        open_store(args.store),
+        args.run_id,
+        _config(args),
+        force=args.force,
+        progress=not args.no_progress,
+        clips_dir=clips,
+    )
