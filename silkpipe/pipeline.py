@@ -235,21 +235,13 @@ def run_pipeline(
     progress: bool = True,
 ) -> dict:
     """Upload -> transcribe (parallel) -> align -> train/evaluate -> report."""
-    from silkpipe.steps import align_run, report_run, train_run
-
     started = time.perf_counter()
     check_name(run_id, "run id")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     store = open_store(store_uri)
     skipped: dict[str, str] = {}
-    sessions = upload_inputs(
-        store, Path(sessions_dir), Path(clips_dir) if clips_dir else None, skipped, run_id=run_id
-    )
-    _record_upload_failures(store, run_id, skipped)
-    _clear_failures_of_others(store, run_id, set(sessions))
-    if not sessions:
-        raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
+    sessions = _upload_run(store, run_id, sessions_dir, clips_dir, skipped)
     workers = workers or min(len(sessions), os.cpu_count() or 1)
     cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}
@@ -261,6 +253,54 @@ def run_pipeline(
     )
     # 2 marks "sessions failed"; whether any was a fault is in their failure records
     steps["transcribe"], seconds["transcribe"] = 2 if failed else 0, time.perf_counter() - mark
+    aligned = _run_steps(store, run_id, align, train, force, progress, (steps, seconds, errors))
+    return {
+        "sessions": len(sessions),
+        "skipped_at_upload": sorted(skipped),
+        "transcribe_failed": sorted(failed),
+        "align_failed": sorted(aligned.get("failed") or {}),
+        "steps": steps,
+        "step_errors": errors,
+        "step_seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "wall_seconds": round(time.perf_counter() - started, 2),
+        "report": keys.report_key(run_id),
+    }
+
+
+def _upload_run(
+    store: Store,
+    run_id: str,
+    sessions_dir: str | Path,
+    clips_dir: str | Path | None,
+    skipped: dict[str, str],
+) -> list[str]:
+    """Upload this run's inputs and record what was refused, so the report names it and no
+    failure left by an earlier run of the same id is shown as this run's."""
+    sessions = upload_inputs(
+        store, Path(sessions_dir), Path(clips_dir) if clips_dir else None, skipped, run_id=run_id
+    )
+    _record_upload_failures(store, run_id, skipped)
+    _clear_failures_of_others(store, run_id, set(sessions))
+    if not sessions:
+        raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
+    return sessions
+
+
+def _run_steps(
+    store: Store,
+    run_id: str,
+    align: AlignConfig | None,
+    train: TrainConfig | None,
+    force: bool,
+    progress: bool,
+    record: tuple[dict[str, int], dict[str, float], dict[str, str]],
+) -> dict:
+    """Align, train and report in order, each timed; a failed step is recorded in
+    ``record`` (status, seconds, error) and the next one still runs. Returns align's
+    result."""
+    from silkpipe.steps import align_run, report_run, train_run
+
+    steps, seconds, errors = record
     aligned: dict = {}
     for step, call in (
         (
@@ -273,17 +313,7 @@ def run_pipeline(
         mark = time.perf_counter()
         steps[step] = _step(step, call, errors)
         seconds[step] = time.perf_counter() - mark
-    return {
-        "sessions": len(sessions),
-        "skipped_at_upload": sorted(skipped),
-        "transcribe_failed": sorted(failed),
-        "align_failed": sorted(aligned.get("failed") or {}),
-        "steps": steps,
-        "step_errors": errors,
-        "step_seconds": {k: round(v, 2) for k, v in seconds.items()},
-        "wall_seconds": round(time.perf_counter() - started, 2),
-        "report": keys.report_key(run_id),
-    }
+    return aligned
 
 
 def _share_cores(cfg: TranscribeConfig, workers: int) -> TranscribeConfig:
