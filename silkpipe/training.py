@@ -319,8 +319,6 @@ def train_windows(
 ) -> dict:
     """The training loop on ready-made windows (see train): split, fit with a checkpoint
     every epoch (a killed run resumes), pick the model, refit on everything, write the folder."""
-    from tqdm import tqdm
-
     cfg = config or TrainConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -334,20 +332,7 @@ def train_windows(
     ckpt_path = out_dir / CHECKPOINT_NAME
     state = _resume(fit, ckpt_path, fingerprint)
     resumed_from = state["epoch"]
-    bar = tqdm(
-        total=cfg.max_epochs,
-        initial=state["epoch"],
-        desc="train",
-        unit="epoch",
-        disable=not progress,
-    )
-    while state["epoch"] < cfg.max_epochs and not state["stopped"]:
-        row = _validated_epoch(fit, cfg, x_val, va.y, state)
-        _save_checkpoint(fit, state, ckpt_path, fingerprint)
-        bar.update(1)
-        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{row['val_macro_f1']:.3f}")
-    bar.close()
-
+    _fit_epochs(fit, cfg, (x_val, va.y), state, (ckpt_path, fingerprint), progress)
     best = _pick(fit, state, cfg, x_val, va.y)
     model, (mean, std) = fit.model, fit.normalisation
     if cfg.refit:
@@ -372,6 +357,35 @@ def train_windows(
     _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
     ckpt_path.unlink(missing_ok=True)
     return summary
+
+
+def _fit_epochs(
+    fit: _Fit,
+    cfg: TrainConfig,
+    val: tuple[torch.Tensor, np.ndarray],
+    state: dict,
+    checkpoint: tuple[Path, str],
+    progress: bool,
+) -> None:
+    """Epochs until max_epochs or early stopping, each validated and checkpointed, so a
+    run killed at any epoch resumes from the last one it finished."""
+    from tqdm import tqdm
+
+    x_val, y_val = val
+    ckpt_path, fingerprint = checkpoint
+    bar = tqdm(
+        total=cfg.max_epochs,
+        initial=state["epoch"],
+        desc="train",
+        unit="epoch",
+        disable=not progress,
+    )
+    while state["epoch"] < cfg.max_epochs and not state["stopped"]:
+        row = _validated_epoch(fit, cfg, x_val, y_val, state)
+        _save_checkpoint(fit, state, ckpt_path, fingerprint)
+        bar.update(1)
+        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{row['val_macro_f1']:.3f}")
+    bar.close()
 
 
 def _device(cfg: TrainConfig) -> torch.device:
