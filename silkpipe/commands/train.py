@@ -27,6 +27,13 @@ def register(sub) -> None:
             "re-used unless --force."
         ),
     )
+    _add_inputs(p)
+    _add_training_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_inputs(p) -> None:
+    """What is trained on and where the model goes: local folders, or a run in a store."""
     add_dir_option(p, "--clips", "the model is trained on them (either layout)", clips=True)
     p.add_argument(
         "--sessions",
@@ -45,6 +52,10 @@ def register(sub) -> None:
         help="retrain although a model from the same inputs exists (sessions the align step "
         "excluded stay excluded)",
     )
+
+
+def _add_training_options(p) -> None:
+    """How training runs; every TrainConfig and WindowConfig field can be set."""
     p.add_argument("--epochs", type=int, help="maximum epochs (default: TrainConfig.max_epochs)")
     p.add_argument("--seed", type=int, help="random seed (default: TrainConfig.seed)")
     p.add_argument(
@@ -75,7 +86,6 @@ def register(sub) -> None:
         skip=("max_epochs", "seed", "device", "threads"),
     )
     add_config_options(p, WindowConfig, prefix="window_", title="window settings")
-    p.set_defaults(func=run)
 
 
 def _config(args):
