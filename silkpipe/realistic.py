@@ -346,6 +346,49 @@ def write_session(
     """One realistic session folder (+ truth.json); returns the truth."""
     pieces, names, vals, d, shift = build_stream(runs, pool, rng, kind)
     spans = [(a + shift, b + shift, p) for a, b, p in gesture_spans(pieces)]
+    said, audio, commands, fillers = _speech(
+        spans,
+        d,
+        rng,
+        voice,
+        offset_s=offset_s,
+        drift_ppm=drift_ppm,
+        snr_db=snr_db,
+        unspoken=unspoken,
+    )
+    _write_recording(folder, names, vals, d, audio)
+    truth = {
+        "session": folder.name,
+        "realistic": True,
+        "offset_s": round(offset_s, 4),
+        "drift_ppm": drift_ppm,
+        "convention": "t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s",
+        "clock": "t_imu is session time: each row's production time on the host clock; "
+        "sensor_data.csv's timestamp is its arrival time; row_clock maps row index (file "
+        "order, header excluded) to session time, linear between knots",
+        **_motion_truth(pieces, spans, said, d, shift),
+        "clips_dir": clips_dir,
+        "commands": commands,
+        "fillers": fillers,
+    }
+    (folder / "truth.json").write_text(dump_json(truth))
+    return truth
+
+
+def _speech(
+    spans,
+    d: Delivery,
+    rng,
+    voice,
+    *,
+    offset_s: float,
+    drift_ppm: float,
+    snr_db: float,
+    unspoken: float,
+) -> tuple[list[str], np.ndarray, list[dict], list[dict]]:
+    """The audio track on its own drifting clock, a little longer than the motion: which
+    gestures are said (some never are, some fall outside the audio) and the words placed.
+    Returns what each gesture's speech became, the audio, the commands and the fillers."""
     gaps = [(b, a2) for (_, b, _), (a2, _, _) in zip(spans, spans[1:], strict=False)]
     scale = 1.0 + drift_ppm * 1e-6
     audio_len = max((float(d.produced[-1]) - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
@@ -354,6 +397,12 @@ def write_session(
     audio, commands, fillers = render_audio(
         actions, audio_len, offset_s, rng, voice, snr_db, drift_ppm, filler_prob=0.5
     )
+    return said, audio, commands, fillers
+
+
+def _write_recording(folder: Path, names, vals, d: Delivery, audio: np.ndarray) -> None:
+    """The files a real recording leaves: the sensor CSV as delivered, the audio and the
+    metadata."""
     text = csv_text(names, vals, d)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "sensor_data.csv").write_text(text)
@@ -366,15 +415,12 @@ def write_session(
         len(d.kept),
     )
     (folder / "metadata.json").write_text(dump_json(meta))
-    truth = {
-        "session": folder.name,
-        "realistic": True,
-        "offset_s": round(offset_s, 4),
-        "drift_ppm": drift_ppm,
-        "convention": "t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s",
-        "clock": "t_imu is session time: each row's production time on the host clock; "
-        "sensor_data.csv's timestamp is its arrival time; row_clock maps row index (file "
-        "order, header excluded) to session time, linear between knots",
+
+
+def _motion_truth(pieces, spans, said: list[str], d: Delivery, shift: float) -> dict:
+    """truth.json's account of the motion: every gesture (said or not, when its rows
+    arrived), the non-gesture motion between them and how the rows were delivered."""
+    return {
         "intervals": [[round(a, 4), round(b, 4), p.clip.cls] for a, b, p in spans],
         "gestures": [
             {
@@ -399,12 +445,7 @@ def write_session(
         "row_clock": row_clock(d),
         "clips": sorted({p.clip.name for p in pieces if p.gesture}),
         "filler_clips": sorted({p.clip.name for p in pieces if not p.gesture}),
-        "clips_dir": clips_dir,
-        "commands": commands,
-        "fillers": fillers,
     }
-    (folder / "truth.json").write_text(dump_json(truth))
-    return truth
 
 
 def delivery_truth(d: Delivery) -> dict:
