@@ -111,10 +111,9 @@ def _state(folder: Path) -> dict[str, tuple[str, int]]:
     return state
 
 
-@pytest.fixture(scope="module")
-def killed_twice(tmp_path_factory):
-    root = tmp_path_factory.mktemp("resume")
-    (root / "tmp").mkdir()
+def _run_inputs(root: Path) -> tuple[list[str], Path]:
+    """Three sessions to transcribe (real audio), one with its transcript, a few clips; the
+    `silkpipe run` command line over them and its store."""
     sessions = root / "sessions"
     for name in ASR:
         badinputs.copy_session(
@@ -128,18 +127,15 @@ def killed_twice(tmp_path_factory):
     )
     clips = badinputs.clips_subset(root / "clips", per_class=3)
     store = root / "store"
-    argv = [
-        "run",
-        str(sessions),
-        "--clips",
-        str(clips),
-        "--store",
-        str(store),
-        "--run-id",
-        RUN,
-        "--workers",
-        "2",
-    ]
+    argv = ["run", str(sessions), "--clips", str(clips), "--store", str(store)]
+    return [*argv, "--run-id", RUN, "--workers", "2"], store
+
+
+@pytest.fixture(scope="module")
+def killed_twice(tmp_path_factory):
+    root = tmp_path_factory.mktemp("resume")
+    (root / "tmp").mkdir()
+    argv, store = _run_inputs(root)
     transcripts = store / "runs" / RUN / "transcripts"
 
     first = Attempt(root, argv)
