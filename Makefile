@@ -51,8 +51,9 @@ test-deps: ## what the tests need beyond `make install`: Debian packages, the Wh
 test: install test-deps ## the test suite (reads real data from ../shared/data)
 	$(BIN)/pytest -q
 
-lint: ## ruff style check
+lint: ## ruff style check and ruff format check
 	$(BIN)/ruff check silkpipe tests workflows bench
+	$(BIN)/ruff format --check silkpipe tests workflows bench
 
 typecheck: ## mypy on the package
 	$(BIN)/mypy silkpipe --ignore-missing-imports

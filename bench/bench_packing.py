@@ -77,33 +77,47 @@ def rows() -> list[dict]:
             share = [p["model_load_seconds"] / p["pod_seconds"] for p in pods]
             pod_s = [p["pod_seconds"] for p in pods]
             load_s = [p["model_load_seconds"] for p in pods]
-            out.append({
-                "sessions/pod": n,
-                "audio min/pod": round(n * SESSION_S / 60, 1),
-                "pod s (median, range)": f"{statistics.median(pod_s):.1f} "
-                f"({min(pod_s):.1f}-{max(pod_s):.1f})",
-                "model load s": f"{statistics.median(load_s):.2f}",
-                "load share": f"{statistics.median(share):.1%} "
-                f"({min(share):.1%}-{max(share):.1%})",
-                "target": TARGET if n == max(PER_POD) else "",
-            })  # fmt: skip
+            out.append(
+                {
+                    "sessions/pod": n,
+                    "audio min/pod": round(n * SESSION_S / 60, 1),
+                    "pod s (median, range)": f"{statistics.median(pod_s):.1f} "
+                    f"({min(pod_s):.1f}-{max(pod_s):.1f})",
+                    "model load s": f"{statistics.median(load_s):.2f}",
+                    "load share": f"{statistics.median(share):.1%} "
+                    f"({min(share):.1%}-{max(share):.1%})",
+                    "target": TARGET if n == max(PER_POD) else "",
+                }
+            )
     return out
 
 
 #: Published figures for large-v3-class models on GPU (no GPU here): model load seconds and
 #: throughput as audio seconds per second. Sources are printed with the table.
 LOAD_S = {
-    "load 9 s": (9.0, "large-v2 (same size as v3) into a laptop A3000's memory, "
-                 "github.com/SYSTRAN/faster-whisper/issues/396"),
-    "load 20 s": (20.0, "a 16 GB model into VRAM on a cloud GPU, "
-                  "github.com/tensorfuse/tensorfuse-examples/issues/1"),
-}  # fmt: skip
+    "load 9 s": (
+        9.0,
+        "large-v2 (same size as v3) into a laptop A3000's memory, "
+        "github.com/SYSTRAN/faster-whisper/issues/396",
+    ),
+    "load 20 s": (
+        20.0,
+        "a 16 GB model into VRAM on a cloud GPU, "
+        "github.com/tensorfuse/tensorfuse-examples/issues/1",
+    ),
+}
 SPEED = {
-    "15x (beam 5, sequential)": (15.0, "large-v3 fp16 beam 5: 13 min in 52 s, RTX 2080 Ti, "
-                                 "github.com/SYSTRAN/faster-whisper/issues/1030"),
-    "46x (batched, batch 8)": (46.0, "large-v2 fp16 batched: 13 min in 17 s, RTX 3070 Ti, "
-                               "faster-whisper README (github.com/SYSTRAN/faster-whisper)"),
-}  # fmt: skip
+    "15x (beam 5, sequential)": (
+        15.0,
+        "large-v3 fp16 beam 5: 13 min in 52 s, RTX 2080 Ti, "
+        "github.com/SYSTRAN/faster-whisper/issues/1030",
+    ),
+    "46x (batched, batch 8)": (
+        46.0,
+        "large-v2 fp16 batched: 13 min in 17 s, RTX 3070 Ti, "
+        "faster-whisper README (github.com/SYSTRAN/faster-whisper)",
+    ),
+}
 AUDIO_MIN = (2, 10, 30, 60)
 
 

@@ -27,27 +27,36 @@ def _median_seconds(fn, repeats: int = 5) -> float:
 def rows() -> list[dict]:
     out = []
     sparse = _median_seconds(lambda: resample(read_sensor_csv(TEN_MINUTES / "sensor_data.csv")))
-    out.append({
-        "name": "parse+resample, real 10-min session (17 Hz/sensor)",
-        "figure": f"{sparse:.3f} s", "target": "< 0.5 s per 10 min",
-        "command": "python -m bench parse",
-    })  # fmt: skip
+    out.append(
+        {
+            "name": "parse+resample, real 10-min session (17 Hz/sensor)",
+            "figure": f"{sparse:.3f} s",
+            "target": "< 0.5 s per 10 min",
+            "command": "python -m bench parse",
+        }
+    )
     dense = _median_seconds(lambda: resample(read_sensor_csv(DENSE / "sensor_data.csv")))
     per_ten = dense * 600 / 221.1
-    out.append({
-        "name": "parse+resample, real 46 Hz session, scaled to 10 min",
-        "figure": f"{per_ten:.3f} s", "target": "< 0.5 s per 10 min",
-        "command": "python -m bench parse",
-    })  # fmt: skip
+    out.append(
+        {
+            "name": "parse+resample, real 46 Hz session, scaled to 10 min",
+            "figure": f"{per_ten:.3f} s",
+            "target": "< 0.5 s per 10 min",
+            "command": "python -m bench parse",
+        }
+    )
     for folder in (DENSE, TEN_MINUTES):
         session = load_session(folder)
         motion = session.motion()
         commands = extract_commands(load_transcript(session.transcript_path)).commands
         secs = _median_seconds(lambda m=motion, c=commands, n=session.name: align_session(n, m, c))
-        out.append({
-            "name": f"align+gate {session.name} "
-            f"({len(commands)} commands, {motion.duration:.0f} s)",
-            "figure": f"{secs:.3f} s", "target": "",
-            "command": "python -m bench parse",
-        })  # fmt: skip
+        out.append(
+            {
+                "name": f"align+gate {session.name} "
+                f"({len(commands)} commands, {motion.duration:.0f} s)",
+                "figure": f"{secs:.3f} s",
+                "target": "",
+                "command": "python -m bench parse",
+            }
+        )
     return out

@@ -27,17 +27,21 @@ def rows() -> list[dict]:
             data = root / f"n{n}"
             generate(data, sessions=n, seed=n, duration=SESSION_SECONDS, clips_per_class=0)
             result = run_pipeline(
-                data / "sessions", str(root / f"store{n}"), "bench",
+                data / "sessions",
+                str(root / f"store{n}"),
+                "bench",
                 clips_dir=root / "clipsrc" / "clips",
-            )  # fmt: skip
+            )
             steps = result["step_seconds"]
-            out.append({
-                "name": f"local runner, {n} session(s) of {SESSION_SECONDS:.0f} s",
-                "figure": f"{result['wall_seconds']:.1f} s total; "
-                f"transcribe {steps['transcribe']:.1f} s, align {steps['align']:.1f} s, "
-                f"train {steps['train']:.1f} s, "
-                f"report {steps['report']:.1f} s",
-                "target": f"transcribe << {n}x the 1-session figure (cores: {os.cpu_count()})",
-                "command": "python -m bench pipeline",
-            })  # fmt: skip
+            out.append(
+                {
+                    "name": f"local runner, {n} session(s) of {SESSION_SECONDS:.0f} s",
+                    "figure": f"{result['wall_seconds']:.1f} s total; "
+                    f"transcribe {steps['transcribe']:.1f} s, align {steps['align']:.1f} s, "
+                    f"train {steps['train']:.1f} s, "
+                    f"report {steps['report']:.1f} s",
+                    "target": f"transcribe << {n}x the 1-session figure (cores: {os.cpu_count()})",
+                    "command": "python -m bench pipeline",
+                }
+            )
     return out

@@ -76,8 +76,11 @@ def _whisperx_row(audio) -> list[dict]:
         started = time.perf_counter()
         subprocess.run(
             [str(WHISPERX_PYTHON), str(probe), str(clip), str(Path(tmp) / "work"), str(out)],
-            env=env, check=True, capture_output=True, timeout=1200,
-        )  # fmt: skip
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=1200,
+        )
         total = time.perf_counter() - started
         meta = json.loads(out.read_text())["silkpipe"]
     return [

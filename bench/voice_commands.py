@@ -39,10 +39,19 @@ MATCH_S = 1.0
 
 #: spoken form -> class (multi-word forms are phrases the extractor knows)
 SINGLE = {
-    "jump": "jump", "punch": "punch", "attack": "punch", "turn": "turn", "walk": "walk",
-    "walk start": "walk", "idle": "idle", "rest": "idle", "stop": "idle", "noise": "noise",
-    "this is noise": "noise", "turn left": "turn",
-}  # fmt: skip
+    "jump": "jump",
+    "punch": "punch",
+    "attack": "punch",
+    "turn": "turn",
+    "walk": "walk",
+    "walk start": "walk",
+    "idle": "idle",
+    "rest": "idle",
+    "stop": "idle",
+    "noise": "noise",
+    "this is noise": "noise",
+    "turn left": "turn",
+}
 BURST = ("jump", "punch", "turn")
 FILLERS = (
     "okay let me try this",
@@ -245,10 +254,8 @@ def _levers() -> dict[str, Settings | tuple[Settings, float]]:
         "batch 8": replace(base, batch_size=8),
         "VAD silence 2000 ms, pad 400": replace(
             base, vad_min_silence_ms=2000, vad_speech_pad_ms=400
-        ),  # fmt: skip
-        "VAD silence 250 ms, pad 100": replace(
-            base, vad_min_silence_ms=250, vad_speech_pad_ms=100
-        ),  # fmt: skip
+        ),
+        "VAD silence 250 ms, pad 100": replace(base, vad_min_silence_ms=250, vad_speech_pad_ms=100),
     }
 
 

@@ -82,8 +82,11 @@ def untimed_gesture_block_clips(clips: Path) -> list[tuple[float, Path]]:
         watch_to_host = host_offset(block)
         if watch_to_host is None or all(c.cls == "noise" for c in block):
             continue
-        out += [(c.start + watch_to_host, clips / f"{c.name}.csv")
-                for c in block if not _EPOCH_MS.search(c.name)]  # fmt: skip
+        out += [
+            (c.start + watch_to_host, clips / f"{c.name}.csv")
+            for c in block
+            if not _EPOCH_MS.search(c.name)
+        ]
     return out
 
 
@@ -134,17 +137,28 @@ def run_one(run: Run, oracle: bool = False) -> dict:
         shutil.rmtree(out / "store", ignore_errors=True)
     if not sessions.is_dir():  # same seed, same files: generate once
         if run.realistic:
-            options = realistic.RealisticOptions(snr_db=20.0, seed=run.seed,
-                                                 drift_ppm=run.drift_ppm,
-                                                 gestures_per_session=run.gestures)  # fmt: skip
+            options = realistic.RealisticOptions(
+                snr_db=20.0,
+                seed=run.seed,
+                drift_ppm=run.drift_ppm,
+                gestures_per_session=run.gestures,
+            )
             realistic.generate(train, sessions, options)
         else:
             options = BlockOptions(snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm)
             generate_from_clips(train, sessions, options)
     manifest.write_text(names)
     store = out / ("store-oracle" if oracle else "store")
-    return score_voice(sessions, held, store_uri=str(store), run_id="bench",
-                       train_clips_dir=train, workers=2, seeds=SEEDS, oracle=oracle)  # fmt: skip
+    return score_voice(
+        sessions,
+        held,
+        store_uri=str(store),
+        run_id="bench",
+        train_clips_dir=train,
+        workers=2,
+        seeds=SEEDS,
+        oracle=oracle,
+    )
 
 
 def _f(v) -> str:
@@ -184,13 +198,18 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--runs", nargs="*",
-                        help="run names (default: the realistic runs, "
-                        f"{' '.join(r.name for r in REALISTIC_RUNS)})")  # fmt: skip
+    parser.add_argument(
+        "--runs",
+        nargs="*",
+        help=f"run names (default: the realistic runs, {' '.join(r.name for r in REALISTIC_RUNS)})",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the full results as JSON")
-    parser.add_argument("--oracle", action="store_true",
-                        help="the words said, at their true times, instead of Whisper's: "
-                        "the aligner's share of the errors")  # fmt: skip
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="the words said, at their true times, instead of Whisper's: "
+        "the aligner's share of the errors",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()

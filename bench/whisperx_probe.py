@@ -35,15 +35,24 @@ def build_align_model(path: Path) -> None:
         str(path / "vocab.json"), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|"
     )
     features = Wav2Vec2FeatureExtractor(
-        feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=True,
+        feature_size=1,
+        sampling_rate=16000,
+        padding_value=0.0,
+        do_normalize=True,
         return_attention_mask=False,
-    )  # fmt: skip
+    )
     Wav2Vec2Processor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(path)
     config = Wav2Vec2Config(
-        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, conv_dim=(16,) * 7, num_conv_pos_embeddings=16,
-        num_conv_pos_embedding_groups=2, pad_token_id=0,
-    )  # fmt: skip
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        conv_dim=(16,) * 7,
+        num_conv_pos_embeddings=16,
+        num_conv_pos_embedding_groups=2,
+        pad_token_id=0,
+    )
     torch.manual_seed(0)
     Wav2Vec2ForCTC(config).save_pretrained(path)
 
@@ -83,9 +92,13 @@ def main(argv: list[str]) -> int:
 
     whisperx.load_model = load_model
     settings = transcription.Settings(
-        backend="whisperx", device="cpu", compute_type="int8", batch_size=4,
-        align_model=str(work / "align"), model_dir=str(work),
-    )  # fmt: skip
+        backend="whisperx",
+        device="cpu",
+        compute_type="int8",
+        batch_size=4,
+        align_model=str(work / "align"),
+        model_dir=str(work),
+    )
     result = transcription.transcribe_audio(read_wav(clip), settings, threads=2)
     result["probe_calls"] = calls
     out.write_text(json.dumps(result))

@@ -250,8 +250,9 @@ def recut_late(
 def realign_block(items: list[LoadedClip], rate: float = RATE) -> list[str]:
     """Re-cut late clips (recut_late) at their button time, or drop them (motion None).
     Returns the names of the clips moved."""
-    recuts = recut_late([it.core for it in items], [it.name.button for it in items],
-                        [it.raw for it in items], rate)  # fmt: skip
+    recuts = recut_late(
+        [it.core for it in items], [it.name.button for it in items], [it.raw for it in items], rate
+    )
     for i, recut in recuts.items():
         items[i].motion = recut.motion
         items[i].realigned = True

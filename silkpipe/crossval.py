@@ -149,8 +149,10 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path):
     pred = predictor.logits(test.core()).argmax(axis=1)
     s = scores(test.y, pred, CLASSES)
     days = window_days(test, streams)
-    per_day = {d: scores(test.y[days == d], pred[days == d], CLASSES)["macro_f1"]
-               for d in sorted(set(days))}  # fmt: skip
+    per_day = {
+        d: scores(test.y[days == d], pred[days == d], CLASSES)["macro_f1"]
+        for d in sorted(set(days))
+    }
     held = set(test.streams)
     whole = [st for st in streams if st.name in held and _all_in(windows, fold.test, st.name)]
     spotted = spot(predictor, whole, cfg.window, seed=cfg.seed) if whole else {"counts": {}}

@@ -80,8 +80,15 @@ class Windows:
 
     def subset(self, mask: np.ndarray) -> Windows:
         primary = None if self.primary is None else self.primary[mask]
-        return Windows(self.x[mask], self.y[mask], self.groups[mask], self.streams[mask],
-                       self.times[mask], self.config, primary)  # fmt: skip
+        return Windows(
+            self.x[mask],
+            self.y[mask],
+            self.groups[mask],
+            self.streams[mask],
+            self.times[mask],
+            self.config,
+            primary,
+        )
 
     def primaries(self) -> Windows:
         """Only one window per gesture (drops the extra shifted crops)."""
@@ -197,10 +204,15 @@ def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None)
             primary.append(first)
     width = cfg.length + 2 * cfg.context
     x = np.stack(xs).astype(np.float32) if xs else np.zeros((0, width, len(MODEL_CHANNELS)))
-    return Windows(x.astype(np.float32), np.asarray(ys, dtype=np.int64),
-                   np.asarray(groups, dtype=object), np.asarray(names, dtype=object),
-                   np.asarray(times, dtype=np.float64), cfg,
-                   np.asarray(primary, dtype=bool))  # fmt: skip
+    return Windows(
+        x.astype(np.float32),
+        np.asarray(ys, dtype=np.int64),
+        np.asarray(groups, dtype=object),
+        np.asarray(names, dtype=object),
+        np.asarray(times, dtype=np.float64),
+        cfg,
+        np.asarray(primary, dtype=bool),
+    )
 
 
 # --- normalisation, class weights, splits ----------------------------------------------
@@ -289,5 +301,13 @@ from silkpipe.clips import (  # noqa: E402
 )
 from silkpipe.clips import clip_core as _clip_core  # noqa: E402
 
-__all__ = ["BLOCK_GAP_S", "CLIP_ALIGN_TOL_S", "CLIP_CORE_GAP_S", "_clip_core", "block_indices",
-           "button_span", "late_clip_spans", "load_clip_streams"]  # fmt: skip
+__all__ = [
+    "BLOCK_GAP_S",
+    "CLIP_ALIGN_TOL_S",
+    "CLIP_CORE_GAP_S",
+    "_clip_core",
+    "block_indices",
+    "button_span",
+    "late_clip_spans",
+    "load_clip_streams",
+]

@@ -39,8 +39,11 @@ def one_line(err: BaseException, *, session: str | None = None, path: str | None
     text = " ".join(str(err).split()) or type(err).__name__
     if not isinstance(err, InputError | OSError):
         text = f"{type(err).__name__}: {text}"
-    where = [w for w in (f"session {session}" if session else "",
-                         f"file {path}" if path else "") if w and w not in text]  # fmt: skip
+    where = [
+        w
+        for w in (f"session {session}" if session else "", f"file {path}" if path else "")
+        if w and w not in text
+    ]
     text = f"{', '.join(where)}: {text}" if where else text
     return text[:500]
 

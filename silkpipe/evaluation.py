@@ -89,8 +89,15 @@ def confusion_png(result: dict, path: str | Path) -> Path:
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(labels)):
         for j in range(len(labels)):
-            ax.text(j, i, str(matrix[i, j]), ha="center", va="center",
-                    color="white" if share[i, j] > 0.5 else "black", fontsize=9)  # fmt: skip
+            ax.text(
+                j,
+                i,
+                str(matrix[i, j]),
+                ha="center",
+                va="center",
+                color="white" if share[i, j] > 0.5 else "black",
+                fontsize=9,
+            )
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted")

@@ -223,17 +223,23 @@ def _push(group: Group, registry: CollectorRegistry, ok: bool | None) -> bool:
         return False
     try:
         push_to_gateway(
-            target, job=JOB, registry=registry, grouping_key=group.grouping_key(),
+            target,
+            job=JOB,
+            registry=registry,
+            grouping_key=group.grouping_key(),
             timeout=PUSH_TIMEOUT_S,
-        )  # fmt: skip
+        )
         if ok and group.grouping_key() != {"step": group.step}:  # else that was the group
             last = CollectorRegistry()
             gauge = Gauge(LAST_SUCCESS, "Unix time the step last succeeded.", registry=last)
             gauge.set(_VALUES.get(group, {}).get(LAST_SUCCESS, time.time()))
             push_to_gateway(
-                target, job=JOB, registry=last, grouping_key={"step": group.step},
+                target,
+                job=JOB,
+                registry=last,
+                grouping_key={"step": group.step},
                 timeout=PUSH_TIMEOUT_S,
-            )  # fmt: skip
+            )
         return True
     except Exception as err:  # metrics never fail a step
         log.warning("could not push metrics to Pushgateway %s: %s", target, err)

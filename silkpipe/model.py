@@ -31,8 +31,14 @@ ONNX_NAME = "model.onnx"
 #: Model input sets and their widths: "full" = the 9 raw channels (+4 derived); the
 #: invariant ones are orientation-free (see GestureNet._invariant); "shape+pose" (the
 #: default) adds the gravity direction in the watch frame to "invariant-shape".
-INPUT_SETS = {"full": 13, "invariant": 7, "invariant+tilt": 10, "invariant-log": 7,
-              "invariant-shape": 9, "shape+pose": 12}
+INPUT_SETS = {
+    "full": 13,
+    "invariant": 7,
+    "invariant+tilt": 10,
+    "invariant-log": 7,
+    "invariant-shape": 9,
+    "shape+pose": 12,
+}
 
 
 class GestureNet(nn.Module):
@@ -152,8 +158,9 @@ def shape_and_size(a_n, g_n, a_up, g_up, a_h, g_h, tilt) -> torch.Tensor:
     s_a = a_n.square().mean(dim=1, keepdim=True).sqrt() + 0.5
     s_g = g_n.square().mean(dim=1, keepdim=True).sqrt() + 0.1
     size = torch.cat([s_a.log(), s_g.log()], dim=-1).expand(-1, a_n.shape[1], -1)
-    return torch.cat([a_n / s_a, a_up / s_a, a_h / s_a, g_n / s_g, g_up / s_g, g_h / s_g,
-                      size, tilt], dim=-1)  # fmt: skip
+    return torch.cat(
+        [a_n / s_a, a_up / s_a, a_h / s_a, g_n / s_g, g_up / s_g, g_h / s_g, size, tilt], dim=-1
+    )
 
 
 def export_model(model: GestureNet, folder: Path, config: dict) -> None:

@@ -51,8 +51,11 @@ def _session_files(folder: Path, root: Path) -> dict[str, Path]:
     for name in SESSION_FILES:
         path = folder / name
         if path.is_symlink() and not _inside(path, root):
-            raise InputError("is a link out of the sessions folder: not read",
-                             session=folder.name, path=str(path))  # fmt: skip
+            raise InputError(
+                "is a link out of the sessions folder: not read",
+                session=folder.name,
+                path=str(path),
+            )
         if path.is_file():
             files[name] = path
     return files
@@ -103,8 +106,11 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
     """A session folder's files; {} for a folder that holds no session files at all."""
     if folder.is_symlink() and not _inside(folder, root):
         if any((folder / n).exists() for n in SESSION_FILES):
-            raise InputError("is a link out of the sessions folder: not read",
-                             session=folder.name, path=str(folder))  # fmt: skip
+            raise InputError(
+                "is a link out of the sessions folder: not read",
+                session=folder.name,
+                path=str(folder),
+            )
         return {}
     files = _session_files(folder, root)
     if not files:
@@ -176,19 +182,33 @@ def _outcome(future, futures: dict, store_uri: str, run_id: str) -> tuple[str, s
 
 
 def transcribe_all(
-    store_uri: str, run_id: str, sessions: list[str], cfg: TranscribeConfig, *,
-    workers: int, force: bool = False, progress: bool = True,
-) -> dict[str, str]:  # fmt: skip
+    store_uri: str,
+    run_id: str,
+    sessions: list[str],
+    cfg: TranscribeConfig,
+    *,
+    workers: int,
+    force: bool = False,
+    progress: bool = True,
+) -> dict[str, str]:
     """Transcribe sessions in worker processes; returns session -> reason for failures."""
     failed = {}
     # spawn, not fork: a runner that already loaded CTranslate2/OpenMP threads (a test
     # process, a notebook) hands a forked worker locked thread pools, and it hangs for ever
-    with ProcessPoolExecutor(max_workers=workers, mp_context=WORKER_START,
-                             initializer=_die_with, initargs=(os.getpid(),)) as pool:  # fmt: skip
-        futures = {pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s
-                   for s in sessions}  # fmt: skip
-        for future in tqdm(as_completed(futures), total=len(futures), desc="transcribe",
-                           unit="session", disable=not bars(progress), leave=False):  # fmt: skip
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=WORKER_START, initializer=_die_with, initargs=(os.getpid(),)
+    ) as pool:
+        futures = {
+            pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s for s in sessions
+        }
+        for future in tqdm(
+            as_completed(futures),
+            total=len(futures),
+            desc="transcribe",
+            unit="session",
+            disable=not bars(progress),
+            leave=False,
+        ):
             session, reason, kind = _outcome(future, futures, store_uri, run_id)
             if kind == "store":
                 raise StoreFault(reason)
@@ -215,40 +235,25 @@ def run_pipeline(
     progress: bool = True,
 ) -> dict:
     """Upload -> transcribe (parallel) -> align -> train/evaluate -> report."""
-    from silkpipe.steps import align_run, report_run, train_run
-
     started = time.perf_counter()
     check_name(run_id, "run id")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     store = open_store(store_uri)
     skipped: dict[str, str] = {}
-    sessions = upload_inputs(store, Path(sessions_dir), Path(clips_dir) if clips_dir else None,
-                             skipped, run_id=run_id)  # fmt: skip
-    _record_upload_failures(store, run_id, skipped)
-    _clear_failures_of_others(store, run_id, set(sessions))
-    if not sessions:
-        raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
+    sessions = _upload_run(store, run_id, sessions_dir, clips_dir, skipped)
     workers = workers or min(len(sessions), os.cpu_count() or 1)
     cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}
     steps: dict[str, int] = {}
     errors: dict[str, str] = {}
     mark = time.perf_counter()
-    failed = transcribe_all(store_uri, run_id, sessions, cfg, workers=workers, force=force,
-                            progress=progress)  # fmt: skip
+    failed = transcribe_all(
+        store_uri, run_id, sessions, cfg, workers=workers, force=force, progress=progress
+    )
     # 2 marks "sessions failed"; whether any was a fault is in their failure records
     steps["transcribe"], seconds["transcribe"] = 2 if failed else 0, time.perf_counter() - mark
-    aligned: dict = {}
-    for step, call in (
-        ("align", lambda: aligned.update(align_run(store, run_id, align, force=force,
-                                                   progress=progress))),
-        ("train", lambda: train_run(store, run_id, train, force=force, progress=progress)),
-        ("report", lambda: report_run(store, run_id)),
-    ):  # fmt: skip
-        mark = time.perf_counter()
-        steps[step] = _step(step, call, errors)
-        seconds[step] = time.perf_counter() - mark
+    aligned = _run_steps(store, run_id, align, train, force, progress, (steps, seconds, errors))
     return {
         "sessions": len(sessions),
         "skipped_at_upload": sorted(skipped),
@@ -260,6 +265,55 @@ def run_pipeline(
         "wall_seconds": round(time.perf_counter() - started, 2),
         "report": keys.report_key(run_id),
     }
+
+
+def _upload_run(
+    store: Store,
+    run_id: str,
+    sessions_dir: str | Path,
+    clips_dir: str | Path | None,
+    skipped: dict[str, str],
+) -> list[str]:
+    """Upload this run's inputs and record what was refused, so the report names it and no
+    failure left by an earlier run of the same id is shown as this run's."""
+    sessions = upload_inputs(
+        store, Path(sessions_dir), Path(clips_dir) if clips_dir else None, skipped, run_id=run_id
+    )
+    _record_upload_failures(store, run_id, skipped)
+    _clear_failures_of_others(store, run_id, set(sessions))
+    if not sessions:
+        raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
+    return sessions
+
+
+def _run_steps(
+    store: Store,
+    run_id: str,
+    align: AlignConfig | None,
+    train: TrainConfig | None,
+    force: bool,
+    progress: bool,
+    record: tuple[dict[str, int], dict[str, float], dict[str, str]],
+) -> dict:
+    """Align, train and report in order, each timed; a failed step is recorded in
+    ``record`` (status, seconds, error) and the next one still runs. Returns align's
+    result."""
+    from silkpipe.steps import align_run, report_run, train_run
+
+    steps, seconds, errors = record
+    aligned: dict = {}
+    for step, call in (
+        (
+            "align",
+            lambda: aligned.update(align_run(store, run_id, align, force=force, progress=progress)),
+        ),
+        ("train", lambda: train_run(store, run_id, train, force=force, progress=progress)),
+        ("report", lambda: report_run(store, run_id)),
+    ):
+        mark = time.perf_counter()
+        steps[step] = _step(step, call, errors)
+        seconds[step] = time.perf_counter() - mark
+    return aligned
 
 
 def _share_cores(cfg: TranscribeConfig, workers: int) -> TranscribeConfig:

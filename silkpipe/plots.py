@@ -108,25 +108,29 @@ def timeline_png(
         ax_words.tick_params(labelsize=8)
     axes[-1].set_xlabel("seconds on the IMU clock", fontsize=9)
     _timeline_title(axes[0], title, offset_s, scale, bool(truth), seen)
-    fig.subplots_adjust(left=0.06, right=0.99, top=1 - 0.45 / fig.get_figheight(),
-                        bottom=0.05 / fig.get_figheight())  # fmt: skip
+    fig.subplots_adjust(
+        left=0.06, right=0.99, top=1 - 0.45 / fig.get_figheight(), bottom=0.05 / fig.get_figheight()
+    )
     _save(fig, path)
 
 
 def _timeline_axes(n_rows: int) -> tuple[Any, list[Any]]:
     """Per row a motion axis over a words axis, with an empty spacer axis between rows."""
     fig, grid = plt.subplots(
-        3 * n_rows, 1, figsize=(14, 0.6 + 2.7 * n_rows),
+        3 * n_rows,
+        1,
+        figsize=(14, 0.6 + 2.7 * n_rows),
         gridspec_kw={"height_ratios": [3, 1, 0.55] * n_rows, "hspace": 0.08},
         squeeze=False,
-    )  # fmt: skip
+    )
     for spacer in grid[2::3, 0]:
         spacer.set_axis_off()
     return fig, [ax for i, ax in enumerate(grid[:, 0]) if i % 3 != 2]
 
 
-def _draw_bands(ax_motion, ax_words, intervals: list[tuple], truth: list[tuple],
-                lo: float, hi: float) -> None:  # fmt: skip
+def _draw_bands(
+    ax_motion, ax_words, intervals: list[tuple], truth: list[tuple], lo: float, hi: float
+) -> None:
     """Label intervals as bands across both axes; true labels as a strip under the motion."""
     for start, end, label in intervals:
         if float(end) < lo or float(start) > hi:
@@ -136,12 +140,19 @@ def _draw_bands(ax_motion, ax_words, intervals: list[tuple], truth: list[tuple],
             ax.axvspan(float(start), float(end), color=colour, alpha=0.25, linewidth=0)
     for start, end, label in truth:
         if float(end) >= lo and float(start) <= hi:
-            ax_motion.axvspan(float(start), float(end), ymin=0, ymax=0.07, linewidth=0,
-                              color=CLASS_COLOURS.get(label, "#cccccc"))  # fmt: skip
+            ax_motion.axvspan(
+                float(start),
+                float(end),
+                ymin=0,
+                ymax=0.07,
+                linewidth=0,
+                color=CLASS_COLOURS.get(label, "#cccccc"),
+            )
 
 
-def _draw_motion(ax_motion, t: np.ndarray, mag: np.ndarray, lo: float, hi: float,
-                 ymax: float) -> None:  # fmt: skip
+def _draw_motion(
+    ax_motion, t: np.ndarray, mag: np.ndarray, lo: float, hi: float, ymax: float
+) -> None:
     """The acceleration magnitude of one row (one second of margin either side)."""
     inside = (t >= lo - 1) & (t <= hi + 1)
     ax_motion.plot(t[inside], mag[inside], color="black", linewidth=0.6)
@@ -150,8 +161,9 @@ def _draw_motion(ax_motion, t: np.ndarray, mag: np.ndarray, lo: float, hi: float
     ax_motion.tick_params(labelbottom=False, labelsize=8)
 
 
-def _draw_words(ax_words, words: list[Any], lo: float, hi: float, scale: float,
-                shift: float) -> None:  # fmt: skip
+def _draw_words(
+    ax_words, words: list[Any], lo: float, hi: float, scale: float, shift: float
+) -> None:
     """Command words as coloured lines with their class; other words as grey ticks."""
     for word in words:
         cls = word.get("cls") if isinstance(word, Mapping) else getattr(word, "cls", None)
@@ -160,17 +172,33 @@ def _draw_words(ax_words, words: list[Any], lo: float, hi: float, scale: float,
             continue
         if cls in CLASS_COLOURS:
             ax_words.axvline(x, color=CLASS_COLOURS[cls], linewidth=1.5)
-            ax_words.text(x, 0.95, cls, rotation=90, va="top", ha="right", fontsize=7,
-                          color=CLASS_COLOURS[cls])  # fmt: skip
+            ax_words.text(
+                x,
+                0.95,
+                cls,
+                rotation=90,
+                va="top",
+                ha="right",
+                fontsize=7,
+                color=CLASS_COLOURS[cls],
+            )
         else:
             ax_words.axvline(x, ymax=0.25, color="#999999", linewidth=0.6)
     if not words:
-        ax_words.text(0.5, 0.5, "no transcript words", ha="center", va="center",
-                      transform=ax_words.transAxes, color="#999999")  # fmt: skip
+        ax_words.text(
+            0.5,
+            0.5,
+            "no transcript words",
+            ha="center",
+            va="center",
+            transform=ax_words.transAxes,
+            color="#999999",
+        )
 
 
-def _timeline_title(ax, title: str, offset_s: float | None, scale: float, has_truth: bool,
-                    seen: set) -> None:  # fmt: skip
+def _timeline_title(
+    ax, title: str, offset_s: float | None, scale: float, has_truth: bool, seen: set
+) -> None:
     """Title with the offset (and clock factor) used, and a legend of the classes shown."""
     shown = "not estimated (words unshifted)" if offset_s is None else f"{offset_s:+.2f} s"
     if offset_s is not None and scale != 1.0:
@@ -273,7 +301,8 @@ def clock_png(path: str | IO[bytes], rows: np.ndarray, model: Mapping, title: st
         a.tick_params(labelsize=8)
     kind = model.get("kind", "?")
     rate = model.get("rows_per_s")
-    ax.set_title(f"{title}: time model {kind}" + (f" ({rate:g} rows/s)" if rate else ""),
-                 fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"{title}: time model {kind}" + (f" ({rate:g} rows/s)" if rate else ""), fontsize=10
+    )
     fig.tight_layout()
     _save(fig, path)

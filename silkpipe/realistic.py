@@ -119,8 +119,9 @@ def _filler_piece(
     return clip, a, a + length
 
 
-def lay_out(runs: list[list[Clip]], pool: list[Clip], lead_s: float,
-            rng: np.random.Generator) -> list[Piece]:  # fmt: skip
+def lay_out(
+    runs: list[list[Clip]], pool: list[Clip], lead_s: float, rng: np.random.Generator
+) -> list[Piece]:
     """Pieces end to end (overlapping by FADE_S): filler, gesture, filler, gesture, ..."""
     pieces: list[Piece] = []
     t = 0.0
@@ -289,8 +290,9 @@ def speech_script(spans, fillers, spoken: np.ndarray, rng) -> list[Action]:
     for (a, b, p), say in zip(spans, spoken, strict=True):
         if say:
             lag = float(np.clip(rng.normal(0.1, 0.2), -0.4, 0.6))
-            actions.append(Action(p.clip.cls, a, b, phrase(p.clip.cls, p.clip.clip_name, rng),
-                                  a + lag))  # fmt: skip
+            actions.append(
+                Action(p.clip.cls, a, b, phrase(p.clip.cls, p.clip.clip_name, rng), a + lag)
+            )
     actions += [Action("fidget", a, b) for a, b in fillers]
     return sorted(actions, key=lambda x: x.word_time if x.word_time is not None else x.start)
 
@@ -303,8 +305,9 @@ def _said(spans, unspoken: float, offset_s: float, scale: float, audio_len: floa
     out = []
     for i, (a, _, _) in enumerate(spans):
         at = (a - offset_s) / scale
-        out.append("unsaid" if i in quiet else "yes" if 0.3 < at < audio_len - 2.0 else
-                   "outside_audio")  # fmt: skip
+        out.append(
+            "unsaid" if i in quiet else "yes" if 0.3 < at < audio_len - 2.0 else "outside_audio"
+        )
     return out
 
 
@@ -326,25 +329,34 @@ def build_stream(runs, pool, rng, kind: str | None):
     return pieces, names, vals, d, shift
 
 
-def write_session(folder: Path, runs, pool, rng, voice, *, offset_s: float, drift_ppm: float,
-                  snr_db: float, unspoken: float, kind: str, clips_dir: str) -> dict:  # fmt: skip
+def write_session(
+    folder: Path,
+    runs,
+    pool,
+    rng,
+    voice,
+    *,
+    offset_s: float,
+    drift_ppm: float,
+    snr_db: float,
+    unspoken: float,
+    kind: str,
+    clips_dir: str,
+) -> dict:
     """One realistic session folder (+ truth.json); returns the truth."""
     pieces, names, vals, d, shift = build_stream(runs, pool, rng, kind)
     spans = [(a + shift, b + shift, p) for a, b, p in gesture_spans(pieces)]
-    gaps = [(b, a2) for (_, b, _), (a2, _, _) in zip(spans, spans[1:], strict=False)]
-    scale = 1.0 + drift_ppm * 1e-6
-    audio_len = max((float(d.produced[-1]) - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
-    said = _said(spans, unspoken, offset_s, scale, audio_len, rng)
-    actions = speech_script(spans, gaps, np.array([s == "yes" for s in said]), rng)
-    audio, commands, fillers = render_audio(actions, audio_len, offset_s, rng, voice, snr_db,
-                                            drift_ppm, filler_prob=0.5)  # fmt: skip
-    text = csv_text(names, vals, d)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sensor_data.csv").write_text(text)
-    write_wav(folder / "audio_16k.wav", audio)
-    meta = _metadata(folder.name, datetime(2025, 1, 1, tzinfo=UTC), round(float(d.arrival[-1]), 3),
-                     round(len(audio) / SAMPLE_RATE, 3), len(d.kept))  # fmt: skip
-    (folder / "metadata.json").write_text(dump_json(meta))
+    said, audio, commands, fillers = _speech(
+        spans,
+        d,
+        rng,
+        voice,
+        offset_s=offset_s,
+        drift_ppm=drift_ppm,
+        snr_db=snr_db,
+        unspoken=unspoken,
+    )
+    _write_recording(folder, names, vals, d, audio)
     truth = {
         "session": folder.name,
         "realistic": True,
@@ -354,6 +366,61 @@ def write_session(folder: Path, runs, pool, rng, voice, *, offset_s: float, drif
         "clock": "t_imu is session time: each row's production time on the host clock; "
         "sensor_data.csv's timestamp is its arrival time; row_clock maps row index (file "
         "order, header excluded) to session time, linear between knots",
+        **_motion_truth(pieces, spans, said, d, shift),
+        "clips_dir": clips_dir,
+        "commands": commands,
+        "fillers": fillers,
+    }
+    (folder / "truth.json").write_text(dump_json(truth))
+    return truth
+
+
+def _speech(
+    spans,
+    d: Delivery,
+    rng,
+    voice,
+    *,
+    offset_s: float,
+    drift_ppm: float,
+    snr_db: float,
+    unspoken: float,
+) -> tuple[list[str], np.ndarray, list[dict], list[dict]]:
+    """The audio track on its own drifting clock, a little longer than the motion: which
+    gestures are said (some never are, some fall outside the audio) and the words placed.
+    Returns what each gesture's speech became, the audio, the commands and the fillers."""
+    gaps = [(b, a2) for (_, b, _), (a2, _, _) in zip(spans, spans[1:], strict=False)]
+    scale = 1.0 + drift_ppm * 1e-6
+    audio_len = max((float(d.produced[-1]) - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    said = _said(spans, unspoken, offset_s, scale, audio_len, rng)
+    actions = speech_script(spans, gaps, np.array([s == "yes" for s in said]), rng)
+    audio, commands, fillers = render_audio(
+        actions, audio_len, offset_s, rng, voice, snr_db, drift_ppm, filler_prob=0.5
+    )
+    return said, audio, commands, fillers
+
+
+def _write_recording(folder: Path, names, vals, d: Delivery, audio: np.ndarray) -> None:
+    """The files a real recording leaves: the sensor CSV as delivered, the audio and the
+    metadata."""
+    text = csv_text(names, vals, d)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sensor_data.csv").write_text(text)
+    write_wav(folder / "audio_16k.wav", audio)
+    meta = _metadata(
+        folder.name,
+        datetime(2025, 1, 1, tzinfo=UTC),
+        round(float(d.arrival[-1]), 3),
+        round(len(audio) / SAMPLE_RATE, 3),
+        len(d.kept),
+    )
+    (folder / "metadata.json").write_text(dump_json(meta))
+
+
+def _motion_truth(pieces, spans, said: list[str], d: Delivery, shift: float) -> dict:
+    """truth.json's account of the motion: every gesture (said or not, when its rows
+    arrived), the non-gesture motion between them and how the rows were delivered."""
+    return {
         "intervals": [[round(a, 4), round(b, 4), p.clip.cls] for a, b, p in spans],
         "gestures": [
             {
@@ -367,23 +434,18 @@ def write_session(folder: Path, runs, pool, rng, voice, *, offset_s: float, drif
                 "arrived": _arrived(a, b, d),
             }
             for (a, b, p), s in zip(spans, said, strict=True)
-        ],  # fmt: skip
+        ],
         "filler_motion": [
             [round(p.at + shift, 3), round(p.end + shift, 3), p.clip.cls]
             for p in pieces
             if not p.gesture
-        ],  # fmt: skip
+        ],
         "unsaid_share": round(sum(s == "unsaid" for s in said) / max(len(said), 1), 4),
         "delivery": delivery_truth(d),
         "row_clock": row_clock(d),
         "clips": sorted({p.clip.name for p in pieces if p.gesture}),
         "filler_clips": sorted({p.clip.name for p in pieces if not p.gesture}),
-        "clips_dir": clips_dir,
-        "commands": commands,
-        "fillers": fillers,
     }
-    (folder / "truth.json").write_text(dump_json(truth))
-    return truth
 
 
 def delivery_truth(d: Delivery) -> dict:
@@ -396,7 +458,7 @@ def delivery_truth(d: Delivery) -> dict:
         "losses": [[round(a, 3), round(b, 3)] for a, b in d.losses],
         "slow_phases": [
             [round(a, 3), round(min(b, d.host_end), 3), round(f, 3)] for a, b, f in d.slow
-        ],  # fmt: skip
+        ],
         "host_end_s": round(d.host_end, 3),
         "arrived_until_s": round(float(d.produced[-1]), 3),
         "backlog_max_s": max(b for _, b in curve),
@@ -436,15 +498,24 @@ def generate(
     rng = np.random.default_rng([o.seed, 0])
     gestures, pool = split_pool(clips, rng)
     if not gestures or not pool:
-        raise InputError("clips hold no gestures or no motion to put between them",
-                         path=str(clips_dir))  # fmt: skip
+        raise InputError(
+            "clips hold no gestures or no motion to put between them", path=str(clips_dir)
+        )
     groups = sessions_of(game_order(gestures, rng), o.gestures_per_session)
     source = str(Path(clips_dir).resolve())
     planned = []
     for i, runs in enumerate(groups):
         name = f"real{o.seed:03d}_{i:02d}_session"
-        write = partial(write_session, Path(out_dir) / name, runs, pool, drift_ppm=o.drift_ppm,
-                        snr_db=o.snr_db, unspoken=o.unspoken, clips_dir=source,
-                        kind=o.delivery or KINDS[i % len(KINDS)])  # fmt: skip
+        write = partial(
+            write_session,
+            Path(out_dir) / name,
+            runs,
+            pool,
+            drift_ppm=o.drift_ppm,
+            snr_db=o.snr_db,
+            unspoken=o.unspoken,
+            clips_dir=source,
+            kind=o.delivery or KINDS[i % len(KINDS)],
+        )
         planned.append(PlannedSession(name, [o.seed, i + 1], write))
     return write_sessions(planned, o, len(clips))

@@ -102,11 +102,13 @@ def failures(store, run_id: str) -> list[dict]:
     for key in store.list(f"{run}/failures"):
         parts = key.split("/")
         record = _json(store, key) or {}
-        out.append({
-            "step": record.get("step") or parts[-2],
-            "session": record.get("session") or parts[-1].rsplit(".", 1)[0],
-            "error": record.get("error", ""),
-        })  # fmt: skip
+        out.append(
+            {
+                "step": record.get("step") or parts[-2],
+                "session": record.get("session") or parts[-1].rsplit(".", 1)[0],
+                "error": record.get("error", ""),
+            }
+        )
     summary = _json(store, f"{keys.published_prefix(store, run_id, 'labels')}/summary.json") or {}
     recorded = {(f["step"], f["session"]) for f in out}
     for session, error in (summary.get("failed") or {}).items():
@@ -212,8 +214,11 @@ def _session_row(info: dict) -> list[str]:
 def _metrics_html(metrics: dict) -> str:
     """The evaluate JSON, whatever its exact shape: scalars, per-class tables, matrices."""
     parts = []
-    scalars = [[_e(k), _num(v, "{:.3f}")] for k, v in metrics.items()
-               if isinstance(v, int | float | str | bool)]  # fmt: skip
+    scalars = [
+        [_e(k), _num(v, "{:.3f}")]
+        for k, v in metrics.items()
+        if isinstance(v, int | float | str | bool)
+    ]
     if scalars:
         parts.append(_table(["figure", "value"], scalars, "narrow"))
     labels = metrics.get("labels") or metrics.get("classes") or list(CLASSES)
@@ -222,17 +227,24 @@ def _metrics_html(metrics: dict) -> str:
             value, labels = value["matrix"], value.get("labels") or labels  # {labels, matrix}
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             columns = sorted({c for v in value.values() for c in v})
-            rows = [[_e(name)] + [_num(v.get(c), "{:.3f}") for c in columns]
-                    for name, v in value.items()]  # fmt: skip
+            rows = [
+                [_e(name)] + [_num(v.get(c), "{:.3f}") for c in columns]
+                for name, v in value.items()
+            ]
             parts.append(f"<h3>{_e(key)}</h3>" + _table(["class", *map(_e, columns)], rows))
         elif isinstance(value, dict) and value:
-            rows = [[_e(k), _num(v, "{:.3f}")] for k, v in value.items()
-                    if isinstance(v, int | float | str | bool)]  # fmt: skip
+            rows = [
+                [_e(k), _num(v, "{:.3f}")]
+                for k, v in value.items()
+                if isinstance(v, int | float | str | bool)
+            ]
             parts.append(f"<h3>{_e(key)}</h3>" + _table(["", "value"], rows, "narrow"))
         elif (
-            isinstance(value, list) and value and all(isinstance(r, list) for r in value)
+            isinstance(value, list)
+            and value
+            and all(isinstance(r, list) for r in value)
             and len(labels) == len(value)
-        ):  # fmt: skip
+        ):
             rows = [[_e(labels[i])] + [_num(x, "{}") for x in row] for i, row in enumerate(value)]
             header = ["true \\ predicted", *map(_e, labels[: len(value[0])])]
             parts.append(f"<h3>{_e(key)}</h3>" + _table(header, rows, "matrix"))
@@ -274,8 +286,15 @@ def _timeline(store, run_id: str, info: dict) -> tuple[bytes | None, str]:
         words = transcript_words(info["transcript"]) if info["transcript"] else []
         rep = info["report"] or {}
         buf = io.BytesIO()
-        plots.timeline_png(buf, motion, words, info["labels"] or [], rep.get("offset_s"), session,
-                           scale=float(rep.get("clock_scale") or 1.0))  # fmt: skip
+        plots.timeline_png(
+            buf,
+            motion,
+            words,
+            info["labels"] or [],
+            rep.get("offset_s"),
+            session,
+            scale=float(rep.get("clock_scale") or 1.0),
+        )
         return buf.getvalue(), ""
     except Exception as err:  # one bad session never sinks the report
         log.warning("report: no timeline for %s: %s", session, err)
@@ -305,11 +324,13 @@ def _clock(store, info: dict) -> tuple[bytes | None, str]:
         verdict = f'<span class="good">used</span> (gate: {_e(rep.get("gate") or "energy")})'
         if rep.get("excluded"):
             verdict = '<span class="warn">refused</span> ' + _e(rep.get("reason", ""))
-        line += (f"; clock factor {_num(rep.get('clock_scale', 1.0), '{:.4f}')}, offset "
-                 f"{_num(rep.get('offset_s'), '{:+.2f}')} s, class-signature p "
-                 f"{_num(rep.get('signature_p'), '{:.3f}')}, "
-                 f"{rep.get('unlabelled_commands', 0)} command(s) outside the IMU stream "
-                 f"(unlabelled). Verdict: {verdict}")  # fmt: skip
+        line += (
+            f"; clock factor {_num(rep.get('clock_scale', 1.0), '{:.4f}')}, offset "
+            f"{_num(rep.get('offset_s'), '{:+.2f}')} s, class-signature p "
+            f"{_num(rep.get('signature_p'), '{:.3f}')}, "
+            f"{rep.get('unlabelled_commands', 0)} command(s) outside the IMU stream "
+            f"(unlabelled). Verdict: {verdict}"
+        )
     return buf.getvalue(), f"<p>{line}</p>"
 
 
@@ -340,12 +361,18 @@ def _load_artifacts(store, run_id: str) -> _RunArtifacts:
     model_dir = keys.published_prefix(store, run_id, "model")
     scores_dir = model_dir if keys.published(store, run_id, "model") else report_dir
     return _RunArtifacts(
-        run_id=run_id, report_dir=report_dir, fails=fails, sessions=sessions, infos=infos,
-        summary=summary, model_dir=model_dir, scores_dir=scores_dir,
+        run_id=run_id,
+        report_dir=report_dir,
+        fails=fails,
+        sessions=sessions,
+        infos=infos,
+        summary=summary,
+        model_dir=model_dir,
+        scores_dir=scores_dir,
         metrics=_json(store, f"{scores_dir}/metrics.json"),
         history=_json(store, f"{model_dir}/history.json"),
         model_keys=store.list(model_dir),
-    )  # fmt: skip
+    )
 
 
 def _summary_section(store, art: _RunArtifacts) -> list[str]:
@@ -385,18 +412,34 @@ def _sessions_section(art: _RunArtifacts) -> list[str]:
     """One row per session, then labelled seconds per class as bars."""
     infos = art.infos
     labelled = [i for i in infos if i["report"]]
-    header = ["session", "duration s", "audio s", *CLASSES, "offset s", "offset conf.",
-              "label quality", "status"]  # fmt: skip
+    header = [
+        "session",
+        "duration s",
+        "audio s",
+        *CLASSES,
+        "offset s",
+        "offset conf.",
+        "label quality",
+        "status",
+    ]
     body = ['<section id="sessions"><h2>Sessions</h2>']
-    body.append("<p>Commands per class as heard; offset is audio→IMU (t_imu = t_audio + "
-                "offset); label quality is in standard deviations over shuffled commands "
-                "(about 0 is chance).</p>")  # fmt: skip
-    body.append(_table(header, [_session_row(i) for i in infos]) if infos
-                else _missing("no sessions in this run"))  # fmt: skip
+    body.append(
+        "<p>Commands per class as heard; offset is audio→IMU (t_imu = t_audio + "
+        "offset); label quality is in standard deviations over shuffled commands "
+        "(about 0 is chance).</p>"
+    )
+    body.append(
+        _table(header, [_session_row(i) for i in infos])
+        if infos
+        else _missing("no sessions in this run")
+    )
     if labelled:
         buf = io.BytesIO()
-        plots.class_bars_png(buf, [(i["session"], i["report"].get("labelled_seconds") or {})
-                                   for i in labelled], "labelled seconds")  # fmt: skip
+        plots.class_bars_png(
+            buf,
+            [(i["session"], i["report"].get("labelled_seconds") or {}) for i in labelled],
+            "labelled seconds",
+        )
         body.append("<h3>Labelled seconds per class</h3>" + _img(buf.getvalue(), "labelled"))
     body.append("</section>")
     return body
@@ -406,21 +449,26 @@ def _failures_section(fails: list[dict]) -> list[str]:
     """Every recorded step failure, or a line saying there were none."""
     return [
         '<section id="failures"><h2>Failures</h2>',
-        _table(["session", "step", "error"],
-               [[_e(f["session"]), _e(f["step"]), _e(f["error"])] for f in fails])
-        if fails else "<p>No step failed for any session.</p>",
+        _table(
+            ["session", "step", "error"],
+            [[_e(f["session"]), _e(f["step"]), _e(f["error"])] for f in fails],
+        )
+        if fails
+        else "<p>No step failed for any session.</p>",
         "</section>",
-    ]  # fmt: skip
+    ]
 
 
 def _timelines_section(store, art: _RunArtifacts) -> list[str]:
     """Per session: the clock plot and the timeline; both PNGs are also written beside the page."""
     body = ['<section id="timelines"><h2>Timelines</h2>']
-    body.append("<p>Per session: its time model (arrival time against the rebuilt watch "
-                "clock, with the backlog of rows queued on the watch) and its verdict; then "
-                "motion magnitude on the IMU clock, label intervals as coloured bands, "
-                "command words placed by the fitted clock (t_imu = a·t_audio + "
-                "offset).</p>")  # fmt: skip
+    body.append(
+        "<p>Per session: its time model (arrival time against the rebuilt watch "
+        "clock, with the backlog of rows queued on the watch) and its verdict; then "
+        "motion magnitude on the IMU clock, label intervals as coloured bands, "
+        "command words placed by the fitted clock (t_imu = a·t_audio + "
+        "offset).</p>"
+    )
     for info in art.infos:
         png, why = _timeline(store, art.run_id, info)
         body.append(f"<h3>{_e(info['session'])}</h3>")
@@ -442,8 +490,11 @@ def _training_section(store, art: _RunArtifacts) -> list[str]:
     """Training curves from model/history.json (also written as training_curves.png)."""
     body = ['<section id="training"><h2>Training</h2>']
     if art.history is None:
-        body.append(_missing("no training history (model/history.json missing: training "
-                             "did not run or failed)"))  # fmt: skip
+        body.append(
+            _missing(
+                "no training history (model/history.json missing: training did not run or failed)"
+            )
+        )
     else:
         try:
             buf = io.BytesIO()
@@ -483,8 +534,13 @@ def _model_section(store, art: _RunArtifacts) -> list[str]:
             name = key[len(art.model_dir) + 1 :]
             size = len(store.get_bytes(key))
             href = "../" + key[len(run) + 1 :]
-            rows.append([f'<a href="{_e(href)}">{_e(name)}</a>',
-                         f"{size / 1024:.1f} KiB", _e(MODEL_FILE_NOTES.get(name, ""))])  # fmt: skip
+            rows.append(
+                [
+                    f'<a href="{_e(href)}">{_e(name)}</a>',
+                    f"{size / 1024:.1f} KiB",
+                    _e(MODEL_FILE_NOTES.get(name, "")),
+                ]
+            )
         body.append(_table(["file", "size", "what"], rows))
     else:
         body.append(_missing("no model files (training did not run or failed)"))
@@ -524,12 +580,15 @@ def write_manifest(store, run_id: str, extra: dict | None = None) -> str:
         if key == manifest_key:
             continue
         data = store.get_bytes(key)
-        artifacts.append({"key": key, "sha256": hashlib.sha256(data).hexdigest(),
-                          "size": len(data)})  # fmt: skip
+        artifacts.append(
+            {"key": key, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        )
     fails = failures(store, run_id)
     has_model = any(a["key"].startswith(keys.model_prefix(run_id) + "/") for a in artifacts)
-    has_model = has_model and (keys.published(store, run_id, "model") is not None
-                               or store.exists(f"{keys.model_prefix(run_id)}/config.json"))
+    has_model = has_model and (
+        keys.published(store, run_id, "model") is not None
+        or store.exists(f"{keys.model_prefix(run_id)}/config.json")
+    )
     status = "failed" if not has_model else ("partial" if fails else "succeeded")
     failed: dict[str, list[str]] = {}
     for f in fails:
@@ -557,27 +616,54 @@ def cv_section(cv: Any, metrics: Any) -> str:
     out = ['<section id="cv"><h2>Cross-validation spread and punch vs noise</h2>']
     if isinstance(metrics, dict) and isinstance(metrics.get("confusion"), dict):
         pn = punch_noise(metrics["confusion"])
-        out.append(f"<p>Held-out evaluation: punch called noise {_num(pn['punch_called_noise'])}"
-                   f" of {pn['punch_windows']} punch windows; noise called punch "
-                   f"{_num(pn['noise_called_punch'])} of {pn['noise_windows']}.</p>")  # fmt: skip
+        out.append(
+            f"<p>Held-out evaluation: punch called noise {_num(pn['punch_called_noise'])}"
+            f" of {pn['punch_windows']} punch windows; noise called punch "
+            f"{_num(pn['noise_called_punch'])} of {pn['noise_windows']}.</p>"
+        )
     if not isinstance(cv, list) or not cv:
-        out.append(_missing("no cross-validation (report/cv.json: silkpipe evaluate --cv all "
-                            "--clips DIR --clips DIR2 --report REPORT_DIR)"))  # fmt: skip
+        out.append(
+            _missing(
+                "no cross-validation (report/cv.json: silkpipe evaluate --cv all "
+                "--clips DIR --clips DIR2 --report REPORT_DIR)"
+            )
+        )
         return "".join(out) + "</section>"
     rows = []
     for r in cv:
         if not isinstance(r, dict) or "pooled_macro_f1" not in r:
             notes = "; ".join(r.get("notes", [])) if isinstance(r, dict) else ""
-            rows.append([_e(r.get("protocol") if isinstance(r, dict) else "?"), "no folds",
-                         "", "", "", "", _e(notes)])  # fmt: skip
+            rows.append(
+                [
+                    _e(r.get("protocol") if isinstance(r, dict) else "?"),
+                    "no folds",
+                    "",
+                    "",
+                    "",
+                    "",
+                    _e(notes),
+                ]
+            )
             continue
         pn, ev = r["punch_noise"], r.get("events", {})
-        rows.append([_e(r["protocol"]), _num(r["pooled_macro_f1"], "{:.3f}"),
-                     f"{_num(r['fold_min'], '{:.3f}')}–{_num(r['fold_max'], '{:.3f}')}",
-                     f"{len(r['folds'])} ({len(r['seeds'])} seed(s))",
-                     f"{_num(pn['punch_called_noise'])} / {_num(pn['noise_called_punch'])}",
-                     ", ".join(f"{_e(c)} {_num(v['f1'])}" for c, v in ev.items()),
-                     _e("; ".join(r.get("notes", []))) or _e(", ".join(r["classes"]))])  # fmt: skip
-    header = ["protocol", "pooled macro-F1", "fold min–max", "folds", "punch→noise / noise→punch",
-              "event F1 (stitched streams, ±0.5 s)", "classes / notes"]  # fmt: skip
+        rows.append(
+            [
+                _e(r["protocol"]),
+                _num(r["pooled_macro_f1"], "{:.3f}"),
+                f"{_num(r['fold_min'], '{:.3f}')}–{_num(r['fold_max'], '{:.3f}')}",
+                f"{len(r['folds'])} ({len(r['seeds'])} seed(s))",
+                f"{_num(pn['punch_called_noise'])} / {_num(pn['noise_called_punch'])}",
+                ", ".join(f"{_e(c)} {_num(v['f1'])}" for c, v in ev.items()),
+                _e("; ".join(r.get("notes", []))) or _e(", ".join(r["classes"])),
+            ]
+        )
+    header = [
+        "protocol",
+        "pooled macro-F1",
+        "fold min–max",
+        "folds",
+        "punch→noise / noise→punch",
+        "event F1 (stitched streams, ±0.5 s)",
+        "classes / notes",
+    ]
     return "".join(out) + _table(header, rows) + "</section>"

@@ -65,8 +65,19 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
         raw = read_sensor_csv(path)
         start, end = clip_core(raw)
         host_start = name.button[0] if name.button else None
-        clips.append(Clip(path.stem, name.label, name.name_class, start, end, name.host_end,
-                          host_start, raw.times, raw.values))  # fmt: skip
+        clips.append(
+            Clip(
+                path.stem,
+                name.label,
+                name.name_class,
+                start,
+                end,
+                name.host_end,
+                host_start,
+                raw.times,
+                raw.values,
+            )
+        )
     if not clips:
         raise InputError("no clip CSV files", path=str(folder))
     clips.sort(key=lambda c: c.start)
@@ -105,8 +116,11 @@ def _recut_late(block: list[Clip]) -> list[Clip]:
                 inside = (merged.times[sensor] >= start) & (merged.times[sensor] <= end)
                 times[sensor] = merged.times[sensor][inside]
                 values[sensor] = merged.values[sensor][inside]
-            out.append(Clip(c.name, c.cls, c.clip_name, start, end, c.host_end, c.host_start,
-                            times, values))  # fmt: skip
+            out.append(
+                Clip(
+                    c.name, c.cls, c.clip_name, start, end, c.host_end, c.host_start, times, values
+                )
+            )
     return out
 
 
@@ -221,25 +235,12 @@ def write_block_session(
     text, origin, latency, _ = session_rows(streams, rng, keep=keep, gaps=0)
     shift = latency - origin  # watch seconds -> IMU (sensor_data.csv) seconds
     spans = truth_spans(block)
-    actions = script(spans, rng)
     sensor_end = float(text.rstrip("\n").rsplit(",", 1)[1])
-    scale = 1.0 + drift_ppm * 1e-6
-    audio_len = max((sensor_end - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
-    # render_audio places words at (t_watch - off) / scale; we want (t_imu - offset_s) / scale
-    audio, commands, fillers = render_audio(
-        actions, audio_len, offset_s - shift, rng, voice, snr_db, drift_ppm, filler_prob=0.5
+    audio, commands, fillers = _block_speech(
+        spans, sensor_end, shift, rng, voice, offset_s=offset_s, drift_ppm=drift_ppm, snr_db=snr_db
     )
-    for c in commands:
-        c["imu_time"] = round(c["audio_start"] * scale + offset_s, 4)
-    folder = out_dir / name
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sensor_data.csv").write_text(text)
-    write_wav(folder / "audio_16k.wav", audio)
     recorded = datetime.fromtimestamp(host0 + origin, UTC) if host0 is not None else None
-    points = text.count("\n") - 1
-    meta = _metadata(name, recorded or datetime(2025, 1, 1, tzinfo=UTC), round(sensor_end, 3),
-                     round(len(audio) / SAMPLE_RATE, 3), points)  # fmt: skip
-    (folder / "metadata.json").write_text(dump_json(meta))
+    _write_block_files(out_dir / name, text, audio, recorded, sensor_end)
     spoken = {(round(c["imu_time"], 1)) for c in commands}
     truth = {
         "session": name,
@@ -256,8 +257,53 @@ def write_block_session(
         "fillers": fillers,
         "spoken_commands": len(spoken),
     }
-    (folder / "truth.json").write_text(dump_json(truth))
+    (out_dir / name / "truth.json").write_text(dump_json(truth))
     return truth
+
+
+def _block_speech(
+    spans: list[list],
+    sensor_end: float,
+    shift: float,
+    rng: np.random.Generator,
+    voice: Voice,
+    *,
+    offset_s: float,
+    drift_ppm: float,
+    snr_db: float,
+) -> tuple[np.ndarray, list[dict], list[dict]]:
+    """The audio: each clip's command said near its motion, chat in the gaps, on an audio
+    clock ``offset_s`` from the IMU clock and drifting; commands carry their IMU time.
+    ``shift`` maps the clips' watch seconds to IMU seconds."""
+    actions = script(spans, rng)
+    scale = 1.0 + drift_ppm * 1e-6
+    audio_len = max((sensor_end - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    # render_audio places words at (t_watch - off) / scale; we want (t_imu - offset_s) / scale
+    audio, commands, fillers = render_audio(
+        actions, audio_len, offset_s - shift, rng, voice, snr_db, drift_ppm, filler_prob=0.5
+    )
+    for c in commands:
+        c["imu_time"] = round(c["audio_start"] * scale + offset_s, 4)
+    return audio, commands, fillers
+
+
+def _write_block_files(
+    folder: Path, text: str, audio: np.ndarray, recorded: datetime | None, sensor_end: float
+) -> None:
+    """The files a real recording leaves: sensor CSV, audio and metadata (recorded at the
+    block's host time when the clips carry it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sensor_data.csv").write_text(text)
+    write_wav(folder / "audio_16k.wav", audio)
+    points = text.count("\n") - 1
+    meta = _metadata(
+        folder.name,
+        recorded or datetime(2025, 1, 1, tzinfo=UTC),
+        round(sensor_end, 3),
+        round(len(audio) / SAMPLE_RATE, 3),
+        points,
+    )
+    (folder / "metadata.json").write_text(dump_json(meta))
 
 
 @dataclass(frozen=True)
@@ -342,7 +388,15 @@ def _block_sessions(
                 else f"w{int(block[0].start)}"
             )
             name = "_".join(x for x in (stamp, kind, suffix, "session") if x)
-            write = partial(write_block_session, out, name, block, drift_ppm=options.drift_ppm,
-                            snr_db=options.snr_db, keep=keep, host0=host0,
-                            clips_dir=clips_dir)  # fmt: skip
+            write = partial(
+                write_block_session,
+                out,
+                name,
+                block,
+                drift_ppm=options.drift_ppm,
+                snr_db=options.snr_db,
+                keep=keep,
+                host0=host0,
+                clips_dir=clips_dir,
+            )
             yield PlannedSession(name, [options.seed, i, v + 1], write)

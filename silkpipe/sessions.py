@@ -20,9 +20,19 @@ from silkpipe.errors import InputError
 from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
 
 HEADER = (
-    "accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z",
-    "rot_w", "rot_x", "rot_y", "rot_z", "sensor", "timestamp",
-)  # fmt: skip
+    "accel_x",
+    "accel_y",
+    "accel_z",
+    "gyro_x",
+    "gyro_y",
+    "gyro_z",
+    "rot_w",
+    "rot_x",
+    "rot_y",
+    "rot_z",
+    "sensor",
+    "timestamp",
+)
 #: Which columns each sensor fills.
 SENSOR_COLUMNS: dict[str, tuple[int, ...]] = {
     "linear_acceleration": (0, 1, 2),
@@ -32,9 +42,20 @@ SENSOR_COLUMNS: dict[str, tuple[int, ...]] = {
 IGNORED_SENSORS = frozenset({"step_detector", "step_counter"})
 #: Channel names of Motion.data, in order.
 CHANNELS = (
-    "accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z",
-    "quat_w", "quat_x", "quat_y", "quat_z", "grav_x", "grav_y", "grav_z",
-)  # fmt: skip
+    "accel_x",
+    "accel_y",
+    "accel_z",
+    "gyro_x",
+    "gyro_y",
+    "gyro_z",
+    "quat_w",
+    "quat_x",
+    "quat_y",
+    "quat_z",
+    "grav_x",
+    "grav_y",
+    "grav_z",
+)
 #: Channels that generalise across sessions (no compass heading): the model's input.
 MODEL_CHANNELS = (0, 1, 2, 3, 4, 5, 10, 11, 12)
 DEFAULT_RATE = 50.0
@@ -220,9 +241,7 @@ def _row_values(
     if not all(math.isfinite(v) for v in values):
         bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
         name = HEADER[(*columns, 11)[bad]]
-        raise InputError(
-            f"line {line_no}: field {name} is not finite", session=session, path=path
-        )
+        raise InputError(f"line {line_no}: field {name} is not finite", session=session, path=path)
     return values
 
 
@@ -274,9 +293,11 @@ def _refuse_spanless(
 
 
 def _rebuild_watch_times(
-    streams: RawStreams, buffers: dict[str, list[list[float]]], order: list[str],
+    streams: RawStreams,
+    buffers: dict[str, list[list[float]]],
+    order: list[str],
     watch: list[float],
-) -> None:  # fmt: skip
+) -> None:
     """Replace each session row's arrival time by its rebuilt watch time (watch_clock)."""
     sensor_of = np.asarray(order)
     arrival = np.empty(len(order))
@@ -355,8 +376,11 @@ def resample(
     grid = start + np.arange(n) / rate
     data = np.zeros((n, len(CHANNELS)), dtype=np.float64)
     valid = np.ones(n, dtype=bool)
-    for sensor, cols in (("linear_acceleration", slice(0, 3)), ("gyroscope", slice(3, 6)),
-                         ("rotation_vector", slice(6, 10))):  # fmt: skip
+    for sensor, cols in (
+        ("linear_acceleration", slice(0, 3)),
+        ("gyroscope", slice(3, 6)),
+        ("rotation_vector", slice(6, 10)),
+    ):
         t, v = raw.times[sensor], raw.values[sensor]
         if sensor == "rotation_vector":
             v = continuous_quaternions(v)
@@ -368,9 +392,13 @@ def resample(
     quat /= np.where(norms > 0, norms, 1.0)
     data[:, 10:13] = gravity_direction(quat)
     return Motion(
-        t=grid, rate=rate, data=data.astype(np.float32), valid=valid, source=raw.path,
+        t=grid,
+        rate=rate,
+        data=data.astype(np.float32),
+        valid=valid,
+        source=raw.path,
         time_model=raw.time_model,
-    )  # fmt: skip
+    )
 
 
 def _near_samples(grid: np.ndarray, t: np.ndarray, max_gap: float) -> np.ndarray:

@@ -117,11 +117,15 @@ def _wav_format(data: bytes, chunks: dict) -> tuple[int, int, int, int]:
     if tag == _EXTENSIBLE and size >= 26 and at + 26 <= len(data):
         tag = struct.unpack("<H", data[at + 24 : at + 26])[0]
     if tag not in (_PCM, _FLOAT) or (tag, bits) not in ((_PCM, 16), (_FLOAT, 32)):
-        raise WavError(f"{bits}-bit {'float' if tag == _FLOAT else f'format {tag}'} WAV: "
-                       "expected 16-bit PCM or 32-bit float")  # fmt: skip
+        raise WavError(
+            f"{bits}-bit {'float' if tag == _FLOAT else f'format {tag}'} WAV: "
+            "expected 16-bit PCM or 32-bit float"
+        )
     if channels <= 0 or not MIN_RATE <= rate <= MAX_RATE:
-        raise WavError(f"invalid header: {rate} Hz, {channels} channels (a sample rate "
-                       f"must lie in {MIN_RATE}-{MAX_RATE} Hz)")  # fmt: skip
+        raise WavError(
+            f"invalid header: {rate} Hz, {channels} channels (a sample rate "
+            f"must lie in {MIN_RATE}-{MAX_RATE} Hz)"
+        )
     return tag, channels, rate, bits
 
 

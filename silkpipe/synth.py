@@ -40,14 +40,29 @@ SAYINGS: dict[str, tuple[str, ...]] = {
 }
 #: Chat between commands; none of these words names a class (checked by the tests).
 FILLERS = (
-    "okay", "let me see", "here we go", "this game is hard", "alright then",
-    "one more time", "wow", "hmm okay", "that boss again", "come on",
-)  # fmt: skip
+    "okay",
+    "let me see",
+    "here we go",
+    "this game is hard",
+    "alright then",
+    "one more time",
+    "wow",
+    "hmm okay",
+    "that boss again",
+    "come on",
+)
 ESPEAK_VOICES = ("en-us", "en-us+m3", "en-us+f3", "en-gb", "en-us+m7", "en-us+f2")
 #: File-name classes of synthetic clips.
 CLIP_NAMES = (
-    "jump", "punch", "turn_left", "turn_right", "walk", "idle", "noise_action", "noise_locomotion",
-)  # fmt: skip
+    "jump",
+    "punch",
+    "turn_left",
+    "turn_right",
+    "walk",
+    "idle",
+    "noise_action",
+    "noise_locomotion",
+)
 CLIP_EPOCH_MS = 1767258000000  # 2026-01-01 09:00 UTC: host clock of the synthetic clip block
 
 
@@ -165,16 +180,24 @@ def random_quaternion(rng: np.random.Generator) -> np.ndarray:
     tilt = rng.uniform(0, 0.6)
     axis = rng.uniform(0, 2 * math.pi)
     qz = np.array([math.cos(yaw / 2), 0, 0, math.sin(yaw / 2)])
-    qt = np.array([math.cos(tilt / 2), math.cos(axis) * math.sin(tilt / 2),
-                   math.sin(axis) * math.sin(tilt / 2), 0.0])  # fmt: skip
+    qt = np.array(
+        [
+            math.cos(tilt / 2),
+            math.cos(axis) * math.sin(tilt / 2),
+            math.sin(axis) * math.sin(tilt / 2),
+            0.0,
+        ]
+    )
     w1, x1, y1, z1 = qz
     w2, x2, y2, z2 = qt
-    return np.array([
-        w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
-        w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
-        w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
-        w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
-    ])  # fmt: skip
+    return np.array(
+        [
+            w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
+            w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
+            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
+            w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
+        ]
+    )
 
 
 def render_motion(
@@ -287,8 +310,9 @@ def _interleave(streams: Streams) -> tuple[np.ndarray, list[str], list[np.ndarra
     return watch[order], [sensors[i] for i in order], [rows[i] for i in order]
 
 
-def _lost_events(watch: np.ndarray, rng: np.random.Generator, keep: float,
-                 gaps: int | None) -> tuple[np.ndarray, list[tuple[float, float]]]:  # fmt: skip
+def _lost_events(
+    watch: np.ndarray, rng: np.random.Generator, keep: float, gaps: int | None
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """Which events survive: single losses (dense streams) and stalls of the link (gaps)."""
     start, end = float(watch[0]), float(watch[-1])
     # a dense stream loses single events; a sparse one whole bursts (as in 20251017_143627)
@@ -461,10 +485,15 @@ def render_audio(
         at = max(at, track.busy_until + 0.05)  # a repeat said while the last word still plays
         if (span := track.place(clip, at)) is None:
             continue
-        commands.append({
-            "text": a.phrase, "class": a.cls, "audio_start": round(span[0], 4),
-            "audio_end": round(span[1], 4), "imu_time": round(span[0] * scale + offset_s, 4),
-        })  # fmt: skip
+        commands.append(
+            {
+                "text": a.phrase,
+                "class": a.cls,
+                "audio_start": round(span[0], 4),
+                "audio_end": round(span[1], 4),
+                "imu_time": round(span[0] * scale + offset_s, 4),
+            }
+        )
     return _with_noise(track.speech, snr_db, rng), commands, fillers
 
 
@@ -640,12 +669,14 @@ def generate(
         off = float(srng.uniform(-20, 20)) if offset_s is None else float(offset_s)
         recorded = day + timedelta(minutes=17 * i, seconds=int(srng.integers(0, 59)))
         name = recorded.strftime("%Y%m%d_%H%M%S") + "_session"
-        truth = write_session(out / "sessions" / name, name, srng, voice, duration, off, recorded,
-                              snr_db)  # fmt: skip
+        truth = write_session(
+            out / "sessions" / name, name, srng, voice, duration, off, recorded, snr_db
+        )
         summary["sessions"].append(name)
         summary["offsets"][name] = truth["offset_s"]
         summary["commands"] += len(truth["commands"])
     if clips_per_class > 0:
-        summary["clips"] = len(write_clips(out / "clips", np.random.default_rng([seed, 999]),
-                                           clips_per_class))  # fmt: skip
+        summary["clips"] = len(
+            write_clips(out / "clips", np.random.default_rng([seed, 999]), clips_per_class)
+        )
     return summary

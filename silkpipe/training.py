@@ -46,19 +46,62 @@ CHECKPOINT_NAME = "checkpoint.pt"
 #: What the model computes from the 9 raw channels, per input set (model.INPUT_SETS).
 DERIVED_CHANNELS = {
     "full": ["accel_norm", "gyro_norm", "accel_up", "gyro_up"],
-    "invariant": ["accel_norm", "gyro_norm", "accel_up", "gyro_up", "accel_horizontal",
-                  "gyro_horizontal", "tilt_change"],
-    "invariant-log": ["log_accel_norm", "log_gyro_norm", "log_accel_up", "log_gyro_up",
-                      "log_accel_horizontal", "log_gyro_horizontal", "log_tilt_change"],
-    "invariant-shape": ["accel_norm_shape", "accel_up_shape", "accel_horizontal_shape",
-                        "gyro_norm_shape", "gyro_up_shape", "gyro_horizontal_shape",
-                        "log_accel_rms", "log_gyro_rms", "tilt_change"],
-    "shape+pose": ["accel_norm_shape", "accel_up_shape", "accel_horizontal_shape",
-                   "gyro_norm_shape", "gyro_up_shape", "gyro_horizontal_shape",
-                   "log_accel_rms", "log_gyro_rms", "tilt_change", "grav_x", "grav_y", "grav_z"],
-    "invariant+tilt": ["accel_norm", "gyro_norm", "accel_up", "gyro_up", "accel_horizontal",
-                       "gyro_horizontal", "tilt_change", "grav_x_rel", "grav_y_rel", "grav_z_rel"],
-}  # fmt: skip
+    "invariant": [
+        "accel_norm",
+        "gyro_norm",
+        "accel_up",
+        "gyro_up",
+        "accel_horizontal",
+        "gyro_horizontal",
+        "tilt_change",
+    ],
+    "invariant-log": [
+        "log_accel_norm",
+        "log_gyro_norm",
+        "log_accel_up",
+        "log_gyro_up",
+        "log_accel_horizontal",
+        "log_gyro_horizontal",
+        "log_tilt_change",
+    ],
+    "invariant-shape": [
+        "accel_norm_shape",
+        "accel_up_shape",
+        "accel_horizontal_shape",
+        "gyro_norm_shape",
+        "gyro_up_shape",
+        "gyro_horizontal_shape",
+        "log_accel_rms",
+        "log_gyro_rms",
+        "tilt_change",
+    ],
+    "shape+pose": [
+        "accel_norm_shape",
+        "accel_up_shape",
+        "accel_horizontal_shape",
+        "gyro_norm_shape",
+        "gyro_up_shape",
+        "gyro_horizontal_shape",
+        "log_accel_rms",
+        "log_gyro_rms",
+        "tilt_change",
+        "grav_x",
+        "grav_y",
+        "grav_z",
+    ],
+    "invariant+tilt": [
+        "accel_norm",
+        "gyro_norm",
+        "accel_up",
+        "gyro_up",
+        "accel_horizontal",
+        "gyro_horizontal",
+        "tilt_change",
+        "grav_x_rel",
+        "grav_y_rel",
+        "grav_z_rel",
+    ],
+}
 HISTORY_NAME = "history.json"
 
 
@@ -117,10 +160,18 @@ class TrainConfig:
         return cls(window=window, **{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
     def model_kwargs(self) -> dict:
-        return dict(channels=len(FEATURE_NAMES), classes=len(CLASSES), conv=self.conv,
-                    kernel=self.kernel, blocks=self.blocks, hidden=self.hidden,
-                    dropout=self.dropout, derived=self.derived,
-                    inputs=self.inputs, pool=self.pool)  # fmt: skip
+        return dict(
+            channels=len(FEATURE_NAMES),
+            classes=len(CLASSES),
+            conv=self.conv,
+            kernel=self.kernel,
+            blocks=self.blocks,
+            hidden=self.hidden,
+            dropout=self.dropout,
+            derived=self.derived,
+            inputs=self.inputs,
+            pool=self.pool,
+        )
 
 
 #: Named setting sets (TrainConfig overrides). "cross-day" trades within-day accuracy for
@@ -130,10 +181,16 @@ PRESETS: dict[str, dict[str, Any]] = {
     "default": {},
     # the earlier default: raw axes with the arm pose, mild augmentation; best when the
     # model only ever meets the blocks it learned from (README: time-range folds)
-    "within-day": {"inputs": "full", "scale": 0.3, "rotate_deg": 35.0, "yaw_deg": 0.0,
-                   "warp": 0.0, "drop": 0.0},
+    "within-day": {
+        "inputs": "full",
+        "scale": 0.3,
+        "rotate_deg": 35.0,
+        "yaw_deg": 0.0,
+        "warp": 0.0,
+        "drop": 0.0,
+    },
     "cross-day": {"inputs": "invariant", "balanced": True},
-}  # fmt: skip
+}
 
 
 def preset(name: str) -> TrainConfig:
@@ -184,7 +241,7 @@ def _crop(x: torch.Tensor, cfg: TrainConfig, gen: torch.Generator) -> torch.Tens
     speed = torch.ones(b, 1)
     if cfg.warp > 0:
         speed = 1 + (torch.rand(b, 1, generator=gen) * 2 - 1) * cfg.warp
-    pos = (centre + (torch.arange(length)[None, :] - (length - 1) / 2) * speed)
+    pos = centre + (torch.arange(length)[None, :] - (length - 1) / 2) * speed
     pos = pos.clamp(0, width - 1)
     lo = pos.floor().long().clamp(max=width - 2)
     frac = (pos - lo)[..., None]
@@ -230,8 +287,9 @@ def _fingerprint(windows: Windows, cfg: TrainConfig) -> str:
 def _evaluate(model: nn.Module, x: torch.Tensor, y: np.ndarray, device) -> tuple[float, dict]:
     model.eval()
     with torch.no_grad():
-        logits = torch.cat([model(x[i : i + 1024].to(device)).float().cpu()
-                            for i in range(0, len(x), 1024)])  # fmt: skip
+        logits = torch.cat(
+            [model(x[i : i + 1024].to(device)).float().cpu() for i in range(0, len(x), 1024)]
+        )
     loss = nn.functional.cross_entropy(logits, torch.as_tensor(y)).item()
     return loss, scores(y, logits.argmax(1).numpy(), CLASSES)
 
@@ -261,8 +319,6 @@ def train_windows(
 ) -> dict:
     """The training loop on ready-made windows (see train): split, fit with a checkpoint
     every epoch (a killed run resumes), pick the model, refit on everything, write the folder."""
-    from tqdm import tqdm
-
     cfg = config or TrainConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -276,15 +332,7 @@ def train_windows(
     ckpt_path = out_dir / CHECKPOINT_NAME
     state = _resume(fit, ckpt_path, fingerprint)
     resumed_from = state["epoch"]
-    bar = tqdm(total=cfg.max_epochs, initial=state["epoch"], desc="train", unit="epoch",
-               disable=not progress)  # fmt: skip
-    while state["epoch"] < cfg.max_epochs and not state["stopped"]:
-        row = _validated_epoch(fit, cfg, x_val, va.y, state)
-        _save_checkpoint(fit, state, ckpt_path, fingerprint)
-        bar.update(1)
-        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{row['val_macro_f1']:.3f}")
-    bar.close()
-
+    _fit_epochs(fit, cfg, (x_val, va.y), state, (ckpt_path, fingerprint), progress)
     best = _pick(fit, state, cfg, x_val, va.y)
     model, (mean, std) = fit.model, fit.normalisation
     if cfg.refit:
@@ -309,6 +357,35 @@ def train_windows(
     _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
     ckpt_path.unlink(missing_ok=True)
     return summary
+
+
+def _fit_epochs(
+    fit: _Fit,
+    cfg: TrainConfig,
+    val: tuple[torch.Tensor, np.ndarray],
+    state: dict,
+    checkpoint: tuple[Path, str],
+    progress: bool,
+) -> None:
+    """Epochs until max_epochs or early stopping, each validated and checkpointed, so a
+    run killed at any epoch resumes from the last one it finished."""
+    from tqdm import tqdm
+
+    x_val, y_val = val
+    ckpt_path, fingerprint = checkpoint
+    bar = tqdm(
+        total=cfg.max_epochs,
+        initial=state["epoch"],
+        desc="train",
+        unit="epoch",
+        disable=not progress,
+    )
+    while state["epoch"] < cfg.max_epochs and not state["stopped"]:
+        row = _validated_epoch(fit, cfg, x_val, y_val, state)
+        _save_checkpoint(fit, state, ckpt_path, fingerprint)
+        bar.update(1)
+        bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{row['val_macro_f1']:.3f}")
+    bar.close()
 
 
 def _device(cfg: TrainConfig) -> torch.device:
@@ -364,12 +441,19 @@ def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: in
     )
     counts = np.bincount(windows.y, minlength=len(CLASSES)).astype(np.float64)
     return _Fit(
-        model, step_model, optimizer, scheduler, loss_fn, torch.Generator().manual_seed(seed),
-        torch.from_numpy(windows.x), torch.from_numpy(windows.y),
+        model,
+        step_model,
+        optimizer,
+        scheduler,
+        loss_fn,
+        torch.Generator().manual_seed(seed),
+        torch.from_numpy(windows.x),
+        torch.from_numpy(windows.y),
         torch.from_numpy(fit_normalisation(windows)[1]),
         torch.as_tensor(1.0 / np.maximum(counts, 1)[windows.y], dtype=torch.float64),
-        device, (mean, std),
-    )  # fmt: skip
+        device,
+        (mean, std),
+    )
 
 
 def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
@@ -401,8 +485,15 @@ def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
 
 
 def _fresh_state() -> dict[str, Any]:
-    return {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad": 0, "history": [],
-            "best_state": None, "stopped": False}  # fmt: skip
+    return {
+        "epoch": 0,
+        "best_f1": -1.0,
+        "best_epoch": 0,
+        "bad": 0,
+        "history": [],
+        "best_state": None,
+        "stopped": False,
+    }
 
 
 def _validated_epoch(fit: _Fit, cfg: TrainConfig, x_val, y_val, state: dict) -> dict:
@@ -410,9 +501,14 @@ def _validated_epoch(fit: _Fit, cfg: TrainConfig, x_val, y_val, state: dict) -> 
     epoch, t0 = state["epoch"] + 1, time.perf_counter()
     train_loss = _epoch(fit, cfg)
     val_loss, val = _evaluate(fit.model, x_val, y_val, fit.device)
-    row = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
-           "val_macro_f1": val["macro_f1"], "val_accuracy": val["accuracy"],
-           "seconds": time.perf_counter() - t0}  # fmt: skip
+    row = {
+        "epoch": epoch,
+        "train_loss": train_loss,
+        "val_loss": val_loss,
+        "val_macro_f1": val["macro_f1"],
+        "val_accuracy": val["accuracy"],
+        "seconds": time.perf_counter() - t0,
+    }
     state["history"].append(row)
     if val["macro_f1"] > state["best_f1"]:
         state["best_f1"], state["best_epoch"], state["bad"] = val["macro_f1"], epoch, 0
@@ -420,8 +516,9 @@ def _validated_epoch(fit: _Fit, cfg: TrainConfig, x_val, y_val, state: dict) -> 
     else:
         state["bad"] += 1
     state["epoch"] = epoch
-    state["stopped"] = (cfg.select == "best" and state["bad"] >= cfg.patience
-                        and epoch >= cfg.min_epochs)  # fmt: skip
+    state["stopped"] = (
+        cfg.select == "best" and state["bad"] >= cfg.patience and epoch >= cfg.min_epochs
+    )
     return row
 
 
@@ -449,10 +546,18 @@ def _resume(fit: _Fit, ckpt_path: Path, fingerprint: str) -> dict:
 def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) -> None:
     """torch.save writes in place: write a temp file and rename, so a kill mid-save leaves
     the previous epoch's checkpoint intact."""
-    torch.save({"fingerprint": fingerprint, "model": fit.model.state_dict(),
-                "optimizer": fit.optimizer.state_dict(), "scheduler": fit.scheduler.state_dict(),
-                "generator": fit.gen.get_state(), "torch_rng": torch.get_rng_state(),
-                "state": state}, ckpt_path.with_suffix(".tmp"))  # fmt: skip
+    torch.save(
+        {
+            "fingerprint": fingerprint,
+            "model": fit.model.state_dict(),
+            "optimizer": fit.optimizer.state_dict(),
+            "scheduler": fit.scheduler.state_dict(),
+            "generator": fit.gen.get_state(),
+            "torch_rng": torch.get_rng_state(),
+            "state": state,
+        },
+        ckpt_path.with_suffix(".tmp"),
+    )
     ckpt_path.with_suffix(".tmp").replace(ckpt_path)
 
 
@@ -525,8 +630,9 @@ def train_with_test(
         raise InputError("no labelled windows in the training data")
     n_folds = max(round(1 / test_fraction), 2)
     train_mask, test_mask, scheme = holdout_split(windows, test_fraction, n_folds - 1, cfg.purge_s)
-    summary = train_windows(windows.subset(train_mask), out_dir, config=cfg, progress=progress,
-                            t_start=t_start)  # fmt: skip
+    summary = train_windows(
+        windows.subset(train_mask), out_dir, config=cfg, progress=progress, t_start=t_start
+    )
     test = windows.subset(test_mask)
     result = evaluate_windows(Predictor(out_dir), test)
     result["test_scheme"] = scheme
@@ -555,17 +661,29 @@ def cross_validate(
         for k in range(folds):
             train_mask, test_mask = time_range_split(windows, 1 / folds, k, cfg.purge_s)
             fold_cfg = replace(cfg, val_fraction=1 / (folds - 1), val_fold=k)
-            summary = train_windows(windows.subset(train_mask), Path(tmp) / f"fold{k}",
-                                    config=fold_cfg, progress=progress, export=False)  # fmt: skip
+            summary = train_windows(
+                windows.subset(train_mask),
+                Path(tmp) / f"fold{k}",
+                config=fold_cfg,
+                progress=progress,
+                export=False,
+            )
             model = load_torch_model(Path(tmp) / f"fold{k}")
             test = windows.subset(test_mask).primaries()
             with torch.no_grad():
                 pred = model(torch.from_numpy(test.core().copy())).argmax(1).numpy()
             fold_scores = scores(test.y, pred, CLASSES)
-            per_fold.append({"fold": k, "macro_f1": fold_scores["macro_f1"],
-                             "accuracy": fold_scores["accuracy"], "windows": len(test),
-                             "epochs": summary["epochs"], "best_epoch": summary["best_epoch"],
-                             "train_seconds": summary["train_seconds"]})  # fmt: skip
+            per_fold.append(
+                {
+                    "fold": k,
+                    "macro_f1": fold_scores["macro_f1"],
+                    "accuracy": fold_scores["accuracy"],
+                    "windows": len(test),
+                    "epochs": summary["epochs"],
+                    "best_epoch": summary["best_epoch"],
+                    "train_seconds": summary["train_seconds"],
+                }
+            )
             y_true.append(test.y)
             y_pred.append(pred)
     pooled = scores(np.concatenate(y_true), np.concatenate(y_pred), CLASSES)

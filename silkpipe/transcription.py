@@ -178,8 +178,12 @@ def _segment_dict(seg) -> dict:
         }
         for w in seg.words or []
     ]
-    return {"start": round(seg.start, 3), "end": round(seg.end, 3),
-            "text": seg.text.strip(), "words": words}  # fmt: skip
+    return {
+        "start": round(seg.start, 3),
+        "end": round(seg.end, 3),
+        "text": seg.text.strip(),
+        "words": words,
+    }
 
 
 def transcribe_faster_whisper(
@@ -286,8 +290,9 @@ def _whisperx_model_dir(settings: Settings) -> str | None:
     return model_dir
 
 
-def _load_whisperx_asr(whisperx: Any, settings: Settings, model_dir: str | None,
-                       threads: int | None) -> tuple[Any, tuple]:  # fmt: skip
+def _load_whisperx_asr(
+    whisperx: Any, settings: Settings, model_dir: str | None, threads: int | None
+) -> tuple[Any, tuple]:
     """The batched Whisper model (kept one if transcribe_sessions holds it) and its key."""
     model_name = resolve_model(settings.model)
     asr_options = {
@@ -296,8 +301,14 @@ def _load_whisperx_asr(whisperx: Any, settings: Settings, model_dir: str | None,
         "hotwords": settings.hotwords,
         "temperatures": [0.0],
     }
-    asr_key = ("whisperx", model_name, settings.device, settings.resolved_compute_type(),
-               model_dir, json.dumps(asr_options, sort_keys=True, default=str))  # fmt: skip
+    asr_key = (
+        "whisperx",
+        model_name,
+        settings.device,
+        settings.resolved_compute_type(),
+        model_dir,
+        json.dumps(asr_options, sort_keys=True, default=str),
+    )
     started = time.perf_counter()
     try:
         model = _MODELS.get(asr_key) or whisperx.load_model(
@@ -318,8 +329,9 @@ def _load_whisperx_asr(whisperx: Any, settings: Settings, model_dir: str | None,
     return model, asr_key
 
 
-def _transcribe_halving_batch(model: Any, audio: np.ndarray,
-                              settings: Settings) -> tuple[dict, int]:  # fmt: skip
+def _transcribe_halving_batch(
+    model: Any, audio: np.ndarray, settings: Settings
+) -> tuple[dict, int]:
     """Transcribe; on out-of-memory halve the batch and retry, down to 1. Returns the batch used."""
     batch = max(settings.batch_size, 1)
     while True:
@@ -334,11 +346,17 @@ def _transcribe_halving_batch(model: Any, audio: np.ndarray,
             _free_gpu()
 
 
-def _align_whisperx(whisperx: Any, result: dict, audio: np.ndarray, settings: Settings,
-                    model_dir: str | None) -> dict:  # fmt: skip
+def _align_whisperx(
+    whisperx: Any, result: dict, audio: np.ndarray, settings: Settings, model_dir: str | None
+) -> dict:
     """wav2vec2 forced alignment of the transcribed segments (word start/end/score)."""
-    align_key = ("whisperx-align", settings.language, settings.device, settings.align_model,
-                 model_dir)  # fmt: skip
+    align_key = (
+        "whisperx-align",
+        settings.language,
+        settings.device,
+        settings.align_model,
+        model_dir,
+    )
     started = time.perf_counter()
     try:
         align_model, metadata = _MODELS.get(align_key) or whisperx.load_align_model(
@@ -353,9 +371,13 @@ def _align_whisperx(whisperx: Any, result: dict, audio: np.ndarray, settings: Se
         raise _model_error(name, err) from err
     _keep(align_key, (align_model, metadata), started)
     aligned = whisperx.align(
-        result["segments"], align_model, metadata, audio, settings.device,
+        result["segments"],
+        align_model,
+        metadata,
+        audio,
+        settings.device,
         return_char_alignments=False,
-    )  # fmt: skip
+    )
     if align_key not in _MODELS:
         _free_gpu(align_model)
     return aligned
@@ -373,9 +395,13 @@ def _whisperx_segments(aligned: dict) -> list[dict]:
                     word[k] = round(float(w[k]), 3)
             words.append(word)
         segments.append(
-            {"start": round(float(seg["start"]), 3), "end": round(float(seg["end"]), 3),
-             "text": str(seg.get("text", "")).strip(), "words": words}
-        )  # fmt: skip
+            {
+                "start": round(float(seg["start"]), 3),
+                "end": round(float(seg["end"]), 3),
+                "text": str(seg.get("text", "")).strip(),
+                "words": words,
+            }
+        )
     return segments
 
 
@@ -475,8 +501,9 @@ def split_bursts(result: dict, audio: np.ndarray, window: float) -> int:
     onsets = speech_onsets(audio)
     added = 0
     flat = [w for seg in result["segments"] for w in seg["words"]]
-    nxt = {id(w): (flat[i + 1].get("start") if i + 1 < len(flat) else None)
-           for i, w in enumerate(flat)}  # fmt: skip
+    nxt = {
+        id(w): (flat[i + 1].get("start") if i + 1 < len(flat) else None) for i, w in enumerate(flat)
+    }
     for seg in result["segments"]:
         words = []
         for w in seg["words"]:
@@ -489,9 +516,15 @@ def split_bursts(result: dict, audio: np.ndarray, window: float) -> int:
                 stop = min(stop, following - 0.05)
             extra = onsets[(onsets > w["start"] + 0.25) & (onsets < stop - 0.1)]
             for o in extra:
-                words.append({"word": w["word"], "start": round(float(o), 3),
-                              "end": round(float(o), 3), "score": w.get("score"),
-                              "split": True})  # fmt: skip
+                words.append(
+                    {
+                        "word": w["word"],
+                        "start": round(float(o), 3),
+                        "end": round(float(o), 3),
+                        "score": w.get("score"),
+                        "split": True,
+                    }
+                )
                 added += 1
         seg["words"] = words
     return added
@@ -562,8 +595,9 @@ def read_session_audio(store, session: str) -> tuple[bytes, str]:
             return store.get_bytes(key), key
         except KeyError:
             continue
-    raise InputError("no audio (audio_16k.wav or audio.wav) in the store", session=session,
-                     path=f"{prefix}/")  # fmt: skip
+    raise InputError(
+        "no audio (audio_16k.wav or audio.wav) in the store", session=session, path=f"{prefix}/"
+    )
 
 
 def decode_session_audio(data: bytes, session: str, key: str) -> np.ndarray:
@@ -643,9 +677,19 @@ def transcribe_sessions(
     try:
         for session in dict.fromkeys(sessions):
             figures = _chunk_session(
-                store, session, run_id, report, failed, crashed, backend=backend, model=model,
-                device=device, threads=threads, settings=settings, force=force,
-            )  # fmt: skip
+                store,
+                session,
+                run_id,
+                report,
+                failed,
+                crashed,
+                backend=backend,
+                model=model,
+                device=device,
+                threads=threads,
+                settings=settings,
+                force=force,
+            )
             if figures is None:
                 continue
             totals["sessions"] += 1

@@ -168,22 +168,30 @@ def _choose(model: TimeModel, cfg: ClockConfig) -> None:
     if backlog <= cfg.backlog_s:
         model.reason = f"arrives in real time (backlog at most {backlog:.1f} s)"
     elif model.pause_share > cfg.max_pause_share:
-        model.reason = (f"{model.pause_share:.0%} of arrival time is pauses: separate pieces "
-                        "of recording, kept on arrival time")  # fmt: skip
+        model.reason = (
+            f"{model.pause_share:.0%} of arrival time is pauses: separate pieces "
+            "of recording, kept on arrival time"
+        )
     elif model.drains or (share < cfg.thin_fraction and consecutive) or queued:
         model.kind = "count"
         why = "drains again" if model.drains else f"arrives at {share:.2f} of the watch rate"
         if not model.drains and share >= cfg.thin_fraction:
-            why += (f"; where the backlog is high the motion per arrival second falls to "
-                    f"{model.queue_ratio:.2f} of its real-time value: rows delayed, not lost")
+            why += (
+                f"; where the backlog is high the motion per arrival second falls to "
+                f"{model.queue_ratio:.2f} of its real-time value: rows delayed, not lost"
+            )
         model.reason = f"rows queue on the watch (backlog up to {backlog:.0f} s, {why})"
     elif share < cfg.thin_fraction:
-        model.reason = (f"arrives at {share:.2f} of the watch rate and the motion says rows "
-                        f"are {model.row_spacing:.1f} sample periods apart: rows lost, not "
-                        "queued")  # fmt: skip
+        model.reason = (
+            f"arrives at {share:.2f} of the watch rate and the motion says rows "
+            f"are {model.row_spacing:.1f} sample periods apart: rows lost, not "
+            "queued"
+        )
     else:
-        model.reason = (f"latency grows at {share:.2f} of the watch rate without draining: "
-                        "rows lost in real time, not queued")  # fmt: skip
+        model.reason = (
+            f"latency grows at {share:.2f} of the watch rate without draining: "
+            "rows lost in real time, not queued"
+        )
 
 
 def _drop_from_peak(backlog: np.ndarray) -> float:
@@ -246,9 +254,13 @@ def row_spacing(
 
 
 def queue_ratio(
-    pairs: SpacingPairs | None, arrival: np.ndarray, backlog: np.ndarray, n0: int,
-    rate: float, cfg: ClockConfig,
-) -> float | None:  # fmt: skip
+    pairs: SpacingPairs | None,
+    arrival: np.ndarray,
+    backlog: np.ndarray,
+    n0: int,
+    rate: float,
+    cfg: ClockConfig,
+) -> float | None:
     """Motion per arrival second where the backlog is high over where it is low (each:
     row spacing times rows arrived per second over R); None when either part is too short.
 
@@ -274,15 +286,20 @@ def queue_ratio(
     return parts[1] / parts[0]
 
 
-
 def _watch_time(
     arrival: np.ndarray, watch: np.ndarray, n0: int, rate: float, source: str, span: float
 ) -> tuple[np.ndarray, TimeModel]:
     """The watch's own clock, anchored so no row arrives before it was made."""
     t = watch + float(np.min(arrival[n0:] - watch[n0:]))
-    model = TimeModel("watch_time", rate, source, n0, arrival_seconds=span,
-                      watch_seconds=float(t.max() - t.min()),
-                      reason="the CSV carries the watch's own time")  # fmt: skip
+    model = TimeModel(
+        "watch_time",
+        rate,
+        source,
+        n0,
+        arrival_seconds=span,
+        watch_seconds=float(t.max() - t.min()),
+        reason="the CSV carries the watch's own time",
+    )
     return t, model
 
 
@@ -305,12 +322,18 @@ def _arrival_model(
     drop = _drop_from_peak(backlog[: int(len(backlog) * 0.995)])
     share = (len(arrival) - n0 - 1) / max(arrival[-1] - arrival[n0], 1e-9) / rate
     model = TimeModel(
-        "arrival", round(rate, 3), source, n0, losses, round(max_backlog, 3),
-        drop >= cfg.drain_s, round(float(share), 3),
+        "arrival",
+        round(rate, 3),
+        source,
+        n0,
+        losses,
+        round(max_backlog, 3),
+        drop >= cfg.drain_s,
+        round(float(share), 3),
         arrival_seconds=float(arrival[-1] - arrival[0]),
         pause_share=round(_pause_share(arrival[n0:], cfg), 3),
         row_spacing=None if spacing is None else round(spacing, 3),
-    )  # fmt: skip
+    )
     if max_backlog > cfg.backlog_s and not model.drains:
         ratio = queue_ratio(pairs, arrival, backlog, n0, rate, cfg)
         model.queue_ratio = None if ratio is None else round(float(ratio), 3)

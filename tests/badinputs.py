@@ -53,13 +53,15 @@ def copy_session(src: str, root: Path, name: str, *, files: tuple[str, ...] = ()
 
 
 def _text_session(root: Path, name: str) -> Path:
-    return copy_session(GOOD[0], root, name, files=("sensor_data.csv", "metadata.json",
-                                                     "whisperx_output.json"))  # fmt: skip
+    return copy_session(
+        GOOD[0], root, name, files=("sensor_data.csv", "metadata.json", "whisperx_output.json")
+    )
 
 
 def _audio_session(root: Path, name: str) -> Path:
-    return copy_session(AUDIO, root, name, files=("sensor_data.csv", "metadata.json",
-                                                  "audio_16k.wav"))  # fmt: skip
+    return copy_session(
+        AUDIO, root, name, files=("sensor_data.csv", "metadata.json", "audio_16k.wav")
+    )
 
 
 def _edit_line(path: Path, line_no: int, edit: Callable[[list[str]], list[str]]) -> None:
@@ -85,24 +87,27 @@ def truncated_csv(root: Path) -> Case:
 def garbled_field_csv(root: Path) -> Case:
     folder = _text_session(root, "bad_garbled_field")
     _edit_line(folder / "sensor_data.csv", 100, lambda row: [*row[:10], row[10], "12.3.4x"])
-    return Case("garbled_field", folder.name, "align", "fail", "sensor_data.csv",
-                ("line 100", "timestamp"))  # fmt: skip
+    return Case(
+        "garbled_field", folder.name, "align", "fail", "sensor_data.csv", ("line 100", "timestamp")
+    )
 
 
 def shuffled_header_csv(root: Path) -> Case:
     """Columns in another order: values would land in the wrong channels if accepted."""
     folder = _text_session(root, "bad_shuffled_header")
     _edit_line(folder / "sensor_data.csv", 1, lambda row: [*row[3:6], *row[0:3], *row[6:]])
-    return Case("shuffled_header", folder.name, "align", "fail", "sensor_data.csv",
-                ("line 1", "header"))  # fmt: skip
+    return Case(
+        "shuffled_header", folder.name, "align", "fail", "sensor_data.csv", ("line 1", "header")
+    )
 
 
 def shuffled_fields_csv(root: Path) -> Case:
     """Sensor name and timestamp swapped in one row."""
     folder = _text_session(root, "bad_shuffled_fields")
     _edit_line(folder / "sensor_data.csv", 2000, lambda row: [*row[:10], row[11], row[10]])
-    return Case("shuffled_fields", folder.name, "align", "fail", "sensor_data.csv",
-                ("line 2000", "sensor"))  # fmt: skip
+    return Case(
+        "shuffled_fields", folder.name, "align", "fail", "sensor_data.csv", ("line 2000", "sensor")
+    )
 
 
 def nan_csv(root: Path) -> Case:
@@ -110,15 +115,27 @@ def nan_csv(root: Path) -> Case:
     lines = (folder / "sensor_data.csv").read_text().split("\n")
     line_no = next(i for i in range(300, len(lines)) if "linear_acceleration" in lines[i - 1])
     _edit_line(folder / "sensor_data.csv", line_no, lambda row: ["nan", *row[1:]])
-    return Case("nan_value", folder.name, "align", "fail", "sensor_data.csv",
-                (f"line {line_no}", "accel_x", "not finite"))  # fmt: skip
+    return Case(
+        "nan_value",
+        folder.name,
+        "align",
+        "fail",
+        "sensor_data.csv",
+        (f"line {line_no}", "accel_x", "not finite"),
+    )
 
 
 def inf_csv(root: Path) -> Case:
     folder = _text_session(root, "bad_inf_value")
     _edit_line(folder / "sensor_data.csv", 500, lambda row: [*row[:11], "inf"])
-    return Case("inf_timestamp", folder.name, "align", "fail", "sensor_data.csv",
-                ("line 500", "timestamp", "not finite"))  # fmt: skip
+    return Case(
+        "inf_timestamp",
+        folder.name,
+        "align",
+        "fail",
+        "sensor_data.csv",
+        ("line 500", "timestamp", "not finite"),
+    )
 
 
 def empty_csv(root: Path) -> Case:
@@ -131,8 +148,9 @@ def header_only_csv(root: Path) -> Case:
     folder = _text_session(root, "bad_header_only_csv")
     header = (folder / "sensor_data.csv").read_text().split("\n", 1)[0]
     (folder / "sensor_data.csv").write_text(header + "\n")
-    return Case("header_only_csv", folder.name, "align", "fail", "sensor_data.csv",
-                ("no sensor rows",))  # fmt: skip
+    return Case(
+        "header_only_csv", folder.name, "align", "fail", "sensor_data.csv", ("no sensor rows",)
+    )
 
 
 def huge_line_csv(root: Path) -> Case:
@@ -163,8 +181,9 @@ def corrupt_wav_header(root: Path) -> Case:
     data = bytearray(path.read_bytes())
     data[0:12] = b"JUNKJUNKJUNK"
     path.write_bytes(bytes(data))
-    return Case("corrupt_wav_header", folder.name, "transcribe", "fail", "audio_16k.wav",
-                ("bad audio",))  # fmt: skip
+    return Case(
+        "corrupt_wav_header", folder.name, "transcribe", "fail", "audio_16k.wav", ("bad audio",)
+    )
 
 
 def truncated_wav(root: Path) -> Case:
@@ -172,8 +191,7 @@ def truncated_wav(root: Path) -> Case:
     path = folder / "audio_16k.wav"
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2 + 1])
-    return Case("truncated_wav", folder.name, "transcribe", "fail", "audio_16k.wav",
-                ("truncated",))  # fmt: skip
+    return Case("truncated_wav", folder.name, "transcribe", "fail", "audio_16k.wav", ("truncated",))
 
 
 def empty_wav(root: Path) -> Case:
@@ -188,8 +206,9 @@ def empty_wav(root: Path) -> Case:
 def empty_transcript_file(root: Path) -> Case:
     folder = _text_session(root, "bad_empty_transcript_file")
     (folder / "whisperx_output.json").write_bytes(b"")
-    return Case("zero_byte_transcript", folder.name, "transcribe", "fail",
-                "whisperx_output.json", ("json",))  # fmt: skip
+    return Case(
+        "zero_byte_transcript", folder.name, "transcribe", "fail", "whisperx_output.json", ("json",)
+    )
 
 
 def garbled_transcript(root: Path) -> Case:
@@ -199,8 +218,14 @@ def garbled_transcript(root: Path) -> Case:
     doc = json.loads(path.read_text())
     doc["segments"][3]["words"] = "jump jump punch"
     path.write_text(json.dumps(doc))
-    return Case("garbled_transcript", folder.name, "transcribe", "fail", "whisperx_output.json",
-                ("segments[3]",))  # fmt: skip
+    return Case(
+        "garbled_transcript",
+        folder.name,
+        "transcribe",
+        "fail",
+        "whisperx_output.json",
+        ("segments[3]",),
+    )
 
 
 def garbled_transcript_bytes(root: Path) -> Case:
@@ -209,8 +234,9 @@ def garbled_transcript_bytes(root: Path) -> Case:
     path = folder / "whisperx_output.json"
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    return Case("cut_transcript", folder.name, "transcribe", "fail", "whisperx_output.json",
-                ("json",))  # fmt: skip
+    return Case(
+        "cut_transcript", folder.name, "transcribe", "fail", "whisperx_output.json", ("json",)
+    )
 
 
 def nan_transcript(root: Path) -> Case:
@@ -220,15 +246,15 @@ def nan_transcript(root: Path) -> Case:
     doc = json.loads(text)
     doc["segments"][0]["words"][0]["start"] = float("nan")
     path.write_text(json.dumps(doc))  # json.dumps writes NaN
-    return Case("nan_word_time", folder.name, "transcribe", "fail", "whisperx_output.json",
-                ("finite",))  # fmt: skip
+    return Case(
+        "nan_word_time", folder.name, "transcribe", "fail", "whisperx_output.json", ("finite",)
+    )
 
 
 def empty_transcript(root: Path) -> Case:
     """A transcript with no speech at all: nothing to align, excluded with a reason."""
     folder = _text_session(root, "bad_empty_transcript")
-    (folder / "whisperx_output.json").write_text(json.dumps({"segments": [],
-                                                             "word_segments": []}))  # fmt: skip
+    (folder / "whisperx_output.json").write_text(json.dumps({"segments": [], "word_segments": []}))
     return Case("empty_transcript", folder.name, "align", "exclude", "", ("command",))
 
 
@@ -288,19 +314,57 @@ def space_name(root: Path) -> Case:
 
 
 BUILDERS: tuple[Callable[[Path], Case], ...] = (
-    truncated_csv, garbled_field_csv, shuffled_header_csv, shuffled_fields_csv, nan_csv,
-    inf_csv, empty_csv, header_only_csv, huge_line_csv, binary_csv,
-    corrupt_wav_header, truncated_wav, empty_wav,
-    empty_transcript_file, garbled_transcript, garbled_transcript_bytes, nan_transcript,
-    empty_transcript, no_commands, audio_longer, garbled_metadata,
-    dotdot_name, space_name,
-)  # fmt: skip
+    truncated_csv,
+    garbled_field_csv,
+    shuffled_header_csv,
+    shuffled_fields_csv,
+    nan_csv,
+    inf_csv,
+    empty_csv,
+    header_only_csv,
+    huge_line_csv,
+    binary_csv,
+    corrupt_wav_header,
+    truncated_wav,
+    empty_wav,
+    empty_transcript_file,
+    garbled_transcript,
+    garbled_transcript_bytes,
+    nan_transcript,
+    empty_transcript,
+    no_commands,
+    audio_longer,
+    garbled_metadata,
+    dotdot_name,
+    space_name,
+)
 
 #: Names a CLI user or a workflow parameter could pass as SESSION / --run-id.
-BAD_NAMES = ("../etc", "a/b", "/abs", "..", ".hidden", "", "a\\b", "x" * 200, "nul\x00byte",
-             "sp ace", "semi;colon", "../../../../tmp/silkpipe-escape")  # fmt: skip
-BAD_KEYS = ("/etc/passwd", "runs/../../x", "runs//x", "runs/./x", "runs\\x", "", "a/",
-            "sessions/..", "runs/r/../../../etc")  # fmt: skip
+BAD_NAMES = (
+    "../etc",
+    "a/b",
+    "/abs",
+    "..",
+    ".hidden",
+    "",
+    "a\\b",
+    "x" * 200,
+    "nul\x00byte",
+    "sp ace",
+    "semi;colon",
+    "../../../../tmp/silkpipe-escape",
+)
+BAD_KEYS = (
+    "/etc/passwd",
+    "runs/../../x",
+    "runs//x",
+    "runs/./x",
+    "runs\\x",
+    "",
+    "a/",
+    "sessions/..",
+    "runs/r/../../../etc",
+)
 
 
 def build_all(root: Path, builders=BUILDERS) -> list[Case]:
@@ -312,8 +376,9 @@ def build_all(root: Path, builders=BUILDERS) -> list[Case]:
 def good_sessions(root: Path) -> list[str]:
     """Copy the two transcript-carrying real sessions (the run's healthy majority)."""
     for name in GOOD:
-        copy_session(name, root, name, files=("sensor_data.csv", "metadata.json",
-                                              "whisperx_output.json"))  # fmt: skip
+        copy_session(
+            name, root, name, files=("sensor_data.csv", "metadata.json", "whisperx_output.json")
+        )
     return list(GOOD)
 
 

@@ -17,22 +17,51 @@ from typing import Any
 
 #: Baseline: capabilities that may be added (restricted narrows this to NET_BIND_SERVICE).
 BASELINE_CAPS = {
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
-}  # fmt: skip
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+}
 SAFE_SYSCTLS = {
-    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
     "net.ipv4.tcp_keepalive_probes",
-}  # fmt: skip
-SELINUX_TYPES = {None, "", "container_t", "container_init_t", "container_kvm_t",
-                 "container_engine_t"}  # fmt: skip
+}
+SELINUX_TYPES = {
+    None,
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+}
 #: Restricted: the only volume types allowed.
 RESTRICTED_VOLUMES = {
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-    "projected", "secret",
-}  # fmt: skip
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+}
 APPARMOR = {None, "RuntimeDefault", "Localhost"}
 
 
@@ -55,8 +84,9 @@ def _baseline(pod: dict, psc: dict, errors: list[str]) -> None:
     for sysctl in psc.get("sysctls") or []:
         if sysctl.get("name") not in SAFE_SYSCTLS:
             errors.append(f"sysctl {sysctl.get('name')}")
-    for where, ctx in [("pod", psc)] + [(n, c.get("securityContext") or {}) for n, c in
-                                         _containers(pod)]:  # fmt: skip
+    for where, ctx in [("pod", psc)] + [
+        (n, c.get("securityContext") or {}) for n, c in _containers(pod)
+    ]:
         if (ctx.get("seccompProfile") or {}).get("type") == "Unconfined":
             errors.append(f"seccomp Unconfined: {where}")
         se = ctx.get("seLinuxOptions") or {}

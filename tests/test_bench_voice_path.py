@@ -29,11 +29,17 @@ def test_the_bench_runs_realistic_sessions_by_default_and_reports_the_controls()
     from bench.voice_path import REALISTIC_RUNS, row
 
     assert REALISTIC_RUNS and all(r.realistic for r in REALISTIC_RUNS)
-    labels = {c: {"precision": 0.9, "recall": 0.5} for c in ("jump", "punch", "turn", "walk",
-                                                             "idle", "noise")}  # fmt: skip
+    labels = {
+        c: {"precision": 0.9, "recall": 0.5}
+        for c in ("jump", "punch", "turn", "walk", "idle", "noise")
+    }
     result = {
-        "offset": {"gesture_sessions_within_0_3s": 0.75, "gesture_sessions": 4,
-                   "passed_gate": 3, "false_passes": 1},  # fmt: skip
+        "offset": {
+            "gesture_sessions_within_0_3s": 0.75,
+            "gesture_sessions": 4,
+            "passed_gate": 3,
+            "false_passes": 1,
+        },
         "controls": {"excluded": 4, "n": 4},
         "shifted_controls": {"excluded": 7, "n": 8, "false_passes": 1},
         "labels": labels,

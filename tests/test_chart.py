@@ -30,9 +30,11 @@ K8S_VERSION = "1.31.0"
 CRD_KINDS = {"WorkflowTemplate", "ServiceMonitor", "PrometheusRule"}
 #: Each values file also renders these optional parts on, so every template is validated.
 ALL_ON = [
-    "--set", "metrics.serviceMonitor.enabled=true",
-    "--set", "alerts.prometheusRule.enabled=true",
-]  # fmt: skip
+    "--set",
+    "metrics.serviceMonitor.enabled=true",
+    "--set",
+    "alerts.prometheusRule.enabled=true",
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +70,16 @@ def test_helm_lint_strict(helm, values):
 def test_core_objects_validate_strictly(rendered):
     values, docs = rendered
     kinds = {d["kind"] for d in docs}
-    assert {"WorkflowTemplate", "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Job",
-            "ServiceMonitor", "PrometheusRule"} <= kinds, (values, kinds)  # fmt: skip
+    assert {
+        "WorkflowTemplate",
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "ConfigMap",
+        "Job",
+        "ServiceMonitor",
+        "PrometheusRule",
+    } <= kinds, (values, kinds)
     for doc in docs:
         if doc["kind"] in CRD_KINDS:
             continue
@@ -98,10 +108,16 @@ def test_workflow_template_is_valid_argo_and_runs_the_cli(rendered):
 def test_retry_windows_follow_the_values(helm):
     for retries, deadline in ((1, 600), (5, 3600), (8, 7200)):
         (wt,) = by_kind(
-            render(helm, "values.yaml", "--set", f"workflow.retries={retries}",
-                   "--set", f"workflow.stepDeadlineSeconds={deadline}"),
+            render(
+                helm,
+                "values.yaml",
+                "--set",
+                f"workflow.retries={retries}",
+                "--set",
+                f"workflow.stepDeadlineSeconds={deadline}",
+            ),
             "WorkflowTemplate",
-        )  # fmt: skip
+        )
         assert_retry_windows(wt)
 
 

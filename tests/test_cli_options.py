@@ -29,9 +29,14 @@ def _options(flag_names: set[str]) -> dict[str, argparse.Action]:
 
 def test_every_clip_folder_option_says_what_a_clip_folder_is():
     clips = _options({"--clips", "--from-clips", "--train-clips"})
-    assert set(clips) >= {"train --clips", "evaluate --clips", "run --clips",
-                          "score-voice --clips", "sessions upload --clips",
-                          "synth --from-clips"}  # fmt: skip
+    assert set(clips) >= {
+        "train --clips",
+        "evaluate --clips",
+        "run --clips",
+        "score-voice --clips",
+        "sessions upload --clips",
+        "synth --from-clips",
+    }
     for name, action in clips.items():
         assert action.help.startswith(CLIPS_HELP + ": "), name
         assert action.metavar in {"DIR", "CLIPS_DIR", "EVAL_CLIPS_DIR"}, name

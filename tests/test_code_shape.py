@@ -28,5 +28,7 @@ def test_no_function_over_60_lines():
 
 def test_the_check_sees_a_long_function(tmp_path):
     body = "\n".join(f"    x{i} = {i}" for i in range(MAX_LINES))
-    (tmp_path / "m.py").write_text(f"@staticmethod\ndef short():\n    return 1\n\n\ndef f():\n{body}\n")
+    (tmp_path / "m.py").write_text(
+        f"@staticmethod\ndef short():\n    return 1\n\n\ndef f():\n{body}\n"
+    )
     assert long_functions(tmp_path, MAX_LINES) == [f"{tmp_path.name}/m.py:6 f ({MAX_LINES + 1})"]

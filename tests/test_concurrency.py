@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import badinputs
 
@@ -28,39 +29,62 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
-    sessions = tmp_path / "sessions"
-    for name in badinputs.GOOD:
-        badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "metadata.json",
-                                                            "whisperx_output.json"))  # fmt: skip
-    badinputs.copy_session(badinputs.AUDIO, sessions, badinputs.AUDIO,
-                           files=("sensor_data.csv", "metadata.json", "audio_16k.wav"))  # fmt: skip
+def _start_runs(tmp_path: Path, sessions: Path) -> list[subprocess.Popen]:
+    """Both runs started at once on the same sessions and store, each as its own process."""
     env = {k: v for k, v in os.environ.items() if k != "SILKPIPE_PUSHGATEWAY"}
     env["TMPDIR"] = str(tmp_path / "tmp")  # work folders must be gone at the end
     (tmp_path / "tmp").mkdir()
-    procs = [
+    cli = [sys.executable, "-m", "silkpipe.cli", "run", str(sessions), "--store", URI]
+    return [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "silkpipe.cli",
-                "run",
-                str(sessions),
-                "--store",
-                URI,
-                "--run-id",
-                run,
-                "--workers",
-                "1",
-            ],
+            [*cli, "--run-id", run, "--workers", "1"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for run in RUNS
     ]
+
+
+def _check_run(store, run: str, words: list[str]) -> dict[str, bytes]:
+    """One run's artifacts are its own, whole and unchanged by the other run; returns its
+    label files."""
+    prefix = f"runs/{run}"
+    manifest = json.loads(store.get_bytes(f"{prefix}/manifest.json"))
+    assert manifest["run_id"] == run
+    keys = {a["key"] for a in manifest["artifacts"]}
+    assert keys and all(k.startswith(prefix + "/") for k in keys), keys
+    assert keys == set(store.list(prefix)) - {f"{prefix}/manifest.json"}
+    for artifact in manifest["artifacts"]:  # nothing overwritten by the other run
+        assert _sha(store.get_bytes(artifact["key"])) == artifact["sha256"], artifact["key"]
+    version = json.loads(store.get_bytes(f"{prefix}/labels.json"))["version"]
+    label_set = f"{prefix}/labels/{version}"
+    summary = json.loads(store.get_bytes(f"{label_set}/summary.json"))
+    assert sorted(summary["sessions"]) == sorted([*badinputs.GOOD, badinputs.AUDIO])
+    assert summary["failed"] == {}
+    transcript = json.loads(store.get_bytes(f"{prefix}/transcripts/{badinputs.AUDIO}.json"))
+    assert [w["word"] for w in transcript["word_segments"]] == words
+    assert transcript["silkpipe"]["session"] == badinputs.AUDIO
+    page = store.get_bytes(f"{prefix}/report/index.html").decode()
+    assert run in page and RUNS[1 - RUNS.index(run)] not in page
+    return {s: store.get_bytes(f"{label_set}/{s}.csv") for s in summary["sessions"]}
+
+
+def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
+    sessions = tmp_path / "sessions"
+    for name in badinputs.GOOD:
+        badinputs.copy_session(
+            name, sessions, name, files=("sensor_data.csv", "metadata.json", "whisperx_output.json")
+        )
+    badinputs.copy_session(
+        badinputs.AUDIO,
+        sessions,
+        badinputs.AUDIO,
+        files=("sensor_data.csv", "metadata.json", "audio_16k.wav"),
+    )
+    procs = _start_runs(tmp_path, sessions)
     outputs = [p.communicate(timeout=600) for p in procs]
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert "Traceback" not in err, err[-3000:]
@@ -82,27 +106,7 @@ def test_parallel_runs_share_store_and_cache(tmp_path, s3_env):
     words = [w["word"] for w in cache_doc["word_segments"]]
     assert words, "the real session's audio produced no words"
 
-    labels = {}
-    for run in RUNS:
-        prefix = f"runs/{run}"
-        manifest = json.loads(store.get_bytes(f"{prefix}/manifest.json"))
-        assert manifest["run_id"] == run
-        keys = {a["key"] for a in manifest["artifacts"]}
-        assert keys and all(k.startswith(prefix + "/") for k in keys), keys
-        assert keys == set(store.list(prefix)) - {f"{prefix}/manifest.json"}
-        for artifact in manifest["artifacts"]:  # nothing overwritten by the other run
-            assert _sha(store.get_bytes(artifact["key"])) == artifact["sha256"], artifact["key"]
-        version = json.loads(store.get_bytes(f"{prefix}/labels.json"))["version"]
-        label_set = f"{prefix}/labels/{version}"
-        summary = json.loads(store.get_bytes(f"{label_set}/summary.json"))
-        assert sorted(summary["sessions"]) == sorted([*badinputs.GOOD, badinputs.AUDIO])
-        assert summary["failed"] == {}
-        transcript = json.loads(store.get_bytes(f"{prefix}/transcripts/{badinputs.AUDIO}.json"))
-        assert [w["word"] for w in transcript["word_segments"]] == words
-        assert transcript["silkpipe"]["session"] == badinputs.AUDIO
-        labels[run] = {s: store.get_bytes(f"{label_set}/{s}.csv") for s in summary["sessions"]}
-        page = store.get_bytes(f"{prefix}/report/index.html").decode()
-        assert run in page and RUNS[1 - RUNS.index(run)] not in page
+    labels = {run: _check_run(store, run, words) for run in RUNS}
     assert labels[RUNS[0]] == labels[RUNS[1]], "same inputs, same labels in both runs"
     left = [p.name for p in (tmp_path / "tmp").iterdir() if "silkpipe" in p.name]
     assert left == [], f"work folders left in TMPDIR: {left}"

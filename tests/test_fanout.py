@@ -141,8 +141,21 @@ def test_a_pod_loads_the_model_once_and_a_retry_redoes_only_unfinished(
     monkeypatch.setattr(
         faster_whisper, "WhisperModel", lambda *a, **k: loads.append(1) or original(*a, **k)
     )
-    assert main(["sessions", "list", "--store", str(store_dir), "--run-id", "r",
-                 "--sessions-per-pod", "3"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "sessions",
+                "list",
+                "--store",
+                str(store_dir),
+                "--run-id",
+                "r",
+                "--sessions-per-pod",
+                "3",
+            ]
+        )
+        == 0
+    )
     code = main(["transcribe", "--chunk", "00000", "--store", str(store_dir), "--run-id", "r"])
     assert code == 2  # the bad session is reported; the others are done
     assert len(loads) == 1

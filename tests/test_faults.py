@@ -18,8 +18,13 @@ GOOD = badinputs.GOOD[0]
 
 
 def _cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "silkpipe.cli", *argv], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "silkpipe.cli", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _one_line_error(proc: subprocess.CompletedProcess, command: str) -> str:
@@ -30,8 +35,9 @@ def _one_line_error(proc: subprocess.CompletedProcess, command: str) -> str:
 
 
 def _sessions(root: Path) -> Path:
-    badinputs.copy_session(GOOD, root / "in", GOOD, files=("sensor_data.csv",
-                                                           "whisperx_output.json"))  # fmt: skip
+    badinputs.copy_session(
+        GOOD, root / "in", GOOD, files=("sensor_data.csv", "whisperx_output.json")
+    )
     return root / "in"
 
 
@@ -87,16 +93,26 @@ def test_store_path_that_is_a_file_is_bad_input(tmp_path):
 def test_out_that_is_a_file_is_bad_input(tmp_path):
     clips = badinputs.clips_subset(tmp_path / "clips", per_class=1)
     (tmp_path / "out").write_text("not a folder")
-    proc = _cli("train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--epochs", "1",
-                "--no-progress", cwd=tmp_path)  # fmt: skip
+    proc = _cli(
+        "train",
+        "--clips",
+        str(clips),
+        "--out",
+        str(tmp_path / "out"),
+        "--epochs",
+        "1",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     line = _one_line_error(proc, "train")
     assert proc.returncode == 2 and "--out" in line and "file" in line, line
 
 
 def test_negative_workers_is_bad_input(tmp_path):
     sessions = _sessions(tmp_path)
-    proc = _cli("run", str(sessions), "--store", str(tmp_path / "s"), "--workers", "-1",
-                cwd=tmp_path)  # fmt: skip
+    proc = _cli(
+        "run", str(sessions), "--store", str(tmp_path / "s"), "--workers", "-1", cwd=tmp_path
+    )
     line = _one_line_error(proc, "run")
     assert proc.returncode == 2 and "--workers" in line, line
     assert not (tmp_path / "s").exists() or not list((tmp_path / "s").rglob("*.json"))
@@ -105,8 +121,17 @@ def test_negative_workers_is_bad_input(tmp_path):
 def test_truncated_onnx_is_one_line(tmp_path):
     clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
     out = tmp_path / "out"
-    proc = _cli("train", "--clips", str(clips), "--out", str(out), "--epochs", "1",
-                "--no-progress", cwd=tmp_path)  # fmt: skip
+    proc = _cli(
+        "train",
+        "--clips",
+        str(clips),
+        "--out",
+        str(out),
+        "--epochs",
+        "1",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     onnx = out / "model" / "model.onnx"
     onnx.write_bytes(onnx.read_bytes()[: onnx.stat().st_size // 2])

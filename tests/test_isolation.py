@@ -79,11 +79,18 @@ def test_glitch_timestamp_row_is_named_and_dropped(tmp_path, glitch):
     _edit_rows(folder / "sensor_data.csv", edit)
     store = tmp_path / "store"
     cmd = [sys.executable, "-m", "silkpipe.cli"]
-    for argv in (["sessions", "upload", str(sessions), "--store", str(store)],
-                 ["transcribe", "glitch_row", "--store", str(store), "--run-id", "r1"],
-                 ["align", "--store", str(store), "--run-id", "r1"]):  # fmt: skip
-        proc = subprocess.run([*cmd, *argv], capture_output=True, text=True, timeout=120,
-                              preexec_fn=_with_memory_limit(3.0))  # fmt: skip
+    for argv in (
+        ["sessions", "upload", str(sessions), "--store", str(store)],
+        ["transcribe", "glitch_row", "--store", str(store), "--run-id", "r1"],
+        ["align", "--store", str(store), "--run-id", "r1"],
+    ):
+        proc = subprocess.run(
+            [*cmd, *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=_with_memory_limit(3.0),
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads((_labels_dir(store / "runs/r1") / "glitch_row.json").read_text())
     assert report["imu_seconds"] < 300, "the glitch row was kept"
@@ -104,20 +111,27 @@ def test_glitch_word_time_in_transcript_is_rejected_not_sized(tmp_path, capsys):
 
 def test_wav_header_rate_of_1_hz_is_refused_before_resampling(tmp_path):
     sessions = tmp_path / "in"
-    folder = badinputs.copy_session(badinputs.AUDIO, sessions, "one_hertz",
-                                    files=("sensor_data.csv", "audio_16k.wav"))  # fmt: skip
+    folder = badinputs.copy_session(
+        badinputs.AUDIO, sessions, "one_hertz", files=("sensor_data.csv", "audio_16k.wav")
+    )
     data = bytearray((folder / "audio_16k.wav").read_bytes())
     data[24:28] = struct.pack("<I", 1)  # sample rate
     data[28:32] = struct.pack("<I", 2)  # byte rate
     (folder / "audio_16k.wav").write_bytes(bytes(data))
     store = tmp_path / "store"
     cmd = [sys.executable, "-m", "silkpipe.cli"]
-    subprocess.run([*cmd, "sessions", "upload", str(sessions), "--store", str(store)], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*cmd, "sessions", "upload", str(sessions), "--store", str(store)],
+        check=True,
+        capture_output=True,
+    )
     proc = subprocess.run(
         [*cmd, "transcribe", "one_hertz", "--store", str(store), "--run-id", "r1"],
-        capture_output=True, text=True, timeout=120, preexec_fn=_with_memory_limit(3.0),
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_with_memory_limit(3.0),
+    )
     assert proc.returncode == 2, proc.stderr[-2000:]
     line = proc.stderr.strip().splitlines()[-1]
     assert "session one_hertz" in line and "audio_16k.wav" in line and "1 Hz" in line, line
@@ -258,8 +272,18 @@ def test_session_without_sensor_data_and_missing_clips_are_reported(tmp_path, ca
     _session(sessions, "complete")
     _session(sessions, "no_sensor", files=("whisperx_output.json",))
     store = str(tmp_path / "store")
-    rc = main(["run", str(sessions), "--store", store, "--run-id", "r1",
-               "--clips", str(tmp_path / "nope")])  # fmt: skip
+    rc = main(
+        [
+            "run",
+            str(sessions),
+            "--store",
+            store,
+            "--run-id",
+            "r1",
+            "--clips",
+            str(tmp_path / "nope"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "nope" in err.strip().splitlines()[-1] and "Traceback" not in err
     rc = main(["run", str(sessions), "--store", store, "--run-id", "r1"])
@@ -277,8 +301,18 @@ def test_one_class_clips_are_refused(tmp_path, capsys):
     clips.mkdir()
     for path in sorted((badinputs.DATA / "clips-dev").glob("jump_*.csv"))[:4]:
         (clips / path.name).write_bytes(path.read_bytes())
-    rc = main(["train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--epochs", "1",
-               "--no-progress"])  # fmt: skip
+    rc = main(
+        [
+            "train",
+            "--clips",
+            str(clips),
+            "--out",
+            str(tmp_path / "out"),
+            "--epochs",
+            "1",
+            "--no-progress",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "two classes" in err, err
     assert not (tmp_path / "out/model/config.json").exists()

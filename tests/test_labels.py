@@ -46,8 +46,12 @@ def test_skip_bad_keeps_the_good_rows_for_the_report():
 
 
 def test_interval_unpacks_sorts_and_is_what_streams_hold():
-    motion = Motion(t=np.arange(500) / 50.0, rate=50.0, data=np.zeros((500, 13), np.float32),
-                    valid=np.ones(500, bool))  # fmt: skip
+    motion = Motion(
+        t=np.arange(500) / 50.0,
+        rate=50.0,
+        data=np.zeros((500, 13), np.float32),
+        valid=np.ones(500, bool),
+    )
     stream = session_stream("s", motion, [(5.0, 6.0, "jump"), Interval(1.0, 4.0, "walk")])
     assert stream.intervals == [Interval(1.0, 4.0, "walk"), Interval(5.0, 6.0, "jump")]
     start, end, label = stream.intervals[1]

@@ -83,8 +83,11 @@ def gateway_value(run: str, step: str, name: str, session: str | None = None, **
     for group in _get_json(f"http://{GATEWAY}/api/v1/metrics")["data"]:
         key = group["labels"]
         if (key.get("job"), key.get("run"), key.get("step"), key.get("session")) != (
-            "silkpipe", run, step, session,
-        ):  # fmt: skip
+            "silkpipe",
+            run,
+            step,
+            session,
+        ):
             continue
         for sample in group.get(name, {}).get("metrics", []):
             if all(sample["labels"].get(k) == v for k, v in labels.items()):
@@ -119,11 +122,18 @@ def test_known_figures_map_to_metrics_and_unknown_keys_are_dropped():
     samples = metrics.metric_samples(
         "transcribe",
         {
-            "audio_seconds": 89.0, "real_time_factor": 35.0, "wall_seconds": 2.5,
-            "cached": True, "commands_jump": 3, "commands_dance": 7, "words": 70,
-            "something_new": 1.0, "note": "text is ignored", "quality": float("nan"),
+            "audio_seconds": 89.0,
+            "real_time_factor": 35.0,
+            "wall_seconds": 2.5,
+            "cached": True,
+            "commands_jump": 3,
+            "commands_dance": 7,
+            "words": 70,
+            "something_new": 1.0,
+            "note": "text is ignored",
+            "quality": float("nan"),
         },
-    )  # fmt: skip
+    )
     got = {(name, tuple(sorted(labels.items()))): value for name, _, labels, value in samples}
     assert got == {
         ("silkpipe_audio_seconds", ()): 89.0,
@@ -134,23 +144,31 @@ def test_known_figures_map_to_metrics_and_unknown_keys_are_dropped():
         ("silkpipe_transcript_words", ()): 70.0,
     }
     # the evaluate JSON as it is: per_class flattens to per_class_<cls>_f1
-    evaluate = {"macro_f1": 0.6, "per_class": {"jump": {"f1": 0.5, "recall": 0.4},
-                                                "dance": {"f1": 0.1}}}  # fmt: skip
-    assert sorted((n, tuple(lb.items()), v) for n, _, lb, v in
-                  metrics.metric_samples("evaluate", evaluate)) == [
+    evaluate = {
+        "macro_f1": 0.6,
+        "per_class": {"jump": {"f1": 0.5, "recall": 0.4}, "dance": {"f1": 0.1}},
+    }
+    assert sorted(
+        (n, tuple(lb.items()), v) for n, _, lb, v in metrics.metric_samples("evaluate", evaluate)
+    ) == [
         ("silkpipe_model_class_f1", (("class", "jump"),), 0.5),
         ("silkpipe_model_macro_f1", (), 0.6),
-    ]  # fmt: skip
+    ]
     # wall_seconds means transcription time only in the transcribe step
     assert metrics.metric_samples("run", {"wall_seconds": 10}) == []
 
 
 def test_align_report_is_flattened_into_bounded_class_labels():
     report = {
-        "offset_s": 9.7, "offset_confidence": 4.0, "quality": 0.4, "excluded": True,
-        "reason": "at chance", "commands": {"jump": 2, "idle": 1, "Jump!!": 5},
-        "labelled_seconds": {"walk": 12.5}, "rejected_words": [{"word": "x"}],
-    }  # fmt: skip
+        "offset_s": 9.7,
+        "offset_confidence": 4.0,
+        "quality": 0.4,
+        "excluded": True,
+        "reason": "at chance",
+        "commands": {"jump": 2, "idle": 1, "Jump!!": 5},
+        "labelled_seconds": {"walk": 12.5},
+        "rejected_words": [{"word": "x"}],
+    }
     values = metrics.record_session("r", "align", "s1", report)
     assert values == {
         "silkpipe_session_offset_seconds": 9.7,
@@ -249,92 +267,150 @@ def test_argo_metric_names_match_the_workflow_template():
         assert f'"{name}"' in source
 
 
+# promtool's rule unit tests: the series a failed step / a chance session / a stale
+# success leave on the Pushgateway must fire exactly the intended alerts.
+RULE_TESTS = {
+    "rule_files": [str(RULES)],
+    "evaluation_interval": "1m",
+    "tests": [
+        {
+            "interval": "1h",
+            "input_series": [
+                {
+                    "series": 'silkpipe_step_success{job="silkpipe",run="r1",step="train"}',
+                    "values": "0x3",
+                },
+                {
+                    "series": 'silkpipe_step_success{job="silkpipe",run="r1",step="align"}',
+                    "values": "1x3",
+                },
+                {
+                    "series": 'silkpipe_session_label_quality{job="silkpipe",run="r1",'
+                    'session="s1",step="align"}',
+                    "values": "0.4x3",
+                },
+                {
+                    "series": 'silkpipe_session_label_quality{job="silkpipe",run="r1",'
+                    'session="s2",step="align"}',
+                    "values": "6x3",
+                },
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": "1h",
+                    "alertname": "SilkpipeStepFailed",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {"severity": "warning", "run": "r1", "step": "train"},
+                            "exp_annotations": {
+                                "summary": "silkpipe step train failed in run r1",
+                                "description": 'Step train of run r1 (session "") failed. See '
+                                "runs/r1/failures/ in the artifact store and the run "
+                                "report.",
+                            },
+                        }
+                    ],
+                },
+                {
+                    "eval_time": "1h",
+                    "alertname": "SilkpipeSessionLabelsAtChance",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {"severity": "info", "run": "r1", "session": "s1"},
+                            "exp_annotations": {
+                                "summary": "session s1 labels at chance (run r1)",
+                                "description": "Label quality 0.40 < 4: the spoken commands do not "
+                                "match the motion better than shuffled commands "
+                                "(audio/IMU offset not found, or wrong words). The "
+                                "session was excluded from training unless the run "
+                                "used --force.",
+                            },
+                        }
+                    ],
+                },
+            ],
+        },
+        {
+            "interval": "1m",  # denser than the 5 min staleness, so `for:` can elapse
+            # report last succeeded at unix time 0, train keeps succeeding (value = now)
+            "input_series": [
+                {
+                    "series": 'silkpipe_step_last_success_timestamp_seconds{job="silkpipe",'
+                    'step="report"}',
+                    "values": "0x13000",
+                },
+                {
+                    "series": 'silkpipe_step_last_success_timestamp_seconds{job="silkpipe",'
+                    'step="train"}',
+                    "values": "0+60x13000",
+                },
+            ],
+            "alert_rule_test": [
+                {"eval_time": "6d", "alertname": "SilkpipeNoSuccessfulRun", "exp_alerts": []},
+                {
+                    "eval_time": "9d",
+                    "alertname": "SilkpipeNoSuccessfulRun",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {"severity": "warning"},
+                            "exp_annotations": {
+                                "summary": "no successful silkpipe run in 7 days",
+                                "description": "The last run that both trained a model and wrote its "
+                                "report finished 9d 0h 0m 0s ago.",
+                            },
+                        }
+                    ],
+                },
+                {"eval_time": "9d", "alertname": "SilkpipeNeverSucceeded", "exp_alerts": []},
+            ],
+        },
+        {
+            "interval": "1m",
+            # Argo counts: train succeeds every 10 min; align's first failure at 30 min
+            "input_series": [
+                {
+                    "series": 'argo_workflows_silkpipe_argo_steps_total{step="train",'
+                    'status="Succeeded"}',
+                    "values": "1+0.1x300",
+                },
+                {
+                    "series": 'argo_workflows_silkpipe_argo_steps_total{step="align",'
+                    'status="Failed"}',
+                    "values": "_x30 1x270",
+                },
+            ],
+            "alert_rule_test": [
+                {"eval_time": "20m", "alertname": "SilkpipeArgoStepFailed", "exp_alerts": []},
+                {
+                    "eval_time": "40m",
+                    "alertname": "SilkpipeArgoStepFailed",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": "warning",
+                                "step": "align",
+                                "status": "Failed",
+                            },
+                            "exp_annotations": {
+                                "summary": "Argo ran silkpipe step align to status Failed"
+                            },
+                        }
+                    ],
+                },
+                {"eval_time": "4h", "alertname": "SilkpipeArgoStepFailed", "exp_alerts": []},
+            ],
+        },
+    ],
+}
+
+
 def test_alert_rules_pass_promtool_and_fire_as_intended(tmp_path):
     promtool = _promtool()
     check = subprocess.run([promtool, "check", "rules", str(RULES)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     assert set(re.findall(r"silkpipe_[a-z_]+", RULES.read_text())) <= KNOWN | ARGO
-    # promtool's rule unit tests: the series a failed step / a chance session / a stale
-    # success leave on the Pushgateway must fire exactly the intended alerts.
-    tests = {
-        "rule_files": [str(RULES)],
-        "evaluation_interval": "1m",
-        "tests": [
-            {
-                "interval": "1h",
-                "input_series": [
-                    {"series": 'silkpipe_step_success{job="silkpipe",run="r1",step="train"}',
-                     "values": "0x3"},
-                    {"series": 'silkpipe_step_success{job="silkpipe",run="r1",step="align"}',
-                     "values": "1x3"},
-                    {"series": 'silkpipe_session_label_quality{job="silkpipe",run="r1",'
-                               'session="s1",step="align"}', "values": "0.4x3"},
-                    {"series": 'silkpipe_session_label_quality{job="silkpipe",run="r1",'
-                               'session="s2",step="align"}', "values": "6x3"},
-                ],
-                "alert_rule_test": [
-                    {"eval_time": "1h", "alertname": "SilkpipeStepFailed",
-                     "exp_alerts": [{"exp_labels": {"severity": "warning", "run": "r1",
-                                                    "step": "train"},
-                                     "exp_annotations": {
-                         "summary": "silkpipe step train failed in run r1",
-                         "description": 'Step train of run r1 (session "") failed. See '
-                                        "runs/r1/failures/ in the artifact store and the run "
-                                        "report."}}]},
-                    {"eval_time": "1h", "alertname": "SilkpipeSessionLabelsAtChance",
-                     "exp_alerts": [{"exp_labels": {"severity": "info", "run": "r1",
-                                                    "session": "s1"},
-                                     "exp_annotations": {
-                         "summary": "session s1 labels at chance (run r1)",
-                         "description": "Label quality 0.40 < 4: the spoken commands do not "
-                                        "match the motion better than shuffled commands "
-                                        "(audio/IMU offset not found, or wrong words). The "
-                                        "session was excluded from training unless the run "
-                                        "used --force."}}]},
-                ],
-            },
-            {
-                "interval": "1m",  # denser than the 5 min staleness, so `for:` can elapse
-                # report last succeeded at unix time 0, train keeps succeeding (value = now)
-                "input_series": [
-                    {"series": 'silkpipe_step_last_success_timestamp_seconds{job="silkpipe",'
-                               'step="report"}', "values": "0x13000"},
-                    {"series": 'silkpipe_step_last_success_timestamp_seconds{job="silkpipe",'
-                               'step="train"}', "values": "0+60x13000"},
-                ],
-                "alert_rule_test": [
-                    {"eval_time": "6d", "alertname": "SilkpipeNoSuccessfulRun", "exp_alerts": []},
-                    {"eval_time": "9d", "alertname": "SilkpipeNoSuccessfulRun",
-                     "exp_alerts": [{"exp_labels": {"severity": "warning"}, "exp_annotations": {
-                         "summary": "no successful silkpipe run in 7 days",
-                         "description": "The last run that both trained a model and wrote its "
-                                        "report finished 9d 0h 0m 0s ago."}}]},
-                    {"eval_time": "9d", "alertname": "SilkpipeNeverSucceeded", "exp_alerts": []},
-                ],
-            },
-            {
-                "interval": "1m",
-                # Argo counts: train succeeds every 10 min; align's first failure at 30 min
-                "input_series": [
-                    {"series": 'argo_workflows_silkpipe_argo_steps_total{step="train",'
-                               'status="Succeeded"}', "values": "1+0.1x300"},
-                    {"series": 'argo_workflows_silkpipe_argo_steps_total{step="align",'
-                               'status="Failed"}', "values": "_x30 1x270"},
-                ],
-                "alert_rule_test": [
-                    {"eval_time": "20m", "alertname": "SilkpipeArgoStepFailed", "exp_alerts": []},
-                    {"eval_time": "40m", "alertname": "SilkpipeArgoStepFailed",
-                     "exp_alerts": [{"exp_labels": {"severity": "warning", "step": "align",
-                                                    "status": "Failed"},
-                                     "exp_annotations": {"summary": "Argo ran silkpipe step "
-                                                                    "align to status Failed"}}]},
-                    {"eval_time": "4h", "alertname": "SilkpipeArgoStepFailed", "exp_alerts": []},
-                ],
-            },
-        ],
-    }  # fmt: skip
     test_file = tmp_path / "rules_test.yaml"
-    test_file.write_text(json.dumps(tests))  # JSON is YAML
+    test_file.write_text(json.dumps(RULE_TESTS))  # JSON is YAML
     result = subprocess.run(
         [promtool, "test", "rules", str(test_file)], capture_output=True, text=True
     )

@@ -149,14 +149,25 @@ def test_killed_training_resumes_from_its_last_epoch(clip_subset, tmp_path, monk
 
 def test_cli_train_and_evaluate_end_to_end(data_dir, clip_subset, tmp_path, capsys, clean_env):
     out = tmp_path / "run"
-    rc = main(["train", "--clips", str(clip_subset), "--out", str(out), "--epochs", "2",
-               "--no-progress"])  # fmt: skip
+    rc = main(
+        ["train", "--clips", str(clip_subset), "--out", str(out), "--epochs", "2", "--no-progress"]
+    )
     assert rc == 0
     assert (out / "model" / "model.onnx").is_file()
     capsys.readouterr()
     report = tmp_path / "report"
-    rc = main(["evaluate", "--model", str(out / "model"), "--clips", str(clip_subset), "--json",
-               "--report", str(report)])  # fmt: skip
+    rc = main(
+        [
+            "evaluate",
+            "--model",
+            str(out / "model"),
+            "--clips",
+            str(clip_subset),
+            "--json",
+            "--report",
+            str(report),
+        ]
+    )
     assert rc == 0
     result = json.loads(capsys.readouterr().out)
     assert CONTRACT_KEYS <= set(result)
@@ -169,8 +180,9 @@ def test_cli_train_and_evaluate_end_to_end(data_dir, clip_subset, tmp_path, caps
     assert (report / "confusion.png").stat().st_size > 1000
     assert json.loads((report / "metrics.json").read_text())["macro_f1"] == result["macro_f1"]
     # spotting: the model slid over stitched streams of the clips, scored per event
-    rc = main(["evaluate", "--model", str(out / "model"), "--clips", str(clip_subset), "--json",
-               "--spot"])  # fmt: skip
+    rc = main(
+        ["evaluate", "--model", str(out / "model"), "--clips", str(clip_subset), "--json", "--spot"]
+    )
     assert rc == 0
     events = json.loads(capsys.readouterr().out)["events"]
     assert {"jump", "punch", "turn"} <= set(events)
@@ -195,8 +207,9 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys, clean_env):
     assert "config.json" in capsys.readouterr().err
 
 
-def test_cli_store_mode_trains_reports_and_skips_when_done(data_dir, clip_subset, tmp_path,
-                                                          capsys, clean_env):  # fmt: skip
+def test_cli_store_mode_trains_reports_and_skips_when_done(
+    data_dir, clip_subset, tmp_path, capsys, clean_env
+):
     store = tmp_path / "store"
     session = "20251017_143217_session"
     src = data_dir / "sessions" / session
@@ -212,8 +225,18 @@ def test_cli_store_mode_trains_reports_and_skips_when_done(data_dir, clip_subset
     (labels / "summary.json").write_text(
         json.dumps({"sessions": [session, "gone"], "failed": {}, "excluded": {"gone": "bad"}})
     )
-    args = ["train", "--store", str(store), "--run-id", "r1", "--clips", str(clip_subset),
-            "--epochs", "2", "--no-progress"]  # fmt: skip
+    args = [
+        "train",
+        "--store",
+        str(store),
+        "--run-id",
+        "r1",
+        "--clips",
+        str(clip_subset),
+        "--epochs",
+        "2",
+        "--no-progress",
+    ]
     assert main(args) == 0
     version = json.loads((store / "runs" / "r1" / "model.json").read_text())["version"]
     model = store / "runs" / "r1" / "model" / version  # published behind runs/r1/model.json
@@ -336,8 +359,9 @@ def test_shape_inputs_ignore_the_watch_frame_and_how_hard_the_player_moves():
     harder = torch.cat([x[..., :6] * 2, x[..., 6:]], dim=2)
     zh = model.derive(harder)
     assert torch.allclose(zh[..., :6], z[..., :6], atol=5e-3)  # shape: the same
-    assert torch.allclose(zh[..., 6:8] - z[..., 6:8], torch.full((2, 50, 2), math.log(2)),
-                          atol=5e-3)  # fmt: skip
+    assert torch.allclose(
+        zh[..., 6:8] - z[..., 6:8], torch.full((2, 50, 2), math.log(2)), atol=5e-3
+    )
     plain = GestureNet(inputs="invariant").derive(x)
     assert not torch.allclose(GestureNet(inputs="invariant").derive(harder), plain, atol=1)
 
@@ -360,8 +384,9 @@ def test_train_preset_option_sets_the_named_settings_then_the_given_ones():
     from silkpipe.cli import build_parser
     from silkpipe.commands.train import _config
 
-    args = build_parser().parse_args(["train", "--clips", "c", "--out", "o",
-                                      "--preset", "within-day", "--scale", "0.1"])  # fmt: skip
+    args = build_parser().parse_args(
+        ["train", "--clips", "c", "--out", "o", "--preset", "within-day", "--scale", "0.1"]
+    )
     cfg = _config(args)
     assert cfg.inputs == "full" and cfg.rotate_deg == 35.0 and cfg.drop == 0.0
     assert cfg.scale == 0.1  # an option given beside the preset wins

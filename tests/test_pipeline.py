@@ -15,8 +15,16 @@ def finished_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
     summary = generate(root / "data", sessions=2, seed=11, duration=90, clips_per_class=6)
     store = root / "artifacts"
-    argv = ["run", str(root / "data/sessions"), "--clips", str(root / "data/clips"),
-            "--store", str(store), "--run-id", "t1"]  # fmt: skip
+    argv = [
+        "run",
+        str(root / "data/sessions"),
+        "--clips",
+        str(root / "data/clips"),
+        "--store",
+        str(store),
+        "--run-id",
+        "t1",
+    ]
     assert main(argv) == 0
     return root, store / "runs/t1", summary, argv
 
@@ -42,8 +50,9 @@ def test_run_writes_model_report_and_manifest_last(finished_run):
     metrics = json.loads((model / "metrics.json").read_text())
     assert 0.0 <= metrics["macro_f1"] <= 1.0 and metrics["confusion"]["labels"]
     manifest = json.loads((run / "manifest.json").read_text())
-    newest_other = max(p.stat().st_mtime for p in run.rglob("*") if p.is_file()
-                       and p.name != "manifest.json")  # fmt: skip
+    newest_other = max(
+        p.stat().st_mtime for p in run.rglob("*") if p.is_file() and p.name != "manifest.json"
+    )
     assert (run / "manifest.json").stat().st_mtime >= newest_other
     listed = {entry["key"] for entry in manifest["artifacts"]}
     assert f"runs/t1/model/{model.name}/model.onnx" in listed
@@ -51,7 +60,9 @@ def test_run_writes_model_report_and_manifest_last(finished_run):
 
 def test_rerun_reuses_finished_work(finished_run):
     _, run, _, argv = finished_run
-    watched = [p for p in (run / "transcripts").iterdir()] + [published(run, "model") / "weights.pt"]
+    watched = [p for p in (run / "transcripts").iterdir()] + [
+        published(run, "model") / "weights.pt"
+    ]
     watched += list(published(run, "labels").glob("*_session.csv")) + [run / "manifest.json"]
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in watched}
     assert main(argv) == 0

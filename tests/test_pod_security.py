@@ -57,19 +57,24 @@ def restricted_pod() -> dict:
 BREAKS = {
     "privileged": lambda p: p["containers"][0]["securityContext"].update(privileged=True),
     "escalation": lambda p: p["containers"][0]["securityContext"].pop("allowPrivilegeEscalation"),
-    "caps": lambda p: p["containers"][0]["securityContext"].update(capabilities={"add": ["NET_ADMIN"]}),
+    "caps": lambda p: p["containers"][0]["securityContext"].update(
+        capabilities={"add": ["NET_ADMIN"]}
+    ),
     "root": lambda p: p["securityContext"].update(runAsNonRoot=False),
     "uid0": lambda p: p["containers"][0]["securityContext"].update(runAsUser=0),
     "seccomp": lambda p: p["securityContext"].pop("seccompProfile"),
     "unconfined": lambda p: p["containers"][0]["securityContext"].update(
-        seccompProfile={"type": "Unconfined"}),
+        seccompProfile={"type": "Unconfined"}
+    ),
     "hostPath": lambda p: p["volumes"].append({"name": "h", "hostPath": {"path": "/"}}),
     "hostNetwork": lambda p: p.update(hostNetwork=True),
     "hostPort": lambda p: p["containers"][0].update(ports=[{"containerPort": 80, "hostPort": 80}]),
-    "sysctl": lambda p: p["securityContext"].update(sysctls=[{"name": "kernel.msgmax", "value": "1"}]),
+    "sysctl": lambda p: p["securityContext"].update(
+        sysctls=[{"name": "kernel.msgmax", "value": "1"}]
+    ),
     "procMount": lambda p: p["containers"][0]["securityContext"].update(procMount="Unmasked"),
     "init": lambda p: p.update(initContainers=[{"name": "init"}]),
-}  # fmt: skip
+}
 
 
 def test_a_restricted_pod_passes_and_each_broken_rule_is_caught():
@@ -95,7 +100,10 @@ def test_every_workflow_pod_with_argo_containers_is_restricted():
     assert len(pods) == 8
     for name, pod in pods.items():
         assert {c["name"] for c in pod["containers"] + pod["initContainers"]} == {
-            "init", "wait", "main"}  # fmt: skip
+            "init",
+            "wait",
+            "main",
+        }
         assert violations(pod) == [], name
 
 

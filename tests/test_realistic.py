@@ -22,8 +22,14 @@ def _some_clips(data_dir: Path, out: Path) -> Path:
     out.mkdir()
     names = sorted(p.name for p in (data_dir / "clips-dev").glob("*.csv"))
     picked = [n for n in names if n.startswith("baseline_noise_1760841370")]
-    for prefix, k in (("jump_", 12), ("punch_", 12), ("turn_left_", 12), ("walk_", 12),
-                      ("idle_", 12), ("noise_action_1760876622", 6)):  # fmt: skip
+    for prefix, k in (
+        ("jump_", 12),
+        ("punch_", 12),
+        ("turn_left_", 12),
+        ("walk_", 12),
+        ("idle_", 12),
+        ("noise_action_1760876622", 6),
+    ):
         picked += [n for n in names if n.startswith(prefix)][:k]
     for name in picked:
         (out / name).symlink_to(data_dir / "clips-dev" / name)
@@ -34,8 +40,22 @@ def _some_clips(data_dir: Path, out: Path) -> Path:
 def sessions(data_dir, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("realistic")
     clips = _some_clips(data_dir, root / "clips")
-    main(["synth", "--from-clips", str(clips), "--out", str(root / "s"), "--realistic",
-          "--seed", "5", "--gestures", "10", "--voice", "en-us"])  # fmt: skip
+    main(
+        [
+            "synth",
+            "--from-clips",
+            str(clips),
+            "--out",
+            str(root / "s"),
+            "--realistic",
+            "--seed",
+            "5",
+            "--gestures",
+            "10",
+            "--voice",
+            "en-us",
+        ]
+    )
     return root / "s"
 
 
@@ -93,7 +113,11 @@ def test_one_continuous_stream_with_gaps_only_at_losses(sessions):
             gaps = np.flatnonzero(np.diff(t) > 0.1)
             for g in gaps:  # each gap is an injected loss
                 assert any(a - 0.1 <= t[g] and t[g + 1] <= b + 0.1 for a, b in losses), (
-                    folder.name, sensor, t[g], t[g + 1])  # fmt: skip
+                    folder.name,
+                    sensor,
+                    t[g],
+                    t[g + 1],
+                )
             assert np.median(np.diff(t)) == pytest.approx(1 / 49.5, rel=0.02)
 
 
@@ -124,9 +148,19 @@ def test_game_order_unspoken_share_and_truth_on_the_right_motion(sessions, data_
             clip = clips[g["clip"]]
             src = g["clip_start"] + t_acc[inside] - g["start"]
             got.append(values[inside])
-            want.append(np.stack([np.interp(src, clip.times["linear_acceleration"],
-                                            clip.values["linear_acceleration"][:, j])
-                                  for j in range(3)], axis=1))  # fmt: skip
+            want.append(
+                np.stack(
+                    [
+                        np.interp(
+                            src,
+                            clip.times["linear_acceleration"],
+                            clip.values["linear_acceleration"][:, j],
+                        )
+                        for j in range(3)
+                    ],
+                    axis=1,
+                )
+            )
         # row times come from row_clock knots (a few ms off): compare shapes, not samples
         r = np.corrcoef(np.concatenate(got).ravel(), np.concatenate(want).ravel())[0, 1]
         assert r > 0.97, (folder.name, r)
@@ -176,8 +210,24 @@ def test_delivery_losses_and_backlog_directly():
 def test_the_same_seed_writes_the_same_session(data_dir, tmp_path):
     clips = _some_clips(data_dir, tmp_path / "clips")
     for out in ("a", "b"):
-        main(["synth", "--from-clips", str(clips), "--out", str(tmp_path / out), "--realistic",
-              "--seed", "9", "--gestures", "30", "--voice", "en-us", "--delivery", "drains"])  # fmt: skip
+        main(
+            [
+                "synth",
+                "--from-clips",
+                str(clips),
+                "--out",
+                str(tmp_path / out),
+                "--realistic",
+                "--seed",
+                "9",
+                "--gestures",
+                "30",
+                "--voice",
+                "en-us",
+                "--delivery",
+                "drains",
+            ]
+        )
     (folder,) = find_sessions(tmp_path / "a")
     for file in ("sensor_data.csv", "truth.json", "audio_16k.wav"):
         assert (folder / file).read_bytes() == (tmp_path / "b" / folder.name / file).read_bytes()
@@ -229,7 +279,8 @@ def gesture_label_precision(sessions: Path, cfg) -> float:
         pairs.append(clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in ivs]))
     scores = [s for cls, s in label_overlap(pairs).items() if cls != "noise" and s["precision"]]
     return sum(s["precision"] * s["labelled_s"] for s in scores) / sum(
-        s["labelled_s"] for s in scores)  # fmt: skip
+        s["labelled_s"] for s in scores
+    )
 
 
 def test_labels_at_the_true_offset_lie_on_their_gestures(sessions):

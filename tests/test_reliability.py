@@ -40,8 +40,11 @@ def _env(**extra) -> dict:
 
 
 def _tmp_files(root: Path) -> list[Path]:
-    return [p for p in Path(root).rglob("*") if p.name.startswith((".tmp", "tmp")) or
-            p.suffix in (".tmp", ".part")]  # fmt: skip
+    return [
+        p
+        for p in Path(root).rglob("*")
+        if p.name.startswith((".tmp", "tmp")) or p.suffix in (".tmp", ".part")
+    ]
 
 
 # ---- the whole run: every bad case mixed with the healthy sessions ----------------------
@@ -57,11 +60,27 @@ def mixed_run(tmp_path_factory):
     tmp = root / "tmp"  # the run's TMPDIR: its work folders must be gone at the end
     tmp.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-m", "silkpipe.cli", "run", str(root / "sessions"), "--clips",
-         str(clips), "--store", str(store), "--run-id", RUN, "--workers", "2"],
-        capture_output=True, text=True, timeout=600, cwd=root,
+        [
+            sys.executable,
+            "-m",
+            "silkpipe.cli",
+            "run",
+            str(root / "sessions"),
+            "--clips",
+            str(clips),
+            "--store",
+            str(store),
+            "--run-id",
+            RUN,
+            "--workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=root,
         env=_env(SILKPIPE_S3_SECRET_KEY=SECRET, AWS_SECRET_ACCESS_KEY=SECRET, TMPDIR=str(tmp)),
-    )  # fmt: skip
+    )
     return {"cases": cases, "good": good, "store": store, "proc": proc, "root": root}
 
 
@@ -71,8 +90,9 @@ def published(run: Path, kind: str) -> Path:
 
 
 def _summary(mixed) -> dict:
-    return json.loads((published(mixed["store"] / "runs" / RUN, "labels") / "summary.json")
-                      .read_text())  # fmt: skip
+    return json.loads(
+        (published(mixed["store"] / "runs" / RUN, "labels") / "summary.json").read_text()
+    )
 
 
 def test_run_finishes_without_crashing(mixed_run):
@@ -102,8 +122,11 @@ def test_healthy_sessions_complete(mixed_run):
 
 @pytest.mark.parametrize("builder", [b.__name__ for b in badinputs.BUILDERS])
 def test_each_case_is_isolated_and_reported(mixed_run, builder):
-    case = next(c for c, b in zip(mixed_run["cases"], badinputs.BUILDERS, strict=True)
-                if b.__name__ == builder)  # fmt: skip
+    case = next(
+        c
+        for c, b in zip(mixed_run["cases"], badinputs.BUILDERS, strict=True)
+        if b.__name__ == builder
+    )
     store = mixed_run["store"]
     run = store / "runs" / RUN
     summary = _summary(mixed_run)
@@ -128,8 +151,14 @@ def test_each_case_is_isolated_and_reported(mixed_run, builder):
         if case.step == "transcribe":
             assert not (run / "transcripts" / f"{s}.json").exists()
             tag = "silkpipe transcribe: error:"  # worker lines may follow a progress bar's \r
-            line = next((ln.split(tag, 1)[1] for ln in mixed_run["proc"].stderr.splitlines()
-                         if tag in ln and f"session {s}," in ln), "")  # fmt: skip
+            line = next(
+                (
+                    ln.split(tag, 1)[1]
+                    for ln in mixed_run["proc"].stderr.splitlines()
+                    if tag in ln and f"session {s}," in ln
+                ),
+                "",
+            )
             assert case.file in line, f"{case.name}: no one-line transcribe error on stderr"
             assert (run / "failures" / "transcribe" / f"{s}.json").is_file()
         assert s in page, f"{case.name}: the report does not list {s}"
@@ -173,8 +202,11 @@ def test_no_partial_artifacts(mixed_run):
         json.loads(path.read_text())  # every JSON artifact is whole
     manifest = json.loads((store / "runs" / RUN / "manifest.json").read_text())
     listed = {a["key"] for a in manifest["artifacts"]}
-    on_disk = {p.relative_to(store).as_posix() for p in (store / "runs" / RUN).rglob("*")
-               if p.is_file() and p.name != "manifest.json"}  # fmt: skip
+    on_disk = {
+        p.relative_to(store).as_posix()
+        for p in (store / "runs" / RUN).rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     assert listed == on_disk
     failed = {s for sessions in manifest["failed"].values() for s in sessions}
     expected = {c.session for c in mixed_run["cases"] if c.expect == "fail"}
@@ -208,8 +240,9 @@ def test_figures(mixed_run):
         if not ok:
             lost.append(case.name)
     tried = len(mixed_run["cases"])
-    print(f"\nbad-input corpus: tried {tried}, survived {tried - len(lost)}, lost {len(lost)}"
-          f" {lost}")  # fmt: skip
+    print(
+        f"\nbad-input corpus: tried {tried}, survived {tried - len(lost)}, lost {len(lost)} {lost}"
+    )
     assert lost == []
 
 
@@ -218,11 +251,22 @@ def test_figures(mixed_run):
 
 @pytest.mark.parametrize(
     "builder",
-    [b for b in badinputs.BUILDERS if b.__name__ in {
-        "corrupt_wav_header", "truncated_wav", "empty_wav", "empty_transcript_file",
-        "garbled_transcript", "garbled_transcript_bytes", "nan_transcript"}],
+    [
+        b
+        for b in badinputs.BUILDERS
+        if b.__name__
+        in {
+            "corrupt_wav_header",
+            "truncated_wav",
+            "empty_wav",
+            "empty_transcript_file",
+            "garbled_transcript",
+            "garbled_transcript_bytes",
+            "nan_transcript",
+        }
+    ],
     ids=lambda b: b.__name__,
-)  # fmt: skip
+)
 def test_transcribe_step_fails_in_one_line(tmp_path, capsys, builder, clean_env):
     case = builder(tmp_path / "in")
     store = tmp_path / "store"
@@ -246,8 +290,12 @@ def test_transcribe_step_fails_in_one_line(tmp_path, capsys, builder, clean_env)
 def test_align_alone_keeps_going_after_a_bad_session(tmp_path, capsys, clean_env):
     """The join step over one bad and one good session: the good one is labelled."""
     case = badinputs.nan_csv(tmp_path / "in")
-    badinputs.copy_session(badinputs.GOOD[1], tmp_path / "in", badinputs.GOOD[1],
-                           files=("sensor_data.csv", "whisperx_output.json"))  # fmt: skip
+    badinputs.copy_session(
+        badinputs.GOOD[1],
+        tmp_path / "in",
+        badinputs.GOOD[1],
+        files=("sensor_data.csv", "whisperx_output.json"),
+    )
     store = tmp_path / "store"
     upload_inputs(FileStore(store), tmp_path / "in")
     for s in (case.session, badinputs.GOOD[1]):
@@ -273,10 +321,13 @@ def test_bad_clips_do_not_sink_training(tmp_path, capsys, clean_env):
     store = FileStore(tmp_path / "store")
     for path in sorted(clips.iterdir()):
         store.put_bytes(f"clips/{path.name}", path.read_bytes())
-    store.put_bytes("runs/r1/labels/summary.json",
-                    json.dumps({"sessions": [], "failed": {}, "excluded": {}}).encode())  # fmt: skip
-    rc = main(["train", "--store", str(store.root), "--run-id", "r1", "--epochs", "2",
-               "--no-progress"])  # fmt: skip
+    store.put_bytes(
+        "runs/r1/labels/summary.json",
+        json.dumps({"sessions": [], "failed": {}, "excluded": {}}).encode(),
+    )
+    rc = main(
+        ["train", "--store", str(store.root), "--run-id", "r1", "--epochs", "2", "--no-progress"]
+    )
     err = capsys.readouterr().err
     assert rc == 0, err[-2000:]
     assert (published(store.root / "runs/r1", "model") / "config.json").is_file()
@@ -348,15 +399,35 @@ def test_s3_run_never_prints_or_stores_the_secret(tmp_path, s3_server, s3_env):
     """A whole `silkpipe -v run` (debug logging) against the S3 server, one session failing:
     neither the secret nor the access key shows in its output or in any object it wrote."""
     sessions = tmp_path / "in"
-    badinputs.copy_session(badinputs.GOOD[0], sessions, badinputs.GOOD[0],
-                           files=("sensor_data.csv", "whisperx_output.json"))  # fmt: skip
+    badinputs.copy_session(
+        badinputs.GOOD[0],
+        sessions,
+        badinputs.GOOD[0],
+        files=("sensor_data.csv", "whisperx_output.json"),
+    )
     badinputs.empty_wav(sessions)  # error paths must not leak either
     uri = "s3://silkpipe-secret/t"
     proc = subprocess.run(
-        [sys.executable, "-m", "silkpipe.cli", "-v", "run", str(sessions), "--store", uri,
-         "--run-id", "sec", "--workers", "1"],
-        env=_env(**s3_server), cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "silkpipe.cli",
+            "-v",
+            "run",
+            str(sessions),
+            "--store",
+            uri,
+            "--run-id",
+            "sec",
+            "--workers",
+            "1",
+        ],
+        env=_env(**s3_server),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert "DEBUG" in proc.stderr  # debug logging was on
     assert "silkpipe transcribe: error: session bad_empty_wav" in proc.stderr
@@ -406,7 +477,11 @@ def test_pod_security_is_checked_by_manifest_tests():
     """The k8s engineer's manifest tests assert the restricted pod security settings."""
     here = Path(__file__).parent
     text = (here / "test_workflows.py").read_text() + (here / "test_chart.py").read_text()
-    for needle in ('"runAsNonRoot"] is True', '"readOnlyRootFilesystem"',
-                   '"allowPrivilegeEscalation"', '{"type": "RuntimeDefault"}',
-                   '"drop": ["ALL"]'):  # fmt: skip
+    for needle in (
+        '"runAsNonRoot"] is True',
+        '"readOnlyRootFilesystem"',
+        '"allowPrivilegeEscalation"',
+        '{"type": "RuntimeDefault"}',
+        '"drop": ["ALL"]',
+    ):
         assert needle in text, needle

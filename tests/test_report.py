@@ -25,9 +25,14 @@ BROKEN = "20251017_110929_session"  # real sensor data, its alignment "failed"
 RUN = "r1"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _store_with_run(root, data_dir: Path, *, model: bool = True):
@@ -44,21 +49,42 @@ def _store_with_run(root, data_dir: Path, *, model: bool = True):
         f"runs/{RUN}/labels/{SESSION}.csv",
         b"start,end,label\n10.0,20.0,walk\n23.5,24.5,turn\n30.0,45.0,idle\n60.0,62.0,noise\n",
     )
-    put_json(store, f"runs/{RUN}/labels/{SESSION}.json", {
-        "offset_s": 9.7, "offset_confidence": 4.1, "quality": 3.62, "excluded": False,
-        "reason": "", "commands": {"jump": 3, "punch": 2, "turn": 4, "walk": 6, "idle": 3,
-                                   "noise": 12},
-        "labelled_seconds": {"walk": 10.0, "turn": 1.0, "idle": 15.0, "noise": 2.0},
-    })  # fmt: skip
+    put_json(
+        store,
+        f"runs/{RUN}/labels/{SESSION}.json",
+        {
+            "offset_s": 9.7,
+            "offset_confidence": 4.1,
+            "quality": 3.62,
+            "excluded": False,
+            "reason": "",
+            "commands": {"jump": 3, "punch": 2, "turn": 4, "walk": 6, "idle": 3, "noise": 12},
+            "labelled_seconds": {"walk": 10.0, "turn": 1.0, "idle": 15.0, "noise": 2.0},
+        },
+    )
     error = "only 2 command(s) found; at least 4 needed"
-    put_json(store, f"runs/{RUN}/failures/align/{BROKEN}.json",
-             {"session": BROKEN, "step": "align", "error": error})  # fmt: skip
-    put_json(store, f"runs/{RUN}/labels/summary.json",
-             {"sessions": [SESSION], "failed": {BROKEN: error}, "excluded": {}})  # fmt: skip
+    put_json(
+        store,
+        f"runs/{RUN}/failures/align/{BROKEN}.json",
+        {"session": BROKEN, "step": "align", "error": error},
+    )
+    put_json(
+        store,
+        f"runs/{RUN}/labels/summary.json",
+        {"sessions": [SESSION], "failed": {BROKEN: error}, "excluded": {}},
+    )
     if model:
-        history = [{"epoch": i + 1, "train_loss": 1.6 / (i + 1), "val_loss": 1.8 / (i + 1),
-                    "val_macro_f1": 0.2 + 0.04 * i, "val_accuracy": 0.3 + 0.04 * i,
-                    "seconds": 2.0} for i in range(12)]  # fmt: skip
+        history = [
+            {
+                "epoch": i + 1,
+                "train_loss": 1.6 / (i + 1),
+                "val_loss": 1.8 / (i + 1),
+                "val_macro_f1": 0.2 + 0.04 * i,
+                "val_accuracy": 0.3 + 0.04 * i,
+                "seconds": 2.0,
+            }
+            for i in range(12)
+        ]
         put_json(store, f"runs/{RUN}/model/history.json", history)
         store.put_bytes(f"runs/{RUN}/model/model.onnx", b"\x08\x07onnx-bytes" * 100)
         put_json(store, f"runs/{RUN}/model/config.json", {"labels": ["jump", "walk"]})
@@ -78,8 +104,15 @@ def test_report_has_every_section_and_embeds_its_images(tmp_path, data_dir):
     key = build_report(store, RUN)
     assert key == f"runs/{RUN}/report/index.html"
     page = _html(store, key)
-    for section in ("summary", "sessions", "failures", "timelines", "training", "evaluation",
-                    "model"):  # fmt: skip
+    for section in (
+        "summary",
+        "sessions",
+        "failures",
+        "timelines",
+        "training",
+        "evaluation",
+        "model",
+    ):
         assert f'<section id="{section}">' in page
     # self-contained: no external resource is fetched
     assert not re.search(r'(src|href)="(https?:)?//', page)
@@ -123,12 +156,20 @@ def test_missing_pieces_show_as_missing_never_crash(tmp_path, data_dir):
 
 
 def test_transcript_words_skip_untimed_words_and_classify_commands():
-    words = transcript_words({"segments": [{"words": [
-        {"word": "Jump!", "start": 1.0, "end": 1.2},
-        {"word": "1975", "score": 0.1},  # WhisperX leaves numbers untimed
-        {"word": "idol", "start": 3.0, "end": 3.3},
-        {"word": "hello", "start": 4.0, "end": 4.3},
-    ]}]})  # fmt: skip
+    words = transcript_words(
+        {
+            "segments": [
+                {
+                    "words": [
+                        {"word": "Jump!", "start": 1.0, "end": 1.2},
+                        {"word": "1975", "score": 0.1},  # WhisperX leaves numbers untimed
+                        {"word": "idol", "start": 3.0, "end": 3.3},
+                        {"word": "hello", "start": 4.0, "end": 4.3},
+                    ]
+                }
+            ]
+        }
+    )
     assert [(w["start"], w["cls"]) for w in words] == [(1.0, "jump"), (3.0, "idle"), (4.0, None)]
 
 
@@ -141,8 +182,9 @@ def test_manifest_lists_every_artifact_with_hashes_and_is_written_last(tmp_path,
     assert manifest["status"] == "partial"  # a model, but one session failed
     assert manifest["failed"] == {"align": [BROKEN]}
     listed = {a["key"]: a for a in manifest["artifacts"]}
-    on_disk = {p.relative_to(root).as_posix() for p in (root / "runs" / RUN).rglob("*")
-               if p.is_file()} - {f"runs/{RUN}/manifest.json"}  # fmt: skip
+    on_disk = {
+        p.relative_to(root).as_posix() for p in (root / "runs" / RUN).rglob("*") if p.is_file()
+    } - {f"runs/{RUN}/manifest.json"}
     assert set(listed) == on_disk
     assert f"runs/{RUN}/report/index.html" in listed
     for key, entry in listed.items():
@@ -175,10 +217,18 @@ def test_report_renders_in_headless_chromium(tmp_path, data_dir):
     page = store.root / build_report(store, RUN)
     shot = tmp_path / "report.png"
     result = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}",
-         f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            f"--screenshot={shot}",
+            "--window-size=1280,2000",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.is_file() and shot.stat().st_size > 10_000
     pixels = matplotlib.image.imread(shot)

@@ -15,13 +15,26 @@ def _confusion(punch_as_noise: int) -> dict:
 
 def test_cv_section_shows_pooled_score_with_its_fold_spread_and_punch_noise():
     cv = [
-        {"protocol": "leave-day-out", "classes": ["jump", "punch"], "notes": [], "seeds": [1],
-         "folds": [{}, {}], "pooled_macro_f1": 0.8123, "fold_min": 0.7011, "fold_max": 0.9022,
-         "punch_noise": {"punch_called_noise": 0.25, "noise_called_punch": 0.05},
-         "events": {"punch": {"f1": 0.66}}},
-        {"protocol": "leave-block-out", "classes": [], "folds": [], "seeds": [1],
-         "notes": ["d: b cannot be held out: it holds one class only"]},
-    ]  # fmt: skip
+        {
+            "protocol": "leave-day-out",
+            "classes": ["jump", "punch"],
+            "notes": [],
+            "seeds": [1],
+            "folds": [{}, {}],
+            "pooled_macro_f1": 0.8123,
+            "fold_min": 0.7011,
+            "fold_max": 0.9022,
+            "punch_noise": {"punch_called_noise": 0.25, "noise_called_punch": 0.05},
+            "events": {"punch": {"f1": 0.66}},
+        },
+        {
+            "protocol": "leave-block-out",
+            "classes": [],
+            "folds": [],
+            "seeds": [1],
+            "notes": ["d: b cannot be held out: it holds one class only"],
+        },
+    ]
     page = cv_section(cv, {"confusion": _confusion(3)})
     assert "0.812" in page and "0.701–0.902" in page
     assert "0.25 / 0.05" in page and "punch 0.66" in page
@@ -46,10 +59,20 @@ def test_run_report_carries_the_cv_section_from_report_cv_json(tmp_path):
     from silkpipe.store import FileStore
 
     store = FileStore(tmp_path / "store")
-    cv = [{"protocol": "time-range", "classes": ["jump"], "notes": [], "seeds": [1],
-           "folds": [{}], "pooled_macro_f1": 0.5, "fold_min": 0.4, "fold_max": 0.6,
-           "punch_noise": {"punch_called_noise": None, "noise_called_punch": None},
-           "events": {}}]  # fmt: skip
+    cv = [
+        {
+            "protocol": "time-range",
+            "classes": ["jump"],
+            "notes": [],
+            "seeds": [1],
+            "folds": [{}],
+            "pooled_macro_f1": 0.5,
+            "fold_min": 0.4,
+            "fold_max": 0.6,
+            "punch_noise": {"punch_called_noise": None, "noise_called_punch": None},
+            "events": {},
+        }
+    ]
     store.put_bytes("runs/r/report/cv.json", json.dumps(cv).encode())
     page = store.get_bytes(build_report(store, "r")).decode()
     assert '<section id="cv">' in page and "0.400–0.600" in page

@@ -43,9 +43,13 @@ class Attempt:
 
     def __init__(self, root: Path, argv: list[str]):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "silkpipe.cli", *argv], cwd=root, env=_env(root / "tmp"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-        )  # fmt: skip
+            [sys.executable, "-m", "silkpipe.cli", *argv],
+            cwd=root,
+            env=_env(root / "tmp"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         self.err = bytearray()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -58,8 +62,10 @@ class Attempt:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"run ended (rc {self.proc.returncode}) before the kill point:\n"
-                            f"{self.text()[-3000:]}")  # fmt: skip
+                pytest.fail(
+                    f"run ended (rc {self.proc.returncode}) before the kill point:\n"
+                    f"{self.text()[-3000:]}"
+                )
             if condition():
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
@@ -99,24 +105,37 @@ def _state(folder: Path) -> dict[str, tuple[str, int]]:
     for p in sorted(folder.rglob("*")):
         if p.is_file() and not p.name.startswith(".tmp-"):
             state[p.relative_to(folder).as_posix()] = (
-                hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)  # fmt: skip
+                hashlib.sha256(p.read_bytes()).hexdigest(),
+                p.stat().st_mtime_ns,
+            )
     return state
+
+
+def _run_inputs(root: Path) -> tuple[list[str], Path]:
+    """Three sessions to transcribe (real audio), one with its transcript, a few clips; the
+    `silkpipe run` command line over them and its store."""
+    sessions = root / "sessions"
+    for name in ASR:
+        badinputs.copy_session(
+            name, sessions, name, files=("sensor_data.csv", "metadata.json", "audio_16k.wav")
+        )
+    badinputs.copy_session(
+        badinputs.GOOD[0],
+        sessions,
+        badinputs.GOOD[0],
+        files=("sensor_data.csv", "whisperx_output.json"),
+    )
+    clips = badinputs.clips_subset(root / "clips", per_class=3)
+    store = root / "store"
+    argv = ["run", str(sessions), "--clips", str(clips), "--store", str(store)]
+    return [*argv, "--run-id", RUN, "--workers", "2"], store
 
 
 @pytest.fixture(scope="module")
 def killed_twice(tmp_path_factory):
     root = tmp_path_factory.mktemp("resume")
     (root / "tmp").mkdir()
-    sessions = root / "sessions"
-    for name in ASR:
-        badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "metadata.json",
-                                                            "audio_16k.wav"))  # fmt: skip
-    badinputs.copy_session(badinputs.GOOD[0], sessions, badinputs.GOOD[0],
-                           files=("sensor_data.csv", "whisperx_output.json"))  # fmt: skip
-    clips = badinputs.clips_subset(root / "clips", per_class=3)
-    store = root / "store"
-    argv = ["run", str(sessions), "--clips", str(clips), "--store", str(store), "--run-id", RUN,
-            "--workers", "2"]  # fmt: skip
+    argv, store = _run_inputs(root)
     transcripts = store / "runs" / RUN / "transcripts"
 
     first = Attempt(root, argv)
@@ -132,18 +151,27 @@ def killed_twice(tmp_path_factory):
 
     second = Attempt(root, argv)
     second.kill_when(lambda: any(int(m) >= 2 for m in EPOCH_LINE.findall(bytes(second.err))))
-    after_second = {"transcripts": _state(transcripts),
-                    "labels": _state(store / "runs" / RUN / "labels")}  # fmt: skip
+    after_second = {
+        "transcripts": _state(transcripts),
+        "labels": _state(store / "runs" / RUN / "labels"),
+    }
     killed_at_epoch = max(int(m) for m in EPOCH_LINE.findall(bytes(second.err)))
 
     third = Attempt(root, argv)
     rc = third.finish()
     return {
-        "root": root, "store": store, "after_first": after_first, "cache_first": cache_first,
+        "root": root,
+        "store": store,
+        "after_first": after_first,
+        "cache_first": cache_first,
         "manifest_after_first": manifest_after_first,
-        "after_second": after_second, "killed_at_epoch": killed_at_epoch, "rc": rc,
-        "first": first.text(), "second": second.text(), "third": third.text(),
-    }  # fmt: skip
+        "after_second": after_second,
+        "killed_at_epoch": killed_at_epoch,
+        "rc": rc,
+        "first": first.text(),
+        "second": second.text(),
+        "third": third.text(),
+    }
 
 
 def test_first_kill_left_only_whole_transcripts(killed_twice):
@@ -210,6 +238,7 @@ def test_final_outputs_whole(killed_twice):
 
 def test_no_stale_work_folders(killed_twice):
     """The killed attempts' temp folders are reused or removed, not left behind."""
-    left = sorted(p.name for p in (killed_twice["root"] / "tmp").iterdir()
-                  if p.name.startswith("silkpipe"))  # fmt: skip
+    left = sorted(
+        p.name for p in (killed_twice["root"] / "tmp").iterdir() if p.name.startswith("silkpipe")
+    )
     assert left == [], left

@@ -26,9 +26,14 @@ def _cli(*argv: str, cwd: Path, umask: int | None = None) -> subprocess.Complete
         if umask is not None:
             os.umask(umask)
 
-    return subprocess.run([sys.executable, "-m", "silkpipe.cli", *argv], cwd=cwd,
-                          capture_output=True, text=True, timeout=300,
-                          preexec_fn=set_umask)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "silkpipe.cli", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=set_umask,
+    )
 
 
 def test_links_out_of_the_sessions_and_clips_folders_are_not_followed(tmp_path):
@@ -36,11 +41,9 @@ def test_links_out_of_the_sessions_and_clips_folders_are_not_followed(tmp_path):
     outside.mkdir()
     (outside / "secret.csv").write_text(f"{PRIVATE}\n1,2,3\n")
     sessions = tmp_path / "in"
-    folder = badinputs.copy_session(GOOD, sessions, "linked_file",
-                                    files=("whisperx_output.json",))  # fmt: skip
+    folder = badinputs.copy_session(GOOD, sessions, "linked_file", files=("whisperx_output.json",))
     (folder / "sensor_data.csv").symlink_to(outside / "secret.csv")
-    badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv",
-                                                        "whisperx_output.json"))  # fmt: skip
+    badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv", "whisperx_output.json"))
     badinputs.copy_session(GOOD, outside, "elsewhere", files=("whisperx_output.json",))
     (outside / "elsewhere" / "sensor_data.csv").symlink_to(outside / "secret.csv")
     (sessions / "linked_folder").symlink_to(outside / "elsewhere")
@@ -48,8 +51,7 @@ def test_links_out_of_the_sessions_and_clips_folders_are_not_followed(tmp_path):
     badinputs.clips_subset(clips, per_class=1)
     (clips / "jump_1_to_2.csv").symlink_to(outside / "secret.csv")
     store = tmp_path / "store"
-    proc = _cli("run", str(sessions), "--clips", str(clips), "--store", str(store),
-                cwd=tmp_path)  # fmt: skip
+    proc = _cli("run", str(sessions), "--clips", str(clips), "--store", str(store), cwd=tmp_path)
     assert PRIVATE not in proc.stdout + proc.stderr
     for path in store.rglob("*"):
         if path.is_file():
@@ -63,8 +65,7 @@ def test_links_out_of_the_sessions_and_clips_folders_are_not_followed(tmp_path):
 @pytest.mark.parametrize("umask", [0o022, 0o002])
 def test_files_are_created_with_the_umask_modes(tmp_path, umask):
     sessions = tmp_path / "in"
-    badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv",
-                                                        "whisperx_output.json"))  # fmt: skip
+    badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv", "whisperx_output.json"))
     store = tmp_path / "store"
     proc = _cli("run", str(sessions), "--store", str(store), cwd=tmp_path, umask=umask)
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
@@ -115,11 +116,22 @@ def test_workers_die_with_the_runner(tmp_path, sig):
     for name in ("20251017_110929_session", "20251017_135233_session"):  # real ASR to do
         badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "audio_16k.wav"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "silkpipe.cli", "run", str(sessions), "--store",
-         str(tmp_path / "store"), "--workers", "2"],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "silkpipe.cli",
+            "run",
+            str(sessions),
+            "--store",
+            str(tmp_path / "store"),
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         deadline = time.time() + 120
         workers: set[int] = set()
@@ -144,12 +156,12 @@ def test_workers_die_with_the_runner(tmp_path, sig):
 
 def test_error_lines_are_not_glued_to_progress_bars(tmp_path):
     sessions = tmp_path / "in"
-    badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv",
-                                                        "whisperx_output.json"))  # fmt: skip
+    badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv", "whisperx_output.json"))
     badinputs.empty_wav(sessions)
     badinputs.nan_csv(sessions)
-    proc = _cli("run", str(sessions), "--store", str(tmp_path / "store"), "--workers", "2",
-                cwd=tmp_path)  # fmt: skip
+    proc = _cli(
+        "run", str(sessions), "--store", str(tmp_path / "store"), "--workers", "2", cwd=tmp_path
+    )
     lines = proc.stderr.split("\n")
     errors = [ln for ln in lines if ": error:" in ln]
     assert len(errors) >= 2, proc.stderr[-3000:]
@@ -165,11 +177,23 @@ def test_a_worker_killed_fails_its_sessions_not_the_run(tmp_path):
         badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "audio_16k.wav"))
     store = tmp_path / "store"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "silkpipe.cli", "run", str(sessions), "--store", str(store),
-         "--workers", "2"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "silkpipe.cli",
+            "run",
+            str(sessions),
+            "--store",
+            str(store),
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         deadline = time.time() + 120
         workers: set[int] = set()

@@ -92,14 +92,24 @@ def test_detect_merges_a_run_into_one_detection_at_its_most_confident_step():
 
 
 def _windows(blocks):
-    streams = [clip(f"{g}{lab}{i}", lab, 2.0, 1.0, group=g, day=d)
-               for g, d, labels in blocks for lab in labels for i in range(2)]  # fmt: skip
+    streams = [
+        clip(f"{g}{lab}{i}", lab, 2.0, 1.0, group=g, day=d)
+        for g, d, labels in blocks
+        for lab in labels
+        for i in range(2)
+    ]
     return streams, make_windows(streams, WindowConfig(event_crops=1))
 
 
 def test_leave_block_out_holds_out_only_blocks_the_rest_of_their_day_covers():
-    streams, w = _windows([("a", "d1", ["jump", "punch"]), ("b", "d1", ["jump", "punch"]),
-                           ("c", "d1", ["turn", "jump"]), ("x", "d2", ["jump", "turn"])])  # fmt: skip
+    streams, w = _windows(
+        [
+            ("a", "d1", ["jump", "punch"]),
+            ("b", "d1", ["jump", "punch"]),
+            ("c", "d1", ["turn", "jump"]),
+            ("x", "d2", ["jump", "turn"]),
+        ]
+    )
     days = window_days(w, streams)
     folds, notes = leave_block_out_folds(w, days)
     assert [f.name for f in folds] == ["d1 test a", "d1 test b"]

@@ -106,7 +106,12 @@ def test_s3_credentials_never_in_uri_or_output(s3_env):
         "from silkpipe.store import open_store; s=open_store('s3://silkpipe-secret-check/p');"
         "s.put_bytes('a/b.txt', b'1'); print(s.uri, s.list('a'))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
-        **__import__("os").environ, **s3_env}, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **s3_env},
+        check=True,
+    )
     assert s3_env["SILKPIPE_S3_SECRET_KEY"] not in out.stdout + out.stderr
     assert "a/b.txt" in out.stdout

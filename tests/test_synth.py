@@ -89,8 +89,10 @@ def test_speech_sits_at_the_truth_onsets(sample):
         assert len(truth["commands"]) >= 8
         for c in truth["commands"]:
             assert word_class(normalise_word(c["text"].split()[0])) or c["text"] in (
-                "start walking", "this is noise", "stay still",
-            )  # fmt: skip
+                "start walking",
+                "this is noise",
+                "stay still",
+            )
             i = int(c["audio_start"] * 20)
             assert env[i : i + 4].max() > 4 * floor, c
             assert c["imu_time"] == pytest.approx(c["audio_start"] + truth["offset_s"], abs=1e-3)
@@ -140,8 +142,20 @@ def test_clips_are_in_the_real_clip_dialect(sample):
 
 def test_cli_writes_sample_data(tmp_path):
     out = tmp_path / "cli"
-    argv = ["synth", str(out), "--sessions", "1", "--seed", "2", "--duration", "25",
-            "--clips-per-class", "1", "--offset", "3"]  # fmt: skip
+    argv = [
+        "synth",
+        str(out),
+        "--sessions",
+        "1",
+        "--seed",
+        "2",
+        "--duration",
+        "25",
+        "--clips-per-class",
+        "1",
+        "--offset",
+        "3",
+    ]
     assert main(argv) == 0
     (folder,) = find_sessions(out / "sessions")
     assert json.loads((folder / "truth.json").read_text())["offset_s"] == pytest.approx(3.0)
@@ -258,8 +272,9 @@ def test_festival_speech_is_the_same_every_time():
     from silkpipe.speech import synthesize
 
     first = synthesize("this is noise", voice="festival:slt", words_per_minute=150)
-    assert np.array_equal(first, synthesize("this is noise", voice="festival:slt",
-                                            words_per_minute=150))  # fmt: skip
+    assert np.array_equal(
+        first, synthesize("this is noise", voice="festival:slt", words_per_minute=150)
+    )
 
 
 def test_block_sessions_draw_their_offset_first_from_their_own_seed(data_dir, tmp_path):

@@ -41,8 +41,13 @@ def gesture_session(
         audio = (said - offset_s) / scale
         commands.append(Command(cls, audio, audio + 0.3, cls, 0.9))
         now += rng.uniform(1.5, 4.0)
-    motion = Motion(t=t, rate=RATE, data=data.astype(np.float32), valid=np.ones(len(t), bool),
-                    time_model={"kind": "count"})  # fmt: skip
+    motion = Motion(
+        t=t,
+        rate=RATE,
+        data=data.astype(np.float32),
+        valid=np.ones(len(t), bool),
+        time_model={"kind": "count"},
+    )
     return motion, commands
 
 

@@ -159,8 +159,18 @@ def test_cli_writes_transcript_and_rejects_corrupt_audio(tmp_path, real_clip, cl
     write_wav_path = root / "sessions" / "s1" / "audio_16k.wav"
     write_wav_path.parent.mkdir(parents=True)
     write_wav(write_wav_path, decode_wav(real_clip))
-    argv = ["transcribe", "s1", "--store", str(root), "--run-id", "r1", "--threads", "2",
-            "--chunk-length", "15"]  # fmt: skip
+    argv = [
+        "transcribe",
+        "s1",
+        "--store",
+        str(root),
+        "--run-id",
+        "r1",
+        "--threads",
+        "2",
+        "--chunk-length",
+        "15",
+    ]
     assert cli_main(argv) == 0
     written = json.loads((root / "runs" / "r1" / "transcripts" / "s1.json").read_text())
     assert written["silkpipe"]["settings"]["chunk_length"] == 15
@@ -172,8 +182,16 @@ def test_cli_writes_transcript_and_rejects_corrupt_audio(tmp_path, real_clip, cl
     with pytest.raises(SystemExit):
         cli_main(["transcribe", "--help"])
     help_text = capsys.readouterr().out
-    for option in ("--backend", "--model", "--model-dir", "--device", "--compute-type",
-                   "--batch-size", "--chunk-length", "--threads"):  # fmt: skip
+    for option in (
+        "--backend",
+        "--model",
+        "--model-dir",
+        "--device",
+        "--compute-type",
+        "--batch-size",
+        "--chunk-length",
+        "--threads",
+    ):
         assert option in help_text
 
 

@@ -39,8 +39,12 @@ def test_label_overlap_counts_time():
 
 
 def test_offset_share_counts_an_exact_estimate_and_misses_a_missing_one():
-    rows = [{"offset_error": 0.0}, {"offset_error": -0.29}, {"offset_error": 0.31},
-            {"offset_error": None}]  # fmt: skip
+    rows = [
+        {"offset_error": 0.0},
+        {"offset_error": -0.29},
+        {"offset_error": 0.31},
+        {"offset_error": None},
+    ]
     assert share_within(rows, 0.3) == 0.5
     assert share_within(rows, 1.0) == 0.75
     assert share_within([], 0.3) is None
@@ -57,8 +61,11 @@ def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
         folders.append(f)
         truths[f.name] = {"clips": clips}
     donors = make_controls(folders, truths, tmp_path / "out")
-    assert donors == {"s0-shuffled-audio": "s2", "s1-shuffled-audio": "s2",
-                      "s2-shuffled-audio": "s0"}  # fmt: skip
+    assert donors == {
+        "s0-shuffled-audio": "s2",
+        "s1-shuffled-audio": "s2",
+        "s2-shuffled-audio": "s0",
+    }
     control = tmp_path / "out" / "s0-shuffled-audio"
     assert (control / "sensor_data.csv").read_text() == "sensor 0"
     assert (control / "audio_16k.wav").read_bytes() == b"audio 2"
@@ -69,8 +76,10 @@ def test_the_clip_baseline_learns_the_clips_the_sessions_were_built_from(tmp_pat
     source.mkdir()
     for name in ("jump_1_to_2", "walk_3_to_4", "idle_5_to_6"):
         (source / f"{name}.csv").write_text("a clip")
-    truths = {"s1": {"clips": ["jump_1_to_2"], "clips_dir": str(source)},
-              "s2": {"clips": ["walk_3_to_4"], "clips_dir": str(source)}}  # fmt: skip
+    truths = {
+        "s1": {"clips": ["jump_1_to_2"], "clips_dir": str(source)},
+        "s2": {"clips": ["walk_3_to_4"], "clips_dir": str(source)},
+    }
     linked = source_clips(truths, tmp_path / "linked")
     assert sorted(p.name for p in linked.iterdir()) == ["jump_1_to_2.csv", "walk_3_to_4.csv"]
     assert (linked / "jump_1_to_2.csv").read_text() == "a clip"
@@ -97,8 +106,13 @@ def scored(tmp_path_factory):
     for folder in find_sessions(root / "data" / "sessions"):
         truth = json.loads((folder / "truth.json").read_text())
         (folder / "whisperx_output.json").write_text(json.dumps(oracle_transcript(truth)))
-    result = score_voice(root / "data" / "sessions", root / "eval" / "clips",
-                         store_uri=str(root / "store"), epochs=1, workers=2)  # fmt: skip
+    result = score_voice(
+        root / "data" / "sessions",
+        root / "eval" / "clips",
+        store_uri=str(root / "store"),
+        epochs=1,
+        workers=2,
+    )
     return root, result
 
 
@@ -151,9 +165,15 @@ def test_score_voice_realigns_instead_of_reusing_old_labels(scored):
     stale = json.loads(key.read_text())
     stale["offset_s"] = 99.0
     key.write_text(json.dumps(stale))
-    again = score_voice(root / "data" / "sessions", root / "eval" / "clips",
-                        store_uri=str(root / "store"), epochs=1, workers=2,
-                        controls=False, seeds=2)  # fmt: skip
+    again = score_voice(
+        root / "data" / "sessions",
+        root / "eval" / "clips",
+        store_uri=str(root / "store"),
+        epochs=1,
+        workers=2,
+        controls=False,
+        seeds=2,
+    )
     assert again["sessions"][name]["offset_est"] == result["sessions"][name]["offset_est"]
     # with seeds=2 every model is trained twice and its macro-F1 is the mean of the two
     per_seed = again["models"]["clips"]["macro_f1_per_seed"]
@@ -185,8 +205,14 @@ def test_shifted_controls_search_only_around_the_wrong_offset(scored):
 
 
 def test_session_row_keeps_the_report_keys_and_flags_a_false_pass():
-    report = {"offset_s": 3.2, "offset_confidence": 5.0, "quality": 4.5, "excluded": False,
-              "reason": "", "time_model": {"kind": "count", "rate": 148.5}}  # fmt: skip
+    report = {
+        "offset_s": 3.2,
+        "offset_confidence": 5.0,
+        "quality": 4.5,
+        "excluded": False,
+        "reason": "",
+        "time_model": {"kind": "count", "rate": 148.5},
+    }
     row = session_row(report, {"offset_s": 1.0})
     for key in ("offset_s", "offset_confidence", "quality", "excluded", "reason", "time_model"):
         assert row[key] == report[key]
@@ -196,8 +222,11 @@ def test_session_row_keeps_the_report_keys_and_flags_a_false_pass():
     assert "time_model" not in session_row({"offset_s": 1.0}, {"offset_s": 1.0})
 
 
-_ROWS = ("0,0,0,,,,,,,,linear_acceleration", ",,,0,0,0,,,,,gyroscope",
-         ",,,,,,1,0,0,0,rotation_vector")  # fmt: skip
+_ROWS = (
+    "0,0,0,,,,,,,,linear_acceleration",
+    ",,,0,0,0,,,,,gyroscope",
+    ",,,,,,1,0,0,0,rotation_vector",
+)
 
 
 def _session_csv(arrival: np.ndarray) -> str:
@@ -219,15 +248,18 @@ def test_labels_on_late_rows_are_scored_on_the_motion_those_rows_hold():
     rate = 150.0
     session = np.arange(0, 30, 1 / rate)
     arrival = np.where(session < 5, session, session + 5.0)  # backlog of 5 s after 5 s
-    truth = {"intervals": [[10.0, 11.0, "jump"]],
-             "row_clock": [[0, 0.0], [len(session) - 1, float(session[-1])]]}  # fmt: skip
+    truth = {
+        "intervals": [[10.0, 11.0, "jump"]],
+        "row_clock": [[0, 0.0], [len(session) - 1, float(session[-1])]],
+    }
     clock = session_clock(_session_csv(arrival), truth, "late")
     assert clock.kind == "arrival"
     assert _precision(clock_pairs(clock, truth, [(15.0, 16.0, "jump")])) > 0.95
     wrong = clock_pairs(clock, truth, [(10.0, 11.0, "jump")])
     assert _precision(wrong) == 0.0 and labelled_share([wrong]) == 0.0
-    assert truth_on_clock(clock, truth) == [[pytest.approx(15.0, abs=0.01),
-                                             pytest.approx(16.0, abs=0.01), "jump"]]  # fmt: skip
+    assert truth_on_clock(clock, truth) == [
+        [pytest.approx(15.0, abs=0.01), pytest.approx(16.0, abs=0.01), "jump"]
+    ]
 
 
 def test_labels_of_a_rebuilt_clock_are_scored_on_that_clock():
@@ -240,8 +272,10 @@ def test_labels_of_a_rebuilt_clock_are_scored_on_that_clock():
     session = np.arange(0, 60, 1 / rate)
     backlog = np.interp(session, [0, 10, 20, 30, 60], [0, 0, 6, 0, 0])
     arrival = np.maximum.accumulate(session + backlog)
-    truth = {"intervals": [[40.0, 41.0, "jump"]],
-             "row_clock": [[0, 0.0], [len(session) - 1, float(session[-1])]]}  # fmt: skip
+    truth = {
+        "intervals": [[40.0, 41.0, "jump"]],
+        "row_clock": [[0, 0.0], [len(session) - 1, float(session[-1])]],
+    }
     clock = session_clock(_session_csv(arrival), truth, "recounted")
     assert clock.kind == "count" and clock.motion.time_model["kind"] == "count"
     at = 40.0 * rate / 148.5
@@ -259,10 +293,16 @@ def test_a_count_clock_shifted_control_window_ends_short_of_the_truth_at_every_s
     from silkpipe.sessions import Motion
     from silkpipe.voice_score import scale_slack
 
-    count = Motion(t=np.zeros(1), rate=50.0, data=np.zeros((1, 13), np.float32),
-                   valid=np.ones(1, bool), time_model={"kind": "count"})  # fmt: skip
-    arrival = Motion(t=count.t, rate=50.0, data=count.data, valid=count.valid,
-                     time_model={"kind": "arrival"})  # fmt: skip
+    count = Motion(
+        t=np.zeros(1),
+        rate=50.0,
+        data=np.zeros((1, 13), np.float32),
+        valid=np.ones(1, bool),
+        time_model={"kind": "count"},
+    )
+    arrival = Motion(
+        t=count.t, rate=50.0, data=count.data, valid=count.valid, time_model={"kind": "arrival"}
+    )
     assert scale_slack(arrival, 22.0) == 0.0
     assert scale_slack(count, 22.0) == pytest.approx(0.66, abs=0.01)
     assert scale_slack(count, -22.0) == scale_slack(count, 22.0)

@@ -92,9 +92,16 @@ def test_compiles_to_a_workflow_template(wt):
     assert wt["apiVersion"] == "argoproj.io/v1alpha1" and wt["kind"] == "WorkflowTemplate"
     assert wt["spec"]["entrypoint"] == "pipeline"
     assert set(templates(wt)) == {
-        "list-sessions", "transcribe-gpu", "transcribe-cpu", "align", "train-gpu",
-        "train-cpu", "report", "publish-report", "pipeline",
-    }  # fmt: skip
+        "list-sessions",
+        "transcribe-gpu",
+        "transcribe-cpu",
+        "align",
+        "train-gpu",
+        "train-cpu",
+        "report",
+        "publish-report",
+        "pipeline",
+    }
 
 
 def test_argo_models_accept_every_field(wt):
@@ -276,8 +283,9 @@ def test_argo_metrics_follow_prometheus_conventions(wt):
         if "container" in tmpl:
             step = tmpl["metrics"]["prometheus"]
             assert {x["name"] for x in step} == {
-                "silkpipe_argo_step_duration_seconds", "silkpipe_argo_steps_total",
-            }, tmpl["name"]  # fmt: skip
+                "silkpipe_argo_step_duration_seconds",
+                "silkpipe_argo_steps_total",
+            }, tmpl["name"]
             metrics += step
     for metric in metrics:
         assert PROMETHEUS_NAME.match(metric["name"]) and metric["help"], metric
@@ -300,8 +308,10 @@ def test_committed_copy_equals_a_fresh_compile():
     )
     result = subprocess.run(
         [sys.executable, "-m", "workflows.manifests", "--check"],
-        cwd=manifests.ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=manifests.ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -341,10 +351,17 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
 def test_sessions_upload_then_list_on_s3(data_dir, s3_env, clean_env, capsys, tmp_path):
     store = "s3://silkpipe-k8s-test/upload"
     code, out, err = run_cli(
-        ["sessions", "upload", str(data_dir / "sessions"), "--store", store,
-         "--clips", str(data_dir / "clips-dev")],
+        [
+            "sessions",
+            "upload",
+            str(data_dir / "sessions"),
+            "--store",
+            store,
+            "--clips",
+            str(data_dir / "clips-dev"),
+        ],
         capsys,
-    )  # fmt: skip
+    )
     assert code == 0, err
     uploaded = json.loads(out)
     code, out, err = run_cli(["sessions", "list", "--store", store], capsys)
@@ -457,10 +474,24 @@ def test_submit_uploads_creates_and_follows_a_run(data_dir, s3_env, clean_env, c
     monkeypatch.setenv("ARGO_TOKEN", "token-that-must-not-be-printed")
     try:
         code = submit.main(
-            ["--server", recorder.url, "--namespace", "silkpipe", "--store", "s3://silkpipe-submit",
-             "--sessions", str(data_dir / "sessions"), "--run-id", "r-submit",
-             "-p", "gpu-transcribe=false", "--wait", "--poll", "0.01"]
-        )  # fmt: skip
+            [
+                "--server",
+                recorder.url,
+                "--namespace",
+                "silkpipe",
+                "--store",
+                "s3://silkpipe-submit",
+                "--sessions",
+                str(data_dir / "sessions"),
+                "--run-id",
+                "r-submit",
+                "-p",
+                "gpu-transcribe=false",
+                "--wait",
+                "--poll",
+                "0.01",
+            ]
+        )
     finally:
         recorder.close()
     out, err = capsys.readouterr()
@@ -490,8 +521,9 @@ def test_submit_uploads_creates_and_follows_a_run(data_dir, s3_env, clean_env, c
     from silkpipe.store import get_json, run_inputs_key
 
     recorded = get_json(open_store("s3://silkpipe-submit"), run_inputs_key("r-submit"))
-    assert set(recorded["sessions"]) == set(read_run_inputs(open_store("s3://silkpipe-submit"),
-                                                            "r-submit")["sessions"])  # fmt: skip
+    assert set(recorded["sessions"]) == set(
+        read_run_inputs(open_store("s3://silkpipe-submit"), "r-submit")["sessions"]
+    )
     assert "20251017_135233_session" in recorded["sessions"]
 
 

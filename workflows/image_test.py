@@ -68,16 +68,23 @@ def dag_order(doc: dict) -> list[dict]:
 
 def security_flags(sc: dict) -> list[str]:
     """The pod securityContext as podman flags; refuses a context the pod would not have."""
-    need = {"runAsNonRoot": True, "readOnlyRootFilesystem": True,
-            "allowPrivilegeEscalation": False}  # fmt: skip
+    need = {"runAsNonRoot": True, "readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False}
     for key, value in need.items():
         if sc.get(key) is not value:
             raise SystemExit(f"template securityContext lacks {key}: {value}")
     if (sc.get("capabilities") or {}).get("drop") != ["ALL"]:
         raise SystemExit("template securityContext does not drop ALL capabilities")
     user = f"{sc['runAsUser']}:{sc.get('runAsGroup', sc['runAsUser'])}"
-    return ["--user", user, "--read-only", "--read-only-tmpfs=false", "--cap-drop", "ALL",
-            "--security-opt", "no-new-privileges"]  # fmt: skip
+    return [
+        "--user",
+        user,
+        "--read-only",
+        "--read-only-tmpfs=false",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+    ]
 
 
 def env_file(container: dict, params: dict, secret: dict[str, str], path: Path) -> Path:
@@ -118,11 +125,24 @@ class Pods:
             host.mkdir(parents=True)
             os.chown(host, self.uid, self.uid)
             mounts += ["-v", f"{host}:{m['mountPath']}:rw"]
-        cmd = ["podman", "--runtime", "runc", "run", "--rm", "--network", "host", *ULIMITS,
-               *security_flags(c["securityContext"]), *mounts,
-               "--env-file", str(env_file(c, self.params, self.secret, pod / "env")),
-               "--entrypoint", c["command"][0], self.image,
-               *[resolve(a, self.params, inputs) for a in c["args"]]]  # fmt: skip
+        cmd = [
+            "podman",
+            "--runtime",
+            "runc",
+            "run",
+            "--rm",
+            "--network",
+            "host",
+            *ULIMITS,
+            *security_flags(c["securityContext"]),
+            *mounts,
+            "--env-file",
+            str(env_file(c, self.params, self.secret, pod / "env")),
+            "--entrypoint",
+            c["command"][0],
+            self.image,
+            *[resolve(a, self.params, inputs) for a in c["args"]],
+        ]
         started = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - started
@@ -211,23 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
     args = p.parse_args(argv)
     doc = yaml.safe_load(compile_yaml())
-    params = {x["name"]: x.get("value", "") for x in doc["spec"]["arguments"]["parameters"]}
-    params |= {"run-id": "image-test", "store": "s3://silkpipe-image-test",
-               "gpu-transcribe": "false", "train-gpu": "false", "pushgateway": ""}  # fmt: skip
-    params |= dict(kv.split("=", 1) for kv in args.param)
+    params = _params(doc, args.param)
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     server, endpoint = start_s3(args.work)
-    secret = {"endpoint": endpoint, "access_key": "image-test", "secret_key": "image-test-secret",
-              "secure": "0"}  # fmt: skip
-    (args.work / "secret.env").write_text("".join(f"{k}={v}\n" for k, v in secret.items()))
-    os.environ.update({f"SILKPIPE_S3_{k.upper()}": v for k, v in secret.items()})
+    secret = _s3_secret(args.work, endpoint)
     try:
         data = args.data or synth(args.work / "data")
-        upload = [sys.executable, "-m", "silkpipe.cli", "sessions", "upload",
-                  str(data / "sessions"), "--store", params["store"],
-                  "--clips", str(data / "clips"), "--run-id", params["run-id"]]  # fmt: skip
-        subprocess.run(upload, check=True, stdout=subprocess.DEVNULL)
+        _upload(data, params)
         print(f"image-test: {args.image}, S3 at {endpoint}, run {params['run-id']}")
         started = time.perf_counter()
         pods = Pods(args.image, doc, params, secret, args.work)
@@ -235,17 +246,66 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
     print("\n".join(f"  ok: {f}" for f in found))
-    summary = {"image": args.image, "pods": pods.log, "found": found,
-               "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+    summary = {
+        "image": args.image,
+        "pods": pods.log,
+        "found": found,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     (args.work / "summary.json").write_text(json.dumps(summary, indent=1))
     print(f"image-test passed: {len(pods.log)} pods in {summary['seconds']} s")
     return 0
 
 
+def _params(doc: dict, overrides: list[str]) -> dict[str, str]:
+    """The template's parameters for a CPU-only run against the local S3 server, then the
+    KEY=VALUE overrides from the command line."""
+    params = {x["name"]: x.get("value", "") for x in doc["spec"]["arguments"]["parameters"]}
+    params |= {
+        "run-id": "image-test",
+        "store": "s3://silkpipe-image-test",
+        "gpu-transcribe": "false",
+        "train-gpu": "false",
+        "pushgateway": "",
+    }
+    params |= dict(kv.split("=", 1) for kv in overrides)
+    return params
+
+
+def _s3_secret(work: Path, endpoint: str) -> dict[str, str]:
+    """The S3 credentials as the pods get them (an env file) and as this process does."""
+    secret = {
+        "endpoint": endpoint,
+        "access_key": "image-test",
+        "secret_key": "image-test-secret",
+        "secure": "0",
+    }
+    (work / "secret.env").write_text("".join(f"{k}={v}\n" for k, v in secret.items()))
+    os.environ.update({f"SILKPIPE_S3_{k.upper()}": v for k, v in secret.items()})
+    return secret
+
+
+def _upload(data: Path, params: dict[str, str]) -> None:
+    """Sessions and clips into the store, as a user does before submitting a run."""
+    cli = [sys.executable, "-m", "silkpipe.cli"]
+    sessions, clips = str(data / "sessions"), str(data / "clips")
+    upload = [*cli, "sessions", "upload", sessions, "--store", params["store"], "--clips", clips]
+    subprocess.run([*upload, "--run-id", params["run-id"]], check=True, stdout=subprocess.DEVNULL)
+
+
 def synth(dest: Path) -> Path:
     """Two sessions of real (espeak-ng) speech and their clips, as `make e2e` uses."""
-    cmd = [sys.executable, "-m", "silkpipe.cli", "synth", str(dest), "--sessions", "2",
-           "--seed", "11"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "silkpipe.cli",
+        "synth",
+        str(dest),
+        "--sessions",
+        "2",
+        "--seed",
+        "11",
+    ]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return dest
 

@@ -200,11 +200,13 @@ def _container(
                     key=_param("gpu-toleration-key"), operator="Exists", effect="NoSchedule"
                 ),
                 m.Toleration(
-                    key="cloud.google.com/gke-spot", operator="Equal", value="true",
+                    key="cloud.google.com/gke-spot",
+                    operator="Equal",
+                    value="true",
                     effect="NoSchedule",
                 ),
             ],
-        )  # fmt: skip
+        )
     return Container(
         name=name,
         image=s.gpu_image if gpu else s.image,
@@ -253,114 +255,176 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
             m.Volume(name="tmp", empty_dir=m.EmptyDirVolumeSource(size_limit="8Gi")),
             m.Volume(name="model-cache", empty_dir=m.EmptyDirVolumeSource(size_limit="20Gi")),
         ],
-        metrics=Metrics(
-            metrics=[
-                Histogram(
-                    name="silkpipe_argo_workflow_duration_seconds",
-                    help="Wall time of a silkpipe workflow run, by final status.",
-                    labels=[Label(key="status", value="{{workflow.status}}")],
-                    buckets=[60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 21600.0],
-                    value="{{workflow.duration}}",
-                ),
-                Counter(
-                    name="silkpipe_argo_workflows_total",
-                    help="silkpipe workflow runs finished, by final status.",
-                    labels=[Label(key="status", value="{{workflow.status}}")],
-                    value="1",
-                ),
-            ]
-        ),
+        metrics=_workflow_metrics(),
     ) as wt:
-        small = Resources(cpu_request="250m", memory_request="256Mi", memory_limit="1Gi")
-        list_sessions = _container(
-            s, "list-sessions",
-            ["sessions", "list", *_store_args(), "--sessions-per-pod", _param("sessions-per-pod")],
-            resources=small,
-        )  # fmt: skip
-        chunk = ["transcribe", "--chunk", "{{inputs.parameters.chunk}}", *_store_args()]
-        gpu_args = [
-            *chunk,
-            "--backend", _param("backend"),
-            "--model", _param("model"),
-            "--model-dir", _param("model-dir"),
-            "--device", _param("device"),
-            "--batch-size", _param("batch-size"),
-        ]  # fmt: skip
-        cpu_args = [
-            *chunk,
-            "--backend", "faster-whisper",
-            "--model", _param("cpu-model"),
-            "--device", "cpu",
-            "--batch-size", _param("cpu-batch-size"),
-        ]  # fmt: skip
-        chunk_input = [Parameter(name="chunk")]
-        transcribe_gpu = _container(
-            s, "transcribe-gpu", gpu_args, gpu=True, inputs=chunk_input,
-            resources=Resources(
-                cpu_request="4", memory_request="16Gi", memory_limit="24Gi", gpus=1
-            ),
-        )  # fmt: skip
-        transcribe_cpu = _container(
-            s, "transcribe-cpu", cpu_args, inputs=chunk_input,
-            resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="3Gi"),
-        )  # fmt: skip
-        align = _container(
-            s, "align", ["align", *_store_args()],
-            resources=Resources(cpu_request="1", memory_request="2Gi", memory_limit="4Gi"),
-        )  # fmt: skip
-        train_args = ["train", *_store_args()]
-        train_gpu = _container(
-            s, "train-gpu", [*train_args, "--device", "cuda"], gpu=True,
-            resources=Resources(cpu_request="4", memory_request="8Gi", memory_limit="16Gi", gpus=1),
-        )  # fmt: skip
-        train_cpu = _container(
-            s, "train-cpu", train_args,
-            resources=Resources(cpu_request="2", memory_request="4Gi", memory_limit="8Gi"),
-        )  # fmt: skip
-        report = _container(
-            s, "report", ["report", *_store_args()],
-            resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="2Gi"),
-        )  # fmt: skip
-        publish = _container(
-            s, "publish-report",
-            ["sessions", "export-report", *_store_args(), "/tmp/report"],
-            resources=small,
-            outputs=[Artifact(name="report", path="/tmp/report", archive=NoneArchiveStrategy())],
-        )  # fmt: skip
-
-        with DAG(name="pipeline", parallelism=s.parallelism, fail_fast=False):
-            listed = Task(name="list-sessions", template=list_sessions)
-            fan_out = dict(
-                with_param="{{tasks.list-sessions.outputs.result}}",
-                arguments=[Parameter(name="chunk", value="{{item}}")],
-                depends="list-sessions",
-                # A failed session must not sink the run: align reports it instead.
-                continue_on=m.ContinueOn(failed=True, error=True),
-            )
-            Task(name="transcribe-gpu", template=transcribe_gpu,
-                 when=f"{_param('gpu-transcribe')} == true", **fan_out)  # fmt: skip
-            Task(name="transcribe-cpu", template=transcribe_cpu,
-                 when=f"{_param('gpu-transcribe')} != true", **fan_out)  # fmt: skip
-            done = " && ".join(
-                f"({t}.Succeeded || {t}.Skipped || {t}.Failed || {t}.Errored)"
-                for t in ("transcribe-gpu", "transcribe-cpu")
-            )
-            # align exits non-zero when some sessions failed (2: bad input, 1: a fault, which
-            # is retried) but still publishes the others' labels: train goes on with those,
-            # the align node shows Failed and the report names the failed sessions. An align
-            # that never ran to the end (Errored) stops the run.
-            Task(name="align", template=align, depends=done,
-                 continue_on=m.ContinueOn(failed=True))  # fmt: skip
-            aligned = "(align.Succeeded || align.Failed)"
-            Task(name="train-gpu", template=train_gpu, depends=aligned,
-                 when=f"{_param('train-gpu')} == true")  # fmt: skip
-            Task(name="train-cpu", template=train_cpu, depends=aligned,
-                 when=f"{_param('train-gpu')} != true")  # fmt: skip
-            Task(name="report", template=report,
-                 depends="(train-gpu.Succeeded || train-cpu.Succeeded)")  # fmt: skip
-            Task(name="publish-report", template=publish, depends="report")
-        del listed
+        _pipeline_dag(s, _step_templates(s))
     return wt
+
+
+def _workflow_metrics() -> Metrics:
+    """What the Argo controller records per run: its wall time and final status."""
+    return Metrics(
+        metrics=[
+            Histogram(
+                name="silkpipe_argo_workflow_duration_seconds",
+                help="Wall time of a silkpipe workflow run, by final status.",
+                labels=[Label(key="status", value="{{workflow.status}}")],
+                buckets=[60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 21600.0],
+                value="{{workflow.duration}}",
+            ),
+            Counter(
+                name="silkpipe_argo_workflows_total",
+                help="silkpipe workflow runs finished, by final status.",
+                labels=[Label(key="status", value="{{workflow.status}}")],
+                value="1",
+            ),
+        ]
+    )
+
+
+def _step_templates(s: Settings) -> dict[str, Container]:
+    """One container template per step, by name (created inside the WorkflowTemplate, so
+    they join it in this order)."""
+    small = Resources(cpu_request="250m", memory_request="256Mi", memory_limit="1Gi")
+    list_sessions = _container(
+        s,
+        "list-sessions",
+        ["sessions", "list", *_store_args(), "--sessions-per-pod", _param("sessions-per-pod")],
+        resources=small,
+    )
+    transcribe_gpu, transcribe_cpu = _transcribe_templates(s)
+    align = _container(
+        s,
+        "align",
+        ["align", *_store_args()],
+        resources=Resources(cpu_request="1", memory_request="2Gi", memory_limit="4Gi"),
+    )
+    train_args = ["train", *_store_args()]
+    train_gpu = _container(
+        s,
+        "train-gpu",
+        [*train_args, "--device", "cuda"],
+        gpu=True,
+        resources=Resources(cpu_request="4", memory_request="8Gi", memory_limit="16Gi", gpus=1),
+    )
+    train_cpu = _container(
+        s,
+        "train-cpu",
+        train_args,
+        resources=Resources(cpu_request="2", memory_request="4Gi", memory_limit="8Gi"),
+    )
+    report = _container(
+        s,
+        "report",
+        ["report", *_store_args()],
+        resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="2Gi"),
+    )
+    publish = _container(
+        s,
+        "publish-report",
+        ["sessions", "export-report", *_store_args(), "/tmp/report"],
+        resources=small,
+        outputs=[Artifact(name="report", path="/tmp/report", archive=NoneArchiveStrategy())],
+    )
+    templates = (list_sessions, transcribe_gpu, transcribe_cpu, align, train_gpu, train_cpu)
+    return {t.name: t for t in (*templates, report, publish)}
+
+
+def _transcribe_templates(s: Settings) -> tuple[Container, Container]:
+    """Transcription of one chunk of sessions: WhisperX on a GPU node, or faster-whisper on
+    CPU (the run's ``gpu-transcribe`` parameter picks one)."""
+    chunk = ["transcribe", "--chunk", "{{inputs.parameters.chunk}}", *_store_args()]
+    gpu_args = [
+        *chunk,
+        "--backend", _param("backend"),
+        "--model", _param("model"),
+        "--model-dir", _param("model-dir"),
+        "--device", _param("device"),
+        "--batch-size", _param("batch-size"),
+    ]  # fmt: skip
+    cpu_args = [
+        *chunk,
+        "--backend", "faster-whisper",
+        "--model", _param("cpu-model"),
+        "--device", "cpu",
+        "--batch-size", _param("cpu-batch-size"),
+    ]  # fmt: skip
+    chunk_input = [Parameter(name="chunk")]
+    transcribe_gpu = _container(
+        s,
+        "transcribe-gpu",
+        gpu_args,
+        gpu=True,
+        inputs=chunk_input,
+        resources=Resources(cpu_request="4", memory_request="16Gi", memory_limit="24Gi", gpus=1),
+    )
+    transcribe_cpu = _container(
+        s,
+        "transcribe-cpu",
+        cpu_args,
+        inputs=chunk_input,
+        resources=Resources(cpu_request="1", memory_request="1Gi", memory_limit="3Gi"),
+    )
+    return transcribe_gpu, transcribe_cpu
+
+
+def _pipeline_dag(s: Settings, steps: dict[str, Container]) -> None:
+    """list -> transcribe (fanned out, GPU or CPU) -> align -> train (GPU or CPU) -> report
+    -> publish; a failed session or align step does not stop the run."""
+    with DAG(name="pipeline", parallelism=s.parallelism, fail_fast=False):
+        Task(name="list-sessions", template=steps["list-sessions"])
+        fan_out = dict(
+            with_param="{{tasks.list-sessions.outputs.result}}",
+            arguments=[Parameter(name="chunk", value="{{item}}")],
+            depends="list-sessions",
+            # A failed session must not sink the run: align reports it instead.
+            continue_on=m.ContinueOn(failed=True, error=True),
+        )
+        Task(
+            name="transcribe-gpu",
+            template=steps["transcribe-gpu"],
+            when=f"{_param('gpu-transcribe')} == true",
+            **fan_out,
+        )
+        Task(
+            name="transcribe-cpu",
+            template=steps["transcribe-cpu"],
+            when=f"{_param('gpu-transcribe')} != true",
+            **fan_out,
+        )
+        done = " && ".join(
+            f"({t}.Succeeded || {t}.Skipped || {t}.Failed || {t}.Errored)"
+            for t in ("transcribe-gpu", "transcribe-cpu")
+        )
+        # align exits non-zero when some sessions failed (2: bad input, 1: a fault, which
+        # is retried) but still publishes the others' labels: train goes on with those,
+        # the align node shows Failed and the report names the failed sessions. An align
+        # that never ran to the end (Errored) stops the run.
+        Task(
+            name="align",
+            template=steps["align"],
+            depends=done,
+            continue_on=m.ContinueOn(failed=True),
+        )
+        aligned = "(align.Succeeded || align.Failed)"
+        Task(
+            name="train-gpu",
+            template=steps["train-gpu"],
+            depends=aligned,
+            when=f"{_param('train-gpu')} == true",
+        )
+        Task(
+            name="train-cpu",
+            template=steps["train-cpu"],
+            depends=aligned,
+            when=f"{_param('train-gpu')} != true",
+        )
+        Task(
+            name="report",
+            template=steps["report"],
+            depends="(train-gpu.Succeeded || train-cpu.Succeeded)",
+        )
+        Task(name="publish-report", template=steps["publish-report"], depends="report")
 
 
 def compile_yaml(settings: Settings | None = None) -> str:

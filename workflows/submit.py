@@ -39,14 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-id", help="run id (default: silkpipe-<UTC timestamp>)")
     p.add_argument("--template", default=NAME, help="WorkflowTemplate name (default %(default)s)")
     p.add_argument(
-        "-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override a workflow parameter (repeatable), e.g. -p gpu-transcribe=false",
-    )  # fmt: skip
+    )
     p.add_argument("--namespace", default=os.environ.get("ARGO_NAMESPACE", "silkpipe"))
     p.add_argument(
-        "--server", default=os.environ.get("ARGO_SERVER", "https://localhost:2746"),
+        "--server",
+        default=os.environ.get("ARGO_SERVER", "https://localhost:2746"),
         help="Argo Server URL (env ARGO_SERVER)",
-    )  # fmt: skip
+    )
     p.add_argument(
         "--ui", default=os.environ.get("ARGO_UI"), help="Argo UI base URL (default: the server)"
     )
@@ -94,8 +99,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # The run owns what it uploads (runs/<run-id>/inputs.json): its fan-out and steps
         # never pick up sessions another submission puts in the same store.
-        upload = ["sessions", "upload", str(args.sessions), "--store", args.store,
-                  "--run-id", run_id]  # fmt: skip
+        upload = [
+            "sessions",
+            "upload",
+            str(args.sessions),
+            "--store",
+            args.store,
+            "--run-id",
+            run_id,
+        ]
         if args.clips is not None:
             upload += ["--clips", str(args.clips)]
         if silkpipe_main(upload) != 0:

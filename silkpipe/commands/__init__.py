@@ -37,8 +37,11 @@ def raise_if_failed(store, run_id: str, failed: dict[str, str], step: str) -> No
     kinds = failure_kinds(store, run_id)
     code = FAULT if any(kinds.get(s) == "fault" for s in failed) else BAD_INPUT
     names = ", ".join(sorted(failed))
-    raise PartialFailure(f"{len(failed)} session(s) failed in {step} ({names[:300]}); "
-                         f"reasons in runs/{run_id}/failures/{step}/", code)  # fmt: skip
+    raise PartialFailure(
+        f"{len(failed)} session(s) failed in {step} ({names[:300]}); "
+        f"reasons in runs/{run_id}/failures/{step}/",
+        code,
+    )
 
 
 def _parser_for(value, annotation: str):
@@ -65,8 +68,11 @@ def add_config_options(parser, cls, *, skip=(), prefix: str = "", title: str = "
         if field.name in skip or dataclasses.is_dataclass(value):
             continue
         flag = "--" + (prefix + field.name).replace("_", "-")
-        kwargs = {"dest": f"cfg_{prefix}{field.name}", "default": argparse.SUPPRESS,
-                  "help": f"{cls.__name__}.{field.name} (default {value})"}  # fmt: skip
+        kwargs = {
+            "dest": f"cfg_{prefix}{field.name}",
+            "default": argparse.SUPPRESS,
+            "help": f"{cls.__name__}.{field.name} (default {value})",
+        }
         if isinstance(value, bool):
             group.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
         else:
@@ -76,7 +82,10 @@ def add_config_options(parser, cls, *, skip=(), prefix: str = "", title: str = "
 
 def config_from(args, cfg, *, prefix: str = ""):
     """``cfg`` with the fields given as ``add_config_options`` options replaced."""
-    given = {name[len("cfg_") + len(prefix) :]: value for name, value in vars(args).items()
-             if name.startswith(f"cfg_{prefix}")}  # fmt: skip
+    given = {
+        name[len("cfg_") + len(prefix) :]: value
+        for name, value in vars(args).items()
+        if name.startswith(f"cfg_{prefix}")
+    }
     given = {k: v for k, v in given.items() if k in {f.name for f in dataclasses.fields(cfg)}}
     return dataclasses.replace(cfg, **given)

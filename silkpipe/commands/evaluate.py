@@ -29,8 +29,13 @@ def register(sub) -> None:
         ),
     )
     p.add_argument("--model", metavar="DIR", help="model folder (DIR/model)")
-    add_dir_option(p, "--clips", "the model is scored on them (either layout); repeat for "
-                   "several days", clips=True, repeat=True)  # fmt: skip
+    add_dir_option(
+        p,
+        "--clips",
+        "the model is scored on them (either layout); repeat for several days",
+        clips=True,
+        repeat=True,
+    )
     p.add_argument(
         "--sessions",
         metavar="DIR",
@@ -103,8 +108,11 @@ def run(args) -> dict:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
         _print(result)
-    return {"macro_f1": result["macro_f1"], "accuracy": result["accuracy"],
-            "windows": result["windows"]}  # fmt: skip
+    return {
+        "macro_f1": result["macro_f1"],
+        "accuracy": result["accuracy"],
+        "windows": result["windows"],
+    }
 
 
 def _spot(model_dir: Path, streams: list, backend: str) -> dict:
@@ -120,17 +128,25 @@ def _spot(model_dir: Path, streams: list, backend: str) -> dict:
 
 
 def _print(result: dict) -> None:
-    print(f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}  "
-          f"({result['windows']} windows)")  # fmt: skip
+    print(
+        f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}  "
+        f"({result['windows']} windows)"
+    )
     for name, c in result["per_class"].items():
-        print(f"  {name:6s} recall {c['recall']:.3f} precision {c['precision']:.3f} "
-              f"f1 {c['f1']:.3f} support {c['support']}")  # fmt: skip
+        print(
+            f"  {name:6s} recall {c['recall']:.3f} precision {c['precision']:.3f} "
+            f"f1 {c['f1']:.3f} support {c['support']}"
+        )
     for group, g in result["per_group"].items():
-        print(f"  [{group}] macro-F1 {g['macro_f1']:.3f} accuracy {g['accuracy']:.3f} "
-              f"({g['windows']} windows)")  # fmt: skip
+        print(
+            f"  [{group}] macro-F1 {g['macro_f1']:.3f} accuracy {g['accuracy']:.3f} "
+            f"({g['windows']} windows)"
+        )
     for name, e in result.get("events", {}).items():
-        print(f"  events {name:6s} precision {e['precision']:.3f} recall {e['recall']:.3f} "
-              f"F1 {e['f1']:.3f} (stitched clip streams, match within 0.5 s)")  # fmt: skip
+        print(
+            f"  events {name:6s} precision {e['precision']:.3f} recall {e['recall']:.3f} "
+            f"F1 {e['f1']:.3f} (stitched clip streams, match within 0.5 s)"
+        )
 
 
 def run_cv(args) -> dict:

@@ -62,9 +62,14 @@ def run(args) -> dict:
 
     settings = Settings(backend=args.backend, model=args.model or BUNDLED_MODEL)
     result = run_pipeline(
-        args.sessions_dir, args.store, args.run_id, clips_dir=args.clips, workers=args.workers,
-        transcribe=TranscribeConfig(settings=settings), force=args.force,
-    )  # fmt: skip
+        args.sessions_dir,
+        args.store,
+        args.run_id,
+        clips_dir=args.clips,
+        workers=args.workers,
+        transcribe=TranscribeConfig(settings=settings),
+        force=args.force,
+    )
     print(json.dumps(result, indent=2), file=sys.stderr)
     failed_steps = sorted(k for k, v in result["steps"].items() if v != 0)
     failed_sessions = sorted(

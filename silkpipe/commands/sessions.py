@@ -148,8 +148,9 @@ def upload_command(args) -> dict:
     if args.run_id is not None:
         keys.check_name(args.run_id, "run id")
     skipped: dict[str, str] = {}
-    names = upload_inputs(keys.open_store(args.store), args.dir, args.clips, skipped,
-                          run_id=args.run_id)  # fmt: skip
+    names = upload_inputs(
+        keys.open_store(args.store), args.dir, args.clips, skipped, run_id=args.run_id
+    )
     for why in skipped.values():
         print(f"silkpipe sessions upload: skipped: {why}", file=sys.stderr)
     if not names:

@@ -29,15 +29,27 @@ def register(sub) -> None:
 def _add_common(p) -> None:
     """Where to write, the synthetic sample's size, and what every mode shares (offset,
     seed, speech-to-noise ratio)."""
-    p.add_argument("out_dir", nargs="?", metavar="OUT_DIR",
-                   help="folder to write (created); with --from-clips use --out")  # fmt: skip
-    p.add_argument("--sessions", type=int, default=4, metavar="N",
-                   help="number of synthetic sessions (default %(default)s)")  # fmt: skip
     p.add_argument(
-        "--offset", type=float, default=None, metavar="SECONDS",
+        "out_dir",
+        nargs="?",
+        metavar="OUT_DIR",
+        help="folder to write (created); with --from-clips use --out",
+    )
+    p.add_argument(
+        "--sessions",
+        type=int,
+        default=4,
+        metavar="N",
+        help="number of synthetic sessions (default %(default)s)",
+    )
+    p.add_argument(
+        "--offset",
+        type=float,
+        default=None,
+        metavar="SECONDS",
         help="audio->IMU offset of every session, seconds (default: a random offset per "
         "session in [-20, 20])",
-    )  # fmt: skip
+    )
     p.add_argument(
         "--seed",
         type=int,
@@ -58,18 +70,31 @@ def _add_common(p) -> None:
         metavar="N",
         help="labelled clips per clip class (8 classes; 0: none; default %(default)s)",
     )
-    p.add_argument("--snr", type=float, default=None, metavar="DB",
-                   help="speech-to-noise ratio of the audio in dB (default 30; 20 with "
-                   "--from-clips)")  # fmt: skip
+    p.add_argument(
+        "--snr",
+        type=float,
+        default=None,
+        metavar="DB",
+        help="speech-to-noise ratio of the audio in dB (default 30; 20 with --from-clips)",
+    )
 
 
 def _add_from_clips(p) -> None:
     """Semi-real sessions rebuilt from real clip blocks (--from-clips)."""
-    add_dir_option(p, "--from-clips", "semi-real sessions are built from its collection "
-                   "blocks (device-ns layout, like clips-dev)", clips=True,
-                   metavar="CLIPS_DIR")  # fmt: skip
-    add_dir_option(p, "--out", "output folder for --from-clips (sessions are written into it)",
-                   metavar="OUT_DIR")  # fmt: skip
+    add_dir_option(
+        p,
+        "--from-clips",
+        "semi-real sessions are built from its collection "
+        "blocks (device-ns layout, like clips-dev)",
+        clips=True,
+        metavar="CLIPS_DIR",
+    )
+    add_dir_option(
+        p,
+        "--out",
+        "output folder for --from-clips (sessions are written into it)",
+        metavar="OUT_DIR",
+    )
     p.add_argument(
         "--drift",
         type=float,
@@ -79,11 +104,14 @@ def _add_from_clips(p) -> None:
         "t_imu = t_audio * (1 + ppm/1e6) + offset (default %(default)s)",
     )
     p.add_argument(
-        "--voice", action="append", default=None, metavar="VOICE",
+        "--voice",
+        action="append",
+        default=None,
+        metavar="VOICE",
         help="speech voice for --from-clips, repeatable: an espeak-ng voice (en-us, en-us+f3) "
         "or festival:slt / festival:kal (default: Festival voices when installed, plus "
         "espeak-ng voices)",
-    )  # fmt: skip
+    )
     p.add_argument(
         "--sparse",
         type=float,
@@ -92,28 +120,46 @@ def _add_from_clips(p) -> None:
         help="--from-clips: share of events kept in the sparse variant of each "
         "block (default 0.33, like 20251017_143627; 0 = no sparse variant)",
     )
-    p.add_argument("--max-session", type=float, default=300.0, metavar="S",
-                   help="--from-clips: a block longer than this is cut, at a gap between clips, "
-                   "into several sessions (default %(default)s)")  # fmt: skip
+    p.add_argument(
+        "--max-session",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="--from-clips: a block longer than this is cut, at a gap between clips, "
+        "into several sessions (default %(default)s)",
+    )
 
 
 def _add_realistic(p) -> None:
     """Realistic sessions (--from-clips --realistic): continuous play, the recorder's clock."""
     p.add_argument(
-        "--realistic", action="store_true",
+        "--realistic",
+        action="store_true",
         help="--from-clips: one continuous stream per session, gestures interleaved like play "
         "(same-class runs of 1-3), real non-gesture motion between them, a share never said, "
         "host-arrival timestamps as the real recorder makes them (backlog, losses, the stale "
         "start burst); truth.json marks every gesture and the delivery backlog",
-    )  # fmt: skip
-    p.add_argument("--unspoken", type=float, default=0.3, metavar="FRACTION",
-                   help="--realistic: share of gestures never said (default "
-                   "%(default)s)")  # fmt: skip
-    p.add_argument("--delivery", choices=("realtime", "drains", "never_drains"), default=None,
-                   help="--realistic: one delivery kind for every session (default: the "
-                   "three in turn)")  # fmt: skip
-    p.add_argument("--gestures", type=int, default=40, metavar="N",
-                   help="--realistic: gestures per session (default %(default)s)")  # fmt: skip
+    )
+    p.add_argument(
+        "--unspoken",
+        type=float,
+        default=0.3,
+        metavar="FRACTION",
+        help="--realistic: share of gestures never said (default %(default)s)",
+    )
+    p.add_argument(
+        "--delivery",
+        choices=("realtime", "drains", "never_drains"),
+        default=None,
+        help="--realistic: one delivery kind for every session (default: the three in turn)",
+    )
+    p.add_argument(
+        "--gestures",
+        type=int,
+        default=40,
+        metavar="N",
+        help="--realistic: gestures per session (default %(default)s)",
+    )
 
 
 def _from_clips(args) -> dict:
@@ -123,16 +169,23 @@ def _from_clips(args) -> dict:
     out = args.out or args.out_dir
     if not out:
         raise InputError("--from-clips needs --out OUT_DIR")
-    common = {"offset_s": args.offset, "drift_ppm": args.drift, "seed": args.seed,
-              "voices": tuple(args.voice or ())}  # fmt: skip
+    common = {
+        "offset_s": args.offset,
+        "drift_ppm": args.drift,
+        "seed": args.seed,
+        "voices": tuple(args.voice or ()),
+    }
     if args.snr is not None:  # else the options' default (20 dB)
         common["snr_db"] = args.snr
     if args.realistic:
         if not 0 <= args.unspoken < 1 or args.gestures < 4:
             raise InputError("--unspoken must lie in [0, 1) and --gestures be at least 4")
-        play = realistic.RealisticOptions(**common, unspoken=args.unspoken,
-                                          delivery=args.delivery,
-                                          gestures_per_session=args.gestures)  # fmt: skip
+        play = realistic.RealisticOptions(
+            **common,
+            unspoken=args.unspoken,
+            delivery=args.delivery,
+            gestures_per_session=args.gestures,
+        )
         return realistic.generate(args.from_clips, out, play)
     if args.sparse is not None:  # else the options' default
         common["sparse_keep"] = args.sparse
@@ -154,10 +207,14 @@ def run(args) -> dict:
         if args.duration < 20:
             raise InputError("--duration must be at least 20 seconds")
         summary = synth.generate(
-            args.out_dir, sessions=args.sessions, offset_s=args.offset, seed=args.seed,
-            duration=args.duration, clips_per_class=args.clips_per_class,
+            args.out_dir,
+            sessions=args.sessions,
+            offset_s=args.offset,
+            seed=args.seed,
+            duration=args.duration,
+            clips_per_class=args.clips_per_class,
             snr_db=30.0 if args.snr is None else args.snr,
-        )  # fmt: skip
+        )
     seconds = time.perf_counter() - started
     for name in summary["sessions"]:
         print(f"{name}: offset {summary['offsets'][name]:+.2f} s")

@@ -27,6 +27,13 @@ def register(sub) -> None:
             "re-used unless --force."
         ),
     )
+    _add_inputs(p)
+    _add_training_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_inputs(p) -> None:
+    """What is trained on and where the model goes: local folders, or a run in a store."""
     add_dir_option(p, "--clips", "the model is trained on them (either layout)", clips=True)
     p.add_argument(
         "--sessions",
@@ -45,6 +52,10 @@ def register(sub) -> None:
         help="retrain although a model from the same inputs exists (sessions the align step "
         "excluded stay excluded)",
     )
+
+
+def _add_training_options(p) -> None:
+    """How training runs; every TrainConfig and WindowConfig field can be set."""
     p.add_argument("--epochs", type=int, help="maximum epochs (default: TrainConfig.max_epochs)")
     p.add_argument("--seed", type=int, help="random seed (default: TrainConfig.seed)")
     p.add_argument(
@@ -68,10 +79,13 @@ def register(sub) -> None:
     from silkpipe.dataset import WindowConfig
     from silkpipe.training import TrainConfig
 
-    add_config_options(p, TrainConfig, title="every other training setting",
-                       skip=("max_epochs", "seed", "device", "threads"))  # fmt: skip
+    add_config_options(
+        p,
+        TrainConfig,
+        title="every other training setting",
+        skip=("max_epochs", "seed", "device", "threads"),
+    )
     add_config_options(p, WindowConfig, prefix="window_", title="window settings")
-    p.set_defaults(func=run)
 
 
 def _config(args):
@@ -80,8 +94,13 @@ def _config(args):
     from silkpipe.commands import config_from
     from silkpipe.training import preset, with_overrides
 
-    cfg = with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed,
-                         device=args.device, threads=args.threads)  # fmt: skip
+    cfg = with_overrides(
+        preset(args.preset),
+        max_epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+        threads=args.threads,
+    )
     cfg = config_from(args, cfg)
     return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
 
@@ -114,8 +133,7 @@ def run(args) -> dict:
             log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
     check_classes(streams, "folder mode")
-    summary = train(streams, out / "model", config=_config(args),
-                    progress=not args.no_progress)  # fmt: skip
+    summary = train(streams, out / "model", config=_config(args), progress=not args.no_progress)
     return model_figures(summary, streams)
 
 
@@ -129,5 +147,11 @@ def run_store(args) -> dict:
     from silkpipe.store import open_store
 
     clips = Path(args.clips) if args.clips else None  # else the run's own clips
-    return train_run(open_store(args.store), args.run_id, _config(args), force=args.force,
-                     progress=not args.no_progress, clips_dir=clips)  # fmt: skip
+    return train_run(
+        open_store(args.store),
+        args.run_id,
+        _config(args),
+        force=args.force,
+        progress=not args.no_progress,
+        clips_dir=clips,
+    )

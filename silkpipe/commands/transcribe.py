@@ -198,10 +198,17 @@ def run(args) -> dict:
     if packed is not None:
         settings = cfg.settings
         return transcribe_sessions(
-            open_store(args.store), packed, args.run_id, backend=settings.backend,
-            model=settings.model, device=settings.device, threads=cfg.threads,
-            settings=settings, force=args.force, on_done=_session_done(args),
-        )  # fmt: skip
+            open_store(args.store),
+            packed,
+            args.run_id,
+            backend=settings.backend,
+            model=settings.model,
+            device=settings.device,
+            threads=cfg.threads,
+            settings=settings,
+            force=args.force,
+            on_done=_session_done(args),
+        )
     figures = transcribe_session(
         open_store(args.store), args.run_id, args.session, cfg, force=args.force
     )
