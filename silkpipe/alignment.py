@@ -316,17 +316,14 @@ class OffsetFit:
     candidates: list[float] = field(default_factory=lambda: [0.0])
 
 
-def offset_fit(
-    signal: np.ndarray, motion: Motion, commands: list[Command], cfg: AlignConfig,
-    traces: np.ndarray | None = None, clips: BoundClips | None = None,
-) -> OffsetFit:  # fmt: skip
-    """estimate_offset on a given motion signal, with each shuffle's quality too (so a
-    search over more than offsets can put the same search in its null)."""
-    times = np.array([c.start for c in commands])
-    classes = [c.cls for c in commands]
-    # Noise as a movement or as nothing in particular: keep what the motion bears out. Each
-    # shuffle gets the better of the two as well (the same shuffles for both), so trying two
-    # hypotheses does not lift the chance level.
+def _energy_fit(
+    signal: np.ndarray, motion: Motion, times: np.ndarray, classes: list[str], cfg: AlignConfig
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """(observed z, shuffle zs, offsets, scores) of every command's predicted energy.
+
+    Noise as a movement or as nothing in particular: keep what the motion bears out. Each
+    shuffle gets the better of the two as well (the same shuffles for both), so trying two
+    hypotheses does not lift the chance level."""
     fits = []
     for noise_bump in (False, True) if "noise" in classes else (False,):
         p_start, profile = predicted_profile(
@@ -339,46 +336,90 @@ def offset_fit(
         mean, std = null.mean(), null.std() or 1.0
         fits.append(((scores.max() - mean) / std, (null - mean) / std, offsets, scores))
     observed, _, offsets, scores = max(fits, key=lambda fit: fit[0])
-    null_all = np.max([fit[1] for fit in fits], axis=0)
+    return observed, np.max([fit[1] for fit in fits], axis=0), offsets, scores
+
+
+def _event_stage(
+    signal: np.ndarray,
+    motion: Motion,
+    times: np.ndarray,
+    classes: list[str],
+    cfg: AlignConfig,
+    lag: float,
+    traces: np.ndarray | None,
+    clips: BoundClips | None,
+) -> tuple[float, np.ndarray | None, float, list[float]]:
+    """(z, shuffle zs or None, lag, candidates) of the short gestures alone near ``lag``:
+    walk/idle plateaus find the right neighbourhood but their edges are vague; the events
+    pin the lag down within it, and their classes choose among near-equal peaks."""
+    events = [i for i, cls in enumerate(classes) if cls in EVENT_CLASSES]
+    if len(events) < cfg.min_commands:
+        return 0.0, None, lag, [lag]
+    e_times, e_classes = times[events], [classes[i] for i in events]
+    e_start, e_profile = predicted_profile(e_times, e_classes, motion.rate, cfg)
+    e_offsets, e_scores = lag_scores(
+        signal, motion.t[0], motion.rate, e_start, e_profile, cfg.search_s
+    )
+    e_null = _null_peaks(signal, motion, e_times, e_classes, cfg)
+    z_events, _ = _z_over(e_scores.max(), e_null)
+    null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
+    near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
+    lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
+    lag, candidates = class_choice(
+        lag, e_offsets, e_scores, times, classes, motion, cfg, traces, clips
+    )
+    return z_events, null_events, lag, candidates
+
+
+def offset_fit(
+    signal: np.ndarray,
+    motion: Motion,
+    commands: list[Command],
+    cfg: AlignConfig,
+    traces: np.ndarray | None = None,
+    clips: BoundClips | None = None,
+) -> OffsetFit:
+    """estimate_offset on a given motion signal, with each shuffle's quality too (so a
+    search over more than offsets can put the same search in its null)."""
+    times = np.array([c.start for c in commands])
+    classes = [c.cls for c in commands]
+    observed, null_all, offsets, scores = _energy_fit(signal, motion, times, classes, cfg)
     z_all, p_value = _z_over(observed, null_all)
-    null_events = np.zeros_like(null_all)
     best = int(np.argmax(scores))
     away = np.abs(offsets - offsets[best]) > 2.0
     others = scores[away] if away.any() else scores
     confidence = float((scores[best] - others.mean()) / (others.std() or 1.0))
-    z_events = 0.0
     lag = _refine(offsets, scores, best)
-    candidates = [lag]
-    # Second stage: walk/idle plateaus find the right neighbourhood but their edges are
-    # vague; the short gestures alone pin the lag down within it.
-    events = [i for i, cls in enumerate(classes) if cls in EVENT_CLASSES]
-    if len(events) >= cfg.min_commands:
-        e_times, e_classes = times[events], [classes[i] for i in events]
-        e_start, e_profile = predicted_profile(e_times, e_classes, motion.rate, cfg)
-        e_offsets, e_scores = lag_scores(
-            signal, motion.t[0], motion.rate, e_start, e_profile, cfg.search_s
-        )
-        e_null = _null_peaks(signal, motion, e_times, e_classes, cfg)
-        z_events, _ = _z_over(e_scores.max(), e_null)
-        null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
-        near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
-        lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
-        lag, candidates = class_choice(
-            lag, e_offsets, e_scores, times, classes, motion, cfg, traces, clips
-        )
+    z_events, null_events, lag, candidates = _event_stage(
+        signal, motion, times, classes, cfg, lag, traces, clips
+    )
+    if null_events is None:
+        null_events = np.zeros_like(null_all)
     quality = (z_all + z_events) / np.sqrt(2.0)
     null_all = (null_all - null_all.mean()) / (null_all.std() or 1.0)
     at_edge = abs(lag) >= cfg.search_s - cfg.edge_s
-    return OffsetFit(lag - cfg.word_to_peak_s, confidence, float(quality), p_value,
-                     (null_all + null_events) / np.sqrt(2.0), at_edge,
-                     [c - lag for c in candidates])  # fmt: skip
+    return OffsetFit(
+        lag - cfg.word_to_peak_s,
+        confidence,
+        float(quality),
+        p_value,
+        (null_all + null_events) / np.sqrt(2.0),
+        at_edge,
+        [c - lag for c in candidates],
+    )
 
 
 def class_choice(
-    lag: float, offsets: np.ndarray, scores: np.ndarray, times: np.ndarray, classes: list[str],
-    motion: Motion, cfg: AlignConfig, traces: np.ndarray | None = None,
+    lag: float,
+    offsets: np.ndarray,
+    scores: np.ndarray,
+    times: np.ndarray,
+    classes: list[str],
+    motion: Motion,
+    cfg: AlignConfig,
+    traces: np.ndarray | None = None,
     clips: BoundClips | None = None,
-) -> tuple[float, list[float]]:  # fmt: skip
+) -> tuple[float, list[float]]:
     """Among the gesture-energy peaks close to the best one, the lag whose words' classes
     match the motion best (silkpipe.class_evidence, or the clip-trained model ``clips``):
     one gesture period off fits energy almost as well, but not the class sequence."""
@@ -399,8 +440,9 @@ def class_choice(
         fit = cfg.clip_weight * clips.scores(e_times, labels, np.array(cands))
     else:
         traces = feature_traces(motion) if traces is None else traces
-        fit = cfg.class_weight * class_scores(traces, float(motion.t[0]), motion.rate, e_times,
-                                              labels, np.array(cands))  # fmt: skip
+        fit = cfg.class_weight * class_scores(
+            traces, float(motion.t[0]), motion.rate, e_times, labels, np.array(cands)
+        )
     return cands[int(np.argmax(energy + fit))], cands
 
 
@@ -578,8 +620,45 @@ def _one_class_hint(commands: list[Command]) -> str:
     if len(classes) != 1:
         return ""
     (cls,) = classes
-    return (f"; every command is {cls!r}: one class only, so its words line up with motion "
-            "only where each marks a distinct movement")  # fmt: skip
+    return (
+        f"; every command is {cls!r}: one class only, so its words line up with motion "
+        "only where each marks a distinct movement"
+    )
+
+
+def _unaligned(reason: str, base: dict) -> AlignmentReport:
+    """The report of a session refused before any offset was searched."""
+    return AlignmentReport(
+        offset_s=None,
+        offset_confidence=0.0,
+        quality=0.0,
+        quality_p_value=1.0,
+        event_energy_contrast=0.0,
+        excluded=True,
+        reason=reason,
+        **base,
+    )
+
+
+def session_labels(
+    commands: list[Command],
+    offset: float,
+    span: tuple[float, float],
+    motion: Motion,
+    cfg: AlignConfig,
+) -> list[Interval]:
+    """Labels at an offset: placed from the words, states cut to the motion that agrees,
+    gestures cut to their burst."""
+    peaks = event_peaks(commands, offset, motion, cfg)
+    placed = label_intervals(commands, offset, span, cfg, peaks)
+    return event_bursts(motion_consistent_states(placed, motion, cfg), motion, cfg)
+
+
+def _labelled_seconds(intervals: list[Interval]) -> dict[str, float]:
+    seconds = {cls: 0.0 for cls in CLASSES}
+    for iv in intervals:
+        seconds[iv.label] += iv.end - iv.start
+    return {k: round(v, 3) for k, v in seconds.items()}
 
 
 def align_session(
@@ -601,11 +680,7 @@ def align_session(
     base.update(_unlabelled(beyond))
     too_few = _too_few(commands, beyond, cfg)
     if too_few:
-        report = AlignmentReport(
-            offset_s=None, offset_confidence=0.0, quality=0.0, quality_p_value=1.0,
-            event_energy_contrast=0.0, excluded=True, reason=too_few, **base,
-        )  # fmt: skip
-        return [], report
+        return [], _unaligned(too_few, base)
     offset, confidence, quality, p_value, scale, at_edge, around = _fit_clock(
         motion, commands, cfg, clips
     )
@@ -614,28 +689,34 @@ def align_session(
     sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
     cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
-    peaks = event_peaks(commands, offset, motion, cfg)
-    intervals = event_bursts(motion_consistent_states(
-        label_intervals(commands, offset, span, cfg, peaks), motion, cfg
-    ), motion, cfg)  # fmt: skip
-    peak, elsewhere = (None, False) if clips is None else _clip_peak(
-        commands, offset + cfg.word_to_peak_s, clips, cfg)  # fmt: skip
-    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s,
-                        elsewhere)  # fmt: skip
+    intervals = session_labels(commands, offset, span, motion, cfg)
+    peak, elsewhere = (
+        (None, False)
+        if clips is None
+        else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
+    )
+    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s, elsewhere)
     excluded, reason, gate = _decide(evidence, cfg, force, commands)
-    seconds = {cls: 0.0 for cls in CLASSES}
-    for iv in intervals:
-        seconds[iv.label] += iv.end - iv.start
     report = AlignmentReport(
-        offset_s=offset, offset_confidence=confidence, quality=quality, quality_p_value=p_value,
+        offset_s=offset,
+        offset_confidence=confidence,
+        quality=quality,
+        quality_p_value=p_value,
         event_energy_contrast=energy_contrast(motion, intervals, cfg.smooth_s),
-        excluded=excluded, reason=reason,
-        labelled_seconds={k: round(v, 3) for k, v in seconds.items()}, clock_scale=scale,
-        signature_p=sig.p_value, signature_statistic=sig.statistic, gate=gate,
-        class_p_value=cls.p_value, class_separation=cls.separation, at_search_edge=at_edge,
-        class_model=cls.model, class_peak_s=peak,
+        excluded=excluded,
+        reason=reason,
+        labelled_seconds=_labelled_seconds(intervals),
+        clock_scale=scale,
+        signature_p=sig.p_value,
+        signature_statistic=sig.statistic,
+        gate=gate,
+        class_p_value=cls.p_value,
+        class_separation=cls.separation,
+        at_search_edge=at_edge,
+        class_model=cls.model,
+        class_peak_s=peak,
         **base,
-    )  # fmt: skip
+    )
     return intervals, report
 
 
@@ -660,24 +741,33 @@ def _too_few(commands: list[Command], beyond: list[Command], cfg: AlignConfig) -
     if len(telling) >= cfg.min_commands:
         return ""
     if commands and not telling:
-        reason = ("every command is 'noise', and noise is any motion: nothing in the "
-                  "motion to line its words up with (offset unknown)")  # fmt: skip
+        reason = (
+            "every command is 'noise', and noise is any motion: nothing in the "
+            "motion to line its words up with (offset unknown)"
+        )
     elif len(commands) >= cfg.min_commands:
-        reason = (f"only {len(telling)} command(s) other than 'noise'; at least "
-                  f"{cfg.min_commands} needed (noise is any motion: its words cannot be "
-                  "lined up with the motion)")  # fmt: skip
+        reason = (
+            f"only {len(telling)} command(s) other than 'noise'; at least "
+            f"{cfg.min_commands} needed (noise is any motion: its words cannot be "
+            "lined up with the motion)"
+        )
     else:
         reason = f"only {len(commands)} command(s) found; at least {cfg.min_commands} needed"
     if beyond:
-        reason += (f" ({len(beyond)} more fall where the IMU stream has no data: "
-                   "audio longer than the sensor recording)")  # fmt: skip
+        reason += (
+            f" ({len(beyond)} more fall where the IMU stream has no data: "
+            "audio longer than the sensor recording)"
+        )
     return reason
 
 
 def _class_test(
-    commands: list[Command], lag: float, motion: Motion, around: list[float],
+    commands: list[Command],
+    lag: float,
+    motion: Motion,
+    around: list[float],
     clips: BoundClips | None = None,
-) -> ClassTest:  # fmt: skip
+) -> ClassTest:
     """The class-evidence permutation test of the event words at ``t_audio + lag``, fair to
     the class-aware choice among the lags ``around`` it (the clip model's when given)."""
     times = np.array([c.start for c in commands])
@@ -685,8 +775,14 @@ def _class_test(
     if clips is not None:
         t = clips.test(e_times + lag, labels, np.array(around))
         return ClassTest(t.statistic, t.p_value, t.words, t.classes, t.testable, "clips")
-    return class_test(feature_traces(motion), float(motion.t[0]), motion.rate, e_times + lag,
-                      labels, around=np.array(around))  # fmt: skip
+    return class_test(
+        feature_traces(motion),
+        float(motion.t[0]),
+        motion.rate,
+        e_times + lag,
+        labels,
+        around=np.array(around),
+    )
 
 
 def _clip_peak(
@@ -711,8 +807,9 @@ def _decide(
     ev: Evidence, cfg: AlignConfig, force: bool, commands: list[Command]
 ) -> tuple[bool, str, str]:
     """(excluded, reason, how the gate decided)."""
-    at_chance, gate = gate_verdict(ev.quality, ev.p_value, ev.sig, cfg, ev.cls, ev.at_edge,
-                                   ev.moved, ev.disagree)  # fmt: skip
+    at_chance, gate = gate_verdict(
+        ev.quality, ev.p_value, ev.sig, cfg, ev.cls, ev.at_edge, ev.moved, ev.disagree
+    )
     if at_chance and not force:
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
     if at_chance:
@@ -741,8 +838,15 @@ def _fit_clock(
     search inside the shuffles' null."""
     if motion.time_model.get("kind") != "count":
         fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg, clips=clips)
-        return (fit.offset_s, fit.confidence, fit.quality, fit.p_value, 1.0, fit.at_edge,
-                fit.candidates)  # fmt: skip
+        return (
+            fit.offset_s,
+            fit.confidence,
+            fit.quality,
+            fit.p_value,
+            1.0,
+            fit.at_edge,
+            fit.candidates,
+        )
     from silkpipe.clock_fit import fit_scale_offset
 
     sfit = fit_scale_offset(motion, commands, cfg, clips=clips)
@@ -750,8 +854,15 @@ def _fit_clock(
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)
     at_edge = sfit.at_edge or lag >= cfg.search_s - cfg.edge_s - reach
-    return (sfit.offset_s, sfit.confidence, sfit.quality, sfit.p_value, sfit.scale,
-            at_edge, sfit.candidates)  # fmt: skip
+    return (
+        sfit.offset_s,
+        sfit.confidence,
+        sfit.quality,
+        sfit.p_value,
+        sfit.scale,
+        at_edge,
+        sfit.candidates,
+    )
 
 
 def _unlabelled(beyond: list[Command]) -> dict[str, Any]:
@@ -760,9 +871,12 @@ def _unlabelled(beyond: list[Command]) -> dict[str, Any]:
 
 
 def _overlap(
-    commands: list[Command], beyond: list[Command], offset: float, scale: float,
+    commands: list[Command],
+    beyond: list[Command],
+    offset: float,
+    scale: float,
     span: tuple[float, float],
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Unlabelled commands (outside the IMU stream once aligned) and the audio span that
     lies on it; ``commands`` are already scaled."""
     outside = [c for c in commands if not span[0] <= c.start + offset <= span[1]]
@@ -785,10 +899,15 @@ class Evidence:
 
 
 def gate_verdict(
-    quality: float, p_value: float, sig: SignatureTest, cfg: AlignConfig,
-    cls: ClassTest | None = None, at_edge: bool = False, moved: bool = False,
+    quality: float,
+    p_value: float,
+    sig: SignatureTest,
+    cfg: AlignConfig,
+    cls: ClassTest | None = None,
+    at_edge: bool = False,
+    moved: bool = False,
     disagree: bool = False,
-) -> tuple[bool, str]:  # fmt: skip
+) -> tuple[bool, str]:
     """(at chance, how the gate decided).
 
     Energy alone (quality) can be fooled by words that merely fall into an active
@@ -826,9 +945,7 @@ def gate_verdict(
     return True, "at chance"
 
 
-def _clip_confirms(
-    cls: ClassTest | None, quality: float, p_value: float, cfg: AlignConfig
-) -> bool:
+def _clip_confirms(cls: ClassTest | None, quality: float, p_value: float, cfg: AlignConfig) -> bool:
     """The clip-trained model says the words' classes sit where the offset puts them, and
     the energy fit is better than most shuffles: a fixed model cannot fit itself to the
     words, so its p is fair with few of them."""
@@ -837,8 +954,11 @@ def _clip_confirms(
     floor = cfg.min_quality - cfg.signature_quality_allowance
     if cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p and quality >= floor:
         return True
-    return (quality >= cfg.min_quality - cfg.clip_quality_allowance
-            and cls.p_value <= cfg.clip_support_p and p_value <= cfg.max_energy_p)  # fmt: skip
+    return (
+        quality >= cfg.min_quality - cfg.clip_quality_allowance
+        and cls.p_value <= cfg.clip_support_p
+        and p_value <= cfg.max_energy_p
+    )
 
 
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
@@ -858,32 +978,48 @@ def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
     """Why a session is refused, with what the user can do about it."""
     quality, p_value, sig = ev.quality, ev.p_value, ev.sig
     if quality < cfg.min_quality:
-        what = (f"labels match motion no better than shuffled commands "
-                f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})")  # fmt: skip
+        what = (
+            f"labels match motion no better than shuffled commands "
+            f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"
+        )
     elif ev.at_edge:
-        what = ("the best offset lies at the edge of the offset search, so the true one may "
-                "lie beyond it")  # fmt: skip
+        what = (
+            "the best offset lies at the edge of the offset search, so the true one may "
+            "lie beyond it"
+        )
     elif ev.disagree:
-        what = ("the gesture words' classes fit the motion best at another offset than the "
-                f"motion energy does (more than {cfg.clip_agree_s} s away)")
+        what = (
+            "the gesture words' classes fit the motion best at another offset than the "
+            f"motion energy does (more than {cfg.clip_agree_s} s away)"
+        )
     elif ev.moved:
         p = 1.0 if ev.cls is None else ev.cls.p_value
-        what = ("energy and class evidence point to different offsets, and the class "
-                f"evidence is not strong enough to decide (p={p:.2f} > {cfg.class_confirm_p})")
+        what = (
+            "energy and class evidence point to different offsets, and the class "
+            f"evidence is not strong enough to decide (p={p:.2f} > {cfg.class_confirm_p})"
+        )
     else:
-        what = (f"motion energy matches the commands (quality {quality:.2f}), but that "
-                "can be words merely falling into a stretch of activity")  # fmt: skip
+        what = (
+            f"motion energy matches the commands (quality {quality:.2f}), but that "
+            "can be words merely falling into a stretch of activity"
+        )
     if ev.at_edge and quality < cfg.min_quality:
         what += "; the best offset lies at the edge of the offset search"
     if _class_contradicts(ev.cls, cfg) and ev.cls is not None:
-        what += (f"; the gesture words' classes do not match the motion at that offset "
-                 f"(class-evidence p={ev.cls.p_value:.2f} over {ev.cls.words} words)")  # fmt: skip
+        what += (
+            f"; the gesture words' classes do not match the motion at that offset "
+            f"(class-evidence p={ev.cls.p_value:.2f} over {ev.cls.words} words)"
+        )
     if _contradicts(sig, cfg):
-        what += (f"; jump and turn words do not sit on jumps and turns at that offset "
-                 f"(class-signature p={sig.p_value:.2f} over {sig.jumps} jump and "
-                 f"{sig.turns} turn words)")  # fmt: skip
+        what += (
+            f"; jump and turn words do not sit on jumps and turns at that offset "
+            f"(class-signature p={sig.p_value:.2f} over {sig.jumps} jump and "
+            f"{sig.turns} turn words)"
+        )
     elif sig.p_value <= cfg.max_signature_p:
         what += f"; the class signature (p={sig.p_value:.3f}) alone is not enough"
-    return what + (": not trained on. To make such a session usable, record the watch's "
-                   "own timestamp (timestamp_ns) and spread the commands over the session, "
-                   "each said as its gesture starts")  # fmt: skip
+    return what + (
+        ": not trained on. To make such a session usable, record the watch's "
+        "own timestamp (timestamp_ns) and spread the commands over the session, "
+        "each said as its gesture starts"
+    )

@@ -111,19 +111,31 @@ def separation(feats: np.ndarray, labels: np.ndarray) -> float:
 
 
 def class_scores(
-    traces: np.ndarray, t0: float, rate: float, times: np.ndarray, labels: np.ndarray,
+    traces: np.ndarray,
+    t0: float,
+    rate: float,
+    times: np.ndarray,
+    labels: np.ndarray,
     lags: np.ndarray,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """separation of the words at each candidate lag (``t_imu = t_audio + lag``)."""
-    return np.array([separation(features_at(traces, t0, rate, times + lag), labels)
-                     for lag in lags])  # fmt: skip
+    return np.array(
+        [separation(features_at(traces, t0, rate, times + lag), labels) for lag in lags]
+    )
 
 
 def class_test(
-    traces: np.ndarray, t0: float, rate: float, times: np.ndarray, labels: np.ndarray,
-    *, around: np.ndarray | None = None, min_per_class: int = 3, permutations: int = 500,
+    traces: np.ndarray,
+    t0: float,
+    rate: float,
+    times: np.ndarray,
+    labels: np.ndarray,
+    *,
+    around: np.ndarray | None = None,
+    min_per_class: int = 3,
+    permutations: int = 500,
     seed: int = 0,
-) -> ClassTest:  # fmt: skip
+) -> ClassTest:
     """Label-permutation test of ``separation`` at IMU times ``times``. When the times were
     chosen among shifts ``around`` them for their separation, each permutation is scored
     at its best shift too, so the choice does not lift the test."""

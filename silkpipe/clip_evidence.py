@@ -66,7 +66,6 @@ class ClipModel:
         return out
 
 
-
 #: The feature windows (seconds before, after the expected peak; after may be negative):
 #: the window of class_evidence split in three, so a shifted gesture looks different.
 WINDOWS = ((0.5, -0.15), (0.15, 0.25), (-0.25, 0.7))
@@ -120,8 +119,12 @@ def fit_clip_model(clips: list[tuple[Motion, str]]) -> ClipModel | None:
     mean, scale = x.mean(axis=0), np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
     z = (x - mean) / scale
     # a class without clips gets no centre (NaN): the model never gives it probability
-    centres = np.stack([z[y == k].mean(axis=0) if k in present else np.full(z.shape[1], np.nan)
-                        for k in range(len(MODEL_CLASSES))])  # fmt: skip
+    centres = np.stack(
+        [
+            z[y == k].mean(axis=0) if k in present else np.full(z.shape[1], np.nan)
+            for k in range(len(MODEL_CLASSES))
+        ]
+    )
     within = z - centres[y]
     cov = within.T @ within / max(len(z) - len(present), 1)
     cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov)) + RIDGE * np.eye(len(cov))
@@ -147,9 +150,14 @@ def word_log_proba(
 
 
 def clip_scores(
-    model: ClipModel, traces: np.ndarray, t0: float, rate: float, times: np.ndarray,
-    labels: np.ndarray, lags: np.ndarray,
-) -> np.ndarray:  # fmt: skip
+    model: ClipModel,
+    traces: np.ndarray,
+    t0: float,
+    rate: float,
+    times: np.ndarray,
+    labels: np.ndarray,
+    lags: np.ndarray,
+) -> np.ndarray:
     """Mean log-probability of the said classes at each candidate lag (NaN words skipped)."""
     out = []
     for lag in lags:
@@ -160,10 +168,18 @@ def clip_scores(
 
 
 def clip_test(
-    model: ClipModel, traces: np.ndarray, t0: float, rate: float, times: np.ndarray,
-    labels: np.ndarray, *, around: np.ndarray | None = None, min_per_class: int = 2,
-    permutations: int = 2000, seed: int = 0,
-) -> ClipTest:  # fmt: skip
+    model: ClipModel,
+    traces: np.ndarray,
+    t0: float,
+    rate: float,
+    times: np.ndarray,
+    labels: np.ndarray,
+    *,
+    around: np.ndarray | None = None,
+    min_per_class: int = 2,
+    permutations: int = 2000,
+    seed: int = 0,
+) -> ClipTest:
     """Label-permutation test of the said classes' mean log-probability at IMU ``times``;
     when they were chosen among shifts ``around`` them, each permutation gets its best
     shift too."""
@@ -175,8 +191,10 @@ def clip_test(
     classes = int((counts >= min_per_class).sum())
     if classes < 2 or len(labels) < 2 * min_per_class:
         return ClipTest(0.0, 1.0, len(labels), classes, testable=False)
-    stack = [np.nan_to_num(word_log_proba(model, traces, t0, rate, times + d)[ok], nan=FLOOR)
-             for d in around]  # fmt: skip
+    stack = [
+        np.nan_to_num(word_log_proba(model, traces, t0, rate, times + d)[ok], nan=FLOOR)
+        for d in around
+    ]
     rows = np.arange(len(labels))
     observed = float(here[ok][rows, labels].mean())
     rng = np.random.default_rng(seed)
@@ -199,8 +217,7 @@ class BoundClips:
         return clip_scores(self.model, self.traces, self.t0, self.rate, times, labels, lags)
 
     def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClipTest:
-        return clip_test(self.model, self.traces, self.t0, self.rate, times, labels,
-                         around=around)  # fmt: skip
+        return clip_test(self.model, self.traces, self.t0, self.rate, times, labels, around=around)
 
 
 def bind(model: ClipModel, motion: Motion) -> BoundClips:

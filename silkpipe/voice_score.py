@@ -37,8 +37,11 @@ OFFSET_TOLERANCE_S = 0.3
 def _truth(folder: Path) -> dict:
     path = folder / "truth.json"
     if not path.is_file():
-        raise InputError("truth.json is missing (score-voice needs synthetic sessions)",
-                         session=folder.name, path=str(path))  # fmt: skip
+        raise InputError(
+            "truth.json is missing (score-voice needs synthetic sessions)",
+            session=folder.name,
+            path=str(path),
+        )
     return json.loads(path.read_text())
 
 
@@ -85,13 +88,20 @@ def oracle_transcript(truth: dict) -> dict:
             s = c["audio_start"] + k * step
             words.append({"word": w, "start": round(s, 3), "end": round(s + step, 3), "score": 0.9})
     words.sort(key=lambda w: w["start"])
-    segments = [{"start": w["start"], "end": w["end"], "text": w["word"], "words": [w]}
-                for w in words]  # fmt: skip
+    segments = [
+        {"start": w["start"], "end": w["end"], "text": w["word"], "words": [w]} for w in words
+    ]
     return {"segments": segments, "word_segments": words}
 
 
-def transcribe_all(store_uri: str, sessions: list[str], run_id: str, backend: str, model,
-                   workers: int | None = None) -> dict[str, str]:  # fmt: skip
+def transcribe_all(
+    store_uri: str,
+    sessions: list[str],
+    run_id: str,
+    backend: str,
+    model,
+    workers: int | None = None,
+) -> dict[str, str]:
     """Transcribe in the runner's worker processes; returns failures (session -> reason)."""
     from silkpipe import pipeline
     from silkpipe.steps import TranscribeConfig
@@ -100,8 +110,9 @@ def transcribe_all(store_uri: str, sessions: list[str], run_id: str, backend: st
     workers = workers or max(min(len(sessions), os.cpu_count() or 1), 1)
     settings = Settings(backend=backend, model=model or Settings().model)
     cfg = TranscribeConfig(settings=settings, threads=max((os.cpu_count() or 1) // workers, 1))
-    return pipeline.transcribe_all(store_uri, run_id, sessions, cfg, workers=workers,
-                                   progress=False)  # fmt: skip
+    return pipeline.transcribe_all(
+        store_uri, run_id, sessions, cfg, workers=workers, progress=False
+    )
 
 
 def share_within(rows: list[dict], tolerance_s: float) -> float | None:
@@ -109,8 +120,9 @@ def share_within(rows: list[dict], tolerance_s: float) -> float | None:
     None for no rows."""
     if not rows:
         return None
-    hits = sum(r.get("offset_error") is not None and abs(r["offset_error"]) <= tolerance_s
-               for r in rows)  # fmt: skip
+    hits = sum(
+        r.get("offset_error") is not None and abs(r["offset_error"]) <= tolerance_s for r in rows
+    )
     return round(hits / len(rows), 4)
 
 
@@ -266,6 +278,33 @@ class SessionScores:
     timelines: dict[str, bytes] = field(default_factory=dict)
 
 
+def _result(
+    steps: StepOutputs,
+    scores: SessionScores,
+    truths: dict[str, dict],
+    models: dict,
+    oracle: bool,
+    backend: str,
+) -> dict:
+    """What score-voice found: offsets, labels, controls and models, per session and pooled."""
+    return {
+        "store": steps.store_uri,
+        "run_id": steps.run_id,
+        "backend": "oracle (truth words)" if oracle else backend,
+        "sessions": scores.rows,
+        "offset": offset_summary(scores.rows, truths),
+        "labels": label_overlap(scores.pairs_used),
+        "labelled_on_same_class": labelled_share(scores.pairs_used),
+        "labels_all_sessions": label_overlap(scores.pairs_all),
+        "sessions_trained_on": [s.name for s in scores.voice_streams],
+        "controls": shuffled_controls(steps),
+        "shifted_controls": steps.shifted,
+        "models": models,
+        "transcribe_failed": steps.failed,
+        "transcribe_seconds": round(steps.transcribe_s, 1),
+    }
+
+
 def score_voice(
     sessions_dir: str | Path,
     eval_clips_dir: str | Path,
@@ -289,33 +328,38 @@ def score_voice(
     started = time.perf_counter()
     sessions_dir, eval_clips_dir = Path(sessions_dir), Path(eval_clips_dir)
     folders, truths = read_inputs(sessions_dir, eval_clips_dir)
-    steps = run_steps(sessions_dir, folders, truths, store_uri, run_id, backend, model,
-                      controls=controls, workers=workers, progress=progress,
-                      oracle=oracle, align_clips=align_clips_dir)  # fmt: skip
+    steps = run_steps(
+        sessions_dir,
+        folders,
+        truths,
+        store_uri,
+        run_id,
+        backend,
+        model,
+        controls=controls,
+        workers=workers,
+        progress=progress,
+        oracle=oracle,
+        align_clips=align_clips_dir,
+    )
     scores = score_sessions(steps, folders, truths)
     models, seen, errors = train_models(
-        scores, truths, eval_clips_dir, steps.out_root, sessions_dir,
-        train_clips_dir=train_clips_dir, epochs=epochs, seeds=seeds, progress=progress,
-    )  # fmt: skip
-    result = {
-        "store": steps.store_uri,
-        "run_id": run_id,
-        "backend": "oracle (truth words)" if oracle else backend,
-        "sessions": scores.rows,
-        "offset": offset_summary(scores.rows, truths),
-        "labels": label_overlap(scores.pairs_used),
-        "labelled_on_same_class": labelled_share(scores.pairs_used),
-        "labels_all_sessions": label_overlap(scores.pairs_all),
-        "sessions_trained_on": [s.name for s in scores.voice_streams],
-        "controls": shuffled_controls(steps),
-        "shifted_controls": steps.shifted,
-        "models": models,
+        scores,
+        truths,
+        eval_clips_dir,
+        steps.out_root,
+        sessions_dir,
+        train_clips_dir=train_clips_dir,
+        epochs=epochs,
+        seeds=seeds,
+        progress=progress,
+    )
+    result = _result(steps, scores, truths, models, oracle, backend)
+    result |= {
         "eval_clips": str(eval_clips_dir),
         "align_clips": None if align_clips_dir is None else str(align_clips_dir),
         "eval_clips_seen_in_training": seen,
-        "transcribe_failed": steps.failed,
         "errors": errors,
-        "transcribe_seconds": round(steps.transcribe_s, 1),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
     result["report"] = str(write_report(steps.out_root, result, scores.timelines))
@@ -342,8 +386,11 @@ def _open_store(store_uri: str | None, run_id: str) -> tuple[Any, str, Path]:
         store_uri = str(Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-")) / "store")
     plain = store_uri.replace("file://", "")
     local = store_uri.removeprefix("file://") if "://" not in plain else None
-    out_root = (Path(local) / "runs" / run_id / "score-voice" if local
-                else Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-")))  # fmt: skip
+    out_root = (
+        Path(local) / "runs" / run_id / "score-voice"
+        if local
+        else Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))
+    )
     return open_store(store_uri), store_uri, out_root
 
 
@@ -357,10 +404,20 @@ def _give_words(store, words: dict[str, dict]) -> None:
 
 
 def run_steps(
-    sessions_dir: Path, folders: list[Path], truths: dict[str, dict], store_uri: str | None,
-    run_id: str, backend: str, model, *, controls: bool, workers: int | None, progress: bool,
-    oracle: bool, align_clips: str | Path | None = None,
-) -> StepOutputs:  # fmt: skip
+    sessions_dir: Path,
+    folders: list[Path],
+    truths: dict[str, dict],
+    store_uri: str | None,
+    run_id: str,
+    backend: str,
+    model,
+    *,
+    controls: bool,
+    workers: int | None,
+    progress: bool,
+    oracle: bool,
+    align_clips: str | Path | None = None,
+) -> StepOutputs:
     """The real steps on the sessions and their shuffled-audio controls: upload, transcribe
     (or the exact words with ``oracle``), align (recomputed, never reused); then the
     shifted-audio controls on the same transcripts."""
@@ -406,9 +463,15 @@ def score_sessions(
             continue
         clock, intervals, true_intervals, pair = scored
         scores.pairs_all.append(pair)
-        scores.timelines[name] = _timeline_png(steps.store, steps.run_id, name, clock.motion,
-                                               intervals, {**truth, "intervals": true_intervals},
-                                               row.get("offset_s"))  # fmt: skip
+        scores.timelines[name] = _timeline_png(
+            steps.store,
+            steps.run_id,
+            name,
+            clock.motion,
+            intervals,
+            {**truth, "intervals": true_intervals},
+            row.get("offset_s"),
+        )
         if row["excluded"]:
             continue
         scores.pairs_used.append(pair)
@@ -443,8 +506,10 @@ def score_session(steps: StepOutputs, name: str, truth: dict):
     text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
     clock = session_clock(text, truth, name)
     if clock.kind != (report.get("time_model") or "arrival"):  # one clock or no score
-        row["error"] = (f"the aligner used time model {report.get('time_model')!r}, the "
-                        f"scorer's loader {clock.kind!r}")  # fmt: skip
+        row["error"] = (
+            f"the aligner used time model {report.get('time_model')!r}, the "
+            f"scorer's loader {clock.kind!r}"
+        )
         return row, None
     pair = clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in intervals])
     row["scored_on"] = clock.kind
@@ -462,12 +527,18 @@ def shuffled_controls(steps: StepOutputs) -> dict:
         try:
             key = labels_key(steps.run_id, name, "json", version)
             report = json.loads(steps.store.get_bytes(key))
-            rows[name] = {"audio_from": donor, "excluded": bool(report.get("excluded")),
-                          "quality": round(report.get("quality", 0.0), 2),
-                          "reason": report.get("reason", "")}  # fmt: skip
+            rows[name] = {
+                "audio_from": donor,
+                "excluded": bool(report.get("excluded")),
+                "quality": round(report.get("quality", 0.0), 2),
+                "reason": report.get("reason", ""),
+            }
         except KeyError:
-            rows[name] = {"audio_from": donor, "excluded": None,
-                          "error": steps.failed.get(name, "no alignment output")}  # fmt: skip
+            rows[name] = {
+                "audio_from": donor,
+                "excluded": None,
+                "error": steps.failed.get(name, "no alignment output"),
+            }
     passed = sum(r.get("excluded") is False for r in rows.values())
     return {
         "sessions": rows,
@@ -484,8 +555,9 @@ def offset_summary(rows: dict[str, dict], truths: dict[str, dict]) -> dict:
     (reported, not hidden)."""
     every = list(rows.values())
     errs = [r["offset_error"] for r in every if r.get("offset_error") is not None]
-    gestures = [rows[name] for name in rows
-                if any(iv[2] != "noise" for iv in truths[name]["intervals"])]  # fmt: skip
+    gestures = [
+        rows[name] for name in rows if any(iv[2] != "noise" for iv in truths[name]["intervals"])
+    ]
     return {
         "sessions": len(every),
         "estimated": len(errs),
@@ -499,8 +571,9 @@ def offset_summary(rows: dict[str, dict], truths: dict[str, dict]) -> dict:
     }
 
 
-def clip_training_set(truths: dict[str, dict], train_clips_dir, out_root: Path,
-                      sessions_dir: Path) -> Path | None:  # fmt: skip
+def clip_training_set(
+    truths: dict[str, dict], train_clips_dir, out_root: Path, sessions_dir: Path
+) -> Path | None:
     """Clips for the clip-trained baseline: the folder given, else the clips the sessions
     were built from, else SESSIONS_DIR/../clips (None: there are none)."""
     if train_clips_dir:
@@ -512,9 +585,17 @@ def clip_training_set(truths: dict[str, dict], train_clips_dir, out_root: Path,
 
 
 def train_models(
-    scores: SessionScores, truths: dict[str, dict], eval_clips_dir: Path, out_root: Path,
-    sessions_dir: Path, *, train_clips_dir, epochs: int | None, seeds: int, progress: bool,
-) -> tuple[dict, list[str], list[str]]:  # fmt: skip
+    scores: SessionScores,
+    truths: dict[str, dict],
+    eval_clips_dir: Path,
+    out_root: Path,
+    sessions_dir: Path,
+    *,
+    train_clips_dir,
+    epochs: int | None,
+    seeds: int,
+    progress: bool,
+) -> tuple[dict, list[str], list[str]]:
     """The voice-, truth- and clip-trained models on the same evaluation clips: (models,
     evaluation clips also seen in training, errors)."""
     from silkpipe.dataset import load_clip_streams
@@ -523,8 +604,9 @@ def train_models(
     cfg = TrainConfig()
     if epochs:
         cfg = with_overrides(cfg, max_epochs=epochs, min_epochs=min(cfg.min_epochs, epochs))
-    fitter = ModelFitter(cfg, seeds, load_clip_streams(eval_clips_dir), out_root, progress,
-                         scores.voice_streams)  # fmt: skip
+    fitter = ModelFitter(
+        cfg, seeds, load_clip_streams(eval_clips_dir), out_root, progress, scores.voice_streams
+    )
     errors: list[str] = []
     if scores.voice_streams:
         for key, streams in (("voice", scores.voice_streams), ("truth", scores.truth_streams)):
@@ -551,13 +633,21 @@ class ModelFitter:
     cannot be aligned) costs the voice model twice (its own F1 is 0 and its windows land
     in the other classes), so every model is also scored without it."""
 
-    def __init__(self, cfg, seeds: int, eval_streams: list, out_root: Path, progress: bool,
-                 voice_streams: list) -> None:  # fmt: skip
+    def __init__(
+        self,
+        cfg,
+        seeds: int,
+        eval_streams: list,
+        out_root: Path,
+        progress: bool,
+        voice_streams: list,
+    ) -> None:
         self.cfg, self.seeds, self.eval_streams = cfg, seeds, eval_streams
         self.out_root, self.progress = out_root, progress
         self.taught = sorted({label for st in voice_streams for _, _, label in st.intervals})
-        self.subset = [st for st in eval_streams
-                       if all(iv.label in self.taught for iv in st.intervals)]  # fmt: skip
+        self.subset = [
+            st for st in eval_streams if all(iv.label in self.taught for iv in st.intervals)
+        ]
         if not voice_streams or len(self.taught) == len(CLASSES):
             self.subset = []
         self.models: dict = {}
@@ -586,8 +676,9 @@ class ModelFitter:
 SHIFTS = (("period", 1.5, 3.0), ("far", 5.0, 20.0))
 
 
-def shifted_control(name: str, motion, commands: list, true_offset: float, shift: float,
-                    base, clip_model=None) -> dict:  # fmt: skip
+def shifted_control(
+    name: str, motion, commands: list, true_offset: float, shift: float, base, clip_model=None
+) -> dict:
     """Align a session with its offset search confined to a window around a wrong offset
     (true + shift) that ends 0.5 s short of the true one: what the gate does when the
     search lands there (the classic one-gesture-period error). Such a control must end
@@ -613,10 +704,18 @@ def shifted_control(name: str, motion, commands: list, true_offset: float, shift
         outcome = "corrected"
     else:
         outcome = "false pass"
-    return {"shift_s": round(shift, 3), "offset_error": error, "quality": round(report.quality, 2),
-            "excluded": report.excluded, "outcome": outcome, "reason": report.reason,
-            "at_window_edge": edge, "clock_scale": report.clock_scale,
-            "class_p_value": report.class_p_value, "gate": report.gate}  # fmt: skip
+    return {
+        "shift_s": round(shift, 3),
+        "offset_error": error,
+        "quality": round(report.quality, 2),
+        "excluded": report.excluded,
+        "outcome": outcome,
+        "reason": report.reason,
+        "at_window_edge": edge,
+        "clock_scale": report.clock_scale,
+        "class_p_value": report.class_p_value,
+        "gate": report.gate,
+    }
 
 
 def scale_slack(motion, centre: float) -> float:
@@ -632,8 +731,9 @@ def scale_slack(motion, centre: float) -> float:
     return float(max(abs(1.0 - a) for a in SCALES)) * abs(centre)
 
 
-def shifted_controls(store, run_id: str, truths: dict[str, dict], seed: int = 0,
-                     clips_dir: Path | None = None) -> dict:  # fmt: skip
+def shifted_controls(
+    store, run_id: str, truths: dict[str, dict], seed: int = 0, clips_dir: Path | None = None
+) -> dict:
     """Both shifts (SHIFTS, random sign) for every session with a transcript, reusing it:
     shifting the audio is shifting its words (with ``clips_dir``: that clip model's gate)."""
     from silkpipe.alignment import AlignConfig
@@ -696,8 +796,9 @@ def session_row(report: dict, truth: dict) -> dict:
     return row
 
 
-def _timeline_png(store, run_id: str, name: str, motion, intervals, truth: dict,
-                  offset_s: float | None) -> bytes:  # fmt: skip
+def _timeline_png(
+    store, run_id: str, name: str, motion, intervals, truth: dict, offset_s: float | None
+) -> bytes:
     """Motion, heard commands at the estimated offset, voice labels, and the true labels."""
     import io
 
@@ -735,14 +836,17 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
         row = result["sessions"].get(name, {})
         files.put_bytes(f"{name}.png", png)
         verdict = "excluded: " + row.get("reason", "") if row.get("excluded") else "trained on"
-        parts.append(f"<h3>{html.escape(name)}</h3><p>{html.escape(verdict)}</p>"
-                     f"<img src='{html.escape(name)}.png' alt='{html.escape(name)}'>")  # fmt: skip
+        parts.append(
+            f"<h3>{html.escape(name)}</h3><p>{html.escape(verdict)}</p>"
+            f"<img src='{html.escape(name)}.png' alt='{html.escape(name)}'>"
+        )
     files.put_bytes("score-voice.html", "\n".join(parts).encode())
     return out_dir / "score-voice.html"
 
 
-def _train_and_score(streams, model_dir: Path, cfg, seeds: int, eval_streams: list,
-                     subset: list, progress: bool) -> tuple[dict, float | None]:  # fmt: skip
+def _train_and_score(
+    streams, model_dir: Path, cfg, seeds: int, eval_streams: list, subset: list, progress: bool
+) -> tuple[dict, float | None]:
     """Train one model per seed (model_dir, model_dir-seed1, ...); scores of the first seed's
     model with macro-F1 averaged over seeds (one small training set's luck moves it by
     0.03-0.10), and the mean macro-F1 on ``subset`` (None when empty)."""
@@ -783,26 +887,33 @@ def summary_lines(result: dict) -> list[str]:
             continue
         est = "-" if r["offset_est"] is None else f"{r['offset_est']:+7.2f}"
         err = "-" if r["offset_error"] is None else f"{r['offset_error']:+6.2f}"
-        lines.append(f"{name:40s}  {r['offset_true']:+7.2f} {est:>7s} {err:>7s} "
-                     f"{r['quality']:7.2f} {r['excluded']}")  # fmt: skip
+        lines.append(
+            f"{name:40s}  {r['offset_true']:+7.2f} {est:>7s} {err:>7s} "
+            f"{r['quality']:7.2f} {r['excluded']}"
+        )
     o = result["offset"]
     lines.append(
         f"offset within 0.3 s: {o['within_0_3s']:.0%} of {o['sessions']} sessions; "
         f"within 1 s: {o['within_1s']:.0%}; median |error| {o['median_abs_error_s']} s"
     )
     if o.get("gesture_sessions_within_0_3s") is not None:
-        lines.append(f"  sessions with gestures: {o['gesture_sessions_within_0_3s']:.0%} of "
-                     f"{o['gesture_sessions']} within 0.3 s")  # fmt: skip
+        lines.append(
+            f"  sessions with gestures: {o['gesture_sessions_within_0_3s']:.0%} of "
+            f"{o['gesture_sessions']} within 0.3 s"
+        )
     if "false_passes" in o:
-        lines.append(f"passed the gate: {o['passed_gate']}; of them more than 0.5 s off: "
-                     f"{o['false_passes']}")  # fmt: skip
-    lines.append("labels (sessions trained on; unlabelled truth counts as wrong): "
-                 "class precision recall")  # fmt: skip
+        lines.append(
+            f"passed the gate: {o['passed_gate']}; of them more than 0.5 s off: {o['false_passes']}"
+        )
+    lines.append(
+        "labels (sessions trained on; unlabelled truth counts as wrong): class precision recall"
+    )
     for cls, v in result["labels"].items():
         lines.append(f"  {cls:6s} {v['precision']!s:>9} {v['recall']!s:>7}")
     if result.get("labelled_on_same_class") is not None:
-        lines.append(f"  labelled time on truth of the same class: "
-                     f"{result['labelled_on_same_class']}")  # fmt: skip
+        lines.append(
+            f"  labelled time on truth of the same class: {result['labelled_on_same_class']}"
+        )
     lines += _control_lines(result) + _model_lines(result)
     for err in result["errors"]:
         lines.append(f"note: {err}")
@@ -813,28 +924,37 @@ def summary_lines(result: dict) -> list[str]:
 
 def _control_lines(result: dict) -> list[str]:
     c = result["controls"]
-    lines = [f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}"
-             f" (false-pass rate {c.get('false_pass_rate')})"]  # fmt: skip
+    lines = [
+        f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}"
+        f" (false-pass rate {c.get('false_pass_rate')})"
+    ]
     shifted = result.get("shifted_controls")
     if shifted:
-        lines.append(f"shifted-audio controls (one gesture period; 5-20 s): excluded "
-                     f"{shifted['excluded']}/{shifted['n']}, corrected {shifted['corrected']}, "
-                     f"false-pass rate {shifted['false_pass_rate']}; of the false passes "
-                     f"{shifted.get('false_passes_at_window_edge', 0)} at the search window's "
-                     "edge")  # fmt: skip
+        lines.append(
+            f"shifted-audio controls (one gesture period; 5-20 s): excluded "
+            f"{shifted['excluded']}/{shifted['n']}, corrected {shifted['corrected']}, "
+            f"false-pass rate {shifted['false_pass_rate']}; of the false passes "
+            f"{shifted.get('false_passes_at_window_edge', 0)} at the search window's "
+            "edge"
+        )
     return lines
 
 
 def _model_lines(result: dict) -> list[str]:
     lines = []
-    names = {"voice": "voice-labelled sessions", "truth": "the same sessions, true labels",
-             "clips": "labelled clips"}  # fmt: skip
+    names = {
+        "voice": "voice-labelled sessions",
+        "truth": "the same sessions, true labels",
+        "clips": "labelled clips",
+    }
     for key, what in names.items():
         if key in result["models"]:
             model = result["models"][key]
             seeds = model.get("macro_f1_per_seed")
-            lines.append(f"model trained on {what}: macro-F1 {model['macro_f1']}"
-                         + (f" (mean of seeds: {', '.join(map(str, seeds))})" if seeds else ""))
+            lines.append(
+                f"model trained on {what}: macro-F1 {model['macro_f1']}"
+                + (f" (mean of seeds: {', '.join(map(str, seeds))})" if seeds else "")
+            )
     if "f1_gap" in result["models"]:
         lines.append(f"gap, clip-trained minus voice-trained: {result['models']['f1_gap']:+.4f}")
     part = result["models"].get("taught_classes")

@@ -88,8 +88,13 @@ def test_labels_events_states_and_unlabelled_time():
         Command("idle", 14.0, 14.2, "idle", 0.9),
         Command("walk", 60.0, 60.2, "walk", 0.9),
     ]
-    cfg = AlignConfig(state_label_s=15.0, word_to_peak_s=0.0, event_lead_s=0.3,
-                      event_window_s=1.0, punch_window_s=1.0)  # fmt: skip
+    cfg = AlignConfig(
+        state_label_s=15.0,
+        word_to_peak_s=0.0,
+        event_lead_s=0.3,
+        event_window_s=1.0,
+        punch_window_s=1.0,
+    )
     ivs = label_intervals(cmds, offset_s=2.0, span=(0.0, 70.0), cfg=cfg)
     # no overlaps, sorted
     for a, b in zip(ivs, ivs[1:], strict=False):
@@ -118,15 +123,28 @@ def test_event_labels_cover_the_core_of_each_class_gesture():
     beside it: a punch (the shortest gesture) gets a shorter window than a jump or a turn,
     and a punch right after a jump splits their overlap, even when it lies inside the
     jump's window."""
-    cfg = AlignConfig(word_to_peak_s=0.0, event_window_s=0.7, punch_window_s=0.5,
-                      event_lead_s=0.2)  # fmt: skip
-    cmds = [Command(cls, t, t + 0.2, cls, 0.9)
-            for t, cls in [(10.0, "jump"), (20.0, "turn"), (30.0, "punch"), (40.0, "jump"),
-                           (40.1, "punch")]]  # fmt: skip
-    got = [(round(iv.start, 2), round(iv.end, 2), iv.label)
-           for iv in label_intervals(cmds, 0.0, (0.0, 60.0), cfg)]  # fmt: skip
-    assert got == [(9.8, 10.5, "jump"), (19.8, 20.5, "turn"), (29.8, 30.3, "punch"),
-                   (39.8, 40.15, "jump"), (40.15, 40.4, "punch")]  # fmt: skip
+    cfg = AlignConfig(word_to_peak_s=0.0, event_window_s=0.7, punch_window_s=0.5, event_lead_s=0.2)
+    cmds = [
+        Command(cls, t, t + 0.2, cls, 0.9)
+        for t, cls in [
+            (10.0, "jump"),
+            (20.0, "turn"),
+            (30.0, "punch"),
+            (40.0, "jump"),
+            (40.1, "punch"),
+        ]
+    ]
+    got = [
+        (round(iv.start, 2), round(iv.end, 2), iv.label)
+        for iv in label_intervals(cmds, 0.0, (0.0, 60.0), cfg)
+    ]
+    assert got == [
+        (9.8, 10.5, "jump"),
+        (19.8, 20.5, "turn"),
+        (29.8, 30.3, "punch"),
+        (39.8, 40.15, "jump"),
+        (40.15, 40.4, "punch"),
+    ]
 
 
 def test_event_labels_stop_where_the_gesture_burst_does():
@@ -137,8 +155,7 @@ def test_event_labels_stop_where_the_gesture_burst_does():
     motion.data[jump, 0] += 15.0
     walking = (motion.t >= 10.4) & (motion.t < 20.0)
     motion.data[walking, 0] += 3.0 * np.sin(2 * np.pi * 2 * motion.t[walking])
-    labels = [Interval(9.8, 10.9, "jump"), Interval(12.0, 12.8, "turn"),
-              Interval(9.0, 9.8, "idle")]  # fmt: skip
+    labels = [Interval(9.8, 10.9, "jump"), Interval(12.0, 12.8, "turn"), Interval(9.0, 9.8, "idle")]
     got = event_bursts(labels, motion, AlignConfig())
     (cut,) = [iv for iv in got if iv.label == "jump"]
     assert 9.8 <= cut.start < 10.0 and 10.4 <= cut.end <= 10.6
@@ -174,8 +191,10 @@ def test_event_labels_snap_to_motion_and_drop_words_without_motion():
     motion = _still_motion()
     burst = (motion.t >= 10.2) & (motion.t < 10.6)  # one gesture, peak near 10.4
     motion.data[burst, 0:3] += 6.0
-    cmds = [Command("jump", 10.0, 10.2, "jump", 0.9),  # said 0.1 s later than usual
-            Command("punch", 20.0, 20.2, "punch", 0.9)]  # fmt: skip  # nothing moved here
+    cmds = [
+        Command("jump", 10.0, 10.2, "jump", 0.9),  # said 0.1 s later than usual
+        Command("punch", 20.0, 20.2, "punch", 0.9),
+    ]  # nothing moved here
     cfg = AlignConfig(word_to_peak_s=0.3)
     peaks = event_peaks(cmds, 0.0, motion, cfg)
     assert peaks[0] == pytest.approx(10.4, abs=0.12) and peaks[1] is None
@@ -186,8 +205,14 @@ def test_event_labels_snap_to_motion_and_drop_words_without_motion():
     assert event_peaks(doubted, 0.0, motion, cfg) == [None]
     # without snapping both words are labelled where the offset puts them
     no_snap = AlignConfig(word_to_peak_s=0.3, snap_s=0.0)
-    assert len(label_intervals(cmds, 0.0, (0.0, 30.0), no_snap,
-                               event_peaks(cmds, 0.0, motion, no_snap))) == 2  # fmt: skip
+    assert (
+        len(
+            label_intervals(
+                cmds, 0.0, (0.0, 30.0), no_snap, event_peaks(cmds, 0.0, motion, no_snap)
+            )
+        )
+        == 2
+    )
 
 
 def test_gate_verdicts_on_real_sessions(data_dir):
@@ -269,8 +294,10 @@ def test_generated_sessions_with_swapped_commands_are_excluded(generated):
     pairs = [(m, w) for m in folders for w in folders if m != w]
     for motion_folder, words_folder in pairs:  # with the all-command z alone one passed
         truth = json.loads((words_folder / "truth.json").read_text())
-        commands = [Command(c["class"], c["audio_start"], c["audio_end"], c["text"], 0.9)
-                    for c in truth["commands"]]  # fmt: skip
+        commands = [
+            Command(c["class"], c["audio_start"], c["audio_end"], c["text"], 0.9)
+            for c in truth["commands"]
+        ]
         session = load_session(motion_folder)
         _, report = align_session(session.name, session.motion(), commands)
         assert report.excluded, report
@@ -297,8 +324,9 @@ def test_noise_words_predict_no_motion():
     start2, without = predicted_profile(times[[0, 3]], ["jump", "punch"], RATE, cfg)
     assert start == start2
     np.testing.assert_allclose(with_noise, without, atol=1e-9)
-    _, bumps = predicted_profile(times, ["jump", "noise", "noise", "punch"], RATE, cfg,
-                                 noise_bump=True)  # fmt: skip
+    _, bumps = predicted_profile(
+        times, ["jump", "noise", "noise", "punch"], RATE, cfg, noise_bump=True
+    )
     assert not np.allclose(bumps, without)
     # ... and a noise word ends the walk before it either way
     _, walk = predicted_profile(np.array([1.0, 4.0, 12.0]), ["walk", "noise", "jump"], RATE, cfg)
@@ -310,25 +338,39 @@ def test_a_run_of_noise_words_labels_one_noise_stretch():
     """Players narrate noise by repeating the word; the time between is noise too, but a
     lone noise word, or one after a long pause or another command, keeps its 2 s window,
     and a gesture said at the start of a run keeps its own window."""
-    cfg = AlignConfig(word_to_peak_s=0.0, noise_window_s=2.0, event_lead_s=0.3,
-                      event_window_s=1.0)  # fmt: skip
-    said = [(10.0, "noise"), (14.0, "noise"), (19.5, "noise"), (40.0, "noise"),
-            (45.0, "jump"), (47.0, "noise"), (52.5, "jump"), (52.9, "noise"),
-            (59.0, "noise")]  # fmt: skip
+    cfg = AlignConfig(word_to_peak_s=0.0, noise_window_s=2.0, event_lead_s=0.3, event_window_s=1.0)
+    said = [
+        (10.0, "noise"),
+        (14.0, "noise"),
+        (19.5, "noise"),
+        (40.0, "noise"),
+        (45.0, "jump"),
+        (47.0, "noise"),
+        (52.5, "jump"),
+        (52.9, "noise"),
+        (59.0, "noise"),
+    ]
     cmds = [Command(cls, t, t + 0.3, cls, 0.9) for t, cls in said]
-    got = [(round(iv.start, 2), round(iv.end, 2), iv.label)
-           for iv in label_intervals(cmds, 0.0, (0.0, 70.0), cfg)]  # fmt: skip
-    assert got == [(9.0, 20.5, "noise"), (39.0, 41.0, "noise"), (44.7, 45.7, "jump"),
-                   (46.0, 48.0, "noise"), (51.9, 52.2, "noise"), (52.2, 53.2, "jump"),
-                   (53.2, 60.0, "noise")]  # fmt: skip
+    got = [
+        (round(iv.start, 2), round(iv.end, 2), iv.label)
+        for iv in label_intervals(cmds, 0.0, (0.0, 70.0), cfg)
+    ]
+    assert got == [
+        (9.0, 20.5, "noise"),
+        (39.0, 41.0, "noise"),
+        (44.7, 45.7, "jump"),
+        (46.0, 48.0, "noise"),
+        (51.9, 52.2, "noise"),
+        (52.2, 53.2, "jump"),
+        (53.2, 60.0, "noise"),
+    ]
 
 
 def test_walk_and_idle_labels_keep_only_the_time_their_motion_agrees_with():
     motion = _still_motion(30.0)
     moving = (motion.t >= 4.0) & (motion.t < 8.0)  # walking from 4 to 8 s, still otherwise
     motion.data[moving, 0] += 6.0 * np.sin(2 * np.pi * 2 * motion.t[moving])
-    spoken = [Interval(2.0, 10.0, "walk"), Interval(10.0, 20.0, "idle"),
-              Interval(5.0, 6.0, "jump")]  # fmt: skip
+    spoken = [Interval(2.0, 10.0, "walk"), Interval(10.0, 20.0, "idle"), Interval(5.0, 6.0, "jump")]
     got = motion_consistent_states(spoken, motion, AlignConfig())
     walk = [iv for iv in got if iv.label == "walk"]
     assert len(walk) == 1 and 3.6 < walk[0].start < 4.4 and 7.6 < walk[0].end < 8.4

@@ -61,14 +61,18 @@ def test_class_test_tells_the_true_offset_from_one_period_off():
     times, labels = event_words(np.array([c.start for c in commands]), [c.cls for c in commands])
     traces = feature_traces(motion)
     right = class_test(traces, 0.0, RATE, times + 0.3, labels)
-    shifted = [class_test(traces, 0.0, RATE, times + 0.3 + k * PERIOD, labels).p_value
-               for k in (-3, -2, -1, 1, 2, 3)]  # fmt: skip
+    shifted = [
+        class_test(traces, 0.0, RATE, times + 0.3 + k * PERIOD, labels).p_value
+        for k in (-3, -2, -1, 1, 2, 3)
+    ]
     assert right.testable and right.p_value < 0.01
     assert min(shifted) > 0.01 and np.median(shifted) > 0.2  # at chance
     # the choice among shifts is in the null: the best of many shifts is not significant
     around = np.arange(-10, 11) * PERIOD
-    assert class_test(traces, 0.0, RATE, times + 0.3 + 7 * PERIOD, labels,
-                      around=around).p_value > 0.05  # fmt: skip
+    assert (
+        class_test(traces, 0.0, RATE, times + 0.3 + 7 * PERIOD, labels, around=around).p_value
+        > 0.05
+    )
 
 
 def test_gate_refuses_the_search_edge_contradicting_classes_and_unconfirmed_moves():
@@ -119,8 +123,11 @@ def clip_motion(cls: str, seed: int) -> Motion:
 def clip_model():
     from silkpipe.clip_evidence import fit_clip_model
 
-    clips = [(clip_motion(cls, 10 * k + i), cls)
-             for k, cls in enumerate(("jump", "punch", "turn", "other")) for i in range(8)]
+    clips = [
+        (clip_motion(cls, 10 * k + i), cls)
+        for k, cls in enumerate(("jump", "punch", "turn", "other"))
+        for i in range(8)
+    ]
     model = fit_clip_model(clips)
     assert model is not None
     return model
@@ -132,8 +139,9 @@ def test_clip_model_needs_two_gesture_classes_and_other_motion():
     only_jumps = [(clip_motion("jump", i), "jump") for i in range(5)]
     only_jumps += [(clip_motion("other", i), "walk") for i in range(5)]
     assert fit_clip_model(only_jumps) is None
-    assert fit_clip_model([(clip_motion(c, i), c) for c in ("jump", "turn")
-                           for i in range(4)]) is None  # fmt: skip
+    assert (
+        fit_clip_model([(clip_motion(c, i), c) for c in ("jump", "turn") for i in range(4)]) is None
+    )
 
 
 def test_clip_test_tells_the_true_offset_from_one_period_off():
@@ -146,8 +154,10 @@ def test_clip_test_tells_the_true_offset_from_one_period_off():
     bound = bind(clip_model(), motion)
     right = bound.test(times + 0.3, labels, np.zeros(1))
     assert right.testable and right.p_value < 0.005
-    shifted = [bound.test(times + 0.3 + k * PERIOD, labels, np.zeros(1)).p_value
-               for k in (-3, -2, -1, 1, 2, 3)]  # fmt: skip
+    shifted = [
+        bound.test(times + 0.3 + k * PERIOD, labels, np.zeros(1)).p_value
+        for k in (-3, -2, -1, 1, 2, 3)
+    ]
     assert min(shifted) > 0.005 and np.median(shifted) > 0.2
     around = np.arange(-10, 11) * PERIOD
     assert bound.test(times + 0.3 + 7 * PERIOD, labels, around).p_value > 0.05
@@ -167,8 +177,9 @@ def busy_session(seed: int, keep: float, amp: float) -> tuple[Motion, list[Comma
     for c in commands:
         mid = c.start + 0.3 + PERIOD / 2 + rng.uniform(-0.3, 0.3)
         data[np.abs(motion.t - mid) < 0.25, 3] += amp
-    said = [replace(c, start=c.start + rng.normal(0, 0.15)) for c in commands
-            if rng.random() < keep]  # fmt: skip
+    said = [
+        replace(c, start=c.start + rng.normal(0, 0.15)) for c in commands if rng.random() < keep
+    ]
     return Motion(t=motion.t, rate=RATE, data=data, valid=motion.valid), said
 
 
@@ -176,8 +187,11 @@ def busy_clip_model():
     """The clip model with the wrist roll among the "other" clips."""
     from silkpipe.clip_evidence import fit_clip_model
 
-    clips = [(clip_motion(cls, 10 * k + i), cls)
-             for k, cls in enumerate(("jump", "punch", "turn")) for i in range(8)]  # fmt: skip
+    clips = [
+        (clip_motion(cls, 10 * k + i), cls)
+        for k, cls in enumerate(("jump", "punch", "turn"))
+        for i in range(8)
+    ]
     for i in range(8):
         other = clip_motion("other", 100 + i)
         if i % 2 == 0:
@@ -238,5 +252,7 @@ def test_a_clip_model_at_chance_does_not_refuse_but_one_that_peaks_elsewhere_doe
     assert gate_verdict(5.0, 0.02, sig, cfg, chance) == (False, "energy")
     assert gate_verdict(5.0, 0.02, sig, cfg, ClassTest(0.1, 0.6, 20, 3))[0]  # self-trained
     assert gate_verdict(5.0, 0.02, sig, cfg, chance, disagree=True) == (
-        True, "class evidence peaks elsewhere")
+        True,
+        "class evidence peaks elsewhere",
+    )
     assert not gate_verdict(9.0, 0.02, sig, cfg, chance, disagree=True)[0]  # sure energy

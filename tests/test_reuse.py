@@ -31,15 +31,28 @@ def _published(run: Path, kind: str) -> Path:
 
 
 def _argv(root: Path, sessions: str = "data/sessions", clips: bool = True, run: str = RUN):
-    argv = ["run", str(root / sessions), "--store", str(root / "store"), "--run-id", run,
-            "--workers", "1"]  # fmt: skip
+    argv = [
+        "run",
+        str(root / sessions),
+        "--store",
+        str(root / "store"),
+        "--run-id",
+        run,
+        "--workers",
+        "1",
+    ]
     return argv + (["--clips", str(root / "clips")] if clips else [])
 
 
 def _state(folder: Path) -> dict[str, tuple[str, int]]:
-    return {p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(),
-                                               p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +128,20 @@ def test_fixed_session_clears_its_failure_and_retrains(copy, capsys):
 def test_other_backend_with_a_missing_model_fails_and_drops_the_old_transcript(copy, capsys):
     root, (first, _) = copy
     store = str(root / "store")
-    rc = main(["transcribe", first, "--store", store, "--run-id", RUN, "--backend", "whisperx",
-               "--model", "/nonexistent"])  # fmt: skip
+    rc = main(
+        [
+            "transcribe",
+            first,
+            "--store",
+            store,
+            "--run-id",
+            RUN,
+            "--backend",
+            "whisperx",
+            "--model",
+            "/nonexistent",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc != 0 and f"session {first}" in err.strip().splitlines()[-1], err
     assert not (root / "store/runs" / RUN / "transcripts" / f"{first}.json").exists()
@@ -127,8 +152,9 @@ def test_quality_gate_applies_with_and_without_force(copy, force, capsys):
     root, sessions = copy
     argv = ["align", "--store", str(root / "store"), "--run-id", RUN, "--min-quality", "100"]
     assert main(argv + (["--force"] if force else [])) == 0, capsys.readouterr().err
-    summary = json.loads((_published(root / "store/runs" / RUN, "labels") / "summary.json")
-                         .read_text())  # fmt: skip
+    summary = json.loads(
+        (_published(root / "store/runs" / RUN, "labels") / "summary.json").read_text()
+    )
     assert sorted(summary["excluded"]) == sorted(sessions)
 
 
@@ -168,8 +194,9 @@ def test_failed_retrain_leaves_the_old_model_whole(copy, capsys):
     _mount_tmpfs(folder, size + size // 3 + 64 * 1024)
     try:
         shutil.copytree(saved, folder, dirs_exist_ok=True)
-        rc = main(["train", "--store", str(root / "store"), "--run-id", RUN, "--force",
-                   "--no-progress"])  # fmt: skip
+        rc = main(
+            ["train", "--store", str(root / "store"), "--run-id", RUN, "--force", "--no-progress"]
+        )
         err = capsys.readouterr().err
         assert rc == 1, err[-2000:]
         line = err.strip().splitlines()[-1]

@@ -312,9 +312,14 @@ def test_a_count_clock_shifted_control_window_ends_short_of_the_truth_at_every_s
 def test_score_voice_aligns_with_a_clip_model_when_given_clips(scored):
     """--align-clips: the align step and the shifted controls use that clip model."""
     root, _ = scored
-    result = score_voice(root / "data" / "sessions", root / "eval" / "clips",
-                         store_uri=str(root / "store"), epochs=1, workers=2,
-                         align_clips_dir=root / "data" / "clips")  # fmt: skip
+    result = score_voice(
+        root / "data" / "sessions",
+        root / "eval" / "clips",
+        store_uri=str(root / "store"),
+        epochs=1,
+        workers=2,
+        align_clips_dir=root / "data" / "clips",
+    )
     assert result["align_clips"] == str(root / "data" / "clips")
     run = root / "store" / "runs" / "score-voice"
     version = json.loads((run / "labels.json").read_text())["version"]

@@ -1,5 +1,6 @@
 """Dev harness: align realistic sessions with oracle words (or stored transcripts) and
 score offsets, gate, shifted and shuffled controls against truth.json. Not shipped."""
+
 import json
 import sys
 import time
@@ -16,8 +17,11 @@ from silkpipe.voice_score import SHIFTS, oracle_transcript, shifted_control
 def load(folder):
     truth = json.loads((folder / "truth.json").read_text())
     motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=folder.name))
-    cmds = extract_commands(parse_transcript(oracle_transcript(truth), session=folder.name)).commands
+    cmds = extract_commands(
+        parse_transcript(oracle_transcript(truth), session=folder.name)
+    ).commands
     return truth, motion, cmds
+
 
 def main(dirs, controls=True):
     rows = []
@@ -33,10 +37,12 @@ def main(dirs, controls=True):
         ts = time.time()
         _, rep = align_session(n, motion, cmds, cfg)
         err = None if rep.offset_s is None else rep.offset_s - truth["offset_s"]
-        line = (f"{n:22s} {truth['delivery']['kind']:12s} tm={rep.time_model:8s} "
-                f"err={'-' if err is None else f'{err:+.2f}':>7s} q={rep.quality:5.2f} "
-                f"sig={rep.signature_p:.3f} cp={rep.class_p_value:.3f} sep={rep.class_separation:.2f} p={rep.quality_p_value:.3f} ex={int(rep.excluded)} gate={rep.gate} "
-                f"scale={rep.clock_scale:.4f} ({time.time()-ts:.1f}s)")
+        line = (
+            f"{n:22s} {truth['delivery']['kind']:12s} tm={rep.time_model:8s} "
+            f"err={'-' if err is None else f'{err:+.2f}':>7s} q={rep.quality:5.2f} "
+            f"sig={rep.signature_p:.3f} cp={rep.class_p_value:.3f} sep={rep.class_separation:.2f} p={rep.quality_p_value:.3f} ex={int(rep.excluded)} gate={rep.gate} "
+            f"scale={rep.clock_scale:.4f} ({time.time() - ts:.1f}s)"
+        )
         if controls:
             rng = np.random.default_rng([0, i])
             for kind, lo, hi in SHIFTS:
@@ -50,7 +56,12 @@ def main(dirs, controls=True):
         rows.append((err, rep.excluded))
     ok = sum(e is not None and abs(e) <= 0.3 for e, _ in rows)
     bad = sum(e is not None and abs(e) > 0.5 and not x for e, x in rows)
-    print(f"within0.3 {ok}/{len(rows)}  passed {sum(not x for _, x in rows)}  false-pass {bad}  ({time.time()-t0:.0f}s)")
+    print(
+        f"within0.3 {ok}/{len(rows)}  passed {sum(not x for _, x in rows)}  false-pass {bad}  ({time.time() - t0:.0f}s)"
+    )
+
 
 if __name__ == "__main__":
-    main([a for a in sys.argv[1:] if not a.startswith("--")], controls="--nocontrols" not in sys.argv)
+    main(
+        [a for a in sys.argv[1:] if not a.startswith("--")], controls="--nocontrols" not in sys.argv
+    )

@@ -31,7 +31,7 @@ from silkpipe.voice_score import SHIFTS, shifted_control  # noqa: E402
 def split(out: Path) -> None:
     from bench.voice_path import Run, split_clips
 
-    clips = (Path(__file__).resolve().parents[2].parent / "shared/data/clips-dev")
+    clips = Path(__file__).resolve().parents[2].parent / "shared/data/clips-dev"
     train, _ = split_clips(clips, Run("R12", (320.0, 530.0), 0, 12, realistic=True), out / "r12")
     by = collections.defaultdict(list)
     for p in sorted(train.glob("*.csv")):
@@ -46,7 +46,9 @@ def split(out: Path) -> None:
 
 def main(dirs, clips=None, controls=True):
     model = clip_model_from_folder(clips) if clips else None
-    data = {f.parent.name: load(f.parent) for d in dirs for f in sorted(Path(d).glob("*/truth.json"))}
+    data = {
+        f.parent.name: load(f.parent) for d in dirs for f in sorted(Path(d).glob("*/truth.json"))
+    }
     names = sorted(data)
     cfg = AlignConfig()
     rows, ctl = [], []
@@ -55,14 +57,18 @@ def main(dirs, clips=None, controls=True):
         truth, motion, cmds = data[n]
         _, rep = align_session(n, motion, cmds, cfg, clip_model=model)
         err = None if rep.offset_s is None else rep.offset_s - truth["offset_s"]
-        line = (f"{n:19s} {truth['delivery']['kind'][:5]:5s} err={'-' if err is None else f'{err:+.2f}':>6s} "
-                f"q={rep.quality:5.2f} p={rep.quality_p_value:.3f} cp={rep.class_p_value:.4f} "
-                f"ex={int(rep.excluded)} g={rep.gate[:14]:14s}")
+        line = (
+            f"{n:19s} {truth['delivery']['kind'][:5]:5s} err={'-' if err is None else f'{err:+.2f}':>6s} "
+            f"q={rep.quality:5.2f} p={rep.quality_p_value:.3f} cp={rep.class_p_value:.4f} "
+            f"ex={int(rep.excluded)} g={rep.gate[:14]:14s}"
+        )
         if controls:
             rng = np.random.default_rng([0, i])
             for kind, lo, hi in SHIFTS + (("period", 1.5, 3.0),):
                 shift = float(rng.choice([-1.0, 1.0]) * rng.uniform(lo, hi))
-                r = shifted_control(n, motion, cmds, truth["offset_s"], shift, cfg, clip_model=model)
+                r = shifted_control(
+                    n, motion, cmds, truth["offset_s"], shift, cfg, clip_model=model
+                )
                 ctl.append(r["outcome"])
                 line += f" |{kind[:3]}{shift:+.1f}:{r['outcome'][:4]} e={r['offset_error']} q={r['quality']:.1f}"
             donor = names[(i + 1) % len(names)]
@@ -74,9 +80,11 @@ def main(dirs, clips=None, controls=True):
     ok = sum(e is not None and abs(e) <= 0.3 for e, _ in rows)
     bad = sum(e is not None and abs(e) > 0.5 and not x for e, x in rows)
     right = sum(e is not None and abs(e) <= 0.3 and not x for e, x in rows)
-    print(f"within0.3 {ok}/{len(rows)}  passed {sum(not x for _, x in rows)} (right {right})  "
-          f"false-pass {bad}  controls false-pass {ctl.count('false pass')}/{len(ctl)}  "
-          f"({time.time() - t0:.0f}s)")
+    print(
+        f"within0.3 {ok}/{len(rows)}  passed {sum(not x for _, x in rows)} (right {right})  "
+        f"false-pass {bad}  controls false-pass {ctl.count('false pass')}/{len(ctl)}  "
+        f"({time.time() - t0:.0f}s)"
+    )
 
 
 if __name__ == "__main__":

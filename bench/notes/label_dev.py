@@ -5,6 +5,7 @@ TRUE offset, on the true session clock, and score label time-overlap against tru
     PYTHONPATH=. python bench/notes/label_dev.py /tmp/b24dev/s6*   [--found]
 
 --found: labels at the offset align_session finds (on the session's own time model)."""
+
 import json
 import pickle
 import sys
@@ -50,7 +51,9 @@ def load(folder: Path, found: bool):
     truth = json.loads((folder / "truth.json").read_text())
     text = (folder / "sensor_data.csv").read_text() if found else true_clock_text(folder, truth)
     clock = session_clock(text, truth, folder.name)
-    cmds = extract_commands(parse_transcript(oracle_transcript(truth), session=folder.name)).commands
+    cmds = extract_commands(
+        parse_transcript(oracle_transcript(truth), session=folder.name)
+    ).commands
     CACHE.mkdir(exist_ok=True)
     key.write_bytes(pickle.dumps((truth, clock, cmds)))
     return truth, clock, cmds
@@ -88,7 +91,9 @@ def fmt(lab, share, n):
     cells = []
     for c in CLASSES:
         p, r = lab[c]["precision"], lab[c]["recall"]
-        cells.append(f"{c} P={'-' if p is None else f'{p:.2f}'} R={'-' if r is None else f'{r:.2f}'}")
+        cells.append(
+            f"{c} P={'-' if p is None else f'{p:.2f}'} R={'-' if r is None else f'{r:.2f}'}"
+        )
     return f"n={n} share={share}  " + "  ".join(cells)
 
 
@@ -102,5 +107,4 @@ if __name__ == "__main__":
     lab, share, n = score(folders_of(args), AlignConfig(), found)
     print(fmt(lab, share, n))
     said = score(folders_of(args), AlignConfig(), found, spoken=True)[0]
-    print("recall of spoken gestures: " + "  ".join(
-        f"{c} {said[c]['recall']}" for c in CLASSES))
+    print("recall of spoken gestures: " + "  ".join(f"{c} {said[c]['recall']}" for c in CLASSES))

@@ -61,20 +61,29 @@ def register(sub) -> None:
         help="how long a walk/idle command predicts motion in the offset search, at most "
         "(default %(default)s; the label's own length is --state-label-s)",
     )
-    add_dir_option(p, "--clips", "the offset search and the gate use their class model "
-                   "(default: the run's own clips, if it has any)", clips=True)  # fmt: skip
+    add_dir_option(
+        p,
+        "--clips",
+        "the offset search and the gate use their class model "
+        "(default: the run's own clips, if it has any)",
+        clips=True,
+    )
     named = ("search_s", "min_quality", "event_window_s", "max_state_s")  # options above
     add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
     p.set_defaults(func=run)
 
 
 def run(args) -> dict:
-    cfg = config_from(args, AlignConfig(
-        search_s=args.search, min_quality=args.min_quality,
-        event_window_s=args.event_window, max_state_s=args.max_state,
-    ))  # fmt: skip
+    cfg = config_from(
+        args,
+        AlignConfig(
+            search_s=args.search,
+            min_quality=args.min_quality,
+            event_window_s=args.event_window,
+            max_state_s=args.max_state,
+        ),
+    )
     clips = Path(args.clips) if args.clips else None
-    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force,
-                        clips_dir=clips)  # fmt: skip
+    figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force, clips_dir=clips)
     raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
     return figures

@@ -32,24 +32,46 @@ def register(sub) -> None:
 
 def _add_inputs(p) -> None:
     """What is scored, what the models are evaluated on, and where the run is kept."""
-    p.add_argument("sessions_dir", metavar="SESSIONS_DIR",
-                   help="folder of session folders, each with truth.json")  # fmt: skip
-    add_dir_option(p, "--clips", "both models are evaluated on them (from a block the "
-                   "sessions were not built from)", clips=True, required=True,
-                   metavar="EVAL_CLIPS_DIR")  # fmt: skip
-    add_dir_option(p, "--train-clips", "the clip-trained baseline learns from them (default: "
-                   "the clips the sessions were built from, named in their truth.json by "
-                   "`silkpipe synth --from-clips`; else SESSIONS_DIR/../clips when it exists)",
-                   clips=True)  # fmt: skip
-    add_dir_option(p, "--align-clips", "the align step's offset search and gate use their "
-                   "class model (as `silkpipe align --clips`; default: none, the self-trained "
-                   "class evidence); clips the sessions were built from would be scored "
-                   "in-sample", clips=True)  # fmt: skip
-    p.add_argument("--store", default=None, metavar="DIR",
-                   help="artifact store for the run (folder, file:// or s3://; default: a new "
-                   "temporary folder); transcripts in it are reused")  # fmt: skip
-    p.add_argument("--run-id", default="score-voice", help="run id in the store (default "
-                   "%(default)s)")  # fmt: skip
+    p.add_argument(
+        "sessions_dir",
+        metavar="SESSIONS_DIR",
+        help="folder of session folders, each with truth.json",
+    )
+    add_dir_option(
+        p,
+        "--clips",
+        "both models are evaluated on them (from a block the sessions were not built from)",
+        clips=True,
+        required=True,
+        metavar="EVAL_CLIPS_DIR",
+    )
+    add_dir_option(
+        p,
+        "--train-clips",
+        "the clip-trained baseline learns from them (default: "
+        "the clips the sessions were built from, named in their truth.json by "
+        "`silkpipe synth --from-clips`; else SESSIONS_DIR/../clips when it exists)",
+        clips=True,
+    )
+    add_dir_option(
+        p,
+        "--align-clips",
+        "the align step's offset search and gate use their "
+        "class model (as `silkpipe align --clips`; default: none, the self-trained "
+        "class evidence); clips the sessions were built from would be scored "
+        "in-sample",
+        clips=True,
+    )
+    p.add_argument(
+        "--store",
+        default=None,
+        metavar="DIR",
+        help="artifact store for the run (folder, file:// or s3://; default: a new "
+        "temporary folder); transcripts in it are reused",
+    )
+    p.add_argument(
+        "--run-id", default="score-voice", help="run id in the store (default %(default)s)"
+    )
 
 
 def _add_run_options(p) -> None:
@@ -66,7 +88,8 @@ def _add_run_options(p) -> None:
         help="local CTranslate2 Whisper model folder (default: the bundled tiny.en)",
     )
     p.add_argument(
-        "--no-controls", action="store_true",
+        "--no-controls",
+        action="store_true",
         help="skip the shuffled- and shifted-audio controls",
     )
     p.add_argument(
@@ -102,11 +125,20 @@ def run(args) -> dict:
     from silkpipe.voice_score import score_voice, summary_lines
 
     result = score_voice(
-        args.sessions_dir, args.clips, store_uri=args.store, run_id=args.run_id,
-        train_clips_dir=args.train_clips, backend=args.backend, model=args.model,
-        controls=not args.no_controls, epochs=args.epochs, workers=args.workers,
-        oracle=args.oracle, seeds=args.seeds, align_clips_dir=args.align_clips,
-    )  # fmt: skip
+        args.sessions_dir,
+        args.clips,
+        store_uri=args.store,
+        run_id=args.run_id,
+        train_clips_dir=args.train_clips,
+        backend=args.backend,
+        model=args.model,
+        controls=not args.no_controls,
+        epochs=args.epochs,
+        workers=args.workers,
+        oracle=args.oracle,
+        seeds=args.seeds,
+        align_clips_dir=args.align_clips,
+    )
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -93,8 +93,7 @@ def align_run(
     ):
 
         def work(session=session):
-            return _align_one(store, run_id, inputs, session, cfg, settings, old, force,
-                              clip_model)  # fmt: skip
+            return _align_one(store, run_id, inputs, session, cfg, settings, old, force, clip_model)
 
         result, reason = isolated(store, run_id, "align", session, work)
         if reason is not None:
@@ -121,8 +120,9 @@ def run_clip_model(
 
     clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
     if not clips and clips_dir is not None:
-        raise InputError("no clip CSV files (links out of the folder are not read)",
-                         path=str(clips_dir))  # fmt: skip
+        raise InputError(
+            "no clip CSV files (links out of the folder are not read)", path=str(clips_dir)
+        )
     if not clips:
         return None, ""
     with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:
@@ -140,8 +140,11 @@ def run_clip_model(
             log.warning("run %s: %s", run_id, err)
             model = None
     if model is None:
-        log.warning("run %s: the clips do not hold two gesture classes with motion: the "
-                    "alignment's class evidence is self-trained", run_id)  # fmt: skip
+        log.warning(
+            "run %s: the clips do not hold two gesture classes with motion: the "
+            "alignment's class evidence is self-trained",
+            run_id,
+        )
         return None, ""
     return model, digest(clips)
 
@@ -153,8 +156,9 @@ def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
             store.delete(key)
 
 
-def _align_one(store, run_id, inputs, session, cfg, settings, old, force,
-               clip_model=None) -> tuple[dict, str]:  # fmt: skip
+def _align_one(
+    store, run_id, inputs, session, cfg, settings, old, force, clip_model=None
+) -> tuple[dict, str]:
     """(report, labels CSV text) of one session, re-used when its inputs are unchanged."""
     transcript_key = keys.transcript_key(run_id, session)
     try:
@@ -184,16 +188,18 @@ def _align_one(store, run_id, inputs, session, cfg, settings, old, force,
     extraction = extract_commands(words)
     span = (float(motion.t[0]), float(motion.t[-1]))
     commands, glitches = usable_commands(extraction.commands, span, cfg.search_s)
-    report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg,
-                              clip_model)  # fmt: skip
+    report, csv_text = _label(
+        session, motion, commands, extraction.rejected + glitches, cfg, clip_model
+    )
     report.update(inputs=wanted, notes=notes)
     return report, csv_text
 
 
 def _label(session, motion, commands, rejected, cfg, clip_model=None) -> tuple[dict, str]:
     """align_session with the gate applied as configured (never switched off)."""
-    intervals, rep = align_session(session, motion, commands, cfg, rejected_words=rejected,
-                                   clip_model=clip_model)  # fmt: skip
+    intervals, rep = align_session(
+        session, motion, commands, cfg, rejected_words=rejected, clip_model=clip_model
+    )
     report = rep.to_json()
     no_overlap = clocks_overlap(commands, (float(motion.t[0]), float(motion.t[-1])), cfg.search_s)
     if no_overlap and len(commands) >= cfg.min_commands:
