@@ -19,6 +19,7 @@ models' macro-F1 on the held-out clips.
     python -m bench.voice_path                      # realistic runs (R12, R13, RB)
     python -m bench.voice_path --runs 12 B          # block-by-block runs, by name
     python -m bench.voice_path --oracle             # exact words instead of Whisper's
+    python -m bench.voice_path --align-clips DIR    # the align step uses DIR's class model
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
     return train, held
 
 
-def run_one(run: Run, oracle: bool = False) -> dict:
+def run_one(run: Run, oracle: bool = False, align_clips: Path | None = None) -> dict:
     from silkpipe import realistic
     from silkpipe.semireal import BlockOptions, generate_from_clips
     from silkpipe.voice_score import score_voice
@@ -149,6 +150,8 @@ def run_one(run: Run, oracle: bool = False) -> dict:
             generate_from_clips(train, sessions, options)
     manifest.write_text(names)
     store = out / ("store-oracle" if oracle else "store")
+    if align_clips is not None:  # its own store: labels from another class model
+        store = store.with_name(store.name + "-align-clips")
     return score_voice(
         sessions,
         held,
@@ -158,6 +161,7 @@ def run_one(run: Run, oracle: bool = False) -> dict:
         workers=2,
         seeds=SEEDS,
         oracle=oracle,
+        align_clips_dir=align_clips,
     )
 
 
@@ -210,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the words said, at their true times, instead of Whisper's: "
         "the aligner's share of the errors",
     )
+    parser.add_argument(
+        "--align-clips",
+        type=Path,
+        metavar="DIR",
+        help="clips whose class model the align step uses (e.g. another day's: clips the "
+        "sessions were built from would make the alignment in-sample)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
@@ -218,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         if run.name not in (args.runs or [r.name for r in REALISTIC_RUNS]):
             continue
         print(f"run {run.name} ...", file=sys.stderr, flush=True)
-        results[run.name] = run_one(run, args.oracle)
+        results[run.name] = run_one(run, args.oracle, args.align_clips)
         rows.append(row(run, results[run.name]))
     print_table(rows)
     if args.json:
