@@ -316,6 +316,15 @@ def load_device_ns_clips(
     return streams
 
 
+def clip_folder_files(folder: Path) -> list[Path]:
+    """The files that make a clip folder: its clip CSVs, and session_metadata.json where
+    the sample dialect has one (without it those clips cannot be read). Copies of a clip
+    folder (the store, a step's scratch folder) must carry all of them."""
+    files = sorted(Path(folder).glob("*.csv"))
+    meta = Path(folder) / METADATA_NAME
+    return files + [meta] if meta.is_file() else files
+
+
 def read_session_metadata(folder: Path) -> dict:
     """session_metadata.json of a sample-dialect folder, checked: session_id, date, duration."""
     path = folder / METADATA_NAME

@@ -23,6 +23,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from silkpipe import store as keys
+from silkpipe.clips import clip_folder_files
 from silkpipe.errors import InputError, one_line
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
@@ -123,7 +124,7 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
 
 def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dict[str, str]:
     clips = {}
-    for path in sorted(clips_dir.glob("*.csv")):
+    for path in clip_folder_files(clips_dir):
         if not _inside(path, clips_dir):
             skipped[path.stem] = f"file {path}: is a link out of the clips folder: not read"
             log.error("skipping clip %s", skipped[path.stem])

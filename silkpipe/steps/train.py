@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from silkpipe import store as keys
+from silkpipe.clips import clip_folder_files
 from silkpipe.errors import InputError
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import STEP_VERSION, digest, read_input, read_run_inputs, sha256
@@ -75,13 +76,14 @@ def train_plan(
 
 
 def _local_clips(folder: Path) -> dict[str, str]:
-    """name -> sha256 of a local clips folder's CSVs (links out of it are not read)."""
+    """name -> sha256 of a local clips folder's files (clip_folder_files; links out of it are
+    not read)."""
     if not folder.is_dir():
         raise InputError("clips folder does not exist", path=str(folder))
     root = folder.resolve()
     return {
         p.name: sha256(p.read_bytes())
-        for p in sorted(folder.glob("*.csv"))
+        for p in clip_folder_files(folder)
         if p.resolve().is_relative_to(root)
     }
 
