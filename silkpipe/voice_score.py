@@ -27,6 +27,7 @@ import numpy as np
 from silkpipe.errors import InputError
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
+from silkpipe.voice_report import timeline_png, write_report
 
 log = logging.getLogger(__name__)
 CONTROL_SUFFIX = "-shuffled-audio"
@@ -463,7 +464,7 @@ def score_sessions(
             continue
         clock, intervals, true_intervals, pair = scored
         scores.pairs_all.append(pair)
-        scores.timelines[name] = _timeline_png(
+        scores.timelines[name] = timeline_png(
             steps.store,
             steps.run_id,
             name,
@@ -796,54 +797,6 @@ def session_row(report: dict, truth: dict) -> dict:
     return row
 
 
-def _timeline_png(
-    store, run_id: str, name: str, motion, intervals, truth: dict, offset_s: float | None
-) -> bytes:
-    """Motion, heard commands at the estimated offset, voice labels, and the true labels."""
-    import io
-
-    from silkpipe import plots
-    from silkpipe.report import transcript_words
-    from silkpipe.store import get_json, transcript_key
-
-    try:
-        words = transcript_words(get_json(store, transcript_key(run_id, name)))
-    except (KeyError, ValueError):
-        words = []
-    buf = io.BytesIO()
-    plots.timeline_png(buf, motion, words, intervals, offset_s, name, truth=truth["intervals"])
-    return buf.getvalue()
-
-
-def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Path:
-    """``score-voice.html`` (+ one timeline PNG per session) beside the models: the
-    numbers, and each session's voice labels over its true labels, to check by eye."""
-    import html
-
-    from silkpipe.store import FileStore
-
-    files = FileStore(out_dir)  # its writes are whole or nothing
-    parts = [
-        "<!doctype html><meta charset='utf-8'><title>silkpipe score-voice</title>",
-        "<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}"
-        "img{max-width:100%}</style>",
-        f"<h1>Voice path against truth ({html.escape(result['backend'])})</h1>",
-        "<pre>" + html.escape("\n".join(summary_lines(result))) + "</pre>",
-        "<h2>Sessions</h2><p>Top: motion with the voice labels as bands and the heard "
-        "commands at the estimated offset; the strip under the motion is the truth.</p>",
-    ]
-    for name, png in timelines.items():
-        row = result["sessions"].get(name, {})
-        files.put_bytes(f"{name}.png", png)
-        verdict = "excluded: " + row.get("reason", "") if row.get("excluded") else "trained on"
-        parts.append(
-            f"<h3>{html.escape(name)}</h3><p>{html.escape(verdict)}</p>"
-            f"<img src='{html.escape(name)}.png' alt='{html.escape(name)}'>"
-        )
-    files.put_bytes("score-voice.html", "\n".join(parts).encode())
-    return out_dir / "score-voice.html"
-
-
 def _train_and_score(
     streams, model_dir: Path, cfg, seeds: int, eval_streams: list, subset: list, progress: bool
 ) -> tuple[dict, float | None]:
@@ -876,92 +829,3 @@ def _model_scores(result: dict) -> dict:
         "windows": result["windows"],
         "f1": {k: v["f1"] for k, v in result["per_class"].items()},
     }
-
-
-def summary_lines(result: dict) -> list[str]:
-    """A short human-readable table of a score_voice result."""
-    lines = ["session                                   offset true    est    error  quality excl"]
-    for name, r in result["sessions"].items():
-        if "error" in r:
-            lines.append(f"{name:40s}  {r['error']}")
-            continue
-        est = "-" if r["offset_est"] is None else f"{r['offset_est']:+7.2f}"
-        err = "-" if r["offset_error"] is None else f"{r['offset_error']:+6.2f}"
-        lines.append(
-            f"{name:40s}  {r['offset_true']:+7.2f} {est:>7s} {err:>7s} "
-            f"{r['quality']:7.2f} {r['excluded']}"
-        )
-    o = result["offset"]
-    lines.append(
-        f"offset within 0.3 s: {o['within_0_3s']:.0%} of {o['sessions']} sessions; "
-        f"within 1 s: {o['within_1s']:.0%}; median |error| {o['median_abs_error_s']} s"
-    )
-    if o.get("gesture_sessions_within_0_3s") is not None:
-        lines.append(
-            f"  sessions with gestures: {o['gesture_sessions_within_0_3s']:.0%} of "
-            f"{o['gesture_sessions']} within 0.3 s"
-        )
-    if "false_passes" in o:
-        lines.append(
-            f"passed the gate: {o['passed_gate']}; of them more than 0.5 s off: {o['false_passes']}"
-        )
-    lines.append(
-        "labels (sessions trained on; unlabelled truth counts as wrong): class precision recall"
-    )
-    for cls, v in result["labels"].items():
-        lines.append(f"  {cls:6s} {v['precision']!s:>9} {v['recall']!s:>7}")
-    if result.get("labelled_on_same_class") is not None:
-        lines.append(
-            f"  labelled time on truth of the same class: {result['labelled_on_same_class']}"
-        )
-    lines += _control_lines(result) + _model_lines(result)
-    for err in result["errors"]:
-        lines.append(f"note: {err}")
-    if result.get("report"):
-        lines.append(f"report: {result['report']}")
-    return lines
-
-
-def _control_lines(result: dict) -> list[str]:
-    c = result["controls"]
-    lines = [
-        f"shuffled-audio controls excluded: {c['excluded']}/{c['n']}"
-        f" (false-pass rate {c.get('false_pass_rate')})"
-    ]
-    shifted = result.get("shifted_controls")
-    if shifted:
-        lines.append(
-            f"shifted-audio controls (one gesture period; 5-20 s): excluded "
-            f"{shifted['excluded']}/{shifted['n']}, corrected {shifted['corrected']}, "
-            f"false-pass rate {shifted['false_pass_rate']}; of the false passes "
-            f"{shifted.get('false_passes_at_window_edge', 0)} at the search window's "
-            "edge"
-        )
-    return lines
-
-
-def _model_lines(result: dict) -> list[str]:
-    lines = []
-    names = {
-        "voice": "voice-labelled sessions",
-        "truth": "the same sessions, true labels",
-        "clips": "labelled clips",
-    }
-    for key, what in names.items():
-        if key in result["models"]:
-            model = result["models"][key]
-            seeds = model.get("macro_f1_per_seed")
-            lines.append(
-                f"model trained on {what}: macro-F1 {model['macro_f1']}"
-                + (f" (mean of seeds: {', '.join(map(str, seeds))})" if seeds else "")
-            )
-    if "f1_gap" in result["models"]:
-        lines.append(f"gap, clip-trained minus voice-trained: {result['models']['f1_gap']:+.4f}")
-    part = result["models"].get("taught_classes")
-    if part:
-        lines.append(
-            f"on evaluation clips of the classes voice labels taught "
-            f"({', '.join(part['classes'])}): "
-            + ", ".join(f"{k} {part[k]}" for k in ("voice", "truth", "clips") if k in part)
-        )
-    return lines

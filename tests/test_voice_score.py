@@ -10,6 +10,7 @@ import pytest
 from silkpipe import synth
 from silkpipe.sessions import find_sessions
 from silkpipe.vocabulary import CLASSES
+from silkpipe.voice_report import summary_lines
 from silkpipe.voice_score import (
     clock_pairs,
     label_overlap,
@@ -21,7 +22,6 @@ from silkpipe.voice_score import (
     session_row,
     share_within,
     source_clips,
-    summary_lines,
     truth_on_clock,
 )
 

@@ -122,7 +122,8 @@ def _add_run_options(p) -> None:
 
 
 def run(args) -> dict:
-    from silkpipe.voice_score import score_voice, summary_lines
+    from silkpipe.voice_report import summary_lines
+    from silkpipe.voice_score import score_voice
 
     result = score_voice(
         args.sessions_dir,
