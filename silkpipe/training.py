@@ -336,10 +336,11 @@ def train_windows(
     best = _pick(fit, state, cfg, x_val, va.y)
     model, (mean, std) = fit.model, fit.normalisation
     if cfg.refit:
-        model, mean, std = _refit(windows, cfg, state["best_epoch"], device)
+        model, mean, std = _refit(windows, cfg, state["kept_epoch"], device)
     summary = {
         "epochs": state["epoch"],
-        "best_epoch": state["best_epoch"],
+        "kept_epoch": state["kept_epoch"],
+        "best_val_epoch": state["best_epoch"],
         "resumed_from_epoch": resumed_from,
         "train_seconds": round(time.perf_counter() - t_start, 3),
         "windows": len(windows),
@@ -562,11 +563,14 @@ def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) 
 
 
 def _pick(fit: _Fit, state: dict, cfg: TrainConfig, x_val, y_val) -> dict:
-    """Load the exported epoch's weights ("last" or the "best" val epoch); its val scores."""
+    """Load the exported epoch's weights (the last epoch's, or under select="best" the best
+    validation epoch's) and note which it is as ``kept_epoch``; its val scores. ``best_*``
+    always mean the best validation epoch."""
     if cfg.select == "last":
-        state["best_state"] = _weights(fit.model)
-        state["best_epoch"] = state["epoch"]
-    fit.model.load_state_dict(state["best_state"])
+        state["kept_epoch"] = state["epoch"]
+    else:
+        state["kept_epoch"] = state["best_epoch"]
+        fit.model.load_state_dict(state["best_state"])
     return _evaluate(fit.model, x_val, y_val, fit.device)[1]
 
 
@@ -680,7 +684,7 @@ def cross_validate(
                     "accuracy": fold_scores["accuracy"],
                     "windows": len(test),
                     "epochs": summary["epochs"],
-                    "best_epoch": summary["best_epoch"],
+                    "kept_epoch": summary["kept_epoch"],
                     "train_seconds": summary["train_seconds"],
                 }
             )

@@ -108,6 +108,19 @@ def test_refit_model_is_trained_on_every_window(clip_subset, tmp_path):
     assert model(torch.from_numpy(windows.core()[:4].copy())).shape == (4, len(CLASSES))
 
 
+@pytest.mark.parametrize("select", ["last", "best"])
+def test_kept_epoch_says_which_weights_were_exported(clip_subset, tmp_path, select):
+    """``best_*`` mean the best validation epoch under either selection; ``kept_epoch`` is
+    the one exported (the last, under select="last")."""
+    windows = make_windows(load_clip_streams(clip_subset))
+    cfg = TrainConfig(max_epochs=3, min_epochs=3, select=select, refit=False)
+    summary = train_windows(windows, tmp_path, config=cfg, progress=False, export=False)
+    history = json.loads((tmp_path / "history.json").read_text())
+    val = [row["val_macro_f1"] for row in history]
+    assert summary["best_val_epoch"] == 1 + int(np.argmax(val))
+    assert summary["kept_epoch"] == (3 if select == "last" else summary["best_val_epoch"])
+
+
 def test_export_round_trip_agrees(tiny_model, clip_subset):
     windows = make_windows(load_clip_streams(clip_subset)).core()[:40].copy()
     reference = load_torch_model(tiny_model)(torch.from_numpy(windows)).detach().numpy()

@@ -218,7 +218,8 @@ def model_figures(summary: dict, streams: list, test: dict | None = None) -> dic
         k: summary[k]
         for k in (
             "epochs",
-            "best_epoch",
+            "kept_epoch",
+            "best_val_epoch",
             "train_seconds",
             "windows",
             "train_windows",
