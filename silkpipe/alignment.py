@@ -668,11 +668,12 @@ def align_session(
     cfg: AlignConfig | None = None,
     *,
     rejected_words: list[dict] | None = None,
-    force: bool = False,
+    keep_refused: bool = False,
     clip_model: ClipModel | None = None,
 ) -> tuple[list[Interval], AlignmentReport]:
     """The whole per-session join: offset, labels, quality gate. With ``clip_model`` (trained
-    on labelled clips) the class evidence of the search and the gate is that model's."""
+    on labelled clips) the class evidence of the search and the gate is that model's;
+    ``keep_refused`` (for inspection, never the steps) keeps a session the gate refused."""
     cfg = cfg or AlignConfig()
     clips = None if clip_model is None else bind(clip_model, motion)
     base = _report_base(session, motion, commands, rejected_words)
@@ -696,7 +697,7 @@ def align_session(
         else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
     )
     evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s, elsewhere)
-    excluded, reason, gate = _decide(evidence, cfg, force, commands)
+    excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
         offset_confidence=confidence,
@@ -804,16 +805,16 @@ def _clip_peak(
 
 
 def _decide(
-    ev: Evidence, cfg: AlignConfig, force: bool, commands: list[Command]
+    ev: Evidence, cfg: AlignConfig, keep_refused: bool, commands: list[Command]
 ) -> tuple[bool, str, str]:
     """(excluded, reason, how the gate decided)."""
     at_chance, gate = gate_verdict(
         ev.quality, ev.p_value, ev.sig, cfg, ev.cls, ev.at_edge, ev.moved, ev.disagree
     )
-    if at_chance and not force:
+    if at_chance and not keep_refused:
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
     if at_chance:
-        return False, f"{gate} (quality {ev.quality:.2f}), kept by --force", gate
+        return False, f"{gate} (quality {ev.quality:.2f}), kept although refused", gate
     return False, "", gate
 
 

@@ -70,8 +70,8 @@ def test_commands_from_another_session_are_excluded():
     _, report = align_session("control", motion, other_commands)
     assert report.excluded
     assert "no better than shuffled" in report.reason
-    _, forced = align_session("control", motion, other_commands, force=True)
-    assert not forced.excluded and "--force" in forced.reason
+    _, kept = align_session("control", motion, other_commands, keep_refused=True)
+    assert not kept.excluded and "kept although refused" in kept.reason
 
 
 def test_too_few_commands_is_excluded_with_reason():
