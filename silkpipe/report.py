@@ -76,18 +76,17 @@ def transcript_words(transcript: dict) -> list[dict]:
 
 def run_sessions(store, run_id: str) -> list[str]:
     """Sessions of a run: in the store's inputs or named by any of the run's artifacts."""
-    run = keys.run_prefix(run_id)
     inputs = _json(store, keys.run_inputs_key(run_id))
     if isinstance(inputs, dict) and isinstance(inputs.get("sessions"), dict):
         names = set(inputs["sessions"])
     else:
         names = {k.split("/")[1] for k in store.list("sessions") if k.count("/") >= 2}
     labels = keys.published_prefix(store, run_id, "labels")
-    for key in store.list(f"{run}/transcripts") + store.list(labels):
+    for key in store.list(keys.transcripts_prefix(run_id)) + store.list(labels):
         stem = key.rsplit("/", 1)[1].rsplit(".", 1)[0]
         if stem != "summary":
             names.add(stem)
-    for key in store.list(f"{run}/failures"):
+    for key in store.list(keys.failures_prefix(run_id)):
         names.add(key.rsplit("/", 1)[1].rsplit(".", 1)[0])
     summary = _json(store, f"{labels}/summary.json") or {}
     names.update(summary.get("sessions") or [])
@@ -97,9 +96,8 @@ def run_sessions(store, run_id: str) -> list[str]:
 
 def failures(store, run_id: str) -> list[dict]:
     """Failure records of every step, plus align failures named only in summary.json."""
-    run = keys.run_prefix(run_id)
     out = []
-    for key in store.list(f"{run}/failures"):
+    for key in store.list(keys.failures_prefix(run_id)):
         parts = key.split("/")
         record = _json(store, key) or {}
         out.append(
@@ -118,7 +116,7 @@ def failures(store, run_id: str) -> list[dict]:
 
 
 def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
-    meta = _dict(_json(store, f"{keys.session_prefix(session)}/metadata.json"))
+    meta = _dict(_json(store, keys.session_key(session, "metadata.json")))
     transcript = _json(store, keys.transcript_key(run_id, session))
     transcript = transcript if isinstance(transcript, dict) else None
     labels_dir = keys.published_prefix(store, run_id, "labels")
@@ -277,7 +275,7 @@ def _timeline(store, run_id: str, info: dict) -> tuple[bytes | None, str]:
     from silkpipe.sessions import parse_sensor_csv, resample
 
     session = info["session"]
-    sensor_key = f"{keys.session_prefix(session)}/sensor_data.csv"
+    sensor_key = keys.session_key(session, "sensor_data.csv")
     text = _text(store, sensor_key)
     if text is None:
         return None, "sensor data missing"
@@ -306,7 +304,7 @@ def _clock(store, info: dict) -> tuple[bytes | None, str]:
     from silkpipe.sessions import parse_sensor_csv
 
     session = info["session"]
-    sensor_key = f"{keys.session_prefix(session)}/sensor_data.csv"
+    sensor_key = keys.session_key(session, "sensor_data.csv")
     text = _text(store, sensor_key)
     if text is None:
         return None, ""

@@ -356,8 +356,12 @@ def run_prefix(run_id: str) -> str:
     return f"runs/{check_name(run_id, 'run id')}"
 
 
+def transcripts_prefix(run_id: str) -> str:
+    return f"{run_prefix(run_id)}/transcripts"
+
+
 def transcript_key(run_id: str, session: str) -> str:
-    return f"{run_prefix(run_id)}/transcripts/{check_name(session, 'session name')}.json"
+    return f"{transcripts_prefix(run_id)}/{check_name(session, 'session name')}.json"
 
 
 def run_inputs_key(run_id: str) -> str:

@@ -398,10 +398,10 @@ def _open_store(store_uri: str | None, run_id: str) -> tuple[Any, str, Path]:
 def _give_words(store, words: dict[str, dict]) -> None:
     """Hand sessions their transcripts (the transcribe step takes a session's own
     whisperx_output.json as-is)."""
-    from silkpipe.store import put_json, session_prefix
+    from silkpipe.store import put_json, session_key
 
     for name, transcript in words.items():
-        put_json(store, f"{session_prefix(name)}/whisperx_output.json", transcript)
+        put_json(store, session_key(name, "whisperx_output.json"), transcript)
 
 
 def run_steps(
@@ -489,7 +489,7 @@ def score_session(steps: StepOutputs, name: str, truth: dict):
     true intervals on the clock, label grids)). Labels, truth and motion are all put on
     the session's own time model, loaded as align_run loads it."""
     from silkpipe.labels import parse_labels_csv
-    from silkpipe.store import labels_key, published, session_prefix
+    from silkpipe.store import labels_key, published, session_key
 
     store, run_id = steps.store, steps.run_id
     row: dict = {"offset_true": truth["offset_s"], "drift_ppm": truth.get("drift_ppm", 0.0)}
@@ -504,7 +504,7 @@ def score_session(steps: StepOutputs, name: str, truth: dict):
         row["error"] = steps.failed.get(name, "no alignment output")
         return row, None
     row.update(session_row(report, truth))
-    text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
+    text = store.get_bytes(session_key(name, "sensor_data.csv")).decode()
     clock = session_clock(text, truth, name)
     if clock.kind != (report.get("time_model") or "arrival"):  # one clock or no score
         row["error"] = (
@@ -740,7 +740,7 @@ def shifted_controls(
     from silkpipe.alignment import AlignConfig
     from silkpipe.steps.align import run_clip_model
     from silkpipe.steps.common import read_run_inputs
-    from silkpipe.store import get_json, session_prefix, transcript_key
+    from silkpipe.store import get_json, session_key, transcript_key
     from silkpipe.transcripts import extract_commands, parse_transcript
 
     clip_model, _ = run_clip_model(store, run_id, read_run_inputs(store, run_id), clips_dir)
@@ -748,7 +748,7 @@ def shifted_controls(
     for i, (name, truth) in enumerate(sorted(truths.items())):
         try:
             transcript = get_json(store, transcript_key(run_id, name))
-            text = store.get_bytes(f"{session_prefix(name)}/sensor_data.csv").decode()
+            text = store.get_bytes(session_key(name, "sensor_data.csv")).decode()
         except KeyError:
             continue
         motion = session_clock(text, truth, name).motion  # as align_run loads it

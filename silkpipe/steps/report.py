@@ -15,11 +15,10 @@ from silkpipe.store import Store
 
 def report_inputs(store: Store, run_id: str) -> str:
     """Hash of everything the report shows: inputs, transcripts, label set, model, failures."""
-    run = keys.run_prefix(run_id)
     parts = {}
     for prefix in (
         keys.run_inputs_key(run_id),
-        f"{run}/transcripts",
+        keys.transcripts_prefix(run_id),
         keys.failures_prefix(run_id),
         keys.pointer_key(run_id, "labels"),
         keys.pointer_key(run_id, "model"),
