@@ -469,18 +469,33 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
     return streams
 
 
+def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:
+    """The paths that resolve inside ``folder``; a link out is an error (or reported)."""
+    root, kept = folder.resolve(), []
+    for path in paths:
+        if path.resolve().is_relative_to(root):
+            kept.append(path)
+            continue
+        err = InputError("is a link out of the clips folder: not read", path=str(path))
+        if on_error is None:
+            raise err
+        on_error(path, err)
+    return kept
+
+
 def load_clip_streams(
     clips_dir: str | Path, *, progress: bool = False, on_error=None, realign: bool = True
 ) -> list:
     """Every clip in a folder as a LabelledStream with its block and day, either layout.
 
     A bad clip raises InputError naming it, or, with ``on_error(path, error)``, is reported
-    there and skipped. device-ns clips whose events were delivered late are re-cut at their
-    button time or dropped (realign_block)."""
+    there and skipped; so is a link out of the folder (nothing outside it is read).
+    device-ns clips whose events were delivered late are re-cut at their button time or
+    dropped (realign_block)."""
     folder = Path(clips_dir)
     if not folder.is_dir():
         raise InputError("clips folder is missing", path=str(folder))
-    paths = sorted(folder.glob("*.csv"))
+    paths = _inside_folder(folder, sorted(folder.glob("*.csv")), on_error)
     if not paths:
         raise InputError("no clip CSV files", path=str(folder))
     if (folder / METADATA_NAME).exists():

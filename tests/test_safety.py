@@ -62,6 +62,27 @@ def test_links_out_of_the_sessions_and_clips_folders_are_not_followed(tmp_path):
     assert "linked_file" in page and "link out of" in page
 
 
+def test_folder_mode_train_and_evaluate_do_not_follow_links_out_of_the_clips_folder(tmp_path):
+    """train --clips DIR --out and evaluate --clips read the folder without the store: a link
+    out of it is named and skipped, and its content is never read."""
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / "secret.csv").write_text(f"{PRIVATE}\n1,2,3\n")
+    clips = tmp_path / "clips"
+    badinputs.clips_subset(clips, per_class=2)
+    (clips / "jump_1_to_2.csv").symlink_to(outside / "secret.csv")
+    train = _cli(
+        "train", "--clips", str(clips), "--out", str(tmp_path / "m"), "--epochs", "1", cwd=tmp_path
+    )
+    assert train.returncode == 0, train.stderr[-2000:]
+    assert "jump_1_to_2.csv" in train.stderr and "link out of the clips folder" in train.stderr
+    assert PRIVATE not in train.stdout + train.stderr
+    model = tmp_path / "m" / "model"
+    evaluate = _cli("evaluate", "--model", str(model), "--clips", str(clips), cwd=tmp_path)
+    assert "link out of the clips folder" in evaluate.stdout + evaluate.stderr
+    assert PRIVATE not in evaluate.stdout + evaluate.stderr
+
+
 @pytest.mark.parametrize("umask", [0o022, 0o002])
 def test_files_are_created_with_the_umask_modes(tmp_path, umask):
     sessions = tmp_path / "in"
