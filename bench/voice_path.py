@@ -92,8 +92,9 @@ def untimed_gesture_block_clips(clips: Path) -> list[tuple[float, Path]]:
 
 
 def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
-    """Symlink clips into out/train and out/eval: gesture-block clips by time (held-out
-    range: eval), noise-only blocks whole (run.noise_block: train, the other: eval)."""
+    """Copy clips into out/train and out/eval (links out of a clip folder are not read):
+    gesture-block clips by time (held-out range: eval), noise-only blocks whole
+    (run.noise_block: train, the other: eval)."""
     train, held = out / "train", out / "eval"
     for folder in (train, held):
         folder.mkdir(parents=True, exist_ok=True)
@@ -116,10 +117,10 @@ def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
     gestures += untimed_gesture_block_clips(clips)
     lo, hi = run.held_out_s
     for t, p in gestures:
-        (held if lo <= t - first < hi else train).joinpath(p.name).symlink_to(p)
+        shutil.copyfile(p, (held if lo <= t - first < hi else train) / p.name)
     for k, block in enumerate(noise_blocks):
         for p in block:
-            (train if k == run.noise_block else held).joinpath(p.name).symlink_to(p)
+            shutil.copyfile(p, (train if k == run.noise_block else held) / p.name)
     return train, held
 
 

@@ -247,7 +247,7 @@ def source_clips(truths: dict[str, dict], out: Path) -> Path | None:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for name, (path,) in by_name.items():
-        (out / name).symlink_to(path)
+        shutil.copyfile(path, out / name)  # links out of a clip folder are not read
     return out
 
 

@@ -187,7 +187,7 @@ def test_bad_clip_name_names_the_file(tmp_path: Path):
 
 def test_bad_clips_can_be_skipped_and_reported(data_dir: Path, tmp_path: Path):
     good = sorted((data_dir / "clips-dev").glob("walk_*.csv"))[0]
-    (tmp_path / good.name).symlink_to(good)
+    (tmp_path / good.name).write_bytes(good.read_bytes())  # a link out would not be read
     (tmp_path / "jump_1_to_2.csv").write_bytes(b"")
     seen = []
     streams = load_clip_streams(tmp_path, on_error=lambda path, err: seen.append((path, err)))

@@ -14,6 +14,7 @@ period twice, 5-20 s once) and one shuffled (another session's words).
 
 import collections
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -41,7 +42,7 @@ def split(out: Path) -> None:
     for cls, paths in by.items():
         for i, p in enumerate(paths):
             half = "sess_clips" if i % 2 == 0 or cls == "baseline" else "model_clips"
-            (out / half / p.name).symlink_to(os.path.realpath(p))
+            shutil.copyfile(os.path.realpath(p), out / half / p.name)
 
 
 def main(dirs, clips=None, controls=True):
