@@ -145,13 +145,25 @@ def class_test(
     ok = np.isfinite(feats).all(axis=1)
     feats, labels = feats[ok], labels[ok]
     stack = [f[ok] for f in stack]
-    counts = np.bincount(labels, minlength=len(EVENT_CLASSES)) if len(labels) else np.zeros(1)
-    classes = int((counts >= min_per_class).sum())
-    if classes < 2 or len(labels) < 2 * min_per_class:
+    classes, testable = testable_classes(labels, min_per_class)
+    if not testable:
         return ClassTest(0.0, 1.0, len(labels), classes, testable=False)
     observed = separation(feats, labels)
     rng = np.random.default_rng(seed)
     perms = [rng.permutation(labels) for _ in range(permutations)]
     null = np.array([max(separation(f, perm) for f in stack) for perm in perms])
-    p = float((1 + (null >= observed).sum()) / (1 + permutations))
-    return ClassTest(round(observed, 4), p, len(labels), classes)
+    return ClassTest(round(observed, 4), permutation_p(null, observed), len(labels), classes)
+
+
+def testable_classes(labels: np.ndarray, min_per_class: int) -> tuple[int, bool]:
+    """(how many classes have min_per_class words, whether a permutation test of the words
+    can tell anything: two such classes and enough words)."""
+    counts = np.bincount(labels) if len(labels) else np.zeros(1)
+    classes = int((counts >= min_per_class).sum())
+    return classes, classes >= 2 and len(labels) >= 2 * min_per_class
+
+
+def permutation_p(null: np.ndarray, observed: float) -> float:
+    """One-sided p of ``observed`` among the permutations' statistics (the observed
+    labelling counts as one of them, so p is never 0)."""
+    return float((1 + (null >= observed - 1e-12).sum()) / (1 + len(null)))

@@ -23,7 +23,13 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.special import logsumexp
 
-from silkpipe.class_evidence import features_at, raw_features, window_max
+from silkpipe.class_evidence import (
+    features_at,
+    permutation_p,
+    raw_features,
+    testable_classes,
+    window_max,
+)
 from silkpipe.sessions import Motion
 from silkpipe.vocabulary import EVENT_CLASSES
 
@@ -187,9 +193,8 @@ def clip_test(
     here = word_log_proba(model, traces, t0, rate, times)
     ok = np.isfinite(here).all(axis=1)
     labels = labels[ok]
-    counts = np.bincount(labels, minlength=len(EVENTS)) if len(labels) else np.zeros(1)
-    classes = int((counts >= min_per_class).sum())
-    if classes < 2 or len(labels) < 2 * min_per_class:
+    classes, testable = testable_classes(labels, min_per_class)
+    if not testable:
         return ClipTest(0.0, 1.0, len(labels), classes, testable=False)
     stack = [
         np.nan_to_num(word_log_proba(model, traces, t0, rate, times + d)[ok], nan=FLOOR)
@@ -200,8 +205,7 @@ def clip_test(
     rng = np.random.default_rng(seed)
     perms = np.stack([rng.permutation(labels) for _ in range(permutations)])
     null = np.max([lp[rows[None, :], perms].mean(axis=1) for lp in stack], axis=0)
-    p = float((1 + (null >= observed - 1e-12).sum()) / (1 + permutations))
-    return ClipTest(round(observed, 4), p, len(labels), classes)
+    return ClipTest(round(observed, 4), permutation_p(null, observed), len(labels), classes)
 
 
 @dataclass

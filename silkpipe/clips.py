@@ -31,6 +31,7 @@ import numpy as np
 
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
+from silkpipe.sessions import HEADER as SESSION_HEADER
 from silkpipe.sessions import (
     IGNORED_SENSORS,
     SENSOR_COLUMNS,
@@ -63,18 +64,7 @@ _SEGMENT = re.compile(r"_(\d{13})_seg_(\d+)$")
 _SAMPLE = re.compile(r"^(?P<cls>[a-z_]+?)_sample(?P<n>\d+)$")
 _CONTINUOUS = re.compile(r"^(?P<cls>[a-z_]+?)_continuous$")
 #: Sample-dialect columns: sensor values, then the extra columns it may carry.
-SAMPLE_VALUE_COLUMNS = (
-    "accel_x",
-    "accel_y",
-    "accel_z",
-    "gyro_x",
-    "gyro_y",
-    "gyro_z",
-    "rot_w",
-    "rot_x",
-    "rot_y",
-    "rot_z",
-)
+SAMPLE_VALUE_COLUMNS = tuple(c for c in SESSION_HEADER if c not in ("sensor", "timestamp"))
 SAMPLE_REQUIRED = (*SAMPLE_VALUE_COLUMNS, "sensor", "timestamp", "gesture")
 SAMPLE_OPTIONAL = ("sample", "stance", "collection_mode")
 
