@@ -74,7 +74,7 @@ WHISPERX_VERSION ?= 3.8.6
 voice-bench: ## command recall/precision on generated speech (voices x rates x SNR; ~5 min)
 	$(BIN)/python -m bench.voice_commands
 
-voice-path-bench: ## the voice path against truth on semi-real sessions from the real clips (~10 min)
+voice-path-bench: ## the voice path against truth on realistic sessions from the real clips (~3-6 min)
 	$(BIN)/python -m bench.voice_path
 
 whisperx-venv: $(WHISPERX_VENV)/bin/whisperx-ready ## second venv .venv-whisperx with whisperx 3.8.6 (torch 2.8; ~7.7 GB, ~3 min)
