@@ -696,7 +696,9 @@ def align_session(
         if clips is None
         else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
     )
-    evidence = Evidence(quality, p_value, sig, cls, at_edge, abs(around[0]) > cfg.edge_s, elsewhere)
+    moved = abs(around[0]) > cfg.edge_s
+    rate_fitted = motion.time_model.get("kind") == "count"
+    evidence = Evidence(quality, p_value, sig, cls, at_edge, moved, elsewhere, rate_fitted)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -809,7 +811,15 @@ def _decide(
 ) -> tuple[bool, str, str]:
     """(excluded, reason, how the gate decided)."""
     at_chance, gate = gate_verdict(
-        ev.quality, ev.p_value, ev.sig, cfg, ev.cls, ev.at_edge, ev.moved, ev.disagree
+        ev.quality,
+        ev.p_value,
+        ev.sig,
+        cfg,
+        ev.cls,
+        ev.at_edge,
+        ev.moved,
+        ev.disagree,
+        ev.rate_fitted,
     )
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
@@ -897,6 +907,7 @@ class Evidence:
     at_edge: bool = False
     moved: bool = False  # class evidence chose another energy peak than the best one
     disagree: bool = False  # the clip model's best lag lies away from the chosen one
+    rate_fitted: bool = False  # the search fitted the clock rate too (a count clock)
 
 
 def gate_verdict(
@@ -908,6 +919,7 @@ def gate_verdict(
     at_edge: bool = False,
     moved: bool = False,
     disagree: bool = False,
+    rate_fitted: bool = False,
 ) -> tuple[bool, str]:
     """(at chance, how the gate decided).
 
@@ -919,7 +931,9 @@ def gate_verdict(
     beyond it) refuse the same way; an offset the class evidence chose over the best
     energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p). A
     clip-trained class model (``cls.model == "clips"``) can pass a session beside a fair
-    energy p (clip_pass_p, clip_energy_p).
+    energy p (clip_pass_p, clip_energy_p). Where the search also fitted the clock rate
+    (``rate_fitted``, a count clock), another rate one gesture period away fits almost as
+    well, so energy below sure_quality passes only with a class route beside it.
     """
     if not np.isfinite(quality):
         return True, "quality is not a number"
@@ -935,7 +949,7 @@ def gate_verdict(
         return True, "class evidence contradicts"
     if _contradicts(sig, cfg):
         return True, "class signature contradicts"
-    if quality >= cfg.min_quality:
+    if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
     if _clip_confirms(cls, quality, p_value, cfg):
         return False, "clip classes"
@@ -943,6 +957,8 @@ def gate_verdict(
     if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
         if quality >= signature_floor:
             return False, "class signature"
+    if quality >= cfg.min_quality:  # rate_fitted: energy alone does not settle the rate
+        return True, "clock rate unconfirmed"
     return True, "at chance"
 
 
@@ -992,6 +1008,12 @@ def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
         what = (
             "the gesture words' classes fit the motion best at another offset than the "
             f"motion energy does (more than {cfg.clip_agree_s} s away)"
+        )
+    elif ev.rate_fitted and not ev.moved:
+        what = (
+            f"motion energy matches the commands (quality {quality:.2f} < sure "
+            f"{cfg.sure_quality}), but on a clock rebuilt from row counts another clock rate "
+            "fits almost as well one gesture period away, and no class test confirms this one"
         )
     elif ev.moved:
         p = 1.0 if ev.cls is None else ev.cls.p_value

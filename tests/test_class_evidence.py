@@ -87,6 +87,24 @@ def test_gate_refuses_the_search_edge_contradicting_classes_and_unconfirmed_move
     assert gate_verdict(3.0, 0.02, sig, cfg, strong)[0]  # class evidence alone never passes
 
 
+def test_on_a_fitted_clock_rate_energy_alone_passes_only_when_sure():
+    """A count clock's search also fits the rate; another rate one gesture period away fits
+    almost as well (realistic dev: a session 2.65 s off at quality 6.09, a one-period control
+    at 6.66), so below sure_quality a class route must confirm it."""
+    cfg = AlignConfig()
+    silent = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    signature = SignatureTest(1.5, 0.006, 9, 5)
+    assert gate_verdict(6.0, 0.02, silent, cfg) == (False, "energy")
+    assert gate_verdict(6.0, 0.02, silent, cfg, rate_fitted=True) == (
+        True,
+        "clock rate unconfirmed",
+    )
+    assert gate_verdict(6.0, 0.02, signature, cfg, rate_fitted=True) == (False, "class signature")
+    assert gate_verdict(9.0, 0.02, silent, cfg, rate_fitted=True) == (False, "energy")
+    clips = ClassTest(-1.0, 0.001, 12, 3, model="clips")
+    assert gate_verdict(6.0, 0.02, silent, cfg, clips, rate_fitted=True) == (False, "clip classes")
+
+
 def test_session_one_period_off_is_refused_and_the_true_one_passes():
     """The shifted-audio control: the offset search confined to a window that ends 0.5 s
     short of the truth lands on its edge (or a wrong period) and is refused."""
