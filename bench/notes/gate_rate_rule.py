@@ -4,7 +4,6 @@ clock rate was fitted) on gate_dev.py's cached evidence. Not shipped."""
 import json
 import sys
 
-sys.path.insert(0, "/work/wt-g24/bench/notes")
 from silkpipe.alignment import AlignConfig, gate_verdict
 from silkpipe.class_evidence import ClassTest
 from silkpipe.signature import SignatureTest
