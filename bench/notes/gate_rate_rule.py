@@ -2,7 +2,6 @@
 clock rate was fitted) on gate_dev.py's cached evidence. Not shipped."""
 
 import json
-import sys
 
 from silkpipe.alignment import AlignConfig, gate_verdict
 from silkpipe.class_evidence import ClassTest
