@@ -28,16 +28,41 @@ TORCHSCRIPT_NAME = "model.ts"
 ONNX_NAME = "model.onnx"
 
 
-#: Model input sets and their widths: "full" = the 9 raw channels (+4 derived); the
-#: invariant ones are orientation-free (see GestureNet._invariant); "shape+pose" (the
-#: default) adds the gravity direction in the watch frame to "invariant-shape".
+_INVARIANT = [
+    "accel_norm",
+    "gyro_norm",
+    "accel_up",
+    "gyro_up",
+    "accel_horizontal",
+    "gyro_horizontal",
+    "tilt_change",
+]
+_SHAPE = [
+    "accel_norm_shape",
+    "accel_up_shape",
+    "accel_horizontal_shape",
+    "gyro_norm_shape",
+    "gyro_up_shape",
+    "gyro_horizontal_shape",
+    "log_accel_rms",
+    "log_gyro_rms",
+    "tilt_change",
+]
+#: What the model computes from the 9 raw channels, per input set: "full" keeps the raw
+#: channels and adds 4; the invariant ones are orientation-free (see GestureNet._invariant);
+#: "shape+pose" (the default) adds the gravity direction in the watch frame to the shape.
+DERIVED_CHANNELS = {
+    "full": ["accel_norm", "gyro_norm", "accel_up", "gyro_up"],
+    "invariant": _INVARIANT,
+    "invariant-log": ["log_" + name for name in _INVARIANT],
+    "invariant-shape": _SHAPE,
+    "shape+pose": [*_SHAPE, "grav_x", "grav_y", "grav_z"],
+    "invariant+tilt": [*_INVARIANT, "grav_x_rel", "grav_y_rel", "grav_z_rel"],
+}
+#: Model input sets and their widths.
 INPUT_SETS = {
-    "full": 13,
-    "invariant": 7,
-    "invariant+tilt": 10,
-    "invariant-log": 7,
-    "invariant-shape": 9,
-    "shape+pose": 12,
+    name: len(channels) + (9 if name == "full" else 0)
+    for name, channels in DERIVED_CHANNELS.items()
 }
 
 

@@ -38,70 +38,11 @@ from silkpipe.dataset import (
 )
 from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
-from silkpipe.model import GestureNet, export_model
+from silkpipe.model import DERIVED_CHANNELS, GestureNet, export_model
 from silkpipe.vocabulary import CLASSES
 
 log = logging.getLogger(__name__)
 CHECKPOINT_NAME = "checkpoint.pt"
-#: What the model computes from the 9 raw channels, per input set (model.INPUT_SETS).
-DERIVED_CHANNELS = {
-    "full": ["accel_norm", "gyro_norm", "accel_up", "gyro_up"],
-    "invariant": [
-        "accel_norm",
-        "gyro_norm",
-        "accel_up",
-        "gyro_up",
-        "accel_horizontal",
-        "gyro_horizontal",
-        "tilt_change",
-    ],
-    "invariant-log": [
-        "log_accel_norm",
-        "log_gyro_norm",
-        "log_accel_up",
-        "log_gyro_up",
-        "log_accel_horizontal",
-        "log_gyro_horizontal",
-        "log_tilt_change",
-    ],
-    "invariant-shape": [
-        "accel_norm_shape",
-        "accel_up_shape",
-        "accel_horizontal_shape",
-        "gyro_norm_shape",
-        "gyro_up_shape",
-        "gyro_horizontal_shape",
-        "log_accel_rms",
-        "log_gyro_rms",
-        "tilt_change",
-    ],
-    "shape+pose": [
-        "accel_norm_shape",
-        "accel_up_shape",
-        "accel_horizontal_shape",
-        "gyro_norm_shape",
-        "gyro_up_shape",
-        "gyro_horizontal_shape",
-        "log_accel_rms",
-        "log_gyro_rms",
-        "tilt_change",
-        "grav_x",
-        "grav_y",
-        "grav_z",
-    ],
-    "invariant+tilt": [
-        "accel_norm",
-        "gyro_norm",
-        "accel_up",
-        "gyro_up",
-        "accel_horizontal",
-        "gyro_horizontal",
-        "tilt_change",
-        "grav_x_rel",
-        "grav_y_rel",
-        "grav_z_rel",
-    ],
-}
 HISTORY_NAME = "history.json"
 
 
@@ -134,7 +75,7 @@ class TrainConfig:
     hidden: int = 32
     dropout: float = 0.3
     derived: bool = True  # add |accel|, |gyro| and their components along gravity
-    # model input set (model.INPUT_SETS): the motion's shape and size in a frame-free form
+    # model input set (model.DERIVED_CHANNELS): the motion's shape and size in a frame-free form
     # plus the arm pose, which the rotations above blur (README: how it was chosen)
     inputs: str = "shape+pose"
     pool: bool = False  # global pooling head instead of the LSTM
