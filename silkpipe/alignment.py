@@ -776,8 +776,7 @@ def _class_test(
     times = np.array([c.start for c in commands])
     e_times, labels = event_words(times, [c.cls for c in commands])
     if clips is not None:
-        t = clips.test(e_times + lag, labels, np.array(around))
-        return ClassTest(t.statistic, t.p_value, t.words, t.classes, t.testable, "clips")
+        return clips.test(e_times + lag, labels, np.array(around))
     return class_test(
         feature_traces(motion),
         float(motion.t[0]),

@@ -31,8 +31,10 @@ BEFORE_S, AFTER_S = 0.5, 0.7
 
 @dataclass
 class ClassTest:
-    separation: float  # share of feature variance the spoken classes explain (0..1)
-    p_value: float  # share of label permutations that explain at least as much (1: untested)
+    # the statistic: share of feature variance the spoken classes explain (0..1); for the
+    # clip model (model "clips"), the said classes' mean log-probability (FLOOR..0)
+    separation: float
+    p_value: float  # share of label permutations scoring at least as well (1: untested)
     words: int  # event words with motion under them
     classes: int  # event classes with at least min_per_class words
     testable: bool = True

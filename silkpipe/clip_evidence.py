@@ -24,6 +24,7 @@ from scipy.ndimage import uniform_filter1d
 from scipy.special import logsumexp
 
 from silkpipe.class_evidence import (
+    ClassTest,
     features_at,
     permutation_p,
     raw_features,
@@ -138,15 +139,6 @@ def fit_clip_model(clips: list[tuple[Motion, str]]) -> ClipModel | None:
     return ClipModel(mean, scale, centres, np.linalg.inv(cov), counts)
 
 
-@dataclass
-class ClipTest:
-    statistic: float  # mean log-probability of the said classes (FLOOR..0)
-    p_value: float  # share of label permutations scoring at least as well (1: untested)
-    words: int  # event words with motion under them
-    classes: int  # event classes among them with at least min_per_class words
-    testable: bool = True
-
-
 def word_log_proba(
     model: ClipModel, traces: np.ndarray, t0: float, rate: float, times: np.ndarray
 ) -> np.ndarray:
@@ -185,7 +177,7 @@ def clip_test(
     min_per_class: int = 2,
     permutations: int = 2000,
     seed: int = 0,
-) -> ClipTest:
+) -> ClassTest:
     """Label-permutation test of the said classes' mean log-probability at IMU ``times``;
     when they were chosen among shifts ``around`` them, each permutation gets its best
     shift too."""
@@ -195,7 +187,7 @@ def clip_test(
     labels = labels[ok]
     classes, testable = testable_classes(labels, min_per_class)
     if not testable:
-        return ClipTest(0.0, 1.0, len(labels), classes, testable=False)
+        return ClassTest(0.0, 1.0, len(labels), classes, testable=False, model="clips")
     stack = [
         np.nan_to_num(word_log_proba(model, traces, t0, rate, times + d)[ok], nan=FLOOR)
         for d in around
@@ -205,7 +197,8 @@ def clip_test(
     rng = np.random.default_rng(seed)
     perms = np.stack([rng.permutation(labels) for _ in range(permutations)])
     null = np.max([lp[rows[None, :], perms].mean(axis=1) for lp in stack], axis=0)
-    return ClipTest(round(observed, 4), permutation_p(null, observed), len(labels), classes)
+    p = permutation_p(null, observed)
+    return ClassTest(round(observed, 4), p, len(labels), classes, model="clips")
 
 
 @dataclass
@@ -220,7 +213,7 @@ class BoundClips:
     def scores(self, times: np.ndarray, labels: np.ndarray, lags: np.ndarray) -> np.ndarray:
         return clip_scores(self.model, self.traces, self.t0, self.rate, times, labels, lags)
 
-    def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClipTest:
+    def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClassTest:
         return clip_test(self.model, self.traces, self.t0, self.rate, times, labels, around=around)
 
 
