@@ -15,7 +15,10 @@ which file the error must name, and what the run must do with the session:
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,24 @@ GOOD = ("20251017_143217_session", "20251017_143627_session")
 #: A real session with audio only (17 s): the transcribe step must decode its WAV.
 AUDIO = "20251017_110929_session"
 HUGE_LINE_BYTES = 24 * 1024 * 1024
+
+
+def cli(*argv: str, cwd: Path, umask: int | None = None) -> subprocess.CompletedProcess:
+    """`silkpipe ARGV` as a user runs it: its own process (optionally under ``umask``),
+    output captured as text."""
+
+    def set_umask() -> None:
+        if umask is not None:
+            os.umask(umask)
+
+    return subprocess.run(
+        [sys.executable, "-m", "silkpipe.cli", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=set_umask,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,12 @@ Exit status: 2 for bad input, 1 for a fault.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import badinputs
 import pytest
 
 GOOD = badinputs.GOOD[0]
-
-
-def _cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "silkpipe.cli", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _one_line_error(proc: subprocess.CompletedProcess, command: str) -> str:
@@ -60,7 +49,9 @@ def test_disk_full_is_one_line_and_a_fault(tmp_path, mount):
     sessions = _sessions(tmp_path)
     store = tmp_path / "store"
     mount(["-t", "tmpfs", "-o", "size=256k", "tmpfs"], store)
-    proc = _cli("run", str(sessions), "--store", str(store), "--run-id", "r1", cwd=tmp_path)
+    proc = badinputs.cli(
+        "run", str(sessions), "--store", str(store), "--run-id", "r1", cwd=tmp_path
+    )
     line = _one_line_error(proc, "run")
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "No space left on device" in line and "sensor_data.csv" in line, line
@@ -69,12 +60,14 @@ def test_disk_full_is_one_line_and_a_fault(tmp_path, mount):
 def test_read_only_store_is_one_line_and_a_fault(tmp_path):
     sessions = _sessions(tmp_path)
     store = tmp_path / "store"
-    upload = _cli("sessions", "upload", str(sessions), "--store", str(store), cwd=tmp_path)
+    upload = badinputs.cli("sessions", "upload", str(sessions), "--store", str(store), cwd=tmp_path)
     assert upload.returncode == 0, upload.stderr
     subprocess.run(["mount", "--bind", str(store), str(store)], check=True)
     try:
         subprocess.run(["mount", "-o", "remount,ro,bind", str(store)], check=True)
-        proc = _cli("transcribe", GOOD, "--store", str(store), "--run-id", "r1", cwd=tmp_path)
+        proc = badinputs.cli(
+            "transcribe", GOOD, "--store", str(store), "--run-id", "r1", cwd=tmp_path
+        )
     finally:
         subprocess.run(["umount", str(store)], check=False)
     line = _one_line_error(proc, "transcribe")
@@ -85,7 +78,7 @@ def test_read_only_store_is_one_line_and_a_fault(tmp_path):
 def test_store_path_that_is_a_file_is_bad_input(tmp_path):
     sessions = _sessions(tmp_path)
     (tmp_path / "store").write_text("not a folder")
-    proc = _cli("run", str(sessions), "--store", str(tmp_path / "store"), cwd=tmp_path)
+    proc = badinputs.cli("run", str(sessions), "--store", str(tmp_path / "store"), cwd=tmp_path)
     line = _one_line_error(proc, "run")
     assert proc.returncode == 2 and "is a file" in line, line
 
@@ -93,7 +86,7 @@ def test_store_path_that_is_a_file_is_bad_input(tmp_path):
 def test_out_that_is_a_file_is_bad_input(tmp_path):
     clips = badinputs.clips_subset(tmp_path / "clips", per_class=1)
     (tmp_path / "out").write_text("not a folder")
-    proc = _cli(
+    proc = badinputs.cli(
         "train",
         "--clips",
         str(clips),
@@ -110,7 +103,7 @@ def test_out_that_is_a_file_is_bad_input(tmp_path):
 
 def test_negative_workers_is_bad_input(tmp_path):
     sessions = _sessions(tmp_path)
-    proc = _cli(
+    proc = badinputs.cli(
         "run", str(sessions), "--store", str(tmp_path / "s"), "--workers", "-1", cwd=tmp_path
     )
     line = _one_line_error(proc, "run")
@@ -121,7 +114,7 @@ def test_negative_workers_is_bad_input(tmp_path):
 def test_truncated_onnx_is_one_line(tmp_path):
     clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
     out = tmp_path / "out"
-    proc = _cli(
+    proc = badinputs.cli(
         "train",
         "--clips",
         str(clips),
@@ -135,7 +128,9 @@ def test_truncated_onnx_is_one_line(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     onnx = out / "model" / "model.onnx"
     onnx.write_bytes(onnx.read_bytes()[: onnx.stat().st_size // 2])
-    proc = _cli("evaluate", "--model", str(out / "model"), "--clips", str(clips), cwd=tmp_path)
+    proc = badinputs.cli(
+        "evaluate", "--model", str(out / "model"), "--clips", str(clips), cwd=tmp_path
+    )
     line = _one_line_error(proc, "evaluate")
     assert proc.returncode in (1, 2), proc.stderr[-2000:]
     assert len(line) < 600

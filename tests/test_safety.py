@@ -21,21 +21,6 @@ GOOD = badinputs.GOOD[0]
 PRIVATE = "PRIVATE-FIRST-LINE-do-not-upload"
 
 
-def _cli(*argv: str, cwd: Path, umask: int | None = None) -> subprocess.CompletedProcess:
-    def set_umask() -> None:
-        if umask is not None:
-            os.umask(umask)
-
-    return subprocess.run(
-        [sys.executable, "-m", "silkpipe.cli", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        preexec_fn=set_umask,
-    )
-
-
 def test_links_out_of_the_sessions_and_clips_folders_are_not_followed(tmp_path):
     outside = tmp_path / "private"
     outside.mkdir()
@@ -51,7 +36,9 @@ def test_links_out_of_the_sessions_and_clips_folders_are_not_followed(tmp_path):
     badinputs.clips_subset(clips, per_class=1)
     (clips / "jump_1_to_2.csv").symlink_to(outside / "secret.csv")
     store = tmp_path / "store"
-    proc = _cli("run", str(sessions), "--clips", str(clips), "--store", str(store), cwd=tmp_path)
+    proc = badinputs.cli(
+        "run", str(sessions), "--clips", str(clips), "--store", str(store), cwd=tmp_path
+    )
     assert PRIVATE not in proc.stdout + proc.stderr
     for path in store.rglob("*"):
         if path.is_file():
@@ -71,14 +58,14 @@ def test_folder_mode_train_and_evaluate_do_not_follow_links_out_of_the_clips_fol
     clips = tmp_path / "clips"
     badinputs.clips_subset(clips, per_class=2)
     (clips / "jump_1_to_2.csv").symlink_to(outside / "secret.csv")
-    train = _cli(
+    train = badinputs.cli(
         "train", "--clips", str(clips), "--out", str(tmp_path / "m"), "--epochs", "1", cwd=tmp_path
     )
     assert train.returncode == 0, train.stderr[-2000:]
     assert "jump_1_to_2.csv" in train.stderr and "link out of the clips folder" in train.stderr
     assert PRIVATE not in train.stdout + train.stderr
     model = tmp_path / "m" / "model"
-    evaluate = _cli("evaluate", "--model", str(model), "--clips", str(clips), cwd=tmp_path)
+    evaluate = badinputs.cli("evaluate", "--model", str(model), "--clips", str(clips), cwd=tmp_path)
     assert "link out of the clips folder" in evaluate.stdout + evaluate.stderr
     assert PRIVATE not in evaluate.stdout + evaluate.stderr
 
@@ -88,7 +75,7 @@ def test_files_are_created_with_the_umask_modes(tmp_path, umask):
     sessions = tmp_path / "in"
     badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv", "whisperx_output.json"))
     store = tmp_path / "store"
-    proc = _cli("run", str(sessions), "--store", str(store), cwd=tmp_path, umask=umask)
+    proc = badinputs.cli("run", str(sessions), "--store", str(store), cwd=tmp_path, umask=umask)
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     files = [p for p in store.rglob("*") if p.is_file()]
     assert any(p.name == "index.html" for p in files)
@@ -180,7 +167,7 @@ def test_error_lines_are_not_glued_to_progress_bars(tmp_path):
     badinputs.copy_session(GOOD, sessions, GOOD, files=("sensor_data.csv", "whisperx_output.json"))
     badinputs.empty_wav(sessions)
     badinputs.nan_csv(sessions)
-    proc = _cli(
+    proc = badinputs.cli(
         "run", str(sessions), "--store", str(tmp_path / "store"), "--workers", "2", cwd=tmp_path
     )
     lines = proc.stderr.split("\n")
