@@ -306,13 +306,16 @@ def load_device_ns_clips(
     return streams
 
 
-def clip_folder_files(folder: Path) -> list[Path]:
+def clip_folder_files(folder: Path, on_error=None) -> list[Path]:
     """The files that make a clip folder: its clip CSVs, and session_metadata.json where
     the sample dialect has one (without it those clips cannot be read). Copies of a clip
-    folder (the store, a step's scratch folder) must carry all of them."""
-    files = sorted(Path(folder).glob("*.csv"))
-    meta = Path(folder) / METADATA_NAME
-    return files + [meta] if meta.is_file() else files
+    folder (the store, a step's scratch folder) must carry all of them. A link out of the
+    folder is never read: InputError naming it, or with ``on_error(path, error)`` reported
+    there and left out."""
+    folder = Path(folder)
+    files = sorted(folder.glob("*.csv"))
+    meta = folder / METADATA_NAME
+    return _inside_folder(folder, files + [meta] if meta.is_file() else files, on_error)
 
 
 def read_session_metadata(folder: Path) -> dict:
@@ -485,7 +488,7 @@ def load_clip_streams(
     folder = Path(clips_dir)
     if not folder.is_dir():
         raise InputError("clips folder is missing", path=str(folder))
-    paths = _inside_folder(folder, sorted(folder.glob("*.csv")), on_error)
+    paths = [p for p in clip_folder_files(folder, on_error) if p.suffix == ".csv"]
     if not paths:
         raise InputError("no clip CSV files", path=str(folder))
     if (folder / METADATA_NAME).exists():

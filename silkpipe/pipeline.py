@@ -123,12 +123,12 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
 
 
 def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dict[str, str]:
+    def link_out(path: Path, err: Exception) -> None:
+        skipped[path.stem] = str(err)
+        log.error("skipping clip %s", skipped[path.stem])
+
     clips = {}
-    for path in clip_folder_files(clips_dir):
-        if not _inside(path, clips_dir):
-            skipped[path.stem] = f"file {path}: is a link out of the clips folder: not read"
-            log.error("skipping clip %s", skipped[path.stem])
-            continue
+    for path in clip_folder_files(clips_dir, on_error=link_out):
         try:
             check_name(path.name, "clip name")
         except StoreError as err:

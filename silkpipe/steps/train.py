@@ -76,16 +76,12 @@ def train_plan(
 
 
 def _local_clips(folder: Path) -> dict[str, str]:
-    """name -> sha256 of a local clips folder's files (clip_folder_files; links out of it are
-    not read)."""
+    """name -> sha256 of a local clips folder's files (clip_folder_files: links out of it
+    are logged and not read)."""
     if not folder.is_dir():
         raise InputError("clips folder does not exist", path=str(folder))
-    root = folder.resolve()
-    return {
-        p.name: sha256(p.read_bytes())
-        for p in clip_folder_files(folder)
-        if p.resolve().is_relative_to(root)
-    }
+    files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
+    return {p.name: sha256(p.read_bytes()) for p in files}
 
 
 def train_run(
