@@ -88,7 +88,7 @@ def run_sessions(store, run_id: str) -> list[str]:
             names.add(stem)
     for key in store.list(keys.failures_prefix(run_id)):
         names.add(key.rsplit("/", 1)[1].rsplit(".", 1)[0])
-    summary = _json(store, f"{labels}/summary.json") or {}
+    summary = _json(store, keys.labels_summary_key(labels)) or {}
     names.update(summary.get("sessions") or [])
     names.update(summary.get("failed") or {})
     return sorted(names)
@@ -107,7 +107,9 @@ def failures(store, run_id: str) -> list[dict]:
                 "error": record.get("error", ""),
             }
         )
-    summary = _json(store, f"{keys.published_prefix(store, run_id, 'labels')}/summary.json") or {}
+    summary = (
+        _json(store, keys.labels_summary_key(keys.published_prefix(store, run_id, "labels"))) or {}
+    )
     recorded = {(f["step"], f["session"]) for f in out}
     for session, error in (summary.get("failed") or {}).items():
         if ("align", session) not in recorded:
@@ -355,7 +357,7 @@ def _load_artifacts(store, run_id: str) -> _RunArtifacts:
     fails = failures(store, run_id)
     sessions = run_sessions(store, run_id)
     infos = [session_info(store, run_id, s, fails) for s in sessions]
-    summary = _json(store, f"{keys.published_prefix(store, run_id, 'labels')}/summary.json")
+    summary = _json(store, keys.labels_summary_key(keys.published_prefix(store, run_id, "labels")))
     model_dir = keys.published_prefix(store, run_id, "model")
     scores_dir = model_dir if keys.published(store, run_id, "model") else report_dir
     return _RunArtifacts(

@@ -387,6 +387,11 @@ def labels_prefix(run_id: str, version: str | None = None) -> str:
     return version_prefix(run_id, "labels", version) if version else f"{run_prefix(run_id)}/labels"
 
 
+def labels_summary_key(labels_folder: str) -> str:
+    """The summary of a label set (its sessions, failures, exclusions) in ``labels_folder``."""
+    return f"{labels_folder}/summary.json"
+
+
 def labels_key(run_id: str, session: str, ext: str = "csv", version: str | None = None) -> str:
     return f"{labels_prefix(run_id, version)}/{check_name(session, 'session name')}.{ext}"
 

@@ -255,7 +255,7 @@ def _publish(store: Store, run_id: str, results: dict, failed: dict, set_inputs:
             for s, r in reports.items()
         },
     }
-    keys.put_json(store, f"{keys.labels_prefix(run_id, version)}/summary.json", summary)
+    keys.put_json(store, keys.labels_summary_key(keys.labels_prefix(run_id, version)), summary)
     pointer = {"inputs": set_inputs, "sessions": {s: r["inputs"] for s, r in reports.items()}}
     keys.publish(store, run_id, "labels", version, pointer)
     return version

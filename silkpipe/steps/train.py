@@ -51,11 +51,12 @@ def train_plan(
     """
     inputs = read_run_inputs(store, run_id)
     prefix = keys.published_prefix(store, run_id, "labels")
+    summary_key = keys.labels_summary_key(prefix)
     try:
-        summary = keys.get_json(store, f"{prefix}/summary.json")
+        summary = keys.get_json(store, summary_key)
     except KeyError:
         raise InputError(
-            f"run {run_id} has no label set (run align first)", path=f"{prefix}/summary.json"
+            f"run {run_id} has no label set (run align first)", path=summary_key
         ) from None
     excluded = summary.get("excluded") or {}
     sessions = {}
