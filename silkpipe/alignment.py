@@ -697,7 +697,7 @@ def align_session(
         else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
     )
     moved = abs(around[0]) > cfg.edge_s
-    rate_fitted = motion.time_model.get("kind") == "count"
+    rate_fitted = len(_clock_scales(motion)) > 1
     evidence = Evidence(quality, p_value, sig, cls, at_edge, moved, elsewhere, rate_fitted)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
@@ -834,10 +834,15 @@ def _reachable(
     motion: Motion, commands: list[Command], cfg: AlignConfig
 ) -> tuple[list[Command], list[Command]]:
     """Commands some searched clock fit can put on the IMU stream, and the rest."""
-    from silkpipe.clock_fit import SCALES, within_reach
+    from silkpipe.clock_fit import within_reach
 
-    scales = SCALES if motion.time_model.get("kind") == "count" else (1.0,)
-    return within_reach(commands, motion, cfg, scales)
+    return within_reach(commands, motion, cfg, _clock_scales(motion))
+
+
+def _clock_scales(motion: Motion) -> tuple[float, ...]:
+    from silkpipe.clock_fit import clock_scales
+
+    return clock_scales(motion.time_model)
 
 
 def _fit_clock(
@@ -845,8 +850,9 @@ def _fit_clock(
 ) -> tuple[float, float, float, float, float, bool, list[float]]:
     """(offset, confidence, quality, p, scale, at search edge, class candidates):
     count-clock sessions also fit the clock rate (silkpipe.clock_fit), with the scale
-    search inside the shuffles' null."""
-    if motion.time_model.get("kind") != "count":
+    search inside the shuffles' null, over the scales the rate's bound leaves."""
+    scales = _clock_scales(motion)
+    if len(scales) == 1:
         fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg, clips=clips)
         return (
             fit.offset_s,
@@ -859,7 +865,7 @@ def _fit_clock(
         )
     from silkpipe.clock_fit import fit_scale_offset
 
-    sfit = fit_scale_offset(motion, commands, cfg, clips=clips)
+    sfit = fit_scale_offset(motion, commands, cfg, scales, clips=clips)
     # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)
