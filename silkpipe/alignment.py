@@ -88,6 +88,11 @@ class AlignConfig:
     # activity reaches (the sample generator's turns spin about the device axis, not about
     # gravity, so only energy can confirm them). The same holds for class evidence.
     sure_quality: float = 8.0
+    # ... and where a count clock's scale search can move the words against each other by
+    # this much (the searched scales' spread times the words' span), energy below
+    # sure_quality needs a class route too: shorter than the shortest gesture period (1.5 s),
+    # so a narrower search cannot reach an alignment one period off.
+    rate_reach_s: float = 1.0
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -697,7 +702,7 @@ def align_session(
         else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
     )
     moved = abs(around[0]) > cfg.edge_s
-    rate_fitted = len(_clock_scales(motion)) > 1
+    rate_fitted = _scale_reach(_clock_scales(motion), commands) >= cfg.rate_reach_s
     evidence = Evidence(quality, p_value, sig, cls, at_edge, moved, elsewhere, rate_fitted)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
@@ -837,6 +842,14 @@ def _reachable(
     from silkpipe.clock_fit import within_reach
 
     return within_reach(commands, motion, cfg, _clock_scales(motion))
+
+
+def _scale_reach(scales: tuple[float, ...], commands: list[Command]) -> float:
+    """Seconds the scale search can move the words against each other."""
+    if len(scales) < 2 or not commands:
+        return 0.0
+    span = max(c.start for c in commands) - min(c.start for c in commands)
+    return (max(scales) - min(scales)) * span
 
 
 def _clock_scales(motion: Motion) -> tuple[float, ...]:

@@ -3,6 +3,8 @@ and the clock scales the aligner then searches."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from test_time_model import clock_error
@@ -97,3 +99,15 @@ def test_a_bounded_rate_fits_no_scale_and_needs_no_class_route():
     assert tight.clock_scale == 1.0 and tight.gate == "energy"
     assert tight.offset_s == pytest.approx(2.0, abs=0.3)
     assert loose.gate == "class signature"
+
+
+def test_a_narrow_scale_search_needs_no_class_route():
+    """Scales 1 +- 0.0025 over 120 s of words move them against each other by 0.6 s, less
+    than a gesture period: the gate treats the session as one with a known rate."""
+    cfg = AlignConfig(sure_quality=float("inf"))
+    motion, words = gesture_session(seconds=120.0, offset_s=2.0, seed=1)
+    motion.time_model = {"kind": "count", "rate_uncertainty": 0.0025}
+    _, narrow = align_session("narrow", motion, words, cfg)
+    assert narrow.gate == "energy"
+    _, strict = align_session("strict", motion, words, replace(cfg, rate_reach_s=0.5))
+    assert strict.gate == "class signature"
