@@ -69,6 +69,8 @@ class ClockConfig:
     latency_jitter_s: float = 0.02  # the arrival floor varies by at most this
     rate_band: float = 0.05  # an envelope edge this far off R: not the watch rate
     max_rate_uncertainty: float = 0.006  # a looser envelope rate is not used
+    loss_turn_rad: float = 0.3  # a rotation jump this far beyond the gyro's: a loss there
+    loss_turn_margin: float = 1.5  # ... and this many times the next largest in the span
 
 
 @dataclass
@@ -251,8 +253,27 @@ def envelope_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> RateEstimat
     )
 
 
+def _turn_jump(pairs: SpacingPairs | None, lo: int, hi: int, cfg: ClockConfig) -> int | None:
+    """The row (file order) in (lo, hi] where the wrist turned far more than the gyro
+    allows in one period, and clearly more than anywhere else there; None without one."""
+    if pairs is None or not len(pairs.turn_row):
+        return None
+    inside = (pairs.turn_row > lo) & (pairs.turn_row <= hi)
+    excess = np.sort(pairs.turn_excess[inside])
+    if not len(excess) or excess[-1] < cfg.loss_turn_rad:
+        return None
+    if len(excess) > 1 and excess[-1] < cfg.loss_turn_margin * excess[-2]:
+        return None
+    rows = pairs.turn_row[inside]
+    return int(rows[np.argmax(pairs.turn_excess[inside])])
+
+
 def envelope_losses(
-    arrival: np.ndarray, n0: int, est: RateEstimate, cfg: ClockConfig
+    arrival: np.ndarray,
+    n0: int,
+    est: RateEstimate,
+    cfg: ClockConfig,
+    pairs: SpacingPairs | None = None,
 ) -> tuple[np.ndarray, list[list[float]]]:
     """Seconds of lost watch time before each row (cumulative), and the losses found,
     from steps of the envelope between its edges.
@@ -263,8 +284,9 @@ def envelope_losses(
     anywhere from where the suffix minimum of the latency starts to rise (the earliest)
     to the next edge (the latest). Where the suffix minimum rises by most of the step at
     one row, the loss happened in real time there (an arrival gap): it is put there.
-    Otherwise (hidden in a backlog) half of it is inserted each way, so no row is off by
-    more than half the loss.
+    Hidden in a backlog, it is put where the rotation vector jumps between consecutive
+    rows (``pairs``: _turn_jump); without such a jump half of it is inserted each way,
+    so no row is off by more than half the loss.
     """
     n = len(arrival)
     inserted = np.zeros(n)
@@ -281,8 +303,12 @@ def envelope_losses(
         suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
         ramp = np.clip(suffix - e[b] - done, 0.0, step)
         jumps = np.diff(ramp)
+        first = b + int(np.argmax(ramp > 0))
+        turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
         if len(jumps) and jumps.max() >= step / 2:  # all of it at that row
             ramp = np.where(np.arange(len(ramp)) > np.argmax(jumps), step, 0.0)
+        elif turn is not None:  # the motion jumps there
+            ramp = np.where(np.arange(len(ramp)) >= turn - n0 - b, step, 0.0)
         else:
             ramp = ramp / 2
         inserted[n0 + b : n0 + c] += ramp[:-1]
@@ -350,6 +376,10 @@ class SpacingPairs:
     row: np.ndarray
     angle: np.ndarray
     expected: np.ndarray
+    # Every consecutive rotation pair (not only moving ones): the later row and how much
+    # more it turned than the gyro says one period takes (a lost stretch jumps).
+    turn_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    turn_excess: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def spacing(self, rows: np.ndarray | None = None) -> float | None:
         """Sample periods per row, pooled over the pairs (of ``rows``, a mask over file
@@ -378,7 +408,10 @@ def spacing_pairs(
     count = np.diff(pos)
     mean_rate = np.diff(summed[pos]) / np.maximum(count, 1)
     moving = (count > 0) & (mean_rate > 0.5) & (angle < 1.0)
-    return SpacingPairs(at_quat[1:][moving], angle[moving], mean_rate[moving] / hz)
+    excess = angle - np.where(count > 0, mean_rate, 0.0) / hz
+    return SpacingPairs(
+        at_quat[1:][moving], angle[moving], mean_rate[moving] / hz, at_quat[1:], excess
+    )
 
 
 def row_spacing(
@@ -522,7 +555,7 @@ def rebuild_clock(
     if watch is not None:
         return _watch_time(arrival, np.asarray(watch, dtype=np.float64), n0, rate, source, span)
     if est is not None:
-        inserted, losses = envelope_losses(arrival, n0, est, cfg)
+        inserted, losses = envelope_losses(arrival, n0, est, cfg, pairs)
     else:
         inserted, losses = _insert_losses(arrival, n0, rate, cfg)
     counted = straight + inserted

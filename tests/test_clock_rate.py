@@ -14,7 +14,7 @@ from test_time_model_align import gesture_session
 from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.clock_fit import SCALES, clock_scales
 from silkpipe.delivery import deliver
-from silkpipe.watch_clock import ClockConfig, envelope_rate, rebuild_clock
+from silkpipe.watch_clock import ClockConfig, SpacingPairs, envelope_rate, rebuild_clock
 
 
 def produced_rows(rate: float, seconds: float, rng: np.random.Generator) -> np.ndarray:
@@ -111,3 +111,21 @@ def test_a_narrow_scale_search_needs_no_class_route():
     assert narrow.gate == "energy"
     _, strict = align_session("strict", motion, words, replace(cfg, rate_reach_s=0.5))
     assert strict.gate == "class signature"
+
+
+def test_loss_hidden_in_a_backlog_is_put_where_the_rotation_jumps():
+    """The same hidden loss, with the motion saying where it was (the rotation vector
+    jumps between two consecutive rows there): the whole clock is right again."""
+    watch, arrival = trace(150, lambda t: 0.6 if 20 <= t < 50 else 1.6, lost=(30, 36))
+    rot = np.arange(0, len(watch), 3)  # every third row a rotation row
+    excess = np.full(len(rot), 0.01)
+    excess[np.searchsorted(watch[rot], 36.0)] = 0.8  # the first one after the loss
+    pairs = SpacingPairs(rot[1:], np.full(len(rot) - 1, 0.02), np.full(len(rot) - 1, 0.02))
+    pairs.turn_row, pairs.turn_excess = rot, excess
+    rebuilt, model = rebuild_clock(arrival, pairs=pairs)
+    diff = rebuilt - watch
+    diff -= np.median(diff[(watch > 0) & (watch < 20)])
+    assert np.sort(np.abs(diff[watch > 0]))[-3] < 0.1  # but the rows beside the jump
+    jumpless = replace(pairs, turn_excess=np.full(len(rot), 0.01))
+    rebuilt, _ = rebuild_clock(arrival, pairs=jumpless)
+    assert np.abs(rebuilt - watch - np.median((rebuilt - watch)[:3000])).max() > 2
