@@ -15,6 +15,12 @@ non-linear clock, and no single audio offset fits it. Each session gets one time
     The CSV carries the watch's own time (a ``timestamp_ns`` or ``watch_timestamp``
     column): it is used, shifted by one constant so that it starts on the arrival clock.
 
+R comes from the lower envelope of arrival against row index (envelope_rate: a row never
+arrives before it was made, so where the stream runs in real time or its queue has drained,
+arrival touches production plus the latency floor), with a bound on its error that the
+aligner's clock-scale search keeps to; without a tight envelope, from real-time windows or
+the default.
+
 Every session starts with a *stale burst*: a few hundred rows queued before the host
 listened, all arriving in the first 0.1 s. They were made before the anchor row n0, so
 both ``arrival`` and ``count`` place them there, ``1/R`` apart.
