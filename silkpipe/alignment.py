@@ -88,6 +88,11 @@ class AlignConfig:
     # activity reaches (the sample generator's turns spin about the device axis, not about
     # gravity, so only energy can confirm them). The same holds for class evidence.
     sure_quality: float = 8.0
+    # ... and where a count clock's scale search can move the words against each other by
+    # this much (the searched scales' spread times the words' span), energy below
+    # sure_quality needs a class route too: shorter than the shortest gesture period (1.5 s),
+    # so a narrower search cannot reach an alignment one period off.
+    rate_reach_s: float = 1.0
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -697,7 +702,7 @@ def align_session(
         else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
     )
     moved = abs(around[0]) > cfg.edge_s
-    rate_fitted = motion.time_model.get("kind") == "count"
+    rate_fitted = _scale_reach(_clock_scales(motion), commands) >= cfg.rate_reach_s
     evidence = Evidence(quality, p_value, sig, cls, at_edge, moved, elsewhere, rate_fitted)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
@@ -834,10 +839,23 @@ def _reachable(
     motion: Motion, commands: list[Command], cfg: AlignConfig
 ) -> tuple[list[Command], list[Command]]:
     """Commands some searched clock fit can put on the IMU stream, and the rest."""
-    from silkpipe.clock_fit import SCALES, within_reach
+    from silkpipe.clock_fit import within_reach
 
-    scales = SCALES if motion.time_model.get("kind") == "count" else (1.0,)
-    return within_reach(commands, motion, cfg, scales)
+    return within_reach(commands, motion, cfg, _clock_scales(motion))
+
+
+def _scale_reach(scales: tuple[float, ...], commands: list[Command]) -> float:
+    """Seconds the scale search can move the words against each other."""
+    if len(scales) < 2 or not commands:
+        return 0.0
+    span = max(c.start for c in commands) - min(c.start for c in commands)
+    return (max(scales) - min(scales)) * span
+
+
+def _clock_scales(motion: Motion) -> tuple[float, ...]:
+    from silkpipe.clock_fit import clock_scales
+
+    return clock_scales(motion.time_model)
 
 
 def _fit_clock(
@@ -845,8 +863,9 @@ def _fit_clock(
 ) -> tuple[float, float, float, float, float, bool, list[float]]:
     """(offset, confidence, quality, p, scale, at search edge, class candidates):
     count-clock sessions also fit the clock rate (silkpipe.clock_fit), with the scale
-    search inside the shuffles' null."""
-    if motion.time_model.get("kind") != "count":
+    search inside the shuffles' null, over the scales the rate's bound leaves."""
+    scales = _clock_scales(motion)
+    if len(scales) == 1:
         fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg, clips=clips)
         return (
             fit.offset_s,
@@ -859,7 +878,7 @@ def _fit_clock(
         )
     from silkpipe.clock_fit import fit_scale_offset
 
-    sfit = fit_scale_offset(motion, commands, cfg, clips=clips)
+    sfit = fit_scale_offset(motion, commands, cfg, scales, clips=clips)
     # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)

@@ -2,7 +2,8 @@
 
 The count clock assumes the watch's steady rate; a rate off by a percent stretches it by
 a percent, which over a few minutes moves late words by seconds. So for ``count``
-sessions the aligner fits ``t_imu = a * t_audio + b`` with ``a`` in [0.97, 1.03].
+sessions the aligner fits ``t_imu = a * t_audio + b`` with ``a`` in [0.97, 1.03], or only
+within the bound of a rate read off the arrival envelope (``clock_scales``).
 
 Searching more scales finds higher chance peaks too: a raw maximum over scales drifts to
 small ``a`` (a shorter command train fits anything better). The statistic is made fair
@@ -23,6 +24,16 @@ from silkpipe.transcripts import Command
 
 #: Clock-rate factors tried for count-clock sessions.
 SCALES = tuple(np.round(np.arange(0.97, 1.03 + 1e-9, 0.0025), 4))
+
+
+def clock_scales(time_model: dict) -> tuple[float, ...]:
+    """The scales searched for a session: 1 alone unless the clock counts rows; for a
+    count clock those of SCALES within the rate's bound (``rate_uncertainty``, unbounded
+    when the rate was not read off the arrival envelope), 1 always among them."""
+    if time_model.get("kind") != "count":
+        return (1.0,)
+    bound = float(time_model.get("rate_uncertainty", 1.0))
+    return tuple(float(a) for a in SCALES if abs(a - 1.0) <= bound + 1e-9) or (1.0,)
 
 
 @dataclass

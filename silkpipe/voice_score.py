@@ -725,11 +725,9 @@ def scale_slack(motion, centre: float) -> float:
     The fit scales the moved word times, t_imu = a * (t + centre) + b, so at scale a the
     true offset sits (1 - a) * centre from where a = 1 puts it; the window is shortened by
     the most that can be, so it still ends 0.5 s short of the truth at every scale."""
-    from silkpipe.clock_fit import SCALES
+    from silkpipe.clock_fit import clock_scales
 
-    if motion.time_model.get("kind") != "count":
-        return 0.0
-    return float(max(abs(1.0 - a) for a in SCALES)) * abs(centre)
+    return float(max(abs(1.0 - a) for a in clock_scales(motion.time_model))) * abs(centre)
 
 
 def shifted_controls(

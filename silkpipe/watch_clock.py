@@ -15,6 +15,12 @@ non-linear clock, and no single audio offset fits it. Each session gets one time
     The CSV carries the watch's own time (a ``timestamp_ns`` or ``watch_timestamp``
     column): it is used, shifted by one constant so that it starts on the arrival clock.
 
+R comes from the lower envelope of arrival against row index (envelope_rate: a row never
+arrives before it was made, so where the stream runs in real time or its queue has drained,
+arrival touches production plus the latency floor), with a bound on its error that the
+aligner's clock-scale search keeps to; without a tight envelope, from real-time windows or
+the default.
+
 Every session starts with a *stale burst*: a few hundred rows queued before the host
 listened, all arriving in the first 0.1 s. They were made before the anchor row n0, so
 both ``arrival`` and ``count`` place them there, ``1/R`` apart.
@@ -65,6 +71,12 @@ class ClockConfig:
     max_queue_ratio: float = 0.85  # queue_ratio under this: a queue, however fast it arrives
     realtime_window_s: float = 10.0  # windows used to measure R on real-time stretches
     min_realtime_s: float = 30.0  # ... and how much real time it takes to trust them
+    min_edge_s: float = 3.0  # envelope edges shorter than this give no rate
+    latency_jitter_s: float = 0.02  # the arrival floor varies by at most this
+    rate_band: float = 0.05  # an envelope edge this far off R: not the watch rate
+    max_rate_uncertainty: float = 0.006  # a looser envelope rate is not used
+    loss_turn_rad: float = 0.3  # a rotation jump this far beyond the gyro's: a loss there
+    loss_turn_margin: float = 1.5  # ... and this many times the next largest in the span
 
 
 @dataclass
@@ -73,7 +85,7 @@ class TimeModel:
 
     kind: str  # "arrival" | "count" | "watch_time"
     rows_per_s: float  # R used by the count clock
-    rate_source: str  # "measured" (real-time stretches) or "default"
+    rate_source: str  # "envelope" (arrival floor), "measured" (real-time windows), "default"
     stale_rows: int  # rows of the stale start burst, placed before the anchor
     losses: list[list[float]] = field(default_factory=list)  # [arrival time, seconds inserted]
     max_backlog_s: float = 0.0
@@ -85,6 +97,8 @@ class TimeModel:
     watch_seconds: float = 0.0  # span of the rebuilt clock
     arrival_seconds: float = 0.0  # span of arrival time
     reason: str = ""
+    rate_uncertainty: float = 1.0  # |R_true / R - 1| is at most this (rate_source's bound)
+    rate_support_s: float = 0.0  # seconds of arrival the envelope rate rests on
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -150,6 +164,167 @@ def measured_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> float | Non
     return rate if abs(rate / cfg.rate - 1) <= 0.1 else None
 
 
+@dataclass
+class RateEstimate:
+    """The watch rate read off the arrival floor, with the bound on its relative error."""
+
+    rate: float  # rows per second
+    uncertainty: float  # |R_true / rate - 1| is at most this
+    support_s: float  # seconds of arrival the envelope edges span
+    edges: list[list[float]] = field(default_factory=list)  # [start s, end s, rows/s] each
+    rows: list[tuple[int, int]] = field(default_factory=list)  # each edge's rows (from n0)
+
+
+def lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices of the lower convex hull of points sorted by x (monotone chain)."""
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (y[b] - y[a]) * (x[i] - x[a]) < (y[i] - y[a]) * (x[b] - x[a]):
+                break
+            hull.pop()
+        hull.append(i)
+    return np.asarray(hull, dtype=int)
+
+
+def envelope_edges(t: np.ndarray, cfg: ClockConfig) -> list[tuple[int, int]]:
+    """(first, last) row of each lower-envelope edge that can carry the watch rate.
+
+    A row never arrives before it was made, so the lower convex hull of arrival against
+    row index lies on production plus the smallest latency wherever the stream runs in
+    real time or its queue has drained, and bridges over backlogs. A loss steps
+    production up, which a convex hull cannot follow, so the hull is taken separately
+    between arrival gaps. Edges shorter than ``min_edge_s`` or off R by more than
+    ``rate_band`` (a backlog that never drains, a step) carry no rate, nor do edges with
+    an end that is no contact (_steady_at: a queue still draining there).
+    """
+    edges: list[tuple[int, int]] = []
+    cuts = np.flatnonzero(np.diff(t) > cfg.gap_s) + 1
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(t)], strict=True):
+        if hi - lo < 2:
+            continue
+        v = lower_hull(np.arange(lo, hi, dtype=np.float64), t[lo:hi]) + lo
+        for a, b in zip(v[:-1], v[1:], strict=True):
+            span = float(t[b] - t[a])
+            if span >= cfg.min_edge_s and abs((b - a) / span / cfg.rate - 1) <= cfg.rate_band:
+                if _steady_at(t, int(a), cfg) and _steady_at(t, int(b), cfg):
+                    edges.append((int(a), int(b)))
+    return edges
+
+
+def _steady_at(t: np.ndarray, v: int, cfg: ClockConfig) -> bool:
+    """Whether the rows on one side of row v (``min_steady_s`` of them at R) arrive at R
+    (within ``steady_tolerance``): v is then a contact of real-time arrival, not a row
+    at the end of a queue that drains faster than the watch makes rows."""
+    k = max(int(cfg.min_steady_s * cfg.rate), 2)
+    for lo, hi in ((v - k, v), (v, v + k)):
+        if lo >= 0 and hi < len(t) and t[hi] > t[lo]:
+            if abs(k / (t[hi] - t[lo]) / cfg.rate - 1) <= cfg.steady_tolerance:
+                return True
+    return False
+
+
+def envelope_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> RateEstimate | None:
+    """Rows/s from the lower envelope of arrival against row index (the lower-hull clock
+    skew estimate of Moon, Skelly and Towsley), with a bound on its error.
+
+    Each edge's ends lie within ``latency_jitter_s`` of production plus the latency
+    floor, so its rate is off by at most 2 * jitter / span; edges are pooled weighted by
+    span squared. Where edges disagree by more than their bounds allow (the floor moves,
+    or a step hid in a backlog), the excess widens the bound. None without an edge.
+    """
+    t = np.asarray(arrival[n0:], dtype=np.float64)
+    if len(t) < 2 or np.any(np.diff(t) < 0):
+        return None
+    found = envelope_edges(t, cfg)
+    if not found:
+        return None
+    spans = np.array([t[b] - t[a] for a, b in found])
+    rates = np.array([(b - a) / (t[b] - t[a]) for a, b in found])
+    w = spans**2
+    rate = float((w * rates).sum() / w.sum())
+    own = 2 * cfg.latency_jitter_s / spans
+    bound = float((w * own).sum() / w.sum())
+    excess = float(np.clip(np.abs(rates / rate - 1) - own, 0.0, None).max())
+    return RateEstimate(
+        rate,
+        bound + excess,
+        float(spans.sum()),
+        [
+            [round(float(t[a]), 2), round(float(t[b]), 2), round(r, 3)]
+            for (a, b), r in zip(found, rates, strict=True)
+        ],
+        found,
+    )
+
+
+def _turn_jump(pairs: SpacingPairs | None, lo: int, hi: int, cfg: ClockConfig) -> int | None:
+    """The row (file order) in (lo, hi] where the wrist turned far more than the gyro
+    allows in one period, and clearly more than anywhere else there; None without one."""
+    if pairs is None or not len(pairs.turn_row):
+        return None
+    inside = (pairs.turn_row > lo) & (pairs.turn_row <= hi)
+    excess = np.sort(pairs.turn_excess[inside])
+    if not len(excess) or excess[-1] < cfg.loss_turn_rad:
+        return None
+    if len(excess) > 1 and excess[-1] < cfg.loss_turn_margin * excess[-2]:
+        return None
+    rows = pairs.turn_row[inside]
+    return int(rows[np.argmax(pairs.turn_excess[inside])])
+
+
+def envelope_losses(
+    arrival: np.ndarray,
+    n0: int,
+    est: RateEstimate,
+    cfg: ClockConfig,
+    pairs: SpacingPairs | None = None,
+) -> tuple[np.ndarray, list[list[float]]]:
+    """Seconds of lost watch time before each row (cumulative), and the losses found,
+    from steps of the envelope between its edges.
+
+    Against the count clock at the envelope rate, each edge lies on production plus the
+    latency floor; where a later edge lies higher by ``min_loss_s`` or more, that much
+    watch time was lost in between. Causality (no row made after it arrived) allows it
+    anywhere from where the suffix minimum of the latency starts to rise (the earliest)
+    to the next edge (the latest). Where the suffix minimum rises by most of the step at
+    one row, the loss happened in real time there (an arrival gap): it is put there.
+    Hidden in a backlog, it is put where the rotation vector jumps between consecutive
+    rows (``pairs``: _turn_jump); without such a jump half of it is inserted each way,
+    so no row is off by more than half the loss.
+    """
+    n = len(arrival)
+    inserted = np.zeros(n)
+    losses: list[list[float]] = []
+    t = np.asarray(arrival[n0:], dtype=np.float64)
+    e = t - np.arange(len(t)) / est.rate
+    done = 0.0
+    for (_, b), (c, _) in zip(sorted(est.rows)[:-1], sorted(est.rows)[1:], strict=True):
+        if c <= b:
+            continue
+        step = e[c] - e[b] - done
+        if step < cfg.min_loss_s:
+            continue
+        suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
+        ramp = np.clip(suffix - e[b] - done, 0.0, step)
+        jumps = np.diff(ramp)
+        first = b + int(np.argmax(ramp > 0))
+        turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
+        if len(jumps) and jumps.max() >= step / 2:  # all of it at that row
+            ramp = np.where(np.arange(len(ramp)) > np.argmax(jumps), step, 0.0)
+        elif turn is not None:  # the motion jumps there
+            ramp = np.where(np.arange(len(ramp)) >= turn - n0 - b, step, 0.0)
+        else:
+            ramp = ramp / 2
+        inserted[n0 + b : n0 + c] += ramp[:-1]
+        inserted[n0 + c :] += step
+        at = b + int(np.argmax(ramp > step / 2))
+        losses.append([round(float(t[at - 1]), 3), round(float(step), 3)])
+        done += step
+    return inserted, losses
+
+
 def _pause_share(arrival: np.ndarray, cfg: ClockConfig) -> float:
     """Share of the arrival span spent in pauses longer than gap_s (the last 0.5% of rows,
     stragglers after the recording stopped, left out)."""
@@ -207,6 +382,10 @@ class SpacingPairs:
     row: np.ndarray
     angle: np.ndarray
     expected: np.ndarray
+    # Every consecutive rotation pair (not only moving ones): the later row and how much
+    # more it turned than the gyro says one period takes (a lost stretch jumps).
+    turn_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    turn_excess: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def spacing(self, rows: np.ndarray | None = None) -> float | None:
         """Sample periods per row, pooled over the pairs (of ``rows``, a mask over file
@@ -235,7 +414,10 @@ def spacing_pairs(
     count = np.diff(pos)
     mean_rate = np.diff(summed[pos]) / np.maximum(count, 1)
     moving = (count > 0) & (mean_rate > 0.5) & (angle < 1.0)
-    return SpacingPairs(at_quat[1:][moving], angle[moving], mean_rate[moving] / hz)
+    excess = angle - np.where(count > 0, mean_rate, 0.0) / hz
+    return SpacingPairs(
+        at_quat[1:][moving], angle[moving], mean_rate[moving] / hz, at_quat[1:], excess
+    )
 
 
 def row_spacing(
@@ -340,6 +522,19 @@ def _arrival_model(
     return model
 
 
+def _watch_rate(
+    arrival: np.ndarray, n0: int, cfg: ClockConfig
+) -> tuple[float, str, RateEstimate | None]:
+    """(R, its source, the envelope estimate): the arrival envelope's rate when it is
+    bounded within ``max_rate_uncertainty``; else real-time windows' or the default
+    (unbounded, and losses found the older way: _insert_losses)."""
+    est = envelope_rate(arrival, n0, cfg)
+    if est is not None and est.uncertainty <= cfg.max_rate_uncertainty:
+        return est.rate, "envelope", est
+    rate = measured_rate(arrival, n0, cfg)
+    return (rate, "measured", None) if rate else (cfg.rate, "default", None)
+
+
 def rebuild_clock(
     arrival: np.ndarray,
     watch: np.ndarray | None = None,
@@ -359,17 +554,21 @@ def rebuild_clock(
     if spacing is None and pairs is not None:
         spacing = pairs.spacing()
     n0 = stale_burst_rows(arrival, cfg)
-    rate = measured_rate(arrival, n0, cfg)
-    source = "measured" if rate is not None else "default"
-    rate = rate or cfg.rate
+    rate, source, est = _watch_rate(arrival, n0, cfg)
     idx = np.arange(len(arrival))
     straight = arrival[n0] + (idx - n0) / rate
     span = float(arrival[-1] - arrival[0])
     if watch is not None:
         return _watch_time(arrival, np.asarray(watch, dtype=np.float64), n0, rate, source, span)
-    inserted, losses = _insert_losses(arrival, n0, rate, cfg)
+    if est is not None:
+        inserted, losses = envelope_losses(arrival, n0, est, cfg, pairs)
+    else:
+        inserted, losses = _insert_losses(arrival, n0, rate, cfg)
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
+    if est is not None:
+        model.rate_uncertainty = round(est.uncertainty, 5)
+        model.rate_support_s = round(est.support_s, 1)
     _choose(model, cfg)
     if model.kind == "count":
         t = counted

@@ -1,0 +1,131 @@
+"""The watch rate read off the arrival envelope, its error bound, the losses it finds,
+and the clock scales the aligner then searches."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from test_time_model import clock_error
+from test_time_model import deliver as trace
+from test_time_model_align import gesture_session
+
+from silkpipe.alignment import AlignConfig, align_session
+from silkpipe.clock_fit import SCALES, clock_scales
+from silkpipe.delivery import deliver
+from silkpipe.watch_clock import ClockConfig, SpacingPairs, envelope_rate, rebuild_clock
+
+
+def produced_rows(rate: float, seconds: float, rng: np.random.Generator) -> np.ndarray:
+    """Three sensors' event times at rate / 3 each, a little apart, jittered, merged."""
+    per = [rate / 3 - 0.2, rate / 3, rate / 3 + 0.2]
+    per = [r * rate / sum(per) for r in per]  # they add up to ``rate``
+    times = [np.arange(rng.uniform(0, 1 / r), seconds, 1 / r) for r in per]
+    return np.sort(np.concatenate([t + rng.normal(0, 0.0008, len(t)) for t in times]))
+
+
+@pytest.mark.parametrize("kind", ["realtime", "drains", "never_drains"])
+@pytest.mark.parametrize("rate", [147.2, 149.6])
+def test_envelope_rate_recovers_the_watch_rate_within_its_bound(kind, rate):
+    """Rows made at a rate 1% off the default: the envelope finds it within its stated
+    bound, which is tight enough (under 0.6%) to be used, on every delivery kind."""
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        d = deliver(produced_rows(rate, 150.0, rng), rng, kind, rate=148.5)
+        est = envelope_rate(d.arrival, d.stale_rows, ClockConfig())
+        assert est is not None, (kind, seed)
+        assert abs(est.rate / rate - 1) <= est.uncertainty, (kind, seed, est)
+        assert est.uncertainty <= ClockConfig().max_rate_uncertainty, (kind, seed, est)
+
+
+def test_count_clock_at_the_envelope_rate_follows_production():
+    """A queue that drains, rows made 1% slower than the default: the count clock at the
+    envelope rate stays on production; at the default rate it would drift by over half
+    a second (up to the one constant) over the session."""
+    for seed in range(20):  # the first seed whose delivery loses nothing
+        rng = np.random.default_rng(seed)
+        d = deliver(produced_rows(147.0, 150.0, rng), rng, "drains", rate=148.5)
+        if not d.losses:
+            break
+    assert not d.losses
+    rebuilt, model = rebuild_clock(d.arrival)
+    assert model.kind == "count" and model.rate_source == "envelope"
+    live = slice(d.stale_rows, None)
+    assert clock_error(rebuilt[live], d.produced[live]) < 0.1
+    default = (np.arange(len(d.arrival)) - d.stale_rows) / 148.5
+    assert clock_error(default[live], d.produced[live]) > 0.5
+
+
+def test_loss_hidden_in_a_draining_backlog_is_inserted():
+    """Rows lost while the queue was long leave no arrival gap; the envelope still steps
+    up by the loss once the queue has drained, and the clock outside the backlog is
+    right again (inside it no row is off by more than half the loss)."""
+    watch, arrival = trace(150, lambda t: 0.6 if 20 <= t < 50 else 1.6, lost=(30, 36))
+    rebuilt, model = rebuild_clock(arrival)
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert sum(s for _, s in model.losses) == pytest.approx(6, abs=0.2)
+    diff = rebuilt - watch
+    diff -= np.median(diff[(watch > 0) & (watch < 20)])
+    outside = (watch > 0) & ((watch < 20) | (watch > 110))  # the queue drained by 105 s
+    assert np.abs(diff[outside]).max() < 0.1
+    assert np.abs(diff[watch > 0]).max() <= 3.2
+
+
+def test_never_draining_backlog_rate_comes_from_the_real_time_start():
+    watch, arrival = trace(150, lambda t: 1.5 if t < 25 else 0.5)
+    est = envelope_rate(arrival, 400, ClockConfig())
+    assert est is not None and est.support_s < 30
+    assert est.rate == pytest.approx(148.5, rel=est.uncertainty)
+
+
+def test_clock_scales_follow_the_rate_bound():
+    assert clock_scales({"kind": "arrival", "rate_uncertainty": 1.0}) == (1.0,)
+    assert clock_scales({"kind": "count", "rate_uncertainty": 0.001}) == (1.0,)
+    assert clock_scales({"kind": "count", "rate_uncertainty": 0.004}) == (0.9975, 1.0, 1.0025)
+    assert clock_scales({"kind": "count"}) == tuple(float(a) for a in SCALES)
+
+
+def test_a_bounded_rate_fits_no_scale_and_needs_no_class_route():
+    """A count clock whose rate is bounded is aligned like an arrival clock (one scale)
+    and the gate's clock-rate rule does not apply; unbounded, the search fits the rate
+    and energy alone is not enough (the class signature passes it)."""
+    cfg = AlignConfig(sure_quality=float("inf"))
+    motion, words = gesture_session(offset_s=2.0, seed=1)
+    motion.time_model = {"kind": "count", "rate_uncertainty": 0.001}
+    _, tight = align_session("tight", motion, words, cfg)
+    motion.time_model = {"kind": "count"}
+    _, loose = align_session("loose", motion, words, cfg)
+    assert tight.clock_scale == 1.0 and tight.gate == "energy"
+    assert tight.offset_s == pytest.approx(2.0, abs=0.3)
+    assert loose.gate == "class signature"
+
+
+def test_a_narrow_scale_search_needs_no_class_route():
+    """Scales 1 +- 0.0025 over 120 s of words move them against each other by 0.6 s, less
+    than a gesture period: the gate treats the session as one with a known rate."""
+    cfg = AlignConfig(sure_quality=float("inf"))
+    motion, words = gesture_session(seconds=120.0, offset_s=2.0, seed=1)
+    motion.time_model = {"kind": "count", "rate_uncertainty": 0.0025}
+    _, narrow = align_session("narrow", motion, words, cfg)
+    assert narrow.gate == "energy"
+    _, strict = align_session("strict", motion, words, replace(cfg, rate_reach_s=0.5))
+    assert strict.gate == "class signature"
+
+
+def test_loss_hidden_in_a_backlog_is_put_where_the_rotation_jumps():
+    """The same hidden loss, with the motion saying where it was (the rotation vector
+    jumps between two consecutive rows there): the whole clock is right again."""
+    watch, arrival = trace(150, lambda t: 0.6 if 20 <= t < 50 else 1.6, lost=(30, 36))
+    rot = np.arange(0, len(watch), 3)  # every third row a rotation row
+    excess = np.full(len(rot), 0.01)
+    excess[np.searchsorted(watch[rot], 36.0)] = 0.8  # the first one after the loss
+    pairs = SpacingPairs(rot[1:], np.full(len(rot) - 1, 0.02), np.full(len(rot) - 1, 0.02))
+    pairs.turn_row, pairs.turn_excess = rot, excess
+    rebuilt, model = rebuild_clock(arrival, pairs=pairs)
+    diff = rebuilt - watch
+    diff -= np.median(diff[(watch > 0) & (watch < 20)])
+    assert np.sort(np.abs(diff[watch > 0]))[-3] < 0.1  # but the rows beside the jump
+    jumpless = replace(pairs, turn_excess=np.full(len(rot), 0.01))
+    rebuilt, _ = rebuild_clock(arrival, pairs=jumpless)
+    assert np.abs(rebuilt - watch - np.median((rebuilt - watch)[:3000])).max() > 2
