@@ -330,6 +330,7 @@ def _result(
         "labelled_on_same_class": labelled_share(scores.pairs_used),
         "labels_land_on": label_landing(scores.pairs_used),
         "labels_all_sessions": label_overlap(scores.pairs_all),
+        "labels_land_on_all_sessions": label_landing(scores.pairs_all),
         "sessions_trained_on": [s.name for s in scores.voice_streams],
         "controls": shuffled_controls(steps),
         "shifted_controls": steps.shifted,

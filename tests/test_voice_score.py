@@ -145,6 +145,11 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
         assert "voice" not in result["models"] and result["errors"]
     assert 0.0 <= result["models"]["clips"]["macro_f1"] <= 1.0  # SESSIONS_DIR/../clips
     assert result["eval_clips_seen_in_training"] == []
+    for cls, landed in result["labels_land_on_all_sessions"].items():  # where label time lies
+        if landed is not None:
+            assert sum(landed.values()) == pytest.approx(1.0, abs=1e-3), (cls, landed)
+            precision = result["labels_all_sessions"][cls]["precision"]
+            assert landed["own_gesture"] == pytest.approx(precision, abs=1e-3), cls
     assert (root / "store" / "runs" / "score-voice" / "score-voice" / "clip-model").is_dir()
     assert result["transcribe_failed"] == {}
     # a page to check by eye: the numbers, and every session's labels over its truth
