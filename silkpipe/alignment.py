@@ -26,7 +26,7 @@ from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_
 from silkpipe.clip_evidence import BoundClips, ClipModel, bind
 from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
-from silkpipe.signature import SignatureTest, signature_test
+from silkpipe.signature import SignatureTest, signature_channels, signature_test
 from silkpipe.transcripts import Command
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, STATE_CLASSES
 
@@ -106,6 +106,10 @@ class AlignConfig:
     # ... and dropped when even that motion is below this (standardised energy): a gesture
     # word with no movement under it is a mishearing or a chat word (None: keep all).
     min_event_z: float | None = 0.0
+    # A turn's label is centred on its strongest spin about gravity (smoothed over smooth_s)
+    # within snap_s, not on its strongest motion: the walking or fidgeting next to a turn
+    # in play can move the wrist as hard, but does not spin it about the vertical.
+    turn_snap_spin: bool = True
     # A gesture word Whisper itself gives less probability than this gets no label (it still
     # counts for the offset): on 32 semi-real sessions such words were mostly "walk start"
     # or "jump" heard as "turn" (turn label precision 0.898 -> 0.935, recall unchanged);
@@ -454,12 +458,14 @@ def class_choice(
 def event_peaks(
     commands: list[Command], offset_s: float, motion: Motion, cfg: AlignConfig
 ) -> list[float | None]:
-    """IMU time of each event command's motion peak (None: no movement there, or a word
-    Whisper was unsure of; no label).
+    """IMU time of each event command's motion peak, a turn's spin peak with
+    cfg.turn_snap_spin (None: no movement there, or a word Whisper was unsure of; no
+    label).
 
     States and commands over sensor gaps keep the time the offset gives them.
     """
     signal = motion_signal(motion, cfg.smooth_s)
+    spin = _spin_signal(motion, cfg) if cfg.turn_snap_spin else None
     out: list[float | None] = []
     for c in commands:
         expected = c.start + offset_s + cfg.word_to_peak_s
@@ -472,8 +478,16 @@ def event_peaks(
             continue
         best = near[np.argmax(signal[near])]
         weak = cfg.min_event_z is not None and signal[best] < cfg.min_event_z
+        if spin is not None and c.cls == "turn":
+            best = near[np.argmax(spin[near])]
         out.append(None if weak else float(motion.t[best]))
     return out
+
+
+def _spin_signal(motion: Motion, cfg: AlignConfig) -> np.ndarray:
+    """Angular rate about gravity, smoothed over cfg.smooth_s (0 in gaps)."""
+    spin = signature_channels(motion)[1]
+    return uniform_filter1d(spin, max(int(round(cfg.smooth_s * motion.rate)), 1))
 
 
 def _cut(intervals: list[Interval], by: list[Interval]) -> list[Interval]:

@@ -90,11 +90,28 @@ def summary_lines(result: dict) -> list[str]:
         lines.append(
             f"  labelled time on truth of the same class: {result['labelled_on_same_class']}"
         )
+    lines += _landing_lines(result.get("labels_land_on") or {})
     lines += _control_lines(result) + _model_lines(result)
     for err in result["errors"]:
         lines.append(f"note: {err}")
     if result.get("report"):
         lines.append(f"report: {result['report']}")
+    return lines
+
+
+def _landing_lines(landing: dict) -> list[str]:
+    """Where the wrong label time lies: the unlabelled motion between gestures cut from the
+    class's own recordings (noise on noise filler), other filler, or another class's
+    gesture; only the last teaches the model a gesture under the wrong name."""
+    rows = [(cls, v) for cls, v in landing.items() if v is not None]
+    if not rows:
+        return []
+    lines = ["  wrong label time lies on: class own-class-filler other-filler other-gesture"]
+    for cls, v in rows:
+        lines.append(
+            f"  {cls:6s} {v['own_class_filler']:>10} {v['other_filler']:>12} "
+            f"{v['other_gesture']:>13}"
+        )
     return lines
 
 

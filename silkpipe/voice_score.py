@@ -135,6 +135,38 @@ def _label_grid(intervals, t: np.ndarray) -> np.ndarray:
     return grid
 
 
+def _truth_grid(truth: dict, t: np.ndarray) -> np.ndarray:
+    """Truth per grid time: i on a gesture of class i, -2 - i on the unlabelled motion
+    between gestures cut from class i's recordings (truth.json's filler_motion, realistic
+    sessions), -1 elsewhere. Precision and recall count only gestures; label_landing tells
+    the unlabelled motion apart, since a noise label on noise filler is wrong by the truth
+    but lies on the motion it names."""
+    grid = _label_grid(truth["intervals"], t)
+    filler = _label_grid(truth.get("filler_motion", []), t)
+    return np.where((grid == -1) & (filler >= 0), -2 - filler, grid)
+
+
+LANDINGS = ("own_gesture", "other_gesture", "own_class_filler", "other_filler", "no_truth")
+
+
+def label_landing(pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict:
+    """Per class, where its labelled time lies (shares): on a gesture of its class, on a
+    gesture of another class, on unlabelled filler motion from its class's recordings, on
+    other filler, on time with no truth. Only the first counts right for precision."""
+    out: dict[str, dict[str, float] | None] = {}
+    for i, cls in enumerate(CLASSES):
+        under = np.concatenate([g[p == i] for p, g in pairs]) if pairs else np.array([])
+        if not len(under):
+            out[cls] = None
+            continue
+        counts = (under == i, under >= 0, under == -2 - i, under <= -2, under == -1)
+        shares = [float(c.mean()) for c in counts]
+        shares[1] -= shares[0]  # other gestures: any gesture less its own class
+        shares[3] -= shares[2]
+        out[cls] = {k: round(v, 4) for k, v in zip(LANDINGS, shares, strict=True)}
+    return out
+
+
 def label_overlap(pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict:
     """Per-class time-overlap precision/recall over (predicted, true) grids on valid time."""
     out = {}
@@ -198,8 +230,8 @@ def clock_pairs(clock: SessionClock, truth: dict, intervals, rate: float = 50.0)
 
     A label at time x marks the rows the aligner's clock puts at x: each grid point takes
     the truth of its nearest row's *true* time, so labels that land on late-arriving or
-    recounted rows are scored on the motion those rows hold. Grid points with no row
-    within 0.25 s are not scored."""
+    recounted rows are scored on the motion those rows hold (the true grid as _truth_grid
+    codes it). Grid points with no row within 0.25 s are not scored."""
     order = np.argsort(clock.rows, kind="stable")
     rows, true_t = clock.rows[order], clock.truth[order]
     grid = np.arange(rows[0], rows[-1], 1 / rate)
@@ -207,7 +239,7 @@ def clock_pairs(clock: SessionClock, truth: dict, intervals, rate: float = 50.0)
     nearest = np.where(np.abs(rows[k - 1] - grid) <= np.abs(rows[k] - grid), k - 1, k)
     valid = np.abs(rows[nearest] - grid) <= 0.25
     pred = _label_grid(intervals, grid)
-    true = _label_grid(truth["intervals"], true_t[nearest])
+    true = _truth_grid(truth, true_t[nearest])
     return pred[valid], true[valid]
 
 
@@ -296,7 +328,9 @@ def _result(
         "offset": offset_summary(scores.rows, truths),
         "labels": label_overlap(scores.pairs_used),
         "labelled_on_same_class": labelled_share(scores.pairs_used),
+        "labels_land_on": label_landing(scores.pairs_used),
         "labels_all_sessions": label_overlap(scores.pairs_all),
+        "labels_land_on_all_sessions": label_landing(scores.pairs_all),
         "sessions_trained_on": [s.name for s in scores.voice_streams],
         "controls": shuffled_controls(steps),
         "shifted_controls": steps.shifted,

@@ -215,6 +215,25 @@ def test_event_labels_snap_to_motion_and_drop_words_without_motion():
     )
 
 
+def test_turn_labels_centre_on_the_spin_about_gravity_not_the_hardest_motion():
+    """Next to a turn in play the wrist swings as hard (walking, fidgeting) but does not
+    spin about the vertical: a turn word snaps to the spin, a jump word to the energy."""
+    motion = _still_motion()
+    swing = (motion.t >= 10.0) & (motion.t < 10.2)  # hard, about a horizontal axis
+    motion.data[swing, 0:2] += 4.0
+    motion.data[swing, 3] += 6.0
+    spin = (motion.t >= 10.5) & (motion.t < 10.7)  # softer, about gravity (z here)
+    motion.data[spin, 5] += 4.0
+    cmds = [Command("turn", 10.0, 10.2, "turn", 0.9), Command("jump", 10.0, 10.2, "jump", 0.9)]
+    cfg = AlignConfig(word_to_peak_s=0.3)
+    turn, jump = event_peaks(cmds, 0.0, motion, cfg)
+    assert turn == pytest.approx(10.6, abs=0.1) and jump == pytest.approx(10.1, abs=0.1)
+    by_energy = event_peaks(
+        cmds, 0.0, motion, AlignConfig(word_to_peak_s=0.3, turn_snap_spin=False)
+    )
+    assert by_energy[0] == pytest.approx(10.1, abs=0.1)
+
+
 def test_gate_verdicts_on_real_sessions(data_dir):
     """Our real voice sessions with a WhisperX transcript, on the rebuilt count clock: both
     line up at the offsets found by hand (issue 23: -0.9 s and +2.7 s, clock factor about

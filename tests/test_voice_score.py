@@ -13,6 +13,7 @@ from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_report import summary_lines
 from silkpipe.voice_score import (
     clock_pairs,
+    label_landing,
     label_overlap,
     labelled_share,
     make_controls,
@@ -144,6 +145,11 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
         assert "voice" not in result["models"] and result["errors"]
     assert 0.0 <= result["models"]["clips"]["macro_f1"] <= 1.0  # SESSIONS_DIR/../clips
     assert result["eval_clips_seen_in_training"] == []
+    for cls, landed in result["labels_land_on_all_sessions"].items():  # where label time lies
+        if landed is not None:
+            assert sum(landed.values()) == pytest.approx(1.0, abs=1e-3), (cls, landed)
+            precision = result["labels_all_sessions"][cls]["precision"]
+            assert landed["own_gesture"] == pytest.approx(precision, abs=1e-3), cls
     assert (root / "store" / "runs" / "score-voice" / "score-voice" / "clip-model").is_dir()
     assert result["transcribe_failed"] == {}
     # a page to check by eye: the numbers, and every session's labels over its truth
@@ -328,3 +334,51 @@ def test_score_voice_aligns_with_a_clip_model_when_given_clips(scored):
         assert report["class_model"] == "clips", name
     assert result["shifted_controls"]["false_passes"] == 0
     assert result["controls"]["all_excluded"], result["controls"]
+
+
+def test_label_landing_tells_own_class_filler_from_other_time():
+    """Between gestures lies unlabelled filler motion: a noise label on filler cut from
+    noise recordings is wrong for precision but lands on noise motion; one on walk filler
+    or on another class's gesture does not. Each of the four labels lies on one kind."""
+    rate = 150.0
+    session = np.arange(0, 30, 1 / rate)
+    truth = {
+        "intervals": [[10.0, 11.0, "noise"], [20.0, 21.0, "jump"]],
+        "filler_motion": [[11.0, 13.0, "noise"], [13.0, 15.0, "walk"]],
+        "row_clock": [[0, 0.0], [len(session) - 1, float(session[-1])]],
+    }
+    clock = session_clock(_session_csv(session), truth, "filler")
+    labels = [(10.0, 11.0, "noise"), (11.5, 12.5, "noise"), (13.5, 14.5, "noise")]
+    pair = clock_pairs(clock, truth, [*labels, (20.0, 21.0, "noise"), (25.0, 26.0, "idle")])
+    noise = label_landing([pair])["noise"]
+    for kind in ("own_gesture", "own_class_filler", "other_filler", "other_gesture"):
+        assert noise[kind] == pytest.approx(0.25, abs=0.02)
+    assert label_landing([pair])["idle"]["no_truth"] == pytest.approx(1.0)
+    assert label_landing([pair])["jump"] is None
+    assert label_overlap([pair])["noise"]["precision"] == pytest.approx(0.25, abs=0.02)
+    assert labelled_share([pair]) == pytest.approx(0.2, abs=0.02)
+
+
+def test_the_printed_summary_says_where_wrong_label_time_lies():
+    """score-voice prints, per class, how much label time lies on filler of the class's own
+    motion, on other filler and on other classes' gestures."""
+    noise = {
+        "own_gesture": 0.5,
+        "other_gesture": 0.01,
+        "own_class_filler": 0.33,
+        "other_filler": 0.16,
+        "no_truth": 0.0,
+    }
+    result = {
+        "sessions": {},
+        "offset": {"within_0_3s": 1.0, "sessions": 0, "within_1s": 1.0, "median_abs_error_s": 0},
+        "labels": {"noise": {"precision": 0.5, "recall": 0.4}},
+        "labels_land_on": {"noise": noise, "jump": None},
+        "controls": {"excluded": 0, "n": 0},
+        "models": {},
+        "errors": [],
+    }
+    lines = summary_lines(result)
+    at = next(i for i, x in enumerate(lines) if "wrong label time lies on" in x)
+    assert lines[at + 1].split() == ["noise", "0.33", "0.16", "0.01"]
+    assert not any(x.split()[:1] == ["jump"] for x in lines[at + 1 :])

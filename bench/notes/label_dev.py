@@ -4,7 +4,9 @@ TRUE offset, on the true session clock, and score label time-overlap against tru
 
     PYTHONPATH=. python bench/notes/label_dev.py /tmp/b24dev/s6*   [--found]
 
---found: labels at the offset align_session finds (on the session's own time model)."""
+--found: labels at the offset align_session finds (on the session's own time model).
+--words=DIR: the words of DIR/<session>.json (a transcript a run left, e.g. Whisper's)
+instead of the exact ones: words apart from the offset."""
 
 import json
 import pickle
@@ -44,16 +46,21 @@ def true_clock_text(folder: Path, truth: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def load(folder: Path, found: bool):
-    key = CACHE / f"{folder.parent.name}_{folder.name}_{int(found)}.pkl"
+def load(folder: Path, found: bool, words: Path | None = None):
+    tag = "" if words is None else "_" + words.as_posix().replace("/", "_")[-60:]
+    key = CACHE / f"{folder.parent.name}_{folder.name}_{int(found)}{tag}.pkl"
     if key.exists():
         return pickle.loads(key.read_bytes())
     truth = json.loads((folder / "truth.json").read_text())
-    text = (folder / "sensor_data.csv").read_text() if found else true_clock_text(folder, truth)
+    own = found or "row_clock" not in truth  # sample-generator sessions: arrival is true
+    text = (folder / "sensor_data.csv").read_text() if own else true_clock_text(folder, truth)
     clock = session_clock(text, truth, folder.name)
-    cmds = extract_commands(
-        parse_transcript(oracle_transcript(truth), session=folder.name)
-    ).commands
+    said = (
+        oracle_transcript(truth)
+        if words is None
+        else json.loads((words / f"{folder.name}.json").read_text())
+    )
+    cmds = extract_commands(parse_transcript(said, session=folder.name)).commands
     CACHE.mkdir(exist_ok=True)
     key.write_bytes(pickle.dumps((truth, clock, cmds)))
     return truth, clock, cmds
@@ -72,10 +79,10 @@ def spoken_only(truth: dict) -> dict:
     return dict(truth, intervals=said)
 
 
-def score(folders, cfg, found=False, spoken=False):
+def score(folders, cfg, found=False, spoken=False, words=None):
     pairs = []
     for f in folders:
-        truth, clock, cmds = load(f, found)
+        truth, clock, cmds = load(f, found, words)
         if found:
             ivs, rep = align_session(f.name, clock.motion, cmds, cfg)
             if rep.excluded:
@@ -104,7 +111,9 @@ def folders_of(args):
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     found = "--found" in sys.argv
-    lab, share, n = score(folders_of(args), AlignConfig(), found)
+    given = [Path(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--words=")]
+    words = given[0] if given else None
+    lab, share, n = score(folders_of(args), AlignConfig(), found, words=words)
     print(fmt(lab, share, n))
-    said = score(folders_of(args), AlignConfig(), found, spoken=True)[0]
+    said = score(folders_of(args), AlignConfig(), found, spoken=True, words=words)[0]
     print("recall of spoken gestures: " + "  ".join(f"{c} {said[c]['recall']}" for c in CLASSES))
