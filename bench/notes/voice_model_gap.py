@@ -149,7 +149,7 @@ def run(source: str, spec: str, seeds: int, over: dict, tag: str, ev: str = "eva
         streams = load_clip_streams(ROOT / "even")
     else:
         raise SystemExit(f"unknown source {source}")
-    cfg = replace(TrainConfig(), **over)
+    cfg = replace(TrainConfig(), **{"sessions_preset": "", **over})  # recipes set by hand
     evals = load_clip_streams(ROOT / ev)
     f1s, per, conf = [], [], 0
     t0 = time.time()
