@@ -186,9 +186,9 @@ def row(run: Run, result: dict) -> dict:
         "precision_j/p/t/w/i/n": "/".join(_f(v["precision"]) for v in result["labels"].values()),
         "recall_j/p/t/w/i/n": "/".join(_f(v["recall"]) for v in result["labels"].values()),
         "same_class_share": _f(result.get("labelled_on_same_class")),
-        "f1_voice_truth_clips": "/".join(
+        "f1_voice_truth_played_clips": "/".join(
             f"{models[k]['macro_f1']:.2f}" if k in models else "-"
-            for k in ("voice", "truth", "clips")
+            for k in ("voice", "truth", "played_clips", "clips")
         ),
         "f1_taught_voice_clips": "/".join(
             f"{taught[k]:.2f}" if k in taught else "-" for k in ("voice", "clips")

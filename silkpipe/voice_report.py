@@ -139,6 +139,7 @@ def _model_lines(result: dict) -> list[str]:
         "voice": "voice-labelled sessions",
         "truth": "the same sessions, true labels",
         "clips": "labelled clips",
+        "played_clips": "the clips those sessions played as gestures",
     }
     for key, what in names.items():
         if key in result["models"]:

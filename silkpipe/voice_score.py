@@ -656,10 +656,28 @@ def train_models(
     seen = clip_blocks(eval_clips_dir) & used_clips
     if train_clips is not None:
         seen |= clip_blocks(eval_clips_dir) & clip_blocks(train_clips)
-        fitter.fit("clips", load_clip_streams(train_clips))
+        clip_streams = load_clip_streams(train_clips)
+        fitter.fit("clips", clip_streams)
+        played = played_clips(clip_streams, truths, [s.name for s in scores.truth_streams])
+        if played and len(played) < len(clip_streams):
+            try:
+                fitter.fit("played_clips", played)
+            except InputError as err:
+                errors.append(f"played-clips model: {err}")
     else:
         errors.append("clip model: no --train-clips folder given")
     return fitter.gaps(), sorted(seen), errors
+
+
+def played_clips(clip_streams: list, truths: dict[str, dict], sessions: list[str]) -> list:
+    """The clip streams that ``sessions`` played as gestures (truth.json "clips").
+
+    Taken from the clip model's own streams, so late clips are re-cut exactly as there.
+    A model trained on them sits between the clip model and the truth model: the clip
+    model also learns clips the sessions only hold as unlabelled filler, and the clips of
+    sessions the gate refused."""
+    names = {c for s in sessions for c in truths.get(s, {}).get("clips", [])}
+    return [st for st in clip_streams if st.name in names]
 
 
 class ModelFitter:
@@ -688,7 +706,9 @@ class ModelFitter:
         self.models: dict = {}
 
     def fit(self, key: str, streams: list) -> None:
-        folder = self.out_root / ("clip-model" if key == "clips" else f"{key}-model")
+        folder = self.out_root / (
+            "clip-model" if key == "clips" else f"{key.replace('_', '-')}-model"
+        )
         self.models[key], taught_f1 = _train_and_score(
             streams, folder, self.cfg, self.seeds, self.eval_streams, self.subset, self.progress
         )

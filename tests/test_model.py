@@ -355,6 +355,32 @@ def test_cross_day_preset_and_unknown_presets():
         training.preset("fast")
 
 
+def test_voice_sessions_alone_train_with_the_sessions_preset(monkeypatch):
+    """Sessions alone take the within-day settings; clips, a mix, an explicit preset and
+    options given by hand keep theirs, and train() hands the chosen config on."""
+    from types import SimpleNamespace
+
+    session, clip = SimpleNamespace(kind="session"), SimpleNamespace(kind="clip")
+    cfg = training.for_streams(TrainConfig(), [session, session])
+    assert cfg.inputs == "full" and cfg.rotate_deg == 35.0 and cfg.warp == 0.0
+    assert cfg.sessions_preset == ""  # applied once, and saved so in the model folder
+    assert training.for_streams(TrainConfig(), [session, clip]) == TrainConfig()
+    assert training.for_streams(TrainConfig(), [clip]) == TrainConfig()
+    day = training.preset("cross-day")
+    assert training.for_streams(day, [session]) == day
+    mine = training.for_streams(replace(TrainConfig(), scale=0.1), [session])
+    assert mine.scale == 0.1 and mine.inputs == "full"
+    with pytest.raises(training.InputError, match="unknown sessions preset"):
+        training.for_streams(replace(TrainConfig(), sessions_preset="x"), [session])
+    seen = {}
+    monkeypatch.setattr(training, "make_windows", lambda streams, window: None)
+    monkeypatch.setattr(
+        training, "train_windows", lambda w, out, config, **kw: seen.setdefault("cfg", config)
+    )
+    train([session], Path("unused"), progress=False)
+    assert seen["cfg"].inputs == "full"
+
+
 def _turned(x: torch.Tensor, deg: float, seed: int = 0) -> torch.Tensor:
     """The same motion seen by a watch worn at another angle: every vector rotated."""
     rot = training.random_rotations(1, deg, torch.Generator().manual_seed(seed))[0]

@@ -18,6 +18,7 @@ from silkpipe.voice_score import (
     labelled_share,
     make_controls,
     oracle_transcript,
+    played_clips,
     score_voice,
     session_clock,
     session_row,
@@ -95,6 +96,22 @@ def test_the_clip_baseline_learns_the_clips_the_sessions_were_built_from(tmp_pat
     assert sorted(p.name for p in again.iterdir()) == ["jump_1_to_2.csv", "walk_3_to_4.csv"]
     truths["s2"]["clips"] = ["gone_7_to_8"]
     assert source_clips(truths, tmp_path / "y") is None
+
+
+def test_played_clips_are_the_gestures_of_the_sessions_given():
+    """The played-clips model learns only what the trained-on sessions labelled: not the
+    filler clips, nor the clips of sessions the gate refused."""
+    from types import SimpleNamespace
+
+    streams = [SimpleNamespace(name=n) for n in ("jump_1_to_2", "walk_3_to_4", "noise_9")]
+    truths = {
+        "s1": {"clips": ["jump_1_to_2"], "filler_clips": ["noise_9"]},
+        "s2": {"clips": ["walk_3_to_4"]},
+    }
+    assert [st.name for st in played_clips(streams, truths, ["s1"])] == ["jump_1_to_2"]
+    both = played_clips(streams, truths, ["s1", "s2"])
+    assert [st.name for st in both] == ["jump_1_to_2", "walk_3_to_4"]
+    assert played_clips(streams, truths, []) == []
 
 
 @pytest.fixture(scope="module")

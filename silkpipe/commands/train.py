@@ -72,8 +72,9 @@ def _add_training_options(p) -> None:
     p.add_argument(
         "--preset",
         default="default",
-        help="named settings the options below then change: 'default', 'within-day' (raw "
-        "axes with the arm pose) or 'cross-day' (orientation-free inputs); see README",
+        help="named settings the options below then change: 'default' (voice-labelled "
+        "sessions alone: the --sessions-preset settings), 'within-day' (raw axes with the "
+        "arm pose) or 'cross-day' (orientation-free inputs); see README",
     )
     from silkpipe.commands import add_config_options
     from silkpipe.dataset import WindowConfig
