@@ -30,10 +30,10 @@ from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
 
 #: A model needs this many passed sessions ...
-MIN_SESSIONS = 2
+MIN_SESSIONS = 1
 #: ... and this many event labels of a class for that class to get a centre (two such
-#: classes at least).
-MIN_LABELS = 5
+#: classes at least; a realistic session of 30 gestures holds 1-3 jumps and punches).
+MIN_LABELS = 2
 #: Re-alignment rounds at most (each round's model holds the sessions passed so far).
 ROUNDS = 3
 #: Model classes of the labels (noise is non-gesture motion, as in the clips' "other").

@@ -70,7 +70,10 @@ def align_run(
 
     With labelled clips (the run's own, or a local ``clips_dir``) the offset search and the
     gate use a class model trained on them (silkpipe.clip_evidence), and their hashes are
-    part of every session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
+    part of every session's re-use key. Without clips, the sessions the gate refused are
+    aligned again with the class model of the run's passed sessions (silkpipe.session_classes,
+    rounds while new sessions pass); their inputs join such a session's re-use key. Returns
+    figures (sessions ok/failed/excluded/usable,
     ``reused`` when the published label set already came from the same inputs) and
     ``failed``: session -> reason.
     """
