@@ -110,3 +110,15 @@ def test_the_reuse_key_follows_the_inputs_of_the_sessions_the_model_saw(copy):
         k: v for k, v in old.items() if k != "classes"
     }
     assert after["sessions"][PASSED[0]] == before["sessions"][PASSED[0]]
+
+
+def test_no_session_model_without_two_event_classes_to_tell_apart(finished, data_dir):
+    """One passed session is enough; labels of one event class (and walk/idle/noise) are not:
+    such a model cannot score a class sequence, and the refused session keeps its refusal."""
+    name = PASSED[1]
+    motion = load_session(data_dir / "sessions" / name).motion()
+    labels = read_labels_csv(_labels(finished) / f"{name}.csv")
+    assert fit_session_model([]) is None
+    assert fit_session_model([(motion, labels)]) is not None
+    one_class = [iv for iv in labels if iv.label not in ("jump", "punch")]
+    assert fit_session_model([(motion, one_class)]) is None
