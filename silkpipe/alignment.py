@@ -186,7 +186,9 @@ class AlignmentReport:
     labelled_audio_s: list[float] = field(default_factory=list)  # audio span on the IMU
     class_p_value: float = 1.0  # class-evidence test at the offset (1.0: not testable)
     class_separation: float = 0.0  # clips: mean log-probability of the said classes
-    class_model: str = ""  # "clips" (a clip-trained model) or "self" (self-trained)
+    # "clips" (a clip-trained model), "sessions" (trained on the run's other passed
+    # sessions, silkpipe.session_classes) or "self" (self-trained)
+    class_model: str = ""
     at_search_edge: bool = False
     class_peak_s: float | None = None  # clips: the class model's best lag minus the chosen
 
@@ -843,6 +845,9 @@ def _decide(
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
     if at_chance:
         return False, f"{gate} (quality {ev.quality:.2f}), kept although refused", gate
+    fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
+    if ev.moved and fixed and ev.cls is not None and _route(ev.cls.model) != gate:
+        gate += f"; offset chosen by {_route(ev.cls.model)}"  # it passed only through them
     return False, "", gate
 
 
@@ -928,6 +933,11 @@ def _overlap(
     return out
 
 
+#: Class models trained before the session was seen: their permutation p is fair with few
+#: words (silkpipe.clip_evidence, silkpipe.session_classes).
+FIXED_MODELS = ("clips", "sessions")
+
+
 @dataclass
 class Evidence:
     """What the gate weighs: energy fit, class signature, class evidence, search edge."""
@@ -962,10 +972,11 @@ def gate_verdict(
     test (all event classes) and a best lag at the search edge (the true peak may lie
     beyond it) refuse the same way; an offset the class evidence chose over the best
     energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p). A
-    clip-trained class model (``cls.model == "clips"``) can pass a session beside a fair
-    energy p (clip_pass_p, clip_energy_p). Where the search also fitted the clock rate
-    (``rate_fitted``, a count clock), another rate one gesture period away fits almost as
-    well, so energy below sure_quality passes only with a class route beside it.
+    fixed class model (clip-trained, or trained on other sessions: FIXED_MODELS) can pass a
+    session beside a fair energy p (clip_pass_p, clip_energy_p). Where the search also
+    fitted the clock rate (``rate_fitted``, a count clock), another rate one gesture period
+    away fits almost as well, so energy below sure_quality passes only with a class route
+    beside it.
     """
     if not np.isfinite(quality):
         return True, "quality is not a number"
@@ -983,8 +994,8 @@ def gate_verdict(
         return True, "class signature contradicts"
     if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
-    if _clip_confirms(cls, quality, p_value, cfg):
-        return False, "clip classes"
+    if _clip_confirms(cls, quality, p_value, cfg) and cls is not None:
+        return False, _route(cls.model)
     signature_floor = cfg.min_quality - cfg.signature_quality_allowance
     if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
         if quality >= signature_floor:
@@ -994,11 +1005,16 @@ def gate_verdict(
     return True, "at chance"
 
 
+def _route(model: str) -> str:
+    """The gate's name of a fixed class model's route."""
+    return "clip classes" if model == "clips" else "session classes"
+
+
 def _clip_confirms(cls: ClassTest | None, quality: float, p_value: float, cfg: AlignConfig) -> bool:
     """The clip-trained model says the words' classes sit where the offset puts them, and
     the energy fit is better than most shuffles: a fixed model cannot fit itself to the
     words, so its p is fair with few of them."""
-    if cls is None or cls.model != "clips" or not cls.testable:
+    if cls is None or cls.model not in FIXED_MODELS or not cls.testable:
         return False
     floor = cfg.min_quality - cfg.signature_quality_allowance
     if cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p and quality >= floor:
@@ -1012,7 +1028,7 @@ def _clip_confirms(cls: ClassTest | None, quality: float, p_value: float, cfg: A
 
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
     """The self-trained class evidence says the words' classes do not sit there."""
-    if cls is not None and cls.model == "clips":
+    if cls is not None and cls.model in FIXED_MODELS:
         return False
     enough = cls is not None and cls.testable and cls.words >= cfg.min_class_words
     return bool(enough and cls is not None and cls.p_value > cfg.class_contradict_p)

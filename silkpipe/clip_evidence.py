@@ -59,6 +59,9 @@ class ClipModel:
     centres: np.ndarray  # (k, f) class means, standardised
     precision: np.ndarray  # (f, f) inverse of the shared covariance
     counts: dict[str, int]  # training rows per class
+    # what it was trained on: "clips" (labelled clips) or "sessions" (other sessions' labels,
+    # silkpipe.session_classes); the class test and the gate name the route by it
+    source: str = "clips"
 
     def log_proba(self, feats: np.ndarray) -> np.ndarray:
         """(n, k) log posterior of MODEL_CLASSES (equal priors); NaN rows stay NaN."""
@@ -111,14 +114,26 @@ def fit_clip_model(clips: list[tuple[Motion, str]]) -> ClipModel | None:
     apart (a model of one class cannot score a class sequence)."""
     xs, ys = [], []
     for motion, label in clips:
-        k = MODEL_CLASSES.index(label) if label in EVENTS else len(EVENTS)
         rows = clip_rows(motion, label)
         xs.append(rows)
-        ys.append(np.full(len(rows), k))
+        ys.append(np.full(len(rows), class_index(label)))
     if not xs:
         return None
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    present = [k for k in range(len(MODEL_CLASSES)) if (y == k).sum() >= 3]
+    return fit_rows(np.concatenate(xs), np.concatenate(ys))
+
+
+def class_index(label: str) -> int:
+    """The model class of a label: its event class, else "other"."""
+    return MODEL_CLASSES.index(label) if label in EVENTS else len(EVENTS)
+
+
+def fit_rows(
+    x: np.ndarray, y: np.ndarray, source: str = "clips", min_rows: int = 3
+) -> ClipModel | None:
+    """The shrunk shared-covariance discriminant of feature rows ``x`` of classes ``y``
+    (MODEL_CLASSES indices); a class with fewer than ``min_rows`` rows gets no centre. None
+    without two such event classes and "other"."""
+    present = [k for k in range(len(MODEL_CLASSES)) if (y == k).sum() >= min_rows]
     if sum(k < len(EVENTS) for k in present) < 2 or len(EVENTS) not in present:
         return None
     keep = np.isin(y, present)
@@ -136,7 +151,7 @@ def fit_clip_model(clips: list[tuple[Motion, str]]) -> ClipModel | None:
     cov = within.T @ within / max(len(z) - len(present), 1)
     cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov)) + RIDGE * np.eye(len(cov))
     counts = {c: int((y == k).sum()) for k, c in enumerate(MODEL_CLASSES)}
-    return ClipModel(mean, scale, centres, np.linalg.inv(cov), counts)
+    return ClipModel(mean, scale, centres, np.linalg.inv(cov), counts, source)
 
 
 def word_log_proba(
@@ -187,7 +202,7 @@ def clip_test(
     labels = labels[ok]
     classes, testable = testable_classes(labels, min_per_class)
     if not testable:
-        return ClassTest(0.0, 1.0, len(labels), classes, testable=False, model="clips")
+        return ClassTest(0.0, 1.0, len(labels), classes, testable=False, model=model.source)
     stack = [
         np.nan_to_num(word_log_proba(model, traces, t0, rate, times + d)[ok], nan=FLOOR)
         for d in around
@@ -198,7 +213,7 @@ def clip_test(
     perms = np.stack([rng.permutation(labels) for _ in range(permutations)])
     null = np.max([lp[rows[None, :], perms].mean(axis=1) for lp in stack], axis=0)
     p = permutation_p(null, observed)
-    return ClassTest(round(observed, 4), p, len(labels), classes, model="clips")
+    return ClassTest(round(observed, 4), p, len(labels), classes, model=model.source)
 
 
 @dataclass

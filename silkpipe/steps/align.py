@@ -13,17 +13,18 @@ import logging
 import math
 import sys
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
 
-from silkpipe import metrics
+from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
 from silkpipe.errors import InputError
-from silkpipe.labels import intervals_to_csv
+from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
     STEP_VERSION,
@@ -69,7 +70,10 @@ def align_run(
 
     With labelled clips (the run's own, or a local ``clips_dir``) the offset search and the
     gate use a class model trained on them (silkpipe.clip_evidence), and their hashes are
-    part of every session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
+    part of every session's re-use key. Without clips, the sessions the gate refused are
+    aligned again with the class model of the run's passed sessions (silkpipe.session_classes,
+    rounds while new sessions pass); their inputs join such a session's re-use key. Returns
+    figures (sessions ok/failed/excluded/usable,
     ``reused`` when the published label set already came from the same inputs) and
     ``failed``: session -> reason.
     """
@@ -82,33 +86,102 @@ def align_run(
     settings = digest(keyed)
     current = keys.published(store, run_id, "labels")
     old = (current or {}).get("sessions") or {}
-    results: dict[str, tuple[dict, str]] = {}
+    results: dict[str, tuple[dict, str] | None] = {}
     failed: dict[str, str] = {}
+
+    def align(session: str, classes: SessionClasses | None = None, fresh: bool = False):
+        return _align_one(
+            store, run_id, inputs, session, cfg, settings, old, force, clip_model, classes, fresh
+        )
+
+    _each(store, run_id, sorted(inputs["sessions"]), align, results, failed, progress)
+    if clip_model is None:
+        _session_rounds(store, run_id, inputs, align, results, failed, progress)
+    pending = sorted(s for s, r in results.items() if r is None)
+    _each(store, run_id, pending, lambda s: align(s, fresh=True), results, failed, progress)
+    _clear_stale_failures(store, run_id, inputs)
+    done = {s: r for s, r in results.items() if r is not None}
+    set_inputs = digest({s: r[0]["inputs"] for s, r in done.items()} | {"failed": failed})
+    reused = bool(current and current.get("inputs") == set_inputs and not force)
+    if not reused:
+        _publish(store, run_id, done, failed, set_inputs)
+    return _figures(done, failed, reused)
+
+
+def _each(store, run_id, sessions, work, results, failed, progress) -> None:
+    """``work(session)`` for each session, isolated: one bad session never sinks the others.
+    A result of None is a session whose first-pass verdict is known to be a refusal (its
+    published labels came from the session-class rounds): it waits for them."""
     for session in tqdm(
-        sorted(inputs["sessions"]),
-        desc="align",
-        unit="session",
-        disable=not bars(progress),
-        leave=False,
+        sessions, desc="align", unit="session", disable=not bars(progress), leave=False
     ):
-
-        def work(session=session):
-            return _align_one(store, run_id, inputs, session, cfg, settings, old, force, clip_model)
-
-        result, reason = isolated(store, run_id, "align", session, work)
+        result, reason = isolated(store, run_id, "align", session, lambda s=session: work(s))
         if reason is not None:
+            results.pop(session, None)
             failed[session] = reason
             tqdm.write(f"silkpipe align: error: {reason}", file=sys.stderr)
             metrics.record_session(run_id, "align", session, {"failed": 1}, ok=False)
         else:
             results[session] = result
-            metrics.record_session(run_id, "align", session, result[0], ok=True)
-    _clear_stale_failures(store, run_id, inputs)
-    set_inputs = digest({s: r[0]["inputs"] for s, r in results.items()} | {"failed": failed})
-    reused = bool(current and current.get("inputs") == set_inputs and not force)
-    if not reused:
-        _publish(store, run_id, results, failed, set_inputs)
-    return _figures(results, failed, reused)
+            if result is not None:
+                metrics.record_session(run_id, "align", session, result[0], ok=True)
+
+
+@dataclass
+class SessionClasses:
+    """The class model of the run's passed sessions (silkpipe.session_classes), the
+    sessions it was trained on, and the key of their inputs (part of a re-use key)."""
+
+    model: ClipModel
+    trainers: list[str]
+    key: str
+
+
+def _session_rounds(store, run_id, inputs, align, results, failed, progress) -> None:
+    """Without clips: re-align the refused sessions with the class model of the sessions
+    passed so far, round after round while new sessions pass (session_classes.ROUNDS). A
+    refused session never passed, so its own labels are never in its model."""
+    tried: dict[str, list[str]] = {}
+    motions: dict[str, Motion] = {}
+    for _ in range(session_classes.ROUNDS):
+        passed = sorted(s for s, r in results.items() if r is not None and not r[0]["excluded"])
+        todo = [
+            s
+            for s, r in sorted(results.items())
+            if _retestable(r) and tried.get(s) != passed and s not in failed
+        ]
+        classes = _passed_classes(store, inputs, results, passed, motions) if todo else None
+        if classes is None:
+            return
+        for session in todo:
+            tried[session] = passed
+        _each(store, run_id, todo, partial(align, classes=classes), results, failed, progress)
+        if not any(r is not None and not r[0]["excluded"] for s, r in results.items() if s in todo):
+            return
+
+
+def _retestable(result: tuple[dict, str] | None) -> bool:
+    """Refused after an alignment (not for too few words): a class model may pass it."""
+    return result is None or bool(result[0]["excluded"] and result[0]["offset_s"] is not None)
+
+
+def _passed_classes(store, inputs, results, passed, motions) -> SessionClasses | None:
+    """The class model of the passed sessions' motion under their labels (None when they
+    are too few or hold too few labels of two event classes)."""
+    if len(passed) < session_classes.MIN_SESSIONS:
+        return None
+    sessions = []
+    for s in passed:
+        if s not in motions:
+            motions[s] = read_motion(store, inputs, s)[0]
+        report, csv_text = results[s]  # type: ignore[misc]
+        sessions.append((motions[s], parse_labels_csv(csv_text, source="labels", session=s)))
+    model = session_classes.fit_session_model(sessions)
+    if model is None:
+        return None
+    trained = {s: results[s][0]["inputs"] for s in passed}  # type: ignore[index]
+    key = digest({"sessions": trained, "settings": session_classes.settings()})
+    return SessionClasses(model, passed, key)
 
 
 def run_clip_model(
@@ -157,9 +230,22 @@ def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
 
 
 def _align_one(
-    store, run_id, inputs, session, cfg, settings, old, force, clip_model=None
-) -> tuple[dict, str]:
-    """(report, labels CSV text) of one session, re-used when its inputs are unchanged."""
+    store,
+    run_id,
+    inputs,
+    session,
+    cfg,
+    settings,
+    old,
+    force,
+    clip_model=None,
+    classes: SessionClasses | None = None,
+    fresh: bool = False,
+) -> tuple[dict, str] | None:
+    """(report, labels CSV text) of one session, re-used when its inputs are unchanged
+    (with ``classes``: the inputs of the sessions its class model was trained on too).
+    None: the first pass refused it before with these inputs (it waits for the class rounds;
+    ``fresh`` aligns it anyway)."""
     transcript_key = keys.transcript_key(run_id, session)
     try:
         transcript_bytes = store.get_bytes(transcript_key)
@@ -175,10 +261,16 @@ def _align_one(
         "sensor": files["sensor_data.csv"],
         "settings": settings,
     }
+    if classes is not None:
+        wanted["classes"] = classes.key
     if not force and old.get(session) == wanted:
         published = _published(store, run_id, session)
         if published is not None:
             return published
+    before = old.get(session) or {}
+    if not (force or fresh or classes) and "classes" in before:
+        if {k: v for k, v in before.items() if k != "classes"} == wanted:
+            return None
     motion, notes = read_motion(store, inputs, session)
     try:
         transcript = json.loads(transcript_bytes)
@@ -188,10 +280,11 @@ def _align_one(
     extraction = extract_commands(words)
     span = (float(motion.t[0]), float(motion.t[-1]))
     commands, glitches = usable_commands(extraction.commands, span, cfg.search_s)
-    report, csv_text = _label(
-        session, motion, commands, extraction.rejected + glitches, cfg, clip_model
-    )
+    model = clip_model if classes is None else classes.model
+    report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg, model)
     report.update(inputs=wanted, notes=notes)
+    if classes is not None:
+        report["class_sessions"] = classes.trainers
     return report, csv_text
 
 
