@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -796,6 +797,7 @@ def shifted_controls(
     from silkpipe.transcripts import extract_commands, parse_transcript
 
     clip_model, _ = run_clip_model(store, run_id, read_run_inputs(store, run_id), clips_dir)
+    passed = {} if clip_model is not None else passed_sessions(store, run_id, truths)
     rows = {}
     for i, (name, truth) in enumerate(sorted(truths.items())):
         try:
@@ -805,12 +807,17 @@ def shifted_controls(
             continue
         motion = session_clock(text, truth, name).motion  # as align_run loads it
         commands = extract_commands(parse_transcript(transcript, session=name)).commands
+        others = [v for s, v in sorted(passed.items()) if s != name]
         rng = np.random.default_rng([seed, i])
         for kind, lo, hi in SHIFTS:
             shift = float(rng.choice([-1.0, 1.0]) * rng.uniform(lo, hi))
-            rows[f"{name}-shift-{kind}"] = shifted_control(
-                name, motion, commands, truth["offset_s"], shift, AlignConfig(), clip_model
+            control = partial(
+                shifted_control, name, motion, commands, truth["offset_s"], shift, AlignConfig()
             )
+            row = control(clip_model=clip_model)
+            if clip_model is None and row["excluded"] and row["offset_error"] is not None:
+                row = _with_session_classes(row, control, others)
+            rows[f"{name}-shift-{kind}"] = row
     n = len(rows)
     passes = sum(r["outcome"] == "false pass" for r in rows.values())
     return {
@@ -824,6 +831,40 @@ def shifted_controls(
         ),
         "false_pass_rate": round(passes / n, 4) if n else None,
     }
+
+
+def passed_sessions(store, run_id: str, truths: dict[str, dict]) -> dict[str, tuple]:
+    """The run's gate-passed sessions as the align step's session-class rounds see them:
+    {name: (motion as align_run loads it, its label intervals)}."""
+    from silkpipe.labels import parse_labels_csv
+    from silkpipe.store import labels_key, published, session_key
+
+    version = (published(store, run_id, "labels") or {}).get("version")
+    out = {}
+    for name, truth in sorted(truths.items()):
+        try:
+            report = json.loads(store.get_bytes(labels_key(run_id, name, "json", version)))
+            csv_key = labels_key(run_id, name, "csv", version)
+            csv_text = store.get_bytes(csv_key).decode()
+            text = store.get_bytes(session_key(name, "sensor_data.csv")).decode()
+        except KeyError:
+            continue
+        if not report.get("excluded", True):
+            labels = parse_labels_csv(csv_text, source=csv_key, session=name)
+            out[name] = (session_clock(text, truth, name).motion, labels)
+    return out
+
+
+def _with_session_classes(first: dict, control, others: list[tuple]) -> dict:
+    """A shifted control the first pass refused, re-aligned as the align step re-aligns a
+    refused session without clips: with the class model of the run's other passed
+    sessions (silkpipe.session_classes); the first verdict stands without such a model."""
+    from silkpipe.session_classes import fit_session_model
+
+    model = fit_session_model(others)
+    if model is None:
+        return first
+    return {**control(clip_model=model), "tested_with": "sessions"}
 
 
 def session_row(report: dict, truth: dict) -> dict:

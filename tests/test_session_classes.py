@@ -20,7 +20,7 @@ from silkpipe.labels import read_labels_csv
 from silkpipe.session_classes import fit_session_model
 from silkpipe.sessions import load_session
 from silkpipe.transcripts import extract_commands, parse_transcript
-from silkpipe.voice_score import shifted_control
+from silkpipe.voice_score import _with_session_classes, shifted_control
 
 RUN = "sc"
 REFUSED = "20251017_135233_session"
@@ -122,3 +122,27 @@ def test_no_session_model_without_two_event_classes_to_tell_apart(finished, data
     assert fit_session_model([(motion, labels)]) is not None
     one_class = [iv for iv in labels if iv.label not in ("jump", "punch")]
     assert fit_session_model([(motion, one_class)]) is None
+
+
+def test_score_voice_retests_a_refused_control_with_the_other_sessions_classes(finished, data_dir):
+    """score-voice's shifted controls go through the route the align step gives a refused
+    session without clips: the other passed sessions' class model (none: the first verdict)."""
+    others = [
+        (
+            load_session(data_dir / "sessions" / n).motion(),
+            read_labels_csv(_labels(finished) / f"{n}.csv"),
+        )
+        for n in PASSED
+    ]
+    motion = load_session(data_dir / "sessions" / REFUSED).motion()
+    words = _words(finished, REFUSED)
+
+    def control(clip_model=None):
+        return shifted_control(REFUSED, motion, words, -0.14, 1.8, AlignConfig(), clip_model)
+
+    first = control()
+    assert first["excluded"], first
+    again = _with_session_classes(first, control, others)
+    assert again["tested_with"] == "sessions" and again["outcome"] == "excluded", again
+    assert again["class_p_value"] is not None  # the sessions' model was weighed
+    assert _with_session_classes(first, control, []) is first
