@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from silkpipe.alignment import FIXED_MODELS, AlignConfig
 from silkpipe.class_evidence import features_at
 from silkpipe.clip_evidence import (
     EVENTS,
@@ -36,6 +37,9 @@ MIN_SESSIONS = 1
 MIN_LABELS = 2
 #: Re-alignment rounds at most (each round's model holds the sessions passed so far).
 ROUNDS = 3
+#: Sessions the first pass passed on motion energy alone below sure_quality answer to the
+#: class model of the run's other passed sessions (weak_energy_pass).
+VETO = True
 #: Model classes of the labels (noise is non-gesture motion, as in the clips' "other").
 OTHER_LABELS = frozenset({"walk", "idle", "noise"})
 
@@ -78,6 +82,31 @@ def fit_session_model(sessions: list[tuple[Motion, list[Interval]]]) -> ClipMode
     return fit_rows(x, y, source="sessions", min_rows=MIN_LABELS * len(JITTER_S))
 
 
+def weak_energy_pass(
+    excluded: bool, gate: str, quality: float | None, class_model: str, cfg: AlignConfig
+) -> bool:
+    """A pass on motion energy alone below sure_quality, with no fixed class model behind it.
+
+    An offset one gesture period off fits energy almost as well, and no energy figure tells
+    the two apart; a class model that never saw the session can. So the align step (and the
+    controls) re-align such a session with the model of the run's other passed sessions, and
+    the gate's rules with a fixed model decide: refused where the model's best lag lies
+    elsewhere (``disagree``), moved where it confirms another energy peak (``moved``)."""
+    return bool(
+        VETO
+        and not excluded
+        and gate == "energy"
+        and class_model not in FIXED_MODELS
+        and quality is not None
+        and quality < cfg.sure_quality
+    )
+
+
 def settings() -> dict:
     """What a session-class verdict depends on besides the sessions (for re-use keys)."""
-    return {"min_sessions": MIN_SESSIONS, "min_labels": MIN_LABELS, "rounds": ROUNDS}
+    return {
+        "min_sessions": MIN_SESSIONS,
+        "min_labels": MIN_LABELS,
+        "rounds": ROUNDS,
+        "veto": VETO,
+    }

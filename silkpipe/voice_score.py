@@ -742,6 +742,7 @@ def shifted_control(
     from dataclasses import replace
 
     from silkpipe.alignment import align_session
+    from silkpipe.session_classes import weak_energy_pass
 
     centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
     cfg = replace(base, search_s=float(max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1)))
@@ -771,6 +772,9 @@ def shifted_control(
         "clock_scale": report.clock_scale,
         "class_p_value": report.class_p_value,
         "gate": report.gate,
+        "weak_energy_pass": weak_energy_pass(
+            report.excluded, report.gate, report.quality, report.class_model, cfg
+        ),
     }
 
 
@@ -815,7 +819,8 @@ def shifted_controls(
                 shifted_control, name, motion, commands, truth["offset_s"], shift, AlignConfig()
             )
             row = control(clip_model=clip_model)
-            if clip_model is None and row["excluded"] and row["offset_error"] is not None:
+            refused = row["excluded"] and row["offset_error"] is not None
+            if clip_model is None and (refused or row["weak_energy_pass"]):
                 row = _with_session_classes(row, control, others)
             rows[f"{name}-shift-{kind}"] = row
     n = len(rows)
@@ -856,9 +861,10 @@ def passed_sessions(store, run_id: str, truths: dict[str, dict]) -> dict[str, tu
 
 
 def _with_session_classes(first: dict, control, others: list[tuple]) -> dict:
-    """A shifted control the first pass refused, re-aligned as the align step re-aligns a
-    refused session without clips: with the class model of the run's other passed
-    sessions (silkpipe.session_classes); the first verdict stands without such a model."""
+    """A shifted control the first pass refused, or passed on energy alone below
+    sure_quality, re-aligned as the align step re-aligns such a session without clips: with
+    the class model of the run's other passed sessions (silkpipe.session_classes); the first
+    verdict stands without such a model."""
     from silkpipe.session_classes import fit_session_model
 
     model = fit_session_model(others)

@@ -146,3 +146,133 @@ def test_score_voice_retests_a_refused_control_with_the_other_sessions_classes(f
     assert again["tested_with"] == "sessions" and again["outcome"] == "excluded", again
     assert again["class_p_value"] is not None  # the sessions' model was weighed
     assert _with_session_classes(first, control, []) is first
+
+
+# ---- the veto: a weak energy pass answers to the other passed sessions' class model ----
+
+R84 = [f"real084_0{i}_session" for i in range(4)]
+
+
+@pytest.fixture(scope="module")
+def run84(tmp_path_factory, data_dir):
+    """Realistic run seed 84 (R12's training clips, 30 gestures, oracle words) through upload,
+    transcribe (each session's own words) and align: where a 5-20 s shifted control of
+    real084_01 passed the first pass on energy alone, one gesture period off."""
+    from bench.voice_path import REALISTIC_RUNS, split_clips
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.steps import align_run
+    from silkpipe.store import open_store
+    from silkpipe.voice_score import oracle_transcript, transcribe_all
+
+    root = tmp_path_factory.mktemp("run84")
+    train, _ = split_clips(data_dir / "clips-dev", REALISTIC_RUNS[0], root / "clips")
+    argv = ["synth", "--from-clips", str(train), "--out", str(root / "data"), "--realistic"]
+    assert main(argv + ["--seed", "84", "--gestures", "30"]) == 0
+    for name in R84:
+        truth = json.loads((root / "data" / name / "truth.json").read_text())
+        (root / "data" / name / "whisperx_output.json").write_text(
+            json.dumps(oracle_transcript(truth))
+        )
+    store = open_store(str(root / "store"))
+    upload_inputs(store, root / "data")
+    assert transcribe_all(str(root / "store"), R84, RUN, "faster-whisper", None, 1) == {}
+    align_run(store, RUN, progress=False)
+    return root
+
+
+def _words84(root: Path, name: str) -> tuple:
+    from silkpipe.voice_score import oracle_transcript
+
+    truth = json.loads((root / "data" / name / "truth.json").read_text())
+    words = extract_commands(parse_transcript(oracle_transcript(truth), session=name)).commands
+    return truth, load_session(root / "data" / name).motion(), words
+
+
+def test_a_control_passed_on_weak_energy_is_refused_by_the_other_sessions_classes(run84):
+    """real084_01's words 17 s off: the first pass passes them on energy (quality 4.03 < sure
+    8), 1.8 s from the truth; the class model of real084_03 (passed) puts the words' classes
+    elsewhere, so score-voice's control ends refused, as the align step's veto refuses."""
+    truth, motion, words = _words84(run84, R84[1])
+    t3, m3, w3 = _words84(run84, R84[3])
+    labels3, alone = align_session(R84[3], m3, w3)
+    assert not alone.excluded
+
+    def control(clip_model=None):
+        return shifted_control(
+            R84[1], motion, words, truth["offset_s"], 17.014, AlignConfig(), clip_model
+        )
+
+    first = control()
+    assert first["outcome"] == "false pass" and first["weak_energy_pass"], first
+    again = _with_session_classes(first, control, [(m3, labels3)])
+    assert again["outcome"] == "excluded" and again["gate"] == "class evidence peaks elsewhere"
+
+
+def test_weak_energy_passes_are_realigned_with_the_other_sessions_classes(run84):
+    """The align step: real084_01 and real084_03 pass the first pass on energy below
+    sure_quality; each is aligned again with the model of the other (never its own labels),
+    and that verdict is published; the refused real084_00 is re-tested with both."""
+    labels = _labels(run84)
+    reports = {n: json.loads((labels / f"{n}.json").read_text()) for n in R84}
+    for name, other in ((R84[1], R84[3]), (R84[3], R84[1])):
+        report = reports[name]
+        assert report["class_model"] == "sessions" and report["class_sessions"] == [other]
+        assert report["inputs"]["first_pass"] == "passed" and "classes" in report["inputs"]
+        assert report["quality"] < AlignConfig().sure_quality and not report["excluded"]
+    assert reports[R84[0]]["class_sessions"] == [R84[1], R84[3]]
+    assert reports[R84[0]]["inputs"]["first_pass"] == "refused"
+
+
+def test_the_veto_key_follows_the_other_sessions_inputs(run84, tmp_path):
+    """Re-running re-uses the veto's verdicts; new transcript bytes of real084_03 change the
+    key of real084_01's veto (its model's session), not that of its own veto's model."""
+    shutil.copytree(run84 / "store", tmp_path / "store")
+    run = tmp_path / "store/runs" / RUN
+    before = json.loads((run / "labels.json").read_text())
+    assert _align(tmp_path) == 0
+    assert json.loads((run / "labels.json").read_text())["version"] == before["version"]
+    path = run / "transcripts" / f"{R84[3]}.json"
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=3))
+    assert _align(tmp_path) == 0
+    after = json.loads((run / "labels.json").read_text())["sessions"]
+    assert after[R84[1]]["classes"] != before["sessions"][R84[1]]["classes"]
+    old3, new3 = before["sessions"][R84[3]], after[R84[3]]  # its model saw real084_01 only
+    assert new3["classes"] == old3["classes"] and new3["transcript"] != old3["transcript"]
+
+
+def test_the_veto_verdict_stands_and_never_uses_the_session_itself(monkeypatch, tmp_path):
+    """Only passes on energy below sure_quality without a fixed model are re-aligned, each
+    with a model of the OTHER first-pass passes; a refusal by that model is what remains."""
+    from silkpipe.steps import align as step
+
+    def result(gate, quality, excluded=False, model="self"):
+        report = dict(excluded=excluded, gate=gate, quality=quality, class_model=model)
+        return report | {"inputs": {}}, ""
+
+    results = {
+        "weak": result("energy", 5.0),
+        "sure": result("energy", 9.0),
+        "signature": result("class signature", 3.0),
+        "refused": result("at chance", 1.0, excluded=True),
+    }
+    seen = []
+
+    def classes(store, inputs, first, passed, motions):
+        seen.append(passed)
+        return step.SessionClasses(model=None, trainers=passed, key="k")  # type: ignore[arg-type]
+
+    def align(session, classes):
+        assert classes.first_pass == "passed"
+        return {
+            **result("class evidence peaks elsewhere", 5.0, True)[0],
+            "by": classes.trainers,
+        }, ""
+
+    monkeypatch.setattr(step, "_passed_classes", classes)
+    from silkpipe.store import open_store
+
+    store = open_store(str(tmp_path))
+    tried = step._session_veto(store, "r", {}, AlignConfig(), align, results, {}, False)
+    assert seen == [["signature", "sure"]] and tried == {"weak": ["signature", "sure"]}
+    assert results["weak"][0]["excluded"] and results["weak"][0]["by"] == ["signature", "sure"]
+    assert not results["sure"][0]["excluded"]

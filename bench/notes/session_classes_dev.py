@@ -3,10 +3,12 @@
 Protocol: one seed folder of 4 realistic sessions = one run (`silkpipe synth --from-clips
 /tmp/g24split/r12/train --out DIR/sS --realistic --seed S --gestures 30`, see gate_dev.py).
 Oracle words, 40 shuffles. Per run, as silkpipe.steps.align does it: a first pass with no
-class model; then, in rounds (session_classes.ROUNDS), each refused session is re-aligned with
+class model; the veto (session_classes.VETO; --VETO=0 is main's behaviour before it): each
+session passed on energy alone below sure_quality is re-aligned with the model of the other
+first-pass passes, and that verdict stands; then, in rounds (session_classes.ROUNDS), each refused session is re-aligned with
 the model of the sessions passed so far (never its own labels). Controls per session X (two
 one-period shifts, one 5-20 s shift, one shuffled: the next session's words): first without a
-model; when refused, again with the model of the run's finally passed sessions other than X
+model; when refused (or, with the veto, passed weakly on energy), again with the model of the run's finally passed sessions other than X
 (fit_session_model); a control passes when either does. Gate evidence of every row is cached
 as JSON.
 
@@ -41,14 +43,43 @@ def _align(name, motion, cmds, cfg, model, truth):
     return intervals, gate_dev._row("session", gate_dev.CAPTURED[-1], rep, err, time.time() - t)
 
 
+def _weak(row, cfg):
+    """The first-pass verdict is a pass on energy alone below sure_quality (the veto's)."""
+    return sc.weak_energy_pass(
+        row["excluded"], row["gate"], row.get("quality"), row.get("cls_model") or "", cfg
+    )
+
+
+def _veto(data, cfg, rows, passed, tried):
+    """Each weak energy pass re-aligned with the model of the OTHER first-pass passes."""
+    first = dict(passed)
+    for n in sorted(first):
+        if not _weak(rows[n][-1], cfg):
+            continue
+        trainers = sorted(m for m in first if m != n)
+        model = sc.fit_session_model([(data[m][1], first[m]) for m in trainers])
+        if model is None:
+            continue
+        tried[n] = trainers
+        truth, motion, cmds = data[n]
+        iv, row = _align(n, motion, cmds, cfg, model, truth)
+        rows[n].append(dict(row, round="veto", trainers=trainers))
+        if row["excluded"]:
+            passed.pop(n)
+        else:
+            passed[n] = iv
+
+
 def _rounds(data, cfg):
-    """First pass, then session-class rounds: {name: [rows...]}, {passed name: intervals}."""
+    """First pass, the veto (sc.VETO), then session-class rounds: {name: [rows...]},
+    {passed name: intervals}."""
     rows, passed, tried = {}, {}, {}
     for n, (truth, motion, cmds) in data.items():
         iv, row = _align(n, motion, cmds, cfg, None, truth)
         rows[n] = [dict(row, round=0)]
         if not row["excluded"]:
             passed[n] = iv
+    _veto(data, cfg, rows, passed, tried)
     for r in range(1, sc.ROUNDS + 1):
         start = dict(passed)
         for n, (truth, motion, cmds) in data.items():
@@ -98,8 +129,9 @@ def _controls(data, passed, cfg, names, i, n):
     plan += [("shuffled", 0.0, data[donor][2])]
     for kind, shift, words in plan:
         row = _control(kind, n, motion, words, truth, shift, cfg, None)
-        if row["excluded"] and model is not None:
-            row = _control(kind, n, motion, words, truth, shift, cfg, model)
+        weak = _weak(row, cfg)
+        if (row["excluded"] or weak) and model is not None:
+            row = dict(_control(kind, n, motion, words, truth, shift, cfg, model), weak=weak)
         out.append(dict(row, trainers=trainers if model is not None else []))
     return out
 
@@ -145,10 +177,18 @@ def _summary(runs):
         right0=0,
         right=0,
         wrong=0,
+        wrong0=0,
         by_sessions=0,
+        weak0=0,
+        vetoed=0,
+        veto_moved=0,
+        veto_cost=0,
+        veto_saved=0,
         controls=0,
         ctl_pass=0,
         ctl_with_model=0,
+        ctl_weak=0,
+        ctl_vetoed=0,
     )
     for run in runs.values():
         for rs in run["sessions"].values():
@@ -162,11 +202,25 @@ def _summary(runs):
             )
             res["right"] += bool(passed and ok)
             res["wrong"] += bool(passed and last["err"] is not None and abs(last["err"]) > 0.5)
+            res["wrong0"] += bool(
+                not first["excluded"] and first["err"] is not None and abs(first["err"]) > 0.5
+            )
             res["by_sessions"] += bool(passed and last.get("gate") == "session classes")
+            veto = [r for r in rs if r["round"] == "veto"]
+            right0 = not first["excluded"] and first["err"] is not None and abs(first["err"]) <= 0.3
+            res["weak0"] += bool(veto)
+            res["vetoed"] += bool(veto and veto[0]["excluded"])
+            res["veto_moved"] += bool(
+                veto and not veto[0]["excluded"] and abs(veto[0]["err"] - first["err"]) > 0.1
+            )
+            res["veto_cost"] += bool(veto and right0 and not (passed and ok))
+            res["veto_saved"] += bool(veto and not right0 and veto[0]["excluded"])
         for cs in run["controls"].values():
             for c in cs:
                 res["controls"] += 1
                 res["ctl_with_model"] += c.get("model") == "sessions"
+                res["ctl_weak"] += bool(c.get("weak") and c.get("model") == "sessions")
+                res["ctl_vetoed"] += bool(c.get("weak") and c["excluded"])
                 corrected = (
                     c["err"] is not None and abs(c["err"]) <= 0.3 and c["kind"] != "shuffled"
                 )

@@ -13,7 +13,7 @@ import logging
 import math
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -72,7 +72,9 @@ def align_run(
     gate use a class model trained on them (silkpipe.clip_evidence), and their hashes are
     part of every session's re-use key. Without clips, the sessions the gate refused are
     aligned again with the class model of the run's passed sessions (silkpipe.session_classes,
-    rounds while new sessions pass); their inputs join such a session's re-use key. Returns
+    rounds while new sessions pass), and so are those it passed on energy alone below
+    sure_quality, with the model of the others (the veto); the model's sessions' inputs join
+    such a session's re-use key. Returns
     figures (sessions ok/failed/excluded/usable,
     ``reused`` when the published label set already came from the same inputs) and
     ``failed``: session -> reason.
@@ -96,7 +98,8 @@ def align_run(
 
     _each(store, run_id, sorted(inputs["sessions"]), align, results, failed, progress)
     if clip_model is None:
-        _session_rounds(store, run_id, inputs, align, results, failed, progress)
+        tried = _session_veto(store, run_id, inputs, cfg, align, results, failed, progress)
+        _session_rounds(store, run_id, inputs, align, results, failed, progress, tried)
     pending = sorted(s for s, r in results.items() if r is None)
     _each(store, run_id, pending, lambda s: align(s, fresh=True), results, failed, progress)
     _clear_stale_failures(store, run_id, inputs)
@@ -135,13 +138,46 @@ class SessionClasses:
     model: ClipModel
     trainers: list[str]
     key: str
+    # the session's first-pass verdict: "refused", or "passed" (a weak energy pass the veto
+    # re-aligned); part of the re-use key, so a later run knows which first pass to expect
+    first_pass: str = "refused"
 
 
-def _session_rounds(store, run_id, inputs, align, results, failed, progress) -> None:
+def _session_veto(store, run_id, inputs, cfg, align, results, failed, progress) -> dict:
+    """Without clips: each session the first pass passed on motion energy alone below
+    sure_quality (session_classes.weak_energy_pass) is aligned again with the class model of
+    the OTHER first-pass passes (never its own labels); that verdict stands: refused where
+    the model's best lag lies elsewhere. Returns {session: the model's sessions}."""
+    first = dict(results)
+    passed = sorted(s for s, r in first.items() if r is not None and not r[0]["excluded"])
+    tried: dict[str, list[str]] = {}
+    motions: dict[str, Motion] = {}
+    for session in passed:
+        report = first[session][0]  # type: ignore[index]
+        weak = session_classes.weak_energy_pass(
+            report["excluded"], report["gate"], report["quality"], report["class_model"], cfg
+        )
+        others = [s for s in passed if s != session]
+        classes = _passed_classes(store, inputs, first, others, motions) if weak else None
+        if classes is None:
+            continue
+        tried[session] = others
+        work = partial(align, classes=replace(classes, first_pass="passed"))
+        _each(store, run_id, [session], work, results, failed, progress)
+    return tried
+
+
+def _first_pass(result: tuple[dict, str] | None) -> str:
+    """The first-pass verdict a session's class-model alignment records (see SessionClasses)."""
+    if result is not None and result[0]["inputs"].get("first_pass") == "passed":
+        return "passed"
+    return "refused"
+
+
+def _session_rounds(store, run_id, inputs, align, results, failed, progress, tried) -> None:
     """Without clips: re-align the refused sessions with the class model of the sessions
     passed so far, round after round while new sessions pass (session_classes.ROUNDS). A
-    refused session never passed, so its own labels are never in its model."""
-    tried: dict[str, list[str]] = {}
+    refused session is not among the passed, so its own labels are never in its model."""
     motions: dict[str, Motion] = {}
     for _ in range(session_classes.ROUNDS):
         passed = sorted(s for s, r in results.items() if r is not None and not r[0]["excluded"])
@@ -155,7 +191,13 @@ def _session_rounds(store, run_id, inputs, align, results, failed, progress) -> 
             return
         for session in todo:
             tried[session] = passed
-        _each(store, run_id, todo, partial(align, classes=classes), results, failed, progress)
+
+        def again(session: str, classes: SessionClasses = classes):
+            return align(
+                session, classes=replace(classes, first_pass=_first_pass(results[session]))
+            )
+
+        _each(store, run_id, todo, again, results, failed, progress)
         if not any(r is not None and not r[0]["excluded"] for s, r in results.items() if s in todo):
             return
 
@@ -245,7 +287,8 @@ def _align_one(
     """(report, labels CSV text) of one session, re-used when its inputs are unchanged
     (with ``classes``: the inputs of the sessions its class model was trained on too).
     None: the first pass refused it before with these inputs (it waits for the class rounds;
-    ``fresh`` aligns it anyway)."""
+    ``fresh`` aligns it anyway); a first pass that passed is aligned again (the veto's
+    models hold the first-pass labels of the other weak passes)."""
     transcript_key = keys.transcript_key(run_id, session)
     try:
         transcript_bytes = store.get_bytes(transcript_key)
@@ -262,14 +305,14 @@ def _align_one(
         "settings": settings,
     }
     if classes is not None:
-        wanted["classes"] = classes.key
+        wanted.update(classes=classes.key, first_pass=classes.first_pass)
     if not force and old.get(session) == wanted:
         published = _published(store, run_id, session)
         if published is not None:
             return published
     before = old.get(session) or {}
-    if not (force or fresh or classes) and "classes" in before:
-        if {k: v for k, v in before.items() if k != "classes"} == wanted:
+    if not (force or fresh or classes) and before.get("first_pass") == "refused":
+        if {k: v for k, v in before.items() if k not in ("classes", "first_pass")} == wanted:
             return None
     motion, notes = read_motion(store, inputs, session)
     try:
