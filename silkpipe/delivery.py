@@ -5,7 +5,9 @@ each on its own with no flow control; the host stamps a row when it arrives. Whe
 falls below the production rate the events queue on the watch and arrive late, in order,
 in bursts (the backlog grows, and drains once sending is fast again, or never does and the
 end of the session never arrives). Some stretches are truly lost. Every session starts with
-a stale burst of a few hundred queued rows that all arrive in its first 0.1 s.
+a stale burst of a few hundred queued rows that all arrive in its first 0.1 s. Often the host
+stops receiving for half a second to a second and a half (a *stall*): nothing is lost, the
+rows held meanwhile arrive in one burst when it ends (bench/notes/arrival_stalls.txt).
 
 ``deliver`` simulates that for a stream of produced events so that generated sessions carry
 the real dialect's clock, with the truth (production time of every row) beside it.
@@ -38,6 +40,7 @@ class Delivery:
     losses: list[tuple[float, float]] = field(default_factory=list)  # production host time
     slow: list[tuple[float, float, float]] = field(default_factory=list)  # start, end, factor
     host_end: float = 0.0
+    stalls: list[tuple[float, float]] = field(default_factory=list)  # host start, end
 
 
 def slow_phases(
@@ -79,6 +82,39 @@ def loss_windows(end: float, rng: np.random.Generator) -> list[tuple[float, floa
     return sorted(out)
 
 
+def stall_windows(end: float, rng: np.random.Generator) -> list[tuple[float, float]]:
+    """Host-time stretches in which nothing arrives (delays, not losses). Most sessions
+    stall often and in clusters (a second or two apart, then quiet for a while); some
+    only a few times. Lengths: half a second plus a heavy tail, at most 1.5 s."""
+    frequent = rng.random() < 2 / 3
+    quiet = rng.uniform(0.1, 0.3)  # share of long quiet spells between clusters
+    out: list[tuple[float, float]] = []
+    t = rng.uniform(1.0, 10.0)
+    while t < end - 2.0:
+        length = 0.5 + min(0.1 * float(np.exp(1.2 * rng.standard_normal())), 1.0)
+        out.append((t, t + length))
+        if frequent:
+            gap = 0.3 + rng.exponential(0.8) if rng.random() > quiet else rng.exponential(8.0)
+        else:
+            gap = rng.exponential(40.0)
+        t += length + gap
+    return out
+
+
+def _stall(arrival: np.ndarray, stalls, rng: np.random.Generator) -> np.ndarray:
+    """Arrival with every row due inside a stall held until it ends, then delivered in
+    one burst (a fraction of a millisecond apart), order kept."""
+    out = arrival.copy()
+    for a, b in stalls:
+        held = np.flatnonzero((out >= a) & (out < b))
+        if len(held):
+            out[held] = b + np.cumsum(rng.uniform(0.0003, 0.0006, size=len(held)))
+    finite = np.flatnonzero(np.isfinite(out))
+    ramp = finite * 1e-5  # rows the burst overtakes follow it, each a little later
+    out[finite] = np.maximum.accumulate(out[finite] - ramp) + ramp
+    return out
+
+
 def _send(produced: np.ndarray, phases, rate: float, host_end: float, rng) -> np.ndarray:
     """Arrival host time of each produced row (inf: still queued when the host stopped)."""
     arrival = np.full(len(produced), np.inf)
@@ -104,13 +140,19 @@ def _send(produced: np.ndarray, phases, rate: float, host_end: float, rng) -> np
 
 
 def deliver(
-    watch: np.ndarray, rng: np.random.Generator, kind: str | None = None, rate: float = 148.5
+    watch: np.ndarray,
+    rng: np.random.Generator,
+    kind: str | None = None,
+    rate: float = 148.5,
+    stalls: bool = True,
 ) -> Delivery:
     """Simulate the host's arrival of events produced at watch times ``watch`` (sorted).
 
     The first 300-550 rows are the stale burst: they arrive in the first 0.1 s; the row
     after them is produced at host time ``h0`` (about 0.1 s) and everything after it on the
-    same clock (the watch clock and host clock tick alike here).
+    same clock (the watch clock and host clock tick alike here). ``stalls``: add the
+    host's stalls, drawn from a generator spawned from ``rng`` so that every other draw
+    (and so the rest of a generated session) is the same with or without them.
     """
     kind = kind or str(rng.choice(KINDS, p=[0.4, 0.4, 0.2]))
     stale = int(rng.integers(300, 551))
@@ -122,6 +164,12 @@ def deliver(
     host_end = end + rng.uniform(0.2, 1.0)
     live = produced[stale:]
     arrival = _send(live, phases, rate, host_end, rng)
+    held: list[tuple[float, float]] = []
+    if stalls:
+        own = rng.spawn(1)[0]
+        held = stall_windows(host_end, own)
+        arrival = _stall(arrival, held, own)
+        arrival[arrival > host_end] = np.inf
     lost = np.zeros(len(live), dtype=bool)
     for a, b in losses:
         lost |= (live >= a) & (live < b)
@@ -129,4 +177,6 @@ def deliver(
     arrival = np.concatenate([burst, np.maximum(arrival, burst[-1] + 1e-4)])
     keep = np.concatenate([np.ones(stale, dtype=bool), ~lost & np.isfinite(arrival[stale:])])
     kept = np.flatnonzero(keep)
-    return Delivery(kind, kept, arrival[kept], produced[kept], stale, losses, phases, host_end)
+    return Delivery(
+        kind, kept, arrival[kept], produced[kept], stale, losses, phases, host_end, held
+    )

@@ -459,6 +459,7 @@ def delivery_truth(d: Delivery) -> dict:
         "slow_phases": [
             [round(a, 3), round(min(b, d.host_end), 3), round(f, 3)] for a, b, f in d.slow
         ],
+        "stalls": [[round(a, 3), round(b, 3)] for a, b in d.stalls],
         "host_end_s": round(d.host_end, 3),
         "arrived_until_s": round(float(d.produced[-1]), 3),
         "backlog_max_s": max(b for _, b in curve),

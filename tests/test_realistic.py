@@ -103,16 +103,16 @@ def test_backlog_in_truth_matches_the_timestamps(sessions):
         assert np.all(late > 0)  # nothing arrives before it was made
 
 
-def test_one_continuous_stream_with_gaps_only_at_losses(sessions):
+def test_one_continuous_stream_with_gaps_only_at_losses_and_stalls(sessions):
     for folder in find_sessions(sessions):
         truth = json.loads((folder / "truth.json").read_text())
         _, sensors, session = _rows(folder)
-        losses = truth["delivery"]["losses"]
+        losses = truth["delivery"]["losses"] + truth["delivery"]["stalls"]
         for sensor in SENSORS:
             t = session[[s == sensor for s in sensors]]
             t = t[t > 0]  # after the stale burst
             gaps = np.flatnonzero(np.diff(t) > 0.1)
-            for g in gaps:  # each gap is an injected loss
+            for g in gaps:  # each gap is an injected loss or stall
                 assert any(a - 0.1 <= t[g] and t[g + 1] <= b + 0.1 for a, b in losses), (
                     folder.name,
                     sensor,
@@ -206,6 +206,39 @@ def test_delivery_losses_and_backlog_directly():
     assert late.max() > 2.0 and late[-100:].max() < 0.2
     for a, b in d.losses:  # nothing made inside a loss arrives
         assert not np.any((d.produced[live] >= a) & (d.produced[live] < b))
+
+
+def _stalled(seed: int, stalls: bool = True):
+    rng = np.random.default_rng(seed)
+    watch = np.sort(np.arange(0, 240, 1 / 148.5) + rng.normal(0, 0.0005, 35640))
+    return deliver(watch, rng, stalls=stalls), rng.random()
+
+
+def test_stalls_are_delays_with_gaps_like_the_real_sessions():
+    """Real sessions 143217 and 143627 pause 24-32 times per 100 s, median 0.6 s, 18-30%
+    of arrival time (bench/notes/arrival_stalls.txt); every pause is a delay: the rows
+    arrive later, none is lost, and nothing else a seed draws changes."""
+    rates, lengths, shares = [], [], []
+    for seed in range(12):
+        d, after = _stalled(seed)
+        plain, after_plain = _stalled(seed, stalls=False)
+        assert after == after_plain  # the rest of the session draws the same
+        assert np.array_equal(d.kept, plain.kept)  # a stall loses no row
+        assert np.all(d.arrival >= plain.arrival - 1e-9)  # it only delays them
+        t = d.arrival[d.stale_rows :]
+        gaps = np.flatnonzero(np.diff(t) > 0.5)
+        before = np.diff(plain.arrival[plain.stale_rows :]) > 0.5
+        for g in gaps:  # each new pause is a stall
+            assert before[g] or any(t[g] < b and t[g + 1] > a for a, b in d.stalls)
+        if len(gaps) > 20:
+            span = t[-1] - t[0]
+            rates.append(len(gaps) / span * 100)
+            lengths += list(np.diff(t)[gaps])
+            shares.append(np.diff(t)[gaps].sum() / span)
+    assert len(rates) >= 4
+    assert 15 <= np.median(rates) <= 40
+    assert 0.5 < np.median(lengths) < 0.75 and 0.8 < np.percentile(lengths, 90) < 1.4
+    assert 0.1 < np.median(shares) < 0.35
 
 
 def test_the_same_seed_writes_the_same_session(data_dir, tmp_path):
