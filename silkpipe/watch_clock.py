@@ -77,6 +77,7 @@ class ClockConfig:
     max_rate_uncertainty: float = 0.006  # a looser envelope rate is not used
     loss_turn_rad: float = 0.3  # a rotation jump this far beyond the gyro's: a loss there
     loss_turn_margin: float = 1.5  # ... and this many times the next largest in the span
+    stall_catchup: float = 3.0  # a delay catches up within this many times its rows
 
 
 @dataclass
@@ -188,19 +189,62 @@ def lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.asarray(hull, dtype=int)
 
 
-def envelope_edges(t: np.ndarray, cfg: ClockConfig) -> list[tuple[int, int]]:
+def _gap_turn(pairs: SpacingPairs | None, row: int) -> float:
+    """How much more than the gyro's one period the wrist turned between the rotation rows
+    either side of file row ``row`` (0 without rotation rows there)."""
+    if pairs is None or not len(pairs.turn_row):
+        return 0.0
+    j = int(np.searchsorted(pairs.turn_row, row))
+    return float(pairs.turn_excess[j]) if j < len(pairs.turn_row) else 0.0
+
+
+def envelope_cuts(
+    t: np.ndarray, cfg: ClockConfig, pairs: SpacingPairs | None = None, n0: int = 0
+) -> np.ndarray:
+    """The arrival gaps the envelope must not span: all but the delays.
+
+    A gap is a delay (a stall: rows held, none lost) when arrival after it runs faster
+    than R until latency is back to its lowest in the ``steady_window_s`` before the gap
+    (less than half ``min_loss_s`` higher, which allows for R being off) within
+    ``stall_catchup`` times the rows the gap held, the stream arrived in real time just
+    before it (latency there within a quarter of ``min_loss_s`` of that lowest and not
+    falling: after a loss in a draining backlog the queue drains below where it was),
+    and the rotation vector does not jump across it
+    (``loss_turn_rad``). A loss steps latency up for good, which the convex hull cannot
+    follow, so it cuts.
+    """
+    cuts = np.flatnonzero(np.diff(t) > cfg.gap_s) + 1
+    k1 = max(int(cfg.min_steady_s * cfg.rate), 1)
+    k5 = max(int(cfg.steady_window_s * cfg.rate), 1)
+    e = t - np.arange(len(t)) / cfg.rate
+    keep = []
+    for c in cuts:
+        before = e[max(c - k5, 0) : c].min()
+        k = int(cfg.stall_catchup * (t[c] - t[c - 1]) * cfg.rate) + k1
+        caught = e[c : c + k].min() - before < cfg.min_loss_s / 2
+        caught &= e[c - 1] - before < cfg.min_loss_s / 4  # at the floor, not draining
+        caught &= np.median(e[max(c - k1, 0) : c - k1 // 2]) - e[c - 1] < cfg.min_loss_s / 4
+        still = _gap_turn(pairs, n0 + int(c)) < cfg.loss_turn_rad
+        keep.append(not (caught and still))
+    return cuts[np.asarray(keep, dtype=bool)] if len(cuts) else cuts
+
+
+def envelope_edges(
+    t: np.ndarray, cfg: ClockConfig, pairs: SpacingPairs | None = None, n0: int = 0
+) -> list[tuple[int, int]]:
     """(first, last) row of each lower-envelope edge that can carry the watch rate.
 
     A row never arrives before it was made, so the lower convex hull of arrival against
     row index lies on production plus the smallest latency wherever the stream runs in
     real time or its queue has drained, and bridges over backlogs. A loss steps
     production up, which a convex hull cannot follow, so the hull is taken separately
-    between arrival gaps. Edges shorter than ``min_edge_s`` or off R by more than
-    ``rate_band`` (a backlog that never drains, a step) carry no rate, nor do edges with
-    an end that is no contact (_steady_at: a queue still draining there).
+    between arrival gaps that are losses (envelope_cuts: a delay is spanned; ``pairs``
+    and ``n0`` place the rotation check in file rows). Edges shorter than ``min_edge_s``
+    or off R by more than ``rate_band`` (a backlog that never drains, a step) carry no
+    rate, nor do edges with an end that is no contact (_steady_at: a queue still draining there).
     """
     edges: list[tuple[int, int]] = []
-    cuts = np.flatnonzero(np.diff(t) > cfg.gap_s) + 1
+    cuts = envelope_cuts(t, cfg, pairs, n0)
     for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(t)], strict=True):
         if hi - lo < 2:
             continue
@@ -225,7 +269,9 @@ def _steady_at(t: np.ndarray, v: int, cfg: ClockConfig) -> bool:
     return False
 
 
-def envelope_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> RateEstimate | None:
+def envelope_rate(
+    arrival: np.ndarray, n0: int, cfg: ClockConfig, pairs: SpacingPairs | None = None
+) -> RateEstimate | None:
     """Rows/s from the lower envelope of arrival against row index (the lower-hull clock
     skew estimate of Moon, Skelly and Towsley), with a bound on its error.
 
@@ -237,7 +283,7 @@ def envelope_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> RateEstimat
     t = np.asarray(arrival[n0:], dtype=np.float64)
     if len(t) < 2 or np.any(np.diff(t) < 0):
         return None
-    found = envelope_edges(t, cfg)
+    found = envelope_edges(t, cfg, pairs, n0)
     if not found:
         return None
     spans = np.array([t[b] - t[a] for a, b in found])
@@ -523,12 +569,12 @@ def _arrival_model(
 
 
 def _watch_rate(
-    arrival: np.ndarray, n0: int, cfg: ClockConfig
+    arrival: np.ndarray, n0: int, cfg: ClockConfig, pairs: SpacingPairs | None = None
 ) -> tuple[float, str, RateEstimate | None]:
     """(R, its source, the envelope estimate): the arrival envelope's rate when it is
     bounded within ``max_rate_uncertainty``; else real-time windows' or the default
     (unbounded, and losses found the older way: _insert_losses)."""
-    est = envelope_rate(arrival, n0, cfg)
+    est = envelope_rate(arrival, n0, cfg, pairs)
     if est is not None and est.uncertainty <= cfg.max_rate_uncertainty:
         return est.rate, "envelope", est
     rate = measured_rate(arrival, n0, cfg)
@@ -554,7 +600,7 @@ def rebuild_clock(
     if spacing is None and pairs is not None:
         spacing = pairs.spacing()
     n0 = stale_burst_rows(arrival, cfg)
-    rate, source, est = _watch_rate(arrival, n0, cfg)
+    rate, source, est = _watch_rate(arrival, n0, cfg, pairs)
     idx = np.arange(len(arrival))
     straight = arrival[n0] + (idx - n0) / rate
     span = float(arrival[-1] - arrival[0])

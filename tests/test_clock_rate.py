@@ -14,7 +14,13 @@ from test_time_model_align import gesture_session
 from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.clock_fit import SCALES, clock_scales
 from silkpipe.delivery import deliver
-from silkpipe.watch_clock import ClockConfig, SpacingPairs, envelope_rate, rebuild_clock
+from silkpipe.watch_clock import (
+    ClockConfig,
+    SpacingPairs,
+    envelope_cuts,
+    envelope_rate,
+    rebuild_clock,
+)
 
 
 def produced_rows(rate: float, seconds: float, rng: np.random.Generator) -> np.ndarray:
@@ -129,3 +135,27 @@ def test_loss_hidden_in_a_backlog_is_put_where_the_rotation_jumps():
     jumpless = replace(pairs, turn_excess=np.full(len(rot), 0.01))
     rebuilt, _ = rebuild_clock(arrival, pairs=jumpless)
     assert np.abs(rebuilt - watch - np.median((rebuilt - watch)[:3000])).max() > 2
+
+
+def test_envelope_spans_stalls_but_cuts_at_losses():
+    """Stalls (the host holds rows, then they arrive in a burst) are delays: the envelope
+    spans them, so sessions that stall every few seconds still get a bounded rate. A loss
+    in real time stays a cut (its latency step never comes back down)."""
+    spanned = 0
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        d = deliver(produced_rows(149.6, 150.0, rng), rng, "realtime", rate=148.5)
+        if len(d.stalls) < 20:
+            continue
+        est = envelope_rate(d.arrival, d.stale_rows, ClockConfig())
+        assert est is not None and est.uncertainty <= ClockConfig().max_rate_uncertainty
+        assert abs(est.rate / 149.6 - 1) <= est.uncertainty, (seed, est)
+        t = d.arrival[d.stale_rows :]
+        for a, b in est.rows:
+            spanned += sum(t[a] < s < t[b] for s, _ in d.stalls)
+    assert spanned >= 10
+    t = np.arange(0, 60, 1 / 148.5)
+    t = np.concatenate([t[t < 30], t[t >= 32]])  # two seconds lost at 30 s
+    t = t + np.random.default_rng(0).uniform(0, 0.02, len(t))
+    cuts = envelope_cuts(t, ClockConfig())
+    assert len(cuts) == 1 and t[cuts[0] - 1] < 30.1 and t[cuts[0]] >= 32
