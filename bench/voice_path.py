@@ -25,6 +25,7 @@ models' macro-F1 on the held-out clips.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import re
@@ -124,6 +125,18 @@ def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
     return train, held
 
 
+#: The modules that write the sessions: a change to any of them makes new sessions.
+GENERATOR_MODULES = ("realistic", "delivery", "semireal", "speech", "synth", "clips")
+
+
+def generator_fingerprint() -> str:
+    """Hash of the generator's source: sessions made by older code are stale, not re-used."""
+    digest = hashlib.sha256()
+    for module in GENERATOR_MODULES:
+        digest.update((REPO / "silkpipe" / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def run_one(run: Run, oracle: bool = False, align_clips: Path | None = None) -> dict:
     from silkpipe import realistic
     from silkpipe.semireal import BlockOptions, generate_from_clips
@@ -133,8 +146,9 @@ def run_one(run: Run, oracle: bool = False, align_clips: Path | None = None) -> 
     train, held = split_clips(CLIPS, run, out)
     sessions = out / "sessions"
     manifest = out / "train-clips.txt"
-    names = "\n".join(sorted(p.name for p in train.glob("*.csv"))) + f"\n{run}"
-    if not manifest.exists() or manifest.read_text() != names:  # a new split: start afresh
+    clips = "\n".join(sorted(p.name for p in train.glob("*.csv")))
+    names = f"{clips}\n{run}\ngenerator {generator_fingerprint()}"
+    if not manifest.exists() or manifest.read_text() != names:  # new split or generator
         shutil.rmtree(sessions, ignore_errors=True)
         shutil.rmtree(out / "store", ignore_errors=True)
     if not sessions.is_dir():  # same seed, same files: generate once

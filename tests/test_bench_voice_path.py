@@ -50,3 +50,20 @@ def test_the_bench_runs_realistic_sessions_by_default_and_reports_the_controls()
     assert out["passed_gate/false_pass"] == "3/1"
     assert out["shifted_ctrl_excl/false_pass"] == "7/8/1"
     assert out["precision_j/p/t/w/i/n"] == "/".join(["0.90"] * 6)
+
+
+def test_sessions_made_by_older_generator_code_are_not_reused(tmp_path, monkeypatch):
+    """The bench keys its generated sessions by the generator's source, so a change to the
+    generator (say, the delivery's stalls) makes new sessions instead of scoring old ones."""
+    import bench.voice_path as vp
+
+    (tmp_path / "silkpipe").mkdir()
+    for module in vp.GENERATOR_MODULES:
+        source = vp.REPO / "silkpipe" / f"{module}.py"
+        (tmp_path / "silkpipe" / f"{module}.py").write_bytes(source.read_bytes())
+    monkeypatch.setattr(vp, "REPO", tmp_path)
+    before = vp.generator_fingerprint()
+    assert vp.generator_fingerprint() == before
+    delivery = tmp_path / "silkpipe" / "delivery.py"
+    delivery.write_text(delivery.read_text() + "\n# another delivery\n")
+    assert vp.generator_fingerprint() != before
