@@ -150,7 +150,8 @@ def run_one(run: Run, oracle: bool = False, align_clips: Path | None = None) -> 
     names = f"{clips}\n{run}\ngenerator {generator_fingerprint()}"
     if not manifest.exists() or manifest.read_text() != names:  # new split or generator
         shutil.rmtree(sessions, ignore_errors=True)
-        shutil.rmtree(out / "store", ignore_errors=True)
+        for store in out.glob("store*"):  # every variant's store holds the old sessions
+            shutil.rmtree(store, ignore_errors=True)
     if not sessions.is_dir():  # same seed, same files: generate once
         if run.realistic:
             options = realistic.RealisticOptions(
