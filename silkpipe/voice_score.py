@@ -809,9 +809,12 @@ def shifted_controls(
             text = store.get_bytes(session_key(name, "sensor_data.csv")).decode()
         except KeyError:
             continue
-        motion = session_clock(text, truth, name).motion  # as align_run loads it
+        if name in passed:  # already loaded, as align_run loads it
+            motion = passed[name][0]
+        else:
+            motion = session_clock(text, truth, name).motion
         commands = extract_commands(parse_transcript(transcript, session=name)).commands
-        others = [v for s, v in sorted(passed.items()) if s != name]
+        others = None if clip_model is not None else _others_model(passed, name)
         rng = np.random.default_rng([seed, i])
         for kind, lo, hi in SHIFTS:
             shift = float(rng.choice([-1.0, 1.0]) * rng.uniform(lo, hi))
@@ -860,14 +863,18 @@ def passed_sessions(store, run_id: str, truths: dict[str, dict]) -> dict[str, tu
     return out
 
 
-def _with_session_classes(first: dict, control, others: list[tuple]) -> dict:
-    """A shifted control the first pass refused, or passed on energy alone below
-    sure_quality, re-aligned as the align step re-aligns such a session without clips: with
-    the class model of the run's other passed sessions (silkpipe.session_classes); the first
-    verdict stands without such a model."""
+def _others_model(passed: dict[str, tuple], name: str):
+    """The class model of the run's passed sessions other than ``name`` (None: too few)."""
     from silkpipe.session_classes import fit_session_model
 
-    model = fit_session_model(others)
+    return fit_session_model([v for s, v in sorted(passed.items()) if s != name])
+
+
+def _with_session_classes(first: dict, control, model) -> dict:
+    """A shifted control the first pass refused, or passed on energy alone below
+    sure_quality, re-aligned as the align step re-aligns such a session without clips: with
+    the class model of the run's other passed sessions (``model``, _others_model); the first
+    verdict stands without one."""
     if model is None:
         return first
     return {**control(clip_model=model), "tested_with": "sessions"}

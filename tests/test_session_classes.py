@@ -142,10 +142,10 @@ def test_score_voice_retests_a_refused_control_with_the_other_sessions_classes(f
 
     first = control()
     assert first["excluded"], first
-    again = _with_session_classes(first, control, others)
+    again = _with_session_classes(first, control, fit_session_model(others))
     assert again["tested_with"] == "sessions" and again["outcome"] == "excluded", again
     assert again["class_p_value"] is not None  # the sessions' model was weighed
-    assert _with_session_classes(first, control, []) is first
+    assert _with_session_classes(first, control, fit_session_model([])) is first
 
 
 # ---- the veto: a weak energy pass answers to the other passed sessions' class model ----
@@ -212,7 +212,7 @@ def test_a_control_passed_on_weak_energy_is_refused_by_the_other_sessions_classe
 
     first = control()
     assert first["outcome"] == "false pass" and first["weak_energy_pass"], first
-    again = _with_session_classes(first, control, [(m3, labels3)])
+    again = _with_session_classes(first, control, fit_session_model([(m3, labels3)]))
     assert again["outcome"] == "excluded" and again["gate"] == "class evidence peaks elsewhere"
 
 
@@ -248,7 +248,7 @@ def test_the_veto_key_follows_the_other_sessions_inputs(run84, tmp_path):
     assert new3["classes"] == old3["classes"] and new3["transcript"] != old3["transcript"]
 
 
-def test_the_veto_verdict_stands_and_never_uses_the_session_itself(monkeypatch, tmp_path):
+def test_the_veto_verdict_stands_and_never_uses_the_session_itself(tmp_path):
     """Only passes on energy below sure_quality without a fixed model are re-aligned, each
     with a model of the OTHER first-pass passes; a refusal by that model is what remains."""
     from silkpipe.steps import align as step
@@ -265,7 +265,7 @@ def test_the_veto_verdict_stands_and_never_uses_the_session_itself(monkeypatch, 
     }
     seen = []
 
-    def classes(store, inputs, first, passed, motions):
+    def classes(first, passed):
         seen.append(passed)
         return step.SessionClasses(model=None, trainers=passed, key="k")  # type: ignore[arg-type]
 
@@ -276,11 +276,10 @@ def test_the_veto_verdict_stands_and_never_uses_the_session_itself(monkeypatch, 
             "by": classes.trainers,
         }, ""
 
-    monkeypatch.setattr(step, "_passed_classes", classes)
     from silkpipe.store import open_store
 
     store = open_store(str(tmp_path))
-    tried = step._session_veto(store, "r", {}, AlignConfig(), align, results, {}, False)
+    tried = step._session_veto(store, "r", AlignConfig(), classes, align, results, {}, False)
     assert seen == [["signature", "sure"]] and tried == {"weak": ["signature", "sure"]}
     assert results["weak"][0]["excluded"] and results["weak"][0]["by"] == ["signature", "sure"]
     assert not results["sure"][0]["excluded"]

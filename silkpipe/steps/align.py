@@ -74,8 +74,7 @@ def align_run(
     aligned again with the class model of the run's passed sessions (silkpipe.session_classes,
     rounds while new sessions pass), and so are those it passed on energy alone below
     sure_quality, with the model of the others (the veto); the model's sessions' inputs join
-    such a session's re-use key. Returns
-    figures (sessions ok/failed/excluded/usable,
+    such a session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
     ``reused`` when the published label set already came from the same inputs) and
     ``failed``: session -> reason.
     """
@@ -98,8 +97,10 @@ def align_run(
 
     _each(store, run_id, sorted(inputs["sessions"]), align, results, failed, progress)
     if clip_model is None:
-        tried = _session_veto(store, run_id, inputs, cfg, align, results, failed, progress)
-        _session_rounds(store, run_id, inputs, align, results, failed, progress, tried)
+        motions: dict[str, Motion] = {}  # passed sessions' streams, read once for both
+        classes = partial(_passed_classes, store, inputs, motions=motions)
+        tried = _session_veto(store, run_id, cfg, classes, align, results, failed, progress)
+        _session_rounds(store, run_id, classes, align, results, failed, progress, tried)
     pending = sorted(s for s, r in results.items() if r is None)
     _each(store, run_id, pending, lambda s: align(s, fresh=True), results, failed, progress)
     _clear_stale_failures(store, run_id, inputs)
@@ -143,7 +144,7 @@ class SessionClasses:
     first_pass: str = "refused"
 
 
-def _session_veto(store, run_id, inputs, cfg, align, results, failed, progress) -> dict:
+def _session_veto(store, run_id, cfg, passed_classes, align, results, failed, progress) -> dict:
     """Without clips: each session the first pass passed on motion energy alone below
     sure_quality (session_classes.weak_energy_pass) is aligned again with the class model of
     the OTHER first-pass passes (never its own labels); that verdict stands: refused where
@@ -151,14 +152,13 @@ def _session_veto(store, run_id, inputs, cfg, align, results, failed, progress) 
     first = dict(results)
     passed = sorted(s for s, r in first.items() if r is not None and not r[0]["excluded"])
     tried: dict[str, list[str]] = {}
-    motions: dict[str, Motion] = {}
     for session in passed:
         report = first[session][0]  # type: ignore[index]
         weak = session_classes.weak_energy_pass(
             report["excluded"], report["gate"], report["quality"], report["class_model"], cfg
         )
         others = [s for s in passed if s != session]
-        classes = _passed_classes(store, inputs, first, others, motions) if weak else None
+        classes = passed_classes(first, others) if weak else None
         if classes is None:
             continue
         tried[session] = others
@@ -174,11 +174,10 @@ def _first_pass(result: tuple[dict, str] | None) -> str:
     return "refused"
 
 
-def _session_rounds(store, run_id, inputs, align, results, failed, progress, tried) -> None:
+def _session_rounds(store, run_id, passed_classes, align, results, failed, progress, tried):
     """Without clips: re-align the refused sessions with the class model of the sessions
     passed so far, round after round while new sessions pass (session_classes.ROUNDS). A
     refused session is not among the passed, so its own labels are never in its model."""
-    motions: dict[str, Motion] = {}
     for _ in range(session_classes.ROUNDS):
         passed = sorted(s for s, r in results.items() if r is not None and not r[0]["excluded"])
         todo = [
@@ -186,7 +185,7 @@ def _session_rounds(store, run_id, inputs, align, results, failed, progress, tri
             for s, r in sorted(results.items())
             if _retestable(r) and tried.get(s) != passed and s not in failed
         ]
-        classes = _passed_classes(store, inputs, results, passed, motions) if todo else None
+        classes = passed_classes(results, passed) if todo else None
         if classes is None:
             return
         for session in todo:
@@ -209,7 +208,8 @@ def _retestable(result: tuple[dict, str] | None) -> bool:
 
 def _passed_classes(store, inputs, results, passed, motions) -> SessionClasses | None:
     """The class model of the passed sessions' motion under their labels (None when they
-    are too few or hold too few labels of two event classes)."""
+    are too few or hold too few labels of two event classes); ``motions`` caches the
+    streams read."""
     if len(passed) < session_classes.MIN_SESSIONS:
         return None
     sessions = []
