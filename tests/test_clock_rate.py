@@ -12,13 +12,12 @@ from test_time_model import deliver as trace
 from test_time_model_align import gesture_session
 
 from silkpipe.alignment import AlignConfig, align_session
+from silkpipe.clock_envelope import envelope_cuts, envelope_rate
 from silkpipe.clock_fit import SCALES, clock_scales
 from silkpipe.delivery import deliver
 from silkpipe.watch_clock import (
     ClockConfig,
     SpacingPairs,
-    envelope_cuts,
-    envelope_rate,
     rebuild_clock,
 )
 

@@ -9,10 +9,11 @@ import numpy as np
 sys.path.insert(0, "tests")
 from test_clock_rate import produced_rows
 
-import silkpipe.watch_clock as wc
+import silkpipe.clock_envelope as wc
 from silkpipe.delivery import deliver
+from silkpipe.watch_clock import ClockConfig
 
-cfg = wc.ClockConfig()
+cfg = ClockConfig()
 orig = wc.envelope_cuts
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from silkpipe.clock_envelope import envelope_rate
 from silkpipe.sessions import read_sensor_csv
-from silkpipe.watch_clock import ClockConfig, envelope_rate, stale_burst_rows
+from silkpipe.watch_clock import ClockConfig, stale_burst_rows
 
 
 def true_rate(truth):

@@ -1,0 +1,225 @@
+"""The watch rate read off the arrival envelope, and the losses its steps reveal.
+
+A row never arrives before it was made, so the lower convex hull of arrival time against
+row index (the clock-skew estimate of Moon, Skelly and Towsley) lies on production plus
+the smallest latency wherever the stream runs in real time or its queue has drained. Its
+edges give the watch's rows per second with a bound on the error; a later edge lying
+higher than an earlier one is watch time lost in between. silkpipe.watch_clock builds the
+count clock on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from silkpipe.watch_clock import ClockConfig, SpacingPairs
+
+
+@dataclass
+class RateEstimate:
+    """The watch rate read off the arrival floor, with the bound on its relative error."""
+
+    rate: float  # rows per second
+    uncertainty: float  # |R_true / rate - 1| is at most this
+    support_s: float  # seconds of arrival the envelope edges span
+    edges: list[list[float]] = field(default_factory=list)  # [start s, end s, rows/s] each
+    rows: list[tuple[int, int]] = field(default_factory=list)  # each edge's rows (from n0)
+
+
+def lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices of the lower convex hull of points sorted by x (monotone chain)."""
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (y[b] - y[a]) * (x[i] - x[a]) < (y[i] - y[a]) * (x[b] - x[a]):
+                break
+            hull.pop()
+        hull.append(i)
+    return np.asarray(hull, dtype=int)
+
+
+def _gap_turn(pairs: SpacingPairs | None, row: int) -> float:
+    """How much more than the gyro's one period the wrist turned between the rotation rows
+    either side of file row ``row`` (0 without rotation rows there)."""
+    if pairs is None or not len(pairs.turn_row):
+        return 0.0
+    j = int(np.searchsorted(pairs.turn_row, row))
+    return float(pairs.turn_excess[j]) if j < len(pairs.turn_row) else 0.0
+
+
+def envelope_cuts(
+    t: np.ndarray, cfg: ClockConfig, pairs: SpacingPairs | None = None, n0: int = 0
+) -> np.ndarray:
+    """The arrival gaps the envelope must not span: all but the delays.
+
+    A gap is a delay (a stall: rows held, none lost) when arrival after it runs faster
+    than R until latency is back to its lowest in the ``steady_window_s`` before the gap
+    (less than half ``min_loss_s`` higher, which allows for R being off) within
+    ``stall_catchup`` times the rows the gap held, the stream arrived in real time just
+    before it (latency there within a quarter of ``min_loss_s`` of that lowest and not
+    falling: after a loss in a draining backlog the queue drains below where it was),
+    and the rotation vector does not jump across it
+    (``loss_turn_rad``). A loss steps latency up for good, which the convex hull cannot
+    follow, so it cuts.
+    """
+    cuts = np.flatnonzero(np.diff(t) > cfg.gap_s) + 1
+    k1 = max(int(cfg.min_steady_s * cfg.rate), 1)
+    k5 = max(int(cfg.steady_window_s * cfg.rate), 1)
+    e = t - np.arange(len(t)) / cfg.rate
+    keep = []
+    for c in cuts:
+        before = e[max(c - k5, 0) : c].min()
+        k = int(cfg.stall_catchup * (t[c] - t[c - 1]) * cfg.rate) + k1
+        caught = e[c : c + k].min() - before < cfg.min_loss_s / 2
+        caught &= e[c - 1] - before < cfg.min_loss_s / 4  # at the floor, not draining
+        caught &= np.median(e[max(c - k1, 0) : c - k1 // 2]) - e[c - 1] < cfg.min_loss_s / 4
+        still = _gap_turn(pairs, n0 + int(c)) < cfg.loss_turn_rad
+        keep.append(not (caught and still))
+    return cuts[np.asarray(keep, dtype=bool)] if len(cuts) else cuts
+
+
+def envelope_edges(
+    t: np.ndarray, cfg: ClockConfig, pairs: SpacingPairs | None = None, n0: int = 0
+) -> list[tuple[int, int]]:
+    """(first, last) row of each lower-envelope edge that can carry the watch rate.
+
+    A row never arrives before it was made, so the lower convex hull of arrival against
+    row index lies on production plus the smallest latency wherever the stream runs in
+    real time or its queue has drained, and bridges over backlogs. A loss steps
+    production up, which a convex hull cannot follow, so the hull is taken separately
+    between arrival gaps that are losses (envelope_cuts: a delay is spanned; ``pairs``
+    and ``n0`` place the rotation check in file rows). Edges shorter than ``min_edge_s``
+    or off R by more than ``rate_band`` (a backlog that never drains, a step) carry no
+    rate, nor do edges with an end that is no contact (_steady_at: a queue still draining there).
+    """
+    edges: list[tuple[int, int]] = []
+    cuts = envelope_cuts(t, cfg, pairs, n0)
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(t)], strict=True):
+        if hi - lo < 2:
+            continue
+        v = lower_hull(np.arange(lo, hi, dtype=np.float64), t[lo:hi]) + lo
+        for a, b in zip(v[:-1], v[1:], strict=True):
+            span = float(t[b] - t[a])
+            if span >= cfg.min_edge_s and abs((b - a) / span / cfg.rate - 1) <= cfg.rate_band:
+                if _steady_at(t, int(a), cfg) and _steady_at(t, int(b), cfg):
+                    edges.append((int(a), int(b)))
+    return edges
+
+
+def _steady_at(t: np.ndarray, v: int, cfg: ClockConfig) -> bool:
+    """Whether the rows on one side of row v (``min_steady_s`` of them at R) arrive at R
+    (within ``steady_tolerance``): v is then a contact of real-time arrival, not a row
+    at the end of a queue that drains faster than the watch makes rows."""
+    k = max(int(cfg.min_steady_s * cfg.rate), 2)
+    for lo, hi in ((v - k, v), (v, v + k)):
+        if lo >= 0 and hi < len(t) and t[hi] > t[lo]:
+            if abs(k / (t[hi] - t[lo]) / cfg.rate - 1) <= cfg.steady_tolerance:
+                return True
+    return False
+
+
+def envelope_rate(
+    arrival: np.ndarray, n0: int, cfg: ClockConfig, pairs: SpacingPairs | None = None
+) -> RateEstimate | None:
+    """Rows/s from the lower envelope of arrival against row index (the lower-hull clock
+    skew estimate of Moon, Skelly and Towsley), with a bound on its error.
+
+    Each edge's ends lie within ``latency_jitter_s`` of production plus the latency
+    floor, so its rate is off by at most 2 * jitter / span; edges are pooled weighted by
+    span squared. Where edges disagree by more than their bounds allow (the floor moves,
+    or a step hid in a backlog), the excess widens the bound. None without an edge.
+    """
+    t = np.asarray(arrival[n0:], dtype=np.float64)
+    if len(t) < 2 or np.any(np.diff(t) < 0):
+        return None
+    found = envelope_edges(t, cfg, pairs, n0)
+    if not found:
+        return None
+    spans = np.array([t[b] - t[a] for a, b in found])
+    rates = np.array([(b - a) / (t[b] - t[a]) for a, b in found])
+    w = spans**2
+    rate = float((w * rates).sum() / w.sum())
+    own = 2 * cfg.latency_jitter_s / spans
+    bound = float((w * own).sum() / w.sum())
+    excess = float(np.clip(np.abs(rates / rate - 1) - own, 0.0, None).max())
+    return RateEstimate(
+        rate,
+        bound + excess,
+        float(spans.sum()),
+        [
+            [round(float(t[a]), 2), round(float(t[b]), 2), round(r, 3)]
+            for (a, b), r in zip(found, rates, strict=True)
+        ],
+        found,
+    )
+
+
+def _turn_jump(pairs: SpacingPairs | None, lo: int, hi: int, cfg: ClockConfig) -> int | None:
+    """The row (file order) in (lo, hi] where the wrist turned far more than the gyro
+    allows in one period, and clearly more than anywhere else there; None without one."""
+    if pairs is None or not len(pairs.turn_row):
+        return None
+    inside = (pairs.turn_row > lo) & (pairs.turn_row <= hi)
+    excess = np.sort(pairs.turn_excess[inside])
+    if not len(excess) or excess[-1] < cfg.loss_turn_rad:
+        return None
+    if len(excess) > 1 and excess[-1] < cfg.loss_turn_margin * excess[-2]:
+        return None
+    rows = pairs.turn_row[inside]
+    return int(rows[np.argmax(pairs.turn_excess[inside])])
+
+
+def envelope_losses(
+    arrival: np.ndarray,
+    n0: int,
+    est: RateEstimate,
+    cfg: ClockConfig,
+    pairs: SpacingPairs | None = None,
+) -> tuple[np.ndarray, list[list[float]]]:
+    """Seconds of lost watch time before each row (cumulative), and the losses found,
+    from steps of the envelope between its edges.
+
+    Against the count clock at the envelope rate, each edge lies on production plus the
+    latency floor; where a later edge lies higher by ``min_loss_s`` or more, that much
+    watch time was lost in between. Causality (no row made after it arrived) allows it
+    anywhere from where the suffix minimum of the latency starts to rise (the earliest)
+    to the next edge (the latest). Where the suffix minimum rises by most of the step at
+    one row, the loss happened in real time there (an arrival gap): it is put there.
+    Hidden in a backlog, it is put where the rotation vector jumps between consecutive
+    rows (``pairs``: _turn_jump); without such a jump half of it is inserted each way,
+    so no row is off by more than half the loss.
+    """
+    n = len(arrival)
+    inserted = np.zeros(n)
+    losses: list[list[float]] = []
+    t = np.asarray(arrival[n0:], dtype=np.float64)
+    e = t - np.arange(len(t)) / est.rate
+    done = 0.0
+    for (_, b), (c, _) in zip(sorted(est.rows)[:-1], sorted(est.rows)[1:], strict=True):
+        if c <= b:
+            continue
+        step = e[c] - e[b] - done
+        if step < cfg.min_loss_s:
+            continue
+        suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
+        ramp = np.clip(suffix - e[b] - done, 0.0, step)
+        jumps = np.diff(ramp)
+        first = b + int(np.argmax(ramp > 0))
+        turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
+        if len(jumps) and jumps.max() >= step / 2:  # all of it at that row
+            ramp = np.where(np.arange(len(ramp)) > np.argmax(jumps), step, 0.0)
+        elif turn is not None:  # the motion jumps there
+            ramp = np.where(np.arange(len(ramp)) >= turn - n0 - b, step, 0.0)
+        else:
+            ramp = ramp / 2
+        inserted[n0 + b : n0 + c] += ramp[:-1]
+        inserted[n0 + c :] += step
+        at = b + int(np.argmax(ramp > step / 2))
+        losses.append([round(float(t[at - 1]), 3), round(float(step), 3)])
+        done += step
+    return inserted, losses
