@@ -67,3 +67,37 @@ def test_sessions_made_by_older_generator_code_are_not_reused(tmp_path, monkeypa
     delivery = tmp_path / "silkpipe" / "delivery.py"
     delivery.write_text(delivery.read_text() + "\n# another delivery\n")
     assert vp.generator_fingerprint() != before
+
+
+def test_pooled_row_sums_counts_and_weights_label_precision_by_seconds():
+    """The bench's last row pools every run: twelve sessions per run are too few to read a
+    90 % target off one row, and a run where no session passed has no precision at all."""
+    from bench.voice_path import pooled_row
+
+    def result(within, n, passed, precision, seconds):
+        return {
+            "offset": {
+                "gesture_sessions_within_0_3s": within,
+                "gesture_sessions": n,
+                "passed_gate": passed,
+                "false_passes": 0,
+            },
+            "controls": {"excluded": 4, "n": 4},
+            "shifted_controls": {"excluded": 8, "n": 8, "false_passes": 0},
+            "labels": {
+                "jump": {
+                    "precision": precision,
+                    "recall": 0.5,
+                    "labelled_s": seconds,
+                    "truth_s": 10.0,
+                }
+            },
+        }
+
+    out = pooled_row({"a": result(0.75, 4, 2, 0.9, 3.0), "b": result(0.5, 4, 0, None, 0.0)})
+    assert out["gesture_sessions_0_3s"] == "5/8"
+    assert out["passed_gate/false_pass"] == "2/0"
+    assert out["shuffled_ctrl_excl"] == "8/8"
+    assert out["shifted_ctrl_excl/false_pass"] == "16/16/0"
+    assert out["precision_j/p/t/w/i/n"] == "0.90"
+    assert out["recall_j/p/t/w/i/n"] == "0.50"
