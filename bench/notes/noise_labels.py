@@ -1,0 +1,122 @@
+"""Dev harness (issue 24, noise labels; helper nz): where noise label time lands in
+realistic sessions and what the noise label rule (window, centre, run joining) does to
+precision and recall of every class.
+
+    PYTHONPATH=. python bench/notes/noise_labels.py true  DIR...   # true offset, true clock
+    PYTHONPATH=. python bench/notes/noise_labels.py found DIR...   # pipeline's offset and clock
+
+Words are the oracle ones (truth.json commands and filler talk). "true": labels at the
+TRUE offset on the session's true clock (bench/notes/label_dev.py). "found": labels at
+the offset and clock scale align_session finds on the session's own time model (gate
+ignored: every session within 0.3 s of its true offset is scored, and the ones the gate
+passes separately). Dev sessions only: choose settings on them, then run held-out once."""
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import bench.notes.label_dev as ld
+from silkpipe.alignment import AlignConfig, align_session, event_bursts, session_labels
+from silkpipe.labels import Interval
+from silkpipe.vocabulary import CLASSES
+from silkpipe.voice_score import clock_pairs, label_landing, label_overlap
+
+ld.CACHE = Path("/tmp/nz/cache")
+
+
+def found_fit(folder: Path):
+    """(offset, clock scale, refused by the gate) align_session finds with the oracle words (cached)."""
+    key = ld.CACHE / f"fit_{folder.parent.name}_{folder.name}.json"
+    if key.exists():
+        return json.loads(key.read_text())
+    truth, clock, cmds = ld.load(folder, True)
+    _, rep = align_session(folder.name, clock.motion, cmds, AlignConfig(), keep_refused=True)
+    out = [rep.offset_s, rep.clock_scale, "kept although refused" in rep.reason]
+    key.write_text(json.dumps(out))
+    return out
+
+
+def pairs_of(folders, cfg: AlignConfig, mode: str, burst: float | None = None):
+    """Per scored session, (predicted, true) grids; mode true, found (within 0.3 s) or gate."""
+    out = []
+    for f in folders:
+        truth, clock, cmds = ld.load(f, mode != "true")
+        offset, scale, excluded = (truth["offset_s"], 1.0, False)
+        if mode != "true":
+            offset, scale, excluded = found_fit(f)
+            if offset is None or abs(offset - truth["offset_s"]) > 0.3:
+                continue
+            if mode == "gate" and excluded:
+                continue
+            cmds = [replace(c, start=c.start * scale, end=c.end * scale) for c in cmds]
+        m = clock.motion
+        ivs = session_labels(cmds, offset, (float(m.t[0]), float(m.t[-1])), m, cfg)
+        if burst is not None:
+            ivs = noise_bursts(ivs, m, replace(cfg, event_burst_share=burst))
+        out.append(clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in ivs]))
+    return out
+
+
+def noise_bursts(ivs, motion, cfg):
+    """Noise labels cut to the motion burst around their strongest motion, as event labels
+    are (alignment.event_bursts with cfg.event_burst_share)."""
+    out = []
+    for iv in ivs:
+        if iv.label != "noise":
+            out.append(iv)
+            continue
+        cut = event_bursts([Interval(iv.start, iv.end, "jump")], motion, cfg)[0]
+        out.append(Interval(cut.start, cut.end, "noise"))
+    return out
+
+
+def table(pairs) -> str:
+    lab = label_overlap(pairs)
+    cells = []
+    for c in CLASSES:
+        p, r, s = lab[c]["precision"], lab[c]["recall"], lab[c]["labelled_s"]
+        cells.append(
+            f"{c[:5]} {'-' if p is None else f'{p:.2f}'}/{'-' if r is None else f'{r:.2f}'}/{s:.0f}s"
+        )
+    return " ".join(cells)
+
+
+def landing(pairs, cls: str = "noise") -> str:
+    land = label_landing(pairs)[cls]
+    return "" if land is None else " ".join(f"{k} {v:.2f}" for k, v in land.items())
+
+
+_B = AlignConfig(noise_run_words=2)  # main before this change: any two noise words joined
+VARIANTS = {
+    "main": _B,
+    "default": AlignConfig(),
+    "run0": replace(_B, noise_run_s=0.0),
+    "run3w": replace(_B, noise_run_words=3),
+    "run4w": replace(_B, noise_run_words=4),
+    "c.2": replace(_B, noise_centre_s=0.2),
+    "run4w c.2": replace(_B, noise_run_words=4, noise_centre_s=0.2),
+    "run4w c.2 w.6": replace(_B, noise_run_words=4, noise_centre_s=0.2, noise_window_s=0.6),
+    "run4w c.2 w.5": replace(_B, noise_run_words=4, noise_centre_s=0.2, noise_window_s=0.5),
+    "run4w c.25 w.6": replace(_B, noise_run_words=4, noise_centre_s=0.25, noise_window_s=0.6),
+    "run4w c.2 w.4": replace(_B, noise_run_words=4, noise_centre_s=0.2, noise_window_s=0.4),
+    "run0 c.2 w.5": replace(_B, noise_run_s=0.0, noise_centre_s=0.2, noise_window_s=0.5),
+}
+
+
+def main(args):
+    mode, dirs = args[0], args[1:]
+    folders = ld.folders_of(dirs)
+    modes = ("found", "gate") if mode == "found" else ("true",)
+    for m in modes:
+        for name, cfg in VARIANTS.items():
+            pairs = pairs_of(folders, cfg, m)
+            print(f"{m:5s} n={len(pairs):2d} {name:15s} {table(pairs)}")
+            print(f"      noise lands: {landing(pairs)}")
+        for share in (0.3, 0.5):
+            pairs = pairs_of(folders, VARIANTS["run4w"], m, burst=share)
+            print(f"{m:5s} n={len(pairs):2d} {f'run4w burst{share}':15s} {table(pairs)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
