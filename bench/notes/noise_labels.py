@@ -4,8 +4,9 @@ precision and recall of every class.
 
     PYTHONPATH=. python bench/notes/noise_labels.py true  DIR...   # true offset, true clock
     PYTHONPATH=. python bench/notes/noise_labels.py found DIR...   # pipeline's offset and clock
+    ... --words=DIR   # the words of DIR/<session>.json (a run's Whisper transcripts)
 
-Words are the oracle ones (truth.json commands and filler talk). "true": labels at the
+Words are the oracle ones (truth.json commands and filler talk) unless --words. "true": labels at the
 TRUE offset on the session's true clock (bench/notes/label_dev.py). "found": labels at
 the offset and clock scale align_session finds on the session's own time model (gate
 ignored: every session within 0.3 s of its true offset is scored, and the ones the gate
@@ -23,14 +24,16 @@ from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_score import clock_pairs, label_landing, label_overlap
 
 ld.CACHE = Path("/tmp/nz/cache")
+WORDS: Path | None = None  # --words=DIR: DIR/<session>.json (e.g. Whisper's) instead of oracle
 
 
 def found_fit(folder: Path):
-    """(offset, clock scale, refused by the gate) align_session finds with the oracle words (cached)."""
-    key = ld.CACHE / f"fit_{folder.parent.name}_{folder.name}.json"
+    """(offset, clock scale, refused by the gate) align_session finds with the words (cached)."""
+    tag = "" if WORDS is None else "_w"
+    key = ld.CACHE / f"fit{tag}_{folder.parent.name}_{folder.name}.json"
     if key.exists():
         return json.loads(key.read_text())
-    truth, clock, cmds = ld.load(folder, True)
+    truth, clock, cmds = ld.load(folder, True, WORDS)
     _, rep = align_session(folder.name, clock.motion, cmds, AlignConfig(), keep_refused=True)
     out = [rep.offset_s, rep.clock_scale, "kept although refused" in rep.reason]
     key.write_text(json.dumps(out))
@@ -41,7 +44,7 @@ def pairs_of(folders, cfg: AlignConfig, mode: str, burst: float | None = None):
     """Per scored session, (predicted, true) grids; mode true, found (within 0.3 s) or gate."""
     out = []
     for f in folders:
-        truth, clock, cmds = ld.load(f, mode != "true")
+        truth, clock, cmds = ld.load(f, mode != "true", WORDS)
         offset, scale, excluded = (truth["offset_s"], 1.0, False)
         if mode != "true":
             offset, scale, excluded = found_fit(f)
@@ -87,24 +90,28 @@ def landing(pairs, cls: str = "noise") -> str:
     return "" if land is None else " ".join(f"{k} {v:.2f}" for k, v in land.items())
 
 
-_B = AlignConfig(noise_run_words=2)  # main before this change: any two noise words joined
+_B = AlignConfig(noise_run_words=2, min_event_score=0.1)  # main before this change
 VARIANTS = {
     "main": _B,
-    "default": AlignConfig(),
+    "noise runs": replace(_B, noise_run_words=4),  # the noise run rule alone
+    "default": AlignConfig(),  # noise runs + min_event_score 0.2
+    "default s.15": AlignConfig(min_event_score=0.15),
+    "default s.3": AlignConfig(min_event_score=0.3),
     "run0": replace(_B, noise_run_s=0.0),
     "run3w": replace(_B, noise_run_words=3),
-    "run4w": replace(_B, noise_run_words=4),
-    "c.2": replace(_B, noise_centre_s=0.2),
     "run4w c.2": replace(_B, noise_run_words=4, noise_centre_s=0.2),
     "run4w c.2 w.6": replace(_B, noise_run_words=4, noise_centre_s=0.2, noise_window_s=0.6),
     "run4w c.2 w.5": replace(_B, noise_run_words=4, noise_centre_s=0.2, noise_window_s=0.5),
     "run4w c.25 w.6": replace(_B, noise_run_words=4, noise_centre_s=0.25, noise_window_s=0.6),
     "run4w c.2 w.4": replace(_B, noise_run_words=4, noise_centre_s=0.2, noise_window_s=0.4),
-    "run0 c.2 w.5": replace(_B, noise_run_s=0.0, noise_centre_s=0.2, noise_window_s=0.5),
 }
 
 
 def main(args):
+    global WORDS
+    words = [a.split("=", 1)[1] for a in args if a.startswith("--words=")]
+    WORDS = Path(words[0]) if words else None
+    args = [a for a in args if not a.startswith("--")]
     mode, dirs = args[0], args[1:]
     folders = ld.folders_of(dirs)
     modes = ("found", "gate") if mode == "found" else ("true",)
@@ -113,8 +120,10 @@ def main(args):
             pairs = pairs_of(folders, cfg, m)
             print(f"{m:5s} n={len(pairs):2d} {name:15s} {table(pairs)}")
             print(f"      noise lands: {landing(pairs)}")
+            if name == "default":
+                print(f"      turn lands:  {landing(pairs, 'turn')}")
         for share in (0.3, 0.5):
-            pairs = pairs_of(folders, VARIANTS["run4w"], m, burst=share)
+            pairs = pairs_of(folders, VARIANTS["noise runs"], m, burst=share)
             print(f"{m:5s} n={len(pairs):2d} {f'run4w burst{share}':15s} {table(pairs)}")
 
 
