@@ -60,6 +60,10 @@ class AlignConfig:
     # bench/notes/noise_labels.txt); each keeps its own window.
     noise_run_s: float = 8.0
     noise_run_words: int = 4
+    # A one-word noise label is cut to its motion burst like an event label (share of its
+    # strongest motion, see event_burst_share; None: kept whole). On realistic dev sessions
+    # the pipeline aligned, the time it drops lay mostly on the motion beside the noise.
+    noise_burst_share: float | None = 0.3
     # A walk/idle predicts motion for the offset search until the next command, at most
     # max_state_s; its *label* ends after state_label_s (or at the next command). A player
     # fills the time between commands with motion nobody names (walking, fidgeting, still),
@@ -621,22 +625,32 @@ def motion_consistent_states(
     return out
 
 
+def _burst_share(iv: Interval, cfg: AlignConfig) -> float | None:
+    """The share a label is cut to its burst with (None: kept whole): events, and noise
+    labels no longer than one noise word's window (a narrated run is kept whole)."""
+    if iv.label in EVENT_CLASSES:
+        return cfg.event_burst_share
+    if iv.label == "noise" and iv.end - iv.start <= cfg.noise_window_s + 1e-6:
+        return cfg.noise_burst_share
+    return None
+
+
 def event_bursts(intervals: list[Interval], motion: Motion, cfg: AlignConfig) -> list[Interval]:
     """Jump/punch/turn labels cut to the burst of motion around their peak
     (cfg.event_burst_share): a label window a little too wide, or a peak at one end of its
-    gesture, then stops where the gesture's motion does, not on the motion beside it."""
-    if cfg.event_burst_share is None:
-        return intervals
+    gesture, then stops where the gesture's motion does, not on the motion beside it.
+    A one-word noise label likewise (cfg.noise_burst_share)."""
     energy = uniform_filter1d(motion.energy().astype(np.float64), max(int(0.3 * motion.rate), 1))
     out = []
     for iv in intervals:
         lo, hi = np.searchsorted(motion.t, [iv.start, iv.end])
-        if iv.label not in EVENT_CLASSES or hi <= lo:
+        share = _burst_share(iv, cfg)
+        if share is None or hi <= lo:
             out.append(iv)
             continue
         seg = energy[lo:hi]
         peak = int(np.argmax(seg))
-        weak = np.flatnonzero(seg < cfg.event_burst_share * seg[peak])
+        weak = np.flatnonzero(seg < share * seg[peak])
         first = int(weak[weak < peak].max(initial=-1)) + 1
         last = int(weak[weak > peak].min(initial=len(seg))) - 1
         start = iv.start if first == 0 else float(motion.t[lo + first])

@@ -18,8 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import bench.notes.label_dev as ld
-from silkpipe.alignment import AlignConfig, align_session, event_bursts, session_labels
-from silkpipe.labels import Interval
+from silkpipe.alignment import AlignConfig, align_session, session_labels
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_score import clock_pairs, label_landing, label_overlap
 
@@ -40,7 +39,7 @@ def found_fit(folder: Path):
     return out
 
 
-def pairs_of(folders, cfg: AlignConfig, mode: str, burst: float | None = None):
+def pairs_of(folders, cfg: AlignConfig, mode: str):
     """Per scored session, (predicted, true) grids; mode true, found (within 0.3 s) or gate."""
     out = []
     for f in folders:
@@ -55,22 +54,7 @@ def pairs_of(folders, cfg: AlignConfig, mode: str, burst: float | None = None):
             cmds = [replace(c, start=c.start * scale, end=c.end * scale) for c in cmds]
         m = clock.motion
         ivs = session_labels(cmds, offset, (float(m.t[0]), float(m.t[-1])), m, cfg)
-        if burst is not None:
-            ivs = noise_bursts(ivs, m, replace(cfg, event_burst_share=burst))
         out.append(clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in ivs]))
-    return out
-
-
-def noise_bursts(ivs, motion, cfg):
-    """Noise labels cut to the motion burst around their strongest motion, as event labels
-    are (alignment.event_bursts with cfg.event_burst_share)."""
-    out = []
-    for iv in ivs:
-        if iv.label != "noise":
-            out.append(iv)
-            continue
-        cut = event_bursts([Interval(iv.start, iv.end, "jump")], motion, cfg)[0]
-        out.append(Interval(cut.start, cut.end, "noise"))
     return out
 
 
@@ -90,11 +74,14 @@ def landing(pairs, cls: str = "noise") -> str:
     return "" if land is None else " ".join(f"{k} {v:.2f}" for k, v in land.items())
 
 
-_B = AlignConfig(noise_run_words=2, min_event_score=0.1)  # main before this change
+# main before this change
+_B = AlignConfig(noise_run_words=2, min_event_score=0.1, noise_burst_share=None)
 VARIANTS = {
     "main": _B,
     "noise runs": replace(_B, noise_run_words=4),  # the noise run rule alone
-    "default": AlignConfig(),  # noise runs + min_event_score 0.2
+    "runs+burst": replace(_B, noise_run_words=4, noise_burst_share=0.3),
+    "default": AlignConfig(),  # noise runs + noise burst 0.3 + min_event_score 0.2
+    "default nb.5": AlignConfig(noise_burst_share=0.5),
     "default s.15": AlignConfig(min_event_score=0.15),
     "default s.3": AlignConfig(min_event_score=0.3),
     "run0": replace(_B, noise_run_s=0.0),
@@ -122,9 +109,6 @@ def main(args):
             print(f"      noise lands: {landing(pairs)}")
             if name == "default":
                 print(f"      turn lands:  {landing(pairs, 'turn')}")
-        for share in (0.3, 0.5):
-            pairs = pairs_of(folders, VARIANTS["noise runs"], m, burst=share)
-            print(f"{m:5s} n={len(pairs):2d} {f'run4w burst{share}':15s} {table(pairs)}")
 
 
 if __name__ == "__main__":
