@@ -219,10 +219,6 @@ def test_event_labels_snap_to_motion_and_drop_words_without_motion():
     # a word Whisper itself doubted gets no label either
     doubted = [Command("jump", 10.0, 10.2, "jump", 0.03)]
     assert event_peaks(doubted, 0.0, motion, cfg) == [None]
-    # ... below 0.2 (tiny.en hears chat and other commands as "turn" at 0.1-0.16), not above
-    unsure = [Command("jump", 10.0, 10.2, "jump", s) for s in (0.15, 0.25)]
-    got = event_peaks(unsure, 0.0, motion, cfg)
-    assert got[0] is None and got[1] == pytest.approx(10.4, abs=0.12)
     # without snapping both words are labelled where the offset puts them
     no_snap = AlignConfig(word_to_peak_s=0.3, snap_s=0.0)
     assert (

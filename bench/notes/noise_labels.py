@@ -80,9 +80,10 @@ VARIANTS = {
     "main": _B,
     "noise runs": replace(_B, noise_run_words=4),  # the noise run rule alone
     "runs+burst": replace(_B, noise_run_words=4, noise_burst_share=0.3),
-    "default": AlignConfig(),  # noise runs + noise burst 0.3 + min_event_score 0.2
+    "default": AlignConfig(),  # noise runs + noise burst 0.3
     "default nb.5": AlignConfig(noise_burst_share=0.5),
     "default s.15": AlignConfig(min_event_score=0.15),
+    "default s.2": AlignConfig(min_event_score=0.2),  # tried: dev yes, held-out no
     "default s.3": AlignConfig(min_event_score=0.3),
     "run0": replace(_B, noise_run_s=0.0),
     "run3w": replace(_B, noise_run_words=3),
