@@ -48,11 +48,22 @@ class AlignConfig:
     # highest (None: keep the whole window). The motion next to a gesture in play is
     # walking, fidgeting or stillness, mostly weaker than the gesture itself.
     event_burst_share: float | None = 0.3
-    noise_window_s: float = 0.8  # label window around a spoken "noise"
+    noise_window_s: float = 0.8  # label window around a spoken "noise" ...
+    # ... centred this long after its word (None: word_to_peak_s, like an event's motion).
+    noise_centre_s: float | None = None
     # Players narrate a stretch of noise by saying "noise" again and again (real transcripts:
-    # runs of noise words 0.3-8 s apart, runs 16-520 s apart): two noise words in a row at
-    # most this far apart label the time between them noise too.
+    # runs of noise words 0.3-8 s apart, runs 16-520 s apart): in a run of at least
+    # noise_run_words noise words in a row, each at most noise_run_s after the one before,
+    # the time between them is labelled noise too. Two or three noise words close together
+    # are as often separate noises with unnamed motion between them (realistic sessions:
+    # the joined time between such words lay mostly on that motion,
+    # bench/notes/noise_labels.txt); each keeps its own window.
     noise_run_s: float = 8.0
+    noise_run_words: int = 4
+    # A one-word noise label is cut to its motion burst like an event label (share of its
+    # strongest motion, see event_burst_share; None: kept whole). On realistic dev sessions
+    # the pipeline aligned, the time it drops lay mostly on the motion beside the noise.
+    noise_burst_share: float | None = 0.3
     # A walk/idle predicts motion for the offset search until the next command, at most
     # max_state_s; its *label* ends after state_label_s (or at the next command). A player
     # fills the time between commands with motion nobody names (walking, fidgeting, still),
@@ -113,7 +124,9 @@ class AlignConfig:
     # A gesture word Whisper itself gives less probability than this gets no label (it still
     # counts for the offset): on 32 semi-real sessions such words were mostly "walk start"
     # or "jump" heard as "turn" (turn label precision 0.898 -> 0.935, recall unchanged);
-    # real WhisperX command words score >= 0.7.
+    # real WhisperX command words mostly score >= 0.7. (0.2 helped turn on realistic dev
+    # sessions but not on held-out ones, and cost right punch words on both:
+    # bench/notes/noise_labels.txt.)
     min_event_score: float = 0.1
     # A walk/idle label keeps only the time whose motion agrees: idle where the wrist is
     # still, walk where it moves (|linear accel| m/s² + |gyro| rad/s, mean over 0.5 s, below
@@ -523,6 +536,30 @@ def _event_window(cls: str, cfg: AlignConfig) -> float:
     return cfg.punch_window_s if cls == "punch" else cfg.event_window_s
 
 
+def noise_intervals(times: list[float], classes: list[str], cfg: AlignConfig) -> list[Interval]:
+    """Noise labels from the commands' IMU times and classes (in order): a window around
+    each noise word, and the time between the words of a run (noise words in a row, each at
+    most cfg.noise_run_s after the one before) of at least cfg.noise_run_words words."""
+    lag = cfg.word_to_peak_s if cfg.noise_centre_s is None else cfg.noise_centre_s
+    half = cfg.noise_window_s / 2
+    runs: list[list[float]] = []
+    for i, (t, cls) in enumerate(zip(times, classes, strict=True)):
+        if cls != "noise":
+            continue
+        joins = i > 0 and classes[i - 1] == "noise" and 0 < t - times[i - 1] <= cfg.noise_run_s
+        if joins:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    out = []
+    for run in runs:
+        if len(run) >= max(cfg.noise_run_words, 2):
+            out.append(Interval(run[0] + lag - half, run[-1] + lag + half, "noise"))
+        else:
+            out.extend(Interval(t + lag - half, t + lag + half, "noise") for t in run)
+    return _union(out)
+
+
 def label_intervals(
     commands: list[Command],
     offset_s: float,
@@ -531,9 +568,8 @@ def label_intervals(
     peaks: list[float | None] | None = None,
 ) -> list[Interval]:
     """Intervals on the IMU clock: gestures around their motion peak (``peaks``, else the
-    word time plus word_to_peak_s), noise around its word (a run of noise words as one
-    stretch, cfg.noise_run_s), states from their word for state_label_s or until the next
-    command.
+    word time plus word_to_peak_s), noise around its word (noise_intervals), states from
+    their word for state_label_s or until the next command.
 
     Gestures win over noise, and both over states; overlapping gestures split at the
     midpoint; time no command covers stays unlabelled; a word whose peak is None gets no
@@ -544,22 +580,13 @@ def label_intervals(
     if peaks is None:
         peaks = [t + cfg.word_to_peak_s for t in times]
     gestures: list[Interval] = []
-    noise: list[Interval] = []
     states: list[Interval] = []
-    half = cfg.noise_window_s / 2
     for i, (t, c) in enumerate(zip(times, commands, strict=True)):
         if c.cls in STATE_CLASSES:
             nxt = times[i + 1] if i + 1 < len(times) else hi
             states.append(Interval(t, min(nxt, t + cfg.state_label_s), c.cls))
-        elif (peak := peaks[i]) is None:
+        elif (peak := peaks[i]) is None or c.cls == "noise":
             continue
-        elif c.cls == "noise":
-            end = peak + half
-            run_on = i + 1 < len(commands) and commands[i + 1].cls == "noise"
-            next_peak = peaks[i + 1] if run_on else None
-            if next_peak is not None and 0 < next_peak - peak <= cfg.noise_run_s:  # one stretch
-                end = max(end, next_peak - half)
-            noise.append(Interval(peak - half, end, "noise"))
         else:
             start = peak - cfg.event_lead_s
             gestures.append(Interval(start, start + _event_window(c.cls, cfg), c.cls))
@@ -568,7 +595,7 @@ def label_intervals(
         if a.end > b.start:  # split where they overlap (a punch can lie inside a jump's)
             mid = (b.start + min(a.end, b.end)) / 2
             a.end, b.start = mid, mid
-    noise = _union(noise)
+    noise = noise_intervals(times, [c.cls for c in commands], cfg)
     out = gestures + _cut(noise, gestures) + _cut(states, gestures + noise)
     clipped = [Interval(max(iv.start, lo), min(iv.end, hi), iv.label) for iv in out]
     return sorted((iv for iv in clipped if iv.end - iv.start > 0.05), key=lambda iv: iv.start)
@@ -599,22 +626,32 @@ def motion_consistent_states(
     return out
 
 
+def _burst_share(iv: Interval, cfg: AlignConfig) -> float | None:
+    """The share a label is cut to its burst with (None: kept whole): events, and noise
+    labels no longer than one noise word's window (a narrated run is kept whole)."""
+    if iv.label in EVENT_CLASSES:
+        return cfg.event_burst_share
+    if iv.label == "noise" and iv.end - iv.start <= cfg.noise_window_s + 1e-6:
+        return cfg.noise_burst_share
+    return None
+
+
 def event_bursts(intervals: list[Interval], motion: Motion, cfg: AlignConfig) -> list[Interval]:
     """Jump/punch/turn labels cut to the burst of motion around their peak
     (cfg.event_burst_share): a label window a little too wide, or a peak at one end of its
-    gesture, then stops where the gesture's motion does, not on the motion beside it."""
-    if cfg.event_burst_share is None:
-        return intervals
+    gesture, then stops where the gesture's motion does, not on the motion beside it.
+    A one-word noise label likewise (cfg.noise_burst_share)."""
     energy = uniform_filter1d(motion.energy().astype(np.float64), max(int(0.3 * motion.rate), 1))
     out = []
     for iv in intervals:
         lo, hi = np.searchsorted(motion.t, [iv.start, iv.end])
-        if iv.label not in EVENT_CLASSES or hi <= lo:
+        share = _burst_share(iv, cfg)
+        if share is None or hi <= lo:
             out.append(iv)
             continue
         seg = energy[lo:hi]
         peak = int(np.argmax(seg))
-        weak = np.flatnonzero(seg < cfg.event_burst_share * seg[peak])
+        weak = np.flatnonzero(seg < share * seg[peak])
         first = int(weak[weak < peak].max(initial=-1)) + 1
         last = int(weak[weak > peak].min(initial=len(seg))) - 1
         start = iv.start if first == 0 else float(motion.t[lo + first])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -161,6 +163,20 @@ def test_event_labels_stop_where_the_gesture_burst_does():
     assert 9.8 <= cut.start < 10.0 and 10.4 <= cut.end <= 10.6
     assert Interval(12.0, 12.8, "turn") in got and Interval(9.0, 9.8, "idle") in got
     assert event_bursts(labels, motion, AlignConfig(event_burst_share=None)) == labels
+
+
+def test_a_one_word_noise_label_is_cut_to_its_burst_but_a_narrated_run_is_not():
+    """A noise word's window reaching past a short movement onto stillness is cut to the
+    movement; a run of noise words (one long label) and, without noise_burst_share, every
+    noise label keep their extent."""
+    motion = _still_motion(30.0)
+    fidget = (motion.t >= 10.1) & (motion.t < 10.3)
+    motion.data[fidget, 0] += 4.0
+    labels = [Interval(9.8, 10.6, "noise"), Interval(9.0, 16.0, "noise")]
+    got = event_bursts(labels, motion, AlignConfig())
+    assert 9.9 <= got[0].start < 10.1 and 10.3 < got[0].end <= 10.5
+    assert got[1] == labels[1]
+    assert event_bursts(labels, motion, AlignConfig(noise_burst_share=None)) == labels
 
 
 def test_state_labels_end_after_the_gesture_not_at_the_next_command():
@@ -357,7 +373,13 @@ def test_a_run_of_noise_words_labels_one_noise_stretch():
     """Players narrate noise by repeating the word; the time between is noise too, but a
     lone noise word, or one after a long pause or another command, keeps its 2 s window,
     and a gesture said at the start of a run keeps its own window."""
-    cfg = AlignConfig(word_to_peak_s=0.0, noise_window_s=2.0, event_lead_s=0.3, event_window_s=1.0)
+    cfg = AlignConfig(
+        word_to_peak_s=0.0,
+        noise_window_s=2.0,
+        event_lead_s=0.3,
+        event_window_s=1.0,
+        noise_run_words=2,
+    )
     said = [
         (10.0, "noise"),
         (14.0, "noise"),
@@ -383,6 +405,23 @@ def test_a_run_of_noise_words_labels_one_noise_stretch():
         (52.2, 53.2, "jump"),
         (53.2, 60.0, "noise"),
     ]
+
+
+def test_only_a_long_run_of_noise_words_joins_into_one_stretch():
+    """By default two or three noise words close together keep a window each (the motion
+    between them may be unnamed); four or more in a row are one narrated stretch. The
+    window is centred noise_centre_s after the word when that is set."""
+    cfg = AlignConfig(noise_window_s=0.8, noise_centre_s=0.2)
+    said = [2.0, 4.0, 6.0, 20.0, 21.5, 23.0, 24.5, 26.0]
+    cmds = [Command("noise", t, t + 0.3, "noise", 0.9) for t in said]
+    got = [
+        (round(iv.start, 2), round(iv.end, 2))
+        for iv in label_intervals(cmds, 0.0, (0.0, 40.0), cfg)
+    ]
+    assert got == [(1.8, 2.6), (3.8, 4.6), (5.8, 6.6), (19.8, 26.6)]
+    # the previous default joined any two: the first three words became one stretch
+    joined = label_intervals(cmds, 0.0, (0.0, 40.0), replace(cfg, noise_run_words=2))
+    assert (round(joined[0].start, 2), round(joined[0].end, 2)) == (1.8, 6.6)
 
 
 def test_walk_and_idle_labels_keep_only_the_time_their_motion_agrees_with():
