@@ -29,6 +29,7 @@ import hashlib
 import json
 import math
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -234,8 +235,8 @@ def main() -> None:
                     key["select"] = a.select
                 r = cached(
                     key,
-                    lambda: self_training(
-                        w, days, day, cfg, a.q, a.rounds, a.pool, streams, a.select
+                    partial(
+                        self_training, w, days, day, cfg, a.q, a.rounds, a.pool, streams, a.select
                     ),
                 )
                 line = " ".join(
@@ -245,10 +246,10 @@ def main() -> None:
                 )
             elif a.mode == "shots":
                 key |= {"k": a.k, "rep": a.rep}
-                r = cached(key, lambda: few_shot(streams, w, days, day, cfg, a.k, a.rep))
+                r = cached(key, partial(few_shot, streams, w, days, day, cfg, a.k, a.rep))
                 b = cached(
                     {**key, "mode": "src-on-shot-test", "rep": 0},
-                    lambda: source_only_on(streams, w, days, day, cfg, a.k),
+                    partial(source_only_on, streams, w, days, day, cfg, a.k),
                 )
                 line = (
                     f"k {a.k} rep {a.rep}: shots {r['shots']['macro_f1']:.3f} source-only "
