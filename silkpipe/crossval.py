@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from silkpipe.dataset import LabelledStream, Windows, make_windows, time_range_split
+from silkpipe.dataset import (
+    LabelledStream,
+    Windows,
+    make_windows,
+    time_range_split,
+    unlabelled_windows,
+)
+from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.spotting import add_counts, event_scores, spot
 from silkpipe.vocabulary import CLASSES
@@ -93,12 +100,18 @@ class TorchPredictor:
             return self.model(x).numpy()
 
 
-def fit_fold(windows: Windows, cfg, work: Path) -> TorchPredictor:
-    """Train on these windows (the training module's loop and refit) -> a predictor."""
+def fit_fold(windows: Windows, cfg, work: Path, pool: Windows | None = None, adapt=None):
+    """Train on these windows (the training module's loop and refit) -> a predictor; with
+    ``adapt`` (silkpipe.adapt.AdaptConfig), self-trained on the unlabelled ``pool`` too."""
     from silkpipe.model import load_torch_model
     from silkpipe.training import train_windows
 
-    train_windows(windows, work, config=cfg, progress=False, export=False)
+    if adapt is not None and pool is not None:
+        from silkpipe.adapt import self_train
+
+        self_train(windows, pool, work, cfg, adapt, progress=False, export=False)
+    else:
+        train_windows(windows, work, config=cfg, progress=False, export=False)
     return TorchPredictor(load_torch_model(work))
 
 
@@ -116,9 +129,12 @@ def folds_for(protocol: str, windows: Windows, days: np.ndarray, purge_s: float)
 
 
 def run_protocol(
-    streams: list[LabelledStream], protocol: str, cfg, seeds: list[int], work_dir=None
+    streams: list[LabelledStream], protocol: str, cfg, seeds: list[int], work_dir=None, adapt=None
 ) -> dict:
-    """Train and score every fold of a protocol for every seed (see module doc)."""
+    """Train and score every fold of a protocol for every seed (see module doc); with
+    ``adapt``, leave-day-out folds self-train on the test day's recordings, unlabelled."""
+    if adapt is not None and protocol != "leave-day-out":
+        raise InputError(f"adapting to the test day needs --cv leave-day-out, not {protocol}")
     windows = make_windows(streams, cfg.window)
     days = window_days(windows, streams)
     classes = list(CLASSES)
@@ -134,17 +150,29 @@ def run_protocol(
         for seed in seeds:
             for k, fold in enumerate(folds):
                 row, truth, pred, counts = _run_fold(
-                    windows, streams, fold, replace(cfg, seed=seed), Path(tmp) / f"{seed}-{k}"
+                    windows,
+                    streams,
+                    fold,
+                    replace(cfg, seed=seed),
+                    Path(tmp) / f"{seed}-{k}",
+                    adapt,
                 )
                 rows.append({"seed": seed, **row})
                 y_true.append(truth)
                 y_pred.append(pred)
                 add_counts(events, counts)
-    return _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
+    out = _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
+    if adapt is not None:
+        out["adapt"] = {"share": adapt.share, "rounds": adapt.rounds}
+    return out
 
 
-def _run_fold(windows, streams, fold: Fold, cfg, work: Path):
-    predictor = fit_fold(windows.subset(fold.train), cfg, work)
+def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
+    pool = None
+    if adapt is not None:  # the test day's recordings slid whole, their labels unused
+        held = set(windows.streams[fold.test])
+        pool = unlabelled_windows([st for st in streams if st.name in held], cfg.window)
+    predictor = fit_fold(windows.subset(fold.train), cfg, work, pool, adapt)
     test = windows.subset(fold.test).primaries()
     pred = predictor.logits(test.core()).argmax(axis=1)
     s = scores(test.y, pred, CLASSES)
@@ -230,6 +258,12 @@ def _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds) -> d
 def format_result(r: dict) -> str:
     """A short plain-text table of one protocol's result."""
     lines = [f"== {r['protocol']} (classes: {', '.join(r['classes'])}; seeds {r['seeds']})"]
+    if r.get("adapt"):
+        a = r["adapt"]
+        lines.append(
+            f"  self-trained on each test day's recordings, labels unused "
+            f"(share {a['share']}, {a['rounds']} rounds)"
+        )
     lines += [f"  note: {n}" for n in r["notes"]]
     for f in r["folds"]:
         ev = " ".join(f"{c} {v:.2f}" for c, v in f["event_f1"].items())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from silkpipe.commands import add_dir_option
+from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option
 from silkpipe.errors import InputError
 from silkpipe.steps.train import model_figures
 
@@ -46,6 +46,13 @@ def _add_inputs(p) -> None:
         "--store", help="artifact store (store mode): a folder, file://PATH or s3://BUCKET/PREFIX"
     )
     p.add_argument("--run-id", help="run whose labels are trained on (store mode)")
+    add_dir_option(
+        p,
+        "--adapt-to",
+        "folder mode: a new day's recordings (a clip folder or a folder of session folders), "
+        "labels unused: the model self-trains on them (see README)",
+    )
+    add_adapt_options(p)
     p.add_argument(
         "--force",
         action="store_true",
@@ -110,6 +117,8 @@ def run(args) -> dict:
     if args.store or args.run_id:
         if not (args.store and args.run_id):
             raise InputError("store mode needs both --store and --run-id")
+        if args.adapt_to:
+            raise InputError("--adapt-to works in folder mode (--out DIR)")
         return run_store(args)
     if not args.out:
         raise InputError("give --out DIR (folder mode) or --store and --run-id (store mode)")
@@ -134,8 +143,23 @@ def run(args) -> dict:
             log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
     check_classes(streams, "folder mode")
+    if args.adapt_to:
+        return _train_adapted(args, streams, out / "model")
     summary = train(streams, out / "model", config=_config(args), progress=not args.no_progress)
     return model_figures(summary, streams)
+
+
+def _train_adapted(args, streams: list, out: Path) -> dict:
+    """Train on the labelled streams, self-trained on the --adapt-to recordings."""
+    from silkpipe.adapt import adapt_streams, self_train
+    from silkpipe.dataset import make_windows, unlabelled_windows
+    from silkpipe.training import for_streams
+
+    cfg = for_streams(_config(args), streams)
+    pool = unlabelled_windows(adapt_streams(args.adapt_to), cfg.window)
+    windows = make_windows(streams, cfg.window)
+    summary = self_train(windows, pool, out, cfg, adapt_config(args), progress=not args.no_progress)
+    return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
 
 def _skip(path: Path, err: Exception) -> None:
