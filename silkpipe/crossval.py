@@ -13,6 +13,7 @@ with the punch-vs-noise share, and event-level spotting counts (silkpipe.spottin
 
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ import torch
 from silkpipe.dataset import (
     LabelledStream,
     Windows,
+    concat_windows,
     make_windows,
     time_range_split,
     unlabelled_windows,
@@ -35,11 +37,19 @@ from silkpipe.vocabulary import CLASSES
 PROTOCOLS = ("time-range", "leave-day-out", "leave-block-out")
 
 
+#: Few-shot folds: a sample of a long state recording is this long (a 2025-10-14 clip's
+#: length), and the new day's labelled samples count this many times in training (chosen
+#: on the fold testing 2025-10-14: bench/notes/cross_day_adapt.txt).
+SHOT_SAMPLE_S = 2.5
+SHOT_REPEAT = 4
+
+
 @dataclass
 class Fold:
     name: str
     train: np.ndarray  # window masks
     test: np.ndarray
+    shots: np.ndarray | None = None  # the test day's labelled first samples, trained on too
 
 
 def window_days(windows: Windows, streams: list[LabelledStream]) -> np.ndarray:
@@ -115,6 +125,38 @@ def fit_fold(windows: Windows, cfg, work: Path, pool: Windows | None = None, ada
     return TorchPredictor(load_torch_model(work))
 
 
+def shot_split(windows: Windows, streams, test: np.ndarray, k: int, purge_s: float = 2.0):
+    """(shots, rest) of a fold's test windows: per class its first k samples in recording
+    order (a sample is a clip, or SHOT_SAMPLE_S of a longer recording), as a user would
+    label them at the start of a new day; the rest, less a purge after a partly used
+    recording, is scored."""
+    by_name = {st.name: st for st in streams}
+    shots, rest = np.zeros(len(windows), bool), test.copy()
+    for c in sorted(set(windows.y[test].tolist())):
+        names = set(windows.streams[test & (windows.y == c)])
+        left = k
+        for name in sorted(names, key=lambda n: (by_name[n].motion.t[0], n)):
+            if left <= 0:
+                break
+            st, mine = by_name[name], test & (windows.streams == name) & (windows.y == c)
+            span = st.intervals[0].end - st.intervals[0].start
+            take = min(left, max(1, math.ceil(span / SHOT_SAMPLE_S - 1e-6)))
+            cut = st.motion.t[0] + take * SHOT_SAMPLE_S
+            whole = take * SHOT_SAMPLE_S >= span
+            shots |= mine if whole else mine & (windows.times < cut)
+            rest &= ~mine if whole else ~(mine & (windows.times < cut + purge_s))
+            left -= take
+    return shots, rest
+
+
+def with_shots(folds: list[Fold], windows: Windows, streams, k: int, purge_s: float):
+    out = []
+    for f in folds:
+        shots, rest = shot_split(windows, streams, f.test, k, purge_s)
+        out.append(Fold(f"{f.name}, {k} shots", f.train, rest, shots))
+    return out
+
+
 def folds_for(protocol: str, windows: Windows, days: np.ndarray, purge_s: float):
     """(folds, notes) of a protocol."""
     if protocol == "time-range":
@@ -129,11 +171,18 @@ def folds_for(protocol: str, windows: Windows, days: np.ndarray, purge_s: float)
 
 
 def run_protocol(
-    streams: list[LabelledStream], protocol: str, cfg, seeds: list[int], work_dir=None, adapt=None
+    streams: list[LabelledStream],
+    protocol: str,
+    cfg,
+    seeds: list[int],
+    work_dir=None,
+    adapt=None,
+    shots: int = 0,
 ) -> dict:
     """Train and score every fold of a protocol for every seed (see module doc); with
-    ``adapt``, leave-day-out folds self-train on the test day's recordings, unlabelled."""
-    if adapt is not None and protocol != "leave-day-out":
+    ``adapt``, leave-day-out folds self-train on the test day's recordings, unlabelled;
+    with ``shots`` they also train on the test day's first ``shots`` samples per class."""
+    if (adapt is not None or shots) and protocol != "leave-day-out":
         raise InputError(f"adapting to the test day needs --cv leave-day-out, not {protocol}")
     windows = make_windows(streams, cfg.window)
     days = window_days(windows, streams)
@@ -144,6 +193,8 @@ def run_protocol(
         windows, days = windows.subset(keep), days[keep]
         streams = [st for st in streams if st.intervals[0].label in classes or st.kind != "clip"]
     folds, notes = folds_for(protocol, windows, days, cfg.purge_s)
+    if shots:
+        folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
     rows, y_true, y_pred = [], [], []
     events: dict = {}
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:
@@ -164,6 +215,8 @@ def run_protocol(
     out = _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
     if adapt is not None:
         out["adapt"] = {"share": adapt.share, "rounds": adapt.rounds}
+    if shots:
+        out["shots"] = {"per_class": shots, "repeat": SHOT_REPEAT, "sample_s": SHOT_SAMPLE_S}
     return out
 
 
@@ -172,7 +225,10 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
     if adapt is not None:  # the test day's recordings slid whole, their labels unused
         held = set(windows.streams[fold.test])
         pool = unlabelled_windows([st for st in streams if st.name in held], cfg.window)
-    predictor = fit_fold(windows.subset(fold.train), cfg, work, pool, adapt)
+    train = windows.subset(fold.train)
+    if fold.shots is not None:
+        train = concat_windows([train] + [windows.subset(fold.shots)] * SHOT_REPEAT)
+    predictor = fit_fold(train, cfg, work, pool, adapt)
     test = windows.subset(fold.test).primaries()
     pred = predictor.logits(test.core()).argmax(axis=1)
     s = scores(test.y, pred, CLASSES)
@@ -263,6 +319,11 @@ def format_result(r: dict) -> str:
         lines.append(
             f"  self-trained on each test day's recordings, labels unused "
             f"(share {a['share']}, {a['rounds']} rounds)"
+        )
+    if r.get("shots"):
+        lines.append(
+            f"  few-shot: each fold also trains on its test day's first {r['shots']['per_class']} "
+            f"samples per class (x{r['shots']['repeat']}) and scores the rest: not leave-day-out"
         )
     lines += [f"  note: {n}" for n in r["notes"]]
     for f in r["folds"]:

@@ -121,3 +121,33 @@ def test_cli_train_adapt_to_self_trains_on_the_new_recordings(data_dir: Path, tm
     assert config["training"]["refit_windows"] == labelled_windows + pool  # trained on both
     assert (out / "model" / "model.onnx").is_file()
     assert main([*args, "--adapt-to", str(tmp_path / "missing")]) == 2
+
+
+def test_shot_folds_train_on_the_first_samples_of_each_class_and_score_the_rest(
+    monkeypatch, tmp_path
+):
+    import silkpipe.crossval as cv
+
+    streams = _two_days()
+    streams.append(_at(clip("d2walk", "walk", 20.0, None, group="d2", day="d2"), 40))
+    w = make_windows(streams, WindowConfig(event_crops=1))
+    test = np.array([n.startswith("d2") for n in w.streams])
+    shots, rest = cv.shot_split(w, streams, test, 2)
+    assert set(w.streams[shots]) == {"d2j0", "d2j1", "d2n0", "d2n1", "d2walk"}
+    walk = w.streams == "d2walk"
+    assert w.times[shots & walk].max() < 1040 + 5  # two 2.5 s samples of the long recording
+    assert w.times[rest & walk].min() >= 1040 + 5 + 2  # then a 2 s purge
+    assert not (shots & rest).any() and not (rest & ~test).any()
+    trained = []
+    real = cv.fit_fold
+
+    def record(windows, *args, **kwargs):
+        trained.append(windows.streams.tolist())
+        return real(windows, *args, **kwargs)
+
+    monkeypatch.setattr(cv, "fit_fold", record)
+    cfg = TrainConfig(max_epochs=1, min_epochs=1, window=WindowConfig(event_crops=1))
+    out = cv.run_protocol(streams, "leave-day-out", cfg, [1], tmp_path, shots=1)
+    assert out["shots"]["per_class"] == 1 and "1 shots" in out["folds"][0]["fold"]
+    assert trained[0].count("d1j0") == cv.SHOT_REPEAT and "d1j1" not in trained[0]
+    assert out["folds"][0]["windows"] == 4 + 4 * 3  # d1: 4 jump clips, 4 noise clips left

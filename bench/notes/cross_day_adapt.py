@@ -208,9 +208,54 @@ def source_only_on(streams, w, days, day, cfg, k):
     return f1(model, w.subset(test_mask).primaries())
 
 
+def pooled(runs: list[tuple[str, int, dict]]) -> str:
+    """Per fold (day, seed) macro-F1, per-seed pooled over the folds, all pooled, min-max."""
+    seeds = sorted({seed for _, seed, _ in runs})
+    days = sorted({day for day, _, _ in runs})
+    per_seed = []
+    for seed in seeds:
+        rs = [r for _, s, r in runs if s == seed]
+        yt = np.concatenate([r["y"] for r in rs])
+        per_seed.append(scores(yt, np.concatenate([r["pred"] for r in rs]), CLASSES)["macro_f1"])
+    yt = np.concatenate([r["y"] for _, _, r in runs])
+    allp = scores(yt, np.concatenate([r["pred"] for _, _, r in runs]), CLASSES)["macro_f1"]
+    folds = [r["macro_f1"] for _, _, r in runs]
+    cells = []
+    for day in days:
+        v = [r["macro_f1"] for d, _, r in runs if d == day]
+        cells.append(f"test {day[5:]} {' '.join(f'{x:.3f}' for x in v)} (mean {np.mean(v):.3f})")
+    head = f"pooled {allp:.3f} [{min(folds):.3f}-{max(folds):.3f}]"
+    if len(days) > 1:
+        head += f" (per seed {', '.join(f'{x:.3f}' for x in per_seed)})"
+    return head + "; " + "; ".join(cells)
+
+
+def summary() -> None:
+    """The notes' tables, from the cache (seeds 1337-1340, 30 epochs)."""
+    rows = [json.loads(f.read_text()) for f in sorted(CACHE.glob("*.json"))]
+    rows = [r for r in rows if r["key"]["epochs"] == 30]
+    groups: dict = {}
+    for r in rows:
+        k = r["key"]
+        if k["mode"] == "st":
+            name = f"st {k.get('select', 'balanced')} q={k['q']} pool={k.get('pool', 'windows')}"
+            for i in range(k["rounds"] + 1):
+                label = "source only (leave-day-out)" if i == 0 else f"{name} round {i}"
+                groups.setdefault(label, {})[(k["day"], k["seed"])] = r[f"round{i}"]
+        elif k["mode"] == "shots":
+            groups.setdefault(f"shots k={k['k']} rep={k['rep']}", {})[(k["day"], k["seed"])] = r[
+                "shots"
+            ]
+        else:
+            groups.setdefault(f"source only, shot test k={k['k']}", {})[(k["day"], k["seed"])] = r
+    for label in sorted(groups):
+        runs = [(d, s, v) for (d, s), v in sorted(groups[label].items())]
+        print(f"{label}: {pooled(runs)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("st", "shots", "base"))
+    ap.add_argument("mode", choices=("st", "shots", "summary"))
     ap.add_argument("--days", nargs="+", default=list(DAYS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[1337, 1338])
     ap.add_argument("--epochs", type=int, default=30)
@@ -221,6 +266,9 @@ def main() -> None:
     ap.add_argument("--pool", choices=("windows", "slide"), default="windows")
     ap.add_argument("--select", choices=("balanced", "prop"), default="balanced")
     a = ap.parse_args()
+    if a.mode == "summary":
+        summary()
+        return
     base = replace(TrainConfig(), max_epochs=a.epochs)
     streams, w, days = load(base)
     for day in a.days:

@@ -53,13 +53,7 @@ def register(sub) -> None:
         help="--cv: training settings, 'default', 'within-day' (raw axes with the arm pose) "
         "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
     )
-    p.add_argument(
-        "--adapt",
-        action="store_true",
-        help="--cv leave-day-out: each fold's model self-trains on the test day's recordings "
-        "with their labels unused (as `train --adapt-to`); see README",
-    )
-    add_adapt_options(p)
+    _add_new_day_options(p)
     p.add_argument("--spot", action="store_true", help="--model: also spot on stitched streams")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
@@ -74,6 +68,26 @@ def register(sub) -> None:
         help="exported model to run (default %(default)s)",
     )
     p.set_defaults(func=run)
+
+
+def _add_new_day_options(p) -> None:
+    """--cv leave-day-out variants that use the test day: unlabelled (--adapt) or its
+    first few labelled samples (--shots)."""
+    p.add_argument(
+        "--adapt",
+        action="store_true",
+        help="--cv leave-day-out: each fold's model self-trains on the test day's recordings "
+        "with their labels unused (as `train --adapt-to`); see README",
+    )
+    add_adapt_options(p)
+    p.add_argument(
+        "--shots",
+        type=int,
+        default=0,
+        metavar="K",
+        help="--cv leave-day-out: each fold also trains on the test day's first K labelled "
+        "samples per class and scores the rest (few-shot calibration of a new day)",
+    )
 
 
 def _streams(args) -> list:
@@ -168,11 +182,13 @@ def run_cv(args) -> dict:
     seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     adapt = adapt_config(args) if args.adapt else None
-    if adapt is not None and protocols != ("leave-day-out",):
-        raise InputError("--adapt needs --cv leave-day-out (a new day to adapt to)")
+    if (adapt is not None or args.shots) and protocols != ("leave-day-out",):
+        raise InputError("--adapt and --shots need --cv leave-day-out (a new day to adapt to)")
+    if args.shots < 0:
+        raise InputError("--shots must be 0 or more")
     results = []
     for protocol in protocols:
-        results.append(run_protocol(streams, protocol, cfg, seeds, adapt=adapt))
+        results.append(run_protocol(streams, protocol, cfg, seeds, adapt=adapt, shots=args.shots))
         if not args.json:
             print(format_result(results[-1]), flush=True)
     if args.report:
