@@ -151,3 +151,21 @@ def test_shot_folds_train_on_the_first_samples_of_each_class_and_score_the_rest(
     assert out["shots"]["per_class"] == 1 and "1 shots" in out["folds"][0]["fold"]
     assert trained[0].count("d1j0") == cv.SHOT_REPEAT and "d1j1" not in trained[0]
     assert out["folds"][0]["windows"] == 4 + 4 * 3  # d1: 4 jump clips, 4 noise clips left
+
+
+def test_cli_train_calibrate_counts_the_new_days_clips_several_times(
+    data_dir: Path, tmp_path, clean_env
+):
+    from silkpipe.crossval import SHOT_REPEAT
+
+    old = _day_folder(data_dir, tmp_path / "old", ["jump_sample01", "punch_sample01"])
+    new = _day_folder(data_dir, tmp_path / "new", ["jump_sample09", "punch_sample09"])
+    out = tmp_path / "out"
+    args = ["train", "--clips", str(old), "--out", str(out), "--epochs", "1", "--no-progress"]
+    assert main([*args, "--calibrate", str(new)]) == 0
+    config = json.loads((out / "model" / "config.json").read_text())
+    n_old = len(make_windows(adapt_module.adapt_streams(old), WindowConfig()))
+    n_new = len(make_windows(adapt_module.adapt_streams(new), WindowConfig()))
+    assert config["training"]["refit_windows"] == n_old + SHOT_REPEAT * n_new
+    assert not (out / "model" / "adapt.json").exists()  # calibrated, not self-trained
+    assert main([*args, "--calibrate", str(tmp_path / "missing")]) == 2
