@@ -213,10 +213,12 @@ def run_protocol(
                 y_pred.append(pred)
                 add_counts(events, counts)
     out = _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
-    if adapt is not None:
-        out["adapt"] = {"share": adapt.share, "rounds": adapt.rounds}
-    if shots:
+    if shots:  # named apart, so no report mistakes it for plain leave-day-out
+        out["protocol"] += f" + {shots} shots per class (few-shot)"
         out["shots"] = {"per_class": shots, "repeat": SHOT_REPEAT, "sample_s": SHOT_SAMPLE_S}
+    if adapt is not None:
+        out["protocol"] += " + self-trained on the test day"
+        out["adapt"] = {"share": adapt.share, "rounds": adapt.rounds}
     return out
 
 

@@ -82,6 +82,7 @@ def test_leave_day_out_adapts_each_fold_to_its_test_day_only(monkeypatch, tmp_pa
     cfg = TrainConfig(max_epochs=1, min_epochs=1, window=WindowConfig(event_crops=1))
     out = run_protocol(_two_days(), "leave-day-out", cfg, [1], tmp_path, AdaptConfig(0.5, 1))
     assert out["adapt"] == {"share": 0.5, "rounds": 1} and len(out["folds"]) == 2
+    assert out["protocol"] == "leave-day-out + self-trained on the test day"  # report, text
     for (train, pool, y), day in zip(pools, ("d1", "d2"), strict=True):
         assert all(n.startswith(day) for n in pool) and len(pool) == 10  # the test day's
         assert not any(n.startswith(day) for n in train)  # trained on the other day
@@ -149,6 +150,7 @@ def test_shot_folds_train_on_the_first_samples_of_each_class_and_score_the_rest(
     cfg = TrainConfig(max_epochs=1, min_epochs=1, window=WindowConfig(event_crops=1))
     out = cv.run_protocol(streams, "leave-day-out", cfg, [1], tmp_path, shots=1)
     assert out["shots"]["per_class"] == 1 and "1 shots" in out["folds"][0]["fold"]
+    assert out["protocol"] == "leave-day-out + 1 shots per class (few-shot)"
     assert trained[0].count("d1j0") == cv.SHOT_REPEAT and "d1j1" not in trained[0]
     assert out["folds"][0]["windows"] == 4 + 4 * 3  # d1: 4 jump clips, 4 noise clips left
 
