@@ -171,3 +171,15 @@ def test_cli_train_calibrate_counts_the_new_days_clips_several_times(
     assert config["training"]["refit_windows"] == n_old + SHOT_REPEAT * n_new
     assert not (out / "model" / "adapt.json").exists()  # calibrated, not self-trained
     assert main([*args, "--calibrate", str(tmp_path / "missing")]) == 2
+
+
+def test_adapt_streams_read_session_folders_without_labels(data_dir: Path, tmp_path):
+    session = tmp_path / "new" / "s1"
+    session.mkdir(parents=True)
+    src = data_dir / "sessions" / "20251017_110929_session" / "sensor_data.csv"
+    shutil.copyfile(src, session / "sensor_data.csv")
+    [stream] = adapt_module.adapt_streams(tmp_path / "new")
+    assert stream.name == "s1" and stream.intervals == []
+    pool = unlabelled_windows([stream], WindowConfig())
+    span = stream.motion.t[-1] - stream.motion.t[0]
+    assert len(pool) > 0.5 * span / 0.5  # slid over the whole recording (gaps skipped)
