@@ -13,6 +13,7 @@ with the punch-vs-noise share, and event-level spotting counts (silkpipe.spottin
 
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +21,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from silkpipe.dataset import LabelledStream, Windows, make_windows, time_range_split
+from silkpipe.dataset import (
+    LabelledStream,
+    Windows,
+    concat_windows,
+    make_windows,
+    time_range_split,
+    unlabelled_windows,
+)
+from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.spotting import add_counts, event_scores, spot
 from silkpipe.vocabulary import CLASSES
@@ -28,11 +37,19 @@ from silkpipe.vocabulary import CLASSES
 PROTOCOLS = ("time-range", "leave-day-out", "leave-block-out")
 
 
+#: Few-shot folds: a sample of a long state recording is this long (a 2025-10-14 clip's
+#: length), and the new day's labelled samples count this many times in training (chosen
+#: on the fold testing 2025-10-14: bench/notes/cross_day_adapt.txt).
+SHOT_SAMPLE_S = 2.5
+SHOT_REPEAT = 4
+
+
 @dataclass
 class Fold:
     name: str
     train: np.ndarray  # window masks
     test: np.ndarray
+    shots: np.ndarray | None = None  # the test day's labelled first samples, trained on too
 
 
 def window_days(windows: Windows, streams: list[LabelledStream]) -> np.ndarray:
@@ -93,13 +110,51 @@ class TorchPredictor:
             return self.model(x).numpy()
 
 
-def fit_fold(windows: Windows, cfg, work: Path) -> TorchPredictor:
-    """Train on these windows (the training module's loop and refit) -> a predictor."""
+def fit_fold(windows: Windows, cfg, work: Path, pool: Windows | None = None, adapt=None):
+    """Train on these windows (the training module's loop and refit) -> a predictor; with
+    ``adapt`` (silkpipe.adapt.AdaptConfig), self-trained on the unlabelled ``pool`` too."""
     from silkpipe.model import load_torch_model
     from silkpipe.training import train_windows
 
-    train_windows(windows, work, config=cfg, progress=False, export=False)
+    if adapt is not None and pool is not None:
+        from silkpipe.adapt import self_train
+
+        self_train(windows, pool, work, cfg, adapt, progress=False, export=False)
+    else:
+        train_windows(windows, work, config=cfg, progress=False, export=False)
     return TorchPredictor(load_torch_model(work))
+
+
+def shot_split(windows: Windows, streams, test: np.ndarray, k: int, purge_s: float = 2.0):
+    """(shots, rest) of a fold's test windows: per class its first k samples in recording
+    order (a sample is a clip, or SHOT_SAMPLE_S of a longer recording), as a user would
+    label them at the start of a new day; the rest, less a purge after a partly used
+    recording, is scored."""
+    by_name = {st.name: st for st in streams}
+    shots, rest = np.zeros(len(windows), bool), test.copy()
+    for c in sorted(set(windows.y[test].tolist())):
+        names = set(windows.streams[test & (windows.y == c)])
+        left = k
+        for name in sorted(names, key=lambda n: (by_name[n].motion.t[0], n)):
+            if left <= 0:
+                break
+            st, mine = by_name[name], test & (windows.streams == name) & (windows.y == c)
+            span = st.intervals[0].end - st.intervals[0].start
+            take = min(left, max(1, math.ceil(span / SHOT_SAMPLE_S - 1e-6)))
+            cut = st.motion.t[0] + take * SHOT_SAMPLE_S
+            whole = take * SHOT_SAMPLE_S >= span
+            shots |= mine if whole else mine & (windows.times < cut)
+            rest &= ~mine if whole else ~(mine & (windows.times < cut + purge_s))
+            left -= take
+    return shots, rest
+
+
+def with_shots(folds: list[Fold], windows: Windows, streams, k: int, purge_s: float):
+    out = []
+    for f in folds:
+        shots, rest = shot_split(windows, streams, f.test, k, purge_s)
+        out.append(Fold(f"{f.name}, {k} shots", f.train, rest, shots))
+    return out
 
 
 def folds_for(protocol: str, windows: Windows, days: np.ndarray, purge_s: float):
@@ -116,9 +171,19 @@ def folds_for(protocol: str, windows: Windows, days: np.ndarray, purge_s: float)
 
 
 def run_protocol(
-    streams: list[LabelledStream], protocol: str, cfg, seeds: list[int], work_dir=None
+    streams: list[LabelledStream],
+    protocol: str,
+    cfg,
+    seeds: list[int],
+    work_dir=None,
+    adapt=None,
+    shots: int = 0,
 ) -> dict:
-    """Train and score every fold of a protocol for every seed (see module doc)."""
+    """Train and score every fold of a protocol for every seed (see module doc); with
+    ``adapt``, leave-day-out folds self-train on the test day's recordings, unlabelled;
+    with ``shots`` they also train on the test day's first ``shots`` samples per class."""
+    if (adapt is not None or shots) and protocol != "leave-day-out":
+        raise InputError(f"adapting to the test day needs --cv leave-day-out, not {protocol}")
     windows = make_windows(streams, cfg.window)
     days = window_days(windows, streams)
     classes = list(CLASSES)
@@ -128,23 +193,44 @@ def run_protocol(
         windows, days = windows.subset(keep), days[keep]
         streams = [st for st in streams if st.intervals[0].label in classes or st.kind != "clip"]
     folds, notes = folds_for(protocol, windows, days, cfg.purge_s)
+    if shots:
+        folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
     rows, y_true, y_pred = [], [], []
     events: dict = {}
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:
         for seed in seeds:
             for k, fold in enumerate(folds):
                 row, truth, pred, counts = _run_fold(
-                    windows, streams, fold, replace(cfg, seed=seed), Path(tmp) / f"{seed}-{k}"
+                    windows,
+                    streams,
+                    fold,
+                    replace(cfg, seed=seed),
+                    Path(tmp) / f"{seed}-{k}",
+                    adapt,
                 )
                 rows.append({"seed": seed, **row})
                 y_true.append(truth)
                 y_pred.append(pred)
                 add_counts(events, counts)
-    return _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
+    out = _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
+    if shots:  # named apart, so no report mistakes it for plain leave-day-out
+        out["protocol"] += f" + {shots} shots per class (few-shot)"
+        out["shots"] = {"per_class": shots, "repeat": SHOT_REPEAT, "sample_s": SHOT_SAMPLE_S}
+    if adapt is not None:
+        out["protocol"] += " + self-trained on the test day"
+        out["adapt"] = {"share": adapt.share, "rounds": adapt.rounds}
+    return out
 
 
-def _run_fold(windows, streams, fold: Fold, cfg, work: Path):
-    predictor = fit_fold(windows.subset(fold.train), cfg, work)
+def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
+    pool = None
+    if adapt is not None:  # the test day's recordings slid whole, their labels unused
+        held = set(windows.streams[fold.test])
+        pool = unlabelled_windows([st for st in streams if st.name in held], cfg.window)
+    train = windows.subset(fold.train)
+    if fold.shots is not None:
+        train = concat_windows([train] + [windows.subset(fold.shots)] * SHOT_REPEAT)
+    predictor = fit_fold(train, cfg, work, pool, adapt)
     test = windows.subset(fold.test).primaries()
     pred = predictor.logits(test.core()).argmax(axis=1)
     s = scores(test.y, pred, CLASSES)
@@ -230,6 +316,17 @@ def _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds) -> d
 def format_result(r: dict) -> str:
     """A short plain-text table of one protocol's result."""
     lines = [f"== {r['protocol']} (classes: {', '.join(r['classes'])}; seeds {r['seeds']})"]
+    if r.get("adapt"):
+        a = r["adapt"]
+        lines.append(
+            f"  self-trained on each test day's recordings, labels unused "
+            f"(share {a['share']}, {a['rounds']} rounds)"
+        )
+    if r.get("shots"):
+        lines.append(
+            f"  few-shot: each fold also trains on its test day's first {r['shots']['per_class']} "
+            f"samples per class (x{r['shots']['repeat']}) and scores the rest: not leave-day-out"
+        )
     lines += [f"  note: {n}" for n in r["notes"]]
     for f in r["folds"]:
         ev = " ".join(f"{c} {v:.2f}" for c, v in f["event_f1"].items())

@@ -215,6 +215,49 @@ def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None)
     )
 
 
+def unlabelled_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None) -> Windows:
+    """Every stream slid whole every ``cfg.stride`` samples, its labels unused (y = -1): the
+    windows a new day's unlabelled recordings give (self-training, silkpipe.adapt)."""
+    cfg = cfg or WindowConfig()
+    xs, groups, names, times = [], [], [], []
+    for stream in streams:
+        feats, half = stream.motion.features(), cfg.length // 2
+        n = len(feats)
+        centres = range(half, n - cfg.length + half + 1, cfg.stride) if n > cfg.length else [n // 2]
+        for centre in centres:
+            x, ok = _cut(feats, stream.motion.valid, centre, cfg)
+            if ok:
+                xs.append(x)
+                groups.append(stream.group)
+                names.append(stream.name)
+                times.append(stream.motion.t[0] + centre / stream.motion.rate)
+    width = cfg.length + 2 * cfg.context
+    x = np.stack(xs) if xs else np.zeros((0, width, len(MODEL_CHANNELS)))
+    return Windows(
+        x.astype(np.float32),
+        np.full(len(xs), -1, dtype=np.int64),
+        np.asarray(groups, dtype=object),
+        np.asarray(names, dtype=object),
+        np.asarray(times, dtype=np.float64),
+        cfg,
+        np.ones(len(xs), dtype=bool),
+    )
+
+
+def concat_windows(parts: list[Windows]) -> Windows:
+    """Windows of several sets (same window config) as one."""
+    primary = [w.primary if w.primary is not None else np.ones(len(w), bool) for w in parts]
+    return Windows(
+        np.concatenate([w.x for w in parts]),
+        np.concatenate([w.y for w in parts]),
+        np.concatenate([w.groups for w in parts]),
+        np.concatenate([w.streams for w in parts]),
+        np.concatenate([w.times for w in parts]),
+        parts[0].config,
+        np.concatenate(primary),
+    )
+
+
 # --- normalisation, class weights, splits ----------------------------------------------
 
 

@@ -27,6 +27,33 @@ def add_dir_option(
     parser.add_argument(flag, help=f"{CLIPS_HELP}: {purpose}" if clips else purpose, **kwargs)
 
 
+def add_adapt_options(parser) -> None:
+    """How self-training on a new day's unlabelled recordings runs (silkpipe.adapt)."""
+    from silkpipe.adapt import AdaptConfig
+
+    d = AdaptConfig()
+    parser.add_argument(
+        "--adapt-share",
+        type=float,
+        default=d.share,
+        metavar="X",
+        help="adapting: of each predicted class, the most confident share kept (%(default)s)",
+    )
+    parser.add_argument(
+        "--adapt-rounds",
+        type=int,
+        default=d.rounds,
+        metavar="N",
+        help="adapting: rounds of pseudo-labelling and retraining (%(default)s)",
+    )
+
+
+def adapt_config(args):
+    from silkpipe.adapt import AdaptConfig
+
+    return AdaptConfig(share=args.adapt_share, rounds=args.adapt_rounds)
+
+
 def raise_if_failed(store, run_id: str, failed: dict[str, str], step: str) -> None:
     """PartialFailure when sessions failed: exit 2 if all were bad input, 1 if any fault."""
     from silkpipe.errors import BAD_INPUT, FAULT, PartialFailure

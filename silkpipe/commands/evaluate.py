@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from silkpipe.commands import add_dir_option
+from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option
 from silkpipe.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def register(sub) -> None:
         help="--cv: training settings, 'default', 'within-day' (raw axes with the arm pose) "
         "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
     )
+    _add_new_day_options(p)
     p.add_argument("--spot", action="store_true", help="--model: also spot on stitched streams")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
@@ -67,6 +68,26 @@ def register(sub) -> None:
         help="exported model to run (default %(default)s)",
     )
     p.set_defaults(func=run)
+
+
+def _add_new_day_options(p) -> None:
+    """--cv leave-day-out variants that use the test day: unlabelled (--adapt) or its
+    first few labelled samples (--shots)."""
+    p.add_argument(
+        "--adapt",
+        action="store_true",
+        help="--cv leave-day-out: each fold's model self-trains on the test day's recordings "
+        "with their labels unused (as `train --adapt-to`); see README",
+    )
+    add_adapt_options(p)
+    p.add_argument(
+        "--shots",
+        type=int,
+        default=0,
+        metavar="K",
+        help="--cv leave-day-out: each fold also trains on the test day's first K labelled "
+        "samples per class and scores the rest (few-shot calibration of a new day)",
+    )
 
 
 def _streams(args) -> list:
@@ -160,9 +181,14 @@ def run_cv(args) -> dict:
     cfg = with_overrides(preset(args.preset), max_epochs=args.epochs)
     seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
+    adapt = adapt_config(args) if args.adapt else None
+    if (adapt is not None or args.shots) and protocols != ("leave-day-out",):
+        raise InputError("--adapt and --shots need --cv leave-day-out (a new day to adapt to)")
+    if args.shots < 0:
+        raise InputError("--shots must be 0 or more")
     results = []
     for protocol in protocols:
-        results.append(run_protocol(streams, protocol, cfg, seeds))
+        results.append(run_protocol(streams, protocol, cfg, seeds, adapt=adapt, shots=args.shots))
         if not args.json:
             print(format_result(results[-1]), flush=True)
     if args.report:

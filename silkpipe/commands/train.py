@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from silkpipe.commands import add_dir_option
+from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option
 from silkpipe.errors import InputError
 from silkpipe.steps.train import model_figures
 
@@ -46,6 +46,19 @@ def _add_inputs(p) -> None:
         "--store", help="artifact store (store mode): a folder, file://PATH or s3://BUCKET/PREFIX"
     )
     p.add_argument("--run-id", help="run whose labels are trained on (store mode)")
+    add_dir_option(
+        p,
+        "--adapt-to",
+        "folder mode: a new day's recordings (a clip folder or a folder of session folders), "
+        "labels unused: the model self-trains on them (see README)",
+    )
+    add_dir_option(
+        p,
+        "--calibrate",
+        "folder mode: a few labelled clips of a new day (either layout), e.g. its first 3 "
+        "samples of each class; they count SHOT_REPEAT (4) times in training (see README)",
+    )
+    add_adapt_options(p)
     p.add_argument(
         "--force",
         action="store_true",
@@ -110,6 +123,8 @@ def run(args) -> dict:
     if args.store or args.run_id:
         if not (args.store and args.run_id):
             raise InputError("store mode needs both --store and --run-id")
+        if args.adapt_to or args.calibrate:
+            raise InputError("--adapt-to and --calibrate work in folder mode (--out DIR)")
         return run_store(args)
     if not args.out:
         raise InputError("give --out DIR (folder mode) or --store and --run-id (store mode)")
@@ -134,8 +149,36 @@ def run(args) -> dict:
             log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
     check_classes(streams, "folder mode")
+    if args.adapt_to or args.calibrate:
+        return _train_new_day(args, streams, out / "model")
     summary = train(streams, out / "model", config=_config(args), progress=not args.no_progress)
     return model_figures(summary, streams)
+
+
+def _train_new_day(args, streams: list, out: Path) -> dict:
+    """Train on the labelled streams plus the new day's few labelled clips (--calibrate,
+    counted SHOT_REPEAT times), then self-train on its recordings (--adapt-to)."""
+    from silkpipe.adapt import adapt_streams, self_train
+    from silkpipe.crossval import SHOT_REPEAT
+    from silkpipe.dataset import (
+        concat_windows,
+        load_clip_streams,
+        make_windows,
+        unlabelled_windows,
+    )
+    from silkpipe.training import for_streams, train_windows
+
+    cfg = for_streams(_config(args), streams)
+    windows = make_windows(streams, cfg.window)
+    if args.calibrate:
+        shots = make_windows(load_clip_streams(args.calibrate, on_error=_skip), cfg.window)
+        windows = concat_windows([windows] + [shots] * SHOT_REPEAT)
+    progress = not args.no_progress
+    if not args.adapt_to:
+        return model_figures(train_windows(windows, out, config=cfg, progress=progress), streams)
+    pool = unlabelled_windows(adapt_streams(args.adapt_to), cfg.window)
+    summary = self_train(windows, pool, out, cfg, adapt_config(args), progress=progress)
+    return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
 
 def _skip(path: Path, err: Exception) -> None:

@@ -1,0 +1,129 @@
+"""Adapt the gesture model to a new day from its unlabelled recordings (self-training).
+
+A model trained on the labelled days labels the new day's windows (slid over its
+recordings, their labels unused); the most confident share of each predicted class joins
+the labelled windows under its predicted label, and a fresh model trains on both; again
+for every round, each round's model labelling afresh. Keeping the same share of every
+predicted class keeps the class mix the model sees on the new day: a fixed number per
+class (class-balanced) flooded the noise-heavy day with gestures and lost on it
+(bench/notes/cross_day_adapt.txt: what each setting gave, per direction).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from silkpipe.dataset import LabelledStream, Windows, concat_windows
+from silkpipe.errors import InputError
+from silkpipe.vocabulary import CLASSES
+
+log = logging.getLogger(__name__)
+ADAPT_NAME = "adapt.json"
+
+
+@dataclass(frozen=True)
+class AdaptConfig:
+    share: float = 0.3  # of each predicted class, the most confident windows kept
+    rounds: int = 2  # label, retrain; each round's model labels the next
+
+
+def pseudo_labels(probs: np.ndarray, share: float, classes: list[int]):
+    """(indices kept, their labels): per predicted class (among ``classes``, the ones the
+    labelled windows hold) the most confident ``share`` of its windows."""
+    if not 0 < share <= 1:
+        raise InputError(f"adapt share must lie in (0, 1], not {share}")
+    sub = probs[:, classes]
+    pred, conf = np.asarray(classes)[sub.argmax(1)], sub.max(1)
+    kept: list[int] = []
+    for c in classes:
+        idx = np.flatnonzero(pred == c)
+        kept.extend(idx[np.argsort(-conf[idx], kind="stable")][: math.ceil(share * len(idx))])
+    keep = np.sort(np.asarray(kept, dtype=np.int64))
+    return keep, pred[keep]
+
+
+def probabilities(model: torch.nn.Module, windows: Windows) -> np.ndarray:
+    model.eval()
+    with torch.no_grad():
+        x = torch.from_numpy(np.ascontiguousarray(windows.core(), dtype=np.float32))
+        return torch.cat(
+            [torch.softmax(model(x[i : i + 1024]), 1) for i in range(0, len(x), 1024)]
+        ).numpy()
+
+
+def self_train(
+    labelled: Windows,
+    pool: Windows,
+    out_dir: Path,
+    cfg,
+    adapt: AdaptConfig,
+    *,
+    progress: bool = True,
+    export: bool = True,
+) -> dict:
+    """Train on ``labelled``, then ``adapt.rounds`` times pseudo-label ``pool`` and train a
+    fresh model on both; the last model is the folder's. Writes adapt.json beside it."""
+    from silkpipe.model import load_torch_model
+    from silkpipe.training import train_windows
+
+    if len(pool) == 0:
+        raise InputError("no windows in the recordings to adapt to")
+    if adapt.rounds < 1:
+        raise InputError(f"adapt rounds must be at least 1, not {adapt.rounds}")
+    classes = sorted(set(labelled.y.tolist()))
+    summary = train_windows(labelled, out_dir, config=cfg, progress=progress, export=False)
+    rounds = []
+    for r in range(adapt.rounds):
+        keep, labels = pseudo_labels(
+            probabilities(load_torch_model(out_dir), pool), adapt.share, classes
+        )
+        added = pool.subset(keep)
+        added.y = labels
+        counts = {CLASSES[c]: int((labels == c).sum()) for c in classes}
+        rounds.append({"round": r + 1, "pseudo_labelled": counts})
+        log.info(
+            "adapt round %d: %d of %d windows pseudo-labelled %s",
+            r + 1,
+            len(keep),
+            len(pool),
+            counts,
+        )
+        last = r == adapt.rounds - 1
+        summary = train_windows(
+            concat_windows([labelled, added]),
+            out_dir,
+            config=cfg,
+            progress=progress,
+            export=export and last,
+        )
+    info = {"share": adapt.share, "rounds": rounds, "pool_windows": len(pool)}
+    (Path(out_dir) / ADAPT_NAME).write_text(json.dumps(info, indent=2))
+    return {**summary, "adapt": info}
+
+
+def adapt_streams(folder: str | Path) -> list[LabelledStream]:
+    """A new day's recordings, their labels unused: a clip folder (either layout) or a
+    folder of session folders (sensor_data.csv)."""
+    from silkpipe.clips import load_clip_streams
+    from silkpipe.dataset import session_stream
+    from silkpipe.sessions import find_sessions, read_sensor_csv, resample
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("--adapt-to folder does not exist", path=str(folder))
+    sessions = find_sessions(folder)
+    if sessions:
+        return [
+            session_stream(
+                s.name, resample(read_sensor_csv(s / "sensor_data.csv", session=s.name)), []
+            )
+            for s in sessions
+        ]
+    return load_clip_streams(folder)
