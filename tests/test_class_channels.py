@@ -12,6 +12,8 @@ from silkpipe.signature import SignatureTest
 from silkpipe.transcripts import Command
 
 RATE = 50.0
+ENERGY = AlignConfig(class_channel_weight=0.0)  # the energy-only search
+CHANNELS = AlignConfig(class_channel_weight=0.75)  # with class channels (dev's choice)
 
 
 def play_session(seed: int, offset_s: float, duration: float = 90.0):
@@ -43,21 +45,21 @@ def play_session(seed: int, offset_s: float, duration: float = 90.0):
 @pytest.mark.parametrize("seed", [2, 3])
 def test_words_on_their_own_kind_of_motion_pass_where_energy_cannot_tell(seed):
     motion, commands = play_session(seed, offset_s=3.0)
-    _, energy = align_session("s", motion, commands, AlignConfig())
-    _, classes = align_session("s", motion, commands, AlignConfig(class_channel_weight=0.5))
+    _, energy = align_session("s", motion, commands, ENERGY)
+    _, classes = align_session("s", motion, commands, CHANNELS)
     assert energy.excluded and energy.quality < 3.0  # filler bursts fit energy as well
     assert not classes.excluded and classes.quality > 10.0
     assert classes.offset_s == pytest.approx(3.0, abs=0.2)
     # the shuffled-audio control: another session's words stay refused
     _, other = play_session(seed + 100, offset_s=3.0)
-    _, control = align_session("c", motion, other, AlignConfig(class_channel_weight=0.5))
+    _, control = align_session("c", motion, other, CHANNELS)
     assert control.excluded and control.quality < 3.0
 
 
 def test_each_event_class_predicts_a_bump_on_its_own_channel():
     times = np.array([1.0, 3.0, 5.0, 7.0])
     classes = ["jump", "turn", "punch", "walk"]
-    start, flat = predicted_profile(times, classes, RATE, AlignConfig())
+    start, flat = predicted_profile(times, classes, RATE, ENERGY)
     assert flat.ndim == 1  # energy only: one channel, as before
     start2, split = predicted_profile(times, classes, RATE, AlignConfig(class_channel_weight=1.0))
     assert start2 == start and split.shape == (len(flat), 4)
@@ -87,6 +89,21 @@ def test_signature_route_is_closed_when_the_search_used_class_channels():
     """The signature test is independent of an energy-only search, not of one that already
     put jump words on pushes and turn words on spins."""
     sig = SignatureTest(statistic=1.0, p_value=0.005, jumps=5, turns=5)
-    assert gate_verdict(2.0, 0.02, sig, AlignConfig()) == (False, "class signature")
-    at_chance, _ = gate_verdict(2.0, 0.02, sig, AlignConfig(class_channel_weight=0.5))
+    assert gate_verdict(2.0, 0.02, sig, ENERGY) == (False, "class signature")
+    at_chance, _ = gate_verdict(2.0, 0.02, sig, CHANNELS)
     assert at_chance
+
+
+def test_class_channels_lift_the_gate_quality_levels():
+    """Words of the right kind also turn up at wrong offsets, and the gap shuffles do not
+    hold that: with class channels the gate asks for more quality."""
+    sig = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
+    cfg = CHANNELS
+    level = cfg.min_quality + cfg.class_channel_lift
+    assert gate_verdict(cfg.min_quality + 0.1, 0.02, sig, ENERGY) == (False, "energy")
+    assert gate_verdict(cfg.min_quality + 0.1, 0.02, sig, cfg)[0]
+    assert gate_verdict(level + 0.1, 0.02, sig, cfg) == (False, "energy")
+    # a rate-fitted session needs a class route below the lifted sure level
+    sure = cfg.sure_quality + cfg.class_channel_lift
+    assert gate_verdict(sure - 0.1, 0.02, sig, cfg, rate_fitted=True)[0]
+    assert gate_verdict(sure + 0.1, 0.02, sig, cfg, rate_fitted=True) == (False, "energy")

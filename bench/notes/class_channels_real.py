@@ -2,7 +2,7 @@
 the tiny.en transcript a `silkpipe run` stored) aligned with and without class channels
 (issue 24, helper gt). Not shipped.
 
-    python bench/notes/class_channels_real.py WEIGHT [RESIDUAL=1]
+    python bench/notes/class_channels_real.py WEIGHT [LIFT]
 """
 
 import sys
@@ -18,7 +18,8 @@ STORED = Path("/tmp/gt/realstore2/runs/local/transcripts")
 
 if __name__ == "__main__":
     w = float(sys.argv[1])
-    cfg = AlignConfig(class_channel_weight=w, class_channel_residual=sys.argv[2:3] != ["0"])
+    lift = float(sys.argv[2]) if len(sys.argv) > 2 else AlignConfig.class_channel_lift
+    cfg = AlignConfig(class_channel_weight=w, class_channel_lift=lift)
     for folder in sorted(DATA.iterdir()):
         s = load_session(folder)
         path = s.transcript_path or STORED / f"{folder.name}.json"
