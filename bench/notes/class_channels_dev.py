@@ -8,6 +8,7 @@ config's class-channel fields set, and compares variants session by session.
         [--stage=both|events] [--lift=L]
     python bench/notes/class_channels_dev.py compare A.json B.json ...
     python bench/notes/class_channels_dev.py levels A.json ...   (lifted gate levels, post hoc)
+    python bench/notes/class_channels_dev.py runs OUT.json SEED_DIR... [--weight=W] [--lift=L]
 """
 
 import functools
@@ -45,6 +46,17 @@ def collect(out, dirs, weight, residual, stage="both", lift=0.0):
         class_channel_lift=lift,
     )
     gate_dev.collect(out, dirs)
+
+
+def runs(out, dirs, weight, lift):
+    """session_classes_dev.py's run-level rows (session-class rounds and veto, as the align
+    step does them) with the class-channel settings."""
+    import session_classes_dev
+
+    gate_dev.al.AlignConfig = functools.partial(
+        gate_dev.al.AlignConfig, class_channel_weight=weight, class_channel_lift=lift
+    )
+    session_classes_dev.collect(out, dirs)
 
 
 def levels(paths, lifts=(0.0, 0.5, 1.0, 1.5, 2.0, 2.5)):
@@ -115,6 +127,8 @@ if __name__ == "__main__":
             opts.get("stage", "both"),
             float(opts.get("lift", 0)),
         )
+    elif rest[0] == "runs":
+        runs(rest[1], rest[2:], float(opts.get("weight", 0)), float(opts.get("lift", 0)))
     elif rest[0] == "levels":
         levels(rest[1:])
     else:
