@@ -22,6 +22,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import correlate
 
+from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
 from silkpipe.clip_evidence import BoundClips, ClipModel, bind
 from silkpipe.labels import Interval
@@ -86,7 +87,8 @@ class AlignConfig:
     # A second way through the gate that no block of activity can fake: the class-signature
     # test (silkpipe.signature) at the fitted offset at most this p, together with an offset
     # fit whose own shuffle p is at most max_energy_p. Both are fair tests and independent
-    # under wrong labels (the offset search treats jump and turn alike).
+    # under wrong labels (the offset search treats jump and turn alike; not so with class
+    # channels, class_channel_weight, and then this route is closed).
     max_signature_p: float = 0.02
     max_energy_p: float = 0.05
     # The signature route still asks for energy quality this far below min_quality, so a
@@ -170,6 +172,18 @@ class AlignConfig:
     # (A clip model's p above class_contradict_p does not refuse: clips of another day or
     # device may not look like the session's gestures, and then its p is at chance.)
     clip_agree_s: float = 0.45
+    # Class channels in the offset search (silkpipe.class_channels): the share of each
+    # gesture word's predicted bump put on its class's own channel (vertical acceleration,
+    # spin about gravity, horizontal acceleration) instead of motion energy; 0: energy only.
+    # 0.75 won on dev (bench/notes/class_channels.txt; `--class-channel-weight 0.75`); off by
+    # default until the session-class tests, which assume energy-only verdicts, follow.
+    # class_channel_residual: those channels less what energy explains.
+    class_channel_weight: float = 0.0
+    class_channel_residual: bool = True
+    # ... and the gate's quality levels (min_quality, sure_quality) raised by this much with
+    # them: the search then also finds words of the right kind at wrong offsets, and the gap
+    # shuffles' null does not hold that (set on dev controls, bench/notes/class_channels.txt).
+    class_channel_lift: float = 2.0
     seed: int = 0
 
 
@@ -222,6 +236,15 @@ def motion_signal(motion: Motion, smooth_s: float) -> np.ndarray:
     return np.where(valid, (energy - mean) / std, 0.0)
 
 
+def search_signal(motion: Motion, cfg: AlignConfig) -> np.ndarray:
+    """What the offset search correlates with: the motion energy signal, or with class
+    channels (cfg.class_channel_weight) a stack of it and the class channels."""
+    signal = motion_signal(motion, cfg.smooth_s)
+    if cfg.class_channel_weight <= 0:
+        return signal
+    return channel_signals(motion, signal, cfg.smooth_s, cfg.class_channel_residual)
+
+
 def predicted_profile(
     times: np.ndarray,
     classes: list[str],
@@ -243,27 +266,46 @@ def predicted_profile(
     start = float(times.min()) - 3 * cfg.bump_sigma_s
     stop = float(times.max()) + cfg.max_state_s
     grid = start + np.arange(int((stop - start) * rate) + 1) / rate
-    profile = np.zeros_like(grid)
+    split = cfg.class_channel_weight > 0
+    profile = np.zeros((len(grid), CHANNELS)) if split else np.zeros_like(grid)
     reach = int(4 * cfg.bump_sigma_s * rate)
     kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / (cfg.bump_sigma_s * rate)) ** 2)
     for i, (t, cls) in enumerate(zip(times, classes, strict=True)):
         at = int(round((t - start) * rate))
         if cls in EVENT_CLASSES or (noise_bump and cls == "noise"):
             lo, hi = max(at - reach, 0), min(at + reach + 1, len(grid))
-            profile[lo:hi] += kernel[lo - (at - reach) : hi - (at - reach)]
+            bump = kernel[lo - (at - reach) : hi - (at - reach)]
+            if split and cls in EVENT_CLASSES:
+                profile[lo:hi] += bump[:, None] * event_weights(cls, cfg.class_channel_weight)
+            elif split:
+                profile[lo:hi, 0] += bump
+            else:
+                profile[lo:hi] += bump
         elif cls in STATE_CLASSES:
             nxt = times[i + 1] if i + 1 < len(times) else t + cfg.max_state_s
             until = int(round((min(nxt, t + cfg.max_state_s) - start) * rate))
-            profile[at:until] += 0.5 if cls == "walk" else -0.5
+            level = 0.5 if cls == "walk" else -0.5
+            if split:
+                profile[at:until, 0] += level
+            else:
+                profile[at:until] += level
         # "noise" without noise_bump: no prediction
-    return start, profile - profile.mean()
+    return start, profile - profile.mean(axis=0)
 
 
 def lag_scores(
     signal: np.ndarray, t0: float, rate: float, p_start: float, profile: np.ndarray, search_s: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Correlation of the profile shifted by each candidate offset with the motion signal."""
-    full = correlate(signal, profile, mode="full", method="fft")
+    """Correlation of the profile shifted by each candidate offset with the motion signal
+    (with class channels: summed over the channels, each profile column on its own)."""
+    if signal.ndim == 2:
+        used = [k for k in range(profile.shape[1]) if np.any(profile[:, k])]
+        full = sum(
+            (correlate(signal[:, k], profile[:, k], mode="full", method="fft") for k in used),
+            np.zeros(len(signal) + len(profile) - 1),
+        )
+    else:
+        full = correlate(signal, profile, mode="full", method="fft")
     lags = np.arange(-int(search_s * rate), int(search_s * rate) + 1)
     base = int(round((p_start - t0) * rate))
     index = base + lags + len(profile) - 1
@@ -324,7 +366,7 @@ def estimate_offset(
     min_commands). Right labels pass both; a chance peak in one rarely comes with one in
     the other. p_value is the all-command test's (with both noise hypotheses in it).
     """
-    fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg)
+    fit = offset_fit(search_signal(motion, cfg), motion, commands, cfg)
     return fit.offset_s, fit.confidence, fit.quality, fit.p_value
 
 
@@ -923,7 +965,7 @@ def _fit_clock(
     search inside the shuffles' null, over the scales the rate's bound leaves."""
     scales = _clock_scales(motion)
     if len(scales) == 1:
-        fit = offset_fit(motion_signal(motion, cfg.smooth_s), motion, commands, cfg, clips=clips)
+        fit = offset_fit(search_signal(motion, cfg), motion, commands, cfg, clips=clips)
         return (
             fit.offset_s,
             fit.confidence,
@@ -1016,6 +1058,7 @@ def gate_verdict(
     away fits almost as well, so energy below sure_quality passes only with a class route
     beside it.
     """
+    cfg = gate_levels(cfg)
     if not np.isfinite(quality):
         return True, "quality is not a number"
     if at_edge:
@@ -1035,12 +1078,24 @@ def gate_verdict(
     if _clip_confirms(cls, quality, p_value, cfg) and cls is not None:
         return False, _route(cls.model)
     signature_floor = cfg.min_quality - cfg.signature_quality_allowance
-    if sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
+    # With class channels the search itself puts jump words on pushes and turn words on
+    # spins, so the signature test at its offset is no longer independent of it.
+    independent = cfg.class_channel_weight <= 0
+    if independent and sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
         if quality >= signature_floor:
             return False, "class signature"
     if quality >= cfg.min_quality:  # rate_fitted: energy alone does not settle the rate
         return True, "clock rate unconfirmed"
     return True, "at chance"
+
+
+def gate_levels(cfg: AlignConfig) -> AlignConfig:
+    """The config whose quality levels the gate applies: with class channels in the search,
+    min_quality and sure_quality raised by class_channel_lift."""
+    if cfg.class_channel_weight <= 0:
+        return cfg
+    lift = cfg.class_channel_lift
+    return replace(cfg, min_quality=cfg.min_quality + lift, sure_quality=cfg.sure_quality + lift)
 
 
 def _route(model: str) -> str:
@@ -1079,6 +1134,7 @@ def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
 
 def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
     """Why a session is refused, with what the user can do about it."""
+    cfg = gate_levels(cfg)
     quality, p_value, sig = ev.quality, ev.p_value, ev.sig
     if quality < cfg.min_quality:
         what = (

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from silkpipe.alignment import AlignConfig, _z_over, motion_signal, offset_fit
+from silkpipe.alignment import AlignConfig, _z_over, offset_fit, search_signal
 from silkpipe.sessions import Motion
 from silkpipe.transcripts import Command
 
@@ -59,7 +59,7 @@ def fit_scale_offset(
     """The (a, b) whose commands match the motion best, with a p-value fair to the search."""
     from silkpipe.class_evidence import feature_traces
 
-    signal = motion_signal(motion, cfg.smooth_s)
+    signal = search_signal(motion, cfg)
     traces = feature_traces(motion)
     fits = [offset_fit(signal, motion, scaled(commands, a), cfg, traces, clips) for a in scales]
     observed = np.array([f.quality for f in fits])

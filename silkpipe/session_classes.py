@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from silkpipe.alignment import FIXED_MODELS, AlignConfig
+from silkpipe.alignment import FIXED_MODELS, AlignConfig, gate_levels
 from silkpipe.class_evidence import features_at
 from silkpipe.clip_evidence import (
     EVENTS,
@@ -98,7 +98,7 @@ def weak_energy_pass(
         and gate == "energy"
         and class_model not in FIXED_MODELS
         and quality is not None
-        and quality < cfg.sure_quality
+        and quality < gate_levels(cfg).sure_quality
     )
 
 

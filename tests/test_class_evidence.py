@@ -13,6 +13,9 @@ from silkpipe.transcripts import Command
 
 RATE = 50.0
 PERIOD = 2.0
+#: The energy-only offset search, whose gate levels and routes these tests pin (with class
+#: channels the signature route is closed and the levels lifted: test_class_channels).
+ENERGY = AlignConfig(class_channel_weight=0.0)
 
 
 def gesture_session(
@@ -76,7 +79,7 @@ def test_class_test_tells_the_true_offset_from_one_period_off():
 
 
 def test_gate_refuses_the_search_edge_contradicting_classes_and_unconfirmed_moves():
-    cfg = AlignConfig()
+    cfg = ENERGY
     sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
     strong, weak = ClassTest(0.5, 0.002, 20, 3), ClassTest(0.1, 0.6, 20, 3)
     assert gate_verdict(5.0, 0.02, sig, cfg, strong) == (False, "energy")
@@ -91,7 +94,7 @@ def test_on_a_fitted_clock_rate_energy_alone_passes_only_when_sure():
     """A count clock's search also fits the rate; another rate one gesture period away fits
     almost as well (realistic dev: a session 2.65 s off at quality 6.09, a one-period control
     at 6.66), so below sure_quality a class route must confirm it."""
-    cfg = AlignConfig()
+    cfg = ENERGY
     silent = SignatureTest(0.0, 1.0, 0, 0, testable=False)
     signature = SignatureTest(1.5, 0.006, 9, 5)
     assert gate_verdict(6.0, 0.02, silent, cfg) == (False, "energy")
@@ -220,11 +223,14 @@ def busy_clip_model():
 
 def test_a_right_offset_energy_is_unsure_of_passes_with_the_clip_model_only():
     motion, commands = busy_session(seed=2, keep=0.6, amp=12.0)
-    _, own = align_session("own", motion, commands)
+    _, own = align_session("own", motion, commands, ENERGY)
     assert own.excluded and abs(own.offset_s) < 0.15  # right, but energy p 0.07: refused
-    _, clip = align_session("clip", motion, commands, clip_model=busy_clip_model())
+    _, clip = align_session("clip", motion, commands, ENERGY, clip_model=busy_clip_model())
     assert not clip.excluded and clip.gate == "clip classes" and clip.class_model == "clips"
     assert abs(clip.offset_s) < 0.15
+    # class channels in the search tell the wrist rolls from the gestures
+    _, channels = align_session("own", motion, commands, AlignConfig(class_channel_weight=0.75))
+    assert not channels.excluded and channels.gate == "energy" and abs(channels.offset_s) < 0.15
 
 
 def test_one_period_off_is_refused_with_the_clip_model():
@@ -243,7 +249,7 @@ def test_one_period_off_is_refused_with_the_clip_model():
 def test_gate_routes_of_the_clip_model():
     """A clip-trained class p passes beside a fair energy p; the self-trained one never
     does on its own, and neither passes a contradicting or at-chance energy fit."""
-    cfg = AlignConfig()
+    cfg = ENERGY
     sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
     clips, own = ClassTest(-0.5, 0.002, 12, 3, model="clips"), ClassTest(0.5, 0.002, 12, 3)
     assert gate_verdict(2.0, 0.08, sig, cfg, clips) == (False, "clip classes")
@@ -264,7 +270,7 @@ def test_a_stricter_min_quality_tightens_the_clip_routes_too():
 def test_a_clip_model_at_chance_does_not_refuse_but_one_that_peaks_elsewhere_does():
     """Clips of another day may not look like the session's gestures: their p at chance
     leaves the energy verdict alone; a clip model sure of another offset refuses it."""
-    cfg = AlignConfig()
+    cfg = ENERGY
     sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
     chance = ClassTest(-1.5, 0.6, 20, 3, model="clips")
     assert gate_verdict(5.0, 0.02, sig, cfg, chance) == (False, "energy")
