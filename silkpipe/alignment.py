@@ -175,10 +175,10 @@ class AlignConfig:
     # Class channels in the offset search (silkpipe.class_channels): the share of each
     # gesture word's predicted bump put on its class's own channel (vertical acceleration,
     # spin about gravity, horizontal acceleration) instead of motion energy; 0: energy only.
-    # 0.75 won on dev (bench/notes/class_channels.txt; `--class-channel-weight 0.75`); off by
-    # default until the session-class tests, which assume energy-only verdicts, follow.
+    # 0.75 won on dev and held the held-out seeds' offsets and controls
+    # (bench/notes/class_channels.txt; `--class-channel-weight 0` for energy only).
     # class_channel_residual: those channels less what energy explains.
-    class_channel_weight: float = 0.0
+    class_channel_weight: float = 0.75
     class_channel_residual: bool = True
     # ... and the gate's quality levels (min_quality, sure_quality) raised by this much with
     # them: the search then also finds words of the right kind at wrong offsets, and the gap

@@ -4,6 +4,11 @@ refused is aligned again with the class model of the run's passed sessions.
 One ``silkpipe run`` (no clips) on three real sessions: 143217 and 143627 carry their WhisperX
 transcripts and pass the gate on their own; 135233 (audio only: the bundled Whisper) is refused
 on its own ("class choice unconfirmed") and passes with the model of the other two.
+
+The mechanism is tested with the energy-only offset search (``--class-channel-weight 0``),
+where these sessions show it. With class channels in the search (the default) 135233 passes
+on its own and 143217 is the one the other sessions' classes pass
+(test_the_default_run_passes_all_three_real_sessions).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from silkpipe.transcripts import extract_commands, parse_transcript
 from silkpipe.voice_score import _with_session_classes, shifted_control
 
 RUN = "sc"
+ENERGY = AlignConfig(class_channel_weight=0.0)  # the offset search on motion energy alone
 REFUSED = "20251017_135233_session"
 PASSED = ["20251017_143217_session", "20251017_143627_session"]
 
@@ -33,7 +39,8 @@ def _labels(root: Path) -> Path:
 
 
 def _align(root: Path) -> int:
-    return main(["align", "--store", str(root / "store"), "--run-id", RUN])
+    argv = ["align", "--store", str(root / "store"), "--run-id", RUN]
+    return main(argv + ["--class-channel-weight", "0"])
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +50,24 @@ def finished(tmp_path_factory, data_dir):
         shutil.copytree(data_dir / "sessions" / name, root / "data" / name)
     argv = ["run", str(root / "data"), "--store", str(root / "store"), "--run-id", RUN]
     assert main(argv + ["--workers", "1"]) == 0
+    labels = _labels(root)
+    default = {n: json.loads((labels / f"{n}.json").read_text()) for n in [REFUSED, *PASSED]}
+    (root / "default-run.json").write_text(json.dumps(default))
+    assert _align(root) == 0
     return root
+
+
+def test_the_default_run_passes_all_three_real_sessions(finished):
+    """With class channels in the search, 135233 passes on its own near -0.14 s (where the
+    other sessions' classes put it on energy alone), 143627 too, and 143217 (+2.7 s, below
+    the lifted quality level on its own) with the class model of the other two."""
+    reports = json.loads((finished / "default-run.json").read_text())
+    for name, report in reports.items():
+        assert not report["excluded"], (name, report["reason"])
+    assert reports[REFUSED]["offset_s"] == pytest.approx(-0.14, abs=0.3)
+    late = reports["20251017_143217_session"]
+    assert late["offset_s"] == pytest.approx(2.7, abs=0.5)
+    assert late["class_model"] == "sessions" and "session classes" in late["gate"]
 
 
 @pytest.fixture
@@ -69,7 +93,7 @@ def test_a_refused_session_passes_only_with_the_other_sessions_classes(finished,
         passed = json.loads((_labels(finished) / f"{name}.json").read_text())
         assert not passed["excluded"] and "class_sessions" not in passed
     motion = load_session(data_dir / "sessions" / REFUSED).motion()
-    _, alone = align_session(REFUSED, motion, _words(finished, REFUSED))
+    _, alone = align_session(REFUSED, motion, _words(finished, REFUSED), ENERGY)
     assert alone.excluded and alone.class_model == "self"
 
 
@@ -89,7 +113,7 @@ def test_controls_stay_refused_with_the_session_classes(finished, data_dir):
     motion = load_session(data_dir / "sessions" / REFUSED).motion()
     words = _words(finished, REFUSED)
     for shift in (-2.2, 1.8, 12.0):
-        out = shifted_control(REFUSED, motion, words, -0.14, shift, AlignConfig(), model)
+        out = shifted_control(REFUSED, motion, words, -0.14, shift, ENERGY, model)
         assert out["outcome"] == "excluded", out
     _, swapped = align_session("control", motion, _words(finished, PASSED[0]), clip_model=model)
     assert swapped.excluded, swapped.reason
@@ -138,7 +162,7 @@ def test_score_voice_retests_a_refused_control_with_the_other_sessions_classes(f
     words = _words(finished, REFUSED)
 
     def control(clip_model=None):
-        return shifted_control(REFUSED, motion, words, -0.14, 1.8, AlignConfig(), clip_model)
+        return shifted_control(REFUSED, motion, words, -0.14, 1.8, ENERGY, clip_model)
 
     first = control()
     assert first["excluded"], first
@@ -184,7 +208,7 @@ def run84(tmp_path_factory, data_dir):
     store = open_store(str(root / "store"))
     upload_inputs(store, root / "data")
     assert transcribe_all(str(root / "store"), R84, RUN, "faster-whisper", None, 1) == {}
-    align_run(store, RUN, progress=False)
+    align_run(store, RUN, ENERGY, progress=False)
     return root
 
 
@@ -202,13 +226,11 @@ def test_a_control_passed_on_weak_energy_is_refused_by_the_other_sessions_classe
     elsewhere, so score-voice's control ends refused, as the align step's veto refuses."""
     truth, motion, words = _words84(run84, R84[1])
     t3, m3, w3 = _words84(run84, R84[3])
-    labels3, alone = align_session(R84[3], m3, w3)
+    labels3, alone = align_session(R84[3], m3, w3, ENERGY)
     assert not alone.excluded
 
     def control(clip_model=None):
-        return shifted_control(
-            R84[1], motion, words, truth["offset_s"], 17.014, AlignConfig(), clip_model
-        )
+        return shifted_control(R84[1], motion, words, truth["offset_s"], 17.014, ENERGY, clip_model)
 
     first = control()
     assert first["outcome"] == "false pass" and first["weak_energy_pass"], first
@@ -226,7 +248,7 @@ def test_weak_energy_passes_are_realigned_with_the_other_sessions_classes(run84)
         report = reports[name]
         assert report["class_model"] == "sessions" and report["class_sessions"] == [other]
         assert report["inputs"]["first_pass"] == "passed" and "classes" in report["inputs"]
-        assert report["quality"] < AlignConfig().sure_quality and not report["excluded"]
+        assert report["quality"] < ENERGY.sure_quality and not report["excluded"]
     assert reports[R84[0]]["class_sessions"] == [R84[1], R84[3]]
     assert reports[R84[0]]["inputs"]["first_pass"] == "refused"
 
@@ -279,7 +301,7 @@ def test_the_veto_verdict_stands_and_never_uses_the_session_itself(tmp_path):
     from silkpipe.store import open_store
 
     store = open_store(str(tmp_path))
-    tried = step._session_veto(store, "r", AlignConfig(), classes, align, results, {}, False)
+    tried = step._session_veto(store, "r", ENERGY, classes, align, results, {}, False)
     assert seen == [["signature", "sure"]] and tried == {"weak": ["signature", "sure"]}
     assert results["weak"][0]["excluded"] and results["weak"][0]["by"] == ["signature", "sure"]
     assert not results["sure"][0]["excluded"]

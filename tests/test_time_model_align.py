@@ -92,7 +92,9 @@ def test_words_that_only_fall_into_active_stretches_are_refused():
     motion, commands = gesture_session(offset_s=0.0, seed=3)
     rng = np.random.default_rng(0)
     scrambled = [replace(c, cls=str(rng.choice(["jump", "turn"]))) for c in commands]
-    cfg = AlignConfig(sure_quality=float("inf"))  # as on a session of moderate quality
+    # as on a session of moderate quality; energy-only search (the signature route is
+    # closed when class channels search: test_class_channels)
+    cfg = AlignConfig(sure_quality=float("inf"), class_channel_weight=0.0)
     _, right = align_session("right", motion, commands, cfg)
     _, report = align_session("scrambled", motion, scrambled, cfg)
     assert not right.excluded
@@ -120,12 +122,31 @@ def test_real_sessions_without_a_confirmable_offset_are_refused(data_dir, transc
     from silkpipe.sessions import load_session
 
     reports = {}
+    energy_only = AlignConfig(class_channel_weight=0.0)
     for name, commands in transcribed.items():
         motion = load_session(data_dir / "sessions" / name).motion()
-        _, reports[name] = align_session(name, motion, commands)
+        _, reports[name] = align_session(name, motion, commands, energy_only)
         assert reports[name].time_model == "arrival"
         assert reports[name].excluded
     assert "command(s) found" in reports["20251017_110929_session"].reason
-    # its best energy peak is contradicted by the gesture words' classes, and the peak the
-    # class evidence prefers is not confirmed by it strongly enough
+    # on motion energy its best peak is contradicted by the gesture words' classes, and the
+    # peak the class evidence prefers is not confirmed by it strongly enough
     assert "class evidence point to different offsets" in reports["20251017_135233_session"].reason
+
+
+def test_class_channels_align_real_135233_where_the_other_sessions_classes_put_it(
+    data_dir, transcribed
+):
+    """With jump, punch and turn words on their own channels (the default) 135233 passes on
+    its own, within 0.3 s of -0.14 s, the offset the class model of 143217 and 143627 gave it
+    (README); 110929 stays refused (2 commands)."""
+    from silkpipe.sessions import load_session
+
+    reports = {}
+    for name, commands in transcribed.items():
+        motion = load_session(data_dir / "sessions" / name).motion()
+        _, reports[name] = align_session(name, motion, commands)
+    assert reports["20251017_110929_session"].excluded
+    own = reports["20251017_135233_session"]
+    assert not own.excluded, own.reason
+    assert own.offset_s == pytest.approx(-0.14, abs=0.3)
