@@ -31,27 +31,13 @@ def add_adapt_options(parser) -> None:
     """How self-training on a new day's unlabelled recordings runs (silkpipe.adapt)."""
     from silkpipe.adapt import AdaptConfig
 
-    d = AdaptConfig()
-    parser.add_argument(
-        "--adapt-share",
-        type=float,
-        default=d.share,
-        metavar="X",
-        help="adapting: of each predicted class, the most confident share kept (%(default)s)",
-    )
-    parser.add_argument(
-        "--adapt-rounds",
-        type=int,
-        default=d.rounds,
-        metavar="N",
-        help="adapting: rounds of pseudo-labelling and retraining (%(default)s)",
-    )
+    add_config_options(parser, AdaptConfig, prefix="adapt_", title="adapting (silkpipe.adapt)")
 
 
 def adapt_config(args):
     from silkpipe.adapt import AdaptConfig
 
-    return AdaptConfig(share=args.adapt_share, rounds=args.adapt_rounds)
+    return config_from(args, AdaptConfig(), prefix="adapt_")
 
 
 def raise_if_failed(store, run_id: str, failed: dict[str, str], step: str) -> None:
