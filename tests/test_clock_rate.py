@@ -95,7 +95,7 @@ def test_a_bounded_rate_fits_no_scale_and_needs_no_class_route():
     """A count clock whose rate is bounded is aligned like an arrival clock (one scale)
     and the gate's clock-rate rule does not apply; unbounded, the search fits the rate
     and energy alone is not enough (the class signature passes it)."""
-    cfg = AlignConfig(sure_quality=float("inf"))
+    cfg = AlignConfig(sure_quality=float("inf"), class_channel_weight=0.0)  # signature route
     motion, words = gesture_session(offset_s=2.0, seed=1)
     motion.time_model = {"kind": "count", "rate_uncertainty": 0.001}
     _, tight = align_session("tight", motion, words, cfg)
@@ -109,7 +109,7 @@ def test_a_bounded_rate_fits_no_scale_and_needs_no_class_route():
 def test_a_narrow_scale_search_needs_no_class_route():
     """Scales 1 +- 0.0025 over 120 s of words move them against each other by 0.6 s, less
     than a gesture period: the gate treats the session as one with a known rate."""
-    cfg = AlignConfig(sure_quality=float("inf"))
+    cfg = AlignConfig(sure_quality=float("inf"), class_channel_weight=0.0)  # signature route
     motion, words = gesture_session(seconds=120.0, offset_s=2.0, seed=1)
     motion.time_model = {"kind": "count", "rate_uncertainty": 0.0025}
     _, narrow = align_session("narrow", motion, words, cfg)

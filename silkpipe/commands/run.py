@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from silkpipe.commands import add_dir_option
+from silkpipe.commands import add_config_options, add_dir_option, config_from
 from silkpipe.errors import PartialFailure
 from silkpipe.pipeline import run_pipeline
 
@@ -50,12 +50,15 @@ def register(sub) -> None:
         help="recompute every step although its outputs came from the same inputs (the "
         "quality gate still applies)",
     )
+    from silkpipe.steps import AlignConfig
+
+    add_config_options(p, AlignConfig, prefix="align_", title="alignment settings (as align's)")
     p.set_defaults(func=run)
 
 
 def run(args) -> dict:
     from silkpipe.errors import BAD_INPUT, FAULT
-    from silkpipe.steps import Settings, TranscribeConfig
+    from silkpipe.steps import AlignConfig, Settings, TranscribeConfig
     from silkpipe.steps.common import failure_kinds
     from silkpipe.store import open_store
     from silkpipe.transcription import BUNDLED_MODEL
@@ -68,6 +71,7 @@ def run(args) -> dict:
         clips_dir=args.clips,
         workers=args.workers,
         transcribe=TranscribeConfig(settings=settings),
+        align=config_from(args, AlignConfig(), prefix="align_"),
         force=args.force,
     )
     print(json.dumps(result, indent=2), file=sys.stderr)
