@@ -50,13 +50,6 @@ def register(sub) -> None:
         help="recompute every step although its outputs came from the same inputs (the "
         "quality gate still applies)",
     )
-    p.add_argument(
-        "--adapt-sessions",
-        action="store_true",
-        help="self-train the model on the motion of every session (also those the gate "
-        "refused), their labels unused (TrainConfig.adapt_sessions; "
-        "bench/notes/voice_adapt.txt)",
-    )
     p.set_defaults(func=run)
 
 
@@ -65,7 +58,6 @@ def run(args) -> dict:
     from silkpipe.steps import Settings, TranscribeConfig
     from silkpipe.steps.common import failure_kinds
     from silkpipe.store import open_store
-    from silkpipe.training import TrainConfig
     from silkpipe.transcription import BUNDLED_MODEL
 
     settings = Settings(backend=args.backend, model=args.model or BUNDLED_MODEL)
@@ -76,7 +68,6 @@ def run(args) -> dict:
         clips_dir=args.clips,
         workers=args.workers,
         transcribe=TranscribeConfig(settings=settings),
-        train=TrainConfig(adapt_sessions=True) if args.adapt_sessions else None,
         force=args.force,
     )
     print(json.dumps(result, indent=2), file=sys.stderr)
