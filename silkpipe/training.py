@@ -35,7 +35,6 @@ from silkpipe.dataset import (
     fit_normalisation,
     holdout_split,
     make_windows,
-    unlabelled_windows,
 )
 from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
@@ -91,10 +90,6 @@ class TrainConfig:
     # wherever the config still holds the default ("": never; an explicit preset sets "")
     # (bench/notes/voice_model_gap.txt: what it gave on sessions and clips)
     sessions_preset: str = "within-day"
-    # the train step self-trains (silkpipe.adapt) on every session's motion of the run,
-    # refused sessions and unlabelled time too, their labels unused
-    # (bench/notes/voice_adapt.txt: what it gave on dev sessions)
-    adapt_sessions: bool = False
     window: WindowConfig = field(default_factory=WindowConfig)
     threads: int = 1  # intra-op threads: more contend on a busy machine (README: defaults)
     device: str = "cpu"  # "cpu", "cuda" or "auto"
@@ -586,12 +581,9 @@ def train_with_test(
     config: TrainConfig | None = None,
     progress: bool = True,
     test_fraction: float = 0.2,
-    pool: list[LabelledStream] | None = None,
 ) -> tuple[dict, dict]:
     """Hold out a test set the model never sees (whole sessions/blocks when there are
     enough, else each block's latest time range), train on the rest, score the test set.
-    With ``pool`` (streams whose labels go unused) the training self-trains on its motion
-    too, less the test set's stretches (silkpipe.adapt).
 
     Returns (training summary, evaluation result with test_scheme and test_groups).
     """
@@ -605,35 +597,14 @@ def train_with_test(
         raise InputError("no labelled windows in the training data")
     n_folds = max(round(1 / test_fraction), 2)
     train_mask, test_mask, scheme = holdout_split(windows, test_fraction, n_folds - 1, cfg.purge_s)
+    summary = train_windows(
+        windows.subset(train_mask), out_dir, config=cfg, progress=progress, t_start=t_start
+    )
     test = windows.subset(test_mask)
-    if pool:
-        from silkpipe.adapt import AdaptConfig, self_train
-
-        unlabelled = outside(unlabelled_windows(pool, cfg.window), test)
-        summary = self_train(
-            windows.subset(train_mask), unlabelled, out_dir, cfg, AdaptConfig(), progress=progress
-        )
-    else:
-        summary = train_windows(
-            windows.subset(train_mask), out_dir, config=cfg, progress=progress, t_start=t_start
-        )
     result = evaluate_windows(Predictor(out_dir), test)
     result["test_scheme"] = scheme
     result["test_groups"] = sorted(set(test.groups))
     return summary, result
-
-
-def outside(pool: Windows, test: Windows) -> Windows:
-    """The pool windows clear of every test window's stretch (same stream, within one window
-    length): the model may not have seen the test set's motion, labelled or not."""
-    span = (pool.config.length + 2 * pool.config.context) / pool.config.rate
-    keep = np.ones(len(pool), dtype=bool)
-    for name in set(test.streams):
-        times = test.times[test.streams == name]
-        mine = pool.streams == name
-        near = np.abs(pool.times[mine][:, None] - times[None, :]).min(1) < span
-        keep[np.flatnonzero(mine)[near]] = False
-    return pool.subset(keep)
 
 
 def cross_validate(

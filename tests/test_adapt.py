@@ -52,19 +52,6 @@ def test_unlabelled_windows_slide_over_the_whole_stream_whatever_its_labels():
     assert len(both) == 8 and both.x.shape[1:] == w.x.shape[1:]
 
 
-def test_the_pool_drops_the_test_windows_stretches_only():
-    from silkpipe.training import outside
-
-    stream = clip("c", "jump", 4.0, 2.0)  # windows centred 1000.5 ... 1003.5
-    pool = unlabelled_windows([stream], WindowConfig())
-    test = pool.subset(np.asarray([False] * 6 + [True]))  # the one centred at 1003.5
-    other = unlabelled_windows([clip("d", "jump", 4.0, 2.0)], WindowConfig())
-    kept = outside(concat_windows([pool, other]), test)
-    # within one window (1.4 s with context) of 1003.5 dropped; another stream untouched
-    assert sorted(kept.times[kept.streams == "c"].tolist()) == [1000.5, 1001.0, 1001.5, 1002.0]
-    assert (kept.streams == "d").sum() == len(other)
-
-
 def _at(stream, offset: float):
     """The clip moved ``offset`` seconds later on its block's clock."""
     stream.motion = replace(stream.motion, t=stream.motion.t + offset)

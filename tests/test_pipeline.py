@@ -75,22 +75,3 @@ def test_missing_sessions_folder_is_one_clear_error(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("silkpipe run: error:") and "does not exist" in err[-1]
-
-
-def test_train_step_self_trains_on_every_sessions_motion_when_asked(finished_run, tmp_path):
-    import shutil
-
-    from silkpipe.steps import train_run
-    from silkpipe.store import open_store
-    from silkpipe.training import TrainConfig
-
-    root, _, summary, _ = finished_run
-    store = tmp_path / "artifacts"  # a copy: the other tests watch the fixture's run
-    shutil.copytree(root / "artifacts", store)
-    cfg = TrainConfig(max_epochs=2, min_epochs=1, adapt_sessions=True)
-    figures = train_run(open_store(str(store)), "t1", cfg, progress=False)
-    assert figures.get("skipped") is None  # the option keys a new model
-    # every session's motion, whether the gate passed it or not, less the test stretches
-    assert figures["adapt_sessions"] == len(summary["sessions"])
-    assert figures["adapt_pool_windows"] > 0
-    assert 0.0 <= figures["macro_f1"] <= 1.0

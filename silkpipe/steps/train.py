@@ -13,7 +13,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from silkpipe import store as keys
@@ -40,7 +40,6 @@ class TrainPlan:
     clips: dict[str, str]  # clip file name -> sha256
     inputs: str
     clips_dir: Path | None = None  # a local folder instead of the run's clips
-    pool: list[str] = field(default_factory=list)  # sessions self-trained on (adapt_sessions)
 
 
 def train_plan(
@@ -61,8 +60,7 @@ def train_plan(
         ) from None
     excluded = summary.get("excluded") or {}
     sessions = {}
-    summary_all = summary.get("sessions") or []
-    for name in summary_all:
+    for name in summary.get("sessions") or []:
         if name in excluded:
             log.info("session %s excluded by align (%s): not trained on", name, excluded[name])
             continue
@@ -72,15 +70,10 @@ def train_plan(
         }
     clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
     settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
-    hashed = {"sessions": sessions, "clips": clips, "settings": settings}
-    pool = {}
-    if cfg.adapt_sessions:  # refused sessions' motion trains it too
-        pool = {n: (inputs["sessions"].get(n) or {}).get("sensor_data.csv") for n in summary_all}
-        hashed["pool"] = pool
-    else:  # models trained before the option keep their key
-        settings.pop("adapt_sessions")
-    key = digest({**hashed, "step": STEP_VERSION["train"]})
-    return TrainPlan(sessions, clips, key, clips_dir, sorted(pool))
+    key = digest(
+        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
+    )
+    return TrainPlan(sessions, clips, key, clips_dir)
 
 
 def _local_clips(folder: Path) -> dict[str, str]:
@@ -170,14 +163,6 @@ def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: b
     return streams
 
 
-def _pool_streams(store: Store, run_id: str, names: list[str]) -> list:
-    """The named sessions' motion, their labels unused: what adapt_sessions self-trains on."""
-    from silkpipe.dataset import session_stream
-
-    inputs = read_run_inputs(store, run_id)
-    return [session_stream(n, read_motion(store, inputs, n)[0], []) for n in names]
-
-
 def check_classes(streams: list, what: str) -> None:
     """A classifier needs two classes: one class would score a meaningless macro-F1 1.0."""
     if not streams:
@@ -194,10 +179,7 @@ def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
     from silkpipe.evaluation import write_report
     from silkpipe.training import train_with_test
 
-    pool = _pool_streams(store, run_id, plan.pool)
-    summary, test = train_with_test(
-        streams, work / "model", config=cfg, progress=progress, pool=pool
-    )
+    summary, test = train_with_test(streams, work / "model", config=cfg, progress=progress)
     write_report(test, work / "report")
     version = keys.new_version()
     prefix = keys.model_prefix(run_id, version)
@@ -211,9 +193,6 @@ def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
         {"scheme": test["test_scheme"], "groups": test["test_groups"]},
     )
     figures = model_figures(summary, streams, test)
-    if "adapt" in summary:
-        figures["adapt_sessions"] = len(pool)
-        figures["adapt_pool_windows"] = summary["adapt"]["pool_windows"]
     keys.publish(
         store,
         run_id,
