@@ -137,6 +137,7 @@ def _model_lines(result: dict) -> list[str]:
     lines = []
     names = {
         "voice": "voice-labelled sessions",
+        "voice_adapted": "voice-labelled sessions, self-trained on every session's motion",
         "truth": "the same sessions, true labels",
         "clips": "labelled clips",
         "played_clips": "the clips those sessions played as gestures",
@@ -151,11 +152,16 @@ def _model_lines(result: dict) -> list[str]:
             )
     if "f1_gap" in result["models"]:
         lines.append(f"gap, clip-trained minus voice-trained: {result['models']['f1_gap']:+.4f}")
+    if "f1_gap_adapted" in result["models"]:
+        gap = result["models"]["f1_gap_adapted"]
+        lines.append(f"gap, clip-trained minus self-trained voice: {gap:+.4f}")
     part = result["models"].get("taught_classes")
     if part:
         lines.append(
             f"on evaluation clips of the classes voice labels taught "
             f"({', '.join(part['classes'])}): "
-            + ", ".join(f"{k} {part[k]}" for k in ("voice", "truth", "clips") if k in part)
+            + ", ".join(
+                f"{k} {part[k]}" for k in ("voice", "voice_adapted", "truth", "clips") if k in part
+            )
         )
     return lines

@@ -309,6 +309,9 @@ class SessionScores:
     # the same sessions with their true labels: separates label errors from what training
     # on session recordings (not clips) costs by itself
     truth_streams: list = field(default_factory=list)
+    # every session's motion, passed and refused, its labels unused: what the
+    # self-trained voice model ("voice_adapted") pseudo-labels
+    motion_streams: list = field(default_factory=list)
     timelines: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -333,6 +336,7 @@ def _result(
         "labels_all_sessions": label_overlap(scores.pairs_all),
         "labels_land_on_all_sessions": label_landing(scores.pairs_all),
         "sessions_trained_on": [s.name for s in scores.voice_streams],
+        "sessions_self_trained_on": [s.name for s in scores.motion_streams],
         "controls": shuffled_controls(steps),
         "shifted_controls": steps.shifted,
         "models": models,
@@ -499,6 +503,7 @@ def score_sessions(
             continue
         clock, intervals, true_intervals, pair = scored
         scores.pairs_all.append(pair)
+        scores.motion_streams.append(session_stream(name, clock.motion, []))
         scores.timelines[name] = timeline_png(
             steps.store,
             steps.run_id,
@@ -650,6 +655,10 @@ def train_models(
                 fitter.fit(key, streams)
             except InputError as err:  # e.g. too few windows: report it, score the rest
                 errors.append(f"{key} model: {err}")
+        try:
+            fitter.fit("voice_adapted", scores.voice_streams, pool=scores.motion_streams)
+        except InputError as err:
+            errors.append(f"voice_adapted model: {err}")
     else:
         errors.append("voice model: no session passed the quality gate")
     train_clips = clip_training_set(truths, train_clips_dir, out_root, sessions_dir)
@@ -706,12 +715,20 @@ class ModelFitter:
             self.subset = []
         self.models: dict = {}
 
-    def fit(self, key: str, streams: list) -> None:
+    def fit(self, key: str, streams: list, pool: list | None = None) -> None:
+        """Train and score ``key``'s model on ``streams``; with ``pool`` (streams whose
+        labels go unused) self-trained on it too (silkpipe.adapt)."""
         folder = self.out_root / (
             "clip-model" if key == "clips" else f"{key.replace('_', '-')}-model"
         )
         self.models[key], taught_f1 = _train_and_score(
-            streams, folder, self.cfg, self.seeds, self.eval_streams, self.subset, self.progress
+            streams,
+            folder,
+            self.cfg,
+            self.seeds,
+            (self.eval_streams, self.subset),
+            self.progress,
+            pool=pool,
         )
         if taught_f1 is not None:
             self.models.setdefault("taught_classes", {"classes": self.taught})[key] = taught_f1
@@ -724,6 +741,9 @@ class ModelFitter:
         part = models.get("taught_classes", {})
         if "voice" in part and "clips" in part:
             part["f1_gap"] = round(part["clips"] - part["voice"], 4)
+        if "voice_adapted" in models and "clips" in models:
+            gap = models["clips"]["macro_f1"] - models["voice_adapted"]["macro_f1"]
+            models["f1_gap_adapted"] = round(gap, 4)
         return models
 
 
@@ -904,18 +924,24 @@ def session_row(report: dict, truth: dict) -> dict:
 
 
 def _train_and_score(
-    streams, model_dir: Path, cfg, seeds: int, eval_streams: list, subset: list, progress: bool
+    streams,
+    model_dir: Path,
+    cfg,
+    seeds: int,
+    evaluation: tuple[list, list],
+    progress: bool,
+    pool: list | None = None,
 ) -> tuple[dict, float | None]:
     """Train one model per seed (model_dir, model_dir-seed1, ...); scores of the first seed's
     model with macro-F1 averaged over seeds (one small training set's luck moves it by
-    0.03-0.10), and the mean macro-F1 on ``subset`` (None when empty)."""
+    0.03-0.10), and the mean macro-F1 on the evaluation subset (None when empty)."""
     from silkpipe.evaluation import evaluate
-    from silkpipe.training import train, with_overrides
 
+    eval_streams, subset = evaluation
     runs, taught = [], []
     for k in range(max(seeds, 1)):
         folder = model_dir if k == 0 else model_dir.with_name(f"{model_dir.name}-seed{k}")
-        train(streams, folder, config=with_overrides(cfg, seed=cfg.seed + k), progress=progress)
+        _fit_one(streams, folder, cfg, cfg.seed + k, progress, pool)
         result = evaluate(folder, eval_streams)
         runs.append(result["macro_f1"])
         if k == 0:
@@ -926,6 +952,24 @@ def _train_and_score(
         scores["macro_f1"] = round(float(np.mean(runs)), 4)
         scores["macro_f1_per_seed"] = runs
     return scores, (round(float(np.mean(taught)), 4) if taught else None)
+
+
+def _fit_one(streams, folder: Path, cfg, seed: int, progress: bool, pool) -> None:
+    """One model: trained on ``streams``, or with ``pool`` self-trained on its motion too
+    (the same settings, AdaptConfig's share and rounds)."""
+    from silkpipe.training import for_streams, train, with_overrides
+
+    cfg = with_overrides(cfg, seed=seed)
+    if pool is None:
+        train(streams, folder, config=cfg, progress=progress)
+        return
+    from silkpipe.adapt import AdaptConfig, self_train
+    from silkpipe.dataset import make_windows, unlabelled_windows
+
+    cfg = for_streams(cfg, streams)
+    windows = make_windows(streams, cfg.window)
+    pool_windows = unlabelled_windows(pool, cfg.window)
+    self_train(windows, pool_windows, folder, cfg, AdaptConfig(), progress=progress)
 
 
 def _model_scores(result: dict) -> dict:

@@ -154,6 +154,13 @@ def test_score_voice_end_to_end_with_a_perfect_transcriber(scored):
         assert 0.0 <= result["models"]["voice"]["macro_f1"] <= 1.0
         # the same sessions with their true labels: what the voice labels cost, apart
         assert 0.0 <= result["models"]["truth"]["macro_f1"] <= 1.0
+        # and the voice model self-trained on every session's motion (refused ones too),
+        # the labels unused: the adapt round's pool is that motion, slid whole
+        assert result["sessions_self_trained_on"] == sorted(result["sessions"])
+        assert 0.0 <= result["models"]["voice_adapted"]["macro_f1"] <= 1.0
+        run = root / "store" / "runs" / "score-voice" / "score-voice"
+        info = json.loads((run / "voice-adapted-model" / "adapt.json").read_text())
+        assert info["pool_windows"] > 0 and len(info["rounds"]) == 2
         part = result["models"].get("taught_classes")
         if part is not None:  # some class no voice label taught: scored without it too
             assert set(part["classes"]) < set(CLASSES)

@@ -153,7 +153,7 @@ def run(args) -> dict:
     }
     if result.get("shifted_controls"):
         figures["shifted_controls_false_pass_rate"] = result["shifted_controls"]["false_pass_rate"]
-    for key in ("voice", "clips"):
+    for key in ("voice", "voice_adapted", "clips"):
         if key in result["models"]:
             figures[f"{key}_macro_f1"] = result["models"][key]["macro_f1"]
     return figures
