@@ -184,26 +184,50 @@ def _cut(features: np.ndarray, valid: np.ndarray, centre: int, cfg: WindowConfig
 def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None) -> Windows:
     """Cut every stream's labelled time into windows (sensor gaps are skipped)."""
     cfg = cfg or WindowConfig()
-    xs, ys, groups, names, times, primary = [], [], [], [], [], []
-    for stream in streams:
+
+    def labelled(stream: LabelledStream, n: int):
         if abs(stream.motion.rate - cfg.rate) > 1e-6:
             raise InputError(
                 f"stream rate {stream.motion.rate} Hz, the window config needs {cfg.rate} Hz",
                 session=stream.name,
             )
+        return [(c, CLASSES.index(label), first) for c, label, first in window_centres(stream, cfg)]
+
+    return _windows_at(streams, cfg, labelled)
+
+
+def unlabelled_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None) -> Windows:
+    """Every stream slid whole every ``cfg.stride`` samples, its labels unused (y = -1): the
+    windows a new day's unlabelled recordings give (self-training, silkpipe.adapt)."""
+    cfg = cfg or WindowConfig()
+    half = cfg.length // 2
+
+    def slid(stream: LabelledStream, n: int):
+        if n <= cfg.length:
+            return [(n // 2, -1, True)]
+        return [(c, -1, True) for c in range(half, n - cfg.length + half + 1, cfg.stride)]
+
+    return _windows_at(streams, cfg, slid)
+
+
+def _windows_at(streams: list[LabelledStream], cfg: WindowConfig, centres) -> Windows:
+    """The windows at ``centres(stream, n_samples)``: (centre, class index, primary) each;
+    windows over sensor gaps are skipped."""
+    xs, ys, groups, names, times, primary = [], [], [], [], [], []
+    for stream in streams:
         feats = stream.motion.features()
-        for centre, label, first in window_centres(stream, cfg):
+        for centre, y, first in centres(stream, len(feats)):
             x, ok = _cut(feats, stream.motion.valid, centre, cfg)
             if not ok:
                 continue
             xs.append(x)
-            ys.append(CLASSES.index(label))
+            ys.append(y)
             groups.append(stream.group)
             names.append(stream.name)
             times.append(stream.motion.t[0] + centre / stream.motion.rate)
             primary.append(first)
     width = cfg.length + 2 * cfg.context
-    x = np.stack(xs).astype(np.float32) if xs else np.zeros((0, width, len(MODEL_CHANNELS)))
+    x = np.stack(xs) if xs else np.zeros((0, width, len(MODEL_CHANNELS)))
     return Windows(
         x.astype(np.float32),
         np.asarray(ys, dtype=np.int64),
@@ -212,35 +236,6 @@ def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None)
         np.asarray(times, dtype=np.float64),
         cfg,
         np.asarray(primary, dtype=bool),
-    )
-
-
-def unlabelled_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None) -> Windows:
-    """Every stream slid whole every ``cfg.stride`` samples, its labels unused (y = -1): the
-    windows a new day's unlabelled recordings give (self-training, silkpipe.adapt)."""
-    cfg = cfg or WindowConfig()
-    xs, groups, names, times = [], [], [], []
-    for stream in streams:
-        feats, half = stream.motion.features(), cfg.length // 2
-        n = len(feats)
-        centres = range(half, n - cfg.length + half + 1, cfg.stride) if n > cfg.length else [n // 2]
-        for centre in centres:
-            x, ok = _cut(feats, stream.motion.valid, centre, cfg)
-            if ok:
-                xs.append(x)
-                groups.append(stream.group)
-                names.append(stream.name)
-                times.append(stream.motion.t[0] + centre / stream.motion.rate)
-    width = cfg.length + 2 * cfg.context
-    x = np.stack(xs) if xs else np.zeros((0, width, len(MODEL_CHANNELS)))
-    return Windows(
-        x.astype(np.float32),
-        np.full(len(xs), -1, dtype=np.int64),
-        np.asarray(groups, dtype=object),
-        np.asarray(names, dtype=object),
-        np.asarray(times, dtype=np.float64),
-        cfg,
-        np.ones(len(xs), dtype=bool),
     )
 
 
