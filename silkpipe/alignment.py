@@ -267,7 +267,8 @@ def predicted_profile(
     stop = float(times.max()) + cfg.max_state_s
     grid = start + np.arange(int((stop - start) * rate) + 1) / rate
     split = cfg.class_channel_weight > 0
-    profile = np.zeros((len(grid), CHANNELS)) if split else np.zeros_like(grid)
+    # column 0 is motion energy; with class channels each event class has its own too
+    profile = np.zeros((len(grid), CHANNELS if split else 1))
     reach = int(4 * cfg.bump_sigma_s * rate)
     kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / (cfg.bump_sigma_s * rate)) ** 2)
     for i, (t, cls) in enumerate(zip(times, classes, strict=True)):
@@ -277,20 +278,15 @@ def predicted_profile(
             bump = kernel[lo - (at - reach) : hi - (at - reach)]
             if split and cls in EVENT_CLASSES:
                 profile[lo:hi] += bump[:, None] * event_weights(cls, cfg.class_channel_weight)
-            elif split:
-                profile[lo:hi, 0] += bump
             else:
-                profile[lo:hi] += bump
+                profile[lo:hi, 0] += bump
         elif cls in STATE_CLASSES:
             nxt = times[i + 1] if i + 1 < len(times) else t + cfg.max_state_s
             until = int(round((min(nxt, t + cfg.max_state_s) - start) * rate))
-            level = 0.5 if cls == "walk" else -0.5
-            if split:
-                profile[at:until, 0] += level
-            else:
-                profile[at:until] += level
+            profile[at:until, 0] += 0.5 if cls == "walk" else -0.5
         # "noise" without noise_bump: no prediction
-    return start, profile - profile.mean(axis=0)
+    profile -= profile.mean(axis=0)
+    return start, profile if split else profile[:, 0]
 
 
 def lag_scores(
