@@ -183,7 +183,9 @@ def run_protocol(
     ``adapt``, leave-day-out folds self-train on the test day's recordings, unlabelled;
     with ``shots`` they also train on the test day's first ``shots`` samples per class."""
     if (adapt is not None or shots) and protocol != "leave-day-out":
-        raise InputError(f"adapting to the test day needs --cv leave-day-out, not {protocol}")
+        raise InputError(
+            f"--adapt and --shots need --cv leave-day-out (a new day to adapt to), not {protocol}"
+        )
     windows = make_windows(streams, cfg.window)
     days = window_days(windows, streams)
     classes = list(CLASSES)

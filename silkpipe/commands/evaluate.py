@@ -182,8 +182,6 @@ def run_cv(args) -> dict:
     seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     adapt = adapt_config(args) if args.adapt else None
-    if (adapt is not None or args.shots) and protocols != ("leave-day-out",):
-        raise InputError("--adapt and --shots need --cv leave-day-out (a new day to adapt to)")
     if args.shots < 0:
         raise InputError("--shots must be 0 or more")
     results = []
