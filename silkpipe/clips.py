@@ -20,7 +20,6 @@ Every clip becomes a :class:`~silkpipe.dataset.LabelledStream` with its block an
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 import re
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import Interval
 from silkpipe.sessions import HEADER as SESSION_HEADER
 from silkpipe.sessions import (
@@ -37,9 +36,11 @@ from silkpipe.sessions import (
     SENSOR_COLUMNS,
     Motion,
     RawStreams,
+    cut_off,
     read_sensor_csv,
     resample,
 )
+from silkpipe.validation import check_readings, check_sensor_streams
 from silkpipe.vocabulary import CLIP_CLASS_MAP, clip_class
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ METADATA_NAME = "session_metadata.json"
 #: Sample-dialect clips carry no shared clock; sample NN is placed at NN * SAMPLE_SLOT_S on
 #: its block's clock, so held-out time ranges are runs of consecutive samples of a class.
 SAMPLE_SLOT_S = 10.0
+#: Largest sample number NN: beyond it NN * SAMPLE_SLOT_S swamps the sample's own seconds
+#: in float64 (a name of 200 digits put every row at one time).
+MAX_SAMPLE = 100_000
 RATE = 50.0
 
 _BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")
@@ -260,7 +264,10 @@ def _read_device_ns(path: Path, rate: float) -> LoadedClip:
     raw = read_sensor_csv(path)
     if raw.dialect != "clip":
         raise InputError("timestamps are not watch nanoseconds (not a clip)", path=str(path))
+    check_readings(raw, session="", path=str(path))
     core = clip_core(raw)
+    if core[1] <= core[0]:  # one grid point, yet windows would be cut around it
+        raise InputError("all its events share one timestamp: no motion", path=str(path))
     return LoadedClip(name, raw, core, resample(raw, rate=rate, start=core[0], end=core[1]))
 
 
@@ -321,12 +328,12 @@ def clip_folder_files(folder: Path, on_error=None) -> list[Path]:
 def read_session_metadata(folder: Path) -> dict:
     """session_metadata.json of a sample-dialect folder, checked: session_id, date, duration."""
     path = folder / METADATA_NAME
+    if reason := _unreadable(folder.resolve(), path):
+        raise InputError(reason, path=str(path))
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = parse_json(path.read_text(encoding="utf-8"), path=str(path))
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read: {err}", path=str(path)) from None
-    except json.JSONDecodeError as err:
-        raise InputError(f"invalid JSON: {err}", path=str(path)) from None
     if not isinstance(meta, dict):
         raise InputError("expected a JSON object", path=str(path))
     if not isinstance(meta.get("session_id"), str) or not meta["session_id"]:
@@ -362,13 +369,13 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
 
     Columns are found by name; each row must fill its own sensor's columns with numbers
     and name the clip's gesture; step rows are dropped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text ({err.reason})", path=str(path)) from None
-    if not lines:
-        raise InputError("clip file is empty", path=str(path))
+    lines, ended = _sample_lines(path)
     cols = _sample_header(lines[0].split(","), path)
+    if not ended and len(lines) > 1 and cut_off(lines[-2:], cols["timestamp"]):
+        raise InputError(
+            f"line {len(lines)}: last row is cut off (no final newline): file truncated?",
+            path=str(path),
+        )
     sensor_col, time_col, gesture_col = cols["sensor"], cols["timestamp"], cols["gesture"]
     used = {s: [cols[SAMPLE_VALUE_COLUMNS[c]] for c in idx] for s, idx in SENSOR_COLUMNS.items()}
     rows: dict[str, list[list[float]]] = {s: [] for s in SENSOR_COLUMNS}
@@ -395,6 +402,18 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
             raise InputError(f"line {line_no}: unknown sensor {sensor[:40]!r}", path=str(path))
         rows[sensor].append(_numbers(row, [*used[sensor], time_col], lines[0], line_no, path))
     return _as_streams(rows, dropped, path)
+
+
+def _sample_lines(path: Path) -> tuple[list[str], bool]:
+    """The lines of a sample CSV (a leading byte-order mark dropped), and whether the file
+    ends with a newline (a copy cut off mid-row does not)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text ({err.reason})", path=str(path)) from None
+    if not text.strip():
+        raise InputError("clip file is empty", path=str(path))
+    return text.splitlines(), text.endswith(("\n", "\r"))
 
 
 def _numbers(row: list[str], idx: list[int], header: str, line_no: int, path: Path) -> list:
@@ -441,12 +460,14 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
     for path in paths:
         try:
             name = parse_clip_name(path)
-            if name.dialect != "sample":
+            if name.dialect != "sample" or (name.sample or 0) > MAX_SAMPLE:
                 raise InputError(
-                    f"clip name {path.name!r} is not <class>_sampleNN or <class>_continuous",
+                    f"clip name {path.name[:80]!r} is not <class>_sampleNN (NN up to "
+                    f"{MAX_SAMPLE}) or <class>_continuous",
                     path=str(path),
                 )
             raw = parse_sample_csv(path, name)
+            check_sensor_streams(raw, session="", path=str(path))  # before the grid is sized
             offset = (name.sample or 0) * SAMPLE_SLOT_S
             raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
             motion = resample(raw, rate=RATE)
@@ -463,17 +484,29 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
 
 
 def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:
-    """The paths that resolve inside ``folder``; a link out is an error (or reported)."""
+    """The regular files that resolve inside ``folder``; a link out, or a folder, pipe or
+    broken link named like a clip (reading a pipe would wait forever), is an error (or
+    reported)."""
     root, kept = folder.resolve(), []
     for path in paths:
-        if path.resolve().is_relative_to(root):
+        reason = _unreadable(root, path)
+        if not reason:
             kept.append(path)
             continue
-        err = InputError("is a link out of the clips folder: not read", path=str(path))
+        err = InputError(reason, path=str(path))
         if on_error is None:
             raise err
         on_error(path, err)
     return kept
+
+
+def _unreadable(root: Path, path: Path) -> str:
+    """Why ``path`` in the clips folder ``root`` is not read ('' when it is)."""
+    if not path.resolve().is_relative_to(root):
+        return "is a link out of the clips folder: not read"
+    if not path.is_file():
+        return "is not a regular file (a folder, a pipe or a broken link): not read"
+    return ""
 
 
 def load_clip_streams(

@@ -53,3 +53,17 @@ def exit_status(err: BaseException) -> int:
     from silkpipe.store import StoreError
 
     return BAD_INPUT if isinstance(err, InputError | StoreError) else FAULT
+
+
+def parse_json(data: str | bytes, *, session: str | None = None, path: str | None = None):
+    """JSON text -> its value; anything the parser refuses is InputError naming the file.
+
+    Besides malformed text that covers bytes that are not UTF-8, an integer longer than
+    Python converts (ValueError) and nesting deeper than the parser recurses
+    (RecursionError): both are bad input, not faults."""
+    import json
+
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as err:
+        raise InputError(f"invalid JSON: {err}", session=session, path=path) from None

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, parse_json
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "weights.pt"
@@ -221,10 +221,7 @@ def read_config(folder: Path) -> dict:
     path = Path(folder) / CONFIG_NAME
     if not path.is_file():
         raise InputError("model folder has no config.json", path=str(path))
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise InputError(f"invalid JSON: {err}", path=str(path)) from None
+    return parse_json(path.read_bytes(), path=str(path))
 
 
 def load_torch_model(folder: Path) -> GestureNet:

@@ -9,14 +9,13 @@ and the gravity direction, plus a mask of grid points that fall in a gap.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, parse_json
 from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
 
 HEADER = (
@@ -137,6 +136,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
     Stages: check the header and the last row, read the rows per sensor, rebuild the watch
     clock (session dialect), then sort each sensor's samples by time.
     """
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows editors) is no header
     if not text.strip():
         raise InputError("sensor file is empty", session=session, path=source)
     # The format has no quoting, so a plain split is exact (and has no field-size limit).
@@ -185,7 +185,7 @@ def _check_header(lines: list[str], text: str, path: str, session: str | None) -
             session=session,
             path=path,
         )
-    if len(lines) > 1 and not text.endswith(("\n", "\r")) and _cut_off(lines[-2:]):
+    if len(lines) > 1 and not text.endswith(("\n", "\r")) and cut_off(lines[-2:]):
         raise InputError(
             f"line {len(lines)}: last row is cut off (no final newline): file truncated?",
             session=session,
@@ -317,19 +317,19 @@ def _rebuild_watch_times(
     streams.clock_rows = np.stack([arrival, rebuilt], axis=1)
 
 
-def _cut_off(last_two: list[str]) -> bool:
+def cut_off(last_two: list[str], time_col: int = 11) -> bool:
     """True when the unterminated last row is a truncated copy's, not a complete row that
-    only lacks the final newline: too few fields, or a timestamp with fewer digits than
-    the row before it has (cut mid-number)."""
+    only lacks the final newline: too few fields, or a timestamp (column ``time_col``)
+    with fewer digits than the row before it has (cut mid-number)."""
     row = last_two[-1].split(",")
     prev = last_two[0].split(",")  # the row (or header) before: the field count to match
-    if len(row) != len(prev) or len(row) < 12 or not _is_float(row[11]):
+    if len(row) != len(prev) or len(row) <= time_col or not _is_float(row[time_col]):
         return True
 
     def digits(text: str) -> int:
         return len(text.strip().lstrip("+-").replace(".", "").lstrip("0"))
 
-    return _is_float(prev[11]) and digits(row[11]) + 2 < digits(prev[11])
+    return _is_float(prev[time_col]) and digits(row[time_col]) + 2 < digits(prev[time_col])
 
 
 def _is_float(text: str) -> bool:
@@ -456,10 +456,7 @@ def load_session(folder: str | Path) -> Session:
     meta_path = folder / "metadata.json"
     metadata: dict = {}
     if meta_path.is_file():
-        try:
-            metadata = json.loads(meta_path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise InputError(f"invalid JSON: {err}", session=name, path=str(meta_path)) from None
+        metadata = parse_json(meta_path.read_bytes(), session=name, path=str(meta_path))
         if not isinstance(metadata, dict):
             raise InputError("metadata is not a JSON object", session=name, path=str(meta_path))
     return Session(name=name, folder=folder, metadata=metadata)

@@ -9,13 +9,12 @@ the vocabulary through whole-word matching ("return" is never "turn"), multi-wor
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, parse_json
 from silkpipe.vocabulary import CLASSES, PHRASES, normalise_word, word_class
 
 
@@ -111,11 +110,12 @@ def parse_transcript(
 def load_transcript(path: str | Path, *, session: str | None = None) -> list[Word]:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("transcript is missing", session=session, path=str(path)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:
         raise InputError(f"invalid JSON: {err}", session=session, path=str(path)) from None
+    data = parse_json(text, session=session, path=str(path))
     return parse_transcript(data, session=session, path=str(path))
 
 

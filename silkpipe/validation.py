@@ -35,7 +35,7 @@ def check_sensor_streams(raw: RawStreams, *, session: str, path: str) -> list[st
 
     Returns one note per dropped row (for the session's report).
     """
-    _check_readings(raw, session=session, path=path)
+    check_readings(raw, session=session, path=path)
     times = np.sort(np.concatenate([t for t in raw.times.values()]))
     lo, hi = _main_body(times, session=session, path=path)
     notes = []
@@ -50,7 +50,11 @@ def check_sensor_streams(raw: RawStreams, *, session: str, path: str) -> list[st
         if len(raw.times[sensor]) < 2:
             raise InputError(f"fewer than 2 {sensor} rows", session=session, path=path)
     for note in notes:
-        log.warning("session %s, file %s: %s", session, path, note)
+        log.warning(
+            "%s: %s",
+            ", ".join(filter(None, (session and f"session {session}", f"file {path}"))),
+            note,
+        )
     if hi - lo <= 0:
         raise InputError(
             f"all {len(times)} timestamps are equal ({lo:.6g} s): the file "
@@ -68,7 +72,8 @@ def check_sensor_streams(raw: RawStreams, *, session: str, path: str) -> list[st
     return notes
 
 
-def _check_readings(raw: RawStreams, *, session: str, path: str) -> None:
+def check_readings(raw: RawStreams, *, session: str, path: str) -> None:
+    """Refuse a reading no sensor makes (see MAX_READING)."""
     for sensor, values in raw.values.items():
         if not len(values):
             continue

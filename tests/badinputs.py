@@ -193,6 +193,14 @@ def binary_csv(root: Path) -> Case:
     return Case("binary_csv", folder.name, "align", "fail", "sensor_data.csv", ("utf-8",))
 
 
+def bom_csv(root: Path) -> Case:
+    """Saved by a Windows editor: a byte-order mark before the header, CRLF line ends."""
+    folder = _text_session(root, "trap_bom_csv")
+    path = folder / "sensor_data.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    return Case("bom_crlf_csv", folder.name, "align", "survive", "")
+
+
 # ---- audio -----------------------------------------------------------------------------
 
 
@@ -272,6 +280,15 @@ def nan_transcript(root: Path) -> Case:
     )
 
 
+def deep_transcript(root: Path) -> Case:
+    """JSON nested deeper than the parser recurses: bad input (exit 2), not a fault."""
+    folder = _text_session(root, "bad_deep_transcript")
+    (folder / "whisperx_output.json").write_text("[" * 100_000 + "]" * 100_000)
+    return Case(
+        "deep_transcript", folder.name, "transcribe", "fail", "whisperx_output.json", ("json",)
+    )
+
+
 def empty_transcript(root: Path) -> Case:
     """A transcript with no speech at all: nothing to align, excluded with a reason."""
     folder = _text_session(root, "bad_empty_transcript")
@@ -345,6 +362,7 @@ BUILDERS: tuple[Callable[[Path], Case], ...] = (
     header_only_csv,
     huge_line_csv,
     binary_csv,
+    bom_csv,
     corrupt_wav_header,
     truncated_wav,
     empty_wav,
@@ -352,6 +370,7 @@ BUILDERS: tuple[Callable[[Path], Case], ...] = (
     garbled_transcript,
     garbled_transcript_bytes,
     nan_transcript,
+    deep_transcript,
     empty_transcript,
     no_commands,
     audio_longer,
@@ -385,6 +404,195 @@ BAD_KEYS = (
     "a/",
     "sessions/..",
     "runs/r/../../../etc",
+)
+
+
+# ---- clip folders (both dialects) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClipCase:
+    """One damaged (or trap) file added to a healthy clip folder. ``fail``: loading the
+    folder raises one line naming ``file`` (train skips the file, naming it); ``survive``:
+    the clip loads like its undamaged copy."""
+
+    name: str
+    file: str  # the file added or damaged, in the clip folder
+    expect: str  # fail | survive
+    words: tuple[str, ...] = ()  # words the error must contain (lower case)
+
+
+def sample_clips(dest: Path, per_class: int = 2) -> Path:
+    """A few real sample-dialect clips per class with their session_metadata.json."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    day = DATA / "clips-20251014"
+    shutil.copyfile(day / "session_metadata.json", dest / "session_metadata.json")
+    for cls in ("jump", "punch", "turn", "noise"):
+        for n in range(1, per_class + 1):
+            shutil.copyfile(day / f"{cls}_sample{n:02d}.csv", dest / f"{cls}_sample{n:02d}.csv")
+    return dest
+
+
+def _sample_copy(folder: Path, name: str, edit: Callable[[list[str]], list[str]]) -> str:
+    """A copy of the folder's jump_sample01.csv named ``name``, its lines edited."""
+    lines = (folder / "jump_sample01.csv").read_text().splitlines()
+    (folder / name).write_text("\n".join(edit(lines)) + "\n")
+    return name
+
+
+def _dev_copy(folder: Path, name: str, edit: Callable[[str], bytes]) -> str:
+    """A copy of the folder's first jump clip named ``name``, its text edited to bytes."""
+    src = sorted(folder.glob("jump_*_to_*.csv"))[0]
+    (folder / name).write_bytes(edit(src.read_text()))
+    return name
+
+
+def _column(lines: list[str], col: str, value: Callable[[str], str], sensor: str = "") -> list:
+    """Lines with ``col`` replaced by value(old) in every row (of ``sensor`` if given)."""
+    i = lines[0].split(",").index(col)
+    out = [lines[0]]
+    for line in lines[1:]:
+        row = line.split(",")
+        if not sensor or sensor in row:
+            row[i] = value(row[i])
+        out.append(",".join(row))
+    return out
+
+
+def _first_of(lines: list[str], sensor: str, col: str, text: str) -> list[str]:
+    """Lines with ``col`` of the first ``sensor`` row set to ``text``."""
+    at = next(k for k, line in enumerate(lines) if f",{sensor}," in line)
+    i = lines[0].split(",").index(col)
+    row = lines[at].split(",")
+    row[i] = text
+    return [*lines[:at], ",".join(row), *lines[at + 1 :]]
+
+
+def bom_sample(folder: Path) -> ClipCase:
+    """Saved by a Windows editor: a byte-order mark before the header."""
+    name = "jump_sample41.csv"
+    text = (folder / "jump_sample01.csv").read_text()
+    (folder / name).write_text("\ufeff" + text.replace("\n", "\r\n"))
+    return ClipCase("bom_crlf_sample", name, "survive")
+
+
+def glitch_time_sample(folder: Path) -> ClipCase:
+    """One row stamped 1e9 s: dropped as a glitch, not a 1e9-second grid."""
+    name = _sample_copy(
+        folder, "jump_sample42.csv", lambda ls: _first_of(ls, "gyroscope", "timestamp", "1e9")
+    )
+    return ClipCase("glitch_time_sample", name, "survive")
+
+
+def cut_sample(folder: Path) -> ClipCase:
+    """A copy that stopped mid-number in its last row (no final newline)."""
+    name = "jump_sample43.csv"
+    text = (folder / "jump_sample01.csv").read_text().rstrip("\n")
+    (folder / name).write_text(text[:-7])
+    return ClipCase("cut_sample", name, "fail", ("cut off",))
+
+
+def huge_reading_sample(folder: Path) -> ClipCase:
+    name = _sample_copy(
+        folder, "jump_sample44.csv", lambda ls: _first_of(ls, "gyroscope", "gyro_x", "1e300")
+    )
+    return ClipCase("huge_reading_sample", name, "fail", ("not a physical value",))
+
+
+def spanless_sample(folder: Path) -> ClipCase:
+    """Every row at one time: no motion to resample."""
+    name = _sample_copy(
+        folder, "jump_sample45.csv", lambda ls: _column(ls, "timestamp", lambda t: "0.5")
+    )
+    return ClipCase("spanless_sample", name, "fail", ("fewer than 2",))
+
+
+def huge_number_sample(folder: Path) -> ClipCase:
+    """A sample number so large its slot swamps the sample's own seconds."""
+    name = _sample_copy(folder, "jump_sample" + "9" * 40 + ".csv", lambda ls: ls)
+    return ClipCase("huge_number_sample", name, "fail", ("nn up to",))
+
+
+def folder_named_like_a_clip(folder: Path) -> ClipCase:
+    (folder / "jump_sample46.csv").mkdir()
+    return ClipCase(
+        "folder_named_like_a_clip", "jump_sample46.csv", "fail", ("not a regular file",)
+    )
+
+
+def broken_link_clip(folder: Path) -> ClipCase:
+    (folder / "jump_sample47.csv").symlink_to(folder / "gone.csv")
+    return ClipCase("broken_link_clip", "jump_sample47.csv", "fail", ("not a regular file",))
+
+
+def unknown_class_sample(folder: Path) -> ClipCase:
+    name = _sample_copy(
+        folder, "kick_sample01.csv", lambda ls: _column(ls, "gesture", lambda g: "kick")
+    )
+    return ClipCase("unknown_class_sample", name, "fail", ("no known class",))
+
+
+def deep_metadata(folder: Path) -> ClipCase:
+    """JSON nested deeper than the parser recurses: bad input, not a fault."""
+    (folder / "session_metadata.json").write_text("[" * 100_000 + "]" * 100_000)
+    return ClipCase("deep_metadata", "session_metadata.json", "fail", ("invalid json",))
+
+
+def metadata_link_out(folder: Path) -> ClipCase:
+    """session_metadata.json links out of the folder: refused unread, like any link out."""
+    outside = folder.parent / f"{folder.name}-outside.json"
+    (folder / "session_metadata.json").rename(outside)
+    (folder / "session_metadata.json").symlink_to(outside)
+    return ClipCase("metadata_link_out", "session_metadata.json", "fail", ("link out",))
+
+
+def bom_device_clip(folder: Path) -> ClipCase:
+    name = _dev_copy(
+        folder, "jump_1760841417000_to_1760841418000.csv", lambda t: ("\ufeff" + t).encode()
+    )
+    return ClipCase("bom_device_clip", name, "survive")
+
+
+def huge_reading_device_clip(folder: Path) -> ClipCase:
+    def edit(text: str) -> bytes:
+        lines = _first_of(text.splitlines(), "gyroscope", "gyro_x", "1e300")
+        return ("\n".join(lines) + "\n").encode()
+
+    name = _dev_copy(folder, "jump_1760841417000_to_1760841418001.csv", edit)
+    return ClipCase("huge_reading_device_clip", name, "fail", ("not a physical value",))
+
+
+def spanless_device_clip(folder: Path) -> ClipCase:
+    """Every event at one watch time: one grid point, padded into windows if accepted."""
+
+    def edit(text: str) -> bytes:
+        lines = _column(text.splitlines(), "timestamp", lambda t: "244422214317010")
+        return ("\n".join(lines) + "\n").encode()
+
+    name = _dev_copy(folder, "jump_1760841417000_to_1760841418002.csv", edit)
+    return ClipCase("spanless_device_clip", name, "fail", ("one timestamp",))
+
+
+#: Cases added to sample_clips(folder) / clips_subset(folder); each adds its own file, so
+#: all of one dialect can share a folder.
+SAMPLE_CLIP_CASES: tuple[Callable[[Path], ClipCase], ...] = (
+    bom_sample,
+    glitch_time_sample,
+    cut_sample,
+    huge_reading_sample,
+    spanless_sample,
+    huge_number_sample,
+    folder_named_like_a_clip,
+    broken_link_clip,
+    unknown_class_sample,
+)
+#: Cases that spoil the whole sample folder (its metadata): one folder each.
+SAMPLE_FOLDER_CASES: tuple[Callable[[Path], ClipCase], ...] = (deep_metadata, metadata_link_out)
+DEVICE_CLIP_CASES: tuple[Callable[[Path], ClipCase], ...] = (
+    bom_device_clip,
+    huge_reading_device_clip,
+    spanless_device_clip,
 )
 
 

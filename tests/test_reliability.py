@@ -263,6 +263,7 @@ def test_figures(mixed_run):
             "garbled_transcript",
             "garbled_transcript_bytes",
             "nan_transcript",
+            "deep_transcript",
         }
     ],
     ids=lambda b: b.__name__,

@@ -8,7 +8,6 @@ reader sees the old set whole or the new one whole.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import sys
@@ -23,7 +22,7 @@ from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
@@ -315,10 +314,7 @@ def _align_one(
         if {k: v for k, v in before.items() if k not in ("classes", "first_pass")} == wanted:
             return None
     motion, notes = read_motion(store, inputs, session)
-    try:
-        transcript = json.loads(transcript_bytes)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"invalid JSON: {err}", session=session, path=transcript_key) from None
+    transcript = parse_json(transcript_bytes, session=session, path=transcript_key)
     words = parse_transcript(transcript, session=session, path=transcript_key)
     extraction = extract_commands(words)
     span = (float(motion.t[0]), float(motion.t[-1]))

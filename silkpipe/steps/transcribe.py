@@ -8,14 +8,13 @@ when they match. Transcripts are also cached across runs under
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from silkpipe import store as keys
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, parse_json
 from silkpipe.steps.common import (
     STEP_VERSION,
     clear_failure,
@@ -104,10 +103,7 @@ def _own_transcript(store: Store, run_id: str, session: str) -> dict:
 
     key = keys.session_key(session, OWN_TRANSCRIPT)
     data = session_input(store, read_run_inputs(store, run_id), session, OWN_TRANSCRIPT)
-    try:
-        result = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"invalid JSON: {err}", session=session, path=key) from None
+    result = parse_json(data, session=session, path=key)
     parse_transcript(result, session=session, path=key)  # validates the shape
     meta = result.get("silkpipe")
     result["silkpipe"] = meta if isinstance(meta, dict) else {}

@@ -1,0 +1,81 @@
+"""Bad clip folders, both dialects (tests/badinputs.py, built from the real clips).
+
+Each damaged file is added to a healthy folder: loading refuses it in one line naming it,
+or (train's way) skips it and loads the rest; a trap (byte-order mark, CRLF, one glitch
+row) loads like its undamaged copy. A damaged session_metadata.json refuses the folder.
+"""
+
+from __future__ import annotations
+
+import os
+
+import badinputs
+import numpy as np
+import pytest
+
+from silkpipe.clips import load_clip_streams
+from silkpipe.errors import InputError
+
+FILE_CASES = [
+    *((b, badinputs.sample_clips) for b in badinputs.SAMPLE_CLIP_CASES),
+    *((b, badinputs.clips_subset) for b in badinputs.DEVICE_CLIP_CASES),
+]
+
+
+def _case_folder(tmp_path, build, base):
+    folder = base(tmp_path / "clips")
+    healthy = {p.stem for p in folder.glob("*.csv")}
+    return folder, build(folder), healthy
+
+
+@pytest.mark.parametrize("build, base", FILE_CASES, ids=[b.__name__ for b, _ in FILE_CASES])
+def test_a_bad_clip_is_named_or_loads_like_its_copy(tmp_path, build, base):
+    folder, case, healthy = _case_folder(tmp_path, build, base)
+    stem = case.file.removesuffix(".csv")
+    if case.expect == "survive":
+        streams = {st.name: st for st in load_clip_streams(folder)}
+        assert stem in streams and healthy <= set(streams)
+        motion = streams[stem].motion
+        assert motion.duration < 60 and np.isfinite(motion.data).all()
+        return
+    with pytest.raises(InputError) as err:
+        load_clip_streams(folder)
+    message = str(err.value)
+    assert case.file in message and "\n" not in message and len(message) < 600, message
+    assert all(w in message.lower() for w in case.words), message
+    skipped = []
+    streams = load_clip_streams(folder, on_error=lambda path, e: skipped.append(path.name))
+    assert skipped == [case.file] and {st.name for st in streams} == healthy
+
+
+@pytest.mark.parametrize("build", badinputs.SAMPLE_FOLDER_CASES, ids=lambda b: b.__name__)
+def test_bad_session_metadata_refuses_the_folder_in_one_line(tmp_path, build):
+    folder = badinputs.sample_clips(tmp_path / "clips", per_class=1)
+    case = build(folder)
+    proc = badinputs.cli(
+        "train", "--clips", str(folder), "--out", str(tmp_path / "m"), "--epochs", "1",
+        cwd=tmp_path,
+    )  # fmt: skip
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("silkpipe train: error:")]
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-2000:]
+    assert case.file in lines[0] and all(w in lines[0].lower() for w in case.words), lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "m" / "model").exists()
+
+
+def test_train_skips_every_bad_clip_of_a_folder_and_names_it(tmp_path):
+    """All the sample cases in one folder, plus a pipe named like a clip (reading it would
+    wait forever): the model trains on the rest and stderr names each refused file."""
+    folder = badinputs.sample_clips(tmp_path / "clips")
+    cases = [build(folder) for build in badinputs.SAMPLE_CLIP_CASES]
+    os.mkfifo(folder / "punch_sample48.csv")
+    proc = badinputs.cli(
+        "train", "--clips", str(folder), "--out", str(tmp_path / "m"), "--epochs", "1",
+        "--no-progress", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    refused = [c.file for c in cases if c.expect == "fail"] + ["punch_sample48.csv"]
+    for name in refused:
+        assert f"skipped clip {name}" in proc.stderr, name
+    assert (tmp_path / "m" / "model" / "config.json").is_file()
