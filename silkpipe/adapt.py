@@ -112,18 +112,13 @@ def adapt_streams(folder: str | Path) -> list[LabelledStream]:
     """A new day's recordings, their labels unused: a clip folder (either layout) or a
     folder of session folders (sensor_data.csv)."""
     from silkpipe.clips import load_clip_streams
-    from silkpipe.dataset import session_stream
-    from silkpipe.sessions import find_sessions, read_sensor_csv, resample
+    from silkpipe.dataset import session_motion, session_stream
+    from silkpipe.sessions import find_sessions
 
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("--adapt-to folder does not exist", path=str(folder))
     sessions = find_sessions(folder)
     if sessions:
-        return [
-            session_stream(
-                s.name, resample(read_sensor_csv(s / "sensor_data.csv", session=s.name)), []
-            )
-            for s in sessions
-        ]
+        return [session_stream(s.name, session_motion(s), []) for s in sessions]
     return load_clip_streams(folder)

@@ -133,10 +133,27 @@ def load_session_streams(sessions_dir: str | Path, *, labels_name: str = "labels
         if not labels.is_file():
             skipped.append(folder.name)
             continue
+        if not labels.resolve().is_relative_to(folder.resolve()):
+            raise InputError(
+                "is a link out of the session folder: not read",
+                session=folder.name,
+                path=str(labels),
+            )
         intervals = read_labels_csv(labels, session=folder.name)
-        motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=folder.name))
-        streams.append(session_stream(folder.name, motion, intervals))
+        streams.append(session_stream(folder.name, session_motion(folder), intervals))
     return streams, skipped
+
+
+def session_motion(folder: Path) -> Motion:
+    """A session folder's sensor_data.csv on the grid, checked as the align step checks it
+    (validation): a glitch row is dropped and a span no recording has is refused before
+    the grid is sized from it."""
+    from silkpipe.validation import check_sensor_streams
+
+    path = folder / "sensor_data.csv"
+    raw = read_sensor_csv(path, session=folder.name)
+    check_sensor_streams(raw, session=folder.name, path=str(path))
+    return resample(raw)
 
 
 # --- windowing -----------------------------------------------------------------------

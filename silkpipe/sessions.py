@@ -9,6 +9,7 @@ and the gravity direction, plus a mask of grid points that fall in a gap.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ import numpy as np
 
 from silkpipe.errors import InputError, parse_json
 from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
+
+log = logging.getLogger(__name__)
 
 HEADER = (
     "accel_x",
@@ -463,6 +466,18 @@ def load_session(folder: str | Path) -> Session:
 
 
 def find_sessions(root: str | Path) -> list[Path]:
-    """Session folders under root: every sub-folder holding a sensor_data.csv."""
+    """Session folders under root: every sub-folder holding a sensor_data.csv. One whose
+    folder or sensor_data.csv links out of root is named in a warning and left out:
+    nothing outside the folder given is read."""
     root = Path(root)
-    return sorted(p.parent for p in root.glob("*/sensor_data.csv"))
+    inside, found = root.resolve(), []
+    for path in sorted(root.glob("*/sensor_data.csv")):
+        if path.resolve().is_relative_to(inside):
+            found.append(path.parent)
+        else:
+            log.warning(
+                "session %s, file %s: is a link out of the sessions folder: not read",
+                path.parent.name,
+                path,
+            )
+    return found

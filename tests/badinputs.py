@@ -184,6 +184,21 @@ def huge_line_csv(root: Path) -> Case:
     return Case("huge_line", folder.name, "align", "fail", "sensor_data.csv", ("line 51",))
 
 
+def two_recordings_csv(root: Path) -> Case:
+    """The second half of the rows 1e8 s later (a clock jump): a grid over both would hold
+    5e9 points."""
+    folder = _text_session(root, "bad_two_recordings")
+    path = folder / "sensor_data.csv"
+    lines = path.read_text().split("\n")
+    for i in range(len(lines) // 2, len(lines)):
+        if lines[i]:
+            row = lines[i].split(",")
+            row[11] = repr(float(row[11]) + 1e8)
+            lines[i] = ",".join(row)
+    path.write_text("\n".join(lines))
+    return Case("two_recordings", folder.name, "align", "fail", "sensor_data.csv", ("stretches",))
+
+
 def binary_csv(root: Path) -> Case:
     folder = _text_session(root, "bad_binary_csv")
     path = folder / "sensor_data.csv"

@@ -79,3 +79,38 @@ def test_train_skips_every_bad_clip_of_a_folder_and_names_it(tmp_path):
     for name in refused:
         assert f"skipped clip {name}" in proc.stderr, name
     assert (tmp_path / "m" / "model" / "config.json").is_file()
+
+
+# ---- session folders read in folder mode (train/evaluate --sessions, --adapt-to) ----------
+
+
+def test_folder_mode_sessions_are_checked_before_the_grid_is_sized(tmp_path):
+    """A clock jump of 1e8 s asked for a 37 GiB grid (MemoryError, a fault): now the
+    align step's checks refuse it first, naming session and file."""
+    from silkpipe.adapt import adapt_streams
+    from silkpipe.dataset import load_session_streams
+
+    case = badinputs.two_recordings_csv(tmp_path / "in")
+    (tmp_path / "in" / case.session / "labels.csv").write_text("start,end,label\n")
+    for read in (load_session_streams, adapt_streams):
+        with pytest.raises(InputError, match="stretches") as err:
+            read(tmp_path / "in")
+        assert f"session {case.session}" in str(err.value) and case.file in str(err.value)
+
+
+def test_session_folders_linking_out_are_not_read(tmp_path, caplog):
+    from silkpipe.adapt import adapt_streams
+    from silkpipe.dataset import load_session_streams
+
+    good, files = badinputs.GOOD[0], ("sensor_data.csv",)
+    outside = badinputs.copy_session(good, tmp_path / "outside", "private", files=files)
+    (outside / "labels.csv").write_text("start,end,label\n")
+    sessions = tmp_path / "in"
+    inside = badinputs.copy_session(good, sessions, "mine", files=files)
+    (sessions / "linked").symlink_to(outside)
+    assert [st.name for st in adapt_streams(sessions)] == ["mine"]
+    assert "linked" in caplog.text and "link out of the sessions folder" in caplog.text
+    (inside / "labels.csv").symlink_to(outside / "labels.csv")
+    with pytest.raises(InputError, match="link out of the session folder") as err:
+        load_session_streams(sessions)
+    assert "labels.csv" in str(err.value)
