@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,7 @@ def test_session_folders_and_store_readers_agree(tmp_path, data_dir):
     real = data_dir / "sessions/20251017_110929_session"
     folder = tmp_path / "a_session"
     folder.mkdir()
-    (folder / "sensor_data.csv").symlink_to(real / "sensor_data.csv")
+    shutil.copyfile(real / "sensor_data.csv", folder / "sensor_data.csv")  # links out: unread
     (folder / "labels.csv").write_text(PADDED)
     streams, _ = load_session_streams(tmp_path)
     expected = parse_labels_csv(PADDED, source="k")

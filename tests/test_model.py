@@ -205,7 +205,7 @@ def test_cli_train_and_evaluate_end_to_end(data_dir, clip_subset, tmp_path, caps
     real = data_dir / "sessions" / "20251017_143217_session"
     for name in ("labelled", "unlabelled"):
         (sessions / name).mkdir(parents=True)
-        (sessions / name / "sensor_data.csv").symlink_to(real / "sensor_data.csv")
+        shutil.copyfile(real / "sensor_data.csv", sessions / name / "sensor_data.csv")
     (sessions / "labelled" / "labels.csv").write_text("start,end,label\n0,221,walk\n")
     rc = main(["evaluate", "--model", str(out / "model"), "--sessions", str(sessions), "--json"])
     assert rc == 0
