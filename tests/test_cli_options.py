@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from silkpipe.cli import build_parser
+import pytest
+
+from silkpipe.cli import build_parser, main
 from silkpipe.commands import CLIPS_HELP
 
 
@@ -56,3 +58,45 @@ def test_folder_options_parse_as_each_command_reads_them():
     assert args.clips == Path("c")
     args = parser.parse_args(["train", "--clips", "c", "--out", "o"])
     assert (args.clips, args.out) == ("c", "o")
+
+
+# ---- numbers no run can use: refused up front, naming the setting ----------------------
+
+BAD_NUMBERS = [
+    (["train", "--batch-size", "0"], "TrainConfig.batch_size"),  # was ZeroDivisionError
+    (["train", "--lr", "nan"], "TrainConfig.lr"),  # was a torch ValueError (exit 1)
+    (["train", "--epochs", "0"], "TrainConfig.max_epochs"),  # published an untrained model
+    (["train", "--seed", "-1"], "TrainConfig.seed"),
+    (["train", "--threads", "0"], "TrainConfig.threads"),
+    (["train", "--kernel", "0"], "TrainConfig.kernel"),
+    (["train", "--window-stride", "0"], "WindowConfig.stride"),
+    (["train", "--val-fraction", "0"], "TrainConfig.val_fraction"),
+    (["train", "--adapt-share", "inf"], "AdaptConfig.share"),
+    (["evaluate", "--cv", "time-range", "--epochs", "-1"], "TrainConfig.max_epochs"),
+    (["align", "--search", "1e9"], "AlignConfig.search_s"),  # was a 745 GiB grid
+    (["align", "--event-window", "nan"], "AlignConfig.event_window_s"),  # looped for ever
+    (["align", "--refine-s", "0"], "AlignConfig.refine_s"),
+    (["align", "--shuffles", "1000000000"], "AlignConfig.shuffles"),
+    (["run", "IN", "--align-bump-sigma-s", "-1"], "AlignConfig.bump_sigma_s"),
+    (["synth", "OUT", "--offset", "nan"], "--offset"),  # was ValueError (exit 1)
+    (["synth", "--from-clips", "IN", "--out", "OUT", "--max-session", "0"], "--max-session"),
+]
+
+
+@pytest.mark.parametrize("argv, words", BAD_NUMBERS, ids=[" ".join(a) for a, _ in BAD_NUMBERS])
+def test_numbers_no_run_can_use_are_bad_input_naming_the_setting(tmp_path, capsys, argv, words):
+    """Refused before anything is read or written: exit 2, one line naming the setting."""
+    folders = {"IN": str(tmp_path / "in"), "OUT": str(tmp_path / "out")}
+    argv = [folders.get(a, a) for a in argv]
+    if argv[0] in ("train", "evaluate"):
+        argv += ["--clips", str(tmp_path / "in")]
+    if argv[0] == "train":
+        argv += ["--out", str(tmp_path / "out")]
+    if argv[0] in ("align", "run"):
+        argv += ["--store", str(tmp_path / "store"), "--run-id", "r"]
+    rc = main(argv)
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1 and words in lines[0], err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "store").exists()

@@ -2,6 +2,9 @@
 
 import argparse
 import dataclasses
+import math
+
+from silkpipe.errors import InputError
 
 STORE_HELP = "artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
 
@@ -94,11 +97,83 @@ def add_config_options(parser, cls, *, skip=(), prefix: str = "", title: str = "
 
 
 def config_from(args, cfg, *, prefix: str = ""):
-    """``cfg`` with the fields given as ``add_config_options`` options replaced."""
+    """``cfg`` with the fields given as ``add_config_options`` options replaced, checked
+    (check_config)."""
     given = {
         name[len("cfg_") + len(prefix) :]: value
         for name, value in vars(args).items()
         if name.startswith(f"cfg_{prefix}")
     }
     given = {k: v for k, v in given.items() if k in {f.name for f in dataclasses.fields(cfg)}}
-    return dataclasses.replace(cfg, **given)
+    return check_config(dataclasses.replace(cfg, **given))
+
+
+_ANY: tuple[float | None, float | None] = (None, None)  # any finite number
+_MAX_S = 6 * 3600.0  # longest session (validation.MAX_SPAN_S): no alignment span is longer
+_ALIGN_SPANS = (
+    *("search_s", "event_window_s", "punch_window_s", "noise_window_s", "noise_run_s"),
+    *("max_state_s", "state_label_s", "bump_sigma_s", "smooth_s", "snap_s", "edge_s"),
+    *("min_state_piece_s", "rate_reach_s", "clip_agree_s"),
+)
+_ALIGN_SHARES = (
+    *("event_burst_share", "noise_burst_share", "class_keep", "max_signature_p"),
+    *("max_energy_p", "contradict_p", "class_contradict_p", "class_confirm_p"),
+    *("clip_pass_p", "clip_energy_p", "clip_support_p"),
+)
+#: Ranges [low, high] (None: open) of the numeric settings that have one. Outside them a
+#: library fails deep inside (ZeroDivisionError, torch: exit 1), a grid is sized from the
+#: value (--search 1e9 s: 745 GiB), or a model trained 0 epochs is published.
+LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
+    "TrainConfig": {
+        **dict.fromkeys(("batch_size", "conv", "kernel", "blocks", "hidden"), (1, 4096)),
+        **dict.fromkeys(("max_epochs", "threads"), (1, None)),
+        **dict.fromkeys(("patience", "min_epochs", "val_fold"), (0, None)),
+        **dict.fromkeys(("lr", "weight_decay", "purge_s", "scale", "jitter", "warp"), (0, None)),
+        **dict.fromkeys(("label_smoothing", "drop", "dropout"), (0, 1)),
+        **dict.fromkeys(("rotate_deg", "yaw_deg"), (0, 360)),
+        "val_fraction": (0.01, 0.9),
+        "seed": (0, 2**32 - 1),
+        "class_weight_power": _ANY,
+    },
+    "WindowConfig": {
+        "rate": (1, 1000),
+        "length": (1, 3000),
+        "stride": (1, None),
+        "event_crops": (1, None),
+        "context": (0, None),
+        "crop_step": (0, None),
+        "min_valid": (0, 1),
+    },
+    "AdaptConfig": {"share": (0.01, 1), "rounds": (0, None)},
+    "AlignConfig": {
+        **dict.fromkeys(_ALIGN_SPANS, (0, _MAX_S)),
+        **dict.fromkeys(("event_lead_s", "word_to_peak_s", "noise_centre_s"), (-_MAX_S, _MAX_S)),
+        **dict.fromkeys(_ALIGN_SHARES, (0, 1)),
+        "refine_s": (0.02, _MAX_S),  # one grid step at least: 0 left nothing to search
+        "shuffles": (1, 10_000),
+        "seed": (0, 2**32 - 1),
+    },
+}
+
+
+def check_config(cfg):
+    """``cfg`` if every number in it is finite and in its LIMITS range (nested configs
+    too); else InputError naming the setting (each option's help names its field)."""
+    limits = LIMITS.get(type(cfg).__name__, {})
+    for field in dataclasses.fields(cfg):
+        value = getattr(cfg, field.name)
+        if dataclasses.is_dataclass(value):
+            check_config(value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        low, high = limits.get(field.name, _ANY)
+        if not math.isfinite(value) or (low is not None and value < low):
+            raise InputError(_out_of_range(cfg, field.name, value, low, high))
+        if high is not None and value > high:
+            raise InputError(_out_of_range(cfg, field.name, value, low, high))
+    return cfg
+
+
+def _out_of_range(cfg, name: str, value, low, high) -> str:
+    span = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+    return f"setting {type(cfg).__name__}.{name} is {value!r}: it must be a number in {span}"

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option
+from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option, check_config
 from silkpipe.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -177,13 +177,13 @@ def run_cv(args) -> dict:
 
     if args.seeds < 1:
         raise InputError("--seeds must be at least 1")
-    streams = _streams(args)
-    cfg = with_overrides(preset(args.preset), max_epochs=args.epochs)
-    seeds = [cfg.seed + i for i in range(args.seeds)]
-    protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
-    adapt = adapt_config(args) if args.adapt else None
     if args.shots < 0:
         raise InputError("--shots must be 0 or more")
+    cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs))
+    adapt = adapt_config(args) if args.adapt else None
+    streams = _streams(args)
+    seeds = [cfg.seed + i for i in range(args.seeds)]
+    protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     results = []
     for protocol in protocols:
         results.append(run_protocol(streams, protocol, cfg, seeds, adapt=adapt, shots=args.shots))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from silkpipe.commands import add_dir_option
@@ -193,7 +194,21 @@ def _from_clips(args) -> dict:
     return semireal.generate_from_clips(args.from_clips, out, blocks)
 
 
+def _check_numbers(args) -> None:
+    """Refuse numbers no sample can be made from: NaN or infinite (--duration nan looped
+    for ever, --offset nan crashed), a negative seed or count, a share outside [0, 1]."""
+    for name in ("duration", "offset", "snr", "drift", "sparse", "max_session", "unspoken"):
+        value = getattr(args, name)
+        if value is not None and not math.isfinite(value):
+            raise InputError(f"--{name.replace('_', '-')} must be a finite number, not {value}")
+    if args.seed < 0 or args.clips_per_class < 0:
+        raise InputError("--seed and --clips-per-class must be 0 or more")
+    if args.max_session <= 0 or not 0 <= (args.sparse or 0) <= 1 or args.drift <= -1e6:
+        raise InputError("--max-session must be over 0, --sparse in [0, 1], --drift over -1e6")
+
+
 def run(args) -> dict:
+    _check_numbers(args)
     started = time.perf_counter()
     if args.from_clips:
         summary = _from_clips(args)

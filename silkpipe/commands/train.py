@@ -120,12 +120,13 @@ def _config(args):
 
 
 def run(args) -> dict:
+    cfg, adapt = _config(args), adapt_config(args)  # bad settings: refused before any read
     if args.store or args.run_id:
         if not (args.store and args.run_id):
             raise InputError("store mode needs both --store and --run-id")
         if args.adapt_to or args.calibrate:
             raise InputError("--adapt-to and --calibrate work in folder mode (--out DIR)")
-        return run_store(args)
+        return run_store(args, cfg)
     if not args.out:
         raise InputError("give --out DIR (folder mode) or --store and --run-id (store mode)")
     if not (args.clips or args.sessions):
@@ -150,12 +151,12 @@ def run(args) -> dict:
         streams += sessions
     check_classes(streams, "folder mode")
     if args.adapt_to or args.calibrate:
-        return _train_new_day(args, streams, out / "model")
-    summary = train(streams, out / "model", config=_config(args), progress=not args.no_progress)
+        return _train_new_day(args, cfg, adapt, streams, out / "model")
+    summary = train(streams, out / "model", config=cfg, progress=not args.no_progress)
     return model_figures(summary, streams)
 
 
-def _train_new_day(args, streams: list, out: Path) -> dict:
+def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     """Train on the labelled streams plus the new day's few labelled clips (--calibrate,
     counted SHOT_REPEAT times), then self-train on its recordings (--adapt-to)."""
     from silkpipe.adapt import adapt_streams, self_train
@@ -168,7 +169,7 @@ def _train_new_day(args, streams: list, out: Path) -> dict:
     )
     from silkpipe.training import for_streams, train_windows
 
-    cfg = for_streams(_config(args), streams)
+    cfg = for_streams(cfg, streams)
     windows = make_windows(streams, cfg.window)
     if args.calibrate:
         shots = make_windows(load_clip_streams(args.calibrate, on_error=_skip), cfg.window)
@@ -177,7 +178,7 @@ def _train_new_day(args, streams: list, out: Path) -> dict:
     if not args.adapt_to:
         return model_figures(train_windows(windows, out, config=cfg, progress=progress), streams)
     pool = unlabelled_windows(adapt_streams(args.adapt_to), cfg.window)
-    summary = self_train(windows, pool, out, cfg, adapt_config(args), progress=progress)
+    summary = self_train(windows, pool, out, cfg, adapt, progress=progress)
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
 
@@ -185,7 +186,7 @@ def _skip(path: Path, err: Exception) -> None:
     log.warning("skipped clip %s: %s", path.name, err)
 
 
-def run_store(args) -> dict:
+def run_store(args, cfg) -> dict:
     """Store mode: the train step on the run's label set and clips."""
     from silkpipe.steps import train_run
     from silkpipe.store import open_store
@@ -194,7 +195,7 @@ def run_store(args) -> dict:
     return train_run(
         open_store(args.store),
         args.run_id,
-        _config(args),
+        cfg,
         force=args.force,
         progress=not args.no_progress,
         clips_dir=clips,
