@@ -153,6 +153,8 @@ def with_shots(folds: list[Fold], windows: Windows, streams, k: int, purge_s: fl
     out = []
     for f in folds:
         shots, rest = shot_split(windows, streams, f.test, k, purge_s)
+        if not rest.any():  # else the fold would score 0.000 on no windows
+            raise InputError(f"--shots {k} takes every test sample of {f.name}: none is left")
         out.append(Fold(f"{f.name}, {k} shots", f.train, rest, shots))
     return out
 

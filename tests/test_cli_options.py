@@ -100,3 +100,16 @@ def test_numbers_no_run_can_use_are_bad_input_naming_the_setting(tmp_path, capsy
     assert rc == 2 and len(lines) == 1 and words in lines[0], err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists() and not (tmp_path / "store").exists()
+
+
+def test_shots_that_leave_no_test_sample_are_bad_input(tmp_path, capsys):
+    """--shots K as large as the test day: every sample became a shot and the fold scored
+    macro-F1 0.000 on no windows (exit 0); now refused naming the option."""
+    import badinputs
+
+    dev = badinputs.clips_subset(tmp_path / "dev", per_class=1)
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    argv = ["evaluate", "--cv", "leave-day-out", "--clips", str(dev), "--clips", str(day)]
+    rc = main([*argv, "--epochs", "1", "--shots", "1000"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--shots 1000 takes every test sample" in err, err[-2000:]
