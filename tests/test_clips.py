@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -83,6 +84,8 @@ def _copy_1014(dir_1014: Path, tmp: Path, names=("jump_sample01.csv", "punch_sam
         (lambda m: json.dumps({**m, "session_id": 5}), "session_id"),
         (lambda m: json.dumps({**m, "date": "yesterday"}), "not an ISO date"),
         (lambda m: json.dumps({**m, "recording_duration_sec": -1}), "recording_duration_sec"),
+        (lambda m: json.dumps({**m, "recording_duration_sec": math.nan}), "recording_duration_s"),
+        (lambda m: "[" * 100_000 + "]" * 100_000, "invalid JSON"),  # was RecursionError
         (lambda m: json.dumps([m]), "JSON object"),
     ],
 )
