@@ -343,8 +343,11 @@ def read_session_metadata(folder: Path) -> dict:
     except ValueError:
         raise InputError(f"date {meta.get('date')!r} is not an ISO date", path=str(path)) from None
     duration = meta.get("recording_duration_sec")
-    number = isinstance(duration, int | float) and not isinstance(duration, bool)
-    if not number or not 0 < duration < math.inf:  # NaN fails both comparisons
+    if (
+        not isinstance(duration, int | float)
+        or isinstance(duration, bool)
+        or not 0 < duration < math.inf  # NaN fails both comparisons
+    ):
         raise InputError(
             f"recording_duration_sec {duration!r} is not a positive number", path=str(path)
         )
