@@ -105,7 +105,7 @@ BLOCK_RUNS = (
 DAY_RUNS = (DayRun("D14", (201, 202, 203, 204)),)
 RUNS: tuple[Run | DayRun, ...] = REALISTIC_RUNS + BLOCK_RUNS + DAY_RUNS
 #: The default runs: the clips-dev ones (the bench stays under ~10 min); D14 by name
-#: (`make voice-path-day-bench`, about 4-5 min on one core).
+#: (`make voice-path-day-bench`; its run time is in bench/notes/voice_path_d14.txt).
 DEFAULT_RUNS = tuple(r.name for r in REALISTIC_RUNS)
 
 
