@@ -16,7 +16,14 @@ excluded, shifted-audio controls excluded / run / passed, per-class label precis
 (unlabelled truth counts as wrong) and recall, and the voice-, truth- and clip-trained
 models' macro-F1 on the held-out clips.
 
+The run D14 is a day never tuned on (``clips-20251014``, the sample dialect): realistic
+sessions (synth seeds 201-204, 30 gestures each, offsets in +-20 s) are built from the
+second half of each class's samples in recording order (jump/punch/turn 21-40, noise 41-80)
+and the second half of ``walk_continuous.csv``; the models are scored on the first halves
+(split_day). It is not pooled with the clips-dev runs.
+
     python -m bench.voice_path                      # realistic runs (R12 R13 RB R16 RB17), pooled
+    python -m bench.voice_path --runs D14           # the held-out day (make voice-path-day-bench)
     python -m bench.voice_path --runs 12 B          # block-by-block runs, by name
     python -m bench.voice_path --oracle             # exact words instead of Whisper's
     python -m bench.voice_path --align-clips DIR    # the align step uses DIR's class model
@@ -39,6 +46,7 @@ from bench.table import print_table
 
 REPO = Path(__file__).resolve().parents[1]
 CLIPS = REPO.parent / "shared" / "data" / "clips-dev"
+DAY_CLIPS = REPO.parent / "shared" / "data" / "clips-20251014"
 WORK = REPO / "build" / "voice_path"
 SEEDS = 3  # every model trained three times, macro-F1 averaged (small training sets)
 _EPOCH_MS = re.compile(r"_(\d{13})(?:_|$)")
@@ -53,6 +61,27 @@ class Run:
     drift_ppm: float = 0.0
     realistic: bool = False  # synth --realistic (continuous play, host-arrival delivery)
     gestures: int = 30  # per realistic session
+
+    @property
+    def held_out(self) -> str:
+        return f"{self.held_out_s[0]:.0f}-{self.held_out_s[1]:.0f}"
+
+
+@dataclass(frozen=True)
+class DayRun:
+    """A day never tuned on (clips-20251014, the sample dialect), split by recording order:
+    realistic sessions (several seeds, one session folder) are built from the later part
+    and the models scored on the earlier part (see split_day)."""
+
+    name: str
+    seeds: tuple[int, ...]
+    gestures: int = 30  # per realistic session
+    drift_ppm: float = 0.0
+    realistic: bool = True
+
+    @property
+    def held_out(self) -> str:
+        return "10-14 1st half"
 
 
 #: What `make voice-path-bench` runs: realistic sessions (the ones that count).
@@ -72,7 +101,12 @@ BLOCK_RUNS = (
     Run("14-drift", (320.0, 530.0), 0, 14, drift_ppm=300.0),
     Run("B", (100.0, 320.0), 1, 15),
 )
-RUNS = REALISTIC_RUNS + BLOCK_RUNS
+#: The held-out day (issue 24): never tuned on, reported as it comes.
+DAY_RUNS = (DayRun("D14", (201, 202, 203, 204)),)
+RUNS: tuple[Run | DayRun, ...] = REALISTIC_RUNS + BLOCK_RUNS + DAY_RUNS
+#: The default runs: the clips-dev ones (the bench stays under ~10 min); D14 by name
+#: (`make voice-path-day-bench`; its run time is in bench/notes/voice_path_d14.txt).
+DEFAULT_RUNS = tuple(r.name for r in REALISTIC_RUNS)
 
 
 def untimed_gesture_block_clips(clips: Path) -> list[tuple[float, Path]]:
@@ -129,6 +163,42 @@ def split_clips(clips: Path, run: Run, out: Path) -> tuple[Path, Path]:
     return train, held
 
 
+def split_day(clips: Path, out: Path) -> tuple[Path, Path]:
+    """(sessions part, scoring part) of a sample-dialect day, copied into ``out``, by
+    recording order: the first half of each class's samples (by NN: jump, punch, turn
+    01-20, noise 01-40) scores the models, the second half builds the sessions; each
+    <class>_continuous.csv is cut at the middle of its time span (first half scored on,
+    second half builds sessions); session_metadata.json goes with both."""
+    from silkpipe.clips import METADATA_NAME, parse_clip_name
+
+    build, score = out / "sessions-part", out / "scoring-part"
+    for folder in (build, score):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        shutil.copyfile(clips / METADATA_NAME, folder / METADATA_NAME)
+    named = [(parse_clip_name(path), path) for path in sorted(clips.glob("*.csv"))]
+    for name, path in named:
+        if name.sample is None:
+            _split_continuous(path, score, build)
+            continue
+        own = sorted(n.sample for n, _ in named if n.name_class == name.name_class and n.sample)
+        first = name.sample <= own[(len(own) - 1) // 2]
+        shutil.copyfile(path, (score if first else build) / path.name)
+    return build, score
+
+
+def _split_continuous(path: Path, first: Path, second: Path) -> None:
+    """A continuous recording's rows before the middle of its time span into ``first``, the
+    rest into ``second`` (same file name, header kept)."""
+    lines = path.read_text().splitlines()
+    col = lines[0].split(",").index("timestamp")
+    times = [float(line.split(",")[col]) for line in lines[1:]]
+    mid = (min(times) + max(times)) / 2
+    for folder, early in ((first, True), (second, False)):
+        rows = [r for r, t in zip(lines[1:], times, strict=True) if (t < mid) == early]
+        (folder / path.name).write_text("\n".join([lines[0], *rows]) + "\n")
+
+
 #: The modules that write the sessions: a change to any of them makes new sessions.
 GENERATOR_MODULES = ("realistic", "delivery", "semireal", "speech", "synth", "clips")
 
@@ -141,13 +211,16 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def run_one(run: Run, oracle: bool = False, align_clips: Path | None = None) -> dict:
-    from silkpipe import realistic
-    from silkpipe.semireal import BlockOptions, generate_from_clips
+def run_one(
+    run: Run | DayRun, oracle: bool = False, align_clips: Path | None = None, workers: int = 2
+) -> dict:
     from silkpipe.voice_score import score_voice
 
     out = WORK / run.name
-    train, held = split_clips(CLIPS, run, out)
+    if isinstance(run, DayRun):
+        train, held = split_day(DAY_CLIPS, out)
+    else:
+        train, held = split_clips(CLIPS, run, out)
     sessions = out / "sessions"
     manifest = out / "train-clips.txt"
     clips = "\n".join(sorted(p.name for p in train.glob("*.csv")))
@@ -157,17 +230,7 @@ def run_one(run: Run, oracle: bool = False, align_clips: Path | None = None) -> 
         for store in out.glob("store*"):  # every variant's store holds the old sessions
             shutil.rmtree(store, ignore_errors=True)
     if not sessions.is_dir():  # same seed, same files: generate once
-        if run.realistic:
-            options = realistic.RealisticOptions(
-                snr_db=20.0,
-                seed=run.seed,
-                drift_ppm=run.drift_ppm,
-                gestures_per_session=run.gestures,
-            )
-            realistic.generate(train, sessions, options)
-        else:
-            options = BlockOptions(snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm)
-            generate_from_clips(train, sessions, options)
+        generate(run, train, sessions)
     manifest.write_text(names)
     store = out / ("store-oracle" if oracle else "store")
     if align_clips is not None:  # its own store: labels from another class model
@@ -178,24 +241,41 @@ def run_one(run: Run, oracle: bool = False, align_clips: Path | None = None) -> 
         store_uri=str(store),
         run_id="bench",
         train_clips_dir=train,
-        workers=2,
+        workers=workers,
         seeds=SEEDS,
         oracle=oracle,
         align_clips_dir=align_clips,
     )
 
 
+def generate(run: Run | DayRun, train: Path, sessions: Path) -> None:
+    """The run's sessions from its training clips: realistic ones per seed (a DayRun's
+    seeds all into one folder), or block by block."""
+    from silkpipe import realistic
+    from silkpipe.semireal import BlockOptions, generate_from_clips
+
+    if not run.realistic:
+        options = BlockOptions(snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm)
+        generate_from_clips(train, sessions, options)
+        return
+    for seed in run.seeds if isinstance(run, DayRun) else (run.seed,):
+        play = realistic.RealisticOptions(
+            snr_db=20.0, seed=seed, drift_ppm=run.drift_ppm, gestures_per_session=run.gestures
+        )
+        realistic.generate(train, sessions, play)
+
+
 def _f(v) -> str:
     return "-" if v is None else f"{v:.2f}"
 
 
-def row(run: Run, result: dict) -> dict:
+def row(run: Run | DayRun, result: dict) -> dict:
     o, models = result["offset"], result["models"]
     taught = models.get("taught_classes", {})
     shifted = result.get("shifted_controls") or {}
     return {
         "run": run.name,
-        "held_out_s": f"{run.held_out_s[0]:.0f}-{run.held_out_s[1]:.0f}",
+        "held_out_s": run.held_out,
         "gesture_sessions_0_3s": f"{o.get('gesture_sessions_within_0_3s') or 0:.0%} of "
         f"{o.get('gesture_sessions', 0)}",
         "passed_gate/false_pass": f"{o.get('passed_gate')}/{o.get('false_passes')}",
@@ -265,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--runs",
         nargs="*",
-        help=f"run names (default: the realistic runs, {' '.join(r.name for r in REALISTIC_RUNS)})",
+        help=f"run names (default: the realistic runs {' '.join(DEFAULT_RUNS)}; the held-out "
+        f"day: {' '.join(r.name for r in DAY_RUNS)})",
     )
     parser.add_argument("--json", metavar="PATH", help="also write the full results as JSON")
     parser.add_argument(
@@ -281,18 +362,22 @@ def main(argv: list[str] | None = None) -> int:
         help="clips whose class model the align step uses (e.g. another day's: clips the "
         "sessions were built from would make the alignment in-sample)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="transcription processes (default %(default)s)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
     rows, results = [], {}
     for run in RUNS:
-        if run.name not in (args.runs or [r.name for r in REALISTIC_RUNS]):
+        if run.name not in (args.runs or DEFAULT_RUNS):
             continue
         print(f"run {run.name} ...", file=sys.stderr, flush=True)
-        results[run.name] = run_one(run, args.oracle, args.align_clips)
+        results[run.name] = run_one(run, args.oracle, args.align_clips, args.workers)
         rows.append(row(run, results[run.name]))
-    if len(results) > 1:
-        rows.append(pooled_row(results))
+    dev = {k: v for k, v in results.items() if k not in {r.name for r in DAY_RUNS}}
+    if len(dev) > 1:  # the clips-dev runs pooled; the held-out day stands on its own
+        rows.append(pooled_row(dev))
     print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

@@ -454,6 +454,28 @@ def _as_streams(rows: dict[str, list[list[float]]], dropped: int, path: Path) ->
     return streams
 
 
+def is_sample_folder(folder: Path) -> bool:
+    """A clip folder of the sample dialect: it has session_metadata.json (see module doc)."""
+    return (Path(folder) / METADATA_NAME).exists()
+
+
+def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
+    """One sample-dialect clip: its name and its events on the block's clock (sample NN
+    placed at NN * SAMPLE_SLOT_S, a continuous recording at 0); InputError naming it."""
+    name = parse_clip_name(path)
+    if name.dialect != "sample" or (name.sample or 0) > MAX_SAMPLE:
+        raise InputError(
+            f"clip name {path.name[:80]!r} is not <class>_sampleNN (NN up to "
+            f"{MAX_SAMPLE}) or <class>_continuous",
+            path=str(path),
+        )
+    raw = parse_sample_csv(path, name)
+    check_sensor_streams(raw, session="", path=str(path))  # before the grid is sized
+    offset = (name.sample or 0) * SAMPLE_SLOT_S
+    raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
+    return name, raw
+
+
 def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list:
     """Sample-dialect clips -> LabelledStreams; the whole folder is one block on one day."""
     from silkpipe.dataset import LabelledStream
@@ -463,17 +485,7 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
     streams = []
     for path in paths:
         try:
-            name = parse_clip_name(path)
-            if name.dialect != "sample" or (name.sample or 0) > MAX_SAMPLE:
-                raise InputError(
-                    f"clip name {path.name[:80]!r} is not <class>_sampleNN (NN up to "
-                    f"{MAX_SAMPLE}) or <class>_continuous",
-                    path=str(path),
-                )
-            raw = parse_sample_csv(path, name)
-            check_sensor_streams(raw, session="", path=str(path))  # before the grid is sized
-            offset = (name.sample or 0) * SAMPLE_SLOT_S
-            raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
+            name, raw = read_sample_clip(path)
             motion = resample(raw, rate=RATE)
         except InputError as err:
             if on_error is None:
@@ -528,7 +540,7 @@ def load_clip_streams(
     paths = [p for p in clip_folder_files(folder, on_error) if p.suffix == ".csv"]
     if not paths:
         raise InputError("no clip CSV files", path=str(folder))
-    if (folder / METADATA_NAME).exists():
+    if is_sample_folder(folder):
         streams = load_sample_clips(folder, paths, on_error=on_error)
     else:
         streams = load_device_ns_clips(paths, realign=realign, on_error=on_error, progress=progress)

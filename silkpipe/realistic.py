@@ -50,6 +50,8 @@ FADE_S = 0.25  # crossfade between neighbouring pieces of motion
 WATCH_RATE = 49.5  # events per second per sensor, as the real watch makes them
 UNSPOKEN = 0.3  # share of gestures never said, by default
 NOISE_GESTURE_SHARE = 0.15  # at most this share of a session's gestures are noise clips
+#: Classes whose clips may fill the time between gestures (a folder without any: an error).
+FILLER_CLASSES = ("walk", "idle", "noise")
 
 
 @dataclass
@@ -71,7 +73,9 @@ class Piece:
 
 def split_pool(clips: list[Clip], rng: np.random.Generator) -> tuple[list[Clip], list[Clip]]:
     """(gesture clips, filler clips): baseline recordings, a third of the walk and idle clips
-    and the noise clips beyond a small share are motion between gestures."""
+    and the noise clips beyond a small share are motion between gestures. A folder where
+    that leaves no filler (no baseline, no idle, no noise, few walks) gives a third of the
+    walk, idle and noise clips it has (at least one) to filler."""
     gestures, filler = [], []
     for c in clips:
         if c.clip_name == "baseline_noise" or (c.cls in ("walk", "idle") and rng.random() < 1 / 3):
@@ -84,7 +88,27 @@ def split_pool(clips: list[Clip], rng: np.random.Generator) -> tuple[list[Clip],
     order = rng.permutation(len(noise))
     keep = [noise[i] for i in order[:cap]]
     filler += [noise[i] for i in order[cap:]]
-    return others + keep, filler
+    gestures = others + keep
+    if not filler:  # no baseline, no spare noise, no walk/idle drawn: what there is
+        spare = [c for c in gestures if c.cls in FILLER_CLASSES]
+        moved = {id(spare[i]) for i in rng.permutation(len(spare))[: max(1, len(spare) // 3)]}
+        filler = [c for c in gestures if id(c) in moved]
+        gestures = [c for c in gestures if id(c) not in moved]
+    return gestures, filler
+
+
+def check_pool(gestures: list[Clip], pool: list[Clip], clips: list[Clip], folder) -> None:
+    """One clear line when a folder cannot make a session: no gesture, or no motion that is
+    no gesture (walk, idle or noise) to put between them."""
+    held = ", ".join(sorted({c.clip_name for c in clips}))
+    if not gestures:
+        raise InputError(f"no gesture clips to play (the folder holds {held})", path=str(folder))
+    if not pool:
+        raise InputError(
+            f"no motion to put between gestures: needs walk, idle or noise clips "
+            f"(the folder holds {held})",
+            path=str(folder),
+        )
 
 
 def game_order(clips: list[Clip], rng: np.random.Generator) -> list[list[Clip]]:
@@ -498,10 +522,7 @@ def generate(
     clips = load_clips(clips_dir)
     rng = np.random.default_rng([o.seed, 0])
     gestures, pool = split_pool(clips, rng)
-    if not gestures or not pool:
-        raise InputError(
-            "clips hold no gestures or no motion to put between them", path=str(clips_dir)
-        )
+    check_pool(gestures, pool, clips, clips_dir)
     groups = sessions_of(game_order(gestures, rng), o.gestures_per_session)
     source = str(Path(clips_dir).resolve())
     planned = []

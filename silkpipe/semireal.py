@@ -2,8 +2,9 @@
 
 Our real voice sessions have no ground truth (their clocks are unaligned). Button clips
 are real motion with exact labels, so we rebuild each collection block's IMU stream from
-its clips (rows carry watch nanoseconds; neighbouring clips share events, so rows are
-deduplicated; time between clips stays a gap), write it in the session dialect as the
+its clips (device-ns rows carry watch nanoseconds; neighbouring clips share events, so rows
+are deduplicated; sample-dialect clips are laid on one clock by sample_layout; time between
+clips stays a gap), write it in the session dialect as the
 host would have received it, and speak every clip's class at a known audio->IMU offset
 (``t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s``).
 """
@@ -19,7 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.clips import block_indices, clip_core, parse_clip_name, recut_late
+from silkpipe.clips import (
+    SAMPLE_SLOT_S,
+    ClipName,
+    block_indices,
+    clip_core,
+    clip_folder_files,
+    is_sample_folder,
+    parse_clip_name,
+    read_sample_clip,
+    read_session_metadata,
+    recut_late,
+)
 from silkpipe.errors import InputError
 from silkpipe.sessions import RawStreams, read_sensor_csv
 from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
@@ -38,6 +50,9 @@ from silkpipe.synth import (
 
 #: A block longer than this is cut (at a gap between clips) into several sessions.
 MAX_SESSION_S = 300.0
+#: A continuous recording (sample dialect) is cut into pieces this long, about the length
+#: of the device-ns walk and idle clips.
+CONTINUOUS_PIECE_S = 5.0
 
 
 @dataclass
@@ -54,13 +69,19 @@ class Clip:
 
 
 def load_clips(clips_dir: str | Path) -> list[Clip]:
-    """Every labelled clip in a folder with its core span (stray shared events dropped);
-    names, cores, blocks and late delivery follow silkpipe.clips, as the model's loader."""
+    """Every labelled clip in a folder of either clip dialect, read by silkpipe.clips (the
+    model's loader): device-ns clips with their core span (stray shared events dropped),
+    blocks and late delivery as there; sample-dialect clips laid out by sample_layout."""
     folder = Path(clips_dir)
     if not folder.is_dir():
         raise InputError("clips folder is missing", path=str(folder))
+    paths = [p for p in clip_folder_files(folder) if p.suffix == ".csv"]
+    if not paths:
+        raise InputError("no clip CSV files", path=str(folder))
+    if is_sample_folder(folder):
+        return sample_layout(folder, paths)
     clips = []
-    for path in sorted(folder.glob("*.csv")):
+    for path in paths:
         name = parse_clip_name(path)
         raw = read_sensor_csv(path)
         start, end = clip_core(raw)
@@ -78,10 +99,65 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
                 raw.values,
             )
         )
-    if not clips:
-        raise InputError("no clip CSV files", path=str(folder))
     clips.sort(key=lambda c: c.start)
     return [c for block in collection_blocks(clips) for c in _recut_late(block)]
+
+
+def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
+    """Sample-dialect clips (no shared clock) on one block clock: classes one after another
+    in the order session_metadata.json's gestures_completed lists them (the recorder's
+    order; classes it does not list follow by name), each class's samples in recording
+    order at the model loader's slots (sample NN at NN * SAMPLE_SLOT_S), SAMPLE_SLOT_S
+    between classes. A continuous recording follows its class's samples, cut into
+    consecutive CONTINUOUS_PIECE_S pieces (like the device-ns walk and idle clips), each
+    keeping the file's name."""
+    meta = read_session_metadata(folder)
+    read = [read_sample_clip(path) for path in paths]
+    listed = {c: i for i, c in enumerate(meta.get("gestures_completed", []))}
+
+    def group(name: ClipName) -> tuple:
+        rank = listed.get(name.name_class, len(listed))
+        return (rank, name.name_class, name.sample is None)
+
+    clips: list[Clip] = []
+    clock = 0.0
+    for key in sorted({group(name) for name, _ in read}):
+        members = sorted(
+            ((n, raw) for n, raw in read if group(n) == key), key=lambda x: x[0].sample or 0
+        )
+        first = min(float(t[0]) for _, raw in members for t in raw.times.values())
+        shift = clock + SAMPLE_SLOT_S - first
+        for name, raw in members:
+            times = {s: t + shift for s, t in raw.times.items()}
+            clip = Clip(
+                name.stem,
+                name.label,
+                name.name_class,
+                min(float(t[0]) for t in times.values()),
+                max(float(t[-1]) for t in times.values()),
+                None,
+                None,
+                times,
+                raw.values,
+            )
+            clips += [clip] if name.sample is not None else continuous_pieces(clip)
+        clock = max(c.end for c in clips)
+    return clips
+
+
+def continuous_pieces(clip: Clip, piece_s: float = CONTINUOUS_PIECE_S) -> list[Clip]:
+    """A long recording cut into consecutive pieces of about ``piece_s`` seconds: realistic
+    play uses a clip whole as one gesture, and one 150 s walk is no gesture."""
+    n = max(1, round((clip.end - clip.start) / piece_s))
+    edges = np.linspace(clip.start, clip.end, n + 1)
+    out = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        inside = {s: (t >= a) & (t <= b) for s, t in clip.times.items()}
+        times = {s: t[inside[s]] for s, t in clip.times.items()}
+        values = {s: v[inside[s]] for s, v in clip.values.items()}
+        if all(len(t) > 1 for t in times.values()):
+            out.append(Clip(clip.name, clip.cls, clip.clip_name, a, b, None, None, times, values))
+    return out
 
 
 def collection_blocks(clips: list[Clip]) -> list[list[Clip]]:

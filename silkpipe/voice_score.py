@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from silkpipe.clips import METADATA_NAME, is_sample_folder
 from silkpipe.errors import InputError
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
@@ -275,12 +276,18 @@ def source_clips(truths: dict[str, dict], out: Path) -> Path | None:
         by_name.setdefault(path.name, set()).add(path.resolve())
     if any(len(paths) > 1 for paths in by_name.values()):  # one name, two clips: no guess
         return None
+    folders = {Path(str(folder)) for folder, _ in wanted}
+    metas = {f / METADATA_NAME for f in folders if is_sample_folder(f)}
+    if metas and len(folders) > 1:  # sample clips need their one folder's metadata
+        return None
     if out.is_symlink() or out.is_file():
         out.unlink()
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for name, (path,) in by_name.items():
         shutil.copyfile(path, out / name)  # links out of a clip folder are not read
+    for meta in metas:  # sample-dialect clips are read with their folder's metadata
+        shutil.copyfile(meta, out / METADATA_NAME)
     return out
 
 

@@ -101,3 +101,28 @@ def test_pooled_row_sums_counts_and_weights_label_precision_by_seconds():
     assert out["shifted_ctrl_excl/false_pass"] == "16/16/0"
     assert out["precision_j/p/t/w/i/n"] == "0.90"
     assert out["recall_j/p/t/w/i/n"] == "0.50"
+
+
+def test_the_held_out_day_is_split_by_recording_order(data_dir, tmp_path):
+    """D14: sessions from the later half of each class's samples (and of the continuous
+    walk), models scored on the earlier half; both halves readable as clip folders."""
+    from bench.voice_path import DAY_RUNS, RUNS, split_day
+    from silkpipe.clips import load_clip_streams, parse_clip_name
+
+    assert DAY_RUNS[0] in RUNS and DAY_RUNS[0].seeds == (201, 202, 203, 204)
+    build, score = split_day(data_dir / "clips-20251014", tmp_path)
+    for folder in (build, score):
+        assert (folder / "session_metadata.json").is_file()
+    samples = {
+        folder: {(n.name_class, n.sample) for n in map(parse_clip_name, folder.glob("*.csv"))}
+        for folder in (build, score)
+    }
+    assert not samples[build] & samples[score] - {("walk", None)}
+    assert max(k for c, k in samples[score] if c == "jump") == 20
+    assert min(k for c, k in samples[build] if c == "jump") == 21
+    assert max(k for c, k in samples[score] if c == "noise") == 40  # noise has 80 samples
+    walks = {}
+    for folder in (build, score):
+        (walk,) = [st for st in load_clip_streams(folder) if st.name == "walk_continuous"]
+        walks[folder] = (walk.motion.t[0], walk.motion.t[-1])
+    assert walks[score][1] < walks[build][0]  # first half scored on, second builds sessions

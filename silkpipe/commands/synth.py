@@ -86,7 +86,10 @@ def _add_from_clips(p) -> None:
         p,
         "--from-clips",
         "semi-real sessions are built from its collection "
-        "blocks (device-ns layout, like clips-dev)",
+        "blocks; either clip layout: device-ns (like clips-dev) or sample "
+        "(<class>_sampleNN.csv + session_metadata.json, like clips-20251014: one block, "
+        "classes in the order gestures_completed lists them, each class's samples in "
+        "recording order, a <class>_continuous.csv cut into 5 s pieces)",
         clips=True,
         metavar="CLIPS_DIR",
     )
