@@ -191,7 +191,7 @@ class AlignConfig:
     # gestures) energy alone can still pass the session. With it the gate's quality levels
     # are lifted by class_max_lift instead of class_channel_lift.
     class_channel_max: bool = False
-    class_max_lift: float = 2.0
+    class_max_lift: float = 1.8
     seed: int = 0
 
 
@@ -823,14 +823,7 @@ def align_session(
     if too_few:
         return [], _unaligned(too_few, base)
     fit = _fit_clock(motion, commands, cfg, clips)
-    offset, quality, p_value, scale, at_edge, around = (
-        fit.offset_s,
-        fit.quality,
-        fit.p_value,
-        fit.scale,
-        fit.at_edge,
-        fit.candidates,
-    )
+    offset, scale, around = fit.offset_s, fit.scale, fit.candidates
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
     sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
@@ -842,17 +835,13 @@ def align_session(
         if clips is None
         else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
     )
-    moved = abs(around[0]) > cfg.edge_s
-    rate_fitted = _scale_reach(_clock_scales(motion), commands) >= cfg.rate_reach_s
-    evidence = Evidence(
-        quality, p_value, sig, cls, at_edge, moved, elsewhere, rate_fitted, fit.class_channels
-    )
+    evidence = _evidence(fit, sig, cls, elsewhere, motion, commands, cfg)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
         offset_confidence=fit.confidence,
-        quality=quality,
-        quality_p_value=p_value,
+        quality=fit.quality,
+        quality_p_value=fit.p_value,
         event_energy_contrast=energy_contrast(motion, intervals, cfg.smooth_s),
         excluded=excluded,
         reason=reason,
@@ -863,12 +852,37 @@ def align_session(
         gate=gate,
         class_p_value=cls.p_value,
         class_separation=cls.separation,
-        at_search_edge=at_edge,
+        at_search_edge=fit.at_edge,
         class_model=cls.model,
         class_peak_s=peak,
         **base,
     )
     return intervals, report
+
+
+def _evidence(
+    fit: OffsetFit,
+    sig: SignatureTest,
+    cls: ClassTest,
+    elsewhere: bool,
+    motion: Motion,
+    commands: list[Command],
+    cfg: AlignConfig,
+) -> Evidence:
+    """What the gate weighs about a fit and the class tests at its offset."""
+    moved = abs(fit.candidates[0]) > cfg.edge_s
+    rate_fitted = _scale_reach(_clock_scales(motion), commands) >= cfg.rate_reach_s
+    return Evidence(
+        fit.quality,
+        fit.p_value,
+        sig,
+        cls,
+        fit.at_edge,
+        moved,
+        elsewhere,
+        rate_fitted,
+        fit.class_channels,
+    )
 
 
 def _report_base(
