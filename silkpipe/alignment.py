@@ -184,6 +184,14 @@ class AlignConfig:
     # them: the search then also finds words of the right kind at wrong offsets, and the gap
     # shuffles' null does not hold that (set on dev controls, bench/notes/class_channels.txt).
     class_channel_lift: float = 2.0
+    # With class channels, also score every lag on motion energy alone and keep the better of
+    # the two searches, each shuffle likewise (as for the noise hypotheses and clock scales),
+    # so the max does not lift the chance level: where the class channels' physics does not
+    # hold (the sample generator's turns spin about the device axis; another player's
+    # gestures) energy alone can still pass the session. With it the gate's quality levels
+    # are lifted by class_max_lift instead of class_channel_lift.
+    class_channel_max: bool = False
+    class_max_lift: float = 1.8
     seed: int = 0
 
 
@@ -377,6 +385,8 @@ class OffsetFit:
     # The other lags the class-aware choice weighed, relative to the chosen one (the class
     # test at the offset takes the same choice in its null).
     candidates: list[float] = field(default_factory=lambda: [0.0])
+    class_channels: bool = False  # the search that won used class channels
+    scale: float = 1.0  # a in t_imu = a * t_audio + offset_s (silkpipe.clock_fit)
 
 
 def _energy_fit(
@@ -443,7 +453,39 @@ def offset_fit(
     clips: BoundClips | None = None,
 ) -> OffsetFit:
     """estimate_offset on a given motion signal, with each shuffle's quality too (so a
-    search over more than offsets can put the same search in its null)."""
+    search over more than offsets can put the same search in its null). With
+    cfg.class_channel_max the better of the class-channel and the energy-only search."""
+    if not (cfg.class_channel_max and signal.ndim == 2):
+        return _hypothesis_fit(signal, motion, commands, cfg, traces, clips)
+    energy = replace(cfg, class_channel_weight=0.0)
+    return better_fit(
+        [
+            _hypothesis_fit(signal[:, 0], motion, commands, energy, traces, clips),
+            _hypothesis_fit(signal, motion, commands, cfg, traces, clips),
+        ]
+    )
+
+
+def better_fit(fits: list[OffsetFit]) -> OffsetFit:
+    """The fit of highest quality, its quality a z over the shuffles' best quality over the
+    same fits (the same shuffles in each), so trying more searches does not lift the chance
+    level (as clock_fit does over clock scales)."""
+    best = max(fits, key=lambda f: f.quality)
+    null = np.max([f.null_quality for f in fits], axis=0)
+    quality, p_value = _z_over(best.quality, null)
+    null = (null - null.mean()) / (null.std() or 1.0)
+    return replace(best, quality=quality, p_value=p_value, null_quality=null)
+
+
+def _hypothesis_fit(
+    signal: np.ndarray,
+    motion: Motion,
+    commands: list[Command],
+    cfg: AlignConfig,
+    traces: np.ndarray | None = None,
+    clips: BoundClips | None = None,
+) -> OffsetFit:
+    """offset_fit of one search: energy only, or with class channels (a 2-D signal)."""
     times = np.array([c.start for c in commands])
     classes = [c.cls for c in commands]
     observed, null_all, offsets, scores = _energy_fit(signal, motion, times, classes, cfg)
@@ -469,6 +511,7 @@ def offset_fit(
         (null_all + null_events) / np.sqrt(2.0),
         at_edge,
         [c - lag for c in candidates],
+        class_channels=signal.ndim == 2,
     )
 
 
@@ -779,9 +822,8 @@ def align_session(
     too_few = _too_few(commands, beyond, cfg)
     if too_few:
         return [], _unaligned(too_few, base)
-    offset, confidence, quality, p_value, scale, at_edge, around = _fit_clock(
-        motion, commands, cfg, clips
-    )
+    fit = _fit_clock(motion, commands, cfg, clips)
+    offset, scale, around = fit.offset_s, fit.scale, fit.candidates
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
     sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
@@ -793,15 +835,13 @@ def align_session(
         if clips is None
         else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
     )
-    moved = abs(around[0]) > cfg.edge_s
-    rate_fitted = _scale_reach(_clock_scales(motion), commands) >= cfg.rate_reach_s
-    evidence = Evidence(quality, p_value, sig, cls, at_edge, moved, elsewhere, rate_fitted)
+    evidence = _evidence(fit, sig, cls, elsewhere, motion, commands, cfg)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
-        offset_confidence=confidence,
-        quality=quality,
-        quality_p_value=p_value,
+        offset_confidence=fit.confidence,
+        quality=fit.quality,
+        quality_p_value=fit.p_value,
         event_energy_contrast=energy_contrast(motion, intervals, cfg.smooth_s),
         excluded=excluded,
         reason=reason,
@@ -812,12 +852,37 @@ def align_session(
         gate=gate,
         class_p_value=cls.p_value,
         class_separation=cls.separation,
-        at_search_edge=at_edge,
+        at_search_edge=fit.at_edge,
         class_model=cls.model,
         class_peak_s=peak,
         **base,
     )
     return intervals, report
+
+
+def _evidence(
+    fit: OffsetFit,
+    sig: SignatureTest,
+    cls: ClassTest,
+    elsewhere: bool,
+    motion: Motion,
+    commands: list[Command],
+    cfg: AlignConfig,
+) -> Evidence:
+    """What the gate weighs about a fit and the class tests at its offset."""
+    moved = abs(fit.candidates[0]) > cfg.edge_s
+    rate_fitted = _scale_reach(_clock_scales(motion), commands) >= cfg.rate_reach_s
+    return Evidence(
+        fit.quality,
+        fit.p_value,
+        sig,
+        cls,
+        fit.at_edge,
+        moved,
+        elsewhere,
+        rate_fitted,
+        fit.class_channels,
+    )
 
 
 def _report_base(
@@ -916,6 +981,7 @@ def _decide(
         ev.moved,
         ev.disagree,
         ev.rate_fitted,
+        ev.class_channels,
     )
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
@@ -955,22 +1021,13 @@ def _clock_scales(motion: Motion) -> tuple[float, ...]:
 
 def _fit_clock(
     motion: Motion, commands: list[Command], cfg: AlignConfig, clips: BoundClips | None = None
-) -> tuple[float, float, float, float, float, bool, list[float]]:
-    """(offset, confidence, quality, p, scale, at search edge, class candidates):
-    count-clock sessions also fit the clock rate (silkpipe.clock_fit), with the scale
-    search inside the shuffles' null, over the scales the rate's bound leaves."""
+) -> OffsetFit:
+    """The offset fit, with the clock scale: count-clock sessions also fit the clock rate
+    (silkpipe.clock_fit), with the scale search inside the shuffles' null, over the scales
+    the rate's bound leaves (their fit's null_quality is left empty)."""
     scales = _clock_scales(motion)
     if len(scales) == 1:
-        fit = offset_fit(search_signal(motion, cfg), motion, commands, cfg, clips=clips)
-        return (
-            fit.offset_s,
-            fit.confidence,
-            fit.quality,
-            fit.p_value,
-            1.0,
-            fit.at_edge,
-            fit.candidates,
-        )
+        return offset_fit(search_signal(motion, cfg), motion, commands, cfg, clips=clips)
     from silkpipe.clock_fit import fit_scale_offset
 
     sfit = fit_scale_offset(motion, commands, cfg, scales, clips=clips)
@@ -978,14 +1035,16 @@ def _fit_clock(
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)
     at_edge = sfit.at_edge or lag >= cfg.search_s - cfg.edge_s - reach
-    return (
+    return OffsetFit(
         sfit.offset_s,
         sfit.confidence,
         sfit.quality,
         sfit.p_value,
-        sfit.scale,
+        np.zeros(0),
         at_edge,
         sfit.candidates,
+        sfit.class_channels,
+        sfit.scale,
     )
 
 
@@ -1026,6 +1085,7 @@ class Evidence:
     moved: bool = False  # class evidence chose another energy peak than the best one
     disagree: bool = False  # the clip model's best lag lies away from the chosen one
     rate_fitted: bool = False  # the search fitted the clock rate too (a count clock)
+    class_channels: bool = True  # the search that found the offset used class channels
 
 
 def gate_verdict(
@@ -1038,6 +1098,7 @@ def gate_verdict(
     moved: bool = False,
     disagree: bool = False,
     rate_fitted: bool = False,
+    class_channels: bool | None = None,
 ) -> tuple[bool, str]:
     """(at chance, how the gate decided).
 
@@ -1052,7 +1113,8 @@ def gate_verdict(
     session beside a fair energy p (clip_pass_p, clip_energy_p). Where the search also
     fitted the clock rate (``rate_fitted``, a count clock), another rate one gesture period
     away fits almost as well, so energy below sure_quality passes only with a class route
-    beside it.
+    beside it. ``class_channels``: whether the search that found the offset used class
+    channels (None: whether the config searches with them).
     """
     cfg = gate_levels(cfg)
     if not np.isfinite(quality):
@@ -1076,7 +1138,9 @@ def gate_verdict(
     signature_floor = cfg.min_quality - cfg.signature_quality_allowance
     # With class channels the search itself puts jump words on pushes and turn words on
     # spins, so the signature test at its offset is no longer independent of it.
-    independent = cfg.class_channel_weight <= 0
+    if class_channels is None:
+        class_channels = cfg.class_channel_weight > 0
+    independent = not class_channels
     if independent and sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
         if quality >= signature_floor:
             return False, "class signature"
@@ -1087,10 +1151,11 @@ def gate_verdict(
 
 def gate_levels(cfg: AlignConfig) -> AlignConfig:
     """The config whose quality levels the gate applies: with class channels in the search,
-    min_quality and sure_quality raised by class_channel_lift."""
+    min_quality and sure_quality raised by class_channel_lift (class_max_lift where the
+    search keeps the better of energy alone and class channels)."""
     if cfg.class_channel_weight <= 0:
         return cfg
-    lift = cfg.class_channel_lift
+    lift = cfg.class_max_lift if cfg.class_channel_max else cfg.class_channel_lift
     return replace(cfg, min_quality=cfg.min_quality + lift, sure_quality=cfg.sure_quality + lift)
 
 

@@ -46,6 +46,7 @@ class ScaleFit:
     per_scale: list[list[float]]  # [a, quality at a]
     at_edge: bool = False  # the best lag lies at the edge of the offset search
     candidates: list[float] = field(default_factory=lambda: [0.0])  # class-aware choice's
+    class_channels: bool = False  # the search that won at the best scale used class channels
 
 
 def scaled(commands: list[Command], scale: float) -> list[Command]:
@@ -75,6 +76,7 @@ def fit_scale_offset(
         per_scale=[[float(a), round(float(q), 3)] for a, q in zip(scales, observed, strict=True)],
         at_edge=fits[best].at_edge,
         candidates=fits[best].candidates,
+        class_channels=fits[best].class_channels,
     )
 
 

@@ -107,3 +107,78 @@ def test_class_channels_lift_the_gate_quality_levels():
     sure = cfg.sure_quality + cfg.class_channel_lift
     assert gate_verdict(sure - 0.1, 0.02, sig, cfg, rate_fitted=True)[0]
     assert gate_verdict(sure + 0.1, 0.02, sig, cfg, rate_fitted=True) == (False, "energy")
+
+
+MAX = AlignConfig(class_channel_weight=0.75, class_channel_max=True)  # the better search
+
+
+@pytest.fixture(scope="module")
+def sample_session(tmp_path_factory):
+    """A sample-generator session (exact words, no clips) whose turns spin about the
+    watch's own axis, not about gravity: energy alone aligns it, class channels do not."""
+    import json
+
+    from silkpipe.sessions import read_sensor_csv, resample
+    from silkpipe.synth import generate
+    from silkpipe.transcripts import extract_commands, parse_transcript
+    from silkpipe.voice_score import oracle_transcript
+
+    root = tmp_path_factory.mktemp("sample")
+    generate(root, sessions=1, seed=11, duration=90, clips_per_class=0)
+    folder = next((root / "sessions").iterdir())
+    truth = json.loads((folder / "truth.json").read_text())
+    motion = resample(read_sensor_csv(folder / "sensor_data.csv", session=folder.name))
+    commands = extract_commands(parse_transcript(oracle_transcript(truth))).commands
+    return motion, commands, truth["offset_s"]
+
+
+def test_the_better_search_passes_a_session_only_energy_aligns(sample_session):
+    motion, commands, offset = sample_session
+    _, energy = align_session("s", motion, commands, ENERGY)
+    _, channels = align_session("s", motion, commands, CHANNELS)
+    _, best = align_session("s", motion, commands, MAX)
+    assert not energy.excluded and energy.offset_s == pytest.approx(offset, abs=0.3)
+    assert channels.excluded  # the class channels' physics does not hold here
+    assert not best.excluded and best.offset_s == pytest.approx(offset, abs=0.3)
+
+
+def test_every_shuffle_gets_the_same_max_over_the_searches(sample_session):
+    """The combined quality is a z over the shuffles' best over both searches, not over
+    either search's own shuffles: trying two searches does not lift the chance level."""
+    from dataclasses import replace
+
+    from silkpipe.alignment import _hypothesis_fit, offset_fit, search_signal
+
+    motion, commands, _ = sample_session
+    signal = search_signal(motion, MAX)
+    energy = _hypothesis_fit(signal[:, 0], motion, commands, replace(MAX, class_channel_weight=0.0))
+    channels = _hypothesis_fit(signal, motion, commands, MAX)
+    assert not energy.class_channels and channels.class_channels
+    fit = offset_fit(signal, motion, commands, MAX)
+    null = np.maximum(energy.null_quality, channels.null_quality)
+    best = max(energy, channels, key=lambda f: f.quality)
+    assert fit.offset_s == best.offset_s and fit.class_channels == best.class_channels
+    assert fit.quality == pytest.approx((best.quality - null.mean()) / null.std())
+    np.testing.assert_allclose(fit.null_quality, (null - null.mean()) / null.std())
+    assert np.any(null > best.null_quality)  # the other search's shuffles do count
+
+
+def test_the_signature_route_reopens_where_the_energy_search_won():
+    sig = SignatureTest(statistic=1.0, p_value=0.005, jumps=5, turns=5)
+    assert gate_verdict(2.5, 0.02, sig, MAX, class_channels=False) == (False, "class signature")
+    assert gate_verdict(2.5, 0.02, sig, MAX, class_channels=True)[0]
+    assert gate_verdict(2.5, 0.02, sig, CHANNELS)[0]  # the config's search: class channels
+
+
+def test_the_better_search_has_its_own_gate_lift():
+    sig = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
+    cfg = replace_cfg(MAX, class_channel_lift=9.0, class_max_lift=1.0)
+    level = cfg.min_quality + 1.0
+    assert gate_verdict(level + 0.1, 0.02, sig, cfg, class_channels=True) == (False, "energy")
+    assert gate_verdict(level - 0.1, 0.02, sig, cfg, class_channels=False)[0]
+
+
+def replace_cfg(cfg: AlignConfig, **changes) -> AlignConfig:
+    from dataclasses import replace
+
+    return replace(cfg, **changes)
