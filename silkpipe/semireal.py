@@ -47,6 +47,7 @@ from silkpipe.synth import (
     render_audio,
     session_rows,
 )
+from silkpipe.validation import check_readings
 
 #: A block longer than this is cut (at a gap between clips) into several sessions.
 MAX_SESSION_S = 300.0
@@ -84,6 +85,7 @@ def load_clips(clips_dir: str | Path) -> list[Clip]:
     for path in paths:
         name = parse_clip_name(path)
         raw = read_sensor_csv(path)
+        check_readings(raw, session="", path=str(path))
         start, end = clip_core(raw)
         host_start = name.button[0] if name.button else None
         clips.append(

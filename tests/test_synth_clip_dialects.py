@@ -150,3 +150,18 @@ def test_score_voice_clip_baseline_reads_sample_clips_with_their_metadata(data_d
     assert copied is not None
     streams = load_clip_streams(copied)
     assert sorted(s.name for s in streams) == ["jump_sample01", "punch_sample02"]
+
+
+def test_a_reading_no_sensor_makes_is_refused_naming_the_clip(data_dir, tmp_path, capsys):
+    """synth reads device-ns clips with the model loader's checks (1e300 once overflowed)."""
+    clips = device_ns_folder(data_dir, tmp_path / "clips")
+    victim = sorted(clips.glob("jump_*.csv"))[0]
+    lines = victim.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[7] = "1e300"  # rot_x of a rotation_vector row
+    lines[1] = ",".join(cells)
+    victim.write_text("\n".join(lines) + "\n")
+    argv = ["synth", "--from-clips", str(clips), "--out", str(tmp_path / "o")]
+    assert main([*argv, *VOICE]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and victim.name in err
