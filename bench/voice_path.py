@@ -200,7 +200,7 @@ def _split_continuous(path: Path, first: Path, second: Path) -> None:
 
 
 #: The modules that write the sessions: a change to any of them makes new sessions.
-GENERATOR_MODULES = ("realistic", "delivery", "semireal", "speech", "synth", "clips")
+GENERATOR_MODULES = ("realistic", "delivery", "semireal", "motion_span", "speech", "synth", "clips")
 
 
 def generator_fingerprint() -> str:

@@ -33,6 +33,7 @@ from silkpipe.clips import (
     recut_late,
 )
 from silkpipe.errors import InputError
+from silkpipe.motion_span import motion_span
 from silkpipe.sessions import RawStreams, read_sensor_csv
 from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
 from silkpipe.synth import (
@@ -61,7 +62,7 @@ class Clip:
     name: str
     cls: str  # vocabulary class
     clip_name: str  # file-name class, e.g. turn_left
-    start: float  # core span on the watch clock, seconds
+    start: float  # core span on the watch clock, seconds (a sample's: motion_span)
     end: float
     host_end: float | None  # host epoch seconds of the button release (or a recording's end)
     host_start: float | None  # ... of the button press, when the name has it
@@ -110,9 +111,11 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
     in the order session_metadata.json's gestures_completed lists them (the recorder's
     order; classes it does not list follow by name), each class's samples in recording
     order at the model loader's slots (sample NN at NN * SAMPLE_SLOT_S), SAMPLE_SLOT_S
-    between classes. A continuous recording follows its class's samples, cut into
-    consecutive CONTINUOUS_PIECE_S pieces (like the device-ns walk and idle clips), each
-    keeping the file's name."""
+    between classes. A sample's span (where its words are said and truth.json labels) is
+    where its motion is (motion_span; a device-ns clip's button span is tight around its
+    motion, a sample has none); its events stay whole. A continuous recording follows its
+    class's samples, cut into consecutive CONTINUOUS_PIECE_S pieces (like the device-ns walk
+    and idle clips), each keeping the file's name."""
     meta = read_session_metadata(folder)
     read = [read_sample_clip(path) for path in paths]
     listed = {c: i for i, c in enumerate(meta.get("gestures_completed", []))}
@@ -131,19 +134,16 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
         shift = clock + SAMPLE_SLOT_S - first
         for name, raw in members:
             times = {s: t + shift for s, t in raw.times.items()}
-            clip = Clip(
-                name.stem,
-                name.label,
-                name.name_class,
+            whole = (
                 min(float(t[0]) for t in times.values()),
                 max(float(t[-1]) for t in times.values()),
-                None,
-                None,
-                times,
-                raw.values,
+            )
+            start, end = whole if name.sample is None else motion_span(times, raw.values)
+            clip = Clip(
+                name.stem, name.label, name.name_class, start, end, None, None, times, raw.values
             )
             clips += [clip] if name.sample is not None else continuous_pieces(clip)
-        clock = max(c.end for c in clips)
+            clock = max(clock, whole[1])
     return clips
 
 
