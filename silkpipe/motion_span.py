@@ -34,20 +34,21 @@ class SpanRule:
     """The settings of motion_span (chosen on clips-dev: bench/notes/sample_spans.txt)."""
 
     smooth_s: float = 0.3
-    before_peak_s: float = 0.35
-    after_peak_s: float = 0.68
+    before_peak_s: float = 0.34
+    after_peak_s: float = 0.67
 
 
 def envelope(motion: Motion, smooth_s: float) -> np.ndarray:
     """Motion energy smoothed over ``smooth_s``, averaged over valid grid points only (a
-    sensor gap, or the grid points before every sensor has started, is no stillness)."""
+    sensor gap, or the grid points before every sensor has started, is no stillness);
+    inside a gap, the line between the valid points on either side."""
     valid = motion.valid.astype(np.float64)
     if not valid.any():
         return np.zeros(len(valid))
     width = max(int(round(smooth_s * motion.rate)), 1)
     total = uniform_filter1d(motion.energy().astype(np.float64), width, mode="nearest")
     share = uniform_filter1d(valid, width, mode="nearest")
-    ok = share > 1e-9
+    ok = motion.valid
     idx = np.arange(len(valid))
     return np.interp(idx, idx[ok], total[ok] / share[ok])
 

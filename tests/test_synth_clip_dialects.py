@@ -165,3 +165,112 @@ def test_a_reading_no_sensor_makes_is_refused_naming_the_clip(data_dir, tmp_path
     assert main([*argv, *VOICE]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and victim.name in err
+
+
+# --- a sample's span is where its motion is (motion_span) ---------------------------------
+
+HEADER = "accel_x,accel_y,accel_z,gesture,gyro_x,gyro_y,gyro_z,rot_w,rot_x,rot_y,rot_z,"
+HEADER += "sample,sensor,stance,timestamp"
+
+
+def write_burst_sample(path: Path, cls: str, n: int, burst_s: float, seed: int = 0) -> None:
+    """A 2.5 s sample-dialect clip: a still wrist (small noise) with one 0.3 s burst of
+    motion centred at ``burst_s`` seconds into the sample."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, 2.5, 0.02)
+    burst = 12.0 * np.exp(-(((t - burst_s) / 0.1) ** 2))
+    rows = [HEADER]
+    for k, ti in enumerate(t):
+        acc = rng.normal(0, 0.05, 3) + burst[k] * np.array([0.2, 0.3, 0.9])
+        gyro = rng.normal(0, 0.02, 3) + burst[k] * np.array([0.05, 0.05, 0.1])
+        a = ",".join(f"{x:.5f}" for x in acc)
+        g = ",".join(f"{x:.5f}" for x in gyro)
+        rows.append(f"{a},{cls},,,,,,,,{n},linear_acceleration,neutral,{ti + 0.001:.6f}")
+        rows.append(f",,,{cls},{g},,,,,{n},gyroscope,neutral,{ti + 0.004:.6f}")
+        rows.append(f",,,{cls},,,,1.0,0.0,0.0,0.0,{n},rotation_vector,neutral,{ti + 0.007:.6f}")
+    path.write_text("\n".join(rows) + "\n")
+
+
+def burst_folder(data_dir: Path, out: Path, bursts: dict[str, list[float]]) -> Path:
+    out.mkdir(parents=True)
+    shutil.copyfile(data_dir / "clips-20251014" / METADATA_NAME, out / METADATA_NAME)
+    for cls, at in bursts.items():
+        for k, burst_s in enumerate(at, start=1):
+            write_burst_sample(out / f"{cls}_sample{k:02d}.csv", cls, k, burst_s, seed=k)
+    return out
+
+
+def test_a_sample_is_labelled_where_its_motion_is_not_over_the_whole_sample(data_dir, tmp_path):
+    """A burst late (or early) in a 2.5 s sample: the clip's span lies on the burst, about
+    as long as a clips-dev button span, so the word said at its start comes just before
+    the motion, as on clips-dev."""
+    from silkpipe.motion_span import SpanRule
+
+    rule = SpanRule()
+    bursts = [2.1, 0.5, 1.3]
+    folder = burst_folder(data_dir, tmp_path / "clips", {"jump": bursts})
+    clips = load_clips(folder)
+    assert [c.name for c in clips] == ["jump_sample01", "jump_sample02", "jump_sample03"]
+    for clip, burst_s in zip(clips, bursts, strict=True):
+        first = min(float(t[0]) for t in clip.times.values())
+        last = max(float(t[-1]) for t in clip.times.values())
+        peak = first + burst_s - 0.001
+        assert clip.start <= peak <= clip.end
+        assert clip.start == pytest.approx(max(first, peak - rule.before_peak_s), abs=0.05)
+        assert clip.end == pytest.approx(min(last, peak + rule.after_peak_s), abs=0.05)
+        assert last - first > 2.4  # the events stay whole: only the span moved
+    late = clips[0]
+    assert late.start - min(float(t[0]) for t in late.times.values()) > 1.5
+
+
+def _peak_times(session: Path, intervals: list) -> list[float]:
+    """The time of the largest |linear acceleration| in each truth interval's neighbourhood
+    (1 s either side), read back from the session's sensor_data.csv."""
+    raw = read_sensor_csv(session / "sensor_data.csv")
+    t = raw.times["linear_acceleration"]
+    mag = np.linalg.norm(raw.values["linear_acceleration"], axis=1)
+    out = []
+    for a, b, _ in intervals:
+        near = (t >= a - 1.0) & (t <= b + 1.0)
+        out.append(float(t[near][np.argmax(mag[near])]))
+    return out
+
+
+def test_sample_dialect_truth_and_words_follow_the_motion(data_dir, tmp_path):
+    """Block sessions from samples whose burst comes late: truth.json's intervals lie on
+    the bursts (the sample's lead-in is no gesture) and each word is said at its
+    interval's start (reaction lag within -0.4..0.6 s), under 1 s before the burst."""
+    bursts = {"jump": [2.1, 1.9, 2.2], "punch": [1.8, 2.0, 2.1]}
+    folder = burst_folder(data_dir, tmp_path / "clips", bursts)
+    out = tmp_path / "out"
+    argv = ["synth", "--from-clips", str(folder), "--out", str(out), "--sparse", "0", *VOICE]
+    assert main([*argv, "--seed", "2"]) == 0
+    (truth,) = _truths(out)
+    intervals = truth["intervals"]
+    assert [cls for _, _, cls in intervals] == ["punch"] * 3 + ["jump"] * 3
+    session = out / truth["session"]
+    for (a, b, _), peak in zip(intervals, _peak_times(session, intervals), strict=True):
+        assert a < peak < b and b - a < 1.2
+    commands = sorted(truth["commands"], key=lambda c: c["imu_time"])
+    assert len(commands) == len(intervals)
+    for (a, _, _), peak, c in zip(
+        intervals, _peak_times(session, intervals), commands, strict=True
+    ):
+        assert -0.45 <= c["imu_time"] - a <= 0.65
+        assert c["imu_time"] < peak < c["imu_time"] + 1.0
+
+
+def test_realistic_sample_gestures_are_labelled_on_their_motion_span(data_dir, tmp_path):
+    """Realistic sessions from real samples: every gesture's labelled span is its clip's
+    motion span (clip_start in truth.json), so the spoken words keep clips-dev's lead."""
+    clips = sample_folder(data_dir, tmp_path / "clips", ("jump", "punch", "turn", "noise", "walk"))
+    spans = {c.name: c for c in load_clips(clips) if "_sample" in c.name}  # walk: pieces
+    out = tmp_path / "out"
+    argv = ["synth", "--from-clips", str(clips), "--out", str(out), "--realistic"]
+    assert main([*argv, "--gestures", "8", "--seed", "3", *VOICE]) == 0
+    gestures = [g for t in _truths(out) for g in t["gestures"] if g["clip"] in spans]
+    assert gestures
+    for g in gestures:
+        clip = spans[g["clip"]]
+        assert g["clip_start"] == pytest.approx(clip.start, abs=0.15)  # crossfade margin
+        assert g["end"] - g["start"] <= clip.end - clip.start + 0.01 < 1.2
