@@ -39,10 +39,18 @@ Held-out use (clips-20251014, nothing chosen on it): per class, where the motion
 said at span start + lag) with the whole sample as span (before) and with the rule (after).
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python bench/notes/sample_spans.py
+    python bench/notes/sample_spans.py --sessions CLIPS SESSIONS [SESSIONS ...]
+
+The second form reads realistic sessions' truth.json (made from the sample clips in
+CLIPS): per spoken gesture, the time from its word (the command's imu_time) to its clip's
+motion peak (largest |linear accel| + |gyro|), on the session clock (the aligner assumes
+0.3 s).
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -207,6 +215,45 @@ def held_out(span_fn, title: str) -> None:
         )
 
 
+def word_to_peak(clips_dir: Path, sessions: Path) -> dict[str, list[float]]:
+    """Per class: peak time minus word time of every spoken gesture in sessions whose clip
+    is a jump/punch/turn/noise clip of CLIPS (either dialect)."""
+    peaks = {}
+    clips = load_clips(clips_dir)
+    names = [c.name for c in clips]
+    for c in clips:
+        if c.cls in CLASSES and names.count(c.name) == 1:
+            m = resample(RawStreams("<c>", "clip", c.times, c.values), rate=50.0)
+            peaks[c.name] = float(m.t[int(np.argmax(m.energy()))])
+    out: dict[str, list[float]] = {}
+    for path in sorted(sessions.glob("*/truth.json")):
+        truth = json.loads(path.read_text())
+        for g in truth["gestures"]:
+            if not g["spoken"] or g["clip"] not in peaks:
+                continue
+            said = [c["imu_time"] for c in truth["commands"] if c["class"] == g["class"]]
+            word = min(said, key=lambda t: abs(t - g["start"]))
+            peak = g["start"] + peaks[g["clip"]] - g["clip_start"]
+            out.setdefault(g["class"], []).append(peak - word)
+    return out
+
+
+def sessions_main(clips_dir: Path, folders: list[Path]) -> None:
+    for folder in folders:
+        rows = word_to_peak(clips_dir, folder)
+        n = sum(len(v) for v in rows.values())
+        print(f"{folder}: word -> motion peak, s, median (IQR), {n} spoken gestures")
+        for cls in CLASSES:
+            if cls in rows:
+                v = np.array(rows[cls])
+                print(
+                    f"  {cls:6s} {len(v):3d}  {q3(v)}  share in 0-0.6 s: "
+                    f"{np.mean((v >= 0) & (v <= 0.6)):.2f}"
+                )
+        every = np.concatenate([np.array(v) for v in rows.values()])
+        print(f"  all    {len(every):3d}  {q3(every)}")
+
+
 def main() -> None:
     clips = load_clips(DATA / "clips-dev")
     still = dev_windows("still")
@@ -243,4 +290,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--sessions"]:
+        sessions_main(Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]])
+    else:
+        main()
