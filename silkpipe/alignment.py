@@ -107,6 +107,16 @@ class AlignConfig:
     # sure_quality needs a class route too: shorter than the shortest gesture period (1.5 s),
     # so a narrower search cannot reach an alignment one period off.
     rate_reach_s: float = 1.0
+    # A count clock's scale search runs only where the scales the rate's bound leaves can
+    # move the words against each other by at least this much; below it every scale puts
+    # the words within a fraction of a gesture of each other, the search cannot tell the
+    # rates apart, and its pick among them only moves the offset (a pick off by one scale
+    # step moves it by the step times the words' mean audio time, bench/notes/
+    # offset_misses.txt). Then the rate read off the arrival envelope stands (scale 1).
+    scale_reach_s: float = 1.0
+    # ... and of the scales it tries, the one closest to 1 whose quality lies within this
+    # of the best (in the shuffles' standard deviations) is taken (0: the best).
+    scale_tie_z: float = 1.0
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -871,7 +881,9 @@ def _evidence(
 ) -> Evidence:
     """What the gate weighs about a fit and the class tests at its offset."""
     moved = abs(fit.candidates[0]) > cfg.edge_s
-    rate_fitted = _scale_reach(_clock_scales(motion), commands) >= cfg.rate_reach_s
+    rate_fitted = (
+        _scale_reach(_searched_scales(motion, commands, cfg), commands) >= cfg.rate_reach_s
+    )
     return Evidence(
         fit.quality,
         fit.p_value,
@@ -1019,13 +1031,22 @@ def _clock_scales(motion: Motion) -> tuple[float, ...]:
     return clock_scales(motion.time_model)
 
 
+def _searched_scales(
+    motion: Motion, commands: list[Command], cfg: AlignConfig
+) -> tuple[float, ...]:
+    """The clock scales the offset search fits: those the rate's bound leaves, or 1 alone
+    where they cannot move the words against each other by scale_reach_s."""
+    scales = _clock_scales(motion)
+    return scales if _scale_reach(scales, commands) >= cfg.scale_reach_s else (1.0,)
+
+
 def _fit_clock(
     motion: Motion, commands: list[Command], cfg: AlignConfig, clips: BoundClips | None = None
 ) -> OffsetFit:
     """The offset fit, with the clock scale: count-clock sessions also fit the clock rate
     (silkpipe.clock_fit), with the scale search inside the shuffles' null, over the scales
-    the rate's bound leaves (their fit's null_quality is left empty)."""
-    scales = _clock_scales(motion)
+    _searched_scales keeps (their fit's null_quality is left empty)."""
+    scales = _searched_scales(motion, commands, cfg)
     if len(scales) == 1:
         return offset_fit(search_signal(motion, cfg), motion, commands, cfg, clips=clips)
     from silkpipe.clock_fit import fit_scale_offset

@@ -64,7 +64,7 @@ def fit_scale_offset(
     traces = feature_traces(motion)
     fits = [offset_fit(signal, motion, scaled(commands, a), cfg, traces, clips) for a in scales]
     observed = np.array([f.quality for f in fits])
-    best = int(np.argmax(observed))
+    best = _nearest_to_one(scales, observed, cfg.scale_tie_z)
     null_best = np.max([f.null_quality for f in fits], axis=0)
     quality, p_value = _z_over(float(observed[best]), null_best)
     return ScaleFit(
@@ -78,6 +78,14 @@ def fit_scale_offset(
         candidates=fits[best].candidates,
         class_channels=fits[best].class_channels,
     )
+
+
+def _nearest_to_one(scales, observed: np.ndarray, tie_z: float) -> int:
+    """Index of the scale closest to 1 (the rebuilt clock's own rate) among those scoring
+    within ``tie_z`` of the best: qualities are z over the shuffles, so scales closer than
+    that are not told apart by the words, and a pick among them only moves the offset."""
+    near = np.flatnonzero(observed >= observed.max() - tie_z)
+    return int(near[np.argmin(np.abs(np.asarray(scales, float)[near] - 1.0))])
 
 
 def within_reach(

@@ -114,8 +114,22 @@ def test_a_narrow_scale_search_needs_no_class_route():
     motion.time_model = {"kind": "count", "rate_uncertainty": 0.0025}
     _, narrow = align_session("narrow", motion, words, cfg)
     assert narrow.gate == "energy"
-    _, strict = align_session("strict", motion, words, replace(cfg, rate_reach_s=0.5))
+    strict_cfg = replace(cfg, rate_reach_s=0.5, scale_reach_s=0.5)
+    _, strict = align_session("strict", motion, words, strict_cfg)
     assert strict.gate == "class signature"
+
+
+def test_a_scale_search_shorter_than_its_reach_keeps_the_envelope_rate():
+    """Scales 1 +- 0.0025 cannot move 120 s of words a second against each other: the
+    search keeps scale 1 (the envelope's rate) instead of picking a neighbour whose only
+    effect is to move the offset; allowed a shorter reach, it fits the scale."""
+    motion, words = gesture_session(seconds=120.0, offset_s=2.0, scale=0.9975, seed=1)
+    motion.time_model = {"kind": "count", "rate_uncertainty": 0.0025}
+    _, kept = align_session("kept", motion, words, AlignConfig())
+    assert kept.clock_scale == 1.0
+    assert kept.offset_s == pytest.approx(2.0, abs=0.3)
+    _, fitted = align_session("fitted", motion, words, AlignConfig(scale_reach_s=0.5))
+    assert fitted.clock_scale == 0.9975
 
 
 def test_loss_hidden_in_a_backlog_is_put_where_the_rotation_jumps():
@@ -158,3 +172,14 @@ def test_envelope_spans_stalls_but_cuts_at_losses():
     t = t + np.random.default_rng(0).uniform(0, 0.02, len(t))
     cuts = envelope_cuts(t, ClockConfig())
     assert len(cuts) == 1 and t[cuts[0] - 1] < 30.1 and t[cuts[0]] >= 32
+
+
+def test_scales_the_words_do_not_tell_apart_keep_the_one_nearest_the_rebuilt_rate():
+    """Qualities within scale_tie_z of the best are a tie: the scale nearest 1 wins it;
+    a scale better by more than that still wins."""
+    from silkpipe.clock_fit import _nearest_to_one
+
+    scales = (0.99, 0.995, 1.0, 1.005, 1.01)
+    assert _nearest_to_one(scales, np.array([3.0, 2.0, 2.5, 3.2, 3.1]), 1.0) == 2
+    assert _nearest_to_one(scales, np.array([3.0, 2.0, 2.5, 3.2, 3.1]), 0.0) == 3
+    assert _nearest_to_one(scales, np.array([3.0, 2.0, 1.5, 2.9, 3.2]), 1.0) == 3
