@@ -134,13 +134,26 @@ def game_order(clips: list[Clip], rng: np.random.Generator) -> list[list[Clip]]:
 def _filler_piece(
     pool: list[Clip], length: float, rng: np.random.Generator
 ) -> tuple[Clip, float, float]:
-    """A stretch of ``length`` seconds (or the whole clip when shorter) of non-gesture motion."""
+    """A stretch of ``length`` seconds (or the whole clip when shorter) of non-gesture motion,
+    cut anywhere in the clip's recording (a noise sample's quiet part too, not only the
+    motion its span labels)."""
     clip = pool[int(rng.integers(len(pool)))]
-    span = clip.end - clip.start
-    if span <= length:
-        return clip, clip.start, clip.end
-    a = rng.uniform(clip.start, clip.end - length)
+    lo, hi = clip.extent()
+    if hi - lo <= length:
+        return clip, lo, hi
+    a = rng.uniform(lo, hi - length)
     return clip, a, a + length
+
+
+def gesture_source(clip: Clip) -> tuple[float, float]:
+    """The clip seconds a gesture piece plays: its labelled span with room for the
+    crossfades, widened to the clip's whole recording (a sample's lead-in and lead-out are
+    the wrist's own approach to and recovery from that gesture, which a real session holds
+    around every gesture; truth still marks the span)."""
+    centre, half = (clip.start + clip.end) / 2, (clip.end - clip.start) / 2
+    half = max(half + FADE_S / 2, FADE_S + 0.15)
+    lo, hi = clip.extent()
+    return min(centre - half, lo), max(centre + half, hi)
 
 
 def lay_out(
@@ -165,9 +178,7 @@ def lay_out(
     fill(lead_s)
     for run in runs:
         for k, clip in enumerate(run):
-            centre, half = (clip.start + clip.end) / 2, (clip.end - clip.start) / 2
-            half = max(half + FADE_S / 2, FADE_S + 0.15)
-            add(clip, centre - half, centre + half, True)
+            add(clip, *gesture_source(clip), True)
             gap = rng.uniform(0.3, 1.2) if k < len(run) - 1 else rng.uniform(0.8, 4.0)
             if k == len(run) - 1 and rng.random() < 0.1:
                 gap = rng.uniform(4.0, 8.0)  # room for chat

@@ -62,12 +62,21 @@ class Clip:
     name: str
     cls: str  # vocabulary class
     clip_name: str  # file-name class, e.g. turn_left
-    start: float  # core span on the watch clock, seconds (a sample's: motion_span)
+    start: float  # labelled span on the watch clock, seconds (a sample's: motion_span)
     end: float
     host_end: float | None  # host epoch seconds of the button release (or a recording's end)
     host_start: float | None  # ... of the button press, when the name has it
     times: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
+    rec_start: float | None = None  # the recording's own extent (what can be played); None:
+    rec_end: float | None = None  # the labelled span (a device-ns clip is its button span)
+
+    def extent(self) -> tuple[float, float]:
+        """(start, end) of what can be played: a sample's whole recording, around a span
+        that labels only its motion; otherwise the labelled span itself."""
+        start = self.start if self.rec_start is None else self.rec_start
+        end = self.end if self.rec_end is None else self.rec_end
+        return start, end
 
 
 def load_clips(clips_dir: str | Path) -> list[Clip]:
@@ -113,7 +122,8 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
     order at the model loader's slots (sample NN at NN * SAMPLE_SLOT_S), SAMPLE_SLOT_S
     between classes. A sample's span (where its words are said and truth.json labels) is
     where its motion is (motion_span; a device-ns clip's button span is tight around its
-    motion, a sample has none); its events stay whole. A continuous recording follows its
+    motion, a sample has none); its events stay whole and its extent (what realistic play
+    may play) is the whole sample. A continuous recording follows its
     class's samples, cut into consecutive CONTINUOUS_PIECE_S pieces (like the device-ns walk
     and idle clips), each keeping the file's name."""
     meta = read_session_metadata(folder)
@@ -140,7 +150,16 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
             )
             start, end = whole if name.sample is None else motion_span(times, raw.values)
             clip = Clip(
-                name.stem, name.label, name.name_class, start, end, None, None, times, raw.values
+                name.stem,
+                name.label,
+                name.name_class,
+                start,
+                end,
+                None,
+                None,
+                times,
+                raw.values,
+                *whole,
             )
             clips += [clip] if name.sample is not None else continuous_pieces(clip)
             clock = max(clock, whole[1])

@@ -274,3 +274,65 @@ def test_realistic_sample_gestures_are_labelled_on_their_motion_span(data_dir, t
         clip = spans[g["clip"]]
         assert g["clip_start"] == pytest.approx(clip.start, abs=0.15)  # crossfade margin
         assert g["end"] - g["start"] <= clip.end - clip.start + 0.01 < 1.2
+
+
+# --- what is labelled vs what can be played ----------------------------------------------
+
+
+def _recorded(clip) -> tuple[float, float]:
+    """First and last event of a clip as read."""
+    return (
+        min(float(t[0]) for t in clip.times.values()),
+        max(float(t[-1]) for t in clip.times.values()),
+    )
+
+
+def test_a_sample_can_be_played_whole_a_device_ns_clip_is_its_span(data_dir, tmp_path):
+    """A sample's extent is the whole recording around its motion span; a device-ns clip's
+    is its button span (so clips-dev sessions do not change)."""
+    folder = burst_folder(data_dir, tmp_path / "samples", {"jump": [2.1, 0.5]})
+    for clip in load_clips(folder):
+        lo, hi = clip.extent()
+        assert (lo, hi) == _recorded(clip)
+        assert hi - lo > 2.4 and lo <= clip.start < clip.end <= hi
+        assert (clip.end - clip.start) < 1.2
+    for clip in load_clips(device_ns_folder(data_dir, tmp_path / "dev")):
+        assert clip.extent() == (clip.start, clip.end)
+
+
+def test_filler_from_a_noise_sample_includes_its_quiet_part(data_dir, tmp_path):
+    """Filler cut from a noise sample comes from the whole sample, not only the ~1 s of
+    motion its span labels: long stretches take the whole sample, short ones fall in its
+    still lead-in too."""
+    folder = burst_folder(data_dir, tmp_path / "clips", {"noise": [2.1]})
+    (clip,) = load_clips(folder)
+    lo, hi = _recorded(clip)
+    rng = np.random.default_rng(0)
+    _, a, b = realistic._filler_piece([clip], 5.0, rng)
+    assert (a, b) == (lo, hi)
+    cuts = [realistic._filler_piece([clip], 0.8, rng)[1:] for _ in range(50)]
+    assert all(lo <= a and b <= hi for a, b in cuts)
+    assert sum(b <= clip.start for a, b in cuts) >= 10  # wholly in the still lead-in
+
+
+def test_a_sample_gesture_plays_its_lead_in_and_out_truth_marks_its_motion(data_dir, tmp_path):
+    """A gesture piece from a sample plays the whole sample (the wrist's own approach and
+    recovery), while its labelled span (truth.json's interval, where the word goes) stays
+    the motion span."""
+    bursts = {"jump": [2.1, 0.5, 1.3], "punch": [1.8, 0.4], "noise": [1.0, 2.2]}
+    clips = load_clips(burst_folder(data_dir, tmp_path / "clips", bursts))
+    gestures = [c for c in clips if c.cls != "noise"]
+    pool = [c for c in clips if c.cls == "noise"]
+    rng = np.random.default_rng(1)
+    pieces = realistic.lay_out([[c] for c in gestures], pool, 2.0, rng)
+    spans = realistic.gesture_spans(pieces)
+    assert len(spans) == len(gestures)
+    for a, b, p in spans:
+        lo, hi = _recorded(p.clip)
+        assert p.src_start <= lo and p.src_end >= hi  # the whole sample is played
+        assert (p.end - p.at) - (b - a) > 1.0
+        assert b - a == pytest.approx(p.clip.end - p.clip.start, abs=1e-6)
+        assert a - p.at == pytest.approx(max(p.clip.start - p.src_start, FADE_HALF), abs=1e-6)
+
+
+FADE_HALF = realistic.FADE_S / 2
