@@ -199,15 +199,14 @@ def envelope_losses(
     losses: list[list[float]] = []
     t = np.asarray(arrival[n0:], dtype=np.float64)
     e = t - np.arange(len(t)) / est.rate
-    done = 0.0
     for (_, b), (c, _) in zip(sorted(est.rows)[:-1], sorted(est.rows)[1:], strict=True):
         if c <= b:
             continue
-        step = e[c] - e[b] - done
+        step = e[c] - e[b]  # both edges on production: the watch time lost between
         if step < cfg.min_loss_s:
             continue
         suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
-        ramp = np.clip(suffix - e[b] - done, 0.0, step)
+        ramp = np.clip(suffix - e[b], 0.0, step)
         jumps = np.diff(ramp)
         first = b + int(np.argmax(ramp > 0))
         turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
@@ -221,5 +220,53 @@ def envelope_losses(
         inserted[n0 + c :] += step
         at = b + int(np.argmax(ramp > step / 2))
         losses.append([round(float(t[at - 1]), 3), round(float(step), 3)])
-        done += step
     return inserted, losses
+
+
+def _gap_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float:
+    """Watch seconds missing at the arrival gap before row g (t: arrival from the anchor):
+    how far arrival after it stays behind the line the rows before it arrived on (at their
+    own pace, a queue's send rate), in rows over R. A stall catches up (0); sending time
+    spent on rows that never arrived does not."""
+    k = max(int(cfg.steady_window_s * rate), 2)
+    before = t[max(g - k, 0) : g]
+    if len(before) < 2 or before[-1] <= before[0]:
+        return 0.0
+    pace = (len(before) - 1) / (before[-1] - before[0])
+    gap = t[g] - t[g - 1]
+    seg = t[g : g + int(cfg.stall_catchup * gap * pace) + int(cfg.min_steady_s * rate)]
+    pred = t[g - 1] + np.arange(1, len(seg) + 1) / pace
+    return float(np.min(seg - pred)) * pace / rate if len(seg) else 0.0
+
+
+def unseen_gap_losses(
+    arrival: np.ndarray,
+    n0: int,
+    rate: float,
+    inserted: np.ndarray,
+    cfg: ClockConfig,
+    pairs: SpacingPairs | None,
+    seen: tuple[int, int] | None,
+) -> list[list[float]]:
+    """Losses at arrival gaps the other finders cannot see (in ``inserted``, cumulative,
+    in place): a queue that never drains leaves no later envelope edge to step up, and a
+    backlog hides a loss from the latency test. A gap is a loss when arrival after it never
+    catches up with the pace before it (_gap_lag at least ``min_loss_s``) and the rotation
+    vector jumps across it (``loss_turn_rad``): a host stall inside a queue also stays
+    behind, but the wrist turns across it by one period only. ``seen``: the rows (from
+    n0) the envelope's edges span, where its steps already count every loss."""
+    t = np.asarray(arrival[n0:], dtype=np.float64)
+    losses: list[list[float]] = []
+    for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
+        if seen is not None and seen[0] <= g <= seen[1]:
+            continue
+        if (
+            inserted[n0 + g] - inserted[n0 + g - 1] > 0
+            or _gap_turn(pairs, n0 + int(g)) < cfg.loss_turn_rad
+        ):
+            continue
+        step = _gap_lag(t, int(g), rate, cfg)
+        if step >= cfg.min_loss_s:
+            inserted[n0 + g :] += step
+            losses.append([round(float(t[g - 1]), 3), round(step, 3)])
+    return losses

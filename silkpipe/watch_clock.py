@@ -47,7 +47,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from silkpipe.clock_envelope import RateEstimate, envelope_losses, envelope_rate
+from silkpipe.clock_envelope import (
+    RateEstimate,
+    envelope_losses,
+    envelope_rate,
+    unseen_gap_losses,
+)
 
 #: Watch-clock columns an extended session CSV may carry after ``timestamp``.
 WATCH_COLUMNS = ("timestamp_ns", "watch_timestamp")
@@ -406,6 +411,9 @@ def rebuild_clock(
         inserted, losses = envelope_losses(arrival, n0, est, cfg, pairs)
     else:
         inserted, losses = _insert_losses(arrival, n0, rate, cfg)
+    if est is not None:  # streams never seen in real time (143217) keep their gaps as delays
+        seen = (min(a for a, _ in est.rows), max(b for _, b in est.rows))
+        losses = sorted(losses + unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen))
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
     if est is not None:
