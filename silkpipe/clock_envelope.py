@@ -180,29 +180,33 @@ def envelope_losses(
     est: RateEstimate,
     cfg: ClockConfig,
     pairs: SpacingPairs | None = None,
+    inserted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[list[float]]]:
     """Seconds of lost watch time before each row (cumulative), and the losses found,
-    from steps of the envelope between its edges.
+    from steps of the envelope between its edges (``inserted``: losses already found,
+    e.g. by unseen_gap_losses, which a step between two edges then leaves out).
 
     Against the count clock at the envelope rate, each edge lies on production plus the
-    latency floor; where a later edge lies higher by ``min_loss_s`` or more, that much
-    watch time was lost in between. Causality (no row made after it arrived) allows it
-    anywhere from where the suffix minimum of the latency starts to rise (the earliest)
-    to the next edge (the latest). Where the suffix minimum rises by most of the step at
-    one row, the loss happened in real time there (an arrival gap): it is put there.
+    latency floor, and so (after the stale burst) does the anchor row, n0; where a later
+    edge lies higher by ``min_loss_s`` or more, that much watch time was lost in between
+    (before the first edge too: a loss in a backlog that drains before any edge).
+    Causality (no row made after it arrived) allows it anywhere from where the suffix
+    minimum of the latency starts to rise (the earliest) to the next edge (the latest).
+    Where the suffix minimum rises by most of the step at one row, the loss happened in
+    real time there (an arrival gap): it is put there.
     Hidden in a backlog, it is put where the rotation vector jumps between consecutive
     rows (``pairs``: _turn_jump); without such a jump half of it is inserted each way,
     so no row is off by more than half the loss.
     """
-    n = len(arrival)
-    inserted = np.zeros(n)
+    inserted = np.zeros(len(arrival)) if inserted is None else inserted
     losses: list[list[float]] = []
     t = np.asarray(arrival[n0:], dtype=np.float64)
     e = t - np.arange(len(t)) / est.rate
-    for (_, b), (c, _) in zip(sorted(est.rows)[:-1], sorted(est.rows)[1:], strict=True):
+    edges = [(0, 0), *sorted(est.rows)]  # the anchor row: the stream starts in real time
+    for (_, b), (c, _) in zip(edges[:-1], edges[1:], strict=True):
         if c <= b:
             continue
-        step = e[c] - e[b]  # both edges on production: the watch time lost between
+        step = e[c] - e[b] - (inserted[n0 + c] - inserted[n0 + b])  # lost between, unfound
         if step < cfg.min_loss_s:
             continue
         suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]

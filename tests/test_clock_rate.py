@@ -221,3 +221,14 @@ def test_two_losses_between_envelope_edges_are_each_their_own_size():
     _, model = rebuild_clock(arrival)
     assert model.rate_source == "envelope"
     assert [round(s) for _, s in model.losses] == [4, 7]
+
+
+def test_loss_in_a_backlog_before_the_first_envelope_edge_is_inserted():
+    """Rows lost in a queue that drains only after them: the first envelope edge lies
+    higher than the anchor row (the stream starts in real time) by the loss, placed where
+    the rotation jumps; the clock is right on both sides of it."""
+    watch, arrival = trace(150, lambda t: 0.6 if t < 40 else 1.6, lost=(37, 41))
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 41.0))
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert [round(s) for _, s in model.losses] == [4]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
