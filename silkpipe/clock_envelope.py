@@ -180,34 +180,37 @@ def envelope_losses(
     est: RateEstimate,
     cfg: ClockConfig,
     pairs: SpacingPairs | None = None,
+    inserted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[list[float]]]:
     """Seconds of lost watch time before each row (cumulative), and the losses found,
-    from steps of the envelope between its edges.
+    from steps of the envelope between its edges (``inserted``: losses already found,
+    e.g. by unseen_gap_losses, which a step between two edges then leaves out).
 
     Against the count clock at the envelope rate, each edge lies on production plus the
-    latency floor; where a later edge lies higher by ``min_loss_s`` or more, that much
-    watch time was lost in between. Causality (no row made after it arrived) allows it
-    anywhere from where the suffix minimum of the latency starts to rise (the earliest)
-    to the next edge (the latest). Where the suffix minimum rises by most of the step at
-    one row, the loss happened in real time there (an arrival gap): it is put there.
+    latency floor, and so (after the stale burst) does the anchor row, n0; where a later
+    edge lies higher by ``min_loss_s`` or more, that much watch time was lost in between
+    (before the first edge too: a loss in a backlog that drains before any edge).
+    Causality (no row made after it arrived) allows it anywhere from where the suffix
+    minimum of the latency starts to rise (the earliest) to the next edge (the latest).
+    Where the suffix minimum rises by most of the step at one row, the loss happened in
+    real time there (an arrival gap): it is put there.
     Hidden in a backlog, it is put where the rotation vector jumps between consecutive
     rows (``pairs``: _turn_jump); without such a jump half of it is inserted each way,
     so no row is off by more than half the loss.
     """
-    n = len(arrival)
-    inserted = np.zeros(n)
+    inserted = np.zeros(len(arrival)) if inserted is None else inserted
     losses: list[list[float]] = []
     t = np.asarray(arrival[n0:], dtype=np.float64)
     e = t - np.arange(len(t)) / est.rate
-    done = 0.0
-    for (_, b), (c, _) in zip(sorted(est.rows)[:-1], sorted(est.rows)[1:], strict=True):
+    edges = [(0, 0), *sorted(est.rows)]  # the anchor row: the stream starts in real time
+    for (_, b), (c, _) in zip(edges[:-1], edges[1:], strict=True):
         if c <= b:
             continue
-        step = e[c] - e[b] - done
+        step = e[c] - e[b] - (inserted[n0 + c] - inserted[n0 + b])  # lost between, unfound
         if step < cfg.min_loss_s:
             continue
         suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
-        ramp = np.clip(suffix - e[b] - done, 0.0, step)
+        ramp = np.clip(suffix - e[b], 0.0, step)
         jumps = np.diff(ramp)
         first = b + int(np.argmax(ramp > 0))
         turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
@@ -221,5 +224,53 @@ def envelope_losses(
         inserted[n0 + c :] += step
         at = b + int(np.argmax(ramp > step / 2))
         losses.append([round(float(t[at - 1]), 3), round(float(step), 3)])
-        done += step
     return inserted, losses
+
+
+def _gap_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float:
+    """Watch seconds missing at the arrival gap before row g (t: arrival from the anchor):
+    how far arrival after it stays behind the line the rows before it arrived on (at their
+    own pace, a queue's send rate), in rows over R. A stall catches up (0); sending time
+    spent on rows that never arrived does not."""
+    k = max(int(cfg.steady_window_s * rate), 2)
+    before = t[max(g - k, 0) : g]
+    if len(before) < 2 or before[-1] <= before[0]:
+        return 0.0
+    pace = (len(before) - 1) / (before[-1] - before[0])
+    gap = t[g] - t[g - 1]
+    seg = t[g : g + int(cfg.stall_catchup * gap * pace) + int(cfg.min_steady_s * rate)]
+    pred = t[g - 1] + np.arange(1, len(seg) + 1) / pace
+    return float(np.min(seg - pred)) * pace / rate if len(seg) else 0.0
+
+
+def unseen_gap_losses(
+    arrival: np.ndarray,
+    n0: int,
+    rate: float,
+    inserted: np.ndarray,
+    cfg: ClockConfig,
+    pairs: SpacingPairs | None,
+    seen: tuple[int, int] | None,
+) -> list[list[float]]:
+    """Losses at arrival gaps the other finders cannot see (in ``inserted``, cumulative,
+    in place): a queue that never drains leaves no later envelope edge to step up, and a
+    backlog hides a loss from the latency test. A gap is a loss when arrival after it never
+    catches up with the pace before it (_gap_lag at least ``min_loss_s``) and the rotation
+    vector jumps across it (``loss_turn_rad``): a host stall inside a queue also stays
+    behind, but the wrist turns across it by one period only. ``seen``: the rows (from
+    n0) the envelope's edges span, where its steps already count every loss."""
+    t = np.asarray(arrival[n0:], dtype=np.float64)
+    losses: list[list[float]] = []
+    for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
+        if seen is not None and seen[0] <= g <= seen[1]:
+            continue
+        if (
+            inserted[n0 + g] - inserted[n0 + g - 1] > 0
+            or _gap_turn(pairs, n0 + int(g)) < cfg.loss_turn_rad
+        ):
+            continue
+        step = _gap_lag(t, int(g), rate, cfg)
+        if step >= cfg.min_loss_s:
+            inserted[n0 + g :] += step
+            losses.append([round(float(t[g - 1]), 3), round(step, 3)])
+    return losses

@@ -47,7 +47,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from silkpipe.clock_envelope import RateEstimate, envelope_losses, envelope_rate
+from silkpipe.clock_envelope import (
+    RateEstimate,
+    envelope_losses,
+    envelope_rate,
+    unseen_gap_losses,
+)
 
 #: Watch-clock columns an extended session CSV may carry after ``timestamp``.
 WATCH_COLUMNS = ("timestamp_ns", "watch_timestamp")
@@ -402,9 +407,13 @@ def rebuild_clock(
     span = float(arrival[-1] - arrival[0])
     if watch is not None:
         return _watch_time(arrival, np.asarray(watch, dtype=np.float64), n0, rate, source, span)
-    if est is not None:
-        inserted, losses = envelope_losses(arrival, n0, est, cfg, pairs)
-    else:
+    if est is not None:  # gaps outside the edges first; the envelope's steps count the rest
+        inserted = np.zeros(len(arrival))
+        seen = (min(a for a, _ in est.rows), max(b for _, b in est.rows))
+        losses = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
+        inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
+        losses = sorted(losses + found)
+    else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses = _insert_losses(arrival, n0, rate, cfg)
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)

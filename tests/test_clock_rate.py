@@ -183,3 +183,52 @@ def test_scales_the_words_do_not_tell_apart_keep_the_one_nearest_the_rebuilt_rat
     assert _nearest_to_one(scales, np.array([3.0, 2.0, 2.5, 3.2, 3.1]), 1.0) == 2
     assert _nearest_to_one(scales, np.array([3.0, 2.0, 2.5, 3.2, 3.1]), 0.0) == 3
     assert _nearest_to_one(scales, np.array([3.0, 2.0, 1.5, 2.9, 3.2]), 1.0) == 3
+
+
+def _turns(watch: np.ndarray, jump_at: float | None) -> SpacingPairs:
+    """Rotation rows every third row, turning as the gyro says except, when ``jump_at``
+    is given, across the first one made after it (the wrist moved while rows were lost)."""
+    rot = np.arange(0, len(watch), 3)
+    excess = np.full(len(rot), 0.01)
+    if jump_at is not None:
+        excess[np.searchsorted(watch[rot], jump_at)] = 0.8
+    pairs = SpacingPairs(rot[1:], np.full(len(rot) - 1, 0.02), np.full(len(rot) - 1, 0.02))
+    pairs.turn_row, pairs.turn_excess = rot, excess
+    return pairs
+
+
+def test_loss_in_a_backlog_that_never_drains_is_inserted_at_its_gap():
+    """Rows lost while a queue never drains: no later envelope edge steps up, but sending
+    time went on them, so arrival pauses and never catches up with its pace; with the
+    rotation jumping there the loss is inserted and the clock after it is right. The
+    same gap where the wrist turns by one period only is a stall: nothing inserted."""
+    watch, arrival = trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=(60, 63))
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert [round(s) for _, s in model.losses] == [3]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
+    assert model.losses == []
+    assert clock_error(rebuilt[400:], watch[400:]) > 2.5
+
+
+def test_two_losses_between_envelope_edges_are_each_their_own_size():
+    """Two losses in real time, each between its own pair of envelope edges: each is
+    inserted at its own size (not the second less the first)."""
+    watch, arrival = trace(150, lambda t: 1.6, lost=(40, 44))
+    keep = (watch < 90) | (watch >= 97)  # and seven seconds more at 90 s
+    watch, arrival = watch[keep], arrival[keep]
+    _, model = rebuild_clock(arrival)
+    assert model.rate_source == "envelope"
+    assert [round(s) for _, s in model.losses] == [4, 7]
+
+
+def test_loss_in_a_backlog_before_the_first_envelope_edge_is_inserted():
+    """Rows lost in a queue that drains only after them: the first envelope edge lies
+    higher than the anchor row (the stream starts in real time) by the loss, placed where
+    the rotation jumps; the clock is right on both sides of it."""
+    watch, arrival = trace(150, lambda t: 0.6 if t < 40 else 1.6, lost=(37, 41))
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 41.0))
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert [round(s) for _, s in model.losses] == [4]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
