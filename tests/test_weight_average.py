@@ -85,3 +85,27 @@ def test_unknown_or_conflicting_weight_average_is_a_config_error():
     assert TrainConfig.from_dict(TrainConfig(weight_average="swa").to_dict()).weight_average == (
         "swa"
     )
+
+
+def test_killed_swa_training_resumes_with_its_average(windows, tmp_path, monkeypatch):
+    """The running average is in the checkpoint: a run killed after epoch 2 and resumed
+    exports the same averaged weights as an uninterrupted one."""
+    cfg = TrainConfig(max_epochs=3, refit=False, weight_average="swa", swa_start=0)
+    train_windows(windows, tmp_path / "full", config=cfg, progress=False, export=False)
+    real_scores, calls = training.scores, {"n": 0}
+
+    def dies_in_epoch_three(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_scores(*args, **kwargs)
+
+    monkeypatch.setattr(training, "scores", dies_in_epoch_three)
+    with pytest.raises(KeyboardInterrupt):
+        train_windows(windows, tmp_path / "killed", config=cfg, progress=False, export=False)
+    monkeypatch.setattr(training, "scores", real_scores)
+    train_windows(windows, tmp_path / "killed", config=cfg, progress=False, export=False)
+    full = load_torch_model(tmp_path / "full").state_dict()
+    resumed = load_torch_model(tmp_path / "killed").state_dict()
+    for name, value in full.items():
+        torch.testing.assert_close(resumed[name], value, rtol=1e-4, atol=1e-5)
