@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 
 from silkpipe.dataset import (
     FEATURE_NAMES,
@@ -43,6 +44,7 @@ from silkpipe.vocabulary import CLASSES
 
 log = logging.getLogger(__name__)
 CHECKPOINT_NAME = "checkpoint.pt"
+WEIGHT_AVERAGES = ("none", "ema", "swa")
 HISTORY_NAME = "history.json"
 
 
@@ -83,6 +85,13 @@ class TrainConfig:
     # picking by a tiny val split stops folds early, still at high LR (README: defaults)
     select: str = "last"
     balanced: bool = False  # draw training batches class-balanced (with replacement)
+    # export an average of the weights over training instead of the last step's: "ema"
+    # (exponential moving average after every step, decay ema_decay) or "swa" (equal mean of
+    # the weights after each epoch past the swa_start share of epochs); BatchNorm statistics
+    # are then re-estimated for the averaged weights (README: gesture model)
+    weight_average: str = "none"
+    ema_decay: float = 0.99
+    swa_start: float = 0.75
     # after the validated run, train again on all windows (val split included) for the
     # same epochs and export that model; the val figures stay those of the validated run
     refit: bool = True
@@ -94,6 +103,15 @@ class TrainConfig:
     threads: int = 1  # intra-op threads: more contend on a busy machine (README: defaults)
     device: str = "cpu"  # "cpu", "cuda" or "auto"
     compile: bool = False  # torch.compile (CUDA only)
+
+    def __post_init__(self) -> None:
+        if self.weight_average not in WEIGHT_AVERAGES:
+            raise InputError(
+                f"setting TrainConfig.weight_average is {self.weight_average!r}: "
+                f"choose from {', '.join(WEIGHT_AVERAGES)}"
+            )
+        if self.weight_average != "none" and self.select != "last":
+            raise InputError("setting TrainConfig.weight_average needs select='last'")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -387,6 +405,9 @@ class _Fit:
     sample_w: torch.Tensor  # per window, for class-balanced batches
     device: torch.device
     normalisation: tuple[np.ndarray, np.ndarray]
+    averaged: AveragedModel | None = None  # the running weight average (weight_average)
+    swa_after: int = 0  # epochs done before swa averaging starts
+    epochs_done: int = 0
 
 
 def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: int) -> _Fit:
@@ -404,7 +425,7 @@ def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: in
         optimizer, max_lr=cfg.lr, total_steps=max(epochs, 1) * steps
     )
     counts = np.bincount(windows.y, minlength=len(CLASSES)).astype(np.float64)
-    return _Fit(
+    fit = _Fit(
         model,
         step_model,
         optimizer,
@@ -418,6 +439,36 @@ def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: in
         device,
         (mean, std),
     )
+    fit.averaged = _averager(model, cfg)
+    fit.swa_after = min(math.floor(cfg.swa_start * epochs), max(epochs - 1, 0))
+    return fit
+
+
+def _averager(model: GestureNet, cfg: TrainConfig) -> AveragedModel | None:
+    """The running weight average cfg.weight_average asks for (None: none). Buffers are
+    not averaged: _use_average re-estimates BatchNorm statistics for the averaged weights."""
+    if cfg.weight_average == "ema":
+        return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay))
+    if cfg.weight_average == "swa":
+        return AveragedModel(model)  # equal-weight mean of the updates
+    return None
+
+
+def _use_average(fit: _Fit, cfg: TrainConfig) -> None:
+    """Put the averaged weights into fit.model (whose normalisation buffers stay) and
+    re-estimate its BatchNorm statistics on one augmented pass over the training windows,
+    as training saw them; no-op without weight averaging."""
+    if fit.averaged is None:
+        return
+    with torch.no_grad():
+        for p, avg in zip(fit.model.parameters(), fit.averaged.module.parameters(), strict=True):
+            p.copy_(avg)
+    order = torch.randperm(len(fit.y), generator=fit.gen)
+    batches = [
+        augment(fit.x[order[i : i + cfg.batch_size]], cfg, fit.raw_std, fit.gen)
+        for i in range(0, len(order), cfg.batch_size)
+    ]
+    update_bn([b for b in batches if len(b) > 1], fit.model, device=fit.device)
 
 
 def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
@@ -443,8 +494,13 @@ def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
         nn.utils.clip_grad_norm_(fit.model.parameters(), 1.0)
         fit.optimizer.step()
         fit.scheduler.step()
+        if cfg.weight_average == "ema" and fit.averaged is not None:
+            fit.averaged.update_parameters(fit.model)
         total += loss.item() * len(idx)
         count += len(idx)
+    fit.epochs_done += 1
+    if cfg.weight_average == "swa" and fit.averaged is not None and fit.epochs_done > fit.swa_after:
+        fit.averaged.update_parameters(fit.model)
     return total / max(count, 1)
 
 
@@ -502,6 +558,9 @@ def _resume(fit: _Fit, ckpt_path: Path, fingerprint: str) -> dict:
     fit.optimizer.load_state_dict(ckpt["optimizer"])
     fit.scheduler.load_state_dict(ckpt["scheduler"])
     fit.gen.set_state(ckpt["generator"])
+    if fit.averaged is not None:
+        fit.averaged.load_state_dict(ckpt["averaged"])
+    fit.epochs_done = ckpt["state"]["epoch"]
     torch.set_rng_state(ckpt["torch_rng"])  # dropout draws from the global generator
     log.info("resuming from checkpoint after epoch %d", ckpt["state"]["epoch"])
     return ckpt["state"]
@@ -517,6 +576,7 @@ def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) 
             "optimizer": fit.optimizer.state_dict(),
             "scheduler": fit.scheduler.state_dict(),
             "generator": fit.gen.get_state(),
+            "averaged": None if fit.averaged is None else fit.averaged.state_dict(),
             "torch_rng": torch.get_rng_state(),
             "state": state,
         },
@@ -526,11 +586,12 @@ def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) 
 
 
 def _pick(fit: _Fit, state: dict, cfg: TrainConfig, x_val, y_val) -> dict:
-    """Load the exported epoch's weights (the last epoch's, or under select="best" the best
-    validation epoch's) and note which it is as ``kept_epoch``; its val scores. ``best_*``
-    always mean the best validation epoch."""
+    """Load the exported epoch's weights (the last epoch's or, with weight_average, their
+    average; under select="best" the best validation epoch's) and note which epoch as
+    ``kept_epoch``; its val scores. ``best_*`` always mean the best validation epoch."""
     if cfg.select == "last":
         state["kept_epoch"] = state["epoch"]
+        _use_average(fit, cfg)
     else:
         state["kept_epoch"] = state["best_epoch"]
         fit.model.load_state_dict(state["best_state"])
@@ -566,6 +627,7 @@ def _refit(windows: Windows, cfg: TrainConfig, epochs: int, device):
     fit = _start_fit(windows, cfg, device, cfg.seed + 1, epochs)
     for _ in range(epochs):
         _epoch(fit, cfg)
+    _use_average(fit, cfg)
     return fit.model.eval(), *fit.normalisation
 
 

@@ -129,7 +129,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         **dict.fromkeys(("max_epochs", "threads"), (1, None)),
         **dict.fromkeys(("patience", "min_epochs", "val_fold"), (0, None)),
         **dict.fromkeys(("lr", "weight_decay", "purge_s", "scale", "jitter", "warp"), (0, None)),
-        **dict.fromkeys(("label_smoothing", "drop", "dropout"), (0, 1)),
+        **dict.fromkeys(("label_smoothing", "drop", "dropout", "ema_decay", "swa_start"), (0, 1)),
         **dict.fromkeys(("rotate_deg", "yaw_deg"), (0, 360)),
         "val_fraction": (0.01, 0.9),
         "seed": (0, 2**32 - 1),
