@@ -69,12 +69,15 @@ def upload_inputs(
     skipped: dict[str, str] | None = None,
     *,
     run_id: str | None = None,
+    skipped_clips: dict[str, str] | None = None,
 ) -> list[str]:
     """Copy session folders (and clips) into ``sessions/`` and ``clips/``; returns the names.
 
     A folder with session files but an unsafe name, a link out of the folder or no
-    ``sensor_data.csv`` is not uploaded: ``skipped`` receives name -> reason. With
-    ``run_id``, the uploaded sessions and clips are recorded as that run's inputs.
+    ``sensor_data.csv`` is not uploaded: ``skipped`` receives name -> reason; a refused
+    clip goes to ``skipped_clips`` (to ``skipped`` when not given), so a clip is never
+    counted as a session. With ``run_id``, the uploaded sessions and clips are recorded
+    as that run's inputs, with the folders they came from (errors name the user's file).
     """
     root = Path(sessions_dir)
     if not root.is_dir():
@@ -96,10 +99,14 @@ def upload_inputs(
                 data = path.read_bytes()
                 _put_if_changed(store, keys.session_key(folder.name, name), data)
                 sessions[folder.name][name] = sha256(data)
-    clips = _upload_clips(store, Path(clips_dir), skipped) if clips_dir is not None else {}
+    refused_clips = skipped if skipped_clips is None else skipped_clips
+    clips = _upload_clips(store, Path(clips_dir), refused_clips) if clips_dir is not None else {}
     if run_id is not None:
-        rejected = {name: why for name, why in skipped.items()}
-        record_run_inputs(store, run_id, sessions, clips, rejected)
+        rejected = {**refused_clips, **skipped}
+        origins = {"sessions": str(root.resolve())}
+        if clips_dir is not None:
+            origins["clips"] = str(Path(clips_dir).resolve())
+        record_run_inputs(store, run_id, sessions, clips, rejected, origins=origins)
     return sorted(sessions)
 
 
@@ -242,7 +249,8 @@ def run_pipeline(
         raise InputError(f"--workers must be at least 1, not {workers}")
     store = open_store(store_uri)
     skipped: dict[str, str] = {}
-    sessions = _upload_run(store, run_id, sessions_dir, clips_dir, skipped)
+    skipped_clips: dict[str, str] = {}
+    sessions = _upload_run(store, run_id, sessions_dir, clips_dir, (skipped, skipped_clips))
     workers = workers or min(len(sessions), os.cpu_count() or 1)
     cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}
@@ -258,6 +266,7 @@ def run_pipeline(
     return {
         "sessions": len(sessions),
         "skipped_at_upload": sorted(skipped),
+        "clips_skipped_at_upload": sorted(skipped_clips),
         "transcribe_failed": sorted(failed),
         "align_failed": sorted(aligned.get("failed") or {}),
         "steps": steps,
@@ -273,14 +282,21 @@ def _upload_run(
     run_id: str,
     sessions_dir: str | Path,
     clips_dir: str | Path | None,
-    skipped: dict[str, str],
+    refused: tuple[dict[str, str], dict[str, str]],
 ) -> list[str]:
-    """Upload this run's inputs and record what was refused, so the report names it and no
-    failure left by an earlier run of the same id is shown as this run's."""
+    """Upload this run's inputs and record what was refused (``refused``: sessions, clips),
+    so the report names it and no failure left by an earlier run of the same id is shown
+    as this run's."""
+    skipped, skipped_clips = refused
     sessions = upload_inputs(
-        store, Path(sessions_dir), Path(clips_dir) if clips_dir else None, skipped, run_id=run_id
+        store,
+        Path(sessions_dir),
+        Path(clips_dir) if clips_dir else None,
+        skipped,
+        run_id=run_id,
+        skipped_clips=skipped_clips,
     )
-    _record_upload_failures(store, run_id, skipped)
+    _record_upload_failures(store, run_id, {**skipped_clips, **skipped})
     _clear_failures_of_others(store, run_id, set(sessions))
     if not sessions:
         raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")

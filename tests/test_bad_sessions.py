@@ -1,0 +1,107 @@
+"""Bad voice sessions (and the clips beside them): every error names the user's file, one bad
+session never sinks the others, and the closing line counts sessions and clips apart.
+
+Built from the real recordings (tests/badinputs.py); nothing is stored in the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import badinputs
+import pytest
+
+RUN = "bs"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _real_data():
+    if not badinputs.SESSIONS.is_dir():
+        pytest.fail(f"real data not found at {badinputs.DATA} (tests read ../shared/data)")
+
+
+def _records(store: Path, step: str) -> dict[str, dict]:
+    folder = store / "runs" / RUN / "failures" / step
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture(scope="module")
+def store_run(tmp_path_factory):
+    """`silkpipe run` over a healthy session, a session with a NaN reading, healthy clips,
+    a clip with a NaN reading, an empty clip and a clip whose name the store refuses."""
+    root = tmp_path_factory.mktemp("storerun")
+    sessions = root / "user-sessions"
+    badinputs.good_sessions(sessions)
+    case = badinputs.nan_csv(sessions)
+    clips = badinputs.clips_subset(root / "user-clips", per_class=2)
+    bad = badinputs.bad_clips(clips)
+    (clips / "jump bad name.csv").write_bytes((clips / bad[1]).read_bytes())
+    tmp = root / "tmp"
+    tmp.mkdir()
+    proc = badinputs.cli(
+        *("run", str(sessions), "--clips", str(clips), "--store", str(root / "store")),
+        *("--run-id", RUN, "--workers", "1"),
+        cwd=root,
+    )
+    return {"root": root, "proc": proc, "case": case, "bad": bad, "clips": clips}
+
+
+def test_store_mode_clip_errors_name_the_users_clip_not_a_scratch_copy(store_run):
+    """Clips are read from a work copy in the temp folder; the error must name the file in
+    the folder the user gave (--clips), where they can open and fix it."""
+    records = _records(store_run["root"] / "store", "train")
+    for name in store_run["bad"]:
+        error = records[Path(name).stem]["error"]
+        assert f"file {store_run['clips'] / name}:" in error, error
+    stderr = store_run["proc"].stderr
+    assert "silkpipe-align-clips-" not in stderr and "silkpipe-train-" not in stderr
+    assert f"{store_run['clips'] / store_run['bad'][0]}" in stderr
+
+
+def test_store_mode_session_errors_name_the_users_session_file(store_run):
+    case = store_run["case"]
+    error = _records(store_run["root"] / "store", "align")[case.session]["error"]
+    user_file = store_run["root"] / "user-sessions" / case.session / "sensor_data.csv"
+    assert f"file {user_file}:" in error, error
+
+
+def test_closing_line_counts_clips_skipped_at_upload_apart_from_sessions(store_run):
+    proc = store_run["proc"]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert f"1 session(s) failed ({store_run['case'].session})" in last, last
+    assert "1 clip(s) skipped at upload (jump bad name)" in last, last
+    assert "Traceback" not in proc.stderr
+
+
+# ---- folder mode: train --sessions ------------------------------------------------------
+
+
+def _labelled(root: Path, name: str) -> Path:
+    """A real session with a labels.csv (start,end,label on the IMU clock)."""
+    folder = badinputs.copy_session(badinputs.GOOD[0], root, name, files=("sensor_data.csv",))
+    (folder / "labels.csv").write_text(
+        "start,end,label\n10.0,20.0,walk\n30.0,40.0,idle\n50.0,52.0,jump\n60.0,62.0,punch\n"
+    )
+    return folder
+
+
+def test_folder_mode_train_names_a_bad_session_and_trains_on_the_others(tmp_path):
+    sessions = tmp_path / "sessions"
+    _labelled(sessions, "good_one")
+    bad = _labelled(sessions, "bad_one")
+    (bad / "sensor_data.csv").write_text((bad / "sensor_data.csv").read_text()[:-5000] + "x,y\n")
+    unreadable = _labelled(sessions, "bad_labels")
+    (unreadable / "labels.csv").write_text("start,end,label\n5.0,nan,walk\n")
+    out = tmp_path / "out"
+    proc = badinputs.cli(
+        *("train", "--sessions", str(sessions), "--out", str(out), "--epochs", "1"),
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (out / "model" / "model.onnx").is_file()
+    for name, file in (("bad_one", "sensor_data.csv"), ("bad_labels", "labels.csv")):
+        line = next(ln for ln in proc.stderr.splitlines() if f"session {name}" in ln)
+        assert f"{sessions / name / file}" in line, line
