@@ -85,20 +85,7 @@ def upload_inputs(
     if clips_dir is not None and not Path(clips_dir).is_dir():
         raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
     skipped = {} if skipped is None else skipped
-    sessions: dict[str, dict[str, str]] = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        try:
-            files = _check_session(folder, root)
-        except (InputError, StoreError) as err:
-            log.error("skipping session folder %s: %s", folder.name, err)
-            skipped[folder.name] = one_line(err, session=folder.name)
-            continue
-        if files:
-            sessions[folder.name] = {}
-            for name, path in files.items():
-                data = path.read_bytes()
-                _put_if_changed(store, keys.session_key(folder.name, name), data)
-                sessions[folder.name][name] = sha256(data)
+    sessions = _upload_sessions(store, root, skipped)
     refused_clips = skipped if skipped_clips is None else skipped_clips
     clips = _upload_clips(store, Path(clips_dir), refused_clips) if clips_dir is not None else {}
     if run_id is not None:
@@ -108,6 +95,40 @@ def upload_inputs(
             origins["clips"] = str(Path(clips_dir).resolve())
         record_run_inputs(store, run_id, sessions, clips, rejected, origins=origins)
     return sorted(sessions)
+
+
+def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
+    """Upload every session folder under ``root``; session -> file -> sha256. A folder
+    that cannot be read whole is refused (``skipped``), never uploaded in part."""
+    sessions: dict[str, dict[str, str]] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        try:
+            blobs = _read_session(folder, root)
+        except (InputError, StoreError) as err:
+            log.error("skipping session folder %s: %s", folder.name, err)
+            skipped[folder.name] = one_line(err, session=folder.name)
+            continue
+        if blobs:
+            sessions[folder.name] = {}
+            for name, data in blobs.items():
+                _put_if_changed(store, keys.session_key(folder.name, name), data)
+                sessions[folder.name][name] = sha256(data)
+    return sessions
+
+
+def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
+    """A session folder's files' bytes; a file the OS will not hand over (no permission,
+    an I/O error) is InputError naming it, so the other sessions still upload."""
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise InputError("cannot read the folder (permission denied)", path=str(folder))
+    blobs = {}
+    for name, path in _check_session(folder, root).items():
+        try:
+            blobs[name] = path.read_bytes()
+        except OSError as err:
+            why = err.strerror or type(err).__name__
+            raise InputError(f"cannot read: {why}", session=folder.name, path=str(path)) from None
+    return blobs
 
 
 def _check_session(folder: Path, root: Path) -> dict[str, Path]:
@@ -141,7 +162,11 @@ def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dic
         except StoreError as err:
             skipped[path.stem] = f"file {path}: {err}"
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            skipped[path.stem] = f"file {path}: cannot read: {err.strerror or type(err).__name__}"
+            continue
         _put_if_changed(store, keys.clip_key(path.name), data)
         clips[path.name] = sha256(data)
     return clips

@@ -105,3 +105,31 @@ def test_folder_mode_train_names_a_bad_session_and_trains_on_the_others(tmp_path
     for name, file in (("bad_one", "sensor_data.csv"), ("bad_labels", "labels.csv")):
         line = next(ln for ln in proc.stderr.splitlines() if f"session {name}" in ln)
         assert f"{sessions / name / file}" in line, line
+
+
+# ---- upload ------------------------------------------------------------------------------
+
+
+def test_unreadable_session_file_is_refused_and_the_others_upload(tmp_path, monkeypatch):
+    """A file the OS will not hand over (chmod 000 for a normal user; simulated, since a
+    root test process reads anything) refuses its session, naming it; the run goes on."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import FileStore
+
+    sessions = tmp_path / "in"
+    good = badinputs.good_sessions(sessions)
+    bad = badinputs.copy_session(badinputs.GOOD[0], sessions, "bad_unreadable")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self == bad / "sensor_data.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    skipped: dict[str, str] = {}
+    store = FileStore(tmp_path / "store")
+    assert upload_inputs(store, sessions, None, skipped, run_id="r") == sorted(good)
+    why = skipped["bad_unreadable"]
+    assert f"file {bad / 'sensor_data.csv'}: cannot read: Permission denied" in why, why
+    assert not store.list("sessions/bad_unreadable")
