@@ -133,3 +133,40 @@ def test_unreadable_session_file_is_refused_and_the_others_upload(tmp_path, monk
     why = skipped["bad_unreadable"]
     assert f"file {bad / 'sensor_data.csv'}: cannot read: Permission denied" in why, why
     assert not store.list("sessions/bad_unreadable")
+
+
+# ---- audio -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1, 3, 4])
+def test_8_24_and_32_bit_pcm_wavs_decode_like_the_16_bit_one(width):
+    """A recorder's 8-, 24- or 32-bit PCM file is the same speech: it was refused (the
+    session lost), now it decodes to what its 16-bit original does."""
+    import io
+    import wave
+
+    import numpy as np
+
+    from silkpipe.speech import decode_wav
+
+    real = (badinputs.SESSIONS / badinputs.AUDIO / "audio_16k.wav").read_bytes()
+    with wave.open(io.BytesIO(real)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.int64)
+        rate = w.getframerate()
+    if width == 1:
+        raw = ((pcm >> 8) + 128).astype(np.uint8).tobytes()
+    else:
+        wide = pcm << (8 * width - 16)
+        raw = b"".join(int(v).to_bytes(width, "little", signed=True) for v in wide[:48000])
+        pcm = pcm[:48000]
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        w.writeframes(raw)
+    got = decode_wav(buf.getvalue(), "x.wav")
+    want = decode_wav(real, "x.wav")[: len(got)]
+    assert len(got) == len(want) > 1000
+    tolerance = 2 / 128 if width == 1 else 1e-6
+    assert np.max(np.abs(got - want)) <= tolerance
