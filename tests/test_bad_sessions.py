@@ -170,3 +170,39 @@ def test_8_24_and_32_bit_pcm_wavs_decode_like_the_16_bit_one(width):
     assert len(got) == len(want) > 1000
     tolerance = 2 / 128 if width == 1 else 1e-6
     assert np.max(np.abs(got - want)) <= tolerance
+
+
+# ---- score-voice: truth.json -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{}", "offset_s"),
+        ('{"offset_s": "x", "intervals": []}', "offset_s"),
+        ('{"offset_s": NaN, "intervals": []}', "offset_s"),
+        ('{"offset_s": 1.0}', "intervals"),
+        ('{"offset_s": 1.0, "intervals": [[2.0, 1.0, "jump"]]}', "intervals"),
+        ('{"offset_s": 1.0, "intervals": [], "commands": [{"text": "jump"}]}', "commands"),
+        ('{"offset_s": 1.0, "intervals": [], "row_clock": [[0]]}', "row_clock"),
+        ("[1, 2]", "json object"),
+        ("{not json", "invalid json"),
+    ],
+)
+def test_score_voice_refuses_a_bad_truth_json_up_front(tmp_path, text, words):
+    """A truth.json the scorer cannot read stopped score-voice after all the work with
+    `error: KeyError: 'offset_s'` (exit 1); now it is refused before any work, named."""
+    from silkpipe.errors import InputError
+    from silkpipe.voice_score import read_inputs
+
+    sessions = tmp_path / "sessions"
+    good = badinputs.copy_session(badinputs.GOOD[0], sessions, "a_good", files=("sensor_data.csv",))
+    (good / "truth.json").write_text('{"offset_s": 0.5, "intervals": [[1.0, 2.0, "jump"]]}')
+    bad = badinputs.copy_session(badinputs.GOOD[0], sessions, "b_bad", files=("sensor_data.csv",))
+    (bad / "truth.json").write_text(text)
+    (tmp_path / "clips").mkdir()
+    with pytest.raises(InputError) as caught:
+        read_inputs(sessions, tmp_path / "clips")
+    message = str(caught.value)
+    assert f"session b_bad, file {bad / 'truth.json'}" in message
+    assert words in message.lower()
