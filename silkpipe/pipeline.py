@@ -59,6 +59,12 @@ def _session_files(folder: Path, root: Path) -> dict[str, Path]:
             )
         if path.is_file():
             files[name] = path
+        elif path.is_symlink() or path.exists():  # a folder, a pipe (a read would hang)
+            raise InputError(
+                "is not a regular file (a folder, a pipe or a broken link): not read",
+                session=folder.name,
+                path=str(path),
+            )
     return files
 
 

@@ -206,3 +206,24 @@ def test_score_voice_refuses_a_bad_truth_json_up_front(tmp_path, text, words):
     message = str(caught.value)
     assert f"session b_bad, file {bad / 'truth.json'}" in message
     assert words in message.lower()
+
+
+def test_session_file_that_is_a_folder_or_a_pipe_is_named_at_upload(tmp_path):
+    """audio_16k.wav as a folder or a named pipe was passed over in silence and the session
+    failed later with 'no audio' naming no file; now upload refuses it, naming the file."""
+    import os
+
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import FileStore
+
+    sessions = tmp_path / "in"
+    good = badinputs.good_sessions(sessions)
+    made = {}
+    for name, make in (("bad_dir", Path.mkdir), ("bad_fifo", os.mkfifo)):
+        folder = badinputs.copy_session(badinputs.AUDIO, sessions, name, files=("sensor_data.csv",))
+        make(folder / "audio_16k.wav")
+        made[name] = folder / "audio_16k.wav"
+    skipped: dict[str, str] = {}
+    assert upload_inputs(FileStore(tmp_path / "store"), sessions, None, skipped) == sorted(good)
+    for name, path in made.items():
+        assert f"session {name}, file {path}: is not a regular file" in skipped[name]

@@ -122,7 +122,7 @@ def _from_audio(store, run_id, session, cfg, force, transcriber) -> tuple[dict, 
         raise InputError(
             "no audio (audio_16k.wav or audio.wav) and no whisperx_output.json",
             session=session,
-            path=f"{keys.session_prefix(session)}/",
+            path=origin_of(inputs, f"{keys.session_prefix(session)}/"),
         )
     cache_key = keys.transcript_cache_key(files[name], cfg.settings.config_hash())
     if not force:
