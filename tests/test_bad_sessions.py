@@ -227,3 +227,27 @@ def test_session_file_that_is_a_folder_or_a_pipe_is_named_at_upload(tmp_path):
     assert upload_inputs(FileStore(tmp_path / "store"), sessions, None, skipped) == sorted(good)
     for name, path in made.items():
         assert f"session {name}, file {path}: is not a regular file" in skipped[name]
+
+
+# ---- report ------------------------------------------------------------------------------
+
+
+def test_report_does_not_plot_a_session_align_refused_for_its_span(tmp_path):
+    """The report re-read a refused session's sensor_data.csv and sized its plot grid from
+    the span (timestamps in ms: 2.5 days, minutes and 10 GB); it now applies align's check."""
+    from silkpipe.report import _timeline
+    from silkpipe.store import FileStore
+
+    src = badinputs.SESSIONS / badinputs.GOOD[0] / "sensor_data.csv"
+    lines = src.read_text().splitlines()
+    half = len(lines) // 2
+    for i in range(half, len(lines)):
+        row = lines[i].split(",")
+        row[11] = repr(float(row[11]) + 5000.0)  # a second recording 5000 s later
+        lines[i] = ",".join(row)
+    store = FileStore(tmp_path / "store")
+    store.put_bytes("sessions/two/sensor_data.csv", ("\n".join(lines) + "\n").encode())
+    info = {"session": "two", "transcript": None, "report": None, "labels": []}
+    png, why = _timeline(store, "r", info)
+    assert png is None
+    assert "stretches" in why and "sensor_data.csv" in why, why
