@@ -251,3 +251,18 @@ def test_report_does_not_plot_a_session_align_refused_for_its_span(tmp_path):
     png, why = _timeline(store, "r", info)
     assert png is None
     assert "stretches" in why and "sensor_data.csv" in why, why
+
+
+def test_adapt_to_sessions_skips_a_session_it_cannot_read(tmp_path):
+    """train --adapt-to DIR of session folders: one unreadable session is reported through
+    on_error and the others still feed self-training."""
+    from silkpipe.adapt import adapt_streams
+
+    new = tmp_path / "new"
+    badinputs.copy_session(badinputs.GOOD[0], new, "a_good", files=("sensor_data.csv",))
+    bad = badinputs.copy_session(badinputs.GOOD[0], new, "b_bad", files=("sensor_data.csv",))
+    (bad / "sensor_data.csv").write_text("garbage\n")
+    seen: list[tuple[str, str]] = []
+    streams = adapt_streams(new, on_error=lambda folder, err: seen.append((folder.name, str(err))))
+    assert [s.name for s in streams] == ["a_good"]
+    assert seen and seen[0][0] == "b_bad" and "sensor_data.csv" in seen[0][1]
