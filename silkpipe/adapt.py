@@ -108,9 +108,10 @@ def self_train(
     return {**summary, "adapt": info}
 
 
-def adapt_streams(folder: str | Path) -> list[LabelledStream]:
+def adapt_streams(folder: str | Path, on_error=None) -> list[LabelledStream]:
     """A new day's recordings, their labels unused: a clip folder (either layout) or a
-    folder of session folders (sensor_data.csv)."""
+    folder of session folders (sensor_data.csv). A session that cannot be read raises, or
+    with ``on_error(folder, error)`` is reported and left out."""
     from silkpipe.clips import load_clip_streams
     from silkpipe.dataset import session_motion, session_stream
     from silkpipe.sessions import find_sessions
@@ -119,6 +120,14 @@ def adapt_streams(folder: str | Path) -> list[LabelledStream]:
     if not folder.is_dir():
         raise InputError("--adapt-to folder does not exist", path=str(folder))
     sessions = find_sessions(folder)
-    if sessions:
-        return [session_stream(s.name, session_motion(s), []) for s in sessions]
-    return load_clip_streams(folder)
+    if not sessions:
+        return load_clip_streams(folder)
+    streams = []
+    for session in sessions:
+        try:
+            streams.append(session_stream(session.name, session_motion(session), []))
+        except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
+            if on_error is None:
+                raise
+            on_error(session, err)
+    return streams

@@ -120,8 +120,14 @@ def session_stream(
     return LabelledStream(name, group or name, motion, spans, kind="session")
 
 
-def load_session_streams(sessions_dir: str | Path, *, labels_name: str = "labels.csv"):
-    """Session folders with a labels CSV beside sensor_data.csv; returns (streams, skipped)."""
+def load_session_streams(
+    sessions_dir: str | Path, *, labels_name: str = "labels.csv", on_error=None
+):
+    """Session folders with a labels CSV beside sensor_data.csv; returns (streams, skipped).
+
+    A session that cannot be read raises, or with ``on_error(folder, error)`` is reported
+    and left out, whatever the exception (training goes on with the others; evaluation
+    refuses the folder rather than score a part of it)."""
     from silkpipe.sessions import find_sessions
 
     streams, skipped = [], []
@@ -133,15 +139,22 @@ def load_session_streams(sessions_dir: str | Path, *, labels_name: str = "labels
         if not labels.is_file():
             skipped.append(folder.name)
             continue
-        if not labels.resolve().is_relative_to(folder.resolve()):
-            raise InputError(
-                "is a link out of the session folder: not read",
-                session=folder.name,
-                path=str(labels),
-            )
-        intervals = read_labels_csv(labels, session=folder.name)
-        streams.append(session_stream(folder.name, session_motion(folder), intervals))
+        try:
+            streams.append(_labelled_session(folder, labels))
+        except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
+            if on_error is None:
+                raise
+            on_error(folder, err)
     return streams, skipped
+
+
+def _labelled_session(folder: Path, labels: Path) -> LabelledStream:
+    if not labels.resolve().is_relative_to(folder.resolve()):
+        raise InputError(
+            "is a link out of the session folder: not read", session=folder.name, path=str(labels)
+        )
+    intervals = read_labels_csv(labels, session=folder.name)
+    return session_stream(folder.name, session_motion(folder), intervals)
 
 
 def session_motion(folder: Path) -> Motion:

@@ -59,6 +59,12 @@ def _session_files(folder: Path, root: Path) -> dict[str, Path]:
             )
         if path.is_file():
             files[name] = path
+        elif path.is_symlink() or path.exists():  # a folder, a pipe (a read would hang)
+            raise InputError(
+                "is not a regular file (a folder, a pipe or a broken link): not read",
+                session=folder.name,
+                path=str(path),
+            )
     return files
 
 
@@ -69,12 +75,15 @@ def upload_inputs(
     skipped: dict[str, str] | None = None,
     *,
     run_id: str | None = None,
+    skipped_clips: dict[str, str] | None = None,
 ) -> list[str]:
     """Copy session folders (and clips) into ``sessions/`` and ``clips/``; returns the names.
 
     A folder with session files but an unsafe name, a link out of the folder or no
-    ``sensor_data.csv`` is not uploaded: ``skipped`` receives name -> reason. With
-    ``run_id``, the uploaded sessions and clips are recorded as that run's inputs.
+    ``sensor_data.csv`` is not uploaded: ``skipped`` receives name -> reason; a refused
+    clip goes to ``skipped_clips`` (to ``skipped`` when not given), so a clip is never
+    counted as a session. With ``run_id``, the uploaded sessions and clips are recorded
+    as that run's inputs, with the folders they came from (errors name the user's file).
     """
     root = Path(sessions_dir)
     if not root.is_dir():
@@ -82,25 +91,50 @@ def upload_inputs(
     if clips_dir is not None and not Path(clips_dir).is_dir():
         raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
     skipped = {} if skipped is None else skipped
+    sessions = _upload_sessions(store, root, skipped)
+    refused_clips = skipped if skipped_clips is None else skipped_clips
+    clips = _upload_clips(store, Path(clips_dir), refused_clips) if clips_dir is not None else {}
+    if run_id is not None:
+        rejected = {**refused_clips, **skipped}
+        origins = {"sessions": str(root.resolve())}
+        if clips_dir is not None:
+            origins["clips"] = str(Path(clips_dir).resolve())
+        record_run_inputs(store, run_id, sessions, clips, rejected, origins=origins)
+    return sorted(sessions)
+
+
+def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
+    """Upload every session folder under ``root``; session -> file -> sha256. A folder
+    that cannot be read whole is refused (``skipped``), never uploaded in part."""
     sessions: dict[str, dict[str, str]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         try:
-            files = _check_session(folder, root)
+            blobs = _read_session(folder, root)
         except (InputError, StoreError) as err:
             log.error("skipping session folder %s: %s", folder.name, err)
             skipped[folder.name] = one_line(err, session=folder.name)
             continue
-        if files:
+        if blobs:
             sessions[folder.name] = {}
-            for name, path in files.items():
-                data = path.read_bytes()
+            for name, data in blobs.items():
                 _put_if_changed(store, keys.session_key(folder.name, name), data)
                 sessions[folder.name][name] = sha256(data)
-    clips = _upload_clips(store, Path(clips_dir), skipped) if clips_dir is not None else {}
-    if run_id is not None:
-        rejected = {name: why for name, why in skipped.items()}
-        record_run_inputs(store, run_id, sessions, clips, rejected)
-    return sorted(sessions)
+    return sessions
+
+
+def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
+    """A session folder's files' bytes; a file the OS will not hand over (no permission,
+    an I/O error) is InputError naming it, so the other sessions still upload."""
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise InputError("cannot read the folder (permission denied)", path=str(folder))
+    blobs = {}
+    for name, path in _check_session(folder, root).items():
+        try:
+            blobs[name] = path.read_bytes()
+        except OSError as err:
+            why = err.strerror or type(err).__name__
+            raise InputError(f"cannot read: {why}", session=folder.name, path=str(path)) from None
+    return blobs
 
 
 def _check_session(folder: Path, root: Path) -> dict[str, Path]:
@@ -134,7 +168,11 @@ def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dic
         except StoreError as err:
             skipped[path.stem] = f"file {path}: {err}"
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            skipped[path.stem] = f"file {path}: cannot read: {err.strerror or type(err).__name__}"
+            continue
         _put_if_changed(store, keys.clip_key(path.name), data)
         clips[path.name] = sha256(data)
     return clips
@@ -242,7 +280,8 @@ def run_pipeline(
         raise InputError(f"--workers must be at least 1, not {workers}")
     store = open_store(store_uri)
     skipped: dict[str, str] = {}
-    sessions = _upload_run(store, run_id, sessions_dir, clips_dir, skipped)
+    skipped_clips: dict[str, str] = {}
+    sessions = _upload_run(store, run_id, sessions_dir, clips_dir, (skipped, skipped_clips))
     workers = workers or min(len(sessions), os.cpu_count() or 1)
     cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}
@@ -258,6 +297,7 @@ def run_pipeline(
     return {
         "sessions": len(sessions),
         "skipped_at_upload": sorted(skipped),
+        "clips_skipped_at_upload": sorted(skipped_clips),
         "transcribe_failed": sorted(failed),
         "align_failed": sorted(aligned.get("failed") or {}),
         "steps": steps,
@@ -273,14 +313,21 @@ def _upload_run(
     run_id: str,
     sessions_dir: str | Path,
     clips_dir: str | Path | None,
-    skipped: dict[str, str],
+    refused: tuple[dict[str, str], dict[str, str]],
 ) -> list[str]:
-    """Upload this run's inputs and record what was refused, so the report names it and no
-    failure left by an earlier run of the same id is shown as this run's."""
+    """Upload this run's inputs and record what was refused (``refused``: sessions, clips),
+    so the report names it and no failure left by an earlier run of the same id is shown
+    as this run's."""
+    skipped, skipped_clips = refused
     sessions = upload_inputs(
-        store, Path(sessions_dir), Path(clips_dir) if clips_dir else None, skipped, run_id=run_id
+        store,
+        Path(sessions_dir),
+        Path(clips_dir) if clips_dir else None,
+        skipped,
+        run_id=run_id,
+        skipped_clips=skipped_clips,
     )
-    _record_upload_failures(store, run_id, skipped)
+    _record_upload_failures(store, run_id, {**skipped_clips, **skipped})
     _clear_failures_of_others(store, run_id, set(sessions))
     if not sessions:
         raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")

@@ -275,6 +275,7 @@ img{max-width:100%;border:1px solid #eee;margin:6px 0}
 def _timeline(store, run_id: str, info: dict) -> tuple[bytes | None, str]:
     """Render one session's timeline PNG; returns (png or None, why not)."""
     from silkpipe.sessions import parse_sensor_csv, resample
+    from silkpipe.validation import check_sensor_streams
 
     session = info["session"]
     sensor_key = keys.session_key(session, "sensor_data.csv")
@@ -282,7 +283,11 @@ def _timeline(store, run_id: str, info: dict) -> tuple[bytes | None, str]:
     if text is None:
         return None, "sensor data missing"
     try:
-        motion = resample(parse_sensor_csv(text, source=sensor_key, session=session))
+        raw = parse_sensor_csv(text, source=sensor_key, session=session)
+        # checked as align checks it before the grid is sized from its span: a session
+        # align refused for a 2.5-day span took minutes and 10 GB to plot
+        check_sensor_streams(raw, session=session, path=sensor_key)
+        motion = resample(raw)
         words = transcript_words(info["transcript"]) if info["transcript"] else []
         rep = info["report"] or {}
         buf = io.BytesIO()

@@ -106,6 +106,29 @@ def _chunks(data: bytes) -> dict[bytes, tuple[int, int]]:
     return chunks
 
 
+#: (format tag, bits) a recorder writes; every one is read, not refused (a phone app's
+#: 8-bit or 24-bit recording is as good a session as a 16-bit one).
+_SAMPLE_FORMATS = ((_PCM, 8), (_PCM, 16), (_PCM, 24), (_PCM, 32), (_FLOAT, 32), (_FLOAT, 64))
+
+
+def _samples(raw: bytes, tag: int, bits: int) -> np.ndarray:
+    """Interleaved samples -> float32 in [-1, 1] (non-finite floats -> 0 / +-1)."""
+    if tag == _FLOAT:
+        audio = np.frombuffer(raw, dtype="<f4" if bits == 32 else "<f8")
+        audio = np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0)
+        return np.clip(audio, -1.0, 1.0).astype(np.float32)
+    if bits == 8:  # unsigned, 128 is silence
+        return (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
+    if bits == 24:  # three little-endian bytes: widen to int32 with the sign in the top byte
+        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        value = (b[:, 0] << 8 | b[:, 1] << 16 | b[:, 2] << 24) >> 8
+        return value.astype(np.float32) / 8388608.0
+    dtype = "<i2" if bits == 16 else "<i4"
+    return (np.frombuffer(raw, dtype=dtype).astype(np.float64) / 2.0 ** (bits - 1)).astype(
+        np.float32
+    )
+
+
 def _wav_format(data: bytes, chunks: dict) -> tuple[int, int, int, int]:
     """(format tag, channels, rate, bits per sample) from the fmt chunk, checked."""
     if b"fmt " not in chunks:
@@ -116,10 +139,10 @@ def _wav_format(data: bytes, chunks: dict) -> tuple[int, int, int, int]:
     tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", data[at : at + 16])
     if tag == _EXTENSIBLE and size >= 26 and at + 26 <= len(data):
         tag = struct.unpack("<H", data[at + 24 : at + 26])[0]
-    if tag not in (_PCM, _FLOAT) or (tag, bits) not in ((_PCM, 16), (_FLOAT, 32)):
+    if (tag, bits) not in _SAMPLE_FORMATS:
         raise WavError(
             f"{bits}-bit {'float' if tag == _FLOAT else f'format {tag}'} WAV: "
-            "expected 16-bit PCM or 32-bit float"
+            "expected 8/16/24/32-bit PCM or 32/64-bit float"
         )
     if channels <= 0 or not MIN_RATE <= rate <= MAX_RATE:
         raise WavError(
@@ -130,7 +153,7 @@ def _wav_format(data: bytes, chunks: dict) -> tuple[int, int, int, int]:
 
 
 def decode_wav(data: bytes, name: str = "audio") -> np.ndarray:
-    """Decode 16-bit PCM or 32-bit float WAV bytes to float32 mono 16 kHz.
+    """Decode PCM (8/16/24/32-bit) or float (32/64-bit) WAV bytes to float32 mono 16 kHz.
 
     WavError if corrupt or truncated. A header whose data size was never filled in (the
     recorder was killed) is read to the end of the file.
@@ -150,12 +173,7 @@ def decode_wav(data: bytes, name: str = "audio") -> np.ndarray:
         raise WavError(f"truncated: header says {expected} frames, file holds {got}")
     if expected == 0:
         raise WavError("no audio frames (the data chunk is empty)")
-    raw = data[at : at + expected * frame]
-    if tag == _FLOAT:
-        audio = np.nan_to_num(np.frombuffer(raw, dtype="<f4"), nan=0.0, posinf=1.0, neginf=-1.0)
-        audio = np.clip(audio, -1.0, 1.0).astype(np.float32)
-    else:
-        audio = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    audio = _samples(data[at : at + expected * frame], tag, bits)
     if channels > 1:
         audio = audio.reshape(-1, channels).mean(axis=1)
     if rate != SAMPLE_RATE:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from silkpipe.clips import METADATA_NAME, is_sample_folder
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, parse_json
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_report import timeline_png, write_report
@@ -45,7 +45,61 @@ def _truth(folder: Path) -> dict:
             session=folder.name,
             path=str(path),
         )
-    return json.loads(path.read_text())
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        why = err.strerror or type(err).__name__
+        raise InputError(f"cannot read: {why}", session=folder.name, path=str(path)) from None
+    truth = parse_json(data, session=folder.name, path=str(path))
+    problem = truth_problem(truth)
+    if problem:
+        raise InputError(
+            f"not a synth truth record: {problem}", session=folder.name, path=str(path)
+        )
+    return truth
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _spans(value) -> bool:
+    """[[start, end, class], ...] with finite times, start <= end."""
+    return isinstance(value, list) and all(
+        isinstance(v, list) and len(v) == 3 and _number(v[0]) and _number(v[1])
+        and v[0] <= v[1] and isinstance(v[2], str)
+        for v in value
+    )  # fmt: skip
+
+
+def truth_problem(truth) -> str:
+    """What is wrong with a truth.json's fields the scorer reads ("" when nothing): a
+    missing or odd field would otherwise stop the scoring deep inside with a KeyError."""
+    if not isinstance(truth, dict):
+        return "expected a JSON object"
+    if not _number(truth.get("offset_s")) or not _number(truth.get("drift_ppm", 0.0)):
+        return "offset_s (and drift_ppm, if given) must be finite numbers"
+    if not _spans(truth.get("intervals")) or not _spans(truth.get("filler_motion", [])):
+        return "intervals (and filler_motion) must be [[start, end, class], ...]"
+    said = truth.get("commands", []), truth.get("fillers", [])
+    if not all(isinstance(c, list) for c in said) or not all(
+        isinstance(c, dict) and isinstance(c.get("text"), str) and c["text"].split()
+        and _number(c.get("audio_start")) and _number(c.get("audio_end"))
+        for c in [*said[0], *said[1]]
+    ):  # fmt: skip
+        return "commands and fillers must be lists of {text, audio_start, audio_end}"
+    if not isinstance(truth.get("clips", []), list):
+        return "clips must be a list of names"
+    knots = truth.get("row_clock", [[0, 0]])
+    if (
+        not isinstance(knots, list)
+        or not knots
+        or not all(
+            isinstance(k, list) and len(k) == 2 and _number(k[0]) and _number(k[1]) for k in knots
+        )
+    ):
+        return "row_clock must be [[row, time], ...]"
+    return ""
 
 
 def make_controls(folders: list[Path], truths: dict[str, dict], out_dir: Path) -> dict[str, str]:

@@ -57,10 +57,7 @@ def register(sub) -> None:
 
 
 def run(args) -> dict:
-    from silkpipe.errors import BAD_INPUT, FAULT
     from silkpipe.steps import AlignConfig, Settings, TranscribeConfig
-    from silkpipe.steps.common import failure_kinds
-    from silkpipe.store import open_store
     from silkpipe.transcription import BUNDLED_MODEL
 
     settings = Settings(backend=args.backend, model=args.model or BUNDLED_MODEL)
@@ -75,17 +72,30 @@ def run(args) -> dict:
         force=args.force,
     )
     print(json.dumps(result, indent=2), file=sys.stderr)
+    raise_if_partial(result, args.store, args.run_id)
+    return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}
+
+
+def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
+    """PartialFailure when a session, a clip or a step failed; its line counts sessions
+    and clips apart (a clip refused at upload is not a failed session). Exit 2 when every
+    failure was bad input, 1 when any was a fault."""
+    from silkpipe.errors import BAD_INPUT, FAULT
+    from silkpipe.steps.common import failure_kinds
+    from silkpipe.store import open_store
+
     failed_steps = sorted(k for k, v in result["steps"].items() if v != 0)
     failed_sessions = sorted(
         {*result["skipped_at_upload"], *result["transcribe_failed"], *result["align_failed"]}
     )
-    if failed_steps or failed_sessions:
-        kinds = failure_kinds(open_store(args.store), args.run_id)
-        faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
-        faults += [k for k in failed_steps if result["steps"][k] == FAULT]
-        raise PartialFailure(
-            f"{len(failed_sessions)} session(s) failed ({', '.join(failed_sessions)[:300]}); "
-            f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report",
-            FAULT if faults else BAD_INPUT,
-        )
-    return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}
+    clips = sorted(result.get("clips_skipped_at_upload") or [])
+    if not (failed_steps or failed_sessions or clips):
+        return
+    kinds = failure_kinds(open_store(store_uri), run_id)
+    faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
+    faults += [k for k in failed_steps if result["steps"][k] == FAULT]
+    parts = [f"{len(failed_sessions)} session(s) failed ({', '.join(failed_sessions)[:300]})"]
+    if clips:
+        parts.append(f"{len(clips)} clip(s) skipped at upload ({', '.join(clips)[:300]})")
+    parts.append(f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report")
+    raise PartialFailure("; ".join(parts), FAULT if faults else BAD_INPUT)

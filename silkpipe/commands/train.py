@@ -145,7 +145,7 @@ def run(args) -> dict:
     if args.clips:
         streams += load_clip_streams(args.clips, progress=not args.no_progress, on_error=_skip)
     if args.sessions:
-        sessions, skipped = load_session_streams(args.sessions)
+        sessions, skipped = load_session_streams(args.sessions, on_error=_skip_session)
         for name in skipped:
             log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
@@ -177,13 +177,21 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     progress = not args.no_progress
     if not args.adapt_to:
         return model_figures(train_windows(windows, out, config=cfg, progress=progress), streams)
-    pool = unlabelled_windows(adapt_streams(args.adapt_to), cfg.window)
+    pool = unlabelled_windows(adapt_streams(args.adapt_to, on_error=_skip_session), cfg.window)
     summary = self_train(windows, pool, out, cfg, adapt, progress=progress)
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
 
 def _skip(path: Path, err: Exception) -> None:
     log.warning("skipped clip %s: %s", path.name, err)
+
+
+def _skip_session(folder: Path, err: Exception) -> None:
+    """A session folder that cannot be read is named and left out; training goes on."""
+    from silkpipe.errors import one_line
+
+    where = None if isinstance(err, InputError) else str(folder)
+    log.warning("skipped session %s", one_line(err, session=folder.name, path=where))
 
 
 def run_store(args, cfg) -> dict:

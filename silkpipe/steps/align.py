@@ -28,8 +28,11 @@ from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
     STEP_VERSION,
     bars,
+    clips_origin,
     digest,
+    from_scratch,
     isolated,
+    origin_of,
     read_input,
     read_run_inputs,
     session_files,
@@ -45,7 +48,7 @@ log = logging.getLogger(__name__)
 
 def read_motion(store: Store, inputs: dict, session: str) -> tuple[Motion, list[str]]:
     """The session's sensor stream from the store, checked, on a uniform grid (+ notes)."""
-    key = keys.session_key(session, "sensor_data.csv")
+    key = origin_of(inputs, keys.session_key(session, "sensor_data.csv"))  # errors name it
     data = session_input(store, inputs, session, "sensor_data.csv")
     try:
         text = data.decode("utf-8")
@@ -246,12 +249,15 @@ def run_clip_model(
             else:
                 data = read_input(store, keys.clip_key(name), sha)
             (Path(tmp) / name).write_bytes(data)
+        origin = clips_origin(inputs, clips_dir)
+
+        def warn(path: Path, err: Exception) -> None:
+            log.warning("clip %s: %s", path.name, from_scratch(err, Path(tmp), origin))
+
         try:
-            model = clip_model_from_folder(
-                Path(tmp), on_error=lambda path, err: log.warning("clip %s: %s", path.name, err)
-            )
+            model = clip_model_from_folder(Path(tmp), on_error=warn)
         except InputError as err:
-            log.warning("run %s: %s", run_id, err)
+            log.warning("run %s: %s", run_id, from_scratch(err, Path(tmp), origin))
             model = None
     if model is None:
         log.warning(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from silkpipe import store as keys
@@ -56,9 +57,14 @@ def record_run_inputs(
     sessions: dict[str, dict[str, str]],
     clips: dict[str, str],
     rejected: dict[str, str] | None = None,
+    *,
+    origins: dict[str, str] | None = None,
 ) -> dict:
-    """Write ``runs/<id>/inputs.json``: the sessions (file -> sha256) and clips this run owns."""
+    """Write ``runs/<id>/inputs.json``: the sessions (file -> sha256) and clips this run owns,
+    and (``origins``) the local folders they were uploaded from."""
     record = {"sessions": sessions, "clips": clips, "rejected": rejected or {}}
+    if origins:
+        record["origins"] = origins
     keys.put_json(store, keys.run_inputs_key(run_id), record)
     return record
 
@@ -98,6 +104,31 @@ def _record_from_store(store: Store, run_id: str) -> dict:
         len(clips),
     )
     return record_run_inputs(store, run_id, sessions, clips)
+
+
+def origin_of(inputs: dict, key: str) -> str:
+    """Where the user's copy of a store input is (``sessions/S/F`` -> the uploaded folder's
+    S/F), so an error names the file the user can open; the key itself when the run did
+    not record the folder (uploaded by a workflow)."""
+    origins = inputs.get("origins")
+    kind, _, rest = key.partition("/")
+    folder = origins.get(kind) if isinstance(origins, dict) else None
+    return str(Path(folder) / rest) if isinstance(folder, str) and rest else key
+
+
+def clips_origin(inputs: dict, clips_dir: Path | None) -> str:
+    """The folder a run's clips came from: ``clips_dir``, the uploaded folder, or the
+    store's ``clips`` prefix."""
+    if clips_dir is not None:
+        return str(clips_dir)
+    return origin_of(inputs, f"{keys.clips_prefix()}/.").removesuffix("/.")
+
+
+def from_scratch(err: BaseException, scratch: Path, origin: str) -> str:
+    """``err`` as one line, a scratch copy's folder replaced by the user's ``origin``:
+    clips are read from a temporary copy, but the user must be told which file of theirs
+    is bad."""
+    return one_line(err).replace(str(scratch), origin)
 
 
 def session_files(inputs: dict, session: str) -> dict[str, str]:

@@ -20,7 +20,15 @@ from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files
 from silkpipe.errors import InputError
 from silkpipe.steps.align import read_motion
-from silkpipe.steps.common import STEP_VERSION, digest, read_input, read_run_inputs, sha256
+from silkpipe.steps.common import (
+    STEP_VERSION,
+    clips_origin,
+    digest,
+    from_scratch,
+    read_input,
+    read_run_inputs,
+    sha256,
+)
 from silkpipe.store import Store
 from silkpipe.training import TrainConfig
 
@@ -150,12 +158,15 @@ def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: b
                 data = read_input(store, keys.clip_key(name), sha)
             (folder / name).write_bytes(data)
 
+        origin = clips_origin(inputs, plan.clips_dir)
+
         def skip(path: Path, err: Exception) -> None:
-            log.warning("skipped clip %s: %s", path.name, err)
+            why = from_scratch(err, folder, origin)  # the user's file, not the work copy
+            log.warning("skipped clip %s: %s", path.name, why)
             keys.put_json(
                 store,
                 keys.failure_key(run_id, "train", path.stem),
-                {"session": path.stem, "step": "train", "error": str(err), "kind": "input"},
+                {"session": path.stem, "step": "train", "error": why, "kind": "input"},
             )
 
         streams += load_clip_streams(folder, progress=progress, on_error=skip)

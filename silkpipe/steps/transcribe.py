@@ -18,6 +18,7 @@ from silkpipe.errors import InputError, parse_json
 from silkpipe.steps.common import (
     STEP_VERSION,
     clear_failure,
+    origin_of,
     read_run_inputs,
     record_failure,
     session_files,
@@ -102,9 +103,11 @@ def _own_transcript(store: Store, run_id: str, session: str) -> dict:
     from silkpipe.transcripts import parse_transcript
 
     key = keys.session_key(session, OWN_TRANSCRIPT)
-    data = session_input(store, read_run_inputs(store, run_id), session, OWN_TRANSCRIPT)
-    result = parse_json(data, session=session, path=key)
-    parse_transcript(result, session=session, path=key)  # validates the shape
+    inputs = read_run_inputs(store, run_id)
+    data = session_input(store, inputs, session, OWN_TRANSCRIPT)
+    where = origin_of(inputs, key)  # errors name the user's file
+    result = parse_json(data, session=session, path=where)
+    parse_transcript(result, session=session, path=where)  # validates the shape
     meta = result.get("silkpipe")
     result["silkpipe"] = meta if isinstance(meta, dict) else {}
     result["silkpipe"].update({"backend": "session-whisperx-output", "source": key})
@@ -119,7 +122,7 @@ def _from_audio(store, run_id, session, cfg, force, transcriber) -> tuple[dict, 
         raise InputError(
             "no audio (audio_16k.wav or audio.wav) and no whisperx_output.json",
             session=session,
-            path=f"{keys.session_prefix(session)}/",
+            path=origin_of(inputs, f"{keys.session_prefix(session)}/"),
         )
     cache_key = keys.transcript_cache_key(files[name], cfg.settings.config_hash())
     if not force:
@@ -128,7 +131,9 @@ def _from_audio(store, run_id, session, cfg, force, transcriber) -> tuple[dict, 
             cached["silkpipe"]["cache_key"] = cache_key
             return cached, 1, "cache"
     audio_key = keys.session_key(session, name)
-    audio = decode_session_audio(session_input(store, inputs, session, name), session, audio_key)
+    audio = decode_session_audio(
+        session_input(store, inputs, session, name), session, origin_of(inputs, audio_key)
+    )
     if transcriber is not None:
         result = transcriber(audio, cfg.settings)
     else:

@@ -1,0 +1,268 @@
+"""Bad voice sessions (and the clips beside them): every error names the user's file, one bad
+session never sinks the others, and the closing line counts sessions and clips apart.
+
+Built from the real recordings (tests/badinputs.py); nothing is stored in the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import badinputs
+import pytest
+
+RUN = "bs"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _real_data():
+    if not badinputs.SESSIONS.is_dir():
+        pytest.fail(f"real data not found at {badinputs.DATA} (tests read ../shared/data)")
+
+
+def _records(store: Path, step: str) -> dict[str, dict]:
+    folder = store / "runs" / RUN / "failures" / step
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture(scope="module")
+def store_run(tmp_path_factory):
+    """`silkpipe run` over a healthy session, a session with a NaN reading, healthy clips,
+    a clip with a NaN reading, an empty clip and a clip whose name the store refuses."""
+    root = tmp_path_factory.mktemp("storerun")
+    sessions = root / "user-sessions"
+    badinputs.good_sessions(sessions)
+    case = badinputs.nan_csv(sessions)
+    clips = badinputs.clips_subset(root / "user-clips", per_class=2)
+    bad = badinputs.bad_clips(clips)
+    (clips / "jump bad name.csv").write_bytes((clips / bad[1]).read_bytes())
+    tmp = root / "tmp"
+    tmp.mkdir()
+    proc = badinputs.cli(
+        *("run", str(sessions), "--clips", str(clips), "--store", str(root / "store")),
+        *("--run-id", RUN, "--workers", "1"),
+        cwd=root,
+    )
+    return {"root": root, "proc": proc, "case": case, "bad": bad, "clips": clips}
+
+
+def test_store_mode_clip_errors_name_the_users_clip_not_a_scratch_copy(store_run):
+    """Clips are read from a work copy in the temp folder; the error must name the file in
+    the folder the user gave (--clips), where they can open and fix it."""
+    records = _records(store_run["root"] / "store", "train")
+    for name in store_run["bad"]:
+        error = records[Path(name).stem]["error"]
+        assert f"file {store_run['clips'] / name}:" in error, error
+    stderr = store_run["proc"].stderr
+    assert "silkpipe-align-clips-" not in stderr and "silkpipe-train-" not in stderr
+    assert f"{store_run['clips'] / store_run['bad'][0]}" in stderr
+
+
+def test_store_mode_session_errors_name_the_users_session_file(store_run):
+    case = store_run["case"]
+    error = _records(store_run["root"] / "store", "align")[case.session]["error"]
+    user_file = store_run["root"] / "user-sessions" / case.session / "sensor_data.csv"
+    assert f"file {user_file}:" in error, error
+
+
+def test_closing_line_counts_clips_skipped_at_upload_apart_from_sessions(store_run):
+    proc = store_run["proc"]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert f"1 session(s) failed ({store_run['case'].session})" in last, last
+    assert "1 clip(s) skipped at upload (jump bad name)" in last, last
+    assert "Traceback" not in proc.stderr
+
+
+# ---- folder mode: train --sessions ------------------------------------------------------
+
+
+def _labelled(root: Path, name: str) -> Path:
+    """A real session with a labels.csv (start,end,label on the IMU clock)."""
+    folder = badinputs.copy_session(badinputs.GOOD[0], root, name, files=("sensor_data.csv",))
+    (folder / "labels.csv").write_text(
+        "start,end,label\n10.0,20.0,walk\n30.0,40.0,idle\n50.0,52.0,jump\n60.0,62.0,punch\n"
+    )
+    return folder
+
+
+def test_folder_mode_train_names_a_bad_session_and_trains_on_the_others(tmp_path):
+    sessions = tmp_path / "sessions"
+    _labelled(sessions, "good_one")
+    bad = _labelled(sessions, "bad_one")
+    (bad / "sensor_data.csv").write_text((bad / "sensor_data.csv").read_text()[:-5000] + "x,y\n")
+    unreadable = _labelled(sessions, "bad_labels")
+    (unreadable / "labels.csv").write_text("start,end,label\n5.0,nan,walk\n")
+    out = tmp_path / "out"
+    proc = badinputs.cli(
+        *("train", "--sessions", str(sessions), "--out", str(out), "--epochs", "1"),
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (out / "model" / "model.onnx").is_file()
+    for name, file in (("bad_one", "sensor_data.csv"), ("bad_labels", "labels.csv")):
+        line = next(ln for ln in proc.stderr.splitlines() if f"session {name}" in ln)
+        assert f"{sessions / name / file}" in line, line
+
+
+# ---- upload ------------------------------------------------------------------------------
+
+
+def test_unreadable_session_file_is_refused_and_the_others_upload(tmp_path, monkeypatch):
+    """A file the OS will not hand over (chmod 000 for a normal user; simulated, since a
+    root test process reads anything) refuses its session, naming it; the run goes on."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import FileStore
+
+    sessions = tmp_path / "in"
+    good = badinputs.good_sessions(sessions)
+    bad = badinputs.copy_session(badinputs.GOOD[0], sessions, "bad_unreadable")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self == bad / "sensor_data.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    skipped: dict[str, str] = {}
+    store = FileStore(tmp_path / "store")
+    assert upload_inputs(store, sessions, None, skipped, run_id="r") == sorted(good)
+    why = skipped["bad_unreadable"]
+    assert f"file {bad / 'sensor_data.csv'}: cannot read: Permission denied" in why, why
+    assert not store.list("sessions/bad_unreadable")
+
+
+# ---- audio -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1, 3, 4])
+def test_8_24_and_32_bit_pcm_wavs_decode_like_the_16_bit_one(width):
+    """A recorder's 8-, 24- or 32-bit PCM file is the same speech: it was refused (the
+    session lost), now it decodes to what its 16-bit original does."""
+    import io
+    import wave
+
+    import numpy as np
+
+    from silkpipe.speech import decode_wav
+
+    real = (badinputs.SESSIONS / badinputs.AUDIO / "audio_16k.wav").read_bytes()
+    with wave.open(io.BytesIO(real)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.int64)
+        rate = w.getframerate()
+    if width == 1:
+        raw = ((pcm >> 8) + 128).astype(np.uint8).tobytes()
+    else:
+        wide = pcm << (8 * width - 16)
+        raw = b"".join(int(v).to_bytes(width, "little", signed=True) for v in wide[:48000])
+        pcm = pcm[:48000]
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        w.writeframes(raw)
+    got = decode_wav(buf.getvalue(), "x.wav")
+    want = decode_wav(real, "x.wav")[: len(got)]
+    assert len(got) == len(want) > 1000
+    tolerance = 2 / 128 if width == 1 else 1e-6
+    assert np.max(np.abs(got - want)) <= tolerance
+
+
+# ---- score-voice: truth.json -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{}", "offset_s"),
+        ('{"offset_s": "x", "intervals": []}', "offset_s"),
+        ('{"offset_s": NaN, "intervals": []}', "offset_s"),
+        ('{"offset_s": 1.0}', "intervals"),
+        ('{"offset_s": 1.0, "intervals": [[2.0, 1.0, "jump"]]}', "intervals"),
+        ('{"offset_s": 1.0, "intervals": [], "commands": [{"text": "jump"}]}', "commands"),
+        ('{"offset_s": 1.0, "intervals": [], "row_clock": [[0]]}', "row_clock"),
+        ("[1, 2]", "json object"),
+        ("{not json", "invalid json"),
+    ],
+)
+def test_score_voice_refuses_a_bad_truth_json_up_front(tmp_path, text, words):
+    """A truth.json the scorer cannot read stopped score-voice after all the work with
+    `error: KeyError: 'offset_s'` (exit 1); now it is refused before any work, named."""
+    from silkpipe.errors import InputError
+    from silkpipe.voice_score import read_inputs
+
+    sessions = tmp_path / "sessions"
+    good = badinputs.copy_session(badinputs.GOOD[0], sessions, "a_good", files=("sensor_data.csv",))
+    (good / "truth.json").write_text('{"offset_s": 0.5, "intervals": [[1.0, 2.0, "jump"]]}')
+    bad = badinputs.copy_session(badinputs.GOOD[0], sessions, "b_bad", files=("sensor_data.csv",))
+    (bad / "truth.json").write_text(text)
+    (tmp_path / "clips").mkdir()
+    with pytest.raises(InputError) as caught:
+        read_inputs(sessions, tmp_path / "clips")
+    message = str(caught.value)
+    assert f"session b_bad, file {bad / 'truth.json'}" in message
+    assert words in message.lower()
+
+
+def test_session_file_that_is_a_folder_or_a_pipe_is_named_at_upload(tmp_path):
+    """audio_16k.wav as a folder or a named pipe was passed over in silence and the session
+    failed later with 'no audio' naming no file; now upload refuses it, naming the file."""
+    import os
+
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import FileStore
+
+    sessions = tmp_path / "in"
+    good = badinputs.good_sessions(sessions)
+    made = {}
+    for name, make in (("bad_dir", Path.mkdir), ("bad_fifo", os.mkfifo)):
+        folder = badinputs.copy_session(badinputs.AUDIO, sessions, name, files=("sensor_data.csv",))
+        make(folder / "audio_16k.wav")
+        made[name] = folder / "audio_16k.wav"
+    skipped: dict[str, str] = {}
+    assert upload_inputs(FileStore(tmp_path / "store"), sessions, None, skipped) == sorted(good)
+    for name, path in made.items():
+        assert f"session {name}, file {path}: is not a regular file" in skipped[name]
+
+
+# ---- report ------------------------------------------------------------------------------
+
+
+def test_report_does_not_plot_a_session_align_refused_for_its_span(tmp_path):
+    """The report re-read a refused session's sensor_data.csv and sized its plot grid from
+    the span (timestamps in ms: 2.5 days, minutes and 10 GB); it now applies align's check."""
+    from silkpipe.report import _timeline
+    from silkpipe.store import FileStore
+
+    src = badinputs.SESSIONS / badinputs.GOOD[0] / "sensor_data.csv"
+    lines = src.read_text().splitlines()
+    half = len(lines) // 2
+    for i in range(half, len(lines)):
+        row = lines[i].split(",")
+        row[11] = repr(float(row[11]) + 5000.0)  # a second recording 5000 s later
+        lines[i] = ",".join(row)
+    store = FileStore(tmp_path / "store")
+    store.put_bytes("sessions/two/sensor_data.csv", ("\n".join(lines) + "\n").encode())
+    info = {"session": "two", "transcript": None, "report": None, "labels": []}
+    png, why = _timeline(store, "r", info)
+    assert png is None
+    assert "stretches" in why and "sensor_data.csv" in why, why
+
+
+def test_adapt_to_sessions_skips_a_session_it_cannot_read(tmp_path):
+    """train --adapt-to DIR of session folders: one unreadable session is reported through
+    on_error and the others still feed self-training."""
+    from silkpipe.adapt import adapt_streams
+
+    new = tmp_path / "new"
+    badinputs.copy_session(badinputs.GOOD[0], new, "a_good", files=("sensor_data.csv",))
+    bad = badinputs.copy_session(badinputs.GOOD[0], new, "b_bad", files=("sensor_data.csv",))
+    (bad / "sensor_data.csv").write_text("garbage\n")
+    seen: list[tuple[str, str]] = []
+    streams = adapt_streams(new, on_error=lambda folder, err: seen.append((folder.name, str(err))))
+    assert [s.name for s in streams] == ["a_good"]
+    assert seen and seen[0][0] == "b_bad" and "sensor_data.csv" in seen[0][1]
