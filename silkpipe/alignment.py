@@ -202,6 +202,9 @@ class AlignConfig:
     # are lifted by class_max_lift instead of class_channel_lift.
     class_channel_max: bool = False
     class_max_lift: float = 1.8
+    # An event-energy fit already at the gate's min level (gate_levels) keeps its own peak:
+    # the self-trained class choice moves only fits too weak to pass on energy.
+    strong_keeps_peak: bool = True
     seed: int = 0
 
 
@@ -431,10 +434,14 @@ def _event_stage(
     lag: float,
     traces: np.ndarray | None,
     clips: BoundClips | None,
+    z_all: float = 0.0,
 ) -> tuple[float, np.ndarray | None, float, list[float]]:
     """(z, shuffle zs or None, lag, candidates) of the short gestures alone near ``lag``:
     walk/idle plateaus find the right neighbourhood but their edges are vague; the events
-    pin the lag down within it, and their classes choose among near-equal peaks."""
+    pin the lag down within it, and their classes choose among near-equal peaks, unless
+    the energy fit (``z_all`` with the events' z) is strong enough to pass on its own
+    (cfg.strong_keeps_peak; the self-trained class fit over few words then moved right
+    peaks away; a clip-trained model still chooses)."""
     events = [i for i, cls in enumerate(classes) if cls in EVENT_CLASSES]
     if len(events) < cfg.min_commands:
         return 0.0, None, lag, [lag]
@@ -448,6 +455,9 @@ def _event_stage(
     null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
     near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
     lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
+    strong = (z_all + z_events) / np.sqrt(2.0) >= gate_levels(cfg).min_quality
+    if cfg.strong_keeps_peak and strong and clips is None:
+        return z_events, null_events, lag, [lag]
     lag, candidates = class_choice(
         lag, e_offsets, e_scores, times, classes, motion, cfg, traces, clips
     )
@@ -506,7 +516,7 @@ def _hypothesis_fit(
     confidence = float((scores[best] - others.mean()) / (others.std() or 1.0))
     lag = _refine(offsets, scores, best)
     z_events, null_events, lag, candidates = _event_stage(
-        signal, motion, times, classes, cfg, lag, traces, clips
+        signal, motion, times, classes, cfg, lag, traces, clips, z_all
     )
     if null_events is None:
         null_events = np.zeros_like(null_all)
