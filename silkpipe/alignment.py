@@ -203,7 +203,8 @@ class AlignConfig:
     class_channel_max: bool = False
     class_max_lift: float = 1.8
     # An event-energy fit already at the gate's min level (gate_levels) keeps its own peak:
-    # the self-trained class choice moves only fits too weak to pass on energy.
+    # the self-trained class choice moves only fits too weak to pass on energy (not where
+    # the clock rate is fitted too: _fit_clock).
     strong_keeps_peak: bool = True
     seed: int = 0
 
@@ -1061,7 +1062,10 @@ def _fit_clock(
         return offset_fit(search_signal(motion, cfg), motion, commands, cfg, clips=clips)
     from silkpipe.clock_fit import fit_scale_offset
 
-    sfit = fit_scale_offset(motion, commands, cfg, scales, clips=clips)
+    # A fitted rate passes on energy only at sure_quality (gate_verdict), and each scale's
+    # own quality is not the gate's: no scale's fit keeps its peak by strong_keeps_peak.
+    rate_cfg = replace(cfg, strong_keeps_peak=False)
+    sfit = fit_scale_offset(motion, commands, rate_cfg, scales, clips=clips)
     # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)

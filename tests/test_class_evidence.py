@@ -306,3 +306,27 @@ def test_energy_fit_strong_enough_to_pass_keeps_its_peak(monkeypatch):
         calls.clear()
         al.offset_fit(al.search_signal(motion, weaker), motion, commands, weaker)
         assert calls
+
+
+def test_a_fitted_clock_rate_still_lets_the_class_choice_move(monkeypatch):
+    """Where the search fits the clock rate too (a count clock) energy passes only at the
+    sure level and each scale's quality is not the gate's: no scale's fit keeps its peak
+    by strong_keeps_peak, the class choice still decides."""
+    from dataclasses import replace
+
+    import silkpipe.alignment as al
+
+    motion, commands = gesture_session(seed=2, jitter=0.9)
+    motion = replace(motion, time_model={"kind": "count", "rate_uncertainty": 0.02})
+    seen = []
+    stage = al._event_stage
+
+    def spy(signal, motion, times, classes, cfg, *args, **kw):
+        seen.append(cfg.strong_keeps_peak)
+        return stage(signal, motion, times, classes, cfg, *args, **kw)
+
+    monkeypatch.setattr(al, "_event_stage", spy)
+    cfg = AlignConfig(shuffles=10)
+    assert len(al._searched_scales(motion, commands, cfg)) > 1
+    al._fit_clock(motion, commands, cfg)
+    assert seen and not any(seen)
