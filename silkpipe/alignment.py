@@ -202,6 +202,10 @@ class AlignConfig:
     # are lifted by class_max_lift instead of class_channel_lift.
     class_channel_max: bool = False
     class_max_lift: float = 1.8
+    # An event-energy fit already at the gate's min level (gate_levels) keeps its own peak:
+    # the self-trained class choice moves only fits too weak to pass on energy (not where
+    # the clock rate is fitted too: _fit_clock).
+    strong_keeps_peak: bool = True
     seed: int = 0
 
 
@@ -431,10 +435,14 @@ def _event_stage(
     lag: float,
     traces: np.ndarray | None,
     clips: BoundClips | None,
+    z_all: float = 0.0,
 ) -> tuple[float, np.ndarray | None, float, list[float]]:
     """(z, shuffle zs or None, lag, candidates) of the short gestures alone near ``lag``:
     walk/idle plateaus find the right neighbourhood but their edges are vague; the events
-    pin the lag down within it, and their classes choose among near-equal peaks."""
+    pin the lag down within it, and their classes choose among near-equal peaks, unless
+    the energy fit (``z_all`` with the events' z) is strong enough to pass on its own
+    (cfg.strong_keeps_peak; the self-trained class fit over few words then moved right
+    peaks away; a clip-trained model still chooses)."""
     events = [i for i, cls in enumerate(classes) if cls in EVENT_CLASSES]
     if len(events) < cfg.min_commands:
         return 0.0, None, lag, [lag]
@@ -448,6 +456,9 @@ def _event_stage(
     null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
     near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
     lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
+    strong = (z_all + z_events) / np.sqrt(2.0) >= gate_levels(cfg).min_quality
+    if cfg.strong_keeps_peak and strong and clips is None:
+        return z_events, null_events, lag, [lag]
     lag, candidates = class_choice(
         lag, e_offsets, e_scores, times, classes, motion, cfg, traces, clips
     )
@@ -506,7 +517,7 @@ def _hypothesis_fit(
     confidence = float((scores[best] - others.mean()) / (others.std() or 1.0))
     lag = _refine(offsets, scores, best)
     z_events, null_events, lag, candidates = _event_stage(
-        signal, motion, times, classes, cfg, lag, traces, clips
+        signal, motion, times, classes, cfg, lag, traces, clips, z_all
     )
     if null_events is None:
         null_events = np.zeros_like(null_all)
@@ -1051,7 +1062,10 @@ def _fit_clock(
         return offset_fit(search_signal(motion, cfg), motion, commands, cfg, clips=clips)
     from silkpipe.clock_fit import fit_scale_offset
 
-    sfit = fit_scale_offset(motion, commands, cfg, scales, clips=clips)
+    # A fitted rate passes on energy only at sure_quality (gate_verdict), and each scale's
+    # own quality is not the gate's: no scale's fit keeps its peak by strong_keeps_peak.
+    rate_cfg = replace(cfg, strong_keeps_peak=False)
+    sfit = fit_scale_offset(motion, commands, rate_cfg, scales, clips=clips)
     # A scale off 1 moves late words by (a - 1) t: the fit reaches that far past the edge.
     reach = abs(sfit.scale - 1.0) * max(abs(c.start) for c in commands)
     lag = abs(sfit.offset_s + cfg.word_to_peak_s)

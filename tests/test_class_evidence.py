@@ -280,3 +280,53 @@ def test_a_clip_model_at_chance_does_not_refuse_but_one_that_peaks_elsewhere_doe
         "class evidence peaks elsewhere",
     )
     assert not gate_verdict(9.0, 0.02, sig, cfg, chance, disagree=True)[0]  # sure energy
+
+
+def test_energy_fit_strong_enough_to_pass_keeps_its_peak(monkeypatch):
+    """A fit at the gate's min level is not moved by the self-trained class choice (over few
+    words it moved right peaks one period away); a weaker one still is."""
+    import silkpipe.alignment as al
+
+    motion, commands = gesture_session(seed=2, jitter=0.9)
+    calls = []
+
+    def spy(lag, *args, **kw):
+        calls.append(lag)
+        return lag, [lag]
+
+    monkeypatch.setattr(al, "class_choice", spy)
+    cfg = AlignConfig(shuffles=10)
+    fit = al.offset_fit(al.search_signal(motion, cfg), motion, commands, cfg)
+    assert fit.quality >= al.gate_levels(cfg).min_quality and not calls
+    assert abs(fit.offset_s) < 0.1
+    for weaker in (
+        AlignConfig(shuffles=10, min_quality=1e9),
+        AlignConfig(shuffles=10, strong_keeps_peak=False),
+    ):
+        calls.clear()
+        al.offset_fit(al.search_signal(motion, weaker), motion, commands, weaker)
+        assert calls
+
+
+def test_a_fitted_clock_rate_still_lets_the_class_choice_move(monkeypatch):
+    """Where the search fits the clock rate too (a count clock) energy passes only at the
+    sure level and each scale's quality is not the gate's: no scale's fit keeps its peak
+    by strong_keeps_peak, the class choice still decides."""
+    from dataclasses import replace
+
+    import silkpipe.alignment as al
+
+    motion, commands = gesture_session(seed=2, jitter=0.9)
+    motion = replace(motion, time_model={"kind": "count", "rate_uncertainty": 0.02})
+    seen = []
+    stage = al._event_stage
+
+    def spy(signal, motion, times, classes, cfg, *args, **kw):
+        seen.append(cfg.strong_keeps_peak)
+        return stage(signal, motion, times, classes, cfg, *args, **kw)
+
+    monkeypatch.setattr(al, "_event_stage", spy)
+    cfg = AlignConfig(shuffles=10)
+    assert len(al._searched_scales(motion, commands, cfg)) > 1
+    al._fit_clock(motion, commands, cfg)
+    assert seen and not any(seen)
