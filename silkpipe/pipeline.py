@@ -79,11 +79,12 @@ def upload_inputs(
 ) -> list[str]:
     """Copy session folders (and clips) into ``sessions/`` and ``clips/``; returns the names.
 
-    A folder with session files but an unsafe name, a link out of the folder or no
-    ``sensor_data.csv`` is not uploaded: ``skipped`` receives name -> reason; a refused
-    clip goes to ``skipped_clips`` (to ``skipped`` when not given), so a clip is never
-    counted as a session. With ``run_id``, the uploaded sessions and clips are recorded
-    as that run's inputs, with the folders they came from (errors name the user's file).
+    A session folder that is a link out of ``sessions_dir`` (whatever it holds), or one
+    with session files but an unsafe name or no ``sensor_data.csv``, is not uploaded:
+    ``skipped`` receives name -> reason; a refused clip goes to ``skipped_clips`` (to
+    ``skipped`` when not given), so a clip is never counted as a session. With ``run_id``,
+    the uploaded sessions and clips are recorded as that run's inputs, with the folders
+    they came from (errors name the user's file).
     """
     root = Path(sessions_dir)
     if not root.is_dir():
@@ -125,6 +126,10 @@ def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
 def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
     """A session folder's files' bytes; a file the OS will not hand over (no permission,
     an I/O error) is InputError naming it, so the other sessions still upload."""
+    if folder.is_symlink() and not _inside(folder, root):  # refused unread, whatever it holds
+        raise InputError(
+            "is a link out of the sessions folder: not read", session=folder.name, path=str(folder)
+        )
     if not os.access(folder, os.R_OK | os.X_OK):
         raise InputError("cannot read the folder (permission denied)", path=str(folder))
     blobs = {}
@@ -139,14 +144,6 @@ def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
 
 def _check_session(folder: Path, root: Path) -> dict[str, Path]:
     """A session folder's files; {} for a folder that holds no session files at all."""
-    if folder.is_symlink() and not _inside(folder, root):
-        if any((folder / n).exists() for n in SESSION_FILES):
-            raise InputError(
-                "is a link out of the sessions folder: not read",
-                session=folder.name,
-                path=str(folder),
-            )
-        return {}
     files = _session_files(folder, root)
     if not files:
         return {}

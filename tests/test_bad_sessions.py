@@ -266,3 +266,31 @@ def test_adapt_to_sessions_skips_a_session_it_cannot_read(tmp_path):
     streams = adapt_streams(new, on_error=lambda folder, err: seen.append((folder.name, str(err))))
     assert [s.name for s in streams] == ["a_good"]
     assert seen and seen[0][0] == "b_bad" and "sensor_data.csv" in seen[0][1]
+
+
+def test_every_session_folder_linking_out_is_refused_named_unread(tmp_path, monkeypatch):
+    """A linked-out session folder with no session files was ignored without a word (one
+    with them was refused): both are now refused, named, without listing the target."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import FileStore
+
+    outside = tmp_path / "outside"
+    (outside / "empty").mkdir(parents=True)
+    badinputs.copy_session(badinputs.GOOD[0], outside, "full", files=("sensor_data.csv",))
+    sessions = tmp_path / "in"
+    good = badinputs.good_sessions(sessions)
+    for name in ("empty", "full"):
+        (sessions / f"linked_{name}").symlink_to(outside / name)
+    real = Path.exists
+
+    def exists(self, **kwargs):
+        assert not self.resolve().is_relative_to(outside), f"read {self}"
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    skipped: dict[str, str] = {}
+    store = FileStore(tmp_path / "store")
+    assert upload_inputs(store, sessions, None, skipped, run_id="r") == sorted(good)
+    assert sorted(skipped) == ["linked_empty", "linked_full"]
+    for name, why in skipped.items():
+        assert f"session {name}, file {sessions / name}: is a link out of" in why, why
