@@ -504,6 +504,38 @@ def _give_words(store, words: dict[str, dict]) -> None:
         put_json(store, session_key(name, "whisperx_output.json"), transcript)
 
 
+def _record_inputs(
+    store,
+    run_id: str,
+    uploaded: tuple[list[str], list[str]],
+    sessions_dir: Path,
+    rejected: dict[str, str],
+    *,
+    oracle: bool,
+) -> None:
+    """Record this run's sessions (the user's, then the controls) as they are in the store
+    once the oracle words are in, with where each came from: errors name the user's file;
+    a control's or an oracle transcript's name the store key (no user copy exists)."""
+    from silkpipe.steps.common import SESSION_FILES, record_run_inputs, sha256
+    from silkpipe.store import session_key
+
+    mine, made = uploaded
+    origins: dict[str, str | None] = {f"sessions/{n}": None for n in made}
+    for name in mine:
+        origins[f"sessions/{name}"] = str(sessions_dir.resolve() / name)
+        if oracle:
+            origins[session_key(name, "whisperx_output.json")] = None
+    sessions = {
+        name: {
+            f: sha256(store.get_bytes(session_key(name, f)))
+            for f in SESSION_FILES
+            if store.exists(session_key(name, f))
+        }
+        for name in [*mine, *made]
+    }
+    record_run_inputs(store, run_id, sessions, {}, rejected, origins=origins)
+
+
 def run_steps(
     sessions_dir: Path,
     folders: list[Path],
@@ -529,13 +561,14 @@ def run_steps(
     store, store_uri, out_root = _open_store(store_uri, run_id)
     scratch = Path(tempfile.mkdtemp(prefix="silkpipe-controls-"))
     try:
-        upload_inputs(store, sessions_dir)
+        skipped: dict[str, str] = {}
+        mine = upload_inputs(store, sessions_dir, None, skipped)
         donors = make_controls(folders, truths, scratch) if controls else {}
-        if donors:
-            upload_inputs(store, scratch)
+        made = upload_inputs(store, scratch, None, skipped) if donors else []
         if oracle:  # a control hears exactly its audio donor's words
             _give_words(store, {n: oracle_transcript(t) for n, t in truths.items()})
             _give_words(store, {n: oracle_transcript(truths[d]) for n, d in donors.items()})
+        _record_inputs(store, run_id, (mine, made), sessions_dir, skipped, oracle=oracle)
         names = [f.name for f in folders] + sorted(donors)
         t0 = time.perf_counter()
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)

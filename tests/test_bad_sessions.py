@@ -294,3 +294,38 @@ def test_every_session_folder_linking_out_is_refused_named_unread(tmp_path, monk
     assert sorted(skipped) == ["linked_empty", "linked_full"]
     for name, why in skipped.items():
         assert f"session {name}, file {sessions / name}: is a link out of" in why, why
+
+
+def test_score_voice_session_errors_name_the_users_file_with_oracle_words(tmp_path):
+    """score-voice's own store named the store key (sessions/S/F) in a session's error; it
+    now records where each session came from, as `silkpipe run` does. The oracle words it
+    writes after upload are recorded too (they still pass the run's hash check)."""
+    from silkpipe import synth
+    from silkpipe.sessions import find_sessions
+    from silkpipe.steps.common import origin_of
+    from silkpipe.voice_score import run_steps
+
+    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=30, clips_per_class=1)
+    sessions = tmp_path / "data" / "sessions"
+    folders = find_sessions(sessions)
+    truths = {f.name: json.loads((f / "truth.json").read_text()) for f in folders}
+    bad = folders[1] / "sensor_data.csv"
+    lines = bad.read_text().split("\n")
+    lines[5] = ",".join([*lines[5].split(",")[:-1], "nan"])  # a timestamp
+    bad.write_text("\n".join(lines))
+    store = tmp_path / "store"
+    steps = run_steps(
+        *(sessions, folders, truths, str(store), "sv", "faster-whisper", None),
+        controls=False,
+        workers=1,
+        progress=False,
+        oracle=True,
+    )
+    assert steps.failed == {}  # the oracle transcripts were taken as this run's inputs
+    failures = store / "runs" / "sv" / "failures" / "align"
+    error = json.loads((failures / f"{folders[1].name}.json").read_text())["error"]
+    assert f"file {bad.resolve()}:" in error, error
+    assert not (failures / f"{folders[0].name}.json").exists()
+    inputs = json.loads((store / "runs" / "sv" / "inputs.json").read_text())
+    words = f"sessions/{folders[0].name}/whisperx_output.json"
+    assert origin_of(inputs, words) == words  # written by score-voice: no user copy to name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,13 @@ def record_run_inputs(
     clips: dict[str, str],
     rejected: dict[str, str] | None = None,
     *,
-    origins: dict[str, str] | None = None,
+    origins: Mapping[str, str | None] | None = None,
 ) -> dict:
     """Write ``runs/<id>/inputs.json``: the sessions (file -> sha256) and clips this run owns,
     and (``origins``) the local folders they were uploaded from."""
     record = {"sessions": sessions, "clips": clips, "rejected": rejected or {}}
     if origins:
-        record["origins"] = origins
+        record["origins"] = dict(origins)
     keys.put_json(store, keys.run_inputs_key(run_id), record)
     return record
 
@@ -109,11 +110,23 @@ def _record_from_store(store: Store, run_id: str) -> dict:
 def origin_of(inputs: dict, key: str) -> str:
     """Where the user's copy of a store input is (``sessions/S/F`` -> the uploaded folder's
     S/F), so an error names the file the user can open; the key itself when the run did
-    not record the folder (uploaded by a workflow)."""
+    not record the folder (uploaded by a workflow).
+
+    ``origins`` maps a kind (``sessions``) to a folder, or one input (``sessions/S``, a
+    file ``sessions/S/F``) to its own; the longest match wins, and null means the input
+    has no user copy (made by silkpipe: a control, an oracle transcript)."""
     origins = inputs.get("origins")
-    kind, _, rest = key.partition("/")
-    folder = origins.get(kind) if isinstance(origins, dict) else None
-    return str(Path(folder) / rest) if isinstance(folder, str) and rest else key
+    if not isinstance(origins, dict):
+        return key
+    parts = key.split("/")
+    for n in range(len(parts), 0, -1):
+        prefix, rest = "/".join(parts[:n]), "/".join(parts[n:])
+        if prefix in origins:
+            folder = origins[prefix]
+            if isinstance(folder, str) and (rest or n > 1):
+                return str(Path(folder) / rest)
+            return key
+    return key
 
 
 def clips_origin(inputs: dict, clips_dir: Path | None) -> str:
