@@ -87,7 +87,8 @@ def stitch(streams: list[LabelledStream], name: str, seed: int = 0) -> Stitched:
 
 
 def slide(predictor, motion: Motion, cfg: WindowConfig, stride: int = STRIDE):
-    """Class probabilities of windows slid over the whole stream -> (centre times, probs)."""
+    """Class probabilities of windows slid over the whole stream -> (centre times on the
+    stream's clock, probs)."""
     feats = motion.features()
     starts = np.arange(0, len(feats) - cfg.length + 1, stride)
     if len(starts) == 0:
@@ -98,7 +99,7 @@ def slide(predictor, motion: Motion, cfg: WindowConfig, stride: int = STRIDE):
     )
     probs = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
-    return (starts + cfg.length / 2) / motion.rate, probs
+    return motion.t[0] + (starts + cfg.length / 2) / motion.rate, probs
 
 
 def detect(times: np.ndarray, probs: np.ndarray, labels: list[str]) -> list[tuple]:

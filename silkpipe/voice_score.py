@@ -37,11 +37,12 @@ CONTROL_SUFFIX = "-shuffled-audio"
 OFFSET_TOLERANCE_S = 0.3
 
 
-def _truth(folder: Path) -> dict:
+def read_truth(folder: Path, needs: str = "score-voice needs synthetic sessions") -> dict:
+    """A session's truth.json, checked (truth_problem); ``needs`` says who wants it."""
     path = folder / "truth.json"
     if not path.is_file():
         raise InputError(
-            "truth.json is missing (score-voice needs synthetic sessions)",
+            f"truth.json is missing ({needs})",
             session=folder.name,
             path=str(path),
         )
@@ -472,7 +473,7 @@ def read_inputs(sessions_dir: Path, eval_clips_dir: Path) -> tuple[list[Path], d
     folders = find_sessions(sessions_dir)
     if not folders:
         raise InputError("no session folders (with sensor_data.csv)", path=str(sessions_dir))
-    truths = {f.name: _truth(f) for f in folders}
+    truths = {f.name: read_truth(f) for f in folders}
     if not eval_clips_dir.is_dir():
         raise InputError("evaluation clips folder is missing", path=str(eval_clips_dir))
     return folders, truths

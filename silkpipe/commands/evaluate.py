@@ -22,7 +22,8 @@ def register(sub) -> None:
             "With --model: window the labelled data exactly as the model was trained "
             "(config.json), predict with the exported ONNX model and report macro-F1, accuracy, "
             "per-class recall/precision/F1/support, the confusion matrix and per-group scores; "
-            "--spot also slides it over stitched clip streams and scores events. "
+            "--spot also slides it over stitched clip streams, and over whole --sessions "
+            "with truth.json (silkpipe synth --realistic), and scores events. "
             "With --cv: train a fresh model per fold and seed and print per-fold and pooled "
             "window macro-F1 (with the min/max fold), punch-vs-noise confusion and event-level "
             "spotting scores on stitched streams of the held-out clips."
@@ -54,7 +55,12 @@ def register(sub) -> None:
         "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
     )
     _add_new_day_options(p)
-    p.add_argument("--spot", action="store_true", help="--model: also spot on stitched streams")
+    p.add_argument(
+        "--spot",
+        action="store_true",
+        help="--model: also spot events: on stitched streams of --clips, and on whole "
+        "--sessions that carry truth.json (synth; scored on its truth, labels.csv or not)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
         "--report",
@@ -90,19 +96,24 @@ def _add_new_day_options(p) -> None:
     )
 
 
-def _streams(args) -> list:
+def _streams(args, truth_streams: dict | None = None) -> list:
+    """Labelled clips and sessions; a session without labels.csv is scored against its
+    truth when ``truth_streams`` (--spot: sessions with truth.json) has it."""
     from silkpipe.clips import load_clip_streams
     from silkpipe.dataset import load_session_streams
 
     if not (args.clips or args.sessions):
         raise InputError("nothing to evaluate on: give --clips DIR and/or --sessions DIR")
-    streams = []
+    streams, truth_streams = [], truth_streams or {}
     for folder in args.clips or []:
         streams += load_clip_streams(folder)
     if args.sessions:
         sessions, skipped = load_session_streams(args.sessions)
         for name in skipped:
-            log.warning("session %s has no labels.csv: skipped", name)
+            if name in truth_streams:
+                sessions.append(truth_streams[name])
+            else:
+                log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
     if not streams:
         raise InputError("no labelled sessions or clips found")
@@ -119,10 +130,11 @@ def run(args) -> dict:
     model_dir = Path(args.model)
     if not (model_dir / "config.json").is_file():
         raise InputError("not a model folder (no config.json)", path=str(model_dir))
-    streams = _streams(args)
+    truth = _truth_sessions(args.sessions) if args.spot and args.sessions else ([], {})
+    streams = _streams(args, {s.stream.name: s.stream for s in truth[0]})
     result = evaluate(model_dir, streams, backend=args.backend)
     if args.spot:
-        result["events"] = _spot(model_dir, streams, args.backend)
+        result.update(_spot(model_dir, streams, truth, args.backend))
     if args.report:
         write_report(result, args.report)
     if args.json:
@@ -136,16 +148,47 @@ def run(args) -> dict:
     }
 
 
-def _spot(model_dir: Path, streams: list, backend: str) -> dict:
+def _truth_sessions(sessions_dir: str) -> tuple[list, dict[str, str]]:
+    """--spot --sessions: every session folder with its truth.json, on the aligner's clock
+    (a bad one is named in one error line and left out)."""
+    from silkpipe.session_spotting import load_truth_sessions
+    from silkpipe.sessions import find_sessions
+
+    folders = find_sessions(sessions_dir)
+    if not folders:
+        raise InputError("no session folders with sensor_data.csv", path=str(sessions_dir))
+    return load_truth_sessions(folders)
+
+
+def _spot(model_dir: Path, streams: list, truth: tuple[list, dict], backend: str) -> dict:
+    """events: stitched clip streams; session_events: whole sessions slid over."""
     from silkpipe.dataset import WindowConfig
     from silkpipe.model import Predictor
+    from silkpipe.session_spotting import spot_sessions
     from silkpipe.spotting import spot
 
     predictor = Predictor(model_dir, backend=backend)
+    cfg = WindowConfig.from_dict(predictor.config["window"])
     clips = [st for st in streams if st.kind == "clip"]
-    if not clips:
-        raise InputError("--spot stitches clips: give --clips DIR")
-    return spot(predictor, clips, WindowConfig.from_dict(predictor.config["window"]))["per_class"]
+    sessions, errors = truth
+    if not clips and not sessions:
+        raise InputError(
+            "--spot needs --clips DIR (stitched) or --sessions DIR whose sessions carry "
+            "truth.json (silkpipe synth)" + ("; none could be read" if errors else "")
+        )
+    out: dict = {}
+    if clips:
+        out["events"] = spot(predictor, clips, cfg)["per_class"]
+    if sessions:
+        spotted = spot_sessions(predictor, sessions, cfg)
+        out["session_events"] = spotted["per_class"]
+        out["session_spotting"] = {
+            "sessions": spotted["sessions"],
+            "gestures": spotted["gestures"],
+            "gestures_undelivered": spotted["gestures_undelivered"],
+            "errors": errors,
+        }
+    return out
 
 
 def _print(result: dict) -> None:
@@ -167,6 +210,18 @@ def _print(result: dict) -> None:
         print(
             f"  events {name:6s} precision {e['precision']:.3f} recall {e['recall']:.3f} "
             f"F1 {e['f1']:.3f} (stitched clip streams, match within 0.5 s)"
+        )
+    if "session_events" in result:
+        n = result["session_spotting"]
+        print(
+            f"  events on {n['sessions']} whole sessions, {n['gestures']} gestures "
+            f"({n['gestures_undelivered']} more never delivered: not scored):"
+        )
+    for name, e in result.get("session_events", {}).items():
+        print(
+            f"  session events {name:6s} precision {e['precision']:.3f} recall "
+            f"{e['recall']:.3f} F1 {e['f1']:.3f} (tp {e['tp']} fp {e['fp']} fn {e['fn']}; "
+            "match within 0.5 s)"
         )
 
 

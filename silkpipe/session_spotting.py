@@ -1,0 +1,96 @@
+"""Spotting gestures in continuous sessions that carry a truth.json (`silkpipe synth`).
+
+Stitched held-out clips (spotting.stitch) put still filler between gestures; a realistic
+session (`synth --from-clips --realistic`) is one stream with real non-gesture motion
+between gestures, unsaid gestures and a host-arrival clock with backlogs, losses and
+stalls: closer to play. Each session is loaded the way the align step loads it (the
+session parser's time model) and its truth is moved onto that clock with score-voice's
+code (voice_score.session_clock, truth_on_clock). The model is slid over the whole stream
+and detected and scored exactly as on stitched streams (spotting.slide, detect, match):
+every truth gesture counts, said or not (the model does not hear words); a gesture's event
+time is its motion peak inside its truth span; a detection on filler motion or on another
+class's gesture is a false positive (idle/noise runs per spotting's background rule).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from silkpipe.dataset import LabelledStream, WindowConfig, _smoothed_energy, session_stream
+from silkpipe.errors import InputError, one_line
+from silkpipe.sessions import Motion
+from silkpipe.spotting import Truth, add_counts, detect, event_scores, match, slide
+
+log = logging.getLogger(__name__)
+NEEDS = "spotting on sessions needs synth sessions"
+
+
+@dataclass
+class TruthSession:
+    """A session on the aligner's clock: its labelled stream (truth spans as labels, for
+    window scores) and every gesture's truth with its motion peak (for events)."""
+
+    stream: LabelledStream
+    truth: list[Truth]
+    undelivered: int = 0  # truth gestures none of whose rows arrived (not scored)
+
+
+def load_truth_session(folder: Path) -> TruthSession:
+    """One session folder (sensor_data.csv + truth.json) on the session parser's clock."""
+    from silkpipe.voice_score import read_truth, session_clock, truth_on_clock
+
+    name = folder.name
+    truth = read_truth(folder, NEEDS)
+    path = folder / "sensor_data.csv"
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        why = getattr(err, "strerror", None) or type(err).__name__
+        raise InputError(f"cannot read: {why}", session=name, path=str(path)) from None
+    clock = session_clock(text, truth, name)
+    spans = [(a, b, c) for a, b, c in truth_on_clock(clock, truth) if b > a]
+    peaks = [Truth(c, a, b, motion_peak(clock.motion, a, b)) for a, b, c in spans]
+    lost = len(truth["intervals"]) - len(spans)
+    return TruthSession(session_stream(name, clock.motion, spans), peaks, lost)
+
+
+def motion_peak(motion: Motion, start: float, end: float) -> float:
+    """The time of the most energetic (smoothed) sample inside [start, end]: the event
+    time spotting.stitch gives a clip; the span's middle when no sample lies inside."""
+    i0 = int(np.searchsorted(motion.t, start))
+    i1 = int(np.searchsorted(motion.t, end, side="right"))
+    if i1 <= i0:
+        return (start + end) / 2
+    return float(motion.t[i0 + int(np.argmax(_smoothed_energy(motion, i0, i1)))])
+
+
+def load_truth_sessions(folders: list[Path]) -> tuple[list[TruthSession], dict[str, str]]:
+    """Every folder that loads; a bad one is named in one error line and left out, so one
+    bad session never sinks the others. Returns (sessions, {name: error})."""
+    sessions, errors = [], {}
+    for folder in folders:
+        try:
+            sessions.append(load_truth_session(folder))
+        except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
+            errors[folder.name] = one_line(err, session=folder.name)
+            log.error("%s", errors[folder.name])
+    return sessions, errors
+
+
+def spot_sessions(predictor, sessions: list[TruthSession], cfg: WindowConfig) -> dict:
+    """Event counts and per-class scores of a predictor slid over whole sessions."""
+    total: dict = {}
+    for s in sessions:
+        times, probs = slide(predictor, s.stream.motion, cfg)
+        add_counts(total, match(s.truth, detect(times, probs, list(predictor.labels))))
+    return {
+        "counts": total,
+        "per_class": event_scores(total),
+        "sessions": len(sessions),
+        "gestures": sum(len(s.truth) for s in sessions),
+        "gestures_undelivered": sum(s.undelivered for s in sessions),
+    }
