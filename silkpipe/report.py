@@ -211,6 +211,19 @@ def _session_row(info: dict) -> list[str]:
     ]
 
 
+#: Headings of the evaluate JSON's spotting tables (other keys are shown by name).
+TITLES = {
+    "events": "Events on stitched clip streams (detected within ±0.5 s)",
+    "session_events": "Events on whole sessions: the model slid over each stream "
+    "(detected within ±0.5 s; every truth gesture, said or not)",
+    "session_spotting": "Sessions spotted",
+}
+
+
+def _title(key: str) -> str:
+    return f"<h3>{_e(TITLES.get(key, key))}</h3>"
+
+
 def _metrics_html(metrics: dict) -> str:
     """The evaluate JSON, whatever its exact shape: scalars, per-class tables, matrices."""
     parts = []
@@ -231,14 +244,14 @@ def _metrics_html(metrics: dict) -> str:
                 [_e(name)] + [_num(v.get(c), "{:.3f}") for c in columns]
                 for name, v in value.items()
             ]
-            parts.append(f"<h3>{_e(key)}</h3>" + _table(["class", *map(_e, columns)], rows))
+            parts.append(_title(key) + _table(["class", *map(_e, columns)], rows))
         elif isinstance(value, dict) and value:
             rows = [
                 [_e(k), _num(v, "{:.3f}")]
                 for k, v in value.items()
                 if isinstance(v, int | float | str | bool)
             ]
-            parts.append(f"<h3>{_e(key)}</h3>" + _table(["", "value"], rows, "narrow"))
+            parts.append(_title(key) + _table(["", "value"], rows, "narrow"))
         elif (
             isinstance(value, list)
             and value
@@ -247,7 +260,7 @@ def _metrics_html(metrics: dict) -> str:
         ):
             rows = [[_e(labels[i])] + [_num(x, "{}") for x in row] for i, row in enumerate(value)]
             header = ["true \\ predicted", *map(_e, labels[: len(value[0])])]
-            parts.append(f"<h3>{_e(key)}</h3>" + _table(header, rows, "matrix"))
+            parts.append(_title(key) + _table(header, rows, "matrix"))
     return "".join(parts)
 
 

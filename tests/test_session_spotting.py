@@ -1,0 +1,180 @@
+"""Spotting on whole realistic sessions (`evaluate --model --sessions --spot`): the truth on
+the aligner's clock, every gesture counted, filler detections are errors, bad sessions
+named and left out, results in the JSON and the HTML report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from silkpipe.cli import main
+from silkpipe.clips import load_clip_streams
+from silkpipe.dataset import WindowConfig
+from silkpipe.report import build_report
+from silkpipe.session_spotting import load_truth_session, spot_sessions
+from silkpipe.sessions import CHANNELS, Motion, find_sessions
+from silkpipe.spotting import slide
+from silkpipe.store import FileStore, put_json
+from silkpipe.training import TrainConfig, train
+from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
+
+
+@pytest.fixture(scope="module")
+def clips(data_dir: Path, tmp_path_factory) -> Path:
+    """Gesture clips of every class of the gesture block, plus its baseline."""
+    out = tmp_path_factory.mktemp("spot-clips")
+    names = sorted(p.name for p in (data_dir / "clips-dev").glob("*.csv"))
+    picked = [n for n in names if n.startswith("baseline_noise_1760841370")]
+    for prefix in ("jump_", "punch_", "turn_left_", "walk_", "idle_", "noise_action_1760876622"):
+        picked += [n for n in names if n.startswith(prefix)][:8]
+    for name in picked:
+        shutil.copyfile(data_dir / "clips-dev" / name, out / name)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sessions(clips: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("spot-sessions") / "s"
+    argv = ["synth", "--from-clips", str(clips), "--out", str(out), "--realistic"]
+    assert main([*argv, "--seed", "3", "--gestures", "8", "--voice", "en-us"]) == 0
+    return out
+
+
+class Scripted:
+    """A stand-in model that says, step by step, what ``classes`` lists (one per slid
+    window, in slide's order)."""
+
+    labels = list(CLASSES)
+
+    def __init__(self, classes: list[str]):
+        self.classes, self.i = classes, 0
+
+    def logits(self, windows: np.ndarray) -> np.ndarray:
+        n = len(windows)
+        out = np.zeros((n, len(CLASSES)), dtype=np.float32)
+        idx = [CLASSES.index(c) for c in self.classes[self.i : self.i + n]]
+        out[np.arange(n), idx] = 5.0
+        self.i += n
+        return out
+
+
+def _steps(motion: Motion, cfg: WindowConfig) -> np.ndarray:
+    """The centre times slide gives a stream (on the stream's clock)."""
+    starts = np.arange(0, len(motion.t) - cfg.length + 1, 5)
+    return motion.t[0] + (starts + cfg.length / 2) / motion.rate
+
+
+def _oracle(session, cfg: WindowConfig, extra: tuple[float, float] | None = None) -> Scripted:
+    """The truth, said window by window: an event class +-0.4 s around its peak, a state
+    class over its span widened by 0.3 s (the shortest last under 0.5 s), idle elsewhere;
+    ``extra``: a jump over that (start, end) too."""
+    times = _steps(session.stream.motion, cfg)
+    said = ["idle"] * len(times)
+    for k, t in enumerate(times):
+        for g in session.truth:
+            event = g.label in EVENT_CLASSES
+            near = abs(t - g.peak) <= 0.4 if event else g.start - 0.3 <= t <= g.end + 0.3
+            if near:
+                said[k] = g.label
+        if extra and extra[0] <= t <= extra[1]:
+            said[k] = "jump"
+    return Scripted(said)
+
+
+def test_slid_windows_are_timed_on_the_streams_own_clock():
+    n = 200
+    data = np.zeros((n, len(CHANNELS)), dtype=np.float32)
+    motion = Motion(np.arange(n) / 50 + 1000.0, 50.0, data, np.ones(n, dtype=bool))
+    times, _ = slide(Scripted(["idle"] * n), motion, WindowConfig())
+    assert times[0] == pytest.approx(1000.5) and np.allclose(np.diff(times), 0.1)
+
+
+def test_every_delivered_gesture_is_scored_said_or_not_on_the_aligners_clock(sessions):
+    cfg = WindowConfig()
+    for folder in find_sessions(sessions):
+        truth = json.loads((folder / "truth.json").read_text())
+        session = load_truth_session(folder)
+        assert len(session.truth) + session.undelivered == len(truth["intervals"])
+        result = spot_sessions(_oracle(session, cfg), [session], cfg)
+        for cls, c in result["counts"].items():
+            assert c["fn"] == 0 and c["fp"] == 0, (folder.name, cls, c)
+        found = sum(c["tp"] for c in result["counts"].values())
+        assert found == len(session.truth) > 0
+    unsaid = [g for f in find_sessions(sessions) for g in _truth(f)["gestures"] if not g["spoken"]]
+    assert unsaid  # the sessions hold unsaid gestures, and they were counted above
+
+
+def _truth(folder: Path) -> dict:
+    return json.loads((folder / "truth.json").read_text())
+
+
+def test_a_detection_on_filler_motion_between_gestures_is_a_false_positive(sessions):
+    cfg = WindowConfig()
+    session = load_truth_session(find_sessions(sessions)[0])
+    spans = sorted((g.start, g.end) for g in session.truth)
+    gap = next((a[1], b[0]) for a, b in zip(spans, spans[1:], strict=False) if b[0] - a[1] > 3)
+    middle = (gap[0] + gap[1]) / 2
+    oracle = _oracle(session, cfg, extra=(middle - 0.4, middle + 0.4))
+    counts = spot_sessions(oracle, [session], cfg)["counts"]
+    assert counts["jump"]["fp"] == 1
+
+
+@pytest.fixture(scope="module")
+def model(clips: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("spot-model") / "model"
+    cfg = TrainConfig(max_epochs=2, min_epochs=1, refit=False)
+    train(load_clip_streams(clips), out, config=cfg, progress=False)
+    return out
+
+
+def test_cli_spots_whole_sessions_and_names_a_session_without_truth(
+    sessions, model, tmp_path, capsys, clean_env
+):
+    folder = tmp_path / "sessions"
+    shutil.copytree(sessions, folder)
+    good = len(find_sessions(folder))
+    bad = folder / "no_truth_session"
+    bad.mkdir()
+    shutil.copyfile(find_sessions(sessions)[0] / "sensor_data.csv", bad / "sensor_data.csv")
+    capsys.readouterr()
+    argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--json"]
+    assert main([*argv, "--spot", "--report", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr()
+    result = json.loads(out.out)
+    assert set(result["session_events"]) >= {"jump", "turn"}
+    assert all(
+        {"precision", "recall", "f1", "tp"} <= set(v) for v in result["session_events"].values()
+    )
+    spotted = result["session_spotting"]
+    assert spotted["sessions"] == good and list(spotted["errors"]) == ["no_truth_session"]
+    assert "no_truth_session" in out.err and "truth.json" in out.err
+    assert result["windows"] > 0  # no labels.csv: the windows are scored on the truth
+    saved = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert saved["session_events"] == result["session_events"]
+    # without --spot, evaluate --sessions is as it was: sessions without labels.csv skipped
+    assert main(argv) == 2
+
+
+def test_cli_spot_with_no_readable_session_and_no_clips_says_so(
+    sessions, model, tmp_path, capsys, clean_env
+):
+    bad = tmp_path / "sessions" / "only_session"
+    bad.mkdir(parents=True)
+    shutil.copyfile(find_sessions(sessions)[0] / "sensor_data.csv", bad / "sensor_data.csv")
+    (bad / "labels.csv").write_text("start,end,label\n0,20,walk\n")
+    argv = ["evaluate", "--model", str(model), "--sessions", str(bad.parent), "--spot"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "only_session" in err and "--spot needs" in err
+
+
+def test_the_html_report_shows_session_events_under_their_own_heading(tmp_path):
+    store = FileStore(tmp_path / "store")
+    events = {"jump": {"precision": 0.5, "recall": 0.75, "f1": 0.6, "tp": 3, "fp": 3, "fn": 1}}
+    put_json(store, "runs/r1/report/metrics.json", {"macro_f1": 0.9, "session_events": events})
+    page = store.get_bytes(build_report(store, "r1")).decode()
+    assert "Events on whole sessions" in page and "0.750" in page
