@@ -12,7 +12,7 @@ Protocol (nothing tuned: spotting.py's detector as it is, STRIDE/SMOOTH/MIN_RUN/
 - cross-day: model trained on all of clips-dev (S = 1337-1339), sessions from
   clips-20251014 (sample dialect, same synth settings: 16-17 sessions per K).
 
-    python bench/notes/session_spotting.py WITHIN_MODELS CROSS_MODELS SESS_ROOT EVAL_CLIPS
+    python bench/notes/session_spotting.py WITHIN_MODELS CROSS_MODELS SESS_ROOT EVAL_CLIPS DAY
       (WITHIN_MODELS/CROSS_MODELS: comma-separated model folders; SESS_ROOT/r12_K, d1014_K)
 """
 
@@ -25,64 +25,114 @@ from silkpipe.clips import load_clip_streams
 from silkpipe.dataset import WindowConfig
 from silkpipe.evaluation import evaluate
 from silkpipe.model import Predictor
-from silkpipe.session_spotting import load_truth_sessions, spot_sessions
+from silkpipe.session_spotting import load_truth_sessions
 from silkpipe.sessions import find_sessions
-from silkpipe.spotting import add_counts, detect, event_scores, slide, spot
+from silkpipe.spotting import (
+    add_counts,
+    detect,
+    event_scores,
+    match,
+    slide,
+    spot,
+    stitched_streams,
+)
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
+from silkpipe.voice_score import read_truth
 
 REPORTED, DEV = (301, 302, 303, 304, 305, 306), (311, 312, 313, 314)
 
 
-def where_fp(sessions, predictor, cfg) -> dict:
-    """Each unmatched non-background detection: on filler motion (of its own class or
-    another), on another class's gesture, or elsewhere (diagnostic only)."""
-    from silkpipe.spotting import match
+def filler_on_clock(folder: Path) -> list[list]:
+    """truth.json's filler motion moved to the aligner's clock (diagnostics only)."""
+    from silkpipe.voice_score import read_truth, session_clock, truth_on_clock
 
-    out: dict = {}
-    for s in sessions:
-        times, probs = slide(predictor, s.stream.motion, cfg)
-        dets = detect(times, probs, list(predictor.labels))
-        for d in dets:
-            c = match(s.truth, [d])[d[0]]
-            if not c["fp"]:
-                continue
-            on = [t for t in s.truth if t.start - 0.5 <= d[3] <= t.end + 0.5]
-            key = "on other gesture" if on else "on filler/between"
-            row = out.setdefault(d[0], {})
-            row[key] = row.get(key, 0) + 1
+    truth = read_truth(folder)
+    clock = session_clock((folder / "sensor_data.csv").read_text(), truth, folder.name)
+    return truth_on_clock(clock, {"intervals": truth["filler_motion"]})
+
+
+def place(det: tuple, session, filler: list[list]) -> str:
+    """Where an unmatched detection's peak lies: on (or within 0.5 s of) a gesture of its
+    own class (found too far from its motion peak) or of another class, on filler motion
+    cut from its own class's recordings, on other filler, or elsewhere."""
+    on = [t.label for t in session.truth if t.start - 0.5 <= det[3] <= t.end + 0.5]
+    if on:
+        return "own-class gesture" if det[0] in on else "other-class gesture"
+    on = [c for a, b, c in filler if a <= det[3] <= b]
+    if not on:
+        return "no truth"
+    return "own-class filler" if det[0] in on else "other filler"
+
+
+def nearest_gaps(truth, dets: list[tuple]) -> list[float]:
+    """Per true event: signed time from its peak to the nearest same-class detection peak
+    (inf: none)."""
+    out = []
+    for t in truth:
+        if t.label in EVENT_CLASSES:
+            gaps = [d[3] - t.peak for d in dets if d[0] == t.label]
+            out.append(min(gaps, key=abs) if gaps else np.inf)
     return out
 
 
+def gap_line(gaps: list[float]) -> str:
+    g = np.array(gaps)
+    near = g[np.abs(g) <= 2]
+    return (
+        "nearest same-class detection peak within "
+        + ", ".join(f"{w} s {np.mean(np.abs(g) <= w):.2f}" for w in (0.25, 0.5, 1.0, 2.0))
+        + f" (n {len(g)}); of those within 2 s: median {np.median(near):+.2f} s, "
+        f"10-90% [{np.quantile(near, 0.1):+.2f}, {np.quantile(near, 0.9):+.2f}] s"
+    )
+
+
+def spot_one(pred, cfg, folder: Path, diag: dict) -> dict:
+    """One session: its counts (spotting.match), with diagnostics added to ``diag``."""
+    [session], errors = load_truth_sessions([folder])
+    assert not errors, errors
+    times, probs = slide(pred, session.stream.motion, cfg)
+    dets = detect(times, probs, list(pred.labels))
+    counts = match(session.truth, dets)
+    filler = filler_on_clock(folder)
+    for d in dets:
+        if match(session.truth, [d])[d[0]]["fp"]:
+            row = diag["fp_where"].setdefault(d[0], {})
+            key = place(d, session, filler)
+            row[key] = row.get(key, 0) + 1
+    diag["gaps"] += nearest_gaps(session.truth, dets)
+    kind = read_truth(folder)["delivery"]["kind"]
+    add_counts(diag["by_delivery"].setdefault(kind, {}), counts)
+    diag["undelivered"] += session.undelivered
+    diag["sessions"] += 1
+    return counts
+
+
 def run_side(models: list[str], prefix: str, root: Path, seeds) -> dict:
-    """Per (model, synth seed): per-class counts; pooled and spread."""
+    """Per (model, synth seed): per-class counts, plus diagnostics over all runs."""
     runs = {}
-    fps: dict = {}
+    diag: dict = {"fp_where": {}, "gaps": [], "by_delivery": {}, "undelivered": 0, "sessions": 0}
     for m in models:
         pred = Predictor(m)
         cfg = WindowConfig.from_dict(pred.config["window"])
         for k in seeds:
-            sessions, errors = load_truth_sessions(find_sessions(root / f"{prefix}_{k}"))
-            assert not errors, errors
-            res = spot_sessions(pred, sessions, cfg)
-            runs[(m, k)] = res
-            for cls, row in where_fp(sessions, pred, cfg).items():
-                for key, n in row.items():
-                    fps.setdefault(cls, {}).setdefault(key, 0)
-                    fps[cls][key] += n
-    return {"runs": runs, "fp_where": fps}
+            total: dict = {}
+            for folder in find_sessions(root / f"{prefix}_{k}"):
+                add_counts(total, spot_one(pred, cfg, folder, diag))
+            runs[(m, k)] = total
+    return {"runs": runs, **diag}
 
 
 def table(side: dict, models: list[str], seeds) -> str:
     runs = side["runs"]
     total: dict = {}
     for r in runs.values():
-        add_counts(total, r["counts"])
+        add_counts(total, r)
     pooled = event_scores(total)
+    scored = sum(c["tp"] + c["fn"] for c in total.values())
     lines = [
         f"  {len(models)} model seeds x {len(seeds)} synth seeds = {len(runs)} runs; "
-        f"{sum(r['sessions'] for r in runs.values())} sessions, "
-        f"{sum(r['gestures'] for r in runs.values())} gestures scored, "
-        f"{sum(r['gestures_undelivered'] for r in runs.values())} never delivered (not scored)",
+        f"{side['sessions']} sessions, {scored} gestures scored, "
+        f"{side['undelivered']} never delivered (not scored)",
         "  class   pooled P / R / F1   (tp fp fn)   | F1 per run mean sd [min-max] "
         "| F1 per model seed (pooled over synth seeds)",
     ]
@@ -90,14 +140,14 @@ def table(side: dict, models: list[str], seeds) -> str:
         if cls not in pooled:
             continue
         p = pooled[cls]
-        f1s = [event_scores(r["counts"]).get(cls, {}).get("f1", np.nan) for r in runs.values()]
+        f1s = [event_scores(r).get(cls, {}).get("f1", np.nan) for r in runs.values()]
         f1s = [f for f in f1s if f == f]
         per_model = []
         for m in models:
             t: dict = {}
             for (mm, _), r in runs.items():
                 if mm == m:
-                    add_counts(t, r["counts"])
+                    add_counts(t, r)
             per_model.append(event_scores(t).get(cls, {}).get("f1", float("nan")))
         lines.append(
             f"  {cls:6s}{'*' if cls in EVENT_CLASSES else ' '} {p['precision']:.2f} / "
@@ -105,22 +155,33 @@ def table(side: dict, models: list[str], seeds) -> str:
             f"   | {np.mean(f1s):.2f} {np.std(f1s):.2f} [{min(f1s):.2f}-{max(f1s):.2f}]"
             f" | {' '.join(f'{f:.2f}' for f in per_model)}"
         )
-    lines.append(f"  false positives by place: {side['fp_where']}")
+    lines.append(f"  false positives by place of their peak: {side['fp_where']}")
+    lines.append("  true events (jump/punch/turn): " + gap_line(side["gaps"]))
+    for kind, counts in sorted(side["by_delivery"].items()):
+        ev = {c: v for c, v in event_scores(counts).items() if c in EVENT_CLASSES}
+        lines.append(
+            f"  delivery {kind:12s} event F1 "
+            + " ".join(f"{c} {v['f1']:.2f} ({v['tp']}/{v['tp'] + v['fn']})" for c, v in ev.items())
+        )
     return "\n".join(lines)
 
 
 def clip_scores(models: list[str], eval_clips: Path) -> str:
-    """Window macro-F1 and stitched-stream events of each model on the held-out clips."""
+    """Window macro-F1 and stitched-stream events of each model on clips it never saw."""
     streams = load_clip_streams(eval_clips)
-    lines, total = [], {}
+    lines, total, gaps = [], {}, []
     for m in models:
         r = evaluate(Path(m), streams)
         pred = Predictor(m)
-        ev = spot(pred, streams, WindowConfig.from_dict(pred.config["window"]))
-        add_counts(total, ev["counts"])
+        cfg = WindowConfig.from_dict(pred.config["window"])
+        add_counts(total, spot(pred, streams, cfg)["counts"])
+        for s in stitched_streams(streams):
+            times, probs = slide(pred, s.motion, cfg)
+            gaps += nearest_gaps(s.truth, detect(times, probs, list(pred.labels)))
         f1 = " ".join(f"{c} {v['f1']:.2f}" for c, v in r["per_class"].items())
         lines.append(f"  {m}: window macro-F1 {r['macro_f1']:.3f} ({r['windows']} windows; {f1})")
     lines.append("  stitched-stream events, pooled over model seeds:")
+    lines.append("    true events (jump/punch/turn): " + gap_line(gaps))
     for c, v in event_scores(total).items():
         lines.append(
             f"    {c:6s} P {v['precision']:.2f} R {v['recall']:.2f} F1 {v['f1']:.2f} "
@@ -129,13 +190,16 @@ def clip_scores(models: list[str], eval_clips: Path) -> str:
     return "\n".join(lines)
 
 
-def main(within: list[str], cross: list[str], root: Path, eval_clips: Path) -> None:
+def main(
+    within: list[str], cross: list[str], root: Path, eval_clips: Path, day_clips: Path
+) -> None:
     print("== within-day: R12 train-side model, sessions from the R12 held-out clips")
     print(clip_scores(within, eval_clips), flush=True)
     for name, seeds in (("reported", REPORTED), ("dev", DEV)):
         print(f"-- realistic sessions, synth seeds {seeds} ({name})")
         print(table(run_side(within, "r12", root, seeds), within, seeds), flush=True)
     print("== cross-day: model on all of clips-dev, sessions from clips-20251014")
+    print(clip_scores(cross, day_clips), flush=True)
     for name, seeds in (("reported", REPORTED), ("dev", DEV)):
         print(f"-- realistic sessions, synth seeds {seeds} ({name})")
         print(table(run_side(cross, "d1014", root, seeds), cross, seeds), flush=True)
@@ -143,4 +207,4 @@ def main(within: list[str], cross: list[str], root: Path, eval_clips: Path) -> N
 
 if __name__ == "__main__":
     a = sys.argv[1:]
-    main(a[0].split(","), a[1].split(","), Path(a[2]), Path(a[3]))
+    main(a[0].split(","), a[1].split(","), Path(a[2]), Path(a[3]), Path(a[4]))
