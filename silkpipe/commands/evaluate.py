@@ -41,7 +41,8 @@ def register(sub) -> None:
         "--sessions",
         metavar="DIR",
         help="folder of session folders with sensor_data.csv and labels.csv "
-        "(start,end,label); sessions without labels.csv are skipped",
+        "(start,end,label); sessions without labels.csv are skipped (with --spot, one "
+        "with a truth.json is scored on its truth instead)",
     )
     p.add_argument("--cv", choices=CV_CHOICES, help="cross-validate instead of scoring --model")
     p.add_argument(
