@@ -56,6 +56,12 @@ def register(sub) -> None:
         "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
     )
     _add_new_day_options(p)
+    _add_output_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_output_options(p) -> None:
+    """What --model scores besides windows (--spot), how, and where results go."""
     p.add_argument(
         "--spot",
         action="store_true",
@@ -74,7 +80,6 @@ def register(sub) -> None:
         default="onnx",
         help="exported model to run (default %(default)s)",
     )
-    p.set_defaults(func=run)
 
 
 def _add_new_day_options(p) -> None:
