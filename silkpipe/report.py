@@ -537,9 +537,21 @@ def _evaluation_section(store, art: _RunArtifacts) -> list[str]:
         body.append("<h3>Scores</h3>" + _metrics_html(art.metrics))
     else:
         body.append(_missing("no evaluation scores (report/metrics.json missing)"))
+    body.append(_spotting_html(store, art))
     body.append("</section>")
     body.append(cv_section(_json(store, f"{art.report_dir}/cv.json"), art.metrics))
     return body
+
+
+def _spotting_html(store, art: _RunArtifacts) -> str:
+    """`evaluate --spot --report REPORT_DIR`'s event tables when the scores above are a
+    published model's own metrics.json (without them they are shown there already)."""
+    if art.scores_dir == art.report_dir:
+        return ""
+    own = _json(store, f"{art.report_dir}/metrics.json")
+    if not isinstance(own, dict):
+        return ""
+    return _metrics_html({k: own[k] for k in TITLES if isinstance(own.get(k), dict)})
 
 
 def _model_section(store, art: _RunArtifacts) -> list[str]:

@@ -18,7 +18,7 @@ from silkpipe.report import build_report
 from silkpipe.session_spotting import load_truth_session, spot_sessions
 from silkpipe.sessions import CHANNELS, Motion, find_sessions
 from silkpipe.spotting import slide
-from silkpipe.store import FileStore, put_json
+from silkpipe.store import FileStore, publish, put_json
 from silkpipe.training import TrainConfig, train
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
 
@@ -172,9 +172,14 @@ def test_cli_spot_with_no_readable_session_and_no_clips_says_so(
     assert "only_session" in err and "--spot needs" in err
 
 
-def test_the_html_report_shows_session_events_under_their_own_heading(tmp_path):
+@pytest.mark.parametrize("published_model", [False, True])
+def test_the_html_report_shows_session_events_under_their_own_heading(tmp_path, published_model):
+    """evaluate --spot --report RUN/report: shown beside a published model's own scores too."""
     store = FileStore(tmp_path / "store")
     events = {"jump": {"precision": 0.5, "recall": 0.75, "f1": 0.6, "tp": 3, "fp": 3, "fn": 1}}
     put_json(store, "runs/r1/report/metrics.json", {"macro_f1": 0.9, "session_events": events})
+    if published_model:
+        put_json(store, "runs/r1/model/v1/metrics.json", {"macro_f1": 0.8})
+        publish(store, "r1", "model", "v1", {})
     page = store.get_bytes(build_report(store, "r1")).decode()
     assert "Events on whole sessions" in page and "0.750" in page
