@@ -104,13 +104,21 @@ def spot_one(pred, cfg, folder: Path, diag: dict) -> dict:
     add_counts(diag["by_delivery"].setdefault(kind, {}), counts)
     diag["undelivered"] += session.undelivered
     diag["sessions"] += 1
+    diag["streams"].setdefault(pred.folder, []).append(session.stream)
     return counts
 
 
 def run_side(models: list[str], prefix: str, root: Path, seeds) -> dict:
     """Per (model, synth seed): per-class counts, plus diagnostics over all runs."""
     runs = {}
-    diag: dict = {"fp_where": {}, "gaps": [], "by_delivery": {}, "undelivered": 0, "sessions": 0}
+    diag: dict = {
+        "fp_where": {},
+        "gaps": [],
+        "by_delivery": {},
+        "undelivered": 0,
+        "sessions": 0,
+        "streams": {},
+    }
     for m in models:
         pred = Predictor(m)
         cfg = WindowConfig.from_dict(pred.config["window"])
@@ -157,6 +165,14 @@ def table(side: dict, models: list[str], seeds) -> str:
         )
     lines.append(f"  false positives by place of their peak: {side['fp_where']}")
     lines.append("  true events (jump/punch/turn): " + gap_line(side["gaps"]))
+    for folder, streams in side["streams"].items():
+        r = evaluate(folder, streams)
+        lines.append(
+            f"  window macro-F1 on the sessions' truth spans, {folder}: {r['macro_f1']:.3f} "
+            f"({r['windows']} windows; "
+            + " ".join(f"{c} {v['f1']:.2f}" for c, v in r["per_class"].items())
+            + ")"
+        )
     for kind, counts in sorted(side["by_delivery"].items()):
         ev = {c: v for c, v in event_scores(counts).items() if c in EVENT_CLASSES}
         lines.append(
