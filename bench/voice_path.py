@@ -289,6 +289,10 @@ def row(run: Run | DayRun, result: dict) -> dict:
             f"{models[k]['macro_f1']:.2f}" if k in models else "-"
             for k in ("voice", "truth", "played_clips", "clips")
         ),
+        # the voice model self-trained on the sessions' motion (TrainConfig.adapt_sessions)
+        "f1_voice_adapted": f"{models['voice_adapted']['macro_f1']:.2f}"
+        if "voice_adapted" in models
+        else "-",
         "f1_taught_voice_clips": "/".join(
             f"{taught[k]:.2f}" if k in taught else "-" for k in ("voice", "clips")
         ),
@@ -331,6 +335,7 @@ def pooled_row(results: dict[str, dict]) -> dict:
         "recall_j/p/t/w/i/n": "/".join(_weighted(v, "recall", "truth_s") for v in labels.values()),
         "same_class_share": "",
         "f1_voice_truth_played_clips": "",
+        "f1_voice_adapted": "",
         "f1_taught_voice_clips": "",
         "report": "",
     }
