@@ -289,7 +289,7 @@ def row(run: Run | DayRun, result: dict) -> dict:
             f"{models[k]['macro_f1']:.2f}" if k in models else "-"
             for k in ("voice", "truth", "played_clips", "clips")
         ),
-        # the voice model self-trained on the sessions' motion (TrainConfig.adapt_sessions)
+        # score-voice's voice model self-trained on every session's motion (silkpipe.adapt)
         "f1_voice_adapted": f"{models['voice_adapted']['macro_f1']:.2f}"
         if "voice_adapted" in models
         else "-",
