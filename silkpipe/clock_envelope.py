@@ -28,6 +28,7 @@ class RateEstimate:
     support_s: float  # seconds of arrival the envelope edges span
     edges: list[list[float]] = field(default_factory=list)  # [start s, end s, rows/s] each
     rows: list[tuple[int, int]] = field(default_factory=list)  # each edge's rows (from n0)
+    disagreement: float = 0.0  # how far edges disagree beyond their own bounds (in uncertainty)
 
 
 def lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -52,6 +53,30 @@ def _gap_turn(pairs: SpacingPairs | None, row: int) -> float:
     return float(pairs.turn_excess[j]) if j < len(pairs.turn_row) else 0.0
 
 
+def _gap_jumps(pairs: SpacingPairs | None, row: int, cfg: ClockConfig) -> bool:
+    """Whether the wrist turned across the arrival gap before file row ``row`` by more
+    than the gyro allows in one period: by ``loss_turn_rad``, or, where the wrist is
+    still, by ``still_turn_rad`` and ``still_turn_ratio`` times the largest such excess of
+    the ``still_turn_pairs`` rotation pairs on either side (a still wrist's rotation vector
+    moves by a milliradian or less per period; turned by tens of them across one gap, it
+    turned while rows were missing)."""
+    if pairs is None or not len(pairs.turn_row):
+        return False
+    j = int(np.searchsorted(pairs.turn_row, row))
+    if j >= len(pairs.turn_row):
+        return False
+    excess = float(pairs.turn_excess[j])
+    if excess >= cfg.loss_turn_rad:
+        return True
+    k = cfg.still_turn_pairs
+    near = np.abs(np.r_[pairs.turn_excess[max(j - k, 0) : j], pairs.turn_excess[j + 1 : j + 1 + k]])
+    return (
+        excess >= cfg.still_turn_rad
+        and len(near) > 0
+        and excess >= cfg.still_turn_ratio * float(near.max())
+    )
+
+
 def envelope_cuts(
     t: np.ndarray, cfg: ClockConfig, pairs: SpacingPairs | None = None, n0: int = 0
 ) -> np.ndarray:
@@ -63,9 +88,8 @@ def envelope_cuts(
     ``stall_catchup`` times the rows the gap held, the stream arrived in real time just
     before it (latency there within a quarter of ``min_loss_s`` of that lowest and not
     falling: after a loss in a draining backlog the queue drains below where it was),
-    and the rotation vector does not jump across it
-    (``loss_turn_rad``). A loss steps latency up for good, which the convex hull cannot
-    follow, so it cuts.
+    and the rotation vector does not jump across it (_gap_jumps). A loss steps latency up
+    for good, which the convex hull cannot follow, so it cuts.
     """
     cuts = np.flatnonzero(np.diff(t) > cfg.gap_s) + 1
     k1 = max(int(cfg.min_steady_s * cfg.rate), 1)
@@ -78,7 +102,7 @@ def envelope_cuts(
         caught = e[c : c + k].min() - before < cfg.min_loss_s / 2
         caught &= e[c - 1] - before < cfg.min_loss_s / 4  # at the floor, not draining
         caught &= np.median(e[max(c - k1, 0) : c - k1 // 2]) - e[c - 1] < cfg.min_loss_s / 4
-        still = _gap_turn(pairs, n0 + int(c)) < cfg.loss_turn_rad
+        still = not _gap_jumps(pairs, n0 + int(c), cfg)
         keep.append(not (caught and still))
     return cuts[np.asarray(keep, dtype=bool)] if len(cuts) else cuts
 
@@ -156,6 +180,7 @@ def envelope_rate(
             for (a, b), r in zip(found, rates, strict=True)
         ],
         found,
+        excess,
     )
 
 
@@ -193,10 +218,12 @@ def envelope_losses(
     Causality (no row made after it arrived) allows it anywhere from where the suffix
     minimum of the latency starts to rise (the earliest) to the next edge (the latest).
     Where the suffix minimum rises by most of the step at one row, the loss happened in
-    real time there (an arrival gap): it is put there.
+    real time there (an arrival gap): it is put there (what the minimum had risen by
+    before that row, where the rotation jumps: _place).
     Hidden in a backlog, it is put where the rotation vector jumps between consecutive
-    rows (``pairs``: _turn_jump); without such a jump half of it is inserted each way,
-    so no row is off by more than half the loss.
+    rows (``pairs``: _turn_jump), else at the one arrival gap that never catches up with
+    the queue's pace by the step (_lagged_gap: the lost rows took sending time); without
+    either, half of it is inserted each way, so no row is off by more than half the loss.
     """
     inserted = np.zeros(len(arrival)) if inserted is None else inserted
     losses: list[list[float]] = []
@@ -211,36 +238,86 @@ def envelope_losses(
             continue
         suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
         ramp = np.clip(suffix - e[b], 0.0, step)
-        jumps = np.diff(ramp)
         first = b + int(np.argmax(ramp > 0))
-        turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
-        if len(jumps) and jumps.max() >= step / 2:  # all of it at that row
-            ramp = np.where(np.arange(len(ramp)) > np.argmax(jumps), step, 0.0)
-        elif turn is not None:  # the motion jumps there
-            ramp = np.where(np.arange(len(ramp)) >= turn - n0 - b, step, 0.0)
+        at = _place(t, n0, b, c, first, step, ramp, pairs, est.rate, cfg)
+        if at:  # each part of the step from its row on
+            ramp = sum(np.where(np.arange(len(ramp)) >= k - b, size, 0.0) for k, size in at)
         else:
             ramp = ramp / 2
+            at = [(b + int(np.argmax(ramp > step / 2)), step)]
         inserted[n0 + b : n0 + c] += ramp[:-1]
         inserted[n0 + c :] += step
-        at = b + int(np.argmax(ramp > step / 2))
-        losses.append([round(float(t[at - 1]), 3), round(float(step), 3)])
+        losses += [[round(float(t[k - 1]), 3), round(float(size), 3)] for k, size in at]
     return inserted, losses
+
+
+def _place(
+    t: np.ndarray,
+    n0: int,
+    b: int,
+    c: int,
+    first: int,
+    step: float,
+    ramp: np.ndarray,
+    pairs: SpacingPairs | None,
+    rate: float,
+    cfg: ClockConfig,
+) -> list[tuple[int, float]]:
+    """Where the ``step`` lost between envelope edges b and c went: [(first row after it,
+    seconds)] (rows from n0), [] when nothing says (envelope_losses then spreads it).
+
+    All of it at a real-time arrival gap where the suffix minimum of the latency (``ramp``)
+    rises by most of it; but where it had already risen by ``min_loss_s`` or more before
+    that row, that much was lost earlier: it goes where the rotation jumps before that
+    row (_turn_jump; without one, with the rest). Otherwise at the rotation jump, else at
+    the one arrival gap that stays behind by the step (_lagged_gap)."""
+    jumps = np.diff(ramp)
+    if len(jumps) and jumps.max() >= step / 2:
+        j = int(np.argmax(jumps)) + 1  # ramp index of the first row after the jump
+        early = float(ramp[j - 1])
+        if early >= cfg.min_loss_s:
+            where = _turn_jump(pairs, n0 + first, n0 + b + j - 1, cfg)
+            if where is not None:
+                return [(where - n0, early), (b + j, step - early)]
+        return [(b + j, step)]
+    turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
+    if turn is not None:
+        return [(turn - n0, step)]
+    lagged = _lagged_gap(t, first, c, rate, step, cfg)
+    return [] if lagged is None else [(lagged, step)]
 
 
 def _gap_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float:
     """Watch seconds missing at the arrival gap before row g (t: arrival from the anchor):
     how far arrival after it stays behind the line the rows before it arrived on (at their
-    own pace, a queue's send rate), in rows over R. A stall catches up (0); sending time
-    spent on rows that never arrived does not."""
+    own pace, a queue's send rate, at most R: faster is a stall's held rows catching up,
+    not sending), in rows over R. A stall catches up (0); sending time spent on rows that
+    never arrived does not."""
     k = max(int(cfg.steady_window_s * rate), 2)
     before = t[max(g - k, 0) : g]
     if len(before) < 2 or before[-1] <= before[0]:
         return 0.0
-    pace = (len(before) - 1) / (before[-1] - before[0])
+    # faster than the watch makes rows is a catch-up burst, not the pace of sending
+    pace = min((len(before) - 1) / (before[-1] - before[0]), rate)
     gap = t[g] - t[g - 1]
     seg = t[g : g + int(cfg.stall_catchup * gap * pace) + int(cfg.min_steady_s * rate)]
     pred = t[g - 1] + np.arange(1, len(seg) + 1) / pace
     return float(np.min(seg - pred)) * pace / rate if len(seg) else 0.0
+
+
+def _lagged_gap(
+    t: np.ndarray, lo: int, hi: int, rate: float, step: float, cfg: ClockConfig
+) -> int | None:
+    """The row (from n0) after the one arrival gap in (lo, hi] that arrival after it never
+    catches up by about ``step`` watch seconds (_gap_lag within ``lag_match`` of it); None
+    without exactly one. Only where a step between envelope edges already says that much
+    was lost: alone, a lag is no loss (real queues that never drain fall behind at every
+    stall, bench/notes/arrival_stalls.txt)."""
+    found = []
+    for g in np.flatnonzero(np.diff(t[lo : hi + 1]) > cfg.gap_s) + lo + 1:
+        if abs(_gap_lag(t, int(g), rate, cfg) - step) <= cfg.lag_match * step:
+            found.append(int(g))
+    return found[0] if len(found) == 1 else None
 
 
 def unseen_gap_losses(
@@ -256,18 +333,16 @@ def unseen_gap_losses(
     in place): a queue that never drains leaves no later envelope edge to step up, and a
     backlog hides a loss from the latency test. A gap is a loss when arrival after it never
     catches up with the pace before it (_gap_lag at least ``min_loss_s``) and the rotation
-    vector jumps across it (``loss_turn_rad``): a host stall inside a queue also stays
-    behind, but the wrist turns across it by one period only. ``seen``: the rows (from
+    vector jumps across it (_gap_jumps: by ``loss_turn_rad``, or by far more than the
+    still wrist around it): a host stall inside a queue also stays behind, but the wrist
+    turns across it by one period only. ``seen``: the rows (from
     n0) the envelope's edges span, where its steps already count every loss."""
     t = np.asarray(arrival[n0:], dtype=np.float64)
     losses: list[list[float]] = []
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
         if seen is not None and seen[0] <= g <= seen[1]:
             continue
-        if (
-            inserted[n0 + g] - inserted[n0 + g - 1] > 0
-            or _gap_turn(pairs, n0 + int(g)) < cfg.loss_turn_rad
-        ):
+        if inserted[n0 + g] - inserted[n0 + g - 1] > 0 or not _gap_jumps(pairs, n0 + int(g), cfg):
             continue
         step = _gap_lag(t, int(g), rate, cfg)
         if step >= cfg.min_loss_s:

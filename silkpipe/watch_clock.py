@@ -18,8 +18,9 @@ non-linear clock, and no single audio offset fits it. Each session gets one time
 R comes from the lower envelope of arrival against row index (envelope_rate: a row never
 arrives before it was made, so where the stream runs in real time or its queue has drained,
 arrival touches production plus the latency floor), with a bound on its error that the
-aligner's clock-scale search keeps to; without a tight envelope, from real-time windows or
-the default.
+aligner's clock-scale search keeps to; without a tight envelope (or one whose edges, short
+but at least ``agreeing_edges`` of them, agree within their own bounds), from real-time
+windows or the default.
 
 Every session starts with a *stale burst*: a few hundred rows queued before the host
 listened, all arriving in the first 0.1 s. They were made before the anchor row n0, so
@@ -81,10 +82,15 @@ class ClockConfig:
     min_edge_s: float = 3.0  # envelope edges shorter than this give no rate
     latency_jitter_s: float = 0.02  # the arrival floor varies by at most this
     rate_band: float = 0.05  # an envelope edge this far off R: not the watch rate
-    max_rate_uncertainty: float = 0.006  # a looser envelope rate is not used
+    max_rate_uncertainty: float = 0.006  # a looser envelope rate is not used ...
+    agreeing_edges: int = 2  # ... unless this many edges agree within their own bounds
     loss_turn_rad: float = 0.3  # a rotation jump this far beyond the gyro's: a loss there
     loss_turn_margin: float = 1.5  # ... and this many times the next largest in the span
+    still_turn_rad: float = 0.02  # a still wrist's jump across a gap this far beyond ...
+    still_turn_ratio: float = 10.0  # ... and this many times the largest excess of ...
+    still_turn_pairs: int = 25  # ... this many rotation pairs either side: a loss there too
     stall_catchup: float = 3.0  # a delay catches up within this many times its rows
+    lag_match: float = 0.2  # a gap that stays behind by a loss's size to this share: there
 
 
 @dataclass
@@ -373,10 +379,16 @@ def _watch_rate(
     arrival: np.ndarray, n0: int, cfg: ClockConfig, pairs: SpacingPairs | None = None
 ) -> tuple[float, str, RateEstimate | None]:
     """(R, its source, the envelope estimate): the arrival envelope's rate when it is
-    bounded within ``max_rate_uncertainty``; else real-time windows' or the default
-    (unbounded, and losses found the older way: _insert_losses)."""
+    bounded within ``max_rate_uncertainty``, or looser only because its edges are short:
+    ``agreeing_edges`` or more that agree within their own bounds (where they disagree
+    beyond them the arrival floor moves, as in real 135233, and the rate is not used);
+    else real-time windows' or the default (unbounded, and losses found the older way:
+    _insert_losses)."""
     est = envelope_rate(arrival, n0, cfg, pairs)
-    if est is not None and est.uncertainty <= cfg.max_rate_uncertainty:
+    if est is not None and (
+        est.uncertainty <= cfg.max_rate_uncertainty
+        or (est.disagreement == 0.0 and len(est.rows) >= cfg.agreeing_edges)
+    ):
         return est.rate, "envelope", est
     rate = measured_rate(arrival, n0, cfg)
     return (rate, "measured", None) if rate else (cfg.rate, "default", None)

@@ -16,6 +16,9 @@ from silkpipe.clock_envelope import envelope_cuts, envelope_rate
 from silkpipe.clock_fit import SCALES, clock_scales
 from silkpipe.delivery import deliver
 from silkpipe.watch_clock import (
+    DEFAULT_ROWS_PER_S as R,
+)
+from silkpipe.watch_clock import (
     ClockConfig,
     SpacingPairs,
     rebuild_clock,
@@ -232,3 +235,107 @@ def test_loss_in_a_backlog_before_the_first_envelope_edge_is_inserted():
     assert model.kind == "count" and model.rate_source == "envelope"
     assert [round(s) for _, s in model.losses] == [4]
     assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+
+
+def _queue_after_a_short_start(second_rate: float = R) -> tuple[np.ndarray, np.ndarray]:
+    """(watch, arrival): 6 s in real time, 1 s lost, 5 s more (rows made at
+    ``second_rate`` there), then a queue at half the rate that never drains, in which
+    3 s of rows are lost at 60 s (their sending time spent: arrival pauses)."""
+    made = np.concatenate(
+        [
+            np.arange(-400, 0) / R + 0.1,
+            0.1 + np.arange(int(5.9 * R)) / R,
+            7 + np.arange(int(5 * R)) / second_rate,
+        ]
+    )
+    made = np.concatenate([made, made[-1] + np.arange(1, int(100 * R)) / R])
+    arrival = made + 0.02
+    arrival[:400] = np.linspace(0.02, 0.08, 400)
+    for i in range(int(np.searchsorted(made, 12.0)), len(made)):
+        arrival[i] = max(arrival[i], arrival[i - 1] + 2 / R)
+    keep = (made < 60) | (made >= 63)
+    return made[keep], arrival[keep]
+
+
+def test_a_loose_envelope_rate_whose_edges_agree_is_used():
+    """Two short real-time edges (6 and 4 s) bound the rate to only 0.8%, looser than
+    max_rate_uncertainty, but they agree within their own bounds: the rate is used with
+    that bound (the scale search keeps to it), and so are the envelope's loss rules: the
+    3 s lost in the queue that never drains is inserted at its gap. Edges 2% apart (the
+    arrival floor moves, as in real 135233) leave the default rate and its rules."""
+    watch, arrival = _queue_after_a_short_start()
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
+    assert model.rate_source == "envelope" and model.kind == "count"
+    assert ClockConfig().max_rate_uncertainty < model.rate_uncertainty < 0.01
+    assert [round(s) for _, s in model.losses] == [1, 3]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+    watch, arrival = _queue_after_a_short_start(1.02 * R)
+    est = envelope_rate(arrival, 400, ClockConfig())
+    assert est is not None and len(est.rows) == 2 and est.disagreement > 0
+    _, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
+    assert model.rate_source == "default"
+
+
+def test_loss_in_a_backlog_without_a_rotation_jump_is_put_at_the_gap_that_stays_behind():
+    """A loss in a queue that drains later, the wrist turning as the gyro says across it:
+    the envelope step says how much was lost, and the one arrival gap that never catches
+    up with the queue's pace by that much says where (the lost rows took sending time);
+    the whole clock is right, not off by half the loss inside the backlog."""
+    watch, arrival = trace(200, lambda t: 0.6 if 20 <= t < 50 else 1.6, lost=(30, 32))
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
+    assert model.kind == "count" and [round(s) for _, s in model.losses] == [2]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+
+
+def test_a_loss_after_a_stalls_catch_up_is_sized_at_the_watch_rate():
+    """Rows arrive faster than the watch makes them just before a gap (a stall's held rows
+    catching up): that is not the pace of sending, so the 4 s lost at the gap (after the
+    last envelope edge: a queue follows that never drains) is sized at the watch rate,
+    not at the burst's pace (5 s)."""
+    made = np.concatenate([np.arange(-400, 0) / R + 0.1, 0.1 + np.arange(int(120 * R)) / R])
+    arrival = made + 0.02
+    arrival[:400] = np.linspace(0.02, 0.08, 400)
+    held = (made >= 14.5) & (made < 16.0)
+    arrival[held] = 16.0 + np.arange(held.sum()) * 1e-4
+    for i in range(int(np.searchsorted(made, 24.0)), len(made)):
+        arrival[i] = max(arrival[i], arrival[i - 1] + 2 / R)
+    keep = (made < 20) | (made >= 24)
+    watch, arrival = made[keep], arrival[keep]
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 24.0))
+    assert [round(s, 1) for _, s in model.losses] == [4.0]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+
+
+def test_two_losses_between_the_same_edges_are_split_where_each_happened():
+    """3 s lost in a draining queue (the rotation jumps there) and 4 s more in real time
+    right after it drained, both before the next envelope edge: the step (7 s) is split,
+    4 s at the real-time gap (where latency jumps) and the 3 s that latency had already
+    risen by before it at the rotation jump, not all 7 s at the later gap."""
+    watch, arrival = trace(200, lambda t: 0.6 if 20 <= t < 40 else 1.6, lost=(30, 33))
+    keep = (watch < 79) | (watch >= 83)
+    watch, arrival = watch[keep], arrival[keep]
+    pairs = _turns(watch, 33.0)
+    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 83.0)] = 0.8
+    rebuilt, model = rebuild_clock(arrival, pairs=pairs)
+    assert [round(s) for _, s in model.losses] == [3, 4]
+    diff = rebuilt - watch
+    diff -= np.median(diff[(watch > 0) & (watch < 20)])
+    assert np.sort(np.abs(diff[watch > 0]))[-3] < 0.1  # but the rows beside the jump
+
+
+def test_loss_in_a_queue_where_the_wrist_is_still_is_inserted_at_its_gap():
+    """The queue that never drains, 3 s lost, the wrist still: across the gap the rotation
+    vector turns by only 0.05 rad beyond the gyro (below loss_turn_rad), but a hundred
+    times more than between any of its still neighbours, so time passed there: inserted.
+    The same 0.05 rad where the neighbours turn by 0.02 (a moving wrist's noise) is no
+    evidence: nothing inserted, as before."""
+    watch, arrival = trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=(60, 63))
+    pairs = _turns(watch, 63.0)
+    pairs.turn_excess[:] = 0.0005
+    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 63.0)] = 0.05
+    rebuilt, model = rebuild_clock(arrival, pairs=pairs)
+    assert [round(s) for _, s in model.losses] == [3]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+    noisy = replace(pairs, turn_excess=np.where(pairs.turn_excess == 0.05, 0.05, 0.02))
+    _, model = rebuild_clock(arrival, pairs=noisy)
+    assert model.losses == []
