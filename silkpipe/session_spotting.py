@@ -51,7 +51,7 @@ def load_truth_session(folder: Path) -> TruthSession:
     except (OSError, UnicodeDecodeError) as err:
         why = getattr(err, "strerror", None) or type(err).__name__
         raise InputError(f"cannot read: {why}", session=name, path=str(path)) from None
-    clock = session_clock(text, truth, name)
+    clock = session_clock(text, truth, name, source=str(path))
     spans = [(a, b, c) for a, b, c in truth_on_clock(clock, truth) if b > a]
     peaks = [Truth(c, a, b, motion_peak(clock.motion, a, b)) for a, b, c in spans]
     lost = len(truth["intervals"]) - len(spans)

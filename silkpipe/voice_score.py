@@ -263,11 +263,12 @@ class SessionClock:
     kind: str
 
 
-def session_clock(text: str, truth: dict, name: str) -> SessionClock:
+def session_clock(text: str, truth: dict, name: str, source: str | None = None) -> SessionClock:
     """Load a session's sensor CSV exactly as align_run does (the session parser picks and
     rebuilds the time model; resampled at the default rate), so labels, the motion they are
-    trained on and the truth they are scored against all share one clock."""
-    raw = parse_sensor_csv(text, source=f"{name}/sensor_data.csv", session=name)
+    trained on and the truth they are scored against all share one clock. ``source``: the
+    file an error names (default ``<name>/sensor_data.csv``)."""
+    raw = parse_sensor_csv(text, source=source or f"{name}/sensor_data.csv", session=name)
     if raw.clock_rows is None:
         raise InputError("not in the session dialect (no per-row clock)", session=name)
     arrival, rebuilt = raw.clock_rows[:, 0], raw.clock_rows[:, 1]

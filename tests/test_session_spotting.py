@@ -183,3 +183,24 @@ def test_the_html_report_shows_session_events_under_their_own_heading(tmp_path, 
         publish(store, "r1", "model", "v1", {})
     page = store.get_bytes(build_report(store, "r1")).decode()
     assert "Events on whole sessions" in page and "0.750" in page
+
+
+def test_cli_names_a_session_that_lost_its_stream_and_one_cut_short_by_full_path(
+    sessions, model, tmp_path, capsys, clean_env
+):
+    folder = tmp_path / "sessions"
+    shutil.copytree(sessions, folder)
+    first, second, *rest = find_sessions(folder)
+    (first / "sensor_data.csv").unlink()  # truth.json stays: a session, not a stray folder
+    cut = second / "sensor_data.csv"
+    cut.write_text(cut.read_text()[:300])
+    capsys.readouterr()
+    argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot", "--json"]
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    spotted = json.loads(out.out)["session_spotting"]
+    assert spotted["sessions"] == len(rest)
+    assert set(spotted["errors"]) == {first.name, second.name}
+    assert str(first / "sensor_data.csv") in spotted["errors"][first.name]
+    assert str(cut) in spotted["errors"][second.name]  # the user's file, not a relative name
+    assert str(first / "sensor_data.csv") in out.err and str(cut) in out.err

@@ -161,9 +161,30 @@ def _truth_sessions(sessions_dir: str) -> tuple[list, dict[str, str]]:
     from silkpipe.sessions import find_sessions
 
     folders = find_sessions(sessions_dir)
+    streamless = _streamless(Path(sessions_dir))
     if not folders:
         raise InputError("no session folders with sensor_data.csv", path=str(sessions_dir))
-    return load_truth_sessions(folders)
+    sessions, errors = load_truth_sessions(folders)
+    return sessions, {**streamless, **errors}
+
+
+def _streamless(sessions_dir: Path) -> dict[str, str]:
+    """Session folders that carry a truth.json but no sensor_data.csv at all: named in one
+    error line each, so a session that lost its stream is not passed over in silence."""
+    from silkpipe.errors import one_line
+
+    errors = {}
+    for truth in sorted(sessions_dir.glob("*/truth.json")):
+        stream = truth.parent / "sensor_data.csv"
+        if stream.exists() or stream.is_symlink():
+            continue  # read, or named by find_sessions (a link out of the folder)
+        name = truth.parent.name
+        err = InputError(
+            "truth.json but no sensor_data.csv: not scored", session=name, path=str(stream)
+        )
+        errors[name] = one_line(err)
+        log.error("%s", errors[name])
+    return errors
 
 
 def _spot(model_dir: Path, streams: list, truth: tuple[list, dict], backend: str) -> dict:
