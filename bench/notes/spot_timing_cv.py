@@ -11,30 +11,12 @@ trained models and slides (spotting.spot is wrapped; the CV table itself is unch
 
 import sys
 
-import numpy as np
+from session_spotting_timing import detect  # the same rules, shared with that harness
 
 import silkpipe.crossval as cv
 from silkpipe import spotting as sp
 
 TOTALS: dict[str, dict] = {"peak": {}, "mid": {}}
-
-
-def detect_timed(times, probs, labels, rule: str) -> list[tuple]:
-    """spotting.detect's runs, each timed by ``rule``: its most confident step or its middle."""
-    kernel = np.ones(sp.SMOOTH) / sp.SMOOTH
-    smooth = np.stack(
-        [np.convolve(probs[:, j], kernel, mode="same") for j in range(probs.shape[1])], 1
-    )
-    best = smooth.argmax(axis=1)
-    cuts = np.flatnonzero(np.diff(best)) + 1
-    out = []
-    for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(best)], strict=True):
-        if b - a < sp.MIN_RUN:
-            continue
-        k = int(best[a])
-        top = a + (int(np.argmax(smooth[a:b, k])) if rule == "peak" else (b - a - 1) // 2)
-        out.append((labels[k], float(times[a]), float(times[b - 1]), float(times[top])))
-    return out
 
 
 def spot_both(predictor, streams, cfg, seed: int = 0) -> dict:
@@ -43,7 +25,7 @@ def spot_both(predictor, streams, cfg, seed: int = 0) -> dict:
     for s in sp.stitched_streams(streams, seed):
         times, probs = sp.slide(predictor, s.motion, cfg)
         for rule, total in TOTALS.items():
-            counts = sp.match(s.truth, detect_timed(times, probs, list(predictor.labels), rule))
+            counts = sp.match(s.truth, detect(times, probs, list(predictor.labels), rule))
             sp.add_counts(total, counts)
             if rule == "peak":
                 sp.add_counts(fold, counts)
