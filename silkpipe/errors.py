@@ -6,6 +6,8 @@ fault (the store, the disk, a bug). Every error is one line naming the session a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 BAD_INPUT = 2
 FAULT = 1
 
@@ -53,6 +55,16 @@ def exit_status(err: BaseException) -> int:
     from silkpipe.store import StoreError
 
     return BAD_INPUT if isinstance(err, InputError | StoreError) else FAULT
+
+
+def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:
+    """A user's file's bytes; one the OS will not hand over (no permission, an I/O error)
+    is InputError naming it, so the caller can leave that session out and go on."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        why = err.strerror or type(err).__name__
+        raise InputError(f"cannot read: {why}", session=session, path=str(path)) from None
 
 
 def parse_json(data: str | bytes, *, session: str | None = None, path: str | None = None):

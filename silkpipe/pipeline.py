@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files
-from silkpipe.errors import InputError, one_line
+from silkpipe.errors import InputError, one_line, read_user_bytes
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
@@ -134,11 +134,7 @@ def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
         raise InputError("cannot read the folder (permission denied)", path=str(folder))
     blobs = {}
     for name, path in _check_session(folder, root).items():
-        try:
-            blobs[name] = path.read_bytes()
-        except OSError as err:
-            why = err.strerror or type(err).__name__
-            raise InputError(f"cannot read: {why}", session=folder.name, path=str(path)) from None
+        blobs[name] = read_user_bytes(path, session=folder.name)
     return blobs
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from silkpipe.clips import METADATA_NAME, is_sample_folder
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, parse_json, read_user_bytes
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_report import timeline_png, write_report
@@ -46,11 +46,7 @@ def read_truth(folder: Path, needs: str = "score-voice needs synthetic sessions"
             session=folder.name,
             path=str(path),
         )
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        why = err.strerror or type(err).__name__
-        raise InputError(f"cannot read: {why}", session=folder.name, path=str(path)) from None
+    data = read_user_bytes(path, session=folder.name)
     truth = parse_json(data, session=folder.name, path=str(path))
     problem = truth_problem(truth)
     if problem:

@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from voice_model_gap import _value  # the same --set.X=V parsing as that harness
 
 from silkpipe.adapt import AdaptConfig, self_train
 from silkpipe.dataset import (
@@ -133,15 +134,6 @@ def run(variant: str, spec: str, n_train: int, over: dict, opts: dict) -> dict:
     with open(ROOT / "results.jsonl", "a") as fh:
         fh.write(json.dumps(row) + "\n")
     return row
-
-
-def _value(v: str):
-    for cast in (int, float):
-        try:
-            return cast(v)
-        except ValueError:
-            pass
-    return {"True": True, "False": False}.get(v, v)
 
 
 if __name__ == "__main__":
