@@ -169,8 +169,22 @@ def score(rules: list[str], entries: list[dict]) -> None:
                 f"({v['tp']}/{v['fp']}/{v['fn']}){spread}"
             )
         print(f"  {rule:11s} " + "  ".join(line))
-    print(f"  ({len({e['run'] for e in entries})} runs, {len(entries)} streams; P/R/F1 (tp/fp/fn)"
-          " [min-max F1 over runs])")
+        models: dict = {}
+        for run, counts in per_run.items():
+            sp.add_counts(models.setdefault(run.split("|")[0], {}), counts)
+        if len(models) > 1:
+            per_model = [sp.event_scores(c) for c in models.values()]
+            print(
+                f"  {'':11s} F1 per model seed: "
+                + "  ".join(
+                    f"{c} " + " ".join(f"{m.get(c, {}).get('f1', 0):.2f}" for m in per_model)
+                    for c in EVENTS
+                )
+            )
+    print(
+        f"  ({len({e['run'] for e in entries})} runs, {len(entries)} streams; P/R/F1 (tp/fp/fn)"
+        " [min-max F1 over runs])"
+    )
 
 
 def why(entries: list[dict]) -> None:
@@ -204,17 +218,21 @@ def _why_lines(cls: str, rows: np.ndarray, nruns: list[int], none: int) -> None:
         return " ".join(f"{v:+.2f}" for v in np.quantile(x, [0.1, 0.25, 0.5, 0.75, 0.9]))
 
     late = rows[:, 2] > sp.MATCH_S
-    print(f"  {cls}: {len(rows)} events with a same-class run within 1 s, {none} without;"
-          f" runs near an event: {np.bincount(nruns).tolist()} (0,1,2,.. runs)")
-    print(f"    quantiles 10/25/50/75/90%, seconds from the truth motion peak:")
+    print(
+        f"  {cls}: {len(rows)} events with a same-class run within 1 s, {none} without;"
+        f" runs near an event: {np.bincount(nruns).tolist()} (0,1,2,.. runs)"
+    )
+    print("    quantiles 10/25/50/75/90%, seconds from the truth motion peak:")
     for i, name in enumerate(("run start", "run end", "most confident", "energy peak in run")):
         print(f"    {name:19s} {q(rows[:, i])}")
     hist = np.histogram(rows[:, 2], bins=[-9, -1, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 9])[0]
     print(f"    most confident - peak, bins <-1,-.5,-.25,0,.25,.5,.75,1,>1: {hist.tolist()}")
     if late.any():
         lr = rows[late]
-        print(f"    the {late.sum()} late (> {sp.MATCH_S} s): run start {q(lr[:, 0])}; run end "
-              f"{q(lr[:, 1])}; energy peak in run {q(lr[:, 3])}; clip length {q(lr[:, 4])}")
+        print(
+            f"    the {late.sum()} late (> {sp.MATCH_S} s): run start {q(lr[:, 0])}; run end "
+            f"{q(lr[:, 1])}; energy peak in run {q(lr[:, 3])}; clip length {q(lr[:, 4])}"
+        )
 
 
 def lag(rules: list[str], entries: list[dict]) -> None:
@@ -232,8 +250,10 @@ def lag(rules: list[str], entries: list[dict]) -> None:
                     if lab == cls and near:
                         gaps.append(min(near, key=abs))
             g = np.array(gaps)
-            print(f"    {cls:5s} {rule:11s} n {len(g):3d} median {np.median(g):+.2f} "
-                  f"hist {np.histogram(g, bins)[0].tolist()} within 0.5 s {np.mean(np.abs(g) <= 0.5):.2f}")
+            print(
+                f"    {cls:5s} {rule:11s} n {len(g):3d} median {np.median(g):+.2f} "
+                f"hist {np.histogram(g, bins)[0].tolist()} within 0.5 s {np.mean(np.abs(g) <= 0.5):.2f}"
+            )
 
 
 def load(paths: list[str]) -> list[dict]:
