@@ -86,7 +86,8 @@ def spot_sessions(predictor, sessions: list[TruthSession], cfg: WindowConfig) ->
     total: dict = {}
     for s in sessions:
         times, probs = slide(predictor, s.stream.motion, cfg)
-        add_counts(total, match(s.truth, detect(times, probs, list(predictor.labels))))
+        dets = detect(times, probs, list(predictor.labels), s.stream.motion)
+        add_counts(total, match(s.truth, dets))
     return {
         "counts": total,
         "per_class": event_scores(total),

@@ -4,8 +4,13 @@ Held-out clips are stitched into one stream per block (in recording order, with 
 filler between them whose gravity blends from one clip to the next, so the model cannot
 find clip edges by a jump in orientation). The model is slid over the whole stream at a
 fixed stride: no window is placed using the truth. Window probabilities are smoothed,
-each step takes its argmax, and every run of one class becomes one detection, timed at
-its most confident step. Scoring (MATCH_S = 0.5 s):
+each step takes its argmax, and every run of one class becomes one detection. A gesture
+run (jump, punch, turn) is timed where the stream's own motion peaks inside it (its span
+widened by PEAK_MARGIN_S; the same smoothed energy the truth uses, computed on the stream,
+never on the truth): the model is most confident after the motion, often by more than
+MATCH_S, so timing by confidence turned found gestures into a miss plus a false positive
+(bench/notes/spot_energy_timing.txt). A state run (walk, idle, noise) is timed at its most
+confident step. Scoring (MATCH_S = 0.5 s):
 
 - event classes (jump, punch, turn): the truth time is the motion peak of the clip; a
   detection matches a true event of its class within MATCH_S, one-to-one;
@@ -31,6 +36,7 @@ MATCH_S = 0.5
 STRIDE = 5  # samples between slid windows (0.1 s at 50 Hz)
 SMOOTH = 7  # steps of probability smoothing (chosen with MIN_RUN on the selection fold)
 MIN_RUN = 5  # steps a run needs to count as a detection
+PEAK_MARGIN_S = 0.25  # a gesture run's span is widened by this to find its motion peak (dev)
 FILLER_S = (0.5, 2.0)  # filler length between stitched clips, drawn uniformly
 BACKGROUND = frozenset({"idle", "noise"})
 
@@ -102,8 +108,9 @@ def slide(predictor, motion: Motion, cfg: WindowConfig, stride: int = STRIDE):
     return motion.t[0] + (starts + cfg.length / 2) / motion.rate, probs
 
 
-def detect(times: np.ndarray, probs: np.ndarray, labels: list[str]) -> list[tuple]:
-    """Runs of the smoothed argmax -> detections (label, start, end, peak time)."""
+def detect(times: np.ndarray, probs: np.ndarray, labels: list[str], motion: Motion) -> list[tuple]:
+    """Runs of the smoothed argmax over a stream -> detections (label, start, end, time):
+    a gesture run at the stream's motion peak in it, a state run at its most confident step."""
     if len(times) == 0:
         return []
     kernel = np.ones(SMOOTH) / SMOOTH
@@ -111,15 +118,29 @@ def detect(times: np.ndarray, probs: np.ndarray, labels: list[str]) -> list[tupl
         [np.convolve(probs[:, j], kernel, mode="same") for j in range(probs.shape[1])], 1
     )
     best = smooth.argmax(axis=1)
+    energy = _smoothed_energy(motion, 0, len(motion.t))
     cuts = np.flatnonzero(np.diff(best)) + 1
     out = []
     for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(best)], strict=True):
         if b - a < MIN_RUN:
             continue
         k = int(best[a])
-        top = a + int(np.argmax(smooth[a:b, k]))
-        out.append((labels[k], float(times[a]), float(times[b - 1]), float(times[top])))
+        start, end = float(times[a]), float(times[b - 1])
+        at = float(times[a + int(np.argmax(smooth[a:b, k]))])
+        if labels[k] in EVENT_CLASSES:
+            at = _motion_peak(motion.t, energy, start, end, at)
+        out.append((labels[k], start, end, at))
     return out
+
+
+def _motion_peak(t: np.ndarray, energy: np.ndarray, start: float, end: float, at: float) -> float:
+    """Where the stream's smoothed energy peaks in [start, end] widened by PEAK_MARGIN_S;
+    ``at`` where nothing moved there (rows that never arrived hold no energy)."""
+    i0 = int(np.searchsorted(t, start - PEAK_MARGIN_S))
+    i1 = int(np.searchsorted(t, end + PEAK_MARGIN_S, side="right"))
+    if i1 <= i0 or energy[i0:i1].max() <= 0:
+        return at
+    return float(t[i0 + int(np.argmax(energy[i0:i1]))])
 
 
 def match(truth: list[Truth], detections: list[tuple]) -> dict[str, dict[str, int]]:
@@ -217,5 +238,6 @@ def spot(predictor, streams: list[LabelledStream], cfg: WindowConfig, seed: int 
     total: dict = {}
     for s in stitched_streams(streams, seed):
         times, probs = slide(predictor, s.motion, cfg)
-        add_counts(total, match(s.truth, detect(times, probs, list(predictor.labels))))
+        dets = detect(times, probs, list(predictor.labels), s.motion)
+        add_counts(total, match(s.truth, dets))
     return {"counts": total, "per_class": event_scores(total)}

@@ -19,7 +19,16 @@ from silkpipe.crossval import (
 )
 from silkpipe.dataset import WindowConfig, make_windows, session_stream
 from silkpipe.sessions import CHANNELS, Motion
-from silkpipe.spotting import MATCH_S, Truth, detect, match, slide, spot, stitch
+from silkpipe.spotting import (
+    MATCH_S,
+    PEAK_MARGIN_S,
+    Truth,
+    detect,
+    match,
+    slide,
+    spot,
+    stitch,
+)
 from silkpipe.vocabulary import CLASSES
 
 
@@ -81,15 +90,79 @@ def test_state_segments_match_overlapping_runs_and_filler_noise_is_not_an_error(
     assert match(truth, [("idle", 12, 13, 12.5)])["idle"]["fp"] == 1  # idle on a walk
 
 
-def test_detect_merges_a_run_into_one_detection_at_its_most_confident_step():
+class LandingPredictor:
+    """'jump' on any burst, most sure on a soft one (a jump's landing after its take-off),
+    else 'idle': a model whose confidence peaks after the gesture's motion peak."""
+
+    labels = list(CLASSES)
+
+    def logits(self, windows: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(windows), len(CLASSES)), dtype=np.float32)
+        top = np.abs(windows[:, 15:35, 0]).max(axis=1)
+        jump = top > 1
+        out[jump, CLASSES.index("jump")] = np.where(top[jump] < 10, 6.0, 3.0)
+        out[~jump, CLASSES.index("idle")] = 5.0
+        return out
+
+
+def test_a_gesture_is_timed_at_its_motion_peak_when_the_model_is_most_sure_later():
+    streams = []
+    for i in range(3):
+        st = clip(f"j{i}", "jump", 3.0, 0.8)
+        st.motion.data[70:90, 0:3] = 5.0  # the landing, 0.8 s after the take-off
+        streams.append(st)
+    jump = spot(LandingPredictor(), streams, WindowConfig())["per_class"]["jump"]
+    assert (jump["tp"], jump["fn"], jump["fp"]) == (3, 0, 0)
+
+
+def _still(seconds: float) -> Motion:
+    n = int(seconds * 50)
+    data = np.zeros((n, len(CHANNELS)), dtype=np.float32)
+    return Motion(np.arange(n) / 50, 50.0, data, np.ones(n, dtype=bool))
+
+
+def _bump(motion: Motion, centre: int, height: float) -> None:
+    """A burst of motion that peaks at one sample."""
+    motion.data[centre - 5 : centre + 6, 0] = height * (1 - np.abs(np.arange(-5, 6)) / 6)
+
+
+def _two_runs():
+    """Steps every 0.1 s: a jump run most sure at 1.4 s, a walk run most sure at 2.3 s."""
     times = np.arange(30) / 10
     probs = np.full((30, len(CLASSES)), 0.01)
-    probs[:, CLASSES.index("idle")] = 0.5
+    probs[:10, CLASSES.index("idle")] = 0.5
     probs[10:20, CLASSES.index("jump")] = [0.6, 0.7, 0.8, 0.9, 1.0, 0.9, 0.8, 0.7, 0.6, 0.6]
+    probs[20:30, CLASSES.index("walk")] = [0.6, 0.7, 0.8, 1.0, 0.8, 0.7, 0.6, 0.6, 0.6, 0.6]
     probs[25, CLASSES.index("punch")] = 1.0  # one step: too short to count
-    dets = detect(times, probs, list(CLASSES))
-    [det] = [d for d in dets if d[0] == "jump"]
-    assert det[3] == pytest.approx(1.4) and not [d for d in dets if d[0] == "punch"]
+    return times, probs
+
+
+def test_detect_times_a_gesture_run_at_the_streams_motion_peak_and_a_state_run_by_confidence():
+    motion = _still(3.0)
+    _bump(motion, 50, 20.0)  # the jump's motion peaks at 1.0 s
+    _bump(motion, 135, 20.0)  # motion inside the walk run, away from its best step
+    dets = detect(*_two_runs(), list(CLASSES), motion)
+    [jump] = [d for d in dets if d[0] == "jump"]
+    [walk] = [d for d in dets if d[0] == "walk"]
+    assert jump[3] == pytest.approx(1.0) and walk[3] == pytest.approx(2.3)
+    assert not [d for d in dets if d[0] == "punch"]
+
+
+def test_detect_looks_for_the_motion_peak_only_near_the_run():
+    assert 2.5 > 1.9 + PEAK_MARGIN_S + 0.1  # the run ends at 1.9 s: 2.5 s lies past its margin
+    motion = _still(3.0)
+    _bump(motion, 50, 5.0)  # the jump's own motion
+    _bump(motion, 125, 20.0)  # stronger motion after the run
+    [jump] = [d for d in detect(*_two_runs(), list(CLASSES), motion) if d[0] == "jump"]
+    assert jump[3] == pytest.approx(1.0)
+
+
+def test_a_gesture_run_over_rows_that_never_arrived_keeps_its_most_confident_step():
+    motion = _still(3.0)
+    _bump(motion, 50, 20.0)
+    motion.valid[:] = False
+    [jump] = [d for d in detect(*_two_runs(), list(CLASSES), motion) if d[0] == "jump"]
+    assert jump[3] == pytest.approx(1.4)
 
 
 def _windows(blocks):

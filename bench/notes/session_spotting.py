@@ -91,7 +91,7 @@ def spot_one(pred, cfg, folder: Path, diag: dict) -> dict:
     [session], errors = load_truth_sessions([folder])
     assert not errors, errors
     times, probs = slide(pred, session.stream.motion, cfg)
-    dets = detect(times, probs, list(pred.labels))
+    dets = detect(times, probs, list(pred.labels), session.stream.motion)
     counts = match(session.truth, dets)
     filler = filler_on_clock(folder)
     for d in dets:
@@ -193,7 +193,7 @@ def clip_scores(models: list[str], eval_clips: Path) -> str:
         add_counts(total, spot(pred, streams, cfg)["counts"])
         for s in stitched_streams(streams):
             times, probs = slide(pred, s.motion, cfg)
-            gaps += nearest_gaps(s.truth, detect(times, probs, list(pred.labels)))
+            gaps += nearest_gaps(s.truth, detect(times, probs, list(pred.labels), s.motion))
         f1 = " ".join(f"{c} {v['f1']:.2f}" for c, v in r["per_class"].items())
         lines.append(f"  {m}: window macro-F1 {r['macro_f1']:.3f} ({r['windows']} windows; {f1})")
     lines.append("  stitched-stream events, pooled over model seeds:")
