@@ -167,8 +167,8 @@ def silkpipe_problems(tokens: list[str]) -> list[str]:
 
 
 @functools.cache
-def make_targets() -> frozenset[str]:
-    """The targets ``make help`` lists, as a user sees them."""
+def make_help() -> str:
+    """What ``make help`` prints: one target and its help text a line."""
     done = subprocess.run(
         ["make", "--no-print-directory", "-s", "help"],
         cwd=REPO,
@@ -176,7 +176,12 @@ def make_targets() -> frozenset[str]:
         text=True,
         check=True,
     )
-    return frozenset(re.findall(r"^\s+(\S+)", done.stdout, re.M))
+    return done.stdout
+
+
+def make_targets() -> frozenset[str]:
+    """The targets ``make help`` lists, as a user sees them."""
+    return frozenset(re.findall(r"^\s+(\S+)", make_help(), re.M))
 
 
 def workflow_parameters() -> set[str]:
@@ -392,6 +397,14 @@ def test_make_help_lists_the_targets_a_user_types():
     """The README points users at `make help` for the full list."""
     typed = {"install", "run", "test", "sample", "validate", "submit", "e2e", "bench"}
     assert typed <= make_targets()
+
+
+def test_make_help_names_real_files():
+    """A help text that points at a file (kind config, chart README) points at one."""
+    dirs = "|".join(map(re.escape, REPO_DIRS))
+    named = re.findall(rf"\b((?:{dirs})/[\w./-]*\w)", make_help())
+    assert named, "make help names no repo file: the check checks nothing"
+    assert [p for p in named if not (REPO / p).exists()] == []
 
 
 def test_the_checker_sees_drift():
