@@ -15,7 +15,7 @@ TEST_APT_PACKAGES ?= festival festvox-us-slt-hts festvox-kallpc16k prometheus \
 .PHONY: help install system-deps test-deps run sample test test-fast lint typecheck bench clean
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
 system-deps: ## install the Debian packages the pipeline uses (espeak-ng, sox, ffmpeg)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

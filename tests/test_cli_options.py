@@ -113,3 +113,14 @@ def test_shots_that_leave_no_test_sample_are_bad_input(tmp_path, capsys):
     rc = main([*argv, "--epochs", "1", "--shots", "1000"])
     err = capsys.readouterr().err
     assert rc == 2 and "--shots 1000 takes every test sample" in err, err[-2000:]
+
+
+def test_python_dash_m_silkpipe_is_the_cli(monkeypatch, capsys):
+    """``python -m silkpipe`` works where the console script is not on PATH."""
+    import runpy
+
+    monkeypatch.setattr("sys.argv", ["silkpipe", "--help"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("silkpipe", run_name="__main__")
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: silkpipe ")

@@ -46,7 +46,7 @@ def register(sub) -> None:
     )
     p.add_argument("--cv", choices=CV_CHOICES, help="cross-validate instead of scoring --model")
     p.add_argument(
-        "--seeds", type=int, default=1, help="--cv: training seeds per fold (%(default)s)"
+        "--seeds", type=int, default=1, help="--cv: training seeds per fold (default %(default)s)"
     )
     p.add_argument("--epochs", type=int, help="--cv: training epochs (default: the train default)")
     p.add_argument(
