@@ -21,6 +21,8 @@ import pickle
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from silkpipe import spotting as sp
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
 
@@ -51,9 +53,32 @@ def cache(models: list[str], root: Path, prefixes: list[str]) -> list[dict]:
                         "truth": [(t.label, t.start, t.end, t.peak) for t in s.truth],
                         "filler": s.filler,
                         "dets": dets,
+                        "moved": [_moved(s.stream.motion, d[1], d[2]) for d in dets],
+                        "filler_moved": {
+                            c: _moved_on(
+                                s.stream.motion, [(a, b) for a, b, k in s.filler if k == c]
+                            )
+                            for c in {k for _, _, k in s.filler}
+                        },
                     }
                 )
     return out
+
+
+def _moved(motion, start: float, end: float) -> float:
+    """Median motion energy (|linear acceleration| + |gyro|) of the delivered rows in
+    [start, end]: how much the wrist moved under a run (nan: no row)."""
+    inside = (motion.t >= start) & (motion.t <= end) & motion.valid
+    return float(np.median(motion.energy()[inside])) if inside.any() else float("nan")
+
+
+def _moved_on(motion, spans: list) -> list[float]:
+    """Motion energy of the delivered rows inside any of the spans (a filler class)."""
+    inside = np.zeros(len(motion.t), dtype=bool)
+    for a, b in spans:
+        inside |= (motion.t >= a) & (motion.t <= b)
+    inside &= motion.valid
+    return motion.energy()[inside][::5].tolist()
 
 
 def counts_of(e: dict, rule: str) -> dict:
@@ -98,12 +123,36 @@ def where(entries: list[dict]) -> None:
                 old = sp.match(truth, [d])[cls]["fp"]
                 new = sp.match(truth, [d], e["filler"])[cls]["fp"]
                 key = _ground(d, e["filler"])
-                r = rows.setdefault(key, [0, 0, 0])
+                r = rows.setdefault(key, [0, 0, 0, [], 0])
                 r[0] += 1
                 r[1] += old
                 r[2] += new
-        cells = [f"{k}: {n} runs, fp old {o} new {w}" for k, (n, o, w) in sorted(rows.items())]
-        print(f"  {cls:5s} unmatched runs by the filler under most of their span: " + "; ".join(cells))
+                r[3].append(e["moved"][e["dets"].index(d)])
+                if new and key == f"{cls} filler":
+                    r[4] += any(t.label in EVENT_CLASSES and d[1] <= t.peak <= d[2] for t in truth)
+        print(f"  {cls} runs matching no truth segment, by the filler under most of their span:")
+        for k, (n, o, w, moved, peaks) in sorted(rows.items()):
+            over = f" ({peaks} over a gesture's motion peak)" if k == f"{cls} filler" else ""
+            print(
+                f"    {k:12s} {n:5d} runs, fp old {o:4d} new {w:4d}{over};"
+                f" motion energy under the run {_quartiles(moved)}"
+            )
+    energy: dict = {}
+    for e in entries:
+        for c, v in e["filler_moved"].items():
+            energy.setdefault(c, []).extend(v)
+    print("  motion energy on the filler itself (rows of its class):")
+    for c in sorted(energy):
+        print(f"    {c + ' filler':12s} {_quartiles(energy[c])}")
+
+
+def _quartiles(values: list[float]) -> str:
+    v = np.array(values)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return "-"
+    q = np.quantile(v, [0.25, 0.5, 0.75])
+    return f"median {q[1]:5.2f} [quartiles {q[0]:.2f}-{q[2]:.2f}]"
 
 
 def _matched(truth: list, d: tuple) -> bool:
