@@ -9,7 +9,10 @@ code (voice_score.session_clock, truth_on_clock). The model is slid over the who
 and detected and scored exactly as on stitched streams (spotting.slide, detect, match):
 every truth gesture counts, said or not (the model does not hear words); a gesture's event
 time is its motion peak inside its truth span; a detection on filler motion or on another
-class's gesture is a false positive (idle/noise runs per spotting's background rule).
+class's gesture is a false positive. The motion between gestures is truth too
+(truth.json's filler_motion: walk, idle, noise and baseline recordings), moved onto the
+same clock: a walk, idle or noise run lying on filler of its own class is no error, one on
+another state's filler is (spotting.match's filler rule).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 from silkpipe.dataset import LabelledStream, WindowConfig, _smoothed_energy, session_stream
 from silkpipe.errors import InputError, one_line
 from silkpipe.sessions import Motion
-from silkpipe.spotting import Truth, add_counts, detect, event_scores, match, slide
+from silkpipe.spotting import Span, Truth, add_counts, detect, event_scores, match, slide
 
 log = logging.getLogger(__name__)
 NEEDS = "spotting on sessions needs synth sessions"
@@ -37,6 +40,7 @@ class TruthSession:
     stream: LabelledStream
     truth: list[Truth]
     undelivered: int = 0  # truth gestures none of whose rows arrived (not scored)
+    filler: list[Span] | None = None  # the motion between gestures; None: not recorded
 
 
 def load_truth_session(folder: Path) -> TruthSession:
@@ -55,7 +59,11 @@ def load_truth_session(folder: Path) -> TruthSession:
     spans = [(a, b, c) for a, b, c in truth_on_clock(clock, truth) if b > a]
     peaks = [Truth(c, a, b, motion_peak(clock.motion, a, b)) for a, b, c in spans]
     lost = len(truth["intervals"]) - len(spans)
-    return TruthSession(session_stream(name, clock.motion, spans), peaks, lost)
+    filler = None
+    if "filler_motion" in truth:
+        moved = truth_on_clock(clock, {"intervals": truth["filler_motion"]})
+        filler = [(a, b, c) for a, b, c in moved if b > a]
+    return TruthSession(session_stream(name, clock.motion, spans), peaks, lost, filler)
 
 
 def motion_peak(motion: Motion, start: float, end: float) -> float:
@@ -87,7 +95,7 @@ def spot_sessions(predictor, sessions: list[TruthSession], cfg: WindowConfig) ->
     for s in sessions:
         times, probs = slide(predictor, s.stream.motion, cfg)
         dets = detect(times, probs, list(predictor.labels), s.stream.motion)
-        add_counts(total, match(s.truth, dets))
+        add_counts(total, match(s.truth, dets, s.filler))
     return {
         "counts": total,
         "per_class": event_scores(total),

@@ -19,7 +19,13 @@ confident step. Scoring (MATCH_S = 0.5 s):
 
 Unmatched runs are false positives, except idle or noise runs that cover no gesture and
 peak inside no other state's segment (the filler and a clip's quiet start are still:
-calling them idle or noise is right).
+calling them idle or noise is right). Where the motion between gestures is known (a
+realistic session's filler truth), the wrist decides for every state class alike: a walk,
+idle or noise run lying on filler of its own class is no error (nor a find: filler pieces
+are fragments nobody asked for), one lying on another state's filler is an error. A run
+lies on filler by most of its span, not by its most confident step: a state run claims
+its whole span, and a filler gap is a chain of short pieces of mixed classes that one
+step can land on while the run mostly covers another.
 """
 
 from __future__ import annotations
@@ -143,8 +149,15 @@ def _motion_peak(t: np.ndarray, energy: np.ndarray, start: float, end: float, at
     return float(t[i0 + int(np.argmax(energy[i0:i1]))])
 
 
-def match(truth: list[Truth], detections: list[tuple]) -> dict[str, dict[str, int]]:
-    """Per class: tp (true events/segments found), fn, fp (detections matching nothing)."""
+Span = tuple[float, float, str]  # (start, end, class) of a filler piece
+
+
+def match(
+    truth: list[Truth], detections: list[tuple], filler: list[Span] | None = None
+) -> dict[str, dict[str, int]]:
+    """Per class: tp (true events/segments found), fn, fp (detections matching nothing).
+    ``filler``: the recorded motion between gestures, on the truth's clock; None where
+    there is none to know (stitched streams: their filler is synthetic stillness)."""
     counts = {c: {"tp": 0, "fn": 0, "fp": 0} for c in CLASSES}
     for cls in CLASSES:
         dets = [d for d in detections if d[0] == cls]
@@ -156,7 +169,7 @@ def match(truth: list[Truth], detections: list[tuple]) -> dict[str, dict[str, in
         counts[cls]["tp"] += found
         counts[cls]["fn"] += len(true) - found
         counts[cls]["fp"] += sum(
-            1 for i, d in enumerate(dets) if i not in used and not _background(d, truth)
+            1 for i, d in enumerate(dets) if i not in used and not _excused(d, truth, filler)
         )
     return counts
 
@@ -184,18 +197,50 @@ def _match_segments(true: list[Truth], dets: list[tuple]) -> tuple[int, set[int]
     return found, used
 
 
+def _excused(det: tuple, truth: list[Truth], filler: list[Span] | None) -> bool:
+    """An unmatched state run that is no error. Without filler truth: an idle/noise run on
+    still or unlabelled time (_background). With it, what the wrist did between gestures
+    decides for walk, idle and noise alike: most of the run's span on filler of its own
+    class is right, on another state's filler wrong; elsewhere the rule without it holds."""
+    label, start, end, _ = det
+    if filler is None or label in EVENT_CLASSES:
+        return _background(det, truth)
+    if _on_other_truth(det, truth):
+        return False
+    span = end - start
+    for cls in sorted({c for _, _, c in filler}, key=lambda c: c != label):
+        if 2 * _covered(start, end, [(a, b) for a, b, c in filler if c == cls]) > span:
+            return cls == label
+    return label in BACKGROUND
+
+
 def _background(det: tuple, truth: list[Truth]) -> bool:
     """An idle/noise run is no error where the stream is still or unlabelled: it must not
     span a gesture's peak nor peak inside another state's segment."""
+    return det[0] in BACKGROUND and not _on_other_truth(det, truth)
+
+
+def _on_other_truth(det: tuple, truth: list[Truth]) -> bool:
+    """The run spans a gesture's motion peak or peaks inside another state's segment."""
     label, start, end, peak = det
-    if label not in BACKGROUND:
-        return False
     for t in truth:
         if t.label in EVENT_CLASSES and start <= t.peak <= end:
-            return False
+            return True
         if t.label not in EVENT_CLASSES and t.label != label and t.start <= peak <= t.end:
-            return False
-    return True
+            return True
+    return False
+
+
+def _covered(start: float, end: float, spans: list[tuple[float, float]]) -> float:
+    """Seconds of [start, end] inside the union of spans (filler pieces overlap where
+    they are crossfaded)."""
+    cuts = sorted((max(a, start), min(b, end)) for a, b in spans if b > start and a < end)
+    total, reach = 0.0, start
+    for a, b in cuts:
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
 
 
 def event_scores(counts: dict[str, dict[str, int]]) -> dict[str, dict]:

@@ -17,7 +17,7 @@ from silkpipe.dataset import WindowConfig
 from silkpipe.report import build_report
 from silkpipe.session_spotting import load_truth_session, spot_sessions
 from silkpipe.sessions import CHANNELS, Motion, find_sessions
-from silkpipe.spotting import slide
+from silkpipe.spotting import detect, match, slide
 from silkpipe.store import FileStore, publish, put_json
 from silkpipe.training import TrainConfig, train
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
@@ -68,12 +68,13 @@ def _steps(motion: Motion, cfg: WindowConfig) -> np.ndarray:
     return motion.t[0] + (starts + cfg.length / 2) / motion.rate
 
 
-def _oracle(session, cfg: WindowConfig, extra: tuple[float, float] | None = None) -> Scripted:
+def _oracle(session, cfg: WindowConfig, extra: tuple | None = None) -> Scripted:
     """The truth, said window by window: an event class +-0.4 s around its peak, a state
-    class over its span widened by 0.3 s (the shortest last under 0.5 s), idle elsewhere;
-    ``extra``: a jump over that (start, end) too."""
+    class over its span widened by 0.3 s (the shortest last under 0.5 s), elsewhere the
+    class of the nearest recorded motion between gestures; ``extra``: (start, end, class)
+    said over that too."""
     times = _steps(session.stream.motion, cfg)
-    said = ["idle"] * len(times)
+    said = [_filler_at(session.filler, t) for t in times]
     for k, t in enumerate(times):
         for g in session.truth:
             event = g.label in EVENT_CLASSES
@@ -81,8 +82,13 @@ def _oracle(session, cfg: WindowConfig, extra: tuple[float, float] | None = None
             if near:
                 said[k] = g.label
         if extra and extra[0] <= t <= extra[1]:
-            said[k] = "jump"
+            said[k] = extra[2]
     return Scripted(said)
+
+
+def _filler_at(filler, t: float) -> str:
+    """The class of the filler piece nearest to t (idle without filler)."""
+    return min(filler, key=lambda f: max(f[0] - t, t - f[1]), default=(0, 0, "idle"))[2]
 
 
 def test_slid_windows_are_timed_on_the_streams_own_clock():
@@ -118,9 +124,59 @@ def test_a_detection_on_filler_motion_between_gestures_is_a_false_positive(sessi
     spans = sorted((g.start, g.end) for g in session.truth)
     gap = next((a[1], b[0]) for a, b in zip(spans, spans[1:], strict=False) if b[0] - a[1] > 3)
     middle = (gap[0] + gap[1]) / 2
-    oracle = _oracle(session, cfg, extra=(middle - 0.4, middle + 0.4))
+    oracle = _oracle(session, cfg, extra=(middle - 0.4, middle + 0.4, "jump"))
     counts = spot_sessions(oracle, [session], cfg)["counts"]
     assert counts["jump"]["fp"] == 1
+
+
+def _walking(sessions: Path):
+    """A session and a stretch in the middle of a walk filler piece well clear of truth."""
+    for folder in find_sessions(sessions):
+        session = load_truth_session(folder)
+        for a, b, cls in session.filler:
+            clear = all(g.end < a - 1 or g.start > b + 1 for g in session.truth)
+            if cls == "walk" and b - a > 1.5 and clear:
+                return session, (a + 0.3, b - 0.3)
+    raise AssertionError("the sessions hold no long walk filler")
+
+
+def test_state_runs_between_gestures_are_judged_by_the_recorded_motion_there(sessions):
+    cfg = WindowConfig()
+    session, (a, b) = _walking(sessions)
+    # the truth everywhere, walking filler called walk: no error (and no find)
+    dets = _detections(_oracle(session, cfg), session, cfg)
+    assert any(d[0] == "walk" and a <= d[3] <= b for d in dets)
+    counts = spot_sessions(_oracle(session, cfg), [session], cfg)["counts"]
+    assert all(c["fp"] == 0 and c["fn"] == 0 for c in counts.values()), counts
+    assert counts["walk"]["tp"] == sum(g.label == "walk" for g in session.truth)
+    # idle said on walking filler is an error
+    counts = spot_sessions(_oracle(session, cfg, extra=(a, b, "idle")), [session], cfg)["counts"]
+    assert counts["idle"]["fp"] == 1
+    # the same detections without filler truth (stitched streams' rule): walk on walking
+    # filler is an error, idle there is not
+    assert match(session.truth, dets)["walk"]["fp"] >= 1
+    idle = _detections(_oracle(session, cfg, extra=(a, b, "idle")), session, cfg)
+    assert match(session.truth, [d for d in idle if a <= d[3] <= b])["idle"]["fp"] == 0
+
+
+def test_a_session_without_filler_truth_keeps_the_stitched_rule(sessions, tmp_path):
+    cfg = WindowConfig()
+    session, (a, b) = _walking(sessions)
+    folder = tmp_path / session.stream.name
+    shutil.copytree(sessions / session.stream.name, folder)
+    truth = _truth(folder)
+    del truth["filler_motion"]
+    (folder / "truth.json").write_text(json.dumps(truth))
+    bare = load_truth_session(folder)
+    assert bare.filler is None
+    oracle = _oracle(session, cfg, extra=(a, b, "idle"))
+    counts = spot_sessions(oracle, [bare], cfg)["counts"]
+    assert counts["idle"]["fp"] == 0 and counts["walk"]["fp"] >= 1
+
+
+def _detections(oracle: Scripted, session, cfg: WindowConfig) -> list[tuple]:
+    times, probs = slide(oracle, session.stream.motion, cfg)
+    return detect(times, probs, list(oracle.labels), session.stream.motion)
 
 
 @pytest.fixture(scope="module")

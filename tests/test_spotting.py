@@ -90,6 +90,27 @@ def test_state_segments_match_overlapping_runs_and_filler_noise_is_not_an_error(
     assert match(truth, [("idle", 12, 13, 12.5)])["idle"]["fp"] == 1  # idle on a walk
 
 
+def test_with_filler_truth_a_state_run_is_judged_by_the_motion_under_most_of_its_span():
+    truth = [Truth("jump", 0, 2, 1.0)]
+    filler = [(2.0, 6.0, "walk"), (5.75, 9.0, "idle")]
+    walk, idle = ("walk", 2.5, 5.5, 4.0), ("idle", 2.5, 5.5, 4.0)
+    # without filler truth (stitched streams): walk off its truth is an error, idle is not
+    assert match(truth, [walk])["walk"]["fp"] == 1
+    assert match(truth, [idle])["idle"]["fp"] == 0
+    # with it: walking called walk is no error (nor a find), walking called idle is one
+    assert match(truth, [walk], filler)["walk"] == {"tp": 0, "fn": 0, "fp": 0}
+    assert match(truth, [idle], filler)["idle"]["fp"] == 1
+    assert match(truth, [("idle", 6.5, 8.5, 7.0)], filler)["idle"]["fp"] == 0
+    assert match(truth, [("walk", 6.5, 8.5, 7.0)], filler)["walk"]["fp"] == 1
+    # by most of the span, not the most confident step: mostly walking, surest on idle
+    assert match(truth, [("idle", 3.0, 6.5, 6.2)], filler)["idle"]["fp"] == 1
+    # over a gesture's motion peak it stays an error; with no filler under most of it,
+    # the rule without filler truth holds
+    assert match(truth, [("walk", 0.5, 5.5, 4.0)], filler)["walk"]["fp"] == 1
+    assert match(truth, [("noise", 9.5, 12.0, 10.0)], filler)["noise"]["fp"] == 0
+    assert match(truth, [("walk", 9.5, 12.0, 10.0)], filler)["walk"]["fp"] == 1
+
+
 class LandingPredictor:
     """'jump' on any burst, most sure on a soft one (a jump's landing after its take-off),
     else 'idle': a model whose confidence peaks after the gesture's motion peak."""

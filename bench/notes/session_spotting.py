@@ -92,10 +92,10 @@ def spot_one(pred, cfg, folder: Path, diag: dict) -> dict:
     assert not errors, errors
     times, probs = slide(pred, session.stream.motion, cfg)
     dets = detect(times, probs, list(pred.labels), session.stream.motion)
-    counts = match(session.truth, dets)
+    counts = match(session.truth, dets, session.filler)  # the filler rule (spot_filler_truth)
     filler = filler_on_clock(folder)
     for d in dets:
-        if match(session.truth, [d])[d[0]]["fp"]:
+        if match(session.truth, [d], session.filler)[d[0]]["fp"]:
             row = diag["fp_where"].setdefault(d[0], {})
             key = place(d, session, filler)
             row[key] = row.get(key, 0) + 1
