@@ -53,6 +53,13 @@ def load_truth_session(folder: Path) -> TruthSession:
         raise InputError(f"cannot read: {why}", session=name, path=str(path)) from None
     clock = session_clock(text, truth, name, source=str(path))
     spans = [(a, b, c) for a, b, c in truth_on_clock(clock, truth) if b > a]
+    if truth["intervals"] and not spans:  # scored, its detections would all be errors
+        raise InputError(
+            f"none of its {len(truth['intervals'])} gesture intervals lies on the stream "
+            "(times outside sensor_data.csv's rows?): not scored",
+            session=name,
+            path=str(folder / "truth.json"),
+        )
     peaks = [Truth(c, a, b, motion_peak(clock.motion, a, b)) for a, b, c in spans]
     lost = len(truth["intervals"]) - len(spans)
     return TruthSession(session_stream(name, clock.motion, spans), peaks, lost)

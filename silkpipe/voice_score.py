@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from silkpipe.clips import METADATA_NAME, is_sample_folder
-from silkpipe.errors import InputError, parse_json, read_user_bytes
+from silkpipe.errors import InputError, folder_file, parse_json, read_user_bytes
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_report import timeline_png, write_report
@@ -39,12 +39,12 @@ OFFSET_TOLERANCE_S = 0.3
 
 def read_truth(folder: Path, needs: str = "score-voice needs synthetic sessions") -> dict:
     """A session's truth.json, checked (truth_problem); ``needs`` says who wants it."""
-    path = folder / "truth.json"
-    if not path.is_file():
+    path = folder_file(folder, "truth.json", "session folder", session=folder.name)
+    if path is None:
         raise InputError(
             f"truth.json is missing ({needs})",
             session=folder.name,
-            path=str(path),
+            path=str(folder / "truth.json"),
         )
     data = read_user_bytes(path, session=folder.name)
     truth = parse_json(data, session=folder.name, path=str(path))
@@ -78,6 +78,9 @@ def truth_problem(truth) -> str:
         return "offset_s (and drift_ppm, if given) must be finite numbers"
     if not _spans(truth.get("intervals")) or not _spans(truth.get("filler_motion", [])):
         return "intervals (and filler_motion) must be [[start, end, class], ...]"
+    unknown = {c for *_, c in truth["intervals"] + truth.get("filler_motion", [])} - set(CLASSES)
+    if unknown:
+        return f"unknown class {sorted(unknown)[0]!r} (classes: {', '.join(CLASSES)})"
     said = truth.get("commands", []), truth.get("fillers", [])
     if not all(isinstance(c, list) for c in said) or not all(
         isinstance(c, dict) and isinstance(c.get("text"), str) and c["text"].split()
@@ -96,6 +99,8 @@ def truth_problem(truth) -> str:
         )
     ):
         return "row_clock must be [[row, time], ...]"
+    if any(a[0] >= b[0] for a, b in zip(knots, knots[1:], strict=False)):
+        return "row_clock rows must increase"
     return ""
 
 
