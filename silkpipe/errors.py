@@ -67,6 +67,18 @@ def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:
         raise InputError(f"cannot read: {why}", session=session, path=str(path)) from None
 
 
+def read_user_text(path: Path, *, session: str | None = None) -> str:
+    """A user's UTF-8 text file (read_user_bytes); bytes that are not UTF-8 are InputError
+    naming the file and the first bad byte's reason."""
+    data = read_user_bytes(path, session=session)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"not UTF-8 text ({err.reason})", session=session, path=str(path)
+        ) from None
+
+
 def parse_json(data: str | bytes, *, session: str | None = None, path: str | None = None):
     """JSON text -> its value; anything the parser refuses is InputError naming the file.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, WindowConfig, _smoothed_energy, session_stream
-from silkpipe.errors import InputError, one_line
+from silkpipe.errors import InputError, one_line, read_user_text
 from silkpipe.sessions import Motion
 from silkpipe.spotting import Truth, add_counts, detect, event_scores, match, slide
 
@@ -46,11 +46,7 @@ def load_truth_session(folder: Path) -> TruthSession:
     name = folder.name
     truth = read_truth(folder, NEEDS)
     path = folder / "sensor_data.csv"
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as err:
-        why = getattr(err, "strerror", None) or type(err).__name__
-        raise InputError(f"cannot read: {why}", session=name, path=str(path)) from None
+    text = read_user_text(path, session=name)
     clock = session_clock(text, truth, name, source=str(path))
     spans = [(a, b, c) for a, b, c in truth_on_clock(clock, truth) if b > a]
     if truth["intervals"] and not spans:  # scored, its detections would all be errors

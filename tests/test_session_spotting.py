@@ -242,6 +242,19 @@ DAMAGED_TRUTHS = {
 }
 
 
+def test_a_sensor_csv_that_is_not_text_is_named_with_why(sessions, model, tmp_path, capsys):
+    folder = tmp_path / "in" / "sessions"
+    shutil.copytree(sessions, folder)
+    first, *rest = find_sessions(folder)
+    (first / "sensor_data.csv").write_bytes(b"\xff\xfe" + bytes(range(256)) * 20)
+    capsys.readouterr()
+    argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot", "--json"]
+    assert main(argv) == 0
+    spotted = json.loads(capsys.readouterr().out)["session_spotting"]
+    assert spotted["sessions"] == len(rest)
+    assert "not UTF-8 text" in spotted["errors"][first.name]
+
+
 @pytest.mark.parametrize("case", sorted(DAMAGED_TRUTHS))
 def test_a_damaged_truth_is_named_and_the_other_sessions_are_scored(
     case, sessions, model, tmp_path, capsys, clean_env
