@@ -291,6 +291,28 @@ def test_a_damaged_model_folder_is_named_in_one_line_and_nothing_is_written(
     assert not report.exists() or not any(report.iterdir())
 
 
+def test_a_model_file_of_another_shape_is_named(tiny_model):
+    """A model.onnx copied from a model with other classes, or one that does not take the
+    windows, is bad input naming the file, not an IndexError or a runtime's fault."""
+    from silkpipe.errors import InputError
+
+    predictor = Predictor(tiny_model)
+    windows = np.zeros((2, predictor.config["window"]["length"], 9), dtype=np.float32)
+
+    class OtherClasses:
+        def run(self, names, feed):
+            return [np.zeros((len(feed["windows"]), 4), dtype=np.float32)]
+
+    class Refuses:
+        def run(self, names, feed):
+            raise RuntimeError("[ONNXRuntimeError] : 2 : INVALID_ARGUMENT : Got invalid dims")
+
+    for session in (OtherClasses(), Refuses()):
+        predictor._session = session
+        with pytest.raises(InputError, match="model.onnx"):
+            predictor.logits(windows)
+
+
 def test_a_report_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     """metrics.json without its confusion.png is not left behind when the figure fails."""
     import silkpipe.evaluation as evaluation
