@@ -210,3 +210,26 @@ def test_adapt_streams_read_session_folders_without_labels(data_dir: Path, tmp_p
     pool = unlabelled_windows([stream], WindowConfig())
     span = stream.motion.t[-1] - stream.motion.t[0]
     assert len(pool) > 0.5 * span / 0.5  # slid over the whole recording (gaps skipped)
+
+
+def test_cli_train_adapt_to_names_a_bad_session_once_and_trains_on_the_others(
+    data_dir: Path, tmp_path, capsys, clean_env
+):
+    labelled = _day_folder(
+        data_dir,
+        tmp_path / "labelled",
+        [f"{c}_sample0{i}" for c in ("jump", "punch") for i in (1, 2, 3)],
+    )
+    new = tmp_path / "new"
+    (new / "good").mkdir(parents=True)
+    (new / "bad").mkdir()
+    src = data_dir / "sessions" / "20251017_110929_session" / "sensor_data.csv"
+    shutil.copyfile(src, new / "good" / "sensor_data.csv")
+    (new / "bad" / "sensor_data.csv").write_bytes(b"\xff\xfe" + bytes(range(256)) * 8)
+    out = tmp_path / "out"
+    args = ["train", "--clips", str(labelled), "--out", str(out), "--epochs", "1", "--no-progress"]
+    capsys.readouterr()
+    assert main([*args, "--adapt-to", str(new), "--adapt-rounds", "1"]) == 0
+    [line] = [ln for ln in capsys.readouterr().err.splitlines() if "skipped" in ln]
+    assert str(new / "bad" / "sensor_data.csv") in line and "session session" not in line
+    assert (out / "model" / "model.onnx").is_file()

@@ -193,7 +193,7 @@ def _skip_session(folder: Path, err: Exception) -> None:
     from silkpipe.errors import one_line
 
     where = None if isinstance(err, InputError) else str(folder)
-    log.warning("skipped session %s", one_line(err, session=folder.name, path=where))
+    log.warning("skipped %s", one_line(err, session=folder.name, path=where))
 
 
 def run_store(args, cfg) -> dict:
