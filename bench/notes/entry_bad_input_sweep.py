@@ -782,7 +782,48 @@ VOICE = tuple(
     )
 )
 
-CASES = (*SPOT, *MODEL, *NEWDAY, *STORE, *SYNTH, *VOICE)
+# ---- 6. run --model: a damaged Whisper (CTranslate2) model folder ------------------------
+
+
+def _whisper(kind: str):
+    def build(shared, root):
+        from silkpipe.transcription import bundled_model_dir
+
+        sessions = root / "in" / "sessions"
+        files = ("sensor_data.csv", "metadata.json")
+        badinputs.copy_session(badinputs.AUDIO, sessions, CASE, files=(*files, "audio_16k.wav"))
+        healthy = badinputs.GOOD[1]
+        badinputs.copy_session(healthy, sessions, healthy, files=(*files, "whisperx_output.json"))
+        model = root / "in" / "whisper"
+        shutil.copytree(bundled_model_dir(), model)
+        damaged = model / ("config.json" if kind == "config_invalid" else "model.bin")
+        if kind == "empty":
+            shutil.rmtree(model)
+            model.mkdir()
+            damaged = model
+        elif kind == "model_bin_truncated":
+            damaged.write_bytes(damaged.read_bytes()[:1_000_000])
+        elif kind == "config_invalid":
+            damaged.write_text("{")
+        argv = ["run", sessions, "--store", root / "store", "--run-id", "r", "--workers", "1"]
+        # the loader does not say which of its files failed: the line must name the folder
+        return {"argv": [*argv, "--model", model], "damaged": model, "healthy": _labelled}
+
+    build.__name__ = f"whisper_{kind}"
+    return build
+
+
+def _labelled(proc, root) -> bool:
+    try:
+        path = _located(root / "store", f"{{labels}}/{badinputs.GOOD[1]}.csv")
+    except (OSError, ValueError, KeyError):
+        return False
+    return path.is_file()
+
+
+WHISPER = tuple(_whisper(k) for k in ("empty", "model_bin_truncated", "config_invalid"))
+
+CASES = (*SPOT, *MODEL, *NEWDAY, *STORE, *SYNTH, *VOICE, *WHISPER)
 
 
 # ---- running one case --------------------------------------------------------------------
