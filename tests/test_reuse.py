@@ -315,3 +315,18 @@ def test_a_report_page_cut_short_is_made_again(copy):
     damaged = page.read_bytes()
     assert report_run(store, RUN)["reused"] == 0
     assert page.read_bytes() != damaged
+
+
+def test_an_edited_manifest_is_written_again(copy):
+    """The manifest is the report step's output too: one edited since is not re-used."""
+    from silkpipe.steps.report import report_run
+    from silkpipe.store import FileStore
+
+    root, _ = copy
+    store = FileStore(root / "store")
+    report_run(store, RUN)
+    path = root / "store/runs" / RUN / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "status": "edited"}))
+    assert report_run(store, RUN)["reused"] == 0
+    assert json.loads(path.read_text())["status"] != "edited"

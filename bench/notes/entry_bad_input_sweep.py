@@ -653,6 +653,7 @@ STORE = (
     _store("runs/r/model.json", "truncate"),
     _store("runs/r/report/index.html", "truncate"),
     _store("runs/r/manifest.json", "truncate"),
+    _store("runs/r/manifest.json", "edit"),
     _store("runs/r/inputs.json", "truncate"),
     _store(f"sessions/{S1}/sensor_data.csv", "edit"),
 )
