@@ -49,7 +49,7 @@ def digest(value: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-# ---- the run's inputs ----------------------------------------------------------------
+# ---- re-used outputs still as written -------------------------------------------------
 
 
 def version_damage(store: Store, run_id: str, kind: str, record: dict) -> str:
@@ -85,6 +85,9 @@ def is_sealed(doc) -> bool:
     if not isinstance(meta, dict) or "sealed" not in meta:
         return False
     return sealed(doc)["silkpipe"]["sealed"] == meta["sealed"]
+
+
+# ---- the run's inputs ----------------------------------------------------------------
 
 
 def record_run_inputs(
