@@ -283,6 +283,22 @@ def spot_csv_link_out(shared, root):
     return {**spot_case(shared, sessions, path), "outside": outside}
 
 
+def spot_csv_fifo(shared, root):
+    sessions = spot_inputs(shared, root)
+    path = sessions / CASE / "sensor_data.csv"
+    path.unlink()
+    os.mkfifo(path)
+    return spot_case(shared, sessions, path)
+
+
+def spot_csv_is_folder(shared, root):
+    sessions = spot_inputs(shared, root)
+    path = sessions / CASE / "sensor_data.csv"
+    path.unlink()
+    path.mkdir()
+    return spot_case(shared, sessions, path)
+
+
 def spot_labels_csv_garbage(shared, root):
     """A labels.csv beside truth.json: evaluate reads it first (the labelled path)."""
     sessions = spot_inputs(shared, root)
@@ -298,6 +314,7 @@ SPOT = (
     *(row_clock_backwards, row_clock_one_knot_huge, deep_nesting),
     *(truth_link_out, truth_is_folder, truth_fifo),
     *(spot_csv_garbage, spot_csv_truncated, spot_csv_header_only, spot_csv_link_out),
+    *(spot_csv_fifo, spot_csv_is_folder),
     spot_labels_csv_garbage,
 )
 
