@@ -108,10 +108,11 @@ def self_train(
     return {**summary, "adapt": info}
 
 
-def adapt_streams(folder: str | Path, on_error=None) -> list[LabelledStream]:
+def adapt_streams(folder: str | Path, on_error=None, on_clip_error=None) -> list[LabelledStream]:
     """A new day's recordings, their labels unused: a clip folder (either layout) or a
     folder of session folders (sensor_data.csv). A session that cannot be read raises, or
-    with ``on_error(folder, error)`` is reported and left out."""
+    with ``on_error(folder, error)`` is reported and left out; a clip likewise, with
+    ``on_clip_error(path, error)`` (as train --calibrate treats its clips)."""
     from silkpipe.clips import load_clip_streams
     from silkpipe.dataset import session_motion, session_stream
     from silkpipe.sessions import find_sessions
@@ -121,7 +122,7 @@ def adapt_streams(folder: str | Path, on_error=None) -> list[LabelledStream]:
         raise InputError("--adapt-to folder does not exist", path=str(folder))
     sessions = find_sessions(folder)
     if not sessions:
-        return load_clip_streams(folder)
+        return load_clip_streams(folder, on_error=on_clip_error)
     streams = []
     for session in sessions:
         try:

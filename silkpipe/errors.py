@@ -67,6 +67,18 @@ def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:
         raise InputError(f"cannot read: {why}", session=session, path=str(path)) from None
 
 
+def read_user_text(path: Path, *, session: str | None = None) -> str:
+    """A user's UTF-8 text file (read_user_bytes); bytes that are not UTF-8 are InputError
+    naming the file and the first bad byte's reason."""
+    data = read_user_bytes(path, session=session)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"not UTF-8 text ({err.reason})", session=session, path=str(path)
+        ) from None
+
+
 def parse_json(data: str | bytes, *, session: str | None = None, path: str | None = None):
     """JSON text -> its value; anything the parser refuses is InputError naming the file.
 
@@ -79,3 +91,22 @@ def parse_json(data: str | bytes, *, session: str | None = None, path: str | Non
         return json.loads(data)
     except (ValueError, RecursionError) as err:
         raise InputError(f"invalid JSON: {err}", session=session, path=path) from None
+
+
+def folder_file(folder: Path, name: str, what: str, *, session: str | None = None) -> Path | None:
+    """``folder/name`` checked before anything reads it; None when there is no such entry.
+
+    A link that leads out of ``folder`` is InputError (nothing outside the folders given is
+    read), and so is a folder or named pipe of that name (reading a pipe waits for ever)."""
+    path = Path(folder) / name
+    if not (path.exists() or path.is_symlink()):
+        return None
+    if not path.resolve().is_relative_to(Path(folder).resolve()):
+        raise InputError(f"is a link out of the {what}: not read", session=session, path=str(path))
+    if not path.is_file():
+        raise InputError(
+            "is not a regular file (a folder, a pipe or a broken link): not read",
+            session=session,
+            path=str(path),
+        )
+    return path

@@ -112,8 +112,16 @@ def confusion_png(result: dict, path: str | Path) -> Path:
 
 
 def write_report(result: dict, folder: str | Path) -> None:
-    """metrics.json + confusion.png into folder."""
+    """metrics.json + confusion.png into folder, both or neither: they are made in a scratch
+    folder inside it and moved in only when both are written."""
+    import os
+    import tempfile
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
-    confusion_png(result, folder / "confusion.png")
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".partial-") as scratch:
+        made = Path(scratch)
+        (made / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
+        confusion_png(result, made / "confusion.png")
+        for name in ("metrics.json", "confusion.png"):
+            os.replace(made / name, folder / name)

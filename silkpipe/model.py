@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, folder_file, one_line, parse_json, read_user_bytes
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "weights.pt"
@@ -217,11 +217,52 @@ def _export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> None:
     )
 
 
+def model_file(folder: Path, name: str) -> Path:
+    """A file of a model folder, checked before anything reads it (errors.folder_file)."""
+    path = folder_file(Path(folder), name, "model folder")
+    if path is None:
+        raise InputError(f"model folder has no {name}", path=str(Path(folder) / name))
+    return path
+
+
 def read_config(folder: Path) -> dict:
-    path = Path(folder) / CONFIG_NAME
-    if not path.is_file():
-        raise InputError("model folder has no config.json", path=str(path))
-    return parse_json(path.read_bytes(), path=str(path))
+    """config.json, checked where prediction reads it (config_problem)."""
+    path = model_file(folder, CONFIG_NAME)
+    config = parse_json(read_user_bytes(path), path=str(path))
+    problem = config_problem(config)
+    if problem:
+        raise InputError(f"not a silkpipe model config: {problem}", path=str(path))
+    return config
+
+
+def config_problem(config) -> str:
+    """What is wrong with the config fields a Predictor reads ("" when nothing): a missing
+    or odd one would otherwise stop evaluation deep inside with a KeyError or IndexError."""
+    from silkpipe.commands import check_config
+    from silkpipe.dataset import WindowConfig
+    from silkpipe.vocabulary import CLASSES
+
+    if not isinstance(config, dict):
+        return "expected a JSON object"
+    if config.get("labels") != list(CLASSES):  # evaluation indexes classes by position
+        return f"labels must be {list(CLASSES)}, in that order (the classes silkpipe trains)"
+    model = config.get("model")
+    classes = model.get("classes") if isinstance(model, dict) else None
+    if classes is not None and classes != len(CLASSES):
+        return f"model.classes is {classes!r} but labels names {len(CLASSES)} classes"
+    window = config.get("window")
+    fields = WindowConfig.__dataclass_fields__
+    if not isinstance(window, dict) or not all(
+        isinstance(window.get(k), int | float) and not isinstance(window.get(k), bool)
+        for k in fields
+        if k in window
+    ):
+        return "window must be an object of numbers (rate, length, stride, ...)"
+    try:
+        check_config(WindowConfig.from_dict(window))
+    except InputError as err:
+        return str(err)
+    return ""
 
 
 def load_torch_model(folder: Path) -> GestureNet:
@@ -240,32 +281,37 @@ class Predictor:
         self.labels: list[str] = list(self.config["labels"])
         self.backend = backend
         if backend == "onnx":
-            import onnxruntime as ort
-
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = 1
-            opts.inter_op_num_threads = 1
-            path = self.folder / ONNX_NAME
-            if not path.is_file():
-                raise InputError("model folder has no model.onnx", path=str(path))
-            self._session = ort.InferenceSession(
-                str(path), opts, providers=["CPUExecutionProvider"]
-            )
+            self._session = _onnx_session(model_file(self.folder, ONNX_NAME))
         elif backend == "torchscript":
-            path = self.folder / TORCHSCRIPT_NAME
-            if not path.is_file():
-                raise InputError("model folder has no model.ts", path=str(path))
-            self._module = torch.jit.load(str(path), map_location="cpu").eval()
+            path = model_file(self.folder, TORCHSCRIPT_NAME)
+            try:
+                self._module = torch.jit.load(str(path), map_location="cpu").eval()
+            except Exception as err:  # noqa: BLE001 - any damage to the file is bad input
+                raise _not_loadable(path, err) from None
         else:
             raise ValueError(f"unknown backend {backend!r}")
 
     def logits(self, windows: np.ndarray) -> np.ndarray:
         """Raw feature windows (n, time, channels) -> logits (n, classes)."""
         x = np.ascontiguousarray(windows, dtype=np.float32)
-        if self.backend == "onnx":
-            return self._session.run(None, {"windows": x})[0]
-        with torch.no_grad():
-            return self._module(torch.from_numpy(x)).numpy()
+        name = ONNX_NAME if self.backend == "onnx" else TORCHSCRIPT_NAME
+        try:
+            if self.backend == "onnx":
+                out = self._session.run(None, {"windows": x})[0]
+            else:
+                with torch.no_grad():
+                    out = self._module(torch.from_numpy(x)).numpy()
+        except Exception as err:  # noqa: BLE001 - a model of another shape is bad input
+            raise InputError(
+                f"does not take these windows (another model's file?): {one_line(err)[:200]}",
+                path=str(self.folder / name),
+            ) from None
+        if out.ndim != 2 or out.shape[1] != len(self.labels):
+            raise InputError(
+                f"scores {out.shape[-1]} classes but config.json names {len(self.labels)}",
+                path=str(self.folder / name),
+            )
+        return out
 
     def predict(self, windows: np.ndarray, batch: int = 512) -> np.ndarray:
         """Class indices into ``self.labels``."""
@@ -276,3 +322,25 @@ class Predictor:
 
     def predict_labels(self, windows: np.ndarray) -> list[str]:
         return [self.labels[i] for i in self.predict(windows)]
+
+
+def _onnx_session(path: Path):
+    """An onnxruntime session on one thread; a file it cannot parse is bad input."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    try:
+        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    except Exception as err:  # noqa: BLE001 - any damage to the file is bad input
+        raise _not_loadable(path, err) from None
+
+
+def _not_loadable(path: Path, err: BaseException) -> InputError:
+    """A truncated or foreign model file, named, with the library's reason cut short (the
+    reason repeats the path and runs to several lines)."""
+    why = one_line(err).replace(str(path), "the file")[:160]
+    return InputError(
+        f"cannot be loaded as a model (truncated or not a model?): {why}", path=str(path)
+    )

@@ -601,8 +601,9 @@ def build_report(store, run_id: str) -> str:
     return key
 
 
-def write_manifest(store, run_id: str, extra: dict | None = None) -> str:
-    """List every artifact of the run (sha256, size); written last. Returns its key."""
+def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> str:
+    """List every artifact of the run (sha256, size); written last. Returns its key.
+    ``seal`` (steps.common.sealed) marks it so an edited copy is told from it."""
     run = keys.run_prefix(run_id)
     manifest_key = keys.manifest_key(run_id)
     artifacts = []
@@ -631,6 +632,7 @@ def write_manifest(store, run_id: str, extra: dict | None = None) -> str:
         "artifacts": artifacts,
         **(extra or {}),
     }
+    manifest = seal(manifest) if seal is not None else manifest
     store.put_bytes(manifest_key, json.dumps(manifest, indent=2).encode("utf-8"))
     return manifest_key
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, WindowConfig, _smoothed_energy, session_stream
-from silkpipe.errors import InputError, one_line
+from silkpipe.errors import InputError, one_line, read_user_text
 from silkpipe.sessions import Motion
 from silkpipe.spotting import Span, Truth, add_counts, detect, event_scores, match, slide
 
@@ -50,13 +50,16 @@ def load_truth_session(folder: Path) -> TruthSession:
     name = folder.name
     truth = read_truth(folder, NEEDS)
     path = folder / "sensor_data.csv"
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as err:
-        why = getattr(err, "strerror", None) or type(err).__name__
-        raise InputError(f"cannot read: {why}", session=name, path=str(path)) from None
+    text = read_user_text(path, session=name)
     clock = session_clock(text, truth, name, source=str(path))
     spans = [(a, b, c) for a, b, c in truth_on_clock(clock, truth) if b > a]
+    if truth["intervals"] and not spans:  # scored, its detections would all be errors
+        raise InputError(
+            f"none of its {len(truth['intervals'])} gesture intervals lies on the stream "
+            "(times outside sensor_data.csv's rows?): not scored",
+            session=name,
+            path=str(folder / "truth.json"),
+        )
     peaks = [Truth(c, a, b, motion_peak(clock.motion, a, b)) for a, b, c in spans]
     lost = len(truth["intervals"]) - len(spans)
     filler = None

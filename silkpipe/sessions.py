@@ -468,16 +468,17 @@ def load_session(folder: str | Path) -> Session:
 def find_sessions(root: str | Path) -> list[Path]:
     """Session folders under root: every sub-folder holding a sensor_data.csv. One whose
     folder or sensor_data.csv links out of root is named in a warning and left out:
-    nothing outside the folder given is read."""
+    nothing outside the folder given is read; so is one whose sensor_data.csv is a
+    folder, a named pipe (reading it would wait for ever) or a broken link."""
     root = Path(root)
     inside, found = root.resolve(), []
     for path in sorted(root.glob("*/sensor_data.csv")):
-        if path.resolve().is_relative_to(inside):
-            found.append(path.parent)
+        if not path.resolve().is_relative_to(inside):
+            why = "is a link out of the sessions folder"
+        elif not path.is_file():
+            why = "is not a regular file (a folder, a pipe or a broken link)"
         else:
-            log.warning(
-                "session %s, file %s: is a link out of the sessions folder: not read",
-                path.parent.name,
-                path,
-            )
+            found.append(path.parent)
+            continue
+        log.warning("session %s, file %s: %s: not read", path.parent.name, path, why)
     return found

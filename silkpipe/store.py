@@ -429,9 +429,18 @@ def publish(store: Store, run_id: str, kind: str, version: str, record: dict) ->
     """Switch ``kind`` to ``version`` in one write, then delete the versions it replaced.
 
     Everything under the version prefix must be written before: a reader follows the
-    pointer, so it sees the old version whole or the new one whole.
+    pointer, so it sees the old version whole or the new one whole. The pointer records
+    each file's sha256 (``files``), so a re-use can tell a file damaged since from the one
+    published (steps.common.version_damage).
     """
-    put_json(store, pointer_key(run_id, kind), {**record, "version": version})
+    import hashlib
+
+    prefix = version_prefix(run_id, kind, version) + "/"
+    files = {
+        key[len(prefix) :]: hashlib.sha256(store.get_bytes(key)).hexdigest()
+        for key in store.list(prefix)
+    }
+    put_json(store, pointer_key(run_id, kind), {**record, "version": version, "files": files})
     keep = version_prefix(run_id, kind, version) + "/"
     for key in store.list(f"{run_prefix(run_id)}/{kind}"):
         if not key.startswith(keep):

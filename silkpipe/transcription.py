@@ -124,6 +124,14 @@ def resolve_model(model: str | None) -> str:
 
 
 def _model_error(model: str, err: Exception) -> InputError:
+    """A model that would not load: a local folder is named as damaged (its files are
+    there: a cut model.bin, a config.json that is not JSON), a name as not available."""
+    if Path(model).is_dir():
+        return InputError(
+            f"cannot load this model folder ({type(err).__name__}: {err}): a damaged "
+            "model.bin or config.json, or not a CTranslate2 Whisper model?",
+            path=model,
+        )
     return InputError(
         f"model {model!r} is not available locally ({type(err).__name__}: {err}); nothing is "
         "downloaded at run time: pass --model DIR with a local model (CTranslate2 for "

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from silkpipe.clips import METADATA_NAME, is_sample_folder
-from silkpipe.errors import InputError, parse_json, read_user_bytes
+from silkpipe.errors import InputError, folder_file, parse_json, read_user_bytes
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_report import timeline_png, write_report
@@ -39,12 +39,12 @@ OFFSET_TOLERANCE_S = 0.3
 
 def read_truth(folder: Path, needs: str = "score-voice needs synthetic sessions") -> dict:
     """A session's truth.json, checked (truth_problem); ``needs`` says who wants it."""
-    path = folder / "truth.json"
-    if not path.is_file():
+    path = folder_file(folder, "truth.json", "session folder", session=folder.name)
+    if path is None:
         raise InputError(
             f"truth.json is missing ({needs})",
             session=folder.name,
-            path=str(path),
+            path=str(folder / "truth.json"),
         )
     data = read_user_bytes(path, session=folder.name)
     truth = parse_json(data, session=folder.name, path=str(path))
@@ -78,6 +78,9 @@ def truth_problem(truth) -> str:
         return "offset_s (and drift_ppm, if given) must be finite numbers"
     if not _spans(truth.get("intervals")) or not _spans(truth.get("filler_motion", [])):
         return "intervals (and filler_motion) must be [[start, end, class], ...]"
+    unknown = {c for *_, c in truth["intervals"] + truth.get("filler_motion", [])} - set(CLASSES)
+    if unknown:
+        return f"unknown class {sorted(unknown)[0]!r} (classes: {', '.join(CLASSES)})"
     said = truth.get("commands", []), truth.get("fillers", [])
     if not all(isinstance(c, list) for c in said) or not all(
         isinstance(c, dict) and isinstance(c.get("text"), str) and c["text"].split()
@@ -96,6 +99,8 @@ def truth_problem(truth) -> str:
         )
     ):
         return "row_clock must be [[row, time], ...]"
+    if any(a[0] >= b[0] for a, b in zip(knots, knots[1:], strict=False)):
+        return "row_clock rows must increase"
     return ""
 
 
@@ -426,7 +431,7 @@ def score_voice(
     those clips (silkpipe.clip_evidence)."""
     started = time.perf_counter()
     sessions_dir, eval_clips_dir = Path(sessions_dir), Path(eval_clips_dir)
-    folders, truths = read_inputs(sessions_dir, eval_clips_dir)
+    folders, truths, refused = read_inputs(sessions_dir, eval_clips_dir)
     steps = run_steps(
         sessions_dir,
         folders,
@@ -459,21 +464,36 @@ def score_voice(
         "align_clips": None if align_clips_dir is None else str(align_clips_dir),
         "eval_clips_seen_in_training": seen,
         "errors": errors,
+        "sessions_refused": refused,
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
     result["report"] = str(write_report(steps.out_root, result, scores.timelines))
     return result
 
 
-def read_inputs(sessions_dir: Path, eval_clips_dir: Path) -> tuple[list[Path], dict[str, dict]]:
-    """The session folders and their truth.json; bad input stops here, before any work."""
+def read_inputs(
+    sessions_dir: Path, eval_clips_dir: Path
+) -> tuple[list[Path], dict[str, dict], dict[str, str]]:
+    """The session folders with a good truth.json, their truths, and {session: error} for
+    the others: one bad truth is named in one line and its session left out of the run (one
+    bad session never sinks the others); with none good, nothing is done."""
+    from silkpipe.errors import one_line
+
     folders = find_sessions(sessions_dir)
     if not folders:
         raise InputError("no session folders (with sensor_data.csv)", path=str(sessions_dir))
-    truths = {f.name: read_truth(f) for f in folders}
     if not eval_clips_dir.is_dir():
         raise InputError("evaluation clips folder is missing", path=str(eval_clips_dir))
-    return folders, truths
+    truths, refused = {}, {}
+    for folder in folders:
+        try:
+            truths[folder.name] = read_truth(folder)
+        except InputError as err:
+            refused[folder.name] = one_line(err)
+            log.error("%s", refused[folder.name])
+    if not truths:
+        raise InputError(f"no session can be scored: {next(iter(refused.values()))}")
+    return [f for f in folders if f.name in truths], truths, refused
 
 
 def _open_store(store_uri: str | None, run_id: str) -> tuple[Any, str, Path]:
@@ -560,7 +580,7 @@ def run_steps(
     scratch = Path(tempfile.mkdtemp(prefix="silkpipe-controls-"))
     try:
         skipped: dict[str, str] = {}
-        mine = upload_inputs(store, sessions_dir, None, skipped)
+        mine = [n for n in upload_inputs(store, sessions_dir, None, skipped) if n in truths]
         donors = make_controls(folders, truths, scratch) if controls else {}
         made = upload_inputs(store, scratch, None, skipped) if donors else []
         if oracle:  # a control hears exactly its audio donor's words

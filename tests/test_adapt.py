@@ -124,6 +124,33 @@ def test_cli_train_adapt_to_self_trains_on_the_new_recordings(data_dir: Path, tm
     assert main([*args, "--adapt-to", str(tmp_path / "missing")]) == 2
 
 
+def test_cli_train_adapt_to_skips_a_bad_clip_of_the_new_day_and_names_it(
+    data_dir: Path, tmp_path, capsys, clean_env
+):
+    """One unreadable clip (or one linking out) does not sink the new day's other clips:
+    it is named and skipped, as train --calibrate skips its bad clips."""
+    labelled = _day_folder(
+        data_dir,
+        tmp_path / "labelled",
+        [f"{c}_sample0{i}" for c in ("jump", "punch") for i in (1, 2, 3)],
+    )
+    new = _day_folder(data_dir, tmp_path / "new", ["jump_sample04", "punch_sample04"])
+    (new / "punch_sample05.csv").write_bytes(b"\xff\xfe" + bytes(range(256)) * 8)
+    outside = tmp_path / "jump_sample05.csv"
+    shutil.copyfile(data_dir / "clips-20251014" / "jump_sample05.csv", outside)
+    (new / "jump_sample05.csv").symlink_to(outside)
+    out = tmp_path / "out"
+    args = ["train", "--clips", str(labelled), "--out", str(out), "--epochs", "1", "--no-progress"]
+    capsys.readouterr()
+    assert main([*args, "--adapt-to", str(new), "--adapt-rounds", "1"]) == 0
+    err = capsys.readouterr().err
+    assert str(new / "punch_sample05.csv") in err and str(new / "jump_sample05.csv") in err
+    pool = len(
+        unlabelled_windows(adapt_module.adapt_streams(new, on_clip_error=print), WindowConfig())
+    )
+    assert json.loads((out / "model" / "adapt.json").read_text())["pool_windows"] == pool > 0
+
+
 def test_shot_folds_train_on_the_first_samples_of_each_class_and_score_the_rest(
     monkeypatch, tmp_path
 ):
@@ -183,3 +210,26 @@ def test_adapt_streams_read_session_folders_without_labels(data_dir: Path, tmp_p
     pool = unlabelled_windows([stream], WindowConfig())
     span = stream.motion.t[-1] - stream.motion.t[0]
     assert len(pool) > 0.5 * span / 0.5  # slid over the whole recording (gaps skipped)
+
+
+def test_cli_train_adapt_to_names_a_bad_session_once_and_trains_on_the_others(
+    data_dir: Path, tmp_path, capsys, clean_env
+):
+    labelled = _day_folder(
+        data_dir,
+        tmp_path / "labelled",
+        [f"{c}_sample0{i}" for c in ("jump", "punch") for i in (1, 2, 3)],
+    )
+    new = tmp_path / "new"
+    (new / "good").mkdir(parents=True)
+    (new / "bad").mkdir()
+    src = data_dir / "sessions" / "20251017_110929_session" / "sensor_data.csv"
+    shutil.copyfile(src, new / "good" / "sensor_data.csv")
+    (new / "bad" / "sensor_data.csv").write_bytes(b"\xff\xfe" + bytes(range(256)) * 8)
+    out = tmp_path / "out"
+    args = ["train", "--clips", str(labelled), "--out", str(out), "--epochs", "1", "--no-progress"]
+    capsys.readouterr()
+    assert main([*args, "--adapt-to", str(new), "--adapt-rounds", "1"]) == 0
+    [line] = [ln for ln in capsys.readouterr().err.splitlines() if "skipped" in ln]
+    assert str(new / "bad" / "sensor_data.csv") in line and "session session" not in line
+    assert (out / "model" / "model.onnx").is_file()

@@ -191,7 +191,8 @@ def test_8_24_and_32_bit_pcm_wavs_decode_like_the_16_bit_one(width):
 )
 def test_score_voice_refuses_a_bad_truth_json_up_front(tmp_path, text, words):
     """A truth.json the scorer cannot read stopped score-voice after all the work with
-    `error: KeyError: 'offset_s'` (exit 1); now it is refused before any work, named."""
+    `error: KeyError: 'offset_s'` (exit 1); now it is refused before any work, named, and
+    its session left out (the others are scored); with no good truth nothing is done."""
     from silkpipe.errors import InputError
     from silkpipe.voice_score import read_inputs
 
@@ -201,11 +202,13 @@ def test_score_voice_refuses_a_bad_truth_json_up_front(tmp_path, text, words):
     bad = badinputs.copy_session(badinputs.GOOD[0], sessions, "b_bad", files=("sensor_data.csv",))
     (bad / "truth.json").write_text(text)
     (tmp_path / "clips").mkdir()
-    with pytest.raises(InputError) as caught:
+    folders, truths, refused = read_inputs(sessions, tmp_path / "clips")
+    assert folders == [good] and list(truths) == ["a_good"] and list(refused) == ["b_bad"]
+    assert f"session b_bad, file {bad / 'truth.json'}" in refused["b_bad"]
+    assert words in refused["b_bad"].lower()
+    (good / "truth.json").write_text(text)
+    with pytest.raises(InputError, match="no session can be scored"):
         read_inputs(sessions, tmp_path / "clips")
-    message = str(caught.value)
-    assert f"session b_bad, file {bad / 'truth.json'}" in message
-    assert words in message.lower()
 
 
 def test_session_file_that_is_a_folder_or_a_pipe_is_named_at_upload(tmp_path):

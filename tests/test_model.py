@@ -220,6 +220,113 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys, clean_env):
     assert "config.json" in capsys.readouterr().err
 
 
+def _edit_config(edit):
+    def damage(model: Path, outside: Path) -> tuple[Path, str]:
+        path = model / "config.json"
+        config = json.loads(path.read_text())
+        path.write_text(json.dumps(edit(config)))
+        return path, "onnx"
+
+    return damage
+
+
+def _cut(name: str, backend: str = "onnx"):
+    def damage(model: Path, outside: Path) -> tuple[Path, str]:
+        data = (model / name).read_bytes()
+        (model / name).write_bytes(data[: len(data) // 2])
+        return model / name, backend
+
+    return damage
+
+
+def _link_out(name: str):
+    """The file moved out of the model folder, a link to it left in its place (still a
+    good file: only where it lies is wrong)."""
+
+    def damage(model: Path, outside: Path) -> tuple[Path, str]:
+        (model / name).rename(outside)
+        (model / name).symlink_to(outside)
+        return model / name, "onnx"
+
+    return damage
+
+
+def _window(config: dict) -> dict:
+    config["window"]["length"] = -51
+    return config
+
+
+DAMAGED_MODELS = {
+    "config_not_object": _edit_config(lambda c: [c]),
+    "config_no_labels": _edit_config(lambda c: {k: v for k, v in c.items() if k != "labels"}),
+    "config_fewer_labels": _edit_config(lambda c: {**c, "labels": c["labels"][:2]}),
+    "config_labels_not_names": _edit_config(lambda c: {**c, "labels": list(range(6))}),
+    "config_labels_reordered": _edit_config(lambda c: {**c, "labels": c["labels"][::-1]}),
+    "config_no_window": _edit_config(lambda c: {k: v for k, v in c.items() if k != "window"}),
+    "config_window_negative": _edit_config(_window),
+    "onnx_truncated": _cut("model.onnx"),
+    "torchscript_truncated": _cut("model.ts", "torchscript"),
+    "config_link_out": _link_out("config.json"),
+    "onnx_link_out": _link_out("model.onnx"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED_MODELS))
+def test_a_damaged_model_folder_is_named_in_one_line_and_nothing_is_written(
+    case, tiny_model, clip_subset, tmp_path, capsys, clean_env
+):
+    """Every damage is bad input (exit 2) naming the model file by its full path; nothing
+    outside the model folder is read; --report gets nothing."""
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    damaged, backend = DAMAGED_MODELS[case](model, tmp_path / "outside")
+    report = tmp_path / "report"
+    argv = ["evaluate", "--model", str(model), "--clips", str(clip_subset), "--spot"]
+    capsys.readouterr()
+    rc = main([*argv, "--backend", backend, "--report", str(report)])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert [line for line in err.splitlines() if str(damaged) in line], err
+    assert "Traceback" not in err
+    assert not report.exists() or not any(report.iterdir())
+
+
+def test_a_model_file_of_another_shape_is_named(tiny_model):
+    """A model.onnx copied from a model with other classes, or one that does not take the
+    windows, is bad input naming the file, not an IndexError or a runtime's fault."""
+    from silkpipe.errors import InputError
+
+    predictor = Predictor(tiny_model)
+    windows = np.zeros((2, predictor.config["window"]["length"], 9), dtype=np.float32)
+
+    class OtherClasses:
+        def run(self, names, feed):
+            return [np.zeros((len(feed["windows"]), 4), dtype=np.float32)]
+
+    class Refuses:
+        def run(self, names, feed):
+            raise RuntimeError("[ONNXRuntimeError] : 2 : INVALID_ARGUMENT : Got invalid dims")
+
+    for session in (OtherClasses(), Refuses()):
+        predictor._session = session
+        with pytest.raises(InputError, match="model.onnx"):
+            predictor.logits(windows)
+
+
+def test_a_report_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """metrics.json without its confusion.png is not left behind when the figure fails."""
+    import silkpipe.evaluation as evaluation
+
+    def broken(result, path):
+        raise ValueError("cannot draw")
+
+    monkeypatch.setattr(evaluation, "confusion_png", broken)
+    result = {"macro_f1": 0.5, "accuracy": 0.5, "confusion": {"labels": [], "matrix": []}}
+    with pytest.raises(ValueError):
+        evaluation.write_report(result, tmp_path / "r")
+    assert list((tmp_path / "r").iterdir()) == []
+
+
 def test_cli_store_mode_trains_reports_and_skips_when_done(
     data_dir, clip_subset, tmp_path, capsys, clean_env
 ):

@@ -241,3 +241,92 @@ def test_align_clips_folder_without_clips_is_one_clear_error(copy, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert "no clip CSV files" in err[-1] and str(empty) in err[-1]
+
+
+def _cut(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _mark(path: Path) -> None:
+    """A plausible edit of a JSON output: one key added, the rest left as it was."""
+    doc = json.loads(path.read_text())
+    doc["edited"] = True
+    path.write_text(json.dumps(doc))
+
+
+def _drop_last_label(path: Path) -> None:
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")
+
+
+def _transcript_cache(run: Path, first: str) -> Path:
+    """The first session's cached transcript, reached with its run output removed."""
+    (run / "transcripts" / f"{first}.json").unlink()
+    [entry] = [
+        p
+        for p in (run.parents[1] / "cache" / "transcripts").rglob("*.json")
+        if json.loads(p.read_text())["silkpipe"].get("session") == first
+    ]
+    return entry
+
+
+DAMAGED_OUTPUTS = {
+    "transcript_edited": (lambda run, first: run / "transcripts" / f"{first}.json", _mark),
+    "transcript_cache_edited": (_transcript_cache, _mark),
+    "labels_csv_edited": (
+        lambda run, first: _published(run, "labels") / f"{first}.csv",
+        _drop_last_label,
+    ),
+    "model_onnx_truncated": (lambda run, first: _published(run, "model") / "model.onnx", _cut),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED_OUTPUTS))
+def test_a_damaged_cached_output_is_made_again_not_reused(case, copy, capsys):
+    """A step output cut short or edited in the store between two runs is detected and
+    made again: the run never takes it as the one its inputs made."""
+    root, (first, _) = copy
+    run = root / "store/runs" / RUN
+    where, damage = DAMAGED_OUTPUTS[case]
+    path = where(run, first)
+    damage(path)
+    damaged = path.read_bytes()
+    assert main(_argv(root)) == 0, capsys.readouterr().err[-2000:]
+    kind = case.split("_")[0]
+    if kind in ("labels", "model"):  # the run reads the version its pointer names
+        path = _published(run, kind) / path.name
+    elif case == "transcript_cache_edited":
+        path = run / "transcripts" / f"{first}.json"
+        assert "edited" not in json.loads(path.read_text())
+    assert path.read_bytes() != damaged
+
+
+def test_a_report_page_cut_short_is_made_again(copy):
+    """The report step re-uses a page only when it holds the bytes the manifest recorded."""
+    from silkpipe.steps.report import report_run
+    from silkpipe.store import FileStore
+
+    root, _ = copy
+    store = FileStore(root / "store")
+    report_run(store, RUN)  # the manifest now matches the run's inputs
+    page = root / "store/runs" / RUN / "report" / "index.html"
+    _cut(page)
+    damaged = page.read_bytes()
+    assert report_run(store, RUN)["reused"] == 0
+    assert page.read_bytes() != damaged
+
+
+def test_an_edited_manifest_is_written_again(copy):
+    """The manifest is the report step's output too: one edited since is not re-used."""
+    from silkpipe.steps.report import report_run
+    from silkpipe.store import FileStore
+
+    root, _ = copy
+    store = FileStore(root / "store")
+    report_run(store, RUN)
+    path = root / "store/runs" / RUN / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "status": "edited"}))
+    assert report_run(store, RUN)["reused"] == 0
+    assert json.loads(path.read_text())["status"] != "edited"

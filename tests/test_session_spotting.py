@@ -5,6 +5,7 @@ named and left out, results in the JSON and the HTML report."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -260,3 +261,72 @@ def test_cli_names_a_session_that_lost_its_stream_and_one_cut_short_by_full_path
     assert str(first / "sensor_data.csv") in spotted["errors"][first.name]
     assert str(cut) in spotted["errors"][second.name]  # the user's file, not a relative name
     assert str(first / "sensor_data.csv") in out.err and str(cut) in out.err
+
+
+def _truth_edit(edit):
+    def damage(truth: Path) -> None:
+        doc = json.loads(truth.read_text())
+        edit(doc)
+        truth.write_text(json.dumps(doc))
+
+    return damage
+
+
+def _link_out(truth: Path) -> None:
+    """A good truth.json, moved out of the sessions folder and linked back."""
+    outside = truth.parents[2] / "outside_truth.json"
+    truth.rename(outside)
+    truth.symlink_to(outside)
+
+
+def _fifo(truth: Path) -> None:
+    truth.unlink()
+    os.mkfifo(truth)
+
+
+DAMAGED_TRUTHS = {
+    "link_out": _link_out,
+    "fifo": _fifo,
+    "unknown_class": _truth_edit(
+        lambda d: d.update(intervals=[[a, b, "kick"] for a, b, _ in d["intervals"]])
+    ),
+    "times_off_the_stream": _truth_edit(
+        lambda d: d.update(intervals=[[a - 1000, b - 1000, c] for a, b, c in d["intervals"]])
+    ),
+    "row_clock_far_away": _truth_edit(lambda d: d.update(row_clock=[[0, 1e300]])),
+    "row_clock_rows_backwards": _truth_edit(lambda d: d.update(row_clock=d["row_clock"][::-1])),
+}
+
+
+def test_a_sensor_csv_that_is_not_text_is_named_with_why(sessions, model, tmp_path, capsys):
+    folder = tmp_path / "in" / "sessions"
+    shutil.copytree(sessions, folder)
+    first, *rest = find_sessions(folder)
+    (first / "sensor_data.csv").write_bytes(b"\xff\xfe" + bytes(range(256)) * 20)
+    capsys.readouterr()
+    argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot", "--json"]
+    assert main(argv) == 0
+    spotted = json.loads(capsys.readouterr().out)["session_spotting"]
+    assert spotted["sessions"] == len(rest)
+    assert "not UTF-8 text" in spotted["errors"][first.name]
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED_TRUTHS))
+def test_a_damaged_truth_is_named_and_the_other_sessions_are_scored(
+    case, sessions, model, tmp_path, capsys, clean_env
+):
+    """Its session is left out in one line naming truth.json by full path: a truth outside
+    the folder is not read, and one that would score the session's every detection as an
+    error (no gesture on the stream, a class no model has) is not scored."""
+    folder = tmp_path / "in" / "sessions"
+    shutil.copytree(sessions, folder)
+    first, *rest = find_sessions(folder)
+    DAMAGED_TRUTHS[case](first / "truth.json")
+    capsys.readouterr()
+    argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot", "--json"]
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    spotted = json.loads(out.out)["session_spotting"]
+    assert spotted["sessions"] == len(rest) and list(spotted["errors"]) == [first.name]
+    assert str(first / "truth.json") in spotted["errors"][first.name]
+    assert [line for line in out.err.splitlines() if str(first / "truth.json") in line]

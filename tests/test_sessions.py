@@ -141,3 +141,19 @@ def test_unsafe_session_folder_name(tmp_path):
     (bad / "sensor_data.csv").write_text(",".join(HEADER))
     with pytest.raises(InputError, match="invalid session name"):
         load_session(bad)
+
+
+def test_a_sensor_csv_that_is_a_pipe_or_a_folder_is_named_and_left_out(tmp_path, caplog):
+    """A named pipe called sensor_data.csv made evaluate --spot wait for ever on its read;
+    such a session (and one whose sensor_data.csv is a folder) is named, not returned."""
+    import os
+
+    for name in ("a_good", "b_pipe", "c_folder"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "a_good" / "sensor_data.csv").write_text("accel_x\n")
+    os.mkfifo(tmp_path / "b_pipe" / "sensor_data.csv")
+    (tmp_path / "c_folder" / "sensor_data.csv").mkdir()
+    with caplog.at_level("WARNING"):
+        assert find_sessions(tmp_path) == [tmp_path / "a_good"]
+    for name in ("b_pipe", "c_folder"):
+        assert str(tmp_path / name / "sensor_data.csv") in caplog.text

@@ -154,6 +154,20 @@ def test_missing_audio_and_missing_model(store, tmp_path):
         transcribe_audio(audio, Settings(model="large-v3"))
 
 
+def test_a_damaged_local_model_folder_is_named_as_damaged(tmp_path):
+    """A cut model.bin in a local --model folder is bad input naming the folder as
+    damaged, not a model "not available locally" that a download would fix."""
+    import shutil
+
+    folder = tmp_path / "whisper"
+    shutil.copytree(transcription.bundled_model_dir(), folder)
+    data = (folder / "model.bin").read_bytes()
+    (folder / "model.bin").write_bytes(data[: len(data) // 50])
+    with pytest.raises(InputError, match="cannot load this model folder") as err:
+        transcribe_audio(np.zeros(SAMPLE_RATE, np.float32), Settings(model=str(folder)))
+    assert str(folder) in str(err.value)
+
+
 def test_cli_writes_transcript_and_rejects_corrupt_audio(tmp_path, real_clip, clean_env, capsys):
     root = tmp_path / "store"
     write_wav_path = root / "sessions" / "s1" / "audio_16k.wav"

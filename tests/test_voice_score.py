@@ -406,3 +406,27 @@ def test_the_printed_summary_says_where_wrong_label_time_lies():
     at = next(i for i, x in enumerate(lines) if "wrong label time lies on" in x)
     assert lines[at + 1].split() == ["noise", "0.33", "0.16", "0.01"]
     assert not any(x.split()[:1] == ["jump"] for x in lines[at + 1 :])
+
+
+def test_a_bad_truth_leaves_its_session_out_and_the_others_are_scored(tmp_path, capsys):
+    """One truth.json that links out of its session is named in one line and not read; the
+    other session is scored, and the exit status says the result is partial."""
+    from silkpipe.cli import main
+
+    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
+    synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
+    bad, good = find_sessions(tmp_path / "data" / "sessions")
+    outside = tmp_path / "outside_truth.json"
+    (bad / "truth.json").rename(outside)
+    (bad / "truth.json").symlink_to(outside)
+    argv = ["score-voice", str(tmp_path / "data" / "sessions"), "--clips"]
+    argv += [str(tmp_path / "eval" / "clips"), "--oracle", "--no-controls", "--seeds", "1"]
+    argv += ["--epochs", "1", "--store", str(tmp_path / "store"), "--json"]
+    capsys.readouterr()
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    result = json.loads(out.out[out.out.index("{") :])
+    assert set(result["sessions"]) == {good.name}
+    assert list(result["sessions_refused"]) == [bad.name]
+    assert [line for line in out.err.splitlines() if str(bad / "truth.json") in line]
+    assert "Traceback" not in out.err

@@ -144,6 +144,11 @@ def run(args) -> dict:
         print(json.dumps(result, indent=2))
     else:
         print("\n".join(summary_lines(result)))
+    if result["sessions_refused"]:  # scored without them: say so in the exit status too
+        from silkpipe.errors import BAD_INPUT, PartialFailure
+
+        names = ", ".join(sorted(result["sessions_refused"]))
+        raise PartialFailure(f"session(s) not scored (bad truth.json): {names}", BAD_INPUT)
     figures = {
         "offset_within_0_3s": result["offset"]["within_0_3s"],
         "controls_excluded": result["controls"]["excluded"],

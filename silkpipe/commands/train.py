@@ -177,7 +177,9 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     progress = not args.no_progress
     if not args.adapt_to:
         return model_figures(train_windows(windows, out, config=cfg, progress=progress), streams)
-    pool = unlabelled_windows(adapt_streams(args.adapt_to, on_error=_skip_session), cfg.window)
+    pool = unlabelled_windows(
+        adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip), cfg.window
+    )
     summary = self_train(windows, pool, out, cfg, adapt, progress=progress)
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
@@ -191,7 +193,7 @@ def _skip_session(folder: Path, err: Exception) -> None:
     from silkpipe.errors import one_line
 
     where = None if isinstance(err, InputError) else str(folder)
-    log.warning("skipped session %s", one_line(err, session=folder.name, path=where))
+    log.warning("skipped %s", one_line(err, session=folder.name, path=where))
 
 
 def run_store(args, cfg) -> dict:

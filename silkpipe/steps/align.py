@@ -38,6 +38,7 @@ from silkpipe.steps.common import (
     session_files,
     session_input,
     sha256,
+    version_damage,
 )
 from silkpipe.store import Store
 from silkpipe.transcripts import extract_commands, parse_transcript
@@ -88,6 +89,9 @@ def align_run(
         keyed["clips"] = clips_hash
     settings = digest(keyed)
     current = keys.published(store, run_id, "labels")
+    if current is not None and (why := version_damage(store, run_id, "labels", current)):
+        log.warning("run %s: published labels not re-used (%s): aligned again", run_id, why)
+        current = None
     old = (current or {}).get("sessions") or {}
     results: dict[str, tuple[dict, str] | None] = {}
     failed: dict[str, str] = {}

@@ -49,6 +49,44 @@ def digest(value: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+# ---- re-used outputs still as written -------------------------------------------------
+
+
+def version_damage(store: Store, run_id: str, kind: str, record: dict) -> str:
+    """Why the published ``kind`` (labels, model) must not be re-used, '' when it may: a
+    file its pointer recorded is gone or holds other bytes (truncated, edited), or the
+    pointer records no files (written before pointers did): a damaged output is made
+    again, never taken as the one its inputs made."""
+    files = record.get("files")
+    if not isinstance(files, dict) or not files:
+        return "its pointer records no file hashes"
+    prefix = keys.version_prefix(run_id, kind, str(record.get("version")))
+    for name, expected in sorted(files.items()):
+        try:
+            data = store.get_bytes(f"{prefix}/{name}")
+        except KeyError:
+            return f"{prefix}/{name} is missing"
+        if sha256(data) != expected:
+            return f"{prefix}/{name} changed after it was published"
+    return ""
+
+
+def sealed(doc: dict) -> dict:
+    """``doc`` with ``silkpipe.sealed``: the hash of everything else in it, so a copy cut
+    short or edited in the store is told from the one written (is_sealed)."""
+    meta = {k: v for k, v in (doc.get("silkpipe") or {}).items() if k != "sealed"}
+    plain = {**doc, "silkpipe": meta}
+    return {**plain, "silkpipe": {**meta, "sealed": digest(plain)}}
+
+
+def is_sealed(doc) -> bool:
+    """True when ``doc`` is as sealed() wrote it (a doc without a seal is not)."""
+    meta = doc.get("silkpipe") if isinstance(doc, dict) else None
+    if not isinstance(meta, dict) or "sealed" not in meta:
+        return False
+    return sealed(doc)["silkpipe"]["sealed"] == meta["sealed"]
+
+
 # ---- the run's inputs ----------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from silkpipe import store as keys
 from silkpipe.errors import InputError
 from silkpipe.report import build_report, write_manifest
-from silkpipe.steps.common import STEP_VERSION, digest, sha256
+from silkpipe.steps.common import STEP_VERSION, digest, is_sealed, sealed, sha256
 from silkpipe.store import Store
 
 
@@ -47,8 +47,28 @@ def report_run(store: Store, run_id: str, *, force: bool = False) -> dict:
     except (KeyError, ValueError):
         old = None
     page = keys.report_key(run_id)
-    if not force and isinstance(old, dict) and old.get("inputs") == inputs and store.exists(page):
+    if not force and is_sealed(old) and old.get("inputs") == inputs and _intact(store, old):
         return {"report": page, "manifest": manifest_key, "reused": 1}
     page = build_report(store, run_id)
-    write_manifest(store, run_id, {"inputs": inputs})
+    write_manifest(store, run_id, {"inputs": inputs}, seal=sealed)
     return {"report": page, "manifest": manifest_key, "reused": 0}
+
+
+def _intact(store: Store, manifest: dict) -> bool:
+    """Every report file the manifest lists still holds the bytes it recorded (a page cut
+    short or edited since is made again, not re-used; an edited manifest fails its seal)."""
+    prefix = keys.report_prefix(str(manifest.get("run_id"))) + "/"
+    listed = [
+        a
+        for a in manifest.get("artifacts") or []
+        if isinstance(a, dict) and str(a.get("key", "")).startswith(prefix)
+    ]
+    if not listed:
+        return False
+    for artifact in listed:
+        try:
+            if sha256(store.get_bytes(artifact["key"])) != artifact.get("sha256"):
+                return False
+        except KeyError:
+            return False
+    return True

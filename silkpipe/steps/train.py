@@ -28,6 +28,7 @@ from silkpipe.steps.common import (
     read_input,
     read_run_inputs,
     sha256,
+    version_damage,
 )
 from silkpipe.store import Store
 from silkpipe.training import TrainConfig
@@ -58,6 +59,9 @@ def train_plan(
     Clips are the run's own (``inputs.json``), or those of a local ``clips_dir``.
     """
     inputs = read_run_inputs(store, run_id)
+    labels = keys.published(store, run_id, "labels") or {}
+    if "files" in labels and (why := version_damage(store, run_id, "labels", labels)):
+        raise InputError(f"run {run_id}'s published labels are damaged ({why}): run align again")
     prefix = keys.published_prefix(store, run_id, "labels")
     summary_key = keys.labels_summary_key(prefix)
     try:
@@ -110,8 +114,11 @@ def train_run(
     plan = train_plan(store, run_id, cfg, clips_dir)
     current = keys.published(store, run_id, "model")
     if current is not None and current.get("inputs") == plan.inputs and not force:
-        log.info("model %s was trained on the same inputs: re-used", current["version"])
-        return {"skipped": 1, **(current.get("figures") or {})}
+        why = version_damage(store, run_id, "model", current)
+        if not why:
+            log.info("model %s was trained on the same inputs: re-used", current["version"])
+            return {"skipped": 1, **(current.get("figures") or {})}
+        log.warning("model %s not re-used (%s): trained again", current["version"], why)
     work = _work_folder(store, run_id)
     try:
         streams = _streams(store, run_id, plan, work, progress)

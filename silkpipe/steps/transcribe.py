@@ -18,9 +18,11 @@ from silkpipe.errors import InputError, parse_json
 from silkpipe.steps.common import (
     STEP_VERSION,
     clear_failure,
+    is_sealed,
     origin_of,
     read_run_inputs,
     record_failure,
+    sealed,
     session_files,
     session_input,
 )
@@ -88,13 +90,14 @@ def _transcribe(store, run_id, session, cfg, force, transcriber) -> dict:
     out_key = keys.transcript_key(run_id, session)
     if not force:
         old = _read_json(store, out_key)
-        if isinstance(old, dict) and (old.get("silkpipe") or {}).get("inputs") == wanted:
+        if is_sealed(old) and old["silkpipe"].get("inputs") == wanted:
             return _figures(old, 1, "run-output")
     if OWN_TRANSCRIPT in files:
         result, cached, source = _own_transcript(store, run_id, session), 1, "session-transcript"
     else:
         result, cached, source = _from_audio(store, run_id, session, cfg, force, transcriber)
     result.setdefault("silkpipe", {})["inputs"] = wanted
+    result = sealed(result)
     keys.put_json(store, out_key, result)
     return _figures(result, cached, source)
 
@@ -127,7 +130,7 @@ def _from_audio(store, run_id, session, cfg, force, transcriber) -> tuple[dict, 
     cache_key = keys.transcript_cache_key(files[name], cfg.settings.config_hash())
     if not force:
         cached = _read_json(store, cache_key)
-        if isinstance(cached, dict) and isinstance(cached.get("silkpipe"), dict):
+        if is_sealed(cached):
             cached["silkpipe"]["cache_key"] = cache_key
             return cached, 1, "cache"
     audio_key = keys.session_key(session, name)
@@ -141,7 +144,7 @@ def _from_audio(store, run_id, session, cfg, force, transcriber) -> tuple[dict, 
     result["silkpipe"].update(
         {"audio_sha256": files[name], "audio_key": audio_key, "session": session}
     )
-    keys.put_json(store, cache_key, result)
+    keys.put_json(store, cache_key, sealed(result))
     return result, 0, "transcribed"
 
 
