@@ -101,6 +101,21 @@ class Piece:
         return self.at + self.src_end - self.src_start
 
 
+def log_skipped(skipped: list[dict], clips: list[Clip]) -> None:
+    """One line saying how many samples play no gesture and why (truth.json names them)."""
+    if not skipped:
+        return
+    reasons = sorted({s["reason"] for s in skipped})
+    log.info(
+        "%d of %d samples hold no whole gesture and play no gesture (%s; %d of them fill "
+        "between gestures; truth.json skipped_clips names them)",
+        len(skipped),
+        sum(c.rec_start is not None for c in clips),
+        ", ".join(f"{r} {sum(s['reason'] == r for s in skipped)}" for r in reasons),
+        sum(s["played_as"] == "filler" for s in skipped),
+    )
+
+
 def split_pool(
     clips: list[Clip], rng: np.random.Generator, spare: list[Clip] | None = None
 ) -> tuple[list[Clip], list[Clip]]:
@@ -569,14 +584,7 @@ def generate(
     o = options or RealisticOptions()
     clips = load_clips(clips_dir)
     playable, spare, skipped = whole_gestures(clips)
-    if skipped:
-        log.info(
-            "%d of %d samples hold no whole gesture and are no gesture pieces "
-            "(truth.json skipped_clips): %s",
-            len(skipped),
-            sum(c.rec_start is not None for c in clips),
-            ", ".join(f"{s['clip']} ({s['reason']})" for s in skipped),
-        )
+    log_skipped(skipped, clips)
     rng = np.random.default_rng([o.seed, 0])
     gestures, pool = split_pool(playable, rng, spare)
     check_pool(gestures, pool, clips, clips_dir)

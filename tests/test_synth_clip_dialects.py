@@ -5,6 +5,7 @@ Clip folders are built in tmp from a few real files of ../shared/data (never com
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -350,10 +351,10 @@ def test_a_sample_flaw_says_still_or_where_the_recorder_cut_it(data_dir, tmp_pat
     assert all(c.flaw is None for c in load_clips(device_ns_folder(data_dir, tmp_path / "dev")))
 
 
-def test_realistic_play_skips_samples_without_a_whole_gesture(data_dir, tmp_path):
+def test_realistic_play_skips_samples_without_a_whole_gesture(data_dir, tmp_path, caplog):
     """A jump sample cut by the recorder inside its jump and a still jump sample, beside
-    whole ones: neither is played (as a gesture or as filler), and every session's
-    truth.json lists both with the reason; a still noise sample only fills."""
+    whole ones: neither is played (as a gesture or as filler), truth.json lists both with
+    the reason and a log line counts them; a still noise sample only fills."""
     bursts = {
         "jump": [1.0, 1.3, 2.35, None, 0.9, 1.1],
         "punch": [1.2, 1.0, 1.4, 0.8],
@@ -363,6 +364,7 @@ def test_realistic_play_skips_samples_without_a_whole_gesture(data_dir, tmp_path
     folder = burst_folder(data_dir, tmp_path / "clips", bursts)
     out = tmp_path / "out"
     argv = ["synth", "--from-clips", str(folder), "--out", str(out), "--realistic"]
+    caplog.set_level(logging.INFO, logger="silkpipe.realistic")
     assert main([*argv, "--gestures", "30", "--seed", "4", *VOICE]) == 0
     (truth,) = _truths(out)
     played = {g["clip"] for g in truth["gestures"]}
@@ -374,3 +376,5 @@ def test_realistic_play_skips_samples_without_a_whole_gesture(data_dir, tmp_path
         {"clip": "jump_sample04", "class": "jump", "reason": "still", "played_as": "none"},
         {"clip": "noise_sample02", "class": "noise", "reason": "still", "played_as": "filler"},
     ]
+    assert "3 of 17 samples hold no whole gesture" in caplog.text
+    assert "cut at end 1, still 2; 1 of them fill" in caplog.text
