@@ -15,6 +15,11 @@ reproduces those spans best when clips-dev clips are embedded in standing motion
 (bench/notes/sample_spans.py); nothing was chosen on a sample-dialect day. A threshold on
 the envelope's rising flank was also measured there; it cut spans that start closer to the
 peak than people's do.
+
+Not every sample holds its gesture: the recorder cuts a fixed length, so the wrist may not
+have moved at all, or the gesture may run past the recording's start or end. ``span_flaw``
+names those (bench/notes/sample_census.txt), so that play never presents a part of a
+gesture, or no motion, as a whole one.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ class SpanRule:
     smooth_s: float = 0.3
     before_peak_s: float = 0.34
     after_peak_s: float = 0.67
+    # An envelope that never reaches this is a still wrist: the aligner's still_energy
+    # level (button idle clips lie below it, every clips-dev gesture far above).
+    still_peak: float = 2.0
 
 
 def envelope(motion: Motion, smooth_s: float) -> np.ndarray:
@@ -69,3 +77,21 @@ def motion_span(
     lo = min(float(t[0]) for t in times.values())
     hi = max(float(t[-1]) for t in times.values())
     return max(lo, peak - rule.before_peak_s), min(hi, peak + rule.after_peak_s)
+
+
+def span_flaw(
+    times: dict[str, np.ndarray], values: dict[str, np.ndarray], rule: SpanRule | None = None
+) -> str | None:
+    """Why one sample's recording does not hold its gesture whole, or None when it does:
+    "still" (its envelope never reaches the still level: the wrist did not move), "cut at
+    start" / "cut at end" (its motion span reaches the recording's start / end: the
+    recorder started late or stopped early inside the gesture)."""
+    rule = rule or SpanRule()
+    peak, motion = envelope_peak(times, values, rule.smooth_s)
+    if float(envelope(motion, rule.smooth_s).max()) < rule.still_peak:
+        return "still"
+    if peak - rule.before_peak_s <= min(float(t[0]) for t in times.values()):
+        return "cut at start"
+    if peak + rule.after_peak_s >= max(float(t[-1]) for t in times.values()):
+        return "cut at end"
+    return None

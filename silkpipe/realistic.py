@@ -16,6 +16,7 @@ Clock of the truth: *session time* is each row's production time on the host clo
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,12 +47,41 @@ from silkpipe.synth import (
     render_audio,
 )
 
+log = logging.getLogger(__name__)
+
 FADE_S = 0.25  # crossfade between neighbouring pieces of motion
 WATCH_RATE = 49.5  # events per second per sensor, as the real watch makes them
 UNSPOKEN = 0.3  # share of gestures never said, by default
 NOISE_GESTURE_SHARE = 0.15  # at most this share of a session's gestures are noise clips
 #: Classes whose clips may fill the time between gestures (a folder without any: an error).
 FILLER_CLASSES = ("walk", "idle", "noise")
+#: Classes that are states, not gestures: a still or cut recording of one is still one.
+STATE_CLASSES = ("walk", "idle")
+
+
+def whole_gestures(clips: list[Clip]) -> tuple[list[Clip], list[Clip], list[dict]]:
+    """(clips that may be gestures, spare filler, what was skipped and why). A sample that
+    holds no whole gesture (still, or cut by the recorder inside it: Clip.flaw) is never a
+    gesture piece: real play never holds a gesture cut off by a recorder, and a still sample
+    is no recording of its gesture. A flawed noise sample is still non-game motion, so it
+    fills time between gestures; a flawed jump, punch or turn is played nowhere (as filler
+    its part of a gesture would be gesture motion that truth calls no gesture)."""
+    keep, spare, skipped = [], [], []
+    for c in clips:
+        if c.flaw is None or c.cls in STATE_CLASSES:
+            keep.append(c)
+            continue
+        filler = c.cls in FILLER_CLASSES
+        spare += [c] if filler else []
+        skipped.append(
+            {
+                "clip": c.name,
+                "class": c.cls,
+                "reason": c.flaw,
+                "played_as": "filler" if filler else "none",
+            }
+        )
+    return keep, spare, skipped
 
 
 @dataclass
@@ -71,12 +101,30 @@ class Piece:
         return self.at + self.src_end - self.src_start
 
 
-def split_pool(clips: list[Clip], rng: np.random.Generator) -> tuple[list[Clip], list[Clip]]:
+def log_skipped(skipped: list[dict], clips: list[Clip]) -> None:
+    """One line saying how many samples play no gesture and why (truth.json names them)."""
+    if not skipped:
+        return
+    reasons = sorted({s["reason"] for s in skipped})
+    log.info(
+        "%d of %d samples hold no whole gesture and play no gesture (%s; %d of them fill "
+        "between gestures; truth.json skipped_clips names them)",
+        len(skipped),
+        sum(c.rec_start is not None for c in clips),
+        ", ".join(f"{r} {sum(s['reason'] == r for s in skipped)}" for r in reasons),
+        sum(s["played_as"] == "filler" for s in skipped),
+    )
+
+
+def split_pool(
+    clips: list[Clip], rng: np.random.Generator, spare: list[Clip] | None = None
+) -> tuple[list[Clip], list[Clip]]:
     """(gesture clips, filler clips): baseline recordings, a third of the walk and idle clips
-    and the noise clips beyond a small share are motion between gestures. A folder where
-    that leaves no filler (no baseline, no idle, no noise, few walks) gives a third of the
-    walk, idle and noise clips it has (at least one) to filler."""
-    gestures, filler = [], []
+    and the noise clips beyond a small share are motion between gestures, as is ``spare``
+    (clips that may only fill). A folder where that leaves no filler (no baseline, no idle,
+    no noise, few walks) gives a third of the walk, idle and noise clips it has (at least
+    one) to filler."""
+    gestures, filler = [], list(spare or [])
     for c in clips:
         if c.clip_name == "baseline_noise" or (c.cls in ("walk", "idle") and rng.random() < 1 / 3):
             filler.append(c)
@@ -377,8 +425,10 @@ def write_session(
     unspoken: float,
     kind: str,
     clips_dir: str,
+    skipped: list[dict],
 ) -> dict:
-    """One realistic session folder (+ truth.json); returns the truth."""
+    """One realistic session folder (+ truth.json); returns the truth. ``skipped``: the
+    folder's clips not played as gestures and why (listed when there are any)."""
     pieces, names, vals, d, shift = build_stream(runs, pool, rng, kind)
     spans = [(a + shift, b + shift, p) for a, b, p in gesture_spans(pieces)]
     said, audio, commands, fillers = _speech(
@@ -406,6 +456,8 @@ def write_session(
         "commands": commands,
         "fillers": fillers,
     }
+    if skipped:
+        truth["skipped_clips"] = skipped
     (folder / "truth.json").write_text(dump_json(truth))
     return truth
 
@@ -531,8 +583,10 @@ def generate(
     take the delivery kinds in turn unless ``delivery`` names one."""
     o = options or RealisticOptions()
     clips = load_clips(clips_dir)
+    playable, spare, skipped = whole_gestures(clips)
+    log_skipped(skipped, clips)
     rng = np.random.default_rng([o.seed, 0])
-    gestures, pool = split_pool(clips, rng)
+    gestures, pool = split_pool(playable, rng, spare)
     check_pool(gestures, pool, clips, clips_dir)
     groups = sessions_of(game_order(gestures, rng), o.gestures_per_session)
     source = str(Path(clips_dir).resolve())
@@ -549,6 +603,7 @@ def generate(
             unspoken=o.unspoken,
             clips_dir=source,
             kind=o.delivery or KINDS[i % len(KINDS)],
+            skipped=skipped,
         )
         planned.append(PlannedSession(name, [o.seed, i + 1], write))
     return write_sessions(planned, o, len(clips))

@@ -33,7 +33,7 @@ from silkpipe.clips import (
     recut_late,
 )
 from silkpipe.errors import InputError
-from silkpipe.motion_span import motion_span
+from silkpipe.motion_span import motion_span, span_flaw
 from silkpipe.sessions import RawStreams, read_sensor_csv
 from silkpipe.speech import FESTIVAL_VOICES, SAMPLE_RATE, write_wav
 from silkpipe.synth import (
@@ -70,6 +70,7 @@ class Clip:
     values: dict[str, np.ndarray]
     rec_start: float | None = None  # the recording's own extent (what can be played); None:
     rec_end: float | None = None  # the labelled span (a device-ns clip is its button span)
+    flaw: str | None = None  # a sample that holds no whole gesture: why (motion_span.span_flaw)
 
     def extent(self) -> tuple[float, float]:
         """(start, end) of what can be played: a sample's whole recording, around a span
@@ -123,9 +124,10 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
     between classes. A sample's span (where its words are said and truth.json labels) is
     where its motion is (motion_span; a device-ns clip's button span is tight around its
     motion, a sample has none); its events stay whole and its extent (what realistic play
-    may play) is the whole sample. A continuous recording follows its
-    class's samples, cut into consecutive CONTINUOUS_PIECE_S pieces (like the device-ns walk
-    and idle clips), each keeping the file's name."""
+    may play) is the whole sample; its flaw says when it holds no whole gesture. A
+    continuous recording follows its class's samples, cut into consecutive
+    CONTINUOUS_PIECE_S pieces (like the device-ns walk and idle clips), each keeping the
+    file's name."""
     meta = read_session_metadata(folder)
     read = [read_sample_clip(path) for path in paths]
     listed = {c: i for i, c in enumerate(meta.get("gestures_completed", []))}
@@ -160,6 +162,7 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
                 times,
                 raw.values,
                 *whole,
+                flaw=None if name.sample is None else span_flaw(times, raw.values),
             )
             clips += [clip] if name.sample is not None else continuous_pieces(clip)
             clock = max(clock, whole[1])

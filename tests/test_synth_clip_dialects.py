@@ -5,6 +5,7 @@ Clip folders are built in tmp from a few real files of ../shared/data (never com
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -173,12 +174,12 @@ HEADER = "accel_x,accel_y,accel_z,gesture,gyro_x,gyro_y,gyro_z,rot_w,rot_x,rot_y
 HEADER += "sample,sensor,stance,timestamp"
 
 
-def write_burst_sample(path: Path, cls: str, n: int, burst_s: float, seed: int = 0) -> None:
+def write_burst_sample(path: Path, cls: str, n: int, burst_s: float | None, seed: int = 0) -> None:
     """A 2.5 s sample-dialect clip: a still wrist (small noise) with one 0.3 s burst of
-    motion centred at ``burst_s`` seconds into the sample."""
+    motion centred at ``burst_s`` seconds into the sample (None: no burst, a still wrist)."""
     rng = np.random.default_rng(seed)
     t = np.arange(0.0, 2.5, 0.02)
-    burst = 12.0 * np.exp(-(((t - burst_s) / 0.1) ** 2))
+    burst = 12.0 * np.exp(-(((t - (burst_s or 0.0)) / 0.1) ** 2)) * (burst_s is not None)
     rows = [HEADER]
     for k, ti in enumerate(t):
         acc = rng.normal(0, 0.05, 3) + burst[k] * np.array([0.2, 0.3, 0.9])
@@ -191,7 +192,7 @@ def write_burst_sample(path: Path, cls: str, n: int, burst_s: float, seed: int =
     path.write_text("\n".join(rows) + "\n")
 
 
-def burst_folder(data_dir: Path, out: Path, bursts: dict[str, list[float]]) -> Path:
+def burst_folder(data_dir: Path, out: Path, bursts: dict[str, list[float | None]]) -> Path:
     out.mkdir(parents=True)
     shutil.copyfile(data_dir / "clips-20251014" / METADATA_NAME, out / METADATA_NAME)
     for cls, at in bursts.items():
@@ -336,3 +337,44 @@ def test_a_sample_gesture_plays_its_lead_in_and_out_truth_marks_its_motion(data_
 
 
 FADE_HALF = realistic.FADE_S / 2
+
+
+# --- a sample is a gesture piece only when it holds its gesture whole ---------------------
+
+
+def test_a_sample_flaw_says_still_or_where_the_recorder_cut_it(data_dir, tmp_path):
+    """A burst inside the sample: no flaw; a burst at its end or start (the motion span
+    reaches the recording's edge): cut there; no burst: still. Device-ns clips: none."""
+    bursts = {"jump": [1.2, 2.35, 0.15, None, 0.9]}
+    clips = load_clips(burst_folder(data_dir, tmp_path / "clips", bursts))
+    assert [c.flaw for c in clips] == [None, "cut at end", "cut at start", "still", None]
+    assert all(c.flaw is None for c in load_clips(device_ns_folder(data_dir, tmp_path / "dev")))
+
+
+def test_realistic_play_skips_samples_without_a_whole_gesture(data_dir, tmp_path, caplog):
+    """A jump sample cut by the recorder inside its jump and a still jump sample, beside
+    whole ones: neither is played (as a gesture or as filler), truth.json lists both with
+    the reason and a log line counts them; a still noise sample only fills."""
+    bursts = {
+        "jump": [1.0, 1.3, 2.35, None, 0.9, 1.1],
+        "punch": [1.2, 1.0, 1.4, 0.8],
+        "turn": [1.1, 0.9, 1.3],
+        "noise": [1.0, None, 0.8, 1.2],
+    }
+    folder = burst_folder(data_dir, tmp_path / "clips", bursts)
+    out = tmp_path / "out"
+    argv = ["synth", "--from-clips", str(folder), "--out", str(out), "--realistic"]
+    caplog.set_level(logging.INFO, logger="silkpipe.realistic")
+    assert main([*argv, "--gestures", "30", "--seed", "4", *VOICE]) == 0
+    (truth,) = _truths(out)
+    played = {g["clip"] for g in truth["gestures"]}
+    assert {"jump_sample01", "jump_sample02", "punch_sample01", "turn_sample01"} <= played
+    assert not {"jump_sample03", "jump_sample04", "noise_sample02"} & played
+    assert not {"jump_sample03", "jump_sample04"} & set(truth["filler_clips"])
+    assert truth["skipped_clips"] == [
+        {"clip": "jump_sample03", "class": "jump", "reason": "cut at end", "played_as": "none"},
+        {"clip": "jump_sample04", "class": "jump", "reason": "still", "played_as": "none"},
+        {"clip": "noise_sample02", "class": "noise", "reason": "still", "played_as": "filler"},
+    ]
+    assert "3 of 17 samples hold no whole gesture" in caplog.text
+    assert "cut at end 1, still 2; 1 of them fill" in caplog.text
