@@ -95,6 +95,12 @@ class ClipName:
         return self.host_time if _EPOCH_S.search(self.stem) else None
 
 
+def is_continuous(stem: str) -> bool:
+    """A sample-dialect recording of one long activity (``<class>_continuous``), which
+    sessions play in pieces cut anywhere."""
+    return bool(_CONTINUOUS.match(stem))
+
+
 def parse_clip_name(path: Path) -> ClipName:
     """A clip file's name -> ClipName; InputError naming the file when it names no class."""
     stem = path.stem

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from silkpipe.clips import METADATA_NAME, is_sample_folder
+from silkpipe.clips import METADATA_NAME, is_continuous, is_sample_folder
 from silkpipe.errors import InputError, folder_file, parse_json, read_user_bytes
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
@@ -104,22 +104,33 @@ def truth_problem(truth) -> str:
     return ""
 
 
+def _donor(truths: dict[str, dict], name: str, others: list[Path], keep_continuous: bool):
+    """The first of ``others`` that shares no clip with session ``name`` (continuous
+    recordings not counted unless ``keep_continuous``)."""
+
+    def clips(session: str) -> set[str]:
+        named = set(truths[session].get("clips", []))
+        return named if keep_continuous else {c for c in named if not is_continuous(c)}
+
+    own = clips(name)
+    return next((o for o in others if not own or not own & clips(o.name)), None)
+
+
 def make_controls(folders: list[Path], truths: dict[str, dict], out_dir: Path) -> dict[str, str]:
     """Session copies whose audio is another session's; returns control -> audio donor.
 
     The donor is the next session that was not built from the same clips (a dense/sparse
-    twin shares the motion, so its audio would legitimately match).
+    twin shares the motion, so its audio would legitimately match). Where every session
+    shares some clip, a session sharing only continuous recordings will do: those are cut
+    into pieces anywhere, so a shared name is not shared motion.
     """
     controls = {}
     names = [f.name for f in folders]
     for i, folder in enumerate(folders):
-        clips = set(truths[folder.name].get("clips", []))
-        donor = None
-        for k in range(1, len(folders)):
-            other = folders[(i + k) % len(folders)]
-            if not clips or not clips & set(truths[other.name].get("clips", [])):
-                donor = other
-                break
+        others = [folders[(i + k) % len(folders)] for k in range(1, len(folders))]
+        donor = _donor(truths, folder.name, others, keep_continuous=True) or _donor(
+            truths, folder.name, others, keep_continuous=False
+        )
         if donor is None:
             log.warning("no audio donor for %s (every other session shares its clips)", names[i])
             continue

@@ -73,6 +73,30 @@ def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
     assert (control / "audio_16k.wav").read_bytes() == b"audio 2"
 
 
+def test_sessions_sharing_only_a_continuous_recording_lend_each_other_audio(tmp_path):
+    """Every session plays pieces of walk_continuous: sharing that name is no shared motion,
+    so each still gets a shuffled-audio control; a twin sharing a gesture sample does not."""
+    folders, truths = [], {}
+    sets = (
+        ["jump_sample01", "walk_continuous"],
+        ["jump_sample02", "walk_continuous"],
+        ["jump_sample01", "walk_continuous"],
+    )  # 0 and 2 share a gesture sample
+    for i, clips in enumerate(sets):
+        f = tmp_path / "in" / f"s{i}"
+        f.mkdir(parents=True)
+        (f / "sensor_data.csv").write_text(f"sensor {i}")
+        (f / "audio_16k.wav").write_bytes(f"audio {i}".encode())
+        folders.append(f)
+        truths[f.name] = {"clips": clips}
+    donors = make_controls(folders, truths, tmp_path / "out")
+    assert donors == {
+        "s0-shuffled-audio": "s1",
+        "s1-shuffled-audio": "s2",
+        "s2-shuffled-audio": "s1",
+    }
+
+
 def test_the_clip_baseline_learns_the_clips_the_sessions_were_built_from(tmp_path):
     source = tmp_path / "clips"
     source.mkdir()
