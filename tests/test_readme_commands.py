@@ -333,7 +333,8 @@ def resolve_problems(name: str, quoted: str | None) -> list[str]:
         found = REPO.joinpath(head, *attrs).with_suffix(".py").is_file()
         return [] if found else ["no such module"]
     owners = [importlib.import_module(m) for m in owner_modules(head)]
-    objects = [getattr(o, head) for o in owners if hasattr(o, head)] or owners
+    modules = [o for o in owners if o.__name__.rsplit(".", 1)[-1] == head]
+    objects = modules or [getattr(o, head) for o in owners if hasattr(o, head)] or owners
     if not objects:
         return ["no such module or class in silkpipe"]
     values = [v for v in (lookup(o, attrs) for o in objects) if v is not MISSING]
