@@ -44,15 +44,6 @@ def lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.asarray(hull, dtype=int)
 
 
-def _gap_turn(pairs: SpacingPairs | None, row: int) -> float:
-    """How much more than the gyro's one period the wrist turned between the rotation rows
-    either side of file row ``row`` (0 without rotation rows there)."""
-    if pairs is None or not len(pairs.turn_row):
-        return 0.0
-    j = int(np.searchsorted(pairs.turn_row, row))
-    return float(pairs.turn_excess[j]) if j < len(pairs.turn_row) else 0.0
-
-
 def _gap_jumps(pairs: SpacingPairs | None, row: int, cfg: ClockConfig) -> bool:
     """Whether the wrist turned across the arrival gap before file row ``row`` by more
     than the gyro allows in one period: by ``loss_turn_rad``, or, where the wrist is

@@ -46,6 +46,7 @@ from silkpipe.synth import (
     dump_json,
     render_audio,
 )
+from silkpipe.vocabulary import STATE_CLASSES
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ UNSPOKEN = 0.3  # share of gestures never said, by default
 NOISE_GESTURE_SHARE = 0.15  # at most this share of a session's gestures are noise clips
 #: Classes whose clips may fill the time between gestures (a folder without any: an error).
 FILLER_CLASSES = ("walk", "idle", "noise")
-#: Classes that are states, not gestures: a still or cut recording of one is still one.
-STATE_CLASSES = ("walk", "idle")
 
 
 def whole_gestures(clips: list[Clip]) -> tuple[list[Clip], list[Clip], list[dict]]:
@@ -68,7 +67,7 @@ def whole_gestures(clips: list[Clip]) -> tuple[list[Clip], list[Clip], list[dict
     its part of a gesture would be gesture motion that truth calls no gesture)."""
     keep, spare, skipped = [], [], []
     for c in clips:
-        if c.flaw is None or c.cls in STATE_CLASSES:
+        if c.flaw is None or c.cls in STATE_CLASSES:  # a still or cut state is still one
             keep.append(c)
             continue
         filler = c.cls in FILLER_CLASSES
@@ -126,7 +125,7 @@ def split_pool(
     one) to filler."""
     gestures, filler = [], list(spare or [])
     for c in clips:
-        if c.clip_name == "baseline_noise" or (c.cls in ("walk", "idle") and rng.random() < 1 / 3):
+        if c.clip_name == "baseline_noise" or (c.cls in STATE_CLASSES and rng.random() < 1 / 3):
             filler.append(c)
         else:
             gestures.append(c)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, folder_file, parse_json
 from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
 
 log = logging.getLogger(__name__)
@@ -470,15 +470,13 @@ def find_sessions(root: str | Path) -> list[Path]:
     folder or sensor_data.csv links out of root is named in a warning and left out:
     nothing outside the folder given is read; so is one whose sensor_data.csv is a
     folder, a named pipe (reading it would wait for ever) or a broken link."""
-    root = Path(root)
-    inside, found = root.resolve(), []
+    root, found = Path(root), []
     for path in sorted(root.glob("*/sensor_data.csv")):
-        if not path.resolve().is_relative_to(inside):
-            why = "is a link out of the sessions folder"
-        elif not path.is_file():
-            why = "is not a regular file (a folder, a pipe or a broken link)"
-        else:
-            found.append(path.parent)
+        name = path.parent.name
+        try:
+            folder_file(root, f"{name}/{path.name}", "sessions folder", session=name)
+        except InputError as err:
+            log.warning("%s", err)
             continue
-        log.warning("session %s, file %s: %s: not read", path.parent.name, path, why)
+        found.append(path.parent)
     return found

@@ -52,17 +52,23 @@ def test_offset_share_counts_an_exact_estimate_and_misses_a_missing_one():
     assert share_within([], 0.3) is None
 
 
-def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
-    folders = []
-    truths = {}
-    for i, clips in enumerate((["a", "b"], ["a", "b"], ["c"])):  # 0 and 1 are twins
+def _sessions_built_from(tmp_path, clip_sets) -> tuple[list, dict]:
+    """Session folders s0, s1, ... with their own sensor and audio bytes, and truths naming
+    the clips each was built from."""
+    folders, truths = [], {}
+    for i, clips in enumerate(clip_sets):
         f = tmp_path / "in" / f"s{i}"
         f.mkdir(parents=True)
         (f / "sensor_data.csv").write_text(f"sensor {i}")
         (f / "audio_16k.wav").write_bytes(f"audio {i}".encode())
         folders.append(f)
         truths[f.name] = {"clips": clips}
-    donors = make_controls(folders, truths, tmp_path / "out")
+    return folders, truths
+
+
+def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
+    sets = (["a", "b"], ["a", "b"], ["c"])  # 0 and 1 are twins
+    donors = make_controls(*_sessions_built_from(tmp_path, sets), tmp_path / "out")
     assert donors == {
         "s0-shuffled-audio": "s2",
         "s1-shuffled-audio": "s2",
@@ -76,20 +82,12 @@ def test_controls_take_audio_from_sessions_with_other_clips(tmp_path):
 def test_sessions_sharing_only_a_continuous_recording_lend_each_other_audio(tmp_path):
     """Every session plays pieces of walk_continuous: sharing that name is no shared motion,
     so each still gets a shuffled-audio control; a twin sharing a gesture sample does not."""
-    folders, truths = [], {}
     sets = (
         ["jump_sample01", "walk_continuous"],
         ["jump_sample02", "walk_continuous"],
         ["jump_sample01", "walk_continuous"],
     )  # 0 and 2 share a gesture sample
-    for i, clips in enumerate(sets):
-        f = tmp_path / "in" / f"s{i}"
-        f.mkdir(parents=True)
-        (f / "sensor_data.csv").write_text(f"sensor {i}")
-        (f / "audio_16k.wav").write_bytes(f"audio {i}".encode())
-        folders.append(f)
-        truths[f.name] = {"clips": clips}
-    donors = make_controls(folders, truths, tmp_path / "out")
+    donors = make_controls(*_sessions_built_from(tmp_path, sets), tmp_path / "out")
     assert donors == {
         "s0-shuffled-audio": "s1",
         "s1-shuffled-audio": "s2",
