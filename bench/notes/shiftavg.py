@@ -91,10 +91,22 @@ def run_cv(protocol: str, which: str, seeds: list[int]) -> dict:
                     row[name + "_pred"] = p.tolist()
                 row["seconds"] = round(time.time() - t0, 1)
                 rows.append(row)
-                print(seed, fold.name, row["single"], row["pm5_10"], row["seconds"],
-                      file=sys.stderr, flush=True)
-    return {"protocol": protocol, "clips": which, "seeds": seeds, "folds": rows,
-            "pooled": pooled(rows, scores)}
+                print(
+                    seed,
+                    fold.name,
+                    row["single"],
+                    row["pm5_10"],
+                    row["seconds"],
+                    file=sys.stderr,
+                    flush=True,
+                )
+    return {
+        "protocol": protocol,
+        "clips": which,
+        "seeds": seeds,
+        "folds": rows,
+        "pooled": pooled(rows, scores),
+    }
 
 
 def pooled(rows: list[dict], scores) -> dict:
@@ -134,8 +146,12 @@ def run_spot(models: list[str], root: Path, prefixes: list[str]) -> dict:
                     dets = sp.detect(times, p, list(pred.labels), s.stream.motion)
                     sp.add_counts(totals[name], sp.match(s.truth, dets, s.filler))
         out[m] = {n: {"counts": t, "per_class": sp.event_scores(t)} for n, t in totals.items()}
-        print(m, {n: {c: round(v["f1"], 3) for c, v in out[m][n]["per_class"].items()}
-                  for n in OFFSETS}, file=sys.stderr, flush=True)
+        print(
+            m,
+            {n: {c: round(v["f1"], 3) for c, v in out[m][n]["per_class"].items()} for n in OFFSETS},
+            file=sys.stderr,
+            flush=True,
+        )
     return out
 
 
