@@ -689,7 +689,7 @@ def train_with_test(
         left_out=left_out,
     )
     test = windows.subset(test_mask)
-    result = evaluate_windows(Predictor(out_dir), test)
+    result = evaluate_windows(Predictor(out_dir), test, streams)
     result["test_scheme"] = scheme
     result["test_groups"] = sorted(set(test.groups))
     return summary, result

@@ -41,7 +41,11 @@ def test_a_still_or_cut_jump_makes_no_training_window_and_is_counted(data_dir, t
     assert left_out["samples"] == 4 and left_out["by_class"] == LEFT_OUT
 
 
-def test_train_records_the_left_out_samples_in_the_model_config(data_dir, tmp_path, caplog):
+def test_train_records_the_left_out_samples_and_evaluate_scores_them_apart(
+    data_dir, tmp_path, caplog, capsys
+):
+    """train: the model's config.json counts the left-out samples by class and reason;
+    evaluate: the main score keeps every window, a second line whole-gesture samples only."""
     folder = burst_folder(data_dir, tmp_path / "clips", BURSTS)
     out = tmp_path / "out"
     caplog.set_level("INFO", logger="silkpipe.training")
@@ -50,6 +54,13 @@ def test_train_records_the_left_out_samples_in_the_model_config(data_dir, tmp_pa
     config = json.loads((out / "model" / "config.json").read_text())
     assert config["training"]["left_out_of_training"]["by_class"] == LEFT_OUT
     assert "4 samples hold no whole gesture" in caplog.text
+    capsys.readouterr()
+    assert main(["evaluate", "--model", str(out / "model"), "--clips", str(folder)]) == 0
+    text = capsys.readouterr().out
+    # 8 gesture windows, 4 noise samples slid into 4 windows each; on flawed samples: the
+    # 3 jumps, the still noise and the cut noise sample's (which trains, but is not whole)
+    assert "(24 windows)" in text and "on whole-gesture samples only: macro-F1" in text
+    assert "(13 windows; the 11 on samples that hold no whole gesture" in text, text
 
 
 def test_evaluate_cv_scores_every_window_and_adds_a_whole_sample_line(data_dir, tmp_path, capsys):
