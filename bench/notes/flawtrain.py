@@ -197,9 +197,14 @@ def table(proto: str, drop: str, seeds: list[int], fold_has: str = "") -> None:
         f"({int(flawed.sum())} of {len(y)} test windows are on flawed samples)"
     )
     wrong_as = Counter(
-        (CLASSES[a], CLASSES[b]) for a, b, f in zip(y, p, fl, strict=True) if a != b and f == "whole"
+        (CLASSES[a], CLASSES[b])
+        for a, b, f in zip(y, p, fl, strict=True)
+        if a != b and f == "whole"
     )
-    print("  whole-sample errors: " + ", ".join(f"{a}->{b} {n}" for (a, b), n in wrong_as.most_common(8)))
+    print(
+        "  whole-sample errors: "
+        + ", ".join(f"{a}->{b} {n}" for (a, b), n in wrong_as.most_common(8))
+    )
 
 
 def place() -> None:
@@ -221,8 +226,10 @@ def place() -> None:
         pad = max(0, half - centre) + max(0, centre + half - n)
         key = (label, flaws[st.name])
         stats.setdefault(key, []).append((centre / cfg.rate, (n - centre) / cfg.rate, pad))
-    print("class  flaw          n  peak from start s (median, min-max)  to end s (median)  "
-          "padded windows  padded samples (median of padded)")
+    print(
+        "class  flaw          n  peak from start s (median, min-max)  to end s (median)  "
+        "padded windows  padded samples (median of padded)"
+    )
     for (c, f), v in sorted(stats.items()):
         a = np.asarray(v)
         padded = a[:, 2] > 0
