@@ -14,7 +14,8 @@ A sample-dialect recording may hold no whole gesture (motion_span.span_flaw: "st
   whole-gesture samples only.
 
 Protocols: ``ldo`` (leave-day-out, clips-dev vs clips-20251014, shared classes, as
-run_protocol) and ``tr14`` (time-range folds, 5, purge 2 s, of clips-20251014 alone).
+run_protocol), ``tr14`` (time-range folds, 5, purge 2 s, of clips-20251014 alone) and
+``trall`` (the same folds over both days, all classes: README's "time-range, both days").
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/flawtrain.py place
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/flawtrain.py run --proto tr14 --seed 1337
@@ -74,7 +75,7 @@ def sample_flaws() -> dict[str, str]:
 def load(proto: str, cfg: TrainConfig):
     """(windows, folds, per-window flaw) of a protocol, as run_protocol builds them."""
     streams = load_clip_streams(DAY14)
-    if proto == "ldo":
+    if proto in ("ldo", "trall"):
         streams = load_clip_streams(DATA / "clips-dev") + streams
     w = make_windows(streams, cfg.window)
     days = window_days(w, streams)
@@ -246,7 +247,7 @@ def place() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=("place", "run", "table"))
-    ap.add_argument("--proto", choices=("ldo", "tr14"), default="tr14")
+    ap.add_argument("--proto", choices=("ldo", "tr14", "trall"), default="tr14")
     ap.add_argument("--seed", type=int, nargs="+", default=[1337])
     ap.add_argument("--drop", choices=("none", "events", "events+still-noise"), default="none")
     ap.add_argument("--fold", default=None, help="run only folds whose name holds this")
