@@ -4,8 +4,8 @@ A sample-dialect recording (clips-20251014) is cut to a fixed length by the reco
 some hold no whole gesture (motion_span.span_flaw: "still", "cut at start", "cut at end";
 bench/notes/sample_census.txt). A "jump" sample where the wrist never moved, or that holds
 only the tail of a jump, labels motion that is not a jump as one: trained on, it teaches
-the class the wrong motion (bench/notes/flawtrain.txt: on the day trained on such samples,
-other days' still noise was called jump). So such a jump, punch or turn sample makes no
+the class the wrong motion (bench/notes/flawtrain.txt: a model trained on such samples
+called another day's noise jump). So such a jump, punch or turn sample makes no
 training window, and neither does a still noise sample (no motion: not the non-game
 motion noise stands for). A cut noise sample is still noise motion and trains; walk and
 idle are states, a still or cut one is still one (realistic.whole_gestures, the same rule
