@@ -67,9 +67,11 @@ def self_train(
     *,
     progress: bool = True,
     export: bool = True,
+    left_out: dict | None = None,
 ) -> dict:
     """Train on ``labelled``, then ``adapt.rounds`` times pseudo-label ``pool`` and train a
-    fresh model on both; the last model is the folder's. Writes adapt.json beside it."""
+    fresh model on both; the last model is the folder's. Writes adapt.json beside it.
+    ``left_out``: what the caller left out of ``labelled`` (whole_samples), recorded."""
     from silkpipe.model import load_torch_model
     from silkpipe.training import train_windows
 
@@ -78,7 +80,9 @@ def self_train(
     if adapt.rounds < 1:
         raise InputError(f"adapt rounds must be at least 1, not {adapt.rounds}")
     classes = sorted(set(labelled.y.tolist()))
-    summary = train_windows(labelled, out_dir, config=cfg, progress=progress, export=False)
+    summary = train_windows(
+        labelled, out_dir, config=cfg, progress=progress, export=False, left_out=left_out
+    )
     rounds = []
     for r in range(adapt.rounds):
         keep, labels = pseudo_labels(
@@ -102,6 +106,7 @@ def self_train(
             config=cfg,
             progress=progress,
             export=export and last,
+            left_out=left_out,
         )
     info = {"share": adapt.share, "rounds": rounds, "pool_windows": len(pool)}
     (Path(out_dir) / ADAPT_NAME).write_text(json.dumps(info, indent=2))

@@ -483,8 +483,10 @@ def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
 
 
 def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list:
-    """Sample-dialect clips -> LabelledStreams; the whole folder is one block on one day."""
+    """Sample-dialect clips -> LabelledStreams; the whole folder is one block on one day.
+    A sample's flaw says when it holds no whole gesture (motion_span.span_flaw)."""
     from silkpipe.dataset import LabelledStream
+    from silkpipe.motion_span import span_flaw
 
     meta = read_session_metadata(folder)
     block = f"session-{meta['session_id']}"
@@ -493,6 +495,7 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
         try:
             name, raw = read_sample_clip(path)
             motion = resample(raw, rate=RATE)
+            flaw = None if name.sample is None else span_flaw(raw.times, raw.values)
         except InputError as err:
             if on_error is None:
                 raise
@@ -500,7 +503,9 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
             continue
         span = Interval(float(motion.t[0]), float(motion.t[-1]) + 1.0 / motion.rate, name.label)
         streams.append(
-            LabelledStream(name.stem, block, motion, [span], kind="clip", day=meta["day"])
+            LabelledStream(
+                name.stem, block, motion, [span], kind="clip", day=meta["day"], flaw=flaw
+            )
         )
     return streams
 

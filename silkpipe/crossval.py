@@ -33,6 +33,7 @@ from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.spotting import add_counts, event_scores, spot
 from silkpipe.vocabulary import CLASSES
+from silkpipe.whole_samples import describe, flawed_windows, trainable
 
 PROTOCOLS = ("time-range", "leave-day-out", "leave-block-out")
 
@@ -199,12 +200,12 @@ def run_protocol(
     folds, notes = folds_for(protocol, windows, days, cfg.purge_s)
     if shots:
         folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
-    rows, y_true, y_pred = [], [], []
+    rows, y_true, y_pred, whole = [], [], [], []
     events: dict = {}
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:
         for seed in seeds:
             for k, fold in enumerate(folds):
-                row, truth, pred, counts = _run_fold(
+                row, truth, pred, counts, mine = _run_fold(
                     windows,
                     streams,
                     fold,
@@ -215,8 +216,11 @@ def run_protocol(
                 rows.append({"seed": seed, **row})
                 y_true.append(truth)
                 y_pred.append(pred)
+                whole.append(mine)
                 add_counts(events, counts)
     out = _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
+    out.update(_whole_only(y_true, y_pred, whole))
+    out["left_out_of_training"] = trainable(windows, streams)[1]
     if shots:  # named apart, so no report mistakes it for plain leave-day-out
         out["protocol"] += f" + {shots} shots per class (few-shot)"
         out["shots"] = {"per_class": shots, "repeat": SHOT_REPEAT, "sample_s": SHOT_SAMPLE_S}
@@ -231,31 +235,53 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
     if adapt is not None:  # the test day's recordings slid whole, their labels unused
         held = set(windows.streams[fold.test])
         pool = unlabelled_windows([st for st in streams if st.name in held], cfg.window)
-    train = windows.subset(fold.train)
+    train_mask, left_out = trainable(windows, streams, fold.train)
+    train = windows.subset(train_mask)
     if fold.shots is not None:
-        train = concat_windows([train] + [windows.subset(fold.shots)] * SHOT_REPEAT)
+        shots, _ = trainable(windows, streams, fold.shots)
+        train = concat_windows([train] + [windows.subset(shots)] * SHOT_REPEAT)
     predictor = fit_fold(train, cfg, work, pool, adapt)
     test = windows.subset(fold.test).primaries()
     pred = predictor.logits(test.core()).argmax(axis=1)
     s = scores(test.y, pred, CLASSES)
+    whole = ~flawed_windows(test, streams)
     days = window_days(test, streams)
     per_day = {
         d: scores(test.y[days == d], pred[days == d], CLASSES)["macro_f1"]
         for d in sorted(set(days))
     }
     held = set(test.streams)
-    whole = [st for st in streams if st.name in held and _all_in(windows, fold.test, st.name)]
-    spotted = spot(predictor, whole, cfg.window, seed=cfg.seed) if whole else {"counts": {}}
+    full = [st for st in streams if st.name in held and _all_in(windows, fold.test, st.name)]
+    spotted = spot(predictor, full, cfg.window, seed=cfg.seed) if full else {"counts": {}}
     row = {
         "fold": fold.name,
         "macro_f1": s["macro_f1"],
         "accuracy": s["accuracy"],
         "windows": len(test),
+        "whole_sample_macro_f1": (
+            scores(test.y[whole], pred[whole], CLASSES)["macro_f1"] if whole.any() else None
+        ),
+        "whole_sample_windows": int(whole.sum()),
+        "left_out_of_training": left_out,
         "per_day": per_day,
-        "streams_spotted": len(whole),
+        "streams_spotted": len(full),
         "event_f1": {c: v["f1"] for c, v in event_scores(spotted["counts"]).items()},
     }
-    return row, test.y, pred, spotted["counts"]
+    return row, test.y, pred, spotted["counts"], whole
+
+
+def _whole_only(y_true: list, y_pred: list, whole: list) -> dict:
+    """The pooled score on windows of samples that hold a whole gesture: how much of the
+    error lies on recorder faults (the main score keeps every window)."""
+    if not whole:
+        return {}
+    keep = np.concatenate(whole)
+    y, pred = np.concatenate(y_true)[keep], np.concatenate(y_pred)[keep]
+    return {
+        "whole_sample_macro_f1": scores(y, pred, CLASSES)["macro_f1"] if keep.any() else None,
+        "whole_sample_windows": int(keep.sum()),
+        "flawed_sample_windows": int((~keep).sum()),
+    }
 
 
 def _all_in(windows: Windows, mask: np.ndarray, name: str) -> bool:
@@ -332,6 +358,9 @@ def format_result(r: dict) -> str:
             f"samples per class (x{r['shots']['repeat']}) and scores the rest: not leave-day-out"
         )
     lines += [f"  note: {n}" for n in r["notes"]]
+    left_out = describe(r.get("left_out_of_training") or {})
+    if left_out:
+        lines.append(f"  {left_out} in any fold (their test windows are scored)")
     for f in r["folds"]:
         ev = " ".join(f"{c} {v:.2f}" for c, v in f["event_f1"].items())
         days = " ".join(f"{d} {v:.3f}" for d, v in f["per_day"].items())
@@ -347,6 +376,8 @@ def format_result(r: dict) -> str:
         f"{', '.join(f'{v:.3f}' for v in r['pooled_macro_f1_per_seed'])}), "
         f"folds min {r['fold_min']:.3f} max {r['fold_max']:.3f}"
     )
+    if r.get("flawed_sample_windows"):
+        lines.append(_whole_line(r))
     pn = r["punch_noise"]
     lines.append(
         f"  punch called noise {pn['punch_called_noise']} of {pn['punch_windows']}; "
@@ -358,3 +389,13 @@ def format_result(r: dict) -> str:
             f"F1 {v['f1']:.3f} (tp {v['tp']} fn {v['fn']} fp {v['fp']})"
         )
     return "\n".join(lines)
+
+
+def _whole_line(r: dict) -> str:
+    """The second score line: on whole-gesture samples only (the first keeps them all)."""
+    f1 = r["whole_sample_macro_f1"]
+    return (
+        f"  on whole-gesture samples only: pooled macro-F1 "
+        f"{'-' if f1 is None else f'{f1:.3f}'} ({r['whole_sample_windows']} windows; the "
+        f"{r['flawed_sample_windows']} on samples that hold no whole gesture are scored above)"
+    )

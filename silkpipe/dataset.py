@@ -40,6 +40,8 @@ class LabelledStream:
     intervals: list[Interval]
     kind: str = "session"  # "clip" or "session"
     day: str = ""  # recording date (clips: from their names or session metadata)
+    #: a sample that holds no whole gesture: why (motion_span.span_flaw; whole_samples)
+    flaw: str | None = None
 
 
 @dataclass(frozen=True)

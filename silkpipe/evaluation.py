@@ -53,11 +53,12 @@ def evaluate(model_dir: Path, streams: list[LabelledStream], backend: str = "onn
 
     predictor = Predictor(model_dir, backend=backend)
     cfg = WindowConfig.from_dict(predictor.config["window"])
-    return evaluate_windows(predictor, make_windows(streams, cfg))
+    return evaluate_windows(predictor, make_windows(streams, cfg), streams)
 
 
-def evaluate_windows(predictor, windows) -> dict:
-    """Score a Predictor on ready-made windows (their centred cores)."""
+def evaluate_windows(predictor, windows, streams: list[LabelledStream] | None = None) -> dict:
+    """Score a Predictor on ready-made windows (their centred cores); with the windows'
+    ``streams``, also on whole-gesture samples only where some sample holds none."""
     windows = windows.primaries()  # one window per gesture, as at inference
     if len(windows) == 0:
         from silkpipe.errors import InputError
@@ -65,6 +66,8 @@ def evaluate_windows(predictor, windows) -> dict:
         raise InputError("no labelled windows to evaluate on")
     pred = predictor.predict(windows.core())
     result = scores(windows.y, pred, predictor.labels)
+    if streams is not None:
+        result.update(_whole_samples(windows, pred, streams, predictor.labels))
     result["per_group"] = {}
     for group in sorted(set(windows.groups)):
         mask = windows.groups == group
@@ -72,6 +75,23 @@ def evaluate_windows(predictor, windows) -> dict:
         result["per_group"][group] = {k: g[k] for k in ("macro_f1", "accuracy", "windows")}
     result["model"] = str(predictor.folder)
     return result
+
+
+def _whole_samples(windows, pred: np.ndarray, streams, labels) -> dict:
+    """The score on windows of samples that hold a whole gesture ({} when all do): how
+    much of the error lies on recorder faults (the main score keeps every window)."""
+    from silkpipe.whole_samples import flawed_windows
+
+    flawed = flawed_windows(windows, streams)
+    if not flawed.any():
+        return {}
+    whole = ~flawed
+    f1 = scores(windows.y[whole], pred[whole], labels)["macro_f1"] if whole.any() else None
+    return {
+        "whole_sample_macro_f1": f1,
+        "whole_sample_windows": int(whole.sum()),
+        "flawed_sample_windows": int(flawed.sum()),
+    }
 
 
 def confusion_png(result: dict, path: str | Path) -> Path:

@@ -640,10 +640,22 @@ def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> 
 # ---- cross-validation spread and punch-vs-noise (silkpipe evaluate --cv ... --report) --
 
 
+def _whole_only(r: dict) -> str:
+    """The score on whole-gesture samples only, beside the main one, where some test
+    windows lie on samples that hold no whole gesture (the main score keeps them)."""
+    if not r.get("flawed_sample_windows"):
+        return ""
+    return (
+        f"<br>whole-gesture samples only {_num(r.get('whole_sample_macro_f1'), '{:.3f}')}"
+        f" ({r['flawed_sample_windows']} windows on flawed samples left out of this line)"
+    )
+
+
 def cv_section(cv: Any, metrics: Any) -> str:
     """Per-protocol pooled macro-F1 with its min/max fold, events per class, and how often
     punch and noise are taken for each other (held-out evaluation and each protocol)."""
     from silkpipe.crossval import punch_noise
+    from silkpipe.whole_samples import describe
 
     out = ['<section id="cv"><h2>Cross-validation spread and punch vs noise</h2>']
     if isinstance(metrics, dict) and isinstance(metrics.get("confusion"), dict):
@@ -681,7 +693,7 @@ def cv_section(cv: Any, metrics: Any) -> str:
         rows.append(
             [
                 _e(r["protocol"]),
-                _num(r["pooled_macro_f1"], "{:.3f}"),
+                _num(r["pooled_macro_f1"], "{:.3f}") + _whole_only(r),
                 f"{_num(r['fold_min'], '{:.3f}')}–{_num(r['fold_max'], '{:.3f}')}",
                 f"{len(r['folds'])} ({len(r['seeds'])} seed(s))",
                 f"{_num(pn['punch_called_noise'])} / {_num(pn['noise_called_punch'])}",
@@ -689,6 +701,9 @@ def cv_section(cv: Any, metrics: Any) -> str:
                 _e("; ".join(r.get("notes", []))) or _e(", ".join(r["classes"])),
             ]
         )
+        left = r.get("left_out_of_training")
+        if isinstance(left, dict) and isinstance(left.get("by_class"), dict) and describe(left):
+            rows[-1][-1] += _e("; " + describe(left))  # who was not trained on
     header = [
         "protocol",
         "pooled macro-F1",

@@ -285,8 +285,22 @@ def train(
     """Train on streams; write the model folder (and history.json) into out_dir."""
     cfg = for_streams(config or TrainConfig(), streams)
     t_start = time.perf_counter()
-    windows = make_windows(streams, cfg.window)
-    return train_windows(windows, out_dir, config=cfg, progress=progress, t_start=t_start)
+    windows, left_out = training_windows(streams, cfg.window)
+    return train_windows(
+        windows, out_dir, config=cfg, progress=progress, t_start=t_start, left_out=left_out
+    )
+
+
+def training_windows(streams: list[LabelledStream], cfg: WindowConfig) -> tuple[Windows, dict]:
+    """The streams' windows less those of samples that hold no whole gesture, and the count
+    of what was left out (whole_samples; logged, and kept in the model's config.json)."""
+    from silkpipe.whole_samples import describe, trainable
+
+    windows = make_windows(streams, cfg)
+    keep, left_out = trainable(windows, streams)
+    if left_out["samples"]:
+        log.info("%s", describe(left_out))
+    return windows.subset(keep), left_out
 
 
 def train_windows(
@@ -297,9 +311,11 @@ def train_windows(
     progress: bool = True,
     t_start: float | None = None,
     export: bool = True,
+    left_out: dict | None = None,
 ) -> dict:
     """The training loop on ready-made windows (see train): split, fit with a checkpoint
-    every epoch (a killed run resumes), pick the model, refit on everything, write the folder."""
+    every epoch (a killed run resumes), pick the model, refit on everything, write the folder.
+    ``left_out``: what the caller left out of the windows (whole_samples), recorded."""
     cfg = config or TrainConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -334,6 +350,7 @@ def train_windows(
         "val_per_class": best["per_class"],
         "groups": sorted(set(windows.groups)),
         "device": device.type,
+        "left_out_of_training": left_out or {"samples": 0, "windows": 0, "by_class": {}},
     }
     (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
     _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
@@ -651,6 +668,7 @@ def train_with_test(
     """
     from silkpipe.evaluation import evaluate_windows
     from silkpipe.model import Predictor
+    from silkpipe.whole_samples import describe, trainable
 
     cfg = for_streams(config or TrainConfig(), streams)
     t_start = time.perf_counter()
@@ -659,11 +677,19 @@ def train_with_test(
         raise InputError("no labelled windows in the training data")
     n_folds = max(round(1 / test_fraction), 2)
     train_mask, test_mask, scheme = holdout_split(windows, test_fraction, n_folds - 1, cfg.purge_s)
+    train_mask, left_out = trainable(windows, streams, train_mask)
+    if left_out["samples"]:
+        log.info("%s", describe(left_out))
     summary = train_windows(
-        windows.subset(train_mask), out_dir, config=cfg, progress=progress, t_start=t_start
+        windows.subset(train_mask),
+        out_dir,
+        config=cfg,
+        progress=progress,
+        t_start=t_start,
+        left_out=left_out,
     )
     test = windows.subset(test_mask)
-    result = evaluate_windows(Predictor(out_dir), test)
+    result = evaluate_windows(Predictor(out_dir), test, streams)
     result["test_scheme"] = scheme
     result["test_groups"] = sorted(set(test.groups))
     return summary, result
@@ -682,6 +708,7 @@ def cross_validate(
 
     from silkpipe.dataset import time_range_split
     from silkpipe.model import load_torch_model
+    from silkpipe.whole_samples import trainable
 
     cfg = config or TrainConfig()
     windows = make_windows(streams, cfg.window)
@@ -689,6 +716,7 @@ def cross_validate(
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         for k in range(folds):
             train_mask, test_mask = time_range_split(windows, 1 / folds, k, cfg.purge_s)
+            train_mask, _ = trainable(windows, streams, train_mask)
             fold_cfg = replace(cfg, val_fraction=1 / (folds - 1), val_fold=k)
             summary = train_windows(
                 windows.subset(train_mask),

@@ -1087,12 +1087,15 @@ def _fit_one(streams, folder: Path, cfg, seed: int, progress: bool, pool) -> Non
         train(streams, folder, config=cfg, progress=progress)
         return
     from silkpipe.adapt import AdaptConfig, self_train
-    from silkpipe.dataset import make_windows, unlabelled_windows
+    from silkpipe.dataset import unlabelled_windows
+    from silkpipe.training import training_windows
 
     cfg = for_streams(cfg, streams)
-    windows = make_windows(streams, cfg.window)
+    windows, left_out = training_windows(streams, cfg.window)
     pool_windows = unlabelled_windows(pool, cfg.window)
-    self_train(windows, pool_windows, folder, cfg, AdaptConfig(), progress=progress)
+    self_train(
+        windows, pool_windows, folder, cfg, AdaptConfig(), progress=progress, left_out=left_out
+    )
 
 
 def _model_scores(result: dict) -> dict:

@@ -17,7 +17,7 @@ from silkpipe.crossval import run_protocol
 from silkpipe.dataset import WindowConfig, concat_windows, make_windows, unlabelled_windows
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
-from silkpipe.training import TrainConfig
+from silkpipe.training import TrainConfig, training_windows
 from silkpipe.vocabulary import CLASSES
 from tests.test_spotting import clip
 
@@ -118,7 +118,10 @@ def test_cli_train_adapt_to_self_trains_on_the_new_recordings(data_dir: Path, tm
         info["pool_windows"] == pool and sum(info["rounds"][0]["pseudo_labelled"].values()) == pool
     )
     config = json.loads((out / "model" / "config.json").read_text())
-    labelled_windows = len(make_windows(adapt_module.adapt_streams(labelled), WindowConfig()))
+    # its trainable windows (a sample without a whole gesture trains none: whole_samples)
+    labelled_windows = len(
+        training_windows(adapt_module.adapt_streams(labelled), WindowConfig())[0]
+    )
     assert config["training"]["refit_windows"] == labelled_windows + pool  # trained on both
     assert (out / "model" / "model.onnx").is_file()
     assert main([*args, "--adapt-to", str(tmp_path / "missing")]) == 2
@@ -193,9 +196,11 @@ def test_cli_train_calibrate_counts_the_new_days_clips_several_times(
     args = ["train", "--clips", str(old), "--out", str(out), "--epochs", "1", "--no-progress"]
     assert main([*args, "--calibrate", str(new)]) == 0
     config = json.loads((out / "model" / "config.json").read_text())
-    n_old = len(make_windows(adapt_module.adapt_streams(old), WindowConfig()))
-    n_new = len(make_windows(adapt_module.adapt_streams(new), WindowConfig()))
+    n_old = len(training_windows(adapt_module.adapt_streams(old), WindowConfig())[0])
+    n_new = len(training_windows(adapt_module.adapt_streams(new), WindowConfig())[0])
     assert config["training"]["refit_windows"] == n_old + SHOT_REPEAT * n_new
+    # punch_sample01 was cut by the recorder at its end: no training window, counted
+    assert config["training"]["left_out_of_training"]["by_class"] == {"punch": {"cut at end": 1}}
     assert not (out / "model" / "adapt.json").exists()  # calibrated, not self-trained
     assert main([*args, "--calibrate", str(tmp_path / "missing")]) == 2
 

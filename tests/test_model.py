@@ -480,7 +480,7 @@ def test_voice_sessions_alone_train_with_the_sessions_preset(monkeypatch):
     with pytest.raises(training.InputError, match="unknown sessions preset"):
         training.for_streams(replace(TrainConfig(), sessions_preset="x"), [session])
     seen = {}
-    monkeypatch.setattr(training, "make_windows", lambda streams, window: None)
+    monkeypatch.setattr(training, "training_windows", lambda streams, window: (None, {}))
     monkeypatch.setattr(
         training, "train_windows", lambda w, out, config, **kw: seen.setdefault("cfg", config)
     )

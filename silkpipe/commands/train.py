@@ -161,26 +161,26 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     counted SHOT_REPEAT times), then self-train on its recordings (--adapt-to)."""
     from silkpipe.adapt import adapt_streams, self_train
     from silkpipe.crossval import SHOT_REPEAT
-    from silkpipe.dataset import (
-        concat_windows,
-        load_clip_streams,
-        make_windows,
-        unlabelled_windows,
-    )
-    from silkpipe.training import for_streams, train_windows
+    from silkpipe.dataset import concat_windows, load_clip_streams, unlabelled_windows
+    from silkpipe.training import for_streams, train_windows, training_windows
+    from silkpipe.whole_samples import merge
 
     cfg = for_streams(cfg, streams)
-    windows = make_windows(streams, cfg.window)
+    windows, left_out = training_windows(streams, cfg.window)
     if args.calibrate:
-        shots = make_windows(load_clip_streams(args.calibrate, on_error=_skip), cfg.window)
+        shots, calibrate_left_out = training_windows(
+            load_clip_streams(args.calibrate, on_error=_skip), cfg.window
+        )
         windows = concat_windows([windows] + [shots] * SHOT_REPEAT)
+        left_out = merge([left_out, calibrate_left_out])
     progress = not args.no_progress
     if not args.adapt_to:
-        return model_figures(train_windows(windows, out, config=cfg, progress=progress), streams)
+        summary = train_windows(windows, out, config=cfg, progress=progress, left_out=left_out)
+        return model_figures(summary, streams)
     pool = unlabelled_windows(
         adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip), cfg.window
     )
-    summary = self_train(windows, pool, out, cfg, adapt, progress=progress)
+    summary = self_train(windows, pool, out, cfg, adapt, progress=progress, left_out=left_out)
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
 

@@ -242,6 +242,7 @@ def model_figures(summary: dict, streams: list, test: dict | None = None) -> dic
             "val_macro_f1",
         )
     }
+    figures["untrained_samples"] = summary.get("left_out_of_training", {}).get("samples", 0)
     figures["sessions"] = sum(s.kind == "session" for s in streams)
     figures["clips"] = sum(s.kind == "clip" for s in streams)
     if test is not None:
