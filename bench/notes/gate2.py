@@ -1,0 +1,136 @@
+"""Why wrong offsets pass the session-class route (issue 24, helper gate2). Not shipped.
+
+Run-level harness = bench/notes/session_classes_dev.py (first pass, veto, session-class rounds,
+four controls per session, exact words, 40 shuffles) through d14_dev.py's `runs` (AlignConfig
+fields as KEY=VALUE). On top, every fixed-model class test (a session-class model) also
+records, at the same words and lag:
+
+  p_cand    the gate's p (each permutation at its best of the class-aware choice's candidates)
+  p_refine  each permutation at its best lag within refine_s of the chosen one (0.05 s grid)
+  p_window  each permutation at its best lag anywhere in the searched window (0.05 s grid)
+  peak_w    where the class model's own score peaks in the window, relative to the chosen lag
+
+    python bench/notes/gate2.py collect OUT.json [null=none] KEY=VALUE... -- RUN_DIR...
+    python bench/notes/gate2.py table BEFORE.json AFTER.json   # totals, changed verdicts
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
+
+STEP_S = 0.05
+CFG: list = []  # the config of the align_session call under way
+EXTRA: list = []  # the extra statistics of its fixed-model class test
+
+
+def _extra(clips, times, labels, lag, around, cfg):
+    from silkpipe.clip_evidence import clip_test
+
+    window = np.arange(-cfg.search_s, cfg.search_s + 1e-9, STEP_S) - lag
+    local = np.arange(-cfg.refine_s, cfg.refine_s + 1e-9, STEP_S)
+    args = (clips.model, clips.traces, clips.t0, clips.rate, times, labels)
+    scores = clips.scores(times, labels, window)
+    return dict(
+        p_refine=clip_test(*args, around=np.union1d(local, around)).p_value,
+        p_window=clip_test(*args, around=np.union1d(window, around)).p_value,
+        peak_w=round(float(window[int(np.argmax(scores))]), 2),
+    )
+
+
+def patch():
+    """Record the extra statistics beside each gate row."""
+    import gate_dev
+
+    import silkpipe.alignment as al
+    from silkpipe.class_evidence import event_words
+
+    plain_align, plain_test, plain_row = al.align_session, al._class_test, gate_dev._row
+
+    def align(*a, **k):
+        cfg = a[3] if len(a) > 3 else k.get("cfg")
+        CFG.append(cfg or al.AlignConfig())
+        EXTRA.clear()
+        try:
+            return plain_align(*a, **k)
+        finally:
+            CFG.pop()
+
+    def test(commands, lag, motion, around, clips=None, search=None):
+        out = plain_test(commands, lag, motion, around, clips, search)
+        if clips is not None and out.testable:
+            times = np.array([c.start for c in commands])
+            e_times, labels = event_words(times, [c.cls for c in commands])
+            EXTRA.append(_extra(clips, e_times + lag, labels, lag, np.array(around), CFG[-1]))
+        return out
+
+    def row(kind, ev, rep, err, seconds):
+        return dict(plain_row(kind, ev, rep, err, seconds), **(EXTRA[-1] if EXTRA else {}))
+
+    al.align_session, al._class_test, gate_dev._row = align, test, row
+
+
+def collect(out, args):
+    """d14_dev.runs with the extra statistics; "null=none": the parent's gate (no model's p
+    against the whole search, search_null_models=())."""
+    import functools
+
+    import d14_dev
+
+    import silkpipe.alignment as al
+
+    if "null=none" in args:
+        args = [a for a in args if a != "null=none"]
+        al.AlignConfig = functools.partial(al.AlignConfig, search_null_models=())
+    patch()
+    d14_dev.runs(out, args)
+
+
+def _verdicts(path):
+    """{session: (final err, passed)}, {(session, control #): passed and not corrected}."""
+    runs = json.loads(Path(path).read_text())
+    sess, ctl = {}, {}
+    for run in runs.values():
+        for n, rows in run["sessions"].items():
+            last = rows[-1]
+            sess[n] = (last["err"], not last["excluded"], last["gate"], last.get("cls_p"))
+        for n, rows in run["controls"].items():
+            for i, c in enumerate(rows):
+                corrected = c["err"] is not None and abs(c["err"]) <= 0.3 and c["kind"] != "shuffled"
+                ctl[(n, i)] = (not c["excluded"] and not corrected, c["kind"], c["err"], c["gate"])
+    return sess, ctl
+
+
+def _counts(sess, ctl):
+    ok = [e is not None and abs(e) <= 0.3 for e, *_ in sess.values()]
+    right = sum(o and v[1] for o, v in zip(ok, sess.values()))
+    false = sum(v[1] and v[0] is not None and abs(v[0]) > 0.5 for v in sess.values())
+    passed = sum(c[0] for c in ctl.values())
+    return f"within {sum(ok)}/{len(sess)}  right {right}  false {false}  controls passed {passed}/{len(ctl)}"
+
+
+def table(before, rest):
+    """Totals of a before and an after rows file, and every verdict that differs."""
+    after = rest[0]
+    (sb, cb), (sa, ca) = _verdicts(before), _verdicts(after)
+    print(f"before {_counts(sb, cb)}\nafter  {_counts(sa, ca)}")
+    for n in sorted(set(sb) | set(sa)):
+        if n in sb and n in sa and sb[n][1] != sa[n][1]:
+            print(f"  session {n}: {_fmt(sb[n])} -> {_fmt(sa[n])}")
+    for k in sorted(set(cb) & set(ca)):
+        if cb[k][0] != ca[k][0]:
+            print(f"  control {k}: {cb[k]} -> {ca[k]}")
+
+
+def _fmt(v):
+    err = "-" if v[0] is None else f"{v[0]:+.2f}"
+    return f"{'PASS' if v[1] else 'refused'} {err} ({v[2]}, class p {v[3]})"
+
+
+if __name__ == "__main__":
+    {"collect": collect, "table": table}[sys.argv[1]](sys.argv[2], sys.argv[3:])
