@@ -305,3 +305,65 @@ def test_the_veto_verdict_stands_and_never_uses_the_session_itself(tmp_path):
     assert seen == [["signature", "sure"]] and tried == {"weak": ["signature", "sure"]}
     assert results["weak"][0]["excluded"] and results["weak"][0]["by"] == ["signature", "sure"]
     assert not results["sure"][0]["excluded"]
+
+
+# ---- the session-class p is fair to the whole offset search ----
+
+
+def _searched_case(planted: bool):
+    """A session-class model, a session's feature traces and 16 event words: with
+    ``planted`` the motion at the true lag (10 s) looks like each word's class; without, it
+    is noise and the lag is the one where the said classes score best of the whole window,
+    which is what a search that uses the words' classes finds at a wrong offset."""
+    import numpy as np
+
+    from silkpipe.clip_evidence import EVENTS, BoundClips, ClipModel
+    from silkpipe.transcripts import Command
+
+    rng = np.random.default_rng(4)
+    centres = rng.normal(0, 1.0, (len(EVENTS) + 1, 4))
+    model = ClipModel(np.zeros(4), np.ones(4), centres, np.eye(4), {}, source="sessions")
+    rate, cfg = 50.0, AlignConfig()
+    labels = np.tile(np.arange(len(EVENTS)), 6)[:16]
+    rng.shuffle(labels)
+    times = 35.0 + 4.0 * np.arange(16) + rng.uniform(-0.5, 0.5, 16)
+    traces = rng.normal(0, 1.0, (int(140 * rate), 4))
+    words = [
+        Command(EVENTS[k], t, t + 0.3, EVENTS[k], 1.0) for t, k in zip(times, labels, strict=True)
+    ]
+    clips = BoundClips(model, traces, 0.0, rate)
+    if planted:
+        idx = np.round((times + 10.0) * rate).astype(int)
+        traces[idx] = centres[labels] + rng.normal(0, 0.3, (16, 4))
+        return words, 10.0, clips, cfg
+    lags = np.arange(-cfg.search_s, cfg.search_s + 1e-9, 0.05)
+    best = lags[np.argmax(clips.scores(times, labels, lags))]
+    return words, float(best), clips, cfg
+
+
+def _route(planted: bool, cfg_change: dict) -> tuple[bool, str]:
+    """The gate's verdict on the case at the margin of the session-class route's first
+    branch (energy quality 2.27, energy p 0.098: held-out 232_00's far control)."""
+    from dataclasses import replace
+
+    from silkpipe.alignment import _class_test, gate_verdict
+    from silkpipe.signature import SignatureTest
+
+    words, lag, clips, cfg = _searched_case(planted)
+    cfg = replace(cfg, **cfg_change)
+    cls = _class_test(words, lag, None, [0.0], clips, (1.0, (1.0,), cfg))  # type: ignore[arg-type]
+    sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    return gate_verdict(2.27, 0.098, sig, cfg, cls)
+
+
+def test_a_lag_picked_as_the_best_of_the_window_does_not_pass_on_session_classes():
+    """Noise motion, the lag where the said classes fit best: against the candidates alone
+    the class p is small and the route passes (the parent's false pass); against the best of
+    every searched lag it is at chance and the gate refuses."""
+    assert _route(False, {"search_null_models": ()}) == (False, "session classes")
+    refused, gate = _route(False, {})
+    assert refused and gate == "at chance"
+
+
+def test_a_true_lag_still_passes_on_session_classes():
+    assert _route(True, {}) == (False, "session classes")

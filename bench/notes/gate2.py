@@ -101,14 +101,16 @@ def _verdicts(path):
             sess[n] = (last["err"], not last["excluded"], last["gate"], last.get("cls_p"))
         for n, rows in run["controls"].items():
             for i, c in enumerate(rows):
-                corrected = c["err"] is not None and abs(c["err"]) <= 0.3 and c["kind"] != "shuffled"
+                corrected = (
+                    c["err"] is not None and abs(c["err"]) <= 0.3 and c["kind"] != "shuffled"
+                )
                 ctl[(n, i)] = (not c["excluded"] and not corrected, c["kind"], c["err"], c["gate"])
     return sess, ctl
 
 
 def _counts(sess, ctl):
     ok = [e is not None and abs(e) <= 0.3 for e, *_ in sess.values()]
-    right = sum(o and v[1] for o, v in zip(ok, sess.values()))
+    right = sum(o and v[1] for o, v in zip(ok, sess.values(), strict=True))
     false = sum(v[1] and v[0] is not None and abs(v[0]) > 0.5 for v in sess.values())
     passed = sum(c[0] for c in ctl.values())
     return f"within {sum(ok)}/{len(sess)}  right {right}  false {false}  controls passed {passed}/{len(ctl)}"
