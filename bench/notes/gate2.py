@@ -9,6 +9,8 @@ records, at the same words and lag:
   p_refine  each permutation at its best lag within refine_s of the chosen one (0.05 s grid)
   p_window  each permutation at its best lag anywhere in the searched window (0.05 s grid)
   peak_w    where the class model's own score peaks in the window, relative to the chosen lag
+  halves    where it peaks within refine_s for the earlier and the later half of the event
+            words (a wrong clock rate drifts the words' error across the session)
 
     python bench/notes/gate2.py collect OUT.json [null=none] KEY=VALUE... -- RUN_DIR...
     python bench/notes/gate2.py table BEFORE.json AFTER.json   # totals, changed verdicts
@@ -36,7 +38,14 @@ def _extra(clips, times, labels, lag, around, cfg):
     local = np.arange(-cfg.refine_s, cfg.refine_s + 1e-9, STEP_S)
     args = (clips.model, clips.traces, clips.t0, clips.rate, times, labels)
     scores = clips.scores(times, labels, window)
+    half = len(times) // 2
+    order = np.argsort(times)
+    peaks = [
+        float(local[np.argmax(clips.scores(times[part], labels[part], local))])
+        for part in (order[:half], order[half:])
+    ]
     return dict(
+        halves=[round(x, 2) for x in peaks],
         p_refine=clip_test(*args, around=np.union1d(local, around)).p_value,
         p_window=clip_test(*args, around=np.union1d(window, around)).p_value,
         peak_w=round(float(window[int(np.argmax(scores))]), 2),
