@@ -182,12 +182,6 @@ class AlignConfig:
     # (A clip model's p above class_contradict_p does not refuse: clips of another day or
     # device may not look like the session's gestures, and then its p is at chance.)
     clip_agree_s: float = 0.45
-    # Fixed class models whose permutation p is taken against every placement the offset
-    # search could have chosen (each lag of the search window, each searched clock scale),
-    # not only the class-aware choice's candidates: the class-channel search already put
-    # the said classes on their kind of motion, so the best of many lags fits permuted
-    # words too. Session-class models (bench/notes/gate2.txt); () : candidates only.
-    search_null_models: tuple[str, ...] = ("sessions",)
     # Class channels in the offset search (silkpipe.class_channels): the share of each
     # gesture word's predicted bump put on its class's own channel (vertical acceleration,
     # spin about gravity, horizontal acceleration) instead of motion energy; 0: energy only.
@@ -851,11 +845,10 @@ def align_session(
         return [], _unaligned(too_few, base)
     fit = _fit_clock(motion, commands, cfg, clips)
     offset, scale, around = fit.offset_s, fit.scale, fit.candidates
-    search = (scale, _searched_scales(motion, commands, cfg), cfg)
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
     sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
-    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around, clips, search)
+    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
     peak, elsewhere = (
@@ -962,18 +955,13 @@ def _class_test(
     motion: Motion,
     around: list[float],
     clips: BoundClips | None = None,
-    search: tuple[float, tuple[float, ...], AlignConfig] | None = None,
 ) -> ClassTest:
     """The class-evidence permutation test of the event words at ``t_audio + lag``, fair to
-    the class-aware choice among the lags ``around`` it (the clip model's when given); with
-    ``search`` (chosen scale, searched scales, config) and a model of search_null_models,
-    fair to the whole offset search too (_placements)."""
+    the class-aware choice among the lags ``around`` it (the clip model's when given)."""
     times = np.array([c.start for c in commands])
     e_times, labels = event_words(times, [c.cls for c in commands])
     if clips is not None:
-        every = search is not None and clips.model.source in search[2].search_null_models
-        placements = _placements(e_times, *search) if every and search is not None else None
-        return clips.test(e_times + lag, labels, np.array(around), placements)
+        return clips.test(e_times + lag, labels, np.array(around))
     return class_test(
         feature_traces(motion),
         float(motion.t[0]),
@@ -982,20 +970,6 @@ def _class_test(
         labels,
         around=np.array(around),
     )
-
-
-#: Lag grid of the placements a fixed class model's null takes its best of (_placements).
-SEARCH_NULL_STEP_S = 0.05
-
-
-def _placements(
-    e_times: np.ndarray, scale: float, scales: tuple[float, ...], cfg: AlignConfig
-) -> np.ndarray:
-    """(k, words) IMU times: the event words (audio times already multiplied by ``scale``)
-    at every lag of the offset search window, at each searched clock scale."""
-    raw = e_times / scale
-    lags = np.arange(-cfg.search_s, cfg.search_s + 1e-9, SEARCH_NULL_STEP_S)
-    return np.concatenate([raw[None, :] * s + lags[:, None] for s in scales])
 
 
 def _clip_peak(

@@ -189,15 +189,13 @@ def clip_test(
     labels: np.ndarray,
     *,
     around: np.ndarray | None = None,
-    placements: np.ndarray | None = None,
     min_per_class: int = 2,
     permutations: int = 2000,
     seed: int = 0,
 ) -> ClassTest:
     """Label-permutation test of the said classes' mean log-probability at IMU ``times``;
     when they were chosen among shifts ``around`` them, each permutation gets its best
-    shift too, and its best of ``placements`` ((k, words) IMU times: every other place the
-    search could have put the words) where given."""
+    shift too."""
     around = np.zeros(1) if around is None or not len(around) else np.asarray(around)
     here = word_log_proba(model, traces, t0, rate, times)
     ok = np.isfinite(here).all(axis=1)
@@ -214,37 +212,8 @@ def clip_test(
     rng = np.random.default_rng(seed)
     perms = np.stack([rng.permutation(labels) for _ in range(permutations)])
     null = np.max([lp[rows[None, :], perms].mean(axis=1) for lp in stack], axis=0)
-    if placements is not None and len(placements):
-        null = np.maximum(null, placement_null(model, traces, t0, rate, placements[:, ok], perms))
     p = permutation_p(null, observed)
     return ClassTest(round(observed, 4), p, len(labels), classes, model=model.source)
-
-
-#: Placements scored at once by placement_null (memory: permutations x this).
-CHUNK = 2000
-
-
-def placement_null(
-    model: ClipModel,
-    traces: np.ndarray,
-    t0: float,
-    rate: float,
-    placements: np.ndarray,
-    perms: np.ndarray,
-) -> np.ndarray:
-    """Each permuted labelling's best mean log-probability over ``placements`` ((k, words)
-    IMU times): a one-hot product per chunk of placements, so thousands of them stay cheap."""
-    n_perm, words = perms.shape
-    classes = len(EVENTS)
-    onehot = np.zeros((n_perm, words * classes))
-    onehot[np.arange(n_perm)[:, None], np.arange(words) * classes + perms] = 1.0 / words
-    best = np.full(n_perm, -np.inf)
-    for start in range(0, len(placements), CHUNK):
-        chunk = placements[start : start + CHUNK]
-        lp = word_log_proba(model, traces, t0, rate, chunk.ravel())
-        lp = np.nan_to_num(lp, nan=FLOOR).reshape(len(chunk), words * classes)
-        best = np.maximum(best, (onehot @ lp.T).max(axis=1))
-    return best
 
 
 @dataclass
@@ -259,23 +228,8 @@ class BoundClips:
     def scores(self, times: np.ndarray, labels: np.ndarray, lags: np.ndarray) -> np.ndarray:
         return clip_scores(self.model, self.traces, self.t0, self.rate, times, labels, lags)
 
-    def test(
-        self,
-        times: np.ndarray,
-        labels: np.ndarray,
-        around: np.ndarray,
-        placements: np.ndarray | None = None,
-    ) -> ClassTest:
-        return clip_test(
-            self.model,
-            self.traces,
-            self.t0,
-            self.rate,
-            times,
-            labels,
-            around=around,
-            placements=placements,
-        )
+    def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClassTest:
+        return clip_test(self.model, self.traces, self.t0, self.rate, times, labels, around=around)
 
 
 def bind(model: ClipModel, motion: Motion) -> BoundClips:

@@ -330,25 +330,3 @@ def test_a_fitted_clock_rate_still_lets_the_class_choice_move(monkeypatch):
     assert len(al._searched_scales(motion, commands, cfg)) > 1
     al._fit_clock(motion, commands, cfg)
     assert seen and not any(seen)
-
-
-def test_placements_in_the_null_are_the_shifts_they_place():
-    """The one-hot placement null gives each permutation exactly the best of what the shift
-    stack gives it: the same p whether the lags come as shifts or as placements."""
-    from silkpipe.clip_evidence import EVENTS, ClipModel, clip_test
-
-    rng = np.random.default_rng(3)
-    model = ClipModel(
-        np.zeros(4), np.ones(4), rng.normal(size=(len(EVENTS) + 1, 4)), np.eye(4), {}, "sessions"
-    )
-    traces = rng.normal(size=(3000, 4))
-    times = np.sort(rng.uniform(5, 50, 12))
-    labels = np.tile(np.arange(len(EVENTS)), 4)
-    idx = np.round(times * 50).astype(int)
-    traces[idx] = model.centres[labels] + rng.normal(0, 2.5, (12, 4))
-    shifts = np.arange(-2, 2.01, 0.05)
-    args = (model, traces, 0.0, 50.0, times, labels)
-    stacked = clip_test(*args, around=shifts)
-    placed = clip_test(*args, around=np.zeros(1), placements=times[None, :] + shifts[:, None])
-    assert 0.0005 < stacked.p_value < 1.0
-    assert placed.p_value == stacked.p_value

@@ -70,8 +70,8 @@ def patch():
         finally:
             CFG.pop()
 
-    def test(commands, lag, motion, around, clips=None, search=None):
-        out = plain_test(commands, lag, motion, around, clips, search)
+    def test(commands, lag, motion, around, clips=None, *search):
+        out = plain_test(commands, lag, motion, around, clips, *search)
         if clips is not None and out.testable:
             times = np.array([c.start for c in commands])
             e_times, labels = event_words(times, [c.cls for c in commands])
@@ -85,8 +85,10 @@ def patch():
 
 
 def collect(out, args):
-    """d14_dev.runs with the extra statistics; "null=none": the parent's gate (no model's p
-    against the whole search, search_null_models=())."""
+    """d14_dev.runs with the extra statistics. The "after" rows were collected at commit
+    ebbb830 of branch gate2 (search_null_models=("sessions",) by default); there "null=none"
+    gives the parent's gate (search_null_models=()). On code without the field, the
+    parent's gate is all there is and "null=none" is ignored."""
     import functools
 
     import d14_dev
@@ -95,7 +97,8 @@ def collect(out, args):
 
     if "null=none" in args:
         args = [a for a in args if a != "null=none"]
-        al.AlignConfig = functools.partial(al.AlignConfig, search_null_models=())
+        if "search_null_models" in al.AlignConfig.__dataclass_fields__:
+            al.AlignConfig = functools.partial(al.AlignConfig, search_null_models=())
     patch()
     d14_dev.runs(out, args)
 
@@ -143,5 +146,36 @@ def _fmt(v):
     return f"{'PASS' if v[1] else 'refused'} {err} ({v[2]}, class p {v[3]})"
 
 
+def calibration(first, rest):
+    """Per rows file: the session-class p of controls whose best lag is not at the window
+    edge (a fair p is uniform there) and of sessions within 0.3 s, at 0.005 and 0.05."""
+    for path in [first, *rest]:
+        runs = json.loads(Path(path).read_text())
+        ctl = [
+            c["cls_p"]
+            for run in runs.values()
+            for rows in run["controls"].values()
+            for c in rows
+            if c.get("cls_model") == "sessions" and c.get("cls_testable") and not c["at_edge"]
+        ]
+        right = [
+            r["cls_p"]
+            for run in runs.values()
+            for rows in run["sessions"].values()
+            for r in rows
+            if r.get("cls_model") == "sessions"
+            and r.get("cls_testable")
+            and r["err"] is not None
+            and abs(r["err"]) <= 0.3
+        ]
+        cells = [
+            f"{name} n {len(ps)}: <=.005 {sum(p <= 0.005 for p in ps)}, <=.05 {sum(p <= 0.05 for p in ps)}"
+            for name, ps in (("controls", ctl), ("right rows", right))
+        ]
+        print(Path(path).name, " | ".join(cells))
+
+
 if __name__ == "__main__":
-    {"collect": collect, "table": table}[sys.argv[1]](sys.argv[2], sys.argv[3:])
+    {"collect": collect, "table": table, "calibration": calibration}[sys.argv[1]](
+        sys.argv[2], sys.argv[3:]
+    )
