@@ -52,6 +52,44 @@ def _extra(clips, times, labels, lag, around, cfg):
     )
 
 
+#: Permutations of the search-picked null (gate2.py collect ... exact=N; 0: not computed).
+EXACT = [0]
+
+
+def _exact(clips, commands, lag, around, motion, cfg):
+    """The class p against the lag the offset search itself picks for each permutation of
+    the event words' classes (a simplified search: the all-command class-channel fit over
+    the window, then the event-only fit within refine_s of it; no noise hypotheses, no
+    class choice), each permutation's statistic at its picked lag (best of ``around``)."""
+    import silkpipe.alignment as al
+    from silkpipe.class_evidence import event_words, permutation_p
+    from silkpipe.clip_evidence import EVENTS
+
+    times = np.array([c.start for c in commands])
+    classes = [c.cls for c in commands]
+    e_times, labels = event_words(times, classes)
+    idx = [i for i, c in enumerate(classes) if c in EVENTS]
+    signal = al.search_signal(motion, cfg)
+    observed = float(np.nanmean(clips.scores(e_times, labels, np.array([lag]))))
+    rng = np.random.default_rng(1)
+    null = []
+    for _ in range(EXACT[0]):
+        perm = rng.permutation(labels)
+        names = list(classes)
+        for i, k in zip(idx, perm, strict=True):
+            names[i] = EVENTS[k]
+        start, prof = al.predicted_profile(times, names, motion.rate, cfg)
+        offs, sc = al.lag_scores(signal, motion.t[0], motion.rate, start, prof, cfg.search_s)
+        first = offs[int(np.argmax(sc))]
+        e_names = [names[i] for i in idx]
+        start, prof = al.predicted_profile(e_times, e_names, motion.rate, cfg)
+        offs, sc = al.lag_scores(signal, motion.t[0], motion.rate, start, prof, cfg.search_s)
+        near = np.abs(offs - first) <= cfg.refine_s
+        pick = offs[near][int(np.argmax(sc[near]))]
+        null.append(np.max(clips.scores(e_times, perm, pick + np.asarray(around))))
+    return permutation_p(np.array(null), observed)
+
+
 def patch():
     """Record the extra statistics beside each gate row."""
     import gate_dev
@@ -76,6 +114,9 @@ def patch():
             times = np.array([c.start for c in commands])
             e_times, labels = event_words(times, [c.cls for c in commands])
             EXTRA.append(_extra(clips, e_times + lag, labels, lag, np.array(around), CFG[-1]))
+            if EXACT[0]:
+                args = (clips, commands, lag, np.array(around), motion, CFG[-1])
+                EXTRA[-1]["p_exact"] = _exact(*args)
         return out
 
     def row(kind, ev, rep, err, seconds):
@@ -95,6 +136,9 @@ def collect(out, args):
 
     import silkpipe.alignment as al
 
+    for a in [a for a in args if a.startswith("exact=")]:
+        EXACT[0] = int(a.split("=")[1])
+        args.remove(a)
     if "null=none" in args:
         args = [a for a in args if a != "null=none"]
         if "search_null_models" in al.AlignConfig.__dataclass_fields__:
