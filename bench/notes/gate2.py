@@ -9,6 +9,8 @@ records, at the same words and lag:
   p_refine  each permutation at its best lag within refine_s of the chosen one (0.05 s grid)
   p_window  each permutation at its best lag anywhere in the searched window (0.05 s grid)
   peak_w    where the class model's own score peaks in the window, relative to the chosen lag
+  p_exact   (with exact=N) each permutation judged at the lag a simplified search picks
+            for it (_exact)
   halves    where it peaks within refine_s for the earlier and the later half of the event
             words (a wrong clock rate drifts the words' error across the session)
 
