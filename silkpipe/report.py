@@ -655,7 +655,6 @@ def cv_section(cv: Any, metrics: Any) -> str:
     """Per-protocol pooled macro-F1 with its min/max fold, events per class, and how often
     punch and noise are taken for each other (held-out evaluation and each protocol)."""
     from silkpipe.crossval import punch_noise
-    from silkpipe.whole_samples import describe
 
     out = ['<section id="cv"><h2>Cross-validation spread and punch vs noise</h2>']
     if isinstance(metrics, dict) and isinstance(metrics.get("confusion"), dict):
@@ -673,37 +672,7 @@ def cv_section(cv: Any, metrics: Any) -> str:
             )
         )
         return "".join(out) + "</section>"
-    rows = []
-    for r in cv:
-        if not isinstance(r, dict) or "pooled_macro_f1" not in r:
-            notes = "; ".join(r.get("notes", [])) if isinstance(r, dict) else ""
-            rows.append(
-                [
-                    _e(r.get("protocol") if isinstance(r, dict) else "?"),
-                    "no folds",
-                    "",
-                    "",
-                    "",
-                    "",
-                    _e(notes),
-                ]
-            )
-            continue
-        pn, ev = r["punch_noise"], r.get("events", {})
-        rows.append(
-            [
-                _e(r["protocol"]),
-                _num(r["pooled_macro_f1"], "{:.3f}") + _whole_only(r),
-                f"{_num(r['fold_min'], '{:.3f}')}–{_num(r['fold_max'], '{:.3f}')}",
-                f"{len(r['folds'])} ({len(r['seeds'])} seed(s))",
-                f"{_num(pn['punch_called_noise'])} / {_num(pn['noise_called_punch'])}",
-                ", ".join(f"{_e(c)} {_num(v['f1'])}" for c, v in ev.items()),
-                _e("; ".join(r.get("notes", []))) or _e(", ".join(r["classes"])),
-            ]
-        )
-        left = r.get("left_out_of_training")
-        if isinstance(left, dict) and isinstance(left.get("by_class"), dict) and describe(left):
-            rows[-1][-1] += _e("; " + describe(left))  # who was not trained on
+    rows = [_cv_row(r) for r in cv]
     header = [
         "protocol",
         "pooled macro-F1",
@@ -714,3 +683,27 @@ def cv_section(cv: Any, metrics: Any) -> str:
         "classes / notes",
     ]
     return "".join(out) + _table(header, rows) + "</section>"
+
+
+def _cv_row(r: Any) -> list[str]:
+    """One protocol's row of the spread table (a protocol with no folds says so)."""
+    from silkpipe.whole_samples import describe
+
+    if not isinstance(r, dict) or "pooled_macro_f1" not in r:
+        notes = "; ".join(r.get("notes", [])) if isinstance(r, dict) else ""
+        name = r.get("protocol") if isinstance(r, dict) else "?"
+        return [_e(name), "no folds", "", "", "", "", _e(notes)]
+    pn, ev = r["punch_noise"], r.get("events", {})
+    notes = _e("; ".join(r.get("notes", []))) or _e(", ".join(r["classes"]))
+    left = r.get("left_out_of_training")
+    if isinstance(left, dict) and isinstance(left.get("by_class"), dict) and describe(left):
+        notes += _e("; " + describe(left))  # who was not trained on
+    return [
+        _e(r["protocol"]),
+        _num(r["pooled_macro_f1"], "{:.3f}") + _whole_only(r),
+        f"{_num(r['fold_min'], '{:.3f}')}–{_num(r['fold_max'], '{:.3f}')}",
+        f"{len(r['folds'])} ({len(r['seeds'])} seed(s))",
+        f"{_num(pn['punch_called_noise'])} / {_num(pn['noise_called_punch'])}",
+        ", ".join(f"{_e(c)} {_num(v['f1'])}" for c, v in ev.items()),
+        notes,
+    ]
