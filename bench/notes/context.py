@@ -282,6 +282,7 @@ def cvframe(seeds: list[int]) -> None:
     context_fill 0 and 1, each scored on the test windows as cut (flat frames) and with
     the test windows' flat edges filled from the test fold's own state windows."""
     from silkpipe.context_fill import fill_context
+
     from silkpipe.crossval import time_range_folds
     from silkpipe.whole_samples import trainable
 
