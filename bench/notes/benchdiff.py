@@ -26,9 +26,8 @@ from pathlib import Path
 
 def _espeak_only() -> None:
     """Make every generator speak in the voices a machine without Festival gets."""
-    from silkpipe import semireal
-
     from bench import voice_path
+    from silkpipe import semireal
 
     voices = tuple(semireal.ESPEAK_VOICES[:4])
     semireal.default_voices = lambda: voices
