@@ -203,6 +203,18 @@ def _split_continuous(path: Path, first: Path, second: Path) -> None:
 GENERATOR_MODULES = ("realistic", "delivery", "semireal", "motion_span", "speech", "synth", "clips")
 
 
+def bench_voices() -> tuple[str, ...]:
+    """The sessions' speech voices, fixed: Festival's two (twice) and four espeak-ng ones,
+    what semireal.default_voices picks where Festival is installed (`make test-deps`).
+    Left to default_voices, the same code and seeds speak in other voices where Festival is
+    missing (stop 32's bench ran so): other words heard, other gate decisions. Without
+    Festival, generating now fails naming it instead."""
+    from silkpipe.semireal import ESPEAK_VOICES
+    from silkpipe.speech import FESTIVAL_VOICES
+
+    return tuple(f"festival:{v}" for v in FESTIVAL_VOICES) * 2 + tuple(ESPEAK_VOICES[:4])
+
+
 def generator_fingerprint() -> str:
     """Hash of the generator's source: sessions made by older code are stale, not re-used."""
     digest = hashlib.sha256()
@@ -224,7 +236,7 @@ def run_one(
     sessions = out / "sessions"
     manifest = out / "train-clips.txt"
     clips = "\n".join(sorted(p.name for p in train.glob("*.csv")))
-    names = f"{clips}\n{run}\ngenerator {generator_fingerprint()}"
+    names = f"{clips}\n{run}\nvoices {bench_voices()}\ngenerator {generator_fingerprint()}"
     if not manifest.exists() or manifest.read_text() != names:  # new split or generator
         shutil.rmtree(sessions, ignore_errors=True)
         for store in out.glob("store*"):  # every variant's store holds the old sessions
@@ -250,17 +262,23 @@ def run_one(
 
 def generate(run: Run | DayRun, train: Path, sessions: Path) -> None:
     """The run's sessions from its training clips: realistic ones per seed (a DayRun's
-    seeds all into one folder), or block by block."""
+    seeds all into one folder), or block by block; spoken in bench_voices()."""
     from silkpipe import realistic
     from silkpipe.semireal import BlockOptions, generate_from_clips
 
     if not run.realistic:
-        options = BlockOptions(snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm)
+        options = BlockOptions(
+            snr_db=20.0, seed=run.seed, drift_ppm=run.drift_ppm, voices=bench_voices()
+        )
         generate_from_clips(train, sessions, options)
         return
     for seed in run.seeds if isinstance(run, DayRun) else (run.seed,):
         play = realistic.RealisticOptions(
-            snr_db=20.0, seed=seed, drift_ppm=run.drift_ppm, gestures_per_session=run.gestures
+            snr_db=20.0,
+            seed=seed,
+            drift_ppm=run.drift_ppm,
+            gestures_per_session=run.gestures,
+            voices=bench_voices(),
         )
         realistic.generate(train, sessions, play)
 

@@ -126,3 +126,26 @@ def test_the_held_out_day_is_split_by_recording_order(data_dir, tmp_path):
         (walk,) = [st for st in load_clip_streams(folder) if st.name == "walk_continuous"]
         walks[folder] = (walk.motion.t[0], walk.motion.t[-1])
     assert walks[score][1] < walks[build][0]  # first half scored on, second builds sessions
+
+
+def test_sessions_speak_in_the_bench_voices_whatever_the_machine_has(tmp_path, monkeypatch):
+    """Left to semireal.default_voices, the same seeds spoke without Festival where it was
+    not installed (stop 32's bench): other audio, other words heard, other gate decisions.
+    The bench fixes its voices, Festival's included, whatever the machine has."""
+    import shutil
+
+    import bench.voice_path as vp
+    from silkpipe import realistic, semireal
+
+    real_which = shutil.which
+    monkeypatch.setattr(
+        semireal.shutil, "which", lambda b: None if b == "text2wave" else real_which(b)
+    )
+    spoken = []
+    monkeypatch.setattr(realistic, "generate", lambda _train, _out, play: spoken.append(play))
+    day = next(r for r in vp.RUNS if isinstance(r, vp.DayRun))
+    vp.generate(day, tmp_path, tmp_path / "sessions")
+    assert len(spoken) == len(day.seeds)
+    assert all({"festival:slt", "festival:kal", "en-us"} <= set(p.voices) for p in spoken)
+    assert {play.voices for play in spoken} == {vp.bench_voices()}
+    assert semireal.default_voices() != vp.bench_voices()  # what this machine would have said
