@@ -1,0 +1,193 @@
+"""Issue 22: why within-day punches go unspotted (helper punchspot, stop 34).
+Results in punchspot.txt.
+
+Reads the cached slides of bench/notes/spot_energy_timing.py (same models, same
+probabilities; /tmp/spotlag/*.pkl) and, for every true punch that spotting.detect +
+spotting.match leave unfound, names the stage that lost it:
+
+  no-argmax   no slid window near the punch has punch as its raw argmax (the model)
+  outvoted    raw punch argmax near it, but after SMOOTH-step smoothing no step is punch
+  short       a smoothed punch run near it, but every one is shorter than MIN_RUN (dropped)
+  timed       a kept punch run near it, timed > MATCH_S away (or taken by another punch)
+
+"near" = window centres within NEAR_S of the truth motion peak.
+
+    python bench/notes/punchspot.py why PKL ...           (causes, per class)
+    python bench/notes/punchspot.py arrived SESS_ROOT PKL ...   (sessions caches only)
+    python bench/notes/punchspot.py look RUN PEAK PKL ...   (steps within 2 s of one peak)
+
+`arrived`: what share of the stream's rows within ARRIVED_S of each true gesture's motion
+peak arrived (Motion.valid of the session as load_truth_sessions reads it; the cache keeps
+streams in cache_sessions' order: prefix, model, session), found vs missed.
+"""
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from silkpipe import spotting as sp
+
+sys.path.insert(0, "bench/notes")
+from spot_energy_timing import EVENTS, load  # noqa: E402
+
+ARRIVED_S = 0.5  # half a window core
+NEAR_S = 0.75  # a run's span is widened by PEAK_MARGIN_S and matched within MATCH_S
+
+
+def detections(e: dict, **rule) -> list[tuple]:
+    """spotting.detect itself on a cached stream: its motion is only read for the smoothed
+    energy, which the cache holds."""
+    n = len(e["energy"])
+    motion = SimpleNamespace(t=e["t0"] + np.arange(n) / e["rate"], energy=e["energy"])
+    real = sp._smoothed_energy
+    sp._smoothed_energy = lambda m, a, b: m.energy
+    try:
+        return sp.detect(e["times"], e["probs"], e["labels"], motion, **rule)
+    finally:
+        sp._smoothed_energy = real
+
+
+def found_truth(peaks: list[float], times: list[float]) -> set[int]:
+    """Indices of true events matched (spotting._match_events' greedy one-to-one rule)."""
+    pairs = sorted((abs(p - t), i, j) for i, p in enumerate(peaks) for j, t in enumerate(times))
+    seen, used = set(), set()
+    for gap, i, j in pairs:
+        if gap <= sp.MATCH_S and i not in seen and j not in used:
+            seen.add(i)
+            used.add(j)
+    return seen
+
+
+def smoothed(probs: np.ndarray) -> np.ndarray:
+    kernel = np.ones(sp.SMOOTH) / sp.SMOOTH
+    return np.stack(
+        [np.convolve(probs[:, j], kernel, mode="same") for j in range(probs.shape[1])], 1
+    )
+
+
+def runs(best: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """(start, end) of every run of class index k in an argmax sequence."""
+    cuts = np.flatnonzero(np.diff(best)) + 1
+    return [
+        (int(a), int(b))
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(best)], strict=True)
+        if best[a] == k
+    ]
+
+
+def cause(e: dict, peak: float, k: int, smooth: np.ndarray) -> tuple[str, str]:
+    """The stage that lost one true event of class index k, and a detail."""
+    times = e["times"]
+    near = np.abs(times - peak) <= NEAR_S
+    raw, best = e["probs"].argmax(1), smooth.argmax(1)
+    labels = e["labels"]
+    at = int(np.argmin(np.abs(times - peak)))
+    if not (raw[near] == k).any():
+        top = labels[int(np.bincount(raw[near], minlength=len(labels)).argmax())]
+        return "no-argmax", f"raw argmax {top}, max p {e['probs'][near, k].max():.2f}"
+    raw_len = max(b - a for a, b in runs(raw, k) if near[a:b].any())
+    if not (best[near] == k).any():
+        return "outvoted", f"raw run {raw_len}, smoothed {labels[best[at]]}"
+    lens = [b - a for a, b in runs(best, k) if near[a:b].any()]
+    if max(lens) < sp.MIN_RUN:
+        return "short", f"raw run {raw_len}, smoothed runs {lens}"
+    return "timed", f"runs {lens}"
+
+
+def why(entries: list[dict]) -> None:
+    """Per event class: found / missed, and the missed counted by cause."""
+    for cls in EVENTS:
+        causes: dict[str, list[str]] = {}
+        n = found = 0
+        for e in entries:
+            k = e["labels"].index(cls)
+            peaks = [t[3] for t in e["truth"] if t[0] == cls]
+            hit = found_truth(peaks, [d[3] for d in detections(e) if d[0] == cls])
+            n, found = n + len(peaks), found + len(hit)
+            smooth = smoothed(e["probs"])
+            for i, p in enumerate(peaks):
+                if i not in hit:
+                    c, detail = cause(e, p, k, smooth)
+                    causes.setdefault(c, []).append(f"{e['run']} {p:.1f}s: {detail}")
+        print(
+            f"  {cls}: {n} true, {found} found, {n - found} missed: "
+            + ", ".join(f"{c} {len(v)}" for c, v in sorted(causes.items()))
+        )
+        for c, v in sorted(causes.items()):
+            for line in v:
+                print(f"      {c:9s} {line}")
+
+
+def arrived_shares(root: Path, entries: list[dict]) -> list[list[float]]:
+    """Per cached stream, the share of rows arrived near each truth event's peak."""
+    from silkpipe.session_spotting import load_truth_sessions
+    from silkpipe.sessions import find_sessions
+
+    streams: dict[str, list] = {}
+    out, seen = [], {}
+    for e in entries:
+        k = e["run"].split("|")[1]
+        if k not in streams:
+            streams[k] = load_truth_sessions(find_sessions(root / k))[0]
+        s = streams[k][seen.get(e["run"], 0)]
+        seen[e["run"]] = seen.get(e["run"], 0) + 1
+        m = s.stream.motion
+        assert [t.peak for t in s.truth] == [t[3] for t in e["truth"]], e["run"]
+        shares = []
+        for t in s.truth:
+            i0, i1 = m.index_of(t.peak - ARRIVED_S), m.index_of(t.peak + ARRIVED_S) + 1
+            shares.append(float(m.valid[max(i0, 0) : i1].mean()) if i1 > i0 else 0.0)
+        out.append(shares)
+    return out
+
+
+def arrived(root: Path, entries: list[dict]) -> None:
+    """Per event class: found / missed among gestures most of whose rows arrived and not."""
+    shares = arrived_shares(root, entries)
+    bins = [0.0, 0.5, 0.8, 1.0, 1.01]
+    print(f"  share of rows arrived within {ARRIVED_S} s of the peak, bins {bins[:-1]}..1")
+    for cls in EVENTS:
+        found_s, missed_s = [], []
+        for e, sh in zip(entries, shares, strict=True):
+            idx = [i for i, t in enumerate(e["truth"]) if t[0] == cls]
+            hit = found_truth(
+                [e["truth"][i][3] for i in idx], [d[3] for d in detections(e) if d[0] == cls]
+            )
+            for j, i in enumerate(idx):
+                (found_s if j in hit else missed_s).append(sh[i])
+        fh = np.histogram(found_s, bins)[0].tolist()
+        mh = np.histogram(missed_s, bins)[0].tolist()
+        print(f"    {cls:5s} found {len(found_s):4d} {fh}  missed {len(missed_s):4d} {mh}")
+
+
+def look(run: str, peak: float, entries: list[dict]) -> None:
+    """Every slid step within 2 s of one truth peak: raw and smoothed argmax, p(punch),
+    the stream's smoothed energy (0 where rows never arrived)."""
+    for e in (e for e in entries if e["run"] == run):
+        if not any(abs(t[3] - peak) < 0.05 for t in e["truth"]):
+            continue
+        print(f"  {run}: truth within 4 s {[t for t in e['truth'] if abs(t[3] - peak) < 4]}")
+        sm, labels, k = smoothed(e["probs"]), e["labels"], e["labels"].index("punch")
+        for i in np.flatnonzero(np.abs(e["times"] - peak) <= 2):
+            j = int(round((e["times"][i] - e["t0"]) * e["rate"]))
+            print(
+                f"    {e['times'][i] - peak:+.2f} s raw {labels[e['probs'][i].argmax()]:5s} "
+                f"smoothed {labels[sm[i].argmax()]:5s} p(punch) {e['probs'][i, k]:.2f} "
+                f"energy {e['energy'][j]:.2f}"
+            )
+        print(f"    detections {[d for d in detections(e) if abs(d[3] - peak) < 3]}")
+
+
+def main(a: list[str]) -> None:
+    if a[0] == "why":
+        why(load(a[1:]))
+    elif a[0] == "arrived":
+        arrived(Path(a[1]), load(a[2:]))
+    elif a[0] == "look":
+        look(a[1], float(a[2]), load(a[3:]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
