@@ -15,6 +15,7 @@ spotting.match leave unfound, names the stage that lost it:
     python bench/notes/punchspot.py why PKL ...           (causes, per class)
     python bench/notes/punchspot.py arrived SESS_ROOT PKL ...   (sessions caches only)
     python bench/notes/punchspot.py look RUN PEAK PKL ...   (steps within 2 s of one peak)
+    python bench/notes/punchspot.py score RULE,... SESS_ROOT PKL ...  (parent, arrival)
 
 `arrived`: what share of the stream's rows within ARRIVED_S of each true gesture's motion
 peak arrived (Motion.valid of the session as load_truth_sessions reads it; the cache keeps
@@ -30,23 +31,29 @@ import numpy as np
 from silkpipe import spotting as sp
 
 sys.path.insert(0, "bench/notes")
-from spot_energy_timing import EVENTS, load  # noqa: E402
+from spot_energy_timing import EVENTS, load, truth_of  # noqa: E402
 
 ARRIVED_S = 0.5  # half a window core
 NEAR_S = 0.75  # a run's span is widened by PEAK_MARGIN_S and matched within MATCH_S
 
 
-def detections(e: dict, **rule) -> list[tuple]:
-    """spotting.detect itself on a cached stream: its motion is only read for the smoothed
-    energy, which the cache holds."""
+def detections(e: dict, rule: str = "parent") -> list[tuple]:
+    """spotting.detect itself on a cached stream. Its motion is read for the smoothed
+    energy (cached) and, by "arrival", for Motion.valid: the session's own (attach), else
+    rows of zero smoothed energy count as not arrived (stitched CV streams: not cached).
+    "parent" = every window votes fully (spotting.detect before this stop)."""
     n = len(e["energy"])
-    motion = SimpleNamespace(t=e["t0"] + np.arange(n) / e["rate"], energy=e["energy"])
-    real = sp._smoothed_energy
+    valid = e["valid"] if "valid" in e else e["energy"] > 0
+    t = e["t0"] + np.arange(n) / e["rate"]
+    motion = SimpleNamespace(t=t, rate=e["rate"], energy=e["energy"], valid=valid)
+    real = sp._smoothed_energy, sp._arrived
     sp._smoothed_energy = lambda m, a, b: m.energy
+    if rule == "parent":
+        sp._arrived = lambda times, m: np.ones(len(times))
     try:
-        return sp.detect(e["times"], e["probs"], e["labels"], motion, **rule)
+        return sp.detect(e["times"], e["probs"], e["labels"], motion)
     finally:
-        sp._smoothed_energy = real
+        sp._smoothed_energy, sp._arrived = real
 
 
 def found_truth(peaks: list[float], times: list[float]) -> set[int]:
@@ -120,14 +127,18 @@ def why(entries: list[dict]) -> None:
                 print(f"      {c:9s} {line}")
 
 
-def arrived_shares(root: Path, entries: list[dict]) -> list[list[float]]:
-    """Per cached stream, the share of rows arrived near each truth event's peak."""
+def attach(root: Path, entries: list[dict]) -> list[dict]:
+    """Give each cached session stream its Motion.valid, filler truth and, per truth
+    event, the share of rows arrived within ARRIVED_S of its peak (cache order: prefix,
+    model, session; CV entries are left as they are)."""
     from silkpipe.session_spotting import load_truth_sessions
     from silkpipe.sessions import find_sessions
 
     streams: dict[str, list] = {}
-    out, seen = [], {}
+    seen: dict[str, int] = {}
     for e in entries:
+        if "|" not in e["run"] or e["run"].startswith("cv"):
+            continue
         k = e["run"].split("|")[1]
         if k not in streams:
             streams[k] = load_truth_sessions(find_sessions(root / k))[0]
@@ -135,22 +146,27 @@ def arrived_shares(root: Path, entries: list[dict]) -> list[list[float]]:
         seen[e["run"]] = seen.get(e["run"], 0) + 1
         m = s.stream.motion
         assert [t.peak for t in s.truth] == [t[3] for t in e["truth"]], e["run"]
-        shares = []
-        for t in s.truth:
-            i0, i1 = m.index_of(t.peak - ARRIVED_S), m.index_of(t.peak + ARRIVED_S) + 1
-            shares.append(float(m.valid[max(i0, 0) : i1].mean()) if i1 > i0 else 0.0)
-        out.append(shares)
-    return out
+        e["valid"], e["filler"] = m.valid, s.filler
+        e["arrived"] = [
+            float(
+                m.valid[
+                    max(m.index_of(t.peak - ARRIVED_S), 0) : m.index_of(t.peak + ARRIVED_S) + 1
+                ].mean()
+            )
+            for t in s.truth
+        ]
+    return entries
 
 
 def arrived(root: Path, entries: list[dict]) -> None:
     """Per event class: found / missed among gestures most of whose rows arrived and not."""
-    shares = arrived_shares(root, entries)
+    entries = attach(root, entries)
     bins = [0.0, 0.5, 0.8, 1.0, 1.01]
     print(f"  share of rows arrived within {ARRIVED_S} s of the peak, bins {bins[:-1]}..1")
     for cls in EVENTS:
         found_s, missed_s = [], []
-        for e, sh in zip(entries, shares, strict=True):
+        for e in entries:
+            sh = e["arrived"]
             idx = [i for i, t in enumerate(e["truth"]) if t[0] == cls]
             hit = found_truth(
                 [e["truth"][i][3] for i in idx], [d[3] for d in detections(e) if d[0] == cls]
@@ -180,11 +196,35 @@ def look(run: str, peak: float, entries: list[dict]) -> None:
         print(f"    detections {[d for d in detections(e) if abs(d[3] - peak) < 3]}")
 
 
+def score(rules: list[str], entries: list[dict]) -> None:
+    """Pooled P/R/F1 (tp/fp/fn) per class and rule ([min-max] event F1 over runs; state
+    classes scored with the session's filler truth, as the CLI does)."""
+    for rule in rules:
+        total: dict = {}
+        per_run: dict = {}
+        for e in entries:
+            counts = sp.match(truth_of(e), detections(e, rule), e.get("filler"))
+            sp.add_counts(total, counts)
+            sp.add_counts(per_run.setdefault(e["run"], {}), counts)
+        cells = []
+        for c, v in sp.event_scores(total).items():
+            f1s = [sp.event_scores(r)[c]["f1"] for r in per_run.values() if c in sp.event_scores(r)]
+            spread = f" [{min(f1s):.2f}-{max(f1s):.2f}]" if c in EVENTS else ""
+            cells.append(
+                f"{c} {v['precision']:.2f}/{v['recall']:.2f}/{v['f1']:.2f}"
+                f" ({v['tp']}/{v['fp']}/{v['fn']}){spread}"
+            )
+        print(f"  {rule:8s} " + "  ".join(cells))
+    print(f"  ({len(per_run)} runs, {len(entries)} streams; P/R/F1 (tp/fp/fn) [min-max F1])")
+
+
 def main(a: list[str]) -> None:
     if a[0] == "why":
         why(load(a[1:]))
     elif a[0] == "arrived":
         arrived(Path(a[1]), load(a[2:]))
+    elif a[0] == "score":
+        score(a[1].split(","), attach(Path(a[2]), load(a[3:])))
     elif a[0] == "look":
         look(a[1], float(a[2]), load(a[3:]))
 
