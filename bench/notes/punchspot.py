@@ -164,18 +164,24 @@ def arrived(root: Path, entries: list[dict]) -> None:
     bins = [0.0, 0.5, 0.8, 1.0, 1.01]
     print(f"  share of rows arrived within {ARRIVED_S} s of the peak, bins {bins[:-1]}..1")
     for cls in EVENTS:
-        found_s, missed_s = [], []
+        found_s, missed_s, by_cause = [], [], {}
         for e in entries:
             sh = e["arrived"]
             idx = [i for i, t in enumerate(e["truth"]) if t[0] == cls]
             hit = found_truth(
                 [e["truth"][i][3] for i in idx], [d[3] for d in detections(e) if d[0] == cls]
             )
+            smooth = smoothed(e["probs"])
             for j, i in enumerate(idx):
                 (found_s if j in hit else missed_s).append(sh[i])
+                if j not in hit:
+                    c = cause(e, e["truth"][i][3], e["labels"].index(cls), smooth)[0]
+                    part = "all arrived" if sh[i] >= 1 else "part arrived"
+                    by_cause[f"{c} {part}"] = by_cause.get(f"{c} {part}", 0) + 1
         fh = np.histogram(found_s, bins)[0].tolist()
         mh = np.histogram(missed_s, bins)[0].tolist()
         print(f"    {cls:5s} found {len(found_s):4d} {fh}  missed {len(missed_s):4d} {mh}")
+        print(f"          missed by cause: {dict(sorted(by_cause.items()))}")
 
 
 def look(run: str, peak: float, entries: list[dict]) -> None:
@@ -211,7 +217,7 @@ def score(rules: list[str], entries: list[dict]) -> None:
             f1s = [sp.event_scores(r)[c]["f1"] for r in per_run.values() if c in sp.event_scores(r)]
             spread = f" [{min(f1s):.2f}-{max(f1s):.2f}]" if c in EVENTS else ""
             cells.append(
-                f"{c} {v['precision']:.2f}/{v['recall']:.2f}/{v['f1']:.2f}"
+                f"{c} {v['precision']:.2f}/{v['recall']:.2f}/{v['f1']:.3f}"
                 f" ({v['tp']}/{v['fp']}/{v['fn']}){spread}"
             )
         print(f"  {rule:8s} " + "  ".join(cells))
