@@ -38,22 +38,68 @@ NEAR_S = 0.75  # a run's span is widened by PEAK_MARGIN_S and matched within MAT
 
 
 def detections(e: dict, rule: str = "parent") -> list[tuple]:
-    """spotting.detect itself on a cached stream. Its motion is read for the smoothed
-    energy (cached) and, by "arrival", for Motion.valid: the session's own (attach), else
-    rows of zero smoothed energy count as not arrived (stitched CV streams: not cached).
-    "parent" = every window votes fully (spotting.detect before this stop)."""
+    """Detections of a cached stream: "parent" = spotting.detect itself (its motion is only
+    read for the smoothed energy, which the cache holds); "arrival" = the candidate
+    (detect_arrival). Motion.valid is the session's own (attach), else rows of zero
+    smoothed energy count as not arrived (stitched CV streams: valid is not cached)."""
     n = len(e["energy"])
     valid = e["valid"] if "valid" in e else e["energy"] > 0
     t = e["t0"] + np.arange(n) / e["rate"]
     motion = SimpleNamespace(t=t, rate=e["rate"], energy=e["energy"], valid=valid)
-    real = sp._smoothed_energy, sp._arrived
+    real = sp._smoothed_energy
     sp._smoothed_energy = lambda m, a, b: m.energy
-    if rule == "parent":
-        sp._arrived = lambda times, m: np.ones(len(times))
     try:
+        if rule == "arrival":
+            return detect_arrival(e["times"], e["probs"], e["labels"], motion)
         return sp.detect(e["times"], e["probs"], e["labels"], motion)
     finally:
-        sp._smoothed_energy, sp._arrived = real
+        sp._smoothed_energy = real
+
+
+def detect_arrival(times: np.ndarray, probs: np.ndarray, labels: list[str], motion) -> list:
+    """The candidate (not adopted): spotting.detect with arrival-weighted smoothing; runs,
+    MIN_RUN and timing exactly as spotting.detect."""
+    smooth = smooth_arrival(probs, arrived_windows(times, motion))
+    best = smooth.argmax(axis=1)
+    energy = sp._smoothed_energy(motion, 0, len(motion.t))
+    cuts = np.flatnonzero(np.diff(best)) + 1
+    out = []
+    for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(best)], strict=True):
+        if b - a < sp.MIN_RUN:
+            continue
+        k = int(best[a])
+        start, end = float(times[a]), float(times[b - 1])
+        at = float(times[a + int(np.argmax(smooth[a:b, k]))])
+        if labels[k] in sp.EVENT_CLASSES:
+            at = sp._motion_peak(motion.t, energy, start, end, at)
+        out.append((labels[k], start, end, at))
+    return out
+
+
+def smooth_arrival(probs: np.ndarray, arrived: np.ndarray) -> np.ndarray:
+    """Box smoothing over SMOOTH steps in which each window votes by the share of its rows
+    that arrived, renormalised over the box: equal to spotting.detect's box where every
+    row arrived; that box where no window in reach saw any row."""
+    box = np.ones(sp.SMOOTH)
+    plain = np.stack([np.convolve(p, box, mode="same") for p in probs.T], 1) / sp.SMOOTH
+    weight = np.convolve(arrived, box, mode="same")
+    voted = np.stack([np.convolve(p * arrived, box, mode="same") for p in probs.T], 1)
+    full = np.convolve(np.ones(len(arrived)), box, mode="same")
+    ok = weight > 1e-9
+    out = plain.copy()
+    out[ok] = voted[ok] / weight[ok, None] * (full[ok, None] / sp.SMOOTH)
+    return out
+
+
+def arrived_windows(times: np.ndarray, motion) -> np.ndarray:
+    """Share of each slid window's rows that arrived (Motion.valid). spotting.slide centres
+    its first window half a window after the stream starts, which gives the length."""
+    half = float(times[0] - motion.t[0])
+    n = max(int(round(2 * half * motion.rate)), 1)
+    first = np.round((times - motion.t[0] - half) * motion.rate).astype(int)
+    count = np.r_[0, np.cumsum(motion.valid)]
+    lo, hi = np.clip(first, 0, len(count) - 1), np.clip(first + n, 0, len(count) - 1)
+    return (count[hi] - count[lo]) / n
 
 
 def found_truth(peaks: list[float], times: list[float]) -> set[int]:
