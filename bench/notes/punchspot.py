@@ -19,7 +19,12 @@ spotting.match leave unfound, names the stage that lost it:
 
 `arrived`: what share of the stream's rows within ARRIVED_S of each true gesture's motion
 peak arrived (Motion.valid of the session as load_truth_sessions reads it; the cache keeps
-streams in cache_sessions' order: prefix, model, session), found vs missed.
+streams in cache_sessions' order: prefix, model, session), found vs missed, and the missed
+by cause and by whether every such row arrived.
+
+`score`: pooled event P/R/F1 per class of "parent" (spotting.detect as it is) and of the
+candidate "arrival" (detect_arrival: each window votes in the smoothing by the share of
+its rows that arrived). Not adopted (punchspot.txt): it lives only here.
 """
 
 import sys
