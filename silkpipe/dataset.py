@@ -204,13 +204,19 @@ def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int,
 
 def _cut(features: np.ndarray, valid: np.ndarray, centre: int, cfg: WindowConfig):
     """The window around centre with context; out-of-range samples repeat the edge."""
-    half = cfg.length // 2
-    lo = centre - half - cfg.context
+    lo = centre - cfg.length // 2 - cfg.context
     idx = np.arange(lo, lo + cfg.length + 2 * cfg.context)
-    core = idx[cfg.context : cfg.context + cfg.length]
-    inside = core[(core >= 0) & (core < len(features))]
-    ok = len(inside) > 0 and valid[inside].mean() >= cfg.min_valid
-    return features[idx.clip(0, len(features) - 1)], ok
+    return features[idx.clip(0, len(features) - 1)], delivered(valid, centre, cfg)
+
+
+def delivered(valid: np.ndarray, centre: int, cfg: WindowConfig) -> bool:
+    """Whether the core window around centre holds at least min_valid of arrived in-range
+    samples: no window is cut where it does not, and a session gesture whose motion-peak
+    window does not is not scored (session_spotting), so both refuse the same windows."""
+    lo = centre - cfg.length // 2
+    core = np.arange(lo, lo + cfg.length)
+    inside = core[(core >= 0) & (core < len(valid))]
+    return len(inside) > 0 and bool(valid[inside].mean() >= cfg.min_valid)
 
 
 def make_windows(streams: list[LabelledStream], cfg: WindowConfig | None = None) -> Windows:

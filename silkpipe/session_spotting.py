@@ -9,10 +9,13 @@ code (voice_score.session_clock, truth_on_clock). The model is slid over the who
 and detected and scored exactly as on stitched streams (spotting.slide, detect, match):
 every truth gesture counts, said or not (the model does not hear words); a gesture's event
 time is its motion peak inside its truth span; a detection on filler motion or on another
-class's gesture is a false positive. The motion between gestures is truth too
-(truth.json's filler_motion: walk, idle, noise and baseline recordings), moved onto the
-same clock: a walk, idle or noise run lying on filler of its own class is no error, one on
-another state's filler is (spotting.match's filler rule).
+class's gesture is a false positive. A gesture the stream did not deliver is not scored:
+none of its rows arrived, or the model's core window on its motion peak (the window
+evaluation cuts there) holds too few arrived rows to be cut (dataset.delivered); it is
+neither found nor missed, and a detection matching it is no error. The motion between
+gestures is truth too (truth.json's filler_motion: walk, idle, noise and baseline
+recordings), moved onto the same clock: a walk, idle or noise run lying on filler of its
+own class is no error, one on another state's filler is (spotting.match's filler rule).
 """
 
 from __future__ import annotations
@@ -23,10 +26,17 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.dataset import LabelledStream, WindowConfig, _smoothed_energy, session_stream
+from silkpipe.dataset import (
+    LabelledStream,
+    WindowConfig,
+    _smoothed_energy,
+    delivered,
+    session_stream,
+)
 from silkpipe.errors import InputError, one_line, read_user_text
 from silkpipe.sessions import Motion
 from silkpipe.spotting import Span, Truth, add_counts, detect, event_scores, match, slide
+from silkpipe.vocabulary import EVENT_CLASSES
 
 log = logging.getLogger(__name__)
 NEEDS = "spotting on sessions needs synth sessions"
@@ -92,17 +102,35 @@ def load_truth_sessions(folders: list[Path]) -> tuple[list[TruthSession], dict[s
     return sessions, errors
 
 
+def scored_truth(session: TruthSession, cfg: WindowConfig) -> tuple[list[Truth], list[Truth]]:
+    """(scored, undelivered): a gesture whose motion-peak window the model's config would
+    refuse to cut (too few rows arrived) is not scored; state segments always are."""
+    motion = session.stream.motion
+    scored: list[Truth] = []
+    short: list[Truth] = []
+    for t in session.truth:
+        centre = min(max(motion.index_of(t.peak), 0), len(motion.t) - 1)
+        ok = t.label not in EVENT_CLASSES or delivered(motion.valid, centre, cfg)
+        (scored if ok else short).append(t)
+    return scored, short
+
+
 def spot_sessions(predictor, sessions: list[TruthSession], cfg: WindowConfig) -> dict:
-    """Event counts and per-class scores of a predictor slid over whole sessions."""
+    """Event counts and per-class scores of a predictor slid over whole sessions
+    (gestures the stream did not deliver are counted apart, not scored)."""
     total: dict = {}
+    scored = short = 0
     for s in sessions:
+        truth, undelivered = scored_truth(s, cfg)
         times, probs = slide(predictor, s.stream.motion, cfg)
         dets = detect(times, probs, list(predictor.labels), s.stream.motion)
-        add_counts(total, match(s.truth, dets, s.filler))
+        add_counts(total, match(truth, dets, s.filler, undelivered))
+        scored, short = scored + len(truth), short + len(undelivered)
     return {
         "counts": total,
         "per_class": event_scores(total),
         "sessions": len(sessions),
-        "gestures": sum(len(s.truth) for s in sessions),
-        "gestures_undelivered": sum(s.undelivered for s in sessions),
+        "gestures": scored,
+        "gestures_undelivered": short + sum(s.undelivered for s in sessions),
+        "gestures_undelivered_at_peak": short,
     }

@@ -153,46 +153,55 @@ Span = tuple[float, float, str]  # (start, end, class) of a filler piece
 
 
 def match(
-    truth: list[Truth], detections: list[tuple], filler: list[Span] | None = None
+    truth: list[Truth],
+    detections: list[tuple],
+    filler: list[Span] | None = None,
+    unscored: list[Truth] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Per class: tp (true events/segments found), fn, fp (detections matching nothing).
     ``filler``: the recorded motion between gestures, on the truth's clock; None where
-    there is none to know (stitched streams: their filler is synthetic stillness)."""
+    there is none to know (stitched streams: their filler is synthetic stillness).
+    ``unscored``: truths matched like the others but counted nowhere (gestures the stream
+    did not deliver): neither found nor missed, and a detection they take is no error."""
+    every = truth + (unscored or [])
     counts = {c: {"tp": 0, "fn": 0, "fp": 0} for c in CLASSES}
     for cls in CLASSES:
         dets = [d for d in detections if d[0] == cls]
-        true = [t for t in truth if t.label == cls]
+        true = [t for t in every if t.label == cls]
         if cls in EVENT_CLASSES:
             found, used = _match_events([t.peak for t in true], [d[3] for d in dets])
         else:
             found, used = _match_segments(true, dets)
-        counts[cls]["tp"] += found
-        counts[cls]["fn"] += len(true) - found
+        scored = sum(1 for t in truth if t.label == cls)  # truth comes first in ``true``
+        counts[cls]["tp"] += sum(1 for i in found if i < scored)
+        counts[cls]["fn"] += scored - sum(1 for i in found if i < scored)
         counts[cls]["fp"] += sum(
-            1 for i, d in enumerate(dets) if i not in used and not _excused(d, truth, filler)
+            1 for i, d in enumerate(dets) if i not in used and not _excused(d, every, filler)
         )
     return counts
 
 
-def _match_events(peaks: list[float], times: list[float]) -> tuple[int, set[int]]:
-    """Greedy one-to-one matching, closest pairs first, within MATCH_S."""
+def _match_events(peaks: list[float], times: list[float]) -> tuple[set[int], set[int]]:
+    """Greedy one-to-one matching, closest pairs first, within MATCH_S -> (indices of the
+    peaks found, indices of the times used)."""
     pairs = sorted((abs(p - t), i, j) for i, p in enumerate(peaks) for j, t in enumerate(times))
     seen_t, used = set(), set()
     for gap, i, j in pairs:
         if gap <= MATCH_S and i not in seen_t and j not in used:
             seen_t.add(i)
             used.add(j)
-    return len(seen_t), used
+    return seen_t, used
 
 
-def _match_segments(true: list[Truth], dets: list[tuple]) -> tuple[int, set[int]]:
+def _match_segments(true: list[Truth], dets: list[tuple]) -> tuple[set[int], set[int]]:
     used: set[int] = set()
-    found = 0
-    for t in true:
+    found = set()
+    for i, t in enumerate(true):
         hits = {
             j for j, d in enumerate(dets) if d[1] <= t.end + MATCH_S and d[2] >= t.start - MATCH_S
         }
-        found += bool(hits)
+        if hits:
+            found.add(i)
         used |= hits
     return found, used
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +111,8 @@ def test_every_delivered_gesture_is_scored_said_or_not_on_the_aligners_clock(ses
         for cls, c in result["counts"].items():
             assert c["fn"] == 0 and c["fp"] == 0, (folder.name, cls, c)
         found = sum(c["tp"] for c in result["counts"].values())
-        assert found == len(session.truth) > 0
+        assert found == result["gestures"] > 0
+        assert result["gestures"] + result["gestures_undelivered"] == len(truth["intervals"])
     unsaid = [g for f in find_sessions(sessions) for g in _truth(f)["gestures"] if not g["spoken"]]
     assert unsaid  # the sessions hold unsaid gestures, and they were counted above
 
@@ -128,6 +130,31 @@ def test_a_detection_on_filler_motion_between_gestures_is_a_false_positive(sessi
     oracle = _oracle(session, cfg, extra=(middle - 0.4, middle + 0.4, "jump"))
     counts = spot_sessions(oracle, [session], cfg)["counts"]
     assert counts["jump"]["fp"] == 1
+
+
+def test_a_gesture_whose_peak_window_mostly_never_arrived_is_not_scored(sessions):
+    """70 % of the rows of the window on a punch's motion peak never arrived: the window
+    classifier would refuse that window (dataset.delivered), so the punch is undelivered,
+    neither missed when nobody finds it nor found when a detection lies on it."""
+    cfg = WindowConfig()
+    session = load_truth_session(find_sessions(sessions)[0])
+    motion = replace(session.stream.motion, valid=np.ones(len(session.stream.motion.t), bool))
+    session = replace(session, stream=replace(session.stream, motion=motion))
+    events = [g for g in session.truth if g.label in EVENT_CLASSES]
+    punch = next((g for g in events if g.label == "punch"), events[0])
+    peak = motion.index_of(punch.peak)
+    motion.valid[peak - 25 : peak + 25] = False  # 35 of the 50 core rows; the peak arrived
+    motion.valid[peak - 4 : peak + 11] = True
+    cls, same = punch.label, sum(g.label == punch.label for g in session.truth)
+    unseen = replace(session, truth=[g for g in session.truth if g is not punch])
+    missed = spot_sessions(_oracle(unseen, cfg), [session], cfg)
+    assert missed["counts"][cls] == {"tp": same - 1, "fn": 0, "fp": 0}
+    assert missed["gestures_undelivered_at_peak"] == 1
+    assert missed["gestures"] == len(session.truth) - 1
+    found = spot_sessions(_oracle(session, cfg), [session], cfg)["counts"][cls]
+    assert found == {"tp": same - 1, "fn": 0, "fp": 0}
+    motion.valid[peak - 19 : peak - 4] = True  # 20 of 50 missing: 0.6 arrived, scored
+    assert spot_sessions(_oracle(unseen, cfg), [session], cfg)["counts"][cls]["fn"] == 1
 
 
 def _walking(sessions: Path):

@@ -213,6 +213,7 @@ def _spot(model_dir: Path, streams: list, truth: tuple[list, dict], backend: str
             "sessions": spotted["sessions"],
             "gestures": spotted["gestures"],
             "gestures_undelivered": spotted["gestures_undelivered"],
+            "gestures_undelivered_at_peak": spotted["gestures_undelivered_at_peak"],
             "errors": errors,
         }
     return out
@@ -249,7 +250,9 @@ def _print(result: dict) -> None:
         n = result["session_spotting"]
         print(
             f"  events on {n['sessions']} whole sessions, {n['gestures']} gestures "
-            f"({n['gestures_undelivered']} more never delivered: not scored):"
+            f"({n['gestures_undelivered']} more not delivered: not scored; "
+            f"{n.get('gestures_undelivered_at_peak', 0)} of them with rows but too few "
+            "arrived in the window on their motion peak):"
         )
     for name, e in result.get("session_events", {}).items():
         print(
