@@ -33,7 +33,7 @@ from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.spotting import add_counts, event_scores, spot
 from silkpipe.vocabulary import CLASSES
-from silkpipe.whole_samples import describe, flawed_windows, trainable
+from silkpipe.whole_samples import describe, flawed_windows, trainable, untrained_reason
 
 PROTOCOLS = ("time-range", "leave-day-out", "leave-block-out")
 
@@ -130,7 +130,8 @@ def shot_split(windows: Windows, streams, test: np.ndarray, k: int, purge_s: flo
     """(shots, rest) of a fold's test windows: per class its first k samples in recording
     order (a sample is a clip, or SHOT_SAMPLE_S of a longer recording), as a user would
     label them at the start of a new day; the rest, less a purge after a partly used
-    recording, is scored."""
+    recording, is scored. A sample that trains nothing (whole_samples) is no shot: it stays
+    a test window and the next sample is taken."""
     by_name = {st.name: st for st in streams}
     shots, rest = np.zeros(len(windows), bool), test.copy()
     for c in sorted(set(windows.y[test].tolist())):
@@ -139,6 +140,8 @@ def shot_split(windows: Windows, streams, test: np.ndarray, k: int, purge_s: flo
         for name in sorted(names, key=lambda n: (by_name[n].motion.t[0], n)):
             if left <= 0:
                 break
+            if untrained_reason(by_name[name]) is not None:
+                continue
             st, mine = by_name[name], test & (windows.streams == name) & (windows.y == c)
             span = st.intervals[0].end - st.intervals[0].start
             take = min(left, max(1, math.ceil(span / SHOT_SAMPLE_S - 1e-6)))

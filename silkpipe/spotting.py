@@ -162,7 +162,8 @@ def match(
     ``filler``: the recorded motion between gestures, on the truth's clock; None where
     there is none to know (stitched streams: their filler is synthetic stillness).
     ``unscored``: truths matched like the others but counted nowhere (gestures the stream
-    did not deliver): neither found nor missed, and a detection they take is no error."""
+    did not deliver): neither found nor missed, and a detection of their class they take is
+    no error (a run of another class over one is judged as over any gesture)."""
     every = truth + (unscored or [])
     counts = {c: {"tp": 0, "fn": 0, "fp": 0} for c in CLASSES}
     for cls in CLASSES:

@@ -154,6 +154,17 @@ def test_cli_train_adapt_to_skips_a_bad_clip_of_the_new_day_and_names_it(
     assert json.loads((out / "model" / "adapt.json").read_text())["pool_windows"] == pool > 0
 
 
+def test_a_sample_that_trains_nothing_is_no_shot_and_stays_a_test_window():
+    import silkpipe.crossval as cv
+
+    streams = [replace(st, flaw="still") if st.name == "d2j0" else st for st in _two_days()]
+    w = make_windows(streams, WindowConfig(event_crops=1))
+    test = np.array([n.startswith("d2") for n in w.streams])
+    shots, rest = cv.shot_split(w, streams, test, 2)
+    assert {n for n in set(w.streams[shots]) if "j" in n} == {"d2j1", "d2j2"}
+    assert (rest & (w.streams == "d2j0")).any()  # still scored, as every flawed sample
+
+
 def test_shot_folds_train_on_the_first_samples_of_each_class_and_score_the_rest(
     monkeypatch, tmp_path
 ):
