@@ -11,7 +11,9 @@ every fixed-model class test also records
             chosen lag (gate2.py's convention for its simplified search).
   search_s  seconds spent on it
 
-    python bench/notes/gate3.py collect OUT.json exact=N [KEY=VALUE...] -- RUN_DIR...
+    python bench/notes/gate3.py collect OUT.json exact=N [only=NAME,...] [KEY=VALUE...] -- RUN_DIR...
+      (only: align_session names to compute it for, e.g. real232_00_session-shifted;
+      a rows file already holding a run is resumed, not recomputed: start from a new OUT)
     python bench/notes/gate3.py calib ROWS.json...   # p_search vs p_cand/p_window shares
 """
 
