@@ -33,7 +33,14 @@ from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.spotting import add_counts, event_scores, spot
 from silkpipe.vocabulary import CLASSES
-from silkpipe.whole_samples import describe, flawed_windows, trainable, untrained_reason
+from silkpipe.whole_samples import (
+    describe,
+    flawed_windows,
+    trainable,
+    untrained_reason,
+    whole_line,
+    whole_score,
+)
 
 PROTOCOLS = ("time-range", "leave-day-out", "leave-block-out")
 
@@ -248,6 +255,7 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
     pred = predictor.logits(test.core()).argmax(axis=1)
     s = scores(test.y, pred, CLASSES)
     whole = ~flawed_windows(test, streams)
+    on_whole = whole_score(test.y, pred, whole, CLASSES)
     days = window_days(test, streams)
     per_day = {
         d: scores(test.y[days == d], pred[days == d], CLASSES)["macro_f1"]
@@ -261,10 +269,8 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
         "macro_f1": s["macro_f1"],
         "accuracy": s["accuracy"],
         "windows": len(test),
-        "whole_sample_macro_f1": (
-            scores(test.y[whole], pred[whole], CLASSES)["macro_f1"] if whole.any() else None
-        ),
-        "whole_sample_windows": int(whole.sum()),
+        "whole_sample_macro_f1": on_whole["whole_sample_macro_f1"],
+        "whole_sample_windows": on_whole["whole_sample_windows"],
         "left_out_of_training": left_out,
         "per_day": per_day,
         "streams_spotted": len(full),
@@ -274,17 +280,11 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
 
 
 def _whole_only(y_true: list, y_pred: list, whole: list) -> dict:
-    """The pooled score on windows of samples that hold a whole gesture: how much of the
-    error lies on recorder faults (the main score keeps every window)."""
+    """whole_samples.whole_score pooled over the folds ({} without folds)."""
     if not whole:
         return {}
     keep = np.concatenate(whole)
-    y, pred = np.concatenate(y_true)[keep], np.concatenate(y_pred)[keep]
-    return {
-        "whole_sample_macro_f1": scores(y, pred, CLASSES)["macro_f1"] if keep.any() else None,
-        "whole_sample_windows": int(keep.sum()),
-        "flawed_sample_windows": int((~keep).sum()),
-    }
+    return whole_score(np.concatenate(y_true), np.concatenate(y_pred), keep, CLASSES)
 
 
 def _all_in(windows: Windows, mask: np.ndarray, name: str) -> bool:
@@ -380,7 +380,7 @@ def format_result(r: dict) -> str:
         f"folds min {r['fold_min']:.3f} max {r['fold_max']:.3f}"
     )
     if r.get("flawed_sample_windows"):
-        lines.append(_whole_line(r))
+        lines.append(whole_line(r, "pooled macro-F1"))
     pn = r["punch_noise"]
     lines.append(
         f"  punch called noise {pn['punch_called_noise']} of {pn['punch_windows']}; "
@@ -392,13 +392,3 @@ def format_result(r: dict) -> str:
             f"F1 {v['f1']:.3f} (tp {v['tp']} fn {v['fn']} fp {v['fp']})"
         )
     return "\n".join(lines)
-
-
-def _whole_line(r: dict) -> str:
-    """The second score line: on whole-gesture samples only (the first keeps them all)."""
-    f1 = r["whole_sample_macro_f1"]
-    return (
-        f"  on whole-gesture samples only: pooled macro-F1 "
-        f"{'-' if f1 is None else f'{f1:.3f}'} ({r['whole_sample_windows']} windows; the "
-        f"{r['flawed_sample_windows']} on samples that hold no whole gesture are scored above)"
-    )

@@ -78,20 +78,11 @@ def evaluate_windows(predictor, windows, streams: list[LabelledStream] | None = 
 
 
 def _whole_samples(windows, pred: np.ndarray, streams, labels) -> dict:
-    """The score on windows of samples that hold a whole gesture ({} when all do): how
-    much of the error lies on recorder faults (the main score keeps every window)."""
-    from silkpipe.whole_samples import flawed_windows
+    """whole_samples.whole_score of the windows ({} when every sample holds its gesture)."""
+    from silkpipe.whole_samples import flawed_windows, whole_score
 
     flawed = flawed_windows(windows, streams)
-    if not flawed.any():
-        return {}
-    whole = ~flawed
-    f1 = scores(windows.y[whole], pred[whole], labels)["macro_f1"] if whole.any() else None
-    return {
-        "whole_sample_macro_f1": f1,
-        "whole_sample_windows": int(whole.sum()),
-        "flawed_sample_windows": int(flawed.sum()),
-    }
+    return whole_score(windows.y, pred, ~flawed, labels) if flawed.any() else {}
 
 
 def confusion_png(result: dict, path: str | Path) -> Path:

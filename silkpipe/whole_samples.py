@@ -86,3 +86,27 @@ def merge(reports: list[dict]) -> dict:
         "windows": sum(r["windows"] for r in reports),
         "by_class": by_class,
     }
+
+
+def whole_score(y: np.ndarray, pred: np.ndarray, whole: np.ndarray, labels) -> dict:
+    """The score on the windows of samples that hold a whole gesture (``whole``): how much
+    of the error lies on recorder faults (the main score keeps every window)."""
+    from silkpipe.evaluation import scores
+
+    f1 = scores(y[whole], pred[whole], labels)["macro_f1"] if whole.any() else None
+    return {
+        "whole_sample_macro_f1": f1,
+        "whole_sample_windows": int(whole.sum()),
+        "flawed_sample_windows": int((~whole).sum()),
+    }
+
+
+def whole_line(result: dict, score: str = "macro-F1") -> str:
+    """The second score line of a result carrying whole_score's keys (the first keeps
+    every window)."""
+    f1 = result["whole_sample_macro_f1"]
+    return (
+        f"  on whole-gesture samples only: {score} {'-' if f1 is None else f'{f1:.3f}'} "
+        f"({result['whole_sample_windows']} windows; the {result['flawed_sample_windows']} "
+        "on samples that hold no whole gesture are scored above)"
+    )

@@ -225,12 +225,9 @@ def _print(result: dict) -> None:
         f"({result['windows']} windows)"
     )
     if result.get("flawed_sample_windows"):
-        f1 = result["whole_sample_macro_f1"]
-        print(
-            f"  on whole-gesture samples only: macro-F1 {'-' if f1 is None else f'{f1:.3f}'} "
-            f"({result['whole_sample_windows']} windows; the {result['flawed_sample_windows']} "
-            "on samples that hold no whole gesture are scored above)"
-        )
+        from silkpipe.whole_samples import whole_line
+
+        print(whole_line(result))
     for name, c in result["per_class"].items():
         print(
             f"  {name:6s} recall {c['recall']:.3f} precision {c['precision']:.3f} "
