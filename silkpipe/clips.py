@@ -559,3 +559,34 @@ def load_clip_streams(
         raise InputError("no readable clips", path=str(folder))
     streams.sort(key=lambda st: (st.group, st.motion.t[0], st.name))
     return streams
+
+
+def load_clip_folders(folders: list, **options) -> list:
+    """Every clip of several folders as one list of LabelledStreams (load_clip_streams
+    ``options`` for each). A stream is known by its name from here on (windows, folds,
+    flaws, days), and sample-dialect names (``jump_sample01``) repeat from day to day; so
+    where a name is taken already, the later folder's streams are named
+    ``<block>/<name>``. The same folder given twice is an error: its clips would count
+    twice."""
+    streams: list = []
+    seen: dict[Path, str] = {}
+    blocks: set[tuple[str, str]] = set()  # (block, clip name): the same clip twice
+    for folder in folders:
+        key = Path(folder).resolve()
+        if key in seen:
+            raise InputError(f"clips folder given twice (also as {seen[key]})", path=str(folder))
+        seen[key] = str(folder)
+        loaded = load_clip_streams(folder, **options)
+        clash = sorted(blocks.intersection((st.group, st.name) for st in loaded))
+        if clash:
+            raise InputError(
+                f"clip {clash[0][1]} of {clash[0][0]} is in another clips folder too "
+                "(a copy of the same collection block?)",
+                path=str(folder),
+            )
+        blocks.update((st.group, st.name) for st in loaded)
+        if {st.name for st in streams}.intersection(st.name for st in loaded):
+            for st in loaded:
+                st.name = f"{st.group}/{st.name}"
+        streams += loaded
+    return streams

@@ -300,6 +300,8 @@ def training_windows(streams: list[LabelledStream], cfg: WindowConfig) -> tuple[
     keep, left_out = trainable(windows, streams)
     if left_out["samples"]:
         log.info("%s", describe(left_out))
+    for label in sorted({CLASSES[i] for i in windows.y} - {CLASSES[i] for i in windows.y[keep]}):
+        log.warning("no %s sample holds a whole gesture: the model will not learn %s", label, label)
     return windows.subset(keep), left_out
 
 

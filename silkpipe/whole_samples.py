@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, Windows
-from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
+from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, STATE_CLASSES
 
 
 def untrained_reason(stream: LabelledStream) -> str | None:
@@ -32,8 +32,14 @@ def untrained_reason(stream: LabelledStream) -> str | None:
 
 
 def flawed_windows(windows: Windows, streams: list[LabelledStream]) -> np.ndarray:
-    """(n,) True for windows of a sample that holds no whole gesture, whatever its class."""
-    flawed = {st.name for st in streams if st.flaw is not None}
+    """(n,) True for windows of a jump, punch, turn or noise sample that holds no whole
+    gesture (trained on or not: a cut noise sample trains, but holds no whole one). A walk or
+    idle sample is a state: still or cut, it is still one."""
+    flawed = {
+        st.name
+        for st in streams
+        if st.flaw is not None and st.intervals and st.intervals[0].label not in STATE_CLASSES
+    }
     return np.isin(windows.streams, list(flawed))
 
 

@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 import silkpipe.crossval as cv
 from silkpipe.cli import main
-from silkpipe.clips import load_clip_streams
+from silkpipe.clips import load_clip_folders, load_clip_streams
+from silkpipe.errors import InputError
 from silkpipe.report import cv_section
 from silkpipe.training import TrainConfig, training_windows
 from silkpipe.vocabulary import CLASSES
@@ -159,3 +163,65 @@ def test_report_shows_the_whole_sample_score_beside_the_main_one():
     assert "1 samples hold no whole gesture (jump still 1)" in page
     clean = cv_section([{**row, "flawed_sample_windows": 0}], None)
     assert "whole-gesture samples only" not in clean
+
+
+def _another_day(folder: Path, session_id: str, date: str) -> Path:
+    meta = json.loads((folder / "session_metadata.json").read_text())
+    meta.update(session_id=session_id, date=date)
+    (folder / "session_metadata.json").write_text(json.dumps(meta))
+    return folder
+
+
+def test_two_sample_days_keep_each_samples_own_day_and_flaw(data_dir, tmp_path):
+    """Sample names repeat from day to day (jump_sample02 on both): each stream keeps its
+    own day and flaw, so leave-day-out and the flaw rule see two days, not one mixed."""
+    first = burst_folder(data_dir, tmp_path / "a", BURSTS)
+    second = _another_day(
+        burst_folder(data_dir, tmp_path / "b", {"jump": [1.2, 1.1, 0.9], "noise": [1.0, 0.8]}),
+        "20251020_101010",
+        "2025-10-20T10:10:10",
+    )
+    streams = load_clip_folders([first, second])
+    names = [st.name for st in streams]
+    assert len(names) == len(set(names)) == 12 + 5
+    windows, _ = training_windows(streams, TrainConfig().window)
+    days = cv.window_days(windows, streams)
+    assert set(days[windows.streams == "session-20251020_101010/jump_sample02"]) == {"2025-10-20"}
+    assert "session-20251020_101010/jump_sample02" in set(windows.streams)  # whole on day 2
+    assert "jump_sample02" not in set(windows.streams)  # still on day 1
+
+
+def test_the_same_clips_folder_twice_is_an_error(data_dir, tmp_path):
+    folder = burst_folder(data_dir, tmp_path / "a", {"jump": [1.2, 0.9]})
+    with pytest.raises(InputError, match="given twice"):
+        load_clip_folders([folder, tmp_path / "a" / ".." / "a"])
+    copy = shutil.copytree(folder, tmp_path / "copy")
+    with pytest.raises(InputError, match="same collection block"):
+        load_clip_folders([folder, copy])
+
+
+def test_a_class_with_no_whole_sample_is_named(data_dir, tmp_path, caplog):
+    folder = burst_folder(data_dir, tmp_path / "a", {"jump": [None, 2.35], "punch": [1.2, 0.9]})
+    caplog.set_level("WARNING", logger="silkpipe.training")
+    windows, _ = training_windows(load_clip_streams(folder), TrainConfig().window)
+    assert {CLASSES[i] for i in windows.y} == {"punch"}
+    assert "no jump sample holds a whole gesture" in caplog.text
+
+
+def test_a_cut_or_still_state_sample_is_still_a_whole_one():
+    """A walk or idle sample is a state: its flaw keeps it out of neither training nor the
+    whole-gesture score; a cut noise sample trains but is not whole."""
+    from silkpipe.dataset import make_windows
+    from silkpipe.whole_samples import flawed_windows
+
+    streams = [
+        clip("w", "walk", 2.5, None),
+        clip("n", "noise", 2.5, 2.3),
+        clip("j", "jump", 2.5, 1.2),
+    ]
+    streams[0].flaw, streams[1].flaw = "still", "cut at end"
+    windows = make_windows(streams, TrainConfig().window)
+    flawed = flawed_windows(windows, streams)
+    assert set(windows.streams[flawed]) == {"n"}
+    kept, _ = training_windows(streams, TrainConfig().window)
+    assert {"w", "n", "j"} == set(kept.streams)

@@ -105,14 +105,12 @@ def _add_new_day_options(p) -> None:
 def _streams(args, truth_streams: dict | None = None) -> list:
     """Labelled clips and sessions; a session without labels.csv is scored against its
     truth when ``truth_streams`` (--spot: sessions with truth.json) has it."""
-    from silkpipe.clips import load_clip_streams
+    from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
 
     if not (args.clips or args.sessions):
         raise InputError("nothing to evaluate on: give --clips DIR and/or --sessions DIR")
-    streams, truth_streams = [], truth_streams or {}
-    for folder in args.clips or []:
-        streams += load_clip_streams(folder)
+    streams, truth_streams = load_clip_folders(args.clips or []), truth_streams or {}
     if args.sessions:
         sessions, skipped = load_session_streams(args.sessions)
         for name in skipped:
