@@ -83,6 +83,37 @@ def align(run: Path) -> None:
     )
 
 
+def align_whisper(run: Path, transcripts: Path) -> None:
+    """As align, with the words a bench run's Whisper heard (its stored transcripts, given
+    to each session as its whisperx_output.json, which the transcribe step takes as-is)."""
+    import shutil
+
+    from silkpipe.voice_score import read_inputs, run_steps
+
+    for folder in sorted((run / "sessions").iterdir()):
+        shutil.copyfile(transcripts / f"{folder.name}.json", folder / "whisperx_output.json")
+    folders, truths, _ = read_inputs(run / "sessions", run / "eval")
+    run_steps(
+        run / "sessions",
+        folders,
+        truths,
+        str(store_of(run)),
+        "punchprec",
+        "faster-whisper",
+        None,
+        controls=False,
+        workers=1,
+        progress=False,
+        oracle=False,
+    )
+
+
+def words_of(folder: Path, truth: dict) -> dict:
+    """The session's words: its whisperx_output.json when it has one, else the exact ones."""
+    given = folder / "whisperx_output.json"
+    return json.loads(given.read_text()) if given.is_file() else oracle_transcript(truth)
+
+
 def sessions(run: Path):
     """Per session: (folder, truth, clock, reach commands, report, stored labels)."""
     from silkpipe.store import labels_key, open_store, published
@@ -96,7 +127,7 @@ def sessions(run: Path):
         key = labels_key("punchprec", name, "csv", version)
         stored = parse_labels_csv(store.get_bytes(key).decode(), source=key, session=name)
         clock = session_clock((folder / "sensor_data.csv").read_text(), truth, name)
-        words = parse_transcript(oracle_transcript(truth), session=name)
+        words = parse_transcript(words_of(folder, truth), session=name)
         span = (float(clock.motion.t[0]), float(clock.motion.t[-1]))
         commands, _ = usable_commands(extract_commands(words).commands, span, 30.0)
         reach, _ = _reachable(clock.motion, commands, AlignConfig())
@@ -241,6 +272,48 @@ def show(title: str, t: dict) -> None:
         print(line)
 
 
+def report(cmd: str, runs: list[Path], flags: list[str]) -> None:
+    """`where` (main's labels) or `compare` (main's and the candidate's) tables."""
+    passed = "--passed" in flags
+    modes = [("true offset", True)] if "--true" in flags else []
+    modes += [("aligner's offset", False)]
+    names = ["main", "candidate"] if cmd == "compare" else ["main"]
+    for mode, at_true in modes:
+        for name in names:
+            use_candidate(name == "candidate")
+            sel = "passed sessions" if passed else "all sessions"
+            show(f"== {name}, {mode}, {sel}", table(runs, AlignConfig(), at_true, passed))
+
+
+def sweep(runs: list[Path], grid: list[dict], only: str | None) -> None:
+    """DEV choice: P / Rspoken per class for each AlignConfig change in ``grid`` (with
+    ``only``: that class's labels from the change, the others' from main)."""
+    loaded = [s for run in runs for s in sessions(run)]
+    f = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    for kw in grid:
+        cfg = AlignConfig(**kw)
+        for passed in (False, True):
+            pairs, spoken = [], []
+            for _f, truth, clock, reach, rep, _s in loaded:
+                if passed and rep.get("excluded"):
+                    continue
+                ivs = labels(clock, reach, rep, cfg)
+                if only:
+                    main = labels(clock, reach, rep, AlignConfig())
+                    ivs = [iv for iv in main if iv.label != only] + [
+                        iv for iv in ivs if iv.label == only
+                    ]
+                spans = [(iv.start, iv.end, iv.label) for iv in ivs]
+                pairs.append(clock_pairs(clock, truth, spans))
+                spoken.append(clock_pairs(clock, spoken_only(truth), spans))
+            lab, said = label_overlap(pairs), label_overlap(spoken)
+            cells = " ".join(
+                f"{c} {f(lab[c]['precision'])}/{f(said[c]['recall'])}"
+                for c in ("jump", "punch", "turn", "walk", "idle")
+            )
+            print(f"{str(kw):32s} {'passed' if passed else 'all   '} {cells}", flush=True)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], [a for a in sys.argv[2:] if not a.startswith("--")]
     if cmd == "build":
@@ -249,42 +322,10 @@ if __name__ == "__main__":
         for a in args:
             align(Path(a))
             print("aligned", a, flush=True)
+    elif cmd == "align-whisper":  # RUN TRANSCRIPTS_DIR
+        align_whisper(Path(args[0]), Path(args[1]))
     elif cmd in ("where", "compare"):
-        runs = [Path(a) for a in args]
-        passed = "--passed" in sys.argv
-        modes = [("true offset", True)] if "--true" in sys.argv else []
-        modes += [("aligner's offset", False)]
-        names = ["main", "candidate"] if cmd == "compare" else ["main"]
-        for mode, at_true in modes:
-            for name in names:
-                use_candidate(name == "candidate")
-                sel = "passed sessions" if passed else "all sessions"
-                show(f"== {name}, {mode}, {sel}", table(runs, AlignConfig(), at_true, passed))
-    elif cmd == "sweep":
-        runs = [Path(a) for a in args]
-        loaded = [s for run in runs for s in sessions(run)]
+        report(cmd, [Path(a) for a in args], sys.argv)
+    elif cmd == "sweep":  # GRID='{};{"event_burst_share":0.4}' [ONLY=punch]
         grid = [json.loads(g) for g in os.environ.get("GRID", "{}").split(";")]
-        for kw in grid:
-            cfg = AlignConfig(**kw)
-            for passed in (False, True):
-                pairs, spoken = [], []
-                for _f, truth, clock, reach, report, _s in loaded:
-                    if passed and report.get("excluded"):
-                        continue
-                    ivs = labels(clock, reach, report, cfg)
-                    if os.environ.get("ONLY"):  # the candidate for one class, main for the rest
-                        only = os.environ["ONLY"]
-                        main = labels(clock, reach, report, AlignConfig())
-                        ivs = [iv for iv in main if iv.label != only] + [
-                            iv for iv in ivs if iv.label == only
-                        ]
-                    spans = [(iv.start, iv.end, iv.label) for iv in ivs]
-                    pairs.append(clock_pairs(clock, truth, spans))
-                    spoken.append(clock_pairs(clock, spoken_only(truth), spans))
-                lab, said = label_overlap(pairs), label_overlap(spoken)
-                f = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
-                cells = " ".join(
-                    f"{c} {f(lab[c]['precision'])}/{f(said[c]['recall'])}"
-                    for c in ("jump", "punch", "turn", "walk", "idle")
-                )
-                print(f"{str(kw):32s} {'passed' if passed else 'all   '} {cells}", flush=True)
+        sweep([Path(a) for a in args], grid, os.environ.get("ONLY"))
