@@ -5,9 +5,14 @@ punchprec, stop 35). Results and protocol in punchprec.txt.
     python bench/notes/punchprec.py align RUN [RUN ...]    # the real steps, exact words
     python bench/notes/punchprec.py where RUN [RUN ...]    # where wrong event time lies
     python bench/notes/punchprec.py compare RUN [RUN ...]  # main's labels vs the candidate
+    python bench/notes/punchprec.py align-whisper RUN TRANSCRIPTS  # a bench run's Whisper words
+    GRID='{};{"event_burst_share":0.4}' [ONLY=punch] python bench/notes/punchprec.py sweep RUN...
 
-RUN is a folder holding sessions/ (and, for align, held/ evaluation clips; a bench run's
-folder is read-only: the store goes to SCRATCH_STORE/<run name>). `align` runs upload, the
+where/compare: --passed (sessions through the gate only), --true (also at the true offset).
+
+RUN is a folder holding sessions/ (and, for align, eval/ evaluation clips); the store goes
+to $PUNCHPREC_STORES/<run name>/store (default /tmp/punchprec/stores). Bench runs are copied
+to a scratch folder first (align-whisper writes each session's whisperx_output.json). `align` runs upload, the
 exact words and the align step (class rounds included, no controls, no training), so the
 offsets and gate verdicts are the product's. `where` and `compare` recompute labels from the
 same words at the stored offset (checked equal to the stored labels with main's settings)
