@@ -1277,7 +1277,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     if gate == PEAKS_AWAY:
         what = (
             f"the {_route(ev.cls.model if ev.cls else '')} model finds the gesture words' "
-            f"classes here (p={1.0 if ev.cls is None else ev.cls.p_value:.3f}), but they fit "
+            f"classes here (p={1.0 if ev.cls is None else ev.cls.p_value:.4f}), but they fit "
             f"the motion better {ev.best_away_s:+.2f} s from this offset (lag margin "
             f"{ev.lag_margin:.2f} < {cfg.class_peak_margin}): the offset may be a gesture "
             "period or more off, with the words' true classes meeting gestures alike"
