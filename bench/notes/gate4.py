@@ -11,6 +11,11 @@ d in [-R, R] on a 0.05 s grid (R = 20 s, whatever the searched window), as `prof
     python bench/notes/gate4.py table ROWS.json... [away=1.2] [reach=20] [thr=0]
         # every fixed-model row: verdict, route, margin; and the counts at a threshold
     python bench/notes/gate4.py sweep ROWS.json...   # counts over thresholds (DEV only)
+    python bench/notes/gate4.py compact OUT.json ROWS.json...   # rows with margins, no profiles
+    python bench/notes/gate2.py table BEFORE.json AFTER.json  # before/after verdicts
+
+The rule's on/off runs: `collect ... class_peak_margin=-inf -- DIRS` is main's gate (before),
+`collect ... -- DIRS` the default (after). Held-out sets and runs: bench/notes/gate4_hold.sh make | before | after.
 """
 
 import json
@@ -179,5 +184,19 @@ def sweep(first, rest):
         print(thr, _count(sess, ctl, thr, away, reach))
 
 
+def compact(out, rest):
+    """Every fixed-model row of the rows files with its margin (reach 10 s) and where the
+    best lag away lies, without the profiles: bench/notes/gate4_rows.json."""
+    keep = ("err", "excluded", "gate", "quality", "p", "cls_p", "cls_model", "round")
+    rows = []
+    for s, run, n, kind, r in _rows(rest):
+        m, where = margin(r["prof"], 1.2, 10.0)
+        row = dict(set=s, run=run, name=n, kind=kind, **{k: r.get(k) for k in keep})
+        rows.append(dict(row, margin=round(m, 3), best_away_s=where))
+    Path(out).write_text(json.dumps(rows, indent=0))
+
+
 if __name__ == "__main__":
-    {"collect": collect, "table": table, "sweep": sweep}[sys.argv[1]](sys.argv[2], sys.argv[3:])
+    {"collect": collect, "table": table, "sweep": sweep, "compact": compact}[sys.argv[1]](
+        sys.argv[2], sys.argv[3:]
+    )
