@@ -24,7 +24,7 @@ from scipy.signal import correlate
 
 from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
-from silkpipe.clip_evidence import BoundClips, ClipModel, bind
+from silkpipe.clip_evidence import BoundClips, ClipModel, bind, lag_margin
 from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_channels, signature_test
@@ -182,6 +182,16 @@ class AlignConfig:
     # (A clip model's p above class_contradict_p does not refuse: clips of another day or
     # device may not look like the session's gestures, and then its p is at chance.)
     clip_agree_s: float = 0.45
+    # A fixed class model's route (clip or session classes) passes an offset only where the
+    # model scores the said words there at least class_peak_margin spreads above its best
+    # score at lags class_peak_away_s to class_peak_reach_s away (clip_evidence.lag_margin).
+    # A placement a gesture period or more off keeps the words' true classes, so they score
+    # better toward the true lag, beyond clip_agree_s's refine_s reach: a 3.06 s shifted
+    # control passed the session-class route with class p 0.0045. Set on DEV controls and
+    # right passes (bench/notes/gate4.txt); -inf: off.
+    class_peak_margin: float = 0.0
+    class_peak_away_s: float = 1.2
+    class_peak_reach_s: float = 10.0
     # Class channels in the offset search (silkpipe.class_channels): the share of each
     # gesture word's predicted bump put on its class's own channel (vertical acceleration,
     # spin about gravity, horizontal acceleration) instead of motion energy; 0: energy only.
@@ -241,6 +251,10 @@ class AlignmentReport:
     class_model: str = ""
     at_search_edge: bool = False
     class_peak_s: float | None = None  # clips: the class model's best lag minus the chosen
+    # fixed class model: its score at the chosen lag over its best class_peak_away_s or more
+    # away, in spreads of its lag profile (class_peak_margin), and where that best lies
+    class_lag_margin: float | None = None
+    class_best_away_s: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -847,16 +861,14 @@ def align_session(
     offset, scale, around = fit.offset_s, fit.scale, fit.candidates
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
-    sig = signature_test(commands, offset + cfg.word_to_peak_s, motion)
-    cls = _class_test(commands, offset + cfg.word_to_peak_s, motion, around, clips)
+    lag = offset + cfg.word_to_peak_s
+    sig = signature_test(commands, lag, motion)
+    cls = _class_test(commands, lag, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
-    peak, elsewhere = (
-        (None, False)
-        if clips is None
-        else _clip_peak(commands, offset + cfg.word_to_peak_s, clips, cfg)
-    )
-    evidence = _evidence(fit, sig, cls, elsewhere, motion, commands, cfg)
+    peak, elsewhere = (None, False) if clips is None else _clip_peak(commands, lag, clips, cfg)
+    margin, away = (None, None) if clips is None else _lag_margin(commands, lag, clips, cfg)
+    evidence = _evidence(fit, sig, cls, elsewhere, motion, commands, cfg, margin, away)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -876,6 +888,8 @@ def align_session(
         at_search_edge=fit.at_edge,
         class_model=cls.model,
         class_peak_s=peak,
+        class_lag_margin=None if margin is None else round(margin, 3),
+        class_best_away_s=away,
         **base,
     )
     return intervals, report
@@ -889,6 +903,8 @@ def _evidence(
     motion: Motion,
     commands: list[Command],
     cfg: AlignConfig,
+    margin: float | None = None,
+    away: float | None = None,
 ) -> Evidence:
     """What the gate weighs about a fit and the class tests at its offset."""
     moved = abs(fit.candidates[0]) > cfg.edge_s
@@ -905,6 +921,8 @@ def _evidence(
         elsewhere,
         rate_fitted,
         fit.class_channels,
+        margin,
+        away,
     )
 
 
@@ -990,6 +1008,17 @@ def _clip_peak(
     return peak, there.testable and there.p_value <= cfg.clip_support_p
 
 
+def _lag_margin(
+    commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
+) -> tuple[float | None, float | None]:
+    """clip_evidence.lag_margin of the event words at ``lag`` (None: no event words)."""
+    times = np.array([c.start for c in commands])
+    e_times, labels = event_words(times, [c.cls for c in commands])
+    if not len(labels):
+        return None, None
+    return lag_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, cfg.class_peak_reach_s)
+
+
 def _decide(
     ev: Evidence, cfg: AlignConfig, keep_refused: bool, commands: list[Command]
 ) -> tuple[bool, str, str]:
@@ -1005,9 +1034,10 @@ def _decide(
         ev.disagree,
         ev.rate_fitted,
         ev.class_channels,
+        ev.lag_margin,
     )
     if at_chance and not keep_refused:
-        return True, _refusal(ev, cfg) + _one_class_hint(commands), gate
+        return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
         return False, f"{gate} (quality {ev.quality:.2f}), kept although refused", gate
     fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
@@ -1121,6 +1151,8 @@ class Evidence:
     disagree: bool = False  # the clip model's best lag lies away from the chosen one
     rate_fitted: bool = False  # the search fitted the clock rate too (a count clock)
     class_channels: bool = True  # the search that found the offset used class channels
+    lag_margin: float | None = None  # fixed class model: clip_evidence.lag_margin
+    best_away_s: float | None = None  # ... and where its best score away lies
 
 
 def gate_verdict(
@@ -1134,6 +1166,7 @@ def gate_verdict(
     disagree: bool = False,
     rate_fitted: bool = False,
     class_channels: bool | None = None,
+    lag_margin: float | None = None,
 ) -> tuple[bool, str]:
     """(at chance, how the gate decided).
 
@@ -1149,7 +1182,9 @@ def gate_verdict(
     fitted the clock rate (``rate_fitted``, a count clock), another rate one gesture period
     away fits almost as well, so energy below sure_quality passes only with a class route
     beside it. ``class_channels``: whether the search that found the offset used class
-    channels (None: whether the config searches with them).
+    channels (None: whether the config searches with them). ``lag_margin``: how clearly the
+    fixed class model scores the words best at this lag (clip_evidence.lag_margin); below
+    class_peak_margin its route does not pass them (a placement a period or more off).
     """
     cfg = gate_levels(cfg)
     if not np.isfinite(quality):
@@ -1169,6 +1204,8 @@ def gate_verdict(
     if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
     if _clip_confirms(cls, quality, p_value, cfg) and cls is not None:
+        if lag_margin is not None and lag_margin < cfg.class_peak_margin:
+            return True, PEAKS_AWAY
         return False, _route(cls.model)
     signature_floor = cfg.min_quality - cfg.signature_quality_allowance
     # With class channels the search itself puts jump words on pushes and turn words on
@@ -1182,6 +1219,11 @@ def gate_verdict(
     if quality >= cfg.min_quality:  # rate_fitted: energy alone does not settle the rate
         return True, "clock rate unconfirmed"
     return True, "at chance"
+
+
+#: The gate's verdict where a fixed class model's route would pass an offset its own lag
+#: profile puts the words better away from (class_peak_margin).
+PEAKS_AWAY = "class evidence fits better away"
 
 
 def gate_levels(cfg: AlignConfig) -> AlignConfig:
@@ -1228,11 +1270,19 @@ def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
     return enough and sig.p_value > cfg.contradict_p
 
 
-def _refusal(ev: Evidence, cfg: AlignConfig) -> str:
+def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     """Why a session is refused, with what the user can do about it."""
     cfg = gate_levels(cfg)
     quality, p_value, sig = ev.quality, ev.p_value, ev.sig
-    if quality < cfg.min_quality:
+    if gate == PEAKS_AWAY:
+        what = (
+            f"the {_route(ev.cls.model if ev.cls else '')} model finds the gesture words' "
+            f"classes here (p={1.0 if ev.cls is None else ev.cls.p_value:.4f}), but they fit "
+            f"the motion better {ev.best_away_s:+.2f} s from this offset (lag margin "
+            f"{ev.lag_margin:.2f} < {cfg.class_peak_margin}): the offset may be a gesture "
+            "period or more off, with the words' true classes meeting gestures alike"
+        )
+    elif quality < cfg.min_quality:
         what = (
             f"labels match motion no better than shuffled commands "
             f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"

@@ -48,6 +48,7 @@ OTHER_STEP_S = 0.25  # spacing of the training rows of a non-gesture clip
 SHRINK = 0.2  # covariance shrinkage toward its diagonal
 RIDGE = 1e-3  # ... plus this (standardised units): a feature constant in the clips is no error
 FLOOR = np.log(0.02)  # a word's log-probability never counts below this
+LAG_STEP_S = 0.05  # grid of a lag profile (lag_margin)
 
 
 @dataclass
@@ -230,6 +231,21 @@ class BoundClips:
 
     def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClassTest:
         return clip_test(self.model, self.traces, self.t0, self.rate, times, labels, around=around)
+
+
+def lag_margin(
+    clips: BoundClips, times: np.ndarray, labels: np.ndarray, away_s: float, reach_s: float
+) -> tuple[float, float]:
+    """How clearly the said classes fit best where they are placed (IMU ``times``): the
+    model's score there less its best score at shifts d with away_s <= |d| <= reach_s, over
+    the scores' spread within reach_s; and that best d. Words placed a gesture period or
+    more off still carry their true classes, so they score better nearer the true lag."""
+    shifts = np.round(np.arange(-reach_s, reach_s + LAG_STEP_S / 2, LAG_STEP_S), 6)
+    profile = clips.scores(times, labels, shifts)
+    away = np.where(np.abs(shifts) >= away_s - 1e-9, profile, -np.inf)
+    best = int(np.argmax(away))
+    here = profile[int(np.argmin(np.abs(shifts)))]
+    return float((here - profile[best]) / max(float(np.std(profile)), 1e-9)), float(shifts[best])
 
 
 def bind(model: ClipModel, motion: Motion) -> BoundClips:

@@ -4,6 +4,7 @@ gate refuses offsets the classes (or the search edge) do not support."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from silkpipe.alignment import AlignConfig, align_session, class_choice, gate_verdict
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
@@ -330,3 +331,89 @@ def test_a_fitted_clock_rate_still_lets_the_class_choice_move(monkeypatch):
     assert len(al._searched_scales(motion, commands, cfg)) > 1
     al._fit_clock(motion, commands, cfg)
     assert seen and not any(seen)
+
+
+def block_session(seed: int, period: float = 3.0, run: int = 4) -> tuple[Motion, list[Command]]:
+    """gesture_session's gestures every ``period`` s (+-0.3 s) in same-class runs of ``run``
+    (a game's blocks), words jittered: one period off, most words still sit on a gesture of
+    their own class, so a fixed class model's p is small there too."""
+    rng = np.random.default_rng(seed)
+    n = 30
+    peaks = 5.0 + np.arange(n) * period + rng.uniform(-0.3, 0.3, n)
+    t = np.arange(int((n * period + 10) * RATE)) / RATE
+    data = np.zeros((len(t), 13), np.float32)
+    data[:, 0:6] = rng.normal(0, 0.1, (len(t), 6))
+    data[:, 6] = 1.0
+    data[:, 12] = 1.0
+    order: list[str] = []
+    while len(order) < n:
+        order += [str(c) for c in rng.permutation(["jump", "punch", "turn"]) for _ in range(run)]
+    commands = []
+    for peak, cls in zip(peaks, order[:n], strict=True):
+        data[np.abs(t - peak) < 0.25, {"jump": 2, "punch": 0, "turn": 5}[cls]] += 8.0
+        said = peak - 0.3 + rng.normal(0, 0.1)
+        commands.append(Command(cls, said, said + 0.3, cls, 0.9))
+    return Motion(t=t, rate=RATE, data=data, valid=np.ones(len(t), bool)), commands
+
+
+def test_a_placement_one_period_off_is_refused_where_the_classes_fit_better_away():
+    """Case (a) of bench/notes/gate4.txt, made: the search window (a 5 s shifted control)
+    holds the lag one 3 s period off but not the truth. There the clip model's p is small
+    (same-class runs) and its peak within refine_s agrees, so the clip route passed it; its
+    lag profile puts the words better at the true lag, 3 s away: refused. The right offset
+    still passes through the same route."""
+    from dataclasses import replace
+
+    from silkpipe.alignment import PEAKS_AWAY
+
+    model = clip_model()
+    motion, commands = block_session(seed=0)
+    _, own = align_session("own", motion, commands, clip_model=model)
+    assert not own.excluded and abs(own.offset_s) < 0.15
+    assert own.class_lag_margin is not None and own.class_lag_margin > 0.5
+    moved = [replace(c, start=c.start - 5.0, end=c.end - 5.0) for c in commands]
+    cfg = AlignConfig(search_s=4.5)
+    _, shifted = align_session("shifted", motion, moved, cfg, clip_model=model)
+    assert abs(shifted.offset_s - 5.0 + 3.0) < 0.3  # one period off the truth (+5.0)
+    assert shifted.excluded and shifted.gate == PEAKS_AWAY, shifted.gate
+    assert shifted.class_lag_margin < 0 and abs(shifted.class_best_away_s - 3.0) < 0.3
+    assert "better +2.9" in shifted.reason or "better +3.0" in shifted.reason, shifted.reason
+    off = replace(cfg, class_peak_margin=float("-inf"))  # the gate before the rule
+    _, before = align_session("shifted", motion, moved, off, clip_model=model)
+    assert not before.excluded and before.gate == "clip classes"
+
+
+def test_the_lag_margin_is_how_clearly_the_profile_peaks_at_the_placement():
+    from silkpipe.clip_evidence import lag_margin
+
+    class Profile:  # a fixed model scoring the words at d s off: a bump at 0, one at ``at``
+        def __init__(self, at: float):
+            self.at = at
+
+        def scores(self, times, labels, lags):
+            d = np.asarray(lags)
+            return 0.5 * np.exp(-(d**2) / 0.1) + np.exp(-((d - self.at) ** 2) / 0.1)
+
+    words = (np.zeros(3), np.zeros(3, int), 1.2, 10.0)
+    assert lag_margin(Profile(0.0), *words)[0] > 0
+    wrong, where = lag_margin(Profile(3.0), *words)
+    assert wrong < 0 and where == pytest.approx(3.0)
+    assert lag_margin(Profile(-0.5), *words)[0] > 0  # within away_s: the placement's own
+    assert lag_margin(Profile(12.0), *words)[0] > 0  # beyond reach_s: not looked at
+
+
+def test_the_class_route_passes_only_where_the_lag_profile_peaks():
+    from silkpipe.alignment import PEAKS_AWAY as PEAKS
+
+    cfg = ENERGY
+    sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    clips = ClassTest(-0.5, 0.002, 12, 3, model="clips")
+    sessions = ClassTest(-0.5, 0.002, 12, 3, model="sessions")
+    assert gate_verdict(2.0, 0.08, sig, cfg, clips, lag_margin=0.6) == (False, "clip classes")
+    assert gate_verdict(2.0, 0.08, sig, cfg, clips, lag_margin=None) == (False, "clip classes")
+    for cls in (clips, sessions):
+        assert gate_verdict(2.0, 0.08, sig, cfg, cls, lag_margin=-1.8) == (True, PEAKS)
+    sure = cfg.sure_quality + 1.0  # energy passes are the energy's: untouched
+    assert gate_verdict(sure, 0.02, sig, cfg, clips, lag_margin=-1.8) == (False, "energy")
+    off = AlignConfig(class_channel_weight=0.0, class_peak_margin=float("-inf"))
+    assert gate_verdict(2.0, 0.08, sig, off, clips, lag_margin=-1.8) == (False, "clip classes")
