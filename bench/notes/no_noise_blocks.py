@@ -8,6 +8,10 @@ R-runs do (gesture block 320-530 s held out for evaluation), plays realistic ses
 the rest and scores them with exact words (`score-voice --oracle`), one training seed:
 
     python bench/notes/no_noise_blocks.py SCRATCH SEED [SEED ...]
+    python bench/notes/no_noise_blocks.py --whisper SCRATCH SEED [SEED ...]   # tiny.en's words
+
+(stop 35: --whisper transcribes with the product's CPU Whisper, faster-whisper tiny.en,
+instead of exact words.)
 """
 
 import json
@@ -31,7 +35,7 @@ def no_noise_copy(scratch: Path) -> Path:
     return folder
 
 
-def one_run(scratch: Path, clips: Path, seed: int) -> dict:
+def one_run(scratch: Path, clips: Path, seed: int, oracle: bool = True) -> dict:
     run = Run(f"NN{seed}", (320.0, 530.0), 0, seed, realistic=True)
     out = scratch / run.name
     train, held = split_clips(clips, run, out)
@@ -40,17 +44,17 @@ def one_run(scratch: Path, clips: Path, seed: int) -> dict:
     return score_voice(
         out / "sessions",
         held,
-        store_uri=str(out / "store"),
+        store_uri=str(out / ("store" if oracle else "store-whisper")),
         run_id="no-noise",
         train_clips_dir=train,
         workers=1,
         seeds=1,
-        oracle=True,
+        oracle=oracle,
     )
 
 
 def summary(seed: int, result: dict) -> None:
-    o, taught = result["offset"], result["models"]["taught_classes"]
+    o, taught = result["offset"], result["models"].get("taught_classes")
     precision = {k: v["precision"] for k, v in result["labels"].items() if v["precision"]}
     errors = {n: s["offset_error"] for n, s in result["sessions"].items()}
     passed = {n: not s["excluded"] for n, s in result["sessions"].items()}
@@ -62,10 +66,14 @@ def summary(seed: int, result: dict) -> None:
         f"{[round(errors[n], 2) for n in errors if passed[n]]}), false {o['false_passes']}"
     )
     print("  precision " + " ".join(f"{k} {v:.2f}" for k, v in precision.items()))
-    print(
-        f"  voice {taught['voice']:.3f} truth {taught['truth']:.3f} clips {taught['clips']:.3f}"
-        f" gap {taught['f1_gap']:.3f} (classes {','.join(taught['classes'])})"
-    )
+    if taught is None:  # no session passed the gate: no voice model
+        print("  no voice model (no session passed the gate)")
+    else:
+        print(
+            f"  voice {taught['voice']:.3f} truth {taught['truth']:.3f} clips "
+            f"{taught['clips']:.3f} gap {taught['f1_gap']:.3f} (classes "
+            f"{','.join(taught['classes'])})"
+        )
     print(
         f"  shuffled excluded {sum(c['excluded'] for c in controls)}/{len(controls)}, shifted "
         f"not passed {sum(c['outcome'] != 'passed' for c in shifted)}/{len(shifted)}"
@@ -73,9 +81,12 @@ def summary(seed: int, result: dict) -> None:
 
 
 if __name__ == "__main__":
-    scratch = Path(sys.argv[1])
+    args = sys.argv[1:]
+    whisper = args[0] == "--whisper"
+    scratch = Path(args[1] if whisper else args[0])
     clips = no_noise_copy(scratch)
-    for seed in map(int, sys.argv[2:]):
-        result = one_run(scratch, clips, seed)
-        (scratch / f"NN{seed}.json").write_text(json.dumps(result, default=str))
+    for seed in map(int, args[2 if whisper else 1 :]):
+        result = one_run(scratch, clips, seed, oracle=not whisper)
+        name = f"NN{seed}{'-whisper' if whisper else ''}.json"
+        (scratch / name).write_text(json.dumps(result, default=str))
         summary(seed, result)
