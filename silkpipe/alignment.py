@@ -1270,6 +1270,23 @@ def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
     return enough and sig.p_value > cfg.contradict_p
 
 
+def _weak_energy(quality: float, p_value: float, cfg: AlignConfig) -> str:
+    """Why energy alone is too weak: at chance, or better than the shuffles but not by the
+    gate's margin (the best of a search over many lags beats shuffles more often than its
+    p says; the margin is what keeps shifted and shuffled audio out)."""
+    if p_value > cfg.max_energy_p:
+        return (
+            f"labels match motion no better than shuffled commands "
+            f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"
+        )
+    return (
+        f"labels match motion better than shuffled commands (p={p_value:.2f}), but not by "
+        f"the margin the gate asks without a class test to confirm the offset (quality "
+        f"{quality:.2f} < {cfg.min_quality}); commands falling into stretches of activity "
+        "can do as well"
+    )
+
+
 def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     """Why a session is refused, with what the user can do about it."""
     cfg = gate_levels(cfg)
@@ -1283,10 +1300,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
             "period or more off, with the words' true classes meeting gestures alike"
         )
     elif quality < cfg.min_quality:
-        what = (
-            f"labels match motion no better than shuffled commands "
-            f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"
-        )
+        what = _weak_energy(quality, p_value, cfg)
     elif ev.at_edge:
         what = (
             "the best offset lies at the edge of the offset search, so the true one may "
