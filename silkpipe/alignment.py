@@ -188,7 +188,7 @@ class AlignConfig:
     # A placement a gesture period or more off keeps the words' true classes, so they score
     # better toward the true lag, beyond clip_agree_s's refine_s reach: a 3.06 s shifted
     # control passed the session-class route with class p 0.0045. Set on DEV controls and
-    # right passes (bench/notes/gate4.txt); -inf: off.
+    # right passes (bench/notes/gate4.txt); a large negative number (-1e9): off.
     class_peak_margin: float = 0.0
     class_peak_away_s: float = 1.2
     class_peak_reach_s: float = 10.0
@@ -888,7 +888,7 @@ def align_session(
         at_search_edge=fit.at_edge,
         class_model=cls.model,
         class_peak_s=peak,
-        class_lag_margin=None if margin is None else round(margin, 3),
+        class_lag_margin=margin,
         class_best_away_s=away,
         **base,
     )
@@ -1203,22 +1203,31 @@ def gate_verdict(
         return True, "class signature contradicts"
     if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
-    if _clip_confirms(cls, quality, p_value, cfg) and cls is not None:
-        if lag_margin is not None and lag_margin < cfg.class_peak_margin:
-            return True, PEAKS_AWAY
+    class_route = _clip_confirms(cls, quality, p_value, cfg) and cls is not None
+    peaks_away = lag_margin is not None and lag_margin < cfg.class_peak_margin
+    if class_route and not peaks_away and cls is not None:
         return False, _route(cls.model)
-    signature_floor = cfg.min_quality - cfg.signature_quality_allowance
-    # With class channels the search itself puts jump words on pushes and turn words on
-    # spins, so the signature test at its offset is no longer independent of it.
-    if class_channels is None:
-        class_channels = cfg.class_channel_weight > 0
-    independent = not class_channels
-    if independent and sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p:
-        if quality >= signature_floor:
-            return False, "class signature"
+    if _signature_passes(sig, quality, p_value, cfg, class_channels):
+        return False, "class signature"
+    if class_route:  # ... but the model's own lag profile puts the words better away
+        return True, PEAKS_AWAY
     if quality >= cfg.min_quality:  # rate_fitted: energy alone does not settle the rate
         return True, "clock rate unconfirmed"
     return True, "at chance"
+
+
+def _signature_passes(
+    sig: SignatureTest, quality: float, p_value: float, cfg: AlignConfig, class_channels
+) -> bool:
+    """The class-signature route: its p beside a fair energy p, energy above its floor.
+    With class channels the search itself puts jump words on pushes and turn words on
+    spins, so the signature test at its offset is no longer independent of it: closed
+    (``class_channels`` None: whether the config searches with them)."""
+    if class_channels is None:
+        class_channels = cfg.class_channel_weight > 0
+    floor = cfg.min_quality - cfg.signature_quality_allowance
+    fair = sig.p_value <= cfg.max_signature_p and p_value <= cfg.max_energy_p
+    return not class_channels and fair and quality >= floor
 
 
 #: The gate's verdict where a fixed class model's route would pass an offset its own lag
@@ -1270,6 +1279,18 @@ def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
     return enough and sig.p_value > cfg.contradict_p
 
 
+def _peaks_away(ev: Evidence, cfg: AlignConfig) -> str:
+    """Why a fixed class model's route did not pass: its words fit better away."""
+    p = 1.0 if ev.cls is None else ev.cls.p_value
+    return (
+        f"the {_route(ev.cls.model if ev.cls else '')} model finds the gesture words' "
+        f"classes here (p={p:.4f}), but they fit the motion better {ev.best_away_s:+.2f} s "
+        f"from this offset (lag margin {ev.lag_margin:.3f} < {cfg.class_peak_margin}): the "
+        "offset may be a gesture period or more off, with the words' true classes meeting "
+        "gestures alike"
+    )
+
+
 def _weak_energy(quality: float, p_value: float, cfg: AlignConfig) -> str:
     """Why energy alone is too weak: at chance, or better than the shuffles but not by the
     gate's margin (the best of a search over many lags beats shuffles more often than its
@@ -1292,13 +1313,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     cfg = gate_levels(cfg)
     quality, p_value, sig = ev.quality, ev.p_value, ev.sig
     if gate == PEAKS_AWAY:
-        what = (
-            f"the {_route(ev.cls.model if ev.cls else '')} model finds the gesture words' "
-            f"classes here (p={1.0 if ev.cls is None else ev.cls.p_value:.4f}), but they fit "
-            f"the motion better {ev.best_away_s:+.2f} s from this offset (lag margin "
-            f"{ev.lag_margin:.2f} < {cfg.class_peak_margin}): the offset may be a gesture "
-            "period or more off, with the words' true classes meeting gestures alike"
-        )
+        what = _peaks_away(ev, cfg)
     elif quality < cfg.min_quality:
         what = _weak_energy(quality, p_value, cfg)
     elif ev.at_edge:

@@ -171,12 +171,16 @@ def clip_scores(
     times: np.ndarray,
     labels: np.ndarray,
     lags: np.ndarray,
+    missing: float | None = None,
 ) -> np.ndarray:
-    """Mean log-probability of the said classes at each candidate lag (NaN words skipped)."""
+    """Mean log-probability of the said classes at each candidate lag: NaN words (off the
+    motion) skipped, or scored ``missing`` so that every lag is judged on the same words."""
     out = []
     for lag in lags:
         lp = word_log_proba(model, traces, t0, rate, times + lag)
         said = lp[np.arange(len(labels)), labels]
+        if missing is not None:
+            said = np.where(np.isfinite(said), said, missing)
         out.append(float(np.nanmean(said)) if np.isfinite(said).any() else float(FLOOR))
     return np.array(out)
 
@@ -226,8 +230,12 @@ class BoundClips:
     t0: float
     rate: float
 
-    def scores(self, times: np.ndarray, labels: np.ndarray, lags: np.ndarray) -> np.ndarray:
-        return clip_scores(self.model, self.traces, self.t0, self.rate, times, labels, lags)
+    def scores(
+        self, times: np.ndarray, labels: np.ndarray, lags: np.ndarray, missing=None
+    ) -> np.ndarray:
+        return clip_scores(
+            self.model, self.traces, self.t0, self.rate, times, labels, lags, missing
+        )
 
     def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClassTest:
         return clip_test(self.model, self.traces, self.t0, self.rate, times, labels, around=around)
@@ -235,17 +243,23 @@ class BoundClips:
 
 def lag_margin(
     clips: BoundClips, times: np.ndarray, labels: np.ndarray, away_s: float, reach_s: float
-) -> tuple[float, float]:
+) -> tuple[float | None, float | None]:
     """How clearly the said classes fit best where they are placed (IMU ``times``): the
     model's score there less its best score at shifts d with away_s <= |d| <= reach_s, over
-    the scores' spread within reach_s; and that best d. Words placed a gesture period or
-    more off still carry their true classes, so they score better nearer the true lag."""
+    the scores' spread within reach_s, rounded as reported; and that best d ((None, None)
+    when no shift lies that far). Words placed a gesture period or more off still carry
+    their true classes, so they score better nearer the true lag. A word shifted off the
+    motion scores FLOOR (as in clip_test), so a lag near the motion's ends is not judged
+    on the few words left there."""
     shifts = np.round(np.arange(-reach_s, reach_s + LAG_STEP_S / 2, LAG_STEP_S), 6)
-    profile = clips.scores(times, labels, shifts)
+    if not (np.abs(shifts) >= away_s - 1e-9).any():
+        return None, None
+    profile = clips.scores(times, labels, shifts, missing=FLOOR)
     away = np.where(np.abs(shifts) >= away_s - 1e-9, profile, -np.inf)
     best = int(np.argmax(away))
     here = profile[int(np.argmin(np.abs(shifts)))]
-    return float((here - profile[best]) / max(float(np.std(profile)), 1e-9)), float(shifts[best])
+    margin = (here - profile[best]) / max(float(np.std(profile)), 1e-9)
+    return round(float(margin), 3), float(shifts[best])
 
 
 def bind(model: ClipModel, motion: Motion) -> BoundClips:

@@ -248,7 +248,7 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
     train_mask, left_out = trainable(windows, streams, fold.train)
     train = windows.subset(train_mask)
     if fold.shots is not None:
-        shots, _ = trainable(windows, streams, fold.shots)
+        shots, _ = trainable(windows, streams, fold.shots, warn=False)
         train = concat_windows([train] + [windows.subset(shots)] * SHOT_REPEAT)
     predictor = fit_fold(train, cfg, work, pool, adapt)
     test = windows.subset(fold.test).primaries()

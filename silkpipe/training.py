@@ -291,17 +291,18 @@ def train(
     )
 
 
-def training_windows(streams: list[LabelledStream], cfg: WindowConfig) -> tuple[Windows, dict]:
+def training_windows(
+    streams: list[LabelledStream], cfg: WindowConfig, warn: bool = True
+) -> tuple[Windows, dict]:
     """The streams' windows less those of samples that hold no whole gesture, and the count
-    of what was left out (whole_samples; logged, and kept in the model's config.json)."""
+    of what was left out (whole_samples; logged, and kept in the model's config.json).
+    ``warn``: name a class left with no window (off for a part of a training set)."""
     from silkpipe.whole_samples import describe, trainable
 
     windows = make_windows(streams, cfg)
-    keep, left_out = trainable(windows, streams)
+    keep, left_out = trainable(windows, streams, warn=warn)
     if left_out["samples"]:
         log.info("%s", describe(left_out))
-    for label in sorted({CLASSES[i] for i in windows.y} - {CLASSES[i] for i in windows.y[keep]}):
-        log.warning("no %s sample holds a whole gesture: the model will not learn %s", label, label)
     return windows.subset(keep), left_out
 
 

@@ -15,10 +15,14 @@ are counted wherever they are left out (never silently dropped).
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, Windows
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES, STATE_CLASSES
+
+log = logging.getLogger(__name__)
 
 
 def untrained_reason(stream: LabelledStream) -> str | None:
@@ -29,6 +33,12 @@ def untrained_reason(stream: LabelledStream) -> str | None:
     if label in EVENT_CLASSES or (label == "noise" and stream.flaw == "still"):
         return stream.flaw
     return None
+
+
+def _warn_unlearned(before: np.ndarray, kept: np.ndarray) -> None:
+    """Name each class whose windows were all left out: the model will not learn it."""
+    for label in sorted({CLASSES[i] for i in before} - {CLASSES[i] for i in kept}):
+        log.warning("no %s sample holds a whole gesture: the model will not learn %s", label, label)
 
 
 def flawed_windows(windows: Windows, streams: list[LabelledStream]) -> np.ndarray:
@@ -44,14 +54,21 @@ def flawed_windows(windows: Windows, streams: list[LabelledStream]) -> np.ndarra
 
 
 def trainable(
-    windows: Windows, streams: list[LabelledStream], mask: np.ndarray | None = None
+    windows: Windows,
+    streams: list[LabelledStream],
+    mask: np.ndarray | None = None,
+    warn: bool = True,
 ) -> tuple[np.ndarray, dict]:
     """(mask less the windows of untrained samples, what was left out): the count of
-    samples and windows left out of ``mask`` (all windows by default), by class and reason."""
+    samples and windows left out of ``mask`` (all windows by default), by class and reason.
+    A class none of whose samples is whole is named in a warning (``warn``: off where the
+    mask is only a part of what trains, e.g. a few-shot calibration set)."""
     mask = np.ones(len(windows), bool) if mask is None else mask
     reasons = {st.name: r for st in streams if (r := untrained_reason(st)) is not None}
     out = mask & ~np.isin(windows.streams, list(reasons))
     left = mask & ~out
+    if warn:
+        _warn_unlearned(windows.y[mask], windows.y[out])
     by_class: dict[str, dict[str, int]] = {}
     for name in sorted(set(windows.streams[left])):
         cls = CLASSES[int(windows.y[left & (windows.streams == name)][0])]

@@ -390,7 +390,7 @@ def test_the_lag_margin_is_how_clearly_the_profile_peaks_at_the_placement():
         def __init__(self, at: float):
             self.at = at
 
-        def scores(self, times, labels, lags):
+        def scores(self, times, labels, lags, missing=None):
             d = np.asarray(lags)
             return 0.5 * np.exp(-(d**2) / 0.1) + np.exp(-((d - self.at) ** 2) / 0.1)
 
@@ -400,6 +400,35 @@ def test_the_lag_margin_is_how_clearly_the_profile_peaks_at_the_placement():
     assert wrong < 0 and where == pytest.approx(3.0)
     assert lag_margin(Profile(-0.5), *words)[0] > 0  # within away_s: the placement's own
     assert lag_margin(Profile(12.0), *words)[0] > 0  # beyond reach_s: not looked at
+
+
+def test_a_word_shifted_off_the_motion_scores_the_floor_in_the_lag_profile(monkeypatch):
+    """The lag profile judges every lag on the same words: near the motion's end a word
+    that falls off it scores FLOOR, so the few words left there cannot win on their own."""
+    import silkpipe.clip_evidence as ce
+
+    def on_motion_until_10_s(model, traces, t0, rate, times):
+        lp = np.where(np.asarray(times)[:, None] < 10.0, np.log(0.5), np.nan)
+        t = np.asarray(times)
+        lp = np.repeat(lp, 2, axis=1)
+        lp[(t >= 2.0) & (t < 5.0), 0] = np.log(0.9)  # the first word fits better late
+        return lp
+
+    monkeypatch.setattr(ce, "word_log_proba", on_motion_until_10_s)
+    times, labels, lags = np.array([0.0, 8.0]), np.array([0, 0]), np.array([0.0, 2.5])
+    skipped = ce.clip_scores(None, None, 0.0, 50.0, times, labels, lags)
+    same_words = ce.clip_scores(None, None, 0.0, 50.0, times, labels, lags, missing=ce.FLOOR)
+    assert skipped[1] > skipped[0]  # the lone word left at +2.5 s wins when others drop out
+    assert same_words[1] < same_words[0]
+    assert ce.lag_margin(_Fixed(ce), times, labels, 1.2, 1.0) == (None, None)  # none away
+
+
+class _Fixed:
+    def __init__(self, ce):
+        self.ce = ce
+
+    def scores(self, times, labels, lags, missing=None):
+        return self.ce.clip_scores(None, None, 0.0, 50.0, times, labels, lags, missing)
 
 
 def test_the_class_route_passes_only_where_the_lag_profile_peaks():
@@ -415,5 +444,18 @@ def test_the_class_route_passes_only_where_the_lag_profile_peaks():
         assert gate_verdict(2.0, 0.08, sig, cfg, cls, lag_margin=-1.8) == (True, PEAKS)
     sure = cfg.sure_quality + 1.0  # energy passes are the energy's: untouched
     assert gate_verdict(sure, 0.02, sig, cfg, clips, lag_margin=-1.8) == (False, "energy")
-    off = AlignConfig(class_channel_weight=0.0, class_peak_margin=float("-inf"))
+    off = AlignConfig(class_channel_weight=0.0, class_peak_margin=-1e9)
     assert gate_verdict(2.0, 0.08, sig, off, clips, lag_margin=-1.8) == (False, "clip classes")
+
+
+@pytest.mark.parametrize(
+    "bad", [{"class_peak_reach_s": -1.0}, {"class_peak_reach_s": 1e7}, {"class_peak_away_s": -1.0}]
+)
+def test_the_lag_profile_settings_are_checked(bad):
+    """The profile's grid is sized from its reach: a negative or huge one is refused up
+    front, not met deep inside every session's alignment."""
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    with pytest.raises(InputError, match="class_peak"):
+        check_config(AlignConfig(**bad))

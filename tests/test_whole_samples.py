@@ -202,7 +202,7 @@ def test_the_same_clips_folder_twice_is_an_error(data_dir, tmp_path):
 
 def test_a_class_with_no_whole_sample_is_named(data_dir, tmp_path, caplog):
     folder = burst_folder(data_dir, tmp_path / "a", {"jump": [None, 2.35], "punch": [1.2, 0.9]})
-    caplog.set_level("WARNING", logger="silkpipe.training")
+    caplog.set_level("WARNING", logger="silkpipe.whole_samples")
     windows, _ = training_windows(load_clip_streams(folder), TrainConfig().window)
     assert {CLASSES[i] for i in windows.y} == {"punch"}
     assert "no jump sample holds a whole gesture" in caplog.text

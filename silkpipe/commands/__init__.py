@@ -113,7 +113,7 @@ _MAX_S = 6 * 3600.0  # longest session (validation.MAX_SPAN_S): no alignment spa
 _ALIGN_SPANS = (
     *("search_s", "event_window_s", "punch_window_s", "noise_window_s", "noise_run_s"),
     *("max_state_s", "state_label_s", "bump_sigma_s", "smooth_s", "snap_s", "edge_s"),
-    *("min_state_piece_s", "rate_reach_s", "clip_agree_s"),
+    *("min_state_piece_s", "rate_reach_s", "clip_agree_s", "class_peak_away_s"),
 )
 _ALIGN_SHARES = (
     *("event_burst_share", "noise_burst_share", "class_keep", "max_signature_p"),
@@ -150,6 +150,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         **dict.fromkeys(("event_lead_s", "word_to_peak_s", "noise_centre_s"), (-_MAX_S, _MAX_S)),
         **dict.fromkeys(_ALIGN_SHARES, (0, 1)),
         "refine_s": (0.02, _MAX_S),  # one grid step at least: 0 left nothing to search
+        "class_peak_reach_s": (0.1, 120.0),  # the lag profile's grid is sized from it
         "shuffles": (1, 10_000),
         "seed": (0, 2**32 - 1),
     },

@@ -169,7 +169,7 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     windows, left_out = training_windows(streams, cfg.window)
     if args.calibrate:
         shots, calibrate_left_out = training_windows(
-            load_clip_streams(args.calibrate, on_error=_skip), cfg.window
+            load_clip_streams(args.calibrate, on_error=_skip), cfg.window, warn=False
         )
         windows = concat_windows([windows] + [shots] * SHOT_REPEAT)
         left_out = merge([left_out, calibrate_left_out])
