@@ -188,6 +188,15 @@ def shape_and_size(a_n, g_n, a_up, g_up, a_h, g_h, tilt) -> torch.Tensor:
     )
 
 
+def add_class_bias(model: GestureNet, index: int, bias: float) -> None:
+    """Add ``bias`` to one class's logit, in the head's last linear layer: a prediction-time
+    prior that the exported TorchScript and ONNX graphs carry with no change to inference."""
+    last = model.head[-1]
+    assert isinstance(last, nn.Linear)
+    with torch.no_grad():
+        last.bias[index] += bias
+
+
 def export_model(model: GestureNet, folder: Path, config: dict) -> None:
     """Write weights, TorchScript, ONNX and config.json into folder."""
     folder.mkdir(parents=True, exist_ok=True)
