@@ -44,7 +44,11 @@ def _train_recording_epochs(windows, out: Path, cfg: TrainConfig, monkeypatch) -
 
 
 def test_swa_exports_the_mean_of_the_epoch_weights(windows, tmp_path, monkeypatch):
-    cfg = TrainConfig(max_epochs=3, refit=False, weight_average="swa", swa_start=1 / 3)
+    # noise_bias 0: the folder holds the average itself, not the average with the noise
+    # logit's bias added (tests/test_model_noise_bias.py)
+    cfg = TrainConfig(
+        max_epochs=3, refit=False, weight_average="swa", swa_start=1 / 3, noise_bias=0.0
+    )
     seen = _train_recording_epochs(windows, tmp_path, cfg, monkeypatch)
     exported = dict(load_torch_model(tmp_path).named_parameters())
     assert len(seen) == 3
