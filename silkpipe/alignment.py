@@ -24,7 +24,7 @@ from scipy.signal import correlate
 
 from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
-from silkpipe.clip_evidence import BoundClips, ClipModel, bind, lag_margin
+from silkpipe.clip_evidence import LAG_STEP_S, BoundClips, ClipModel, bind, lag_margin
 from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_channels, signature_test
@@ -976,8 +976,7 @@ def _class_test(
 ) -> ClassTest:
     """The class-evidence permutation test of the event words at ``t_audio + lag``, fair to
     the class-aware choice among the lags ``around`` it (the clip model's when given)."""
-    times = np.array([c.start for c in commands])
-    e_times, labels = event_words(times, [c.cls for c in commands])
+    e_times, labels = _said_events(commands)
     if clips is not None:
         return clips.test(e_times + lag, labels, np.array(around))
     return class_test(
@@ -990,17 +989,22 @@ def _class_test(
     )
 
 
+def _said_events(commands: list[Command]) -> tuple[np.ndarray, np.ndarray]:
+    """(audio times, class indices) of the gesture words among ``commands``
+    (class_evidence.event_words), what every class test and lag profile scores."""
+    return event_words(np.array([c.start for c in commands]), [c.cls for c in commands])
+
+
 def _clip_peak(
     commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
 ) -> tuple[float | None, bool]:
     """(where the clip model's score of the event words peaks within refine_s of ``lag``,
     relative to it (None: fewer than two classes of event words); whether that lies more
     than clip_agree_s away with a class p there of at most clip_support_p)."""
-    times = np.array([c.start for c in commands])
-    e_times, labels = event_words(times, [c.cls for c in commands])
+    e_times, labels = _said_events(commands)
     if len(set(labels.tolist())) < 2:
         return None, False
-    shifts = np.arange(-cfg.refine_s, cfg.refine_s + 1e-9, 0.05)
+    shifts = np.arange(-cfg.refine_s, cfg.refine_s + 1e-9, LAG_STEP_S)
     peak = round(float(shifts[np.argmax(clips.scores(e_times, labels, lag + shifts))]), 3)
     if abs(peak) <= cfg.clip_agree_s:
         return peak, False
@@ -1012,8 +1016,7 @@ def _lag_margin(
     commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
 ) -> tuple[float | None, float | None]:
     """clip_evidence.lag_margin of the event words at ``lag`` (None: no event words)."""
-    times = np.array([c.start for c in commands])
-    e_times, labels = event_words(times, [c.cls for c in commands])
+    e_times, labels = _said_events(commands)
     if not len(labels):
         return None, None
     return lag_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, cfg.class_peak_reach_s)
