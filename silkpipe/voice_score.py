@@ -295,22 +295,27 @@ def session_times(truth: dict, rows: int) -> np.ndarray:
     return np.interp(np.arange(rows), knots[:, 0], knots[:, 1])
 
 
-def clock_pairs(clock: SessionClock, truth: dict, intervals, rate: float = 50.0):
-    """(predicted, true) class grids for a session, on the aligner's clock.
+def clock_grid(clock: SessionClock, rate: float = 50.0) -> tuple[np.ndarray, np.ndarray]:
+    """(grid times on the aligner's clock, the true session time at each).
 
-    A label at time x marks the rows the aligner's clock puts at x: each grid point takes
-    the truth of its nearest row's *true* time, so labels that land on late-arriving or
-    recounted rows are scored on the motion those rows hold (the true grid as _truth_grid
-    codes it). Grid points with no row within 0.25 s are not scored."""
+    Each grid point takes its nearest row's *true* time, so a label on late-arriving or
+    recounted rows is scored on the motion those rows hold. Grid points with no row within
+    0.25 s are left out."""
     order = np.argsort(clock.rows, kind="stable")
     rows, true_t = clock.rows[order], clock.truth[order]
     grid = np.arange(rows[0], rows[-1], 1 / rate)
     k = np.searchsorted(rows, grid).clip(1, len(rows) - 1)
     nearest = np.where(np.abs(rows[k - 1] - grid) <= np.abs(rows[k] - grid), k - 1, k)
     valid = np.abs(rows[nearest] - grid) <= 0.25
-    pred = _label_grid(intervals, grid)
-    true = _truth_grid(truth, true_t[nearest])
-    return pred[valid], true[valid]
+    return grid[valid], true_t[nearest][valid]
+
+
+def clock_pairs(clock: SessionClock, truth: dict, intervals, rate: float = 50.0):
+    """(predicted, true) class grids for a session, on the aligner's clock (clock_grid):
+    a label at time x marks the rows the aligner's clock puts at x, scored on the truth
+    of those rows' true times (as _truth_grid codes it)."""
+    grid, true_t = clock_grid(clock, rate)
+    return _label_grid(intervals, grid), _truth_grid(truth, true_t)
 
 
 def truth_on_clock(clock: SessionClock, truth: dict) -> list[list]:

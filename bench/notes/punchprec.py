@@ -26,8 +26,6 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from silkpipe import alignment
 from silkpipe.alignment import AlignConfig, _reachable, session_labels
 from silkpipe.labels import parse_labels_csv
@@ -35,6 +33,7 @@ from silkpipe.transcripts import extract_commands, parse_transcript
 from silkpipe.validation import usable_commands
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_score import (
+    clock_grid,
     clock_pairs,
     label_overlap,
     oracle_transcript,
@@ -176,23 +175,12 @@ def true_labels(tc, truth, reach, cfg: AlignConfig):
     return session_labels(reach, truth["offset_s"], span, tc.motion, cfg)
 
 
-def grid_truth(clock, truth, rate: float = 50.0):
-    """(grid times on the aligner's clock, true session time of each) as clock_pairs."""
-    order = np.argsort(clock.rows, kind="stable")
-    rows, true_t = clock.rows[order], clock.truth[order]
-    grid = np.arange(rows[0], rows[-1], 1 / rate)
-    k = np.searchsorted(rows, grid).clip(1, len(rows) - 1)
-    nearest = np.where(np.abs(rows[k - 1] - grid) <= np.abs(rows[k] - grid), k - 1, k)
-    valid = np.abs(rows[nearest] - grid) <= 0.25
-    return grid[valid], true_t[nearest][valid]
-
-
 def causes(ivs, clock, truth) -> dict[str, Counter]:
     """Seconds of each event label by where they lie: right (own-class gesture), or wrong
     and why: extent_before/after (filler beside the gesture the label covers), spill_other
     (another class's gesture beside it), misplaced_other_spoken/unspoken (the label covers
     no own-class gesture but another class's), misplaced_filler (no gesture at all)."""
-    grid, tt = grid_truth(clock, truth)
+    grid, tt = clock_grid(clock)
     gest = truth["gestures"]
     out = {c: Counter() for c in EVENTS}
     for iv in ivs:
