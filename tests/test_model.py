@@ -20,6 +20,7 @@ from silkpipe.evaluation import confusion_png, evaluate
 from silkpipe.model import GestureNet, Predictor, load_torch_model
 from silkpipe.training import TrainConfig, train, train_windows, train_with_test
 from silkpipe.vocabulary import CLASSES
+from tests.conftest import every_nth_clip
 
 CONTRACT_KEYS = {"macro_f1", "accuracy", "per_class", "confusion"}
 
@@ -28,11 +29,7 @@ CONTRACT_KEYS = {"macro_f1", "accuracy", "per_class", "confusion"}
 def clip_subset(data_dir: Path, tmp_path_factory) -> Path:
     """Every third real clip (all classes, both blocks), copied into a temp folder (store
     mode does not follow links out of a clips folder)."""
-    folder = tmp_path_factory.mktemp("clips")
-    for i, path in enumerate(sorted((data_dir / "clips-dev").glob("*.csv"))):
-        if i % 3 == 0:
-            shutil.copyfile(path, folder / path.name)
-    return folder
+    return every_nth_clip(data_dir, tmp_path_factory.mktemp("clips"), 3)
 
 
 @pytest.fixture(scope="module")

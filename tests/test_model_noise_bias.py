@@ -4,7 +4,6 @@ TorchScript and ONNX alike, so every inference path calls noise more readily."""
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from silkpipe.dataset import load_clip_streams, make_windows
 from silkpipe.model import Predictor, load_torch_model
 from silkpipe.training import TrainConfig, train_windows
 from silkpipe.vocabulary import CLASSES
+from tests.conftest import every_nth_clip
 
 NOISE = CLASSES.index("noise")
 
@@ -23,10 +23,7 @@ NOISE = CLASSES.index("noise")
 @pytest.fixture(scope="module")
 def windows(data_dir: Path, tmp_path_factory):
     """Windows of every sixth real clip of clips-dev (all classes)."""
-    folder = tmp_path_factory.mktemp("clips")
-    for i, path in enumerate(sorted((data_dir / "clips-dev").glob("*.csv"))):
-        if i % 6 == 0:
-            shutil.copyfile(path, folder / path.name)
+    folder = every_nth_clip(data_dir, tmp_path_factory.mktemp("clips"), 6)
     return make_windows(load_clip_streams(folder))
 
 

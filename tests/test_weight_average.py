@@ -3,7 +3,6 @@ with BatchNorm statistics re-estimated for them; bad settings are clear config e
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,15 +16,13 @@ from silkpipe.dataset import load_clip_streams, make_windows
 from silkpipe.errors import InputError
 from silkpipe.model import Predictor, load_torch_model
 from silkpipe.training import TrainConfig, train_windows
+from tests.conftest import every_nth_clip
 
 
 @pytest.fixture(scope="module")
 def windows(data_dir: Path, tmp_path_factory):
     """Windows of every fifth real clip: enough for a few quick epochs."""
-    folder = tmp_path_factory.mktemp("clips")
-    for i, path in enumerate(sorted((data_dir / "clips-dev").glob("*.csv"))):
-        if i % 5 == 0:
-            shutil.copyfile(path, folder / path.name)
+    folder = every_nth_clip(data_dir, tmp_path_factory.mktemp("clips"), 5)
     return make_windows(load_clip_streams(folder))
 
 
