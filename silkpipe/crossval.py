@@ -267,6 +267,7 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
     row = {
         "fold": fold.name,
         "macro_f1": s["macro_f1"],
+        "macro_f1_with_absent": s["macro_f1_with_absent"],
         "accuracy": s["accuracy"],
         "windows": len(test),
         "whole_sample_macro_f1": on_whole["whole_sample_macro_f1"],
@@ -335,6 +336,7 @@ def _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds) -> d
     f1s = [r["macro_f1"] for r in rows]
     out.update(
         pooled_macro_f1=pooled["macro_f1"],
+        pooled_macro_f1_with_absent=pooled["macro_f1_with_absent"],
         pooled_macro_f1_per_seed=per_seed,
         fold_min=min(f1s),
         fold_max=max(f1s),

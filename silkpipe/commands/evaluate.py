@@ -222,6 +222,13 @@ def _print(result: dict) -> None:
         f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}  "
         f"({result['windows']} windows)"
     )
+    absent = result.get("predicted_without_truth") or {}
+    if absent:
+        named = ", ".join(f"{n} windows called {c}" for c, n in absent.items())
+        print(
+            f"  {named}, which the truth never holds: misses of their true classes; "
+            f"macro-F1 counting each such class at F1 0: {result['macro_f1_with_absent']:.3f}"
+        )
     if result.get("flawed_sample_windows"):
         from silkpipe.whole_samples import whole_line
 
