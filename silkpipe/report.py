@@ -217,6 +217,8 @@ TITLES = {
     "session_events": "Events on whole sessions: the model slid over each stream "
     "(detected within ±0.5 s; every truth gesture, said or not)",
     "session_spotting": "Sessions spotted",
+    "predicted_without_truth": "Windows called a class the truth never holds "
+    "(misses of their true classes; macro_f1 averages only the classes the truth holds)",
 }
 
 

@@ -45,3 +45,13 @@ def test_evaluate_prints_the_windows_called_an_absent_class(capsys):
     out = capsys.readouterr().out
     assert "2 windows called noise, which the truth never holds" in out
     assert f"{result['macro_f1_with_absent']:.3f}" in out
+
+
+def test_the_report_names_the_windows_called_an_absent_class():
+    from silkpipe.report import _metrics_html
+
+    truth = np.array([JUMP] * 4 + [PUNCH] * 4)
+    pred = np.array([JUMP, JUMP, JUMP, NOISE, PUNCH, PUNCH, PUNCH, PUNCH])
+    page = _metrics_html(scores(truth, pred, CLASSES))
+    assert "Windows called a class the truth never holds" in page
+    assert "macro_f1_with_absent" in page
