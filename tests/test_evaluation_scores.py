@@ -55,3 +55,11 @@ def test_the_report_names_the_windows_called_an_absent_class():
     page = _metrics_html(scores(truth, pred, CLASSES))
     assert "Windows called a class the truth never holds" in page
     assert "macro_f1_with_absent" in page
+
+
+def test_evaluate_prints_no_line_for_a_class_neither_true_nor_predicted(capsys):
+    truth = np.array([JUMP] * 4 + [PUNCH] * 4)
+    _print(scores(truth, truth.copy(), CLASSES) | {"per_group": {}})
+    out = capsys.readouterr().out
+    assert "jump" in out and "punch" in out
+    assert "idle" not in out and "noise" not in out

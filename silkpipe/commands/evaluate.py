@@ -234,6 +234,8 @@ def _print(result: dict) -> None:
 
         print(whole_line(result))
     for name, c in result["per_class"].items():
+        if not c["support"] and name not in absent:
+            continue  # neither in the truth nor predicted
         print(
             f"  {name:6s} recall {c['recall']:.3f} precision {c['precision']:.3f} "
             f"f1 {c['f1']:.3f} support {c['support']}"
