@@ -2,7 +2,9 @@
 
 Variants (bench/notes/adabn.txt, fixed before any score): ``src`` source only, ``A`` AdaBN
 on the test day's unlabelled slid windows, ``B`` AdaBN + the `--adapt` self-training,
-``C`` the input normalisation refitted on those windows, ``P`` plain `--adapt` (reference).
+``C`` the input normalisation refitted on those windows, ``P`` plain `--adapt` (reference);
+``A0`` (a diagnostic after the DEV result, no variant) AdaBN on the TRAINING day's slid
+windows: what re-estimating on slid windows costs with no change of day.
 Every model is trained as `silkpipe evaluate --cv` exports it (arch.load, whole_samples.
 trainable, cross_day_adapt.fit) with the default noise bias added (model.add_class_bias).
 
@@ -43,7 +45,7 @@ from silkpipe.vocabulary import CLASSES  # noqa: E402
 from silkpipe.whole_samples import trainable  # noqa: E402
 
 CACHE = Path("/tmp/adabn/cache")
-VARIANTS = ("src", "A", "B", "C", "P")
+VARIANTS = ("src", "A", "B", "C", "P", "A0")
 PUNCH, NOISE = CLASSES.index("punch"), CLASSES.index("noise")
 GESTURES = [CLASSES.index(c) for c in ("jump", "punch", "turn")]
 
@@ -103,6 +105,8 @@ def run(proto: str, seed: int, variants: list[str]) -> None:
     (fold,) = folds
     held = set(w.streams[fold.test])
     pool = unlabelled_windows([st for st in streams if st.name in held], cfg.window)
+    seen = set(w.streams[fold.train])
+    source_pool = unlabelled_windows([st for st in streams if st.name in seen], cfg.window)
     train_mask, _ = trainable(w, streams, fold.train)
     train = w.subset(train_mask)
     test = w.subset(fold.test).primaries()
@@ -117,6 +121,7 @@ def run(proto: str, seed: int, variants: list[str]) -> None:
         model = {
             "src": lambda: src,
             "A": lambda: adabn(src, pool),
+            "A0": lambda: adabn(src, source_pool),
             "C": lambda: instd(src, pool),
             "B": lambda: self_trained(src, train, pool, cfg, bn=True),
             "P": lambda: self_trained(src, train, pool, cfg, bn=False),
