@@ -256,11 +256,7 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
     s = scores(test.y, pred, CLASSES)
     whole = ~flawed_windows(test, streams)
     on_whole = whole_score(test.y, pred, whole, CLASSES)
-    days = window_days(test, streams)
-    per_day = {
-        d: scores(test.y[days == d], pred[days == d], CLASSES)["macro_f1"]
-        for d in sorted(set(days))
-    }
+    per_day, per_day_absent = _by_day(test, pred, window_days(test, streams))
     held = set(test.streams)
     full = [st for st in streams if st.name in held and _all_in(windows, fold.test, st.name)]
     spotted = spot(predictor, full, cfg.window, seed=cfg.seed) if full else {"counts": {}}
@@ -274,10 +270,23 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
         "whole_sample_windows": on_whole["whole_sample_windows"],
         "left_out_of_training": left_out,
         "per_day": per_day,
+        "per_day_with_absent": per_day_absent,
         "streams_spotted": len(full),
         "event_f1": {c: v["f1"] for c, v in event_scores(spotted["counts"]).items()},
     }
     return row, test.y, pred, spotted["counts"], whole
+
+
+def _by_day(test, pred: np.ndarray, days: np.ndarray) -> tuple[dict, dict]:
+    """Macro-F1 per day, and the same counting a class predicted there but never true at
+    F1 0 (only for the days where that differs: a day without idle, say)."""
+    per_day, with_absent = {}, {}
+    for d in sorted(set(days)):
+        s = scores(test.y[days == d], pred[days == d], CLASSES)
+        per_day[d] = s["macro_f1"]
+        if s["predicted_without_truth"]:
+            with_absent[d] = s["macro_f1_with_absent"]
+    return per_day, with_absent
 
 
 def _whole_only(y_true: list, y_pred: list, whole: list) -> dict:
@@ -368,7 +377,11 @@ def format_result(r: dict) -> str:
         lines.append(f"  {left_out} in any fold (their test windows are scored)")
     for f in r["folds"]:
         ev = " ".join(f"{c} {v:.2f}" for c, v in f["event_f1"].items())
-        days = " ".join(f"{d} {v:.3f}" for d, v in f["per_day"].items())
+        absent = f.get("per_day_with_absent") or {}
+        days = " ".join(
+            f"{d} {v:.3f}" + (f" [{absent[d]:.3f}]" if d in absent else "")
+            for d, v in f["per_day"].items()
+        )
         lines.append(
             f"  seed {f['seed']} {f['fold']:<34s} macro-F1 {f['macro_f1']:.3f} "
             f"({f['windows']} windows; by day {days})  event F1: {ev or '-'}"
@@ -381,6 +394,16 @@ def format_result(r: dict) -> str:
         f"{', '.join(f'{v:.3f}' for v in r['pooled_macro_f1_per_seed'])}), "
         f"folds min {r['fold_min']:.3f} max {r['fold_max']:.3f}"
     )
+    if r.get("pooled_macro_f1_with_absent", r["pooled_macro_f1"]) != r["pooled_macro_f1"]:
+        lines.append(
+            f"  pooled macro-F1 counting a class predicted but never true at F1 0: "
+            f"{r['pooled_macro_f1_with_absent']:.3f}"
+        )
+    if any(f.get("per_day_with_absent") for f in r["folds"]):
+        lines.append(
+            "  [x] after a day's score: that day's score counting a class predicted there "
+            "but never true at F1 0"
+        )
     if r.get("flawed_sample_windows"):
         lines.append(whole_line(r, "pooled macro-F1"))
     pn = r["punch_noise"]

@@ -1,7 +1,7 @@
 """Score a model folder on labelled streams: macro-F1, per class, per group, confusion.
 
-Macro-F1 averages over the classes that occur in the truth or the predictions (as
-scikit-learn does), so a class the test data lacks but the model predicts still costs.
+Macro-F1 averages the classes the truth holds (see ``scores``); ``macro_f1_with_absent`` is
+scikit-learn's average, which also counts a class predicted but never true at F1 0.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, labels) -> dict:
     np.add.at(matrix, (y_true, y_pred), 1)
     raw = {name: _class_scores(matrix, i) for i, name in enumerate(labels)}
     per_class = {
-        name: {k: round(v, 4) if k != "support" else v for k, v in c.items()}
+        name: {key: value if key == "support" else round(value, 4) for key, value in c.items()}
         for name, c in raw.items()
     }
     held = [c["f1"] for c in raw.values() if c["support"]]

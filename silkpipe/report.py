@@ -211,7 +211,7 @@ def _session_row(info: dict) -> list[str]:
     ]
 
 
-#: Headings of the evaluate JSON's spotting tables (other keys are shown by name).
+#: Headings of the evaluate JSON's tables (other keys are shown by name).
 TITLES = {
     "events": "Events on stitched clip streams (detected within ±0.5 s)",
     "session_events": "Events on whole sessions: the model slid over each stream "
@@ -220,6 +220,9 @@ TITLES = {
     "predicted_without_truth": "Windows called a class the truth never holds "
     "(misses of their true classes; macro_f1 averages only the classes the truth holds)",
 }
+#: The evaluate JSON's spotting tables, copied from an `evaluate --report` run beside the
+#: published model's own scores.
+SPOTTING_KEYS = ("events", "session_events", "session_spotting")
 
 
 def _title(key: str) -> str:
@@ -553,7 +556,7 @@ def _spotting_html(store, art: _RunArtifacts) -> str:
     own = _json(store, f"{art.report_dir}/metrics.json")
     if not isinstance(own, dict):
         return ""
-    return _metrics_html({k: own[k] for k in TITLES if isinstance(own.get(k), dict)})
+    return _metrics_html({k: own[k] for k in SPOTTING_KEYS if isinstance(own.get(k), dict)})
 
 
 def _model_section(store, art: _RunArtifacts) -> list[str]:

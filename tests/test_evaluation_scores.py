@@ -63,3 +63,52 @@ def test_evaluate_prints_no_line_for_a_class_neither_true_nor_predicted(capsys):
     out = capsys.readouterr().out
     assert "jump" in out and "punch" in out
     assert "idle" not in out and "noise" not in out
+
+
+def test_the_published_models_scores_do_not_take_another_evaluations_absent_count():
+    """The report copies only the event tables of an `evaluate --report` run beside a
+    published model's own scores: that run's absent-class count belongs to its own
+    macro-F1, which is not shown there."""
+    import json
+    from types import SimpleNamespace
+
+    from silkpipe.report import _spotting_html
+
+    other = {"macro_f1": 0.5, "predicted_without_truth": {"noise": 3}, "events": {}}
+    other["events"] = {"jump": {"precision": 1.0, "recall": 1.0, "f1": 1.0}}
+    store = SimpleNamespace(get_bytes=lambda key: json.dumps(other).encode())
+    art = SimpleNamespace(scores_dir="runs/r/model/v1", report_dir="runs/r/report")
+    page = _spotting_html(store, art)
+    assert "Events on stitched clip streams" in page
+    assert "Windows called a class the truth never holds" not in page
+
+
+class _SaysTurnOnce:
+    """A model that calls the first window turn, a class neither test day holds, and every
+    other window jump."""
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(x), len(CLASSES)), np.float32)
+        out[:, CLASSES.index("jump")] = 1.0
+        out[0, CLASSES.index("turn")] = 2.0
+        return out
+
+
+def test_cv_carries_and_prints_the_average_with_absent_classes(monkeypatch, tmp_path):
+    import silkpipe.crossval as cv
+    from silkpipe.training import TrainConfig
+    from tests.test_whole_samples import _day
+
+    monkeypatch.setattr(cv, "fit_fold", lambda *a, **k: _SaysTurnOnce())
+    monkeypatch.setattr(cv, "spot", lambda *a, **k: {"counts": {}})
+    streams = _day("a", None) + _day("b", None)
+    out = cv.run_protocol(streams, "leave-day-out", TrainConfig(), [1], tmp_path)
+    fold = out["folds"][0]
+    # jump and noise held; turn called once: averaged over two classes, or three with turn at 0
+    assert fold["macro_f1_with_absent"] == pytest.approx(fold["macro_f1"] * 2 / 3, abs=1e-4)
+    assert fold["macro_f1"] > 0
+    assert out["pooled_macro_f1_with_absent"] < out["pooled_macro_f1"]
+    assert set(fold["per_day_with_absent"]) == set(fold["per_day"])
+    text = cv.format_result(out)
+    assert "counting a class predicted but never true at F1 0" in text
+    assert "that day's score counting a class predicted there" in text

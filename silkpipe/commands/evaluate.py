@@ -224,7 +224,9 @@ def _print(result: dict) -> None:
     )
     absent = result.get("predicted_without_truth") or {}
     if absent:
-        named = ", ".join(f"{n} windows called {c}" for c, n in absent.items())
+        named = ", ".join(
+            f"{n} window{'s' if n != 1 else ''} called {c}" for c, n in absent.items()
+        )
         print(
             f"  {named}, which the truth never holds: misses of their true classes; "
             f"macro-F1 counting each such class at F1 0: {result['macro_f1_with_absent']:.3f}"
