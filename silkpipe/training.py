@@ -37,7 +37,6 @@ from silkpipe.dataset import (
     holdout_split,
     make_windows,
 )
-from silkpipe.distill import distill_loss, soft_targets, teacher_seeds
 from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.model import DERIVED_CHANNELS, GestureNet, add_class_bias, export_model
@@ -102,14 +101,6 @@ class TrainConfig:
     # a pre-registered grid; held out on new seeds and the day 2025-10-19:
     # bench/notes/noisebias.txt). 0 writes the trained model unchanged.
     noise_bias: float = 1.5
-    # knowledge distillation: the written model (same body and size) is trained on
-    # (1 - alpha) * cross-entropy + alpha * T^2 * KL toward the mean softened prediction of
-    # distill_teachers models of this same recipe trained on the same windows with other
-    # seeds (silkpipe/distill.py); training costs about teachers + 1 times as long.
-    # 0 trains the model alone
-    distill_teachers: int = 0
-    distill_alpha: float = 0.5
-    distill_temperature: float = 2.0
     # a training set of voice-labelled sessions alone (no clips) takes this preset's settings
     # wherever the config still holds the default ("": never; an explicit preset sets "")
     # (bench/notes/voice_model_gap.txt: what it gave on sessions and clips)
@@ -341,9 +332,7 @@ def train_windows(
     torch.set_num_threads(cfg.threads)
     device = _device(cfg)
     tr, va, scheme = _split(windows, cfg)
-    teachers = [] if cfg.refit else _teachers(tr, cfg, device, cfg.seed, cfg.max_epochs)
     fit = _start_fit(tr, cfg, device, cfg.seed, cfg.max_epochs)
-    fit.teachers = teachers  # with a refit, only the model written learns from teachers
     x_val = torch.from_numpy(va.core().copy())
     fingerprint = _fingerprint(windows, cfg)
     ckpt_path = out_dir / CHECKPOINT_NAME
@@ -435,7 +424,7 @@ class _Fit:
     step_model: Any  # the model, or its torch.compile'd form
     optimizer: torch.optim.Optimizer
     scheduler: Any
-    loss_fn: nn.CrossEntropyLoss  # class-weighted
+    loss_fn: nn.Module
     gen: torch.Generator  # shuffling and augmentation draws
     x: torch.Tensor
     y: torch.Tensor
@@ -446,7 +435,6 @@ class _Fit:
     averaged: AveragedModel | None = None  # the running weight average (weight_average)
     swa_after: int = 0  # epochs done before swa averaging starts
     epochs_done: int = 0
-    teachers: list[GestureNet] = field(default_factory=list)  # distillation's (distill.py)
 
 
 def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: int) -> _Fit:
@@ -527,10 +515,7 @@ def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
         xb = augment(fit.x[idx], cfg, fit.raw_std, fit.gen).to(fit.device)
         yb = fit.y[idx].to(fit.device)
         with torch.autocast(fit.device.type, dtype=torch.bfloat16, enabled=amp):
-            logits = fit.step_model(xb).float()
-            loss = fit.loss_fn(logits, yb)
-            if fit.teachers:
-                loss = _distilled(fit, cfg, loss, logits, xb, yb)
+            loss = fit.loss_fn(fit.step_model(xb).float(), yb)
         fit.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(fit.model.parameters(), 1.0)
@@ -544,28 +529,6 @@ def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
     if cfg.weight_average == "swa" and fit.averaged is not None and fit.epochs_done > fit.swa_after:
         fit.averaged.update_parameters(fit.model)
     return total / max(count, 1)
-
-
-def _distilled(fit: _Fit, cfg: TrainConfig, hard, logits, xb, yb) -> torch.Tensor:
-    """The batch's loss with the teachers' soft targets on the same augmented windows."""
-    target = soft_targets(fit.teachers, xb, cfg.distill_temperature)
-    class_w = fit.loss_fn.weight
-    assert class_w is not None  # _start_fit always weighs the classes
-    weights = class_w[yb]
-    return distill_loss(hard, logits, target, weights, cfg.distill_alpha, cfg.distill_temperature)
-
-
-def _teachers(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: int) -> list:
-    """cfg.distill_teachers models of this recipe on these windows, each with its own seed
-    (distill.teacher_seeds); none when distillation is off."""
-    teachers = []
-    for teacher_seed in teacher_seeds(seed, cfg.distill_teachers):
-        fit = _start_fit(windows, cfg, device, teacher_seed, epochs)
-        for _ in range(epochs):
-            _epoch(fit, cfg)
-        _use_average(fit, cfg)
-        teachers.append(fit.model.eval())
-    return teachers
 
 
 def _fresh_state() -> dict[str, Any]:
@@ -688,9 +651,7 @@ def _write_folder(model: GestureNet, out_dir: Path, config: dict, export: bool) 
 def _refit(windows: Windows, cfg: TrainConfig, epochs: int, device):
     """Train a fresh model on every window for ``epochs`` (no validation): the model the
     folder exports once the validated run has fixed the epoch count."""
-    teachers = _teachers(windows, cfg, device, cfg.seed + 1, epochs)
     fit = _start_fit(windows, cfg, device, cfg.seed + 1, epochs)
-    fit.teachers = teachers
     for _ in range(epochs):
         _epoch(fit, cfg)
     _use_average(fit, cfg)

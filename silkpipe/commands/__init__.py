@@ -130,9 +130,6 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         **dict.fromkeys(("patience", "min_epochs", "val_fold"), (0, None)),
         **dict.fromkeys(("lr", "weight_decay", "purge_s", "scale", "jitter", "warp"), (0, None)),
         **dict.fromkeys(("label_smoothing", "drop", "dropout", "ema_decay", "swa_start"), (0, 1)),
-        "distill_alpha": (0, 1),
-        "distill_teachers": (0, 16),  # each one more training of the whole model
-        "distill_temperature": (0.1, 100),  # the teachers' logits are divided by it
         **dict.fromkeys(("rotate_deg", "yaw_deg"), (0, 360)),
         "val_fraction": (0.01, 0.9),
         "seed": (0, 2**32 - 1),
