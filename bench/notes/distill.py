@@ -4,7 +4,7 @@ Folds are trained exactly as `silkpipe evaluate --cv` exports them (arch.load: t
 protocol's windows and folds; whole_samples.trainable: the fold's training windows; the
 refit, 30 epochs, seed + 1). Per fold: the baseline (cross_day_adapt.fit), K teachers of
 the same recipe with seeds seed + 1 + 1000 j (state dicts cached), and one student per
-combination (distillation.txt: the loss). Every test window's logits are kept (unbiased);
+combination (distill.txt: the loss). Every test window's logits are kept (unbiased);
 the noise bias is added when scoring, as the product adds it to the written model.
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/distill.py run --proto trdev --seed 1337 1338
