@@ -1282,6 +1282,12 @@ PEAKS_AWAY = "class evidence fits better away"
 #: ... and where a route would pass a fitted clock rate at the edge of the rates searched
 #: (rate_edge_share).
 RATE_AT_EDGE = "clock rate at the edge of its bound"
+_RATE_AT_EDGE_WHY = (
+    "on a clock rebuilt from row counts the fitted clock rate lies at the edge of the rates "
+    "the arrival envelope allows, where the true rate is not expected: the words fit best "
+    "there on other gestures than their own, which the class evidence, blind to a rate "
+    "error this small, cannot tell"
+)
 
 
 def gate_levels(cfg: AlignConfig) -> AlignConfig:
@@ -1364,12 +1370,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     if gate == PEAKS_AWAY:
         what = _peaks_away(ev, cfg)
     elif gate == RATE_AT_EDGE:
-        what = (
-            "on a clock rebuilt from row counts the fitted clock rate lies at the edge of "
-            "the rates the arrival envelope allows, where the true rate is not expected: "
-            "the words fit best there on other gestures than their own, which the class "
-            "evidence, blind to a rate error this small, cannot tell"
-        )
+        what = _RATE_AT_EDGE_WHY
     elif quality < cfg.min_quality:
         what = _weak_energy(quality, p_value, cfg)
     elif ev.at_edge:

@@ -355,6 +355,7 @@ def test_a_rate_fitted_at_the_edge_of_its_bound_is_refused_and_one_inside_passes
     _, edge = align_session("edge", motion, words, cfg)
     assert edge.clock_scale == 1.005 and edge.clock_scale_edge == 1.0
     assert edge.excluded and edge.gate == RATE_AT_EDGE, edge.gate
+    assert "edge of the rates the arrival envelope allows" in edge.reason
     _, before = align_session("edge", motion, words, replace(cfg, rate_edge_share=2.0))
     assert not before.excluded and before.gate == "class signature"
     assert abs(before.offset_s - 2.0) > 0.5  # the first words placed that far off
