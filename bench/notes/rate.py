@@ -174,7 +174,7 @@ def refused_by(r, rule):
         rule != "none"
         and r.get("rate_fitted")
         and not r["excluded"]
-        and r["gate"] != "energy"
+        and not r["gate"].startswith("energy")
         and at_edge(r, rule)
     )
 
@@ -212,6 +212,30 @@ def _last(path):
                 yield Path(path).stem, run, n, r["kind"], r
 
 
+def compare(args):
+    """Rows of two rows files (the same runs, before/after) whose verdict or offset differ,
+    and each file's run-level summary (session_classes_dev._summary)."""
+    import session_classes_dev as scd
+
+    before, after = (json.loads(Path(p).read_text()) for p in args[:2])
+    changed = 0
+    for run in before:
+        for grp in ("sessions", "controls"):
+            for n, rows in before[run][grp].items():
+                later = after[run][grp][n]
+                if len(later) != len(rows):
+                    changed += 1
+                    print(run, n, f"{len(rows)} rows -> {len(later)}", later[-1].get("gate"))
+                for r, q in zip(rows, later, strict=False):
+                    key = ("excluded", "gate", "err")
+                    if any(r.get(k) != q.get(k) for k in key):
+                        changed += 1
+                        print(run, n, [r.get(k) for k in key], "->", [q.get(k) for k in key])
+    print("rows changed:", changed)
+    print("before", scd._summary(before))
+    print("after ", scd._summary(after))
+
+
 def census(args):
     """Per session, before any alignment: time model, rate source, bound, and whether the
     scale search runs (alignment._searched_scales with the oracle words): which held-out
@@ -245,6 +269,6 @@ def _f(x, k=2):
 
 
 if __name__ == "__main__":
-    {"collect": collect, "measure": measure, "census": census, "score": score}[sys.argv[1]](
-        sys.argv[2:]
-    )
+    {"collect": collect, "measure": measure, "census": census, "score": score, "compare": compare}[
+        sys.argv[1]
+    ](sys.argv[2:])
