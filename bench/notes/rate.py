@@ -236,6 +236,22 @@ def compare(args):
     print("after ", scd._summary(after))
 
 
+def compact(args):
+    """OUT.json ROWS.json... -- RUN_DIR...: every rate-fitted row with its clock fit and
+    a_true, without the rest (bench/notes/rate_rows.json). Rows files whose run folders
+    share session names (the held-out deliveries) are given one call each."""
+    out, paths, dirs = args[0], *_split(args[1:])[::2]
+    tr = truths(dirs)
+    keep = ("round", "err", "excluded", "gate", "quality", "cls_p", "source", "bound", "scale")
+    rows = json.loads(Path(out).read_text()) if Path(out).exists() else []
+    for s, run, n, kind, r in _rows(paths):
+        if r.get("rate_fitted"):
+            at = round(a_true(tr[n], r["rows_per_s"]), 5)
+            row = dict(set=s, run=run, name=n, kind=kind, **{k: r.get(k) for k in keep})
+            rows.append(dict(row, verdict=verdict(r), a_true=at, scales=r["scales"]))
+    Path(out).write_text(json.dumps(rows, indent=0))
+
+
 def census(args):
     """Per session, before any alignment: time model, rate source, bound, and whether the
     scale search runs (alignment._searched_scales with the oracle words): which held-out
@@ -269,6 +285,11 @@ def _f(x, k=2):
 
 
 if __name__ == "__main__":
-    {"collect": collect, "measure": measure, "census": census, "score": score, "compare": compare}[
-        sys.argv[1]
-    ](sys.argv[2:])
+    {
+        "collect": collect,
+        "measure": measure,
+        "census": census,
+        "score": score,
+        "compare": compare,
+        "compact": compact,
+    }[sys.argv[1]](sys.argv[2:])
