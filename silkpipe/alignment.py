@@ -117,6 +117,13 @@ class AlignConfig:
     # ... and of the scales it tries, the one closest to 1 whose quality lies within this
     # of the best (in the shuffles' standard deviations) is taken (0: the best).
     scale_tie_z: float = 1.0
+    # Where the scale was fitted, a pass below sure_quality (a class or signature route)
+    # needs the scale taken to lie inside the searched ones: one whose |a - 1| is at least
+    # this share of the searched scales' largest is refused. The arrival envelope's rate
+    # lies well inside its bound (bench/notes/clock_rate.txt), so a fit at the bound's edge
+    # is pulled by words on other gestures, not by the rate; the class models cannot tell
+    # neighbouring rates apart (bench/notes/rate.txt). Above 1: off.
+    rate_edge_share: float = 1.0
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -255,6 +262,8 @@ class AlignmentReport:
     # away, in spreads of its lag profile (class_peak_margin), and where that best lies
     class_lag_margin: float | None = None
     class_best_away_s: float | None = None
+    # rate fitted: |clock_scale - 1| over the searched scales' largest (rate_edge_share)
+    clock_scale_edge: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -890,6 +899,7 @@ def align_session(
         class_peak_s=peak,
         class_lag_margin=margin,
         class_best_away_s=away,
+        clock_scale_edge=evidence.rate_edge,
         **base,
     )
     return intervals, report
@@ -908,9 +918,8 @@ def _evidence(
 ) -> Evidence:
     """What the gate weighs about a fit and the class tests at its offset."""
     moved = abs(fit.candidates[0]) > cfg.edge_s
-    rate_fitted = (
-        _scale_reach(_searched_scales(motion, commands, cfg), commands) >= cfg.rate_reach_s
-    )
+    scales = _searched_scales(motion, commands, cfg)
+    rate_fitted = _scale_reach(scales, commands) >= cfg.rate_reach_s
     return Evidence(
         fit.quality,
         fit.p_value,
@@ -923,7 +932,14 @@ def _evidence(
         fit.class_channels,
         margin,
         away,
+        _scale_edge(fit.scale, scales) if rate_fitted else None,
     )
+
+
+def _scale_edge(scale: float, scales: tuple[float, ...]) -> float:
+    """|scale - 1| over the largest |a - 1| of the searched scales (1: at their edge)."""
+    widest = max(abs(a - 1.0) for a in scales)
+    return round(abs(scale - 1.0) / widest, 3) if widest > 0 else 0.0
 
 
 def _report_base(
@@ -1038,6 +1054,7 @@ def _decide(
         ev.rate_fitted,
         ev.class_channels,
         ev.lag_margin,
+        ev.rate_edge,
     )
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
@@ -1156,6 +1173,7 @@ class Evidence:
     class_channels: bool = True  # the search that found the offset used class channels
     lag_margin: float | None = None  # fixed class model: clip_evidence.lag_margin
     best_away_s: float | None = None  # ... and where its best score away lies
+    rate_edge: float | None = None  # rate fitted: _scale_edge of the scale taken
 
 
 def gate_verdict(
@@ -1170,6 +1188,7 @@ def gate_verdict(
     rate_fitted: bool = False,
     class_channels: bool | None = None,
     lag_margin: float | None = None,
+    rate_edge: float | None = None,
 ) -> tuple[bool, str]:
     """(at chance, how the gate decided).
 
@@ -1188,6 +1207,9 @@ def gate_verdict(
     channels (None: whether the config searches with them). ``lag_margin``: how clearly the
     fixed class model scores the words best at this lag (clip_evidence.lag_margin); below
     class_peak_margin its route does not pass them (a placement a period or more off).
+    ``rate_edge``: where the rate was fitted, how near the scale taken lies to the searched
+    scales' edge (_scale_edge); at rate_edge_share or beyond no route below sure_quality
+    passes it (_routes).
     """
     cfg = gate_levels(cfg)
     if not np.isfinite(quality):
@@ -1206,14 +1228,35 @@ def gate_verdict(
         return True, "class signature contradicts"
     if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
+    at_rate_edge = rate_fitted and rate_edge is not None and rate_edge >= cfg.rate_edge_share
+    return _routes(quality, p_value, sig, cfg, cls, class_channels, lag_margin, at_rate_edge)
+
+
+def _routes(
+    quality: float,
+    p_value: float,
+    sig: SignatureTest,
+    cfg: AlignConfig,
+    cls: ClassTest | None,
+    class_channels: bool | None,
+    lag_margin: float | None,
+    at_rate_edge: bool,
+) -> tuple[bool, str]:
+    """The routes below sure_quality: a fixed class model's, the class signature's; where
+    neither passes, why. ``at_rate_edge``: the fitted clock rate lies at the edge of the
+    rates searched, which no route confirms (the words can sit on their own classes at a
+    rate 0.5 % off: bench/notes/rate.txt)."""
     class_route = _clip_confirms(cls, quality, p_value, cfg) and cls is not None
     peaks_away = lag_margin is not None and lag_margin < cfg.class_peak_margin
-    if class_route and not peaks_away and cls is not None:
+    signature = _signature_passes(sig, quality, p_value, cfg, class_channels)
+    if class_route and not peaks_away and not at_rate_edge and cls is not None:
         return False, _route(cls.model)
-    if _signature_passes(sig, quality, p_value, cfg, class_channels):
+    if signature and not at_rate_edge:
         return False, "class signature"
-    if class_route:  # ... but the model's own lag profile puts the words better away
+    if class_route and peaks_away:  # the model's own lag profile puts the words better away
         return True, PEAKS_AWAY
+    if at_rate_edge and (class_route or signature):
+        return True, RATE_AT_EDGE
     if quality >= cfg.min_quality:  # rate_fitted: energy alone does not settle the rate
         return True, "clock rate unconfirmed"
     return True, "at chance"
@@ -1236,6 +1279,15 @@ def _signature_passes(
 #: The gate's verdict where a fixed class model's route would pass an offset its own lag
 #: profile puts the words better away from (class_peak_margin).
 PEAKS_AWAY = "class evidence fits better away"
+#: ... and where a route would pass a fitted clock rate at the edge of the rates searched
+#: (rate_edge_share).
+RATE_AT_EDGE = "clock rate at the edge of its bound"
+_RATE_AT_EDGE_WHY = (
+    "on a clock rebuilt from row counts the fitted clock rate lies at the edge of the rates "
+    "the arrival envelope allows, where the true rate is not expected: the words fit best "
+    "there on other gestures than their own, which the class evidence, blind to a rate "
+    "error this small, cannot tell"
+)
 
 
 def gate_levels(cfg: AlignConfig) -> AlignConfig:
@@ -1317,6 +1369,8 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     quality, p_value, sig = ev.quality, ev.p_value, ev.sig
     if gate == PEAKS_AWAY:
         what = _peaks_away(ev, cfg)
+    elif gate == RATE_AT_EDGE:
+        what = _RATE_AT_EDGE_WHY
     elif quality < cfg.min_quality:
         what = _weak_energy(quality, p_value, cfg)
     elif ev.at_edge:

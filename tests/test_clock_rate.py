@@ -339,3 +339,61 @@ def test_loss_in_a_queue_where_the_wrist_is_still_is_inserted_at_its_gap():
     noisy = replace(pairs, turn_excess=np.where(pairs.turn_excess == 0.05, 0.05, 0.02))
     _, model = rebuild_clock(arrival, pairs=noisy)
     assert model.losses == []
+
+
+def test_a_rate_fitted_at_the_edge_of_its_bound_is_refused_and_one_inside_passes():
+    """Case (b) of bench/notes/rate.txt, made: the words run 1 % fast against a count clock
+    whose envelope bounds the rate to 0.5 %, so the fit takes the bound's edge (1.005), a
+    placement 0.5 % off that the signature route passed; at the edge no route below
+    sure_quality passes it. The same session at the clock's own rate still passes."""
+    from silkpipe.alignment import RATE_AT_EDGE
+
+    cfg = AlignConfig(sure_quality=float("inf"), class_channel_weight=0.0)  # signature route
+    bound = {"kind": "count", "rate_uncertainty": 0.005}
+    motion, words = gesture_session(offset_s=2.0, scale=1.01, seed=1)
+    motion.time_model = bound
+    _, edge = align_session("edge", motion, words, cfg)
+    assert edge.clock_scale == 1.005 and edge.clock_scale_edge == 1.0
+    assert edge.excluded and edge.gate == RATE_AT_EDGE, edge.gate
+    assert "edge of the rates the arrival envelope allows" in edge.reason
+    _, before = align_session("edge", motion, words, replace(cfg, rate_edge_share=2.0))
+    assert not before.excluded and before.gate == "class signature"
+    assert abs(before.offset_s - 2.0) > 0.5  # the first words placed that far off
+    motion, words = gesture_session(offset_s=2.0, scale=1.0, seed=1)
+    motion.time_model = bound
+    _, right = align_session("right", motion, words, cfg)
+    assert right.clock_scale == 1.0 and right.clock_scale_edge == 0.0
+    assert not right.excluded and right.gate == "class signature"
+    assert right.offset_s == pytest.approx(2.0, abs=0.3)
+
+
+def test_the_rate_edge_refuses_only_the_routes_below_sure_quality():
+    from silkpipe.alignment import PEAKS_AWAY, RATE_AT_EDGE, gate_verdict
+    from silkpipe.class_evidence import ClassTest
+    from silkpipe.signature import SignatureTest
+
+    cfg = AlignConfig(class_channel_weight=0.0)
+    silent = SignatureTest(0.0, 1.0, 0, 0, testable=False)
+    clips = ClassTest(-1.0, 0.001, 12, 3, model="clips")
+
+    def verdict(quality, rate_edge, c=cfg, margin=None, fitted=True):
+        return gate_verdict(
+            quality, 0.02, silent, c, clips, rate_fitted=fitted, lag_margin=margin,
+            rate_edge=rate_edge,
+        )  # fmt: skip
+
+    assert verdict(6.0, 0.5) == (False, "clip classes")
+    assert verdict(6.0, 1.0) == (True, RATE_AT_EDGE)
+    assert verdict(6.0, 1.0, fitted=False) == (False, "energy")
+    assert verdict(9.0, 1.0) == (False, "energy")  # sure quality: energy alone
+    assert verdict(6.0, 1.0, margin=-1.0) == (True, PEAKS_AWAY)
+    assert verdict(6.0, 1.0, replace(cfg, rate_edge_share=2.0)) == (False, "clip classes")
+
+
+def test_the_rate_edge_setting_is_checked():
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    check_config(AlignConfig(rate_edge_share=2.0))  # off
+    with pytest.raises(InputError, match="rate_edge_share"):
+        check_config(AlignConfig(rate_edge_share=-1.0))
