@@ -868,6 +868,7 @@ def align_session(
         return [], _unaligned(too_few, base)
     fit = _fit_clock(motion, commands, cfg, clips)
     offset, scale, around = fit.offset_s, fit.scale, fit.candidates
+    said = commands  # on the audio clock: the scales the fit searched are theirs
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
     lag = offset + cfg.word_to_peak_s
@@ -877,7 +878,7 @@ def align_session(
     intervals = session_labels(commands, offset, span, motion, cfg)
     peak, elsewhere = (None, False) if clips is None else _clip_peak(commands, lag, clips, cfg)
     margin, away = (None, None) if clips is None else _lag_margin(commands, lag, clips, cfg)
-    evidence = _evidence(fit, sig, cls, elsewhere, motion, commands, cfg, margin, away)
+    evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -911,15 +912,16 @@ def _evidence(
     cls: ClassTest,
     elsewhere: bool,
     motion: Motion,
-    commands: list[Command],
+    said: list[Command],
     cfg: AlignConfig,
     margin: float | None = None,
     away: float | None = None,
 ) -> Evidence:
-    """What the gate weighs about a fit and the class tests at its offset."""
+    """What the gate weighs about a fit and the class tests at its offset. ``said``: the
+    commands on the audio clock, before the fitted scale, as the scale search saw them."""
     moved = abs(fit.candidates[0]) > cfg.edge_s
-    scales = _searched_scales(motion, commands, cfg)
-    rate_fitted = _scale_reach(scales, commands) >= cfg.rate_reach_s
+    scales = _searched_scales(motion, said, cfg)
+    rate_fitted = _scale_reach(scales, said) >= cfg.rate_reach_s
     return Evidence(
         fit.quality,
         fit.p_value,
@@ -1284,9 +1286,9 @@ PEAKS_AWAY = "class evidence fits better away"
 RATE_AT_EDGE = "clock rate at the edge of its bound"
 _RATE_AT_EDGE_WHY = (
     "on a clock rebuilt from row counts the fitted clock rate lies at the edge of the rates "
-    "the arrival envelope allows, where the true rate is not expected: the words fit best "
-    "there on other gestures than their own, which the class evidence, blind to a rate "
-    "error this small, cannot tell"
+    "searched around the measured one, where the true rate is not expected: the words may "
+    "fit best there on other gestures than their own, which the class evidence, blind to a "
+    "rate error this small, cannot tell"
 )
 
 
@@ -1413,7 +1415,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
             f"(class-signature p={sig.p_value:.2f} over {sig.jumps} jump and "
             f"{sig.turns} turn words)"
         )
-    elif sig.p_value <= cfg.max_signature_p:
+    elif sig.p_value <= cfg.max_signature_p and gate != RATE_AT_EDGE:
         what += f"; the class signature (p={sig.p_value:.3f}) alone is not enough"
     return what + (
         ": not trained on. To make such a session usable, record the watch's "

@@ -355,7 +355,8 @@ def test_a_rate_fitted_at_the_edge_of_its_bound_is_refused_and_one_inside_passes
     _, edge = align_session("edge", motion, words, cfg)
     assert edge.clock_scale == 1.005 and edge.clock_scale_edge == 1.0
     assert edge.excluded and edge.gate == RATE_AT_EDGE, edge.gate
-    assert "edge of the rates the arrival envelope allows" in edge.reason
+    assert "edge of the rates searched around the measured one" in edge.reason
+    assert "alone is not enough" not in edge.reason  # the signature route is what is refused
     _, before = align_session("edge", motion, words, replace(cfg, rate_edge_share=2.0))
     assert not before.excluded and before.gate == "class signature"
     assert abs(before.offset_s - 2.0) > 0.5  # the first words placed that far off
@@ -385,6 +386,7 @@ def test_the_rate_edge_refuses_only_the_routes_below_sure_quality():
     assert verdict(6.0, 0.5) == (False, "clip classes")
     assert verdict(6.0, 1.0) == (True, RATE_AT_EDGE)
     assert verdict(6.0, 1.0, fitted=False) == (False, "energy")
+    assert verdict(3.0, 1.0, fitted=False) == (False, "clip classes")  # no rate fitted: no edge
     assert verdict(9.0, 1.0) == (False, "energy")  # sure quality: energy alone
     assert verdict(6.0, 1.0, margin=-1.0) == (True, PEAKS_AWAY)
     assert verdict(6.0, 1.0, replace(cfg, rate_edge_share=2.0)) == (False, "clip classes")
@@ -397,3 +399,23 @@ def test_the_rate_edge_setting_is_checked():
     check_config(AlignConfig(rate_edge_share=2.0))  # off
     with pytest.raises(InputError, match="rate_edge_share"):
         check_config(AlignConfig(rate_edge_share=-1.0))
+
+
+def test_a_rate_fitted_slow_at_the_lower_edge_is_refused_where_its_span_only_just_fits():
+    """The words run 1 % slow against a clock bounded to 0.5 %, and span just over the reach
+    at which the rate is fitted: the fit takes the lower edge (0.995). Whether the rate was
+    fitted is judged on the words as the scale search saw them, not after the chosen scale
+    shrank them below that reach (which read as "not fitted" and let the edge pass)."""
+    from silkpipe.alignment import RATE_AT_EDGE, _scale_reach, _searched_scales
+
+    cfg = AlignConfig(sure_quality=float("inf"), class_channel_weight=0.0)
+    motion, words = gesture_session(seconds=160.0, offset_s=2.0, scale=0.99, seed=1)
+    motion.time_model = {"kind": "count", "rate_uncertainty": 0.005}
+    span = [(i, j) for i in range(len(words)) for j in range(i, len(words))]
+    i, j = next((i, j) for i, j in span if 100.0 <= words[j].start - words[i].start < 100.45)
+    said = words[i : j + 1]
+    scales = _searched_scales(motion, said, cfg)
+    assert min(scales) == pytest.approx(0.995) and _scale_reach(scales, said) >= cfg.rate_reach_s
+    _, report = align_session("slow", motion, said, cfg)
+    assert report.clock_scale == pytest.approx(0.995) and report.clock_scale_edge == 1.0
+    assert report.excluded and report.gate == RATE_AT_EDGE, report.gate
