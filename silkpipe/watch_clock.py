@@ -39,7 +39,9 @@ arrive at under ``thin_fraction`` of the watch rate *and* consecutive rows are o
 period apart in the motion itself (``row_spacing``: the rotation vector turns between
 rows by what the gyro says one period takes; where rows were lost it turns by several).
 A backlog that only grows, at close to the watch rate, is read as a stream that loses
-single events in real time: ``arrival`` (counting would squeeze its time).
+single events in real time: ``arrival`` (counting would squeeze its time), unless the motion
+per arrival second falls where the backlog is high (queue_ratio under ``max_queue_ratio``;
+host stalls up to ``stall_s`` count as arrival time, being delays).
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class ClockConfig:
     thin_fraction: float = 0.5  # arrival under this share of R: rows delayed, not lost ...
     max_spacing: float = 2.0  # ... if row_spacing is at most this (None: not measured)
     max_pause_share: float = 0.4  # arrival time in pauses above this: pieces, not a queue
-    max_queue_ratio: float = 0.85  # queue_ratio under this: a queue, however fast it arrives
+    max_queue_ratio: float = 0.95  # queue_ratio under this: a queue, however fast it arrives
+    stall_s: float = 1.5  # ... whose arrival pauses up to this are host stalls (delays)
     realtime_window_s: float = 10.0  # windows used to measure R on real-time stretches
     min_realtime_s: float = 30.0  # ... and how much real time it takes to trust them
     min_edge_s: float = 3.0  # envelope edges shorter than this give no rate
@@ -313,12 +316,20 @@ def queue_ratio(
         idx = np.flatnonzero(rows)
         if spacing is None or len(idx) < 2:
             return None
-        seconds = np.diff(arrival[idx])
-        seconds = seconds[seconds <= cfg.gap_s].sum()  # time spent arriving, pauses left out
+        seconds = _arriving_seconds(arrival, idx, cfg)
         if seconds < cfg.min_realtime_s / 3:
             return None
         parts.append(spacing * len(idx) / seconds / rate)
     return parts[1] / parts[0]
+
+
+def _arriving_seconds(arrival: np.ndarray, idx: np.ndarray, cfg: ClockConfig) -> float:
+    """Arrival time spent on the rows ``idx``: the pauses between consecutive rows up to
+    ``stall_s`` (a host stall is a delay: the rows it holds arrive in one burst after it, so
+    leaving it out would overstate the rows per second where stalls are frequent); longer
+    pauses (losses, separate pieces) and the jumps over rows of the other part left out."""
+    pauses = np.diff(arrival[idx])[np.diff(idx) == 1]
+    return float(pauses[pauses <= cfg.stall_s].sum())
 
 
 def _watch_time(

@@ -6,8 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from silkpipe.commands import check_config
+from silkpipe.errors import InputError
 from silkpipe.sessions import HEADER, parse_sensor_csv, read_sensor_csv
-from silkpipe.watch_clock import DEFAULT_ROWS_PER_S, SpacingPairs, rebuild_clock, row_spacing
+from silkpipe.watch_clock import (
+    DEFAULT_ROWS_PER_S,
+    ClockConfig,
+    SpacingPairs,
+    rebuild_clock,
+    row_spacing,
+)
 
 R = DEFAULT_ROWS_PER_S
 
@@ -218,3 +226,59 @@ def test_stream_losing_rows_after_a_real_time_start_stays_on_arrival_time():
     assert model.max_backlog_s > 1.5 and not model.drains
     assert model.queue_ratio == pytest.approx(1.0, abs=0.1)
     assert model.kind == "arrival"
+
+
+def _stall(arrival: np.ndarray, start: float, every: float, length: float) -> np.ndarray:
+    """Arrival with host stalls from ``start`` on: nothing arrives for ``length`` s every
+    ``every`` s; the rows held arrive in one burst when it ends (a delay: nothing lost)."""
+    out = arrival.copy()
+    for a in np.arange(start, arrival[-1], every):
+        held = np.flatnonzero((out >= a) & (out < a + length))
+        out[held] = a + length + 1e-4 * np.arange(1, len(held) + 1)
+    return np.maximum.accumulate(out)
+
+
+def test_queue_that_stalls_where_it_is_high_is_still_counted():
+    """A queue sent at 0.7 of the watch rate from 40 s on whose host stalls a second in
+    every 2.5 s there: the stalls are arrival time (delays), so the rows per second stay
+    at 0.7 of the real-time part's, not 0.7 x 2.5 / 1.5 (leaving the stalls out)."""
+    watch, arrival = deliver(150, lambda t: 1.5 if t < 40 else 0.7)
+    arrival = _stall(arrival, 45.0, 2.5, 1.0)
+    rebuilt, model = rebuild_clock(arrival, pairs=_pairs(len(arrival), lambda i: 1.0 + 0 * i))
+    assert model.kind == "count" and not model.drains
+    assert model.queue_ratio == pytest.approx(0.7, abs=0.1)
+    assert clock_error(rebuilt, watch) < 0.05
+
+
+def test_fast_queue_whose_clips_move_more_is_counted():
+    """A queue sent at 0.78 of the watch rate whose queued part happens to move 12 % more
+    per row (clips differ in row_spacing): ratio 0.87, a queue (max_queue_ratio)."""
+    watch, arrival = deliver(150, lambda t: 1.5 if t < 40 else 0.78)
+    late = int(np.searchsorted(watch, 40))
+    rebuilt, model = rebuild_clock(
+        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1.12))
+    )
+    assert model.queue_ratio == pytest.approx(0.87, abs=0.04)
+    assert model.kind == "count"
+    assert clock_error(rebuilt, watch) < 0.05
+
+
+def test_stream_losing_rows_with_stalls_stays_on_arrival_time():
+    """Real time throughout, a fifth of the rows lost at random from 40 s on, the host
+    stalling 0.8 s in every 3 s: stalls counted as arrival time in both parts, the
+    spacing grows as much as arrival thins, and the ratio stays near 1 (max_queue_ratio)."""
+    watch, arrival = deliver(150, lambda t: 1.5)
+    keep = (watch < 40) | (np.random.default_rng(1).random(len(watch)) < 0.8)
+    watch, arrival = watch[keep], _stall(arrival[keep], 5.0, 3.0, 0.8)
+    late = int(np.searchsorted(watch, 40))
+    _, model = rebuild_clock(
+        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1 / 0.8))
+    )
+    assert model.max_backlog_s > 1.5 and not model.drains
+    assert model.queue_ratio == pytest.approx(1.0, abs=0.03)
+    assert model.kind == "arrival"
+
+
+def test_stall_limit_is_checked():
+    with pytest.raises(InputError, match="stall_s"):
+        check_config(ClockConfig(stall_s=-1.0))
