@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
 import silkpipe.crossval as cv
 from silkpipe.cli import main
 from silkpipe.dataset import WindowConfig
+from silkpipe.errors import InputError
 from silkpipe.labels import Interval
 from silkpipe.report import cv_section
 from silkpipe.training import TrainConfig
-from silkpipe.training_only import TrainingOnlyRun, recording_day
+from silkpipe.training_only import TrainingOnlyConfig, TrainingOnlyRun, recording_day
+from tests.conftest import every_nth_clip
 from tests.test_adapt import _at, _two_days
 from tests.test_spotting import clip
 
@@ -99,3 +104,48 @@ def test_cli_refuses_training_only_sessions_without_store_or_outside_cv(
 ):
     code = main(["evaluate", "--clips", str(tmp_path), *extra])
     assert code != 0 and why in capsys.readouterr().err
+
+
+def _voice_run(data_dir, store, recording_date: str) -> None:
+    """A run r1 in ``store`` with one real session, a few labels and a metadata date."""
+    session = "20251017_143217_session"
+    folder = store / "sessions" / session
+    folder.mkdir(parents=True)
+    shutil.copy(data_dir / "sessions" / session / "sensor_data.csv", folder / "sensor_data.csv")
+    (folder / "metadata.json").write_text(json.dumps({"recording_date": recording_date}))
+    labels = store / "runs" / "r1" / "labels"
+    labels.mkdir(parents=True)
+    rows = ["100,102,jump", "110,112,punch", "120,140,walk", "150,160,noise"]
+    (labels / f"{session}.csv").write_text("start,end,label\n" + "\n".join(rows) + "\n")
+    (labels / "summary.json").write_text(
+        json.dumps({"sessions": [session, "gone"], "failed": {}, "excluded": {"gone": "bad"}})
+    )
+
+
+def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_metadata(
+    data_dir, tmp_path
+):
+    from silkpipe.steps.train import training_only_runs
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18T09:00:00")
+    (run,) = training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("r1",)))
+    assert [(st.name, st.day, st.kind) for st in run.streams] == [
+        ("20251017_143217_session", "2025-10-18", "session")  # metadata, not the name
+    ]
+    with pytest.raises(InputError, match="no label set"):
+        training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("nope",)))
+
+
+def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18T09:00:00")
+    (tmp_path / "clips").mkdir()
+    clips = every_nth_clip(data_dir, tmp_path / "clips", 8)
+    argv = ["evaluate", "--cv", "time-range", "--epochs", "1", "--clips", str(clips)]
+    argv += ["--store", str(tmp_path / "s"), "--run-id", "r1", "--report", str(tmp_path / "r")]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert "training only (voice labels, never scored): run r1" in capsys.readouterr().out
+    (result,) = json.loads((tmp_path / "r" / "cv.json").read_text())
+    (run,) = result["training_only"]
+    assert run["labelled_s"] == {"jump": 2.0, "noise": 10.0, "punch": 2.0, "walk": 20.0}
+    assert run["sessions"][0]["day"] == "2025-10-18" and run["windows"] > 0
+    assert all(f["training_only_windows"] > 0 for f in result["folds"])
