@@ -97,6 +97,7 @@ def test_recording_day_from_metadata_else_the_folder_name():
     [
         (["--cv", "time-range", "--run-id", "r"], "both --store and --run-id"),
         (["--model", "m", "--store", "s", "--run-id", "r"], "--cv folds only"),
+        (["--cv", "time-range", "--store", "s", "--run-id", "r", "--run-id", "r"], "twice"),
     ],
 )
 def test_cli_refuses_training_only_sessions_without_store_or_outside_cv(

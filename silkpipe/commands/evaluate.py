@@ -111,6 +111,8 @@ def _training_only(args):
         raise InputError("training-only sessions need both --store and --run-id")
     if not args.cv:
         raise InputError("--store/--run-id add training-only sessions to --cv folds only")
+    if len(set(args.training_runs)) < len(args.training_runs):
+        raise InputError("a --run-id is given twice: its sessions would count twice")
     return TrainingOnlyConfig(args.store, tuple(args.training_runs))
 
 
