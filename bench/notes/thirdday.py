@@ -49,7 +49,7 @@ def table(out: Path, name: str) -> list[str]:
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/thirdday/cv")
-    for name in ("ldo_clips", "ldo_voice", "tr_clips", "tr_voice"):
+    for name in ("ldo_clips", "ldo_voice", "tr_clips", "tr_voice", "ldo8_clips", "ldo8_voice"):
         print("\n".join(table(out, name)))
 
 

@@ -23,3 +23,7 @@ cv ldo_clips leave-day-out 4
 cv ldo_voice leave-day-out 4 $VOICE
 cv tr_clips time-range 2
 cv tr_voice time-range 2 $VOICE
+# supplementary (run after the above, nothing chosen on it): the same leave-day-out pair with 8
+# seeds (1337-1344: the four above again, then four more), for the per-seed sign of the gain
+cv ldo8_clips leave-day-out 8
+cv ldo8_voice leave-day-out 8 $VOICE
