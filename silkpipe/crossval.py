@@ -32,6 +32,7 @@ from silkpipe.dataset import (
 from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.spotting import add_counts, event_scores, spot
+from silkpipe.training_only import describe_runs, fold_mask, format_runs, tagged
 from silkpipe.vocabulary import CLASSES
 from silkpipe.whole_samples import (
     describe,
@@ -191,25 +192,22 @@ def run_protocol(
     work_dir=None,
     adapt=None,
     shots: int = 0,
+    training_only: list | None = None,
 ) -> dict:
     """Train and score every fold of a protocol for every seed (see module doc); with
     ``adapt``, leave-day-out folds self-train on the test day's recordings, unlabelled;
-    with ``shots`` they also train on the test day's first ``shots`` samples per class."""
+    with ``shots`` they also train on the test day's first ``shots`` samples per class;
+    ``training_only`` runs (silkpipe.training_only) train every fold, never tested."""
     if (adapt is not None or shots) and protocol != "leave-day-out":
         raise InputError(
             f"--adapt and --shots need --cv leave-day-out (a new day to adapt to), not {protocol}"
         )
-    windows = make_windows(streams, cfg.window)
-    days = window_days(windows, streams)
-    classes = list(CLASSES)
-    if protocol == "leave-day-out":
-        classes = shared_classes(windows, days)
-        keep = np.isin(windows.y, [CLASSES.index(c) for c in classes])
-        windows, days = windows.subset(keep), days[keep]
-        streams = [st for st in streams if st.intervals[0].label in classes or st.kind != "clip"]
+    windows, days, classes, streams = _protocol_windows(streams, protocol, cfg.window)
     folds, notes = folds_for(protocol, windows, days, cfg.purge_s)
     if shots:
         folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
+    extra = _Extra.of(training_only or [], classes, cfg.window)
+    masks = [extra.mask_for(set(days[f.test]), f.name, notes) for f in folds]
     rows, y_true, y_pred, whole = [], [], [], []
     events: dict = {}
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:
@@ -222,6 +220,7 @@ def run_protocol(
                     replace(cfg, seed=seed),
                     Path(tmp) / f"{seed}-{k}",
                     adapt,
+                    extra.subset(masks[k]),
                 )
                 rows.append({"seed": seed, **row})
                 y_true.append(truth)
@@ -231,25 +230,87 @@ def run_protocol(
     out = _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds)
     out.update(_whole_only(y_true, y_pred, whole))
     out["left_out_of_training"] = trainable(windows, streams)[1]
-    if shots:  # named apart, so no report mistakes it for plain leave-day-out
+    if training_only:
+        out["training_only"] = describe_runs(training_only, extra.windows)
+    _name_variants(out, shots, adapt)
+    return out
+
+
+def _protocol_windows(streams: list[LabelledStream], protocol: str, window):
+    """(windows, their days, the classes scored, streams): leave-day-out keeps only the
+    classes every day holds."""
+    windows = make_windows(streams, window)
+    days = window_days(windows, streams)
+    classes = list(CLASSES)
+    if protocol == "leave-day-out":
+        classes = shared_classes(windows, days)
+        keep = np.isin(windows.y, [CLASSES.index(c) for c in classes])
+        windows, days = windows.subset(keep), days[keep]
+        streams = [st for st in streams if st.intervals[0].label in classes or st.kind != "clip"]
+    return windows, days, classes, streams
+
+
+def _name_variants(out: dict, shots: int, adapt) -> None:
+    """Few-shot and self-trained results are named apart, so no report mistakes them for
+    plain leave-day-out."""
+    if shots:
         out["protocol"] += f" + {shots} shots per class (few-shot)"
         out["shots"] = {"per_class": shots, "repeat": SHOT_REPEAT, "sample_s": SHOT_SAMPLE_S}
     if adapt is not None:
         out["protocol"] += " + self-trained on the test day"
         out["adapt"] = {"share": adapt.share, "rounds": adapt.rounds}
-    return out
 
 
-def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
-    pool = None
-    if adapt is not None:  # the test day's recordings slid whole, their labels unused
-        held = set(windows.streams[fold.test])
-        pool = unlabelled_windows([st for st in streams if st.name in held], cfg.window)
+@dataclass
+class _Extra:
+    """Training-only windows (in the protocol's classes), their streams and days."""
+
+    windows: Windows | None
+    streams: list[LabelledStream]
+    days: np.ndarray
+
+    @classmethod
+    def of(cls, runs: list, classes: list[str], window) -> _Extra:
+        streams = tagged(runs)
+        if not streams:
+            return cls(None, [], np.array([], dtype=object))
+        w = make_windows(streams, window)
+        w = w.subset(np.isin(w.y, [CLASSES.index(c) for c in classes]))
+        return cls(w, streams, window_days(w, streams))
+
+    def mask_for(self, test_days: set, fold: str, notes: list[str]) -> np.ndarray:
+        """The windows a fold may train on; why others may not is added to ``notes``."""
+        mask, why = fold_mask(self.days, test_days, fold)
+        notes += why
+        return mask
+
+    def subset(self, mask: np.ndarray) -> tuple[Windows, list[LabelledStream]] | None:
+        if self.windows is None:
+            return None
+        return self.windows.subset(mask), self.streams
+
+
+def _fold_training(windows, streams, fold: Fold, extra) -> tuple[Windows, dict, int]:
+    """(what a fold trains on, what was left out of it, training-only windows in it)."""
     train_mask, left_out = trainable(windows, streams, fold.train)
     train = windows.subset(train_mask)
     if fold.shots is not None:
         shots, _ = trainable(windows, streams, fold.shots, warn=False)
         train = concat_windows([train] + [windows.subset(shots)] * SHOT_REPEAT)
+    if extra is None:
+        return train, left_out, 0
+    extra_windows, extra_streams = extra
+    keep, _ = trainable(extra_windows, extra_streams, warn=False)
+    added = extra_windows.subset(keep)
+    return concat_windows([train, added]), left_out, len(added)
+
+
+def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None, extra=None):
+    pool = None
+    if adapt is not None:  # the test day's recordings slid whole, their labels unused
+        held = set(windows.streams[fold.test])
+        pool = unlabelled_windows([st for st in streams if st.name in held], cfg.window)
+    train, left_out, n_extra = _fold_training(windows, streams, fold, extra)
     predictor = fit_fold(train, cfg, work, pool, adapt)
     test = windows.subset(fold.test).primaries()
     pred = predictor.logits(test.core()).argmax(axis=1)
@@ -269,6 +330,7 @@ def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None):
         "whole_sample_macro_f1": on_whole["whole_sample_macro_f1"],
         "whole_sample_windows": on_whole["whole_sample_windows"],
         "left_out_of_training": left_out,
+        "training_only_windows": n_extra,
         "per_day": per_day,
         "per_day_with_absent": per_day_absent,
         "streams_spotted": len(full),
@@ -357,9 +419,9 @@ def _summary(protocol, classes, notes, rows, y_true, y_pred, events, seeds) -> d
     return out
 
 
-def format_result(r: dict) -> str:
-    """A short plain-text table of one protocol's result."""
-    lines = [f"== {r['protocol']} (classes: {', '.join(r['classes'])}; seeds {r['seeds']})"]
+def _trained_also(r: dict) -> list[str]:
+    """What the folds trained on besides the other folds' windows."""
+    lines = []
     if r.get("adapt"):
         a = r["adapt"]
         lines.append(
@@ -371,6 +433,13 @@ def format_result(r: dict) -> str:
             f"  few-shot: each fold also trains on its test day's first {r['shots']['per_class']} "
             f"samples per class (x{r['shots']['repeat']}) and scores the rest: not leave-day-out"
         )
+    return lines + format_runs(r.get("training_only") or [])
+
+
+def format_result(r: dict) -> str:
+    """A short plain-text table of one protocol's result."""
+    lines = [f"== {r['protocol']} (classes: {', '.join(r['classes'])}; seeds {r['seeds']})"]
+    lines += _trained_also(r)
     lines += [f"  note: {n}" for n in r["notes"]]
     left_out = describe(r.get("left_out_of_training") or {})
     if left_out:

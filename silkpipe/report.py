@@ -690,6 +690,19 @@ def cv_section(cv: Any, metrics: Any) -> str:
     return "".join(out) + _table(header, rows) + "</section>"
 
 
+def _training_only_lines(r: dict) -> list[str]:
+    """The training-only runs a protocol's folds added (cv.json ``training_only``)."""
+    from silkpipe.training_only import format_runs
+
+    runs = r.get("training_only")
+    if not isinstance(runs, list) or not all(isinstance(x, dict) for x in runs):
+        return []
+    try:
+        return format_runs(runs)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return ["training-only runs: unreadable in cv.json"]
+
+
 def _cv_row(r: Any) -> list[str]:
     """One protocol's row of the spread table (a protocol with no folds says so)."""
     from silkpipe.whole_samples import describe
@@ -703,6 +716,7 @@ def _cv_row(r: Any) -> list[str]:
     left = r.get("left_out_of_training")
     if isinstance(left, dict) and isinstance(left.get("by_class"), dict) and describe(left):
         notes += _e("; " + describe(left))  # who was not trained on
+    notes += _e("".join(f"; {line.strip()}" for line in _training_only_lines(r)))
     return [
         _e(r["protocol"]),
         _num(r["pooled_macro_f1"], "{:.3f}") + _whole_only(r),

@@ -56,6 +56,7 @@ def register(sub) -> None:
         "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
     )
     _add_new_day_options(p)
+    _add_training_only_options(p)
     _add_output_options(p)
     p.set_defaults(func=run)
 
@@ -80,6 +81,39 @@ def _add_output_options(p) -> None:
         default="onnx",
         help="exported model to run (default %(default)s)",
     )
+
+
+def _add_training_only_options(p) -> None:
+    """--cv: a voice run's labelled sessions as extra training data (never scored)."""
+    p.add_argument(
+        "--store",
+        help="--cv: artifact store of the --run-id runs (a folder, file://PATH or s3://...)",
+    )
+    p.add_argument(
+        "--run-id",
+        dest="training_runs",  # not run_id: metrics groups a step by args.run_id
+        action="append",
+        default=[],
+        metavar="ID",
+        help="--cv: every fold also trains on this run's labelled sessions (as `train "
+        "--store --run-id` finds them); never scored, their labels are voice labels; a "
+        "session of a day a fold tests is left out of that fold; repeatable",
+    )
+
+
+def _training_only(args):
+    """--store/--run-id parsed into TrainingOnlyConfig (None without them)."""
+    from silkpipe.training_only import TrainingOnlyConfig
+
+    if not (args.store or args.training_runs):
+        return None
+    if not (args.store and args.training_runs):
+        raise InputError("training-only sessions need both --store and --run-id")
+    if not args.cv:
+        raise InputError("--store/--run-id add training-only sessions to --cv folds only")
+    if len(set(args.training_runs)) < len(args.training_runs):
+        raise InputError("a --run-id is given twice: its sessions would count twice")
+    return TrainingOnlyConfig(args.store, tuple(args.training_runs))
 
 
 def _add_new_day_options(p) -> None:
@@ -127,6 +161,7 @@ def _streams(args, truth_streams: dict | None = None) -> list:
 def run(args) -> dict:
     if args.cv:
         return run_cv(args)
+    _training_only(args)  # refused without --cv
     if not args.model:
         raise InputError("give --model DIR (score a model) or --cv PROTOCOL (cross-validate)")
     from silkpipe.evaluation import evaluate, write_report
@@ -279,12 +314,22 @@ def run_cv(args) -> dict:
         raise InputError("--shots must be 0 or more")
     cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs))
     adapt = adapt_config(args) if args.adapt else None
+    extra_cfg = _training_only(args)
     streams = _streams(args)
+    extra = None
+    if extra_cfg is not None:
+        from silkpipe.steps.train import training_only_runs
+
+        extra = training_only_runs(extra_cfg)
     seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     results = []
     for protocol in protocols:
-        results.append(run_protocol(streams, protocol, cfg, seeds, adapt=adapt, shots=args.shots))
+        results.append(
+            run_protocol(
+                streams, protocol, cfg, seeds, adapt=adapt, shots=args.shots, training_only=extra
+            )
+        )
         if not args.json:
             print(format_result(results[-1]), flush=True)
     if args.report:

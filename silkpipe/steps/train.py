@@ -27,11 +27,14 @@ from silkpipe.steps.common import (
     from_scratch,
     read_input,
     read_run_inputs,
+    session_files,
+    session_input,
     sha256,
     version_damage,
 )
 from silkpipe.store import Store
 from silkpipe.training import TrainConfig
+from silkpipe.training_only import TrainingOnlyConfig, TrainingOnlyRun, recording_day
 
 log = logging.getLogger(__name__)
 
@@ -139,19 +142,61 @@ def _work_folder(store: Store, run_id: str) -> Path:
     return work
 
 
-def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
-    from silkpipe.dataset import load_clip_streams, session_stream
+def labelled_sessions(store: Store, run_id: str) -> list:
+    """The run's labelled sessions that passed the gate, as ``train`` trains on them, each
+    with its recording day (training-only data for ``evaluate --cv``)."""
+    plan = train_plan(store, run_id, TrainConfig())
+    return _session_streams(store, run_id, list(plan.sessions), read_run_inputs(store, run_id))
+
+
+def training_only_runs(cfg: TrainingOnlyConfig) -> list[TrainingOnlyRun]:
+    """Each run's labelled sessions (``evaluate --cv --store S --run-id R``); a run with
+    none is refused: adding it would change nothing the user asked for."""
+    from silkpipe.store import open_store
+
+    store, runs = open_store(cfg.store), []
+    for run_id in cfg.run_ids:
+        streams = labelled_sessions(store, run_id)
+        if not streams:
+            raise InputError(f"run {run_id} has no labelled session that passed the gate")
+        runs.append(TrainingOnlyRun(run_id, streams))
+    return runs
+
+
+def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) -> list:
+    """The named sessions' published labels on their motion (sessions without a label
+    left out), each with its recording day."""
+    from silkpipe.dataset import session_stream
     from silkpipe.labels import parse_labels_csv
 
-    inputs = read_run_inputs(store, run_id)
     prefix = keys.published_prefix(store, run_id, "labels")
     streams = []
-    for name in plan.sessions:
+    for name in names:
         key = f"{prefix}/{name}.csv"
         intervals = parse_labels_csv(store.get_bytes(key).decode(), source=key, session=name)
         if intervals:
             motion, _ = read_motion(store, inputs, name)
-            streams.append(session_stream(name, motion, intervals))
+            stream = session_stream(name, motion, intervals)
+            stream.day = recording_day(_metadata(store, inputs, name), name)
+            streams.append(stream)
+    return streams
+
+
+def _metadata(store: Store, inputs: dict, name: str) -> dict:
+    """The session's metadata.json ({} when it has none or it is not an object)."""
+    from silkpipe.errors import parse_json
+
+    if "metadata.json" not in session_files(inputs, name):
+        return {}
+    doc = parse_json(session_input(store, inputs, name, "metadata.json"), session=name)
+    return doc if isinstance(doc, dict) else {}
+
+
+def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
+    from silkpipe.dataset import load_clip_streams
+
+    inputs = read_run_inputs(store, run_id)
+    streams = _session_streams(store, run_id, list(plan.sessions), inputs)
     for key in store.list(keys.failures_prefix(run_id, "train")):
         store.delete(key)  # this training's clip refusals replace the last one's
     if plan.clips:

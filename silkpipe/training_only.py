@@ -1,0 +1,116 @@
+"""Training-only data in cross-validation: a voice run's labelled sessions added to every fold.
+
+Voice labels are not truth, so these sessions are never scored; they only widen what each
+fold trains on ("train on every other day you have"). A session recorded on a day a fold
+tests is left out of that fold (same-day data would leak the test day), and so is one whose
+recording date is unknown; each such case is named in a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from silkpipe.dataset import LabelledStream, Windows
+
+#: A session folder named after its start, e.g. 20251017_143627_session.
+_NAME_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})_")
+
+
+@dataclass(frozen=True)
+class TrainingOnlyConfig:
+    """Where the training-only sessions come from: runs of one artifact store."""
+
+    store: str
+    run_ids: tuple[str, ...]
+
+
+@dataclass
+class TrainingOnlyRun:
+    """One run's labelled sessions (their ``day`` set), as the train step reads them."""
+
+    run_id: str
+    streams: list[LabelledStream]
+
+
+def recording_day(metadata: dict, name: str) -> str:
+    """A session's recording date (YYYY-MM-DD) from metadata.json's recording_date, else
+    from a folder name that starts with the date; '' when neither tells it."""
+    try:
+        return dt.datetime.fromisoformat(str(metadata.get("recording_date"))).date().isoformat()
+    except ValueError:
+        pass
+    m = _NAME_DATE.match(name)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return ""
+    return ""
+
+
+def tagged(runs: list[TrainingOnlyRun]) -> list[LabelledStream]:
+    """Every run's streams named ``run:session`` (two runs may hold the same session)."""
+    from dataclasses import replace
+
+    return [
+        replace(st, name=f"{r.run_id}:{st.name}", group=f"{r.run_id}:{st.group}")
+        for r in runs
+        for st in r.streams
+    ]
+
+
+def describe_runs(runs: list[TrainingOnlyRun], windows: Windows | None) -> list[dict]:
+    """Per run: its sessions with their day and labelled seconds per class, the run's
+    labelled seconds per class, and its windows in the protocol's classes."""
+    out = []
+    for r in runs:
+        sessions, total = [], {}  # type: list[dict], dict[str, float]
+        for st in r.streams:
+            per: dict[str, float] = {}
+            for a, b, label in st.intervals:
+                per[label] = round(per.get(label, 0.0) + (b - a), 1)
+                total[label] = round(total.get(label, 0.0) + (b - a), 1)
+            sessions.append({"session": st.name, "day": st.day, "labelled_s": per})
+        names = windows.streams.astype(str) if windows is not None else np.array([], str)
+        mine = np.char.startswith(names, f"{r.run_id}:")
+        out.append(
+            {
+                "run_id": r.run_id,
+                "sessions": sessions,
+                "labelled_s": dict(sorted(total.items())),
+                "windows": int(mine.sum()),
+            }
+        )
+    return out
+
+
+def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndarray, list[str]]:
+    """(training-only windows a fold may train on, notes): none of a day the fold tests,
+    none of an unknown day."""
+    same = np.isin(days, sorted(test_days))
+    unknown = days == ""
+    notes = [
+        f"{fold}: training-only sessions of {d} left out (the fold tests that day)"
+        for d in sorted(set(days[same]))
+    ]
+    if unknown.any():
+        notes.append(f"{fold}: training-only sessions of unknown recording date left out")
+    return ~same & ~unknown, notes
+
+
+def format_runs(described: list[dict]) -> list[str]:
+    """Lines for the cross-validation text output."""
+    lines = []
+    for r in described:
+        days = sorted({s["day"] or "unknown date" for s in r["sessions"]})
+        secs = ", ".join(f"{c} {v:.0f} s" for c, v in r["labelled_s"].items())
+        lines.append(
+            f"  training only (voice labels, never scored): run {r['run_id']}, "
+            f"{len(r['sessions'])} sessions of {', '.join(days)} ({secs}; "
+            f"{r['windows']} windows in the protocol's classes)"
+        )
+    return lines

@@ -1,0 +1,152 @@
+"""Training-only runs in cross-validation (silkpipe.training_only; fast, small data)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+import silkpipe.crossval as cv
+from silkpipe.cli import main
+from silkpipe.dataset import WindowConfig
+from silkpipe.errors import InputError
+from silkpipe.labels import Interval
+from silkpipe.report import cv_section
+from silkpipe.training import TrainConfig
+from silkpipe.training_only import TrainingOnlyConfig, TrainingOnlyRun, recording_day
+from tests.conftest import every_nth_clip
+from tests.test_adapt import _at, _two_days
+from tests.test_spotting import clip
+
+
+def _session(name: str, day: str, offset: float):
+    """A voice-labelled session of ``day``: a jump, then noise."""
+    st = _at(clip(name, "jump", 4.0, 1.0, group=name, day=day), offset)
+    st.kind = "session"
+    (a, b, _) = st.intervals[0]
+    st.intervals = [Interval(a, a + 2.0, "jump"), Interval(a + 2.0, b, "noise")]
+    return st
+
+
+def _run():
+    return TrainingOnlyRun("voice", [_session("s3", "d3", 0.0), _session("s1", "d1", 10.0)])
+
+
+def _record(monkeypatch) -> list[list[str]]:
+    trained = []
+    real = cv.fit_fold
+
+    def record(windows, *args, **kwargs):
+        trained.append(windows.streams.tolist())
+        return real(windows, *args, **kwargs)
+
+    monkeypatch.setattr(cv, "fit_fold", record)
+    return trained
+
+
+CFG = TrainConfig(max_epochs=1, min_epochs=1, window=WindowConfig(event_crops=1))
+
+
+def test_training_only_sessions_train_every_fold_but_one_of_the_test_day_and_are_never_tested(
+    monkeypatch, tmp_path
+):
+    plain = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path)
+    trained = _record(monkeypatch)
+    out = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path, training_only=[_run()])
+    test_d1, test_d2 = (set(t) for t in trained)
+    assert "voice:s3" in test_d1 and "voice:s3" in test_d2  # another day: every fold
+    assert "voice:s1" not in test_d1 and "voice:s1" in test_d2  # its day is tested in fold 1
+    assert [f["windows"] for f in out["folds"]] == [f["windows"] for f in plain["folds"]]
+    assert out["folds"][0]["training_only_windows"] < out["folds"][1]["training_only_windows"]
+    assert any("of d1 left out" in n and "test day d1" in n for n in out["notes"])
+    assert "voice" in cv.format_result(out) and "never scored" in cv.format_result(out)
+
+
+def test_cv_json_names_each_training_only_run_with_sessions_days_and_seconds(tmp_path):
+    out = cv.run_protocol(_two_days(), "time-range", CFG, [1], tmp_path, training_only=[_run()])
+    (run,) = out["training_only"]
+    assert run["run_id"] == "voice" and run["windows"] > 0
+    assert run["labelled_s"] == {"jump": 4.0, "noise": 4.0}
+    assert run["sessions"][0] == {
+        "session": "s3",
+        "day": "d3",
+        "labelled_s": {"jump": 2.0, "noise": 2.0},
+    }
+    assert all(f["training_only_windows"] > 0 for f in out["folds"])
+    page = cv_section([out], None)
+    assert "run voice" in page and "d1, d3" in page
+
+
+def test_a_session_of_unknown_date_never_trains(monkeypatch, tmp_path):
+    trained = _record(monkeypatch)
+    run = TrainingOnlyRun("v", [_session("odd", "", 0.0)])
+    out = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path, training_only=[run])
+    assert not any("v:odd" in t for t in trained)
+    assert any("unknown recording date" in n for n in out["notes"])
+
+
+def test_recording_day_from_metadata_else_the_folder_name():
+    assert recording_day({"recording_date": "2025-10-17T14:47:02.57"}, "x") == "2025-10-17"
+    assert recording_day({}, "20251017_143627_session") == "2025-10-17"
+    assert recording_day({"recording_date": "soon"}, "session_a") == ""
+
+
+@pytest.mark.parametrize(
+    "extra, why",
+    [
+        (["--cv", "time-range", "--run-id", "r"], "both --store and --run-id"),
+        (["--model", "m", "--store", "s", "--run-id", "r"], "--cv folds only"),
+        (["--cv", "time-range", "--store", "s", "--run-id", "r", "--run-id", "r"], "twice"),
+    ],
+)
+def test_cli_refuses_training_only_sessions_without_store_or_outside_cv(
+    tmp_path, capsys, extra, why
+):
+    code = main(["evaluate", "--clips", str(tmp_path), *extra])
+    assert code != 0 and why in capsys.readouterr().err
+
+
+def _voice_run(data_dir, store, recording_date: str) -> None:
+    """A run r1 in ``store`` with one real session, a few labels and a metadata date."""
+    session = "20251017_143217_session"
+    folder = store / "sessions" / session
+    folder.mkdir(parents=True)
+    shutil.copy(data_dir / "sessions" / session / "sensor_data.csv", folder / "sensor_data.csv")
+    (folder / "metadata.json").write_text(json.dumps({"recording_date": recording_date}))
+    labels = store / "runs" / "r1" / "labels"
+    labels.mkdir(parents=True)
+    rows = ["100,102,jump", "110,112,punch", "120,140,walk", "150,160,noise"]
+    (labels / f"{session}.csv").write_text("start,end,label\n" + "\n".join(rows) + "\n")
+    (labels / "summary.json").write_text(
+        json.dumps({"sessions": [session, "gone"], "failed": {}, "excluded": {"gone": "bad"}})
+    )
+
+
+def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_metadata(
+    data_dir, tmp_path
+):
+    from silkpipe.steps.train import training_only_runs
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18T09:00:00")
+    (run,) = training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("r1",)))
+    assert [(st.name, st.day, st.kind) for st in run.streams] == [
+        ("20251017_143217_session", "2025-10-18", "session")  # metadata, not the name
+    ]
+    with pytest.raises(InputError, match="no label set"):
+        training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("nope",)))
+
+
+def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18T09:00:00")
+    (tmp_path / "clips").mkdir()
+    clips = every_nth_clip(data_dir, tmp_path / "clips", 8)
+    argv = ["evaluate", "--cv", "time-range", "--epochs", "1", "--clips", str(clips)]
+    argv += ["--store", str(tmp_path / "s"), "--run-id", "r1", "--report", str(tmp_path / "r")]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert "training only (voice labels, never scored): run r1" in capsys.readouterr().out
+    (result,) = json.loads((tmp_path / "r" / "cv.json").read_text())
+    (run,) = result["training_only"]
+    assert run["labelled_s"] == {"jump": 2.0, "noise": 10.0, "punch": 2.0, "walk": 20.0}
+    assert run["sessions"][0]["day"] == "2025-10-18" and run["windows"] > 0
+    assert all(f["training_only_windows"] > 0 for f in result["folds"])
