@@ -2,8 +2,10 @@
 
 Voice labels are not truth, so these sessions are never scored; they only widen what each
 fold trains on ("train on every other day you have"). A session recorded on a day a fold
-tests is left out of that fold (same-day data would leak the test day), and so is one whose
-recording date is unknown; each such case is named in a note.
+tests, or the day before or after it, is left out of that fold (same-day data would leak the
+test day; clip days are UTC dates, session days the local date metadata.json gives, and the
+two differ by up to a day), and so is one whose recording date is unknown; a fold that tests
+a recording of unknown date trains on none. Each such case is named in a note.
 """
 
 from __future__ import annotations
@@ -88,18 +90,39 @@ def describe_runs(runs: list[TrainingOnlyRun], windows: Windows | None) -> list[
     return out
 
 
+def tested_days(windows: Windows, streams: list[LabelledStream], test: np.ndarray) -> set[str]:
+    """The days a fold tests: each tested stream's day, else the date its name starts with
+    (``--sessions`` folders are loaded without a day); '' for one neither dates."""
+    day = {st.name: st.day or recording_day({}, st.name) for st in streams}
+    return {day[n] for n in set(windows.streams[test])}
+
+
 def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndarray, list[str]]:
-    """(training-only windows a fold may train on, notes): none of a day the fold tests,
-    none of an unknown day."""
-    same = np.isin(days, sorted(test_days))
+    """(training-only windows a fold may train on, notes): none of a day the fold tests or
+    next to it (local and UTC dates), none of an unknown day; none at all when the fold
+    tests a recording of unknown date (any session could be of its day)."""
+    if "" in test_days:
+        why = f"{fold}: tests recordings of unknown date: no training-only session trains it"
+        return np.zeros(len(days), bool), [why]
+    same = np.isin(days, sorted({d for t in test_days for d in _next_to(t)}))
     unknown = days == ""
     notes = [
-        f"{fold}: training-only sessions of {d} left out (the fold tests that day)"
+        f"{fold}: training-only sessions of {d} left out (the fold tests that day or one "
+        "next to it)"
         for d in sorted(set(days[same]))
     ]
     if unknown.any():
         notes.append(f"{fold}: training-only sessions of unknown recording date left out")
     return ~same & ~unknown, notes
+
+
+def _next_to(day: str) -> set[str]:
+    """``day`` and, for an ISO date, the days before and after it."""
+    try:
+        d = dt.date.fromisoformat(day)
+    except ValueError:
+        return {day}
+    return {(d + dt.timedelta(days=k)).isoformat() for k in (-1, 0, 1)}
 
 
 def format_runs(described: list[dict]) -> list[str]:

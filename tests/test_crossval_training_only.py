@@ -138,7 +138,8 @@ def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_meta
 
 
 def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):
-    _voice_run(data_dir, tmp_path / "s", "2025-10-18T09:00:00")
+    # clips-dev: UTC 2025-10-19 (the evening before, locally): two days off, it trains every fold
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16T09:00:00")
     (tmp_path / "clips").mkdir()
     clips = every_nth_clip(data_dir, tmp_path / "clips", 8)
     argv = ["evaluate", "--cv", "time-range", "--epochs", "1", "--clips", str(clips)]
@@ -148,5 +149,53 @@ def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, caps
     (result,) = json.loads((tmp_path / "r" / "cv.json").read_text())
     (run,) = result["training_only"]
     assert run["labelled_s"] == {"jump": 2.0, "noise": 10.0, "punch": 2.0, "walk": 20.0}
-    assert run["sessions"][0]["day"] == "2025-10-18" and run["windows"] > 0
+    assert run["sessions"][0]["day"] == "2025-10-16" and run["windows"] > 0
     assert all(f["training_only_windows"] > 0 for f in result["folds"])
+
+
+def _by_fold(out: dict, trained: list[list[str]]) -> dict[str, list[str]]:
+    return dict(zip([f["fold"] for f in out["folds"]], trained, strict=True))
+
+
+def test_a_voice_copy_of_a_tested_session_loaded_without_a_day_never_trains_its_fold(
+    monkeypatch, tmp_path
+):
+    """``--sessions`` streams carry no day (""): the fold's tested day is read from the
+    session's folder name, so the run's voice-labelled copy of that very session (dated
+    by its metadata) stays out of the fold that tests it."""
+    name = "20251017_143217_session"
+    tested = _session(name, "", 20.0)  # as load_session_streams gives it: day ""
+    trained = _record(monkeypatch)
+    run = TrainingOnlyRun("voice", [_session(name, "2025-10-17", 20.0), _session("s3", "d3", 0)])
+    streams = [*_two_days(), tested]
+    out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[run])
+    by_fold = _by_fold(out, trained)
+    assert name in by_fold["test day d1"] and f"voice:{name}" in by_fold["test day d1"]
+    assert "voice:s3" in by_fold["test day "] and f"voice:{name}" not in by_fold["test day "]
+
+
+def test_a_fold_testing_recordings_of_unknown_date_trains_on_no_voice_session(
+    monkeypatch, tmp_path
+):
+    trained = _record(monkeypatch)
+    tested = _session("session_a", "", 20.0)  # no day, no dated name: could be any day
+    streams = [*_two_days(), tested]
+    out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[_run()])
+    by_fold = _by_fold(out, trained)
+    assert not any(x.startswith("voice:") for x in by_fold["test day "])
+    assert "voice:s3" in by_fold["test day d1"]
+    assert any("unknown date" in n and "no training-only session" in n for n in out["notes"])
+
+
+def test_a_voice_session_of_the_evening_before_a_tested_utc_day_is_left_out(monkeypatch, tmp_path):
+    """Clip days are UTC dates (device-ns host times), session days the local date of
+    metadata.json: the same evening can be 2025-10-17 locally and 2025-10-18 in UTC."""
+    streams = _two_days()
+    for st in streams:
+        st.day = {"d1": "2025-10-18", "d2": "2025-10-14"}[st.day]
+    run = TrainingOnlyRun("voice", [_session("eve", "2025-10-17", 0.0)])
+    trained = _record(monkeypatch)
+    out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[run])
+    by_fold = _by_fold(out, trained)
+    assert "voice:eve" in by_fold["test day 2025-10-14"]
+    assert "voice:eve" not in by_fold["test day 2025-10-18"]
