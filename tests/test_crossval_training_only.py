@@ -135,6 +135,10 @@ def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_meta
     ]
     with pytest.raises(InputError, match="no label set"):
         training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("nope",)))
+    with pytest.raises(InputError, match="no label set"):
+        training_only_runs(TrainingOnlyConfig(str(tmp_path / "typo"), ("r1",)))
+    assert not (tmp_path / "s" / "runs" / "nope").exists()  # evaluating writes nothing
+    assert not (tmp_path / "typo").exists()
 
 
 def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):
