@@ -16,7 +16,7 @@ from silkpipe.report import cv_section
 from silkpipe.training import TrainConfig
 from silkpipe.training_only import TrainingOnlyConfig, TrainingOnlyRun, recording_day
 from tests.conftest import every_nth_clip
-from tests.test_adapt import _at, _two_days
+from tests.test_adapt import _at, _two_days, record_training
 from tests.test_spotting import clip
 
 
@@ -33,18 +33,6 @@ def _run():
     return TrainingOnlyRun("voice", [_session("s3", "d3", 0.0), _session("s1", "d1", 10.0)])
 
 
-def _record(monkeypatch) -> list[list[str]]:
-    trained = []
-    real = cv.fit_fold
-
-    def record(windows, *args, **kwargs):
-        trained.append(windows.streams.tolist())
-        return real(windows, *args, **kwargs)
-
-    monkeypatch.setattr(cv, "fit_fold", record)
-    return trained
-
-
 CFG = TrainConfig(max_epochs=1, min_epochs=1, window=WindowConfig(event_crops=1))
 
 
@@ -52,7 +40,7 @@ def test_training_only_sessions_train_every_fold_but_one_of_the_test_day_and_are
     monkeypatch, tmp_path
 ):
     plain = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path)
-    trained = _record(monkeypatch)
+    trained = record_training(monkeypatch)
     out = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path, training_only=[_run()])
     test_d1, test_d2 = (set(t) for t in trained)
     assert "voice:s3" in test_d1 and "voice:s3" in test_d2  # another day: every fold
@@ -79,7 +67,7 @@ def test_cv_json_names_each_training_only_run_with_sessions_days_and_seconds(tmp
 
 
 def test_a_session_of_unknown_date_never_trains(monkeypatch, tmp_path):
-    trained = _record(monkeypatch)
+    trained = record_training(monkeypatch)
     run = TrainingOnlyRun("v", [_session("odd", "", 0.0)])
     out = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path, training_only=[run])
     assert not any("v:odd" in t for t in trained)
@@ -169,7 +157,7 @@ def test_a_voice_copy_of_a_tested_session_loaded_without_a_day_never_trains_its_
     by its metadata) stays out of the fold that tests it."""
     name = "20251017_143217_session"
     tested = _session(name, "", 20.0)  # as load_session_streams gives it: day ""
-    trained = _record(monkeypatch)
+    trained = record_training(monkeypatch)
     run = TrainingOnlyRun("voice", [_session(name, "2025-10-17", 20.0), _session("s3", "d3", 0)])
     streams = [*_two_days(), tested]
     out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[run])
@@ -181,7 +169,7 @@ def test_a_voice_copy_of_a_tested_session_loaded_without_a_day_never_trains_its_
 def test_a_fold_testing_recordings_of_unknown_date_trains_on_no_voice_session(
     monkeypatch, tmp_path
 ):
-    trained = _record(monkeypatch)
+    trained = record_training(monkeypatch)
     tested = _session("session_a", "", 20.0)  # no day, no dated name: could be any day
     streams = [*_two_days(), tested]
     out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[_run()])
@@ -198,7 +186,7 @@ def test_a_voice_session_of_the_evening_before_a_tested_utc_day_is_left_out(monk
     for st in streams:
         st.day = {"d1": "2025-10-18", "d2": "2025-10-14"}[st.day]
     run = TrainingOnlyRun("voice", [_session("eve", "2025-10-17", 0.0)])
-    trained = _record(monkeypatch)
+    trained = record_training(monkeypatch)
     out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[run])
     by_fold = _by_fold(out, trained)
     assert "voice:eve" in by_fold["test day 2025-10-14"]
