@@ -283,3 +283,22 @@ def test_stream_losing_rows_with_stalls_stays_on_arrival_time():
 def test_stall_limit_is_checked():
     with pytest.raises(InputError, match="stall_s"):
         check_config(ClockConfig(stall_s=-1.0))
+
+
+def test_real_time_losses_longer_than_a_stall_are_not_arrival_time():
+    """A stream losing a fifth of its rows in real time from 40 s on, and all of them for
+    3 s three times: those pauses are losses (over ``stall_s``), not delays, and counting
+    them would pull the lossy part's motion per second under max_queue_ratio (a queue)."""
+    watch, arrival = deliver(150, lambda t: 1.5)
+    gone = np.zeros(len(watch), bool)
+    for a in (60.0, 90.0, 120.0):
+        gone |= (watch >= a) & (watch < a + 3.0)
+    keep = (watch < 40) | ((np.random.default_rng(1).random(len(watch)) < 0.8) & ~gone)
+    watch, arrival = watch[keep], arrival[keep]
+    late = int(np.searchsorted(watch, 40))
+    _, model = rebuild_clock(
+        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1 / 0.8))
+    )
+    assert model.max_backlog_s > 1.5 and not model.drains
+    assert model.queue_ratio == pytest.approx(1.0, abs=0.04)
+    assert model.kind == "arrival"
