@@ -11,12 +11,15 @@ a recording of unknown date trains on none. Each such case is named in a note.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, Windows
+
+log = logging.getLogger(__name__)
 
 #: A session folder named after its start, e.g. 20251017_143627_session.
 _NAME_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})_")
@@ -40,18 +43,31 @@ class TrainingOnlyRun:
 
 def recording_day(metadata: dict, name: str) -> str:
     """A session's recording date (YYYY-MM-DD) from metadata.json's recording_date, else
-    from a folder name that starts with the date; '' when neither tells it."""
+    from a folder name that starts with the date; '' when neither tells it. A malformed
+    recording_date is named in a warning (it decides which folds the session trains)."""
+    value = metadata.get("recording_date")
     try:
-        return dt.datetime.fromisoformat(str(metadata.get("recording_date"))).date().isoformat()
+        return dt.datetime.fromisoformat(str(value)).date().isoformat()
     except ValueError:
         pass
+    day = _name_day(name)
+    if value is not None:
+        log.warning(
+            "session %s: metadata.json recording_date %r is not an ISO date: %s",
+            name,
+            value,
+            f"dated {day} by its folder name" if day else "date unknown, it trains no fold",
+        )
+    return day
+
+
+def _name_day(name: str) -> str:
+    """The date a folder name starts with (YYYYMMDD_), '' when it starts with none."""
     m = _NAME_DATE.match(name)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            return ""
-    return ""
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat() if m else ""
+    except ValueError:
+        return ""
 
 
 def tagged(runs: list[TrainingOnlyRun]) -> list[LabelledStream]:

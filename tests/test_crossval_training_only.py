@@ -74,10 +74,16 @@ def test_a_session_of_unknown_date_never_trains(monkeypatch, tmp_path):
     assert any("unknown recording date" in n for n in out["notes"])
 
 
-def test_recording_day_from_metadata_else_the_folder_name():
+def test_recording_day_from_metadata_else_the_folder_name(caplog):
     assert recording_day({"recording_date": "2025-10-17T14:47:02.57"}, "x") == "2025-10-17"
     assert recording_day({}, "20251017_143627_session") == "2025-10-17"
+    assert recording_day({}, "20251317_143627_session") == ""  # no 13th month
+    assert not caplog.records  # nothing malformed yet
     assert recording_day({"recording_date": "soon"}, "session_a") == ""
+    assert recording_day({"recording_date": 17}, "20251017_1_session") == "2025-10-17"
+    (unknown, named) = (r.getMessage() for r in caplog.records)
+    assert "session_a" in unknown and "'soon'" in unknown and "trains no fold" in unknown
+    assert "20251017_1_session" in named and "dated 2025-10-17 by its folder name" in named
 
 
 @pytest.mark.parametrize(
