@@ -101,6 +101,12 @@ def test_cli_refuses_training_only_sessions_without_store_or_outside_cv(
     assert code != 0 and why in capsys.readouterr().err
 
 
+def test_cli_refuses_a_run_without_labels_before_it_reads_the_clips(tmp_path, capsys):
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "no-clips")]
+    code = main([*argv, "--store", str(tmp_path / "s"), "--run-id", "typo"])
+    assert code != 0 and "run typo has no label set" in capsys.readouterr().err
+
+
 def _voice_run(data_dir, store, recording_date: str) -> None:
     """A run r1 in ``store`` with one real session, a few labels and a metadata date."""
     session = "20251017_143217_session"
