@@ -32,7 +32,7 @@ from silkpipe.dataset import (
 from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
 from silkpipe.spotting import add_counts, event_scores, spot
-from silkpipe.training_only import describe_runs, fold_mask, format_runs, tagged
+from silkpipe.training_only import describe_runs, fold_mask, format_runs, tagged, tested_days
 from silkpipe.vocabulary import CLASSES
 from silkpipe.whole_samples import (
     describe,
@@ -207,7 +207,7 @@ def run_protocol(
     if shots:
         folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
     extra = _Extra.of(training_only or [], classes, cfg.window)
-    masks = [extra.mask_for(set(days[f.test]), f.name, notes) for f in folds]
+    masks = [extra.mask_for(tested_days(windows, streams, f.test), f.name, notes) for f in folds]
     rows, y_true, y_pred, whole = [], [], [], []
     events: dict = {}
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:

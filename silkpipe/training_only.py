@@ -2,19 +2,24 @@
 
 Voice labels are not truth, so these sessions are never scored; they only widen what each
 fold trains on ("train on every other day you have"). A session recorded on a day a fold
-tests is left out of that fold (same-day data would leak the test day), and so is one whose
-recording date is unknown; each such case is named in a note.
+tests, or the day before or after it, is left out of that fold (same-day data would leak the
+test day; clip days are UTC dates, session days the local date metadata.json gives, and the
+two differ by up to a day), and so is one whose recording date is unknown; a fold that tests
+a recording of unknown date trains on none. Each such case is named in a note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, Windows
+
+log = logging.getLogger(__name__)
 
 #: A session folder named after its start, e.g. 20251017_143627_session.
 _NAME_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})_")
@@ -38,18 +43,31 @@ class TrainingOnlyRun:
 
 def recording_day(metadata: dict, name: str) -> str:
     """A session's recording date (YYYY-MM-DD) from metadata.json's recording_date, else
-    from a folder name that starts with the date; '' when neither tells it."""
+    from a folder name that starts with the date; '' when neither tells it. A malformed
+    recording_date is named in a warning (it decides which folds the session trains)."""
+    value = metadata.get("recording_date")
     try:
-        return dt.datetime.fromisoformat(str(metadata.get("recording_date"))).date().isoformat()
+        return dt.datetime.fromisoformat(str(value)).date().isoformat()
     except ValueError:
         pass
+    day = _name_day(name)
+    if value is not None:
+        log.warning(
+            "session %s: metadata.json recording_date %r is not an ISO date: %s",
+            name,
+            value,
+            f"dated {day} by its folder name" if day else "date unknown, it trains no fold",
+        )
+    return day
+
+
+def _name_day(name: str) -> str:
+    """The date a folder name starts with (YYYYMMDD_), '' when it starts with none."""
     m = _NAME_DATE.match(name)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            return ""
-    return ""
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat() if m else ""
+    except ValueError:
+        return ""
 
 
 def tagged(runs: list[TrainingOnlyRun]) -> list[LabelledStream]:
@@ -88,18 +106,39 @@ def describe_runs(runs: list[TrainingOnlyRun], windows: Windows | None) -> list[
     return out
 
 
+def tested_days(windows: Windows, streams: list[LabelledStream], test: np.ndarray) -> set[str]:
+    """The days a fold tests: each tested stream's day, else the date its name starts with
+    (``--sessions`` folders are loaded without a day); '' for one neither dates."""
+    day = {st.name: st.day or recording_day({}, st.name) for st in streams}
+    return {day[n] for n in set(windows.streams[test])}
+
+
 def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndarray, list[str]]:
-    """(training-only windows a fold may train on, notes): none of a day the fold tests,
-    none of an unknown day."""
-    same = np.isin(days, sorted(test_days))
+    """(training-only windows a fold may train on, notes): none of a day the fold tests or
+    next to it (local and UTC dates), none of an unknown day; none at all when the fold
+    tests a recording of unknown date (any session could be of its day)."""
+    if "" in test_days:
+        why = f"{fold}: tests recordings of unknown date: no training-only session trains it"
+        return np.zeros(len(days), bool), [why]
+    same = np.isin(days, sorted({d for t in test_days for d in _next_to(t)}))
     unknown = days == ""
     notes = [
-        f"{fold}: training-only sessions of {d} left out (the fold tests that day)"
+        f"{fold}: training-only sessions of {d} left out (the fold tests that day or one "
+        "next to it)"
         for d in sorted(set(days[same]))
     ]
     if unknown.any():
         notes.append(f"{fold}: training-only sessions of unknown recording date left out")
     return ~same & ~unknown, notes
+
+
+def _next_to(day: str) -> set[str]:
+    """``day`` and, for an ISO date, the days before and after it."""
+    try:
+        d = dt.date.fromisoformat(day)
+    except ValueError:
+        return {day}
+    return {(d + dt.timedelta(days=k)).isoformat() for k in (-1, 0, 1)}
 
 
 def format_runs(described: list[dict]) -> list[str]:

@@ -70,6 +70,21 @@ def _two_days():
     return streams
 
 
+def record_training(monkeypatch) -> list[list[str]]:
+    """The stream names of every window each cross-validation fold trains on, in order."""
+    import silkpipe.crossval as cv
+
+    trained = []
+    real = cv.fit_fold
+
+    def record(windows, *args, **kwargs):
+        trained.append(windows.streams.tolist())
+        return real(windows, *args, **kwargs)
+
+    monkeypatch.setattr(cv, "fit_fold", record)
+    return trained
+
+
 def test_leave_day_out_adapts_each_fold_to_its_test_day_only(monkeypatch, tmp_path):
     pools = []
     real = adapt_module.self_train
@@ -180,14 +195,7 @@ def test_shot_folds_train_on_the_first_samples_of_each_class_and_score_the_rest(
     assert w.times[shots & walk].max() < 1040 + 5  # two 2.5 s samples of the long recording
     assert w.times[rest & walk].min() >= 1040 + 5 + 2  # then a 2 s purge
     assert not (shots & rest).any() and not (rest & ~test).any()
-    trained = []
-    real = cv.fit_fold
-
-    def record(windows, *args, **kwargs):
-        trained.append(windows.streams.tolist())
-        return real(windows, *args, **kwargs)
-
-    monkeypatch.setattr(cv, "fit_fold", record)
+    trained = record_training(monkeypatch)
     cfg = TrainConfig(max_epochs=1, min_epochs=1, window=WindowConfig(event_crops=1))
     out = cv.run_protocol(streams, "leave-day-out", cfg, [1], tmp_path, shots=1)
     assert out["shots"]["per_class"] == 1 and "1 shots" in out["folds"][0]["fold"]

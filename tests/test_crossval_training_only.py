@@ -16,7 +16,7 @@ from silkpipe.report import cv_section
 from silkpipe.training import TrainConfig
 from silkpipe.training_only import TrainingOnlyConfig, TrainingOnlyRun, recording_day
 from tests.conftest import every_nth_clip
-from tests.test_adapt import _at, _two_days
+from tests.test_adapt import _at, _two_days, record_training
 from tests.test_spotting import clip
 
 
@@ -33,18 +33,6 @@ def _run():
     return TrainingOnlyRun("voice", [_session("s3", "d3", 0.0), _session("s1", "d1", 10.0)])
 
 
-def _record(monkeypatch) -> list[list[str]]:
-    trained = []
-    real = cv.fit_fold
-
-    def record(windows, *args, **kwargs):
-        trained.append(windows.streams.tolist())
-        return real(windows, *args, **kwargs)
-
-    monkeypatch.setattr(cv, "fit_fold", record)
-    return trained
-
-
 CFG = TrainConfig(max_epochs=1, min_epochs=1, window=WindowConfig(event_crops=1))
 
 
@@ -52,7 +40,7 @@ def test_training_only_sessions_train_every_fold_but_one_of_the_test_day_and_are
     monkeypatch, tmp_path
 ):
     plain = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path)
-    trained = _record(monkeypatch)
+    trained = record_training(monkeypatch)
     out = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path, training_only=[_run()])
     test_d1, test_d2 = (set(t) for t in trained)
     assert "voice:s3" in test_d1 and "voice:s3" in test_d2  # another day: every fold
@@ -79,17 +67,23 @@ def test_cv_json_names_each_training_only_run_with_sessions_days_and_seconds(tmp
 
 
 def test_a_session_of_unknown_date_never_trains(monkeypatch, tmp_path):
-    trained = _record(monkeypatch)
+    trained = record_training(monkeypatch)
     run = TrainingOnlyRun("v", [_session("odd", "", 0.0)])
     out = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path, training_only=[run])
     assert not any("v:odd" in t for t in trained)
     assert any("unknown recording date" in n for n in out["notes"])
 
 
-def test_recording_day_from_metadata_else_the_folder_name():
+def test_recording_day_from_metadata_else_the_folder_name(caplog):
     assert recording_day({"recording_date": "2025-10-17T14:47:02.57"}, "x") == "2025-10-17"
     assert recording_day({}, "20251017_143627_session") == "2025-10-17"
+    assert recording_day({}, "20251317_143627_session") == ""  # no 13th month
+    assert not caplog.records  # nothing malformed yet
     assert recording_day({"recording_date": "soon"}, "session_a") == ""
+    assert recording_day({"recording_date": 17}, "20251017_1_session") == "2025-10-17"
+    (unknown, named) = (r.getMessage() for r in caplog.records)
+    assert "session_a" in unknown and "'soon'" in unknown and "trains no fold" in unknown
+    assert "20251017_1_session" in named and "dated 2025-10-17 by its folder name" in named
 
 
 @pytest.mark.parametrize(
@@ -105,6 +99,12 @@ def test_cli_refuses_training_only_sessions_without_store_or_outside_cv(
 ):
     code = main(["evaluate", "--clips", str(tmp_path), *extra])
     assert code != 0 and why in capsys.readouterr().err
+
+
+def test_cli_refuses_a_run_without_labels_before_it_reads_the_clips(tmp_path, capsys):
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "no-clips")]
+    code = main([*argv, "--store", str(tmp_path / "s"), "--run-id", "typo"])
+    assert code != 0 and "run typo has no label set" in capsys.readouterr().err
 
 
 def _voice_run(data_dir, store, recording_date: str) -> None:
@@ -135,10 +135,15 @@ def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_meta
     ]
     with pytest.raises(InputError, match="no label set"):
         training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("nope",)))
+    with pytest.raises(InputError, match="no label set"):
+        training_only_runs(TrainingOnlyConfig(str(tmp_path / "typo"), ("r1",)))
+    assert not (tmp_path / "s" / "runs" / "nope").exists()  # evaluating writes nothing
+    assert not (tmp_path / "typo").exists()
 
 
 def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):
-    _voice_run(data_dir, tmp_path / "s", "2025-10-18T09:00:00")
+    # clips-dev: UTC 2025-10-19 (the evening before, locally): two days off, it trains every fold
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16T09:00:00")
     (tmp_path / "clips").mkdir()
     clips = every_nth_clip(data_dir, tmp_path / "clips", 8)
     argv = ["evaluate", "--cv", "time-range", "--epochs", "1", "--clips", str(clips)]
@@ -148,5 +153,53 @@ def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, caps
     (result,) = json.loads((tmp_path / "r" / "cv.json").read_text())
     (run,) = result["training_only"]
     assert run["labelled_s"] == {"jump": 2.0, "noise": 10.0, "punch": 2.0, "walk": 20.0}
-    assert run["sessions"][0]["day"] == "2025-10-18" and run["windows"] > 0
+    assert run["sessions"][0]["day"] == "2025-10-16" and run["windows"] > 0
     assert all(f["training_only_windows"] > 0 for f in result["folds"])
+
+
+def _by_fold(out: dict, trained: list[list[str]]) -> dict[str, list[str]]:
+    return dict(zip([f["fold"] for f in out["folds"]], trained, strict=True))
+
+
+def test_a_voice_copy_of_a_tested_session_loaded_without_a_day_never_trains_its_fold(
+    monkeypatch, tmp_path
+):
+    """``--sessions`` streams carry no day (""): the fold's tested day is read from the
+    session's folder name, so the run's voice-labelled copy of that very session (dated
+    by its metadata) stays out of the fold that tests it."""
+    name = "20251017_143217_session"
+    tested = _session(name, "", 20.0)  # as load_session_streams gives it: day ""
+    trained = record_training(monkeypatch)
+    run = TrainingOnlyRun("voice", [_session(name, "2025-10-17", 20.0), _session("s3", "d3", 0)])
+    streams = [*_two_days(), tested]
+    out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[run])
+    by_fold = _by_fold(out, trained)
+    assert name in by_fold["test day d1"] and f"voice:{name}" in by_fold["test day d1"]
+    assert "voice:s3" in by_fold["test day "] and f"voice:{name}" not in by_fold["test day "]
+
+
+def test_a_fold_testing_recordings_of_unknown_date_trains_on_no_voice_session(
+    monkeypatch, tmp_path
+):
+    trained = record_training(monkeypatch)
+    tested = _session("session_a", "", 20.0)  # no day, no dated name: could be any day
+    streams = [*_two_days(), tested]
+    out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[_run()])
+    by_fold = _by_fold(out, trained)
+    assert not any(x.startswith("voice:") for x in by_fold["test day "])
+    assert "voice:s3" in by_fold["test day d1"]
+    assert any("unknown date" in n and "no training-only session" in n for n in out["notes"])
+
+
+def test_a_voice_session_of_the_evening_before_a_tested_utc_day_is_left_out(monkeypatch, tmp_path):
+    """Clip days are UTC dates (device-ns host times), session days the local date of
+    metadata.json: the same evening can be 2025-10-17 locally and 2025-10-18 in UTC."""
+    streams = _two_days()
+    for st in streams:
+        st.day = {"d1": "2025-10-18", "d2": "2025-10-14"}[st.day]
+    run = TrainingOnlyRun("voice", [_session("eve", "2025-10-17", 0.0)])
+    trained = record_training(monkeypatch)
+    out = cv.run_protocol(streams, "leave-day-out", CFG, [1], tmp_path, training_only=[run])
+    by_fold = _by_fold(out, trained)
+    assert "voice:eve" in by_fold["test day 2025-10-14"]
+    assert "voice:eve" not in by_fold["test day 2025-10-18"]

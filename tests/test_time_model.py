@@ -213,16 +213,23 @@ def test_queue_that_never_drains_at_over_half_the_rate_is_counted():
     assert clock_error(rebuilt, watch) < 0.05
 
 
+def _losing_rows_from_40_s(kept: float, stall=lambda arrival: arrival):
+    """The time model of a real-time stream that keeps a random ``kept`` share of its rows
+    from 40 s on (the spacing grows by 1/kept there), ``stall`` applied to its arrival."""
+    watch, arrival = deliver(150, lambda t: 1.5)
+    keep = (watch < 40) | (np.random.default_rng(1).random(len(watch)) < kept)
+    watch, arrival = watch[keep], stall(arrival[keep])
+    late = int(np.searchsorted(watch, 40))
+    _, model = rebuild_clock(
+        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1 / kept))
+    )
+    return model
+
+
 def test_stream_losing_rows_after_a_real_time_start_stays_on_arrival_time():
     """Real-time arrival that loses a third of its rows from 40 s on: the spacing grows as
     much as arrival thins, so it is not read as a queue."""
-    watch, arrival = deliver(150, lambda t: 1.5)
-    keep = (watch < 40) | (np.random.default_rng(1).random(len(watch)) < 0.65)
-    watch, arrival = watch[keep], arrival[keep]
-    late = int(np.searchsorted(watch, 40))
-    _, model = rebuild_clock(
-        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1 / 0.65))
-    )
+    model = _losing_rows_from_40_s(0.65)
     assert model.max_backlog_s > 1.5 and not model.drains
     assert model.queue_ratio == pytest.approx(1.0, abs=0.1)
     assert model.kind == "arrival"
@@ -267,13 +274,7 @@ def test_stream_losing_rows_with_stalls_stays_on_arrival_time():
     """Real time throughout, a fifth of the rows lost at random from 40 s on, the host
     stalling 0.8 s in every 3 s: stalls counted as arrival time in both parts, the
     spacing grows as much as arrival thins, and the ratio stays near 1 (max_queue_ratio)."""
-    watch, arrival = deliver(150, lambda t: 1.5)
-    keep = (watch < 40) | (np.random.default_rng(1).random(len(watch)) < 0.8)
-    watch, arrival = watch[keep], _stall(arrival[keep], 5.0, 3.0, 0.8)
-    late = int(np.searchsorted(watch, 40))
-    _, model = rebuild_clock(
-        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1 / 0.8))
-    )
+    model = _losing_rows_from_40_s(0.8, stall=lambda a: _stall(a, 5.0, 3.0, 0.8))
     assert model.max_backlog_s > 1.5 and not model.drains
     assert model.queue_ratio == pytest.approx(1.0, abs=0.03)
     assert model.kind == "arrival"
@@ -282,3 +283,22 @@ def test_stream_losing_rows_with_stalls_stays_on_arrival_time():
 def test_stall_limit_is_checked():
     with pytest.raises(InputError, match="stall_s"):
         check_config(ClockConfig(stall_s=-1.0))
+
+
+def test_real_time_losses_longer_than_a_stall_are_not_arrival_time():
+    """A stream losing a fifth of its rows in real time from 40 s on, and all of them for
+    3 s three times: those pauses are losses (over ``stall_s``), not delays, and counting
+    them would pull the lossy part's motion per second under max_queue_ratio (a queue)."""
+    watch, arrival = deliver(150, lambda t: 1.5)
+    gone = np.zeros(len(watch), bool)
+    for a in (60.0, 90.0, 120.0):
+        gone |= (watch >= a) & (watch < a + 3.0)
+    keep = (watch < 40) | ((np.random.default_rng(1).random(len(watch)) < 0.8) & ~gone)
+    watch, arrival = watch[keep], arrival[keep]
+    late = int(np.searchsorted(watch, 40))
+    _, model = rebuild_clock(
+        arrival, pairs=_pairs(len(arrival), lambda i: np.where(i < late, 1.0, 1 / 0.8))
+    )
+    assert model.max_backlog_s > 1.5 and not model.drains
+    assert model.queue_ratio == pytest.approx(1.0, abs=0.04)
+    assert model.kind == "arrival"

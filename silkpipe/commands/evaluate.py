@@ -314,13 +314,12 @@ def run_cv(args) -> dict:
         raise InputError("--shots must be 0 or more")
     cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs))
     adapt = adapt_config(args) if args.adapt else None
-    extra_cfg = _training_only(args)
-    streams = _streams(args)
-    extra = None
-    if extra_cfg is not None:
+    extra_cfg, extra = _training_only(args), None
+    if extra_cfg is not None:  # before the clips: a mistyped run id fails at once
         from silkpipe.steps.train import training_only_runs
 
         extra = training_only_runs(extra_cfg)
+    streams = _streams(args)
     seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     results = []

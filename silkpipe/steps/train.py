@@ -144,7 +144,12 @@ def _work_folder(store: Store, run_id: str) -> Path:
 
 def labelled_sessions(store: Store, run_id: str) -> list:
     """The run's labelled sessions that passed the gate, as ``train`` trains on them, each
-    with its recording day (training-only data for ``evaluate --cv``)."""
+    with its recording day (training-only data for ``evaluate --cv``). Read only: a run
+    without a label set (a mistyped id, another store) is refused before its inputs are
+    read, which would record the store's inputs as a new run's."""
+    summary = keys.labels_summary_key(keys.published_prefix(store, run_id, "labels"))
+    if not store.exists(summary):
+        raise InputError(f"run {run_id} has no label set (run align first)", path=summary)
     plan = train_plan(store, run_id, TrainConfig())
     return _session_streams(store, run_id, list(plan.sessions), read_run_inputs(store, run_id))
 
