@@ -68,10 +68,12 @@ def self_train(
     progress: bool = True,
     export: bool = True,
     left_out: dict | None = None,
+    sources: list[dict] | None = None,
 ) -> dict:
     """Train on ``labelled``, then ``adapt.rounds`` times pseudo-label ``pool`` and train a
     fresh model on both; the last model is the folder's. Writes adapt.json beside it.
-    ``left_out``: what the caller left out of ``labelled`` (whole_samples), recorded."""
+    ``left_out``: what the caller left out of ``labelled`` (whole_samples), recorded; so
+    are ``sources`` (trained_on: the labelled windows' folders and days)."""
     from silkpipe.model import load_torch_model
     from silkpipe.training import train_windows
 
@@ -81,7 +83,13 @@ def self_train(
         raise InputError(f"adapt rounds must be at least 1, not {adapt.rounds}")
     classes = sorted(set(labelled.y.tolist()))
     summary = train_windows(
-        labelled, out_dir, config=cfg, progress=progress, export=False, left_out=left_out
+        labelled,
+        out_dir,
+        config=cfg,
+        progress=progress,
+        export=False,
+        left_out=left_out,
+        sources=sources,
     )
     rounds = []
     for r in range(adapt.rounds):
@@ -107,6 +115,7 @@ def self_train(
             progress=progress,
             export=export and last,
             left_out=left_out,
+            sources=sources,
         )
     info = {"share": adapt.share, "rounds": rounds, "pool_windows": len(pool)}
     (Path(out_dir) / ADAPT_NAME).write_text(json.dumps(info, indent=2))
