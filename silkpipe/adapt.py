@@ -15,6 +15,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -82,15 +83,15 @@ def self_train(
     if adapt.rounds < 1:
         raise InputError(f"adapt rounds must be at least 1, not {adapt.rounds}")
     classes = sorted(set(labelled.y.tolist()))
-    summary = train_windows(
-        labelled,
-        out_dir,
+    fit = partial(
+        train_windows,
+        out_dir=out_dir,
         config=cfg,
         progress=progress,
-        export=False,
         left_out=left_out,
         sources=sources,
     )
+    summary = fit(labelled, export=False)
     rounds = []
     for r in range(adapt.rounds):
         keep, labels = pseudo_labels(
@@ -108,15 +109,7 @@ def self_train(
             counts,
         )
         last = r == adapt.rounds - 1
-        summary = train_windows(
-            concat_windows([labelled, added]),
-            out_dir,
-            config=cfg,
-            progress=progress,
-            export=export and last,
-            left_out=left_out,
-            sources=sources,
-        )
+        summary = fit(concat_windows([labelled, added]), export=export and last)
     info = {"share": adapt.share, "rounds": rounds, "pool_windows": len(pool)}
     (Path(out_dir) / ADAPT_NAME).write_text(json.dumps(info, indent=2))
     return {**summary, "adapt": info}

@@ -77,6 +77,22 @@ def test_equal_clip_names_in_two_folders_are_both_trained_on(tmp_path, capsys):
     assert len(windows) == 2 and windows[0] == windows[1] > 0
 
 
+def test_several_folders_with_calibrate_and_adapt_to(tmp_path, capsys):
+    """--calibrate and --adapt-to work on top of several folders; the calibration clips are
+    listed as a source of their own (counted once there, SHOT_REPEAT times in training)."""
+    dev = _dev_without_jump(tmp_path / "dev")
+    day = badinputs.sample_clips(tmp_path / "day", per_class=2)
+    few = badinputs.sample_clips(tmp_path / "few0", per_class=1)
+    cal = _other_session(few, tmp_path / "cal", "20251020_100000", "2025-10-20T10:00:00")
+    new = _other_session(few, tmp_path / "new", "20251020_110000", "2025-10-20T11:00:00")
+    out = tmp_path / "out"
+    argv = ["--clips", str(dev), "--clips", str(day), "--out", str(out), "--calibrate", str(cal)]
+    rc, err = _train([*argv, "--adapt-to", str(new), "--adapt-rounds", "1"], capsys)
+    assert rc == 0, err[-2000:]
+    assert list(_trained_on(out / "model")) == ["dev", "day", "cal"]
+    assert (out / "model" / "adapt.json").is_file()
+
+
 @pytest.mark.parametrize("mode", ["folder", "store"])
 def test_the_same_folder_twice_is_one_clear_error(tmp_path, capsys, mode):
     day = badinputs.sample_clips(tmp_path / "day", per_class=1)
