@@ -710,7 +710,9 @@ def train_with_test(
         progress=progress,
         t_start=t_start,
         left_out=left_out,
-        sources=trained_on(streams, windows.subset(train_mask)),
+        sources=trained_on(
+            streams, windows.subset(train_mask), windows.subset(test_mask).primaries()
+        ),
     )
     test = windows.subset(test_mask)
     result = evaluate_windows(Predictor(out_dir), test, streams)

@@ -137,6 +137,10 @@ def test_store_mode_trains_on_both_folders_and_retrains_when_either_changes(tmp_
     sources = _trained_on(model)
     assert set(sources) == {"day", "other"}
     assert sources["day"]["streams"] == sources["other"]["streams"] == 24
+    trained = [d["windows"] for s in sources.values() for d in s["days"].values()]
+    tested = [d["windows"] for s in sources.values() for d in s["test_days"].values()]
+    assert sum(trained) == first["figures"]["windows"]
+    assert sum(tested) == first["figures"]["test_windows"] > 0  # the test set, listed apart
 
     assert _train(argv, capsys)[0] == 0
     assert _pointer(root)["version"] == first["version"]  # same inputs: re-used
