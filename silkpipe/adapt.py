@@ -15,6 +15,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -68,10 +69,12 @@ def self_train(
     progress: bool = True,
     export: bool = True,
     left_out: dict | None = None,
+    sources: list[dict] | None = None,
 ) -> dict:
     """Train on ``labelled``, then ``adapt.rounds`` times pseudo-label ``pool`` and train a
     fresh model on both; the last model is the folder's. Writes adapt.json beside it.
-    ``left_out``: what the caller left out of ``labelled`` (whole_samples), recorded."""
+    ``left_out``: what the caller left out of ``labelled`` (whole_samples), recorded; so
+    are ``sources`` (trained_on: the labelled windows' folders and days)."""
     from silkpipe.model import load_torch_model
     from silkpipe.training import train_windows
 
@@ -80,9 +83,15 @@ def self_train(
     if adapt.rounds < 1:
         raise InputError(f"adapt rounds must be at least 1, not {adapt.rounds}")
     classes = sorted(set(labelled.y.tolist()))
-    summary = train_windows(
-        labelled, out_dir, config=cfg, progress=progress, export=False, left_out=left_out
+    fit = partial(
+        train_windows,
+        out_dir=out_dir,
+        config=cfg,
+        progress=progress,
+        left_out=left_out,
+        sources=sources,
     )
+    summary = fit(labelled, export=False)
     rounds = []
     for r in range(adapt.rounds):
         keep, labels = pseudo_labels(
@@ -100,14 +109,7 @@ def self_train(
             counts,
         )
         last = r == adapt.rounds - 1
-        summary = train_windows(
-            concat_windows([labelled, added]),
-            out_dir,
-            config=cfg,
-            progress=progress,
-            export=export and last,
-            left_out=left_out,
-        )
+        summary = fit(concat_windows([labelled, added]), export=export and last)
     info = {"share": adapt.share, "rounds": rounds, "pool_windows": len(pool)}
     (Path(out_dir) / ADAPT_NAME).write_text(json.dumps(info, indent=2))
     return {**summary, "adapt": info}

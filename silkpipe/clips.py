@@ -558,6 +558,8 @@ def load_clip_streams(
     if not streams:
         raise InputError("no readable clips", path=str(folder))
     streams.sort(key=lambda st: (st.group, st.motion.t[0], st.name))
+    for st in streams:
+        st.source = str(folder)
     return streams
 
 
@@ -569,13 +571,8 @@ def load_clip_folders(folders: list, **options) -> list:
     ``<block>/<name>``. The same folder given twice is an error: its clips would count
     twice."""
     streams: list = []
-    seen: dict[Path, str] = {}
     blocks: set[tuple[str, str]] = set()  # (block, clip name): the same clip twice
-    for folder in folders:
-        key = Path(folder).resolve()
-        if key in seen:
-            raise InputError(f"clips folder given twice (also as {seen[key]})", path=str(folder))
-        seen[key] = str(folder)
+    for folder in distinct_folders(folders):
         loaded = load_clip_streams(folder, **options)
         clash = sorted(blocks.intersection((st.group, st.name) for st in loaded))
         if clash:
@@ -590,3 +587,15 @@ def load_clip_folders(folders: list, **options) -> list:
                 st.name = f"{st.group}/{st.name}"
         streams += loaded
     return streams
+
+
+def distinct_folders(folders: list) -> list[Path]:
+    """The clip folders as Paths; the same folder given twice (by any path) is an error:
+    its clips would count twice."""
+    seen: dict[Path, str] = {}
+    for folder in folders:
+        key = Path(folder).resolve()
+        if key in seen:
+            raise InputError(f"clips folder given twice (also as {seen[key]})", path=str(folder))
+        seen[key] = str(folder)
+    return [Path(folder) for folder in folders]

@@ -42,6 +42,8 @@ class LabelledStream:
     day: str = ""  # recording date (clips: from their names or session metadata)
     #: a sample that holds no whole gesture: why (motion_span.span_flaw; whole_samples)
     flaw: str | None = None
+    #: the clip folder it was read from ("" for sessions); a model records its sources
+    source: str = ""
 
 
 @dataclass(frozen=True)

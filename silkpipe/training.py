@@ -289,11 +289,19 @@ def train(
     progress: bool = True,
 ) -> dict:
     """Train on streams; write the model folder (and history.json) into out_dir."""
+    from silkpipe.trained_on import trained_on
+
     cfg = for_streams(config or TrainConfig(), streams)
     t_start = time.perf_counter()
     windows, left_out = training_windows(streams, cfg.window)
     return train_windows(
-        windows, out_dir, config=cfg, progress=progress, t_start=t_start, left_out=left_out
+        windows,
+        out_dir,
+        config=cfg,
+        progress=progress,
+        t_start=t_start,
+        left_out=left_out,
+        sources=trained_on(streams, windows),
     )
 
 
@@ -321,10 +329,12 @@ def train_windows(
     t_start: float | None = None,
     export: bool = True,
     left_out: dict | None = None,
+    sources: list[dict] | None = None,
 ) -> dict:
     """The training loop on ready-made windows (see train): split, fit with a checkpoint
     every epoch (a killed run resumes), pick the model, refit on everything, write the folder.
-    ``left_out``: what the caller left out of the windows (whole_samples), recorded."""
+    ``left_out``: what the caller left out of the windows (whole_samples), recorded; so is
+    ``sources`` (trained_on: the folders and days of the windows) where given."""
     cfg = config or TrainConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -361,6 +371,8 @@ def train_windows(
         "device": device.type,
         "left_out_of_training": left_out or {"samples": 0, "windows": 0, "by_class": {}},
     }
+    if sources is not None:
+        summary["trained_on"] = sources
     (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
     add_class_bias(model, CLASSES.index("noise"), cfg.noise_bias)
     _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
@@ -678,6 +690,7 @@ def train_with_test(
     """
     from silkpipe.evaluation import evaluate_windows
     from silkpipe.model import Predictor
+    from silkpipe.trained_on import trained_on
     from silkpipe.whole_samples import describe, trainable
 
     cfg = for_streams(config or TrainConfig(), streams)
@@ -697,6 +710,9 @@ def train_with_test(
         progress=progress,
         t_start=t_start,
         left_out=left_out,
+        sources=trained_on(
+            streams, windows.subset(train_mask), windows.subset(test_mask).primaries()
+        ),
     )
     test = windows.subset(test_mask)
     result = evaluate_windows(Predictor(out_dir), test, streams)

@@ -56,8 +56,8 @@ def test_folder_options_parse_as_each_command_reads_them():
     assert args.clips == ["a", "b"]  # repeatable: several days
     args = parser.parse_args(["sessions", "upload", "d", "--store", "s", "--clips", "c"])
     assert args.clips == Path("c")
-    args = parser.parse_args(["train", "--clips", "c", "--out", "o"])
-    assert (args.clips, args.out) == ("c", "o")
+    args = parser.parse_args(["train", "--clips", "c", "--clips", "d", "--out", "o"])
+    assert (args.clips, args.out) == (["c", "d"], "o")  # repeatable: several days
 
 
 # ---- numbers no run can use: refused up front, naming the setting ----------------------

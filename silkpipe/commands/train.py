@@ -17,14 +17,16 @@ def register(sub) -> None:
         "train",
         help="train the gesture model on labelled clips and/or voice-labelled sessions",
         description=(
-            "Folder mode: --clips DIR [--sessions DIR] --out DIR writes the model folder to "
-            "DIR/model/ (weights.pt, model.ts, model.onnx, config.json, history.json). "
+            "Folder mode: --clips DIR [--clips DIR2 ...] [--sessions DIR] --out DIR writes the "
+            "model folder to DIR/model/ (weights.pt, model.ts, model.onnx, config.json, "
+            "history.json). "
             "Store mode: --store URI --run-id ID trains on the run's labelled sessions "
             "(runs/ID/labels/) plus clips, holds out whole sessions/blocks (or, with a single "
             "block, its latest time range) as a test set, and writes runs/ID/model/ and "
             "runs/ID/model/VERSION/ (model files, metrics.json, confusion.png), switched in by "
-            "runs/ID/model.json. A model trained on the same labels, clips and settings is "
-            "re-used unless --force."
+            "runs/ID/model.json; --clips there replaces the run's clips. config.json "
+            "(training.trained_on) lists each clip folder and day trained on. A model trained "
+            "on the same labels, clips and settings is re-used unless --force."
         ),
     )
     _add_inputs(p)
@@ -34,7 +36,14 @@ def register(sub) -> None:
 
 def _add_inputs(p) -> None:
     """What is trained on and where the model goes: local folders, or a run in a store."""
-    add_dir_option(p, "--clips", "the model is trained on them (either layout)", clips=True)
+    add_dir_option(
+        p,
+        "--clips",
+        "the model is trained on them (either layout); repeat for several days (a clip name "
+        "met twice becomes <block>/<name>, as in evaluate)",
+        clips=True,
+        repeat=True,
+    )
     p.add_argument(
         "--sessions",
         metavar="DIR",
@@ -134,16 +143,19 @@ def run(args) -> dict:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError("--out is a file, not a folder", path=str(out))
-    for flag, folder in (("--clips", args.clips), ("--sessions", args.sessions)):
+    for flag, folder in [("--clips", c) for c in args.clips or []] + [
+        ("--sessions", args.sessions)
+    ]:
         if folder and not Path(folder).is_dir():
             raise InputError(f"{flag} folder does not exist", path=str(folder))
-    from silkpipe.dataset import load_clip_streams, load_session_streams
+    from silkpipe.clips import load_clip_folders
+    from silkpipe.dataset import load_session_streams
     from silkpipe.steps.train import check_classes
     from silkpipe.training import train
 
     streams = []
     if args.clips:
-        streams += load_clip_streams(args.clips, progress=not args.no_progress, on_error=_skip)
+        streams += load_clip_folders(args.clips, progress=not args.no_progress, on_error=_skip)
     if args.sessions:
         sessions, skipped = load_session_streams(args.sessions, on_error=_skip_session)
         for name in skipped:
@@ -162,25 +174,31 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     from silkpipe.adapt import adapt_streams, self_train
     from silkpipe.crossval import SHOT_REPEAT
     from silkpipe.dataset import concat_windows, load_clip_streams, unlabelled_windows
+    from silkpipe.trained_on import trained_on
     from silkpipe.training import for_streams, train_windows, training_windows
     from silkpipe.whole_samples import merge
 
     cfg = for_streams(cfg, streams)
     windows, left_out = training_windows(streams, cfg.window)
+    sources = trained_on(streams, windows)
     if args.calibrate:
-        shots, calibrate_left_out = training_windows(
-            load_clip_streams(args.calibrate, on_error=_skip), cfg.window, warn=False
-        )
+        calibrate = load_clip_streams(args.calibrate, on_error=_skip)
+        shots, calibrate_left_out = training_windows(calibrate, cfg.window, warn=False)
         windows = concat_windows([windows] + [shots] * SHOT_REPEAT)
         left_out = merge([left_out, calibrate_left_out])
+        sources += trained_on(calibrate, shots)  # counted once here, SHOT_REPEAT in training
     progress = not args.no_progress
     if not args.adapt_to:
-        summary = train_windows(windows, out, config=cfg, progress=progress, left_out=left_out)
+        summary = train_windows(
+            windows, out, config=cfg, progress=progress, left_out=left_out, sources=sources
+        )
         return model_figures(summary, streams)
     pool = unlabelled_windows(
         adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip), cfg.window
     )
-    summary = self_train(windows, pool, out, cfg, adapt, progress=progress, left_out=left_out)
+    summary = self_train(
+        windows, pool, out, cfg, adapt, progress=progress, left_out=left_out, sources=sources
+    )
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
 
@@ -201,12 +219,11 @@ def run_store(args, cfg) -> dict:
     from silkpipe.steps import train_run
     from silkpipe.store import open_store
 
-    clips = Path(args.clips) if args.clips else None  # else the run's own clips
     return train_run(
         open_store(args.store),
         args.run_id,
         cfg,
         force=args.force,
         progress=not args.no_progress,
-        clips_dir=clips,
+        clips_dirs=[Path(c) for c in args.clips or []],  # none: the run's own clips
     )

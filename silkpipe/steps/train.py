@@ -13,11 +13,12 @@ import hashlib
 import logging
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files
+from silkpipe.clips import clip_folder_files, distinct_folders
 from silkpipe.errors import InputError
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
@@ -49,17 +50,17 @@ class TrainPlan:
     """What a model is made from: session label sets, clip names, settings, their hash."""
 
     sessions: dict[str, dict]  # session -> {"labels": sha256, "sensor": sha256}
-    clips: dict[str, str]  # clip file name -> sha256
+    clips: dict[str, str]  # clip file (its place in the work copy, see local_clips) -> sha256
     inputs: str
-    clips_dir: Path | None = None  # a local folder instead of the run's clips
+    clips_dirs: tuple[Path, ...] = ()  # local folders instead of the run's clips
 
 
 def train_plan(
-    store: Store, run_id: str, cfg: TrainConfig, clips_dir: Path | None = None
+    store: Store, run_id: str, cfg: TrainConfig, clips_dirs: Sequence[Path] = ()
 ) -> TrainPlan:
     """The run's gated sessions and clips, and the hash that keys the model.
 
-    Clips are the run's own (``inputs.json``), or those of a local ``clips_dir``.
+    Clips are the run's own (``inputs.json``), or those of local ``clips_dirs``.
     """
     inputs = read_run_inputs(store, run_id)
     labels = keys.published(store, run_id, "labels") or {}
@@ -83,12 +84,35 @@ def train_plan(
             "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
             "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
         }
-    clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
+    clips_dirs = tuple(distinct_folders(list(clips_dirs)))
+    clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
     settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
     key = digest(
         {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
     )
-    return TrainPlan(sessions, clips, key, clips_dir)
+    return TrainPlan(sessions, clips, key, clips_dirs)
+
+
+def local_clips(folders: Sequence[Path]) -> dict[str, str]:
+    """The files of local clip folders -> sha256, so a changed file in any of them changes
+    the model's key. One folder's files go by their names (the key a single ``--clips``
+    always had); several folders' as ``<n>/<name>``, n their place on the command line, so
+    equal names in two folders are two files."""
+    if len(folders) == 1:
+        return _local_clips(folders[0])
+    return {
+        f"{n}/{name}": sha
+        for n, folder in enumerate(folders, 1)
+        for name, sha in _local_clips(folder).items()
+    }
+
+
+def _clip_source(plan: TrainPlan, name: str) -> Path:
+    """The local file a plan's clip entry (local_clips) was read from."""
+    if len(plan.clips_dirs) == 1:
+        return plan.clips_dirs[0] / name
+    n, file_name = name.split("/", 1)
+    return plan.clips_dirs[int(n) - 1] / file_name
 
 
 def _local_clips(folder: Path) -> dict[str, str]:
@@ -107,14 +131,15 @@ def train_run(
     *,
     force: bool = False,
     progress: bool = True,
-    clips_dir: Path | None = None,
+    clips_dirs: Sequence[Path] = (),
 ) -> dict:
-    """Train on the run's labels and clips unless a model from the same inputs is published.
+    """Train on the run's labels and clips (or ``clips_dirs``'s) unless a model from the
+    same inputs is published.
 
     Returns figures for the step metrics (``skipped`` 1 when the model was re-used).
     """
     cfg = cfg or TrainConfig()
-    plan = train_plan(store, run_id, cfg, clips_dir)
+    plan = train_plan(store, run_id, cfg, clips_dirs)
     current = keys.published(store, run_id, "model")
     if current is not None and current.get("inputs") == plan.inputs and not force:
         why = version_damage(store, run_id, "model", current)
@@ -198,36 +223,50 @@ def _metadata(store: Store, inputs: dict, name: str) -> dict:
 
 
 def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
-    from silkpipe.dataset import load_clip_streams
-
     inputs = read_run_inputs(store, run_id)
     streams = _session_streams(store, run_id, list(plan.sessions), inputs)
     for key in store.list(keys.failures_prefix(run_id, "train")):
         store.delete(key)  # this training's clip refusals replace the last one's
     if plan.clips:
-        folder = work / "clips"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        for name, sha in plan.clips.items():
-            if plan.clips_dir is not None:
-                data = (plan.clips_dir / name).read_bytes()
-            else:
-                data = read_input(store, keys.clip_key(name), sha)
-            (folder / name).write_bytes(data)
-
-        origin = clips_origin(inputs, plan.clips_dir)
-
-        def skip(path: Path, err: Exception) -> None:
-            why = from_scratch(err, folder, origin)  # the user's file, not the work copy
-            log.warning("skipped clip %s: %s", path.name, why)
-            keys.put_json(
-                store,
-                keys.failure_key(run_id, "train", path.stem),
-                {"session": path.stem, "step": "train", "error": why, "kind": "input"},
-            )
-
-        streams += load_clip_streams(folder, progress=progress, on_error=skip)
+        streams += _clip_streams(store, run_id, plan, work / "clips", progress)
     check_classes(streams, f"run {run_id}")
+    return streams
+
+
+def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, progress) -> list:
+    """The plan's clips, copied into ``folder`` (one sub-folder per local folder when there
+    are several) and read as load_clip_folders reads them; a bad clip is named by the
+    user's path and recorded as a failure, and each stream's source is the user's folder."""
+    from silkpipe.clips import load_clip_folders
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for name, sha in plan.clips.items():
+        if plan.clips_dirs:
+            data = _clip_source(plan, name).read_bytes()
+        else:
+            data = read_input(store, keys.clip_key(name), sha)
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes(data)
+    if len(plan.clips_dirs) > 1:
+        origins = {folder / str(n): str(d) for n, d in enumerate(plan.clips_dirs, 1)}
+    else:
+        origin = clips_origin(read_run_inputs(store, run_id), next(iter(plan.clips_dirs), None))
+        origins = {folder: origin}
+
+    def skip(path: Path, err: Exception) -> None:
+        scratch = path.parent if path.parent in origins else folder
+        why = from_scratch(err, scratch, origins.get(scratch, str(folder)))  # the user's file
+        log.warning("skipped clip %s: %s", path.name, why)
+        keys.put_json(
+            store,
+            keys.failure_key(run_id, "train", path.stem),
+            {"session": path.stem, "step": "train", "error": why, "kind": "input"},
+        )
+
+    streams = load_clip_folders(list(origins), progress=progress, on_error=skip)
+    for st in streams:
+        st.source = origins.get(Path(st.source), st.source)
     return streams
 
 
@@ -270,6 +309,7 @@ def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
             "inputs": plan.inputs,
             "sessions": plan.sessions,
             "clips": sorted(plan.clips),
+            "clip_folders": [str(d) for d in plan.clips_dirs],  # none: the run's clips
             "figures": figures,
         },
     )
