@@ -153,3 +153,36 @@ def test_store_mode_trains_on_both_folders_and_retrains_when_either_changes(tmp_
         assert rc == 0, err[-2000:]
         assert _pointer(root)["inputs"] not in seen
         seen.add(_pointer(root)["inputs"])
+
+
+def _bad_folder(root: Path, kind: str) -> Path:
+    """A clips folder with nothing to train on: empty, or of another layout (a CSV that is
+    no clip)."""
+    folder = root / kind
+    folder.mkdir()
+    if kind == "wrong-layout":
+        (folder / "notes.csv").write_text("a,b\n1,2\n")
+    return folder
+
+
+@pytest.mark.parametrize("mode", ["folder", "store"])
+@pytest.mark.parametrize("kind", ["empty", "wrong-layout"])
+@pytest.mark.parametrize("alone", [True, False])
+def test_a_folder_with_nothing_to_train_on_is_one_error_naming_it(
+    tmp_path, capsys, mode, kind, alone
+):
+    """Store mode reads a scratch copy: its error must still name the user's folder, and an
+    empty folder must not be trained past (one alone left a clips-only run with nothing)."""
+    bad = _bad_folder(tmp_path, kind)
+    clips = ["--clips", str(bad)]
+    if not alone:
+        clips = ["--clips", str(badinputs.sample_clips(tmp_path / "day", per_class=1)), *clips]
+    root = _clips_only_store(tmp_path / "store")
+    where = ["--store", str(root), "--run-id", RUN]
+    if mode == "folder":
+        where = ["--out", str(tmp_path / "out")]
+    rc, err = _train([*clips, *where], capsys)
+    last = err.strip().splitlines()[-1]
+    assert rc == 2 and "error" in last and str(bad) in last, err[-2000:]
+    assert "silkpipe-train-" not in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists() and not (root / "runs" / RUN / "model.json").exists()

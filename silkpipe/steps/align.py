@@ -240,10 +240,6 @@ def run_clip_model(
     from silkpipe.steps.train import _local_clips
 
     clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
-    if not clips and clips_dir is not None:
-        raise InputError(
-            "no clip CSV files (links out of the folder are not read)", path=str(clips_dir)
-        )
     if not clips:
         return None, ""
     with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:

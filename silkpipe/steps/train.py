@@ -121,6 +121,10 @@ def _local_clips(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         raise InputError("clips folder does not exist", path=str(folder))
     files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
+    if not any(p.suffix == ".csv" for p in files):  # asked for clips: none is no default
+        raise InputError(
+            "no clip CSV files (links out of the folder are not read)", path=str(folder)
+        )
     return {p.name: sha256(p.read_bytes()) for p in files}
 
 
@@ -254,9 +258,13 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
         origin = clips_origin(read_run_inputs(store, run_id), next(iter(plan.clips_dirs), None))
         origins = {folder: origin}
 
+    def user_error(path: Path, err: Exception) -> str:
+        """``err`` naming the user's file or folder, not its scratch copy."""
+        scratch = next((p for p in (path, path.parent) if p in origins), folder)
+        return from_scratch(err, scratch, origins.get(scratch, str(folder)))
+
     def skip(path: Path, err: Exception) -> None:
-        scratch = path.parent if path.parent in origins else folder
-        why = from_scratch(err, scratch, origins.get(scratch, str(folder)))  # the user's file
+        why = user_error(path, err)
         log.warning("skipped clip %s: %s", path.name, why)
         keys.put_json(
             store,
@@ -264,7 +272,10 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
             {"session": path.stem, "step": "train", "error": why, "kind": "input"},
         )
 
-    streams = load_clip_folders(list(origins), progress=progress, on_error=skip)
+    try:
+        streams = load_clip_folders(list(origins), progress=progress, on_error=skip)
+    except InputError as err:  # a folder with no readable clip, a block twice
+        raise InputError(user_error(Path(err.path or folder), err)) from None
     for st in streams:
         st.source = origins.get(Path(st.source), st.source)
     return streams
