@@ -186,3 +186,19 @@ def test_a_folder_with_nothing_to_train_on_is_one_error_naming_it(
     assert rc == 2 and "error" in last and str(bad) in last, err[-2000:]
     assert "silkpipe-train-" not in err and "Traceback" not in err
     assert not (tmp_path / "out").exists() and not (root / "runs" / RUN / "model.json").exists()
+
+
+def test_store_mode_keeps_a_failure_record_for_each_folders_bad_clip_of_one_name(
+    tmp_path, capsys
+):
+    root = _clips_only_store(tmp_path / "store")
+    day = badinputs.sample_clips(tmp_path / "day", per_class=6)
+    other = _other_session(day, tmp_path / "other", "20251020_100000", "2025-10-20T10:00:00")
+    bad = [folder / badinputs.cut_sample(folder).file for folder in (day, other)]
+    argv = ["--store", str(root), "--run-id", RUN, "--clips", str(day), "--clips", str(other)]
+    rc, err = _train(argv, capsys)
+    assert rc == 0, err[-2000:]
+    store = open_store(str(root))
+    records = [keys.get_json(store, k) for k in store.list(keys.failures_prefix(RUN, "train"))]
+    named = {str(p) for p in bad if any(str(p) in r["error"] for r in records)}
+    assert len(records) == 2 and named == {str(p) for p in bad}, records

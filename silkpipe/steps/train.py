@@ -266,9 +266,10 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
     def skip(path: Path, err: Exception) -> None:
         why = user_error(path, err)
         log.warning("skipped clip %s: %s", path.name, why)
+        n = path.parent.name if path.parent != folder else ""  # its folder's place, if several
         keys.put_json(
             store,
-            keys.failure_key(run_id, "train", path.stem),
+            keys.failure_key(run_id, "train", f"{n}-{path.stem}" if n else path.stem),
             {"session": path.stem, "step": "train", "error": why, "kind": "input"},
         )
 
