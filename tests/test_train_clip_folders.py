@@ -188,9 +188,7 @@ def test_a_folder_with_nothing_to_train_on_is_one_error_naming_it(
     assert not (tmp_path / "out").exists() and not (root / "runs" / RUN / "model.json").exists()
 
 
-def test_store_mode_keeps_a_failure_record_for_each_folders_bad_clip_of_one_name(
-    tmp_path, capsys
-):
+def test_store_mode_keeps_a_failure_record_for_each_folders_bad_clip_of_one_name(tmp_path, capsys):
     root = _clips_only_store(tmp_path / "store")
     day = badinputs.sample_clips(tmp_path / "day", per_class=6)
     other = _other_session(day, tmp_path / "other", "20251020_100000", "2025-10-20T10:00:00")
