@@ -45,6 +45,12 @@ def _count_days(sources: dict[str, dict], by_name: dict, windows, field: str) ->
         entry[field] = dict(sorted(entry[field].items()))
 
 
+def pseudo_labelled(streams: list, windows) -> list[dict]:
+    """trained_on for self-training's pseudo-labelled windows (silkpipe.adapt): their
+    classes are the model's guesses, so each entry says so."""
+    return [{**entry, "pseudo_labelled": True} for entry in trained_on(streams, windows)]
+
+
 def source_of(stream) -> str:
     """The clip folder a stream was read from, or its kind (``sessions``)."""
     return stream.source or f"{stream.kind}s"

@@ -79,7 +79,8 @@ def test_equal_clip_names_in_two_folders_are_both_trained_on(tmp_path, capsys):
 
 def test_several_folders_with_calibrate_and_adapt_to(tmp_path, capsys):
     """--calibrate and --adapt-to work on top of several folders; the calibration clips are
-    listed as a source of their own (counted once there, SHOT_REPEAT times in training)."""
+    listed as a source of their own (counted once there, SHOT_REPEAT times in training),
+    and so is the new day, its windows the last round's pseudo-labelled ones."""
     dev = _dev_without_jump(tmp_path / "dev")
     day = badinputs.sample_clips(tmp_path / "day", per_class=2)
     few = badinputs.sample_clips(tmp_path / "few0", per_class=1)
@@ -89,8 +90,13 @@ def test_several_folders_with_calibrate_and_adapt_to(tmp_path, capsys):
     argv = ["--clips", str(dev), "--clips", str(day), "--out", str(out), "--calibrate", str(cal)]
     rc, err = _train([*argv, "--adapt-to", str(new), "--adapt-rounds", "1"], capsys)
     assert rc == 0, err[-2000:]
-    assert list(_trained_on(out / "model")) == ["dev", "day", "cal"]
-    assert (out / "model" / "adapt.json").is_file()
+    sources = _trained_on(out / "model")
+    assert list(sources) == ["dev", "day", "cal", "new"]
+    assert [s.get("pseudo_labelled", False) for s in sources.values()] == [0, 0, 0, 1]
+    last = json.loads((out / "model" / "adapt.json").read_text())["rounds"][-1]
+    guessed = sources["new"]["days"]["2025-10-20"]
+    assert guessed["classes"] == {c: n for c, n in last["pseudo_labelled"].items() if n}
+    assert guessed["windows"] == sum(last["pseudo_labelled"].values()) > 0
 
 
 @pytest.mark.parametrize("mode", ["folder", "store"])

@@ -193,11 +193,18 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
             windows, out, config=cfg, progress=progress, left_out=left_out, sources=sources
         )
         return model_figures(summary, streams)
-    pool = unlabelled_windows(
-        adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip), cfg.window
-    )
+    new_day = adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip)
+    pool = unlabelled_windows(new_day, cfg.window)
     summary = self_train(
-        windows, pool, out, cfg, adapt, progress=progress, left_out=left_out, sources=sources
+        windows,
+        pool,
+        out,
+        cfg,
+        adapt,
+        progress=progress,
+        left_out=left_out,
+        sources=sources,
+        pool_streams=new_day,
     )
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
