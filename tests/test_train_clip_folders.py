@@ -99,6 +99,18 @@ def test_several_folders_with_calibrate_and_adapt_to(tmp_path, capsys):
     assert guessed["windows"] == sum(last["pseudo_labelled"].values()) > 0
 
 
+@pytest.mark.parametrize("flag", ["--calibrate", "--adapt-to"])
+def test_a_clips_folder_again_as_the_new_day_is_one_clear_error(tmp_path, capsys, flag):
+    dev = _dev_without_jump(tmp_path / "dev")
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    out = tmp_path / "out"
+    argv = ["--clips", str(dev), "--clips", str(day), "--out", str(out), flag, f"{day}/"]
+    rc, err = _train(argv, capsys)
+    lines = [ln for ln in err.splitlines() if "error" in ln.lower()]
+    assert rc == 2 and len(lines) == 1 and flag in lines[0] and str(day) in lines[0], err[-2000:]
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("mode", ["folder", "store"])
 def test_the_same_folder_twice_is_one_clear_error(tmp_path, capsys, mode):
     day = badinputs.sample_clips(tmp_path / "day", per_class=1)

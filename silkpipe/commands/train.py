@@ -148,6 +148,7 @@ def run(args) -> dict:
     ]:
         if folder and not Path(folder).is_dir():
             raise InputError(f"{flag} folder does not exist", path=str(folder))
+    _refuse_clips_folders_again(args)  # before any clip is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
     from silkpipe.steps.train import check_classes
@@ -166,6 +167,19 @@ def run(args) -> dict:
         return _train_new_day(args, cfg, adapt, streams, out / "model")
     summary = train(streams, out / "model", config=cfg, progress=not args.no_progress)
     return model_figures(summary, streams)
+
+
+def _refuse_clips_folders_again(args) -> None:
+    """--calibrate or --adapt-to naming a --clips folder would train on its clips twice
+    (SHOT_REPEAT more times, or again as their own guesses): refused, not trained on."""
+    given = {Path(folder).resolve(): folder for folder in args.clips or []}
+    for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
+        if folder and Path(folder).resolve() in given:
+            raise InputError(
+                f"{flag} is a --clips folder too ({given[Path(folder).resolve()]}): its clips "
+                "would be trained on twice",
+                path=str(folder),
+            )
 
 
 def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
