@@ -171,6 +171,10 @@ def test_store_mode_trains_on_both_folders_and_retrains_when_either_changes(tmp_
         assert rc == 0, err[-2000:]
         assert _pointer(root)["inputs"] not in seen
         seen.add(_pointer(root)["inputs"])
+    reordered = ["--store", str(root), "--run-id", RUN, "--clips", str(other), "--clips", str(day)]
+    assert _train(reordered, capsys)[0] == 0  # another order names the streams otherwise
+    assert _pointer(root)["inputs"] not in seen
+    assert _pointer(root)["clip_folders"] == [str(other), str(day)]
 
 
 def _bad_folder(root: Path, kind: str) -> Path:

@@ -97,7 +97,9 @@ def local_clips(folders: Sequence[Path]) -> dict[str, str]:
     """The files of local clip folders -> sha256, so a changed file in any of them changes
     the model's key. One folder's files go by their names (the key a single ``--clips``
     always had); several folders' as ``<n>/<name>``, n their place on the command line, so
-    equal names in two folders are two files."""
+    equal names in two folders are two files. Another order is another key, rightly: the
+    order names the streams (the later folder's become ``<block>/<name>``) and orders the
+    windows, so the model differs."""
     if len(folders) == 1:
         return _local_clips(folders[0])
     return {
