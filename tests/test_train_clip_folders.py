@@ -222,3 +222,21 @@ def test_store_mode_keeps_a_failure_record_for_each_folders_bad_clip_of_one_name
     records = [keys.get_json(store, k) for k in store.list(keys.failures_prefix(RUN, "train"))]
     named = {str(p) for p in bad if any(str(p) in r["error"] for r in records)}
     assert len(records) == 2 and named == {str(p) for p in bad}, records
+
+
+def test_store_mode_refuses_a_local_clip_changed_after_it_was_hashed(tmp_path):
+    """The model's key is the clips' hashes: bytes that changed after hashing (or a file
+    swapped for a link out since) are not trained on under it."""
+    from silkpipe.errors import InputError
+    from silkpipe.steps.train import _clip_streams, train_plan
+    from silkpipe.training import TrainConfig
+
+    store = open_store(str(_clips_only_store(tmp_path / "store")))
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    other = _other_session(day, tmp_path / "other", "20251020_100000", "2025-10-20T10:00:00")
+    plan = train_plan(store, RUN, TrainConfig(), [day, other])
+    clip = other / "punch_sample01.csv"
+    clip.write_bytes(clip.read_bytes() + b"\n")
+    with pytest.raises(InputError, match="changed while train was reading it") as err:
+        _clip_streams(store, RUN, plan, tmp_path / "work", False)
+    assert str(clip) in str(err.value)

@@ -250,6 +250,11 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
     for name, sha in plan.clips.items():
         if plan.clips_dirs:
             data = _clip_source(plan, name).read_bytes()
+            if sha256(data) != sha:  # the key would name other bytes than those trained on
+                raise InputError(
+                    "changed while train was reading it: run train again",
+                    path=str(_clip_source(plan, name)),
+                )
         else:
             data = read_input(store, keys.clip_key(name), sha)
         (folder / name).parent.mkdir(exist_ok=True)
