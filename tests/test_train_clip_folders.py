@@ -100,14 +100,20 @@ def test_several_folders_with_calibrate_and_adapt_to(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flag", ["--calibrate", "--adapt-to"])
-def test_a_clips_folder_again_as_the_new_day_is_one_clear_error(tmp_path, capsys, flag):
+@pytest.mark.parametrize("again", ["--clips", "--sessions"])
+def test_a_training_folder_again_as_the_new_day_is_one_clear_error(tmp_path, capsys, flag, again):
+    """Refused before any recording is read (the sessions folder here holds none)."""
     dev = _dev_without_jump(tmp_path / "dev")
     day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    if again == "--sessions":
+        day = tmp_path / "sessions"
+        day.mkdir()
     out = tmp_path / "out"
-    argv = ["--clips", str(dev), "--clips", str(day), "--out", str(out), flag, f"{day}/"]
+    argv = ["--clips", str(dev), again, str(day), "--out", str(out), flag, f"{day}/"]
     rc, err = _train(argv, capsys)
     lines = [ln for ln in err.splitlines() if "error" in ln.lower()]
-    assert rc == 2 and len(lines) == 1 and flag in lines[0] and str(day) in lines[0], err[-2000:]
+    assert rc == 2 and len(lines) == 1, err[-2000:]
+    assert flag in lines[0] and again in lines[0] and str(day) in lines[0], lines[0]
     assert not out.exists()
 
 

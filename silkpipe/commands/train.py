@@ -148,7 +148,7 @@ def run(args) -> dict:
     ]:
         if folder and not Path(folder).is_dir():
             raise InputError(f"{flag} folder does not exist", path=str(folder))
-    _refuse_clips_folders_again(args)  # before any clip is read
+    _refuse_folders_again(args)  # before any recording is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
     from silkpipe.steps.train import check_classes
@@ -169,15 +169,17 @@ def run(args) -> dict:
     return model_figures(summary, streams)
 
 
-def _refuse_clips_folders_again(args) -> None:
-    """--calibrate or --adapt-to naming a --clips folder would train on its clips twice
-    (SHOT_REPEAT more times, or again as their own guesses): refused, not trained on."""
-    given = {Path(folder).resolve(): folder for folder in args.clips or []}
+def _refuse_folders_again(args) -> None:
+    """--calibrate or --adapt-to naming a --clips or --sessions folder would train on its
+    recordings twice (SHOT_REPEAT more times, or again as their own guesses): refused."""
+    given = {Path(c).resolve(): ("--clips", c) for c in args.clips or []}
+    if args.sessions:
+        given[Path(args.sessions).resolve()] = ("--sessions", args.sessions)
     for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
         if folder and Path(folder).resolve() in given:
+            as_flag, as_given = given[Path(folder).resolve()]
             raise InputError(
-                f"{flag} is a --clips folder too ({given[Path(folder).resolve()]}): its clips "
-                "would be trained on twice",
+                f"{flag} is a {as_flag} folder too ({as_given}): it would be trained on twice",
                 path=str(folder),
             )
 
