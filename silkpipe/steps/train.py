@@ -101,11 +101,11 @@ def local_clips(folders: Sequence[Path]) -> dict[str, str]:
     order names the streams (the later folder's become ``<block>/<name>``) and orders the
     windows, so the model differs."""
     if len(folders) == 1:
-        return _local_clips(folders[0])
+        return folder_clips(folders[0])
     return {
         f"{n}/{name}": sha
         for n, folder in enumerate(folders, 1)
-        for name, sha in _local_clips(folder).items()
+        for name, sha in folder_clips(folder).items()
     }
 
 
@@ -117,9 +117,9 @@ def _clip_source(plan: TrainPlan, name: str) -> Path:
     return plan.clips_dirs[int(n) - 1] / file_name
 
 
-def _local_clips(folder: Path) -> dict[str, str]:
-    """name -> sha256 of a local clips folder's files (clip_folder_files: links out of it
-    are logged and not read)."""
+def folder_clips(folder: Path) -> dict[str, str]:
+    """name -> sha256 of one local clips folder's files (clip_folder_files: links out of it
+    are logged and not read); one with no clip CSV is refused (train and align)."""
     if not folder.is_dir():
         raise InputError("clips folder does not exist", path=str(folder))
     files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
