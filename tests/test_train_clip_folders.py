@@ -64,6 +64,19 @@ def test_two_folders_train_one_model_that_lists_both_and_learns_a_class_only_in_
     assert counted == config["training"]["windows"]
 
 
+def test_a_sessions_folder_is_listed_by_its_folder(tmp_path, capsys):
+    sessions = tmp_path / "voice"
+    folder = badinputs.copy_session(badinputs.GOOD[0], sessions, "s1", files=("sensor_data.csv",))
+    (folder / "labels.csv").write_text("start,end,label\n10.0,20.0,walk\n50.0,52.0,jump\n")
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    out = tmp_path / "out"
+    argv = ["--clips", str(day), "--sessions", str(sessions), "--out", str(out)]
+    rc, err = _train(argv, capsys)
+    assert rc == 0, err[-2000:]
+    sources = _trained_on(out / "model")
+    assert list(sources) == ["day", "voice"] and sources["voice"]["streams"] == 1
+
+
 def test_equal_clip_names_in_two_folders_are_both_trained_on(tmp_path, capsys):
     day = badinputs.sample_clips(tmp_path / "day", per_class=2)
     other = _other_session(day, tmp_path / "other", "20251020_100000", "2025-10-20T10:00:00")
