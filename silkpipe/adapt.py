@@ -70,12 +70,16 @@ def self_train(
     export: bool = True,
     left_out: dict | None = None,
     sources: list[dict] | None = None,
+    pool_streams: list[LabelledStream] | None = None,
 ) -> dict:
     """Train on ``labelled``, then ``adapt.rounds`` times pseudo-label ``pool`` and train a
     fresh model on both; the last model is the folder's. Writes adapt.json beside it.
     ``left_out``: what the caller left out of ``labelled`` (whole_samples), recorded; so
-    are ``sources`` (trained_on: the labelled windows' folders and days)."""
+    are ``sources`` (trained_on: the labelled windows' folders and days), the pool's
+    pseudo-labelled windows added to them when ``pool_streams`` (the pool's) are given:
+    the model trained on that day too."""
     from silkpipe.model import load_torch_model
+    from silkpipe.trained_on import pseudo_labelled
     from silkpipe.training import train_windows
 
     if len(pool) == 0:
@@ -89,9 +93,8 @@ def self_train(
         config=cfg,
         progress=progress,
         left_out=left_out,
-        sources=sources,
     )
-    summary = fit(labelled, export=False)
+    summary = fit(labelled, export=False, sources=sources)
     rounds = []
     for r in range(adapt.rounds):
         keep, labels = pseudo_labels(
@@ -109,7 +112,10 @@ def self_train(
             counts,
         )
         last = r == adapt.rounds - 1
-        summary = fit(concat_windows([labelled, added]), export=export and last)
+        listed = sources
+        if sources is not None and pool_streams is not None:
+            listed = sources + pseudo_labelled(pool_streams, added)
+        summary = fit(concat_windows([labelled, added]), export=export and last, sources=listed)
     info = {"share": adapt.share, "rounds": rounds, "pool_windows": len(pool)}
     (Path(out_dir) / ADAPT_NAME).write_text(json.dumps(info, indent=2))
     return {**summary, "adapt": info}
@@ -133,7 +139,9 @@ def adapt_streams(folder: str | Path, on_error=None, on_clip_error=None) -> list
     streams = []
     for session in sessions:
         try:
-            streams.append(session_stream(session.name, session_motion(session), []))
+            stream = session_stream(session.name, session_motion(session), [])
+            stream.source = str(folder)  # not the labelled "sessions" (trained_on)
+            streams.append(stream)
         except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
             if on_error is None:
                 raise

@@ -144,11 +144,14 @@ def load_session_streams(
             skipped.append(folder.name)
             continue
         try:
-            streams.append(_labelled_session(folder, labels))
+            stream = _labelled_session(folder, labels)
         except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
             if on_error is None:
                 raise
             on_error(folder, err)
+            continue
+        stream.source = str(sessions_dir)  # what a model trained on (trained_on)
+        streams.append(stream)
     return streams, skipped
 
 

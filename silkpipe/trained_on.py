@@ -1,7 +1,8 @@
 """What a model was trained on, kept in its config.json (``training.trained_on``).
 
 A model trained on several clip folders (several recording days) must say which: each
-source (a clip folder as given, or ``sessions``) with its streams and, per recording day,
+source (a clip or session folder as given, or a store run's ``sessions``) with its
+streams and, per recording day,
 the training windows by class. Where a test set was held out (store mode), its windows
 are listed apart (``test_days``): a day held out whole was not trained on.
 """
@@ -45,6 +46,12 @@ def _count_days(sources: dict[str, dict], by_name: dict, windows, field: str) ->
         entry[field] = dict(sorted(entry[field].items()))
 
 
+def pseudo_labelled(streams: list, windows) -> list[dict]:
+    """trained_on for self-training's pseudo-labelled windows (silkpipe.adapt): their
+    classes are the model's guesses, so each entry says so."""
+    return [{**entry, "pseudo_labelled": True} for entry in trained_on(streams, windows)]
+
+
 def source_of(stream) -> str:
-    """The clip folder a stream was read from, or its kind (``sessions``)."""
+    """The folder a stream was read from, or its kind (a store run's ``sessions``)."""
     return stream.source or f"{stream.kind}s"

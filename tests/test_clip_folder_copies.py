@@ -8,7 +8,7 @@ from pathlib import Path
 from silkpipe.clips import METADATA_NAME, clip_folder_files, load_clip_streams
 from silkpipe.pipeline import _upload_clips
 from silkpipe.steps.align import run_clip_model
-from silkpipe.steps.train import _local_clips
+from silkpipe.steps.train import folder_clips
 from silkpipe.store import clip_key, open_store
 
 
@@ -48,6 +48,6 @@ def test_align_clip_model_from_a_sample_dialect_folder(data_dir, tmp_path):
     """Before, the scratch copy held the CSVs alone: the folder could not be read and the
     alignment silently fell back to its self-trained class evidence."""
     folder = _sample_folder(data_dir, tmp_path)
-    assert METADATA_NAME in _local_clips(folder)
+    assert METADATA_NAME in folder_clips(folder)
     model, clips_hash = run_clip_model(None, "r", {"clips": {}}, folder)
     assert model is not None and clips_hash

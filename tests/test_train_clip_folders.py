@@ -64,6 +64,19 @@ def test_two_folders_train_one_model_that_lists_both_and_learns_a_class_only_in_
     assert counted == config["training"]["windows"]
 
 
+def test_a_sessions_folder_is_listed_by_its_folder(tmp_path, capsys):
+    sessions = tmp_path / "voice"
+    folder = badinputs.copy_session(badinputs.GOOD[0], sessions, "s1", files=("sensor_data.csv",))
+    (folder / "labels.csv").write_text("start,end,label\n10.0,20.0,walk\n50.0,52.0,jump\n")
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    out = tmp_path / "out"
+    argv = ["--clips", str(day), "--sessions", str(sessions), "--out", str(out)]
+    rc, err = _train(argv, capsys)
+    assert rc == 0, err[-2000:]
+    sources = _trained_on(out / "model")
+    assert list(sources) == ["day", "voice"] and sources["voice"]["streams"] == 1
+
+
 def test_equal_clip_names_in_two_folders_are_both_trained_on(tmp_path, capsys):
     day = badinputs.sample_clips(tmp_path / "day", per_class=2)
     other = _other_session(day, tmp_path / "other", "20251020_100000", "2025-10-20T10:00:00")
@@ -79,7 +92,8 @@ def test_equal_clip_names_in_two_folders_are_both_trained_on(tmp_path, capsys):
 
 def test_several_folders_with_calibrate_and_adapt_to(tmp_path, capsys):
     """--calibrate and --adapt-to work on top of several folders; the calibration clips are
-    listed as a source of their own (counted once there, SHOT_REPEAT times in training)."""
+    listed as a source of their own (counted once there, SHOT_REPEAT times in training),
+    and so is the new day, its windows the last round's pseudo-labelled ones."""
     dev = _dev_without_jump(tmp_path / "dev")
     day = badinputs.sample_clips(tmp_path / "day", per_class=2)
     few = badinputs.sample_clips(tmp_path / "few0", per_class=1)
@@ -89,8 +103,31 @@ def test_several_folders_with_calibrate_and_adapt_to(tmp_path, capsys):
     argv = ["--clips", str(dev), "--clips", str(day), "--out", str(out), "--calibrate", str(cal)]
     rc, err = _train([*argv, "--adapt-to", str(new), "--adapt-rounds", "1"], capsys)
     assert rc == 0, err[-2000:]
-    assert list(_trained_on(out / "model")) == ["dev", "day", "cal"]
-    assert (out / "model" / "adapt.json").is_file()
+    sources = _trained_on(out / "model")
+    assert list(sources) == ["dev", "day", "cal", "new"]
+    assert [s.get("pseudo_labelled", False) for s in sources.values()] == [0, 0, 0, 1]
+    last = json.loads((out / "model" / "adapt.json").read_text())["rounds"][-1]
+    guessed = sources["new"]["days"]["2025-10-20"]
+    assert guessed["classes"] == {c: n for c, n in last["pseudo_labelled"].items() if n}
+    assert guessed["windows"] == sum(last["pseudo_labelled"].values()) > 0
+
+
+@pytest.mark.parametrize("flag", ["--calibrate", "--adapt-to"])
+@pytest.mark.parametrize("again", ["--clips", "--sessions"])
+def test_a_training_folder_again_as_the_new_day_is_one_clear_error(tmp_path, capsys, flag, again):
+    """Refused before any recording is read (the sessions folder here holds none)."""
+    dev = _dev_without_jump(tmp_path / "dev")
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    if again == "--sessions":
+        day = tmp_path / "sessions"
+        day.mkdir()
+    out = tmp_path / "out"
+    argv = ["--clips", str(dev), again, str(day), "--out", str(out), flag, f"{day}/"]
+    rc, err = _train(argv, capsys)
+    lines = [ln for ln in err.splitlines() if "error" in ln.lower()]
+    assert rc == 2 and len(lines) == 1, err[-2000:]
+    assert flag in lines[0] and again in lines[0] and str(day) in lines[0], lines[0]
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("mode", ["folder", "store"])
@@ -153,3 +190,72 @@ def test_store_mode_trains_on_both_folders_and_retrains_when_either_changes(tmp_
         assert rc == 0, err[-2000:]
         assert _pointer(root)["inputs"] not in seen
         seen.add(_pointer(root)["inputs"])
+    reordered = ["--store", str(root), "--run-id", RUN, "--clips", str(other), "--clips", str(day)]
+    assert _train(reordered, capsys)[0] == 0  # another order names the streams otherwise
+    assert _pointer(root)["inputs"] not in seen
+    assert _pointer(root)["clip_folders"] == [str(other), str(day)]
+
+
+def _bad_folder(root: Path, kind: str) -> Path:
+    """A clips folder with nothing to train on: empty, or of another layout (a CSV that is
+    no clip)."""
+    folder = root / kind
+    folder.mkdir()
+    if kind == "wrong-layout":
+        (folder / "notes.csv").write_text("a,b\n1,2\n")
+    return folder
+
+
+@pytest.mark.parametrize("mode", ["folder", "store"])
+@pytest.mark.parametrize("kind", ["empty", "wrong-layout"])
+@pytest.mark.parametrize("alone", [True, False])
+def test_a_folder_with_nothing_to_train_on_is_one_error_naming_it(
+    tmp_path, capsys, mode, kind, alone
+):
+    """Store mode reads a scratch copy: its error must still name the user's folder, and an
+    empty folder must not be trained past (one alone left a clips-only run with nothing)."""
+    bad = _bad_folder(tmp_path, kind)
+    clips = ["--clips", str(bad)]
+    if not alone:
+        clips = ["--clips", str(badinputs.sample_clips(tmp_path / "day", per_class=1)), *clips]
+    root = _clips_only_store(tmp_path / "store")
+    where = ["--store", str(root), "--run-id", RUN]
+    if mode == "folder":
+        where = ["--out", str(tmp_path / "out")]
+    rc, err = _train([*clips, *where], capsys)
+    last = err.strip().splitlines()[-1]
+    assert rc == 2 and "error" in last and str(bad) in last, err[-2000:]
+    assert "silkpipe-train-" not in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists() and not (root / "runs" / RUN / "model.json").exists()
+
+
+def test_store_mode_keeps_a_failure_record_for_each_folders_bad_clip_of_one_name(tmp_path, capsys):
+    root = _clips_only_store(tmp_path / "store")
+    day = badinputs.sample_clips(tmp_path / "day", per_class=6)
+    other = _other_session(day, tmp_path / "other", "20251020_100000", "2025-10-20T10:00:00")
+    bad = [folder / badinputs.cut_sample(folder).file for folder in (day, other)]
+    argv = ["--store", str(root), "--run-id", RUN, "--clips", str(day), "--clips", str(other)]
+    rc, err = _train(argv, capsys)
+    assert rc == 0, err[-2000:]
+    store = open_store(str(root))
+    records = [keys.get_json(store, k) for k in store.list(keys.failures_prefix(RUN, "train"))]
+    named = {str(p) for p in bad if any(str(p) in r["error"] for r in records)}
+    assert len(records) == 2 and named == {str(p) for p in bad}, records
+
+
+def test_store_mode_refuses_a_local_clip_changed_after_it_was_hashed(tmp_path):
+    """The model's key is the clips' hashes: bytes that changed after hashing (or a file
+    swapped for a link out since) are not trained on under it."""
+    from silkpipe.errors import InputError
+    from silkpipe.steps.train import _clip_streams, train_plan
+    from silkpipe.training import TrainConfig
+
+    store = open_store(str(_clips_only_store(tmp_path / "store")))
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    other = _other_session(day, tmp_path / "other", "20251020_100000", "2025-10-20T10:00:00")
+    plan = train_plan(store, RUN, TrainConfig(), [day, other])
+    clip = other / "punch_sample01.csv"
+    clip.write_bytes(clip.read_bytes() + b"\n")
+    with pytest.raises(InputError, match="changed while train was reading it") as err:
+        _clip_streams(store, RUN, plan, tmp_path / "work", False)
+    assert str(clip) in str(err.value)

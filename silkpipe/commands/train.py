@@ -148,6 +148,7 @@ def run(args) -> dict:
     ]:
         if folder and not Path(folder).is_dir():
             raise InputError(f"{flag} folder does not exist", path=str(folder))
+    _refuse_folders_again(args)  # before any recording is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
     from silkpipe.steps.train import check_classes
@@ -166,6 +167,21 @@ def run(args) -> dict:
         return _train_new_day(args, cfg, adapt, streams, out / "model")
     summary = train(streams, out / "model", config=cfg, progress=not args.no_progress)
     return model_figures(summary, streams)
+
+
+def _refuse_folders_again(args) -> None:
+    """--calibrate or --adapt-to naming a --clips or --sessions folder would train on its
+    recordings twice (SHOT_REPEAT more times, or again as their own guesses): refused."""
+    given = {Path(c).resolve(): ("--clips", c) for c in args.clips or []}
+    if args.sessions:
+        given[Path(args.sessions).resolve()] = ("--sessions", args.sessions)
+    for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
+        if folder and Path(folder).resolve() in given:
+            as_flag, as_given = given[Path(folder).resolve()]
+            raise InputError(
+                f"{flag} is a {as_flag} folder too ({as_given}): it would be trained on twice",
+                path=str(folder),
+            )
 
 
 def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
@@ -193,11 +209,18 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
             windows, out, config=cfg, progress=progress, left_out=left_out, sources=sources
         )
         return model_figures(summary, streams)
-    pool = unlabelled_windows(
-        adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip), cfg.window
-    )
+    new_day = adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip)
+    pool = unlabelled_windows(new_day, cfg.window)
     summary = self_train(
-        windows, pool, out, cfg, adapt, progress=progress, left_out=left_out, sources=sources
+        windows,
+        pool,
+        out,
+        cfg,
+        adapt,
+        progress=progress,
+        left_out=left_out,
+        sources=sources,
+        pool_streams=new_day,
     )
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 

@@ -237,13 +237,9 @@ def run_clip_model(
 ) -> tuple[ClipModel | None, str]:
     """(the class model of the run's clips or ``clips_dir``'s, the clips' hash); (None, "")
     without clips, or when they cannot tell two gesture classes apart."""
-    from silkpipe.steps.train import _local_clips
+    from silkpipe.steps.train import folder_clips
 
-    clips = _local_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
-    if not clips and clips_dir is not None:
-        raise InputError(
-            "no clip CSV files (links out of the folder are not read)", path=str(clips_dir)
-        )
+    clips = folder_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
     if not clips:
         return None, ""
     with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:

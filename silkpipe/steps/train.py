@@ -97,13 +97,15 @@ def local_clips(folders: Sequence[Path]) -> dict[str, str]:
     """The files of local clip folders -> sha256, so a changed file in any of them changes
     the model's key. One folder's files go by their names (the key a single ``--clips``
     always had); several folders' as ``<n>/<name>``, n their place on the command line, so
-    equal names in two folders are two files."""
+    equal names in two folders are two files. Another order is another key, rightly: the
+    order names the streams (the later folder's become ``<block>/<name>``) and orders the
+    windows, so the model differs."""
     if len(folders) == 1:
-        return _local_clips(folders[0])
+        return folder_clips(folders[0])
     return {
         f"{n}/{name}": sha
         for n, folder in enumerate(folders, 1)
-        for name, sha in _local_clips(folder).items()
+        for name, sha in folder_clips(folder).items()
     }
 
 
@@ -115,12 +117,16 @@ def _clip_source(plan: TrainPlan, name: str) -> Path:
     return plan.clips_dirs[int(n) - 1] / file_name
 
 
-def _local_clips(folder: Path) -> dict[str, str]:
-    """name -> sha256 of a local clips folder's files (clip_folder_files: links out of it
-    are logged and not read)."""
+def folder_clips(folder: Path) -> dict[str, str]:
+    """name -> sha256 of one local clips folder's files (clip_folder_files: links out of it
+    are logged and not read); one with no clip CSV is refused (train and align)."""
     if not folder.is_dir():
         raise InputError("clips folder does not exist", path=str(folder))
     files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
+    if not any(p.suffix == ".csv" for p in files):  # asked for clips: none is no default
+        raise InputError(
+            "no clip CSV files (links out of the folder are not read)", path=str(folder)
+        )
     return {p.name: sha256(p.read_bytes()) for p in files}
 
 
@@ -244,6 +250,11 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
     for name, sha in plan.clips.items():
         if plan.clips_dirs:
             data = _clip_source(plan, name).read_bytes()
+            if sha256(data) != sha:  # the key would name other bytes than those trained on
+                raise InputError(
+                    "changed while train was reading it: run train again",
+                    path=str(_clip_source(plan, name)),
+                )
         else:
             data = read_input(store, keys.clip_key(name), sha)
         (folder / name).parent.mkdir(exist_ok=True)
@@ -254,17 +265,25 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
         origin = clips_origin(read_run_inputs(store, run_id), next(iter(plan.clips_dirs), None))
         origins = {folder: origin}
 
+    def user_error(path: Path, err: Exception) -> str:
+        """``err`` naming the user's file or folder, not its scratch copy."""
+        scratch = next((p for p in (path, path.parent) if p in origins), folder)
+        return from_scratch(err, scratch, origins.get(scratch, str(folder)))
+
     def skip(path: Path, err: Exception) -> None:
-        scratch = path.parent if path.parent in origins else folder
-        why = from_scratch(err, scratch, origins.get(scratch, str(folder)))  # the user's file
+        why = user_error(path, err)
         log.warning("skipped clip %s: %s", path.name, why)
+        n = path.parent.name if path.parent != folder else ""  # its folder's place, if several
         keys.put_json(
             store,
-            keys.failure_key(run_id, "train", path.stem),
+            keys.failure_key(run_id, "train", f"{n}-{path.stem}" if n else path.stem),
             {"session": path.stem, "step": "train", "error": why, "kind": "input"},
         )
 
-    streams = load_clip_folders(list(origins), progress=progress, on_error=skip)
+    try:
+        streams = load_clip_folders(list(origins), progress=progress, on_error=skip)
+    except InputError as err:  # a folder with no readable clip, a block twice
+        raise InputError(user_error(Path(err.path or folder), err)) from None
     for st in streams:
         st.source = origins.get(Path(st.source), st.source)
     return streams
