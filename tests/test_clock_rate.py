@@ -419,3 +419,71 @@ def test_a_rate_fitted_slow_at_the_lower_edge_is_refused_where_its_span_only_jus
     _, report = align_session("slow", motion, said, cfg)
     assert report.clock_scale == pytest.approx(0.995) and report.clock_scale_edge == 1.0
     assert report.excluded and report.gate == RATE_AT_EDGE, report.gate
+
+
+def _queue_begins(at: float) -> tuple[np.ndarray, np.ndarray]:
+    """(watch, arrival): real time, 4 s lost at 15 s, and from ``at`` on a queue sending at
+    three quarters of the rate that never drains (the lost rows took sending time)."""
+    return trace(110, lambda t: 1.5 if t < at else 0.75, lost=(15, 19))
+
+
+def _offset_after(rebuilt: np.ndarray, watch: np.ndarray, lo: float, hi: float) -> float:
+    """How far the clock after the loss moved against the clock before it."""
+    diff = rebuilt - watch
+    before = np.median(diff[(watch > 5) & (watch < 14)])
+    return float(np.median(diff[(watch > lo) & (watch < hi)]) - before)
+
+
+def test_a_loss_a_queue_began_inside_is_sized_between_the_paces():
+    """Held-out 347_01 (bench/notes/losssize.txt), made: the queue begins 2 s into a 4 s
+    loss, so the first row after it arrives with 0.67 s of queue besides; the lag at the
+    pace before (the watch rate) sized it 4.67 s, every word after 0.67 s late. The rows
+    sent right after the gap say a queue ran by then; the lost rows went at a pace between
+    the two, so the size is the middle of 3.5-4.67 s, and the time model says how far off
+    that may be (half the range, beyond max_loss_uncertainty_s)."""
+    watch, arrival = _queue_begins(17.0)
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.2
+    assert model.loss_uncertainty_s == pytest.approx(0.58, abs=0.05)
+
+
+def test_a_loss_before_a_queue_begins_keeps_its_size():
+    """The queue begins 5 s after the 4 s loss: the rows right after the gap still arrive
+    at the watch rate, so nothing says the lost rows were sent slower; the lag is the loss,
+    inserted whole and certain."""
+    watch, arrival = _queue_begins(24.0)
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0]
+    assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.1
+    assert model.loss_uncertainty_s == 0.0
+
+
+def test_a_count_clock_whose_loss_size_is_uncertain_is_refused():
+    """Words after a loss sized 0.67 s too large sit 0.67 s late on the clock; most words
+    fall after it, so the offset fit follows them and the gate passed it 0.67 s off. Where
+    the time model says the loss's size may be off by more than max_loss_uncertainty_s
+    the session is refused; a loss known to within it still passes."""
+    motion, words = gesture_session(offset_s=2.0, seed=1)
+    late = [
+        replace(w, start=w.start - 0.67, end=w.end - 0.67) if w.start > 10 else w for w in words
+    ]
+    cfg = AlignConfig(class_channel_weight=0.0)
+    clock = {"kind": "count", "rate_uncertainty": 0.0}  # the rate known: no scale searched
+    motion.time_model = dict(clock, loss_uncertainty_s=0.58)
+    _, report = align_session("uncertain", motion, late, cfg)
+    assert abs(report.offset_s - 2.0) > 0.5
+    assert report.excluded and "loss's size is uncertain by 0.58 s" in report.reason
+    motion.time_model = dict(clock, loss_uncertainty_s=0.3)
+    _, report = align_session("known", motion, words, cfg)
+    assert not report.excluded and report.offset_s == pytest.approx(2.0, abs=0.3)
+
+
+def test_the_loss_uncertainty_settings_are_checked():
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    with pytest.raises(InputError, match="max_loss_uncertainty_s"):
+        check_config(AlignConfig(max_loss_uncertainty_s=-1.0))
+    with pytest.raises(InputError, match="pace_drop"):
+        check_config(ClockConfig(pace_drop=1.5))
