@@ -223,11 +223,6 @@ class AlignConfig:
     # the self-trained class choice moves only fits too weak to pass on energy (not where
     # the clock rate is fitted too: _fit_clock).
     strong_keeps_peak: bool = True
-    # A count clock whose largest loss may be sized off by more than this (the time model's
-    # loss_uncertainty_s: a queue that began inside the loss) is refused: the words after
-    # it may sit that far from the words before, beyond the false-pass line
-    # (bench/notes/losssize.txt); a large number (1e9): off.
-    max_loss_uncertainty_s: float = 0.5
     seed: int = 0
 
 
@@ -885,9 +880,6 @@ def align_session(
     margin, away = (None, None) if clips is None else _lag_margin(commands, lag, clips, cfg)
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
-    doubt = _loss_doubt(motion, cfg)
-    if doubt and not excluded:
-        excluded, reason = not keep_refused, doubt
     report = AlignmentReport(
         offset_s=offset,
         offset_confidence=fit.confidence,
@@ -1077,20 +1069,6 @@ def _decide(
 
 
 # ---- time model, overlap and gate helpers of align_session -----------------------------
-
-
-def _loss_doubt(motion: Motion, cfg: AlignConfig) -> str:
-    """Why the clock cannot carry a pass ("" when it can): on a count clock, a loss whose
-    size is uncertain by more than ``max_loss_uncertainty_s`` moves every word after it
-    by up to that much against the words before, and one offset fits only one side."""
-    tm = motion.time_model or {}
-    doubt = float(tm.get("loss_uncertainty_s", 0.0))
-    if tm.get("kind") != "count" or doubt <= cfg.max_loss_uncertainty_s:
-        return ""
-    return (
-        f"clock: a loss's size is uncertain by {doubt:.2f} s (a queue began inside it), "
-        f"over max_loss_uncertainty_s {cfg.max_loss_uncertainty_s}"
-    )
 
 
 def _reachable(

@@ -152,7 +152,6 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "refine_s": (0.02, _MAX_S),  # one grid step at least: 0 left nothing to search
         "class_peak_reach_s": (0.1, 120.0),  # the lag profile's grid is sized from it
         "rate_edge_share": (0, None),
-        "max_loss_uncertainty_s": (0, None),  # 1e9: off
         "shuffles": (1, 10_000),
         "seed": (0, 2**32 - 1),
     },
