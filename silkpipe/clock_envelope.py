@@ -290,9 +290,6 @@ def _sending_pace(rows: np.ndarray, rate: float, cfg: ClockConfig) -> float | No
     """_pace with the arrival pauses over ``gap_s`` left out of the seconds: a stall holds
     rows that then arrive in one burst, and a window that ends in the burst would read
     the stall as slow sending."""
-    pace = _pace(rows, rate)
-    if pace is None:
-        return None
     steps = np.diff(rows)
     sending = float(steps[steps <= cfg.gap_s].sum())
     return min((len(rows) - 1) / sending, rate) if sending > 0 else None
@@ -319,9 +316,8 @@ def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[fl
     _gap_lag counts the gap's missing sending time at the pace before it. Where rows
     arrive slower right after it (``min_steady_s`` of them), a queue began by then, maybe
     inside the loss (_sending_pace: stalls left out): the lost rows were sent at a pace
-    between the two, so the loss lies
-    between the lag times after / before and the lag; the middle is taken, off by at
-    most half that range (which the time model records)."""
+    between the two, so the loss lies between the lag times after / before and the lag;
+    the middle is taken, off by at most half that range (which the time model records)."""
     lag = _gap_lag(t, g, rate, cfg)
     before = _pace(t[max(g - max(int(cfg.steady_window_s * rate), 2), 0) : g], rate)
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)

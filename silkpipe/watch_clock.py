@@ -117,7 +117,7 @@ class TimeModel:
     reason: str = ""
     rate_uncertainty: float = 1.0  # |R_true / R - 1| is at most this (rate_source's bound)
     rate_support_s: float = 0.0  # seconds of arrival the envelope rate rests on
-    loss_uncertainty_s: float = 0.0  # the largest loss's size is off by at most this
+    loss_uncertainty_s: float = 0.0  # loss sizes are off by at most this (unseen gaps)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -437,8 +437,7 @@ def rebuild_clock(
         seen = (min(a for a, _ in est.rows), max(b for _, b in est.rows))
         unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
         inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
-        losses = sorted([at, size] for at, size, _ in unseen) + found
-        losses.sort()
+        losses = sorted([[at, size] for at, size, _ in unseen] + found)
         loss_spread = max((spread for *_, spread in unseen), default=0.0)
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses = _insert_losses(arrival, n0, rate, cfg)
