@@ -278,22 +278,53 @@ def _place(
     return [] if lagged is None else [(lagged, step)]
 
 
+def _pace(rows: np.ndarray, rate: float) -> float | None:
+    """Rows per second of consecutive arrival times, at most ``rate`` (faster is a
+    stall's held rows catching up, not the pace of sending); None for too few."""
+    if len(rows) < 2 or rows[-1] <= rows[0]:
+        return None
+    return min((len(rows) - 1) / (rows[-1] - rows[0]), rate)
+
+
+def _sending_pace(rows: np.ndarray, rate: float, cfg: ClockConfig) -> float | None:
+    """_pace with the arrival pauses over ``gap_s`` left out of the seconds: a stall holds
+    rows that then arrive in one burst, and a window that ends in the burst would read
+    the stall as slow sending."""
+    steps = np.diff(rows)
+    sending = float(steps[steps <= cfg.gap_s].sum())
+    return min((len(rows) - 1) / sending, rate) if sending > 0 else None
+
+
 def _gap_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float:
     """Watch seconds missing at the arrival gap before row g (t: arrival from the anchor):
     how far arrival after it stays behind the line the rows before it arrived on (at their
-    own pace, a queue's send rate, at most R: faster is a stall's held rows catching up,
-    not sending), in rows over R. A stall catches up (0); sending time spent on rows that
-    never arrived does not."""
+    own pace, a queue's send rate, at most R), in rows over R. A stall catches up (0);
+    sending time spent on rows that never arrived does not."""
     k = max(int(cfg.steady_window_s * rate), 2)
-    before = t[max(g - k, 0) : g]
-    if len(before) < 2 or before[-1] <= before[0]:
+    pace = _pace(t[max(g - k, 0) : g], rate)
+    if pace is None:
         return 0.0
-    # faster than the watch makes rows is a catch-up burst, not the pace of sending
-    pace = min((len(before) - 1) / (before[-1] - before[0]), rate)
     gap = t[g] - t[g - 1]
     seg = t[g : g + int(cfg.stall_catchup * gap * pace) + int(cfg.min_steady_s * rate)]
     pred = t[g - 1] + np.arange(1, len(seg) + 1) / pace
     return float(np.min(seg - pred)) * pace / rate if len(seg) else 0.0
+
+
+def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[float, float]:
+    """(watch seconds lost at the gap before row g, half the range they may lie in).
+
+    _gap_lag counts the gap's missing sending time at the pace before it. Where rows
+    arrive slower right after it (``min_steady_s`` of them), a queue began by then, maybe
+    inside the loss (_sending_pace: stalls left out): the lost rows were sent at a pace
+    between the two, so the loss lies between the lag times after / before and the lag;
+    the middle is taken, off by at most half that range (which the time model records)."""
+    lag = _gap_lag(t, g, rate, cfg)
+    before = _pace(t[max(g - max(int(cfg.steady_window_s * rate), 2), 0) : g], rate)
+    after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
+    if before is None or after is None or after >= before * (1 - cfg.pace_drop):
+        return lag, 0.0
+    low = lag * after / before
+    return (lag + low) / 2, (lag - low) / 2
 
 
 def _lagged_gap(
@@ -323,11 +354,12 @@ def unseen_gap_losses(
     """Losses at arrival gaps the other finders cannot see (in ``inserted``, cumulative,
     in place): a queue that never drains leaves no later envelope edge to step up, and a
     backlog hides a loss from the latency test. A gap is a loss when arrival after it never
-    catches up with the pace before it (_gap_lag at least ``min_loss_s``) and the rotation
+    catches up with the pace before it (_sized_lag at least ``min_loss_s``) and the rotation
     vector jumps across it (_gap_jumps: by ``loss_turn_rad``, or by far more than the
     still wrist around it): a host stall inside a queue also stays behind, but the wrist
     turns across it by one period only. ``seen``: the rows (from
-    n0) the envelope's edges span, where its steps already count every loss."""
+    n0) the envelope's edges span, where its steps already count every loss. Each loss is
+    [arrival before it, seconds inserted, how far off that may be]."""
     t = np.asarray(arrival[n0:], dtype=np.float64)
     losses: list[list[float]] = []
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
@@ -335,8 +367,8 @@ def unseen_gap_losses(
             continue
         if inserted[n0 + g] - inserted[n0 + g - 1] > 0 or not _gap_jumps(pairs, n0 + int(g), cfg):
             continue
-        step = _gap_lag(t, int(g), rate, cfg)
+        step, spread = _sized_lag(t, int(g), rate, cfg)
         if step >= cfg.min_loss_s:
             inserted[n0 + g :] += step
-            losses.append([round(float(t[g - 1]), 3), round(step, 3)])
+            losses.append([round(float(t[g - 1]), 3), round(step, 3), round(spread, 3)])
     return losses

@@ -94,6 +94,7 @@ class ClockConfig:
     still_turn_pairs: int = 25  # ... this many rotation pairs either side: a loss there too
     stall_catchup: float = 3.0  # a delay catches up within this many times its rows
     lag_match: float = 0.2  # a gap that stays behind by a loss's size to this share: there
+    pace_drop: float = 0.05  # rows arriving this much slower after a loss gap: a queue began
 
 
 @dataclass
@@ -116,6 +117,7 @@ class TimeModel:
     reason: str = ""
     rate_uncertainty: float = 1.0  # |R_true / R - 1| is at most this (rate_source's bound)
     rate_support_s: float = 0.0  # seconds of arrival the envelope rate rests on
+    loss_uncertainty_s: float = 0.0  # loss sizes are off by at most this (unseen gaps)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -433,13 +435,16 @@ def rebuild_clock(
     if est is not None:  # gaps outside the edges first; the envelope's steps count the rest
         inserted = np.zeros(len(arrival))
         seen = (min(a for a, _ in est.rows), max(b for _, b in est.rows))
-        losses = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
+        unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
         inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
-        losses = sorted(losses + found)
+        losses = sorted([[at, size] for at, size, _ in unseen] + found)
+        loss_spread = max((spread for *_, spread in unseen), default=0.0)
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses = _insert_losses(arrival, n0, rate, cfg)
+        loss_spread = 0.0
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
+    model.loss_uncertainty_s = loss_spread
     if est is not None:
         model.rate_uncertainty = round(est.uncertainty, 5)
         model.rate_support_s = round(est.support_s, 1)
