@@ -478,6 +478,7 @@ def test_voice_sessions_alone_train_with_the_sessions_preset(monkeypatch):
         training.for_streams(replace(TrainConfig(), sessions_preset="x"), [session])
     seen = {}
     monkeypatch.setattr(training, "training_windows", lambda streams, window: (None, {}))
+    monkeypatch.setattr("silkpipe.trained_on.trained_on", lambda streams, windows: [])
     monkeypatch.setattr(
         training, "train_windows", lambda w, out, config, **kw: seen.setdefault("cfg", config)
     )

@@ -219,12 +219,17 @@ def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) 
 
 
 def _metadata(store: Store, inputs: dict, name: str) -> dict:
-    """The session's metadata.json ({} when it has none or it is not an object)."""
+    """The session's metadata.json ({} when it has none, it is not an object, or it cannot
+    be read: it only dates the session, so a broken one is warned about, never fatal)."""
     from silkpipe.errors import parse_json
 
     if "metadata.json" not in session_files(inputs, name):
         return {}
-    doc = parse_json(session_input(store, inputs, name, "metadata.json"), session=name)
+    try:
+        doc = parse_json(session_input(store, inputs, name, "metadata.json"), session=name)
+    except InputError as err:
+        log.warning("%s: the session is dated by its folder name", err)
+        return {}
     return doc if isinstance(doc, dict) else {}
 
 
