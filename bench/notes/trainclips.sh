@@ -11,7 +11,8 @@ set -eu
 export OMP_NUM_THREADS=1
 OUT=/tmp/trainclips DATA=../shared/data S=/tmp/trainclips/store
 [ -d $S ] || cp -r /tmp/thirdday/store $S
-silkpipe() { PYTHONPATH=$PWD nice /work/main/.venv/bin/python -m silkpipe "$@"; }
+CODE=${CODE:-$PWD}  # the code to run (a snapshot: git archive HEAD silkpipe | tar -x -C DIR)
+silkpipe() { PYTHONPATH=$CODE nice /work/main/.venv/bin/python -m silkpipe "$@"; }
 for arm in "$@"; do
   case $arm in
     a) extra=() ;;
