@@ -564,13 +564,18 @@ def load_clip_streams(
 
 
 def load_clip_folders(folders: list, **options) -> list:
-    """Every clip of several folders as one list of LabelledStreams (load_clip_streams
-    ``options`` for each). A stream is known by its name from here on (windows, folds,
-    flaws, days), and sample-dialect names (``jump_sample01``) repeat from day to day; so
-    where a name is taken already, the later folder's streams are named
-    ``<block>/<name>``. The same folder given twice is an error: its clips would count
-    twice."""
-    streams: list = []
+    """Every clip of several folders as one list of LabelledStreams (load_clip_folder_sets)."""
+    return [st for loaded in load_clip_folder_sets(folders, **options) for st in loaded]
+
+
+def load_clip_folder_sets(folders: list, **options) -> list[list]:
+    """Each folder's clips as LabelledStreams (load_clip_streams ``options`` for each). A
+    stream is known by its name from here on (windows, folds, flaws, days), and
+    sample-dialect names (``jump_sample01``) repeat from day to day; so where a name is
+    taken already, the later folder's streams are named ``<block>/<name>``. The same folder
+    given twice is an error: its clips would count twice."""
+    sets: list[list] = []
+    names: set[str] = set()
     blocks: set[tuple[str, str]] = set()  # (block, clip name): the same clip twice
     for folder in distinct_folders(folders):
         loaded = load_clip_streams(folder, **options)
@@ -582,11 +587,12 @@ def load_clip_folders(folders: list, **options) -> list:
                 path=str(folder),
             )
         blocks.update((st.group, st.name) for st in loaded)
-        if {st.name for st in streams}.intersection(st.name for st in loaded):
+        if names.intersection(st.name for st in loaded):
             for st in loaded:
                 st.name = f"{st.group}/{st.name}"
-        streams += loaded
-    return streams
+        names.update(st.name for st in loaded)
+        sets.append(loaded)
+    return sets
 
 
 def distinct_folders(folders: list) -> list[Path]:

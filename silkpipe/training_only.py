@@ -1,7 +1,9 @@
-"""Training-only data in cross-validation: a voice run's labelled sessions added to every fold.
+"""Training-only data in cross-validation: a voice run's labelled sessions, or a clip folder
+(``evaluate --train-clips``), added to every fold.
 
-Voice labels are not truth, so these sessions are never scored; they only widen what each
-fold trains on ("train on every other day you have"). A session recorded on a day a fold
+Voice labels are not truth, and a clip folder given for training is another day's data, so
+these recordings are never scored; they only widen what each fold trains on ("train on
+every other day you have", as `train --clips A --clips B` ships). A recording made on a day a fold
 tests, or the day before or after it, is left out of that fold (same-day data would leak the
 test day; clip days are UTC dates, session days the local date metadata.json gives, and the
 two differ by up to a day), and so is one whose recording date is unknown; a fold that tests
@@ -35,10 +37,12 @@ class TrainingOnlyConfig:
 
 @dataclass
 class TrainingOnlyRun:
-    """One run's labelled sessions (their ``day`` set), as the train step reads them."""
+    """One run's labelled sessions (their ``day`` set), as the train step reads them; or,
+    with ``kind`` "clips", one clip folder's clips (``run_id``: the folder as given)."""
 
     run_id: str
     streams: list[LabelledStream]
+    kind: str = "voice"
 
 
 def recording_day(metadata: dict, name: str) -> str:
@@ -82,8 +86,9 @@ def tagged(runs: list[TrainingOnlyRun]) -> list[LabelledStream]:
 
 
 def describe_runs(runs: list[TrainingOnlyRun], windows: Windows | None) -> list[dict]:
-    """Per run: its sessions with their day and labelled seconds per class, the run's
-    labelled seconds per class, and its windows in the protocol's classes."""
+    """Per run: its sessions with their day and labelled seconds per class (a clip folder:
+    its clip count and days), the run's labelled seconds per class, and its windows in the
+    protocol's classes."""
     out = []
     for r in runs:
         sessions, total = [], {}  # type: list[dict], dict[str, float]
@@ -95,14 +100,12 @@ def describe_runs(runs: list[TrainingOnlyRun], windows: Windows | None) -> list[
             sessions.append({"session": st.name, "day": st.day, "labelled_s": per})
         names = windows.streams.astype(str) if windows is not None else np.array([], str)
         mine = np.char.startswith(names, f"{r.run_id}:")
-        out.append(
-            {
-                "run_id": r.run_id,
-                "sessions": sessions,
-                "labelled_s": dict(sorted(total.items())),
-                "windows": int(mine.sum()),
-            }
-        )
+        about: dict = {"run_id": r.run_id, "sessions": sessions}
+        if r.kind == "clips":  # hundreds of clips: their count and days, not each one
+            days = sorted({s["day"] for s in sessions})
+            about = {"clips": r.run_id, "kind": "clips", "clip_count": len(sessions), "days": days}
+        about.update(labelled_s=dict(sorted(total.items())), windows=int(mine.sum()))
+        out.append(about)
     return out
 
 
@@ -123,7 +126,7 @@ def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndar
     same = np.isin(days, sorted({d for t in test_days for d in _next_to(t)}))
     unknown = days == ""
     notes = [
-        f"{fold}: training-only sessions of {d} left out (the fold tests that day or one "
+        f"{fold}: training-only recordings of {d} left out (the fold tests that day or one "
         "next to it)"
         for d in sorted(set(days[same]))
     ]
@@ -145,11 +148,19 @@ def format_runs(described: list[dict]) -> list[str]:
     """Lines for the cross-validation text output."""
     lines = []
     for r in described:
-        days = sorted({s["day"] or "unknown date" for s in r["sessions"]})
         secs = ", ".join(f"{c} {v:.0f} s" for c, v in r["labelled_s"].items())
+        if r.get("kind") == "clips":
+            days = ", ".join(d or "unknown date" for d in r["days"])
+            lines.append(
+                f"  training only (clips, never scored): clips {r['clips']}, "
+                f"{r['clip_count']} clips of {days} ({secs}; "
+                f"{r['windows']} windows in the protocol's classes)"
+            )
+            continue
+        days = ", ".join(sorted({s["day"] or "unknown date" for s in r["sessions"]}))
         lines.append(
             f"  training only (voice labels, never scored): run {r['run_id']}, "
-            f"{len(r['sessions'])} sessions of {', '.join(days)} ({secs}; "
+            f"{len(r['sessions'])} sessions of {days} ({secs}; "
             f"{r['windows']} windows in the protocol's classes)"
         )
     return lines

@@ -48,6 +48,12 @@ def register(sub) -> None:
     p.add_argument(
         "--seeds", type=int, default=1, help="--cv: training seeds per fold (default %(default)s)"
     )
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="--cv: the first training seed; --seeds N trains seeds SEED..SEED+N-1 "
+        "(default: TrainConfig.seed)",
+    )
     p.add_argument("--epochs", type=int, help="--cv: training epochs (default: the train default)")
     p.add_argument(
         "--preset",
@@ -84,7 +90,18 @@ def _add_output_options(p) -> None:
 
 
 def _add_training_only_options(p) -> None:
-    """--cv: a voice run's labelled sessions as extra training data (never scored)."""
+    """--cv: a voice run's labelled sessions, or clip folders, as extra training data
+    (never scored)."""
+    add_dir_option(
+        p,
+        "--train-clips",
+        "--cv: every fold also trains on these clips, never scored (another day's clips, "
+        "as `train --clips A --clips B` ships them); clips of a day a fold tests, or the day "
+        "before or after, are left out of that fold; repeatable",
+        clips=True,
+        repeat=True,
+        dest="train_clips",
+    )
     p.add_argument(
         "--store",
         help="--cv: artifact store of the --run-id runs (a folder, file://PATH or s3://...)",
@@ -101,10 +118,27 @@ def _add_training_only_options(p) -> None:
     )
 
 
+def _check_train_clips(args) -> None:
+    """--train-clips only with --cv, and never a folder that --clips tests too."""
+    if not args.train_clips:
+        return
+    if not args.cv:
+        raise InputError("--train-clips adds training-only clips to --cv folds only")
+    tested = {Path(folder).resolve() for folder in args.clips or []}
+    for folder in args.train_clips:
+        if Path(folder).resolve() in tested:
+            raise InputError(
+                "clips folder given both as --clips and --train-clips: its clips would be "
+                "trained on and tested",
+                path=str(folder),
+            )
+
+
 def _training_only(args):
     """--store/--run-id parsed into TrainingOnlyConfig (None without them)."""
     from silkpipe.training_only import TrainingOnlyConfig
 
+    _check_train_clips(args)
     if not (args.store or args.training_runs):
         return None
     if not (args.store and args.training_runs):
@@ -136,15 +170,16 @@ def _add_new_day_options(p) -> None:
     )
 
 
-def _streams(args, truth_streams: dict | None = None) -> list:
-    """Labelled clips and sessions; a session without labels.csv is scored against its
-    truth when ``truth_streams`` (--spot: sessions with truth.json) has it."""
-    from silkpipe.clips import load_clip_folders
+def _streams(args, truth_streams: dict | None = None) -> tuple[list, list]:
+    """(labelled clips and sessions, a training-only run per --train-clips folder); a
+    session without labels.csv is scored against its truth when ``truth_streams`` (--spot:
+    sessions with truth.json) has it."""
     from silkpipe.dataset import load_session_streams
 
     if not (args.clips or args.sessions):
         raise InputError("nothing to evaluate on: give --clips DIR and/or --sessions DIR")
-    streams, truth_streams = load_clip_folders(args.clips or []), truth_streams or {}
+    streams, train_clips = _clip_sets(args)
+    truth_streams = truth_streams or {}
     if args.sessions:
         sessions, skipped = load_session_streams(args.sessions)
         for name in skipped:
@@ -155,7 +190,22 @@ def _streams(args, truth_streams: dict | None = None) -> list:
         streams += sessions
     if not streams:
         raise InputError("no labelled sessions or clips found")
-    return streams
+    return streams, train_clips
+
+
+def _clip_sets(args) -> tuple[list, list]:
+    """(the --clips streams, a TrainingOnlyRun per --train-clips folder), loaded together
+    so that a clip name met twice is named <block>/<name> (clips.load_clip_folder_sets)."""
+    from silkpipe.clips import load_clip_folder_sets
+    from silkpipe.training_only import TrainingOnlyRun
+
+    tested, extra = args.clips or [], args.train_clips or []
+    sets = load_clip_folder_sets([*tested, *extra])
+    runs = [
+        TrainingOnlyRun(str(folder), loaded, kind="clips")
+        for folder, loaded in zip(extra, sets[len(tested) :], strict=True)
+    ]
+    return [st for loaded in sets[: len(tested)] for st in loaded], runs
 
 
 def run(args) -> dict:
@@ -170,7 +220,7 @@ def run(args) -> dict:
     if not (model_dir / "config.json").is_file():
         raise InputError("not a model folder (no config.json)", path=str(model_dir))
     truth = _truth_sessions(args.sessions) if args.spot and args.sessions else ([], {})
-    streams = _streams(args, {s.stream.name: s.stream for s in truth[0]})
+    streams, _ = _streams(args, {s.stream.name: s.stream for s in truth[0]})
     result = evaluate(model_dir, streams, backend=args.backend)
     if args.spot:
         result.update(_spot(model_dir, streams, truth, args.backend))
@@ -312,21 +362,28 @@ def run_cv(args) -> dict:
         raise InputError("--seeds must be at least 1")
     if args.shots < 0:
         raise InputError("--shots must be 0 or more")
-    cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs))
+    cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed))
     adapt = adapt_config(args) if args.adapt else None
-    extra_cfg, extra = _training_only(args), None
+    extra_cfg, extra = _training_only(args), []
     if extra_cfg is not None:  # before the clips: a mistyped run id fails at once
         from silkpipe.steps.train import training_only_runs
 
         extra = training_only_runs(extra_cfg)
-    streams = _streams(args)
+    streams, train_clips = _streams(args)
+    extra += train_clips
     seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     results = []
     for protocol in protocols:
         results.append(
             run_protocol(
-                streams, protocol, cfg, seeds, adapt=adapt, shots=args.shots, training_only=extra
+                streams,
+                protocol,
+                cfg,
+                seeds,
+                adapt=adapt,
+                shots=args.shots,
+                training_only=extra or None,
             )
         )
         if not args.json:

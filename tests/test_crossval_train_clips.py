@@ -1,0 +1,93 @@
+"""Clip folders that train every cross-validation fold and are never tested
+(`evaluate --cv --train-clips`, silkpipe.training_only; real clips, one epoch)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import silkpipe.crossval as cv
+from silkpipe.cli import main
+from silkpipe.report import cv_section
+from silkpipe.training_only import TrainingOnlyRun
+from tests.conftest import every_nth_clip
+from tests.test_adapt import _two_days, record_training
+from tests.test_crossval_training_only import CFG
+from tests.test_spotting import clip
+
+
+def _some_clips(source: Path, folder: Path, n: int, start: int = 0) -> Path:
+    """Every n-th clip of ``source`` from the ``start``-th, copied into ``folder`` (with
+    the sample dialect's session_metadata.json)."""
+    folder.mkdir()
+    for meta in source.glob("session_metadata.json"):
+        shutil.copyfile(meta, folder / meta.name)
+    for path in sorted(source.glob("*.csv"))[start::n]:
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+def _cv(tmp_path, capsys, *extra: str) -> tuple[dict, str]:
+    argv = ["evaluate", "--cv", "time-range", "--epochs", "1", "--report", str(tmp_path / "r")]
+    assert main([*argv, *extra]) == 0, capsys.readouterr().err
+    (result,) = json.loads((tmp_path / "r" / "cv.json").read_text())
+    return result, capsys.readouterr().out
+
+
+def test_train_clips_train_every_fold_are_never_tested_and_are_named_in_cv_json(
+    data_dir, tmp_path, capsys, monkeypatch, clean_env
+):
+    clips = every_nth_clip(data_dir, _mkdir(tmp_path / "dev"), 8)
+    other = _some_clips(data_dir / "clips-20251014", tmp_path / "d14", 10)
+    trained = record_training(monkeypatch)
+    result, out = _cv(
+        tmp_path, capsys, "--clips", str(clips), "--train-clips", str(other), "--seed", "7"
+    )
+    assert result["seeds"] == [7]
+    (extra,) = result["training_only"]
+    assert extra["clips"] == str(other) and extra["kind"] == "clips"
+    assert extra["clip_count"] == 21 and extra["days"] == ["2025-10-14"]
+    assert extra["windows"] > 0 and "jump" in extra["labelled_s"]
+    assert len(trained) == 5 and all(any(n.startswith(f"{other}:") for n in t) for t in trained)
+    assert all(f["training_only_windows"] > 0 for f in result["folds"])
+    assert not any(n.startswith(f"{other}:") for f in result["folds"] for n in f["per_day"])
+    assert set().union(*(f["per_day"] for f in result["folds"])) == {"2025-10-19"}
+    assert f"training only (clips, never scored): clips {other}, 21 clips of 2025-10-14" in out
+    assert f"clips {other}, 21 clips" in cv_section([result], None)
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def test_train_clips_of_the_tested_day_are_left_out_of_every_fold_with_a_note(
+    data_dir, tmp_path, capsys, clean_env
+):
+    """Other clips of the very day (and block) the folds test: the day rule leaves them out."""
+    clips = _some_clips(data_dir / "clips-dev", tmp_path / "a", 8)
+    same_day = _some_clips(data_dir / "clips-dev", tmp_path / "b", 8, start=4)
+    result, out = _cv(tmp_path, capsys, "--clips", str(clips), "--train-clips", str(same_day))
+    assert all(f["training_only_windows"] == 0 for f in result["folds"])
+    assert any("recordings of 2025-10-19 left out" in n for n in result["notes"])
+    assert "training only (clips, never scored)" in out
+
+
+def test_a_train_clips_folder_of_a_day_a_fold_tests_stays_out_of_that_fold_only(
+    monkeypatch, tmp_path
+):
+    run = TrainingOnlyRun("more", [clip("x", "jump", 2.0, 1.0, group="g", day="d1")], "clips")
+    trained = record_training(monkeypatch)
+    out = cv.run_protocol(_two_days(), "leave-day-out", CFG, [1], tmp_path, training_only=[run])
+    test_d1, test_d2 = (set(t) for t in trained)
+    assert "more:x" not in test_d1 and "more:x" in test_d2
+    assert out["training_only"][0]["clips"] == "more"
+
+
+def test_cli_refuses_train_clips_that_are_tested_too_or_outside_cv(tmp_path, capsys):
+    clips = str(tmp_path)
+    code = main(["evaluate", "--cv", "time-range", "--clips", clips, "--train-clips", f"{clips}/"])
+    assert code != 0 and "both as --clips and --train-clips" in capsys.readouterr().err
+    code = main(["evaluate", "--model", "m", "--clips", clips, "--train-clips", "other"])
+    assert code != 0 and "--train-clips adds training-only clips to --cv" in capsys.readouterr().err
