@@ -212,6 +212,8 @@ def run(args) -> dict:
     if args.cv:
         return run_cv(args)
     _training_only(args)  # refused without --cv
+    if args.seed is not None:
+        raise InputError("--seed sets the first training seed of --cv folds only")
     if not args.model:
         raise InputError("give --model DIR (score a model) or --cv PROTOCOL (cross-validate)")
     from silkpipe.evaluation import evaluate, write_report
