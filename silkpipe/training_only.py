@@ -119,9 +119,9 @@ def tested_days(windows: Windows, streams: list[LabelledStream], test: np.ndarra
 def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndarray, list[str]]:
     """(training-only windows a fold may train on, notes): none of a day the fold tests or
     next to it (local and UTC dates), none of an unknown day; none at all when the fold
-    tests a recording of unknown date (any session could be of its day)."""
+    tests a recording of unknown date (any recording could be of its day)."""
     if "" in test_days:
-        why = f"{fold}: tests recordings of unknown date: no training-only session trains it"
+        why = f"{fold}: tests recordings of unknown date: no training-only recording trains it"
         return np.zeros(len(days), bool), [why]
     same = np.isin(days, sorted({d for t in test_days for d in _next_to(t)}))
     unknown = days == ""
@@ -131,7 +131,7 @@ def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndar
         for d in sorted(set(days[same]))
     ]
     if unknown.any():
-        notes.append(f"{fold}: training-only sessions of unknown recording date left out")
+        notes.append(f"{fold}: training-only recordings of unknown recording date left out")
     return ~same & ~unknown, notes
 
 

@@ -188,7 +188,7 @@ def test_a_fold_testing_recordings_of_unknown_date_trains_on_no_voice_session(
     by_fold = _by_fold(out, trained)
     assert not any(x.startswith("voice:") for x in by_fold["test day "])
     assert "voice:s3" in by_fold["test day d1"]
-    assert any("unknown date" in n and "no training-only session" in n for n in out["notes"])
+    assert any("unknown date" in n and "no training-only recording" in n for n in out["notes"])
 
 
 def test_a_voice_session_of_the_evening_before_a_tested_utc_day_is_left_out(monkeypatch, tmp_path):

@@ -135,7 +135,8 @@ def _check_train_clips(args) -> None:
 
 
 def _training_only(args):
-    """--store/--run-id parsed into TrainingOnlyConfig (None without them)."""
+    """--store/--run-id parsed into TrainingOnlyConfig (None without them); --train-clips
+    checked first, so that any misuse of training-only data fails before clips load."""
     from silkpipe.training_only import TrainingOnlyConfig
 
     _check_train_clips(args)
