@@ -60,9 +60,14 @@ def recording_day(metadata: dict, name: str) -> str:
             "session %s: metadata.json recording_date %r is not an ISO date: %s",
             name,
             value,
-            f"dated {day} by its folder name" if day else "date unknown, it trains no fold",
+            dated_by_name(day),
         )
     return day
+
+
+def dated_by_name(day: str) -> str:
+    """What a session whose metadata cannot date it falls back on (``day``: its name's)."""
+    return f"dated {day} by its folder name" if day else "date unknown, it trains no fold"
 
 
 def _name_day(name: str) -> str:
