@@ -97,3 +97,22 @@ def test_cli_refuses_seed_outside_cv(tmp_path, capsys):
     """--seed only trains --cv folds: scoring a model with it would ignore it in silence."""
     code = main(["evaluate", "--model", str(tmp_path), "--clips", str(tmp_path), "--seed", "5"])
     assert code == 2 and "--seed sets the first training seed of --cv" in capsys.readouterr().err
+
+
+def test_train_clips_and_a_voice_run_train_every_fold_together(
+    data_dir, tmp_path, capsys, monkeypatch, clean_env
+):
+    """--train-clips beside --store/--run-id: both kinds reach every fold, each named once."""
+    from tests.test_crossval_training_only import _voice_run
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    clips = every_nth_clip(data_dir, _mkdir(tmp_path / "dev"), 8)
+    other = _some_clips(data_dir / "clips-20251014", tmp_path / "d14", 10)
+    trained = record_training(monkeypatch)
+    store = ["--store", str(tmp_path / "s"), "--run-id", "r1"]
+    result, _ = _cv(tmp_path, capsys, "--clips", str(clips), "--train-clips", str(other), *store)
+    voice, extra = result["training_only"]
+    assert voice["run_id"] == "r1" and extra["clips"] == str(other)
+    for prefix in ("r1:", f"{other}:"):
+        assert all(any(n.startswith(prefix) for n in t) for t in trained)
+    assert set().union(*(f["per_day"] for f in result["folds"])) == {"2025-10-19"}
