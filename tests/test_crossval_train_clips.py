@@ -116,3 +116,16 @@ def test_train_clips_and_a_voice_run_train_every_fold_together(
     for prefix in ("r1:", f"{other}:"):
         assert all(any(n.startswith(prefix) for n in t) for t in trained)
     assert set().union(*(f["per_day"] for f in result["folds"])) == {"2025-10-19"}
+
+
+def test_cli_refuses_a_tested_folder_as_train_clips_by_a_link_or_a_relative_path(
+    tmp_path, capsys, monkeypatch
+):
+    """Any other spelling of a --clips folder is the same folder (refused before loading)."""
+    tested = _mkdir(tmp_path / "dev")
+    (tmp_path / "link").symlink_to(tested, target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "link")
+    for spelling in (str(tmp_path / "link"), ".", "../dev"):
+        argv = ["evaluate", "--cv", "time-range", "--clips", str(tested), "--train-clips"]
+        assert main([*argv, spelling]) == 2
+        assert "both as --clips and --train-clips" in capsys.readouterr().err
