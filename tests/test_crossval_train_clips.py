@@ -129,3 +129,11 @@ def test_cli_refuses_a_tested_folder_as_train_clips_by_a_link_or_a_relative_path
         argv = ["evaluate", "--cv", "time-range", "--clips", str(tested), "--train-clips"]
         assert main([*argv, spelling]) == 2
         assert "both as --clips and --train-clips" in capsys.readouterr().err
+
+
+def test_cli_refuses_seeds_that_run_past_the_largest_seed_before_training(tmp_path, capsys):
+    """--seed S --seeds N trains S..S+N-1: the last must be a valid seed too, refused up
+    front (not a fault after the first seed's folds have trained)."""
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "none")]
+    code = main([*argv, "--seed", str(2**32 - 1), "--seeds", "2"])
+    assert code == 2 and f"TrainConfig.seed is {2**32}" in capsys.readouterr().err

@@ -366,6 +366,8 @@ def run_cv(args) -> dict:
     if args.shots < 0:
         raise InputError("--shots must be 0 or more")
     cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed))
+    seeds = [cfg.seed + i for i in range(args.seeds)]
+    check_config(with_overrides(cfg, seed=seeds[-1]))  # the last seed in range too
     adapt = adapt_config(args) if args.adapt else None
     extra_cfg, extra = _training_only(args), []
     if extra_cfg is not None:  # before the clips: a mistyped run id fails at once
@@ -374,7 +376,6 @@ def run_cv(args) -> dict:
         extra = training_only_runs(extra_cfg)
     streams, train_clips = _streams(args)
     extra += train_clips
-    seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     results = []
     for protocol in protocols:
