@@ -137,3 +137,10 @@ def test_cli_refuses_seeds_that_run_past_the_largest_seed_before_training(tmp_pa
     argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "none")]
     code = main([*argv, "--seed", str(2**32 - 1), "--seeds", "2"])
     assert code == 2 and f"TrainConfig.seed is {2**32}" in capsys.readouterr().err
+
+
+def test_cli_names_a_missing_train_clips_folder_before_loading_the_tested_clips(tmp_path, capsys):
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "tested-typo")]
+    assert main([*argv, "--train-clips", str(tmp_path / "typo")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'typo'}: clips folder is missing" in err and "tested-typo" not in err

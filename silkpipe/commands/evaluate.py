@@ -119,13 +119,16 @@ def _add_training_only_options(p) -> None:
 
 
 def _check_train_clips(args) -> None:
-    """--train-clips only with --cv, and never a folder that --clips tests too."""
+    """--train-clips only with --cv, each an existing folder (a typo fails before the
+    clips load), and never a folder that --clips tests too."""
     if not args.train_clips:
         return
     if not args.cv:
         raise InputError("--train-clips adds training-only clips to --cv folds only")
     tested = {Path(folder).resolve() for folder in args.clips or []}
     for folder in args.train_clips:
+        if not Path(folder).is_dir():
+            raise InputError("clips folder is missing", path=str(folder))
         if Path(folder).resolve() in tested:
             raise InputError(
                 "clips folder given both as --clips and --train-clips: its clips would be "
