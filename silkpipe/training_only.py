@@ -60,9 +60,14 @@ def recording_day(metadata: dict, name: str) -> str:
             "session %s: metadata.json recording_date %r is not an ISO date: %s",
             name,
             value,
-            f"dated {day} by its folder name" if day else "date unknown, it trains no fold",
+            dated_by_name(day),
         )
     return day
+
+
+def dated_by_name(day: str) -> str:
+    """What a session whose metadata cannot date it falls back on (``day``: its name's)."""
+    return f"dated {day} by its folder name" if day else "date unknown, it trains no fold"
 
 
 def _name_day(name: str) -> str:
@@ -119,9 +124,9 @@ def tested_days(windows: Windows, streams: list[LabelledStream], test: np.ndarra
 def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndarray, list[str]]:
     """(training-only windows a fold may train on, notes): none of a day the fold tests or
     next to it (local and UTC dates), none of an unknown day; none at all when the fold
-    tests a recording of unknown date (any session could be of its day)."""
+    tests a recording of unknown date (any recording could be of its day)."""
     if "" in test_days:
-        why = f"{fold}: tests recordings of unknown date: no training-only session trains it"
+        why = f"{fold}: tests recordings of unknown date: no training-only recording trains it"
         return np.zeros(len(days), bool), [why]
     same = np.isin(days, sorted({d for t in test_days for d in _next_to(t)}))
     unknown = days == ""
@@ -131,7 +136,7 @@ def fold_mask(days: np.ndarray, test_days: set[str], fold: str) -> tuple[np.ndar
         for d in sorted(set(days[same]))
     ]
     if unknown.any():
-        notes.append(f"{fold}: training-only sessions of unknown recording date left out")
+        notes.append(f"{fold}: training-only recordings of unknown recording date left out")
     return ~same & ~unknown, notes
 
 

@@ -91,3 +91,56 @@ def test_cli_refuses_train_clips_that_are_tested_too_or_outside_cv(tmp_path, cap
     assert code != 0 and "both as --clips and --train-clips" in capsys.readouterr().err
     code = main(["evaluate", "--model", "m", "--clips", clips, "--train-clips", "other"])
     assert code != 0 and "--train-clips adds training-only clips to --cv" in capsys.readouterr().err
+
+
+def test_cli_refuses_seed_outside_cv(tmp_path, capsys):
+    """--seed only trains --cv folds: scoring a model with it would ignore it in silence."""
+    code = main(["evaluate", "--model", str(tmp_path), "--clips", str(tmp_path), "--seed", "5"])
+    assert code == 2 and "--seed sets the first training seed of --cv" in capsys.readouterr().err
+
+
+def test_train_clips_and_a_voice_run_train_every_fold_together(
+    data_dir, tmp_path, capsys, monkeypatch, clean_env
+):
+    """--train-clips beside --store/--run-id: both kinds reach every fold, each named once."""
+    from tests.test_crossval_training_only import _voice_run
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    clips = every_nth_clip(data_dir, _mkdir(tmp_path / "dev"), 8)
+    other = _some_clips(data_dir / "clips-20251014", tmp_path / "d14", 10)
+    trained = record_training(monkeypatch)
+    store = ["--store", str(tmp_path / "s"), "--run-id", "r1"]
+    result, _ = _cv(tmp_path, capsys, "--clips", str(clips), "--train-clips", str(other), *store)
+    voice, extra = result["training_only"]
+    assert voice["run_id"] == "r1" and extra["clips"] == str(other)
+    for prefix in ("r1:", f"{other}:"):
+        assert all(any(n.startswith(prefix) for n in t) for t in trained)
+    assert set().union(*(f["per_day"] for f in result["folds"])) == {"2025-10-19"}
+
+
+def test_cli_refuses_a_tested_folder_as_train_clips_by_a_link_or_a_relative_path(
+    tmp_path, capsys, monkeypatch
+):
+    """Any other spelling of a --clips folder is the same folder (refused before loading)."""
+    tested = _mkdir(tmp_path / "dev")
+    (tmp_path / "link").symlink_to(tested, target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "link")
+    for spelling in (str(tmp_path / "link"), ".", "../dev"):
+        argv = ["evaluate", "--cv", "time-range", "--clips", str(tested), "--train-clips"]
+        assert main([*argv, spelling]) == 2
+        assert "both as --clips and --train-clips" in capsys.readouterr().err
+
+
+def test_cli_refuses_seeds_that_run_past_the_largest_seed_before_training(tmp_path, capsys):
+    """--seed S --seeds N trains S..S+N-1: the last must be a valid seed too, refused up
+    front (not a fault after the first seed's folds have trained)."""
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "none")]
+    code = main([*argv, "--seed", str(2**32 - 1), "--seeds", "2"])
+    assert code == 2 and f"TrainConfig.seed is {2**32}" in capsys.readouterr().err
+
+
+def test_cli_names_a_missing_train_clips_folder_before_loading_the_tested_clips(tmp_path, capsys):
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "tested-typo")]
+    assert main([*argv, "--train-clips", str(tmp_path / "typo")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'typo'}: clips folder is missing" in err and "tested-typo" not in err

@@ -107,12 +107,14 @@ def test_cli_refuses_a_run_without_labels_before_it_reads_the_clips(tmp_path, ca
     assert code != 0 and "run typo has no label set" in capsys.readouterr().err
 
 
-def _voice_run(data_dir, store, recording_date: str) -> None:
-    """A run r1 in ``store`` with one real session, a few labels and a metadata date."""
-    session = "20251017_143217_session"
+def _voice_run(data_dir, store, recording_date: str, session: str = "") -> None:
+    """A run r1 in ``store`` with one real session (renamed ``session`` if given), a few
+    labels and a metadata date."""
+    source = "20251017_143217_session"
+    session = session or source
     folder = store / "sessions" / session
     folder.mkdir(parents=True)
-    shutil.copy(data_dir / "sessions" / session / "sensor_data.csv", folder / "sensor_data.csv")
+    shutil.copy(data_dir / "sessions" / source / "sensor_data.csv", folder / "sensor_data.csv")
     (folder / "metadata.json").write_text(json.dumps({"recording_date": recording_date}))
     labels = store / "runs" / "r1" / "labels"
     labels.mkdir(parents=True)
@@ -121,6 +123,27 @@ def _voice_run(data_dir, store, recording_date: str) -> None:
     (labels / "summary.json").write_text(
         json.dumps({"sessions": [session, "gone"], "failed": {}, "excluded": {"gone": "bad"}})
     )
+
+
+@pytest.mark.parametrize(
+    "session, day, why",
+    [
+        ("20251017_143217_session", "2025-10-17", "dated 2025-10-17 by its folder name"),
+        ("undated_session", "", "date unknown, it trains no fold"),
+    ],
+)
+def test_a_broken_metadata_json_only_loses_the_date_and_the_warning_says_which(
+    data_dir, tmp_path, caplog, session, day, why
+):
+    """A folder name without a date leaves the session undated: the warning must not claim
+    the name dates it."""
+    from silkpipe.steps.train import training_only_runs
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18", session=session)
+    (tmp_path / "s" / "sessions" / session / "metadata.json").write_bytes(b"\xff{not json")
+    (run,) = training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("r1",)))
+    assert [st.day for st in run.streams] == [day]
+    assert any("invalid JSON" in r.message and why in r.message for r in caplog.records)
 
 
 def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_metadata(
@@ -188,7 +211,7 @@ def test_a_fold_testing_recordings_of_unknown_date_trains_on_no_voice_session(
     by_fold = _by_fold(out, trained)
     assert not any(x.startswith("voice:") for x in by_fold["test day "])
     assert "voice:s3" in by_fold["test day d1"]
-    assert any("unknown date" in n and "no training-only session" in n for n in out["notes"])
+    assert any("unknown date" in n and "no training-only recording" in n for n in out["notes"])
 
 
 def test_a_voice_session_of_the_evening_before_a_tested_utc_day_is_left_out(monkeypatch, tmp_path):

@@ -119,13 +119,16 @@ def _add_training_only_options(p) -> None:
 
 
 def _check_train_clips(args) -> None:
-    """--train-clips only with --cv, and never a folder that --clips tests too."""
+    """--train-clips only with --cv, each an existing folder (a typo fails before the
+    clips load), and never a folder that --clips tests too."""
     if not args.train_clips:
         return
     if not args.cv:
         raise InputError("--train-clips adds training-only clips to --cv folds only")
     tested = {Path(folder).resolve() for folder in args.clips or []}
     for folder in args.train_clips:
+        if not Path(folder).is_dir():
+            raise InputError("clips folder is missing", path=str(folder))
         if Path(folder).resolve() in tested:
             raise InputError(
                 "clips folder given both as --clips and --train-clips: its clips would be "
@@ -135,7 +138,8 @@ def _check_train_clips(args) -> None:
 
 
 def _training_only(args):
-    """--store/--run-id parsed into TrainingOnlyConfig (None without them)."""
+    """--store/--run-id parsed into TrainingOnlyConfig (None without them); --train-clips
+    checked first, so that any misuse of training-only data fails before clips load."""
     from silkpipe.training_only import TrainingOnlyConfig
 
     _check_train_clips(args)
@@ -212,6 +216,8 @@ def run(args) -> dict:
     if args.cv:
         return run_cv(args)
     _training_only(args)  # refused without --cv
+    if args.seed is not None:
+        raise InputError("--seed sets the first training seed of --cv folds only")
     if not args.model:
         raise InputError("give --model DIR (score a model) or --cv PROTOCOL (cross-validate)")
     from silkpipe.evaluation import evaluate, write_report
@@ -363,6 +369,8 @@ def run_cv(args) -> dict:
     if args.shots < 0:
         raise InputError("--shots must be 0 or more")
     cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed))
+    seeds = [cfg.seed + i for i in range(args.seeds)]
+    check_config(with_overrides(cfg, seed=seeds[-1]))  # the last seed in range too
     adapt = adapt_config(args) if args.adapt else None
     extra_cfg, extra = _training_only(args), []
     if extra_cfg is not None:  # before the clips: a mistyped run id fails at once
@@ -371,7 +379,6 @@ def run_cv(args) -> dict:
         extra = training_only_runs(extra_cfg)
     streams, train_clips = _streams(args)
     extra += train_clips
-    seeds = [cfg.seed + i for i in range(args.seeds)]
     protocols = PROTOCOLS if args.cv == "all" else (args.cv,)
     results = []
     for protocol in protocols:

@@ -35,7 +35,12 @@ from silkpipe.steps.common import (
 )
 from silkpipe.store import Store
 from silkpipe.training import TrainConfig
-from silkpipe.training_only import TrainingOnlyConfig, TrainingOnlyRun, recording_day
+from silkpipe.training_only import (
+    TrainingOnlyConfig,
+    TrainingOnlyRun,
+    dated_by_name,
+    recording_day,
+)
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +233,7 @@ def _metadata(store: Store, inputs: dict, name: str) -> dict:
     try:
         doc = parse_json(session_input(store, inputs, name, "metadata.json"), session=name)
     except InputError as err:
-        log.warning("%s: the session is dated by its folder name", err)
+        log.warning("%s: %s", err, dated_by_name(recording_day({}, name)))
         return {}
     return doc if isinstance(doc, dict) else {}
 
