@@ -286,6 +286,12 @@ def _pace(rows: np.ndarray, rate: float) -> float | None:
     return min((len(rows) - 1) / (rows[-1] - rows[0]), rate)
 
 
+def _pace_before(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float | None:
+    """_pace of the ``steady_window_s`` of rows before the arrival gap at row g."""
+    k = max(int(cfg.steady_window_s * rate), 2)
+    return _pace(t[max(g - k, 0) : g], rate)
+
+
 def _sending_pace(rows: np.ndarray, rate: float, cfg: ClockConfig) -> float | None:
     """_pace with the arrival pauses over ``gap_s`` left out of the seconds: a stall holds
     rows that then arrive in one burst, and a window that ends in the burst would read
@@ -300,8 +306,7 @@ def _gap_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float:
     how far arrival after it stays behind the line the rows before it arrived on (at their
     own pace, a queue's send rate, at most R), in rows over R. A stall catches up (0);
     sending time spent on rows that never arrived does not."""
-    k = max(int(cfg.steady_window_s * rate), 2)
-    pace = _pace(t[max(g - k, 0) : g], rate)
+    pace = _pace_before(t, g, rate, cfg)
     if pace is None:
         return 0.0
     gap = t[g] - t[g - 1]
@@ -319,7 +324,7 @@ def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[fl
     between the two, so the loss lies between the lag times after / before and the lag;
     the middle is taken, off by at most half that range (which the time model records)."""
     lag = _gap_lag(t, g, rate, cfg)
-    before = _pace(t[max(g - max(int(cfg.steady_window_s * rate), 2), 0) : g], rate)
+    before = _pace_before(t, g, rate, cfg)
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
     if before is None or after is None or after >= before * (1 - cfg.pace_drop):
         return lag, 0.0

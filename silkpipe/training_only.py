@@ -95,6 +95,7 @@ def describe_runs(runs: list[TrainingOnlyRun], windows: Windows | None) -> list[
     its clip count and days), the run's labelled seconds per class, and its windows in the
     protocol's classes."""
     out = []
+    names = windows.streams.astype(str) if windows is not None else np.array([], str)
     for r in runs:
         sessions, total = [], {}  # type: list[dict], dict[str, float]
         for st in r.streams:
@@ -103,7 +104,6 @@ def describe_runs(runs: list[TrainingOnlyRun], windows: Windows | None) -> list[
                 per[label] = round(per.get(label, 0.0) + (b - a), 1)
                 total[label] = round(total.get(label, 0.0) + (b - a), 1)
             sessions.append({"session": st.name, "day": st.day, "labelled_s": per})
-        names = windows.streams.astype(str) if windows is not None else np.array([], str)
         mine = np.char.startswith(names, f"{r.run_id}:")
         about: dict = {"run_id": r.run_id, "sessions": sessions}
         if r.kind == "clips":  # hundreds of clips: their count and days, not each one

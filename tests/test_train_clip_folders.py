@@ -247,6 +247,7 @@ def test_store_mode_refuses_a_local_clip_changed_after_it_was_hashed(tmp_path):
     """The model's key is the clips' hashes: bytes that changed after hashing (or a file
     swapped for a link out since) are not trained on under it."""
     from silkpipe.errors import InputError
+    from silkpipe.steps.common import read_run_inputs
     from silkpipe.steps.train import _clip_streams, train_plan
     from silkpipe.training import TrainConfig
 
@@ -257,5 +258,5 @@ def test_store_mode_refuses_a_local_clip_changed_after_it_was_hashed(tmp_path):
     clip = other / "punch_sample01.csv"
     clip.write_bytes(clip.read_bytes() + b"\n")
     with pytest.raises(InputError, match="changed while train was reading it") as err:
-        _clip_streams(store, RUN, plan, tmp_path / "work", False)
+        _clip_streams(store, RUN, plan, read_run_inputs(store, RUN), tmp_path / "work", False)
     assert str(clip) in str(err.value)

@@ -244,12 +244,14 @@ def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: b
     for key in store.list(keys.failures_prefix(run_id, "train")):
         store.delete(key)  # this training's clip refusals replace the last one's
     if plan.clips:
-        streams += _clip_streams(store, run_id, plan, work / "clips", progress)
+        streams += _clip_streams(store, run_id, plan, inputs, work / "clips", progress)
     check_classes(streams, f"run {run_id}")
     return streams
 
 
-def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, progress) -> list:
+def _clip_streams(
+    store: Store, run_id: str, plan: TrainPlan, inputs: dict, folder: Path, progress
+) -> list:
     """The plan's clips, copied into ``folder`` (one sub-folder per local folder when there
     are several) and read as load_clip_folders reads them; a bad clip is named by the
     user's path and recorded as a failure, and each stream's source is the user's folder."""
@@ -259,11 +261,11 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
     folder.mkdir()
     for name, sha in plan.clips.items():
         if plan.clips_dirs:
-            data = _clip_source(plan, name).read_bytes()
+            source = _clip_source(plan, name)
+            data = source.read_bytes()
             if sha256(data) != sha:  # the key would name other bytes than those trained on
                 raise InputError(
-                    "changed while train was reading it: run train again",
-                    path=str(_clip_source(plan, name)),
+                    "changed while train was reading it: run train again", path=str(source)
                 )
         else:
             data = read_input(store, keys.clip_key(name), sha)
@@ -272,7 +274,7 @@ def _clip_streams(store: Store, run_id: str, plan: TrainPlan, folder: Path, prog
     if len(plan.clips_dirs) > 1:
         origins = {folder / str(n): str(d) for n, d in enumerate(plan.clips_dirs, 1)}
     else:
-        origin = clips_origin(read_run_inputs(store, run_id), next(iter(plan.clips_dirs), None))
+        origin = clips_origin(inputs, next(iter(plan.clips_dirs), None))
         origins = {folder: origin}
 
     def user_error(path: Path, err: Exception) -> str:
