@@ -60,11 +60,16 @@ def _near(t, truth):
     return what or ["-"]
 
 
+def _median_in(prod, err, lo, hi) -> float:
+    inside = (prod >= lo) & (prod <= hi)
+    return float(np.median(err[inside])) if inside.any() else float("nan")
+
+
 def _steps(prod, err, step_s=0.15):
     """Production times where the error moves by more than step_s within 2 s."""
     out, k = [], 0
     grid = np.arange(prod[0], prod[-1], 1.0)
-    med = np.array([np.median(err[(prod >= g) & (prod < g + 1)] if ((prod >= g) & (prod < g + 1)).any() else np.nan) for g in grid])
+    med = np.array([_median_in(prod, err, g, g + 1) for g in grid])
     while k < len(grid) - 2:
         d = med[k + 2] - med[k]
         if np.isfinite(d) and abs(d) > step_s:
@@ -80,7 +85,8 @@ def clock(args):
         sess = Path(d)
         truth, tm, prod, err = _error_curve(sess)
         spoken = [g for g in truth["gestures"] if g["spoken"]]
-        at = [float(np.median(err[(prod >= g["start"]) & (prod <= g["end"])])) for g in spoken if ((prod >= g["start"]) & (prod <= g["end"])).any()]
+        at = [_median_in(prod, err, g["start"], g["end"]) for g in spoken]
+        at = [x for x in at if np.isfinite(x)]
         dl = truth["delivery"]
         print(
             f"{sess.name[4:10]} {dl['kind']} {tm['kind']} src {tm['rate_source']} "
@@ -94,8 +100,9 @@ def clock(args):
         )
         for t, dv in _steps(prod, err):
             print(f"   step at {t:7.1f} s {dv:+.2f} {_near(t, truth)}")
-        for g in spoken:
-            print(f"     word {g['class']:6s} {g['start']:7.1f}-{g['end']:6.1f} arrived {g.get('arrived')}")
+        for a, b in dl.get("losses", []):
+            moved = _median_in(prod, err, b, b + 3) - _median_in(prod, err, a - 3, a)
+            print(f"   true loss {a:.1f}-{b:.1f} s ({b - a:.2f}): clock moves {moved:+.2f} across")
 
 
 def losses(args):
