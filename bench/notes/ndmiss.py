@@ -19,6 +19,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def misses(args):
@@ -128,5 +129,34 @@ def losses(args):
                 )
 
 
+def finals(args):
+    """BEFORE.json AFTER.json: per session whose final row differs, its verdict and offset
+    before and after (rate.py verdict), and the within / right / false counts."""
+    import rate
+
+    rows = [json.loads(Path(p).read_text()) for p in args[:2]]
+    tot = [dict(within=0, right=0, false=0, ctl_pass=0) for _ in rows]
+    for run in rows[0]:
+        for n in rows[0][run]["sessions"]:
+            last = [r[run]["sessions"][n][-1] for r in rows]
+            for t, r in zip(tot, last, strict=True):
+                v = rate.verdict(r)
+                t["within"] += r["err"] is not None and abs(r["err"]) <= 0.3
+                t["right"] += v == "right"
+                t["false"] += v == "FALSE"
+            if [(r["err"], r["gate"]) for r in last] != [(last[0]["err"], last[0]["gate"])] * 2:
+                print(
+                    n[4:10], *(f"{rate.verdict(r)} {rate._f(r['err'])} [{r['gate']}]" for r in last)
+                )
+        for t, r in zip(tot, rows, strict=True):
+            t["ctl_pass"] += sum(
+                rate.verdict(c) == "CTL-PASS" for cs in r[run]["controls"].values() for c in cs
+            )
+    print("before", tot[0])
+    print("after ", tot[1])
+
+
 if __name__ == "__main__":
-    {"misses": misses, "clock": clock, "losses": losses}[sys.argv[1]](sys.argv[2:])
+    {"misses": misses, "clock": clock, "losses": losses, "finals": finals}[sys.argv[1]](
+        sys.argv[2:]
+    )
