@@ -287,9 +287,16 @@ def _pace(rows: np.ndarray, rate: float) -> float | None:
 
 
 def _pace_before(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float | None:
-    """_pace of the ``steady_window_s`` of rows before the arrival gap at row g."""
+    """_pace of the ``steady_window_s`` of rows before the arrival gap at row g, or the
+    sending pace of the last ``recent_pace_s`` of them where that is slower by more than
+    ``pace_drop``: a queue began inside the window, and the rows lost in the gap were sent
+    at its pace, not at the window's mix of real time and queue."""
     k = max(int(cfg.steady_window_s * rate), 2)
-    return _pace(t[max(g - k, 0) : g], rate)
+    pace = _pace(t[max(g - k, 0) : g], rate)
+    recent = _sending_pace(t[max(g - max(int(cfg.recent_pace_s * rate), 2), 0) : g], rate, cfg)
+    if pace is not None and recent is not None and recent < pace * (1 - cfg.pace_drop):
+        return recent
+    return pace
 
 
 def _sending_pace(rows: np.ndarray, rate: float, cfg: ClockConfig) -> float | None:

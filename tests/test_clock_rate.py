@@ -463,6 +463,27 @@ def test_a_loss_before_a_queue_begins_keeps_its_size():
     assert model.loss_uncertainty_s == 0.0
 
 
+def test_a_loss_a_queue_began_just_before_is_sized_at_the_queues_pace():
+    """Held-out 364_02 / 368_03 (bench/notes/ndmiss.txt), made: the queue begins 2 s
+    before a 4 s loss, inside the 5 s the pace before the gap is read over. That window's
+    pace mixes real time and the queue, faster than the pace the lost rows were sent at,
+    so the lag read the loss 4.35 s (the middle of a range 0.35 s wide). The last second
+    before the gap arrives at the queue's pace: the loss is its size, and certain."""
+    watch, arrival = _queue_begins(13.0)
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0]
+    assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.1
+    assert model.loss_uncertainty_s < 0.1
+
+
+def test_the_recent_pace_setting_is_checked():
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    with pytest.raises(InputError, match="recent_pace_s"):
+        check_config(ClockConfig(recent_pace_s=-1.0))
+
+
 def test_the_pace_drop_setting_is_checked():
     from silkpipe.commands import check_config
     from silkpipe.errors import InputError

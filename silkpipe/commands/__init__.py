@@ -155,7 +155,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "shuffles": (1, 10_000),
         "seed": (0, 2**32 - 1),
     },
-    "ClockConfig": {"stall_s": (0, _MAX_S), "pace_drop": (0, 1)},
+    "ClockConfig": {"stall_s": (0, _MAX_S), "pace_drop": (0, 1), "recent_pace_s": (0, _MAX_S)},
 }
 
 
