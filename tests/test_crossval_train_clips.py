@@ -90,13 +90,13 @@ def test_cli_refuses_train_clips_that_are_tested_too_or_outside_cv(tmp_path, cap
     code = main(["evaluate", "--cv", "time-range", "--clips", clips, "--train-clips", f"{clips}/"])
     assert code != 0 and "both as --clips and --train-clips" in capsys.readouterr().err
     code = main(["evaluate", "--model", "m", "--clips", clips, "--train-clips", "other"])
-    assert code != 0 and "--train-clips adds training-only clips to --cv" in capsys.readouterr().err
+    assert code != 0 and "--train-clips acts on --cv folds only" in capsys.readouterr().err
 
 
 def test_cli_refuses_seed_outside_cv(tmp_path, capsys):
     """--seed only trains --cv folds: scoring a model with it would ignore it in silence."""
     code = main(["evaluate", "--model", str(tmp_path), "--clips", str(tmp_path), "--seed", "5"])
-    assert code == 2 and "--seed sets the first training seed of --cv" in capsys.readouterr().err
+    assert code == 2 and "--seed acts on --cv folds only" in capsys.readouterr().err
 
 
 def test_train_clips_and_a_voice_run_train_every_fold_together(

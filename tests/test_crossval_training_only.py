@@ -90,7 +90,7 @@ def test_recording_day_from_metadata_else_the_folder_name(caplog):
     "extra, why",
     [
         (["--cv", "time-range", "--run-id", "r"], "both --store and --run-id"),
-        (["--model", "m", "--store", "s", "--run-id", "r"], "--cv folds only"),
+        (["--model", "m", "--store", "s", "--run-id", "r"], "--store acts on --cv folds only"),
         (["--cv", "time-range", "--store", "s", "--run-id", "r", "--run-id", "r"], "twice"),
     ],
 )

@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option
+from silkpipe.commands import (
+    adapt_config,
+    adapt_flags,
+    add_adapt_options,
+    add_dir_option,
+    refuse_unused,
+)
 from silkpipe.errors import InputError
 from silkpipe.steps.train import model_figures
 
@@ -128,13 +134,27 @@ def _config(args):
     return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
 
 
+def _refuse_unused(args) -> None:
+    """An option that would do nothing in the mode given is refused, named in one line:
+    store mode reads the run's sessions and writes into the store; folder mode always
+    trains (nothing to re-use); only --adapt-to self-trains."""
+    if args.store or args.run_id:
+        why = "works in folder mode (--out DIR) only: store mode would ignore it"
+        refuse_unused(args, ("--out", "--sessions", "--adapt-to", "--calibrate"), why)
+    else:
+        why = "retrains a store run's model (store mode): folder mode always trains, so "
+        refuse_unused(args, ("--force",), why + "it would do nothing")
+    if not args.adapt_to:
+        why = "sets how --adapt-to self-trains: without --adapt-to it would do nothing"
+        refuse_unused(args, adapt_flags(), why)
+
+
 def run(args) -> dict:
+    _refuse_unused(args)
     cfg, adapt = _config(args), adapt_config(args)  # bad settings: refused before any read
     if args.store or args.run_id:
         if not (args.store and args.run_id):
             raise InputError("store mode needs both --store and --run-id")
-        if args.adapt_to or args.calibrate:
-            raise InputError("--adapt-to and --calibrate work in folder mode (--out DIR)")
         return run_store(args, cfg)
     if not args.out:
         raise InputError("give --out DIR (folder mode) or --store and --run-id (store mode)")
