@@ -595,13 +595,21 @@ def load_clip_folder_sets(folders: list, **options) -> list[list]:
     return sets
 
 
-def distinct_folders(folders: list) -> list[Path]:
-    """The clip folders as Paths; the same folder given twice (by any path) is an error:
-    its clips would count twice."""
-    seen: dict[Path, str] = {}
-    for folder in folders:
+def distinct_folders(folders: list, flags: list[str] | None = None, both: str = "") -> list[Path]:
+    """The clip folders as Paths; the same folder given twice (by any path: a link,
+    ``../x``) is an error, as its clips would count twice. ``flags``, the option each
+    folder came from, name the two options when they differ, and ``both`` says what
+    that would do (one folder as --clips and --train-clips: trained on and tested)."""
+    seen: dict[Path, tuple[str, str]] = {}
+    for n, folder in enumerate(folders):
+        flag = flags[n] if flags else ""
         key = Path(folder).resolve()
         if key in seen:
-            raise InputError(f"clips folder given twice (also as {seen[key]})", path=str(folder))
-        seen[key] = str(folder)
+            first, first_flag = seen[key]
+            why = f"both as {first_flag} and {flag}" if first_flag != flag else "twice"
+            harm = both if first_flag != flag and both else "its clips would count twice"
+            raise InputError(
+                f"clips folder given {why} (also as {first}): {harm}", path=str(folder)
+            )
+        seen[key] = (str(folder), flag)
     return [Path(folder) for folder in folders]

@@ -131,6 +131,30 @@ def test_cli_refuses_a_tested_folder_as_train_clips_by_a_link_or_a_relative_path
         assert "both as --clips and --train-clips" in capsys.readouterr().err
 
 
+def test_one_check_names_a_folder_given_again_with_both_spellings_before_any_clip_loads(
+    tmp_path, capsys, monkeypatch
+):
+    """clips.distinct_folders is the one check (evaluate had a twin): a --clips folder as
+    --train-clips, or a --train-clips folder twice, is named with the other spelling, and
+    refused before the tested clips load (the tested folder here has no clips at all)."""
+    import silkpipe.clips
+
+    tested, other = _mkdir(tmp_path / "dev"), _mkdir(tmp_path / "other")
+    monkeypatch.chdir(tested)
+    monkeypatch.setattr(silkpipe.clips, "load_clip_streams", _no_load)
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tested), "--train-clips"]
+    assert main([*argv, "."]) == 2
+    err = capsys.readouterr().err
+    assert f"given both as --clips and --train-clips (also as {tested})" in err, err
+    assert main([*argv, str(other), "--train-clips", "../other"]) == 2
+    err = capsys.readouterr().err
+    assert f"clips folder given twice (also as {other}): its clips would count twice" in err
+
+
+def _no_load(*args, **kwargs):
+    raise AssertionError("a clip folder was loaded before the folders were checked")
+
+
 def test_cli_refuses_seeds_that_run_past_the_largest_seed_before_training(tmp_path, capsys):
     """--seed S --seeds N trains S..S+N-1: the last must be a valid seed too, refused up
     front (not a fault after the first seed's folds have trained)."""

@@ -133,20 +133,18 @@ def _add_training_only_options(p) -> None:
 
 
 def _check_train_clips(args) -> None:
-    """Each --train-clips an existing folder (a typo fails before the clips load), and
-    never a folder that --clips tests too."""
+    """Each --train-clips an existing folder, and none a folder given again (by any path)
+    or one that --clips tests: refused before any clip loads."""
+    from silkpipe.clips import distinct_folders
+
     if not args.train_clips:
         return
-    tested = {Path(folder).resolve() for folder in args.clips or []}
     for folder in args.train_clips:
         if not Path(folder).is_dir():
             raise InputError("clips folder is missing", path=str(folder))
-        if Path(folder).resolve() in tested:
-            raise InputError(
-                "clips folder given both as --clips and --train-clips: its clips would be "
-                "trained on and tested",
-                path=str(folder),
-            )
+    tested, extra = args.clips or [], args.train_clips
+    flags = ["--clips"] * len(tested) + ["--train-clips"] * len(extra)
+    distinct_folders([*tested, *extra], flags, both="its clips would be trained on and tested")
 
 
 def _training_only(args):
