@@ -146,6 +146,26 @@ def test_a_broken_metadata_json_only_loses_the_date_and_the_warning_says_which(
     assert any("invalid JSON" in r.message and why in r.message for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    "doc, kind", [("[1, 2]", "array"), ('"2025-10-18"', "string"), ("null", "null")]
+)
+def test_a_metadata_json_that_is_not_an_object_is_warned_about_naming_session_and_file(
+    data_dir, tmp_path, caplog, doc, kind
+):
+    """Valid JSON but no object: the session keeps its folder-name date, as with a malformed
+    date, and one warning names the session and the file (it was taken as {} in silence)."""
+    from silkpipe.steps.train import training_only_runs
+
+    session = "20251017_143217_session"
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18", session=session)
+    (tmp_path / "s" / "sessions" / session / "metadata.json").write_text(doc)
+    (run,) = training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("r1",)))
+    assert [st.day for st in run.streams] == ["2025-10-17"]
+    (line,) = [r.message for r in caplog.records if "not an object" in r.message]
+    assert f"session {session}" in line and f"{session}/metadata.json" in line, line
+    assert f"a JSON {kind}, not an object" in line and "dated 2025-10-17 by its folder name" in line
+
+
 def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_metadata(
     data_dir, tmp_path
 ):

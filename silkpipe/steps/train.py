@@ -19,13 +19,14 @@ from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, one_line
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
     clips_origin,
     digest,
     from_scratch,
+    origin_of,
     read_input,
     read_run_inputs,
     session_files,
@@ -225,17 +226,26 @@ def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) 
 
 def _metadata(store: Store, inputs: dict, name: str) -> dict:
     """The session's metadata.json ({} when it has none, it is not an object, or it cannot
-    be read: it only dates the session, so a broken one is warned about, never fatal)."""
+    be read: it only dates the session, so a broken one is warned about in one line naming
+    the session and the file, never fatal)."""
     from silkpipe.errors import parse_json
 
     if "metadata.json" not in session_files(inputs, name):
         return {}
+    where = origin_of(inputs, keys.session_key(name, "metadata.json"))
     try:
-        doc = parse_json(session_input(store, inputs, name, "metadata.json"), session=name)
+        data = session_input(store, inputs, name, "metadata.json")
+        doc = parse_json(data, session=name, path=where)
+        if not isinstance(doc, dict):
+            kind = _JSON_KINDS.get(type(doc), "boolean")
+            raise InputError(f"a JSON {kind}, not an object", session=name, path=where)
     except InputError as err:
-        log.warning("%s: %s", err, dated_by_name(recording_day({}, name)))
+        log.warning("%s: %s", one_line(err, path=where), dated_by_name(recording_day({}, name)))
         return {}
-    return doc if isinstance(doc, dict) else {}
+    return doc
+
+
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", type(None): "null"}
 
 
 def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
