@@ -66,6 +66,25 @@ def test_cv_json_names_each_training_only_run_with_sessions_days_and_seconds(tmp
     assert "run voice" in page and "d1, d3" in page
 
 
+def test_training_only_windows_are_checked_once_not_per_fold_and_seed(monkeypatch, tmp_path):
+    """whole_samples.trainable on the training-only windows gives the same answer for every
+    fold and seed: it runs once (it ran folds x seeds times); what trains is unchanged."""
+    calls, real = [], cv.trainable
+
+    def count(windows, streams, *args, **kwargs):
+        calls.append(any(st.name.startswith("voice:") for st in streams))
+        return real(windows, streams, *args, **kwargs)
+
+    trained = record_training(monkeypatch)
+    monkeypatch.setattr(cv, "trainable", count)
+    out = cv.run_protocol(
+        _two_days(), "leave-day-out", CFG, [1, 2], tmp_path, training_only=[_run()]
+    )
+    assert len(out["folds"]) == 4 and calls.count(True) == 1
+    assert ["voice:s1" in t for t in trained] == [False, True, False, True]
+    assert all("voice:s3" in t for t in trained)
+
+
 def test_a_session_of_unknown_date_never_trains(monkeypatch, tmp_path):
     trained = record_training(monkeypatch)
     run = TrainingOnlyRun("v", [_session("odd", "", 0.0)])
@@ -182,6 +201,24 @@ def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_meta
         training_only_runs(TrainingOnlyConfig(str(tmp_path / "typo"), ("r1",)))
     assert not (tmp_path / "s" / "runs" / "nope").exists()  # evaluating writes nothing
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_runs_inputs_and_labels_are_read_once(data_dir, tmp_path, monkeypatch):
+    """labelled_sessions read the run's inputs twice (once inside train_plan) and hashed
+    each label file before reading it again: each is read once now."""
+    import silkpipe.steps.train as step
+    from silkpipe.store import open_store
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18")
+    step.labelled_sessions(open_store(str(tmp_path / "s")), "r1")  # records inputs.json
+    store, reads, inputs = open_store(str(tmp_path / "s")), [], []
+    real_get, real_inputs = store.get_bytes, step.read_run_inputs
+    monkeypatch.setattr(store, "get_bytes", lambda key: reads.append(key) or real_get(key))
+    monkeypatch.setattr(step, "read_run_inputs", lambda *a: inputs.append(a) or real_inputs(*a))
+    (stream,) = step.labelled_sessions(store, "r1")
+    assert stream.day == "2025-10-18" and len(inputs) == 1
+    labels = [k for k in reads if k.endswith("20251017_143217_session.csv")]
+    assert len(labels) == 1 and reads.count("runs/r1/inputs.json") <= 1, reads
 
 
 def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):

@@ -69,6 +69,26 @@ def train_plan(
     Clips are the run's own (``inputs.json``), or those of local ``clips_dirs``.
     """
     inputs = read_run_inputs(store, run_id)
+    prefix, names = gated_sessions(store, run_id)
+    sessions = {
+        name: {
+            "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
+            "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
+        }
+        for name in names
+    }
+    clips_dirs = tuple(distinct_folders(list(clips_dirs)))
+    clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
+    settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
+    key = digest(
+        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
+    )
+    return TrainPlan(sessions, clips, key, clips_dirs)
+
+
+def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
+    """(the run's published label set's prefix, its sessions that passed the gate); a run
+    without a label set, or with a damaged one, is refused (reading nothing else)."""
     labels = keys.published(store, run_id, "labels") or {}
     if "files" in labels and (why := version_damage(store, run_id, "labels", labels)):
         raise InputError(f"run {run_id}'s published labels are damaged ({why}): run align again")
@@ -80,23 +100,13 @@ def train_plan(
         raise InputError(
             f"run {run_id} has no label set (run align first)", path=summary_key
         ) from None
-    excluded = summary.get("excluded") or {}
-    sessions = {}
-    for name in summary.get("sessions") or []:
+    excluded, names = summary.get("excluded") or {}, []
+    for name in dict.fromkeys(summary.get("sessions") or []):
         if name in excluded:
             log.info("session %s excluded by align (%s): not trained on", name, excluded[name])
-            continue
-        sessions[name] = {
-            "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
-            "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
-        }
-    clips_dirs = tuple(distinct_folders(list(clips_dirs)))
-    clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
-    settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
-    key = digest(
-        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
-    )
-    return TrainPlan(sessions, clips, key, clips_dirs)
+        else:
+            names.append(name)
+    return prefix, names
 
 
 def local_clips(folders: Sequence[Path]) -> dict[str, str]:
@@ -183,12 +193,9 @@ def labelled_sessions(store: Store, run_id: str) -> list:
     """The run's labelled sessions that passed the gate, as ``train`` trains on them, each
     with its recording day (training-only data for ``evaluate --cv``). Read only: a run
     without a label set (a mistyped id, another store) is refused before its inputs are
-    read, which would record the store's inputs as a new run's."""
-    summary = keys.labels_summary_key(keys.published_prefix(store, run_id, "labels"))
-    if not store.exists(summary):
-        raise InputError(f"run {run_id} has no label set (run align first)", path=summary)
-    plan = train_plan(store, run_id, TrainConfig())
-    return _session_streams(store, run_id, list(plan.sessions), read_run_inputs(store, run_id))
+    read, which would record the store's inputs as a new run's; they are read once."""
+    _, names = gated_sessions(store, run_id)
+    return _session_streams(store, run_id, names, read_run_inputs(store, run_id))
 
 
 def training_only_runs(cfg: TrainingOnlyConfig) -> list[TrainingOnlyRun]:
