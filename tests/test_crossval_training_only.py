@@ -210,15 +210,53 @@ def test_a_runs_inputs_and_labels_are_read_once(data_dir, tmp_path, monkeypatch)
     from silkpipe.store import open_store
 
     _voice_run(data_dir, tmp_path / "s", "2025-10-18")
-    step.labelled_sessions(open_store(str(tmp_path / "s")), "r1")  # records inputs.json
     store, reads, inputs = open_store(str(tmp_path / "s")), [], []
     real_get, real_inputs = store.get_bytes, step.read_run_inputs
     monkeypatch.setattr(store, "get_bytes", lambda key: reads.append(key) or real_get(key))
-    monkeypatch.setattr(step, "read_run_inputs", lambda *a: inputs.append(a) or real_inputs(*a))
+    monkeypatch.setattr(
+        step, "read_run_inputs", lambda *a, **k: inputs.append(a) or real_inputs(*a, **k)
+    )
     (stream,) = step.labelled_sessions(store, "r1")
     assert stream.day == "2025-10-18" and len(inputs) == 1
     labels = [k for k in reads if k.endswith("20251017_143217_session.csv")]
     assert len(labels) == 1 and reads.count("runs/r1/inputs.json") <= 1, reads
+
+
+def _files(folder) -> dict:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_reading_a_run_without_inputs_json_writes_nothing_into_the_store(data_dir, tmp_path):
+    """A run uploaded by a workflow has no inputs.json: evaluate read it and recorded one
+    (runs/r1/inputs.json) into the store it was only given to read."""
+    from silkpipe.steps.train import training_only_runs
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    before = _files(tmp_path / "s")
+    (run,) = training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("r1",)))
+    assert len(run.streams) == 1 and _files(tmp_path / "s") == before
+
+
+@pytest.mark.parametrize(
+    "key, raw, why",
+    [
+        ("summary.json", b"[1, 2]", "not a label set summary"),
+        ("summary.json", b'{"sessions": "s1"}', "not a label set summary"),
+        ("summary.json", b"\xff{", "invalid JSON"),
+        ("20251017_143217_session.csv", b"\xff\x00garbage", "not UTF-8 text"),
+    ],
+)
+def test_a_damaged_label_set_is_one_line_naming_the_file_not_a_fault(
+    data_dir, tmp_path, capsys, key, raw, why
+):
+    """A run's summary.json that is not an object (AttributeError) or a label file that is
+    not UTF-8 (UnicodeDecodeError) was a fault, exit 1, naming no file."""
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    (tmp_path / "s" / "runs" / "r1" / "labels" / key).write_bytes(raw)
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "none")]
+    assert main([*argv, "--store", str(tmp_path / "s"), "--run-id", "r1"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"runs/r1/labels/{key}: " in line and why in line, line
 
 
 def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):

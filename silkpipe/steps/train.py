@@ -100,6 +100,10 @@ def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
         raise InputError(
             f"run {run_id} has no label set (run align first)", path=summary_key
         ) from None
+    except ValueError as err:  # not JSON, or not UTF-8
+        raise InputError(f"invalid JSON: {err}: run align again", path=summary_key) from None
+    if not _is_summary(summary):
+        raise InputError("not a label set summary: run align again", path=summary_key)
     excluded, names = summary.get("excluded") or {}, []
     for name in dict.fromkeys(summary.get("sessions") or []):
         if name in excluded:
@@ -107,6 +111,19 @@ def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
         else:
             names.append(name)
     return prefix, names
+
+
+def _is_summary(doc) -> bool:
+    """A label set's summary.json as align writes it: an object whose sessions are a list
+    of names and whose excluded (if any) maps names to reasons."""
+    if not isinstance(doc, dict):
+        return False
+    sessions, excluded = doc.get("sessions") or [], doc.get("excluded") or {}
+    return (
+        isinstance(sessions, list)
+        and all(isinstance(n, str) for n in sessions)
+        and isinstance(excluded, dict)
+    )
 
 
 def local_clips(folders: Sequence[Path]) -> dict[str, str]:
@@ -193,9 +210,11 @@ def labelled_sessions(store: Store, run_id: str) -> list:
     """The run's labelled sessions that passed the gate, as ``train`` trains on them, each
     with its recording day (training-only data for ``evaluate --cv``). Read only: a run
     without a label set (a mistyped id, another store) is refused before its inputs are
-    read, which would record the store's inputs as a new run's; they are read once."""
+    read; they are read once, and a run without inputs.json (uploaded by a workflow) is
+    read as the store holds it, not recorded: reading a run writes nothing."""
     _, names = gated_sessions(store, run_id)
-    return _session_streams(store, run_id, names, read_run_inputs(store, run_id))
+    inputs = read_run_inputs(store, run_id, write=False)  # evaluate writes nothing
+    return _session_streams(store, run_id, names, inputs)
 
 
 def training_only_runs(cfg: TrainingOnlyConfig) -> list[TrainingOnlyRun]:
@@ -222,7 +241,13 @@ def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) 
     streams = []
     for name in names:
         key = f"{prefix}/{name}.csv"
-        intervals = parse_labels_csv(store.get_bytes(key).decode(), source=key, session=name)
+        try:
+            text = store.get_bytes(key).decode()
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"not UTF-8 text ({err.reason}): run align again", session=name, path=key
+            ) from None
+        intervals = parse_labels_csv(text, source=key, session=name)
         if intervals:
             motion, _ = read_motion(store, inputs, name)
             stream = session_stream(name, motion, intervals)
