@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 import silkpipe.crossval as cv
 from silkpipe.cli import main
 from silkpipe.report import cv_section
@@ -168,3 +170,42 @@ def test_cli_names_a_missing_train_clips_folder_before_loading_the_tested_clips(
     assert main([*argv, "--train-clips", str(tmp_path / "typo")]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'typo'}: clips folder is missing" in err and "tested-typo" not in err
+
+
+def _not_a_folder(tmp_path, kind: str) -> str:
+    """A clips folder argument that is a file, or a symlink to itself."""
+    if kind == "file":
+        (tmp_path / "clip.csv").write_text("x\n")
+        return str(tmp_path / "clip.csv")
+    (tmp_path / "loop").symlink_to("loop")
+    return str(tmp_path / "loop")
+
+
+@pytest.mark.parametrize("kind, why", [("file", "a file"), ("loop", "a symlink loop")])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["evaluate", "--cv", "time-range", "--clips", "X", "--clips", "DEV"],
+        ["evaluate", "--cv", "time-range", "--clips", "DEV", "--train-clips", "X"],
+        ["train", "--clips", "DEV", "--clips", "X", "--out", "OUT"],
+    ],
+    ids=["evaluate-clips", "evaluate-train-clips", "train"],
+)
+def test_a_clips_folder_that_is_a_file_or_a_symlink_loop_is_named_as_such(
+    tmp_path, capsys, argv, kind, why
+):
+    """A symlink loop was a RuntimeError (exit 1) and a file was "clips folder is missing"."""
+    given = _not_a_folder(tmp_path, kind)
+    names = {"DEV": str(_mkdir(tmp_path / "dev")), "X": given, "OUT": str(tmp_path / "out")}
+    assert main([names.get(a, a) for a in argv]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{given}: " in line and f"is {why}, not a folder" in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_symlink_loop_inside_a_clips_folder_is_named_not_a_fault(data_dir, tmp_path, capsys):
+    other = _some_clips(data_dir / "clips-20251014", tmp_path / "d14", 10)
+    (other / "self.csv").symlink_to("self.csv")
+    assert main(["evaluate", "--cv", "time-range", "--clips", str(other)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{other / 'self.csv'}: is a symlink loop: not read" in line, line

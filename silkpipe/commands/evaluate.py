@@ -135,13 +135,13 @@ def _add_training_only_options(p) -> None:
 def _check_train_clips(args) -> None:
     """Each --train-clips an existing folder, and none a folder given again (by any path)
     or one that --clips tests: refused before any clip loads."""
-    from silkpipe.clips import distinct_folders
+    from silkpipe.clips import distinct_folders, folder_problem
 
     if not args.train_clips:
         return
     for folder in args.train_clips:
-        if not Path(folder).is_dir():
-            raise InputError("clips folder is missing", path=str(folder))
+        if why := folder_problem(folder):
+            raise InputError(f"clips folder {why}", path=str(folder))
     tested, extra = args.clips or [], args.train_clips
     flags = ["--clips"] * len(tested) + ["--train-clips"] * len(extra)
     distinct_folders([*tested, *extra], flags, both="its clips would be trained on and tested")

@@ -163,11 +163,13 @@ def run(args) -> dict:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError("--out is a file, not a folder", path=str(out))
+    from silkpipe.clips import folder_problem
+
     for flag, folder in [("--clips", c) for c in args.clips or []] + [
         ("--sessions", args.sessions)
     ]:
-        if folder and not Path(folder).is_dir():
-            raise InputError(f"{flag} folder does not exist", path=str(folder))
+        if folder and (why := folder_problem(folder)):
+            raise InputError(f"{flag} folder {why}", path=str(folder))
     _refuse_folders_again(args)  # before any recording is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
@@ -192,12 +194,14 @@ def run(args) -> dict:
 def _refuse_folders_again(args) -> None:
     """--calibrate or --adapt-to naming a --clips or --sessions folder would train on its
     recordings twice (SHOT_REPEAT more times, or again as their own guesses): refused."""
-    given = {Path(c).resolve(): ("--clips", c) for c in args.clips or []}
+    from silkpipe.clips import resolved
+
+    given = {resolved(c): ("--clips", c) for c in args.clips or []}
     if args.sessions:
-        given[Path(args.sessions).resolve()] = ("--sessions", args.sessions)
+        given[resolved(args.sessions)] = ("--sessions", args.sessions)
     for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
-        if folder and Path(folder).resolve() in given:
-            as_flag, as_given = given[Path(folder).resolve()]
+        if folder and resolved(folder) in given:
+            as_flag, as_given = given[resolved(folder)]
             raise InputError(
                 f"{flag} is a {as_flag} folder too ({as_given}): it would be trained on twice",
                 path=str(folder),

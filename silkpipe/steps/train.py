@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files, distinct_folders
+from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
 from silkpipe.errors import InputError, one_line
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
@@ -153,8 +153,8 @@ def _clip_source(plan: TrainPlan, name: str) -> Path:
 def folder_clips(folder: Path) -> dict[str, str]:
     """name -> sha256 of one local clips folder's files (clip_folder_files: links out of it
     are logged and not read); one with no clip CSV is refused (train and align)."""
-    if not folder.is_dir():
-        raise InputError("clips folder does not exist", path=str(folder))
+    if why := folder_problem(folder):
+        raise InputError(f"clips folder {why}", path=str(folder))
     files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
     if not any(p.suffix == ".csv" for p in files):  # asked for clips: none is no default
         raise InputError(
