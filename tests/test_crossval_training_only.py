@@ -122,6 +122,7 @@ def test_cli_refuses_training_only_sessions_without_store_or_outside_cv(
 
 def test_cli_refuses_a_run_without_labels_before_it_reads_the_clips(tmp_path, capsys):
     argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "no-clips")]
+    (tmp_path / "s").mkdir()
     code = main([*argv, "--store", str(tmp_path / "s"), "--run-id", "typo"])
     assert code != 0 and "run typo has no label set" in capsys.readouterr().err
 
@@ -197,7 +198,7 @@ def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_meta
     ]
     with pytest.raises(InputError, match="no label set"):
         training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("nope",)))
-    with pytest.raises(InputError, match="no label set"):
+    with pytest.raises(InputError, match="typo: store folder is missing"):  # was: no label set
         training_only_runs(TrainingOnlyConfig(str(tmp_path / "typo"), ("r1",)))
     assert not (tmp_path / "s" / "runs" / "nope").exists()  # evaluating writes nothing
     assert not (tmp_path / "typo").exists()

@@ -220,9 +220,11 @@ def labelled_sessions(store: Store, run_id: str) -> list:
 def training_only_runs(cfg: TrainingOnlyConfig) -> list[TrainingOnlyRun]:
     """Each run's labelled sessions (``evaluate --cv --store S --run-id R``); a run with
     none is refused: adding it would change nothing the user asked for."""
-    from silkpipe.store import open_store
+    from silkpipe.store import FileStore, open_store
 
     store, runs = open_store(cfg.store), []
+    if isinstance(store, FileStore) and not store.root.is_dir():  # not "r1 has no label set"
+        raise InputError("store folder is missing (--store)", path=cfg.store)
     for run_id in cfg.run_ids:
         streams = labelled_sessions(store, run_id)
         if not streams:
