@@ -619,13 +619,13 @@ def distinct_folders(folders: list, flags: list[str] | None = None, both: str = 
     return [Path(folder) for folder in folders]
 
 
-def resolved(folder) -> Path:
+def resolved(folder, what: str = "clips folder") -> Path:
     """``folder`` with its links and ``..`` resolved; a symlink loop is InputError naming
-    it (pathlib raises RuntimeError, which would read as a fault)."""
+    it as ``what`` (pathlib raises RuntimeError, which would read as a fault)."""
     try:
         return Path(folder).resolve()
     except RuntimeError:
-        raise InputError("is a symlink loop, not a folder", path=str(folder)) from None
+        raise InputError(f"{what} is a symlink loop, not a folder", path=str(folder)) from None
 
 
 def folder_problem(folder) -> str:

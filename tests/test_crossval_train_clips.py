@@ -209,3 +209,11 @@ def test_a_symlink_loop_inside_a_clips_folder_is_named_not_a_fault(data_dir, tmp
     assert main(["evaluate", "--cv", "time-range", "--clips", str(other)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert f"{other / 'self.csv'}: is a symlink loop: not read" in line, line
+
+
+def test_a_symlink_loop_as_the_new_day_is_named_not_a_fault(tmp_path, capsys):
+    loop = _not_a_folder(tmp_path, "loop")
+    argv = ["train", "--clips", str(_mkdir(tmp_path / "dev")), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--calibrate", loop]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{loop}: --calibrate folder is a symlink loop, not a folder" in line, line

@@ -196,11 +196,11 @@ def _refuse_folders_again(args) -> None:
     recordings twice (SHOT_REPEAT more times, or again as their own guesses): refused."""
     from silkpipe.clips import resolved
 
-    given = {resolved(c): ("--clips", c) for c in args.clips or []}
+    given = {resolved(c, "--clips folder"): ("--clips", c) for c in args.clips or []}
     if args.sessions:
-        given[resolved(args.sessions)] = ("--sessions", args.sessions)
+        given[resolved(args.sessions, "--sessions folder")] = ("--sessions", args.sessions)
     for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
-        if folder and resolved(folder) in given:
+        if folder and resolved(folder, f"{flag} folder") in given:
             as_flag, as_given = given[resolved(folder)]
             raise InputError(
                 f"{flag} is a {as_flag} folder too ({as_given}): it would be trained on twice",
