@@ -134,6 +134,12 @@ UNUSED = [
     ),
     (["synth", "--from-clips", "IN", "--out", "OUT", "--realistic", "--sparse", "0"], "--sparse"),
     (["synth", "--from-clips", "IN", "OUT", "--out", "OUT"], "OUT_DIR or --out"),
+    (["transcribe", "s", "--store", "OUT", "--run-id", "r", "--align-model", "x"], "--align-model"),
+    (
+        ["transcribe", "s", "--store", "OUT", "--run-id", "r", "--backend", "whisperx"]
+        + ["--chunk-length", "30"],
+        "--chunk-length",
+    ),
 ]
 
 
