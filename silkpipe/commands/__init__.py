@@ -63,11 +63,6 @@ def _recording(base: type) -> type:
     return _RECORDING[base]
 
 
-def given(args, prefix: str = "") -> list[str]:
-    """The options on the command line (record_given) whose flag starts with ``prefix``."""
-    return sorted(f for f in getattr(args, GIVEN, ()) if f.startswith(prefix))
-
-
 def refuse_unused(args, flags, why: str) -> None:
     """InputError naming the first of ``flags`` that was given: ``why`` it would do
     nothing in the mode given (a demanding user expects it refused, not ignored)."""
