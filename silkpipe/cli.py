@@ -15,6 +15,7 @@ import importlib
 import logging
 import sys
 
+from silkpipe.commands import record_given
 from silkpipe.errors import PartialFailure, exit_status, one_line
 
 COMMAND_MODULES = (
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # command not built yet
             raise
         module.register(sub)
+    record_given(parser)
     return parser
 
 

@@ -529,7 +529,11 @@ def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:
 
 def _unreadable(root: Path, path: Path) -> str:
     """Why ``path`` in the clips folder ``root`` is not read ('' when it is)."""
-    if not path.resolve().is_relative_to(root):
+    try:
+        target = path.resolve()
+    except RuntimeError:  # pathlib's word for a symlink loop: bad input, not a fault
+        return "is a symlink loop: not read"
+    if not target.is_relative_to(root):
         return "is a link out of the clips folder: not read"
     if not path.is_file():
         return "is not a regular file (a folder, a pipe or a broken link): not read"
@@ -546,8 +550,8 @@ def load_clip_streams(
     device-ns clips whose events were delivered late are re-cut at their button time or
     dropped (realign_block)."""
     folder = Path(clips_dir)
-    if not folder.is_dir():
-        raise InputError("clips folder is missing", path=str(folder))
+    if why := folder_problem(folder):
+        raise InputError(f"clips folder {why}", path=str(folder))
     paths = [p for p in clip_folder_files(folder, on_error) if p.suffix == ".csv"]
     if not paths:
         raise InputError("no clip CSV files", path=str(folder))
@@ -595,13 +599,45 @@ def load_clip_folder_sets(folders: list, **options) -> list[list]:
     return sets
 
 
-def distinct_folders(folders: list) -> list[Path]:
-    """The clip folders as Paths; the same folder given twice (by any path) is an error:
-    its clips would count twice."""
-    seen: dict[Path, str] = {}
-    for folder in folders:
-        key = Path(folder).resolve()
+def distinct_folders(folders: list, flags: list[str] | None = None, both: str = "") -> list[Path]:
+    """The clip folders as Paths; the same folder given twice (by any path: a link,
+    ``../x``) is an error, as its clips would count twice. ``flags``, the option each
+    folder came from, name the two options when they differ, and ``both`` says what
+    that would do (one folder as --clips and --train-clips: trained on and tested)."""
+    seen: dict[Path, tuple[str, str]] = {}
+    for n, folder in enumerate(folders):
+        flag = flags[n] if flags else ""
+        key = resolved(folder)
         if key in seen:
-            raise InputError(f"clips folder given twice (also as {seen[key]})", path=str(folder))
-        seen[key] = str(folder)
+            first, first_flag = seen[key]
+            why = f"both as {first_flag} and {flag}" if first_flag != flag else "twice"
+            harm = both if first_flag != flag and both else "its clips would count twice"
+            raise InputError(
+                f"clips folder given {why} (also as {first}): {harm}", path=str(folder)
+            )
+        seen[key] = (str(folder), flag)
     return [Path(folder) for folder in folders]
+
+
+def resolved(folder, what: str = "clips folder") -> Path:
+    """``folder`` with its links and ``..`` resolved; a symlink loop is InputError naming
+    it as ``what`` (pathlib raises RuntimeError, which would read as a fault)."""
+    try:
+        return Path(folder).resolve()
+    except RuntimeError:
+        raise InputError(f"{what} is a symlink loop, not a folder", path=str(folder)) from None
+
+
+def folder_problem(folder) -> str:
+    """Why ``folder`` cannot be read as a folder ('' when it can), for one error line:
+    missing, a file, a symlink loop or a link to nothing."""
+    path = Path(folder)
+    if path.is_dir():
+        return ""
+    if path.is_symlink():
+        try:
+            path.resolve()
+        except RuntimeError:
+            return "is a symlink loop, not a folder"
+        return "is missing" if not path.exists() else "is a file, not a folder"
+    return "is a file, not a folder" if path.exists() else "is missing"

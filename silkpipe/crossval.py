@@ -208,6 +208,7 @@ def run_protocol(
         folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
     extra = _Extra.of(training_only or [], classes, cfg.window)
     masks = [extra.mask_for(tested_days(windows, streams, f.test), f.name, notes) for f in folds]
+    extras = [extra.subset(mask) for mask in masks]  # each fold's, for every seed
     rows, y_true, y_pred, whole = [], [], [], []
     events: dict = {}
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:
@@ -220,7 +221,7 @@ def run_protocol(
                     replace(cfg, seed=seed),
                     Path(tmp) / f"{seed}-{k}",
                     adapt,
-                    extra.subset(masks[k]),
+                    extras[k],
                 )
                 rows.append({"seed": seed, **row})
                 y_true.append(truth)
@@ -263,20 +264,22 @@ def _name_variants(out: dict, shots: int, adapt) -> None:
 
 @dataclass
 class _Extra:
-    """Training-only windows (in the protocol's classes), their streams and days."""
+    """Training-only windows (in the protocol's classes), their streams and days, and which
+    of them train (whole_samples.trainable: the same for every fold and seed)."""
 
     windows: Windows | None
     streams: list[LabelledStream]
     days: np.ndarray
+    trains: np.ndarray
 
     @classmethod
     def of(cls, runs: list, classes: list[str], window) -> _Extra:
         streams = tagged(runs)
         if not streams:
-            return cls(None, [], np.array([], dtype=object))
+            return cls(None, [], np.array([], dtype=object), np.array([], bool))
         w = make_windows(streams, window)
         w = w.subset(np.isin(w.y, [CLASSES.index(c) for c in classes]))
-        return cls(w, streams, window_days(w, streams))
+        return cls(w, streams, window_days(w, streams), trainable(w, streams, warn=False)[0])
 
     def mask_for(self, test_days: set, fold: str, notes: list[str]) -> np.ndarray:
         """The windows a fold may train on; why others may not is added to ``notes``."""
@@ -284,10 +287,11 @@ class _Extra:
         notes += why
         return mask
 
-    def subset(self, mask: np.ndarray) -> tuple[Windows, list[LabelledStream]] | None:
+    def subset(self, mask: np.ndarray) -> Windows | None:
+        """The windows a fold trains on (of ``mask``, those that train)."""
         if self.windows is None:
             return None
-        return self.windows.subset(mask), self.streams
+        return self.windows.subset(mask & self.trains)
 
 
 def _fold_training(windows, streams, fold: Fold, extra) -> tuple[Windows, dict, int]:
@@ -299,10 +303,7 @@ def _fold_training(windows, streams, fold: Fold, extra) -> tuple[Windows, dict, 
         train = concat_windows([train] + [windows.subset(shots)] * SHOT_REPEAT)
     if extra is None:
         return train, left_out, 0
-    extra_windows, extra_streams = extra
-    keep, _ = trainable(extra_windows, extra_streams, warn=False)
-    added = extra_windows.subset(keep)
-    return concat_windows([train, added]), left_out, len(added)
+    return concat_windows([train, extra]), left_out, len(extra)
 
 
 def _run_fold(windows, streams, fold: Fold, cfg, work: Path, adapt=None, extra=None):

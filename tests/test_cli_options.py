@@ -71,7 +71,7 @@ BAD_NUMBERS = [
     (["train", "--kernel", "0"], "TrainConfig.kernel"),
     (["train", "--window-stride", "0"], "WindowConfig.stride"),
     (["train", "--val-fraction", "0"], "TrainConfig.val_fraction"),
-    (["train", "--adapt-share", "inf"], "AdaptConfig.share"),
+    (["train", "--adapt-to", "IN", "--adapt-share", "inf"], "AdaptConfig.share"),
     (["evaluate", "--cv", "time-range", "--epochs", "-1"], "TrainConfig.max_epochs"),
     (["align", "--search", "1e9"], "AlignConfig.search_s"),  # was a 745 GiB grid
     (["align", "--event-window", "nan"], "AlignConfig.event_window_s"),  # looped for ever
@@ -100,6 +100,61 @@ def test_numbers_no_run_can_use_are_bad_input_naming_the_setting(tmp_path, capsy
     assert rc == 2 and len(lines) == 1 and words in lines[0], err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists() and not (tmp_path / "store").exists()
+
+
+# ---- options that would do nothing in the mode given: refused, not ignored ---------------
+
+UNUSED = [
+    (["evaluate", "--model", "M", "--clips", "IN", "--epochs", "3"], "--epochs"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--preset", "cross-day"], "--preset"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--preset", "default"], "--preset"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--seeds", "1"], "--seeds"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--shots", "3"], "--shots"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--adapt"], "--adapt"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--adapt-rounds", "1"], "--adapt-rounds"),
+    (["evaluate", "--cv", "time-range", "--clips", "IN", "--model", "M"], "--model"),
+    (["evaluate", "--cv", "time-range", "--clips", "IN", "--spot"], "--spot"),
+    (["evaluate", "--cv", "time-range", "--clips", "IN", "--backend", "onnx"], "--backend"),
+    (
+        ["evaluate", "--cv", "leave-day-out", "--clips", "IN", "--adapt-share", ".5"],
+        "--adapt-share",
+    ),
+    (["train", "--store", "OUT", "--run-id", "r", "--out", "OUT"], "--out"),
+    (["train", "--store", "OUT", "--run-id", "r", "--sessions", "IN"], "--sessions"),
+    (["train", "--clips", "IN", "--out", "OUT", "--force"], "--force"),
+    (["train", "--clips", "IN", "--out", "OUT", "--adapt-rounds", "1"], "--adapt-rounds"),
+    (["synth", "OUT", "--realistic"], "--realistic"),
+    (["synth", "OUT", "--gestures", "6"], "--gestures"),
+    (["synth", "OUT", "--max-session", "60"], "--max-session"),
+    (["synth", "--from-clips", "IN", "--out", "OUT", "--sessions", "2"], "--sessions"),
+    (["synth", "--from-clips", "IN", "--out", "OUT", "--gestures", "6"], "--gestures"),
+    (
+        ["synth", "--from-clips", "IN", "--out", "OUT", "--realistic", "--max-session", "60"],
+        "--max-session",
+    ),
+    (["synth", "--from-clips", "IN", "--out", "OUT", "--realistic", "--sparse", "0"], "--sparse"),
+    (["synth", "--from-clips", "IN", "OUT", "--out", "OUT"], "OUT_DIR or --out"),
+    (["transcribe", "s", "--store", "OUT", "--run-id", "r", "--align-model", "x"], "--align-model"),
+    (
+        ["transcribe", "s", "--store", "OUT", "--run-id", "r", "--backend", "whisperx"]
+        + ["--chunk-length", "30"],
+        "--chunk-length",
+    ),
+]
+
+
+@pytest.mark.parametrize("argv, flag", UNUSED, ids=[" ".join(a) for a, _ in UNUSED])
+def test_an_option_that_would_do_nothing_is_refused_naming_it(tmp_path, capsys, argv, flag):
+    """Given where it has no effect (even as its default value), an option is bad input:
+    exit 2, one line naming it, nothing read or written."""
+    (tmp_path / "in").mkdir()
+    folders = {"IN": str(tmp_path / "in"), "OUT": str(tmp_path / "out"), "M": str(tmp_path)}
+    rc = main([folders.get(a, a) for a in argv])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1 and flag in lines[0], err
+    assert "nothing" in lines[0] or "ignore" in lines[0], err
+    assert not (tmp_path / "out").exists()
 
 
 def test_shots_that_leave_no_test_sample_are_bad_input(tmp_path, capsys):

@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 import silkpipe.crossval as cv
 from silkpipe.cli import main
 from silkpipe.report import cv_section
@@ -90,13 +92,13 @@ def test_cli_refuses_train_clips_that_are_tested_too_or_outside_cv(tmp_path, cap
     code = main(["evaluate", "--cv", "time-range", "--clips", clips, "--train-clips", f"{clips}/"])
     assert code != 0 and "both as --clips and --train-clips" in capsys.readouterr().err
     code = main(["evaluate", "--model", "m", "--clips", clips, "--train-clips", "other"])
-    assert code != 0 and "--train-clips adds training-only clips to --cv" in capsys.readouterr().err
+    assert code != 0 and "--train-clips acts on --cv folds only" in capsys.readouterr().err
 
 
 def test_cli_refuses_seed_outside_cv(tmp_path, capsys):
     """--seed only trains --cv folds: scoring a model with it would ignore it in silence."""
     code = main(["evaluate", "--model", str(tmp_path), "--clips", str(tmp_path), "--seed", "5"])
-    assert code == 2 and "--seed sets the first training seed of --cv" in capsys.readouterr().err
+    assert code == 2 and "--seed acts on --cv folds only" in capsys.readouterr().err
 
 
 def test_train_clips_and_a_voice_run_train_every_fold_together(
@@ -131,6 +133,30 @@ def test_cli_refuses_a_tested_folder_as_train_clips_by_a_link_or_a_relative_path
         assert "both as --clips and --train-clips" in capsys.readouterr().err
 
 
+def test_one_check_names_a_folder_given_again_with_both_spellings_before_any_clip_loads(
+    tmp_path, capsys, monkeypatch
+):
+    """clips.distinct_folders is the one check (evaluate had a twin): a --clips folder as
+    --train-clips, or a --train-clips folder twice, is named with the other spelling, and
+    refused before the tested clips load (the tested folder here has no clips at all)."""
+    import silkpipe.clips
+
+    tested, other = _mkdir(tmp_path / "dev"), _mkdir(tmp_path / "other")
+    monkeypatch.chdir(tested)
+    monkeypatch.setattr(silkpipe.clips, "load_clip_streams", _no_load)
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tested), "--train-clips"]
+    assert main([*argv, "."]) == 2
+    err = capsys.readouterr().err
+    assert f"given both as --clips and --train-clips (also as {tested})" in err, err
+    assert main([*argv, str(other), "--train-clips", "../other"]) == 2
+    err = capsys.readouterr().err
+    assert f"clips folder given twice (also as {other}): its clips would count twice" in err
+
+
+def _no_load(*args, **kwargs):
+    raise AssertionError("a clip folder was loaded before the folders were checked")
+
+
 def test_cli_refuses_seeds_that_run_past_the_largest_seed_before_training(tmp_path, capsys):
     """--seed S --seeds N trains S..S+N-1: the last must be a valid seed too, refused up
     front (not a fault after the first seed's folds have trained)."""
@@ -144,3 +170,50 @@ def test_cli_names_a_missing_train_clips_folder_before_loading_the_tested_clips(
     assert main([*argv, "--train-clips", str(tmp_path / "typo")]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'typo'}: clips folder is missing" in err and "tested-typo" not in err
+
+
+def _not_a_folder(tmp_path, kind: str) -> str:
+    """A clips folder argument that is a file, or a symlink to itself."""
+    if kind == "file":
+        (tmp_path / "clip.csv").write_text("x\n")
+        return str(tmp_path / "clip.csv")
+    (tmp_path / "loop").symlink_to("loop")
+    return str(tmp_path / "loop")
+
+
+@pytest.mark.parametrize("kind, why", [("file", "a file"), ("loop", "a symlink loop")])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["evaluate", "--cv", "time-range", "--clips", "X", "--clips", "DEV"],
+        ["evaluate", "--cv", "time-range", "--clips", "DEV", "--train-clips", "X"],
+        ["train", "--clips", "DEV", "--clips", "X", "--out", "OUT"],
+    ],
+    ids=["evaluate-clips", "evaluate-train-clips", "train"],
+)
+def test_a_clips_folder_that_is_a_file_or_a_symlink_loop_is_named_as_such(
+    tmp_path, capsys, argv, kind, why
+):
+    """A symlink loop was a RuntimeError (exit 1) and a file was "clips folder is missing"."""
+    given = _not_a_folder(tmp_path, kind)
+    names = {"DEV": str(_mkdir(tmp_path / "dev")), "X": given, "OUT": str(tmp_path / "out")}
+    assert main([names.get(a, a) for a in argv]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{given}: " in line and f"is {why}, not a folder" in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_symlink_loop_inside_a_clips_folder_is_named_not_a_fault(data_dir, tmp_path, capsys):
+    other = _some_clips(data_dir / "clips-20251014", tmp_path / "d14", 10)
+    (other / "self.csv").symlink_to("self.csv")
+    assert main(["evaluate", "--cv", "time-range", "--clips", str(other)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{other / 'self.csv'}: is a symlink loop: not read" in line, line
+
+
+def test_a_symlink_loop_as_the_new_day_is_named_not_a_fault(tmp_path, capsys):
+    loop = _not_a_folder(tmp_path, "loop")
+    argv = ["train", "--clips", str(_mkdir(tmp_path / "dev")), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--calibrate", loop]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{loop}: --calibrate folder is a symlink loop, not a folder" in line, line

@@ -66,6 +66,25 @@ def test_cv_json_names_each_training_only_run_with_sessions_days_and_seconds(tmp
     assert "run voice" in page and "d1, d3" in page
 
 
+def test_training_only_windows_are_checked_once_not_per_fold_and_seed(monkeypatch, tmp_path):
+    """whole_samples.trainable on the training-only windows gives the same answer for every
+    fold and seed: it runs once (it ran folds x seeds times); what trains is unchanged."""
+    calls, real = [], cv.trainable
+
+    def count(windows, streams, *args, **kwargs):
+        calls.append(any(st.name.startswith("voice:") for st in streams))
+        return real(windows, streams, *args, **kwargs)
+
+    trained = record_training(monkeypatch)
+    monkeypatch.setattr(cv, "trainable", count)
+    out = cv.run_protocol(
+        _two_days(), "leave-day-out", CFG, [1, 2], tmp_path, training_only=[_run()]
+    )
+    assert len(out["folds"]) == 4 and calls.count(True) == 1
+    assert ["voice:s1" in t for t in trained] == [False, True, False, True]
+    assert all("voice:s3" in t for t in trained)
+
+
 def test_a_session_of_unknown_date_never_trains(monkeypatch, tmp_path):
     trained = record_training(monkeypatch)
     run = TrainingOnlyRun("v", [_session("odd", "", 0.0)])
@@ -90,7 +109,7 @@ def test_recording_day_from_metadata_else_the_folder_name(caplog):
     "extra, why",
     [
         (["--cv", "time-range", "--run-id", "r"], "both --store and --run-id"),
-        (["--model", "m", "--store", "s", "--run-id", "r"], "--cv folds only"),
+        (["--model", "m", "--store", "s", "--run-id", "r"], "--store acts on --cv folds only"),
         (["--cv", "time-range", "--store", "s", "--run-id", "r", "--run-id", "r"], "twice"),
     ],
 )
@@ -103,6 +122,7 @@ def test_cli_refuses_training_only_sessions_without_store_or_outside_cv(
 
 def test_cli_refuses_a_run_without_labels_before_it_reads_the_clips(tmp_path, capsys):
     argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "no-clips")]
+    (tmp_path / "s").mkdir()
     code = main([*argv, "--store", str(tmp_path / "s"), "--run-id", "typo"])
     assert code != 0 and "run typo has no label set" in capsys.readouterr().err
 
@@ -146,6 +166,26 @@ def test_a_broken_metadata_json_only_loses_the_date_and_the_warning_says_which(
     assert any("invalid JSON" in r.message and why in r.message for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    "doc, kind", [("[1, 2]", "array"), ('"2025-10-18"', "string"), ("null", "null")]
+)
+def test_a_metadata_json_that_is_not_an_object_is_warned_about_naming_session_and_file(
+    data_dir, tmp_path, caplog, doc, kind
+):
+    """Valid JSON but no object: the session keeps its folder-name date, as with a malformed
+    date, and one warning names the session and the file (it was taken as {} in silence)."""
+    from silkpipe.steps.train import training_only_runs
+
+    session = "20251017_143217_session"
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18", session=session)
+    (tmp_path / "s" / "sessions" / session / "metadata.json").write_text(doc)
+    (run,) = training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("r1",)))
+    assert [st.day for st in run.streams] == ["2025-10-17"]
+    (line,) = [r.message for r in caplog.records if "not an object" in r.message]
+    assert f"session {session}" in line and f"{session}/metadata.json" in line, line
+    assert f"a JSON {kind}, not an object" in line and "dated 2025-10-17 by its folder name" in line
+
+
 def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_metadata(
     data_dir, tmp_path
 ):
@@ -158,10 +198,66 @@ def test_a_runs_training_only_sessions_are_its_gated_labelled_ones_dated_by_meta
     ]
     with pytest.raises(InputError, match="no label set"):
         training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("nope",)))
-    with pytest.raises(InputError, match="no label set"):
+    with pytest.raises(InputError, match="typo: store folder is missing"):  # was: no label set
         training_only_runs(TrainingOnlyConfig(str(tmp_path / "typo"), ("r1",)))
     assert not (tmp_path / "s" / "runs" / "nope").exists()  # evaluating writes nothing
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_runs_inputs_and_labels_are_read_once(data_dir, tmp_path, monkeypatch):
+    """labelled_sessions read the run's inputs twice (once inside train_plan) and hashed
+    each label file before reading it again: each is read once now."""
+    import silkpipe.steps.train as step
+    from silkpipe.store import open_store
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-18")
+    store, reads, inputs = open_store(str(tmp_path / "s")), [], []
+    real_get, real_inputs = store.get_bytes, step.read_run_inputs
+    monkeypatch.setattr(store, "get_bytes", lambda key: reads.append(key) or real_get(key))
+    monkeypatch.setattr(
+        step, "read_run_inputs", lambda *a, **k: inputs.append(a) or real_inputs(*a, **k)
+    )
+    (stream,) = step.labelled_sessions(store, "r1")
+    assert stream.day == "2025-10-18" and len(inputs) == 1
+    labels = [k for k in reads if k.endswith("20251017_143217_session.csv")]
+    assert len(labels) == 1 and reads.count("runs/r1/inputs.json") <= 1, reads
+
+
+def _files(folder) -> dict:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_reading_a_run_without_inputs_json_writes_nothing_into_the_store(data_dir, tmp_path):
+    """A run uploaded by a workflow has no inputs.json: evaluate read it and recorded one
+    (runs/r1/inputs.json) into the store it was only given to read."""
+    from silkpipe.steps.train import training_only_runs
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    before = _files(tmp_path / "s")
+    (run,) = training_only_runs(TrainingOnlyConfig(str(tmp_path / "s"), ("r1",)))
+    assert len(run.streams) == 1 and _files(tmp_path / "s") == before
+
+
+@pytest.mark.parametrize(
+    "key, raw, why",
+    [
+        ("summary.json", b"[1, 2]", "not a label set summary"),
+        ("summary.json", b'{"sessions": "s1"}', "not a label set summary"),
+        ("summary.json", b"\xff{", "invalid JSON"),
+        ("20251017_143217_session.csv", b"\xff\x00garbage", "not UTF-8 text"),
+    ],
+)
+def test_a_damaged_label_set_is_one_line_naming_the_file_not_a_fault(
+    data_dir, tmp_path, capsys, key, raw, why
+):
+    """A run's summary.json that is not an object (AttributeError) or a label file that is
+    not UTF-8 (UnicodeDecodeError) was a fault, exit 1, naming no file."""
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    (tmp_path / "s" / "runs" / "r1" / "labels" / key).write_bytes(raw)
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path / "none")]
+    assert main([*argv, "--store", str(tmp_path / "s"), "--run-id", "r1"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"runs/r1/labels/{key}: " in line and why in line, line
 
 
 def test_cli_cv_with_a_voice_run_writes_it_into_cv_json(data_dir, tmp_path, capsys, clean_env):

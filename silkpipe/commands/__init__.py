@@ -6,6 +6,9 @@ import math
 
 from silkpipe.errors import InputError
 
+#: Where an option notes that it was on the command line (record_given).
+GIVEN = "given_options"
+
 STORE_HELP = "artifact store: a folder, file://PATH or s3://BUCKET/PREFIX"
 
 
@@ -30,11 +33,56 @@ def add_dir_option(
     parser.add_argument(flag, help=f"{CLIPS_HELP}: {purpose}" if clips else purpose, **kwargs)
 
 
+def record_given(parser: argparse.ArgumentParser) -> None:
+    """Every option of ``parser`` and its sub-commands notes its flag (its first one) in
+    ``args.given_options`` when it is on the command line: a default cannot tell "not
+    given" from "given as the default", and an option that does nothing in the mode given
+    must be refused (refuse_unused), not ignored."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                record_given(sub)
+        elif action.option_strings and not isinstance(action, argparse._HelpAction):
+            action.__class__ = _recording(type(action))
+
+
+_RECORDING: dict[type, type] = {}
+
+
+def _recording(base: type) -> type:
+    """``base`` (an argparse Action class) that also notes its flag as given."""
+    if base in _RECORDING.values():
+        return base
+    if base not in _RECORDING:
+
+        def call(self, parser, namespace, values, option_string=None):
+            vars(namespace).setdefault(GIVEN, set()).add(self.option_strings[0])
+            base.__call__(self, parser, namespace, values, option_string)
+
+        _RECORDING[base] = type(f"Noted{base.__name__}", (base,), {"__call__": call})
+    return _RECORDING[base]
+
+
+def refuse_unused(args, flags, why: str) -> None:
+    """InputError naming the first of ``flags`` that was given: ``why`` it would do
+    nothing in the mode given (a demanding user expects it refused, not ignored)."""
+    for flag in flags:
+        if flag in getattr(args, GIVEN, ()):
+            raise InputError(f"{flag} {why}")
+
+
 def add_adapt_options(parser) -> None:
     """How self-training on a new day's unlabelled recordings runs (silkpipe.adapt)."""
     from silkpipe.adapt import AdaptConfig
 
     add_config_options(parser, AdaptConfig, prefix="adapt_", title="adapting (silkpipe.adapt)")
+
+
+def adapt_flags() -> list[str]:
+    """The flags add_adapt_options adds (each acts only where self-training runs)."""
+    from silkpipe.adapt import AdaptConfig
+
+    return ["--adapt-" + f.name.replace("_", "-") for f in dataclasses.fields(AdaptConfig)]
 
 
 def adapt_config(args):

@@ -7,11 +7,25 @@ import logging
 import sys
 from pathlib import Path
 
-from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option, check_config
+from silkpipe.commands import (
+    adapt_config,
+    adapt_flags,
+    add_adapt_options,
+    add_dir_option,
+    check_config,
+    refuse_unused,
+)
 from silkpipe.errors import InputError
 
 log = logging.getLogger(__name__)
 CV_CHOICES = ("time-range", "leave-day-out", "leave-block-out", "all")
+#: Options that set what --cv folds train on and how: without --cv they do nothing.
+CV_ONLY = (
+    *("--seeds", "--seed", "--epochs", "--preset", "--shots", "--adapt"),
+    *("--train-clips", "--store", "--run-id"),
+)
+#: Options of scoring one --model: --cv trains and scores a model per fold instead.
+MODEL_ONLY = ("--model", "--spot", "--backend")
 
 
 def register(sub) -> None:
@@ -119,22 +133,18 @@ def _add_training_only_options(p) -> None:
 
 
 def _check_train_clips(args) -> None:
-    """--train-clips only with --cv, each an existing folder (a typo fails before the
-    clips load), and never a folder that --clips tests too."""
+    """Each --train-clips an existing folder, and none a folder given again (by any path)
+    or one that --clips tests: refused before any clip loads."""
+    from silkpipe.clips import distinct_folders, folder_problem
+
     if not args.train_clips:
         return
-    if not args.cv:
-        raise InputError("--train-clips adds training-only clips to --cv folds only")
-    tested = {Path(folder).resolve() for folder in args.clips or []}
     for folder in args.train_clips:
-        if not Path(folder).is_dir():
-            raise InputError("clips folder is missing", path=str(folder))
-        if Path(folder).resolve() in tested:
-            raise InputError(
-                "clips folder given both as --clips and --train-clips: its clips would be "
-                "trained on and tested",
-                path=str(folder),
-            )
+        if why := folder_problem(folder):
+            raise InputError(f"clips folder {why}", path=str(folder))
+    tested, extra = args.clips or [], args.train_clips
+    flags = ["--clips"] * len(tested) + ["--train-clips"] * len(extra)
+    distinct_folders([*tested, *extra], flags, both="its clips would be trained on and tested")
 
 
 def _training_only(args):
@@ -147,8 +157,6 @@ def _training_only(args):
         return None
     if not (args.store and args.training_runs):
         raise InputError("training-only sessions need both --store and --run-id")
-    if not args.cv:
-        raise InputError("--store/--run-id add training-only sessions to --cv folds only")
     if len(set(args.training_runs)) < len(args.training_runs):
         raise InputError("a --run-id is given twice: its sessions would count twice")
     return TrainingOnlyConfig(args.store, tuple(args.training_runs))
@@ -212,12 +220,24 @@ def _clip_sets(args) -> tuple[list, list]:
     return [st for loaded in sets[: len(tested)] for st in loaded], runs
 
 
+def _refuse_unused(args) -> None:
+    """An option that would do nothing in the mode given (--cv or --model) is refused,
+    named in one line, before anything is read."""
+    if not args.cv:
+        why = "acts on --cv folds only (what each fold trains on, and how): without --cv it "
+        refuse_unused(args, (*CV_ONLY, *adapt_flags()), why + "would do nothing")
+        return
+    why = "acts when scoring --model only: --cv trains and scores a model per fold, so it "
+    refuse_unused(args, MODEL_ONLY, why + "would do nothing")
+    if not args.adapt:
+        why = "sets how --adapt self-trains each fold: without --adapt it would do nothing"
+        refuse_unused(args, adapt_flags(), why)
+
+
 def run(args) -> dict:
+    _refuse_unused(args)
     if args.cv:
         return run_cv(args)
-    _training_only(args)  # refused without --cv
-    if args.seed is not None:
-        raise InputError("--seed sets the first training seed of --cv folds only")
     if not args.model:
         raise InputError("give --model DIR (score a model) or --cv PROTOCOL (cross-validate)")
     from silkpipe.evaluation import evaluate, write_report

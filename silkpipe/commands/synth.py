@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from silkpipe.commands import add_dir_option
+from silkpipe.commands import add_dir_option, refuse_unused
 from silkpipe.errors import InputError
 
 
@@ -210,7 +210,30 @@ def _check_numbers(args) -> None:
         raise InputError("--max-session must be over 0, --sparse in [0, 1], --drift over -1e6")
 
 
+#: Options of the synthetic sample, of --from-clips, and of --from-clips --realistic.
+SYNTHETIC = ("--sessions", "--duration", "--clips-per-class")
+FROM_CLIPS = ("--out", "--drift", "--voice", "--sparse", "--max-session", "--realistic")
+REALISTIC = ("--unspoken", "--delivery", "--gestures")
+
+
+def _refuse_unused(args) -> None:
+    """An option of another mode than the one given would do nothing: refused, named."""
+    if not args.from_clips:
+        why = "acts with --from-clips only: the synthetic sample would ignore it"
+        refuse_unused(args, (*FROM_CLIPS, *REALISTIC), why)
+        return
+    refuse_unused(args, SYNTHETIC, "acts on the synthetic sample only: --from-clips ignores it")
+    if args.out and args.out_dir:
+        raise InputError(f"give OUT_DIR or --out, not both ({args.out_dir} would be ignored)")
+    if args.realistic:
+        why = "acts on --from-clips sessions without --realistic only: --realistic ignores it"
+        refuse_unused(args, ("--sparse", "--max-session"), why)
+    else:
+        refuse_unused(args, REALISTIC, "acts with --realistic only: without it it does nothing")
+
+
 def run(args) -> dict:
+    _refuse_unused(args)
     _check_numbers(args)
     started = time.perf_counter()
     if args.from_clips:

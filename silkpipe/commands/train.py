@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from silkpipe.commands import adapt_config, add_adapt_options, add_dir_option
+from silkpipe.commands import (
+    adapt_config,
+    adapt_flags,
+    add_adapt_options,
+    add_dir_option,
+    refuse_unused,
+)
 from silkpipe.errors import InputError
 from silkpipe.steps.train import model_figures
 
@@ -128,13 +134,27 @@ def _config(args):
     return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
 
 
+def _refuse_unused(args) -> None:
+    """An option that would do nothing in the mode given is refused, named in one line:
+    store mode reads the run's sessions and writes into the store; folder mode always
+    trains (nothing to re-use); only --adapt-to self-trains."""
+    if args.store or args.run_id:
+        why = "works in folder mode (--out DIR) only: store mode would ignore it"
+        refuse_unused(args, ("--out", "--sessions", "--adapt-to", "--calibrate"), why)
+    else:
+        why = "retrains a store run's model (store mode): folder mode always trains, so "
+        refuse_unused(args, ("--force",), why + "it would do nothing")
+    if not args.adapt_to:
+        why = "sets how --adapt-to self-trains: without --adapt-to it would do nothing"
+        refuse_unused(args, adapt_flags(), why)
+
+
 def run(args) -> dict:
+    _refuse_unused(args)
     cfg, adapt = _config(args), adapt_config(args)  # bad settings: refused before any read
     if args.store or args.run_id:
         if not (args.store and args.run_id):
             raise InputError("store mode needs both --store and --run-id")
-        if args.adapt_to or args.calibrate:
-            raise InputError("--adapt-to and --calibrate work in folder mode (--out DIR)")
         return run_store(args, cfg)
     if not args.out:
         raise InputError("give --out DIR (folder mode) or --store and --run-id (store mode)")
@@ -143,11 +163,13 @@ def run(args) -> dict:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError("--out is a file, not a folder", path=str(out))
+    from silkpipe.clips import folder_problem
+
     for flag, folder in [("--clips", c) for c in args.clips or []] + [
         ("--sessions", args.sessions)
     ]:
-        if folder and not Path(folder).is_dir():
-            raise InputError(f"{flag} folder does not exist", path=str(folder))
+        if folder and (why := folder_problem(folder)):
+            raise InputError(f"{flag} folder {why}", path=str(folder))
     _refuse_folders_again(args)  # before any recording is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
@@ -172,12 +194,14 @@ def run(args) -> dict:
 def _refuse_folders_again(args) -> None:
     """--calibrate or --adapt-to naming a --clips or --sessions folder would train on its
     recordings twice (SHOT_REPEAT more times, or again as their own guesses): refused."""
-    given = {Path(c).resolve(): ("--clips", c) for c in args.clips or []}
+    from silkpipe.clips import resolved
+
+    given = {resolved(c, "--clips folder"): ("--clips", c) for c in args.clips or []}
     if args.sessions:
-        given[Path(args.sessions).resolve()] = ("--sessions", args.sessions)
+        given[resolved(args.sessions, "--sessions folder")] = ("--sessions", args.sessions)
     for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
-        if folder and Path(folder).resolve() in given:
-            as_flag, as_given = given[Path(folder).resolve()]
+        if folder and resolved(folder, f"{flag} folder") in given:
+            as_flag, as_given = given[resolved(folder)]
             raise InputError(
                 f"{flag} is a {as_flag} folder too ({as_given}): it would be trained on twice",
                 path=str(folder),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from silkpipe.commands import add_store_args
+from silkpipe.commands import add_store_args, refuse_unused
 from silkpipe.errors import InputError
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
 from silkpipe.store import open_store
@@ -192,7 +192,19 @@ def config(args) -> TranscribeConfig:
     return TranscribeConfig(settings=settings, threads=args.threads)
 
 
+def _refuse_unused(args) -> None:
+    """A backend's own option given with the other backend would do nothing: refused.
+    (--model-dir is not: the cluster's GPU template passes it whatever its backend.)"""
+    if args.backend == "whisperx":
+        why = "acts on faster-whisper only: whisperx would ignore it"
+        refuse_unused(args, ("--chunk-length",), why)
+    else:
+        why = "acts on whisperx only: faster-whisper would ignore it"
+        refuse_unused(args, ("--align-model",), why)
+
+
 def run(args) -> dict:
+    _refuse_unused(args)
     packed = _packed_sessions(args)
     cfg = config(args)
     if packed is not None:

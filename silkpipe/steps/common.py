@@ -108,14 +108,15 @@ def record_run_inputs(
     return record
 
 
-def read_run_inputs(store: Store, run_id: str) -> dict:
+def read_run_inputs(store: Store, run_id: str, *, write: bool = True) -> dict:
     """The run's inputs. A run started without ``silkpipe run`` (a cluster workflow that
-    uploaded with ``silkpipe sessions upload``) records the store's current inputs once."""
+    uploaded with ``silkpipe sessions upload``) records the store's current inputs once;
+    a reader that must not write (``write`` False: evaluate) takes them unrecorded."""
     key = keys.run_inputs_key(run_id)
     try:
         record = keys.get_json(store, key)
     except KeyError:
-        return _record_from_store(store, run_id)
+        return _record_from_store(store, run_id, write=write)
     except ValueError as err:
         raise InputError(f"not valid JSON: {err}", path=key) from None
     if not isinstance(record, dict) or not isinstance(record.get("sessions"), dict):
@@ -125,7 +126,7 @@ def read_run_inputs(store: Store, run_id: str) -> dict:
     return record
 
 
-def _record_from_store(store: Store, run_id: str) -> dict:
+def _record_from_store(store: Store, run_id: str, write: bool = True) -> dict:
     sessions: dict[str, dict[str, str]] = {}
     for key in store.list("sessions"):
         parts = key.split("/")
@@ -136,6 +137,8 @@ def _record_from_store(store: Store, run_id: str) -> dict:
         for k in store.list("clips")
         if k.count("/") == 1 and k.endswith(".csv")
     }
+    if not write:
+        return {"sessions": sessions, "clips": clips, "rejected": {}}
     log.info(
         "run %s: recorded the store's %d sessions and %d clips as its inputs",
         run_id,

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files, distinct_folders
-from silkpipe.errors import InputError
+from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
+from silkpipe.errors import InputError, one_line
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
     clips_origin,
     digest,
     from_scratch,
+    origin_of,
     read_input,
     read_run_inputs,
     session_files,
@@ -68,6 +69,26 @@ def train_plan(
     Clips are the run's own (``inputs.json``), or those of local ``clips_dirs``.
     """
     inputs = read_run_inputs(store, run_id)
+    prefix, names = gated_sessions(store, run_id)
+    sessions = {
+        name: {
+            "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
+            "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
+        }
+        for name in names
+    }
+    clips_dirs = tuple(distinct_folders(list(clips_dirs)))
+    clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
+    settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
+    key = digest(
+        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
+    )
+    return TrainPlan(sessions, clips, key, clips_dirs)
+
+
+def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
+    """(the run's published label set's prefix, its sessions that passed the gate); a run
+    without a label set, or with a damaged one, is refused (reading nothing else)."""
     labels = keys.published(store, run_id, "labels") or {}
     if "files" in labels and (why := version_damage(store, run_id, "labels", labels)):
         raise InputError(f"run {run_id}'s published labels are damaged ({why}): run align again")
@@ -79,23 +100,30 @@ def train_plan(
         raise InputError(
             f"run {run_id} has no label set (run align first)", path=summary_key
         ) from None
-    excluded = summary.get("excluded") or {}
-    sessions = {}
-    for name in summary.get("sessions") or []:
+    except ValueError as err:  # not JSON, or not UTF-8
+        raise InputError(f"invalid JSON: {err}: run align again", path=summary_key) from None
+    if not _is_summary(summary):
+        raise InputError("not a label set summary: run align again", path=summary_key)
+    excluded, names = summary.get("excluded") or {}, []
+    for name in dict.fromkeys(summary.get("sessions") or []):
         if name in excluded:
             log.info("session %s excluded by align (%s): not trained on", name, excluded[name])
-            continue
-        sessions[name] = {
-            "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
-            "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
-        }
-    clips_dirs = tuple(distinct_folders(list(clips_dirs)))
-    clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
-    settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
-    key = digest(
-        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
+        else:
+            names.append(name)
+    return prefix, names
+
+
+def _is_summary(doc) -> bool:
+    """A label set's summary.json as align writes it: an object whose sessions are a list
+    of names and whose excluded (if any) maps names to reasons."""
+    if not isinstance(doc, dict):
+        return False
+    sessions, excluded = doc.get("sessions") or [], doc.get("excluded") or {}
+    return (
+        isinstance(sessions, list)
+        and all(isinstance(n, str) for n in sessions)
+        and isinstance(excluded, dict)
     )
-    return TrainPlan(sessions, clips, key, clips_dirs)
 
 
 def local_clips(folders: Sequence[Path]) -> dict[str, str]:
@@ -125,8 +153,8 @@ def _clip_source(plan: TrainPlan, name: str) -> Path:
 def folder_clips(folder: Path) -> dict[str, str]:
     """name -> sha256 of one local clips folder's files (clip_folder_files: links out of it
     are logged and not read); one with no clip CSV is refused (train and align)."""
-    if not folder.is_dir():
-        raise InputError("clips folder does not exist", path=str(folder))
+    if why := folder_problem(folder):
+        raise InputError(f"clips folder {why}", path=str(folder))
     files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
     if not any(p.suffix == ".csv" for p in files):  # asked for clips: none is no default
         raise InputError(
@@ -182,20 +210,21 @@ def labelled_sessions(store: Store, run_id: str) -> list:
     """The run's labelled sessions that passed the gate, as ``train`` trains on them, each
     with its recording day (training-only data for ``evaluate --cv``). Read only: a run
     without a label set (a mistyped id, another store) is refused before its inputs are
-    read, which would record the store's inputs as a new run's."""
-    summary = keys.labels_summary_key(keys.published_prefix(store, run_id, "labels"))
-    if not store.exists(summary):
-        raise InputError(f"run {run_id} has no label set (run align first)", path=summary)
-    plan = train_plan(store, run_id, TrainConfig())
-    return _session_streams(store, run_id, list(plan.sessions), read_run_inputs(store, run_id))
+    read; they are read once, and a run without inputs.json (uploaded by a workflow) is
+    read as the store holds it, not recorded: reading a run writes nothing."""
+    _, names = gated_sessions(store, run_id)
+    inputs = read_run_inputs(store, run_id, write=False)  # evaluate writes nothing
+    return _session_streams(store, run_id, names, inputs)
 
 
 def training_only_runs(cfg: TrainingOnlyConfig) -> list[TrainingOnlyRun]:
     """Each run's labelled sessions (``evaluate --cv --store S --run-id R``); a run with
     none is refused: adding it would change nothing the user asked for."""
-    from silkpipe.store import open_store
+    from silkpipe.store import FileStore, open_store
 
     store, runs = open_store(cfg.store), []
+    if isinstance(store, FileStore) and not store.root.is_dir():  # not "r1 has no label set"
+        raise InputError("store folder is missing (--store)", path=cfg.store)
     for run_id in cfg.run_ids:
         streams = labelled_sessions(store, run_id)
         if not streams:
@@ -214,7 +243,13 @@ def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) 
     streams = []
     for name in names:
         key = f"{prefix}/{name}.csv"
-        intervals = parse_labels_csv(store.get_bytes(key).decode(), source=key, session=name)
+        try:
+            text = store.get_bytes(key).decode()
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"not UTF-8 text ({err.reason}): run align again", session=name, path=key
+            ) from None
+        intervals = parse_labels_csv(text, source=key, session=name)
         if intervals:
             motion, _ = read_motion(store, inputs, name)
             stream = session_stream(name, motion, intervals)
@@ -225,17 +260,26 @@ def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) 
 
 def _metadata(store: Store, inputs: dict, name: str) -> dict:
     """The session's metadata.json ({} when it has none, it is not an object, or it cannot
-    be read: it only dates the session, so a broken one is warned about, never fatal)."""
+    be read: it only dates the session, so a broken one is warned about in one line naming
+    the session and the file, never fatal)."""
     from silkpipe.errors import parse_json
 
     if "metadata.json" not in session_files(inputs, name):
         return {}
+    where = origin_of(inputs, keys.session_key(name, "metadata.json"))
     try:
-        doc = parse_json(session_input(store, inputs, name, "metadata.json"), session=name)
+        data = session_input(store, inputs, name, "metadata.json")
+        doc = parse_json(data, session=name, path=where)
+        if not isinstance(doc, dict):
+            kind = _JSON_KINDS.get(type(doc), "boolean")
+            raise InputError(f"a JSON {kind}, not an object", session=name, path=where)
     except InputError as err:
-        log.warning("%s: %s", err, dated_by_name(recording_day({}, name)))
+        log.warning("%s: %s", one_line(err, path=where), dated_by_name(recording_day({}, name)))
         return {}
-    return doc if isinstance(doc, dict) else {}
+    return doc
+
+
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", type(None): "null"}
 
 
 def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
