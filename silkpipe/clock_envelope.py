@@ -290,10 +290,13 @@ def _pace_before(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float 
     """_pace of the ``steady_window_s`` of rows before the arrival gap at row g, or the
     sending pace of the last ``recent_pace_s`` of them where that is slower by more than
     ``pace_drop``: a queue began inside the window, and the rows lost in the gap were sent
-    at its pace, not at the window's mix of real time and queue."""
+    at its pace, not at the window's mix of real time and queue. Those rows lie inside the
+    window (a longer ``recent_pace_s`` would mix in an older pace the lost rows were not
+    sent at); ``recent_pace_s`` 0 (under two rows) reads none: the window's pace alone."""
     k = max(int(cfg.steady_window_s * rate), 2)
     pace = _pace(t[max(g - k, 0) : g], rate)
-    recent = _sending_pace(t[max(g - max(int(cfg.recent_pace_s * rate), 2), 0) : g], rate, cfg)
+    last = min(int(cfg.recent_pace_s * rate), k)
+    recent = _sending_pace(t[max(g - last, 0) : g], rate, cfg) if last >= 2 else None
     if pace is not None and recent is not None and recent < pace * (1 - cfg.pace_drop):
         return recent
     return pace

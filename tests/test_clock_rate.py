@@ -476,6 +476,31 @@ def test_a_loss_a_queue_began_just_before_is_sized_at_the_queues_pace():
     assert model.loss_uncertainty_s < 0.1
 
 
+def test_the_recent_pace_is_read_inside_the_window():
+    """A recent_pace_s longer than steady_window_s reads only the window's rows: reaching
+    back past it mixes in an earlier, slower queue (0.5 of the rate, 20-28 s) the lost rows
+    were not sent at; the 4 s loss, sent at the window's 0.75, was sized 1.08 s."""
+    watch, arrival = trace(
+        120, lambda t: 1.5 if t < 20 else (0.5 if t < 28 else 0.75), lost=(34, 38)
+    )
+    cfg = ClockConfig(recent_pace_s=12.0)
+    rebuilt, model = rebuild_clock(arrival, cfg=cfg, pairs=_turns(watch, 38.0))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0]
+    assert model.loss_uncertainty_s == 0.0
+
+
+def test_no_recent_pace_is_read_at_zero():
+    """recent_pace_s 0 turns the recent pace off (stop 37's sizing): the loss the queue
+    began 2 s before is read at the 5 s window's pace, the middle of its range, not at the
+    pace of the one arrival step before the gap."""
+    watch, arrival = _queue_begins(13.0)
+    rebuilt, model = rebuild_clock(
+        arrival, cfg=ClockConfig(recent_pace_s=0.0), pairs=_turns(watch, 19.0)
+    )
+    assert [round(s, 2) for _, s in model.losses] == [4.35]
+    assert model.loss_uncertainty_s == pytest.approx(0.35, abs=0.02)
+
+
 def test_the_recent_pace_setting_is_checked():
     from silkpipe.commands import check_config
     from silkpipe.errors import InputError
