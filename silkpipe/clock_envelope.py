@@ -287,16 +287,27 @@ def _pace(rows: np.ndarray, rate: float) -> float | None:
 
 
 def _pace_before(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float | None:
-    """_pace of the ``steady_window_s`` of rows before the arrival gap at row g, or the
-    sending pace of the last ``recent_pace_s`` of them where that is slower by more than
-    ``pace_drop``: a queue began inside the window, and the rows lost in the gap were sent
-    at its pace, not at the window's mix of real time and queue."""
+    """The pace the rows lost at the arrival gap at row g were sent at (_paces_before)."""
+    return _paces_before(t, g, rate, cfg)[0]
+
+
+def _paces_before(
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig
+) -> tuple[float | None, float | None]:
+    """(pace the lost rows were sent at, _pace of the ``steady_window_s`` of rows before
+    the arrival gap at row g). The first is the window's, or the sending pace of the last
+    ``recent_pace_s`` of its rows where that is slower by more than ``pace_drop``: a queue
+    began inside the window, and the rows lost in the gap were sent at its pace, not at the
+    window's mix of real time and queue. Those rows lie inside the window (a longer
+    ``recent_pace_s`` would mix in an older pace the lost rows were not sent at);
+    ``recent_pace_s`` 0 (under two rows) reads none: the window's pace alone."""
     k = max(int(cfg.steady_window_s * rate), 2)
     pace = _pace(t[max(g - k, 0) : g], rate)
-    recent = _sending_pace(t[max(g - max(int(cfg.recent_pace_s * rate), 2), 0) : g], rate, cfg)
+    last = min(int(cfg.recent_pace_s * rate), k)
+    recent = _sending_pace(t[max(g - last, 0) : g], rate, cfg) if last >= 2 else None
     if pace is not None and recent is not None and recent < pace * (1 - cfg.pace_drop):
-        return recent
-    return pace
+        return recent, pace
+    return pace, pace
 
 
 def _sending_pace(rows: np.ndarray, rate: float, cfg: ClockConfig) -> float | None:
@@ -310,10 +321,14 @@ def _sending_pace(rows: np.ndarray, rate: float, cfg: ClockConfig) -> float | No
 
 def _gap_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float:
     """Watch seconds missing at the arrival gap before row g (t: arrival from the anchor):
-    how far arrival after it stays behind the line the rows before it arrived on (at their
-    own pace, a queue's send rate, at most R), in rows over R. A stall catches up (0);
-    sending time spent on rows that never arrived does not."""
-    pace = _pace_before(t, g, rate, cfg)
+    _lag_at the pace the lost rows were sent at."""
+    return _lag_at(t, g, rate, _pace_before(t, g, rate, cfg), cfg)
+
+
+def _lag_at(t: np.ndarray, g: int, rate: float, pace: float | None, cfg: ClockConfig) -> float:
+    """How far arrival after the gap before row g stays behind the line the rows before
+    it arrived on (at ``pace``, a queue's send rate, at most R), in rows over R. A stall
+    catches up (0); sending time spent on rows that never arrived does not."""
     if pace is None:
         return 0.0
     gap = t[g] - t[g - 1]
@@ -323,20 +338,23 @@ def _gap_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float:
 
 
 def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[float, float]:
-    """(watch seconds lost at the gap before row g, half the range they may lie in).
+    """(watch seconds lost at the gap before row g, how far off they may be).
 
-    _gap_lag counts the gap's missing sending time at the pace before it. Where rows
+    The lag at the pace before the gap counts its missing sending time. Where rows
     arrive slower right after it (``min_steady_s`` of them), a queue began by then, maybe
     inside the loss (_sending_pace: stalls left out): the lost rows were sent at a pace
     between the two, so the loss lies between the lag times after / before and the lag;
-    the middle is taken, off by at most half that range (which the time model records)."""
-    lag = _gap_lag(t, g, rate, cfg)
-    before = _pace_before(t, g, rate, cfg)
+    the middle is taken, off by at most half that range (which the time model records).
+    Where the pace before is the recent one, rows dropped in the last second read the
+    same as a queue beginning: the loss may reach the lag at the window's pace too."""
+    before, window = _paces_before(t, g, rate, cfg)
+    lag = _lag_at(t, g, rate, before, cfg)
+    far = max(_lag_at(t, g, rate, window, cfg) - lag, 0.0) if window != before else 0.0
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
     if before is None or after is None or after >= before * (1 - cfg.pace_drop):
-        return lag, 0.0
+        return lag, far
     low = lag * after / before
-    return (lag + low) / 2, (lag - low) / 2
+    return (lag + low) / 2, (lag - low) / 2 + far
 
 
 def _lagged_gap(

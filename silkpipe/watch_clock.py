@@ -95,7 +95,7 @@ class ClockConfig:
     stall_catchup: float = 3.0  # a delay catches up within this many times its rows
     lag_match: float = 0.2  # a gap that stays behind by a loss's size to this share: there
     pace_drop: float = 0.05  # rows arriving this much slower after a loss gap: a queue began
-    recent_pace_s: float = 1.0  # ... or in this much watch time before it: the lost rows' pace
+    recent_pace_s: float = 1.0  # ... or in this last watch time before it (0: off): their pace
 
 
 @dataclass

@@ -468,12 +468,51 @@ def test_a_loss_a_queue_began_just_before_is_sized_at_the_queues_pace():
     before a 4 s loss, inside the 5 s the pace before the gap is read over. That window's
     pace mixes real time and the queue, faster than the pace the lost rows were sent at,
     so the lag read the loss 4.35 s (the middle of a range 0.35 s wide). The last second
-    before the gap arrives at the queue's pace: the loss is its size, and certain."""
+    before the gap arrives at the queue's pace: the loss is its size. Rows dropped in that
+    second would read the same, so the window's 4.71 s stays the range's far end."""
     watch, arrival = _queue_begins(13.0)
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
     assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0]
     assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.1
-    assert model.loss_uncertainty_s < 0.1
+    assert model.loss_uncertainty_s == pytest.approx(0.71, abs=0.02)
+
+
+def test_rows_dropped_before_a_loss_widen_its_range():
+    """Every fifth row of the second before the 4 s loss dropped (a link fading before it
+    fails): that second arrives slower, like a queue beginning, and the loss is read at
+    its pace, 1.46 s. Arrival alone cannot tell the two apart, so the time model says the
+    size may be off by up to the lag at the 5 s window's pace: the true 4 s lies inside."""
+    watch, arrival = _queue_begins(13.0)
+    idx = np.arange(len(watch))
+    keep = ~((watch >= 14) & (watch < 15) & (idx % 5 == 0))
+    rebuilt, model = rebuild_clock(arrival[keep], pairs=_turns(watch[keep], 19.0))
+    ((_, size),) = model.losses
+    assert size < 3.0 and abs(size - 4.0) <= model.loss_uncertainty_s
+
+
+def test_the_recent_pace_is_read_inside_the_window():
+    """A recent_pace_s longer than steady_window_s reads only the window's rows: reaching
+    back past it mixes in an earlier, slower queue (0.5 of the rate, 20-28 s) the lost rows
+    were not sent at; the 4 s loss, sent at the window's 0.75, was sized 1.08 s."""
+    watch, arrival = trace(
+        120, lambda t: 1.5 if t < 20 else (0.5 if t < 28 else 0.75), lost=(34, 38)
+    )
+    cfg = ClockConfig(recent_pace_s=12.0)
+    rebuilt, model = rebuild_clock(arrival, cfg=cfg, pairs=_turns(watch, 38.0))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0]
+    assert model.loss_uncertainty_s == 0.0
+
+
+def test_no_recent_pace_is_read_at_zero():
+    """recent_pace_s 0 turns the recent pace off (stop 37's sizing): the loss the queue
+    began 2 s before is read at the 5 s window's pace, the middle of its range, not at the
+    pace of the one arrival step before the gap."""
+    watch, arrival = _queue_begins(13.0)
+    rebuilt, model = rebuild_clock(
+        arrival, cfg=ClockConfig(recent_pace_s=0.0), pairs=_turns(watch, 19.0)
+    )
+    assert [round(s, 2) for _, s in model.losses] == [4.35]
+    assert model.loss_uncertainty_s == pytest.approx(0.35, abs=0.02)
 
 
 def test_the_recent_pace_setting_is_checked():
