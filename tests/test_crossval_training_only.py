@@ -344,3 +344,14 @@ def test_a_voice_session_of_the_evening_before_a_tested_utc_day_is_left_out(monk
     by_fold = _by_fold(out, trained)
     assert "voice:eve" in by_fold["test day 2025-10-14"]
     assert "voice:eve" not in by_fold["test day 2025-10-18"]
+
+
+@pytest.mark.parametrize("store, run_id", [("s", "r9"), ("nost", "r1")])
+def test_training_a_run_that_is_not_there_writes_nothing(data_dir, tmp_path, capsys, store, run_id):
+    """train --store S --run-id R of a mistyped run (or store) is refused naming the missing
+    label set; it recorded runs/R/inputs.json first (creating the mistyped store folder)."""
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    before = _files(tmp_path)
+    rc = main(["train", "--store", str(tmp_path / store), "--run-id", run_id])
+    assert rc == 2 and f"run {run_id} has no label set" in capsys.readouterr().err
+    assert _files(tmp_path) == before and not (tmp_path / "nost").exists()
