@@ -208,7 +208,6 @@ def run_protocol(
         folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
     extra = _Extra.of(training_only or [], classes, cfg.window)
     masks = [extra.mask_for(tested_days(windows, streams, f.test), f.name, notes) for f in folds]
-    extras = [extra.subset(mask) for mask in masks]  # each fold's, for every seed
     rows, y_true, y_pred, whole = [], [], [], []
     events: dict = {}
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="cv-") as tmp:
@@ -221,7 +220,7 @@ def run_protocol(
                     replace(cfg, seed=seed),
                     Path(tmp) / f"{seed}-{k}",
                     adapt,
-                    extras[k],
+                    extra.subset(masks[k]),  # taken per fold: one fold's copy held at a time
                 )
                 rows.append({"seed": seed, **row})
                 y_true.append(truth)

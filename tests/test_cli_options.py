@@ -157,6 +157,40 @@ def test_an_option_that_would_do_nothing_is_refused_naming_it(tmp_path, capsys, 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    "typed, flag",
+    [
+        (["--pre=cross-day"], "--preset"),  # an abbreviation, its value after "="
+        (["--epo", "2"], "--epochs"),
+        (["--seed=1", "--seed", "2"], "--seed"),  # given twice
+        (["--adapt-sh", ".5"], "--adapt-share"),  # a config option (default SUPPRESS)
+    ],
+)
+def test_an_option_is_told_given_however_it_is_typed(tmp_path, capsys, typed, flag):
+    """record_given notes the option argparse matched, not the text typed: an
+    abbreviation, --opt=value or a repeat is refused under the option's own name."""
+    (tmp_path / "in").mkdir()
+    rc = main(["evaluate", "--model", str(tmp_path), "--clips", str(tmp_path / "in"), *typed])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1 and f"error: {flag} acts on --cv folds only" in lines[0]
+
+
+@pytest.mark.parametrize("protocol", ["time-range", "leave-block-out", "all"])
+@pytest.mark.parametrize("new_day", [["--adapt"], ["--shots", "3"], ["--shots", "0"]])
+def test_new_day_options_with_another_protocol_are_refused_before_any_clip_loads(
+    tmp_path, capsys, protocol, new_day
+):
+    """--adapt and --shots need a test day that is a new day (leave-day-out): with another
+    protocol they were refused only once the clips had loaded (here: an empty folder, named
+    instead of the option)."""
+    (tmp_path / "in").mkdir()
+    rc = main(["evaluate", "--cv", protocol, "--clips", str(tmp_path / "in"), *new_day])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1, err
+    assert f"{new_day[0]} acts on --cv leave-day-out folds only" in lines[0], err
+
+
 def test_shots_that_leave_no_test_sample_are_bad_input(tmp_path, capsys):
     """--shots K as large as the test day: every sample became a shot and the fold scored
     macro-F1 0.000 on no windows (exit 0); now refused naming the option."""

@@ -85,6 +85,28 @@ def test_training_only_windows_are_checked_once_not_per_fold_and_seed(monkeypatc
     assert all("voice:s3" in t for t in trained)
 
 
+def test_one_folds_training_only_windows_are_held_at_a_time(monkeypatch, tmp_path):
+    """Each fold's training-only windows are a copy (Windows.subset): taking every fold's
+    before the seed loop held them all at once for the whole run (folds x the training-only
+    data in memory); a fold's copy is gone when the next fold trains."""
+    import gc
+    import weakref
+
+    held, real = [], cv._run_fold
+
+    def run_fold(*args):
+        gc.collect()
+        assert all(ref() is None for ref in held), "an earlier fold's copy is still held"
+        held.append(weakref.ref(args[-1]))
+        return real(*args)
+
+    monkeypatch.setattr(cv, "_run_fold", run_fold)
+    out = cv.run_protocol(
+        _two_days(), "leave-day-out", CFG, [1, 2], tmp_path, training_only=[_run()]
+    )
+    assert len(held) == len(out["folds"]) == 4
+
+
 def test_a_session_of_unknown_date_never_trains(monkeypatch, tmp_path):
     trained = record_training(monkeypatch)
     run = TrainingOnlyRun("v", [_session("odd", "", 0.0)])
@@ -322,3 +344,14 @@ def test_a_voice_session_of_the_evening_before_a_tested_utc_day_is_left_out(monk
     by_fold = _by_fold(out, trained)
     assert "voice:eve" in by_fold["test day 2025-10-14"]
     assert "voice:eve" not in by_fold["test day 2025-10-18"]
+
+
+@pytest.mark.parametrize("store, run_id", [("s", "r9"), ("nost", "r1")])
+def test_training_a_run_that_is_not_there_writes_nothing(data_dir, tmp_path, capsys, store, run_id):
+    """train --store S --run-id R of a mistyped run (or store) is refused naming the missing
+    label set; it recorded runs/R/inputs.json first (creating the mistyped store folder)."""
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    before = _files(tmp_path)
+    rc = main(["train", "--store", str(tmp_path / store), "--run-id", run_id])
+    assert rc == 2 and f"run {run_id} has no label set" in capsys.readouterr().err
+    assert _files(tmp_path) == before and not (tmp_path / "nost").exists()

@@ -5,7 +5,8 @@ sub-command and only options its parser has (exactly, no abbreviation), with val
 choices allow; each ``make X`` a target ``make help`` lists; each ``python -m M`` a module
 that exists and has the options given; each repo file it names (bench notes, modules,
 charts) must exist; each ``module.name`` it names must resolve, to the value it quotes.
-Nothing is run: commands are parsed by the real argparse parser.
+Nothing is run: commands are parsed by the real argparse parser, and none may give an
+option its command refuses as doing nothing where given (its _refuse_unused).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import importlib
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 from silkpipe.cli import build_parser
+from silkpipe.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -156,13 +159,26 @@ def silkpipe_problems(tokens: list[str]) -> list[str]:
     if problems or "COMMAND" in tokens:
         return problems
     try:
-        cli_parser().parse_args(args)
+        parsed = cli_parser().parse_args(args)
     except ParseError as err:
         fragment = str(err).startswith("the following arguments are required")
         ends_at_option = "expected one argument" in str(err) and rest[-1].startswith("--")
         placeholder = re.search(r"invalid \w+ value: '[A-Z][A-Z0-9_]*'$", str(err))
         if not (fragment or ends_at_option or placeholder):
             return [str(err)]
+        return []
+    return refusals(parsed)
+
+
+def refusals(args: argparse.Namespace) -> list[str]:
+    """The option the command would refuse, before reading anything, as given where it
+    would do nothing (its module's ``_refuse_unused``): a README command must not show one."""
+    refuse = getattr(sys.modules[args.func.__module__], "_refuse_unused", None)
+    try:
+        if refuse is not None:
+            refuse(args)
+    except InputError as err:
+        return [f"refused: {err}"]
     return []
 
 
@@ -443,6 +459,14 @@ def test_the_checker_sees_drift():
     assert len(found) == len(expected), found
     for problem, (line, what) in zip(found, expected, strict=True):
         assert problem.startswith(f"{line}: ") and what in problem, (problem, what)
+
+
+def test_the_checker_sees_an_option_the_cli_refuses():
+    """A README command that parses but gives an option where it would do nothing is one
+    problem: the CLI refuses it (exit 2) before reading anything."""
+    text = "`silkpipe evaluate --model M --clips C --preset default` `evaluate --cv all --seed 3`"
+    (problem,) = command_problems(text)
+    assert problem.startswith("1: ") and "refused: --preset acts on --cv folds only" in problem
 
 
 def help_problems(root: argparse.ArgumentParser) -> list[str]:

@@ -122,6 +122,24 @@ def test_every_container_command_parses_with_the_real_cli(wt):
     assert steps == CLI_STEPS
 
 
+@pytest.mark.parametrize("backend", ["whisperx", "faster-whisper"])
+def test_no_container_command_gives_an_option_the_cli_refuses(wt, backend):
+    """The CLI refuses an option given where it would do nothing (a command's
+    _refuse_unused, after parsing): no template may pass one, whichever transcription
+    backend a run picks (the GPU template passes --model-dir with either)."""
+    doc = json.loads(json.dumps(wt))
+    for p in doc["spec"]["arguments"]["parameters"]:
+        p["value"] = backend if p["name"] == "backend" else p.get("value")
+    parser, checked = build_parser(), set()
+    for argv in cli_contract(doc):
+        args = parser.parse_args(argv)
+        refuse = getattr(sys.modules[args.func.__module__], "_refuse_unused", None)
+        if refuse is not None:
+            refuse(args)  # InputError: the pod would exit 2 naming the option
+            checked.add(args.command)
+    assert checked == {"transcribe", "train"}
+
+
 def test_contract_rejects_an_unknown_option(wt):
     broken = json.loads(json.dumps(wt))
     templates(broken)["align"]["container"]["args"].append("--no-such-option")

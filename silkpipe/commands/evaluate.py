@@ -229,6 +229,9 @@ def _refuse_unused(args) -> None:
         return
     why = "acts when scoring --model only: --cv trains and scores a model per fold, so it "
     refuse_unused(args, MODEL_ONLY, why + "would do nothing")
+    if args.cv != "leave-day-out":  # run_protocol refuses them too, but after clips load
+        why = f"acts on --cv leave-day-out folds only (the test day is a new day), not {args.cv}"
+        refuse_unused(args, ("--adapt", "--shots"), why)
     if not args.adapt:
         why = "sets how --adapt self-trains each fold: without --adapt it would do nothing"
         refuse_unused(args, adapt_flags(), why)

@@ -66,10 +66,12 @@ def train_plan(
 ) -> TrainPlan:
     """The run's gated sessions and clips, and the hash that keys the model.
 
-    Clips are the run's own (``inputs.json``), or those of local ``clips_dirs``.
+    Clips are the run's own (``inputs.json``), or those of local ``clips_dirs``. A run
+    without a label set (a mistyped --run-id or --store) is refused before its inputs are
+    read: reading records inputs.json where there is none, into a store made for it.
     """
-    inputs = read_run_inputs(store, run_id)
     prefix, names = gated_sessions(store, run_id)
+    inputs = read_run_inputs(store, run_id)
     sessions = {
         name: {
             "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
