@@ -124,3 +124,24 @@ def test_python_dash_m_silkpipe_is_the_cli(monkeypatch, capsys):
         runpy.run_module("silkpipe", run_name="__main__")
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("usage: silkpipe ")
+
+
+def test_training_defaults_in_help_are_numbers_not_field_names():
+    """`--help` shows the default a user gets, not the dataclass field that holds it."""
+    from silkpipe.training import TrainConfig
+
+    base = TrainConfig()
+    helps = {
+        name: action.help for name, action in _options({"--epochs", "--seed", "--threads"}).items()
+    }
+    expected = {
+        "train --epochs": base.max_epochs,
+        "train --seed": base.seed,
+        "train --threads": base.threads,
+        "evaluate --epochs": base.max_epochs,
+        "evaluate --seed": base.seed,
+        "score-voice --epochs": base.max_epochs,
+    }
+    for name, value in expected.items():
+        assert f"(default {value}" in helps[name], name
+        assert "TrainConfig." not in helps[name], name

@@ -78,8 +78,11 @@ def _add_inputs(p) -> None:
 
 def _add_training_options(p) -> None:
     """How training runs; every TrainConfig and WindowConfig field can be set."""
-    p.add_argument("--epochs", type=int, help="maximum epochs (default: TrainConfig.max_epochs)")
-    p.add_argument("--seed", type=int, help="random seed (default: TrainConfig.seed)")
+    from silkpipe.training import TrainConfig
+
+    base = TrainConfig()
+    p.add_argument("--epochs", type=int, help=f"maximum epochs (default {base.max_epochs})")
+    p.add_argument("--seed", type=int, help=f"random seed (default {base.seed})")
     p.add_argument(
         "--device",
         choices=("cpu", "cuda", "auto"),
@@ -88,7 +91,7 @@ def _add_training_options(p) -> None:
     p.add_argument(
         "--threads",
         type=int,
-        help="torch CPU threads (default: TrainConfig.threads; 1 wins on a busy machine)",
+        help=f"torch CPU threads (default {base.threads}: one wins on a busy machine)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
     p.add_argument(
@@ -100,7 +103,6 @@ def _add_training_options(p) -> None:
     )
     from silkpipe.commands import add_config_options
     from silkpipe.dataset import WindowConfig
-    from silkpipe.training import TrainConfig
 
     add_config_options(
         p,
