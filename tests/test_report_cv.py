@@ -110,3 +110,22 @@ def test_a_cv_json_written_after_the_report_is_shown_by_the_next_report(tmp_path
     assert again["reused"] == 0
     page = store.get_bytes(again["report"]).decode()
     assert "0.400–0.600" in page
+
+
+def test_the_whole_gesture_line_counts_windows_as_whole_numbers():
+    row = {
+        "protocol": "time-range",
+        "classes": ["jump"],
+        "notes": [],
+        "seeds": [1],
+        "folds": [{}],
+        "pooled_macro_f1": 0.8,
+        "fold_min": 0.7,
+        "fold_max": 0.9,
+        "whole_sample_macro_f1": 0.85,
+        "flawed_sample_windows": 135,
+        "punch_noise": {"punch_called_noise": None, "noise_called_punch": None},
+        "events": {},
+    }
+    html = cv_section([row], None)
+    assert "(135 windows on flawed samples" in html
