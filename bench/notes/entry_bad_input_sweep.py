@@ -94,7 +94,7 @@ def _synth_sessions(shared: Shared) -> Path:
         run(
             [
                 *("synth", "--from-clips", CLIPS_DEV, "--out", out, "--realistic"),
-                *("--gestures", "6", "--seed", "5", "--max-session", "60"),
+                *("--gestures", "6", "--seed", "5"),
             ],
             shared.root,
         )
@@ -710,7 +710,7 @@ def _synth_clips(kind: str):
                 os.mkfifo(victim)
         out = root / "out" / "synth"
         argv = ["synth", "--from-clips", clips, "--out", out, "--realistic"]
-        argv += ["--gestures", "6", "--seed", "5", "--max-session", "60"]
+        argv += ["--gestures", "6", "--seed", "5"]
         healthy = (lambda p, r: any(out.glob("*/truth.json"))) if "beside" in kind else None
         return {"argv": argv, "damaged": damaged, "published": out, "healthy": healthy}
 

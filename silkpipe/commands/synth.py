@@ -24,7 +24,7 @@ def register(sub) -> None:
     _add_common(p)
     _add_from_clips(p)
     _add_realistic(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, mode_defaults={d: p.get_default(d) for d in MODE_OPTIONS})
 
 
 def _add_common(p) -> None:
@@ -197,6 +197,33 @@ def _from_clips(args) -> dict:
     return semireal.generate_from_clips(args.from_clips, out, blocks)
 
 
+#: Options that only one kind of output reads, and which kinds those are: given for
+#: another kind they would be ignored without a word, so they are refused.
+MODE_OPTIONS = {
+    "sessions": ("synthetic", "without --from-clips"),
+    "duration": ("synthetic", "without --from-clips"),
+    "clips_per_class": ("synthetic", "without --from-clips"),
+    "out": ("semi-real realistic", "with --from-clips"),
+    "drift": ("semi-real realistic", "with --from-clips"),
+    "voice": ("semi-real realistic", "with --from-clips"),
+    "realistic": ("semi-real realistic", "with --from-clips"),
+    "sparse": ("semi-real", "with --from-clips without --realistic"),
+    "max_session": ("semi-real", "with --from-clips without --realistic"),
+    "unspoken": ("realistic", "with --from-clips --realistic"),
+    "delivery": ("realistic", "with --from-clips --realistic"),
+    "gestures": ("realistic", "with --from-clips --realistic"),
+}
+
+
+def _check_mode(args) -> None:
+    """Refuse an option the chosen kind of output does not read (`--realistic` without
+    `--from-clips` wrote plain synthetic sessions)."""
+    kind = "synthetic" if not args.from_clips else "realistic" if args.realistic else "semi-real"
+    for dest, (kinds, where) in MODE_OPTIONS.items():
+        if kind not in kinds.split() and getattr(args, dest) != args.mode_defaults[dest]:
+            raise InputError(f"--{dest.replace('_', '-')} is read only {where}")
+
+
 def _check_numbers(args) -> None:
     """Refuse numbers no sample can be made from: NaN or infinite (--duration nan looped
     for ever, --offset nan crashed), a negative seed or count, a share outside [0, 1]."""
@@ -211,6 +238,7 @@ def _check_numbers(args) -> None:
 
 
 def run(args) -> dict:
+    _check_mode(args)
     _check_numbers(args)
     started = time.perf_counter()
     if args.from_clips:
