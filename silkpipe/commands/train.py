@@ -132,6 +132,10 @@ def _config(args):
 
 def run(args) -> dict:
     cfg, adapt = _config(args), adapt_config(args)  # bad settings: refused before any read
+    given = sorted(name for name in vars(args) if name.startswith("cfg_adapt_"))
+    if given and not args.adapt_to:
+        flag = "--" + given[0][len("cfg_") :].replace("_", "-")
+        raise InputError(f"{flag} sets how --adapt-to self-trains: give --adapt-to NEW too")
     if args.store or args.run_id:
         if not (args.store and args.run_id):
             raise InputError("store mode needs both --store and --run-id")
