@@ -168,3 +168,10 @@ def test_an_option_that_would_do_nothing_there_is_refused(tmp_path, capsys, argv
     err = capsys.readouterr().err
     assert rc == 2 and flag in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_model_and_preset_options_say_their_default():
+    helps = {name: action.help for name, action in _options({"--model", "--preset"}).items()}
+    assert "(default: the bundled tiny.en)" in helps["run --model"]
+    assert "(default default)" in helps["train --preset"] % {"default": "default"}
+    assert "(default default)" in helps["evaluate --preset"] % {"default": "default"}

@@ -64,7 +64,8 @@ def register(sub) -> None:
         "--preset",
         default="default",
         help="--cv: training settings, 'default', 'within-day' (raw axes with the arm pose) "
-        "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
+        "or 'cross-day' (orientation-free inputs, class-balanced batches) (default "
+        "%(default)s); see README",
     )
     _add_new_day_options(p)
     _add_training_only_options(p)

@@ -99,7 +99,7 @@ def _add_training_options(p) -> None:
         default="default",
         help="named settings the options below then change: 'default' (voice-labelled "
         "sessions alone: the --sessions-preset settings), 'within-day' (raw axes with the "
-        "arm pose) or 'cross-day' (orientation-free inputs); see README",
+        "arm pose) or 'cross-day' (orientation-free inputs) (default %(default)s); see README",
     )
     from silkpipe.commands import add_config_options
     from silkpipe.dataset import WindowConfig
