@@ -652,7 +652,8 @@ def _whole_only(r: dict) -> str:
         return ""
     return (
         f"<br>whole-gesture samples only {_num(r.get('whole_sample_macro_f1'), '{:.3f}')}"
-        f" ({_num(r['flawed_sample_windows'])} windows on flawed samples left out of this line)"
+        f" ({_num(r['flawed_sample_windows'], '{:.0f}')} windows on flawed samples left out"
+        " of this line)"
     )
 
 

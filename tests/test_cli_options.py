@@ -213,3 +213,54 @@ def test_python_dash_m_silkpipe_is_the_cli(monkeypatch, capsys):
         runpy.run_module("silkpipe", run_name="__main__")
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("usage: silkpipe ")
+
+
+def test_training_defaults_in_help_are_numbers_not_field_names():
+    """`--help` shows the default a user gets, not the dataclass field that holds it."""
+    from silkpipe.training import TrainConfig
+
+    base = TrainConfig()
+    helps = {
+        name: action.help for name, action in _options({"--epochs", "--seed", "--threads"}).items()
+    }
+    expected = {
+        "train --epochs": base.max_epochs,
+        "train --seed": base.seed,
+        "train --threads": base.threads,
+        "evaluate --epochs": base.max_epochs,
+        "evaluate --seed": base.seed,
+        "score-voice --epochs": base.max_epochs,
+    }
+    for name, value in expected.items():
+        assert f"(default {value}" in helps[name], name
+        assert "TrainConfig." not in helps[name], name
+
+
+IGNORED_ELSEWHERE = [
+    # each was accepted and had no effect (exit 0)
+    (["train", "--clips", "IN", "--out", "OUT", "--adapt-share", "0.5"], "--adapt-share"),
+    (["train", "--clips", "IN", "--out", "OUT", "--adapt-rounds", "1"], "--adapt-rounds"),
+    (["train", "--store", "STORE", "--run-id", "r", "--adapt-rounds", "1"], "--adapt-rounds"),
+    (["sessions", "list", "--store", "STORE", "--sessions-per-pod", "3"], "--sessions-per-pod"),
+]
+
+
+@pytest.mark.parametrize(
+    "argv, flag", IGNORED_ELSEWHERE, ids=[" ".join(a) for a, _ in IGNORED_ELSEWHERE]
+)
+def test_an_option_that_would_do_nothing_there_is_refused(tmp_path, capsys, argv, flag):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "store" / "sessions" / "s1").mkdir(parents=True)
+    (tmp_path / "store" / "sessions" / "s1" / "sensor_data.csv").write_text("t\n")
+    folders = {"IN": tmp_path / "in", "OUT": tmp_path / "out", "STORE": tmp_path / "store"}
+    rc = main([str(folders[a]) if a in folders else a for a in argv])
+    err = capsys.readouterr().err
+    assert rc == 2 and flag in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_model_and_preset_options_say_their_default():
+    helps = {name: action.help for name, action in _options({"--model", "--preset"}).items()}
+    assert "(default: the bundled tiny.en)" in helps["run --model"]
+    assert "(default default)" in helps["train --preset"] % {"default": "default"}
+    assert "(default default)" in helps["evaluate --preset"] % {"default": "default"}

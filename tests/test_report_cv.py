@@ -76,3 +76,56 @@ def test_run_report_carries_the_cv_section_from_report_cv_json(tmp_path):
     store.put_bytes("runs/r/report/cv.json", json.dumps(cv).encode())
     page = store.get_bytes(build_report(store, "r")).decode()
     assert '<section id="cv">' in page and "0.400–0.600" in page
+
+
+def test_a_cv_json_written_after_the_report_is_shown_by_the_next_report(tmp_path):
+    """README: `evaluate --cv all --report runs/R/report` feeds the report's spread table;
+    the report step must not re-use a page made before cv.json was there."""
+    import json
+
+    from silkpipe.steps.report import report_run
+    from silkpipe.store import FileStore
+
+    store = FileStore(tmp_path / "store")
+    store.put_bytes("runs/r/inputs.json", b'{"sessions": {}, "clips": {}}')
+    first = report_run(store, "r")
+    assert first["reused"] == 0
+    assert report_run(store, "r")["reused"] == 1
+    cv = [
+        {
+            "protocol": "leave-day-out",
+            "classes": ["jump"],
+            "notes": [],
+            "seeds": [1],
+            "folds": [{}],
+            "pooled_macro_f1": 0.5,
+            "fold_min": 0.4,
+            "fold_max": 0.6,
+            "punch_noise": {"punch_called_noise": None, "noise_called_punch": None},
+            "events": {},
+        }
+    ]
+    store.put_bytes("runs/r/report/cv.json", json.dumps(cv).encode())
+    again = report_run(store, "r")
+    assert again["reused"] == 0
+    page = store.get_bytes(again["report"]).decode()
+    assert "0.400–0.600" in page
+
+
+def test_the_whole_gesture_line_counts_windows_as_whole_numbers():
+    row = {
+        "protocol": "time-range",
+        "classes": ["jump"],
+        "notes": [],
+        "seeds": [1],
+        "folds": [{}],
+        "pooled_macro_f1": 0.8,
+        "fold_min": 0.7,
+        "fold_max": 0.9,
+        "whole_sample_macro_f1": 0.85,
+        "flawed_sample_windows": 135,
+        "punch_noise": {"punch_called_noise": None, "noise_called_punch": None},
+        "events": {},
+    }
+    html = cv_section([row], None)
+    assert "(135 windows on flawed samples" in html

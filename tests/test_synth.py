@@ -162,6 +162,29 @@ def test_cli_writes_sample_data(tmp_path):
     assert main(["synth", str(out), "--duration", "5"]) == 2  # bad input: one line, exit 2
 
 
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["OUT", "--realistic"], "--realistic"),  # wrote plain synthetic sessions
+        (["OUT", "--drift", "50"], "--drift"),
+        (["OUT", "--gestures", "9"], "--gestures"),
+        (["--from-clips", "IN", "--out", "OUT", "--sessions", "2"], "--sessions"),
+        (["--from-clips", "IN", "--out", "OUT", "--duration", "60"], "--duration"),
+        (["--from-clips", "IN", "--out", "OUT", "--gestures", "9"], "--gestures"),
+        (
+            ["--from-clips", "IN", "--out", "OUT", "--realistic", "--max-session", "60"],
+            "--max-session",
+        ),
+        (["--from-clips", "IN", "--out", "OUT", "--realistic", "--sparse", "0"], "--sparse"),
+    ],
+)
+def test_an_option_the_chosen_output_does_not_read_is_refused(tmp_path, capsys, extra, named):
+    argv = ["synth", *(str(tmp_path / a) if a in ("IN", "OUT") else a for a in extra)]
+    assert main(argv) == 2
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "OUT").exists()
+
+
 def _subset(data_dir: Path, dest: Path) -> list[str]:
     """The first 14 clips of the gesture block and 6 noise segments of a noise block."""
     clips = sorted((data_dir / "clips-dev").glob("*_to_*.csv"), key=lambda p: p.stem.split("_")[-3])

@@ -62,18 +62,24 @@ def register(sub) -> None:
     p.add_argument(
         "--seeds", type=int, default=1, help="--cv: training seeds per fold (default %(default)s)"
     )
+    from silkpipe.training import TrainConfig
+
+    base = TrainConfig()
     p.add_argument(
         "--seed",
         type=int,
         help="--cv: the first training seed; --seeds N trains seeds SEED..SEED+N-1 "
-        "(default: TrainConfig.seed)",
+        f"(default {base.seed})",
     )
-    p.add_argument("--epochs", type=int, help="--cv: training epochs (default: the train default)")
+    p.add_argument(
+        "--epochs", type=int, help=f"--cv: most training epochs (default {base.max_epochs})"
+    )
     p.add_argument(
         "--preset",
         default="default",
         help="--cv: training settings, 'default', 'within-day' (raw axes with the arm pose) "
-        "or 'cross-day' (orientation-free inputs, class-balanced batches); see README",
+        "or 'cross-day' (orientation-free inputs, class-balanced batches) (default "
+        "%(default)s); see README",
     )
     _add_new_day_options(p)
     _add_training_only_options(p)

@@ -43,7 +43,11 @@ def register(sub) -> None:
         choices=["faster-whisper", "whisperx"],
         help="transcription backend (default %(default)s, offline tiny.en)",
     )
-    p.add_argument("--model", metavar="DIR", help="local CTranslate2 Whisper model folder")
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="local CTranslate2 Whisper model folder (default: the bundled tiny.en)",
+    )
     p.add_argument(
         "--force",
         action="store_true",

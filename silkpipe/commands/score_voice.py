@@ -76,6 +76,8 @@ def _add_inputs(p) -> None:
 
 def _add_run_options(p) -> None:
     """How the steps run: the transcriber (or the exact words), controls, training."""
+    from silkpipe.training import TrainConfig
+
     p.add_argument(
         "--backend",
         default="faster-whisper",
@@ -96,7 +98,7 @@ def _add_run_options(p) -> None:
         "--epochs",
         type=int,
         default=None,
-        help="most training epochs for both models (default: the trainer's)",
+        help=f"most training epochs for both models (default {TrainConfig().max_epochs})",
     )
     p.add_argument(
         "--workers",

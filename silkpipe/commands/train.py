@@ -84,8 +84,11 @@ def _add_inputs(p) -> None:
 
 def _add_training_options(p) -> None:
     """How training runs; every TrainConfig and WindowConfig field can be set."""
-    p.add_argument("--epochs", type=int, help="maximum epochs (default: TrainConfig.max_epochs)")
-    p.add_argument("--seed", type=int, help="random seed (default: TrainConfig.seed)")
+    from silkpipe.training import TrainConfig
+
+    base = TrainConfig()
+    p.add_argument("--epochs", type=int, help=f"maximum epochs (default {base.max_epochs})")
+    p.add_argument("--seed", type=int, help=f"random seed (default {base.seed})")
     p.add_argument(
         "--device",
         choices=("cpu", "cuda", "auto"),
@@ -94,7 +97,7 @@ def _add_training_options(p) -> None:
     p.add_argument(
         "--threads",
         type=int,
-        help="torch CPU threads (default: TrainConfig.threads; 1 wins on a busy machine)",
+        help=f"torch CPU threads (default {base.threads}: one wins on a busy machine)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
     p.add_argument(
@@ -102,11 +105,10 @@ def _add_training_options(p) -> None:
         default="default",
         help="named settings the options below then change: 'default' (voice-labelled "
         "sessions alone: the --sessions-preset settings), 'within-day' (raw axes with the "
-        "arm pose) or 'cross-day' (orientation-free inputs); see README",
+        "arm pose) or 'cross-day' (orientation-free inputs) (default %(default)s); see README",
     )
     from silkpipe.commands import add_config_options
     from silkpipe.dataset import WindowConfig
-    from silkpipe.training import TrainConfig
 
     add_config_options(
         p,

@@ -12,22 +12,30 @@ from silkpipe.report import build_report, write_manifest
 from silkpipe.steps.common import STEP_VERSION, digest, is_sealed, sealed, sha256
 from silkpipe.store import Store
 
+#: Files `evaluate --report runs/R/report` writes beside the page, which the page shows.
+EVALUATE_OUTPUTS = ("cv.json", "metrics.json", "confusion.png")
+
 
 def report_inputs(store: Store, run_id: str) -> str:
-    """Hash of everything the report shows: inputs, transcripts, label set, model, failures."""
-    parts = {}
-    for prefix in (
+    """Hash of everything the report shows: inputs, transcripts, label set, model, failures,
+    and what `evaluate --report` wrote into the report folder (a later `--cv` run is shown)."""
+    listed = [
+        key
+        for prefix in (keys.transcripts_prefix(run_id), keys.failures_prefix(run_id))
+        for key in store.list(prefix)
+    ]
+    single = [
         keys.run_inputs_key(run_id),
-        keys.transcripts_prefix(run_id),
-        keys.failures_prefix(run_id),
         keys.pointer_key(run_id, "labels"),
         keys.pointer_key(run_id, "model"),
-    ):
-        for key in store.list(prefix) if not prefix.endswith(".json") else [prefix]:
-            try:
-                parts[key] = sha256(store.get_bytes(key))
-            except KeyError:
-                continue
+        *(f"{keys.report_prefix(run_id)}/{name}" for name in EVALUATE_OUTPUTS),
+    ]
+    parts = {}
+    for key in listed + single:
+        try:
+            parts[key] = sha256(store.get_bytes(key))
+        except KeyError:
+            continue
     return digest({"artifacts": parts, "step": STEP_VERSION["report"]})
 
 
