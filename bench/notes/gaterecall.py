@@ -13,6 +13,7 @@ helper gaterecall). Not shipped.
 
 import collections
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -39,7 +40,7 @@ def collect(args):
             rate_edge=ev.rate_edge,
             class_channels=ev.class_channels,
             cls_classes=None if ev.cls is None else ev.cls.classes,
-            offset_confidence=rep.offset_confidence,
+            offset_confidence=getattr(rep, "offset_confidence", None),
         )
 
     gate_dev._row = row
@@ -237,6 +238,45 @@ def levels(args):
             print(f"   pass at level {lv}: {sum(a >= lv for a, *_ in v)}")
 
 
+def real(args):
+    """The 4 real sessions (first pass, the clips-dev class model) under each AlignConfig
+    variant given as KEY=VALUE,KEY=VALUE (one argument per variant; "main": defaults):
+    offset, quality, pass or refusal, gate. A session without whisperx_output.json takes
+    the transcribe step's transcript from $TRANSCRIPTS/<session>.json."""
+    from silkpipe.alignment import AlignConfig, align_session
+    from silkpipe.clip_evidence import clip_model_from_folder
+    from silkpipe.sessions import load_session
+    from silkpipe.transcripts import extract_commands, load_transcript
+    from silkpipe.validation import usable_commands
+
+    data = REPO.parent / "shared" / "data"
+    model = clip_model_from_folder(data / "clips-dev")
+    for folder in sorted((data / "sessions").iterdir()):
+        session = load_session(folder)
+        motion = session.motion()
+        own = folder / "whisperx_output.json"  # else the transcribe step's (TRANSCRIPTS)
+        path = own if own.is_file() else Path(os.environ["TRANSCRIPTS"]) / f"{folder.name}.json"
+        ext = extract_commands(load_transcript(path))
+        for variant in args:
+            kv = {} if variant == "main" else dict(a.split("=", 1) for a in variant.split(","))
+            cfg = replace(AlignConfig(), **{k: _typed(v) for k, v in kv.items()})
+            span = (float(motion.t[0]), float(motion.t[-1]))
+            commands, glitches = usable_commands(ext.commands, span, cfg.search_s)
+            _, rep = align_session(
+                session.name,
+                motion,
+                commands,
+                cfg,
+                rejected_words=ext.rejected + glitches,
+                clip_model=model,
+            )
+            print(
+                f"{folder.name[9:15]} {variant:55s} offset {rep.offset_s} q "
+                f"{rep.quality:5.2f} excluded {rep.excluded!s:5s} gate {rep.gate}",
+                flush=True,
+            )
+
+
 def _typed(v):
     if v in ("True", "False"):
         return v == "True"
@@ -249,6 +289,8 @@ if __name__ == "__main__":
         collect(rest)
     elif cmd == "table":
         table(rest)
+    elif cmd == "real":
+        real(rest)
     elif cmd == "summary":
         summary(rest)
     elif cmd == "levels":
