@@ -93,8 +93,10 @@ class AlignConfig:
     max_energy_p: float = 0.05
     # Energy alone passes a session (no clock rate fitted, no class test contradicting, not
     # at the search edge) at min_quality less this; min_quality itself still decides which
-    # fits keep their own peak (strong_keeps_peak) and the class routes' floors. 0: off.
-    energy_allowance: float = 0.0
+    # fits keep their own peak (strong_keeps_peak) and the class routes' floors. Set on DEV
+    # right sessions and false candidates, checked on fresh held-out seeds
+    # (bench/notes/gaterecall.txt); 0: the level itself.
+    energy_allowance: float = 0.5
     # A class-signature contradiction (contradict_p) does not refuse where energy reaches
     # min_quality and a fixed class model's route confirms the offset (_clip_confirms, its
     # lag profile at its best there: class_peak_margin): the signature's physics (jumps

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from silkpipe.alignment import AlignConfig, gate_levels, gate_verdict
 from silkpipe.class_evidence import ClassTest
+from silkpipe.commands import check_config
+from silkpipe.errors import InputError
 from silkpipe.signature import SignatureTest
 
 UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
@@ -29,6 +33,23 @@ def test_energy_alone_passes_within_the_allowance_below_the_level():
     assert gate_verdict(level - 0.4, 0.02, UNTESTED, cfg, at_edge=True)[0]
     off = replace(cfg, energy_allowance=0.0)
     assert gate_verdict(level - 0.4, 0.02, UNTESTED, off) == (True, "at chance")
+
+
+def test_energy_alone_passes_half_a_point_under_the_level_by_default():
+    """Right-offset sessions were refused at energy quality 5.5-6.0 where no false candidate
+    reached (bench/notes/gaterecall.txt): the default passes them on energy."""
+    cfg = AlignConfig()
+    level = gate_levels(cfg).min_quality
+    assert gate_verdict(level - 0.4, 1 / 41, UNTESTED, cfg) == (False, "energy")
+    assert gate_verdict(level - 0.6, 1 / 41, UNTESTED, cfg) == (True, "at chance")
+    assert gate_verdict(level - 0.4, 1 / 41, UNTESTED, cfg, rate_fitted=True)[0]
+
+
+def test_a_negative_energy_allowance_is_refused():
+    """Below 0 the allowance would raise the energy level over min_quality: a typo, not a
+    setting (--min-quality raises every level)."""
+    with pytest.raises(InputError, match="energy_allowance"):
+        check_config(replace(AlignConfig(), energy_allowance=-1.0))
 
 
 def test_a_confirming_fixed_class_model_overrides_a_signature_contradiction():
