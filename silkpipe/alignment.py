@@ -91,6 +91,18 @@ class AlignConfig:
     # channels, class_channel_weight, and then this route is closed).
     max_signature_p: float = 0.02
     max_energy_p: float = 0.05
+    # Energy alone passes a session (no clock rate fitted, no class test contradicting, not
+    # at the search edge) at min_quality less this; min_quality itself still decides which
+    # fits keep their own peak (strong_keeps_peak) and the class routes' floors. Set on DEV
+    # right sessions and false candidates, checked on fresh held-out seeds
+    # (bench/notes/gaterecall.txt); 0: the level itself.
+    energy_allowance: float = 0.5
+    # A class-signature contradiction (contradict_p) does not refuse where energy reaches
+    # min_quality and a fixed class model's route confirms the offset (_clip_confirms, its
+    # lag profile at its best there: class_peak_margin): the signature's physics (jumps
+    # push, turns spin about gravity) need not hold for a player's gestures; the fixed
+    # model's p is fair. False: off.
+    classes_over_signature: bool = False
     # The signature route still asks for energy quality this far below min_quality, so a
     # stricter --min-quality tightens every route through the gate, not the energy one alone.
     signature_quality_allowance: float = 4.0
@@ -1226,9 +1238,9 @@ def gate_verdict(
         return True, "class evidence peaks elsewhere"
     if _class_contradicts(cls, cfg):
         return True, "class evidence contradicts"
-    if _contradicts(sig, cfg):
+    if _contradicts(sig, cfg) and not _classes_override(cls, quality, p_value, lag_margin, cfg):
         return True, "class signature contradicts"
-    if quality >= cfg.min_quality and not rate_fitted:
+    if quality >= cfg.min_quality - cfg.energy_allowance and not rate_fitted:
         return False, "energy"
     at_rate_edge = rate_fitted and rate_edge is not None and rate_edge >= cfg.rate_edge_share
     return _routes(quality, p_value, sig, cfg, cls, class_channels, lag_margin, at_rate_edge)
@@ -1329,6 +1341,17 @@ def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
         return False
     enough = cls is not None and cls.testable and cls.words >= cfg.min_class_words
     return bool(enough and cls is not None and cls.p_value > cfg.class_contradict_p)
+
+
+def _classes_override(
+    cls: ClassTest | None, quality: float, p_value: float, lag_margin: float | None, cfg
+) -> bool:
+    """classes_over_signature: energy at min_quality and a fixed class model's route confirm
+    the offset, its lag profile at its best here (class_peak_margin), so a signature
+    contradiction yields (``cfg``: the gate's levels)."""
+    peaks_away = lag_margin is not None and lag_margin < cfg.class_peak_margin
+    confirms = quality >= cfg.min_quality and _clip_confirms(cls, quality, p_value, cfg)
+    return cfg.classes_over_signature and confirms and not peaks_away
 
 
 def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:

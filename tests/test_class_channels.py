@@ -173,7 +173,7 @@ def test_the_signature_route_reopens_where_the_energy_search_won():
 def test_the_better_search_has_its_own_gate_lift():
     sig = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
     cfg = replace_cfg(MAX, class_channel_lift=9.0, class_max_lift=1.0)
-    level = cfg.min_quality + 1.0
+    level = cfg.min_quality + 1.0 - cfg.energy_allowance  # where energy alone passes
     assert gate_verdict(level + 0.1, 0.02, sig, cfg, class_channels=True) == (False, "energy")
     assert gate_verdict(level - 0.1, 0.02, sig, cfg, class_channels=False)[0]
 

@@ -3,6 +3,8 @@ gate refuses offsets the classes (or the search edge) do not support."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -257,6 +259,7 @@ def test_gate_routes_of_the_clip_model():
     assert gate_verdict(2.0, 0.08, sig, cfg, own)[0]
     assert gate_verdict(2.0, 0.3, sig, cfg, clips)[0]  # energy no better than shuffles
     support = ClassTest(-0.8, 0.03, 12, 3, model="clips")
+    cfg = replace(cfg, energy_allowance=0.0)  # else energy alone passes 3.6 first
     assert gate_verdict(3.6, 0.04, sig, cfg, support) == (False, "clip classes")
     assert gate_verdict(3.0, 0.04, sig, cfg, support)[0]
     assert gate_verdict(3.6, 0.04, sig, cfg, ClassTest(-1.0, 0.3, 12, 3, model="clips"))[0]
