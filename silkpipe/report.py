@@ -544,7 +544,8 @@ def _evaluation_section(store, art: _RunArtifacts) -> list[str]:
         body.append(_missing("no evaluation scores (report/metrics.json missing)"))
     body.append(_spotting_html(store, art))
     body.append("</section>")
-    body.append(cv_section(_json(store, f"{art.report_dir}/cv.json"), art.metrics))
+    cv_key = f"{art.report_dir}/cv.json"
+    body.append(cv_section(_json(store, cv_key), art.metrics, written=store.exists(cv_key)))
     return body
 
 
@@ -657,9 +658,10 @@ def _whole_only(r: dict) -> str:
     )
 
 
-def cv_section(cv: Any, metrics: Any) -> str:
+def cv_section(cv: Any, metrics: Any, written: bool = False) -> str:
     """Per-protocol pooled macro-F1 with its min/max fold, events per class, and how often
-    punch and noise are taken for each other (held-out evaluation and each protocol)."""
+    punch and noise are taken for each other (held-out evaluation and each protocol).
+    ``written``: report/cv.json exists, so a ``cv`` that is no list was cut short or edited."""
     from silkpipe.crossval import punch_noise
 
     out = ['<section id="cv"><h2>Cross-validation spread and punch vs noise</h2>']
@@ -670,6 +672,14 @@ def cv_section(cv: Any, metrics: Any) -> str:
             f" of {pn['punch_windows']} punch windows; noise called punch "
             f"{_num(pn['noise_called_punch'])} of {pn['noise_windows']}.</p>"
         )
+    if written and not isinstance(cv, list):
+        out.append(
+            _missing(
+                "report/cv.json is unreadable (cut short or edited): run evaluate "
+                "--cv ... --report REPORT_DIR again"
+            )
+        )
+        return "".join(out) + "</section>"
     if not isinstance(cv, list) or not cv:
         out.append(
             _missing(

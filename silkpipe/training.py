@@ -6,7 +6,8 @@
     for epoch: shuffle, augment, step; validate; checkpoint; stop when val F1 stalls
     export the best epoch's weights as a model folder  # model.py
 
-CPU by default (2 threads); on CUDA it uses bf16 autocast and, if asked, torch.compile.
+CPU by default (torch threads: TrainConfig.threads); on CUDA it uses bf16 autocast and,
+if asked, torch.compile.
 Every epoch writes ``checkpoint.pt`` into the output folder, so a killed training
 resumes from its last finished epoch when started again with the same data and config.
 """

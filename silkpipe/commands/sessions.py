@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.commands import STORE_HELP, add_dir_option, add_store_args
+from silkpipe.commands import STORE_HELP, add_dir_option, add_store_args, refuse_unused
 from silkpipe.errors import InputError
 
 
@@ -45,8 +45,9 @@ def register(sub) -> None:
     lst.add_argument(
         "--sessions-per-pod",
         type=int,
+        default=1,
         metavar="N",
-        help="with --run-id: sessions per chunk, i.e. per transcription pod (default 1)",
+        help="with --run-id: sessions per chunk, i.e. per transcription pod (default %(default)s)",
     )
     lst.set_defaults(func=list_command)
 
@@ -130,16 +131,15 @@ def read_chunk(store: keys.Store, run_id: str, chunk: str) -> list[str]:
 
 
 def list_command(args) -> dict:
-    if args.run_id is None and args.sessions_per_pod is not None:
-        raise InputError("--sessions-per-pod chunks a run's sessions: give --run-id too")
+    if args.run_id is None:
+        refuse_unused(args, ("--sessions-per-pod",), "chunks a run's sessions: give --run-id too")
     store = keys.open_store(args.store)
     if args.run_id is None:
         names = list_sessions(store)
         print(json.dumps(names))
     else:
         names = run_sessions(store, args.run_id)
-        per_pod = 1 if args.sessions_per_pod is None else args.sessions_per_pod
-        print(json.dumps(write_chunks(store, args.run_id, names, per_pod)))
+        print(json.dumps(write_chunks(store, args.run_id, names, args.sessions_per_pod)))
     sys.stdout.flush()
     return {"sessions": len(names)}
 
