@@ -276,6 +276,9 @@ class AlignmentReport:
     class_best_away_s: float | None = None
     # rate fitted: |clock_scale - 1| over the searched scales' largest (rate_edge_share)
     clock_scale_edge: float | None = None
+    # the energy quality from which energy alone passes this session (gate "energy"):
+    # energy_level, under min_quality by energy_allowance; sure_quality on a fitted rate
+    energy_level: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -913,6 +916,7 @@ def align_session(
         class_lag_margin=margin,
         class_best_away_s=away,
         clock_scale_edge=evidence.rate_edge,
+        energy_level=_passes_from(cfg, evidence.rate_fitted),
         **base,
     )
     return intervals, report
@@ -1338,6 +1342,13 @@ def energy_level(cfg: AlignConfig, rate_fitted: bool) -> float:
     nothing refusing; min_quality where the clock rate was fitted (above it the refusal is
     the unconfirmed rate: energy alone passes a fitted rate only at sure_quality)."""
     return cfg.min_quality if rate_fitted else cfg.min_quality - cfg.energy_allowance
+
+
+def _passes_from(cfg: AlignConfig, rate_fitted: bool) -> float:
+    """The energy quality from which energy alone passes a session (the report's
+    energy_level): energy_level, or sure_quality where the clock rate was fitted."""
+    levels = gate_levels(cfg)
+    return round(levels.sure_quality if rate_fitted else energy_level(levels, False), 3)
 
 
 def _fits_better_away(lag_margin: float | None, cfg: AlignConfig) -> bool:

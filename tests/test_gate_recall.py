@@ -13,6 +13,7 @@ from silkpipe.alignment import (
     Evidence,
     _refusal,
     _weak_energy,
+    align_session,
     gate_levels,
     gate_verdict,
 )
@@ -134,3 +135,18 @@ def test_a_refusal_above_the_applied_level_gives_the_real_reason():
     assert gate_verdict(ev.quality, ev.p_value, ev.sig, cfg)[0]
     why = _refusal(ev, cfg, "class signature contradicts")
     assert "better than shuffled" not in why and "jump and turn words do not sit" in why
+
+
+def test_the_report_records_the_energy_level_applied():
+    """The labels JSON says from which energy quality energy alone passed the session: the
+    level less energy_allowance (a pass at 5.7 is told from one at 6.0 by it)."""
+    from tests.test_class_evidence import gesture_session
+
+    motion, commands = gesture_session(seed=0, n=30)
+    cfg = AlignConfig(shuffles=10)
+    _, report = align_session("s", motion, commands, cfg)
+    applied = gate_levels(cfg).min_quality - cfg.energy_allowance
+    assert report.energy_level == pytest.approx(applied)
+    assert report.to_json()["energy_level"] == pytest.approx(applied)
+    _, strict = align_session("s", motion, commands, replace(cfg, energy_allowance=0.0))
+    assert strict.energy_level == pytest.approx(gate_levels(cfg).min_quality)
