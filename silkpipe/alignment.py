@@ -276,6 +276,9 @@ class AlignmentReport:
     class_best_away_s: float | None = None
     # rate fitted: |clock_scale - 1| over the searched scales' largest (rate_edge_share)
     clock_scale_edge: float | None = None
+    # the energy quality from which energy alone passes this session (gate "energy"):
+    # energy_level, under min_quality by energy_allowance; sure_quality on a fitted rate
+    energy_level: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -913,6 +916,7 @@ def align_session(
         class_lag_margin=margin,
         class_best_away_s=away,
         clock_scale_edge=evidence.rate_edge,
+        energy_level=_passes_from(cfg, evidence.rate_fitted),
         **base,
     )
     return intervals, report
@@ -1207,9 +1211,10 @@ def gate_verdict(
     """(at chance, how the gate decided).
 
     Energy alone (quality) can be fooled by words that merely fall into an active
-    stretch; the class-signature test cannot. So a session passes on energy or on the
-    signature test beside a fair energy p, and no energy passes it when enough jump and
-    turn words say the classes do not sit where the offset puts them. The class-evidence
+    stretch; the class-signature test cannot. So a session passes on energy (from
+    energy_level: _under_level) or on the signature test beside a fair energy p, and no
+    energy passes it when enough jump and turn words say the classes do not sit where the
+    offset puts them. The class-evidence
     test (all event classes) and a best lag at the search edge (the true peak may lie
     beyond it) refuse the same way; an offset the class evidence chose over the best
     energy peak (``moved``) needs that evidence to hold on its own (class_confirm_p). A
@@ -1240,10 +1245,27 @@ def gate_verdict(
         return True, "class evidence contradicts"
     if _contradicts(sig, cfg) and not _classes_override(cls, quality, p_value, lag_margin, cfg):
         return True, "class signature contradicts"
-    if quality >= cfg.min_quality - cfg.energy_allowance and not rate_fitted:
+    if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
     at_rate_edge = rate_fitted and rate_edge is not None and rate_edge >= cfg.rate_edge_share
-    return _routes(quality, p_value, sig, cfg, cls, class_channels, lag_margin, at_rate_edge)
+    verdict = _routes(quality, p_value, sig, cfg, cls, class_channels, lag_margin, at_rate_edge)
+    return _under_level(verdict, quality, rate_fitted, lag_margin, cfg)
+
+
+def _under_level(
+    verdict: tuple[bool, str],
+    quality: float,
+    rate_fitted: bool,
+    lag_margin: float | None,
+    cfg: AlignConfig,
+) -> tuple[bool, str]:
+    """energy_allowance: energy alone passes under min_quality, from energy_level, where no
+    route passed (a route that did keeps its name in the report) and nothing refuses: no
+    clock rate fitted, and no fixed class model's lag profile putting the words better
+    away (gate_verdict has already checked the rest)."""
+    if not verdict[0] or rate_fitted or quality < energy_level(cfg, rate_fitted):
+        return verdict
+    return (True, PEAKS_AWAY) if _fits_better_away(lag_margin, cfg) else (False, "energy")
 
 
 def _routes(
@@ -1261,7 +1283,7 @@ def _routes(
     rates searched, which no route confirms (the words can sit on their own classes at a
     rate 0.5 % off: bench/notes/rate.txt)."""
     class_route = _clip_confirms(cls, quality, p_value, cfg) and cls is not None
-    peaks_away = lag_margin is not None and lag_margin < cfg.class_peak_margin
+    peaks_away = _fits_better_away(lag_margin, cfg)
     signature = _signature_passes(sig, quality, p_value, cfg, class_channels)
     if class_route and not peaks_away and not at_rate_edge and cls is not None:
         return False, _route(cls.model)
@@ -1314,6 +1336,27 @@ def gate_levels(cfg: AlignConfig) -> AlignConfig:
     return replace(cfg, min_quality=cfg.min_quality + lift, sure_quality=cfg.sure_quality + lift)
 
 
+def energy_level(cfg: AlignConfig, rate_fitted: bool) -> float:
+    """The energy quality under which a session is refused for weak energy (``cfg``: the
+    gate's levels): min_quality less energy_allowance, where energy alone passes with
+    nothing refusing; min_quality where the clock rate was fitted (above it the refusal is
+    the unconfirmed rate: energy alone passes a fitted rate only at sure_quality)."""
+    return cfg.min_quality if rate_fitted else cfg.min_quality - cfg.energy_allowance
+
+
+def _passes_from(cfg: AlignConfig, rate_fitted: bool) -> float:
+    """The energy quality from which energy alone passes a session (the report's
+    energy_level): energy_level, or sure_quality where the clock rate was fitted."""
+    levels = gate_levels(cfg)
+    return round(levels.sure_quality if rate_fitted else energy_level(levels, False), 3)
+
+
+def _fits_better_away(lag_margin: float | None, cfg: AlignConfig) -> bool:
+    """A fixed class model's lag profile scores the words better away from this offset than
+    at it (clip_evidence.lag_margin under class_peak_margin; None: no such model)."""
+    return lag_margin is not None and lag_margin < cfg.class_peak_margin
+
+
 def _route(model: str) -> str:
     """The gate's name of a fixed class model's route."""
     return "clip classes" if model == "clips" else "session classes"
@@ -1349,7 +1392,7 @@ def _classes_override(
     """classes_over_signature: energy at min_quality and a fixed class model's route confirm
     the offset, its lag profile at its best here (class_peak_margin), so a signature
     contradiction yields (``cfg``: the gate's levels)."""
-    peaks_away = lag_margin is not None and lag_margin < cfg.class_peak_margin
+    peaks_away = _fits_better_away(lag_margin, cfg)
     confirms = quality >= cfg.min_quality and _clip_confirms(cls, quality, p_value, cfg)
     return cfg.classes_over_signature and confirms and not peaks_away
 
@@ -1360,30 +1403,36 @@ def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
 
 
 def _peaks_away(ev: Evidence, cfg: AlignConfig) -> str:
-    """Why a fixed class model's route did not pass: its words fit better away."""
+    """Why neither a fixed class model's route nor energy just under the level passed: the
+    model's words fit better away."""
     p = 1.0 if ev.cls is None else ev.cls.p_value
+    finds = "finds" if p <= cfg.clip_support_p else "does not find"
     return (
-        f"the {_route(ev.cls.model if ev.cls else '')} model finds the gesture words' "
-        f"classes here (p={p:.4f}), but they fit the motion better {ev.best_away_s:+.2f} s "
+        f"the {_route(ev.cls.model if ev.cls else '')} model {finds} the gesture words' "
+        f"classes here (p={p:.4f}), and they fit the motion better {ev.best_away_s:+.2f} s "
         f"from this offset (lag margin {ev.lag_margin:.3f} < {cfg.class_peak_margin}): the "
         "offset may be a gesture period or more off, with the words' true classes meeting "
         "gestures alike"
     )
 
 
-def _weak_energy(quality: float, p_value: float, cfg: AlignConfig) -> str:
+def _weak_energy(
+    quality: float, p_value: float, cfg: AlignConfig, rate_fitted: bool = False
+) -> str:
     """Why energy alone is too weak: at chance, or better than the shuffles but not by the
     gate's margin (the best of a search over many lags beats shuffles more often than its
-    p says; the margin is what keeps shifted and shuffled audio out)."""
+    p says; the margin is what keeps shifted and shuffled audio out). The level quoted is
+    the one applied (energy_level)."""
+    level = round(energy_level(cfg, rate_fitted), 2)
     if p_value > cfg.max_energy_p:
         return (
             f"labels match motion no better than shuffled commands "
-            f"(quality {quality:.2f} < {cfg.min_quality}, p={p_value:.2f})"
+            f"(quality {quality:.2f} < {level}, p={p_value:.2f})"
         )
     return (
         f"labels match motion better than shuffled commands (p={p_value:.2f}), but not by "
         f"the margin the gate asks without a class test to confirm the offset (quality "
-        f"{quality:.2f} < {cfg.min_quality}); commands falling into stretches of activity "
+        f"{quality:.2f} < {level}); commands falling into stretches of activity "
         "can do as well"
     )
 
@@ -1396,8 +1445,8 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
         what = _peaks_away(ev, cfg)
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
-    elif quality < cfg.min_quality:
-        what = _weak_energy(quality, p_value, cfg)
+    elif quality < energy_level(cfg, ev.rate_fitted):
+        what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:
         what = (
             "the best offset lies at the edge of the offset search, so the true one may "
@@ -1425,7 +1474,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
             f"motion energy matches the commands (quality {quality:.2f}), but that "
             "can be words merely falling into a stretch of activity"
         )
-    if ev.at_edge and quality < cfg.min_quality:
+    if ev.at_edge and quality < energy_level(cfg, ev.rate_fitted):
         what += "; the best offset lies at the edge of the offset search"
     if _class_contradicts(ev.cls, cfg) and ev.cls is not None:
         what += (
