@@ -11,6 +11,8 @@ fresh38). Measurement only: nothing is chosen on these rows.
         # candidate (final session rows > 0.5 s off, controls not corrected)
     python bench/notes/fresh38.py diff BEFORE.json AFTER.json
         # every session or control whose verdict, offset or gate differs
+    python bench/notes/fresh38.py compact OUT.json ROWS.json...
+        # each session's final row and every control, gate fields only (fresh38_rows.json)
     python bench/notes/fresh38.py levels ROWS.json...
         # gaterecall.py levels under this checkout's AlignConfig: per false candidate, the
         # highest energy level at which the gate would pass it (the margin of the level)
@@ -180,6 +182,21 @@ def _f(x, k=2):
     return "-" if x is None else f"{x:+.{k}f}"
 
 
+def compact(args):
+    keep = ("err", "excluded", "gate", "quality", "p", "cls_model", "cls_p", "cls_words")
+    keep += ("sig_p", "sig_words", "at_edge", "moved", "disagree", "rate_fitted", "lag_margin")
+    out = {
+        Path(path).stem: [
+            dict(
+                run=run, name=n, kind=kind, verdict=verdict(kind, r), **{k: r.get(k) for k in keep}
+            )
+            for run, n, kind, r in finals(path)
+        ]
+        for path in args[1:]
+    }
+    Path(args[0]).write_text(json.dumps(out, indent=0))
+
+
 def levels(args):
     import gaterecall
 
@@ -187,6 +204,6 @@ def levels(args):
 
 
 if __name__ == "__main__":
-    {"collect": collect, "report": report, "diff": diff, "levels": levels}[sys.argv[1]](
-        sys.argv[2:]
-    )
+    {"collect": collect, "report": report, "diff": diff, "compact": compact, "levels": levels}[
+        sys.argv[1]
+    ](sys.argv[2:])
