@@ -78,6 +78,9 @@ BAD_NUMBERS = [
     (["align", "--refine-s", "0"], "AlignConfig.refine_s"),
     (["align", "--shuffles", "1000000000"], "AlignConfig.shuffles"),
     (["run", "IN", "--align-bump-sigma-s", "-1"], "AlignConfig.bump_sigma_s"),
+    (["align", "--energy-allowance", "5"], "AlignConfig.energy_allowance"),  # 5 for .5
+    (["align", "--min-quality", "0.4"], "AlignConfig.energy_allowance"),  # level under 0
+    (["run", "IN", "--align-energy-allowance", "4"], "AlignConfig.energy_allowance"),
     (["synth", "OUT", "--offset", "nan"], "--offset"),  # was ValueError (exit 1)
     (["synth", "--from-clips", "IN", "--out", "OUT", "--max-session", "0"], "--max-session"),
 ]
