@@ -138,6 +138,9 @@ UNUSED = [
     (["synth", "--from-clips", "IN", "--out", "OUT", "--realistic", "--sparse", "0"], "--sparse"),
     (["synth", "--from-clips", "IN", "OUT", "--out", "OUT"], "OUT_DIR or --out"),
     (["transcribe", "s", "--store", "OUT", "--run-id", "r", "--align-model", "x"], "--align-model"),
+    (["score-voice", "IN", "--clips", "IN", "--oracle", "--backend", "whisperx"], "--backend"),
+    (["score-voice", "IN", "--clips", "IN", "--oracle", "--model", "IN"], "--model"),
+    (["score-voice", "IN", "--clips", "IN", "--workers", "2", "--oracle"], "--workers"),
     (
         ["transcribe", "s", "--store", "OUT", "--run-id", "r", "--backend", "whisperx"]
         + ["--chunk-length", "30"],
