@@ -78,8 +78,8 @@ def align_run(
     rounds while new sessions pass), and so are those it passed on energy alone below
     sure_quality, with the model of the others (the veto); the model's sessions' inputs join
     such a session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
-    ``reused`` when the published label set already came from the same inputs) and
-    ``failed``: session -> reason.
+    ``reused`` when the published label set already came from the same inputs),
+    ``failed``: session -> reason, and ``excluded``: session -> the gate's reason.
     """
     cfg = cfg or AlignConfig()
     check_energy_allowance(cfg)  # before anything is read, as the CLI checks it
@@ -401,7 +401,7 @@ def _publish(store: Store, run_id: str, results: dict, failed: dict, set_inputs:
 
 
 def _figures(results: dict, failed: dict, reused: bool) -> dict:
-    excluded = [s for s, r in results.items() if r[0].get("excluded")]
+    excluded = {s: r[0].get("reason") or "" for s, r in results.items() if r[0].get("excluded")}
     return {
         "sessions_ok": len(results),
         "sessions_failed": len(failed),
@@ -409,4 +409,5 @@ def _figures(results: dict, failed: dict, reused: bool) -> dict:
         "sessions_usable": len(results) - len(excluded),
         "reused": int(reused),
         "failed": failed,
+        "excluded": dict(sorted(excluded.items())),
     }
