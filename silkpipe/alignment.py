@@ -25,6 +25,7 @@ from scipy.signal import correlate
 from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
 from silkpipe.clip_evidence import LAG_STEP_S, BoundClips, ClipModel, bind, lag_margin
+from silkpipe.errors import InputError
 from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_channels, signature_test
@@ -1334,6 +1335,17 @@ def gate_levels(cfg: AlignConfig) -> AlignConfig:
         return cfg
     lift = cfg.class_max_lift if cfg.class_channel_max else cfg.class_channel_lift
     return replace(cfg, min_quality=cfg.min_quality + lift, sure_quality=cfg.sure_quality + lift)
+
+
+def check_energy_allowance(cfg: AlignConfig) -> None:
+    """InputError for an energy_allowance not below min_quality: energy alone would pass
+    from a level at or under 0, i.e. at chance (a typo like 5 for 0.5). An allowance of 0
+    leaves the level itself, however low it is set."""
+    if cfg.energy_allowance > 0 and cfg.energy_allowance >= cfg.min_quality:
+        raise InputError(
+            f"setting AlignConfig.energy_allowance is {cfg.energy_allowance!r}: it must be "
+            f"below min_quality ({cfg.min_quality!r}), else energy alone passes at chance"
+        )
 
 
 def energy_level(cfg: AlignConfig, rate_fitted: bool) -> float:

@@ -78,6 +78,9 @@ BAD_NUMBERS = [
     (["align", "--refine-s", "0"], "AlignConfig.refine_s"),
     (["align", "--shuffles", "1000000000"], "AlignConfig.shuffles"),
     (["run", "IN", "--align-bump-sigma-s", "-1"], "AlignConfig.bump_sigma_s"),
+    (["align", "--energy-allowance", "5"], "AlignConfig.energy_allowance"),  # 5 for .5
+    (["align", "--min-quality", "0.4"], "AlignConfig.energy_allowance"),  # level under 0
+    (["run", "IN", "--align-energy-allowance", "4"], "AlignConfig.energy_allowance"),
     (["synth", "OUT", "--offset", "nan"], "--offset"),  # was ValueError (exit 1)
     (["synth", "--from-clips", "IN", "--out", "OUT", "--max-session", "0"], "--max-session"),
 ]
@@ -135,6 +138,9 @@ UNUSED = [
     (["synth", "--from-clips", "IN", "--out", "OUT", "--realistic", "--sparse", "0"], "--sparse"),
     (["synth", "--from-clips", "IN", "OUT", "--out", "OUT"], "OUT_DIR or --out"),
     (["transcribe", "s", "--store", "OUT", "--run-id", "r", "--align-model", "x"], "--align-model"),
+    (["score-voice", "IN", "--clips", "IN", "--oracle", "--backend", "whisperx"], "--backend"),
+    (["score-voice", "IN", "--clips", "IN", "--oracle", "--model", "IN"], "--model"),
+    (["score-voice", "IN", "--clips", "IN", "--workers", "2", "--oracle"], "--workers"),
     (
         ["transcribe", "s", "--store", "OUT", "--run-id", "r", "--backend", "whisperx"]
         + ["--chunk-length", "30"],

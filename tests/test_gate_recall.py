@@ -21,6 +21,8 @@ from silkpipe.class_evidence import ClassTest
 from silkpipe.commands import check_config
 from silkpipe.errors import InputError
 from silkpipe.signature import SignatureTest
+from silkpipe.steps import align_run
+from silkpipe.store import open_store
 
 UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
 CONTRADICTS = SignatureTest(statistic=-0.2, p_value=0.3, jumps=4, turns=4)
@@ -59,6 +61,19 @@ def test_a_negative_energy_allowance_is_refused():
     setting (--min-quality raises every level)."""
     with pytest.raises(InputError, match="energy_allowance"):
         check_config(replace(AlignConfig(), energy_allowance=-1.0))
+
+
+def test_an_energy_allowance_not_below_min_quality_is_refused_before_anything_is_read(tmp_path):
+    """At or over min_quality the allowance drops the energy level to 0 or under, where
+    energy alone passes at chance (5 typed for 0.5): refused by the CLI's check and by the
+    step called without it; 0 keeps the level itself however low it is."""
+    with pytest.raises(InputError, match="energy_allowance is 4.0: it must be below"):
+        check_config(replace(AlignConfig(), energy_allowance=4.0))
+    with pytest.raises(InputError, match="energy_allowance"):
+        align_run(open_store(str(tmp_path / "store")), "r", replace(AlignConfig(), min_quality=0.5))
+    assert not (tmp_path / "store").exists()
+    check_config(replace(AlignConfig(), min_quality=0.0, energy_allowance=0.0))
+    check_config(replace(AlignConfig(), energy_allowance=3.9))
 
 
 def test_a_confirming_fixed_class_model_overrides_a_signature_contradiction():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 from pathlib import Path
@@ -152,14 +153,22 @@ def test_other_backend_with_a_missing_model_fails_and_drops_the_old_transcript(c
 
 
 @pytest.mark.parametrize("force", [False, True])
-def test_quality_gate_applies_with_and_without_force(copy, force, capsys):
+def test_quality_gate_applies_with_and_without_force(copy, force, capsys, caplog):
+    """... and align says so: one line per excluded session with its reason, then the count
+    through the gate (stderr, as run reports; stdout stays empty)."""
     root, sessions = copy
     argv = ["align", "--store", str(root / "store"), "--run-id", RUN, "--min-quality", "100"]
-    assert main(argv + (["--force"] if force else [])) == 0, capsys.readouterr().err
+    with caplog.at_level(logging.INFO, logger="silkpipe.commands.align"):
+        assert main(argv + (["--force"] if force else [])) == 0, capsys.readouterr().err
     summary = json.loads(
         (_published(root / "store/runs" / RUN, "labels") / "summary.json").read_text()
     )
     assert sorted(summary["excluded"]) == sorted(sessions)
+    said = [r.getMessage() for r in caplog.records if r.name == "silkpipe.commands.align"]
+    expected = [f"session {s} excluded: {summary['excluded'][s]}" for s in sorted(sessions)]
+    assert said == [*expected, f"0 of {len(sessions)} sessions through the gate"], said
+    assert all(summary["excluded"][s] for s in sessions)
+    assert capsys.readouterr().out == ""
 
 
 def test_a_second_run_sees_only_its_own_folder(copy):

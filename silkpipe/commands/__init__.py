@@ -200,7 +200,8 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "refine_s": (0.02, _MAX_S),  # one grid step at least: 0 left nothing to search
         "class_peak_reach_s": (0.1, 120.0),  # the lag profile's grid is sized from it
         "rate_edge_share": (0, None),
-        "energy_allowance": (0, None),  # below 0 it would lift the level over min_quality
+        "energy_allowance": (0, None),  # below 0 it would lift the level over min_quality;
+        # at or over min_quality it would drop it to chance (check_energy_allowance)
         "shuffles": (1, 10_000),
         "seed": (0, 2**32 - 1),
     },
@@ -223,6 +224,10 @@ def check_config(cfg):
             raise InputError(_out_of_range(cfg, field.name, value, low, high))
         if high is not None and value > high:
             raise InputError(_out_of_range(cfg, field.name, value, low, high))
+    if type(cfg).__name__ == "AlignConfig":
+        from silkpipe.alignment import check_energy_allowance
+
+        check_energy_allowance(cfg)  # the one cross-field bound: allowance < min_quality
     return cfg
 
 

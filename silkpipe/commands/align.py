@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from silkpipe.commands import (
@@ -13,6 +14,8 @@ from silkpipe.commands import (
 )
 from silkpipe.steps import AlignConfig, align_run
 from silkpipe.store import open_store
+
+log = logging.getLogger(__name__)
 
 
 def register(sub) -> None:
@@ -85,5 +88,16 @@ def run(args) -> dict:
     )
     clips = Path(args.clips) if args.clips else None
     figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force, clips_dir=clips)
+    _say_gate(figures)
     raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
     return figures
+
+
+def _say_gate(figures: dict) -> None:
+    """One line per session the gate excluded, with its reason, and how many passed: a
+    user who aligned a run learns what will be trained on without opening the store."""
+    for session, reason in figures.pop("excluded").items():
+        log.info("session %s excluded: %s", session, reason)
+    total = figures["sessions_ok"] + figures["sessions_failed"]
+    failed = f", {figures['sessions_failed']} failed" if figures["sessions_failed"] else ""
+    log.info("%d of %d sessions through the gate%s", figures["sessions_usable"], total, failed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from silkpipe.commands import add_dir_option
+from silkpipe.commands import add_dir_option, refuse_unused
 
 
 def register(sub) -> None:
@@ -110,7 +110,8 @@ def _add_run_options(p) -> None:
         "--oracle",
         action="store_true",
         help="skip speech recognition: give the align step the exact words said (from "
-        "truth.json), to tell aligner errors from transcriber errors",
+        "truth.json), to tell aligner errors from transcriber errors (--backend, --model and "
+        "--workers then do nothing and are refused)",
     )
     p.add_argument(
         "--seeds",
@@ -127,6 +128,9 @@ def run(args) -> dict:
     from silkpipe.voice_report import summary_lines
     from silkpipe.voice_score import score_voice
 
+    if args.oracle:  # every session then has its own transcript: no recogniser runs
+        why = "acts on speech recognition only: with --oracle (the exact words) it would do nothing"
+        refuse_unused(args, ("--backend", "--model", "--workers"), why)
     result = score_voice(
         args.sessions_dir,
         args.clips,

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
-from silkpipe.alignment import AlignConfig, align_session
+from silkpipe.alignment import AlignConfig, align_session, check_energy_allowance
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
 from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
@@ -78,10 +78,11 @@ def align_run(
     rounds while new sessions pass), and so are those it passed on energy alone below
     sure_quality, with the model of the others (the veto); the model's sessions' inputs join
     such a session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
-    ``reused`` when the published label set already came from the same inputs) and
-    ``failed``: session -> reason.
+    ``reused`` when the published label set already came from the same inputs),
+    ``failed``: session -> reason, and ``excluded``: session -> the gate's reason.
     """
     cfg = cfg or AlignConfig()
+    check_energy_allowance(cfg)  # before anything is read, as the CLI checks it
     inputs = read_run_inputs(store, run_id)
     clip_model, clips_hash = run_clip_model(store, run_id, inputs, clips_dir)
     keyed: dict = {"align": asdict(cfg), "step": STEP_VERSION["align"]}
@@ -400,7 +401,7 @@ def _publish(store: Store, run_id: str, results: dict, failed: dict, set_inputs:
 
 
 def _figures(results: dict, failed: dict, reused: bool) -> dict:
-    excluded = [s for s, r in results.items() if r[0].get("excluded")]
+    excluded = {s: r[0].get("reason") or "" for s, r in results.items() if r[0].get("excluded")}
     return {
         "sessions_ok": len(results),
         "sessions_failed": len(failed),
@@ -408,4 +409,5 @@ def _figures(results: dict, failed: dict, reused: bool) -> dict:
         "sessions_usable": len(results) - len(excluded),
         "reused": int(reused),
         "failed": failed,
+        "excluded": dict(sorted(excluded.items())),
     }
