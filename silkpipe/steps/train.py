@@ -14,7 +14,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from silkpipe import store as keys
@@ -59,6 +59,7 @@ class TrainPlan:
     clips: dict[str, str]  # clip file (its place in the work copy, see local_clips) -> sha256
     inputs: str
     clips_dirs: tuple[Path, ...] = ()  # local folders instead of the run's clips
+    run_inputs: dict = field(default_factory=dict)  # inputs.json as read (not hashed)
 
 
 def train_plan(
@@ -85,7 +86,7 @@ def train_plan(
     key = digest(
         {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
     )
-    return TrainPlan(sessions, clips, key, clips_dirs)
+    return TrainPlan(sessions, clips, key, clips_dirs, inputs)
 
 
 def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
@@ -285,7 +286,7 @@ _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", typ
 
 
 def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
-    inputs = read_run_inputs(store, run_id)
+    inputs = plan.run_inputs  # read once, by train_plan
     streams = _session_streams(store, run_id, list(plan.sessions), inputs)
     for key in store.list(keys.failures_prefix(run_id, "train")):
         store.delete(key)  # this training's clip refusals replace the last one's
