@@ -704,18 +704,16 @@ def train_with_test(
     train_mask, left_out = trainable(windows, streams, train_mask)
     if left_out["samples"]:
         log.info("%s", describe(left_out))
+    train_part, test = windows.subset(train_mask), windows.subset(test_mask)
     summary = train_windows(
-        windows.subset(train_mask),
+        train_part,
         out_dir,
         config=cfg,
         progress=progress,
         t_start=t_start,
         left_out=left_out,
-        sources=trained_on(
-            streams, windows.subset(train_mask), windows.subset(test_mask).primaries()
-        ),
+        sources=trained_on(streams, train_part, test.primaries()),
     )
-    test = windows.subset(test_mask)
     result = evaluate_windows(Predictor(out_dir), test, streams)
     result["test_scheme"] = scheme
     result["test_groups"] = sorted(set(test.groups))
