@@ -202,8 +202,8 @@ def _refuse_folders_again(args) -> None:
     if args.sessions:
         given[resolved(args.sessions, "--sessions folder")] = ("--sessions", args.sessions)
     for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
-        if folder and resolved(folder, f"{flag} folder") in given:
-            as_flag, as_given = given[resolved(folder)]
+        if folder and (key := resolved(folder, f"{flag} folder")) in given:
+            as_flag, as_given = given[key]
             raise InputError(
                 f"{flag} is a {as_flag} folder too ({as_given}): it would be trained on twice",
                 path=str(folder),
