@@ -1404,9 +1404,10 @@ def _classes_override(
     """classes_over_signature: energy at min_quality and a fixed class model's route confirm
     the offset, its lag profile at its best here (class_peak_margin), so a signature
     contradiction yields (``cfg``: the gate's levels)."""
-    peaks_away = _fits_better_away(lag_margin, cfg)
+    if not cfg.classes_over_signature:
+        return False
     confirms = quality >= cfg.min_quality and _clip_confirms(cls, quality, p_value, cfg)
-    return cfg.classes_over_signature and confirms and not peaks_away
+    return confirms and not _fits_better_away(lag_margin, cfg)
 
 
 def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
