@@ -86,23 +86,9 @@ class FileStore:
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _remove_orphaned_temps(path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
+            write_whole(path, data)
         except OSError as err:
             raise self._fault("cannot write", key, err) from None
-        try:
-            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException as err:
-            Path(tmp).unlink(missing_ok=True)
-            if isinstance(err, OSError):
-                raise self._fault("cannot write", key, err) from None
-            raise
 
     def get_bytes(self, key: str) -> bytes:
         path = self._path(key)
@@ -137,6 +123,33 @@ class FileStore:
             self._path(key).unlink(missing_ok=True)
         except OSError as err:
             raise self._fault("cannot delete", key, err) from None
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Publish ``data`` as ``path`` whole or not at all: a temp file in the same folder,
+    renamed over it, so a reader never sees half a file and a failed write keeps the old one.
+
+    An OSError names ``path`` (not the temp file), the file the caller asked for.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_orphaned_temps(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
+    except OSError as err:
+        err.filename = str(path)
+        raise
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as err:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            err.filename, err.filename2 = str(path), None
+        raise
 
 
 def _umask() -> int:

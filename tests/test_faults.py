@@ -134,3 +134,37 @@ def test_truncated_onnx_is_one_line(tmp_path):
     line = _one_line_error(proc, "evaluate")
     assert proc.returncode in (1, 2), proc.stderr[-2000:]
     assert len(line) < 600
+
+
+def test_a_cv_json_the_disk_cannot_hold_leaves_the_earlier_one_whole(
+    tmp_path, mount, monkeypatch, capsys
+):
+    """evaluate --cv --report on a full disk: the earlier cv.json stays as it was and no
+    half file is left beside it (it was written in place and cut short where space ran out)."""
+    import json
+
+    import silkpipe.commands.evaluate as evaluate
+    import silkpipe.crossval as crossval
+    from silkpipe.cli import main
+
+    size: list[int] = []
+
+    def protocol(streams, name, *args, **kwargs):
+        return {"protocol": name, "pooled_macro_f1": 0.5, "folds": ["x" * size[0]]}
+
+    monkeypatch.setattr(crossval, "run_protocol", protocol)
+    monkeypatch.setattr(evaluate, "_streams", lambda args: ([], []))
+    report = tmp_path / "report"
+    mount(["-t", "tmpfs", "-o", "size=64k", "tmpfs"], report)
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path), "--json"]
+    argv += ["--report", str(report)]
+    size.append(40_000)
+    assert main(argv) == 0
+    good = (report / "cv.json").read_bytes()
+    size[0] = 100_000  # more than the disk holds
+    assert main(argv) == 1
+    assert (report / "cv.json").read_bytes() == good
+    assert [p.name for p in report.iterdir()] == ["cv.json"]
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert "No space left on device" in line and str(report / "cv.json") in line, line
+    assert json.loads(good)[0]["pooled_macro_f1"] == 0.5

@@ -425,8 +425,9 @@ def run_cv(args) -> dict:
         if not args.json:
             print(format_result(results[-1]), flush=True)
     if args.report:
-        Path(args.report).mkdir(parents=True, exist_ok=True)
-        (Path(args.report) / "cv.json").write_text(json.dumps(results, indent=2))
+        from silkpipe.store import write_whole
+
+        write_whole(Path(args.report) / "cv.json", json.dumps(results, indent=2).encode())
     if args.json:
         sys.stdout.write(json.dumps(results) + "\n")
     return {r["protocol"]: r.get("pooled_macro_f1") for r in results}
