@@ -529,9 +529,8 @@ def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:
 
 def _unreadable(root: Path, path: Path) -> str:
     """Why ``path`` in the clips folder ``root`` is not read ('' when it is)."""
-    try:
-        target = path.resolve()
-    except RuntimeError:  # pathlib's word for a symlink loop: bad input, not a fault
+    target = _resolved_unless_loop(path)
+    if target is None:
         return "is a symlink loop: not read"
     if not target.is_relative_to(root):
         return "is a link out of the clips folder: not read"
@@ -621,11 +620,20 @@ def distinct_folders(folders: list, flags: list[str] | None = None, both: str = 
 
 def resolved(folder, what: str = "clips folder") -> Path:
     """``folder`` with its links and ``..`` resolved; a symlink loop is InputError naming
-    it as ``what`` (pathlib raises RuntimeError, which would read as a fault)."""
+    it as ``what``."""
+    target = _resolved_unless_loop(Path(folder))
+    if target is None:
+        raise InputError(f"{what} is a symlink loop, not a folder", path=str(folder))
+    return target
+
+
+def _resolved_unless_loop(path: Path) -> Path | None:
+    """``path`` with its links and ``..`` resolved, or None when it is a symlink loop:
+    pathlib raises RuntimeError for a loop, which would read as a fault, not bad input."""
     try:
-        return Path(folder).resolve()
+        return path.resolve()
     except RuntimeError:
-        raise InputError(f"{what} is a symlink loop, not a folder", path=str(folder)) from None
+        return None
 
 
 def folder_problem(folder) -> str:
@@ -635,9 +643,7 @@ def folder_problem(folder) -> str:
     if path.is_dir():
         return ""
     if path.is_symlink():
-        try:
-            path.resolve()
-        except RuntimeError:
+        if _resolved_unless_loop(path) is None:
             return "is a symlink loop, not a folder"
         return "is missing" if not path.exists() else "is a file, not a folder"
     return "is a file, not a folder" if path.exists() else "is missing"
