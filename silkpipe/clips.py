@@ -598,23 +598,25 @@ def load_clip_folder_sets(folders: list, **options) -> list[list]:
     return sets
 
 
-def distinct_folders(folders: list, flags: list[str] | None = None, both: str = "") -> list[Path]:
+def distinct_folders(
+    folders: list, flags: list[str] | None = None, both: str = "", *, last_only: bool = False
+) -> list[Path]:
     """The clip folders as Paths; the same folder given twice (by any path: a link,
     ``../x``) is an error, as its clips would count twice. ``flags``, the option each
     folder came from, name the two options when they differ, and ``both`` says what
-    that would do (one folder as --clips and --train-clips: trained on and tested)."""
+    that would do (one folder as --clips and --train-clips: trained on and tested).
+    ``last_only`` checks the last folder against the others only (train's new day)."""
     seen: dict[Path, tuple[str, str]] = {}
     for n, folder in enumerate(folders):
         flag = flags[n] if flags else ""
-        key = resolved(folder)
-        if key in seen:
+        key = resolved(folder, f"{flag} folder" if flag else "clips folder")
+        if key in seen and (not last_only or n == len(folders) - 1):
             first, first_flag = seen[key]
             why = f"both as {first_flag} and {flag}" if first_flag != flag else "twice"
             harm = both if first_flag != flag and both else "its clips would count twice"
-            raise InputError(
-                f"clips folder given {why} (also as {first}): {harm}", path=str(folder)
-            )
-        seen[key] = (str(folder), flag)
+            what = "folder" if first_flag != flag else "clips folder"
+            raise InputError(f"{what} given {why} (also as {first}): {harm}", path=str(folder))
+        seen.setdefault(key, (str(folder), flag))
     return [Path(folder) for folder in folders]
 
 

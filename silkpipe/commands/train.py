@@ -196,18 +196,15 @@ def run(args) -> dict:
 def _refuse_folders_again(args) -> None:
     """--calibrate or --adapt-to naming a --clips or --sessions folder would train on its
     recordings twice (SHOT_REPEAT more times, or again as their own guesses): refused."""
-    from silkpipe.clips import resolved
+    from silkpipe.clips import distinct_folders
 
-    given = {resolved(c, "--clips folder"): ("--clips", c) for c in args.clips or []}
-    if args.sessions:
-        given[resolved(args.sessions, "--sessions folder")] = ("--sessions", args.sessions)
+    given = [("--clips", c) for c in args.clips or []]
+    given += [("--sessions", args.sessions)] if args.sessions else []
     for flag, folder in (("--calibrate", args.calibrate), ("--adapt-to", args.adapt_to)):
-        if folder and (key := resolved(folder, f"{flag} folder")) in given:
-            as_flag, as_given = given[key]
-            raise InputError(
-                f"{flag} is a {as_flag} folder too ({as_given}): it would be trained on twice",
-                path=str(folder),
-            )
+        if folder:
+            flags, folders = zip(*given, (flag, folder), strict=True)
+            harm = "it would be trained on twice"
+            distinct_folders(list(folders), list(flags), both=harm, last_only=True)
 
 
 def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
