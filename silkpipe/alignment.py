@@ -238,6 +238,10 @@ class AlignConfig:
     strong_keeps_peak: bool = True
     seed: int = 0
 
+    def check_settings(self) -> None:
+        """The bounds between fields (commands.check_config checks each field alone)."""
+        check_energy_allowance(self)
+
 
 @dataclass
 class AlignmentReport:

@@ -270,3 +270,29 @@ def test_model_and_preset_options_say_their_default():
     assert "(default: the bundled tiny.en)" in helps["run --model"]
     assert "(default default)" in helps["train --preset"] % {"default": "default"}
     assert "(default default)" in helps["evaluate --preset"] % {"default": "default"}
+
+
+def test_check_config_runs_each_configs_own_check_of_its_fields_together():
+    """A config's bounds between fields live on it (check_settings), nested ones too, not
+    in check_config: any config that defines the hook is checked."""
+    import dataclasses
+
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    @dataclasses.dataclass
+    class Span:
+        low: float = 0.0
+        high: float = 1.0
+
+        def check_settings(self) -> None:
+            if self.low >= self.high:
+                raise InputError("setting Span.low must be below Span.high")
+
+    @dataclasses.dataclass
+    class Outer:
+        span: Span = dataclasses.field(default_factory=Span)
+
+    assert check_config(Outer()).span.high == 1.0
+    with pytest.raises(InputError, match="Span.low"):
+        check_config(Outer(Span(low=2.0)))

@@ -211,7 +211,8 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
 
 def check_config(cfg):
     """``cfg`` if every number in it is finite and in its LIMITS range (nested configs
-    too); else InputError naming the setting (each option's help names its field)."""
+    too) and its own ``check_settings()`` (bounds between fields) passes; else InputError
+    naming the setting (each option's help names its field)."""
     limits = LIMITS.get(type(cfg).__name__, {})
     for field in dataclasses.fields(cfg):
         value = getattr(cfg, field.name)
@@ -224,10 +225,9 @@ def check_config(cfg):
             raise InputError(_out_of_range(cfg, field.name, value, low, high))
         if high is not None and value > high:
             raise InputError(_out_of_range(cfg, field.name, value, low, high))
-    if type(cfg).__name__ == "AlignConfig":
-        from silkpipe.alignment import check_energy_allowance
-
-        check_energy_allowance(cfg)  # the one cross-field bound: allowance < min_quality
+    check_settings = getattr(cfg, "check_settings", None)
+    if callable(check_settings):
+        check_settings()  # a config's bounds between fields, where it has any
     return cfg
 
 

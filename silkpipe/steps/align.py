@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
-from silkpipe.alignment import AlignConfig, align_session, check_energy_allowance
+from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
 from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
@@ -82,7 +82,7 @@ def align_run(
     ``failed``: session -> reason, and ``excluded``: session -> the gate's reason.
     """
     cfg = cfg or AlignConfig()
-    check_energy_allowance(cfg)  # before anything is read, as the CLI checks it
+    cfg.check_settings()  # before anything is read, as the CLI checks it
     inputs = read_run_inputs(store, run_id)
     clip_model, clips_hash = run_clip_model(store, run_id, inputs, clips_dir)
     keyed: dict = {"align": asdict(cfg), "step": STEP_VERSION["align"]}
