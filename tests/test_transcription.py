@@ -238,3 +238,26 @@ def test_segment_as_whisperx_json():
     seg = transcription._segment_dict(S())
     assert seg["start"] == 0.5 and seg["end"] == 2.0 and seg["text"] == "jump"
     assert seg["words"][0] == {"word": "jump", "start": 1.0, "end": 1.4, "score": 0.9}
+
+
+def test_transcribe_says_in_one_line_what_it_did(tmp_path, data_dir, capsys, monkeypatch):
+    """Silent on success before: how many sessions, how many re-used, and where they went."""
+    import silkpipe.steps.transcribe as step
+
+    def fake(audio, settings, threads=None):
+        return {"segments": [], "language": "en", "silkpipe": {}}
+
+    monkeypatch.setattr(step, "transcribe_audio", fake)
+    store = open_store(str(tmp_path / "store"))
+    store.put_bytes("sessions/s1/audio_16k.wav", _wav_bytes(np.zeros(SAMPLE_RATE)))
+    own = (data_dir / "sessions" / "20251017_143217_session" / "whisperx_output.json").read_bytes()
+    store.put_bytes("sessions/s2/whisperx_output.json", own)
+    (tmp_path / "names").write_text("s1\ns2\n")
+    where = f"into runs/r1/transcripts/ in {store.uri}"
+    argv = ["--store", str(tmp_path / "store"), "--run-id", "r1"]
+    assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 0
+    assert capsys.readouterr().out == f"transcribed 2 sessions (1 re-used) {where}\n"
+    assert cli_main(["transcribe", "s1", *argv]) == 0
+    assert capsys.readouterr().out == f"transcribed 1 session (1 re-used) {where}\n"
+    assert cli_main(["transcribe", "s1", "--force", *argv]) == 0
+    assert capsys.readouterr().out == f"transcribed 1 session (0 re-used) {where}\n"

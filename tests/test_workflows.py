@@ -415,10 +415,11 @@ def test_sessions_export_report(tmp_path, clean_env, capsys):
     (report / "index.html").write_text("<html>ok</html>")
     (report / "timelines" / "s1.png").write_bytes(b"\x89PNG")
     dest = tmp_path / "out"
-    code, _, err = run_cli(
+    code, out, err = run_cli(
         ["sessions", "export-report", "--store", str(store), "--run-id", "r1", str(dest)], capsys
     )
     assert code == 0, err
+    assert out == f"report of run r1 copied to {dest} (2 files)\n"  # was silent
     assert (dest / "index.html").read_text() == "<html>ok</html>"
     assert (dest / "timelines" / "s1.png").read_bytes() == b"\x89PNG"
     code, _, err = run_cli(

@@ -207,10 +207,11 @@ def run(args) -> dict:
     _refuse_unused(args)
     packed = _packed_sessions(args)
     cfg = config(args)
+    store = open_store(args.store)
     if packed is not None:
         settings = cfg.settings
-        return transcribe_sessions(
-            open_store(args.store),
+        totals = transcribe_sessions(
+            store,
             packed,
             args.run_id,
             backend=settings.backend,
@@ -221,8 +222,17 @@ def run(args) -> dict:
             force=args.force,
             on_done=_session_done(args),
         )
-    figures = transcribe_session(
-        open_store(args.store), args.run_id, args.session, cfg, force=args.force
-    )
+        print(_done_line(totals["sessions"], totals["cached"], args.run_id, store.uri))
+        return totals
+    figures = transcribe_session(store, args.run_id, args.session, cfg, force=args.force)
     figures.pop("source", None)  # text; the rest are numbers for the step metrics
+    print(_done_line(1, figures["cached"], args.run_id, store.uri))
     return figures
+
+
+def _done_line(sessions: int, reused: int, run_id: str, store_uri: str) -> str:
+    """What a successful call did, in one line (re-used: a transcript of the same inputs
+    and settings already made, cached, or the session's own whisperx_output.json)."""
+    plural = "" if sessions == 1 else "s"
+    where = f"runs/{run_id}/transcripts/ in {store_uri}"
+    return f"transcribed {sessions} session{plural} ({reused} re-used) into {where}"
