@@ -98,12 +98,6 @@ class AlignConfig:
     # right sessions and false candidates, checked on fresh held-out seeds
     # (bench/notes/gaterecall.txt); 0: the level itself.
     energy_allowance: float = 0.5
-    # A class-signature contradiction (contradict_p) does not refuse where energy reaches
-    # min_quality and a fixed class model's route confirms the offset (_clip_confirms, its
-    # lag profile at its best there: class_peak_margin): the signature's physics (jumps
-    # push, turns spin about gravity) need not hold for a player's gestures; the fixed
-    # model's p is fair. False: off.
-    classes_over_signature: bool = False
     # The signature route still asks for energy quality this far below min_quality, so a
     # stricter --min-quality tightens every route through the gate, not the energy one alone.
     signature_quality_allowance: float = 4.0
@@ -1248,7 +1242,7 @@ def gate_verdict(
         return True, "class evidence peaks elsewhere"
     if _class_contradicts(cls, cfg):
         return True, "class evidence contradicts"
-    if _contradicts(sig, cfg) and not _classes_override(cls, quality, p_value, lag_margin, cfg):
+    if _contradicts(sig, cfg):
         return True, "class signature contradicts"
     if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
@@ -1400,18 +1394,6 @@ def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
         return False
     enough = cls is not None and cls.testable and cls.words >= cfg.min_class_words
     return bool(enough and cls is not None and cls.p_value > cfg.class_contradict_p)
-
-
-def _classes_override(
-    cls: ClassTest | None, quality: float, p_value: float, lag_margin: float | None, cfg
-) -> bool:
-    """classes_over_signature: energy at min_quality and a fixed class model's route confirm
-    the offset, its lag profile at its best here (class_peak_margin), so a signature
-    contradiction yields (``cfg``: the gate's levels)."""
-    if not cfg.classes_over_signature:
-        return False
-    confirms = quality >= cfg.min_quality and _clip_confirms(cls, quality, p_value, cfg)
-    return confirms and not _fits_better_away(lag_margin, cfg)
 
 
 def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
