@@ -293,6 +293,7 @@ def run_pipeline(
         "clips_skipped_at_upload": sorted(skipped_clips),
         "transcribe_failed": sorted(failed),
         "align_failed": sorted(aligned.get("failed") or {}),
+        "gate": {k: v for k, v in aligned.items() if k != "failed"},  # {} when align failed
         "steps": steps,
         "step_errors": errors,
         "step_seconds": {k: round(v, 2) for k, v in seconds.items()},

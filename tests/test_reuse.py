@@ -171,6 +171,26 @@ def test_quality_gate_applies_with_and_without_force(copy, force, capsys, caplog
     assert capsys.readouterr().out == ""
 
 
+def test_run_says_what_the_gate_excluded(copy, capsys, caplog):
+    """``run`` tells the gate's verdicts as ``align`` does (one line per excluded session with
+    its reason, then the count through the gate) and puts them in its closing JSON."""
+    root, sessions = copy
+    argv = _argv(root) + ["--align-min-quality", "100"]
+    with caplog.at_level(logging.INFO, logger="silkpipe.commands.align"):
+        rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2, err[-2000:]  # train: the fixture's few clips alone leave a split empty
+    summary = json.loads(
+        (_published(root / "store/runs" / RUN, "labels") / "summary.json").read_text()
+    )
+    said = [r.getMessage() for r in caplog.records if r.name == "silkpipe.commands.align"]
+    expected = [f"session {s} excluded: {summary['excluded'][s]}" for s in sorted(sessions)]
+    assert said == [*expected, f"0 of {len(sessions)} sessions through the gate"], said
+    result, _ = json.JSONDecoder().raw_decode(err, err.index('{\n  "sessions"'))
+    gate = result["gate"]
+    assert gate["excluded"] == summary["excluded"] and gate["sessions_usable"] == 0
+
+
 def test_a_second_run_sees_only_its_own_folder(copy):
     root, (first, second) = copy
     only = root / "only"

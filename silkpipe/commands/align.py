@@ -88,15 +88,17 @@ def run(args) -> dict:
     )
     clips = Path(args.clips) if args.clips else None
     figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force, clips_dir=clips)
-    _say_gate(figures)
+    say_gate(figures)
+    figures.pop("excluded")
     raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
     return figures
 
 
-def _say_gate(figures: dict) -> None:
+def say_gate(figures: dict) -> None:
     """One line per session the gate excluded, with its reason, and how many passed: a
-    user who aligned a run learns what will be trained on without opening the store."""
-    for session, reason in figures.pop("excluded").items():
+    user who aligned a run (``align`` or ``run``) learns what will be trained on without
+    opening the store."""
+    for session, reason in figures["excluded"].items():
         log.info("session %s excluded: %s", session, reason)
     total = figures["sessions_ok"] + figures["sessions_failed"]
     failed = f", {figures['sessions_failed']} failed" if figures["sessions_failed"] else ""

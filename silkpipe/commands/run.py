@@ -6,6 +6,7 @@ import json
 import sys
 
 from silkpipe.commands import add_config_options, add_dir_option, config_from
+from silkpipe.commands.align import say_gate
 from silkpipe.errors import PartialFailure
 from silkpipe.pipeline import run_pipeline
 
@@ -76,6 +77,8 @@ def run(args) -> dict:
         force=args.force,
     )
     print(json.dumps(result, indent=2), file=sys.stderr)
+    if result["gate"]:
+        say_gate(result["gate"])
     raise_if_partial(result, args.store, args.run_id)
     return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}
 
