@@ -75,6 +75,8 @@ BAD_NUMBERS = [
     (["evaluate", "--cv", "time-range", "--epochs", "-1"], "TrainConfig.max_epochs"),
     (["align", "--search", "1e9"], "AlignConfig.search_s"),  # was a 745 GiB grid
     (["align", "--event-window", "nan"], "AlignConfig.event_window_s"),  # looped for ever
+    (["align", "--search-s", "1e9"], "AlignConfig.search_s"),  # run's spelling, less align-
+    (["align", "--max-state-s", "-1"], "AlignConfig.max_state_s"),
     (["align", "--refine-s", "0"], "AlignConfig.refine_s"),
     (["align", "--shuffles", "1000000000"], "AlignConfig.shuffles"),
     (["run", "IN", "--align-bump-sigma-s", "-1"], "AlignConfig.bump_sigma_s"),
@@ -103,6 +105,19 @@ def test_numbers_no_run_can_use_are_bad_input_naming_the_setting(tmp_path, capsy
     assert rc == 2 and len(lines) == 1 and words in lines[0], err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists() and not (tmp_path / "store").exists()
+
+
+def test_align_takes_the_field_names_run_spells_with_align_prefix():
+    """`align --search-s` is `run --align-search-s` (and the older `--search` still works)."""
+    from silkpipe.cli import build_parser
+
+    def aligned(*opts: str) -> dict:
+        args = build_parser().parse_args(["align", "--store", "s", "--run-id", "r", *opts])
+        return {k: getattr(args, k) for k in ("search", "event_window", "max_state")}
+
+    new = aligned("--search-s", "7", "--event-window-s", "0.9", "--max-state-s", "3")
+    old = aligned("--search", "7", "--event-window", "0.9", "--max-state", "3")
+    assert new == old == {"search": 7.0, "event_window": 0.9, "max_state": 3.0}
 
 
 # ---- options that would do nothing in the mode given: refused, not ignored ---------------

@@ -35,7 +35,9 @@ def register(sub) -> None:
         help="align again although labels from the same inputs exist (the gate still applies)",
     )
     p.add_argument(
-        "--search",
+        "--search-s",
+        "--search",  # the older spelling, kept
+        dest="search",
         type=float,
         default=AlignConfig.search_s,
         metavar="SECONDS",
@@ -49,7 +51,9 @@ def register(sub) -> None:
         "trained on (default %(default)s)",
     )
     p.add_argument(
-        "--event-window",
+        "--event-window-s",
+        "--event-window",  # the older spelling, kept
+        dest="event_window",
         type=float,
         default=AlignConfig.event_window_s,
         metavar="SECONDS",
@@ -57,7 +61,9 @@ def register(sub) -> None:
         "(default %(default)s; punch: --punch-window-s)",
     )
     p.add_argument(
-        "--max-state",
+        "--max-state-s",
+        "--max-state",  # the older spelling, kept
+        dest="max_state",
         type=float,
         default=AlignConfig.max_state_s,
         metavar="SECONDS",
@@ -71,7 +77,8 @@ def register(sub) -> None:
         "(default: the run's own clips, if it has any)",
         clips=True,
     )
-    named = ("search_s", "min_quality", "event_window_s", "max_state_s")  # options above
+    # options above: each also under the field's name, as `run --align-<field>` spells it
+    named = ("search_s", "min_quality", "event_window_s", "max_state_s")
     add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
     p.set_defaults(func=run)
 
