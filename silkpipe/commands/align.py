@@ -34,15 +34,7 @@ def register(sub) -> None:
         action="store_true",
         help="align again although labels from the same inputs exist (the gate still applies)",
     )
-    p.add_argument(
-        "--search-s",
-        "--search",  # the older spelling, kept
-        dest="search",
-        type=float,
-        default=AlignConfig.search_s,
-        metavar="SECONDS",
-        help="largest audio->IMU offset searched, in seconds (default %(default)s)",
-    )
+    _add_seconds(p, "--search-s", "--search", "largest audio->IMU offset searched, in seconds")
     p.add_argument(
         "--min-quality",
         type=float,
@@ -50,25 +42,19 @@ def register(sub) -> None:
         help="label-quality score (z over shuffled commands) a session needs to be "
         "trained on (default %(default)s)",
     )
-    p.add_argument(
+    _add_seconds(
+        p,
         "--event-window-s",
-        "--event-window",  # the older spelling, kept
-        dest="event_window",
-        type=float,
-        default=AlignConfig.event_window_s,
-        metavar="SECONDS",
-        help="label window around a jump/turn, before it is cut to the motion burst "
-        "(default %(default)s; punch: --punch-window-s)",
+        "--event-window",
+        "label window around a jump/turn, before it is cut to the motion burst "
+        "(punch: --punch-window-s)",
     )
-    p.add_argument(
+    _add_seconds(
+        p,
         "--max-state-s",
-        "--max-state",  # the older spelling, kept
-        dest="max_state",
-        type=float,
-        default=AlignConfig.max_state_s,
-        metavar="SECONDS",
-        help="how long a walk/idle command predicts motion in the offset search, at most "
-        "(default %(default)s; the label's own length is --state-label-s)",
+        "--max-state",
+        "how long a walk/idle command predicts motion in the offset search, at most "
+        "(the label's own length is --state-label-s)",
     )
     add_dir_option(
         p,
@@ -81,6 +67,21 @@ def register(sub) -> None:
     named = ("search_s", "min_quality", "event_window_s", "max_state_s")
     add_config_options(p, AlignConfig, title="every other alignment setting", skip=named)
     p.set_defaults(func=run)
+
+
+def _add_seconds(p, name: str, older: str, what: str) -> None:
+    """An AlignConfig duration under its field's name and its older spelling (kept)."""
+    dest = older.removeprefix("--").replace("-", "_")
+    default = getattr(AlignConfig, name.removeprefix("--").replace("-", "_"))
+    p.add_argument(
+        name,
+        older,
+        dest=dest,
+        type=float,
+        default=default,
+        metavar="SECONDS",
+        help=f"{what} (default %(default)s)",
+    )
 
 
 def run(args) -> dict:
