@@ -89,3 +89,15 @@ def test_off_draws_every_window_once_gbal_draws_rare_gestures_more(monkeypatch):
     assert abs(gbal[NOISE] - 240) < 45  # noise keeps its share of the 400 draws
     assert gbal[CLASSES.index("jump")] > 20  # about 40 of 400, not its 12
     assert gbal[CLASSES.index("turn")] < 65  # about 40 of 400, not its 80
+
+
+def test_gesture_balance_off_keeps_published_models_keys():
+    """Off trains today's model byte for byte, so the model's key must not change with the
+    new setting (every published model would be retrained); on, it is keyed."""
+    from silkpipe.steps.train import keyed_settings
+
+    before = {
+        k: v for k, v in TrainConfig().to_dict().items() if k not in ("threads", "gesture_balance")
+    }
+    assert keyed_settings(TrainConfig()) == before
+    assert keyed_settings(TrainConfig(gesture_balance="gbal"))["gesture_balance"] == "gbal"
