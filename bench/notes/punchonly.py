@@ -13,6 +13,7 @@ product call = noise logit + 1.5); its cache is moved to /tmp/punchonly/cache.
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/punchonly.py run --proto ldo14 trdev --cand base gbal rare --seed 1337 1338
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/punchonly.py dev
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/punchonly.py held --cand gbal
+    PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/punchonly.py held --cand rare --round 2
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ HELD = (
     ("ldo14", "held", [1363, 1364, 1365, 1366], None),
     ("ldo19", "all", [1363, 1364, 1365, 1366], 0.010),
     ("trdev", "all", [1367, 1368], 0.010),
+)
+#: round 2 (punchonly.txt, pre-registered after round 1's held-out result): fresh seeds
+HELD2 = (
+    ("ldo14", "held", [1369, 1370, 1371, 1372], None),
+    ("ldo19", "all", [1369, 1370, 1371, 1372], 0.010),
+    ("trdev", "all", [1373, 1374], 0.010),
 )
 
 
@@ -98,11 +105,25 @@ def dev(cands: list[str]) -> None:
     print("CARRY:", max(ok, key=ok.get) if ok else "nothing")
 
 
-def held(cand: str) -> None:
-    """The carried candidate against base, once, on the held-out checks."""
+def to_noise(proto: str, cands: list[str], seeds: list[int], part: str) -> None:
+    """Per gesture class, windows called noise (pooled over seeds), per candidate."""
+    punch14.BIAS[0] = 1.5
+    for cand in cands:
+        y, p = punch14.yp(punch14.rows(proto, cand, seeds), part)
+        calls = [
+            f"{name}->noise {int(((y == c) & (p == NOISE)).sum())}/{int((y == c).sum())}"
+            for c, name in enumerate(CLASSES)
+            if c != NOISE and (y == c).any()
+        ]
+        print(f"  {proto} {part} {cand}: " + ", ".join(calls))
+
+
+def held(cand: str, checks=HELD) -> None:
+    """The candidate against base, once, on the held-out checks."""
     verdict = True
-    for proto, part, seeds, loss in HELD:
+    for proto, part, seeds, loss in checks:
         punch14.score(proto, ["base", cand], seeds, part)
+        to_noise(proto, ["base", cand], seeds, part)
         base, got = mean_f1(proto, "base", seeds, part), mean_f1(proto, cand, seeds, part)
         ok = got > base if loss is None else got >= base - loss
         verdict &= ok
@@ -118,6 +139,7 @@ def main() -> None:
     ap.add_argument("--proto", nargs="+", default=["ldo14"])
     ap.add_argument("--cand", nargs="+", default=["gbal", "rare"])
     ap.add_argument("--seed", type=int, nargs="+", default=DEV_SEEDS)
+    ap.add_argument("--round", type=int, choices=(1, 2), default=1, help="held-out round")
     a = ap.parse_args()
     if a.what == "shares":
         shares()
@@ -129,7 +151,7 @@ def main() -> None:
     elif a.what == "dev":
         dev(a.cand)
     else:
-        held(a.cand[0])
+        held(a.cand[0], HELD if a.round == 1 else HELD2)
 
 
 if __name__ == "__main__":
