@@ -315,6 +315,32 @@ def class_weights(y: np.ndarray, n_classes: int = len(CLASSES), power: float = 1
     return w.astype(np.float32)
 
 
+#: TrainConfig.gesture_balance: how batches draw the gesture classes (noise keeps its share)
+GESTURE_BALANCES = ("off", "gbal", "rare")
+
+
+def gesture_draw_weights(y: np.ndarray, noise: int, mode: str) -> np.ndarray:
+    """Per window, its chance of being drawn into a batch. Noise keeps its natural share of
+    draws (the prior that keeps within-day noise called noise); the other classes present
+    split the rest: equally ("gbal"), or in proportion to their counts with every class
+    smaller than the median gesture class raised to that median ("rare", a rule by counts).
+    Rare gesture classes are seen more without moving the noise/gesture balance."""
+    if mode not in GESTURE_BALANCES[1:]:
+        raise ValueError(f"gesture_balance {mode!r}: choose from {', '.join(GESTURE_BALANCES)}")
+    counts = np.bincount(y, minlength=noise + 1).astype(np.float64)
+    gestures = np.flatnonzero(counts > 0)
+    gestures = gestures[gestures != noise]
+    share = counts / counts.sum()  # natural shares: noise's is kept as it is
+    if len(gestures):
+        if mode == "gbal":
+            mass = np.ones(len(gestures))
+        else:
+            mass = np.maximum(counts[gestures], np.median(counts[gestures]))
+        share[gestures] = (1.0 - share[noise]) * mass / mass.sum()
+    per_window = share / np.maximum(counts, 1)
+    return per_window[y] / per_window[y].sum()
+
+
 def group_names_with_classes(windows: Windows, min_classes: int = 2) -> list[str]:
     return sorted(
         g for g in set(windows.groups) if len(set(windows.y[windows.groups == g])) >= min_classes

@@ -30,11 +30,13 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 
 from silkpipe.dataset import (
     FEATURE_NAMES,
+    GESTURE_BALANCES,
     LabelledStream,
     WindowConfig,
     Windows,
     class_weights,
     fit_normalisation,
+    gesture_draw_weights,
     holdout_split,
     make_windows,
 )
@@ -86,6 +88,10 @@ class TrainConfig:
     # picking by a tiny val split stops folds early, still at high LR (README: defaults)
     select: str = "last"
     balanced: bool = False  # draw training batches class-balanced (with replacement)
+    # draw the gesture classes more evenly (with replacement) while noise keeps its natural
+    # share of draws: "gbal" equal shares, "rare" classes under the median gesture class's
+    # count raised to it, "off" plain shuffling (dataset.gesture_draw_weights)
+    gesture_balance: str = "off"
     # export an average of the weights over training instead of the last step's: "ema"
     # (exponential moving average after every step, decay ema_decay) or "swa" (equal mean of
     # the weights after each epoch past the swa_start share of epochs); BatchNorm statistics
@@ -119,6 +125,13 @@ class TrainConfig:
             )
         if self.weight_average != "none" and self.select != "last":
             raise InputError("setting TrainConfig.weight_average needs select='last'")
+        if self.gesture_balance not in GESTURE_BALANCES:
+            raise InputError(
+                f"setting TrainConfig.gesture_balance is {self.gesture_balance!r}: "
+                f"choose from {', '.join(GESTURE_BALANCES)}"
+            )
+        if self.gesture_balance != "off" and self.balanced:
+            raise InputError("setting TrainConfig.gesture_balance needs balanced=False")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -475,13 +488,21 @@ def _start_fit(windows: Windows, cfg: TrainConfig, device, seed: int, epochs: in
         torch.from_numpy(windows.x),
         torch.from_numpy(windows.y),
         torch.from_numpy(fit_normalisation(windows)[1]),
-        torch.as_tensor(1.0 / np.maximum(counts, 1)[windows.y], dtype=torch.float64),
+        torch.as_tensor(_draw_weights(windows.y, counts, cfg), dtype=torch.float64),
         device,
         (mean, std),
     )
     fit.averaged = _averager(model, cfg)
     fit.swa_after = min(math.floor(cfg.swa_start * epochs), max(epochs - 1, 0))
     return fit
+
+
+def _draw_weights(y: np.ndarray, counts: np.ndarray, cfg: TrainConfig) -> np.ndarray:
+    """Per window, its weight in a batch draw: gesture_balance's, else every class equally
+    (used only when cfg.balanced)."""
+    if cfg.gesture_balance != "off":
+        return gesture_draw_weights(y, CLASSES.index("noise"), cfg.gesture_balance)
+    return 1.0 / np.maximum(counts, 1)[y]
 
 
 def _averager(model: GestureNet, cfg: TrainConfig) -> AveragedModel | None:
@@ -515,7 +536,7 @@ def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
     """One pass over the windows in shuffled (or class-balanced) batches; mean loss."""
     fit.model.train()
     n = len(fit.y)
-    if cfg.balanced:  # every class equally often: noise clips must not dominate
+    if cfg.balanced or cfg.gesture_balance != "off":  # drawn by fit.sample_w
         order = torch.multinomial(fit.sample_w, n, replacement=True, generator=fit.gen)
     else:
         order = torch.randperm(n, generator=fit.gen)

@@ -49,6 +49,18 @@ MODEL_FILES = ("weights.pt", "model.ts", "model.onnx", "history.json", "config.j
 REPORT_FILES = ("metrics.json", "confusion.png")
 #: Settings that change where or how fast training runs, not the model.
 NOT_HASHED = ("threads",)
+#: Settings added after models were published, keyed only when not at this value: at it
+#: they train today's model byte for byte, so published models keep their keys.
+KEYED_WHEN_SET = {"gesture_balance": "off"}
+
+
+def keyed_settings(cfg: TrainConfig) -> dict:
+    """The training settings a model's key is made from (NOT_HASHED and KEYED_WHEN_SET)."""
+    return {
+        k: v
+        for k, v in cfg.to_dict().items()
+        if k not in NOT_HASHED and not (k in KEYED_WHEN_SET and v == KEYED_WHEN_SET[k])
+    }
 
 
 @dataclass
@@ -82,7 +94,7 @@ def train_plan(
     }
     clips_dirs = tuple(distinct_folders(list(clips_dirs)))
     clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
-    settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_HASHED}
+    settings = keyed_settings(cfg)
     key = digest(
         {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
     )
