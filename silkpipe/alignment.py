@@ -1062,7 +1062,8 @@ def _lag_margin(
 def _decide(
     ev: Evidence, cfg: AlignConfig, keep_refused: bool, commands: list[Command]
 ) -> tuple[bool, str, str]:
-    """(excluded, reason, how the gate decided)."""
+    """(excluded, reason, how the gate decided): gate_verdict's, and a pass of a session the
+    first pass's self-trained class evidence contradicted refused unless confirmed."""
     at_chance, gate = gate_verdict(
         ev.quality,
         ev.p_value,
@@ -1321,14 +1322,14 @@ def _signature_passes(
     return not class_channels and fair and quality >= floor
 
 
-#: The gate's verdict where a fixed class model's route would pass an offset its own lag
-#: profile puts the words better away from (class_peak_margin).
+#: The gate's verdict where the self-trained class evidence contradicts (_class_contradicts).
+CLASS_CONTRADICTS = "class evidence contradicts"
+#: ... where a fixed class model's route would pass an offset its own lag profile puts the
+#: words better away from (class_peak_margin) ...
 PEAKS_AWAY = "class evidence fits better away"
 #: ... where the first pass's self-trained class evidence contradicted the session and no
 #: fixed class model's route confirms the offset (Evidence.contradicted) ...
 CONTRADICTED_BEFORE = "class evidence contradicted, unconfirmed"
-#: (gate_verdict's verdict where the self-trained class evidence contradicts)
-CLASS_CONTRADICTS = "class evidence contradicts"
 #: ... and where a route would pass a fitted clock rate at the edge of the rates searched
 #: (rate_edge_share).
 RATE_AT_EDGE = "clock rate at the edge of its bound"

@@ -154,3 +154,21 @@ def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypa
     path.write_text(json.dumps(json.loads(path.read_text()), indent=3))
     align_run(store, "r", cfg, progress=False)
     assert [c for c in calls if c[0] == "b"] == [("b", True, True)]
+
+
+def test_score_voice_carries_a_controls_contradiction_into_its_retest():
+    """score-voice re-tests a refused shifted control with the other sessions' class model
+    as the step re-tests a refused session: a first refusal by the self-trained class
+    evidence is carried into that re-test; any other refusal is not."""
+    from silkpipe.voice_score import _with_session_classes
+
+    seen = []
+
+    def control(clip_model=None, contradicted=False):
+        seen.append(contradicted)
+        return {"excluded": True, "gate": "at chance"}
+
+    for gate in (CLASS_CONTRADICTS, "at chance"):
+        again = _with_session_classes({"excluded": True, "gate": gate}, control, object())
+        assert again["tested_with"] == "sessions"
+    assert seen == [True, False]
