@@ -868,18 +868,18 @@ def align_session(
     rejected_words: list[dict] | None = None,
     keep_refused: bool = False,
     clip_model: ClipModel | None = None,
+    contradicted: bool = False,
 ) -> tuple[list[Interval], AlignmentReport]:
-    """The whole per-session join: offset, labels, quality gate. With ``clip_model`` (trained
-    on labelled clips) the class evidence of the search and the gate is that model's;
-    ``keep_refused`` (for inspection, never the steps) keeps a session the gate refused."""
+    """The whole per-session join: offset, labels, quality gate. ``clip_model`` (clips', or
+    the run's other sessions') makes the search's and the gate's class evidence; for
+    ``contradicted`` see Evidence; ``keep_refused`` (never the steps) keeps a refused one."""
     cfg = cfg or AlignConfig()
     clips = None if clip_model is None else bind(clip_model, motion)
     base = _report_base(session, motion, commands, rejected_words)
     commands, beyond = _reachable(motion, commands, cfg)
-    base.update(_unlabelled(beyond))
     too_few = _too_few(commands, beyond, cfg)
     if too_few:
-        return [], _unaligned(too_few, base)
+        return [], _unaligned(too_few, base | _unlabelled(beyond))
     fit = _fit_clock(motion, commands, cfg, clips)
     offset, scale, around = fit.offset_s, fit.scale, fit.candidates
     said = commands  # on the audio clock: the scales the fit searched are theirs
@@ -892,7 +892,7 @@ def align_session(
     intervals = session_labels(commands, offset, span, motion, cfg)
     peak, elsewhere = (None, False) if clips is None else _clip_peak(commands, lag, clips, cfg)
     margin, away = (None, None) if clips is None else _lag_margin(commands, lag, clips, cfg)
-    evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away)
+    evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -931,6 +931,7 @@ def _evidence(
     cfg: AlignConfig,
     margin: float | None = None,
     away: float | None = None,
+    contradicted: bool = False,
 ) -> Evidence:
     """What the gate weighs about a fit and the class tests at its offset. ``said``: the
     commands on the audio clock, before the fitted scale, as the scale search saw them."""
@@ -950,6 +951,7 @@ def _evidence(
         margin,
         away,
         _scale_edge(fit.scale, scales) if rate_fitted else None,
+        contradicted,
     )
 
 
@@ -1058,7 +1060,8 @@ def _lag_margin(
 def _decide(
     ev: Evidence, cfg: AlignConfig, keep_refused: bool, commands: list[Command]
 ) -> tuple[bool, str, str]:
-    """(excluded, reason, how the gate decided)."""
+    """(excluded, reason, how the gate decided): gate_verdict's, and a pass of a session the
+    first pass's self-trained class evidence contradicted refused unless confirmed."""
     at_chance, gate = gate_verdict(
         ev.quality,
         ev.p_value,
@@ -1073,6 +1076,8 @@ def _decide(
         ev.lag_margin,
         ev.rate_edge,
     )
+    if not at_chance and ev.contradicted and not _confirms_contradicted(ev, cfg):
+        at_chance, gate = True, CONTRADICTED_BEFORE
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1191,6 +1196,10 @@ class Evidence:
     lag_margin: float | None = None  # fixed class model: clip_evidence.lag_margin
     best_away_s: float | None = None  # ... and where its best score away lies
     rate_edge: float | None = None  # rate fitted: _scale_edge of the scale taken
+    # The first pass's self-trained class evidence contradicted this session (the align
+    # step's session-class rounds carry it: a fixed model never contradicts): a pass below
+    # sure_quality then needs a fixed class model's route (_confirms_contradicted).
+    contradicted: bool = False
 
 
 def gate_verdict(
@@ -1311,9 +1320,14 @@ def _signature_passes(
     return not class_channels and fair and quality >= floor
 
 
-#: The gate's verdict where a fixed class model's route would pass an offset its own lag
-#: profile puts the words better away from (class_peak_margin).
+#: The gate's verdict where the self-trained class evidence contradicts (_class_contradicts).
+CLASS_CONTRADICTS = "class evidence contradicts"
+#: ... where a fixed class model's route would pass an offset its own lag profile puts the
+#: words better away from (class_peak_margin) ...
 PEAKS_AWAY = "class evidence fits better away"
+#: ... where the first pass's self-trained class evidence contradicted the session and no
+#: fixed class model's route confirms the offset (Evidence.contradicted) ...
+CONTRADICTED_BEFORE = "class evidence contradicted, unconfirmed"
 #: ... and where a route would pass a fitted clock rate at the edge of the rates searched
 #: (rate_edge_share).
 RATE_AT_EDGE = "clock rate at the edge of its bound"
@@ -1388,6 +1402,20 @@ def _clip_confirms(cls: ClassTest | None, quality: float, p_value: float, cfg: A
     )
 
 
+def _confirms_contradicted(ev: Evidence, cfg: AlignConfig) -> bool:
+    """What still passes a session whose first-pass self-trained class evidence contradicted
+    it (Evidence.contradicted): energy at sure_quality, or a fixed class model's route
+    (_routes: its class p beside a fair energy p, its lag profile at its best here, a fitted
+    rate not at its edge). Energy under sure_quality alone does not: the round's model
+    cannot contradict, so its silence says nothing about the contradiction."""
+    levels = gate_levels(cfg)
+    if ev.quality >= max(levels.sure_quality, levels.min_quality):
+        return True
+    at_rate_edge = ev.rate_edge is not None and ev.rate_edge >= levels.rate_edge_share
+    confirms = _clip_confirms(ev.cls, ev.quality, ev.p_value, levels)
+    return confirms and not _fits_better_away(ev.lag_margin, levels) and not at_rate_edge
+
+
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
     """The self-trained class evidence says the words' classes do not sit there."""
     if cls is not None and cls.model in FIXED_MODELS:
@@ -1412,6 +1440,17 @@ def _peaks_away(ev: Evidence, cfg: AlignConfig) -> str:
         f"from this offset (lag margin {ev.lag_margin:.3f} < {cfg.class_peak_margin}): the "
         "offset may be a gesture period or more off, with the words' true classes meeting "
         "gestures alike"
+    )
+
+
+def _contradicted_before(ev: Evidence) -> str:
+    """Why a session the first pass's class evidence contradicted stays refused."""
+    p = 1.0 if ev.cls is None else ev.cls.p_value
+    return (
+        "aligned on its own, the gesture words' classes did not match the motion at this "
+        f"offset; the class model of the run's other passed sessions does not confirm it "
+        f"(p={p:.4f}), and motion energy (quality {ev.quality:.2f}) can be words merely "
+        "falling into a stretch of activity"
     )
 
 
@@ -1444,6 +1483,8 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
         what = _peaks_away(ev, cfg)
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
+    elif gate == CONTRADICTED_BEFORE:
+        what = _contradicted_before(ev)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:

@@ -881,12 +881,20 @@ SHIFTS = (("period", 1.5, 3.0), ("far", 5.0, 20.0))
 
 
 def shifted_control(
-    name: str, motion, commands: list, true_offset: float, shift: float, base, clip_model=None
+    name: str,
+    motion,
+    commands: list,
+    true_offset: float,
+    shift: float,
+    base,
+    clip_model=None,
+    contradicted: bool = False,
 ) -> dict:
     """Align a session with its offset search confined to a window around a wrong offset
     (true + shift) that ends 0.5 s short of the true one: what the gate does when the
     search lands there (the classic one-gesture-period error). Such a control must end
-    excluded (or corrected to within 0.3 s, which this window cannot reach)."""
+    excluded (or corrected to within 0.3 s, which this window cannot reach).
+    ``contradicted``: as align_session's (a re-test with the session classes)."""
     from dataclasses import replace
 
     from silkpipe.alignment import align_session
@@ -895,7 +903,9 @@ def shifted_control(
     centre = true_offset + shift + base.word_to_peak_s  # the lag the wrong offset has
     cfg = replace(base, search_s=float(max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1)))
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
-    _, report = align_session(f"{name}-shifted", motion, moved, cfg, clip_model=clip_model)
+    _, report = align_session(
+        f"{name}-shifted", motion, moved, cfg, clip_model=clip_model, contradicted=contradicted
+    )
     # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
     est = None if report.offset_s is None else report.offset_s + report.clock_scale * centre
     error = None if est is None else round(est - true_offset, 3)
@@ -1021,11 +1031,15 @@ def _others_model(passed: dict[str, tuple], name: str):
 def _with_session_classes(first: dict, control, model) -> dict:
     """A shifted control the first pass refused, or passed on energy alone below
     sure_quality, re-aligned as the align step re-aligns such a session without clips: with
-    the class model of the run's other passed sessions (``model``, _others_model); the first
+    the class model of the run's other passed sessions (``model``, _others_model), carrying
+    a first refusal by the self-trained class evidence as the step's rounds do; the first
     verdict stands without one."""
+    from silkpipe.alignment import CLASS_CONTRADICTS
+
     if model is None:
         return first
-    return {**control(clip_model=model), "tested_with": "sessions"}
+    contradicted = first.get("gate") == CLASS_CONTRADICTS
+    return {**control(clip_model=model, contradicted=contradicted), "tested_with": "sessions"}
 
 
 def session_row(report: dict, truth: dict) -> dict:

@@ -161,8 +161,8 @@ def test_score_voice_retests_a_refused_control_with_the_other_sessions_classes(f
     motion = load_session(data_dir / "sessions" / REFUSED).motion()
     words = _words(finished, REFUSED)
 
-    def control(clip_model=None):
-        return shifted_control(REFUSED, motion, words, -0.14, 1.8, ENERGY, clip_model)
+    def control(clip_model=None, contradicted=False):
+        return shifted_control(REFUSED, motion, words, -0.14, 1.8, ENERGY, clip_model, contradicted)
 
     first = control()
     assert first["excluded"], first
@@ -229,8 +229,11 @@ def test_a_control_passed_on_weak_energy_is_refused_by_the_other_sessions_classe
     labels3, alone = align_session(R84[3], m3, w3, ENERGY)
     assert not alone.excluded
 
-    def control(clip_model=None):
-        return shifted_control(R84[1], motion, words, truth["offset_s"], 17.014, ENERGY, clip_model)
+    def control(clip_model=None, contradicted=False):
+        offset = truth["offset_s"]
+        return shifted_control(
+            R84[1], motion, words, offset, 17.014, ENERGY, clip_model, contradicted
+        )
 
     first = control()
     assert first["outcome"] == "false pass" and first["weak_energy_pass"], first

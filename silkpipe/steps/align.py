@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
-from silkpipe.alignment import AlignConfig, align_session
+from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
 from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
@@ -107,7 +107,7 @@ def align_run(
         motions: dict[str, Motion] = {}  # passed sessions' streams, read once for both
         classes = partial(_passed_classes, store, inputs, motions=motions)
         tried = _session_veto(store, run_id, cfg, classes, align, results, failed, progress)
-        _session_rounds(store, run_id, classes, align, results, failed, progress, tried)
+        _session_rounds(store, run_id, classes, align, results, failed, progress, tried, old)
     pending = sorted(s for s, r in results.items() if r is None)
     _each(store, run_id, pending, lambda s: align(s, fresh=True), results, failed, progress)
     _clear_stale_failures(store, run_id, inputs)
@@ -146,8 +146,10 @@ class SessionClasses:
     model: ClipModel
     trainers: list[str]
     key: str
-    # the session's first-pass verdict: "refused", or "passed" (a weak energy pass the veto
-    # re-aligned); part of the re-use key, so a later run knows which first pass to expect
+    # the session's first-pass verdict: "refused"; "contradicted" (refused where the
+    # self-trained class evidence contradicts: alignment.Evidence.contradicted); or "passed"
+    # (a weak energy pass the veto re-aligned); part of the re-use key, so a later run
+    # knows which first pass to expect
     first_pass: str = "refused"
 
 
@@ -174,17 +176,23 @@ def _session_veto(store, run_id, cfg, passed_classes, align, results, failed, pr
     return tried
 
 
-def _first_pass(result: tuple[dict, str] | None) -> str:
-    """The first-pass verdict a session's class-model alignment records (see SessionClasses)."""
-    if result is not None and result[0]["inputs"].get("first_pass") == "passed":
-        return "passed"
-    return "refused"
+def _first_pass(result: tuple[dict, str] | None, recorded: dict) -> str:
+    """The first-pass verdict a session's class-model alignment records (see SessionClasses):
+    a class-model result carries it, a first-pass result says it; where the first pass was
+    not run again (None) the published labels' ``recorded`` inputs hold it."""
+    if result is None:
+        return recorded.get("first_pass", "refused")
+    report = result[0]
+    if "first_pass" in report["inputs"]:
+        return report["inputs"]["first_pass"]
+    return "contradicted" if report["gate"] == CLASS_CONTRADICTS else "refused"
 
 
-def _session_rounds(store, run_id, passed_classes, align, results, failed, progress, tried):
+def _session_rounds(store, run_id, passed_classes, align, results, failed, progress, tried, old):
     """Without clips: re-align the refused sessions with the class model of the sessions
     passed so far, round after round while new sessions pass (session_classes.ROUNDS). A
-    refused session is not among the passed, so its own labels are never in its model."""
+    refused session is not among the passed, so its own labels are never in its model; one
+    the self-trained class evidence contradicted carries that into every round."""
     for _ in range(session_classes.ROUNDS):
         passed = sorted(s for s, r in results.items() if r is not None and not r[0]["excluded"])
         todo = [
@@ -199,9 +207,8 @@ def _session_rounds(store, run_id, passed_classes, align, results, failed, progr
             tried[session] = passed
 
         def again(session: str, classes: SessionClasses = classes):
-            return align(
-                session, classes=replace(classes, first_pass=_first_pass(results[session]))
-            )
+            first = _first_pass(results[session], old.get(session) or {})
+            return align(session, classes=replace(classes, first_pass=first))
 
         _each(store, run_id, todo, again, results, failed, progress)
         if not any(r is not None and not r[0]["excluded"] for s, r in results.items() if s in todo):
@@ -277,6 +284,10 @@ def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
             store.delete(key)
 
 
+#: First-pass verdicts that refused: such a session waits for the session-class rounds.
+REFUSED_FIRST = ("refused", "contradicted")
+
+
 def _align_one(
     store,
     run_id,
@@ -317,7 +328,7 @@ def _align_one(
         if published is not None:
             return published
     before = old.get(session) or {}
-    if not (force or fresh or classes) and before.get("first_pass") == "refused":
+    if not (force or fresh or classes) and before.get("first_pass") in REFUSED_FIRST:
         if {k: v for k, v in before.items() if k not in ("classes", "first_pass")} == wanted:
             return None
     motion, notes = read_motion(store, inputs, session)
@@ -327,17 +338,27 @@ def _align_one(
     span = (float(motion.t[0]), float(motion.t[-1]))
     commands, glitches = usable_commands(extraction.commands, span, cfg.search_s)
     model = clip_model if classes is None else classes.model
-    report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg, model)
+    contradicted = classes is not None and classes.first_pass == "contradicted"
+    rejected = extraction.rejected + glitches
+    report, csv_text = _label(session, motion, commands, rejected, cfg, model, contradicted)
     report.update(inputs=wanted, notes=notes)
     if classes is not None:
         report["class_sessions"] = classes.trainers
     return report, csv_text
 
 
-def _label(session, motion, commands, rejected, cfg, clip_model=None) -> tuple[dict, str]:
+def _label(
+    session, motion, commands, rejected, cfg, clip_model=None, contradicted=False
+) -> tuple[dict, str]:
     """align_session with the gate applied as configured (never switched off)."""
     intervals, rep = align_session(
-        session, motion, commands, cfg, rejected_words=rejected, clip_model=clip_model
+        session,
+        motion,
+        commands,
+        cfg,
+        rejected_words=rejected,
+        clip_model=clip_model,
+        contradicted=contradicted,
     )
     report = rep.to_json()
     no_overlap = clocks_overlap(commands, (float(motion.t[0]), float(motion.t[-1])), cfg.search_s)

@@ -1,0 +1,174 @@
+"""A session the first pass refused because its self-trained class evidence contradicts the
+offset keeps that contradiction in the session-class rounds (review38d L1,
+bench/notes/l1carry.txt): the round's model is fixed and never contradicts, so its silence
+is no evidence; only its route (or energy at sure_quality) passes such a session."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from silkpipe.alignment import (
+    CLASS_CONTRADICTS,
+    CONTRADICTED_BEFORE,
+    AlignConfig,
+    Evidence,
+    _decide,
+    gate_levels,
+)
+from silkpipe.class_evidence import ClassTest
+from silkpipe.signature import SignatureTest
+from silkpipe.steps import align as step
+from silkpipe.store import open_store
+
+UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
+ENERGY_P = 1 / 41  # the floor of 40 shuffles
+
+
+def _round(quality: float, class_p: float, **kw) -> Evidence:
+    """A session-class round's evidence: the run's other sessions' model at ``class_p``."""
+    cls = ClassTest(separation=-1.0, p_value=class_p, words=12, classes=3, model="sessions")
+    return Evidence(quality=quality, p_value=ENERGY_P, sig=UNTESTED, cls=cls, **kw)
+
+
+def test_a_round_passes_a_contradicted_session_only_where_its_model_confirms():
+    """Energy at min_quality (or just under it, energy_allowance) with a model that neither
+    confirms nor fits the words better away passes a round: the hole when the first pass's
+    self-trained class evidence contradicted the offset. Carried, it refuses there; the
+    model's route, or energy at sure_quality, still passes."""
+    cfg = AlignConfig()
+    levels = gate_levels(cfg)
+    for quality in (levels.min_quality + 0.5, levels.min_quality - 0.3):
+        silent = _round(quality, 0.5, lag_margin=1.0)
+        assert _decide(silent, cfg, False, []) == (False, "", "energy")
+        excluded, reason, gate = _decide(replace(silent, contradicted=True), cfg, False, [])
+        assert excluded and gate == CONTRADICTED_BEFORE
+        assert "aligned on its own" in reason and "p=0.5000" in reason
+        confirms = _round(quality, 0.001, lag_margin=1.0, contradicted=True)
+        assert not _decide(confirms, cfg, False, [])[0]
+    away = _round(levels.min_quality + 0.5, 0.001, lag_margin=-1.0, contradicted=True)
+    assert _decide(away, cfg, False, [])[:1] == (True,)  # its words fit better elsewhere
+    sure = _round(levels.sure_quality, 0.5, lag_margin=1.0, contradicted=True)
+    assert _decide(sure, cfg, False, []) == (False, "", "energy")
+
+
+def _result(gate: str, excluded: bool = True, inputs: dict | None = None):
+    report = dict(excluded=excluded, gate=gate, offset_s=1.0, quality=6.5, class_model="self")
+    return report | {"inputs": inputs or {}}, ""
+
+
+def test_the_rounds_carry_the_first_pass_contradiction(tmp_path):
+    """Each round aligns a refused session with the first-pass verdict it records: from its
+    first-pass gate, from an earlier class-model result's inputs, or, where this run did
+    not align it again (None), from the published labels' record."""
+    results = {
+        "passed": _result("energy", excluded=False),
+        "contradicted": _result(CLASS_CONTRADICTS),
+        "chance": _result("at chance"),
+        "earlier-round": _result("at chance", inputs={"first_pass": "contradicted"}),
+        "not-aligned-again": None,
+    }
+    old = {"not-aligned-again": {"first_pass": "contradicted"}}
+    seen = {}
+
+    def classes(_results, passed):
+        return step.SessionClasses(model=None, trainers=passed, key="k")  # type: ignore[arg-type]
+
+    def align(session, classes):
+        seen[session] = classes.first_pass
+        return _result("at chance")
+
+    store = open_store(str(tmp_path))
+    step._session_rounds(store, "r", classes, align, results, {}, False, {}, old)
+    assert seen == {
+        "contradicted": "contradicted",
+        "chance": "refused",
+        "earlier-round": "contradicted",
+        "not-aligned-again": "contradicted",
+    }
+
+
+def _fake_gate(calls: list):
+    """An align_session whose verdicts are set per session (the gate is tested above):
+    "b" refused by its self-trained class evidence alone, passed on energy with a class
+    model unless the contradiction is carried; the others pass at sure_quality."""
+    from silkpipe.alignment import AlignmentReport
+
+    def align_session(session, motion, commands, cfg, *, clip_model=None, contradicted=False, **_):
+        calls.append((session, clip_model is not None, contradicted))
+        refused = session == "b" and (clip_model is None or contradicted)
+        gate = "energy" if not refused else CONTRADICTED_BEFORE if clip_model else CLASS_CONTRADICTS
+        report = AlignmentReport(
+            session=session,
+            offset_s=0.0,
+            offset_confidence=5.0,
+            quality=6.5 if session == "b" else 9.0,
+            quality_p_value=ENERGY_P,
+            event_energy_contrast=1.0,
+            excluded=refused,
+            reason="refused" if refused else "",
+            gate=gate,
+            class_model="sessions" if clip_model else "self",
+        )
+        return [], report
+
+    return align_session
+
+
+def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypatch):
+    """align_run: "b" (refused: its own class evidence contradicts) is aligned with the other
+    sessions' class model with the contradiction carried, and its published inputs say so;
+    aligned again (another session's transcript bytes changed: a new model key), its first
+    pass is not run again, and the round still carries it (from the published record)."""
+    import json
+
+    from silkpipe import session_classes
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.steps import align_run
+    from silkpipe.synth import generate
+    from silkpipe.voice_score import oracle_transcript, transcribe_all
+
+    summary = generate(tmp_path / "data", sessions=3, seed=5, clips_per_class=0, duration=60)
+    sessions = tmp_path / "data" / "sessions"
+    for old, new in zip(summary["sessions"], ("a", "b", "c"), strict=True):
+        (sessions / old).rename(sessions / new)
+        truth = json.loads((sessions / new / "truth.json").read_text())
+        (sessions / new / "whisperx_output.json").write_text(json.dumps(oracle_transcript(truth)))
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, sessions)
+    assert (
+        transcribe_all(str(tmp_path / "store"), ["a", "b", "c"], "r", "faster-whisper", None, 1)
+        == {}
+    )
+    calls: list = []
+    monkeypatch.setattr(step, "align_session", _fake_gate(calls))
+    monkeypatch.setattr(session_classes, "fit_session_model", lambda sessions: object())
+    cfg = AlignConfig(class_channel_weight=0.0)
+    figures = align_run(store, "r", cfg, progress=False)
+    assert figures["excluded"] == {"b": "refused"}
+    assert ("b", False, False) in calls and ("b", True, True) in calls
+    assert ("b", True, False) not in calls
+    labels = json.loads((tmp_path / "store/runs/r/labels.json").read_text())
+    assert labels["sessions"]["b"]["first_pass"] == "contradicted"
+    calls.clear()
+    path = tmp_path / "store/runs/r/transcripts/c.json"
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=3))
+    align_run(store, "r", cfg, progress=False)
+    assert [c for c in calls if c[0] == "b"] == [("b", True, True)]
+
+
+def test_score_voice_carries_a_controls_contradiction_into_its_retest():
+    """score-voice re-tests a refused shifted control with the other sessions' class model
+    as the step re-tests a refused session: a first refusal by the self-trained class
+    evidence is carried into that re-test; any other refusal is not."""
+    from silkpipe.voice_score import _with_session_classes
+
+    seen = []
+
+    def control(clip_model=None, contradicted=False):
+        seen.append(contradicted)
+        return {"excluded": True, "gate": "at chance"}
+
+    for gate in (CLASS_CONTRADICTS, "at chance"):
+        again = _with_session_classes({"excluded": True, "gate": gate}, control, object())
+        assert again["tested_with"] == "sessions"
+    assert seen == [True, False]
