@@ -129,10 +129,11 @@ def write_whole(path: Path, data: bytes) -> None:
     """Publish ``data`` as ``path`` whole or not at all: a temp file in the same folder,
     renamed over it, so a reader never sees half a file and a failed write keeps the old one.
 
-    An OSError names ``path`` (not the temp file), the file the caller asked for.
+    An OSError names ``path`` (not the temp file), the file the caller asked for; one
+    making its folder names the folder (a file where the folder should be).
     """
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         _remove_orphaned_temps(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
     except OSError as err:
