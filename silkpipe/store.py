@@ -140,8 +140,8 @@ def write_whole(path: Path, data: bytes) -> None:
         err.filename = str(path)
         raise
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:  # closes fd on every path, a failed chmod too
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -67,6 +67,22 @@ def test_file_store_write_is_atomic(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "runs/r/model").iterdir()] == ["weights.pt"]
 
 
+def test_a_write_whose_chmod_fails_closes_its_temp_file(tmp_path, monkeypatch):
+    """chmod refused (a file system that keeps its own modes): the write fails, leaving
+    neither the temp file nor its descriptor open (a run writing many keys ran out)."""
+    import os
+
+    def refuse(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    open_fds = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr("os.fchmod", refuse)
+    with pytest.raises(OSError, match="cannot write runs/r/a.json.*not permitted"):
+        FileStore(tmp_path).put_bytes("runs/r/a.json", b"{}")
+    assert list((tmp_path / "runs/r").iterdir()) == []
+    assert len(os.listdir("/proc/self/fd")) == open_fds
+
+
 def test_temp_files_of_killed_writers_are_removed(tmp_path):
     """A writer SIGKILLed mid-write leaves its temp file; the next write there removes it,
     while a live process's temp file (a write in progress) stays."""
