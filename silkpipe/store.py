@@ -322,15 +322,14 @@ def put_file(store: Store, key: str, path: str | Path) -> None:
 def download_prefix(
     store: Store, prefix: str, dest: str | Path, names: list[str] | None = None
 ) -> Path:
-    """Copy every key under ``prefix`` (only ``names`` if given) into ``dest``; returns dest."""
+    """Copy every key under ``prefix`` (only ``names`` if given) into ``dest``; returns dest.
+    Each file is written whole or not at all (write_whole): a full disk keeps the earlier copy."""
     dest = Path(dest)
     wanted = None if names is None else {f"{prefix.rstrip('/')}/{n}" for n in names}
     for key in store.list(prefix):
         if wanted is not None and key not in wanted:
             continue
-        target = dest / key[len(prefix.rstrip("/")) + 1 :]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(store.get_bytes(key))
+        write_whole(dest / key[len(prefix.rstrip("/")) + 1 :], store.get_bytes(key))
     return dest
 
 

@@ -190,3 +190,26 @@ def test_a_cv_report_folder_that_is_a_file_is_named_as_the_folder(tmp_path, monk
     line = capsys.readouterr().err.splitlines()[-1]
     assert "File exists" in line and line.endswith(f"'{report}'"), line
     assert report.read_text() == "not a folder"
+
+
+def test_an_exported_report_the_disk_cannot_hold_leaves_the_earlier_copy_whole(
+    tmp_path, mount, capsys
+):
+    """sessions export-report on a full disk: the page copied before stays as it was and no
+    half file is left beside it (each file was written in place and cut short)."""
+    from silkpipe.cli import main
+
+    store = tmp_path / "store"
+    page = store / "runs" / "r1" / "report" / "index.html"
+    page.parent.mkdir(parents=True)
+    dest = tmp_path / "dest"
+    mount(["-t", "tmpfs", "-o", "size=64k", "tmpfs"], dest)
+    argv = ["sessions", "export-report", "--store", str(store), "--run-id", "r1", str(dest)]
+    page.write_bytes(b"a" * 40_000)
+    assert main(argv) == 0
+    page.write_bytes(b"b" * 100_000)  # more than the disk holds
+    assert main(argv) == 1
+    assert (dest / "index.html").read_bytes() == b"a" * 40_000
+    assert [p.name for p in dest.iterdir()] == ["index.html"]
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert "No space left on device" in line and str(dest / "index.html") in line, line
