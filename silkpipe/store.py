@@ -109,13 +109,17 @@ class FileStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str) -> list[str]:
+        """The keys under ``prefix``. A hidden file or folder is never a key (check_name):
+        a writer's temp file, or the scratch folder a killed ``evaluate --report`` into the
+        store leaves (evaluation.write_report), which get_bytes would refuse as a key."""
         base = self.root / prefix.rstrip("/") if prefix else self.root
         if not base.is_dir():
             return []
         keys = []
         for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                keys.append(path.relative_to(self.root).as_posix())
+            key = path.relative_to(self.root)
+            if path.is_file() and not any(part.startswith(".") for part in key.parts):
+                keys.append(key.as_posix())
         return sorted(keys)
 
     def delete(self, key: str) -> None:

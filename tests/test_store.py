@@ -102,6 +102,26 @@ def test_temp_files_of_killed_writers_are_removed(tmp_path):
     assert FileStore(tmp_path).list("runs/r") == ["runs/r/transcripts/s1.json"]
 
 
+def test_a_killed_reports_scratch_folder_is_not_listed_as_keys(tmp_path, capsys):
+    """evaluate --report runs/R/report (README) SIGKILLed mid-write leaves its scratch folder
+    (.partial-*) in the store: listed as keys, export-report and the run's manifest were
+    refused with 'invalid key part' (exit 2) until someone deleted it by hand."""
+    from silkpipe.cli import main
+    from silkpipe.report import write_manifest
+
+    report = tmp_path / "store" / "runs" / "r1" / "report"
+    (report / ".partial-k1ll3d").mkdir(parents=True)
+    (report / ".partial-k1ll3d" / "metrics.json").write_text("{")
+    (report / "index.html").write_text("<html>ok</html>")
+    store = FileStore(tmp_path / "store")
+    assert store.list("runs/r1") == ["runs/r1/report/index.html"]
+    argv = ["sessions", "export-report", "--store", str(store.root), "--run-id", "r1"]
+    assert main([*argv, str(tmp_path / "dest")]) == 0, capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "dest").iterdir()] == ["index.html"]
+    manifest = get_json(store, write_manifest(store, "r1"))
+    assert [a["key"] for a in manifest["artifacts"]] == ["runs/r1/report/index.html"]
+
+
 def test_open_store_schemes(tmp_path):
     assert isinstance(open_store(f"file://{tmp_path}"), FileStore)
     with pytest.raises(StoreError):
