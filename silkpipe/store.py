@@ -109,13 +109,17 @@ class FileStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str) -> list[str]:
+        """The keys under ``prefix``. A hidden file or folder is never a key (check_name):
+        a writer's temp file, or the scratch folder a killed ``evaluate --report`` into the
+        store leaves (evaluation.write_report), which get_bytes would refuse as a key."""
         base = self.root / prefix.rstrip("/") if prefix else self.root
         if not base.is_dir():
             return []
         keys = []
         for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                keys.append(path.relative_to(self.root).as_posix())
+            key = path.relative_to(self.root)
+            if path.is_file() and not any(part.startswith(".") for part in key.parts):
+                keys.append(key.as_posix())
         return sorted(keys)
 
     def delete(self, key: str) -> None:
@@ -129,18 +133,19 @@ def write_whole(path: Path, data: bytes) -> None:
     """Publish ``data`` as ``path`` whole or not at all: a temp file in the same folder,
     renamed over it, so a reader never sees half a file and a failed write keeps the old one.
 
-    An OSError names ``path`` (not the temp file), the file the caller asked for.
+    An OSError names ``path`` (not the temp file), the file the caller asked for; one
+    making its folder names the folder (a file where the folder should be).
     """
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         _remove_orphaned_temps(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
     except OSError as err:
         err.filename = str(path)
         raise
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:  # closes fd on every path, a failed chmod too
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -321,15 +326,14 @@ def put_file(store: Store, key: str, path: str | Path) -> None:
 def download_prefix(
     store: Store, prefix: str, dest: str | Path, names: list[str] | None = None
 ) -> Path:
-    """Copy every key under ``prefix`` (only ``names`` if given) into ``dest``; returns dest."""
+    """Copy every key under ``prefix`` (only ``names`` if given) into ``dest``; returns dest.
+    Each file is written whole or not at all (write_whole): a full disk keeps the earlier copy."""
     dest = Path(dest)
     wanted = None if names is None else {f"{prefix.rstrip('/')}/{n}" for n in names}
     for key in store.list(prefix):
         if wanted is not None and key not in wanted:
             continue
-        target = dest / key[len(prefix.rstrip("/")) + 1 :]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(store.get_bytes(key))
+        write_whole(dest / key[len(prefix.rstrip("/")) + 1 :], store.get_bytes(key))
     return dest
 
 

@@ -168,3 +168,48 @@ def test_a_cv_json_the_disk_cannot_hold_leaves_the_earlier_one_whole(
     line = capsys.readouterr().err.splitlines()[-1]
     assert "No space left on device" in line and str(report / "cv.json") in line, line
     assert json.loads(good)[0]["pooled_macro_f1"] == 0.5
+
+
+def test_a_cv_report_folder_that_is_a_file_is_named_as_the_folder(tmp_path, monkeypatch, capsys):
+    """--report naming a file: the error names that file (the folder that cannot be made),
+    as before cv.json was written whole, not a cv.json inside it that was never there."""
+    import silkpipe.commands.evaluate as evaluate
+    import silkpipe.crossval as crossval
+    from silkpipe.cli import main
+
+    def protocol(streams, name, *args, **kwargs):
+        return {"protocol": name, "pooled_macro_f1": 0.5, "folds": []}
+
+    monkeypatch.setattr(crossval, "run_protocol", protocol)
+    monkeypatch.setattr(evaluate, "_streams", lambda args: ([], []))
+    report = tmp_path / "report"
+    report.write_text("not a folder")
+    argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path), "--json"]
+    argv += ["--report", str(report)]
+    assert main(argv) == 1
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert "File exists" in line and line.endswith(f"'{report}'"), line
+    assert report.read_text() == "not a folder"
+
+
+def test_an_exported_report_the_disk_cannot_hold_leaves_the_earlier_copy_whole(
+    tmp_path, mount, capsys
+):
+    """sessions export-report on a full disk: the page copied before stays as it was and no
+    half file is left beside it (each file was written in place and cut short)."""
+    from silkpipe.cli import main
+
+    store = tmp_path / "store"
+    page = store / "runs" / "r1" / "report" / "index.html"
+    page.parent.mkdir(parents=True)
+    dest = tmp_path / "dest"
+    mount(["-t", "tmpfs", "-o", "size=64k", "tmpfs"], dest)
+    argv = ["sessions", "export-report", "--store", str(store), "--run-id", "r1", str(dest)]
+    page.write_bytes(b"a" * 40_000)
+    assert main(argv) == 0
+    page.write_bytes(b"b" * 100_000)  # more than the disk holds
+    assert main(argv) == 1
+    assert (dest / "index.html").read_bytes() == b"a" * 40_000
+    assert [p.name for p in dest.iterdir()] == ["index.html"]
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert "No space left on device" in line and str(dest / "index.html") in line, line

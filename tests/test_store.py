@@ -67,6 +67,22 @@ def test_file_store_write_is_atomic(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "runs/r/model").iterdir()] == ["weights.pt"]
 
 
+def test_a_write_whose_chmod_fails_closes_its_temp_file(tmp_path, monkeypatch):
+    """chmod refused (a file system that keeps its own modes): the write fails, leaving
+    neither the temp file nor its descriptor open (a run writing many keys ran out)."""
+    import os
+
+    def refuse(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    open_fds = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr("os.fchmod", refuse)
+    with pytest.raises(OSError, match="cannot write runs/r/a.json.*not permitted"):
+        FileStore(tmp_path).put_bytes("runs/r/a.json", b"{}")
+    assert list((tmp_path / "runs/r").iterdir()) == []
+    assert len(os.listdir("/proc/self/fd")) == open_fds
+
+
 def test_temp_files_of_killed_writers_are_removed(tmp_path):
     """A writer SIGKILLed mid-write leaves its temp file; the next write there removes it,
     while a live process's temp file (a write in progress) stays."""
@@ -84,6 +100,26 @@ def test_temp_files_of_killed_writers_are_removed(tmp_path):
     assert not orphan.exists()
     assert in_flight.exists()
     assert FileStore(tmp_path).list("runs/r") == ["runs/r/transcripts/s1.json"]
+
+
+def test_a_killed_reports_scratch_folder_is_not_listed_as_keys(tmp_path, capsys):
+    """evaluate --report runs/R/report (README) SIGKILLed mid-write leaves its scratch folder
+    (.partial-*) in the store: listed as keys, export-report and the run's manifest were
+    refused with 'invalid key part' (exit 2) until someone deleted it by hand."""
+    from silkpipe.cli import main
+    from silkpipe.report import write_manifest
+
+    report = tmp_path / "store" / "runs" / "r1" / "report"
+    (report / ".partial-k1ll3d").mkdir(parents=True)
+    (report / ".partial-k1ll3d" / "metrics.json").write_text("{")
+    (report / "index.html").write_text("<html>ok</html>")
+    store = FileStore(tmp_path / "store")
+    assert store.list("runs/r1") == ["runs/r1/report/index.html"]
+    argv = ["sessions", "export-report", "--store", str(store.root), "--run-id", "r1"]
+    assert main([*argv, str(tmp_path / "dest")]) == 0, capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "dest").iterdir()] == ["index.html"]
+    manifest = get_json(store, write_manifest(store, "r1"))
+    assert [a["key"] for a in manifest["artifacts"]] == ["runs/r1/report/index.html"]
 
 
 def test_open_store_schemes(tmp_path):
