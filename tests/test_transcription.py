@@ -240,6 +240,13 @@ def test_segment_as_whisperx_json():
     assert seg["words"][0] == {"word": "jump", "start": 1.0, "end": 1.4, "score": 0.9}
 
 
+def _said(capsys) -> str:
+    """The last stderr line (with its newline); stdout stays empty (it is for data)."""
+    out, err = capsys.readouterr()
+    assert out == "", out
+    return err.splitlines()[-1] + "\n"
+
+
 def test_transcribe_says_in_one_line_what_it_did(tmp_path, data_dir, capsys, monkeypatch):
     """Silent on success before: how many sessions, how many re-used, and where they went."""
     import silkpipe.steps.transcribe as step
@@ -256,8 +263,8 @@ def test_transcribe_says_in_one_line_what_it_did(tmp_path, data_dir, capsys, mon
     where = f"into runs/r1/transcripts/ in {store.uri}"
     argv = ["--store", str(tmp_path / "store"), "--run-id", "r1"]
     assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 0
-    assert capsys.readouterr().out == f"transcribed 2 sessions (1 re-used) {where}\n"
+    assert _said(capsys) == f"transcribed 2 sessions (1 re-used) {where}\n"
     assert cli_main(["transcribe", "s1", *argv]) == 0
-    assert capsys.readouterr().out == f"transcribed 1 session (1 re-used) {where}\n"
+    assert _said(capsys) == f"transcribed 1 session (1 re-used) {where}\n"
     assert cli_main(["transcribe", "s1", "--force", *argv]) == 0
-    assert capsys.readouterr().out == f"transcribed 1 session (0 re-used) {where}\n"
+    assert _said(capsys) == f"transcribed 1 session (0 re-used) {where}\n"

@@ -168,5 +168,7 @@ def export_report_command(args) -> dict:
     if not files:
         raise InputError(f"run {args.run_id!r} has no report in {store.uri}")
     keys.download_prefix(store, prefix, args.dest)
-    print(f"report of run {args.run_id} copied to {args.dest} ({len(files)} files)")
+    print(
+        f"report of run {args.run_id} copied to {args.dest} ({len(files)} files)", file=sys.stderr
+    )
     return {"files": len(files)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from silkpipe.commands import add_store_args, refuse_unused
 from silkpipe.errors import InputError
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
@@ -222,11 +224,14 @@ def run(args) -> dict:
             force=args.force,
             on_done=_session_done(args),
         )
-        print(_done_line(totals["sessions"], totals["cached"], args.run_id, store.uri))
+        print(
+            _done_line(totals["sessions"], totals["cached"], args.run_id, store.uri),
+            file=sys.stderr,
+        )
         return totals
     figures = transcribe_session(store, args.run_id, args.session, cfg, force=args.force)
     figures.pop("source", None)  # text; the rest are numbers for the step metrics
-    print(_done_line(1, figures["cached"], args.run_id, store.uri))
+    print(_done_line(1, figures["cached"], args.run_id, store.uri), file=sys.stderr)
     return figures
 
 
