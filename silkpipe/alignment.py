@@ -1443,14 +1443,28 @@ def _peaks_away(ev: Evidence, cfg: AlignConfig) -> str:
     )
 
 
-def _contradicted_before(ev: Evidence) -> str:
-    """Why a session the first pass's class evidence contradicted stays refused."""
+def _contradicted_before(ev: Evidence, cfg: AlignConfig) -> str:
+    """Why a session the first pass's class evidence contradicted stays refused: what the
+    round's fixed class model lacked (_confirms_contradicted), named, since its p alone can
+    be small and still not confirm; the first pass's offset may differ from this one."""
     p = 1.0 if ev.cls is None else ev.cls.p_value
+    sure = max(cfg.sure_quality, cfg.min_quality)
+    found = f"finds the gesture words' classes here (p={p:.4f}), but "
+    if ev.cls is None or not ev.cls.testable:
+        lacks = "cannot test the gesture words' classes"
+    elif p > cfg.clip_support_p and p > cfg.clip_pass_p:
+        lacks = f"does not find the gesture words' classes here (p={p:.4f})"
+    elif not _clip_confirms(ev.cls, ev.quality, ev.p_value, cfg):
+        lacks = found + f"not beside a fair energy fit (energy p={ev.p_value:.2f})"
+    elif _fits_better_away(ev.lag_margin, cfg) and ev.best_away_s is not None:
+        lacks = found + f"they fit the motion better {ev.best_away_s:+.2f} s from this offset"
+    else:
+        lacks = found + "the fitted clock rate lies at the edge of the rates searched"
     return (
-        "aligned on its own, the gesture words' classes did not match the motion at this "
-        f"offset; the class model of the run's other passed sessions does not confirm it "
-        f"(p={p:.4f}), and motion energy (quality {ev.quality:.2f}) can be words merely "
-        "falling into a stretch of activity"
+        "its first alignment, without the other sessions' class model, was refused because "
+        "its own class test contradicted it; energy alone (quality "
+        f"{ev.quality:.2f}) passes such a session only from {round(sure, 2)}, and the "
+        f"class model of the run's other passed sessions {lacks}"
     )
 
 
@@ -1484,7 +1498,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
     elif gate == CONTRADICTED_BEFORE:
-        what = _contradicted_before(ev)
+        what = _contradicted_before(ev, cfg)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:

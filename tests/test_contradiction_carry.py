@@ -42,13 +42,37 @@ def test_a_round_passes_a_contradicted_session_only_where_its_model_confirms():
         assert _decide(silent, cfg, False, []) == (False, "", "energy")
         excluded, reason, gate = _decide(replace(silent, contradicted=True), cfg, False, [])
         assert excluded and gate == CONTRADICTED_BEFORE
-        assert "aligned on its own" in reason and "p=0.5000" in reason
+        assert "own class test contradicted it" in reason
+        assert "does not find the gesture words' classes here (p=0.5000)" in reason
         confirms = _round(quality, 0.001, lag_margin=1.0, contradicted=True)
         assert not _decide(confirms, cfg, False, [])[0]
     away = _round(levels.min_quality + 0.5, 0.001, lag_margin=-1.0, contradicted=True)
     assert _decide(away, cfg, False, [])[:1] == (True,)  # its words fit better elsewhere
     sure = _round(levels.sure_quality, 0.5, lag_margin=1.0, contradicted=True)
     assert _decide(sure, cfg, False, []) == (False, "", "energy")
+
+
+def test_a_contradicted_refusal_says_what_the_rounds_model_lacked():
+    """The refusal names the part of the model's route that failed: a small class p that
+    does not confirm (energy p not fair, or the words fitting better elsewhere) is not
+    told "does not confirm it (p=0.0010)", and no offset is claimed to be the first pass's."""
+    cfg = AlignConfig()
+    levels = gate_levels(cfg)
+    quality = levels.min_quality + 0.5
+
+    def reason(ev: Evidence) -> str:
+        excluded, why, gate = _decide(ev, cfg, False, [])
+        assert excluded and gate == CONTRADICTED_BEFORE, (excluded, gate)
+        return why
+
+    unfair = replace(_round(quality, 0.001, lag_margin=1.0, contradicted=True), p_value=0.5)
+    assert "finds the gesture words' classes here (p=0.0010)" in reason(unfair)
+    assert "not beside a fair energy fit (energy p=0.50)" in reason(unfair)
+    away = _round(quality, 0.001, lag_margin=-1.0, best_away_s=2.5, contradicted=True)
+    assert "fit the motion better +2.50 s from this offset" in reason(away)
+    for ev in (unfair, away):
+        assert f"only from {round(max(levels.sure_quality, levels.min_quality), 2)}" in reason(ev)
+        assert "at this offset" not in reason(ev) and "does not confirm" not in reason(ev)
 
 
 def _result(gate: str, excluded: bool = True, inputs: dict | None = None):
