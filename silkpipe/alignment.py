@@ -1076,8 +1076,8 @@ def _decide(
         ev.lag_margin,
         ev.rate_edge,
     )
-    if not at_chance and ev.contradicted and not _confirms_contradicted(ev, cfg):
-        at_chance, gate = True, CONTRADICTED_BEFORE
+    if not at_chance and ev.contradicted:
+        at_chance, gate = _contradicted_verdict(ev, cfg, gate)
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1414,6 +1414,18 @@ def _confirms_contradicted(ev: Evidence, cfg: AlignConfig) -> bool:
     at_rate_edge = ev.rate_edge is not None and ev.rate_edge >= levels.rate_edge_share
     confirms = _clip_confirms(ev.cls, ev.quality, ev.p_value, levels)
     return confirms and not _fits_better_away(ev.lag_margin, levels) and not at_rate_edge
+
+
+def _contradicted_verdict(ev: Evidence, cfg: AlignConfig, gate: str) -> tuple[bool, str]:
+    """gate_verdict's pass of a session the first pass's class evidence contradicted: kept
+    where _confirms_contradicted, named for what passed it (energy at sure_quality, else the
+    fixed model's route: energy alone below it would not have), else CONTRADICTED_BEFORE."""
+    if not _confirms_contradicted(ev, cfg):
+        return True, CONTRADICTED_BEFORE
+    levels = gate_levels(cfg)
+    if ev.quality >= max(levels.sure_quality, levels.min_quality) or ev.cls is None:
+        return False, gate
+    return False, _route(ev.cls.model)
 
 
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:

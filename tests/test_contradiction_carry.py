@@ -46,6 +46,9 @@ def test_a_round_passes_a_contradicted_session_only_where_its_model_confirms():
         assert "does not find the gesture words' classes here (p=0.5000)" in reason
         confirms = _round(quality, 0.001, lag_margin=1.0, contradicted=True)
         assert not _decide(confirms, cfg, False, [])[0]
+        moved = replace(confirms, moved=True)
+        for ev in (confirms, moved):  # named for the route: energy alone did not pass it
+            assert _decide(ev, cfg, False, []) == (False, "", "session classes")
     away = _round(levels.min_quality + 0.5, 0.001, lag_margin=-1.0, contradicted=True)
     assert _decide(away, cfg, False, [])[:1] == (True,)  # its words fit better elsewhere
     sure = _round(levels.sure_quality, 0.5, lag_margin=1.0, contradicted=True)
