@@ -141,16 +141,11 @@ def _fake_gate(calls: list):
     return align_session
 
 
-def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypatch):
-    """align_run: "b" (refused: its own class evidence contradicts) is aligned with the other
-    sessions' class model with the contradiction carried, and its published inputs say so;
-    aligned again (another session's transcript bytes changed: a new model key), its first
-    pass is not run again, and the round still carries it (from the published record)."""
+def _three_sessions(tmp_path):
+    """A store with synthetic sessions a, b, c uploaded and transcribed (run "r")."""
     import json
 
-    from silkpipe import session_classes
     from silkpipe.pipeline import upload_inputs
-    from silkpipe.steps import align_run
     from silkpipe.synth import generate
     from silkpipe.voice_score import oracle_transcript, transcribe_all
 
@@ -166,6 +161,20 @@ def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypa
         transcribe_all(str(tmp_path / "store"), ["a", "b", "c"], "r", "faster-whisper", None, 1)
         == {}
     )
+    return store
+
+
+def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypatch):
+    """align_run: "b" (refused: its own class evidence contradicts) is aligned with the other
+    sessions' class model with the contradiction carried, and its published inputs say so;
+    aligned again (another session's transcript bytes changed: a new model key), its first
+    pass is not run again, and the round still carries it (from the published record)."""
+    import json
+
+    from silkpipe import session_classes
+    from silkpipe.steps import align_run
+
+    store = _three_sessions(tmp_path)
     calls: list = []
     monkeypatch.setattr(step, "align_session", _fake_gate(calls))
     monkeypatch.setattr(session_classes, "fit_session_model", lambda sessions: object())
@@ -199,3 +208,45 @@ def test_score_voice_carries_a_controls_contradiction_into_its_retest():
         again = _with_session_classes({"excluded": True, "gate": gate}, control, object())
         assert again["tested_with"] == "sessions"
     assert seen == [True, False]
+
+
+def test_a_changed_transcript_drops_the_recorded_contradiction(tmp_path, monkeypatch):
+    """A session published "contradicted" whose transcript then changes is aligned on its own
+    again, and the rounds take its new first-pass verdict, never the stale record: here the
+    new first pass is refused for another reason, so no contradiction is carried; with
+    --force the first pass's verdict is taken over the record the same way."""
+    import json
+
+    from silkpipe import session_classes
+    from silkpipe.steps import align_run
+
+    store = _three_sessions(tmp_path)
+    calls: list = []
+    contradicts = {"b": True}
+    fake = _fake_gate(calls)
+
+    def align_session(session, motion, commands, cfg, *, clip_model=None, contradicted=False, **kw):
+        _, report = fake(session, motion, commands, cfg, clip_model=clip_model, **kw)
+        if session == "b" and clip_model is None and not contradicts["b"]:
+            report.gate = "at chance"
+        calls[-1] = (session, clip_model is not None, contradicted)
+        return [], report
+
+    monkeypatch.setattr(step, "align_session", align_session)
+    monkeypatch.setattr(session_classes, "fit_session_model", lambda sessions: object())
+    cfg = AlignConfig(class_channel_weight=0.0)
+    align_run(store, "r", cfg, progress=False)
+    labels = json.loads((tmp_path / "store/runs/r/labels.json").read_text())
+    assert labels["sessions"]["b"]["first_pass"] == "contradicted"
+    calls.clear()
+    contradicts["b"] = False
+    path = tmp_path / "store/runs/r/transcripts/b.json"
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=3))
+    align_run(store, "r", cfg, progress=False)
+    assert [c for c in calls if c[0] == "b"] == [("b", False, False), ("b", True, False)]
+    labels = json.loads((tmp_path / "store/runs/r/labels.json").read_text())
+    assert labels["sessions"]["b"]["first_pass"] == "refused"
+    calls.clear()
+    contradicts["b"] = True  # --force: the first pass runs again and its verdict is taken
+    align_run(store, "r", cfg, progress=False, force=True)
+    assert [c for c in calls if c[0] == "b"] == [("b", False, False), ("b", True, True)]
