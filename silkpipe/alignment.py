@@ -1250,7 +1250,7 @@ def gate_verdict(
     if disagree:
         return True, "class evidence peaks elsewhere"
     if _class_contradicts(cls, cfg):
-        return True, "class evidence contradicts"
+        return True, CLASS_CONTRADICTS
     if _contradicts(sig, cfg):
         return True, "class signature contradicts"
     if quality >= cfg.min_quality and not rate_fitted:
