@@ -1076,8 +1076,8 @@ def _decide(
         ev.lag_margin,
         ev.rate_edge,
     )
-    if not at_chance and ev.contradicted and not _confirms_contradicted(ev, cfg):
-        at_chance, gate = True, CONTRADICTED_BEFORE
+    if not at_chance and ev.contradicted:
+        at_chance, gate = _contradicted_verdict(ev, cfg, gate)
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1250,7 +1250,7 @@ def gate_verdict(
     if disagree:
         return True, "class evidence peaks elsewhere"
     if _class_contradicts(cls, cfg):
-        return True, "class evidence contradicts"
+        return True, CLASS_CONTRADICTS
     if _contradicts(sig, cfg):
         return True, "class signature contradicts"
     if quality >= cfg.min_quality and not rate_fitted:
@@ -1416,6 +1416,18 @@ def _confirms_contradicted(ev: Evidence, cfg: AlignConfig) -> bool:
     return confirms and not _fits_better_away(ev.lag_margin, levels) and not at_rate_edge
 
 
+def _contradicted_verdict(ev: Evidence, cfg: AlignConfig, gate: str) -> tuple[bool, str]:
+    """gate_verdict's pass of a session the first pass's class evidence contradicted: kept
+    where _confirms_contradicted, named for what passed it (energy at sure_quality, else the
+    fixed model's route: energy alone below it would not have), else CONTRADICTED_BEFORE."""
+    if not _confirms_contradicted(ev, cfg):
+        return True, CONTRADICTED_BEFORE
+    levels = gate_levels(cfg)
+    if ev.quality >= max(levels.sure_quality, levels.min_quality) or ev.cls is None:
+        return False, gate
+    return False, _route(ev.cls.model)
+
+
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
     """The self-trained class evidence says the words' classes do not sit there."""
     if cls is not None and cls.model in FIXED_MODELS:
@@ -1443,14 +1455,28 @@ def _peaks_away(ev: Evidence, cfg: AlignConfig) -> str:
     )
 
 
-def _contradicted_before(ev: Evidence) -> str:
-    """Why a session the first pass's class evidence contradicted stays refused."""
+def _contradicted_before(ev: Evidence, cfg: AlignConfig) -> str:
+    """Why a session the first pass's class evidence contradicted stays refused: what the
+    round's fixed class model lacked (_confirms_contradicted), named, since its p alone can
+    be small and still not confirm; the first pass's offset may differ from this one."""
     p = 1.0 if ev.cls is None else ev.cls.p_value
+    sure = max(cfg.sure_quality, cfg.min_quality)
+    found = f"finds the gesture words' classes here (p={p:.4f}), but "
+    if ev.cls is None or not ev.cls.testable:
+        lacks = "cannot test the gesture words' classes"
+    elif p > cfg.clip_support_p and p > cfg.clip_pass_p:
+        lacks = f"does not find the gesture words' classes here (p={p:.4f})"
+    elif not _clip_confirms(ev.cls, ev.quality, ev.p_value, cfg):
+        lacks = found + f"not beside a fair energy fit (energy p={ev.p_value:.2f})"
+    elif _fits_better_away(ev.lag_margin, cfg) and ev.best_away_s is not None:
+        lacks = found + f"they fit the motion better {ev.best_away_s:+.2f} s from this offset"
+    else:
+        lacks = found + "the fitted clock rate lies at the edge of the rates searched"
     return (
-        "aligned on its own, the gesture words' classes did not match the motion at this "
-        f"offset; the class model of the run's other passed sessions does not confirm it "
-        f"(p={p:.4f}), and motion energy (quality {ev.quality:.2f}) can be words merely "
-        "falling into a stretch of activity"
+        "its first alignment, without the other sessions' class model, was refused because "
+        "its own class test contradicted it; energy alone (quality "
+        f"{ev.quality:.2f}) passes such a session only from {round(sure, 2)}, and the "
+        f"class model of the run's other passed sessions {lacks}"
     )
 
 
@@ -1484,7 +1510,7 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
     elif gate == CONTRADICTED_BEFORE:
-        what = _contradicted_before(ev)
+        what = _contradicted_before(ev, cfg)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:

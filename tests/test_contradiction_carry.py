@@ -42,13 +42,40 @@ def test_a_round_passes_a_contradicted_session_only_where_its_model_confirms():
         assert _decide(silent, cfg, False, []) == (False, "", "energy")
         excluded, reason, gate = _decide(replace(silent, contradicted=True), cfg, False, [])
         assert excluded and gate == CONTRADICTED_BEFORE
-        assert "aligned on its own" in reason and "p=0.5000" in reason
+        assert "own class test contradicted it" in reason
+        assert "does not find the gesture words' classes here (p=0.5000)" in reason
         confirms = _round(quality, 0.001, lag_margin=1.0, contradicted=True)
         assert not _decide(confirms, cfg, False, [])[0]
+        moved = replace(confirms, moved=True)
+        for ev in (confirms, moved):  # named for the route: energy alone did not pass it
+            assert _decide(ev, cfg, False, []) == (False, "", "session classes")
     away = _round(levels.min_quality + 0.5, 0.001, lag_margin=-1.0, contradicted=True)
     assert _decide(away, cfg, False, [])[:1] == (True,)  # its words fit better elsewhere
     sure = _round(levels.sure_quality, 0.5, lag_margin=1.0, contradicted=True)
     assert _decide(sure, cfg, False, []) == (False, "", "energy")
+
+
+def test_a_contradicted_refusal_says_what_the_rounds_model_lacked():
+    """The refusal names the part of the model's route that failed: a small class p that
+    does not confirm (energy p not fair, or the words fitting better elsewhere) is not
+    told "does not confirm it (p=0.0010)", and no offset is claimed to be the first pass's."""
+    cfg = AlignConfig()
+    levels = gate_levels(cfg)
+    quality = levels.min_quality + 0.5
+
+    def reason(ev: Evidence) -> str:
+        excluded, why, gate = _decide(ev, cfg, False, [])
+        assert excluded and gate == CONTRADICTED_BEFORE, (excluded, gate)
+        return why
+
+    unfair = replace(_round(quality, 0.001, lag_margin=1.0, contradicted=True), p_value=0.5)
+    assert "finds the gesture words' classes here (p=0.0010)" in reason(unfair)
+    assert "not beside a fair energy fit (energy p=0.50)" in reason(unfair)
+    away = _round(quality, 0.001, lag_margin=-1.0, best_away_s=2.5, contradicted=True)
+    assert "fit the motion better +2.50 s from this offset" in reason(away)
+    for ev in (unfair, away):
+        assert f"only from {round(max(levels.sure_quality, levels.min_quality), 2)}" in reason(ev)
+        assert "at this offset" not in reason(ev) and "does not confirm" not in reason(ev)
 
 
 def _result(gate: str, excluded: bool = True, inputs: dict | None = None):
@@ -114,16 +141,11 @@ def _fake_gate(calls: list):
     return align_session
 
 
-def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypatch):
-    """align_run: "b" (refused: its own class evidence contradicts) is aligned with the other
-    sessions' class model with the contradiction carried, and its published inputs say so;
-    aligned again (another session's transcript bytes changed: a new model key), its first
-    pass is not run again, and the round still carries it (from the published record)."""
+def _three_sessions(tmp_path):
+    """A store with synthetic sessions a, b, c uploaded and transcribed (run "r")."""
     import json
 
-    from silkpipe import session_classes
     from silkpipe.pipeline import upload_inputs
-    from silkpipe.steps import align_run
     from silkpipe.synth import generate
     from silkpipe.voice_score import oracle_transcript, transcribe_all
 
@@ -139,6 +161,20 @@ def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypa
         transcribe_all(str(tmp_path / "store"), ["a", "b", "c"], "r", "faster-whisper", None, 1)
         == {}
     )
+    return store
+
+
+def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypatch):
+    """align_run: "b" (refused: its own class evidence contradicts) is aligned with the other
+    sessions' class model with the contradiction carried, and its published inputs say so;
+    aligned again (another session's transcript bytes changed: a new model key), its first
+    pass is not run again, and the round still carries it (from the published record)."""
+    import json
+
+    from silkpipe import session_classes
+    from silkpipe.steps import align_run
+
+    store = _three_sessions(tmp_path)
     calls: list = []
     monkeypatch.setattr(step, "align_session", _fake_gate(calls))
     monkeypatch.setattr(session_classes, "fit_session_model", lambda sessions: object())
@@ -172,3 +208,45 @@ def test_score_voice_carries_a_controls_contradiction_into_its_retest():
         again = _with_session_classes({"excluded": True, "gate": gate}, control, object())
         assert again["tested_with"] == "sessions"
     assert seen == [True, False]
+
+
+def test_a_changed_transcript_drops_the_recorded_contradiction(tmp_path, monkeypatch):
+    """A session published "contradicted" whose transcript then changes is aligned on its own
+    again, and the rounds take its new first-pass verdict, never the stale record: here the
+    new first pass is refused for another reason, so no contradiction is carried; with
+    --force the first pass's verdict is taken over the record the same way."""
+    import json
+
+    from silkpipe import session_classes
+    from silkpipe.steps import align_run
+
+    store = _three_sessions(tmp_path)
+    calls: list = []
+    contradicts = {"b": True}
+    fake = _fake_gate(calls)
+
+    def align_session(session, motion, commands, cfg, *, clip_model=None, contradicted=False, **kw):
+        _, report = fake(session, motion, commands, cfg, clip_model=clip_model, **kw)
+        if session == "b" and clip_model is None and not contradicts["b"]:
+            report.gate = "at chance"
+        calls[-1] = (session, clip_model is not None, contradicted)
+        return [], report
+
+    monkeypatch.setattr(step, "align_session", align_session)
+    monkeypatch.setattr(session_classes, "fit_session_model", lambda sessions: object())
+    cfg = AlignConfig(class_channel_weight=0.0)
+    align_run(store, "r", cfg, progress=False)
+    labels = json.loads((tmp_path / "store/runs/r/labels.json").read_text())
+    assert labels["sessions"]["b"]["first_pass"] == "contradicted"
+    calls.clear()
+    contradicts["b"] = False
+    path = tmp_path / "store/runs/r/transcripts/b.json"
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=3))
+    align_run(store, "r", cfg, progress=False)
+    assert [c for c in calls if c[0] == "b"] == [("b", False, False), ("b", True, False)]
+    labels = json.loads((tmp_path / "store/runs/r/labels.json").read_text())
+    assert labels["sessions"]["b"]["first_pass"] == "refused"
+    calls.clear()
+    contradicts["b"] = True  # --force: the first pass runs again and its verdict is taken
+    align_run(store, "r", cfg, progress=False, force=True)
+    assert [c for c in calls if c[0] == "b"] == [("b", False, False), ("b", True, True)]
