@@ -210,6 +210,12 @@ def _read_rows(lines: list[str], names: tuple, path: str, session: str | None) -
                 session=session,
                 path=path,
             )
+        if tuple(cell.strip() for cell in row) == names:
+            raise InputError(
+                f"line {line_no}: the header line again (two files joined into one?)",
+                session=session,
+                path=path,
+            )
         sensor = row[10]
         if sensor in IGNORED_SENSORS:
             rows.dropped += 1

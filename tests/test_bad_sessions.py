@@ -332,3 +332,40 @@ def test_score_voice_session_errors_name_the_users_file_with_oracle_words(tmp_pa
     inputs = json.loads((store / "runs" / "sv" / "inputs.json").read_text())
     words = f"sessions/{folders[0].name}/whisperx_output.json"
     assert origin_of(inputs, words) == words  # written by score-voice: no user copy to name
+
+
+# ---- sensor clocks far from the audio's ---------------------------------------------------
+
+
+@pytest.mark.parametrize("shift", [7_258_118_400.0, -1_000.0])
+def test_sensor_times_far_from_the_audio_blame_the_clocks_not_the_transcript(tmp_path, shift):
+    """Sensor timestamps moved to the year 2200 or 1000 s before the audio: every command
+    word lies far outside the sensor times and was dropped as a glitch, and the session was
+    excluded as "only 0 command(s) found" (the transcript holds dozens): now the reason says
+    the audio and sensor clocks do not overlap."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.steps import align_run
+    from silkpipe.store import open_store
+    from silkpipe.voice_score import transcribe_all
+
+    folder = badinputs.copy_session(
+        badinputs.GOOD[0],
+        tmp_path / "sessions",
+        "far_clock",
+        files=("sensor_data.csv", "metadata.json", "whisperx_output.json"),
+    )
+    lines = (folder / "sensor_data.csv").read_text().splitlines()
+    for i in range(1, len(lines)):
+        row = lines[i].split(",")
+        row[11] = repr(float(row[11]) + shift)
+        lines[i] = ",".join(row)
+    (folder / "sensor_data.csv").write_text("\n".join(lines) + "\n")
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, tmp_path / "sessions", run_id=RUN)
+    assert (
+        transcribe_all(str(tmp_path / "store"), ["far_clock"], RUN, "faster-whisper", None, 1) == {}
+    )
+    result = align_run(store, RUN, progress=False)
+    reason = result["excluded"]["far_clock"]
+    assert "clocks do not overlap" in reason, reason
+    assert "only 0 command(s)" not in reason

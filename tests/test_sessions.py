@@ -112,6 +112,8 @@ GOOD = [
         (GOOD[:2], None, "no rows for sensor(s) rotation_vector"),
         ([], None, "no sensor rows"),
         (GOOD + [",,,0.1,,0.3,,,,,gyroscope,0.7"], None, "field gyro_y is ''"),
+        # two recordings joined into one file: was "unknown sensor 'sensor'"
+        (GOOD + [HEADER_LINE, *GOOD], None, "line 5: the header line again"),
     ],
 )
 def test_malformed_csv_errors_name_file_line_field(tmp_path, rows, header, message):

@@ -328,6 +328,7 @@ def _align_one(
     commands, glitches = usable_commands(extraction.commands, span, cfg.search_s)
     model = clip_model if classes is None else classes.model
     report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg, model)
+    _blame_clocks(report, extraction.commands, commands, span, cfg)
     report.update(inputs=wanted, notes=notes)
     if classes is not None:
         report["class_sessions"] = classes.trainers
@@ -353,6 +354,18 @@ def _label(session, motion, commands, rejected, cfg, clip_model=None) -> tuple[d
             report[k] = None  # JSON has no NaN
     report["command_times"] = [[round(c.start, 3), c.cls] for c in commands]
     return report, intervals_to_csv(intervals)
+
+
+def _blame_clocks(report: dict, said: list, kept: list, span: tuple, cfg: AlignConfig) -> None:
+    """Exclude with the clocks as the reason when enough commands were said but too few
+    are left once those far off the sensor times are dropped (sensor timestamps that are
+    not seconds from the recording's start): "only 0 command(s) found" would blame the
+    transcript."""
+    if len(kept) >= cfg.min_commands or len(said) < cfg.min_commands:
+        return
+    no_overlap = clocks_overlap(said, span, cfg.search_s)
+    if no_overlap:
+        report.update(excluded=True, reason=no_overlap)
 
 
 def _published(store: Store, run_id: str, session: str) -> tuple[dict, str] | None:
