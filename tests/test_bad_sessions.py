@@ -369,3 +369,25 @@ def test_sensor_times_far_from_the_audio_blame_the_clocks_not_the_transcript(tmp
     reason = result["excluded"]["far_clock"]
     assert "clocks do not overlap" in reason, reason
     assert "only 0 command(s)" not in reason
+
+
+# ---- an empty (or mistyped) store -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["align"], ["sessions", "list"]],
+    ids=["align", "sessions-list"],
+)
+def test_a_run_is_not_recorded_from_a_store_without_sessions(tmp_path, capsys, argv):
+    """`align --store S --run-id R` on a store holding nothing (a mistyped --store, or
+    before `sessions upload`) created the store, recorded R with no inputs and published
+    an empty label set (exit 0); a later upload then stayed invisible to R. Now it is bad
+    input naming the store, and nothing is written."""
+    from silkpipe.cli import main
+
+    store = tmp_path / "mistyped"
+    assert main([*argv, "--store", str(store), "--run-id", RUN]) == 2
+    err = capsys.readouterr().err
+    assert "holds no sessions or clips" in err and str(store) in err, err
+    assert not store.exists()
