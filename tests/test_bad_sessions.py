@@ -337,38 +337,60 @@ def test_score_voice_session_errors_name_the_users_file_with_oracle_words(tmp_pa
 # ---- sensor clocks far from the audio's ---------------------------------------------------
 
 
+def _align_alone(tmp_path: Path, name: str) -> str:
+    """Upload, transcribe (its own words) and align tmp_path/sessions/name: its exclusion."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.steps import align_run
+    from silkpipe.store import open_store
+    from silkpipe.voice_score import transcribe_all
+
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, tmp_path / "sessions", run_id=RUN)
+    assert transcribe_all(str(tmp_path / "store"), [name], RUN, "faster-whisper", None, 1) == {}
+    return align_run(store, RUN, progress=False)["excluded"][name]
+
+
+def _text_copy(tmp_path: Path, name: str) -> Path:
+    return badinputs.copy_session(
+        badinputs.GOOD[0],
+        tmp_path / "sessions",
+        name,
+        files=("sensor_data.csv", "metadata.json", "whisperx_output.json"),
+    )
+
+
 @pytest.mark.parametrize("shift", [7_258_118_400.0, -1_000.0])
 def test_sensor_times_far_from_the_audio_blame_the_clocks_not_the_transcript(tmp_path, shift):
     """Sensor timestamps moved to the year 2200 or 1000 s before the audio: every command
     word lies far outside the sensor times and was dropped as a glitch, and the session was
     excluded as "only 0 command(s) found" (the transcript holds dozens): now the reason says
     the audio and sensor clocks do not overlap."""
-    from silkpipe.pipeline import upload_inputs
-    from silkpipe.steps import align_run
-    from silkpipe.store import open_store
-    from silkpipe.voice_score import transcribe_all
-
-    folder = badinputs.copy_session(
-        badinputs.GOOD[0],
-        tmp_path / "sessions",
-        "far_clock",
-        files=("sensor_data.csv", "metadata.json", "whisperx_output.json"),
-    )
+    folder = _text_copy(tmp_path, "far_clock")
     lines = (folder / "sensor_data.csv").read_text().splitlines()
     for i in range(1, len(lines)):
         row = lines[i].split(",")
         row[11] = repr(float(row[11]) + shift)
         lines[i] = ",".join(row)
     (folder / "sensor_data.csv").write_text("\n".join(lines) + "\n")
-    store = open_store(str(tmp_path / "store"))
-    upload_inputs(store, tmp_path / "sessions", run_id=RUN)
-    assert (
-        transcribe_all(str(tmp_path / "store"), ["far_clock"], RUN, "faster-whisper", None, 1) == {}
-    )
-    result = align_run(store, RUN, progress=False)
-    reason = result["excluded"]["far_clock"]
+    reason = _align_alone(tmp_path, "far_clock")
     assert "clocks do not overlap" in reason, reason
     assert "only 0 command(s)" not in reason
+
+
+def test_a_transcript_without_word_times_says_so(tmp_path):
+    """Every word without start/end (a WhisperX run without its alignment model): excluded
+    as "only 0 command(s) found" over 115 command words; now the reason counts them."""
+    folder = _text_copy(tmp_path, "no_times")
+    path = folder / "whisperx_output.json"
+    doc = json.loads(path.read_text())
+    for segment in doc["segments"]:
+        for word in segment["words"]:
+            word.pop("start", None)
+            word.pop("end", None)
+    doc.pop("word_segments", None)
+    path.write_text(json.dumps(doc))
+    reason = _align_alone(tmp_path, "no_times")
+    assert "command word(s) carry no start time" in reason, reason
 
 
 # ---- an empty (or mistyped) store -----------------------------------------------------------

@@ -329,6 +329,7 @@ def _align_one(
     model = clip_model if classes is None else classes.model
     report, csv_text = _label(session, motion, commands, extraction.rejected + glitches, cfg, model)
     _blame_clocks(report, extraction.commands, commands, span, cfg)
+    _count_untimed(report, extraction.rejected, commands, cfg)
     report.update(inputs=wanted, notes=notes)
     if classes is not None:
         report["class_sessions"] = classes.trainers
@@ -366,6 +367,17 @@ def _blame_clocks(report: dict, said: list, kept: list, span: tuple, cfg: AlignC
     no_overlap = clocks_overlap(said, span, cfg.search_s)
     if no_overlap:
         report.update(excluded=True, reason=no_overlap)
+
+
+def _count_untimed(report: dict, rejected: list[dict], kept: list, cfg: AlignConfig) -> None:
+    """Say how many command words had no time when too few commands were left: a
+    transcript without word times read "only 0 command(s) found" over dozens of them."""
+    untimed = sum(r.get("reason") == "no timestamp" for r in rejected)
+    if untimed and len(kept) < cfg.min_commands and report.get("reason", "").startswith("only"):
+        report["reason"] += (
+            f" ({untimed} more command word(s) carry no start time: a transcript without "
+            "word timestamps?)"
+        )
 
 
 def _published(store: Store, run_id: str, session: str) -> tuple[dict, str] | None:
