@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, not_utf8, parse_json
 from silkpipe.labels import Interval
 from silkpipe.sessions import HEADER as SESSION_HEADER
 from silkpipe.sessions import (
@@ -430,7 +430,7 @@ def _sample_lines(path: Path) -> tuple[list[str], bool]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text ({err.reason})", path=str(path)) from None
+        raise InputError(not_utf8(err), path=str(path)) from None
     if not text.strip():
         raise InputError("clip file is empty", path=str(path))
     return text.splitlines(), text.endswith(("\n", "\r"))

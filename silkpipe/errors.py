@@ -67,6 +67,13 @@ def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:
         raise InputError(f"cannot read: {why}", session=session, path=str(path)) from None
 
 
+def not_utf8(err: UnicodeDecodeError) -> str:
+    """Where and why bytes are not UTF-8 ("line N: ..."): a wrong byte deep in a long
+    file is found by its line, not by reading the whole file in another tool."""
+    line = err.object.count(b"\n", 0, err.start) + 1
+    return f"line {line}: not UTF-8 text ({err.reason}, byte 0x{err.object[err.start]:02x})"
+
+
 def read_user_text(path: Path, *, session: str | None = None) -> str:
     """A user's UTF-8 text file (read_user_bytes); bytes that are not UTF-8 are InputError
     naming the file and the first bad byte's reason."""
@@ -74,9 +81,7 @@ def read_user_text(path: Path, *, session: str | None = None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(
-            f"not UTF-8 text ({err.reason})", session=session, path=str(path)
-        ) from None
+        raise InputError(not_utf8(err), session=session, path=str(path)) from None
 
 
 def parse_json(data: str | bytes, *, session: str | None = None, path: str | None = None):

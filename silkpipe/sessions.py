@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, folder_file, parse_json
+from silkpipe.errors import InputError, folder_file, not_utf8, parse_json
 from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,7 @@ def read_sensor_csv(path: str | Path, *, session: str | None = None) -> RawStrea
     except FileNotFoundError:
         raise InputError("sensor file is missing", session=session, path=str(path)) from None
     except UnicodeDecodeError as err:
-        raise InputError(
-            f"not UTF-8 text ({err.reason})", session=session, path=str(path)
-        ) from None
+        raise InputError(not_utf8(err), session=session, path=str(path)) from None
     return parse_sensor_csv(text, source=str(path), session=session)
 
 

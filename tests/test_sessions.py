@@ -124,6 +124,17 @@ def test_malformed_csv_errors_name_file_line_field(tmp_path, rows, header, messa
     assert "session s1" in str(err.value) and str(path) in str(err.value)
 
 
+def test_a_latin1_byte_deep_in_a_file_is_named_by_its_line(tmp_path):
+    """One Latin-1 byte thousands of rows down read "not UTF-8 text (invalid continuation
+    byte)": the user had no way to find it in a 2 MB file."""
+    rows = GOOD * 1000 + [",,,0.1,0.2,0.3,,,,,gyrosc\xe9pe,0.01"]
+    path = tmp_path / "sensor_data.csv"
+    path.write_bytes(("\n".join([HEADER_LINE, *rows]) + "\n").encode("latin-1"))
+    with pytest.raises(InputError, match=r"line 3002: not UTF-8 text \(.*byte 0xe9\)") as err:
+        read_sensor_csv(path, session="s1")
+    assert "session s1" in str(err.value) and str(path) in str(err.value)
+
+
 def test_empty_and_missing_files(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")

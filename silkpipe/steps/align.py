@@ -22,7 +22,7 @@ from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import AlignConfig, align_session, check_energy_allowance
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, not_utf8, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
@@ -54,7 +54,7 @@ def read_motion(store: Store, inputs: dict, session: str) -> tuple[Motion, list[
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text ({err.reason})", session=session, path=key) from None
+        raise InputError(not_utf8(err), session=session, path=key) from None
     raw = parse_sensor_csv(text, source=key, session=session)
     notes = check_sensor_streams(raw, session=session, path=key)
     return resample(raw), notes
