@@ -93,6 +93,8 @@ def upload_inputs(
         raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped)
+    if not sessions and (run_id is not None or clips_dir is not None):
+        raise InputError(_no_sessions(skipped), path=str(sessions_dir))  # nothing recorded
     refused_clips = skipped if skipped_clips is None else skipped_clips
     clips = _upload_clips(store, Path(clips_dir), refused_clips) if clips_dir is not None else {}
     if run_id is not None:
@@ -102,6 +104,13 @@ def upload_inputs(
             origins["clips"] = str(Path(clips_dir).resolve())
         record_run_inputs(store, run_id, sessions, clips, rejected, origins=origins)
     return sorted(sessions)
+
+
+def _no_sessions(refused: dict[str, str]) -> str:
+    """Why a sessions folder gave no session: none there, or every one refused."""
+    if refused:
+        return f"none of its {len(refused)} session folder(s) could be uploaded (each named above)"
+    return "no session folders (with sensor_data.csv)"
 
 
 def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
@@ -322,8 +331,6 @@ def _upload_run(
     )
     _record_upload_failures(store, run_id, {**skipped_clips, **skipped})
     _clear_failures_of_others(store, run_id, set(sessions))
-    if not sessions:
-        raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
     return sessions
 
 

@@ -413,3 +413,25 @@ def test_a_run_is_not_recorded_from_a_store_without_sessions(tmp_path, capsys, a
     err = capsys.readouterr().err
     assert "holds no sessions or clips" in err and str(store) in err, err
     assert not store.exists()
+
+
+@pytest.mark.parametrize("kind", ["empty", "all-refused"])
+def test_a_run_with_no_uploadable_session_records_nothing(tmp_path, capsys, kind):
+    """`run SESSIONS` where SESSIONS holds no session (or only ones refused at upload) exited
+    2 "no session folders" but had already created the store and recorded runs/R/inputs.json
+    with no sessions (align --run-id R then published an empty label set); a folder of
+    refused sessions was called one without sessions. Now nothing is written and the line
+    says which it was."""
+    from silkpipe.cli import main
+
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    if kind == "all-refused":
+        badinputs.copy_session(badinputs.GOOD[0], sessions, "bad name", files=("sensor_data.csv",))
+    store = tmp_path / "store"
+    argv = ["run", str(sessions), "--store", str(store), "--run-id", RUN, "--workers", "1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    want = "none of its 1 session folder(s)" if kind == "all-refused" else "no session folders"
+    assert want in err and str(sessions) in err, err
+    assert not (store / "runs").exists()
