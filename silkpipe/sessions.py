@@ -214,7 +214,7 @@ def _read_rows(lines: list[str], names: tuple, path: str, session: str | None) -
                 session=session,
                 path=path,
             )
-        sensor = row[10]
+        sensor = row[10].strip()  # as the header's names and float() take ' 0.5'
         if sensor in IGNORED_SENSORS:
             rows.dropped += 1
             continue

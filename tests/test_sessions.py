@@ -124,6 +124,18 @@ def test_malformed_csv_errors_name_file_line_field(tmp_path, rows, header, messa
     assert "session s1" in str(err.value) and str(path) in str(err.value)
 
 
+def test_cells_padded_with_spaces_read_like_the_plain_file(tmp_path):
+    """A spreadsheet export writes ', ' between cells: the header and the numbers were
+    read, but every row's sensor was "unknown sensor ' rotation_vector'"."""
+    plain = read_sensor_csv(_write(tmp_path, GOOD), session="s1")
+    (tmp_path / "padded").mkdir()
+    padded = [", ".join(row.split(",")) for row in GOOD]
+    spaced = read_sensor_csv(_write(tmp_path / "padded", padded, ", ".join(HEADER)))
+    assert spaced.times.keys() == plain.times.keys()
+    for sensor in plain.times:
+        np.testing.assert_array_equal(spaced.values[sensor], plain.values[sensor])
+
+
 def test_a_latin1_byte_deep_in_a_file_is_named_by_its_line(tmp_path):
     """One Latin-1 byte thousands of rows down read "not UTF-8 text (invalid continuation
     byte)": the user had no way to find it in a 2 MB file."""
