@@ -12,6 +12,12 @@ BAD_INPUT = 2
 FAULT = 1
 
 
+def shown(name: str) -> str:
+    """A session or file name as an error line shows it: a newline or other control
+    character in a folder name is escaped (\\n), so the line stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 class InputError(Exception):
     """Bad input: names the session and the file and says what is wrong."""
 
@@ -20,9 +26,9 @@ class InputError(Exception):
         self.path = path
         where = []
         if session:
-            where.append(f"session {session}")
+            where.append(f"session {shown(session)}")
         if path:
-            where.append(f"file {path}")
+            where.append(f"file {shown(path)}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
@@ -43,7 +49,10 @@ def one_line(err: BaseException, *, session: str | None = None, path: str | None
         text = f"{type(err).__name__}: {text}"
     where = [
         w
-        for w in (f"session {session}" if session else "", f"file {path}" if path else "")
+        for w in (
+            f"session {shown(session)}" if session else "",
+            f"file {shown(path)}" if path else "",
+        )
         if w and w not in text
     ]
     text = f"{', '.join(where)}: {text}" if where else text

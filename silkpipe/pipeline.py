@@ -121,8 +121,8 @@ def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
         try:
             blobs = _read_session(folder, root)
         except (InputError, StoreError) as err:
-            log.error("skipping session folder %s: %s", folder.name, err)
             skipped[folder.name] = one_line(err, session=folder.name)
+            log.error("skipping session folder: %s", skipped[folder.name])
             continue
         if blobs:
             sessions[folder.name] = {}

@@ -435,3 +435,32 @@ def test_a_run_with_no_uploadable_session_records_nothing(tmp_path, capsys, kind
     want = "none of its 1 session folder(s)" if kind == "all-refused" else "no session folders"
     assert want in err and str(sessions) in err, err
     assert not (store / "runs").exists()
+
+
+def test_a_folder_name_with_a_newline_keeps_every_error_on_one_line(tmp_path, caplog):
+    """A session folder named "case<newline>session" is refused at upload, but its name was
+    printed raw: the upload's error and run's closing line each broke in two."""
+    from silkpipe.commands.run import raise_if_partial
+    from silkpipe.errors import PartialFailure
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import open_store
+
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "case\nsession", files=("sensor_data.csv",))
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "good", files=("sensor_data.csv",))
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, None, skipped, run_id=RUN) == ["good"]
+    lines = [r.getMessage() for r in caplog.records if "case" in r.getMessage()]
+    assert lines and all("\n" not in line and "case\\nsession" in line for line in lines), lines
+    assert "\n" not in skipped["case\nsession"]
+    result = {
+        "steps": {},
+        "skipped_at_upload": ["case\nsession"],
+        "transcribe_failed": [],
+        "align_failed": [],
+        "clips_skipped_at_upload": ["jump\n1.csv"],
+    }
+    with pytest.raises(PartialFailure) as err:
+        raise_if_partial(result, str(tmp_path / "store"), RUN)
+    assert "\n" not in str(err.value) and "case\\nsession" in str(err.value), str(err.value)
