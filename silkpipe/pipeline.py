@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files
-from silkpipe.errors import InputError, one_line, read_user_bytes
+from silkpipe.errors import InputError, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
@@ -124,12 +124,32 @@ def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
             skipped[folder.name] = one_line(err, session=folder.name)
             log.error("skipping session folder: %s", skipped[folder.name])
             continue
-        if blobs:
+        if not blobs:
+            _warn_if_nested(folder)
+        else:
             sessions[folder.name] = {}
             for name, data in blobs.items():
                 _put_if_changed(store, keys.session_key(folder.name, name), data)
                 sessions[folder.name][name] = sha256(data)
     return sessions
+
+
+def _warn_if_nested(folder: Path) -> None:
+    """A folder that is no session but holds session folders (a day's folder inside
+    SESSIONS_DIR) is named: only SESSIONS_DIR's own sub-folders are read, and its sessions
+    would otherwise be left out without a word."""
+    try:
+        inner = [c.name for c in sorted(folder.iterdir()) if (c / "sensor_data.csv").is_file()]
+    except OSError:
+        return
+    if inner:
+        log.warning(
+            "folder %s is not a session but holds %d session folder(s) (%s): not read; "
+            "sessions are the sessions folder's own sub-folders",
+            shown(str(folder)),
+            len(inner),
+            ", ".join(map(shown, inner[:3])),
+        )
 
 
 def _read_session(folder: Path, root: Path) -> dict[str, bytes]:

@@ -464,3 +464,18 @@ def test_a_folder_name_with_a_newline_keeps_every_error_on_one_line(tmp_path, ca
     with pytest.raises(PartialFailure) as err:
         raise_if_partial(result, str(tmp_path / "store"), RUN)
     assert "\n" not in str(err.value) and "case\\nsession" in str(err.value), str(err.value)
+
+
+def test_a_folder_of_session_folders_inside_the_sessions_folder_is_named(tmp_path, caplog):
+    """SESSIONS/day2/S (sessions grouped by day, one level too deep) beside SESSIONS/S1: the
+    day's sessions were left out without a word (the run went on with S1, exit 0)."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import open_store
+
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "s1", files=("sensor_data.csv",))
+    badinputs.copy_session(badinputs.GOOD[0], sessions / "day2", "s2", files=("sensor_data.csv",))
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, None, {}, run_id=RUN) == ["s1"]
+    lines = [r.getMessage() for r in caplog.records if "day2" in r.getMessage()]
+    assert len(lines) == 1 and "holds 1 session folder(s) (s2): not read" in lines[0], lines
