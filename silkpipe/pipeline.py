@@ -88,7 +88,8 @@ def upload_inputs(
     """
     root = Path(sessions_dir)
     if not root.is_dir():
-        raise InputError(f"sessions folder {sessions_dir} does not exist")
+        why = "is a file, not a folder" if root.exists() else "does not exist"
+        raise InputError(f"sessions folder {sessions_dir} {why}")
     if clips_dir is not None and not Path(clips_dir).is_dir():
         raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
     skipped = {} if skipped is None else skipped
