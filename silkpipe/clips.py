@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, not_utf8, parse_json
 from silkpipe.labels import Interval
 from silkpipe.sessions import HEADER as SESSION_HEADER
 from silkpipe.sessions import (
@@ -265,8 +265,18 @@ def block_day(items: list[LoadedClip]) -> str:
     return max(set(days), key=days.count) if days else ""
 
 
+#: What to do with a clip of the other dialect than its folder's.
+OWN_FOLDER = "give each dialect a folder of its own (--clips A --clips B)"
+
+
 def _read_device_ns(path: Path, rate: float) -> LoadedClip:
     name = parse_clip_name(path)
+    if name.dialect == "sample":
+        raise InputError(
+            "a <class>_sampleNN clip in a folder without session_metadata.json (a sample-"
+            f"dialect folder needs its day's one; a device clip folder has none): {OWN_FOLDER}",
+            path=str(path),
+        )
     raw = read_sensor_csv(path)
     if raw.dialect != "clip":
         raise InputError("timestamps are not watch nanoseconds (not a clip)", path=str(path))
@@ -420,7 +430,7 @@ def _sample_lines(path: Path) -> tuple[list[str], bool]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text ({err.reason})", path=str(path)) from None
+        raise InputError(not_utf8(err), path=str(path)) from None
     if not text.strip():
         raise InputError("clip file is empty", path=str(path))
     return text.splitlines(), text.endswith(("\n", "\r"))
@@ -469,7 +479,13 @@ def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
     """One sample-dialect clip: its name and its events on the block's clock (sample NN
     placed at NN * SAMPLE_SLOT_S, a continuous recording at 0); InputError naming it."""
     name = parse_clip_name(path)
-    if name.dialect != "sample" or (name.sample or 0) > MAX_SAMPLE:
+    if name.dialect != "sample":
+        raise InputError(
+            "a device clip (<class>_<epoch ms>...) in a sample-dialect folder (it has "
+            f"session_metadata.json): {OWN_FOLDER}",
+            path=str(path),
+        )
+    if (name.sample or 0) > MAX_SAMPLE:
         raise InputError(
             f"clip name {path.name[:80]!r} is not <class>_sampleNN (NN up to "
             f"{MAX_SAMPLE}) or <class>_continuous",

@@ -12,6 +12,12 @@ BAD_INPUT = 2
 FAULT = 1
 
 
+def shown(name: str) -> str:
+    """A session or file name as an error line shows it: a newline or other control
+    character in a folder name is escaped (\\n), so the line stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 class InputError(Exception):
     """Bad input: names the session and the file and says what is wrong."""
 
@@ -20,9 +26,9 @@ class InputError(Exception):
         self.path = path
         where = []
         if session:
-            where.append(f"session {session}")
+            where.append(f"session {shown(session)}")
         if path:
-            where.append(f"file {path}")
+            where.append(f"file {shown(path)}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
@@ -43,7 +49,10 @@ def one_line(err: BaseException, *, session: str | None = None, path: str | None
         text = f"{type(err).__name__}: {text}"
     where = [
         w
-        for w in (f"session {session}" if session else "", f"file {path}" if path else "")
+        for w in (
+            f"session {shown(session)}" if session else "",
+            f"file {shown(path)}" if path else "",
+        )
         if w and w not in text
     ]
     text = f"{', '.join(where)}: {text}" if where else text
@@ -67,6 +76,13 @@ def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:
         raise InputError(f"cannot read: {why}", session=session, path=str(path)) from None
 
 
+def not_utf8(err: UnicodeDecodeError) -> str:
+    """Where and why bytes are not UTF-8 ("line N: ..."): a wrong byte deep in a long
+    file is found by its line, not by reading the whole file in another tool."""
+    line = err.object.count(b"\n", 0, err.start) + 1
+    return f"line {line}: not UTF-8 text ({err.reason}, byte 0x{err.object[err.start]:02x})"
+
+
 def read_user_text(path: Path, *, session: str | None = None) -> str:
     """A user's UTF-8 text file (read_user_bytes); bytes that are not UTF-8 are InputError
     naming the file and the first bad byte's reason."""
@@ -74,9 +90,7 @@ def read_user_text(path: Path, *, session: str | None = None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(
-            f"not UTF-8 text ({err.reason})", session=session, path=str(path)
-        ) from None
+        raise InputError(not_utf8(err), session=session, path=str(path)) from None
 
 
 def parse_json(data: str | bytes, *, session: str | None = None, path: str | None = None):

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files
-from silkpipe.errors import InputError, one_line, read_user_bytes
+from silkpipe.errors import InputError, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
@@ -88,11 +88,14 @@ def upload_inputs(
     """
     root = Path(sessions_dir)
     if not root.is_dir():
-        raise InputError(f"sessions folder {sessions_dir} does not exist")
+        why = "is a file, not a folder" if root.exists() else "does not exist"
+        raise InputError(f"sessions folder {sessions_dir} {why}")
     if clips_dir is not None and not Path(clips_dir).is_dir():
         raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped)
+    if not sessions and (run_id is not None or clips_dir is not None):
+        raise InputError(_no_sessions(skipped), path=str(sessions_dir))  # nothing recorded
     refused_clips = skipped if skipped_clips is None else skipped_clips
     clips = _upload_clips(store, Path(clips_dir), refused_clips) if clips_dir is not None else {}
     if run_id is not None:
@@ -104,6 +107,13 @@ def upload_inputs(
     return sorted(sessions)
 
 
+def _no_sessions(refused: dict[str, str]) -> str:
+    """Why a sessions folder gave no session: none there, or every one refused."""
+    if refused:
+        return f"none of its {len(refused)} session folder(s) could be uploaded (each named above)"
+    return "no session folders (with sensor_data.csv)"
+
+
 def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
     """Upload every session folder under ``root``; session -> file -> sha256. A folder
     that cannot be read whole is refused (``skipped``), never uploaded in part."""
@@ -112,15 +122,35 @@ def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
         try:
             blobs = _read_session(folder, root)
         except (InputError, StoreError) as err:
-            log.error("skipping session folder %s: %s", folder.name, err)
             skipped[folder.name] = one_line(err, session=folder.name)
+            log.error("skipping session folder: %s", skipped[folder.name])
             continue
-        if blobs:
+        if not blobs:
+            _warn_if_nested(folder)
+        else:
             sessions[folder.name] = {}
             for name, data in blobs.items():
                 _put_if_changed(store, keys.session_key(folder.name, name), data)
                 sessions[folder.name][name] = sha256(data)
     return sessions
+
+
+def _warn_if_nested(folder: Path) -> None:
+    """A folder that is no session but holds session folders (a day's folder inside
+    SESSIONS_DIR) is named: only SESSIONS_DIR's own sub-folders are read, and its sessions
+    would otherwise be left out without a word."""
+    try:
+        inner = [c.name for c in sorted(folder.iterdir()) if (c / "sensor_data.csv").is_file()]
+    except OSError:
+        return
+    if inner:
+        log.warning(
+            "folder %s is not a session but holds %d session folder(s) (%s): not read; "
+            "sessions are the sessions folder's own sub-folders",
+            shown(str(folder)),
+            len(inner),
+            ", ".join(map(shown, inner[:3])),
+        )
 
 
 def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
@@ -323,8 +353,6 @@ def _upload_run(
     )
     _record_upload_failures(store, run_id, {**skipped_clips, **skipped})
     _clear_failures_of_others(store, run_id, set(sessions))
-    if not sessions:
-        raise InputError(f"no session folders (with sensor_data.csv) in {sessions_dir}")
     return sessions
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from silkpipe import plots
 from silkpipe import store as keys
+from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import parse_labels_csv
 from silkpipe.vocabulary import CLASSES, normalise_word, word_class
 
@@ -38,12 +39,17 @@ MODEL_FILE_NOTES = {
 
 
 def _json(store, key: str) -> Any:
+    """A JSON document of the store, None when absent or unreadable (warned): a session's
+    metadata.json is the user's, and any text parse_json refuses (nesting deeper than the
+    parser recurses, an integer of 5000 digits) must not stop the report."""
     try:
-        return json.loads(store.get_bytes(key))
+        data = store.get_bytes(key)
     except KeyError:
         return None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        log.warning("report: %s is not valid JSON: %s", key, err)
+    try:
+        return parse_json(data, path=key)
+    except InputError as err:
+        log.warning("report: %s", err)
         return None
 
 

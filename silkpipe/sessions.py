@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, folder_file, parse_json
+from silkpipe.errors import InputError, folder_file, not_utf8, parse_json
 from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,7 @@ def read_sensor_csv(path: str | Path, *, session: str | None = None) -> RawStrea
     except FileNotFoundError:
         raise InputError("sensor file is missing", session=session, path=str(path)) from None
     except UnicodeDecodeError as err:
-        raise InputError(
-            f"not UTF-8 text ({err.reason})", session=session, path=str(path)
-        ) from None
+        raise InputError(not_utf8(err), session=session, path=str(path)) from None
     return parse_sensor_csv(text, source=str(path), session=session)
 
 
@@ -210,7 +208,13 @@ def _read_rows(lines: list[str], names: tuple, path: str, session: str | None) -
                 session=session,
                 path=path,
             )
-        sensor = row[10]
+        if tuple(cell.strip() for cell in row) == names:
+            raise InputError(
+                f"line {line_no}: the header line again (two files joined into one?)",
+                session=session,
+                path=path,
+            )
+        sensor = row[10].strip()  # as the header's names and float() take ' 0.5'
         if sensor in IGNORED_SENSORS:
             rows.dropped += 1
             continue

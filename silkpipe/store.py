@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # whole name: fullmatch
 
 
 class StoreError(Exception):
@@ -47,7 +47,7 @@ def _name_problem(name: str) -> str:
         return "must start with a letter or digit"
     if ".." in name:
         return "must not contain '..'"
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):  # "$" of match let a trailing newline through
         return "use letters, digits, '.', '_', '-' only"
     return ""
 

@@ -407,6 +407,7 @@ BAD_NAMES = (
     "nul\x00byte",
     "sp ace",
     "semi;colon",
+    "trailing_newline\n",  # "$" matches before a final newline: passed check_name
     "../../../../tmp/silkpipe-escape",
 )
 BAD_KEYS = (
@@ -419,6 +420,7 @@ BAD_KEYS = (
     "a/",
     "sessions/..",
     "runs/r/../../../etc",
+    "runs/r\n/labels.json",
 )
 
 

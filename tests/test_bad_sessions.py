@@ -332,3 +332,150 @@ def test_score_voice_session_errors_name_the_users_file_with_oracle_words(tmp_pa
     inputs = json.loads((store / "runs" / "sv" / "inputs.json").read_text())
     words = f"sessions/{folders[0].name}/whisperx_output.json"
     assert origin_of(inputs, words) == words  # written by score-voice: no user copy to name
+
+
+# ---- sensor clocks far from the audio's ---------------------------------------------------
+
+
+def _align_alone(tmp_path: Path, name: str) -> str:
+    """Upload, transcribe (its own words) and align tmp_path/sessions/name: its exclusion."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.steps import align_run
+    from silkpipe.store import open_store
+    from silkpipe.voice_score import transcribe_all
+
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, tmp_path / "sessions", run_id=RUN)
+    assert transcribe_all(str(tmp_path / "store"), [name], RUN, "faster-whisper", None, 1) == {}
+    return align_run(store, RUN, progress=False)["excluded"][name]
+
+
+def _text_copy(tmp_path: Path, name: str) -> Path:
+    return badinputs.copy_session(
+        badinputs.GOOD[0],
+        tmp_path / "sessions",
+        name,
+        files=("sensor_data.csv", "metadata.json", "whisperx_output.json"),
+    )
+
+
+@pytest.mark.parametrize("shift", [7_258_118_400.0, -1_000.0])
+def test_sensor_times_far_from_the_audio_blame_the_clocks_not_the_transcript(tmp_path, shift):
+    """Sensor timestamps moved to the year 2200 or 1000 s before the audio: every command
+    word lies far outside the sensor times and was dropped as a glitch, and the session was
+    excluded as "only 0 command(s) found" (the transcript holds dozens): now the reason says
+    the audio and sensor clocks do not overlap."""
+    folder = _text_copy(tmp_path, "far_clock")
+    lines = (folder / "sensor_data.csv").read_text().splitlines()
+    for i in range(1, len(lines)):
+        row = lines[i].split(",")
+        row[11] = repr(float(row[11]) + shift)
+        lines[i] = ",".join(row)
+    (folder / "sensor_data.csv").write_text("\n".join(lines) + "\n")
+    reason = _align_alone(tmp_path, "far_clock")
+    assert "clocks do not overlap" in reason, reason
+    assert "only 0 command(s)" not in reason
+
+
+def test_a_transcript_without_word_times_says_so(tmp_path):
+    """Every word without start/end (a WhisperX run without its alignment model): excluded
+    as "only 0 command(s) found" over 115 command words; now the reason counts them."""
+    folder = _text_copy(tmp_path, "no_times")
+    path = folder / "whisperx_output.json"
+    doc = json.loads(path.read_text())
+    for segment in doc["segments"]:
+        for word in segment["words"]:
+            word.pop("start", None)
+            word.pop("end", None)
+    doc.pop("word_segments", None)
+    path.write_text(json.dumps(doc))
+    reason = _align_alone(tmp_path, "no_times")
+    assert "command word(s) carry no start time" in reason, reason
+
+
+# ---- an empty (or mistyped) store -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["align"], ["sessions", "list"]],
+    ids=["align", "sessions-list"],
+)
+def test_a_run_is_not_recorded_from_a_store_without_sessions(tmp_path, capsys, argv):
+    """`align --store S --run-id R` on a store holding nothing (a mistyped --store, or
+    before `sessions upload`) created the store, recorded R with no inputs and published
+    an empty label set (exit 0); a later upload then stayed invisible to R. Now it is bad
+    input naming the store, and nothing is written."""
+    from silkpipe.cli import main
+
+    store = tmp_path / "mistyped"
+    assert main([*argv, "--store", str(store), "--run-id", RUN]) == 2
+    err = capsys.readouterr().err
+    assert "holds no sessions or clips" in err and str(store) in err, err
+    assert not store.exists()
+
+
+@pytest.mark.parametrize("kind", ["empty", "all-refused"])
+def test_a_run_with_no_uploadable_session_records_nothing(tmp_path, capsys, kind):
+    """`run SESSIONS` where SESSIONS holds no session (or only ones refused at upload) exited
+    2 "no session folders" but had already created the store and recorded runs/R/inputs.json
+    with no sessions (align --run-id R then published an empty label set); a folder of
+    refused sessions was called one without sessions. Now nothing is written and the line
+    says which it was."""
+    from silkpipe.cli import main
+
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    if kind == "all-refused":
+        badinputs.copy_session(badinputs.GOOD[0], sessions, "bad name", files=("sensor_data.csv",))
+    store = tmp_path / "store"
+    argv = ["run", str(sessions), "--store", str(store), "--run-id", RUN, "--workers", "1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    want = "none of its 1 session folder(s)" if kind == "all-refused" else "no session folders"
+    assert want in err and str(sessions) in err, err
+    assert not (store / "runs").exists()
+
+
+def test_a_folder_name_with_a_newline_keeps_every_error_on_one_line(tmp_path, caplog):
+    """A session folder named "case<newline>session" is refused at upload, but its name was
+    printed raw: the upload's error and run's closing line each broke in two."""
+    from silkpipe.commands.run import raise_if_partial
+    from silkpipe.errors import PartialFailure
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import open_store
+
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "case\nsession", files=("sensor_data.csv",))
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "good", files=("sensor_data.csv",))
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, None, skipped, run_id=RUN) == ["good"]
+    lines = [r.getMessage() for r in caplog.records if "case" in r.getMessage()]
+    assert lines and all("\n" not in line and "case\\nsession" in line for line in lines), lines
+    assert "\n" not in skipped["case\nsession"]
+    result = {
+        "steps": {},
+        "skipped_at_upload": ["case\nsession"],
+        "transcribe_failed": [],
+        "align_failed": [],
+        "clips_skipped_at_upload": ["jump\n1.csv"],
+    }
+    with pytest.raises(PartialFailure) as err:
+        raise_if_partial(result, str(tmp_path / "store"), RUN)
+    assert "\n" not in str(err.value) and "case\\nsession" in str(err.value), str(err.value)
+
+
+def test_a_folder_of_session_folders_inside_the_sessions_folder_is_named(tmp_path, caplog):
+    """SESSIONS/day2/S (sessions grouped by day, one level too deep) beside SESSIONS/S1: the
+    day's sessions were left out without a word (the run went on with S1, exit 0)."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import open_store
+
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "s1", files=("sensor_data.csv",))
+    badinputs.copy_session(badinputs.GOOD[0], sessions / "day2", "s2", files=("sensor_data.csv",))
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, None, {}, run_id=RUN) == ["s1"]
+    lines = [r.getMessage() for r in caplog.records if "day2" in r.getMessage()]
+    assert len(lines) == 1 and "holds 1 session folder(s) (s2): not read" in lines[0], lines

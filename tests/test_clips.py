@@ -135,8 +135,26 @@ def test_device_ns_name_in_a_sample_folder_is_refused(dir_1014, data_dir, tmp_pa
     folder = _copy_1014(dir_1014, tmp_path)
     clip = next((data_dir / "clips-dev").glob("jump_*_to_*.csv"))
     shutil.copy(clip, folder / clip.name)
-    with pytest.raises(InputError, match="is not <class>_sampleNN"):
-        load_clip_streams(folder)
+    with pytest.raises(InputError, match="device clip .* in a sample-dialect folder") as err:
+        load_clip_streams(folder)  # was "is not <class>_sampleNN": the folder was the fault
+    assert "a folder of its own" in str(err.value)
+
+
+def test_sample_clips_in_a_folder_without_their_metadata_are_named_as_such(
+    dir_1014, data_dir, tmp_path
+):
+    """<class>_sampleNN clips beside device clips, no session_metadata.json: each was
+    refused for an 'unexpected header' (the sample columns), naming nothing to do."""
+    folder = _copy_1014(dir_1014, tmp_path)
+    (folder / "session_metadata.json").unlink()
+    clip = next((data_dir / "clips-dev").glob("jump_*_to_*.csv"))
+    shutil.copy(clip, folder / clip.name)
+    skipped: dict[str, str] = {}
+    streams = load_clip_streams(folder, on_error=lambda p, e: skipped.setdefault(p.name, str(e)))
+    assert [s.name for s in streams] == [clip.stem]
+    assert sorted(skipped) == ["jump_sample01.csv", "punch_sample01.csv"]
+    for why in skipped.values():
+        assert "without session_metadata.json" in why and "a folder of its own" in why, why
 
 
 def _events(times: np.ndarray):

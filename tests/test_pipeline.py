@@ -75,3 +75,7 @@ def test_missing_sessions_folder_is_one_clear_error(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("silkpipe run: error:") and "does not exist" in err[-1]
+    (tmp_path / "file").write_text("sessions\n")  # was "does not exist" too
+    assert main(["run", str(tmp_path / "file"), "--store", str(tmp_path / "s")]) == 2
+    assert "sessions folder" in (line := capsys.readouterr().err.strip().splitlines()[-1])
+    assert "is a file, not a folder" in line, line

@@ -155,6 +155,24 @@ def test_missing_pieces_show_as_missing_never_crash(tmp_path, data_dir):
     assert "no sessions in this run" in _html(empty, build_report(empty, "nothing"))
 
 
+@pytest.mark.parametrize(
+    "metadata",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"duration_sec": ' + b"1" * 5000 + b"}"],
+    ids=["deep-nesting", "5000-digit-number"],
+)
+def test_a_session_metadata_json_parse_json_refuses_does_not_stop_the_report(
+    tmp_path, data_dir, caplog, metadata
+):
+    """A user's metadata.json nested deeper than the parser recurses, or holding an integer
+    of 5000 digits, ended the report step with RecursionError / ValueError (exit 1): the
+    report read it with json.loads. Now it is warned about, naming the file, and left out."""
+    store = _store_with_run(tmp_path / "store", data_dir)
+    store.put_bytes(f"sessions/{SESSION}/metadata.json", metadata)
+    page = _html(store, build_report(store, RUN))
+    assert SESSION in page
+    assert f"sessions/{SESSION}/metadata.json: invalid JSON" in caplog.text
+
+
 def test_transcript_words_skip_untimed_words_and_classify_commands():
     words = transcript_words(
         {

@@ -112,6 +112,8 @@ GOOD = [
         (GOOD[:2], None, "no rows for sensor(s) rotation_vector"),
         ([], None, "no sensor rows"),
         (GOOD + [",,,0.1,,0.3,,,,,gyroscope,0.7"], None, "field gyro_y is ''"),
+        # two recordings joined into one file: was "unknown sensor 'sensor'"
+        (GOOD + [HEADER_LINE, *GOOD], None, "line 5: the header line again"),
     ],
 )
 def test_malformed_csv_errors_name_file_line_field(tmp_path, rows, header, message):
@@ -119,6 +121,29 @@ def test_malformed_csv_errors_name_file_line_field(tmp_path, rows, header, messa
     with pytest.raises(InputError) as err:
         read_sensor_csv(path, session="s1")
     assert message in str(err.value)
+    assert "session s1" in str(err.value) and str(path) in str(err.value)
+
+
+def test_cells_padded_with_spaces_read_like_the_plain_file(tmp_path):
+    """A spreadsheet export writes ', ' between cells: the header and the numbers were
+    read, but every row's sensor was "unknown sensor ' rotation_vector'"."""
+    plain = read_sensor_csv(_write(tmp_path, GOOD), session="s1")
+    (tmp_path / "padded").mkdir()
+    padded = [", ".join(row.split(",")) for row in GOOD]
+    spaced = read_sensor_csv(_write(tmp_path / "padded", padded, ", ".join(HEADER)))
+    assert spaced.times.keys() == plain.times.keys()
+    for sensor in plain.times:
+        np.testing.assert_array_equal(spaced.values[sensor], plain.values[sensor])
+
+
+def test_a_latin1_byte_deep_in_a_file_is_named_by_its_line(tmp_path):
+    """One Latin-1 byte thousands of rows down read "not UTF-8 text (invalid continuation
+    byte)": the user had no way to find it in a 2 MB file."""
+    rows = GOOD * 1000 + [",,,0.1,0.2,0.3,,,,,gyrosc\xe9pe,0.01"]
+    path = tmp_path / "sensor_data.csv"
+    path.write_bytes(("\n".join([HEADER_LINE, *rows]) + "\n").encode("latin-1"))
+    with pytest.raises(InputError, match=r"line 3002: not UTF-8 text \(.*byte 0xe9\)") as err:
+        read_sensor_csv(path, session="s1")
     assert "session s1" in str(err.value) and str(path) in str(err.value)
 
 

@@ -87,7 +87,7 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     """PartialFailure when a session, a clip or a step failed; its line counts sessions
     and clips apart (a clip refused at upload is not a failed session). Exit 2 when every
     failure was bad input, 1 when any was a fault."""
-    from silkpipe.errors import BAD_INPUT, FAULT
+    from silkpipe.errors import BAD_INPUT, FAULT, shown
     from silkpipe.steps.common import failure_kinds
     from silkpipe.store import open_store
 
@@ -101,8 +101,10 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     kinds = failure_kinds(open_store(store_uri), run_id)
     faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
     faults += [k for k in failed_steps if result["steps"][k] == FAULT]
-    parts = [f"{len(failed_sessions)} session(s) failed ({', '.join(failed_sessions)[:300]})"]
+    named = ", ".join(map(shown, failed_sessions))[:300]
+    parts = [f"{len(failed_sessions)} session(s) failed ({named})"]
     if clips:
-        parts.append(f"{len(clips)} clip(s) skipped at upload ({', '.join(clips)[:300]})")
+        named = ", ".join(map(shown, clips))[:300]
+        parts.append(f"{len(clips)} clip(s) skipped at upload ({named})")
     parts.append(f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report")
     raise PartialFailure("; ".join(parts), FAULT if faults else BAD_INPUT)

@@ -22,7 +22,7 @@ from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, not_utf8, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
@@ -54,7 +54,7 @@ def read_motion(store: Store, inputs: dict, session: str) -> tuple[Motion, list[
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text ({err.reason})", session=session, path=key) from None
+        raise InputError(not_utf8(err), session=session, path=key) from None
     raw = parse_sensor_csv(text, source=key, session=session)
     notes = check_sensor_streams(raw, session=session, path=key)
     return resample(raw), notes
@@ -341,6 +341,8 @@ def _align_one(
     contradicted = classes is not None and classes.first_pass == "contradicted"
     rejected = extraction.rejected + glitches
     report, csv_text = _label(session, motion, commands, rejected, cfg, model, contradicted)
+    _blame_clocks(report, extraction.commands, commands, span, cfg)
+    _count_untimed(report, extraction.rejected, commands, cfg)
     report.update(inputs=wanted, notes=notes)
     if classes is not None:
         report["class_sessions"] = classes.trainers
@@ -374,6 +376,29 @@ def _label(
             report[k] = None  # JSON has no NaN
     report["command_times"] = [[round(c.start, 3), c.cls] for c in commands]
     return report, intervals_to_csv(intervals)
+
+
+def _blame_clocks(report: dict, said: list, kept: list, span: tuple, cfg: AlignConfig) -> None:
+    """Exclude with the clocks as the reason when enough commands were said but too few
+    are left once those far off the sensor times are dropped (sensor timestamps that are
+    not seconds from the recording's start): "only 0 command(s) found" would blame the
+    transcript."""
+    if len(kept) >= cfg.min_commands or len(said) < cfg.min_commands:
+        return
+    no_overlap = clocks_overlap(said, span, cfg.search_s)
+    if no_overlap:
+        report.update(excluded=True, reason=no_overlap)
+
+
+def _count_untimed(report: dict, rejected: list[dict], kept: list, cfg: AlignConfig) -> None:
+    """Say how many command words had no time when too few commands were left: a
+    transcript without word times read "only 0 command(s) found" over dozens of them."""
+    untimed = sum(r.get("reason") == "no timestamp" for r in rejected)
+    if untimed and len(kept) < cfg.min_commands and report.get("reason", "").startswith("only"):
+        report["reason"] += (
+            f" ({untimed} more command word(s) carry no start time: a transcript without "
+            "word timestamps?)"
+        )
 
 
 def _published(store: Store, run_id: str, session: str) -> tuple[dict, str] | None:

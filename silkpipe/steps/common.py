@@ -21,7 +21,7 @@ from silkpipe.store import Store, StoreFault
 log = logging.getLogger(__name__)
 
 #: Bump a step's number when its code changes what it writes for the same inputs.
-STEP_VERSION = {"transcribe": 1, "align": 29, "train": 14, "report": 3}
+STEP_VERSION = {"transcribe": 1, "align": 30, "train": 14, "report": 3}
 SESSION_FILES = (
     "sensor_data.csv",
     "audio_16k.wav",
@@ -137,6 +137,12 @@ def _record_from_store(store: Store, run_id: str, write: bool = True) -> dict:
         for k in store.list("clips")
         if k.count("/") == 1 and k.endswith(".csv")
     }
+    if not sessions and not clips:
+        raise InputError(
+            f"the store holds no sessions or clips: run {run_id} would record no inputs "
+            "(upload them first with `silkpipe sessions upload`, or is --store mistyped?)",
+            path=f"{store.uri}/sessions/",
+        )
     if not write:
         return {"sessions": sessions, "clips": clips, "rejected": {}}
     log.info(
