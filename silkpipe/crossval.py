@@ -193,11 +193,13 @@ def run_protocol(
     adapt=None,
     shots: int = 0,
     training_only: list | None = None,
+    preset: str = "default",
 ) -> dict:
     """Train and score every fold of a protocol for every seed (see module doc); with
     ``adapt``, leave-day-out folds self-train on the test day's recordings, unlabelled;
     with ``shots`` they also train on the test day's first ``shots`` samples per class;
-    ``training_only`` runs (silkpipe.training_only) train every fold, never tested."""
+    ``training_only`` runs (silkpipe.training_only) train every fold, never tested;
+    ``preset``: the named settings ``cfg`` started from (training_settings)."""
     if (adapt is not None or shots) and protocol != "leave-day-out":
         raise InputError(
             f"--adapt and --shots need --cv leave-day-out (a new day to adapt to), not {protocol}"
@@ -232,8 +234,48 @@ def run_protocol(
     out["left_out_of_training"] = trainable(windows, streams)[1]
     if training_only:
         out["training_only"] = describe_runs(training_only, extra.windows)
+    out["training_settings"] = training_settings(cfg, preset)
     _name_variants(out, shots, adapt)
     return out
+
+
+def training_settings(cfg, preset: str) -> dict:
+    """The preset the folds trained with and each setting of ``cfg`` that differs from
+    it (window ones as window.NAME; not the seed: ``seeds`` names it), so that numbers
+    measured with changed settings are never read as the preset's."""
+    from dataclasses import asdict
+
+    from silkpipe.training import preset as preset_config
+
+    def flat(config) -> dict:
+        values = asdict(config)
+        window = values.pop("window")
+        return {**values, **{f"window.{k}": v for k, v in window.items()}}
+
+    ours, theirs = flat(cfg), flat(preset_config(preset))
+    changed = {
+        name: {"value": value, "preset": theirs[name]}
+        for name, value in ours.items()
+        if name != "seed" and value != theirs[name]
+    }
+    return {"preset": preset, "changed": changed}
+
+
+def settings_line(r: dict) -> str:
+    """One line naming a result's preset and changed settings ("" for the default
+    preset unchanged); KeyError, TypeError or AttributeError where cv.json was edited."""
+    settings = r.get("training_settings")
+    if not settings:
+        return ""
+    changed = settings["changed"]
+    if settings["preset"] == "default" and not changed:
+        return ""
+    line = f"training settings: preset {settings['preset']}"
+    if changed:
+        line += "; changed: " + ", ".join(
+            f"{name} {c['value']} (preset {c['preset']})" for name, c in changed.items()
+        )
+    return line
 
 
 def _protocol_windows(streams: list[LabelledStream], protocol: str, window):
@@ -439,6 +481,7 @@ def _trained_also(r: dict) -> list[str]:
 def format_result(r: dict) -> str:
     """A short plain-text table of one protocol's result."""
     lines = [f"== {r['protocol']} (classes: {', '.join(r['classes'])}; seeds {r['seeds']})"]
+    lines += [f"  {line}" for line in [settings_line(r)] if line]
     lines += _trained_also(r)
     lines += [f"  note: {n}" for n in r["notes"]]
     left_out = describe(r.get("left_out_of_training") or {})

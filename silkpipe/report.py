@@ -720,6 +720,18 @@ def _training_only_lines(r: dict) -> list[str]:
         return ["training-only runs: unreadable in cv.json"]
 
 
+def _settings_cell(r: dict) -> str:
+    """Under the protocol: the preset and the settings changed from it (cv.json
+    ``training_settings``), so changed settings' numbers are not read as the default's."""
+    from silkpipe.crossval import settings_line
+
+    try:
+        line = settings_line(r)
+    except (KeyError, TypeError, AttributeError):
+        line = "training settings: unreadable in cv.json"
+    return f"<br>{_e(line)}" if line else ""
+
+
 def _cv_row(r: Any) -> list[str]:
     """One protocol's row of the spread table (a protocol with no folds says so)."""
     from silkpipe.whole_samples import describe
@@ -735,7 +747,7 @@ def _cv_row(r: Any) -> list[str]:
         notes += _e("; " + describe(left))  # who was not trained on
     notes += _e("".join(f"; {line.strip()}" for line in _training_only_lines(r)))
     return [
-        _e(r["protocol"]),
+        _e(r["protocol"]) + _settings_cell(r),
         _num(r["pooled_macro_f1"], "{:.3f}") + _whole_only(r),
         f"{_num(r['fold_min'], '{:.3f}')}–{_num(r['fold_max'], '{:.3f}')}",
         f"{len(r['folds'])} ({len(r['seeds'])} seed(s))",

@@ -73,6 +73,10 @@ BAD_NUMBERS = [
     (["train", "--val-fraction", "0"], "TrainConfig.val_fraction"),
     (["train", "--adapt-to", "IN", "--adapt-share", "inf"], "AdaptConfig.share"),
     (["evaluate", "--cv", "time-range", "--epochs", "-1"], "TrainConfig.max_epochs"),
+    (["evaluate", "--cv", "time-range", "--batch-size", "0"], "TrainConfig.batch_size"),
+    (["evaluate", "--cv", "all", "--rotate-deg", "400"], "TrainConfig.rotate_deg"),
+    (["evaluate", "--cv", "time-range", "--window-length", "0"], "WindowConfig.length"),
+    (["evaluate", "--cv", "time-range", "--threads", "0"], "TrainConfig.threads"),
     (["align", "--search", "1e9"], "AlignConfig.search_s"),  # was a 745 GiB grid
     (["align", "--event-window", "nan"], "AlignConfig.event_window_s"),  # looped for ever
     (["align", "--search-s", "1e9"], "AlignConfig.search_s"),  # run's spelling, less align-
@@ -130,6 +134,12 @@ UNUSED = [
     (["evaluate", "--model", "M", "--clips", "IN", "--shots", "3"], "--shots"),
     (["evaluate", "--model", "M", "--clips", "IN", "--adapt"], "--adapt"),
     (["evaluate", "--model", "M", "--clips", "IN", "--adapt-rounds", "1"], "--adapt-rounds"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--rotate-deg", "30"], "--rotate-deg"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--no-balanced"], "--balanced"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--gesture-balance", "rare"], "--gesture"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--window-length", "100"], "--window-length"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--threads", "2"], "--threads"),
+    (["evaluate", "--model", "M", "--clips", "IN", "--device", "cpu"], "--device"),
     (["evaluate", "--cv", "time-range", "--clips", "IN", "--model", "M"], "--model"),
     (["evaluate", "--cv", "time-range", "--clips", "IN", "--spot"], "--spot"),
     (["evaluate", "--cv", "time-range", "--clips", "IN", "--backend", "onnx"], "--backend"),

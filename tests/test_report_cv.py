@@ -109,6 +109,23 @@ def test_the_whole_gesture_line_counts_windows_as_whole_numbers():
     assert "(135 windows on flawed samples" in html
 
 
+def test_a_protocol_measured_with_changed_settings_says_so_under_its_name():
+    """cv.json ``training_settings`` (evaluate --cv --rotate-deg ...): the spread table
+    names the preset and each changed setting; the default unchanged, or an older cv.json
+    without the key, adds nothing; an edited one is named unreadable, the row still shown."""
+    changed = {"rotate_deg": {"value": 30.0, "preset": 70.0}}
+    rows = [
+        _cv_row(training_settings={"preset": "cross-day", "changed": changed}),
+        _cv_row(protocol="leave-day-out", training_settings={"preset": "default", "changed": {}}),
+        _cv_row(protocol="leave-block-out"),
+        _cv_row(protocol="edited", pooled_macro_f1=0.7, training_settings={"changed": []}),
+    ]
+    html = cv_section(rows, None)
+    assert "time-range<br>training settings: preset cross-day; changed: rotate_deg 30.0 " in html
+    assert "leave-day-out</td>" in html and "leave-block-out</td>" in html
+    assert "edited<br>training settings: unreadable in cv.json" in html and "0.700" in html
+
+
 def _store_with_run(tmp_path):
     from silkpipe.store import FileStore
 

@@ -12,8 +12,11 @@ from silkpipe.commands import (
     adapt_flags,
     add_adapt_options,
     add_dir_option,
+    add_training_settings,
     check_config,
     refuse_unused,
+    training_config,
+    training_flags,
 )
 from silkpipe.errors import InputError
 
@@ -24,6 +27,10 @@ CV_ONLY = (
     *("--seeds", "--seed", "--epochs", "--preset", "--shots", "--adapt"),
     *("--train-clips", "--store", "--run-id"),
 )
+#: Training settings --cv has no use for: folds train with the preset as given, so the
+#: default preset's switch for voice-labelled sessions alone (training.for_streams) is
+#: never made (--seed, --epochs, --preset and --shots are evaluate's own options).
+CV_SKIPPED = ("sessions_preset",)
 #: Options of scoring one --model: --cv trains and scores a model per fold instead.
 MODEL_ONLY = ("--model", "--spot", "--backend")
 
@@ -77,10 +84,11 @@ def register(sub) -> None:
     p.add_argument(
         "--preset",
         default="default",
-        help="--cv: training settings, 'default', 'within-day' (raw axes with the arm pose) "
-        "or 'cross-day' (orientation-free inputs, class-balanced batches) (default "
-        "%(default)s); see README",
+        help="--cv: training settings the options below then change, as in train: "
+        "'default', 'within-day' (raw axes with the arm pose) or 'cross-day' "
+        "(orientation-free inputs, class-balanced batches) (default %(default)s); see README",
     )
+    add_training_settings(p, skip=CV_SKIPPED, scope="--cv: ")
     _add_new_day_options(p)
     _add_training_only_options(p)
     _add_output_options(p)
@@ -231,7 +239,8 @@ def _refuse_unused(args) -> None:
     named in one line, before anything is read."""
     if not args.cv:
         why = "acts on --cv folds only (what each fold trains on, and how): without --cv it "
-        refuse_unused(args, (*CV_ONLY, *adapt_flags()), why + "would do nothing")
+        cv_only = (*CV_ONLY, *training_flags(CV_SKIPPED), *adapt_flags())
+        refuse_unused(args, cv_only, why + "would do nothing")
         return
     why = "acts when scoring --model only: --cv trains and scores a model per fold, so it "
     refuse_unused(args, MODEL_ONLY, why + "would do nothing")
@@ -397,7 +406,8 @@ def run_cv(args) -> dict:
         raise InputError("--seeds must be at least 1")
     if args.shots < 0:
         raise InputError("--shots must be 0 or more")
-    cfg = check_config(with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed))
+    base = with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed)
+    cfg = training_config(args, base)  # as train builds it: the preset, then the options
     seeds = [cfg.seed + i for i in range(args.seeds)]
     check_config(with_overrides(cfg, seed=seeds[-1]))  # the last seed in range too
     adapt = adapt_config(args) if args.adapt else None
@@ -420,6 +430,7 @@ def run_cv(args) -> dict:
                 adapt=adapt,
                 shots=args.shots,
                 training_only=extra or None,
+                preset=args.preset,
             )
         )
         if not args.json:

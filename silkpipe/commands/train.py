@@ -10,7 +10,9 @@ from silkpipe.commands import (
     adapt_flags,
     add_adapt_options,
     add_dir_option,
+    add_training_settings,
     refuse_unused,
+    training_config,
 )
 from silkpipe.errors import InputError
 from silkpipe.steps.train import model_figures
@@ -89,16 +91,6 @@ def _add_training_options(p) -> None:
     base = TrainConfig()
     p.add_argument("--epochs", type=int, help=f"maximum epochs (default {base.max_epochs})")
     p.add_argument("--seed", type=int, help=f"random seed (default {base.seed})")
-    p.add_argument(
-        "--device",
-        choices=("cpu", "cuda", "auto"),
-        help="where to train (default cpu; cuda uses bf16 autocast)",
-    )
-    p.add_argument(
-        "--threads",
-        type=int,
-        help=f"torch CPU threads (default {base.threads}: one wins on a busy machine)",
-    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
     p.add_argument(
         "--preset",
@@ -107,33 +99,14 @@ def _add_training_options(p) -> None:
         "sessions alone: the --sessions-preset settings), 'within-day' (raw axes with the "
         "arm pose) or 'cross-day' (orientation-free inputs) (default %(default)s); see README",
     )
-    from silkpipe.commands import add_config_options
-    from silkpipe.dataset import WindowConfig
-
-    add_config_options(
-        p,
-        TrainConfig,
-        title="every other training setting",
-        skip=("max_epochs", "seed", "device", "threads"),
-    )
-    add_config_options(p, WindowConfig, prefix="window_", title="window settings")
+    add_training_settings(p)
 
 
 def _config(args):
-    from dataclasses import replace
-
-    from silkpipe.commands import config_from
     from silkpipe.training import preset, with_overrides
 
-    cfg = with_overrides(
-        preset(args.preset),
-        max_epochs=args.epochs,
-        seed=args.seed,
-        device=args.device,
-        threads=args.threads,
-    )
-    cfg = config_from(args, cfg)
-    return replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
+    cfg = with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed)
+    return training_config(args, cfg)
 
 
 def _refuse_unused(args) -> None:
