@@ -355,3 +355,20 @@ def test_training_a_run_that_is_not_there_writes_nothing(data_dir, tmp_path, cap
     rc = main(["train", "--store", str(tmp_path / store), "--run-id", run_id])
     assert rc == 2 and f"run {run_id} has no label set" in capsys.readouterr().err
     assert _files(tmp_path) == before and not (tmp_path / "nost").exists()
+
+
+def test_train_refuses_a_label_file_changed_after_its_hash_keyed_the_model(data_dir, tmp_path):
+    """The model's key is made from each label file's hash: labels that changed between
+    hashing and reading are not trained on under it (as clips are not)."""
+    from silkpipe.steps.train import _streams, train_plan
+    from silkpipe.store import open_store
+    from silkpipe.training import TrainConfig
+
+    _voice_run(data_dir, tmp_path / "s", "2025-10-16")
+    store = open_store(str(tmp_path / "s"))
+    plan = train_plan(store, "r1", TrainConfig())
+    labels = tmp_path / "s" / "runs" / "r1" / "labels" / "20251017_143217_session.csv"
+    labels.write_text(labels.read_text() + "170,172,jump\n")
+    with pytest.raises(InputError, match="changed while train was reading it") as err:
+        _streams(store, "r1", plan, tmp_path / "work", False)
+    assert err.value.session == "20251017_143217_session"

@@ -248,9 +248,12 @@ def training_only_runs(cfg: TrainingOnlyConfig) -> list[TrainingOnlyRun]:
     return runs
 
 
-def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) -> list:
+def _session_streams(
+    store: Store, run_id: str, names: list[str], inputs: dict, hashes: dict | None = None
+) -> list:
     """The named sessions' published labels on their motion (sessions without a label
-    left out), each with its recording day."""
+    left out), each with its recording day. With ``hashes`` (session -> the label file's
+    sha256 the model's key was made from) a label file that no longer matches is refused."""
     from silkpipe.dataset import session_stream
     from silkpipe.labels import parse_labels_csv
 
@@ -258,8 +261,13 @@ def _session_streams(store: Store, run_id: str, names: list[str], inputs: dict) 
     streams = []
     for name in names:
         key = f"{prefix}/{name}.csv"
+        data = store.get_bytes(key)
+        if hashes is not None and sha256(data) != hashes[name]:  # the key names other labels
+            raise InputError(
+                "changed while train was reading it: run train again", session=name, path=key
+            )
         try:
-            text = store.get_bytes(key).decode()
+            text = data.decode()
         except UnicodeDecodeError as err:
             raise InputError(
                 f"not UTF-8 text ({err.reason}): run align again", session=name, path=key
@@ -299,7 +307,8 @@ _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", typ
 
 def _streams(store: Store, run_id: str, plan: TrainPlan, work: Path, progress: bool) -> list:
     inputs = plan.run_inputs  # read once, by train_plan
-    streams = _session_streams(store, run_id, list(plan.sessions), inputs)
+    hashes = {name: entry["labels"] for name, entry in plan.sessions.items()}
+    streams = _session_streams(store, run_id, list(plan.sessions), inputs, hashes)
     for key in store.list(keys.failures_prefix(run_id, "train")):
         store.delete(key)  # this training's clip refusals replace the last one's
     if plan.clips:
