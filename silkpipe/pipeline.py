@@ -189,12 +189,13 @@ def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dic
         try:
             check_name(path.name, "clip name")
         except StoreError as err:
-            skipped[path.stem] = f"file {path}: {err}"
+            skipped[path.stem] = f"file {shown(str(path))}: {err}"
             continue
         try:
             data = path.read_bytes()
         except OSError as err:
-            skipped[path.stem] = f"file {path}: cannot read: {err.strerror or type(err).__name__}"
+            why = err.strerror or type(err).__name__
+            skipped[path.stem] = f"file {shown(str(path))}: cannot read: {why}"
             continue
         _put_if_changed(store, keys.clip_key(path.name), data)
         clips[path.name] = sha256(data)

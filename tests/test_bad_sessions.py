@@ -479,3 +479,21 @@ def test_a_folder_of_session_folders_inside_the_sessions_folder_is_named(tmp_pat
     assert upload_inputs(store, sessions, None, {}, run_id=RUN) == ["s1"]
     lines = [r.getMessage() for r in caplog.records if "day2" in r.getMessage()]
     assert len(lines) == 1 and "holds 1 session folder(s) (s2): not read" in lines[0], lines
+
+
+def test_a_clip_name_with_a_newline_keeps_the_upload_line_on_one_line(tmp_path):
+    """A clip named "jump<newline>1.csv" is refused at upload (review39c L1); its path was
+    printed raw in the refusal, so `sessions upload` and the run report broke it in two."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.store import open_store
+
+    sessions, clips = tmp_path / "sessions", tmp_path / "clips"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "good", files=("sensor_data.csv",))
+    clips.mkdir()
+    good = sorted((badinputs.DATA / "clips-dev").glob("*.csv"))[0]
+    (clips / "jump\n1.csv").write_bytes(good.read_bytes())
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, clips, skipped, run_id=RUN) == ["good"]
+    why = skipped["jump\n1"]
+    assert "\n" not in why and "jump\\n1.csv" in why, why
