@@ -403,7 +403,7 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
     for line_no, line in enumerate(lines[1:], start=2):
         if not line:
             continue
-        row = line.split(",")
+        row = [cell.strip() for cell in line.split(",")]  # ', ' of a spreadsheet export
         if len(row) != len(cols):
             raise InputError(
                 f"line {line_no}: {len(row)} fields, expected {len(cols)}", path=str(path)

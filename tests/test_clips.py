@@ -189,3 +189,21 @@ def test_the_late_delivery_rule(events_at_button, kept):
     assert list(recuts) == [5]
     assert (recuts[5].start, recuts[5].end) == (45.0, 47.0)
     assert (recuts[5].motion is not None) == kept
+
+
+def test_a_sample_clip_with_cells_padded_with_spaces_reads_like_the_plain_one(dir_1014, tmp_path):
+    """', ' from a spreadsheet export (README: accepted, as in a session's CSV): the gesture
+    cell ' jump' was refused as not the file name's class (review39c L2)."""
+    from silkpipe.clips import read_sample_clip
+
+    (tmp_path / "padded").mkdir()
+    shutil.copy(dir_1014 / METADATA_NAME, tmp_path / "padded" / METADATA_NAME)
+    plain = dir_1014 / "jump_sample01.csv"
+    padded = tmp_path / "padded" / plain.name
+    padded.write_text(plain.read_text().replace(",", ", "))
+    _, want = read_sample_clip(plain)
+    _, got = read_sample_clip(padded)
+    assert set(got.times) == set(want.times)
+    for sensor in want.times:
+        assert np.array_equal(got.times[sensor], want.times[sensor])
+        assert np.array_equal(got.values[sensor], want.values[sensor])
