@@ -77,6 +77,8 @@ BAD_NUMBERS = [
     (["evaluate", "--cv", "all", "--rotate-deg", "400"], "TrainConfig.rotate_deg"),
     (["evaluate", "--cv", "time-range", "--window-length", "0"], "WindowConfig.length"),
     (["evaluate", "--cv", "time-range", "--threads", "0"], "TrainConfig.threads"),
+    (["evaluate", "--cv", "time-range", "--window-rate", "25"], "WindowConfig.rate"),  # L3
+    (["train", "--window-rate", "100"], "WindowConfig.rate"),  # failed after every clip was read
     (["align", "--search", "1e9"], "AlignConfig.search_s"),  # was a 745 GiB grid
     (["align", "--event-window", "nan"], "AlignConfig.event_window_s"),  # looped for ever
     (["align", "--search-s", "1e9"], "AlignConfig.search_s"),  # run's spelling, less align-

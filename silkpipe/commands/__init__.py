@@ -137,7 +137,22 @@ def training_config(args, cfg):
     from silkpipe.training import with_overrides
 
     cfg = config_from(args, with_overrides(cfg, device=args.device, threads=args.threads))
-    return dataclasses.replace(cfg, window=config_from(args, cfg.window, prefix="window_"))
+    window = config_from(args, cfg.window, prefix="window_")
+    _refuse_window_rate(window.rate)
+    return dataclasses.replace(cfg, window=window)
+
+
+def _refuse_window_rate(rate: float) -> None:
+    """Clips and sessions are resampled at one rate only: windows at another cannot be
+    cut, and every stream was read before make_windows said so, naming a clip as a
+    session."""
+    from silkpipe.sessions import DEFAULT_RATE
+
+    if rate != DEFAULT_RATE:
+        raise InputError(
+            f"setting WindowConfig.rate is {rate!r}: every clip and session is resampled at "
+            f"{DEFAULT_RATE:g} Hz, so windows can only be cut at that rate (--window-rate)"
+        )
 
 
 def raise_if_failed(store, run_id: str, failed: dict[str, str], step: str) -> None:
