@@ -208,13 +208,13 @@ def _read_rows(lines: list[str], names: tuple, path: str, session: str | None) -
                 session=session,
                 path=path,
             )
-        if tuple(cell.strip() for cell in row) == names:
-            raise InputError(
+        sensor = row[10].strip()  # as the header's names and float() take ' 0.5'
+        if sensor not in SENSOR_COLUMNS and tuple(cell.strip() for cell in row) == names:
+            raise InputError(  # compared only where the sensor is unknown: every row paid
                 f"line {line_no}: the header line again (two files joined into one?)",
                 session=session,
                 path=path,
             )
-        sensor = row[10].strip()  # as the header's names and float() take ' 0.5'
         if sensor in IGNORED_SENSORS:
             rows.dropped += 1
             continue
