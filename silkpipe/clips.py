@@ -273,7 +273,8 @@ def _read_device_ns(path: Path, rate: float) -> LoadedClip:
     name = parse_clip_name(path)
     if name.dialect == "sample":
         raise InputError(
-            "a <class>_sampleNN clip in a folder without session_metadata.json (a sample-"
+            "a sample-dialect clip (<class>_sampleNN or <class>_continuous) in a folder "
+            "without session_metadata.json (a sample-"
             f"dialect folder needs its day's one; a device clip folder has none): {OWN_FOLDER}",
             path=str(path),
         )

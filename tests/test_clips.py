@@ -155,6 +155,10 @@ def test_sample_clips_in_a_folder_without_their_metadata_are_named_as_such(
     assert sorted(skipped) == ["jump_sample01.csv", "punch_sample01.csv"]
     for why in skipped.values():
         assert "without session_metadata.json" in why and "a folder of its own" in why, why
+    shutil.copy(folder / "jump_sample01.csv", folder / "jump_continuous.csv")
+    with pytest.raises(InputError, match="sample-dialect clip") as err:  # review39c L5
+        load_clip_streams(folder)  # was "a <class>_sampleNN clip": it is not one
+    assert "jump_continuous.csv" in str(err.value) and "without session_metadata" in str(err.value)
 
 
 def _events(times: np.ndarray):
