@@ -324,6 +324,7 @@ def run_pipeline(
         "clips_skipped_at_upload": sorted(skipped_clips),
         "transcribe_failed": sorted(failed),
         "align_failed": sorted(aligned.get("failed") or {}),
+        "clips_skipped_by_train": _clips_train_skipped(store, run_id),
         "gate": {k: v for k, v in aligned.items() if k != "failed"},  # {} when align failed
         "steps": steps,
         "step_errors": errors,
@@ -331,6 +332,12 @@ def run_pipeline(
         "wall_seconds": round(time.perf_counter() - started, 2),
         "report": keys.report_key(run_id),
     }
+
+
+def _clips_train_skipped(store: Store, run_id: str) -> list[str]:
+    """The clips the train step named and skipped (its failure records, one per clip)."""
+    prefix = keys.failures_prefix(run_id, "train")
+    return sorted(key.rsplit("/", 1)[-1].removesuffix(".json") for key in store.list(prefix))
 
 
 def _upload_run(

@@ -72,7 +72,28 @@ def test_closing_line_counts_clips_skipped_at_upload_apart_from_sessions(store_r
     last = proc.stderr.strip().splitlines()[-1]
     assert f"1 session(s) failed ({store_run['case'].session})" in last, last
     assert "1 clip(s) skipped at upload (jump bad name)" in last, last
+    assert f"{len(store_run['bad'])} clip(s) skipped by train" in last, last
     assert "Traceback" not in proc.stderr
+
+
+def test_clips_train_names_and_skips_make_the_run_partial(tmp_path):
+    """Healthy sessions, healthy clips and two damaged ones that upload but that train names
+    and skips: the model is trained on the others, and run says so and exits 2 (it exited 0,
+    as if every clip had been trained on), as for clips refused at upload."""
+    sessions = tmp_path / "user-sessions"
+    badinputs.good_sessions(sessions)
+    clips = badinputs.clips_subset(tmp_path / "user-clips", per_class=2)
+    bad = sorted(Path(name).stem for name in badinputs.bad_clips(clips))
+    proc = badinputs.cli(
+        *("run", str(sessions), "--clips", str(clips), "--store", str(tmp_path / "store")),
+        *("--run-id", RUN, "--workers", "1"),
+        cwd=tmp_path,
+    )
+    last = proc.stderr.strip().splitlines()[-1]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f"2 clip(s) skipped by train ({', '.join(bad)})" in last, last
+    assert "steps with failures: none" in last and "Traceback" not in proc.stderr
+    assert (tmp_path / "store" / "runs" / RUN / "model.json").is_file()
 
 
 # ---- folder mode: train --sessions ------------------------------------------------------

@@ -85,7 +85,8 @@ def run(args) -> dict:
 
 def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     """PartialFailure when a session, a clip or a step failed; its line counts sessions
-    and clips apart (a clip refused at upload is not a failed session). Exit 2 when every
+    and clips apart (a clip refused at upload, or named and skipped by train, is not a
+    failed session). Exit 2 when every
     failure was bad input, 1 when any was a fault."""
     from silkpipe.errors import BAD_INPUT, FAULT, shown
     from silkpipe.steps.common import failure_kinds
@@ -96,7 +97,8 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
         {*result["skipped_at_upload"], *result["transcribe_failed"], *result["align_failed"]}
     )
     clips = sorted(result.get("clips_skipped_at_upload") or [])
-    if not (failed_steps or failed_sessions or clips):
+    trained_without = result.get("clips_skipped_by_train") or []  # bad input, as at upload
+    if not (failed_steps or failed_sessions or clips or trained_without):
         return
     kinds = failure_kinds(open_store(store_uri), run_id)
     faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
@@ -106,5 +108,8 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     if clips:
         named = ", ".join(map(shown, clips))[:300]
         parts.append(f"{len(clips)} clip(s) skipped at upload ({named})")
+    if trained_without:
+        named = ", ".join(map(shown, trained_without))[:300]
+        parts.append(f"{len(trained_without)} clip(s) skipped by train ({named})")
     parts.append(f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report")
     raise PartialFailure("; ".join(parts), FAULT if faults else BAD_INPUT)
