@@ -86,9 +86,8 @@ def run(args) -> dict:
 def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     """PartialFailure when a session, a clip or a step failed; its line counts sessions
     and clips apart (a clip refused at upload, or named and skipped by train, is not a
-    failed session). Exit 2 when every
-    failure was bad input, 1 when any was a fault."""
-    from silkpipe.errors import BAD_INPUT, FAULT, shown
+    failed session). Exit 2 when every failure was bad input, 1 when any was a fault."""
+    from silkpipe.errors import BAD_INPUT, FAULT
     from silkpipe.steps.common import failure_kinds
     from silkpipe.store import open_store
 
@@ -103,13 +102,17 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     kinds = failure_kinds(open_store(store_uri), run_id)
     faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
     faults += [k for k in failed_steps if result["steps"][k] == FAULT]
-    named = ", ".join(map(shown, failed_sessions))[:300]
-    parts = [f"{len(failed_sessions)} session(s) failed ({named})"]
+    parts = [_counted(failed_sessions, "session(s) failed")]
     if clips:
-        named = ", ".join(map(shown, clips))[:300]
-        parts.append(f"{len(clips)} clip(s) skipped at upload ({named})")
+        parts.append(_counted(clips, "clip(s) skipped at upload"))
     if trained_without:
-        named = ", ".join(map(shown, trained_without))[:300]
-        parts.append(f"{len(trained_without)} clip(s) skipped by train ({named})")
+        parts.append(_counted(trained_without, "clip(s) skipped by train"))
     parts.append(f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report")
     raise PartialFailure("; ".join(parts), FAULT if faults else BAD_INPUT)
+
+
+def _counted(names: list[str], what: str) -> str:
+    """ "N <what> (name, name, ...)" for the closing line, names escaped and cut short."""
+    from silkpipe.errors import shown
+
+    return f"{len(names)} {what} ({', '.join(map(shown, names))[:300]})"
