@@ -337,7 +337,7 @@ def run_pipeline(
 def _clips_train_skipped(store: Store, run_id: str) -> list[str]:
     """The clips the train step named and skipped (its failure records, one per clip)."""
     prefix = keys.failures_prefix(run_id, "train")
-    return sorted(key.rsplit("/", 1)[-1].removesuffix(".json") for key in store.list(prefix))
+    return sorted(keys.failure_name(key) for key in store.list(prefix))
 
 
 def _upload_run(
@@ -426,7 +426,7 @@ def _step(name: str, call, errors: dict[str, str]) -> int:
 def _clear_failures_of_others(store: Store, run_id: str, sessions: set[str]) -> None:
     """Transcribe failure records of sessions this run no longer holds."""
     for key in store.list(keys.failures_prefix(run_id, "transcribe")):
-        if key.rsplit("/", 1)[-1].removesuffix(".json") not in sessions:
+        if keys.failure_name(key) not in sessions:
             store.delete(key)
 
 

@@ -390,6 +390,11 @@ def failure_key(run_id: str, step: str, session: str) -> str:
     return f"{run_prefix(run_id)}/failures/{check_name(step, 'step')}/{check_name(session)}.json"
 
 
+def failure_name(key: str) -> str:
+    """The session (or clip) a failure_key names."""
+    return key.rsplit("/", 1)[-1].removesuffix(".json")
+
+
 def pointer_key(run_id: str, kind: str) -> str:
     """``runs/<id>/<kind>.json``: names the published version of a label set or model."""
     return f"{run_prefix(run_id)}/{check_name(kind, 'artifact kind')}.json"

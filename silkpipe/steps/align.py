@@ -280,7 +280,7 @@ def run_clip_model(
 def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
     """Failure records of sessions that are no longer the run's inputs."""
     for key in store.list(keys.failures_prefix(run_id, "align")):
-        if key.rsplit("/", 1)[-1].removesuffix(".json") not in inputs["sessions"]:
+        if keys.failure_name(key) not in inputs["sessions"]:
             store.delete(key)
 
 
