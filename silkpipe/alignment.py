@@ -1404,13 +1404,21 @@ def _clip_confirms(cls: ClassTest | None, quality: float, p_value: float, cfg: A
 
 def _confirms_contradicted(ev: Evidence, cfg: AlignConfig) -> bool:
     """What still passes a session whose first-pass self-trained class evidence contradicted
-    it (Evidence.contradicted): energy at sure_quality, or a fixed class model's route
-    (_routes: its class p beside a fair energy p, its lag profile at its best here, a fitted
-    rate not at its edge). Energy under sure_quality alone does not: the round's model
-    cannot contradict, so its silence says nothing about the contradiction."""
+    it (Evidence.contradicted): energy at sure_quality, or a fixed class model's route.
+    Energy under sure_quality alone does not: the round's model cannot contradict, so its
+    silence says nothing about the contradiction."""
     levels = gate_levels(cfg)
-    if ev.quality >= max(levels.sure_quality, levels.min_quality):
-        return True
+    return _sure_energy(ev, levels) or _fixed_route_confirms(ev, levels)
+
+
+def _sure_energy(ev: Evidence, levels: AlignConfig) -> bool:
+    """Energy alone at the sure level (``levels``: gate_levels)."""
+    return ev.quality >= max(levels.sure_quality, levels.min_quality)
+
+
+def _fixed_route_confirms(ev: Evidence, levels: AlignConfig) -> bool:
+    """A fixed class model's route (_routes): its class p beside a fair energy p, its lag
+    profile at its best here, a fitted rate not at its edge (``levels``: gate_levels)."""
     at_rate_edge = ev.rate_edge is not None and ev.rate_edge >= levels.rate_edge_share
     confirms = _clip_confirms(ev.cls, ev.quality, ev.p_value, levels)
     return confirms and not _fits_better_away(ev.lag_margin, levels) and not at_rate_edge
@@ -1418,14 +1426,15 @@ def _confirms_contradicted(ev: Evidence, cfg: AlignConfig) -> bool:
 
 def _contradicted_verdict(ev: Evidence, cfg: AlignConfig, gate: str) -> tuple[bool, str]:
     """gate_verdict's pass of a session the first pass's class evidence contradicted: kept
-    where _confirms_contradicted, named for what passed it (energy at sure_quality, else the
-    fixed model's route: energy alone below it would not have), else CONTRADICTED_BEFORE."""
-    if not _confirms_contradicted(ev, cfg):
-        return True, CONTRADICTED_BEFORE
+    at sure energy (named as gate_verdict named it) or through a fixed class model's route
+    (named for that route: energy alone below sure would not have passed it), else
+    CONTRADICTED_BEFORE (_confirms_contradicted)."""
     levels = gate_levels(cfg)
-    if ev.quality >= max(levels.sure_quality, levels.min_quality) or ev.cls is None:
+    if _sure_energy(ev, levels):
         return False, gate
-    return False, _route(ev.cls.model)
+    if ev.cls is not None and _fixed_route_confirms(ev, levels):
+        return False, _route(ev.cls.model)
+    return True, CONTRADICTED_BEFORE
 
 
 def _class_contradicts(cls: ClassTest | None, cfg: AlignConfig) -> bool:
