@@ -19,7 +19,7 @@ from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
-from silkpipe.errors import InputError, one_line
+from silkpipe.errors import InputError, not_utf8, one_line
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
@@ -269,9 +269,7 @@ def _session_streams(
         try:
             text = data.decode()
         except UnicodeDecodeError as err:
-            raise InputError(
-                f"not UTF-8 text ({err.reason}): run align again", session=name, path=key
-            ) from None
+            raise InputError(f"{not_utf8(err)}: run align again", session=name, path=key) from None
         intervals = parse_labels_csv(text, source=key, session=name)
         if intervals:
             motion, _ = read_motion(store, inputs, name)
