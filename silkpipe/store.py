@@ -8,6 +8,7 @@ part of ``uri`` or any message.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -145,7 +146,7 @@ def write_whole(path: Path, data: bytes) -> None:
         raise
     try:
         with os.fdopen(fd, "wb") as handle:  # closes fd on every path, a failed chmod too
-            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600: use the umask like open()
+            _take_umask_mode(fd)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -155,6 +156,16 @@ def write_whole(path: Path, data: bytes) -> None:
         if isinstance(err, OSError):
             err.filename, err.filename2 = str(path), None
         raise
+
+
+def _take_umask_mode(fd: int) -> None:
+    """Give the temp file the mode ``open()`` would (mkstemp makes 0600). A file system that
+    keeps its own modes (vfat, some network mounts) refuses chmod: its mode stands."""
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP):
+            raise
 
 
 def _umask() -> int:
