@@ -94,13 +94,13 @@ def align_run(
         log.warning("run %s: published labels not re-used (%s): aligned again", run_id, why)
         current = None
     old = (current or {}).get("sessions") or {}
+    verdicts = Verdicts(recorded_verdicts(store, run_id, current))
     results: dict[str, tuple[dict, str] | None] = {}
     failed: dict[str, str] = {}
 
     def align(session: str, classes: SessionClasses | None = None, fresh: bool = False):
-        return _align_one(
-            store, run_id, inputs, session, cfg, settings, old, force, clip_model, classes, fresh
-        )
+        args = (session, cfg, settings, old, force, clip_model, classes, fresh)
+        return verdicts.take(session, _align_one(store, run_id, inputs, verdicts, *args))
 
     _each(store, run_id, sorted(inputs["sessions"]), align, results, failed, progress)
     if clip_model is None:
@@ -112,10 +112,17 @@ def align_run(
     _each(store, run_id, pending, lambda s: align(s, fresh=True), results, failed, progress)
     _clear_stale_failures(store, run_id, inputs)
     done = {s: r for s, r in results.items() if r is not None}
-    set_inputs = digest({s: r[0]["inputs"] for s, r in done.items()} | {"failed": failed})
+    rounds = {s: verdicts.replaced(s, r[0]) for s, r in done.items()}
+    set_inputs = digest(
+        {
+            "sessions": {s: r[0]["inputs"] for s, r in done.items()},
+            "failed": failed,
+            "rounds": {s: [v[0]["inputs"] for v in vs] for s, vs in rounds.items() if vs},
+        }
+    )
     reused = bool(current and current.get("inputs") == set_inputs and not force)
     if not reused:
-        _publish(store, run_id, done, failed, set_inputs)
+        _publish(store, run_id, done, failed, set_inputs, rounds)
     return _figures(done, failed, reused)
 
 
@@ -174,6 +181,64 @@ def _session_veto(store, run_id, cfg, passed_classes, align, results, failed, pr
         work = partial(align, classes=replace(classes, first_pass="passed"))
         _each(store, run_id, [session], work, results, failed, progress)
     return tried
+
+
+class Verdicts:
+    """Every verdict a session took in a run (first pass, veto, each round), keyed by the
+    digest of its inputs. A round's verdict is replaced by a later one (and a refusal is
+    never published as labels), so the label set keeps the replaced ones of each session in
+    ``rounds/<session>.json``; a re-run re-uses a round's verdict whose inputs are unchanged
+    instead of aligning the session again for that round."""
+
+    def __init__(self, recorded: dict[str, dict[str, tuple[dict, str]]]):
+        self.recorded = recorded  # session -> {inputs digest: (report, labels CSV)}
+        self.taken: dict[str, dict[str, tuple[dict, str]]] = {}  # this run's, in order
+
+    def known(self, store, run_id, session, wanted, old) -> tuple[dict, str] | None:
+        """The verdict of ``wanted`` inputs: the published labels, or one they replaced."""
+        if old.get(session) == wanted:
+            published = _published(store, run_id, session)
+            if published is not None:
+                return published
+        return self.recorded.get(session, {}).get(digest(wanted))
+
+    def take(self, session: str, result: tuple[dict, str] | None) -> tuple[dict, str] | None:
+        if result is not None:
+            self.taken.setdefault(session, {})[digest(result[0]["inputs"])] = result
+        return result
+
+    def replaced(self, session: str, final: dict) -> list[tuple[dict, str]]:
+        """This run's verdicts of ``session`` other than its ``final`` report."""
+        taken = self.taken.get(session, {}).values()
+        return [r for r in taken if r[0]["inputs"] != final["inputs"]]
+
+
+def recorded_verdicts(store: Store, run_id: str, current: dict | None) -> dict:
+    """session -> {inputs digest: (report, labels CSV)} of the verdicts the published
+    label set ``current`` replaced (its ``rounds/``; checked by version_damage before)."""
+    out: dict[str, dict[str, tuple[dict, str]]] = {}
+    if current is None:
+        return out
+    for name in current.get("files") or {}:
+        session = keys.label_rounds_session(name)
+        if session is None:
+            continue
+        try:
+            doc = keys.get_json(store, keys.label_rounds_key(run_id, session, current["version"]))
+        except (KeyError, ValueError):
+            continue
+        out[session] = {
+            digest(v["report"]["inputs"]): (v["report"], v["labels"])
+            for v in (doc if isinstance(doc, list) else [])
+            if _is_verdict(v)
+        }
+    return out
+
+
+def _is_verdict(value) -> bool:
+    """A replaced verdict as _publish writes it: {"report": {..., "inputs"}, "labels": CSV}."""
+    report = value.get("report") if isinstance(value, dict) else None
+    return isinstance(report, dict) and "inputs" in report and isinstance(value.get("labels"), str)
 
 
 def _first_pass(result: tuple[dict, str] | None, recorded: dict) -> str:
@@ -292,6 +357,7 @@ def _align_one(
     store,
     run_id,
     inputs,
+    verdicts: Verdicts,
     session,
     cfg,
     settings,
@@ -302,7 +368,8 @@ def _align_one(
     fresh: bool = False,
 ) -> tuple[dict, str] | None:
     """(report, labels CSV text) of one session, re-used when its inputs are unchanged
-    (with ``classes``: the inputs of the sessions its class model was trained on too).
+    (with ``classes``: the inputs of the sessions its class model was trained on too), from
+    the published labels or, for a verdict they replaced (``verdicts``), their ``rounds/``.
     None: the first pass refused it before with these inputs (it waits for the class rounds;
     ``fresh`` aligns it anyway); a first pass that passed is aligned again (the veto's
     models hold the first-pass labels of the other weak passes)."""
@@ -323,10 +390,8 @@ def _align_one(
     }
     if classes is not None:
         wanted.update(classes=classes.key, first_pass=classes.first_pass)
-    if not force and old.get(session) == wanted:
-        published = _published(store, run_id, session)
-        if published is not None:
-            return published
+    if not force and (known := verdicts.known(store, run_id, session, wanted, old)):
+        return known
     before = old.get(session) or {}
     if not (force or fresh or classes) and before.get("first_pass") in REFUSED_FIRST:
         if {k: v for k, v in before.items() if k not in ("classes", "first_pass")} == wanted:
@@ -423,13 +488,19 @@ def _no_transcript(store: Store, run_id: str, session: str) -> str:
     return why
 
 
-def _publish(store: Store, run_id: str, results: dict, failed: dict, set_inputs: str) -> str:
-    """Write the label set to a fresh version prefix, then switch the pointer to it."""
+def _publish(
+    store: Store, run_id: str, results: dict, failed: dict, set_inputs: str, rounds: dict
+) -> str:
+    """Write the label set to a fresh version prefix, then switch the pointer to it.
+    ``rounds``: session -> the verdicts of this run its labels replaced (Verdicts)."""
     version = keys.new_version()
     reports = {s: r[0] for s, r in results.items()}
     for session, (report, csv_text) in results.items():
         store.put_bytes(keys.labels_key(run_id, session, "csv", version), csv_text.encode())
         keys.put_json(store, keys.labels_key(run_id, session, "json", version), report)
+        if rounds.get(session):
+            replaced = [{"report": r, "labels": text} for r, text in rounds[session]]
+            keys.put_json(store, keys.label_rounds_key(run_id, session, version), replaced)
     excluded = {s: r.get("reason", "") for s, r in reports.items() if r.get("excluded")}
     summary = {
         "sessions": sorted(reports),
