@@ -25,9 +25,10 @@ class _Model:
         self.sessions = sessions
 
 
-def _fake_gate(calls: list):
+def _fake_gate(calls: list, weak: str):
     """Verdicts set per session and model size: a and c pass on their own; d needs a model
-    of two sessions (round 1); b (contradicted on its own) needs three (round 2)."""
+    of two sessions (round 1); b (contradicted on its own) needs three (round 2). ``weak``
+    passes on energy below sure_quality: the veto re-aligns it with the others' model."""
 
     def align_session(session, motion, commands, cfg, *, clip_model=None, contradicted=False, **_):
         n = 0 if clip_model is None else clip_model.sessions
@@ -38,7 +39,7 @@ def _fake_gate(calls: list):
             session=session,
             offset_s=0.0,
             offset_confidence=5.0,
-            quality=9.0,
+            quality=6.5 if session == weak else 9.0,
             quality_p_value=0.02,
             event_energy_contrast=1.0,
             excluded=not ok,
@@ -51,10 +52,11 @@ def _fake_gate(calls: list):
     return align_session
 
 
-@pytest.fixture
-def four(tmp_path, monkeypatch):
+@pytest.fixture(params=["", "c"], ids=["no-veto", "veto"])
+def four(tmp_path, monkeypatch, request):
     """A store with synthetic sessions a-d uploaded and transcribed (run "r"), the gate
-    faked (_fake_gate); returns (store folder, the list of align_session calls)."""
+    faked (_fake_gate; c a weak pass in the "veto" case); returns (store folder, the list
+    of align_session calls, c's calls in a first run)."""
     from silkpipe.pipeline import upload_inputs
     from silkpipe.synth import generate
     from silkpipe.voice_score import oracle_transcript, transcribe_all
@@ -70,9 +72,9 @@ def four(tmp_path, monkeypatch):
         transcribe_all(str(tmp_path / "store"), list("abcd"), "r", "faster-whisper", None, 1) == {}
     )
     calls: list = []
-    monkeypatch.setattr(step, "align_session", _fake_gate(calls))
+    monkeypatch.setattr(step, "align_session", _fake_gate(calls, request.param))
     monkeypatch.setattr(session_classes, "fit_session_model", lambda s: _Model(len(s)))
-    return tmp_path / "store", calls
+    return tmp_path / "store", calls, [("c", 0), ("c", 1)] if request.param else [("c", 0)]
 
 
 def _run(root, calls) -> tuple[dict, list]:
@@ -99,11 +101,13 @@ def _touch(root, session: str) -> None:
 
 
 def test_a_rerun_aligns_a_later_round_pass_at_no_round(four):
-    """b passes only in round 2 (d passes in round 1): the first run aligns b three times;
-    a second and a third run with nothing changed align nothing and publish the same labels."""
-    root, calls = four
+    """b passes only in round 2 (d passes in round 1): the first run aligns b three times
+    (and a weak pass c twice: on its own, then the veto); a second and a third run with
+    nothing changed align nothing and publish the same labels."""
+    root, calls, c_calls = four
     figures, made = _run(root, calls)
     assert [c for c in made if c[0] == "b"] == [("b", 0), ("b", 2), ("b", 3)]
+    assert [c for c in made if c[0] == "c"] == c_calls
     assert figures["excluded"] == {}
     first = _labels(root)
     for _ in range(2):
@@ -116,8 +120,9 @@ def test_a_rerun_aligns_a_later_round_pass_at_no_round(four):
 def test_a_changed_input_realigns_exactly_the_rounds_it_feeds(four):
     """d's input feeds round 2's model only: b is aligned again at round 2 alone. a's feeds
     round 1's model (and so round 2's): b at both rounds. b's own: its first pass and both
-    rounds. A --force run aligns everything, and the run after it nothing."""
-    root, calls = four
+    rounds (a weak pass c: its veto, whose model a trained, at a's change alone). A --force
+    run aligns everything, and the run after it nothing."""
+    root, calls, c_calls = four
     _run(root, calls)
     _touch(root, "d")
     made = _run(root, calls)[1]
@@ -126,6 +131,7 @@ def test_a_changed_input_realigns_exactly_the_rounds_it_feeds(four):
     _touch(root, "a")
     made = _run(root, calls)[1]
     assert [c for c in made if c[0] == "b"] == [("b", 2), ("b", 3)]
+    assert [c for c in made if c[0] == "c"] == c_calls[1:]  # the veto's model is a's
     _touch(root, "b")
     made = _run(root, calls)[1]
     assert made == [("b", 0), ("b", 2), ("b", 3)]
@@ -133,6 +139,6 @@ def test_a_changed_input_realigns_exactly_the_rounds_it_feeds(four):
     calls.clear()
     align_run(open_store(str(root)), "r", CFG, progress=False, force=True)
     assert sorted(calls) == sorted(
-        [("a", 0), ("b", 0), ("c", 0), ("d", 0), ("b", 2), ("d", 2), ("b", 3)]
+        [("a", 0), ("b", 0), ("d", 0), ("b", 2), ("d", 2), ("b", 3), *c_calls]
     )
     assert _run(root, calls)[1] == []
