@@ -77,7 +77,9 @@ def align_run(
     aligned again with the class model of the run's passed sessions (silkpipe.session_classes,
     rounds while new sessions pass), and so are those it passed on energy alone below
     sure_quality, with the model of the others (the veto); the model's sessions' inputs join
-    such a session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
+    such a session's re-use key; the verdicts a session's labels replaced (first pass, veto,
+    earlier rounds) are kept by their inputs too (Verdicts), so a re-run with nothing changed
+    aligns nothing. Returns figures (sessions ok/failed/excluded/usable,
     ``reused`` when the published label set already came from the same inputs),
     ``failed``: session -> reason, and ``excluded``: session -> the gate's reason.
     """
