@@ -429,6 +429,23 @@ def labels_key(run_id: str, session: str, ext: str = "csv", version: str | None 
     return f"{labels_prefix(run_id, version)}/{check_name(session, 'session name')}.{ext}"
 
 
+def label_rounds_key(run_id: str, session: str, version: str) -> str:
+    """The verdicts of one session that its published labels replaced (earlier rounds)."""
+    return f"{labels_prefix(run_id, version)}/{ROUNDS}/{check_name(session, 'session name')}.json"
+
+
+def label_rounds_session(name: str) -> str | None:
+    """The session a label set's file ``name`` (relative to its version) holds the replaced
+    verdicts of; None for any other file."""
+    if name.startswith(f"{ROUNDS}/") and name.endswith(".json"):
+        return name[len(ROUNDS) + 1 : -len(".json")]
+    return None
+
+
+#: The folder of a label set holding each session's replaced verdicts (label_rounds_key).
+ROUNDS = "rounds"
+
+
 def model_prefix(run_id: str, version: str | None = None) -> str:
     """A model's folder; ``version=None`` is the unversioned layout of older runs."""
     return version_prefix(run_id, "model", version) if version else f"{run_prefix(run_id)}/model"

@@ -85,16 +85,14 @@ def _result(gate: str, excluded: bool = True, inputs: dict | None = None):
 
 def test_the_rounds_carry_the_first_pass_contradiction(tmp_path):
     """Each round aligns a refused session with the first-pass verdict it records: from its
-    first-pass gate, from an earlier class-model result's inputs, or, where this run did
-    not align it again (None), from the published labels' record."""
+    first-pass gate (a re-used first pass too), or from an earlier class-model result's
+    inputs."""
     results = {
         "passed": _result("energy", excluded=False),
         "contradicted": _result(CLASS_CONTRADICTS),
         "chance": _result("at chance"),
         "earlier-round": _result("at chance", inputs={"first_pass": "contradicted"}),
-        "not-aligned-again": None,
     }
-    old = {"not-aligned-again": {"first_pass": "contradicted"}}
     seen = {}
 
     def classes(_results, passed):
@@ -105,12 +103,11 @@ def test_the_rounds_carry_the_first_pass_contradiction(tmp_path):
         return _result("at chance")
 
     store = open_store(str(tmp_path))
-    step._session_rounds(store, "r", classes, align, results, {}, False, {}, old)
+    step._session_rounds(store, "r", classes, align, results, {}, False, {})
     assert seen == {
         "contradicted": "contradicted",
         "chance": "refused",
         "earlier-round": "contradicted",
-        "not-aligned-again": "contradicted",
     }
 
 
@@ -168,7 +165,7 @@ def test_the_align_step_carries_the_contradiction_across_runs(tmp_path, monkeypa
     """align_run: "b" (refused: its own class evidence contradicts) is aligned with the other
     sessions' class model with the contradiction carried, and its published inputs say so;
     aligned again (another session's transcript bytes changed: a new model key), its first
-    pass is not run again, and the round still carries it (from the published record)."""
+    pass is not run again (its recorded verdict is re-used), and the round still carries it."""
     import json
 
     from silkpipe import session_classes

@@ -77,7 +77,9 @@ def align_run(
     aligned again with the class model of the run's passed sessions (silkpipe.session_classes,
     rounds while new sessions pass), and so are those it passed on energy alone below
     sure_quality, with the model of the others (the veto); the model's sessions' inputs join
-    such a session's re-use key. Returns figures (sessions ok/failed/excluded/usable,
+    such a session's re-use key; the verdicts a session's labels replaced (first pass, veto,
+    earlier rounds) are kept by their inputs too (Verdicts), so a re-run with nothing changed
+    aligns nothing. Returns figures (sessions ok/failed/excluded/usable,
     ``reused`` when the published label set already came from the same inputs),
     ``failed``: session -> reason, and ``excluded``: session -> the gate's reason.
     """
@@ -94,35 +96,43 @@ def align_run(
         log.warning("run %s: published labels not re-used (%s): aligned again", run_id, why)
         current = None
     old = (current or {}).get("sessions") or {}
-    results: dict[str, tuple[dict, str] | None] = {}
+    verdicts = Verdicts(recorded_verdicts(store, run_id, current))
+    results: dict[str, tuple[dict, str]] = {}
     failed: dict[str, str] = {}
 
-    def align(session: str, classes: SessionClasses | None = None, fresh: bool = False):
-        return _align_one(
-            store, run_id, inputs, session, cfg, settings, old, force, clip_model, classes, fresh
-        )
+    def align(session: str, classes: SessionClasses | None = None):
+        args = (session, cfg, settings, old, force, clip_model, classes)
+        return verdicts.take(session, _align_one(store, run_id, inputs, verdicts, *args))
 
     _each(store, run_id, sorted(inputs["sessions"]), align, results, failed, progress)
     if clip_model is None:
         motions: dict[str, Motion] = {}  # passed sessions' streams, read once for both
         classes = partial(_passed_classes, store, inputs, motions=motions)
         tried = _session_veto(store, run_id, cfg, classes, align, results, failed, progress)
-        _session_rounds(store, run_id, classes, align, results, failed, progress, tried, old)
-    pending = sorted(s for s, r in results.items() if r is None)
-    _each(store, run_id, pending, lambda s: align(s, fresh=True), results, failed, progress)
+        _session_rounds(store, run_id, classes, align, results, failed, progress, tried)
     _clear_stale_failures(store, run_id, inputs)
-    done = {s: r for s, r in results.items() if r is not None}
-    set_inputs = digest({s: r[0]["inputs"] for s, r in done.items()} | {"failed": failed})
+    rounds = {s: verdicts.replaced(s, r[0]) for s, r in results.items()}
+    set_inputs = _set_inputs(results, failed, rounds)
     reused = bool(current and current.get("inputs") == set_inputs and not force)
     if not reused:
-        _publish(store, run_id, done, failed, set_inputs)
-    return _figures(done, failed, reused)
+        _publish(store, run_id, results, failed, set_inputs, rounds)
+    return _figures(results, failed, reused)
+
+
+def _set_inputs(results: dict, failed: dict, rounds: dict) -> str:
+    """The label set's key: every session's labels' inputs, its failures, and the inputs
+    of the verdicts each session's labels replaced (Verdicts)."""
+    return digest(
+        {
+            "sessions": {s: r[0]["inputs"] for s, r in results.items()},
+            "failed": failed,
+            "rounds": {s: [v[0]["inputs"] for v in vs] for s, vs in rounds.items() if vs},
+        }
+    )
 
 
 def _each(store, run_id, sessions, work, results, failed, progress) -> None:
-    """``work(session)`` for each session, isolated: one bad session never sinks the others.
-    A result of None is a session whose first-pass verdict is known to be a refusal (its
-    published labels came from the session-class rounds): it waits for them."""
+    """``work(session)`` for each session, isolated: one bad session never sinks the others."""
     for session in tqdm(
         sessions, desc="align", unit="session", disable=not bars(progress), leave=False
     ):
@@ -134,8 +144,7 @@ def _each(store, run_id, sessions, work, results, failed, progress) -> None:
             metrics.record_session(run_id, "align", session, {"failed": 1}, ok=False)
         else:
             results[session] = result
-            if result is not None:
-                metrics.record_session(run_id, "align", session, result[0], ok=True)
+            metrics.record_session(run_id, "align", session, result[0], ok=True)
 
 
 @dataclass
@@ -159,10 +168,10 @@ def _session_veto(store, run_id, cfg, passed_classes, align, results, failed, pr
     the OTHER first-pass passes (never its own labels); that verdict stands: refused where
     the model's best lag lies elsewhere. Returns {session: the model's sessions}."""
     first = dict(results)
-    passed = sorted(s for s, r in first.items() if r is not None and not r[0]["excluded"])
+    passed = sorted(s for s, r in first.items() if not r[0]["excluded"])
     tried: dict[str, list[str]] = {}
     for session in passed:
-        report = first[session][0]  # type: ignore[index]
+        report = first[session][0]
         weak = session_classes.weak_energy_pass(
             report["excluded"], report["gate"], report["quality"], report["class_model"], cfg
         )
@@ -176,25 +185,79 @@ def _session_veto(store, run_id, cfg, passed_classes, align, results, failed, pr
     return tried
 
 
-def _first_pass(result: tuple[dict, str] | None, recorded: dict) -> str:
+class Verdicts:
+    """Every verdict a session took in a run (first pass, veto, each round), keyed by the
+    digest of its inputs. A round's verdict is replaced by a later one (and a refusal is
+    never published as labels), so the label set keeps the replaced ones of each session in
+    ``rounds/<session>.json``; a re-run re-uses a round's verdict whose inputs are unchanged
+    instead of aligning the session again for that round."""
+
+    def __init__(self, recorded: dict[str, dict[str, tuple[dict, str]]]):
+        self.recorded = recorded  # session -> {inputs digest: (report, labels CSV)}
+        self.taken: dict[str, dict[str, tuple[dict, str]]] = {}  # this run's, in order
+
+    def known(self, store, run_id, session, wanted, old) -> tuple[dict, str] | None:
+        """The verdict of ``wanted`` inputs: the published labels, or one they replaced."""
+        if old.get(session) == wanted:
+            published = _published(store, run_id, session)
+            if published is not None:
+                return published
+        return self.recorded.get(session, {}).get(digest(wanted))
+
+    def take(self, session: str, result: tuple[dict, str]) -> tuple[dict, str]:
+        self.taken.setdefault(session, {})[digest(result[0]["inputs"])] = result
+        return result
+
+    def replaced(self, session: str, final: dict) -> list[tuple[dict, str]]:
+        """This run's verdicts of ``session`` other than its ``final`` report."""
+        taken = self.taken.get(session, {}).values()
+        return [r for r in taken if r[0]["inputs"] != final["inputs"]]
+
+
+def recorded_verdicts(store: Store, run_id: str, current: dict | None) -> dict:
+    """session -> {inputs digest: (report, labels CSV)} of the verdicts the published
+    label set ``current`` replaced (its ``rounds/``; checked by version_damage before)."""
+    out: dict[str, dict[str, tuple[dict, str]]] = {}
+    if current is None:
+        return out
+    for name in current.get("files") or {}:
+        session = keys.label_rounds_session(name)
+        if session is None:
+            continue
+        try:
+            doc = keys.get_json(store, keys.label_rounds_key(run_id, session, current["version"]))
+        except (KeyError, ValueError):
+            continue
+        out[session] = {
+            digest(v["report"]["inputs"]): (v["report"], v["labels"])
+            for v in (doc if isinstance(doc, list) else [])
+            if _is_verdict(v)
+        }
+    return out
+
+
+def _is_verdict(value) -> bool:
+    """A replaced verdict as _publish writes it: {"report": {..., "inputs"}, "labels": CSV}."""
+    report = value.get("report") if isinstance(value, dict) else None
+    return isinstance(report, dict) and "inputs" in report and isinstance(value.get("labels"), str)
+
+
+def _first_pass(result: tuple[dict, str]) -> str:
     """The first-pass verdict a session's class-model alignment records (see SessionClasses):
-    a class-model result carries it, a first-pass result says it; where the first pass was
-    not run again (None) the published labels' ``recorded`` inputs hold it."""
-    if result is None:
-        return recorded.get("first_pass", "refused")
+    a class-model result carries it, a first-pass result says it (re-used or not)."""
     report = result[0]
     if "first_pass" in report["inputs"]:
         return report["inputs"]["first_pass"]
     return "contradicted" if report["gate"] == CLASS_CONTRADICTS else "refused"
 
 
-def _session_rounds(store, run_id, passed_classes, align, results, failed, progress, tried, old):
+def _session_rounds(store, run_id, passed_classes, align, results, failed, progress, tried):
     """Without clips: re-align the refused sessions with the class model of the sessions
     passed so far, round after round while new sessions pass (session_classes.ROUNDS). A
     refused session is not among the passed, so its own labels are never in its model; one
     the self-trained class evidence contradicted carries that into every round."""
     for _ in range(session_classes.ROUNDS):
-        passed = sorted(s for s, r in results.items() if r is not None and not r[0]["excluded"])
+        passed = sorted(s for s, r in results.items() if not r[0]["excluded"])
         todo = [
             s
             for s, r in sorted(results.items())
@@ -207,17 +270,17 @@ def _session_rounds(store, run_id, passed_classes, align, results, failed, progr
             tried[session] = passed
 
         def again(session: str, classes: SessionClasses = classes):
-            first = _first_pass(results[session], old.get(session) or {})
+            first = _first_pass(results[session])
             return align(session, classes=replace(classes, first_pass=first))
 
         _each(store, run_id, todo, again, results, failed, progress)
-        if not any(r is not None and not r[0]["excluded"] for s, r in results.items() if s in todo):
+        if not any(not r[0]["excluded"] for s, r in results.items() if s in todo):
             return
 
 
-def _retestable(result: tuple[dict, str] | None) -> bool:
+def _retestable(result: tuple[dict, str]) -> bool:
     """Refused after an alignment (not for too few words): a class model may pass it."""
-    return result is None or bool(result[0]["excluded"] and result[0]["offset_s"] is not None)
+    return bool(result[0]["excluded"] and result[0]["offset_s"] is not None)
 
 
 def _passed_classes(store, inputs, results, passed, motions) -> SessionClasses | None:
@@ -230,12 +293,12 @@ def _passed_classes(store, inputs, results, passed, motions) -> SessionClasses |
     for s in passed:
         if s not in motions:
             motions[s] = read_motion(store, inputs, s)[0]
-        report, csv_text = results[s]  # type: ignore[misc]
+        report, csv_text = results[s]
         sessions.append((motions[s], parse_labels_csv(csv_text, source="labels", session=s)))
     model = session_classes.fit_session_model(sessions)
     if model is None:
         return None
-    trained = {s: results[s][0]["inputs"] for s in passed}  # type: ignore[index]
+    trained = {s: results[s][0]["inputs"] for s in passed}
     key = digest({"sessions": trained, "settings": session_classes.settings()})
     return SessionClasses(model, passed, key)
 
@@ -284,14 +347,11 @@ def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
             store.delete(key)
 
 
-#: First-pass verdicts that refused: such a session waits for the session-class rounds.
-REFUSED_FIRST = ("refused", "contradicted")
-
-
 def _align_one(
     store,
     run_id,
     inputs,
+    verdicts: Verdicts,
     session,
     cfg,
     settings,
@@ -299,13 +359,11 @@ def _align_one(
     force,
     clip_model=None,
     classes: SessionClasses | None = None,
-    fresh: bool = False,
-) -> tuple[dict, str] | None:
+) -> tuple[dict, str]:
     """(report, labels CSV text) of one session, re-used when its inputs are unchanged
-    (with ``classes``: the inputs of the sessions its class model was trained on too).
-    None: the first pass refused it before with these inputs (it waits for the class rounds;
-    ``fresh`` aligns it anyway); a first pass that passed is aligned again (the veto's
-    models hold the first-pass labels of the other weak passes)."""
+    (with ``classes``: the inputs of the sessions its class model was trained on too), from
+    the published labels or, for a verdict they replaced (``verdicts``: a first pass, a veto,
+    an earlier round), their ``rounds/``: a re-run with nothing changed aligns nothing."""
     transcript_key = keys.transcript_key(run_id, session)
     try:
         transcript_bytes = store.get_bytes(transcript_key)
@@ -323,14 +381,8 @@ def _align_one(
     }
     if classes is not None:
         wanted.update(classes=classes.key, first_pass=classes.first_pass)
-    if not force and old.get(session) == wanted:
-        published = _published(store, run_id, session)
-        if published is not None:
-            return published
-    before = old.get(session) or {}
-    if not (force or fresh or classes) and before.get("first_pass") in REFUSED_FIRST:
-        if {k: v for k, v in before.items() if k not in ("classes", "first_pass")} == wanted:
-            return None
+    if not force and (known := verdicts.known(store, run_id, session, wanted, old)):
+        return known
     motion, notes = read_motion(store, inputs, session)
     transcript = parse_json(transcript_bytes, session=session, path=transcript_key)
     words = parse_transcript(transcript, session=session, path=transcript_key)
@@ -423,13 +475,19 @@ def _no_transcript(store: Store, run_id: str, session: str) -> str:
     return why
 
 
-def _publish(store: Store, run_id: str, results: dict, failed: dict, set_inputs: str) -> str:
-    """Write the label set to a fresh version prefix, then switch the pointer to it."""
+def _publish(
+    store: Store, run_id: str, results: dict, failed: dict, set_inputs: str, rounds: dict
+) -> str:
+    """Write the label set to a fresh version prefix, then switch the pointer to it.
+    ``rounds``: session -> the verdicts of this run its labels replaced (Verdicts)."""
     version = keys.new_version()
     reports = {s: r[0] for s, r in results.items()}
     for session, (report, csv_text) in results.items():
         store.put_bytes(keys.labels_key(run_id, session, "csv", version), csv_text.encode())
         keys.put_json(store, keys.labels_key(run_id, session, "json", version), report)
+        if rounds.get(session):
+            replaced = [{"report": r, "labels": text} for r, text in rounds[session]]
+            keys.put_json(store, keys.label_rounds_key(run_id, session, version), replaced)
     excluded = {s: r.get("reason", "") for s, r in reports.items() if r.get("excluded")}
     summary = {
         "sessions": sorted(reports),
