@@ -80,13 +80,13 @@ def upload_inputs(
 ) -> list[str]:
     """Copy session folders (and clips) into ``sessions/`` and ``clips/``; returns the names.
 
-    A session folder that is a link out of ``sessions_dir`` (whatever it holds), or one
-    with session files but an unsafe name or no ``sensor_data.csv``, is not uploaded:
-    ``skipped`` receives name -> reason; a refused clip goes to ``skipped_clips`` (to
-    ``skipped`` when not given), so a clip is never counted as a session. Several clip
-    folders go to ``clips/<n>/`` (upload_clip_folders). With ``run_id``, the uploaded
-    sessions and clips are recorded as that run's inputs, with the folders they came from
-    (errors name the user's file).
+    A session folder that is a link out of ``sessions_dir`` (whatever it holds), one with
+    no session files, or one with session files but an unsafe name or no
+    ``sensor_data.csv``, is not uploaded: ``skipped`` receives name -> reason; a refused
+    clip goes to ``skipped_clips`` (to ``skipped`` when not given), so a clip is never
+    counted as a session. Several clip folders go to ``clips/<n>/`` (upload_clip_folders).
+    With ``run_id``, the uploaded sessions and clips are recorded as that run's inputs,
+    with the folders they came from (errors name the user's file).
     """
     root = Path(sessions_dir)
     if not root.is_dir():
@@ -141,41 +141,45 @@ def _no_sessions(refused: dict[str, str]) -> str:
 
 def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
     """Upload every session folder under ``root``; session -> file -> sha256. A folder
-    that cannot be read whole is refused (``skipped``), never uploaded in part."""
+    that cannot be read whole, or holds no session file, is refused (``skipped``), never
+    uploaded in part; a hidden one with no session file (``.git``) is passed over."""
     sessions: dict[str, dict[str, str]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         try:
             blobs = _read_session(folder, root)
+            if not blobs and folder.name.startswith("."):
+                continue
+            if not blobs:
+                raise InputError(_not_a_session(folder), session=folder.name, path=str(folder))
         except (InputError, StoreError) as err:
             skipped[folder.name] = one_line(err, session=folder.name)
             log.error("skipping session folder: %s", skipped[folder.name])
             continue
-        if not blobs:
-            _warn_if_nested(folder)
-        else:
-            sessions[folder.name] = {}
-            for name, data in blobs.items():
-                _put_if_changed(store, keys.session_key(folder.name, name), data)
-                sessions[folder.name][name] = sha256(data)
+        sessions[folder.name] = {}
+        for name, data in blobs.items():
+            _put_if_changed(store, keys.session_key(folder.name, name), data)
+            sessions[folder.name][name] = sha256(data)
     return sessions
 
 
-def _warn_if_nested(folder: Path) -> None:
-    """A folder that is no session but holds session folders (a day's folder inside
-    SESSIONS_DIR) is named: only SESSIONS_DIR's own sub-folders are read, and its sessions
-    would otherwise be left out without a word."""
+def _not_a_session(folder: Path) -> str:
+    """Why a sub-folder with no session file is refused: empty, other files, or a folder
+    of session folders (a day's folder inside SESSIONS_DIR: only SESSIONS_DIR's own
+    sub-folders are read, so its sessions are named, not left out without a word)."""
     try:
-        inner = [c.name for c in sorted(folder.iterdir()) if (c / "sensor_data.csv").is_file()]
+        children = sorted(folder.iterdir())
     except OSError:
-        return
+        children = []
+    inner = [c.name for c in children if (c / "sensor_data.csv").is_file()]
     if inner:
-        log.warning(
-            "folder %s is not a session but holds %d session folder(s) (%s): not read; "
-            "sessions are the sessions folder's own sub-folders",
-            shown(str(folder)),
-            len(inner),
-            ", ".join(map(shown, inner[:3])),
+        return (
+            f"is not a session but holds {len(inner)} session folder(s) "
+            f"({', '.join(map(shown, inner[:3]))}): not read; sessions are the sessions "
+            "folder's own sub-folders"
         )
+    if not children:
+        return "is an empty folder, not a session (sensor_data.csv is missing)"
+    return "holds no session files: sensor_data.csv is missing"
 
 
 def _read_session(folder: Path, root: Path) -> dict[str, bytes]:

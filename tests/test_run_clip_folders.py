@@ -145,3 +145,33 @@ def test_sessions_upload_takes_several_clip_folders_for_a_run(tmp_path, capsys):
     inputs = json.loads((store / "runs" / RUN / "inputs.json").read_text())
     assert {"1/jump_sample01.csv", "2/jump_sample01.csv"} <= set(inputs["clips"])
     assert (store / "clips" / "2" / "jump_sample01.csv").is_file()
+
+
+# ---- a sessions folder's sub-folder that holds no session --------------------------------
+
+
+@pytest.mark.parametrize("content", ["empty", "other-files"])
+def test_a_sub_folder_with_no_session_files_is_refused_by_name(tmp_path, content):
+    """It was left out without a word; now it is refused like a session folder missing
+    its sensor_data.csv: named in one line, recorded as refused at upload (run: exit 2)."""
+    from silkpipe.commands.run import raise_if_partial
+    from silkpipe.errors import PartialFailure
+
+    sessions = _sessions(tmp_path)
+    (sessions / "notes").mkdir()
+    if content == "other-files":
+        (sessions / "notes" / "readme.txt").write_text("not a session\n")
+    (sessions / ".hidden").mkdir()  # a hidden folder holding nothing is no session
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, None, skipped, run_id=RUN) == sorted(badinputs.GOOD)
+    assert list(skipped) == ["notes"]
+    assert (
+        "sensor_data.csv is missing" in skipped["notes"]
+        and str(sessions / "notes") in skipped["notes"]
+    )
+    result = {"steps": {}, "skipped_at_upload": list(skipped), "transcribe_failed": []}
+    result["align_failed"] = []
+    with pytest.raises(PartialFailure) as err:
+        raise_if_partial(result, str(tmp_path / "store"), RUN)
+    assert err.value.code == 2 and "1 session(s) failed (notes)" in str(err.value)
