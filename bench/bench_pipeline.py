@@ -30,7 +30,7 @@ def rows() -> list[dict]:
                 data / "sessions",
                 str(root / f"store{n}"),
                 "bench",
-                clips_dir=root / "clipsrc" / "clips",
+                clips_dirs=[root / "clipsrc" / "clips"],
             )
             steps = result["step_seconds"]
             out.append(

@@ -270,7 +270,17 @@ def clip_model_from_folder(folder, on_error=None) -> ClipModel | None:
     """The clip model of a local clips folder (either layout); None when it cannot tell two
     event classes apart. Clips are taken as cut (not re-cut at their button time: the
     re-cut drops most short gesture clips, and the model needs their motion peaks)."""
+    return clip_model_from_folders([folder], on_error)
+
+
+def clip_model_from_folders(folders: list, on_error=None) -> ClipModel | None:
+    """The clip model of several local clips folders' clips together (a run's clip
+    folders of several days); as clip_model_from_folder for one."""
     from silkpipe.clips import load_clip_streams
 
-    streams = load_clip_streams(folder, realign=False, on_error=on_error)
+    streams = [
+        st
+        for folder in folders
+        for st in load_clip_streams(folder, realign=False, on_error=on_error)
+    ]
     return fit_clip_model([(st.motion, st.intervals[0].label) for st in streams])

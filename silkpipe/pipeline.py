@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files
+from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
 from silkpipe.errors import InputError, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
@@ -71,7 +72,7 @@ def _session_files(folder: Path, root: Path) -> dict[str, Path]:
 def upload_inputs(
     store: Store,
     sessions_dir: Path,
-    clips_dir: Path | None = None,
+    clips_dirs: Path | Sequence[Path] | None = None,
     skipped: dict[str, str] | None = None,
     *,
     run_id: str | None = None,
@@ -79,32 +80,56 @@ def upload_inputs(
 ) -> list[str]:
     """Copy session folders (and clips) into ``sessions/`` and ``clips/``; returns the names.
 
-    A session folder that is a link out of ``sessions_dir`` (whatever it holds), or one
-    with session files but an unsafe name or no ``sensor_data.csv``, is not uploaded:
-    ``skipped`` receives name -> reason; a refused clip goes to ``skipped_clips`` (to
-    ``skipped`` when not given), so a clip is never counted as a session. With ``run_id``,
-    the uploaded sessions and clips are recorded as that run's inputs, with the folders
-    they came from (errors name the user's file).
+    A session folder that is a link out of ``sessions_dir`` (whatever it holds), one with
+    no session files, or one with session files but an unsafe name or no
+    ``sensor_data.csv``, is not uploaded: ``skipped`` receives name -> reason; a refused
+    clip goes to ``skipped_clips`` (to ``skipped`` when not given), so a clip is never
+    counted as a session. Several clip folders go to ``clips/<n>/`` (upload_clip_folders).
+    With ``run_id``, the uploaded sessions and clips are recorded as that run's inputs,
+    with the folders they came from (errors name the user's file).
     """
     root = Path(sessions_dir)
     if not root.is_dir():
         why = "is a file, not a folder" if root.exists() else "does not exist"
         raise InputError(f"sessions folder {sessions_dir} {why}")
-    if clips_dir is not None and not Path(clips_dir).is_dir():
-        raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
+    folders = clip_folders_to_upload(clips_dirs)
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped)
-    if not sessions and (run_id is not None or clips_dir is not None):
+    if not sessions and (run_id is not None or folders):
         raise InputError(_no_sessions(skipped), path=str(sessions_dir))  # nothing recorded
     refused_clips = skipped if skipped_clips is None else skipped_clips
-    clips = _upload_clips(store, Path(clips_dir), refused_clips) if clips_dir is not None else {}
+    clips = upload_clip_folders(store, folders, refused_clips)
     if run_id is not None:
         rejected = {**refused_clips, **skipped}
-        origins = {"sessions": str(root.resolve())}
-        if clips_dir is not None:
-            origins["clips"] = str(Path(clips_dir).resolve())
+        origins = {"sessions": str(root.resolve()), **_clip_origins(folders)}
         record_run_inputs(store, run_id, sessions, clips, rejected, origins=origins)
     return sorted(sessions)
+
+
+def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Path]:
+    """The clip folders as Paths, checked before anything is uploaded: each is one error
+    naming it when it is given twice, missing, not a folder, or holds no clip CSV (empty,
+    or another layout: session folders)."""
+    if clips_dirs is None:
+        return []
+    given = [clips_dirs] if isinstance(clips_dirs, str | Path) else list(clips_dirs)
+    folders = distinct_folders(given)
+    for folder in folders:
+        if why := folder_problem(folder):
+            raise InputError(f"clips folder {why}", path=str(folder))
+        if not any(folder.glob("*.csv")):
+            raise InputError(
+                "clips folder holds no clip CSV files (empty, or another layout)", path=str(folder)
+            )
+    return folders
+
+
+def _clip_origins(folders: list[Path]) -> dict[str, str]:
+    """inputs.json ``origins`` of the clip folders: ``clips`` for one, ``clips/<n>`` each
+    for several (origin_of finds a clip's user file by the longest match)."""
+    if len(folders) == 1:
+        return {keys.clips_prefix(): str(folders[0].resolve())}
+    return {f"{keys.clips_prefix()}/{n}": str(f.resolve()) for n, f in enumerate(folders, 1)}
 
 
 def _no_sessions(refused: dict[str, str]) -> str:
@@ -116,41 +141,45 @@ def _no_sessions(refused: dict[str, str]) -> str:
 
 def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
     """Upload every session folder under ``root``; session -> file -> sha256. A folder
-    that cannot be read whole is refused (``skipped``), never uploaded in part."""
+    that cannot be read whole, or holds no session file, is refused (``skipped``), never
+    uploaded in part; a hidden one with no session file (``.git``) is passed over."""
     sessions: dict[str, dict[str, str]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         try:
             blobs = _read_session(folder, root)
+            if not blobs and folder.name.startswith("."):
+                continue
+            if not blobs:
+                raise InputError(_not_a_session(folder), session=folder.name, path=str(folder))
         except (InputError, StoreError) as err:
             skipped[folder.name] = one_line(err, session=folder.name)
             log.error("skipping session folder: %s", skipped[folder.name])
             continue
-        if not blobs:
-            _warn_if_nested(folder)
-        else:
-            sessions[folder.name] = {}
-            for name, data in blobs.items():
-                _put_if_changed(store, keys.session_key(folder.name, name), data)
-                sessions[folder.name][name] = sha256(data)
+        sessions[folder.name] = {}
+        for name, data in blobs.items():
+            _put_if_changed(store, keys.session_key(folder.name, name), data)
+            sessions[folder.name][name] = sha256(data)
     return sessions
 
 
-def _warn_if_nested(folder: Path) -> None:
-    """A folder that is no session but holds session folders (a day's folder inside
-    SESSIONS_DIR) is named: only SESSIONS_DIR's own sub-folders are read, and its sessions
-    would otherwise be left out without a word."""
+def _not_a_session(folder: Path) -> str:
+    """Why a sub-folder with no session file is refused: empty, other files, or a folder
+    of session folders (a day's folder inside SESSIONS_DIR: only SESSIONS_DIR's own
+    sub-folders are read, so its sessions are named, not left out without a word)."""
     try:
-        inner = [c.name for c in sorted(folder.iterdir()) if (c / "sensor_data.csv").is_file()]
+        children = sorted(folder.iterdir())
     except OSError:
-        return
+        children = []
+    inner = [c.name for c in children if (c / "sensor_data.csv").is_file()]
     if inner:
-        log.warning(
-            "folder %s is not a session but holds %d session folder(s) (%s): not read; "
-            "sessions are the sessions folder's own sub-folders",
-            shown(str(folder)),
-            len(inner),
-            ", ".join(map(shown, inner[:3])),
+        return (
+            f"is not a session but holds {len(inner)} session folder(s) "
+            f"({', '.join(map(shown, inner[:3]))}): not read; sessions are the sessions "
+            "folder's own sub-folders"
         )
+    if not children:
+        return "is an empty folder, not a session (sensor_data.csv is missing)"
+    return "holds no session files: sensor_data.csv is missing"
 
 
 def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
@@ -179,26 +208,49 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
     return files
 
 
-def _upload_clips(store: Store, clips_dir: Path, skipped: dict[str, str]) -> dict[str, str]:
+def upload_clip_folders(
+    store: Store, folders: list[Path], skipped: dict[str, str]
+) -> dict[str, str]:
+    """Upload each clip folder whole; clip name -> sha256. One folder's clips keep the
+    ``clips/<name>`` layout (and keys) they always had; several folders' go to
+    ``clips/<n>/<name>``, n their place on the command line, and are named ``<n>/<name>``
+    as train's local_clips names them, so the run's clips and the same folders given to
+    ``train --clips`` make the same model key. A refused clip of folder n is ``<n>-<stem>``
+    in ``skipped``, as train names the clips it skips."""
+    if len(folders) == 1:
+        return _upload_clips(store, folders[0], skipped)
+    clips = {}
+    for n, folder in enumerate(folders, 1):
+        clips.update(_upload_clips(store, folder, skipped, place=str(n)))
+    return clips
+
+
+def _upload_clips(
+    store: Store, clips_dir: Path, skipped: dict[str, str], place: str = ""
+) -> dict[str, str]:
+    def refuse(path: Path, why: str) -> None:
+        skipped[f"{place}-{path.stem}" if place else path.stem] = why
+
     def link_out(path: Path, err: Exception) -> None:
-        skipped[path.stem] = str(err)
-        log.error("skipping clip %s", skipped[path.stem])
+        refuse(path, str(err))
+        log.error("skipping clip %s", err)
 
     clips = {}
     for path in clip_folder_files(clips_dir, on_error=link_out):
         try:
             check_name(path.name, "clip name")
         except StoreError as err:
-            skipped[path.stem] = f"file {shown(str(path))}: {err}"
+            refuse(path, f"file {shown(str(path))}: {err}")
             continue
         try:
             data = path.read_bytes()
         except OSError as err:
             why = err.strerror or type(err).__name__
-            skipped[path.stem] = f"file {shown(str(path))}: cannot read: {why}"
+            refuse(path, f"file {shown(str(path))}: cannot read: {why}")
             continue
-        _put_if_changed(store, keys.clip_key(path.name), data)
-        clips[path.name] = sha256(data)
+        name = f"{place}/{path.name}" if place else path.name
+        _put_if_changed(store, keys.clip_key(name), data)
+        clips[name] = sha256(data)
     return clips
 
 
@@ -289,7 +341,7 @@ def run_pipeline(
     store_uri: str,
     run_id: str,
     *,
-    clips_dir: str | Path | None = None,
+    clips_dirs: Sequence[str | Path] = (),
     workers: int | None = None,
     transcribe: TranscribeConfig | None = None,
     align: AlignConfig | None = None,
@@ -297,7 +349,8 @@ def run_pipeline(
     force: bool = False,
     progress: bool = True,
 ) -> dict:
-    """Upload -> transcribe (parallel) -> align -> train/evaluate -> report."""
+    """Upload -> transcribe (parallel) -> align -> train/evaluate -> report; the model is
+    trained on the sessions and every folder of ``clips_dirs``."""
     started = time.perf_counter()
     check_name(run_id, "run id")
     if workers is not None and workers < 1:
@@ -305,7 +358,8 @@ def run_pipeline(
     store = open_store(store_uri)
     skipped: dict[str, str] = {}
     skipped_clips: dict[str, str] = {}
-    sessions = _upload_run(store, run_id, sessions_dir, clips_dir, (skipped, skipped_clips))
+    clip_folders = [Path(folder) for folder in clips_dirs]
+    sessions = _upload_run(store, run_id, sessions_dir, clip_folders, (skipped, skipped_clips))
     workers = workers or min(len(sessions), os.cpu_count() or 1)
     cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}
@@ -320,6 +374,7 @@ def run_pipeline(
     aligned = _run_steps(store, run_id, align, train, force, progress, (steps, seconds, errors))
     return {
         "sessions": len(sessions),
+        "clip_folders": [str(folder) for folder in clip_folders],
         "skipped_at_upload": sorted(skipped),
         "clips_skipped_at_upload": sorted(skipped_clips),
         "transcribe_failed": sorted(failed),
@@ -344,7 +399,7 @@ def _upload_run(
     store: Store,
     run_id: str,
     sessions_dir: str | Path,
-    clips_dir: str | Path | None,
+    clip_folders: list[Path],
     refused: tuple[dict[str, str], dict[str, str]],
 ) -> list[str]:
     """Upload this run's inputs and record what was refused (``refused``: sessions, clips),
@@ -354,7 +409,7 @@ def _upload_run(
     sessions = upload_inputs(
         store,
         Path(sessions_dir),
-        Path(clips_dir) if clips_dir else None,
+        clip_folders or None,
         skipped,
         run_id=run_id,
         skipped_clips=skipped_clips,

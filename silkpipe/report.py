@@ -516,8 +516,13 @@ def _timelines_section(store, art: _RunArtifacts) -> list[str]:
 
 
 def _training_section(store, art: _RunArtifacts) -> list[str]:
-    """Training curves from model/history.json (also written as training_curves.png)."""
+    """Training curves from model/history.json (also written as training_curves.png), and
+    the clip folders the model was trained on when it names them (several, or local)."""
     body = ['<section id="training"><h2>Training</h2>']
+    folders = (keys.published(store, art.run_id, "model") or {}).get("clip_folders")
+    if isinstance(folders, list) and folders:
+        names = ", ".join(f"<code>{_e(str(f))}</code>" for f in folders)
+        body.append(f"<p>Trained on the clip folders {names}, in this order.</p>")
     if art.history is None:
         body.append(
             _missing(

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # whole name: fullmatch
+_PLACE = re.compile(r"[1-9][0-9]{0,3}")  # a clip folder's place on the command line
 
 
 class StoreError(Exception):
@@ -364,7 +365,12 @@ def clips_prefix() -> str:
 
 
 def clip_key(name: str) -> str:
-    return f"{clips_prefix()}/{check_name(name, 'clip name')}"
+    """``clips/<name>``; a clip of the n-th of a run's several clip folders is named
+    ``<n>/<name>`` (as train keys them) and kept apart as ``clips/<n>/<name>``."""
+    place, _, file = name.rpartition("/")
+    if place and not _PLACE.fullmatch(place):
+        raise StoreError(f"invalid clip name {name!r}: a folder part must be its place 1, 2, ...")
+    return f"{clips_prefix()}/{place + '/' if place else ''}{check_name(file, 'clip name')}"
 
 
 def failures_prefix(run_id: str, step: str | None = None) -> str:

@@ -55,7 +55,9 @@ def test_folder_options_parse_as_each_command_reads_them():
     args = parser.parse_args(["evaluate", "--clips", "a", "--clips", "b"])
     assert args.clips == ["a", "b"]  # repeatable: several days
     args = parser.parse_args(["sessions", "upload", "d", "--store", "s", "--clips", "c"])
-    assert args.clips == Path("c")
+    assert args.clips == [Path("c")]  # repeatable with --run-id (clips/1/, clips/2/)
+    args = parser.parse_args(["run", "d", "--clips", "c", "--clips", "e"])
+    assert args.clips == ["c", "e"]  # repeatable: several days (issue 22)
     args = parser.parse_args(["train", "--clips", "c", "--clips", "d", "--out", "o"])
     assert (args.clips, args.out) == (["c", "d"], "o")  # repeatable: several days
 

@@ -16,14 +16,20 @@ def register(sub) -> None:
         "run",
         help="run the whole pipeline locally: transcribe, align, train, evaluate, report",
         description=(
-            "Upload SESSIONS_DIR (and --clips) into the store, transcribe every session in "
-            "parallel worker processes (sessions with a transcript or a cache hit are skipped), "
-            "then align, train, evaluate and write the HTML report; re-running reuses finished "
-            "work."
+            "Upload SESSIONS_DIR (and each --clips folder) into the store, transcribe every "
+            "session in parallel worker processes (sessions with a transcript or a cache hit "
+            "are skipped), then align, train, evaluate and write the HTML report; re-running "
+            "reuses finished work."
         ),
     )
     p.add_argument("sessions_dir", metavar="SESSIONS_DIR", help="folder of session folders")
-    add_dir_option(p, "--clips", "the model is trained on them too", clips=True)
+    add_dir_option(
+        p,
+        "--clips",
+        "the model is trained on them too; repeat it for several folders (days)",
+        clips=True,
+        repeat=True,
+    )
     p.add_argument(
         "--store",
         default="artifacts",
@@ -70,7 +76,7 @@ def run(args) -> dict:
         args.sessions_dir,
         args.store,
         args.run_id,
-        clips_dir=args.clips,
+        clips_dirs=args.clips or (),
         workers=args.workers,
         transcribe=TranscribeConfig(settings=settings),
         align=config_from(args, AlignConfig(), prefix="align_"),
@@ -107,6 +113,8 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
         parts.append(_counted(clips, "clip(s) skipped at upload"))
     if trained_without:
         parts.append(_counted(trained_without, "clip(s) skipped by train"))
+    if (clips or trained_without) and len(result.get("clip_folders") or []) > 1:
+        parts.append(_numbered_folders(result["clip_folders"]))
     parts.append(f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report")
     raise PartialFailure("; ".join(parts), FAULT if faults else BAD_INPUT)
 
@@ -116,3 +124,10 @@ def _counted(names: list[str], what: str) -> str:
     from silkpipe.errors import shown
 
     return f"{len(names)} {what} ({', '.join(map(shown, names))[:300]})"
+
+
+def _numbered_folders(folders: list[str]) -> str:
+    """ "clip folders 1 A, 2 B": a skipped clip of several folders is named ``<n>-<name>``."""
+    from silkpipe.errors import shown
+
+    return "clip folders " + ", ".join(f"{n} {shown(f)}" for n, f in enumerate(folders, 1))

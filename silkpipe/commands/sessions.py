@@ -59,7 +59,8 @@ def register(sub) -> None:
     )
     up.add_argument("dir", type=Path, metavar="DIR", help="folder holding session folders")
     up.add_argument("--store", required=True, help=STORE_HELP)
-    add_dir_option(up, "--clips", "put in the store's clips/", clips=True, type=Path)
+    clips_help = "put in the store's clips/ (several, with --run-id: clips/1/, clips/2/)"
+    add_dir_option(up, "--clips", clips_help, clips=True, repeat=True, type=Path)
     up.add_argument(
         "--run-id",
         help="also record the uploaded sessions and clips as this run's inputs "
@@ -149,9 +150,11 @@ def upload_command(args) -> dict:
 
     if args.run_id is not None:
         keys.check_name(args.run_id, "run id")
+    elif len(args.clips or []) > 1:  # only the run's inputs.json says which clips are whose
+        raise InputError("several --clips folders need --run-id (the run records them)")
     skipped: dict[str, str] = {}
     names = upload_inputs(
-        keys.open_store(args.store), args.dir, args.clips, skipped, run_id=args.run_id
+        keys.open_store(args.store), args.dir, args.clips or None, skipped, run_id=args.run_id
     )
     for why in skipped.values():
         print(f"silkpipe sessions upload: skipped: {why}", file=sys.stderr)

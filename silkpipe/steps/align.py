@@ -21,16 +21,16 @@ from tqdm import tqdm
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
-from silkpipe.clip_evidence import ClipModel, clip_model_from_folder
-from silkpipe.errors import InputError, not_utf8, parse_json
+from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
+from silkpipe.errors import InputError, not_utf8, one_line, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
     STEP_VERSION,
     bars,
+    clip_places,
     clips_origin,
     digest,
-    from_scratch,
     isolated,
     origin_of,
     read_input,
@@ -307,29 +307,24 @@ def run_clip_model(
     store: Store, run_id: str, inputs: dict, clips_dir: Path | None
 ) -> tuple[ClipModel | None, str]:
     """(the class model of the run's clips or ``clips_dir``'s, the clips' hash); (None, "")
-    without clips, or when they cannot tell two gesture classes apart."""
+    without clips, or when they cannot tell two gesture classes apart. A run that gave
+    several clip folders (clips ``<n>/<name>``) has one model of all of them."""
     from silkpipe.steps.train import folder_clips
 
     clips = folder_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
     if not clips:
         return None, ""
+    places = [] if clips_dir is not None else clip_places(clips)
     with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:
         for name, sha in clips.items():
             if clips_dir is not None:
                 data = (clips_dir / name).read_bytes()
             else:
                 data = read_input(store, keys.clip_key(name), sha)
+            (Path(tmp) / name).parent.mkdir(exist_ok=True)
             (Path(tmp) / name).write_bytes(data)
-        origin = clips_origin(inputs, clips_dir)
-
-        def warn(path: Path, err: Exception) -> None:
-            log.warning("clip %s: %s", path.name, from_scratch(err, Path(tmp), origin))
-
-        try:
-            model = clip_model_from_folder(Path(tmp), on_error=warn)
-        except InputError as err:
-            log.warning("run %s: %s", run_id, from_scratch(err, Path(tmp), origin))
-            model = None
+        scratch = {Path(tmp) / n: clips_origin(inputs, None, n) for n in places}
+        model = _scratch_clip_model(run_id, scratch or {Path(tmp): clips_origin(inputs, clips_dir)})
     if model is None:
         log.warning(
             "run %s: the clips do not hold two gesture classes with motion: the "
@@ -338,6 +333,26 @@ def run_clip_model(
         )
         return None, ""
     return model, digest(clips)
+
+
+def _scratch_clip_model(run_id: str, scratch: dict[Path, str]) -> ClipModel | None:
+    """The clip model of the scratch copies (folder -> the user's folder it stands for);
+    a bad clip or folder is warned about by the user's path, and leaves no model."""
+
+    def user_text(err: Exception) -> str:
+        text = one_line(err)
+        for folder, origin in scratch.items():
+            text = text.replace(str(folder), origin)
+        return text
+
+    def warn(path: Path, err: Exception) -> None:
+        log.warning("clip %s: %s", path.name, user_text(err))
+
+    try:
+        return clip_model_from_folders(list(scratch), on_error=warn)
+    except InputError as err:
+        log.warning("run %s: %s", run_id, user_text(err))
+        return None
 
 
 def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:

@@ -176,12 +176,19 @@ def origin_of(inputs: dict, key: str) -> str:
     return key
 
 
-def clips_origin(inputs: dict, clips_dir: Path | None) -> str:
-    """The folder a run's clips came from: ``clips_dir``, the uploaded folder, or the
-    store's ``clips`` prefix."""
+def clips_origin(inputs: dict, clips_dir: Path | None, place: str = "") -> str:
+    """The folder a run's clips came from: ``clips_dir``, the uploaded folder (the
+    ``place``-th of several), or the store's ``clips`` prefix."""
     if clips_dir is not None:
         return str(clips_dir)
-    return origin_of(inputs, f"{keys.clips_prefix()}/.").removesuffix("/.")
+    prefix = f"{keys.clips_prefix()}/{place}" if place else keys.clips_prefix()
+    return origin_of(inputs, f"{prefix}/.").removesuffix("/.")
+
+
+def clip_places(clips: Mapping[str, str]) -> list[str]:
+    """The places ("1", "2", ...) of a run's several clip folders, from its clips' names
+    (``<n>/<name>``); [] for the run's one folder."""
+    return sorted({name.split("/", 1)[0] for name in clips if "/" in name}, key=int)
 
 
 def from_scratch(err: BaseException, scratch: Path, origin: str) -> str:

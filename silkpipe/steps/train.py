@@ -23,6 +23,7 @@ from silkpipe.errors import InputError, not_utf8, one_line
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
+    clip_places,
     clips_origin,
     digest,
     from_scratch,
@@ -337,11 +338,7 @@ def _clip_streams(
             data = read_input(store, keys.clip_key(name), sha)
         (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_bytes(data)
-    if len(plan.clips_dirs) > 1:
-        origins = {folder / str(n): str(d) for n, d in enumerate(plan.clips_dirs, 1)}
-    else:
-        origin = clips_origin(inputs, next(iter(plan.clips_dirs), None))
-        origins = {folder: origin}
+    origins = _scratch_origins(plan, inputs, folder)
 
     def user_error(path: Path, err: Exception) -> str:
         """``err`` naming the user's file or folder, not its scratch copy."""
@@ -365,6 +362,27 @@ def _clip_streams(
     for st in streams:
         st.source = origins.get(Path(st.source), st.source)
     return streams
+
+
+def _scratch_origins(plan: TrainPlan, inputs: dict, folder: Path) -> dict[Path, str]:
+    """Each scratch folder the plan's clips are copied into -> the user's folder it stands
+    for: one per local folder when there are several, one per uploaded folder of a run
+    that gave several (clips ``<n>/<name>``), else ``folder`` itself."""
+    if len(plan.clips_dirs) > 1:
+        return {folder / str(n): str(d) for n, d in enumerate(plan.clips_dirs, 1)}
+    places = [] if plan.clips_dirs else clip_places(plan.clips)
+    if places:
+        return {folder / n: clips_origin(inputs, None, n) for n in places}
+    return {folder: clips_origin(inputs, next(iter(plan.clips_dirs), None))}
+
+
+def model_clip_folders(plan: TrainPlan) -> list[str]:
+    """The clip folders a model names (``clip_folders``): the local ones it was given, or
+    the folders the run's clips were uploaded from when there were several ([] for one:
+    the run's clips, as before)."""
+    if plan.clips_dirs:
+        return [str(d) for d in plan.clips_dirs]
+    return [clips_origin(plan.run_inputs, None, n) for n in clip_places(plan.clips)]
 
 
 def check_classes(streams: list, what: str) -> None:
@@ -406,7 +424,7 @@ def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
             "inputs": plan.inputs,
             "sessions": plan.sessions,
             "clips": sorted(plan.clips),
-            "clip_folders": [str(d) for d in plan.clips_dirs],  # none: the run's clips
+            "clip_folders": model_clip_folders(plan),
             "figures": figures,
         },
     )

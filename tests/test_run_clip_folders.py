@@ -1,0 +1,177 @@
+"""`silkpipe run SESSIONS --clips A --clips B` (issue 22): several clip folders uploaded
+whole and apart (``clips/<n>/``), trained on together under the key `train --clips A
+--clips B` makes; one folder keeps its layout and key. Small real data, file:// and s3://."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import badinputs
+import pytest
+from test_train_clip_folders import _other_session
+
+from silkpipe import store as keys
+from silkpipe.cli import main
+from silkpipe.pipeline import upload_inputs
+from silkpipe.steps.train import train_plan, train_run
+from silkpipe.store import open_store
+from silkpipe.training import TrainConfig
+
+RUN = "rc"
+
+
+def _two_days(root: Path) -> tuple[Path, Path]:
+    """Two sample-dialect folders of one clip-name set (jump_sample01.csv ... in each)."""
+    day = badinputs.sample_clips(root / "day", per_class=3)
+    other = _other_session(day, root / "other", "20251020_100000", "2025-10-20T10:00:00")
+    return day, other
+
+
+def _sessions(root: Path) -> Path:
+    badinputs.good_sessions(root / "sessions")
+    return root / "sessions"
+
+
+def _with_label_set(store) -> None:
+    """An empty published-layout label set: train_plan reads the run's clips only."""
+    keys.put_json(store, f"{keys.run_prefix(RUN)}/labels/summary.json", {"sessions": []})
+
+
+@pytest.mark.parametrize("several", [False, True])
+def test_the_run_clips_make_the_key_train_clips_makes(tmp_path, several):
+    """The run's uploaded clips and the same folders given to `train --clips` are one
+    model key (one scheme); one folder keeps clips/<name> and its names, so published
+    models are not trained again."""
+    folders = list(_two_days(tmp_path)) if several else [_two_days(tmp_path)[0]]
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, _sessions(tmp_path), folders, run_id=RUN)
+    _with_label_set(store)
+    cfg = TrainConfig()
+    stored, local = train_plan(store, RUN, cfg), train_plan(store, RUN, cfg, folders)
+    assert stored.clips == local.clips and stored.inputs == local.inputs
+    listed = store.list("clips")
+    if several:
+        assert "clips/1/jump_sample01.csv" in listed and "clips/2/jump_sample01.csv" in listed
+        origins = json.loads((tmp_path / "store/runs" / RUN / "inputs.json").read_text())
+        assert origins["origins"]["clips/2"] == str(folders[1].resolve())
+    else:
+        assert "clips/jump_sample01.csv" in listed and all(k.count("/") == 1 for k in listed)
+        assert set(stored.clips) == {p.name for p in folders[0].iterdir()}
+
+
+def test_store_mode_train_on_the_runs_several_folders_over_s3(tmp_path, s3_env):
+    """s3://: both folders uploaded apart, train reads them back, names each folder in
+    model.json, in config.json's trained_on and in a skipped clip's error."""
+    day, other = _two_days(tmp_path)
+    bad = badinputs.cut_sample(other).file
+    store = open_store("s3://silkpipe-test/runclips")
+    upload_inputs(store, _sessions(tmp_path), [day, other], run_id=RUN)
+    _with_label_set(store)
+    one_epoch = TrainConfig(max_epochs=1, min_epochs=1)
+    figures = train_run(store, RUN, one_epoch, progress=False)
+    pointer = keys.published(store, RUN, "model") or {}
+    assert pointer["clip_folders"] == [str(day.resolve()), str(other.resolve())]
+    csvs = [name for name in pointer["clips"] if name.endswith(".csv")]
+    assert figures["clips"] == len(csvs) - 1  # all but the cut one
+    config = json.loads(
+        store.get_bytes(keys.published_prefix(store, RUN, "model") + "/config.json")
+    )
+    sources = {s["source"] for s in config["training"]["trained_on"]}
+    assert sources == {str(day.resolve()), str(other.resolve())}
+    record = keys.get_json(store, keys.failure_key(RUN, "train", f"2-{Path(bad).stem}"))
+    assert f"file {other.resolve() / bad}" in record["error"], record
+    assert train_run(store, RUN, one_epoch, progress=False)["skipped"] == 1  # same key: re-used
+
+
+def test_run_trains_on_two_folders_and_names_them(tmp_path):
+    """The whole run: a clip refused at upload in the second folder is named by its place
+    and the closing line says which folder is which; model.json and the report name both."""
+    day, other = _two_days(tmp_path)
+    (other / "jump bad name.csv").write_bytes((other / "jump_sample01.csv").read_bytes())
+    store = tmp_path / "store"
+    proc = badinputs.cli(
+        *("run", str(_sessions(tmp_path)), "--clips", str(day), "--clips", str(other)),
+        *("--store", str(store), "--run-id", RUN, "--workers", "1"),
+        cwd=tmp_path,
+    )
+    last = proc.stderr.strip().splitlines()[-1]
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "1 clip(s) skipped at upload (2-jump bad name)" in last, last
+    assert f"clip folders 1 {day}, 2 {other}" in last, last
+    pointer = json.loads((store / "runs" / RUN / "model.json").read_text())
+    assert pointer["clip_folders"] == [str(day.resolve()), str(other.resolve())]
+    assert "1/jump_sample01.csv" in pointer["clips"] and "2/jump_sample01.csv" in pointer["clips"]
+    report = (store / "runs" / RUN / "report" / "index.html").read_text()
+    assert str(day.resolve()) in report and str(other.resolve()) in report
+    assert '"clip_folders"' in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _bad_folder(root: Path, kind: str) -> Path:
+    folder = root / kind
+    if kind == "missing":
+        return folder
+    folder.mkdir()
+    if kind == "sessions-layout":  # a sessions folder given as --clips
+        badinputs.copy_session(badinputs.GOOD[0], folder, "s1", files=("sensor_data.csv",))
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["twice", "missing", "empty", "sessions-layout"])
+def test_a_bad_clips_folder_is_one_line_naming_it_and_nothing_is_written(tmp_path, capsys, kind):
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    bad = Path(f"{day}/") if kind == "twice" else _bad_folder(tmp_path, kind)
+    store = tmp_path / "store"
+    argv = ["run", str(_sessions(tmp_path)), "--clips", str(day), "--clips", str(bad)]
+    assert main([*argv, "--store", str(store), "--run-id", RUN, "--workers", "1"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "silkpipe run: error:" in lines[0], lines
+    assert str(bad) in lines[0] and "clips folder" in lines[0], lines[0]
+    if kind == "twice":
+        assert "given twice" in lines[0]
+    assert not store.exists()
+
+
+def test_sessions_upload_takes_several_clip_folders_for_a_run(tmp_path, capsys):
+    """The cluster path's upload: several --clips go to clips/<n>/ and the run's inputs;
+    without --run-id nothing would say which clips/<n>/ are whose, so it is refused."""
+    day, other = _two_days(tmp_path)
+    store = tmp_path / "store"
+    argv = ["sessions", "upload", str(_sessions(tmp_path)), "--store", str(store)]
+    argv += ["--clips", str(day), "--clips", str(other)]
+    assert main(argv) == 2
+    assert "need --run-id" in capsys.readouterr().err and not store.exists()
+    assert main([*argv, "--run-id", RUN]) == 0
+    inputs = json.loads((store / "runs" / RUN / "inputs.json").read_text())
+    assert {"1/jump_sample01.csv", "2/jump_sample01.csv"} <= set(inputs["clips"])
+    assert (store / "clips" / "2" / "jump_sample01.csv").is_file()
+
+
+# ---- a sessions folder's sub-folder that holds no session --------------------------------
+
+
+@pytest.mark.parametrize("content", ["empty", "other-files"])
+def test_a_sub_folder_with_no_session_files_is_refused_by_name(tmp_path, content):
+    """It was left out without a word; now it is refused like a session folder missing
+    its sensor_data.csv: named in one line, recorded as refused at upload (run: exit 2)."""
+    from silkpipe.commands.run import raise_if_partial
+    from silkpipe.errors import PartialFailure
+
+    sessions = _sessions(tmp_path)
+    (sessions / "notes").mkdir()
+    if content == "other-files":
+        (sessions / "notes" / "readme.txt").write_text("not a session\n")
+    (sessions / ".hidden").mkdir()  # a hidden folder holding nothing is no session
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, None, skipped, run_id=RUN) == sorted(badinputs.GOOD)
+    assert list(skipped) == ["notes"]
+    assert (
+        "sensor_data.csv is missing" in skipped["notes"]
+        and str(sessions / "notes") in skipped["notes"]
+    )
+    result = {"steps": {}, "skipped_at_upload": list(skipped), "transcribe_failed": []}
+    result["align_failed"] = []
+    with pytest.raises(PartialFailure) as err:
+        raise_if_partial(result, str(tmp_path / "store"), RUN)
+    assert err.value.code == 2 and "1 session(s) failed (notes)" in str(err.value)
