@@ -87,6 +87,7 @@ def lead(dirs):
     from silkpipe.vocabulary import EVENT_CLASSES
 
     cfg = al.AlignConfig()
+    by_class: dict[str, list[float]] = {}
     for d in dirs:
         for f in sorted(Path(d).glob("*/truth.json")):
             truth, motion, _ = load(f.parent)
@@ -100,11 +101,15 @@ def lead(dirs):
                 if inside is None or not inside.any() or g["start"] > motion.t[-1]:
                     continue
                 leads.append(float(motion.t[inside][np.argmax(sig[inside])] - w["imu_time"]))
+                by_class.setdefault(w["class"], []).append(leads[-1])
             m = np.mean(leads) - cfg.word_to_peak_s if leads else float("nan")
             print(
                 f"{f.parent.name[4:10]} event words on stream {len(leads)} peak-word "
                 f"{np.round(leads, 2).tolist()} mean - word_to_peak {m:+.2f}"
             )
+    for cls, v in sorted(by_class.items()):
+        q = np.percentile(v, [10, 50, 90]).round(2).tolist()
+        print(f"{cls}: n {len(v)} peak-word mean {np.mean(v):.2f} sd {np.std(v):.2f} p10/50/90 {q}")
 
 
 def keep(args):
