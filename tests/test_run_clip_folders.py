@@ -175,3 +175,21 @@ def test_a_sub_folder_with_no_session_files_is_refused_by_name(tmp_path, content
     with pytest.raises(PartialFailure) as err:
         raise_if_partial(result, str(tmp_path / "store"), RUN)
     assert err.value.code == 2 and "1 session(s) failed (notes)" in str(err.value)
+
+
+def test_align_names_a_bad_clip_of_the_tenth_folder_by_its_own_folder(tmp_path, caplog):
+    """align's clip model warns about a bad clip by the user's folder it came from: the
+    scratch copy of folder 10 was named as folder 1's path with "0/" after it."""
+    from silkpipe.steps.align import run_clip_model
+    from silkpipe.steps.common import read_run_inputs
+
+    folders = [
+        badinputs.sample_clips(tmp_path / f"day{n}-clips", per_class=2) for n in range(1, 11)
+    ]
+    bad = badinputs.cut_sample(folders[9]).file
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, _sessions(tmp_path), folders, run_id=RUN)
+    with caplog.at_level("WARNING"):
+        assert run_clip_model(store, RUN, read_run_inputs(store, RUN), None)[0] is not None
+    warned = [r.getMessage() for r in caplog.records if bad in r.getMessage()]
+    assert len(warned) == 1 and str(folders[9].resolve() / bad) in warned[0], warned
