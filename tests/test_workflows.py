@@ -573,3 +573,21 @@ def test_submit_uploads_every_clips_folder_it_is_given(tmp_path, clean_env, caps
         recorder.close()
     clips = get_json(open_store(store), run_inputs_key("r-clips"))["clips"]
     assert {"1/jump_sample01.csv", "2/jump_sample01.csv"} <= set(clips), sorted(clips)
+
+
+def test_submit_refuses_clips_without_sessions(tmp_path, clean_env, capsys):
+    """--clips is uploaded with --sessions only: alone it did nothing and the run was
+    submitted without the clips; now it is one error and nothing is submitted."""
+    import badinputs
+
+    from workflows import submit
+
+    clips = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    recorder = _ArgoServerRecorder()
+    try:
+        argv = ["--server", recorder.url, "--store", str(tmp_path / "store"), "--clips", str(clips)]
+        assert submit.main(argv) == 2
+    finally:
+        recorder.close()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert recorder.calls == [] and len(err) == 1 and "--clips" in err[0] and "--sessions" in err[0]

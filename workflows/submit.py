@@ -98,6 +98,9 @@ def _progress(wf) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     params = parse_params(args.param)
+    if args.clips and args.sessions is None:  # it would do nothing: refused, not ignored
+        print("submit: error: --clips is uploaded with --sessions DIR: give both", file=sys.stderr)
+        return 2
     run_id = args.run_id or "silkpipe-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     if args.sessions is not None:
         from silkpipe.cli import main as silkpipe_main
