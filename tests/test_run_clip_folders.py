@@ -193,3 +193,15 @@ def test_align_names_a_bad_clip_of_the_tenth_folder_by_its_own_folder(tmp_path, 
         assert run_clip_model(store, RUN, read_run_inputs(store, RUN), None)[0] is not None
     warned = [r.getMessage() for r in caplog.records if bad in r.getMessage()]
     assert len(warned) == 1 and str(folders[9].resolve() / bad) in warned[0], warned
+
+
+def test_a_clips_folder_inside_the_sessions_folder_is_no_refused_session(tmp_path):
+    """SESSIONS/clips given as --clips is the run's clips, not a session folder missing its
+    sensor_data.csv: it was refused as one, and every such run ended partial (exit 2)."""
+    sessions = _sessions(tmp_path)
+    clips = badinputs.sample_clips(sessions / "clips", per_class=2)
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, [clips], skipped, run_id=RUN) == sorted(badinputs.GOOD)
+    assert skipped == {}
+    assert "clips/jump_sample01.csv" in store.list("clips")
