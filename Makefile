@@ -175,7 +175,7 @@ deploy: $(HELM) ## install Argo Workflows, MinIO, Pushgateway (pinned) and the s
 
 submit: ## submit a run (SESSIONS=dir uploads first; WAIT=1 follows it; ARGS="-p key=value ...")
 	$(BIN)/python -m workflows.submit --namespace $(NAMESPACE) --server $(ARGO_SERVER) \
-	  $(if $(SESSIONS),--sessions $(SESSIONS)) $(if $(CLIPS),--clips $(CLIPS)) \
+	  $(if $(SESSIONS),--sessions $(SESSIONS)) $(foreach c,$(CLIPS),--clips $(c)) \
 	  $(if $(WAIT),--wait) $(ARGS)
 
 e2e: ## kind end to end: synth data -> submit -> wait -> report exists (needs Docker + kind)

@@ -94,7 +94,7 @@ def upload_inputs(
         raise InputError(f"sessions folder {sessions_dir} {why}")
     folders = clip_folders_to_upload(clips_dirs)
     skipped = {} if skipped is None else skipped
-    sessions = _upload_sessions(store, root, skipped)
+    sessions = _upload_sessions(store, root, skipped, not_sessions=folders)
     if not sessions and (run_id is not None or folders):
         raise InputError(_no_sessions(skipped), path=str(sessions_dir))  # nothing recorded
     refused_clips = skipped if skipped_clips is None else skipped_clips
@@ -139,12 +139,18 @@ def _no_sessions(refused: dict[str, str]) -> str:
     return "no session folders (with sensor_data.csv)"
 
 
-def _upload_sessions(store: Store, root: Path, skipped: dict[str, str]) -> dict:
+def _upload_sessions(
+    store: Store, root: Path, skipped: dict[str, str], not_sessions: Sequence[Path] = ()
+) -> dict:
     """Upload every session folder under ``root``; session -> file -> sha256. A folder
     that cannot be read whole, or holds no session file, is refused (``skipped``), never
-    uploaded in part; a hidden one with no session file (``.git``) is passed over."""
+    uploaded in part; a hidden one with no session file (``.git``), or one of the run's
+    clip folders (``not_sessions``: SESSIONS/clips given as --clips), is passed over."""
     sessions: dict[str, dict[str, str]] = {}
+    clip_folders = {folder.resolve() for folder in not_sessions}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.resolve() in clip_folders:
+            continue
         try:
             blobs = _read_session(folder, root)
             if not blobs and folder.name.startswith("."):

@@ -142,3 +142,22 @@ def test_a_changed_input_realigns_exactly_the_rounds_it_feeds(four):
         [("a", 0), ("b", 0), ("d", 0), ("b", 2), ("d", 2), ("b", 3), *c_calls]
     )
     assert _run(root, calls)[1] == []
+
+
+def test_an_edited_rounds_file_is_never_taken_as_a_verdict(four):
+    """rounds/<session>.json edited after publishing (a refusal turned into a pass): the
+    label set's file hashes tell it, so every session is aligned again, not re-used from it;
+    a rounds file the pointer does not list is never read."""
+    root, calls, c_calls = four
+    _run(root, calls)
+    first = _labels(root)
+    version = json.loads((root / "runs/r/labels.json").read_text())["version"]
+    rounds = root / "runs/r/labels" / version / "rounds"
+    doc = json.loads((rounds / "b.json").read_text())
+    doc[0]["report"]["excluded"] = False
+    (rounds / "b.json").write_text(json.dumps(doc))
+    assert ("b", 0) in _run(root, calls)[1]
+    assert _labels(root) == first
+    version = json.loads((root / "runs/r/labels.json").read_text())["version"]
+    (root / "runs/r/labels" / version / "rounds" / "a.json").write_text(json.dumps(doc))
+    assert _run(root, calls)[1] == []

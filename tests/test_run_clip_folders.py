@@ -175,3 +175,33 @@ def test_a_sub_folder_with_no_session_files_is_refused_by_name(tmp_path, content
     with pytest.raises(PartialFailure) as err:
         raise_if_partial(result, str(tmp_path / "store"), RUN)
     assert err.value.code == 2 and "1 session(s) failed (notes)" in str(err.value)
+
+
+def test_align_names_a_bad_clip_of_the_tenth_folder_by_its_own_folder(tmp_path, caplog):
+    """align's clip model warns about a bad clip by the user's folder it came from: the
+    scratch copy of folder 10 was named as folder 1's path with "0/" after it."""
+    from silkpipe.steps.align import run_clip_model
+    from silkpipe.steps.common import read_run_inputs
+
+    folders = [
+        badinputs.sample_clips(tmp_path / f"day{n}-clips", per_class=2) for n in range(1, 11)
+    ]
+    bad = badinputs.cut_sample(folders[9]).file
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, _sessions(tmp_path), folders, run_id=RUN)
+    with caplog.at_level("WARNING"):
+        assert run_clip_model(store, RUN, read_run_inputs(store, RUN), None)[0] is not None
+    warned = [r.getMessage() for r in caplog.records if bad in r.getMessage()]
+    assert len(warned) == 1 and str(folders[9].resolve() / bad) in warned[0], warned
+
+
+def test_a_clips_folder_inside_the_sessions_folder_is_no_refused_session(tmp_path):
+    """SESSIONS/clips given as --clips is the run's clips, not a session folder missing its
+    sensor_data.csv: it was refused as one, and every such run ended partial (exit 2)."""
+    sessions = _sessions(tmp_path)
+    clips = badinputs.sample_clips(sessions / "clips", per_class=2)
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert upload_inputs(store, sessions, [clips], skipped, run_id=RUN) == sorted(badinputs.GOOD)
+    assert skipped == {}
+    assert "clips/jump_sample01.csv" in store.list("clips")

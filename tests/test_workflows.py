@@ -550,3 +550,44 @@ def test_kind_config_is_a_kind_cluster():
     config = yaml.safe_load((REPO / "workflows" / "kind-config.yaml").read_text())
     assert config["kind"] == "Cluster" and config["apiVersion"] == "kind.x-k8s.io/v1alpha4"
     assert {n["role"] for n in config["nodes"]} == {"control-plane", "worker"}
+
+
+def test_submit_uploads_every_clips_folder_it_is_given(tmp_path, clean_env, capsys):
+    """`submit --clips A --clips B` uploads both for the run (clips/1/, clips/2/), as
+    `silkpipe run` and `sessions upload` take them; the last one alone was kept before."""
+    import badinputs
+    from test_run_clip_folders import _two_days
+
+    from silkpipe.store import get_json, open_store, run_inputs_key
+    from workflows import submit
+
+    day, other = _two_days(tmp_path)
+    badinputs.good_sessions(tmp_path / "sessions")
+    store = str(tmp_path / "store")
+    recorder = _ArgoServerRecorder()
+    try:
+        argv = ["--server", recorder.url, "--store", store, "--run-id", "r-clips"]
+        argv += ["--sessions", str(tmp_path / "sessions"), "--clips", str(day)]
+        assert submit.main([*argv, "--clips", str(other)]) == 0, capsys.readouterr()
+    finally:
+        recorder.close()
+    clips = get_json(open_store(store), run_inputs_key("r-clips"))["clips"]
+    assert {"1/jump_sample01.csv", "2/jump_sample01.csv"} <= set(clips), sorted(clips)
+
+
+def test_submit_refuses_clips_without_sessions(tmp_path, clean_env, capsys):
+    """--clips is uploaded with --sessions only: alone it did nothing and the run was
+    submitted without the clips; now it is one error and nothing is submitted."""
+    import badinputs
+
+    from workflows import submit
+
+    clips = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    recorder = _ArgoServerRecorder()
+    try:
+        argv = ["--server", recorder.url, "--store", str(tmp_path / "store"), "--clips", str(clips)]
+        assert submit.main(argv) == 2
+    finally:
+        recorder.close()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert recorder.calls == [] and len(err) == 1 and "--clips" in err[0] and "--sessions" in err[0]

@@ -34,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Submit a silkpipe run from the installed WorkflowTemplate (Argo Server).",
     )
     p.add_argument("--sessions", type=Path, help="local folder of session folders to upload first")
-    p.add_argument("--clips", type=Path, help="local folder of labelled clip CSVs to upload first")
+    p.add_argument(
+        "--clips",
+        type=Path,
+        action="append",
+        help="local folder of labelled clip CSVs to upload first (repeat it for several)",
+    )
     p.add_argument("--store", default="s3://silkpipe", help="store URI the run uses (s3://...)")
     p.add_argument("--run-id", help="run id (default: silkpipe-<UTC timestamp>)")
     p.add_argument("--template", default=NAME, help="WorkflowTemplate name (default %(default)s)")
@@ -93,6 +98,9 @@ def _progress(wf) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     params = parse_params(args.param)
+    if args.clips and args.sessions is None:  # it would do nothing: refused, not ignored
+        print("submit: error: --clips is uploaded with --sessions DIR: give both", file=sys.stderr)
+        return 2
     run_id = args.run_id or "silkpipe-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     if args.sessions is not None:
         from silkpipe.cli import main as silkpipe_main
@@ -108,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             "--run-id",
             run_id,
         ]
-        if args.clips is not None:
-            upload += ["--clips", str(args.clips)]
+        for folder in args.clips or []:  # each one: the run records them all (clips/<n>/)
+            upload += ["--clips", str(folder)]
         if silkpipe_main(upload) != 0:
             return 2
     service = WorkflowsService(

@@ -22,7 +22,7 @@ from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
-from silkpipe.errors import InputError, not_utf8, one_line, parse_json
+from silkpipe.errors import InputError, not_utf8, parse_json
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
@@ -31,6 +31,7 @@ from silkpipe.steps.common import (
     clip_places,
     clips_origin,
     digest,
+    from_scratch_folders,
     isolated,
     origin_of,
     read_input,
@@ -339,19 +340,14 @@ def _scratch_clip_model(run_id: str, scratch: dict[Path, str]) -> ClipModel | No
     """The clip model of the scratch copies (folder -> the user's folder it stands for);
     a bad clip or folder is warned about by the user's path, and leaves no model."""
 
-    def user_text(err: Exception) -> str:
-        text = one_line(err)
-        for folder, origin in scratch.items():
-            text = text.replace(str(folder), origin)
-        return text
-
     def warn(path: Path, err: Exception) -> None:
-        log.warning("clip %s: %s", path.name, user_text(err))
+        log.warning("clip %s: %s", path.name, from_scratch_folders(err, path, scratch))
 
     try:
         return clip_model_from_folders(list(scratch), on_error=warn)
-    except InputError as err:
-        log.warning("run %s: %s", run_id, user_text(err))
+    except InputError as err:  # a folder with no readable clip: err.path names it
+        text = from_scratch_folders(err, Path(err.path or "."), scratch)
+        log.warning("run %s: %s", run_id, text)
         return None
 
 

@@ -191,11 +191,16 @@ def clip_places(clips: Mapping[str, str]) -> list[str]:
     return sorted({name.split("/", 1)[0] for name in clips if "/" in name}, key=int)
 
 
-def from_scratch(err: BaseException, scratch: Path, origin: str) -> str:
-    """``err`` as one line, a scratch copy's folder replaced by the user's ``origin``:
-    clips are read from a temporary copy, but the user must be told which file of theirs
-    is bad."""
-    return one_line(err).replace(str(scratch), origin)
+def from_scratch_folders(err: BaseException, path: Path, origins: Mapping[Path, str]) -> str:
+    """``err`` as one line, naming the user's file instead of its scratch copy: clips are
+    read from temporary copies (``origins``: each scratch folder -> the user's folder it
+    stands for). The folder that holds ``path`` (or is it) is replaced, else each, longest
+    first: never a folder whose name begins another's (``1`` of ``10/x.csv``)."""
+    holder = [p for p in (path, path.parent) if p in origins][:1]
+    text = one_line(err)
+    for scratch in holder or sorted(origins, key=lambda p: -len(str(p))):
+        text = text.replace(str(scratch), origins[scratch])
+    return text
 
 
 def session_files(inputs: dict, session: str) -> dict[str, str]:

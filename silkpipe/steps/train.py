@@ -26,7 +26,7 @@ from silkpipe.steps.common import (
     clip_places,
     clips_origin,
     digest,
-    from_scratch,
+    from_scratch_folders,
     origin_of,
     read_input,
     read_run_inputs,
@@ -340,13 +340,8 @@ def _clip_streams(
         (folder / name).write_bytes(data)
     origins = _scratch_origins(plan, inputs, folder)
 
-    def user_error(path: Path, err: Exception) -> str:
-        """``err`` naming the user's file or folder, not its scratch copy."""
-        scratch = next((p for p in (path, path.parent) if p in origins), folder)
-        return from_scratch(err, scratch, origins.get(scratch, str(folder)))
-
     def skip(path: Path, err: Exception) -> None:
-        why = user_error(path, err)
+        why = from_scratch_folders(err, path, origins)
         log.warning("skipped clip %s: %s", path.name, why)
         n = path.parent.name if path.parent != folder else ""  # its folder's place, if several
         keys.put_json(
@@ -358,7 +353,7 @@ def _clip_streams(
     try:
         streams = load_clip_folders(list(origins), progress=progress, on_error=skip)
     except InputError as err:  # a folder with no readable clip, a block twice
-        raise InputError(user_error(Path(err.path or folder), err)) from None
+        raise InputError(from_scratch_folders(err, Path(err.path or folder), origins)) from None
     for st in streams:
         st.source = origins.get(Path(st.source), st.source)
     return streams
