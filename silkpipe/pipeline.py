@@ -431,13 +431,17 @@ def _clear_failures_of_others(store: Store, run_id: str, sessions: set[str]) -> 
 
 
 def _record_upload_failures(store: Store, run_id: str, skipped: dict[str, str]) -> None:
-    """failures/upload/: this upload's refusals only (older ones are cleared)."""
+    """failures/upload/: this upload's refusals only (older ones are cleared).
+
+    A folder name that is not UTF-8 (bytes Python keeps as surrogates) is recorded as
+    errors.shown escapes it: it cannot be encoded as it is, and must not sink the run."""
     for key in store.list(keys.failures_prefix(run_id, "upload")):
         store.delete(key)
     for name, why in skipped.items():
         try:
             tag = check_name(name)
         except StoreError:
-            tag = "invalid-name-" + hashlib.sha256(name.encode()).hexdigest()[:12]
-        record = {"session": name, "step": "upload", "error": why, "kind": "input"}
+            raw = name.encode("utf-8", "surrogateescape")
+            tag = "invalid-name-" + hashlib.sha256(raw).hexdigest()[:12]
+        record = {"session": shown(name), "step": "upload", "error": shown(why), "kind": "input"}
         keys.put_json(store, keys.failure_key(run_id, "upload", tag), record)

@@ -518,3 +518,24 @@ def test_a_clip_name_with_a_newline_keeps_the_upload_line_on_one_line(tmp_path):
     assert upload_inputs(store, sessions, clips, skipped, run_id=RUN) == ["good"]
     why = skipped["jump\n1"]
     assert "\n" not in why and "jump\\n1.csv" in why, why
+
+
+def test_a_folder_name_that_is_not_utf8_is_refused_and_the_others_run(tmp_path):
+    """A session folder whose name holds bytes that are not UTF-8 (Python keeps them as
+    surrogates) is refused at upload; recording that refusal raised UnicodeEncodeError
+    and `run` died (exit 1) before the healthy session was transcribed."""
+    import os
+
+    from silkpipe.pipeline import _upload_run
+    from silkpipe.store import open_store
+
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "good", files=("sensor_data.csv",))
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "bad", files=("sensor_data.csv",))
+    os.rename(bytes(sessions / "bad"), bytes(sessions) + b"/bad\xff\xfename")
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert _upload_run(store, RUN, sessions, None, (skipped, {})) == ["good"]
+    (record,) = _records(tmp_path / "store", "upload").values()
+    assert record["session"] == "bad\\udcff\\udcfename", record
+    assert "bad\\udcff\\udcfename" in record["error"], record
