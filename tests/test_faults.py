@@ -213,3 +213,33 @@ def test_an_exported_report_the_disk_cannot_hold_leaves_the_earlier_copy_whole(
     assert [p.name for p in dest.iterdir()] == ["index.html"]
     line = capsys.readouterr().err.splitlines()[-1]
     assert "No space left on device" in line and str(dest / "index.html") in line, line
+
+
+def test_train_out_that_fails_midway_keeps_the_earlier_model_whole(tmp_path, monkeypatch):
+    """`train --out O` over a finished model wrote O/model file by file: a full disk (or a
+    kill) while it exported left the new weights.pt beside the old config.json and
+    model.onnx, a model folder no training made. Now O/model is the old model, whole."""
+    import hashlib
+
+    import silkpipe.training
+    from silkpipe.cli import main
+
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    argv = ["train", "--clips", str(clips), "--out", str(tmp_path / "o"), "--no-progress"]
+    assert main([*argv, "--epochs", "1"]) == 0
+    model = tmp_path / "o" / "model"
+
+    def files() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.iterdir()}
+
+    before = files()
+
+    def export_fills_the_disk(net, out_dir, config):
+        import torch
+
+        torch.save(net.state_dict(), Path(out_dir) / "weights.pt")
+        raise OSError(28, "No space left on device", str(Path(out_dir) / "model.onnx"))
+
+    monkeypatch.setattr(silkpipe.training, "export_model", export_fills_the_disk)
+    assert main([*argv, "--epochs", "2", "--seed", "3"]) == 1
+    assert files() == before
