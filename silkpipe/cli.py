@@ -18,6 +18,10 @@ import sys
 from silkpipe.commands import record_given
 from silkpipe.errors import PartialFailure, exit_status, one_line
 
+#: What Ctrl-C leaves: every output is written whole (temp file, then renamed) and switched
+#: in last, so what finished is kept and the same command re-uses it.
+INTERRUPTED = "finished results are kept whole, nothing half-written is used; run it again to go on"
+
 COMMAND_MODULES = (
     "synth",
     "transcribe",
@@ -70,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     except PartialFailure as err:
         _say(f"silkpipe {args.command}: partial: {err}")
         return err.code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
+        _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
         return 130
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
         if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where

@@ -243,3 +243,19 @@ def test_train_out_that_fails_midway_keeps_the_earlier_model_whole(tmp_path, mon
     monkeypatch.setattr(silkpipe.training, "export_model", export_fills_the_disk)
     assert main([*argv, "--epochs", "2", "--seed", "3"]) == 1
     assert files() == before
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
+    """Ctrl-C in a command exited 130 without a word: nothing said it was interrupted nor
+    what was left. Now one line names the command and says what is kept."""
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    def pressed_ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "run_pipeline", pressed_ctrl_c)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("silkpipe run: interrupted: "), lines
