@@ -18,6 +18,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
@@ -261,24 +262,54 @@ def transcribe_all(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=WORKER_START, initializer=_die_with, initargs=(os.getpid(),)
     ) as pool:
-        futures = {
-            pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s for s in sessions
-        }
-        for future in tqdm(
-            as_completed(futures),
-            total=len(futures),
-            desc="transcribe",
-            unit="session",
-            disable=not bars(progress),
-            leave=False,
-        ):
-            session, reason, kind = _outcome(future, futures, store_uri, run_id)
-            if kind == "store":
-                raise StoreFault(reason)
-            if reason:
-                failed[session] = reason
-                tqdm.write(f"silkpipe transcribe: error: {reason}", file=sys.stderr)
+        with _workers_ignore_ctrl_c():  # submit starts the workers
+            futures = {
+                pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s
+                for s in sessions
+            }
+        try:
+            for future in tqdm(
+                as_completed(futures),
+                total=len(futures),
+                desc="transcribe",
+                unit="session",
+                disable=not bars(progress),
+                leave=False,
+            ):
+                session, reason, kind = _outcome(future, futures, store_uri, run_id)
+                if kind == "store":
+                    raise StoreFault(reason)
+                if reason:
+                    failed[session] = reason
+                    tqdm.write(f"silkpipe transcribe: error: {reason}", file=sys.stderr)
+        except KeyboardInterrupt:
+            _stop_workers(pool)
+            raise
     return failed
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Workers started inside inherit SIGINT ignored. Ctrl-C reaches the whole process
+    group, and a worker it caught printed its own traceback (one while still importing);
+    the runner alone answers it, with one line, and stops the workers."""
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: SIGINT is not this caller's to set
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C: kill the workers (they ignore SIGINT) and drop the sessions not begun, so
+    the pool's exit does not wait for every transcription still queued."""
+    for process in list(pool._processes.values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ---- the whole run ----------------------------------------------------------------------

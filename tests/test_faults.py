@@ -259,3 +259,46 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
     assert main(argv) == 130
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("silkpipe run: interrupted: "), lines
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The transcription workers (spawned processes) of process ``pid`` that are importing
+    (numpy loaded: Python is up and answers SIGINT with KeyboardInterrupt)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+            importing = b"numpy" in (stat.parent / "maps").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid and b"spawn_main" in cmdline and importing:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_while_a_worker_starts_is_one_line_without_its_traceback(tmp_path):
+    """Ctrl-C reaches the whole process group: a transcription worker still importing printed
+    its own KeyboardInterrupt traceback above the runner's line. Workers now ignore SIGINT
+    and the runner stops them."""
+    import os
+    import signal
+    import sys
+    import time
+
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "silkpipe.cli", *argv, "--workers", "1"],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.time() + 120
+    while not _workers_of(proc.pid) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130, err[-3000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
+    assert err.strip().splitlines()[-1].startswith("silkpipe run: interrupted: "), err[-3000:]
