@@ -16,7 +16,14 @@ import logging
 import sys
 
 from silkpipe.commands import record_given
-from silkpipe.errors import PartialFailure, exit_status, one_line
+from silkpipe.errors import (
+    PartialFailure,
+    arm_ctrl_c,
+    check_ctrl_c,
+    ctrl_c_pressed,
+    exit_status,
+    one_line,
+)
 
 #: What Ctrl-C leaves: every output is written whole (temp file, then renamed) and switched
 #: in last, so what finished is kept and the same command re-uses it.
@@ -64,16 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     from tqdm.contrib.logging import logging_redirect_tqdm
 
+    arm_ctrl_c()
     try:
         from silkpipe import metrics
 
         with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
             result = args.func(args)
+            check_ctrl_c()  # pressed where Python dropped the KeyboardInterrupt
             if isinstance(result, dict):
                 record({k: v for k, v in result.items() if isinstance(v, int | float)})
     except PartialFailure as err:
-        _say(f"silkpipe {args.command}: partial: {err}")
-        return err.code
+        if not ctrl_c_pressed():
+            _say(f"silkpipe {args.command}: partial: {err}")
+            return err.code
+        _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
+        return 130
     except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
         _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
         return 130

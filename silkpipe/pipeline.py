@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files
-from silkpipe.errors import InputError, one_line, read_user_bytes, shown
+from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
@@ -419,6 +419,7 @@ def _run_steps(
         ("train", lambda: train_run(store, run_id, train, force=force, progress=progress)),
         ("report", lambda: report_run(store, run_id)),
     ):
+        check_ctrl_c()  # a Ctrl-C Python dropped in the step before still stops the run
         mark = time.perf_counter()
         steps[step] = _step(step, call, errors)
         seconds[step] = time.perf_counter() - mark

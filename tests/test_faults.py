@@ -302,3 +302,34 @@ def test_ctrl_c_while_a_worker_starts_is_one_line_without_its_traceback(tmp_path
     assert proc.returncode == 130, err[-3000:]
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
     assert err.strip().splitlines()[-1].startswith("silkpipe run: interrupted: "), err[-3000:]
+
+
+def test_ctrl_c_that_python_drops_in_a_callback_still_stops_the_command(
+    tmp_path, monkeypatch, capsys
+):
+    """Ctrl-C while the report was plotting raised KeyboardInterrupt inside a weakref
+    callback, where Python prints "Exception ignored" and goes on: the run finished and
+    exited 0 with a traceback. The press is now kept and the command stops (130)."""
+    import signal
+    import weakref
+
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    class Figure:
+        pass
+
+    def plotting_when_ctrl_c_is_pressed(*args, **kwargs):
+        figure = Figure()
+        gone = weakref.ref(figure, lambda _: signal.getsignal(signal.SIGINT)(signal.SIGINT, None))
+        del figure
+        assert gone() is None
+        return {
+            **{"steps": {}, "gate": {}, "sessions": 1, "wall_seconds": 1.0},
+            **{"skipped_at_upload": [], "transcribe_failed": [], "align_failed": []},
+        }
+
+    monkeypatch.setattr(run_command, "run_pipeline", plotting_when_ctrl_c_is_pressed)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("silkpipe run: interrupted")
