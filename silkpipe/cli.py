@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
         return 130
     except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
+        _close_bars()
         _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
         return 130
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
@@ -96,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"silkpipe {args.command}: error: {reason}")
         return exit_status(err)
     return 0
+
+
+def _close_bars() -> None:
+    """Close the progress bars a Ctrl-C left open: each still drawn ends its line, and none
+    is drawn again after the closing line (the interrupted frames kept them alive)."""
+    from tqdm import tqdm
+
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
 
 
 def _say(line: str) -> None:

@@ -333,3 +333,28 @@ def test_ctrl_c_that_python_drops_in_a_callback_still_stops_the_command(
     argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
     assert main(argv) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("silkpipe run: interrupted")
+
+
+def test_ctrl_c_line_starts_its_own_line_after_a_progress_bar(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while a progress bar was drawn (training epochs): the closing line was glued
+    to the bar's line and the bar, closed only as the interrupted frames went away, was drawn
+    again after it. The open bars are closed first: the line starts a line and ends stderr."""
+    import sys
+
+    from tqdm import tqdm
+
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    def training_when_ctrl_c_is_pressed(*args, **kwargs):
+        bar = tqdm(total=30, desc="train", file=sys.stderr)  # updated by hand, as in training
+        for epoch in range(30):
+            bar.update(1)
+            if epoch == 5:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "run_pipeline", training_when_ctrl_c_is_pressed)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    err = capsys.readouterr().err.replace("\r", "\n").strip()
+    assert err.splitlines()[-1].startswith("silkpipe run: interrupted: "), err[-500:]
