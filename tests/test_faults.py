@@ -358,3 +358,27 @@ def test_ctrl_c_line_starts_its_own_line_after_a_progress_bar(tmp_path, monkeypa
     assert main(argv) == 130
     err = capsys.readouterr().err.replace("\r", "\n").strip()
     assert err.splitlines()[-1].startswith("silkpipe run: interrupted: "), err[-500:]
+
+
+def test_two_trainings_of_one_run_at_once_both_finish(tmp_path):
+    """Two `train`s of one store and run id at once (two `run`s started together) shared
+    the run's fixed work folder: the first to finish deleted it under the other, whose
+    train step failed (exit 1). The second now waits for the first and then trains."""
+    import os
+    import sys
+
+    sessions = tmp_path / "in"
+    for name in badinputs.GOOD:
+        files = ("sensor_data.csv", "whisperx_output.json")
+        badinputs.copy_session(name, sessions, name, files=files)
+    store = str(tmp_path / "store")
+    first = badinputs.cli("run", str(sessions), "--store", store, "--run-id", "r", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    argv = [sys.executable, "-m", "silkpipe.cli", "train", "--store", store, "--run-id", "r"]
+    twins = [
+        subprocess.Popen([*argv, "--force"], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    errs = [proc.communicate(timeout=600)[1].decode() for proc in twins]
+    assert [proc.returncode for proc in twins] == [0, 0], [e[-1500:] for e in errs]
