@@ -93,6 +93,7 @@ def upload_inputs(
         raise InputError(f"sessions folder {sessions_dir} {why}")
     if clips_dir is not None and not Path(clips_dir).is_dir():
         raise InputError(f"clips folder {clips_dir} does not exist", path=str(clips_dir))
+    _refuse_store_inside(store, root)
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped)
     if not sessions and (run_id is not None or clips_dir is not None):
@@ -106,6 +107,19 @@ def upload_inputs(
             origins["clips"] = str(Path(clips_dir).resolve())
         record_run_inputs(store, run_id, sessions, clips, rejected, origins=origins)
     return sorted(sessions)
+
+
+def _refuse_store_inside(store: Store, root: Path) -> None:
+    """A folder store inside the sessions folder (or that folder itself) is bad input, before
+    anything is written: the first run went through, and every later one failed the
+    store's own folders (runs, sessions) as sessions without sensor_data.csv."""
+    where = getattr(store, "root", None)
+    if isinstance(where, Path) and where.resolve().is_relative_to(root.resolve()):
+        raise InputError(
+            f"the store {where} lies inside the sessions folder: its folders would be read "
+            "as sessions; give a --store outside it",
+            path=str(root),
+        )
 
 
 def _no_sessions(refused: dict[str, str]) -> str:

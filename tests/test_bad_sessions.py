@@ -539,3 +539,16 @@ def test_a_folder_name_that_is_not_utf8_is_refused_and_the_others_run(tmp_path):
     (record,) = _records(tmp_path / "store", "upload").values()
     assert record["session"] == "bad\\udcff\\udcfename", record
     assert "bad\\udcff\\udcfename" in record["error"], record
+
+
+@pytest.mark.parametrize("inside", ["store", "."])
+def test_a_store_inside_the_sessions_folder_is_refused_before_anything_is_written(tmp_path, inside):
+    """`run S --store S/store` (or `--store S`) went through once; every later run read the
+    store's own folders as sessions and failed them (exit 2). Refused up front instead."""
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "good", files=("sensor_data.csv",))
+    store = (sessions / inside).resolve()
+    proc = badinputs.cli("run", str(sessions), "--store", str(store), "--run-id", RUN, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "lies inside the sessions folder" in proc.stderr.splitlines()[-1], proc.stderr[-2000:]
+    assert not (store / "runs").exists() and not (store / "sessions").exists()
