@@ -87,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
         return 130
     except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
-        _close_bars()
         _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
         return 130
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
@@ -100,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _close_bars() -> None:
-    """Close the progress bars a Ctrl-C left open: each still drawn ends its line, and none
-    is drawn again after the closing line (the interrupted frames kept them alive)."""
+    """Close the progress bars a failure or Ctrl-C left open: each still drawn ends its
+    line, and none is drawn again after the closing line (the failed frames keep them)."""
     from tqdm import tqdm
 
     for bar in list(getattr(tqdm, "_instances", ())):
@@ -110,6 +109,7 @@ def _close_bars() -> None:
 
 def _say(line: str) -> None:
     """One line on stderr, on a line of its own even if a progress bar was drawn."""
+    _close_bars()
     sys.stdout.flush()
     sys.stderr.write("\r\033[K" + line + "\n" if sys.stderr.isatty() else line + "\n")
     sys.stderr.flush()

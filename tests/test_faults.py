@@ -382,3 +382,25 @@ def test_two_trainings_of_one_run_at_once_both_finish(tmp_path):
     ]
     errs = [proc.communicate(timeout=600)[1].decode() for proc in twins]
     assert [proc.returncode for proc in twins] == [0, 0], [e[-1500:] for e in errs]
+
+
+def test_error_line_starts_its_own_line_after_a_progress_bar(tmp_path, monkeypatch, capsys):
+    """`train --out` on a full disk: the error line was glued to the training bar's line
+    (stderr not a terminal) and the bar drawn again after it. Bars are closed first."""
+    import sys
+
+    from tqdm import tqdm
+
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    def disk_fills_while_training(*args, **kwargs):
+        bar = tqdm(total=30, desc="train", file=sys.stderr)  # updated by hand, as in training
+        bar.update(1)
+        raise OSError(28, "No space left on device", "out/model.partial/checkpoint.tmp")
+
+    monkeypatch.setattr(run_command, "run_pipeline", disk_fills_while_training)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.replace("\r", "\n").strip()
+    assert err.splitlines()[-1].startswith("silkpipe run: error: "), err[-500:]
