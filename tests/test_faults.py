@@ -404,3 +404,18 @@ def test_error_line_starts_its_own_line_after_a_progress_bar(tmp_path, monkeypat
     assert main(argv) == 1
     err = capsys.readouterr().err.replace("\r", "\n").strip()
     assert err.splitlines()[-1].startswith("silkpipe run: error: "), err[-500:]
+
+
+def test_train_out_on_a_full_disk_says_so_naming_the_file(tmp_path, mount):
+    """torch reports a write the disk refused as "RuntimeError: [enforce fail at
+    inline_container.cc:672] . unexpected pos ...": the line named neither the file nor the
+    disk. It is now the OSError it is: "No space left on device" and the file."""
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    out = tmp_path / "out"
+    mount(["-t", "tmpfs", "-o", "size=300k", "tmpfs"], out)
+    proc = badinputs.cli(
+        "train", "--clips", str(clips), "--out", str(out), "--epochs", "1", cwd=tmp_path
+    )
+    line = _one_line_error(proc, "train")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "No space left on device" in line and str(out) in line, line
