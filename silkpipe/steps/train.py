@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -233,16 +234,37 @@ def _work_folder(store: Store, run_id: str) -> Path:
 def _one_training(store: Store, run_id: str):
     """Hold the run's training lock: two `run`s of one store and run id at once shared
     the fixed work folder, and the first to finish deleted it under the other (its train
-    step failed, exit 1). The lock file sits beside the folder, which is deleted."""
+    step failed, exit 1). The lock file sits beside the folder; its holder deletes it when
+    done, so a waiter that locked a deleted file locks the path's new one instead."""
     where = hashlib.sha256(store.uri.encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}.lock"
-    with open(path, "a") as handle:
+    while True:
+        handle = open(path, "a")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("run %s is training in another process: waiting for it", run_id)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield  # closing the file releases the lock
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("run %s is training in another process: waiting for it", run_id)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if _is_file_at(handle, path):
+                break
+        except BaseException:
+            handle.close()
+            raise
+        handle.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        handle.close()  # releases the lock
+
+
+def _is_file_at(handle, path: Path) -> bool:
+    """Whether the open ``handle`` is still the file at ``path`` (not one deleted since)."""
+    try:
+        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def labelled_sessions(store: Store, run_id: str) -> list:
