@@ -16,7 +16,18 @@ import logging
 import sys
 
 from silkpipe.commands import record_given
-from silkpipe.errors import PartialFailure, exit_status, one_line
+from silkpipe.errors import (
+    PartialFailure,
+    arm_ctrl_c,
+    check_ctrl_c,
+    ctrl_c_pressed,
+    exit_status,
+    one_line,
+)
+
+#: What Ctrl-C leaves: every output is written whole (temp file, then renamed) and switched
+#: in last, so what finished is kept and the same command re-uses it.
+INTERRUPTED = "finished results are kept whole, nothing half-written is used; run it again to go on"
 
 COMMAND_MODULES = (
     "synth",
@@ -60,17 +71,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     from tqdm.contrib.logging import logging_redirect_tqdm
 
+    arm_ctrl_c()
     try:
         from silkpipe import metrics
 
         with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
             result = args.func(args)
+            check_ctrl_c()  # pressed where Python dropped the KeyboardInterrupt
             if isinstance(result, dict):
                 record({k: v for k, v in result.items() if isinstance(v, int | float)})
     except PartialFailure as err:
-        _say(f"silkpipe {args.command}: partial: {err}")
-        return err.code
-    except KeyboardInterrupt:
+        if not ctrl_c_pressed():
+            _say(f"silkpipe {args.command}: partial: {err}")
+            return err.code
+        _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
+        return 130
+    except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
+        _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
         return 130
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
         if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where
@@ -81,8 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _close_bars() -> None:
+    """Close the progress bars a failure or Ctrl-C left open: each still drawn ends its
+    line, and none is drawn again after the closing line (the failed frames keep them)."""
+    from tqdm import tqdm
+
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
+
+
 def _say(line: str) -> None:
     """One line on stderr, on a line of its own even if a progress bar was drawn."""
+    _close_bars()
     sys.stdout.flush()
     sys.stderr.write("\r\033[K" + line + "\n" if sys.stderr.isatty() else line + "\n")
     sys.stderr.flush()

@@ -6,10 +6,49 @@ fault (the store, the disk, a bug). Every error is one line naming the session a
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 BAD_INPUT = 2
 FAULT = 1
+_ctrl_c = {"pressed": False}
+
+
+def on_ctrl_c(signum, frame) -> None:
+    """SIGINT handler: remember the press, then raise KeyboardInterrupt as Python's does.
+
+    Python drops an exception raised inside a weakref or ``__del__`` callback ("Exception
+    ignored"), and the plotting libraries run many: a Ctrl-C there printed a traceback and
+    the command went on to exit 0. The press is kept, so check_ctrl_c still stops it."""
+    _ctrl_c["pressed"] = True
+    raise KeyboardInterrupt
+
+
+def arm_ctrl_c() -> None:
+    """A command starts: no press yet; on_ctrl_c answers SIGINT unless it is ignored."""
+    import signal
+
+    _ctrl_c["pressed"] = False
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_ctrl_c)
+        sys.unraisablehook = _quiet_dropped_ctrl_c
+
+
+def _quiet_dropped_ctrl_c(unraisable) -> None:
+    """A Ctrl-C Python dropped is not printed as "Exception ignored" and a traceback: the
+    command stops at check_ctrl_c and says so in one line. Anything else is printed."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
+def ctrl_c_pressed() -> bool:
+    return _ctrl_c["pressed"]
+
+
+def check_ctrl_c() -> None:
+    """KeyboardInterrupt if Ctrl-C was pressed (even where Python dropped the exception)."""
+    if _ctrl_c["pressed"]:
+        raise KeyboardInterrupt
 
 
 def shown(name: str) -> str:

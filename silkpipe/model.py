@@ -12,7 +12,10 @@ graphs need nothing but the folder. A model folder holds:
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -26,6 +29,9 @@ CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "weights.pt"
 TORCHSCRIPT_NAME = "model.ts"
 ONNX_NAME = "model.onnx"
+#: Free space under which a failed torch write is taken for a full disk (a model folder's
+#: files are a few hundred KiB each).
+FULL_DISK_BYTES = 4 * 1024 * 1024
 
 
 _INVARIANT = [
@@ -197,16 +203,30 @@ def add_class_bias(model: GestureNet, index: int, bias: float) -> None:
         last.bias[index] += bias
 
 
+def torch_save(obj, path: Path) -> None:
+    """``torch.save`` (or a TorchScript module's ``save`` when ``obj`` has one) to ``path``.
+
+    torch reports a write the disk refused as RuntimeError ("[enforce fail ...] unexpected
+    pos ..."), which names neither the file nor the disk: where the disk is full that is
+    re-raised as the OSError it is, naming the file."""
+    try:
+        obj.save(str(path)) if isinstance(obj, torch.jit.ScriptModule) else torch.save(obj, path)
+    except RuntimeError as err:
+        if shutil.disk_usage(Path(path).parent).free >= FULL_DISK_BYTES:
+            raise
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from err
+
+
 def export_model(model: GestureNet, folder: Path, config: dict) -> None:
     """Write weights, TorchScript, ONNX and config.json into folder."""
     folder.mkdir(parents=True, exist_ok=True)
     model = model.cpu().eval()
     window = config["window"]["length"]
     example = torch.zeros(1, window, len(config["channels"]))
-    torch.save(model.state_dict(), folder / WEIGHTS_NAME)
+    torch_save(model.state_dict(), folder / WEIGHTS_NAME)
     with torch.no_grad():
         traced = torch.jit.trace(model, example)
-    traced.save(str(folder / TORCHSCRIPT_NAME))
+    torch_save(traced, folder / TORCHSCRIPT_NAME)
     with warnings.catch_warnings():  # batch-size warning for LSTMs: h0/c0 are zeros here
         warnings.simplefilter("ignore", UserWarning)
         _export_onnx(model, example, folder / ONNX_NAME)

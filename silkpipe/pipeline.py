@@ -19,13 +19,14 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
-from silkpipe.errors import InputError, one_line, read_user_bytes, shown
+from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
@@ -93,6 +94,7 @@ def upload_inputs(
         why = "is a file, not a folder" if root.exists() else "does not exist"
         raise InputError(f"sessions folder {sessions_dir} {why}")
     folders = clip_folders_to_upload(clips_dirs)
+    _refuse_store_inside(store, root)
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped, not_sessions=folders)
     if not sessions and (run_id is not None or folders):
@@ -130,6 +132,19 @@ def _clip_origins(folders: list[Path]) -> dict[str, str]:
     if len(folders) == 1:
         return {keys.clips_prefix(): str(folders[0].resolve())}
     return {f"{keys.clips_prefix()}/{n}": str(f.resolve()) for n, f in enumerate(folders, 1)}
+
+
+def _refuse_store_inside(store: Store, root: Path) -> None:
+    """A folder store inside the sessions folder (or that folder itself) is bad input, before
+    anything is written: the first run went through, and every later one failed the
+    store's own folders (runs, sessions) as sessions without sensor_data.csv."""
+    where = getattr(store, "root", None)
+    if isinstance(where, Path) and where.resolve().is_relative_to(root.resolve()):
+        raise InputError(
+            f"the store {where} lies inside the sessions folder: its folders would be read "
+            "as sessions; give a --store outside it",
+            path=str(root),
+        )
 
 
 def _no_sessions(refused: dict[str, str]) -> str:
@@ -319,24 +334,54 @@ def transcribe_all(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=WORKER_START, initializer=_die_with, initargs=(os.getpid(),)
     ) as pool:
-        futures = {
-            pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s for s in sessions
-        }
-        for future in tqdm(
-            as_completed(futures),
-            total=len(futures),
-            desc="transcribe",
-            unit="session",
-            disable=not bars(progress),
-            leave=False,
-        ):
-            session, reason, kind = _outcome(future, futures, store_uri, run_id)
-            if kind == "store":
-                raise StoreFault(reason)
-            if reason:
-                failed[session] = reason
-                tqdm.write(f"silkpipe transcribe: error: {reason}", file=sys.stderr)
+        with _workers_ignore_ctrl_c():  # submit starts the workers
+            futures = {
+                pool.submit(_transcribe_worker, store_uri, run_id, s, cfg, force): s
+                for s in sessions
+            }
+        try:
+            for future in tqdm(
+                as_completed(futures),
+                total=len(futures),
+                desc="transcribe",
+                unit="session",
+                disable=not bars(progress),
+                leave=False,
+            ):
+                session, reason, kind = _outcome(future, futures, store_uri, run_id)
+                if kind == "store":
+                    raise StoreFault(reason)
+                if reason:
+                    failed[session] = reason
+                    tqdm.write(f"silkpipe transcribe: error: {reason}", file=sys.stderr)
+        except KeyboardInterrupt:
+            _stop_workers(pool)
+            raise
     return failed
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Workers started inside inherit SIGINT ignored. Ctrl-C reaches the whole process
+    group, and a worker it caught printed its own traceback (one while still importing);
+    the runner alone answers it, with one line, and stops the workers."""
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: SIGINT is not this caller's to set
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C: kill the workers (they ignore SIGINT) and drop the sessions not begun, so
+    the pool's exit does not wait for every transcription still queued."""
+    for process in list(pool._processes.values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ---- the whole run ----------------------------------------------------------------------
@@ -449,6 +494,7 @@ def _run_steps(
         ("train", lambda: train_run(store, run_id, train, force=force, progress=progress)),
         ("report", lambda: report_run(store, run_id)),
     ):
+        check_ctrl_c()  # a Ctrl-C Python dropped in the step before still stops the run
         mark = time.perf_counter()
         steps[step] = _step(step, call, errors)
         seconds[step] = time.perf_counter() - mark
@@ -492,13 +538,17 @@ def _clear_failures_of_others(store: Store, run_id: str, sessions: set[str]) -> 
 
 
 def _record_upload_failures(store: Store, run_id: str, skipped: dict[str, str]) -> None:
-    """failures/upload/: this upload's refusals only (older ones are cleared)."""
+    """failures/upload/: this upload's refusals only (older ones are cleared).
+
+    A folder name that is not UTF-8 (bytes Python keeps as surrogates) is recorded as
+    errors.shown escapes it: it cannot be encoded as it is, and must not sink the run."""
     for key in store.list(keys.failures_prefix(run_id, "upload")):
         store.delete(key)
     for name, why in skipped.items():
         try:
             tag = check_name(name)
         except StoreError:
-            tag = "invalid-name-" + hashlib.sha256(name.encode()).hexdigest()[:12]
-        record = {"session": name, "step": "upload", "error": why, "kind": "input"}
+            raw = name.encode("utf-8", "surrogateescape")
+            tag = "invalid-name-" + hashlib.sha256(raw).hexdigest()[:12]
+        record = {"session": shown(name), "step": "upload", "error": shown(why), "kind": "input"}
         keys.put_json(store, keys.failure_key(run_id, "upload", tag), record)

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol
@@ -167,6 +168,20 @@ def _take_umask_mode(fd: int) -> None:
     except OSError as err:
         if err.errno not in (errno.EPERM, errno.ENOTSUP):
             raise
+
+
+def replace_folder(new: Path, path: Path) -> None:
+    """Publish the finished folder ``new`` as ``path``: the old folder is moved aside, ``new``
+    renamed in, then the old one deleted. Writing into ``path`` file by file left, after a
+    kill or a full disk, a mix of the old model's files and the new one's.
+
+    A kill between the renames leaves no ``path`` and the old folder, whole, beside it."""
+    old = path.with_name(f"{path.name}.old-{os.getpid()}")
+    if path.exists():
+        path.rename(old)
+    new.rename(path)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def _umask() -> int:

@@ -42,7 +42,7 @@ from silkpipe.dataset import (
 )
 from silkpipe.errors import InputError
 from silkpipe.evaluation import scores
-from silkpipe.model import DERIVED_CHANNELS, GestureNet, add_class_bias, export_model
+from silkpipe.model import DERIVED_CHANNELS, GestureNet, add_class_bias, export_model, torch_save
 from silkpipe.vocabulary import CLASSES
 
 log = logging.getLogger(__name__)
@@ -630,7 +630,7 @@ def _resume(fit: _Fit, ckpt_path: Path, fingerprint: str) -> dict:
 def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) -> None:
     """torch.save writes in place: write a temp file and rename, so a kill mid-save leaves
     the previous epoch's checkpoint intact."""
-    torch.save(
+    torch_save(
         {
             "fingerprint": fingerprint,
             "model": fit.model.state_dict(),
@@ -676,7 +676,7 @@ def _folder_config(cfg: TrainConfig, mean, std, summary: dict) -> dict:
 def _write_folder(model: GestureNet, out_dir: Path, config: dict, export: bool) -> None:
     """The model folder; without export (cross-validation folds) weights and config only."""
     if not export:
-        torch.save(model.state_dict(), out_dir / "weights.pt")
+        torch_save(model.state_dict(), out_dir / "weights.pt")
         (out_dir / "config.json").write_text(json.dumps(config))
         return
     export_model(model, out_dir, config)  # config.json last: it marks a finished model

@@ -59,9 +59,13 @@ def _number(value, field: str, where: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{where}: {field} is {value!r}, not a number")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # a JSON integer past float range: bad input, not a fault
+        raise ValueError(f"{where}: {field} is an integer too large for a number") from None
+    if not math.isfinite(number):
         raise ValueError(f"{where}: {field} is not finite")
-    return float(value)
+    return number
 
 
 def parse_transcript(

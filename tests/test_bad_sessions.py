@@ -518,3 +518,37 @@ def test_a_clip_name_with_a_newline_keeps_the_upload_line_on_one_line(tmp_path):
     assert upload_inputs(store, sessions, clips, skipped, run_id=RUN) == ["good"]
     why = skipped["jump\n1"]
     assert "\n" not in why and "jump\\n1.csv" in why, why
+
+
+def test_a_folder_name_that_is_not_utf8_is_refused_and_the_others_run(tmp_path):
+    """A session folder whose name holds bytes that are not UTF-8 (Python keeps them as
+    surrogates) is refused at upload; recording that refusal raised UnicodeEncodeError
+    and `run` died (exit 1) before the healthy session was transcribed."""
+    import os
+
+    from silkpipe.pipeline import _upload_run
+    from silkpipe.store import open_store
+
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "good", files=("sensor_data.csv",))
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "bad", files=("sensor_data.csv",))
+    os.rename(bytes(sessions / "bad"), bytes(sessions) + b"/bad\xff\xfename")
+    skipped: dict[str, str] = {}
+    store = open_store(str(tmp_path / "store"))
+    assert _upload_run(store, RUN, sessions, None, (skipped, {})) == ["good"]
+    (record,) = _records(tmp_path / "store", "upload").values()
+    assert record["session"] == "bad\\udcff\\udcfename", record
+    assert "bad\\udcff\\udcfename" in record["error"], record
+
+
+@pytest.mark.parametrize("inside", ["store", "."])
+def test_a_store_inside_the_sessions_folder_is_refused_before_anything_is_written(tmp_path, inside):
+    """`run S --store S/store` (or `--store S`) went through once; every later run read the
+    store's own folders as sessions and failed them (exit 2). Refused up front instead."""
+    sessions = tmp_path / "sessions"
+    badinputs.copy_session(badinputs.GOOD[0], sessions, "good", files=("sensor_data.csv",))
+    store = (sessions / inside).resolve()
+    proc = badinputs.cli("run", str(sessions), "--store", str(store), "--run-id", RUN, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "lies inside the sessions folder" in proc.stderr.splitlines()[-1], proc.stderr[-2000:]
+    assert not (store / "runs").exists() and not (store / "sessions").exists()

@@ -213,3 +213,209 @@ def test_an_exported_report_the_disk_cannot_hold_leaves_the_earlier_copy_whole(
     assert [p.name for p in dest.iterdir()] == ["index.html"]
     line = capsys.readouterr().err.splitlines()[-1]
     assert "No space left on device" in line and str(dest / "index.html") in line, line
+
+
+def test_train_out_that_fails_midway_keeps_the_earlier_model_whole(tmp_path, monkeypatch):
+    """`train --out O` over a finished model wrote O/model file by file: a full disk (or a
+    kill) while it exported left the new weights.pt beside the old config.json and
+    model.onnx, a model folder no training made. Now O/model is the old model, whole."""
+    import hashlib
+
+    import silkpipe.training
+    from silkpipe.cli import main
+
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    argv = ["train", "--clips", str(clips), "--out", str(tmp_path / "o"), "--no-progress"]
+    assert main([*argv, "--epochs", "1"]) == 0
+    model = tmp_path / "o" / "model"
+
+    def files() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.iterdir()}
+
+    before = files()
+
+    def export_fills_the_disk(net, out_dir, config):
+        import torch
+
+        torch.save(net.state_dict(), Path(out_dir) / "weights.pt")
+        raise OSError(28, "No space left on device", str(Path(out_dir) / "model.onnx"))
+
+    monkeypatch.setattr(silkpipe.training, "export_model", export_fills_the_disk)
+    assert main([*argv, "--epochs", "2", "--seed", "3"]) == 1
+    assert files() == before
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
+    """Ctrl-C in a command exited 130 without a word: nothing said it was interrupted nor
+    what was left. Now one line names the command and says what is kept."""
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    def pressed_ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "run_pipeline", pressed_ctrl_c)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("silkpipe run: interrupted: "), lines
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The transcription workers (spawned processes) of process ``pid`` that are importing
+    (numpy loaded: Python is up and answers SIGINT with KeyboardInterrupt)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+            importing = b"numpy" in (stat.parent / "maps").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid and b"spawn_main" in cmdline and importing:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_while_a_worker_starts_is_one_line_without_its_traceback(tmp_path):
+    """Ctrl-C reaches the whole process group: a transcription worker still importing printed
+    its own KeyboardInterrupt traceback above the runner's line. Workers now ignore SIGINT
+    and the runner stops them."""
+    import os
+    import signal
+    import sys
+    import time
+
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "silkpipe.cli", *argv, "--workers", "1"],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.time() + 120
+    while not _workers_of(proc.pid) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130, err[-3000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
+    assert err.strip().splitlines()[-1].startswith("silkpipe run: interrupted: "), err[-3000:]
+
+
+def test_ctrl_c_that_python_drops_in_a_callback_still_stops_the_command(
+    tmp_path, monkeypatch, capsys
+):
+    """Ctrl-C while the report was plotting raised KeyboardInterrupt inside a weakref
+    callback, where Python prints "Exception ignored" and goes on: the run finished and
+    exited 0 with a traceback. The press is now kept and the command stops (130)."""
+    import signal
+    import weakref
+
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    class Figure:
+        pass
+
+    def plotting_when_ctrl_c_is_pressed(*args, **kwargs):
+        figure = Figure()
+        gone = weakref.ref(figure, lambda _: signal.getsignal(signal.SIGINT)(signal.SIGINT, None))
+        del figure
+        assert gone() is None
+        return {
+            **{"steps": {}, "gate": {}, "sessions": 1, "wall_seconds": 1.0},
+            **{"skipped_at_upload": [], "transcribe_failed": [], "align_failed": []},
+        }
+
+    monkeypatch.setattr(run_command, "run_pipeline", plotting_when_ctrl_c_is_pressed)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("silkpipe run: interrupted")
+
+
+def test_ctrl_c_line_starts_its_own_line_after_a_progress_bar(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while a progress bar was drawn (training epochs): the closing line was glued
+    to the bar's line and the bar, closed only as the interrupted frames went away, was drawn
+    again after it. The open bars are closed first: the line starts a line and ends stderr."""
+    import sys
+
+    from tqdm import tqdm
+
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    def training_when_ctrl_c_is_pressed(*args, **kwargs):
+        bar = tqdm(total=30, desc="train", file=sys.stderr)  # updated by hand, as in training
+        for epoch in range(30):
+            bar.update(1)
+            if epoch == 5:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "run_pipeline", training_when_ctrl_c_is_pressed)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    err = capsys.readouterr().err.replace("\r", "\n").strip()
+    assert err.splitlines()[-1].startswith("silkpipe run: interrupted: "), err[-500:]
+
+
+def test_two_trainings_of_one_run_at_once_both_finish(tmp_path):
+    """Two `train`s of one store and run id at once (two `run`s started together) shared
+    the run's fixed work folder: the first to finish deleted it under the other, whose
+    train step failed (exit 1). The second now waits for the first and then trains."""
+    import os
+    import sys
+
+    sessions = tmp_path / "in"
+    for name in badinputs.GOOD:
+        files = ("sensor_data.csv", "whisperx_output.json")
+        badinputs.copy_session(name, sessions, name, files=files)
+    store = str(tmp_path / "store")
+    first = badinputs.cli("run", str(sessions), "--store", store, "--run-id", "r", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    argv = [sys.executable, "-m", "silkpipe.cli", "train", "--store", store, "--run-id", "r"]
+    twins = [
+        subprocess.Popen([*argv, "--force"], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    errs = [proc.communicate(timeout=600)[1].decode() for proc in twins]
+    assert [proc.returncode for proc in twins] == [0, 0], [e[-1500:] for e in errs]
+
+
+def test_error_line_starts_its_own_line_after_a_progress_bar(tmp_path, monkeypatch, capsys):
+    """`train --out` on a full disk: the error line was glued to the training bar's line
+    (stderr not a terminal) and the bar drawn again after it. Bars are closed first."""
+    import sys
+
+    from tqdm import tqdm
+
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+
+    def disk_fills_while_training(*args, **kwargs):
+        bar = tqdm(total=30, desc="train", file=sys.stderr)  # updated by hand, as in training
+        bar.update(1)
+        raise OSError(28, "No space left on device", "out/model.partial/checkpoint.tmp")
+
+    monkeypatch.setattr(run_command, "run_pipeline", disk_fills_while_training)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.replace("\r", "\n").strip()
+    assert err.splitlines()[-1].startswith("silkpipe run: error: "), err[-500:]
+
+
+def test_train_out_on_a_full_disk_says_so_naming_the_file(tmp_path, mount):
+    """torch reports a write the disk refused as "RuntimeError: [enforce fail at
+    inline_container.cc:672] . unexpected pos ...": the line named neither the file nor the
+    disk. It is now the OSError it is: "No space left on device" and the file."""
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    out = tmp_path / "out"
+    mount(["-t", "tmpfs", "-o", "size=300k", "tmpfs"], out)
+    proc = badinputs.cli(
+        "train", "--clips", str(clips), "--out", str(out), "--epochs", "1", cwd=tmp_path
+    )
+    line = _one_line_error(proc, "train")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "No space left on device" in line and str(out) in line, line

@@ -82,3 +82,15 @@ def test_invalid_json_file(tmp_path):
     path.write_text("{not json")
     with pytest.raises(InputError, match="invalid JSON"):
         load_transcript(path, session="s")
+
+
+def test_a_time_too_large_for_a_float_is_bad_input_naming_the_word():
+    """A word time written as a 401-digit integer raised OverflowError in the finite check:
+    the transcribe step recorded it as a fault (run exit 1), not as the user's bad file."""
+    import pytest
+
+    from silkpipe.errors import InputError
+
+    doc = {"segments": [{"words": [{"word": "jump", "start": 10**400, "end": 1.0}]}]}
+    with pytest.raises(InputError, match=r"segments\[0\]\.words\[0\]: start is an integer too"):
+        parse_transcript(doc, session="s", path="whisperx_output.json")

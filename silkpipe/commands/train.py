@@ -149,6 +149,7 @@ def run(args) -> dict:
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
     from silkpipe.steps.train import check_classes
+    from silkpipe.store import replace_folder
     from silkpipe.training import train
 
     streams = []
@@ -160,10 +161,14 @@ def run(args) -> dict:
             log.warning("session %s has no labels.csv: skipped", name)
         streams += sessions
     check_classes(streams, "folder mode")
+    staging = out / "model.partial"  # a killed run resumes from its checkpoint there
     if args.adapt_to or args.calibrate:
-        return _train_new_day(args, cfg, adapt, streams, out / "model")
-    summary = train(streams, out / "model", config=cfg, progress=not args.no_progress)
-    return model_figures(summary, streams)
+        figures = _train_new_day(args, cfg, adapt, streams, staging)
+    else:
+        summary = train(streams, staging, config=cfg, progress=not args.no_progress)
+        figures = model_figures(summary, streams)
+    replace_folder(staging, out / "model")
+    return figures
 
 
 def _refuse_folders_again(args) -> None:

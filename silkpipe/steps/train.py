@@ -9,11 +9,14 @@ a failed retrain leaves the old model whole and in use.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,13 +198,19 @@ def train_run(
     """
     cfg = cfg or TrainConfig()
     plan = train_plan(store, run_id, cfg, clips_dirs)
-    current = keys.published(store, run_id, "model")
-    if current is not None and current.get("inputs") == plan.inputs and not force:
-        why = version_damage(store, run_id, "model", current)
-        if not why:
-            log.info("model %s was trained on the same inputs: re-used", current["version"])
-            return {"skipped": 1, **(current.get("figures") or {})}
-        log.warning("model %s not re-used (%s): trained again", current["version"], why)
+    with _one_training(store, run_id):  # a run's twin waits, then re-uses its model
+        current = keys.published(store, run_id, "model")
+        if current is not None and current.get("inputs") == plan.inputs and not force:
+            why = version_damage(store, run_id, "model", current)
+            if not why:
+                log.info("model %s was trained on the same inputs: re-used", current["version"])
+                return {"skipped": 1, **(current.get("figures") or {})}
+            log.warning("model %s not re-used (%s): trained again", current["version"], why)
+        return _train_in_work_folder(store, run_id, plan, cfg, progress)
+
+
+def _train_in_work_folder(store: Store, run_id: str, plan, cfg, progress: bool) -> dict:
+    """Fit and publish in the run's work folder; it is kept while it holds a checkpoint."""
     work = _work_folder(store, run_id)
     try:
         streams = _streams(store, run_id, plan, work, progress)
@@ -220,6 +229,43 @@ def _work_folder(store: Store, run_id: str) -> Path:
     work = Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}"
     work.mkdir(parents=True, exist_ok=True)
     return work
+
+
+@contextmanager
+def _one_training(store: Store, run_id: str):
+    """Hold the run's training lock: two `run`s of one store and run id at once shared
+    the fixed work folder, and the first to finish deleted it under the other (its train
+    step failed, exit 1). The lock file sits beside the folder; its holder deletes it when
+    done, so a waiter that locked a deleted file locks the path's new one instead."""
+    where = hashlib.sha256(store.uri.encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}.lock"
+    while True:
+        handle = open(path, "a")
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("run %s is training in another process: waiting for it", run_id)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if _is_file_at(handle, path):
+                break
+        except BaseException:
+            handle.close()
+            raise
+        handle.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        handle.close()  # releases the lock
+
+
+def _is_file_at(handle, path: Path) -> bool:
+    """Whether the open ``handle`` is still the file at ``path`` (not one deleted since)."""
+    try:
+        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def labelled_sessions(store: Store, run_id: str) -> list:
