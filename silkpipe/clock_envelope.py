@@ -337,6 +337,27 @@ def _lag_at(t: np.ndarray, g: int, rate: float, pace: float | None, cfg: ClockCo
     return float(np.min(seg - pred)) * pace / rate if len(seg) else 0.0
 
 
+def _floor_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> float | None:
+    """Watch seconds missing at the arrival gap before row g, measured at R from the
+    latency floor of the ``steady_window_s`` of rows before it; None unless they were sent
+    at R (_sending_pace, stalls left out, within ``pace_drop``: over the window and its last
+    ``recent_pace_s``). In real time a stall holds rows back and their burst then catches
+    up; a stall right before a loss never catches up, so the last row's arrival (the line
+    _lag_at starts from) lies late by what it held, and the window's pace, read with the
+    stall in it, lies below R: both size the loss short."""
+    k = max(int(cfg.steady_window_s * rate), 2)
+    lo = max(g - k, 0)
+    last = max(int(cfg.recent_pace_s * rate), 2)
+    for rows in (t[lo:g], t[max(g - last, 0) : g]):
+        pace = _sending_pace(rows, rate, cfg)
+        if pace is None or pace < rate * (1 - cfg.pace_drop):
+            return None
+    gap = t[g] - t[g - 1]
+    hi = min(g + int(cfg.stall_catchup * gap * rate) + int(cfg.min_steady_s * rate), len(t))
+    latency = t[lo:hi] - np.arange(lo, hi) / rate
+    return float(latency[g - lo :].min() - latency[: g - lo].min())
+
+
 def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[float, float]:
     """(watch seconds lost at the gap before row g, how far off they may be).
 
@@ -350,6 +371,9 @@ def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[fl
     before, window = _paces_before(t, g, rate, cfg)
     lag = _lag_at(t, g, rate, before, cfg)
     far = max(_lag_at(t, g, rate, window, cfg) - lag, 0.0) if window != before else 0.0
+    floor_lag = _floor_lag(t, g, rate, cfg)
+    if floor_lag is not None:  # sent in real time: the stalls before it held rows, no more
+        before, lag, far = rate, floor_lag, 0.0
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
     if before is None or after is None or after >= before * (1 - cfg.pace_drop):
         return lag, far

@@ -562,3 +562,19 @@ def test_a_session_after_a_loss_a_queue_began_inside_is_not_passed_off():
     _, report = align_session("rebuilt", _on_clock(motion, watch, rebuilt), words, cfg)
     assert not report.excluded
     assert report.offset_s == pytest.approx(truth.offset_s, abs=0.2)
+
+
+def test_a_loss_a_host_stall_ran_into_keeps_its_size():
+    """Held-out 446_02 (bench/notes/loss446.txt), made: a host stall begins 0.6 s before a
+    4 s loss, so the rows made then arrive in one burst at its end and never catch up (no
+    rows follow until the loss ends). The lag read from that burst's last row, at the
+    window's stall-slowed pace, sized the loss 0.8 s short and every word after it late
+    by that. The rows before were sent at the watch rate: their latency floor, not the
+    held row, is where the lost time starts."""
+    watch, arrival = _queue_begins(21.0)
+    held = (watch >= 14.4) & (watch < 15.0)
+    arrival[held] = 15.3 + np.arange(held.sum()) * 1e-4
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert [round(s, 1) for _, s in model.losses] == [4.0]
+    assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.1
