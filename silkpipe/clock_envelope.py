@@ -346,7 +346,9 @@ def _floor_lag(
     ``recent_pace_s``). In real time a stall holds rows back and their burst then catches
     up; a stall right before a loss never catches up, so the last row's arrival (the line
     _lag_at starts from) lies late by what it held, and the window's pace, read with the
-    stall in it, lies below R: both size the loss short. ``found``: watch seconds already
+    stall in it, lies below R: both size the loss short. None too where the last row
+    lies at the floor (within ``min_loss_s`` / 4, envelope_cuts's test): nothing held it,
+    and the line from it is the one _lag_at reads. ``found``: watch seconds already
     inserted before each row (cumulative, from the anchor), so that a loss found earlier
     in the window is not counted again."""
     k = max(int(cfg.steady_window_s * rate), 2)
@@ -359,7 +361,10 @@ def _floor_lag(
     gap = t[g] - t[g - 1]
     hi = min(g + int(cfg.stall_catchup * gap * rate) + int(cfg.min_steady_s * rate), len(t))
     latency = t[lo:hi] - np.arange(lo, hi) / rate - found[lo:hi]
-    return float(latency[g - lo :].min() - latency[: g - lo].min())
+    floor = latency[: g - lo].min()
+    if latency[g - lo - 1] - floor < cfg.min_loss_s / 4:  # the last row was not held
+        return None
+    return float(latency[g - lo :].min() - floor)
 
 
 def _sized_lag(

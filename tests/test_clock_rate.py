@@ -581,12 +581,14 @@ def test_a_loss_a_host_stall_ran_into_keeps_its_size():
 
 
 def test_a_loss_soon_after_another_counts_only_its_own_rows():
-    """Two losses 3 s apart in real time before a queue that never drains: the rows the
-    second one's floor is read over reach back past the first, which is already inserted
-    and is not counted again (each its own size)."""
+    """Two losses 3 s apart in real time before a queue that never drains, a host stall
+    running into the second: the rows its floor is read over reach back past the first
+    loss, which is already inserted and is not counted again (each its own size)."""
     watch, arrival = trace(110, lambda t: 1.5 if t < 27 else 0.75, lost=(15, 19))
     keep = (watch < 22) | (watch >= 24)
     watch, arrival = watch[keep], arrival[keep]
+    held = (watch >= 21.5) & (watch < 22)
+    arrival[held] = 22.2 + np.arange(held.sum()) * 1e-4
     rebuilt, model = rebuild_clock(arrival, pairs=_turns2(watch, (19.0, 24.0)))
     assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0, 2.0]
     assert abs(_offset_after(rebuilt, watch, 25, 100)) < 0.1
