@@ -348,9 +348,11 @@ def _floor_lag(
     _lag_at starts from) lies late by what it held, and the window's pace, read with the
     stall in it, lies below R: both size the loss short. None too where the last row
     lies at the floor (within ``min_loss_s`` / 4, envelope_cuts's test): nothing held it,
-    and the line from it is the one _lag_at reads. ``found``: watch seconds already
-    inserted before each row (cumulative, from the anchor), so that a loss found earlier
-    in the window is not counted again."""
+    and the line from it is the one _lag_at reads; and where the row before the window's
+    last arrival pause (the stall) lies above the floor by as much: a queue grew up to the
+    stall (stalls inside a queue arrive in bursts that read as sent at R). ``found``:
+    watch seconds already inserted before each row (cumulative, from the anchor), so that
+    a loss found earlier in the window is not counted again."""
     k = max(int(cfg.steady_window_s * rate), 2)
     lo = max(g - k, 0)
     last = max(int(cfg.recent_pace_s * rate), 2)
@@ -362,7 +364,10 @@ def _floor_lag(
     hi = min(g + int(cfg.stall_catchup * gap * rate) + int(cfg.min_steady_s * rate), len(t))
     latency = t[lo:hi] - np.arange(lo, hi) / rate - found[lo:hi]
     floor = latency[: g - lo].min()
-    if latency[g - lo - 1] - floor < cfg.min_loss_s / 4:  # the last row was not held
+    pauses = np.flatnonzero(np.diff(t[lo:g]) > cfg.gap_s)  # a stall: before row lo + p + 1
+    if latency[g - lo - 1] - floor < cfg.min_loss_s / 4 or not len(pauses):
+        return None  # the last row was not held, or nothing paused to hold it
+    if latency[pauses[-1]] - floor >= cfg.min_loss_s / 4:  # a queue grew up to the stall
         return None
     return float(latency[g - lo :].min() - floor)
 

@@ -600,3 +600,21 @@ def _turns2(watch: np.ndarray, jumps: tuple[float, ...]) -> SpacingPairs:
     for at in jumps:
         pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], at)] = 0.8
     return pairs
+
+
+def test_a_loss_inside_a_queue_with_stalls_is_not_read_from_the_floor():
+    """Held-out 456_02 (bench/notes/loss446.txt), made: a queue at 0.7 of the rate that
+    never drains, host stalls every 2 s whose held rows arrive in bursts (with the pauses
+    left out the rows read as sent at R), and 3 s lost inside it. The last row lies far
+    above the window's floor because the queue grew, not because a stall held it: read from
+    the floor the loss was 6.3 s; the lag from the last row keeps it near its size."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 20 else 0.7)
+    for start in np.arange(30.0, 110.0, 2.0):
+        held = (arrival >= start) & (arrival < start + 0.6)
+        arrival[held] = start + 0.6 + np.arange(held.sum()) * 1e-4
+    arrival = np.maximum.accumulate(arrival) + np.arange(len(arrival)) * 1e-9
+    keep = (watch < 60) | (watch >= 63)
+    watch, arrival = watch[keep], arrival[keep]
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
+    assert model.kind == "count" and len(model.losses) == 1
+    assert abs(_offset_after(rebuilt, watch, 64, 100)) < 0.5
