@@ -337,7 +337,44 @@ def _lag_at(t: np.ndarray, g: int, rate: float, pace: float | None, cfg: ClockCo
     return float(np.min(seg - pred)) * pace / rate if len(seg) else 0.0
 
 
-def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[float, float]:
+def _floor_lag(
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
+) -> float | None:
+    """Watch seconds missing at the arrival gap before row g, measured at R from the
+    latency floor of the ``steady_window_s`` of rows before it; None unless they were sent
+    at R (_sending_pace, stalls left out, within ``pace_drop``: over the window and its last
+    ``recent_pace_s``). In real time a stall holds rows back and their burst then catches
+    up; a stall right before a loss never catches up, so the last row's arrival (the line
+    _lag_at starts from) lies late by what it held, and the window's pace, read with the
+    stall in it, lies below R: both size the loss short. None too where the last row
+    lies at the floor (within ``min_loss_s`` / 4, envelope_cuts's test): nothing held it,
+    and the line from it is the one _lag_at reads; and where the row before the window's
+    last arrival pause (the stall) lies above the floor by as much: a queue grew up to the
+    stall (stalls inside a queue arrive in bursts that read as sent at R). ``found``:
+    watch seconds already inserted before each row (cumulative, from the anchor), so that
+    a loss found earlier in the window is not counted again."""
+    k = max(int(cfg.steady_window_s * rate), 2)
+    lo = max(g - k, 0)
+    last = max(int(cfg.recent_pace_s * rate), 2)
+    for rows in (t[lo:g], t[max(g - last, 0) : g]):
+        pace = _sending_pace(rows, rate, cfg)
+        if pace is None or pace < rate * (1 - cfg.pace_drop):
+            return None
+    gap = t[g] - t[g - 1]
+    hi = min(g + int(cfg.stall_catchup * gap * rate) + int(cfg.min_steady_s * rate), len(t))
+    latency = t[lo:hi] - np.arange(lo, hi) / rate - found[lo:hi]
+    floor = latency[: g - lo].min()
+    pauses = np.flatnonzero(np.diff(t[lo:g]) > cfg.gap_s)  # a stall: before row lo + p + 1
+    if latency[g - lo - 1] - floor < cfg.min_loss_s / 4 or not len(pauses):
+        return None  # the last row was not held, or nothing paused to hold it
+    if latency[pauses[-1]] - floor >= cfg.min_loss_s / 4:  # a queue grew up to the stall
+        return None
+    return float(latency[g - lo :].min() - floor)
+
+
+def _sized_lag(
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
+) -> tuple[float, float]:
     """(watch seconds lost at the gap before row g, how far off they may be).
 
     The lag at the pace before the gap counts its missing sending time. Where rows
@@ -350,6 +387,9 @@ def _sized_lag(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[fl
     before, window = _paces_before(t, g, rate, cfg)
     lag = _lag_at(t, g, rate, before, cfg)
     far = max(_lag_at(t, g, rate, window, cfg) - lag, 0.0) if window != before else 0.0
+    floor_lag = _floor_lag(t, g, rate, cfg, found)
+    if floor_lag is not None:  # sent in real time: the stalls before it held rows, no more
+        before, lag, far = rate, floor_lag, 0.0
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
     if before is None or after is None or after >= before * (1 - cfg.pace_drop):
         return lag, far
@@ -397,7 +437,7 @@ def unseen_gap_losses(
             continue
         if inserted[n0 + g] - inserted[n0 + g - 1] > 0 or not _gap_jumps(pairs, n0 + int(g), cfg):
             continue
-        step, spread = _sized_lag(t, int(g), rate, cfg)
+        step, spread = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
         if step >= cfg.min_loss_s:
             inserted[n0 + g :] += step
             losses.append([round(float(t[g - 1]), 3), round(step, 3), round(spread, 3)])

@@ -562,3 +562,59 @@ def test_a_session_after_a_loss_a_queue_began_inside_is_not_passed_off():
     _, report = align_session("rebuilt", _on_clock(motion, watch, rebuilt), words, cfg)
     assert not report.excluded
     assert report.offset_s == pytest.approx(truth.offset_s, abs=0.2)
+
+
+def test_a_loss_a_host_stall_ran_into_keeps_its_size():
+    """Held-out 446_02 (bench/notes/loss446.txt), made: a host stall begins 0.6 s before a
+    4 s loss, so the rows made then arrive in one burst at its end and never catch up (no
+    rows follow until the loss ends). The lag read from that burst's last row, at the
+    window's stall-slowed pace, sized the loss 0.8 s short and every word after it late
+    by that. The rows before were sent at the watch rate: their latency floor, not the
+    held row, is where the lost time starts."""
+    watch, arrival = _queue_begins(21.0)
+    held = (watch >= 14.4) & (watch < 15.0)
+    arrival[held] = 15.3 + np.arange(held.sum()) * 1e-4
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert [round(s, 1) for _, s in model.losses] == [4.0]
+    assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.1
+
+
+def test_a_loss_soon_after_another_counts_only_its_own_rows():
+    """Two losses 3 s apart in real time before a queue that never drains, a host stall
+    running into the second: the rows its floor is read over reach back past the first
+    loss, which is already inserted and is not counted again (each its own size)."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 27 else 0.75, lost=(15, 19))
+    keep = (watch < 22) | (watch >= 24)
+    watch, arrival = watch[keep], arrival[keep]
+    held = (watch >= 21.5) & (watch < 22)
+    arrival[held] = 22.2 + np.arange(held.sum()) * 1e-4
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns2(watch, (19.0, 24.0)))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0, 2.0]
+    assert abs(_offset_after(rebuilt, watch, 25, 100)) < 0.1
+
+
+def _turns2(watch: np.ndarray, jumps: tuple[float, ...]) -> SpacingPairs:
+    """_turns with the rotation jumping across the first row made after each of ``jumps``."""
+    pairs = _turns(watch, None)
+    for at in jumps:
+        pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], at)] = 0.8
+    return pairs
+
+
+def test_a_loss_inside_a_queue_with_stalls_is_not_read_from_the_floor():
+    """Held-out 456_02 (bench/notes/loss446.txt), made: a queue at 0.7 of the rate that
+    never drains, host stalls every 2 s whose held rows arrive in bursts (with the pauses
+    left out the rows read as sent at R), and 3 s lost inside it. The last row lies far
+    above the window's floor because the queue grew, not because a stall held it: read from
+    the floor the loss was 6.3 s; the lag from the last row keeps it near its size."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 20 else 0.7)
+    for start in np.arange(30.0, 110.0, 2.0):
+        held = (arrival >= start) & (arrival < start + 0.6)
+        arrival[held] = start + 0.6 + np.arange(held.sum()) * 1e-4
+    arrival = np.maximum.accumulate(arrival) + np.arange(len(arrival)) * 1e-9
+    keep = (watch < 60) | (watch >= 63)
+    watch, arrival = watch[keep], arrival[keep]
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
+    assert model.kind == "count" and len(model.losses) == 1
+    assert abs(_offset_after(rebuilt, watch, 64, 100)) < 0.5

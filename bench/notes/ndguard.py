@@ -33,8 +33,8 @@ def _record(seen):
     """Wrap _sized_lag: every gap it sizes, with its three paces."""
     plain = ce._sized_lag
 
-    def sized(t, g, rate, cfg):
-        out = plain(t, g, rate, cfg)
+    def sized(t, g, rate, cfg, *found):
+        out = plain(t, g, rate, cfg, *found)
         k = max(int(cfg.steady_window_s * rate), 2)
         window = ce._pace(t[max(g - k, 0) : g], rate)
         last = min(int(cfg.recent_pace_s * rate), k)
