@@ -419,3 +419,22 @@ def test_train_out_on_a_full_disk_says_so_naming_the_file(tmp_path, mount):
     line = _one_line_error(proc, "train")
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "No space left on device" in line and str(out) in line, line
+
+
+@pytest.mark.parametrize("workers", [None, "absent"])
+def test_ctrl_c_stops_a_pool_without_its_private_list_of_workers(workers):
+    """Ctrl-C while transcribing killed the workers through the pool's private ``_processes``:
+    a pool without it (None once shut down, absent in another Python) turned the press into
+    an AttributeError, 'error' and exit 1. Now the pool is still shut down, quietly."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from silkpipe.pipeline import WORKER_START, _stop_workers
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=WORKER_START)
+    if workers == "absent":
+        del pool._processes
+    else:
+        pool._processes = None
+    _stop_workers(pool)
+    with pytest.raises(RuntimeError):  # shut down: takes no more sessions
+        pool.submit(print)
