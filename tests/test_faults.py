@@ -438,3 +438,35 @@ def test_ctrl_c_stops_a_pool_without_its_private_list_of_workers(workers):
     _stop_workers(pool)
     with pytest.raises(RuntimeError):  # shut down: takes no more sessions
         pool.submit(print)
+
+
+def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(tmp_path):
+    """The commands' imports (torch, scipy, matplotlib) take seconds before a command runs;
+    Ctrl-C there printed an import traceback and killed Python by SIGINT. Now it is the
+    same one line and exit 130 as a press while the command runs."""
+    import os
+    import sys
+
+    code = (
+        "import importlib, os, signal, sys\n"
+        "import silkpipe.cli\n"
+        "load = importlib.import_module\n"
+        "def pressed_while_loading(name, *args):\n"
+        "    if name == 'silkpipe.commands.train':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return load(name, *args)\n"
+        "importlib.import_module = pressed_while_loading\n"
+        "sys.exit(silkpipe.cli.main(['synth', sys.argv[1]]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
+    assert proc.returncode == 130, proc.stderr[-3000:]
+    assert (
+        proc.stderr.strip().splitlines() == [_one_line_error(proc, "synth")]
+        and "interrupted" in proc.stderr
+    )
