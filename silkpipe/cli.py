@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
         return _interrupted(f"silkpipe {args.command}")
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
+        if ctrl_c_pressed():  # what the press broke (a child it killed) after Python dropped it
+            return _interrupted(f"silkpipe {args.command}")
         if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where
             logging.getLogger(__name__).exception("%s failed", args.command)
         reason = one_line(err, session=getattr(args, "session", None))

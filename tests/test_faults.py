@@ -470,3 +470,25 @@ def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(tmp_path):
         proc.stderr.strip().splitlines() == [_one_line_error(proc, "synth")]
         and "interrupted" in proc.stderr
     )
+
+
+def test_a_failure_after_a_dropped_ctrl_c_is_the_interruption(tmp_path, monkeypatch, capsys):
+    """A press Python dropped (inside a callback) and the failure it then caused (a child
+    process the press killed too) was reported as that failure, 'error' and exit 1, though
+    the press was kept. Now it is the one 'interrupted' line and exit 130, as a partial is."""
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+    from silkpipe.errors import on_ctrl_c
+
+    def pressed_then_a_child_died(*args, **kwargs):
+        try:
+            on_ctrl_c(2, None)
+        except KeyboardInterrupt:
+            pass  # dropped, as Python drops it inside a weakref callback
+        raise subprocess.CalledProcessError(-2, ["espeak-ng"])
+
+    monkeypatch.setattr(run_command, "run_pipeline", pressed_then_a_child_died)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("silkpipe run: interrupted: "), lines
