@@ -492,3 +492,30 @@ def test_a_failure_after_a_dropped_ctrl_c_is_the_interruption(tmp_path, monkeypa
     assert main(argv) == 130
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("silkpipe run: interrupted: "), lines
+
+
+def test_a_command_run_outside_the_main_thread_still_runs(tmp_path):
+    """cli.main set its Ctrl-C handler unconditionally: called from another thread (a
+    notebook or a harness running commands) it raised ValueError before the command ran.
+    Now the command runs there, with Python's own Ctrl-C handling."""
+    import signal
+    import threading
+
+    from silkpipe.cli import main
+
+    outcome: list = []
+
+    def call() -> None:
+        try:
+            outcome.append(main(["train", "--out", str(tmp_path / "o")]))
+        except BaseException as err:  # noqa: BLE001 - the test reports it
+            outcome.append(err)
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as at start-up
+    try:
+        worker = threading.Thread(target=call)
+        worker.start()
+        worker.join()
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert outcome == [2]  # nothing to train on: bad input, said in one line
