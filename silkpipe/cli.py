@@ -62,17 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arm_ctrl_c()  # before the commands' imports: they take seconds, and a press there too
+    try:  # is one line, not an import traceback
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        return _interrupted(_named(argv))
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    from tqdm.contrib.logging import logging_redirect_tqdm
-
-    arm_ctrl_c()
     try:
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
         from silkpipe import metrics
 
         with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
@@ -84,18 +86,30 @@ def main(argv: list[str] | None = None) -> int:
         if not ctrl_c_pressed():
             _say(f"silkpipe {args.command}: partial: {err}")
             return err.code
-        _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
-        return 130
+        return _interrupted(f"silkpipe {args.command}")
     except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
-        _say(f"silkpipe {args.command}: interrupted: {INTERRUPTED}")
-        return 130
+        return _interrupted(f"silkpipe {args.command}")
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
+        if ctrl_c_pressed():  # what the press broke (a child it killed) after Python dropped it
+            return _interrupted(f"silkpipe {args.command}")
         if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where
             logging.getLogger(__name__).exception("%s failed", args.command)
         reason = one_line(err, session=getattr(args, "session", None))
         _say(f"silkpipe {args.command}: error: {reason}")
         return exit_status(err)
     return 0
+
+
+def _named(argv: list[str] | None) -> str:
+    """'silkpipe COMMAND' as the command line names it, before it is parsed."""
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if word[:1] != "-"]
+    return " ".join(["silkpipe", *words[:1]])
+
+
+def _interrupted(command: str) -> int:
+    """Ctrl-C: one line saying what is left, and the exit status a shell gives it."""
+    _say(f"{command}: interrupted: {INTERRUPTED}")
+    return 130
 
 
 def _close_bars() -> None:

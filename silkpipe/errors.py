@@ -25,12 +25,16 @@ def on_ctrl_c(signum, frame) -> None:
 
 
 def arm_ctrl_c() -> None:
-    """A command starts: no press yet; on_ctrl_c answers SIGINT unless it is ignored."""
+    """A command starts: no press yet; on_ctrl_c answers SIGINT unless it is ignored, or
+    the command runs outside the main thread (SIGINT is not its caller's to set there)."""
     import signal
 
     _ctrl_c["pressed"] = False
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, on_ctrl_c)
+        try:
+            signal.signal(signal.SIGINT, on_ctrl_c)
+        except ValueError:
+            return
         sys.unraisablehook = _quiet_dropped_ctrl_c
 
 

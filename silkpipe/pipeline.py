@@ -378,8 +378,9 @@ def _workers_ignore_ctrl_c():
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Ctrl-C: kill the workers (they ignore SIGINT) and drop the sessions not begun, so
-    the pool's exit does not wait for every transcription still queued."""
-    for process in list(pool._processes.values()):
+    the pool's exit does not wait for every transcription still queued. The workers are
+    a private of the pool: where it has none (another Python), they die with the runner."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
 

@@ -175,13 +175,30 @@ def replace_folder(new: Path, path: Path) -> None:
     renamed in, then the old one deleted. Writing into ``path`` file by file left, after a
     kill or a full disk, a mix of the old model's files and the new one's.
 
-    A kill between the renames leaves no ``path`` and the old folder, whole, beside it."""
-    old = path.with_name(f"{path.name}.old-{os.getpid()}")
+    The old folder waits at ``<path>.old``: a failed rename puts it back, and one a kill
+    left there is settled by the next call (put back, or deleted when ``path`` is whole)."""
+    old = path.with_name(f"{path.name}.old")
+    _settle_aside(old, path)
     if path.exists():
         path.rename(old)
-    new.rename(path)
-    if old.exists():
+    try:
+        new.rename(path)
+    except BaseException:
+        if old.exists():
+            old.rename(path)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _settle_aside(old: Path, path: Path) -> None:
+    """A folder a killed replace_folder left aside: the one in use when ``path`` is missing
+    (killed between the renames), else a leftover (killed before deleting it)."""
+    if not old.exists():
+        return
+    if path.exists():
         shutil.rmtree(old)
+    else:
+        old.rename(path)
 
 
 def _umask() -> int:

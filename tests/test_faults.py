@@ -419,3 +419,103 @@ def test_train_out_on_a_full_disk_says_so_naming_the_file(tmp_path, mount):
     line = _one_line_error(proc, "train")
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "No space left on device" in line and str(out) in line, line
+
+
+@pytest.mark.parametrize("workers", [None, "absent"])
+def test_ctrl_c_stops_a_pool_without_its_private_list_of_workers(workers):
+    """Ctrl-C while transcribing killed the workers through the pool's private ``_processes``:
+    a pool without it (None once shut down, absent in another Python) turned the press into
+    an AttributeError, 'error' and exit 1. Now the pool is still shut down, quietly."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from silkpipe.pipeline import WORKER_START, _stop_workers
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=WORKER_START)
+    if workers == "absent":
+        del pool._processes
+    else:
+        pool._processes = None
+    _stop_workers(pool)
+    with pytest.raises(RuntimeError):  # shut down: takes no more sessions
+        pool.submit(print)
+
+
+def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(tmp_path):
+    """The commands' imports (torch, scipy, matplotlib) take seconds before a command runs;
+    Ctrl-C there printed an import traceback and killed Python by SIGINT. Now it is the
+    same one line and exit 130 as a press while the command runs."""
+    import os
+    import sys
+
+    code = (
+        "import importlib, os, signal, sys\n"
+        "import silkpipe.cli\n"
+        "load = importlib.import_module\n"
+        "def pressed_while_loading(name, *args):\n"
+        "    if name == 'silkpipe.commands.train':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return load(name, *args)\n"
+        "importlib.import_module = pressed_while_loading\n"
+        "sys.exit(silkpipe.cli.main(['synth', sys.argv[1]]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
+    assert proc.returncode == 130, proc.stderr[-3000:]
+    assert (
+        proc.stderr.strip().splitlines() == [_one_line_error(proc, "synth")]
+        and "interrupted" in proc.stderr
+    )
+
+
+def test_a_failure_after_a_dropped_ctrl_c_is_the_interruption(tmp_path, monkeypatch, capsys):
+    """A press Python dropped (inside a callback) and the failure it then caused (a child
+    process the press killed too) was reported as that failure, 'error' and exit 1, though
+    the press was kept. Now it is the one 'interrupted' line and exit 130, as a partial is."""
+    import silkpipe.commands.run as run_command
+    from silkpipe.cli import main
+    from silkpipe.errors import on_ctrl_c
+
+    def pressed_then_a_child_died(*args, **kwargs):
+        try:
+            on_ctrl_c(2, None)
+        except KeyboardInterrupt:
+            pass  # dropped, as Python drops it inside a weakref callback
+        raise subprocess.CalledProcessError(-2, ["espeak-ng"])
+
+    monkeypatch.setattr(run_command, "run_pipeline", pressed_then_a_child_died)
+    argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
+    assert main(argv) == 130
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("silkpipe run: interrupted: "), lines
+
+
+def test_a_command_run_outside_the_main_thread_still_runs(tmp_path):
+    """cli.main set its Ctrl-C handler unconditionally: called from another thread (a
+    notebook or a harness running commands) it raised ValueError before the command ran.
+    Now the command runs there, with Python's own Ctrl-C handling."""
+    import signal
+    import threading
+
+    from silkpipe.cli import main
+
+    outcome: list = []
+
+    def call() -> None:
+        try:
+            outcome.append(main(["train", "--out", str(tmp_path / "o")]))
+        except BaseException as err:  # noqa: BLE001 - the test reports it
+            outcome.append(err)
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as at start-up
+    try:
+        worker = threading.Thread(target=call)
+        worker.start()
+        worker.join()
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert outcome == [2]  # nothing to train on: bad input, said in one line

@@ -168,3 +168,59 @@ def test_s3_credentials_never_in_uri_or_output(s3_env):
     )
     assert s3_env["SILKPIPE_S3_SECRET_KEY"] not in out.stdout + out.stderr
     assert "a/b.txt" in out.stdout
+
+
+def _folder(path, text: str):
+    path.mkdir(parents=True)
+    (path / "config.json").write_text(text)
+    return path
+
+
+def test_replace_folder_that_cannot_rename_the_new_one_in_keeps_the_old(tmp_path, monkeypatch):
+    """replace_folder moved the old model aside, and when renaming the new one in failed it
+    left it there: the folder in use was gone. Now it is put back, whole."""
+    from pathlib import Path
+
+    from silkpipe.store import replace_folder
+
+    model = _folder(tmp_path / "model", "old")
+    staging = _folder(tmp_path / "model.partial", "new")
+    rename = Path.rename
+
+    def refuse_the_new_one(self, target):
+        if self == staging:
+            raise OSError(5, "Input/output error", str(self))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_the_new_one)
+    with pytest.raises(OSError):
+        replace_folder(staging, model)
+    assert (model / "config.json").read_text() == "old"
+
+
+def test_replace_folder_killed_between_its_renames_is_settled_by_the_next(tmp_path):
+    """A kill between the renames left the old model aside under a name nothing reads or
+    deletes (one more per kill). The next replace_folder settles it: none is left."""
+    import os
+
+    from silkpipe.store import replace_folder
+
+    model = _folder(tmp_path / "model", "old")
+    _folder(tmp_path / "model.partial", "new")
+    code = (
+        "import os, pathlib, sys\n"
+        "from silkpipe.store import replace_folder\n"
+        "rename = pathlib.Path.rename\n"
+        "def killed(self, target):\n"
+        "    if self.name == 'model.partial':\n"
+        "        os._exit(9)\n"
+        "    return rename(self, target)\n"
+        "pathlib.Path.rename = killed\n"
+        "root = pathlib.Path(sys.argv[1])\n"
+        "replace_folder(root / 'model.partial', root / 'model')\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=os.environ.copy())
+    assert killed.returncode == 9 and not model.exists()
+    replace_folder(tmp_path / "model.partial", model)
+    assert (model / "config.json").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]

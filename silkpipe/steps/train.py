@@ -225,10 +225,15 @@ def _train_in_work_folder(store: Store, run_id: str, plan, cfg, progress: bool) 
 
 def _work_folder(store: Store, run_id: str) -> Path:
     """A fixed folder per store and run, so a killed training resumes from its checkpoint."""
-    where = hashlib.sha256(store.uri.encode()).hexdigest()[:12]
-    work = Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}"
+    work = _work_path(store, run_id)
     work.mkdir(parents=True, exist_ok=True)
     return work
+
+
+def _work_path(store: Store, run_id: str) -> Path:
+    """Where the run's work folder is, in TMPDIR, named by the run id and store."""
+    where = hashlib.sha256(store.uri.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}"
 
 
 @contextmanager
@@ -237,8 +242,8 @@ def _one_training(store: Store, run_id: str):
     the fixed work folder, and the first to finish deleted it under the other (its train
     step failed, exit 1). The lock file sits beside the folder; its holder deletes it when
     done, so a waiter that locked a deleted file locks the path's new one instead."""
-    where = hashlib.sha256(store.uri.encode()).hexdigest()[:12]
-    path = Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}.lock"
+    work = _work_path(store, run_id)
+    path = work.with_name(f"{work.name}.lock")
     while True:
         handle = open(path, "a")
         try:
