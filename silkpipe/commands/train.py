@@ -58,7 +58,12 @@ def _add_inputs(p) -> None:
         help="folder of session folders, each with sensor_data.csv and labels.csv "
         "(start,end,label on the IMU clock); sessions without labels.csv are skipped",
     )
-    add_dir_option(p, "--out", "output folder (folder mode): writes DIR/model/")
+    add_dir_option(
+        p,
+        "--out",
+        "output folder (folder mode): trains in DIR/model.partial/ (a killed or interrupted "
+        "run resumes there) and renames it to DIR/model/ once whole",
+    )
     p.add_argument(
         "--store", help="artifact store (store mode): a folder, file://PATH or s3://BUCKET/PREFIX"
     )
