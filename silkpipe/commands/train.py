@@ -153,7 +153,7 @@ def run(args) -> dict:
     _refuse_folders_again(args)  # before any recording is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
-    from silkpipe.steps.train import check_classes
+    from silkpipe.steps.train import check_classes, one_training
     from silkpipe.store import replace_folder
     from silkpipe.training import train
 
@@ -167,13 +167,24 @@ def run(args) -> dict:
         streams += sessions
     check_classes(streams, "folder mode")
     staging = out / "model.partial"  # a killed run resumes from its checkpoint there
-    if args.adapt_to or args.calibrate:
-        figures = _train_new_day(args, cfg, adapt, streams, staging)
-    else:
-        summary = train(streams, staging, config=cfg, progress=not args.no_progress)
-        figures = model_figures(summary, streams)
-    replace_folder(staging, out / "model")
+    with one_training(_out_lock(out), f"--out {out}"):  # a twin waits, then trains
+        if args.adapt_to or args.calibrate:
+            figures = _train_new_day(args, cfg, adapt, streams, staging)
+        else:
+            summary = train(streams, staging, config=cfg, progress=not args.no_progress)
+            figures = model_figures(summary, streams)
+        replace_folder(staging, out / "model")
     return figures
+
+
+def _out_lock(out: Path) -> Path:
+    """The lock file of an --out folder, in TMPDIR (nothing is left in DIR): two trainings
+    into one DIR/model.partial at once deleted its files under each other (exit 1)."""
+    import hashlib
+    import tempfile
+
+    where = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"silkpipe-train-out-{where}.lock"
 
 
 def _refuse_folders_again(args) -> None:
