@@ -173,7 +173,7 @@ deploy: $(HELM) ## install Argo Workflows, MinIO, Pushgateway (pinned) and the s
 	  -f $(CHART)/companions/pushgateway-values.yaml --wait
 	$(HELM) upgrade --install silkpipe $(CHART) -n $(NAMESPACE) --create-namespace -f $(VALUES) --wait
 
-submit: ## submit a run (SESSIONS=dir uploads first; WAIT=1 follows it; ARGS="-p key=value ...")
+submit: ## submit a run (SESSIONS=dir uploads first, with CLIPS="A B"; WAIT=1 follows it; ARGS="-p key=value ...")
 	$(BIN)/python -m workflows.submit --namespace $(NAMESPACE) --server $(ARGO_SERVER) \
 	  $(if $(SESSIONS),--sessions $(SESSIONS)) $(foreach c,$(CLIPS),--clips $(c)) \
 	  $(if $(WAIT),--wait) $(ARGS)

@@ -487,6 +487,20 @@ def test_a_folder_name_with_a_newline_keeps_every_error_on_one_line(tmp_path, ca
     assert "\n" not in str(err.value) and "case\\nsession" in str(err.value), str(err.value)
 
 
+def test_a_run_whose_only_failure_is_a_step_counts_no_sessions(tmp_path):
+    """Every session ran and the train step failed (none passed the gate, no clips): the
+    closing line began "0 session(s) failed ()", a count of nothing before the step."""
+    from silkpipe.commands.run import raise_if_partial
+    from silkpipe.errors import PartialFailure
+
+    result = {"steps": {"train": 2}, "skipped_at_upload": [], "transcribe_failed": []}
+    result["align_failed"] = []
+    with pytest.raises(PartialFailure) as err:
+        raise_if_partial(result, str(tmp_path / "store"), RUN)
+    assert str(err.value) == "steps with failures: train; see the run report", str(err.value)
+    assert err.value.code == 2
+
+
 def test_a_folder_of_session_folders_inside_the_sessions_folder_is_named(tmp_path, caplog):
     """SESSIONS/day2/S (sessions grouped by day, one level too deep) beside SESSIONS/S1: the
     day's sessions were left out without a word (the run went on with S1, exit 0)."""

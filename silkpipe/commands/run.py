@@ -108,7 +108,7 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     kinds = failure_kinds(open_store(store_uri), run_id)
     faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
     faults += [k for k in failed_steps if result["steps"][k] == FAULT]
-    parts = [_counted(failed_sessions, "session(s) failed")]
+    parts = [_counted(failed_sessions, "session(s) failed")] if failed_sessions else []
     if clips:
         parts.append(_counted(clips, "clip(s) skipped at upload"))
     if trained_without:

@@ -58,7 +58,12 @@ def _add_inputs(p) -> None:
         help="folder of session folders, each with sensor_data.csv and labels.csv "
         "(start,end,label on the IMU clock); sessions without labels.csv are skipped",
     )
-    add_dir_option(p, "--out", "output folder (folder mode): writes DIR/model/")
+    add_dir_option(
+        p,
+        "--out",
+        "output folder (folder mode): trains in DIR/model.partial/ (a killed or interrupted "
+        "run resumes there) and renames it to DIR/model/ once whole",
+    )
     p.add_argument(
         "--store", help="artifact store (store mode): a folder, file://PATH or s3://BUCKET/PREFIX"
     )
@@ -148,7 +153,7 @@ def run(args) -> dict:
     _refuse_folders_again(args)  # before any recording is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
-    from silkpipe.steps.train import check_classes
+    from silkpipe.steps.train import check_classes, one_training
     from silkpipe.store import replace_folder
     from silkpipe.training import train
 
@@ -162,13 +167,24 @@ def run(args) -> dict:
         streams += sessions
     check_classes(streams, "folder mode")
     staging = out / "model.partial"  # a killed run resumes from its checkpoint there
-    if args.adapt_to or args.calibrate:
-        figures = _train_new_day(args, cfg, adapt, streams, staging)
-    else:
-        summary = train(streams, staging, config=cfg, progress=not args.no_progress)
-        figures = model_figures(summary, streams)
-    replace_folder(staging, out / "model")
+    with one_training(_out_lock(out), f"--out {out}"):  # a twin waits, then trains
+        if args.adapt_to or args.calibrate:
+            figures = _train_new_day(args, cfg, adapt, streams, staging)
+        else:
+            summary = train(streams, staging, config=cfg, progress=not args.no_progress)
+            figures = model_figures(summary, streams)
+        replace_folder(staging, out / "model")
     return figures
+
+
+def _out_lock(out: Path) -> Path:
+    """The lock file of an --out folder, in TMPDIR (nothing is left in DIR): two trainings
+    into one DIR/model.partial at once deleted its files under each other (exit 1)."""
+    import hashlib
+    import tempfile
+
+    where = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"silkpipe-train-out-{where}.lock"
 
 
 def _refuse_folders_again(args) -> None:

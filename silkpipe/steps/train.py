@@ -198,7 +198,8 @@ def train_run(
     """
     cfg = cfg or TrainConfig()
     plan = train_plan(store, run_id, cfg, clips_dirs)
-    with _one_training(store, run_id):  # a run's twin waits, then re-uses its model
+    work = _work_path(store, run_id)
+    with one_training(work.with_name(f"{work.name}.lock"), f"run {run_id}"):  # a run's twin waits, then re-uses its model
         current = keys.published(store, run_id, "model")
         if current is not None and current.get("inputs") == plan.inputs and not force:
             why = version_damage(store, run_id, "model", current)
@@ -237,20 +238,19 @@ def _work_path(store: Store, run_id: str) -> Path:
 
 
 @contextmanager
-def _one_training(store: Store, run_id: str):
-    """Hold the run's training lock: two `run`s of one store and run id at once shared
-    the fixed work folder, and the first to finish deleted it under the other (its train
-    step failed, exit 1). The lock file sits beside the folder; its holder deletes it when
+def one_training(path: Path, what: str):
+    """Hold the training lock file ``path`` (``what`` names it in the waiting line): two
+    `run`s of one store and run id at once shared the fixed work folder, and the first to
+    finish deleted it under the other (its train step failed, exit 1); two `train --out
+    DIR` shared DIR/model.partial. The lock file sits in TMPDIR; its holder deletes it when
     done, so a waiter that locked a deleted file locks the path's new one instead."""
-    work = _work_path(store, run_id)
-    path = work.with_name(f"{work.name}.lock")
     while True:
         handle = open(path, "a")
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                log.info("run %s is training in another process: waiting for it", run_id)
+                log.info("%s is training in another process: waiting for it", what)
                 fcntl.flock(handle, fcntl.LOCK_EX)
             if _is_file_at(handle, path):
                 break
