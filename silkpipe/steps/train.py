@@ -199,7 +199,8 @@ def train_run(
     cfg = cfg or TrainConfig()
     plan = train_plan(store, run_id, cfg, clips_dirs)
     work = _work_path(store, run_id)
-    with one_training(work.with_name(f"{work.name}.lock"), f"run {run_id}"):  # a run's twin waits, then re-uses its model
+    lock = work.with_name(f"{work.name}.lock")
+    with one_training(lock, f"run {run_id}"):  # a run's twin waits, then re-uses its model
         current = keys.published(store, run_id, "model")
         if current is not None and current.get("inputs") == plan.inputs and not force:
             why = version_damage(store, run_id, "model", current)
