@@ -331,7 +331,11 @@ def test_ctrl_c_that_python_drops_in_a_callback_still_stops_the_command(
 
     monkeypatch.setattr(run_command, "run_pipeline", plotting_when_ctrl_c_is_pressed)
     argv = ["run", str(_sessions(tmp_path)), "--store", str(tmp_path / "s"), "--run-id", "r"]
-    assert main(argv) == 130
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as Python starts
+    try:  # (a test runner started in the background inherits SIGINT ignored)
+        assert main(argv) == 130
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("silkpipe run: interrupted")
 
 
@@ -495,6 +499,7 @@ def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(tmp_path):
     Ctrl-C there printed an import traceback and killed Python by SIGINT. Now it is the
     same one line and exit 130 as a press while the command runs."""
     import os
+    import signal
     import sys
 
     code = (
@@ -514,6 +519,7 @@ def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(tmp_path):
         text=True,
         env=os.environ.copy(),
         timeout=300,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
     )
     assert proc.returncode == 130, proc.stderr[-3000:]
     assert (
