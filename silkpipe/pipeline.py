@@ -400,9 +400,11 @@ def run_pipeline(
     train: TrainConfig | None = None,
     force: bool = False,
     progress: bool = True,
+    test_split: bool = True,
 ) -> dict:
     """Upload -> transcribe (parallel) -> align -> train/evaluate -> report; the model is
-    trained on the sessions and every folder of ``clips_dirs``."""
+    trained on the sessions and every folder of ``clips_dirs`` (``test_split``: whether
+    train holds out a test set to score it, as ``train --no-test-split``)."""
     started = time.perf_counter()
     check_name(run_id, "run id")
     if workers is not None and workers < 1:
@@ -423,7 +425,10 @@ def run_pipeline(
     )
     # 2 marks "sessions failed"; whether any was a fault is in their failure records
     steps["transcribe"], seconds["transcribe"] = 2 if failed else 0, time.perf_counter() - mark
-    aligned = _run_steps(store, run_id, align, train, force, progress, (steps, seconds, errors))
+    train_step = (train, test_split)
+    aligned = _run_steps(
+        store, run_id, align, train_step, force, progress, (steps, seconds, errors)
+    )
     return {
         "sessions": len(sessions),
         "clip_folders": [str(folder) for folder in clip_folders],
@@ -475,24 +480,30 @@ def _run_steps(
     store: Store,
     run_id: str,
     align: AlignConfig | None,
-    train: TrainConfig | None,
+    train_step: tuple[TrainConfig | None, bool],
     force: bool,
     progress: bool,
     record: tuple[dict[str, int], dict[str, float], dict[str, str]],
 ) -> dict:
-    """Align, train and report in order, each timed; a failed step is recorded in
-    ``record`` (status, seconds, error) and the next one still runs. Returns align's
-    result."""
+    """Align, train (``train_step``: its settings and whether it holds out a test set) and
+    report in order, each timed; a failed step is recorded in ``record`` (status, seconds,
+    error) and the next one still runs. Returns align's result."""
     from silkpipe.steps import align_run, report_run, train_run
 
     steps, seconds, errors = record
+    train, test_split = train_step
     aligned: dict = {}
     for step, call in (
         (
             "align",
             lambda: aligned.update(align_run(store, run_id, align, force=force, progress=progress)),
         ),
-        ("train", lambda: train_run(store, run_id, train, force=force, progress=progress)),
+        (
+            "train",
+            lambda: train_run(
+                store, run_id, train, force=force, progress=progress, test_split=test_split
+            ),
+        ),
         ("report", lambda: report_run(store, run_id)),
     ):
         check_ctrl_c()  # a Ctrl-C Python dropped in the step before still stops the run

@@ -424,6 +424,8 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
     ]
     if isinstance(metrics, dict) and isinstance(metrics.get("macro_f1"), int | float):
         tiles.append(("macro-F1 (held out)", f"{metrics['macro_f1']:.3f}"))
+    elif _no_test_split(metrics):
+        tiles.append(("macro-F1 (held out)", "none: no test split"))
     body = [
         f"<h1>silkpipe run <code>{_e(art.run_id)}</code></h1>",
         f'<p class="meta">report generated {now} from <code>{_e(store.uri)}</code></p>',
@@ -542,22 +544,43 @@ def _training_section(store, art: _RunArtifacts) -> list[str]:
 
 
 def _evaluation_section(store, art: _RunArtifacts) -> list[str]:
-    """Confusion matrix and held-out scores, then the cross-validation section."""
+    """Confusion matrix and held-out scores (or, for a model trained with no test split,
+    the line saying it has none), then the cross-validation section."""
     body = ['<section id="evaluation"><h2>Evaluation</h2>']
-    try:
-        confusion = store.get_bytes(f"{art.scores_dir}/confusion.png")
-        body.append("<h3>Confusion matrix</h3>" + _img(confusion, "confusion matrix"))
-    except KeyError:
-        body.append(_missing("no confusion matrix (report/confusion.png missing)"))
-    if isinstance(art.metrics, dict):
-        body.append("<h3>Scores</h3>" + _metrics_html(art.metrics))
+    if _no_test_split(art.metrics):
+        body.append(_missing(f"{art.metrics['note']}: no confusion matrix or score to show"))
     else:
-        body.append(_missing("no evaluation scores (report/metrics.json missing)"))
+        body += _held_out_scores(store, art)
     body.append(_spotting_html(store, art))
     body.append("</section>")
     cv_key = f"{art.report_dir}/cv.json"
     body.append(cv_section(_json(store, cv_key), art.metrics, written=store.exists(cv_key)))
     return body
+
+
+def _held_out_scores(store, art: _RunArtifacts) -> list[str]:
+    """The confusion matrix and scores of the model's held-out test set (or the report
+    folder's, from evaluate --report, when no model is published)."""
+    try:
+        confusion = store.get_bytes(f"{art.scores_dir}/confusion.png")
+        body = ["<h3>Confusion matrix</h3>" + _img(confusion, "confusion matrix")]
+    except KeyError:
+        body = [_missing("no confusion matrix (report/confusion.png missing)")]
+    if isinstance(art.metrics, dict):
+        body.append("<h3>Scores</h3>" + _metrics_html(art.metrics))
+    else:
+        body.append(_missing("no evaluation scores (report/metrics.json missing)"))
+    return body
+
+
+def _no_test_split(metrics: Any) -> bool:
+    """Whether ``metrics`` is the metrics.json of a model trained with no test split
+    (steps.train.no_test_metrics): it has no held-out score to show."""
+    return (
+        isinstance(metrics, dict)
+        and metrics.get("held_out") is False
+        and isinstance(metrics.get("note"), str)
+    )
 
 
 def _spotting_html(store, art: _RunArtifacts) -> str:

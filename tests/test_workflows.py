@@ -178,6 +178,26 @@ def test_join_runs_after_failed_sessions_and_train_gpu_is_optional(wt):
     assert tasks["publish-report"]["depends"] == "report"
 
 
+def test_both_train_templates_pass_the_test_split_parameter(wt):
+    """The run's test-split parameter reaches train as the CLI reads it: "false" trains on
+    every window (train --no-test-split), the default "true" holds out a test set."""
+    assert parameter_defaults(wt)["test-split"] == "true"
+    params = {
+        p["name"]: p["value"]
+        for p in make_workflow(
+            "silkpipe", "silkpipe", "run-7", "s3://x", parse_params(["test-split=false"])
+        ).to_dict()["spec"]["arguments"]["parameters"]
+    }
+    assert params["test-split"] == "false"
+    parser = build_parser()
+    for value, expected in (("true", True), ("false", False)):
+        doc = json.loads(json.dumps(wt))
+        for p in doc["spec"]["arguments"]["parameters"]:
+            p["value"] = value if p["name"] == "test-split" else p.get("value")
+        trains = [parser.parse_args(argv) for argv in cli_contract(doc) if argv[0] == "train"]
+        assert len(trains) == 2 and all(args.test_split is expected for args in trains)
+
+
 def test_retries_cover_preemption_with_backoff_and_not_bad_input(wt):
     for name, tmpl in templates(wt).items():
         if "container" not in tmpl:

@@ -82,6 +82,8 @@ class Settings:
             "sessions-per-pod": "4",
             "gpu-transcribe": "true",
             "train-gpu": "false",
+            # "false": train on every window, holding out no test set (train --test-split).
+            "test-split": "true",
             "gpu-accelerator": "nvidia-l4",
             "gpu-toleration-key": "nvidia.com/gpu",
             "pushgateway": "prometheus-pushgateway.monitoring.svc:9091",
@@ -299,7 +301,7 @@ def _step_templates(s: Settings) -> dict[str, Container]:
         ["align", *_store_args()],
         resources=Resources(cpu_request="1", memory_request="2Gi", memory_limit="4Gi"),
     )
-    train_args = ["train", *_store_args()]
+    train_args = ["train", *_store_args(), "--test-split", _param("test-split")]
     train_gpu = _container(
         s,
         "train-gpu",

@@ -71,6 +71,39 @@ def refuse_unused(args, flags, why: str) -> None:
             raise InputError(f"{flag} {why}")
 
 
+#: The two spellings of the store-mode test split option (add_test_split_option).
+TEST_SPLIT_FLAGS = ("--no-test-split", "--test-split")
+
+
+def add_test_split_option(parser) -> None:
+    """``--no-test-split`` (as typed) or ``--test-split true|false`` (as the workflow's
+    ``test-split`` parameter passes it): whether the store-mode train step holds out a
+    test set to score the model (steps.train); default on."""
+    parser.add_argument(
+        "--no-test-split",
+        dest="test_split",
+        action="store_false",
+        help="store mode: hold out no test set, train on every window (every day); the "
+        "model has no held-out score: score the setup with evaluate --cv (see README)",
+    )
+    parser.add_argument(
+        "--test-split",
+        dest="test_split",
+        type=_true_or_false,
+        metavar="true|false",
+        help="the same as a value (the workflow's test-split parameter): false is "
+        "--no-test-split (default true: hold out whole sessions/blocks as a test set)",
+    )
+    parser.set_defaults(test_split=True)
+
+
+def _true_or_false(text: str) -> bool:
+    """``true`` or ``false`` (any case), as an Argo parameter holds a boolean."""
+    if text.lower() not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"{text!r} is neither true nor false")
+    return text.lower() == "true"
+
+
 def add_adapt_options(parser) -> None:
     """How self-training on a new day's unlabelled recordings runs (silkpipe.adapt)."""
     from silkpipe.adapt import AdaptConfig

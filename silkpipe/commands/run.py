@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 import sys
 
-from silkpipe.commands import add_config_options, add_dir_option, config_from
+from silkpipe.commands import (
+    add_config_options,
+    add_dir_option,
+    add_test_split_option,
+    config_from,
+)
 from silkpipe.commands.align import say_gate
 from silkpipe.errors import PartialFailure
 from silkpipe.pipeline import run_pipeline
@@ -61,6 +66,7 @@ def register(sub) -> None:
         help="recompute every step although its outputs came from the same inputs (the "
         "quality gate still applies)",
     )
+    add_test_split_option(p)
     from silkpipe.steps import AlignConfig
 
     add_config_options(p, AlignConfig, prefix="align_", title="alignment settings (as align's)")
@@ -81,6 +87,7 @@ def run(args) -> dict:
         transcribe=TranscribeConfig(settings=settings),
         align=config_from(args, AlignConfig(), prefix="align_"),
         force=args.force,
+        test_split=args.test_split,
     )
     print(json.dumps(result, indent=2), file=sys.stderr)
     if result["gate"]:

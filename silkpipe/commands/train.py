@@ -6,10 +6,12 @@ import logging
 from pathlib import Path
 
 from silkpipe.commands import (
+    TEST_SPLIT_FLAGS,
     adapt_config,
     adapt_flags,
     add_adapt_options,
     add_dir_option,
+    add_test_split_option,
     add_training_settings,
     refuse_unused,
     training_config,
@@ -30,7 +32,8 @@ def register(sub) -> None:
             "history.json). "
             "Store mode: --store URI --run-id ID trains on the run's labelled sessions "
             "(runs/ID/labels/) plus clips, holds out whole sessions/blocks (or, with a single "
-            "block, its latest time range) as a test set, and writes runs/ID/model/ and "
+            "block, its latest time range) as a test set (none with --no-test-split: every "
+            "window is trained on), and writes runs/ID/model/ and "
             "runs/ID/model/VERSION/ (model files, metrics.json, confusion.png), switched in by "
             "runs/ID/model.json; --clips there replaces the run's clips. config.json "
             "(training.trained_on) lists each clip folder and day trained on. A model trained "
@@ -81,6 +84,7 @@ def _add_inputs(p) -> None:
         "samples of each class; they count SHOT_REPEAT (4) times in training (see README)",
     )
     add_adapt_options(p)
+    add_test_split_option(p)
     p.add_argument(
         "--force",
         action="store_true",
@@ -124,6 +128,8 @@ def _refuse_unused(args) -> None:
     else:
         why = "retrains a store run's model (store mode): folder mode always trains, so "
         refuse_unused(args, ("--force",), why + "it would do nothing")
+        why = "sets store mode's test split: folder mode holds out none (it trains on every "
+        refuse_unused(args, TEST_SPLIT_FLAGS, why + "window), so it would do nothing")
     if not args.adapt_to:
         why = "sets how --adapt-to self-trains: without --adapt-to it would do nothing"
         refuse_unused(args, adapt_flags(), why)
@@ -266,4 +272,5 @@ def run_store(args, cfg) -> dict:
         force=args.force,
         progress=not args.no_progress,
         clips_dirs=[Path(c) for c in args.clips or []],  # none: the run's own clips
+        test_split=args.test_split,
     )

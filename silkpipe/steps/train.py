@@ -1,4 +1,5 @@
-"""Train step: the run's label set + clips -> a model scored on held-out data.
+"""Train step: the run's label set + clips -> a model scored on held-out data (or, with
+``test_split`` off, a model trained on every window, with no held-out score).
 
 The model records its inputs (the label set's sessions that passed the gate, their
 labels and sensor hashes, the run's clips and the training settings) in its pointer
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -53,6 +55,11 @@ MODEL_FILES = ("weights.pt", "model.ts", "model.onnx", "history.json", "config.j
 REPORT_FILES = ("metrics.json", "confusion.png")
 #: Settings that change where or how fast training runs, not the model.
 NOT_HASHED = ("threads",)
+#: What a model trained with no test split says in place of its held-out scores.
+NO_TEST_SPLIT = (
+    "no held-out test set: trained on every window (--no-test-split), so this model has no "
+    "held-out score; score the setup with silkpipe evaluate --cv (e.g. leave-day-out)"
+)
 #: Settings added after models were published, keyed only when not at this value: at it
 #: they train today's model byte for byte, so published models keep their keys.
 KEYED_WHEN_SET = {"gesture_balance": "off"}
@@ -76,16 +83,23 @@ class TrainPlan:
     inputs: str
     clips_dirs: tuple[Path, ...] = ()  # local folders instead of the run's clips
     run_inputs: dict = field(default_factory=dict)  # inputs.json as read (not hashed)
+    test_split: bool = True  # hold out a test set to score the model (keyed when off)
 
 
 def train_plan(
-    store: Store, run_id: str, cfg: TrainConfig, clips_dirs: Sequence[Path] = ()
+    store: Store,
+    run_id: str,
+    cfg: TrainConfig,
+    clips_dirs: Sequence[Path] = (),
+    test_split: bool = True,
 ) -> TrainPlan:
     """The run's gated sessions and clips, and the hash that keys the model.
 
     Clips are the run's own (``inputs.json``), or those of local ``clips_dirs``. A run
     without a label set (a mistyped --run-id or --store) is refused before its inputs are
     read: reading records inputs.json where there is none, into a store made for it.
+    ``test_split`` off is keyed (``"test_split": false``); on, the key is the one models
+    published before the option had, so they are re-used.
     """
     prefix, names = gated_sessions(store, run_id)
     inputs = read_run_inputs(store, run_id)
@@ -99,10 +113,10 @@ def train_plan(
     clips_dirs = tuple(distinct_folders(list(clips_dirs)))
     clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
     settings = keyed_settings(cfg)
-    key = digest(
-        {"sessions": sessions, "clips": clips, "settings": settings, "step": STEP_VERSION["train"]}
-    )
-    return TrainPlan(sessions, clips, key, clips_dirs, inputs)
+    keyed: dict = {"sessions": sessions, "clips": clips, "settings": settings}
+    keyed |= {} if test_split else {"test_split": False}
+    key = digest({**keyed, "step": STEP_VERSION["train"]})
+    return TrainPlan(sessions, clips, key, clips_dirs, inputs, test_split)
 
 
 def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
@@ -190,14 +204,15 @@ def train_run(
     force: bool = False,
     progress: bool = True,
     clips_dirs: Sequence[Path] = (),
+    test_split: bool = True,
 ) -> dict:
     """Train on the run's labels and clips (or ``clips_dirs``'s) unless a model from the
-    same inputs is published.
+    same inputs is published; ``test_split`` off trains on every window and scores nothing.
 
     Returns figures for the step metrics (``skipped`` 1 when the model was re-used).
     """
     cfg = cfg or TrainConfig()
-    plan = train_plan(store, run_id, cfg, clips_dirs)
+    plan = train_plan(store, run_id, cfg, clips_dirs, test_split)
     work = _work_path(store, run_id)
     lock = work.with_name(f"{work.name}.lock")
     with one_training(lock, f"run {run_id}"):  # a run's twin waits, then re-uses its model
@@ -445,38 +460,63 @@ def check_classes(streams: list, what: str) -> None:
 
 
 def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
-    from silkpipe.evaluation import write_report
-    from silkpipe.training import train_with_test
-
-    summary, test = train_with_test(streams, work / "model", config=cfg, progress=progress)
-    write_report(test, work / "report")
+    summary, test = _fit(plan, streams, cfg, work, progress)
     version = keys.new_version()
     prefix = keys.model_prefix(run_id, version)
     for name in MODEL_FILES:
         keys.put_file(store, f"{prefix}/{name}", work / "model" / name)
-    for name in REPORT_FILES:
+    for name in REPORT_FILES if test is not None else ("metrics.json",):
         keys.put_file(store, f"{prefix}/{name}", work / "report" / name)
-    keys.put_json(
-        store,
-        f"{prefix}/test_split.json",
-        {"scheme": test["test_scheme"], "groups": test["test_groups"]},
-    )
+    split = {"scheme": "none", "groups": []}
+    if test is not None:
+        split = {"scheme": test["test_scheme"], "groups": test["test_groups"]}
+    keys.put_json(store, f"{prefix}/test_split.json", split)
     figures = model_figures(summary, streams, test)
-    keys.publish(
-        store,
-        run_id,
-        "model",
-        version,
-        {
-            "inputs": plan.inputs,
-            "sessions": plan.sessions,
-            "clips": sorted(plan.clips),
-            "clip_folders": model_clip_folders(plan),
-            "figures": figures,
-        },
-    )
+    record = {
+        "inputs": plan.inputs,
+        "sessions": plan.sessions,
+        "clips": sorted(plan.clips),
+        "clip_folders": model_clip_folders(plan),
+        "figures": figures,
+    }
+    if not plan.test_split:  # said where a reader of the pointer looks for the scores
+        record.update(test_split=False, held_out=NO_TEST_SPLIT)
+    keys.publish(store, run_id, "model", version, record)
     (work / "model" / "checkpoint.pt").unlink(missing_ok=True)
     return figures
+
+
+def _fit(plan: TrainPlan, streams: list, cfg, work: Path, progress: bool):
+    """(training summary, test result): trained with a held-out test set scored into
+    ``work/report`` (metrics.json, confusion.png), or, with the plan's test split off, on
+    every window as folder mode trains (its validation split stays as it is)
+    with a metrics.json that says there is no held-out score (test result None)."""
+    from silkpipe.evaluation import write_report
+    from silkpipe.training import train, train_with_test
+
+    if plan.test_split:
+        summary, test = train_with_test(streams, work / "model", config=cfg, progress=progress)
+        write_report(test, work / "report")
+        return summary, test
+    summary = train(streams, work / "model", config=cfg, progress=progress)
+    (work / "report").mkdir(exist_ok=True)
+    (work / "report" / "metrics.json").write_text(
+        json.dumps(no_test_metrics(summary), indent=2, sort_keys=True)
+    )
+    return summary, None
+
+
+def no_test_metrics(summary: dict) -> dict:
+    """metrics.json of a model trained with no test split: no score, and why (the report
+    shows it in place of the held-out scores and confusion matrix)."""
+    return {
+        "held_out": False,
+        "test_scheme": "none",
+        "test_groups": [],
+        "test_windows": 0,
+        "trained_windows": summary["windows"],
+        "note": NO_TEST_SPLIT,
+    }
 
 
 def model_figures(summary: dict, streams: list, test: dict | None = None) -> dict:
