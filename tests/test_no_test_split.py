@@ -81,8 +81,10 @@ def test_no_test_split_trains_on_every_window_is_keyed_apart_and_says_it(tmp_pat
     assert not (model / "confusion.png").exists()
     assert json.loads((model / "test_split.json").read_text()) == {"scheme": "none", "groups": []}
     page = _report(root)
-    assert "no held-out test set" in page and "evaluate --cv" in page
-    assert "none: no test split" in page and "Confusion matrix" not in page
+    assert f"{metrics['note']}: no confusion matrix or score to show" in page
+    assert "none: no test split" in page  # the held-out macro-F1 tile
+    assert "Confusion matrix" not in page and "<h3>Scores</h3>" not in page
+    assert "confusion.png missing" not in page  # not a file gone: there is no test set
 
     assert _train([*argv, "--no-test-split"], capsys)[0] == 0
     assert _published(root)[0]["version"] == every["version"]  # same inputs: re-used
