@@ -313,8 +313,8 @@ def _split_at_jumps(
     rows took sending time at the queue's pace: the pause times _pace_around). [] too
     where no gap is left for the rest or the rest is below zero."""
     b, first, c = span
-    gaps = np.flatnonzero(np.diff(t[first : c + 1]) > cfg.gap_s) + first + 1
-    gaps = [int(g) for g in gaps if _gap_jumps(pairs, n0 + int(g), cfg)]
+    pauses = np.flatnonzero(np.diff(t[first : c + 1]) > cfg.gap_s) + first + 1
+    gaps = [int(g) for g in pauses if _gap_jumps(pairs, n0 + int(g), cfg)]
     if len(gaps) < 2:
         return []
     e = t - np.arange(len(t)) / rate
