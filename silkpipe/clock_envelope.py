@@ -91,22 +91,11 @@ def envelope_cuts(
         before = e[max(c - k5, 0) : c].min()
         k = int(cfg.stall_catchup * (t[c] - t[c - 1]) * cfg.rate) + k1
         caught = e[c : c + k].min() - before < cfg.min_loss_s / 2
-        caught &= _in_real_time(e, int(c), cfg.rate, cfg)
+        caught &= e[c - 1] - before < cfg.min_loss_s / 4  # at the floor, not draining
+        caught &= np.median(e[max(c - k1, 0) : c - k1 // 2]) - e[c - 1] < cfg.min_loss_s / 4
         still = not _gap_jumps(pairs, n0 + int(c), cfg)
         keep.append(not (caught and still))
     return cuts[np.asarray(keep, dtype=bool)] if len(cuts) else cuts
-
-
-def _in_real_time(e: np.ndarray, c: int, rate: float, cfg: ClockConfig) -> bool:
-    """Whether the stream arrived in real time just before the arrival gap before row c
-    (``e``: arrival less row count over ``rate``): the row before it lies within a quarter
-    of ``min_loss_s`` of the lowest latency of the ``steady_window_s`` before, and latency
-    is not falling there (after a loss in a draining backlog the queue drains below where
-    it was)."""
-    k1 = max(int(cfg.min_steady_s * rate), 1)
-    floor = e[max(c - max(int(cfg.steady_window_s * rate), 1), 0) : c].min()
-    falling = np.median(e[max(c - k1, 0) : c - k1 // 2]) - e[c - 1]
-    return bool(e[c - 1] - floor < cfg.min_loss_s / 4 and falling < cfg.min_loss_s / 4)
 
 
 def envelope_edges(
@@ -271,9 +260,8 @@ def _place(
     All of it at a real-time arrival gap where the suffix minimum of the latency (``ramp``)
     rises by most of it; but where it had already risen by ``min_loss_s`` or more before
     that row, that much was lost earlier: it goes where the rotation jumps before that
-    row (_turn_jump; without one, with the rest). Otherwise, where the rotation jumps
-    across two or more arrival gaps, split among them (_split_at_jumps); else at the
-    rotation jump, else at the one arrival gap that stays behind by the step (_lagged_gap)."""
+    row (_turn_jump; without one, with the rest). Otherwise at the rotation jump, else at
+    the one arrival gap that stays behind by the step (_lagged_gap)."""
     jumps = np.diff(ramp)
     if len(jumps) and jumps.max() >= step / 2:
         j = int(np.argmax(jumps)) + 1  # ramp index of the first row after the jump
@@ -283,61 +271,11 @@ def _place(
             if where is not None:
                 return [(where - n0, early), (b + j, step - early)]
         return [(b + j, step)]
-    split = _split_at_jumps(t, n0, (b, first, c), step, ramp, pairs, rate, cfg)
-    if split:
-        return split
     turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
     if turn is not None:
         return [(turn - n0, step)]
     lagged = _lagged_gap(t, first, c, rate, step, cfg)
     return [] if lagged is None else [(lagged, step)]
-
-
-def _split_at_jumps(
-    t: np.ndarray,
-    n0: int,
-    span: tuple[int, int, int],
-    step: float,
-    ramp: np.ndarray,
-    pairs: SpacingPairs | None,
-    rate: float,
-    cfg: ClockConfig,
-) -> list[tuple[int, float]]:
-    """Two or more losses hidden between the same envelope edges (``span``: the earlier
-    edge's end, where latency first rises, the later edge's start; rows from n0): [(first
-    row after each arrival gap the rotation jumps across, seconds)], [] for fewer such gaps.
-
-    One step counts them all, so the rotation check alone cannot split it. A gap the
-    stream arrived at in real time (_in_real_time) takes what latency rose by across it;
-    the rest goes to the other gaps in proportion to the rows sent in their pause (lost
-    rows took sending time at the queue's pace: the pause times _pace_around). [] too
-    where no gap is left for the rest or the rest is below zero."""
-    b, first, c = span
-    pauses = np.flatnonzero(np.diff(t[first : c + 1]) > cfg.gap_s) + first + 1
-    gaps = [int(g) for g in pauses if _gap_jumps(pairs, n0 + int(g), cfg)]
-    if len(gaps) < 2:
-        return []
-    e = t - np.arange(len(t)) / rate
-    real = [g for g in gaps if _in_real_time(e, g, rate, cfg)]
-    taken = [(g, float(ramp[g - b] - ramp[g - 1 - b])) for g in real]
-    rest = step - sum(size for _, size in taken)
-    queued = [g for g in gaps if g not in real]
-    if not queued or rest < 0:
-        return []
-    sent = np.array([(t[g] - t[g - 1]) * _pace_around(t, g, cfg) for g in queued])
-    if not sent.sum() > 0:
-        return []
-    shares = [(g, float(rest * x / sent.sum())) for g, x in zip(queued, sent, strict=True)]
-    return sorted(taken + shares)
-
-
-def _pace_around(t: np.ndarray, g: int, cfg: ClockConfig) -> float:
-    """Rows per second arriving in the ``steady_window_s`` either side of the arrival gap
-    before row g, the gap left out (stalls inside count: their rows arrive in the window)."""
-    lo = int(np.searchsorted(t, t[g - 1] - cfg.steady_window_s))
-    hi = int(np.searchsorted(t, t[g] + cfg.steady_window_s, side="right"))
-    seconds = float(t[g - 1] - t[lo] + t[hi - 1] - t[g])
-    return (hi - lo - 2) / seconds if seconds > 0 else 0.0
 
 
 def _pace(rows: np.ndarray, rate: float) -> float | None:

@@ -618,32 +618,3 @@ def test_a_loss_inside_a_queue_with_stalls_is_not_read_from_the_floor():
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
     assert model.kind == "count" and len(model.losses) == 1
     assert abs(_offset_after(rebuilt, watch, 64, 100)) < 0.5
-
-
-def test_two_losses_inside_one_draining_queue_are_each_their_own_size():
-    """DEV 346_02 / 362_02 (bench/notes/dloss41.txt), made: 3 s and 2 s lost inside one
-    queue that drains only later, the wrist jumping across both. One envelope step counts
-    5 s; with two rotation jumps of one size neither was chosen, and half of it was put
-    each way (the words between and after 0.5-2.5 s off). Each pause's rows were sent at
-    the queue's pace: split so, each loss is its own size and the clock is right."""
-    watch, arrival = trace(200, lambda t: 0.6 if 20 <= t < 60 else 1.6, lost=(30, 33))
-    keep = (watch < 45) | (watch >= 47)
-    watch, arrival = watch[keep], arrival[keep]
-    rebuilt, model = rebuild_clock(arrival, pairs=_turns2(watch, (33.0, 47.0)))
-    assert model.kind == "count" and model.rate_source == "envelope"
-    assert [round(s, 1) for _, s in model.losses] == [3.0, 2.0]
-    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
-
-
-def test_a_real_time_loss_and_one_in_the_queue_after_it_are_each_their_own_size():
-    """Seen 461_01 (bench/notes/dloss41.txt), made: 2 s lost in real time, a queue that
-    drains later beginning soon after (no envelope edge between), and 4 s lost inside it,
-    the wrist jumping across both. The real-time gap takes what latency rose by there (2 s),
-    the queued one the rest, not all 6 s at one of them."""
-    watch, arrival = trace(200, lambda t: 0.6 if 15.5 <= t < 60 else 1.6, lost=(12, 14))
-    keep = (watch < 40) | (watch >= 44)
-    watch, arrival = watch[keep], arrival[keep]
-    rebuilt, model = rebuild_clock(arrival, pairs=_turns2(watch, (14.0, 44.0)))
-    assert model.kind == "count" and model.rate_source == "envelope"
-    assert [round(s, 1) for _, s in model.losses] == [2.0, 4.0]
-    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
