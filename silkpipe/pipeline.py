@@ -98,7 +98,7 @@ def upload_inputs(
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped, not_sessions=folders)
     if not sessions and (run_id is not None or folders):
-        raise InputError(_no_sessions(skipped), path=str(sessions_dir))  # nothing recorded
+        raise InputError(no_sessions_reason(skipped), path=str(sessions_dir))  # nothing recorded
     refused_clips = skipped if skipped_clips is None else skipped_clips
     clips = upload_clip_folders(store, folders, refused_clips)
     if run_id is not None:
@@ -147,7 +147,7 @@ def _refuse_store_inside(store: Store, root: Path) -> None:
         )
 
 
-def _no_sessions(refused: dict[str, str]) -> str:
+def no_sessions_reason(refused: dict[str, str]) -> str:
     """Why a sessions folder gave no session: none there, or every one refused."""
     if refused:
         return f"none of its {len(refused)} session folder(s) could be uploaded (each named above)"
@@ -250,11 +250,12 @@ def _upload_clips(
     store: Store, clips_dir: Path, skipped: dict[str, str], place: str = ""
 ) -> dict[str, str]:
     def refuse(path: Path, why: str) -> None:
+        """Record a refused clip and say it: the one line each refusal gets."""
         skipped[f"{place}-{path.stem}" if place else path.stem] = why
+        log.error("skipping clip: %s", why)
 
     def link_out(path: Path, err: Exception) -> None:
-        refuse(path, str(err))
-        log.error("skipping clip %s", err)
+        refuse(path, one_line(err, path=str(path)))
 
     clips = {}
     for path in clip_folder_files(clips_dir, on_error=link_out):
