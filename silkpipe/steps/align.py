@@ -22,7 +22,7 @@ from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
-from silkpipe.errors import InputError, not_utf8, parse_json
+from silkpipe.errors import InputError, not_utf8, parse_json, read_user_bytes
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
@@ -319,13 +319,13 @@ def run_clip_model(
     with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:
         for name, sha in clips.items():
             if clips_dir is not None:
-                data = (clips_dir / name).read_bytes()
+                data = read_user_bytes(clips_dir / name)
             else:
                 data = read_input(store, keys.clip_key(name), sha)
             (Path(tmp) / name).parent.mkdir(exist_ok=True)
             (Path(tmp) / name).write_bytes(data)
         scratch = {Path(tmp) / n: clips_origin(inputs, None, n) for n in places}
-        model = _scratch_clip_model(run_id, scratch or {Path(tmp): clips_origin(inputs, clips_dir)})
+        model = _scratch_clip_model(scratch or {Path(tmp): clips_origin(inputs, clips_dir)})
     if model is None:
         log.warning(
             "run %s: the clips do not hold two gesture classes with motion: the "
@@ -336,19 +336,26 @@ def run_clip_model(
     return model, digest(clips)
 
 
-def _scratch_clip_model(run_id: str, scratch: dict[Path, str]) -> ClipModel | None:
-    """The clip model of the scratch copies (folder -> the user's folder it stands for);
-    a bad clip or folder is warned about by the user's path, and leaves no model."""
+def _scratch_clip_model(scratch: dict[Path, str]) -> ClipModel | None:
+    """The clip model of the scratch copies (folder -> the user's folder it stands for).
 
-    def warn(path: Path, err: Exception) -> None:
-        log.warning("clip %s: %s", path.name, from_scratch_folders(err, path, scratch))
+    A bad clip is named by the user's path and skipped, as train skips it. A folder with
+    no readable clip is InputError naming the folder and its first bad clip, before any
+    session is aligned, as train refuses it: it left no clip model for every folder, so
+    one bad folder silently changed how every session was aligned."""
+    bad: dict[Path, str] = {}  # each folder's first bad clip
+
+    def skip(path: Path, err: Exception) -> None:
+        why = from_scratch_folders(err, path, scratch)
+        bad.setdefault(path.parent, why)
+        log.warning("skipped clip %s: %s", path.name, why)
 
     try:
-        return clip_model_from_folders(list(scratch), on_error=warn)
+        return clip_model_from_folders(list(scratch), on_error=skip)
     except InputError as err:  # a folder with no readable clip: err.path names it
         text = from_scratch_folders(err, Path(err.path or "."), scratch)
-        log.warning("run %s: %s", run_id, text)
-        return None
+        first = bad.get(Path(err.path or "."))
+        raise InputError(text + (f" (first bad clip: {first})" if first else "")) from None
 
 
 def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:
