@@ -28,6 +28,7 @@ from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
+from silkpipe.steps.align import check_run_clips
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
 
@@ -413,6 +414,7 @@ def run_pipeline(
     skipped_clips: dict[str, str] = {}
     clip_folders = [Path(folder) for folder in clips_dirs]
     sessions = _upload_run(store, run_id, sessions_dir, clip_folders, (skipped, skipped_clips))
+    check_run_clips(store, run_id)  # a clips folder align and train refuse: before transcribing
     workers = workers or min(len(sessions), os.cpu_count() or 1)
     cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}

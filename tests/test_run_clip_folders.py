@@ -251,3 +251,25 @@ def test_an_unreadable_local_clip_is_bad_input_naming_it(tmp_path, monkeypatch):
     with pytest.raises(InputError) as err:
         folder_clips(day)
     assert exit_status(err.value) == 2 and str(locked) in str(err.value), err.value
+
+
+def test_run_names_a_clip_folder_with_no_readable_clip_before_transcribing(tmp_path, monkeypatch):
+    """`run --clips A --clips B`, B's every clip garbled: align and train refuse B, and the
+    run said so only after transcribing every session; now before, in one line."""
+    from silkpipe import pipeline
+    from silkpipe.errors import InputError
+
+    day, other = _two_days(tmp_path)
+    for clip in other.glob("*.csv"):
+        clip.write_text("this is,not a clip\n1,2\n")
+
+    def transcribed(*args, **kwargs):
+        raise AssertionError("transcribed before the clip folder was refused")
+
+    monkeypatch.setattr(pipeline, "transcribe_all", transcribed)
+    with pytest.raises(InputError) as err:
+        pipeline.run_pipeline(
+            _sessions(tmp_path), str(tmp_path / "store"), RUN, clips_dirs=[day, other]
+        )
+    line = str(err.value)
+    assert "\n" not in line and str(other.resolve()) in line and ".csv" in line, line
