@@ -84,20 +84,26 @@ def main(argv: list[str] | None = None) -> int:
                 record({k: v for k, v in result.items() if isinstance(v, int | float)})
     except PartialFailure as err:
         if not ctrl_c_pressed():
-            _say(f"silkpipe {args.command}: partial: {err}")
+            _say(f"{_command(args)}: partial: {err}")
             return err.code
-        return _interrupted(f"silkpipe {args.command}")
+        return _interrupted(_command(args))
     except KeyboardInterrupt:  # Ctrl-C: one line saying what is left, not silence
-        return _interrupted(f"silkpipe {args.command}")
+        return _interrupted(_command(args))
     except Exception as err:  # noqa: BLE001 - every failure is one line and an exit status
         if ctrl_c_pressed():  # what the press broke (a child it killed) after Python dropped it
-            return _interrupted(f"silkpipe {args.command}")
+            return _interrupted(_command(args))
         if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where
             logging.getLogger(__name__).exception("%s failed", args.command)
         reason = one_line(err, session=getattr(args, "session", None))
-        _say(f"silkpipe {args.command}: error: {reason}")
+        _say(f"{_command(args)}: error: {reason}")
         return exit_status(err)
     return 0
+
+
+def _command(args: argparse.Namespace) -> str:
+    """'silkpipe COMMAND [ACTION]': the lines of `sessions upload` name the action too."""
+    action = getattr(args, "action", None)
+    return " ".join(["silkpipe", args.command, *([action] if action else [])])
 
 
 def _named(argv: list[str] | None) -> str:

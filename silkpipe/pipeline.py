@@ -28,6 +28,7 @@ from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
+from silkpipe.steps.align import check_run_clips
 from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
 
@@ -98,7 +99,7 @@ def upload_inputs(
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped, not_sessions=folders)
     if not sessions and (run_id is not None or folders):
-        raise InputError(_no_sessions(skipped), path=str(sessions_dir))  # nothing recorded
+        raise InputError(no_sessions_reason(skipped), path=str(sessions_dir))  # nothing recorded
     refused_clips = skipped if skipped_clips is None else skipped_clips
     clips = upload_clip_folders(store, folders, refused_clips)
     if run_id is not None:
@@ -147,7 +148,7 @@ def _refuse_store_inside(store: Store, root: Path) -> None:
         )
 
 
-def _no_sessions(refused: dict[str, str]) -> str:
+def no_sessions_reason(refused: dict[str, str]) -> str:
     """Why a sessions folder gave no session: none there, or every one refused."""
     if refused:
         return f"none of its {len(refused)} session folder(s) could be uploaded (each named above)"
@@ -250,11 +251,12 @@ def _upload_clips(
     store: Store, clips_dir: Path, skipped: dict[str, str], place: str = ""
 ) -> dict[str, str]:
     def refuse(path: Path, why: str) -> None:
+        """Record a refused clip and say it: the one line each refusal gets."""
         skipped[f"{place}-{path.stem}" if place else path.stem] = why
+        log.error("skipping clip: %s", why)
 
     def link_out(path: Path, err: Exception) -> None:
-        refuse(path, str(err))
-        log.error("skipping clip %s", err)
+        refuse(path, one_line(err, path=str(path)))
 
     clips = {}
     for path in clip_folder_files(clips_dir, on_error=link_out):
@@ -414,6 +416,7 @@ def run_pipeline(
     skipped_clips: dict[str, str] = {}
     clip_folders = [Path(folder) for folder in clips_dirs]
     sessions = _upload_run(store, run_id, sessions_dir, clip_folders, (skipped, skipped_clips))
+    check_run_clips(store, run_id)  # a clips folder align and train refuse: before transcribing
     workers = workers or min(len(sessions), os.cpu_count() or 1)
     cfg = _share_cores(transcribe or TranscribeConfig(), workers)
     seconds: dict[str, float] = {}

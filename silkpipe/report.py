@@ -5,6 +5,12 @@ and previews in the Argo UI. It is built only from artifacts in the store; a pie
 is missing (no model because training failed, a session without labels) is shown as
 missing, never fatal. The manifest (``runs/<id>/manifest.json``) is written last: a run
 without it is incomplete.
+
+A report is published whole or not at all, in a folder store as on S3: the PNG files
+beside the page go to a folder of their own page (``report/figures/<version>/``), the
+page is written last in one write (it is the switch), and only then are the figures of
+the pages it replaced deleted. A report killed before its page is written leaves the old
+page and its figures as they were; the next report deletes the orphaned folder.
 """
 
 from __future__ import annotations
@@ -378,6 +384,7 @@ class _RunArtifacts:
     metrics: Any
     history: Any
     model_keys: list[str]
+    figures_dir: str  # this page's own PNG files (report_figures_prefix)
 
 
 def _load_artifacts(store, run_id: str) -> _RunArtifacts:
@@ -401,6 +408,7 @@ def _load_artifacts(store, run_id: str) -> _RunArtifacts:
         metrics=_json(store, f"{scores_dir}/metrics.json"),
         history=_json(store, f"{model_dir}/history.json"),
         model_keys=store.list(model_dir),
+        figures_dir=keys.report_figures_prefix(run_id, keys.new_version()),
     )
 
 
@@ -506,12 +514,12 @@ def _timelines_section(store, art: _RunArtifacts) -> list[str]:
         clock_png, clock_line = _clock(store, info)
         body.append(clock_line)
         if clock_png is not None:
-            store.put_bytes(f"{art.report_dir}/timelines/{info['session']}-clock.png", clock_png)
+            store.put_bytes(f"{art.figures_dir}/timelines/{info['session']}-clock.png", clock_png)
             body.append(_img(clock_png, f"clock {info['session']}"))
         if png is None:
             body.append(_missing(why))
             continue
-        store.put_bytes(f"{art.report_dir}/timelines/{info['session']}.png", png)
+        store.put_bytes(f"{art.figures_dir}/timelines/{info['session']}.png", png)
         body.append(_img(png, f"timeline {info['session']}"))
     body.append("</section>")
     return body
@@ -535,7 +543,7 @@ def _training_section(store, art: _RunArtifacts) -> list[str]:
         try:
             buf = io.BytesIO()
             plots.training_curves_png(buf, art.history)
-            store.put_bytes(f"{art.report_dir}/training_curves.png", buf.getvalue())
+            store.put_bytes(f"{art.figures_dir}/training_curves.png", buf.getvalue())
             body.append(_img(buf.getvalue(), "training curves"))
         except (ValueError, TypeError) as err:
             body.append(_missing(f"training history unreadable: {err}"))
@@ -619,7 +627,8 @@ def _model_section(store, art: _RunArtifacts) -> list[str]:
 
 
 def build_report(store, run_id: str) -> str:
-    """Write report/index.html (+ timelines/<s>.png, training_curves.png); returns its key."""
+    """Write report/index.html, its figures first (figures/<version>/timelines/<s>.png,
+    training_curves.png), then drop the figures of the pages it replaced; returns its key."""
     art = _load_artifacts(store, run_id)
     body = [
         *_summary_section(store, art),
@@ -629,6 +638,7 @@ def build_report(store, run_id: str) -> str:
         *_training_section(store, art),
         *_evaluation_section(store, art),
         *_model_section(store, art),
+        _figures_line(store, art),
     ]
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -637,8 +647,46 @@ def build_report(store, run_id: str) -> str:
         + "</body></html>"
     )
     key = f"{art.report_dir}/index.html"
-    store.put_bytes(key, page.encode("utf-8"))
+    store.put_bytes(key, page.encode("utf-8"))  # the switch: old page or this one, whole
+    _drop_replaced_figures(store, art)
     return key
+
+
+def _figures_line(store, art: _RunArtifacts) -> str:
+    """Where this page's figures lie as PNG files (they are embedded above too)."""
+    if not store.list(art.figures_dir):
+        return ""
+    href = art.figures_dir[len(art.report_dir) + 1 :] + "/"
+    return f'<p class="meta">The figures as PNG files: <a href="{_e(href)}">{_e(href)}</a></p>'
+
+
+#: Figure files of the report layout before figures/<version>/ (deleted once replaced).
+OLD_FIGURES = ("timelines/", "training_curves.png")
+
+
+def _drop_replaced_figures(store, art: _RunArtifacts) -> None:
+    """After the page is switched: the figures of every other page (replaced, or orphaned
+    by a report killed before its page) and those of the older flat layout."""
+    keep = art.figures_dir + "/"
+    every = keys.report_figures_prefix(art.run_id) + "/"
+    folder = art.report_dir + "/"
+    for key in store.list(art.report_dir):
+        other_page = key.startswith(every) and not key.startswith(keep)
+        if other_page or key.removeprefix(folder).startswith(OLD_FIGURES):
+            store.delete(key)
+    root = getattr(store, "root", None)  # a folder store: no empty folders left behind
+    if root is not None:
+        for name in (every, f"{folder}timelines/"):
+            _remove_empty_folders(root / name)
+
+
+def _remove_empty_folders(top) -> None:
+    """The empty folders under ``top`` (and ``top``), deepest first."""
+    if not top.is_dir():
+        return
+    for path in sorted(top.rglob("*"), key=lambda p: -len(p.parts)) + [top]:
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> str:

@@ -539,5 +539,12 @@ def report_prefix(run_id: str) -> str:
     return f"{run_prefix(run_id)}/report"
 
 
+def report_figures_prefix(run_id: str, version: str | None = None) -> str:
+    """``report/figures/<version>``: the PNG files of one page (report.build_report);
+    without ``version`` the folder of every page's."""
+    figures = f"{report_prefix(run_id)}/figures"
+    return f"{figures}/{check_name(version)}" if version else figures
+
+
 def manifest_key(run_id: str) -> str:
     return f"{run_prefix(run_id)}/manifest.json"

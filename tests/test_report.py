@@ -99,6 +99,12 @@ def _html(store: FileStore, key: str) -> str:
     return store.get_bytes(key).decode("utf-8")
 
 
+def _figures(store, page: str) -> str:
+    """The key prefix of the figure files the page links (report/figures/<version>)."""
+    (href,) = re.findall(r'href="(figures/[^"/]+)/"', page)
+    return f"runs/{RUN}/report/{href}"
+
+
 def test_report_has_every_section_and_embeds_its_images(tmp_path, data_dir):
     store = _store_with_run(tmp_path / "store", data_dir)
     key = build_report(store, RUN)
@@ -123,17 +129,18 @@ def test_report_has_every_section_and_embeds_its_images(tmp_path, data_dir):
     # scores and model links
     assert "0.649" in page and "0.632" in page and "0.667" in page and "true \\ predicted" in page
     assert 'href="../model/model.onnx"' in page
+    figures = _figures(store, page)
     for name in (SESSION, BROKEN):
-        png = store.get_bytes(f"runs/{RUN}/report/timelines/{name}.png")
+        png = store.get_bytes(f"{figures}/timelines/{name}.png")
         assert png.startswith(b"\x89PNG")
-    assert store.exists(f"runs/{RUN}/report/training_curves.png")
+    assert store.exists(f"{figures}/training_curves.png")
 
 
 def test_report_and_manifest_on_an_s3_store(s3_env, data_dir):
     store = _store_with_run(open_store("s3://silkpipe-report-test/team"), data_dir)
     page = store.get_bytes(build_report(store, RUN)).decode("utf-8")
     assert "+9.70" in page and page.count("data:image/png;base64,") >= 4
-    assert store.exists(f"runs/{RUN}/report/timelines/{SESSION}.png")
+    assert store.exists(f"{_figures(store, page)}/timelines/{SESSION}.png")
     manifest = json.loads(store.get_bytes(write_manifest(store, RUN)))
     keys = {a["key"] for a in manifest["artifacts"]}
     assert f"runs/{RUN}/report/index.html" in keys and manifest["status"] == "partial"

@@ -205,3 +205,71 @@ def test_a_clips_folder_inside_the_sessions_folder_is_no_refused_session(tmp_pat
     assert upload_inputs(store, sessions, [clips], skipped, run_id=RUN) == sorted(badinputs.GOOD)
     assert skipped == {}
     assert "clips/jump_sample01.csv" in store.list("clips")
+
+
+def test_a_clip_folder_with_no_readable_clip_stops_align_naming_it(tmp_path):
+    """One of two folders whose every clip is garbled: align warned and went on with no
+    clip model at all (for every folder), so every session was aligned another way, while
+    train refused the folder. Now align refuses it too, before aligning, in one line that
+    names the user's folder and its first bad clip."""
+    from silkpipe.errors import InputError
+    from silkpipe.steps import align_run
+
+    day, other = _two_days(tmp_path)
+    for clip in other.glob("*.csv"):
+        clip.write_text("this is,not a clip\n1,2\n")
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, _sessions(tmp_path), [day, other], run_id=RUN)
+    with pytest.raises(InputError) as err:
+        align_run(store, RUN, progress=False)
+    line = str(err.value)
+    assert "\n" not in line and str(other.resolve()) in line, line
+    assert "no readable clips" in line and ".csv" in line, line
+    assert keys.published(store, RUN, "labels") is None, "sessions were aligned"
+    _with_label_set(store)
+    with pytest.raises(InputError) as trained:  # train refuses the same folder
+        train_run(store, RUN, TrainConfig(max_epochs=1, min_epochs=1), progress=False)
+    assert str(other.resolve()) in str(trained.value)
+
+
+def test_an_unreadable_local_clip_is_bad_input_naming_it(tmp_path, monkeypatch):
+    """`align --clips DIR` / `train --clips DIR` with a clip the OS will not hand over: a
+    PermissionError traceback line and exit 1 (a fault); now bad input naming the file."""
+    from silkpipe.errors import InputError, exit_status
+    from silkpipe.steps.train import folder_clips
+
+    day = badinputs.sample_clips(tmp_path / "day", per_class=1)
+    locked = day / "punch_sample01.csv"
+    real_read = Path.read_bytes
+
+    def read_bytes(self):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(InputError) as err:
+        folder_clips(day)
+    assert exit_status(err.value) == 2 and str(locked) in str(err.value), err.value
+
+
+def test_run_names_a_clip_folder_with_no_readable_clip_before_transcribing(tmp_path, monkeypatch):
+    """`run --clips A --clips B`, B's every clip garbled: align and train refuse B, and the
+    run said so only after transcribing every session; now before, in one line."""
+    from silkpipe import pipeline
+    from silkpipe.errors import InputError
+
+    day, other = _two_days(tmp_path)
+    for clip in other.glob("*.csv"):
+        clip.write_text("this is,not a clip\n1,2\n")
+
+    def transcribed(*args, **kwargs):
+        raise AssertionError("transcribed before the clip folder was refused")
+
+    monkeypatch.setattr(pipeline, "transcribe_all", transcribed)
+    with pytest.raises(InputError) as err:
+        pipeline.run_pipeline(
+            _sessions(tmp_path), str(tmp_path / "store"), RUN, clips_dirs=[day, other]
+        )
+    line = str(err.value)
+    assert "\n" not in line and str(other.resolve()) in line and ".csv" in line, line

@@ -95,6 +95,43 @@ def _progress(wf) -> str:
     return f"{status.phase or 'Pending'} {status.progress or ''}".strip()
 
 
+def upload_inputs(args: argparse.Namespace, run_id: str) -> int:
+    """``silkpipe sessions upload`` of ``--sessions`` (and ``--clips``) for the run: 0 when
+    the run has sessions to go on with, else the exit status to stop with. A partial
+    upload (exit 2, the uploaded names on stdout) goes on with them, as `silkpipe run`
+    goes on with the good sessions, and says which were refused; nothing uploaded (2) or
+    a fault (1) stops the submission."""
+    import contextlib
+    import io
+    import json
+
+    from silkpipe.cli import main as silkpipe_main
+
+    # The run owns what it uploads (runs/<run-id>/inputs.json): its fan-out and steps
+    # never pick up sessions another submission puts in the same store.
+    upload = ["sessions", "upload", str(args.sessions), "--store", args.store, "--run-id", run_id]
+    for folder in args.clips or []:  # each one: the run records them all (clips/<n>/)
+        upload += ["--clips", str(folder)]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = silkpipe_main(upload)
+    sys.stdout.write(printed.getvalue())
+    if code == 0:
+        return 0
+    try:
+        names = json.loads(printed.getvalue().strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        names = []
+    if code != 2 or not names:
+        return code
+    print(
+        f"submit: going on with the {len(names)} uploaded session(s); the refused ones are "
+        "named above (and in the run's inputs.json, `rejected`)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     params = parse_params(args.param)
@@ -102,24 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         print("submit: error: --clips is uploaded with --sessions DIR: give both", file=sys.stderr)
         return 2
     run_id = args.run_id or "silkpipe-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    if args.sessions is not None:
-        from silkpipe.cli import main as silkpipe_main
-
-        # The run owns what it uploads (runs/<run-id>/inputs.json): its fan-out and steps
-        # never pick up sessions another submission puts in the same store.
-        upload = [
-            "sessions",
-            "upload",
-            str(args.sessions),
-            "--store",
-            args.store,
-            "--run-id",
-            run_id,
-        ]
-        for folder in args.clips or []:  # each one: the run records them all (clips/<n>/)
-            upload += ["--clips", str(folder)]
-        if silkpipe_main(upload) != 0:
-            return 2
+    if args.sessions is not None and (stop := upload_inputs(args, run_id)):
+        return stop
     service = WorkflowsService(
         host=args.server,
         token=os.environ.get("ARGO_TOKEN") or None,

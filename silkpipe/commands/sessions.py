@@ -18,7 +18,7 @@ from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.commands import STORE_HELP, add_dir_option, add_store_args, refuse_unused
-from silkpipe.errors import InputError
+from silkpipe.errors import BAD_INPUT, InputError, PartialFailure, shown
 
 
 def register(sub) -> None:
@@ -146,22 +146,45 @@ def list_command(args) -> dict:
 
 
 def upload_command(args) -> dict:
-    from silkpipe.pipeline import upload_inputs
+    from silkpipe.pipeline import no_sessions_reason, upload_inputs
 
     if args.run_id is not None:
         keys.check_name(args.run_id, "run id")
     elif len(args.clips or []) > 1:  # only the run's inputs.json says which clips are whose
         raise InputError("several --clips folders need --run-id (the run records them)")
     skipped: dict[str, str] = {}
+    skipped_clips: dict[str, str] = {}
     names = upload_inputs(
-        keys.open_store(args.store), args.dir, args.clips or None, skipped, run_id=args.run_id
-    )
-    for why in skipped.values():
-        print(f"silkpipe sessions upload: skipped: {why}", file=sys.stderr)
+        keys.open_store(args.store),
+        args.dir,
+        args.clips or None,
+        skipped,
+        run_id=args.run_id,
+        skipped_clips=skipped_clips,
+    )  # each refusal is said there, in one line
     if not names:
-        raise InputError(f"no session folders found under {args.dir}", path=str(args.dir))
+        raise InputError(no_sessions_reason(skipped), path=str(args.dir))
     print(json.dumps(names))
+    sys.stdout.flush()
+    if skipped or skipped_clips:
+        raise PartialFailure(_partial_upload(names, skipped, skipped_clips), BAD_INPUT)
     return {"sessions": len(names)}
+
+
+def _partial_upload(names: list[str], refused: dict[str, str], clips: dict[str, str]) -> str:
+    """The closing line of an upload that refused some sessions or clips: exit 2, as `run`
+    exits for a partial run, with the uploaded names on stdout; nothing uploaded is an
+    error with no names printed (workflows.submit tells the two apart by them)."""
+    parts = [f"{len(names)} session(s) uploaded"]
+    if refused:
+        parts.append(f"{len(refused)} session folder(s) refused ({_listed(refused)})")
+    if clips:
+        parts.append(f"{len(clips)} clip(s) refused ({_listed(clips)})")
+    return "; ".join(parts) + "; each named above"
+
+
+def _listed(names: dict[str, str]) -> str:
+    return ", ".join(map(shown, sorted(names)))[:300]
 
 
 def export_report_command(args) -> dict:

@@ -12,6 +12,8 @@ import logging
 import math
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -22,7 +24,8 @@ from silkpipe import metrics, session_classes
 from silkpipe import store as keys
 from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
-from silkpipe.errors import InputError, not_utf8, parse_json
+from silkpipe.clips import load_clip_streams
+from silkpipe.errors import InputError, not_utf8, parse_json, read_user_bytes
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
@@ -310,45 +313,89 @@ def run_clip_model(
     """(the class model of the run's clips or ``clips_dir``'s, the clips' hash); (None, "")
     without clips, or when they cannot tell two gesture classes apart. A run that gave
     several clip folders (clips ``<n>/<name>``) has one model of all of them."""
-    from silkpipe.steps.train import folder_clips
-
-    clips = folder_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
-    if not clips:
-        return None, ""
-    places = [] if clips_dir is not None else clip_places(clips)
-    with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:
-        for name, sha in clips.items():
-            if clips_dir is not None:
-                data = (clips_dir / name).read_bytes()
-            else:
-                data = read_input(store, keys.clip_key(name), sha)
-            (Path(tmp) / name).parent.mkdir(exist_ok=True)
-            (Path(tmp) / name).write_bytes(data)
-        scratch = {Path(tmp) / n: clips_origin(inputs, None, n) for n in places}
-        model = _scratch_clip_model(run_id, scratch or {Path(tmp): clips_origin(inputs, clips_dir)})
-    if model is None:
+    with _clip_copies(store, inputs, clips_dir) as (scratch, clips):
+        model = _scratch_clip_model(scratch) if clips else None
+    if clips and model is None:
         log.warning(
             "run %s: the clips do not hold two gesture classes with motion: the "
             "alignment's class evidence is self-trained",
             run_id,
         )
-        return None, ""
-    return model, digest(clips)
+    return (model, digest(clips)) if model is not None else (None, "")
 
 
-def _scratch_clip_model(run_id: str, scratch: dict[Path, str]) -> ClipModel | None:
-    """The clip model of the scratch copies (folder -> the user's folder it stands for);
-    a bad clip or folder is warned about by the user's path, and leaves no model."""
+def check_run_clips(store: Store, run_id: str) -> None:
+    """InputError for a run's clips folder that align would refuse (no clip of it can be
+    read), so `silkpipe run` says it before transcribing, not an hour later; its bad clips
+    are named once, by align."""
+    with _clip_copies(store, read_run_inputs(store, run_id), None) as (scratch, clips):
+        bad: dict[Path, str] = {}
+        for folder in scratch if clips else ():
+            try:
+                load_clip_streams(folder, realign=False, on_error=_first_bad(bad, scratch))
+            except InputError as err:
+                raise _unreadable_folder(err, scratch, bad) from None
 
-    def warn(path: Path, err: Exception) -> None:
-        log.warning("clip %s: %s", path.name, from_scratch_folders(err, path, scratch))
+
+@contextmanager
+def _clip_copies(
+    store: Store, inputs: dict, clips_dir: Path | None
+) -> Iterator[tuple[dict[Path, str], dict[str, str]]]:
+    """(scratch folder -> the user's folder it stands for, the clips' name -> sha256): the
+    run's clips (or ``clips_dir``'s) copied into a temporary folder, one sub-folder per
+    clip folder where the run gave several."""
+    from silkpipe.steps.train import folder_clips
+
+    clips = folder_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
+    places = [] if clips_dir is not None else clip_places(clips)
+    with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:
+        for name, sha in clips.items():
+            if clips_dir is not None:
+                data = read_user_bytes(clips_dir / name)
+            else:
+                data = read_input(store, keys.clip_key(name), sha)
+            (Path(tmp) / name).parent.mkdir(exist_ok=True)
+            (Path(tmp) / name).write_bytes(data)
+        scratch = {Path(tmp) / n: clips_origin(inputs, None, n) for n in places}
+        yield scratch or {Path(tmp): clips_origin(inputs, clips_dir)}, clips
+
+
+def _first_bad(bad: dict[Path, str], scratch: dict[Path, str]):
+    """An on_error that keeps each folder's first bad clip (by the user's path) in ``bad``."""
+
+    def keep(path: Path, err: Exception) -> str:
+        why = from_scratch_folders(err, path, scratch)
+        bad.setdefault(path.parent, why)
+        return why
+
+    return keep
+
+
+def _unreadable_folder(err: InputError, scratch: dict[Path, str], bad: dict[Path, str]):
+    """A folder with no readable clip (``err.path``) as one line: the user's folder and its
+    first bad clip."""
+    text = from_scratch_folders(err, Path(err.path or "."), scratch)
+    first = bad.get(Path(err.path or "."))
+    return InputError(text + (f" (first bad clip: {first})" if first else ""))
+
+
+def _scratch_clip_model(scratch: dict[Path, str]) -> ClipModel | None:
+    """The clip model of the scratch copies (folder -> the user's folder it stands for).
+
+    A bad clip is named by the user's path and skipped, as train skips it. A folder with
+    no readable clip is InputError naming the folder and its first bad clip, before any
+    session is aligned, as train refuses it: it left no clip model for every folder, so
+    one bad folder silently changed how every session was aligned."""
+    bad: dict[Path, str] = {}
+    first_bad = _first_bad(bad, scratch)
+
+    def skip(path: Path, err: Exception) -> None:
+        log.warning("skipped clip %s: %s", path.name, first_bad(path, err))
 
     try:
-        return clip_model_from_folders(list(scratch), on_error=warn)
+        return clip_model_from_folders(list(scratch), on_error=skip)
     except InputError as err:  # a folder with no readable clip: err.path names it
-        text = from_scratch_folders(err, Path(err.path or "."), scratch)
-        log.warning("run %s: %s", run_id, text)
-        return None
+        raise _unreadable_folder(err, scratch, bad) from None
 
 
 def _clear_stale_failures(store: Store, run_id: str, inputs: dict) -> None:

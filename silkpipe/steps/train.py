@@ -24,7 +24,7 @@ from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
-from silkpipe.errors import InputError, not_utf8, one_line
+from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
@@ -193,7 +193,7 @@ def folder_clips(folder: Path) -> dict[str, str]:
         raise InputError(
             "no clip CSV files (links out of the folder are not read)", path=str(folder)
         )
-    return {p.name: sha256(p.read_bytes()) for p in files}
+    return {p.name: sha256(read_user_bytes(p)) for p in files}  # unreadable: named, exit 2
 
 
 def train_run(

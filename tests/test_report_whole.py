@@ -1,0 +1,83 @@
+"""A report is published whole or not at all (folder store and S3): a report killed while
+it writes leaves the old page and the files beside it as they were, never new figures
+beside an old page; the next report leaves its own files only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_report import RUN, _store_with_run
+
+from silkpipe import store as keys
+from silkpipe.steps import report_run
+from silkpipe.store import open_store, put_json
+
+
+class Killed(Exception):
+    """Stands for the report's process dying at a write."""
+
+
+class _DiesAtThePage:
+    """The store as report_run uses it, except that the page's write never happens: every
+    figure beside it is written first, then the process is gone."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        if key == keys.report_key(RUN):
+            raise Killed(key)
+        self._store.put_bytes(key, data)
+
+
+def _report_files(store) -> dict[str, bytes]:
+    return {key: store.get_bytes(key) for key in store.list(keys.report_prefix(RUN))}
+
+
+def _open(kind: str, tmp_path, request):
+    if kind == "folder":
+        return open_store(str(tmp_path / "store"))
+    request.getfixturevalue("s3_env")
+    return open_store(f"s3://silkpipe-report-whole/{tmp_path.name}")
+
+
+@pytest.mark.parametrize("kind", ["folder", "s3"])
+def test_a_report_killed_mid_write_leaves_the_old_one_whole(kind, tmp_path, data_dir, request):
+    """Killed after its figures, before its page: the new training curves were written
+    over the old ones beside the old page (a mix until the next run)."""
+    store = _store_with_run(_open(kind, tmp_path, request), data_dir)
+    report_run(store, RUN)
+    before = _report_files(store)
+    history = json.loads(store.get_bytes(f"runs/{RUN}/model/history.json"))
+    put_json(store, f"runs/{RUN}/model/history.json", history[:4])  # other curves
+    with pytest.raises(Killed):
+        report_run(_DiesAtThePage(store), RUN, force=True)
+    after = _report_files(store)
+    assert {k: after.get(k) for k in before} == before, "the old report was changed"
+
+    report_run(store, RUN, force=True)  # the next one: its page and its own figures only
+    page = store.get_bytes(keys.report_key(RUN)).decode()
+    (figures,) = {k.split("/")[4] for k in store.list(keys.report_figures_prefix(RUN))}
+    assert f'href="figures/{figures}/"' in page
+    manifest = json.loads(store.get_bytes(keys.manifest_key(RUN)))
+    listed = {a["key"] for a in manifest["artifacts"]}
+    assert set(store.list(keys.report_prefix(RUN))) <= listed
+    assert before.keys() - {keys.report_key(RUN)} - set(store.list(keys.report_prefix(RUN)))
+
+
+def test_the_flat_figures_of_an_older_report_are_dropped(tmp_path, data_dir):
+    """A report of the layout before figures/<version>/ (timelines/, training_curves.png
+    beside the page): its files go once a page replaces it; evaluate's stay."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    old = ["timelines/gone.png", f"timelines/{'x'}-clock.png", "training_curves.png"]
+    for name in old:
+        store.put_bytes(f"{keys.report_prefix(RUN)}/{name}", b"\x89PNG old")
+    report_run(store, RUN)
+    left = store.list(keys.report_prefix(RUN))
+    assert not [k for k in left if k.split("/", 3)[3] in old], left
+    assert f"{keys.report_prefix(RUN)}/metrics.json" in left
+    assert not (tmp_path / "store" / keys.report_prefix(RUN) / "timelines").exists()

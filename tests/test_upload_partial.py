@@ -1,0 +1,84 @@
+"""`sessions upload` that refuses some sub-folders is partial: exit 2 as `run` exits for a
+partial run, the uploaded names still on stdout, one line per refusal; `make submit` goes
+on with what was uploaded and stops when nothing was."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import badinputs
+from test_workflows import _ArgoServerRecorder
+
+GOOD = badinputs.GOOD[0]
+
+
+def _sessions(root: Path, *, good: bool = True) -> Path:
+    """A sessions folder with a session missing its sensor stream (refused), and a good one."""
+    sessions = root / "sessions"
+    if good:
+        badinputs.copy_session(GOOD, sessions, "good", files=("sensor_data.csv",))
+    badinputs.copy_session(GOOD, sessions, "nosensor", files=("metadata.json",))
+    return sessions
+
+
+def test_upload_that_refused_a_session_is_partial_and_names_it_once(tmp_path):
+    """It exited 0 (a script went on as if all were uploaded) and said each refusal twice:
+    a log line and a `skipped:` line. A clip that is a link out of its folder too."""
+    sessions = _sessions(tmp_path)
+    clips = badinputs.sample_clips(tmp_path / "clips", per_class=1)
+    (tmp_path / "outside.csv").write_text("t,x\n")
+    (clips / "evil_sample01.csv").symlink_to(tmp_path / "outside.csv")
+    store = str(tmp_path / "store")
+    proc = badinputs.cli(
+        "sessions", "upload", str(sessions), "--store", store, "--clips", str(clips), cwd=tmp_path
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert json.loads(proc.stdout) == ["good"]
+    lines = proc.stderr.strip().splitlines()
+    refusals = [line for line in lines if "partial:" not in line]
+    for name, file in (("nosensor", "nosensor"), ("evil_sample01", "evil_sample01.csv")):
+        said = [line for line in refusals if name in line]
+        assert len(said) == 1 and file in said[0], lines
+    closing = [line for line in lines if "partial:" in line]
+    assert len(closing) == 1 and closing[0].startswith("silkpipe sessions upload: partial:")
+    assert "nosensor" in closing[0] and "evil_sample01" in closing[0], closing
+    assert "1 session(s) uploaded" in closing[0], closing
+
+
+def test_upload_of_nothing_is_an_error_with_no_names(tmp_path):
+    """Every sub-folder refused: exit 2 with nothing on stdout (a partial upload prints the
+    names it uploaded), one error line after the refusal."""
+    sessions = _sessions(tmp_path, good=False)
+    proc = badinputs.cli("sessions", "upload", str(sessions), "--store", "store", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout + proc.stderr
+    assert "error:" in proc.stderr.strip().splitlines()[-1], proc.stderr
+
+
+def _submit(tmp_path: Path, sessions: Path) -> tuple[int, list]:
+    from workflows import submit
+
+    recorder = _ArgoServerRecorder()
+    try:
+        argv = ["--server", recorder.url, "--store", str(tmp_path / "store")]
+        code = submit.main([*argv, "--run-id", "r-part", "--sessions", str(sessions)])
+    finally:
+        recorder.close()
+    return code, recorder.calls
+
+
+def test_submit_goes_on_after_a_partial_upload(tmp_path, clean_env, capsys):
+    """One bad session in the folder: submit goes on with the good one (as `run` does) and
+    says it, where a partial upload exiting 2 would have stopped the submission."""
+    code, calls = _submit(tmp_path, _sessions(tmp_path))
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert [c[0] for c in calls] == ["POST"], calls
+    assert "going on with the 1 uploaded session(s)" in err and "nosensor" in err, err
+
+
+def test_submit_stops_when_nothing_was_uploaded(tmp_path, clean_env, capsys):
+    code, calls = _submit(tmp_path, _sessions(tmp_path, good=False))
+    out, err = capsys.readouterr()
+    assert code == 2 and calls == [], out + err
+    assert "going on" not in err
