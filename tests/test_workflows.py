@@ -18,6 +18,7 @@ from silkpipe.cli import build_parser
 REPO = Path(__file__).resolve().parents[1]
 from workflows import manifests  # noqa: E402
 from workflows.silkpipe_workflow import S3_SECRET, UID, Settings, build, compile_yaml  # noqa: E402
+from workflows.submit import main as submit_main  # noqa: E402
 from workflows.submit import make_workflow, parse_params  # noqa: E402
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z]+)\.parameters\.([A-Za-z0-9_-]+)\s*\}\}")
@@ -196,6 +197,26 @@ def test_both_train_templates_pass_the_test_split_parameter(wt):
             p["value"] = value if p["name"] == "test-split" else p.get("value")
         trains = [parser.parse_args(argv) for argv in cli_contract(doc) if argv[0] == "train"]
         assert len(trains) == 2 and all(args.test_split is expected for args in trains)
+
+
+def test_a_test_split_other_than_true_or_false_is_refused_at_submission(wt, tmp_path):
+    """train refuses it only when it runs, after every transcription: Argo refuses it at
+    submission (the parameter's enum) and so does submit, before uploading; a misspelt
+    parameter name (which Argo would keep and no step read) is refused the same way."""
+    (param,) = [p for p in wt["spec"]["arguments"]["parameters"] if p["name"] == "test-split"]
+    assert param["enum"] == ["true", "false"] and param["value"] in param["enum"]
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    store = tmp_path / "store"
+    for item, says in (
+        ("test-split=no", "give one of true, false"),
+        ("test_split=false", "not a parameter of the template"),
+    ):
+        argv = ["--sessions", str(sessions), "--store", str(store), "-p", item]
+        with pytest.raises(SystemExit) as exit_:
+            submit_main(argv)
+        assert says in str(exit_.value.code) and item.split("=")[0] in str(exit_.value.code)
+        assert not store.exists()  # refused before the upload
 
 
 def test_retries_cover_preemption_with_backoff_and_not_bad_input(wt):

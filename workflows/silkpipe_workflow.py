@@ -91,6 +91,11 @@ class Settings:
     )
 
 
+#: Parameters that take only these values: a steps' CLI refuses any other, late (train runs
+#: after every transcription), so Argo refuses it at submission (``enum``) and so does submit.
+CHOICES: dict[str, list[str]] = {"test-split": ["true", "false"]}
+
+
 def _param(name: str) -> str:
     return "{{workflow.parameters." + name + "}}"
 
@@ -233,7 +238,7 @@ def build(settings: Settings | None = None) -> WorkflowTemplate:
     """The WorkflowTemplate; ``run-id`` has no default so every submission names its run."""
     s = settings or Settings()
     arguments = [Parameter(name="run-id", description="run id: runs/<run-id>/ in the store")]
-    arguments += [Parameter(name=k, value=v) for k, v in s.parameters.items()]
+    arguments += [Parameter(name=k, value=v, enum=CHOICES.get(k)) for k, v in s.parameters.items()]
     with WorkflowTemplate(
         name=NAME,
         labels={"app.kubernetes.io/name": NAME, "app.kubernetes.io/component": "workflow"},

@@ -23,7 +23,7 @@ from pathlib import Path
 from hera.workflows import Parameter, Workflow, WorkflowsService
 from hera.workflows import models as m
 
-from workflows.silkpipe_workflow import NAME
+from workflows.silkpipe_workflow import CHOICES, NAME, Settings
 
 FINISHED = {"Succeeded", "Failed", "Error"}
 
@@ -73,6 +73,20 @@ def parse_params(items: list[str]) -> dict[str, str]:
             raise SystemExit(f"submit: -p expects KEY=VALUE, got {item!r}")
         params[key] = value
     return params
+
+
+def check_params(params: dict[str, str]) -> None:
+    """Refuse, before anything is uploaded, a parameter the template does not declare (Argo
+    would keep it and no step would read it: ``-p test_split=false`` would hold out a test
+    set after all) or a value its steps refuse only when they run (train runs last)."""
+    names = ["run-id", *Settings().parameters]
+    for key, value in params.items():
+        if key not in names:
+            raise SystemExit(
+                f"submit: -p {key}: not a parameter of the template (have: {', '.join(names)})"
+            )
+        if key in CHOICES and value not in CHOICES[key]:
+            raise SystemExit(f"submit: -p {key}={value}: give one of {', '.join(CHOICES[key])}")
 
 
 def make_workflow(
@@ -135,6 +149,7 @@ def upload_inputs(args: argparse.Namespace, run_id: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     params = parse_params(args.param)
+    check_params(params)
     if args.clips and args.sessions is None:  # it would do nothing: refused, not ignored
         print("submit: error: --clips is uploaded with --sessions DIR: give both", file=sys.stderr)
         return 2
