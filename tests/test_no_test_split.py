@@ -124,6 +124,19 @@ def test_test_split_takes_true_or_false_only(tmp_path, capsys):
     assert "neither true nor false" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["train", "run"])
+def test_both_spellings_at_once_are_refused(tmp_path, capsys, command):
+    """`--no-test-split --test-split true` contradicts itself: refused, not the last one
+    silently winning."""
+    where = [] if command == "train" else [str(tmp_path / "sessions")]
+    argv = [command, *where, "--store", str(tmp_path / "s"), "--run-id", RUN]
+    (tmp_path / "sessions").mkdir()
+    assert main([*argv, "--no-test-split", "--test-split", "true"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.endswith("--no-test-split and --test-split both given: give one")
+    assert not (tmp_path / "s").exists()  # refused before anything is read or written
+
+
 @pytest.mark.parametrize(
     ("flag", "expected"),
     [([], True), (["--no-test-split"], False), (["--test-split", "FALSE"], False)],

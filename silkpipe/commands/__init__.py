@@ -97,6 +97,14 @@ def add_test_split_option(parser) -> None:
     parser.set_defaults(test_split=True)
 
 
+def chosen_test_split(args) -> bool:
+    """The test split asked for; both spellings at once contradict each other (with
+    ``--test-split true`` argparse let the last win silently): refused."""
+    if set(TEST_SPLIT_FLAGS) <= getattr(args, GIVEN, set()):
+        raise InputError("--no-test-split and --test-split both given: give one")
+    return bool(args.test_split)
+
+
 def _true_or_false(text: str) -> bool:
     """``true`` or ``false`` (any case), as an Argo parameter holds a boolean."""
     if text.lower() not in ("true", "false"):

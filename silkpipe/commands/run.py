@@ -9,6 +9,7 @@ from silkpipe.commands import (
     add_config_options,
     add_dir_option,
     add_test_split_option,
+    chosen_test_split,
     config_from,
 )
 from silkpipe.commands.align import say_gate
@@ -77,6 +78,7 @@ def run(args) -> dict:
     from silkpipe.steps import AlignConfig, Settings, TranscribeConfig
     from silkpipe.transcription import BUNDLED_MODEL
 
+    test_split = chosen_test_split(args)  # refused before anything is uploaded
     settings = Settings(backend=args.backend, model=args.model or BUNDLED_MODEL)
     result = run_pipeline(
         args.sessions_dir,
@@ -87,7 +89,7 @@ def run(args) -> dict:
         transcribe=TranscribeConfig(settings=settings),
         align=config_from(args, AlignConfig(), prefix="align_"),
         force=args.force,
-        test_split=args.test_split,
+        test_split=test_split,
     )
     print(json.dumps(result, indent=2), file=sys.stderr)
     if result["gate"]:

@@ -13,6 +13,7 @@ from silkpipe.commands import (
     add_dir_option,
     add_test_split_option,
     add_training_settings,
+    chosen_test_split,
     refuse_unused,
     training_config,
 )
@@ -125,6 +126,7 @@ def _refuse_unused(args) -> None:
     if args.store or args.run_id:
         why = "works in folder mode (--out DIR) only: store mode would ignore it"
         refuse_unused(args, ("--out", "--sessions", "--adapt-to", "--calibrate"), why)
+        chosen_test_split(args)
     else:
         why = "retrains a store run's model (store mode): folder mode always trains, so "
         refuse_unused(args, ("--force",), why + "it would do nothing")
@@ -272,5 +274,5 @@ def run_store(args, cfg) -> dict:
         force=args.force,
         progress=not args.no_progress,
         clips_dirs=[Path(c) for c in args.clips or []],  # none: the run's own clips
-        test_split=args.test_split,
+        test_split=chosen_test_split(args),
     )
