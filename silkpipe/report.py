@@ -553,29 +553,54 @@ def _training_section(store, art: _RunArtifacts) -> list[str]:
 
 def _evaluation_section(store, art: _RunArtifacts) -> list[str]:
     """Confusion matrix and held-out scores (or, for a model trained with no test split,
-    the line saying it has none), then the cross-validation section."""
+    the line saying it has none, then evaluate --report's scores where there are any), then
+    the cross-validation section."""
     body = ['<section id="evaluation"><h2>Evaluation</h2>']
+    shown = art.metrics
     if _no_test_split(art.metrics):
-        body.append(_missing(f"{art.metrics['note']}: no confusion matrix or score to show"))
+        scored = _json(store, f"{art.report_dir}/metrics.json")
+        body += _scores_without_test_split(store, art, scored)
+        shown = scored if _scored(scored) else shown
     else:
-        body += _held_out_scores(store, art)
-    body.append(_spotting_html(store, art))
+        body += _held_out_scores(store, art.scores_dir, art.metrics)
+    if shown is art.metrics:  # evaluate --report's own tables are shown whole otherwise
+        body.append(_spotting_html(store, art))
     body.append("</section>")
     cv_key = f"{art.report_dir}/cv.json"
-    body.append(cv_section(_json(store, cv_key), art.metrics, written=store.exists(cv_key)))
+    body.append(cv_section(_json(store, cv_key), shown, written=store.exists(cv_key)))
     return body
 
 
-def _held_out_scores(store, art: _RunArtifacts) -> list[str]:
-    """The confusion matrix and scores of the model's held-out test set (or the report
-    folder's, from evaluate --report, when no model is published)."""
+def _scores_without_test_split(store, art: _RunArtifacts, scored: Any) -> list[str]:
+    """A model trained with no test split has no held-out score: the line saying so, then
+    the only scores there are, what `evaluate --model ... --report REPORT_DIR` wrote
+    (``scored``), named as such with the model it names."""
+    note = art.metrics["note"]
+    if not _scored(scored):
+        return [_missing(f"{note}: no confusion matrix or score to show")]
+    what = (
+        "Below: the scores <code>evaluate --model ... --report</code> wrote into report/ "
+        f"(model <code>{_e(str(scored.get('model', '?')))}</code>), not a held-out part of "
+        "this model's training data."
+    )
+    return [_missing(note), f"<p>{what}</p>", *_held_out_scores(store, art.report_dir, scored)]
+
+
+def _scored(metrics: Any) -> bool:
+    """Whether ``metrics`` holds window scores (an evaluate metrics.json)."""
+    return isinstance(metrics, dict) and isinstance(metrics.get("macro_f1"), int | float)
+
+
+def _held_out_scores(store, scores_dir: str, metrics: Any) -> list[str]:
+    """The confusion matrix and ``metrics`` in ``scores_dir``: the model's held-out test
+    set's (or the report folder's, from evaluate --report, when no model is published)."""
     try:
-        confusion = store.get_bytes(f"{art.scores_dir}/confusion.png")
+        confusion = store.get_bytes(f"{scores_dir}/confusion.png")
         body = ["<h3>Confusion matrix</h3>" + _img(confusion, "confusion matrix")]
     except KeyError:
         body = [_missing("no confusion matrix (report/confusion.png missing)")]
-    if isinstance(art.metrics, dict):
-        body.append("<h3>Scores</h3>" + _metrics_html(art.metrics))
+    if isinstance(metrics, dict):
+        body.append("<h3>Scores</h3>" + _metrics_html(metrics))
     else:
         body.append(_missing("no evaluation scores (report/metrics.json missing)"))
     return body

@@ -94,6 +94,26 @@ def test_no_test_split_trains_on_every_window_is_keyed_apart_and_says_it(tmp_pat
     assert back["inputs"] == held["inputs"] and "test_split" not in back
 
 
+def test_the_report_shows_evaluate_report_scores_of_a_model_with_no_test_split(
+    tmp_path, clips, capsys
+):
+    """The model has no held-out score; what `evaluate --model ... --report runs/R/report`
+    wrote is its only one, and the page shows it, named as such (it said "no score")."""
+    root = _clips_only_store(tmp_path / "store")
+    argv = ["--store", str(root), "--run-id", RUN, "--clips", str(clips), "--no-test-split"]
+    assert _train(argv, capsys)[0] == 0
+    _, model = _published(root)
+    report_dir = root / "runs" / RUN / "report"
+    evaluate = ["evaluate", "--model", str(model), "--clips", str(clips)]
+    assert main([*evaluate, "--report", str(report_dir)]) == 0
+    page = _report(root)
+    note = json.loads((model / "metrics.json").read_text())["note"]
+    assert note in page and "no confusion matrix or score to show" not in page
+    assert f"(model <code>{model}</code>), not a held-out part" in page
+    assert "<h3>Confusion matrix</h3>" in page and "<h3>Scores</h3>" in page
+    assert "Held-out evaluation: punch called noise" in page  # cv section: those scores
+
+
 def test_the_default_key_is_the_one_published_models_have(tmp_path, clips):
     """With the split (the default) the key is made as before the option existed, so
     published models are re-used; without it the key differs."""
