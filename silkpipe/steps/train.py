@@ -480,7 +480,7 @@ def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
         "figures": figures,
     }
     if not plan.test_split:  # said where a reader of the pointer looks for the scores
-        record.update(test_split=False, held_out=NO_TEST_SPLIT)
+        record.update(test_split=False, held_out=False, note=NO_TEST_SPLIT)
     keys.publish(store, run_id, "model", version, record)
     (work / "model" / "checkpoint.pt").unlink(missing_ok=True)
     return figures
