@@ -372,6 +372,29 @@ def _floor_lag(
     return float(latency[g - lo :].min() - floor)
 
 
+def _queue_after_stall(
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
+) -> float | None:
+    """The pace of a queue sending below R between the last stall in the
+    ``steady_window_s`` before the arrival gap at row g and the gap; None without one.
+
+    A stall's held rows arrive in a burst, so the seconds after it read as sent at R; in
+    real time the burst catches up and latency stays at its lowest, while a queue's
+    latency rises again after its lowest (by ``min_loss_s`` / 4 or more, envelope_cuts's
+    test). The rows from that lowest to the gap were sent at the queue's pace, and so were
+    the rows lost in the gap. ``found``: watch seconds already inserted (as _floor_lag)."""
+    lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
+    pauses = np.flatnonzero(np.diff(t[lo:g]) > cfg.gap_s)
+    if not len(pauses):
+        return None
+    after = lo + int(pauses[-1]) + 1  # the first row after the stall
+    latency = t[after:g] - np.arange(after, g) / rate - found[after:g]
+    lowest = int(np.argmin(latency))
+    if latency[-1] - latency[lowest] < cfg.min_loss_s / 4:
+        return None
+    return _pace(t[after + lowest : g], rate)
+
+
 def _sized_lag(
     t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
 ) -> tuple[float, float]:
@@ -385,9 +408,12 @@ def _sized_lag(
     Where the pace before is the recent one, rows dropped in the last second read the
     same as a queue beginning: the loss may reach the lag at the window's pace too."""
     before, window = _paces_before(t, g, rate, cfg)
+    queue = _queue_after_stall(t, g, rate, cfg, found)
+    if queue is not None and before is not None and queue < before * (1 - cfg.pace_drop):
+        before = queue
     lag = _lag_at(t, g, rate, before, cfg)
     far = max(_lag_at(t, g, rate, window, cfg) - lag, 0.0) if window != before else 0.0
-    floor_lag = _floor_lag(t, g, rate, cfg, found)
+    floor_lag = None if queue is not None else _floor_lag(t, g, rate, cfg, found)
     if floor_lag is not None:  # sent in real time: the stalls before it held rows, no more
         before, lag, far = rate, floor_lag, 0.0
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
