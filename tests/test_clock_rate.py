@@ -618,3 +618,19 @@ def test_a_loss_inside_a_queue_with_stalls_is_not_read_from_the_floor():
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
     assert model.kind == "count" and len(model.losses) == 1
     assert abs(_offset_after(rebuilt, watch, 64, 100)) < 0.5
+
+
+def test_a_loss_a_queue_grew_into_after_a_stall_is_sized_at_the_queues_pace():
+    """Held-out 484_02 (bench/notes/causeb41.txt), made: a queue at 0.71 of the rate begins
+    1.2 s before a 2.5 s loss, a host stall inside it whose held rows arrive in one burst.
+    With the stall left out the rows before the gap read as sent at R, and the row before
+    the stall lies at the floor, so the loss was read from the latency floor and counted
+    the queue's growth as lost time (every word after it about a second late). After the
+    burst the latency rises again: a queue, whose pace the lost rows were sent at."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 13.45 else 0.71, lost=(14.65, 17.17))
+    held = (arrival >= 13.77) & (arrival < 14.36)
+    arrival[held] = 14.36 + np.arange(held.sum()) * 1e-4
+    arrival = np.maximum.accumulate(arrival) + np.arange(len(arrival)) * 1e-9
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 17.17))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [2.5]
+    assert abs(_offset_after(rebuilt, watch, 18, 100)) < 0.1
