@@ -10,7 +10,7 @@ count clock on both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -200,7 +200,8 @@ def envelope_losses(
 ) -> tuple[np.ndarray, list[list[float]]]:
     """Seconds of lost watch time before each row (cumulative), and the losses found,
     from steps of the envelope between its edges (``inserted``: losses already found,
-    e.g. by unseen_gap_losses, which a step between two edges then leaves out).
+    e.g. by unseen_gap_losses, which a step between two edges then leaves out, and the
+    latency it is placed by is read net of).
 
     Against the count clock at the envelope rate, each edge lies on production plus the
     latency floor, and so (after the stale burst) does the anchor row, n0; where a later
@@ -217,6 +218,7 @@ def envelope_losses(
     either, half of it is inserted each way, so no row is off by more than half the loss.
     """
     inserted = np.zeros(len(arrival)) if inserted is None else inserted
+    pairs = _jumps_unexplained(pairs, inserted)
     losses: list[list[float]] = []
     t = np.asarray(arrival[n0:], dtype=np.float64)
     e = t - np.arange(len(t)) / est.rate
@@ -224,11 +226,12 @@ def envelope_losses(
     for (_, b), (c, _) in zip(edges[:-1], edges[1:], strict=True):
         if c <= b:
             continue
-        step = e[c] - e[b] - (inserted[n0 + c] - inserted[n0 + b])  # lost between, unfound
+        net = e[b : c + 1] - inserted[n0 + b : n0 + c + 1]  # latency less the losses found
+        step = net[-1] - net[0]  # lost between, unfound
         if step < cfg.min_loss_s:
             continue
-        suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
-        ramp = np.clip(suffix - e[b], 0.0, step)
+        suffix = np.minimum.accumulate(net[::-1])[::-1]
+        ramp = np.clip(suffix - net[0], 0.0, step)
         first = b + int(np.argmax(ramp > 0))
         at = _place(t, n0, b, c, first, step, ramp, pairs, est.rate, cfg)
         if at:  # each part of the step from its row on
@@ -240,6 +243,19 @@ def envelope_losses(
         inserted[n0 + c :] += step
         losses += [[round(float(t[k - 1]), 3), round(float(size), 3)] for k, size in at]
     return inserted, losses
+
+
+def _jumps_unexplained(pairs: SpacingPairs | None, inserted: np.ndarray) -> SpacingPairs | None:
+    """``pairs`` with the rotation jumps at losses already inserted (``inserted``, file
+    rows) left out: each jump marks one loss, and a step between envelope edges is net of
+    the losses found, so what is left of it went elsewhere."""
+    found = np.flatnonzero(np.diff(inserted) > 0) + 1
+    if pairs is None or not len(found) or not len(pairs.turn_row):
+        return pairs
+    at = np.searchsorted(pairs.turn_row, found)
+    excess = pairs.turn_excess.copy()
+    excess[at[at < len(excess)]] = 0.0
+    return replace(pairs, turn_excess=excess)
 
 
 def _place(
