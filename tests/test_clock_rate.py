@@ -665,3 +665,29 @@ def test_a_loss_after_one_found_at_an_unseen_gap_is_placed_net_of_it():
         start = np.median(diff[(watch > 0.5) & (watch < 1.5)])
         assert abs(np.median(diff[(watch > 7.5) & (watch < 30)]) - start) < 0.5, stall
         assert abs(np.median(diff[watch > 62]) - start) < 0.1, stall
+
+
+def _made_losses() -> list[list[list[float]]]:
+    """The losses rebuilt on this file's made 484_02 and 484_03 sessions (rounded)."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 13.45 else 0.71, lost=(14.65, 17.17))
+    held = (arrival >= 13.77) & (arrival < 14.36)
+    arrival[held] = 14.36 + np.arange(held.sum()) * 1e-4
+    arrival = np.maximum.accumulate(arrival) + np.arange(len(arrival)) * 1e-9
+    made = [(arrival, _turns(watch, 17.17))]
+    made += [_two_losses_before_the_first_edge(stall)[1:] for stall in (False, True)]
+    return [
+        [[round(float(x), 1) for x in loss] for loss in rebuild_clock(a, pairs=p)[1].losses]
+        for a, p in made
+    ]
+
+
+def test_the_align_step_moves_with_the_losses_it_rebuilds():
+    """Align's outputs are re-used keyed by its STEP_VERSION: the losses rebuilt on the
+    made sessions above, per step version, so a change to them without a bump fails."""
+    from silkpipe.steps.common import STEP_VERSION
+
+    by_step = {
+        32: [[[15.2, 3.5]], [[2.0, 2.0], [2.0, 5.0]], [[2.1, 2.2], [2.1, 4.7]]],
+        33: [[[15.2, 2.5]], [[2.0, 5.0], [52.3, 2.0]], [[2.1, 4.7], [52.3, 2.2]]],
+    }
+    assert _made_losses() == by_step[STEP_VERSION["align"]]
