@@ -10,7 +10,7 @@ count clock on both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -200,7 +200,8 @@ def envelope_losses(
 ) -> tuple[np.ndarray, list[list[float]]]:
     """Seconds of lost watch time before each row (cumulative), and the losses found,
     from steps of the envelope between its edges (``inserted``: losses already found,
-    e.g. by unseen_gap_losses, which a step between two edges then leaves out).
+    e.g. by unseen_gap_losses, which a step between two edges then leaves out, and the
+    latency it is placed by is read net of).
 
     Against the count clock at the envelope rate, each edge lies on production plus the
     latency floor, and so (after the stale burst) does the anchor row, n0; where a later
@@ -217,6 +218,7 @@ def envelope_losses(
     either, half of it is inserted each way, so no row is off by more than half the loss.
     """
     inserted = np.zeros(len(arrival)) if inserted is None else inserted
+    pairs = _jumps_unexplained(pairs, inserted)
     losses: list[list[float]] = []
     t = np.asarray(arrival[n0:], dtype=np.float64)
     e = t - np.arange(len(t)) / est.rate
@@ -224,11 +226,12 @@ def envelope_losses(
     for (_, b), (c, _) in zip(edges[:-1], edges[1:], strict=True):
         if c <= b:
             continue
-        step = e[c] - e[b] - (inserted[n0 + c] - inserted[n0 + b])  # lost between, unfound
+        net = e[b : c + 1] - inserted[n0 + b : n0 + c + 1]  # latency less the losses found
+        step = net[-1] - net[0]  # lost between, unfound
         if step < cfg.min_loss_s:
             continue
-        suffix = np.minimum.accumulate(e[b : c + 1][::-1])[::-1]
-        ramp = np.clip(suffix - e[b], 0.0, step)
+        suffix = np.minimum.accumulate(net[::-1])[::-1]
+        ramp = np.clip(suffix - net[0], 0.0, step)
         first = b + int(np.argmax(ramp > 0))
         at = _place(t, n0, b, c, first, step, ramp, pairs, est.rate, cfg)
         if at:  # each part of the step from its row on
@@ -240,6 +243,19 @@ def envelope_losses(
         inserted[n0 + c :] += step
         losses += [[round(float(t[k - 1]), 3), round(float(size), 3)] for k, size in at]
     return inserted, losses
+
+
+def _jumps_unexplained(pairs: SpacingPairs | None, inserted: np.ndarray) -> SpacingPairs | None:
+    """``pairs`` with the rotation jumps at losses already inserted (``inserted``, file
+    rows) left out: each jump marks one loss, and a step between envelope edges is net of
+    the losses found, so what is left of it went elsewhere."""
+    found = np.flatnonzero(np.diff(inserted) > 0) + 1
+    if pairs is None or not len(found) or not len(pairs.turn_row):
+        return pairs
+    at = np.searchsorted(pairs.turn_row, found)
+    excess = pairs.turn_excess.copy()
+    excess[at[at < len(excess)]] = 0.0
+    return replace(pairs, turn_excess=excess)
 
 
 def _place(
@@ -372,6 +388,29 @@ def _floor_lag(
     return float(latency[g - lo :].min() - floor)
 
 
+def _queue_after_stall(
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
+) -> float | None:
+    """The pace of a queue sending below R between the last stall in the
+    ``steady_window_s`` before the arrival gap at row g and the gap; None without one.
+
+    A stall's held rows arrive in a burst, so the seconds after it read as sent at R; in
+    real time the burst catches up and latency stays at its lowest, while a queue's
+    latency rises again after its lowest (by ``min_loss_s`` / 4 or more, envelope_cuts's
+    test). The rows from that lowest to the gap were sent at the queue's pace, and so were
+    the rows lost in the gap. ``found``: watch seconds already inserted (as _floor_lag)."""
+    lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
+    pauses = np.flatnonzero(np.diff(t[lo:g]) > cfg.gap_s)
+    if not len(pauses):
+        return None
+    after = lo + int(pauses[-1]) + 1  # the first row after the stall
+    latency = t[after:g] - np.arange(after, g) / rate - found[after:g]
+    lowest = int(np.argmin(latency))
+    if latency[-1] - latency[lowest] < cfg.min_loss_s / 4:
+        return None
+    return _pace(t[after + lowest : g], rate)
+
+
 def _sized_lag(
     t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
 ) -> tuple[float, float]:
@@ -385,9 +424,12 @@ def _sized_lag(
     Where the pace before is the recent one, rows dropped in the last second read the
     same as a queue beginning: the loss may reach the lag at the window's pace too."""
     before, window = _paces_before(t, g, rate, cfg)
+    queue = _queue_after_stall(t, g, rate, cfg, found)
+    if queue is not None and before is not None and queue < before * (1 - cfg.pace_drop):
+        before = queue
     lag = _lag_at(t, g, rate, before, cfg)
     far = max(_lag_at(t, g, rate, window, cfg) - lag, 0.0) if window != before else 0.0
-    floor_lag = _floor_lag(t, g, rate, cfg, found)
+    floor_lag = None if queue is not None else _floor_lag(t, g, rate, cfg, found)
     if floor_lag is not None:  # sent in real time: the stalls before it held rows, no more
         before, lag, far = rate, floor_lag, 0.0
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)

@@ -618,3 +618,76 @@ def test_a_loss_inside_a_queue_with_stalls_is_not_read_from_the_floor():
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
     assert model.kind == "count" and len(model.losses) == 1
     assert abs(_offset_after(rebuilt, watch, 64, 100)) < 0.5
+
+
+def test_a_loss_a_queue_grew_into_after_a_stall_is_sized_at_the_queues_pace():
+    """Held-out 484_02 (bench/notes/causeb41.txt), made: a queue at 0.71 of the rate begins
+    1.2 s before a 2.5 s loss, a host stall inside it whose held rows arrive in one burst.
+    With the stall left out the rows before the gap read as sent at R, and the row before
+    the stall lies at the floor, so the loss was read from the latency floor and counted
+    the queue's growth as lost time (every word after it about a second late). After the
+    burst the latency rises again: a queue, whose pace the lost rows were sent at."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 13.45 else 0.71, lost=(14.65, 17.17))
+    held = (arrival >= 13.77) & (arrival < 14.36)
+    arrival[held] = 14.36 + np.arange(held.sum()) * 1e-4
+    arrival = np.maximum.accumulate(arrival) + np.arange(len(arrival)) * 1e-9
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 17.17))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [2.5]
+    assert abs(_offset_after(rebuilt, watch, 18, 100)) < 0.1
+
+
+def _two_losses_before_the_first_edge(stall: bool) -> tuple[np.ndarray, np.ndarray, SpacingPairs]:
+    """(watch, arrival, pairs): 5 s lost in real time at 2 s, a queue at half the rate from
+    9 s, 2 s lost in it at 30 s where it starts to drain; the first envelope edge comes
+    after the drain. With ``stall``, a host stall runs into the first loss."""
+    watch, arrival = trace(150, lambda t: 1.5 if t < 9 else (0.5 if t < 30 else 1.6), lost=(2, 7))
+    if stall:
+        held = (watch >= 1.5) & (watch < 2.0)
+        arrival[held] = 2.1 + np.arange(held.sum()) * 1e-4
+    keep = (watch < 30) | (watch >= 32)
+    watch, arrival = watch[keep], arrival[keep]
+    pairs = _turns2(watch, (32.0,))
+    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 7.0)] = 3.0
+    return watch, arrival, pairs
+
+
+def test_a_loss_after_one_found_at_an_unseen_gap_is_placed_net_of_it():
+    """Held-out 484_03 (bench/notes/dloss41.txt, cause R), made: unseen_gap_losses inserts
+    the first loss; the envelope step (net of it) is the second. Placed by the latency
+    not net of the first, or by the rotation jump the first already explains, the second
+    went to the first loss's gap too: every row between them seconds late."""
+    for stall in (False, True):
+        watch, arrival, pairs = _two_losses_before_the_first_edge(stall)
+        rebuilt, model = rebuild_clock(arrival, pairs=pairs)
+        assert model.kind == "count" and len(model.losses) == 2, model.losses
+        assert model.losses[1][0] > 30, (stall, model.losses)
+        diff = rebuilt - watch
+        start = np.median(diff[(watch > 0.5) & (watch < 1.5)])
+        assert abs(np.median(diff[(watch > 7.5) & (watch < 30)]) - start) < 0.5, stall
+        assert abs(np.median(diff[watch > 62]) - start) < 0.1, stall
+
+
+def _made_losses() -> list[list[list[float]]]:
+    """The losses rebuilt on this file's made 484_02 and 484_03 sessions (rounded)."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 13.45 else 0.71, lost=(14.65, 17.17))
+    held = (arrival >= 13.77) & (arrival < 14.36)
+    arrival[held] = 14.36 + np.arange(held.sum()) * 1e-4
+    arrival = np.maximum.accumulate(arrival) + np.arange(len(arrival)) * 1e-9
+    made = [(arrival, _turns(watch, 17.17))]
+    made += [_two_losses_before_the_first_edge(stall)[1:] for stall in (False, True)]
+    return [
+        [[round(float(x), 1) for x in loss] for loss in rebuild_clock(a, pairs=p)[1].losses]
+        for a, p in made
+    ]
+
+
+def test_the_align_step_moves_with_the_losses_it_rebuilds():
+    """Align's outputs are re-used keyed by its STEP_VERSION: the losses rebuilt on the
+    made sessions above, per step version, so a change to them without a bump fails."""
+    from silkpipe.steps.common import STEP_VERSION
+
+    by_step = {
+        32: [[[15.2, 3.5]], [[2.0, 2.0], [2.0, 5.0]], [[2.1, 2.2], [2.1, 4.7]]],
+        33: [[[15.2, 2.5]], [[2.0, 5.0], [52.3, 2.0]], [[2.1, 4.7], [52.3, 2.2]]],
+    }
+    assert _made_losses() == by_step[STEP_VERSION["align"]]
