@@ -699,6 +699,19 @@ def _figures_line(store, art: _RunArtifacts) -> str:
     return f'<p class="meta">The figures as PNG files: <a href="{_e(href)}">{_e(href)}</a></p>'
 
 
+def page_files(store, run_id: str) -> list[str]:
+    """The report folder's keys a copy of the page needs: every file but the figures
+    folders the page does not link (a killed report's, another still being written)."""
+    every = keys.report_figures_prefix(run_id) + "/"
+    linked = page_figures(store, keys.report_key(run_id))
+    own = f"{every}{linked}/" if linked else None
+    return [
+        key
+        for key in store.list(keys.report_prefix(run_id))
+        if not key.startswith(every) or (own is not None and key.startswith(own))
+    ]
+
+
 #: Figure files of the report layout before figures/<version>/ (deleted once replaced).
 OLD_FIGURES = ("timelines/", "training_curves.png")
 

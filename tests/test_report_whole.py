@@ -12,7 +12,8 @@ import pytest
 from test_report import RUN, _store_with_run
 
 from silkpipe import store as keys
-from silkpipe.report import ORPHANED_AFTER, page_figures
+from silkpipe.cli import main as cli_main
+from silkpipe.report import ORPHANED_AFTER, page_figures, page_files
 from silkpipe.steps import report_run
 from silkpipe.store import open_store, put_json
 
@@ -127,3 +128,22 @@ def test_two_reports_at_once_leave_the_last_page_with_its_figures(kind, tmp_path
     (href,) = re.findall(r'href="(figures/[^"/]+)/"', page)
     figures = store.list(f"{keys.report_prefix(RUN)}/{href}")
     assert f"{keys.report_prefix(RUN)}/{href}/training_curves.png" in figures, figures
+
+
+def test_export_report_copies_the_figures_its_page_links_only(tmp_path, data_dir, capsys):
+    """`sessions export-report` of a run whose last report was killed before its page: the
+    copy held both figures folders (the killed one's too), one of them linked by nothing."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    with pytest.raises(Killed):
+        report_run(_DiesAtThePage(store), RUN, force=True)
+    assert len(set(store.list(keys.report_figures_prefix(RUN)))) > 1
+    dest = tmp_path / "copy"
+    argv = ["sessions", "export-report", "--store", str(tmp_path / "store"), "--run-id", RUN]
+    assert cli_main([*argv, str(dest)]) == 0, capsys.readouterr().err
+    linked = page_figures(store, keys.report_key(RUN))
+    assert [p.name for p in (dest / "figures").iterdir()] == [linked]
+    copied = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+    prefix = keys.report_prefix(RUN) + "/"
+    assert copied == sorted(k.removeprefix(prefix) for k in page_files(store, RUN))
+    assert "index.html" in copied and f"figures/{linked}/training_curves.png" in copied
