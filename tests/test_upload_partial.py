@@ -82,3 +82,25 @@ def test_submit_stops_when_nothing_was_uploaded(tmp_path, clean_env, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and calls == [], out + err
     assert "going on" not in err
+
+
+def test_image_test_goes_on_after_a_partial_upload(tmp_path, clean_env):
+    """`python -m workflows.image_test --data DIR` uploads DIR as a user does: a partial
+    upload stopped it with a CalledProcessError traceback; now it goes on as submit does,
+    and nothing uploaded still stops it, in one line."""
+    import pytest
+
+    from workflows.image_test import _upload
+
+    data = tmp_path / "data"
+    _sessions(data)
+    badinputs.sample_clips(data / "clips", per_class=1)
+    params = {"store": str(tmp_path / "store"), "run-id": "r-img"}
+    _upload(data, params)
+    inputs = json.loads((tmp_path / "store/runs/r-img/inputs.json").read_text())
+    assert sorted(inputs["sessions"]) == ["good"], inputs
+    nothing = tmp_path / "nothing"
+    _sessions(nothing, good=False)
+    badinputs.sample_clips(nothing / "clips", per_class=1)
+    with pytest.raises(SystemExit, match="upload failed"):
+        _upload(nothing, {**params, "run-id": "r-none"})
