@@ -774,7 +774,10 @@ def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> 
     for key in store.list(run):
         if key == manifest_key:
             continue
-        data = store.get_bytes(key)
+        try:
+            data = store.get_bytes(key)
+        except KeyError:  # deleted since listed: another report's replaced figures
+            continue
         artifacts.append(
             {"key": key, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         )

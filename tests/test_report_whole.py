@@ -147,3 +147,29 @@ def test_export_report_copies_the_figures_its_page_links_only(tmp_path, data_dir
     prefix = keys.report_prefix(RUN) + "/"
     assert copied == sorted(k.removeprefix(prefix) for k in page_files(store, RUN))
     assert "index.html" in copied and f"figures/{linked}/training_curves.png" in copied
+
+
+class _FiguresGoneAfterListing:
+    """The store as report_run uses it, except that a figure file another report of the run
+    deletes is listed, then gone when read (its page replaced by this one's)."""
+
+    def __init__(self, store, ghost: str):
+        self._store, self._ghost = store, ghost
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def list(self, prefix: str) -> list[str]:
+        listed = self._store.list(prefix)
+        return sorted([*listed, self._ghost]) if self._ghost.startswith(prefix) else listed
+
+
+def test_a_figure_deleted_while_the_manifest_is_written_is_left_out(tmp_path, data_dir):
+    """The manifest read every key it listed: one deleted in between by the other report
+    (two reports at once) failed this one's report step with a KeyError."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    ghost = f"{keys.report_figures_prefix(RUN)}/v20000101T000000-00000000/training_curves.png"
+    report_run(_FiguresGoneAfterListing(store, ghost), RUN)
+    manifest = json.loads(store.get_bytes(keys.manifest_key(RUN)))
+    listed = {a["key"] for a in manifest["artifacts"]}
+    assert keys.report_key(RUN) in listed and ghost not in listed
