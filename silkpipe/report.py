@@ -728,17 +728,19 @@ def _drop_replaced_figures(store, art: _RunArtifacts, replaced: str | None) -> N
     ours = art.figures_dir.rsplit("/", 1)[1]
     every = keys.report_figures_prefix(art.run_id) + "/"
     folder = art.report_dir + "/"
+    emptied = {f"{folder}timelines/"}
     for key in store.list(art.report_dir):
         version = key.removeprefix(every).split("/", 1)[0] if key.startswith(every) else None
         if version is not None and version != ours:
             gone = version == replaced or _orphaned(version, ours)
+            emptied |= {every + version} if gone else set()
         else:
             gone = version is None and key.removeprefix(folder).startswith(OLD_FIGURES)
         if gone:
             store.delete(key)
     root = getattr(store, "root", None)  # a folder store: no empty folders left behind
-    if root is not None:
-        for name in (every, f"{folder}timelines/"):
+    if root is not None:  # only those it emptied: another report's may be empty yet
+        for name in emptied:
             _remove_empty_folders(root / name)
 
 
@@ -761,8 +763,11 @@ def _remove_empty_folders(top) -> None:
     if not top.is_dir():
         return
     for path in sorted(top.rglob("*"), key=lambda p: -len(p.parts)) + [top]:
-        if path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+        try:
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        except OSError:  # filled or removed since it was looked at: not this report's
+            continue
 
 
 def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> str:

@@ -173,3 +173,15 @@ def test_a_figure_deleted_while_the_manifest_is_written_is_left_out(tmp_path, da
     manifest = json.loads(store.get_bytes(keys.manifest_key(RUN)))
     listed = {a["key"] for a in manifest["artifacts"]}
     assert keys.report_key(RUN) in listed and ghost not in listed
+
+
+def test_another_reports_folder_not_yet_filled_is_kept(tmp_path, data_dir):
+    """Another report of the run has made its figures folder and not yet written a figure
+    into it: the empty-folder sweep of a folder store removed it, so that report's next
+    figure write failed (no such folder) or its page linked a folder that was gone."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    other = tmp_path / "store" / keys.report_figures_prefix(RUN, keys.new_version())
+    (other / "timelines").mkdir(parents=True)
+    report_run(store, RUN, force=True)
+    assert (other / "timelines").is_dir()
