@@ -10,7 +10,8 @@ A report is published whole or not at all, in a folder store as on S3: the PNG f
 beside the page go to a folder of their own page (``report/figures/<version>/``), the
 page is written last in one write (it is the switch), and only then are the figures of
 the pages it replaced deleted. A report killed before its page is written leaves the old
-page and its figures as they were; the next report deletes the orphaned folder.
+page and its figures as they were; a report begun ORPHANED_AFTER later deletes the
+orphaned folder (a younger one may be another report's, not yet switched).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import html
 import io
 import json
 import logging
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from silkpipe import plots
@@ -672,9 +674,21 @@ def build_report(store, run_id: str) -> str:
         + "</body></html>"
     )
     key = f"{art.report_dir}/index.html"
+    replaced = page_figures(store, key)
     store.put_bytes(key, page.encode("utf-8"))  # the switch: old page or this one, whole
-    _drop_replaced_figures(store, art)
+    _drop_replaced_figures(store, art, replaced)
     return key
+
+
+def page_figures(store, page_key: str) -> str | None:
+    """The version of the figures folder the page at ``page_key`` links (None: no page,
+    or a page that links none: no figures, or the flat layout before figures/)."""
+    try:
+        page = store.get_bytes(page_key).decode("utf-8", "replace")
+    except KeyError:
+        return None
+    found = re.search(r'href="figures/([^"/]+)/"', page)
+    return html.unescape(found.group(1)) if found else None
 
 
 def _figures_line(store, art: _RunArtifacts) -> str:
@@ -685,24 +699,63 @@ def _figures_line(store, art: _RunArtifacts) -> str:
     return f'<p class="meta">The figures as PNG files: <a href="{_e(href)}">{_e(href)}</a></p>'
 
 
+def page_files(store, run_id: str) -> list[str]:
+    """The report folder's keys a copy of the page needs: every file but the figures
+    folders the page does not link (a killed report's, another still being written)."""
+    every = keys.report_figures_prefix(run_id) + "/"
+    linked = page_figures(store, keys.report_key(run_id))
+    own = f"{every}{linked}/" if linked else None
+    return [
+        key
+        for key in store.list(keys.report_prefix(run_id))
+        if not key.startswith(every) or (own is not None and key.startswith(own))
+    ]
+
+
 #: Figure files of the report layout before figures/<version>/ (deleted once replaced).
 OLD_FIGURES = ("timelines/", "training_curves.png")
 
+#: A figures folder no page links is a killed report's once it is this old; a younger
+#: one may be another report of the run, still writing before its own switch.
+ORPHANED_AFTER = timedelta(hours=1)
 
-def _drop_replaced_figures(store, art: _RunArtifacts) -> None:
-    """After the page is switched: the figures of every other page (replaced, or orphaned
-    by a report killed before its page) and those of the older flat layout."""
-    keep = art.figures_dir + "/"
+
+def _drop_replaced_figures(store, art: _RunArtifacts, replaced: str | None) -> None:
+    """After the page is switched: the figures of the page it replaced (read just before
+    the switch), folders orphaned by a report killed before its page (ORPHANED_AFTER), and
+    the older flat layout. Another report's folder being written is kept: deleting it
+    left that report's page, switched after this one, linking figures that were gone."""
+    ours = art.figures_dir.rsplit("/", 1)[1]
     every = keys.report_figures_prefix(art.run_id) + "/"
     folder = art.report_dir + "/"
+    emptied = {f"{folder}timelines/"}
     for key in store.list(art.report_dir):
-        other_page = key.startswith(every) and not key.startswith(keep)
-        if other_page or key.removeprefix(folder).startswith(OLD_FIGURES):
+        version = key.removeprefix(every).split("/", 1)[0] if key.startswith(every) else None
+        if version is not None and version != ours:
+            gone = version == replaced or _orphaned(version, ours)
+            emptied |= {every + version} if gone else set()
+        else:
+            gone = version is None and key.removeprefix(folder).startswith(OLD_FIGURES)
+        if gone:
             store.delete(key)
     root = getattr(store, "root", None)  # a folder store: no empty folders left behind
-    if root is not None:
-        for name in (every, f"{folder}timelines/"):
+    if root is not None:  # only those it emptied: another report's may be empty yet
+        for name in emptied:
             _remove_empty_folders(root / name)
+
+
+def _orphaned(version: str, ours: str) -> bool:
+    """Whether figures folder ``version`` was begun ORPHANED_AFTER or more before ``ours``
+    (keys.new_version names: UTC time first); a name of another form is nobody's."""
+
+    def begun(name: str) -> datetime | None:
+        try:
+            return datetime.strptime(name.split("-", 1)[0], "v%Y%m%dT%H%M%S")
+        except ValueError:
+            return None
+
+    then, now = begun(version), begun(ours)
+    return then is None or now is None or now - then >= ORPHANED_AFTER
 
 
 def _remove_empty_folders(top) -> None:
@@ -710,8 +763,11 @@ def _remove_empty_folders(top) -> None:
     if not top.is_dir():
         return
     for path in sorted(top.rglob("*"), key=lambda p: -len(p.parts)) + [top]:
-        if path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+        try:
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        except OSError:  # filled or removed since it was looked at: not this report's
+            continue
 
 
 def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> str:
@@ -723,7 +779,10 @@ def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> 
     for key in store.list(run):
         if key == manifest_key:
             continue
-        data = store.get_bytes(key)
+        try:
+            data = store.get_bytes(key)
+        except KeyError:  # deleted since listed: another report's replaced figures
+            continue
         artifacts.append(
             {"key": key, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         )

@@ -5,11 +5,15 @@ beside an old page; the next report leaves its own files only."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_report import RUN, _store_with_run
 
 from silkpipe import store as keys
+from silkpipe.cli import main as cli_main
+from silkpipe.report import ORPHANED_AFTER, page_figures, page_files
 from silkpipe.steps import report_run
 from silkpipe.store import open_store, put_json
 
@@ -46,9 +50,13 @@ def _open(kind: str, tmp_path, request):
 
 
 @pytest.mark.parametrize("kind", ["folder", "s3"])
-def test_a_report_killed_mid_write_leaves_the_old_one_whole(kind, tmp_path, data_dir, request):
+def test_a_report_killed_mid_write_leaves_the_old_one_whole(
+    kind, tmp_path, data_dir, request, monkeypatch
+):
     """Killed after its figures, before its page: the new training curves were written
-    over the old ones beside the old page (a mix until the next run)."""
+    over the old ones beside the old page (a mix until the next run). The killed one's
+    folder is kept while it may be another report's still being written, and deleted by a
+    report begun ORPHANED_AFTER later."""
     store = _store_with_run(_open(kind, tmp_path, request), data_dir)
     report_run(store, RUN)
     before = _report_files(store)
@@ -59,10 +67,17 @@ def test_a_report_killed_mid_write_leaves_the_old_one_whole(kind, tmp_path, data
     after = _report_files(store)
     assert {k: after.get(k) for k in before} == before, "the old report was changed"
 
-    report_run(store, RUN, force=True)  # the next one: its page and its own figures only
+    report_run(store, RUN, force=True)  # at once: the killed one's folder is kept
+    linked = page_figures(store, keys.report_key(RUN))
+    folders = {k.split("/")[4] for k in store.list(keys.report_figures_prefix(RUN))}
+    assert linked in folders and len(folders) == 2, folders
+    later = datetime.now(UTC) + ORPHANED_AFTER + timedelta(minutes=1)
+    version = later.strftime("v%Y%m%dT%H%M%S") + "-0a0b0c0d"
+    monkeypatch.setattr(keys, "new_version", lambda: version)
+    report_run(store, RUN, force=True)  # later: its page and its own figures only
     page = store.get_bytes(keys.report_key(RUN)).decode()
     (figures,) = {k.split("/")[4] for k in store.list(keys.report_figures_prefix(RUN))}
-    assert f'href="figures/{figures}/"' in page
+    assert figures == version and f'href="figures/{figures}/"' in page
     manifest = json.loads(store.get_bytes(keys.manifest_key(RUN)))
     listed = {a["key"] for a in manifest["artifacts"]}
     assert set(store.list(keys.report_prefix(RUN))) <= listed
@@ -81,3 +96,92 @@ def test_the_flat_figures_of_an_older_report_are_dropped(tmp_path, data_dir):
     assert not [k for k in left if k.split("/", 3)[3] in old], left
     assert f"{keys.report_prefix(RUN)}/metrics.json" in left
     assert not (tmp_path / "store" / keys.report_prefix(RUN) / "timelines").exists()
+
+
+class _AnotherReportAtThePage:
+    """The store as one report uses it, except that a second report of the same run runs
+    whole just before the first one's page is written (two `run`s of one run id at once)."""
+
+    def __init__(self, store):
+        self._store = store
+        self._other_ran = False
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        if key == keys.report_key(RUN) and not self._other_ran:
+            self._other_ran = True
+            report_run(self._store, RUN, force=True)
+        self._store.put_bytes(key, data)
+
+
+@pytest.mark.parametrize("kind", ["folder", "s3"])
+def test_two_reports_at_once_leave_the_last_page_with_its_figures(kind, tmp_path, request):
+    """The report that switches its page last keeps every figure its page links: the other
+    one, which finished first, deleted them as a replaced page's while they were written."""
+    data_dir = request.getfixturevalue("data_dir")
+    store = _store_with_run(_open(kind, tmp_path, request), data_dir)
+    report_run(store, RUN)
+    report_run(_AnotherReportAtThePage(store), RUN, force=True)
+    page = store.get_bytes(keys.report_key(RUN)).decode()
+    (href,) = re.findall(r'href="(figures/[^"/]+)/"', page)
+    figures = store.list(f"{keys.report_prefix(RUN)}/{href}")
+    assert f"{keys.report_prefix(RUN)}/{href}/training_curves.png" in figures, figures
+
+
+def test_export_report_copies_the_figures_its_page_links_only(tmp_path, data_dir, capsys):
+    """`sessions export-report` of a run whose last report was killed before its page: the
+    copy held both figures folders (the killed one's too), one of them linked by nothing."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    with pytest.raises(Killed):
+        report_run(_DiesAtThePage(store), RUN, force=True)
+    assert len(set(store.list(keys.report_figures_prefix(RUN)))) > 1
+    dest = tmp_path / "copy"
+    argv = ["sessions", "export-report", "--store", str(tmp_path / "store"), "--run-id", RUN]
+    assert cli_main([*argv, str(dest)]) == 0, capsys.readouterr().err
+    linked = page_figures(store, keys.report_key(RUN))
+    assert [p.name for p in (dest / "figures").iterdir()] == [linked]
+    copied = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+    prefix = keys.report_prefix(RUN) + "/"
+    assert copied == sorted(k.removeprefix(prefix) for k in page_files(store, RUN))
+    assert "index.html" in copied and f"figures/{linked}/training_curves.png" in copied
+
+
+class _FiguresGoneAfterListing:
+    """The store as report_run uses it, except that a figure file another report of the run
+    deletes is listed, then gone when read (its page replaced by this one's)."""
+
+    def __init__(self, store, ghost: str):
+        self._store, self._ghost = store, ghost
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def list(self, prefix: str) -> list[str]:
+        listed = self._store.list(prefix)
+        return sorted([*listed, self._ghost]) if self._ghost.startswith(prefix) else listed
+
+
+def test_a_figure_deleted_while_the_manifest_is_written_is_left_out(tmp_path, data_dir):
+    """The manifest read every key it listed: one deleted in between by the other report
+    (two reports at once) failed this one's report step with a KeyError."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    ghost = f"{keys.report_figures_prefix(RUN)}/v20000101T000000-00000000/training_curves.png"
+    report_run(_FiguresGoneAfterListing(store, ghost), RUN)
+    manifest = json.loads(store.get_bytes(keys.manifest_key(RUN)))
+    listed = {a["key"] for a in manifest["artifacts"]}
+    assert keys.report_key(RUN) in listed and ghost not in listed
+
+
+def test_another_reports_folder_not_yet_filled_is_kept(tmp_path, data_dir):
+    """Another report of the run has made its figures folder and not yet written a figure
+    into it: the empty-folder sweep of a folder store removed it, so that report's next
+    figure write failed (no such folder) or its page linked a folder that was gone."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    other = tmp_path / "store" / keys.report_figures_prefix(RUN, keys.new_version())
+    (other / "timelines").mkdir(parents=True)
+    report_run(store, RUN, force=True)
+    assert (other / "timelines").is_dir()

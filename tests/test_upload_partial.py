@@ -55,12 +55,12 @@ def test_upload_of_nothing_is_an_error_with_no_names(tmp_path):
     assert "error:" in proc.stderr.strip().splitlines()[-1], proc.stderr
 
 
-def _submit(tmp_path: Path, sessions: Path) -> tuple[int, list]:
+def _submit(tmp_path: Path, sessions: Path, *more: str) -> tuple[int, list]:
     from workflows import submit
 
     recorder = _ArgoServerRecorder()
     try:
-        argv = ["--server", recorder.url, "--store", str(tmp_path / "store")]
+        argv = ["--server", recorder.url, "--store", str(tmp_path / "store"), *more]
         code = submit.main([*argv, "--run-id", "r-part", "--sessions", str(sessions)])
     finally:
         recorder.close()
@@ -82,3 +82,42 @@ def test_submit_stops_when_nothing_was_uploaded(tmp_path, clean_env, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and calls == [], out + err
     assert "going on" not in err
+
+
+def test_image_test_goes_on_after_a_partial_upload(tmp_path, clean_env):
+    """`python -m workflows.image_test --data DIR` uploads DIR as a user does: a partial
+    upload stopped it with a CalledProcessError traceback; now it goes on as submit does,
+    and nothing uploaded still stops it, in one line."""
+    import pytest
+
+    from workflows.image_test import _upload
+
+    data = tmp_path / "data"
+    _sessions(data)
+    badinputs.sample_clips(data / "clips", per_class=1)
+    params = {"store": str(tmp_path / "store"), "run-id": "r-img"}
+    _upload(data, params)
+    inputs = json.loads((tmp_path / "store/runs/r-img/inputs.json").read_text())
+    assert sorted(inputs["sessions"]) == ["good"], inputs
+    nothing = tmp_path / "nothing"
+    _sessions(nothing, good=False)
+    badinputs.sample_clips(nothing / "clips", per_class=1)
+    with pytest.raises(SystemExit, match="upload failed"):
+        _upload(nothing, {**params, "run-id": "r-none"})
+
+
+def test_submit_names_a_clips_folder_with_no_readable_clip_before_submitting(
+    tmp_path, clean_env, capsys
+):
+    """Every clip of the one --clips folder garbled: the Workflow was created, every session
+    transcribed in the cluster, then align and train refused the folder; `silkpipe run`
+    refuses it before transcribing, and submit now before submitting, in one line."""
+    clips = badinputs.sample_clips(tmp_path / "clips", per_class=1)
+    for clip in clips.glob("*.csv"):
+        clip.write_text("this is,not a clip\n1,2\n")
+    code, calls = _submit(tmp_path, _sessions(tmp_path), "--clips", str(clips))
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert code == 2 and calls == [], err
+    assert last.startswith("submit: error:") and str(clips) in last, last
+    assert "no readable clips" in last and ".csv" in last, last

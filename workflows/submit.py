@@ -146,6 +146,23 @@ def upload_inputs(args: argparse.Namespace, run_id: str) -> int:
     return 0
 
 
+def check_clips(store: str, run_id: str) -> int:
+    """2, after one ``submit: error:`` line, when a clips folder the run uploaded has no
+    readable clip: the cluster's align and train refuse it only after every session was
+    transcribed; `silkpipe run` names it before transcribing, and submit before the
+    Workflow is created. Else 0."""
+    from silkpipe.errors import InputError, one_line
+    from silkpipe.steps.align import check_run_clips
+    from silkpipe.store import open_store
+
+    try:
+        check_run_clips(open_store(store), run_id)
+    except InputError as err:
+        print(f"submit: error: {one_line(err)}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     params = parse_params(args.param)
@@ -154,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         print("submit: error: --clips is uploaded with --sessions DIR: give both", file=sys.stderr)
         return 2
     run_id = args.run_id or "silkpipe-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    if args.sessions is not None and (stop := upload_inputs(args, run_id)):
-        return stop
+    if args.sessions is not None:
+        if stop := upload_inputs(args, run_id) or check_clips(args.store, run_id):
+            return stop
     service = WorkflowsService(
         host=args.server,
         token=os.environ.get("ARGO_TOKEN") or None,

@@ -188,12 +188,17 @@ def _listed(names: dict[str, str]) -> str:
 
 
 def export_report_command(args) -> dict:
+    """Copy the run's page and the files beside it it shows; the figures folders it does
+    not link (a killed report's, another report's being written) stay behind."""
+    from silkpipe.report import page_files
+
     store = keys.open_store(args.store)
     prefix = keys.report_prefix(args.run_id)
-    files = store.list(prefix)
+    files = page_files(store, args.run_id)
     if not files:
         raise InputError(f"run {args.run_id!r} has no report in {store.uri}")
-    keys.download_prefix(store, prefix, args.dest)
+    names = [key[len(prefix) + 1 :] for key in files]
+    keys.download_prefix(store, prefix, args.dest, names)
     print(
         f"report of run {args.run_id} copied to {args.dest} ({len(files)} files)", file=sys.stderr
     )
