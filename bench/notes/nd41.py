@@ -184,7 +184,9 @@ def trace(args):
             continue
         _, rep, call = _run(sess.name, motion, cmds, cfg, model, off)
         err = None if rep.offset_s is None else rep.offset_s - off
-        print(f"   round ({len(got)} trainers) err {_f(err)} [{rep.gate}] cls_p {rep.class_p_value}")
+        print(
+            f"   round ({len(got)} trainers) err {_f(err)} [{rep.gate}] cls_p {rep.class_p_value}"
+        )
         if call is not None and "offsets" in call:
             print("     ", _describe(call, motion, cfg, lag0), flush=True)
 
