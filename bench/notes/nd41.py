@@ -48,7 +48,7 @@ def _hook():
         CALLS[-1].update(offsets=out[2], scores=out[3], z_all=out[0])
         return out
 
-    def stage(signal, motion, times, classes, cfg, lag, traces, clips, z_all=0.0):
+    def stage(signal, motion, times, classes, cfg, lag, traces, clips, z_all=0.0, *more):
         ev = [i for i, c in enumerate(classes) if c in al.EVENT_CLASSES]
         CALLS[-1].update(n_events=len(ev), lag_in=lag, classes=classes)
         if len(ev) >= cfg.min_commands:
@@ -57,7 +57,7 @@ def _hook():
             )
             eo, es = al.lag_scores(signal, motion.t[0], motion.rate, e_start, e_prof, cfg.search_s)
             CALLS[-1].update(e_offsets=eo, e_scores=es)
-        out = plain_stage(signal, motion, times, classes, cfg, lag, traces, clips, z_all)
+        out = plain_stage(signal, motion, times, classes, cfg, lag, traces, clips, z_all, *more)
         CALLS[-1].update(lag_out=out[2], z_events=out[0])
         return out
 
@@ -191,9 +191,61 @@ def trace(args):
             print("     ", _describe(call, motion, cfg, lag0), flush=True)
 
 
+def first(args):
+    """OUT.json RUN_DIR...: every session's first pass (no class model): error, verdict."""
+    from align_dev import load
+
+    import silkpipe.alignment as al
+
+    cfg = al.AlignConfig()
+    out = {}
+    for d in args[1:]:
+        for f in sorted(Path(d).glob("*/*/truth.json")):
+            truth, motion, cmds = load(f.parent)
+            _, rep = al.align_session(f.parent.name, motion, cmds, cfg, keep_refused=True)
+            err = None if rep.offset_s is None else rep.offset_s - truth["offset_s"]
+            out[f"{Path(d).name}/{f.parent.name}"] = dict(err=err, gate=rep.gate)
+            print(f.parent.name, _f(err), rep.gate, flush=True)
+    Path(args[0]).write_text(json.dumps(out, indent=0))
+
+
+def _true_clock_motion(sess):
+    """The session's motion with every row put at its true production time (truth.json's
+    row_clock): an oracle clock, to tell a clock miss from a fit miss."""
+    from silkpipe.sessions import read_sensor_csv, resample
+
+    truth = json.loads((sess / "truth.json").read_text())
+    raw = read_sensor_csv(sess / "sensor_data.csv", session=sess.name)
+    reb = raw.clock_rows[:, 1]
+    rc = np.asarray(truth["row_clock"], dtype=float)
+    prod = np.interp(np.arange(len(reb)), rc[:, 0], rc[:, 1])
+    order = np.argsort(reb, kind="stable")
+    for k, t in raw.times.items():
+        raw.times[k] = np.interp(t, reb[order], prod[order])
+    return resample(raw)
+
+
+def oracle_clock(args):
+    """SESSION_DIR...: first pass on the rebuilt clock and on the true clock (oracle)."""
+    from align_dev import load
+
+    import silkpipe.alignment as al
+
+    cfg = al.AlignConfig()
+    for d in args:
+        sess = Path(d)
+        truth, motion, cmds = load(sess)
+        out = []
+        for m in (motion, _true_clock_motion(sess)):
+            _, rep = al.align_session(sess.name, m, cmds, cfg, keep_refused=True)
+            err = None if rep.offset_s is None else rep.offset_s - truth["offset_s"]
+            out.append(f"{_f(err)} [{rep.gate[:26]}]")
+        print(f"{sess.name[4:10]} rebuilt clock {out[0]} | true clock {out[1]}", flush=True)
+
+
 def _f(x):
     return "   -  " if x is None else f"{x:+6.2f}"
 
 
 if __name__ == "__main__":
-    {"trace": trace}[sys.argv[1]](sys.argv[2:])
+    {"trace": trace, "first": first, "oracle_clock": oracle_clock}[sys.argv[1]](sys.argv[2:])
