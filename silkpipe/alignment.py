@@ -476,10 +476,12 @@ def _event_stage(
 ) -> tuple[float, np.ndarray | None, float, list[float]]:
     """(z, shuffle zs or None, lag, candidates) of the short gestures alone near ``lag``:
     walk/idle plateaus find the right neighbourhood but their edges are vague; the events
-    pin the lag down within it, and their classes choose among near-equal peaks, unless
-    the energy fit (``z_all`` with the events' z) is strong enough to pass on its own
-    (cfg.strong_keeps_peak; the self-trained class fit over few words then moved right
-    peaks away; a clip-trained model still chooses)."""
+    pin the lag down within it (where the events' own best lag lies outside it, long
+    plateaus outweighed a few events in the all-command fit: the events' lag is taken),
+    and their classes choose among near-equal peaks, unless the energy fit (``z_all`` with
+    the events' z) is strong enough to pass on its own (cfg.strong_keeps_peak; the
+    self-trained class fit over few words then moved right peaks away; a clip-trained
+    model still chooses)."""
     events = [i for i, cls in enumerate(classes) if cls in EVENT_CLASSES]
     if len(events) < cfg.min_commands:
         return 0.0, None, lag, [lag]
@@ -491,6 +493,9 @@ def _event_stage(
     e_null = _null_peaks(signal, motion, e_times, e_classes, cfg)
     z_events, _ = _z_over(e_scores.max(), e_null)
     null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
+    top = float(e_offsets[np.argmax(e_scores)])
+    if abs(top - lag) > cfg.refine_s:  # plateaus led the all-command fit away: events decide
+        lag = top
     near = np.flatnonzero(np.abs(e_offsets - lag) <= cfg.refine_s)
     lag = _refine(e_offsets, e_scores, int(near[np.argmax(e_scores[near])]))
     strong = (z_all + z_events) / np.sqrt(2.0) >= gate_levels(cfg).min_quality

@@ -478,3 +478,20 @@ def test_a_refusal_above_chance_does_not_say_no_better_than_shuffled():
     weak = _weak_energy(cfg.min_quality - 0.2, 0.02, cfg)
     assert "better than shuffled commands (p=0.02), but not by the margin" in weak
     assert "no better than shuffled" in _weak_energy(1.0, 0.4, cfg)
+
+
+def test_the_event_stage_takes_the_events_lag_where_it_lies_beyond_the_plateaus_reach():
+    """The all-command fit's lag (plateaus weigh most there) is refined by the events within
+    refine_s; where the events' own best lag lies farther away, it is theirs that is kept
+    (no class choice here: class_weight 0)."""
+    from silkpipe.alignment import _event_stage, search_signal
+
+    motion, commands, _ = make_session(seed=7, offset_s=2.0)
+    cfg = replace(AlignConfig(), class_weight=0.0)
+    signal = search_signal(motion, cfg)
+    times, classes = np.array([c.start for c in commands]), [c.cls for c in commands]
+    right = 2.0 + cfg.word_to_peak_s
+    near = _event_stage(signal, motion, times, classes, cfg, right + 1.0, None, None)[2]
+    far = _event_stage(signal, motion, times, classes, cfg, right + 12.0, None, None)[2]
+    assert near == pytest.approx(right, abs=0.1)
+    assert far == pytest.approx(right, abs=0.1)
