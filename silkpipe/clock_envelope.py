@@ -369,8 +369,7 @@ def _floor_lag(
     stall (stalls inside a queue arrive in bursts that read as sent at R). ``found``:
     watch seconds already inserted before each row (cumulative, from the anchor), so that
     a loss found earlier in the window is not counted again."""
-    k = max(int(cfg.steady_window_s * rate), 2)
-    lo = max(g - k, 0)
+    lo, pauses = _stalls_before(t, g, rate, cfg)
     last = max(int(cfg.recent_pace_s * rate), 2)
     for rows in (t[lo:g], t[max(g - last, 0) : g]):
         pace = _sending_pace(rows, rate, cfg)
@@ -378,9 +377,8 @@ def _floor_lag(
             return None
     gap = t[g] - t[g - 1]
     hi = min(g + int(cfg.stall_catchup * gap * rate) + int(cfg.min_steady_s * rate), len(t))
-    latency = t[lo:hi] - np.arange(lo, hi) / rate - found[lo:hi]
+    latency = _net_latency(t, lo, hi, rate, found)
     floor = latency[: g - lo].min()
-    pauses = np.flatnonzero(np.diff(t[lo:g]) > cfg.gap_s)  # a stall: before row lo + p + 1
     if latency[g - lo - 1] - floor < cfg.min_loss_s / 4 or not len(pauses):
         return None  # the last row was not held, or nothing paused to hold it
     if latency[pauses[-1]] - floor >= cfg.min_loss_s / 4:  # a queue grew up to the stall
@@ -399,16 +397,29 @@ def _queue_after_stall(
     latency rises again after its lowest (by ``min_loss_s`` / 4 or more, envelope_cuts's
     test). The rows from that lowest to the gap were sent at the queue's pace, and so were
     the rows lost in the gap. ``found``: watch seconds already inserted (as _floor_lag)."""
-    lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
-    pauses = np.flatnonzero(np.diff(t[lo:g]) > cfg.gap_s)
+    lo, pauses = _stalls_before(t, g, rate, cfg)
     if not len(pauses):
         return None
     after = lo + int(pauses[-1]) + 1  # the first row after the stall
-    latency = t[after:g] - np.arange(after, g) / rate - found[after:g]
+    latency = _net_latency(t, after, g, rate, found)
     lowest = int(np.argmin(latency))
     if latency[-1] - latency[lowest] < cfg.min_loss_s / 4:
         return None
     return _pace(t[after + lowest : g], rate)
+
+
+def _stalls_before(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[int, np.ndarray]:
+    """(lo, pauses): the first row of the ``steady_window_s`` before the arrival gap at row
+    g, and the arrival pauses over ``gap_s`` in it (the stalls: pause p lies before row
+    lo + p + 1)."""
+    lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
+    return lo, np.flatnonzero(np.diff(t[lo:g]) > cfg.gap_s)
+
+
+def _net_latency(t: np.ndarray, a: int, b: int, rate: float, found: np.ndarray) -> np.ndarray:
+    """Latency of rows a..b-1 against the count clock at ``rate``, less the watch seconds
+    already inserted before them (``found``)."""
+    return t[a:b] - np.arange(a, b) / rate - found[a:b]
 
 
 def _sized_lag(
