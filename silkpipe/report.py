@@ -432,7 +432,7 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
         ("transcription speed", f"{audio / wall:.1f}× real time" if wall > 0 else "—"),
         ("model", "trained" if art.model_keys else "none"),
     ]
-    if isinstance(metrics, dict) and isinstance(metrics.get("macro_f1"), int | float):
+    if _scored(metrics):
         tiles.append(("macro-F1 (held out)", f"{metrics['macro_f1']:.3f}"))
     elif _no_test_split(metrics):
         tiles.append(("macro-F1 (held out)", "none: no test split"))
@@ -747,14 +747,7 @@ def _drop_replaced_figures(store, art: _RunArtifacts, replaced: str | None) -> N
 def _orphaned(version: str, ours: str) -> bool:
     """Whether figures folder ``version`` was begun ORPHANED_AFTER or more before ``ours``
     (keys.new_version names: UTC time first); a name of another form is nobody's."""
-
-    def begun(name: str) -> datetime | None:
-        try:
-            return datetime.strptime(name.split("-", 1)[0], "v%Y%m%dT%H%M%S")
-        except ValueError:
-            return None
-
-    then, now = begun(version), begun(ours)
+    then, now = keys.version_time(version), keys.version_time(ours)
     return then is None or now is None or now - then >= ORPHANED_AFTER
 
 

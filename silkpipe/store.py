@@ -489,11 +489,25 @@ def model_prefix(run_id: str, version: str | None = None) -> str:
     return version_prefix(run_id, "model", version) if version else f"{run_prefix(run_id)}/model"
 
 
+#: The UTC time a version name begins with (new_version, version_time).
+VERSION_TIME = "v%Y%m%dT%H%M%S"
+
+
 def new_version() -> str:
     """A fresh version name: UTC time (sorts by age) and random bits (never reused)."""
     from datetime import UTC, datetime
 
-    return datetime.now(UTC).strftime("v%Y%m%dT%H%M%S") + "-" + os.urandom(4).hex()
+    return datetime.now(UTC).strftime(VERSION_TIME) + "-" + os.urandom(4).hex()
+
+
+def version_time(name: str):
+    """The time a new_version name was made (naive UTC), or None for a name of another form."""
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(name.split("-", 1)[0], VERSION_TIME)
+    except ValueError:
+        return None
 
 
 def published(store: Store, run_id: str, kind: str) -> dict | None:
