@@ -300,21 +300,23 @@ def store_runs_is_a_file(root: Path) -> str:
     return summary(silkpipe(root, *run_argv()))
 
 
+def run_twice(root: Path, store: str) -> str:
+    """`run` twice with ``store``: the second upload meets what the first wrote."""
+    sessions(root)
+    first = silkpipe(root, *run_argv(store))
+    again = silkpipe(root, *run_argv(store))
+    return summary(first) + "\n    again: " + summary(again)
+
+
 @case
 def store_inside_sessions(root: Path) -> str:
     """--store inside the sessions folder, run twice: the second upload meets the store."""
-    sessions(root)
-    first = silkpipe(root, *run_argv("sessions/store"))
-    again = silkpipe(root, *run_argv("sessions/store"))
-    return summary(first) + "\n    again: " + summary(again)
+    return run_twice(root, "sessions/store")
 
 
 @case
 def store_is_the_sessions_folder(root: Path) -> str:
-    sessions(root)
-    first = silkpipe(root, *run_argv("sessions"))
-    again = silkpipe(root, *run_argv("sessions"))
-    return summary(first) + "\n    again: " + summary(again)
+    return run_twice(root, "sessions")
 
 
 @case
