@@ -290,13 +290,15 @@ def _upload(data: Path, params: dict[str, str]) -> None:
     partial upload (exit 2, the uploaded names on stdout, each refusal named on stderr)
     goes on with them as `make submit` does; nothing uploaded or a fault stops the test
     in one line (it was a CalledProcessError traceback on a partial one too)."""
+    from workflows.submit import partial_upload_names
+
     cli = [sys.executable, "-m", "silkpipe.cli"]
     sessions, clips = str(data / "sessions"), str(data / "clips")
     upload = [*cli, "sessions", "upload", sessions, "--store", params["store"], "--clips", clips]
     done = subprocess.run(
         [*upload, "--run-id", params["run-id"]], stdout=subprocess.PIPE, text=True, check=False
     )
-    if done.returncode == 2 and done.stdout.strip():
+    if partial_upload_names(done.returncode, done.stdout):
         print("image-test: partial upload: going on with the uploaded sessions", file=sys.stderr)
     elif done.returncode != 0:
         raise SystemExit(f"image-test: sessions upload failed (rc {done.returncode})")

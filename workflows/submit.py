@@ -117,7 +117,6 @@ def upload_inputs(args: argparse.Namespace, run_id: str) -> int:
     a fault (1) stops the submission."""
     import contextlib
     import io
-    import json
 
     from silkpipe.cli import main as silkpipe_main
 
@@ -132,11 +131,8 @@ def upload_inputs(args: argparse.Namespace, run_id: str) -> int:
     sys.stdout.write(printed.getvalue())
     if code == 0:
         return 0
-    try:
-        names = json.loads(printed.getvalue().strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        names = []
-    if code != 2 or not names:
+    names = partial_upload_names(code, printed.getvalue())
+    if not names:
         return code
     print(
         f"submit: going on with the {len(names)} uploaded session(s); the refused ones are "
@@ -144,6 +140,21 @@ def upload_inputs(args: argparse.Namespace, run_id: str) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def partial_upload_names(code: int, stdout: str) -> list[str]:
+    """The sessions a partial ``sessions upload`` uploaded (exit 2, their names as a JSON
+    list on its last stdout line), to go on with; [] for any other outcome (nothing
+    uploaded prints no names, a fault exits 1)."""
+    import json
+
+    if code != 2:
+        return []
+    try:
+        names = json.loads(stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return []
+    return names if isinstance(names, list) else []
 
 
 def check_clips(store: str, run_id: str) -> int:
