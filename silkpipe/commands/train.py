@@ -161,7 +161,8 @@ def run(args) -> dict:
     _refuse_folders_again(args)  # before any recording is read
     from silkpipe.clips import load_clip_folders
     from silkpipe.dataset import load_session_streams
-    from silkpipe.steps.train import check_classes, one_training
+    from silkpipe.locks import one_training
+    from silkpipe.steps.train import check_classes
     from silkpipe.store import replace_folder
     from silkpipe.training import train
 
@@ -188,11 +189,10 @@ def run(args) -> dict:
 def _out_lock(out: Path) -> Path:
     """The lock file of an --out folder, in TMPDIR (nothing is left in DIR): two trainings
     into one DIR/model.partial at once deleted its files under each other (exit 1)."""
-    import hashlib
-    import tempfile
+    from silkpipe.locks import tmp_path
 
-    where = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"silkpipe-train-out-{where}.lock"
+    where = tmp_path("train-out", str(out.resolve()))
+    return where.with_name(f"{where.name}.lock")
 
 
 def _refuse_folders_again(args) -> None:

@@ -10,21 +10,18 @@ a failed retrain leaves the old model whole and in use.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
 from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes
+from silkpipe.locks import one_training, tmp_path
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
@@ -249,44 +246,7 @@ def _work_folder(store: Store, run_id: str) -> Path:
 
 def _work_path(store: Store, run_id: str) -> Path:
     """Where the run's work folder is, in TMPDIR, named by the run id and store."""
-    where = hashlib.sha256(store.uri.encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"silkpipe-train-{run_id}-{where}"
-
-
-@contextmanager
-def one_training(path: Path, what: str):
-    """Hold the training lock file ``path`` (``what`` names it in the waiting line): two
-    `run`s of one store and run id at once shared the fixed work folder, and the first to
-    finish deleted it under the other (its train step failed, exit 1); two `train --out
-    DIR` shared DIR/model.partial. The lock file sits in TMPDIR; its holder deletes it when
-    done, so a waiter that locked a deleted file locks the path's new one instead."""
-    while True:
-        handle = open(path, "a")
-        try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                log.info("%s is training in another process: waiting for it", what)
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            if _is_file_at(handle, path):
-                break
-        except BaseException:
-            handle.close()
-            raise
-        handle.close()
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-        handle.close()  # releases the lock
-
-
-def _is_file_at(handle, path: Path) -> bool:
-    """Whether the open ``handle`` is still the file at ``path`` (not one deleted since)."""
-    try:
-        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
-    except FileNotFoundError:
-        return False
+    return tmp_path(f"train-{run_id}", store.uri)
 
 
 def labelled_sessions(store: Store, run_id: str) -> list:

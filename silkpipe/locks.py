@@ -1,0 +1,57 @@
+"""Lock files and work folders in TMPDIR, held with flock: the paths every process of this
+machine finds for one store and run (or one --out folder), built in one place."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def tmp_path(what: str, identity: str) -> Path:
+    """``TMPDIR/silkpipe-<what>-<hash of identity>``: the same path in every process for
+    one ``identity`` (a store's URI, a resolved folder), which may not fit a file name."""
+    where = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"silkpipe-{what}-{where}"
+
+
+@contextmanager
+def one_training(path: Path, what: str):
+    """Hold the training lock file ``path`` (``what`` names it in the waiting line): two
+    `run`s of one store and run id at once shared the fixed work folder, and the first to
+    finish deleted it under the other (its train step failed, exit 1); two `train --out
+    DIR` shared DIR/model.partial. The lock file sits in TMPDIR; its holder deletes it when
+    done, so a waiter that locked a deleted file locks the path's new one instead."""
+    while True:
+        handle = open(path, "a")
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("%s is training in another process: waiting for it", what)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if _is_file_at(handle, path):
+                break
+        except BaseException:
+            handle.close()
+            raise
+        handle.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        handle.close()  # releases the lock
+
+
+def _is_file_at(handle, path: Path) -> bool:
+    """Whether the open ``handle`` is still the file at ``path`` (not one deleted since)."""
+    try:
+        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError:
+        return False

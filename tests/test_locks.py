@@ -1,0 +1,31 @@
+"""TMPDIR paths of a training (the `train --out` lock, the train step's work folder) are
+built by one function, locks.tmp_path, under the names they had before it: a killed
+training's checkpoint folder made before the change is still found and resumed."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+from silkpipe.commands.train import _out_lock
+from silkpipe.locks import tmp_path
+from silkpipe.steps.train import _work_path
+from silkpipe.store import open_store
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def test_the_out_lock_and_the_work_folder_come_from_one_function(tmp_path_factory):
+    root = tmp_path_factory.mktemp("t")
+    store = open_store(str(root / "store"))
+    temp = Path(tempfile.gettempdir())
+    work = _work_path(store, "r1")
+    assert work == tmp_path("train-r1", store.uri)
+    assert work == temp / f"silkpipe-train-r1-{_hash(store.uri)}"
+    out = root / "out"
+    lock = _out_lock(out)
+    assert lock.with_suffix("") == tmp_path("train-out", str(out.resolve()))
+    assert lock == temp / f"silkpipe-train-out-{_hash(str(out.resolve()))}.lock"
