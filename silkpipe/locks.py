@@ -55,3 +55,34 @@ def _is_file_at(handle, path: Path) -> bool:
         return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
     except FileNotFoundError:
         return False
+
+
+@contextmanager
+def writing(path: Path):
+    """Hold the writer mark ``path`` while a writer fills a folder that nothing links yet
+    (a report's figures): deleted when the work is done; left behind, held by no process,
+    by a writer that died or failed, so the next writer knows at once that the folder is
+    nobody's (writer_state)."""
+    handle = open(path, "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+        path.unlink(missing_ok=True)
+    finally:
+        handle.close()  # releases the mark: a killed process's is released by the kernel
+
+
+def writer_state(path: Path) -> str | None:
+    """ "writing" while a process of this machine holds the writer mark ``path``, "dead"
+    when the mark is left and no process holds it (its writer died or failed), None with
+    no mark here (its writer finished, or ran on another machine or before the marks)."""
+    try:
+        handle = open(path)  # never created here: a missing mark stays missing
+    except OSError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return "writing"
+        return "dead" if _is_file_at(handle, path) else None  # a finished writer's: gone

@@ -10,8 +10,10 @@ A report is published whole or not at all, in a folder store as on S3: the PNG f
 beside the page go to a folder of their own page (``report/figures/<version>/``), the
 page is written last in one write (it is the switch), and only then are the figures of
 the pages it replaced deleted. A report killed before its page is written leaves the old
-page and its figures as they were; a report begun ORPHANED_AFTER later deletes the
-orphaned folder (a younger one may be another report's, not yet switched).
+page and its figures as they were; the next report deletes the orphaned folder at once
+when the killed one's writer mark is left here and held by no process, and keeps a
+folder whose report still holds its mark (another report of the run, not yet switched);
+a folder with no mark here (another machine's report) waits ORPHANED_AFTER.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from silkpipe import plots
 from silkpipe import store as keys
 from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import parse_labels_csv
+from silkpipe.locks import tmp_path, writer_state, writing
 from silkpipe.vocabulary import CLASSES, normalise_word, word_class
 
 log = logging.getLogger(__name__)
@@ -655,29 +658,38 @@ def _model_section(store, art: _RunArtifacts) -> list[str]:
 
 def build_report(store, run_id: str) -> str:
     """Write report/index.html, its figures first (figures/<version>/timelines/<s>.png,
-    training_curves.png), then drop the figures of the pages it replaced; returns its key."""
+    training_curves.png), then drop the figures of the pages it replaced; returns its key.
+    Its writer mark is held throughout, so no other report deletes its figures."""
     art = _load_artifacts(store, run_id)
-    body = [
-        *_summary_section(store, art),
-        *_sessions_section(art),
-        *_failures_section(art.fails),
-        *_timelines_section(store, art),
-        *_training_section(store, art),
-        *_evaluation_section(store, art),
-        *_model_section(store, art),
-        _figures_line(store, art),
-    ]
-    page = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>silkpipe run {_e(run_id)}</title><style>{CSS}</style></head><body>"
-        + "\n".join(body)
-        + "</body></html>"
-    )
-    key = f"{art.report_dir}/index.html"
-    replaced = page_figures(store, key)
-    store.put_bytes(key, page.encode("utf-8"))  # the switch: old page or this one, whole
-    _drop_replaced_figures(store, art, replaced)
+    with writing(writer_mark(store, run_id, art.figures_dir.rsplit("/", 1)[1])):
+        body = [
+            *_summary_section(store, art),
+            *_sessions_section(art),
+            *_failures_section(art.fails),
+            *_timelines_section(store, art),
+            *_training_section(store, art),
+            *_evaluation_section(store, art),
+            *_model_section(store, art),
+            _figures_line(store, art),
+        ]
+        page = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>silkpipe run {_e(run_id)}</title><style>{CSS}</style></head><body>"
+            + "\n".join(body)
+            + "</body></html>"
+        )
+        key = f"{art.report_dir}/index.html"
+        replaced = page_figures(store, key)
+        store.put_bytes(key, page.encode("utf-8"))  # the switch: old page or this one, whole
+        _drop_replaced_figures(store, art, replaced)
     return key
+
+
+def writer_mark(store, run_id: str, version: str):
+    """The writer mark (locks.writing) of the report writing figures folder ``version``
+    of the run, in TMPDIR: the same path in every process of this machine."""
+    where = tmp_path(f"report-{version}", f"{getattr(store, 'uri', '')} {run_id}")
+    return where.with_name(f"{where.name}.lock")
 
 
 def page_figures(store, page_key: str) -> str | None:
@@ -715,39 +727,53 @@ def page_files(store, run_id: str) -> list[str]:
 #: Figure files of the report layout before figures/<version>/ (deleted once replaced).
 OLD_FIGURES = ("timelines/", "training_curves.png")
 
-#: A figures folder no page links is a killed report's once it is this old; a younger
-#: one may be another report of the run, still writing before its own switch.
+#: A figures folder no page links, with no writer mark on this machine (its report ran on
+#: another), is a killed report's once it is this old; a younger one may be another
+#: report of the run, still writing before its own switch.
 ORPHANED_AFTER = timedelta(hours=1)
 
 
 def _drop_replaced_figures(store, art: _RunArtifacts, replaced: str | None) -> None:
     """After the page is switched: the figures of the page it replaced (read just before
-    the switch), folders orphaned by a report killed before its page (ORPHANED_AFTER), and
-    the older flat layout. Another report's folder being written is kept: deleting it
-    left that report's page, switched after this one, linking figures that were gone."""
+    the switch), folders orphaned by a report that died or failed before its page
+    (_orphaned), and the older flat layout. Another report's folder being written is kept:
+    deleting it left that report's page, switched after this one, linking figures that
+    were gone; so is the folder the page links as it is now."""
     ours = art.figures_dir.rsplit("/", 1)[1]
     every = keys.report_figures_prefix(art.run_id) + "/"
     folder = art.report_dir + "/"
+    keep = {ours, page_figures(store, keys.report_key(art.run_id))}
+    verdicts: dict[str, bool] = {}
     emptied = {f"{folder}timelines/"}
     for key in store.list(art.report_dir):
         version = key.removeprefix(every).split("/", 1)[0] if key.startswith(every) else None
-        if version is not None and version != ours:
-            gone = version == replaced or _orphaned(version, ours)
+        if version is not None and version not in keep:
+            if version not in verdicts:
+                verdicts[version] = version == replaced or _orphaned(store, art, version)
+            gone = verdicts[version]
             emptied |= {every + version} if gone else set()
         else:
             gone = version is None and key.removeprefix(folder).startswith(OLD_FIGURES)
         if gone:
             store.delete(key)
+    for version in (v for v, gone in verdicts.items() if gone):
+        writer_mark(store, art.run_id, version).unlink(missing_ok=True)
     root = getattr(store, "root", None)  # a folder store: no empty folders left behind
     if root is not None:  # only those it emptied: another report's may be empty yet
         for name in emptied:
             _remove_empty_folders(root / name)
 
 
-def _orphaned(version: str, ours: str) -> bool:
-    """Whether figures folder ``version`` was begun ORPHANED_AFTER or more before ``ours``
-    (keys.new_version names: UTC time first); a name of another form is nobody's."""
-    then, now = keys.version_time(version), keys.version_time(ours)
+def _orphaned(store, art: _RunArtifacts, version: str) -> bool:
+    """Whether figures folder ``version``, which no page links, is nobody's: its report
+    died or failed on this machine (its writer mark left, held by no process), or, with
+    no mark here (a report of another machine, or of before the marks), it was begun
+    ORPHANED_AFTER or more before this one (keys.new_version names: UTC time first; a
+    name of another form is nobody's). A folder whose report still writes is kept."""
+    state = writer_state(writer_mark(store, art.run_id, version))
+    if state is not None:
+        return state == "dead"
+    then, now = keys.version_time(version), keys.version_time(art.figures_dir.rsplit("/", 1)[1])
     return then is None or now is None or now - then >= ORPHANED_AFTER
 
 

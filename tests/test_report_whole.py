@@ -5,15 +5,19 @@ beside an old page; the next report leaves its own files only."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from test_report import RUN, _store_with_run
 
 from silkpipe import store as keys
 from silkpipe.cli import main as cli_main
-from silkpipe.report import ORPHANED_AFTER, page_figures, page_files
+from silkpipe.report import ORPHANED_AFTER, page_figures, page_files, writer_mark
 from silkpipe.steps import report_run
 from silkpipe.store import open_store, put_json
 
@@ -49,14 +53,16 @@ def _open(kind: str, tmp_path, request):
     return open_store(f"s3://silkpipe-report-whole/{tmp_path.name}")
 
 
+def _figure_folders(store) -> set[str]:
+    return {k.split("/")[4] for k in store.list(keys.report_figures_prefix(RUN))}
+
+
 @pytest.mark.parametrize("kind", ["folder", "s3"])
-def test_a_report_killed_mid_write_leaves_the_old_one_whole(
-    kind, tmp_path, data_dir, request, monkeypatch
-):
+def test_a_report_killed_mid_write_leaves_the_old_one_whole(kind, tmp_path, data_dir, request):
     """Killed after its figures, before its page: the new training curves were written
     over the old ones beside the old page (a mix until the next run). The killed one's
-    folder is kept while it may be another report's still being written, and deleted by a
-    report begun ORPHANED_AFTER later."""
+    folder, whose writer mark no process holds, is deleted by the next report at once (it
+    waited an hour)."""
     store = _store_with_run(_open(kind, tmp_path, request), data_dir)
     report_run(store, RUN)
     before = _report_files(store)
@@ -66,22 +72,69 @@ def test_a_report_killed_mid_write_leaves_the_old_one_whole(
         report_run(_DiesAtThePage(store), RUN, force=True)
     after = _report_files(store)
     assert {k: after.get(k) for k in before} == before, "the old report was changed"
+    assert len(_figure_folders(store)) == 2
 
-    report_run(store, RUN, force=True)  # at once: the killed one's folder is kept
-    linked = page_figures(store, keys.report_key(RUN))
-    folders = {k.split("/")[4] for k in store.list(keys.report_figures_prefix(RUN))}
-    assert linked in folders and len(folders) == 2, folders
-    later = datetime.now(UTC) + ORPHANED_AFTER + timedelta(minutes=1)
-    version = later.strftime("v%Y%m%dT%H%M%S") + "-0a0b0c0d"
-    monkeypatch.setattr(keys, "new_version", lambda: version)
-    report_run(store, RUN, force=True)  # later: its page and its own figures only
+    report_run(store, RUN, force=True)  # at once: its page and its own figures only
     page = store.get_bytes(keys.report_key(RUN)).decode()
-    (figures,) = {k.split("/")[4] for k in store.list(keys.report_figures_prefix(RUN))}
-    assert figures == version and f'href="figures/{figures}/"' in page
+    (figures,) = _figure_folders(store)
+    assert figures == page_figures(store, keys.report_key(RUN))
+    assert f'href="figures/{figures}/"' in page
     manifest = json.loads(store.get_bytes(keys.manifest_key(RUN)))
     listed = {a["key"] for a in manifest["artifacts"]}
     assert set(store.list(keys.report_prefix(RUN))) <= listed
     assert before.keys() - {keys.report_key(RUN)} - set(store.list(keys.report_prefix(RUN)))
+
+
+_WRITER = """
+import sys, time
+from silkpipe.locks import writing
+from silkpipe.report import writer_mark
+from silkpipe.store import open_store
+with writing(writer_mark(open_store(sys.argv[1]), sys.argv[2], sys.argv[3])):
+    print("holding", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_folder_another_process_writes_is_kept_until_that_process_is_killed(tmp_path, data_dir):
+    """Another report process of the run holds its writer mark while it fills its folder:
+    the next report keeps the folder; once that process is killed (SIGKILL), the report
+    after deletes it at once."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    version = keys.new_version()
+    other = f"{keys.report_figures_prefix(RUN, version)}/training_curves.png"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    argv = [sys.executable, "-c", _WRITER, store.uri, RUN, version]
+    writer = subprocess.Popen(argv, stdout=subprocess.PIPE, env=env, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "holding\n"
+        store.put_bytes(other, b"\x89PNG being written")
+        report_run(store, RUN, force=True)
+        assert store.exists(other), "a folder another report was writing was deleted"
+    finally:
+        writer.kill()
+        writer.wait()
+    report_run(store, RUN, force=True)
+    assert not store.exists(other) and version not in _figure_folders(store)
+    assert not writer_mark(store, RUN, version).exists()
+
+
+def test_a_folder_with_no_writer_mark_here_waits_orphaned_after(tmp_path, data_dir, monkeypatch):
+    """A folder no page links and no writer mark of this machine names (a report of
+    another machine, of an S3 store): kept while it may still be written, deleted by a
+    report begun ORPHANED_AFTER later."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    version = keys.new_version()
+    store.put_bytes(f"{keys.report_figures_prefix(RUN, version)}/training_curves.png", b"png")
+    report_run(store, RUN, force=True)
+    assert version in _figure_folders(store)
+    later = datetime.now(UTC) + ORPHANED_AFTER + timedelta(minutes=1)
+    ours = later.strftime("v%Y%m%dT%H%M%S") + "-0a0b0c0d"
+    monkeypatch.setattr(keys, "new_version", lambda: ours)
+    report_run(store, RUN, force=True)
+    assert _figure_folders(store) == {ours}
 
 
 def test_the_flat_figures_of_an_older_report_are_dropped(tmp_path, data_dir):
