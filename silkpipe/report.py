@@ -633,19 +633,22 @@ def _spotting_html(store, art: _RunArtifacts) -> str:
 
 
 def _model_section(store, art: _RunArtifacts) -> list[str]:
-    """The published model files, linked relative to the page, with their sizes."""
-    run = keys.run_prefix(art.run_id)
+    """The published model files with their sizes, each copied beside the page's figures
+    (``figures/<version>/model/``) and linked there: the page's links to ``../model/``
+    pointed out of the report folder, broken in an exported or published copy."""
     body = ['<section id="model"><h2>Model files</h2>']
     if art.model_keys:
         rows = []
         for key in art.model_keys:
             name = key[len(art.model_dir) + 1 :]
-            size = len(store.get_bytes(key))
-            href = "../" + key[len(run) + 1 :]
+            data = store.get_bytes(key)
+            copy = f"{art.figures_dir}/model/{name}"
+            store.put_bytes(copy, data)
+            href = copy[len(art.report_dir) + 1 :]
             rows.append(
                 [
                     f'<a href="{_e(href)}">{_e(name)}</a>',
-                    f"{size / 1024:.1f} KiB",
+                    f"{len(data) / 1024:.1f} KiB",
                     _e(MODEL_FILE_NOTES.get(name, "")),
                 ]
             )
@@ -708,7 +711,10 @@ def _figures_line(store, art: _RunArtifacts) -> str:
     if not store.list(art.figures_dir):
         return ""
     href = art.figures_dir[len(art.report_dir) + 1 :] + "/"
-    return f'<p class="meta">The figures as PNG files: <a href="{_e(href)}">{_e(href)}</a></p>'
+    return (
+        '<p class="meta">The figures as PNG files (and a copy of the model files, under '
+        f'model/): <a href="{_e(href)}">{_e(href)}</a></p>'
+    )
 
 
 def page_files(store, run_id: str) -> list[str]:

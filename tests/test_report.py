@@ -128,8 +128,10 @@ def test_report_has_every_section_and_embeds_its_images(tmp_path, data_dir):
     assert "only 2 command(s) found" in page and "failed" in page
     # scores and model links
     assert "0.649" in page and "0.632" in page and "0.667" in page and "true \\ predicted" in page
-    assert 'href="../model/model.onnx"' in page
     figures = _figures(store, page)
+    onnx = f"{figures}/model/model.onnx"  # a copy inside the report, linked from the page
+    assert f'href="{onnx.removeprefix(f"runs/{RUN}/report/")}"' in page
+    assert store.get_bytes(onnx) == store.get_bytes(f"runs/{RUN}/model/model.onnx")
     for name in (SESSION, BROKEN):
         png = store.get_bytes(f"{figures}/timelines/{name}.png")
         assert png.startswith(b"\x89PNG")

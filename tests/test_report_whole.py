@@ -10,7 +10,9 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from test_report import RUN, _store_with_run
@@ -200,6 +202,40 @@ def test_export_report_copies_the_figures_its_page_links_only(tmp_path, data_dir
     prefix = keys.report_prefix(RUN) + "/"
     assert copied == sorted(k.removeprefix(prefix) for k in page_files(store, RUN))
     assert "index.html" in copied and f"figures/{linked}/training_curves.png" in copied
+
+
+class _LocalLinks(HTMLParser):
+    """Every href and src of a page that names a file (not data:, a web address, #)."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value and not value.startswith("#"):
+                if not urlsplit(value).scheme and not value.startswith("//"):
+                    self.links.append(unquote(urlsplit(value).path))
+
+
+def test_every_local_link_of_an_exported_report_resolves_inside_it(tmp_path, data_dir, capsys):
+    """The exported copy (the Argo artifact is one) is self-contained: its model links
+    pointed at ../model/<version>/, out of the report folder, so they were broken."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    dest = tmp_path / "copy"
+    argv = ["sessions", "export-report", "--store", str(tmp_path / "store"), "--run-id", RUN]
+    assert cli_main([*argv, str(dest)]) == 0, capsys.readouterr().err
+    parser = _LocalLinks()
+    parser.feed((dest / "index.html").read_text(encoding="utf-8"))
+    assert len(parser.links) >= 4, parser.links  # the model files and the figures folder
+    for link in parser.links:
+        target = (dest / link).resolve()
+        assert target.is_relative_to(dest.resolve()) and target.exists(), link
+    onnx = [link for link in parser.links if link.endswith("model.onnx")]
+    assert len(onnx) == 1 and (dest / onnx[0]).read_bytes() == store.get_bytes(
+        f"runs/{RUN}/model/model.onnx"
+    )
 
 
 class _FiguresGoneAfterListing:
