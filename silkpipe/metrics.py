@@ -84,6 +84,11 @@ SIMPLE: dict[str, tuple[str, str]] = {
     "val_macro_f1": ("silkpipe_model_validation_macro_f1", "Macro-F1 on the validation split."),
     "macro_f1": ("silkpipe_model_macro_f1", "Macro-F1 on held-out sessions."),
     "accuracy": ("silkpipe_model_accuracy", "Accuracy on held-out sessions."),
+    "held_out": (
+        "silkpipe_model_held_out",
+        "1 if the model has a held-out test score (macro-F1, accuracy, class F1); 0 if it "
+        "was trained with no test split (--no-test-split), so it has none.",
+    ),
     "val_accuracy": ("silkpipe_model_validation_accuracy", "Accuracy on the validation split."),
 }
 # figure keys that only mean something for one step

@@ -527,3 +527,47 @@ def test_dashboard_and_alert_queries_are_valid_promql(services):
     for expr in exprs:
         body = prometheus_query(expr)
         assert body["status"] == "success", (expr, body)
+
+
+def test_the_macro_f1_panel_says_which_runs_have_no_held_out_score():
+    """A model trained with no test split pushes no macro-F1: its run's panel was empty
+    and nothing said why. The panel now shows a "no test split" series for it."""
+    dashboard = json.loads(DASHBOARD.read_text())
+    (panel,) = [p for p in dashboard["panels"] if p["title"] == "Macro-F1"]
+    (no_split,) = [t for t in panel["targets"] if "silkpipe_model_held_out" in t["expr"]]
+    assert no_split["expr"].endswith("== 0") and "no test split" in no_split["legendFormat"]
+    assert "no test split" in panel["description"]
+
+
+@pytest.fixture(scope="module")
+def synth_clips(tmp_path_factory) -> Path:
+    """Small synthetic clips of every class (as test_no_test_split trains on)."""
+    from silkpipe.synth import generate
+
+    root = tmp_path_factory.mktemp("synth")
+    generate(root, sessions=1, seed=5, duration=20, clips_per_class=4)
+    return root / "clips"
+
+
+@pytest.mark.services
+def test_train_pushes_whether_the_model_has_a_held_out_score(run_id, tmp_path, synth_clips, capsys):
+    """`train --store --no-test-split` (model.json held_out: false) pushes
+    silkpipe_model_held_out 0, the panel's query finds that run in Prometheus, and a
+    re-used model pushes it again; a model with a test split pushes 1."""
+    from silkpipe import store as keys
+    from silkpipe.store import open_store
+
+    store = open_store(str(tmp_path / "store"))
+    keys.put_json(store, keys.run_inputs_key(run_id), {"sessions": {}, "clips": {}})
+    keys.put_json(store, f"{keys.run_prefix(run_id)}/labels/summary.json", {"sessions": []})
+    argv = ["train", "--store", store.uri, "--run-id", run_id, "--clips", str(synth_clips)]
+    argv += ["--epochs", "1", "--no-progress"]
+    for _ in range(2):  # trained, then re-used
+        assert main([*argv, "--no-test-split"]) == 0, capsys.readouterr().err[-2000:]
+        assert gateway_value(run_id, "train", "silkpipe_model_held_out") == 0.0
+        assert gateway_value(run_id, "train", "silkpipe_model_macro_f1") is None
+    found = poll_prometheus(f'max by (run) (silkpipe_model_held_out{{run="{run_id}"}}) == 0')
+    assert [r["metric"]["run"] for r in found] == [run_id]
+    assert main(argv) == 0, capsys.readouterr().err[-2000:]
+    assert gateway_value(run_id, "train", "silkpipe_model_held_out") == 1.0
+    assert gateway_value(run_id, "train", "silkpipe_model_macro_f1") is not None

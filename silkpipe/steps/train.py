@@ -218,9 +218,15 @@ def train_run(
             why = version_damage(store, run_id, "model", current)
             if not why:
                 log.info("model %s was trained on the same inputs: re-used", current["version"])
-                return {"skipped": 1, **(current.get("figures") or {})}
+                return {"skipped": 1, **_held_out(current), **(current.get("figures") or {})}
             log.warning("model %s not re-used (%s): trained again", current["version"], why)
         return _train_in_work_folder(store, run_id, plan, cfg, progress)
+
+
+def _held_out(pointer: dict) -> dict:
+    """The ``held_out`` figure of a model published before models' figures carried it:
+    its pointer says ``held_out: false`` when it was trained with no test split."""
+    return {"held_out": int(pointer.get("held_out") is not False)}
 
 
 def _train_in_work_folder(store: Store, run_id: str, plan, cfg, progress: bool) -> dict:
@@ -497,6 +503,7 @@ def model_figures(summary: dict, streams: list, test: dict | None = None) -> dic
     figures["untrained_samples"] = summary.get("left_out_of_training", {}).get("samples", 0)
     figures["sessions"] = sum(s.kind == "session" for s in streams)
     figures["clips"] = sum(s.kind == "clip" for s in streams)
+    figures["held_out"] = int(test is not None)  # 0: no test split, no held-out score
     if test is not None:
         figures.update(
             macro_f1=test["macro_f1"], accuracy=test["accuracy"], test_windows=test["windows"]
