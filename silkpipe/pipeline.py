@@ -29,7 +29,13 @@ from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.align import check_run_clips
-from silkpipe.steps.common import SESSION_FILES, bars, record_run_inputs, sha256
+from silkpipe.steps.common import (
+    SESSION_FILES,
+    bad_clips_named_once,
+    bars,
+    record_run_inputs,
+    sha256,
+)
 from silkpipe.store import Store, StoreError, StoreFault, check_name, open_store
 
 log = logging.getLogger(__name__)
@@ -429,9 +435,10 @@ def run_pipeline(
     # 2 marks "sessions failed"; whether any was a fault is in their failure records
     steps["transcribe"], seconds["transcribe"] = 2 if failed else 0, time.perf_counter() - mark
     train_step = (train, test_split)
-    aligned = _run_steps(
-        store, run_id, align, train_step, force, progress, (steps, seconds, errors)
-    )
+    with bad_clips_named_once():  # align and train each read the clips: each named once
+        aligned = _run_steps(
+            store, run_id, align, train_step, force, progress, (steps, seconds, errors)
+        )
     return {
         "sessions": len(sessions),
         "clip_folders": [str(folder) for folder in clip_folders],

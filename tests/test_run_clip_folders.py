@@ -86,9 +86,12 @@ def test_store_mode_train_on_the_runs_several_folders_over_s3(tmp_path, s3_env):
 
 def test_run_trains_on_two_folders_and_names_them(tmp_path):
     """The whole run: a clip refused at upload in the second folder is named by its place
-    and the closing line says which folder is which; model.json and the report name both."""
+    and the closing line says which folder is which; model.json and the report name both.
+    A bad clip of the first folder is named once, in one line with its file and why (align
+    and train each named it), and the run trains on the good clips."""
     day, other = _two_days(tmp_path)
     (other / "jump bad name.csv").write_bytes((other / "jump_sample01.csv").read_bytes())
+    bad = badinputs.cut_sample(day).file
     store = tmp_path / "store"
     proc = badinputs.cli(
         *("run", str(_sessions(tmp_path)), "--clips", str(day), "--clips", str(other)),
@@ -99,6 +102,11 @@ def test_run_trains_on_two_folders_and_names_them(tmp_path):
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert "1 clip(s) skipped at upload (2-jump bad name)" in last, last
     assert f"clip folders 1 {day}, 2 {other}" in last, last
+    assert "1 clip(s) skipped by train (1-jump_sample43)" in last, last
+    named = [line for line in proc.stderr.splitlines() if bad in line]
+    assert len(named) == 1, named
+    assert "skipped clip" in named[0] and str(day.resolve() / bad) in named[0], named
+    assert "cut off" in named[0], named
     pointer = json.loads((store / "runs" / RUN / "model.json").read_text())
     assert pointer["clip_folders"] == [str(day.resolve()), str(other.resolve())]
     assert "1/jump_sample01.csv" in pointer["clips"] and "2/jump_sample01.csv" in pointer["clips"]

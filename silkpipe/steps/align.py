@@ -39,6 +39,7 @@ from silkpipe.steps.common import (
     origin_of,
     read_input,
     read_run_inputs,
+    say_skipped_clip,
     session_files,
     session_input,
     sha256,
@@ -390,7 +391,7 @@ def _scratch_clip_model(scratch: dict[Path, str]) -> ClipModel | None:
     first_bad = _first_bad(bad, scratch)
 
     def skip(path: Path, err: Exception) -> None:
-        log.warning("skipped clip %s: %s", path.name, first_bad(path, err))
+        say_skipped_clip(log, path, first_bad(path, err), scratch)
 
     try:
         return clip_model_from_folders(list(scratch), on_error=skip)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +203,34 @@ def from_scratch_folders(err: BaseException, path: Path, origins: Mapping[Path, 
     for scratch in holder or sorted(origins, key=lambda p: -len(str(p))):
         text = text.replace(str(scratch), origins[scratch])
     return text
+
+
+#: The bad clips named so far (the user's paths) in one `silkpipe run`; None outside one.
+_NAMED_CLIPS: ContextVar[set[str] | None] = ContextVar("named_clips", default=None)
+
+
+def say_skipped_clip(logger, path: Path, why: str, origins: Mapping[Path, str]) -> None:
+    """``logger``'s "skipped clip NAME: WHY" for the scratch copy ``path`` (``origins`` as
+    from_scratch_folders's), once per user's file within bad_clips_named_once: align and
+    train each read the run's clips, and `silkpipe run` named one bad clip twice."""
+    user = f"{origins.get(path.parent, str(path.parent))}/{path.name}"
+    named = _NAMED_CLIPS.get()
+    if named is not None:
+        if user in named:
+            return
+        named.add(user)
+    logger.warning("skipped clip %s: %s", path.name, why)
+
+
+@contextmanager
+def bad_clips_named_once() -> Iterator[None]:
+    """The steps run inside name each bad clip once (say_skipped_clip); a step run alone,
+    as the Argo workflow runs each, names every bad clip it meets."""
+    token = _NAMED_CLIPS.set(set())
+    try:
+        yield
+    finally:
+        _NAMED_CLIPS.reset(token)
 
 
 def session_files(inputs: dict, session: str) -> dict[str, str]:

@@ -32,6 +32,7 @@ from silkpipe.steps.common import (
     origin_of,
     read_input,
     read_run_inputs,
+    say_skipped_clip,
     session_files,
     session_input,
     sha256,
@@ -375,7 +376,7 @@ def _clip_streams(
 
     def skip(path: Path, err: Exception) -> None:
         why = from_scratch_folders(err, path, origins)
-        log.warning("skipped clip %s: %s", path.name, why)
+        say_skipped_clip(log, path, why, origins)
         n = path.parent.name if path.parent != folder else ""  # its folder's place, if several
         keys.put_json(
             store,
