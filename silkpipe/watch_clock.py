@@ -152,7 +152,7 @@ def _insert_losses(
         floor = corrected[n0 : g + 1].min()
         before = corrected[g] - floor
         if before > cfg.backlog_s:
-            lost = lagged_loss(arrival[n0:], g + 1 - n0, rate, cfg, pairs, n0, inserted[n0:])
+            lost = lagged_loss(arrival[n0:], int(g) + 1 - n0, rate, cfg, pairs, n0, inserted[n0:])
             if lost is not None:
                 inserted[g + 1 :] += lost[0]
                 losses.append([round(float(arrival[g]), 3), round(float(lost[0]), 3)])
