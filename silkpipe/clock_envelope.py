@@ -488,29 +488,10 @@ def unseen_gap_losses(
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
         if seen is not None and seen[0] <= g <= seen[1]:
             continue
-        if inserted[n0 + g] - inserted[n0 + g - 1] > 0:
+        if inserted[n0 + g] - inserted[n0 + g - 1] > 0 or not _gap_jumps(pairs, n0 + int(g), cfg):
             continue
-        lost = lagged_loss(t, int(g), rate, cfg, pairs, n0, inserted[n0:])
-        if lost is not None:
-            inserted[n0 + g :] += lost[0]
-            losses.append([round(float(t[g - 1]), 3), round(lost[0], 3), round(lost[1], 3)])
+        step, spread = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
+        if step >= cfg.min_loss_s:
+            inserted[n0 + g :] += step
+            losses.append([round(float(t[g - 1]), 3), round(step, 3), round(spread, 3)])
     return losses
-
-
-def lagged_loss(
-    t: np.ndarray,
-    g: int,
-    rate: float,
-    cfg: ClockConfig,
-    pairs: SpacingPairs | None,
-    n0: int,
-    found: np.ndarray,
-) -> tuple[float, float] | None:
-    """(watch seconds lost at the arrival gap before row g of ``t`` (arrival from n0), how
-    far off that may be), or None: unseen_gap_losses' test of one gap, which needs no
-    latency floor, so it holds inside a backlog too: arrival after the gap never catches
-    up (_sized_lag at least ``min_loss_s``) and the wrist jumps across it (_gap_jumps)."""
-    if not _gap_jumps(pairs, n0 + g, cfg):
-        return None
-    step, spread = _sized_lag(t, g, rate, cfg, found)
-    return (step, spread) if step >= cfg.min_loss_s else None

@@ -54,7 +54,6 @@ from silkpipe.clock_envelope import (
     RateEstimate,
     envelope_losses,
     envelope_rate,
-    lagged_loss,
     unseen_gap_losses,
 )
 
@@ -133,43 +132,32 @@ def stale_burst_rows(arrival: np.ndarray, cfg: ClockConfig) -> int:
 
 
 def _insert_losses(
-    arrival: np.ndarray, n0: int, rate: float, cfg: ClockConfig, pairs: SpacingPairs | None
-) -> tuple[np.ndarray, list[list[float]], float]:
-    """Seconds of lost watch time before each row (cumulative), the losses found and how
-    far off their sizes may be. A gap in real time is a loss when latency steps up and
-    stays while arrival runs steady after it; inside a backlog (a queue that never drains
-    hides the step) when the wrist jumps across it and arrival never catches up
-    (lagged_loss)."""
+    arrival: np.ndarray, n0: int, rate: float, cfg: ClockConfig
+) -> tuple[np.ndarray, list[list[float]]]:
+    """Seconds of lost watch time before each row (cumulative), and the losses found."""
     n = len(arrival)
     inserted = np.zeros(n)
     latency = arrival - (arrival[n0] + (np.arange(n) - n0) / rate)
     losses: list[list[float]] = []
-    spread = 0.0
     window = max(int(cfg.steady_window_s * rate), 2)
     gaps = np.flatnonzero(np.diff(arrival[n0:]) > cfg.gap_s) + n0
     for g, nxt in zip(gaps, np.append(gaps[1:], n - 1)[: len(gaps)], strict=True):
-        corrected = latency - inserted
-        floor = corrected[n0 : g + 1].min()
-        before = corrected[g] - floor
-        if before > cfg.backlog_s:
-            lost = lagged_loss(arrival[n0:], int(g) + 1 - n0, rate, cfg, pairs, n0, inserted[n0:])
-            if lost is not None:
-                inserted[g + 1 :] += lost[0]
-                losses.append([round(float(arrival[g]), 3), round(float(lost[0]), 3)])
-                spread = max(spread, lost[1])
-            continue
         after = slice(g + 1, min(g + 1 + window, nxt + 1))  # up to the next gap
         rows = after.stop - after.start
         if rows < cfg.min_steady_s * rate:  # too little after the gap to judge: count across
             continue
         span = arrival[after.stop - 1] - arrival[g + 1]
         steady = span > 0 and abs(rows / span / rate - 1) <= cfg.steady_tolerance
-        # No more watch time is missing than the pause plus the backlog it began with.
+        corrected = latency - inserted
+        floor = corrected[n0 : g + 1].min()
+        # A loss happens in real time (inside a backlog it cannot be told from the queue),
+        # and no more watch time is missing than the pause plus the backlog it began with.
+        before = corrected[g] - floor
         step = min(corrected[g + 1 :].min() - floor, arrival[g + 1] - arrival[g] + before)
-        if steady and step >= cfg.min_loss_s:
+        if steady and before <= cfg.backlog_s and step >= cfg.min_loss_s:
             inserted[g + 1 :] += step
             losses.append([round(float(arrival[g]), 3), round(float(step), 3)])
-    return inserted, losses, spread
+    return inserted, losses
 
 
 def measured_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> float | None:
@@ -409,7 +397,7 @@ def _watch_rate(
     ``agreeing_edges`` or more that agree within their own bounds (where they disagree
     beyond them the arrival floor moves, as in real 135233, and the rate is not used);
     else real-time windows' or the default (unbounded, and losses found the older way:
-    _insert_losses, with lagged_loss inside backlogs)."""
+    _insert_losses)."""
     est = envelope_rate(arrival, n0, cfg, pairs)
     if est is not None and (
         est.uncertainty <= cfg.max_rate_uncertainty
@@ -452,8 +440,9 @@ def rebuild_clock(
         inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
         losses = sorted([[at, size] for at, size, _ in unseen] + found)
         loss_spread = max((spread for *_, spread in unseen), default=0.0)
-    else:  # gaps in backlogs that catch up again (all of 143217's) stay delays
-        inserted, losses, loss_spread = _insert_losses(arrival, n0, rate, cfg, pairs)
+    else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
+        inserted, losses = _insert_losses(arrival, n0, rate, cfg)
+        loss_spread = 0.0
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
     model.loss_uncertainty_s = loss_spread

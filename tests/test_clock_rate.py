@@ -215,27 +215,6 @@ def test_loss_in_a_backlog_that_never_drains_is_inserted_at_its_gap():
     assert clock_error(rebuilt[400:], watch[400:]) > 2.5
 
 
-def _queue_from_the_start() -> tuple[np.ndarray, np.ndarray]:
-    """(watch, arrival): 2 s in real time, then a queue at 0.45 of the rate that never
-    drains (no envelope edge, no real-time windows: the default rate), 3 s lost at 50 s."""
-    return trace(110, lambda t: 1.5 if t < 2 else 0.45, lost=(50, 53))
-
-
-def test_loss_inside_the_backlog_of_a_default_rate_clock_is_inserted_at_its_gap():
-    """Never_drains 343_00 / 473_02 (bench/notes/clock42.txt): with no envelope the losses
-    were found by the latency test alone, which a queue's backlog hides; the wrist's jump
-    and a lag that never catches up find it as they do outside envelope edges. The same
-    gap without a jump stays a delay."""
-    watch, arrival = _queue_from_the_start()
-    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 53.0))
-    assert model.kind == "count" and model.rate_source == "default"
-    assert [round(s, 1) for _, s in model.losses] == [3.0]
-    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
-    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
-    assert model.losses == []
-    assert clock_error(rebuilt[400:], watch[400:]) > 2.5
-
-
 def test_two_losses_between_envelope_edges_are_each_their_own_size():
     """Two losses in real time, each between its own pair of envelope edges: each is
     inserted at its own size (not the second less the first)."""
