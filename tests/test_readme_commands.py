@@ -22,11 +22,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from silkpipe.cli import build_parser
 from silkpipe.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
+#: The README and the measurement histories moved out of it: commands, paths and names
+#: quoted there are read and copied by users too, so every document is checked alike.
+HISTORIES = ("clock_history.md", "voice_path_history.md", "gesture_model_history.md")
+DOCUMENTS = (README, *(REPO / "bench" / "notes" / name for name in HISTORIES))
 #: Where a path must start to be a repo path (the rest are store keys, data, outputs).
 REPO_DIRS = ("bench", "silkpipe", "tests", "charts", "images", "workflows", ".ci")
 SILKPIPE = ("silkpipe", ".venv/bin/silkpipe")
@@ -397,17 +403,32 @@ def lookup(obj, attrs: list[str]):
     return obj
 
 
-def test_every_command_in_the_readme_runs_as_written():
+def document_ids() -> list[str]:
+    return [str(doc.relative_to(REPO)) for doc in DOCUMENTS]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=document_ids())
+def test_every_command_in_the_readme_runs_as_written(document):
     """Sub-commands, options, choices, make targets, benchmarks, workflow parameters."""
-    assert command_problems(README.read_text()) == []
+    assert command_problems(document.read_text()) == []
 
 
-def test_every_repo_file_the_readme_names_exists():
-    assert path_problems(README.read_text()) == []
+@pytest.mark.parametrize("document", DOCUMENTS, ids=document_ids())
+def test_every_repo_file_the_readme_names_exists(document):
+    assert path_problems(document.read_text()) == []
 
 
-def test_every_code_name_the_readme_quotes_exists():
-    assert name_problems(README.read_text()) == []
+@pytest.mark.parametrize("document", DOCUMENTS, ids=document_ids())
+def test_every_code_name_the_readme_quotes_exists(document):
+    assert name_problems(document.read_text()) == []
+
+
+def test_the_readme_links_every_history_it_checks():
+    """A history moved out of the README is checked only while the README links it: a file
+    renamed without its link (or its entry here) would drop out of reach of both."""
+    text = README.read_text()
+    assert [doc for doc in DOCUMENTS[1:] if f"({doc.relative_to(REPO)})" not in text] == []
+    assert all(doc.is_file() for doc in DOCUMENTS)
 
 
 def test_make_help_lists_the_targets_a_user_types():
