@@ -421,8 +421,11 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
     labelled = [i for i in infos if i["report"]]
     excluded = [i for i in labelled if i["report"].get("excluded")]
     failed_sessions = sorted({f["session"] for f in art.fails})
-    audio = sum(float(i["audio_s"] or 0) for i in infos if i["transcript"])
-    wall = sum(float(i["transcribe_wall_s"] or 0) for i in infos if i["transcript"])
+    # a session's own whisperx_output.json was not transcribed here: its audio (from
+    # metadata.json) would inflate both the seconds and the speed
+    transcribed = [i for i in infos if i["transcript"] and i["transcribe_wall_s"]]
+    audio = sum(float(i["audio_s"] or 0) for i in transcribed)
+    wall = sum(float(i["transcribe_wall_s"]) for i in transcribed)
     tiles = [
         ("sessions", str(len(art.sessions))),
         ("labelled", str(len(labelled))),

@@ -1,0 +1,48 @@
+"""The report's summary tiles say what this run did: audio a session brought its own
+transcript for was not transcribed here."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from silkpipe.report import _load_artifacts, _summary_section
+from silkpipe.store import FileStore, put_json
+
+OWN = "20251017_143217_session"  # carries whisperx_output.json: no ASR ran on it
+HEARD = "20251017_110929_session"  # transcribed by silkpipe
+RUN = "r"
+
+
+def _tiles(store) -> dict[str, str]:
+    page = "".join(_summary_section(store, _load_artifacts(store, RUN)))
+    return dict(re.findall(r'<div class="tile">([^<]+)<b>([^<]+)</b></div>', page))
+
+
+def test_audio_transcribed_counts_only_sessions_transcribed_here(tmp_path, data_dir):
+    store = FileStore(tmp_path / "store")
+    for name in (OWN, HEARD):
+        meta = (data_dir / "sessions" / name / "metadata.json").read_bytes()
+        store.put_bytes(f"sessions/{name}/metadata.json", meta)
+    assert json.loads(store.get_bytes(f"sessions/{OWN}/metadata.json"))["audio_duration_sec"] > 200
+    own = json.loads((data_dir / "sessions" / OWN / "whisperx_output.json").read_text())
+    own["silkpipe"] = {"backend": "session-whisperx-output", "source": "whisperx_output.json"}
+    put_json(store, f"runs/{RUN}/transcripts/{OWN}.json", own)
+    heard = {"segments": [], "silkpipe": {"audio_seconds": 16.9, "wall_seconds": 6.5}}
+    put_json(store, f"runs/{RUN}/transcripts/{HEARD}.json", heard)
+    put_json(store, f"runs/{RUN}/inputs.json", {"sessions": {OWN: {}, HEARD: {}}})
+    tiles = _tiles(store)
+    assert tiles["audio transcribed"] == "17 s"  # not 17 + the 229 s OWN's metadata names
+    assert tiles["transcription speed"] == "2.6× real time"
+
+
+def test_no_session_transcribed_here_shows_no_speed(tmp_path, data_dir):
+    store = FileStore(tmp_path / "store")
+    meta = (data_dir / "sessions" / OWN / "metadata.json").read_bytes()
+    store.put_bytes(f"sessions/{OWN}/metadata.json", meta)
+    own = json.loads((data_dir / "sessions" / OWN / "whisperx_output.json").read_text())
+    own["silkpipe"] = {"backend": "session-whisperx-output"}
+    put_json(store, f"runs/{RUN}/transcripts/{OWN}.json", own)
+    put_json(store, f"runs/{RUN}/inputs.json", {"sessions": {OWN: {}}})
+    tiles = _tiles(store)
+    assert tiles["audio transcribed"] == "—" and tiles["transcription speed"] == "—"
