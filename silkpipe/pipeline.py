@@ -98,8 +98,8 @@ def upload_inputs(
     _refuse_store_inside(store, root)
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped, not_sessions=folders)
-    if not sessions and (run_id is not None or folders):
-        raise InputError(no_sessions_reason(skipped), path=str(sessions_dir))  # nothing recorded
+    if not sessions and (run_id is not None or folders):  # nothing recorded
+        raise InputError(no_sessions_reason(skipped, root), path=str(sessions_dir))
     refused_clips = skipped if skipped_clips is None else skipped_clips
     clips = upload_clip_folders(store, folders, refused_clips)
     if run_id is not None:
@@ -148,10 +148,16 @@ def _refuse_store_inside(store: Store, root: Path) -> None:
         )
 
 
-def no_sessions_reason(refused: dict[str, str]) -> str:
-    """Why a sessions folder gave no session: none there, or every one refused."""
+def no_sessions_reason(refused: dict[str, str], root: Path) -> str:
+    """Why a sessions folder gave no session: none there, every one refused, or the folder
+    given is one session's own (a common slip: its parent was meant)."""
     if refused:
         return f"none of its {len(refused)} session folder(s) could be uploaded (each named above)"
+    if (root / "sensor_data.csv").is_file():
+        return (
+            "is itself a session folder (it holds sensor_data.csv): give the folder that "
+            f"holds the session folders ({root.resolve().parent})"
+        )
     return "no session folders (with sensor_data.csv)"
 
 
