@@ -361,11 +361,15 @@ def _clock(store, info: dict) -> tuple[bytes | None, str]:
         verdict = f'<span class="good">used</span> (gate: {_e(rep.get("gate") or "energy")})'
         if rep.get("excluded"):
             verdict = '<span class="warn">refused</span> ' + _e(rep.get("reason", ""))
-        line += (
-            f"; clock factor {_num(rep.get('clock_scale', 1.0), '{:.4f}')}, offset "
+        fit = (  # no offset: factor and p are align's placeholders, never tested
+            "; no offset estimated (no clock factor or class-signature p to show)"
+            if rep.get("offset_s") is None
+            else f"; clock factor {_num(rep.get('clock_scale', 1.0), '{:.4f}')}, offset "
             f"{_num(rep.get('offset_s'), '{:+.2f}')} s, class-signature p "
-            f"{_num(rep.get('signature_p'), '{:.3f}')}, "
-            f"{rep.get('unlabelled_commands', 0)} command(s) outside the IMU stream "
+            f"{_num(rep.get('signature_p'), '{:.3f}')}"
+        )
+        line += (
+            f"{fit}, {rep.get('unlabelled_commands', 0)} command(s) outside the IMU stream "
             f"(unlabelled). Verdict: {verdict}"
         )
     return buf.getvalue(), f"<p>{line}</p>"

@@ -46,3 +46,27 @@ def test_no_session_transcribed_here_shows_no_speed(tmp_path, data_dir):
     put_json(store, f"runs/{RUN}/inputs.json", {"sessions": {OWN: {}}})
     tiles = _tiles(store)
     assert tiles["audio transcribed"] == "—" and tiles["transcription speed"] == "—"
+
+
+def test_a_session_refused_before_any_offset_shows_no_clock_factor_or_p(tmp_path, data_dir):
+    """align writes clock_scale 1.0 and signature_p 1.0 for a session it never fitted
+    (too few commands): the page must not show them as measured."""
+    from silkpipe.report import _clock
+
+    store = FileStore(tmp_path / "store")
+    csv = (data_dir / "sessions" / HEARD / "sensor_data.csv").read_bytes()
+    store.put_bytes(f"sessions/{HEARD}/sensor_data.csv", csv)
+    refused = {
+        "excluded": True,
+        "reason": "only 2 command(s) found; at least 4 needed",
+        "offset_s": None,
+        "clock_scale": 1.0,
+        "signature_p": 1.0,
+        "unlabelled_commands": 0,
+    }
+    _, line = _clock(store, {"session": HEARD, "report": refused})
+    assert "no offset estimated" in line and "only 2 command(s)" in line
+    assert "class-signature p 1.000" not in line and "clock factor 1.0000" not in line
+    fitted = {**refused, "excluded": False, "offset_s": 0.5, "signature_p": 0.02}
+    _, line = _clock(store, {"session": HEARD, "report": fitted})
+    assert "offset +0.50 s, class-signature p 0.020" in line
