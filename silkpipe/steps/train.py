@@ -24,7 +24,7 @@ from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
-from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes
+from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes, shown
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
@@ -110,6 +110,7 @@ def train_plan(
         }
         for name in names
     }
+    sessions = _without_copies(sessions)
     clips_dirs = tuple(distinct_folders(list(clips_dirs)))
     clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
     settings = keyed_settings(cfg)
@@ -117,6 +118,30 @@ def train_plan(
     keyed |= {} if test_split else {"test_split": False}
     key = digest({**keyed, "step": STEP_VERSION["train"]})
     return TrainPlan(sessions, clips, key, clips_dirs, inputs, test_split)
+
+
+def _without_copies(sessions: dict[str, dict]) -> dict[str, dict]:
+    """The sessions less any whose sensor_data.csv is an earlier one's byte for byte (a
+    session folder copied, or linked, under a second name): trained on as two sessions, one
+    copy could be held out while the other is trained on, and the held-out score would then
+    be of data the model was trained on."""
+    first: dict[str, str] = {}
+    kept = {}
+    for name, entry in sessions.items():
+        sensor = entry["sensor"]
+        if sensor is not None and sensor in first:
+            log.warning(
+                "session %s: its sensor_data.csv is session %s's byte for byte (a copy or a "
+                "link of that folder): not trained on (a second copy could be held out as a "
+                "test set the model was trained on)",
+                shown(name),
+                shown(first[sensor]),
+            )
+            continue
+        if sensor is not None:
+            first[sensor] = name
+        kept[name] = entry
+    return kept
 
 
 def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
