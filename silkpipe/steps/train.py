@@ -78,7 +78,7 @@ def keyed_settings(cfg: TrainConfig) -> dict:
 class TrainPlan:
     """What a model is made from: session label sets, clip names, settings, their hash."""
 
-    sessions: dict[str, dict]  # session -> {"labels": sha256, "sensor": sha256}
+    sessions: dict[str, dict]  # session -> {"labels", "sensor", "metadata": sha256}
     clips: dict[str, str]  # clip file (its place in the work copy, see local_clips) -> sha256
     inputs: str
     clips_dirs: tuple[Path, ...] = ()  # local folders instead of the run's clips
@@ -103,10 +103,11 @@ def train_plan(
     """
     prefix, names = gated_sessions(store, run_id)
     inputs = read_run_inputs(store, run_id)
-    sessions = {
+    sessions = {  # metadata.json dates the session (config.json's trained_on days)
         name: {
             "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
             "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
+            "metadata": (inputs["sessions"].get(name) or {}).get("metadata.json"),
         }
         for name in names
     }
