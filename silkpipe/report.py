@@ -422,8 +422,8 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
     """Title, generation stamp and the summary tiles."""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     infos, metrics = art.infos, art.metrics
-    labelled = [i for i in infos if i["report"]]
-    excluded = [i for i in labelled if i["report"].get("excluded")]
+    aligned = [i for i in infos if i["report"]]  # an excluded session's label file is empty
+    excluded = [i for i in aligned if i["report"].get("excluded")]
     failed_sessions = sorted({f["session"] for f in art.fails})
     # a session's own whisperx_output.json was not transcribed here: its audio (from
     # metadata.json) would inflate both the seconds and the speed
@@ -432,7 +432,7 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
     wall = sum(float(i["transcribe_wall_s"]) for i in transcribed)
     tiles = [
         ("sessions", str(len(art.sessions))),
-        ("labelled", str(len(labelled))),
+        ("labelled", str(len(aligned) - len(excluded))),
         ("excluded", str(len(excluded))),
         ("failed", str(len(failed_sessions))),
         ("audio transcribed", f"{audio:.0f} s" if audio else "—"),

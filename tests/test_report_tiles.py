@@ -70,3 +70,15 @@ def test_a_session_refused_before_any_offset_shows_no_clock_factor_or_p(tmp_path
     fitted = {**refused, "excluded": False, "offset_s": 0.5, "signature_p": 0.02}
     _, line = _clock(store, {"session": HEARD, "report": fitted})
     assert "offset +0.50 s, class-signature p 0.020" in line
+
+
+def test_labelled_counts_no_session_the_gate_excluded(tmp_path):
+    """An excluded session's label file holds no interval: 'labelled 2, excluded 1' for
+    one labelled session misread as two."""
+    store = FileStore(tmp_path / "store")
+    put_json(store, f"runs/{RUN}/labels/{OWN}.json", {"excluded": False, "quality": 5.5})
+    refused = {"excluded": True, "reason": "only 2 command(s) found; at least 4 needed"}
+    put_json(store, f"runs/{RUN}/labels/{HEARD}.json", refused)
+    put_json(store, f"runs/{RUN}/inputs.json", {"sessions": {OWN: {}, HEARD: {}}})
+    tiles = _tiles(store)
+    assert (tiles["sessions"], tiles["labelled"], tiles["excluded"]) == ("2", "1", "1")
