@@ -25,7 +25,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
+from silkpipe.clips import clip_folder_files, clips_hint, distinct_folders, folder_problem
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.align import check_run_clips
@@ -121,9 +121,8 @@ def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Pat
         if why := folder_problem(folder):
             raise InputError(f"clips folder {why}", path=str(folder))
         if not any(folder.glob("*.csv")):
-            raise InputError(
-                "clips folder holds no clip CSV files (empty, or another layout)", path=str(folder)
-            )
+            hint = clips_hint(folder) or " (empty, or another layout)"
+            raise InputError(f"clips folder holds no clip CSV files{hint}", path=str(folder))
     return folders
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
+from silkpipe.clips import clip_folder_files, clips_hint, distinct_folders, folder_problem
 from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes, shown
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
@@ -217,7 +217,8 @@ def folder_clips(folder: Path) -> dict[str, str]:
     files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
     if not any(p.suffix == ".csv" for p in files):  # asked for clips: none is no default
         raise InputError(
-            "no clip CSV files (links out of the folder are not read)", path=str(folder)
+            f"no clip CSV files{clips_hint(folder)} (links out of the folder are not read)",
+            path=str(folder),
         )
     return {p.name: sha256(read_user_bytes(p)) for p in files}  # unreadable: named, exit 2
 
