@@ -206,7 +206,7 @@ def _not_a_session(folder: Path) -> str:
         )
     if not children:
         return "is an empty folder, not a session (sensor_data.csv is missing)"
-    return "holds no session files: sensor_data.csv is missing"
+    return f"holds no session files: {_missing_sensor(folder)}"
 
 
 def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
@@ -231,8 +231,33 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
         return {}
     check_name(folder.name, "session name")
     if "sensor_data.csv" not in files:
-        raise InputError("sensor_data.csv is missing", session=folder.name, path=str(folder))
+        raise InputError(_missing_sensor(folder), session=folder.name, path=str(folder))
+    if others := _other_sensor_files(folder):
+        log.warning(
+            "session %s: %s not read: only sensor_data.csv is (a second sensor file?)",
+            shown(folder.name),
+            ", ".join(others[:3]),
+        )
     return files
+
+
+def _missing_sensor(folder: Path) -> str:
+    """'sensor_data.csv is missing', naming a sensor-like file there that is not read."""
+    others = _other_sensor_files(folder)
+    seen = f" (the folder holds {', '.join(others[:3])}: not read)" if others else ""
+    return f"sensor_data.csv is missing{seen}"
+
+
+def _other_sensor_files(folder: Path) -> list[str]:
+    """Names in ``folder`` that look like a sensor file but are not sensor_data.csv (a
+    copy's 'sensor_data (1).csv', a renamed 'Sensor_Data.CSV'), shown as names."""
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+    except OSError:
+        return []
+    return [
+        shown(n) for n in names if n.lower().startswith("sensor_data") and n != "sensor_data.csv"
+    ]
 
 
 def upload_clip_folders(
