@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, not_utf8, parse_json
+from silkpipe.errors import InputError, not_utf8, parse_json, shown
 from silkpipe.labels import Interval
 from silkpipe.sessions import HEADER as SESSION_HEADER
 from silkpipe.sessions import (
@@ -570,7 +570,7 @@ def load_clip_streams(
         raise InputError(f"clips folder {why}", path=str(folder))
     paths = [p for p in clip_folder_files(folder, on_error) if p.suffix == ".csv"]
     if not paths:
-        raise InputError("no clip CSV files", path=str(folder))
+        raise InputError(f"no clip CSV files{clips_hint(folder)}", path=str(folder))
     if is_sample_folder(folder):
         streams = load_sample_clips(folder, paths, on_error=on_error)
     else:
@@ -653,6 +653,23 @@ def _resolved_unless_loop(path: Path) -> Path | None:
         return path.resolve()
     except RuntimeError:
         return None
+
+
+def clips_hint(folder: Path) -> str:
+    """What a folder without clip CSV files holds where that is a common slip ('' if not):
+    names ending in .CSV (a clip's name ends in .csv), or the clips one folder down (an
+    unpacked archive's own folder)."""
+    try:
+        entries = sorted(Path(folder).iterdir())
+    except OSError:
+        return ""
+    upper = [p for p in entries if p.suffix.lower() == ".csv" and p.suffix != ".csv"]
+    if upper:
+        return f" ({len(upper)} name(s) end in {upper[0].suffix}, not .csv)"
+    for sub in (p for p in entries if p.is_dir() and not p.is_symlink()):
+        if inner := len(list(sub.glob("*.csv"))):
+            return f" (its sub-folder {shown(sub.name)} holds {inner}: give that folder)"
+    return ""
 
 
 def folder_problem(folder) -> str:

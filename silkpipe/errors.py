@@ -141,9 +141,13 @@ def parse_json(data: str | bytes, *, session: str | None = None, path: str | Non
 
     Besides malformed text that covers bytes that are not UTF-8, an integer longer than
     Python converts (ValueError) and nesting deeper than the parser recurses
-    (RecursionError): both are bad input, not faults."""
+    (RecursionError): both are bad input, not faults. A byte-order mark before the text
+    (Windows editors write one) is skipped, as in the CSVs: the parser takes it from bytes,
+    not from text."""
     import json
 
+    if isinstance(data, str):
+        data = data.removeprefix("\ufeff")
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as err:

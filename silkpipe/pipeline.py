@@ -25,7 +25,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
+from silkpipe.clips import clip_folder_files, clips_hint, distinct_folders, folder_problem
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.align import check_run_clips
@@ -104,8 +104,8 @@ def upload_inputs(
     _refuse_store_inside(store, root)
     skipped = {} if skipped is None else skipped
     sessions = _upload_sessions(store, root, skipped, not_sessions=folders)
-    if not sessions and (run_id is not None or folders):
-        raise InputError(no_sessions_reason(skipped), path=str(sessions_dir))  # nothing recorded
+    if not sessions and (run_id is not None or folders):  # nothing recorded
+        raise InputError(no_sessions_reason(skipped, root), path=str(sessions_dir))
     refused_clips = skipped if skipped_clips is None else skipped_clips
     clips = upload_clip_folders(store, folders, refused_clips)
     if run_id is not None:
@@ -127,9 +127,8 @@ def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Pat
         if why := folder_problem(folder):
             raise InputError(f"clips folder {why}", path=str(folder))
         if not any(folder.glob("*.csv")):
-            raise InputError(
-                "clips folder holds no clip CSV files (empty, or another layout)", path=str(folder)
-            )
+            hint = clips_hint(folder) or " (empty, or another layout)"
+            raise InputError(f"clips folder holds no clip CSV files{hint}", path=str(folder))
     return folders
 
 
@@ -154,10 +153,16 @@ def _refuse_store_inside(store: Store, root: Path) -> None:
         )
 
 
-def no_sessions_reason(refused: dict[str, str]) -> str:
-    """Why a sessions folder gave no session: none there, or every one refused."""
+def no_sessions_reason(refused: dict[str, str], root: Path) -> str:
+    """Why a sessions folder gave no session: none there, every one refused, or the folder
+    given is one session's own (a common slip: its parent was meant)."""
     if refused:
         return f"none of its {len(refused)} session folder(s) could be uploaded (each named above)"
+    if (root / "sensor_data.csv").is_file():
+        return (
+            "is itself a session folder (it holds sensor_data.csv): give the folder that "
+            f"holds the session folders ({root.resolve().parent})"
+        )
     return "no session folders (with sensor_data.csv)"
 
 
@@ -207,7 +212,7 @@ def _not_a_session(folder: Path) -> str:
         )
     if not children:
         return "is an empty folder, not a session (sensor_data.csv is missing)"
-    return "holds no session files: sensor_data.csv is missing"
+    return f"holds no session files: {_missing_sensor(folder)}"
 
 
 def _read_session(folder: Path, root: Path) -> dict[str, bytes]:
@@ -232,8 +237,33 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
         return {}
     check_name(folder.name, "session name")
     if "sensor_data.csv" not in files:
-        raise InputError("sensor_data.csv is missing", session=folder.name, path=str(folder))
+        raise InputError(_missing_sensor(folder), session=folder.name, path=str(folder))
+    if others := _other_sensor_files(folder):
+        log.warning(
+            "session %s: %s not read: only sensor_data.csv is (a second sensor file?)",
+            shown(folder.name),
+            ", ".join(others[:3]),
+        )
     return files
+
+
+def _missing_sensor(folder: Path) -> str:
+    """'sensor_data.csv is missing', naming a sensor-like file there that is not read."""
+    others = _other_sensor_files(folder)
+    seen = f" (the folder holds {', '.join(others[:3])}: not read)" if others else ""
+    return f"sensor_data.csv is missing{seen}"
+
+
+def _other_sensor_files(folder: Path) -> list[str]:
+    """Names in ``folder`` that look like a sensor file but are not sensor_data.csv (a
+    copy's 'sensor_data (1).csv', a renamed 'Sensor_Data.CSV'), shown as names."""
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+    except OSError:
+        return []
+    return [
+        shown(n) for n in names if n.lower().startswith("sensor_data") and n != "sensor_data.csv"
+    ]
 
 
 def upload_clip_folders(

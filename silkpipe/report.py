@@ -364,11 +364,15 @@ def _clock(store, info: dict) -> tuple[bytes | None, str]:
         verdict = f'<span class="good">used</span> (gate: {_e(rep.get("gate") or "energy")})'
         if rep.get("excluded"):
             verdict = '<span class="warn">refused</span> ' + _e(rep.get("reason", ""))
-        line += (
-            f"; clock factor {_num(rep.get('clock_scale', 1.0), '{:.4f}')}, offset "
+        fit = (  # no offset: factor and p are align's placeholders, never tested
+            "; no offset estimated (no clock factor or class-signature p to show)"
+            if rep.get("offset_s") is None
+            else f"; clock factor {_num(rep.get('clock_scale', 1.0), '{:.4f}')}, offset "
             f"{_num(rep.get('offset_s'), '{:+.2f}')} s, class-signature p "
-            f"{_num(rep.get('signature_p'), '{:.3f}')}, "
-            f"{rep.get('unlabelled_commands', 0)} command(s) outside the IMU stream "
+            f"{_num(rep.get('signature_p'), '{:.3f}')}"
+        )
+        line += (
+            f"{fit}, {rep.get('unlabelled_commands', 0)} command(s) outside the IMU stream "
             f"(unlabelled). Verdict: {verdict}"
         )
     return buf.getvalue(), f"<p>{line}</p>"
@@ -421,14 +425,17 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
     """Title, generation stamp and the summary tiles."""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     infos, metrics = art.infos, art.metrics
-    labelled = [i for i in infos if i["report"]]
-    excluded = [i for i in labelled if i["report"].get("excluded")]
+    aligned = [i for i in infos if i["report"]]  # an excluded session's label file is empty
+    excluded = [i for i in aligned if i["report"].get("excluded")]
     failed_sessions = sorted({f["session"] for f in art.fails})
-    audio = sum(float(i["audio_s"] or 0) for i in infos if i["transcript"])
-    wall = sum(float(i["transcribe_wall_s"] or 0) for i in infos if i["transcript"])
+    # a session's own whisperx_output.json was not transcribed here: its audio (from
+    # metadata.json) would inflate both the seconds and the speed
+    transcribed = [i for i in infos if i["transcript"] and i["transcribe_wall_s"]]
+    audio = sum(float(i["audio_s"] or 0) for i in transcribed)
+    wall = sum(float(i["transcribe_wall_s"]) for i in transcribed)
     tiles = [
         ("sessions", str(len(art.sessions))),
-        ("labelled", str(len(labelled))),
+        ("labelled", str(len(aligned) - len(excluded))),
         ("excluded", str(len(excluded))),
         ("failed", str(len(failed_sessions))),
         ("audio transcribed", f"{audio:.0f} s" if audio else "—"),

@@ -152,6 +152,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
     streams.dialect = "clip" if nanoseconds else "session"
     if not nanoseconds:
         _refuse_spanless(rows.buffers, rows.watch, session, source)
+        _refuse_reordered(rows, session, source)
         _rebuild_watch_times(streams, rows.buffers, rows.sensors, rows.watch)
     _sort_streams(streams, rows.buffers, nanoseconds)
     missing = [s for s in SENSOR_COLUMNS if s not in streams.times]
@@ -173,6 +174,9 @@ class _Rows:
     sensors: list[str]  # sensor of each kept row, in file order
     watch: list[float]  # the watch-clock column, when the file has one
     dropped: int  # step_detector / step_counter rows
+    backwards: int = 0  # rows whose time lies before the row above's
+    first_back: tuple[int, float, float] | None = None  # (line, its time, the one above)
+    last_time: float = -math.inf
 
 
 def _check_header(lines: list[str], text: str, path: str, session: str | None) -> tuple:
@@ -219,6 +223,10 @@ def _read_rows(lines: list[str], names: tuple, path: str, session: str | None) -
             rows.dropped += 1
             continue
         values = _row_values(row, sensor, line_no, path, session)
+        if values[-1] < rows.last_time:
+            rows.backwards += 1
+            rows.first_back = rows.first_back or (line_no, values[-1], rows.last_time)
+        rows.last_time = values[-1]
         if len(names) > 12:
             rows.watch.append(_watch_seconds(row[12], names[12], line_no, session, path))
         rows.buffers[sensor].append(values)
@@ -297,6 +305,28 @@ def _refuse_spanless(
             session=session,
             path=path,
         )
+
+
+# Share of rows whose arrival time steps back, beyond which the file is not in the order the
+# recorder wrote it (a glitch row or two joined recordings step back once or twice).
+REORDERED_SHARE = 0.01
+
+
+def _refuse_reordered(rows: _Rows, session: str | None, path: str) -> None:
+    """A session file whose rows are not in arrival order (sorted by another column,
+    shuffled, reversed): the watch clock is rebuilt from the file's row order, so it would
+    be made up, and the gate then blamed the commands. Refused, naming the first such row."""
+    if rows.first_back is None or rows.backwards <= REORDERED_SHARE * len(rows.sensors):
+        return
+    line, t, above = rows.first_back
+    raise InputError(
+        f"line {line}: time {t:.6g} s lies before the row above's ({above:.6g} s), as in "
+        f"{rows.backwards} of {len(rows.sensors)} rows: the rows are not in the order they "
+        "arrived (sorted by another column, or shuffled?), and the watch clock is rebuilt "
+        "from that order",
+        session=session,
+        path=path,
+    )
 
 
 def _rebuild_watch_times(

@@ -163,7 +163,7 @@ def upload_command(args) -> dict:
         skipped_clips=skipped_clips,
     )  # each refusal is said there, in one line
     if not names:
-        raise InputError(no_sessions_reason(skipped), path=str(args.dir))
+        raise InputError(no_sessions_reason(skipped, Path(args.dir)), path=str(args.dir))
     print(json.dumps(names))
     sys.stdout.flush()
     if skipped or skipped_clips:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files, distinct_folders, folder_problem
-from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes
+from silkpipe.clips import clip_folder_files, clips_hint, distinct_folders, folder_problem
+from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes, shown
 from silkpipe.locks import one_training, tmp_path
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
@@ -76,7 +76,7 @@ def keyed_settings(cfg: TrainConfig) -> dict:
 class TrainPlan:
     """What a model is made from: session label sets, clip names, settings, their hash."""
 
-    sessions: dict[str, dict]  # session -> {"labels": sha256, "sensor": sha256}
+    sessions: dict[str, dict]  # session -> {"labels", "sensor", "metadata": sha256}
     clips: dict[str, str]  # clip file (its place in the work copy, see local_clips) -> sha256
     inputs: str
     clips_dirs: tuple[Path, ...] = ()  # local folders instead of the run's clips
@@ -101,13 +101,15 @@ def train_plan(
     """
     prefix, names = gated_sessions(store, run_id)
     inputs = read_run_inputs(store, run_id)
-    sessions = {
+    sessions = {  # metadata.json dates the session (config.json's trained_on days)
         name: {
             "labels": sha256(store.get_bytes(f"{prefix}/{name}.csv")),
             "sensor": (inputs["sessions"].get(name) or {}).get("sensor_data.csv"),
+            "metadata": (inputs["sessions"].get(name) or {}).get("metadata.json"),
         }
         for name in names
     }
+    sessions = _without_copies(sessions)
     clips_dirs = tuple(distinct_folders(list(clips_dirs)))
     clips = local_clips(clips_dirs) if clips_dirs else dict(inputs["clips"])
     settings = keyed_settings(cfg)
@@ -115,6 +117,30 @@ def train_plan(
     keyed |= {} if test_split else {"test_split": False}
     key = digest({**keyed, "step": STEP_VERSION["train"]})
     return TrainPlan(sessions, clips, key, clips_dirs, inputs, test_split)
+
+
+def _without_copies(sessions: dict[str, dict]) -> dict[str, dict]:
+    """The sessions less any whose sensor_data.csv is an earlier one's byte for byte (a
+    session folder copied, or linked, under a second name): trained on as two sessions, one
+    copy could be held out while the other is trained on, and the held-out score would then
+    be of data the model was trained on."""
+    first: dict[str, str] = {}
+    kept = {}
+    for name, entry in sessions.items():
+        sensor = entry["sensor"]
+        if sensor is not None and sensor in first:
+            log.warning(
+                "session %s: its sensor_data.csv is session %s's byte for byte (a copy or a "
+                "link of that folder): not trained on (a second copy could be held out as a "
+                "test set the model was trained on)",
+                shown(name),
+                shown(first[sensor]),
+            )
+            continue
+        if sensor is not None:
+            first[sensor] = name
+        kept[name] = entry
+    return kept
 
 
 def gated_sessions(store: Store, run_id: str) -> tuple[str, list[str]]:
@@ -189,7 +215,8 @@ def folder_clips(folder: Path) -> dict[str, str]:
     files = clip_folder_files(folder, on_error=lambda path, err: log.warning("%s", err))
     if not any(p.suffix == ".csv" for p in files):  # asked for clips: none is no default
         raise InputError(
-            "no clip CSV files (links out of the folder are not read)", path=str(folder)
+            f"no clip CSV files{clips_hint(folder)} (links out of the folder are not read)",
+            path=str(folder),
         )
     return {p.name: sha256(read_user_bytes(p)) for p in files}  # unreadable: named, exit 2
 
