@@ -127,13 +127,29 @@ def envelope_edges(
 
 
 def _steady_at(t: np.ndarray, v: int, cfg: ClockConfig) -> bool:
-    """Whether the rows on one side of row v (``min_steady_s`` of them at R) arrive at R
-    (within ``steady_tolerance``): v is then a contact of real-time arrival, not a row
-    at the end of a queue that drains faster than the watch makes rows."""
+    """Whether the rows on one side of row v arrive at R (within ``steady_tolerance``): v
+    is then a contact of real-time arrival, not a row at the end of a queue that drains
+    faster than the watch makes rows. A side is ``min_steady_s`` of rows at R, or the rows
+    between v and an arrival pause over ``gap_s`` inside them (a host stall: what arrives
+    after it is its held rows' burst, not the pace; real-time stretches with a stall every
+    second or so have contacts too), where they span enough seconds that arrival jitter
+    (``latency_jitter_s`` at each end) cannot move their rate out of the tolerance."""
     k = max(int(cfg.min_steady_s * cfg.rate), 2)
+    shortest = 2 * cfg.latency_jitter_s / cfg.steady_tolerance
     for lo, hi in ((v - k, v), (v, v + k)):
-        if lo >= 0 and hi < len(t) and t[hi] > t[lo]:
-            if abs(k / (t[hi] - t[lo]) / cfg.rate - 1) <= cfg.steady_tolerance:
+        if lo < 0 or hi >= len(t):
+            continue
+        runs = [(lo, hi)]
+        pauses = np.flatnonzero(np.diff(t[lo : hi + 1]) > cfg.gap_s)
+        if len(pauses):  # the rows between v and the stall nearest to it
+            runs.append((lo + int(pauses[-1]) + 1, hi) if hi == v else (lo, lo + int(pauses[0])))
+        for a, b in runs:
+            span = t[b] - t[a]
+            if (
+                b > a
+                and span >= shortest
+                and abs((b - a) / span / cfg.rate - 1) <= cfg.steady_tolerance
+            ):
                 return True
     return False
 

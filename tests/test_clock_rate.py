@@ -12,9 +12,9 @@ from test_time_model import deliver as trace
 from test_time_model_align import gesture_session
 
 from silkpipe.alignment import AlignConfig, align_session
-from silkpipe.clock_envelope import envelope_cuts, envelope_rate
+from silkpipe.clock_envelope import _steady_at, envelope_cuts, envelope_rate
 from silkpipe.clock_fit import SCALES, clock_scales
-from silkpipe.delivery import deliver
+from silkpipe.delivery import _send, _stall, deliver
 from silkpipe.watch_clock import (
     DEFAULT_ROWS_PER_S as R,
 )
@@ -691,5 +691,60 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         33: [[[15.2, 2.5]], [[2.0, 5.0], [52.3, 2.0]], [[2.1, 4.7], [52.3, 2.2]]],
         34: [[[15.2, 2.5]], [[2.0, 5.0], [52.3, 2.0]], [[2.1, 4.7], [52.3, 2.2]]],  # the fit
         35: [[[15.2, 2.5]], [[2.0, 5.0], [52.3, 2.0]], [[2.1, 4.7], [52.3, 2.2]]],  # row order
+        36: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # a contact between a burst and a stall
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
+    watch, arrival = _loss_inside_a_stall(2)
+    stalled = {34: [], 35: [], 36: [[25.2, 1.8]]}  # the loss inside a stall (527_01's delivery)
+    got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
+    assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
+
+
+def test_a_contact_between_a_burst_and_the_next_stall_is_steady():
+    """Rows at R for 0.67 s between a stall's burst and a long stall: the second of rows
+    before a row inside them holds the burst (too fast), the second after it the stall (too
+    slow), yet the rows from it to the stall arrive at R, so it is a contact of real-time
+    arrival. A queue draining fast up to a pause is none."""
+    rng = np.random.default_rng(0)
+    cfg = ClockConfig()
+    burst = 2.0 + np.cumsum(rng.uniform(0.0003, 0.0006, 150))  # a stall's held rows
+    run = burst[-1] + 0.02 + np.arange(100) / R  # real time up to the next stall
+    held = run[-1] + 1.5 + np.cumsum(rng.uniform(0.0003, 0.0006, 222))
+    before, after = np.arange(0, 1.0, 1 / R), held[-1] + 0.02 + np.arange(300) / R
+    t = np.concatenate([before, burst, run, held, after])
+    v = len(before) + len(burst) + 40
+    assert _steady_at(t, v, cfg)
+    drain = np.concatenate([np.arange(300) / (2 * R), 150 / R + 0.7 + np.arange(300) / R])
+    assert not _steady_at(drain, 299, cfg)
+
+
+def _loss_inside_a_stall(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(watch, arrival): real 527_01's delivery around its first loss (1.77 s lost inside a
+    host stall, then a stall every second or two, then a queue that never drains)."""
+    stalls = [(25.194, 26.645), (28.668, 29.409), (29.839, 31.339), (31.726, 32.262)]
+    stalls += [(33.546, 34.082), (36.123, 36.692), (40.183, 40.83), (41.14, 41.821)]
+    rng = np.random.default_rng(seed)
+    made = 0.1 + np.arange(int(90 * R)) / R
+    arrival = _stall(_send(made, [(42.108, 200.0, 0.506)], R, 200.0, rng), stalls, rng)
+    arrival = np.concatenate([np.linspace(0.02, 0.08, 400), arrival])
+    made = np.concatenate([np.arange(-400, 0) / R + 0.1, made])
+    keep = (made < 25.31) | (made >= 27.08)
+    return made[keep], arrival[keep]
+
+
+def test_a_loss_inside_a_stall_is_found_where_stalls_come_every_second():
+    """527_01's delivery (_loss_inside_a_stall): the envelope's only edge after the loss
+    has an end between a burst and the next stall, which main did not take as a contact,
+    so no step showed the loss and every word after it lay 1.8 s off (a false pass). The
+    loss is found and sized, and the clock outside the stall's held rows follows the watch."""
+    for seed in (2, 10):  # two of the draws whose edge after the loss ends that way
+        watch, arrival = _loss_inside_a_stall(seed)
+        rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))  # no rotation jump
+        assert model.kind == "count" and model.rate_source == "envelope"
+        assert [round(s, 1) for _, s in model.losses] == [1.8], seed
+        out = (watch >= 25.1) & (watch < 27.08)  # rows the stall held just before the loss
+        assert clock_error(rebuilt[~out][400:], watch[~out][400:]) < 0.05, seed
