@@ -48,8 +48,8 @@ test-deps: ## what the tests need beyond `make install`: Debian packages, the Wh
 	@$(MAKE) --no-print-directory whisperx-venv
 	bash .ci/services.sh start
 
-test: install test-deps ## the test suite (reads real data from ../shared/data)
-	$(BIN)/pytest -q
+test: install test-deps ## the test suite (reads real data from ../shared/data); the log ends with its slowest tests
+	$(BIN)/pytest -q --durations=25
 
 lint: ## ruff style check and ruff format check
 	$(BIN)/ruff check silkpipe tests workflows bench

@@ -26,13 +26,22 @@ def _records(store: Path, step: str) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
 
 
+def _healthy_session(root: Path) -> None:
+    """The real session with its own transcript that passes the gate on its own: the healthy
+    part of a run (a second one only adds its alignment time)."""
+    name = badinputs.GOOD[1]
+    badinputs.copy_session(
+        name, root, name, files=("sensor_data.csv", "metadata.json", "whisperx_output.json")
+    )
+
+
 @pytest.fixture(scope="module")
 def store_run(tmp_path_factory):
     """`silkpipe run` over a healthy session, a session with a NaN reading, healthy clips,
     a clip with a NaN reading, an empty clip and a clip whose name the store refuses."""
     root = tmp_path_factory.mktemp("storerun")
     sessions = root / "user-sessions"
-    badinputs.good_sessions(sessions)
+    _healthy_session(sessions)
     case = badinputs.nan_csv(sessions)
     clips = badinputs.clips_subset(root / "user-clips", per_class=2)
     bad = badinputs.bad_clips(clips)
@@ -77,11 +86,11 @@ def test_closing_line_counts_clips_skipped_at_upload_apart_from_sessions(store_r
 
 
 def test_clips_train_names_and_skips_make_the_run_partial(tmp_path):
-    """Healthy sessions, healthy clips and two damaged ones that upload but that train names
+    """A healthy session, healthy clips and two damaged ones that upload but that train names
     and skips: the model is trained on the others, and run says so and exits 2 (it exited 0,
     as if every clip had been trained on), as for clips refused at upload."""
     sessions = tmp_path / "user-sessions"
-    badinputs.good_sessions(sessions)
+    _healthy_session(sessions)
     clips = badinputs.clips_subset(tmp_path / "user-clips", per_class=2)
     bad = sorted(Path(name).stem for name in badinputs.bad_clips(clips))
     proc = badinputs.cli(

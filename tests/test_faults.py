@@ -372,9 +372,10 @@ def test_two_trainings_of_one_run_at_once_both_finish(tmp_path):
     import sys
 
     sessions = tmp_path / "in"
-    for name in badinputs.GOOD:
-        files = ("sensor_data.csv", "whisperx_output.json")
-        badinputs.copy_session(name, sessions, name, files=files)
+    # one real session that passes the gate on its own (143627) gives the run labels to
+    # train on; aligning a second one only made the set-up longer
+    name = badinputs.GOOD[1]
+    badinputs.copy_session(name, sessions, name, files=("sensor_data.csv", "whisperx_output.json"))
     store = str(tmp_path / "store")
     first = badinputs.cli("run", str(sessions), "--store", store, "--run-id", "r", cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import resource
+import shutil
 import struct
 import subprocess
 import sys
@@ -318,22 +319,37 @@ def test_one_class_clips_are_refused(tmp_path, capsys):
     assert not (tmp_path / "out/model/config.json").exists()
 
 
-def test_report_for_a_run_that_does_not_exist_is_an_error(tmp_path, capsys):
-    sessions = tmp_path / "in"
+@pytest.fixture(scope="module")
+def aligned_s1(tmp_path_factory) -> Path:
+    """One real session "s1" uploaded, transcribed (its own WhisperX file) and aligned as run
+    r1, once for the module; each test takes a private copy (the alignment is the expensive
+    part, and one test re-aligns)."""
+    root = tmp_path_factory.mktemp("aligned-s1")
+    sessions = root / "in"
     _session(sessions, "s1")
-    _align(tmp_path, sessions, capsys)
-    before = sorted(p for p in (tmp_path / "store").rglob("*"))
-    rc = main(["report", "--store", str(tmp_path / "store"), "--run-id", "r2-typo"])
+    store = str(root / "store")
+    assert main(["sessions", "upload", str(sessions), "--store", store]) == 0
+    assert main(["transcribe", "s1", "--store", store, "--run-id", "r1"]) == 0
+    assert main(["align", "--store", store, "--run-id", "r1"]) == 0
+    return root / "store"
+
+
+def _copy_of(aligned_s1: Path, tmp_path: Path) -> Path:
+    shutil.copytree(aligned_s1, tmp_path / "store", symlinks=True)
+    return tmp_path / "store"
+
+
+def test_report_for_a_run_that_does_not_exist_is_an_error(aligned_s1, tmp_path, capsys):
+    store = _copy_of(aligned_s1, tmp_path)
+    before = sorted(p for p in store.rglob("*"))
+    rc = main(["report", "--store", str(store), "--run-id", "r2-typo"])
     err = capsys.readouterr().err
     assert rc == 2 and "r2-typo" in err and "r1" in err, err
-    assert sorted(p for p in (tmp_path / "store").rglob("*")) == before
+    assert sorted(p for p in store.rglob("*")) == before
 
 
-def test_every_alignment_setting_is_an_option_and_changes_the_labels(tmp_path, capsys):
-    sessions = tmp_path / "in"
-    _session(sessions, "s1")
-    _align(tmp_path, sessions, capsys)
-    store = str(tmp_path / "store")
-    assert main(["align", "--store", store, "--run-id", "r1", "--min-commands", "1000"]) == 0
-    summary = json.loads((_labels_dir(tmp_path / "store/runs/r1") / "summary.json").read_text())
+def test_every_alignment_setting_is_an_option_and_changes_the_labels(aligned_s1, tmp_path):
+    store = _copy_of(aligned_s1, tmp_path)
+    assert main(["align", "--store", str(store), "--run-id", "r1", "--min-commands", "1000"]) == 0
+    summary = json.loads((_labels_dir(store / "runs/r1") / "summary.json").read_text())
     assert "at least 1000 needed" in summary["excluded"]["s1"], summary

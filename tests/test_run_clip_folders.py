@@ -93,8 +93,12 @@ def test_run_trains_on_two_folders_and_names_them(tmp_path):
     (other / "jump bad name.csv").write_bytes((other / "jump_sample01.csv").read_bytes())
     bad = badinputs.cut_sample(day).file
     store = tmp_path / "store"
+    sessions = tmp_path / "sessions"  # one real session is enough beside the clip folders
+    name = badinputs.GOOD[1]  # (the one that passes the gate on its own)
+    files = ("sensor_data.csv", "metadata.json", "whisperx_output.json")
+    badinputs.copy_session(name, sessions, name, files=files)
     proc = badinputs.cli(
-        *("run", str(_sessions(tmp_path)), "--clips", str(day), "--clips", str(other)),
+        *("run", str(sessions), "--clips", str(day), "--clips", str(other)),
         *("--store", str(store), "--run-id", RUN, "--workers", "1"),
         cwd=tmp_path,
     )
