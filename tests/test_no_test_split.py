@@ -63,7 +63,11 @@ def test_no_test_split_trains_on_every_window_is_keyed_apart_and_says_it(tmp_pat
     held, held_model = _published(root)
     assert "test_split" not in held  # the default's pointer is as before
     assert any(source["test_days"] for source in _trained_on(held_model))
-    assert "Confusion matrix" in _report(root)
+    page = _report(root)
+    assert "Confusion matrix" in page
+    scored = json.loads((held_model / "metrics.json").read_text())["model"]
+    assert scored == f"runs/{RUN}/model/{held['version']}"  # not the gone work folder
+    assert f"<td>model</td><td>{scored}</td>" in page
 
     rc, err = _train([*argv, "--no-test-split"], capsys)
     assert rc == 0, err[-2000:]

@@ -457,6 +457,8 @@ def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
     summary, test = _fit(plan, streams, cfg, work, progress)
     version = keys.new_version()
     prefix = keys.model_prefix(run_id, version)
+    if test is not None:
+        _name_scored_model(work / "report" / "metrics.json", prefix)
     for name in MODEL_FILES:
         keys.put_file(store, f"{prefix}/{name}", work / "model" / name)
     for name in REPORT_FILES if test is not None else ("metrics.json",):
@@ -478,6 +480,14 @@ def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
     keys.publish(store, run_id, "model", version, record)
     (work / "model" / "checkpoint.pt").unlink(missing_ok=True)
     return figures
+
+
+def _name_scored_model(metrics_file: Path, prefix: str) -> None:
+    """metrics.json names the model it scored by its store key: evaluate wrote the work
+    folder's path, gone once the model is published (the report showed that path)."""
+    metrics = json.loads(metrics_file.read_text())
+    metrics["model"] = prefix
+    metrics_file.write_text(json.dumps(metrics, indent=2, sort_keys=True))
 
 
 def _fit(plan: TrainPlan, streams: list, cfg, work: Path, progress: bool):
