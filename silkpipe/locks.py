@@ -14,11 +14,12 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def tmp_path(what: str, identity: str) -> Path:
-    """``TMPDIR/silkpipe-<what>-<hash of identity>``: the same path in every process for
-    one ``identity`` (a store's URI, a resolved folder), which may not fit a file name."""
+def tmp_path(what: str, identity: str, suffix: str = "") -> Path:
+    """``TMPDIR/silkpipe-<what>-<hash of identity><suffix>``: the same path in every process
+    for one ``identity`` (a store's URI, a resolved folder), which may not fit a file name;
+    ``suffix`` ".lock" names the lock file beside a work folder's path."""
     where = hashlib.sha256(identity.encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"silkpipe-{what}-{where}"
+    return Path(tempfile.gettempdir()) / f"silkpipe-{what}-{where}{suffix}"
 
 
 @contextmanager

@@ -698,8 +698,7 @@ def build_report(store, run_id: str) -> str:
 def writer_mark(store, run_id: str, version: str):
     """The writer mark (locks.writing) of the report writing figures folder ``version``
     of the run, in TMPDIR: the same path in every process of this machine."""
-    where = tmp_path(f"report-{version}", f"{getattr(store, 'uri', '')} {run_id}")
-    return where.with_name(f"{where.name}.lock")
+    return tmp_path(f"report-{version}", f"{getattr(store, 'uri', '')} {run_id}", ".lock")
 
 
 def page_figures(store, page_key: str) -> str | None:

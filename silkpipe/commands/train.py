@@ -191,8 +191,7 @@ def _out_lock(out: Path) -> Path:
     into one DIR/model.partial at once deleted its files under each other (exit 1)."""
     from silkpipe.locks import tmp_path
 
-    where = tmp_path("train-out", str(out.resolve()))
-    return where.with_name(f"{where.name}.lock")
+    return tmp_path("train-out", str(out.resolve()), ".lock")
 
 
 def _refuse_folders_again(args) -> None:

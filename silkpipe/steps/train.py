@@ -238,8 +238,7 @@ def train_run(
     """
     cfg = cfg or TrainConfig()
     plan = train_plan(store, run_id, cfg, clips_dirs, test_split)
-    work = _work_path(store, run_id)
-    lock = work.with_name(f"{work.name}.lock")
+    lock = tmp_path(f"train-{run_id}", store.uri, ".lock")  # beside _work_path's folder
     with one_training(lock, f"run {run_id}"):  # a run's twin waits, then re-uses its model
         current = keys.published(store, run_id, "model")
         if current is not None and current.get("inputs") == plan.inputs and not force:
