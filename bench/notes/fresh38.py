@@ -97,7 +97,7 @@ def report(args):
                 c["within"] += r["err"] is not None and abs(r["err"]) <= RIGHT_S
             if v in ("FALSE", "CTL-PASS", "between"):
                 loud.append((run, n, kind, v, r))
-            if r["excluded"] and wrong(kind, r):
+            if r["excluded"] and wrong(kind, r) and "quality" in r:
                 refused.append((r["quality"], run, n, kind, r))
         _counts(path, c)
         for run, n, kind, v, r in loud:
