@@ -25,6 +25,7 @@ import html
 import io
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -675,6 +676,7 @@ def build_report(store, run_id: str) -> str:
     art = _load_artifacts(store, run_id)
     mark = writer_mark(store, run_id, art.figures_dir.rsplit("/", 1)[1])
     with writing(mark, undo=lambda: _drop_unlinked_own_figures(store, art)):
+        signed = _sign_figures(store, art)
         body = [
             *_summary_section(store, art),
             *_sessions_section(art),
@@ -694,6 +696,8 @@ def build_report(store, run_id: str) -> str:
         key = f"{art.report_dir}/index.html"
         replaced = page_figures(store, key)
         store.put_bytes(key, page.encode("utf-8"))  # the switch: old page or this one, whole
+        if signed:
+            store.delete(signed)
         _drop_replaced_figures(store, art, replaced)
     return key
 
@@ -703,6 +707,38 @@ def _drop_unlinked_own_figures(store, art: _RunArtifacts) -> None:
     ours = art.figures_dir.rsplit("/", 1)[1]
     if page_figures(store, keys.report_key(art.run_id)) != ours:
         keys.delete_prefix(store, art.figures_dir)
+
+
+#: Set by the Argo workflow ({{workflow.uid}}) in each of its pods: names the workflow.
+WORKFLOW_ENV = "SILKPIPE_WORKFLOW"
+#: In a figures folder while a report of an Argo workflow fills it: that workflow's uid.
+WRITER_FILE = "writer.json"
+
+
+def _sign_figures(store, art: _RunArtifacts) -> str | None:
+    """A report pod names its workflow in its figures folder (_earlier_attempt), until its
+    page is switched in; returns the key written (None outside a workflow)."""
+    workflow = os.environ.get(WORKFLOW_ENV, "")
+    if not workflow:
+        return None
+    key = f"{art.figures_dir}/{WRITER_FILE}"
+    keys.put_json(store, key, {"workflow": workflow})
+    return key
+
+
+def _earlier_attempt(store, art: _RunArtifacts, version: str) -> bool:
+    """Whether figures folder ``version`` was begun by an earlier attempt of this Argo
+    workflow's report: Argo runs a step's attempts one at a time, a retry only once the
+    attempt before it ended (a killed pod), so its writer is gone, on whichever machine."""
+    workflow = os.environ.get(WORKFLOW_ENV, "")
+    if not workflow:
+        return False
+    key = f"{keys.report_figures_prefix(art.run_id, version)}/{WRITER_FILE}"
+    try:
+        record = keys.get_json(store, key)
+    except (KeyError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("workflow") == workflow
 
 
 def writer_mark(store, run_id: str, version: str):
@@ -724,7 +760,7 @@ def page_figures(store, page_key: str) -> str | None:
 
 def _figures_line(store, art: _RunArtifacts) -> str:
     """Where this page's figures lie as PNG files (they are embedded above too)."""
-    if not store.list(art.figures_dir):
+    if not [k for k in store.list(art.figures_dir) if not k.endswith(f"/{WRITER_FILE}")]:
         return ""
     href = art.figures_dir[len(art.report_dir) + 1 :] + "/"
     return (
@@ -785,10 +821,13 @@ def _orphaned(store, art: _RunArtifacts, version: str) -> bool:
     died or failed on this machine (its writer mark left, held by no process), or, with
     no mark here (a report of another machine, or of before the marks), it was begun
     ORPHANED_AFTER or more before this one (keys.new_version names: UTC time first; a
-    name of another form is nobody's). A folder whose report still writes is kept."""
+    name of another form is nobody's), unless an earlier attempt of this Argo workflow's
+    report began it (_earlier_attempt). A folder whose report still writes is kept."""
     state = writer_state(writer_mark(store, art.run_id, version))
     if state is not None:
         return state == "dead"
+    if _earlier_attempt(store, art, version):
+        return True
     then, now = keys.version_time(version), keys.version_time(art.figures_dir.rsplit("/", 1)[1])
     return then is None or now is None or now - then >= ORPHANED_AFTER
 

@@ -21,7 +21,14 @@ from test_report import RUN, _store_with_run
 
 from silkpipe import store as keys
 from silkpipe.cli import main as cli_main
-from silkpipe.report import ORPHANED_AFTER, page_figures, page_files, writer_mark
+from silkpipe.report import (
+    ORPHANED_AFTER,
+    WORKFLOW_ENV,
+    WRITER_FILE,
+    page_figures,
+    page_files,
+    writer_mark,
+)
 from silkpipe.steps import report_run
 from silkpipe.store import StoreFault, open_store, put_json
 
@@ -316,3 +323,28 @@ def test_another_reports_folder_not_yet_filled_is_kept(tmp_path, data_dir):
     (other / "timelines").mkdir(parents=True)
     report_run(store, RUN, force=True)
     assert (other / "timelines").is_dir()
+
+
+@pytest.mark.parametrize("kind", ["folder", "s3"])
+def test_an_earlier_attempt_of_the_workflows_report_is_deleted_at_once(
+    kind, tmp_path, data_dir, request, monkeypatch
+):
+    """An Argo report pod killed before its page (preempted, past its deadline) leaves its
+    figures folder on S3 and its writer mark on a machine that is gone: the retry, in the
+    same workflow, waited ORPHANED_AFTER; Argo runs one attempt at a time, so the folder
+    that names this workflow is an earlier, dead attempt's and goes at once. One another
+    workflow began still waits, and the page's own folder keeps no writer file."""
+    monkeypatch.setenv(WORKFLOW_ENV, "wf-1")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    store = _store_with_run(_open(kind, tmp_path, request), data_dir)
+    report_run(store, RUN)
+    begun = {}
+    for workflow in ("wf-1", "wf-0"):
+        begun[workflow] = version = keys.new_version()
+        folder = keys.report_figures_prefix(RUN, version)
+        store.put_bytes(f"{folder}/training_curves.png", b"\x89PNG killed")
+        put_json(store, f"{folder}/{WRITER_FILE}", {"workflow": workflow})
+    report_run(store, RUN, force=True)
+    ours = page_figures(store, keys.report_key(RUN))
+    assert _figure_folders(store) == {ours, begun["wf-0"]}
+    assert not store.exists(f"{keys.report_figures_prefix(RUN, ours)}/{WRITER_FILE}")
