@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,18 +60,35 @@ def _is_file_at(handle, path: Path) -> bool:
 
 
 @contextmanager
-def writing(path: Path):
+def writing(path: Path, undo: Callable[[], None]):
     """Hold the writer mark ``path`` while a writer fills a folder that nothing links yet
-    (a report's figures): deleted when the work is done; left behind, held by no process,
-    by a writer that died or failed, so the next writer knows at once that the folder is
-    nobody's (writer_state)."""
+    (a report's figures, a label set's or model's version): deleted when the work is done.
+    A writer that fails (an exception, Ctrl-C) first calls ``undo`` (delete what it wrote),
+    then deletes its mark, so nothing of it is left; a mark is left, held by no process,
+    only by a writer killed or whose ``undo`` failed too, so the next writer knows at once
+    that the folder is nobody's (writer_state)."""
     handle = open(path, "a")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+        try:
+            yield
+        except BaseException:
+            _undo_then_unmark(path, undo)
+            raise
         path.unlink(missing_ok=True)
     finally:
         handle.close()  # releases the mark: a killed process's is released by the kernel
+
+
+def _undo_then_unmark(path: Path, undo: Callable[[], None]) -> None:
+    """A failed writer's clean-up: the mark goes only once what it wrote is gone (a store
+    that fails the deletes too keeps the mark, which tells the next writer)."""
+    try:
+        undo()
+    except Exception as err:  # noqa: BLE001 - the writer's own error is the one raised
+        log.debug("could not delete what a failed writer wrote (%s): the next one will", err)
+        return
+    path.unlink(missing_ok=True)
 
 
 def writer_state(path: Path) -> str | None:

@@ -13,7 +13,8 @@ the pages it replaced deleted. A report killed before its page is written leaves
 page and its figures as they were; the next report deletes the orphaned folder at once
 when the killed one's writer mark is left here and held by no process, and keeps a
 folder whose report still holds its mark (another report of the run, not yet switched);
-a folder with no mark here (another machine's report) waits ORPHANED_AFTER.
+a folder with no mark here (another machine's report) waits ORPHANED_AFTER. A report that
+fails (an exception, Ctrl-C: not a kill) deletes its own folder and mark on its way out.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import html
 import io
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -669,9 +671,12 @@ def _model_section(store, art: _RunArtifacts) -> list[str]:
 def build_report(store, run_id: str) -> str:
     """Write report/index.html, its figures first (figures/<version>/timelines/<s>.png,
     training_curves.png), then drop the figures of the pages it replaced; returns its key.
-    Its writer mark is held throughout, so no other report deletes its figures."""
+    Its writer mark is held throughout, so no other report deletes its figures; a report
+    that fails deletes its figures (the page never linked them), then its mark."""
     art = _load_artifacts(store, run_id)
-    with writing(writer_mark(store, run_id, art.figures_dir.rsplit("/", 1)[1])):
+    mark = writer_mark(store, run_id, art.figures_dir.rsplit("/", 1)[1])
+    with writing(mark, undo=lambda: _drop_unlinked_own_figures(store, art)):
+        signed = _sign_figures(store, art)
         body = [
             *_summary_section(store, art),
             *_sessions_section(art),
@@ -691,8 +696,49 @@ def build_report(store, run_id: str) -> str:
         key = f"{art.report_dir}/index.html"
         replaced = page_figures(store, key)
         store.put_bytes(key, page.encode("utf-8"))  # the switch: old page or this one, whole
+        if signed:
+            store.delete(signed)
         _drop_replaced_figures(store, art, replaced)
     return key
+
+
+def _drop_unlinked_own_figures(store, art: _RunArtifacts) -> None:
+    """A failed report's figures, unless its page was switched in before it failed."""
+    ours = art.figures_dir.rsplit("/", 1)[1]
+    if page_figures(store, keys.report_key(art.run_id)) != ours:
+        keys.delete_prefix(store, art.figures_dir)
+
+
+#: Set by the Argo workflow ({{workflow.uid}}) in each of its pods: names the workflow.
+WORKFLOW_ENV = "SILKPIPE_WORKFLOW"
+#: In a figures folder while a report of an Argo workflow fills it: that workflow's uid.
+WRITER_FILE = "writer.json"
+
+
+def _sign_figures(store, art: _RunArtifacts) -> str | None:
+    """A report pod names its workflow in its figures folder (_earlier_attempt), until its
+    page is switched in; returns the key written (None outside a workflow)."""
+    workflow = os.environ.get(WORKFLOW_ENV, "")
+    if not workflow:
+        return None
+    key = f"{art.figures_dir}/{WRITER_FILE}"
+    keys.put_json(store, key, {"workflow": workflow})
+    return key
+
+
+def _earlier_attempt(store, art: _RunArtifacts, version: str) -> bool:
+    """Whether figures folder ``version`` was begun by an earlier attempt of this Argo
+    workflow's report: Argo runs a step's attempts one at a time, a retry only once the
+    attempt before it ended (a killed pod), so its writer is gone, on whichever machine."""
+    workflow = os.environ.get(WORKFLOW_ENV, "")
+    if not workflow:
+        return False
+    key = f"{keys.report_figures_prefix(art.run_id, version)}/{WRITER_FILE}"
+    try:
+        record = keys.get_json(store, key)
+    except (KeyError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("workflow") == workflow
 
 
 def writer_mark(store, run_id: str, version: str):
@@ -714,7 +760,7 @@ def page_figures(store, page_key: str) -> str | None:
 
 def _figures_line(store, art: _RunArtifacts) -> str:
     """Where this page's figures lie as PNG files (they are embedded above too)."""
-    if not store.list(art.figures_dir):
+    if not [k for k in store.list(art.figures_dir) if not k.endswith(f"/{WRITER_FILE}")]:
         return ""
     href = art.figures_dir[len(art.report_dir) + 1 :] + "/"
     return (
@@ -756,24 +802,18 @@ def _drop_replaced_figures(store, art: _RunArtifacts, replaced: str | None) -> N
     folder = art.report_dir + "/"
     keep = {ours, page_figures(store, keys.report_key(art.run_id))}
     verdicts: dict[str, bool] = {}
-    emptied = {f"{folder}timelines/"}
     for key in store.list(art.report_dir):
         version = key.removeprefix(every).split("/", 1)[0] if key.startswith(every) else None
         if version is not None and version not in keep:
             if version not in verdicts:
                 verdicts[version] = version == replaced or _orphaned(store, art, version)
             gone = verdicts[version]
-            emptied |= {every + version} if gone else set()
         else:
             gone = version is None and key.removeprefix(folder).startswith(OLD_FIGURES)
         if gone:
             store.delete(key)
     for version in (v for v, gone in verdicts.items() if gone):
         writer_mark(store, art.run_id, version).unlink(missing_ok=True)
-    root = getattr(store, "root", None)  # a folder store: no empty folders left behind
-    if root is not None:  # only those it emptied: another report's may be empty yet
-        for name in emptied:
-            _remove_empty_folders(root / name)
 
 
 def _orphaned(store, art: _RunArtifacts, version: str) -> bool:
@@ -781,24 +821,15 @@ def _orphaned(store, art: _RunArtifacts, version: str) -> bool:
     died or failed on this machine (its writer mark left, held by no process), or, with
     no mark here (a report of another machine, or of before the marks), it was begun
     ORPHANED_AFTER or more before this one (keys.new_version names: UTC time first; a
-    name of another form is nobody's). A folder whose report still writes is kept."""
+    name of another form is nobody's), unless an earlier attempt of this Argo workflow's
+    report began it (_earlier_attempt). A folder whose report still writes is kept."""
     state = writer_state(writer_mark(store, art.run_id, version))
     if state is not None:
         return state == "dead"
+    if _earlier_attempt(store, art, version):
+        return True
     then, now = keys.version_time(version), keys.version_time(art.figures_dir.rsplit("/", 1)[1])
     return then is None or now is None or now - then >= ORPHANED_AFTER
-
-
-def _remove_empty_folders(top) -> None:
-    """The empty folders under ``top`` (and ``top``), deepest first."""
-    if not top.is_dir():
-        return
-    for path in sorted(top.rglob("*"), key=lambda p: -len(p.parts)) + [top]:
-        try:
-            if path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-        except OSError:  # filled or removed since it was looked at: not this report's
-            continue
 
 
 def write_manifest(store, run_id: str, extra: dict | None = None, seal=None) -> str:

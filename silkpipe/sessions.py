@@ -153,6 +153,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
     if not nanoseconds:
         _refuse_spanless(rows.buffers, rows.watch, session, source)
         _refuse_reordered(rows, session, source)
+        _refuse_repeated(rows, session, source)
         _rebuild_watch_times(streams, rows.buffers, rows.sensors, rows.watch)
     _sort_streams(streams, rows.buffers, nanoseconds)
     missing = [s for s in SENSOR_COLUMNS if s not in streams.times]
@@ -177,6 +178,8 @@ class _Rows:
     backwards: int = 0  # rows whose time lies before the row above's
     first_back: tuple[int, float, float] | None = None  # (line, its time, the one above)
     last_time: float = -math.inf
+    copies: int = 0  # data lines equal to the data line above, every column
+    first_copy: int = 0  # the line number of the first such
 
 
 def _check_header(lines: list[str], text: str, path: str, session: str | None) -> tuple:
@@ -202,9 +205,14 @@ def _check_header(lines: list[str], text: str, path: str, session: str | None) -
 def _read_rows(lines: list[str], names: tuple, path: str, session: str | None) -> _Rows:
     """Every data row into its sensor's buffer; ignored sensors are counted, not kept."""
     rows = _Rows(buffers={name: [] for name in SENSOR_COLUMNS}, sensors=[], watch=[], dropped=0)
+    above = None
     for line_no, line in enumerate(lines[1:], start=2):
         if not line:
             continue
+        if line == above:
+            rows.copies += 1
+            rows.first_copy = rows.first_copy or line_no
+        above = line
         row = line.split(",")
         if len(row) != len(names):
             raise InputError(
@@ -324,6 +332,29 @@ def _refuse_reordered(rows: _Rows, session: str | None, path: str) -> None:
         f"{rows.backwards} of {len(rows.sensors)} rows: the rows are not in the order they "
         "arrived (sorted by another column, or shuffled?), and the watch clock is rebuilt "
         "from that order",
+        session=session,
+        path=path,
+    )
+
+
+# Share of rows that are exact copies of the row above, beyond which the file was written
+# with its rows repeated (every row twice: half the rows). A recorder that stamps a batch of
+# readings with one time writes different readings, no copies.
+REPEATED_SHARE = 0.25
+
+
+def _refuse_repeated(rows: _Rows, session: str | None, path: str) -> None:
+    """A session file with every row written twice (each followed by an exact copy): the
+    watch clock is rebuilt from the rows as they come, so the timeline came out stretched
+    and the gate then blamed the commands. Refused, naming the first copy; which copy is
+    the recorder's cannot be told, so no row is dropped behind the user's back."""
+    data_rows = len(rows.sensors) + rows.dropped
+    if rows.copies <= REPEATED_SHARE * data_rows:
+        return
+    raise InputError(
+        f"line {rows.first_copy}: an exact copy of the row above, as are {rows.copies} of "
+        f"{data_rows} rows: the rows were written repeated (each followed by a copy?), and "
+        "the watch clock rebuilt from them would stretch the timeline; write each row once",
         session=session,
         path=path,
     )

@@ -15,9 +15,12 @@ import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
+
+from silkpipe.locks import tmp_path, writer_state, writing
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # whole name: fullmatch
 _PLACE = re.compile(r"[1-9][0-9]{0,3}")  # a clip folder's place on the command line
@@ -126,10 +129,24 @@ class FileStore:
         return sorted(keys)
 
     def delete(self, key: str) -> None:
+        """Delete ``key``, then the folders that delete left empty (a replaced version's,
+        a deleted figures folder's), up to the store's root: a folder with anything in it,
+        another writer's temp file too, is kept (write_whole makes a folder removed under
+        it again)."""
+        path = self._path(key)
         try:
-            self._path(key).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
         except OSError as err:
             raise self._fault("cannot delete", key, err) from None
+        for folder in path.parents:
+            if folder == self.root or self.root not in folder.parents:
+                break
+            try:
+                folder.rmdir()
+            except FileNotFoundError:
+                continue  # removed by another delete meanwhile
+            except OSError:
+                break  # not empty: in use
 
 
 def write_whole(path: Path, data: bytes) -> None:
@@ -139,10 +156,8 @@ def write_whole(path: Path, data: bytes) -> None:
     An OSError names ``path`` (not the temp file), the file the caller asked for; one
     making its folder names the folder (a file where the folder should be).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _remove_orphaned_temps(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
+        fd, tmp = _temp_beside(path)
     except OSError as err:
         err.filename = str(path)
         raise
@@ -158,6 +173,24 @@ def write_whole(path: Path, data: bytes) -> None:
         if isinstance(err, OSError):
             err.filename, err.filename2 = str(path), None
         raise
+
+
+def _temp_beside(path: Path, tries: int = 3) -> tuple[int, str]:
+    """A new temp file in ``path``'s folder, made first: a delete that emptied the folder
+    (FileStore.delete) may remove it between making it and the temp file, so it is made
+    again."""
+    for _ in range(tries - 1):
+        try:
+            return _make_temp(path)
+        except FileNotFoundError:
+            continue
+    return _make_temp(path)
+
+
+def _make_temp(path: Path) -> tuple[int, str]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_orphaned_temps(path.parent)
+    return tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", dir=path.parent)
 
 
 def _take_umask_mode(fd: int) -> None:
@@ -367,6 +400,12 @@ def put_file(store: Store, key: str, path: str | Path) -> None:
     store.put_bytes(key, Path(path).read_bytes())
 
 
+def delete_prefix(store: Store, prefix: str) -> None:
+    """Delete every key under ``prefix`` (a folder store removes the folders it empties)."""
+    for key in store.list(prefix):
+        store.delete(key)
+
+
 def download_prefix(
     store: Store, prefix: str, dest: str | Path, names: list[str] | None = None
 ) -> Path:
@@ -530,10 +569,12 @@ def published_prefix(store: Store, run_id: str, kind: str) -> str:
 def publish(store: Store, run_id: str, kind: str, version: str, record: dict) -> None:
     """Switch ``kind`` to ``version`` in one write, then delete the versions it replaced.
 
-    Everything under the version prefix must be written before: a reader follows the
-    pointer, so it sees the old version whole or the new one whole. The pointer records
-    each file's sha256 (``files``), so a re-use can tell a file damaged since from the one
-    published (steps.common.version_damage).
+    Everything under the version prefix must be written before (inside ``filling``): a
+    reader follows the pointer, so it sees the old version whole or the new one whole. The
+    pointer records each file's sha256 (``files``), so a re-use can tell a file damaged
+    since from the one published (steps.common.version_damage). A version another process
+    of this machine is still filling (its writer mark held) is kept: deleting its files
+    left that writer publishing a version with files missing.
     """
     import hashlib
 
@@ -543,10 +584,49 @@ def publish(store: Store, run_id: str, kind: str, version: str, record: dict) ->
         for key in store.list(prefix)
     }
     put_json(store, pointer_key(run_id, kind), {**record, "version": version, "files": files})
-    keep = version_prefix(run_id, kind, version) + "/"
-    for key in store.list(f"{run_prefix(run_id)}/{kind}"):
-        if not key.startswith(keep):
+    folder = f"{run_prefix(run_id)}/{kind}/"
+    filled: dict[str, bool] = {}
+    for key in store.list(folder):
+        other = key[len(folder) :].split("/", 1)[0]
+        if other not in filled:
+            state = writer_state(version_mark(store, run_id, kind, other))
+            filled[other] = other == version or state == "writing"
+        if not filled[other]:
             store.delete(key)
+    if isinstance(store, FileStore):
+        _remove_empty_versions(store.root / folder, keep={v for v, kept in filled.items() if kept})
+
+
+@contextmanager
+def filling(store: Store, run_id: str, kind: str, version: str):
+    """Hold the writer mark of ``version`` of ``kind`` while it is written and published:
+    publish keeps it meanwhile, and a writer that fails before its switch deletes it."""
+
+    def undo() -> None:
+        if (published(store, run_id, kind) or {}).get("version") != version:
+            delete_prefix(store, version_prefix(run_id, kind, version))
+
+    with writing(version_mark(store, run_id, kind, version), undo):
+        yield
+
+
+def version_mark(store: Store, run_id: str, kind: str, version: str) -> Path:
+    """The writer mark (locks.writing) of a label set's or model's ``version``, in TMPDIR."""
+    return tmp_path(f"{kind}-{version}", f"{store.uri} {run_id}", ".lock")
+
+
+def _remove_empty_versions(folder: Path, keep: set[str]) -> None:
+    """Empty folders under the versions ``folder`` but those in ``keep`` (left by stores before
+    FileStore.delete removed what it emptied), deepest first; rmdir keeps any that hold a
+    file, and a writer whose folder goes makes it again (write_whole)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*"), key=lambda p: -len(p.parts)):
+        if path.is_dir() and path.relative_to(folder).parts[0] not in keep:
+            try:
+                path.rmdir()
+            except OSError:
+                continue
 
 
 def report_prefix(run_id: str) -> str:

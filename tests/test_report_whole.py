@@ -5,10 +5,12 @@ beside an old page; the next report leaves its own files only."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,9 +21,16 @@ from test_report import RUN, _store_with_run
 
 from silkpipe import store as keys
 from silkpipe.cli import main as cli_main
-from silkpipe.report import ORPHANED_AFTER, page_figures, page_files, writer_mark
+from silkpipe.report import (
+    ORPHANED_AFTER,
+    WORKFLOW_ENV,
+    WRITER_FILE,
+    page_figures,
+    page_files,
+    writer_mark,
+)
 from silkpipe.steps import report_run
-from silkpipe.store import open_store, put_json
+from silkpipe.store import StoreFault, open_store, put_json
 
 
 class Killed(Exception):
@@ -59,12 +68,22 @@ def _figure_folders(store) -> set[str]:
     return {k.split("/")[4] for k in store.list(keys.report_figures_prefix(RUN))}
 
 
+def _marks(tmp: Path) -> list[str]:
+    return sorted(p.name for p in tmp.iterdir() if p.name.startswith("silkpipe-report-"))
+
+
 @pytest.mark.parametrize("kind", ["folder", "s3"])
-def test_a_report_killed_mid_write_leaves_the_old_one_whole(kind, tmp_path, data_dir, request):
-    """Killed after its figures, before its page: the new training curves were written
-    over the old ones beside the old page (a mix until the next run). The killed one's
-    folder, whose writer mark no process holds, is deleted by the next report at once (it
-    waited an hour)."""
+def test_a_report_failing_at_its_page_leaves_the_old_one_and_nothing_of_its_own(
+    kind, tmp_path, data_dir, request, monkeypatch, caplog
+):
+    """Failed after its figures, before its page (an exception, Ctrl-C: not a kill): the
+    new training curves were written over the old ones beside the old page (a mix until
+    the next run). It leaves the old report whole, and neither its figures folder nor its
+    writer mark in TMPDIR (the mark was left, and the folder waited for the next report);
+    the next report neither waits nor warns."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     store = _store_with_run(_open(kind, tmp_path, request), data_dir)
     report_run(store, RUN)
     before = _report_files(store)
@@ -72,11 +91,16 @@ def test_a_report_killed_mid_write_leaves_the_old_one_whole(kind, tmp_path, data
     put_json(store, f"runs/{RUN}/model/history.json", history[:4])  # other curves
     with pytest.raises(Killed):
         report_run(_DiesAtThePage(store), RUN, force=True)
-    after = _report_files(store)
-    assert {k: after.get(k) for k in before} == before, "the old report was changed"
-    assert len(_figure_folders(store)) == 2
+    assert _report_files(store) == before, "the failed report left files beside the old one"
+    assert _marks(tmp) == [], "the failed report left its writer mark in TMPDIR"
+    if kind == "folder":
+        assert not [
+            p for p in (tmp_path / "store").rglob("*") if p.is_dir() and not any(p.iterdir())
+        ]
 
+    caplog.set_level(logging.INFO)
     report_run(store, RUN, force=True)  # at once: its page and its own figures only
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or "wait" in r.message]
     page = store.get_bytes(keys.report_key(RUN)).decode()
     (figures,) = _figure_folders(store)
     assert figures == page_figures(store, keys.report_key(RUN))
@@ -84,7 +108,32 @@ def test_a_report_killed_mid_write_leaves_the_old_one_whole(kind, tmp_path, data
     manifest = json.loads(store.get_bytes(keys.manifest_key(RUN)))
     listed = {a["key"] for a in manifest["artifacts"]}
     assert set(store.list(keys.report_prefix(RUN))) <= listed
-    assert before.keys() - {keys.report_key(RUN)} - set(store.list(keys.report_prefix(RUN)))
+    assert _marks(tmp) == []
+
+
+class _FailsAtThePageAndAtEveryDelete(_DiesAtThePage):
+    """A store that fails the page's write and then the failed report's clean-up too."""
+
+    def delete(self, key: str) -> None:
+        raise StoreFault(f"cannot delete {key}")
+
+
+def test_a_failed_report_that_cannot_delete_its_figures_leaves_its_mark(
+    tmp_path, data_dir, monkeypatch
+):
+    """The mark goes only with the figures: one left behind tells the next report that the
+    folder is nobody's, and that report deletes it at once (without the mark it waited
+    ORPHANED_AFTER)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    with pytest.raises(Killed):
+        report_run(_FailsAtThePageAndAtEveryDelete(store), RUN, force=True)
+    assert len(_figure_folders(store)) == 2 and len(_marks(tmp)) == 1
+    report_run(store, RUN, force=True)
+    assert len(_figure_folders(store)) == 1 and _marks(tmp) == []
 
 
 _WRITER = """
@@ -92,7 +141,7 @@ import sys, time
 from silkpipe.locks import writing
 from silkpipe.report import writer_mark
 from silkpipe.store import open_store
-with writing(writer_mark(open_store(sys.argv[1]), sys.argv[2], sys.argv[3])):
+with writing(writer_mark(open_store(sys.argv[1]), sys.argv[2], sys.argv[3]), undo=print):
     print("holding", flush=True)
     time.sleep(600)
 """
@@ -274,3 +323,28 @@ def test_another_reports_folder_not_yet_filled_is_kept(tmp_path, data_dir):
     (other / "timelines").mkdir(parents=True)
     report_run(store, RUN, force=True)
     assert (other / "timelines").is_dir()
+
+
+@pytest.mark.parametrize("kind", ["folder", "s3"])
+def test_an_earlier_attempt_of_the_workflows_report_is_deleted_at_once(
+    kind, tmp_path, data_dir, request, monkeypatch
+):
+    """An Argo report pod killed before its page (preempted, past its deadline) leaves its
+    figures folder on S3 and its writer mark on a machine that is gone: the retry, in the
+    same workflow, waited ORPHANED_AFTER; Argo runs one attempt at a time, so the folder
+    that names this workflow is an earlier, dead attempt's and goes at once. One another
+    workflow began still waits, and the page's own folder keeps no writer file."""
+    monkeypatch.setenv(WORKFLOW_ENV, "wf-1")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    store = _store_with_run(_open(kind, tmp_path, request), data_dir)
+    report_run(store, RUN)
+    begun = {}
+    for workflow in ("wf-1", "wf-0"):
+        begun[workflow] = version = keys.new_version()
+        folder = keys.report_figures_prefix(RUN, version)
+        store.put_bytes(f"{folder}/training_curves.png", b"\x89PNG killed")
+        put_json(store, f"{folder}/{WRITER_FILE}", {"workflow": workflow})
+    report_run(store, RUN, force=True)
+    ours = page_figures(store, keys.report_key(RUN))
+    assert _figure_folders(store) == {ours, begun["wf-0"]}
+    assert not store.exists(f"{keys.report_figures_prefix(RUN, ours)}/{WRITER_FILE}")

@@ -632,3 +632,12 @@ def test_submit_refuses_clips_without_sessions(tmp_path, clean_env, capsys):
         recorder.close()
     err = capsys.readouterr().err.strip().splitlines()
     assert recorder.calls == [] and len(err) == 1 and "--clips" in err[0] and "--sessions" in err[0]
+
+
+def test_the_report_pod_names_its_workflow(wt):
+    """The report tells an earlier attempt's figures folder by the workflow's uid
+    (report.WORKFLOW_ENV): a killed report pod's folder no longer waits the hour."""
+    from silkpipe.report import WORKFLOW_ENV
+
+    env = {e["name"]: e for e in templates(wt)["report"]["container"]["env"]}
+    assert env[WORKFLOW_ENV]["value"] == "{{workflow.uid}}"

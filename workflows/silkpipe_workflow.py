@@ -118,6 +118,8 @@ def _env() -> list:
     ]
     return secret + [
         Env(name="SILKPIPE_PUSHGATEWAY", value=_param("pushgateway")),
+        # Names the workflow: a report tells an earlier attempt's figures (report.WORKFLOW_ENV).
+        Env(name="SILKPIPE_WORKFLOW", value="{{workflow.uid}}"),
         # Read-only root: everything that caches goes to the /tmp emptyDir or the model volume.
         Env(name="HOME", value="/tmp"),
         Env(name="MPLCONFIGDIR", value="/tmp/matplotlib"),

@@ -537,9 +537,25 @@ def _no_transcript(store: Store, run_id: str, session: str) -> str:
 def _publish(
     store: Store, run_id: str, results: dict, failed: dict, set_inputs: str, rounds: dict
 ) -> str:
-    """Write the label set to a fresh version prefix, then switch the pointer to it.
-    ``rounds``: session -> the verdicts of this run its labels replaced (Verdicts)."""
+    """Write the label set to a fresh version prefix, then switch the pointer to it; a
+    write that fails first deletes what it wrote (keys.filling)."""
     version = keys.new_version()
+    with keys.filling(store, run_id, "labels", version):
+        _write_and_publish(store, run_id, version, results, failed, set_inputs, rounds)
+    return version
+
+
+def _write_and_publish(
+    store: Store,
+    run_id: str,
+    version: str,
+    results: dict,
+    failed: dict,
+    set_inputs: str,
+    rounds: dict,
+) -> None:
+    """The label set as ``version``, then its pointer.
+    ``rounds``: session -> the verdicts of this run its labels replaced (Verdicts)."""
     reports = {s: r[0] for s, r in results.items()}
     for session, (report, csv_text) in results.items():
         store.put_bytes(keys.labels_key(run_id, session, "csv", version), csv_text.encode())
@@ -560,7 +576,6 @@ def _publish(
     keys.put_json(store, keys.labels_summary_key(keys.labels_prefix(run_id, version)), summary)
     pointer = {"inputs": set_inputs, "sessions": {s: r["inputs"] for s, r in reports.items()}}
     keys.publish(store, run_id, "labels", version, pointer)
-    return version
 
 
 def _figures(results: dict, failed: dict, reused: bool) -> dict:

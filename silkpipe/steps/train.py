@@ -453,8 +453,16 @@ def check_classes(streams: list, what: str) -> None:
 
 
 def _fit_and_publish(store, run_id, plan, streams, cfg, work, progress) -> dict:
+    """Fit, then write the model as a fresh version and switch its pointer to it; a write
+    that fails first deletes what it wrote (keys.filling)."""
     summary, test = _fit(plan, streams, cfg, work, progress)
     version = keys.new_version()
+    with keys.filling(store, run_id, "model", version):
+        return _publish_model(store, run_id, plan, streams, work, summary, test, version)
+
+
+def _publish_model(store, run_id, plan, streams, work, summary, test, version) -> dict:
+    """The fitted model in ``work`` as ``version``, then its pointer; returns its figures."""
     prefix = keys.model_prefix(run_id, version)
     if test is not None:
         _name_scored_model(work / "report" / "metrics.json", prefix)
