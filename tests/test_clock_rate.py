@@ -200,44 +200,19 @@ def _turns(watch: np.ndarray, jump_at: float | None) -> SpacingPairs:
     return pairs
 
 
-def _never_draining(lost: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """(watch, arrival): 25 s in real time, then a queue at half the rate that never
-    drains, the rows of watch-time window ``lost`` never arriving (their sending time
-    spent: arrival pauses about twice the loss)."""
-    return trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=lost)
-
-
 def test_loss_in_a_backlog_that_never_drains_is_inserted_at_its_gap():
     """Rows lost while a queue never drains: no later envelope edge steps up, but sending
     time went on them, so arrival pauses and never catches up with its pace; with the
-    rotation jumping there the loss is inserted and the clock after it is right. A pause
-    no longer than a host stall (``stall_s``) where the wrist turns by one period only
-    may be a stall (real queues that never drain stay behind at every stall): nothing
-    inserted."""
-    watch, arrival = _never_draining((60, 63))
+    rotation jumping there the loss is inserted and the clock after it is right. The
+    same gap where the wrist turns by one period only is a stall: nothing inserted."""
+    watch, arrival = trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=(60, 63))
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
     assert model.kind == "count" and model.rate_source == "envelope"
     assert [round(s) for _, s in model.losses] == [3]
     assert clock_error(rebuilt[400:], watch[400:]) < 0.1
-    watch, arrival = _never_draining((60, 60.6))
-    assert np.diff(arrival[400:]).max() <= ClockConfig().stall_s
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
     assert model.losses == []
-    assert clock_error(rebuilt[400:], watch[400:]) > 0.5
-
-
-def test_a_pause_longer_than_any_stall_that_never_catches_up_is_a_loss_without_a_jump():
-    """Never_drains 536_02, 527_02, 346_00, 504_02, 506_01 (bench/notes/clock43.txt): rows
-    lost in a queue that never drains while the wrist was still or slow, so the rotation
-    does not jump across the gap; arrival pauses longer than any host stall and never
-    catches up, by the loss. Main required the jump and left every later word off by the
-    loss; a pause over ``stall_s`` is no stall, so the lag alone counts it."""
-    watch, arrival = _never_draining((60, 63))
-    assert np.diff(arrival[400:]).max() > ClockConfig().stall_s
-    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
-    assert model.kind == "count" and model.rate_source == "envelope"
-    assert [round(s, 1) for _, s in model.losses] == [3.0]
-    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+    assert clock_error(rebuilt[400:], watch[400:]) > 2.5
 
 
 def test_two_losses_between_envelope_edges_are_each_their_own_size():
@@ -353,17 +328,17 @@ def test_two_losses_between_the_same_edges_are_split_where_each_happened():
 
 
 def test_loss_in_a_queue_where_the_wrist_is_still_is_inserted_at_its_gap():
-    """The queue that never drains, 0.7 s lost (a pause no longer than a host stall), the
-    wrist still: across the gap the rotation vector turns by only 0.05 rad beyond the
-    gyro (below loss_turn_rad), but a hundred times more than between any of its still
-    neighbours, so time passed there: inserted. The same 0.05 rad where the neighbours
-    turn by 0.02 (a moving wrist's noise) is no evidence: nothing inserted, as before."""
-    watch, arrival = _never_draining((60, 60.7))
-    pairs = _turns(watch, 60.7)
+    """The queue that never drains, 3 s lost, the wrist still: across the gap the rotation
+    vector turns by only 0.05 rad beyond the gyro (below loss_turn_rad), but a hundred
+    times more than between any of its still neighbours, so time passed there: inserted.
+    The same 0.05 rad where the neighbours turn by 0.02 (a moving wrist's noise) is no
+    evidence: nothing inserted, as before."""
+    watch, arrival = trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=(60, 63))
+    pairs = _turns(watch, 63.0)
     pairs.turn_excess[:] = 0.0005
-    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 60.7)] = 0.05
+    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 63.0)] = 0.05
     rebuilt, model = rebuild_clock(arrival, pairs=pairs)
-    assert [round(s, 1) for _, s in model.losses] == [0.7]
+    assert [round(s) for _, s in model.losses] == [3]
     assert clock_error(rebuilt[400:], watch[400:]) < 0.1
     noisy = replace(pairs, turn_excess=np.where(pairs.turn_excess == 0.05, 0.05, 0.02))
     _, model = rebuild_clock(arrival, pairs=noisy)
