@@ -293,7 +293,8 @@ def _place(
     rises by most of it; but where it had already risen by ``min_loss_s`` or more before
     that row, that much was lost earlier: it goes where the rotation jumps before that
     row (_turn_jump; without one, with the rest). Otherwise at the rotation jump, else at
-    the one arrival gap that stays behind by the step (_lagged_gap)."""
+    the one arrival gap that stays behind by the step (_lagged_gap), else at the one
+    arrival gap the wrist jumps across (_jumped_gap)."""
     jumps = np.diff(ramp)
     if len(jumps) and jumps.max() >= step / 2:
         j = int(np.argmax(jumps)) + 1  # ramp index of the first row after the jump
@@ -307,7 +308,22 @@ def _place(
     if turn is not None:
         return [(turn - n0, step)]
     lagged = _lagged_gap(t, first, c, rate, step, cfg)
+    if lagged is None:
+        lagged = _jumped_gap(t, n0, first, c, pairs, cfg)
     return [] if lagged is None else [(lagged, step)]
+
+
+def _jumped_gap(
+    t: np.ndarray, n0: int, lo: int, hi: int, pairs: SpacingPairs | None, cfg: ClockConfig
+) -> int | None:
+    """The row (from n0) after the one arrival gap in (lo, hi] that the wrist jumps across
+    (_gap_jumps, its still-wrist test included); None without exactly one. A step between
+    envelope edges says rows were lost; where no clear turn and no lag says where (a queue
+    that drains right after the gap catches its lag up), the one gap across which the wrist
+    turned more than a stall allows does."""
+    gaps = np.flatnonzero(np.diff(t[lo : hi + 1]) > cfg.gap_s) + lo + 1
+    found = [int(g) for g in gaps if _gap_jumps(pairs, n0 + int(g), cfg)]
+    return found[0] if len(found) == 1 else None
 
 
 def _pace(rows: np.ndarray, rate: float) -> float | None:

@@ -287,6 +287,34 @@ def test_loss_in_a_backlog_without_a_rotation_jump_is_put_at_the_gap_that_stays_
     assert clock_error(rebuilt[400:], watch[400:]) < 0.1
 
 
+def _still_wrist_loss_before_a_drain() -> tuple[np.ndarray, np.ndarray, SpacingPairs]:
+    """(watch, arrival, pairs): a queue from 20 s that drains from 50 s, 2 s lost at 47 s,
+    the wrist still (the rotation turning 0.05 rad beyond the gyro across the loss only)."""
+    watch, arrival = trace(200, lambda t: 0.6 if 20 <= t < 50 else 1.6, lost=(47, 49))
+    pairs = _turns(watch, 49.0)
+    pairs.turn_excess[:] = 0.0005
+    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 49.0)] = 0.05
+    return watch, arrival, pairs
+
+
+def test_a_step_nothing_else_places_goes_to_the_one_gap_the_still_wrist_jumps_across():
+    """Drains 524_00 (bench/notes/clock43.txt): 2 s lost in a queue that drains right
+    after the gap, so arrival catches its lag up (no gap stays behind by the step), and
+    the wrist still: across the gap the rotation vector turns 0.05 rad beyond the gyro,
+    below loss_turn_rad but a hundred times its still neighbours. Main spread the step
+    half each way (the clock off by half the loss over the queue); the one gap the wrist
+    jumps across takes it. Where the neighbours turn by 0.02 no gap jumps: spread, as
+    before."""
+    watch, arrival, pairs = _still_wrist_loss_before_a_drain()
+    rebuilt, model = rebuild_clock(arrival, pairs=pairs)
+    assert model.rate_source == "envelope" and [round(s) for _, s in model.losses] == [2]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+    noisy = replace(pairs, turn_excess=np.where(pairs.turn_excess == 0.05, 0.05, 0.02))
+    rebuilt, model = rebuild_clock(arrival, pairs=noisy)
+    assert [round(s) for _, s in model.losses] == [2]
+    assert 0.5 < clock_error(rebuilt[400:], watch[400:]) < 1.5
+
+
 def test_a_loss_after_a_stalls_catch_up_is_sized_at_the_watch_rate():
     """Rows arrive faster than the watch makes them just before a gap (a stall's held rows
     catching up): that is not the pace of sending, so the 4 s lost at the gap (after the
@@ -697,11 +725,17 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # a contact between a burst and a stall
     }
+    by_step[37] = by_step[36]  # the one gap the wrist jumps across (below)
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
     stalled = {34: [], 35: [], 36: [[25.2, 1.8]]}  # the loss inside a stall (527_01's delivery)
+    stalled[37] = stalled[36]
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
+    _, arrival, pairs = _still_wrist_loss_before_a_drain()
+    jumped = {36: [[19.5, 2.0]], 37: [[65.0, 2.0]]}  # 524_00's step: spread, then at its gap
+    got = rebuild_clock(arrival, pairs=pairs)[1].losses
+    assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
 
 
 def test_a_contact_between_a_burst_and_the_next_stall_is_steady():
