@@ -339,7 +339,20 @@ def clip_folder_files(folder: Path, on_error=None) -> list[Path]:
     folder = Path(folder)
     files = sorted(folder.glob("*.csv"))
     meta = folder / METADATA_NAME
+    if why := metadata_problem(folder):
+        raise InputError(why, path=str(meta))
     return _inside_folder(folder, files + [meta] if meta.is_file() else files, on_error)
+
+
+def metadata_problem(folder) -> str:
+    """Why the folder's session_metadata.json, where it has one, is not read ('' when it
+    is, or there is none): a link out, a folder, a pipe, a broken link. Every clip of the
+    folder needs it, so it is never skipped as a bad clip is (the clips would then read as
+    the other dialect, each refused): the folder is refused naming it."""
+    meta = Path(folder) / METADATA_NAME
+    if not (meta.exists() or meta.is_symlink()):
+        return ""
+    return _unreadable(Path(folder).resolve(), meta)
 
 
 def read_session_metadata(folder: Path) -> dict:
