@@ -521,9 +521,11 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
     meta = read_session_metadata(folder)
     block = f"session-{meta['session_id']}"
     streams = []
+    taken: dict[tuple[str, int | None], str] = {}  # (class, NN) -> the file read for it
     for path in paths:
         try:
             name, raw = read_sample_clip(path)
+            _refuse_second_file(taken, name, path)
             motion = resample(raw, rate=RATE)
             flaw = None if name.sample is None else span_flaw(raw.times, raw.values)
         except InputError as err:
@@ -537,7 +539,22 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
                 name.stem, block, motion, [span], kind="clip", day=meta["day"], flaw=flaw
             )
         )
+        taken[(name.name_class, name.sample)] = path.name
     return streams
+
+
+def _refuse_second_file(taken: dict, name: ClipName, path: Path) -> None:
+    """A sample number is one slot of the block's clock: a second file for it
+    (``jump_sample1.csv`` beside ``jump_sample01.csv``, a copy) would count that sample
+    twice, laid over the first; InputError naming both."""
+    key = (name.name_class, name.sample)
+    if name.sample is not None and key in taken:
+        raise InputError(
+            f"is sample {name.sample} of {name.name_class} as {taken[key]} is (two files "
+            "for one sample, a copy?): not read",
+            path=str(path),
+        )
+    taken[key] = path.name
 
 
 def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:
