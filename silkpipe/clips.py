@@ -115,6 +115,12 @@ def parse_clip_name(path: Path) -> ClipName:
         raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
     name_class = max((p for p in CLIP_CLASS_MAP if stem == p or stem.startswith(p + "_")), key=len)
     button = button_span(stem)
+    if button is None and _BUTTON.search(stem):  # its time would be lost without a word
+        raise InputError(
+            "clip name's button span ends no later than it starts (released before "
+            "pressed?): not read",
+            path=str(path),
+        )
     host = button[0] if button else None
     if host is None and (e := _EPOCH_S.search(stem)):
         host = float(e.group(1))
