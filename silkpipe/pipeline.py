@@ -245,7 +245,10 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
     files = _session_files(folder, root)
     if not files:
         return {}
-    check_name(folder.name, "session name")
+    try:
+        check_name(folder.name, "session name")
+    except StoreError as err:  # bad input like a bad file: named so, session and folder
+        raise InputError(str(err), session=folder.name, path=str(folder)) from None
     if "sensor_data.csv" not in files:
         raise InputError(_missing_sensor(folder), session=folder.name, path=str(folder))
     if others := _other_sensor_files(folder):
