@@ -115,6 +115,12 @@ def parse_clip_name(path: Path) -> ClipName:
         raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
     name_class = max((p for p in CLIP_CLASS_MAP if stem == p or stem.startswith(p + "_")), key=len)
     button = button_span(stem)
+    if button is None and _BUTTON.search(stem):  # its time would be lost without a word
+        raise InputError(
+            "clip name's button span ends no later than it starts (released before "
+            "pressed?): not read",
+            path=str(path),
+        )
     host = button[0] if button else None
     if host is None and (e := _EPOCH_S.search(stem)):
         host = float(e.group(1))
@@ -339,7 +345,20 @@ def clip_folder_files(folder: Path, on_error=None) -> list[Path]:
     folder = Path(folder)
     files = sorted(folder.glob("*.csv"))
     meta = folder / METADATA_NAME
+    if why := metadata_problem(folder):
+        raise InputError(why, path=str(meta))
     return _inside_folder(folder, files + [meta] if meta.is_file() else files, on_error)
+
+
+def metadata_problem(folder) -> str:
+    """Why the folder's session_metadata.json, where it has one, is not read ('' when it
+    is, or there is none): a link out, a folder, a pipe, a broken link. Every clip of the
+    folder needs it, so it is never skipped as a bad clip is (the clips would then read as
+    the other dialect, each refused): the folder is refused naming it."""
+    meta = Path(folder) / METADATA_NAME
+    if not (meta.exists() or meta.is_symlink()):
+        return ""
+    return _unreadable(Path(folder).resolve(), meta)
 
 
 def read_session_metadata(folder: Path) -> dict:
@@ -508,9 +527,11 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
     meta = read_session_metadata(folder)
     block = f"session-{meta['session_id']}"
     streams = []
+    taken: dict[tuple[str, int | None], str] = {}  # (class, NN) -> the file read for it
     for path in paths:
         try:
             name, raw = read_sample_clip(path)
+            _refuse_second_file(taken, name, path)
             motion = resample(raw, rate=RATE)
             flaw = None if name.sample is None else span_flaw(raw.times, raw.values)
         except InputError as err:
@@ -524,7 +545,22 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
                 name.stem, block, motion, [span], kind="clip", day=meta["day"], flaw=flaw
             )
         )
+        taken[(name.name_class, name.sample)] = path.name
     return streams
+
+
+def _refuse_second_file(taken: dict, name: ClipName, path: Path) -> None:
+    """A sample number is one slot of the block's clock: a second file for it
+    (``jump_sample1.csv`` beside ``jump_sample01.csv``, a copy) would count that sample
+    twice, laid over the first; InputError naming both."""
+    key = (name.name_class, name.sample)
+    if name.sample is not None and key in taken:
+        raise InputError(
+            f"is sample {name.sample} of {name.name_class} as {taken[key]} is (two files "
+            "for one sample, a copy?): not read",
+            path=str(path),
+        )
+    taken[key] = path.name
 
 
 def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:

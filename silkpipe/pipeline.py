@@ -25,7 +25,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from silkpipe import store as keys
-from silkpipe.clips import clip_folder_files, clips_hint, distinct_folders, folder_problem
+from silkpipe.clips import (
+    METADATA_NAME,
+    clip_folder_files,
+    clips_hint,
+    distinct_folders,
+    folder_problem,
+    metadata_problem,
+)
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.align import check_run_clips
@@ -117,8 +124,9 @@ def upload_inputs(
 
 def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Path]:
     """The clip folders as Paths, checked before anything is uploaded: each is one error
-    naming it when it is given twice, missing, not a folder, or holds no clip CSV (empty,
-    or another layout: session folders)."""
+    naming it when it is given twice, missing, not a folder, holds no clip CSV (empty,
+    or another layout: session folders), or has a session_metadata.json that is not read
+    (a link out, a folder: its clips would be uploaded without it, each then refused)."""
     if clips_dirs is None:
         return []
     given = [clips_dirs] if isinstance(clips_dirs, str | Path) else list(clips_dirs)
@@ -129,6 +137,8 @@ def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Pat
         if not any(folder.glob("*.csv")):
             hint = clips_hint(folder) or " (empty, or another layout)"
             raise InputError(f"clips folder holds no clip CSV files{hint}", path=str(folder))
+        if why := metadata_problem(folder):
+            raise InputError(why, path=str(folder / METADATA_NAME))
     return folders
 
 
@@ -235,7 +245,10 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
     files = _session_files(folder, root)
     if not files:
         return {}
-    check_name(folder.name, "session name")
+    try:
+        check_name(folder.name, "session name")
+    except StoreError as err:  # bad input like a bad file: named so, session and folder
+        raise InputError(str(err), session=folder.name, path=str(folder)) from None
     if "sensor_data.csv" not in files:
         raise InputError(_missing_sensor(folder), session=folder.name, path=str(folder))
     if others := _other_sensor_files(folder):

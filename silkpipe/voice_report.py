@@ -101,16 +101,20 @@ def summary_lines(result: dict) -> list[str]:
 
 def _landing_lines(landing: dict) -> list[str]:
     """Where the wrong label time lies: the unlabelled motion between gestures cut from the
-    class's own recordings (noise on noise filler), other filler, or another class's
-    gesture; only the last teaches the model a gesture under the wrong name."""
+    class's own recordings (noise on noise filler), other filler, another class's gesture
+    (only this teaches the model a gesture under the wrong name), or time the truth marks
+    nothing on (sample sessions have no filler truth: all their wrong time lies there, and
+    without the column the row read all zeros beside a precision under 1)."""
     rows = [(cls, v) for cls, v in landing.items() if v is not None]
     if not rows:
         return []
-    lines = ["  wrong label time lies on: class own-class-filler other-filler other-gesture"]
+    lines = [
+        "  wrong label time lies on: class own-class-filler other-filler other-gesture no-truth"
+    ]
     for cls, v in rows:
         lines.append(
             f"  {cls:6s} {v['own_class_filler']:>10} {v['other_filler']:>12} "
-            f"{v['other_gesture']:>13}"
+            f"{v['other_gesture']:>13} {v.get('no_truth', 0.0):>8}"
         )
     return lines
 

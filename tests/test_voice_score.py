@@ -426,8 +426,33 @@ def test_the_printed_summary_says_where_wrong_label_time_lies():
     }
     lines = summary_lines(result)
     at = next(i for i, x in enumerate(lines) if "wrong label time lies on" in x)
-    assert lines[at + 1].split() == ["noise", "0.33", "0.16", "0.01"]
+    assert lines[at + 1].split() == ["noise", "0.33", "0.16", "0.01", "0.0"]
     assert not any(x.split()[:1] == ["jump"] for x in lines[at + 1 :])
+
+
+def test_wrong_label_time_on_no_truth_is_shown():
+    """On sample sessions (no filler truth) a class's wrong label time lies where the truth
+    marks nothing: the row read all zeros beside a noise precision under one."""
+    noise = {
+        "own_gesture": 0.65,
+        "other_gesture": 0.0,
+        "own_class_filler": 0.0,
+        "other_filler": 0.0,
+        "no_truth": 0.35,
+    }
+    result = {
+        "sessions": {},
+        "offset": {"within_0_3s": 1.0, "sessions": 0, "within_1s": 1.0, "median_abs_error_s": 0},
+        "labels": {"noise": {"precision": 0.65, "recall": 0.2}},
+        "labels_land_on": {"noise": noise},
+        "controls": {"excluded": 0, "n": 0},
+        "models": {},
+        "errors": [],
+    }
+    lines = summary_lines(result)
+    at = next(i for i, x in enumerate(lines) if "wrong label time lies on" in x)
+    assert lines[at].split()[-1] == "no-truth"
+    assert lines[at + 1].split() == ["noise", "0.0", "0.0", "0.0", "0.35"]
 
 
 def test_a_bad_truth_leaves_its_session_out_and_the_others_are_scored(tmp_path, capsys):

@@ -1,0 +1,37 @@
+"""Two files for one sample number in a sample-dialect folder (``jump_sample1.csv``
+beside ``jump_sample01.csv``): the second is named and not read. Both were read, laid
+over each other at the sample's slot of the block's clock: the sample counted twice."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from silkpipe.clips import load_clip_streams
+from silkpipe.errors import InputError
+
+
+def _folder(tmp_path, data_dir):
+    source = data_dir / "clips-20251014"
+    shutil.copyfile(source / "session_metadata.json", tmp_path / "session_metadata.json")
+    for path in sorted(source.glob("jump_sample0[12].csv")):
+        shutil.copyfile(path, tmp_path / path.name)
+    shutil.copyfile(source / "jump_sample01.csv", tmp_path / "jump_sample1.csv")
+    return tmp_path
+
+
+def test_a_second_file_for_a_sample_number_is_named_and_skipped(tmp_path, data_dir):
+    refused = []
+    streams = load_clip_streams(
+        _folder(tmp_path, data_dir), on_error=lambda p, e: refused.append((p, e))
+    )
+    assert sorted(st.name for st in streams) == ["jump_sample01", "jump_sample02"]
+    ((path, err),) = refused
+    assert path.name == "jump_sample1.csv"
+    assert "is sample 1 of jump as jump_sample01.csv is" in str(err)
+
+
+def test_without_a_handler_it_is_an_error(tmp_path, data_dir):
+    with pytest.raises(InputError, match="jump_sample1.csv"):
+        load_clip_streams(_folder(tmp_path, data_dir))
