@@ -94,14 +94,18 @@ def transcript_words(transcript: dict) -> list[dict]:
 
 
 def run_sessions(store, run_id: str) -> list[str]:
-    """Sessions of a run: in the store's inputs or named by any of the run's artifacts."""
+    """Sessions of a run: its inputs.json's, else the store's and its transcripts', plus those
+    its current label set and failure records name. With inputs.json, a transcript of a
+    session it does not hold is left from an earlier run under the same id: not shown."""
     inputs = _json(store, keys.run_inputs_key(run_id))
+    labels = keys.published_prefix(store, run_id, "labels")
     if isinstance(inputs, dict) and isinstance(inputs.get("sessions"), dict):
         names = set(inputs["sessions"])
+        named = store.list(labels)
     else:
         names = {k.split("/")[1] for k in store.list("sessions") if k.count("/") >= 2}
-    labels = keys.published_prefix(store, run_id, "labels")
-    for key in store.list(keys.transcripts_prefix(run_id)) + store.list(labels):
+        named = store.list(keys.transcripts_prefix(run_id)) + store.list(labels)
+    for key in named:
         stem = key.rsplit("/", 1)[1].rsplit(".", 1)[0]
         if stem != "summary":
             names.add(stem)
@@ -190,6 +194,14 @@ def _num(value: Any, fmt: str = "{:.2f}") -> str:
     return "—" if value is None else _e(value)
 
 
+def _score(value: Any) -> str:
+    """A figure of the evaluate JSON: a count (windows, support, events) as a whole number,
+    a score or rate to three places."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _num(value, "{:.3f}")
+
+
 def _img(png: bytes, alt: str) -> str:
     data = base64.b64encode(png).decode("ascii")
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
@@ -224,10 +236,17 @@ def _session_row(info: dict) -> list[str]:
         _num(info["audio_s"], "{:.1f}"),
         *[_num(commands.get(c), "{:g}") if commands else "—" for c in CLASSES],
         _num(rep.get("offset_s"), "{:+.2f}"),
-        _num(rep.get("offset_confidence")),
-        _num(rep.get("quality")),
+        *_fit_cells(rep),
         status,
     ]
+
+
+def _fit_cells(rep: dict) -> list[str]:
+    """Offset confidence and label quality; a session refused before any offset was searched
+    carries align's placeholders there, never measured: shown as none."""
+    if rep.get("offset_s") is None:
+        return ["—", "—"]
+    return [_num(rep.get("offset_confidence")), _num(rep.get("quality"))]
 
 
 #: Headings of the evaluate JSON's tables (other keys are shown by name).
@@ -252,9 +271,7 @@ def _metrics_html(metrics: dict) -> str:
     """The evaluate JSON, whatever its exact shape: scalars, per-class tables, matrices."""
     parts = []
     scalars = [
-        [_e(k), _num(v, "{:.3f}")]
-        for k, v in metrics.items()
-        if isinstance(v, int | float | str | bool)
+        [_e(k), _score(v)] for k, v in metrics.items() if isinstance(v, int | float | str | bool)
     ]
     if scalars:
         parts.append(_table(["figure", "value"], scalars, "narrow"))
@@ -264,14 +281,11 @@ def _metrics_html(metrics: dict) -> str:
             value, labels = value["matrix"], value.get("labels") or labels  # {labels, matrix}
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             columns = sorted({c for v in value.values() for c in v})
-            rows = [
-                [_e(name)] + [_num(v.get(c), "{:.3f}") for c in columns]
-                for name, v in value.items()
-            ]
+            rows = [[_e(name)] + [_score(v.get(c)) for c in columns] for name, v in value.items()]
             parts.append(_title(key) + _table(["class", *map(_e, columns)], rows))
         elif isinstance(value, dict) and value:
             rows = [
-                [_e(k), _num(v, "{:.3f}")]
+                [_e(k), _score(v)]
                 for k, v in value.items()
                 if isinstance(v, int | float | str | bool)
             ]
@@ -890,15 +904,12 @@ def cv_section(cv: Any, metrics: Any, written: bool = False) -> str:
     """Per-protocol pooled macro-F1 with its min/max fold, events per class, and how often
     punch and noise are taken for each other (held-out evaluation and each protocol).
     ``written``: report/cv.json exists, so a ``cv`` that is no list was cut short or edited."""
-    from silkpipe.crossval import punch_noise
-
     out = ['<section id="cv"><h2>Cross-validation spread and punch vs noise</h2>']
     if isinstance(metrics, dict) and isinstance(metrics.get("confusion"), dict):
-        pn = punch_noise(metrics["confusion"])
+        confusion = metrics["confusion"]
         out.append(
-            f"<p>Held-out evaluation: punch called noise {_num(pn['punch_called_noise'])}"
-            f" of {pn['punch_windows']} punch windows; noise called punch "
-            f"{_num(pn['noise_called_punch'])} of {pn['noise_windows']}.</p>"
+            f"<p>Held-out evaluation: punch called noise {_called(confusion, 'punch', 'noise')}"
+            f" punch windows; noise called punch {_called(confusion, 'noise', 'punch')}.</p>"
         )
     if written and not isinstance(cv, list):
         out.append(
@@ -927,6 +938,18 @@ def cv_section(cv: Any, metrics: Any, written: bool = False) -> str:
         "classes / notes",
     ]
     return "".join(out) + _table(header, rows) + "</section>"
+
+
+def _called(confusion: dict, truth: str, called: str) -> str:
+    """Of the N held-out windows of class ``truth``, the K called ``called``, as "K of N" (a
+    count beside a count, never a share beside one); "—" where the matrix lacks either."""
+    labels = list(confusion.get("labels") or CLASSES)
+    matrix: Any = confusion.get("matrix")
+    try:
+        row = matrix[labels.index(truth)]
+        return f"{int(row[labels.index(called)])} of {int(sum(row))}"
+    except (ValueError, TypeError, IndexError, KeyError):  # a class missing, a matrix edited
+        return "— of —"
 
 
 def _training_only_lines(r: dict) -> list[str]:

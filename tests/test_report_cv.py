@@ -56,7 +56,8 @@ def test_cv_section_shows_pooled_score_with_its_fold_spread_and_punch_noise():
     assert "0.812" in page and "0.701–0.902" in page
     assert "0.25 / 0.05" in page and "punch 0.66" in page
     assert "holds one class only" in page
-    assert "punch called noise 0.30 of 10 punch windows" in page
+    # counts beside counts: a share "0.30 of 10" read as a count of windows
+    assert "punch called noise 3 of 10 punch windows; noise called punch 0 of 20." in page
 
 
 def test_cv_section_without_cv_says_how_to_make_it():
@@ -66,7 +67,7 @@ def test_cv_section_without_cv_says_how_to_make_it():
 
 def test_cv_section_copes_with_a_confusion_without_punch():
     page = cv_section(None, {"confusion": {"labels": ["jump", "walk"], "matrix": [[1, 0], [0, 1]]}})
-    assert "punch called noise" in page and "no cross-validation" in page
+    assert "punch called noise — of — punch windows" in page and "no cross-validation" in page
 
 
 def test_run_report_carries_the_cv_section_from_report_cv_json(tmp_path):

@@ -82,3 +82,31 @@ def test_labelled_counts_no_session_the_gate_excluded(tmp_path):
     put_json(store, f"runs/{RUN}/inputs.json", {"sessions": {OWN: {}, HEARD: {}}})
     tiles = _tiles(store)
     assert (tiles["sessions"], tiles["labelled"], tiles["excluded"]) == ("2", "1", "1")
+
+
+def test_a_run_id_reused_on_other_sessions_shows_only_the_run_s_own(tmp_path):
+    """run A --run-id r, then run B --run-id r: A's transcript stays under runs/r, but
+    inputs.json and the label set hold B's sessions only, and so must the page."""
+    from silkpipe.report import build_report, run_sessions
+
+    store = FileStore(tmp_path / "store")
+    earlier, own = "20260105_100030_session", [OWN, HEARD]
+    for name in [earlier, *own]:
+        put_json(store, f"runs/{RUN}/transcripts/{name}.json", {"segments": []})
+    for name in own:
+        put_json(store, f"runs/{RUN}/labels/{name}.json", {"excluded": False, "quality": 6.0})
+    put_json(store, f"runs/{RUN}/labels/summary.json", {"sessions": own, "failed": {}})
+    put_json(store, f"runs/{RUN}/inputs.json", {"sessions": {name: {} for name in own}})
+    assert run_sessions(store, RUN) == sorted(own)
+    assert _tiles(store)["sessions"] == "2"
+    page = store.get_bytes(build_report(store, RUN)).decode()
+    assert earlier not in page and OWN in page and HEARD in page
+
+
+def test_without_inputs_json_a_transcribed_session_is_still_shown(tmp_path):
+    """A run whose inputs were never recorded names its sessions by what it wrote."""
+    from silkpipe.report import run_sessions
+
+    store = FileStore(tmp_path / "store")
+    put_json(store, f"runs/{RUN}/transcripts/{HEARD}.json", {"segments": []})
+    assert run_sessions(store, RUN) == [HEARD]
