@@ -696,10 +696,20 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # a contact between a burst and a stall
+        37: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # the gate only (class_peak_unlifts): losses unchanged
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
-    stalled = {34: [], 35: [], 36: [[25.2, 1.8]]}  # the loss inside a stall (527_01's delivery)
+    stalled = {
+        34: [],
+        35: [],
+        36: [[25.2, 1.8]],
+        37: [[25.2, 1.8]],
+    }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
 
