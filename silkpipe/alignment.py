@@ -282,7 +282,9 @@ class AlignmentReport:
     # rate fitted: |clock_scale - 1| over the searched scales' largest (rate_edge_share)
     clock_scale_edge: float | None = None
     # the energy quality from which energy alone passes this session (gate "energy"):
-    # energy_level, under min_quality by energy_allowance; sure_quality on a fitted rate
+    # energy_level, under min_quality by energy_allowance; sure_quality on a fitted rate;
+    # min_quality unlifted where a fixed class model's lag profile confirms (gate
+    # PROFILE_UNLIFTS)
     energy_level: float | None = None
 
     def to_json(self) -> dict:
@@ -926,7 +928,7 @@ def align_session(
         class_lag_margin=margin,
         class_best_away_s=away,
         clock_scale_edge=evidence.rate_edge,
-        energy_level=_passes_from(cfg, evidence.rate_fitted),
+        energy_level=_passes_from(cfg, evidence.rate_fitted, margin),
         **base,
     )
     return intervals, report
@@ -1403,11 +1405,18 @@ def energy_level(cfg: AlignConfig, rate_fitted: bool) -> float:
     return cfg.min_quality if rate_fitted else cfg.min_quality - cfg.energy_allowance
 
 
-def _passes_from(cfg: AlignConfig, rate_fitted: bool) -> float:
+def _passes_from(cfg: AlignConfig, rate_fitted: bool, lag_margin: float | None = None) -> float:
     """The energy quality from which energy alone passes a session (the report's
-    energy_level): energy_level, or sure_quality where the clock rate was fitted."""
+    energy_level): energy_level, or sure_quality where the clock rate was fitted, or the
+    unlifted min_quality where a fixed class model's lag profile scores the words best
+    here (_profile_unlifts)."""
     levels = gate_levels(cfg)
-    return round(levels.sure_quality if rate_fitted else energy_level(levels, False), 3)
+    if rate_fitted:
+        return round(levels.sure_quality, 3)
+    level = energy_level(levels, False)
+    if _profile_unlifts(level, lag_margin, levels):
+        level = min(level, levels.min_quality - _lift(levels))
+    return round(level, 3)
 
 
 def _fits_better_away(lag_margin: float | None, cfg: AlignConfig) -> bool:

@@ -58,3 +58,17 @@ def test_the_rule_is_off_by_its_switch_and_never_opened_by_a_veto_turned_off():
     assert _verdict(q, 0.4, replace(cfg, class_peak_unlifts=False)) == (True, "at chance")
     assert _verdict(q, -0.4, replace(cfg, class_peak_margin=-1e9)) == (True, "at chance")
     assert _verdict(q, 0.4, replace(cfg, class_peak_margin=1.0)) == (True, "at chance")
+
+
+def test_the_report_names_the_level_that_applied():
+    """energy_level in the labels says from which quality energy passed this session: the
+    unlifted min_quality where the profile scores the words best here, else as before."""
+    from silkpipe.alignment import _passes_from
+
+    cfg = AlignConfig()
+    lifted = gate_levels(cfg).min_quality - cfg.energy_allowance
+    assert _passes_from(cfg, False, 0.4) == cfg.min_quality
+    assert _passes_from(cfg, False, -0.4) == lifted
+    assert _passes_from(cfg, False, None) == lifted
+    assert _passes_from(cfg, True, 0.4) == gate_levels(cfg).sure_quality
+    assert _passes_from(replace(cfg, class_peak_unlifts=False), False, 0.4) == lifted
