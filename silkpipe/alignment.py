@@ -206,6 +206,12 @@ class AlignConfig:
     class_peak_margin: float = 0.0
     class_peak_away_s: float = 1.2
     class_peak_reach_s: float = 10.0
+    # ... and where that lag margin is above both class_peak_margin and 0 (the model scores
+    # the words best here, not a period or more away), energy alone passes from min_quality
+    # as set, without the class channels' lift (class_channel_lift): the lift guards
+    # against words of the right kind found a period off, which the profile tests (refused
+    # right sessions and controls: bench/notes/gate43.txt). False: the lifted level only.
+    class_peak_unlifts: bool = True
     # Class channels in the offset search (silkpipe.class_channels): the share of each
     # gesture word's predicted bump put on its class's own channel (vertical acceleration,
     # spin about gravity, horizontal acceleration) instead of motion energy; 0: energy only.
@@ -276,7 +282,9 @@ class AlignmentReport:
     # rate fitted: |clock_scale - 1| over the searched scales' largest (rate_edge_share)
     clock_scale_edge: float | None = None
     # the energy quality from which energy alone passes this session (gate "energy"):
-    # energy_level, under min_quality by energy_allowance; sure_quality on a fitted rate
+    # energy_level, under min_quality by energy_allowance; sure_quality on a fitted rate;
+    # min_quality unlifted where a fixed class model's lag profile confirms (gate
+    # PROFILE_UNLIFTS)
     energy_level: float | None = None
 
     def to_json(self) -> dict:
@@ -920,7 +928,7 @@ def align_session(
         class_lag_margin=margin,
         class_best_away_s=away,
         clock_scale_edge=evidence.rate_edge,
-        energy_level=_passes_from(cfg, evidence.rate_fitted),
+        energy_level=_passes_from(cfg, evidence.rate_fitted, margin),
         **base,
     )
     return intervals, report
@@ -1275,10 +1283,24 @@ def _under_level(
     """energy_allowance: energy alone passes under min_quality, from energy_level, where no
     route passed (a route that did keeps its name in the report) and nothing refuses: no
     clock rate fitted, and no fixed class model's lag profile putting the words better
-    away (gate_verdict has already checked the rest)."""
-    if not verdict[0] or rate_fitted or quality < energy_level(cfg, rate_fitted):
+    away (gate_verdict has already checked the rest). Under energy_level, energy passes
+    from the unlifted min_quality where that profile scores the words best here
+    (class_peak_unlifts)."""
+    if not verdict[0] or rate_fitted:
         return verdict
+    if quality < energy_level(cfg, rate_fitted):
+        return (False, PROFILE_UNLIFTS) if _profile_unlifts(quality, lag_margin, cfg) else verdict
     return (True, PEAKS_AWAY) if _fits_better_away(lag_margin, cfg) else (False, "energy")
+
+
+def _profile_unlifts(quality: float, lag_margin: float | None, cfg: AlignConfig) -> bool:
+    """class_peak_unlifts: a fixed class model's lag profile scores the words best at this
+    offset, and energy reaches min_quality before the class channels' lift (``cfg``: the
+    gate's lifted levels)."""
+    if not cfg.class_peak_unlifts or lag_margin is None:
+        return False
+    best_here = lag_margin > max(cfg.class_peak_margin, 0.0)
+    return best_here and quality >= cfg.min_quality - _lift(cfg)
 
 
 def _routes(
@@ -1333,6 +1355,9 @@ PEAKS_AWAY = "class evidence fits better away"
 #: ... where the first pass's self-trained class evidence contradicted the session and no
 #: fixed class model's route confirms the offset (Evidence.contradicted) ...
 CONTRADICTED_BEFORE = "class evidence contradicted, unconfirmed"
+#: ... where energy under the lifted level passed because a fixed class model's lag profile
+#: scores the words best at this offset (class_peak_unlifts) ...
+PROFILE_UNLIFTS = "energy, class lag profile confirms"
 #: ... and where a route would pass a fitted clock rate at the edge of the rates searched
 #: (rate_edge_share).
 RATE_AT_EDGE = "clock rate at the edge of its bound"
@@ -1348,10 +1373,17 @@ def gate_levels(cfg: AlignConfig) -> AlignConfig:
     """The config whose quality levels the gate applies: with class channels in the search,
     min_quality and sure_quality raised by class_channel_lift (class_max_lift where the
     search keeps the better of energy alone and class channels)."""
-    if cfg.class_channel_weight <= 0:
+    lift = _lift(cfg)
+    if lift == 0:
         return cfg
-    lift = cfg.class_max_lift if cfg.class_channel_max else cfg.class_channel_lift
     return replace(cfg, min_quality=cfg.min_quality + lift, sure_quality=cfg.sure_quality + lift)
+
+
+def _lift(cfg: AlignConfig) -> float:
+    """How far gate_levels raises the quality levels (0 without class channels)."""
+    if cfg.class_channel_weight <= 0:
+        return 0.0
+    return cfg.class_max_lift if cfg.class_channel_max else cfg.class_channel_lift
 
 
 def check_energy_allowance(cfg: AlignConfig) -> None:
@@ -1373,11 +1405,18 @@ def energy_level(cfg: AlignConfig, rate_fitted: bool) -> float:
     return cfg.min_quality if rate_fitted else cfg.min_quality - cfg.energy_allowance
 
 
-def _passes_from(cfg: AlignConfig, rate_fitted: bool) -> float:
+def _passes_from(cfg: AlignConfig, rate_fitted: bool, lag_margin: float | None = None) -> float:
     """The energy quality from which energy alone passes a session (the report's
-    energy_level): energy_level, or sure_quality where the clock rate was fitted."""
+    energy_level): energy_level, or sure_quality where the clock rate was fitted, or the
+    unlifted min_quality where a fixed class model's lag profile scores the words best
+    here (_profile_unlifts)."""
     levels = gate_levels(cfg)
-    return round(levels.sure_quality if rate_fitted else energy_level(levels, False), 3)
+    if rate_fitted:
+        return round(levels.sure_quality, 3)
+    level = energy_level(levels, False)
+    if _profile_unlifts(level, lag_margin, levels):
+        level = min(level, levels.min_quality - _lift(levels))
+    return round(level, 3)
 
 
 def _fits_better_away(lag_margin: float | None, cfg: AlignConfig) -> bool:

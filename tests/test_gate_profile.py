@@ -1,0 +1,74 @@
+"""Energy under the lifted level passes where a fixed class model's lag profile scores the
+words best at the offset (AlignConfig.class_peak_unlifts, bench/notes/gate43.txt)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from silkpipe.alignment import PEAKS_AWAY, PROFILE_UNLIFTS, AlignConfig, gate_levels, gate_verdict
+from silkpipe.class_evidence import ClassTest
+from silkpipe.signature import SignatureTest
+
+UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
+CONTRADICTS = SignatureTest(statistic=-0.2, p_value=0.3, jumps=4, turns=4)
+#: The session-class model over words of one class: its permutation p cannot test them.
+ONE_CLASS = ClassTest(separation=-1.0, p_value=1.0, words=9, classes=1, model="sessions")
+
+
+def _verdict(quality: float, margin: float | None, cfg: AlignConfig, **kw) -> tuple[bool, str]:
+    cls = kw.pop("cls", ONE_CLASS)
+    return gate_verdict(quality, 1 / 41, kw.pop("sig", UNTESTED), cfg, cls, lag_margin=margin, **kw)
+
+
+def test_a_profile_best_here_passes_energy_from_the_unlifted_level():
+    """Between min_quality as set and the lifted level less energy_allowance, a positive
+    lag margin passes; a negative one, none (no fixed model) or energy under min_quality
+    does not."""
+    cfg = AlignConfig()
+    assert gate_levels(cfg).min_quality - cfg.energy_allowance > cfg.min_quality + 0.5
+    q = cfg.min_quality + 0.2
+    assert _verdict(q, 0.4, cfg) == (False, PROFILE_UNLIFTS)
+    assert _verdict(q, -0.4, cfg) == (True, "at chance")
+    assert _verdict(q, None, cfg, cls=None) == (True, "at chance")
+    assert _verdict(cfg.min_quality - 0.2, 0.4, cfg) == (True, "at chance")
+
+
+def test_the_profile_does_not_lift_any_other_refusal():
+    """A fitted clock rate, a contradicting signature, the search edge, a class choice
+    unconfirmed and a disagreeing clip peak still refuse under the lifted level; above it a
+    profile putting the words better away still refuses."""
+    cfg = AlignConfig()
+    q = cfg.min_quality + 0.2
+    assert _verdict(q, 0.4, cfg, rate_fitted=True)[0]
+    assert _verdict(q, 0.4, cfg, sig=CONTRADICTS)[0]
+    assert _verdict(q, 0.4, cfg, at_edge=True)[0]
+    assert _verdict(q, 0.4, cfg, moved=True)[0]
+    assert _verdict(q, 0.4, cfg, disagree=True)[0]
+    above = gate_levels(cfg).min_quality - 0.1
+    assert _verdict(above, -0.4, cfg) == (True, PEAKS_AWAY)
+    assert _verdict(above, 0.4, cfg) == (False, "energy")
+
+
+def test_the_rule_is_off_by_its_switch_and_never_opened_by_a_veto_turned_off():
+    """class_peak_unlifts False: the lifted level only. class_peak_margin set far below 0
+    (its veto off) does not let a negative margin through: the profile must score the
+    words best here."""
+    cfg = AlignConfig()
+    q = cfg.min_quality + 0.2
+    assert _verdict(q, 0.4, replace(cfg, class_peak_unlifts=False)) == (True, "at chance")
+    assert _verdict(q, -0.4, replace(cfg, class_peak_margin=-1e9)) == (True, "at chance")
+    assert _verdict(q, 0.4, replace(cfg, class_peak_margin=1.0)) == (True, "at chance")
+
+
+def test_the_report_names_the_level_that_applied():
+    """energy_level in the labels says from which quality energy passed this session: the
+    unlifted min_quality where the profile scores the words best here, else as before."""
+    from silkpipe.alignment import _passes_from
+
+    cfg = AlignConfig()
+    lifted = gate_levels(cfg).min_quality - cfg.energy_allowance
+    assert _passes_from(cfg, False, 0.4) == cfg.min_quality
+    assert _passes_from(cfg, False, -0.4) == lifted
+    assert _passes_from(cfg, False, None) == lifted
+    assert _passes_from(cfg, True, 0.4) == gate_levels(cfg).sure_quality
+    assert _passes_from(replace(cfg, class_peak_unlifts=False), False, 0.4) == lifted
