@@ -129,10 +129,8 @@ class AlignConfig:
     # this share of the searched scales' largest is refused. The arrival envelope's rate
     # lies well inside its bound (bench/notes/clock_rate.txt), so a fit at the bound's edge
     # is pulled by words on other gestures, not by the rate; the class models cannot tell
-    # neighbouring rates apart (bench/notes/rate.txt). 0: any scale other than 1, the
-    # measured rate (a slope energy alone chose, which no class route sees:
-    # bench/notes/leak43.txt). Above 1: off.
-    rate_edge_share: float = 0.0
+    # neighbouring rates apart (bench/notes/rate.txt). Above 1: off.
+    rate_edge_share: float = 1.0
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -1262,15 +1260,9 @@ def gate_verdict(
         return True, "class signature contradicts"
     if quality >= cfg.min_quality and not rate_fitted:
         return False, "energy"
-    at_rate_edge = rate_fitted and _rate_past_share(rate_edge, cfg)
+    at_rate_edge = rate_fitted and rate_edge is not None and rate_edge >= cfg.rate_edge_share
     verdict = _routes(quality, p_value, sig, cfg, cls, class_channels, lag_margin, at_rate_edge)
     return _under_level(verdict, quality, rate_fitted, lag_margin, cfg)
-
-
-def _rate_past_share(rate_edge: float | None, cfg: AlignConfig) -> bool:
-    """The fitted scale lies off 1 by rate_edge_share of the searched scales' widest or
-    more (``rate_edge``: _scale_edge; None: no rate fitted); the measured rate itself never."""
-    return rate_edge is not None and rate_edge > 0 and rate_edge >= cfg.rate_edge_share
 
 
 def _under_level(
@@ -1432,7 +1424,7 @@ def _sure_energy(ev: Evidence, levels: AlignConfig) -> bool:
 def _fixed_route_confirms(ev: Evidence, levels: AlignConfig) -> bool:
     """A fixed class model's route (_routes): its class p beside a fair energy p, its lag
     profile at its best here, a fitted rate not at its edge (``levels``: gate_levels)."""
-    at_rate_edge = _rate_past_share(ev.rate_edge, levels)
+    at_rate_edge = ev.rate_edge is not None and ev.rate_edge >= levels.rate_edge_share
     confirms = _clip_confirms(ev.cls, ev.quality, ev.p_value, levels)
     return confirms and not _fits_better_away(ev.lag_margin, levels) and not at_rate_edge
 
