@@ -361,12 +361,14 @@ def _bumps(
     (np.bincount adds them in word order, on a grid padded by a bump's reach)."""
     reach = int(4 * sigma_s * rate)
     kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / (sigma_s * rate)) ** 2)
-    bumped = np.flatnonzero(weights.any(axis=1))
-    points = (at[bumped, None] + np.arange(2 * reach + 1)).ravel()  # padded grid
     rows = np.zeros((weights.shape[1], size))
-    for k in np.flatnonzero(weights[bumped].any(axis=0)):
-        heights = (kernel * weights[bumped, k, None]).ravel()
-        rows[k] = np.bincount(points, heights, minlength=size + 2 * reach)[reach : reach + size]
+    for k in range(weights.shape[1]):
+        bumped = np.flatnonzero(weights[:, k])  # the words with a bump in this channel
+        if len(bumped):
+            points = (at[bumped, None] + np.arange(2 * reach + 1)).ravel()  # padded grid
+            heights = (kernel * weights[bumped, k, None]).ravel()
+            padded = np.bincount(points, heights, minlength=size + 2 * reach)
+            rows[k] = padded[reach : reach + size]
     return rows
 
 
