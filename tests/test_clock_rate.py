@@ -697,9 +697,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # a contact between a burst and a stall
     }
+    by_step[37] = by_step[36]  # the offset search made faster: the clock is not touched
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
     stalled = {34: [], 35: [], 36: [[25.2, 1.8]]}  # the loss inside a stall (527_01's delivery)
+    stalled[37] = stalled[36]
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
 
