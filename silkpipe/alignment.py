@@ -322,6 +322,8 @@ def predicted_profile(
     (3.1 and 3.9 -> 4.8 without, gate 4.0). estimate_offset tries both. A noise word always
     ends the walk/idle before it.
     """
+    if len(classes) != len(times):
+        raise ValueError(f"{len(times)} word times but {len(classes)} classes")
     start = float(times.min()) - 3 * cfg.bump_sigma_s
     stop = float(times.max()) + cfg.max_state_s
     size = int((stop - start) * rate) + 1  # grid points

@@ -136,3 +136,9 @@ def test_profile_equals_the_word_by_word_loop(weight, noise_bump):
                 np.any(profile.reshape(len(profile), -1), axis=0)
                 == np.any(before.reshape(len(before), -1), axis=0)
             ).all()
+
+
+def test_profile_refuses_times_and_classes_of_different_lengths():
+    """As the word-by-word loop's strict zip did: never a profile of the first words only."""
+    with pytest.raises(ValueError, match="3 word times but 2 classes"):
+        predicted_profile(np.array([1.0, 2.0, 3.0]), ["jump", "walk"], 50.0, AlignConfig())
