@@ -20,13 +20,13 @@ from typing import Any
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
-from scipy.signal import correlate
 
 from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
 from silkpipe.clip_evidence import LAG_STEP_S, BoundClips, ClipModel, bind, lag_margin
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
+from silkpipe.lag_correlation import MotionSpectra, Signal
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_channels, signature_test
 from silkpipe.transcripts import Command
@@ -330,45 +330,86 @@ def predicted_profile(
     (3.1 and 3.9 -> 4.8 without, gate 4.0). estimate_offset tries both. A noise word always
     ends the walk/idle before it.
     """
+    if len(classes) != len(times):
+        raise ValueError(f"{len(times)} word times but {len(classes)} classes")
     start = float(times.min()) - 3 * cfg.bump_sigma_s
     stop = float(times.max()) + cfg.max_state_s
-    grid = start + np.arange(int((stop - start) * rate) + 1) / rate
+    size = int((stop - start) * rate) + 1  # grid points
     split = cfg.class_channel_weight > 0
+    at = np.round((times - start) * rate).astype(int)  # each word's grid point
     # column 0 is motion energy; with class channels each event class has its own too
-    profile = np.zeros((len(grid), CHANNELS if split else 1))
-    reach = int(4 * cfg.bump_sigma_s * rate)
-    kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / (cfg.bump_sigma_s * rate)) ** 2)
-    for i, (t, cls) in enumerate(zip(times, classes, strict=True)):
-        at = int(round((t - start) * rate))
-        if cls in EVENT_CLASSES or (noise_bump and cls == "noise"):
-            lo, hi = max(at - reach, 0), min(at + reach + 1, len(grid))
-            bump = kernel[lo - (at - reach) : hi - (at - reach)]
-            if split and cls in EVENT_CLASSES:
-                profile[lo:hi] += bump[:, None] * event_weights(cls, cfg.class_channel_weight)
-            else:
-                profile[lo:hi, 0] += bump
-        elif cls in STATE_CLASSES:
-            nxt = times[i + 1] if i + 1 < len(times) else t + cfg.max_state_s
-            until = int(round((min(nxt, t + cfg.max_state_s) - start) * rate))
-            profile[at:until, 0] += 0.5 if cls == "walk" else -0.5
-        # "noise" without noise_bump: no prediction
-    profile -= profile.mean(axis=0)
-    return start, profile if split else profile[:, 0]
+    weights = _bump_weights(classes, cfg, noise_bump, CHANNELS if split else 1)
+    rows = _bumps(at, weights, size, rate, cfg.bump_sigma_s)  # one row per column
+    rows[0] += _plateaus(times, classes, at, start, rate, cfg.max_state_s, size)
+    rows -= rows.mean(axis=1, keepdims=True)
+    return start, rows.T if split else rows[0]
+
+
+def _bump_weights(
+    classes: list[str], cfg: AlignConfig, noise_bump: bool, channels: int
+) -> np.ndarray:
+    """(words, channels): the height of each word's bump in each profile column. An event
+    word's is shared with its class's channel where there are class channels
+    (event_weights); a noise word's, with ``noise_bump``, is energy alone; other words have
+    none ("noise" without noise_bump predicts nothing)."""
+    energy = np.eye(channels)[0]
+    split = channels > 1
+    rows = {
+        c: event_weights(c, cfg.class_channel_weight) if split else energy for c in EVENT_CLASSES
+    }
+    if noise_bump:
+        rows["noise"] = energy
+    none = np.zeros(channels)
+    return np.array([rows.get(c, none) for c in classes]).reshape(len(classes), channels)
+
+
+def _bumps(
+    at: np.ndarray, weights: np.ndarray, size: int, rate: float, sigma_s: float
+) -> np.ndarray:
+    """(channels, size): a Gaussian bump of ``sigma_s`` at each word's grid point ``at``, of
+    its ``weights`` in each channel, cut at the grid's ends; built for all words at once
+    (np.bincount adds them in word order, on a grid padded by a bump's reach)."""
+    reach = int(4 * sigma_s * rate)
+    kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / (sigma_s * rate)) ** 2)
+    rows = np.zeros((weights.shape[1], size))
+    for k in range(weights.shape[1]):
+        bumped = np.flatnonzero(weights[:, k])  # the words with a bump in this channel
+        if len(bumped):
+            points = (at[bumped, None] + np.arange(2 * reach + 1)).ravel()  # padded grid
+            heights = (kernel * weights[bumped, k, None]).ravel()
+            padded = np.bincount(points, heights, minlength=size + 2 * reach)
+            rows[k] = padded[reach : reach + size]
+    return rows
+
+
+def _plateaus(
+    times: np.ndarray,
+    classes: list[str],
+    at: np.ndarray,
+    start: float,
+    rate: float,
+    max_state_s: float,
+    size: int,
+) -> np.ndarray:
+    """(size,): +0.5 from each walk word, -0.5 from each idle word, until the next word or
+    max_state_s after it, whichever comes first (summed as steps: halves add exactly)."""
+    ends = np.minimum(np.append(times[1:], np.inf), times + max_state_s)
+    until = np.minimum(np.round((ends - start) * rate).astype(int), size)
+    level = np.array([0.5 if c == "walk" else -0.5 if c in STATE_CLASSES else 0.0 for c in classes])
+    held = (level != 0) & (until > at)
+    steps = np.zeros(size + 1)
+    np.add.at(steps, at[held], level[held])
+    np.add.at(steps, until[held], -level[held])
+    return np.cumsum(steps[:-1])
 
 
 def lag_scores(
-    signal: np.ndarray, t0: float, rate: float, p_start: float, profile: np.ndarray, search_s: float
+    signal: Signal, t0: float, rate: float, p_start: float, profile: np.ndarray, search_s: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Correlation of the profile shifted by each candidate offset with the motion signal
-    (with class channels: summed over the channels, each profile column on its own)."""
-    if signal.ndim == 2:
-        used = [k for k in range(profile.shape[1]) if np.any(profile[:, k])]
-        full = sum(
-            (correlate(signal[:, k], profile[:, k], mode="full", method="fft") for k in used),
-            np.zeros(len(signal) + len(profile) - 1),
-        )
-    else:
-        full = correlate(signal, profile, mode="full", method="fft")
+    (with class channels: summed over the channels, each profile column on its own).
+    A MotionSpectra ``signal`` keeps its transform for the next profile."""
+    full = MotionSpectra.of(signal).correlate(profile)
     lags = np.arange(-int(search_s * rate), int(search_s * rate) + 1)
     base = int(round((p_start - t0) * rate))
     index = base + lags + len(profile) - 1
@@ -391,7 +432,7 @@ def _refine(offsets: np.ndarray, scores: np.ndarray, best: int) -> float:
 
 
 def _null_peaks(
-    signal: np.ndarray,
+    signal: Signal,
     motion: Motion,
     times: np.ndarray,
     classes: list[str],
@@ -400,6 +441,7 @@ def _null_peaks(
 ) -> np.ndarray:
     """Best-lag scores of the same commands with their gaps shuffled (each shuffle searched
     over all lags too); every call draws the same shuffles (cfg.seed)."""
+    signal = MotionSpectra.of(signal)
     rng = np.random.default_rng(cfg.seed)
     gaps = np.diff(times)
     null = []
@@ -449,7 +491,7 @@ class OffsetFit:
 
 
 def _energy_fit(
-    signal: np.ndarray, motion: Motion, times: np.ndarray, classes: list[str], cfg: AlignConfig
+    signal: Signal, motion: Motion, times: np.ndarray, classes: list[str], cfg: AlignConfig
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """(observed z, shuffle zs, offsets, scores) of every command's predicted energy.
 
@@ -472,7 +514,7 @@ def _energy_fit(
 
 
 def _event_stage(
-    signal: np.ndarray,
+    signal: Signal,
     motion: Motion,
     times: np.ndarray,
     classes: list[str],
@@ -549,14 +591,16 @@ def better_fit(fits: list[OffsetFit]) -> OffsetFit:
 
 
 def _hypothesis_fit(
-    signal: np.ndarray,
+    signal: Signal,
     motion: Motion,
     commands: list[Command],
     cfg: AlignConfig,
     traces: np.ndarray | None = None,
     clips: BoundClips | None = None,
 ) -> OffsetFit:
-    """offset_fit of one search: energy only, or with class channels (a 2-D signal)."""
+    """offset_fit of one search: energy only, or with class channels (a 2-D signal). Its
+    signal's spectra are kept over every correlation of the fit (MotionSpectra)."""
+    signal = MotionSpectra.of(signal)
     times = np.array([c.start for c in commands])
     classes = [c.cls for c in commands]
     observed, null_all, offsets, scores = _energy_fit(signal, motion, times, classes, cfg)
