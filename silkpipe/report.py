@@ -948,7 +948,7 @@ def _called(confusion: dict, truth: str, called: str) -> str:
     try:
         row = matrix[labels.index(truth)]
         return f"{int(row[labels.index(called)])} of {int(sum(row))}"
-    except (ValueError, TypeError, IndexError, KeyError):  # a class missing, a matrix edited
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError):  # a class missing, edited
         return "— of —"
 
 

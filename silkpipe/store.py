@@ -586,13 +586,17 @@ def publish(store: Store, run_id: str, kind: str, version: str, record: dict) ->
     put_json(store, pointer_key(run_id, kind), {**record, "version": version, "files": files})
     folder = f"{run_prefix(run_id)}/{kind}/"
     filled: dict[str, bool] = {}
+    dead: set[str] = set()  # versions whose writer died here: their marks go with them
     for key in store.list(folder):
         other = key[len(folder) :].split("/", 1)[0]
         if other not in filled:
             state = writer_state(version_mark(store, run_id, kind, other))
             filled[other] = other == version or state == "writing"
+            dead |= {other} if state == "dead" and other != version else set()
         if not filled[other]:
             store.delete(key)
+    for other in dead:
+        version_mark(store, run_id, kind, other).unlink(missing_ok=True)
     if isinstance(store, FileStore):
         _remove_empty_versions(store.root / folder, keep={v for v, kept in filled.items() if kept})
 

@@ -70,6 +70,14 @@ def test_cv_section_copes_with_a_confusion_without_punch():
     assert "punch called noise — of — punch windows" in page and "no cross-validation" in page
 
 
+def test_cv_section_copes_with_an_edited_matrix_of_huge_numbers():
+    """JSON reads a number past the float range (or Infinity) as inf, which is no count:
+    named unreadable, as a class missing is, not an OverflowError stopping the report."""
+    matrix = [[1.0] * 5 + [1e400]] * len(CLASSES)  # each row: noise past any count
+    page = cv_section(None, {"confusion": {"labels": list(CLASSES), "matrix": matrix}})
+    assert "punch called noise — of — punch windows" in page
+
+
 def test_run_report_carries_the_cv_section_from_report_cv_json(tmp_path):
     import json
 

@@ -152,3 +152,14 @@ def test_a_delete_keeps_the_root_and_every_folder_with_a_file(tmp_path):
     assert not (store.root / "runs/r1/a/b").exists() and (store.root / "runs/r1/a").is_dir()
     store.delete("runs/r1/a/d.json")
     assert list(store.root.iterdir()) == []
+
+
+def test_a_killed_writers_mark_goes_with_its_version(any_store):
+    """A writer killed mid-fill leaves its version and its mark in TMPDIR, held by no
+    process: the next switch deleted the version's files but left the mark, one more per
+    killed align or train, and no later switch saw it again (no file names its version)."""
+    keys.version_mark(any_store, RUN, "labels", "v-dead").touch()  # left, held by no one
+    any_store.put_bytes(keys.labels_key(RUN, "s1", "csv", "v-dead"), b"half")
+    _write_labels(any_store, "v1")
+    assert not any_store.exists(keys.labels_key(RUN, "s1", "csv", "v-dead"))
+    assert _marks() == []
