@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 
 #: Off a terminal, a line each time this share of the total is done (and at the end) ...
 LINE_EVERY_SHARE = 0.1
+#: ... unless the last line is more recent than this (a fast bar is one line, not a burst) ...
+LINE_GAP_S = 1.0
 #: ... and one for the step that ends a quieter stretch than this, so a slow step shows life.
 QUIET_LINE_S = 30.0
 
@@ -43,7 +45,7 @@ def progress_bar(
 
 class ProgressLines:
     """Progress as lines on stderr: 'DESC: N/TOTAL UNIT, S s[, postfix]' at each tenth of the
-    total, after a quiet stretch, and at the close if the last step was not yet said."""
+    total not too soon after the last line, after a quiet stretch, and for the last step."""
 
     def __init__(
         self,
@@ -72,7 +74,8 @@ class ProgressLines:
         before, self.n = self.n, self.n + n
         now = time.monotonic()
         crossed = bool(self.stride) and before // self.stride < self.n // self.stride
-        if crossed or self.n == self.total or now - self.last_line >= QUIET_LINE_S:
+        gap = now - self.last_line
+        if (crossed and gap >= LINE_GAP_S) or self.n == self.total or gap >= QUIET_LINE_S:
             self._say(now)
 
     def set_postfix(self, **values) -> None:

@@ -10,19 +10,49 @@ import sys
 
 import badinputs
 
+from silkpipe import progress
 from silkpipe.progress import ProgressLines, progress_bar
 
 PROGRESS = re.compile(r"^(clips|train): \d+/\d+ (clip|epoch), \d+ s(, [a-z_0-9]+=[0-9.]+)*$")
 LOG = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ ")
 
 
-def test_off_a_terminal_a_bar_is_a_few_whole_lines(capsys):
-    items = list(progress_bar(range(95), desc="clips", unit="clip"))
+class Clock:
+    """time.monotonic for silkpipe.progress, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def _lines(monkeypatch, capsys, n: int, step_s: float) -> list[str]:
+    """The lines of a bar of ``n`` clips, each taking ``step_s`` seconds."""
+    clock = Clock()
+    monkeypatch.setattr(progress, "time", clock)
+    for _ in progress_bar(range(n), desc="clips", unit="clip"):
+        clock.now += step_s
     err = capsys.readouterr().err
-    assert items == list(range(95)) and "\r" not in err and err.endswith("\n")
+    assert "\r" not in err and err.endswith("\n")
     lines = err.splitlines()
-    assert 1 < len(lines) <= 11 and lines[-1].startswith("clips: 95/95 clip, "), lines
     assert all(PROGRESS.match(ln) for ln in lines), lines
+    return lines
+
+
+def test_off_a_terminal_a_bar_is_a_line_each_tenth(monkeypatch, capsys):
+    lines = _lines(monkeypatch, capsys, 95, step_s=0.5)
+    assert [ln.split(",")[0] for ln in lines] == [
+        *(f"clips: {k}/95 clip" for k in range(10, 100, 10)),
+        "clips: 95/95 clip",
+    ]
+    assert lines[-1] == "clips: 95/95 clip, 48 s"
+
+
+def test_a_fast_bar_is_its_last_line_and_a_slow_step_is_said(monkeypatch, capsys):
+    assert _lines(monkeypatch, capsys, 95, step_s=0.001) == ["clips: 95/95 clip, 0 s"]
+    slow = _lines(monkeypatch, capsys, 95, step_s=progress.QUIET_LINE_S)
+    assert len(slow) == 95  # each step ends a quiet stretch
 
 
 def test_an_early_stop_says_its_last_step_with_its_figures(capsys):
