@@ -298,12 +298,11 @@ def load_device_ns_clips(
     paths: list[Path], *, realign: bool = True, on_error=None, progress: bool = False
 ) -> list:
     """device-ns clips -> LabelledStreams grouped into collection blocks (see module doc)."""
-    from tqdm import tqdm
-
     from silkpipe.dataset import LabelledStream
+    from silkpipe.progress import progress_bar
 
     loaded = []
-    for path in tqdm(paths, desc="clips", unit="clip", disable=not progress, leave=False):
+    for path in progress_bar(paths, desc="clips", unit="clip", enabled=progress):
         try:
             loaded.append(_read_device_ns(path, RATE))
         except InputError as err:

@@ -14,15 +14,12 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-
-from tqdm import tqdm
 
 from silkpipe import store as keys
 from silkpipe.clips import (
@@ -34,12 +31,12 @@ from silkpipe.clips import (
     metadata_problem,
 )
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
+from silkpipe.progress import progress_bar, say_line
 from silkpipe.steps import AlignConfig, TrainConfig, TranscribeConfig
 from silkpipe.steps.align import check_run_clips
 from silkpipe.steps.common import (
     SESSION_FILES,
     bad_clips_named_once,
-    bars,
     record_run_inputs,
     sha256,
 )
@@ -391,20 +388,16 @@ def transcribe_all(
                 for s in sessions
             }
         try:
-            for future in tqdm(
-                as_completed(futures),
-                total=len(futures),
-                desc="transcribe",
-                unit="session",
-                disable=not bars(progress),
-                leave=False,
+            done = as_completed(futures)
+            for future in progress_bar(
+                done, total=len(futures), desc="transcribe", unit="session", enabled=progress
             ):
                 session, reason, kind = _outcome(future, futures, store_uri, run_id)
                 if kind == "store":
                     raise StoreFault(reason)
                 if reason:
                     failed[session] = reason
-                    tqdm.write(f"silkpipe transcribe: error: {reason}", file=sys.stderr)
+                    say_line(f"silkpipe transcribe: error: {reason}")
         except KeyboardInterrupt:
             _stop_workers(pool)
             raise
@@ -590,7 +583,7 @@ def _step(name: str, call, errors: dict[str, str]) -> int:
         if exit_status(err) != 2:  # a fault or a bug: the traceback helps (with -v)
             log.debug("step %s failed", name, exc_info=True)
         errors[name] = one_line(err)
-        tqdm.write(f"silkpipe {name}: error: {errors[name]}", file=sys.stderr)
+        say_line(f"silkpipe {name}: error: {errors[name]}")
         return exit_status(err)
     return 0
 

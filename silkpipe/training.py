@@ -404,22 +404,18 @@ def _fit_epochs(
 ) -> None:
     """Epochs until max_epochs or early stopping, each validated and checkpointed, so a
     run killed at any epoch resumes from the last one it finished."""
-    from tqdm import tqdm
+    from silkpipe.progress import progress_bar
 
     x_val, y_val = val
     ckpt_path, fingerprint = checkpoint
-    bar = tqdm(
-        total=cfg.max_epochs,
-        initial=state["epoch"],
-        desc="train",
-        unit="epoch",
-        disable=not progress,
+    bar = progress_bar(
+        total=cfg.max_epochs, initial=state["epoch"], desc="train", unit="epoch", enabled=progress
     )
     while state["epoch"] < cfg.max_epochs and not state["stopped"]:
         row = _validated_epoch(fit, cfg, x_val, y_val, state)
         _save_checkpoint(fit, state, ckpt_path, fingerprint)
-        bar.update(1)
         bar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{row['val_macro_f1']:.3f}")
+        bar.update(1)  # after the postfix: a line off a terminal shows this epoch's figures
     bar.close()
 
 

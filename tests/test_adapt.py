@@ -160,9 +160,10 @@ def test_cli_train_adapt_to_skips_a_bad_clip_of_the_new_day_and_names_it(
     out = tmp_path / "out"
     args = ["train", "--clips", str(labelled), "--out", str(out), "--epochs", "1", "--no-progress"]
     capsys.readouterr()
-    assert main([*args, "--adapt-to", str(new), "--adapt-rounds", "1"]) == 0
+    assert main([*args, "--adapt-to", str(new), "--adapt-rounds", "1"]) == 2  # partial
     err = capsys.readouterr().err
     assert str(new / "punch_sample05.csv") in err and str(new / "jump_sample05.csv") in err
+    assert "silkpipe train: partial: 2 clip(s) skipped" in err
     pool = len(
         unlabelled_windows(adapt_module.adapt_streams(new, on_clip_error=print), WindowConfig())
     )
@@ -253,7 +254,9 @@ def test_cli_train_adapt_to_names_a_bad_session_once_and_trains_on_the_others(
     out = tmp_path / "out"
     args = ["train", "--clips", str(labelled), "--out", str(out), "--epochs", "1", "--no-progress"]
     capsys.readouterr()
-    assert main([*args, "--adapt-to", str(new), "--adapt-rounds", "1"]) == 0
-    [line] = [ln for ln in capsys.readouterr().err.splitlines() if "skipped" in ln]
+    assert main([*args, "--adapt-to", str(new), "--adapt-rounds", "1"]) == 2  # partial
+    err = capsys.readouterr().err.splitlines()
+    [line] = [ln for ln in err if "skipped" in ln and "partial:" not in ln]
+    assert "silkpipe train: partial: 1 session folder(s) skipped (bad)" in err[-1]
     assert str(new / "bad" / "sensor_data.csv") in line and "session session" not in line
     assert (out / "model" / "model.onnx").is_file()

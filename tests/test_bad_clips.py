@@ -65,7 +65,8 @@ def test_bad_session_metadata_refuses_the_folder_in_one_line(tmp_path, build):
 
 def test_train_skips_every_bad_clip_of_a_folder_and_names_it(tmp_path):
     """All the sample cases in one folder, plus a pipe named like a clip (reading it would
-    wait forever): the model trains on the rest and stderr names each refused file."""
+    wait forever): the model trains on the rest, stderr names each refused file, and the
+    exit is partial (2, a closing `partial:` line), as `run` and `sessions upload` exit."""
     folder = badinputs.sample_clips(tmp_path / "clips")
     cases = [build(folder) for build in badinputs.SAMPLE_CLIP_CASES]
     os.mkfifo(folder / "punch_sample48.csv")
@@ -73,12 +74,15 @@ def test_train_skips_every_bad_clip_of_a_folder_and_names_it(tmp_path):
         "train", "--clips", str(folder), "--out", str(tmp_path / "m"), "--epochs", "1",
         "--no-progress", cwd=tmp_path,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 2, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     refused = [c.file for c in cases if c.expect == "fail"] + ["punch_sample48.csv"]
+    last = proc.stderr.splitlines()[-1]
+    assert last.startswith(f"silkpipe train: partial: {len(refused)} clip(s) skipped ("), last
     for name in refused:
-        assert f"skipped clip {name}" in proc.stderr, name
-    assert (tmp_path / "m" / "model" / "config.json").is_file()
+        assert f"skipped clip {name}" in proc.stderr and name in last, name
+    assert (tmp_path / "m" / "model" / "config.json").is_file()  # published, whole
+    assert not (tmp_path / "m" / "model.partial").exists()
 
 
 # ---- session folders read in folder mode (train/evaluate --sessions, --adapt-to) ----------

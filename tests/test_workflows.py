@@ -179,6 +179,15 @@ def test_join_runs_after_failed_sessions_and_train_gpu_is_optional(wt):
     assert tasks["publish-report"]["depends"] == "report"
 
 
+def test_a_failed_train_pod_stops_the_report(wt):
+    """Why `train --store --run-id` exits 0 after naming and skipping a bad clip (README,
+    "Exit status and bad input"; tests/test_reliability.py pins the 0): the report, which
+    names the skipped clip, runs only after a train pod succeeded."""
+    tasks = dag_tasks(wt)
+    assert tasks["report"]["depends"] == "(train-gpu.Succeeded || train-cpu.Succeeded)"
+    assert not any("continueOn" in tasks[t] for t in ("train-gpu", "train-cpu"))
+
+
 def test_both_train_templates_pass_the_test_split_parameter(wt):
     """The run's test-split parameter reaches train as the CLI reads it: "false" trains on
     every window (train --no-test-split), the default "true" holds out a test set."""

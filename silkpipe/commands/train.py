@@ -159,31 +159,42 @@ def run(args) -> dict:
         if folder and (why := folder_problem(folder)):
             raise InputError(f"{flag} folder {why}", path=str(folder))
     _refuse_folders_again(args)  # before any recording is read
-    from silkpipe.clips import load_clip_folders
-    from silkpipe.dataset import load_session_streams
     from silkpipe.locks import one_training
     from silkpipe.steps.train import check_classes
     from silkpipe.store import replace_folder
     from silkpipe.training import train
 
-    streams = []
-    if args.clips:
-        streams += load_clip_folders(args.clips, progress=not args.no_progress, on_error=_skip)
-    if args.sessions:
-        sessions, skipped = load_session_streams(args.sessions, on_error=_skip_session)
-        for name in skipped:
-            log.warning("session %s has no labels.csv: skipped", name)
-        streams += sessions
+    skipped = Skipped()
+    streams = _folder_streams(args, skipped)
     check_classes(streams, "folder mode")
     staging = out / "model.partial"  # a killed run resumes from its checkpoint there
     with one_training(_out_lock(out), f"--out {out}"):  # a twin waits, then trains
         if args.adapt_to or args.calibrate:
-            figures = _train_new_day(args, cfg, adapt, streams, staging)
+            figures = _train_new_day(args, cfg, adapt, streams, staging, skipped)
         else:
             summary = train(streams, staging, config=cfg, progress=not args.no_progress)
             figures = model_figures(summary, streams)
         replace_folder(staging, out / "model")
+    skipped.raise_if_any(out / "model")
     return figures
+
+
+def _folder_streams(args, skipped: Skipped) -> list:
+    """The labelled streams of --clips and --sessions; what cannot be read is named and
+    left out (kept in ``skipped``)."""
+    from silkpipe.clips import load_clip_folders
+    from silkpipe.dataset import load_session_streams
+
+    streams = []
+    if args.clips:
+        progress = not args.no_progress
+        streams += load_clip_folders(args.clips, progress=progress, on_error=skipped.clip)
+    if args.sessions:
+        sessions, unlabelled = load_session_streams(args.sessions, on_error=skipped.session)
+        for name in unlabelled:
+            log.warning("session %s has no labels.csv: skipped", name)
+        streams += sessions
+    return streams
 
 
 def _out_lock(out: Path) -> Path:
@@ -208,7 +219,7 @@ def _refuse_folders_again(args) -> None:
             distinct_folders(list(folders), list(flags), both=harm, last_only=True)
 
 
-def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
+def _train_new_day(args, cfg, adapt, streams: list, out: Path, skipped: Skipped) -> dict:
     """Train on the labelled streams plus the new day's few labelled clips (--calibrate,
     counted SHOT_REPEAT times), then self-train on its recordings (--adapt-to)."""
     from silkpipe.adapt import adapt_streams, self_train
@@ -222,7 +233,7 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     windows, left_out = training_windows(streams, cfg.window)
     sources = trained_on(streams, windows)
     if args.calibrate:
-        calibrate = load_clip_streams(args.calibrate, on_error=_skip)
+        calibrate = load_clip_streams(args.calibrate, on_error=skipped.clip)
         shots, calibrate_left_out = training_windows(calibrate, cfg.window, warn=False)
         windows = concat_windows([windows] + [shots] * SHOT_REPEAT)
         left_out = merge([left_out, calibrate_left_out])
@@ -233,7 +244,7 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
             windows, out, config=cfg, progress=progress, left_out=left_out, sources=sources
         )
         return model_figures(summary, streams)
-    new_day = adapt_streams(args.adapt_to, on_error=_skip_session, on_clip_error=_skip)
+    new_day = adapt_streams(args.adapt_to, on_error=skipped.session, on_clip_error=skipped.clip)
     pool = unlabelled_windows(new_day, cfg.window)
     summary = self_train(
         windows,
@@ -249,16 +260,38 @@ def _train_new_day(args, cfg, adapt, streams: list, out: Path) -> dict:
     return {**model_figures(summary, streams), "adapt": summary["adapt"]}
 
 
-def _skip(path: Path, err: Exception) -> None:
-    log.warning("skipped clip %s: %s", path.name, err)
+class Skipped:
+    """The clips and session folders folder mode named and left out: the model is still
+    written, and the command then exits 2 with a `partial:` line, as `run` and `sessions
+    upload` do, so a script does not take a model trained without them for a whole one."""
 
+    def __init__(self) -> None:
+        self.clips: list[str] = []
+        self.sessions: list[str] = []
 
-def _skip_session(folder: Path, err: Exception) -> None:
-    """A session folder that cannot be read is named and left out; training goes on."""
-    from silkpipe.errors import one_line
+    def clip(self, path: Path, err: Exception) -> None:
+        log.warning("skipped clip %s: %s", path.name, err)
+        self.clips.append(path.name)
 
-    where = None if isinstance(err, InputError) else str(folder)
-    log.warning("skipped %s", one_line(err, session=folder.name, path=where))
+    def session(self, folder: Path, err: Exception) -> None:
+        """A session folder that cannot be read is named and left out; training goes on."""
+        from silkpipe.errors import one_line
+
+        where = None if isinstance(err, InputError) else str(folder)
+        log.warning("skipped %s", one_line(err, session=folder.name, path=where))
+        self.sessions.append(folder.name)
+
+    def raise_if_any(self, model: Path) -> None:
+        from silkpipe.errors import BAD_INPUT, PartialFailure, shown
+
+        parts = [
+            f"{len(names)} {what} skipped ({', '.join(map(shown, names))[:300]})"
+            for names, what in ((self.clips, "clip(s)"), (self.sessions, "session folder(s)"))
+            if names
+        ]
+        if parts:
+            written = f"model written to {shown(str(model))} without them; each named above"
+            raise PartialFailure("; ".join([*parts, written]), BAD_INPUT)
 
 
 def run_store(args, cfg) -> dict:

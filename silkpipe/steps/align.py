@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
-
-from tqdm import tqdm
 
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
@@ -27,10 +24,10 @@ from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
 from silkpipe.clips import load_clip_streams
 from silkpipe.errors import InputError, not_utf8, parse_json, read_user_bytes
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
+from silkpipe.progress import progress_bar, say_line
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
     STEP_VERSION,
-    bars,
     clip_places,
     clips_origin,
     digest,
@@ -138,14 +135,12 @@ def _set_inputs(results: dict, failed: dict, rounds: dict) -> str:
 
 def _each(store, run_id, sessions, work, results, failed, progress) -> None:
     """``work(session)`` for each session, isolated: one bad session never sinks the others."""
-    for session in tqdm(
-        sessions, desc="align", unit="session", disable=not bars(progress), leave=False
-    ):
+    for session in progress_bar(sessions, desc="align", unit="session", enabled=progress):
         result, reason = isolated(store, run_id, "align", session, lambda s=session: work(s))
         if reason is not None:
             results.pop(session, None)
             failed[session] = reason
-            tqdm.write(f"silkpipe align: error: {reason}", file=sys.stderr)
+            say_line(f"silkpipe align: error: {reason}")
             metrics.record_session(run_id, "align", session, {"failed": 1}, ok=False)
         else:
             results[session] = result

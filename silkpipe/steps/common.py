@@ -33,14 +33,6 @@ SESSION_FILES = (
 )
 
 
-def bars(progress: bool) -> bool:
-    """Per-session progress bars only on a terminal: in a log file a bar and the error
-    lines printed during it would share one line."""
-    import sys
-
-    return progress and sys.stderr.isatty()
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
