@@ -159,7 +159,8 @@ def write_whole(path: Path, data: bytes) -> None:
     try:
         fd, tmp = _temp_beside(path)
     except OSError as err:
-        err.filename = str(path)
+        if err.filename is None or Path(err.filename).parent == path.parent:
+            err.filename = str(path)  # the temp file's error; making the folder keeps its name
         raise
     try:
         with os.fdopen(fd, "wb") as handle:  # closes fd on every path, a failed chmod too
