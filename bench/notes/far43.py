@@ -40,7 +40,6 @@ def probe(run_dir, name):
         round(shift, 3),
         {k: r[k] for k in ("offset_error", "gate", "quality", "class_p_value")},
     )
-    off = truth["offset_s"] + shift + r["offset_error"] - shift  # fitted offset of the moved words
     centre = truth["offset_s"] + shift + cfg.word_to_peak_s
     fit_lag = centre + (r["offset_error"] - shift)
     kept, _ = al._reachable(motion, cmds, cfg)
