@@ -202,7 +202,8 @@ class AlignConfig:
     # A placement a gesture period or more off keeps the words' true classes, so they score
     # better toward the true lag, beyond clip_agree_s's refine_s reach: a 3.06 s shifted
     # control passed the session-class route with class p 0.0045. Set on DEV controls and
-    # right passes (bench/notes/gate4.txt); a large negative number (-1e9): off.
+    # right passes (bench/notes/gate4.txt); a large negative number (-1e9): off. The
+    # profile reaches at least twice search_s (profile_reach): any lag the search spans.
     class_peak_margin: float = 0.0
     class_peak_away_s: float = 1.2
     class_peak_reach_s: float = 10.0
@@ -1111,7 +1112,16 @@ def _lag_margin(
     e_times, labels = _said_events(commands)
     if not len(labels):
         return None, None
-    return lag_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, cfg.class_peak_reach_s)
+    return lag_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, profile_reach(cfg))
+
+
+def profile_reach(cfg: AlignConfig) -> float:
+    """How far the lag margin's profile looks from the chosen lag: class_peak_reach_s, and
+    at least every lag the offset search could have chosen instead (twice search_s), so a
+    placement the search took far from the truth is judged against the true lag too (a
+    5-20 s shifted control passed the session-class route at +15 s with the truth past a
+    fixed reach: bench/notes/far43.txt)."""
+    return max(cfg.class_peak_reach_s, 2.0 * cfg.search_s)
 
 
 def _decide(
