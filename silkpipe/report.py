@@ -35,7 +35,7 @@ from silkpipe import plots
 from silkpipe import store as keys
 from silkpipe.errors import InputError, parse_json
 from silkpipe.labels import parse_labels_csv
-from silkpipe.locks import tmp_path, writer_state, writing
+from silkpipe.locks import writer_state, writing
 from silkpipe.vocabulary import CLASSES, normalise_word, word_class
 
 log = logging.getLogger(__name__)
@@ -758,7 +758,7 @@ def _earlier_attempt(store, art: _RunArtifacts, version: str) -> bool:
 def writer_mark(store, run_id: str, version: str):
     """The writer mark (locks.writing) of the report writing figures folder ``version``
     of the run, in TMPDIR: the same path in every process of this machine."""
-    return tmp_path(f"report-{version}", f"{getattr(store, 'uri', '')} {run_id}", ".lock")
+    return keys.version_mark(store, run_id, "report", version)
 
 
 def page_figures(store, page_key: str) -> str | None:

@@ -593,7 +593,8 @@ def publish(store: Store, run_id: str, kind: str, version: str, record: dict) ->
         if other not in filled:
             state = writer_state(version_mark(store, run_id, kind, other))
             filled[other] = other == version or state == "writing"
-            dead |= {other} if state == "dead" and other != version else set()
+            if state == "dead" and other != version:
+                dead.add(other)
         if not filled[other]:
             store.delete(key)
     for other in dead:
@@ -616,7 +617,8 @@ def filling(store: Store, run_id: str, kind: str, version: str):
 
 
 def version_mark(store: Store, run_id: str, kind: str, version: str) -> Path:
-    """The writer mark (locks.writing) of a label set's or model's ``version``, in TMPDIR."""
+    """The writer mark (locks.writing) of a label set's, model's or report's figures ``version``
+    (``kind`` "labels", "model", "report"), in TMPDIR."""
     return tmp_path(f"{kind}-{version}", f"{store.uri} {run_id}", ".lock")
 
 
