@@ -526,7 +526,7 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
     meta = read_session_metadata(folder)
     block = f"session-{meta['session_id']}"
     streams = []
-    taken: dict[tuple[str, int | None], str] = {}  # (class, NN) -> the file read for it
+    taken: dict[tuple[str, int | None], str] = {}  # (class, NN) -> the first file for it
     for path in paths:
         try:
             name, raw = read_sample_clip(path)
@@ -544,7 +544,6 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
                 name.stem, block, motion, [span], kind="clip", day=meta["day"], flaw=flaw
             )
         )
-        taken[(name.name_class, name.sample)] = path.name
     return streams
 
 
