@@ -11,7 +11,10 @@ clips); the models on the held-out clips. One table row per run.
 The default runs are realistic (`silkpipe synth --from-clips --realistic`: continuous play,
 interleaved classes, 30% unsaid, host-arrival delivery, offsets in +-20 s, 20 dB); the
 block-by-block runs (`--from-clips` alone) stay for comparison. Each row: offsets within
-0.3 s, sessions through the gate / of them more than 0.5 s off, shuffled-audio controls
+0.3 s, sessions through the gate / of them more than 0.5 s off, of them with more than 20 %
+of their words' labels more than 0.5 s off (silkpipe.word_labels: the rebuilt clock's error
+counts there, not in the offset), the passed sessions' words whose label starts within
+0.3 s / 0.5 s of their gesture's start, shuffled-audio controls
 excluded, shifted-audio controls excluded / run / passed, per-class label precision
 (unlabelled truth counts as wrong) and recall, and the voice-, truth- and clip-trained
 models' macro-F1 on the held-out clips.
@@ -297,6 +300,8 @@ def row(run: Run | DayRun, result: dict) -> dict:
         "gesture_sessions_0_3s": f"{o.get('gesture_sessions_within_0_3s') or 0:.0%} of "
         f"{o.get('gesture_sessions', 0)}",
         "passed_gate/false_pass": f"{o.get('passed_gate')}/{o.get('false_passes')}",
+        "word_false_pass": f"{o.get('word_false_passes', '-')}",
+        "passed_words_0_3/0_5s": _words(o.get("passed_words")),
         "shuffled_ctrl_excl": f"{result['controls']['excluded']}/{result['controls']['n']}",
         "shifted_ctrl_excl/false_pass": f"{shifted.get('excluded')}/{shifted.get('n')}"
         f"/{shifted.get('false_passes')}",
@@ -316,6 +321,27 @@ def row(run: Run | DayRun, result: dict) -> dict:
         ),
         "report": result.get("report", ""),
     }
+
+
+WITHIN = ("within_0_3s", "within_0_5s")
+
+
+def _words(w: dict | None) -> str:
+    """Passed sessions' words: shares whose label starts within 0.3 s / 0.5 s of their
+    gesture's start, of how many words (silkpipe.word_labels)."""
+    if not w or not w.get("words"):
+        return "-"
+    return f"{w['within_0_3s']:.2f}/{w['within_0_5s']:.2f} of {w['words']}"
+
+
+def _pooled_words(results: dict[str, dict]) -> str:
+    """_words over every run: the shares weighted by each run's words."""
+    runs = [r["offset"].get("passed_words") or {} for r in results.values()]
+    n = sum(w.get("words") or 0 for w in runs)
+    if not n:
+        return "-"
+    share = {k: sum((w.get(k) or 0) * w.get("words", 0) for w in runs) / n for k in WITHIN}
+    return _words({"words": n, **share})
 
 
 def _weighted(labels: list[dict], measure: str, weight: str) -> str:
@@ -342,6 +368,8 @@ def pooled_row(results: dict[str, dict]) -> dict:
         "gesture_sessions_0_3s": f"{within}/{n}",
         "passed_gate/false_pass": f"{sum(o.get('passed_gate') or 0 for o in offsets)}"
         f"/{sum(o.get('false_passes') or 0 for o in offsets)}",
+        "word_false_pass": f"{sum(o.get('word_false_passes') or 0 for o in offsets)}",
+        "passed_words_0_3/0_5s": _pooled_words(results),
         "shuffled_ctrl_excl": f"{sum(r['controls']['excluded'] for r in results.values())}"
         f"/{sum(r['controls']['n'] for r in results.values())}",
         "shifted_ctrl_excl/false_pass": f"{sum(s.get('excluded') or 0 for s in shifted)}"

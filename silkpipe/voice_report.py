@@ -46,6 +46,12 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
         row = result["sessions"].get(name, {})
         files.put_bytes(f"{name}.png", png)
         verdict = "excluded: " + row.get("reason", "") if row.get("excluded") else "trained on"
+        words = row.get("word_labels") or {}
+        if words.get("words"):
+            verdict += (
+                f"; words' labels within 0.3 s: {words['within_0_3s']:.0%}, more than 0.5 s "
+                f"off: {words['over_0_5s']:.0%}, none: {words['unlabelled']} of {words['words']}"
+            )
         parts.append(
             f"<h3>{html.escape(name)}</h3><p>{html.escape(verdict)}</p>"
             f"<img src='{html.escape(name)}.png' alt='{html.escape(name)}'>"
@@ -56,7 +62,10 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
 
 def summary_lines(result: dict) -> list[str]:
     """A short human-readable table of a score_voice result."""
-    lines = ["session                                   offset true    est    error  quality excl"]
+    lines = [
+        "session                                   offset true    est    error  quality excl  "
+        + WORD_HEADER
+    ]
     for name, r in result["sessions"].items():
         if "error" in r:
             lines.append(f"{name:40s}  {r['error']}")
@@ -65,7 +74,7 @@ def summary_lines(result: dict) -> list[str]:
         err = "-" if r["offset_error"] is None else f"{r['offset_error']:+6.2f}"
         lines.append(
             f"{name:40s}  {r['offset_true']:+7.2f} {est:>7s} {err:>7s} "
-            f"{r['quality']:7.2f} {r['excluded']}"
+            f"{r['quality']:7.2f} {r['excluded']!s:5s} {word_columns(r.get('word_labels'))}"
         )
     o = result["offset"]
     lines.append(
@@ -81,6 +90,7 @@ def summary_lines(result: dict) -> list[str]:
         lines.append(
             f"passed the gate: {o['passed_gate']}; of them more than 0.5 s off: {o['false_passes']}"
         )
+    lines += _word_lines(o)
     lines.append(
         "labels (sessions trained on; unlabelled truth counts as wrong): class precision recall"
     )
@@ -96,6 +106,43 @@ def summary_lines(result: dict) -> list[str]:
         lines.append(f"note: {err}")
     if result.get("report"):
         lines.append(f"report: {result['report']}")
+    return lines
+
+
+#: The per-session word columns: how many words were said, the shares of them whose label
+#: starts within 0.3 s / 0.5 s of their gesture's start (true time), more than 0.5 s off,
+#: with no label, and the median |error| of the labelled ones (silkpipe.word_labels).
+WORD_HEADER = "words <=0.3s <=0.5s >0.5s none median"
+
+
+def word_columns(w: dict | None) -> str:
+    """A session's word figures under WORD_HEADER ("-" where the session has none)."""
+    if not w or not w.get("words"):
+        return "-"
+    med = "-" if w["median_abs_error_s"] is None else f"{w['median_abs_error_s']:.2f}"
+    return (
+        f"{w['words']:5d} {w['within_0_3s']:6.2f} {w['within_0_5s']:6.2f} "
+        f"{w['over_0_5s']:5.2f} {w['unlabelled']:4d} {med:>6s}"
+    )
+
+
+def _word_lines(o: dict) -> list[str]:
+    """The gate read word by word: passed sessions whose labels are off for many words,
+    next to the offset reading above, and the passed sessions' words pooled."""
+    if "word_false_passes" not in o:
+        return []
+    w = o.get("passed_words") or {}
+    lines = [
+        f"  of them with more than 20% of words' labels more than 0.5 s off: "
+        f"{o['word_false_passes']}"
+    ]
+    if w.get("words"):
+        lines.append(
+            f"  words said in passed sessions: {w['words']}; label start within 0.3 s of the "
+            f"gesture's: {w['within_0_3s']:.0%}, within 0.5 s: {w['within_0_5s']:.0%}, more "
+            f"than 0.5 s off: {w['over_0_5s']:.0%}, no label: {w['unlabelled']}; median "
+            f"|error| {w['median_abs_error_s']} s"
+        )
     return lines
 
 

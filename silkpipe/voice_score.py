@@ -4,10 +4,11 @@ Real voice sessions have no ground truth, so nobody can say whether speech -> wo
 labels -> model works on them. Synthetic and semi-real sessions carry a truth.json
 (offset, labelled intervals on the IMU clock). This module runs the real steps on them
 (transcribe with the real Whisper backend, align, train on voice-derived labels only),
-and scores: offset error per session, label precision/recall per class (time overlap on
-valid IMU time), the voice-trained model's macro-F1 next to a clip-trained model's on the
-same held-out clips, and a control (each session's audio replaced by another session's)
-that the align step's quality gate must exclude.
+and scores: offset error per session, label error per spoken word (silkpipe.word_labels),
+label precision/recall per class (time overlap on valid IMU time), the voice-trained
+model's macro-F1 next to a clip-trained model's on the same held-out clips, and a control
+(each session's audio replaced by another session's) that the align step's quality gate
+must exclude.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from silkpipe.errors import InputError, folder_file, parse_json, read_user_bytes
 from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_report import timeline_png, write_report
+from silkpipe.word_labels import spoken_words, word_false_pass, word_label_errors, word_summary
 
 log = logging.getLogger(__name__)
 CONTROL_SUFFIX = "-shuffled-audio"
@@ -680,9 +682,27 @@ def score_session(steps: StepOutputs, name: str, truth: dict):
             f"scorer's loader {clock.kind!r}"
         )
         return row, None
-    pair = clock_pairs(clock, truth, [(iv.start, iv.end, iv.label) for iv in intervals])
+    spans = [(iv.start, iv.end, iv.label) for iv in intervals]
+    pair = clock_pairs(clock, truth, spans)
     row["scored_on"] = clock.kind
+    row.update(word_label_row(row, report, truth, clock, spans))
     return row, (clock, intervals, truth_on_clock(clock, truth), pair)
+
+
+def word_label_row(row: dict, report: dict, truth: dict, clock: SessionClock, spans) -> dict:
+    """A session's label error per spoken word (silkpipe.word_labels): its figures, and
+    whether it passed the gate with too many words' labels more than 0.5 s off."""
+    words = spoken_words(truth)
+    errors = word_label_errors(
+        words,
+        spans,
+        report.get("offset_s"),
+        float(report.get("clock_scale", 1.0)),
+        clock.rows,
+        clock.truth,
+    )
+    out = {"word_labels": word_summary(errors)}
+    return out | {"word_false_pass": word_false_pass({**row, **out})}
 
 
 def shuffled_controls(steps: StepOutputs) -> dict:
@@ -721,7 +741,9 @@ def shuffled_controls(steps: StepOutputs) -> dict:
 def offset_summary(rows: dict[str, dict], truths: dict[str, dict]) -> dict:
     """Offset figures over all sessions and over those that hold gestures: a noise-only
     session's motion gives words nothing to line up with, so its offset is not observable
-    (reported, not hidden)."""
+    (reported, not hidden). Beside the offset false passes, the sessions through the gate
+    whose labels are off word by word (word_false_pass), and those sessions' words pooled:
+    a rebuilt clock's error moves labels the offset error does not see."""
     every = list(rows.values())
     errs = [r["offset_error"] for r in every if r.get("offset_error") is not None]
     gestures = [
@@ -737,7 +759,15 @@ def offset_summary(rows: dict[str, dict], truths: dict[str, dict]) -> dict:
         "gesture_sessions_within_0_3s": share_within(gestures, OFFSET_TOLERANCE_S),
         "passed_gate": sum(not r.get("excluded", True) for r in every),
         "false_passes": sum(bool(r.get("false_pass")) for r in every),
+        "word_false_passes": sum(bool(r.get("word_false_pass")) for r in every),
+        "passed_words": pooled_words([r for r in every if not r.get("excluded", True)]),
     }
+
+
+def pooled_words(rows: list[dict]) -> dict:
+    """Label error per spoken word pooled over sessions (silkpipe.word_labels)."""
+    errors = [e for r in rows for e in (r.get("word_labels") or {}).get("errors_s", [])]
+    return {k: v for k, v in word_summary(errors).items() if k != "errors_s"}
 
 
 def clip_training_set(

@@ -477,3 +477,39 @@ def test_a_bad_truth_leaves_its_session_out_and_the_others_are_scored(tmp_path, 
     assert list(result["sessions_refused"]) == [bad.name]
     assert [line for line in out.err.splitlines() if str(bad / "truth.json") in line]
     assert "Traceback" not in out.err
+
+
+def test_score_voice_json_holds_label_error_per_spoken_word(tmp_path, capsys):
+    """score-voice's per-session JSON keeps the report's keys and adds the label error per
+    spoken word; the offset figures count the passed sessions off word by word beside the
+    offset false passes; the printed table and the page show them."""
+    from silkpipe.cli import main
+    from silkpipe.voice_report import WORD_HEADER
+
+    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
+    synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
+    argv = ["score-voice", str(tmp_path / "data" / "sessions"), "--clips"]
+    argv += [str(tmp_path / "eval" / "clips"), "--oracle", "--no-controls", "--seeds", "1"]
+    argv += ["--epochs", "1", "--store", str(tmp_path / "store"), "--json"]
+    capsys.readouterr()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    result = json.loads(out[out.index("{") :])
+    keys = {"words", "unlabelled", "median_abs_error_s", "within_0_3s", "within_0_5s"}
+    for name, row in result["sessions"].items():
+        for key in ("offset_s", "offset_confidence", "quality", "excluded", "reason"):
+            assert key in row, (name, key)
+        words = row["word_labels"]
+        assert keys | {"over_0_5s", "errors_s"} <= set(words), name
+        assert words["words"] == row["commands_said"] == len(words["errors_s"]), name
+        if abs(row["offset_error"]) <= 0.3:  # the exact words at a right offset
+            assert words["within_0_5s"] >= 0.5, (name, words)
+        assert row["word_false_pass"] == (not row["excluded"] and words["over_0_5s"] > 0.2)
+    offset = result["offset"]
+    assert offset["word_false_passes"] == sum(
+        r["word_false_pass"] for r in result["sessions"].values()
+    )
+    assert keys <= set(offset["passed_words"])
+    printed = "\n".join(summary_lines(result))
+    assert WORD_HEADER in printed and "words' labels more than 0.5 s off" in printed
+    assert "labels within 0.3 s" in (tmp_path / result["report"]).read_text()

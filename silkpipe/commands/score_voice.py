@@ -15,7 +15,9 @@ def register(sub) -> None:
             "For sessions written by `silkpipe synth` (each with truth.json): transcribe with "
             "the real Whisper backend, align, train a model on the voice-derived labels only and "
             "evaluate it on held-out clips. Prints the offset error per session, label "
-            "precision/recall per class (time overlap with the true intervals), the macro-F1 of "
+            "precision/recall per class (time overlap with the true intervals), the label error "
+            "per spoken word (where the label placed for each word starts against where its true "
+            "gesture starts, on true time: the rebuilt clock's error counts), the macro-F1 of "
             "the voice-trained model next to a clip-trained model on the same evaluation clips, "
             "and controls the align step's quality gate must exclude: every session again with "
             "another session's audio, and aligned with its offset search confined around a "
@@ -160,6 +162,7 @@ def run(args) -> dict:
         "controls_excluded": result["controls"]["excluded"],
         "controls": result["controls"]["n"],
         "offset_false_passes": result["offset"]["false_passes"],
+        "word_false_passes": result["offset"]["word_false_passes"],
         "wall_seconds": result["wall_seconds"],
     }
     if result.get("shifted_controls"):
