@@ -92,6 +92,8 @@ def truth_problem(truth) -> str:
         return "commands and fillers must be lists of {text, audio_start, audio_end}"
     if not isinstance(truth.get("clips", []), list):
         return "clips must be a list of names"
+    if problem := _word_truth_problem(truth):
+        return problem
     knots = truth.get("row_clock", [[0, 0]])
     if (
         not isinstance(knots, list)
@@ -103,6 +105,24 @@ def truth_problem(truth) -> str:
         return "row_clock must be [[row, time], ...]"
     if any(a[0] >= b[0] for a, b in zip(knots, knots[1:], strict=False)):
         return "row_clock rows must increase"
+    return ""
+
+
+def _word_truth_problem(truth: dict) -> str:
+    """What is wrong with the fields the label error per spoken word reads (word_labels):
+    a command's class and imu_time, and the gestures list, each when given."""
+    for c in truth.get("commands", []):
+        if ("class" in c and c["class"] not in CLASSES) or (
+            "imu_time" in c and not _number(c["imu_time"])
+        ):
+            return "a command's class must be a known class and its imu_time a finite number"
+    gestures = truth.get("gestures", [])
+    if not isinstance(gestures, list) or not all(
+        isinstance(g, dict) and _spans([[g.get("start"), g.get("end"), g.get("class")]])
+        and g["class"] in CLASSES and isinstance(g.get("spoken"), bool)
+        for g in gestures
+    ):  # fmt: skip
+        return "gestures must be a list of {class, start, end, spoken}"
     return ""
 
 

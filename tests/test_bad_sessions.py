@@ -216,6 +216,17 @@ def test_8_24_and_32_bit_pcm_wavs_decode_like_the_16_bit_one(width):
         ('{"offset_s": 1.0, "intervals": [[2.0, 1.0, "jump"]]}', "intervals"),
         ('{"offset_s": 1.0, "intervals": [], "commands": [{"text": "jump"}]}', "commands"),
         ('{"offset_s": 1.0, "intervals": [], "row_clock": [[0]]}', "row_clock"),
+        (
+            '{"offset_s": 1.0, "intervals": [], "commands": [{"text": "jump", "audio_start": 1,'
+            ' "audio_end": 2, "class": "jump", "imu_time": "x"}]}',
+            "imu_time",
+        ),
+        ('{"offset_s": 1.0, "intervals": [], "gestures": [{"class": "jump"}]}', "gestures"),
+        (
+            '{"offset_s": 1.0, "intervals": [], "gestures": [{"class": "jump", "start": 1,'
+            ' "end": 2, "spoken": "yes"}]}',
+            "gestures",
+        ),
         ("[1, 2]", "json object"),
         ("{not json", "invalid json"),
     ],

@@ -39,6 +39,8 @@ def test_the_bench_runs_realistic_sessions_by_default_and_reports_the_controls()
             "gesture_sessions": 4,
             "passed_gate": 3,
             "false_passes": 1,
+            "word_false_passes": 2,
+            "passed_words": {"words": 40, "within_0_3s": 0.8, "within_0_5s": 0.875},
         },
         "controls": {"excluded": 4, "n": 4},
         "shifted_controls": {"excluded": 7, "n": 8, "false_passes": 1},
@@ -48,6 +50,11 @@ def test_the_bench_runs_realistic_sessions_by_default_and_reports_the_controls()
     }
     out = row(REALISTIC_RUNS[0], result)
     assert out["passed_gate/false_pass"] == "3/1"
+    # beside it, the passed sessions whose labels are off word by word (the clock's error)
+    keys = list(out)
+    assert keys[keys.index("passed_gate/false_pass") + 1] == "word_false_pass"
+    assert out["word_false_pass"] == "2"
+    assert out["passed_words_0_3/0_5s"] == "0.80/0.88 of 40"
     assert out["shifted_ctrl_excl/false_pass"] == "7/8/1"
     assert out["precision_j/p/t/w/i/n"] == "/".join(["0.90"] * 6)
 
@@ -74,13 +81,15 @@ def test_pooled_row_sums_counts_and_weights_label_precision_by_seconds():
     90 % target off one row, and a run where no session passed has no precision at all."""
     from bench.voice_path import pooled_row
 
-    def result(within, n, passed, precision, seconds):
+    def result(within, n, passed, precision, seconds, words=None):
         return {
             "offset": {
                 "gesture_sessions_within_0_3s": within,
                 "gesture_sessions": n,
                 "passed_gate": passed,
                 "false_passes": 0,
+                "word_false_passes": passed // 2,
+                "passed_words": words,
             },
             "controls": {"excluded": 4, "n": 4},
             "shifted_controls": {"excluded": 8, "n": 8, "false_passes": 0},
@@ -94,9 +103,16 @@ def test_pooled_row_sums_counts_and_weights_label_precision_by_seconds():
             },
         }
 
-    out = pooled_row({"a": result(0.75, 4, 2, 0.9, 3.0), "b": result(0.5, 4, 0, None, 0.0)})
+    words = {"words": 30, "within_0_3s": 0.9, "within_0_5s": 1.0}
+    out = pooled_row({"a": result(0.75, 4, 2, 0.9, 3.0, words), "b": result(0.5, 4, 0, None, 0.0)})
     assert out["gesture_sessions_0_3s"] == "5/8"
     assert out["passed_gate/false_pass"] == "2/0"
+    assert out["word_false_pass"] == "1"
+    assert out["passed_words_0_3/0_5s"] == "0.90/1.00 of 30"  # words of runs with passes
+    both = pooled_row(
+        {"a": result(0.75, 4, 2, 0.9, 3.0, words), "c": result(0.5, 4, 2, 0.9, 3.0, words)}
+    )
+    assert both["word_false_pass"] == "2" and both["passed_words_0_3/0_5s"] == "0.90/1.00 of 60"
     assert out["shuffled_ctrl_excl"] == "8/8"
     assert out["shifted_ctrl_excl/false_pass"] == "16/16/0"
     assert out["precision_j/p/t/w/i/n"] == "0.90"

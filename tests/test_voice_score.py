@@ -484,7 +484,6 @@ def test_score_voice_json_holds_label_error_per_spoken_word(tmp_path, capsys):
     spoken word; the offset figures count the passed sessions off word by word beside the
     offset false passes; the printed table and the page show them."""
     from silkpipe.cli import main
-    from silkpipe.voice_report import WORD_HEADER
 
     synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
     synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
@@ -510,6 +509,8 @@ def test_score_voice_json_holds_label_error_per_spoken_word(tmp_path, capsys):
         r["word_false_pass"] for r in result["sessions"].values()
     )
     assert keys <= set(offset["passed_words"])
+    from silkpipe.voice_report import WORD_HEADER
+
     printed = "\n".join(summary_lines(result))
     assert WORD_HEADER in printed and "words' labels more than 0.5 s off" in printed
     assert "labels within 0.3 s" in (tmp_path / result["report"]).read_text()
