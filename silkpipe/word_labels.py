@@ -32,6 +32,9 @@ SEARCH_AFTER_S = 1.5
 WITHIN_S = (0.3, 0.5)
 OFF_S = 0.5
 OFF_SHARE = 0.2
+#: A word names a gesture of its class starting this near its session time (a player speaks
+#: a little before or after starting: realistic.speech_script's reaction lag).
+PAIR_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def spoken_words(truth: dict) -> list[SpokenWord]:
     """Each truth command paired with the true gesture of its class it names: realistic
     sessions list their spoken gestures (truth.json "gestures"), other sessions their
     intervals. A command is paired with the nearest unpaired gesture of its class whose
-    start lies within 1.5 s of the word's session time; commands without one are left out."""
+    start lies within PAIR_S of the word's session time; commands without one are left out."""
     if "gestures" in truth:
         spans = [(g["start"], g["end"], g["class"]) for g in truth["gestures"] if g["spoken"]]
     else:
@@ -59,7 +62,7 @@ def spoken_words(truth: dict) -> list[SpokenWord]:
         at = c.get("imu_time")
         if at is None or "class" not in c:
             continue
-        near = [s for s in free if s[2] == c["class"] and abs(s[0] - at) <= 1.5]
+        near = [s for s in free if s[2] == c["class"] and abs(s[0] - at) <= PAIR_S]
         if near:
             best = min(near, key=lambda s: abs(s[0] - at))
             free.remove(best)
