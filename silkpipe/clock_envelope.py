@@ -87,14 +87,17 @@ def envelope_cuts(
     k5 = max(int(cfg.steady_window_s * cfg.rate), 1)
     e = t - np.arange(len(t)) / cfg.rate
     keep = []
+    last = 0  # the first row after the latest loss kept: latency before it lies lower
     for c in cuts:
-        before = e[max(c - k5, 0) : c].min()
+        before = e[max(c - k5, last) : c].min()
         k = int(cfg.stall_catchup * (t[c] - t[c - 1]) * cfg.rate) + k1
         caught = e[c : c + k].min() - before < cfg.min_loss_s / 2
         caught &= e[c - 1] - before < cfg.min_loss_s / 4  # at the floor, not draining
-        caught &= np.median(e[max(c - k1, 0) : c - k1 // 2]) - e[c - 1] < cfg.min_loss_s / 4
+        recent = e[max(c - k5, last) : c - k1 // 2]
+        caught &= not len(recent) or recent.min() - e[c - 1] < cfg.min_loss_s / 4
         still = not _gap_jumps(pairs, n0 + int(c), cfg)
         keep.append(not (caught and still))
+        last = int(c) if keep[-1] else last
     return cuts[np.asarray(keep, dtype=bool)] if len(cuts) else cuts
 
 
