@@ -77,9 +77,13 @@ def envelope_cuts(
     than R until latency is back to its lowest in the ``steady_window_s`` before the gap
     (less than half ``min_loss_s`` higher, which allows for R being off) within
     ``stall_catchup`` times the rows the gap held, the stream arrived in real time just
-    before it (latency there within a quarter of ``min_loss_s`` of that lowest and not
-    falling: after a loss in a draining backlog the queue drains below where it was),
-    and the rotation vector does not jump across it (_gap_jumps). A loss steps latency up
+    before it (latency there within a quarter of ``min_loss_s`` of that lowest, and so is
+    the lowest before the window's last half second: after a loss in a draining backlog
+    the queue drains below where it was, and a draining queue lies above its last row
+    everywhere before it, while a stall's burst only lifts rows above the floor), and the
+    rotation vector does not jump across it (_gap_jumps). The window starts no earlier
+    than the latest gap kept as a cut: latency before a loss lies lower by what was lost,
+    so a stall soon after it would read as behind by the loss. A loss steps latency up
     for good, which the convex hull cannot follow, so it cuts.
     """
     cuts = np.flatnonzero(np.diff(t) > cfg.gap_s) + 1

@@ -734,6 +734,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # the class lag profile's reach (no clock change)
+        39: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # envelope cuts read from the latest cut, lowest latency (these do not move)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -743,6 +748,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         36: [[25.2, 1.8]],
         37: [[25.2, 1.8]],
         38: [[25.2, 1.8]],
+        39: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
@@ -751,9 +757,17 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         36: [[19.5, 2.0]],
         37: [[65.0, 2.0]],
         38: [[65.0, 2.0]],
+        39: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
+    _, arrival, pairs = _two_losses_with_stalls_between(0)
+    split = {
+        38: [[5.7, 11.1]],
+        39: [[14.6, 5.1], [78.7, 6.0]],
+    }  # 588_02's delivery: one step spread, then each loss at its gap
+    got = rebuild_clock(arrival, pairs=pairs)[1].losses
+    assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]
 
 
 def test_a_contact_between_a_burst_and_the_next_stall_is_steady():
@@ -830,9 +844,9 @@ def test_two_losses_with_stalls_between_are_each_found_where_they_happened():
     real time into pieces too short for an edge, so one step held both losses and was
     spread half each way (words 0.7-2.5 s off). Each loss is now found at its own gap,
     sized to 0.1 s, and the clock follows the watch outside the drain the second loss
-    lies in (draw 3 puts it at a stall 2 s later). (Draws 0, 3 and 5 merge at align
-    step 38; draw 1 still merges: an edge end just before a stall, a burst before it,
-    is taken for no contact, bench/notes/clock44.txt.)"""
+    lies in (draw 3 puts it at a stall 2 s later). Draws 0, 3 and 5 merge at align step
+    38; draw 1 still merges: its edge's end just before a stall, with a burst before it,
+    is taken for no contact (bench/notes/clock44.txt, C2)."""
     for seed in (0, 3, 5):
         watch, arrival, pairs = _two_losses_with_stalls_between(seed)
         rebuilt, model = rebuild_clock(arrival, pairs=pairs)

@@ -73,7 +73,8 @@ def _counts(rows: dict) -> dict:
 def _moved(x: dict, y: dict, tol: float = 0.05) -> bool:
     """Whether the clock moved by more than ``tol`` at a word or a true loss's size, or
     changed kind or the number of losses it found."""
-    if (x["kind"], len(x["losses"]), len(x["words"])) != (y["kind"], len(y["losses"]), len(y["words"])):
+    shape = [(r["kind"], len(r["losses"]), len(r["words"])) for r in (x, y)]
+    if shape[0] != shape[1]:
         return True
     sizes = [(a[2], b[2]) for a, b in zip(x["true_losses"], y["true_losses"], strict=True)]
     words = list(zip(x["words"], y["words"], strict=True))
