@@ -77,9 +77,13 @@ def envelope_cuts(
     than R until latency is back to its lowest in the ``steady_window_s`` before the gap
     (less than half ``min_loss_s`` higher, which allows for R being off) within
     ``stall_catchup`` times the rows the gap held, the stream arrived in real time just
-    before it (latency there within a quarter of ``min_loss_s`` of that lowest and not
-    falling: after a loss in a draining backlog the queue drains below where it was),
-    and the rotation vector does not jump across it (_gap_jumps). A loss steps latency up
+    before it (latency there within a quarter of ``min_loss_s`` of that lowest, and so is
+    the lowest before the window's last half second: after a loss in a draining backlog
+    the queue drains below where it was, and a draining queue lies above its last row
+    everywhere before it, while a stall's burst only lifts rows above the floor), and the
+    rotation vector does not jump across it (_gap_jumps). The window starts no earlier
+    than the latest gap kept as a cut: latency before a loss lies lower by what was lost,
+    so a stall soon after it would read as behind by the loss. A loss steps latency up
     for good, which the convex hull cannot follow, so it cuts.
     """
     cuts = np.flatnonzero(np.diff(t) > cfg.gap_s) + 1
@@ -87,14 +91,17 @@ def envelope_cuts(
     k5 = max(int(cfg.steady_window_s * cfg.rate), 1)
     e = t - np.arange(len(t)) / cfg.rate
     keep = []
+    last = 0  # the first row after the latest loss kept: latency before it lies lower
     for c in cuts:
-        before = e[max(c - k5, 0) : c].min()
+        before = e[max(c - k5, last) : c].min()
         k = int(cfg.stall_catchup * (t[c] - t[c - 1]) * cfg.rate) + k1
         caught = e[c : c + k].min() - before < cfg.min_loss_s / 2
         caught &= e[c - 1] - before < cfg.min_loss_s / 4  # at the floor, not draining
-        caught &= np.median(e[max(c - k1, 0) : c - k1 // 2]) - e[c - 1] < cfg.min_loss_s / 4
+        recent = e[max(c - k5, last) : c - k1 // 2]
+        caught &= not len(recent) or recent.min() - e[c - 1] < cfg.min_loss_s / 4
         still = not _gap_jumps(pairs, n0 + int(c), cfg)
         keep.append(not (caught and still))
+        last = int(c) if keep[-1] else last
     return cuts[np.asarray(keep, dtype=bool)] if len(cuts) else cuts
 
 

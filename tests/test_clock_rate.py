@@ -734,6 +734,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # the class lag profile's reach (no clock change)
+        39: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # envelope cuts read from the latest cut, lowest latency (these do not move)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -743,6 +748,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         36: [[25.2, 1.8]],
         37: [[25.2, 1.8]],
         38: [[25.2, 1.8]],
+        39: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
@@ -751,9 +757,17 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         36: [[19.5, 2.0]],
         37: [[65.0, 2.0]],
         38: [[65.0, 2.0]],
+        39: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
+    _, arrival, pairs = _two_losses_with_stalls_between(0)
+    split = {
+        38: [[5.7, 11.1]],
+        39: [[14.6, 5.1], [78.7, 6.0]],
+    }  # 588_02's delivery: one step spread, then each loss at its gap
+    got = rebuild_clock(arrival, pairs=pairs)[1].losses
+    assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]
 
 
 def test_a_contact_between_a_burst_and_the_next_stall_is_steady():
@@ -800,3 +814,45 @@ def test_a_loss_inside_a_stall_is_found_where_stalls_come_every_second():
         assert [round(s, 1) for _, s in model.losses] == [1.8], seed
         out = (watch >= 25.1) & (watch < 27.08)  # rows the stall held just before the loss
         assert clock_error(rebuilt[~out][400:], watch[~out][400:]) < 0.05, seed
+
+
+def _two_losses_with_stalls_between(seed: int) -> tuple[np.ndarray, np.ndarray, SpacingPairs]:
+    """(watch, arrival, pairs): generated 588_02's delivery (bench/notes/clock44.txt): 5.13 s
+    lost in real time at 14.54 s, real time with a host stall every second or two, a queue
+    (0.53 of R, 39.5-69.7 s) that drains, 5.97 s lost in its drain at 75.73 s; the wrist
+    jumps across both losses."""
+    stalls = [(6.14, 6.74), (7.3, 7.94), (8.25, 8.89), (11.05, 11.7), (21.92, 23.11)]
+    stalls += [(24.83, 25.41), (26.54, 27.35), (27.6, 28.24), (28.69, 29.39), (30.51, 31.21)]
+    stalls += [(32.16, 32.73), (33.42, 34.05), (35.22, 35.85), (36.27, 36.79), (37.2, 37.74)]
+    stalls += [(52.99, 54.5), (59.16, 59.82), (63.09, 63.68), (66.05, 67.01), (71.17, 71.73)]
+    stalls += [(74.71, 75.48), (82.33, 82.95), (83.24, 83.87), (95.76, 96.29), (96.62, 97.16)]
+    rng = np.random.default_rng(seed)
+    made = 0.1 + np.arange(int(110 * R)) / R
+    arrival = _stall(_send(made, [(39.47, 69.7, 0.53)], R, 200.0, rng), stalls, rng)
+    arrival = np.concatenate([np.linspace(0.02, 0.08, 400), arrival])
+    made = np.concatenate([np.arange(-400, 0) / R + 0.1, made])
+    lost = ((made >= 14.542) & (made < 19.672)) | ((made >= 75.734) & (made < 81.706))
+    watch, arrival = made[~lost], arrival[~lost]
+    return watch, arrival, _turns2(watch, (14.542, 75.734))
+
+
+def test_two_losses_with_stalls_between_are_each_found_where_they_happened():
+    """Generated 588_02's delivery (_two_losses_with_stalls_between): the real time between
+    the losses stalls every second or two. A stall's held rows arrive late, and the
+    envelope read the stalls 1 s to 0.5 s before a gap as a queue draining up to it, and a
+    stall 2 s after the first loss as behind the floor from before that loss: it cut the
+    real time into pieces too short for an edge, so one step held both losses and was
+    spread half each way (words 0.7-2.5 s off). Each loss is now found at its own gap,
+    sized to 0.1 s, and the clock follows the watch outside the drain the second loss
+    lies in (draw 3 puts it at a stall 2 s later). Draws 0, 3 and 5 merge at align step
+    38; draw 1 still merges: its edge's end just before a stall, with a burst before it,
+    is taken for no contact (bench/notes/clock44.txt, C2)."""
+    for seed in (0, 3, 5):
+        watch, arrival, pairs = _two_losses_with_stalls_between(seed)
+        rebuilt, model = rebuild_clock(arrival, pairs=pairs)
+        assert model.kind == "count" and model.rate_source == "envelope", seed
+        got = [[round(at), round(size, 1)] for at, size in model.losses]
+        assert len(got) == 2 and got[0][0] == 15 and abs(got[0][1] - 5.13) < 0.1, (seed, got)
+        assert 75 <= got[1][0] <= 82 and abs(got[1][1] - 5.97) < 0.1, (seed, got)
+        out = (watch > 0) & ((watch < 75) | (watch > 83))  # the second loss's place in
+        assert clock_error(rebuilt[out], watch[out]) < 0.1, seed  # a drain: up to a stall
