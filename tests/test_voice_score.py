@@ -477,3 +477,28 @@ def test_a_bad_truth_leaves_its_session_out_and_the_others_are_scored(tmp_path, 
     assert list(result["sessions_refused"]) == [bad.name]
     assert [line for line in out.err.splitlines() if str(bad / "truth.json") in line]
     assert "Traceback" not in out.err
+
+
+def test_a_session_align_refuses_is_named_in_its_row_and_the_exit_is_partial(tmp_path, capsys):
+    """A session whose sensor_data.csv is cut off fails in align: its row said only "no
+    alignment output" and the exit was 0, as if every session had been scored. Its row now
+    carries align's line naming the file, and the exit is partial (2)."""
+    from silkpipe.cli import main
+
+    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
+    synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
+    bad, good = find_sessions(tmp_path / "data" / "sessions")
+    cut = bad / "sensor_data.csv"
+    cut.write_bytes(cut.read_bytes()[:20000])
+    argv = ["score-voice", str(tmp_path / "data" / "sessions"), "--clips"]
+    argv += [str(tmp_path / "eval" / "clips"), "--oracle", "--no-controls", "--seeds", "1"]
+    argv += ["--epochs", "1", "--store", str(tmp_path / "store"), "--json"]
+    capsys.readouterr()
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    result = json.loads(out.out[out.out.index("{") :])
+    assert str(cut) in result["sessions"][bad.name]["error"], result["sessions"][bad.name]
+    assert "offset_error" in result["sessions"][good.name]
+    last = out.err.strip().splitlines()[-1]
+    assert last.startswith("silkpipe score-voice: partial: 1 session(s) failed"), last
+    assert bad.name in last and good.name not in last, last
