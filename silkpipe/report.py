@@ -826,8 +826,7 @@ def _drop_replaced_figures(store, art: _RunArtifacts, replaced: str | None) -> N
             gone = version is None and key.removeprefix(folder).startswith(OLD_FIGURES)
         if gone:
             store.delete(key)
-    for version in (v for v, gone in verdicts.items() if gone):
-        writer_mark(store, art.run_id, version).unlink(missing_ok=True)
+    keys.drop_dead_marks(store, art.run_id, "report")  # their folders are deleted just above
 
 
 def _orphaned(store, art: _RunArtifacts, version: str) -> bool:

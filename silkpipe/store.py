@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-from silkpipe.locks import tmp_path, writer_state, writing
+from silkpipe.locks import drop_if_dead, tmp_path, writer_state, writing
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # whole name: fullmatch
 _PLACE = re.compile(r"[1-9][0-9]{0,3}")  # a clip folder's place on the command line
@@ -587,18 +587,14 @@ def publish(store: Store, run_id: str, kind: str, version: str, record: dict) ->
     put_json(store, pointer_key(run_id, kind), {**record, "version": version, "files": files})
     folder = f"{run_prefix(run_id)}/{kind}/"
     filled: dict[str, bool] = {}
-    dead: set[str] = set()  # versions whose writer died here: their marks go with them
     for key in store.list(folder):
         other = key[len(folder) :].split("/", 1)[0]
         if other not in filled:
             state = writer_state(version_mark(store, run_id, kind, other))
             filled[other] = other == version or state == "writing"
-            if state == "dead" and other != version:
-                dead.add(other)
         if not filled[other]:
             store.delete(key)
-    for other in dead:
-        version_mark(store, run_id, kind, other).unlink(missing_ok=True)
+    drop_dead_marks(store, run_id, kind)  # their versions' files are deleted just above
     if isinstance(store, FileStore):
         _remove_empty_versions(store.root / folder, keep={v for v, kept in filled.items() if kept})
 
@@ -620,6 +616,21 @@ def version_mark(store: Store, run_id: str, kind: str, version: str) -> Path:
     """The writer mark (locks.writing) of a label set's, model's or report's figures ``version``
     (``kind`` "labels", "model", "report"), in TMPDIR."""
     return tmp_path(f"{kind}-{version}", f"{store.uri} {run_id}", ".lock")
+
+
+def drop_dead_marks(store: Store, run_id: str, kind: str) -> list[str]:
+    """Delete the writer marks in TMPDIR of the run's ``kind`` held by no process (their
+    writers died or failed; locks.drop_if_dead); the versions whose marks went. Call it once
+    their files are deleted: a mark left tells the next writer that a folder is nobody's.
+    A writer killed before its first file left a mark beside no folder, which no walk of
+    the store's versions meets: each stayed in TMPDIR for ever."""
+    pattern = version_mark(store, run_id, kind, "*")
+    head, tail = pattern.name.split("*")
+    dropped = []
+    for mark in sorted(pattern.parent.glob(pattern.name)):
+        if drop_if_dead(mark):
+            dropped.append(mark.name[len(head) : -len(tail)])
+    return dropped
 
 
 def _remove_empty_versions(folder: Path, keep: set[str]) -> None:
