@@ -8,7 +8,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -110,32 +110,32 @@ def writer_state(path: Path) -> str | None:
     """ "writing" while a process of this machine holds the writer mark ``path``, "dead"
     when the mark is left and no process holds it (its writer died or failed), None with
     no mark here (its writer finished, or ran on another machine or before the marks)."""
-    try:
-        handle = open(path)  # never created here: a missing mark stays missing
-    except OSError:
-        return None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return "writing"
-        return "dead" if _is_file_at(handle, path) else None  # a finished writer's: gone
+    with _probed(path) as state:
+        return state
 
 
 def drop_if_dead(path: Path) -> bool:
     """Delete the writer mark ``path`` when no process holds it (writer_state "dead"), under
     its lock so that no writer takes it meanwhile; whether it was deleted. A writer killed
     before its first file left such a mark beside no folder: nothing else deletes it."""
+    with _probed(path) as state:
+        if state == "dead":
+            path.unlink(missing_ok=True)
+    return state == "dead"
+
+
+@contextmanager
+def _probed(path: Path) -> Iterator[str | None]:
+    """writer_state's answer, the mark's lock held meanwhile when it is "dead"."""
     try:
-        handle = open(path)
+        handle = open(path)  # never created here: a missing mark stays missing
     except OSError:
-        return False
+        yield None
+        return
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return False
-        if not _is_file_at(handle, path):
-            return False
-        path.unlink(missing_ok=True)
-        return True
+            yield "writing"
+            return
+        yield "dead" if _is_file_at(handle, path) else None  # a finished writer's: gone

@@ -373,3 +373,18 @@ def test_the_mark_of_a_report_killed_before_its_first_figure_goes_at_the_next(
     finally:
         held.close()
     assert page_figures(store, keys.report_key(RUN)) in _figure_folders(store)
+
+
+def test_a_report_killed_inside_its_first_figure_write_leaves_no_folder(tmp_path, data_dir):
+    """Killed inside its first figure's write, a report left its figures folder holding a
+    hidden temp file only (write_whole's, named after its pid), which no key lists: no
+    report deleted it. The next one does; a folder not yet filled stays (above)."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    killed = tmp_path / "store" / keys.report_figures_prefix(RUN, keys.new_version())
+    (killed / "timelines").mkdir(parents=True)
+    (killed / "timelines" / f".tmp-{gone}-abc").write_bytes(b"\x89PNG half")
+    report_run(store, RUN, force=True)
+    assert not killed.exists()

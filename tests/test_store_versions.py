@@ -211,3 +211,28 @@ def test_a_mark_another_process_holds_is_kept_at_the_switch(tmp_path, monkeypatc
         _write_labels(store, "v1")
         assert keys.version_mark(store, RUN, "labels", "v-filling").exists()
     assert _marks() == []
+
+
+def test_a_writer_killed_inside_its_first_write_leaves_no_folder_after_the_next_switch(
+    tmp_path, monkeypatch
+):
+    """Killed inside its first file's write, a writer left its version folder holding a
+    hidden temp file only (write_whole's, named after its pid): no key lists it, so no
+    switch deleted the folder, and a model's half-written weights stayed for ever. A live
+    writer's temp file is kept."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    store = FileStore(tmp_path / "artifacts")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    killed = store.root / "runs" / RUN / "labels" / "v-killed"
+    killed.mkdir(parents=True)
+    (killed / f".tmp-{gone}-abc").write_bytes(b"half a file")
+    keys.version_mark(store, RUN, "labels", "v-killed").touch()  # what it left in TMPDIR
+    live = store.root / "runs" / RUN / "labels" / "v-live"
+    live.mkdir()
+    (live / f".tmp-{os.getpid()}-abc").write_bytes(b"being written")
+    _write_labels(store, "v1")
+    assert not killed.exists() and _marks() == []
+    assert (live / f".tmp-{os.getpid()}-abc").exists()
