@@ -1,7 +1,8 @@
 """A command that skipped some of its input exits 2 with a closing `partial:` line (as
 `run`, `sessions upload` and `train --out` do), its output made without it: `align` in
 store mode skipped a bad clip of the run (or of `--clips DIR`) with a warning and exited
-0, so a script took labels aligned without it for whole ones."""
+0, so a script took labels aligned without it for whole ones; `score-voice` exited 0
+without a session align refused. (`evaluate --spot --sessions`: test_session_spotting.)"""
 
 from __future__ import annotations
 
@@ -47,3 +48,29 @@ def test_align_that_skipped_a_clip_exits_partial_naming_it(transcribed, capsys, 
     assert "jump_sample43.csv" in last and "failed" not in last, last
     pointer = json.loads((transcribed / "store/runs/r1/labels.json").read_text())
     assert GOOD in pointer["sessions"], "the labels are still published"
+
+
+def test_score_voice_with_a_session_align_refuses_names_it_and_exits_partial(tmp_path, capsys):
+    """A session whose sensor_data.csv is cut off fails in align: its row said only "no
+    alignment output" and the exit was 0, as if every session had been scored. Its row now
+    carries align's line naming the file, and the exit is partial (2)."""
+    from silkpipe import synth
+    from silkpipe.sessions import find_sessions
+
+    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
+    synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
+    bad, good = find_sessions(tmp_path / "data" / "sessions")
+    cut = bad / "sensor_data.csv"
+    cut.write_bytes(cut.read_bytes()[:20000])
+    argv = ["score-voice", str(tmp_path / "data" / "sessions"), "--clips"]
+    argv += [str(tmp_path / "eval" / "clips"), "--oracle", "--no-controls", "--seeds", "1"]
+    argv += ["--epochs", "1", "--store", str(tmp_path / "store"), "--json"]
+    capsys.readouterr()
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    result = json.loads(out.out[out.out.index("{") :])
+    assert str(cut) in result["sessions"][bad.name]["error"], result["sessions"][bad.name]
+    assert "offset_error" in result["sessions"][good.name]
+    last = out.err.strip().splitlines()[-1]
+    assert last.startswith("silkpipe score-voice: partial: 1 session(s) failed"), last
+    assert bad.name in last and good.name not in last, last
