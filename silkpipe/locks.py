@@ -8,7 +8,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,9 +67,8 @@ def writing(path: Path, undo: Callable[[], None]):
     then deletes its mark, so nothing of it is left; a mark is left, held by no process,
     only by a writer killed or whose ``undo`` failed too, so the next writer knows at once
     that the folder is nobody's (writer_state)."""
-    handle = open(path, "a")
+    handle = _held_mark(path)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         except BaseException:
@@ -78,6 +77,22 @@ def writing(path: Path, undo: Callable[[], None]):
         path.unlink(missing_ok=True)
     finally:
         handle.close()  # releases the mark: a killed process's is released by the kernel
+
+
+def _held_mark(path: Path):
+    """The mark file at ``path``, created and locked. A mark created but not yet locked
+    reads as a dead writer's, and drop_if_dead may delete it in that moment: a lock taken
+    on the deleted file would hold no mark at ``path``, so the mark is made again."""
+    while True:
+        handle = open(path, "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if _is_file_at(handle, path):
+                return handle
+        except BaseException:
+            handle.close()
+            raise
+        handle.close()
 
 
 def _undo_then_unmark(path: Path, undo: Callable[[], None]) -> None:
@@ -95,13 +110,32 @@ def writer_state(path: Path) -> str | None:
     """ "writing" while a process of this machine holds the writer mark ``path``, "dead"
     when the mark is left and no process holds it (its writer died or failed), None with
     no mark here (its writer finished, or ran on another machine or before the marks)."""
+    with _probed(path) as state:
+        return state
+
+
+def drop_if_dead(path: Path) -> bool:
+    """Delete the writer mark ``path`` when no process holds it (writer_state "dead"), under
+    its lock so that no writer takes it meanwhile; whether it was deleted. A writer killed
+    before its first file left such a mark beside no folder: nothing else deletes it."""
+    with _probed(path) as state:
+        if state == "dead":
+            path.unlink(missing_ok=True)
+    return state == "dead"
+
+
+@contextmanager
+def _probed(path: Path) -> Iterator[str | None]:
+    """writer_state's answer, the mark's lock held meanwhile when it is "dead"."""
     try:
         handle = open(path)  # never created here: a missing mark stays missing
     except OSError:
-        return None
+        yield None
+        return
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return "writing"
-        return "dead" if _is_file_at(handle, path) else None  # a finished writer's: gone
+            yield "writing"
+            return
+        yield "dead" if _is_file_at(handle, path) else None  # a finished writer's: gone

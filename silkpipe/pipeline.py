@@ -483,7 +483,8 @@ def run_pipeline(
         "transcribe_failed": sorted(failed),
         "align_failed": sorted(aligned.get("failed") or {}),
         "clips_skipped_by_train": _clips_train_skipped(store, run_id),
-        "gate": {k: v for k, v in aligned.items() if k != "failed"},  # {} when align failed
+        # {} when align failed; a clip it skipped is in clips_skipped_by_train (one loader)
+        "gate": {k: v for k, v in aligned.items() if k not in ("failed", "clips_skipped")},
         "steps": steps,
         "step_errors": errors,
         "step_seconds": {k: round(v, 2) for k, v in seconds.items()},

@@ -811,23 +811,17 @@ def _drop_replaced_figures(store, art: _RunArtifacts, replaced: str | None) -> N
     (_orphaned), and the older flat layout. Another report's folder being written is kept:
     deleting it left that report's page, switched after this one, linking figures that
     were gone; so is the folder the page links as it is now."""
-    ours = art.figures_dir.rsplit("/", 1)[1]
+    keep = {art.figures_dir.rsplit("/", 1)[1], page_figures(store, keys.report_key(art.run_id))}
+
+    def gone(version: str) -> bool:
+        return version not in keep and (version == replaced or _orphaned(store, art, version))
+
     every = keys.report_figures_prefix(art.run_id) + "/"
+    keys.delete_versions(store, art.run_id, "report", every, gone)
     folder = art.report_dir + "/"
-    keep = {ours, page_figures(store, keys.report_key(art.run_id))}
-    verdicts: dict[str, bool] = {}
     for key in store.list(art.report_dir):
-        version = key.removeprefix(every).split("/", 1)[0] if key.startswith(every) else None
-        if version is not None and version not in keep:
-            if version not in verdicts:
-                verdicts[version] = version == replaced or _orphaned(store, art, version)
-            gone = verdicts[version]
-        else:
-            gone = version is None and key.removeprefix(folder).startswith(OLD_FIGURES)
-        if gone:
+        if not key.startswith(every) and key.removeprefix(folder).startswith(OLD_FIGURES):
             store.delete(key)
-    for version in (v for v, gone in verdicts.items() if gone):
-        writer_mark(store, art.run_id, version).unlink(missing_ok=True)
 
 
 def _orphaned(store, art: _RunArtifacts, version: str) -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-from silkpipe.locks import tmp_path, writer_state, writing
+from silkpipe.locks import drop_if_dead, tmp_path, writer_state, writing
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # whole name: fullmatch
 _PLACE = re.compile(r"[1-9][0-9]{0,3}")  # a clip folder's place on the command line
@@ -248,12 +248,14 @@ def _umask() -> int:
     return mask
 
 
-def _remove_orphaned_temps(folder: Path) -> None:
-    """Delete temp files whose writer process is gone (killed mid-write, e.g. SIGKILL).
+def _remove_orphaned_temps(folder: Path) -> bool:
+    """Delete temp files whose writer process is gone (killed mid-write, e.g. SIGKILL);
+    whether there was one.
 
     A temp file is named after its writer's pid, so another live process's write in
     progress is never touched.
     """
+    removed = False
     for tmp in folder.glob(".tmp-*-*"):
         try:
             pid = int(tmp.name.split("-")[1])
@@ -262,8 +264,10 @@ def _remove_orphaned_temps(folder: Path) -> None:
             continue  # not one of ours
         except ProcessLookupError:
             tmp.unlink(missing_ok=True)
+            removed = True
         except PermissionError:
             pass  # alive, another user's process
+    return removed
 
 
 class S3Store:
@@ -585,22 +589,32 @@ def publish(store: Store, run_id: str, kind: str, version: str, record: dict) ->
         for key in store.list(prefix)
     }
     put_json(store, pointer_key(run_id, kind), {**record, "version": version, "files": files})
-    folder = f"{run_prefix(run_id)}/{kind}/"
-    filled: dict[str, bool] = {}
-    dead: set[str] = set()  # versions whose writer died here: their marks go with them
+
+    def gone(other: str) -> bool:
+        state = writer_state(version_mark(store, run_id, kind, other))
+        return other != version and state != "writing"
+
+    delete_versions(store, run_id, kind, f"{run_prefix(run_id)}/{kind}/", gone)
+
+
+def delete_versions(store: Store, run_id: str, kind: str, folder: str, gone) -> dict[str, bool]:
+    """Delete the files of every version under ``folder`` (``<folder><version>/...``) that
+    ``gone(version)`` (asked once a version) says is gone, then the run's marks of ``kind``
+    held by no process (drop_dead_marks) and, in a folder store, what killed writers left
+    there (prune_versions); returns the verdicts. A label set's or model's switch
+    (publish) and a report's (report._drop_replaced_figures) walk their versions so."""
+    verdicts: dict[str, bool] = {}
     for key in store.list(folder):
-        other = key[len(folder) :].split("/", 1)[0]
-        if other not in filled:
-            state = writer_state(version_mark(store, run_id, kind, other))
-            filled[other] = other == version or state == "writing"
-            if state == "dead" and other != version:
-                dead.add(other)
-        if not filled[other]:
+        version = key[len(folder) :].split("/", 1)[0]
+        if version not in verdicts:
+            verdicts[version] = gone(version)
+        if verdicts[version]:
             store.delete(key)
-    for other in dead:
-        version_mark(store, run_id, kind, other).unlink(missing_ok=True)
+    drop_dead_marks(store, run_id, kind)  # their versions' files are deleted just above
     if isinstance(store, FileStore):
-        _remove_empty_versions(store.root / folder, keep={v for v, kept in filled.items() if kept})
+        keep = {v for v, dead in verdicts.items() if not dead}
+        prune_versions(store.root / folder, keep, empty=kind != "report")
+    return verdicts
 
 
 @contextmanager
@@ -622,14 +636,37 @@ def version_mark(store: Store, run_id: str, kind: str, version: str) -> Path:
     return tmp_path(f"{kind}-{version}", f"{store.uri} {run_id}", ".lock")
 
 
-def _remove_empty_versions(folder: Path, keep: set[str]) -> None:
-    """Empty folders under the versions ``folder`` but those in ``keep`` (left by stores before
-    FileStore.delete removed what it emptied), deepest first; rmdir keeps any that hold a
-    file, and a writer whose folder goes makes it again (write_whole)."""
+def drop_dead_marks(store: Store, run_id: str, kind: str) -> list[str]:
+    """Delete the writer marks in TMPDIR of the run's ``kind`` held by no process (their
+    writers died or failed; locks.drop_if_dead); the versions whose marks went. Call it once
+    their files are deleted: a mark left tells the next writer that a folder is nobody's.
+    A writer killed before its first file left a mark beside no folder, which no walk of
+    the store's versions meets: each stayed in TMPDIR for ever."""
+    pattern = version_mark(store, run_id, kind, "*")
+    head, tail = pattern.name.split("*")
+    dropped = []
+    for mark in sorted(pattern.parent.glob(pattern.name)):
+        if drop_if_dead(mark):
+            dropped.append(mark.name[len(head) : -len(tail)])
+    return dropped
+
+
+def prune_versions(folder: Path, keep: set[str], *, empty: bool = True) -> None:
+    """Under the versions ``folder`` but those in ``keep``: the temp files of writers gone
+    (a writer killed inside its first file's write left its version folder holding a
+    hidden temp file only, which no key lists, so no switch deleted it; a live writer's are
+    kept, _remove_orphaned_temps), then, deepest first, the folders of such a version and,
+    with ``empty``, every empty folder (left by stores before FileStore.delete removed what
+    it emptied); rmdir keeps any that hold a file, and a writer whose folder goes makes it
+    again (write_whole). A report's sweep keeps empty folders (another report's, not yet
+    filled: report._drop_replaced_figures)."""
     if not folder.is_dir():
         return
-    for path in sorted(folder.rglob("*"), key=lambda p: -len(p.parts)):
-        if path.is_dir() and path.relative_to(folder).parts[0] not in keep:
+    folders = sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts))
+    folders = [p for p in folders if p.relative_to(folder).parts[0] not in keep]
+    killed = {p.relative_to(folder).parts[0] for p in folders if _remove_orphaned_temps(p)}
+    for path in folders:
+        if empty or path.relative_to(folder).parts[0] in killed:
             try:
                 path.rmdir()
             except OSError:

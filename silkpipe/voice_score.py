@@ -398,6 +398,12 @@ class StepOutputs:
     donors: dict[str, str]  # shuffled-audio control -> audio donor
     shifted: dict | None  # shifted-audio controls (None: no controls)
     transcribe_s: float
+    align_failed: dict[str, str] = field(default_factory=dict)  # session -> align's error
+    clips_skipped: list[str] = field(default_factory=list)  # align clips it named, skipped
+
+    def why_unaligned(self, session: str) -> str:
+        """Why a session has no alignment output: its transcription's or align's error."""
+        return self.failed.get(session) or self.align_failed.get(session) or "no alignment output"
 
 
 @dataclass
@@ -443,6 +449,8 @@ def _result(
         "shifted_controls": steps.shifted,
         "models": models,
         "transcribe_failed": steps.failed,
+        "align_failed": steps.align_failed,
+        "align_clips_skipped": steps.clips_skipped,
         "transcribe_seconds": round(steps.transcribe_s, 1),
     }
 
@@ -630,11 +638,15 @@ def run_steps(
         failed = transcribe_all(store_uri, names, run_id, backend, model, workers)
         transcribe_s = time.perf_counter() - t0
         clips = None if align_clips is None else Path(align_clips)
-        align_run(store, run_id, AlignConfig(), progress=progress, force=True, clips_dir=clips)
+        aligned = align_run(
+            store, run_id, AlignConfig(), progress=progress, force=True, clips_dir=clips
+        )
         shifted = shifted_controls(store, run_id, truths, clips_dir=clips) if controls else None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return StepOutputs(store, store_uri, run_id, out_root, failed, donors, shifted, transcribe_s)
+    outputs = StepOutputs(store, store_uri, run_id, out_root, failed, donors, shifted, transcribe_s)
+    outputs.align_failed, outputs.clips_skipped = aligned["failed"], aligned["clips_skipped"]
+    return outputs
 
 
 def score_sessions(
@@ -691,7 +703,7 @@ def score_session(steps: StepOutputs, name: str, truth: dict):
             store.get_bytes(csv_key).decode(), source=csv_key, session=name
         )
     except KeyError:
-        row["error"] = steps.failed.get(name, "no alignment output")
+        row["error"] = steps.why_unaligned(name)
         return row, None
     row.update(session_row(report, truth))
     text = store.get_bytes(session_key(name, "sensor_data.csv")).decode()
@@ -746,7 +758,7 @@ def shuffled_controls(steps: StepOutputs) -> dict:
             rows[name] = {
                 "audio_from": donor,
                 "excluded": None,
-                "error": steps.failed.get(name, "no alignment output"),
+                "error": steps.why_unaligned(name),
             }
     passed = sum(r.get("excluded") is False for r in rows.values())
     return {

@@ -29,3 +29,30 @@ def test_the_out_lock_and_the_work_folder_come_from_one_function(tmp_path_factor
     lock = _out_lock(out)
     assert lock.with_suffix("") == tmp_path("train-out", str(out.resolve()))
     assert lock == temp / f"silkpipe-train-out-{_hash(str(out.resolve()))}.lock"
+
+
+def test_a_mark_dropped_between_its_making_and_its_lock_is_made_again(tmp_path, monkeypatch):
+    """A writer's mark exists, not yet locked, for a moment: a switch meanwhile takes it
+    for a dead writer's and drops it (locks.drop_if_dead). The writer then locked the
+    deleted file and held no mark at its path, so its version read as nobody's and the
+    next switch could delete it as it was filled. It makes its mark again."""
+    import fcntl
+
+    from silkpipe import locks
+
+    mark = tmp_path / "silkpipe-labels-v1-x.lock"
+    real = fcntl.flock
+    calls = []
+
+    def dropped_first(handle, how):
+        calls.append(how)
+        if len(calls) == 1:  # the writer's first lock: its mark goes just before
+            monkeypatch.setattr(locks.fcntl, "flock", real)
+            assert locks.drop_if_dead(mark), "an unlocked mark is a dead writer's"
+        return real(handle, how)
+
+    monkeypatch.setattr(locks.fcntl, "flock", dropped_first)
+    with locks.writing(mark, undo=lambda: None):
+        assert mark.exists() and locks.writer_state(mark) == "writing"
+        assert not locks.drop_if_dead(mark)
+    assert not mark.exists()

@@ -4,6 +4,7 @@ beside an old page; the next report leaves its own files only."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -348,3 +349,42 @@ def test_an_earlier_attempt_of_the_workflows_report_is_deleted_at_once(
     ours = page_figures(store, keys.report_key(RUN))
     assert _figure_folders(store) == {ours, begun["wf-0"]}
     assert not store.exists(f"{keys.report_figures_prefix(RUN, ours)}/{WRITER_FILE}")
+
+
+def test_the_mark_of_a_report_killed_before_its_first_figure_goes_at_the_next(
+    tmp_path, data_dir, monkeypatch
+):
+    """A report killed after making its writer mark but before its first figure left the
+    mark (held by no process) beside no folder: the next report's walk of the figures
+    folders never met it, and it stayed in TMPDIR for ever. A mark another report still
+    holds stays."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    killed, writing = keys.new_version(), keys.new_version()
+    writer_mark(store, RUN, killed).touch()  # what the killed report left
+    held = open(writer_mark(store, RUN, writing), "a")
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another report, before its first figure
+        report_run(store, RUN, force=True)
+        assert _marks(tmp) == [writer_mark(store, RUN, writing).name]
+    finally:
+        held.close()
+    assert page_figures(store, keys.report_key(RUN)) in _figure_folders(store)
+
+
+def test_a_report_killed_inside_its_first_figure_write_leaves_no_folder(tmp_path, data_dir):
+    """Killed inside its first figure's write, a report left its figures folder holding a
+    hidden temp file only (write_whole's, named after its pid), which no key lists: no
+    report deleted it. The next one does; a folder not yet filled stays (above)."""
+    store = _store_with_run(open_store(str(tmp_path / "store")), data_dir)
+    report_run(store, RUN)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    killed = tmp_path / "store" / keys.report_figures_prefix(RUN, keys.new_version())
+    (killed / "timelines").mkdir(parents=True)
+    (killed / "timelines" / f".tmp-{gone}-abc").write_bytes(b"\x89PNG half")
+    report_run(store, RUN, force=True)
+    assert not killed.exists()

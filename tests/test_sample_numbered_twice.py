@@ -35,3 +35,19 @@ def test_a_second_file_for_a_sample_number_is_named_and_skipped(tmp_path, data_d
 def test_without_a_handler_it_is_an_error(tmp_path, data_dir):
     with pytest.raises(InputError, match="jump_sample1.csv"):
         load_clip_streams(_folder(tmp_path, data_dir))
+
+
+@pytest.mark.parametrize("bad_first", [True, False])
+def test_a_bad_file_for_a_sample_number_leaves_the_good_one_read(tmp_path, data_dir, bad_first):
+    """Of two files for one sample number, one cut off: only the one that reads holds the
+    sample's slot, whichever comes first (a file is recorded for its number once read);
+    the bad one is named once, by its own fault, not as a second file."""
+    folder = _folder(tmp_path, data_dir)
+    bad = folder / ("jump_sample01.csv" if bad_first else "jump_sample1.csv")
+    bad.write_text(bad.read_text()[:300])
+    refused = []
+    streams = load_clip_streams(folder, on_error=lambda p, e: refused.append((p.name, str(e))))
+    good = "jump_sample1" if bad_first else "jump_sample01"
+    assert sorted(st.name for st in streams) == sorted([good, "jump_sample02"])
+    ((name, why),) = refused
+    assert name == bad.name and "cut off" in why and "two files" not in why, why

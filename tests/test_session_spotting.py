@@ -1,6 +1,6 @@
 """Spotting on whole realistic sessions (`evaluate --model --sessions --spot`): the truth on
 the aligner's clock, every gesture counted, filler detections are errors, bad sessions
-named and left out, results in the JSON and the HTML report."""
+named and left out (exit 2, partial), results in the JSON and the HTML report."""
 
 from __future__ import annotations
 
@@ -226,8 +226,11 @@ def test_cli_spots_whole_sessions_and_names_a_session_without_truth(
     shutil.copyfile(find_sessions(sessions)[0] / "sensor_data.csv", bad / "sensor_data.csv")
     capsys.readouterr()
     argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--json"]
-    assert main([*argv, "--spot", "--report", str(tmp_path / "r")]) == 0
+    assert main([*argv, "--spot", "--report", str(tmp_path / "r")]) == 2  # partial
     out = capsys.readouterr()
+    last = out.err.strip().splitlines()[-1]
+    assert last.startswith("silkpipe evaluate: partial: 1 session(s) left out ("), last
+    assert "no_truth_session" in last, last
     result = json.loads(out.out)
     assert set(result["session_events"]) >= {"jump", "turn"}
     assert all(
@@ -280,7 +283,7 @@ def test_cli_names_a_session_that_lost_its_stream_and_one_cut_short_by_full_path
     cut.write_text(cut.read_text()[:300])
     capsys.readouterr()
     argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot", "--json"]
-    assert main(argv) == 0
+    assert main(argv) == 2  # partial: scored without the sessions it named
     out = capsys.readouterr()
     spotted = json.loads(out.out)["session_spotting"]
     assert spotted["sessions"] == len(rest)
@@ -332,7 +335,7 @@ def test_a_sensor_csv_that_is_not_text_is_named_with_why(sessions, model, tmp_pa
     (first / "sensor_data.csv").write_bytes(b"\xff\xfe" + bytes(range(256)) * 20)
     capsys.readouterr()
     argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot", "--json"]
-    assert main(argv) == 0
+    assert main(argv) == 2  # partial: scored without the sessions it named
     spotted = json.loads(capsys.readouterr().out)["session_spotting"]
     assert spotted["sessions"] == len(rest)
     assert "not UTF-8 text" in spotted["errors"][first.name]
@@ -351,7 +354,7 @@ def test_a_damaged_truth_is_named_and_the_other_sessions_are_scored(
     DAMAGED_TRUTHS[case](first / "truth.json")
     capsys.readouterr()
     argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot", "--json"]
-    assert main(argv) == 0
+    assert main(argv) == 2  # partial: scored without the sessions it named
     out = capsys.readouterr()
     spotted = json.loads(out.out)["session_spotting"]
     assert spotted["sessions"] == len(rest) and list(spotted["errors"]) == [first.name]

@@ -163,3 +163,76 @@ def test_a_killed_writers_mark_goes_with_its_version(any_store):
     _write_labels(any_store, "v1")
     assert not any_store.exists(keys.labels_key(RUN, "s1", "csv", "v-dead"))
     assert _marks() == []
+
+
+_KILLED_BEFORE_ITS_FIRST_FILE = """
+import os, signal, sys
+from silkpipe import store as keys
+from silkpipe.store import open_store
+store = open_store(sys.argv[1])
+with keys.filling(store, "r1", sys.argv[2], "v-killed"):
+    os.kill(os.getpid(), signal.SIGKILL)  # before its first file
+"""
+
+
+@pytest.mark.parametrize("kind", ["labels", "model"])
+def test_a_writer_killed_before_its_first_file_leaves_no_mark_after_the_next_switch(
+    kind, tmp_path, monkeypatch
+):
+    """An align or train killed (SIGKILL) once its writer mark was made but before it wrote
+    a file left the mark in TMPDIR beside no folder: the next switch walks the versions it
+    finds in the store, never met it, and each such kill left one more mark for ever. It
+    blocked nothing (a mark held by no process reads as a dead writer's)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    store = FileStore(tmp_path / "artifacts")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env["TMPDIR"] = str(tmp)
+    argv = [sys.executable, "-c", _KILLED_BEFORE_ITS_FIRST_FILE, store.uri, kind]
+    assert subprocess.run(argv, env=env).returncode == -9
+    mark = keys.version_mark(store, RUN, kind, "v-killed")
+    assert mark.exists() and not store.list(f"runs/{RUN}/{kind}")
+    with keys.filling(store, RUN, kind, "v1"):
+        store.put_bytes(f"{keys.version_prefix(RUN, kind, 'v1')}/f.json", b"{}")
+        keys.publish(store, RUN, kind, "v1", {"inputs": "v1"})
+    assert keys.published(store, RUN, kind)["version"] == "v1"
+    assert not mark.exists() and not [p for p in os.listdir(tmp) if p.endswith(".lock")]
+
+
+def test_a_mark_another_process_holds_is_kept_at_the_switch(tmp_path, monkeypatch):
+    """Marks are dropped only when no process holds them: a writer still filling (here
+    before its first file) keeps its mark, and its version is not taken for a dead one."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    store = FileStore(tmp_path / "artifacts")
+    with keys.filling(store, RUN, "labels", "v-filling"):
+        _write_labels(store, "v1")
+        assert keys.version_mark(store, RUN, "labels", "v-filling").exists()
+    assert _marks() == []
+
+
+def test_a_writer_killed_inside_its_first_write_leaves_no_folder_after_the_next_switch(
+    tmp_path, monkeypatch
+):
+    """Killed inside its first file's write, a writer left its version folder holding a
+    hidden temp file only (write_whole's, named after its pid): no key lists it, so no
+    switch deleted the folder, and a model's half-written weights stayed for ever. A live
+    writer's temp file is kept."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    store = FileStore(tmp_path / "artifacts")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    killed = store.root / "runs" / RUN / "labels" / "v-killed"
+    killed.mkdir(parents=True)
+    (killed / f".tmp-{gone}-abc").write_bytes(b"half a file")
+    keys.version_mark(store, RUN, "labels", "v-killed").touch()  # what it left in TMPDIR
+    live = store.root / "runs" / RUN / "labels" / "v-live"
+    live.mkdir()
+    (live / f".tmp-{os.getpid()}-abc").write_bytes(b"being written")
+    _write_labels(store, "v1")
+    assert not killed.exists() and _marks() == []
+    assert (live / f".tmp-{os.getpid()}-abc").exists()

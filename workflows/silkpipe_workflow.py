@@ -405,10 +405,10 @@ def _pipeline_dag(s: Settings, steps: dict[str, Container]) -> None:
             f"({t}.Succeeded || {t}.Skipped || {t}.Failed || {t}.Errored)"
             for t in ("transcribe-gpu", "transcribe-cpu")
         )
-        # align exits non-zero when some sessions failed (2: bad input, 1: a fault, which
-        # is retried) but still publishes the others' labels: train goes on with those,
-        # the align node shows Failed and the report names the failed sessions. An align
-        # that never ran to the end (Errored) stops the run.
+        # align exits non-zero when some sessions failed or it skipped a bad clip (2: bad
+        # input, 1: a fault, which is retried) but still publishes the others' labels:
+        # train goes on with those, the align node shows Failed and the report names the
+        # failed sessions. An align that never ran to the end (Errored) stops the run.
         Task(
             name="align",
             template=steps["align"],

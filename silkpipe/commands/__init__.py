@@ -3,6 +3,7 @@
 import argparse
 import dataclasses
 import math
+from collections.abc import Sequence
 
 from silkpipe.errors import InputError
 
@@ -196,21 +197,29 @@ def _refuse_window_rate(rate: float) -> None:
         )
 
 
-def raise_if_failed(store, run_id: str, failed: dict[str, str], step: str) -> None:
-    """PartialFailure when sessions failed: exit 2 if all were bad input, 1 if any fault."""
-    from silkpipe.errors import BAD_INPUT, FAULT, PartialFailure
+def raise_if_failed(
+    store, run_id: str, failed: dict[str, str], step: str, clips: Sequence[str] = ()
+) -> None:
+    """PartialFailure when sessions failed or ``clips`` were named and skipped (the output
+    was made without them): exit 2 if all were bad input, 1 if any session's was a fault."""
+    from silkpipe.errors import BAD_INPUT, FAULT, PartialFailure, shown
     from silkpipe.steps.common import failure_kinds
 
-    if not failed:
+    if not (failed or clips):
         return
-    kinds = failure_kinds(store, run_id)
+    kinds = failure_kinds(store, run_id) if failed else {}
     code = FAULT if any(kinds.get(s) == "fault" for s in failed) else BAD_INPUT
-    names = ", ".join(sorted(failed))
-    raise PartialFailure(
-        f"{len(failed)} session(s) failed in {step} ({names[:300]}); "
-        f"reasons in runs/{run_id}/failures/{step}/",
-        code,
-    )
+    parts = []
+    if failed:
+        names = ", ".join(sorted(failed))
+        parts.append(
+            f"{len(failed)} session(s) failed in {step} ({names[:300]}); "
+            f"reasons in runs/{run_id}/failures/{step}/"
+        )
+    if clips:
+        names = ", ".join(map(shown, clips))
+        parts.append(f"{len(clips)} clip(s) skipped ({names[:300]}), each named above")
+    raise PartialFailure("; ".join(parts), code)
 
 
 def _parser_for(value, annotation: str):

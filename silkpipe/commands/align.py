@@ -98,7 +98,8 @@ def run(args) -> dict:
     figures = align_run(open_store(args.store), args.run_id, cfg, force=args.force, clips_dir=clips)
     say_gate(figures)
     figures.pop("excluded")
-    raise_if_failed(open_store(args.store), args.run_id, figures.pop("failed"), "align")
+    failed, skipped = figures.pop("failed"), figures.pop("clips_skipped")
+    raise_if_failed(open_store(args.store), args.run_id, failed, "align", clips=skipped)
     return figures
 
 

@@ -274,11 +274,27 @@ def run(args) -> dict:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
         _print(result)
+    _raise_if_left_out(truth[1])
     return {
         "macro_f1": result["macro_f1"],
         "accuracy": result["accuracy"],
         "windows": result["windows"],
     }
+
+
+def _raise_if_left_out(errors: dict[str, str]) -> None:
+    """--spot --sessions scored without a session it could not read (each named above):
+    exit 2 with a `partial:` line, as score-voice exits for a bad truth.json, so a script
+    does not take the scores for the whole folder's."""
+    if errors:
+        from silkpipe.errors import BAD_INPUT, PartialFailure, shown
+
+        names = ", ".join(map(shown, sorted(errors)))
+        raise PartialFailure(
+            f"{len(errors)} session(s) left out ({names[:300]}), each named above; the "
+            "scores are of the others",
+            BAD_INPUT,
+        )
 
 
 def _truth_sessions(sessions_dir: str) -> tuple[list, dict[str, str]]:

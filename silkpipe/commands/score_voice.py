@@ -152,11 +152,7 @@ def run(args) -> dict:
         print(json.dumps(result, indent=2))
     else:
         print("\n".join(summary_lines(result)))
-    if result["sessions_refused"]:  # scored without them: say so in the exit status too
-        from silkpipe.errors import BAD_INPUT, PartialFailure
-
-        names = ", ".join(sorted(result["sessions_refused"]))
-        raise PartialFailure(f"session(s) not scored (bad truth.json): {names}", BAD_INPUT)
+    raise_if_partial(result)
     figures = {
         "offset_within_0_3s": result["offset"]["within_0_3s"],
         "controls_excluded": result["controls"]["excluded"],
@@ -171,3 +167,31 @@ def run(args) -> dict:
         if key in result["models"]:
             figures[f"{key}_macro_f1"] = result["models"][key]["macro_f1"]
     return figures
+
+
+def raise_if_partial(result: dict) -> None:
+    """Scored without some of the user's input (each named above): exit 2 with a `partial:`
+    line, as `run` exits: a session refused for its truth.json, one whose transcription or
+    alignment failed (its row says why), an --align-clips clip align skipped. A control's
+    failure is not the user's input: its row says it. Exit 1 when any failure was a fault."""
+    from silkpipe.errors import BAD_INPUT, FAULT, PartialFailure, shown
+    from silkpipe.steps.common import failure_kinds
+    from silkpipe.store import open_store
+
+    controls = set(result["controls"].get("sessions") or {})
+    failed = {**result["transcribe_failed"], **result["align_failed"]}
+    failed = {s: why for s, why in failed.items() if s not in controls}
+    parts = [
+        f"{len(names)} {what} ({', '.join(map(shown, sorted(names)))[:300]})"
+        for names, what in (
+            (list(result["sessions_refused"]), "session(s) not scored (bad truth.json)"),
+            (list(failed), "session(s) failed, not scored"),
+            (result["align_clips_skipped"], "align clip(s) skipped"),
+        )
+        if names
+    ]
+    if not parts:
+        return
+    kinds = failure_kinds(open_store(result["store"]), result["run_id"]) if failed else {}
+    fault = any(kinds.get(s) == "fault" for s in failed)
+    raise PartialFailure("; ".join(parts), FAULT if fault else BAD_INPUT)

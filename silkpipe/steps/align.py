@@ -40,6 +40,7 @@ from silkpipe.steps.common import (
     session_files,
     session_input,
     sha256,
+    user_clip_path,
     version_damage,
 )
 from silkpipe.store import Store
@@ -83,12 +84,14 @@ def align_run(
     earlier rounds) are kept by their inputs too (Verdicts), so a re-run with nothing changed
     aligns nothing. Returns figures (sessions ok/failed/excluded/usable,
     ``reused`` when the published label set already came from the same inputs),
-    ``failed``: session -> reason, and ``excluded``: session -> the gate's reason.
+    ``failed``: session -> reason, ``excluded``: session -> the gate's reason, and
+    ``clips_skipped``: the user's path of each clip the class model named and skipped.
     """
     cfg = cfg or AlignConfig()
     cfg.check_settings()  # before anything is read, as the CLI checks it
     inputs = read_run_inputs(store, run_id)
-    clip_model, clips_hash = run_clip_model(store, run_id, inputs, clips_dir)
+    clips_skipped: list[str] = []
+    clip_model, clips_hash = run_clip_model(store, run_id, inputs, clips_dir, clips_skipped)
     keyed: dict = {"align": asdict(cfg), "step": STEP_VERSION["align"]}
     if clip_model is not None:
         keyed["clips"] = clips_hash
@@ -118,7 +121,7 @@ def align_run(
     reused = bool(current and current.get("inputs") == set_inputs and not force)
     if not reused:
         _publish(store, run_id, results, failed, set_inputs, rounds)
-    return _figures(results, failed, reused)
+    return {**_figures(results, failed, reused), "clips_skipped": clips_skipped}
 
 
 def _set_inputs(results: dict, failed: dict, rounds: dict) -> str:
@@ -304,13 +307,18 @@ def _passed_classes(store, inputs, results, passed, motions) -> SessionClasses |
 
 
 def run_clip_model(
-    store: Store, run_id: str, inputs: dict, clips_dir: Path | None
+    store: Store,
+    run_id: str,
+    inputs: dict,
+    clips_dir: Path | None,
+    skipped: list[str] | None = None,
 ) -> tuple[ClipModel | None, str]:
     """(the class model of the run's clips or ``clips_dir``'s, the clips' hash); (None, "")
     without clips, or when they cannot tell two gesture classes apart. A run that gave
-    several clip folders (clips ``<n>/<name>``) has one model of all of them."""
+    several clip folders (clips ``<n>/<name>``) has one model of all of them. The user's
+    path of each clip it skipped goes to ``skipped``: the align command's exit says it."""
     with _clip_copies(store, inputs, clips_dir) as (scratch, clips):
-        model = _scratch_clip_model(scratch) if clips else None
+        model = _scratch_clip_model(scratch, skipped) if clips else None
     if clips and model is None:
         log.warning(
             "run %s: the clips do not hold two gesture classes with motion: the "
@@ -375,7 +383,9 @@ def _unreadable_folder(err: InputError, scratch: dict[Path, str], bad: dict[Path
     return InputError(text + (f" (first bad clip: {first})" if first else ""))
 
 
-def _scratch_clip_model(scratch: dict[Path, str]) -> ClipModel | None:
+def _scratch_clip_model(
+    scratch: dict[Path, str], skipped: list[str] | None = None
+) -> ClipModel | None:
     """The clip model of the scratch copies (folder -> the user's folder it stands for).
 
     A bad clip is named by the user's path and skipped, as train skips it. A folder with
@@ -387,6 +397,8 @@ def _scratch_clip_model(scratch: dict[Path, str]) -> ClipModel | None:
 
     def skip(path: Path, err: Exception) -> None:
         say_skipped_clip(log, path, first_bad(path, err), scratch)
+        if skipped is not None:
+            skipped.append(user_clip_path(path, scratch))
 
     try:
         return clip_model_from_folders(list(scratch), on_error=skip)

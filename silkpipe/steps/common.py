@@ -205,13 +205,19 @@ def say_skipped_clip(logger, path: Path, why: str, origins: Mapping[Path, str]) 
     """``logger``'s "skipped clip NAME: WHY" for the scratch copy ``path`` (``origins`` as
     from_scratch_folders's), once per user's file within bad_clips_named_once: align and
     train each read the run's clips, and `silkpipe run` named one bad clip twice."""
-    user = f"{origins.get(path.parent, str(path.parent))}/{path.name}"
+    user = user_clip_path(path, origins)
     named = _NAMED_CLIPS.get()
     if named is not None:
         if user in named:
             return
         named.add(user)
     logger.warning("skipped clip %s: %s", path.name, why)
+
+
+def user_clip_path(path: Path, origins: Mapping[Path, str]) -> str:
+    """The user's path of the scratch copy ``path`` of a clip (``origins`` as
+    from_scratch_folders's)."""
+    return f"{origins.get(path.parent, str(path.parent))}/{path.name}"
 
 
 @contextmanager
