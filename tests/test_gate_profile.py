@@ -78,7 +78,7 @@ def test_the_report_names_the_level_that_applied():
 
 
 def test_the_rule_is_on_by_default_with_its_floor():
-    """On by default from align step 39 (bench/notes/route44.txt): a margin over the floor
+    """On by default from align step 40 (bench/notes/route44.txt): a margin over the floor
     passes from min_quality; 551_01's +0.16..+0.26 (1.67 s off, a period) does not, as it
     did with the route on at step 38; --no-class-peak-unlifts keeps the lifted level."""
     cfg = AlignConfig()
