@@ -1264,8 +1264,9 @@ class Evidence:
     lag_margin: float | None = None  # fixed class model: clip_evidence.lag_margin
     best_away_s: float | None = None  # ... and where its best score away lies
     rate_edge: float | None = None  # rate fitted: _scale_edge of the scale taken
-    # The first pass's self-trained class evidence contradicted this session (the align
-    # step's session-class rounds carry it: a fixed model never contradicts): a pass below
+    # The first pass's self-trained class evidence contradicted this session, or moved its
+    # choice off the best energy peak unconfirmed (AGAINST_ENERGY; the align step's
+    # session-class rounds carry it: a fixed model never contradicts): a pass below
     # sure_quality then needs a fixed class model's route (_confirms_contradicted).
     contradicted: bool = False
 
@@ -1312,7 +1313,7 @@ def gate_verdict(
     if at_edge:
         return True, "offset at the search edge"
     if moved and not (cls is not None and cls.testable and cls.p_value <= cfg.class_confirm_p):
-        return True, "class choice unconfirmed"
+        return True, CHOICE_UNCONFIRMED
     if quality >= max(cfg.sure_quality, cfg.min_quality):
         return False, "energy"
     if disagree:
@@ -1404,6 +1405,13 @@ def _signature_passes(
 
 #: The gate's verdict where the self-trained class evidence contradicts (_class_contradicts).
 CLASS_CONTRADICTS = "class evidence contradicts"
+#: ... where the class evidence chose another energy peak than the best one (``moved``) and
+#: cannot confirm it on its own (class_confirm_p) ...
+CHOICE_UNCONFIRMED = "class choice unconfirmed"
+#: First-pass verdicts of the self-trained class evidence against the best energy peak: the
+#: session-class rounds carry either as ``contradicted`` (the round's fixed model, silent
+#: where it cannot test, does not undo them; energy alone under sure_quality would).
+AGAINST_ENERGY = frozenset({CLASS_CONTRADICTS, CHOICE_UNCONFIRMED})
 #: ... where a fixed class model's route would pass an offset its own lag profile puts the
 #: words better away from (class_peak_margin) ...
 PEAKS_AWAY = "class evidence fits better away"
@@ -1582,7 +1590,8 @@ def _contradicted_before(ev: Evidence, cfg: AlignConfig) -> str:
         lacks = found + "the fitted clock rate lies at the edge of the rates searched"
     return (
         "its first alignment, without the other sessions' class model, was refused because "
-        "its own class test contradicted it; energy alone (quality "
+        "its own class evidence contradicted it or chose another motion energy peak without "
+        "confirming it; energy alone (quality "
         f"{ev.quality:.2f}) passes such a session only from {round(sure, 2)}, and the "
         f"class model of the run's other passed sessions {lacks}"
     )

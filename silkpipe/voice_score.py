@@ -1084,11 +1084,11 @@ def _with_session_classes(first: dict, control, model) -> dict:
     the class model of the run's other passed sessions (``model``, _others_model), carrying
     a first refusal by the self-trained class evidence as the step's rounds do; the first
     verdict stands without one."""
-    from silkpipe.alignment import CLASS_CONTRADICTS
+    from silkpipe.alignment import AGAINST_ENERGY
 
     if model is None:
         return first
-    contradicted = first.get("gate") == CLASS_CONTRADICTS
+    contradicted = first.get("gate") in AGAINST_ENERGY
     return {**control(clip_model=model, contradicted=contradicted), "tested_with": "sessions"}
 
 

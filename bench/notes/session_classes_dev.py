@@ -6,7 +6,10 @@ Oracle words, 40 shuffles. Per run, as silkpipe.steps.align does it: a first pas
 class model; the veto (session_classes.VETO; --VETO=0 is main's behaviour before it): each
 session passed on energy alone below sure_quality is re-aligned with the model of the other
 first-pass passes, and that verdict stands; then, in rounds (session_classes.ROUNDS), each refused session is re-aligned with
-the model of the sessions passed so far (never its own labels). Controls per session X (two
+the model of the sessions passed so far (never its own labels); a first refusal in CARRIED
+(bigrun44: the class choice moved off the best energy peak unconfirmed) is carried into those
+re-alignments as the step carries it (``contradicted``; the step's CLASS_CONTRADICTS carry is
+not simulated here, as before: l1carry.py measures it). Controls per session X (two
 one-period shifts, one 5-20 s shift, one shuffled: the next session's words): first without a
 model; when refused (or, with the veto, passed weakly on energy), again with the model of the run's finally passed sessions other than X
 (fit_session_model); a control passes when either does. Gate evidence of every row is cached
@@ -32,11 +35,16 @@ import silkpipe.alignment as al  # noqa: E402
 from silkpipe import session_classes as sc  # noqa: E402
 from silkpipe.voice_score import SHIFTS, shifted_control  # noqa: E402
 
+#: First-pass gates carried into the session-class re-alignments (``contradicted``).
+CARRIED = frozenset({al.CHOICE_UNCONFIRMED})
 
-def _align(name, motion, cmds, cfg, model, truth):
+
+def _align(name, motion, cmds, cfg, model, truth, contradicted=False):
     gate_dev.CAPTURED.clear()
     t = time.time()
-    intervals, rep = al.align_session(name, motion, cmds, cfg, clip_model=model)
+    intervals, rep = al.align_session(
+        name, motion, cmds, cfg, clip_model=model, contradicted=contradicted
+    )
     err = None if rep.offset_s is None else rep.offset_s - truth["offset_s"]
     if not gate_dev.CAPTURED:
         return intervals, dict(kind="session", err=None, excluded=True, gate="too few")
@@ -90,7 +98,8 @@ def _rounds(data, cfg):
             model = sc.fit_session_model([(data[m][1], start[m]) for m in trainers])
             if model is None:
                 continue
-            iv, row = _align(n, motion, cmds, cfg, model, truth)
+            carried = rows[n][0]["gate"] in CARRIED
+            iv, row = _align(n, motion, cmds, cfg, model, truth, carried)
             rows[n].append(dict(row, round=r, trainers=trainers))
             if not row["excluded"]:
                 passed[n] = iv
@@ -99,15 +108,19 @@ def _rounds(data, cfg):
     return rows, passed
 
 
-def _control(kind, n, motion, cmds, truth, shift, cfg, model):
+def _control(kind, n, motion, cmds, truth, shift, cfg, model, contradicted=False):
     gate_dev.CAPTURED.clear()
     t = time.time()
     if kind == "shuffled":
-        _, rep = al.align_session(n + "-ctl", motion, cmds, cfg, clip_model=model)
+        _, rep = al.align_session(
+            n + "-ctl", motion, cmds, cfg, clip_model=model, contradicted=contradicted
+        )
         r = dict(offset_error=None, excluded=rep.excluded, gate=rep.gate, outcome="")
         r["outcome"] = "excluded" if rep.excluded else "false pass"
     else:
-        r = shifted_control(n, motion, cmds, truth["offset_s"], shift, cfg, clip_model=model)
+        r = shifted_control(
+            n, motion, cmds, truth["offset_s"], shift, cfg, model, contradicted=contradicted
+        )
     ev = gate_dev.CAPTURED[-1] if gate_dev.CAPTURED else None
     row = dict(kind=kind, err=r["offset_error"], excluded=r["excluded"], gate=r["gate"])
     if ev is not None:
@@ -131,7 +144,9 @@ def _controls(data, passed, cfg, names, i, n):
         row = _control(kind, n, motion, words, truth, shift, cfg, None)
         weak = _weak(row, cfg)
         if (row["excluded"] or weak) and model is not None:
-            row = dict(_control(kind, n, motion, words, truth, shift, cfg, model), weak=weak)
+            carried = row["gate"] in CARRIED
+            again = _control(kind, n, motion, words, truth, shift, cfg, model, carried)
+            row = dict(again, weak=weak)
         out.append(dict(row, trainers=trainers if model is not None else []))
     return out
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
-from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
+from silkpipe.alignment import AGAINST_ENERGY, AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
 from silkpipe.clips import load_clip_streams
 from silkpipe.errors import InputError, not_utf8, parse_json, read_user_bytes
@@ -156,7 +156,8 @@ class SessionClasses:
     trainers: list[str]
     key: str
     # the session's first-pass verdict: "refused"; "contradicted" (refused where the
-    # self-trained class evidence contradicts: alignment.Evidence.contradicted); or "passed"
+    # self-trained class evidence contradicts, or chose another energy peak than the best
+    # unconfirmed: alignment.AGAINST_ENERGY, Evidence.contradicted); or "passed"
     # (a weak energy pass the veto re-aligned); part of the re-use key, so a later run
     # knows which first pass to expect
     first_pass: str = "refused"
@@ -248,7 +249,7 @@ def _first_pass(result: tuple[dict, str]) -> str:
     report = result[0]
     if "first_pass" in report["inputs"]:
         return report["inputs"]["first_pass"]
-    return "contradicted" if report["gate"] == CLASS_CONTRADICTS else "refused"
+    return "contradicted" if report["gate"] in AGAINST_ENERGY else "refused"
 
 
 def _session_rounds(store, run_id, passed_classes, align, results, failed, progress, tried):
