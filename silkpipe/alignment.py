@@ -928,10 +928,13 @@ def align_session(
     keep_refused: bool = False,
     clip_model: ClipModel | None = None,
     contradicted: bool = False,
+    first_choice_s: float | None = None,
 ) -> tuple[list[Interval], AlignmentReport]:
     """The whole per-session join: offset, labels, quality gate. ``clip_model`` (clips', or
     the run's other sessions') makes the search's and the gate's class evidence; for
-    ``contradicted`` see Evidence; ``keep_refused`` (never the steps) keeps a refused one."""
+    ``contradicted`` see Evidence; ``first_choice_s``: the offset of a first pass refused
+    CHOICE_UNCONFIRMED (Evidence.choice_away); ``keep_refused`` (never the steps) keeps a
+    refused one."""
     cfg = cfg or AlignConfig()
     clips = None if clip_model is None else bind(clip_model, motion)
     base = _report_base(session, motion, commands, rejected_words)
@@ -952,6 +955,8 @@ def align_session(
     peak, elsewhere = (None, False) if clips is None else _clip_peak(commands, lag, clips, cfg)
     margin, away = (None, None) if clips is None else _lag_margin(commands, lag, clips, cfg)
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
+    if first_choice_s is not None:
+        evidence.choice_away = abs(offset - first_choice_s) > cfg.clip_agree_s
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -1146,6 +1151,8 @@ def _decide(
     )
     if not at_chance and ev.contradicted:
         at_chance, gate = _contradicted_verdict(ev, cfg, gate)
+    if not at_chance and ev.choice_away and not _sure_energy(ev, gate_levels(cfg)):
+        at_chance, gate = True, CHOICE_ELSEWHERE
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1264,11 +1271,16 @@ class Evidence:
     lag_margin: float | None = None  # fixed class model: clip_evidence.lag_margin
     best_away_s: float | None = None  # ... and where its best score away lies
     rate_edge: float | None = None  # rate fitted: _scale_edge of the scale taken
-    # The first pass's self-trained class evidence contradicted this session, or moved its
-    # choice off the best energy peak unconfirmed (AGAINST_ENERGY; the align step's
-    # session-class rounds carry it: a fixed model never contradicts): a pass below
+    # The first pass's self-trained class evidence contradicted this session (the align
+    # step's session-class rounds carry it: a fixed model never contradicts): a pass below
     # sure_quality then needs a fixed class model's route (_confirms_contradicted).
     contradicted: bool = False
+    # The first pass chose another energy peak than the best by its class evidence,
+    # unconfirmed (CHOICE_UNCONFIRMED; the align step's session-class rounds carry where),
+    # and this offset lies more than clip_agree_s from that choice: two class evidences
+    # put the words at different peaks, so energy under sure_quality, or the round's
+    # model alone, does not pass it (_decide).
+    choice_away: bool = False
 
 
 def gate_verdict(
@@ -1408,10 +1420,9 @@ CLASS_CONTRADICTS = "class evidence contradicts"
 #: ... where the class evidence chose another energy peak than the best one (``moved``) and
 #: cannot confirm it on its own (class_confirm_p) ...
 CHOICE_UNCONFIRMED = "class choice unconfirmed"
-#: First-pass verdicts of the self-trained class evidence against the best energy peak: the
-#: session-class rounds carry either as ``contradicted`` (the round's fixed model, silent
-#: where it cannot test, does not undo them; energy alone under sure_quality would).
-AGAINST_ENERGY = frozenset({CLASS_CONTRADICTS, CHOICE_UNCONFIRMED})
+#: ... where a session-class round would pass, below sure_quality, an offset more than
+#: clip_agree_s from the first pass's unconfirmed class choice (Evidence.choice_away) ...
+CHOICE_ELSEWHERE = "first class choice elsewhere"
 #: ... where a fixed class model's route would pass an offset its own lag profile puts the
 #: words better away from (class_peak_margin) ...
 PEAKS_AWAY = "class evidence fits better away"
@@ -1590,10 +1601,22 @@ def _contradicted_before(ev: Evidence, cfg: AlignConfig) -> str:
         lacks = found + "the fitted clock rate lies at the edge of the rates searched"
     return (
         "its first alignment, without the other sessions' class model, was refused because "
-        "its own class evidence contradicted it or chose another motion energy peak without "
-        "confirming it; energy alone (quality "
+        "its own class test contradicted it; energy alone (quality "
         f"{ev.quality:.2f}) passes such a session only from {round(sure, 2)}, and the "
         f"class model of the run's other passed sessions {lacks}"
+    )
+
+
+def _choice_elsewhere(ev: Evidence, cfg: AlignConfig) -> str:
+    """Why a round refuses an offset away from the first pass's unconfirmed class choice
+    (CHOICE_ELSEWHERE; ``cfg``: the gate's levels)."""
+    sure = round(max(cfg.sure_quality, cfg.min_quality), 2)
+    return (
+        "its first alignment, without the other sessions' class model, chose another motion "
+        "energy peak by the gesture words' classes (unconfirmed, so refused), more than "
+        f"{cfg.clip_agree_s} s from this offset, where the run's other passed sessions' "
+        f"class model puts them: two class evidences disagree, and energy alone (quality "
+        f"{ev.quality:.2f}) passes such a session only from {sure}"
     )
 
 
@@ -1628,6 +1651,8 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
         what = _RATE_AT_EDGE_WHY
     elif gate == CONTRADICTED_BEFORE:
         what = _contradicted_before(ev, cfg)
+    elif gate == CHOICE_ELSEWHERE:
+        what = _choice_elsewhere(ev, cfg)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:

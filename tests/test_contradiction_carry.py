@@ -42,7 +42,7 @@ def test_a_round_passes_a_contradicted_session_only_where_its_model_confirms():
         assert _decide(silent, cfg, False, []) == (False, "", "energy")
         excluded, reason, gate = _decide(replace(silent, contradicted=True), cfg, False, [])
         assert excluded and gate == CONTRADICTED_BEFORE
-        assert "own class evidence contradicted it" in reason
+        assert "own class test contradicted it" in reason
         assert "does not find the gesture words' classes here (p=0.5000)" in reason
         confirms = _round(quality, 0.001, lag_margin=1.0, contradicted=True)
         assert not _decide(confirms, cfg, False, [])[0]
