@@ -734,6 +734,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # the class lag profile's reach (no clock change)
+        39: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # a round refuses offsets away from the first pass's class choice (no clock change)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -743,6 +748,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         36: [[25.2, 1.8]],
         37: [[25.2, 1.8]],
         38: [[25.2, 1.8]],
+        39: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
@@ -751,6 +757,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         36: [[19.5, 2.0]],
         37: [[65.0, 2.0]],
         38: [[65.0, 2.0]],
+        39: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
