@@ -933,16 +933,16 @@ def align_session(
     keep_refused: bool = False,
     clip_model: ClipModel | None = None,
     contradicted: bool = False,
+    first_choice_s: float | None = None,
 ) -> tuple[list[Interval], AlignmentReport]:
     """The whole per-session join: offset, labels, quality gate. ``clip_model`` (clips', or
-    the run's other sessions') makes the search's and the gate's class evidence; for
-    ``contradicted`` see Evidence; ``keep_refused`` (never the steps) keeps a refused one."""
+    the run's other sessions') makes the class evidence; ``contradicted``, ``first_choice_s``:
+    see Evidence (choice_away); ``keep_refused`` (never the steps) keeps a refused one."""
     cfg = cfg or AlignConfig()
     clips = None if clip_model is None else bind(clip_model, motion)
     base = _report_base(session, motion, commands, rejected_words)
     commands, beyond = _reachable(motion, commands, cfg)
-    too_few = _too_few(commands, beyond, cfg)
-    if too_few:
+    if too_few := _too_few(commands, beyond, cfg):
         return [], _unaligned(too_few, base | _unlabelled(beyond))
     fit = _fit_clock(motion, commands, cfg, clips)
     offset, scale, around = fit.offset_s, fit.scale, fit.candidates
@@ -954,9 +954,9 @@ def align_session(
     cls = _class_test(commands, lag, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
-    peak, elsewhere = (None, False) if clips is None else _clip_peak(commands, lag, clips, cfg)
-    margin, away = (None, None) if clips is None else _lag_margin(commands, lag, clips, cfg)
+    peak, elsewhere, margin, away = _fixed_model_figures(commands, lag, clips, cfg)
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
+    evidence.choice_away = _away_from(first_choice_s, offset, cfg)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -983,6 +983,24 @@ def align_session(
         **base,
     )
     return intervals, report
+
+
+def _away_from(first_choice_s: float | None, offset: float, cfg: AlignConfig) -> bool:
+    """Whether the offset lies more than clip_agree_s from the first pass's unconfirmed class
+    choice (Evidence.choice_away; False without one)."""
+    return first_choice_s is not None and abs(offset - first_choice_s) > cfg.clip_agree_s
+
+
+def _fixed_model_figures(
+    commands: list[Command], lag: float, clips: BoundClips | None, cfg: AlignConfig
+) -> tuple[float | None, bool, float | None, float | None]:
+    """A fixed class model's figures at ``lag`` (all None/False without one): where its
+    profile peaks near it, whether it peaks elsewhere, its lag margin and best lag away."""
+    if clips is None:
+        return None, False, None, None
+    peak, elsewhere = _clip_peak(commands, lag, clips, cfg)
+    margin, away = _lag_margin(commands, lag, clips, cfg)
+    return peak, elsewhere, margin, away
 
 
 def _evidence(
@@ -1151,6 +1169,8 @@ def _decide(
     )
     if not at_chance and ev.contradicted:
         at_chance, gate = _contradicted_verdict(ev, cfg, gate)
+    if not at_chance and ev.choice_away and not _sure_energy(ev, gate_levels(cfg)):
+        at_chance, gate = True, CHOICE_ELSEWHERE
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1273,6 +1293,12 @@ class Evidence:
     # step's session-class rounds carry it: a fixed model never contradicts): a pass below
     # sure_quality then needs a fixed class model's route (_confirms_contradicted).
     contradicted: bool = False
+    # The first pass chose another energy peak than the best by its class evidence,
+    # unconfirmed (CHOICE_UNCONFIRMED; the align step's session-class rounds carry where),
+    # and this offset lies more than clip_agree_s from that choice: two class evidences
+    # put the words at different peaks, so energy under sure_quality, or the round's
+    # model alone, does not pass it (_decide).
+    choice_away: bool = False
 
 
 def gate_verdict(
@@ -1317,7 +1343,7 @@ def gate_verdict(
     if at_edge:
         return True, "offset at the search edge"
     if moved and not (cls is not None and cls.testable and cls.p_value <= cfg.class_confirm_p):
-        return True, "class choice unconfirmed"
+        return True, CHOICE_UNCONFIRMED
     if quality >= max(cfg.sure_quality, cfg.min_quality):
         return False, "energy"
     if disagree:
@@ -1410,6 +1436,12 @@ def _signature_passes(
 
 #: The gate's verdict where the self-trained class evidence contradicts (_class_contradicts).
 CLASS_CONTRADICTS = "class evidence contradicts"
+#: ... where the class evidence chose another energy peak than the best one (``moved``) and
+#: cannot confirm it on its own (class_confirm_p) ...
+CHOICE_UNCONFIRMED = "class choice unconfirmed"
+#: ... where a session-class round would pass, below sure_quality, an offset more than
+#: clip_agree_s from the first pass's unconfirmed class choice (Evidence.choice_away) ...
+CHOICE_ELSEWHERE = "first class choice elsewhere"
 #: ... where a fixed class model's route would pass an offset its own lag profile puts the
 #: words better away from (class_peak_margin) ...
 PEAKS_AWAY = "class evidence fits better away"
@@ -1594,6 +1626,19 @@ def _contradicted_before(ev: Evidence, cfg: AlignConfig) -> str:
     )
 
 
+def _choice_elsewhere(ev: Evidence, cfg: AlignConfig) -> str:
+    """Why a round refuses an offset away from the first pass's unconfirmed class choice
+    (CHOICE_ELSEWHERE; ``cfg``: the gate's levels)."""
+    sure = round(max(cfg.sure_quality, cfg.min_quality), 2)
+    return (
+        "its first alignment, without the other sessions' class model, chose another motion "
+        "energy peak by the gesture words' classes (unconfirmed, so refused), more than "
+        f"{cfg.clip_agree_s} s from this offset, where the run's other passed sessions' "
+        f"class model puts them: two class evidences disagree, and energy alone (quality "
+        f"{ev.quality:.2f}) passes such a session only from {sure}"
+    )
+
+
 def _weak_energy(
     quality: float, p_value: float, cfg: AlignConfig, rate_fitted: bool = False
 ) -> str:
@@ -1615,6 +1660,12 @@ def _weak_energy(
     )
 
 
+#: Why a best offset at the search edge is refused (_refusal).
+_AT_EDGE_WHY = (
+    "the best offset lies at the edge of the offset search, so the true one may lie beyond it"
+)
+
+
 def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     """Why a session is refused, with what the user can do about it."""
     cfg = gate_levels(cfg)
@@ -1625,13 +1676,12 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
         what = _RATE_AT_EDGE_WHY
     elif gate == CONTRADICTED_BEFORE:
         what = _contradicted_before(ev, cfg)
+    elif gate == CHOICE_ELSEWHERE:
+        what = _choice_elsewhere(ev, cfg)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:
-        what = (
-            "the best offset lies at the edge of the offset search, so the true one may "
-            "lie beyond it"
-        )
+        what = _AT_EDGE_WHY
     elif ev.disagree:
         what = (
             "the gesture words' classes fit the motion best at another offset than the "

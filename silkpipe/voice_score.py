@@ -951,12 +951,14 @@ def shifted_control(
     base,
     clip_model=None,
     contradicted: bool = False,
+    first_choice_s: float | None = None,
 ) -> dict:
     """Align a session with its offset search confined to a window around a wrong offset
     (true + shift) that ends 0.5 s short of the true one: what the gate does when the
     search lands there (the classic one-gesture-period error). Such a control must end
     excluded (or corrected to within 0.3 s, which this window cannot reach).
-    ``contradicted``: as align_session's (a re-test with the session classes)."""
+    ``contradicted``, ``first_choice_s``: as align_session's (a re-test with the session
+    classes; the choice on the moved words' clock, a first control's ``fit_offset_s``)."""
     from dataclasses import replace
 
     from silkpipe.alignment import align_session
@@ -966,7 +968,13 @@ def shifted_control(
     cfg = replace(base, search_s=float(max(abs(shift) - 0.5 - scale_slack(motion, centre), 0.1)))
     moved = [replace(c, start=c.start + centre, end=c.end + centre) for c in commands]
     _, report = align_session(
-        f"{name}-shifted", motion, moved, cfg, clip_model=clip_model, contradicted=contradicted
+        f"{name}-shifted",
+        motion,
+        moved,
+        cfg,
+        clip_model=clip_model,
+        contradicted=contradicted,
+        first_choice_s=first_choice_s,
     )
     # a count-clock fit scales the moved times too: t_imu = a * (t + centre) + b
     est = None if report.offset_s is None else report.offset_s + report.clock_scale * centre
@@ -975,27 +983,32 @@ def shifted_control(
     # was found inside the window (what a gate rule on the edge would refuse)
     lag = None if report.offset_s is None else report.offset_s + base.word_to_peak_s
     edge = bool(lag is not None and abs(lag) >= cfg.search_s - 0.05)
-    if report.excluded:
-        outcome = "excluded"
-    elif error is not None and abs(error) <= OFFSET_TOLERANCE_S:
-        outcome = "corrected"
-    else:
-        outcome = "false pass"
     return {
         "shift_s": round(shift, 3),
         "offset_error": error,
         "quality": round(report.quality, 2),
         "excluded": report.excluded,
-        "outcome": outcome,
+        "outcome": _control_outcome(report.excluded, error),
         "reason": report.reason,
         "at_window_edge": edge,
         "clock_scale": report.clock_scale,
         "class_p_value": report.class_p_value,
         "gate": report.gate,
+        "fit_offset_s": report.offset_s,  # on the moved words' clock (first_choice_s)
         "weak_energy_pass": weak_energy_pass(
             report.excluded, report.gate, report.quality, report.class_model, cfg
         ),
     }
+
+
+def _control_outcome(excluded: bool, error: float | None) -> str:
+    """A shifted control ends excluded, corrected (moved back within the offset tolerance
+    of the truth) or as a false pass."""
+    if excluded:
+        return "excluded"
+    if error is not None and abs(error) <= OFFSET_TOLERANCE_S:
+        return "corrected"
+    return "false pass"
 
 
 def scale_slack(motion, centre: float) -> float:
@@ -1094,14 +1107,17 @@ def _with_session_classes(first: dict, control, model) -> dict:
     """A shifted control the first pass refused, or passed on energy alone below
     sure_quality, re-aligned as the align step re-aligns such a session without clips: with
     the class model of the run's other passed sessions (``model``, _others_model), carrying
-    a first refusal by the self-trained class evidence as the step's rounds do; the first
-    verdict stands without one."""
-    from silkpipe.alignment import CLASS_CONTRADICTS
+    a first refusal by the self-trained class evidence (a contradiction, or an unconfirmed
+    class choice's offset) as the step's rounds do; the first verdict stands without one."""
+    from silkpipe.alignment import CHOICE_UNCONFIRMED, CLASS_CONTRADICTS
 
     if model is None:
         return first
-    contradicted = first.get("gate") == CLASS_CONTRADICTS
-    return {**control(clip_model=model, contradicted=contradicted), "tested_with": "sessions"}
+    carried = {"contradicted": first.get("gate") == CLASS_CONTRADICTS}
+    if first.get("gate") == CHOICE_UNCONFIRMED:  # the offset it chose, on the moved clock
+        carried["first_choice_s"] = first.get("fit_offset_s")
+    again = control(clip_model=model, **carried)
+    return {**again, "tested_with": "sessions"}
 
 
 def session_row(report: dict, truth: dict) -> dict:

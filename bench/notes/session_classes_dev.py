@@ -6,7 +6,10 @@ Oracle words, 40 shuffles. Per run, as silkpipe.steps.align does it: a first pas
 class model; the veto (session_classes.VETO; --VETO=0 is main's behaviour before it): each
 session passed on energy alone below sure_quality is re-aligned with the model of the other
 first-pass passes, and that verdict stands; then, in rounds (session_classes.ROUNDS), each refused session is re-aligned with
-the model of the sessions passed so far (never its own labels). Controls per session X (two
+the model of the sessions passed so far (never its own labels); a first pass refused
+CHOICE_UNCONFIRMED carries its offset into those re-alignments as the step does
+(``first_choice_s``, bigrun44; the step's CLASS_CONTRADICTS carry is not simulated here, as
+before: l1carry.py measures it), and so does a control's re-test. Controls per session X (two
 one-period shifts, one 5-20 s shift, one shuffled: the next session's words): first without a
 model; when refused (or, with the veto, passed weakly on energy), again with the model of the run's finally passed sessions other than X
 (fit_session_model); a control passes when either does. Gate evidence of every row is cached
@@ -33,10 +36,12 @@ from silkpipe import session_classes as sc  # noqa: E402
 from silkpipe.voice_score import SHIFTS, shifted_control  # noqa: E402
 
 
-def _align(name, motion, cmds, cfg, model, truth):
+def _align(name, motion, cmds, cfg, model, truth, choice=None):
     gate_dev.CAPTURED.clear()
     t = time.time()
-    intervals, rep = al.align_session(name, motion, cmds, cfg, clip_model=model)
+    intervals, rep = al.align_session(
+        name, motion, cmds, cfg, clip_model=model, first_choice_s=choice
+    )
     err = None if rep.offset_s is None else rep.offset_s - truth["offset_s"]
     if not gate_dev.CAPTURED:
         return intervals, dict(kind="session", err=None, excluded=True, gate="too few")
@@ -90,7 +95,7 @@ def _rounds(data, cfg):
             model = sc.fit_session_model([(data[m][1], start[m]) for m in trainers])
             if model is None:
                 continue
-            iv, row = _align(n, motion, cmds, cfg, model, truth)
+            iv, row = _align(n, motion, cmds, cfg, model, truth, _choice(rows[n][0], truth))
             rows[n].append(dict(row, round=r, trainers=trainers))
             if not row["excluded"]:
                 passed[n] = iv
@@ -99,21 +104,34 @@ def _rounds(data, cfg):
     return rows, passed
 
 
-def _control(kind, n, motion, cmds, truth, shift, cfg, model):
+def _choice(first, truth):
+    """The offset of a first pass refused CHOICE_UNCONFIRMED (None otherwise)."""
+    if first["gate"] != al.CHOICE_UNCONFIRMED or first["err"] is None:
+        return None
+    return first["err"] + truth["offset_s"]
+
+
+def _control(kind, n, motion, cmds, truth, shift, cfg, model, choice=None):
     gate_dev.CAPTURED.clear()
     t = time.time()
     if kind == "shuffled":
-        _, rep = al.align_session(n + "-ctl", motion, cmds, cfg, clip_model=model)
+        _, rep = al.align_session(
+            n + "-ctl", motion, cmds, cfg, clip_model=model, first_choice_s=choice
+        )
         r = dict(offset_error=None, excluded=rep.excluded, gate=rep.gate, outcome="")
+        r["fit_offset_s"] = rep.offset_s
         r["outcome"] = "excluded" if rep.excluded else "false pass"
     else:
-        r = shifted_control(n, motion, cmds, truth["offset_s"], shift, cfg, clip_model=model)
+        r = shifted_control(
+            n, motion, cmds, truth["offset_s"], shift, cfg, model, first_choice_s=choice
+        )
     ev = gate_dev.CAPTURED[-1] if gate_dev.CAPTURED else None
     row = dict(kind=kind, err=r["offset_error"], excluded=r["excluded"], gate=r["gate"])
     if ev is not None:
         fake = type("R", (), dict(excluded=r["excluded"], gate=r["gate"], time_model=""))
         row = gate_dev._row(kind, ev, fake, r["offset_error"], time.time() - t)
     row.update(outcome=r["outcome"], model=None if model is None else model.source)
+    row["fit_offset_s"] = r.get("fit_offset_s")
     return row
 
 
@@ -131,7 +149,9 @@ def _controls(data, passed, cfg, names, i, n):
         row = _control(kind, n, motion, words, truth, shift, cfg, None)
         weak = _weak(row, cfg)
         if (row["excluded"] or weak) and model is not None:
-            row = dict(_control(kind, n, motion, words, truth, shift, cfg, model), weak=weak)
+            choice = row["fit_offset_s"] if row["gate"] == al.CHOICE_UNCONFIRMED else None
+            again = _control(kind, n, motion, words, truth, shift, cfg, model, choice)
+            row = dict(again, weak=weak)
         out.append(dict(row, trainers=trainers if model is not None else []))
     return out
 

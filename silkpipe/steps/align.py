@@ -19,7 +19,12 @@ from pathlib import Path
 
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
-from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, align_session
+from silkpipe.alignment import (
+    CHOICE_UNCONFIRMED,
+    CLASS_CONTRADICTS,
+    AlignConfig,
+    align_session,
+)
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
 from silkpipe.clips import load_clip_streams
 from silkpipe.errors import InputError, not_utf8, parse_json, read_user_bytes
@@ -163,6 +168,10 @@ class SessionClasses:
     # (a weak energy pass the veto re-aligned); part of the re-use key, so a later run
     # knows which first pass to expect
     first_pass: str = "refused"
+    # the offset of a first pass refused CHOICE_UNCONFIRMED (its class evidence chose another
+    # energy peak than the best): a round does not pass another offset below sure_quality
+    # (alignment.Evidence.choice_away); part of the re-use key where set
+    first_choice_s: float | None = None
 
 
 def _session_veto(store, run_id, cfg, passed_classes, align, results, failed, progress) -> dict:
@@ -273,12 +282,21 @@ def _session_rounds(store, run_id, passed_classes, align, results, failed, progr
             tried[session] = passed
 
         def again(session: str, classes: SessionClasses = classes):
-            first = _first_pass(results[session])
-            return align(session, classes=replace(classes, first_pass=first))
+            first, choice = _first_pass(results[session]), _first_choice(results[session])
+            return align(session, classes=replace(classes, first_pass=first, first_choice_s=choice))
 
         _each(store, run_id, todo, again, results, failed, progress)
         if not any(not r[0]["excluded"] for s, r in results.items() if s in todo):
             return
+
+
+def _first_choice(result: tuple[dict, str]) -> float | None:
+    """The offset a first pass refused CHOICE_UNCONFIRMED chose (SessionClasses): a
+    class-model result carries it in its inputs, a first-pass result is it; else None."""
+    report = result[0]
+    if "first_pass" in report["inputs"]:
+        return report["inputs"].get("first_choice_s")
+    return report["offset_s"] if report["gate"] == CHOICE_UNCONFIRMED else None
 
 
 def _retestable(result: tuple[dict, str]) -> bool:
@@ -447,6 +465,8 @@ def _align_one(
     }
     if classes is not None:
         wanted.update(classes=classes.key, first_pass=classes.first_pass)
+        if classes.first_choice_s is not None:
+            wanted.update(first_choice_s=classes.first_choice_s)
     if not force and (known := verdicts.known(store, run_id, session, wanted, old)):
         return known
     motion, notes = read_motion(store, inputs, session)
@@ -458,7 +478,8 @@ def _align_one(
     model = clip_model if classes is None else classes.model
     contradicted = classes is not None and classes.first_pass == "contradicted"
     rejected = extraction.rejected + glitches
-    report, csv_text = _label(session, motion, commands, rejected, cfg, model, contradicted)
+    choice = None if classes is None else classes.first_choice_s
+    report, csv_text = _label(session, motion, commands, rejected, cfg, model, contradicted, choice)
     _blame_clocks(report, extraction.commands, commands, span, cfg)
     _count_untimed(report, extraction.rejected, commands, cfg)
     report.update(inputs=wanted, notes=notes)
@@ -468,7 +489,7 @@ def _align_one(
 
 
 def _label(
-    session, motion, commands, rejected, cfg, clip_model=None, contradicted=False
+    session, motion, commands, rejected, cfg, clip_model=None, contradicted=False, choice=None
 ) -> tuple[dict, str]:
     """align_session with the gate applied as configured (never switched off)."""
     intervals, rep = align_session(
@@ -479,6 +500,7 @@ def _label(
         rejected_words=rejected,
         clip_model=clip_model,
         contradicted=contradicted,
+        first_choice_s=choice,
     )
     report = rep.to_json()
     no_overlap = clocks_overlap(commands, (float(motion.t[0]), float(motion.t[-1])), cfg.search_s)
