@@ -749,6 +749,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # a round refuses offsets away from the first pass's class choice (no clock change)
+        42: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # the class lag profile route off by default again (no clock change)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -761,6 +766,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         39: [[25.2, 1.8]],
         40: [[25.2, 1.8]],
         41: [[25.2, 1.8]],
+        42: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
@@ -772,6 +778,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         39: [[65.0, 2.0]],
         40: [[65.0, 2.0]],
         41: [[65.0, 2.0]],
+        42: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
@@ -781,6 +788,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         39: [[14.6, 5.1], [78.7, 6.0]],
         40: [[14.6, 5.1], [78.7, 6.0]],
         41: [[14.6, 5.1], [78.7, 6.0]],
+        42: [[14.6, 5.1], [78.7, 6.0]],
     }  # 588_02's delivery: one step spread, then each loss at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]

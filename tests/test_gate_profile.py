@@ -77,16 +77,17 @@ def test_the_report_names_the_level_that_applied():
     assert _passes_from(replace(cfg, class_peak_unlifts=False), False, HERE) == lifted
 
 
-def test_the_rule_is_on_by_default_with_its_floor():
-    """On by default from align step 40 (bench/notes/route44.txt): a margin over the floor
-    passes from min_quality; 551_01's +0.16..+0.26 (1.67 s off, a period) does not, as it
-    did with the route on at step 38; --no-class-peak-unlifts keeps the lifted level."""
+def test_the_rule_is_off_by_default_with_its_floor():
+    """Off by default from align step 42 (bench/notes/held44.txt): on 4-session runs of fresh
+    seeds the floor held, but in held-out runs of 32 sessions the route passed 670_00 1.45 s
+    off at margin +3.17; --class-peak-unlifts turns it on, with the floor 1.0 (route44)."""
     cfg = AlignConfig()
-    assert cfg.class_peak_unlifts and cfg.class_peak_unlift_margin == 1.0
+    assert not cfg.class_peak_unlifts and cfg.class_peak_unlift_margin == 1.0
     q = cfg.min_quality + 0.2
-    assert _verdict(q, HERE, cfg) == (False, PROFILE_UNLIFTS)
-    assert _verdict(q, 0.26, cfg) == (True, "at chance")
-    assert _verdict(q, HERE, replace(cfg, class_peak_unlifts=False)) == (True, "at chance")
+    assert _verdict(q, HERE, cfg) == (True, "at chance")
+    on = replace(cfg, class_peak_unlifts=True)
+    assert _verdict(q, HERE, on) == (False, PROFILE_UNLIFTS)
+    assert _verdict(q, 0.26, on) == (True, "at chance")
 
 
 def test_a_margin_under_the_floor_does_not_unlift():
