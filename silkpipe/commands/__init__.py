@@ -202,13 +202,10 @@ def raise_if_failed(
 ) -> None:
     """PartialFailure when sessions failed or ``clips`` were named and skipped (the output
     was made without them): exit 2 if all were bad input, 1 if any session's was a fault."""
-    from silkpipe.errors import BAD_INPUT, FAULT, PartialFailure, shown
-    from silkpipe.steps.common import failure_kinds
+    from silkpipe.errors import PartialFailure
 
     if not (failed or clips):
         return
-    kinds = failure_kinds(store, run_id) if failed else {}
-    code = FAULT if any(kinds.get(s) == "fault" for s in failed) else BAD_INPUT
     parts = []
     if failed:
         names = ", ".join(sorted(failed))
@@ -217,9 +214,28 @@ def raise_if_failed(
             f"reasons in runs/{run_id}/failures/{step}/"
         )
     if clips:
-        names = ", ".join(map(shown, clips))
-        parts.append(f"{len(clips)} clip(s) skipped ({names[:300]}), each named above")
-    raise PartialFailure("; ".join(parts), code)
+        parts.append(counted(clips, "clip(s) skipped") + ", each named above")
+    raise PartialFailure("; ".join(parts), failure_code(store, run_id, failed))
+
+
+def counted(names: Sequence[str], what: str) -> str:
+    """ "N <what> (name, name, ...)" for a closing `partial:` line, names escaped and cut
+    short."""
+    from silkpipe.errors import shown
+
+    return f"{len(names)} {what} ({', '.join(map(shown, names))[:300]})"
+
+
+def failure_code(store, run_id: str, sessions) -> int:
+    """The exit status of a partial output: FAULT when any of ``sessions`` failed by a fault
+    (the run's failures records), else BAD_INPUT."""
+    from silkpipe.errors import BAD_INPUT, FAULT
+    from silkpipe.steps.common import failure_kinds
+
+    if not sessions:
+        return BAD_INPUT
+    kinds = failure_kinds(store, run_id)
+    return FAULT if any(kinds.get(s) == "fault" for s in sessions) else BAD_INPUT
 
 
 def _parser_for(value, annotation: str):

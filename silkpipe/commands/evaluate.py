@@ -14,6 +14,7 @@ from silkpipe.commands import (
     add_dir_option,
     add_training_settings,
     check_config,
+    counted,
     refuse_unused,
     training_config,
     training_flags,
@@ -287,13 +288,11 @@ def _raise_if_left_out(errors: dict[str, str]) -> None:
     exit 2 with a `partial:` line, as score-voice exits for a bad truth.json, so a script
     does not take the scores for the whole folder's."""
     if errors:
-        from silkpipe.errors import BAD_INPUT, PartialFailure, shown
+        from silkpipe.errors import BAD_INPUT, PartialFailure
 
-        names = ", ".join(map(shown, sorted(errors)))
+        left_out = counted(sorted(errors), "session(s) left out")
         raise PartialFailure(
-            f"{len(errors)} session(s) left out ({names[:300]}), each named above; the "
-            "scores are of the others",
-            BAD_INPUT,
+            f"{left_out}, each named above; the scores are of the others", BAD_INPUT
         )
 
 

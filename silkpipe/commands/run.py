@@ -11,6 +11,8 @@ from silkpipe.commands import (
     add_test_split_option,
     chosen_test_split,
     config_from,
+    counted,
+    failure_code,
 )
 from silkpipe.commands.align import say_gate
 from silkpipe.errors import PartialFailure
@@ -102,8 +104,7 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     """PartialFailure when a session, a clip or a step failed; its line counts sessions
     and clips apart (a clip refused at upload, or named and skipped by train, is not a
     failed session). Exit 2 when every failure was bad input, 1 when any was a fault."""
-    from silkpipe.errors import BAD_INPUT, FAULT
-    from silkpipe.steps.common import failure_kinds
+    from silkpipe.errors import FAULT
     from silkpipe.store import open_store
 
     failed_steps = sorted(k for k, v in result["steps"].items() if v != 0)
@@ -114,25 +115,18 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     trained_without = result.get("clips_skipped_by_train") or []  # bad input, as at upload
     if not (failed_steps or failed_sessions or clips or trained_without):
         return
-    kinds = failure_kinds(open_store(store_uri), run_id)
-    faults = [s for s in failed_sessions if kinds.get(s) == "fault"]
-    faults += [k for k in failed_steps if result["steps"][k] == FAULT]
-    parts = [_counted(failed_sessions, "session(s) failed")] if failed_sessions else []
+    code = failure_code(open_store(store_uri), run_id, failed_sessions)
+    if any(result["steps"][k] == FAULT for k in failed_steps):
+        code = FAULT
+    parts = [counted(failed_sessions, "session(s) failed")] if failed_sessions else []
     if clips:
-        parts.append(_counted(clips, "clip(s) skipped at upload"))
+        parts.append(counted(clips, "clip(s) skipped at upload"))
     if trained_without:
-        parts.append(_counted(trained_without, "clip(s) skipped by train"))
+        parts.append(counted(trained_without, "clip(s) skipped by train"))
     if (clips or trained_without) and len(result.get("clip_folders") or []) > 1:
         parts.append(_numbered_folders(result["clip_folders"]))
     parts.append(f"steps with failures: {', '.join(failed_steps) or 'none'}; see the run report")
-    raise PartialFailure("; ".join(parts), FAULT if faults else BAD_INPUT)
-
-
-def _counted(names: list[str], what: str) -> str:
-    """ "N <what> (name, name, ...)" for the closing line, names escaped and cut short."""
-    from silkpipe.errors import shown
-
-    return f"{len(names)} {what} ({', '.join(map(shown, names))[:300]})"
+    raise PartialFailure("; ".join(parts), code)
 
 
 def _numbered_folders(folders: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from silkpipe.commands import add_dir_option, refuse_unused
+from silkpipe.commands import add_dir_option, counted, failure_code, refuse_unused
 
 
 def register(sub) -> None:
@@ -174,15 +174,14 @@ def raise_if_partial(result: dict) -> None:
     line, as `run` exits: a session refused for its truth.json, one whose transcription or
     alignment failed (its row says why), an --align-clips clip align skipped. A control's
     failure is not the user's input: its row says it. Exit 1 when any failure was a fault."""
-    from silkpipe.errors import BAD_INPUT, FAULT, PartialFailure, shown
-    from silkpipe.steps.common import failure_kinds
+    from silkpipe.errors import PartialFailure
     from silkpipe.store import open_store
 
     controls = set(result["controls"].get("sessions") or {})
     failed = {**result["transcribe_failed"], **result["align_failed"]}
     failed = {s: why for s, why in failed.items() if s not in controls}
     parts = [
-        f"{len(names)} {what} ({', '.join(map(shown, sorted(names)))[:300]})"
+        counted(sorted(names), what)
         for names, what in (
             (list(result["sessions_refused"]), "session(s) not scored (bad truth.json)"),
             (list(failed), "session(s) failed, not scored"),
@@ -192,6 +191,5 @@ def raise_if_partial(result: dict) -> None:
     ]
     if not parts:
         return
-    kinds = failure_kinds(open_store(result["store"]), result["run_id"]) if failed else {}
-    fault = any(kinds.get(s) == "fault" for s in failed)
-    raise PartialFailure("; ".join(parts), FAULT if fault else BAD_INPUT)
+    code = failure_code(open_store(result["store"]), result["run_id"], failed)
+    raise PartialFailure("; ".join(parts), code)
