@@ -33,6 +33,22 @@ def every_nth_clip(data_dir: Path, folder: Path, n: int) -> Path:
     return folder
 
 
+def score_voice_two_sessions(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """Two synthetic sessions (seed 21) and a clip folder to score them on (seed 22): the
+    sessions, and `score-voice`'s argv for them (exact words, no controls, one short
+    training run, a store under ``tmp_path``, JSON out)."""
+    from silkpipe import synth
+    from silkpipe.sessions import find_sessions
+
+    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
+    synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
+    first, second = find_sessions(tmp_path / "data" / "sessions")
+    argv = ["score-voice", str(tmp_path / "data" / "sessions"), "--clips"]
+    argv += [str(tmp_path / "eval" / "clips"), "--oracle", "--no-controls", "--seeds", "1"]
+    argv += ["--epochs", "1", "--store", str(tmp_path / "store"), "--json"]
+    return first, second, argv
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -13,6 +13,7 @@ import badinputs
 import pytest
 
 from silkpipe.cli import main
+from tests.conftest import score_voice_two_sessions
 
 GOOD = badinputs.GOOD[1]  # the session that passes the gate on its own
 
@@ -54,17 +55,9 @@ def test_score_voice_with_a_session_align_refuses_names_it_and_exits_partial(tmp
     """A session whose sensor_data.csv is cut off fails in align: its row said only "no
     alignment output" and the exit was 0, as if every session had been scored. Its row now
     carries align's line naming the file, and the exit is partial (2)."""
-    from silkpipe import synth
-    from silkpipe.sessions import find_sessions
-
-    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
-    synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
-    bad, good = find_sessions(tmp_path / "data" / "sessions")
+    bad, good, argv = score_voice_two_sessions(tmp_path)
     cut = bad / "sensor_data.csv"
     cut.write_bytes(cut.read_bytes()[:20000])
-    argv = ["score-voice", str(tmp_path / "data" / "sessions"), "--clips"]
-    argv += [str(tmp_path / "eval" / "clips"), "--oracle", "--no-controls", "--seeds", "1"]
-    argv += ["--epochs", "1", "--store", str(tmp_path / "store"), "--json"]
     capsys.readouterr()
     assert main(argv) == 2
     out = capsys.readouterr()

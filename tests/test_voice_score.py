@@ -26,6 +26,7 @@ from silkpipe.voice_score import (
     source_clips,
     truth_on_clock,
 )
+from tests.conftest import score_voice_two_sessions
 
 
 def test_label_overlap_counts_time():
@@ -139,11 +140,10 @@ def test_played_clips_are_the_gestures_of_the_sessions_given():
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory):
     root = tmp_path_factory.mktemp("score")
-    synth.generate(root / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
-    synth.generate(root / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
+    *sessions, _ = score_voice_two_sessions(root)
     # the sessions carry a perfect transcript (whisperx_output.json, taken as-is); their
     # shuffled-audio controls do not, so those go through the real Whisper backend
-    for folder in find_sessions(root / "data" / "sessions"):
+    for folder in sessions:
         truth = json.loads((folder / "truth.json").read_text())
         (folder / "whisperx_output.json").write_text(json.dumps(oracle_transcript(truth)))
     result = score_voice(
@@ -460,15 +460,10 @@ def test_a_bad_truth_leaves_its_session_out_and_the_others_are_scored(tmp_path, 
     other session is scored, and the exit status says the result is partial."""
     from silkpipe.cli import main
 
-    synth.generate(tmp_path / "data", sessions=2, seed=21, duration=60, clips_per_class=2)
-    synth.generate(tmp_path / "eval", sessions=1, seed=22, duration=20, clips_per_class=2)
-    bad, good = find_sessions(tmp_path / "data" / "sessions")
+    bad, good, argv = score_voice_two_sessions(tmp_path)
     outside = tmp_path / "outside_truth.json"
     (bad / "truth.json").rename(outside)
     (bad / "truth.json").symlink_to(outside)
-    argv = ["score-voice", str(tmp_path / "data" / "sessions"), "--clips"]
-    argv += [str(tmp_path / "eval" / "clips"), "--oracle", "--no-controls", "--seeds", "1"]
-    argv += ["--epochs", "1", "--store", str(tmp_path / "store"), "--json"]
     capsys.readouterr()
     assert main(argv) == 2
     out = capsys.readouterr()
