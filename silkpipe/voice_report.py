@@ -132,8 +132,10 @@ def _word_lines(o: dict) -> list[str]:
     if "word_false_passes" not in o:
         return []
     w = o.get("passed_words") or {}
+    from silkpipe.word_labels import OFF_S, OFF_SHARE
+
     lines = [
-        f"  of them with more than 20% of words' labels more than 0.5 s off: "
+        f"  of them with more than {OFF_SHARE:.0%} of words' labels more than {OFF_S} s off: "
         f"{o['word_false_passes']}"
     ]
     if w.get("words"):
