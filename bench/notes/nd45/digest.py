@@ -25,11 +25,13 @@ def digest(out, dirs):
                 pre = err[(prod >= a - 3) & (prod < a)]
                 post = err[(prod > b) & (prod <= b + 3)]
                 if len(pre) and len(post):
-                    sizes.append([round(b - a, 2), round(float(np.median(post) - np.median(pre)), 2)])
+                    sizes.append(
+                        [round(b - a, 2), round(float(np.median(post) - np.median(pre)), 2)]
+                    )
             res[str(f.parent)] = {
                 "kind": tm["kind"],
                 "src": tm["rate_source"],
-                "losses": [[float(x) for x in l] for l in tm["losses"]],
+                "losses": [[float(x) for x in loss] for loss in tm["losses"]],
                 "words": [round(x, 3) for x in at if np.isfinite(x)],
                 "loss_err": sizes,
             }
@@ -45,15 +47,21 @@ def compare(a, b):
         if x["losses"] == y["losses"] and x["kind"] == y["kind"]:
             continue
         moved += 1
+
         def off(w):
             w = np.array(w)
             return (int((abs(w) > 0.3).sum()), len(w)) if len(w) else (0, 0)
+
         print(f"{k.split('/h44/')[1]}: {x['kind']} {x['losses']} -> {y['kind']} {y['losses']}")
         print(f"   loss size err (true, err): {x['loss_err']} -> {y['loss_err']}")
-        print(f"   words |clock err| > 0.3: {off(x['words'])} -> {off(y['words'])}; "
-              f"{sorted(set(round(v, 2) for v in x['words']))[:6]} -> {sorted(set(round(v, 2) for v in y['words']))[:6]}")
+        print(
+            f"   words |clock err| > 0.3: {off(x['words'])} -> {off(y['words'])}; "
+            f"{sorted(set(round(v, 2) for v in x['words']))[:6]} -> {sorted(set(round(v, 2) for v in y['words']))[:6]}"
+        )
     print("sessions", len(A), "moved", moved)
 
 
 if __name__ == "__main__":
-    {"digest": lambda a: digest(a[0], a[1:]), "compare": lambda a: compare(*a)}[sys.argv[1]](sys.argv[2:])
+    {"digest": lambda a: digest(a[0], a[1:]), "compare": lambda a: compare(*a)}[sys.argv[1]](
+        sys.argv[2:]
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 import silkpipe.clock_envelope as ce
+import silkpipe.sessions as ss
 import silkpipe.watch_clock as wc
 from silkpipe.sessions import read_sensor_csv
 
@@ -20,8 +21,6 @@ def hook(arrival, watch=None, cfg=None, spacing=None, pairs=None):
     return ORIG(arrival, watch, cfg, spacing, pairs)
 
 
-import silkpipe.sessions as ss
-
 ss.rebuild_clock = hook
 MIN = 1.0
 for d in sys.argv[1:]:
@@ -32,7 +31,9 @@ for d in sys.argv[1:]:
     n0 = wc.stale_burst_rows(a, cfg)
     est = ce.envelope_rate(a, n0, cfg, p)
     t = a[n0:]
-    print(f"## {sess.name[4:10]} losses {s.time_model['losses']} edges {est.edges if est else None}")
+    print(
+        f"## {sess.name[4:10]} losses {s.time_model['losses']} edges {est.edges if est else None}"
+    )
     for g in np.flatnonzero(np.diff(t) > MIN) + 1:
         row = n0 + int(g)
         j = int(np.searchsorted(p.turn_row, row))
