@@ -519,7 +519,10 @@ def unseen_gap_losses(
     catches up with the pace before it (_sized_lag at least ``min_loss_s``) and the rotation
     vector jumps across it (_gap_jumps: by ``loss_turn_rad``, or by far more than the
     still wrist around it): a host stall inside a queue also stays behind, but the wrist
-    turns across it by one period only. ``seen``: the rows (from
+    turns across it by one period only. A pause longer than ``stall_s`` by more than the
+    arrival jitter at its two rows (2 x ``latency_jitter_s``) is no host stall, so there
+    the lag alone says rows were lost (a still wrist does not jump across a loss).
+    ``seen``: the rows (from
     n0) the envelope's edges span, where its steps already count every loss. Each loss is
     [arrival before it, seconds inserted, how far off that may be]."""
     t = np.asarray(arrival[n0:], dtype=np.float64)
@@ -527,7 +530,10 @@ def unseen_gap_losses(
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
         if seen is not None and seen[0] <= g <= seen[1]:
             continue
-        if inserted[n0 + g] - inserted[n0 + g - 1] > 0 or not _gap_jumps(pairs, n0 + int(g), cfg):
+        if inserted[n0 + g] - inserted[n0 + g - 1] > 0:
+            continue
+        stall = t[g] - t[g - 1] <= cfg.stall_s + 2 * cfg.latency_jitter_s
+        if stall and not _gap_jumps(pairs, n0 + int(g), cfg):
             continue
         step, spread = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
         if step >= cfg.min_loss_s:

@@ -200,19 +200,63 @@ def _turns(watch: np.ndarray, jump_at: float | None) -> SpacingPairs:
     return pairs
 
 
+def _never_draining(lost: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(watch, arrival): 25 s in real time, then a queue at half the rate that never
+    drains, the rows of watch-time window ``lost`` never arriving (their sending time
+    spent: arrival pauses about twice the loss)."""
+    return trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=lost)
+
+
 def test_loss_in_a_backlog_that_never_drains_is_inserted_at_its_gap():
     """Rows lost while a queue never drains: no later envelope edge steps up, but sending
     time went on them, so arrival pauses and never catches up with its pace; with the
-    rotation jumping there the loss is inserted and the clock after it is right. The
-    same gap where the wrist turns by one period only is a stall: nothing inserted."""
-    watch, arrival = trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=(60, 63))
+    rotation jumping there the loss is inserted and the clock after it is right. A pause
+    no longer than a host stall (``stall_s``) where the wrist turns by one period only
+    may be a stall (real queues that never drain stay behind at every stall): nothing
+    inserted."""
+    watch, arrival = _never_draining((60, 63))
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 63.0))
     assert model.kind == "count" and model.rate_source == "envelope"
     assert [round(s) for _, s in model.losses] == [3]
     assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+    watch, arrival = _never_draining((60, 60.6))
+    assert np.diff(arrival[400:]).max() <= ClockConfig().stall_s
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
     assert model.losses == []
-    assert clock_error(rebuilt[400:], watch[400:]) > 2.5
+    assert clock_error(rebuilt[400:], watch[400:]) > 0.5
+
+
+def test_a_pause_longer_than_any_stall_that_never_catches_up_is_a_loss_without_a_jump():
+    """Never_drains 536_02, 527_02, 346_00, 504_02, 506_01 (bench/notes/clock43.txt): rows
+    lost in a queue that never drains while the wrist was still or slow, so the rotation
+    does not jump across the gap; arrival pauses longer than any host stall and never
+    catches up, by the loss. Main required the jump and left every later word off by the
+    loss; a pause over ``stall_s`` is no stall, so the lag alone counts it."""
+    watch, arrival = _never_draining((60, 63))
+    assert np.diff(arrival[400:]).max() > ClockConfig().stall_s
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert [round(s, 1) for _, s in model.losses] == [3.0]
+    assert clock_error(rebuilt[400:], watch[400:]) < 0.1
+
+
+def test_a_stall_of_stall_s_read_just_over_it_in_a_queue_is_no_loss():
+    """DEV 648_02 (bench/notes/nd45.txt): a host stall of 1.5 s (``stall_s``) inside a
+    queue that never drains stays behind (the queue sends at its own pace after it), and
+    its arrival pause reads a row's spacing longer than the stall. A pause is measured
+    between two rows, each up to ``latency_jitter_s`` off: only a pause longer than
+    ``stall_s`` by twice that is no stall; this one inserts nothing, as at main. A 1.6 s
+    pause is past that margin, and its lag alone now counts it (the rule's cost where a
+    host stall could last that long)."""
+    watch, arrival = _never_draining((200, 200))
+    for held, loss_free in ((1.5, True), (1.6, False)):
+        late = arrival.copy()
+        late[late >= 60.0] += held
+        pause = np.diff(late[400:]).max()
+        assert ClockConfig().stall_s < pause < held + 0.02
+        _, model = rebuild_clock(late, pairs=_turns(watch, None))
+        assert model.kind == "count" and model.rate_source == "envelope"
+        assert (model.losses == []) is loss_free, (held, model.losses)
 
 
 def test_two_losses_between_envelope_edges_are_each_their_own_size():
@@ -356,17 +400,17 @@ def test_two_losses_between_the_same_edges_are_split_where_each_happened():
 
 
 def test_loss_in_a_queue_where_the_wrist_is_still_is_inserted_at_its_gap():
-    """The queue that never drains, 3 s lost, the wrist still: across the gap the rotation
-    vector turns by only 0.05 rad beyond the gyro (below loss_turn_rad), but a hundred
-    times more than between any of its still neighbours, so time passed there: inserted.
-    The same 0.05 rad where the neighbours turn by 0.02 (a moving wrist's noise) is no
-    evidence: nothing inserted, as before."""
-    watch, arrival = trace(150, lambda t: 1.5 if t < 25 else 0.5, lost=(60, 63))
-    pairs = _turns(watch, 63.0)
+    """The queue that never drains, 0.7 s lost (a pause no longer than a host stall), the
+    wrist still: across the gap the rotation vector turns by only 0.05 rad beyond the
+    gyro (below loss_turn_rad), but a hundred times more than between any of its still
+    neighbours, so time passed there: inserted. The same 0.05 rad where the neighbours
+    turn by 0.02 (a moving wrist's noise) is no evidence: nothing inserted, as before."""
+    watch, arrival = _never_draining((60, 60.7))
+    pairs = _turns(watch, 60.7)
     pairs.turn_excess[:] = 0.0005
-    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 63.0)] = 0.05
+    pairs.turn_excess[np.searchsorted(watch[pairs.turn_row], 60.7)] = 0.05
     rebuilt, model = rebuild_clock(arrival, pairs=pairs)
-    assert [round(s) for _, s in model.losses] == [3]
+    assert [round(s, 1) for _, s in model.losses] == [0.7]
     assert clock_error(rebuilt[400:], watch[400:]) < 0.1
     noisy = replace(pairs, turn_excess=np.where(pairs.turn_excess == 0.05, 0.05, 0.02))
     _, model = rebuild_clock(arrival, pairs=noisy)
@@ -754,6 +798,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # the class lag profile route off by default again (no clock change)
+        43: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # a pause over stall_s that never catches up is a loss without a jump (nd45)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -767,9 +816,14 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         40: [[25.2, 1.8]],
         41: [[25.2, 1.8]],
         42: [[25.2, 1.8]],
+        43: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
+    watch, arrival = _never_draining((60, 63))
+    unjumped = {42: [], 43: [[95.0, 3.0]]}  # 3 s lost in a queue, the wrist still (nd45)
+    got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
+    assert [[round(float(x), 1) for x in loss] for loss in got] == unjumped[STEP_VERSION["align"]]
     _, arrival, pairs = _still_wrist_loss_before_a_drain()
     jumped = {
         36: [[19.5, 2.0]],
@@ -779,6 +833,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         40: [[65.0, 2.0]],
         41: [[65.0, 2.0]],
         42: [[65.0, 2.0]],
+        43: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
@@ -789,6 +844,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         40: [[14.6, 5.1], [78.7, 6.0]],
         41: [[14.6, 5.1], [78.7, 6.0]],
         42: [[14.6, 5.1], [78.7, 6.0]],
+        43: [[14.6, 5.1], [78.7, 6.0]],
     }  # 588_02's delivery: one step spread, then each loss at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]
