@@ -131,6 +131,11 @@ class AlignConfig:
     # is pulled by words on other gestures, not by the rate; the class models cannot tell
     # neighbouring rates apart (bench/notes/rate.txt). Above 1: off.
     rate_edge_share: float = 1.0
+    # A pass below sure_quality whose words lie on both sides of a loss the clock inserted
+    # with a size that may be off by more than this (TimeModel.uncertain_losses) is refused:
+    # the words after it may sit that far from the ones before. None: off (on DEV it
+    # refused more right passes than false ones, bench/notes/clock45.txt).
+    loss_spread_s: float | None = None
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -1022,6 +1027,7 @@ def _evidence(
     moved = abs(fit.candidates[0]) > cfg.edge_s
     scales = _searched_scales(motion, said, cfg)
     rate_fitted = _scale_reach(scales, said) >= cfg.rate_reach_s
+    words = np.array([c.start * fit.scale + fit.offset_s for c in said])
     return Evidence(
         fit.quality,
         fit.p_value,
@@ -1036,7 +1042,22 @@ def _evidence(
         away,
         _scale_edge(fit.scale, scales) if rate_fitted else None,
         contradicted,
+        uncertain_loss=_straddled_loss(motion.time_model, words, cfg),
     )
+
+
+def _straddled_loss(time_model: dict, words: np.ndarray, cfg: AlignConfig) -> list[float] | None:
+    """The first loss of ``time_model`` whose size may be off by more than loss_spread_s
+    with ``words`` (IMU seconds) on both sides of it, None without one. The aligner fits
+    one offset; a loss oversized or undersized moves every word after it against the ones
+    before, and the fit then follows whichever side fits better (678_00:
+    bench/notes/diag44.txt): only the clock could have told."""
+    if cfg.loss_spread_s is None or not len(words):
+        return None
+    for loss in time_model.get("uncertain_losses", []):
+        if loss[2] > cfg.loss_spread_s and words.min() < loss[3] < words.max():
+            return list(loss)
+    return None
 
 
 def _scale_edge(scale: float, scales: tuple[float, ...]) -> float:
@@ -1173,6 +1194,8 @@ def _decide(
         at_chance, gate = _contradicted_verdict(ev, cfg, gate)
     if not at_chance and ev.choice_away and not _sure_energy(ev, gate_levels(cfg)):
         at_chance, gate = True, CHOICE_ELSEWHERE
+    if not at_chance and ev.uncertain_loss and not _sure_energy(ev, gate_levels(cfg)):
+        at_chance, gate = True, LOSS_UNCERTAIN
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1301,6 +1324,9 @@ class Evidence:
     # put the words at different peaks, so energy under sure_quality, or the round's
     # model alone, does not pass it (_decide).
     choice_away: bool = False
+    # The words lie on both sides of a loss whose size may be off by over loss_spread_s:
+    # [arrival s, seconds inserted, how far off, rebuilt s after it] (None: none such).
+    uncertain_loss: list[float] | None = None
 
 
 def gate_verdict(
@@ -1456,6 +1482,9 @@ PROFILE_UNLIFTS = "energy, class lag profile confirms"
 #: ... and where a route would pass a fitted clock rate at the edge of the rates searched
 #: (rate_edge_share).
 RATE_AT_EDGE = "clock rate at the edge of its bound"
+#: ... and where energy under sure_quality would pass words on both sides of a loss whose
+#: size may be off by more than loss_spread_s (Evidence.uncertain_loss).
+LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
 _RATE_AT_EDGE_WHY = (
     "on a clock rebuilt from row counts the fitted clock rate lies at the edge of the rates "
     "searched around the measured one, where the true rate is not expected: the words may "
@@ -1668,6 +1697,16 @@ _AT_EDGE_WHY = (
 )
 
 
+def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
+    """LOSS_UNCERTAIN's reason, naming the loss (Evidence.uncertain_loss)."""
+    _, size, spread, at = loss[:4]
+    return (
+        f"the words lie on both sides of a loss the rebuilt clock inserted at {at:.1f} s "
+        f"({size:.2f} s, its size may be off by {spread:.2f} s): the words after it may sit "
+        f"that far off the ones before (quality {quality:.2f} < sure {cfg.sure_quality})"
+    )
+
+
 def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     """Why a session is refused, with what the user can do about it."""
     cfg = gate_levels(cfg)
@@ -1680,6 +1719,8 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
         what = _contradicted_before(ev, cfg)
     elif gate == CHOICE_ELSEWHERE:
         what = _choice_elsewhere(ev, cfg)
+    elif gate == LOSS_UNCERTAIN and ev.uncertain_loss:
+        what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:
