@@ -131,11 +131,12 @@ class AlignConfig:
     # is pulled by words on other gestures, not by the rate; the class models cannot tell
     # neighbouring rates apart (bench/notes/rate.txt). Above 1: off.
     rate_edge_share: float = 1.0
-    # A pass below sure_quality whose words lie on both sides of a loss the clock inserted
-    # with a size that may be off by more than this (TimeModel.uncertain_losses) is refused:
-    # the words after it may sit that far from the ones before. None: off (on DEV it
-    # refused more right passes than false ones, bench/notes/clock45.txt).
-    loss_spread_s: float | None = None
+    # A pass below sure_quality is refused where a loss the clock inserted may be off in
+    # size by more than this (TimeModel.uncertain_losses) and the words on its two sides
+    # (loss_split_words a side at least), fitted apart, put the offset more than this apart
+    # and no further than the loss's spread allows (_straddled_loss). None: off.
+    loss_spread_s: float | None = 0.5
+    loss_split_words: int = 3
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -1027,7 +1028,6 @@ def _evidence(
     moved = abs(fit.candidates[0]) > cfg.edge_s
     scales = _searched_scales(motion, said, cfg)
     rate_fitted = _scale_reach(scales, said) >= cfg.rate_reach_s
-    words = np.array([c.start * fit.scale + fit.offset_s for c in said])
     return Evidence(
         fit.quality,
         fit.p_value,
@@ -1042,22 +1042,52 @@ def _evidence(
         away,
         _scale_edge(fit.scale, scales) if rate_fitted else None,
         contradicted,
-        uncertain_loss=_straddled_loss(motion.time_model, words, cfg),
+        uncertain_loss=_straddled_loss(motion, said, fit, cfg),
     )
 
 
-def _straddled_loss(time_model: dict, words: np.ndarray, cfg: AlignConfig) -> list[float] | None:
-    """The first loss of ``time_model`` whose size may be off by more than loss_spread_s
-    with ``words`` (IMU seconds) on both sides of it, None without one. The aligner fits
-    one offset; a loss oversized or undersized moves every word after it against the ones
-    before, and the fit then follows whichever side fits better (678_00:
-    bench/notes/diag44.txt): only the clock could have told."""
-    if cfg.loss_spread_s is None or not len(words):
+def _straddled_loss(
+    motion: Motion, said: list[Command], fit: OffsetFit, cfg: AlignConfig
+) -> list[float] | None:
+    """The first loss of the time model whose size may be off by more than loss_spread_s
+    where the words on its two sides, fitted apart, put the offset as far apart as that
+    allows (_split_lags: more than loss_spread_s, at most its spread plus that), as
+    [arrival s, size, spread, rebuilt s, lag before, lag after]; None without one. The
+    aligner fits one offset; a loss sized wrong moves every word after it against the
+    ones before, and the fit follows whichever side fits better (678_00: 2.4 s oversized,
+    bench/notes/diag44.txt). Either alone refuses right passes: many losses carry a wide
+    spread, and a few words on one side often peak a gesture period or more away
+    (bench/notes/clock45.txt)."""
+    if cfg.loss_spread_s is None or not said:
         return None
-    for loss in time_model.get("uncertain_losses", []):
-        if loss[2] > cfg.loss_spread_s and words.min() < loss[3] < words.max():
-            return list(loss)
+    for loss in motion.time_model.get("uncertain_losses", []):
+        if loss[2] <= cfg.loss_spread_s:
+            continue
+        lags = _split_lags(motion, said, fit, loss[3], cfg)
+        if lags is not None and cfg.loss_spread_s < abs(lags[1] - lags[0]) <= (
+            loss[2] + cfg.loss_spread_s
+        ):
+            return [*loss[:4], *lags]
     return None
+
+
+def _split_lags(
+    motion: Motion, said: list[Command], fit: OffsetFit, at: float, cfg: AlignConfig
+) -> tuple[float, float] | None:
+    """(best energy lag of the words placed before rebuilt time ``at``, of those after),
+    each side fitted alone over the same search; None unless both sides hold
+    loss_split_words words or more."""
+    times = np.array([c.start * fit.scale for c in said])
+    before = times + fit.offset_s < at
+    if min(before.sum(), (~before).sum()) < cfg.loss_split_words:
+        return None
+    signal = search_signal(motion, cfg)
+    lags = []
+    for side in (before, ~before):
+        classes = [c.cls for c, on in zip(said, side, strict=True) if on]
+        _, _, offsets, scores = _energy_fit(signal, motion, times[side], classes, cfg)
+        lags.append(round(float(offsets[int(np.argmax(scores))]), 3))
+    return lags[0], lags[1]
 
 
 def _scale_edge(scale: float, scales: tuple[float, ...]) -> float:
@@ -1324,8 +1354,8 @@ class Evidence:
     # put the words at different peaks, so energy under sure_quality, or the round's
     # model alone, does not pass it (_decide).
     choice_away: bool = False
-    # The words lie on both sides of a loss whose size may be off by over loss_spread_s:
-    # [arrival s, seconds inserted, how far off, rebuilt s after it] (None: none such).
+    # A loss whose size may be off by over loss_spread_s, the words on its two sides
+    # fitting that far apart (_straddled_loss; None: none such).
     uncertain_loss: list[float] | None = None
 
 
@@ -1699,11 +1729,12 @@ _AT_EDGE_WHY = (
 
 def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     """LOSS_UNCERTAIN's reason, naming the loss (Evidence.uncertain_loss)."""
-    _, size, spread, at = loss[:4]
+    _, size, spread, at, before, after = loss[:6]
     return (
-        f"the words lie on both sides of a loss the rebuilt clock inserted at {at:.1f} s "
-        f"({size:.2f} s, its size may be off by {spread:.2f} s): the words after it may sit "
-        f"that far off the ones before (quality {quality:.2f} < sure {cfg.sure_quality})"
+        f"the rebuilt clock inserted a loss at {at:.1f} s ({size:.2f} s) whose size may be "
+        f"off by {spread:.2f} s, and the words before it fit best at offset {before:+.2f} s, "
+        f"those after it at {after:+.2f} s: the clock may step there (quality "
+        f"{quality:.2f} < sure {cfg.sure_quality})"
     )
 
 

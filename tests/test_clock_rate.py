@@ -591,36 +591,37 @@ def test_the_queue_window_setting_is_checked():
         check_config(ClockConfig(queue_window_s=-1.0))
 
 
-def test_a_pass_below_sure_over_a_loss_of_uncertain_size_is_refused():
-    """678_00 (bench/notes/diag44.txt): a loss 2.4 s oversized moved the words after it
-    against the ones before, and energy (under sure_quality) passed the offset that fit the
-    words after it. Where the time model says a loss's size may be off by more than
-    loss_spread_s and the words lie on both sides of it, only sure energy passes; a loss
-    off by less, or with every word on one side of it, refuses nothing. Off by default
-    (loss_spread_s None): on DEV it refused more right passes than false ones."""
+def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused():
+    """678_00 (bench/notes/diag44.txt), made: a loss 2.4 s oversized moved the words after
+    it against the ones before, and energy under sure_quality passed the offset that fit
+    the words after it. Where the time model says a loss's size may be off by more than
+    loss_spread_s and the words on its two sides, fitted apart, put the offset more than
+    that apart (no further than its spread allows), only sure energy passes. Words that
+    agree across it, a loss off by less, or a step larger than its spread allow, refuse
+    nothing."""
     from dataclasses import replace as with_
 
     from silkpipe.alignment import LOSS_UNCERTAIN
 
     motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
-    cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0, loss_spread_s=0.5)
+    stepped = [with_(w, start=w.start + 1.5, end=w.end + 1.5) if w.start > 50 else w for w in words]
+    cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0)
 
-    def gate(loss: list[float]) -> tuple[bool, str, str]:
+    def gate(said, loss: list[float], config=cfg) -> tuple[bool, str, str]:
         clock = {"kind": "arrival", "uncertain_losses": [loss]}
-        _, report = align_session("s", with_(motion, time_model=clock), words, cfg)
+        _, report = align_session("s", with_(motion, time_model=clock), said, config)
         return report.excluded, report.gate, report.reason
 
-    excluded, how, why = gate([40.0, 6.0, 2.5, 50.0])
-    assert excluded and how == LOSS_UNCERTAIN and "inserted at 50.0 s" in why
-    assert gate([40.0, 6.0, 0.4, 50.0])[:2] == (False, "energy")
-    assert gate([140.0, 6.0, 2.5, 150.0])[:2] == (False, "energy")
-    sure = AlignConfig(class_channel_weight=0.0, loss_spread_s=0.5)
-    clock = {"kind": "arrival", "uncertain_losses": [[40.0, 6.0, 2.5, 50.0]]}
-    _, report = align_session("s", with_(motion, time_model=clock), words, sure)
-    assert not report.excluded and report.quality >= sure.sure_quality
-    off = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0)  # the default: off
-    _, report = align_session("s", with_(motion, time_model=clock), words, off)
-    assert report.gate == "energy"
+    excluded, how, why = gate(stepped, [40.0, 6.0, 2.5, 52.0])
+    assert excluded and how == LOSS_UNCERTAIN and "loss at 52.0 s" in why, why
+    assert gate(words, [40.0, 6.0, 2.5, 52.0])[:2] == (False, "energy")  # the words agree
+    assert gate(stepped, [40.0, 6.0, 0.4, 52.0])[:2] == (False, "energy")
+    assert gate(stepped, [40.0, 6.0, 0.8, 52.0])[:2] == (False, "energy")  # steps too far
+    assert gate(stepped, [140.0, 6.0, 2.5, 150.0])[:2] == (False, "energy")
+    off = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0, loss_spread_s=None)
+    assert gate(stepped, [40.0, 6.0, 2.5, 52.0], off)[:2] == (False, "energy")
+    sure = AlignConfig(class_channel_weight=0.0, sure_quality=5.0)  # energy 5.5: sure
+    assert gate(stepped, [40.0, 6.0, 2.5, 52.0], sure)[:2] == (False, "energy")
 
 
 def test_the_loss_spread_setting_is_checked():

@@ -339,6 +339,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "refine_s": (0.02, _MAX_S),  # one grid step at least: 0 left nothing to search
         "class_peak_reach_s": (0.1, 120.0),  # the lag profile's grid is sized from it
         "rate_edge_share": (0, None),
+        "loss_split_words": (1, None),
         "energy_allowance": (0, None),  # below 0 it would lift the level over min_quality;
         # at or over min_quality it would drop it to chance (check_energy_allowance)
         "shuffles": (1, 10_000),
