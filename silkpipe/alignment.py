@@ -1074,9 +1074,9 @@ def _straddled_loss(
 def _split_lags(
     motion: Motion, said: list[Command], fit: OffsetFit, at: float, cfg: AlignConfig
 ) -> tuple[float, float] | None:
-    """(best energy lag of the words placed before rebuilt time ``at``, of those after),
-    each side fitted alone over the same search; None unless both sides hold
-    loss_split_words words or more."""
+    """(offset the words placed before rebuilt time ``at`` fit best at, that of the words
+    after it), each side fitted alone by energy over the same search; None unless both
+    sides hold loss_split_words words or more."""
     times = np.array([c.start * fit.scale for c in said])
     before = times + fit.offset_s < at
     if min(before.sum(), (~before).sum()) < cfg.loss_split_words:
@@ -1086,7 +1086,7 @@ def _split_lags(
     for side in (before, ~before):
         classes = [c.cls for c, on in zip(said, side, strict=True) if on]
         _, _, offsets, scores = _energy_fit(signal, motion, times[side], classes, cfg)
-        lags.append(round(float(offsets[int(np.argmax(scores))]), 3))
+        lags.append(round(float(offsets[int(np.argmax(scores))]) - cfg.word_to_peak_s, 3))
     return lags[0], lags[1]
 
 

@@ -464,7 +464,7 @@ def rebuild_clock(
         unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
         inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
         losses = sorted([[at, size] for at, size, _ in unseen] + found)
-        uncertain = [loss for loss in unseen if loss[2] > 0]
+        uncertain = [[float(x) for x in loss] for loss in unseen if loss[2] > 0]
         unjudged: list[list[float]] = []
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses, unjudged = _insert_losses(arrival, n0, rate, cfg)
