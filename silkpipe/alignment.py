@@ -131,6 +131,12 @@ class AlignConfig:
     # is pulled by words on other gestures, not by the rate; the class models cannot tell
     # neighbouring rates apart (bench/notes/rate.txt). Above 1: off.
     rate_edge_share: float = 1.0
+    # A pass below sure_quality is refused where a loss the clock inserted may be off in
+    # size by more than this (TimeModel.uncertain_losses) and the words on its two sides
+    # (loss_split_words a side at least), fitted apart, put the offset more than this apart
+    # and no further than the loss's spread allows (_straddled_loss). None: off.
+    loss_spread_s: float | None = 0.5
+    loss_split_words: int = 3
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -1036,7 +1042,52 @@ def _evidence(
         away,
         _scale_edge(fit.scale, scales) if rate_fitted else None,
         contradicted,
+        uncertain_loss=_straddled_loss(motion, said, fit, cfg),
     )
+
+
+def _straddled_loss(
+    motion: Motion, said: list[Command], fit: OffsetFit, cfg: AlignConfig
+) -> list[float] | None:
+    """The first loss of the time model whose size may be off by more than loss_spread_s
+    where the words on its two sides, fitted apart, put the offset as far apart as that
+    allows (_split_lags: more than loss_spread_s, at most its spread plus that), as
+    [arrival s, size, spread, rebuilt s, lag before, lag after]; None without one. The
+    aligner fits one offset; a loss sized wrong moves every word after it against the
+    ones before, and the fit follows whichever side fits better (678_00: 2.4 s oversized,
+    bench/notes/diag44.txt). Either alone refuses right passes: many losses carry a wide
+    spread, and a few words on one side often peak a gesture period or more away
+    (bench/notes/clock45.txt)."""
+    if cfg.loss_spread_s is None or not said:
+        return None
+    for loss in motion.time_model.get("uncertain_losses", []):
+        if loss[2] <= cfg.loss_spread_s:
+            continue
+        lags = _split_lags(motion, said, fit, loss[3], cfg)
+        if lags is not None and cfg.loss_spread_s < abs(lags[1] - lags[0]) <= (
+            loss[2] + cfg.loss_spread_s
+        ):
+            return [*loss[:4], *lags]
+    return None
+
+
+def _split_lags(
+    motion: Motion, said: list[Command], fit: OffsetFit, at: float, cfg: AlignConfig
+) -> tuple[float, float] | None:
+    """(offset the words placed before rebuilt time ``at`` fit best at, that of the words
+    after it), each side fitted alone by energy over the same search; None unless both
+    sides hold loss_split_words words or more."""
+    times = np.array([c.start * fit.scale for c in said])
+    before = times + fit.offset_s < at
+    if min(before.sum(), (~before).sum()) < cfg.loss_split_words:
+        return None
+    signal = search_signal(motion, cfg)
+    lags = []
+    for side in (before, ~before):
+        classes = [c.cls for c, on in zip(said, side, strict=True) if on]
+        _, _, offsets, scores = _energy_fit(signal, motion, times[side], classes, cfg)
+        lags.append(round(float(offsets[int(np.argmax(scores))]) - cfg.word_to_peak_s, 3))
+    return lags[0], lags[1]
 
 
 def _scale_edge(scale: float, scales: tuple[float, ...]) -> float:
@@ -1173,6 +1224,8 @@ def _decide(
         at_chance, gate = _contradicted_verdict(ev, cfg, gate)
     if not at_chance and ev.choice_away and not _sure_energy(ev, gate_levels(cfg)):
         at_chance, gate = True, CHOICE_ELSEWHERE
+    if not at_chance and ev.uncertain_loss and not _sure_energy(ev, gate_levels(cfg)):
+        at_chance, gate = True, LOSS_UNCERTAIN
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1301,6 +1354,9 @@ class Evidence:
     # put the words at different peaks, so energy under sure_quality, or the round's
     # model alone, does not pass it (_decide).
     choice_away: bool = False
+    # A loss whose size may be off by over loss_spread_s, the words on its two sides
+    # fitting that far apart (_straddled_loss; None: none such).
+    uncertain_loss: list[float] | None = None
 
 
 def gate_verdict(
@@ -1456,6 +1512,9 @@ PROFILE_UNLIFTS = "energy, class lag profile confirms"
 #: ... and where a route would pass a fitted clock rate at the edge of the rates searched
 #: (rate_edge_share).
 RATE_AT_EDGE = "clock rate at the edge of its bound"
+#: ... and where energy under sure_quality would pass words on both sides of a loss whose
+#: size may be off by more than loss_spread_s (Evidence.uncertain_loss).
+LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
 _RATE_AT_EDGE_WHY = (
     "on a clock rebuilt from row counts the fitted clock rate lies at the edge of the rates "
     "searched around the measured one, where the true rate is not expected: the words may "
@@ -1668,6 +1727,17 @@ _AT_EDGE_WHY = (
 )
 
 
+def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
+    """LOSS_UNCERTAIN's reason, naming the loss (Evidence.uncertain_loss)."""
+    _, size, spread, at, before, after = loss[:6]
+    return (
+        f"the rebuilt clock inserted a loss at {at:.1f} s ({size:.2f} s) whose size may be "
+        f"off by {spread:.2f} s, and the words before it fit best at offset {before:+.2f} s, "
+        f"those after it at {after:+.2f} s: the clock may step there (quality "
+        f"{quality:.2f} < sure {cfg.sure_quality})"
+    )
+
+
 def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
     """Why a session is refused, with what the user can do about it."""
     cfg = gate_levels(cfg)
@@ -1680,6 +1750,8 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
         what = _contradicted_before(ev, cfg)
     elif gate == CHOICE_ELSEWHERE:
         what = _choice_elsewhere(ev, cfg)
+    elif gate == LOSS_UNCERTAIN and ev.uncertain_loss:
+        what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:

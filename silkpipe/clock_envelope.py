@@ -484,9 +484,27 @@ def _sized_lag(
         before, lag, far = rate, floor_lag, 0.0
     after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
     if before is None or after is None or after >= before * (1 - cfg.pace_drop):
-        return lag, far
+        return lag, far or _late_queue_spread(t, g, rate, lag, before, cfg)
     low = lag * after / before
     return (lag + low) / 2, (lag - low) / 2 + far
+
+
+def _late_queue_spread(
+    t: np.ndarray, g: int, rate: float, lag: float, before: float | None, cfg: ClockConfig
+) -> float:
+    """How far a loss sized with no bracket may be off: where rows after the gap at row g
+    arrive slower than ``before`` (by ``pace_drop``) over ``queue_window_s`` though not
+    over ``min_steady_s``, a queue began inside the loss and its first second arrived at
+    full pace (real 678_00: 148 rows/s over 1 s, 111 over 2 s; the loss 2.36 s oversized);
+    the lost rows may then have been sent at that pace, so the loss may be as small as
+    lag * after / before. The size is kept (a wider window moving it sized losses a queue
+    had already bracketed worse: bench/notes/diag44.txt); the whole range is its spread."""
+    if before is None:
+        return 0.0
+    after = _sending_pace(t[g : g + max(int(cfg.queue_window_s * rate), 2)], rate, cfg)
+    if after is None or after >= before * (1 - cfg.pace_drop):
+        return 0.0
+    return lag - lag * after / before
 
 
 def _lagged_gap(

@@ -96,6 +96,7 @@ class ClockConfig:
     lag_match: float = 0.2  # a gap that stays behind by a loss's size to this share: there
     pace_drop: float = 0.05  # rows arriving this much slower after a loss gap: a queue began
     recent_pace_s: float = 1.0  # ... or in this last watch time before it (0: off): their pace
+    queue_window_s: float = 2.0  # no queue in min_steady_s after a loss gap: read this long
 
 
 @dataclass
@@ -119,6 +120,11 @@ class TimeModel:
     rate_uncertainty: float = 1.0  # |R_true / R - 1| is at most this (rate_source's bound)
     rate_support_s: float = 0.0  # seconds of arrival the envelope rate rests on
     loss_uncertainty_s: float = 0.0  # loss sizes are off by at most this (unseen gaps)
+    # [arrival s, seconds inserted, how far off, rebuilt s of the first row after it] of
+    # each loss whose size may be off
+    uncertain_losses: list[list[float]] = field(default_factory=list)
+    # [arrival s, gap s]: gaps over stall_s the default-rate path counted across unjudged
+    unjudged_gaps: list[list[float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -131,20 +137,39 @@ def stale_burst_rows(arrival: np.ndarray, cfg: ClockConfig) -> int:
     return n if n >= cfg.burst_min_rows and n < len(arrival) else 0
 
 
+def _judged_rows(arrival: np.ndarray, g: int, nxt: int, rate: float, cfg: ClockConfig) -> slice:
+    """The rows after the arrival gap at row g that judge it: ``steady_window_s`` of rows
+    at most, up to the next gap (row nxt its last). Where that leaves under
+    ``min_steady_s`` of rows, up to the next pause longer than ``stall_s`` instead: a host
+    stall soon after a loss (real 621_02: 0.35 s of rows, then a 0.63 s stall) holds rows
+    that arrive in a burst after it, so the window across it still reads the pace, where
+    counting across kept a 5.9 s loss out of the clock."""
+    window = max(int(cfg.steady_window_s * rate), 2)
+    after = slice(g + 1, min(g + 1 + window, nxt + 1))
+    if after.stop - after.start >= cfg.min_steady_s * rate:
+        return after
+    longer = np.flatnonzero(np.diff(arrival[g + 1 : g + 1 + window]) > cfg.stall_s)
+    return slice(g + 1, min(g + 1 + (int(longer[0]) + 1 if len(longer) else window), len(arrival)))
+
+
 def _insert_losses(
     arrival: np.ndarray, n0: int, rate: float, cfg: ClockConfig
-) -> tuple[np.ndarray, list[list[float]]]:
-    """Seconds of lost watch time before each row (cumulative), and the losses found."""
+) -> tuple[np.ndarray, list[list[float]], list[list[float]]]:
+    """Seconds of lost watch time before each row (cumulative), the losses found, and the
+    arrival gaps over ``stall_s`` counted across unjudged ([arrival s, gap s])."""
     n = len(arrival)
     inserted = np.zeros(n)
     latency = arrival - (arrival[n0] + (np.arange(n) - n0) / rate)
     losses: list[list[float]] = []
-    window = max(int(cfg.steady_window_s * rate), 2)
+    unjudged: list[list[float]] = []
     gaps = np.flatnonzero(np.diff(arrival[n0:]) > cfg.gap_s) + n0
     for g, nxt in zip(gaps, np.append(gaps[1:], n - 1)[: len(gaps)], strict=True):
-        after = slice(g + 1, min(g + 1 + window, nxt + 1))  # up to the next gap
+        after = _judged_rows(arrival, int(g), int(nxt), rate, cfg)
         rows = after.stop - after.start
         if rows < cfg.min_steady_s * rate:  # too little after the gap to judge: count across
+            pause = float(arrival[g + 1] - arrival[g])
+            if pause > cfg.stall_s:
+                unjudged.append([round(float(arrival[g]), 3), round(pause, 3)])
             continue
         span = arrival[after.stop - 1] - arrival[g + 1]
         steady = span > 0 and abs(rows / span / rate - 1) <= cfg.steady_tolerance
@@ -157,7 +182,7 @@ def _insert_losses(
         if steady and before <= cfg.backlog_s and step >= cfg.min_loss_s:
             inserted[g + 1 :] += step
             losses.append([round(float(arrival[g]), 3), round(float(step), 3)])
-    return inserted, losses
+    return inserted, losses, unjudged
 
 
 def measured_rate(arrival: np.ndarray, n0: int, cfg: ClockConfig) -> float | None:
@@ -439,13 +464,15 @@ def rebuild_clock(
         unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
         inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
         losses = sorted([[at, size] for at, size, _ in unseen] + found)
-        loss_spread = max((spread for *_, spread in unseen), default=0.0)
+        uncertain = [[float(x) for x in loss] for loss in unseen if loss[2] > 0]
+        unjudged: list[list[float]] = []
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
-        inserted, losses = _insert_losses(arrival, n0, rate, cfg)
-        loss_spread = 0.0
+        inserted, losses, unjudged = _insert_losses(arrival, n0, rate, cfg)
+        uncertain = []
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
-    model.loss_uncertainty_s = loss_spread
+    model.loss_uncertainty_s = max((spread for *_, spread in uncertain), default=0.0)
+    model.unjudged_gaps = unjudged
     if est is not None:
         model.rate_uncertainty = round(est.uncertainty, 5)
         model.rate_support_s = round(est.support_s, 1)
@@ -456,4 +483,16 @@ def rebuild_clock(
         t = arrival.copy()
         t[:n0] = straight[:n0]
     model.watch_seconds = round(float(t[-1] - t[0]), 3)
+    model.uncertain_losses = [
+        [*loss, _rebuilt_after(arrival, n0, t, loss[0])] for loss in uncertain
+    ]
     return t, model
+
+
+def _rebuilt_after(arrival: np.ndarray, n0: int, t: np.ndarray, at: float) -> float:
+    """The rebuilt time of the first row after the arrival gap whose last row before
+    arrived at ``at`` (rounded to 1 ms; the rows after the anchor arrive in order on the
+    envelope path, and the gap is over ``gap_s``): where the loss sits on the clock the
+    words are placed on."""
+    row = n0 + int(np.searchsorted(arrival[n0:], at + 0.001, side="right"))
+    return round(float(t[min(row, len(t) - 1)]), 3)

@@ -603,6 +603,118 @@ def test_the_pace_drop_setting_is_checked():
         check_config(ClockConfig(pace_drop=1.5))
 
 
+def test_a_loss_whose_queue_arrives_at_full_pace_at_first_is_flagged_uncertain():
+    """Held-out 678_00 (bench/notes/diag44.txt), made: a slow phase begins inside a 4 s
+    loss, and the first second of rows after the gap arrives at the watch rate before the
+    queue shows. The lag reads 6 s (2 s too much) and the second after the gap sees no
+    queue, so the loss was inserted certain. Over queue_window_s (2 s) of rows the pace
+    falls: the size is kept, and the time model says it may be off by over 0.5 s."""
+    watch, arrival = trace(
+        110,
+        lambda t: 1.5 if t < 17 else (0.5 if t < 19 else (1.0 if t < 20.2 else 0.6)),
+        lost=(15, 19),
+    )
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [6.0]
+    assert _offset_after(rebuilt, watch, 20, 100) == pytest.approx(2.0, abs=0.1)
+    assert model.loss_uncertainty_s > 0.5
+    ((at, size, spread, after),) = model.uncertain_losses
+    assert [at, size, spread] == [*model.losses[0], model.loss_uncertainty_s]
+    assert after == pytest.approx(rebuilt[np.searchsorted(watch, 19.0)], abs=0.01)
+    _, model = rebuild_clock(
+        arrival, cfg=ClockConfig(queue_window_s=1.0), pairs=_turns(watch, 19.0)
+    )
+    assert model.loss_uncertainty_s == 0.0 and model.uncertain_losses == []
+
+
+def test_the_queue_window_setting_is_checked():
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    with pytest.raises(InputError, match="queue_window_s"):
+        check_config(ClockConfig(queue_window_s=-1.0))
+
+
+def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused():
+    """678_00 (bench/notes/diag44.txt), made: a loss 2.4 s oversized moved the words after
+    it against the ones before, and energy under sure_quality passed the offset that fit
+    the words after it. Where the time model says a loss's size may be off by more than
+    loss_spread_s and the words on its two sides, fitted apart, put the offset more than
+    that apart (no further than its spread allows), only sure energy passes. Words that
+    agree across it, a loss off by less, or a step larger than its spread allow, refuse
+    nothing."""
+    from dataclasses import replace as with_
+
+    from silkpipe.alignment import LOSS_UNCERTAIN
+
+    motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
+    stepped = [with_(w, start=w.start + 1.5, end=w.end + 1.5) if w.start > 50 else w for w in words]
+    cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0)
+
+    def gate(said, loss: list[float], config=cfg) -> tuple[bool, str, str]:
+        clock = {"kind": "arrival", "uncertain_losses": [loss]}
+        _, report = align_session("s", with_(motion, time_model=clock), said, config)
+        return report.excluded, report.gate, report.reason
+
+    excluded, how, why = gate(stepped, [40.0, 6.0, 2.5, 52.0])
+    assert excluded and how == LOSS_UNCERTAIN and "loss at 52.0 s" in why, why
+    assert gate(words, [40.0, 6.0, 2.5, 52.0])[:2] == (False, "energy")  # the words agree
+    assert gate(stepped, [40.0, 6.0, 0.4, 52.0])[:2] == (False, "energy")
+    assert gate(stepped, [40.0, 6.0, 0.8, 52.0])[:2] == (False, "energy")  # steps too far
+    assert gate(stepped, [140.0, 6.0, 2.5, 150.0])[:2] == (False, "energy")
+    off = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0, loss_spread_s=None)
+    assert gate(stepped, [40.0, 6.0, 2.5, 52.0], off)[:2] == (False, "energy")
+    sure = AlignConfig(class_channel_weight=0.0, sure_quality=5.0)  # energy 5.5: sure
+    assert gate(stepped, [40.0, 6.0, 2.5, 52.0], sure)[:2] == (False, "energy")
+
+
+def test_the_loss_spread_setting_is_checked():
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    with pytest.raises(InputError, match="loss_spread_s"):
+        check_config(AlignConfig(loss_spread_s=-1.0))
+
+
+def _gap_then_stall(stall: float) -> tuple[np.ndarray, np.ndarray]:
+    """(watch, arrival): 5.9 s lost at 15 s in real time, then 0.35 s of rows and a host
+    stall of ``stall`` seconds whose held rows arrive in one burst after it (real 621_02);
+    a slow phase at 30-40 s makes the backlog drain (a count clock)."""
+    watch, arrival = trace(60, lambda t: 1.6 if t < 30 or t > 40 else 0.6, lost=(15, 20.9))
+    at = arrival[np.flatnonzero(watch >= 20.9)[0]] + 0.35
+    held = (arrival >= at) & (arrival < at + stall)
+    arrival[held] = at + stall + np.arange(held.sum()) * 1e-4
+    return watch, np.maximum.accumulate(arrival) + np.arange(len(arrival)) * 1e-9
+
+
+#: No envelope rate and no real-time windows: the default rate and _insert_losses.
+DEFAULT_PATH = ClockConfig(max_rate_uncertainty=0.0, agreeing_edges=10**6, min_realtime_s=1e9)
+
+
+def test_a_loss_followed_soon_by_a_host_stall_is_judged_across_the_stall():
+    """Held-out 621_02 (bench/notes/diag44.txt), made: on the default-rate path a 5.9 s
+    arrival gap followed 0.35 s later by a 0.63 s host stall had under min_steady_s of
+    rows before the next pause, so it was counted across and every word after it sat
+    5.9 s early. Judged across the stall (its rows arrive in a burst after it), the loss
+    is found and the clock after it is right."""
+    watch, arrival = _gap_then_stall(0.63)
+    rebuilt, model = rebuild_clock(arrival, cfg=DEFAULT_PATH)
+    assert model.kind == "count" and model.rate_source == "default"
+    assert [round(s, 1) for _, s in model.losses] == [5.9]
+    assert abs(_offset_after(rebuilt, watch, 22, 60)) < 0.1
+    assert model.unjudged_gaps == []
+
+
+def test_a_loss_followed_soon_by_a_longer_pause_is_counted_across_and_recorded():
+    """A pause longer than stall_s, 0.35 s after the gap, is no host stall: the rows
+    between are all there is to judge the gap by, too few, so it is counted across as
+    before; the time model now records the gap it could not judge."""
+    watch, arrival = _gap_then_stall(2.0)
+    rebuilt, model = rebuild_clock(arrival, cfg=DEFAULT_PATH)
+    assert model.rate_source == "default" and model.losses == []
+    assert [[round(x, 1) for x in gap] for gap in model.unjudged_gaps] == [[15.0, 5.9]]
+
+
 def _on_clock(motion, watch: np.ndarray, rebuilt: np.ndarray):
     """``motion`` (made on the watch's own time) as a rebuilt clock places it: uniform on
     rebuilt time, each sample from the watch time it maps back to, none where the clock
@@ -803,6 +915,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # a pause over stall_s that never catches up is a loss without a jump (nd45)
+        44: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # the default-rate path judged across host stalls, spreads recorded (not these)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -817,11 +934,12 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         41: [[25.2, 1.8]],
         42: [[25.2, 1.8]],
         43: [[25.2, 1.8]],
+        44: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
     watch, arrival = _never_draining((60, 63))
-    unjumped = {42: [], 43: [[95.0, 3.0]]}  # 3 s lost in a queue, the wrist still (nd45)
+    unjumped = {42: [], 43: [[95.0, 3.0]], 44: [[95.0, 3.0]]}  # 3 s lost in a queue, the wrist still (nd45)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == unjumped[STEP_VERSION["align"]]
     _, arrival, pairs = _still_wrist_loss_before_a_drain()
@@ -834,6 +952,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         41: [[65.0, 2.0]],
         42: [[65.0, 2.0]],
         43: [[65.0, 2.0]],
+        44: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
@@ -845,9 +964,14 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         41: [[14.6, 5.1], [78.7, 6.0]],
         42: [[14.6, 5.1], [78.7, 6.0]],
         43: [[14.6, 5.1], [78.7, 6.0]],
+        44: [[14.6, 5.1], [78.7, 6.0]],
     }  # 588_02's delivery: one step spread, then each loss at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]
+    _, arrival = _gap_then_stall(0.63)
+    default = {42: [], 43: [], 44: [[15.0, 5.9]]}  # 621_02's delivery on the default-rate path
+    got = rebuild_clock(arrival, cfg=DEFAULT_PATH)[1].losses
+    assert [[round(float(x), 1) for x in loss] for loss in got] == default[STEP_VERSION["align"]]
 
 
 def test_a_contact_between_a_burst_and_the_next_stall_is_steady():

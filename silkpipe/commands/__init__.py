@@ -300,7 +300,7 @@ _MAX_S = 6 * 3600.0  # longest session (validation.MAX_SPAN_S): no alignment spa
 _ALIGN_SPANS = (
     *("search_s", "event_window_s", "punch_window_s", "noise_window_s", "noise_run_s"),
     *("max_state_s", "state_label_s", "bump_sigma_s", "smooth_s", "snap_s", "edge_s"),
-    *("min_state_piece_s", "rate_reach_s", "clip_agree_s", "class_peak_away_s"),
+    *("min_state_piece_s", "rate_reach_s", "clip_agree_s", "class_peak_away_s", "loss_spread_s"),
 )
 _ALIGN_SHARES = (
     *("event_burst_share", "noise_burst_share", "class_keep", "max_signature_p"),
@@ -339,12 +339,18 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "refine_s": (0.02, _MAX_S),  # one grid step at least: 0 left nothing to search
         "class_peak_reach_s": (0.1, 120.0),  # the lag profile's grid is sized from it
         "rate_edge_share": (0, None),
+        "loss_split_words": (1, None),
         "energy_allowance": (0, None),  # below 0 it would lift the level over min_quality;
         # at or over min_quality it would drop it to chance (check_energy_allowance)
         "shuffles": (1, 10_000),
         "seed": (0, 2**32 - 1),
     },
-    "ClockConfig": {"stall_s": (0, _MAX_S), "pace_drop": (0, 1), "recent_pace_s": (0, _MAX_S)},
+    "ClockConfig": {
+        "stall_s": (0, _MAX_S),
+        "pace_drop": (0, 1),
+        "recent_pace_s": (0, _MAX_S),
+        "queue_window_s": (0, _MAX_S),
+    },
 }
 
 
