@@ -939,7 +939,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
     watch, arrival = _never_draining((60, 63))
-    unjumped = {42: [], 43: [[95.0, 3.0]], 44: [[95.0, 3.0]]}  # 3 s lost in a queue, the wrist still (nd45)
+    unjumped = {
+        42: [],
+        43: [[95.0, 3.0]],
+        44: [[95.0, 3.0]],
+    }  # 3 s lost in a queue, the wrist still (nd45)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == unjumped[STEP_VERSION["align"]]
     _, arrival, pairs = _still_wrist_loss_before_a_drain()
