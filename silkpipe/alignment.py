@@ -136,6 +136,8 @@ class AlignConfig:
     # (loss_split_words a side at least), fitted apart, put the offset more than this apart
     # and no further than the loss's spread allows (_straddled_loss). None: off.
     loss_spread_s: float | None = 0.5
+    # Fewer words than this on either side of such a loss: the sides are not fitted apart
+    # and the loss refuses nothing (_split_lags).
     loss_split_words: int = 3
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
@@ -1054,7 +1056,7 @@ def _straddled_loss(
     allows (_split_lags: more than loss_spread_s, at most its spread plus that), as
     [arrival s, size, spread, rebuilt s, lag before, lag after]; None without one. The
     aligner fits one offset; a loss sized wrong moves every word after it against the
-    ones before, and the fit follows whichever side fits better (678_00: 2.4 s oversized,
+    ones before, and the fit follows whichever side fits better (678_00, oversized:
     bench/notes/diag44.txt). Either alone refuses right passes: many losses carry a wide
     spread, and a few words on one side often peak a gesture period or more away
     (bench/notes/clock45.txt)."""
@@ -1738,10 +1740,10 @@ def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     )
 
 
-def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
-    """Why a session is refused, with what the user can do about it."""
-    cfg = gate_levels(cfg)
-    quality, p_value, sig = ev.quality, ev.p_value, ev.sig
+def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
+    """The main clause of _refusal: the gate's own reason where it has one, else what the
+    energy and class evidence lacked (``cfg``: the gate's levels)."""
+    quality, p_value = ev.quality, ev.p_value
     if gate == PEAKS_AWAY:
         what = _peaks_away(ev, cfg)
     elif gate == RATE_AT_EDGE:
@@ -1778,6 +1780,14 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
             f"motion energy matches the commands (quality {quality:.2f}), but that "
             "can be words merely falling into a stretch of activity"
         )
+    return what
+
+
+def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
+    """Why a session is refused, with what the user can do about it."""
+    cfg = gate_levels(cfg)
+    quality, sig = ev.quality, ev.sig
+    what = _refused_what(ev, cfg, gate)
     if ev.at_edge and quality < energy_level(cfg, ev.rate_fitted):
         what += "; the best offset lies at the edge of the offset search"
     if _class_contradicts(ev.cls, cfg) and ev.cls is not None:
