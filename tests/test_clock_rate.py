@@ -674,6 +674,8 @@ def test_the_loss_spread_setting_is_checked():
 
     with pytest.raises(InputError, match="loss_spread_s"):
         check_config(AlignConfig(loss_spread_s=-1.0))
+    with pytest.raises(InputError, match="loss_split_words"):  # 0: one side may be empty
+        check_config(AlignConfig(loss_split_words=0))
 
 
 def _gap_then_stall(stall: float) -> tuple[np.ndarray, np.ndarray]:
