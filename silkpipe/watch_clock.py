@@ -96,7 +96,7 @@ class ClockConfig:
     lag_match: float = 0.2  # a gap that stays behind by a loss's size to this share: there
     pace_drop: float = 0.05  # rows arriving this much slower after a loss gap: a queue began
     recent_pace_s: float = 1.0  # ... or in this last watch time before it (0: off): their pace
-    queue_window_s: float = 2.0  # no queue in min_steady_s after a loss gap: read this long
+    queue_window_s: float = 2.0  # ... or only over this much after the gap: its size may be off
 
 
 @dataclass
