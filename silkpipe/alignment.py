@@ -1053,8 +1053,8 @@ def _straddled_loss(
 ) -> list[float] | None:
     """The first loss of the time model whose size may be off by more than loss_spread_s
     where the words on its two sides, fitted apart, put the offset as far apart as that
-    allows (_split_lags: more than loss_spread_s, at most its spread plus that), as
-    [arrival s, size, spread, rebuilt s, lag before, lag after]; None without one. The
+    allows (_split_offsets: more than loss_spread_s, at most its spread plus that), as
+    [arrival s, size, spread, rebuilt s, offset before, offset after]; None without one. The
     aligner fits one offset; a loss sized wrong moves every word after it against the
     ones before, and the fit follows whichever side fits better (678_00, oversized:
     bench/notes/diag44.txt). Either alone refuses right passes: many losses carry a wide
@@ -1065,15 +1065,15 @@ def _straddled_loss(
     for loss in motion.time_model.get("uncertain_losses", []):
         if loss[2] <= cfg.loss_spread_s:
             continue
-        lags = _split_lags(motion, said, fit, loss[3], cfg)
-        if lags is not None and cfg.loss_spread_s < abs(lags[1] - lags[0]) <= (
+        offsets = _split_offsets(motion, said, fit, loss[3], cfg)
+        if offsets is not None and cfg.loss_spread_s < abs(offsets[1] - offsets[0]) <= (
             loss[2] + cfg.loss_spread_s
         ):
-            return [*loss[:4], *lags]
+            return [*loss[:4], *offsets]
     return None
 
 
-def _split_lags(
+def _split_offsets(
     motion: Motion, said: list[Command], fit: OffsetFit, at: float, cfg: AlignConfig
 ) -> tuple[float, float] | None:
     """(offset the words placed before rebuilt time ``at`` fit best at, that of the words
@@ -1084,12 +1084,12 @@ def _split_lags(
     if min(before.sum(), (~before).sum()) < cfg.loss_split_words:
         return None
     signal = search_signal(motion, cfg)
-    lags = []
+    offsets = []
     for side in (before, ~before):
         classes = [c.cls for c, on in zip(said, side, strict=True) if on]
-        _, _, offsets, scores = _energy_fit(signal, motion, times[side], classes, cfg)
-        lags.append(round(float(offsets[int(np.argmax(scores))]) - cfg.word_to_peak_s, 3))
-    return lags[0], lags[1]
+        _, _, lags, scores = _energy_fit(signal, motion, times[side], classes, cfg)
+        offsets.append(round(float(lags[int(np.argmax(scores))]) - cfg.word_to_peak_s, 3))
+    return offsets[0], offsets[1]
 
 
 def _scale_edge(scale: float, scales: tuple[float, ...]) -> float:
