@@ -137,7 +137,7 @@ class AlignConfig:
     # and no further than the loss's spread allows (_straddled_loss). None: off.
     loss_spread_s: float | None = 0.5
     # Fewer words than this on either side of such a loss: the sides are not fitted apart
-    # and the loss refuses nothing (_split_lags).
+    # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
