@@ -136,6 +136,8 @@ class AlignConfig:
     # (loss_split_words a side at least), fitted apart, put the offset more than this apart
     # and no further than the loss's spread allows (_straddled_loss). None: off.
     loss_spread_s: float | None = 0.5
+    # Fewer words than this on either side of such a loss: the sides are not fitted apart
+    # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
@@ -1051,10 +1053,10 @@ def _straddled_loss(
 ) -> list[float] | None:
     """The first loss of the time model whose size may be off by more than loss_spread_s
     where the words on its two sides, fitted apart, put the offset as far apart as that
-    allows (_split_lags: more than loss_spread_s, at most its spread plus that), as
-    [arrival s, size, spread, rebuilt s, lag before, lag after]; None without one. The
+    allows (_split_offsets: more than loss_spread_s, at most its spread plus that), as
+    [arrival s, size, spread, rebuilt s, offset before, offset after]; None without one. The
     aligner fits one offset; a loss sized wrong moves every word after it against the
-    ones before, and the fit follows whichever side fits better (678_00: 2.4 s oversized,
+    ones before, and the fit follows whichever side fits better (678_00, oversized:
     bench/notes/diag44.txt). Either alone refuses right passes: many losses carry a wide
     spread, and a few words on one side often peak a gesture period or more away
     (bench/notes/clock45.txt)."""
@@ -1063,15 +1065,15 @@ def _straddled_loss(
     for loss in motion.time_model.get("uncertain_losses", []):
         if loss[2] <= cfg.loss_spread_s:
             continue
-        lags = _split_lags(motion, said, fit, loss[3], cfg)
-        if lags is not None and cfg.loss_spread_s < abs(lags[1] - lags[0]) <= (
+        offsets = _split_offsets(motion, said, fit, loss[3], cfg)
+        if offsets is not None and cfg.loss_spread_s < abs(offsets[1] - offsets[0]) <= (
             loss[2] + cfg.loss_spread_s
         ):
-            return [*loss[:4], *lags]
+            return [*loss[:4], *offsets]
     return None
 
 
-def _split_lags(
+def _split_offsets(
     motion: Motion, said: list[Command], fit: OffsetFit, at: float, cfg: AlignConfig
 ) -> tuple[float, float] | None:
     """(offset the words placed before rebuilt time ``at`` fit best at, that of the words
@@ -1082,12 +1084,12 @@ def _split_lags(
     if min(before.sum(), (~before).sum()) < cfg.loss_split_words:
         return None
     signal = search_signal(motion, cfg)
-    lags = []
+    offsets = []
     for side in (before, ~before):
         classes = [c.cls for c, on in zip(said, side, strict=True) if on]
-        _, _, offsets, scores = _energy_fit(signal, motion, times[side], classes, cfg)
-        lags.append(round(float(offsets[int(np.argmax(scores))]) - cfg.word_to_peak_s, 3))
-    return lags[0], lags[1]
+        _, _, lags, scores = _energy_fit(signal, motion, times[side], classes, cfg)
+        offsets.append(round(float(lags[int(np.argmax(scores))]) - cfg.word_to_peak_s, 3))
+    return offsets[0], offsets[1]
 
 
 def _scale_edge(scale: float, scales: tuple[float, ...]) -> float:
@@ -1738,10 +1740,10 @@ def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     )
 
 
-def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
-    """Why a session is refused, with what the user can do about it."""
-    cfg = gate_levels(cfg)
-    quality, p_value, sig = ev.quality, ev.p_value, ev.sig
+def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
+    """The main clause of _refusal: the gate's own reason where it has one, else what the
+    energy and class evidence lacked (``cfg``: the gate's levels)."""
+    quality, p_value = ev.quality, ev.p_value
     if gate == PEAKS_AWAY:
         what = _peaks_away(ev, cfg)
     elif gate == RATE_AT_EDGE:
@@ -1778,6 +1780,14 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
             f"motion energy matches the commands (quality {quality:.2f}), but that "
             "can be words merely falling into a stretch of activity"
         )
+    return what
+
+
+def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
+    """Why a session is refused, with what the user can do about it."""
+    cfg = gate_levels(cfg)
+    quality, sig = ev.quality, ev.sig
+    what = _refused_what(ev, cfg, gate)
     if ev.at_edge and quality < energy_level(cfg, ev.rate_fitted):
         what += "; the best offset lies at the edge of the offset search"
     if _class_contradicts(ev.cls, cfg) and ev.cls is not None:

@@ -494,11 +494,11 @@ def _late_queue_spread(
 ) -> float:
     """How far a loss sized with no bracket may be off: where rows after the gap at row g
     arrive slower than ``before`` (by ``pace_drop``) over ``queue_window_s`` though not
-    over ``min_steady_s``, a queue began inside the loss and its first second arrived at
-    full pace (real 678_00: 148 rows/s over 1 s, 111 over 2 s; the loss 2.36 s oversized);
-    the lost rows may then have been sent at that pace, so the loss may be as small as
-    lag * after / before. The size is kept (a wider window moving it sized losses a queue
-    had already bracketed worse: bench/notes/diag44.txt); the whole range is its spread."""
+    over ``min_steady_s``, a queue began inside the loss and its first rows arrived at
+    full pace (real 678_00, oversized: bench/notes/diag44.txt); the lost rows may then
+    have been sent at the slower pace, so the loss may be as small as lag * after /
+    before. The size is kept (a wider window moving it sized losses a queue had already
+    bracketed worse: bench/notes/diag44.txt); the whole range is its spread."""
     if before is None:
         return 0.0
     after = _sending_pace(t[g : g + max(int(cfg.queue_window_s * rate), 2)], rate, cfg)
@@ -540,9 +540,9 @@ def unseen_gap_losses(
     turns across it by one period only. A pause longer than ``stall_s`` by more than the
     arrival jitter at its two rows (2 x ``latency_jitter_s``) is no host stall, so there
     the lag alone says rows were lost (a still wrist does not jump across a loss).
-    ``seen``: the rows (from
-    n0) the envelope's edges span, where its steps already count every loss. Each loss is
-    [arrival before it, seconds inserted, how far off that may be]."""
+    ``seen``: the rows (from n0) the envelope's edges span, where its steps already count
+    every loss. Each loss is [arrival before it, seconds inserted, how far off that may
+    be]."""
     t = np.asarray(arrival[n0:], dtype=np.float64)
     losses: list[list[float]] = []
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
@@ -550,8 +550,8 @@ def unseen_gap_losses(
             continue
         if inserted[n0 + g] - inserted[n0 + g - 1] > 0:
             continue
-        stall = t[g] - t[g - 1] <= cfg.stall_s + 2 * cfg.latency_jitter_s
-        if stall and not _gap_jumps(pairs, n0 + int(g), cfg):
+        may_be_stall = t[g] - t[g - 1] <= cfg.stall_s + 2 * cfg.latency_jitter_s
+        if may_be_stall and not _gap_jumps(pairs, n0 + int(g), cfg):
             continue
         step, spread = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
         if step >= cfg.min_loss_s:

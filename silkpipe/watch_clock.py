@@ -96,7 +96,7 @@ class ClockConfig:
     lag_match: float = 0.2  # a gap that stays behind by a loss's size to this share: there
     pace_drop: float = 0.05  # rows arriving this much slower after a loss gap: a queue began
     recent_pace_s: float = 1.0  # ... or in this last watch time before it (0: off): their pace
-    queue_window_s: float = 2.0  # no queue in min_steady_s after a loss gap: read this long
+    queue_window_s: float = 2.0  # ... or only over this much after the gap: its size may be off
 
 
 @dataclass
@@ -141,15 +141,16 @@ def _judged_rows(arrival: np.ndarray, g: int, nxt: int, rate: float, cfg: ClockC
     """The rows after the arrival gap at row g that judge it: ``steady_window_s`` of rows
     at most, up to the next gap (row nxt its last). Where that leaves under
     ``min_steady_s`` of rows, up to the next pause longer than ``stall_s`` instead: a host
-    stall soon after a loss (real 621_02: 0.35 s of rows, then a 0.63 s stall) holds rows
-    that arrive in a burst after it, so the window across it still reads the pace, where
-    counting across kept a 5.9 s loss out of the clock."""
+    stall soon after a loss holds rows that arrive in a burst after it, so the window
+    across it still reads the pace, where counting across kept the loss out of the clock
+    (real 621_02: bench/notes/diag44.txt)."""
     window = max(int(cfg.steady_window_s * rate), 2)
     after = slice(g + 1, min(g + 1 + window, nxt + 1))
     if after.stop - after.start >= cfg.min_steady_s * rate:
         return after
     longer = np.flatnonzero(np.diff(arrival[g + 1 : g + 1 + window]) > cfg.stall_s)
-    return slice(g + 1, min(g + 1 + (int(longer[0]) + 1 if len(longer) else window), len(arrival)))
+    rows = int(longer[0]) + 1 if len(longer) else window
+    return slice(g + 1, min(g + 1 + rows, len(arrival)))
 
 
 def _insert_losses(

@@ -3,6 +3,7 @@ and the clock scales the aligner then searches."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -640,9 +641,9 @@ def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused(
     it against the ones before, and energy under sure_quality passed the offset that fit
     the words after it. Where the time model says a loss's size may be off by more than
     loss_spread_s and the words on its two sides, fitted apart, put the offset more than
-    that apart (no further than its spread allows), only sure energy passes. Words that
-    agree across it, a loss off by less, or a step larger than its spread allow, refuse
-    nothing."""
+    that apart (no further than its spread allows), only sure energy passes, and the reason
+    names the loss and the offset each side fits at. Words that agree across it, a loss
+    off by less, or a step larger than its spread allow, refuse nothing."""
     from dataclasses import replace as with_
 
     from silkpipe.alignment import LOSS_UNCERTAIN
@@ -657,7 +658,9 @@ def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused(
         return report.excluded, report.gate, report.reason
 
     excluded, how, why = gate(stepped, [40.0, 6.0, 2.5, 52.0])
-    assert excluded and how == LOSS_UNCERTAIN and "loss at 52.0 s" in why, why
+    assert excluded and how == LOSS_UNCERTAIN and "loss at 52.0 s (6.00 s)" in why, why
+    sides = re.search(r"before it fit best at offset (\S+) s, those after it at (\S+) s", why)
+    assert sides and float(sides[1]) - float(sides[2]) == pytest.approx(1.5, abs=0.1), why
     assert gate(words, [40.0, 6.0, 2.5, 52.0])[:2] == (False, "energy")  # the words agree
     assert gate(stepped, [40.0, 6.0, 0.4, 52.0])[:2] == (False, "energy")
     assert gate(stepped, [40.0, 6.0, 0.8, 52.0])[:2] == (False, "energy")  # steps too far
@@ -674,6 +677,8 @@ def test_the_loss_spread_setting_is_checked():
 
     with pytest.raises(InputError, match="loss_spread_s"):
         check_config(AlignConfig(loss_spread_s=-1.0))
+    with pytest.raises(InputError, match="loss_split_words"):  # 0: one side may be empty
+        check_config(AlignConfig(loss_split_words=0))
 
 
 def _gap_then_stall(stall: float) -> tuple[np.ndarray, np.ndarray]:
