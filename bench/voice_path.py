@@ -30,6 +30,7 @@ and the second half of ``walk_continuous.csv``; the models are scored on the fir
     python -m bench.voice_path --runs 12 B          # block-by-block runs, by name
     python -m bench.voice_path --oracle             # exact words instead of Whisper's
     python -m bench.voice_path --align-clips DIR    # the align step uses DIR's class model
+    python -m bench.voice_path --runs R13 --synth-seeds 731 732   # R13's split, other sessions
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.table import print_table
@@ -110,6 +111,19 @@ RUNS: tuple[Run | DayRun, ...] = REALISTIC_RUNS + BLOCK_RUNS + DAY_RUNS
 #: The default runs: the clips-dev ones (the bench stays under ~10 min); D14 by name
 #: (`make voice-path-day-bench`; its run time is in bench/notes/voice_path_d14.txt).
 DEFAULT_RUNS = tuple(r.name for r in REALISTIC_RUNS)
+
+
+def with_seeds(runs: list[Run | DayRun], seeds: list[int]) -> list[Run | DayRun]:
+    """Each clips-dev run once per synth seed (named RUN@SEED): the same split and
+    delivery, other sessions; fresh sessions for a check once the settings are chosen.
+    A day run keeps its own seeds."""
+    out: list[Run | DayRun] = []
+    for run in runs:
+        if isinstance(run, DayRun) or not seeds:
+            out.append(run)
+            continue
+        out += [replace(run, name=f"{run.name}@{seed}", seed=seed) for seed in seeds]
+    return out
 
 
 def untimed_gesture_block_clips(clips: Path) -> list[tuple[float, Path]]:
@@ -416,13 +430,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=2, help="transcription processes (default %(default)s)"
     )
+    parser.add_argument(
+        "--synth-seeds",
+        nargs="+",
+        type=int,
+        default=[],
+        metavar="SEED",
+        help="build each named clips-dev run's sessions with these synth seeds instead "
+        "(one run per seed, named RUN@SEED)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
     rows, results = [], {}
-    for run in RUNS:
-        if run.name not in (args.runs or DEFAULT_RUNS):
-            continue
+    chosen = [run for run in RUNS if run.name in (args.runs or DEFAULT_RUNS)]
+    for run in with_seeds(chosen, args.synth_seeds):
         print(f"run {run.name} ...", file=sys.stderr, flush=True)
         results[run.name] = run_one(run, args.oracle, args.align_clips, args.workers)
         rows.append(row(run, results[run.name]))

@@ -165,3 +165,23 @@ def test_sessions_speak_in_the_bench_voices_whatever_the_machine_has(tmp_path, m
     assert all({"festival:slt", "festival:kal", "en-us"} <= set(p.voices) for p in spoken)
     assert {play.voices for play in spoken} == {vp.bench_voices()}
     assert semireal.default_voices() != vp.bench_voices()  # what this machine would have said
+
+
+def test_synth_seeds_build_each_run_again_with_other_sessions(monkeypatch):
+    """--synth-seeds runs each named run's split once per seed (fresh sessions for a check
+    once settings are chosen), named RUN@SEED; the held-out day keeps its own seeds."""
+    import bench.voice_path as vp
+
+    made = []
+    monkeypatch.setattr(vp, "run_one", lambda run, *a: made.append(run) or {})
+    monkeypatch.setattr(vp, "row", lambda run, result: {"run": run.name})
+    monkeypatch.setattr(vp, "pooled_row", lambda results: {"run": "all"})
+    monkeypatch.setattr(vp, "print_table", lambda rows: None)
+    vp.main(["--runs", "R13", "RB", "D14", "--synth-seeds", "731", "732"])
+    r13, rb = (next(r for r in vp.RUNS if r.name == n) for n in ("R13", "RB"))
+    assert [r.name for r in made] == ["R13@731", "R13@732", "RB@731", "RB@732", "D14"]
+    assert [r.seed for r in made[:4]] == [731, 732, 731, 732]
+    assert {(r.held_out_s, r.noise_block, r.realistic) for r in made[:2]} == {
+        (r13.held_out_s, r13.noise_block, True)
+    }
+    assert made[2].held_out_s == rb.held_out_s and made[4] == vp.DAY_RUNS[0]
