@@ -1732,11 +1732,12 @@ _AT_EDGE_WHY = (
 def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     """LOSS_UNCERTAIN's reason, naming the loss (Evidence.uncertain_loss)."""
     _, size, spread, at, before, after = loss[:6]
+    sure = round(max(cfg.sure_quality, cfg.min_quality), 2)  # the level _sure_energy applies
     return (
         f"the rebuilt clock inserted a loss at {at:.1f} s ({size:.2f} s) whose size may be "
         f"off by {spread:.2f} s, and the words before it fit best at offset {before:+.2f} s, "
         f"those after it at {after:+.2f} s: the clock may step there (quality "
-        f"{quality:.2f} < sure {cfg.sure_quality})"
+        f"{quality:.2f} < sure {sure})"
     )
 
 

@@ -484,6 +484,8 @@ def rebuild_clock(
         t = arrival.copy()
         t[:n0] = straight[:n0]
     model.watch_seconds = round(float(t[-1] - t[0]), 3)
+    if model.kind != "count":  # no loss was inserted on arrival time: none to be unsure of
+        uncertain = []
     model.uncertain_losses = [
         [*loss, _rebuilt_after(arrival, n0, t, loss[0])] for loss in uncertain
     ]

@@ -628,6 +628,30 @@ def test_a_loss_whose_queue_arrives_at_full_pace_at_first_is_flagged_uncertain()
     assert model.loss_uncertainty_s == 0.0 and model.uncertain_losses == []
 
 
+def test_a_stream_kept_on_arrival_time_lists_no_uncertain_loss():
+    """The gate refuses words that straddle an uncertain loss of the rebuilt clock; a stream
+    kept on arrival time (here: any backlog counts as real time) inserts no loss, so it has
+    none whose size could be off, though the same stream rebuilt by count has one."""
+    watch, arrival = trace(
+        110,
+        lambda t: 1.5 if t < 17 else (0.5 if t < 19 else (1.0 if t < 20.2 else 0.6)),
+        lost=(15, 19),
+    )
+    _, model = rebuild_clock(arrival, cfg=ClockConfig(backlog_s=1000.0), pairs=_turns(watch, 19.0))
+    assert model.kind == "arrival" and model.uncertain_losses == []
+
+
+def test_the_uncertain_loss_reason_quotes_the_sure_level_the_gate_applies():
+    """Only energy at the sure level passes across an uncertain loss, and that level is
+    the higher of sure_quality and min_quality (_sure_energy): the reason quotes it."""
+    from silkpipe.alignment import AlignConfig, _loss_uncertain
+
+    loss = [40.0, 6.0, 2.5, 52.0, -0.1, 1.4]
+    assert "< sure 10.0)" in _loss_uncertain(loss, 7.0, AlignConfig(sure_quality=10.0))
+    raised = AlignConfig(sure_quality=8.0, min_quality=9.5)
+    assert "< sure 9.5)" in _loss_uncertain(loss, 7.0, raised)
+
+
 def test_the_queue_window_setting_is_checked():
     from silkpipe.commands import check_config
     from silkpipe.errors import InputError
@@ -925,6 +949,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # the default-rate path judged across host stalls, spreads recorded (not these)
+        45: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # no uncertain loss on arrival time; the reason's sure level (not these)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -940,6 +969,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         42: [[25.2, 1.8]],
         43: [[25.2, 1.8]],
         44: [[25.2, 1.8]],
+        45: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
@@ -948,6 +978,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         42: [],
         43: [[95.0, 3.0]],
         44: [[95.0, 3.0]],
+        45: [[95.0, 3.0]],
     }  # 3 s lost in a queue, the wrist still (nd45)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == unjumped[STEP_VERSION["align"]]
@@ -962,6 +993,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         42: [[65.0, 2.0]],
         43: [[65.0, 2.0]],
         44: [[65.0, 2.0]],
+        45: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
@@ -974,11 +1006,18 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         42: [[14.6, 5.1], [78.7, 6.0]],
         43: [[14.6, 5.1], [78.7, 6.0]],
         44: [[14.6, 5.1], [78.7, 6.0]],
+        45: [[14.6, 5.1], [78.7, 6.0]],
     }  # 588_02's delivery: one step spread, then each loss at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]
     _, arrival = _gap_then_stall(0.63)
-    default = {42: [], 43: [], 44: [[15.0, 5.9]]}  # 621_02's delivery on the default-rate path
+    default = {
+        42: [],
+        43: [],
+        44: [[15.0, 5.9]],
+        45: [[15.0, 5.9]],
+        45: [[15.0, 5.9]],
+    }  # 621_02's delivery on the default-rate path
     got = rebuild_clock(arrival, cfg=DEFAULT_PATH)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == default[STEP_VERSION["align"]]
 
