@@ -1016,7 +1016,6 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         43: [],
         44: [[15.0, 5.9]],
         45: [[15.0, 5.9]],
-        45: [[15.0, 5.9]],
     }  # 621_02's delivery on the default-rate path
     got = rebuild_clock(arrival, cfg=DEFAULT_PATH)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == default[STEP_VERSION["align"]]
