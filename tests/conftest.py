@@ -49,6 +49,26 @@ def score_voice_two_sessions(tmp_path: Path) -> tuple[Path, Path, list[str]]:
     return first, second, argv
 
 
+def what_rounds_hand(store_dir: Path, results: dict, read, refusal: tuple) -> dict:
+    """What the align step's session-class rounds (steps.align._session_rounds) hand each
+    session they re-align, as ``read(classes)`` per session: the classes are a stub (the
+    passed sessions as trainers, no model) and every re-alignment returns ``refusal``."""
+    from silkpipe.steps import align as step
+    from silkpipe.store import open_store
+
+    seen = {}
+
+    def classes(_results, passed):
+        return step.SessionClasses(model=None, trainers=passed, key="k")  # type: ignore[arg-type]
+
+    def align(session, classes):  # called with classes= (the round's SessionClasses)
+        seen[session] = read(classes)
+        return refusal
+
+    step._session_rounds(open_store(str(store_dir)), "r", classes, align, results, {}, False, {})
+    return seen
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -20,8 +20,7 @@ from silkpipe.alignment import (
 )
 from silkpipe.class_evidence import ClassTest
 from silkpipe.signature import SignatureTest
-from silkpipe.steps import align as step
-from silkpipe.store import open_store
+from tests.conftest import what_rounds_hand
 
 UNCONFIRMED = "class choice unconfirmed"  # the gate's name (alignment.CHOICE_UNCONFIRMED)
 UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
@@ -41,16 +40,7 @@ def test_the_rounds_carry_the_first_passs_unconfirmed_class_choice(tmp_path):
         "chance": _result("at chance"),
         "earlier": _result("at chance", 2.0, {"first_pass": "refused", "first_choice_s": 0.5}),
     }
-    seen = {}
-
-    def classes(_results, passed):
-        return step.SessionClasses(model=None, trainers=passed, key="k")  # type: ignore[arg-type]
-
-    def align(session, classes):
-        seen[session] = classes.first_choice_s
-        return _result("at chance")
-
-    step._session_rounds(open_store(str(tmp_path)), "r", classes, align, results, {}, False, {})
+    seen = what_rounds_hand(tmp_path, results, lambda c: c.first_choice_s, _result("at chance"))
     assert seen == {"moved": -0.09, "chance": None, "earlier": 0.5}
 
 

@@ -19,6 +19,7 @@ from silkpipe.class_evidence import ClassTest
 from silkpipe.signature import SignatureTest
 from silkpipe.steps import align as step
 from silkpipe.store import open_store
+from tests.conftest import what_rounds_hand
 
 UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
 ENERGY_P = 1 / 41  # the floor of 40 shuffles
@@ -93,17 +94,7 @@ def test_the_rounds_carry_the_first_pass_contradiction(tmp_path):
         "chance": _result("at chance"),
         "earlier-round": _result("at chance", inputs={"first_pass": "contradicted"}),
     }
-    seen = {}
-
-    def classes(_results, passed):
-        return step.SessionClasses(model=None, trainers=passed, key="k")  # type: ignore[arg-type]
-
-    def align(session, classes):
-        seen[session] = classes.first_pass
-        return _result("at chance")
-
-    store = open_store(str(tmp_path))
-    step._session_rounds(store, "r", classes, align, results, {}, False, {})
+    seen = what_rounds_hand(tmp_path, results, lambda c: c.first_pass, _result("at chance"))
     assert seen == {
         "contradicted": "contradicted",
         "chance": "refused",
