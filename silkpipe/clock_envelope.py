@@ -482,11 +482,22 @@ def _sized_lag(
     floor_lag = None if queue is not None else _floor_lag(t, g, rate, cfg, found)
     if floor_lag is not None:  # sent in real time: the stalls before it held rows, no more
         before, lag, far = rate, floor_lag, 0.0
-    after = _sending_pace(t[g : g + max(int(cfg.min_steady_s * rate), 2)], rate, cfg)
-    if before is None or after is None or after >= before * (1 - cfg.pace_drop):
+    after = _slower_pace(t, g, rate, cfg.min_steady_s, before, cfg)
+    if before is None or after is None:
         return lag, far or _late_queue_spread(t, g, rate, lag, before, cfg)
     low = lag * after / before
     return (lag + low) / 2, (lag - low) / 2 + far
+
+
+def _slower_pace(
+    t: np.ndarray, g: int, rate: float, window_s: float, before: float | None, cfg: ClockConfig
+) -> float | None:
+    """The sending pace of the rows over ``window_s`` after the gap at row g where it is
+    slower than ``before`` by ``pace_drop`` (a queue began by then), else None."""
+    if before is None:
+        return None
+    after = _sending_pace(t[g : g + max(int(window_s * rate), 2)], rate, cfg)
+    return after if after is not None and after < before * (1 - cfg.pace_drop) else None
 
 
 def _late_queue_spread(
@@ -499,12 +510,8 @@ def _late_queue_spread(
     have been sent at the slower pace, so the loss may be as small as lag * after /
     before. The size is kept (a wider window moving it sized losses a queue had already
     bracketed worse: bench/notes/diag44.txt); the whole range is its spread."""
-    if before is None:
-        return 0.0
-    after = _sending_pace(t[g : g + max(int(cfg.queue_window_s * rate), 2)], rate, cfg)
-    if after is None or after >= before * (1 - cfg.pace_drop):
-        return 0.0
-    return lag - lag * after / before
+    after = _slower_pace(t, g, rate, cfg.queue_window_s, before, cfg)
+    return 0.0 if before is None or after is None else lag - lag * after / before
 
 
 def _lagged_gap(
