@@ -541,7 +541,8 @@ def epoch_draws(windows: int, cfg: TrainConfig) -> int:
 
 
 def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
-    """One pass over the windows in shuffled (or class-balanced) batches; mean loss."""
+    """One epoch (epoch_draws: a pass over the windows, or whole reshuffled passes up to
+    min_epoch_windows) in shuffled (or class-balanced) batches; mean loss."""
     fit.model.train()
     n = epoch_draws(len(fit.y), cfg)
     if cfg.balanced or cfg.gesture_balance != "off":  # drawn by fit.sample_w
