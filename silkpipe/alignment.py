@@ -24,6 +24,7 @@ from scipy.ndimage import uniform_filter1d
 from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
 from silkpipe.clip_evidence import LAG_STEP_S, BoundClips, ClipModel, bind, lag_margin
+from silkpipe.clock_envelope import LATE_QUEUE
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
 from silkpipe.lag_correlation import MotionSpectra, Signal
@@ -136,6 +137,11 @@ class AlignConfig:
     # (loss_split_words a side at least), fitted apart, put the offset more than this apart
     # and no further than the loss's spread allows (_straddled_loss). None: off.
     loss_spread_s: float | None = 0.5
+    # Only losses whose spread the late queue gave (TimeModel.uncertain_loss_kinds,
+    # clock_envelope.LATE_QUEUE): its range is one-sided (the size at its top), a queue's
+    # bracket is mid-range, and split noise over brackets refused right passes (532_01,
+    # 711_00: bench/notes/diag45.txt, ctl46.txt). False: every kind (stop 45's rule).
+    loss_late_queue_only: bool = True
     # Fewer words than this on either side of such a loss: the sides are not fitted apart
     # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3
@@ -1059,11 +1065,15 @@ def _straddled_loss(
     ones before, and the fit follows whichever side fits better (678_00, oversized:
     bench/notes/diag44.txt). Either alone refuses right passes: many losses carry a wide
     spread, and a few words on one side often peak a gesture period or more away
-    (bench/notes/clock45.txt)."""
+    (bench/notes/clock45.txt); so only late-queue spreads are read (loss_late_queue_only;
+    a time model that names no kinds has none)."""
     if cfg.loss_spread_s is None or not said:
         return None
-    for loss in motion.time_model.get("uncertain_losses", []):
-        if loss[2] <= cfg.loss_spread_s:
+    tm = motion.time_model
+    losses = tm.get("uncertain_losses", [])
+    kinds = tm.get("uncertain_loss_kinds") or [""] * len(losses)
+    for loss, kind in zip(losses, kinds, strict=True):
+        if loss[2] <= cfg.loss_spread_s or (cfg.loss_late_queue_only and kind != LATE_QUEUE):
             continue
         offsets = _split_offsets(motion, said, fit, loss[3], cfg)
         if offsets is not None and cfg.loss_spread_s < abs(offsets[1] - offsets[0]) <= (

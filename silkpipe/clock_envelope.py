@@ -18,6 +18,12 @@ import numpy as np
 if TYPE_CHECKING:
     from silkpipe.watch_clock import ClockConfig, SpacingPairs
 
+#: Which test gave an unseen loss its spread (_sized_lag): a queue bracketing the sending
+#: pace (mid-range, either way), the recent window's pace, or the late queue
+#: (_late_queue_spread: the size at the top of its range, so the loss can only be smaller).
+BRACKET, WINDOW_PACE, LATE_QUEUE = "bracket", "window pace", "late queue"
+SPREAD_KINDS = (BRACKET, WINDOW_PACE, LATE_QUEUE)
+
 
 @dataclass
 class RateEstimate:
@@ -463,8 +469,9 @@ def _net_latency(t: np.ndarray, a: int, b: int, rate: float, found: np.ndarray) 
 
 def _sized_lag(
     t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
-) -> tuple[float, float]:
-    """(watch seconds lost at the gap before row g, how far off they may be).
+) -> tuple[float, float, str]:
+    """(watch seconds lost at the gap before row g, how far off they may be, which test
+    gave that spread: SPREAD_KINDS).
 
     The lag at the pace before the gap counts its missing sending time. Where rows
     arrive slower right after it (``min_steady_s`` of them), a queue began by then, maybe
@@ -484,9 +491,12 @@ def _sized_lag(
         before, lag, far = rate, floor_lag, 0.0
     after = _slower_pace(t, g, rate, cfg.min_steady_s, before, cfg)
     if before is None or after is None:
-        return lag, far or _late_queue_spread(t, g, rate, lag, before, cfg)
+        if far:
+            return lag, far, WINDOW_PACE
+        late = _late_queue_spread(t, g, rate, lag, before, cfg)
+        return lag, late, LATE_QUEUE if late else ""
     low = lag * after / before
-    return (lag + low) / 2, (lag - low) / 2 + far
+    return (lag + low) / 2, (lag - low) / 2 + far, BRACKET
 
 
 def _slower_pace(
@@ -537,7 +547,7 @@ def unseen_gap_losses(
     cfg: ClockConfig,
     pairs: SpacingPairs | None,
     seen: tuple[int, int] | None,
-) -> list[list[float]]:
+) -> list[tuple[float, float, float, str]]:
     """Losses at arrival gaps the other finders cannot see (in ``inserted``, cumulative,
     in place): a queue that never drains leaves no later envelope edge to step up, and a
     backlog hides a loss from the latency test. A gap is a loss when arrival after it never
@@ -548,10 +558,10 @@ def unseen_gap_losses(
     arrival jitter at its two rows (2 x ``latency_jitter_s``) is no host stall, so there
     the lag alone says rows were lost (a still wrist does not jump across a loss).
     ``seen``: the rows (from n0) the envelope's edges span, where its steps already count
-    every loss. Each loss is [arrival before it, seconds inserted, how far off that may
-    be]."""
+    every loss. Each loss is (arrival before it, seconds inserted, how far off that may
+    be, the spread's kind: SPREAD_KINDS, "" with none)."""
     t = np.asarray(arrival[n0:], dtype=np.float64)
-    losses: list[list[float]] = []
+    losses: list[tuple[float, float, float, str]] = []
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
         if seen is not None and seen[0] <= g <= seen[1]:
             continue
@@ -560,8 +570,8 @@ def unseen_gap_losses(
         may_be_stall = t[g] - t[g - 1] <= cfg.stall_s + 2 * cfg.latency_jitter_s
         if may_be_stall and not _gap_jumps(pairs, n0 + int(g), cfg):
             continue
-        step, spread = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
+        step, spread, kind = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
         if step >= cfg.min_loss_s:
             inserted[n0 + g :] += step
-            losses.append([round(float(t[g - 1]), 3), round(step, 3), round(spread, 3)])
+            losses.append((round(float(t[g - 1]), 3), round(step, 3), round(spread, 3), kind))
     return losses

@@ -123,6 +123,8 @@ class TimeModel:
     # [arrival s, seconds inserted, how far off, rebuilt s of the first row after it] of
     # each loss whose size may be off
     uncertain_losses: list[list[float]] = field(default_factory=list)
+    # which test gave each of those its spread (clock_envelope.SPREAD_KINDS), in order
+    uncertain_loss_kinds: list[str] = field(default_factory=list)
     # [arrival s, gap s]: gaps over stall_s the default-rate path counted across unjudged
     unjudged_gaps: list[list[float]] = field(default_factory=list)
 
@@ -464,12 +466,13 @@ def rebuild_clock(
         seen = (min(a for a, _ in est.rows), max(b for _, b in est.rows))
         unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
         inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
-        losses = sorted([[at, size] for at, size, _ in unseen] + found)
-        uncertain = [[float(x) for x in loss] for loss in unseen if loss[2] > 0]
+        losses = sorted([[at, size] for at, size, *_ in unseen] + found)
+        uncertain = [[float(x) for x in loss[:3]] for loss in unseen if loss[2] > 0]
+        kinds = [loss[3] for loss in unseen if loss[2] > 0]
         unjudged: list[list[float]] = []
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses, unjudged = _insert_losses(arrival, n0, rate, cfg)
-        uncertain = []
+        uncertain, kinds = [], []
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
     model.loss_uncertainty_s = max((spread for *_, spread in uncertain), default=0.0)
@@ -485,10 +488,11 @@ def rebuild_clock(
         t[:n0] = straight[:n0]
     model.watch_seconds = round(float(t[-1] - t[0]), 3)
     if model.kind != "count":  # no loss was inserted on arrival time: none to be unsure of
-        uncertain = []
+        uncertain, kinds = [], []
     model.uncertain_losses = [
         [*loss, _rebuilt_after(arrival, n0, t, loss[0])] for loss in uncertain
     ]
+    model.uncertain_loss_kinds = kinds
     return t, model
 
 

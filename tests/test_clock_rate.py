@@ -525,6 +525,30 @@ def test_a_loss_a_queue_began_inside_is_sized_between_the_paces():
     assert model.loss_uncertainty_s == pytest.approx(0.58, abs=0.05)
 
 
+def test_each_uncertain_loss_says_which_test_gave_its_spread():
+    """The gate reads a loss's spread only where its size is at the top of its range (the
+    late queue: the loss can only be smaller); a queue's bracket is its range's middle,
+    and split noise over it refused right passes (532_01, 711_00: bench/notes/ctl46.txt).
+    So the time model records each spread's kind beside the loss, in order."""
+    watch, arrival = _queue_begins(17.0)  # 347_01, made: a bracket
+    _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert len(model.uncertain_losses) == 1 and model.uncertain_loss_kinds == ["bracket"]
+    assert model.to_json()["uncertain_loss_kinds"] == ["bracket"]
+    watch, arrival = _queue_begins(13.0)  # 364_02, made: the window's pace is the far end
+    _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.uncertain_loss_kinds == ["window pace"]
+    watch, arrival = trace(  # 678_00, made: the late queue
+        110,
+        lambda t: 1.5 if t < 17 else (0.5 if t < 19 else (1.0 if t < 20.2 else 0.6)),
+        lost=(15, 19),
+    )
+    _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.uncertain_loss_kinds == ["late queue"]
+    watch, arrival = _queue_begins(24.0)  # certain: no loss to name a kind for
+    _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.uncertain_losses == [] and model.uncertain_loss_kinds == []
+
+
 def test_a_loss_before_a_queue_begins_keeps_its_size():
     """The queue begins 5 s after the 4 s loss: the rows right after the gap still arrive
     at the watch rate, so nothing says the lost rows were sent slower; the lag is the loss,
@@ -676,8 +700,8 @@ def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused(
     stepped = [with_(w, start=w.start + 1.5, end=w.end + 1.5) if w.start > 50 else w for w in words]
     cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0)
 
-    def gate(said, loss: list[float], config=cfg) -> tuple[bool, str, str]:
-        clock = {"kind": "arrival", "uncertain_losses": [loss]}
+    def gate(said, loss: list[float], config=cfg, kind="late queue") -> tuple[bool, str, str]:
+        clock = {"kind": "arrival", "uncertain_losses": [loss], "uncertain_loss_kinds": [kind]}
         _, report = align_session("s", with_(motion, time_model=clock), said, config)
         return report.excluded, report.gate, report.reason
 
@@ -693,6 +717,42 @@ def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused(
     assert gate(stepped, [40.0, 6.0, 2.5, 52.0], off)[:2] == (False, "energy")
     sure = AlignConfig(class_channel_weight=0.0, sure_quality=5.0)  # energy 5.5: sure
     assert gate(stepped, [40.0, 6.0, 2.5, 52.0], sure)[:2] == (False, "energy")
+
+
+def test_only_a_late_queue_spread_lets_split_words_refuse_a_pass():
+    """532_01 and 711_00 (bench/notes/diag45.txt): right passes refused where a few words
+    on one side of a loss whose spread a queue's bracket gave peaked 0.6 s away (split
+    noise). A bracket is the middle of its range; only the late queue's size is at the
+    top of its range, as 678_00's was. The same stepped words over a loss of the same
+    spread refuse the pass only where the late queue gave that spread (loss_late_queue_only),
+    and a time model that names no kinds (made before they were recorded) refuses none."""
+    from dataclasses import replace as with_
+
+    from silkpipe.alignment import LOSS_UNCERTAIN
+
+    motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
+    stepped = [with_(w, start=w.start + 1.5, end=w.end + 1.5) if w.start > 50 else w for w in words]
+    cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0)
+    loss = [40.0, 6.0, 2.5, 52.0]
+
+    def gate(clock: dict, config=cfg) -> tuple[bool, str]:
+        _, report = align_session("s", with_(motion, time_model=clock), stepped, config)
+        return report.excluded, report.gate
+
+    def kinds(*names: str) -> dict:
+        return {
+            "kind": "arrival",
+            "uncertain_losses": [loss] * len(names),
+            "uncertain_loss_kinds": list(names),
+        }
+
+    assert gate(kinds("late queue")) == (True, LOSS_UNCERTAIN)
+    assert gate(kinds("bracket")) == (False, "energy")
+    assert gate(kinds("window pace")) == (False, "energy")
+    assert gate(kinds("bracket", "late queue")) == (True, LOSS_UNCERTAIN)
+    assert gate({"kind": "arrival", "uncertain_losses": [loss]}) == (False, "energy")
+    every = with_(cfg, loss_late_queue_only=False)  # stop 45's rule: any kind
+    assert gate(kinds("bracket"), every) == (True, LOSS_UNCERTAIN)
 
 
 def test_the_loss_spread_setting_is_checked():
