@@ -22,8 +22,11 @@ def main():
         seen.add(m.groups())
         _, motion, _ = load(Path(f"/tmp/h44/{m[1]}/never_drains/{m[2]}/{m[3]}"))
         tm = motion.time_model
-        kinds = tm.get("uncertain_loss_kinds", [])
-        print(m[3][4:10], [(loss[:3], k) for loss, k in zip(tm["uncertain_losses"], kinds)])
+        kinds = tm["uncertain_loss_kinds"]
+        print(
+            m[3][4:10],
+            [(loss[:3], k) for loss, k in zip(tm["uncertain_losses"], kinds, strict=True)],
+        )
 
 
 if __name__ == "__main__":
