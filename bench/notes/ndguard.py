@@ -66,7 +66,7 @@ def paces(args):
             f"{[round(b - a, 2) for a, b in dl.get('losses', [])]} slow "
             f"{[round(a, 1) for a, _b, _r in dl.get('slow_phases', [])]}"
         )
-        for at, w, r, a, (size, spread) in seen:
+        for at, w, r, a, (size, spread, *_) in seen:
             use = w is not None and r is not None and r < w * (1 - 0.05)
             print(
                 f"   gap at arrival {at:7.2f}: window {_f(w)} recent {_f(r)} after {_f(a)} "
