@@ -536,6 +536,37 @@ def test_a_loss_before_a_queue_begins_keeps_its_size():
     assert model.loss_uncertainty_s == 0.0
 
 
+def test_a_loss_a_queue_began_just_after_is_sized_at_the_lag():
+    """Held-out 719_01 (bench/notes/nd46.txt), made: the queue begins 0.35 s after a 4 s
+    loss. The second of rows after the gap mixes real time and the queue, so it read
+    slower than before and the loss was taken at the middle of its range, 3.64 s, every
+    word after 0.36 s early. Those rows arrive at the watch rate until the queue begins
+    (the latency floor stays level for 0.35 s): the lost rows were sent in real time, and
+    the lag is the loss. A queue that began inside the loss (0.2 s before its end) gives
+    no such level stretch, and the middle stands; realtime_after_s None is the parent."""
+    watch, arrival = _queue_begins(19.35)
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0]
+    assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.1
+    off = ClockConfig(realtime_after_s=None)
+    _, parent = rebuild_clock(arrival, cfg=off, pairs=_turns(watch, 19.0))
+    assert [round(s, 2) for _, s in parent.losses] == [3.64]
+    assert model.loss_uncertainty_s == parent.loss_uncertainty_s  # the gate reads the same
+    watch, arrival = _queue_begins(18.8)
+    _, inside = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    _, inside_off = rebuild_clock(arrival, cfg=off, pairs=_turns(watch, 19.0))
+    assert inside.losses == inside_off.losses and inside.losses[0][1] < 3.9
+
+
+def test_the_realtime_after_setting_is_checked():
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    check_config(ClockConfig(realtime_after_s=None))  # off
+    with pytest.raises(InputError, match="realtime_after_s"):
+        check_config(ClockConfig(realtime_after_s=-1.0))
+
+
 def test_a_loss_a_queue_began_just_before_is_sized_at_the_queues_pace():
     """Held-out 364_02 / 368_03 (bench/notes/ndmiss.txt), made: the queue begins 2 s
     before a 4 s loss, inside the 5 s the pace before the gap is read over. That window's
@@ -954,6 +985,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # no uncertain loss on arrival time; the reason's sure level (not these)
+        46: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # a queue that began after a loss: the lag is its size (nd46; not these)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -970,6 +1006,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         43: [[25.2, 1.8]],
         44: [[25.2, 1.8]],
         45: [[25.2, 1.8]],
+        46: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
@@ -979,6 +1016,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         43: [[95.0, 3.0]],
         44: [[95.0, 3.0]],
         45: [[95.0, 3.0]],
+        46: [[95.0, 3.0]],
     }  # 3 s lost in a queue, the wrist still (nd45)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == unjumped[STEP_VERSION["align"]]
@@ -994,6 +1032,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         43: [[65.0, 2.0]],
         44: [[65.0, 2.0]],
         45: [[65.0, 2.0]],
+        46: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
@@ -1007,6 +1046,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         43: [[14.6, 5.1], [78.7, 6.0]],
         44: [[14.6, 5.1], [78.7, 6.0]],
         45: [[14.6, 5.1], [78.7, 6.0]],
+        46: [[14.6, 5.1], [78.7, 6.0]],
     }  # 588_02's delivery: one step spread, then each loss at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]
@@ -1016,6 +1056,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         43: [],
         44: [[15.0, 5.9]],
         45: [[15.0, 5.9]],
+        46: [[15.0, 5.9]],
     }  # 621_02's delivery on the default-rate path
     got = rebuild_clock(arrival, cfg=DEFAULT_PATH)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == default[STEP_VERSION["align"]]

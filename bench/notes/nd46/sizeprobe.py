@@ -38,15 +38,41 @@ def _spy(t, g, rate, cfg, found):
     k = max(int(cfg.steady_window_s * rate), 2)
     lat = t[g : g + k] - np.arange(len(t[g : g + k])) / rate
     sm = np.minimum.accumulate(lat[::-1])[::-1]
-    flat = {str(tol): float(np.argmax(sm > sm[0] + tol) / rate) if (sm > sm[0] + tol).any() else k / rate
-            for tol in (0.03, 0.06, 0.125)}
-    flat.update({f"f{tol}": float(np.argmax(sm > lat[0] + tol) / rate) if (sm > lat[0] + tol).any() else k / rate
-            for tol in (0.04, 0.06)})
+    flat = {
+        str(tol): float(np.argmax(sm > sm[0] + tol) / rate)
+        if (sm > sm[0] + tol).any()
+        else k / rate
+        for tol in (0.03, 0.06, 0.125)
+    }
+    flat.update(
+        {
+            f"f{tol}": float(np.argmax(sm > lat[0] + tol) / rate)
+            if (sm > lat[0] + tol).any()
+            else k / rate
+            for tol in (0.04, 0.06)
+        }
+    )
     flat["lat0_minus_min"] = float(lat[0] - sm[0])
     CALLS.append(
-        dict(g=int(g), at=float(t[g - 1]), gap=float(t[g] - t[g - 1]), rate=rate,
-             before=before, window=window, queue=queue, floor=floor, after=after, plain=plain, flat=flat,
-             lag_R=ce._lag_at(t, int(g), rate, rate, cfg), lag=lag, far=far, bu=bu, size=out[0], spread=out[1])
+        dict(
+            g=int(g),
+            at=float(t[g - 1]),
+            gap=float(t[g] - t[g - 1]),
+            rate=rate,
+            before=before,
+            window=window,
+            queue=queue,
+            floor=floor,
+            after=after,
+            plain=plain,
+            flat=flat,
+            lag_R=ce._lag_at(t, int(g), rate, rate, cfg),
+            lag=lag,
+            far=far,
+            bu=bu,
+            size=out[0],
+            spread=out[1],
+        )
     )
     return out
 
@@ -75,9 +101,15 @@ def main(out, dirs):
             if tl and slow:
                 a, b = tl[0]
                 x = (slow[0] - a) / (b - a)
-            c.update(session=sess.name[4:10], set=str(sess.parent.parent.parent.name),
-                     true=true, x=x, true_loss=tl, kept=c["size"] >= 0.5,
-                     qr=s.time_model.get("queue_ratio") if isinstance(s.time_model, dict) else None)
+            c.update(
+                session=sess.name[4:10],
+                set=str(sess.parent.parent.parent.name),
+                true=true,
+                x=x,
+                true_loss=tl,
+                kept=c["size"] >= 0.5,
+                qr=s.time_model.get("queue_ratio") if isinstance(s.time_model, dict) else None,
+            )
             rows.append(dict(c))
     Path(out).write_text(json.dumps(rows, indent=0, default=float))
     print(len(rows), "sizings")
