@@ -558,6 +558,25 @@ def test_a_loss_a_queue_began_just_after_is_sized_at_the_lag():
     assert inside.losses == inside_off.losses and inside.losses[0][1] < 3.9
 
 
+def test_a_stalls_burst_after_a_loss_is_no_real_time():
+    """Real 647_01 (bench/notes/nd46.txt), made: the queue (0.6 of the rate) begins 0.2 s
+    before a 4 s loss ends and a host stall holds the first 0.5 s of rows after the gap;
+    they arrive in one burst, whose latency falls to the floor and so reads level over
+    their 0.3 s of rows. They were held, not sent in real time: the level is read from
+    the first row at the floor, the queue shows right after it, and the loss keeps the
+    bracket's middle (measured from the burst's first row, it was sized 4.35 s)."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 18.8 else 0.6, lost=(15, 19))
+    g = int(np.searchsorted(watch, 19.0))
+    held = (arrival < arrival[g] + 0.5) & (np.arange(len(arrival)) >= g)
+    arrival = arrival.copy()
+    arrival[held] = arrival[g] + 0.5 + np.arange(held.sum()) * 0.0004
+    arrival = np.maximum.accumulate(arrival)
+    _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    off = ClockConfig(realtime_after_s=None)
+    _, parent = rebuild_clock(arrival, cfg=off, pairs=_turns(watch, 19.0))
+    assert model.losses == parent.losses and abs(model.losses[0][1] - 4.0) < 0.1
+
+
 def test_the_realtime_after_setting_is_checked():
     from silkpipe.commands import check_config
     from silkpipe.errors import InputError
