@@ -470,7 +470,9 @@ def _sized_lag(
     arrive slower right after it (``min_steady_s`` of them), a queue began by then, maybe
     inside the loss (_sending_pace: stalls left out): the lost rows were sent at a pace
     between the two, so the loss lies between the lag times after / before and the lag;
-    the middle is taken, off by at most half that range (which the time model records).
+    the middle is taken, off by at most half that range (which the time model records);
+    but where the rows right after the gap still arrive in real time (_realtime_after),
+    the queue began after the loss and the lag is it (the range recorded as before).
     Where the pace before is the recent one, rows dropped in the last second read the
     same as a queue beginning: the loss may reach the lag at the window's pace too."""
     before, window = _paces_before(t, g, rate, cfg)
