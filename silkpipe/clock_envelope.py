@@ -477,7 +477,9 @@ def _sized_lag(
     arrive slower right after it (``min_steady_s`` of them), a queue began by then, maybe
     inside the loss (_sending_pace: stalls left out): the lost rows were sent at a pace
     between the two, so the loss lies between the lag times after / before and the lag;
-    the middle is taken, off by at most half that range (which the time model records).
+    the middle is taken, off by at most half that range (which the time model records);
+    but where the rows right after the gap still arrive in real time (_realtime_after),
+    the queue began after the loss and the lag is it (the range recorded as before).
     Where the pace before is the recent one, rows dropped in the last second read the
     same as a queue beginning: the loss may reach the lag at the window's pace too."""
     before, window = _paces_before(t, g, rate, cfg)
@@ -496,7 +498,32 @@ def _sized_lag(
         late = _late_queue_spread(t, g, rate, lag, before, cfg)
         return lag, late, LATE_QUEUE if late else ""
     low = lag * after / before
+    if _realtime_after(t, g, rate, cfg):  # the queue began after the loss: the lag is it
+        return lag, (lag - low) / 2 + far, BRACKET
     return (lag + low) / 2, (lag - low) / 2 + far, BRACKET
+
+
+def _realtime_after(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> bool:
+    """Whether the rows right after the gap at row g were still sent in real time: the
+    latency floor after it (suffix minimum against the count clock at R, over the
+    ``steady_window_s`` of rows after it) stays within 2 x ``latency_jitter_s`` of where it
+    starts for ``realtime_after_s`` of rows or more, read from the first row at the floor
+    (a stall's held rows arrive in a burst above it, and a burst reads level: real
+    647_01). A queue that began inside the loss leaves the first row after the gap with a
+    backlog that grows from that row on; one that began after the loss lets rows arrive
+    at R until it begins, so the lost rows were sent at the pace before the gap, and the
+    slower pace a second after it says nothing of them (real 719_01; both in
+    bench/notes/nd46.txt)."""
+    if cfg.realtime_after_s is None:
+        return False
+    rows = t[g : g + max(int(cfg.steady_window_s * rate), 2)]
+    latency = rows - np.arange(len(rows)) / rate
+    floor = np.minimum.accumulate(latency[::-1])[::-1]
+    tol = 2 * cfg.latency_jitter_s
+    start = int(np.argmax(latency <= floor + tol))  # a stall's burst before it was held
+    rising = floor[start:] > floor[start] + tol
+    level = int(np.argmax(rising)) if rising.any() else len(rising)
+    return level >= cfg.realtime_after_s * rate
 
 
 def _slower_pace(

@@ -97,6 +97,7 @@ class ClockConfig:
     pace_drop: float = 0.05  # rows arriving this much slower after a loss gap: a queue began
     recent_pace_s: float = 1.0  # ... or in this last watch time before it (0: off): their pace
     queue_window_s: float = 2.0  # ... or only over this much after the gap: its size may be off
+    realtime_after_s: float | None = 0.25  # rows at R this long after it: the queue began later
 
 
 @dataclass

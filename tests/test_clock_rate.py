@@ -560,6 +560,56 @@ def test_a_loss_before_a_queue_begins_keeps_its_size():
     assert model.loss_uncertainty_s == 0.0
 
 
+def test_a_loss_a_queue_began_just_after_is_sized_at_the_lag():
+    """Held-out 719_01 (bench/notes/nd46.txt), made: the queue begins 0.35 s after a 4 s
+    loss. The second of rows after the gap mixes real time and the queue, so it read
+    slower than before and the loss was taken at the middle of its range, 3.64 s, every
+    word after 0.36 s early. Those rows arrive at the watch rate until the queue begins
+    (the latency floor stays level for 0.35 s): the lost rows were sent in real time, and
+    the lag is the loss. A queue that began inside the loss (0.2 s before its end) gives
+    no such level stretch, and the middle stands; realtime_after_s None is the parent."""
+    watch, arrival = _queue_begins(19.35)
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [4.0]
+    assert abs(_offset_after(rebuilt, watch, 20, 100)) < 0.1
+    off = ClockConfig(realtime_after_s=None)
+    _, parent = rebuild_clock(arrival, cfg=off, pairs=_turns(watch, 19.0))
+    assert [round(s, 2) for _, s in parent.losses] == [3.64]
+    assert model.loss_uncertainty_s == parent.loss_uncertainty_s  # the gate reads the same
+    watch, arrival = _queue_begins(18.8)
+    _, inside = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    _, inside_off = rebuild_clock(arrival, cfg=off, pairs=_turns(watch, 19.0))
+    assert inside.losses == inside_off.losses and inside.losses[0][1] < 3.9
+
+
+def test_a_stalls_burst_after_a_loss_is_no_real_time():
+    """Real 647_01 (bench/notes/nd46.txt), made: the queue (0.6 of the rate) begins 0.2 s
+    before a 4 s loss ends and a host stall holds the first 0.5 s of rows after the gap;
+    they arrive in one burst, whose latency falls to the floor and so reads level over
+    their 0.3 s of rows. They were held, not sent in real time: the level is read from
+    the first row at the floor, the queue shows right after it, and the loss keeps the
+    bracket's middle (measured from the burst's first row, it was sized 4.35 s)."""
+    watch, arrival = trace(110, lambda t: 1.5 if t < 18.8 else 0.6, lost=(15, 19))
+    g = int(np.searchsorted(watch, 19.0))
+    held = (arrival < arrival[g] + 0.5) & (np.arange(len(arrival)) >= g)
+    arrival = arrival.copy()
+    arrival[held] = arrival[g] + 0.5 + np.arange(held.sum()) * 0.0004
+    arrival = np.maximum.accumulate(arrival)
+    _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
+    off = ClockConfig(realtime_after_s=None)
+    _, parent = rebuild_clock(arrival, cfg=off, pairs=_turns(watch, 19.0))
+    assert model.losses == parent.losses and abs(model.losses[0][1] - 4.0) < 0.1
+
+
+def test_the_realtime_after_setting_is_checked():
+    from silkpipe.commands import check_config
+    from silkpipe.errors import InputError
+
+    check_config(ClockConfig(realtime_after_s=None))  # off
+    with pytest.raises(InputError, match="realtime_after_s"):
+        check_config(ClockConfig(realtime_after_s=-1.0))
+
+
 def test_a_loss_a_queue_began_just_before_is_sized_at_the_queues_pace():
     """Held-out 364_02 / 368_03 (bench/notes/ndmiss.txt), made: the queue begins 2 s
     before a 4 s loss, inside the 5 s the pace before the gap is read over. That window's
@@ -1018,7 +1068,8 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[15.2, 2.5]],
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
-        ],  # the split rule reads late-queue spreads only (no clock change)
+        ],  # the split rule reads late-queue spreads only; a queue that began after a loss:
+        # the lag is its size (nd46; not these)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)

@@ -350,6 +350,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "pace_drop": (0, 1),
         "recent_pace_s": (0, _MAX_S),
         "queue_window_s": (0, _MAX_S),
+        "realtime_after_s": (0, _MAX_S),
     },
 }
 

@@ -41,7 +41,7 @@ for d in sys.argv[1:]:
         k = cfg.still_turn_pairs
         near = np.abs(np.r_[p.turn_excess[max(j - k, 0) : j], p.turn_excess[j + 1 : j + 1 + k]])
         found = np.zeros(len(t))
-        lag, spread = ce._sized_lag(t, int(g), est.rate, cfg, found)
+        lag, spread, _kind = ce._sized_lag(t, int(g), est.rate, cfg, found)
         print(
             f"  gap at {t[g - 1]:.2f} len {t[g] - t[g - 1]:.2f}: jumps {ce._gap_jumps(p, row, cfg)} "
             f"excess {ex:.4f} near max {near.max():.4f} sized {lag:.2f}+-{spread:.2f} "
