@@ -127,5 +127,45 @@ def peaks(args):
     Path(args[0]).write_text(json.dumps(out))
 
 
+def sim(args):
+    """OUT.json CENSUS.json SET...: per session of the census in SETs, the final offset moved
+    to the energy-only event profile's interior local maximum within w of it (w in WINDOWS),
+    as the rule in fit46.txt would; the new error (truth only to score)."""
+    from dataclasses import replace
+
+    from align_dev import load
+
+    import silkpipe.alignment as al
+    from silkpipe.vocabulary import EVENT_CLASSES
+
+    cfg = replace(al.AlignConfig(), class_channel_weight=0.0)
+    out = []
+    for r in json.loads(Path(args[1]).read_text()):
+        if r["set"] not in args[2:] or r["err"] is None:
+            continue
+        sess = Path(f"/tmp/h44/{r['set']}/{r['delivery']}/{r['run']}/{r['name']}")
+        truth, motion, cmds = load(sess)
+        kept, _ = al._reachable(motion, cmds, cfg)
+        ev = [c for c in kept if c.cls in EVENT_CLASSES]
+        lag = truth["offset_s"] + r["err"] + cfg.word_to_peak_s
+        new = {}
+        if len(ev) >= 2:
+            times = np.array([c.start * (r["scale"] or 1.0) for c in ev])
+            sig = al.motion_signal(motion, cfg.smooth_s)
+            st, prof = al.predicted_profile(times, [c.cls for c in ev], motion.rate, cfg)
+            offs, sc = al.lag_scores(sig, motion.t[0], motion.rate, st, prof, cfg.search_s)
+            for w in WINDOWS:
+                near = np.flatnonzero(np.abs(offs - lag) <= w)
+                k = int(near[np.argmax(sc[near])])
+                if k in (near[0], near[-1]):
+                    continue
+                new[w] = round(al._refine(offs, sc, k) - lag + r["err"], 3)
+        out.append(dict(r, n_ev=len(ev), new=new))
+    Path(args[0]).write_text(json.dumps(out))
+
+
+WINDOWS = (0.2, 0.3, 0.4, 0.5, 0.7)
+
+
 if __name__ == "__main__":
-    {"census": census, "peaks": peaks}[sys.argv[1]](sys.argv[2:])
+    {"census": census, "peaks": peaks, "sim": sim}[sys.argv[1]](sys.argv[2:])
