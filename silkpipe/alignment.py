@@ -253,13 +253,6 @@ class AlignConfig:
     # the self-trained class choice moves only fits too weak to pass on energy (not where
     # the clock rate is fitted too: _fit_clock).
     strong_keeps_peak: bool = True
-    # The class channels choose which peak the words sit on, but place it worse than motion
-    # energy alone and biased their own way (realistic DEV sessions on a right clock:
-    # bench/notes/fit46.txt). After the gate's class and signature tests at the fit's lag,
-    # the offset reported and labelled moves settle_share of the way toward the
-    # energy-only event profile's peak within settle_s of that lag (settled_lag; None: off).
-    settle_s: float | None = 0.3
-    settle_share: float = 0.5
     seed: int = 0
 
     def check_settings(self) -> None:
@@ -453,30 +446,6 @@ def _refine(offsets: np.ndarray, scores: np.ndarray, best: int) -> float:
             step = offsets[1] - offsets[0]
             return float(offsets[best] + 0.5 * (a - c) / denom * step)
     return float(offsets[best])
-
-
-def settled_lag(
-    motion: Motion, commands: list[Command], lag: float, channels: bool, cfg: AlignConfig
-) -> float:
-    """``lag`` moved settle_share of the way toward the energy-only event profile's peak
-    within settle_s of it; unchanged without class channels in the fit (``channels``),
-    with fewer than two event words, or where that peak lies at the window's edge (no
-    energy peak near: the channels' lag stands)."""
-    events = [c for c in commands if c.cls in EVENT_CLASSES]
-    if cfg.settle_s is None or not channels or len(events) < 2:
-        return lag
-    energy = replace(cfg, class_channel_weight=0.0)
-    times = np.array([c.start for c in events])
-    start, profile = predicted_profile(times, [c.cls for c in events], motion.rate, energy)
-    signal = motion_signal(motion, cfg.smooth_s)
-    offsets, scores = lag_scores(signal, motion.t[0], motion.rate, start, profile, cfg.search_s)
-    near = np.flatnonzero(np.abs(offsets - lag) <= cfg.settle_s)
-    if len(near) < 3:
-        return lag
-    best = int(near[np.argmax(scores[near])])
-    if best in (near[0], near[-1]):
-        return lag
-    return lag + cfg.settle_share * (_refine(offsets, scores, best) - lag)
 
 
 def _null_peaks(
@@ -986,11 +955,13 @@ def align_session(
     if too_few := _too_few(commands, beyond, cfg):
         return [], _unaligned(too_few, base | _unlabelled(beyond))
     fit = _fit_clock(motion, commands, cfg, clips)
-    scale = fit.scale
+    offset, scale, around = fit.offset_s, fit.scale, fit.candidates
     said = commands  # on the audio clock: the scales the fit searched are theirs
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
-    lag, sig, cls, offset = _tested(commands, motion, fit, clips, cfg)
+    lag = offset + cfg.word_to_peak_s
+    sig = signature_test(commands, lag, motion)
+    cls = _class_test(commands, lag, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
     peak, elsewhere, margin, away = _fixed_model_figures(commands, lag, clips, cfg)
@@ -1022,23 +993,6 @@ def align_session(
         **base,
     )
     return intervals, report
-
-
-def _tested(
-    commands: list[Command],
-    motion: Motion,
-    fit: OffsetFit,
-    clips: BoundClips | None,
-    cfg: AlignConfig,
-) -> tuple[float, SignatureTest, ClassTest, float]:
-    """(the fit's lag, the signature and class tests there, the offset settled after them:
-    settled_lag). The gate weighs the fit's own lag; the report and labels take the
-    settled offset."""
-    lag = fit.offset_s + cfg.word_to_peak_s
-    sig = signature_test(commands, lag, motion)
-    cls = _class_test(commands, lag, motion, fit.candidates, clips)
-    settled = settled_lag(motion, commands, lag, fit.class_channels, cfg)
-    return lag, sig, cls, settled - cfg.word_to_peak_s
 
 
 def _away_from(first_choice_s: float | None, offset: float, cfg: AlignConfig) -> bool:
