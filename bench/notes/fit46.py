@@ -47,7 +47,12 @@ def _leads(sess, truth, cfg):
             continue
         inside = (motion.t >= g["start"]) & (motion.t <= g["end"])
         if inside.any():
-            out.append((round(float(motion.t[inside][np.argmax(sig[inside])] - w["imu_time"]), 3), w["class"]))
+            out.append(
+                (
+                    round(float(motion.t[inside][np.argmax(sig[inside])] - w["imu_time"]), 3),
+                    w["class"],
+                )
+            )
     return out
 
 
@@ -65,17 +70,26 @@ def census(args):
                 truth = json.loads((sess / "truth.json").read_text())
                 out.append(
                     dict(
-                        set=st, delivery=dl, run=run, name=name, err=r["err"],
-                        excluded=r["excluded"], gate=r["gate"], quality=r["quality"],
-                        sig_words=r.get("sig_words"), cls_words=r.get("cls_words"),
-                        cls_model=r.get("cls_model"), scale=r.get("scale"), rounds=len(rs),
-                        first_err=rs[0]["err"], clock=_clock_at_words(sess, truth),
+                        set=st,
+                        delivery=dl,
+                        run=run,
+                        name=name,
+                        err=r["err"],
+                        excluded=r["excluded"],
+                        gate=r["gate"],
+                        quality=r["quality"],
+                        sig_words=r.get("sig_words"),
+                        cls_words=r.get("cls_words"),
+                        cls_model=r.get("cls_model"),
+                        scale=r.get("scale"),
+                        rounds=len(rs),
+                        first_err=rs[0]["err"],
+                        clock=_clock_at_words(sess, truth),
                         leads=_leads(sess, truth, cfg),
                     )
                 )
             print(spec, run, len(out), flush=True)
     Path(args[0]).write_text(json.dumps(out))
-
 
 
 def _local_peak(offsets, scores, lag0, reach=1.0):
