@@ -6,7 +6,12 @@ bench/notes/fit46.txt. Not shipped.
         # word (rebuilt - production, against truth.json), the word-to-peak lead of its
         # event words (each word's true gesture's motion peak less the word's true IMU time),
         # gate, route and word counts; sessions under /tmp/h44/SET/DELIVERY/sS/NAME
-    python bench/notes/fit46.py summary OUT.json
+    python bench/notes/fit46.py peaks OUT.json SESSION_DIR...
+        # the event-word profile's local peak near the truth per search (energy, channels)
+    python bench/notes/fit46.py sim OUT.json CENSUS.json SET...
+        # the final offsets moved toward the energy-only event peak as S1 would (offline)
+
+Summaries: bench/notes/fit46/{summ,pk,far,simsum,probe}.py (paths under /tmp/fit46).
 """
 
 import json
