@@ -139,13 +139,21 @@ def with_seeds(runs: list[Run | DayRun], seeds: list[int]) -> list[Run | DayRun]
     return out
 
 
-#: DEV synth seeds (never held out) that give a run more sessions (--sessions), in turn.
-MORE_SEEDS = tuple(range(551, 571))
+#: DEV synth seeds (never held out) that give a run more sessions (--sessions), in turn;
+#: runs of one split (R12, R13, R16: 320-530; RB, RB17: 100-320) never share one, so a
+#: run never tuned on does not score sessions of one that was.
+MORE_SEEDS = {
+    "R13": tuple(range(551, 571)),
+    "RB": tuple(range(551, 571)),
+    "R16": tuple(range(571, 591)),
+    "RB17": tuple(range(571, 591)),
+    "R12": tuple(range(591, 611)),
+}
 
 
 def with_sessions(runs: list[Run | DayRun], n: int | None, seeds: list[int]) -> list[Run | DayRun]:
     """Each clips-dev run with ``n`` sessions (named RUNxN), all from its training clips:
-    its own seed's sessions, then MORE_SEEDS' in turn (other orders and offsets of the
+    its own seed's sessions, then its MORE_SEEDS' in turn (other orders and offsets of the
     same clips: the clip model is unchanged). With ``seeds`` (--synth-seeds) those seeds
     alone build the sessions (RUNxN@FIRST). None: the runs as they are."""
     if n is None:
@@ -155,7 +163,7 @@ def with_sessions(runs: list[Run | DayRun], n: int | None, seeds: list[int]) -> 
         if isinstance(run, DayRun) or not run.realistic:
             out.append(run)
             continue
-        first, *more = seeds or [run.seed, *MORE_SEEDS]
+        first, *more = seeds or [run.seed, *MORE_SEEDS[run.name]]
         name = f"{run.name}x{n}" + (f"@{first}" if seeds else "")
         out.append(replace(run, name=name, seed=first, more_seeds=tuple(more), sessions=n))
     return out

@@ -204,10 +204,14 @@ def test_sessions_option_builds_more_sessions_from_the_same_training_clips(monke
     vp.main(["--runs", "R13", "RB", "D14", "--sessions", "8"])
     r13 = next(r for r in vp.RUNS if r.name == "R13")
     assert [r.name for r in made] == ["R13x8", "RBx8", "D14"]
-    assert made[0].seed == 13 and made[0].more_seeds == vp.MORE_SEEDS
+    assert made[0].seed == 13 and made[0].more_seeds == vp.MORE_SEEDS["R13"]
     assert made[0].sessions == 8 and made[2] == vp.DAY_RUNS[0]
     assert (made[0].held_out_s, made[0].noise_block) == (r13.held_out_s, r13.noise_block)
-    assert set(vp.MORE_SEEDS) <= set(range(551, 763))  # DEV seeds only
+    for a in vp.REALISTIC_RUNS:  # DEV seeds only; runs of one split share none
+        assert set(vp.MORE_SEEDS[a.name]) <= set(range(551, 763))
+        for b in vp.REALISTIC_RUNS:
+            if a != b and (a.held_out_s, a.noise_block) == (b.held_out_s, b.noise_block):
+                assert not {a.seed, *vp.MORE_SEEDS[a.name]} & {b.seed, *vp.MORE_SEEDS[b.name]}
     made.clear()
     vp.main(["--runs", "RB17", "--sessions", "12", "--synth-seeds", "795", "796", "797"])
     assert [(r.name, r.seed, r.more_seeds, r.sessions) for r in made] == [
