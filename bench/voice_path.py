@@ -67,8 +67,8 @@ class Run:
     realistic: bool = False  # synth --realistic (continuous play, host-arrival delivery)
     gestures: int = 30  # per realistic session
     # --sessions: more synth seeds of the same training clips (other orders and offsets),
-    # and how many sessions the run keeps; left out of repr (the sessions' cache key) when
-    # unset, so the default runs keep their key.
+    # and how many sessions the run keeps; out of repr (part of the sessions' cache key),
+    # which `plan` extends only when set: the default runs keep their key.
     more_seeds: tuple[int, ...] = field(default=(), repr=False)
     sessions: int | None = field(default=None, repr=False)
 
