@@ -31,6 +31,7 @@ and the second half of ``walk_continuous.csv``; the models are scored on the fir
     python -m bench.voice_path --oracle             # exact words instead of Whisper's
     python -m bench.voice_path --align-clips DIR    # the align step uses DIR's class model
     python -m bench.voice_path --runs R13 --synth-seeds 731 732   # R13's split, other sessions
+    python -m bench.voice_path --runs R13 --sessions 16  # R13's split, 16 sessions (a day's)
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.table import print_table
@@ -65,10 +66,22 @@ class Run:
     drift_ppm: float = 0.0
     realistic: bool = False  # synth --realistic (continuous play, host-arrival delivery)
     gestures: int = 30  # per realistic session
+    # --sessions: more synth seeds of the same training clips (other orders and offsets),
+    # and how many sessions the run keeps; out of repr (part of the sessions' cache key),
+    # which `plan` extends only when set: the default runs keep their key.
+    more_seeds: tuple[int, ...] = field(default=(), repr=False)
+    sessions: int | None = field(default=None, repr=False)
 
     @property
     def held_out(self) -> str:
         return f"{self.held_out_s[0]:.0f}-{self.held_out_s[1]:.0f}"
+
+    @property
+    def plan(self) -> str:
+        """The session plan for the cache key: empty for a run of its own seed alone."""
+        if self.sessions is None:
+            return ""
+        return f"\nsessions {self.sessions} seeds {(self.seed, *self.more_seeds)}"
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,36 @@ def with_seeds(runs: list[Run | DayRun], seeds: list[int]) -> list[Run | DayRun]
             out.append(run)
             continue
         out += [replace(run, name=f"{run.name}@{seed}", seed=seed) for seed in seeds]
+    return out
+
+
+#: DEV synth seeds (never held out) that give a run more sessions (--sessions), in turn;
+#: runs of one split (R12, R13, R16: 320-530; RB, RB17: 100-320) never share one, so a
+#: run never tuned on does not score sessions of one that was.
+MORE_SEEDS = {
+    "R13": tuple(range(551, 571)),
+    "RB": tuple(range(551, 571)),
+    "R16": tuple(range(571, 591)),
+    "RB17": tuple(range(571, 591)),
+    "R12": tuple(range(591, 611)),
+}
+
+
+def with_sessions(runs: list[Run | DayRun], n: int | None, seeds: list[int]) -> list[Run | DayRun]:
+    """Each clips-dev run with ``n`` sessions (named RUNxN), all from its training clips:
+    its own seed's sessions, then its MORE_SEEDS' in turn (other orders and offsets of the
+    same clips: the clip model is unchanged). With ``seeds`` (--synth-seeds) those seeds
+    alone build the sessions (RUNxN@FIRST). None: the runs as they are."""
+    if n is None:
+        return runs
+    out: list[Run | DayRun] = []
+    for run in runs:
+        if isinstance(run, DayRun) or not run.realistic:
+            out.append(run)
+            continue
+        first, *more = seeds or [run.seed, *MORE_SEEDS[run.name]]
+        name = f"{run.name}x{n}" + (f"@{first}" if seeds else "")
+        out.append(replace(run, name=name, seed=first, more_seeds=tuple(more), sessions=n))
     return out
 
 
@@ -254,6 +297,7 @@ def run_one(
     manifest = out / "train-clips.txt"
     clips = "\n".join(sorted(p.name for p in train.glob("*.csv")))
     names = f"{clips}\n{run}\nvoices {bench_voices()}\ngenerator {generator_fingerprint()}"
+    names += "" if isinstance(run, DayRun) else run.plan
     if not manifest.exists() or manifest.read_text() != names:  # new split or generator
         shutil.rmtree(sessions, ignore_errors=True)
         for store in out.glob("store*"):  # every variant's store holds the old sessions
@@ -289,15 +333,39 @@ def generate(run: Run | DayRun, train: Path, sessions: Path) -> None:
         )
         generate_from_clips(train, sessions, options)
         return
+    if isinstance(run, Run) and run.sessions is not None:
+        generate_sessions(run, train, sessions)
+        return
     for seed in run.seeds if isinstance(run, DayRun) else (run.seed,):
-        play = realistic.RealisticOptions(
-            snr_db=20.0,
-            seed=seed,
-            drift_ppm=run.drift_ppm,
-            gestures_per_session=run.gestures,
-            voices=bench_voices(),
-        )
-        realistic.generate(train, sessions, play)
+        realistic.generate(train, sessions, _play(run, seed))
+
+
+def _play(run: Run | DayRun, seed: int):
+    from silkpipe import realistic
+
+    return realistic.RealisticOptions(
+        snr_db=20.0,
+        seed=seed,
+        drift_ppm=run.drift_ppm,
+        gestures_per_session=run.gestures,
+        voices=bench_voices(),
+    )
+
+
+def generate_sessions(run: Run, train: Path, sessions: Path) -> None:
+    """run.sessions realistic sessions: whole seeds in turn (run.seed, then run.more_seeds)
+    until there are enough, the last seed's surplus sessions removed."""
+    from silkpipe import realistic
+
+    made: list[str] = []
+    for seed in (run.seed, *run.more_seeds):
+        if len(made) >= (run.sessions or 0):
+            break
+        made += realistic.generate(train, sessions, _play(run, seed))["sessions"]
+    if len(made) < (run.sessions or 0):
+        raise SystemExit(f"{run.name}: {len(made)} sessions from its seeds, not {run.sessions}")
+    for name in made[run.sessions :]:
+        shutil.rmtree(sessions / name)
 
 
 def _f(v) -> str:
@@ -439,12 +507,24 @@ def main(argv: list[str] | None = None) -> int:
         help="build each named clips-dev run's sessions with these synth seeds instead "
         "(one run per seed, named RUN@SEED)",
     )
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        metavar="N",
+        help="N sessions per clips-dev run (named RUNxN), all from the run's training clips: "
+        "its seed's, then more DEV seeds' (or the --synth-seeds' alone) in turn "
+        "(default: the run's own seed's sessions)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
     rows, results = [], {}
     chosen = [run for run in RUNS if run.name in (args.runs or DEFAULT_RUNS)]
-    for run in with_seeds(chosen, args.synth_seeds):
+    if args.sessions is None:
+        plan = with_seeds(chosen, args.synth_seeds)
+    else:
+        plan = with_sessions(chosen, args.sessions, args.synth_seeds)
+    for run in plan:
         print(f"run {run.name} ...", file=sys.stderr, flush=True)
         results[run.name] = run_one(run, args.oracle, args.align_clips, args.workers)
         rows.append(row(run, results[run.name]))

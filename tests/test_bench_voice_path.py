@@ -185,3 +185,76 @@ def test_synth_seeds_build_each_run_again_with_other_sessions(monkeypatch):
         (r13.held_out_s, r13.noise_block, True)
     }
     assert made[2].held_out_s == rb.held_out_s and made[4] == vp.DAY_RUNS[0]
+
+
+def test_sessions_option_builds_more_sessions_from_the_same_training_clips(monkeypatch):
+    """--sessions N (issue 24: a day's folder holds many sessions of one player): each
+    clips-dev run keeps its split (so its clip model) and plays its training clips again
+    under more DEV seeds, RUNxN; with --synth-seeds those seeds alone build the sessions.
+    Without it the runs are what they were, cache key included."""
+    from dataclasses import replace
+
+    import bench.voice_path as vp
+
+    made = []
+    monkeypatch.setattr(vp, "run_one", lambda run, *a: made.append(run) or {})
+    monkeypatch.setattr(vp, "row", lambda run, result: {"run": run.name})
+    monkeypatch.setattr(vp, "pooled_row", lambda results: {"run": "all"})
+    monkeypatch.setattr(vp, "print_table", lambda rows: None)
+    vp.main(["--runs", "R13", "RB", "D14", "--sessions", "8"])
+    r13 = next(r for r in vp.RUNS if r.name == "R13")
+    assert [r.name for r in made] == ["R13x8", "RBx8", "D14"]
+    assert made[0].seed == 13 and made[0].more_seeds == vp.MORE_SEEDS["R13"]
+    assert made[0].sessions == 8 and made[2] == vp.DAY_RUNS[0]
+    assert (made[0].held_out_s, made[0].noise_block) == (r13.held_out_s, r13.noise_block)
+    for a in vp.REALISTIC_RUNS:  # DEV seeds only; runs of one split share none
+        assert set(vp.MORE_SEEDS[a.name]) <= set(range(551, 763))
+        for b in vp.REALISTIC_RUNS:
+            if a != b and (a.held_out_s, a.noise_block) == (b.held_out_s, b.noise_block):
+                assert not {a.seed, *vp.MORE_SEEDS[a.name]} & {b.seed, *vp.MORE_SEEDS[b.name]}
+    made.clear()
+    vp.main(["--runs", "RB17", "--sessions", "12", "--synth-seeds", "795", "796", "797"])
+    assert [(r.name, r.seed, r.more_seeds, r.sessions) for r in made] == [
+        ("RB17x12@795", 795, (796, 797), 12)
+    ]
+    made.clear()
+    vp.main(["--runs", "R13"])
+    assert made == [r13] and repr(made[0]) == repr(replace(r13)) and r13.plan == ""
+    assert "sessions" not in repr(replace(r13, sessions=8))  # the key adds it via plan
+
+
+def test_a_run_of_n_sessions_takes_whole_seeds_in_turn_and_keeps_n(tmp_path, monkeypatch):
+    """Seeds are played whole (each plays every training clip once) until there are N
+    sessions; the last seed's surplus is removed; too few seeds is an error, not a
+    smaller run."""
+    from dataclasses import replace
+
+    import pytest
+
+    import bench.voice_path as vp
+    from silkpipe import realistic
+
+    played = []
+
+    def fake_generate(_train, out, play):
+        played.append(play.seed)
+        names = [f"real{play.seed:03d}_{i:02d}_session" for i in range(3)]
+        for name in names:
+            (out / name).mkdir(parents=True)
+        return {"sessions": names}
+
+    monkeypatch.setattr(realistic, "generate", fake_generate)
+    run = next(r for r in vp.RUNS if r.name == "R13")
+    vp.generate(replace(run, more_seeds=(551, 552, 553), sessions=7), tmp_path, tmp_path / "s")
+    assert played == [13, 551, 552]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "real013_00_session",
+        "real013_01_session",
+        "real013_02_session",
+        "real551_00_session",
+        "real551_01_session",
+        "real551_02_session",
+        "real552_00_session",
+    ]
+    with pytest.raises(SystemExit, match="3 sessions"):
+        vp.generate(replace(run, more_seeds=(), sessions=4), tmp_path, tmp_path / "t")
