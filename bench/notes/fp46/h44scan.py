@@ -1,7 +1,8 @@
 """Counts of two gate rules on run-level rows (nd40 harness files): fp46 helper. Not shipped.
 
-    python bench/notes/fp46/h44scan.py ROWS.json...
+python bench/notes/fp46/h44scan.py ROWS.json...
 """
+
 import json
 import sys
 

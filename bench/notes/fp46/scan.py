@@ -1,7 +1,8 @@
 """Rows of one voice-path run store per session (gate, error, class margin, first pass); fp46 helper. Not shipped.
 
-    python bench/notes/fp46/scan.py RUN... (names under /tmp/gap46/voice_path)
+python bench/notes/fp46/scan.py RUN... (names under /tmp/gap46/voice_path)
 """
+
 import json
 import sys
 from pathlib import Path
