@@ -4,10 +4,11 @@ another, or none (truth.json); is a wrong offset a gesture-period alias? fp46 he
     python bench/notes/fp46/alias.py TRUTH.json ERR_S [TRUTH.json ERR_S...]
 """
 
-import json, sys
+import json
+import sys
 
 EV = {"jump", "punch", "turn"}
-for path, err in [(a, float(b)) for a, b in zip(sys.argv[1::2], sys.argv[2::2])]:
+for path, err in [(a, float(b)) for a, b in zip(sys.argv[1::2], sys.argv[2::2], strict=False)]:
     t = json.load(open(path))
     gs = t["gestures"]
     same = other = none = 0
