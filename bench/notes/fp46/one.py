@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -175,8 +174,6 @@ def main(argv):
             )
         model = fit_session_model(parts)
         show("with trainers' model", session, motion, commands, cfg, model, truth["offset_s"])
-        off = replace(cfg, strong_keeps_peak=True)
-        del off
 
 
 if __name__ == "__main__":
