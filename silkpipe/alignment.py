@@ -1216,8 +1216,10 @@ def profile_reach(cfg: AlignConfig) -> float:
 def _decide(
     ev: Evidence, cfg: AlignConfig, keep_refused: bool, commands: list[Command]
 ) -> tuple[bool, str, str]:
-    """(excluded, reason, how the gate decided): gate_verdict's, and a pass of a session the
-    first pass's self-trained class evidence contradicted refused unless confirmed."""
+    """(excluded, reason, how the gate decided): gate_verdict's, a pass a fixed class model
+    moved off the best energy peak against its own lag profile refused (_moved_away), and
+    a pass of a session the first pass's self-trained class evidence contradicted refused
+    unless confirmed."""
     at_chance, gate = gate_verdict(
         ev.quality,
         ev.p_value,
@@ -1232,6 +1234,8 @@ def _decide(
         ev.lag_margin,
         ev.rate_edge,
     )
+    if not at_chance and _moved_away(ev, gate_levels(cfg)):
+        at_chance, gate = True, PEAKS_AWAY
     if not at_chance and ev.contradicted:
         at_chance, gate = _contradicted_verdict(ev, cfg, gate)
     if not at_chance and ev.choice_away and not _sure_energy(ev, gate_levels(cfg)):
@@ -1585,6 +1589,18 @@ def _passes_from(cfg: AlignConfig, rate_fitted: bool, lag_margin: float | None =
     return round(level, 3)
 
 
+def _moved_away(ev: Evidence, levels: AlignConfig) -> bool:
+    """An offset a fixed class model chose over the best energy peak (``moved``), under
+    sure_quality, where that model's own lag profile puts the words better away
+    (class_peak_margin): refused, the check its route makes (_routes). An energy pass at
+    the lifted min_quality returned before that check, moved or not, and a session-class
+    round moved a right first pass a gesture period off that way (R1 of
+    bench/notes/fp46.txt). ``levels``: gate_levels."""
+    fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
+    below_sure = not _sure_energy(ev, levels)
+    return ev.moved and fixed and below_sure and _fits_better_away(ev.lag_margin, levels)
+
+
 def _fits_better_away(lag_margin: float | None, cfg: AlignConfig) -> bool:
     """A fixed class model's lag profile scores the words better away from this offset than
     at it (clip_evidence.lag_margin under class_peak_margin; None: no such model)."""
@@ -1661,10 +1677,12 @@ def _contradicts(sig: SignatureTest, cfg: AlignConfig) -> bool:
 
 
 def _peaks_away(ev: Evidence, cfg: AlignConfig) -> str:
-    """Why neither a fixed class model's route nor energy just under the level passed: the
-    model's words fit better away."""
+    """Why neither a fixed class model's route nor energy just under the level passed, or
+    an offset that model moved (_moved_away): the model's words fit better away."""
     p = 1.0 if ev.cls is None else ev.cls.p_value
     finds = "finds" if p <= cfg.clip_support_p else "does not find"
+    if ev.moved:  # _moved_away: the model itself took this offset over the energy's best
+        finds = "chose this offset over the best motion energy peak and " + finds
     return (
         f"the {_route(ev.cls.model if ev.cls else '')} model {finds} the gesture words' "
         f"classes here (p={p:.4f}), and they fit the motion better {ev.best_away_s:+.2f} s "
