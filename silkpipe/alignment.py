@@ -218,6 +218,8 @@ class AlignConfig:
     # control passed the session-class route with class p 0.0045. Set on DEV controls and
     # right passes (bench/notes/gate4.txt); a large negative number (-1e9): off. The
     # profile reaches at least twice search_s (profile_reach): any lag the search spans.
+    # The same margin refuses, under sure_quality, an offset the model moved off the best
+    # energy peak, whatever passed it (_moved_away).
     class_peak_margin: float = 0.0
     class_peak_away_s: float = 1.2
     class_peak_reach_s: float = 10.0
@@ -1516,8 +1518,9 @@ CHOICE_UNCONFIRMED = "class choice unconfirmed"
 #: ... where a session-class round would pass, below sure_quality, an offset more than
 #: clip_agree_s from the first pass's unconfirmed class choice (Evidence.choice_away) ...
 CHOICE_ELSEWHERE = "first class choice elsewhere"
-#: ... where a fixed class model's route would pass an offset its own lag profile puts the
-#: words better away from (class_peak_margin) ...
+#: ... where a fixed class model's route would pass, or anything would pass below
+#: sure_quality an offset that model moved (_moved_away), where its own lag profile puts
+#: the words better away (class_peak_margin) ...
 PEAKS_AWAY = "class evidence fits better away"
 #: ... where the first pass's self-trained class evidence contradicted the session and no
 #: fixed class model's route confirms the offset (Evidence.contradicted) ...
