@@ -469,7 +469,7 @@ def pooled_row(results: dict[str, dict]) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.voice_path",
         description=__doc__,
@@ -515,7 +515,11 @@ def main(argv: list[str] | None = None) -> int:
         "its seed's, then more DEV seeds' (or the --synth-seeds' alone) in turn "
         "(default: the run's own seed's sessions)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
     rows, results = [], {}
