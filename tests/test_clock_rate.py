@@ -504,6 +504,17 @@ def _queue_begins(at: float) -> tuple[np.ndarray, np.ndarray]:
     return trace(110, lambda t: 1.5 if t < at else 0.75, lost=(15, 19))
 
 
+def _queue_shows_late() -> tuple[np.ndarray, np.ndarray]:
+    """(watch, arrival): held-out 678_00, made: a slow phase begins inside a 4 s loss at
+    15 s, and the first second of rows after the gap arrives at the watch rate before the
+    queue shows (the late queue)."""
+    return trace(
+        110,
+        lambda t: 1.5 if t < 17 else (0.5 if t < 19 else (1.0 if t < 20.2 else 0.6)),
+        lost=(15, 19),
+    )
+
+
 def _offset_after(rebuilt: np.ndarray, watch: np.ndarray, lo: float, hi: float) -> float:
     """How far the clock after the loss moved against the clock before it."""
     diff = rebuilt - watch
@@ -537,11 +548,7 @@ def test_each_uncertain_loss_says_which_test_gave_its_spread():
     watch, arrival = _queue_begins(13.0)  # 364_02, made: the window's pace is the far end
     _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
     assert model.uncertain_loss_kinds == ["window pace"]
-    watch, arrival = trace(  # 678_00, made: the late queue
-        110,
-        lambda t: 1.5 if t < 17 else (0.5 if t < 19 else (1.0 if t < 20.2 else 0.6)),
-        lost=(15, 19),
-    )
+    watch, arrival = _queue_shows_late()  # 678_00, made: the late queue
     _, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
     assert model.uncertain_loss_kinds == ["late queue"]
     watch, arrival = _queue_begins(24.0)  # certain: no loss to name a kind for
@@ -684,11 +691,7 @@ def test_a_loss_whose_queue_arrives_at_full_pace_at_first_is_flagged_uncertain()
     queue shows. The lag reads 6 s (2 s too much) and the second after the gap sees no
     queue, so the loss was inserted certain. Over queue_window_s (2 s) of rows the pace
     falls: the size is kept, and the time model says it may be off by over 0.5 s."""
-    watch, arrival = trace(
-        110,
-        lambda t: 1.5 if t < 17 else (0.5 if t < 19 else (1.0 if t < 20.2 else 0.6)),
-        lost=(15, 19),
-    )
+    watch, arrival = _queue_shows_late()
     rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, 19.0))
     assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [6.0]
     assert _offset_after(rebuilt, watch, 20, 100) == pytest.approx(2.0, abs=0.1)
@@ -706,11 +709,7 @@ def test_a_stream_kept_on_arrival_time_lists_no_uncertain_loss():
     """The gate refuses words that straddle an uncertain loss of the rebuilt clock; a stream
     kept on arrival time (here: any backlog counts as real time) inserts no loss, so it has
     none whose size could be off, though the same stream rebuilt by count has one."""
-    watch, arrival = trace(
-        110,
-        lambda t: 1.5 if t < 17 else (0.5 if t < 19 else (1.0 if t < 20.2 else 0.6)),
-        lost=(15, 19),
-    )
+    watch, arrival = _queue_shows_late()
     _, model = rebuild_clock(arrival, cfg=ClockConfig(backlog_s=1000.0), pairs=_turns(watch, 19.0))
     assert model.kind == "arrival" and model.uncertain_losses == []
 
