@@ -498,9 +498,9 @@ def _sized_lag(
         late = _late_queue_spread(t, g, rate, lag, before, cfg)
         return lag, late, LATE_QUEUE if late else ""
     low = lag * after / before
-    if _realtime_after(t, g, rate, cfg):  # the queue began after the loss: the lag is it
-        return lag, (lag - low) / 2 + far, BRACKET
-    return (lag + low) / 2, (lag - low) / 2 + far, BRACKET
+    # where the queue began after the loss, the lag is it; else the range's middle
+    size = lag if _realtime_after(t, g, rate, cfg) else (lag + low) / 2
+    return size, (lag - low) / 2 + far, BRACKET
 
 
 def _realtime_after(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> bool:

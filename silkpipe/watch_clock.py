@@ -468,8 +468,9 @@ def rebuild_clock(
         unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
         inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
         losses = sorted([[at, size] for at, size, *_ in unseen] + found)
-        uncertain = [[float(x) for x in loss[:3]] for loss in unseen if loss[2] > 0]
-        kinds = [loss[3] for loss in unseen if loss[2] > 0]
+        unsure = [loss for loss in unseen if loss[2] > 0]
+        uncertain = [[float(x) for x in loss[:3]] for loss in unsure]
+        kinds = [loss[3] for loss in unsure]
         unjudged: list[list[float]] = []
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses, unjudged = _insert_losses(arrival, n0, rate, cfg)
