@@ -583,10 +583,11 @@ def unseen_gap_losses(
     still wrist around it): a host stall inside a queue also stays behind, but the wrist
     turns across it by one period only. A pause longer than ``stall_s`` by more than the
     arrival jitter at its two rows (2 x ``latency_jitter_s``) is no host stall, so there
-    the lag alone says rows were lost (a still wrist does not jump across a loss).
-    ``seen``: the rows (from n0) the envelope's edges span, where its steps already count
-    every loss. Each loss is (arrival before it, seconds inserted, how far off that may
-    be, the spread's kind: SPREAD_KINDS, "" with none)."""
+    the lag alone says rows were lost (a still wrist does not jump across a loss); a
+    shorter one without a jump is a loss only where real time resumes above the floor it
+    left (_realtime_step). ``seen``: the rows (from n0) the envelope's edges span, where
+    its steps already count every loss. Each loss is (arrival before it, seconds
+    inserted, how far off that may be, the spread's kind: SPREAD_KINDS, "" with none)."""
     t = np.asarray(arrival[n0:], dtype=np.float64)
     losses: list[tuple[float, float, float, str]] = []
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
@@ -596,9 +597,47 @@ def unseen_gap_losses(
             continue
         may_be_stall = t[g] - t[g - 1] <= cfg.stall_s + 2 * cfg.latency_jitter_s
         if may_be_stall and not _gap_jumps(pairs, n0 + int(g), cfg):
-            continue
-        step, spread, kind = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
+            step = _realtime_step(t, int(g), rate, cfg, inserted[n0:])
+            spread, kind = 0.0, ""
+        else:
+            step, spread, kind = _sized_lag(t, int(g), rate, cfg, inserted[n0:])
         if step >= cfg.min_loss_s:
             inserted[n0 + g :] += step
             losses.append((round(float(t[g - 1]), 3), round(step, 3), round(spread, 3), kind))
     return losses
+
+
+def _realtime_step(
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
+) -> float:
+    """Watch seconds lost at a pause before row g that may be a host stall (no rotation
+    jump), in real time: 0 unless the stream arrived in real time before it (the
+    ``steady_window_s`` of rows and its last ``recent_pace_s`` sent within ``pace_drop`` of
+    R, stalls left out, and the last row at that window's latency floor, within
+    ``min_loss_s`` / 4) and real time resumed within the rows a stall would catch up in
+    (``stall_catchup``), before the next pause over ``gap_s``: ``min_steady_s`` of rows
+    whose latency stays level (within ``min_loss_s`` / 4: a queue's rises, a burst's
+    falls; their mean pace alone reads a queue with stalls as R). A stall's burst then
+    lies back on the floor; after a loss, those rows lie higher by what was lost (787_00:
+    no burst; 768_03: a stall's short burst, then the loss; bench/notes/nd47.txt).
+    ``found``: watch seconds already inserted (as _floor_lag)."""
+    lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
+    last = max(int(cfg.recent_pace_s * rate), 2)
+    for rows in (t[lo:g], t[max(g - last, 0) : g]):
+        pace = _sending_pace(rows, rate, cfg)
+        if pace is None or pace < rate * (1 - cfg.pace_drop):
+            return 0.0
+    k = max(int(cfg.min_steady_s * rate), 2)
+    hi = min(g + int(cfg.stall_catchup * (t[g] - t[g - 1]) * rate) + k, len(t))
+    latency = _net_latency(t, lo, hi, rate, found)
+    floor = float(latency[: g - lo].min())
+    if latency[g - lo - 1] - floor >= cfg.min_loss_s / 4:
+        return 0.0  # the last row was held: a queue or a stall before
+    pauses = np.flatnonzero(np.diff(t[g:hi]) > cfg.gap_s)
+    end = g + int(pauses[0]) + 1 if len(pauses) else hi  # the rows before the next pause
+    for h in range(g, end - k + 1):
+        level = latency[h - lo : h - lo + k]
+        if level.max() - level.min() <= cfg.min_loss_s / 4:
+            step = float(level.min()) - floor
+            return step if step >= cfg.min_loss_s else 0.0
+    return 0.0

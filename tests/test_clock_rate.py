@@ -1227,3 +1227,35 @@ def test_two_losses_with_stalls_between_are_each_found_where_they_happened():
         assert 75 <= got[1][0] <= 82 and abs(got[1][1] - 5.97) < 0.1, (seed, got)
         out = (watch > 0) & ((watch < 75) | (watch > 83))  # the second loss's place in
         assert clock_error(rebuilt[out], watch[out]) < 0.1, seed  # a drain: up to a stall
+
+
+def _realtime_loss(held: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(watch, arrival): real time, 1.2 s of rows at 15 s lost (``held``: held by a host
+    stall instead, arriving in one burst when it ends), a queue at 0.6 of the rate from
+    17.7 s that never drains, so no envelope edge follows the pause."""
+    watch, arrival = trace(
+        110, lambda t: 1.5 if t < 17.7 else 0.6, lost=None if held else (15, 16.2)
+    )
+    if held:
+        inside = (watch >= 15) & (watch < 16.2)
+        arrival = arrival.copy()
+        arrival[inside] = 16.22 + np.arange(inside.sum()) * 0.0004
+        arrival = np.maximum.accumulate(arrival)
+    return watch, arrival
+
+
+def test_a_loss_no_longer_than_a_stall_in_real_time_is_counted():
+    """Held-out 787_00 (bench/notes/nd47.txt), made: 1.2 s lost in real time, the pause no
+    longer than a host stall and the wrist still across it, so it read as a stall and every
+    word after was 1.2 s early. A stall's held rows arrive in a burst that catches up; here
+    the rows after the pause arrive at the rate from the first on, their latency level and
+    1.2 s above the floor before it: a loss of that size. A host stall of the same length
+    (its rows held, none lost) stays a delay."""
+    watch, arrival = _realtime_loss(held=False)
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
+    assert model.kind == "count" and [round(s, 1) for _, s in model.losses] == [1.2]
+    assert abs(_offset_after(rebuilt, watch, 17, 100)) < 0.05
+    watch, arrival = _realtime_loss(held=True)
+    rebuilt, model = rebuild_clock(arrival, pairs=_turns(watch, None))
+    assert model.kind == "count" and model.losses == []
+    assert abs(_offset_after(rebuilt, watch, 17, 100)) < 0.05
