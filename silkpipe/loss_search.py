@@ -156,10 +156,11 @@ def search_sizes(
 ) -> tuple[Fit, Motion, list[Moved]]:
     """(the fit, the motion it was made on, the losses moved) over the sizes tried of each
     searchable loss with ``min_words`` words or more on each side, one loss after the
-    other: the size of best quality, the one nearest the recorded size among those within
-    ``tie_z`` of it (as clock scales: sizes the words cannot tell apart only move the
-    offset); where a size moved, its quality a z over the shuffles' best over every size
-    tried. ``first``: the fit at the recorded sizes, returned as is where none moved (the
+    other: the recorded size where its quality lies within ``tie_z`` of the best (as clock
+    scales: sizes the words cannot tell apart only move the offset), else the size of best
+    quality (the nearest to the recorded one in the tie left 670_00 half-moved: bench/
+    notes/clock47.txt); where a size moved, its quality a z over the shuffles' best over
+    every size tried. ``first``: the fit at the recorded sizes, returned as is where none moved (the
     parent's fit and null: charging the search there cost right passes and bought nothing,
     bench/notes/clock47.txt)."""
     from silkpipe.alignment import _z_over
@@ -176,10 +177,8 @@ def search_sizes(
                 continue
             tried.append((float(len(m.t) - len(motion.t)) / motion.rate, fit_at(m), m))
         nulls += [f.null_quality for _, f, _ in tried[1:]]
-        top = max(f.quality for _, f, _ in tried)
-        delta, fit, new = min(
-            (x for x in tried if x[1].quality >= top - tie_z), key=lambda x: abs(x[0])
-        )
+        best = max(tried, key=lambda x: x[1].quality)
+        delta, fit, new = tried[0] if tried[0][1].quality >= best[1].quality - tie_z else best
         if delta:
             moved.append(Moved(loss[0], at, loss[1], delta))
         motion = new
