@@ -31,7 +31,13 @@ def main(paths):
                 at = next(x[0][3] for x in r["losses"] if abs(x[0][0] - arrival) < 1e-3)
                 e0 = size_error(Path(sess), at, recorded)
                 e1 = e0 + fitted - recorded
-                way = "toward" if abs(e1) < abs(e0) - 0.05 else "away" if abs(e1) > abs(e0) + 0.05 else "same"
+                way = (
+                    "toward"
+                    if abs(e1) < abs(e0) - 0.05
+                    else "away"
+                    if abs(e1) > abs(e0) + 0.05
+                    else "same"
+                )
                 toward += way == "toward"
                 away += way == "away"
                 pe, le = r["parent"]["err"], r["l47"]["err"]
