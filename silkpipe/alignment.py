@@ -150,6 +150,10 @@ class AlignConfig:
     # sized by the words: its size searched with the offset over the range its kind allows,
     # in the shuffles' null as the clock scale is (silkpipe.loss_search). False: off.
     loss_size_search: bool = True
+    # ... and a fit whose loss size moved passes on energy alone only at sure_quality, as a
+    # fitted clock rate does (Evidence.rate_fitted): shifted controls confined off the
+    # truth used the size to line up the words after the loss (bench/notes/clock47.txt).
+    loss_size_sure: bool = False
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -986,6 +990,8 @@ def align_session(
     peak, elsewhere, margin, away = _fixed_model_figures(commands, lag, clips, cfg)
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
+    # a loss size the words moved is a clock parameter they fitted, as a rate is
+    evidence.rate_fitted = evidence.rate_fitted or (bool(moved) and cfg.loss_size_sure)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
