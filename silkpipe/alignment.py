@@ -28,6 +28,7 @@ from silkpipe.clock_envelope import LATE_QUEUE
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
 from silkpipe.lag_correlation import MotionSpectra, Signal
+from silkpipe.loss_search import Moved, on_recorded_clock, search_sizes
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_channels, signature_test
 from silkpipe.transcripts import Command
@@ -145,6 +146,14 @@ class AlignConfig:
     # Fewer words than this on either side of such a loss: the sides are not fitted apart
     # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3
+    # Such a loss (over loss_spread_s) with loss_split_words words or more on each side is
+    # sized by the words: its size searched with the offset over the range its kind allows,
+    # in the shuffles' null as the clock scale is (silkpipe.loss_search). False: off.
+    loss_size_search: bool = True
+    # ... and a fit whose loss size moved passes on energy alone only at sure_quality, as a
+    # fitted clock rate does (Evidence.rate_fitted): shifted controls confined off the
+    # truth used the size to line up the words after the loss (bench/notes/clock47.txt).
+    loss_size_sure: bool = False
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.
@@ -311,6 +320,9 @@ class AlignmentReport:
     # min_quality unlifted where a fixed class model's lag profile confirms (gate
     # PROFILE_UNLIFTS)
     energy_level: float | None = None
+    # [arrival s, recorded size, fitted size] of each loss whose size the words moved
+    # (silkpipe.loss_search; the labels are on the recorded clock all the same)
+    loss_sizes: list[list[float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -963,6 +975,9 @@ def align_session(
     if too_few := _too_few(commands, beyond, cfg):
         return [], _unaligned(too_few, base | _unlabelled(beyond))
     fit = _fit_clock(motion, commands, cfg, clips)
+    fit, motion, moved = _sized_losses(motion, commands, cfg, fit, clip_model)
+    if moved and clip_model is not None:
+        clips = bind(clip_model, motion)
     offset, scale, around = fit.offset_s, fit.scale, fit.candidates
     said = commands  # on the audio clock: the scales the fit searched are theirs
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
@@ -975,6 +990,8 @@ def align_session(
     peak, elsewhere, margin, away = _fixed_model_figures(commands, lag, clips, cfg)
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
+    # a loss size the words moved is a clock parameter they fitted, as a rate is
+    evidence.rate_fitted = evidence.rate_fitted or (bool(moved) and cfg.loss_size_sure)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -998,9 +1015,32 @@ def align_session(
         class_best_away_s=away,
         clock_scale_edge=evidence.rate_edge,
         energy_level=_passes_from(cfg, evidence.rate_fitted, margin),
+        loss_sizes=[m.row() for m in moved],
         **base,
     )
-    return intervals, report
+    return on_recorded_clock(intervals, moved), report
+
+
+def _sized_losses(
+    motion: Motion,
+    commands: list[Command],
+    cfg: AlignConfig,
+    fit: OffsetFit,
+    clip_model: ClipModel | None,
+) -> tuple[OffsetFit, Motion, list[Moved]]:
+    """The fit with the size of each loss of uncertain size searched with the offset
+    (silkpipe.loss_search; cfg.loss_size_search), the motion it was made on and the
+    losses it moved; ``fit`` and ``motion`` as they are where it is off."""
+    if not cfg.loss_size_search:
+        return fit, motion, []
+
+    def fit_at(moved: Motion) -> OffsetFit:
+        clips = None if clip_model is None else bind(clip_model, moved)
+        return _fit_clock(moved, commands, cfg, clips)
+
+    return search_sizes(
+        motion, commands, fit, fit_at, cfg.loss_spread_s, cfg.loss_split_words, cfg.scale_tie_z
+    )
 
 
 def _away_from(first_choice_s: float | None, offset: float, cfg: AlignConfig) -> bool:
@@ -1294,7 +1334,7 @@ def _fit_clock(
 ) -> OffsetFit:
     """The offset fit, with the clock scale: count-clock sessions also fit the clock rate
     (silkpipe.clock_fit), with the scale search inside the shuffles' null, over the scales
-    _searched_scales keeps (their fit's null_quality is left empty)."""
+    _searched_scales keeps (their fit's null_quality is the shuffles' best over them)."""
     scales = _searched_scales(motion, commands, cfg)
     if len(scales) == 1:
         return offset_fit(search_signal(motion, cfg), motion, commands, cfg, clips=clips)
@@ -1313,7 +1353,7 @@ def _fit_clock(
         sfit.confidence,
         sfit.quality,
         sfit.p_value,
-        np.zeros(0),
+        sfit.null_quality,
         at_edge,
         sfit.candidates,
         sfit.class_channels,

@@ -47,6 +47,8 @@ class ScaleFit:
     at_edge: bool = False  # the best lag lies at the edge of the offset search
     candidates: list[float] = field(default_factory=lambda: [0.0])  # class-aware choice's
     class_channels: bool = False  # the search that won at the best scale used class channels
+    # the shuffles' best quality over the scales, standardised as ``quality`` reads it
+    null_quality: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def scaled(commands: list[Command], scale: float) -> list[Command]:
@@ -77,6 +79,7 @@ def fit_scale_offset(
         at_edge=fits[best].at_edge,
         candidates=fits[best].candidates,
         class_channels=fits[best].class_channels,
+        null_quality=(null_best - null_best.mean()) / (null_best.std() or 1.0),
     )
 
 

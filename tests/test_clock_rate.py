@@ -1073,7 +1073,8 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[15.2, 2.5]],
             [[2.0, 5.0], [52.3, 2.0]],
             [[2.1, 4.7], [52.3, 2.2]],
-        ],  # a stall-length pause in real time that resumes above its floor (nd47; not these)
+        ],  # a stall-length pause in real time that resumes above its floor (nd47; not
+        # these); the words size a loss with the offset (clock47; no clock change)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
