@@ -153,7 +153,8 @@ class AlignConfig:
     # ... and a fit whose loss size moved passes on energy alone only at sure_quality, as a
     # fitted clock rate does (Evidence.rate_fitted): shifted controls confined off the
     # truth used the size to line up the words after the loss (bench/notes/clock47.txt).
-    loss_size_sure: bool = False
+    # False: energy passes such a fit at the usual level.
+    loss_size_sure: bool = True
     # A player says the word as the gesture starts; its motion peaks about this much later.
     # The correlation lines words up with motion peaks, so this is taken off to report the
     # clock offset, and added back to centre event labels on the motion.

@@ -100,15 +100,16 @@ def test_a_resized_gap_keeps_the_grid_and_labels_go_back():
     assert [(iv.start, iv.end) for iv in back] == [(10.0, 11.0), (61.0, 62.0)]
 
 
-def test_a_moved_size_passes_on_energy_only_at_the_sure_level_where_asked():
-    """loss_size_sure (off by default): a size the words moved is a clock parameter they
+def test_a_moved_size_passes_on_energy_only_at_the_sure_level():
+    """loss_size_sure (on by default): a size the words moved is a clock parameter they
     fitted, as a rate is, so energy alone passes such a fit only at sure_quality (a
     shifted control used the size to line up the words after the loss: 768_01,
     bench/notes/clock47.txt); a fit that moved nothing is gated as before."""
-    sure = replace(CFG, loss_size_sure=True, sure_quality=1000.0)
+    assert AlignConfig().loss_size_sure
+    sure = replace(CFG, sure_quality=1000.0)
     moved, words = _oversized(1.5)
     right, _ = _oversized(0.0)
-    plain = align_session("s", moved, words, CFG)[1]
+    plain = align_session("s", moved, words, replace(CFG, loss_size_sure=False))[1]
     assert (plain.gate, plain.energy_level) == ("energy", 3.5)
     fitted = align_session("s", moved, words, sure)[1]
     assert fitted.energy_level == 1000.0 and fitted.gate != "energy"  # here: its classes
