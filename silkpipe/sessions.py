@@ -152,6 +152,7 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
     streams.dialect = "clip" if nanoseconds else "session"
     if not nanoseconds:
         _refuse_spanless(rows.buffers, rows.watch, session, source)
+        _refuse_scattered(rows.buffers, session, source)
         _refuse_reordered(rows, session, source)
         _refuse_repeated(rows, session, source)
         _rebuild_watch_times(streams, rows.buffers, rows.sensors, rows.watch)
@@ -313,6 +314,20 @@ def _refuse_spanless(
             session=session,
             path=path,
         )
+
+
+def _refuse_scattered(
+    buffers: dict[str, list[list[float]]], session: str | None, path: str
+) -> None:
+    """Rows spanning more than a session can last that form no one recording (times in
+    nanoseconds or ms where seconds belong) are refused before the clock rebuild, which
+    sizes its arrays by the span (a session in ns asked for 165 GiB). A few glitch rows far
+    off still pass, as they do after the rebuild."""
+    from silkpipe.validation import MAX_SPAN_S, main_body  # validation imports this module
+
+    times = np.sort([r[-1] for rows in buffers.values() for r in rows])
+    if len(times) and times[-1] - times[0] > MAX_SPAN_S:
+        main_body(times, session=session or "", path=path)
 
 
 # Share of rows whose arrival time steps back, beyond which the file is not in the order the
