@@ -512,9 +512,26 @@ def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
         )
     raw = parse_sample_csv(path, name)
     check_sensor_streams(raw, session="", path=str(path))  # before the grid is sized
+    if name.sample is not None:
+        _refuse_overlong(raw, path)
     offset = (name.sample or 0) * SAMPLE_SLOT_S
     raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
     return name, raw
+
+
+def _refuse_overlong(raw: RawStreams, path: Path) -> None:
+    """A sample longer than its slot (times in ms where seconds belong): it ran into the
+    next samples' slots and was read as a long still recording of its class, without a
+    word. Real samples last up to about 3 s."""
+    lo = min(float(t[0]) for t in raw.times.values())
+    hi = max(float(t[-1]) for t in raw.times.values())
+    if hi - lo > SAMPLE_SLOT_S:
+        raise InputError(
+            f"the sample spans {hi - lo:.6g} s, longer than a sample's {SAMPLE_SLOT_S:g} s "
+            "slot (the recorder's samples last a few seconds): times in ms, or two "
+            "recordings in one file?",
+            path=str(path),
+        )
 
 
 def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list:

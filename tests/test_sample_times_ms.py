@@ -1,0 +1,36 @@
+"""A sample-dialect clip whose times are in milliseconds (2.5 s of motion written as
+2500): it spanned 2354 s across the next samples' slots and was read as a long still
+recording of its class, without a word. Now it is named and skipped; the others train."""
+
+from __future__ import annotations
+
+import shutil
+
+from silkpipe.clips import load_clip_streams
+
+
+def _folder(tmp_path, data_dir):
+    source = data_dir / "clips-20251014"
+    shutil.copyfile(source / "session_metadata.json", tmp_path / "session_metadata.json")
+    for path in sorted(source.glob("jump_sample0[12].csv")):
+        shutil.copyfile(path, tmp_path / path.name)
+    lines = (tmp_path / "jump_sample01.csv").read_text().splitlines()
+    at = lines[0].split(",").index("timestamp")
+    out = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        cells[at] = repr(float(cells[at]) * 1000.0)
+        out.append(",".join(cells))
+    (tmp_path / "jump_sample01.csv").write_text("\n".join(out) + "\n")
+    return tmp_path
+
+
+def test_a_sample_in_milliseconds_is_named_and_skipped(tmp_path, data_dir):
+    refused = []
+    streams = load_clip_streams(
+        _folder(tmp_path, data_dir), on_error=lambda p, e: refused.append((p, e))
+    )
+    assert [st.name for st in streams] == ["jump_sample02"]
+    ((path, err),) = refused
+    assert path.name == "jump_sample01.csv" and str(path) in str(err)
+    assert "longer than a sample's 10 s slot" in str(err) and "times in ms" in str(err)
