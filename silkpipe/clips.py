@@ -717,10 +717,24 @@ def clips_hint(folder: Path) -> str:
     upper = [p for p in entries if p.suffix.lower() == ".csv" and p.suffix != ".csv"]
     if upper:
         return f" ({len(upper)} name(s) end in {upper[0].suffix}, not .csv)"
-    for sub in (p for p in entries if p.is_dir() and not p.is_symlink()):
-        if inner := len(list(sub.glob("*.csv"))):
+    subs = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    if sessions := [p for p in subs if (p / "sensor_data.csv").is_file()]:
+        return (
+            f" (its sub-folder {shown(sessions[0].name)} is a session, with sensor_data.csv:"
+            " a folder of sessions, not of clips?)"
+        )
+    for sub in subs:
+        if inner := len([p for p in sub.glob("*.csv") if _clip_named(p)]):
             return f" (its sub-folder {shown(sub.name)} holds {inner}: give that folder)"
     return ""
+
+
+def _clip_named(path: Path) -> bool:
+    try:
+        parse_clip_name(path)
+    except InputError:
+        return False
+    return True
 
 
 def folder_problem(folder) -> str:
