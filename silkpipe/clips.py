@@ -428,6 +428,11 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
                 f"line {line_no}: {len(row)} fields, expected {len(cols)}", path=str(path)
             )
         if row[gesture_col] != name.name_class:
+            if line.strip() == lines[0].strip():  # compared only off the clip's class
+                raise InputError(
+                    f"line {line_no}: the header line again (two files joined into one?)",
+                    path=str(path),
+                )
             raise InputError(
                 f"line {line_no}: gesture {row[gesture_col][:40]!r} but the file "
                 f"name says {name.name_class!r}",

@@ -1,6 +1,7 @@
-"""A sample-dialect clip whose times are in milliseconds (2.5 s of motion written as
-2500): it spanned 2354 s across the next samples' slots and was read as a long still
-recording of its class, without a word. Now it is named and skipped; the others train."""
+"""Sample-dialect clips in a shape no recorder writes: times in milliseconds (2.5 s of
+motion written as 2500: it spanned 2354 s across the next samples' slots and was read as
+a long still recording of its class, without a word), and a header written twice (it
+was named as a row whose gesture is 'gesture'). Each is named and skipped."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import shutil
 from silkpipe.clips import load_clip_streams
 
 
-def _folder(tmp_path, data_dir):
+def _folder(tmp_path, data_dir, in_ms: bool = True):
     source = data_dir / "clips-20251014"
     shutil.copyfile(source / "session_metadata.json", tmp_path / "session_metadata.json")
     for path in sorted(source.glob("jump_sample0[12].csv")):
         shutil.copyfile(path, tmp_path / path.name)
+    if not in_ms:
+        return tmp_path
     lines = (tmp_path / "jump_sample01.csv").read_text().splitlines()
     at = lines[0].split(",").index("timestamp")
     out = [lines[0]]
@@ -34,3 +37,16 @@ def test_a_sample_in_milliseconds_is_named_and_skipped(tmp_path, data_dir):
     ((path, err),) = refused
     assert path.name == "jump_sample01.csv" and str(path) in str(err)
     assert "longer than a sample's 10 s slot" in str(err) and "times in ms" in str(err)
+
+
+def test_a_header_written_twice_is_named_as_such(tmp_path, data_dir):
+    folder = _folder(tmp_path, data_dir, in_ms=False)
+    path = folder / "jump_sample02.csv"
+    text = path.read_text()
+    path.write_text(text.split("\n", 1)[0] + "\n" + text)
+    refused = []
+    load_clip_streams(folder, on_error=lambda p, e: refused.append((p.name, str(e))))
+    assert (
+        "jump_sample02.csv",
+        f"file {path}: line 2: the header line again (two files joined into one?)",
+    ) in refused
