@@ -527,7 +527,7 @@ def train_out_inside_clips(root: Path) -> str:
     clips(root)
     argv = ("train", "--clips", "clips", "--out", "clips/out", "--epochs", "1")
     first = silkpipe(root, *argv)
-    second = silkpipe(root, *argv, "--force")
+    second = silkpipe(root, *argv)  # folder mode always trains (no --force)
     return f"first rc={first.returncode}; second " + summary(second, "", "out")
 
 
@@ -553,7 +553,7 @@ def evaluate_clips_is_session(root: Path) -> str:
     clips(root)
     silkpipe(root, "train", "--clips", "clips", "--out", "out", "--epochs", "1")
     sessions(root)
-    proc = silkpipe(root, "evaluate", "--model", "out", "--clips", f"sessions/{GOOD}")
+    proc = silkpipe(root, "evaluate", "--model", "out/model", "--clips", f"sessions/{GOOD}")
     return summary(proc, "", GOOD)
 
 
