@@ -490,6 +490,7 @@ def _as_streams(rows: dict[str, list[list[float]]], dropped: int, path: Path) ->
         order = np.argsort(arr[:, -1], kind="stable")
         t, vals = arr[order, -1], arr[order, :-1]
         keep = np.concatenate([[True], np.diff(t) > 0])  # duplicate stamps: keep the first
+        _refuse_shared_times(sensor, keep, path)
         streams.times[sensor], streams.values[sensor] = t[keep], vals[keep]
     return streams
 
@@ -522,6 +523,24 @@ def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
     offset = (name.sample or 0) * SAMPLE_SLOT_S
     raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
     return name, raw
+
+
+#: Share of a sensor's rows sharing their time with another of its rows, beyond which the
+#: times are coarser than the sensor (real sample files: none share one).
+SHARED_TIME_SHARE = 0.25
+
+
+def _refuse_shared_times(sensor: str, keep: np.ndarray, path: Path) -> None:
+    """Rows that mostly share one time with other readings (times cut to whole seconds, or
+    each row twice): only the first of each time was kept, so the motion between was lost
+    without a word (walk_continuous.csv cut to seconds: val_f1 0.327 -> 0.000)."""
+    shared = int(np.count_nonzero(~keep))
+    if shared > SHARED_TIME_SHARE * len(keep) and shared < len(keep) - 1:  # one time: spanless
+        raise InputError(
+            f"{shared} of {len(keep)} {sensor} rows share their time with another row: the "
+            "times are coarser than the sensor (rounded, or rows written twice?)",
+            path=str(path),
+        )
 
 
 def _refuse_overlong(raw: RawStreams, path: Path) -> None:

@@ -50,3 +50,23 @@ def test_a_header_written_twice_is_named_as_such(tmp_path, data_dir):
         "jump_sample02.csv",
         f"file {path}: line 2: the header line again (two files joined into one?)",
     ) in refused
+
+
+def test_times_coarser_than_the_sensor_are_named(tmp_path, data_dir):
+    """Times cut to tenths of a second: most rows share a time, and only the first of each
+    was kept, so the motion between them was lost without a word."""
+    folder = _folder(tmp_path, data_dir, in_ms=False)
+    path = folder / "jump_sample02.csv"
+    lines = path.read_text().splitlines()
+    at = lines[0].split(",").index("timestamp")
+    out = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        cells[at] = repr(int(float(cells[at]) * 10) / 10)
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n")
+    refused = []
+    streams = load_clip_streams(folder, on_error=lambda p, e: refused.append((p.name, str(e))))
+    assert [st.name for st in streams] == ["jump_sample01"]
+    ((name, why),) = refused
+    assert name == "jump_sample02.csv" and "share their time with another row" in why, why
