@@ -428,6 +428,11 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
                 f"line {line_no}: {len(row)} fields, expected {len(cols)}", path=str(path)
             )
         if row[gesture_col] != name.name_class:
+            if line.strip() == lines[0].strip():  # compared only off the clip's class
+                raise InputError(
+                    f"line {line_no}: the header line again (two files joined into one?)",
+                    path=str(path),
+                )
             raise InputError(
                 f"line {line_no}: gesture {row[gesture_col][:40]!r} but the file "
                 f"name says {name.name_class!r}",
@@ -485,6 +490,7 @@ def _as_streams(rows: dict[str, list[list[float]]], dropped: int, path: Path) ->
         order = np.argsort(arr[:, -1], kind="stable")
         t, vals = arr[order, -1], arr[order, :-1]
         keep = np.concatenate([[True], np.diff(t) > 0])  # duplicate stamps: keep the first
+        _refuse_shared_times(sensor, keep, path)
         streams.times[sensor], streams.values[sensor] = t[keep], vals[keep]
     return streams
 
@@ -512,9 +518,44 @@ def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
         )
     raw = parse_sample_csv(path, name)
     check_sensor_streams(raw, session="", path=str(path))  # before the grid is sized
+    if name.sample is not None:
+        _refuse_overlong(raw, path)
     offset = (name.sample or 0) * SAMPLE_SLOT_S
     raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
     return name, raw
+
+
+#: Share of a sensor's rows sharing their time with another of its rows, beyond which the
+#: times are coarser than the sensor (real sample files: none share one).
+SHARED_TIME_SHARE = 0.25
+
+
+def _refuse_shared_times(sensor: str, keep: np.ndarray, path: Path) -> None:
+    """Rows that mostly share one time with other readings (times cut to whole seconds, or
+    each row twice): only the first of each time was kept, so the motion between was lost
+    without a word (walk_continuous.csv cut to seconds: val_f1 0.327 -> 0.000)."""
+    shared = int(np.count_nonzero(~keep))
+    if shared > SHARED_TIME_SHARE * len(keep) and shared < len(keep) - 1:  # one time: spanless
+        raise InputError(
+            f"{shared} of {len(keep)} {sensor} rows share their time with another row: the "
+            "times are coarser than the sensor (rounded, or rows written twice?)",
+            path=str(path),
+        )
+
+
+def _refuse_overlong(raw: RawStreams, path: Path) -> None:
+    """A sample longer than its slot (times in ms where seconds belong): it ran into the
+    next samples' slots and was read as a long still recording of its class, without a
+    word. Real samples last up to about 3 s."""
+    lo = min(float(t[0]) for t in raw.times.values())
+    hi = max(float(t[-1]) for t in raw.times.values())
+    if hi - lo > SAMPLE_SLOT_S:
+        raise InputError(
+            f"the sample spans {hi - lo:.6g} s, longer than a sample's {SAMPLE_SLOT_S:g} s "
+            "slot (the recorder's samples last a few seconds): times in ms, or two "
+            "recordings in one file?",
+            path=str(path),
+        )
 
 
 def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list:
@@ -700,10 +741,24 @@ def clips_hint(folder: Path) -> str:
     upper = [p for p in entries if p.suffix.lower() == ".csv" and p.suffix != ".csv"]
     if upper:
         return f" ({len(upper)} name(s) end in {upper[0].suffix}, not .csv)"
-    for sub in (p for p in entries if p.is_dir() and not p.is_symlink()):
-        if inner := len(list(sub.glob("*.csv"))):
+    subs = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    if sessions := [p for p in subs if (p / "sensor_data.csv").is_file()]:
+        return (
+            f" (its sub-folder {shown(sessions[0].name)} is a session, with sensor_data.csv:"
+            " a folder of sessions, not of clips?)"
+        )
+    for sub in subs:
+        if inner := len([p for p in sub.glob("*.csv") if _clip_named(p)]):
             return f" (its sub-folder {shown(sub.name)} holds {inner}: give that folder)"
     return ""
+
+
+def _clip_named(path: Path) -> bool:
+    try:
+        parse_clip_name(path)
+    except InputError:
+        return False
+    return True
 
 
 def folder_problem(folder) -> str:

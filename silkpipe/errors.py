@@ -87,8 +87,10 @@ class PartialFailure(Exception):
 
 def one_line(err: BaseException, *, session: str | None = None, path: str | None = None) -> str:
     """``err`` as one line; names the session and file when the message does not already."""
+    from silkpipe.store import StoreError  # bad input too: its message says what is wrong
+
     text = " ".join(str(err).split()) or type(err).__name__
-    if not isinstance(err, InputError | OSError):
+    if not isinstance(err, InputError | OSError | StoreError):
         text = f"{type(err).__name__}: {text}"
     where = [
         w

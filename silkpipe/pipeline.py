@@ -254,7 +254,25 @@ def _check_session(folder: Path, root: Path) -> dict[str, Path]:
             shown(folder.name),
             ", ".join(others[:3]),
         )
+    for name, meant in _miscased_files(folder):
+        log.warning("session %s: %s not read: the name must be %s", shown(folder.name), name, meant)
     return files
+
+
+def _miscased_files(folder: Path) -> list[tuple[str, str]]:
+    """(name, the session file it would be) for a name that differs from one only in case
+    ('audio_16k.WAV' of a Windows export): not read, and a session without its audio or
+    transcript was then refused naming neither. Sensor files: _other_sensor_files."""
+    meant = {f.lower(): f for f in SESSION_FILES if f != "sensor_data.csv"}
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+    except OSError:
+        return []
+    return [
+        (shown(n), meant[n.lower()])
+        for n in names
+        if n.lower() in meant and n not in meant.values()
+    ]
 
 
 def _missing_sensor(folder: Path) -> str:

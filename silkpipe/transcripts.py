@@ -108,7 +108,40 @@ def parse_transcript(
         except ValueError as err:
             raise InputError(str(err), session=session, path=path) from None
         out.append(Word(text=text, start=start, end=end, score=score))
+    _refuse_copied(out, [where for where, _ in raw_words], session, path)
     return out
+
+
+#: Share of timed words that are exact copies of an earlier one (same text, start and end)
+#: beyond which the transcript holds its words twice; a real one holds none.
+COPIED_SHARE = 0.1
+
+
+def _refuse_copied(
+    words: list[Word], places: list[str], session: str | None, path: str | None
+) -> None:
+    """A transcript appended to itself (its segments twice): every command came twice at
+    one time and the labels were cut differently, without a word. Refused, naming the
+    first copy; a stray copy or two still pass."""
+    seen: set[tuple[str, float, float | None]] = set()
+    copies: list[str] = []
+    timed = 0
+    for word, where in zip(words, places, strict=True):
+        if word.start is None:
+            continue
+        timed += 1
+        key = (word.text.strip(), word.start, word.end)
+        if key in seen:
+            copies.append(where)
+        seen.add(key)
+    if len(copies) > COPIED_SHARE * timed:
+        raise InputError(
+            f"{copies[0]} is a copy of an earlier word (same text, start and end), as are "
+            f"{len(copies)} of {timed} timed words: the transcript holds its words twice "
+            "(segments appended again?); keep each word once",
+            session=session,
+            path=path,
+        )
 
 
 def load_transcript(path: str | Path, *, session: str | None = None) -> list[Word]:

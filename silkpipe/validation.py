@@ -37,7 +37,7 @@ def check_sensor_streams(raw: RawStreams, *, session: str, path: str) -> list[st
     """
     check_readings(raw, session=session, path=path)
     times = np.sort(np.concatenate([t for t in raw.times.values()]))
-    lo, hi = _main_body(times, session=session, path=path)
+    lo, hi = main_body(times, session=session, path=path)
     notes = []
     for sensor, t in raw.times.items():
         keep = (t >= lo) & (t <= hi)
@@ -88,7 +88,7 @@ def check_readings(raw: RawStreams, *, session: str, path: str) -> None:
             )
 
 
-def _main_body(times: np.ndarray, *, session: str, path: str) -> tuple[float, float]:
+def main_body(times: np.ndarray, *, session: str, path: str) -> tuple[float, float]:
     """The time range of the largest run of rows without a hole over MAX_HOLE_S."""
     cuts = np.flatnonzero(np.diff(times) > MAX_HOLE_S) + 1
     bounds = np.concatenate([[0], cuts, [len(times)]])

@@ -35,3 +35,17 @@ def test_run_names_the_sub_folder_holding_the_clips(tmp_path, capsys, data_dir):
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "its sub-folder clips-dev holds 3: give that folder" in line
     assert not (tmp_path / "store").exists()
+
+
+def test_train_given_a_folder_of_sessions_as_clips_says_so(tmp_path, capsys, data_dir):
+    """It said "its sub-folder S holds 1: give that folder", counting sensor_data.csv as a
+    clip: given that folder, train refused sensor_data.csv as a clip name."""
+    sessions = tmp_path / "sessions" / "s1"
+    sessions.mkdir(parents=True)
+    real = data_dir / "sessions" / "20251017_143217_session" / "sensor_data.csv"
+    shutil.copyfile(real, sessions / "sensor_data.csv")
+    argv = ["train", "--clips", str(sessions.parent), "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "its sub-folder s1 is a session, with sensor_data.csv" in line
+    assert "give that folder" not in line and not (tmp_path / "out").exists()

@@ -78,3 +78,28 @@ def test_a_clip_with_every_row_twice_reads_as_the_clip(data_dir):
     for sensor, times in plain.times.items():
         assert (doubled.times[sensor] == times).all()
         assert (doubled.values[sensor] == plain.values[sensor]).all()
+
+
+def test_a_file_whose_clock_restarts_halfway_is_refused(data_dir, tmp_path):
+    """Two recordings joined (the second's clock from 0 again): one step back, so the row
+    order check passed; the clock rebuilt from the rows made one long timeline and the gate
+    blamed the commands ("no better than shuffled commands"). Now one line names it."""
+    lines = _lines(data_dir)
+    path = tmp_path / "sensor_data.csv"
+    path.write_text("".join(lines + lines[1 : len(lines) // 2]))
+    with pytest.raises(InputError) as refused:
+        read_sensor_csv(path, session="s")
+    line = one_line(refused.value)
+    assert "session s" in line and str(path) in line and "\n" not in line
+    assert re.search(rf"data row {len(lines)}: the times go back from .* the clock restarted", line)
+
+
+def test_ten_glitch_rows_in_a_row_are_no_restart(data_dir):
+    lines = _lines(data_dir)
+    glitch = []
+    for row in lines[500:510]:
+        cells = row.rstrip("\n").split(",")
+        cells[11] = "1e6"
+        glitch.append(",".join(cells) + "\n")
+    text = "".join(lines[:500] + glitch + lines[510:])
+    assert parse_sensor_csv(text, source="s.csv", session="s").times

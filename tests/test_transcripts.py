@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, one_line
 from silkpipe.transcripts import Word, extract_commands, load_transcript, parse_transcript
 
 # Commands per class in each real WhisperX transcript (../shared/data), as extracted.
@@ -94,3 +96,27 @@ def test_a_time_too_large_for_a_float_is_bad_input_naming_the_word():
     doc = {"segments": [{"words": [{"word": "jump", "start": 10**400, "end": 1.0}]}]}
     with pytest.raises(InputError, match=r"segments\[0\]\.words\[0\]: start is an integer too"):
         parse_transcript(doc, session="s", path="whisperx_output.json")
+
+
+def test_a_transcript_appended_to_itself_is_refused_naming_the_first_copy(data_dir, tmp_path):
+    """Its segments twice: every command came twice at one time and the labels were cut
+    differently (86 -> 143 labels of 20251017_143217), without a word."""
+    real = data_dir / "sessions" / "20251017_143217_session" / "whisperx_output.json"
+    doc = json.loads(real.read_text())
+    first = len(doc["segments"])
+    doc["segments"] += doc["segments"]
+    path = tmp_path / "whisperx_output.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as refused:
+        load_transcript(path, session="s")
+    line = one_line(refused.value)
+    assert "session s" in line and str(path) in line and "\n" not in line
+    assert f"segments[{first}].words[0] is a copy of an earlier word" in line
+
+
+def test_a_stray_copied_word_is_read(data_dir):
+    real = data_dir / "sessions" / "20251017_143217_session" / "whisperx_output.json"
+    doc = json.loads(real.read_text())
+    words = doc["segments"][0]["words"]
+    words.append(dict(words[0]))
+    assert len(parse_transcript(doc, session="s")) == 171
