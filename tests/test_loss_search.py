@@ -12,7 +12,7 @@ from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.labels import Interval
 from silkpipe.loss_search import Moved, on_recorded_clock, resized, sizes_tried
 
-CFG = AlignConfig(class_channel_weight=0.0)
+CFG = AlignConfig(class_channel_weight=0.0, loss_size_search=True)  # off by default
 
 
 def _oversized(delta: float):
@@ -57,7 +57,8 @@ def test_a_loss_sized_wrong_is_sized_by_the_words_on_both_sides():
 
 def test_a_loss_sized_right_is_left_as_recorded_and_the_search_can_be_off():
     """Where the recorded size fits the words, nothing moves: the fit is the parent's; with
-    loss_size_search off, the oversized loss moves the fit as on the parent."""
+    loss_size_search off (the default), the oversized loss moves the fit as on the parent."""
+    assert not AlignConfig().loss_size_search
     clock, words = _oversized(0.0)
     _, searched = align_session("s", clock, words, CFG)
     _, parent = align_session("s", clock, words, replace(CFG, loss_size_search=False))
