@@ -1069,6 +1069,11 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
             [[2.1, 4.7], [52.3, 2.2]],
         ],  # the split rule reads late-queue spreads only; a queue that began after a loss:
         # the lag is its size (nd46; not these)
+        47: [
+            [[15.2, 2.5]],
+            [[2.0, 5.0], [52.3, 2.0]],
+            [[2.1, 4.7], [52.3, 2.2]],
+        ],  # the class routes judged on common words too (gate47; no clock change)
     }
     assert _made_losses() == by_step[STEP_VERSION["align"]]
     watch, arrival = _loss_inside_a_stall(2)
@@ -1086,6 +1091,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         44: [[25.2, 1.8]],
         45: [[25.2, 1.8]],
         46: [[25.2, 1.8]],
+        47: [[25.2, 1.8]],
     }  # the loss inside a stall (527_01's delivery)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == stalled[STEP_VERSION["align"]]
@@ -1096,6 +1102,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         44: [[95.0, 3.0]],
         45: [[95.0, 3.0]],
         46: [[95.0, 3.0]],
+        47: [[95.0, 3.0]],
     }  # 3 s lost in a queue, the wrist still (nd45)
     got = rebuild_clock(arrival, pairs=_turns(watch, None))[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == unjumped[STEP_VERSION["align"]]
@@ -1112,6 +1119,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         44: [[65.0, 2.0]],
         45: [[65.0, 2.0]],
         46: [[65.0, 2.0]],
+        47: [[65.0, 2.0]],
     }  # 524_00's step: spread, then at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == jumped[STEP_VERSION["align"]]
@@ -1126,6 +1134,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         44: [[14.6, 5.1], [78.7, 6.0]],
         45: [[14.6, 5.1], [78.7, 6.0]],
         46: [[14.6, 5.1], [78.7, 6.0]],
+        47: [[14.6, 5.1], [78.7, 6.0]],
     }  # 588_02's delivery: one step spread, then each loss at its gap
     got = rebuild_clock(arrival, pairs=pairs)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == split[STEP_VERSION["align"]]
@@ -1136,6 +1145,7 @@ def test_the_align_step_moves_with_the_losses_it_rebuilds():
         44: [[15.0, 5.9]],
         45: [[15.0, 5.9]],
         46: [[15.0, 5.9]],
+        47: [[15.0, 5.9]],
     }  # 621_02's delivery on the default-rate path
     got = rebuild_clock(arrival, cfg=DEFAULT_PATH)[1].losses
     assert [[round(float(x), 1) for x in loss] for loss in got] == default[STEP_VERSION["align"]]
