@@ -23,7 +23,14 @@ from scipy.ndimage import uniform_filter1d
 
 from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
-from silkpipe.clip_evidence import LAG_STEP_S, BoundClips, ClipModel, bind, lag_margin
+from silkpipe.clip_evidence import (
+    LAG_STEP_S,
+    BoundClips,
+    ClipModel,
+    bind,
+    common_margin,
+    lag_margin,
+)
 from silkpipe.clock_envelope import LATE_QUEUE
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
@@ -234,6 +241,11 @@ class AlignConfig:
     # energy peak, whatever passed it (_moved_away).
     class_peak_margin: float = 0.0
     class_peak_away_s: float = 1.2
+    # ... and that margin judged on common words (clip_evidence.common_margin: each lag on
+    # the words on the motion at both, which the class choice and test skip otherwise)
+    # refuses a fixed route's pass or a moved pass under sure_quality below
+    # class_peak_margin too (R3 of bench/notes/fp46.txt; bench/notes/gate47.txt).
+    class_peak_common: bool = True
     class_peak_reach_s: float = 10.0
     # ... and where that lag margin is above both class_peak_margin and 0 (the model scores
     # the words best here, not a period or more away), energy alone passes from min_quality
@@ -316,6 +328,8 @@ class AlignmentReport:
     # away, in spreads of its lag profile (class_peak_margin), and where that best lies
     class_lag_margin: float | None = None
     class_best_away_s: float | None = None
+    # ... and that margin on the words on the motion at both lags (class_peak_common)
+    class_common_margin: float | None = None
     # rate fitted: |clock_scale - 1| over the searched scales' largest (rate_edge_share)
     clock_scale_edge: float | None = None
     # the energy quality from which energy alone passes this session (gate "energy"):
@@ -995,6 +1009,7 @@ def align_session(
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
     # a loss size the words moved is a clock parameter they fitted, as a rate is
     evidence.rate_fitted = evidence.rate_fitted or (bool(moved) and cfg.loss_size_sure)
+    evidence.common_margin = _common_margin(commands, lag, clips, cfg)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -1016,6 +1031,7 @@ def align_session(
         class_peak_s=peak,
         class_lag_margin=margin,
         class_best_away_s=away,
+        class_common_margin=evidence.common_margin,
         clock_scale_edge=evidence.rate_edge,
         energy_level=_passes_from(cfg, evidence.rate_fitted, margin),
         loss_sizes=[m.row() for m in moved],
@@ -1249,6 +1265,18 @@ def _lag_margin(
     return lag_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, profile_reach(cfg))
 
 
+def _common_margin(
+    commands: list[Command], lag: float, clips: BoundClips | None, cfg: AlignConfig
+) -> float | None:
+    """clip_evidence.common_margin of the event words at ``lag`` (None: no fixed class
+    model, no event words, or class_peak_common off)."""
+    e_times, labels = _said_events(commands)
+    if clips is None or not len(labels) or not cfg.class_peak_common:
+        return None
+    reach = profile_reach(cfg)
+    return common_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, reach)
+
+
 def profile_reach(cfg: AlignConfig) -> float:
     """How far the lag margin's profile looks from the chosen lag: class_peak_reach_s, and
     at least every lag the offset search could have chosen instead (twice search_s), so a
@@ -1287,6 +1315,8 @@ def _decide(
         at_chance, gate = True, CHOICE_ELSEWHERE
     if not at_chance and ev.uncertain_loss and not _sure_energy(ev, gate_levels(cfg)):
         at_chance, gate = True, LOSS_UNCERTAIN
+    if not at_chance and _away_on_common(ev, gate, gate_levels(cfg)):
+        at_chance, gate = True, COMMON_AWAY
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1418,6 +1448,8 @@ class Evidence:
     # A loss whose size may be off by over loss_spread_s, the words on its two sides
     # fitting that far apart (_straddled_loss; None: none such).
     uncertain_loss: list[float] | None = None
+    # fixed class model: clip_evidence.common_margin (None: none, or not computed)
+    common_margin: float | None = None
 
 
 def gate_verdict(
@@ -1565,6 +1597,9 @@ CHOICE_ELSEWHERE = "first class choice elsewhere"
 #: sure_quality an offset that model moved (_moved_away), where its own lag profile puts
 #: the words better away (class_peak_margin) ...
 PEAKS_AWAY = "class evidence fits better away"
+#: ... where that profile, judged on the words on the motion at both lags, puts them better
+#: away from a route's pass or a moved pass (_away_on_common) ...
+COMMON_AWAY = "class evidence fits better away on common words"
 #: ... where the first pass's self-trained class evidence contradicted the session and no
 #: fixed class model's route confirms the offset (Evidence.contradicted) ...
 CONTRADICTED_BEFORE = "class evidence contradicted, unconfirmed"
@@ -1645,6 +1680,20 @@ def _moved_away(ev: Evidence, levels: AlignConfig) -> bool:
     fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
     below_sure = not _sure_energy(ev, levels)
     return ev.moved and fixed and below_sure and _fits_better_away(ev.lag_margin, levels)
+
+
+def _away_on_common(ev: Evidence, gate: str, levels: AlignConfig) -> bool:
+    """A pass through a fixed class model's route, or of an offset that model moved, under
+    sure_quality, whose class evidence on the words on the motion at both lags fits
+    better away (Evidence.common_margin under class_peak_margin): the FLOOR profile
+    penalises a lag for words off the motion there, the choice and test skip them, so
+    neither alone judges two lags on the same words (R3 of bench/notes/fp46.txt; off with
+    class_peak_common, whose absence leaves common_margin None)."""
+    if ev.common_margin is None or ev.cls is None or ev.cls.model not in FIXED_MODELS:
+        return False
+    routed = gate == _route(ev.cls.model)
+    moved = ev.moved and not _sure_energy(ev, levels)
+    return (routed or moved) and ev.common_margin < levels.class_peak_margin
 
 
 def _fits_better_away(lag_margin: float | None, cfg: AlignConfig) -> bool:
@@ -1738,6 +1787,18 @@ def _peaks_away(ev: Evidence, cfg: AlignConfig) -> str:
     )
 
 
+def _common_away(ev: Evidence, cfg: AlignConfig) -> str:
+    """Why a route's or a moved pass was refused on common words (_away_on_common)."""
+    p = 1.0 if ev.cls is None else ev.cls.p_value
+    return (
+        f"the {_route(ev.cls.model if ev.cls else '')} model finds the gesture words' classes "
+        f"here (p={p:.4f}), but on the words that lie on the motion both here and at another "
+        f"offset a gesture period or more away they fit better there (common-words margin "
+        f"{ev.common_margin:.3f} < {cfg.class_peak_margin}): the offset may be a gesture "
+        "period or more off, the words that would fit badly here falling off the motion"
+    )
+
+
 def _contradicted_before(ev: Evidence, cfg: AlignConfig) -> str:
     """Why a session the first pass's class evidence contradicted stays refused: what the
     round's fixed class model lacked (_confirms_contradicted), named, since its p alone can
@@ -1821,6 +1882,8 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
     quality, p_value = ev.quality, ev.p_value
     if gate == PEAKS_AWAY:
         what = _peaks_away(ev, cfg)
+    elif gate == COMMON_AWAY:
+        what = _common_away(ev, cfg)
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
     elif gate == CONTRADICTED_BEFORE:

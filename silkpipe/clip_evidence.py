@@ -262,6 +262,46 @@ def lag_margin(
     return round(float(margin), 3), float(shifts[best])
 
 
+#: common_margin: a shift is judged where the words on the motion at both lags are at least
+#: this share of those on the motion at the chosen lag, and COMMON_MIN_WORDS.
+COMMON_SHARE = 0.6
+COMMON_MIN_WORDS = 3
+
+
+def common_margin(
+    clips: BoundClips, times: np.ndarray, labels: np.ndarray, away_s: float, reach_s: float
+) -> float | None:
+    """lag_margin judged on common words: at each shift d (away_s <= |d| <= reach_s) the
+    said classes' mean log-probability at IMU ``times`` less that at ``times`` + d, both
+    over the words on the motion at both lags, in spreads of lag_margin's profile; the
+    least over the shifts where those words are enough (COMMON_SHARE, COMMON_MIN_WORDS);
+    None where none is. lag_margin scores a word off the motion FLOOR, class_choice and the
+    class test skip it: a lag where the words that would score badly fall off the motion
+    can look better or worse than it is (bench/notes/fp46.txt)."""
+    shifts = np.round(np.arange(-reach_s, reach_s + LAG_STEP_S / 2, LAG_STEP_S), 6)
+    rows = np.arange(len(labels))
+    said = np.stack(
+        [
+            word_log_proba(clips.model, clips.traces, clips.t0, clips.rate, times + d)[rows, labels]
+            for d in shifts
+        ]
+    )
+    profile = [float(np.nanmean(np.where(np.isfinite(r), r, FLOOR))) for r in said]
+    spread = max(float(np.std(profile)), 1e-9)
+    here = said[int(np.argmin(np.abs(shifts)))]
+    on_here = np.isfinite(here)
+    need = max(COMMON_MIN_WORDS, int(np.ceil(COMMON_SHARE * on_here.sum())))
+    there = said[np.abs(shifts) >= away_s - 1e-9]
+    both = np.isfinite(there) & on_here[None, :]
+    count = both.sum(axis=1)
+    ok = count >= need
+    if not ok.any():
+        return None
+    at_here = np.where(both, here[None, :], 0.0).sum(axis=1)[ok] / count[ok]
+    at_there = np.where(both, there, 0.0).sum(axis=1)[ok] / count[ok]
+    return round(float(np.min(at_here - at_there) / spread), 3)
+
+
 def bind(model: ClipModel, motion: Motion) -> BoundClips:
     return BoundClips(model, clip_traces(motion), float(motion.t[0]), motion.rate)
 
