@@ -986,15 +986,11 @@ def align_session(
     the run's other sessions') makes the class evidence; ``contradicted``, ``first_choice_s``:
     see Evidence (choice_away); ``keep_refused`` (never the steps) keeps a refused one."""
     cfg = cfg or AlignConfig()
-    clips = None if clip_model is None else bind(clip_model, motion)
     base = _report_base(session, motion, commands, rejected_words)
     commands, beyond = _reachable(motion, commands, cfg)
     if too_few := _too_few(commands, beyond, cfg):
         return [], _unaligned(too_few, base | _unlabelled(beyond))
-    fit = _fit_clock(motion, commands, cfg, clips)
-    fit, motion, moved = _sized_losses(motion, commands, cfg, fit, clip_model)
-    if moved and clip_model is not None:
-        clips = bind(clip_model, motion)
+    fit, motion, moved, clips = _sized_losses(motion, commands, cfg, clip_model)
     offset, scale, around = fit.offset_s, fit.scale, fit.candidates
     said = commands  # on the audio clock: the scales the fit searched are theirs
     commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
@@ -1007,8 +1003,7 @@ def align_session(
     peak, elsewhere, margin, away = _fixed_model_figures(commands, lag, clips, cfg)
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
-    # a loss size the words moved is a clock parameter they fitted, as a rate is
-    evidence.rate_fitted = evidence.rate_fitted or (bool(moved) and cfg.loss_size_sure)
+    evidence.rate_fitted = _rate_fitted(evidence, bool(moved), cfg)
     evidence.common_margin = _common_margin(commands, lag, clips, cfg)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
@@ -1044,22 +1039,35 @@ def _sized_losses(
     motion: Motion,
     commands: list[Command],
     cfg: AlignConfig,
-    fit: OffsetFit,
     clip_model: ClipModel | None,
-) -> tuple[OffsetFit, Motion, list[Moved]]:
-    """The fit with the size of each loss of uncertain size searched with the offset
-    (silkpipe.loss_search; cfg.loss_size_search), the motion it was made on and the
-    losses it moved; ``fit`` and ``motion`` as they are where it is off."""
+) -> tuple[OffsetFit, Motion, list[Moved], BoundClips | None]:
+    """The clock fit, with the size of each loss of uncertain size searched with the offset
+    (silkpipe.loss_search; cfg.loss_size_search): the fit, the motion it was made on, the
+    losses it moved and the class model bound to that motion."""
+
+    def bound(on: Motion) -> BoundClips | None:
+        return None if clip_model is None else bind(clip_model, on)
+
+    clips = bound(motion)
+    fit = _fit_clock(motion, commands, cfg, clips)
     if not cfg.loss_size_search:
-        return fit, motion, []
-
-    def fit_at(moved: Motion) -> OffsetFit:
-        clips = None if clip_model is None else bind(clip_model, moved)
-        return _fit_clock(moved, commands, cfg, clips)
-
-    return search_sizes(
-        motion, commands, fit, fit_at, cfg.loss_spread_s, cfg.loss_split_words, cfg.scale_tie_z
+        return fit, motion, [], clips
+    fit, sized, moved = search_sizes(
+        motion,
+        commands,
+        fit,
+        lambda on: _fit_clock(on, commands, cfg, bound(on)),
+        cfg.loss_spread_s,
+        cfg.loss_split_words,
+        cfg.scale_tie_z,
     )
+    return fit, sized, moved, bound(sized) if moved else clips
+
+
+def _rate_fitted(evidence: Evidence, size_moved: bool, cfg: AlignConfig) -> bool:
+    """Whether the fit fitted a clock parameter: the rate, or a loss size the words moved
+    (where cfg.loss_size_sure holds it to the same sure level)."""
+    return evidence.rate_fitted or (size_moved and cfg.loss_size_sure)
 
 
 def _away_from(first_choice_s: float | None, offset: float, cfg: AlignConfig) -> bool:
