@@ -37,6 +37,15 @@ def test_the_real_order_and_one_glitch_row_are_read(data_dir):
     assert parse_sensor_csv("".join(glitch), source="s.csv", session="s").times
 
 
+def _refused(path) -> str:
+    """The one line that refuses session s's file ``path``, naming both."""
+    with pytest.raises(InputError) as refused:
+        read_sensor_csv(path, session="s")
+    line = one_line(refused.value)
+    assert "session s" in line and str(path) in line and "\n" not in line
+    return line
+
+
 def _doubled(lines: list[str]) -> str:
     return "".join(lines[:1] + [line for row in lines[1:] for line in (row, row)])
 
@@ -46,10 +55,7 @@ def test_a_file_with_every_row_written_twice_is_refused(data_dir, tmp_path):
     the gate blamed the commands; now one line names the session, the file and a copy."""
     path = tmp_path / "sensor_data.csv"
     path.write_text(_doubled(_lines(data_dir)))
-    with pytest.raises(InputError) as refused:
-        read_sensor_csv(path, session="s")
-    line = one_line(refused.value)
-    assert "session s" in line and str(path) in line and "\n" not in line
+    line = _refused(path)
     assert re.search(r"line 3: an exact copy of the row above, as are \d+ of \d+ rows", line)
 
 
@@ -87,10 +93,7 @@ def test_a_file_whose_clock_restarts_halfway_is_refused(data_dir, tmp_path):
     lines = _lines(data_dir)
     path = tmp_path / "sensor_data.csv"
     path.write_text("".join(lines + lines[1 : len(lines) // 2]))
-    with pytest.raises(InputError) as refused:
-        read_sensor_csv(path, session="s")
-    line = one_line(refused.value)
-    assert "session s" in line and str(path) in line and "\n" not in line
+    line = _refused(path)
     assert re.search(rf"data row {len(lines)}: the times go back from .* the clock restarted", line)
 
 
