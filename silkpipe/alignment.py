@@ -1019,20 +1019,33 @@ def align_session(
         signature_p=sig.p_value,
         signature_statistic=sig.statistic,
         gate=gate,
-        class_p_value=cls.p_value,
-        class_separation=cls.separation,
         at_search_edge=fit.at_edge,
-        class_model=cls.model,
-        class_peak_s=peak,
-        class_lag_margin=margin,
-        class_best_away_s=away,
-        class_common_margin=evidence.common_margin,
+        **_class_fields(cls, peak, margin, away, evidence.common_margin),
         clock_scale_edge=evidence.rate_edge,
         energy_level=_passes_from(cfg, evidence.rate_fitted, margin),
         loss_sizes=[m.row() for m in moved],
         **base,
     )
     return on_recorded_clock(intervals, moved), report
+
+
+def _class_fields(
+    cls: ClassTest,
+    peak: float | None,
+    margin: float | None,
+    away: float | None,
+    common_margin: float | None,
+) -> dict[str, Any]:
+    """The report's class figures: the class test and the fixed model's lag profile."""
+    return {
+        "class_p_value": cls.p_value,
+        "class_separation": cls.separation,
+        "class_model": cls.model,
+        "class_peak_s": peak,
+        "class_lag_margin": margin,
+        "class_best_away_s": away,
+        "class_common_margin": common_margin,
+    }
 
 
 def _sized_losses(

@@ -1,8 +1,8 @@
 """Re-use keyed by what went in, runs that own their inputs, models published whole (issue 20).
 
-One finished ``silkpipe run`` on two generated sessions (real speech, both pass the gate)
-and a few real clips is copied for each case; the case changes one input, setting or
-disk condition for real and runs the real command again.
+One finished ``silkpipe run`` on two generated sessions (real speech, both pass the gate at
+their true offsets) and a few real clips is copied for each case; the case changes one
+input, setting or disk condition for real and runs the real command again.
 """
 
 from __future__ import annotations
@@ -63,9 +63,15 @@ def _state(folder: Path) -> dict[str, tuple[str, int]]:
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
     root = tmp_path_factory.mktemp("reuse")
-    summary = generate(root / "data", sessions=2, seed=11, duration=90, clips_per_class=0)
+    summary = generate(root / "data", sessions=2, seed=15, duration=90, clips_per_class=0)
     badinputs.clips_subset(root / "clips", per_class=2)
     assert main(_argv(root)) == 0
+    labels = _published(root / "store/runs" / RUN, "labels")
+    for name in summary["sessions"]:  # both through the gate, at their true offset
+        report = json.loads((labels / f"{name}.json").read_text())
+        truth = json.loads((root / "data/sessions" / name / "truth.json").read_text())
+        assert not report["excluded"], report["reason"]
+        assert abs(report["offset_s"] - truth["offset_s"]) <= 0.5, name
     return root, summary["sessions"]
 
 
