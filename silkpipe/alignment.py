@@ -27,9 +27,8 @@ from silkpipe.clip_evidence import (
     LAG_STEP_S,
     BoundClips,
     ClipModel,
+    LagProfile,
     bind,
-    common_margin,
-    lag_margin,
 )
 from silkpipe.clock_envelope import LATE_QUEUE
 from silkpipe.errors import InputError
@@ -1000,11 +999,11 @@ def align_session(
     cls = _class_test(commands, lag, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
-    peak, elsewhere, margin, away = _fixed_model_figures(commands, lag, clips, cfg)
+    peak, elsewhere, margin, away, common = _fixed_model_figures(commands, lag, clips, cfg)
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
     evidence.rate_fitted = _rate_fitted(evidence, bool(moved), cfg)
-    evidence.common_margin = _common_margin(commands, lag, clips, cfg)
+    evidence.common_margin = common
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -1091,14 +1090,14 @@ def _away_from(first_choice_s: float | None, offset: float, cfg: AlignConfig) ->
 
 def _fixed_model_figures(
     commands: list[Command], lag: float, clips: BoundClips | None, cfg: AlignConfig
-) -> tuple[float | None, bool, float | None, float | None]:
+) -> tuple[float | None, bool, float | None, float | None, float | None]:
     """A fixed class model's figures at ``lag`` (all None/False without one): where its
-    profile peaks near it, whether it peaks elsewhere, its lag margin and best lag away."""
+    profile peaks near it, whether it peaks elsewhere, its lag margin, best lag away and
+    common-words margin (_margins)."""
     if clips is None:
-        return None, False, None, None
+        return None, False, None, None, None
     peak, elsewhere = _clip_peak(commands, lag, clips, cfg)
-    margin, away = _lag_margin(commands, lag, clips, cfg)
-    return peak, elsewhere, margin, away
+    return peak, elsewhere, *_margins(commands, lag, clips, cfg)
 
 
 def _evidence(
@@ -1276,26 +1275,28 @@ def _clip_peak(
     return peak, there.testable and there.p_value <= cfg.clip_support_p
 
 
-def _lag_margin(
+def _lag_profile(
     commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
-) -> tuple[float | None, float | None]:
-    """clip_evidence.lag_margin of the event words at ``lag`` (None: no event words)."""
+) -> LagProfile | None:
+    """The fixed model's lag profile of the event words at ``lag`` (None: no event words),
+    for clip_evidence.lag_margin's and common_margin's figures."""
     e_times, labels = _said_events(commands)
     if not len(labels):
-        return None, None
-    return lag_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, profile_reach(cfg))
-
-
-def _common_margin(
-    commands: list[Command], lag: float, clips: BoundClips | None, cfg: AlignConfig
-) -> float | None:
-    """clip_evidence.common_margin of the event words at ``lag`` (None: no fixed class
-    model, no event words, or class_peak_common off)."""
-    e_times, labels = _said_events(commands)
-    if clips is None or not len(labels) or not cfg.class_peak_common:
         return None
-    reach = profile_reach(cfg)
-    return common_margin(clips, e_times + lag, labels, cfg.class_peak_away_s, reach)
+    return LagProfile(clips, e_times + lag, labels, profile_reach(cfg))
+
+
+def _margins(
+    commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
+) -> tuple[float | None, float | None, float | None]:
+    """The lag margin, its best lag away and the common-words margin (None where
+    class_peak_common is off) of one lag profile (all None without event words)."""
+    profile = _lag_profile(commands, lag, clips, cfg)
+    if profile is None:
+        return None, None, None
+    margin, away = profile.margin(cfg.class_peak_away_s)
+    common = profile.common_margin(cfg.class_peak_away_s) if cfg.class_peak_common else None
+    return margin, away, common
 
 
 def profile_reach(cfg: AlignConfig) -> float:

@@ -18,6 +18,7 @@ same way class_evidence.class_test does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
@@ -240,6 +241,77 @@ class BoundClips:
     def test(self, times: np.ndarray, labels: np.ndarray, around: np.ndarray) -> ClassTest:
         return clip_test(self.model, self.traces, self.t0, self.rate, times, labels, around=around)
 
+    def said(self, times: np.ndarray, labels: np.ndarray, lags: np.ndarray) -> np.ndarray:
+        """(lags, words) log-probability of each word's said class at IMU ``times`` + each
+        lag; NaN where the word is off the motion."""
+        rows = np.arange(len(labels))
+        return np.stack(
+            [
+                word_log_proba(self.model, self.traces, self.t0, self.rate, times + lag)[
+                    rows, labels
+                ]
+                for lag in lags
+            ]
+        )
+
+
+@dataclass
+class LagProfile:
+    """The said classes' scores at every shift d (|d| <= reach_s) of a placement at IMU
+    ``times``: what lag_margin and common_margin both judge, scored once for both."""
+
+    clips: BoundClips
+    times: np.ndarray
+    labels: np.ndarray
+    reach_s: float
+
+    @cached_property
+    def shifts(self) -> np.ndarray:
+        return np.round(np.arange(-self.reach_s, self.reach_s + LAG_STEP_S / 2, LAG_STEP_S), 6)
+
+    @cached_property
+    def said(self) -> np.ndarray:
+        """(shifts, words): clips.said at each shift."""
+        return self.clips.said(self.times, self.labels, self.shifts)
+
+    @cached_property
+    def floored(self) -> np.ndarray:
+        """Each shift's mean score, a word off the motion scored FLOOR (clip_scores'
+        ``missing``), so every shift is judged on the same words."""
+        return np.array([float(np.nanmean(np.where(np.isfinite(r), r, FLOOR))) for r in self.said])
+
+    def spread(self) -> float:
+        return max(float(np.std(self.floored)), 1e-9)
+
+    def away(self, away_s: float) -> np.ndarray:
+        return np.abs(self.shifts) >= away_s - 1e-9
+
+    def margin(self, away_s: float) -> tuple[float | None, float | None]:
+        """lag_margin's margin and best shift away."""
+        far = self.away(away_s)
+        if not far.any():
+            return None, None
+        best = int(np.argmax(np.where(far, self.floored, -np.inf)))
+        here = self.floored[int(np.argmin(np.abs(self.shifts)))]
+        return round(float((here - self.floored[best]) / self.spread()), 3), float(
+            self.shifts[best]
+        )
+
+    def common_margin(self, away_s: float) -> float | None:
+        """common_margin's least margin on common words (None: no shift with enough)."""
+        here = self.said[int(np.argmin(np.abs(self.shifts)))]
+        on_here = np.isfinite(here)
+        need = max(COMMON_MIN_WORDS, int(np.ceil(COMMON_SHARE * on_here.sum())))
+        there = self.said[self.away(away_s)]
+        both = np.isfinite(there) & on_here[None, :]
+        count = both.sum(axis=1)
+        ok = count >= need
+        if not ok.any():
+            return None
+        at_here = np.where(both, here[None, :], 0.0).sum(axis=1)[ok] / count[ok]
+        at_there = np.where(both, there, 0.0).sum(axis=1)[ok] / count[ok]
+        return round(float(np.min(at_here - at_there) / self.spread()), 3)
+
 
 def lag_margin(
     clips: BoundClips, times: np.ndarray, labels: np.ndarray, away_s: float, reach_s: float
@@ -251,15 +323,7 @@ def lag_margin(
     their true classes, so they score better nearer the true lag. A word shifted off the
     motion scores FLOOR (as in clip_test), so a lag near the motion's ends is not judged
     on the few words left there."""
-    shifts = np.round(np.arange(-reach_s, reach_s + LAG_STEP_S / 2, LAG_STEP_S), 6)
-    if not (np.abs(shifts) >= away_s - 1e-9).any():
-        return None, None
-    profile = clips.scores(times, labels, shifts, missing=FLOOR)
-    away = np.where(np.abs(shifts) >= away_s - 1e-9, profile, -np.inf)
-    best = int(np.argmax(away))
-    here = profile[int(np.argmin(np.abs(shifts)))]
-    margin = (here - profile[best]) / max(float(np.std(profile)), 1e-9)
-    return round(float(margin), 3), float(shifts[best])
+    return LagProfile(clips, times, labels, reach_s).margin(away_s)
 
 
 #: common_margin: a shift is judged where the words on the motion at both lags are at least
@@ -278,28 +342,7 @@ def common_margin(
     None where none is. lag_margin scores a word off the motion FLOOR, class_choice and the
     class test skip it: a lag where the words that would score badly fall off the motion
     can look better or worse than it is (bench/notes/fp46.txt)."""
-    shifts = np.round(np.arange(-reach_s, reach_s + LAG_STEP_S / 2, LAG_STEP_S), 6)
-    rows = np.arange(len(labels))
-    said = np.stack(
-        [
-            word_log_proba(clips.model, clips.traces, clips.t0, clips.rate, times + d)[rows, labels]
-            for d in shifts
-        ]
-    )
-    profile = [float(np.nanmean(np.where(np.isfinite(r), r, FLOOR))) for r in said]
-    spread = max(float(np.std(profile)), 1e-9)
-    here = said[int(np.argmin(np.abs(shifts)))]
-    on_here = np.isfinite(here)
-    need = max(COMMON_MIN_WORDS, int(np.ceil(COMMON_SHARE * on_here.sum())))
-    there = said[np.abs(shifts) >= away_s - 1e-9]
-    both = np.isfinite(there) & on_here[None, :]
-    count = both.sum(axis=1)
-    ok = count >= need
-    if not ok.any():
-        return None
-    at_here = np.where(both, here[None, :], 0.0).sum(axis=1)[ok] / count[ok]
-    at_there = np.where(both, there, 0.0).sum(axis=1)[ok] / count[ok]
-    return round(float(np.min(at_here - at_there) / spread), 3)
+    return LagProfile(clips, times, labels, reach_s).common_margin(away_s)
 
 
 def bind(model: ClipModel, motion: Motion) -> BoundClips:
