@@ -34,7 +34,7 @@ from silkpipe.clock_envelope import LATE_QUEUE
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
 from silkpipe.lag_correlation import MotionSpectra, Signal
-from silkpipe.loss_search import Moved, on_recorded_clock, search_sizes
+from silkpipe.loss_search import Moved, on_recorded_clock, search_sizes, unsure_losses
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest, signature_channels, signature_test
 from silkpipe.transcripts import Command
@@ -1150,11 +1150,8 @@ def _straddled_loss(
     a time model that names no kinds has none)."""
     if cfg.loss_spread_s is None or not said:
         return None
-    tm = motion.time_model
-    losses = tm.get("uncertain_losses", [])
-    kinds = tm.get("uncertain_loss_kinds") or [""] * len(losses)
-    for loss, kind in zip(losses, kinds, strict=True):
-        if loss[2] <= cfg.loss_spread_s or (cfg.loss_late_queue_only and kind != LATE_QUEUE):
+    for loss, kind in unsure_losses(motion, cfg.loss_spread_s):
+        if cfg.loss_late_queue_only and kind != LATE_QUEUE:
             continue
         offsets = _split_offsets(motion, said, fit, loss[3], cfg)
         if offsets is not None and cfg.loss_spread_s < abs(offsets[1] - offsets[0]) <= (

@@ -127,9 +127,10 @@ def _moved_model(tm: dict, at: float, delta: float) -> dict:
     return tm
 
 
-def searchable(motion: Motion, spread_s: float | None) -> list[tuple[list[float], str]]:
+def unsure_losses(motion: Motion, spread_s: float | None) -> list[tuple[list[float], str]]:
     """The time model's losses (record, kind) whose size may be off by more than
-    ``spread_s``, in time order (none where spread_s is None)."""
+    ``spread_s``, in time order (none where spread_s is None): the ones the size search
+    and the split rule (alignment._straddled_loss) read."""
     if spread_s is None:
         return []
     tm = motion.time_model
@@ -155,18 +156,18 @@ def search_sizes(
     tie_z: float,
 ) -> tuple[Fit, Motion, list[Moved]]:
     """(the fit, the motion it was made on, the losses moved) over the sizes tried of each
-    searchable loss with ``min_words`` words or more on each side, one loss after the
-    other: the recorded size where its quality lies within ``tie_z`` of the best (as clock
-    scales: sizes the words cannot tell apart only move the offset), else the size of best
-    quality (the nearest to the recorded one in the tie left 670_00 half-moved: bench/
-    notes/clock47.txt); where a size moved, its quality a z over the shuffles' best over
-    every size tried. ``first``: the fit at the recorded sizes, returned as is where none moved (the
-    parent's fit and null: charging the search there cost right passes and bought nothing,
-    bench/notes/clock47.txt)."""
+    unsure loss (unsure_losses) with ``min_words`` words or more on each side, one loss
+    after the other: the recorded size where its quality lies within ``tie_z`` of the best
+    (as clock scales: sizes the words cannot tell apart only move the offset), else the
+    size of best quality (the nearest to the recorded one in the tie left 670_00
+    half-moved: bench/notes/clock47.txt); where a size moved, its quality a z over the
+    shuffles' best over every size tried. ``first``: the fit at the recorded sizes,
+    returned as is where none moved (the parent's fit and null: charging the search there
+    cost right passes and bought nothing, bench/notes/clock47.txt)."""
     from silkpipe.alignment import _z_over
 
     fit, moved, nulls = first, [], [first.null_quality]
-    for loss, kind in searchable(motion, spread_s):
+    for loss, kind in unsure_losses(motion, spread_s):
         at = next(u[3] for u in motion.time_model["uncertain_losses"] if u[0] == loss[0])
         if _sides(commands, fit.scale, fit.offset_s, at) < min_words:
             continue

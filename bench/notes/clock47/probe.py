@@ -18,14 +18,14 @@ def main(out, dirs):
     from align_dev import load
 
     import silkpipe.alignment as al
-    from silkpipe.loss_search import searchable
+    from silkpipe.loss_search import unsure_losses
 
     cfg = al.AlignConfig()
     rows = {}
     for d in dirs:
         for f in sorted(Path(d).glob("*/truth.json")):
             truth, motion, cmds = load(f.parent)
-            found = searchable(motion, cfg.loss_spread_s)
+            found = unsure_losses(motion, cfg.loss_spread_s)
             if not found:
                 continue
             res = {"losses": found, "true": truth["delivery"].get("losses", [])}
