@@ -154,9 +154,10 @@ def parse_sensor_csv(text: str, *, source: str, session: str | None = None) -> R
         _refuse_spanless(rows.buffers, rows.watch, session, source)
         _refuse_scattered(rows.buffers, session, source)
         _refuse_reordered(rows, session, source)
-        _refuse_restarted(rows, session, source)
+        arrival = _arrival_times(rows.buffers, rows.sensors)
+        _refuse_restarted(arrival, session, source)
         _refuse_repeated(rows, session, source)
-        _rebuild_watch_times(streams, rows.buffers, rows.sensors, rows.watch)
+        _rebuild_watch_times(streams, rows.buffers, rows.sensors, rows.watch, arrival)
     _sort_streams(streams, rows.buffers, nanoseconds)
     missing = [s for s in SENSOR_COLUMNS if s not in streams.times]
     if missing:
@@ -338,16 +339,22 @@ RESTART_HALF_WINDOW = 10
 RESTART_DROP_S = 1.0
 
 
-def _refuse_restarted(rows: _Rows, session: str | None, path: str) -> None:
+def _arrival_times(buffers: dict[str, list[list[float]]], order: list[str]) -> np.ndarray:
+    """Each kept row's arrival time, in file order (``order``: each row's sensor)."""
+    sensor_of = np.asarray(order)
+    arrival = np.empty(len(order))
+    for sensor, rows in buffers.items():
+        if rows:
+            arrival[sensor_of == sensor] = [r[-1] for r in rows]
+    return arrival
+
+
+def _refuse_restarted(arrival: np.ndarray, session: str | None, path: str) -> None:
     """Two recordings joined into one file, the second's clock starting again: one step
     back, so the row order check passes, and the clock rebuilt from the rows as they come
     made one long timeline; the gate then blamed the commands. A running median passes
-    glitch rows; real files never drop (4 real, 300 realistic sessions: 0 s)."""
-    order = np.asarray(rows.sensors)
-    arrival = np.empty(len(order))
-    for sensor, kept in rows.buffers.items():
-        if kept:
-            arrival[order == sensor] = [r[-1] for r in kept]
+    glitch rows; real files never drop (4 real, 300 realistic sessions: 0 s).
+    ``arrival``: _arrival_times."""
     width = 2 * RESTART_HALF_WINDOW + 1
     if len(arrival) <= width:
         return
@@ -415,13 +422,11 @@ def _rebuild_watch_times(
     buffers: dict[str, list[list[float]]],
     order: list[str],
     watch: list[float],
+    arrival: np.ndarray,
 ) -> None:
-    """Replace each session row's arrival time by its rebuilt watch time (watch_clock)."""
+    """Replace each session row's arrival time (``arrival``: _arrival_times) by its rebuilt
+    watch time (watch_clock)."""
     sensor_of = np.asarray(order)
-    arrival = np.empty(len(order))
-    for sensor, rows in buffers.items():
-        if rows:
-            arrival[sensor_of == sensor] = [r[-1] for r in rows]
     pairs = spacing_pairs(
         sensor_of,
         np.asarray([r[:3] for r in buffers["gyroscope"]], dtype=np.float64).reshape(-1, 3),
