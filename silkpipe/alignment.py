@@ -22,7 +22,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from silkpipe.class_channels import CHANNELS, channel_signals, event_weights
-from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
+from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces, z_over
 from silkpipe.clip_evidence import (
     LAG_STEP_S,
     BoundClips,
@@ -508,12 +508,6 @@ def _null_peaks(
     return np.array(null)
 
 
-def _z_over(observed: float, null: np.ndarray) -> tuple[float, float]:
-    """(z, p) of an observed statistic over its null sample."""
-    z = float((observed - null.mean()) / (null.std() or 1.0))
-    return z, float((1 + (null >= observed).sum()) / (1 + len(null)))
-
-
 def estimate_offset(
     motion: Motion, commands: list[Command], cfg: AlignConfig
 ) -> tuple[float, float, float, float]:
@@ -594,7 +588,7 @@ def _event_stage(
         signal, motion.t[0], motion.rate, e_start, e_profile, cfg.search_s
     )
     e_null = _null_peaks(signal, motion, e_times, e_classes, cfg)
-    z_events, _ = _z_over(e_scores.max(), e_null)
+    z_events, _ = z_over(e_scores.max(), e_null)
     null_events = (e_null - e_null.mean()) / (e_null.std() or 1.0)
     top = float(e_offsets[np.argmax(e_scores)])
     if abs(top - lag) > cfg.refine_s:  # plateaus led the all-command fit away: events decide
@@ -638,7 +632,7 @@ def better_fit(fits: list[OffsetFit]) -> OffsetFit:
     level (as clock_fit does over clock scales)."""
     best = max(fits, key=lambda f: f.quality)
     null = np.max([f.null_quality for f in fits], axis=0)
-    quality, p_value = _z_over(best.quality, null)
+    quality, p_value = z_over(best.quality, null)
     null = (null - null.mean()) / (null.std() or 1.0)
     return replace(best, quality=quality, p_value=p_value, null_quality=null)
 
@@ -657,7 +651,7 @@ def _hypothesis_fit(
     times = np.array([c.start for c in commands])
     classes = [c.cls for c in commands]
     observed, null_all, offsets, scores = _energy_fit(signal, motion, times, classes, cfg)
-    z_all, p_value = _z_over(observed, null_all)
+    z_all, p_value = z_over(observed, null_all)
     best = int(np.argmax(scores))
     away = np.abs(offsets - offsets[best]) > 2.0
     others = scores[away] if away.any() else scores

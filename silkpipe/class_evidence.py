@@ -165,6 +165,12 @@ def testable_classes(labels: np.ndarray, min_per_class: int) -> tuple[int, bool]
     return classes, classes >= 2 and len(labels) >= 2 * min_per_class
 
 
+def z_over(observed: float, null: np.ndarray) -> tuple[float, float]:
+    """(z, p) of an observed statistic over its null sample (the shuffles' best qualities)."""
+    z = float((observed - null.mean()) / (null.std() or 1.0))
+    return z, float((1 + (null >= observed).sum()) / (1 + len(null)))
+
+
 def permutation_p(null: np.ndarray, observed: float) -> float:
     """One-sided p of ``observed`` among the permutations' statistics (the observed
     labelling counts as one of them, so p is never 0)."""

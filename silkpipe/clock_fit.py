@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from silkpipe.alignment import AlignConfig, _z_over, offset_fit, search_signal
+from silkpipe.alignment import AlignConfig, offset_fit, search_signal
+from silkpipe.class_evidence import z_over
 from silkpipe.sessions import Motion
 from silkpipe.transcripts import Command
 
@@ -68,7 +69,7 @@ def fit_scale_offset(
     observed = np.array([f.quality for f in fits])
     best = _nearest_to_one(scales, observed, cfg.scale_tie_z)
     null_best = np.max([f.null_quality for f in fits], axis=0)
-    quality, p_value = _z_over(float(observed[best]), null_best)
+    quality, p_value = z_over(float(observed[best]), null_best)
     return ScaleFit(
         scale=float(scales[best]),
         offset_s=fits[best].offset_s,

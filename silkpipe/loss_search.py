@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from silkpipe.class_evidence import z_over
 from silkpipe.clock_envelope import BRACKET, LATE_QUEUE, WINDOW_PACE
 from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
@@ -164,8 +165,6 @@ def search_sizes(
     shuffles' best over every size tried. ``first``: the fit at the recorded sizes,
     returned as is where none moved (the parent's fit and null: charging the search there
     cost right passes and bought nothing, bench/notes/clock47.txt)."""
-    from silkpipe.alignment import _z_over
-
     fit, moved, nulls = first, [], [first.null_quality]
     for loss, kind in unsure_losses(motion, spread_s):
         at = next(u[3] for u in motion.time_model["uncertain_losses"] if u[0] == loss[0])
@@ -186,7 +185,7 @@ def search_sizes(
     if not moved:
         return first, motion, moved
     null = np.max(nulls, axis=0)
-    quality, p_value = _z_over(fit.quality, null)
+    quality, p_value = z_over(fit.quality, null)
     null = (null - null.mean()) / (null.std() or 1.0)
     return replace(fit, quality=quality, p_value=p_value, null_quality=null), motion, moved
 

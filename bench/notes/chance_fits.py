@@ -55,9 +55,9 @@ def _stat(signal, motion, times, classes, cfg, lag_true, events=False):
         fits.append(((sc.max() - m) / s, at_truth, (null - m) / s, offs, sc, m, s))
     nullmax = np.max([f[2] for f in fits], axis=0)
     best = max(fits, key=lambda f: f[0])
-    z_found = al._z_over(best[0], nullmax)[0]
+    z_found = al.z_over(best[0], nullmax)[0]
     t_obs = np.nanmax([f[1] for f in fits]) if any(np.isfinite(f[1]) for f in fits) else np.nan
-    z_truth = al._z_over(t_obs, nullmax)[0] if np.isfinite(t_obs) else np.nan
+    z_truth = al.z_over(t_obs, nullmax)[0] if np.isfinite(t_obs) else np.nan
     offs, sc, m, s = best[3], best[4], best[5], best[6]
     peaks, _ = find_peaks(sc, distance=max(int(1.0 * motion.rate), 1))
     far = np.abs(offs[peaks] - lag_true) > 1.0
