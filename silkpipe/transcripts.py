@@ -94,6 +94,8 @@ def parse_transcript(
         if not isinstance(flat, list):
             raise InputError("'word_segments' is not a list", session=session, path=path)
         raw_words = [(f"word_segments[{j}]", w) for j, w in enumerate(flat)]
+    if not raw_words:
+        _refuse_wordless(segments, session, path)
     out = []
     for where, w in raw_words:
         if not isinstance(w, dict):
@@ -110,6 +112,26 @@ def parse_transcript(
         out.append(Word(text=text, start=start, end=end, score=score))
     _refuse_copied(out, [where for where, _ in raw_words], session, path)
     return out
+
+
+def _refuse_wordless(segments: list, session: str | None, path: str | None) -> None:
+    """Segments that carry text but no word list (Whisper run without word timestamps):
+    read as no words, the session was excluded as "only 0 command(s) found", blaming the
+    speech. Refused naming the missing list; silkpipe's own transcripts always hold one."""
+    spoken = [
+        i
+        for i, seg in enumerate(segments)
+        if "words" not in seg and isinstance(seg.get("text"), str) and seg["text"].strip()
+    ]
+    if spoken and not any("words" in seg for seg in segments):
+        raise InputError(
+            f"segments[{spoken[0]}] has text but no 'words' list, as have {len(spoken)} of "
+            f"{len(segments)} segments, and there are no 'word_segments': a transcript "
+            "without word timestamps (run WhisperX's alignment, or Whisper with word "
+            "timestamps)",
+            session=session,
+            path=path,
+        )
 
 
 #: Share of timed words that are exact copies of an earlier one (same text, start and end)

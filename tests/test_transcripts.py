@@ -120,3 +120,25 @@ def test_a_stray_copied_word_is_read(data_dir):
     words = doc["segments"][0]["words"]
     words.append(dict(words[0]))
     assert len(parse_transcript(doc, session="s")) == 171
+
+
+def test_segments_with_text_but_no_word_list_are_refused_naming_them(data_dir):
+    """Whisper run without word timestamps: every segment keeps its text, none a word list.
+    Read as no words, the session was excluded as "only 0 command(s) found" (20251017_143217:
+    115 commands said), blaming the speech."""
+    real = data_dir / "sessions" / "20251017_143217_session" / "whisperx_output.json"
+    doc = json.loads(real.read_text())
+    for segment in doc["segments"]:
+        del segment["words"]
+    del doc["word_segments"]
+    with pytest.raises(InputError) as refused:
+        parse_transcript(doc, session="s", path="whisperx_output.json")
+    line = one_line(refused.value)
+    assert "segments[0] has text but no 'words' list" in line
+    assert "without word timestamps" in line and "session s" in line
+
+
+def test_segments_with_empty_word_lists_still_read_as_no_words():
+    """A transcript of silence (segments with a words list, empty) is no words, not bad."""
+    doc = {"segments": [{"text": " you", "start": 0.0, "end": 1.0, "words": []}]}
+    assert parse_transcript(doc) == []
