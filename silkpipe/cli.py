@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from silkpipe import metrics
 
+        _refuse_empty(build_parser(), args)
         with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
             result = args.func(args)
             check_ctrl_c()  # pressed where Python dropped the KeyboardInterrupt
@@ -98,6 +99,27 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{_command(args)}: error: {reason}")
         return exit_status(err)
     return 0
+
+
+def _refuse_empty(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """An argument given as '' (``--store "$STORE"`` with STORE unset) named the current
+    folder: ``--store ''`` wrote the store into it, over the sessions folder being read."""
+    from silkpipe.commands import GIVEN
+    from silkpipe.errors import InputError
+
+    given = vars(args).get(GIVEN, set())
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            if chosen is not None:
+                _refuse_empty(chosen, args)
+            continue
+        if action.option_strings and action.option_strings[0] not in given:
+            continue
+        value = getattr(args, action.dest, None)
+        if "" in (value if isinstance(value, list) else [value]):
+            name = action.option_strings[0] if action.option_strings else action.metavar
+            raise InputError(f"{name or action.dest} is empty (an unset shell variable?)")
 
 
 def _command(args: argparse.Namespace) -> str:
