@@ -51,6 +51,28 @@ def one_training(path: Path, what: str):
         handle.close()  # releases the lock
 
 
+@contextmanager
+def folder_held(folder: Path, what: str):
+    """Hold a lock on ``folder`` itself (made if missing): a lock file in TMPDIR is not
+    seen by a process with another TMPDIR (two batch jobs, each given its own scratch),
+    and two `train --out DIR` trained into one DIR/model.partial (one exit 1, "No such
+    file or directory: ...model.onnx"). Where the file system cannot lock a folder (some
+    network mounts), nothing is held here and the TMPDIR lock alone guards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("%s is training in another process: waiting for it", what)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as err:
+            log.debug("cannot lock %s (%s): the TMPDIR lock alone guards it", folder, err)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _is_file_at(handle, path: Path) -> bool:
     """Whether the open ``handle`` is still the file at ``path`` (not one deleted since)."""
     try:

@@ -159,7 +159,7 @@ def run(args) -> dict:
         if folder and (why := folder_problem(folder)):
             raise InputError(f"{flag} folder {why}", path=str(folder))
     _refuse_folders_again(args)  # before any recording is read
-    from silkpipe.locks import one_training
+    from silkpipe.locks import folder_held, one_training
     from silkpipe.steps.train import check_classes
     from silkpipe.store import replace_folder
     from silkpipe.training import train
@@ -168,7 +168,8 @@ def run(args) -> dict:
     streams = _folder_streams(args, skipped)
     check_classes(streams, "folder mode")
     staging = out / "model.partial"  # a killed run resumes from its checkpoint there
-    with one_training(_out_lock(out), f"--out {out}"):  # a twin waits, then trains
+    held = folder_held(out, f"--out {out}")  # seen by a twin of another TMPDIR too
+    with held, one_training(_out_lock(out), f"--out {out}"):  # a twin waits, then trains
         if args.adapt_to or args.calibrate:
             figures = _train_new_day(args, cfg, adapt, streams, staging, skipped)
         else:
