@@ -1,4 +1,4 @@
-"""`train --out DIR` twins: a twin with another TMPDIR (two batch jobs, each
+"""`train --out DIR` re-runs and twins: a twin with another TMPDIR (two batch jobs, each
 given its own scratch) did not see the TMPDIR lock and trained into the same
 DIR/model.partial (one exit 1, "No such file or directory: ...model.onnx"); a checkpoint.pt
 left there that torch cannot read ended every later training with exit 1 and torch's
@@ -58,3 +58,28 @@ def test_two_trainings_into_one_out_folder_with_their_own_tmpdirs_both_finish(
         twin.join(timeout=300)
     assert not errors, errors
     assert (out / "model" / "model.onnx").is_file() and not (out / "model.partial").exists()
+
+
+def test_a_checkpoint_torch_cannot_read_is_named_and_training_starts_afresh(
+    tmp_path, monkeypatch, caplog
+):
+    from silkpipe.cli import main
+
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    staging = tmp_path / "out" / "model.partial"
+    staging.mkdir(parents=True)
+    (staging / "checkpoint.pt").write_bytes(b"PK\x03\x04 cut short")
+    argv = ["train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--epochs", "1"]
+    assert main([*argv, "--no-progress"]) == 0
+    assert (tmp_path / "out" / "model" / "model.onnx").is_file()
+    warned = [r.getMessage() for r in caplog.records if "cannot be read" in r.getMessage()]
+    assert warned and str(staging / "checkpoint.pt") in warned[0]
+    assert "training starts afresh" in warned[0]
+
+
+def test_a_run_work_folder_checkpoint_torch_cannot_read_is_dropped(tmp_path):
+    from silkpipe.steps.train import drop_unreadable_checkpoint
+
+    (tmp_path / "checkpoint.pt").write_bytes(b"")
+    drop_unreadable_checkpoint(tmp_path)
+    assert not (tmp_path / "checkpoint.pt").exists()
