@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         from silkpipe import metrics
 
         _refuse_empty(build_parser(), args)
+        _refuse_empty_words(sys.argv[1:] if argv is None else argv)
         with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
             result = args.func(args)
             check_ctrl_c()  # pressed where Python dropped the KeyboardInterrupt
@@ -120,6 +121,20 @@ def _refuse_empty(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
         if "" in (value if isinstance(value, list) else [value]):
             name = action.option_strings[0] if action.option_strings else action.metavar
             raise InputError(f"{name or action.dest} is empty (an unset shell variable?)")
+
+
+def _refuse_empty_words(argv: list[str]) -> None:
+    """An empty word an option converts (``sessions upload ''``: DIR is Path('.') once
+    parsed), refused as _refuse_empty refuses the others, naming the option before it."""
+    from silkpipe.errors import InputError
+
+    for i, word in enumerate(argv):
+        if word.startswith("--") and word.endswith("="):
+            raise InputError(f"{word[:-1]} is empty (an unset shell variable?)")
+        if word == "":
+            before = argv[i - 1] if i and argv[i - 1].startswith("-") else ""
+            name = before or f"argument {i + 1} ({' '.join(argv[:i])} ...)"
+            raise InputError(f"{name} is empty (an unset shell variable?)")
 
 
 def _command(args: argparse.Namespace) -> str:

@@ -19,6 +19,10 @@ from silkpipe.cli import main
         (["sessions", "upload", "sessions", "--store", "", "--run-id", "r"], "--store"),
         (["run", "", "--store", "store", "--run-id", "r"], "SESSIONS_DIR"),
         (["train", "--clips", "", "--out", "out"], "--clips"),
+        (
+            ["sessions", "upload", "", "--store", "s", "--run-id", "r"],
+            "argument 3 (sessions upload ...)",
+        ),
     ],
 )
 def test_an_empty_argument_is_refused_naming_it(tmp_path, capsys, data_dir, argv, named):
