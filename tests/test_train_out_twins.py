@@ -83,3 +83,26 @@ def test_a_run_work_folder_checkpoint_torch_cannot_read_is_dropped(tmp_path):
     (tmp_path / "checkpoint.pt").write_bytes(b"")
     drop_unreadable_checkpoint(tmp_path)
     assert not (tmp_path / "checkpoint.pt").exists()
+
+
+def test_a_file_or_link_named_like_the_model_folder_is_refused_untouched(tmp_path, capsys):
+    """out/model a file (notes) or a link to another model folder: the first training
+    renamed it to model.old (its delete failing in silence), every later one exit 1."""
+    from silkpipe.cli import main
+
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    other = tmp_path / "other"
+    other.mkdir()
+    for name, make in (("model", "file"), ("model.old", "link")):
+        out = tmp_path / f"out_{name}_{make}"
+        out.mkdir()
+        if make == "file":
+            (out / name).write_text("my notes\n")
+        else:
+            (out / name).symlink_to(other)
+        argv = ["train", "--clips", str(clips), "--out", str(out), "--epochs", "1"]
+        assert main([*argv, "--no-progress"]) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert str(out / name) in line and f"is a {make}, not a folder train wrote" in line
+        assert sorted(p.name for p in out.iterdir()) == [name]
+    assert list(other.iterdir()) == []

@@ -151,6 +151,7 @@ def run(args) -> dict:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError("--out is a file, not a folder", path=str(out))
+    _refuse_foreign_names(out)
     from silkpipe.clips import folder_problem
 
     for flag, folder in [("--clips", c) for c in args.clips or []] + [
@@ -179,6 +180,22 @@ def run(args) -> dict:
         replace_folder(staging, out / "model")
     skipped.raise_if_any(out / "model")
     return figures
+
+
+def _refuse_foreign_names(out: Path) -> None:
+    """DIR/model, model.partial and model.old are folders this command writes: a file or
+    a link of such a name (notes saved as DIR/model, a link to "the current model") was
+    renamed to model.old and, its delete failing in silence, every later training ended
+    with exit 1 ("Not a directory: ...model.old"). Refused before training, untouched."""
+    for name in ("model", "model.partial", "model.old"):
+        path = out / name
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            kind = "link" if path.is_symlink() else "file"
+            raise InputError(
+                f"is a {kind}, not a folder train wrote: --out DIR holds its model in "
+                "DIR/model/ (model.partial/ and model.old/ while it works); move it away",
+                path=str(path),
+            )
 
 
 def _folder_streams(args, skipped: Skipped) -> list:
