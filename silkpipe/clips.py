@@ -67,6 +67,9 @@ _EPOCH_S = re.compile(r"_(\d{10})$")
 _SEGMENT = re.compile(r"_(\d{13})_seg_(\d+)$")
 _SAMPLE = re.compile(r"^(?P<cls>[a-z_]+?)_sample(?P<n>\d+)$")
 _CONTINUOUS = re.compile(r"^(?P<cls>[a-z_]+?)_continuous$")
+#: How file managers name a copy: "x copy", "x copy 2" (macOS), "x - Copy", "x (1)"
+#: (Windows), "x (copy)" (GNOME).
+_FILE_COPY = re.compile(r"(?i)( - copy| copy(?: \d+)?| \(\d+\)| \(copy\))$")
 #: Sample-dialect columns: sensor values, then the extra columns it may carry.
 SAMPLE_VALUE_COLUMNS = tuple(c for c in SESSION_HEADER if c not in ("sensor", "timestamp"))
 SAMPLE_REQUIRED = (*SAMPLE_VALUE_COLUMNS, "sensor", "timestamp", "gesture")
@@ -104,6 +107,13 @@ def is_continuous(stem: str) -> bool:
 def parse_clip_name(path: Path) -> ClipName:
     """A clip file's name -> ClipName; InputError naming the file when it names no class."""
     stem = path.stem
+    if copy := _FILE_COPY.search(stem):
+        raise InputError(
+            f"clip name ends in {copy.group(1).strip()!r}, as a file manager names a copy "
+            f"of {stem[: copy.start()]}.csv: not read (its recording would count twice, "
+            "its button time lost; rename it if it is another recording)",
+            path=str(path),
+        )
     m = _SAMPLE.match(stem) or _CONTINUOUS.match(stem)
     if m and m.group("cls") in CLIP_CLASS_MAP:
         sample = int(m.group("n")) if "n" in m.groupdict() else None
