@@ -181,7 +181,7 @@ submit: ## submit a run (SESSIONS=dir uploads first, with CLIPS="A B"; WAIT=1 fo
 e2e: ## kind end to end: synth data -> submit -> wait -> report exists (needs Docker + kind)
 	$(call need_cluster_tools,make e2e)
 	$(MAKE) --no-print-directory kind-up
-	mkdir -p build && $(BIN)/silkpipe synth build/e2e-data --sessions 2 --seed 11
+	rm -rf build/e2e-data && mkdir -p build && $(BIN)/silkpipe synth build/e2e-data --sessions 2 --seed 11
 	$(KUBECTL) -n argo port-forward svc/argo-workflows-server 2746:2746 >/dev/null 2>&1 & echo $$! > build/e2e-pf-argo.pid
 	$(KUBECTL) -n minio port-forward svc/minio 9000:9000 >/dev/null 2>&1 & echo $$! > build/e2e-pf-minio.pid
 	sleep 5

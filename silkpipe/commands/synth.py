@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from silkpipe.commands import add_dir_option, refuse_unused
 from silkpipe.errors import InputError
@@ -166,13 +170,36 @@ def _add_realistic(p) -> None:
     )
 
 
-def _from_clips(args) -> dict:
+def written_whole(out: str, write: Callable[[Path], dict]) -> dict:
+    """Run ``write`` into a scratch folder beside ``out`` and rename it to ``out`` once
+    whole. A second synth into one folder wrote its sessions and clips among the first's
+    (a mix of two seeds, exit 0, no word) and a failed or killed one left half a folder;
+    a folder that holds anything is now refused, so nothing in it is lost either."""
+    folder = Path(out).absolute()
+    if folder.exists() and not folder.is_dir():
+        raise InputError("is a file, not a folder: synth writes a new folder", path=str(out))
+    held = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    if held:
+        raise InputError(
+            f"holds {len(held)} entr{'y' if len(held) == 1 else 'ies'} ({held[0]!r}, ...): "
+            "synth writes a new folder, whole; give a new or empty folder (or delete this one)",
+            path=str(out),
+        )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.partial-"))
+    try:
+        summary = write(staging)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return summary
+
+
+def _from_clips(args, out: Path) -> dict:
     """Semi-real (or, with --realistic, realistic) sessions from a clip folder."""
     from silkpipe import realistic, semireal
 
-    out = args.out or args.out_dir
-    if not out:
-        raise InputError("--from-clips needs --out OUT_DIR")
     common = {
         "offset_s": args.offset,
         "drift_ppm": args.drift,
@@ -237,7 +264,10 @@ def run(args) -> dict:
     _check_numbers(args)
     started = time.perf_counter()
     if args.from_clips:
-        summary = _from_clips(args)
+        out = args.out or args.out_dir
+        if not out:
+            raise InputError("--from-clips needs --out OUT_DIR")
+        summary = written_whole(out, lambda into: _from_clips(args, into))
     else:
         from silkpipe import synth
 
@@ -247,14 +277,17 @@ def run(args) -> dict:
             raise InputError("--sessions must be at least 1")
         if args.duration < 20:
             raise InputError("--duration must be at least 20 seconds")
-        summary = synth.generate(
+        summary = written_whole(
             args.out_dir,
-            sessions=args.sessions,
-            offset_s=args.offset,
-            seed=args.seed,
-            duration=args.duration,
-            clips_per_class=args.clips_per_class,
-            snr_db=30.0 if args.snr is None else args.snr,
+            lambda into: synth.generate(
+                into,
+                sessions=args.sessions,
+                offset_s=args.offset,
+                seed=args.seed,
+                duration=args.duration,
+                clips_per_class=args.clips_per_class,
+                snr_db=30.0 if args.snr is None else args.snr,
+            ),
         )
     seconds = time.perf_counter() - started
     for name in summary["sessions"]:
