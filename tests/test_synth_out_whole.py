@@ -46,3 +46,21 @@ def test_a_new_or_empty_folder_is_written(tmp_path, made):
     assert main(["synth", str(out), *SMALL]) == 0
     assert (out / "sessions").is_dir() and (out / "clips").is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["syn"]
+
+
+def test_a_twin_synth_that_fills_the_folder_first_keeps_it_whole(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "syn"
+    real = synth.write_clips
+
+    def twin_first(*args, **kwargs):
+        made = real(*args, **kwargs)
+        out.mkdir()
+        (out / "sessions").mkdir()  # the twin's rename came first
+        return made
+
+    monkeypatch.setattr(synth, "write_clips", twin_first)
+    assert main(["synth", str(out), *SMALL]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "was filled while this synth wrote" in line and str(out) in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["syn"]
+    assert [p.name for p in out.iterdir()] == ["sessions"]

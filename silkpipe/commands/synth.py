@@ -189,11 +189,25 @@ def written_whole(out: str, write: Callable[[Path], dict]) -> dict:
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.partial-"))
     try:
         summary = write(staging)
-        staging.rename(folder)
+        _rename_in(staging, folder, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return summary
+
+
+def _rename_in(staging: Path, folder: Path, out: str) -> None:
+    """Rename the finished folder in; a twin synth that filled it first keeps it whole."""
+    try:
+        staging.rename(folder)
+    except OSError:
+        if folder.is_dir() and any(folder.iterdir()):
+            raise InputError(
+                "was filled while this synth wrote (another synth into it at once?): its "
+                "output is kept whole, this one's dropped",
+                path=str(out),
+            ) from None
+        raise
 
 
 def _from_clips(args, out: Path) -> dict:
