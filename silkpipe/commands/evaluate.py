@@ -209,6 +209,7 @@ def _streams(args, truth_streams: dict | None = None) -> tuple[list, list]:
     truth_streams = truth_streams or {}
     if args.sessions:
         sessions, skipped = load_session_streams(args.sessions)
+        _refuse_labels_off_stream(sessions, Path(args.sessions))
         for name in skipped:
             if name in truth_streams:
                 sessions.append(truth_streams[name])
@@ -218,6 +219,18 @@ def _streams(args, truth_streams: dict | None = None) -> tuple[list, list]:
     if not streams:
         raise InputError("no labelled sessions or clips found")
     return streams, train_clips
+
+
+def _refuse_labels_off_stream(sessions: list, folder: Path) -> None:
+    """A session whose labels.csv holds no label on its sensor stream gave no window and
+    the others were scored without a word: refused, as a session that cannot be read is
+    (a part of the folder is not scored as the whole)."""
+    from silkpipe.labels_on_stream import labels_off_stream
+
+    for st in sessions:
+        if why := labels_off_stream(st):
+            where = str(folder / st.name / "labels.csv")
+            raise InputError(f"{why}: not scored", session=st.name, path=where)
 
 
 def _clip_sets(args) -> tuple[list, list]:

@@ -218,24 +218,17 @@ def _folder_streams(args, skipped: Skipped) -> list:
 
 def _labels_on_their_streams(sessions: list, folder: Path, skipped: Skipped) -> list:
     """The sessions any of whose labels lies on its sensor stream; one whose labels.csv
-    holds none there (another session's labels, another clock) gave no window, yet the
-    model said it was trained on it, exit 0 without a word: named and left out."""
+    holds none there gave no window, yet the model said it was trained on it, exit 0
+    without a word: named and left out."""
+    from silkpipe.labels_on_stream import labels_off_stream
+
     kept = []
     for st in sessions:
-        t0, t1 = float(st.motion.t[0]), float(st.motion.t[-1])
-        if any(iv.end > t0 and iv.start < t1 for iv in st.intervals):
+        if why := labels_off_stream(st):
+            where = str(folder / st.name / "labels.csv")
+            skipped.session(folder / st.name, InputError(f"{why}: not trained on", path=where))
+        else:
             kept.append(st)
-            continue
-        held = "holds no labels"
-        if st.intervals:
-            lo, hi = min(iv.start for iv in st.intervals), max(iv.end for iv in st.intervals)
-            held = (
-                f"holds {len(st.intervals)} labels at {lo:.1f}-{hi:.1f} s, none on its "
-                f"sensor stream ({t0:.1f}-{t1:.1f} s): another session's labels, or "
-                "another clock?"
-            )
-        where = str(folder / st.name / "labels.csv")
-        skipped.session(folder / st.name, InputError(f"{held}: not trained on", path=where))
     return kept
 
 
