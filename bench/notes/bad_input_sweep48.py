@@ -4,8 +4,12 @@ build: transcripts whose segments carry no word list, a NaN literal, upper-case 
 punctuated command words, overlapping words, UTF-16; a sensor file of two rows; a sample
 folder whose session_metadata.json lists a gesture with no files, a sample count that
 disagrees, or is missing; train --out re-runs that fail, a damaged checkpoint left in
-DIR/model.partial, two trainings into one --out with their own TMPDIRs; synth --out
-written into its own --from-clips folder; empty-string paths.
+DIR/model.partial, two trainings into one --out with their own TMPDIRs, DIR/model a file
+or a link, --out inside --sessions; synth into a written folder, into its own --from-clips
+folder, killed mid-write; empty-string paths; a file manager's copy of a clip; labels.csv
+off its session's stream (train and evaluate --sessions); transcript times in ms; a
+config.json edited by hand (a trailing comma, the window doubled). Table and verdicts:
+bench/notes/bad_input_sweep48.txt.
 
 Helpers come from bad_input_sweep47 (same harness). Each case builds its inputs under
 SCRATCH from copies of ../shared/data (never written) and runs what a user types, each
