@@ -146,7 +146,7 @@ class AlignConfig:
     # at least this. The lag and common-words margins judge a shift, and a wrong rate is no
     # shift: 826_02 passed at scale 1.015 for a true 1.000 (bench/notes/fp47.txt,
     # rate48.txt). None: off.
-    class_rate_margin: float | None = None
+    class_rate_margin: float | None = 0.0
     # A pass below sure_quality is refused where a loss the clock inserted may be off in
     # size by more than this (TimeModel.uncertain_losses) and the words on its two sides
     # (loss_split_words a side at least), fitted apart, put the offset more than this apart

@@ -47,9 +47,7 @@ def _evidence(quality: float, rate_margin: float | None) -> Evidence:
 
 
 def test_a_route_pass_on_a_rate_the_class_model_does_not_prefer_is_refused():
-    on = replace(ENERGY, class_rate_margin=0.0)
-
-    def decide(quality, margin, cfg=on):
+    def decide(quality, margin, cfg=ENERGY):
         excluded, reason, gate = _decide(_evidence(quality, margin), cfg, False, [])
         return excluded, gate, reason
 
@@ -60,4 +58,5 @@ def test_a_route_pass_on_a_rate_the_class_model_does_not_prefer_is_refused():
     assert decide(6.0, 0.0)[:2] == (False, "session classes")  # a tie is no preference for 1
     assert decide(6.0, None)[:2] == (False, "session classes")  # scale 1, or no model
     assert decide(9.0, -1.5)[:2] == (False, "energy")  # sure quality: energy alone
-    assert decide(6.0, -1.5, ENERGY)[:2] == (False, "session classes")  # off by default
+    off = replace(ENERGY, class_rate_margin=None)
+    assert decide(6.0, -1.5, off)[:2] == (False, "session classes")
