@@ -139,6 +139,14 @@ class AlignConfig:
     # is pulled by words on other gestures, not by the rate; the class models cannot tell
     # neighbouring rates apart (bench/notes/rate.txt). Above 1: off.
     rate_edge_share: float = 1.0
+    # Where the scale was fitted to a != 1 and a fixed class model scores the words, a pass
+    # below sure_quality needs that model to prefer the scale taken: its best score at a
+    # less its best at scale 1, each within class_peak_away_s of the fit's lag (scale 1
+    # pivoted at the words' median), in spreads of its lag profile (silkpipe.rate_classes)
+    # at least this. The lag and common-words margins judge a shift, and a wrong rate is no
+    # shift: 826_02 passed at scale 1.015 for a true 1.000 (bench/notes/fp47.txt,
+    # rate48.txt). None: off.
+    class_rate_margin: float | None = 0.0
     # A pass below sure_quality is refused where a loss the clock inserted may be off in
     # size by more than this (TimeModel.uncertain_losses) and the words on its two sides
     # (loss_split_words a side at least), fitted apart, put the offset more than this apart
@@ -331,6 +339,8 @@ class AlignmentReport:
     class_common_margin: float | None = None
     # rate fitted: |clock_scale - 1| over the searched scales' largest (rate_edge_share)
     clock_scale_edge: float | None = None
+    # a != 1 and a fixed class model: its score at a less at scale 1 (class_rate_margin)
+    class_rate_margin: float | None = None
     # the energy quality from which energy alone passes this session (gate "energy"):
     # energy_level, under min_quality by energy_allowance; sure_quality on a fitted rate;
     # min_quality unlifted where a fixed class model's lag profile confirms (gate
@@ -998,6 +1008,7 @@ def align_session(
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
     evidence.rate_fitted = _rate_fitted(evidence, bool(moved), cfg)
     evidence.common_margin = common
+    evidence.rate_margin = _rate_margin(said, lag, scale, clips, cfg)
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -1015,6 +1026,7 @@ def align_session(
         at_search_edge=fit.at_edge,
         **_class_fields(cls, peak, margin, away, evidence.common_margin),
         clock_scale_edge=evidence.rate_edge,
+        class_rate_margin=evidence.rate_margin,
         energy_level=_passes_from(cfg, evidence.rate_fitted, margin),
         loss_sizes=[m.row() for m in moved],
         **base,
@@ -1092,6 +1104,23 @@ def _fixed_model_figures(
         return None, False, None, None, None
     peak, elsewhere = _clip_peak(commands, lag, clips, cfg)
     return peak, elsewhere, *_margins(commands, lag, clips, cfg)
+
+
+def _rate_margin(
+    said: list[Command], lag: float, scale: float, clips: BoundClips | None, cfg: AlignConfig
+) -> float | None:
+    """The fixed class model's preference for the scale taken over scale 1
+    (rate_classes.rate_margin; None without a model, at scale 1, or with too few words).
+    ``said``: the commands on the audio clock."""
+    if clips is None:
+        return None
+    from silkpipe.rate_classes import rate_margin
+
+    e_times, labels = _said_events(said)
+    if not len(labels):
+        return None
+    near = cfg.class_peak_away_s
+    return rate_margin(clips, e_times, labels, scale, lag, near, profile_reach(cfg))
 
 
 def _evidence(
@@ -1330,6 +1359,8 @@ def _decide(
         at_chance, gate = True, LOSS_UNCERTAIN
     if not at_chance and _away_on_common(ev, gate, gate_levels(cfg)):
         at_chance, gate = True, COMMON_AWAY
+    if not at_chance and _rate_unconfirmed(ev, gate_levels(cfg)):
+        at_chance, gate = True, RATE_PREFERS_ONE
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1463,6 +1494,8 @@ class Evidence:
     uncertain_loss: list[float] | None = None
     # fixed class model: clip_evidence.common_margin (None: none, or not computed)
     common_margin: float | None = None
+    # fixed class model, scale a != 1: rate_classes.rate_margin (class_rate_margin)
+    rate_margin: float | None = None
 
 
 def gate_verdict(
@@ -1622,6 +1655,9 @@ PROFILE_UNLIFTS = "energy, class lag profile confirms"
 #: ... and where a route would pass a fitted clock rate at the edge of the rates searched
 #: (rate_edge_share).
 RATE_AT_EDGE = "clock rate at the edge of its bound"
+#: ... where a pass under sure_quality took a fitted clock scale != 1 that the fixed class
+#: model does not prefer to scale 1 (class_rate_margin) ...
+RATE_PREFERS_ONE = "class evidence prefers the clock's own rate"
 #: ... and where energy under sure_quality would pass words on both sides of a loss whose
 #: size may be off by more than loss_spread_s (Evidence.uncertain_loss).
 LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
@@ -1707,6 +1743,15 @@ def _away_on_common(ev: Evidence, gate: str, levels: AlignConfig) -> bool:
     routed = gate == _route(ev.cls.model)
     moved = ev.moved and not _sure_energy(ev, levels)
     return (routed or moved) and ev.common_margin < levels.class_peak_margin
+
+
+def _rate_unconfirmed(ev: Evidence, levels: AlignConfig) -> bool:
+    """A pass under sure_quality on a fitted clock scale != 1 whose fixed class model
+    scores the words better at scale 1 (Evidence.rate_margin under class_rate_margin;
+    off with None). ``levels``: gate_levels."""
+    if levels.class_rate_margin is None or ev.rate_margin is None or not ev.rate_fitted:
+        return False
+    return not _sure_energy(ev, levels) and ev.rate_margin < levels.class_rate_margin
 
 
 def _fits_better_away(lag_margin: float | None, cfg: AlignConfig) -> bool:
@@ -1837,6 +1882,18 @@ def _contradicted_before(ev: Evidence, cfg: AlignConfig) -> str:
     )
 
 
+def _prefers_one(ev: Evidence, cfg: AlignConfig) -> str:
+    """Why a pass on a fitted clock scale the class model does not prefer is refused."""
+    model = _route(ev.cls.model if ev.cls else "")
+    return (
+        "on a clock rebuilt from row counts the fit took a clock rate off the measured "
+        f"one, but the {model} model scores the gesture words no "
+        f"better there than at the clock's own rate (rate margin {ev.rate_margin:.3f} < "
+        f"{cfg.class_rate_margin}): the words may sit on their gestures at a rate a "
+        "percent off, so the offset is not confirmed"
+    )
+
+
 def _choice_elsewhere(ev: Evidence, cfg: AlignConfig) -> str:
     """Why a round refuses an offset away from the first pass's unconfirmed class choice
     (CHOICE_ELSEWHERE; ``cfg``: the gate's levels)."""
@@ -1899,6 +1956,8 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _common_away(ev, cfg)
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
+    elif gate == RATE_PREFERS_ONE:
+        what = _prefers_one(ev, cfg)
     elif gate == CONTRADICTED_BEFORE:
         what = _contradicted_before(ev, cfg)
     elif gate == CHOICE_ELSEWHERE:

@@ -43,6 +43,7 @@ def collect(args):
             plain(kind, ev, rep, err, seconds),
             lag_margin=ev.lag_margin,
             common_margin=getattr(ev, "common_margin", None),
+            rate_margin=getattr(ev, "rate_margin", None),
             rate_edge=ev.rate_edge,
             class_channels=ev.class_channels,
             cls_classes=None if ev.cls is None else ev.cls.classes,
