@@ -302,3 +302,19 @@ def test_real_time_losses_longer_than_a_stall_are_not_arrival_time():
     assert model.max_backlog_s > 1.5 and not model.drains
     assert model.queue_ratio == pytest.approx(1.0, abs=0.04)
     assert model.kind == "arrival"
+
+
+def test_count_clock_starts_at_the_latency_floor_not_at_a_late_anchor_row():
+    """The anchor row waited for a send tick (0.05 s) with the rows made after it: the
+    count clock must not carry that wait into every row (nd48.txt: +0.06 s at the words)."""
+    watch, arrival = deliver(150, lambda t: 1.5 if t < 10 else 0.33)
+    n0 = int(np.flatnonzero(arrival > arrival[0] + ClockConfig().burst_window_s)[0])
+    held = np.flatnonzero(watch[n0:] < watch[n0] + 0.05)[-1] + n0
+    arrival[n0:held] = arrival[held]  # one send tick: made over 0.05 s, arrived together
+    rebuilt, model = rebuild_clock(arrival)
+    assert model.kind == "count" and model.stale_rows == n0
+    latency = (arrival - watch)[n0:]
+    floor = float(latency[watch[n0:] < watch[n0] + 5].min())  # the fastest row's (0.02 s)
+    assert latency[0] - floor > 0.05  # parent: every row read this much late
+    assert np.median((rebuilt - watch)[n0:]) == pytest.approx(floor, abs=0.01)
+    assert model.anchor_excess_s == pytest.approx(latency[0] - floor, abs=0.005)
