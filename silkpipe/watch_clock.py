@@ -10,7 +10,8 @@ non-linear clock, and no single audio offset fits it. Each session gets one time
 ``count``
     Rows arrive late but in order, none lost: row n was made at
     ``t(n) = T[n0] + (n - n0) / R`` (R: the watch's steady rows per second, n0: the end of
-    the stale burst), plus the time inserted at true losses.
+    the stale burst), plus the time inserted at true losses, less the anchor row's latency
+    over the floor the rows after it show (anchor_excess; envelope rates only).
 ``watch_time``
     The CSV carries the watch's own time (a ``timestamp_ns`` or ``watch_timestamp``
     column): it is used, shifted by one constant so that it starts on the arrival clock.
