@@ -10,7 +10,8 @@ non-linear clock, and no single audio offset fits it. Each session gets one time
 ``count``
     Rows arrive late but in order, none lost: row n was made at
     ``t(n) = T[n0] + (n - n0) / R`` (R: the watch's steady rows per second, n0: the end of
-    the stale burst), plus the time inserted at true losses.
+    the stale burst), plus the time inserted at true losses, less the anchor row's latency
+    over the floor the rows after it show (anchor_excess; envelope rates only).
 ``watch_time``
     The CSV carries the watch's own time (a ``timestamp_ns`` or ``watch_timestamp``
     column): it is used, shifted by one constant so that it starts on the arrival clock.
@@ -128,6 +129,8 @@ class TimeModel:
     uncertain_loss_kinds: list[str] = field(default_factory=list)
     # [arrival s, gap s]: gaps over stall_s the default-rate path counted across unjudged
     unjudged_gaps: list[list[float]] = field(default_factory=list)
+    # seconds the count clock moved from the anchor row's arrival to the latency floor
+    anchor_excess_s: float = 0.0
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -484,7 +487,9 @@ def rebuild_clock(
         model.rate_support_s = round(est.support_s, 1)
     _choose(model, cfg)
     if model.kind == "count":
-        t = counted
+        if source == "envelope":  # an unbounded rate's drift would read as latency
+            model.anchor_excess_s = round(anchor_excess(arrival, counted, n0, cfg), 4)
+        t = counted - model.anchor_excess_s
     else:  # stale burst before the anchor; the rest as it arrived
         t = arrival.copy()
         t[:n0] = straight[:n0]
@@ -496,6 +501,20 @@ def rebuild_clock(
     ]
     model.uncertain_loss_kinds = kinds
     return t, model
+
+
+def anchor_excess(arrival: np.ndarray, counted: np.ndarray, n0: int, cfg: ClockConfig) -> float:
+    """How much later the anchor row arrived than the stream's latency floor: the count
+    clock starts at the anchor's arrival, so it carries that row's latency (a send tick's
+    wait and the transport), which rows arriving faster show. The lowest latency over the
+    first ``steady_window_s`` of counted time, before the first arrival gap over ``gap_s``
+    (a loss there is not yet counted the same way everywhere). Only on an envelope rate:
+    a default rate's error drifts the counted clock 0.05 s in 5 s at 1 %."""
+    gaps = np.flatnonzero(np.diff(arrival[n0:]) > cfg.gap_s)
+    end = n0 + int(np.searchsorted(counted[n0:] - counted[n0], cfg.steady_window_s, "right"))
+    if len(gaps):
+        end = min(end, n0 + int(gaps[0]) + 1)
+    return float(max(0.0, -(arrival[n0:end] - counted[n0:end]).min()))
 
 
 def _rebuilt_after(arrival: np.ndarray, n0: int, t: np.ndarray, at: float) -> float:

@@ -302,3 +302,30 @@ def test_real_time_losses_longer_than_a_stall_are_not_arrival_time():
     assert model.max_backlog_s > 1.5 and not model.drains
     assert model.queue_ratio == pytest.approx(1.0, abs=0.04)
     assert model.kind == "arrival"
+
+
+def test_count_clock_starts_at_the_latency_floor_not_at_a_late_anchor_row():
+    """The anchor row waited for a send tick (0.05 s) with the rows made after it: the
+    count clock must not carry that wait into every row (nd48.txt: +0.06 s at the words)."""
+    watch, arrival = deliver(120, lambda t: 0.6 if 30 <= t < 60 else 1.6)
+    n0 = int(np.flatnonzero(arrival > arrival[0] + ClockConfig().burst_window_s)[0])
+    held = np.flatnonzero(watch[n0:] < watch[n0] + 0.05)[-1] + n0
+    arrival[n0:held] = arrival[held]  # one send tick: made over 0.05 s, arrived together
+    rebuilt, model = rebuild_clock(arrival)
+    assert model.kind == "count" and model.rate_source == "envelope"
+    assert model.stale_rows == n0
+    latency = (arrival - watch)[n0:]
+    floor = float(latency[watch[n0:] < watch[n0] + 5].min())  # the fastest row's (0.02 s)
+    assert latency[0] - floor > 0.05  # parent: every row read this much late
+    assert np.median((rebuilt - watch)[n0:]) == pytest.approx(floor, abs=0.01)
+    assert model.anchor_excess_s == pytest.approx(latency[0] - floor, abs=0.005)
+
+
+def test_default_rate_count_clock_keeps_its_anchor():
+    """Without an envelope rate the count clock drifts from the rows by the rate's error,
+    which would read as latency: the anchor row's arrival stays the clock's origin."""
+    watch, arrival = deliver(150, lambda t: 1.5 if t < 10 else 0.33)
+    rebuilt, model = rebuild_clock(arrival)
+    assert model.kind == "count" and model.rate_source == "default"
+    assert model.anchor_excess_s == 0.0
+    assert rebuilt[model.stale_rows] == arrival[model.stale_rows]
