@@ -486,13 +486,7 @@ def rebuild_clock(
         model.rate_uncertainty = round(est.uncertainty, 5)
         model.rate_support_s = round(est.support_s, 1)
     _choose(model, cfg)
-    if model.kind == "count":
-        if source == "envelope":  # an unbounded rate's drift would read as latency
-            model.anchor_excess_s = round(anchor_excess(arrival, counted, n0, cfg), 4)
-        t = counted - model.anchor_excess_s
-    else:  # stale burst before the anchor; the rest as it arrived
-        t = arrival.copy()
-        t[:n0] = straight[:n0]
+    t = _chosen_times(model, arrival, counted, straight, n0, source, cfg)
     model.watch_seconds = round(float(t[-1] - t[0]), 3)
     if model.kind != "count":  # no loss was inserted on arrival time: none to be unsure of
         uncertain, kinds = [], []
@@ -501,6 +495,27 @@ def rebuild_clock(
     ]
     model.uncertain_loss_kinds = kinds
     return t, model
+
+
+def _chosen_times(
+    model: TimeModel,
+    arrival: np.ndarray,
+    counted: np.ndarray,
+    straight: np.ndarray,
+    n0: int,
+    source: str,
+    cfg: ClockConfig,
+) -> np.ndarray:
+    """Every row's time under the chosen model: counted from the anchor (less the anchor
+    row's latency over the floor, on an envelope rate), or as it arrived after the stale
+    burst."""
+    if model.kind == "count":
+        if source == "envelope":  # an unbounded rate's drift would read as latency
+            model.anchor_excess_s = round(anchor_excess(arrival, counted, n0, cfg), 4)
+        return counted - model.anchor_excess_s
+    t = arrival.copy()
+    t[:n0] = straight[:n0]
+    return t
 
 
 def anchor_excess(arrival: np.ndarray, counted: np.ndarray, n0: int, cfg: ClockConfig) -> float:
