@@ -118,6 +118,7 @@ class TrainConfig:
     # > 0: a session's unlabelled time (0.3 s clear of labels) that a first model, trained
     # on the labels alone, calls noise with at least this probability is labelled noise
     # for the model written (silkpipe.unlabelled_noise; bench/notes/gap48.txt). 0: off
+    # (sessions alone take the preset's value; a negative value keeps it off there too)
     unlabelled_noise: float = 0.0
     window: WindowConfig = field(default_factory=WindowConfig)
     threads: int = 1  # intra-op threads: more contend on a busy machine (README: defaults)

@@ -64,6 +64,8 @@ def test_voice_sessions_alone_learn_unlabelled_noise_clips_do_not(monkeypatch):
     assert training.for_streams(TrainConfig(), [clip]).unlabelled_noise == 0.0
     assert training.for_streams(TrainConfig(), [session, clip]).unlabelled_noise == 0.0
     assert training.preset("within-day").unlabelled_noise == 0.0
+    off = replace(TrainConfig(), unlabelled_noise=-1.0)  # off for sessions alone too
+    assert training.for_streams(off, [session]).unlabelled_noise == -1.0
     assert "unlabelled_noise" not in keyed_settings(TrainConfig())  # clip models keep keys
     seen: list = []
     monkeypatch.setattr(training, "_with_unlabelled_noise", lambda s, c: ["relabelled"])
