@@ -115,6 +115,11 @@ class TrainConfig:
     # wherever the config still holds the default ("": never; an explicit preset sets "")
     # (bench/notes/voice_model_gap.txt, gap45.txt: what it gave on sessions and clips)
     sessions_preset: str = "voice-sessions"
+    # > 0: a session's unlabelled time (0.3 s clear of labels) that a first model, trained
+    # on the labels alone, calls noise with at least this probability is labelled noise
+    # for the model written (silkpipe.unlabelled_noise; bench/notes/gap48.txt). 0: off
+    # (sessions alone take the preset's value; a negative value keeps it off there too)
+    unlabelled_noise: float = 0.0
     window: WindowConfig = field(default_factory=WindowConfig)
     threads: int = 1  # intra-op threads: more contend on a busy machine (README: defaults)
     device: str = "cpu"  # "cpu", "cuda" or "auto"
@@ -181,6 +186,9 @@ PRESETS: dict[str, dict[str, Any]] = {
 #: longer epochs: the few sessions through the gate fill only a batch or two an epoch, too
 #: few steps for the model to learn the rare classes (bench/notes/gap45.txt)
 PRESETS["voice-sessions"] = {**PRESETS["within-day"], "min_epoch_windows": 512}
+#: ... and the unlabelled time a model of the labels calls noise taught as noise: labels
+#: alone hold few noise windows, and held-out noise was called a gesture (gap48.txt)
+PRESETS["voice-sessions"]["unlabelled_noise"] = 0.9
 
 
 def preset(name: str) -> TrainConfig:
@@ -314,6 +322,8 @@ def train(
 
     cfg = for_streams(config or TrainConfig(), streams)
     t_start = time.perf_counter()
+    if cfg.unlabelled_noise > 0 and any(st.kind == "session" for st in streams):
+        streams = _with_unlabelled_noise(streams, cfg)
     windows, left_out = training_windows(streams, cfg.window)
     return train_windows(
         windows,
@@ -324,6 +334,19 @@ def train(
         left_out=left_out,
         sources=trained_on(streams, windows),
     )
+
+
+def _with_unlabelled_noise(streams: list[LabelledStream], cfg: TrainConfig) -> list:
+    """The session streams with the unlabelled time a labels-only model calls noise
+    labelled noise (silkpipe.unlabelled_noise); clips as they are."""
+    from silkpipe.unlabelled_noise import with_unlabelled_noise
+
+    def first_model(part: list, folder: Path, first_cfg: TrainConfig) -> None:
+        train(part, folder, config=first_cfg, progress=False)
+
+    sessions = [st for st in streams if st.kind == "session"]
+    relabelled = iter(with_unlabelled_noise(sessions, cfg, first_model))
+    return [next(relabelled) if st.kind == "session" else st for st in streams]
 
 
 def training_windows(
@@ -728,6 +751,8 @@ def train_with_test(
 
     cfg = for_streams(config or TrainConfig(), streams)
     t_start = time.perf_counter()
+    if cfg.unlabelled_noise > 0 and any(st.kind == "session" for st in streams):
+        streams = _with_unlabelled_noise(streams, cfg)
     windows = make_windows(streams, cfg.window)
     if len(windows) == 0:
         raise InputError("no labelled windows in the training data")

@@ -99,7 +99,7 @@ def test_gesture_balance_off_keeps_published_models_keys():
     before = {
         k: v
         for k, v in TrainConfig().to_dict().items()
-        if k not in ("threads", "gesture_balance", "min_epoch_windows")
+        if k not in ("threads", "gesture_balance", "min_epoch_windows", "unlabelled_noise")
     }
     assert keyed_settings(TrainConfig()) == before
     assert keyed_settings(TrainConfig(gesture_balance="gbal"))["gesture_balance"] == "gbal"

@@ -477,6 +477,7 @@ def test_voice_sessions_alone_train_with_the_sessions_preset(monkeypatch):
     with pytest.raises(training.InputError, match="unknown sessions preset"):
         training.for_streams(replace(TrainConfig(), sessions_preset="x"), [session])
     seen = {}
+    monkeypatch.setattr(training, "_with_unlabelled_noise", lambda streams, cfg: streams)
     monkeypatch.setattr(training, "training_windows", lambda streams, window: (None, {}))
     monkeypatch.setattr("silkpipe.trained_on.trained_on", lambda streams, windows: [])
     monkeypatch.setattr(

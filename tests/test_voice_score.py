@@ -24,6 +24,7 @@ from silkpipe.voice_score import (
     session_row,
     share_within,
     source_clips,
+    true_spans,
     truth_on_clock,
 )
 from tests.conftest import score_voice_two_sessions
@@ -119,6 +120,18 @@ def test_the_clip_baseline_learns_the_clips_the_sessions_were_built_from(tmp_pat
     assert sorted(p.name for p in again.iterdir()) == ["jump_1_to_2.csv", "walk_3_to_4.csv"]
     truths["s2"]["clips"] = ["gone_7_to_8"]
     assert source_clips(truths, tmp_path / "y") is None
+
+
+def test_a_true_interval_on_one_row_of_the_clock_is_not_trained_on():
+    """truth_on_clock puts a gesture whose rows share one clock time at one instant; the
+    truth model's streams leave it out (session_stream refuses an empty span)."""
+    from silkpipe.voice_score import SessionClock
+
+    t = np.array([0.0, 0.02, 0.04, 0.06])
+    clock = SessionClock(motion=None, rows=t, truth=t, kind="arrival")
+    on_clock = truth_on_clock(clock, {"intervals": [[0.0, 0.05, "walk"], [0.06, 0.07, "jump"]]})
+    assert on_clock == [[0.0, 0.04, "walk"], [0.06, 0.06, "jump"]]
+    assert true_spans(on_clock) == [(0.0, 0.04, "walk")]
 
 
 def test_played_clips_are_the_gestures_of_the_sessions_given():
