@@ -1987,6 +1987,12 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _choice_elsewhere(ev, cfg)
     elif gate == LOSS_UNCERTAIN and ev.uncertain_loss:
         what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
+    elif gate == BEFORE_START and ev.first_word_s is not None:
+        what = (
+            f"motion energy matches the commands (quality {quality:.2f} < sure "
+            f"{cfg.sure_quality}) only with the first word {-ev.first_word_s:.1f} s before "
+            "the IMU stream starts, where no gesture was recorded"
+        )
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:

@@ -41,6 +41,7 @@ def test_energy_alone_refuses_words_before_the_streams_start(monkeypatch):
     fit passes on energy alone."""
     refused = _align(monkeypatch, -24.0, 6.56)
     assert refused.excluded and refused.gate == BEFORE_START
+    assert "14.0 s before the IMU stream starts" in refused.reason
     passed = _align(monkeypatch, 5.0, 6.56)
     assert not passed.excluded and passed.gate == "energy"
 
