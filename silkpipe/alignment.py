@@ -157,6 +157,11 @@ class AlignConfig:
     # bracket is mid-range, and split noise over brackets refused right passes (532_01,
     # 711_00: bench/notes/diag45.txt, ctl46.txt). False: every kind (stop 45's rule).
     loss_late_queue_only: bool = True
+    # Energy alone (gate "energy" below sure_quality) does not pass a fit that puts a word
+    # more than this before the IMU stream's first sample: a word there names a gesture the
+    # stream never held, and a donor's dense words reach the energy floor that way (867_01's
+    # shuffled control, bench/notes/ctl48.txt). None: off.
+    energy_before_start_s: float | None = 0.5
     # Fewer words than this on either side of such a loss: the sides are not fitted apart
     # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3
@@ -1009,6 +1014,7 @@ def align_session(
     evidence.rate_fitted = _rate_fitted(evidence, bool(moved), cfg)
     evidence.common_margin = common
     evidence.rate_margin = _rate_margin(said, lag, scale, clips, cfg)
+    evidence.first_word_s = min(c.start for c in commands) + offset - span[0]
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
         offset_s=offset,
@@ -1361,6 +1367,8 @@ def _decide(
         at_chance, gate = True, COMMON_AWAY
     if not at_chance and _rate_unconfirmed(ev, gate_levels(cfg)):
         at_chance, gate = True, RATE_PREFERS_ONE
+    if not at_chance and _energy_before_start(ev, gate, cfg):
+        at_chance, gate = True, BEFORE_START
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -1496,6 +1504,9 @@ class Evidence:
     common_margin: float | None = None
     # fixed class model, scale a != 1: rate_classes.rate_margin (class_rate_margin)
     rate_margin: float | None = None
+    # Seconds the fit puts its earliest word after the stream's first sample (negative:
+    # before it; None: not computed).
+    first_word_s: float | None = None
 
 
 def gate_verdict(
@@ -1661,6 +1672,9 @@ RATE_PREFERS_ONE = "class evidence prefers the clock's own rate"
 #: ... and where energy under sure_quality would pass words on both sides of a loss whose
 #: size may be off by more than loss_spread_s (Evidence.uncertain_loss).
 LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
+#: ... where energy alone under sure_quality puts a word before the stream's start
+#: (AlignConfig.energy_before_start_s).
+BEFORE_START = "energy fit puts words before the stream's start"
 _RATE_AT_EDGE_WHY = (
     "on a clock rebuilt from row counts the fitted clock rate lies at the edge of the rates "
     "searched around the measured one, where the true rate is not expected: the words may "
@@ -1788,6 +1802,15 @@ def _confirms_contradicted(ev: Evidence, cfg: AlignConfig) -> bool:
     silence says nothing about the contradiction."""
     levels = gate_levels(cfg)
     return _sure_energy(ev, levels) or _fixed_route_confirms(ev, levels)
+
+
+def _energy_before_start(ev: Evidence, gate: str, cfg: AlignConfig) -> bool:
+    """energy_before_start_s: an energy-alone pass under sure_quality whose fit puts a word
+    before the stream's start (words describe gestures the stream recorded)."""
+    limit = cfg.energy_before_start_s
+    if limit is None or ev.first_word_s is None or gate != "energy":
+        return False
+    return ev.first_word_s < -limit and not _sure_energy(ev, gate_levels(cfg))
 
 
 def _sure_energy(ev: Evidence, levels: AlignConfig) -> bool:
@@ -1964,6 +1987,12 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _choice_elsewhere(ev, cfg)
     elif gate == LOSS_UNCERTAIN and ev.uncertain_loss:
         what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
+    elif gate == BEFORE_START and ev.first_word_s is not None:
+        what = (
+            f"motion energy matches the commands (quality {quality:.2f} < sure "
+            f"{cfg.sure_quality}) only with the first word {-ev.first_word_s:.1f} s before "
+            "the IMU stream starts, where no gesture was recorded"
+        )
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:
