@@ -652,3 +652,49 @@ def clips_subset(dest: Path, per_class: int = 3) -> Path:
         for path in sorted((DATA / "clips-dev").glob(f"{prefix}*.csv"))[:per_class]:
             shutil.copyfile(path, dest / path.name)
     return dest
+
+
+def train_twins(monkeypatch, clips: Path, out: Path) -> list[BaseException]:
+    """Two `train --clips CLIPS --out OUT` in threads, made to overlap: the second starts once
+    the first has trained, and the first renames DIR/model.partial only after the second has
+    trained (or 3 s have passed, where a lock holds the second off). Returns what either
+    raised."""
+    import threading
+    import time
+
+    import silkpipe.training as training
+    from silkpipe.cli import build_parser
+
+    real_train, calls = training.train, []
+    first_trained, second_trained = threading.Event(), threading.Event()
+
+    def train_then_overlap(*args, **kwargs):
+        calls.append(1)
+        first = len(calls) == 1
+        summary = real_train(*args, **kwargs)
+        if first:
+            first_trained.set()
+            second_trained.wait(timeout=3)  # held off by a lock: it waits
+        else:
+            second_trained.set()
+            time.sleep(0.5)  # the first renames DIR/model.partial now, if it can
+        return summary
+
+    monkeypatch.setattr(training, "train", train_then_overlap)
+    argv = ["train", "--clips", str(clips), "--out", str(out), "--epochs", "1", "--no-progress"]
+    errors: list[BaseException] = []
+
+    def one(argv=argv):
+        args = build_parser().parse_args(argv)
+        try:
+            args.func(args)
+        except BaseException as err:  # noqa: BLE001 - the caller reports it
+            errors.append(err)
+
+    twins = [threading.Thread(target=one) for _ in range(2)]
+    twins[0].start()
+    assert first_trained.wait(timeout=300)
+    twins[1].start()
+    for twin in twins:
+        twin.join(timeout=300)
+    return errors

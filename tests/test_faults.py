@@ -395,46 +395,9 @@ def test_two_trainings_into_one_out_folder_at_once_both_finish(tmp_path, monkeyp
     The second now waits for the first, then trains. The second starts once the first has
     trained, and the first renames only after the second has trained (or a while has
     passed): the overlap, made sure, with no two exports at once."""
-    import threading
-    import time
-
-    import silkpipe.training as training
-    from silkpipe.cli import build_parser
-
     clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
     out = tmp_path / "out"
-    real_train, calls = training.train, []
-    first_trained, second_trained = threading.Event(), threading.Event()
-
-    def train_then_overlap(*args, **kwargs):
-        calls.append(1)
-        first = len(calls) == 1
-        summary = real_train(*args, **kwargs)
-        if first:
-            first_trained.set()
-            second_trained.wait(timeout=3)  # with the lock the second cannot: it waits
-        else:
-            second_trained.set()
-            time.sleep(0.5)  # the first renames DIR/model.partial now, if it can
-        return summary
-
-    monkeypatch.setattr(training, "train", train_then_overlap)
-    argv = ["train", "--clips", str(clips), "--out", str(out), "--epochs", "1", "--no-progress"]
-    errors: list[BaseException] = []
-
-    def one(argv=argv):
-        args = build_parser().parse_args(argv)
-        try:
-            args.func(args)
-        except BaseException as err:  # noqa: BLE001 - the test reports it
-            errors.append(err)
-
-    twins = [threading.Thread(target=one) for _ in range(2)]
-    twins[0].start()
-    assert first_trained.wait(timeout=300)
-    twins[1].start()
-    for twin in twins:
-        twin.join(timeout=300)
+    errors = badinputs.train_twins(monkeypatch, clips, out)
     assert not errors, errors
     assert (out / "model" / "model.onnx").is_file() and not (out / "model.partial").exists()
 
