@@ -384,7 +384,8 @@ def test_cli_refuses_bad_names_writes_nothing(tmp_path, capsys, name, where, cle
     rc = main(["transcribe", session, "--store", str(store), "--run-id", run_id])
     err = capsys.readouterr().err
     assert rc == 2, err
-    assert "invalid" in err and "Traceback" not in err
+    said = "is empty (an unset shell variable?)" if name == "" else "invalid"
+    assert said in err and "Traceback" not in err
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert written == [], written
     assert not Path("/tmp/silkpipe-escape").exists()
