@@ -322,8 +322,7 @@ def train(
 
     cfg = for_streams(config or TrainConfig(), streams)
     t_start = time.perf_counter()
-    if cfg.unlabelled_noise > 0 and any(st.kind == "session" for st in streams):
-        streams = _with_unlabelled_noise(streams, cfg)
+    streams = _with_unlabelled_noise(streams, cfg)
     windows, left_out = training_windows(streams, cfg.window)
     return train_windows(
         windows,
@@ -338,7 +337,10 @@ def train(
 
 def _with_unlabelled_noise(streams: list[LabelledStream], cfg: TrainConfig) -> list:
     """The session streams with the unlabelled time a labels-only model calls noise
-    labelled noise (silkpipe.unlabelled_noise); clips as they are."""
+    labelled noise (silkpipe.unlabelled_noise); clips as they are; all as they are where
+    cfg.unlabelled_noise is off or no stream is a session."""
+    if cfg.unlabelled_noise <= 0 or not any(st.kind == "session" for st in streams):
+        return streams
     from silkpipe.unlabelled_noise import with_unlabelled_noise
 
     def first_model(part: list, folder: Path, first_cfg: TrainConfig) -> None:
@@ -751,8 +753,7 @@ def train_with_test(
 
     cfg = for_streams(config or TrainConfig(), streams)
     t_start = time.perf_counter()
-    if cfg.unlabelled_noise > 0 and any(st.kind == "session" for st in streams):
-        streams = _with_unlabelled_noise(streams, cfg)
+    streams = _with_unlabelled_noise(streams, cfg)
     windows = make_windows(streams, cfg.window)
     if len(windows) == 0:
         raise InputError("no labelled windows in the training data")

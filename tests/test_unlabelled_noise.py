@@ -68,7 +68,7 @@ def test_voice_sessions_alone_learn_unlabelled_noise_clips_do_not(monkeypatch):
     assert training.for_streams(off, [session]).unlabelled_noise == -1.0
     assert "unlabelled_noise" not in keyed_settings(TrainConfig())  # clip models keep keys
     seen: list = []
-    monkeypatch.setattr(training, "_with_unlabelled_noise", lambda s, c: ["relabelled"])
+    monkeypatch.setattr(un, "with_unlabelled_noise", lambda s, c, f: ["relabelled"] * len(s))
     monkeypatch.setattr(training, "training_windows", lambda s, w: (seen.append(s), {}))
     monkeypatch.setattr("silkpipe.trained_on.trained_on", lambda streams, windows: [])
     monkeypatch.setattr(training, "train_windows", lambda w, out, config, **kw: None)
