@@ -1008,12 +1008,12 @@ def align_session(
     cls = _class_test(commands, lag, motion, around, clips)
     base.update(_overlap(commands, beyond, offset, scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
-    peak, elsewhere, margin, away, common = _fixed_model_figures(commands, lag, clips, cfg)
+    figures = _fixed_model_figures(commands, said, lag, scale, clips, cfg)
+    peak, elsewhere, margin, away, common, rate_margin = figures
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
     evidence.rate_fitted = _rate_fitted(evidence, bool(moved), cfg)
-    evidence.common_margin = common
-    evidence.rate_margin = _rate_margin(said, lag, scale, clips, cfg)
+    evidence.common_margin, evidence.rate_margin = common, rate_margin
     evidence.first_word_s = min(c.start for c in commands) + offset - span[0]
     excluded, reason, gate = _decide(evidence, cfg, keep_refused, commands)
     report = AlignmentReport(
@@ -1101,32 +1101,34 @@ def _away_from(first_choice_s: float | None, offset: float, cfg: AlignConfig) ->
 
 
 def _fixed_model_figures(
-    commands: list[Command], lag: float, clips: BoundClips | None, cfg: AlignConfig
-) -> tuple[float | None, bool, float | None, float | None, float | None]:
+    commands: list[Command],
+    said: list[Command],
+    lag: float,
+    scale: float,
+    clips: BoundClips | None,
+    cfg: AlignConfig,
+) -> tuple[float | None, bool, float | None, float | None, float | None, float | None]:
     """A fixed class model's figures at ``lag`` (all None/False without one): where its
     profile peaks near it, whether it peaks elsewhere, its lag margin, best lag away and
-    common-words margin (_margins)."""
-    if clips is None:
-        return None, False, None, None, None
-    peak, elsewhere = _clip_peak(commands, lag, clips, cfg)
-    return peak, elsewhere, *_margins(commands, lag, clips, cfg)
+    common-words margin (_margins), and its rate margin (_rate_margin), all from one lag
+    profile of the words at the scale taken. ``said``: the commands on the audio clock."""
+    profile = _lag_profile(commands, lag, clips, cfg)
+    if profile is None:
+        return None, False, None, None, None, None
+    peak, elsewhere = _clip_peak(commands, lag, profile.clips, cfg)
+    return peak, elsewhere, *_margins(profile, cfg), _rate_margin(said, lag, scale, profile, cfg)
 
 
 def _rate_margin(
-    said: list[Command], lag: float, scale: float, clips: BoundClips | None, cfg: AlignConfig
+    said: list[Command], lag: float, scale: float, profile: LagProfile, cfg: AlignConfig
 ) -> float | None:
     """The fixed class model's preference for the scale taken over scale 1
-    (rate_classes.rate_margin; None without a model, at scale 1, or with too few words).
-    ``said``: the commands on the audio clock."""
-    if clips is None:
-        return None
+    (rate_classes.rate_margin on the lag ``profile`` at the scale taken; None at scale 1 or
+    with one class of event words). ``said``: the commands on the audio clock."""
     from silkpipe.rate_classes import rate_margin
 
-    e_times, labels = _said_events(said)
-    if not len(labels):
-        return None
-    near = cfg.class_peak_away_s
-    return rate_margin(clips, e_times, labels, scale, lag, near, profile_reach(cfg))
+    e_times, _ = _said_events(said)
+    return rate_margin(profile, e_times, scale, lag, cfg.class_peak_away_s)
 
 
 def _evidence(
@@ -1302,10 +1304,13 @@ def _clip_peak(
 
 
 def _lag_profile(
-    commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
+    commands: list[Command], lag: float, clips: BoundClips | None, cfg: AlignConfig
 ) -> LagProfile | None:
-    """The fixed model's lag profile of the event words at ``lag`` (None: no event words),
-    for clip_evidence.lag_margin's and common_margin's figures."""
+    """The fixed model's lag profile of the event words at ``lag`` (None: no model or no
+    event words), for lag_margin's, common_margin's and the rate margin's figures: scored
+    once for all three."""
+    if clips is None:
+        return None
     e_times, labels = _said_events(commands)
     if not len(labels):
         return None
@@ -1313,11 +1318,10 @@ def _lag_profile(
 
 
 def _margins(
-    commands: list[Command], lag: float, clips: BoundClips, cfg: AlignConfig
+    profile: LagProfile | None, cfg: AlignConfig
 ) -> tuple[float | None, float | None, float | None]:
     """The lag margin, its best lag away and the common-words margin (None where
-    class_peak_common is off) of one lag profile (all None without event words)."""
-    profile = _lag_profile(commands, lag, clips, cfg)
+    class_peak_common is off) of one lag profile (_lag_profile; all None without one)."""
     if profile is None:
         return None, None, None
     margin, away = profile.margin(cfg.class_peak_away_s)

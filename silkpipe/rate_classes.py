@@ -13,28 +13,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from silkpipe.clip_evidence import BoundClips, LagProfile
+from silkpipe.clip_evidence import LagProfile
 
 
 def rate_margin(
-    clips: BoundClips,
-    audio_times: np.ndarray,
-    labels: np.ndarray,
-    scale: float,
-    lag: float,
-    near_s: float,
-    reach_s: float,
+    taken: LagProfile, audio_times: np.ndarray, scale: float, lag: float, near_s: float
 ) -> float | None:
-    """The model's best score of the said classes with the words at ``scale`` (IMU times
-    scale * t + lag + d, |d| <= near_s) less its best at scale 1 pivoted at the words'
-    median audio time (t + lag + (scale - 1) * median + d), over the spread of the taken
-    placement's lag profile within ``reach_s`` (as lag_margin's); None at scale 1 or with
-    fewer than two classes of words. Below 0 the model prefers the clock's own rate."""
-    if abs(scale - 1.0) < 1e-9 or len(set(np.asarray(labels).tolist())) < 2:
+    """The model's best score of the said classes with the words at ``scale`` (the ``taken``
+    profile: IMU times scale * t + lag + d, the one lag_margin judges, so it is scored once
+    for both; |d| <= near_s here) less its best at scale 1 pivoted at the words' median
+    audio time (t + lag + (scale - 1) * median + d), over the spread of the taken profile;
+    None at scale 1 or with fewer than two classes of words. ``audio_times``: the words'
+    times on the audio clock. Below 0 the model prefers the clock's own rate."""
+    if abs(scale - 1.0) < 1e-9 or len(set(taken.labels.tolist())) < 2:
         return None
-    taken = LagProfile(clips, scale * audio_times + lag, labels, reach_s)
     pivot = float(np.median(audio_times))
-    one = LagProfile(clips, audio_times + lag + (scale - 1.0) * pivot, labels, near_s)
+    one = LagProfile(taken.clips, audio_times + lag + (scale - 1.0) * pivot, taken.labels, near_s)
     near = np.abs(taken.shifts) <= near_s + 1e-9
     best_taken = float(np.max(taken.floored[near]))
     return round((best_taken - float(np.max(one.floored))) / taken.spread(), 3)

@@ -410,7 +410,7 @@ def test_the_lag_profile_reaches_every_lag_the_search_could_have_chosen():
     session-class route so, bench/notes/far43.txt): the words score best at the true lag,
     past class_peak_reach_s but within the search's span, so the margin says "better
     away"; a confined search (a one-period control's window) keeps the fixed reach."""
-    from silkpipe.alignment import _margins, profile_reach
+    from silkpipe.alignment import _lag_profile, _margins, profile_reach
 
     class Profile:  # a local bump at the placement, the true lag's higher one 15 s away
         def said(self, times, labels, lags):  # every word scores the profile
@@ -419,13 +419,13 @@ def test_the_lag_profile_reaches_every_lag_the_search_could_have_chosen():
 
     words = [Command(c, t, t + 0.3, c, 0.9) for c, t in (("jump", 1.0), ("turn", 4.0))]
     cfg = AlignConfig()
-    margin, away, _ = _margins(words, 0.0, Profile(), cfg)  # type: ignore[arg-type]
+    margin, away, _ = _margins(_lag_profile(words, 0.0, Profile(), cfg), cfg)  # type: ignore[arg-type]
     assert margin is not None and margin < cfg.class_peak_margin
     assert away == pytest.approx(-15.0)
     assert profile_reach(cfg) == 2 * cfg.search_s > cfg.class_peak_reach_s
     confined = AlignConfig(search_s=2.5)
     assert profile_reach(confined) == confined.class_peak_reach_s
-    assert _margins(words, 0.0, Profile(), confined)[0] > 0  # type: ignore[arg-type]
+    assert _margins(_lag_profile(words, 0.0, Profile(), confined), confined)[0] > 0  # type: ignore[arg-type]
 
 
 def test_a_word_shifted_off_the_motion_scores_the_floor_in_the_lag_profile(monkeypatch):

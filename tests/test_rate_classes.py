@@ -11,7 +11,7 @@ from test_class_evidence import ENERGY, clip_model, gesture_session
 
 from silkpipe.alignment import RATE_PREFERS_ONE, Evidence, _decide
 from silkpipe.class_evidence import ClassTest, event_words
-from silkpipe.clip_evidence import bind
+from silkpipe.clip_evidence import LagProfile, bind
 from silkpipe.rate_classes import rate_margin
 from silkpipe.signature import SignatureTest
 
@@ -23,7 +23,8 @@ def _margin(true_scale: float, taken: float) -> float | None:
     said = [replace(c, start=c.start / true_scale, end=c.end / true_scale) for c in commands]
     times, labels = event_words(np.array([c.start for c in said]), [c.cls for c in said])
     lag = 0.3 + (true_scale - taken) * float(np.median(times))
-    return rate_margin(bind(clip_model(), motion), times, labels, taken, lag, 1.2, 10.0)
+    profile = LagProfile(bind(clip_model(), motion), taken * times + lag, labels, 10.0)
+    return rate_margin(profile, times, taken, lag, 1.2)
 
 
 def test_the_class_model_prefers_the_true_rate_to_one_a_percent_and_a_half_off():
