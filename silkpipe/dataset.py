@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError
-from silkpipe.labels import Interval, read_labels_csv
+from silkpipe.errors import InputError, read_user_text
+from silkpipe.labels import Interval, parse_labels_csv
 from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
 
@@ -160,7 +160,15 @@ def _labelled_session(folder: Path, labels: Path) -> LabelledStream:
         raise InputError(
             "is a link out of the session folder: not read", session=folder.name, path=str(labels)
         )
-    intervals = read_labels_csv(labels, session=folder.name)
+    text = read_user_text(labels, session=folder.name)  # not UTF-8: named by line
+    intervals = parse_labels_csv(text, source=str(labels), session=folder.name)
+    for iv in intervals:
+        if not (math.isfinite(iv.start) and math.isfinite(iv.end)):
+            raise InputError(
+                f"label {iv.label} at {iv.start}-{iv.end} s: its times must be finite numbers",
+                session=folder.name,
+                path=str(labels),
+            )
     return session_stream(folder.name, session_motion(folder), intervals)
 
 
@@ -190,8 +198,8 @@ def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int,
     primary is False for a gesture's extra shifted crops."""
     m, out, length = stream.motion, [], cfg.length
     for start, end, label in stream.intervals:
-        i0 = max(int(math.ceil((start - m.t[0]) * m.rate - 1e-6)), 0)
-        i1 = min(int(math.floor((end - m.t[0]) * m.rate + 1e-6)), len(m.t))
+        i0 = max(int(math.ceil(_on_stream(start, m) * m.rate - 1e-6)), 0)
+        i1 = min(int(math.floor(_on_stream(end, m) * m.rate + 1e-6)), len(m.t))
         if i1 <= i0:
             continue
         if label in EVENT_CLASSES:  # windows on the gesture's motion peak (and shifted ones)
@@ -205,6 +213,12 @@ def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int,
             for s in range(i0, i1 - length + 1, cfg.stride):
                 out.append((s + length // 2, label, True))
     return out
+
+
+def _on_stream(t: float, m: Motion) -> float:
+    """Seconds from the stream's start, held within a second of the stream: a label
+    reaching 1e308 s overflowed the sample index (exit 1); the windows are the same."""
+    return min(max(t - float(m.t[0]), -1.0), len(m.t) / m.rate + 1.0)
 
 
 def _cut(features: np.ndarray, valid: np.ndarray, centre: int, cfg: WindowConfig):
