@@ -559,3 +559,28 @@ def test_train_preset_option_sets_the_named_settings_then_the_given_ones():
     assert cfg.scale == 0.1  # an option given beside the preset wins
     default = _config(build_parser().parse_args(["train", "--clips", "c", "--out", "o"]))
     assert default == TrainConfig() and default.inputs == "shape+pose"
+
+
+@pytest.mark.parametrize("cv", [False, True])
+def test_a_report_path_that_is_a_file_is_refused_before_scoring(
+    cv, tiny_model, clip_subset, tmp_path, capsys, monkeypatch, clean_env
+):
+    """`evaluate --report R`, R a file: the evaluation ran to its end, then exit 1 "[Errno
+    17] File exists: 'R'" and no result (bad_input_sweep49); --cv after training every
+    fold. Now refused first, in one line naming R, R untouched."""
+    import silkpipe.evaluation as evaluation
+
+    monkeypatch.setattr(evaluation, "evaluate", lambda *a, **k: pytest.fail("scored"))
+    report = tmp_path / "notes.txt"
+    report.write_text("mine\n")
+    how = (
+        ["--cv", "time-range", "--seeds", "1", "--epochs", "1"]
+        if cv
+        else ["--model", str(tiny_model)]
+    )
+    argv = ["evaluate", *how, "--clips", str(clip_subset), "--report", str(report)]
+    capsys.readouterr()
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"file {report}: is a file, not a folder" in line
+    assert report.read_text() == "mine\n"

@@ -268,6 +268,7 @@ def _refuse_unused(args) -> None:
 
 def run(args) -> dict:
     _refuse_unused(args)
+    _refuse_report_file(args.report)
     if args.cv:
         return run_cv(args)
     if not args.model:
@@ -294,6 +295,15 @@ def run(args) -> dict:
         "accuracy": result["accuracy"],
         "windows": result["windows"],
     }
+
+
+def _refuse_report_file(report) -> None:
+    """--report DIR naming a file: refused before anything is scored, or trained (--cv
+    folds take hours); it ended the finished evaluation with exit 1, "[Errno 17] File
+    exists: 'DIR'", and no result written."""
+    if report and (Path(report).exists() or Path(report).is_symlink()):
+        if not Path(report).is_dir():
+            raise InputError("is a file, not a folder: --report writes a folder", path=report)
 
 
 def _raise_if_left_out(errors: dict[str, str]) -> None:
