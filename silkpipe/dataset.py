@@ -161,6 +161,7 @@ def _labelled_session(folder: Path, labels: Path) -> LabelledStream:
             "is a link out of the session folder: not read", session=folder.name, path=str(labels)
         )
     text = read_user_text(labels, session=folder.name)  # not UTF-8: named by line
+    text = text.removeprefix("\ufeff")  # a Windows editor's byte-order mark is no header
     intervals = parse_labels_csv(text, source=str(labels), session=folder.name)
     for iv in intervals:
         if not (math.isfinite(iv.start) and math.isfinite(iv.end)):

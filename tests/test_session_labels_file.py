@@ -60,3 +60,14 @@ def test_evaluate_refuses_a_labels_file_that_is_not_utf8_naming_it(data_dir, tmp
     assert main(argv) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert f"session b, file {sessions / 'b' / 'labels.csv'}: line 214: not UTF-8" in line
+
+
+def test_a_labels_file_with_a_byte_order_mark_is_read(data_dir, tmp_path):
+    """Saved by a Windows editor: "line 1: expected header start,end,label", the session
+    left out (bad_input_sweep49), where every other file silkpipe reads skips the mark."""
+    sessions = _two_sessions(data_dir, tmp_path, b"")
+    labels = sessions / "b" / "labels.csv"
+    labels.write_bytes(b"\xef\xbb\xbf" + labels.read_bytes())
+    assert _train(sessions, tmp_path / "out") == 0
+    config = json.loads((tmp_path / "out" / "model" / "config.json").read_text())
+    assert config["training"]["trained_on"][0]["streams"] == 2
