@@ -51,3 +51,15 @@ def test_a_file_or_a_folder_of_other_things_as_dest_is_refused_untouched(tmp_pat
         assert f"file {dest}: {why}" in line, line
     assert notes.read_text() == "mine\n"
     assert _held(mine) == {"thesis.tex": "mine\n"}
+
+
+def test_a_dest_inside_the_store_is_refused(tmp_path, capsys):
+    """The store's own report folder as DEST: its files the page does not link (a figures
+    folder another report is writing) would go as an earlier copy's."""
+    store = tmp_path / "store"
+    _report(store, "r", {"index.html": "r", "figures/other/being_written.png": "w"})
+    dest = store / "runs" / "r" / "report"
+    assert _export(store, "r", dest) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"file {dest}: lies inside the store" in line
+    assert (dest / "figures" / "other" / "being_written.png").read_text() == "w"

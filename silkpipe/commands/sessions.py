@@ -199,6 +199,7 @@ def export_report_command(args) -> dict:
     files = page_files(store, args.run_id)
     if not files:
         raise InputError(f"run {args.run_id!r} has no report in {store.uri}")
+    _refuse_dest_in_store(store, Path(args.dest))
     earlier = _earlier_export(Path(args.dest))
     copy = {key[len(prefix) + 1 :]: store.get_bytes(key) for key in files}
     export_whole(Path(args.dest), copy, earlier)
@@ -206,6 +207,15 @@ def export_report_command(args) -> dict:
         f"report of run {args.run_id} copied to {args.dest} ({len(files)} files)", file=sys.stderr
     )
     return {"files": len(files)}
+
+
+def _refuse_dest_in_store(store, dest: Path) -> None:
+    """DEST inside a folder store (its own runs/R/report, say): the earlier copy's files
+    export-report deletes would be the store's, a figures folder another report is
+    still writing among them."""
+    where = getattr(store, "root", None)
+    if isinstance(where, Path) and dest.resolve().is_relative_to(where.resolve()):
+        raise InputError(f"lies inside the store {where}: give a folder outside it", path=str(dest))
 
 
 def _earlier_export(dest: Path) -> set[str]:
