@@ -584,7 +584,7 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
         try:
             name, raw = read_sample_clip(path)
             _refuse_second_file(taken, name, path)
-            _refuse_copy(copies, path)
+            refuse_copy(copies, path)
             motion = resample(raw, rate=RATE)
             flaw = None if name.sample is None else span_flaw(raw.times, raw.values)
         except InputError as err:
@@ -615,7 +615,7 @@ def _refuse_second_file(taken: dict, name: ClipName, path: Path) -> None:
     taken[key] = path.name
 
 
-def _refuse_copy(copies: dict, path: Path) -> None:
+def refuse_copy(copies: dict, path: Path) -> None:
     """A sample file holding another's bytes (a copy saved under the next number, a link
     to it in the folder) was read as one more recording of its class, at another slot of
     the block's clock: trained twice, and held out while trained on. InputError naming

@@ -75,3 +75,15 @@ def test_a_sample_holding_another_samples_bytes_is_named_and_skipped(tmp_path, d
 def test_no_real_sample_holds_another_samples_bytes(data_dir):
     folder = data_dir / "clips-20251014"
     assert len(load_clip_streams(folder)) == len(list(folder.glob("*.csv")))
+
+
+def test_synth_refuses_a_sample_folder_holding_a_samples_copy(tmp_path, data_dir):
+    """synth --from-clips read the sample folder itself (semireal.sample_layout): the copy
+    was played as one more gesture of its class, truth.json counting it."""
+    from silkpipe.semireal import load_clips
+
+    folder = _folder(tmp_path, data_dir)
+    (folder / "jump_sample1.csv").unlink()
+    shutil.copyfile(folder / "jump_sample01.csv", folder / "jump_sample04.csv")
+    with pytest.raises(InputError, match="jump_sample04.csv: holds the same bytes as jump_sa"):
+        load_clips(folder)
