@@ -13,6 +13,7 @@ random windows: neighbouring clips share events, so a random split leaks.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, read_user_text
+from silkpipe.errors import InputError, read_user_bytes, read_user_text
 from silkpipe.labels import Interval, parse_labels_csv
 from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
@@ -138,12 +139,15 @@ def load_session_streams(
     folders = find_sessions(sessions_dir)
     if not folders:
         raise InputError("no session folders with sensor_data.csv", path=str(sessions_dir))
+    _name_labels_without_sensor(Path(sessions_dir), labels_name, on_error)
+    seen: dict[str, str] = {}  # sha256 of a session's two files -> its name
     for folder in folders:
         labels = folder / labels_name
         if not labels.is_file():
             skipped.append(folder.name)
             continue
         try:
+            _refuse_copy(folder, labels, seen)
             stream = _labelled_session(folder, labels)
         except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
             if on_error is None:
@@ -153,6 +157,40 @@ def load_session_streams(
         stream.source = str(sessions_dir)  # what a model trained on (trained_on)
         streams.append(stream)
     return streams, skipped
+
+
+def _name_labels_without_sensor(root: Path, labels_name: str, on_error) -> None:
+    """A sub-folder holding a labels file and no sensor_data.csv (renamed 'sensor_data
+    (1).csv' by a download, say) is no session to find_sessions: a labelled session was
+    left out without a word. Raised, or reported to ``on_error`` as a bad session."""
+    for labels in sorted(root.glob(f"*/{labels_name}")):
+        folder = labels.parent
+        sensor = folder / "sensor_data.csv"
+        if sensor.exists() or sensor.is_symlink():
+            continue
+        others = sorted(p.name for p in folder.glob("[Ss][Ee][Nn][Ss][Oo][Rr]_[Dd]ata*"))
+        held = f" (it holds {', '.join(map(repr, others[:3]))}: not read)" if others else ""
+        err = InputError(f"holds {labels_name} but no sensor_data.csv{held}", path=str(folder))
+        if on_error is None:
+            raise err
+        on_error(folder, err)
+
+
+def _refuse_copy(folder: Path, labels: Path, seen: dict[str, str]) -> None:
+    """A session folder whose sensor_data.csv and labels.csv are an earlier one's byte for
+    byte (the folder copied, or linked, under a second name) was trained on twice, and
+    one copy could be the validation data of a model trained on the other (the store's
+    train step leaves such a copy out too). InputError naming both."""
+    digest = hashlib.sha256()
+    for path in (folder / "sensor_data.csv", labels):
+        digest.update(hashlib.sha256(read_user_bytes(path, session=folder.name)).digest())
+    if (first := seen.setdefault(digest.hexdigest(), folder.name)) != folder.name:
+        raise InputError(
+            f"is session {first}'s sensor_data.csv and labels.csv byte for byte (a copy or a "
+            "link of that folder): not read",
+            session=folder.name,
+            path=str(folder),
+        )
 
 
 def _labelled_session(folder: Path, labels: Path) -> LabelledStream:

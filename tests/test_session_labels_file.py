@@ -71,3 +71,28 @@ def test_a_labels_file_with_a_byte_order_mark_is_read(data_dir, tmp_path):
     assert _train(sessions, tmp_path / "out") == 0
     config = json.loads((tmp_path / "out" / "model" / "config.json").read_text())
     assert config["training"]["trained_on"][0]["streams"] == 2
+
+
+def test_a_session_folder_copied_under_a_second_name_is_named_and_left_out(
+    data_dir, tmp_path, caplog
+):
+    """s/b the same sensor_data.csv and labels.csv as s/a: trained on twice, one copy
+    could be the validation data of the other (bad_input_sweep49), as the store's train
+    step already refuses. A copy whose labels differ is another labelling: read."""
+    sessions = _two_sessions(data_dir, tmp_path, b"")
+    assert _train(sessions, tmp_path / "out") == 2
+    (warned,) = [r.getMessage() for r in caplog.records if "skipped session b" in r.getMessage()]
+    assert "is session a's sensor_data.csv and labels.csv byte for byte" in warned
+    config = json.loads((tmp_path / "out" / "model" / "config.json").read_text())
+    assert config["training"]["trained_on"][0]["streams"] == 1
+
+
+def test_a_labelled_folder_without_its_sensor_file_is_named(data_dir, tmp_path, caplog):
+    """sensor_data.csv saved as 'sensor_data (1).csv': the folder was no session, its
+    labels left out without a word (bad_input_sweep49)."""
+    sessions = _two_sessions(data_dir, tmp_path, b"1,2,walk\n")
+    (sessions / "b" / "sensor_data.csv").rename(sessions / "b" / "sensor_data (1).csv")
+    assert _train(sessions, tmp_path / "out") == 2
+    (warned,) = [r.getMessage() for r in caplog.records if "skipped session b" in r.getMessage()]
+    assert f"file {sessions / 'b'}: holds labels.csv but no sensor_data.csv" in warned
+    assert "(it holds 'sensor_data (1).csv': not read)" in warned

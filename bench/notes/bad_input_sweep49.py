@@ -146,6 +146,21 @@ def train_sessions_labels_is_folder(root: Path) -> str:
 
 
 @case
+def train_sessions_copy(root: Path) -> str:
+    """s/b a copy of s/a (sensor file and labels), as a user copies a folder to try."""
+    labelled_sessions(root, 0.0)
+    return summary(silkpipe(root, *TRAIN_S), streams_trained(root), "copy")
+
+
+@case
+def train_sessions_labels_without_sensor_file(root: Path) -> str:
+    """s/b holds labels.csv, its sensor file named sensor_data (1).csv (a browser download)."""
+    labelled_sessions(root, 0.0)
+    (root / "s" / "b" / "sensor_data.csv").rename(root / "s" / "b" / "sensor_data (1).csv")
+    return summary(silkpipe(root, *TRAIN_S), streams_trained(root), "b")
+
+
+@case
 def evaluate_sessions_labels_infinite(root: Path) -> str:
     trained_model(root)
     labelled_sessions(root, 0.0)
