@@ -20,6 +20,7 @@ Every clip becomes a :class:`~silkpipe.dataset.LabelledStream` with its block an
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import math
 import re
@@ -578,10 +579,12 @@ def load_sample_clips(folder: Path, paths: list[Path], *, on_error=None) -> list
     block = f"session-{meta['session_id']}"
     streams = []
     taken: dict[tuple[str, int | None], str] = {}  # (class, NN) -> the first file for it
+    copies: dict[str, str] = {}  # sha256 of a file's bytes -> the first file holding them
     for path in paths:
         try:
             name, raw = read_sample_clip(path)
             _refuse_second_file(taken, name, path)
+            refuse_copy(copies, path)
             motion = resample(raw, rate=RATE)
             flaw = None if name.sample is None else span_flaw(raw.times, raw.values)
         except InputError as err:
@@ -610,6 +613,20 @@ def _refuse_second_file(taken: dict, name: ClipName, path: Path) -> None:
             path=str(path),
         )
     taken[key] = path.name
+
+
+def refuse_copy(copies: dict, path: Path) -> None:
+    """A sample file holding another's bytes (a copy saved under the next number, a link
+    to it in the folder) was read as one more recording of its class, at another slot of
+    the block's clock: trained twice, and held out while trained on. InputError naming
+    the first file; no recording repeats another byte for byte (0 of 201 real samples)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest in copies:
+        raise InputError(
+            f"holds the same bytes as {copies[digest]} (a copy, or a link to it?): not read",
+            path=str(path),
+        )
+    copies[digest] = path.name
 
 
 def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:

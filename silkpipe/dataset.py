@@ -13,6 +13,7 @@ random windows: neighbouring clips share events, so a random split leaks.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Iterable
@@ -21,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError
-from silkpipe.labels import Interval, read_labels_csv
+from silkpipe.errors import InputError, read_user_bytes, read_user_text
+from silkpipe.labels import Interval, parse_labels_csv
 from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES, EVENT_CLASSES
 
@@ -138,12 +139,15 @@ def load_session_streams(
     folders = find_sessions(sessions_dir)
     if not folders:
         raise InputError("no session folders with sensor_data.csv", path=str(sessions_dir))
+    _name_labels_without_sensor(Path(sessions_dir), labels_name, on_error)
+    seen: dict[str, str] = {}  # sha256 of a session's two files -> its name
     for folder in folders:
         labels = folder / labels_name
         if not labels.is_file():
             skipped.append(folder.name)
             continue
         try:
+            _refuse_copy(folder, labels, seen)
             stream = _labelled_session(folder, labels)
         except Exception as err:  # noqa: BLE001 - one bad session never sinks the others
             if on_error is None:
@@ -155,12 +159,55 @@ def load_session_streams(
     return streams, skipped
 
 
+def _name_labels_without_sensor(root: Path, labels_name: str, on_error) -> None:
+    """A sub-folder holding a labels file and no sensor_data.csv (renamed 'sensor_data
+    (1).csv' by a download, say) is no session to find_sessions: a labelled session was
+    left out without a word. Raised, or reported to ``on_error`` as a bad session."""
+    for labels in sorted(root.glob(f"*/{labels_name}")):
+        folder = labels.parent
+        sensor = folder / "sensor_data.csv"
+        if sensor.exists() or sensor.is_symlink():
+            continue
+        others = sorted(p.name for p in folder.glob("[Ss][Ee][Nn][Ss][Oo][Rr]_[Dd]ata*"))
+        held = f" (it holds {', '.join(map(repr, others[:3]))}: not read)" if others else ""
+        err = InputError(f"holds {labels_name} but no sensor_data.csv{held}", path=str(folder))
+        if on_error is None:
+            raise err
+        on_error(folder, err)
+
+
+def _refuse_copy(folder: Path, labels: Path, seen: dict[str, str]) -> None:
+    """A session folder whose sensor_data.csv and labels.csv are an earlier one's byte for
+    byte (the folder copied, or linked, under a second name) was trained on twice, and
+    one copy could be the validation data of a model trained on the other (the store's
+    train step leaves such a copy out too). InputError naming both."""
+    digest = hashlib.sha256()
+    for path in (folder / "sensor_data.csv", labels):
+        digest.update(hashlib.sha256(read_user_bytes(path, session=folder.name)).digest())
+    if (first := seen.setdefault(digest.hexdigest(), folder.name)) != folder.name:
+        raise InputError(
+            f"is session {first}'s sensor_data.csv and labels.csv byte for byte (a copy or a "
+            "link of that folder): not read",
+            session=folder.name,
+            path=str(folder),
+        )
+
+
 def _labelled_session(folder: Path, labels: Path) -> LabelledStream:
     if not labels.resolve().is_relative_to(folder.resolve()):
         raise InputError(
             "is a link out of the session folder: not read", session=folder.name, path=str(labels)
         )
-    intervals = read_labels_csv(labels, session=folder.name)
+    text = read_user_text(labels, session=folder.name)  # not UTF-8: named by line
+    text = text.removeprefix("\ufeff")  # a Windows editor's byte-order mark is no header
+    intervals = parse_labels_csv(text, source=str(labels), session=folder.name)
+    for iv in intervals:
+        if not (math.isfinite(iv.start) and math.isfinite(iv.end)):
+            raise InputError(
+                f"label {iv.label} at {iv.start}-{iv.end} s: its times must be finite numbers",
+                session=folder.name,
+                path=str(labels),
+            )
     return session_stream(folder.name, session_motion(folder), intervals)
 
 
@@ -190,8 +237,8 @@ def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int,
     primary is False for a gesture's extra shifted crops."""
     m, out, length = stream.motion, [], cfg.length
     for start, end, label in stream.intervals:
-        i0 = max(int(math.ceil((start - m.t[0]) * m.rate - 1e-6)), 0)
-        i1 = min(int(math.floor((end - m.t[0]) * m.rate + 1e-6)), len(m.t))
+        i0 = max(int(math.ceil(_on_stream(start, m) * m.rate - 1e-6)), 0)
+        i1 = min(int(math.floor(_on_stream(end, m) * m.rate + 1e-6)), len(m.t))
         if i1 <= i0:
             continue
         if label in EVENT_CLASSES:  # windows on the gesture's motion peak (and shifted ones)
@@ -205,6 +252,12 @@ def window_centres(stream: LabelledStream, cfg: WindowConfig) -> list[tuple[int,
             for s in range(i0, i1 - length + 1, cfg.stride):
                 out.append((s + length // 2, label, True))
     return out
+
+
+def _on_stream(t: float, m: Motion) -> float:
+    """Seconds from the stream's start, held within a second of the stream: a label
+    reaching 1e308 s overflowed the sample index (exit 1); the windows are the same."""
+    return min(max(t - float(m.t[0]), -1.0), len(m.t) / m.rate + 1.0)
 
 
 def _cut(features: np.ndarray, valid: np.ndarray, centre: int, cfg: WindowConfig):

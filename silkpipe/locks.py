@@ -30,20 +30,7 @@ def one_training(path: Path, what: str):
     finish deleted it under the other (its train step failed, exit 1); two `train --out
     DIR` shared DIR/model.partial. The lock file sits in TMPDIR; its holder deletes it when
     done, so a waiter that locked a deleted file locks the path's new one instead."""
-    while True:
-        handle = open(path, "a")
-        try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                log.info("%s is training in another process: waiting for it", what)
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            if _is_file_at(handle, path):
-                break
-        except BaseException:
-            handle.close()
-            raise
-        handle.close()
+    handle = _locked_file_at(path, f"{what} is training in another process: waiting for it")
     try:
         yield
     finally:
@@ -62,15 +49,23 @@ def folder_held(folder: Path, what: str):
     fd = os.open(folder, os.O_RDONLY)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("%s is training in another process: waiting for it", what)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            _lock(fd, f"{what} is training in another process: waiting for it")
         except OSError as err:
             log.debug("cannot lock %s (%s): the TMPDIR lock alone guards it", folder, err)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _lock(file, waiting: str | None) -> None:
+    """An exclusive flock on ``file`` (an open file or a descriptor), logging ``waiting``
+    first when another process holds it."""
+    try:
+        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if waiting:
+            log.info("%s", waiting)
+        fcntl.flock(file, fcntl.LOCK_EX)
 
 
 def _is_file_at(handle, path: Path) -> bool:
@@ -89,7 +84,7 @@ def writing(path: Path, undo: Callable[[], None]):
     then deletes its mark, so nothing of it is left; a mark is left, held by no process,
     only by a writer killed or whose ``undo`` failed too, so the next writer knows at once
     that the folder is nobody's (writer_state)."""
-    handle = _held_mark(path)
+    handle = _locked_file_at(path)
     try:
         try:
             yield
@@ -101,14 +96,15 @@ def writing(path: Path, undo: Callable[[], None]):
         handle.close()  # releases the mark: a killed process's is released by the kernel
 
 
-def _held_mark(path: Path):
-    """The mark file at ``path``, created and locked. A mark created but not yet locked
-    reads as a dead writer's, and drop_if_dead may delete it in that moment: a lock taken
-    on the deleted file would hold no mark at ``path``, so the mark is made again."""
+def _locked_file_at(path: Path, waiting: str | None = None):
+    """The file at ``path`` (created if missing), open and locked, waiting for its holder
+    (``waiting`` is logged when it must). A lock won on a file deleted meanwhile (a
+    training lock's holder deletes it when done; drop_if_dead deletes a writer mark
+    created but not yet locked) is a lock on no file at ``path``: opened and locked again."""
     while True:
         handle = open(path, "a")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            _lock(handle, waiting)
             if _is_file_at(handle, path):
                 return handle
         except BaseException:

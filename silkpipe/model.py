@@ -279,6 +279,8 @@ def config_problem(config) -> str:
     classes = model.get("classes") if isinstance(model, dict) else None
     if classes is not None and classes != len(CLASSES):
         return f"model.classes is {classes!r} but labels names {len(CLASSES)} classes"
+    if (problem := _edited_problem(config)) != "":
+        return problem
     window = config.get("window")
     fields = WindowConfig.__dataclass_fields__
     if not isinstance(window, dict) or not all(
@@ -291,6 +293,29 @@ def config_problem(config) -> str:
         check_config(WindowConfig.from_dict(window))
     except InputError as err:
         return str(err)
+    return ""
+
+
+def _edited_problem(config: dict) -> str:
+    """A config.json that no training wrote ('' when none is seen): input channels other
+    than those silkpipe feeds (another layout's model: scored in silence on the wrong
+    inputs), or a window other than the one the model was trained with (edited by hand:
+    a rate refused blaming a clip, a length blaming model.onnx)."""
+    from silkpipe.dataset import FEATURE_NAMES
+
+    channels = config.get("channels", list(FEATURE_NAMES))
+    if channels != list(FEATURE_NAMES):
+        return (
+            f"channels must be {list(FEATURE_NAMES)}, the inputs silkpipe feeds a model in "
+            "that order (a model of another layout or version?)"
+        )
+    trained = config.get("train_config")
+    window = trained.get("window") if isinstance(trained, dict) else None
+    if isinstance(window, dict) and window != config.get("window"):
+        return (
+            f"window {config.get('window')} is not train_config.window {window}, the one "
+            "the model was trained with (edited by hand?)"
+        )
     return ""
 
 

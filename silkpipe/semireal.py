@@ -31,6 +31,7 @@ from silkpipe.clips import (
     read_sample_clip,
     read_session_metadata,
     recut_late,
+    refuse_copy,
 )
 from silkpipe.errors import InputError
 from silkpipe.motion_span import motion_span, span_flaw
@@ -129,6 +130,9 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
     CONTINUOUS_PIECE_S pieces (like the device-ns walk and idle clips), each keeping the
     file's name."""
     meta = read_session_metadata(folder)
+    copies: dict[str, str] = {}
+    for path in paths:  # a sample's copy would be played twice, as two gestures
+        refuse_copy(copies, path)
     read = [read_sample_clip(path) for path in paths]
     listed = {c: i for i, c in enumerate(meta.get("gestures_completed", []))}
 

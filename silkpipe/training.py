@@ -40,7 +40,7 @@ from silkpipe.dataset import (
     holdout_split,
     make_windows,
 )
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, one_line
 from silkpipe.evaluation import scores
 from silkpipe.model import DERIVED_CHANNELS, GestureNet, add_class_bias, export_model, torch_save
 from silkpipe.vocabulary import CLASSES
@@ -645,9 +645,9 @@ def _weights(model: nn.Module) -> dict:
 
 def _resume(fit: _Fit, ckpt_path: Path, fingerprint: str) -> dict:
     """The loop state, from the checkpoint when it was made for the same data and settings."""
-    if not ckpt_path.is_file():
+    ckpt = _read_checkpoint(ckpt_path)
+    if ckpt is None:
         return _fresh_state()
-    ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
     if ckpt.get("fingerprint") != fingerprint:
         log.warning("ignoring %s: made for other data or settings", ckpt_path)
         return _fresh_state()
@@ -661,6 +661,26 @@ def _resume(fit: _Fit, ckpt_path: Path, fingerprint: str) -> dict:
     torch.set_rng_state(ckpt["torch_rng"])  # dropout draws from the global generator
     log.info("resuming from checkpoint after epoch %d", ckpt["state"]["epoch"])
     return ckpt["state"]
+
+
+def _read_checkpoint(path: Path) -> dict | None:
+    """The checkpoint a killed training left in the folder it resumes from (`train --out
+    DIR`'s DIR/model.partial, a run's work folder), or None. One torch cannot read (cut
+    short, copied in part) ended every later training with exit 1 and torch's
+    "PytorchStreamReader failed ..." naming no file; one that is no checkpoint (another
+    file saved under its name) with "AttributeError". It is scratch: named, deleted, and
+    training starts afresh."""
+    if not path.is_file():
+        return None
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=False)
+        if not isinstance(ckpt, dict):
+            raise TypeError(f"holds a {type(ckpt).__name__}, not a checkpoint")
+    except Exception as err:  # noqa: BLE001 - any unreadable checkpoint is only scratch
+        log.warning("%s cannot be read (%s): training starts afresh", path, one_line(err)[:120])
+        path.unlink()
+        return None
+    return ckpt
 
 
 def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, WindowConfig, make_windows, session_stream
+from silkpipe.model import Predictor
 
 log = logging.getLogger(__name__)
 #: seconds kept clear of every label: a label's edges are not exact
@@ -36,11 +37,8 @@ def unlabelled_spans(stream: LabelledStream, margin: float = MARGIN_S) -> list[t
     return spans
 
 
-def noise_probability(model_dir: Path, windows: np.ndarray) -> np.ndarray:
+def noise_probability(predictor: Predictor, windows: np.ndarray) -> np.ndarray:
     """P(noise) of each window under the model (softmax of its written logits)."""
-    from silkpipe.model import Predictor
-
-    predictor = Predictor(model_dir)
     if len(windows) == 0:
         return np.zeros(0)
     logits = np.concatenate(
@@ -71,13 +69,14 @@ def with_unlabelled_noise(streams: list[LabelledStream], cfg, train_fn) -> list[
     with tempfile.TemporaryDirectory(prefix="silkpipe-unlabelled-") as tmp:
         first = Path(tmp) / "labels-only"
         train_fn(streams, first, replace(cfg, unlabelled_noise=0.0))
+        predictor = Predictor(first)  # loaded once, not once per session
         out, added = [], 0.0
         for stream in streams:
             gaps = unlabelled_spans(stream)
             spans: list[tuple] = []
             if gaps:
                 w = make_windows([session_stream(stream.name, stream.motion, gaps)], window)
-                keep = noise_probability(first, w.core()) >= cfg.unlabelled_noise
+                keep = noise_probability(predictor, w.core()) >= cfg.unlabelled_noise
                 spans = _merged(w.times[keep], half)
             labels = [(iv.start, iv.end, iv.label) for iv in stream.intervals]
             out.append(

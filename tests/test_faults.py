@@ -172,7 +172,8 @@ def test_a_cv_json_the_disk_cannot_hold_leaves_the_earlier_one_whole(
 
 def test_a_cv_report_folder_that_is_a_file_is_named_as_the_folder(tmp_path, monkeypatch, capsys):
     """--report naming a file: the error names that file (the folder that cannot be made),
-    as before cv.json was written whole, not a cv.json inside it that was never there."""
+    as before cv.json was written whole, not a cv.json inside it that was never there;
+    since d8ab0a1 as bad input (exit 2), before any fold is trained."""
     import silkpipe.commands.evaluate as evaluate
     import silkpipe.crossval as crossval
     from silkpipe.cli import main
@@ -186,9 +187,9 @@ def test_a_cv_report_folder_that_is_a_file_is_named_as_the_folder(tmp_path, monk
     report.write_text("not a folder")
     argv = ["evaluate", "--cv", "time-range", "--clips", str(tmp_path), "--json"]
     argv += ["--report", str(report)]
-    assert main(argv) == 1
+    assert main(argv) == 2
     line = capsys.readouterr().err.splitlines()[-1]
-    assert "File exists" in line and line.endswith(f"'{report}'"), line
+    assert f"file {report}: is a file, not a folder" in line, line
     assert report.read_text() == "not a folder"
 
 

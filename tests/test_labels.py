@@ -96,5 +96,5 @@ def test_one_labels_reader_and_one_interval_type():
     import silkpipe.dataset as dataset
 
     assert alignment.Interval is Interval
-    assert dataset.read_labels_csv is read_labels_csv
+    assert dataset.parse_labels_csv is parse_labels_csv
     assert not hasattr(alignment, "intervals_from_csv")

@@ -253,7 +253,29 @@ def _window(config: dict) -> dict:
     return config
 
 
+def _channels_swapped(config: dict) -> dict:
+    """The inputs of another layout: accel_x and gyro_x trade places (scored in silence)."""
+    ch = config["channels"]
+    i, j = ch.index("accel_x"), ch.index("gyro_x")
+    ch[i], ch[j] = ch[j], ch[i]
+    return config
+
+
+def _window_edited(field: str, factor: float):
+    """window edited by hand, train_config's left: a rate was refused blaming a clip, a
+    length blaming model.onnx (bad_input_sweep48, 49)."""
+
+    def edit(config: dict) -> dict:
+        config["window"][field] = type(config["window"][field])(config["window"][field] * factor)
+        return config
+
+    return edit
+
+
 DAMAGED_MODELS = {
+    "config_channels_swapped": _edit_config(_channels_swapped),
+    "config_window_rate_edited": _edit_config(_window_edited("rate", 2)),
+    "config_window_length_doubled": _edit_config(_window_edited("length", 2)),
     "config_not_object": _edit_config(lambda c: [c]),
     "config_no_labels": _edit_config(lambda c: {k: v for k, v in c.items() if k != "labels"}),
     "config_fewer_labels": _edit_config(lambda c: {**c, "labels": c["labels"][:2]}),
@@ -537,3 +559,28 @@ def test_train_preset_option_sets_the_named_settings_then_the_given_ones():
     assert cfg.scale == 0.1  # an option given beside the preset wins
     default = _config(build_parser().parse_args(["train", "--clips", "c", "--out", "o"]))
     assert default == TrainConfig() and default.inputs == "shape+pose"
+
+
+@pytest.mark.parametrize("cv", [False, True])
+def test_a_report_path_that_is_a_file_is_refused_before_scoring(
+    cv, tiny_model, clip_subset, tmp_path, capsys, monkeypatch, clean_env
+):
+    """`evaluate --report R`, R a file: the evaluation ran to its end, then exit 1 "[Errno
+    17] File exists: 'R'" and no result (bad_input_sweep49); --cv after training every
+    fold. Now refused first, in one line naming R, R untouched."""
+    import silkpipe.evaluation as evaluation
+
+    monkeypatch.setattr(evaluation, "evaluate", lambda *a, **k: pytest.fail("scored"))
+    report = tmp_path / "notes.txt"
+    report.write_text("mine\n")
+    how = (
+        ["--cv", "time-range", "--seeds", "1", "--epochs", "1"]
+        if cv
+        else ["--model", str(tiny_model)]
+    )
+    argv = ["evaluate", *how, "--clips", str(clip_subset), "--report", str(report)]
+    capsys.readouterr()
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"file {report}: is a file, not a folder" in line
+    assert report.read_text() == "mine\n"

@@ -51,3 +51,39 @@ def test_a_bad_file_for_a_sample_number_leaves_the_good_one_read(tmp_path, data_
     assert sorted(st.name for st in streams) == sorted([good, "jump_sample02"])
     ((name, why),) = refused
     assert name == bad.name and "cut off" in why and "two files" not in why, why
+
+
+@pytest.mark.parametrize("make", ["copy", "link"])
+def test_a_sample_holding_another_samples_bytes_is_named_and_skipped(tmp_path, data_dir, make):
+    """jump_sample04.csv a copy of jump_sample01.csv (or a link to it in the folder): read
+    as one more jump at slot 4 without a word (bad_input_sweep49), trained twice and held
+    out while trained on."""
+    folder = _folder(tmp_path, data_dir)
+    (folder / "jump_sample1.csv").unlink()
+    if make == "copy":
+        shutil.copyfile(folder / "jump_sample01.csv", folder / "jump_sample04.csv")
+    else:
+        (folder / "jump_sample04.csv").symlink_to("jump_sample01.csv")
+    refused = []
+    streams = load_clip_streams(folder, on_error=lambda p, e: refused.append((p.name, str(e))))
+    assert sorted(st.name for st in streams) == ["jump_sample01", "jump_sample02"]
+    ((name, why),) = refused
+    assert name == "jump_sample04.csv"
+    assert "holds the same bytes as jump_sample01.csv (a copy, or a link to it?)" in why
+
+
+def test_no_real_sample_holds_another_samples_bytes(data_dir):
+    folder = data_dir / "clips-20251014"
+    assert len(load_clip_streams(folder)) == len(list(folder.glob("*.csv")))
+
+
+def test_synth_refuses_a_sample_folder_holding_a_samples_copy(tmp_path, data_dir):
+    """synth --from-clips read the sample folder itself (semireal.sample_layout): the copy
+    was played as one more gesture of its class, truth.json counting it."""
+    from silkpipe.semireal import load_clips
+
+    folder = _folder(tmp_path, data_dir)
+    (folder / "jump_sample1.csv").unlink()
+    shutil.copyfile(folder / "jump_sample01.csv", folder / "jump_sample04.csv")
+    with pytest.raises(InputError, match="jump_sample04.csv: holds the same bytes as jump_sa"):
+        load_clips(folder)

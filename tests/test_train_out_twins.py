@@ -7,6 +7,7 @@ left there that torch cannot read ended every later training with exit 1 and tor
 from __future__ import annotations
 
 import badinputs
+import pytest
 
 
 def test_two_trainings_into_one_out_folder_with_their_own_tmpdirs_both_finish(
@@ -24,15 +25,21 @@ def test_two_trainings_into_one_out_folder_with_their_own_tmpdirs_both_finish(
     assert (out / "model" / "model.onnx").is_file() and not (out / "model.partial").exists()
 
 
-def test_a_checkpoint_torch_cannot_read_is_named_and_training_starts_afresh(
-    tmp_path, monkeypatch, caplog
-):
+@pytest.mark.parametrize("kind", ["cut short", "no checkpoint"])
+def test_a_checkpoint_torch_cannot_read_is_named_and_training_starts_afresh(tmp_path, caplog, kind):
+    """Cut short (torch's "PytorchStreamReader failed"), or a file torch reads that is no
+    checkpoint (a list saved under its name: "AttributeError", bad_input_sweep49)."""
+    import torch
+
     from silkpipe.cli import main
 
     clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
     staging = tmp_path / "out" / "model.partial"
     staging.mkdir(parents=True)
-    (staging / "checkpoint.pt").write_bytes(b"PK\x03\x04 cut short")
+    if kind == "cut short":
+        (staging / "checkpoint.pt").write_bytes(b"PK\x03\x04 cut short")
+    else:
+        torch.save([1, 2, 3], staging / "checkpoint.pt")
     argv = ["train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--epochs", "1"]
     assert main([*argv, "--no-progress"]) == 0
     assert (tmp_path / "out" / "model" / "model.onnx").is_file()
@@ -42,10 +49,10 @@ def test_a_checkpoint_torch_cannot_read_is_named_and_training_starts_afresh(
 
 
 def test_a_run_work_folder_checkpoint_torch_cannot_read_is_dropped(tmp_path):
-    from silkpipe.steps.train import drop_unreadable_checkpoint
+    from silkpipe.training import _read_checkpoint
 
     (tmp_path / "checkpoint.pt").write_bytes(b"")
-    drop_unreadable_checkpoint(tmp_path)
+    assert _read_checkpoint(tmp_path / "checkpoint.pt") is None
     assert not (tmp_path / "checkpoint.pt").exists()
 
 

@@ -268,3 +268,13 @@ def test_transcribe_says_in_one_line_what_it_did(tmp_path, data_dir, capsys, mon
     assert _said(capsys) == f"transcribed 1 session (1 re-used) {where}\n"
     assert cli_main(["transcribe", "s1", "--force", *argv]) == 0
     assert _said(capsys) == f"transcribed 1 session (0 re-used) {where}\n"
+
+
+def test_a_sessions_file_that_is_not_utf8_is_named(tmp_path, capsys):
+    """`transcribe --sessions-file FILE` with a Latin-1 name in FILE ended with exit 1,
+    "UnicodeDecodeError: ..." naming no file (bad_input_sweep49)."""
+    (tmp_path / "names").write_bytes(b"s1\ncaf\xe9_session\n")
+    argv = ["--store", str(tmp_path / "store"), "--run-id", "r1"]
+    assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"file {tmp_path / 'names'}: line 2: not UTF-8 text" in line

@@ -39,10 +39,11 @@ def test_only_windows_the_labels_model_calls_noise_become_noise(monkeypatch):
     """Windows at >= the threshold are labelled noise (1-s spans, merged); the rest of the
     unlabelled time stays unlabelled and the labels are kept as they were."""
     trained = []
+    monkeypatch.setattr(un, "Predictor", lambda folder: None)  # no model file is written
     monkeypatch.setattr(
         un,
         "noise_probability",
-        lambda folder, w: np.where(np.arange(len(w)) < 2, 0.95, 0.5),  # the first 2 windows
+        lambda predictor, w: np.where(np.arange(len(w)) < 2, 0.95, 0.5),  # the first 2 windows
     )
     cfg = replace(TrainConfig(), unlabelled_noise=0.9)
     out = un.with_unlabelled_noise(

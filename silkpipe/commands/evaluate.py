@@ -19,7 +19,7 @@ from silkpipe.commands import (
     training_config,
     training_flags,
 )
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, shown
 
 log = logging.getLogger(__name__)
 CV_CHOICES = ("time-range", "leave-day-out", "leave-block-out", "all")
@@ -268,6 +268,7 @@ def _refuse_unused(args) -> None:
 
 def run(args) -> dict:
     _refuse_unused(args)
+    _refuse_report_file(args.report)
     if args.cv:
         return run_cv(args)
     if not args.model:
@@ -279,6 +280,7 @@ def run(args) -> dict:
         raise InputError("not a model folder (no config.json)", path=str(model_dir))
     truth = _truth_sessions(args.sessions) if args.spot and args.sessions else ([], {})
     streams, _ = _streams(args, {s.stream.name: s.stream for s in truth[0]})
+    _warn_trained_on(model_dir, streams)
     result = evaluate(model_dir, streams, backend=args.backend)
     if args.spot:
         result.update(_spot(model_dir, streams, truth, args.backend))
@@ -294,6 +296,34 @@ def run(args) -> dict:
         "accuracy": result["accuracy"],
         "windows": result["windows"],
     }
+
+
+def _warn_trained_on(model_dir: Path, streams: list) -> None:
+    """A score on recordings the model was trained on (its own --clips folder, a copy of
+    it) is not held out, and was printed like one without a word: say how many."""
+    from silkpipe.model import read_config
+    from silkpipe.trained_on import motion_digest
+
+    sources = (read_config(model_dir).get("training") or {}).get("trained_on") or []
+    seen = {d for src in sources if isinstance(src, dict) for d in src.get("motions") or []}
+    same = [st.name for st in streams if motion_digest(st) in seen]
+    if same:
+        log.warning(
+            "%d of the %d recordings scored (%s, ...) are ones this model was trained on: "
+            "their score is not held out",
+            len(same),
+            len(streams),
+            shown(same[0]),
+        )
+
+
+def _refuse_report_file(report) -> None:
+    """--report DIR naming a file: refused before anything is scored, or trained (--cv
+    folds take hours); it ended the finished evaluation with exit 1, "[Errno 17] File
+    exists: 'DIR'", and no result written."""
+    if report and (Path(report).exists() or Path(report).is_symlink()):
+        if not Path(report).is_dir():
+            raise InputError("is a file, not a folder: --report writes a folder", path=report)
 
 
 def _raise_if_left_out(errors: dict[str, str]) -> None:

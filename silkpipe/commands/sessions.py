@@ -13,6 +13,7 @@ report folder out of the store so Argo can publish it as a browsable artifact.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -189,7 +190,8 @@ def _listed(names: dict[str, str]) -> str:
 
 def export_report_command(args) -> dict:
     """Copy the run's page and the files beside it it shows; the figures folders it does
-    not link (a killed report's, another report's being written) stay behind."""
+    not link (a killed report's, another report's being written) stay behind. DEST ends
+    as this report's copy alone (export_whole)."""
     from silkpipe.report import page_files
 
     store = keys.open_store(args.store)
@@ -197,9 +199,56 @@ def export_report_command(args) -> dict:
     files = page_files(store, args.run_id)
     if not files:
         raise InputError(f"run {args.run_id!r} has no report in {store.uri}")
-    names = [key[len(prefix) + 1 :] for key in files]
-    keys.download_prefix(store, prefix, args.dest, names)
+    _refuse_dest_in_store(store, Path(args.dest))
+    earlier = _earlier_export(Path(args.dest))
+    copy = {key[len(prefix) + 1 :]: store.get_bytes(key) for key in files}
+    export_whole(Path(args.dest), copy, earlier)
     print(
         f"report of run {args.run_id} copied to {args.dest} ({len(files)} files)", file=sys.stderr
     )
     return {"files": len(files)}
+
+
+def _refuse_dest_in_store(store, dest: Path) -> None:
+    """DEST inside a folder store (its own runs/R/report, say): the earlier copy's files
+    export-report deletes would be the store's, a figures folder another report is
+    still writing among them."""
+    where = getattr(store, "root", None)
+    if isinstance(where, Path) and dest.resolve().is_relative_to(where.resolve()):
+        raise InputError(f"lies inside the store {where}: give a folder outside it", path=str(dest))
+
+
+def _earlier_export(dest: Path) -> set[str]:
+    """The files DEST holds from an earlier export (its page, index.html, at the top). Each
+    file was written over the last export's: another run's (or an older report's) figures,
+    timelines and model files stayed beside the new page, a copy of no one report. A file
+    named DEST ended with exit 1 ("Not a directory: 'DEST/figures/...'"); a folder holding
+    other things is no export, and nothing in it is deleted: both refused, untouched."""
+    if (dest.exists() or dest.is_symlink()) and not dest.is_dir():
+        raise InputError("is a file, not a folder: export-report writes a folder", path=str(dest))
+    held = sorted(p.name for p in dest.iterdir()) if dest.is_dir() else []
+    if held and not (dest / "index.html").is_file():
+        raise InputError(
+            f"holds {len(held)} entr{'y' if len(held) == 1 else 'ies'} ({held[0]!r}, ...) "
+            "and no index.html: not an earlier report copy, whose files export-report "
+            "replaces; give a new or empty folder",
+            path=str(dest),
+        )
+    return {
+        os.path.relpath(os.path.join(top, name), dest)
+        for top, _, names in os.walk(dest)
+        for name in names
+    }
+
+
+def export_whole(dest: Path, copy: dict[str, bytes], earlier: set[str]) -> None:
+    """Write ``copy`` (read whole from the store first: a store that fails midway leaves
+    DEST as it was) into DEST, each file whole, the page last, then delete the earlier
+    export's files this copy does not hold and the folders they leave empty."""
+    for name in sorted(copy, key=lambda n: n == "index.html"):
+        keys.write_whole(dest / name, copy[name])
+    for name in earlier - set(copy):
+        (dest / name).unlink(missing_ok=True)
+    for top, _, _ in sorted(os.walk(dest), key=lambda w: -len(Path(w[0]).parts)):
+        if Path(top) != dest and not any(Path(top).iterdir()):
+            Path(top).rmdir()

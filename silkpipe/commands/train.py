@@ -161,7 +161,7 @@ def run(args) -> dict:
             raise InputError(f"{flag} folder {why}", path=str(folder))
     _refuse_folders_again(args)  # before any recording is read
     from silkpipe.locks import folder_held, one_training
-    from silkpipe.steps.train import check_classes, drop_unreadable_checkpoint
+    from silkpipe.steps.train import check_classes
     from silkpipe.store import replace_folder
     from silkpipe.training import train
 
@@ -171,7 +171,6 @@ def run(args) -> dict:
     staging = out / "model.partial"  # a killed run resumes from its checkpoint there
     held = folder_held(out, f"--out {out}")  # seen by a twin of another TMPDIR too
     with held, one_training(_out_lock(out), f"--out {out}"):  # a twin waits, then trains
-        drop_unreadable_checkpoint(staging)
         if args.adapt_to or args.calibrate:
             figures = _train_new_day(args, cfg, adapt, streams, staging, skipped)
         else:

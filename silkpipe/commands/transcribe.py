@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from silkpipe.commands import add_store_args, refuse_unused
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, read_user_text
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
 from silkpipe.store import open_store
 from silkpipe.transcription import BACKENDS, BUNDLED_MODEL, transcribe_sessions
@@ -153,12 +154,9 @@ def _packed_sessions(args) -> list[str] | None:
         from silkpipe.commands.sessions import read_chunk
 
         names += read_chunk(open_store(args.store), args.run_id, args.chunk)
-    if args.sessions_file is not None:
-        try:
-            with open(args.sessions_file, encoding="utf-8") as f:
-                names += [line.strip() for line in f if line.strip()]
-        except OSError as err:
-            raise InputError(f"cannot read: {err}", path=args.sessions_file) from None
+    if args.sessions_file is not None:  # not UTF-8: named by line, not "UnicodeDecodeError"
+        text = read_user_text(Path(args.sessions_file))
+        names += [line.strip() for line in text.splitlines() if line.strip()]
     return names
 
 

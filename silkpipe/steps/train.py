@@ -259,7 +259,6 @@ def _held_out(pointer: dict) -> dict:
 def _train_in_work_folder(store: Store, run_id: str, plan, cfg, progress: bool) -> dict:
     """Fit and publish in the run's work folder; it is kept while it holds a checkpoint."""
     work = _work_folder(store, run_id)
-    drop_unreadable_checkpoint(work / "model")
     try:
         streams = _streams(store, run_id, plan, work, progress)
         figures = _fit_and_publish(store, run_id, plan, streams, cfg, work, progress)
@@ -269,26 +268,6 @@ def _train_in_work_folder(store: Store, run_id: str, plan, cfg, progress: bool) 
         else:
             shutil.rmtree(work, ignore_errors=True)
     return figures
-
-
-def drop_unreadable_checkpoint(staging: Path) -> None:
-    """A checkpoint.pt that torch cannot read in the folder a training resumes from
-    (`train --out DIR`'s DIR/model.partial, a run's work folder), cut short or copied in
-    part, ended every later training with exit 1 and torch's "PytorchStreamReader failed
-    ..." naming no file: it is named and training starts afresh (a readable one made for
-    other data is ignored by the training itself)."""
-    from silkpipe.training import CHECKPOINT_NAME
-
-    path = staging / CHECKPOINT_NAME
-    if not path.is_file():
-        return
-    import torch
-
-    try:
-        torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as err:  # noqa: BLE001 - any unreadable checkpoint is only scratch
-        log.warning("%s cannot be read (%s): training starts afresh", path, one_line(err)[:120])
-        path.unlink()
 
 
 def _work_folder(store: Store, run_id: str) -> Path:

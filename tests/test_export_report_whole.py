@@ -1,0 +1,65 @@
+"""`sessions export-report DEST` over DEST as a user leaves it (bad_input_sweep49): an
+earlier export of another run kept its files beside the new page (25 files for a report
+of 12: a copy of no one report); DEST a file ended with exit 1 ("Not a directory:
+'DEST/figures/...'"). DEST now ends as the new report's copy alone; a file, or a folder
+holding other things, is refused untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from silkpipe.cli import main
+
+
+def _report(store: Path, run: str, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = store / "runs" / run / "report" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _export(store: Path, run: str, dest: Path) -> int:
+    return main(["sessions", "export-report", "--store", str(store), "--run-id", run, str(dest)])
+
+
+def _held(dest: Path) -> dict[str, str]:
+    return {str(p.relative_to(dest)): p.read_text() for p in dest.rglob("*") if p.is_file()}
+
+
+def test_an_earlier_export_of_another_run_is_replaced_whole(tmp_path):
+    store, dest = tmp_path / "store", tmp_path / "dest"
+    _report(store, "r2", {"index.html": "r2", "timelines/other.png": "o", "metrics.json": "{}"})
+    _report(store, "r", {"index.html": "r", "timelines/good.png": "g"})
+    assert _export(store, "r2", dest) == 0
+    assert _export(store, "r", dest) == 0
+    assert _held(dest) == {"index.html": "r", "timelines/good.png": "g"}
+    assert sorted(p.name for p in dest.iterdir()) == ["index.html", "timelines"]
+
+
+def test_a_file_or_a_folder_of_other_things_as_dest_is_refused_untouched(tmp_path, capsys):
+    store = tmp_path / "store"
+    _report(store, "r", {"index.html": "r", "timelines/good.png": "g"})
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("mine\n")
+    for dest, why in ((notes, "is a file, not a folder"), (mine, "holds 1 entry ('thesis.tex'")):
+        capsys.readouterr()
+        assert _export(store, "r", dest) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert f"file {dest}: {why}" in line, line
+    assert notes.read_text() == "mine\n"
+    assert _held(mine) == {"thesis.tex": "mine\n"}
+
+
+def test_a_dest_inside_the_store_is_refused(tmp_path, capsys):
+    """The store's own report folder as DEST: its files the page does not link (a figures
+    folder another report is writing) would go as an earlier copy's."""
+    store = tmp_path / "store"
+    _report(store, "r", {"index.html": "r", "figures/other/being_written.png": "w"})
+    dest = store / "runs" / "r" / "report"
+    assert _export(store, "r", dest) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"file {dest}: lies inside the store" in line
+    assert (dest / "figures" / "other" / "being_written.png").read_text() == "w"
