@@ -34,7 +34,9 @@ def _bursts(t: np.ndarray) -> np.ndarray:
 def _words(lead: float) -> list[Command]:
     """Event words ``lead`` before each burst (offset 0)."""
     classes = ["jump", "turn", "punch", "turn", "jump", "punch", "turn", "jump"]
-    return [Command(c, b - lead, b - lead + 0.3, c, 0.9) for c, b in zip(classes, BURSTS, strict=True)]
+    return [
+        Command(c, b - lead, b - lead + 0.3, c, 0.9) for c, b in zip(classes, BURSTS, strict=True)
+    ]
 
 
 def test_settles_halfway_toward_the_energy_peak():
