@@ -1030,17 +1030,16 @@ def align_session(
     if too_few := _too_few(commands, beyond, cfg):
         return [], _unaligned(too_few, base | _unlabelled(beyond))
     fit, motion, moved, clips = _sized_losses(motion, commands, cfg, clip_model)
-    scale = fit.scale
     said = commands  # on the audio clock: the scales the fit searched are theirs
-    commands = [replace(c, start=c.start * scale, end=c.end * scale) for c in commands]
+    commands = [replace(c, start=c.start * fit.scale, end=c.end * fit.scale) for c in commands]
     span = (float(motion.t[0]), float(motion.t[-1]))
     lag = fit.offset_s + cfg.word_to_peak_s  # the gate weighs the fit's own lag
     sig = signature_test(commands, lag, motion)
     cls = _class_test(commands, lag, motion, fit.candidates, clips)
     offset = settled_lag(motion, commands, lag, fit.class_channels, cfg) - cfg.word_to_peak_s
-    base.update(_overlap(commands, beyond, offset, scale, span))
+    base.update(_overlap(commands, beyond, offset, fit.scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
-    figures = _fixed_model_figures(commands, said, lag, scale, clips, cfg)
+    figures = _fixed_model_figures(commands, said, lag, fit.scale, clips, cfg)
     peak, elsewhere, margin, away, common, rate_margin = figures
     evidence = _evidence(fit, sig, cls, elsewhere, motion, said, cfg, margin, away, contradicted)
     evidence.choice_away = _away_from(first_choice_s, offset, cfg)
@@ -1057,7 +1056,7 @@ def align_session(
         excluded=excluded,
         reason=reason,
         labelled_seconds=_labelled_seconds(intervals),
-        clock_scale=scale,
+        clock_scale=fit.scale,
         signature_p=sig.p_value,
         signature_statistic=sig.statistic,
         gate=gate,
