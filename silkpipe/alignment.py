@@ -1660,7 +1660,21 @@ def _routes(
         return True, RATE_AT_EDGE
     if quality >= cfg.min_quality:  # rate_fitted: energy alone does not settle the rate
         return True, "clock rate unconfirmed"
+    if _few_class_words_only(cls, quality, p_value, cfg):
+        return True, FEW_CLASS_WORDS
     return True, "at chance"
+
+
+def _few_class_words_only(
+    cls: ClassTest | None, quality: float, p_value: float, cfg: AlignConfig
+) -> bool:
+    """A fixed class model's strong class p that passes but for its few words beside a
+    loose energy p (_few_words_loose_energy)."""
+    if cls is None or cls.model not in FIXED_MODELS or not cls.testable:
+        return False
+    return _strong_class_p(cls, quality, p_value, cfg) and _few_words_loose_energy(
+        cls, p_value, cfg
+    )
 
 
 def _signature_passes(
@@ -1707,6 +1721,9 @@ RATE_PREFERS_ONE = "class evidence prefers the clock's own rate"
 #: ... and where energy under sure_quality would pass words on both sides of a loss whose
 #: size may be off by more than loss_spread_s (Evidence.uncertain_loss).
 LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
+#: ... where a fixed class model's strong class p stands beside an energy p above
+#: max_energy_p on fewer than min_class_words class words (_few_words_loose_energy).
+FEW_CLASS_WORDS = "class evidence on too few words beside a loose energy fit"
 #: ... where energy alone under sure_quality puts a word before the stream's start
 #: (AlignConfig.energy_before_start_s).
 BEFORE_START = "energy fit puts words before the stream's start"
@@ -1820,14 +1837,31 @@ def _clip_confirms(cls: ClassTest | None, quality: float, p_value: float, cfg: A
     words, so its p is fair with few of them."""
     if cls is None or cls.model not in FIXED_MODELS or not cls.testable:
         return False
-    floor = cfg.min_quality - cfg.signature_quality_allowance
-    if cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p and quality >= floor:
+    if _strong_class_p(cls, quality, p_value, cfg) and not _few_words_loose_energy(
+        cls, p_value, cfg
+    ):
         return True
     return (
         quality >= cfg.min_quality - cfg.clip_quality_allowance
         and cls.p_value <= cfg.clip_support_p
         and p_value <= cfg.max_energy_p
     )
+
+
+def _strong_class_p(cls: ClassTest, quality: float, p_value: float, cfg: AlignConfig) -> bool:
+    """_clip_confirms' first way: the fixed model's class p at most clip_pass_p beside an
+    energy p at most clip_energy_p, energy over the signature route's floor."""
+    floor = cfg.min_quality - cfg.signature_quality_allowance
+    strong = cls.p_value <= cfg.clip_pass_p and p_value <= cfg.clip_energy_p
+    return strong and quality >= floor
+
+
+def _few_words_loose_energy(cls: ClassTest, p_value: float, cfg: AlignConfig) -> bool:
+    """An energy p above max_energy_p (allowed up to clip_energy_p for a strong class p)
+    with fewer than min_class_words class words: a permutation p over so few words is
+    reached a gesture period off (898_00's period-shifted control, bench/notes/ctl49.txt),
+    so the relaxed energy p then does not stand beside it."""
+    return p_value > cfg.max_energy_p and cls.words < cfg.min_class_words
 
 
 def _confirms_contradicted(ev: Evidence, cfg: AlignConfig) -> bool:
@@ -2004,6 +2038,16 @@ def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     )
 
 
+def _few_words_why(cls: ClassTest, p_value: float, cfg: AlignConfig) -> str:
+    """FEW_CLASS_WORDS's reason (_few_words_loose_energy)."""
+    return (
+        f"the {_route(cls.model)} model finds the gesture words' classes here "
+        f"(p={cls.p_value:.4f}), but on {cls.words} class words only (< {cfg.min_class_words}),"
+        f" beside an energy fit many shuffles match (energy p={p_value:.2f} > "
+        f"{cfg.max_energy_p}): so few words' classes also fit a gesture period off"
+    )
+
+
 def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
     """The main clause of _refusal: the gate's own reason where it has one, else what the
     energy and class evidence lacked (``cfg``: the gate's levels)."""
@@ -2022,6 +2066,8 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _choice_elsewhere(ev, cfg)
     elif gate == LOSS_UNCERTAIN and ev.uncertain_loss:
         what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
+    elif gate == FEW_CLASS_WORDS and ev.cls is not None:
+        what = _few_words_why(ev.cls, p_value, cfg)
     elif gate == BEFORE_START and ev.first_word_s is not None:
         what = (
             f"motion energy matches the commands (quality {quality:.2f} < sure "
