@@ -259,6 +259,13 @@ class AlignConfig:
     # class_peak_margin too (R3 of bench/notes/fp46.txt; bench/notes/gate47.txt).
     class_peak_common: bool = True
     class_peak_reach_s: float = 10.0
+    # An offset a fixed class model moved off the best energy peak (``moved``) passes under
+    # sure_quality only where its lag margin reaches this (spreads), not just
+    # class_peak_margin: a move is the model's own claim, and a placement a gesture period
+    # off still scores its words best here by a little (held-out 890_03: session classes on
+    # two trainers moved a right energy peak 2.2 s off at margin +0.38; bench/notes/fp49.txt).
+    # None: off.
+    class_moved_margin: float | None = 1.0
     # ... and where that lag margin is above both class_peak_margin and 0 (the model scores
     # the words best here, not a period or more away), energy alone passes from min_quality
     # as set, without the class channels' lift (class_channel_lift): the lift guards
@@ -1400,6 +1407,8 @@ def _decide(
         at_chance, gate = True, LOSS_UNCERTAIN
     if not at_chance and _away_on_common(ev, gate, gate_levels(cfg)):
         at_chance, gate = True, COMMON_AWAY
+    if not at_chance and _moved_weakly(ev, gate_levels(cfg)):
+        at_chance, gate = True, MOVED_WEAKLY
     if not at_chance and _rate_unconfirmed(ev, gate_levels(cfg)):
         at_chance, gate = True, RATE_PREFERS_ONE
     if not at_chance and _energy_before_start(ev, gate, cfg):
@@ -1724,6 +1733,9 @@ LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
 #: ... where a fixed class model's strong class p stands beside an energy p above
 #: max_energy_p on fewer than min_class_words class words (_few_words_loose_energy).
 FEW_CLASS_WORDS = "class evidence on too few words beside a loose energy fit"
+#: ... where a fixed class model moved the offset off the best energy peak, under
+#: sure_quality, on a lag margin under class_moved_margin (_moved_weakly) ...
+MOVED_WEAKLY = "class choice off the energy peak on a weak lag profile"
 #: ... where energy alone under sure_quality puts a word before the stream's start
 #: (AlignConfig.energy_before_start_s).
 BEFORE_START = "energy fit puts words before the stream's start"
@@ -1795,6 +1807,17 @@ def _moved_away(ev: Evidence, levels: AlignConfig) -> bool:
     fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
     below_sure = not _sure_energy(ev, levels)
     return ev.moved and fixed and below_sure and _fits_better_away(ev.lag_margin, levels)
+
+
+def _moved_weakly(ev: Evidence, levels: AlignConfig) -> bool:
+    """An offset a fixed class model chose over the best energy peak, under sure_quality,
+    whose lag margin stays under class_moved_margin: the model prefers it to lags a period
+    away by too little to overrule the energy's best peak (``levels``: gate_levels)."""
+    fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
+    floor = levels.class_moved_margin
+    if not (ev.moved and fixed) or floor is None or ev.lag_margin is None:
+        return False
+    return not _sure_energy(ev, levels) and ev.lag_margin < floor
 
 
 def _away_on_common(ev: Evidence, gate: str, levels: AlignConfig) -> bool:
@@ -2056,6 +2079,13 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _peaks_away(ev, cfg)
     elif gate == COMMON_AWAY:
         what = _common_away(ev, cfg)
+    elif gate == MOVED_WEAKLY and ev.lag_margin is not None:
+        what = (
+            f"the {_route(ev.cls.model if ev.cls else '')} model moved the offset off the best "
+            f"motion energy peak, but scores its words here only {ev.lag_margin:.3f} spreads "
+            f"above lags a gesture period or more away (< {cfg.class_moved_margin}): the "
+            "offset may be a gesture period off"
+        )
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
     elif gate == RATE_PREFERS_ONE:
