@@ -6,7 +6,8 @@ transcripts and pass the gate on their own; 135233 (audio only: the bundled Whis
 on its own ("class choice unconfirmed") and passes with the model of the other two.
 
 The mechanism is tested with the energy-only offset search (``--class-channel-weight 0``),
-where these sessions show it. With class channels in the search (the default) 135233 passes
+where these sessions show it, and without the floor on a moved offset's lag margin
+(``--class-moved-margin``), which refuses 135233 there (its margin is 0.83). With class channels in the search (the default) 135233 passes
 on its own and 143217 is the one the other sessions' classes pass
 (test_the_default_run_passes_all_three_real_sessions).
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from silkpipe.alignment import AlignConfig, align_session
+from silkpipe.alignment import MOVED_WEAKLY, AlignConfig, align_session
 from silkpipe.cli import main
 from silkpipe.labels import read_labels_csv
 from silkpipe.session_classes import fit_session_model
@@ -38,9 +39,14 @@ def _labels(root: Path) -> Path:
     return run / "labels" / json.loads((run / "labels.json").read_text())["version"]
 
 
-def _align(root: Path) -> int:
+#: the mechanism's runs: no floor on a moved offset's lag margin (it refuses 135233 there)
+NO_MOVED_FLOOR = ("--class-moved-margin", "none")
+
+
+def _align(root: Path, *options: str) -> int:
+    """The energy-only search, with ``options`` added."""
     argv = ["align", "--store", str(root / "store"), "--run-id", RUN]
-    return main(argv + ["--class-channel-weight", "0"])
+    return main(argv + ["--class-channel-weight", "0", *options])
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +59,7 @@ def finished(tmp_path_factory, data_dir):
     labels = _labels(root)
     default = {n: json.loads((labels / f"{n}.json").read_text()) for n in [REFUSED, *PASSED]}
     (root / "default-run.json").write_text(json.dumps(default))
-    assert _align(root) == 0
+    assert _align(root, *NO_MOVED_FLOOR) == 0
     return root
 
 
@@ -97,6 +103,16 @@ def test_a_refused_session_passes_only_with_the_other_sessions_classes(finished,
     assert alone.excluded and alone.class_model == "self"
 
 
+def test_the_moved_margin_floor_refuses_it_on_energy_alone(copy):
+    """With class_moved_margin at its default (1.0) the energy-only search refuses 135233:
+    the other sessions' model moved it off the best energy peak on a lag margin under 1.0,
+    the floor's one cost on real data (bench/notes/fp49.txt); the default search passes it."""
+    assert _align(copy) == 0
+    report = json.loads((_labels(copy) / f"{REFUSED}.json").read_text())
+    assert report["excluded"] and report["gate"] == MOVED_WEAKLY, report["reason"]
+    assert report["class_lag_margin"] == pytest.approx(0.83, abs=0.05)
+
+
 def test_controls_stay_refused_with_the_session_classes(finished, data_dir):
     """One-period and 5-20 s shifted words, and another session's words, on 135233's motion:
     all refused although its model (the other two sessions) is used."""
@@ -122,11 +138,11 @@ def test_controls_stay_refused_with_the_session_classes(finished, data_dir):
 def test_the_reuse_key_follows_the_inputs_of_the_sessions_the_model_saw(copy):
     run = copy / "store/runs" / RUN
     before = json.loads((run / "labels.json").read_text())
-    assert _align(copy) == 0
+    assert _align(copy, *NO_MOVED_FLOOR) == 0
     assert json.loads((run / "labels.json").read_text())["version"] == before["version"]
     path = run / "transcripts" / f"{PASSED[1]}.json"
     path.write_text(json.dumps(json.loads(path.read_text()), indent=3))  # same words, new bytes
-    assert _align(copy) == 0
+    assert _align(copy, *NO_MOVED_FLOOR) == 0
     after = json.loads((run / "labels.json").read_text())
     old, new = before["sessions"][REFUSED], after["sessions"][REFUSED]
     assert new["classes"] != old["classes"]
