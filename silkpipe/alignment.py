@@ -1804,20 +1804,24 @@ def _moved_away(ev: Evidence, levels: AlignConfig) -> bool:
     the lifted min_quality returned before that check, moved or not, and a session-class
     round moved a right first pass a gesture period off that way (R1 of
     bench/notes/fp46.txt). ``levels``: gate_levels."""
-    fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
-    below_sure = not _sure_energy(ev, levels)
-    return ev.moved and fixed and below_sure and _fits_better_away(ev.lag_margin, levels)
+    return _fixed_move_under_sure(ev, levels) and _fits_better_away(ev.lag_margin, levels)
 
 
 def _moved_weakly(ev: Evidence, levels: AlignConfig) -> bool:
     """An offset a fixed class model chose over the best energy peak, under sure_quality,
     whose lag margin stays under class_moved_margin: the model prefers it to lags a period
     away by too little to overrule the energy's best peak (``levels``: gate_levels)."""
-    fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
     floor = levels.class_moved_margin
-    if not (ev.moved and fixed) or floor is None or ev.lag_margin is None:
+    if floor is None or ev.lag_margin is None:
         return False
-    return not _sure_energy(ev, levels) and ev.lag_margin < floor
+    return _fixed_move_under_sure(ev, levels) and ev.lag_margin < floor
+
+
+def _fixed_move_under_sure(ev: Evidence, levels: AlignConfig) -> bool:
+    """A fixed class model moved the offset off the best energy peak (``moved``) and energy
+    alone is under the sure level: what _moved_away and _moved_weakly each judge."""
+    fixed = ev.cls is not None and ev.cls.model in FIXED_MODELS
+    return ev.moved and fixed and not _sure_energy(ev, levels)
 
 
 def _away_on_common(ev: Evidence, gate: str, levels: AlignConfig) -> bool:
@@ -2071,6 +2075,16 @@ def _few_words_why(cls: ClassTest, p_value: float, cfg: AlignConfig) -> str:
     )
 
 
+def _moved_weakly_why(ev: Evidence, lag_margin: float, cfg: AlignConfig) -> str:
+    """MOVED_WEAKLY's reason (_moved_weakly)."""
+    return (
+        f"the {_route(ev.cls.model if ev.cls else '')} model moved the offset off the best "
+        f"motion energy peak, but scores its words here only {lag_margin:.3f} spreads "
+        f"above lags a gesture period or more away (< {cfg.class_moved_margin}): the "
+        "offset may be a gesture period off"
+    )
+
+
 def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
     """The main clause of _refusal: the gate's own reason where it has one, else what the
     energy and class evidence lacked (``cfg``: the gate's levels)."""
@@ -2080,12 +2094,7 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
     elif gate == COMMON_AWAY:
         what = _common_away(ev, cfg)
     elif gate == MOVED_WEAKLY and ev.lag_margin is not None:
-        what = (
-            f"the {_route(ev.cls.model if ev.cls else '')} model moved the offset off the best "
-            f"motion energy peak, but scores its words here only {ev.lag_margin:.3f} spreads "
-            f"above lags a gesture period or more away (< {cfg.class_moved_margin}): the "
-            "offset may be a gesture period off"
-        )
+        what = _moved_weakly_why(ev, ev.lag_margin, cfg)
     elif gate == RATE_AT_EDGE:
         what = _RATE_AT_EDGE_WHY
     elif gate == RATE_PREFERS_ONE:
