@@ -9,7 +9,7 @@ another session, a long session, session names '...' and 'x..y', run ids that ar
 --clips given a session folder and vice versa, train --out inside its clips folder,
 evaluate --model given a clips folder, score-voice on sessions without truth.
 
-Each case builds its inputs in its own folder under SCRATCH from copies of ../shared/data
+The harness is bench/notes/bad_input_harness.py. Each case builds its inputs in its own folder under SCRATCH from copies of ../shared/data
 (never written) and runs what a user types, each command its own process.
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice /work/main/.venv/bin/python \\
@@ -19,142 +19,36 @@ Each case builds its inputs in its own folder under SCRATCH from copies of ../sh
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-DATA = Path(os.environ.get("SILKPIPE_DATA", "/work/shared/data"))
-GOOD = "20251017_143627_session"
-BASE = "20251017_143217_session"
-AUDIO = "20251017_110929_session"
-FILES = ("sensor_data.csv", "metadata.json", "whisperx_output.json")
-PY = sys.executable
-CASES: dict[str, object] = {}
+sys.path.insert(0, str(Path(__file__).parent))
+from bad_input_harness import (  # noqa: E402
+    AUDIO,
+    DATA,
+    GOOD,
+    RUN,
+    UPLOAD,
+    Cases,
+    clips,
+    edit_column,
+    edit_text,
+    good_labelled,
+    main,
+    outside,
+    rows,
+    run_case,
+    scale_times,
+    sessions,
+    silkpipe,
+    summary,
+    train_clips,
+    write_rows,
+)
 
-
-def case(build):
-    CASES[build.__name__] = build
-    return build
-
-
-def copy_session(src: Path, dest: Path, files=FILES) -> Path:
-    dest.mkdir(parents=True)
-    for f in files:
-        if (src / f).exists():
-            shutil.copyfile(src / f, dest / f)
-    return dest
-
-
-def sessions(root: Path, base: str = BASE, files=FILES, name="case_session") -> Path:
-    """sessions/GOOD (untouched copy) + sessions/<name> (copy of base to damage)."""
-    folder = root / "sessions"
-    copy_session(DATA / "sessions" / GOOD, folder / GOOD)
-    return copy_session(DATA / "sessions" / base, folder / name, files)
-
-
-def clips(root: Path, source: str = "clips-20251014", per_class: int = 3, name="clips") -> Path:
-    out = root / name
-    out.mkdir(parents=True)
-    seen: dict[str, int] = {}
-    for path in sorted((DATA / source).iterdir()):
-        if path.suffix != ".csv" or "continuous" in path.name:
-            shutil.copyfile(path, out / path.name)
-            continue
-        cls = path.name.split("_")[0]
-        if seen.get(cls, 0) < per_class:
-            seen[cls] = seen.get(cls, 0) + 1
-            shutil.copyfile(path, out / path.name)
-    return out
-
-
-def env(root: Path) -> dict:
-    tmp = root / "tmp"
-    tmp.mkdir(exist_ok=True)
-    return {**os.environ, "TMPDIR": str(tmp), "OMP_NUM_THREADS": "1"}
-
-
-def silkpipe(root: Path, *argv: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [PY, "-m", "silkpipe.cli", *argv],
-        cwd=root,
-        env=env(root),
-        capture_output=True,
-        timeout=timeout,
-    )
-    with open(root / "stderr.txt", "ab") as log:
-        log.write(b"$ silkpipe " + " ".join(argv).encode() + b"\n" + proc.stderr)
-    return proc
-
-
-RUN = ("run", "sessions", "--store", "store", "--run-id", "r", "--workers", "1")
-UPLOAD = ("sessions", "upload", "sessions", "--store", "store", "--run-id", "r")
-
-
-def good_labelled(root: Path) -> str:
-    path = root / "store" / "runs" / "r" / "labels.json"
-    if not path.is_file():
-        return "labels=none"
-    names = json.dumps(json.loads(path.read_text()))
-    return "good=labelled" if GOOD in names else "good=MISSING"
-
-
-def summary(proc, extra: str = "", mark: str = "case_session") -> str:
-    err = proc.stderr.decode("utf-8", "backslashreplace")
-    tb = "TB" if "Traceback" in err else "tb=-"
-    lines = err.splitlines()
-    named = [x for x in lines if mark in x or "error" in x.lower() or "WARNING" in x]
-    named = [x.split(" ", 3)[-1] if x[:4].isdigit() else x for x in named]
-    closing = [x for x in lines if x.startswith("silkpipe ")]
-    shown = (named[:3] + closing[-1:]) or lines[-1:] or ["(no line)"]
-    text = " || ".join(dict.fromkeys(s[:260] for s in shown))
-    return f"rc={proc.returncode} {tb} {extra} | {text}"
-
-
-def run_case(root: Path, mark: str = "case_session") -> str:
-    proc = silkpipe(root, *RUN)
-    return summary(proc, good_labelled(root), mark)
-
-
-def train_clips(root: Path, *extra: str, mark: str = "sample") -> str:
-    argv = ("train", "--clips", "clips", *extra, "--out", "out", "--epochs", "1")
-    proc = silkpipe(root, *argv)
-    return summary(proc, f"model={'yes' if (root / 'out/model').is_dir() else 'no'}", mark)
-
-
-def outside(root: Path) -> list[str]:
-    """Files written beside the case's inputs that no command was asked to write."""
-    known = {"sessions", "clips", "store", "out", "tmp", "stderr.txt", "other"}
-    return sorted(p.name for p in root.iterdir() if p.name not in known)
-
-
-# ---- CSV text edits -----------------------------------------------------------------
-
-
-def edit_text(path: Path, fn) -> None:
-    path.write_bytes(fn(path.read_bytes()))
-
-
-def rows(path: Path) -> tuple[str, list[list[str]]]:
-    lines = path.read_text().splitlines()
-    return lines[0], [x.split(",") for x in lines[1:]]
-
-
-def write_rows(path: Path, header: str, body: list[list[str]]) -> None:
-    path.write_text("\n".join([header] + [",".join(r) for r in body]) + "\n")
-
-
-def edit_column(path: Path, column: str, fn) -> None:
-    header, body = rows(path)
-    i = header.split(",").index(column)
-    for n, r in enumerate(body):
-        r[i] = fn(r[i], n, r)
-    write_rows(path, header, body)
-
-
-def scale_times(path: Path, factor: float) -> None:
-    edit_column(path, "timestamp", lambda v, n, r: repr(float(v) * factor))
+CASES = Cases()
+case = CASES.add
 
 
 # ---- clips-20251014: walk_continuous.csv (train) -------------------------------------
@@ -596,20 +490,5 @@ def session_csv_is_device_clip(root: Path) -> str:
     return run_case(root)
 
 
-def main() -> None:
-    scratch = Path(sys.argv[1])
-    names = sys.argv[2:] or list(CASES)
-    for name in names:
-        root = scratch / name
-        if root.exists():
-            shutil.rmtree(root)
-        root.mkdir(parents=True)
-        try:
-            got = CASES[name](root)
-        except subprocess.TimeoutExpired:
-            got = "TIMEOUT"
-        print(f"{name:32} {got}", flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES, width=32, timed=False)

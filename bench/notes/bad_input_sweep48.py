@@ -11,7 +11,7 @@ off its session's stream (train and evaluate --sessions); transcript times in ms
 config.json edited by hand (a trailing comma, the window doubled). Table and verdicts:
 bench/notes/bad_input_sweep48.txt.
 
-Helpers come from bad_input_sweep47 (same harness). Each case builds its inputs under
+The harness is bench/notes/bad_input_harness.py. Each case builds its inputs under
 SCRATCH from copies of ../shared/data (never written) and runs what a user types, each
 command its own process.
 
@@ -22,45 +22,32 @@ command its own process.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bad_input_sweep47 import (  # noqa: E402
-    DATA,
+from bad_input_harness import (  # noqa: E402
     PY,
+    TRAIN,
+    Cases,
     clips,
+    edit_transcript,
     env,
+    labelled_sessions,
+    main,
+    model_files,
     run_case,
     sessions,
     silkpipe,
     summary,
     train_clips,
+    trained_model,
 )
 
-CASES: dict[str, object] = {}
-TRAIN = ("train", "--clips", "clips", "--out", "out", "--epochs", "1")
-
-
-def case(build):
-    CASES[build.__name__] = build
-    return build
-
-
-def edit_transcript(session: Path, fn) -> None:
-    path = session / "whisperx_output.json"
-    data = json.loads(path.read_text())
-    path.write_text(json.dumps(fn(data)))
-
-
-def model_files(root: Path) -> str:
-    model = root / "out" / "model"
-    if not model.is_dir():
-        return "model=no"
-    return "model=" + ",".join(sorted(p.name for p in model.iterdir()))
+CASES = Cases()
+case = CASES.add
 
 
 # ---- transcripts ----------------------------------------------------------------------
@@ -357,12 +344,6 @@ def tr_times_ms(root: Path) -> str:
     return run_case(root)
 
 
-def trained_model(root: Path) -> Path:
-    clips(root)
-    silkpipe(root, *TRAIN)
-    return root / "out" / "model"
-
-
 @case
 def evaluate_config_trailing_comma(root: Path) -> str:
     """config.json edited by hand, left with a trailing comma."""
@@ -381,24 +362,6 @@ def evaluate_config_window_doubled(root: Path) -> str:
     cfg.write_text(json.dumps(data))
     proc = silkpipe(root, "evaluate", "--model", "out/model", "--clips", "clips")
     return summary(proc, "", "config")
-
-
-def labelled_sessions(root: Path, shift: float) -> Path:
-    """s/a (143217 with its own labels as labels.csv) and s/b (the same, labels + shift)."""
-    import csv
-
-    real = DATA / "sessions" / "20251017_143217_session"
-    rows = list(csv.DictReader((real / "original_labels.csv").open()))
-    for name, by in (("a", 0.0), ("b", shift)):
-        folder = root / "s" / name
-        folder.mkdir(parents=True)
-        shutil.copyfile(real / "sensor_data.csv", folder / "sensor_data.csv")
-        lines = ["start,end,label"]
-        for row in rows:
-            t = float(row["timestamp"]) + by
-            lines.append(f"{t},{t + float(row['duration'])},{row['gesture']}")
-        (folder / "labels.csv").write_text("\n".join(lines) + "\n")
-    return root / "s"
 
 
 @case
@@ -460,21 +423,5 @@ def train_out_inside_sessions(root: Path) -> str:
     return summary(proc, f"first_rc={first.returncode} {model_files(root / 's')}", "out")
 
 
-def main() -> None:
-    scratch = Path(sys.argv[1])
-    names = sys.argv[2:] or list(CASES)
-    for name in names:
-        root = scratch / name
-        if root.exists():
-            shutil.rmtree(root)
-        root.mkdir(parents=True)
-        try:
-            got = CASES[name](root)
-        except subprocess.TimeoutExpired:
-            got = "TIMEOUT"
-        print(f"{name:32} {got}", flush=True)
-    os.sync()
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES, width=32, timed=False)

@@ -9,7 +9,7 @@ mid-fit then run again on other clips; a sample clip that is another's byte copy
 to it inside the folder; the continuous clip's metadata variants; transcripts with plural
 or past-tense command words. Table and verdicts: bench/notes/bad_input_sweep49.txt.
 
-Helpers come from bad_input_sweep47/48 (same harness). Each case builds its inputs under
+The harness is bench/notes/bad_input_harness.py. Each case builds its inputs under
 SCRATCH from copies of ../shared/data (never written) and runs what a user types, each
 command its own process.
 
@@ -20,7 +20,6 @@ command its own process.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -29,34 +28,30 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bad_input_sweep47 import (  # noqa: E402
+from bad_input_harness import (  # noqa: E402
     DATA,
     GOOD,
     PY,
+    TRAIN,
+    Cases,
     clips,
     copy_session,
+    edit_transcript,
     env,
+    labelled_sessions,
+    main,
+    model_files,
     run_case,
     sessions,
     silkpipe,
     summary,
-)
-from bad_input_sweep48 import (  # noqa: E402
-    TRAIN,
-    edit_transcript,
-    labelled_sessions,
-    model_files,
     trained_model,
 )
 
-CASES: dict[str, object] = {}
+CASES = Cases()
+case = CASES.add
 TRAIN_S = ("train", "--sessions", "s", "--out", "out", "--epochs", "1")
 EVAL_S = ("evaluate", "--model", "out/model", "--sessions", "s", "--json")
-
-
-def case(build):
-    CASES[build.__name__] = build
-    return build
 
 
 def streams_trained(root: Path) -> str:
@@ -475,22 +470,5 @@ def tr_words_inflected(root: Path) -> str:
     return run_case(root)
 
 
-def main() -> None:
-    scratch = Path(sys.argv[1])
-    names = sys.argv[2:] or list(CASES)
-    for name in names:
-        root = scratch / name
-        if root.exists():
-            shutil.rmtree(root)
-        root.mkdir(parents=True)
-        t0 = time.time()
-        try:
-            got = CASES[name](root)
-        except subprocess.TimeoutExpired:
-            got = "TIMEOUT"
-        print(f"{name:34} {time.time() - t0:4.0f}s {got}", flush=True)
-    os.sync()
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES)
