@@ -20,7 +20,6 @@ Every clip becomes a :class:`~silkpipe.dataset.LabelledStream` with its block an
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
 import re
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from silkpipe.copies import content_digest, copy_of
 from silkpipe.errors import InputError, not_utf8, parse_json, shown
 from silkpipe.labels import Interval
 from silkpipe.sessions import HEADER as SESSION_HEADER
@@ -620,13 +620,11 @@ def refuse_copy(copies: dict, path: Path) -> None:
     to it in the folder) was read as one more recording of its class, at another slot of
     the block's clock: trained twice, and held out while trained on. InputError naming
     the first file; no recording repeats another byte for byte (0 of 201 real samples)."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest in copies:
+    if (first := copy_of(copies, content_digest(path.read_bytes()), path.name)) is not None:
         raise InputError(
-            f"holds the same bytes as {copies[digest]} (a copy, or a link to it?): not read",
+            f"holds the same bytes as {first} (a copy, or a link to it?): not read",
             path=str(path),
         )
-    copies[digest] = path.name
 
 
 def _inside_folder(folder: Path, paths: list[Path], on_error) -> list[Path]:

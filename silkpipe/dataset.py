@@ -13,7 +13,6 @@ random windows: neighbouring clips share events, so a random split leaks.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from silkpipe.copies import content_digest, copy_of
 from silkpipe.errors import InputError, read_user_bytes, read_user_text
 from silkpipe.labels import Interval, parse_labels_csv
 from silkpipe.sessions import CHANNELS, MODEL_CHANNELS, Motion, read_sensor_csv, resample
@@ -181,10 +181,8 @@ def _refuse_copy(folder: Path, labels: Path, seen: dict[str, str]) -> None:
     byte (the folder copied, or linked, under a second name) was trained on twice, and
     one copy could be the validation data of a model trained on the other (the store's
     train step leaves such a copy out too). InputError naming both."""
-    digest = hashlib.sha256()
-    for path in (folder / "sensor_data.csv", labels):
-        digest.update(hashlib.sha256(read_user_bytes(path, session=folder.name)).digest())
-    if (first := seen.setdefault(digest.hexdigest(), folder.name)) != folder.name:
+    files = (read_user_bytes(p, session=folder.name) for p in (folder / "sensor_data.csv", labels))
+    if (first := copy_of(seen, content_digest(*files), folder.name)) is not None:
         raise InputError(
             f"is session {first}'s sensor_data.csv and labels.csv byte for byte (a copy or a "
             "link of that folder): not read",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, clips_hint, distinct_folders, folder_problem
+from silkpipe.copies import copy_of
 from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes, shown
 from silkpipe.locks import one_training, tmp_path
 from silkpipe.steps.align import read_motion
@@ -124,21 +125,19 @@ def _without_copies(sessions: dict[str, dict]) -> dict[str, dict]:
     session folder copied, or linked, under a second name): trained on as two sessions, one
     copy could be held out while the other is trained on, and the held-out score would then
     be of data the model was trained on."""
-    first: dict[str, str] = {}
+    seen: dict[str, str] = {}  # sensor_data.csv's sha256 -> the first session holding it
     kept = {}
     for name, entry in sessions.items():
         sensor = entry["sensor"]
-        if sensor is not None and sensor in first:
+        if sensor is not None and (first := copy_of(seen, sensor, name)) is not None:
             log.warning(
                 "session %s: its sensor_data.csv is session %s's byte for byte (a copy or a "
                 "link of that folder): not trained on (a second copy could be held out as a "
                 "test set the model was trained on)",
                 shown(name),
-                shown(first[sensor]),
+                shown(first),
             )
             continue
-        if sensor is not None:
-            first[sensor] = name
         kept[name] = entry
     return kept
 
