@@ -199,13 +199,6 @@ def _labelled_session(folder: Path, labels: Path) -> LabelledStream:
     text = read_user_text(labels, session=folder.name)  # not UTF-8: named by line
     text = text.removeprefix("\ufeff")  # a Windows editor's byte-order mark is no header
     intervals = parse_labels_csv(text, source=str(labels), session=folder.name)
-    for iv in intervals:
-        if not (math.isfinite(iv.start) and math.isfinite(iv.end)):
-            raise InputError(
-                f"label {iv.label} at {iv.start}-{iv.end} s: its times must be finite numbers",
-                session=folder.name,
-                path=str(labels),
-            )
     return session_stream(folder.name, session_motion(folder), intervals)
 
 

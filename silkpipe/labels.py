@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,9 @@ def parse_labels_csv(
     """Labels CSV text -> intervals; errors name the session, ``source`` and the line.
 
     ``skip_bad`` drops malformed rows (and every row of a file without the header) instead
-    of raising: the report shows what it can and never fails on one bad file.
+    of raising: the report shows what it can and never fails on one bad file. A row
+    '-inf,inf,walk' passes the span check (inf > -inf) but no window or clock can hold it
+    (it ended `train --sessions` with an OverflowError): times must be finite.
     """
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
@@ -61,7 +64,11 @@ def parse_labels_csv(
         if not row:
             continue
         try:
-            out.append(_interval(row, line_no, source, session))
+            iv = _interval(row, line_no, source, session)
+            if not (math.isfinite(iv.start) and math.isfinite(iv.end)):
+                why = f"label {iv.label} at {iv.start}-{iv.end} s: its times must be finite numbers"
+                raise InputError(why, session=session, path=source)
+            out.append(iv)
         except InputError:
             if not skip_bad:
                 raise

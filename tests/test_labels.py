@@ -37,6 +37,19 @@ def test_bad_rows_name_session_file_and_line():
         parse_labels_csv("start,end,label\n1,jump\n", source="x.csv")
 
 
+def test_times_must_be_finite():
+    """'-inf,inf,walk' passed the span check (inf > -inf) and reached the windowing, which
+    cannot size a window for it (an OverflowError that named nothing)."""
+    text = "start,end,label\n1,2,jump\n-inf,inf,walk\n10,1e308,walk\n"
+    why = r"session s1, file x\.csv: label walk at -inf-inf s: its times must be finite numbers"
+    with pytest.raises(InputError, match=why):
+        parse_labels_csv(text, source="x.csv", session="s1")
+    assert parse_labels_csv(text, source="x.csv", skip_bad=True) == [
+        Interval(1.0, 2.0, "jump"),
+        Interval(10.0, 1e308, "walk"),  # huge but finite: held to its stream by the reader
+    ]
+
+
 def test_skip_bad_keeps_the_good_rows_for_the_report():
     text = "start,end,label\n1,2,jump\nx,3,walk\n4,5,dance\n6,7,idle\n"
     assert parse_labels_csv(text, source="x.csv", skip_bad=True) == [
