@@ -278,34 +278,48 @@ def read_rows(path: Path) -> dict[str, dict]:
     return {r["case"]: r for r in map(json.loads, path.read_text().splitlines())}
 
 
-def table(before: Path, after: Path) -> str:
-    """case | expected | got | verdict, the parent's line beside the branch's where they
-    differ; FIXED where the parent failed and the branch passes."""
+def table(before: Path, after: Path, expected: dict[str, Expect]) -> str:
+    """A block a case: its name and verdict (FIXED where the parent failed and the branch
+    passes, BROKEN the other way), what the house rule expects, and the line it got, the
+    parent's above the branch's where they differ. Both files' lines are judged again by
+    ``expected`` (the sweep's expectations as they are now); a count of verdicts last."""
     old, new = read_rows(before), read_rows(after)
-    width = max(len(n) for n in new) + 1
-    lines = [f"{'case':{width}}| {'expected':38}| got | verdict", "-" * (width + 60)]
+    for row in [*old.values(), *new.values()]:
+        if row["case"] in expected:
+            want = expected[row["case"]]
+            row["expected"], row["verdict"] = want.text, want.verdict(row["got"])
+    out: list[str] = []
+    counts: dict[str, int] = {}
     for name, row in new.items():
         was = old.get(name, {})
         verdict = row.get("verdict", "-")
         if was.get("verdict") == "FAIL" and verdict == "ok":
             verdict = "FIXED"
-        got = row["got"]
-        if was and was["got"] != got:
-            got = f"before: {was['got']}\n{'':{width}}| {'':38}| after: {got}"
-        lines.append(f"{name:{width}}| {row.get('expected', ''):38}| {got} | {verdict}")
-    return "\n".join(lines) + "\n"
+        elif was.get("verdict") == "ok" and verdict == "FAIL":
+            verdict = "BROKEN"
+        counts[verdict] = counts.get(verdict, 0) + 1
+        out.append(f"{name}  [{verdict}]  {was.get('seconds', '-')}s / {row['seconds']}s")
+        out.append(f"    expected: {row.get('expected', '-')}")
+        if not was or was["got"] == row["got"]:
+            out.append(f"    got:      {row['got']}")
+        else:
+            out += [f"    before:   {was['got']}", f"    after:    {row['got']}"]
+    out.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return "\n".join(out) + "\n"
 
 
-def verdict_counts(path: Path) -> str:
-    rows = read_rows(path).values()
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.get("verdict", "-")] = counts.get(r.get("verdict", "-"), 0) + 1
-    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+def sweep_expected(path: Path) -> dict[str, Expect]:
+    """The expectations a sweep file declares (its CASES.expected)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CASES.expected
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["table"]:
-    print(table(Path(sys.argv[2]), Path(sys.argv[3])), end="")
-    print(
-        f"before: {verdict_counts(Path(sys.argv[2]))}; after: {verdict_counts(Path(sys.argv[3]))}"
-    )
+    # python bad_input_harness.py table SWEEP.py BEFORE.jsonl AFTER.jsonl
+    want = sweep_expected(Path(sys.argv[2]))
+    print(table(Path(sys.argv[3]), Path(sys.argv[4]), want), end="")
