@@ -4,6 +4,9 @@ folder wrote its sessions and clips among the first's (3 sessions of seed 1 + 2 
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
 from silkpipe import synth
@@ -35,6 +38,21 @@ def test_a_synth_that_fails_midway_leaves_no_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(synth, "write_clips", broken)
     out = tmp_path / "syn"
     assert main(["synth", str(out), *SMALL]) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_is_one_line_naming_the_folder(tmp_path, monkeypatch, capsys):
+    """A full disk under `synth --out` said "[Errno 28] No space left on device" and no
+    more (bad_input_sweep50: synth into a 2 MB tmpfs): which folder, which disk?"""
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(synth, "write_clips", full)
+    out = tmp_path / "syn"
+    assert main(["synth", str(out), *SMALL]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"error: cannot write {out}: No space left on device" in line
     assert list(tmp_path.iterdir()) == []
 
 

@@ -295,7 +295,13 @@ def train_sessions_labels_100k_rows(root: Path) -> str:
     return summary(proc, f"streams={n}", "labels")
 
 
-@expect("clear 'no space' line, no half folder", "No space", "syn=none", refuses=("TB",))
+@expect(
+    "one line naming disk/syn and no space, no half folder",
+    "No space",
+    "disk/syn",
+    "syn=none",
+    refuses=("TB",),
+)
 def synth_out_full_disk(root: Path) -> str:
     tmpfs(root / "disk", "2M")
     try:

@@ -190,8 +190,12 @@ def written_whole(out: str, write: Callable[[Path], dict]) -> dict:
     try:
         summary = write(staging)
         _rename_in(staging, folder, out)
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(err, OSError) and err.filename is None:
+            # a write that ran out of room names no file ("[Errno 28] No space left on
+            # device" was the whole line): name the folder it was writing
+            raise OSError(f"cannot write {out}: {err.strerror or err}") from err
         raise
     return summary
 
