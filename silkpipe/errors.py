@@ -111,6 +111,13 @@ def exit_status(err: BaseException) -> int:
     return BAD_INPUT if isinstance(err, InputError | StoreError) else FAULT
 
 
+def write_error(err: OSError, path: str | Path) -> OSError:
+    """An OSError that names no file (a write that ran out of room says "[Errno 28] No
+    space left on device" and nothing of where) as one naming ``path``, the folder or
+    file the user gave."""
+    return OSError(f"cannot write {path}: {err.strerror or err}")
+
+
 def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:
     """A user's file's bytes; one the OS will not hand over (no permission, an I/O error)
     is InputError naming it, so the caller can leave that session out and go on."""

@@ -261,7 +261,7 @@ def main(cases: Cases, *, width: int = 34, timed: bool = True) -> None:
     ap.add_argument("scratch", type=Path)
     ap.add_argument("names", nargs="*")
     ap.add_argument("--results", type=Path, help="append each case's row here as JSON")
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()
     for name in args.names or list(cases):
         row = run_one(cases, args.scratch, name)
         secs = f" {row['seconds']:4d}s" if timed else ""

@@ -35,6 +35,7 @@ from bad_input_harness import (  # noqa: E402
     RUN,
     Cases,
     clips,
+    copy_session,
     edit_column,
     edit_transcript,
     env,
@@ -297,8 +298,7 @@ def train_sessions_labels_100k_rows(root: Path) -> str:
 
 @expect(
     "one line naming disk/syn and no space, no half folder",
-    "No space",
-    "disk/syn",
+    "disk/syn: No space",
     "syn=none",
     refuses=("TB",),
 )
@@ -324,6 +324,43 @@ def evaluate_report_readonly(root: Path) -> str:
         return summary(proc, model_files(root), "rep")
     finally:
         umount(root / "rep")
+
+
+@expect("one line naming rep and no space", "rep: No space", refuses=("TB",))
+def evaluate_report_full_disk(root: Path) -> str:
+    trained_model(root)
+    tmpfs(root / "rep", "16k")
+    try:
+        argv = ("evaluate", "--model", "out/model", "--clips", "clips", "--report", "rep")
+        proc = silkpipe(root, *argv)
+        left = sorted(p.name for p in (root / "rep").iterdir())
+        return summary(proc, f"rep={left}", "rep")
+    finally:
+        umount(root / "rep")
+
+
+def base_store(scratch: Path) -> Path:
+    """A store holding run r of the good session alone (made once a sweep, then copied)."""
+    base = scratch / "_base"
+    if not (base / "store" / "runs" / "r" / "report").is_dir():
+        shutil.rmtree(base, ignore_errors=True)
+        copy_session(DATA / "sessions" / GOOD, base / "one" / GOOD)
+        silkpipe(base, "run", "one", "--store", "store", "--run-id", "r", "--workers", "1")
+    return base / "store"
+
+
+@expect("one line naming dest and no space; dest as it was (none)", "No space", "dest=[]")
+def export_dest_full_disk(root: Path) -> str:
+    shutil.copytree(base_store(root.parent), root / "store")
+    tmpfs(root / "disk", "64k")
+    try:
+        argv = ("sessions", "export-report", "--store", "store", "--run-id", "r", "disk/dest")
+        proc = silkpipe(root, *argv)
+        dest = root / "disk" / "dest"
+        left = sorted(str(p.relative_to(dest)) for p in dest.rglob("*")) if dest.exists() else []
+        return summary(proc, f"dest={left[:4]}{'...' if len(left) > 4 else ''}", "dest")
+    finally:
+        umount(root / "disk")
 
 
 if __name__ == "__main__":

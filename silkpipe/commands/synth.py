@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from silkpipe.commands import add_dir_option, refuse_unused
-from silkpipe.errors import InputError
+from silkpipe.errors import InputError, write_error
 
 
 def register(sub) -> None:
@@ -193,9 +193,7 @@ def written_whole(out: str, write: Callable[[Path], dict]) -> dict:
     except BaseException as err:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(err, OSError) and err.filename is None:
-            # a write that ran out of room names no file ("[Errno 28] No space left on
-            # device" was the whole line): name the folder it was writing
-            raise OSError(f"cannot write {out}: {err.strerror or err}") from err
+            raise write_error(err, out) from err
         raise
     return summary
 

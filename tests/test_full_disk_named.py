@@ -1,0 +1,36 @@
+"""A write that runs out of room raises "[Errno 28] No space left on device" and names no
+file; `evaluate --report DIR` on a full disk said that and no more (bad_input_sweep50):
+the line names the folder it was writing, and the folder keeps none of the two files."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+
+from silkpipe import evaluation
+from silkpipe.errors import one_line
+
+SCORES = {"macro_f1": 0.8, "accuracy": 0.9}
+SCORES["confusion"] = {"labels": ["jump", "noise"], "matrix": [[3, 1], [0, 4]]}
+
+
+def test_evaluate_report_on_a_full_disk_names_its_folder(tmp_path, monkeypatch):
+    def full(result, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(evaluation, "confusion_png", full)
+    with pytest.raises(OSError) as err:
+        evaluation.write_report(SCORES, tmp_path / "rep")
+    assert one_line(err.value) == f"cannot write {tmp_path / 'rep'}: No space left on device"
+    assert list((tmp_path / "rep").iterdir()) == []
+
+
+def test_an_error_naming_its_file_is_left_as_it_is(tmp_path, monkeypatch):
+    def denied(result, path):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(evaluation, "confusion_png", denied)
+    with pytest.raises(PermissionError, match="confusion.png"):
+        evaluation.write_report(SCORES, tmp_path / "rep")
