@@ -171,8 +171,10 @@ def write_whole(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            err.filename, err.filename2 = str(path), None
+        if isinstance(err, OSError) and err.errno is not None:
+            # naming path, not the temp file: a new error, as one whose filename2 is set
+            # to None prints "... 'path' -> None"
+            raise OSError(err.errno, err.strerror, str(path)) from err
         raise
 
 

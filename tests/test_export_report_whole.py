@@ -63,3 +63,62 @@ def test_a_dest_inside_the_store_is_refused(tmp_path, capsys):
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert f"file {dest}: lies inside the store" in line
     assert (dest / "figures" / "other" / "being_written.png").read_text() == "w"
+
+
+def _disk_fills_at(monkeypatch, nth: int) -> None:
+    """keys.write_whole runs out of room on its ``nth`` file (bad_input_sweep50: DEST on
+    a 64 KB disk)."""
+    import errno
+    import os
+
+    from silkpipe import store as keys
+
+    real, calls = keys.write_whole, []
+
+    def filling(path, data):
+        calls.append(path)
+        if len(calls) == nth:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(path, data)
+
+    monkeypatch.setattr(keys, "write_whole", filling)
+
+
+def test_a_full_disk_takes_back_what_the_export_added(tmp_path, monkeypatch, capsys):
+    """A full disk left DEST with half the report and no page: the next export then
+    refused DEST as "not an earlier report copy". DEST is now as it was: none, or the
+    earlier export whole."""
+    store, dest = tmp_path / "store", tmp_path / "dest"
+    files = {"index.html": "r", "timelines/a.png": "a", "timelines/b.png": "b", "m.json": "{}"}
+    _report(store, "r", files)
+    _report(store, "r2", {"index.html": "r2", "timelines/old.png": "o"})
+    _disk_fills_at(monkeypatch, 3)
+    assert _export(store, "r", dest) == 1
+    assert not dest.exists()
+    monkeypatch.undo()
+    assert _export(store, "r2", dest) == 0
+    _disk_fills_at(monkeypatch, 3)
+    assert _export(store, "r", dest) == 1
+    assert _held(dest) == {"index.html": "r2", "timelines/old.png": "o"}
+    monkeypatch.undo()
+    assert _export(store, "r", dest) == 0
+    assert _held(dest) == files
+
+
+def test_a_failed_write_names_the_file_once(tmp_path, monkeypatch):
+    """write_whole's error named the file, then ' -> None' (filename2 set to None)."""
+    import errno
+    import os
+
+    import pytest
+
+    from silkpipe import store as keys
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as err:
+        keys.write_whole(tmp_path / "f.json", b"{}")
+    assert str(err.value) == f"[Errno 28] No space left on device: '{tmp_path / 'f.json'}'"
+    assert list(tmp_path.iterdir()) == []

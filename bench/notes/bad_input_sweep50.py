@@ -349,7 +349,12 @@ def base_store(scratch: Path) -> Path:
     return base / "store"
 
 
-@expect("one line naming dest and no space; dest as it was (none)", "No space", "dest=[]")
+@expect(
+    "one line naming dest and no space; dest as it was (none)",
+    "No space",
+    "dest=[]",
+    refuses=("-> None",),
+)
 def export_dest_full_disk(root: Path) -> str:
     shutil.copytree(base_store(root.parent), root / "store")
     tmpfs(root / "disk", "64k")

@@ -244,11 +244,28 @@ def _earlier_export(dest: Path) -> set[str]:
 def export_whole(dest: Path, copy: dict[str, bytes], earlier: set[str]) -> None:
     """Write ``copy`` (read whole from the store first: a store that fails midway leaves
     DEST as it was) into DEST, each file whole, the page last, then delete the earlier
-    export's files this copy does not hold and the folders they leave empty."""
-    for name in sorted(copy, key=lambda n: n == "index.html"):
-        keys.write_whole(dest / name, copy[name])
+    export's files this copy does not hold and the folders they leave empty. A write that
+    fails (a full disk) takes back the files this export added: it left them, with no
+    page, and the next export refused DEST as "not an earlier report copy"."""
+    made = not dest.exists()
+    added: list[str] = []
+    try:
+        for name in sorted(copy, key=lambda n: n == "index.html"):
+            new = name not in earlier and not (dest / name).exists()
+            keys.write_whole(dest / name, copy[name])
+            added += [name] if new else []
+    except BaseException:
+        for name in added:
+            (dest / name).unlink(missing_ok=True)
+        _drop_empty_folders(dest, drop_dest=made)
+        raise
     for name in earlier - set(copy):
         (dest / name).unlink(missing_ok=True)
+    _drop_empty_folders(dest)
+
+
+def _drop_empty_folders(dest: Path, *, drop_dest: bool = False) -> None:
+    """The folders under DEST left empty, deepest first (and DEST itself if asked)."""
     for top, _, _ in sorted(os.walk(dest), key=lambda w: -len(Path(w[0]).parts)):
-        if Path(top) != dest and not any(Path(top).iterdir()):
+        if (Path(top) != dest or drop_dest) and not any(Path(top).iterdir()):
             Path(top).rmdir()
