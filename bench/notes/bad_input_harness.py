@@ -155,6 +155,18 @@ def scale_times(path: Path, factor: float) -> None:
     edit_column(path, "timestamp", lambda v, n, r: repr(float(v) * factor))
 
 
+def tmpfs(path: Path, size: str, *, ro: bool = False) -> None:
+    """A disk of ``size`` at ``path`` (needs root): full or read-only disk cases."""
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
+    if ro:
+        subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
+
+
+def umount(path: Path) -> None:
+    subprocess.run(["umount", "-l", str(path)], check=False)
+
+
 # ---- the same builds, shared by sweep 48 on -------------------------------------------
 
 

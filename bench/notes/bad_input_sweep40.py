@@ -24,6 +24,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from bad_input_harness import tmpfs, umount  # noqa: E402
+
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 GOOD = ("20251017_143217_session", "20251017_143627_session")
 FILES = ("sensor_data.csv", "metadata.json", "whisperx_output.json")
@@ -173,17 +176,6 @@ for _step in TRIGGERS:
 
 
 # ---- full disk, read-only, store is a file ----------------------------------------------
-
-
-def tmpfs(path: Path, size: str, *, ro: bool = False) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
-    if ro:
-        subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
-
-
-def umount(path: Path) -> None:
-    subprocess.run(["umount", "-l", str(path)], check=False)
 
 
 @case

@@ -48,8 +48,10 @@ from bad_input_harness import (  # noqa: E402
     sessions,
     silkpipe,
     summary,
+    tmpfs,
     train_clips,
     trained_model,
+    umount,
     write_rows,
 )
 
@@ -57,17 +59,6 @@ CASES = Cases()
 expect = CASES.expect
 NAMED = "case_session named, good labelled, rc 2"
 CLEAN = "rc 0 or 2, good labelled"
-
-
-def tmpfs(path: Path, size: str, *, ro: bool = False) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
-    if ro:
-        subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
-
-
-def umount(path: Path) -> None:
-    subprocess.run(["umount", "-l", str(path)], check=False)
 
 
 def leftovers(tmp: Path) -> str:
