@@ -22,6 +22,7 @@ from silkpipe.errors import (
     check_ctrl_c,
     ctrl_c_pressed,
     exit_status,
+    interrupted_status,
     one_line,
 )
 
@@ -152,7 +153,7 @@ def _named(argv: list[str] | None) -> str:
 def _interrupted(command: str) -> int:
     """Ctrl-C: one line saying what is left, and the exit status a shell gives it."""
     _say(f"{command}: interrupted: {INTERRUPTED}")
-    return 130
+    return interrupted_status()
 
 
 def _close_bars() -> None:

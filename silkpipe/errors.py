@@ -12,6 +12,7 @@ from pathlib import Path
 BAD_INPUT = 2
 FAULT = 1
 _ctrl_c = {"pressed": False}
+_stopped_by = {"signal": 2}  # SIGINT, or SIGTERM: the exit status is 128 + it
 
 
 def on_ctrl_c(signum, frame) -> None:
@@ -21,6 +22,7 @@ def on_ctrl_c(signum, frame) -> None:
     ignored"), and the plotting libraries run many: a Ctrl-C there printed a traceback and
     the command went on to exit 0. The press is kept, so check_ctrl_c still stops it."""
     _ctrl_c["pressed"] = True
+    _stopped_by["signal"] = signum
     raise KeyboardInterrupt
 
 
@@ -30,12 +32,32 @@ def arm_ctrl_c() -> None:
     import signal
 
     _ctrl_c["pressed"] = False
+    _stopped_by["signal"] = signal.SIGINT
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         try:
             signal.signal(signal.SIGINT, on_ctrl_c)
         except ValueError:
             return
         sys.unraisablehook = _quiet_dropped_ctrl_c
+    _arm_sigterm()
+
+
+def _arm_sigterm() -> None:
+    """SIGTERM (`kill PID`, a service stop, timeout) is answered as Ctrl-C is: it killed
+    the command at once, before its cleanup ran, and a run stopped in its train step left
+    its work folders in TMPDIR (bad_input_sweep50). Exit status 143, as the shell's."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        try:
+            signal.signal(signal.SIGTERM, on_ctrl_c)
+        except ValueError:  # not the main thread
+            return
+
+
+def interrupted_status() -> int:
+    """The exit status of a command stopped by Ctrl-C (130) or SIGTERM (143)."""
+    return 128 + int(_stopped_by["signal"])
 
 
 def _quiet_dropped_ctrl_c(unraisable) -> None:

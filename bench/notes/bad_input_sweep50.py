@@ -171,7 +171,13 @@ def run_id_300_chars(root: Path) -> str:
     return summary(proc, made, "run")
 
 
-@expect("the rerun finishes, good labelled", "rerun rc=0", "good=labelled")
+@expect(
+    "SIGTERM cleans up as Ctrl-C (exit 143, TMPDIR clean); the rerun finishes",
+    "term_rc=143",
+    "tmp_left=-",
+    "rerun rc=0",
+    "good=labelled",
+)
 def run_sigterm_then_rerun(root: Path) -> str:
     """SIGTERM (a service stop, `kill PID`) 25 s into the run, then the same command again."""
     sessions(root)

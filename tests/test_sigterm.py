@@ -1,0 +1,40 @@
+"""SIGTERM (`kill PID`, a service stop, `timeout`) killed a command at once, before its
+cleanup ran: a `run` stopped in its train step left its work folders in TMPDIR
+(bad_input_sweep50: silkpipe-unlabelled-XXXX, 640 KB, still there after the rerun). It is
+now answered as Ctrl-C is: the cleanup runs, one 'interrupted' line, exit 143."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+
+def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir):
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for path in sorted((data_dir / "clips-dev").iterdir())[:40]:
+        shutil.copyfile(path, clips / path.name)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    argv = ["train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--epochs", "500"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "silkpipe.cli", *argv, "--no-progress"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp), "OMP_NUM_THREADS": "1"},
+    )
+    deadline = time.time() + 240
+    while not list(tmp.glob("silkpipe-*.lock")) and proc.poll() is None:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 143, err[-3000:]
+    assert err.strip().splitlines()[-1].startswith("silkpipe train: interrupted: "), err[-3000:]
+    assert "Traceback" not in err
+    assert not list(tmp.glob("silkpipe-*")), sorted(p.name for p in tmp.iterdir())
