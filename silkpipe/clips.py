@@ -31,6 +31,7 @@ import numpy as np
 
 from silkpipe.errors import InputError, not_utf8, parse_json, shown
 from silkpipe.labels import Interval
+from silkpipe.sample_clock import watch_times
 from silkpipe.sessions import HEADER as SESSION_HEADER
 from silkpipe.sessions import (
     IGNORED_SENSORS,
@@ -41,7 +42,6 @@ from silkpipe.sessions import (
     read_sensor_csv,
     resample,
 )
-from silkpipe.sample_clock import watch_times
 from silkpipe.validation import check_readings, check_sensor_streams
 from silkpipe.vocabulary import CLIP_CLASS_MAP, clip_class
 

@@ -7,10 +7,11 @@ half a second apart across a stall, while the watch makes them at a steady rate,
 clips-dev's own watch clock shows. On the arrival clock a gesture inside a burst is squeezed
 and one across a stall is stretched into a ramp; the model saw neither shape on clips-dev.
 
-Each sensor's rows are therefore counted at the watch's rate: row n was made at
-``T0 + n / rate``, with T0 the latest start at which no row is made after it arrived (a row
-never arrives before it was made). Why the rate is the watch's and not the arrival's, and
-the measurements: bench/notes/day50.txt.
+Each sensor's rows are therefore placed on the watch's clock: rows are made ``1 / rate``
+apart, and row n was made as late as arrival allows, no later than it arrived and at least
+one period before row n + 1 was made. A burst after a stall is spread back into the stall
+(rows queued there); a stall that its burst cannot fill keeps a gap (rows lost there). Why
+the rate is the watch's and not the arrival's, and the measurements: bench/notes/day50.txt.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ WATCH_RATE = 50.0
 
 
 def count_clock(arrival: np.ndarray, rate: float = WATCH_RATE) -> np.ndarray:
-    """One sensor's rows in arrival order -> the times the watch made them: evenly spaced
-    at ``rate``, as late as arrival allows (the lower envelope of arrival over row count)."""
+    """One sensor's rows in arrival order -> the times the watch made them: row n at
+    min over k >= n of (arrival[k] - (k - n) / rate), i.e. never after it arrived and at
+    least a period before the next row; consecutive rows 1 / rate apart, or more where
+    rows were lost."""
     arrival = np.asarray(arrival, dtype=np.float64)
     if len(arrival) == 0:
         return arrival
     made = np.arange(len(arrival)) / rate
-    return float(np.min(arrival - made)) + made
+    return np.minimum.accumulate((arrival - made)[::-1])[::-1] + made
 
 
 def watch_times(times: dict[str, np.ndarray], rate: float = WATCH_RATE) -> dict:
