@@ -31,7 +31,6 @@ import numpy as np
 
 from silkpipe.errors import InputError, not_utf8, parse_json, shown
 from silkpipe.labels import Interval
-from silkpipe.sample_clock import watch_times
 from silkpipe.sessions import HEADER as SESSION_HEADER
 from silkpipe.sessions import (
     IGNORED_SENSORS,
@@ -514,9 +513,7 @@ def is_sample_folder(folder: Path) -> bool:
 
 def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
     """One sample-dialect clip: its name and its events on the block's clock (sample NN
-    placed at NN * SAMPLE_SLOT_S, a continuous recording at 0), each sensor's rows on the
-    watch's count clock, not their bursty arrival seconds (sample_clock); InputError
-    naming it."""
+    placed at NN * SAMPLE_SLOT_S, a continuous recording at 0); InputError naming it."""
     name = parse_clip_name(path)
     if name.dialect != "sample":
         raise InputError(
@@ -533,8 +530,7 @@ def read_sample_clip(path: Path) -> tuple[ClipName, RawStreams]:
     raw = parse_sample_csv(path, name)
     check_sensor_streams(raw, session="", path=str(path))  # before the grid is sized
     if name.sample is not None:
-        _refuse_overlong(raw, path)  # on arrival seconds: the count clock would hide ms
-    raw.times = watch_times(raw.times)
+        _refuse_overlong(raw, path)
     offset = (name.sample or 0) * SAMPLE_SLOT_S
     raw.times = {sensor: t + offset for sensor, t in raw.times.items()}
     return name, raw

@@ -1,15 +1,22 @@
 """Issue 22, stop 50 (helper day50): what the model sees of 2025-10-14, and on which clock.
 
-- ``clock``: per day, how the rows' recorded times agree with the motion they carry: the
-  rotation the quaternions turn per second against the gyro's rate (median cosine and
-  |implied| / |gyro| over rows where |gyro| > 1 rad/s), the recorded spacing of consecutive
-  rows, their residual from one straight clock, and the spacing the motion implies (the
-  angle between consecutive quaternion rows over the gyro's rate); 2025-10-14 on its
-  arrival seconds (the parser before sample_clock) and on the count clock.
+The 2025-10-14 sample files carry each row's host ARRIVAL second; the parser (main) takes it
+as the watch's time. Two watch clocks were measured (the product change that reads them is
+on branch day50-clock, refused by its guard, bench/notes/day50.txt); here they are applied
+to what ``read_sample_clip`` returns, so the script runs on main:
+C1 every row 20 ms after the one before, anchored on the lower envelope of arrival;
+C2 each row as late as arrival allows, no later than it arrived and at least 20 ms before
+the next (a burst after a stall spread back into it, a stall it cannot fill kept as lost).
+
+- ``clock``: per day, how the rows' times agree with the motion they carry: the rotation
+  the quaternions turn per second against the gyro's rate (median cosine and |implied| /
+  |gyro| over rows where |gyro| > 1 rad/s), the recorded spacing of consecutive rows, their
+  residual from one straight clock, the spacing the motion implies (angle between
+  consecutive quaternion rows over the gyro's rate), and each sample's span.
 - ``windows``: per class and day, what the evaluation window (1 s core) holds: peak
   horizontal / vertical acceleration in gravity's frame, peak |gyro|, the time the energy
   is over half its peak, the arm pose (mean gravity direction), and how many samples hold
-  no whole gesture (span_flaw), on both clocks.
+  no whole gesture (span_flaw).
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/day50.py clock
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/day50.py windows
@@ -18,6 +25,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -30,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from punch14 import window_features  # noqa: E402
 
 from silkpipe import clips  # noqa: E402
-from silkpipe.clips import load_clip_streams, read_sample_clip  # noqa: E402
+from silkpipe.clips import load_clip_streams  # noqa: E402
 from silkpipe.dataset import make_windows  # noqa: E402
 from silkpipe.sessions import read_sensor_csv  # noqa: E402
 from silkpipe.training import preset  # noqa: E402
@@ -38,11 +46,34 @@ from silkpipe.vocabulary import CLASSES  # noqa: E402
 
 DATA = Path("/work/shared/data")
 GESTURES = ("jump", "punch", "turn", "noise", "walk")
+WATCH_RATE = 50.0
+CLOCKS = ("arrival", "C1", "C2")
 
 
-def arrival():
-    """The parser as it was: each row at its arrival second (sample_clock bypassed)."""
-    return mock.patch.object(clips, "watch_times", lambda times: times)
+def c1_clock(arrival: np.ndarray, rate: float = WATCH_RATE) -> np.ndarray:
+    made = np.arange(len(arrival)) / rate
+    return float(np.min(arrival - made)) + made
+
+
+def c2_clock(arrival: np.ndarray, rate: float = WATCH_RATE) -> np.ndarray:
+    made = np.arange(len(arrival)) / rate
+    return np.minimum.accumulate((arrival - made)[::-1])[::-1] + made
+
+
+def on_clock(kind: str):
+    """read_sample_clip with every sensor's times on that clock (both are shift-free, so
+    applying them after the sample's slot offset is the same as before it)."""
+    if kind == "arrival":
+        return contextlib.nullcontext()
+    rebuild = {"C1": c1_clock, "C2": c2_clock}[kind]
+    read = clips.read_sample_clip
+
+    def reading(path):
+        name, raw = read(path)
+        raw.times = {s: rebuild(t) for s, t in raw.times.items()}
+        return name, raw
+
+    return mock.patch.object(clips, "read_sample_clip", reading)
 
 
 def qmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -95,7 +126,7 @@ def day_raws(day: str) -> list:
         paths = sorted((DATA / "clips-dev").glob("[jpt]*.csv"))
         return [read_sensor_csv(p) for p in paths]
     paths = sorted((DATA / "clips-20251014").glob("*_sample*.csv"))
-    return [read_sample_clip(p)[1] for p in paths]
+    return [clips.read_sample_clip(p)[1] for p in paths]
 
 
 def clock_rows(label: str, raws: list) -> None:
@@ -106,22 +137,26 @@ def clock_rows(label: str, raws: list) -> None:
         for r in raws
         for t in r.times.values()
     ]
+    spans = [
+        max(t[-1] for t in r.times.values()) - min(t[0] for t in r.times.values()) for r in raws
+    ]
     spacing = np.concatenate([implied_spacing(r) for r in raws])
     hist, _ = np.histogram(spacing * 1e3, bins=np.arange(0, 65, 5))
+    pct = " ".join(f"{v:5.1f}" for v in 1e3 * np.percentile(dts, [10, 50, 90, 99]))
     print(
         f"{label:22s} files {len(raws):3d}  quat/gyro cos {np.median(qg[:, 0]):.3f} ratio "
-        f"{np.median(qg[:, 1]):5.2f}  recorded row dt ms p10/50/90/99 "
-        f"{' '.join(f'{v:5.1f}' for v in 1e3 * np.percentile(dts, [10, 50, 90, 99]))}  "
-        f"residual from one straight clock ms median {1e3 * np.median(resid):5.1f}"
+        f"{np.median(qg[:, 1]):5.2f}  row dt ms p10/50/90/99 {pct}  residual from one "
+        f"straight clock ms {1e3 * np.median(resid):5.1f}  span s median/p10/p90 "
+        f"{' '.join(f'{v:.2f}' for v in np.percentile(spans, [50, 10, 90]))}"
     )
     print(f"{'':22s} motion-implied row spacing, 5-ms bins from 0: {hist.tolist()}")
 
 
 def clock() -> None:
     clock_rows("clips-dev (watch ns)", day_raws("dev"))
-    with arrival():
-        clock_rows("2025-10-14 arrival", day_raws("1014"))
-    clock_rows("2025-10-14 count clock", day_raws("1014"))
+    for kind in CLOCKS:
+        with on_clock(kind):
+            clock_rows(f"2025-10-14 {kind}", day_raws("1014"))
 
 
 def feature_rows(label: str, streams: list) -> None:
@@ -144,9 +179,9 @@ def feature_rows(label: str, streams: list) -> None:
 
 def windows() -> None:
     feature_rows("clips-dev", load_clip_streams(DATA / "clips-dev"))
-    with arrival():
-        feature_rows("2025-10-14 arrival", load_clip_streams(DATA / "clips-20251014"))
-    feature_rows("2025-10-14 count clock", load_clip_streams(DATA / "clips-20251014"))
+    for kind in CLOCKS:
+        with on_clock(kind):
+            feature_rows(f"2025-10-14 {kind}", load_clip_streams(DATA / "clips-20251014"))
 
 
 def main() -> None:
