@@ -3,6 +3,10 @@ the noise span rule does. Dev harness, not shipped; results in bench/notes/noise
 
     PYTHONPATH=. python bench/notes/noise50.py where DIR...     # per noise word, true offset
     PYTHONPATH=. python bench/notes/noise50.py rules DIR...     # span variants, every class
+    PYTHONPATH=. python bench/notes/noise50.py gate DIR...      # the same where the gate passes
+    PYTHONPATH=. python bench/notes/noise50.py profile DIR...   # truth at word + t, t -1..2 s
+    PYTHONPATH=. python bench/notes/noise50.py fair DIR...      # filler make-up; label on pads
+    PYTHONPATH=. python bench/notes/noise50.py windows DIR...   # training windows 0.8 vs 0.6 s
 
 Words are the exact ones (truth.json); labels at the TRUE offset on the true session clock
 (bench/notes/label_dev.py), so the span rule is judged apart from the offset and Whisper.
@@ -10,7 +14,7 @@ Words are the exact ones (truth.json); labels at the TRUE offset on the true ses
 
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,8 +22,16 @@ import numpy as np
 
 import bench.notes.label_dev as ld
 from silkpipe.alignment import AlignConfig, align_session, session_labels
+from silkpipe.dataset import WindowConfig, session_stream, window_centres
 from silkpipe.vocabulary import CLASSES
-from silkpipe.voice_score import clock_pairs, label_landing, label_overlap
+from silkpipe.voice_score import (
+    _label_grid,
+    _truth_grid,
+    clock_grid,
+    clock_pairs,
+    label_landing,
+    label_overlap,
+)
 from silkpipe.word_labels import spoken_words, word_label_errors, word_summary
 
 ld.CACHE = Path("/tmp/noise50/cache")
@@ -154,10 +166,85 @@ def rules(folders, mode: str = "true") -> None:
             print(f"{'':22s} {word_line()}")
 
 
+def profile(folders) -> None:
+    """Per t, the share of noise words whose truth at word + t is a noise gesture, noise
+    filler, other filler, another gesture: the best any word-placed window can do."""
+    ts = np.arange(-1.0, 2.0, 0.1)
+    rows = []
+    for f in folders:
+        truth, _, cmds = ld.load(f, False)
+        for c in cmds:
+            if c.cls == "noise":
+                rows.append(_truth_grid(truth, c.start + truth["offset_s"] + ts))
+    g, n = np.array(rows), CLASSES.index("noise")
+    print("words", len(g))
+    for k, t in enumerate(ts):
+        col = g[:, k]
+        print(
+            f"t {t:+.1f} core {np.mean(col == n):.2f} noisefill {np.mean(col == -2 - n):.2f} "
+            f"otherfill {np.mean((col <= -2) & (col != -2 - n)):.2f} "
+            f"othergest {np.mean((col >= 0) & (col != n)):.2f}"
+        )
+
+
+def fair(folders) -> None:
+    """What filler_motion is made of, and the share of noise label time on a noise gesture's
+    own piece outside its core (realistic.gesture_source: a short clip plays >= 0.8 s)."""
+    n, fill = CLASSES.index("noise"), defaultdict(float)
+    for w in (0.8, 0.6):
+        tot = pad = core = onfill = 0
+        for f in folders:
+            truth, clock, cmds = ld.load(f, False)
+            for a, b, c in truth["filler_motion"]:
+                fill[c] += (b - a) * (w == 0.8)
+            m = clock.motion
+            cfg = replace(AlignConfig(), noise_window_s=w)
+            ivs = session_labels(cmds, truth["offset_s"], (float(m.t[0]), float(m.t[-1])), m, cfg)
+            grid, tt = clock_grid(clock, 50.0)
+            p = _label_grid([(iv.start, iv.end, iv.label) for iv in ivs], grid) == n
+            g = _truth_grid(truth, tt)
+            inpad = np.zeros(len(tt), bool)
+            for G in (G for G in truth["gestures"] if G["class"] == "noise"):
+                c0 = (G["start"] + G["end"]) / 2
+                half = max((G["end"] - G["start"]) / 2 + 0.125, 0.4)
+                inpad |= (tt >= c0 - half) & (tt < c0 + half) & (g != n)
+            tot += p.sum()
+            core += (p & (g == n)).sum()
+            onfill += (p & (g == -2 - n)).sum()
+            pad += (p & inpad).sum()
+        print(
+            f"w{w}: noise label s {tot / 50:.0f}: on a noise gesture {core / tot:.2f}, on "
+            f"noise-recording filler {onfill / tot:.2f}, on a noise gesture's own piece "
+            f"outside its core {pad / tot:.2f}"
+        )
+    total = sum(fill.values())
+    print("filler time by recording class:", {k: round(v / total, 3) for k, v in fill.items()})
+
+
+def windows(folders) -> None:
+    """Training windows (dataset.window_centres) from labels with 0.8 s and 0.6 s noise."""
+    same, counts = 0, {w: Counter() for w in (0.8, 0.6)}
+    for f in folders:
+        truth, clock, cmds = ld.load(f, False)
+        m = clock.motion
+        got = {}
+        for w in counts:
+            cfg = replace(AlignConfig(), noise_window_s=w)
+            ivs = session_labels(cmds, truth["offset_s"], (float(m.t[0]), float(m.t[-1])), m, cfg)
+            stream = session_stream(f.name, m, [(iv.start, iv.end, iv.label) for iv in ivs])
+            got[w] = window_centres(stream, WindowConfig())
+            counts[w].update(label for _, label, _ in got[w])
+        same += got[0.8] == got[0.6]
+    print(f"sessions with identical windows {same} of {len(folders)}")
+    for w, c in counts.items():
+        print(w, dict(c))
+
+
 if __name__ == "__main__":
     mode, dirs = sys.argv[1], sys.argv[2:]
     folders = ld.folders_of(dirs)
     if mode == "gate":
         rules(folders, "gate")
     else:
-        {"where": where, "rules": rules}[mode](folders)
+        modes = {"where": where, "rules": rules, "profile": profile, "fair": fair}
+        (modes | {"windows": windows})[mode](folders)
