@@ -58,12 +58,7 @@ class AlignConfig:
     # highest (None: keep the whole window). The motion next to a gesture in play is
     # walking, fidgeting or stillness, mostly weaker than the gesture itself.
     event_burst_share: float | None = 0.3
-    # Label window around a spoken "noise" ... A named noise is often shorter than an event
-    # (a noise action lasts about 0.36 s) and the motion beside it is mostly unnamed noise
-    # recordings, so a wide window lands there; 0.6 s keeps the window's centre, hence the one
-    # training window a short label gives (dataset.window_centres), and the word-level
-    # figures (bench/notes/noise50.txt).
-    noise_window_s: float = 0.6
+    noise_window_s: float = 0.8  # label window around a spoken "noise" ...
     # ... centred this long after its word (None: word_to_peak_s, like an event's motion).
     noise_centre_s: float | None = None
     # Players narrate a stretch of noise by saying "noise" again and again (real transcripts:

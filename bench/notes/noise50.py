@@ -147,7 +147,7 @@ def table(pairs) -> str:
 
 _D = AlignConfig()
 VARIANTS = {
-    "default": _D,  # stop 50's noise label: 0.6 s (main before it: 0.8 s)
+    "default": _D,  # the shipped 0.8 s (w0.6: stop 50's candidate, refused)
     **{f"w{w}": replace(_D, noise_window_s=w) for w in (0.8, 0.6, 0.5, 0.4, 0.3, 0.2)},
     "burst.3": replace(_D, noise_burst_share=0.3),
     "burst.5": replace(_D, noise_burst_share=0.5),
