@@ -7,7 +7,7 @@ on its own ("class choice unconfirmed") and passes with the model of the other t
 
 The mechanism is tested with the energy-only offset search (``--class-channel-weight 0``),
 where these sessions show it, and without the floor on a moved offset's lag margin
-(``--class-moved-margin``), which refuses 135233 there (its margin is 0.83). With class channels in the search (the default) 135233 passes
+(``--class-moved-margin``), which refuses 135233 there (its margin is 0.83 to 0.96, by the number of threads torch uses). With class channels in the search (the default) 135233 passes
 on its own and 143217 is the one the other sessions' classes pass
 (test_the_default_run_passes_all_three_real_sessions).
 """
@@ -110,7 +110,8 @@ def test_the_moved_margin_floor_refuses_it_on_energy_alone(copy):
     assert _align(copy) == 0
     report = json.loads((_labels(copy) / f"{REFUSED}.json").read_text())
     assert report["excluded"] and report["gate"] == MOVED_WEAKLY, report["reason"]
-    assert report["class_lag_margin"] == pytest.approx(0.83, abs=0.05)
+    # It reads 0.83 with the default threads and 0.96 with one: under the floor both ways.
+    assert report["class_lag_margin"] < AlignConfig().class_moved_margin
 
 
 def test_controls_stay_refused_with_the_session_classes(finished, data_dir):
