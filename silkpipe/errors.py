@@ -7,6 +7,8 @@ fault (the store, the disk, a bug). Every error is one line naming the session a
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BAD_INPUT = 2
@@ -133,11 +135,17 @@ def exit_status(err: BaseException) -> int:
     return BAD_INPUT if isinstance(err, InputError | StoreError) else FAULT
 
 
-def write_error(err: OSError, path: str | Path) -> OSError:
+@contextmanager
+def writing_to(path: str | Path) -> Iterator[None]:
     """An OSError that names no file (a write that ran out of room says "[Errno 28] No
-    space left on device" and nothing of where) as one naming ``path``, the folder or
-    file the user gave."""
-    return OSError(f"cannot write {path}: {err.strerror or err}")
+    space left on device" and nothing of where) is raised as one naming ``path``, the
+    folder or file the user gave; one that names its file is left as it is."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename is None:
+            raise OSError(f"cannot write {path}: {err.strerror or err}") from err
+        raise
 
 
 def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:
