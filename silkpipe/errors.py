@@ -18,7 +18,8 @@ _stopped_by = {"signal": 2}  # SIGINT, or SIGTERM: the exit status is 128 + it
 
 
 def on_ctrl_c(signum, frame) -> None:
-    """SIGINT handler: remember the press, then raise KeyboardInterrupt as Python's does.
+    """SIGINT (and SIGTERM) handler: remember the press and the signal, then raise
+    KeyboardInterrupt as Python's does.
 
     Python drops an exception raised inside a weakref or ``__del__`` callback ("Exception
     ignored"), and the plotting libraries run many: a Ctrl-C there printed a traceback and
@@ -29,8 +30,9 @@ def on_ctrl_c(signum, frame) -> None:
 
 
 def arm_ctrl_c() -> None:
-    """A command starts: no press yet; on_ctrl_c answers SIGINT unless it is ignored, or
-    the command runs outside the main thread (SIGINT is not its caller's to set there)."""
+    """A command starts: no press yet; on_ctrl_c answers SIGINT and SIGTERM where each has
+    Python's default handler (not ignored, nor set by the caller), unless the command runs
+    outside the main thread (the signals are not its caller's to set there)."""
     import signal
 
     _ctrl_c["pressed"] = False
