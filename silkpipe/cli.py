@@ -151,7 +151,7 @@ def _named(argv: list[str] | None) -> str:
 
 
 def _interrupted(command: str) -> int:
-    """Ctrl-C: one line saying what is left, and the exit status a shell gives it."""
+    """Ctrl-C or SIGTERM: one line saying what is left, and the exit status a shell gives it."""
     _say(f"{command}: interrupted: {INTERRUPTED}")
     return interrupted_status()
 

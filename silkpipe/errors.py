@@ -7,6 +7,8 @@ fault (the store, the disk, a bug). Every error is one line naming the session a
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BAD_INPUT = 2
@@ -16,7 +18,8 @@ _stopped_by = {"signal": 2}  # SIGINT, or SIGTERM: the exit status is 128 + it
 
 
 def on_ctrl_c(signum, frame) -> None:
-    """SIGINT handler: remember the press, then raise KeyboardInterrupt as Python's does.
+    """SIGINT (and SIGTERM) handler: remember the press and the signal, then raise
+    KeyboardInterrupt as Python's does.
 
     Python drops an exception raised inside a weakref or ``__del__`` callback ("Exception
     ignored"), and the plotting libraries run many: a Ctrl-C there printed a traceback and
@@ -27,8 +30,9 @@ def on_ctrl_c(signum, frame) -> None:
 
 
 def arm_ctrl_c() -> None:
-    """A command starts: no press yet; on_ctrl_c answers SIGINT unless it is ignored, or
-    the command runs outside the main thread (SIGINT is not its caller's to set there)."""
+    """A command starts: no press yet; on_ctrl_c answers SIGINT and SIGTERM where each has
+    Python's default handler (not ignored, nor set by the caller), unless the command runs
+    outside the main thread (the signals are not its caller's to set there)."""
     import signal
 
     _ctrl_c["pressed"] = False
@@ -133,11 +137,17 @@ def exit_status(err: BaseException) -> int:
     return BAD_INPUT if isinstance(err, InputError | StoreError) else FAULT
 
 
-def write_error(err: OSError, path: str | Path) -> OSError:
+@contextmanager
+def writing_to(path: str | Path) -> Iterator[None]:
     """An OSError that names no file (a write that ran out of room says "[Errno 28] No
-    space left on device" and nothing of where) as one naming ``path``, the folder or
-    file the user gave."""
-    return OSError(f"cannot write {path}: {err.strerror or err}")
+    space left on device" and nothing of where) is raised as one naming ``path``, the
+    folder or file the user gave; one that names its file is left as it is."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename is None:
+            raise OSError(f"cannot write {path}: {err.strerror or err}") from err
+        raise
 
 
 def read_user_bytes(path: Path, *, session: str | None = None) -> bytes:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, WindowConfig, make_windows
+from silkpipe.errors import writing_to
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray, labels) -> dict:
@@ -149,18 +150,11 @@ def write_report(result: dict, folder: str | Path) -> None:
     import os
     import tempfile
 
-    from silkpipe.errors import write_error
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".partial-") as scratch:
-            made = Path(scratch)
-            (made / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
-            confusion_png(result, made / "confusion.png")
-            for name in ("metrics.json", "confusion.png"):
-                os.replace(made / name, folder / name)
-    except OSError as err:
-        if err.filename is None:  # a full disk named nothing: which folder?
-            raise write_error(err, folder) from err
-        raise
+    with writing_to(folder), tempfile.TemporaryDirectory(dir=folder, prefix=".partial-") as scratch:
+        made = Path(scratch)
+        (made / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
+        confusion_png(result, made / "confusion.png")
+        for name in ("metrics.json", "confusion.png"):
+            os.replace(made / name, folder / name)

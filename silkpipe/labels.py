@@ -49,9 +49,7 @@ def parse_labels_csv(
     """Labels CSV text -> intervals; errors name the session, ``source`` and the line.
 
     ``skip_bad`` drops malformed rows (and every row of a file without the header) instead
-    of raising: the report shows what it can and never fails on one bad file. A row
-    '-inf,inf,walk' passes the span check (inf > -inf) but no window or clock can hold it
-    (it ended `train --sessions` with an OverflowError): times must be finite.
+    of raising: the report shows what it can and never fails on one bad file.
     """
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
@@ -64,11 +62,7 @@ def parse_labels_csv(
         if not row:
             continue
         try:
-            iv = _interval(row, line_no, source, session)
-            if not (math.isfinite(iv.start) and math.isfinite(iv.end)):
-                why = f"label {iv.label} at {iv.start}-{iv.end} s: its times must be finite numbers"
-                raise InputError(why, session=session, path=source)
-            out.append(iv)
+            out.append(_interval(row, line_no, source, session))
         except InputError:
             if not skip_bad:
                 raise
@@ -76,13 +70,18 @@ def parse_labels_csv(
 
 
 def _interval(row: list[str], line_no: int, source: str, session: str | None) -> Interval:
-    """One ``start,end,label`` row; the label is stripped, the class and span checked."""
+    """One ``start,end,label`` row; the label is stripped, the class, span and times checked.
+    A row '-inf,inf,walk' passes the span check (inf > -inf) but no window or clock can hold
+    it (it ended `train --sessions` with an OverflowError): times must be finite."""
     try:
         start, end, label = float(row[0]), float(row[1]), row[2].strip()
     except (ValueError, IndexError):
         raise InputError(f"line {line_no}: bad row {row!r}", session=session, path=source) from None
     if label not in CLASSES or not end > start:
         raise InputError(f"line {line_no}: bad interval {row!r}", session=session, path=source)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        why = f"label {label} at {start}-{end} s: its times must be finite numbers"
+        raise InputError(why, session=session, path=source)
     return Interval(start, end, label)
 
 

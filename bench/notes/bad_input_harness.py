@@ -25,7 +25,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +166,17 @@ def tmpfs(path: Path, size: str, *, ro: bool = False) -> None:
 
 def umount(path: Path) -> None:
     subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+@contextmanager
+def disk(path: Path, size: str, *, ro: bool = False) -> Iterator[Path]:
+    """A case's full or read-only disk at ``path``, unmounted when the case ends, however
+    it ends (each case had its own try/finally around tmpfs and umount)."""
+    tmpfs(path, size, ro=ro)
+    try:
+        yield path
+    finally:
+        umount(path)
 
 
 # ---- the same builds, shared by sweep 48 on -------------------------------------------

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bad_input_harness import tmpfs, umount  # noqa: E402
+from bad_input_harness import disk  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 GOOD = ("20251017_143217_session", "20251017_143627_session")
@@ -181,20 +181,16 @@ for _step in TRIGGERS:
 @case
 def disk_full_store_fresh(root: Path) -> str:
     sessions(root)
-    tmpfs(root / "store", "2M")
-    try:
+    with disk(root / "store", "2M"):
         proc = silkpipe(root, *run_argv())
         return summary(proc, f"store={whole(root / 'store')}")
-    finally:
-        umount(root / "store")
 
 
 @case
 def disk_full_store_second_run(root: Path) -> str:
     """A finished run r on a nearly full disk; run r2 on the same store fills it."""
     sessions(root)
-    tmpfs(root / "store", "8M")
-    try:
+    with disk(root / "store", "8M"):
         first = silkpipe(root, *run_argv())
         before = whole(root / "store")
         pointers = {p: p.read_bytes() for p in (root / "store/runs/r").glob("*.json")}
@@ -203,23 +199,18 @@ def disk_full_store_second_run(root: Path) -> str:
         return summary(
             proc, f"first rc={first.returncode} {before}; r kept={kept} now={whole(root / 'store')}"
         )
-    finally:
-        umount(root / "store")
 
 
 @case
 def disk_full_train_out(root: Path) -> str:
     sessions(root)
     base = silkpipe(root, *run_argv())
-    tmpfs(root / "out", "300K")
-    try:
+    with disk(root / "out", "300K"):
         proc = silkpipe(
             root, "train", "--clips", str(DATA / "clips-dev"), "--out", "out", "--epochs", "1"
         )
         left = sorted(p.name for p in (root / "out").rglob("*"))
         return summary(proc, f"base rc={base.returncode} out holds {left}")
-    finally:
-        umount(root / "out")
 
 
 @case
@@ -227,15 +218,12 @@ def readonly_store_rerun(root: Path) -> str:
     sessions(root)
     silkpipe(root, *run_argv())
     shutil.copytree(root / "store", root / "copy")
-    tmpfs(root / "store2", "20M")
-    shutil.copytree(root / "copy", root / "store2", dirs_exist_ok=True)
-    subprocess.run(["mount", "-o", "remount,ro", str(root / "store2")], check=True)
-    try:
+    with disk(root / "store2", "20M"):
+        shutil.copytree(root / "copy", root / "store2", dirs_exist_ok=True)
+        subprocess.run(["mount", "-o", "remount,ro", str(root / "store2")], check=True)
         same = silkpipe(root, *run_argv("store2"))
         new = silkpipe(root, *run_argv("store2", "r2"))
         return summary(same, "same run-id") + "\n    new run-id: " + summary(new)
-    finally:
-        umount(root / "store2")
 
 
 def model_files(folder: Path) -> dict:
@@ -267,14 +255,11 @@ def sigkill_train_out_export(root: Path) -> str:
 
 @case
 def readonly_train_out(root: Path) -> str:
-    tmpfs(root / "out", "5M", ro=True)
-    try:
+    with disk(root / "out", "5M", ro=True):
         proc = silkpipe(
             root, "train", "--clips", str(DATA / "clips-dev"), "--out", "out", "--epochs", "1"
         )
         return summary(proc)
-    finally:
-        umount(root / "out")
 
 
 @case

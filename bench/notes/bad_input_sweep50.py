@@ -36,6 +36,7 @@ from bad_input_harness import (  # noqa: E402
     Cases,
     clips,
     copy_session,
+    disk,
     edit_column,
     edit_transcript,
     env,
@@ -48,10 +49,8 @@ from bad_input_harness import (  # noqa: E402
     sessions,
     silkpipe,
     summary,
-    tmpfs,
     train_clips,
     trained_model,
-    umount,
     write_rows,
 )
 
@@ -196,15 +195,12 @@ def run_sigterm_then_rerun(root: Path) -> str:
 def run_tmpdir_full(root: Path) -> str:
     """TMPDIR on a 1 MB disk, full."""
     sessions(root)
-    tmpfs(root / "tmp", "1M")
-    try:
-        (root / "tmp" / "fill").write_bytes(b"\0" * (1024 * 1024 - 8192))
-    except OSError:
-        pass
-    try:
+    with disk(root / "tmp", "1M"):
+        try:
+            (root / "tmp" / "fill").write_bytes(b"\0" * (1024 * 1024 - 8192))
+        except OSError:
+            pass
         return run_case(root)
-    finally:
-        umount(root / "tmp")
 
 
 @expect("the clips folder named (not a session), good labelled", "clips", "good=labelled")
@@ -300,40 +296,31 @@ def train_sessions_labels_100k_rows(root: Path) -> str:
     refuses=("TB",),
 )
 def synth_out_full_disk(root: Path) -> str:
-    tmpfs(root / "disk", "2M")
-    try:
+    with disk(root / "disk", "2M"):
         proc = silkpipe(root, "synth", "disk/syn", "--sessions", "3", "--seed", "1")
         syn = root / "disk" / "syn"
         left = sorted(p.name for p in (root / "disk").iterdir())
         state = "syn=none" if not syn.exists() else f"syn={len(list(syn.rglob('*')))} files"
         return summary(proc, f"{state} disk={left}", "syn")
-    finally:
-        umount(root / "disk")
 
 
 @expect("clear 'read-only' line naming rep, rc 1 or 2", "rep", refuses=("TB",))
 def evaluate_report_readonly(root: Path) -> str:
     trained_model(root)
-    tmpfs(root / "rep", "1M", ro=True)
-    try:
+    with disk(root / "rep", "1M", ro=True):
         argv = ("evaluate", "--model", "out/model", "--clips", "clips", "--report", "rep")
         proc = silkpipe(root, *argv)
         return summary(proc, model_files(root), "rep")
-    finally:
-        umount(root / "rep")
 
 
 @expect("one line naming rep and no space", "rep: No space", refuses=("TB",))
 def evaluate_report_full_disk(root: Path) -> str:
     trained_model(root)
-    tmpfs(root / "rep", "16k")
-    try:
+    with disk(root / "rep", "16k"):
         argv = ("evaluate", "--model", "out/model", "--clips", "clips", "--report", "rep")
         proc = silkpipe(root, *argv)
         left = sorted(p.name for p in (root / "rep").iterdir())
         return summary(proc, f"rep={left}", "rep")
-    finally:
-        umount(root / "rep")
 
 
 def base_store(scratch: Path) -> Path:
@@ -354,15 +341,12 @@ def base_store(scratch: Path) -> Path:
 )
 def export_dest_full_disk(root: Path) -> str:
     shutil.copytree(base_store(root.parent), root / "store")
-    tmpfs(root / "disk", "64k")
-    try:
+    with disk(root / "disk", "64k"):
         argv = ("sessions", "export-report", "--store", "store", "--run-id", "r", "disk/dest")
         proc = silkpipe(root, *argv)
         dest = root / "disk" / "dest"
         left = sorted(str(p.relative_to(dest)) for p in dest.rglob("*")) if dest.exists() else []
         return summary(proc, f"dest={left[:4]}{'...' if len(left) > 4 else ''}", "dest")
-    finally:
-        umount(root / "disk")
 
 
 if __name__ == "__main__":

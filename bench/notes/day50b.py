@@ -6,6 +6,9 @@ the quantile table silkpipe.bursty_clock holds (in 20 ms watch periods), and the
 (arrival - the count clock) of the data against that of i.i.d. draws from the table.
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 nice python bench/notes/day50b.py gaps
+
+It runs on branch day50b, where silkpipe.sample_clock lives (not on main: its imports are
+sorted as ruff sorts them here, where that module is unknown).
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
+from silkpipe.sample_clock import count_clock
 
 from silkpipe import clips
 from silkpipe.clips import read_sample_clip
 from silkpipe.errors import InputError
-from silkpipe.sample_clock import count_clock
 
 DAY = Path("/work/shared/data/clips-20251014")
 SHOWN = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.9]

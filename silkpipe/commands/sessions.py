@@ -253,7 +253,8 @@ def export_whole(dest: Path, copy: dict[str, bytes], earlier: set[str]) -> None:
         for name in sorted(copy, key=lambda n: n == "index.html"):
             new = name not in earlier and not (dest / name).exists()
             keys.write_whole(dest / name, copy[name])
-            added += [name] if new else []
+            if new:
+                added.append(name)
     except BaseException:
         for name in added:
             (dest / name).unlink(missing_ok=True)

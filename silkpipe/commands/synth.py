@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from silkpipe.commands import add_dir_option, refuse_unused
-from silkpipe.errors import InputError, write_error
+from silkpipe.errors import InputError, writing_to
 
 
 def register(sub) -> None:
@@ -187,14 +187,13 @@ def written_whole(out: str, write: Callable[[Path], dict]) -> dict:
         )
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.partial-"))
-    try:
-        summary = write(staging)
-        _rename_in(staging, folder, out)
-    except BaseException as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(err, OSError) and err.filename is None:
-            raise write_error(err, out) from err
-        raise
+    with writing_to(out):
+        try:
+            summary = write(staging)
+            _rename_in(staging, folder, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return summary
 
 
