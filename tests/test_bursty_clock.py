@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 import torch
 
 from silkpipe.bursty_clock import GAP_QUANTILES, arrival_rows, draw_gaps
+from silkpipe.commands import check_config
+from silkpipe.errors import InputError
+from silkpipe.steps.common import STEP_VERSION
+from silkpipe.steps.train import keyed_settings
 from silkpipe.training import TrainConfig, augment, preset
 
 
@@ -47,3 +52,13 @@ def test_the_default_reads_a_share_of_windows_on_arrival_seconds_and_voice_prese
     plain = _plain(preset("within-day"))
     steps = augment(ramp, plain, torch.ones(9), torch.Generator().manual_seed(2))[..., 0].diff(1)
     assert torch.allclose(steps, torch.ones_like(steps))
+
+
+def test_the_share_is_a_setting_of_train_and_evaluate_checked_and_keyed():
+    """Parent: no such setting; a share outside [0, 1] is refused like the other shares, and
+    the train step's version moved with the default model it changes."""
+    assert check_config(replace(TrainConfig(), bursty=1.0)).bursty == 1.0
+    with pytest.raises(InputError, match="bursty"):
+        check_config(replace(TrainConfig(), bursty=1.5))
+    assert keyed_settings(TrainConfig())["bursty"] == 0.5
+    assert STEP_VERSION["train"] >= 22
