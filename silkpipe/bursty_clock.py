@@ -3,11 +3,10 @@
 That recorder stamps rows with the second they reached the host; the watch sends them in
 bursts after stalls, and the parser reads those seconds as the watch's. A model trained on
 watch-clock days (clips-dev) meets such windows on 2025-10-14, and that day's distortion
-had acted on its own training windows as an augmentation (bench/notes/day50.txt,
-day50b.txt, day50c.txt). ``arrival_rows`` puts a window's rows on arrival seconds drawn
-from that recorder's measured gap distribution and reads them as the parser reads arrival
-seconds: a stall freezes the window into a ramp, the burst after it skips the rows queued
-there.
+had acted on its own training windows as an augmentation (bench/notes/day50c.txt).
+``arrival_rows`` puts a window's rows on arrival seconds drawn from that recorder's
+measured gap distribution and reads them as the parser reads arrival seconds: a stall
+freezes the window into a ramp, the burst after it skips the rows queued there.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import torch
 
 #: Percentiles (0, 2.5, ..., 97.5, 99, 99.5, 99.9) of the arrival gap between consecutive
 #: rows of one sensor in the 2025-10-14 sample files, in units of the watch's 20 ms period
-#: (bench/notes/day50b.txt: how measured)
+#: (bench/notes/day50c.txt: how measured)
 GAP_PERCENTILES = (*(i * 2.5 for i in range(40)), 99.0, 99.5, 99.9)
 GAP_QUANTILES = (
     *(0.0, 0.0005, 0.0005, 0.002, 0.0565, 0.0695, 0.082, 0.0925, 0.103, 0.1135),

@@ -75,7 +75,7 @@ class TrainConfig:
     warp: float = 0.2  # time warp: speed factor in [1 - warp, 1 + warp]
     drop: float = 0.3  # lost events: up to this share of each sensor's samples held
     # share of windows read on bursty host-arrival seconds, as the 2025-10-14 recorder
-    # delivers rows (silkpipe.bursty_clock; bench/notes/day50b.txt)
+    # delivers rows (silkpipe.bursty_clock; bench/notes/day50c.txt)
     bursty: float = 0.5
     # model
     conv: int = 48  # conv and hidden sized for the 40k-parameter budget
