@@ -28,6 +28,7 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 
+from silkpipe.bursty_clock import arrival_rows
 from silkpipe.dataset import (
     FEATURE_NAMES,
     GESTURE_BALANCES,
@@ -73,6 +74,9 @@ class TrainConfig:
     yaw_deg: float = 45.0  # rotation about the window's gravity axis (watch turned on the wrist)
     warp: float = 0.2  # time warp: speed factor in [1 - warp, 1 + warp]
     drop: float = 0.3  # lost events: up to this share of each sensor's samples held
+    # share of windows read on bursty host-arrival seconds, as the 2025-10-14 recorder
+    # delivers rows (silkpipe.bursty_clock; bench/notes/day50c.txt)
+    bursty: float = 0.5
     # model
     conv: int = 48  # conv and hidden sized for the 40k-parameter budget
     kernel: int = 5
@@ -179,6 +183,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "yaw_deg": 0.0,
         "warp": 0.0,
         "drop": 0.0,
+        "bursty": 0.0,
     },
     "cross-day": {"inputs": "invariant", "balanced": True},
 }
@@ -248,7 +253,8 @@ def augment(x: torch.Tensor, cfg: TrainConfig, std: torch.Tensor, gen: torch.Gen
 
 def _crop(x: torch.Tensor, cfg: TrainConfig, gen: torch.Generator) -> torch.Tensor:
     """A window of cfg.window.length from the context: shifted by up to +-context samples
-    and, with cfg.warp, played faster or slower by a factor in [1 - warp, 1 + warp]."""
+    and, with cfg.warp, played faster or slower by a factor in [1 - warp, 1 + warp]; with
+    cfg.bursty, that share of windows read on bursty arrival seconds (bursty_clock)."""
     b, width, channels = x.shape
     length, ctx = cfg.window.length, cfg.window.context
     centre = torch.full((b, 1), width / 2 - 0.5)
@@ -258,6 +264,9 @@ def _crop(x: torch.Tensor, cfg: TrainConfig, gen: torch.Generator) -> torch.Tens
     if cfg.warp > 0:
         speed = 1 + (torch.rand(b, 1, generator=gen) * 2 - 1) * cfg.warp
     pos = centre + (torch.arange(length)[None, :] - (length - 1) / 2) * speed
+    if cfg.bursty > 0:
+        late = torch.rand(b, 1, generator=gen) < cfg.bursty
+        pos = torch.where(late, arrival_rows(pos, width, gen), pos)
     pos = pos.clamp(0, width - 1)
     lo = pos.floor().long().clamp(max=width - 2)
     frac = (pos - lo)[..., None]

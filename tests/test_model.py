@@ -425,7 +425,8 @@ def test_yaw_augmentation_turns_the_watch_about_gravity_only():
     x = torch.randn(8, 70, 9)
     x[..., 6:9] = torch.tensor([0.2, 0.3, 0.9])  # a steady gravity direction
     x = _unit_gravity(x)
-    cfg = TrainConfig(shift=False, rotate_deg=0, scale=0, jitter=0, warp=0, drop=0, yaw_deg=60)
+    off = dict(shift=False, rotate_deg=0, scale=0, jitter=0, warp=0, drop=0, bursty=0)
+    cfg = TrainConfig(**off, yaw_deg=60)
     y = training.augment(x, cfg, torch.ones(9), gen)
     core = x[:, 10:60]
     assert torch.allclose(y[..., 6:9], core[..., 6:9], atol=1e-5)  # gravity stays put
@@ -439,7 +440,8 @@ def test_time_warp_plays_the_window_faster_or_slower():
     gen = torch.Generator().manual_seed(0)
     t = torch.arange(70, dtype=torch.float32)
     x = t[None, :, None].repeat(64, 1, 9)  # every channel holds its sample index
-    cfg = TrainConfig(shift=False, rotate_deg=0, scale=0, jitter=0, yaw_deg=0, drop=0, warp=0.3)
+    off = dict(shift=False, rotate_deg=0, scale=0, jitter=0, yaw_deg=0, drop=0, bursty=0)
+    cfg = TrainConfig(**off, warp=0.3)
     y = training.augment(x, cfg, torch.ones(9), gen)[..., 0]
     steps = y[:, 1:] - y[:, :-1]  # samples of source per output sample: the speed
     speed = steps.mean(dim=1)

@@ -318,6 +318,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         **dict.fromkeys(("patience", "min_epochs", "val_fold"), (0, None)),
         **dict.fromkeys(("lr", "weight_decay", "purge_s", "scale", "jitter", "warp"), (0, None)),
         **dict.fromkeys(("label_smoothing", "drop", "dropout", "ema_decay", "swa_start"), (0, 1)),
+        "bursty": (0, 1),  # a share of windows
         **dict.fromkeys(("rotate_deg", "yaw_deg"), (0, 360)),
         "val_fraction": (0.01, 0.9),
         "seed": (0, 2**32 - 1),
