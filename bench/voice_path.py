@@ -283,6 +283,28 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def store_of(run: Run | DayRun, oracle: bool = False, align_clips: Path | None = None) -> Path:
+    """The run's store: one per variant (oracle words, another align class model)."""
+    store = WORK / run.name / ("store-oracle" if oracle else "store")
+    if align_clips is not None:  # its own store: labels from another class model
+        store = store.with_name(store.name + "-align-clips")
+    return store
+
+
+def transcripts_fingerprint(store: Path, run_id: str = "bench") -> str:
+    """12 hex digits of the words Whisper heard in a run (each word, its times and score),
+    so two bench runs can be told to share their inputs or not: Whisper's CPU kernels
+    may hear a word otherwise on another machine, and one noise label moved the voice
+    model's macro-F1 by .12 (bench/notes/det50.txt). "-" where none was written."""
+    h = hashlib.sha256()
+    files = sorted((store / "runs" / run_id / "transcripts").glob("*.json"))
+    for path in files:
+        words = json.loads(path.read_text()).get("word_segments", [])
+        keep = [[w.get(k) for k in ("word", "start", "end", "score")] for w in words]
+        h.update(f"{path.name}\n{json.dumps(keep)}\n".encode())
+    return h.hexdigest()[:12] if files else "-"
+
+
 def run_one(
     run: Run | DayRun, oracle: bool = False, align_clips: Path | None = None, workers: int = 2
 ) -> dict:
@@ -305,13 +327,10 @@ def run_one(
     if not sessions.is_dir():  # same seed, same files: generate once
         generate(run, train, sessions)
     manifest.write_text(names)
-    store = out / ("store-oracle" if oracle else "store")
-    if align_clips is not None:  # its own store: labels from another class model
-        store = store.with_name(store.name + "-align-clips")
     return score_voice(
         sessions,
         held,
-        store_uri=str(store),
+        store_uri=str(store_of(run, oracle, align_clips)),
         run_id="bench",
         train_clips_dir=train,
         workers=workers,
@@ -531,6 +550,9 @@ def main(argv: list[str] | None = None) -> int:
     for run in plan:
         print(f"run {run.name} ...", file=sys.stderr, flush=True)
         results[run.name] = run_one(run, args.oracle, args.align_clips, args.workers)
+        store = store_of(run, args.oracle, args.align_clips)
+        results[run.name]["transcripts_sha"] = transcripts_fingerprint(store)
+        print(f"  transcripts {results[run.name]['transcripts_sha']}", file=sys.stderr)
         rows.append(row(run, results[run.name]))
     dev = {k: v for k, v in results.items() if k not in {r.name for r in DAY_RUNS}}
     if len(dev) > 1:  # the clips-dev runs pooled; the held-out day stands on its own

@@ -125,7 +125,9 @@ class TrainConfig:
     # (sessions alone take the preset's value; a negative value keeps it off there too)
     unlabelled_noise: float = 0.0
     window: WindowConfig = field(default_factory=WindowConfig)
-    threads: int = 1  # intra-op threads: more contend on a busy machine (README: defaults)
+    # intra-op threads: more contend on a busy machine (README: defaults); another count
+    # sums in another order and trains another model, so it keys a stored model when set
+    threads: int = 1
     device: str = "cpu"  # "cpu", "cuda" or "auto"
     compile: bool = False  # torch.compile (CUDA only)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench.voice_path import RUNS, split_clips, untimed_gesture_block_clips
 
 
@@ -258,3 +260,25 @@ def test_a_run_of_n_sessions_takes_whole_seeds_in_turn_and_keeps_n(tmp_path, mon
     ]
     with pytest.raises(SystemExit, match="3 sessions"):
         vp.generate(replace(run, more_seeds=(), sessions=4), tmp_path, tmp_path / "t")
+
+
+def test_the_transcripts_fingerprint_tells_two_runs_inputs_apart(tmp_path):
+    """One word Whisper heard otherwise (another machine's CPU kernels) moved the voice
+    model by .12 macro-F1 (bench/notes/det50.txt): the bench names its transcripts."""
+    import json
+
+    from bench.voice_path import transcripts_fingerprint
+
+    def store(name: str, word: str, score: float, wall_s: float = 3.0) -> Path:
+        folder = tmp_path / name / "runs" / "bench" / "transcripts"
+        folder.mkdir(parents=True)
+        words = [{"word": word, "start": 11.03, "end": 11.5, "score": score}]
+        meta = {"wall_seconds": wall_s}
+        (folder / "s1.json").write_text(json.dumps({"word_segments": words, "silkpipe": meta}))
+        return tmp_path / name
+
+    a = transcripts_fingerprint(store("a", "noise", 0.7))
+    assert a == transcripts_fingerprint(store("b", "noise", 0.7, wall_s=9.0))  # another time
+    assert a != transcripts_fingerprint(store("c", "boys", 0.7))
+    assert a != transcripts_fingerprint(store("d", "noise", 0.69))
+    assert transcripts_fingerprint(tmp_path / "none") == "-"

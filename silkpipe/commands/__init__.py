@@ -154,7 +154,8 @@ def add_training_settings(parser, *, skip=(), scope: str = "") -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        help=f"{scope}torch CPU threads (default {base.threads}: one wins on a busy machine)",
+        help=f"{scope}torch CPU threads (default {base.threads}: one wins on a busy machine; "
+        "another count sums in another order, so it trains another model)",
     )
     skip = (*OWN_TRAINING_OPTIONS, *skip)
     title = f"{scope}every other training setting"
