@@ -32,31 +32,31 @@ def on_ctrl_c(signum, frame) -> None:
 def arm_ctrl_c() -> None:
     """A command starts: no press yet; on_ctrl_c answers SIGINT and SIGTERM where each has
     Python's default handler (not ignored, nor set by the caller), unless the command runs
-    outside the main thread (the signals are not its caller's to set there)."""
+    outside the main thread (the signals are not its caller's to set there). SIGTERM (`kill
+    PID`, a service stop, timeout) had killed the command at once, before its cleanup ran,
+    and a run stopped in its train step left its work folders in TMPDIR
+    (bad_input_sweep50); it now exits 143, as the shell's."""
     import signal
 
     _ctrl_c["pressed"] = False
     _stopped_by["signal"] = signal.SIGINT
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        try:
-            signal.signal(signal.SIGINT, on_ctrl_c)
-        except ValueError:
-            return
+    if _answer(signal.SIGINT, signal.default_int_handler):
         sys.unraisablehook = _quiet_dropped_ctrl_c
-    _arm_sigterm()
+    _answer(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _arm_sigterm() -> None:
-    """SIGTERM (`kill PID`, a service stop, timeout) is answered as Ctrl-C is: it killed
-    the command at once, before its cleanup ran, and a run stopped in its train step left
-    its work folders in TMPDIR (bad_input_sweep50). Exit status 143, as the shell's."""
+def _answer(signum, default) -> bool:
+    """on_ctrl_c answers ``signum`` if it still has Python's ``default`` handler and this is
+    the main thread; whether it now does."""
     import signal
 
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        try:
-            signal.signal(signal.SIGTERM, on_ctrl_c)
-        except ValueError:  # not the main thread
-            return
+    if signal.getsignal(signum) is not default:
+        return False
+    try:
+        signal.signal(signum, on_ctrl_c)
+    except ValueError:  # not the main thread
+        return False
+    return True
 
 
 def interrupted_status() -> int:
