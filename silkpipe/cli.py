@@ -18,8 +18,8 @@ import sys
 from silkpipe.commands import record_given
 from silkpipe.errors import (
     PartialFailure,
-    arm_ctrl_c,
     check_ctrl_c,
+    ctrl_c_answered,
     ctrl_c_pressed,
     exit_status,
     interrupted_status,
@@ -63,8 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arm_ctrl_c()  # before the commands' imports: they take seconds, and a press there too
-    try:  # is one line, not an import traceback
+    """Run one command; its exit status. Ctrl-C and SIGTERM are answered while it runs
+    (from before the commands' imports: they take seconds, and a press there too is one
+    line, not an import traceback)."""
+    with ctrl_c_answered():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
+    try:
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:
         return _interrupted(_named(argv))

@@ -29,20 +29,33 @@ def on_ctrl_c(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def arm_ctrl_c() -> None:
-    """A command starts: no press yet; on_ctrl_c answers SIGINT and SIGTERM where each has
+@contextmanager
+def ctrl_c_answered() -> Iterator[None]:
+    """A command runs: no press yet; on_ctrl_c answers SIGINT and SIGTERM where each has
     Python's default handler (not ignored, nor set by the caller), unless the command runs
     outside the main thread (the signals are not its caller's to set there). SIGTERM (`kill
     PID`, a service stop, timeout) had killed the command at once, before its cleanup ran,
     and a run stopped in its train step left its work folders in TMPDIR
-    (bad_input_sweep50); it now exits 143, as the shell's."""
+    (bad_input_sweep50); it now exits 143, as the shell's.
+
+    On the way out the caller's handlers and unraisable hook are put back: a program that
+    called ``cli.main`` and went on had a later ``kill`` raise KeyboardInterrupt in its own
+    code instead of stopping it."""
     import signal
 
     _ctrl_c["pressed"] = False
     _stopped_by["signal"] = signal.SIGINT
-    if _answer(signal.SIGINT, signal.default_int_handler):
+    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+    hook = sys.unraisablehook
+    answered = [signum for signum, default in defaults.items() if _answer(signum, default)]
+    if signal.SIGINT in answered:
         sys.unraisablehook = _quiet_dropped_ctrl_c
-    _answer(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        for signum in answered:
+            signal.signal(signum, defaults[signum])
+        sys.unraisablehook = hook
 
 
 def _answer(signum, default) -> bool:

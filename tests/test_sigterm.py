@@ -38,3 +38,33 @@ def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir):
     assert err.strip().splitlines()[-1].startswith("silkpipe train: interrupted: "), err[-3000:]
     assert "Traceback" not in err
     assert not list(tmp.glob("silkpipe-*")), sorted(p.name for p in tmp.iterdir())
+
+
+def test_the_callers_handlers_are_back_once_a_command_returns(tmp_path, monkeypatch):
+    """cli.main left its handler on SIGINT and SIGTERM and its unraisable hook after it
+    returned: a program (a notebook, a harness) that ran a command and went on then had a
+    later `kill` raise KeyboardInterrupt in its own code instead of stopping it. Armed while
+    the command runs, the caller's are back after it."""
+    import silkpipe.cli as cli
+    from silkpipe import errors
+
+    handlers = (signal.SIGINT, signal.SIGTERM)
+    at_start_up = [signal.default_int_handler, signal.SIG_DFL]
+    hook = sys.unraisablehook
+    inside: list = []
+
+    def error_line(err, **kw):  # the command's error line: it runs inside the command
+        inside.append([signal.getsignal(s) for s in handlers])
+        return errors.one_line(err, **kw)
+
+    monkeypatch.setattr(cli, "one_line", error_line)
+    before = [signal.signal(s, h) for s, h in zip(handlers, at_start_up, strict=True)]
+    try:
+        assert cli.main(["train", "--out", str(tmp_path / "o")]) == 2  # nothing to train on
+        after = [signal.getsignal(s) for s in handlers]
+    finally:
+        for signum, handler in zip(handlers, before, strict=True):
+            signal.signal(signum, handler)
+    assert inside == [[errors.on_ctrl_c, errors.on_ctrl_c]]
+    assert after == at_start_up
+    assert sys.unraisablehook is hook
