@@ -122,3 +122,17 @@ def test_a_failed_write_names_the_file_once(tmp_path, monkeypatch):
         keys.write_whole(tmp_path / "f.json", b"{}")
     assert str(err.value) == f"[Errno 28] No space left on device: '{tmp_path / 'f.json'}'"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_export_puts_back_the_files_it_overwrote(tmp_path, monkeypatch):
+    """A disk that fills after a figure of the same name was written left the earlier
+    page beside this report's figure: a page showing another run's plot. DEST is now the
+    earlier export, every file as it was."""
+    store, dest = tmp_path / "store", tmp_path / "dest"
+    _report(store, "r2", {"index.html": "r2", "timelines/a.png": "old a", "m.json": "old"})
+    _report(store, "r", {"index.html": "r", "timelines/a.png": "a", "timelines/b.png": "b"})
+    assert _export(store, "r2", dest) == 0
+    earlier = _held(dest)
+    _disk_fills_at(monkeypatch, 3)  # a.png, b.png written; the page is not
+    assert _export(store, "r", dest) == 1
+    assert _held(dest) == earlier

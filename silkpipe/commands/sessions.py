@@ -245,24 +245,40 @@ def export_whole(dest: Path, copy: dict[str, bytes], earlier: set[str]) -> None:
     """Write ``copy`` (read whole from the store first: a store that fails midway leaves
     DEST as it was) into DEST, each file whole, the page last, then delete the earlier
     export's files this copy does not hold and the folders they leave empty. A write that
-    fails (a full disk) takes back the files this export added: it left them, with no
-    page, and the next export refused DEST as "not an earlier report copy"."""
+    fails (a full disk, Ctrl-C) puts DEST back as it was: it had left the files this export
+    added, with no page (the next export then refused DEST as "not an earlier report
+    copy"), and the earlier page beside figures of the same names already overwritten by
+    this report's: a page showing another run's confusion matrix."""
     made = not dest.exists()
     added: list[str] = []
+    overwritten: dict[str, bytes] = {}
     try:
         for name in sorted(copy, key=lambda n: n == "index.html"):
-            new = name not in earlier and not (dest / name).exists()
-            keys.write_whole(dest / name, copy[name])
-            if new:
+            target = dest / name
+            old = target.read_bytes() if target.is_file() else None
+            keys.write_whole(target, copy[name])
+            if old is None:
                 added.append(name)
+            else:
+                overwritten[name] = old
     except BaseException:
-        for name in added:
-            (dest / name).unlink(missing_ok=True)
-        _drop_empty_folders(dest, drop_dest=made)
+        _take_back(dest, added, overwritten, drop_dest=made)
         raise
     for name in earlier - set(copy):
         (dest / name).unlink(missing_ok=True)
     _drop_empty_folders(dest)
+
+
+def _take_back(
+    dest: Path, added: list[str], overwritten: dict[str, bytes], *, drop_dest: bool
+) -> None:
+    """DEST as before a failed export: its added files deleted first (on a full disk they
+    hold the room the earlier files need), then the overwritten ones written back."""
+    for name in added:
+        (dest / name).unlink(missing_ok=True)
+    for name, old in overwritten.items():
+        keys.write_whole(dest / name, old)
+    _drop_empty_folders(dest, drop_dest=drop_dest)
 
 
 def _drop_empty_folders(dest: Path, *, drop_dest: bool = False) -> None:
