@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 BAD_INPUT = 2
 FAULT = 1
@@ -45,7 +46,10 @@ def ctrl_c_answered() -> Iterator[None]:
 
     _ctrl_c["pressed"] = False
     _stopped_by["signal"] = signal.SIGINT
-    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+    defaults: dict[int, Any] = {
+        signal.SIGINT: signal.default_int_handler,
+        signal.SIGTERM: signal.SIG_DFL,
+    }
     hook = sys.unraisablehook
     answered = [signum for signum, default in defaults.items() if _answer(signum, default)]
     if signal.SIGINT in answered:
