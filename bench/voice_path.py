@@ -540,6 +540,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
+    for folder in (CLIPS, DAY_CLIPS):
+        if not folder.is_dir():  # a clone not beside shared/: a traceback from the split
+            print(
+                f"voice_path: {folder} is missing (the bench reads ../shared/data)", file=sys.stderr
+            )
+            return 2
     started = time.perf_counter()
     rows, results = [], {}
     chosen = [run for run in RUNS if run.name in (args.runs or DEFAULT_RUNS)]

@@ -282,3 +282,14 @@ def test_the_transcripts_fingerprint_tells_two_runs_inputs_apart(tmp_path):
     assert a != transcripts_fingerprint(store("c", "boys", 0.7))
     assert a != transcripts_fingerprint(store("d", "noise", 0.69))
     assert transcripts_fingerprint(tmp_path / "none") == "-"
+
+
+def test_a_clone_not_beside_the_data_is_told_so_in_one_line(tmp_path, monkeypatch, capsys):
+    """Run from a copy of the repository with no ../shared beside it (a `git archive` in
+    /tmp), the bench died in split_clips with "min() arg is an empty sequence"."""
+    import bench.voice_path as vp
+
+    monkeypatch.setattr(vp, "CLIPS", tmp_path / "shared" / "data" / "clips-dev")
+    assert vp.main([]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == f"voice_path: {vp.CLIPS} is missing (the bench reads ../shared/data)"
