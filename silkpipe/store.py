@@ -83,6 +83,13 @@ class FileStore:
     def __init__(self, root: str | Path):
         self.root = Path(root).absolute()
         self.uri = f"file://{self.root}"
+        try:
+            self.root.stat()
+        except FileNotFoundError:
+            if self.root.is_symlink():  # written through, its folders could not be made
+                raise StoreError(f"store path {self.root} is a link to nothing") from None
+        except OSError as err:  # a link loop (ELOOP), a file on the way (ENOTDIR)
+            raise StoreError(f"store path {self.root}: {err.strerror}") from None
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"store path {self.root} is a file, not a folder")
 

@@ -46,6 +46,19 @@ def test_rejects_unsafe_keys(tmp_path, key):
     assert list(tmp_path.rglob("*")) == []
 
 
+def test_store_path_link_loop_or_to_nothing_is_bad_input(tmp_path):
+    """--store a link to itself (`ln -s store store`) or to a missing folder: refused as
+    bad input (exit 2) naming the path, not a RuntimeError (exit 1) when a write resolves
+    it, nor an empty store when `sessions list` reads it (bad_input_sweep51)."""
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "nowhere").symlink_to("missing/folder")
+    with pytest.raises(StoreError, match="loop: Too many levels of symbolic links"):
+        open_store(str(tmp_path / "loop"))
+    with pytest.raises(StoreError, match="nowhere is a link to nothing"):
+        open_store(f"file://{tmp_path / 'nowhere'}")
+    assert open_store(str(tmp_path / "new")).list("sessions") == []  # a new store: made later
+
+
 @pytest.mark.parametrize("name", ["../up", "a/b", "", ".x", "a b"])
 def test_rejects_unsafe_names(name):
     with pytest.raises(StoreError):
