@@ -211,6 +211,17 @@ def _rename_in(staging: Path, folder: Path, out: str) -> None:
         raise
 
 
+def _refuse_voices(voices) -> None:
+    """A --voice that cannot speak, refused before any session is written: an espeak-ng
+    voice that does not exist ended the synth with exit 1 and espeak-ng's whole command
+    line ("CalledProcessError: ... returned non-zero exit status 1")."""
+    from silkpipe.speech import voice_problem
+
+    for voice in dict.fromkeys(voices):
+        if why := voice_problem(voice):
+            raise InputError(f"--voice {voice!r} cannot speak: {why}")
+
+
 def _from_clips(args, out: Path) -> dict:
     """Semi-real (or, with --realistic, realistic) sessions from a clip folder."""
     from silkpipe import realistic, semireal
@@ -223,6 +234,7 @@ def _from_clips(args, out: Path) -> dict:
     }
     if args.snr is not None:  # else the options' default (20 dB)
         common["snr_db"] = args.snr
+    _refuse_voices(args.voice or ())
     if args.realistic:
         if not 0 <= args.unspoken < 1 or args.gestures < 4:
             raise InputError("--unspoken must lie in [0, 1) and --gestures be at least 4")
