@@ -199,6 +199,14 @@ def test_a_voice_that_cannot_speak_is_refused_before_anything_is_written(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_duration_of_years_is_refused_at_once(tmp_path, capsys):
+    """--duration 1e9 ran for ever, its 31-year stream growing in memory (bad_input_sweep51)."""
+    assert main(["synth", str(tmp_path / "out"), "--sessions", "1", "--duration", "1e9"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "--duration must be at least 20 seconds and at most 21600 (6 hours), not 1e+09" in line
+    assert list(tmp_path.iterdir()) == []
+
+
 def _subset(data_dir: Path, dest: Path) -> list[str]:
     """The first 14 clips of the gesture block and 6 noise segments of a noise block."""
     clips = sorted((data_dir / "clips-dev").glob("*_to_*.csv"), key=lambda p: p.stem.split("_")[-3])

@@ -264,6 +264,10 @@ def _check_numbers(args) -> None:
         raise InputError("--max-session must be over 0, --sparse in [0, 1], --drift over -1e6")
 
 
+#: The longest synthetic session: --duration 1e9 (a typo for 1e3) ran for ever, its
+#: stream of 31 years growing in memory, with no line.
+MAX_DURATION_S = 6 * 3600.0
+
 #: Options of the synthetic sample, of --from-clips, and of --from-clips --realistic.
 SYNTHETIC = ("--sessions", "--duration", "--clips-per-class")
 FROM_CLIPS = ("--out", "--drift", "--voice", "--sparse", "--max-session", "--realistic")
@@ -302,8 +306,11 @@ def run(args) -> dict:
             raise InputError("OUT_DIR is required")
         if args.sessions < 1:
             raise InputError("--sessions must be at least 1")
-        if args.duration < 20:
-            raise InputError("--duration must be at least 20 seconds")
+        if not 20 <= args.duration <= MAX_DURATION_S:
+            raise InputError(
+                f"--duration must be at least 20 seconds and at most {MAX_DURATION_S:.0f} "
+                f"(6 hours), not {args.duration:g}"
+            )
         summary = written_whole(
             args.out_dir,
             lambda into: synth.generate(
