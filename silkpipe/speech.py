@@ -52,6 +52,19 @@ def synthesize(text: str, voice: str = "en-us", words_per_minute: int = 160) -> 
         return read_wav(out)
 
 
+def voice_problem(voice: str) -> str | None:
+    """Why ``voice`` cannot speak (an espeak-ng voice that does not exist, a Festival voice
+    not in FESTIVAL_VOICES, the engine missing), or None: one short word is spoken."""
+    try:
+        synthesize("jump", voice)
+    except subprocess.CalledProcessError as err:
+        said = (err.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        return said[-1] if said else f"the speech engine exited with status {err.returncode}"
+    except (ValueError, RuntimeError) as err:
+        return str(err)
+    return None
+
+
 def _festival(text: str, name: str, words_per_minute: int) -> np.ndarray:
     if name not in FESTIVAL_VOICES:
         raise ValueError(f"unknown Festival voice {name!r}; one of {sorted(FESTIVAL_VOICES)}")

@@ -83,6 +83,13 @@ class FileStore:
     def __init__(self, root: str | Path):
         self.root = Path(root).absolute()
         self.uri = f"file://{self.root}"
+        try:
+            self.root.stat()
+        except FileNotFoundError:
+            if self.root.is_symlink():  # written through, its folders could not be made
+                raise StoreError(f"store path {self.root} is a link to nothing") from None
+        except OSError as err:  # a link loop (ELOOP), a file on the way (ENOTDIR)
+            raise StoreError(f"store path {self.root}: {err.strerror}") from None
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"store path {self.root} is a file, not a folder")
 
@@ -300,18 +307,19 @@ class S3Store:
         if self.prefix:
             check_key(self.prefix)
         self.uri = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        if create_bucket:
-            from minio.error import S3Error
-            from urllib3.exceptions import HTTPError
+        from minio.error import S3Error
+        from urllib3.exceptions import HTTPError
 
-            try:
-                if not self.client.bucket_exists(bucket):
-                    self.client.make_bucket(bucket)
-            except (S3Error, HTTPError, ValueError) as err:
-                raise StoreError(
-                    f"cannot open bucket {bucket!r} at {endpoint}: {type(err).__name__}: "
-                    f"{str(err)[:200]}"
-                ) from None
+        try:
+            if not self.client.bucket_exists(bucket):
+                if not create_bucket:  # a reader: a mistyped bucket is not made, empty
+                    raise StoreError(f"bucket {bucket!r} does not exist at {endpoint}")
+                self.client.make_bucket(bucket)
+        except (S3Error, HTTPError, ValueError) as err:
+            raise StoreError(
+                f"cannot open bucket {bucket!r} at {endpoint}: {type(err).__name__}: "
+                f"{str(err)[:200]}"
+            ) from None
 
     def _object(self, key: str) -> str:
         check_key(key)
@@ -376,8 +384,9 @@ class S3Store:
         self.client.remove_object(self.bucket, self._object(key))
 
 
-def open_store(uri: str) -> Store:
-    """``file:///path``, a bare path, or ``s3://bucket[/prefix]``."""
+def open_store(uri: str, *, create: bool = True) -> Store:
+    """``file:///path``, a bare path, or ``s3://bucket[/prefix]``. A command that only
+    reads (``create`` False) is refused a bucket that does not exist, not given a new one."""
     parsed = urlparse(uri)
     if "@" in parsed.netloc:  # never echo the URI: it holds a secret
         raise StoreError(
@@ -389,7 +398,7 @@ def open_store(uri: str) -> Store:
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise StoreError(f"store URI {uri!r} names no bucket")
-        return S3Store(parsed.netloc, parsed.path)
+        return S3Store(parsed.netloc, parsed.path, create_bucket=create)
     if parsed.scheme in ("", "file"):
         return FileStore(parsed.path if parsed.scheme == "file" else uri)
     raise StoreError(f"unknown store scheme {parsed.scheme!r} in {uri!r}: use file:// or s3://")

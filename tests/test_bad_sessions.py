@@ -440,8 +440,8 @@ def test_a_transcript_without_word_times_says_so(tmp_path):
 
 @pytest.mark.parametrize(
     "argv",
-    [["align"], ["sessions", "list"]],
-    ids=["align", "sessions-list"],
+    [["align"], ["sessions", "list"], ["transcribe", "s1"]],
+    ids=["align", "sessions-list", "transcribe"],  # transcribe: a failure record, sweep 51
 )
 def test_a_run_is_not_recorded_from_a_store_without_sessions(tmp_path, capsys, argv):
     """`align --store S --run-id R` on a store holding nothing (a mistyped --store, or

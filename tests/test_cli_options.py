@@ -194,6 +194,24 @@ def test_an_option_that_would_do_nothing_is_refused_naming_it(tmp_path, capsys, 
 
 @pytest.mark.parametrize(
     "typed, flag",
+    [(["--epochs", "0"], "--epochs"), (["--epochs", "-1"], "--epochs")]
+    + [(["--seeds", "0"], "--seeds"), (["--workers", "0"], "--workers")],
+)
+def test_score_voice_counts_under_one_are_refused_before_any_session_is_read(
+    tmp_path, capsys, typed, flag
+):
+    """--epochs 0 trained the default 30 epochs, --epochs -1 none (an untrained model's
+    macro-F1 printed as the score), --seeds 0 one seed, each exit 0 (bad_input_sweep51):
+    refused as train and evaluate refuse them, before the sessions folder is looked at."""
+    argv = ["score-voice", str(tmp_path / "none"), "--clips", str(tmp_path / "none"), *typed]
+    rc = main(argv)
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1
+    assert f"error: {flag} must be at least 1, not {typed[1]}" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "typed, flag",
     [
         (["--pre=cross-day"], "--preset"),  # an abbreviation, its value after "="
         (["--epo", "2"], "--epochs"),

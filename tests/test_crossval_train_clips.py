@@ -217,3 +217,17 @@ def test_a_symlink_loop_as_the_new_day_is_named_not_a_fault(tmp_path, capsys):
     assert main([*argv, "--calibrate", loop]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert f"{loop}: --calibrate folder is a symlink loop, not a folder" in line, line
+
+
+def test_leave_day_out_of_one_day_is_bad_input_and_writes_no_report(tmp_path, capsys):
+    """`evaluate --cv leave-day-out` given one day's clips: exit 0, "no folds" and a note,
+    and an empty cv.json with --report (bad_input_sweep51). Exit 2 naming why, nothing
+    written (`--cv all` keeps its note and runs the other protocols)."""
+    import badinputs
+
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    argv = ["evaluate", "--cv", "leave-day-out", "--clips", str(clips), "--epochs", "1"]
+    assert main([*argv, "--report", str(tmp_path / "r")]) == 2
+    (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert "--cv leave-day-out scored nothing: leave-day-out needs clips of two days" in line
+    assert not (tmp_path / "r").exists()

@@ -46,6 +46,19 @@ def test_rejects_unsafe_keys(tmp_path, key):
     assert list(tmp_path.rglob("*")) == []
 
 
+def test_store_path_link_loop_or_to_nothing_is_bad_input(tmp_path):
+    """--store a link to itself (`ln -s store store`) or to a missing folder: refused as
+    bad input (exit 2) naming the path, not a RuntimeError (exit 1) when a write resolves
+    it, nor an empty store when `sessions list` reads it (bad_input_sweep51)."""
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "nowhere").symlink_to("missing/folder")
+    with pytest.raises(StoreError, match="loop: Too many levels of symbolic links"):
+        open_store(str(tmp_path / "loop"))
+    with pytest.raises(StoreError, match="nowhere is a link to nothing"):
+        open_store(f"file://{tmp_path / 'nowhere'}")
+    assert open_store(str(tmp_path / "new")).list("sessions") == []  # a new store: made later
+
+
 @pytest.mark.parametrize("name", ["../up", "a/b", "", ".x", "a b"])
 def test_rejects_unsafe_names(name):
     with pytest.raises(StoreError):
@@ -224,3 +237,26 @@ def test_replace_folder_killed_between_its_renames_is_settled_by_the_next(tmp_pa
     replace_folder(tmp_path / "model.partial", model)
     assert (model / "config.json").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_a_reader_is_refused_a_bucket_that_does_not_exist_and_makes_none(s3_env, tmp_path, capsys):
+    """`sessions list`, `sessions export-report` and `report` on s3://TYPO made the bucket
+    TYPO and answered as for an empty store (list: `[]`, exit 0) (bad_input_sweep51). Now
+    each is refused naming the bucket, and no bucket is made; a writer still makes one."""
+    from silkpipe.cli import main
+
+    name = f"silkpipe-typo-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(StoreError, match=f"bucket '{name}' does not exist at 127.0.0.1:"):
+        open_store(f"s3://{name}/p", create=False)
+    for argv in (
+        ["sessions", "list", "--store", f"s3://{name}/p"],
+        ["sessions", "export-report", "--store", f"s3://{name}", "--run-id", "r", str(tmp_path)],
+        ["report", "--store", f"s3://{name}", "--run-id", "r"],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"error: bucket '{name}' does not exist" in err, err
+    probe = open_store("s3://silkpipe-probe/p")
+    assert not probe.client.bucket_exists(name)
+    open_store(f"s3://{name}/p")  # a writer (run, upload) makes it
+    assert probe.client.bucket_exists(name)

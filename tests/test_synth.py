@@ -185,6 +185,28 @@ def test_an_option_the_chosen_output_does_not_read_is_refused(tmp_path, capsys, 
     assert not (tmp_path / "OUT").exists()
 
 
+@pytest.mark.parametrize("voice, why", [("nonesuch", "does not exist"), ("festival:x", "one of")])
+def test_a_voice_that_cannot_speak_is_refused_before_anything_is_written(
+    data_dir, tmp_path, capsys, voice, why
+):
+    """--voice nonesuch ended the synth with exit 1 and espeak-ng's command line
+    ("CalledProcessError: ... returned non-zero exit status 1", bad_input_sweep51)."""
+    out = tmp_path / "out"
+    argv = ["synth", "--from-clips", str(data_dir / "clips-20251014"), "--out", str(out)]
+    assert main([*argv, "--voice", "en-us", "--voice", voice]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"error: --voice {voice!r} cannot speak: " in line and why in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_duration_of_years_is_refused_at_once(tmp_path, capsys):
+    """--duration 1e9 ran for ever, its 31-year stream growing in memory (bad_input_sweep51)."""
+    assert main(["synth", str(tmp_path / "out"), "--sessions", "1", "--duration", "1e9"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "--duration must be at least 20 seconds and at most 21600 (6 hours), not 1e+09" in line
+    assert list(tmp_path.iterdir()) == []
+
+
 def _subset(data_dir: Path, dest: Path) -> list[str]:
     """The first 14 clips of the gesture block and 6 noise segments of a noise block."""
     clips = sorted((data_dir / "clips-dev").glob("*_to_*.csv"), key=lambda p: p.stem.split("_")[-3])

@@ -77,3 +77,20 @@ def test_a_file_or_link_named_like_the_model_folder_is_refused_untouched(tmp_pat
         assert str(out / name) in line and f"is a {make}, not a folder train wrote" in line
         assert sorted(p.name for p in out.iterdir()) == [name]
     assert list(other.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["out", "missing/folder"])
+def test_out_a_link_loop_or_a_link_to_nothing_is_refused_before_training(tmp_path, capsys, target):
+    """--out a link to itself or to a missing folder: exit 1 with "[Errno 17] File exists:
+    'out'" after reading every clip, naming nothing else (bad_input_sweep51). Refused as bad
+    input, the link untouched."""
+    from silkpipe.cli import main
+
+    clips = badinputs.clips_subset(tmp_path / "clips", per_class=2)
+    out = tmp_path / "out"
+    out.symlink_to(target)
+    argv = ["train", "--clips", str(clips), "--out", str(out), "--epochs", "1", "--no-progress"]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"file {out}: --out is a link to no folder" in line
+    assert out.is_symlink() and not (tmp_path / "missing").exists()

@@ -491,6 +491,10 @@ def run_cv(args) -> dict:
                 preset=args.preset,
             )
         )
+        if args.cv != "all" and "pooled_macro_f1" not in results[-1]:
+            # asked for one protocol, it made no fold: exit 0 and "no folds" read as a score
+            why = "; ".join(results[-1].get("notes") or []) or "no fold could be made"
+            raise InputError(f"--cv {protocol} scored nothing: {why}")
         if not args.json:
             print(format_result(results[-1]), flush=True)
     if args.report:

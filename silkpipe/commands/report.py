@@ -38,7 +38,7 @@ def register(sub) -> None:
 
 
 def run(args) -> dict:
-    store = open_store(args.store)
+    store = open_store(args.store, create=False)  # the run must be there already
     written = report_run(store, args.run_id, force=args.force)
     retention = float(os.environ.get("SILKPIPE_PUSHGATEWAY_RETENTION", "3600"))
     metrics.cleanup_finished_runs(min_age_s=retention, keep=args.run_id)

@@ -130,6 +130,7 @@ def run(args) -> dict:
     from silkpipe.voice_report import summary_lines
     from silkpipe.voice_score import score_voice
 
+    _refuse_counts(args)
     if args.oracle:  # every session then has its own transcript: no recogniser runs
         why = "acts on speech recognition only: with --oracle (the exact words) it would do nothing"
         refuse_unused(args, ("--backend", "--model", "--workers"), why)
@@ -167,6 +168,19 @@ def run(args) -> dict:
         if key in result["models"]:
             figures[f"{key}_macro_f1"] = result["models"][key]["macro_f1"]
     return figures
+
+
+def _refuse_counts(args) -> None:
+    """--epochs, --seeds or --workers under 1 (as train, evaluate and run refuse them):
+    --epochs 0 trained the default 30 epochs, --epochs -1 none (a random model's macro-F1
+    printed as the score), --seeds 0 one seed; refused before any session is read."""
+    from silkpipe.errors import InputError
+
+    for flag, value in (("--epochs", args.epochs), ("--seeds", args.seeds)):
+        if value is not None and value < 1:
+            raise InputError(f"{flag} must be at least 1, not {value}")
+    if args.workers is not None and args.workers < 1 and not args.oracle:
+        raise InputError(f"--workers must be at least 1, not {args.workers}")
 
 
 def raise_if_partial(result: dict) -> None:

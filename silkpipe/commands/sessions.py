@@ -135,7 +135,7 @@ def read_chunk(store: keys.Store, run_id: str, chunk: str) -> list[str]:
 def list_command(args) -> dict:
     if args.run_id is None:
         refuse_unused(args, ("--sessions-per-pod",), "chunks a run's sessions: give --run-id too")
-    store = keys.open_store(args.store)
+    store = keys.open_store(args.store, create=False)  # a mistyped bucket: refused, not made
     if args.run_id is None:
         names = list_sessions(store)
         print(json.dumps(names))
@@ -194,7 +194,7 @@ def export_report_command(args) -> dict:
     as this report's copy alone (export_whole)."""
     from silkpipe.report import page_files
 
-    store = keys.open_store(args.store)
+    store = keys.open_store(args.store, create=False)
     prefix = keys.report_prefix(args.run_id)
     files = page_files(store, args.run_id)
     if not files:

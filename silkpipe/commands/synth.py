@@ -211,6 +211,17 @@ def _rename_in(staging: Path, folder: Path, out: str) -> None:
         raise
 
 
+def _refuse_voices(voices) -> None:
+    """A --voice that cannot speak, refused before any session is written: an espeak-ng
+    voice that does not exist ended the synth with exit 1 and espeak-ng's whole command
+    line ("CalledProcessError: ... returned non-zero exit status 1")."""
+    from silkpipe.speech import voice_problem
+
+    for voice in dict.fromkeys(voices):
+        if why := voice_problem(voice):
+            raise InputError(f"--voice {voice!r} cannot speak: {why}")
+
+
 def _from_clips(args, out: Path) -> dict:
     """Semi-real (or, with --realistic, realistic) sessions from a clip folder."""
     from silkpipe import realistic, semireal
@@ -223,6 +234,7 @@ def _from_clips(args, out: Path) -> dict:
     }
     if args.snr is not None:  # else the options' default (20 dB)
         common["snr_db"] = args.snr
+    _refuse_voices(args.voice or ())
     if args.realistic:
         if not 0 <= args.unspoken < 1 or args.gestures < 4:
             raise InputError("--unspoken must lie in [0, 1) and --gestures be at least 4")
@@ -251,6 +263,10 @@ def _check_numbers(args) -> None:
     if args.max_session <= 0 or not 0 <= (args.sparse or 0) <= 1 or args.drift <= -1e6:
         raise InputError("--max-session must be over 0, --sparse in [0, 1], --drift over -1e6")
 
+
+#: The longest synthetic session: --duration 1e9 (a typo for 1e3) ran for ever, its
+#: stream of 31 years growing in memory, with no line.
+MAX_DURATION_S = 6 * 3600.0
 
 #: Options of the synthetic sample, of --from-clips, and of --from-clips --realistic.
 SYNTHETIC = ("--sessions", "--duration", "--clips-per-class")
@@ -290,8 +306,11 @@ def run(args) -> dict:
             raise InputError("OUT_DIR is required")
         if args.sessions < 1:
             raise InputError("--sessions must be at least 1")
-        if args.duration < 20:
-            raise InputError("--duration must be at least 20 seconds")
+        if not 20 <= args.duration <= MAX_DURATION_S:
+            raise InputError(
+                f"--duration must be at least 20 seconds and at most {MAX_DURATION_S:.0f} "
+                f"(6 hours), not {args.duration:g}"
+            )
         summary = written_whole(
             args.out_dir,
             lambda into: synth.generate(

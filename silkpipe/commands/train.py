@@ -151,6 +151,10 @@ def run(args) -> dict:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError("--out is a file, not a folder", path=str(out))
+    if out.is_symlink() and not out.exists():  # a loop, or to nothing: "[Errno 17] File exists"
+        raise InputError(
+            "--out is a link to no folder (a link loop, or its target missing)", path=str(out)
+        )
     _refuse_foreign_names(out)
     from silkpipe.clips import folder_problem
 

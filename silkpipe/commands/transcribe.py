@@ -8,6 +8,7 @@ from pathlib import Path
 from silkpipe.commands import add_store_args, refuse_unused
 from silkpipe.errors import InputError, read_user_text
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
+from silkpipe.steps.common import read_run_inputs
 from silkpipe.store import open_store
 from silkpipe.transcription import BACKENDS, BUNDLED_MODEL, transcribe_sessions
 
@@ -208,6 +209,9 @@ def run(args) -> dict:
     packed = _packed_sessions(args)
     cfg = config(args)
     store = open_store(args.store)
+    # A store holding nothing (a mistyped --store) refused here: the session's failure
+    # then recorded made the store, runs/R/failures/transcribe/SESSION.json in it.
+    read_run_inputs(store, args.run_id)
     if packed is not None:
         settings = cfg.settings
         totals = transcribe_sessions(
