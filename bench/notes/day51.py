@@ -46,9 +46,7 @@ def table(out: Path, name: str, title: str, rel: str) -> list[str]:
         f"  pooled {r['pooled_macro_f1']:.3f} [{r['fold_min']:.3f}-{r['fold_max']:.3f}]  "
         f"per seed {per_seed}"
     )
-    pc = " ".join(
-        f"{c} {v['f1']:.2f}" for c, v in r["per_class"].items() if v.get("support", 1)
-    )
+    pc = " ".join(f"{c} {v['f1']:.2f}" for c, v in r["per_class"].items() if v.get("support", 1))
     lines.append(f"  per class F1 {pc}")
     pn = r["punch_noise"]
     lines.append(
