@@ -13,7 +13,8 @@
 #       4 controls a session), one run per seed -> /tmp/held51/rows/SET_D_TAG.json
 #  32:  runs of 32 (8 consecutive seeds of one delivery, a folder of links /tmp/held51/SET/m_D/mK)
 #       -> /tmp/held51/rows/m_SET_D_TAG.json (only whole groups of 8 seeds)
-#  report: fresh38.py report of every rows file of SET and TAG
+#  report: fresh38.py report of every rows file of SET and TAG; then per file the offset error
+#       of the sessions within 0.5 s (median, mean |error|) and every session outside 0.3 s
 # Env: DELIV (default "never_drains drains"), CLIPS (default ../shared/data/clips-dev, else
 # /work/shared/data/clips-dev), PY (default /work/main/.venv/bin/python).
 set -e
@@ -63,7 +64,17 @@ print(*split_clips(Path(sys.argv[1]), run, Path(sys.argv[2])))" "$CLIPS" $H/r12)
   done ;;
 report)
   say "report (code $CODE)"
-  (cd "$CODE" && $PY bench/notes/fresh38.py report \
-    $(ls $H/rows/{,m_}${SET}_*_$TAG.json 2>/dev/null)) ;;
+  F=$(ls $H/rows/{,m_}${SET}_*_$TAG.json 2>/dev/null)
+  (cd "$CODE" && $PY bench/notes/fresh38.py report $F && $PY -c "import sys, statistics as st
+sys.path.insert(0, 'bench/notes')
+from fresh38 import finals, verdict
+for p in sys.argv[1:]:  # sessions outside 0.3 s; offset error of the sessions within 0.5 s
+    rs = [r for _, n, k, r in finals(p) if k == 'session']
+    e = [r['err'] for r in rs if r['err'] is not None and abs(r['err']) <= 0.5]
+    print(p.split('/')[-1], f'within 0.5 s {len(e)}: median {st.median(e):+.3f} mean|e| {st.mean(map(abs, e)):.3f}')
+    for n, r in ((n, r) for _, n, k, r in finals(p) if k == 'session'):
+        if r['err'] is None or abs(r['err']) > 0.3:
+            err = '-' if r['err'] is None else f\"{r['err']:+.2f}\"
+            print(f\"   {n[4:10]} {err} {verdict('session', r)} [{r['gate']}] q {r['quality']:.2f} class words {r.get('cls_words')}\")" $F) ;;
 esac; done
 say done
