@@ -80,6 +80,9 @@ def _run(argv: list[str] | None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # urllib3 logs each retry of an S3 request as a long WARNING: an endpoint nobody listens
+    # on printed five before the command's one error line. -v shows them.
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if args.verbose else logging.ERROR)
     try:
         from tqdm.contrib.logging import logging_redirect_tqdm
 

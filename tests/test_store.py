@@ -260,3 +260,36 @@ def test_a_reader_is_refused_a_bucket_that_does_not_exist_and_makes_none(s3_env,
     assert not probe.client.bucket_exists(name)
     open_store(f"s3://{name}/p")  # a writer (run, upload) makes it
     assert probe.client.bucket_exists(name)
+
+
+def test_an_s3_endpoint_nobody_listens_on_is_one_line(tmp_path):
+    """urllib3 logged each retry as a ~330-character WARNING: five of them came before the
+    command's one error line (bad_input_sweep51). The command now says it in one line
+    (``-v`` still shows the retries)."""
+    import os
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {
+        **os.environ,
+        "SILKPIPE_S3_ENDPOINT": f"127.0.0.1:{port}",
+        "SILKPIPE_S3_ACCESS_KEY": "k",
+        "SILKPIPE_S3_SECRET_KEY": "secret-key",
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "silkpipe.cli",
+        "sessions",
+        "list",
+        "--store",
+        "s3://silkpipe-nobody",
+    ]
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 2, out.stderr
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith(
+        "silkpipe sessions list: error: cannot open bucket 'silkpipe-nobody' at 127.0.0.1:"
+    )
