@@ -204,8 +204,9 @@ def run_protocol(
         raise InputError(
             f"--adapt and --shots need --cv leave-day-out (a new day to adapt to), not {protocol}"
         )
-    windows, days, classes, streams = _protocol_windows(streams, protocol, cfg.window)
+    windows, days, classes, streams, unshared = _protocol_windows(streams, protocol, cfg.window)
     folds, notes = folds_for(protocol, windows, days, cfg.purge_s)
+    notes += unshared
     if shots:
         folds = with_shots(folds, windows, streams, shots, cfg.purge_s)
     extra = _Extra.of(training_only or [], classes, cfg.window)
@@ -279,17 +280,31 @@ def settings_line(r: dict) -> str:
 
 
 def _protocol_windows(streams: list[LabelledStream], protocol: str, window):
-    """(windows, their days, the classes scored, streams): leave-day-out keeps only the
-    classes every day holds."""
+    """(windows, their days, the classes scored, streams, notes): leave-day-out keeps only
+    the classes every day holds, and a note names each class it leaves out."""
     windows = make_windows(streams, window)
     days = window_days(windows, streams)
-    classes = list(CLASSES)
+    classes, notes = list(CLASSES), []
     if protocol == "leave-day-out":
         classes = shared_classes(windows, days)
+        notes = unshared_notes(windows, days, classes)
         keep = np.isin(windows.y, [CLASSES.index(c) for c in classes])
         windows, days = windows.subset(keep), days[keep]
         streams = [st for st in streams if st.intervals[0].label in classes or st.kind != "clip"]
-    return windows, days, classes, streams
+    return windows, days, classes, streams, notes
+
+
+def unshared_notes(windows: Windows, days: np.ndarray, classes: list[str]) -> list[str]:
+    """A line per class some day holds and leave-day-out does not score, naming the days
+    without it: a day of one class cut the others out, and only the header's class list
+    showed it (bad_input_sweep51)."""
+    held = {d: {CLASSES[i] for i in set(windows.y[days == d])} for d in sorted(set(days))}
+    out = []
+    for c in CLASSES:
+        lacking = [str(d) for d, there in held.items() if c not in there]
+        if c not in classes and len(lacking) < len(held):
+            out.append(f"{c} is not scored: not held by {', '.join(lacking)}")
+    return out
 
 
 def _name_variants(out: dict, shots: int, adapt) -> None:

@@ -231,3 +231,22 @@ def test_leave_day_out_of_one_day_is_bad_input_and_writes_no_report(tmp_path, ca
     (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
     assert "--cv leave-day-out scored nothing: leave-day-out needs clips of two days" in line
     assert not (tmp_path / "r").exists()
+
+
+def test_leave_day_out_names_each_class_a_day_lacks(tmp_path, capsys):
+    """A second day of jumps only cut every other class out of leave-day-out, and only the
+    header's "classes: jump" showed it (bad_input_sweep51). Each class left out is named
+    with the day that lacks it."""
+    import badinputs
+
+    dev = badinputs.clips_subset(tmp_path / "dev", per_class=8)
+    day = badinputs.sample_clips(tmp_path / "day", per_class=8)
+    for path in day.glob("*.csv"):
+        if not path.name.startswith("jump_"):
+            path.unlink()
+    argv = ["evaluate", "--cv", "leave-day-out", "--clips", str(dev), "--clips", str(day)]
+    assert main([*argv, "--epochs", "1", "--seeds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "== leave-day-out (classes: jump;" in out
+    for cls in ("punch", "turn", "walk", "idle", "noise"):
+        assert f"note: {cls} is not scored: not held by 2025-10-14" in out, out
