@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from silkpipe import store as keys
 from silkpipe.commands import add_store_args, refuse_unused
 from silkpipe.errors import InputError, read_user_text
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
@@ -210,7 +211,10 @@ def run(args) -> dict:
     cfg = config(args)
     store = open_store(args.store)
     # A store holding nothing (a mistyped --store) refused here: the session's failure
-    # then recorded made the store, runs/R/failures/transcribe/SESSION.json in it.
+    # then recorded made the store, runs/R/failures/transcribe/SESSION.json in it. A bad
+    # session name is the more exact error: said first.
+    if packed is None:
+        keys.session_prefix(args.session)
     read_run_inputs(store, args.run_id)
     if packed is not None:
         settings = cfg.settings
