@@ -7,7 +7,9 @@ on its own ("class choice unconfirmed") and passes with the model of the other t
 
 The mechanism is tested with the energy-only offset search (``--class-channel-weight 0``),
 where these sessions show it, and without the floor on a moved offset's lag margin
-(``--class-moved-margin``), which refuses 135233 there (its margin is 0.83 to 0.96, by the number of threads torch uses). With class channels in the search (the default) 135233 passes
+(``--class-moved-margin``), which refuses 135233 there where its margin falls under the
+floor (0.83 to 1.21, by the CPU's kernels and torch's threads). With class channels in the
+search (the default) 135233 passes
 on its own and 143217 is the one the other sessions' classes pass
 (test_the_default_run_passes_all_three_real_sessions).
 """
@@ -103,15 +105,24 @@ def test_a_refused_session_passes_only_with_the_other_sessions_classes(finished,
     assert alone.excluded and alone.class_model == "self"
 
 
-def test_the_moved_margin_floor_refuses_it_on_energy_alone(copy):
-    """With class_moved_margin at its default (1.0) the energy-only search refuses 135233:
-    the other sessions' model moved it off the best energy peak on a lag margin under 1.0,
-    the floor's one cost on real data (bench/notes/fp49.txt); the default search passes it."""
-    assert _align(copy) == 0
-    report = json.loads((_labels(copy) / f"{REFUSED}.json").read_text())
-    assert report["excluded"] and report["gate"] == MOVED_WEAKLY, report["reason"]
-    # It reads 0.83 with the default threads and 0.96 with one: under the floor both ways.
-    assert report["class_lag_margin"] < AlignConfig().class_moved_margin
+def _report_with_floor(root: Path, floor: float) -> dict:
+    assert _align(root, "--class-moved-margin", f"{floor:.3f}") == 0
+    return json.loads((_labels(root) / f"{REFUSED}.json").read_text())
+
+
+def test_the_moved_margin_floor_refuses_a_moved_offset_under_it(finished, copy):
+    """The other sessions' model moves 135233 off the best energy peak in the energy-only
+    search; under class_moved_margin that lag margin is refused (MOVED_WEAKLY), over it the
+    offset passes. The margin itself depends on the CPU's kernels and torch's threads
+    (0.83 and 0.96 on stop 49's machine, under the default floor of 1.0; 1.21 on stop 51's,
+    over it): a test of the default's verdict failed on one machine, so the floor is set
+    just over and just under what this machine reads."""
+    margin = json.loads((_labels(finished) / f"{REFUSED}.json").read_text())["class_lag_margin"]
+    over = _report_with_floor(copy, margin + 0.05)
+    assert over["excluded"] and over["gate"] == MOVED_WEAKLY, over["reason"]
+    under = _report_with_floor(copy, margin - 0.05)
+    assert not under["excluded"] and under["gate"] == "session classes", under["reason"]
+    assert under["offset_s"] == pytest.approx(-0.14, abs=0.3)
 
 
 def test_controls_stay_refused_with_the_session_classes(finished, data_dir):

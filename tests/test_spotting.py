@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -240,8 +239,8 @@ def test_cli_cross_validation_on_one_day_says_why_it_has_no_folds(
     for name in ("jump_sample01", "punch_sample01"):
         shutil.copyfile(src / f"{name}.csv", day / f"{name}.csv")
     rc = main(["evaluate", "--cv", "leave-day-out", "--clips", str(day), "--json"])
-    assert rc == 0
-    [result] = json.loads(capsys.readouterr().out)
-    assert result["folds"] == [] and "two days" in result["notes"][0]
+    assert rc == 2  # bad input since bad_input_sweep51 (it printed an empty result, exit 0)
+    out = capsys.readouterr()
+    assert out.out == "" and "needs clips of two days" in out.err.strip().splitlines()[-1]
     assert main(["evaluate", "--clips", str(day)]) == 2
     assert "--cv" in capsys.readouterr().err
