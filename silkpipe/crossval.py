@@ -66,10 +66,15 @@ def window_days(windows: Windows, streams: list[LabelledStream]) -> np.ndarray:
     return np.array([day[n] for n in windows.streams], dtype=object)
 
 
+def classes_by_day(windows: Windows, days: np.ndarray) -> dict[str, set[str]]:
+    """Each day's classes among the windows."""
+    return {d: {CLASSES[i] for i in set(windows.y[days == d])} for d in sorted(set(days))}
+
+
 def shared_classes(windows: Windows, days: np.ndarray) -> list[str]:
     """Classes every day holds (leave-day-out scores only those)."""
-    per_day = [set(windows.y[days == d]) for d in sorted(set(days))]
-    return [CLASSES[i] for i in sorted(set.intersection(*per_day))] if per_day else []
+    held = classes_by_day(windows, days).values()
+    return [c for c in CLASSES if held and all(c in there for there in held)]
 
 
 def time_range_folds(windows: Windows, n_folds: int = 5, purge_s: float = 2.0) -> list[Fold]:
@@ -298,7 +303,7 @@ def unshared_notes(windows: Windows, days: np.ndarray, classes: list[str]) -> li
     """A line per class some day holds and leave-day-out does not score, naming the days
     without it: a day of one class cut the others out, and only the header's class list
     showed it (bad_input_sweep51)."""
-    held = {d: {CLASSES[i] for i in set(windows.y[days == d])} for d in sorted(set(days))}
+    held = classes_by_day(windows, days)
     out = []
     for c in CLASSES:
         lacking = [str(d) for d, there in held.items() if c not in there]

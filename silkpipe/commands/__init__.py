@@ -72,6 +72,15 @@ def refuse_unused(args, flags, why: str) -> None:
             raise InputError(f"{flag} {why}")
 
 
+def refuse_below_one(args, dests: Sequence[str]) -> None:
+    """InputError naming the first count option among ``dests`` given under 1 (a count of
+    epochs, seeds, workers, threads: 0 or less ran a default, or nothing)."""
+    for dest in dests:
+        value = getattr(args, dest, None)
+        if value is not None and value < 1:
+            raise InputError(f"--{dest.replace('_', '-')} must be at least 1, not {value}")
+
+
 #: The two spellings of the store-mode test split option (add_test_split_option).
 TEST_SPLIT_FLAGS = ("--no-test-split", "--test-split")
 

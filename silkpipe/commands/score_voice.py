@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from silkpipe.commands import add_dir_option, counted, failure_code, refuse_unused
+from silkpipe.commands import (
+    add_dir_option,
+    counted,
+    failure_code,
+    refuse_below_one,
+    refuse_unused,
+)
 
 
 def register(sub) -> None:
@@ -174,13 +180,7 @@ def _refuse_counts(args) -> None:
     """--epochs, --seeds or --workers under 1 (as train, evaluate and run refuse them):
     --epochs 0 trained the default 30 epochs, --epochs -1 none (a random model's macro-F1
     printed as the score), --seeds 0 one seed; refused before any session is read."""
-    from silkpipe.errors import InputError
-
-    for flag, value in (("--epochs", args.epochs), ("--seeds", args.seeds)):
-        if value is not None and value < 1:
-            raise InputError(f"{flag} must be at least 1, not {value}")
-    if args.workers is not None and args.workers < 1 and not args.oracle:
-        raise InputError(f"--workers must be at least 1, not {args.workers}")
+    refuse_below_one(args, ("epochs", "seeds") if args.oracle else ("epochs", "seeds", "workers"))
 
 
 def raise_if_partial(result: dict) -> None:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.commands import add_store_args, refuse_unused
+from silkpipe.commands import add_store_args, refuse_below_one, refuse_unused
 from silkpipe.errors import InputError, read_user_text
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
 from silkpipe.steps.common import read_run_inputs
@@ -176,10 +176,7 @@ def _session_done(args):
 
 def config(args) -> TranscribeConfig:
     """The command line as the step's config (shared with `silkpipe run`)."""
-    for flag in ("batch_size", "beam_size", "chunk_length", "threads"):
-        value = getattr(args, flag, None)
-        if value is not None and value < 1:
-            raise InputError(f"--{flag.replace('_', '-')} must be at least 1, not {value}")
+    refuse_below_one(args, ("batch_size", "beam_size", "chunk_length", "threads"))
     settings = Settings(
         backend=args.backend,
         model=args.model or BUNDLED_MODEL,
@@ -214,7 +211,7 @@ def run(args) -> dict:
     # then recorded made the store, runs/R/failures/transcribe/SESSION.json in it. A bad
     # session name is the more exact error: said first.
     if packed is None:
-        keys.session_prefix(args.session)
+        keys.check_name(args.session, "session name")
     read_run_inputs(store, args.run_id)
     if packed is not None:
         settings = cfg.settings
