@@ -41,7 +41,6 @@ sample: ## generate sample sessions and clips into $(SAMPLE)/ (real speech, know
 run: ## the whole pipeline on the sample data, embedded default (local store in $(STORE)/)
 	@[ -d $(SAMPLE)/sessions ] || $(MAKE) --no-print-directory sample
 	$(BIN)/silkpipe run $(SAMPLE)/sessions --clips $(SAMPLE)/clips --store $(STORE) --run-id $(RUN_ID)
-	@echo "report: $(STORE)/runs/$(RUN_ID)/report/index.html"
 
 test-deps: ## what the tests need beyond `make install`: Debian packages, the WhisperX venv, services on loopback
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"

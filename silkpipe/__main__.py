@@ -1,8 +1,6 @@
 """``python -m silkpipe``: the ``silkpipe`` command, for when its script is not on PATH."""
 
-import sys
-
-from silkpipe.cli import main
+from silkpipe.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -47,9 +47,9 @@ class AlignConfig:
     # Label window of a jump/turn and of a punch, of which event_lead_s lies before the
     # motion peak. Labels are what the model learns from, so they cover the part of the
     # gesture that is nearly always there, not all of it: in the button-labelled clips the
-    # peak comes 0.27-0.42 s (median per class) after the press and 0.6-0.9 s before the
-    # release, with wide spread (lead 0.04-0.11, tail 0.43-0.78 s at the 25th percentile;
-    # punch the shortest), and the time around a gesture in play is other motion.
+    # peak lies nearer the press than the release, how near varies widely (punch the
+    # shortest), and the time around a gesture in play is other motion (the clips' figures:
+    # bench/notes/comment_figures52.md).
     event_window_s: float = 0.85
     punch_window_s: float = 0.65
     event_lead_s: float = 0.25
@@ -61,8 +61,8 @@ class AlignConfig:
     noise_window_s: float = 0.8  # label window around a spoken "noise" ...
     # ... centred this long after its word (None: word_to_peak_s, like an event's motion).
     noise_centre_s: float | None = None
-    # Players narrate a stretch of noise by saying "noise" again and again (real transcripts:
-    # runs of noise words 0.3-8 s apart, runs 16-520 s apart): in a run of at least
+    # Players narrate a stretch of noise by saying "noise" again and again (as the real
+    # transcripts do: bench/notes/comment_figures52.md): in a run of at least
     # noise_run_words noise words in a row, each at most noise_run_s after the one before,
     # the time between them is labelled noise too. Two or three noise words close together
     # are as often separate noises with unnamed motion between them (realistic sessions:
@@ -78,8 +78,9 @@ class AlignConfig:
     # A walk/idle predicts motion for the offset search until the next command, at most
     # max_state_s; its *label* ends after state_label_s (or at the next command). A player
     # fills the time between commands with motion nobody names (walking, fidgeting, still),
-    # so a state label running on to the next command lands on it; button-labelled walk and
-    # idle clips last 1.9-2.1 s at their 10th percentile.
+    # so a state label running on to the next command lands on it; state_label_s is about as
+    # long as the shorter button-labelled walk and idle clips last
+    # (bench/notes/comment_figures52.md).
     max_state_s: float = 15.0
     state_label_s: float = 2.0
     bump_sigma_s: float = 0.25  # width of the predicted energy bump of an event
@@ -87,11 +88,9 @@ class AlignConfig:
     shuffles: int = 40  # shuffled-command baselines for the quality score
     min_commands: int = 4  # fewer commands than this cannot be aligned
     # Quality (combined z over shuffled baselines, estimate_offset) needed to train on a
-    # session. Shuffled-audio controls reach at most 1.7 on 34 semi-real sessions (make
-    # voice-path-bench; the all-command z alone once 2.5) and 3.7 over the 20 swapped pairs
-    # of 5 sample-generator sessions (alone: 4.2); sessions aligned wrongly at most 1.6
-    # (earlier builds). 23 of the 26 semi-real gesture sessions pass; the other 3 are short,
-    # with few gestures (2.6, 2.8, -0.4).
+    # session: above what shuffled-audio controls and wrongly aligned sessions reach, below
+    # what most right semi-real gesture sessions reach (short ones with few gestures fall
+    # short; the figures: bench/notes/comment_figures52.md).
     min_quality: float = 4.0
     # A second way through the gate that no block of activity can fake: the class-signature
     # test (silkpipe.signature) at the fitted offset at most this p, together with an offset
@@ -144,8 +143,8 @@ class AlignConfig:
     # less its best at scale 1, each within class_peak_away_s of the fit's lag (scale 1
     # pivoted at the words' median), in spreads of its lag profile (silkpipe.rate_classes)
     # at least this. The lag and common-words margins judge a shift, and a wrong rate is no
-    # shift: 826_02 passed at scale 1.015 for a true 1.000 (bench/notes/fp47.txt,
-    # rate48.txt). None: off.
+    # shift: a fit at a wrong rate passed them (826_02: bench/notes/fp47.txt, rate48.txt).
+    # None: off.
     class_rate_margin: float | None = 0.0
     # A pass below sure_quality is refused where a loss the clock inserted may be off in
     # size by more than this (TimeModel.uncertain_losses) and the words on its two sides
@@ -168,8 +167,8 @@ class AlignConfig:
     # Such a loss (over loss_spread_s) with loss_split_words words or more on each side is
     # sized by the words: its size searched with the offset over the range its kind allows,
     # in the shuffles' null as the clock scale is (silkpipe.loss_search). Off by default:
-    # on held-out seeds 801-816 it let three shifted controls through session classes in
-    # runs of 32 (the size lined up the words after the loss; bench/notes/clock47.txt).
+    # on held-out seeds it let shifted controls through session classes (the size lined up
+    # the words after the loss; bench/notes/clock47.txt, held47.txt).
     loss_size_search: bool = False
     # ... and a fit whose loss size moved passes on energy alone only at sure_quality, as a
     # fitted clock rate does (Evidence.rate_fitted): shifted controls confined off the
@@ -181,7 +180,8 @@ class AlignConfig:
     # clock offset, and added back to centre event labels on the motion.
     word_to_peak_s: float = 0.3
     # The gestures-only second stage searches this far around stage one: walk/idle plateaus
-    # make stage one broad, and on one semi-real session its peak sat 1.9 s from the truth.
+    # make stage one broad, and its peak can sit well off the truth (a semi-real session's:
+    # bench/notes/comment_figures52.md).
     refine_s: float = 2.5
     # Each event label is centred on the strongest motion within this distance of where the
     # offset puts it (people's reaction lag varies word to word; 0: no snapping) ...
@@ -194,16 +194,17 @@ class AlignConfig:
     # in play can move the wrist as hard, but does not spin it about the vertical.
     turn_snap_spin: bool = True
     # A gesture word Whisper itself gives less probability than this gets no label (it still
-    # counts for the offset): on 32 semi-real sessions such words were mostly "walk start"
-    # or "jump" heard as "turn" (turn label precision 0.898 -> 0.935, recall unchanged);
-    # real WhisperX command words mostly score >= 0.7. (0.2 helped turn on realistic dev
+    # counts for the offset): on semi-real sessions such words were mostly "walk start" or
+    # "jump" heard as "turn", and leaving them unlabelled made turn labels more precise at
+    # the same recall; real WhisperX command words mostly score well above it (the figures:
+    # bench/notes/comment_figures52.md). (0.2 helped turn on realistic dev
     # sessions but not on held-out ones, and cost right punch words on both:
     # bench/notes/noise_labels.txt.)
     min_event_score: float = 0.1
     # A walk/idle label keeps only the time whose motion agrees: idle where the wrist is
     # still, walk where it moves (|linear accel| m/s² + |gyro| rad/s, mean over 0.5 s, below
-    # or above this). Button clips: idle 0.2-0.8, walk 5.5-12.5 (10th-90th percentile).
-    # None: keep states as spoken.
+    # or above this): a level between the button clips' idle and walk energies
+    # (bench/notes/comment_figures52.md). None: keep states as spoken.
     still_energy: float | None = 2.0
     min_state_piece_s: float = 0.5  # shorter agreeing stretches are dropped
     # Class-aware choice among gesture-energy peaks at least class_keep of the best: energy
@@ -227,8 +228,9 @@ class AlignConfig:
     # clip_pass_p beside an energy shuffle p at most clip_energy_p (and the signature
     # route's quality floor); or energy quality at least min_quality less
     # clip_quality_allowance with a class p at most clip_support_p (and energy p at most
-    # max_energy_p). Dev sessions (a24, synth --realistic from half the R12 training clips,
-    # the model trained on the other half): one-period-shifted words reached class p 0.0085.
+    # max_energy_p). clip_pass_p lies below the class p that one-period-shifted words reached
+    # on dev sessions (a24, synth --realistic from half the R12 training clips, the model
+    # trained on the other half: bench/notes/comment_figures52.md).
     clip_weight: float = 1.0
     clip_pass_p: float = 0.005
     clip_energy_p: float = 0.1
@@ -236,8 +238,9 @@ class AlignConfig:
     clip_support_p: float = 0.05
     # ... and where the clip model's own best lag within refine_s of the chosen one is more
     # than this far from it and its class p there is at most clip_support_p, energy and
-    # classes disagree: refused. Real 135233, whose arrival clock steps 13 s mid-session:
-    # 0.50 s; real 143627 0.30 s; 17 dev sessions within 0.3 s of the truth: at most 0.40 s.
+    # classes disagree: refused. The level lies above that distance on dev sessions within
+    # 0.3 s of the truth and on real 143627, below it on real 135233, whose arrival clock
+    # steps mid-session (bench/notes/comment_figures52.md).
     # (A clip model's p above class_contradict_p does not refuse: clips of another day or
     # device may not look like the session's gestures, and then its p is at chance.)
     clip_agree_s: float = 0.45
@@ -245,8 +248,9 @@ class AlignConfig:
     # model scores the said words there at least class_peak_margin spreads above its best
     # score at lags class_peak_away_s to class_peak_reach_s away (clip_evidence.lag_margin).
     # A placement a gesture period or more off keeps the words' true classes, so they score
-    # better toward the true lag, beyond clip_agree_s's refine_s reach: a 3.06 s shifted
-    # control passed the session-class route with class p 0.0045. Set on DEV controls and
+    # better toward the true lag, beyond clip_agree_s's refine_s reach: a shifted control
+    # passed the session-class route that way (232_00's far control: bench/notes/gate3.txt,
+    # comment_figures52.md). Set on DEV controls and
     # right passes (bench/notes/gate4.txt); a large negative number (-1e9): off. The
     # profile reaches at least twice search_s (profile_reach): any lag the search spans.
     # The same margin refuses, under sure_quality, an offset the model moved off the best
@@ -263,7 +267,7 @@ class AlignConfig:
     # sure_quality only where its lag margin reaches this (spreads), not just
     # class_peak_margin: a move is the model's own claim, and a placement a gesture period
     # off still scores its words best here by a little (held-out 890_03: session classes on
-    # two trainers moved a right energy peak 2.2 s off at margin +0.38; bench/notes/fp49.txt).
+    # two trainers moved a right energy peak off that way; bench/notes/fp49.txt).
     # None: off.
     class_moved_margin: float | None = 1.0
     # ... and where that lag margin is above both class_peak_margin and 0 (the model scores
@@ -271,13 +275,13 @@ class AlignConfig:
     # as set, without the class channels' lift (class_channel_lift): the lift guards
     # against words of the right kind found a period off, which the profile tests (refused
     # right sessions and controls: bench/notes/gate43.txt). Off by default: on held-out
-    # runs of 32 sessions it passed 670_00 1.45 s off at margin +3.17, and its controls,
-    # where it added right passes on 4-session runs (bench/notes/held44.txt) ...
+    # runs of 32 sessions it passed a session placed wrong (670_00) and its controls, where
+    # it added right passes on 4-session runs (bench/notes/held44.txt) ...
     class_peak_unlifts: bool = False
     # ... but only where that margin reaches class_peak_unlift_margin spreads: a placement a
-    # gesture period off can still score its words best here by a little (551_01, 1.67 s
-    # off, margin +0.26; shifted controls on DEV at most +0.97), which passed with the floor
-    # at 0 (bench/notes/held43.txt). 1.0 was chosen on DEV and held on fresh seeds 631-638
+    # gesture period off can still score its words best here by a little (551_01 and
+    # shifted controls on DEV: bench/notes/route44.txt), which passed with the floor at 0
+    # (bench/notes/held43.txt). 1.0 was chosen on DEV and held on fresh seeds
     # (bench/notes/route44.txt); 0: gate43's route.
     class_peak_unlift_margin: float = 1.0
     # Class channels in the offset search (silkpipe.class_channels): the share of each
@@ -406,11 +410,10 @@ def predicted_profile(
 
     "noise" is any motion that is not a gesture. Where it is a deliberate movement (the
     sample generator's) a bump at each noise word helps (``noise_bump``); where it is a
-    still baseline or random fidgeting (the real noise recordings; button clips, median
-    energy: baseline noise 1.1, noise actions 1.7, idle 0.4, walk 8.8, jump 11.8) a bump
-    there is wrong and cost two right-aligned semi-real sessions their place above the gate
-    (3.1 and 3.9 -> 4.8 without, gate 4.0). estimate_offset tries both. A noise word always
-    ends the walk/idle before it.
+    still baseline or random fidgeting (the real noise recordings, whose button clips move
+    nearer idle than a gesture) a bump there is wrong and cost right-aligned semi-real
+    sessions their place above the gate (bench/notes/comment_figures52.md).
+    estimate_offset tries both. A noise word always ends the walk/idle before it.
     """
     if len(classes) != len(times):
         raise ValueError(f"{len(times)} word times but {len(classes)} classes")
@@ -1371,8 +1374,8 @@ def profile_reach(cfg: AlignConfig) -> float:
     """How far the lag margin's profile looks from the chosen lag: class_peak_reach_s, and
     at least every lag the offset search could have chosen instead (twice search_s), so a
     placement the search took far from the truth is judged against the true lag too (a
-    5-20 s shifted control passed the session-class route at +15 s with the truth past a
-    fixed reach: bench/notes/far43.txt)."""
+    far-shifted control passed the session-class route with the truth past a fixed reach:
+    bench/notes/far43.txt)."""
     return max(cfg.class_peak_reach_s, 2.0 * cfg.search_s)
 
 
@@ -1655,7 +1658,7 @@ def _routes(
     """The routes below sure_quality: a fixed class model's, the class signature's; where
     neither passes, why. ``at_rate_edge``: the fitted clock rate lies at the edge of the
     rates searched, which no route confirms (the words can sit on their own classes at a
-    rate 0.5 % off: bench/notes/rate.txt)."""
+    wrong rate: bench/notes/rate.txt)."""
     class_route = _clip_confirms(cls, quality, p_value, cfg) and cls is not None
     peaks_away = _fits_better_away(lag_margin, cfg)
     signature = _signature_passes(sig, quality, p_value, cfg, class_channels)

@@ -14,6 +14,7 @@ import argparse
 import importlib
 import logging
 import sys
+from typing import NoReturn
 
 from silkpipe.commands import record_given
 from silkpipe.errors import (
@@ -43,8 +44,16 @@ COMMAND_MODULES = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its errors on one line, as every other error: it printed the whole
+    usage first (50 lines for align) and the line saying what was wrong came last."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (options: {self.prog} -h)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="silkpipe",
         description="Voice-labelled smartwatch motion recordings -> gesture models.",
     )
@@ -62,12 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, restore: bool = True) -> int:
     """Run one command; its exit status. Ctrl-C and SIGTERM are answered while it runs
     (from before the commands' imports: they take seconds, and a press there too is one
-    line, not an import traceback)."""
-    with ctrl_c_answered():
+    line, not an import traceback); ``restore``: the caller's handlers are put back after."""
+    with ctrl_c_answered(restore=restore):
         return _run(argv)
+
+
+def entry() -> NoReturn:
+    """The ``silkpipe`` process (its script, ``python -m silkpipe``): main, then exit with
+    its status, the handlers left answering to the end (errors.ctrl_c_answered)."""
+    sys.exit(main(restore=False))
 
 
 def _run(argv: list[str] | None) -> int:
@@ -184,4 +199,4 @@ def _say(line: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -335,7 +335,8 @@ def load_device_ns_clips(
                 len(moved),
                 len(moved) - len(dropped),
                 len(dropped),
-                ", ".join(dropped[:5]),
+                ", ".join(dropped[:5])
+                + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else ""),
             )
         for it in items:
             if it.motion is None:
@@ -346,6 +347,19 @@ def load_device_ns_clips(
     return streams
 
 
+#: Names macOS writes beside each file it zips or copies to a foreign disk (AppleDouble:
+#: the file's Finder metadata, not its data): ``._walk_sample01.csv`` was read as a clip,
+#: named and skipped, so every train on a folder unzipped from a Mac ended "partial".
+APPLEDOUBLE_PREFIX = "._"
+
+
+def clip_csvs(folder) -> list[Path]:
+    """The folder's CSV files, sorted, without macOS's AppleDouble companions."""
+    return sorted(
+        p for p in Path(folder).glob("*.csv") if not p.name.startswith(APPLEDOUBLE_PREFIX)
+    )
+
+
 def clip_folder_files(folder: Path, on_error=None) -> list[Path]:
     """The files that make a clip folder: its clip CSVs, and session_metadata.json where
     the sample dialect has one (without it those clips cannot be read). Copies of a clip
@@ -353,7 +367,7 @@ def clip_folder_files(folder: Path, on_error=None) -> list[Path]:
     folder is never read: InputError naming it, or with ``on_error(path, error)`` reported
     there and left out."""
     folder = Path(folder)
-    files = sorted(folder.glob("*.csv"))
+    files = clip_csvs(folder)
     meta = folder / METADATA_NAME
     if why := metadata_problem(folder):
         raise InputError(why, path=str(meta))
@@ -544,7 +558,8 @@ SHARED_TIME_SHARE = 0.25
 def _refuse_shared_times(sensor: str, keep: np.ndarray, path: Path) -> None:
     """Rows that mostly share one time with other readings (times cut to whole seconds, or
     each row twice): only the first of each time was kept, so the motion between was lost
-    without a word (walk_continuous.csv cut to seconds: val_f1 0.327 -> 0.000)."""
+    without a word (walk_continuous.csv cut to seconds trained a model that learnt nothing;
+    bench/notes/comment_figures52.md)."""
     shared = int(np.count_nonzero(~keep))
     if shared > SHARED_TIME_SHARE * len(keep) and shared < len(keep) - 1:  # one time: spanless
         raise InputError(
@@ -619,7 +634,7 @@ def refuse_copy(copies: dict, path: Path) -> None:
     """A sample file holding another's bytes (a copy saved under the next number, a link
     to it in the folder) was read as one more recording of its class, at another slot of
     the block's clock: trained twice, and held out while trained on. InputError naming
-    the first file; no recording repeats another byte for byte (0 of 201 real samples)."""
+    the first file; no real recording repeats another byte for byte."""
     if (first := copy_of(copies, content_digest(path.read_bytes()), path.name)) is not None:
         raise InputError(
             f"holds the same bytes as {first} (a copy, or a link to it?): not read",
@@ -773,7 +788,7 @@ def clips_hint(folder: Path) -> str:
             " a folder of sessions, not of clips?)"
         )
     for sub in subs:
-        if inner := len([p for p in sub.glob("*.csv") if _clip_named(p)]):
+        if inner := len([p for p in clip_csvs(sub) if _clip_named(p)]):
             return f" (its sub-folder {shown(sub.name)} holds {inner}: give that folder)"
     return ""
 
@@ -784,6 +799,18 @@ def _clip_named(path: Path) -> bool:
     except InputError:
         return False
     return True
+
+
+def output_folder_problem(folder) -> str:
+    """Why ``folder`` cannot be written as a folder ('' when it can: a folder, or nothing
+    there yet): a file, a symlink loop or a link to nothing (each ended in an error of the
+    write, "File exists" or "Not a directory", after the work was done)."""
+    path = Path(folder)
+    if path.is_dir() or not (path.exists() or path.is_symlink()):
+        return ""
+    if not path.exists() and _resolved_unless_loop(path) is not None:
+        return "is a link to nothing, not a folder"
+    return folder_problem(path)
 
 
 def folder_problem(folder) -> str:

@@ -415,11 +415,8 @@ def _floor_lag(
     watch seconds already inserted before each row (cumulative, from the anchor), so that
     a loss found earlier in the window is not counted again."""
     lo, pauses = _stalls_before(t, g, rate, cfg)
-    last = max(int(cfg.recent_pace_s * rate), 2)
-    for rows in (t[lo:g], t[max(g - last, 0) : g]):
-        pace = _sending_pace(rows, rate, cfg)
-        if pace is None or pace < rate * (1 - cfg.pace_drop):
-            return None
+    if not _sent_at_rate(t, lo, g, rate, cfg):
+        return None
     gap = t[g] - t[g - 1]
     hi = min(g + int(cfg.stall_catchup * gap * rate) + int(cfg.min_steady_s * rate), len(t))
     latency = _net_latency(t, lo, hi, rate, found)
@@ -451,6 +448,18 @@ def _queue_after_stall(
     if latency[-1] - latency[lowest] < cfg.min_loss_s / 4:
         return None
     return _pace(t[after + lowest : g], rate)
+
+
+def _sent_at_rate(t: np.ndarray, lo: int, g: int, rate: float, cfg: ClockConfig) -> bool:
+    """Whether rows lo..g-1, and their last ``recent_pace_s``, were sent within
+    ``pace_drop`` of R (_sending_pace, stalls left out): a stream in real time before the
+    gap at row g, as _floor_lag and _realtime_step ask."""
+    last = max(int(cfg.recent_pace_s * rate), 2)
+    for rows in (t[lo:g], t[max(g - last, 0) : g]):
+        pace = _sending_pace(rows, rate, cfg)
+        if pace is None or pace < rate * (1 - cfg.pace_drop):
+            return False
+    return True
 
 
 def _stalls_before(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> tuple[int, np.ndarray]:
@@ -622,11 +631,8 @@ def _realtime_step(
     no burst; 768_03: a stall's short burst, then the loss; bench/notes/nd47.txt).
     ``found``: watch seconds already inserted (as _floor_lag)."""
     lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
-    last = max(int(cfg.recent_pace_s * rate), 2)
-    for rows in (t[lo:g], t[max(g - last, 0) : g]):
-        pace = _sending_pace(rows, rate, cfg)
-        if pace is None or pace < rate * (1 - cfg.pace_drop):
-            return 0.0
+    if not _sent_at_rate(t, lo, g, rate, cfg):
+        return 0.0
     k = max(int(cfg.min_steady_s * rate), 2)
     hi = min(g + int(cfg.stall_catchup * (t[g] - t[g - 1]) * rate) + k, len(t))
     latency = _net_latency(t, lo, hi, rate, found)

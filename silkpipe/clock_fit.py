@@ -97,8 +97,9 @@ def within_reach(
 ) -> tuple[list[Command], list[Command]]:
     """(commands some searched (a, b) can put on the IMU stream, the rest).
 
-    Audio often runs on past the last sensor row (143627: 600 s of audio, 200 s of watch
-    time), and such words can only be unlabelled: keeping them would only add noise to
+    Audio often runs on past the last sensor row (143627's far past it:
+    bench/notes/voice_path_history.md), and such words can only be unlabelled: keeping them
+    would only add noise to
     the offset search and its shuffles.
     """
     lo, hi = float(motion.t[0]) - cfg.search_s, float(motion.t[-1]) + cfg.search_s

@@ -196,8 +196,7 @@ def _labelled_session(folder: Path, labels: Path) -> LabelledStream:
         raise InputError(
             "is a link out of the session folder: not read", session=folder.name, path=str(labels)
         )
-    text = read_user_text(labels, session=folder.name)  # not UTF-8: named by line
-    text = text.removeprefix("\ufeff")  # a Windows editor's byte-order mark is no header
+    text = read_user_text(labels, session=folder.name)  # not UTF-8: named by line; no BOM
     intervals = parse_labels_csv(text, source=str(labels), session=folder.name)
     return session_stream(folder.name, session_motion(folder), intervals)
 

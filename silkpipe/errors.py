@@ -31,7 +31,7 @@ def on_ctrl_c(signum, frame) -> None:
 
 
 @contextmanager
-def ctrl_c_answered() -> Iterator[None]:
+def ctrl_c_answered(restore: bool = True) -> Iterator[None]:
     """A command runs: no press yet; on_ctrl_c answers SIGINT and SIGTERM where each has
     Python's default handler (not ignored, nor set by the caller), unless the command runs
     outside the main thread (the signals are not its caller's to set there). SIGTERM (`kill
@@ -41,7 +41,9 @@ def ctrl_c_answered() -> Iterator[None]:
 
     On the way out the caller's handlers and unraisable hook are put back: a program that
     called ``cli.main`` and went on had a later ``kill`` raise KeyboardInterrupt in its own
-    code instead of stopping it."""
+    code instead of stopping it. Not when ``restore`` is False (the silkpipe process itself,
+    cli.entry): a press Python drops while the process shuts down (a worker pool's exit
+    handler) stays quiet instead of printing a traceback under the command's last line."""
     import signal
 
     _ctrl_c["pressed"] = False
@@ -57,9 +59,10 @@ def ctrl_c_answered() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum in answered:
-            signal.signal(signum, defaults[signum])
-        sys.unraisablehook = hook
+        if restore:
+            for signum in answered:
+                signal.signal(signum, defaults[signum])
+            sys.unraisablehook = hook
 
 
 def _answer(signum, default) -> bool:
@@ -185,11 +188,12 @@ def not_utf8(err: UnicodeDecodeError) -> str:
 
 
 def read_user_text(path: Path, *, session: str | None = None) -> str:
-    """A user's UTF-8 text file (read_user_bytes); bytes that are not UTF-8 are InputError
-    naming the file and the first bad byte's reason."""
+    """A user's UTF-8 text file (read_user_bytes), without the byte-order mark a Windows
+    editor writes first; bytes that are not UTF-8 are InputError naming the file and the
+    first bad byte's reason."""
     data = read_user_bytes(path, session=session)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(not_utf8(err), session=session, path=str(path)) from None
 

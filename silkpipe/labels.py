@@ -51,14 +51,14 @@ def parse_labels_csv(
     ``skip_bad`` drops malformed rows (and every row of a file without the header) instead
     of raising: the report shows what it can and never fails on one bad file.
     """
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    rows = _csv_rows(text, source, session, skip_bad)
+    _, header = next(rows, (1, None))
     if header is None or tuple(h.strip() for h in header) != HEADER:
         if skip_bad:
             return []
         raise InputError("line 1: expected header start,end,label", session=session, path=source)
     out = []
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in rows:
         if not row:
             continue
         try:
@@ -69,6 +69,31 @@ def parse_labels_csv(
     return out
 
 
+def _csv_rows(
+    text: str, source: str, session: str | None, skip_bad: bool
+) -> Iterator[tuple[int, list[str]]]:
+    """The csv module's rows of ``text``, each with the line it begins on. A row it
+    cannot read (a NUL byte, a cell over its 131072-character limit, as a quote never
+    closed makes of the rest of the file) is InputError naming the line (it was the
+    module's own Error: exit 1, no file named), or with ``skip_bad`` the end of the rows."""
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        start = reader.line_num + 1  # the line the row begins on (a quoted cell spans lines)
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            if skip_bad:
+                return
+            raise InputError(
+                f"line {start}: not a readable CSV row ({err})",
+                session=session,
+                path=source,
+            ) from None
+        yield start, row
+
+
 def _interval(row: list[str], line_no: int, source: str, session: str | None) -> Interval:
     """One ``start,end,label`` row; the label is stripped, the class, span and times checked.
     A row '-inf,inf,walk' passes the span check (inf > -inf) but no window or clock can hold
@@ -76,13 +101,22 @@ def _interval(row: list[str], line_no: int, source: str, session: str | None) ->
     try:
         start, end, label = float(row[0]), float(row[1]), row[2].strip()
     except (ValueError, IndexError):
-        raise InputError(f"line {line_no}: bad row {row!r}", session=session, path=source) from None
+        why = f"line {line_no}: bad row {_shown_row(row)}"
+        raise InputError(why, session=session, path=source) from None
     if label not in CLASSES or not end > start:
-        raise InputError(f"line {line_no}: bad interval {row!r}", session=session, path=source)
+        why = f"line {line_no}: bad interval {_shown_row(row)}"
+        raise InputError(why, session=session, path=source)
     if not (math.isfinite(start) and math.isfinite(end)):
         why = f"label {label} at {start}-{end} s: its times must be finite numbers"
         raise InputError(why, session=session, path=source)
     return Interval(start, end, label)
+
+
+def _shown_row(row: list[str], limit: int = 200) -> str:
+    """A row as an error line shows it: its repr, cut at ``limit`` characters (a quote
+    never closed made one cell of the rest of the file, and the line held all of it)."""
+    text = repr(row)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def read_labels_csv(path: str | Path, *, session: str | None = None) -> list[Interval]:

@@ -56,7 +56,8 @@ _SHAPE = [
 ]
 #: What the model computes from the 9 raw channels, per input set: "full" keeps the raw
 #: channels and adds 4; the invariant ones are orientation-free (see GestureNet._invariant);
-#: "shape+pose" (the default) adds the gravity direction in the watch frame to the shape.
+#: "shape+pose" (TrainConfig's default) adds the gravity direction in the watch frame to the
+#: shape.
 DERIVED_CHANNELS = {
     "full": ["accel_norm", "gyro_norm", "accel_up", "gyro_up"],
     "invariant": _INVARIANT,

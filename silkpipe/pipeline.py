@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +25,7 @@ from pathlib import Path
 from silkpipe import store as keys
 from silkpipe.clips import (
     METADATA_NAME,
+    clip_csvs,
     clip_folder_files,
     clips_hint,
     distinct_folders,
@@ -131,7 +133,7 @@ def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Pat
     for folder in folders:
         if why := folder_problem(folder):
             raise InputError(f"clips folder {why}", path=str(folder))
-        if not any(folder.glob("*.csv")):
+        if not clip_csvs(folder):
             hint = clips_hint(folder) or " (empty, or another layout)"
             raise InputError(f"clips folder holds no clip CSV files{hint}", path=str(folder))
         if why := metadata_problem(folder):
@@ -206,11 +208,8 @@ def _not_a_session(folder: Path) -> str:
     """Why a sub-folder with no session file is refused: empty, other files, or a folder
     of session folders (a day's folder inside SESSIONS_DIR: only SESSIONS_DIR's own
     sub-folders are read, so its sessions are named, not left out without a word)."""
-    try:
-        children = sorted(folder.iterdir())
-    except OSError:
-        children = []
-    inner = [c.name for c in children if (c / "sensor_data.csv").is_file()]
+    children = _names_in(folder)
+    inner = [name for name in children if (folder / name / "sensor_data.csv").is_file()]
     if inner:
         return (
             f"is not a session but holds {len(inner)} session folder(s) "
@@ -264,13 +263,9 @@ def _miscased_files(folder: Path) -> list[tuple[str, str]]:
     ('audio_16k.WAV' of a Windows export): not read, and a session without its audio or
     transcript was then refused naming neither. Sensor files: _other_sensor_files."""
     meant = {f.lower(): f for f in SESSION_FILES if f != "sensor_data.csv"}
-    try:
-        names = sorted(p.name for p in folder.iterdir())
-    except OSError:
-        return []
     return [
         (shown(n), meant[n.lower()])
-        for n in names
+        for n in _names_in(folder)
         if n.lower() in meant and n not in meant.values()
     ]
 
@@ -285,13 +280,20 @@ def _missing_sensor(folder: Path) -> str:
 def _other_sensor_files(folder: Path) -> list[str]:
     """Names in ``folder`` that look like a sensor file but are not sensor_data.csv (a
     copy's 'sensor_data (1).csv', a renamed 'Sensor_Data.CSV'), shown as names."""
+    return [
+        shown(n)
+        for n in _names_in(folder)
+        if n.lower().startswith("sensor_data") and n != "sensor_data.csv"
+    ]
+
+
+def _names_in(folder: Path) -> list[str]:
+    """The names in ``folder``, sorted; none where it cannot be listed (the hints that read
+    them are only hints)."""
     try:
-        names = sorted(p.name for p in folder.iterdir())
+        return sorted(p.name for p in folder.iterdir())
     except OSError:
         return []
-    return [
-        shown(n) for n in names if n.lower().startswith("sensor_data") and n != "sensor_data.csv"
-    ]
 
 
 def upload_clip_folders(
@@ -357,16 +359,17 @@ def _die_with(parent: int) -> None:
 
 
 def _transcribe_worker(store_uri: str, run_id: str, session: str, cfg, force: bool):
-    """(session, reason or None, kind) for one session; runs in a worker process."""
+    """(session, reason or None, kind) for one session; runs in a worker process. A
+    transcript made ``kind`` is where it came from (steps.transcribe's ``source``)."""
     from silkpipe.steps import transcribe_session
 
     try:
-        transcribe_session(open_store(store_uri), run_id, session, cfg, force=force)
+        figures = transcribe_session(open_store(store_uri), run_id, session, cfg, force=force)
     except StoreFault as err:
         return session, str(err), "store"
     except Exception as err:  # noqa: BLE001 - recorded by the step; the run goes on
         return session, one_line(err, session=session), "session"
-    return session, None, ""
+    return session, None, str(figures.get("source") or "")
 
 
 def _outcome(future, futures: dict, store_uri: str, run_id: str) -> tuple[str, str | None, str]:
@@ -395,6 +398,7 @@ def transcribe_all(
 ) -> dict[str, str]:
     """Transcribe sessions in worker processes; returns session -> reason for failures."""
     failed = {}
+    sources: Counter[str] = Counter()
     # spawn, not fork: a runner that already loaded CTranslate2/OpenMP threads (a test
     # process, a notebook) hands a forked worker locked thread pools, and it hangs for ever
     with ProcessPoolExecutor(
@@ -416,10 +420,28 @@ def transcribe_all(
                 if reason:
                     failed[session] = reason
                     say_line(f"silkpipe transcribe: error: {reason}")
+                else:
+                    sources[kind] += 1
         except KeyboardInterrupt:
             _stop_workers(pool)
             raise
+    if sources:
+        log.info("transcripts: %s", _said_sources(sources))
     return failed
+
+
+#: How a transcript's source (steps.transcribe) is said after the transcribe step.
+SOURCE_WORDS = {
+    "transcribed": "transcribed",
+    "run-output": "re-used from this run",
+    "cache": "re-used from the store's cache",
+    "session-transcript": "the session's own whisperx_output.json",
+}
+
+
+def _said_sources(sources: Counter[str]) -> str:
+    """'1 transcribed, 3 re-used from this run': a re-run said nothing of re-use."""
+    return ", ".join(f"{n} {SOURCE_WORDS.get(k, k)}" for k, n in sources.items() if n)
 
 
 @contextmanager

@@ -61,6 +61,11 @@ def _motion_magnitude(motion: Any) -> tuple[np.ndarray, np.ndarray]:
     return t, np.where(valid, mag, np.nan)
 
 
+#: Inches above a timeline's first row for its title, and for the row of its class legend.
+TITLE_HEAD_IN = 0.45
+LEGEND_ROW_IN = 0.25
+
+
 def timeline_png(
     path: str | IO[bytes],
     motion: Any,
@@ -108,8 +113,9 @@ def timeline_png(
         ax_words.tick_params(labelsize=8)
     axes[-1].set_xlabel("seconds on the IMU clock", fontsize=9)
     _timeline_title(axes[0], title, offset_s, scale, bool(truth), seen)
+    head = TITLE_HEAD_IN + (LEGEND_ROW_IN if seen else 0.0)
     fig.subplots_adjust(
-        left=0.06, right=0.99, top=1 - 0.45 / fig.get_figheight(), bottom=0.05 / fig.get_figheight()
+        left=0.06, right=0.99, top=1 - head / fig.get_figheight(), bottom=0.05 / fig.get_figheight()
     )
     _save(fig, path)
 
@@ -204,10 +210,20 @@ def _timeline_title(
     if offset_s is not None and scale != 1.0:
         shown += f", clock factor {scale:.4f}"
     strip = " (bottom strip: true labels)" if has_truth else ""
-    ax.set_title(f"{title} — audio→IMU offset {shown}{strip}")
     handles = [Patch(color=CLASS_COLOURS[c], alpha=0.4, label=c) for c in CLASSES if c in seen]
+    # the legend is a row of its own between the title and the axes: inside them it hid
+    # the motion and the labels of the first row's end
+    ax.set_title(f"{title} — audio→IMU offset {shown}{strip}", pad=18 if handles else 6)
     if handles:
-        ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles))
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            fontsize=8,
+            ncol=len(handles),
+            frameon=False,
+            borderaxespad=0.1,
+        )
 
 
 def _series(history: Any) -> dict[str, list[float]]:

@@ -3,8 +3,8 @@
 Every other class figure the gate has (class p, lag margin, common-words margin) judges a
 uniform shift of the words. A wrong clock scale is not a shift: it pivots the words about
 some time inside them, so most words stay near their own gestures and every shifted
-placement scores worse; those figures all confirm a fit whose rate is off by a percent
-(826_02: scale 1.015 for a true 1.000, 0.77 s off, bench/notes/fp47.txt). This test asks
+placement scores worse; those figures all confirm a fit whose rate is off (826_02:
+bench/notes/fp47.txt, rate48.txt). This test asks
 the model the rate question directly: does it score the words better at the scale taken
 than at scale 1 (the rebuilt clock's own rate), each at its best offset near the fit?
 """

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -32,16 +31,15 @@ from silkpipe.semireal import (
     GenerateOptions,
     PlannedSession,
     load_clips,
+    write_recording,
     write_sessions,
 )
 from silkpipe.sessions import continuous_quaternions
-from silkpipe.speech import SAMPLE_RATE, write_wav
 from silkpipe.synth import (
     HEADER_LINE,
     SAYINGS,
     SENSORS,
     Action,
-    _metadata,
     _row_cells,
     dump_json,
     render_audio,
@@ -440,7 +438,10 @@ def write_session(
         snr_db=snr_db,
         unspoken=unspoken,
     )
-    _write_recording(folder, names, vals, d, audio)
+    text = csv_text(names, vals, d)  # the sensor CSV as delivered
+    write_recording(
+        folder, text, audio, recorded=None, sensor_s=float(d.arrival[-1]), points=len(d.kept)
+    )
     truth = {
         "session": folder.name,
         "realistic": True,
@@ -484,23 +485,6 @@ def _speech(
         actions, audio_len, offset_s, rng, voice, snr_db, drift_ppm, filler_prob=0.5
     )
     return said, audio, commands, fillers
-
-
-def _write_recording(folder: Path, names, vals, d: Delivery, audio: np.ndarray) -> None:
-    """The files a real recording leaves: the sensor CSV as delivered, the audio and the
-    metadata."""
-    text = csv_text(names, vals, d)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sensor_data.csv").write_text(text)
-    write_wav(folder / "audio_16k.wav", audio)
-    meta = _metadata(
-        folder.name,
-        datetime(2025, 1, 1, tzinfo=UTC),
-        round(float(d.arrival[-1]), 3),
-        round(len(audio) / SAMPLE_RATE, 3),
-        len(d.kept),
-    )
-    (folder / "metadata.json").write_text(dump_json(meta))
 
 
 def _motion_truth(pieces, spans, said: list[str], d: Delivery, shift: float) -> dict:

@@ -43,8 +43,12 @@ log = logging.getLogger(__name__)
 MODEL_FILE_NOTES = {
     "model.ts": "TorchScript",
     "model.onnx": "ONNX",
+    "weights.pt": "PyTorch weights (state dict)",
     "config.json": "label map, normalisation, window",
     "history.json": "per-epoch training history",
+    "metrics.json": "scores on the held-out test set (or why there are none)",
+    "confusion.png": "confusion matrix on the held-out test set",
+    "test_split.json": "the sessions or blocks held out as the test set",
 }
 
 
@@ -111,9 +115,10 @@ def run_sessions(store, run_id: str) -> list[str]:
             names.add(stem)
     for key in store.list(keys.failures_prefix(run_id)):
         names.add(key.rsplit("/", 1)[1].rsplit(".", 1)[0])
-    summary = _json(store, keys.labels_summary_key(labels)) or {}
-    names.update(summary.get("sessions") or [])
-    names.update(summary.get("failed") or {})
+    summary = _dict(_json(store, keys.labels_summary_key(labels)))
+    for listed in (summary.get("sessions"), summary.get("failed")):
+        if isinstance(listed, list | dict):
+            names.update(n for n in listed if isinstance(n, str))
     return sorted(names)
 
 
@@ -122,19 +127,20 @@ def failures(store, run_id: str) -> list[dict]:
     out = []
     for key in store.list(keys.failures_prefix(run_id)):
         parts = key.split("/")
-        record = _json(store, key) or {}
+        record = _dict(_json(store, key))  # a record edited into a list: AttributeError, exit 1
         out.append(
             {
-                "step": record.get("step") or parts[-2],
-                "session": record.get("session") or parts[-1].rsplit(".", 1)[0],
-                "error": record.get("error", ""),
+                "step": str(record.get("step") or parts[-2]),
+                "session": str(record.get("session") or parts[-1].rsplit(".", 1)[0]),
+                "error": str(record.get("error", "")),
             }
         )
-    summary = (
-        _json(store, keys.labels_summary_key(keys.published_prefix(store, run_id, "labels"))) or {}
+    summary = _dict(
+        _json(store, keys.labels_summary_key(keys.published_prefix(store, run_id, "labels")))
     )
     recorded = {(f["step"], f["session"]) for f in out}
-    for session, error in (summary.get("failed") or {}).items():
+    failed = summary.get("failed")
+    for session, error in (failed if isinstance(failed, dict) else {}).items():
         if ("align", session) not in recorded:
             out.append({"step": "align", "session": session, "error": str(error)})
     return sorted(out, key=lambda f: (f["session"], f["step"]))
@@ -261,6 +267,8 @@ TITLES = {
 #: The evaluate JSON's spotting tables, copied from an `evaluate --report` run beside the
 #: published model's own scores.
 SPOTTING_KEYS = ("events", "session_events", "session_spotting")
+#: What a row of the evaluate JSON's tables is, where it is not a class.
+ROW_HEADS = {"per_group": "group"}
 
 
 def _title(key: str) -> str:
@@ -282,7 +290,8 @@ def _metrics_html(metrics: dict) -> str:
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             columns = sorted({c for v in value.values() for c in v})
             rows = [[_e(name)] + [_score(v.get(c)) for c in columns] for name, v in value.items()]
-            parts.append(_title(key) + _table(["class", *map(_e, columns)], rows))
+            head = ROW_HEADS.get(key, "class")
+            parts.append(_title(key) + _table([head, *map(_e, columns)], rows))
         elif isinstance(value, dict) and value:
             rows = [
                 [_e(k), _score(v)]
@@ -336,7 +345,8 @@ def _timeline(store, run_id: str, info: dict) -> tuple[bytes | None, str]:
     try:
         raw = parse_sensor_csv(text, source=sensor_key, session=session)
         # checked as align checks it before the grid is sized from its span: a session
-        # align refused for a 2.5-day span took minutes and 10 GB to plot
+        # align refused for its span was slow and memory-hungry to plot
+        # (bench/notes/session_bad_input_sweep.txt)
         check_sensor_streams(raw, session=session, path=sensor_key)
         motion = resample(raw)
         words = transcript_words(info["transcript"]) if info["transcript"] else []
@@ -458,10 +468,8 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
         ("transcription speed", f"{audio / wall:.1f}× real time" if wall > 0 else "—"),
         ("model", "trained" if art.model_keys else "none"),
     ]
-    if _scored(metrics):
-        tiles.append(("macro-F1 (held out)", f"{metrics['macro_f1']:.3f}"))
-    elif _no_test_split(metrics):
-        tiles.append(("macro-F1 (held out)", "none: no test split"))
+    if _scored(metrics) or _no_test_split(metrics):
+        tiles.append(_score_tile(metrics))
     body = [
         f"<h1>silkpipe run <code>{_e(art.run_id)}</code></h1>",
         f'<p class="meta">report generated {now} from <code>{_e(store.uri)}</code></p>',
@@ -473,6 +481,16 @@ def _summary_section(store, art: _RunArtifacts) -> list[str]:
         body.append(_missing("labels/summary.json missing: the align step did not finish"))
     body.append("</section>")
     return body
+
+
+def _score_tile(metrics: dict) -> tuple[str, str]:
+    """The held-out macro-F1 with how many windows it was scored on: a test set of one
+    short session (36 windows on the real sessions) reads as a figure to trust otherwise."""
+    if not _scored(metrics):
+        return ("macro-F1 (held out)", "none: no test split")
+    windows = metrics.get("windows")
+    on = f", {windows:.0f} windows" if isinstance(windows, int | float) else ""
+    return (f"macro-F1 (held out{on})", f"{metrics['macro_f1']:.3f}")
 
 
 def _sessions_section(art: _RunArtifacts) -> list[str]:
@@ -492,8 +510,9 @@ def _sessions_section(art: _RunArtifacts) -> list[str]:
     body = ['<section id="sessions"><h2>Sessions</h2>']
     body.append(
         "<p>Commands per class as heard; offset is audio→IMU (t_imu = t_audio + "
-        "offset); label quality is in standard deviations over shuffled commands "
-        "(about 0 is chance).</p>"
+        "offset); offset conf. is how far the offset's score stands above the other "
+        "offsets searched and label quality how far it stands above shuffled commands, "
+        "both in standard deviations (about 0 is chance).</p>"
     )
     body.append(
         _table(header, [_session_row(i) for i in infos])

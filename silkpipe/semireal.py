@@ -174,8 +174,9 @@ def sample_layout(folder: Path, paths: list[Path]) -> list[Clip]:
 
 
 def continuous_pieces(clip: Clip, piece_s: float = CONTINUOUS_PIECE_S) -> list[Clip]:
-    """A long recording cut into consecutive pieces of about ``piece_s`` seconds: realistic
-    play uses a clip whole as one gesture, and one 150 s walk is no gesture."""
+    """A long recording cut into consecutive equal pieces, as many as puts their length
+    nearest ``piece_s`` seconds (at least one): realistic play uses a clip whole as one
+    gesture, and one 150 s walk is no gesture."""
     n = max(1, round((clip.end - clip.start) / piece_s))
     edges = np.linspace(clip.start, clip.end, n + 1)
     out = []
@@ -344,7 +345,10 @@ def write_block_session(
         spans, sensor_end, shift, rng, voice, offset_s=offset_s, drift_ppm=drift_ppm, snr_db=snr_db
     )
     recorded = datetime.fromtimestamp(host0 + origin, UTC) if host0 is not None else None
-    _write_block_files(out_dir / name, text, audio, recorded, sensor_end)
+    points = text.count("\n") - 1
+    write_recording(
+        out_dir / name, text, audio, recorded=recorded, sensor_s=sensor_end, points=points
+    )
     spoken = {(round(c["imu_time"], 1)) for c in commands}
     truth = {
         "session": name,
@@ -391,19 +395,24 @@ def _block_speech(
     return audio, commands, fillers
 
 
-def _write_block_files(
-    folder: Path, text: str, audio: np.ndarray, recorded: datetime | None, sensor_end: float
+def write_recording(
+    folder: Path,
+    text: str,
+    audio: np.ndarray,
+    *,
+    recorded: datetime | None,
+    sensor_s: float,
+    points: int,
 ) -> None:
-    """The files a real recording leaves: sensor CSV, audio and metadata (recorded at the
-    block's host time when the clips carry it)."""
+    """The files a real recording leaves: the sensor CSV ``text``, the audio and the
+    metadata (``recorded`` at the host time the clips carry, else a fixed day)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "sensor_data.csv").write_text(text)
     write_wav(folder / "audio_16k.wav", audio)
-    points = text.count("\n") - 1
     meta = _metadata(
         folder.name,
         recorded or datetime(2025, 1, 1, tzinfo=UTC),
-        round(sensor_end, 3),
+        round(sensor_s, 3),
         round(len(audio) / SAMPLE_RATE, 3),
         points,
     )

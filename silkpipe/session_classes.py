@@ -33,7 +33,8 @@ from silkpipe.sessions import Motion
 #: A model needs this many passed sessions ...
 MIN_SESSIONS = 1
 #: ... and this many event labels of a class for that class to get a centre (two such
-#: classes at least; a realistic session of 30 gestures holds 1-3 jumps and punches).
+#: classes at least; a realistic session holds only a few jumps and punches:
+#: bench/notes/comment_figures52.md).
 MIN_LABELS = 2
 #: Re-alignment rounds at most (each round's model holds the sessions passed so far).
 ROUNDS = 3

@@ -323,8 +323,9 @@ def _refuse_scattered(
 ) -> None:
     """Rows spanning more than a session can last that form no one recording (times in
     nanoseconds or ms where seconds belong) are refused before the clock rebuild, which
-    sizes its arrays by the span (a session in ns asked for 165 GiB). A few glitch rows far
-    off still pass, as they do after the rebuild."""
+    sizes its arrays by the span (a session in ns ran out of memory:
+    bench/notes/bad_input_sweep47.txt). A few glitch rows far off still pass, as they do
+    after the rebuild."""
     from silkpipe.validation import MAX_SPAN_S, main_body  # validation imports this module
 
     times = np.sort([r[-1] for rows in buffers.values() for r in rows])
@@ -353,7 +354,8 @@ def _refuse_restarted(arrival: np.ndarray, session: str | None, path: str) -> No
     """Two recordings joined into one file, the second's clock starting again: one step
     back, so the row order check passes, and the clock rebuilt from the rows as they come
     made one long timeline; the gate then blamed the commands. A running median passes
-    glitch rows; real files never drop (4 real, 300 realistic sessions: 0 s).
+    glitch rows; the real and realistic files read so far never drop that way
+    (bench/notes/comment_figures52.md).
     ``arrival``: _arrival_times."""
     width = 2 * RESTART_HALF_WINDOW + 1
     if len(arrival) <= width:

@@ -146,7 +146,17 @@ def _next_to(day: str) -> set[str]:
         d = dt.date.fromisoformat(day)
     except ValueError:
         return {day}
-    return {(d + dt.timedelta(days=k)).isoformat() for k in (-1, 0, 1)}
+    return {d.isoformat()} | {n.isoformat() for n in (_shifted(d, -1), _shifted(d, 1)) if n}
+
+
+def _shifted(d: dt.date, days: int) -> dt.date | None:
+    """``d`` moved by ``days``; None past the calendar's ends: a clip folder dated
+    9999-12-31 or 0001-01-01 has no next or previous day (it ended every leave-day-out
+    with 'OverflowError: date value out of range', exit 1, naming nothing)."""
+    try:
+        return d + dt.timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def format_runs(described: list[dict]) -> list[str]:

@@ -13,8 +13,8 @@ Backends are plain functions in WhisperX style, ``(audio, settings, threads) -> 
 
 Both are followed by two measured corrections (bench/voice_commands.py): each word start
 moves to the acoustic onset inside the word (Whisper's cross-attention starts are often
-0.1-0.5 s off), and copies of a word stacked on the same instant by a repetition loop are
-dropped.
+well off it: bench/notes/comment_figures52.md), and copies of a word stacked on the same
+instant by a repetition loop are dropped.
 
 Nothing is downloaded at run time (``HF_HUB_OFFLINE=1``); a model that is not local is an
 InputError. A transcript is cached under ``cache/transcripts/<audio-sha256>/<config-hash>.json``
@@ -448,8 +448,8 @@ def speech_onsets(
 ) -> np.ndarray:
     """Times (s) where short-time energy rises above an adaptive threshold after a pause.
 
-    Whisper's word starts come from cross-attention and are often 0.1-0.5 s off; a spoken
-    command starts where the sound does.
+    Whisper's word starts come from cross-attention and are often off (the module
+    docstring); a spoken command starts where the sound does.
     """
     hop = SAMPLE_RATE // 100
     n = len(audio) // hop - 1
@@ -724,9 +724,11 @@ def _chunk_session(
     **kwargs: Any,
 ) -> dict | None:
     """One session of a chunk: its figures, or None after recording its failure in the lists."""
+    from silkpipe.store import StoreError
+
     try:
         figures = transcribe_session(store, session, run_id, **kwargs)
-    except InputError as err:
+    except (InputError, StoreError) as err:  # StoreError: a name no key can hold ('# x')
         text = str(err) if session in str(err) else f"session {session}: {err}"
         log.error("%s", text)
         failed.append(text)

@@ -35,12 +35,15 @@ def write_report(out_dir: Path, result: dict, timelines: dict[str, bytes]) -> Pa
     files = FileStore(out_dir)  # its writes are whole or nothing
     parts = [
         "<!doctype html><meta charset='utf-8'><title>silkpipe score-voice</title>",
-        "<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}"
+        # pre-wrap: the summary's longest lines ran past the page's edge, cut off
+        "<style>body{font-family:sans-serif;margin:2em}"
+        "pre{background:#f4f4f4;padding:1em;white-space:pre-wrap}"
         "img{max-width:100%}</style>",
         f"<h1>Voice path against truth ({html.escape(result['backend'])})</h1>",
         "<pre>" + html.escape("\n".join(summary_lines(result))) + "</pre>",
-        "<h2>Sessions</h2><p>Top: motion with the voice labels as bands and the heard "
-        "commands at the estimated offset; the strip under the motion is the truth.</p>",
+        "<h2>Sessions</h2><p>Each figure: the motion with the voice labels as bands, and "
+        "along its bottom a solid strip, the true labels; under it, the heard commands at "
+        "the estimated offset.</p>",
     ]
     for name, png in timelines.items():
         row = result["sessions"].get(name, {})
@@ -142,7 +145,8 @@ def _word_lines(o: dict) -> list[str]:
         lines.append(
             f"  words said in passed sessions: {w['words']}; label start within 0.3 s of the "
             f"gesture's: {w['within_0_3s']:.0%}, within 0.5 s: {w['within_0_5s']:.0%}, more "
-            f"than 0.5 s off: {w['over_0_5s']:.0%}, no label: {w['unlabelled']}; median "
+            f"than 0.5 s off: {w['over_0_5s']:.0%}, no label: "
+            f"{w['unlabelled'] / w['words']:.0%} ({w['unlabelled']}); median "
             f"|error| {w['median_abs_error_s']} s"
         )
     return lines
@@ -203,6 +207,13 @@ def _model_lines(result: dict) -> list[str]:
                 f"model trained on {what}: macro-F1 {model['macro_f1']}"
                 + (f" (mean of seeds: {', '.join(map(str, seeds))})" if seeds else "")
             )
+    seen = result.get("eval_clips_seen_in_training") or []
+    if seen and result["models"]:  # the JSON alone said so: the scores read as held out
+        lines.append(
+            f"note: {len(seen)} of the evaluation clips (--clips) were trained on (the sessions "
+            "were built from them, or --train-clips holds them): these macro-F1s are not "
+            "wholly held out; give --clips clips of a block the sessions were not built from"
+        )
     if "f1_gap" in result["models"]:
         lines.append(f"gap, clip-trained minus voice-trained: {result['models']['f1_gap']:+.4f}")
     if "f1_gap_adapted" in result["models"]:

@@ -352,7 +352,9 @@ def truth_on_clock(clock: SessionClock, truth: dict) -> list[list]:
 
 def clip_blocks(clips_dir: Path) -> set[str]:
     """Names of the clips in a folder (to check evaluation clips were not trained on)."""
-    return {p.stem for p in Path(clips_dir).glob("*.csv")}
+    from silkpipe.clips import clip_csvs
+
+    return {p.stem for p in clip_csvs(clips_dir)}
 
 
 def source_clips(truths: dict[str, dict], out: Path) -> Path | None:
@@ -1161,8 +1163,9 @@ def _train_and_score(
     pool: list | None = None,
 ) -> tuple[dict, float | None]:
     """Train one model per seed (model_dir, model_dir-seed1, ...); scores of the first seed's
-    model with macro-F1 averaged over seeds (one small training set's luck moves it by
-    0.03-0.10), and the mean macro-F1 on the evaluation subset (None when empty)."""
+    model with macro-F1 averaged over seeds (one small training set's luck moves it a lot:
+    bench/notes/comment_figures52.md), and the mean macro-F1 on the evaluation subset
+    (None when empty)."""
     from silkpipe.evaluation import evaluate
 
     eval_streams, subset = evaluation

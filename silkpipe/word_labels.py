@@ -22,7 +22,7 @@ import numpy as np
 
 #: A word's label is the one of its class whose start is nearest the word's time x on the
 #: label clock (clock_scale * audio time + offset), among those starting in [x - before,
-#: x + after]: an event label starts word_to_peak - event_lead after it, give or take
+#: x + after]: an event label starts word_to_peak_s - event_lead_s after it, give or take
 #: the snap to its peak, a state label at it (later where cut to agreeing motion), and
 #: Whisper's word times are not the true ones.
 SEARCH_BEFORE_S = 0.5

@@ -50,6 +50,21 @@ def cli(*argv: str, cwd: Path, umask: int | None = None) -> subprocess.Completed
     )
 
 
+def python_program(code: str, *args: str) -> subprocess.CompletedProcess:
+    """``python -c CODE ARGS`` as from a terminal (Ctrl-C at Python's default, whatever
+    the test runner set), in this environment, output captured as text."""
+    import signal
+
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
 @dataclass(frozen=True)
 class Case:
     name: str  # short id of the case

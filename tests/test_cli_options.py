@@ -93,6 +93,8 @@ BAD_NUMBERS = [
     (["run", "IN", "--align-energy-allowance", "4"], "AlignConfig.energy_allowance"),
     (["synth", "OUT", "--offset", "nan"], "--offset"),  # was ValueError (exit 1)
     (["synth", "--from-clips", "IN", "--out", "OUT", "--max-session", "0"], "--max-session"),
+    (["synth", "--from-clips", "IN", "--out", "OUT", "--drift", "1e12"], "--drift"),  # taken
+    (["synth", "--from-clips", "IN", "--out", "OUT", "--drift=-2e4"], "--drift"),
 ]
 
 
@@ -215,7 +217,7 @@ def test_score_voice_counts_under_one_are_refused_before_any_session_is_read(
     [
         (["--pre=cross-day"], "--preset"),  # an abbreviation, its value after "="
         (["--epo", "2"], "--epochs"),
-        (["--seed=1", "--seed", "2"], "--seed"),  # given twice
+        (["--seed=1", "--seed", "1"], "--seed"),  # given twice (one value)
         (["--adapt-sh", ".5"], "--adapt-share"),  # a config option (default SUPPRESS)
     ],
 )
@@ -343,3 +345,50 @@ def test_check_config_runs_each_configs_own_check_of_its_fields_together():
     assert check_config(Outer()).span.high == 1.0
     with pytest.raises(InputError, match="Span.low"):
         check_config(Outer(Span(low=2.0)))
+
+
+# ---- a one-value option given twice ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["align", "--store", "S", "--run-id", "a", "--run-id", "b"],
+        ["run", "IN", "--store", "S", "--run-id", "a", "--run-id", "b"],
+        ["train", "--clips", "IN", "--out", "A", "--out", "B"],
+        ["synth", "--from-clips", "IN", "--out", "A", "--seed", "1", "--seed", "2"],
+    ],
+    ids=["align --run-id", "run --run-id", "train --out", "synth --seed"],
+)
+def test_a_one_value_option_given_twice_with_two_values_is_refused(tmp_path, capsys, argv):
+    """argparse kept the last value: ``--run-id a ... --run-id b`` ran on b without a word.
+    Refused on one line naming the option and both values, nothing read or written."""
+    argv = [str(tmp_path / a) if a in ("IN", "S", "A", "B") else a for a in argv]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "given twice" in line and argv[-2] in line and "it takes one value" in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_same_value_twice_and_repeatable_options_are_taken():
+    parser = build_parser()
+    args = parser.parse_args(["align", "--store", "s", "--run-id", "a", "--run-id", "a"])
+    assert args.run_id == "a"
+    args = parser.parse_args(["train", "--clips", "c", "--clips", "d", "--out", "o"])
+    assert args.clips == ["c", "d"]
+
+
+def test_every_argument_error_is_one_line_naming_where_the_options_are(capsys):
+    """argparse printed the whole usage first (50 lines for align), the error line last."""
+    for argv, words in (
+        (["align", "--store", "s"], "required: --run-id"),
+        (["nonesuch"], "invalid choice: 'nonesuch'"),
+        (["align", "--store", "s", "--run-id", "r", "--min-quality", "x"], "--min-quality"),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert words in line and line.endswith(" -h)"), line

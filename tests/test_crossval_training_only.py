@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 import silkpipe.crossval as cv
@@ -372,3 +373,18 @@ def test_train_refuses_a_label_file_changed_after_its_hash_keyed_the_model(data_
     with pytest.raises(InputError, match="changed while train was reading it") as err:
         _streams(store, "r1", plan, tmp_path / "work", False)
     assert err.value.session == "20251017_143217_session"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_test_day_at_the_calendars_end_has_no_neighbour_and_is_no_fault(day):
+    """A clip folder dated 9999-12-31 (or 0001-01-01) in its session_metadata.json: every
+    leave-day-out exited 1 'OverflowError: date value out of range' naming nothing, as the
+    day after (before) it was looked up (sweep 52). The day itself and its one neighbour
+    are still left out of its fold."""
+    from silkpipe.training_only import fold_mask
+
+    days = np.array([day, "9999-12-30", "0001-01-02", "2025-10-14", ""])
+    mask, notes = fold_mask(days, {day}, "test day " + day)
+    near = "9999-12-30" if day.startswith("9999") else "0001-01-02"
+    assert mask.tolist() == [False, *(d not in (near,) for d in days[1:4]), False]
+    assert any(day in n for n in notes)

@@ -289,3 +289,16 @@ def test_train_runs_after_align_failed_for_one_session(wt, tmp_path, clean_env, 
     code, out = run_step(wt, "train-cpu", params, {}, capsys)
     assert code == 0, out
     assert (tmp_path / "store" / "runs" / "r1" / "model.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "damaged", [{"chunks": ["00000"]}, ["00000"], {"chunks": "00000"}], ids=str
+)
+def test_a_fanout_file_of_another_shape_is_bad_input_naming_it(tmp_path, damaged):
+    """runs/<id>/fanout.json edited into a list (or its chunks into one): `transcribe
+    --chunk` exited 1 'TypeError: list indices must be integers or slices, not str', naming
+    no file (sweep 52)."""
+    store = open_store(str(tmp_path / "store"))
+    store.put_bytes(fanout_key("r1"), json.dumps(damaged).encode())
+    with pytest.raises(InputError, match=r"file runs/r1/fanout\.json: not a fan-out file"):
+        read_chunk(store, "r1", "00000")

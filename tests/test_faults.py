@@ -463,9 +463,6 @@ def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(tmp_path):
     """The commands' imports (torch, scipy, matplotlib) take seconds before a command runs;
     Ctrl-C there printed an import traceback and killed Python by SIGINT. Now it is the
     same one line and exit 130 as a press while the command runs."""
-    import os
-    import signal
-    import sys
 
     code = (
         "import importlib, os, signal, sys\n"
@@ -478,14 +475,7 @@ def test_ctrl_c_while_the_commands_load_is_one_line_and_exit_130(tmp_path):
         "importlib.import_module = pressed_while_loading\n"
         "sys.exit(silkpipe.cli.main(['synth', sys.argv[1]]))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=300,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
-    )
+    proc = badinputs.python_program(code, str(tmp_path / "out"))
     assert proc.returncode == 130, proc.stderr[-3000:]
     assert (
         proc.stderr.strip().splitlines() == [_one_line_error(proc, "synth")]

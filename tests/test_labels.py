@@ -59,6 +59,39 @@ def test_skip_bad_keeps_the_good_rows_for_the_report():
     assert parse_labels_csv("garbage", source="x.csv", skip_bad=True) == []
 
 
+@pytest.mark.parametrize(
+    "bad",
+    ["10,11,walk" + "k" * 200_000, '10,11,"walk\n' + "12,13,walk\n" * 12_000],
+    ids=["cell-200kb", "quote-never-closed"],
+)
+def test_a_row_the_csv_module_cannot_read_names_the_file_and_line(bad):
+    """A cell over the csv module's 131072-character limit (or a quote never closed, which
+    makes the rest of the file one cell) raised the module's own Error: `evaluate
+    --sessions` exited 1 'Error: field larger than field limit (131072)' naming no session
+    or file, and `train --sessions` named the folder, not its labels.csv (sweep 52)."""
+    text = "start,end,label\n1,2,jump\n" + bad + "\n"
+    why = r"session s1, file s/s1/labels\.csv: line 3: not a readable CSV row \(field larger"
+    with pytest.raises(InputError, match=why):
+        parse_labels_csv(text, source="s/s1/labels.csv", session="s1")
+    assert parse_labels_csv(text, source="x.csv", skip_bad=True) == [Interval(1.0, 2.0, "jump")]
+
+
+def test_a_quote_never_closed_is_one_short_line_naming_where_the_row_begins():
+    """A stray quote made one cell of the rest of the file: the error held every row after
+    it (3.8 KB for a 213-row labels.csv; the printed line was cut at errors.one_line's 500
+    characters, mid-row), and the rows' line numbers counted rows, not lines, after a
+    quoted cell that spans lines (sweep 52)."""
+    text = 'start,end,label\n1,2,jump\n10,11,"walk\n' + "12,13,walk\n" * 1000
+    with pytest.raises(InputError) as err:
+        parse_labels_csv(text, source="x.csv", session="s1")
+    line = str(err.value)
+    assert line.startswith("session s1, file x.csv: line 3: bad interval ['10', '11', 'walk")
+    assert len(line) < 300 and "characters)" in line
+    spans = 'start,end,label\n1,2,"jump"\n1,"2\n",walk\n5,4,walk\n'
+    with pytest.raises(InputError, match="line 5: bad interval"):
+        parse_labels_csv(spans, source="x.csv")
+
+
 def test_interval_unpacks_sorts_and_is_what_streams_hold():
     motion = Motion(
         t=np.arange(500) / 50.0,

@@ -182,6 +182,21 @@ def test_a_session_metadata_json_parse_json_refuses_does_not_stop_the_report(
     assert f"sessions/{SESSION}/metadata.json: invalid JSON" in caplog.text
 
 
+@pytest.mark.parametrize("shape", [b"[1]", b'"x"', b'{"failed": [1], "sessions": 5}'], ids=str)
+def test_a_failure_record_or_label_summary_of_another_shape_does_not_stop_the_report(
+    tmp_path, data_dir, shape
+):
+    """A failure record (runs/<id>/failures/<step>/<session>.json) or the label set's
+    summary.json edited into a list or a string ended `report` with exit 1,
+    "AttributeError: 'list' object has no attribute 'get'", naming no file (sweep 52): it
+    is read as missing, as an unreadable one is."""
+    store = _store_with_run(tmp_path / "store", data_dir)
+    store.put_bytes(f"runs/{RUN}/failures/align/zz_session.json", shape)
+    store.put_bytes(f"runs/{RUN}/labels/summary.json", shape)
+    page = _html(store, build_report(store, RUN))
+    assert SESSION in page and "zz_session" in page
+
+
 def test_transcript_words_skip_untimed_words_and_classify_commands():
     words = transcript_words(
         {

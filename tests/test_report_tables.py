@@ -46,3 +46,33 @@ def test_counts_in_the_scores_tables_print_as_whole_numbers():
     cells = re.findall(r"<td>([^<]*)</td>", page)
     assert "36" in cells and "2" in cells and "0.750" in cells and "0.333" in cells
     assert "36.000" not in page and "2.000" not in page
+
+
+def test_the_per_group_table_heads_its_rows_group_not_class():
+    """Its rows are the held-out sessions or blocks; it was headed "class" (walk52)."""
+    metrics = {
+        "per_class": {"jump": {"f1": 0.5, "support": 2}},
+        "per_group": {"20251017_135233_session": {"macro_f1": 0.729, "windows": 36}},
+    }
+    heads = re.findall(r"<thead><tr><th>([^<]*)</th>", _metrics_html(metrics))
+    assert heads == ["class", "group"]
+
+
+def test_every_file_a_published_model_holds_is_described():
+    """The report's model files table said nothing of weights.pt, metrics.json,
+    confusion.png and test_split.json (walk52)."""
+    from silkpipe.report import MODEL_FILE_NOTES
+    from silkpipe.steps.train import MODEL_FILES, REPORT_FILES
+
+    for name in (*MODEL_FILES, *REPORT_FILES, "test_split.json"):
+        assert MODEL_FILE_NOTES.get(name), name
+
+
+def test_the_sessions_table_says_what_offset_conf_is():
+    """The column "offset conf." was shown with no meaning or unit (walk52)."""
+    from types import SimpleNamespace
+
+    from silkpipe.report import _sessions_section
+
+    caption = "".join(_sessions_section(SimpleNamespace(infos=[])))
+    assert "offset conf. is" in caption and "standard deviations" in caption

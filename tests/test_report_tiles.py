@@ -110,3 +110,13 @@ def test_without_inputs_json_a_transcribed_session_is_still_shown(tmp_path):
     store = FileStore(tmp_path / "store")
     put_json(store, f"runs/{RUN}/transcripts/{HEARD}.json", {"segments": []})
     assert run_sessions(store, RUN) == [HEARD]
+
+
+def test_the_held_out_score_tile_says_how_many_windows_it_was_scored_on():
+    """The real sessions' model is scored on one session's 36 windows: the tile showed
+    "macro-F1 (held out) 0.729" with nothing to weigh it by (walk52)."""
+    from silkpipe.report import _score_tile
+
+    tile = _score_tile({"macro_f1": 0.7291, "windows": 36, "accuracy": 0.833})
+    assert tile == ("macro-F1 (held out, 36 windows)", "0.729")
+    assert _score_tile({"macro_f1": 0.5}) == ("macro-F1 (held out)", "0.500")

@@ -197,6 +197,23 @@ def test_run_says_what_the_gate_excluded(copy, capsys, caplog):
     assert gate["excluded"] == summary["excluded"] and gate["sessions_usable"] == 0
 
 
+def test_a_second_run_says_what_it_re_used_and_where_the_report_is(copy, capsys, caplog):
+    """Run again on the same inputs, ``run`` said "re-used" for the model only: the label
+    set and the report were re-used in silence, and the summary named the report by its
+    store key (``runs/r1/report/index.html``), not a path to open (walk52)."""
+    root, _ = copy
+    assert main(_argv(root)) == 0  # the copy's inputs.json names its own folders: made again
+    capsys.readouterr()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="silkpipe.steps"):
+        assert main(_argv(root)) == 0
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("silkpipe.steps")]
+    assert any(m.startswith("label set ") and m.endswith(": re-used") for m in said), said
+    assert f"report of run {RUN} was made from the same inputs: re-used" in said, said
+    page = root / "store/runs" / RUN / "report/index.html"
+    assert f"report: {page}" in capsys.readouterr().err.splitlines()
+
+
 def test_a_second_run_sees_only_its_own_folder(copy):
     root, (first, second) = copy
     only = root / "only"

@@ -68,3 +68,25 @@ def test_the_callers_handlers_are_back_once_a_command_returns(tmp_path, monkeypa
     assert inside == [[errors.on_ctrl_c, errors.on_ctrl_c]]
     assert after == at_start_up
     assert sys.unraisablehook is hook
+
+
+def test_a_press_dropped_while_the_process_shuts_down_stays_quiet(tmp_path):
+    """Since cli.main put Python's own handlers and hook back on return, a press that reached
+    the silkpipe process while it shut down (a worker pool's exit handler running) printed
+    "Exception ignored ... KeyboardInterrupt" and a traceback under the command's last line
+    (test_faults' Ctrl-C test, once in a loaded full run). The process entry keeps them."""
+    import badinputs
+
+    code = (
+        "import atexit, sys\n"
+        "def dropped():  # a press Python drops at shutdown, as in a pool's exit handler\n"
+        "    raise KeyboardInterrupt\n"
+        "atexit.register(dropped)\n"
+        "sys.argv = ['silkpipe', 'train', '--out', sys.argv[1]]\n"
+        "from silkpipe.cli import entry\n"
+        "entry()\n"
+    )
+    proc = badinputs.python_program(code, str(tmp_path / "o"))
+    assert proc.returncode == 2, proc.stderr[-3000:]  # nothing to train on: bad input
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("silkpipe train: error: "), proc.stderr[-3000:]

@@ -54,13 +54,15 @@ def _truths(out: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted(out.glob("*/truth.json"))]
 
 
-def test_block_sessions_from_the_sample_dialect(data_dir, tmp_path):
+def test_block_sessions_from_the_sample_dialect(data_dir, tmp_path, capsys):
     """Classes follow session_metadata.json's gestures_completed (punch, jump, noise, turn,
     walk), samples in recording order, the continuous walk after them."""
     clips = sample_folder(data_dir, tmp_path / "clips", ("jump", "punch", "turn", "noise", "walk"))
     out = tmp_path / "out"
     argv = ["synth", "--from-clips", str(clips), "--out", str(out), "--sparse", "0", *VOICE]
     assert main(argv) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]  # it read clips, wrote none
+    assert last.startswith(f"1 session(s) built from 22 clip(s) of {clips}, written to {out}")
     truths = _truths(out)
     assert len(truths) == 1  # 16 samples and 30 s of walk: one block under 300 s
     for name in (p.parent.name for p in out.glob("*/truth.json")):

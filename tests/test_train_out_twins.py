@@ -92,5 +92,6 @@ def test_out_a_link_loop_or_a_link_to_nothing_is_refused_before_training(tmp_pat
     argv = ["train", "--clips", str(clips), "--out", str(out), "--epochs", "1", "--no-progress"]
     assert main(argv) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert f"file {out}: --out is a link to no folder" in line
+    why = "a symlink loop" if target == "out" else "a link to nothing"
+    assert f"file {out}: --out is {why}, not a folder" in line
     assert out.is_symlink() and not (tmp_path / "missing").exists()

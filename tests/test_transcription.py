@@ -278,3 +278,35 @@ def test_a_sessions_file_that_is_not_utf8_is_named(tmp_path, capsys):
     assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 2
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert f"file {tmp_path / 'names'}: line 2: not UTF-8 text" in line
+
+
+def test_a_sessions_file_with_a_byte_order_mark_reads_its_first_name(tmp_path, data_dir, capsys):
+    """A names file saved by Windows Notepad (a UTF-8 byte-order mark, CRLF): its first
+    name was refused as "invalid session name '\\ufeffs2'", naming no file (sweep 52); a
+    BOM before a CSV header or JSON text is accepted everywhere else."""
+    store = open_store(str(tmp_path / "store"))
+    own = (data_dir / "sessions" / "20251017_143217_session" / "whisperx_output.json").read_bytes()
+    store.put_bytes("sessions/s2/whisperx_output.json", own)
+    (tmp_path / "names").write_bytes("\ufeffs2\r\n".encode())
+    argv = ["--store", str(tmp_path / "store"), "--run-id", "r1"]
+    assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 0
+    assert _said(capsys).startswith("transcribed 1 session (1 re-used)")
+
+
+def test_a_name_no_store_key_can_hold_fails_that_session_alone_in_one_line(
+    tmp_path, data_dir, capsys
+):
+    """A line of --sessions-file (or a fan-out chunk) that is no session name ('# comment',
+    '../x'): the step logged "session # comment crashed" with a whole traceback, as for a
+    bug, and a chunk pod would be retried for it (sweep 52). It is that session's bad input:
+    one line naming it, the other sessions transcribed, exit 2."""
+    store = open_store(str(tmp_path / "store"))
+    own = (data_dir / "sessions" / "20251017_143217_session" / "whisperx_output.json").read_bytes()
+    store.put_bytes("sessions/s2/whisperx_output.json", own)
+    (tmp_path / "names").write_text("# comment\ns2\n")
+    argv = ["--store", str(tmp_path / "store"), "--run-id", "r1"]
+    assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "crashed" not in err
+    assert "invalid session name '# comment'" in err.splitlines()[-1]
+    assert store.exists("runs/r1/transcripts/s2.json")

@@ -57,11 +57,23 @@ def _recording(base: type) -> type:
     if base not in _RECORDING:
 
         def call(self, parser, namespace, values, option_string=None):
-            vars(namespace).setdefault(GIVEN, set()).add(self.option_strings[0])
+            given = vars(namespace).setdefault(GIVEN, set())
+            if self.option_strings[0] in given:
+                _refuse_second_value(self, getattr(namespace, self.dest, None), values)
+            given.add(self.option_strings[0])
             base.__call__(self, parser, namespace, values, option_string)
 
         _RECORDING[base] = type(f"Noted{base.__name__}", (base,), {"__call__": call})
     return _RECORDING[base]
+
+
+def _refuse_second_value(action: argparse.Action, first, second) -> None:
+    """A one-value option given again with another value: argparse kept the last, so
+    ``--run-id a ... --run-id b`` (an alias and an edited line) ran on b without a word."""
+    if isinstance(action, argparse._StoreAction) and first != second:
+        raise argparse.ArgumentError(
+            action, f"given twice ({first!r}, then {second!r}): it takes one value, give it once"
+        )
 
 
 def refuse_unused(args, flags, why: str) -> None:

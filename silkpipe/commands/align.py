@@ -18,6 +18,19 @@ from silkpipe.store import open_store
 log = logging.getLogger(__name__)
 
 
+#: --min-quality is a base the gate raises (the help said a session needs it to be trained
+#: on: 4.0, while energy alone passes from 5.5 by default).
+_DEFAULTS = AlignConfig()
+MIN_QUALITY_HELP = (
+    "the gate's base level of label quality (z over shuffled commands); with the class "
+    "channels (the default search) the gate raises it by --class-channel-lift "
+    f"({_DEFAULTS.class_channel_lift:g}), and energy alone passes a session at the raised "
+    "level less --energy-allowance: "
+    f"{_DEFAULTS.min_quality + _DEFAULTS.class_channel_lift - _DEFAULTS.energy_allowance:g} "
+    "by default (see README, 'Why a session is refused') (default %(default)s)"
+)
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "align",
@@ -39,8 +52,7 @@ def register(sub) -> None:
         "--min-quality",
         type=float,
         default=AlignConfig.min_quality,
-        help="label-quality score (z over shuffled commands) a session needs to be "
-        "trained on (default %(default)s)",
+        help=MIN_QUALITY_HELP,
     )
     _add_seconds(
         p,

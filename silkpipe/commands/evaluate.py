@@ -51,7 +51,7 @@ def register(sub) -> None:
             "spotting scores on stitched streams of the held-out clips."
         ),
     )
-    p.add_argument("--model", metavar="DIR", help="model folder (DIR/model)")
+    p.add_argument("--model", metavar="DIR", help="model folder: train --out's DIR, or DIR/model")
     add_dir_option(
         p,
         "--clips",
@@ -275,13 +275,12 @@ def run(args) -> dict:
         raise InputError("give --model DIR (score a model) or --cv PROTOCOL (cross-validate)")
     from silkpipe.evaluation import evaluate, write_report
 
-    model_dir = Path(args.model)
-    if not (model_dir / "config.json").is_file():
-        raise InputError("not a model folder (no config.json)", path=str(model_dir))
+    model_dir = _model_folder(Path(args.model))
     truth = _truth_sessions(args.sessions) if args.spot and args.sessions else ([], {})
     streams, _ = _streams(args, {s.stream.name: s.stream for s in truth[0]})
-    _warn_trained_on(model_dir, streams)
+    trained_on = _warn_trained_on(model_dir, streams)
     result = evaluate(model_dir, streams, backend=args.backend)
+    result["recordings_trained_on"] = trained_on  # of the recordings scored; 0: held out
     if args.spot:
         result.update(_spot(model_dir, streams, truth, args.backend))
     if args.report:
@@ -298,9 +297,10 @@ def run(args) -> dict:
     }
 
 
-def _warn_trained_on(model_dir: Path, streams: list) -> None:
+def _warn_trained_on(model_dir: Path, streams: list) -> int:
     """A score on recordings the model was trained on (its own --clips folder, a copy of
-    it) is not held out, and was printed like one without a word: say how many."""
+    it) is not held out, and was printed like one without a word: say how many (returned,
+    for the printed score and the JSON too)."""
     from silkpipe.model import read_config
     from silkpipe.trained_on import motion_digest
 
@@ -315,15 +315,29 @@ def _warn_trained_on(model_dir: Path, streams: list) -> None:
             len(streams),
             shown(same[0]),
         )
+    return len(same)
+
+
+def _model_folder(given: Path) -> Path:
+    """The model folder --model names: the folder itself, or the ``model`` folder inside
+    what `train --out DIR` was given (``evaluate --model DIR`` was refused as "not a model
+    folder", the train's own folder)."""
+    if (given / "config.json").is_file():
+        return given
+    if (given / "model" / "config.json").is_file():
+        log.info("--model %s: scoring the model in %s", given, given / "model")
+        return given / "model"
+    raise InputError("not a model folder (no config.json in it or in its model/)", path=str(given))
 
 
 def _refuse_report_file(report) -> None:
     """--report DIR naming a file: refused before anything is scored, or trained (--cv
     folds take hours); it ended the finished evaluation with exit 1, "[Errno 17] File
     exists: 'DIR'", and no result written."""
-    if report and (Path(report).exists() or Path(report).is_symlink()):
-        if not Path(report).is_dir():
-            raise InputError("is a file, not a folder: --report writes a folder", path=report)
+    from silkpipe.clips import output_folder_problem
+
+    if report and (why := output_folder_problem(report)):
+        raise InputError(f"{why}: --report writes a folder", path=report)
 
 
 def _raise_if_left_out(errors: dict[str, str]) -> None:
@@ -405,9 +419,11 @@ def _spot(model_dir: Path, streams: list, truth: tuple[list, dict], backend: str
 
 
 def _print(result: dict) -> None:
+    seen = result.get("recordings_trained_on")
     print(
         f"macro-F1 {result['macro_f1']:.3f}  accuracy {result['accuracy']:.3f}  "
-        f"({result['windows']} windows)"
+        f"({result['windows']} windows"
+        + (f"; {seen} of the recordings scored were trained on: not held out)" if seen else ")")
     )
     absent = result.get("predicted_without_truth") or {}
     if absent:

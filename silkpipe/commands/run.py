@@ -96,8 +96,19 @@ def run(args) -> dict:
     print(json.dumps(result, indent=2), file=sys.stderr)
     if result["gate"]:
         say_gate(result["gate"])
+    if not result["step_errors"].get("report"):  # the summary's key is the store's, not a path
+        print(f"report: {report_location(args.store, result['report'])}", file=sys.stderr)
     raise_if_partial(result, args.store, args.run_id)
     return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}
+
+
+def report_location(store_uri: str, key: str) -> str:
+    """Where the user opens the report: its path in a folder store (the JSON summary names
+    the store key, relative to the store), else the store's URI and the key."""
+    from silkpipe.store import FileStore, open_store
+
+    store = open_store(store_uri)
+    return str(store.root / key) if isinstance(store, FileStore) else f"{store.uri}/{key}"
 
 
 def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:

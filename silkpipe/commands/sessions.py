@@ -127,6 +127,8 @@ def read_chunk(store: keys.Store, run_id: str, chunk: str) -> list[str]:
         names = keys.get_json(store, key)["chunks"][chunk]
     except KeyError:
         raise InputError(f"no fan-out chunk {chunk!r} in the store", path=key) from None
+    except (TypeError, IndexError):  # a list or a string where the chunks object is: exit 1
+        raise InputError("not a fan-out file: no object of chunks by id", path=key) from None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise InputError("a fan-out chunk must be a JSON list of session names", path=key)
     return names
@@ -199,8 +201,8 @@ def export_report_command(args) -> dict:
     files = page_files(store, args.run_id)
     if not files:
         raise InputError(f"run {args.run_id!r} has no report in {store.uri}")
+    earlier = _earlier_export(Path(args.dest))  # a file or a broken link: said first
     _refuse_dest_in_store(store, Path(args.dest))
-    earlier = _earlier_export(Path(args.dest))
     copy = {key[len(prefix) + 1 :]: store.get_bytes(key) for key in files}
     export_whole(Path(args.dest), copy, earlier)
     print(
@@ -224,8 +226,10 @@ def _earlier_export(dest: Path) -> set[str]:
     timelines and model files stayed beside the new page, a copy of no one report. A file
     named DEST ended with exit 1 ("Not a directory: 'DEST/figures/...'"); a folder holding
     other things is no export, and nothing in it is deleted: both refused, untouched."""
-    if (dest.exists() or dest.is_symlink()) and not dest.is_dir():
-        raise InputError("is a file, not a folder: export-report writes a folder", path=str(dest))
+    from silkpipe.clips import output_folder_problem
+
+    if why := output_folder_problem(dest):
+        raise InputError(f"{why}: export-report writes a folder", path=str(dest))
     held = sorted(p.name for p in dest.iterdir()) if dest.is_dir() else []
     if held and not (dest / "index.html").is_file():
         raise InputError(

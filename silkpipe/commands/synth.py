@@ -176,8 +176,10 @@ def written_whole(out: str, write: Callable[[Path], dict]) -> dict:
     (a mix of two seeds, exit 0, no word) and a failed or killed one left half a folder;
     a folder that holds anything is now refused, so nothing in it is lost either."""
     folder = Path(out).absolute()
-    if folder.exists() and not folder.is_dir():
-        raise InputError("is a file, not a folder: synth writes a new folder", path=str(out))
+    from silkpipe.clips import output_folder_problem
+
+    if why := output_folder_problem(folder):
+        raise InputError(f"{why}: synth writes a new folder", path=str(out))
     held = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
     if held:
         raise InputError(
@@ -260,9 +262,18 @@ def _check_numbers(args) -> None:
             raise InputError(f"--{name.replace('_', '-')} must be a finite number, not {value}")
     if args.seed < 0 or args.clips_per_class < 0:
         raise InputError("--seed and --clips-per-class must be 0 or more")
-    if args.max_session <= 0 or not 0 <= (args.sparse or 0) <= 1 or args.drift <= -1e6:
-        raise InputError("--max-session must be over 0, --sparse in [0, 1], --drift over -1e6")
+    if args.max_session <= 0 or not 0 <= (args.sparse or 0) <= 1:
+        raise InputError("--max-session must be over 0, --sparse in [0, 1]")
+    if abs(args.drift) > MAX_DRIFT_PPM:
+        raise InputError(
+            f"--drift {args.drift:g} ppm: a clock more than {MAX_DRIFT_PPM:g} ppm (1 %) off is "
+            "broken, not drifting; give a drift within that"
+        )
 
+
+#: The largest audio clock drift synth makes: --drift 1e12 (a typo) was taken, its audio
+#: clock running a million times slow. Watch and phone crystals drift by tens of ppm.
+MAX_DRIFT_PPM = 1e4
 
 #: The longest synthetic session: --duration 1e9 (a typo for 1e3) ran for ever, its
 #: stream of 31 years growing in memory, with no line.
@@ -326,7 +337,13 @@ def run(args) -> dict:
     seconds = time.perf_counter() - started
     for name in summary["sessions"]:
         print(f"{name}: offset {summary['offsets'][name]:+.2f} s")
-    print(f"{len(summary['sessions'])} session(s), {summary['clips']} clip(s) in {seconds:.1f} s")
+    clips = (  # --from-clips reads clips; the sample writes its own
+        f"built from {summary['clips']} clip(s) of {args.from_clips}"
+        if args.from_clips
+        else f"and {summary['clips']} clip(s)"
+    )
+    out = args.out if args.from_clips else args.out_dir
+    print(f"{len(summary['sessions'])} session(s) {clips}, written to {out} in {seconds:.1f} s")
     return {
         "sessions": len(summary["sessions"]),
         "clips": summary["clips"],

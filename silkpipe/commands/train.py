@@ -149,14 +149,11 @@ def run(args) -> dict:
     if not (args.clips or args.sessions):
         raise InputError("nothing to train on: give --clips DIR and/or --sessions DIR")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError("--out is a file, not a folder", path=str(out))
-    if out.is_symlink() and not out.exists():  # a loop, or to nothing: "[Errno 17] File exists"
-        raise InputError(
-            "--out is a link to no folder (a link loop, or its target missing)", path=str(out)
-        )
+    from silkpipe.clips import folder_problem, output_folder_problem
+
+    if why := output_folder_problem(out):
+        raise InputError(f"--out {why}", path=str(out))
     _refuse_foreign_names(out)
-    from silkpipe.clips import folder_problem
 
     for flag, folder in [("--clips", c) for c in args.clips or []] + [
         ("--sessions", args.sessions)
@@ -182,7 +179,28 @@ def run(args) -> dict:
             figures = model_figures(summary, streams)
         replace_folder(staging, out / "model")
     skipped.raise_if_any(out / "model")
+    _say_written(out / "model", figures)
     return figures
+
+
+def _say_written(model: Path, figures: dict) -> None:
+    """Where the model is and what it scored on its validation range: the command ended
+    without a word, the user left to find DIR/model and how to score it."""
+    import sys
+
+    val = figures.get("val_macro_f1")
+    scored = (
+        f"validation macro-F1 {val:.3f} on {figures['val_windows']} windows of a time range "
+        "of them, not held out"
+        if isinstance(val, float)
+        else "no validation range"
+    )
+    print(
+        f"model written to {model} ({figures['train_windows']} training windows from "
+        f"{figures['clips']} clip(s) and {figures['sessions']} session(s); {scored}); score "
+        f"it on other recordings: silkpipe evaluate --model {model.parent} --clips DIR",
+        file=sys.stderr,
+    )
 
 
 def _refuse_foreign_names(out: Path) -> None:

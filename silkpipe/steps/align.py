@@ -101,10 +101,7 @@ def align_run(
     if clip_model is not None:
         keyed["clips"] = clips_hash
     settings = digest(keyed)
-    current = keys.published(store, run_id, "labels")
-    if current is not None and (why := version_damage(store, run_id, "labels", current)):
-        log.warning("run %s: published labels not re-used (%s): aligned again", run_id, why)
-        current = None
+    current = _published_labels(store, run_id)
     old = (current or {}).get("sessions") or {}
     verdicts = Verdicts(recorded_verdicts(store, run_id, current))
     results: dict[str, tuple[dict, str]] = {}
@@ -126,7 +123,19 @@ def align_run(
     reused = bool(current and current.get("inputs") == set_inputs and not force)
     if not reused:
         _publish(store, run_id, results, failed, set_inputs, rounds)
+    elif current:
+        log.info("label set %s was aligned from the same inputs: re-used", current["version"])
     return {**_figures(results, failed, reused), "clips_skipped": clips_skipped}
+
+
+def _published_labels(store: Store, run_id: str) -> dict | None:
+    """The run's published label set's pointer, or None where there is none or it is
+    damaged (then said: its sessions are aligned again, not re-used)."""
+    current = keys.published(store, run_id, "labels")
+    if current is not None and (why := version_damage(store, run_id, "labels", current)):
+        log.warning("run %s: published labels not re-used (%s): aligned again", run_id, why)
+        return None
+    return current
 
 
 def _set_inputs(results: dict, failed: dict, rounds: dict) -> str:

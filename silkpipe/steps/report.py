@@ -6,11 +6,15 @@ records); a report made from the same inputs is re-used.
 
 from __future__ import annotations
 
+import logging
+
 from silkpipe import store as keys
 from silkpipe.errors import InputError
 from silkpipe.report import build_report, write_manifest
 from silkpipe.steps.common import STEP_VERSION, digest, is_sealed, sealed, sha256
 from silkpipe.store import Store
+
+log = logging.getLogger(__name__)
 
 #: Files `evaluate --report runs/R/report` writes beside the page, which the page shows.
 EVALUATE_OUTPUTS = ("cv.json", "metrics.json", "confusion.png")
@@ -56,6 +60,7 @@ def report_run(store: Store, run_id: str, *, force: bool = False) -> dict:
         old = None
     page = keys.report_key(run_id)
     if not force and is_sealed(old) and old.get("inputs") == inputs and _intact(store, old):
+        log.info("report of run %s was made from the same inputs: re-used", run_id)
         return {"report": page, "manifest": manifest_key, "reused": 1}
     page = build_report(store, run_id)
     write_manifest(store, run_id, {"inputs": inputs}, seal=sealed)

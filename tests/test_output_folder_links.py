@@ -1,0 +1,48 @@
+"""An output folder given as a link that leads to no folder (a loop, or its target gone):
+`evaluate --report` named a link loop "a file", and `synth --out`, `sessions
+export-report` failed at the write, after the work. Each output folder option now says which
+it is, before any work, and leaves the link as it was (bad_input_sweep51's open findings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from silkpipe.cli import main
+
+CLIPS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "clips-dev"
+
+
+def _argv(command: str, dest: Path, tmp_path: Path) -> list[str]:
+    """The user's command writing into ``dest``."""
+    if command == "evaluate":
+        return ["evaluate", "--model", str(tmp_path / "model"), "--clips", str(CLIPS)] + [
+            "--report",
+            str(dest),
+        ]
+    if command == "synth":
+        return ["synth", "--from-clips", str(CLIPS), "--out", str(dest)]
+    if command == "train":
+        return ["train", "--clips", str(CLIPS), "--out", str(dest), "--epochs", "1"]
+    store = tmp_path / "store"
+    (store / "runs" / "r" / "report").mkdir(parents=True)
+    (store / "runs" / "r" / "report" / "index.html").write_text("r")
+    return ["sessions", "export-report", "--store", str(store), "--run-id", "r", str(dest)]
+
+
+@pytest.mark.parametrize("command", ["evaluate", "synth", "train", "export-report"])
+@pytest.mark.parametrize(
+    "target, why", [("out", "is a symlink loop"), ("gone/folder", "is a link to nothing")]
+)
+def test_an_output_folder_that_is_a_broken_link_is_named_before_any_work(
+    tmp_path, capsys, command, target, why
+):
+    dest = tmp_path / "out"
+    dest.symlink_to(target)
+    assert main(_argv(command, dest, tmp_path)) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"file {dest}: " in line and f"{why}, not a folder" in line, line
+    assert dest.is_symlink() and str(dest.readlink()) == target
+    assert not (tmp_path / "gone").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) in (["out"], ["out", "store"])
