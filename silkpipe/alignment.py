@@ -30,7 +30,7 @@ from silkpipe.clip_evidence import (
     LagProfile,
     bind,
 )
-from silkpipe.clock_envelope import LATE_QUEUE
+from silkpipe.clock_envelope import BRACKET, LATE_QUEUE
 from silkpipe.errors import InputError
 from silkpipe.labels import Interval
 from silkpipe.lag_correlation import MotionSpectra, Signal
@@ -156,6 +156,18 @@ class AlignConfig:
     # bracket is mid-range, and split noise over brackets refused right passes (532_01,
     # 711_00: bench/notes/diag45.txt, ctl46.txt). False: every kind (stop 45's rule).
     loss_late_queue_only: bool = True
+    # A pass below sure_quality is also refused where the clock sized a loss from a queue's
+    # pace bracket (clock_envelope.BRACKET, any spread) and the words on its two sides
+    # (loss_split_words a side at least), each fitted alone within loss_split_local_s of the
+    # fit's offset, put the offset more than this apart (_split_bracket). A queue that never
+    # drains, begun at the loss, reads faster after it than it sends (its pauses left out),
+    # so the loss is oversized with a narrow spread and the fit follows the words after it
+    # (983_02, 987_00: bench/notes/loss52.txt). Chosen on stop 52's set 974-989; checked on
+    # 990-1005 (bench/notes/held53.txt). None: off.
+    loss_bracket_split_s: float | None = 0.8
+    # How far from the fit's offset each side of a bracket loss may fit (the search widened
+    # by as much, so a control's shifted fit cannot hide a side at the search's edge).
+    loss_split_local_s: float = 2.0
     # Energy alone (gate "energy" below sure_quality) does not pass a fit that puts a word
     # more than this before the IMU stream's first sample: a word there names a gesture the
     # stream never held, and a donor's dense words reach the energy floor that way (867_01's
@@ -1203,7 +1215,8 @@ def _evidence(
         away,
         _scale_edge(fit.scale, scales) if rate_fitted else None,
         contradicted,
-        uncertain_loss=_straddled_loss(motion, said, fit, cfg),
+        uncertain_loss=_straddled_loss(motion, said, fit, cfg)
+        or _split_bracket(motion, said, fit, cfg),
     )
 
 
@@ -1233,22 +1246,51 @@ def _straddled_loss(
     return None
 
 
+def _split_bracket(
+    motion: Motion, said: list[Command], fit: OffsetFit, cfg: AlignConfig
+) -> list[float] | None:
+    """The first loss the clock sized from a pace bracket whose two sides' words, each
+    fitted alone within loss_split_local_s of the fit, put the offset more than
+    loss_bracket_split_s apart, as _straddled_loss records it; None without one. A bracket
+    loss sized wrong moves every word after it against the ones before, whatever spread
+    the bracket claims (loss_bracket_split_s)."""
+    if cfg.loss_bracket_split_s is None or not said:
+        return None
+    for loss, kind in unsure_losses(motion, 0.0):
+        if kind != BRACKET:
+            continue
+        offsets = _split_offsets(motion, said, fit, loss[3], cfg, near=cfg.loss_split_local_s)
+        if offsets is not None and abs(offsets[1] - offsets[0]) > cfg.loss_bracket_split_s:
+            return [*loss[:4], *offsets]
+    return None
+
+
 def _split_offsets(
-    motion: Motion, said: list[Command], fit: OffsetFit, at: float, cfg: AlignConfig
+    motion: Motion,
+    said: list[Command],
+    fit: OffsetFit,
+    at: float,
+    cfg: AlignConfig,
+    near: float | None = None,
 ) -> tuple[float, float] | None:
     """(offset the words placed before rebuilt time ``at`` fit best at, that of the words
-    after it), each side fitted alone by energy over the same search; None unless both
-    sides hold loss_split_words words or more."""
+    after it), each side fitted alone by energy over the same search, or within ``near`` s
+    of the fit's offset over a search widened by as much; None unless both sides hold
+    loss_split_words words or more."""
     times = np.array([c.start * fit.scale for c in said])
     before = times + fit.offset_s < at
     if min(before.sum(), (~before).sum()) < cfg.loss_split_words:
         return None
+    search = replace(cfg, search_s=cfg.search_s + near) if near is not None else cfg
     signal = search_signal(motion, cfg)
     offsets = []
     for side in (before, ~before):
         classes = [c.cls for c, on in zip(said, side, strict=True) if on]
-        _, _, lags, scores = _energy_fit(signal, motion, times[side], classes, cfg)
-        offsets.append(round(float(lags[int(np.argmax(scores))]) - cfg.word_to_peak_s, 3))
+        _, _, lags, scores = _energy_fit(signal, motion, times[side], classes, search)
+        offset = lags - cfg.word_to_peak_s
+        if near is not None:
+            scores = np.where(np.abs(offset - fit.offset_s) <= near, scores, -np.inf)
+        offsets.append(round(float(offset[int(np.argmax(scores))]), 3))
     return offsets[0], offsets[1]
 
 

@@ -781,7 +781,7 @@ def test_only_a_late_queue_spread_lets_split_words_refuse_a_pass():
 
     motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
     stepped = [with_(w, start=w.start + 1.5, end=w.end + 1.5) if w.start > 50 else w for w in words]
-    cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0)
+    cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0, loss_bracket_split_s=None)
     loss = [40.0, 6.0, 2.5, 52.0]
 
     def gate(clock: dict, config=cfg) -> tuple[bool, str]:
@@ -804,6 +804,44 @@ def test_only_a_late_queue_spread_lets_split_words_refuse_a_pass():
     assert gate(kinds("bracket"), every) == (True, LOSS_UNCERTAIN)
 
 
+def test_words_that_step_at_a_bracket_loss_refuse_a_pass_whatever_its_spread():
+    """987_00 (bench/notes/loss52.txt): a queue that never drained began at a loss; its
+    pace after the gap, pauses left out, read faster than it sent, so the bracket sized the
+    loss 1.0 s too big with a spread of 0.08 s, and energy under sure_quality passed the
+    offset the words after it fit. Where words on the two sides of a bracket loss, each
+    fitted within loss_split_local_s of the fit, step more than loss_bracket_split_s apart,
+    only sure energy passes; a smaller step, words that agree, or the rule off pass."""
+    from dataclasses import replace as with_
+
+    from silkpipe.alignment import LOSS_UNCERTAIN
+
+    motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
+
+    def step(s: float) -> list:
+        return [with_(w, start=w.start + s, end=w.end + s) if w.start > 50 else w for w in words]
+
+    cfg = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0)
+    clock = {
+        "kind": "arrival",
+        "uncertain_losses": [[40.0, 2.5, 0.08, 52.0]],
+        "uncertain_loss_kinds": ["bracket"],
+    }
+
+    def gate(said: list, config=cfg) -> tuple[bool, str, str]:
+        _, report = align_session("s", with_(motion, time_model=clock), said, config)
+        return report.excluded, report.gate, report.reason
+
+    excluded, how, why = gate(step(1.0))
+    assert excluded and how == LOSS_UNCERTAIN and "loss at 52.0 s (2.50 s)" in why, why
+    assert not gate(step(0.4))[0]
+    assert not gate(words)[0]
+    assert not gate(step(1.0), with_(cfg, loss_bracket_split_s=None))[0]
+    sure = with_(cfg, sure_quality=3.0, min_quality=3.0)  # energy 3.8: sure
+    assert not gate(step(1.0), sure)[0]
+    clock["uncertain_loss_kinds"] = ["window pace"]  # only a bracket's size is read so
+    assert not gate(step(1.0))[0]
+
+
 def test_the_loss_spread_setting_is_checked():
     from silkpipe.commands import check_config
     from silkpipe.errors import InputError
@@ -812,6 +850,10 @@ def test_the_loss_spread_setting_is_checked():
         check_config(AlignConfig(loss_spread_s=-1.0))
     with pytest.raises(InputError, match="loss_split_words"):  # 0: one side may be empty
         check_config(AlignConfig(loss_split_words=0))
+    with pytest.raises(InputError, match="loss_bracket_split_s"):
+        check_config(AlignConfig(loss_bracket_split_s=-0.1))
+    with pytest.raises(InputError, match="loss_split_local_s"):
+        check_config(AlignConfig(loss_split_local_s=-1.0))
 
 
 def _gap_then_stall(stall: float) -> tuple[np.ndarray, np.ndarray]:

@@ -323,7 +323,7 @@ _ALIGN_SPANS = (
     *("search_s", "event_window_s", "punch_window_s", "noise_window_s", "noise_run_s"),
     *("max_state_s", "state_label_s", "bump_sigma_s", "smooth_s", "snap_s", "edge_s"),
     *("min_state_piece_s", "rate_reach_s", "clip_agree_s", "class_peak_away_s", "loss_spread_s"),
-    *("energy_before_start_s", "settle_s"),
+    *("energy_before_start_s", "settle_s", "loss_bracket_split_s", "loss_split_local_s"),
 )
 _ALIGN_SHARES = (
     *("event_burst_share", "noise_burst_share", "class_keep", "max_signature_p"),
