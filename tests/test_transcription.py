@@ -296,17 +296,19 @@ def test_a_sessions_file_with_a_byte_order_mark_reads_its_first_name(tmp_path, d
 def test_a_name_no_store_key_can_hold_fails_that_session_alone_in_one_line(
     tmp_path, data_dir, capsys
 ):
-    """A line of --sessions-file (or a fan-out chunk) that is no session name ('# comment',
-    '../x'): the step logged "session # comment crashed" with a whole traceback, as for a
-    bug, and a chunk pod would be retried for it (sweep 52). It is that session's bad input:
-    one line naming it, the other sessions transcribed, exit 2."""
+    """A line of --sessions-file (or a fan-out chunk) that is no session name ('../x'): the
+    step logged "session ../x crashed" with a whole traceback, as for a bug, and a chunk pod
+    would be retried for it (sweep 52). It is that session's bad input: one line naming it,
+    the other sessions transcribed, exit 2. A '#' comment line is no name at all: skipped."""
     store = open_store(str(tmp_path / "store"))
     own = (data_dir / "sessions" / "20251017_143217_session" / "whisperx_output.json").read_bytes()
     store.put_bytes("sessions/s2/whisperx_output.json", own)
-    (tmp_path / "names").write_text("# comment\ns2\n")
+    (tmp_path / "names").write_text("# comment\n../x\ns2\n")
     argv = ["--store", str(tmp_path / "store"), "--run-id", "r1"]
     assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "crashed" not in err
-    assert "invalid session name '# comment'" in err.splitlines()[-1]
+    assert "Traceback" not in err and "crashed" not in err and "comment" not in err
+    assert "invalid session name '../x'" in err.splitlines()[-1]
     assert store.exists("runs/r1/transcripts/s2.json")
+    (tmp_path / "names").write_text("# the day's sessions\ns2\n")
+    assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 0

@@ -61,7 +61,8 @@ def _add_session_args(p) -> None:
     p.add_argument(
         "--sessions-file",
         metavar="FILE",
-        help="as --chunk, for the session names in FILE (one per line)",
+        help="as --chunk, for the session names in FILE (one per line; blank lines and "
+        "lines starting with '#' are skipped)",
     )
 
 
@@ -158,7 +159,8 @@ def _packed_sessions(args) -> list[str] | None:
         names += read_chunk(open_store(args.store), args.run_id, args.chunk)
     if args.sessions_file is not None:  # not UTF-8: named by line, not "UnicodeDecodeError"
         text = read_user_text(Path(args.sessions_file))
-        names += [line.strip() for line in text.splitlines() if line.strip()]
+        lines = (line.strip() for line in text.splitlines())
+        names += [line for line in lines if line and not line.startswith("#")]
     return names
 
 
