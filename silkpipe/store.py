@@ -101,6 +101,7 @@ class FileStore:
         try:
             write_whole(path, data)
         except OSError as err:
+            self._drop_empty_folders(path)  # a full disk left a session's folder empty
             raise self._fault("cannot write", key, err) from None
 
     def get_bytes(self, key: str) -> bytes:
@@ -145,6 +146,10 @@ class FileStore:
             path.unlink(missing_ok=True)
         except OSError as err:
             raise self._fault("cannot delete", key, err) from None
+        self._drop_empty_folders(path)
+
+    def _drop_empty_folders(self, path: Path) -> None:
+        """Remove the folders above ``path`` left empty, up to the store's root (delete)."""
         for folder in path.parents:
             if folder == self.root or self.root not in folder.parents:
                 break

@@ -109,7 +109,7 @@ def test_a_write_whose_chmod_fails_otherwise_closes_its_temp_file(tmp_path, monk
     monkeypatch.setattr("os.fchmod", broken)
     with pytest.raises(OSError, match="cannot write runs/r/a.json.*Input/output"):
         FileStore(tmp_path).put_bytes("runs/r/a.json", b"{}")
-    assert list((tmp_path / "runs/r").iterdir()) == []
+    assert not (tmp_path / "runs").exists()  # the folders it made for it, removed
     assert len(os.listdir("/proc/self/fd")) == open_fds
 
 
@@ -293,3 +293,27 @@ def test_an_s3_endpoint_nobody_listens_on_is_one_line(tmp_path):
     assert line.startswith(
         "silkpipe sessions list: error: cannot open bucket 'silkpipe-nobody' at 127.0.0.1:"
     )
+
+
+def test_a_write_that_fails_leaves_no_empty_folder_behind(tmp_path, monkeypatch):
+    """`sessions upload` on a disk that filled up left an empty sessions/NAME/ folder in a
+    folder store, which `sessions list` did not list but a user sees (sweep 52): a failed
+    write removes the folders it made and left empty, and keeps any folder with a file."""
+    import errno
+    import os
+
+    import silkpipe.store as store_module
+    from silkpipe.store import FileStore, StoreFault
+
+    store = FileStore(tmp_path / "store")
+    store.put_bytes("sessions/kept/a.csv", b"x")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(store_module.os, "fsync", full)
+    for key in ("sessions/new/deep/b.csv", "sessions/kept/b.csv"):
+        with pytest.raises(StoreFault, match="No space left on device"):
+            store.put_bytes(key, b"y")
+    assert sorted(p.name for p in (tmp_path / "store" / "sessions").iterdir()) == ["kept"]
+    assert [p.name for p in (tmp_path / "store" / "sessions" / "kept").iterdir()] == ["a.csv"]
