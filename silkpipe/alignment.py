@@ -228,8 +228,11 @@ class AlignConfig:
     edge_s: float = 0.1
     # With at least this many event words of two or more classes, a class-evidence p above
     # class_contradict_p (words whose classes do not match the motion there) refuses.
+    # 0.2 let a period alias through on energy below sure_quality with the self-trained
+    # test at p 0.18 on 11 words (1002_01); 0.1 was checked for cost on the sets of stops
+    # 50-53 and confirmed on fresh seeds (bench/notes/held53.txt).
     min_class_words: int = 8
-    class_contradict_p: float = 0.2
+    class_contradict_p: float = 0.1
     # An offset the class evidence chose over the best energy peak passes only with a
     # class-evidence p at most this. (Class evidence never passes a session on its own: with
     # few words a permutation p is coarse, and a wrong offset reached it.)

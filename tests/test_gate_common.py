@@ -105,3 +105,18 @@ def test_common_margin_judges_both_lags_on_the_same_words(profile):
     # fewer than 3 words on the motion at both lags, or no shift that far: not judged
     assert ce.common_margin(profile, WORDS[:2], labels[:2], 1.2, 10.0) is None
     assert ce.common_margin(profile, WORDS, labels, 20.0, 10.0) is None
+
+
+def test_self_trained_class_evidence_at_p_over_a_tenth_contradicts():
+    """1002_01 (bench/notes/held53.txt): energy quality 6.99 passed a period alias while
+    the self-trained class test on 11 words stood at p 0.18, under the old level 0.2. Such
+    evidence now contradicts the fit; a confirming p, too few words or a fixed model's p
+    (clips of another day may not look like the session's gestures) does not."""
+    from silkpipe.alignment import AlignConfig, _class_contradicts
+    from silkpipe.class_evidence import ClassTest
+
+    cfg = AlignConfig()
+    assert _class_contradicts(ClassTest(0.1, 0.18, words=11, classes=3), cfg)
+    assert not _class_contradicts(ClassTest(0.3, 0.06, words=11, classes=3), cfg)
+    assert not _class_contradicts(ClassTest(0.1, 0.18, words=7, classes=3), cfg)
+    assert not _class_contradicts(ClassTest(0.1, 0.5, 11, 3, model="clips"), cfg)
