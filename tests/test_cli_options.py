@@ -95,6 +95,7 @@ BAD_NUMBERS = [
     (["synth", "--from-clips", "IN", "--out", "OUT", "--max-session", "0"], "--max-session"),
     (["synth", "--from-clips", "IN", "--out", "OUT", "--drift", "1e12"], "--drift"),  # taken
     (["synth", "--from-clips", "IN", "--out", "OUT", "--drift=-2e4"], "--drift"),
+    (["synth", "OUT", "--seed", str(2**64)], "--seed"),  # was taken (sweep 52)
 ]
 
 
