@@ -330,6 +330,7 @@ _ALIGN_SHARES = (
     *("max_energy_p", "contradict_p", "class_contradict_p", "class_confirm_p"),
     *("clip_pass_p", "clip_energy_p", "clip_support_p", "settle_share"),
 )
+SEEDS = (0, 2**32 - 1)  # the seeds numpy and torch take: every seed option's range
 #: Ranges [low, high] (None: open) of the numeric settings that have one. Outside them a
 #: library fails deep inside (ZeroDivisionError, torch: exit 1), a grid is sized from the
 #: value (--search 1e9 s: 745 GiB), or a model trained 0 epochs is published.
@@ -343,7 +344,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "bursty": (0, 1),  # a share of windows
         **dict.fromkeys(("rotate_deg", "yaw_deg"), (0, 360)),
         "val_fraction": (0.01, 0.9),
-        "seed": (0, 2**32 - 1),
+        "seed": SEEDS,
         "class_weight_power": _ANY,
     },
     "WindowConfig": {
@@ -367,7 +368,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "energy_allowance": (0, None),  # below 0 it would lift the level over min_quality;
         # at or over min_quality it would drop it to chance (check_energy_allowance)
         "shuffles": (1, 10_000),
-        "seed": (0, 2**32 - 1),
+        "seed": SEEDS,
     },
     "ClockConfig": {
         "stall_s": (0, _MAX_S),

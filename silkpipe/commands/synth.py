@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from silkpipe.commands import add_dir_option, refuse_unused
+from silkpipe.commands import SEEDS, add_dir_option, refuse_unused
 from silkpipe.errors import InputError, writing_to
 
 
@@ -263,8 +263,8 @@ def _check_numbers(args) -> None:
             raise InputError(f"--{name.replace('_', '-')} must be a finite number, not {value}")
     if args.seed < 0 or args.clips_per_class < 0:
         raise InputError("--seed and --clips-per-class must be 0 or more")
-    if args.seed > MAX_SEED:  # as train's and align's seeds: a seed a user can write down
-        raise InputError(f"--seed must be at most {MAX_SEED}, not {args.seed}")
+    if args.seed > SEEDS[1]:  # as train's and align's seeds
+        raise InputError(f"--seed must be at most {SEEDS[1]}, not {args.seed}")
     if args.max_session <= 0 or not 0 <= (args.sparse or 0) <= 1:
         raise InputError("--max-session must be over 0, --sparse in [0, 1]")
     if abs(args.drift) > MAX_DRIFT_PPM:
@@ -277,10 +277,6 @@ def _check_numbers(args) -> None:
 #: The largest audio clock drift synth makes: --drift 1e12 (a typo) was taken, its audio
 #: clock running a million times slow. Watch and phone crystals drift by tens of ppm.
 MAX_DRIFT_PPM = 1e4
-
-#: The largest --seed: the range of train's and align's seeds (commands.LIMITS); 2**64 was
-#: taken.
-MAX_SEED = 2**32 - 1
 
 #: The longest synthetic session: --duration 1e9 (a typo for 1e3) ran for ever, its
 #: stream of 31 years growing in memory, with no line.
