@@ -504,7 +504,7 @@ def test_a_folder_name_with_a_newline_keeps_every_error_on_one_line(tmp_path, ca
         "clips_skipped_at_upload": ["jump\n1.csv"],
     }
     with pytest.raises(PartialFailure) as err:
-        raise_if_partial(result, str(tmp_path / "store"), RUN)
+        raise_if_partial(result, store, RUN)
     assert "\n" not in str(err.value) and "case\\nsession" in str(err.value), str(err.value)
 
 
@@ -513,11 +513,12 @@ def test_a_run_whose_only_failure_is_a_step_counts_no_sessions(tmp_path):
     closing line began "0 session(s) failed ()", a count of nothing before the step."""
     from silkpipe.commands.run import raise_if_partial
     from silkpipe.errors import PartialFailure
+    from silkpipe.store import open_store
 
     result = {"steps": {"train": 2}, "skipped_at_upload": [], "transcribe_failed": []}
     result["align_failed"] = []
     with pytest.raises(PartialFailure) as err:
-        raise_if_partial(result, str(tmp_path / "store"), RUN)
+        raise_if_partial(result, open_store(str(tmp_path / "store")), RUN)
     assert str(err.value) == "steps with failures: train; see the run report", str(err.value)
     assert err.value.code == 2
 

@@ -185,7 +185,7 @@ def test_a_sub_folder_with_no_session_files_is_refused_by_name(tmp_path, content
     result = {"steps": {}, "skipped_at_upload": list(skipped), "transcribe_failed": []}
     result["align_failed"] = []
     with pytest.raises(PartialFailure) as err:
-        raise_if_partial(result, str(tmp_path / "store"), RUN)
+        raise_if_partial(result, store, RUN)
     assert err.value.code == 2 and "1 session(s) failed (notes)" in str(err.value)
 
 

@@ -17,6 +17,7 @@ from silkpipe.commands import (
 from silkpipe.commands.align import say_gate
 from silkpipe.errors import PartialFailure
 from silkpipe.pipeline import run_pipeline
+from silkpipe.store import FileStore, Store, open_store
 
 
 def register(sub) -> None:
@@ -96,27 +97,24 @@ def run(args) -> dict:
     print(json.dumps(result, indent=2), file=sys.stderr)
     if result["gate"]:
         say_gate(result["gate"])
+    store = open_store(args.store)  # once: an s3:// store asks its server at each opening
     if not result["step_errors"].get("report"):  # the summary's key is the store's, not a path
-        print(f"report: {report_location(args.store, result['report'])}", file=sys.stderr)
-    raise_if_partial(result, args.store, args.run_id)
+        print(f"report: {report_location(store, result['report'])}", file=sys.stderr)
+    raise_if_partial(result, store, args.run_id)
     return {"sessions": result["sessions"], "wall_seconds": result["wall_seconds"]}
 
 
-def report_location(store_uri: str, key: str) -> str:
+def report_location(store: Store, key: str) -> str:
     """Where the user opens the report: its path in a folder store (the JSON summary names
     the store key, relative to the store), else the store's URI and the key."""
-    from silkpipe.store import FileStore, open_store
-
-    store = open_store(store_uri)
     return str(store.root / key) if isinstance(store, FileStore) else f"{store.uri}/{key}"
 
 
-def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
+def raise_if_partial(result: dict, store: Store, run_id: str) -> None:
     """PartialFailure when a session, a clip or a step failed; its line counts sessions
     and clips apart (a clip refused at upload, or named and skipped by train, is not a
     failed session). Exit 2 when every failure was bad input, 1 when any was a fault."""
     from silkpipe.errors import FAULT
-    from silkpipe.store import open_store
 
     failed_steps = sorted(k for k, v in result["steps"].items() if v != 0)
     failed_sessions = sorted(
@@ -126,7 +124,7 @@ def raise_if_partial(result: dict, store_uri: str, run_id: str) -> None:
     trained_without = result.get("clips_skipped_by_train") or []  # bad input, as at upload
     if not (failed_steps or failed_sessions or clips or trained_without):
         return
-    code = failure_code(open_store(store_uri), run_id, failed_sessions)
+    code = failure_code(store, run_id, failed_sessions)
     if any(result["steps"][k] == FAULT for k in failed_steps):
         code = FAULT
     parts = [counted(failed_sessions, "session(s) failed")] if failed_sessions else []
