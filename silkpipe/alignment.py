@@ -162,8 +162,8 @@ class AlignConfig:
     # fit's offset, put the offset more than this apart (_split_bracket). A queue that never
     # drains, begun at the loss, reads faster after it than it sends (its pauses left out),
     # so the loss is oversized with a narrow spread and the fit follows the words after it
-    # (983_02, 987_00: bench/notes/loss52.txt). Chosen on stop 52's set 974-989; checked on
-    # 990-1005 (bench/notes/held53.txt). None: off.
+    # (983_02, 987_00: bench/notes/loss52.txt). Chosen on stop 52's set 974-989; on fresh
+    # seeds 990-1021 it decided nothing (bench/notes/held53.txt). None: off.
     loss_bracket_split_s: float | None = 0.8
     # How far from the fit's offset each side of a bracket loss may fit (the search widened
     # by as much, so a control's shifted fit cannot hide a side at the search's edge).
@@ -229,8 +229,9 @@ class AlignConfig:
     # With at least this many event words of two or more classes, a class-evidence p above
     # class_contradict_p (words whose classes do not match the motion there) refuses.
     # 0.2 let a period alias through on energy below sure_quality with the self-trained
-    # test at p 0.18 on 11 words (1002_01); 0.1 was checked for cost on the sets of stops
-    # 50-53 and confirmed on fresh seeds (bench/notes/held53.txt).
+    # test at p 0.18 on 11 words (1002_01, where 0.1 was chosen); 0.1 refused no right pass
+    # on the sets of stops 50-51, and decided nothing on fresh seeds 1006-1021
+    # (bench/notes/held53.txt).
     min_class_words: int = 8
     class_contradict_p: float = 0.1
     # An offset the class evidence chose over the best energy peak passes only with a
