@@ -197,11 +197,25 @@ def _upload_sessions(
             skipped[folder.name] = one_line(err, session=folder.name)
             log.error("skipping session folder: %s", skipped[folder.name])
             continue
-        sessions[folder.name] = {}
-        for name, data in blobs.items():
-            _put_if_changed(store, keys.session_key(folder.name, name), data)
-            sessions[folder.name][name] = sha256(data)
+        _put_session(store, folder.name, blobs, uploaded=sorted(sessions))
+        sessions[folder.name] = {name: sha256(data) for name, data in blobs.items()}
     return sessions
+
+
+def _put_session(store: Store, name: str, blobs: dict[str, bytes], uploaded: list[str]) -> None:
+    """One session's files into the store, its sensor stream last: a session is listed
+    (``sessions list``, a run's inputs) by its sensor_data.csv, so a fault part-way leaves
+    none listed in part. The fault's line names the sessions uploaded whole before it (they
+    are kept; a rerun uploads only what changed)."""
+    try:
+        for file in sorted(blobs, key=lambda file: file == "sensor_data.csv"):
+            _put_if_changed(store, keys.session_key(name, file), blobs[file])
+    except StoreFault as fault:
+        before = ", ".join(map(shown, uploaded[:5])) + (" ..." if len(uploaded) > 5 else "")
+        kept = (
+            f"{len(uploaded)} uploaded whole before it ({before})" if uploaded else "none before it"
+        )
+        raise StoreFault(f"{fault}; session {shown(name)} not uploaded whole; {kept}") from fault
 
 
 def _not_a_session(folder: Path) -> str:

@@ -121,3 +121,37 @@ def test_submit_names_a_clips_folder_with_no_readable_clip_before_submitting(
     assert code == 2 and calls == [], err
     assert last.startswith("submit: error:") and str(clips) in last, last
     assert "no readable clips" in last and ".csv" in last, last
+
+
+def test_a_store_fault_mid_upload_names_what_was_uploaded_and_lists_no_half_session(
+    tmp_path, monkeypatch, capsys
+):
+    """A full disk on the second session's second file: the line said only the fault, not
+    that session `a` was uploaded whole (sweep 52), and the half-written session `b`, its
+    sensor stream written first, was listed by `sessions list`, so a run took it without
+    its other files. The sensor stream now goes last: `b` is not listed."""
+    from silkpipe.cli import main
+    from silkpipe.store import FileStore, StoreFault
+
+    sessions = tmp_path / "sessions"
+    for name in ("a", "b"):
+        badinputs.copy_session(GOOD, sessions, name, files=("sensor_data.csv", "metadata.json"))
+    writes_into_b = []
+    put_bytes = FileStore.put_bytes
+
+    def full_on_bs_second_file(self, key, data):
+        if key.startswith("sessions/b/"):
+            writes_into_b.append(key)
+            if len(writes_into_b) == 2:
+                raise StoreFault(f"cannot write {key} in store {self.root}: No space left")
+        return put_bytes(self, key, data)
+
+    monkeypatch.setattr(FileStore, "put_bytes", full_on_bs_second_file)
+    store = str(tmp_path / "store")
+    assert main(["sessions", "upload", str(sessions), "--store", store]) == 1
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "cannot write sessions/b/sensor_data.csv" in line, line
+    assert "session b not uploaded whole; 1 uploaded whole before it (a)" in line, line
+    monkeypatch.setattr(FileStore, "put_bytes", put_bytes)
+    assert main(["sessions", "list", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == ["a"]
