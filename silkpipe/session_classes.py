@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from silkpipe.alignment import FIXED_MODELS, AlignConfig, gate_levels
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import features_at
 from silkpipe.clip_evidence import (
     EVENTS,
@@ -27,6 +27,7 @@ from silkpipe.clip_evidence import (
     clip_traces,
     fit_rows,
 )
+from silkpipe.gate import FIXED_MODELS, gate_levels
 from silkpipe.labels import Interval
 from silkpipe.sessions import Motion
 

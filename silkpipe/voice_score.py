@@ -1119,7 +1119,7 @@ def _with_session_classes(first: dict, control, model) -> dict:
     the class model of the run's other passed sessions (``model``, _others_model), carrying
     a first refusal by the self-trained class evidence (a contradiction, or an unconfirmed
     class choice's offset) as the step's rounds do; the first verdict stands without one."""
-    from silkpipe.alignment import CHOICE_UNCONFIRMED, CLASS_CONTRADICTS
+    from silkpipe.gate import CHOICE_UNCONFIRMED, CLASS_CONTRADICTS
 
     if model is None:
         return first

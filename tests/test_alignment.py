@@ -496,7 +496,7 @@ def test_real_sessions_with_the_clip_model_pass_and_their_controls_are_refused(d
 def test_a_refusal_above_chance_does_not_say_no_better_than_shuffled():
     """Energy that beats the shuffles (small p) but not by the gate's margin is refused
     with that said, not as 'no better than shuffled commands'."""
-    from silkpipe.alignment import _weak_energy, gate_levels
+    from silkpipe.gate import _weak_energy, gate_levels
 
     cfg = gate_levels(AlignConfig())
     weak = _weak_energy(cfg.min_quality - 0.2, 0.02, cfg)

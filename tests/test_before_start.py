@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import silkpipe.alignment as al
-from silkpipe.alignment import BEFORE_START, AlignConfig, OffsetFit, align_session, gate_levels
+from silkpipe.alignment import AlignConfig, OffsetFit, align_session
+from silkpipe.gate import BEFORE_START, gate_levels
 from silkpipe.sessions import Motion
 from silkpipe.transcripts import Command
 

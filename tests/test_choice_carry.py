@@ -10,15 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from silkpipe.alignment import (
-    CHOICE_ELSEWHERE,
-    AlignConfig,
-    Evidence,
-    _decide,
-    energy_level,
-    gate_levels,
-)
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
+from silkpipe.gate import CHOICE_ELSEWHERE, Evidence, decide, energy_level, gate_levels
 from silkpipe.signature import SignatureTest
 from tests.conftest import what_rounds_hand
 
@@ -76,9 +70,9 @@ def test_a_round_passes_away_from_the_first_choice_only_at_sure_energy():
     silent = ClassTest(0.0, p_value=1.0, words=6, classes=1, testable=False, model="sessions")
     route = ClassTest(-1.0, p_value=0.003, words=10, classes=3, model="sessions")
     for ev in (_round(allowance, silent, lag_margin=0.23), _round(5.38, route, lag_margin=0.74)):
-        assert not _decide(ev, cfg, False, [])[0]
-        excluded, reason, gate = _decide(replace(ev, choice_away=True), cfg, False, [])
+        assert not decide(ev, cfg, False, [])[0]
+        excluded, reason, gate = decide(replace(ev, choice_away=True), cfg, False, [])
         assert excluded and gate == CHOICE_ELSEWHERE
         assert "chose another motion energy peak" in reason
     sure = _round(levels.sure_quality, silent, lag_margin=0.23, choice_away=True)
-    assert _decide(sure, cfg, False, []) == (False, "", "energy")
+    assert decide(sure, cfg, False, []) == (False, "", "energy")

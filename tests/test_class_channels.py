@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from silkpipe.alignment import AlignConfig, align_session, gate_verdict, predicted_profile
+from silkpipe.alignment import AlignConfig, align_session, predicted_profile
 from silkpipe.class_channels import CHANNEL_OF, channel_signals
+from silkpipe.gate import gate_verdict
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest
 from silkpipe.transcripts import Command

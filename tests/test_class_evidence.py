@@ -8,8 +8,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from silkpipe.alignment import AlignConfig, align_session, class_choice, gate_verdict
+from silkpipe.alignment import AlignConfig, align_session, class_choice
 from silkpipe.class_evidence import ClassTest, class_test, event_words, feature_traces
+from silkpipe.gate import gate_verdict
 from silkpipe.sessions import Motion
 from silkpipe.signature import SignatureTest
 from silkpipe.transcripts import Command
@@ -290,6 +291,7 @@ def test_energy_fit_strong_enough_to_pass_keeps_its_peak(monkeypatch):
     """A fit at the gate's min level is not moved by the self-trained class choice (over few
     words it moved right peaks one period away); a weaker one still is."""
     import silkpipe.alignment as al
+    from silkpipe.gate import gate_levels
 
     motion, commands = gesture_session(seed=2, jitter=0.9)
     calls = []
@@ -301,7 +303,7 @@ def test_energy_fit_strong_enough_to_pass_keeps_its_peak(monkeypatch):
     monkeypatch.setattr(al, "class_choice", spy)
     cfg = AlignConfig(shuffles=10)
     fit = al.offset_fit(al.search_signal(motion, cfg), motion, commands, cfg)
-    assert fit.quality >= al.gate_levels(cfg).min_quality and not calls
+    assert fit.quality >= gate_levels(cfg).min_quality and not calls
     assert abs(fit.offset_s) < 0.1
     for weaker in (
         AlignConfig(shuffles=10, min_quality=1e9),
@@ -367,7 +369,7 @@ def test_a_placement_one_period_off_is_refused_where_the_classes_fit_better_away
     still passes through the same route."""
     from dataclasses import replace
 
-    from silkpipe.alignment import PEAKS_AWAY
+    from silkpipe.gate import PEAKS_AWAY
 
     model = clip_model()
     motion, commands = block_session(seed=0)
@@ -458,7 +460,7 @@ class _Fixed:
 
 
 def test_the_class_route_passes_only_where_the_lag_profile_peaks():
-    from silkpipe.alignment import PEAKS_AWAY as PEAKS
+    from silkpipe.gate import PEAKS_AWAY as PEAKS
 
     cfg = ENERGY
     sig = SignatureTest(0.0, 1.0, 0, 0, testable=False)

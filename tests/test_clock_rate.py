@@ -423,7 +423,7 @@ def test_a_rate_fitted_at_the_edge_of_its_bound_is_refused_and_one_inside_passes
     whose envelope bounds the rate to 0.5 %, so the fit takes the bound's edge (1.005), a
     placement 0.5 % off that the signature route passed; at the edge no route below
     sure_quality passes it. The same session at the clock's own rate still passes."""
-    from silkpipe.alignment import RATE_AT_EDGE
+    from silkpipe.gate import RATE_AT_EDGE
 
     cfg = AlignConfig(sure_quality=float("inf"), class_channel_weight=0.0)  # signature route
     bound = {"kind": "count", "rate_uncertainty": 0.005}
@@ -446,8 +446,8 @@ def test_a_rate_fitted_at_the_edge_of_its_bound_is_refused_and_one_inside_passes
 
 
 def test_the_rate_edge_refuses_only_the_routes_below_sure_quality():
-    from silkpipe.alignment import PEAKS_AWAY, RATE_AT_EDGE, gate_verdict
     from silkpipe.class_evidence import ClassTest
+    from silkpipe.gate import PEAKS_AWAY, RATE_AT_EDGE, gate_verdict
     from silkpipe.signature import SignatureTest
 
     cfg = AlignConfig(class_channel_weight=0.0)
@@ -483,7 +483,8 @@ def test_a_rate_fitted_slow_at_the_lower_edge_is_refused_where_its_span_only_jus
     at which the rate is fitted: the fit takes the lower edge (0.995). Whether the rate was
     fitted is judged on the words as the scale search saw them, not after the chosen scale
     shrank them below that reach (which read as "not fitted" and let the edge pass)."""
-    from silkpipe.alignment import RATE_AT_EDGE, _scale_reach, _searched_scales
+    from silkpipe.alignment import _scale_reach, _searched_scales
+    from silkpipe.gate import RATE_AT_EDGE
 
     cfg = AlignConfig(sure_quality=float("inf"), class_channel_weight=0.0)
     motion, words = gesture_session(seconds=160.0, offset_s=2.0, scale=0.99, seed=1)
@@ -717,7 +718,8 @@ def test_a_stream_kept_on_arrival_time_lists_no_uncertain_loss():
 def test_the_uncertain_loss_reason_quotes_the_sure_level_the_gate_applies():
     """Only energy at the sure level passes across an uncertain loss, and that level is
     the higher of sure_quality and min_quality (_sure_energy): the reason quotes it."""
-    from silkpipe.alignment import AlignConfig, _loss_uncertain
+    from silkpipe.alignment import AlignConfig
+    from silkpipe.gate import _loss_uncertain
 
     loss = [40.0, 6.0, 2.5, 52.0, -0.1, 1.4]
     assert "< sure 10.0)" in _loss_uncertain(loss, 7.0, AlignConfig(sure_quality=10.0))
@@ -743,7 +745,7 @@ def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused(
     off by less, or a step larger than its spread allow, refuse nothing."""
     from dataclasses import replace as with_
 
-    from silkpipe.alignment import LOSS_UNCERTAIN
+    from silkpipe.gate import LOSS_UNCERTAIN
 
     motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
     stepped = [with_(w, start=w.start + 1.5, end=w.end + 1.5) if w.start > 50 else w for w in words]
@@ -777,7 +779,7 @@ def test_only_a_late_queue_spread_lets_split_words_refuse_a_pass():
     and a time model that names no kinds (made before they were recorded) refuses none."""
     from dataclasses import replace as with_
 
-    from silkpipe.alignment import LOSS_UNCERTAIN
+    from silkpipe.gate import LOSS_UNCERTAIN
 
     motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
     stepped = [with_(w, start=w.start + 1.5, end=w.end + 1.5) if w.start > 50 else w for w in words]
@@ -813,7 +815,7 @@ def test_words_that_step_at_a_bracket_loss_refuse_a_pass_whatever_its_spread():
     only sure energy passes; a smaller step, words that agree, or the rule off pass."""
     from dataclasses import replace as with_
 
-    from silkpipe.alignment import LOSS_UNCERTAIN
+    from silkpipe.gate import LOSS_UNCERTAIN
 
     motion, words = gesture_session(seconds=110.0, offset_s=2.0, seed=1)
 

@@ -7,15 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from silkpipe.alignment import (
-    CLASS_CONTRADICTS,
-    CONTRADICTED_BEFORE,
-    AlignConfig,
-    Evidence,
-    _decide,
-    gate_levels,
-)
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
+from silkpipe.gate import CLASS_CONTRADICTS, CONTRADICTED_BEFORE, Evidence, decide, gate_levels
 from silkpipe.signature import SignatureTest
 from silkpipe.steps import align as step
 from silkpipe.store import open_store
@@ -40,20 +34,20 @@ def test_a_round_passes_a_contradicted_session_only_where_its_model_confirms():
     levels = gate_levels(cfg)
     for quality in (levels.min_quality + 0.5, levels.min_quality - 0.3):
         silent = _round(quality, 0.5, lag_margin=1.0)
-        assert _decide(silent, cfg, False, []) == (False, "", "energy")
-        excluded, reason, gate = _decide(replace(silent, contradicted=True), cfg, False, [])
+        assert decide(silent, cfg, False, []) == (False, "", "energy")
+        excluded, reason, gate = decide(replace(silent, contradicted=True), cfg, False, [])
         assert excluded and gate == CONTRADICTED_BEFORE
         assert "own class test contradicted it" in reason
         assert "does not find the gesture words' classes here (p=0.5000)" in reason
         confirms = _round(quality, 0.001, lag_margin=1.0, contradicted=True)
-        assert not _decide(confirms, cfg, False, [])[0]
+        assert not decide(confirms, cfg, False, [])[0]
         moved = replace(confirms, moved=True)
         for ev in (confirms, moved):  # named for the route: energy alone did not pass it
-            assert _decide(ev, cfg, False, []) == (False, "", "session classes")
+            assert decide(ev, cfg, False, []) == (False, "", "session classes")
     away = _round(levels.min_quality + 0.5, 0.001, lag_margin=-1.0, contradicted=True)
-    assert _decide(away, cfg, False, [])[:1] == (True,)  # its words fit better elsewhere
+    assert decide(away, cfg, False, [])[:1] == (True,)  # its words fit better elsewhere
     sure = _round(levels.sure_quality, 0.5, lag_margin=1.0, contradicted=True)
-    assert _decide(sure, cfg, False, []) == (False, "", "energy")
+    assert decide(sure, cfg, False, []) == (False, "", "energy")
 
 
 def test_a_contradicted_refusal_says_what_the_rounds_model_lacked():
@@ -65,7 +59,7 @@ def test_a_contradicted_refusal_says_what_the_rounds_model_lacked():
     quality = levels.min_quality + 0.5
 
     def reason(ev: Evidence) -> str:
-        excluded, why, gate = _decide(ev, cfg, False, [])
+        excluded, why, gate = decide(ev, cfg, False, [])
         assert excluded and gate == CONTRADICTED_BEFORE, (excluded, gate)
         return why
 

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import silkpipe.clip_evidence as ce
-from silkpipe.alignment import AlignConfig, Evidence, _decide, gate_levels
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
+from silkpipe.gate import Evidence, decide, gate_levels
 from silkpipe.signature import SignatureTest
 
 UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
@@ -44,12 +45,12 @@ def test_a_route_pass_whose_common_words_fit_better_away_is_refused():
     """551_01's control: the route passes it on the FLOOR margin (+0.335); on the words on
     the motion at both lags it fits better a period away (-0.223): refused, saying so."""
     cfg = AlignConfig()
-    assert _decide(_route(None), cfg, False, [])[:2] == (False, "")
-    excluded, reason, gate = _decide(_route(-0.223), cfg, False, [])
+    assert decide(_route(None), cfg, False, [])[:2] == (False, "")
+    excluded, reason, gate = decide(_route(-0.223), cfg, False, [])
     assert excluded and gate == COMMON_AWAY
     assert "common-words margin -0.223 < 0.0" in reason
     clips = replace(SESSIONS, model="clips")
-    assert _decide(_route(-0.223, cls=clips), cfg, False, [])[2] == COMMON_AWAY
+    assert decide(_route(-0.223, cls=clips), cfg, False, [])[2] == COMMON_AWAY
 
 
 def test_a_moved_pass_whose_common_words_fit_better_away_is_refused():
@@ -59,9 +60,9 @@ def test_a_moved_pass_whose_common_words_fit_better_away_is_refused():
     moved = _route(
         -0.443, margin=0.2, quality=7.09, moved=True, cls=replace(SESSIONS, p_value=0.008)
     )
-    assert _decide(moved, cfg, False, [])[2] == COMMON_AWAY
+    assert decide(moved, cfg, False, [])[2] == COMMON_AWAY
     sure = gate_levels(cfg).sure_quality + 0.1
-    assert not _decide(replace(moved, quality=sure), cfg, False, [])[0]
+    assert not decide(replace(moved, quality=sure), cfg, False, [])[0]
 
 
 def test_other_passes_and_positive_common_margins_stand():
@@ -69,9 +70,9 @@ def test_other_passes_and_positive_common_margins_stand():
     class_peak_margin, and the rule off (common_margin None) pass as before."""
     cfg = AlignConfig()
     energy = _route(-3.474, margin=-0.1, quality=7.84)
-    assert _decide(energy, cfg, False, []) == (False, "", "energy")
-    assert _decide(_route(0.361), cfg, False, []) == (False, "", "session classes")
-    assert _decide(_route(0.0), cfg, False, []) == (False, "", "session classes")
+    assert decide(energy, cfg, False, []) == (False, "", "energy")
+    assert decide(_route(0.361), cfg, False, []) == (False, "", "session classes")
+    assert decide(_route(0.0), cfg, False, []) == (False, "", "session classes")
 
 
 @pytest.fixture
@@ -112,8 +113,9 @@ def test_self_trained_class_evidence_at_p_over_a_tenth_contradicts():
     the self-trained class test on 11 words stood at p 0.18, under the old level 0.2. Such
     evidence now contradicts the fit; a confirming p, too few words or a fixed model's p
     (clips of another day may not look like the session's gestures) does not."""
-    from silkpipe.alignment import AlignConfig, _class_contradicts
+    from silkpipe.alignment import AlignConfig
     from silkpipe.class_evidence import ClassTest
+    from silkpipe.gate import _class_contradicts
 
     cfg = AlignConfig()
     assert _class_contradicts(ClassTest(0.1, 0.18, words=11, classes=3), cfg)

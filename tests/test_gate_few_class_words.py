@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from silkpipe.alignment import FEW_CLASS_WORDS, AlignConfig, Evidence, _decide
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
+from silkpipe.gate import FEW_CLASS_WORDS, Evidence, decide
 from silkpipe.signature import SignatureTest
 
 SIG = SignatureTest(statistic=0.0, p_value=0.338, jumps=2, turns=2, testable=True)
@@ -24,23 +25,23 @@ def _control(cls: ClassTest = FEW, p_value: float = 0.073, quality: float = 2.05
 
 def test_a_strong_class_p_on_few_words_beside_a_loose_energy_p_is_refused():
     """898_00's control: refused, the reason naming the few words and the energy p."""
-    excluded, reason, gate = _decide(_control(), AlignConfig(), False, [])
+    excluded, reason, gate = decide(_control(), AlignConfig(), False, [])
     assert excluded and gate == FEW_CLASS_WORDS
     assert "on 7 class words only (< 8)" in reason and "energy p=0.07 > 0.05" in reason
     clips = replace(FEW, model="clips")
-    assert _decide(_control(cls=clips), AlignConfig(), False, [])[2] == FEW_CLASS_WORDS
+    assert decide(_control(cls=clips), AlignConfig(), False, [])[2] == FEW_CLASS_WORDS
 
 
 def test_enough_words_or_a_fair_energy_p_still_pass_the_route():
     """At min_class_words words, or with energy p at most max_energy_p, the route stands."""
     cfg = AlignConfig()
     eight = replace(FEW, words=cfg.min_class_words)
-    assert _decide(_control(cls=eight), cfg, False, []) == (False, "", "session classes")
+    assert decide(_control(cls=eight), cfg, False, []) == (False, "", "session classes")
     fair = _control(p_value=cfg.max_energy_p)
-    assert _decide(fair, cfg, False, []) == (False, "", "session classes")
+    assert decide(fair, cfg, False, []) == (False, "", "session classes")
 
 
 def test_energy_from_its_level_still_passes_few_words():
     """Energy at energy_level or above passes on its own as before (the rule closes the
     route only): quality 5.6 with the same class evidence passes on energy."""
-    assert _decide(_control(quality=5.6), AlignConfig(), False, [])[:2] == (False, "")
+    assert decide(_control(quality=5.6), AlignConfig(), False, [])[:2] == (False, "")

@@ -3,8 +3,8 @@ to be trained on (4.0), while energy alone passes from 5.5 by default (walk52)."
 
 from __future__ import annotations
 
-from silkpipe.alignment import gate_levels
 from silkpipe.commands.align import MIN_QUALITY_HELP
+from silkpipe.gate import gate_levels
 from silkpipe.steps import AlignConfig
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from silkpipe.alignment import AlignConfig, Evidence, _decide, gate_levels
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
+from silkpipe.gate import Evidence, decide, gate_levels
 from silkpipe.signature import SignatureTest
 
 SIG = SignatureTest(statistic=0.0, p_value=0.105, jumps=3, turns=4, testable=True)
@@ -34,16 +35,16 @@ def _case(margin: float = 0.38, **kw) -> Evidence:
 
 
 def test_a_moved_route_pass_on_a_weak_lag_margin_is_refused():
-    excluded, reason, gate = _decide(_case(), AlignConfig(), False, [])
+    excluded, reason, gate = decide(_case(), AlignConfig(), False, [])
     assert excluded and gate == MOVED_WEAKLY
     assert "0.380 spreads" in reason
 
 
 def test_strong_margins_unmoved_sure_energy_and_the_rule_off_stand():
     cfg = AlignConfig()
-    assert _decide(_case(1.2), cfg, False, [])[:2] == (False, "")
-    assert _decide(_case(moved=False), cfg, False, [])[:2] == (False, "")
+    assert decide(_case(1.2), cfg, False, [])[:2] == (False, "")
+    assert decide(_case(moved=False), cfg, False, [])[:2] == (False, "")
     sure = gate_levels(cfg).sure_quality + 0.1
-    assert _decide(_case(quality=sure), cfg, False, [])[0] is False
+    assert decide(_case(quality=sure), cfg, False, [])[0] is False
     off = replace(cfg, class_moved_margin=None)
-    assert _decide(_case(), off, False, []) == (False, "", "session classes")
+    assert decide(_case(), off, False, []) == (False, "", "session classes")

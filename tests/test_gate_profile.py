@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from silkpipe.alignment import PEAKS_AWAY, PROFILE_UNLIFTS, AlignConfig, gate_levels, gate_verdict
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
+from silkpipe.gate import PEAKS_AWAY, PROFILE_UNLIFTS, gate_levels, gate_verdict
 from silkpipe.signature import SignatureTest
 
 UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
@@ -66,15 +67,15 @@ def test_the_rule_is_off_by_its_switch_and_never_opened_by_a_veto_turned_off():
 def test_the_report_names_the_level_that_applied():
     """energy_level in the labels says from which quality energy passed this session: the
     unlifted min_quality where the profile scores the words best here, else as before."""
-    from silkpipe.alignment import _passes_from
+    from silkpipe.gate import passes_from
 
     cfg = replace(AlignConfig(), class_peak_unlifts=True)
     lifted = gate_levels(cfg).min_quality - cfg.energy_allowance
-    assert _passes_from(cfg, False, HERE) == cfg.min_quality
-    assert _passes_from(cfg, False, -0.4) == lifted
-    assert _passes_from(cfg, False, None) == lifted
-    assert _passes_from(cfg, True, HERE) == gate_levels(cfg).sure_quality
-    assert _passes_from(replace(cfg, class_peak_unlifts=False), False, HERE) == lifted
+    assert passes_from(cfg, False, HERE) == cfg.min_quality
+    assert passes_from(cfg, False, -0.4) == lifted
+    assert passes_from(cfg, False, None) == lifted
+    assert passes_from(cfg, True, HERE) == gate_levels(cfg).sure_quality
+    assert passes_from(replace(cfg, class_peak_unlifts=False), False, HERE) == lifted
 
 
 def test_the_rule_is_off_by_default_with_its_floor():
@@ -106,11 +107,11 @@ def test_a_margin_under_the_floor_does_not_unlift():
 
 def test_the_report_level_follows_the_floor():
     """energy_level in the labels: under the floor the lifted level, as the verdict."""
-    from silkpipe.alignment import _passes_from
+    from silkpipe.gate import passes_from
 
     cfg = replace(AlignConfig(), class_peak_unlifts=True)
     lifted = gate_levels(cfg).min_quality - cfg.energy_allowance
-    assert _passes_from(cfg, False, PERIOD_OFF) == lifted
-    assert _passes_from(replace(cfg, class_peak_unlift_margin=0.0), False, PERIOD_OFF) == (
+    assert passes_from(cfg, False, PERIOD_OFF) == lifted
+    assert passes_from(replace(cfg, class_peak_unlift_margin=0.0), False, PERIOD_OFF) == (
         cfg.min_quality
     )

@@ -7,19 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from silkpipe.alignment import (
-    PEAKS_AWAY,
-    AlignConfig,
-    Evidence,
-    _refusal,
-    _weak_energy,
-    align_session,
-    gate_levels,
-    gate_verdict,
-)
+from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.class_evidence import ClassTest
 from silkpipe.commands import check_config
 from silkpipe.errors import InputError
+from silkpipe.gate import PEAKS_AWAY, Evidence, _refusal, _weak_energy, gate_levels, gate_verdict
 from silkpipe.signature import SignatureTest
 from silkpipe.steps import align_run
 from silkpipe.store import open_store

@@ -9,9 +9,9 @@ from dataclasses import replace
 import numpy as np
 from test_class_evidence import ENERGY, clip_model, gesture_session
 
-from silkpipe.alignment import RATE_PREFERS_ONE, Evidence, _decide
 from silkpipe.class_evidence import ClassTest, event_words
 from silkpipe.clip_evidence import LagProfile, bind
+from silkpipe.gate import RATE_PREFERS_ONE, Evidence, decide
 from silkpipe.rate_classes import rate_margin
 from silkpipe.signature import SignatureTest
 
@@ -48,16 +48,16 @@ def _evidence(quality: float, rate_margin: float | None) -> Evidence:
 
 
 def test_a_route_pass_on_a_rate_the_class_model_does_not_prefer_is_refused():
-    def decide(quality, margin, cfg=ENERGY):
-        excluded, reason, gate = _decide(_evidence(quality, margin), cfg, False, [])
+    def verdict(quality, margin, cfg=ENERGY):
+        excluded, reason, gate = decide(_evidence(quality, margin), cfg, False, [])
         return excluded, gate, reason
 
-    excluded, gate, reason = decide(6.0, -1.5)
+    excluded, gate, reason = verdict(6.0, -1.5)
     assert excluded and gate == RATE_PREFERS_ONE
     assert "rate margin -1.500 < 0.0" in reason
-    assert decide(6.0, 1.1)[:2] == (False, "session classes")  # the model prefers it
-    assert decide(6.0, 0.0)[:2] == (False, "session classes")  # a tie is no preference for 1
-    assert decide(6.0, None)[:2] == (False, "session classes")  # scale 1, or no model
-    assert decide(9.0, -1.5)[:2] == (False, "energy")  # sure quality: energy alone
+    assert verdict(6.0, 1.1)[:2] == (False, "session classes")  # the model prefers it
+    assert verdict(6.0, 0.0)[:2] == (False, "session classes")  # a tie is no preference for 1
+    assert verdict(6.0, None)[:2] == (False, "session classes")  # scale 1, or no model
+    assert verdict(9.0, -1.5)[:2] == (False, "energy")  # sure quality: energy alone
     off = replace(ENERGY, class_rate_margin=None)
-    assert decide(6.0, -1.5, off)[:2] == (False, "session classes")
+    assert verdict(6.0, -1.5, off)[:2] == (False, "session classes")

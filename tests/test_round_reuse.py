@@ -10,7 +10,8 @@ import json
 import pytest
 
 from silkpipe import session_classes
-from silkpipe.alignment import CLASS_CONTRADICTS, AlignConfig, AlignmentReport
+from silkpipe.alignment import AlignConfig, AlignmentReport
+from silkpipe.gate import CLASS_CONTRADICTS
 from silkpipe.steps import align as step
 from silkpipe.steps import align_run
 from silkpipe.store import open_store

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from silkpipe.alignment import MOVED_WEAKLY, AlignConfig, align_session
+from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.cli import main
+from silkpipe.gate import MOVED_WEAKLY
 from silkpipe.labels import read_labels_csv
 from silkpipe.session_classes import fit_session_model
 from silkpipe.sessions import load_session

@@ -40,8 +40,9 @@ print(*split_clips(Path(sys.argv[1]), run, Path(sys.argv[2])))" "$CLIPS" $H/r12)
   say "gen $SET ${SEEDS[*]} from $(ls $H/r12/train | wc -l) train clips"
   for d in $DELIV; do for s in "${SEEDS[@]}"; do
     o=$H/$SET/$d/$s; [ -d $o ] && continue
-    nice $PY -m silkpipe synth --from-clips $H/r12/train --out $o.tmp --realistic \
-      --gestures 30 --delivery $d --seed $s > /dev/null && mv $o.tmp $o
+    # from CODE: `python -m` takes the working folder's package before PYTHONPATH's
+    (cd "$CODE" && nice $PY -m silkpipe synth --from-clips $H/r12/train --out $o.tmp \
+      --realistic --gestures 30 --delivery $d --seed $s > /dev/null) && mv $o.tmp $o
   done; done
   say "gen done: $(ls $H/$SET/*/[0-9]*/*/truth.json | wc -l) sessions" ;;
 4)

@@ -19,15 +19,11 @@ from pathlib import Path
 
 from silkpipe import metrics, session_classes
 from silkpipe import store as keys
-from silkpipe.alignment import (
-    CHOICE_UNCONFIRMED,
-    CLASS_CONTRADICTS,
-    AlignConfig,
-    align_session,
-)
+from silkpipe.alignment import AlignConfig, align_session
 from silkpipe.clip_evidence import ClipModel, clip_model_from_folders
 from silkpipe.clips import load_clip_streams
 from silkpipe.errors import InputError, not_utf8, parse_json, read_user_bytes
+from silkpipe.gate import CHOICE_UNCONFIRMED, CLASS_CONTRADICTS
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
 from silkpipe.progress import progress_bar, say_line
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
