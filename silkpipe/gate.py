@@ -3,8 +3,9 @@
 An offset search always returns a best lag, right or not; the gate weighs what was found
 there (the energy fit against shuffled words, the class signature, a class model's
 evidence, where the best lag lies in the search) and passes the session or refuses it
-with the reason. Each refusal below was written from a wrong offset that passed on
-held-out sessions (bench/notes), so each rule says which failure it answers.
+with the reason. ``alignment.align_session`` gathers the Evidence and calls ``decide``.
+The rules' settings are AlignConfig fields; their comments there say which wrong offsets
+on held-out sessions each was written from (bench/notes).
 """
 
 from __future__ import annotations
