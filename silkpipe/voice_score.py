@@ -527,12 +527,17 @@ def read_inputs(
     bad session never sinks the others); with none good, nothing is done."""
     from silkpipe.errors import one_line
 
-    folders = find_sessions(sessions_dir)
+    truths, refused = {}, {}
+
+    def left_out(folder: Path, err: Exception) -> None:  # a stream that is a pipe, a link out
+        refused[folder.name] = one_line(err)
+        log.error("%s", refused[folder.name])
+
+    folders = find_sessions(sessions_dir, on_error=left_out)
     if not folders:
         raise InputError("no session folders (with sensor_data.csv)", path=str(sessions_dir))
     if not eval_clips_dir.is_dir():
         raise InputError("evaluation clips folder is missing", path=str(eval_clips_dir))
-    truths, refused = {}, {}
     for folder in folders:
         try:
             truths[folder.name] = read_truth(folder)
