@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -59,7 +60,14 @@ def read_truth(folder: Path, needs: str = "score-voice needs synthetic sessions"
 
 
 def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+    """A finite JSON number; an integer past a float's range is none (np.isfinite raised
+    TypeError on it, a line naming no file)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _spans(value) -> bool:

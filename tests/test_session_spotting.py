@@ -342,6 +342,11 @@ DAMAGED_TRUTHS = {
         lambda d: d.update(intervals=[[a - 1000, b - 1000, c] for a, b, c in d["intervals"]])
     ),
     "row_clock_far_away": _truth_edit(lambda d: d.update(row_clock=[[0, 1e300]])),
+    # 400 digits parse (the limit is 4300) but no float holds them: was a TypeError line
+    "offset_400_digits": _truth_edit(lambda d: d.update(offset_s=10**400)),
+    "time_400_digits": _truth_edit(
+        lambda d: d.update(intervals=[[a, 10**400, c] for a, b, c in d["intervals"]])
+    ),
     "row_clock_rows_backwards": _truth_edit(lambda d: d.update(row_clock=d["row_clock"][::-1])),
 }
 
