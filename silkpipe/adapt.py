@@ -133,7 +133,7 @@ def adapt_streams(folder: str | Path, on_error=None, on_clip_error=None) -> list
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("--adapt-to folder does not exist", path=str(folder))
-    sessions = find_sessions(folder)
+    sessions = find_sessions(folder, on_error=on_error)
     if not sessions:
         return load_clip_streams(folder, on_error=on_clip_error)
     streams = []

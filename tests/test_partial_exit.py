@@ -67,3 +67,72 @@ def test_score_voice_with_a_session_align_refuses_names_it_and_exits_partial(tmp
     last = out.err.strip().splitlines()[-1]
     assert last.startswith("silkpipe score-voice: partial: 1 session(s) failed"), last
     assert bad.name in last and good.name not in last, last
+
+
+def test_score_voice_with_a_session_whose_stream_is_a_pipe_names_it_and_exits_partial(
+    tmp_path, capsys
+):
+    """A session whose sensor_data.csv is a named pipe was a warning only, and score-voice
+    exited 0 scoring the other (sweep 54): it is refused as a bad truth.json is, exit 2."""
+    import os
+
+    bad, good, argv = score_voice_two_sessions(tmp_path)
+    (bad / "sensor_data.csv").unlink()
+    os.mkfifo(bad / "sensor_data.csv")
+    capsys.readouterr()
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    result = json.loads(out.out[out.out.index("{") :])
+    assert "not a regular file" in result["sessions_refused"][bad.name]
+    assert "offset_error" in result["sessions"][good.name]
+
+
+def _labelled_pair(root: Path, unread: str) -> Path:
+    """s/a labelled (a real session, its own labels as labels.csv) and s/b whose
+    sensor_data.csv is a named pipe ("fifo") or a link out of s ("link")."""
+    import csv
+    import os
+    import shutil
+
+    real = badinputs.SESSIONS / badinputs.GOOD[0]
+    rows = list(csv.DictReader((real / "original_labels.csv").open()))
+    lines = ["start,end,label"]
+    lines += [
+        f"{r['timestamp']},{float(r['timestamp']) + float(r['duration'])},{r['gesture']}"
+        for r in rows
+    ]
+    for name in ("a", "b"):
+        (root / "s" / name).mkdir(parents=True)
+        (root / "s" / name / "labels.csv").write_text("\n".join(lines) + "\n")
+    shutil.copyfile(real / "sensor_data.csv", root / "s" / "a" / "sensor_data.csv")
+    stream = root / "s" / "b" / "sensor_data.csv"
+    if unread == "fifo":
+        os.mkfifo(stream)
+    else:
+        shutil.copyfile(real / "sensor_data.csv", root / "outside.csv")
+        stream.symlink_to(root / "outside.csv")
+    return root / "s"
+
+
+@pytest.mark.parametrize("unread", ["fifo", "link"])
+def test_a_session_whose_stream_is_not_read_makes_train_and_evaluate_say_so(
+    tmp_path, capsys, monkeypatch, unread
+):
+    """A --sessions (or --adapt-to) session whose sensor_data.csv is a named pipe or links
+    out of the folder is not read: it was a warning only, and `train --sessions` and
+    `--adapt-to` exited 0 as if trained on every session, `evaluate --sessions` scored the
+    others, exit 0 (sweep 54). Now train's partial line names it (exit 2), and evaluate
+    refuses the folder naming it, as for a session it cannot parse."""
+    monkeypatch.chdir(tmp_path)
+    _labelled_pair(tmp_path, unread)
+    rc = main(["train", "--sessions", "s", "--out", "out", "--epochs", "1"])
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert rc == 2 and last.startswith("silkpipe train: partial: 1 session folder(s) skipped (b)")
+    rc = main(["evaluate", "--model", "out/model", "--sessions", "s", "--json"])
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert rc == 2 and "session b, file s/b/sensor_data.csv" in last, last
+    clips = badinputs.sample_clips(tmp_path / "clips")
+    argv = ["train", "--clips", str(clips), "--out", "out2", "--epochs", "1", "--adapt-to", "s"]
+    rc = main(argv)
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert rc == 2 and last.startswith("silkpipe train: partial: 1 session folder(s) skipped (b)")

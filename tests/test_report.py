@@ -182,6 +182,19 @@ def test_a_session_metadata_json_parse_json_refuses_does_not_stop_the_report(
     assert f"sessions/{SESSION}/metadata.json: invalid JSON" in caplog.text
 
 
+@pytest.mark.parametrize("field", ["actual_duration_sec", "audio_duration_sec"])
+def test_a_metadata_number_past_a_floats_range_is_read_as_missing(tmp_path, data_dir, field):
+    """A metadata.json duration of 400 digits (under the parser's 4300-digit limit) ended
+    the report step with "OverflowError: int too large to convert to float", exit 1, no
+    file named, no report for any session (sweep 54): it is read as missing, as inf is."""
+    store = _store_with_run(tmp_path / "store", data_dir)
+    store.put_bytes(
+        f"sessions/{BROKEN}/metadata.json", b'{"%s": 1%s}' % (field.encode(), b"0" * 400)
+    )
+    page = _html(store, build_report(store, RUN))
+    assert SESSION in page and BROKEN in page
+
+
 @pytest.mark.parametrize("shape", [b"[1]", b'"x"', b'{"failed": [1], "sessions": 5}'], ids=str)
 def test_a_failure_record_or_label_summary_of_another_shape_does_not_stop_the_report(
     tmp_path, data_dir, shape

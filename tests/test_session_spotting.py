@@ -246,6 +246,24 @@ def test_cli_spots_whole_sessions_and_names_a_session_without_truth(
     assert main(argv) == 2
 
 
+def test_cli_spot_names_a_session_whose_stream_is_a_pipe_and_exits_partial(
+    sessions, model, tmp_path, capsys, clean_env
+):
+    """A session whose sensor_data.csv is a named pipe (beside its truth.json) was a
+    warning only: --spot scored the others and exited 0 (sweep 54). It is left out as a
+    session with a bad truth.json is: named, exit 2."""
+    folder = tmp_path / "sessions"
+    shutil.copytree(sessions, folder)
+    shutil.copytree(find_sessions(sessions)[0], folder / "pipe_session")
+    (folder / "pipe_session" / "sensor_data.csv").unlink()
+    os.mkfifo(folder / "pipe_session" / "sensor_data.csv")
+    capsys.readouterr()
+    argv = ["evaluate", "--model", str(model), "--sessions", str(folder), "--spot"]
+    assert main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("silkpipe evaluate: partial: 1 session(s) left out (pipe_session)")
+
+
 def test_cli_spot_with_no_readable_session_and_no_clips_says_so(
     sessions, model, tmp_path, capsys, clean_env
 ):
@@ -324,6 +342,11 @@ DAMAGED_TRUTHS = {
         lambda d: d.update(intervals=[[a - 1000, b - 1000, c] for a, b, c in d["intervals"]])
     ),
     "row_clock_far_away": _truth_edit(lambda d: d.update(row_clock=[[0, 1e300]])),
+    # 400 digits parse (the limit is 4300) but no float holds them: was a TypeError line
+    "offset_400_digits": _truth_edit(lambda d: d.update(offset_s=10**400)),
+    "time_400_digits": _truth_edit(
+        lambda d: d.update(intervals=[[a, 10**400, c] for a, b, c in d["intervals"]])
+    ),
     "row_clock_rows_backwards": _truth_edit(lambda d: d.update(row_clock=d["row_clock"][::-1])),
 }
 

@@ -317,3 +317,18 @@ def test_a_write_that_fails_leaves_no_empty_folder_behind(tmp_path, monkeypatch)
             store.put_bytes(key, b"y")
     assert sorted(p.name for p in (tmp_path / "store" / "sessions").iterdir()) == ["kept"]
     assert [p.name for p in (tmp_path / "store" / "sessions" / "kept").iterdir()] == ["a.csv"]
+
+
+@pytest.mark.parametrize("uri", ["file://", "file://localhost"])
+def test_a_file_uri_naming_no_folder_is_refused_not_the_current_folder(tmp_path, data_dir, uri):
+    """`--store "file://$STORE"` with STORE unset: the current folder became the store, and
+    `sessions upload` wrote sessions/ and runs/ into it (stop 54's sweep). Now one line,
+    exit 2, and nothing written."""
+    from badinputs import GOOD, cli, copy_session
+
+    copy_session(GOOD[1], tmp_path / "in", GOOD[1], files=("sensor_data.csv", "metadata.json"))
+    proc = cli("sessions", "upload", "in", "--store", uri, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.endswith(f"error: store URI '{uri}' names no folder (an unset shell variable?)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]

@@ -312,3 +312,21 @@ def test_a_name_no_store_key_can_hold_fails_that_session_alone_in_one_line(
     assert store.exists("runs/r1/transcripts/s2.json")
     (tmp_path / "names").write_text("# the day's sessions\ns2\n")
     assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 0
+
+
+def test_a_model_folder_replaced_in_place_is_another_transcript_key(tmp_path, monkeypatch):
+    """`transcribe --model m` keyed its transcripts by the string 'm': after the model in
+    m was replaced (or from another folder holding another m) the old transcripts were
+    re-used (stop 54's sweep). The key now holds a hash of the folder's files."""
+    for where in ("a", "b"):
+        (tmp_path / where / "m").mkdir(parents=True)
+        (tmp_path / where / "m" / "config.json").write_text('{"suppress_ids": []}')
+        (tmp_path / where / "m" / "model.bin").write_bytes(b"weights of " + where.encode())
+    monkeypatch.chdir(tmp_path / "a")
+    first = Settings(model="m").config_hash()
+    (tmp_path / "a" / "m" / "config.json").write_text('{"suppress_ids": [4916]}')
+    replaced = Settings(model="m").config_hash()
+    monkeypatch.chdir(tmp_path / "b")
+    elsewhere = Settings(model="m").config_hash()
+    assert len({first, replaced, elsewhere}) == 3
+    assert "model_files" not in Settings().config()  # the bundled model's key as it was
