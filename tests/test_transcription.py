@@ -280,6 +280,16 @@ def test_a_sessions_file_that_is_not_utf8_is_named(tmp_path, capsys):
     assert f"file {tmp_path / 'names'}: line 2: not UTF-8 text" in line
 
 
+def test_a_sessions_file_that_names_no_session_is_bad_input(tmp_path, capsys):
+    """A --sessions-file of blank and comment lines only (a script's empty list) exited 0,
+    having transcribed nothing (sweep 54): one line naming the file, exit 2."""
+    (tmp_path / "names").write_text("# none today\n\n")
+    argv = ["--store", str(tmp_path / "store"), "--run-id", "r1"]
+    assert cli_main(["transcribe", "--sessions-file", str(tmp_path / "names"), *argv]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"file {tmp_path / 'names'}: names no session" in line, line
+
+
 def test_a_sessions_file_with_a_byte_order_mark_reads_its_first_name(tmp_path, data_dir, capsys):
     """A names file saved by Windows Notepad (a UTF-8 byte-order mark, CRLF): its first
     name was refused as "invalid session name '\\ufeffs2'", naming no file (sweep 52); a

@@ -160,7 +160,12 @@ def _packed_sessions(args) -> list[str] | None:
     if args.sessions_file is not None:  # not UTF-8: named by line, not "UnicodeDecodeError"
         text = read_user_text(Path(args.sessions_file))
         lines = (line.strip() for line in text.splitlines())
-        names += [line for line in lines if line and not line.startswith("#")]
+        listed = [line for line in lines if line and not line.startswith("#")]
+        if not listed:  # a script's empty list: exit 0 having transcribed nothing misleads
+            raise InputError(
+                "names no session (every line is blank or a comment)", path=args.sessions_file
+            )
+        names += listed
     return names
 
 
