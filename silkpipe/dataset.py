@@ -139,8 +139,9 @@ def load_session_streams(
 
     def unread(folder: Path, err: Exception) -> None:
         """A stream not read (a pipe, a link out): bad input where labels.csv asks for it."""
-        if not (folder / labels_name).is_file():
-            skipped.append(folder.name)  # no labels: skipped as any unlabelled folder
+        if not (folder / labels_name).is_file():  # skipped as any unlabelled folder, and why
+            log.warning("%s", err)
+            skipped.append(folder.name)
         elif on_error is None:
             raise err
         else:

@@ -51,9 +51,8 @@ WORKER_START = multiprocessing.get_context("spawn")
 
 def _put_if_changed(store: Store, key: str, data: bytes) -> None:
     """Upload unless the store already holds the same bytes (re-runs upload nothing)."""
-    if store.exists(key) and sha256(store.get_bytes(key)) == sha256(data):
-        return
-    store.put_bytes(key, data)
+    if not _holds(store, key, data):
+        store.put_bytes(key, data)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -203,19 +202,31 @@ def _upload_sessions(
 
 
 def _put_session(store: Store, name: str, blobs: dict[str, bytes], uploaded: list[str]) -> None:
-    """One session's files into the store, its sensor stream last: a session is listed
-    (``sessions list``, a run's inputs) by its sensor_data.csv, so a fault part-way leaves
-    none listed in part. The fault's line names the sessions uploaded whole before it (they
-    are kept; a rerun uploads only what changed)."""
+    """One session's changed files into the store, its sensor stream last: a session is
+    listed (``sessions list``, a run's inputs) by its sensor_data.csv, so a stored stream is
+    taken away before any other file changes, and a fault part-way leaves no session listed
+    with a mix of old and new files. The fault's line names the sessions uploaded whole
+    before it (they are kept; a rerun uploads only what changed)."""
+    in_order = sorted(blobs, key=lambda file: file == "sensor_data.csv")
+    stream = keys.session_key(name, "sensor_data.csv")
     try:
-        for file in sorted(blobs, key=lambda file: file == "sensor_data.csv"):
-            _put_if_changed(store, keys.session_key(name, file), blobs[file])
+        changed = [f for f in in_order if not _holds(store, keys.session_key(name, f), blobs[f])]
+        if set(changed) - {"sensor_data.csv"} and store.exists(stream):
+            store.delete(stream)  # unlisted until its other files are new
+            changed = [f for f in changed if f != "sensor_data.csv"] + ["sensor_data.csv"]
+        for file in changed:
+            store.put_bytes(keys.session_key(name, file), blobs[file])
     except StoreFault as fault:
         before = ", ".join(map(shown, uploaded[:5])) + (" ..." if len(uploaded) > 5 else "")
         kept = (
             f"{len(uploaded)} uploaded whole before it ({before})" if uploaded else "none before it"
         )
         raise StoreFault(f"{fault}; session {shown(name)} not uploaded whole; {kept}") from fault
+
+
+def _holds(store: Store, key: str, data: bytes) -> bool:
+    """Whether the store already holds exactly ``data`` at ``key``."""
+    return store.exists(key) and sha256(store.get_bytes(key)) == sha256(data)
 
 
 def _not_a_session(folder: Path) -> str:

@@ -129,15 +129,20 @@ def resolve_model(model: str | None) -> str:
 
 
 def model_files_digest(model: str | None) -> str | None:
-    """A hash of a local model folder's files (names and bytes), for the transcript's key:
-    its path alone re-used transcripts of a model replaced in place, or of another folder
-    of the same relative name. None for the bundled model (pinned by its wheel) and a name
-    in the Hugging Face cache. Hashed once a process while the files' sizes and times hold."""
+    """A hash of a local model folder's files (names and bytes), added to the transcript's
+    key beside its path: the path alone re-used transcripts of a model replaced in place,
+    or of another folder of the same relative name. None for the bundled model (pinned by
+    its wheel) and a name in the Hugging Face cache. Dot-files (.DS_Store, a download's
+    .cache/) are left out: the loader reads none of them."""
     if model in (None, "", BUNDLED_MODEL) or not Path(model).is_dir():
         return None
     folder = Path(model).resolve()
     try:
-        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        files = sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and not any(n.startswith(".") for n in p.relative_to(folder).parts)
+        )
         stamp = tuple(
             (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files
         )
@@ -148,6 +153,8 @@ def model_files_digest(model: str | None) -> str | None:
 
 @functools.lru_cache(maxsize=8)
 def _hash_files(folder: Path, stamp: tuple) -> str:
+    """sha256 over the files' names and bytes; cached by (folder, names, sizes, times), so
+    a process reads a model once however many sessions it keys."""
     blob = hashlib.sha256()
     for name, _size, _mtime in stamp:
         blob.update(name.encode() + b"\0")

@@ -16,7 +16,7 @@ from silkpipe.gate import CHOICE_ELSEWHERE, Evidence, decide, energy_level, gate
 from silkpipe.signature import SignatureTest
 from tests.conftest import what_rounds_hand
 
-UNCONFIRMED = "class choice unconfirmed"  # the gate's name (alignment.CHOICE_UNCONFIRMED)
+UNCONFIRMED = "class choice unconfirmed"  # the gate's name (gate.CHOICE_UNCONFIRMED)
 UNTESTED = SignatureTest(statistic=0.0, p_value=1.0, jumps=0, turns=0, testable=False)
 
 

@@ -340,3 +340,7 @@ def test_a_model_folder_replaced_in_place_is_another_transcript_key(tmp_path, mo
     elsewhere = Settings(model="m").config_hash()
     assert len({first, replaced, elsewhere}) == 3
     assert "model_files" not in Settings().config()  # the bundled model's key as it was
+    (tmp_path / "b" / "m" / ".DS_Store").write_bytes(b"a file browser's")  # no new model
+    (tmp_path / "b" / "m" / ".cache").mkdir()
+    (tmp_path / "b" / "m" / ".cache" / "download.lock").write_text("")
+    assert Settings(model="m").config_hash() == elsewhere

@@ -155,3 +155,38 @@ def test_a_store_fault_mid_upload_names_what_was_uploaded_and_lists_no_half_sess
     monkeypatch.setattr(FileStore, "put_bytes", put_bytes)
     assert main(["sessions", "list", "--store", store]) == 0
     assert json.loads(capsys.readouterr().out) == ["a"]
+
+
+def test_a_fault_re_uploading_a_changed_session_leaves_it_unlisted_not_mixed(
+    tmp_path, monkeypatch, capsys
+):
+    """A session re-uploaded with a new metadata.json and a new stream: a fault on the
+    stream left it listed with the new metadata beside the old stream (review 54). Its
+    stored stream is now taken away first, so it is unlisted until a rerun puts it whole."""
+    from silkpipe.cli import main
+    from silkpipe.store import FileStore, StoreFault
+
+    sessions = tmp_path / "sessions"
+    for name in ("a", "b"):
+        badinputs.copy_session(GOOD, sessions, name, files=("sensor_data.csv", "metadata.json"))
+    store = str(tmp_path / "store")
+    assert main(["sessions", "upload", str(sessions), "--store", store]) == 0
+    for file in ("metadata.json", "sensor_data.csv"):
+        with open(sessions / "b" / file, "a") as f:
+            f.write("\n")
+    put_bytes = FileStore.put_bytes
+
+    def full_on_bs_stream(self, key, data):
+        if key == "sessions/b/sensor_data.csv":
+            raise StoreFault(f"cannot write {key} in store {self.root}: No space left")
+        return put_bytes(self, key, data)
+
+    monkeypatch.setattr(FileStore, "put_bytes", full_on_bs_stream)
+    assert main(["sessions", "upload", str(sessions), "--store", store]) == 1
+    assert "session b not uploaded whole" in capsys.readouterr().err
+    monkeypatch.setattr(FileStore, "put_bytes", put_bytes)
+    assert main(["sessions", "list", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out) == ["a"]
+    assert main(["sessions", "upload", str(sessions), "--store", store]) == 0  # the rerun
+    assert main(["sessions", "list", "--store", store]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == ["a", "b"]

@@ -84,7 +84,7 @@ def probe(run_dir, name):
 def replay(args):
     """OUT.json -- RUN_DIR...: nd40 collect on main's code, each row also carrying the lag
     margin at the wide reach (max(class_peak_reach_s, 2 x search_s)) and the gate replayed
-    with it (alignment._decide; wide_excluded, wide_gate). Decisions stay main's."""
+    with it (alignment.decide; wide_excluded, wide_gate). Decisions stay main's."""
     import fresh38
     import gate_dev
 
@@ -114,7 +114,7 @@ def replay(args):
         gate_dev._row = with_wide
         plain_collect(out, dirs, opts)
 
-    al._lag_margin, al._decide, scd.collect = lag_margin_both, decide, collect
+    al._lag_margin, al.decide, scd.collect = lag_margin_both, decide, collect
     fresh38.collect(args)
 
 

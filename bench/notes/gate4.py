@@ -38,8 +38,8 @@ def patch():
     import gate_dev
 
     import silkpipe.alignment as al
-    from silkpipe.alignment import FIXED_MODELS
     from silkpipe.class_evidence import event_words
+    from silkpipe.gate import FIXED_MODELS
 
     plain_align, plain_test, plain_row = al.align_session, al._class_test, gate_dev._row
     shifts = np.round(np.arange(-REACH_S, REACH_S + 1e-9, STEP_S), 2)

@@ -82,7 +82,7 @@ def _open(r):
 
 def verdict_of(r, cfg):
     """gate_verdict of this checkout on a row's recorded evidence."""
-    import silkpipe.alignment as al
+    import silkpipe.gate as gt
     from silkpipe.class_evidence import ClassTest
     from silkpipe.signature import SignatureTest
 
@@ -98,7 +98,7 @@ def verdict_of(r, cfg):
             r["cls_testable"],
             r["cls_model"],
         )
-    return al.gate_verdict(
+    return gt.gate_verdict(
         r["quality"],
         r["p"],
         sig,

@@ -26,7 +26,7 @@ import silkpipe.alignment as al  # noqa: E402
 from silkpipe.voice_score import SHIFTS, shifted_control  # noqa: E402
 
 CAPTURED: list = []
-_decide = al._decide
+_decide = al.decide
 
 
 def _capture(ev, cfg, force, commands):
@@ -34,7 +34,7 @@ def _capture(ev, cfg, force, commands):
     return _decide(ev, cfg, force, commands)
 
 
-al._decide = _capture
+al.decide = _capture
 
 
 def _row(kind, ev, rep, err, seconds):

@@ -3,8 +3,9 @@ clock rate was fitted) on gate_dev.py's cached evidence. Not shipped."""
 
 import json
 
-from silkpipe.alignment import AlignConfig, gate_verdict
+from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
+from silkpipe.gate import gate_verdict
 from silkpipe.signature import SignatureTest
 
 cfg = AlignConfig()

@@ -150,7 +150,7 @@ def summary(paths):
 def verdict(r, cfg):
     """alignment.gate_verdict on a row's evidence (rows without a lag margin: the recorded
     PEAKS_AWAY verdict kept as a margin of -1)."""
-    import silkpipe.alignment as al
+    import silkpipe.gate as gt
     from silkpipe.class_evidence import ClassTest
     from silkpipe.signature import SignatureTest
 
@@ -165,9 +165,9 @@ def verdict(r, cfg):
             r["cls_testable"],
             r["cls_model"],
         )
-    margin = r.get("lag_margin", r.get("margin", -1.0 if r["gate"] == al.PEAKS_AWAY else None))
-    edge = r.get("rate_edge", 1.0 if r["gate"] == al.RATE_AT_EDGE else None)
-    return al.gate_verdict(
+    margin = r.get("lag_margin", r.get("margin", -1.0 if r["gate"] == gt.PEAKS_AWAY else None))
+    edge = r.get("rate_edge", 1.0 if r["gate"] == gt.RATE_AT_EDGE else None)
+    return gt.gate_verdict(
         r["quality"],
         r["p"],
         sig,

@@ -109,6 +109,7 @@ def _evidence(r):
 
 def dev(args):
     import silkpipe.alignment as al
+    import silkpipe.gate as gt
 
     cfg = al.AlignConfig()
     for path in args:
@@ -126,7 +127,7 @@ def dev(args):
             if len(rs) == 1 or last["excluded"]:
                 continue
             c[f"{tag} contradicted, passed later"] += 1
-            keeps = al._confirms_contradicted(_evidence(last), cfg)
+            keeps = gt._confirms_contradicted(_evidence(last), cfg)
             lost = "" if keeps else "  LOST"
             c[f"{tag} right lost"] += bool(ok and not keeps)
             c[f"{tag} false refused"] += bool(not keeps and not ok)

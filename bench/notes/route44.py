@@ -52,14 +52,14 @@ def every_row(paths):
 def rows(args):
     import gate43
 
-    import silkpipe.alignment as al
+    import silkpipe.gate as gt
 
     kv, paths = _split(args)
     cfg = _cfg(kv) if kv else None
     seen = collections.Counter()
     for stem, n, kind, r in every_row(paths):
         gate = r["gate"] if cfg is None else gate43.verdict_of(r, cfg)[1]
-        if gate != al.PROFILE_UNLIFTS:
+        if gate != gt.PROFILE_UNLIFTS:
             continue
         g = gate43.group(kind, r)
         seen[g] += 1
@@ -76,13 +76,13 @@ def open_to_route(r, cfg):
     less energy_allowance, no other refusal before it, a fixed class model's lag margin."""
     import gate43
 
-    import silkpipe.alignment as al
+    import silkpipe.gate as gt
 
     if r.get("lag_margin") is None:
         return False
     on = replace(cfg, class_peak_unlifts=True, class_peak_margin=-1e9)
     return gate43.verdict_of(dict(r, lag_margin=abs(r["lag_margin"]) + 1e-6), on)[1] == (
-        al.PROFILE_UNLIFTS
+        gt.PROFILE_UNLIFTS
     )
 
 

@@ -28,10 +28,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-import gate_dev  # noqa: E402  (patches alignment._decide to capture the gate's evidence)
+import gate_dev  # noqa: E402  (patches alignment.decide to capture the gate's evidence)
 from align_dev import load  # noqa: E402
 
 import silkpipe.alignment as al  # noqa: E402
+import silkpipe.gate as gt
 from silkpipe import session_classes as sc  # noqa: E402
 from silkpipe.voice_score import SHIFTS, shifted_control  # noqa: E402
 
@@ -106,7 +107,7 @@ def _rounds(data, cfg):
 
 def _choice(first, truth):
     """The offset of a first pass refused CHOICE_UNCONFIRMED (None otherwise)."""
-    if first["gate"] != al.CHOICE_UNCONFIRMED or first["err"] is None:
+    if first["gate"] != gt.CHOICE_UNCONFIRMED or first["err"] is None:
         return None
     return first["err"] + truth["offset_s"]
 
@@ -149,7 +150,7 @@ def _controls(data, passed, cfg, names, i, n):
         row = _control(kind, n, motion, words, truth, shift, cfg, None)
         weak = _weak(row, cfg)
         if (row["excluded"] or weak) and model is not None:
-            choice = row["fit_offset_s"] if row["gate"] == al.CHOICE_UNCONFIRMED else None
+            choice = row["fit_offset_s"] if row["gate"] == gt.CHOICE_UNCONFIRMED else None
             again = _control(kind, n, motion, words, truth, shift, cfg, model, choice)
             row = dict(again, weak=weak)
         out.append(dict(row, trainers=trainers if model is not None else []))

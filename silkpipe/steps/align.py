@@ -169,13 +169,13 @@ class SessionClasses:
     trainers: list[str]
     key: str
     # the session's first-pass verdict: "refused"; "contradicted" (refused where the
-    # self-trained class evidence contradicts: alignment.Evidence.contradicted); or "passed"
+    # self-trained class evidence contradicts: gate.Evidence.contradicted); or "passed"
     # (a weak energy pass the veto re-aligned); part of the re-use key, so a later run
     # knows which first pass to expect
     first_pass: str = "refused"
     # the offset of a first pass refused CHOICE_UNCONFIRMED (its class evidence chose another
     # energy peak than the best): a round does not pass another offset below sure_quality
-    # (alignment.Evidence.choice_away); part of the re-use key where set
+    # (gate.Evidence.choice_away); part of the re-use key where set
     first_choice_s: float | None = None
 
 

@@ -20,6 +20,7 @@ import session_classes_dev as scd  # noqa: E402
 from align_dev import load  # noqa: E402
 
 import silkpipe.alignment as al  # noqa: E402
+import silkpipe.gate as gt
 from silkpipe import session_classes as sc  # noqa: E402
 
 
@@ -59,7 +60,7 @@ def main(run_dir, session):
     first = ""
     for tag, m in (("no model", None), ("model", model), ("model, carried", model)):
         gate_dev.CAPTURED.clear()
-        carried = tag.endswith("carried") and first == al.CLASS_CONTRADICTS
+        carried = tag.endswith("carried") and first == gt.CLASS_CONTRADICTS
         if tag.endswith("carried") and not carried:
             continue
         _, rep = al.align_session(
