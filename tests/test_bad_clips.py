@@ -114,6 +114,10 @@ def test_session_folders_linking_out_are_not_read(tmp_path, caplog):
     (sessions / "linked").symlink_to(outside)
     assert [st.name for st in adapt_streams(sessions)] == ["mine"]
     assert "linked" in caplog.text and "link out of the sessions folder" in caplog.text
+    with pytest.raises(InputError, match="link out of the sessions folder") as err:
+        load_session_streams(sessions)  # labelled sessions: a part left out is bad input
+    assert "session linked" in str(err.value)
+    (sessions / "linked").unlink()
     (inside / "labels.csv").symlink_to(outside / "labels.csv")
     with pytest.raises(InputError, match="link out of the session folder") as err:
         load_session_streams(sessions)
