@@ -62,7 +62,7 @@ def _add_session_args(p) -> None:
         "--sessions-file",
         metavar="FILE",
         help="as --chunk, for the session names in FILE (one per line; blank lines and "
-        "lines starting with '#' are skipped)",
+        "lines starting with '#' are skipped; a FILE naming no session is refused)",
     )
 
 
