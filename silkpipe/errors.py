@@ -6,6 +6,7 @@ fault (the store, the disk, a bug). Every error is one line naming the session a
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -214,6 +215,19 @@ def parse_json(data: str | bytes, *, session: str | None = None, path: str | Non
         return json.loads(data)
     except (ValueError, RecursionError) as err:
         raise InputError(f"invalid JSON: {err}", session=session, path=path) from None
+
+
+def json_number(value: Any) -> float | None:
+    """A JSON value as a finite float, else None: a bool, a string, NaN or an infinity is
+    none, and so is an integer past a float's range (a 400-digit number: float() raises
+    OverflowError there, and numpy's isfinite TypeError)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def folder_file(folder: Path, name: str, what: str, *, session: str | None = None) -> Path | None:

@@ -213,7 +213,8 @@ def _put_session(store: Store, name: str, blobs: dict[str, bytes], uploaded: lis
         changed = [f for f in in_order if not _holds(store, keys.session_key(name, f), blobs[f])]
         if set(changed) - {"sensor_data.csv"} and store.exists(stream):
             store.delete(stream)  # unlisted until its other files are new
-            changed = [f for f in changed if f != "sensor_data.csv"] + ["sensor_data.csv"]
+            if "sensor_data.csv" not in changed:  # else already last: put back after the rest
+                changed.append("sensor_data.csv")
         for file in changed:
             store.put_bytes(keys.session_key(name, file), blobs[file])
     except StoreFault as fault:

@@ -25,7 +25,6 @@ import html
 import io
 import json
 import logging
-import math
 import os
 import re
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import Any
 
 from silkpipe import plots
 from silkpipe import store as keys
-from silkpipe.errors import InputError, parse_json
+from silkpipe.errors import InputError, json_number, parse_json
 from silkpipe.labels import parse_labels_csv
 from silkpipe.locks import writer_state, writing
 from silkpipe.vocabulary import CLASSES, normalise_word, word_class
@@ -159,10 +158,11 @@ def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
     tinfo = _dict((transcript or {}).get("silkpipe"))
     return {
         "session": session,
-        "duration_s": _float(meta.get("actual_duration_sec"))
-        or _float((report or {}).get("imu_seconds")),
-        "audio_s": _float(tinfo.get("audio_seconds")) or _float(meta.get("audio_duration_sec")),
-        "transcribe_wall_s": _float(tinfo.get("wall_seconds")),
+        "duration_s": json_number(meta.get("actual_duration_sec"))
+        or json_number((report or {}).get("imu_seconds")),
+        "audio_s": json_number(tinfo.get("audio_seconds"))
+        or json_number(meta.get("audio_duration_sec")),
+        "transcribe_wall_s": json_number(tinfo.get("wall_seconds")),
         "transcript": transcript,
         "report": report,
         "labels": (
@@ -177,17 +177,6 @@ def session_info(store, run_id: str, session: str, fails: list[dict]) -> dict:
 def _dict(value: Any) -> dict:
     """A JSON object read from an input, or {} when it is something else (a list, a number)."""
     return value if isinstance(value, dict) else {}
-
-
-def _float(value: Any) -> float | None:
-    """A finite number from metadata, else None (metadata is informational, never fatal)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer past a float's range (a 400-digit duration)
-        return None
-    return number if math.isfinite(number) else None
 
 
 # ---- HTML pieces ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from silkpipe.errors import InputError, folder_file, not_utf8, parse_json
+from silkpipe.errors import InputError, folder_file, not_utf8, one_line, parse_json
 from silkpipe.watch_clock import WATCH_COLUMNS, rebuild_clock, spacing_pairs
 
 log = logging.getLogger(__name__)
@@ -607,3 +607,14 @@ def find_sessions(root: str | Path, on_error=None) -> list[Path]:
             continue
         found.append(path.parent)
     return found
+
+
+def named_into(refused: dict[str, str]):
+    """An ``on_error`` for find_sessions: each session left out is said in one error line,
+    kept in ``refused`` under its name, so the command's closing line counts it."""
+
+    def left_out(folder: Path, err: Exception) -> None:
+        refused[folder.name] = one_line(err)
+        log.error("%s", refused[folder.name])
+
+    return left_out

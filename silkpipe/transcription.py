@@ -143,9 +143,8 @@ def model_files_digest(model: str | None) -> str | None:
             for p in folder.rglob("*")
             if p.is_file() and not any(n.startswith(".") for n in p.relative_to(folder).parts)
         )
-        stamp = tuple(
-            (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files
-        )
+        stats = [(str(p.relative_to(folder)), p.stat()) for p in files]
+        stamp = tuple((name, st.st_size, st.st_mtime_ns) for name, st in stats)
         return _hash_files(folder, stamp)
     except OSError as err:
         raise InputError(f"cannot read this model folder: {err.strerror}", path=model) from None

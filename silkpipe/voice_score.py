@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import shutil
 import tempfile
@@ -28,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from silkpipe.clips import METADATA_NAME, is_continuous, is_sample_folder
-from silkpipe.errors import InputError, folder_file, parse_json, read_user_bytes
-from silkpipe.sessions import Motion, find_sessions, parse_sensor_csv, resample
+from silkpipe.errors import InputError, folder_file, json_number, parse_json, read_user_bytes
+from silkpipe.sessions import Motion, find_sessions, named_into, parse_sensor_csv, resample
 from silkpipe.vocabulary import CLASSES
 from silkpipe.voice_report import timeline_png, write_report
 from silkpipe.word_labels import spoken_words, word_false_pass, word_label_errors, word_summary
@@ -60,14 +59,7 @@ def read_truth(folder: Path, needs: str = "score-voice needs synthetic sessions"
 
 
 def _number(value) -> bool:
-    """A finite JSON number; an integer past a float's range is none (np.isfinite raised
-    TypeError on it, a line naming no file)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
+    return json_number(value) is not None
 
 
 def _spans(value) -> bool:
@@ -535,13 +527,9 @@ def read_inputs(
     bad session never sinks the others); with none good, nothing is done."""
     from silkpipe.errors import one_line
 
-    truths, refused = {}, {}
-
-    def left_out(folder: Path, err: Exception) -> None:  # a stream that is a pipe, a link out
-        refused[folder.name] = one_line(err)
-        log.error("%s", refused[folder.name])
-
-    folders = find_sessions(sessions_dir, on_error=left_out)
+    truths: dict = {}
+    refused: dict[str, str] = {}
+    folders = find_sessions(sessions_dir, on_error=named_into(refused))  # a pipe, a link out
     if not folders:
         raise InputError("no session folders (with sensor_data.csv)", path=str(sessions_dir))
     if not eval_clips_dir.is_dir():

@@ -356,17 +356,11 @@ def _raise_if_left_out(errors: dict[str, str]) -> None:
 def _truth_sessions(sessions_dir: str) -> tuple[list, dict[str, str]]:
     """--spot --sessions: every session folder with its truth.json, on the aligner's clock
     (a bad one is named in one error line and left out)."""
-    from silkpipe.errors import one_line
     from silkpipe.session_spotting import load_truth_sessions
-    from silkpipe.sessions import find_sessions
+    from silkpipe.sessions import find_sessions, named_into
 
     unread: dict[str, str] = {}  # a stream that is a pipe or links out: left out, named
-
-    def left_out(folder: Path, err: Exception) -> None:
-        unread[folder.name] = one_line(err)
-        log.error("%s", unread[folder.name])
-
-    folders = find_sessions(sessions_dir, on_error=left_out)
+    folders = find_sessions(sessions_dir, on_error=named_into(unread))
     streamless = _streamless(Path(sessions_dir))
     if not folders:
         raise InputError("no session folders with sensor_data.csv", path=str(sessions_dir))
