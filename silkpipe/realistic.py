@@ -30,6 +30,7 @@ from silkpipe.semireal import (
     Clip,
     GenerateOptions,
     PlannedSession,
+    audio_length,
     load_clips,
     write_recording,
     write_sessions,
@@ -478,7 +479,7 @@ def _speech(
     Returns what each gesture's speech became, the audio, the commands and the fillers."""
     gaps = [(b, a2) for (_, b, _), (a2, _, _) in zip(spans, spans[1:], strict=False)]
     scale = 1.0 + drift_ppm * 1e-6
-    audio_len = max((float(d.produced[-1]) - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    audio_len = audio_length(float(d.produced[-1]), offset_s, scale, rng)
     said = _said(spans, unspoken, offset_s, scale, audio_len, rng)
     actions = speech_script(spans, gaps, np.array([s == "yes" for s in said]), rng)
     audio, commands, fillers = render_audio(

@@ -385,7 +385,7 @@ def _block_speech(
     ``shift`` maps the clips' watch seconds to IMU seconds."""
     actions = script(spans, rng)
     scale = 1.0 + drift_ppm * 1e-6
-    audio_len = max((sensor_end - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    audio_len = audio_length(sensor_end, offset_s, scale, rng)
     # render_audio places words at (t_watch - off) / scale; we want (t_imu - offset_s) / scale
     audio, commands, fillers = render_audio(
         actions, audio_len, offset_s - shift, rng, voice, snr_db, drift_ppm, filler_prob=0.5
@@ -393,6 +393,21 @@ def _block_speech(
     for c in commands:
         c["imu_time"] = round(c["audio_start"] * scale + offset_s, 4)
     return audio, commands, fillers
+
+
+def audio_length(
+    sensor_end: float, offset_s: float, scale: float, rng: np.random.Generator
+) -> float:
+    """Seconds of audio: from the audio clock's zero a little past the IMU stream's end. An
+    offset as long as the stream is bad input: at or past its end no time has both recordings
+    (--offset 1e6 made sessions of silence), and as far before it the audio is mostly
+    silence before the motion (--offset -1e6 would render eleven days of it)."""
+    if not abs(offset_s) < sensor_end:
+        raise InputError(
+            f"--offset {offset_s:g} s: this session's IMU stream runs {sensor_end:.1f} s; give "
+            "an offset shorter than that, so that the audio and the motion overlap"
+        )
+    return max((sensor_end - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
 
 
 def write_recording(

@@ -207,6 +207,31 @@ def test_a_duration_of_years_is_refused_at_once(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("offset", ["1e6", "-1e6", "45"])
+def test_an_offset_leaving_no_shared_time_is_refused(tmp_path, capsys, offset):
+    """--offset 1e6 was taken and wrote sessions of silence, no command said over motion."""
+    argv = ["synth", str(tmp_path / "out"), "--sessions", "1", "--duration", "60"]
+    assert main([*argv, f"--offset={offset}"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"--offset {float(offset):g} s leaves under 20 s where the IMU (0 to 60 s)" in line
+    assert "give an offset within ±40 s" in line
+    assert list(tmp_path.iterdir()) == []
+    assert main([*argv, "--offset=40", "--clips-per-class", "0"]) == 0  # 20 s shared: made
+
+
+@pytest.mark.parametrize("offset", ["1e6", "-1e6"])
+def test_from_clips_refuses_an_offset_as_long_as_a_session(data_dir, tmp_path, capsys, offset):
+    """From clips, an offset past a block's stream left no motion under the speech (1e6), or
+    would have rendered eleven days of audio before it (-1e6)."""
+    clips = data_dir / "clips-20251014"
+    out = tmp_path / "out"
+    assert main(["synth", "--from-clips", str(clips), "--out", str(out), f"--offset={offset}"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"--offset {float(offset):g} s: this session's IMU stream runs " in line
+    assert "give an offset shorter than that" in line
+    assert list(tmp_path.iterdir()) == []
+
+
 def _subset(data_dir: Path, dest: Path) -> list[str]:
     """The first 14 clips of the gesture block and 6 noise segments of a noise block."""
     clips = sorted((data_dir / "clips-dev").glob("*_to_*.csv"), key=lambda p: p.stem.split("_")[-3])

@@ -274,6 +274,21 @@ def _check_numbers(args) -> None:
         )
 
 
+def _check_shared_time(offset: float | None, duration: float) -> None:
+    """The sample's IMU runs [0, duration], its audio from the offset on, a few seconds longer:
+    an offset that leaves under MIN_SHARED_S of both (--offset 1e6 was taken and wrote
+    sessions of silence, with no command) is refused."""
+    if offset is not None and abs(offset) > duration - MIN_SHARED_S:
+        raise InputError(
+            f"--offset {offset:g} s leaves under {MIN_SHARED_S:g} s where the IMU (0 to "
+            f"{duration:g} s) and the audio both run: give an offset within "
+            f"±{duration - MIN_SHARED_S:g} s, or a longer --duration"
+        )
+
+
+#: The least time a synthetic session's IMU and audio both run (the shortest --duration).
+MIN_SHARED_S = 20.0
+
 #: The largest audio clock drift synth makes: --drift 1e12 (a typo) was taken, its audio
 #: clock running a million times slow. Watch and phone crystals drift by tens of ppm.
 MAX_DRIFT_PPM = 1e4
@@ -325,6 +340,7 @@ def run(args) -> dict:
                 f"--duration must be at least 20 seconds and at most {MAX_DURATION_S:.0f} "
                 f"(6 hours), not {args.duration:g}"
             )
+        _check_shared_time(args.offset, args.duration)
         summary = written_whole(
             args.out_dir,
             lambda into: synth.generate(
