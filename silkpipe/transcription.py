@@ -96,8 +96,18 @@ class Settings:
             files = model_files_digest(data[field])
             if files is not None:
                 data[f"{field}_files"] = files
+        revision = cached_model_revision(self.model, self.model_cache())
+        if revision is not None:  # a name found in the local Hugging Face cache
+            data["model_revision"] = revision
         data["format_version"] = FORMAT_VERSION
         return data
+
+    def model_cache(self) -> str | None:
+        """Where a model *name* is looked up: whisperx loads from --model-dir, else $HF_HOME;
+        faster-whisper from the Hugging Face cache (None: its default place)."""
+        if self.backend != "whisperx":
+            return None
+        return self.model_dir or os.environ.get("HF_HOME")
 
     def config_hash(self) -> str:
         blob = json.dumps(self.config(), sort_keys=True).encode()
@@ -148,6 +158,22 @@ def model_files_digest(model: str | None) -> str | None:
         return _hash_files(folder, stamp)
     except OSError as err:
         raise InputError(f"cannot read this model folder: {err.strerror}", path=model) from None
+
+
+def cached_model_revision(model: str | None, cache: str | None) -> str | None:
+    """The revision (snapshot commit) a model *name* resolves to in the local Hugging Face
+    cache, added to the transcript's key: the name alone re-used transcripts after the cache
+    was updated to another revision of that model. None for the bundled model, a folder, or
+    a name not in the cache (loading it then fails; nothing is downloaded)."""
+    if model in (None, "", BUNDLED_MODEL) or Path(model).is_dir():
+        return None
+    from faster_whisper.utils import download_model
+
+    try:
+        snapshot = download_model(model, local_files_only=True, cache_dir=cache)
+    except (ValueError, OSError):  # not a known name, or not in the cache
+        return None
+    return Path(snapshot).name
 
 
 @functools.lru_cache(maxsize=8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -344,3 +345,32 @@ def test_a_model_folder_replaced_in_place_is_another_transcript_key(tmp_path, mo
     (tmp_path / "b" / "m" / ".cache").mkdir()
     (tmp_path / "b" / "m" / ".cache" / "download.lock").write_text("")
     assert Settings(model="m").config_hash() == elsewhere
+
+
+def _cached_snapshot(cache: Path, revision: str, weights: bytes) -> None:
+    """A Hugging Face cache entry of faster-whisper's `tiny` at `revision` (refs/main)."""
+    entry = cache / "models--Systran--faster-whisper-tiny"
+    (entry / "snapshots" / revision).mkdir(parents=True)
+    (entry / "snapshots" / revision / "model.bin").write_bytes(weights)
+    (entry / "refs").mkdir(exist_ok=True)
+    (entry / "refs" / "main").write_text(revision)
+
+
+def test_a_model_name_updated_in_the_cache_is_another_transcript_key(tmp_path, monkeypatch):
+    """`--backend whisperx --model tiny` keyed its transcripts by the name alone: after the
+    cache was updated to another revision of the model the old transcripts were re-used. The
+    key now holds the revision the name resolves to in the cache whisperx loads from."""
+    monkeypatch.delenv("HF_HOME", raising=False)
+    cache = tmp_path / "models"
+    settings = Settings(backend="whisperx", model="tiny", model_dir=str(cache))
+    absent = settings.config_hash()  # not in the cache: as before (loading it fails)
+    assert "model_revision" not in settings.config()
+    _cached_snapshot(cache, "aaa111", b"weights")
+    first = settings.config_hash()
+    _cached_snapshot(cache, "bbb222", b"new weights")  # refs/main now names bbb222
+    updated = settings.config_hash()
+    assert settings.config()["model_revision"] == "bbb222"
+    assert len({absent, first, updated}) == 3
+    monkeypatch.setenv("HF_HOME", str(cache))  # no --model-dir: whisperx loads from $HF_HOME
+    assert Settings(backend="whisperx", model="tiny").config_hash() == updated
+    assert "model_revision" not in Settings().config()  # the bundled model's key as it was
