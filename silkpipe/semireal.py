@@ -398,16 +398,26 @@ def _block_speech(
 def audio_length(
     sensor_end: float, offset_s: float, scale: float, rng: np.random.Generator
 ) -> float:
-    """Seconds of audio: from the audio clock's zero a little past the IMU stream's end. An
-    offset as long as the stream is bad input: at or past its end no time has both recordings
-    (--offset 1e6 made sessions of silence), and as far before it the audio is mostly
-    silence before the motion (--offset -1e6 would render eleven days of it)."""
-    if not abs(offset_s) < sensor_end:
+    """Seconds of audio: from the audio clock's zero a little past the IMU stream's end.
+    Bad input: an offset at or past that end, which leaves no time with both recordings
+    (--offset 1e6 made sessions of silence), and audio longer than MAX_AUDIO_S of lead-in
+    and motion (--offset -1e6 would have rendered eleven days of it)."""
+    if not offset_s < sensor_end:
         raise InputError(
-            f"--offset {offset_s:g} s: this session's IMU stream runs {sensor_end:.1f} s; give "
-            "an offset shorter than that, so that the audio and the motion overlap"
+            f"--offset {offset_s:g} s: this session's IMU stream runs {sensor_end:.1f} s, so "
+            "the audio would start after it ends; give an offset under that"
         )
-    return max((sensor_end - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    length = max((sensor_end - offset_s) / scale, 5.0) + rng.uniform(1.0, 8.0)
+    if length > MAX_AUDIO_S:
+        raise InputError(
+            f"--offset {offset_s:g} s: this session's audio would run {length / 3600:.0f} h "
+            f"before and over its {sensor_end:.1f} s of motion; give an offset within hours"
+        )
+    return length
+
+
+#: The longest audio a generated session gets, as synth's longest --duration (6 hours).
+MAX_AUDIO_S = 6 * 3600.0
 
 
 def write_recording(
