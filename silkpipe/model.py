@@ -247,6 +247,18 @@ def _export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> None:
     )
 
 
+def model_folder_around(path: Path) -> Path | None:
+    """The model folder ``path`` is, or lies inside (None when neither): a folder holding
+    config.json beside an exported model or its weights. train replaces such a folder
+    whole (store.replace_folder), so a file another command left in it is deleted."""
+    here = Path(path).resolve()
+    for folder in (here, *here.parents):
+        exported = (WEIGHTS_NAME, TORCHSCRIPT_NAME, ONNX_NAME)
+        if (folder / CONFIG_NAME).is_file() and any((folder / n).is_file() for n in exported):
+            return folder
+    return None
+
+
 def model_file(folder: Path, name: str) -> Path:
     """A file of a model folder, checked before anything reads it (errors.folder_file)."""
     path = folder_file(Path(folder), name, "model folder")

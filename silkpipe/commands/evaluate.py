@@ -338,6 +338,25 @@ def _refuse_report_file(report) -> None:
 
     if report and (why := output_folder_problem(report)):
         raise InputError(f"{why}: --report writes a folder", path=report)
+    _refuse_report_in_model(report)
+
+
+def _refuse_report_in_model(report) -> None:
+    """--report DIR a model folder (--model's own, say) or a folder inside one: its
+    metrics.json and confusion.png were written among the model's files, and the next
+    `train --out` of that model replaced the folder whole, the report deleted with it.
+    Refused before anything is scored, as export-report refuses a folder of other files."""
+    if not report:
+        return
+    from silkpipe.model import model_folder_around
+
+    if (model := model_folder_around(Path(report))) is not None:
+        inside = "is" if model == Path(report).resolve() else f"lies inside {model}, which is"
+        raise InputError(
+            f"{inside} a model folder: --report would write among the model's files, "
+            "which the next train into it replaces whole; give a folder of its own",
+            path=report,
+        )
 
 
 def _raise_if_left_out(errors: dict[str, str]) -> None:
