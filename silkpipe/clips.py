@@ -62,6 +62,8 @@ SAMPLE_SLOT_S = 10.0
 #: in float64 (a name of 200 digits put every row at one time).
 MAX_SAMPLE = 100_000
 RATE = 50.0
+#: No recording is dated before the Unix epoch (see date_problem).
+EARLIEST_DAY = dt.date(1970, 1, 1)
 
 _BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")
 _EPOCH_S = re.compile(r"_(\d{10})$")
@@ -137,6 +139,9 @@ def parse_clip_name(path: Path) -> ClipName:
         host = float(e.group(1))
     elif host is None and (s := _SEGMENT.search(stem)):
         host = int(s.group(1)) / 1000.0
+    day = dt.datetime.fromtimestamp(host, dt.UTC).date() if host is not None else None
+    if day and (why := date_problem(day)):
+        raise InputError(f"clip name's host time ({day}) is {why}: not read", path=str(path))
     return ClipName(stem, label, name_class, "device-ns", button, host)
 
 
@@ -151,6 +156,19 @@ def button_span(stem: str) -> tuple[float, float] | None:
 
 def utc_day(epoch_s: float) -> str:
     return dt.datetime.fromtimestamp(epoch_s, dt.UTC).date().isoformat()
+
+
+def date_problem(day: dt.date) -> str:
+    """Why ``day`` cannot be the date of a recording ('' when it can): after tomorrow (UTC,
+    a day's grace for a clock ahead of it) or before 1970, the epoch the recorders' clocks
+    count from. Such a date (a clip folder dated 9999-12-31) was scored as a day of its
+    own, a leave-day-out fold of recordings of no day."""
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if day > latest:
+        return f"in the future (after {latest.isoformat()})"
+    if day < EARLIEST_DAY:
+        return "before 1970, the epoch the recorders' clocks count from"
+    return ""
 
 
 # --- device-ns dialect: cores, blocks, late delivery ------------------------------------
@@ -399,9 +417,12 @@ def read_session_metadata(folder: Path) -> dict:
     if not isinstance(meta.get("session_id"), str) or not meta["session_id"]:
         raise InputError("session_id is missing or not a string", path=str(path))
     try:
-        meta["day"] = dt.datetime.fromisoformat(str(meta.get("date"))).date().isoformat()
+        day = dt.datetime.fromisoformat(str(meta.get("date"))).date()
     except ValueError:
         raise InputError(f"date {meta.get('date')!r} is not an ISO date", path=str(path)) from None
+    if why := date_problem(day):
+        raise InputError(f"date {meta['date']!r} is {why}: no recording's date", path=str(path))
+    meta["day"] = day.isoformat()
     duration = meta.get("recording_duration_sec")
     if (
         not isinstance(duration, int | float)
