@@ -153,6 +153,7 @@ def run(args) -> dict:
 
     if why := output_folder_problem(out):
         raise InputError(f"--out {why}", path=str(out))
+    _refuse_out_in_model(out)
     _refuse_foreign_names(out)
 
     for flag, folder in [("--clips", c) for c in args.clips or []] + [
@@ -201,6 +202,21 @@ def _say_written(model: Path, figures: dict) -> None:
         f"it on other recordings: silkpipe evaluate --model {model.parent} --clips DIR",
         file=sys.stderr,
     )
+
+
+def _refuse_out_in_model(out: Path) -> None:
+    """--out DIR a model folder (the DIR/model evaluate was given) or a folder inside one:
+    the new model was written into DIR/model/ inside the old one, and the line's `evaluate
+    --model DIR` scored the old model (DIR holds its config.json). Refused before training."""
+    from silkpipe.model import model_folder_around
+
+    if (model := model_folder_around(out)) is not None:
+        where = "is" if model == out.resolve() else f"lies inside {model}, which is"
+        raise InputError(
+            f"--out {where} a model folder: train writes its model into DIR/model/, so it "
+            f"would nest inside the old one; give {model.parent} or a new folder",
+            path=str(out),
+        )
 
 
 def _refuse_foreign_names(out: Path) -> None:

@@ -1,0 +1,54 @@
+"""An output folder that is a model folder, or lies inside one (sweep 55), refused before
+any work, the folder untouched: `evaluate --report DIR` wrote metrics.json and confusion.png
+among the model's files, exit 0, and the next `train --out` of that model replaced the
+folder whole, the report deleted with it (bad_input_sweep54's probe); `train --out DIR`
+nested the new model in DIR/model/ inside the old one, and its closing line's `evaluate
+--model DIR` scored the old model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from silkpipe.cli import main
+
+CLIPS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "clips-dev"
+
+
+def _model_folder(tmp_path: Path) -> Path:
+    """What `train --out out` leaves: out/model with config.json beside the exports (their
+    bytes are never read: the refusal comes first)."""
+    model = tmp_path / "out" / "model"
+    model.mkdir(parents=True)
+    for name in MODEL_FILES:
+        (model / name).write_text("{}")
+    return model
+
+
+@pytest.mark.parametrize("where", ["model", "model/rep"])
+@pytest.mark.parametrize("mode", [["--model", "MODEL"], ["--cv", "time-range", "--epochs", "1"]])
+def test_a_report_folder_in_a_model_folder_is_refused_naming_it(tmp_path, capsys, where, mode):
+    model = _model_folder(tmp_path)
+    report = tmp_path / "out" / where
+    argv = ["evaluate", *[str(model) if a == "MODEL" else a for a in mode]]
+    assert main([*argv, "--clips", str(CLIPS), "--report", str(report)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"silkpipe evaluate: error: file {report}: "), line
+    assert "a model folder" in line and "--report" in line, line
+    assert sorted(p.name for p in model.iterdir()) == MODEL_FILES
+
+
+MODEL_FILES = ["config.json", "history.json", "model.onnx", "model.ts", "weights.pt"]
+
+
+@pytest.mark.parametrize("where", ["model", "model/sub"])
+def test_train_out_in_a_model_folder_is_refused_naming_it(tmp_path, capsys, where):
+    model = _model_folder(tmp_path)
+    out = tmp_path / "out" / where
+    argv = ["train", "--clips", str(CLIPS), "--out", str(out), "--epochs", "1"]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"silkpipe train: error: file {out}: --out "), line
+    assert "a model folder" in line and f"give {tmp_path / 'out'} or a new folder" in line, line
+    assert sorted(p.name for p in model.iterdir()) == MODEL_FILES
