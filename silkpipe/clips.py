@@ -66,6 +66,7 @@ RATE = 50.0
 EARLIEST_DAY = dt.date(1970, 1, 1)
 
 _BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")
+_BUTTON_SHAPE = re.compile(r"_(\d+)_to_(\d+)$")
 _EPOCH_S = re.compile(r"_(\d{10})$")
 _SEGMENT = re.compile(r"_(\d{13})_seg_(\d+)$")
 _SAMPLE = re.compile(r"^(?P<cls>[a-z_]+?)_sample(?P<n>\d+)$")
@@ -127,13 +128,9 @@ def parse_clip_name(path: Path) -> ClipName:
     if label is None:
         raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
     name_class = max((p for p in CLIP_CLASS_MAP if stem == p or stem.startswith(p + "_")), key=len)
+    if why := _button_problem(stem):  # its time would be lost without a word
+        raise InputError(why, path=str(path))
     button = button_span(stem)
-    if button is None and _BUTTON.search(stem):  # its time would be lost without a word
-        raise InputError(
-            "clip name's button span ends no later than it starts (released before "
-            "pressed?): not read",
-            path=str(path),
-        )
     host = button[0] if button else None
     if host is None and (e := _EPOCH_S.search(stem)):
         host = float(e.group(1))
@@ -143,6 +140,25 @@ def parse_clip_name(path: Path) -> ClipName:
     if day and (why := date_problem(day)):
         raise InputError(f"clip name's host time ({day}) is {why}: not read", path=str(path))
     return ClipName(stem, label, name_class, "device-ns", button, host)
+
+
+def _button_problem(stem: str) -> str:
+    """Why a clip name's button span cannot be read ('' when it can, or names none): read
+    without it, the clip was never checked for late delivery (realign_block). Seconds for
+    milliseconds (``jump_1760841417_to_1760841419``) were read as a time of no button."""
+    if m := _BUTTON.search(stem):
+        if int(m[2]) > int(m[1]):
+            return ""
+        return (
+            "clip name's button span ends no later than it starts (released before "
+            "pressed?): not read"
+        )
+    if m := _BUTTON_SHAPE.search(stem):
+        return (
+            f"clip name's button span {m[1]}_to_{m[2]} is not two epoch milliseconds of 13 "
+            "digits each: not read (its button time would be lost)"
+        )
+    return ""
 
 
 def button_span(stem: str) -> tuple[float, float] | None:
