@@ -24,11 +24,8 @@ import torch
 from torch import nn
 
 from silkpipe.errors import InputError, folder_file, one_line, parse_json, read_user_bytes
+from silkpipe.model_files import CONFIG_NAME, ONNX_NAME, TORCHSCRIPT_NAME, WEIGHTS_NAME
 
-CONFIG_NAME = "config.json"
-WEIGHTS_NAME = "weights.pt"
-TORCHSCRIPT_NAME = "model.ts"
-ONNX_NAME = "model.onnx"
 #: Free space under which a failed torch write is taken for a full disk (a model folder's
 #: files are a few hundred KiB each).
 FULL_DISK_BYTES = 4 * 1024 * 1024
@@ -245,18 +242,6 @@ def _export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
-
-
-def model_folder_around(path: Path) -> Path | None:
-    """The model folder ``path`` is, or lies inside (None when neither): a folder holding
-    config.json beside an exported model or its weights. train replaces such a folder
-    whole (store.replace_folder), so a file another command left in it is deleted."""
-    here = Path(path).resolve()
-    for folder in (here, *here.parents):
-        exported = (WEIGHTS_NAME, TORCHSCRIPT_NAME, ONNX_NAME)
-        if (folder / CONFIG_NAME).is_file() and any((folder / n).is_file() for n in exported):
-            return folder
-    return None
 
 
 def model_file(folder: Path, name: str) -> Path:

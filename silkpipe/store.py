@@ -407,8 +407,25 @@ def open_store(uri: str, *, create: bool = True) -> Store:
             raise StoreError(f"store URI {uri!r} names no bucket")
         return S3Store(parsed.netloc, parsed.path, create_bucket=create)
     if parsed.scheme in ("", "file"):
-        return FileStore(parsed.path if parsed.scheme == "file" else uri)
+        store = FileStore(parsed.path if parsed.scheme == "file" else uri)
+        if create:
+            _refuse_root_in_model(store.root)
+        return store
     raise StoreError(f"unknown store scheme {parsed.scheme!r} in {uri!r}: use file:// or s3://")
+
+
+def _refuse_root_in_model(root: Path) -> None:
+    """A folder store made in a model folder (`--store out/model`) or inside one: the next
+    `train --out out` replaced that folder whole (replace_folder), the store's sessions and
+    runs deleted with it."""
+    from silkpipe.model_files import model_folder_around
+
+    if (model := model_folder_around(root)) is not None:
+        where = "is" if model == root.resolve() else f"lies inside {model}, which is"
+        raise StoreError(
+            f"store path {root} {where} a model folder: train --out replaces it whole, "
+            "the store with it; give a folder of its own"
+        )
 
 
 def put_json(store: Store, key: str, value: Any) -> None:

@@ -52,3 +52,24 @@ def test_train_out_in_a_model_folder_is_refused_naming_it(tmp_path, capsys, wher
     assert line.startswith(f"silkpipe train: error: file {out}: --out "), line
     assert "a model folder" in line and f"give {tmp_path / 'out'} or a new folder" in line, line
     assert sorted(p.name for p in model.iterdir()) == MODEL_FILES
+
+
+@pytest.mark.parametrize("where", ["model", "model/store"])
+@pytest.mark.parametrize("command", ["sessions upload", "run"])
+def test_a_folder_store_in_a_model_folder_is_refused_naming_it(
+    tmp_path, capsys, data_dir, where, command
+):
+    """`--store out/model`: the store was made among the model's files, and the next
+    `train --out out` replaced out/model whole, the store's sessions and runs with it."""
+    model = _model_folder(tmp_path)
+    session = data_dir / "sessions" / "20251017_143627_session"
+    (tmp_path / "in" / session.name).mkdir(parents=True)
+    for name in ("sensor_data.csv", "metadata.json"):
+        (tmp_path / "in" / session.name / name).write_bytes((session / name).read_bytes())
+    store = tmp_path / "out" / where
+    argv = [*command.split(), str(tmp_path / "in"), "--store", str(store), "--run-id", "r"]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"silkpipe {command}: error: store path {store} "), line
+    assert "a model folder: train --out replaces it whole" in line, line
+    assert sorted(p.name for p in model.iterdir()) == MODEL_FILES

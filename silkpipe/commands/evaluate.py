@@ -348,7 +348,7 @@ def _refuse_report_in_model(report) -> None:
     Refused before anything is scored, as export-report refuses a folder of other files."""
     if not report:
         return
-    from silkpipe.model import model_folder_around
+    from silkpipe.model_files import model_folder_around
 
     if (model := model_folder_around(Path(report))) is not None:
         inside = "is" if model == Path(report).resolve() else f"lies inside {model}, which is"

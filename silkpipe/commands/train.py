@@ -208,7 +208,7 @@ def _refuse_out_in_model(out: Path) -> None:
     """--out DIR a model folder (the DIR/model evaluate was given) or a folder inside one:
     the new model was written into DIR/model/ inside the old one, and the line's `evaluate
     --model DIR` scored the old model (DIR holds its config.json). Refused before training."""
-    from silkpipe.model import model_folder_around
+    from silkpipe.model_files import model_folder_around
 
     if (model := model_folder_around(out)) is not None:
         where = "is" if model == out.resolve() else f"lies inside {model}, which is"
