@@ -22,3 +22,14 @@ def model_folder_around(path: Path) -> Path | None:
         if (folder / CONFIG_NAME).is_file() and any((folder / n).is_file() for n in exported):
             return folder
     return None
+
+
+def model_folder_problem(path: Path) -> str:
+    """Why ``path`` is no place for another command's output ('' when it is one): it is a
+    model folder, or lies inside one, which the next `train --out` replaces whole."""
+    model = model_folder_around(path)
+    if model is None:
+        return ""
+    if model == Path(path).resolve():
+        return "is a model folder"
+    return f"lies inside {model}, which is a model folder"

@@ -418,13 +418,12 @@ def _refuse_root_in_model(root: Path) -> None:
     """A folder store made in a model folder (`--store out/model`) or inside one: the next
     `train --out out` replaced that folder whole (replace_folder), the store's sessions and
     runs deleted with it."""
-    from silkpipe.model_files import model_folder_around
+    from silkpipe.model_files import model_folder_problem
 
-    if (model := model_folder_around(root)) is not None:
-        where = "is" if model == root.resolve() else f"lies inside {model}, which is"
+    if why := model_folder_problem(root):
         raise StoreError(
-            f"store path {root} {where} a model folder: train --out replaces it whole, "
-            "the store with it; give a folder of its own"
+            f"store path {root} {why}: train --out replaces it whole, the store with it; "
+            "give a folder of its own"
         )
 
 

@@ -73,3 +73,19 @@ def test_a_folder_store_in_a_model_folder_is_refused_naming_it(
     assert line.startswith(f"silkpipe {command}: error: store path {store} "), line
     assert "a model folder: train --out replaces it whole" in line, line
     assert sorted(p.name for p in model.iterdir()) == MODEL_FILES
+
+
+def test_export_report_into_a_new_folder_inside_a_model_folder_is_refused(tmp_path, capsys):
+    """`sessions export-report ... out/model/report`: the copy was written inside the model
+    folder, exit 0, and deleted with it by the next `train --out out`."""
+    model = _model_folder(tmp_path)
+    store = tmp_path / "store"
+    (store / "runs" / "r" / "report").mkdir(parents=True)
+    (store / "runs" / "r" / "report" / "index.html").write_text("r")
+    dest = model / "report"
+    argv = ["sessions", "export-report", "--store", str(store), "--run-id", "r", str(dest)]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"silkpipe sessions export-report: error: file {dest}: lies inside")
+    assert "a model folder, which the next train into it replaces whole" in line, line
+    assert sorted(p.name for p in model.iterdir()) == MODEL_FILES

@@ -348,13 +348,12 @@ def _refuse_report_in_model(report) -> None:
     Refused before anything is scored, as export-report refuses a folder of other files."""
     if not report:
         return
-    from silkpipe.model_files import model_folder_around
+    from silkpipe.model_files import model_folder_problem
 
-    if (model := model_folder_around(Path(report))) is not None:
-        inside = "is" if model == Path(report).resolve() else f"lies inside {model}, which is"
+    if why := model_folder_problem(Path(report)):
         raise InputError(
-            f"{inside} a model folder: --report would write among the model's files, "
-            "which the next train into it replaces whole; give a folder of its own",
+            f"{why}: --report would write among the model's files, which the next train "
+            "into it replaces whole; give a folder of its own",
             path=report,
         )
 

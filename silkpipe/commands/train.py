@@ -208,13 +208,12 @@ def _refuse_out_in_model(out: Path) -> None:
     """--out DIR a model folder (the DIR/model evaluate was given) or a folder inside one:
     the new model was written into DIR/model/ inside the old one, and the line's `evaluate
     --model DIR` scored the old model (DIR holds its config.json). Refused before training."""
-    from silkpipe.model_files import model_folder_around
+    from silkpipe.model_files import model_folder_around, model_folder_problem
 
     if (model := model_folder_around(out)) is not None:
-        where = "is" if model == out.resolve() else f"lies inside {model}, which is"
         raise InputError(
-            f"--out {where} a model folder: train writes its model into DIR/model/, so it "
-            f"would nest inside the old one; give {model.parent} or a new folder",
+            f"--out {model_folder_problem(out)}: train writes its model into DIR/model/, so "
+            f"it would nest inside the old one; give {model.parent} or a new folder",
             path=str(out),
         )
 
