@@ -427,6 +427,16 @@ def _refuse_root_in_model(root: Path) -> None:
         )
 
 
+def folder_store_around(path: Path) -> Path | None:
+    """The folder store ``path`` is, or lies inside (None when neither): a folder whose
+    runs/ holds a run's inputs.json (run_inputs_key: every run records one first)."""
+    here = Path(path).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / "runs").glob("*/inputs.json")):
+            return folder
+    return None
+
+
 def put_json(store: Store, key: str, value: Any) -> None:
     store.put_bytes(key, json.dumps(value, indent=2, sort_keys=True).encode())
 

@@ -89,3 +89,22 @@ def test_export_report_into_a_new_folder_inside_a_model_folder_is_refused(tmp_pa
     assert line.startswith(f"silkpipe sessions export-report: error: file {dest}: lies inside")
     assert "a model folder, which the next train into it replaces whole" in line, line
     assert sorted(p.name for p in model.iterdir()) == MODEL_FILES
+
+
+@pytest.mark.parametrize("where", ["runs/r", ".", "mine"])
+def test_train_out_in_a_folder_store_is_refused_naming_it(tmp_path, capsys, where):
+    """`train --out STORE/runs/r`: out/model replaced whole was the store's runs/r/model,
+    every published model version deleted (the run's model.json then named none)."""
+    store = tmp_path / "store"
+    version = store / "runs" / "r" / "model" / "v1"
+    version.mkdir(parents=True)
+    (store / "runs" / "r" / "inputs.json").write_text("{}")
+    (version / "config.json").write_text("{}")
+    out = store / where
+    argv = ["train", "--clips", str(CLIPS), "--out", str(out), "--epochs", "1"]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"silkpipe train: error: file {out}: --out "), line
+    assert f"the store {store}: train replaces DIR/model/ whole" in line, line
+    assert [p.name for p in version.iterdir()] == ["config.json"]
+    assert not (store / "mine").exists()

@@ -154,6 +154,7 @@ def run(args) -> dict:
     if why := output_folder_problem(out):
         raise InputError(f"--out {why}", path=str(out))
     _refuse_out_in_model(out)
+    _refuse_out_in_store(out)
     _refuse_foreign_names(out)
 
     for flag, folder in [("--clips", c) for c in args.clips or []] + [
@@ -214,6 +215,21 @@ def _refuse_out_in_model(out: Path) -> None:
         raise InputError(
             f"--out {model_folder_problem(out)}: train writes its model into DIR/model/, so "
             f"it would nest inside the old one; give {model.parent} or a new folder",
+            path=str(out),
+        )
+
+
+def _refuse_out_in_store(out: Path) -> None:
+    """--out inside a folder store (its runs/R, say): DIR/model replaced whole was the
+    store's own runs/R/model, every published model version deleted with it. Refused, as
+    export-report refuses a folder inside its store."""
+    from silkpipe.store import folder_store_around
+
+    if (store := folder_store_around(out)) is not None:
+        where = "is" if store == out.resolve() else "lies inside"
+        raise InputError(
+            f"--out {where} the store {store}: train replaces DIR/model/ whole, which may be "
+            "the store's own (runs/R/model); give a folder outside it",
             path=str(out),
         )
 
