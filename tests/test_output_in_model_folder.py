@@ -87,7 +87,7 @@ def test_export_report_into_a_new_folder_inside_a_model_folder_is_refused(tmp_pa
     assert main(argv) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"silkpipe sessions export-report: error: file {dest}: lies inside")
-    assert "a model folder, which the next train into it replaces whole" in line, line
+    assert "a model folder (the next train into it replaces it whole)" in line, line
     assert sorted(p.name for p in model.iterdir()) == MODEL_FILES
 
 

@@ -232,7 +232,7 @@ def _earlier_export(dest: Path) -> set[str]:
     if why := output_folder_problem(dest):
         raise InputError(f"{why}: export-report writes a folder", path=str(dest))
     if why := model_folder_problem(dest):  # a new folder in it: deleted by the next train
-        why += ", which the next train into it replaces whole"
+        why += " (the next train into it replaces it whole)"
         raise InputError(f"{why}: give a folder of its own", path=str(dest))
     held = sorted(p.name for p in dest.iterdir()) if dest.is_dir() else []
     if held and not (dest / "index.html").is_file():
