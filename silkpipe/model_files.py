@@ -14,14 +14,27 @@ ONNX_NAME = "model.onnx"
 
 def model_folder_around(path: Path) -> Path | None:
     """The model folder ``path`` is, or lies inside (None when neither): a folder holding
-    config.json beside an exported model or its weights. train replaces such a folder
-    whole (store.replace_folder), so a file another command left in it is deleted."""
+    a silkpipe config.json beside an exported model or its weights. train replaces such a
+    folder whole (store.replace_folder), so a file another command left in it is deleted."""
     here = Path(path).resolve()
     for folder in (here, *here.parents):
         exported = (WEIGHTS_NAME, TORCHSCRIPT_NAME, ONNX_NAME)
-        if (folder / CONFIG_NAME).is_file() and any((folder / n).is_file() for n in exported):
+        if any((folder / n).is_file() for n in exported) and _silkpipe_config(folder):
             return folder
     return None
+
+
+def _silkpipe_config(folder: Path) -> bool:
+    """Whether ``folder`` holds a config.json silkpipe wrote (its labels and window): a
+    folder of another tool's config.json and weights (a project's root) is no model
+    folder of ours, and what lies inside it is not refused."""
+    import json
+
+    try:
+        config = json.loads((folder / CONFIG_NAME).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and {"labels", "window"} <= set(config)
 
 
 def model_folder_problem(path: Path) -> str:

@@ -17,12 +17,13 @@ CLIPS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "clips-
 
 
 def _model_folder(tmp_path: Path) -> Path:
-    """What `train --out out` leaves: out/model with config.json beside the exports (their
-    bytes are never read: the refusal comes first)."""
+    """What `train --out out` leaves: out/model with config.json (its labels and window)
+    beside the exports (their bytes are never read: the refusal comes first)."""
     model = tmp_path / "out" / "model"
     model.mkdir(parents=True)
     for name in MODEL_FILES:
         (model / name).write_text("{}")
+    (model / "config.json").write_text('{"labels": ["jump"], "window": {}}')
     return model
 
 
@@ -108,3 +109,15 @@ def test_train_out_in_a_folder_store_is_refused_naming_it(tmp_path, capsys, wher
     assert f"the store {store}: train replaces DIR/model/ whole" in line, line
     assert [p.name for p in version.iterdir()] == ["config.json"]
     assert not (store / "mine").exists()
+
+
+def test_a_folder_of_another_tools_config_and_weights_is_no_model_folder(tmp_path):
+    """A project root holding some tool's config.json and weights.pt: folders inside it
+    are not refused as lying inside a model folder."""
+    from silkpipe.model_files import model_folder_problem
+
+    (tmp_path / "config.json").write_text('{"hidden_size": 384}')
+    (tmp_path / "weights.pt").write_bytes(b"x")
+    assert model_folder_problem(tmp_path / "report") == ""
+    _model_folder(tmp_path)
+    assert model_folder_problem(tmp_path / "out" / "model" / "r").startswith("lies inside")
