@@ -241,6 +241,25 @@ def cv_training_only_session_dated_9999(root: Path) -> str:
     return summary(proc, f"session_day={','.join(sorted(day))}", "recording_date")
 
 
+@expect(
+    "rc 2 naming clips/session_metadata.json before anything is uploaded; no store",
+    "rc=2",
+    "session_metadata.json",
+    "store=none",
+)
+def upload_clips_dated_9999_12_31(root: Path) -> str:
+    """`sessions upload sessions --clips clips --store store --run-id r`, the clips folder's
+    session_metadata.json dated 9999-12-31."""
+    copy_session(DATA / "sessions" / GOOD, root / "sessions" / GOOD)
+    clips(root)
+    meta = root / "clips" / "session_metadata.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "date": "9999-12-31"}))
+    argv = ("sessions", "upload", "sessions", "--clips", "clips", "--store", "store")
+    proc = silkpipe(root, *argv, "--run-id", "r")
+    stored = len(list((root / "store").rglob("*.csv"))) if (root / "store").exists() else 0
+    return summary(proc, f"store={stored or 'none'}", "session_metadata")
+
+
 # ---- sweep 52's leftover: the report's figures on a full disk ------------------------------
 
 
