@@ -62,8 +62,11 @@ SAMPLE_SLOT_S = 10.0
 #: in float64 (a name of 200 digits put every row at one time).
 MAX_SAMPLE = 100_000
 RATE = 50.0
+#: No recording is dated before the Unix epoch (see date_problem).
+EARLIEST_DAY = dt.date(1970, 1, 1)
 
 _BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")
+_BUTTON_SHAPE = re.compile(r"_(\d+)_to_(\d+)$")
 _EPOCH_S = re.compile(r"_(\d{10})$")
 _SEGMENT = re.compile(r"_(\d{13})_seg_(\d+)$")
 _SAMPLE = re.compile(r"^(?P<cls>[a-z_]+?)_sample(?P<n>\d+)$")
@@ -125,19 +128,37 @@ def parse_clip_name(path: Path) -> ClipName:
     if label is None:
         raise InputError(f"clip name {path.name!r} names no known class", path=str(path))
     name_class = max((p for p in CLIP_CLASS_MAP if stem == p or stem.startswith(p + "_")), key=len)
+    if why := _button_problem(stem):  # its time would be lost without a word
+        raise InputError(why, path=str(path))
     button = button_span(stem)
-    if button is None and _BUTTON.search(stem):  # its time would be lost without a word
-        raise InputError(
-            "clip name's button span ends no later than it starts (released before "
-            "pressed?): not read",
-            path=str(path),
-        )
     host = button[0] if button else None
     if host is None and (e := _EPOCH_S.search(stem)):
         host = float(e.group(1))
     elif host is None and (s := _SEGMENT.search(stem)):
         host = int(s.group(1)) / 1000.0
+    day = dt.datetime.fromtimestamp(host, dt.UTC).date() if host is not None else None
+    if day and (why := date_problem(day)):
+        raise InputError(f"clip name's host time ({day}) is {why}: not read", path=str(path))
     return ClipName(stem, label, name_class, "device-ns", button, host)
+
+
+def _button_problem(stem: str) -> str:
+    """Why a clip name's button span cannot be read ('' when it can, or names none): read
+    without it, the clip was never checked for late delivery (realign_block). Seconds for
+    milliseconds (``jump_1760841417_to_1760841419``) were read as a time of no button."""
+    if m := _BUTTON.search(stem):
+        if int(m[2]) > int(m[1]):
+            return ""
+        return (
+            "clip name's button span ends no later than it starts (released before "
+            "pressed?): not read"
+        )
+    if m := _BUTTON_SHAPE.search(stem):
+        return (
+            f"clip name's button span {m[1]}_to_{m[2]} is not two epoch milliseconds of 13 "
+            "digits each: not read (its button time would be lost)"
+        )
+    return ""
 
 
 def button_span(stem: str) -> tuple[float, float] | None:
@@ -151,6 +172,19 @@ def button_span(stem: str) -> tuple[float, float] | None:
 
 def utc_day(epoch_s: float) -> str:
     return dt.datetime.fromtimestamp(epoch_s, dt.UTC).date().isoformat()
+
+
+def date_problem(day: dt.date) -> str:
+    """Why ``day`` cannot be the date of a recording ('' when it can): after tomorrow (UTC,
+    a day's grace for a clock ahead of it) or before 1970, the epoch the recorders' clocks
+    count from. Such a date (a clip folder dated 9999-12-31) was scored as a day of its
+    own, a leave-day-out fold of recordings of no day."""
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if day > latest:
+        return f"in the future (after {latest.isoformat()})"
+    if day < EARLIEST_DAY:
+        return "before 1970, the epoch the recorders' clocks count from"
+    return ""
 
 
 # --- device-ns dialect: cores, blocks, late delivery ------------------------------------
@@ -399,9 +433,12 @@ def read_session_metadata(folder: Path) -> dict:
     if not isinstance(meta.get("session_id"), str) or not meta["session_id"]:
         raise InputError("session_id is missing or not a string", path=str(path))
     try:
-        meta["day"] = dt.datetime.fromisoformat(str(meta.get("date"))).date().isoformat()
+        day = dt.datetime.fromisoformat(str(meta.get("date"))).date()
     except ValueError:
         raise InputError(f"date {meta.get('date')!r} is not an ISO date", path=str(path)) from None
+    if why := date_problem(day):
+        raise InputError(f"date {meta['date']!r} is {why}: no recording's date", path=str(path))
+    meta["day"] = day.isoformat()
     duration = meta.get("recording_duration_sec")
     if (
         not isinstance(duration, int | float)

@@ -24,11 +24,8 @@ import torch
 from torch import nn
 
 from silkpipe.errors import InputError, folder_file, one_line, parse_json, read_user_bytes
+from silkpipe.model_files import CONFIG_NAME, ONNX_NAME, TORCHSCRIPT_NAME, WEIGHTS_NAME
 
-CONFIG_NAME = "config.json"
-WEIGHTS_NAME = "weights.pt"
-TORCHSCRIPT_NAME = "model.ts"
-ONNX_NAME = "model.onnx"
 #: Free space under which a failed torch write is taken for a full disk (a model folder's
 #: files are a few hundred KiB each).
 FULL_DISK_BYTES = 4 * 1024 * 1024

@@ -30,7 +30,9 @@ from silkpipe.clips import (
     clips_hint,
     distinct_folders,
     folder_problem,
+    is_sample_folder,
     metadata_problem,
+    read_session_metadata,
 )
 from silkpipe.errors import InputError, check_ctrl_c, one_line, read_user_bytes, shown
 from silkpipe.progress import progress_bar, say_line
@@ -124,7 +126,8 @@ def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Pat
     """The clip folders as Paths, checked before anything is uploaded: each is one error
     naming it when it is given twice, missing, not a folder, holds no clip CSV (empty,
     or another layout: session folders), or has a session_metadata.json that is not read
-    (a link out, a folder: its clips would be uploaded without it, each then refused)."""
+    (a link out, a folder: its clips would be uploaded without it, each then refused) or
+    whose fields are bad (read_session_metadata)."""
     if clips_dirs is None:
         return []
     given = [clips_dirs] if isinstance(clips_dirs, str | Path) else list(clips_dirs)
@@ -137,6 +140,8 @@ def clip_folders_to_upload(clips_dirs: Path | Sequence[Path] | None) -> list[Pat
             raise InputError(f"clips folder holds no clip CSV files{hint}", path=str(folder))
         if why := metadata_problem(folder):
             raise InputError(why, path=str(folder / METADATA_NAME))
+        if is_sample_folder(folder):  # its fields (a date no recording has): align refused
+            read_session_metadata(folder)  # the folder after every clip was uploaded
     return folders
 
 

@@ -407,8 +407,34 @@ def open_store(uri: str, *, create: bool = True) -> Store:
             raise StoreError(f"store URI {uri!r} names no bucket")
         return S3Store(parsed.netloc, parsed.path, create_bucket=create)
     if parsed.scheme in ("", "file"):
-        return FileStore(parsed.path if parsed.scheme == "file" else uri)
+        store = FileStore(parsed.path if parsed.scheme == "file" else uri)
+        if create:
+            _refuse_root_in_model(store.root)
+        return store
     raise StoreError(f"unknown store scheme {parsed.scheme!r} in {uri!r}: use file:// or s3://")
+
+
+def _refuse_root_in_model(root: Path) -> None:
+    """A folder store made in a model folder (`--store out/model`) or inside one: the next
+    `train --out out` replaced that folder whole (replace_folder), the store's sessions and
+    runs deleted with it."""
+    from silkpipe.model_files import model_folder_problem
+
+    if why := model_folder_problem(root):
+        raise StoreError(
+            f"store path {root} {why}: train --out replaces it whole, the store with it; "
+            "give a folder of its own"
+        )
+
+
+def folder_store_around(path: Path) -> Path | None:
+    """The folder store ``path`` is, or lies inside (None when neither): a folder whose
+    runs/ holds a run's inputs.json (run_inputs_key: every run records one first)."""
+    here = Path(path).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / "runs").glob("*/inputs.json")):
+            return folder
+    return None
 
 
 def put_json(store: Store, key: str, value: Any) -> None:

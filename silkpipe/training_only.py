@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from silkpipe.clips import date_problem
 from silkpipe.dataset import LabelledStream, Windows
 
 log = logging.getLogger(__name__)
@@ -48,18 +49,24 @@ class TrainingOnlyRun:
 def recording_day(metadata: dict, name: str) -> str:
     """A session's recording date (YYYY-MM-DD) from metadata.json's recording_date, else
     from a folder name that starts with the date; '' when neither tells it. A malformed
-    recording_date is named in a warning (it decides which folds the session trains)."""
+    or impossible recording_date (clips.date_problem) is named in a warning (it decides
+    which folds the session trains)."""
     value = metadata.get("recording_date")
     try:
-        return dt.datetime.fromisoformat(str(value)).date().isoformat()
+        dated = dt.datetime.fromisoformat(str(value)).date()
     except ValueError:
-        pass
+        why = "is not an ISO date"
+    else:
+        if not (why := date_problem(dated)):
+            return dated.isoformat()
+        why = f"is {why}"  # 9999-12-31: a day no other recording is near, in every fold
     day = _name_day(name)
     if value is not None:
         log.warning(
-            "session %s: metadata.json recording_date %r is not an ISO date: %s",
+            "session %s: metadata.json recording_date %r %s: %s",
             name,
             value,
+            why,
             dated_by_name(day),
         )
     return day
@@ -71,12 +78,14 @@ def dated_by_name(day: str) -> str:
 
 
 def _name_day(name: str) -> str:
-    """The date a folder name starts with (YYYYMMDD_), '' when it starts with none."""
+    """The date a folder name starts with (YYYYMMDD_), '' when it starts with none or with
+    one no recording has (clips.date_problem)."""
     m = _NAME_DATE.match(name)
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat() if m else ""
+        day = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
     except ValueError:
         return ""
+    return day.isoformat() if day and not date_problem(day) else ""
 
 
 def tagged(runs: list[TrainingOnlyRun]) -> list[LabelledStream]:

@@ -393,3 +393,17 @@ def test_every_argument_error_is_one_line_naming_where_the_options_are(capsys):
         assert stop.value.code == 2
         (line,) = capsys.readouterr().err.strip().splitlines()
         assert words in line and line.endswith(" -h)"), line
+
+
+@pytest.mark.parametrize("width", ["33", "100000"])
+def test_transcribe_beam_size_past_its_bound_is_refused_before_any_decoding(
+    tmp_path, capsys, width
+):
+    """`transcribe S --beam-size 100000` filled 23 GiB within a minute and the OOM killer
+    ended it (exit 137, sweep 55): refused, one line, before the store is opened."""
+    argv = ["transcribe", "s", "--store", str(tmp_path / "store"), "--run-id", "r"]
+    rc = main([*argv, "--beam-size", width])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1
+    assert f"--beam-size must be at most 32, not {width}" in lines[0]
+    assert not (tmp_path / "store").exists()

@@ -46,6 +46,21 @@ def test_names_of_every_dialect():
         parse_clip_name(Path("kick_sample01.csv"))
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "jump_7258118400000_to_7258118401000.csv",  # 2200-01-01: a watch clock set far ahead
+        "baseline_noise_9999999999.csv",  # 2286
+        "noise_action_9999999999999_seg_001.csv",
+    ],
+)
+def test_a_clip_name_timed_in_the_future_is_refused_naming_it(name):
+    """Its block was scored as a day of 2200 or 2286, a leave-day-out fold of its own (sweep
+    55); the clip is now bad input (a folder's other clips load without it)."""
+    with pytest.raises(InputError, match=r"host time \(2[12]\d\d-\d\d-\d\d\) is in the future"):
+        parse_clip_name(Path(name))
+
+
 def test_real_20251014_folder_loads_as_one_block_on_its_day(dir_1014: Path):
     streams = load_clip_streams(dir_1014)
     counts = Counter(st.intervals[0].label for st in streams)
@@ -83,6 +98,9 @@ def _copy_1014(dir_1014: Path, tmp: Path, names=("jump_sample01.csv", "punch_sam
         (lambda m: "{not json", "invalid JSON"),
         (lambda m: json.dumps({**m, "session_id": 5}), "session_id"),
         (lambda m: json.dumps({**m, "date": "yesterday"}), "not an ISO date"),
+        # scored as a day of its own, a leave-day-out fold of no day (sweep 55)
+        (lambda m: json.dumps({**m, "date": "9999-12-31T10:00:00"}), "9999-12-31.* future"),
+        (lambda m: json.dumps({**m, "date": "0001-01-01"}), "0001-01-01.* before 1970"),
         (lambda m: json.dumps({**m, "recording_duration_sec": -1}), "recording_duration_sec"),
         (lambda m: json.dumps({**m, "recording_duration_sec": math.nan}), "recording_duration_s"),
         (lambda m: "[" * 100_000 + "]" * 100_000, "invalid JSON"),  # was RecursionError

@@ -15,7 +15,12 @@ from silkpipe.errors import InputError
 from silkpipe.labels import Interval
 from silkpipe.report import cv_section
 from silkpipe.training import TrainConfig
-from silkpipe.training_only import TrainingOnlyConfig, TrainingOnlyRun, recording_day
+from silkpipe.training_only import (
+    TrainingOnlyConfig,
+    TrainingOnlyRun,
+    fold_mask,
+    recording_day,
+)
 from tests.conftest import every_nth_clip
 from tests.test_adapt import _at, _two_days, record_training
 from tests.test_spotting import clip
@@ -126,6 +131,23 @@ def test_recording_day_from_metadata_else_the_folder_name(caplog):
     (unknown, named) = (r.getMessage() for r in caplog.records)
     assert "session_a" in unknown and "'soon'" in unknown and "trains no fold" in unknown
     assert "20251017_1_session" in named and "dated 2025-10-17 by its folder name" in named
+
+
+def test_an_impossible_recording_date_is_named_and_the_folder_name_dates_the_session(caplog):
+    """metadata.json recording_date 9999-12-31 of a session recorded 2025-10-17 (by its
+    name): its day was 9999-12-31, near no test day, so as training-only data it trained
+    the fold that tests 2025-10-17, its own day (sweep 55). Named, as a malformed date is;
+    a folder name of no possible date dates nothing."""
+    meta = {"recording_date": "9999-12-31T10:00:00"}
+    day = recording_day(meta, "20251017_143217_session")
+    assert day == "2025-10-17"
+    assert recording_day({"recording_date": "0001-01-01"}, "session_a") == ""
+    assert recording_day({}, "99991231_000000_session") == ""
+    future, old = (r.getMessage() for r in caplog.records)
+    assert "'9999-12-31T10:00:00' is in the future" in future and "dated 2025-10-17" in future
+    assert "'0001-01-01' is before 1970" in old and "trains no fold" in old
+    mask, _ = fold_mask(np.array([day]), {"2025-10-17"}, "test day 2025-10-17")
+    assert not mask.any()
 
 
 @pytest.mark.parametrize(

@@ -388,3 +388,39 @@ def test_a_report_killed_inside_its_first_figure_write_leaves_no_folder(tmp_path
     (killed / "timelines" / f".tmp-{gone}-abc").write_bytes(b"\x89PNG half")
     report_run(store, RUN, force=True)
     assert not killed.exists()
+
+
+def test_report_on_a_full_disk_after_its_first_figure_leaves_the_old_report_whole(
+    tmp_path, data_dir, monkeypatch, capsys
+):
+    """`silkpipe report --force` whose disk fills after its first figure (sweep 55, named
+    a leftover of sweep 52's report_store_full_disk_force: a partly written figures folder
+    stayed beside the old page): one line, exit 1, the earlier report as it was, and
+    nothing of the failed one (no figures folder, empty folder, temp file or mark)."""
+    import errno
+
+    from silkpipe import store as store_module
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    root = tmp_path / "store"
+    store = _store_with_run(open_store(str(root)), data_dir)
+    report_run(store, RUN)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    real, written = store_module.write_whole, []
+
+    def fills_up(path: Path, data: bytes) -> None:
+        if "/figures/" in str(path) and written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, data)
+        written.append(path)
+
+    monkeypatch.setattr(store_module, "write_whole", fills_up)
+    assert cli_main(["report", "--store", str(root), "--run-id", RUN, "--force"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("silkpipe report: error: ") and "No space left on device" in line
+    assert "/figures/" in str(written[-1]) and written[-1] not in before
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+    assert not [p for p in root.rglob("*") if p.is_dir() and not any(p.iterdir())]
+    assert _marks(tmp) == []

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import badinputs
+import pytest
 from test_workflows import _ArgoServerRecorder
 
 GOOD = badinputs.GOOD[0]
@@ -190,3 +191,23 @@ def test_a_fault_re_uploading_a_changed_session_leaves_it_unlisted_not_mixed(
     assert main(["sessions", "upload", str(sessions), "--store", store]) == 0  # the rerun
     assert main(["sessions", "list", "--store", store]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1]) == ["a", "b"]
+
+
+@pytest.mark.parametrize("date", ["9999-12-31T10:00:00", "yesterday"])
+def test_upload_refuses_a_clip_folder_whose_metadata_fields_are_bad_before_any_upload(
+    tmp_path, date
+):
+    """session_metadata.json dated 9999-12-31 (or no date at all): upload exited 0 having
+    stored the folder's clips, and align then refused the run's clips (sweep 55). Now one
+    line naming the file, exit 2, and nothing written, as for a metadata file not read."""
+    sessions = _sessions(tmp_path)
+    clips = badinputs.sample_clips(tmp_path / "clips", per_class=1)
+    meta = clips / "session_metadata.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "date": date}))
+    store = tmp_path / "store"
+    argv = ("sessions", "upload", str(sessions), "--store", str(store), "--clips", str(clips))
+    proc = badinputs.cli(*argv, "--run-id", "r", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"silkpipe sessions upload: error: file {meta}: date {date!r}"), line
+    assert not store.exists()

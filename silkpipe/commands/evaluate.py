@@ -338,6 +338,24 @@ def _refuse_report_file(report) -> None:
 
     if report and (why := output_folder_problem(report)):
         raise InputError(f"{why}: --report writes a folder", path=report)
+    _refuse_report_in_model(report)
+
+
+def _refuse_report_in_model(report) -> None:
+    """--report DIR a model folder (--model's own, say) or a folder inside one: its
+    metrics.json and confusion.png were written among the model's files, and the next
+    `train --out` of that model replaced the folder whole, the report deleted with it.
+    Refused before anything is scored, as export-report refuses a folder of other files."""
+    if not report:
+        return
+    from silkpipe.model_files import model_folder_problem
+
+    if why := model_folder_problem(Path(report)):
+        raise InputError(
+            f"{why}: --report would write among the model's files, which the next train "
+            "into it replaces whole; give a folder of its own",
+            path=report,
+        )
 
 
 def _raise_if_left_out(errors: dict[str, str]) -> None:
@@ -472,6 +490,32 @@ def _print(result: dict) -> None:
         )
 
 
+def _print_fold_result(text: str, report) -> None:
+    """A protocol's scores, printed as it ends. Its reader gone (`| head`): with --report
+    the protocols go on into cv.json, the rest not printed (the broken pipe ended the
+    command at the next print, exit 1, and hours of folds were lost with no cv.json);
+    without it nothing would keep them, and the command ends there."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        if not report:
+            raise
+        _stdout_to_devnull()
+        log.warning("stdout closed (its reader left): the rest is written to %s only", report)
+
+
+def _stdout_to_devnull() -> None:
+    """Later prints (and the exit's flush of what the closed pipe refused) go nowhere."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (a captured stdout)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+
+
 def run_cv(args) -> dict:
     """Cross-validate one protocol or all; print (or --json) and write cv.json."""
     from silkpipe.crossval import PROTOCOLS, format_result, run_protocol
@@ -513,7 +557,7 @@ def run_cv(args) -> dict:
             why = "; ".join(results[-1].get("notes") or []) or "no fold could be made"
             raise InputError(f"--cv {protocol} scored nothing: {why}")
         if not args.json:
-            print(format_result(results[-1]), flush=True)
+            _print_fold_result(format_result(results[-1]), args.report)
     if args.report:
         from silkpipe.store import write_whole
 

@@ -227,9 +227,13 @@ def _earlier_export(dest: Path) -> set[str]:
     named DEST ended with exit 1 ("Not a directory: 'DEST/figures/...'"); a folder holding
     other things is no export, and nothing in it is deleted: both refused, untouched."""
     from silkpipe.clips import output_folder_problem
+    from silkpipe.model_files import model_folder_problem
 
     if why := output_folder_problem(dest):
         raise InputError(f"{why}: export-report writes a folder", path=str(dest))
+    if why := model_folder_problem(dest):  # a new folder in it: deleted by the next train
+        why += " (the next train into it replaces it whole)"
+        raise InputError(f"{why}: give a folder of its own", path=str(dest))
     held = sorted(p.name for p in dest.iterdir()) if dest.is_dir() else []
     if held and not (dest / "index.html").is_file():
         raise InputError(

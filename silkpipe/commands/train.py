@@ -153,6 +153,8 @@ def run(args) -> dict:
 
     if why := output_folder_problem(out):
         raise InputError(f"--out {why}", path=str(out))
+    _refuse_out_in_model(out)
+    _refuse_out_in_store(out)
     _refuse_foreign_names(out)
 
     for flag, folder in [("--clips", c) for c in args.clips or []] + [
@@ -201,6 +203,35 @@ def _say_written(model: Path, figures: dict) -> None:
         f"it on other recordings: silkpipe evaluate --model {model.parent} --clips DIR",
         file=sys.stderr,
     )
+
+
+def _refuse_out_in_model(out: Path) -> None:
+    """--out DIR a model folder (the DIR/model evaluate was given) or a folder inside one:
+    the new model was written into DIR/model/ inside the old one, and the line's `evaluate
+    --model DIR` scored the old model (DIR holds its config.json). Refused before training."""
+    from silkpipe.model_files import model_folder_around, model_folder_problem
+
+    if (model := model_folder_around(out)) is not None:
+        raise InputError(
+            f"--out {model_folder_problem(out)}: train writes its model into DIR/model/, so "
+            f"it would nest inside the old one; give {model.parent} or a new folder",
+            path=str(out),
+        )
+
+
+def _refuse_out_in_store(out: Path) -> None:
+    """--out inside a folder store (its runs/R, say): DIR/model replaced whole was the
+    store's own runs/R/model, every published model version deleted with it. Refused, as
+    export-report refuses a folder inside its store."""
+    from silkpipe.store import folder_store_around
+
+    if (store := folder_store_around(out)) is not None:
+        where = "is" if store == out.resolve() else "lies inside"
+        raise InputError(
+            f"--out {where} the store {store}: train replaces DIR/model/ whole, which may be "
+            "the store's own (runs/R/model); give a folder outside it",
+            path=str(out),
+        )
 
 
 def _refuse_foreign_names(out: Path) -> None:

@@ -14,6 +14,9 @@ from silkpipe.store import open_store
 from silkpipe.transcription import BACKENDS, BUNDLED_MODEL, transcribe_sessions
 
 _DEFAULTS = Settings()
+#: Widest --beam-size: memory grows with it (per beam, per batched chunk), and Whisper's
+#: decoders search 5 wide; past a few dozen a typo, not a setting.
+MAX_BEAM_SIZE = 32
 
 
 def register(sub) -> None:
@@ -126,7 +129,7 @@ def _add_decoding_args(p) -> None:
         type=int,
         default=_DEFAULTS.beam_size,
         metavar="N",
-        help="beam search width; 1 is greedy (default %(default)s)",
+        help=f"beam search width, 1 to {MAX_BEAM_SIZE}; 1 is greedy (default %(default)s)",
     )
     p.add_argument(
         "--chunk-length",
@@ -184,6 +187,11 @@ def _session_done(args):
 def config(args) -> TranscribeConfig:
     """The command line as the step's config (shared with `silkpipe run`)."""
     refuse_below_one(args, ("batch_size", "beam_size", "chunk_length", "threads"))
+    if args.beam_size > MAX_BEAM_SIZE:
+        raise InputError(
+            f"--beam-size must be at most {MAX_BEAM_SIZE}, not {args.beam_size}: each beam "
+            "holds its own decoder state (100000 filled 23 GiB and was killed)"
+        )
     settings = Settings(
         backend=args.backend,
         model=args.model or BUNDLED_MODEL,
