@@ -121,3 +121,18 @@ def test_a_folder_of_another_tools_config_and_weights_is_no_model_folder(tmp_pat
     assert model_folder_problem(tmp_path / "report") == ""
     _model_folder(tmp_path)
     assert model_folder_problem(tmp_path / "out" / "model" / "r").startswith("lies inside")
+
+
+@pytest.mark.parametrize("where", ["model", "model/sample"])
+@pytest.mark.parametrize("mode", [["OUT"], ["--from-clips", str(CLIPS), "--out", "OUT"]])
+def test_synth_into_a_model_folder_is_refused_naming_it(tmp_path, capsys, where, mode):
+    """`synth out/model/sample` wrote its sessions among the model's files (the next `train
+    --out out` deleted them with the folder); both modes refuse it before writing."""
+    model = _model_folder(tmp_path)
+    out = tmp_path / "out" / where
+    argv = ["synth", *[str(out) if a == "OUT" else a for a in mode], "--seed", "1"]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"silkpipe synth: error: file {out}: "), line
+    assert "a model folder" in line and "give a folder of its own" in line, line
+    assert sorted(p.name for p in model.iterdir()) == MODEL_FILES

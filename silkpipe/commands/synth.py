@@ -274,6 +274,20 @@ def _check_numbers(args) -> None:
         )
 
 
+def _refuse_model_folder(out: str | None) -> None:
+    """OUT a model folder or inside one: the sessions were written among the model's files,
+    and the next `train --out` of that model replaced the folder whole, deleting them
+    (sweep 55), as evaluate --report and export-report refuse."""
+    from silkpipe.model_files import model_folder_problem
+
+    if out and (why := model_folder_problem(Path(out))):
+        raise InputError(
+            f"{why}: synth would write its sessions among the model's files, which the next "
+            "train into it replaces whole; give a folder of its own",
+            path=out,
+        )
+
+
 def _check_shared_time(offset: float | None, duration: float) -> None:
     """The sample's IMU runs [0, duration], its audio from the offset on, a few seconds longer:
     an offset that leaves under MIN_SHARED_S of both (--offset 1e6 was taken and wrote
@@ -322,6 +336,7 @@ def _refuse_unused(args) -> None:
 def run(args) -> dict:
     _refuse_unused(args)
     _check_numbers(args)
+    _refuse_model_folder(args.out or args.out_dir)
     started = time.perf_counter()
     if args.from_clips:
         out = args.out or args.out_dir
