@@ -19,6 +19,8 @@ from typing import NoReturn
 from silkpipe.commands import record_given
 from silkpipe.errors import (
     PartialFailure,
+    before_the_session,
+    blamed_session,
     check_ctrl_c,
     ctrl_c_answered,
     ctrl_c_pressed,
@@ -103,8 +105,9 @@ def _run(argv: list[str] | None) -> int:
 
         from silkpipe import metrics
 
-        _refuse_empty(build_parser(), args)
-        _refuse_empty_words(sys.argv[1:] if argv is None else argv)
+        with before_the_session():  # an option's fault: the line names no session
+            _refuse_empty(build_parser(), args)
+            _refuse_empty_words(sys.argv[1:] if argv is None else argv)
         with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
             result = args.func(args)
             check_ctrl_c()  # pressed where Python dropped the KeyboardInterrupt
@@ -122,7 +125,7 @@ def _run(argv: list[str] | None) -> int:
             return _interrupted(_command(args))
         if args.verbose and exit_status(err) != 2:  # a fault or a bug: show where
             logging.getLogger(__name__).exception("%s failed", args.command)
-        reason = one_line(err, session=getattr(args, "session", None))
+        reason = one_line(err, session=blamed_session(err, getattr(args, "session", None)))
         _say(f"{_command(args)}: error: {reason}")
         return exit_status(err)
     return 0

@@ -132,6 +132,23 @@ class PartialFailure(Exception):
         self.code = code
 
 
+@contextmanager
+def before_the_session() -> Iterator[None]:
+    """Around the checks of a command's options and store made before its SESSION is read:
+    a failure there is marked, and the command's line names no session (`transcribe S
+    --beam-size 40` said 'session S: --beam-size ...', blaming a session never read)."""
+    try:
+        yield
+    except Exception as err:
+        err.not_the_session = True  # type: ignore[attr-defined]
+        raise
+
+
+def blamed_session(err: BaseException, session: str | None) -> str | None:
+    """The session a command's error line names: none for a failure before_the_session."""
+    return None if getattr(err, "not_the_session", False) else session
+
+
 def one_line(err: BaseException, *, session: str | None = None, path: str | None = None) -> str:
     """``err`` as one line; names the session and file when the message does not already."""
     from silkpipe.store import StoreError  # bad input too: its message says what is wrong

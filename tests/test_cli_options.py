@@ -407,3 +407,18 @@ def test_transcribe_beam_size_past_its_bound_is_refused_before_any_decoding(
     assert rc == 2 and len(lines) == 1
     assert f"--beam-size must be at most 32, not {width}" in lines[0]
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("option", [["--beam-size", "40"], ["--threads", "0"], ["--model", ""]])
+def test_a_transcribe_option_error_names_no_session(tmp_path, capsys, option):
+    """`transcribe S --beam-size 40` said 'session S: --beam-size ...' (sweep 55): the
+    session, never read, was named as at fault. An option's line now names no session; a
+    session's own failure still names it (as does a store fault that stopped it)."""
+    (tmp_path / "store").mkdir()
+    where = ["--store", str(tmp_path / "store"), "--run-id", "r"]
+    assert main(["transcribe", "s1", *where, *option]) == 2
+    (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert line.startswith("silkpipe transcribe: error: ") and "s1" not in line, line
+    assert main(["transcribe", "../x", *where]) == 2  # the session's own: named
+    (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert "session ../x" in line or "'../x'" in line, line

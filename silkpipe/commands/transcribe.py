@@ -7,7 +7,7 @@ from pathlib import Path
 
 from silkpipe import store as keys
 from silkpipe.commands import add_store_args, refuse_below_one, refuse_unused
-from silkpipe.errors import InputError, read_user_text
+from silkpipe.errors import InputError, before_the_session, read_user_text
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
 from silkpipe.steps.common import read_run_inputs
 from silkpipe.store import open_store
@@ -218,16 +218,17 @@ def _refuse_unused(args) -> None:
 
 
 def run(args) -> dict:
-    _refuse_unused(args)
-    packed = _packed_sessions(args)
-    cfg = config(args)
-    store = open_store(args.store)
+    with before_the_session():  # the options and the store: no session named in the line
+        _refuse_unused(args)
+        packed = _packed_sessions(args)
+        cfg = config(args)
+        store = open_store(args.store)
     # A store holding nothing (a mistyped --store) refused here: the session's failure
     # then recorded made the store, runs/R/failures/transcribe/SESSION.json in it. A bad
     # session name is the more exact error: said first.
     if packed is None:
         keys.check_name(args.session, "session name")
-    read_run_inputs(store, args.run_id)
+    read_run_inputs(store, args.run_id)  # its faults name the session they stopped
     if packed is not None:
         settings = cfg.settings
         totals = transcribe_sessions(
