@@ -16,7 +16,10 @@ def model_folder_around(path: Path) -> Path | None:
     """The model folder ``path`` is, or lies inside (None when neither): a folder holding
     a silkpipe config.json beside an exported model or its weights. train replaces such a
     folder whole (store.replace_folder), so a file another command left in it is deleted."""
-    here = Path(path).resolve()
+    try:
+        here = Path(path).resolve()
+    except (OSError, RuntimeError):  # a link loop: the command's writer names it
+        here = Path(path).absolute()
     for folder in (here, *here.parents):
         exported = (WEIGHTS_NAME, TORCHSCRIPT_NAME, ONNX_NAME)
         if any((folder / n).is_file() for n in exported) and _silkpipe_config(folder):
