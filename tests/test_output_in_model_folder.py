@@ -123,6 +123,16 @@ def test_a_folder_of_another_tools_config_and_weights_is_no_model_folder(tmp_pat
     assert model_folder_problem(tmp_path / "out" / "model" / "r").startswith("lies inside")
 
 
+def test_a_link_loop_inside_a_model_folder_is_named_as_inside_it(tmp_path):
+    """The folder walk followed the path's links twice, the second time unguarded: a link
+    loop inside a model folder raised RuntimeError (exit 1) instead of being refused."""
+    from silkpipe.model_files import model_folder_problem
+
+    model = _model_folder(tmp_path)
+    (model / "loop").symlink_to("loop")
+    assert model_folder_problem(model / "loop") == f"lies inside {model}, which is a model folder"
+
+
 @pytest.mark.parametrize("where", ["model", "model/sample"])
 @pytest.mark.parametrize("mode", [["OUT"], ["--from-clips", str(CLIPS), "--out", "OUT"]])
 def test_synth_into_a_model_folder_is_refused_naming_it(tmp_path, capsys, where, mode):

@@ -348,14 +348,9 @@ def _refuse_report_in_model(report) -> None:
     Refused before anything is scored, as export-report refuses a folder of other files."""
     if not report:
         return
-    from silkpipe.model_files import model_folder_problem
+    from silkpipe.model_files import refuse_writing_in_model
 
-    if why := model_folder_problem(Path(report)):
-        raise InputError(
-            f"{why}: --report would write among the model's files, which the next train "
-            "into it replaces whole; give a folder of its own",
-            path=report,
-        )
+    refuse_writing_in_model(report, "--report would write")
 
 
 def _raise_if_left_out(errors: dict[str, str]) -> None:

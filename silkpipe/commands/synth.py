@@ -278,14 +278,10 @@ def _refuse_model_folder(out: str | None) -> None:
     """OUT a model folder or inside one: the sessions were written among the model's files,
     and the next `train --out` of that model replaced the folder whole, deleting them
     (sweep 55), as evaluate --report and export-report refuse."""
-    from silkpipe.model_files import model_folder_problem
+    from silkpipe.model_files import refuse_writing_in_model
 
-    if out and (why := model_folder_problem(Path(out))):
-        raise InputError(
-            f"{why}: synth would write its sessions among the model's files, which the next "
-            "train into it replaces whole; give a folder of its own",
-            path=out,
-        )
+    if out:
+        refuse_writing_in_model(out, "synth would write its sessions")
 
 
 def _check_shared_time(offset: float | None, duration: float) -> None:
