@@ -174,6 +174,13 @@ class AlignConfig:
     # stream never held, and a donor's dense words reach the energy floor that way (867_01's
     # shuffled control, bench/notes/ctl48.txt). None: off.
     energy_before_start_s: float | None = 0.5
+    # Energy alone under sure_quality does not pass words of fewer than two gesture classes
+    # unless a fixed class model's lag profile scores them best here by
+    # class_peak_unlift_margin: no class order can tell such words a gesture period off
+    # from the truth, and a one-period alias fits energy almost as well (1008_03, 1048_00
+    # and their controls, the only wrong energy passes of seeds 1006-1069:
+    # bench/notes/oneclass56.txt). False: off.
+    one_class_needs_profile: bool = True
     # Fewer words than this on either side of such a loss: the sides are not fitted apart
     # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3

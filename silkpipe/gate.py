@@ -104,6 +104,8 @@ def decide(
         at_chance, gate = True, RATE_PREFERS_ONE
     if not at_chance and _energy_before_start(ev, gate, cfg):
         at_chance, gate = True, BEFORE_START
+    if not at_chance and _one_class_unchecked(ev, gate, gate_levels(cfg)):
+        at_chance, gate = True, ONE_CLASS_UNCHECKED
     if at_chance and not keep_refused:
         return True, _refusal(ev, cfg, gate) + _one_class_hint(commands), gate
     if at_chance:
@@ -300,6 +302,9 @@ MOVED_WEAKLY = "class choice off the energy peak on a weak lag profile"
 #: ... where energy alone under sure_quality puts a word before the stream's start
 #: (AlignConfig.energy_before_start_s).
 BEFORE_START = "energy fit puts words before the stream's start"
+#: ... where energy alone under sure_quality passes words of one gesture class that no fixed
+#: class model's lag profile confirms (AlignConfig.one_class_needs_profile).
+ONE_CLASS_UNCHECKED = "energy on one class's words, unconfirmed by a class model"
 _RATE_AT_EDGE_WHY = (
     "on a clock rebuilt from row counts the fitted clock rate lies at the edge of the rates "
     "searched around the measured one, where the true rate is not expected: the words may "
@@ -468,6 +473,17 @@ def _energy_before_start(ev: Evidence, gate: str, cfg: AlignConfig) -> bool:
     if limit is None or ev.first_word_s is None or gate != "energy":
         return False
     return ev.first_word_s < -limit and not _sure_energy(ev, gate_levels(cfg))
+
+
+def _one_class_unchecked(ev: Evidence, gate: str, levels: AlignConfig) -> bool:
+    """one_class_needs_profile: an energy-alone pass under sure_quality of words holding
+    fewer than two gesture classes, which no fixed class model's lag profile puts best
+    here by class_peak_unlift_margin (``levels``: gate_levels)."""
+    if not levels.one_class_needs_profile or gate != "energy" or _sure_energy(ev, levels):
+        return False
+    if ev.cls is not None and ev.cls.classes >= 2:
+        return False
+    return ev.lag_margin is None or ev.lag_margin < levels.class_peak_unlift_margin
 
 
 def _sure_energy(ev: Evidence, levels: AlignConfig) -> bool:
@@ -674,6 +690,8 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
             f"{cfg.sure_quality}) only with the first word {-ev.first_word_s:.1f} s before "
             "the IMU stream starts, where no gesture was recorded"
         )
+    elif gate == ONE_CLASS_UNCHECKED:
+        what = _one_class_why(ev, cfg)
     elif quality < energy_level(cfg, ev.rate_fitted):
         what = _weak_energy(quality, p_value, cfg, ev.rate_fitted)
     elif ev.at_edge:
@@ -727,6 +745,21 @@ def _refusal(ev: Evidence, cfg: AlignConfig, gate: str = "") -> str:
         ": not trained on. To make such a session usable, record the watch's "
         "own timestamp (timestamp_ns) and spread the commands over the session, "
         "each said as its gesture starts"
+    )
+
+
+def _one_class_why(ev: Evidence, cfg: AlignConfig) -> str:
+    """ONE_CLASS_UNCHECKED's clause: what the energy fit lacked and why it matters."""
+    if ev.lag_margin is None:
+        profile = "no class model trained elsewhere scored the words"
+    else:
+        profile = (
+            f"a class model's lag margin {ev.lag_margin:.2f} < {cfg.class_peak_unlift_margin}"
+        )
+    return (
+        f"motion energy matches the commands (quality {ev.quality:.2f} < sure "
+        f"{cfg.sure_quality}), but the gesture words hold one class, whose order cannot "
+        f"tell this offset from one a gesture period away, and {profile}"
     )
 
 

@@ -32,6 +32,8 @@ def _session() -> tuple[Motion, list[Command]]:
 def _align(monkeypatch, offset: float, quality: float, cfg: AlignConfig | None = None):
     """align_session with the offset fit replaced by one at ``offset`` of ``quality``."""
     fit = OffsetFit(offset, 4.0, quality, 1 / 41, np.zeros(40), class_channels=True)
+    # one class's words: the one-class rule (test_one_class_gate) is off to test this one
+    cfg = replace(cfg or AlignConfig(), one_class_needs_profile=False)
     monkeypatch.setattr(al, "_sized_losses", lambda m, c, cfg, model: (fit, m, [], None))
     motion, words = _session()
     return align_session("ctl", motion, words, cfg)[1]
