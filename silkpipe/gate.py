@@ -753,9 +753,7 @@ def _one_class_why(ev: Evidence, cfg: AlignConfig) -> str:
     if ev.lag_margin is None:
         profile = "no class model trained elsewhere scored the words"
     else:
-        profile = (
-            f"a class model's lag margin {ev.lag_margin:.2f} < {cfg.class_peak_unlift_margin}"
-        )
+        profile = f"a class model's lag margin {ev.lag_margin:.2f} < {cfg.class_peak_unlift_margin}"
     return (
         f"motion energy matches the commands (quality {ev.quality:.2f} < sure "
         f"{cfg.sure_quality}), but the gesture words hold one class, whose order cannot "
