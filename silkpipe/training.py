@@ -43,13 +43,39 @@ from silkpipe.dataset import (
 )
 from silkpipe.errors import InputError, one_line
 from silkpipe.evaluation import scores
-from silkpipe.model import DERIVED_CHANNELS, GestureNet, add_class_bias, export_model, torch_save
+from silkpipe.model import (
+    DERIVED_CHANNELS,
+    INPUT_SETS,
+    GestureNet,
+    add_class_bias,
+    export_model,
+    torch_save,
+)
 from silkpipe.vocabulary import CLASSES
 
 log = logging.getLogger(__name__)
 CHECKPOINT_NAME = "checkpoint.pt"
 WEIGHT_AVERAGES = ("none", "ema", "swa")
 HISTORY_NAME = "history.json"
+
+
+#: Most memory a training's model may ask for (training_bytes): 100 times the default
+#: model's, and room for models of tens of millions of weights; past it a typo.
+MAX_TRAINING_BYTES = 2 * 2**30
+
+
+def training_bytes(cfg: TrainConfig) -> int:
+    """About the bytes (float32) a training's model holds: its weights four times (with
+    their gradients and Adam's two moments) and one batch's activations twice (kept for
+    the backward pass, and their gradients). Torch-free, so it is checked before anything
+    is read or trained."""
+    widest = max(*INPUT_SETS.values(), cfg.conv)
+    weights = cfg.blocks * cfg.conv * cfg.kernel * widest
+    if not cfg.pool:
+        weights += 4 * cfg.hidden * (cfg.conv + cfg.hidden + 2)
+    per_step = 3 * cfg.blocks * cfg.conv + (0 if cfg.pool else 6 * cfg.hidden)
+    activations = cfg.batch_size * cfg.window.length * per_step
+    return 4 * (4 * weights + 2 * activations)
 
 
 @dataclass
@@ -146,6 +172,19 @@ class TrainConfig:
             )
         if self.gesture_balance != "off" and self.balanced:
             raise InputError("setting TrainConfig.gesture_balance needs balanced=False")
+
+    def check_settings(self) -> None:
+        """The sizes that multiply, held to one budget (commands.check_config checks each
+        field alone): --conv 4096 --hidden 4096, each in range, filled 6 GiB before its
+        first step and ended "DefaultCPUAllocator: can't allocate memory" (exit 1)."""
+        need = training_bytes(self)
+        if need > MAX_TRAINING_BYTES:
+            raise InputError(
+                f"settings TrainConfig.conv {self.conv}, kernel {self.kernel}, blocks "
+                f"{self.blocks}, hidden {self.hidden}, batch_size {self.batch_size} (window "
+                f"length {self.window.length}) need about {need / 2**30:.0f} GiB to train: at "
+                f"most {MAX_TRAINING_BYTES // 2**30} GiB (the default model needs 0.02)"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -96,6 +96,15 @@ BAD_NUMBERS = [
     (["synth", "--from-clips", "IN", "--out", "OUT", "--drift", "1e12"], "--drift"),  # taken
     (["synth", "--from-clips", "IN", "--out", "OUT", "--drift=-2e4"], "--drift"),
     (["synth", "OUT", "--seed", str(2**64)], "--seed"),  # was taken (sweep 52)
+    # sweep 56: sizes with no upper bound, each ended exit 1 (or worse) after training began
+    (["train", "--threads", "100000"], "TrainConfig.threads"),  # libgomp: Out of memory
+    (["evaluate", "--cv", "time-range", "--threads", "257"], "TrainConfig.threads"),
+    (["train", "--blocks", "4096"], "TrainConfig.blocks"),  # 6 GiB, then can't allocate
+    (["train", "--conv", "4096", "--hidden", "4096"], "TrainConfig.conv"),  # each in range
+    (["evaluate", "--cv", "time-range", "--batch-size", "4096", "--conv", "1024"], "GiB"),
+    (["train", "--window-event-crops", "100000000"], "WindowConfig.event_crops"),  # MemoryError
+    (["train", "--min-epoch-windows", "1000000000"], "TrainConfig.min_epoch_windows"),
+    (["train", "--window-context", "100000"], "WindowConfig.context"),
 ]
 
 
@@ -407,6 +416,34 @@ def test_transcribe_beam_size_past_its_bound_is_refused_before_any_decoding(
     assert rc == 2 and len(lines) == 1
     assert f"--beam-size must be at most 32, not {width}" in lines[0]
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize(
+    "option, most",
+    [("--threads", 256), ("--batch-size", 64)],
+)
+def test_transcribe_counts_past_their_bound_are_refused_before_the_store(
+    tmp_path, capsys, option, most
+):
+    """`transcribe S --threads 100000` ended in a segfault (exit 139) as the model loaded;
+    `--batch-size 100000` decoded every speech chunk of the audio at once (3.4 GiB on 12
+    minutes, growing with the audio) (sweep 56): refused, one line, before the store."""
+    argv = ["transcribe", "s", "--store", str(tmp_path / "store"), "--run-id", "r"]
+    rc = main([*argv, option, "100000"])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1
+    assert f"{option} must be at most {most}, not 100000" in lines[0]
+    assert not (tmp_path / "store").exists()
+
+
+def test_every_preset_fits_the_training_memory_budget():
+    """The budget (training.MAX_TRAINING_BYTES) refuses typos, never a preset or the default."""
+    from silkpipe.commands import check_config
+    from silkpipe.training import PRESETS, TrainConfig, with_overrides
+
+    for name, preset in PRESETS.items():
+        for batch in (None, 1024):
+            assert check_config(with_overrides(TrainConfig(), **preset, batch_size=batch)), name
 
 
 @pytest.mark.parametrize("option", [["--beam-size", "40"], ["--threads", "0"], ["--model", ""]])
