@@ -46,12 +46,21 @@ def folder_held(folder: Path, what: str):
     file or directory: ...model.onnx"). Where the file system cannot lock a folder (some
     network mounts), nothing is held here and the TMPDIR lock alone guards."""
     folder.mkdir(parents=True, exist_ok=True)
+    with folder_locked(folder, f"{what} is training in another process: waiting for it"):
+        yield
+
+
+@contextmanager
+def folder_locked(folder: Path, waiting: str):
+    """An exclusive flock on the existing ``folder`` itself (``waiting`` is logged when
+    another process holds it): no file is added to a user's folder. Where the file system
+    cannot lock a folder (some network mounts), nothing is held."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         try:
-            _lock(fd, f"{what} is training in another process: waiting for it")
+            _lock(fd, waiting)
         except OSError as err:
-            log.debug("cannot lock %s (%s): the TMPDIR lock alone guards it", folder, err)
+            log.debug("cannot lock %s (%s): not held", folder, err)
         yield
     finally:
         os.close(fd)  # releases the lock
