@@ -648,7 +648,25 @@ def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
     fit.epochs_done += 1
     if cfg.weight_average == "swa" and fit.averaged is not None and fit.epochs_done > fit.swa_after:
         fit.averaged.update_parameters(fit.model)
-    return total / max(count, 1)
+    return _finite_loss(total / max(count, 1), fit.epochs_done, cfg)
+
+
+def _finite_loss(loss: float, epoch: int, cfg: TrainConfig, what: str = "loss") -> float:
+    """``loss`` (or the validation loss: ``what``), or InputError once it is NaN or
+    infinite: the weights are then no longer numbers, and `train --lr 1e30` published such
+    a model (exit 0, in place of the model DIR held) that calls every window one class.
+    The settings diverged it; name them."""
+    if math.isfinite(loss):
+        return loss
+    raise _diverged(f"epoch {epoch}'s {what} is {loss} (NaN or infinite)", cfg.to_dict())
+
+
+def _diverged(what: str, cfg: dict) -> InputError:
+    return InputError(
+        f"training diverged: {what}, so the weights are no longer numbers and nothing is "
+        f"written: lower --lr (now {cfg['lr']:g}) or the augmentation (--jitter "
+        f"{cfg['jitter']:g}, --scale {cfg['scale']:g})"
+    )
 
 
 def _fresh_state() -> dict[str, Any]:
@@ -668,6 +686,7 @@ def _validated_epoch(fit: _Fit, cfg: TrainConfig, x_val, y_val, state: dict) -> 
     epoch, t0 = state["epoch"] + 1, time.perf_counter()
     train_loss = _epoch(fit, cfg)
     val_loss, val = _evaluate(fit.model, x_val, y_val, fit.device)
+    _finite_loss(val_loss, epoch, cfg, "validation loss")  # the model's calls are no numbers
     row = {
         "epoch": epoch,
         "train_loss": train_loss,
@@ -780,7 +799,12 @@ def _folder_config(cfg: TrainConfig, mean, std, summary: dict) -> dict:
 
 
 def _write_folder(model: GestureNet, out_dir: Path, config: dict, export: bool) -> None:
-    """The model folder; without export (cross-validation folds) weights and config only."""
+    """The model folder; without export (cross-validation folds) weights and config only.
+    Weights that are no numbers (a last step that diverged: its loss was still finite) are
+    refused, as _finite_loss refuses a loss."""
+    tensors = model.state_dict().values()
+    if not all(t.isfinite().all() for t in tensors if t.is_floating_point()):
+        raise _diverged("the trained weights hold NaN or infinite values", config["train_config"])
     if not export:
         torch_save(model.state_dict(), out_dir / "weights.pt")
         (out_dir / "config.json").write_text(json.dumps(config))
