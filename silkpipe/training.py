@@ -59,6 +59,14 @@ WEIGHT_AVERAGES = ("none", "ema", "swa")
 HISTORY_NAME = "history.json"
 
 
+#: Settings whose range ends (each in LIMITS, ends included) where training learns nothing
+#: and its model was published, exit 0, validation macro-F1 at chance (0.33, 0.27, 0.01 on
+#: clips-20251014 after 10 epochs, 0.66 at the defaults), as max_epochs 0 was.
+LEARNS_NOTHING_AT = {
+    "ema_decay": (1.0, "the averaged weights never leave their initial values"),
+    "dropout": (1.0, "the head sees no feature in training: it learns its bias only"),
+    "label_smoothing": (1.0, "every training target is uniform over the classes"),
+}
 #: Most memory a training's model may ask for (training_bytes): 100 times the default
 #: model's, and room for models of tens of millions of weights; past it a typo.
 MAX_TRAINING_BYTES = 2 * 2**30
@@ -174,9 +182,14 @@ class TrainConfig:
             raise InputError("setting TrainConfig.gesture_balance needs balanced=False")
 
     def check_settings(self) -> None:
-        """The sizes that multiply, held to one budget (commands.check_config checks each
-        field alone): --conv 4096 --hidden 4096, each in range, filled 6 GiB before its
-        first step and ended "DefaultCPUAllocator: can't allocate memory" (exit 1)."""
+        """The ends of ranges where nothing is learnt (LEARNS_NOTHING_AT), and the sizes
+        that multiply, held to one budget (commands.check_config checks each field alone):
+        --conv 4096 --hidden 4096, each in range, filled 6 GiB before its first step and
+        ended "DefaultCPUAllocator: can't allocate memory" (exit 1)."""
+        for name, (end, why) in LEARNS_NOTHING_AT.items():
+            if getattr(self, name) >= end:
+                value = getattr(self, name)
+                raise InputError(f"setting TrainConfig.{name} is {value!r}: below {end}: {why}")
         need = training_bytes(self)
         if need > MAX_TRAINING_BYTES:
             raise InputError(

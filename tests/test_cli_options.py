@@ -105,6 +105,10 @@ BAD_NUMBERS = [
     (["train", "--window-event-crops", "100000000"], "WindowConfig.event_crops"),  # MemoryError
     (["train", "--min-epoch-windows", "1000000000"], "TrainConfig.min_epoch_windows"),
     (["train", "--window-context", "100000"], "WindowConfig.context"),
+    # sweep 56: the end of a range where nothing is learnt (a model at chance, exit 0)
+    (["train", "--weight-average", "ema", "--ema-decay", "1"], "TrainConfig.ema_decay"),
+    (["train", "--dropout", "1"], "TrainConfig.dropout"),
+    (["evaluate", "--cv", "time-range", "--label-smoothing", "1"], "TrainConfig.label_smoothing"),
 ]
 
 
