@@ -386,10 +386,42 @@ def test_a_one_value_option_given_twice_with_two_values_is_refused(tmp_path, cap
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--clips", "IN", "--out", "A", "--shift", "--no-shift"],
+        ["evaluate", "--cv", "all", "--clips", "IN", "--no-pool", "--pool"],
+        [
+            "run",
+            "IN",
+            "--store",
+            "S",
+            "--run-id",
+            "r",
+            "--align-turn-snap-spin",
+            "--no-align-turn-snap-spin",
+        ],
+    ],
+    ids=["train --shift", "evaluate --pool", "run --align-turn-snap-spin"],
+)
+def test_a_switch_given_both_ways_is_refused(tmp_path, capsys, argv):
+    """``--shift ... --no-shift`` (an edited line, a base command and an override) trained
+    with the last without a word, as two values of one option did (sweep 56)."""
+    argv = [str(tmp_path / a) if a in ("IN", "S", "A") else a for a in argv]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"given both ways ({argv[-2]}, then {argv[-1]})" in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_same_value_twice_and_repeatable_options_are_taken():
     parser = build_parser()
     args = parser.parse_args(["align", "--store", "s", "--run-id", "a", "--run-id", "a"])
     assert args.run_id == "a"
+    args = parser.parse_args(["train", "--clips", "c", "--out", "o", "--shift", "--shift"])
+    assert args.cfg_shift is True
     args = parser.parse_args(["train", "--clips", "c", "--clips", "d", "--out", "o"])
     assert args.clips == ["c", "d"]
 

@@ -59,7 +59,8 @@ def _recording(base: type) -> type:
         def call(self, parser, namespace, values, option_string=None):
             given = vars(namespace).setdefault(GIVEN, set())
             if self.option_strings[0] in given:
-                _refuse_second_value(self, getattr(namespace, self.dest, None), values)
+                first = getattr(namespace, self.dest, None)
+                _refuse_second_value(self, first, values, option_string)
             given.add(self.option_strings[0])
             base.__call__(self, parser, namespace, values, option_string)
 
@@ -67,9 +68,16 @@ def _recording(base: type) -> type:
     return _RECORDING[base]
 
 
-def _refuse_second_value(action: argparse.Action, first, second) -> None:
+def _refuse_second_value(action: argparse.Action, first, second, option_string=None) -> None:
     """A one-value option given again with another value: argparse kept the last, so
-    ``--run-id a ... --run-id b`` (an alias and an edited line) ran on b without a word."""
+    ``--run-id a ... --run-id b`` (an alias and an edited line) ran on b without a word;
+    and so did a switch given both ways (``--shift ... --no-shift``)."""
+    if isinstance(action, argparse.BooleanOptionalAction):
+        was, now = action.option_strings[0 if first else 1], option_string
+        if now != was:
+            raise argparse.ArgumentError(
+                action, f"given both ways ({was}, then {now}): give one of them once"
+            )
     if isinstance(action, argparse._StoreAction) and first != second:
         raise argparse.ArgumentError(
             action, f"given twice ({first!r}, then {second!r}): it takes one value, give it once"
