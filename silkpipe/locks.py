@@ -66,6 +66,24 @@ def folder_locked(folder: Path, waiting: str):
         os.close(fd)  # releases the lock
 
 
+def held_by_another(folder: Path) -> bool:
+    """Whether another process holds ``folder``'s folder_locked lock (its writer is alive);
+    False for one no process holds (its writer was killed), or that cannot be locked."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # releases the lock taken
+    return False
+
+
 def _lock(file, waiting: str | None) -> None:
     """An exclusive flock on ``file`` (an open file or a descriptor), logging ``waiting``
     first when another process holds it."""

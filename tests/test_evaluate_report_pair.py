@@ -76,3 +76,26 @@ def test_evaluate_refuses_a_report_folder_holding_such_a_folder_before_scoring(
     assert main([*argv, str(tmp_path / "rep")]) == 2
     (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
     assert f"rep/{name}" in line and "is a folder where the report writes a file" in line
+
+
+def test_a_killed_writers_scratch_is_dropped_a_live_ones_kept(tmp_path, monkeypatch):
+    """`evaluate --report` killed (-9) left DIR/.partial-*/ with its unpublished files for
+    ever (sweep 56); the next report deletes it. One a live writer holds is kept."""
+    from silkpipe.locks import folder_locked
+
+    monkeypatch.setattr(evaluation, "confusion_png", _marked_figure)
+    rep = tmp_path / "rep"
+    dead, live, new = rep / ".partial-dead", rep / ".partial-live", rep / ".partial-new"
+    for scratch in (dead, live, new):
+        scratch.mkdir(parents=True)
+        (scratch / "metrics.json").write_text("{}")
+    for scratch in (dead, live):
+        os.utime(scratch, (1, 1))  # made long ago
+    with folder_locked(live, ""):
+        evaluation.write_report({"run": "a"}, rep)
+    assert sorted(p.name for p in rep.iterdir()) == [
+        ".partial-live",
+        ".partial-new",
+        "confusion.png",
+        "metrics.json",
+    ]
