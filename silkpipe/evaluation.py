@@ -165,36 +165,29 @@ def write_report(result: dict, folder: str | Path) -> None:
     folder inside it and moved in, both, under a lock on the folder: two reports at once
     into one folder left one's metrics.json beside the other's confusion.png."""
     import os
-    import tempfile
 
-    from silkpipe.locks import folder_locked
+    from silkpipe.locks import folder_locked, scratch_in
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with writing_to(folder), tempfile.TemporaryDirectory(dir=folder, prefix=".partial-") as scratch:
-        made = Path(scratch)
-        with folder_locked(made, ""):  # a live writer's scratch: _drop_dead_scratch keeps it
-            (made / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
-            confusion_png(result, made / "confusion.png")
-            with folder_locked(folder, f"another report is writing into {folder}: waiting"):
-                if problem := report_file_problem(folder):
-                    raise problem
-                for name in REPORT_FILES:
-                    os.replace(made / name, folder / name)
-                _drop_dead_scratch(folder)
+    with writing_to(folder), scratch_in(folder, ".partial-") as made:
+        (made / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
+        confusion_png(result, made / "confusion.png")
+        with folder_locked(folder, f"another report is writing into {folder}: waiting"):
+            if problem := report_file_problem(folder):
+                raise problem
+            for name in REPORT_FILES:
+                os.replace(made / name, folder / name)
+            _drop_dead_scratch(folder)
 
 
 def _drop_dead_scratch(folder: Path) -> None:
     """The scratch folders of writers killed (-9, out of memory) in ``folder``: nothing else
-    deletes them, and each held a report never published. A live writer holds its own
-    (from a moment after making it: one made in the last seconds is kept too)."""
+    deletes them, and each held a report never published. A live writer holds its own."""
     import shutil
-    import time
 
-    from silkpipe.locks import held_by_another
+    from silkpipe.locks import abandoned
 
     for scratch in folder.glob(".partial-*"):
-        if not scratch.is_dir() or scratch.is_symlink():
-            continue
-        if time.time() - scratch.stat().st_mtime > 5 and not held_by_another(scratch):
+        if scratch.is_dir() and not scratch.is_symlink() and abandoned(scratch):
             shutil.rmtree(scratch, ignore_errors=True)

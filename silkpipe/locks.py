@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -66,22 +67,39 @@ def folder_locked(folder: Path, waiting: str):
         os.close(fd)  # releases the lock
 
 
-def held_by_another(folder: Path) -> bool:
-    """Whether another process holds ``folder``'s folder_locked lock (its writer is alive);
-    False for one no process holds (its writer was killed), or that cannot be locked."""
+@contextmanager
+def scratch_in(folder: Path, prefix: str) -> Iterator[Path]:
+    """A new scratch folder in ``folder``, locked by this process from the moment it exists
+    (made under ``folder``'s own lock, which a cleaner holds too), so that abandoned() never
+    takes a live writer's scratch for a killed one's; deleted when done."""
+    with folder_locked(folder, ""):
+        made = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
+        fd = os.open(made, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as err:  # a file system that cannot lock: abandoned() keeps it too
+            log.debug("cannot lock %s (%s)", made, err)
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+        os.close(fd)  # releases the lock
+
+
+def abandoned(folder: Path) -> bool:
+    """Whether ``folder`` (a scratch_in folder) is no live writer's: its lock could be taken
+    (its writer was killed). False while a writer holds it, or where locks do not work."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return False
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
         return True
-    except OSError:
+    except OSError:  # BlockingIOError: held; another: cannot tell
         return False
     finally:
         os.close(fd)  # releases the lock taken
-    return False
 
 
 def _lock(file, waiting: str | None) -> None:

@@ -189,7 +189,9 @@ class TrainConfig:
         for name, (end, why) in LEARNS_NOTHING_AT.items():
             if getattr(self, name) >= end:
                 value = getattr(self, name)
-                raise InputError(f"setting TrainConfig.{name} is {value!r}: below {end}: {why}")
+                raise InputError(
+                    f"setting TrainConfig.{name} is {value!r}: it must be below {end}: {why}"
+                )
         need = training_bytes(self)
         if need > MAX_TRAINING_BYTES:
             raise InputError(

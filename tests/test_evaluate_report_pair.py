@@ -85,17 +85,13 @@ def test_a_killed_writers_scratch_is_dropped_a_live_ones_kept(tmp_path, monkeypa
 
     monkeypatch.setattr(evaluation, "confusion_png", _marked_figure)
     rep = tmp_path / "rep"
-    dead, live, new = rep / ".partial-dead", rep / ".partial-live", rep / ".partial-new"
-    for scratch in (dead, live, new):
+    dead, live = rep / ".partial-dead", rep / ".partial-live"
+    for scratch in (dead, live):
         scratch.mkdir(parents=True)
         (scratch / "metrics.json").write_text("{}")
-    for scratch in (dead, live):
-        os.utime(scratch, (1, 1))  # made long ago
     with folder_locked(live, ""):
         evaluation.write_report({"run": "a"}, rep)
-    assert sorted(p.name for p in rep.iterdir()) == [
-        ".partial-live",
-        ".partial-new",
-        "confusion.png",
-        "metrics.json",
-    ]
+    names = ["confusion.png", "metrics.json"]
+    assert sorted(p.name for p in rep.iterdir()) == [".partial-live", *names]
+    evaluation.write_report({"run": "b"}, rep)  # its writer gone: dropped
+    assert sorted(p.name for p in rep.iterdir()) == names
