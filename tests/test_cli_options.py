@@ -456,14 +456,15 @@ def test_transcribe_beam_size_past_its_bound_is_refused_before_any_decoding(
 
 @pytest.mark.parametrize(
     "option, most",
-    [("--threads", 256), ("--batch-size", 64)],
+    [("--threads", 256), ("--batch-size", 64), ("--chunk-length", 30)],
 )
 def test_transcribe_counts_past_their_bound_are_refused_before_the_store(
     tmp_path, capsys, option, most
 ):
     """`transcribe S --threads 100000` ended in a segfault (exit 139) as the model loaded;
     `--batch-size 100000` decoded every speech chunk of the audio at once (3.4 GiB on 12
-    minutes, growing with the audio) (sweep 56): refused, one line, before the store."""
+    minutes, growing with the audio); `--chunk-length 200` (45 too) a segfault on 12 minutes
+    of audio, and 60 kept half its words (sweep 56): refused, one line, before the store."""
     argv = ["transcribe", "s", "--store", str(tmp_path / "store"), "--run-id", "r"]
     rc = main([*argv, option, "100000"])
     lines = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
