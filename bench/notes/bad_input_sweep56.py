@@ -1,5 +1,6 @@
 """Fourteenth bad-input sweep (stop 56): sweep 55's known leftovers (--threads and
---batch-size without an upper bound; two `evaluate --report DIR` at once into one DIR), then
+--batch-size without an upper bound, and transcribe --chunk-length beside them, judged on
+too short an audio by sweep 55; two `evaluate --report DIR` at once into one DIR), then
 new ground: the model's size options (--blocks, --conv x --hidden) and the epoch's size
 options (--window-event-crops, --min-epoch-windows) at values a typo gives, a --lr or
 --jitter that makes the loss NaN, --ema-decay / --dropout / --label-smoothing at 1 (the end
@@ -20,6 +21,7 @@ patches it, then runs silkpipe.cli), so the second writer lands inside its windo
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -110,6 +112,54 @@ def transcribe_batch_size_100000(root: Path) -> str:
     argv = ("transcribe", AUDIO, "--store", "store", "--run-id", "r", "--batch-size", "100000")
     proc = silkpipe(root, *argv, "--threads", "1")
     return summary(proc, transcribed(root), "batch")
+
+
+def long_audio_store(root: Path) -> str:
+    """A 12-minute session: 20251017_135233's 89 s of audio played 8 times (a longer game)."""
+    import wave
+
+    name = "20251017_135233_session"
+    folder = copy_session(
+        DATA / "sessions" / name, root / "sessions" / name, ("sensor_data.csv", "metadata.json")
+    )
+    with wave.open(str(DATA / "sessions" / name / "audio_16k.wav")) as src:
+        params, frames = src.getparams(), src.readframes(src.getnframes())
+    with wave.open(str(folder / "audio_16k.wav"), "wb") as out:
+        out.setparams(params)
+        out.writeframes(frames * 8)
+    silkpipe(root, "sessions", "upload", "sessions", "--store", "store", "--run-id", "r")
+    return name
+
+
+def words(root: Path) -> str:
+    found = list((root / "store" / "runs" / "r" / "transcripts").glob("*.json"))
+    if not found:
+        return "words=none"
+    segments = json.loads(found[0].read_text())["segments"]
+    return f"words={sum(len(s.get('words', [])) for s in segments)}"
+
+
+@expect("rc 2 naming --chunk-length (at most 30), before decoding", "rc=2", "--chunk-length")
+def transcribe_chunk_length_200_on_12_minutes(root: Path) -> str:
+    """`transcribe S --chunk-length 200` on 12 minutes of audio (sweep 55 took 200 on 89 s)."""
+    name = long_audio_store(root)
+    argv = ("transcribe", name, "--store", "store", "--run-id", "r", "--chunk-length", "200")
+    proc = silkpipe(root, *argv, "--threads", "1")
+    return summary(proc, words(root), "chunk")
+
+
+@expect(
+    "rc 2 naming --chunk-length (at most 30); never a transcript missing words",
+    "rc=2",
+    "--chunk-length",
+    "words=none",
+)
+def transcribe_chunk_length_60_on_12_minutes(root: Path) -> str:
+    """`transcribe S --chunk-length 60` on the same audio (by hand: 312 words; 30: 605)."""
+    name = long_audio_store(root)
+    argv = ("transcribe", name, "--store", "store", "--run-id", "r", "--chunk-length", "60")
+    proc = silkpipe(root, *argv, "--threads", "1")
+    return summary(proc, words(root), "chunk")
 
 
 # ---- sweep 55's leftover 2: two reports into one folder at once ----------------------------
