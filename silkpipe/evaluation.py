@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, WindowConfig, make_windows
-from silkpipe.errors import writing_to
+from silkpipe.errors import InputError, writing_to
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray, labels) -> dict:
@@ -144,17 +144,50 @@ def confusion_png(result: dict, path: str | Path) -> Path:
     return path
 
 
+#: The files `evaluate --report DIR` writes (without --cv), both or neither.
+REPORT_FILES = ("metrics.json", "confusion.png")
+
+
+def report_file_problem(folder: str | Path, names=REPORT_FILES) -> InputError | None:
+    """A folder where a report writes one of its files (``names``), as InputError naming it:
+    os.replace cannot put a file over a folder, so the report ended exit 1 naming its own
+    scratch path, its metrics.json already replaced (the pair mixed)."""
+    for name in names:
+        path = Path(folder) / name
+        if path.is_dir() and not path.is_symlink():  # a link is replaced, not followed
+            why = "is a folder where the report writes a file: move it, or give another --report"
+            return InputError(why, path=str(path))
+    return None
+
+
 def write_report(result: dict, folder: str | Path) -> None:
     """metrics.json + confusion.png into folder, both or neither: they are made in a scratch
-    folder inside it and moved in only when both are written."""
+    folder inside it and moved in, both, under a lock on the folder: two reports at once
+    into one folder left one's metrics.json beside the other's confusion.png."""
     import os
-    import tempfile
+
+    from silkpipe.locks import folder_locked, scratch_in
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with writing_to(folder), tempfile.TemporaryDirectory(dir=folder, prefix=".partial-") as scratch:
-        made = Path(scratch)
+    with writing_to(folder), scratch_in(folder, ".partial-") as made:
         (made / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
         confusion_png(result, made / "confusion.png")
-        for name in ("metrics.json", "confusion.png"):
-            os.replace(made / name, folder / name)
+        with folder_locked(folder, f"another report is writing into {folder}: waiting"):
+            if problem := report_file_problem(folder):
+                raise problem
+            for name in REPORT_FILES:
+                os.replace(made / name, folder / name)
+            _drop_dead_scratch(folder)
+
+
+def _drop_dead_scratch(folder: Path) -> None:
+    """The scratch folders of writers killed (-9, out of memory) in ``folder``: nothing else
+    deletes them, and each held a report never published. A live writer holds its own."""
+    import shutil
+
+    from silkpipe.locks import abandoned
+
+    for scratch in folder.glob(".partial-*"):
+        if scratch.is_dir() and not scratch.is_symlink() and abandoned(scratch):
+            shutil.rmtree(scratch, ignore_errors=True)

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,15 +47,59 @@ def folder_held(folder: Path, what: str):
     file or directory: ...model.onnx"). Where the file system cannot lock a folder (some
     network mounts), nothing is held here and the TMPDIR lock alone guards."""
     folder.mkdir(parents=True, exist_ok=True)
+    with folder_locked(folder, f"{what} is training in another process: waiting for it"):
+        yield
+
+
+@contextmanager
+def folder_locked(folder: Path, waiting: str):
+    """An exclusive flock on the existing ``folder`` itself (``waiting`` is logged when
+    another process holds it): no file is added to a user's folder. Where the file system
+    cannot lock a folder (some network mounts), nothing is held."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         try:
-            _lock(fd, f"{what} is training in another process: waiting for it")
+            _lock(fd, waiting)
         except OSError as err:
-            log.debug("cannot lock %s (%s): the TMPDIR lock alone guards it", folder, err)
+            log.debug("cannot lock %s (%s): not held", folder, err)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+@contextmanager
+def scratch_in(folder: Path, prefix: str) -> Iterator[Path]:
+    """A new scratch folder in ``folder``, locked by this process from the moment it exists
+    (made under ``folder``'s own lock, which a cleaner holds too), so that abandoned() never
+    takes a live writer's scratch for a killed one's; deleted when done."""
+    with folder_locked(folder, ""):
+        made = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
+        fd = os.open(made, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as err:  # a file system that cannot lock: abandoned() keeps it too
+            log.debug("cannot lock %s (%s)", made, err)
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+        os.close(fd)  # releases the lock
+
+
+def abandoned(folder: Path) -> bool:
+    """Whether ``folder`` (a scratch_in folder) is no live writer's: its lock could be taken
+    (its writer was killed). False while a writer holds it, or where locks do not work."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:  # BlockingIOError: held; another: cannot tell
+        return False
+    finally:
+        os.close(fd)  # releases the lock taken
 
 
 def _lock(file, waiting: str | None) -> None:

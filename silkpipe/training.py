@@ -43,13 +43,47 @@ from silkpipe.dataset import (
 )
 from silkpipe.errors import InputError, one_line
 from silkpipe.evaluation import scores
-from silkpipe.model import DERIVED_CHANNELS, GestureNet, add_class_bias, export_model, torch_save
+from silkpipe.model import (
+    DERIVED_CHANNELS,
+    INPUT_SETS,
+    GestureNet,
+    add_class_bias,
+    export_model,
+    torch_save,
+)
 from silkpipe.vocabulary import CLASSES
 
 log = logging.getLogger(__name__)
 CHECKPOINT_NAME = "checkpoint.pt"
 WEIGHT_AVERAGES = ("none", "ema", "swa")
 HISTORY_NAME = "history.json"
+
+
+#: Settings whose range ends (each in LIMITS, ends included) where training learns nothing
+#: and its model was published, exit 0, validation macro-F1 at chance (0.33, 0.27, 0.01 on
+#: clips-20251014 after 10 epochs, 0.66 at the defaults), as max_epochs 0 was.
+LEARNS_NOTHING_AT = {
+    "ema_decay": (1.0, "the averaged weights never leave their initial values"),
+    "dropout": (1.0, "the head sees no feature in training: it learns its bias only"),
+    "label_smoothing": (1.0, "every training target is uniform over the classes"),
+}
+#: Most memory a training's model may ask for (training_bytes): 100 times the default
+#: model's, and room for models of tens of millions of weights; past it a typo.
+MAX_TRAINING_BYTES = 2 * 2**30
+
+
+def training_bytes(cfg: TrainConfig) -> int:
+    """About the bytes (float32) a training's model holds: its weights four times (with
+    their gradients and Adam's two moments) and one batch's activations twice (kept for
+    the backward pass, and their gradients). Torch-free, so it is checked before anything
+    is read or trained."""
+    widest = max(*INPUT_SETS.values(), cfg.conv)
+    weights = cfg.blocks * cfg.conv * cfg.kernel * widest
+    if not cfg.pool:
+        weights += 4 * cfg.hidden * (cfg.conv + cfg.hidden + 2)
+    per_step = 3 * cfg.blocks * cfg.conv + (0 if cfg.pool else 6 * cfg.hidden)
+    activations = cfg.batch_size * cfg.window.length * per_step
+    return 4 * (4 * weights + 2 * activations)
 
 
 @dataclass
@@ -146,6 +180,26 @@ class TrainConfig:
             )
         if self.gesture_balance != "off" and self.balanced:
             raise InputError("setting TrainConfig.gesture_balance needs balanced=False")
+
+    def check_settings(self) -> None:
+        """The ends of ranges where nothing is learnt (LEARNS_NOTHING_AT), and the sizes
+        that multiply, held to one budget (commands.check_config checks each field alone):
+        --conv 4096 --hidden 4096, each in range, filled 6 GiB before its first step and
+        ended "DefaultCPUAllocator: can't allocate memory" (exit 1)."""
+        for name, (end, why) in LEARNS_NOTHING_AT.items():
+            if getattr(self, name) >= end:
+                value = getattr(self, name)
+                raise InputError(
+                    f"setting TrainConfig.{name} is {value!r}: it must be below {end}: {why}"
+                )
+        need = training_bytes(self)
+        if need > MAX_TRAINING_BYTES:
+            raise InputError(
+                f"settings TrainConfig.conv {self.conv}, kernel {self.kernel}, blocks "
+                f"{self.blocks}, hidden {self.hidden}, batch_size {self.batch_size} (window "
+                f"length {self.window.length}) need about {need / 2**30:.0f} GiB to train: at "
+                f"most {MAX_TRAINING_BYTES // 2**30} GiB (the default model needs 0.02)"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -609,7 +663,25 @@ def _epoch(fit: _Fit, cfg: TrainConfig) -> float:
     fit.epochs_done += 1
     if cfg.weight_average == "swa" and fit.averaged is not None and fit.epochs_done > fit.swa_after:
         fit.averaged.update_parameters(fit.model)
-    return total / max(count, 1)
+    return _finite_loss(total / max(count, 1), fit.epochs_done, cfg)
+
+
+def _finite_loss(loss: float, epoch: int, cfg: TrainConfig, what: str = "loss") -> float:
+    """``loss`` (or the validation loss: ``what``), or InputError once it is NaN or
+    infinite: the weights are then no longer numbers, and `train --lr 1e30` published such
+    a model (exit 0, in place of the model DIR held) that calls every window one class.
+    The settings diverged it; name them."""
+    if math.isfinite(loss):
+        return loss
+    raise _diverged(f"epoch {epoch}'s {what} is {loss} (NaN or infinite)", cfg.to_dict())
+
+
+def _diverged(what: str, cfg: dict) -> InputError:
+    return InputError(
+        f"training diverged: {what}, so the weights are no longer numbers and nothing is "
+        f"written: lower --lr (now {cfg['lr']:g}) or the augmentation (--jitter "
+        f"{cfg['jitter']:g}, --scale {cfg['scale']:g})"
+    )
 
 
 def _fresh_state() -> dict[str, Any]:
@@ -629,6 +701,7 @@ def _validated_epoch(fit: _Fit, cfg: TrainConfig, x_val, y_val, state: dict) -> 
     epoch, t0 = state["epoch"] + 1, time.perf_counter()
     train_loss = _epoch(fit, cfg)
     val_loss, val = _evaluate(fit.model, x_val, y_val, fit.device)
+    _finite_loss(val_loss, epoch, cfg, "validation loss")  # the model's calls are no numbers
     row = {
         "epoch": epoch,
         "train_loss": train_loss,
@@ -741,7 +814,12 @@ def _folder_config(cfg: TrainConfig, mean, std, summary: dict) -> dict:
 
 
 def _write_folder(model: GestureNet, out_dir: Path, config: dict, export: bool) -> None:
-    """The model folder; without export (cross-validation folds) weights and config only."""
+    """The model folder; without export (cross-validation folds) weights and config only.
+    Weights that are no numbers (a last step that diverged: its loss was still finite) are
+    refused, as _finite_loss refuses a loss."""
+    tensors = model.state_dict().values()
+    if not all(t.isfinite().all() for t in tensors if t.is_floating_point()):
+        raise _diverged("the trained weights hold NaN or infinite values", config["train_config"])
     if not export:
         torch_save(model.state_dict(), out_dir / "weights.pt")
         (out_dir / "config.json").write_text(json.dumps(config))

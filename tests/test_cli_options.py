@@ -96,6 +96,19 @@ BAD_NUMBERS = [
     (["synth", "--from-clips", "IN", "--out", "OUT", "--drift", "1e12"], "--drift"),  # taken
     (["synth", "--from-clips", "IN", "--out", "OUT", "--drift=-2e4"], "--drift"),
     (["synth", "OUT", "--seed", str(2**64)], "--seed"),  # was taken (sweep 52)
+    # sweep 56: sizes with no upper bound, each ended exit 1 (or worse) after training began
+    (["train", "--threads", "100000"], "TrainConfig.threads"),  # libgomp: Out of memory
+    (["evaluate", "--cv", "time-range", "--threads", "257"], "TrainConfig.threads"),
+    (["train", "--blocks", "4096"], "TrainConfig.blocks"),  # 6 GiB, then can't allocate
+    (["train", "--conv", "4096", "--hidden", "4096"], "TrainConfig.conv"),  # each in range
+    (["evaluate", "--cv", "time-range", "--batch-size", "4096", "--conv", "1024"], "GiB"),
+    (["train", "--window-event-crops", "100000000"], "WindowConfig.event_crops"),  # MemoryError
+    (["train", "--min-epoch-windows", "1000000000"], "TrainConfig.min_epoch_windows"),
+    (["train", "--window-context", "100000"], "WindowConfig.context"),
+    # sweep 56: the end of a range where nothing is learnt (a model at chance, exit 0)
+    (["train", "--weight-average", "ema", "--ema-decay", "1"], "TrainConfig.ema_decay"),
+    (["train", "--dropout", "1"], "TrainConfig.dropout"),
+    (["evaluate", "--cv", "time-range", "--label-smoothing", "1"], "TrainConfig.label_smoothing"),
 ]
 
 
@@ -373,10 +386,42 @@ def test_a_one_value_option_given_twice_with_two_values_is_refused(tmp_path, cap
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--clips", "IN", "--out", "A", "--shift", "--no-shift"],
+        ["evaluate", "--cv", "all", "--clips", "IN", "--no-pool", "--pool"],
+        [
+            "run",
+            "IN",
+            "--store",
+            "S",
+            "--run-id",
+            "r",
+            "--align-turn-snap-spin",
+            "--no-align-turn-snap-spin",
+        ],
+    ],
+    ids=["train --shift", "evaluate --pool", "run --align-turn-snap-spin"],
+)
+def test_a_switch_given_both_ways_is_refused(tmp_path, capsys, argv):
+    """``--shift ... --no-shift`` (an edited line, a base command and an override) trained
+    with the last without a word, as two values of one option did (sweep 56)."""
+    argv = [str(tmp_path / a) if a in ("IN", "S", "A") else a for a in argv]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"given both ways ({argv[-2]}, then {argv[-1]})" in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_same_value_twice_and_repeatable_options_are_taken():
     parser = build_parser()
     args = parser.parse_args(["align", "--store", "s", "--run-id", "a", "--run-id", "a"])
     assert args.run_id == "a"
+    args = parser.parse_args(["train", "--clips", "c", "--out", "o", "--shift", "--shift"])
+    assert args.cfg_shift is True
     args = parser.parse_args(["train", "--clips", "c", "--clips", "d", "--out", "o"])
     assert args.clips == ["c", "d"]
 
@@ -407,6 +452,35 @@ def test_transcribe_beam_size_past_its_bound_is_refused_before_any_decoding(
     assert rc == 2 and len(lines) == 1
     assert f"--beam-size must be at most 32, not {width}" in lines[0]
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize(
+    "option, most",
+    [("--threads", 256), ("--batch-size", 64), ("--chunk-length", 30)],
+)
+def test_transcribe_counts_past_their_bound_are_refused_before_the_store(
+    tmp_path, capsys, option, most
+):
+    """`transcribe S --threads 100000` ended in a segfault (exit 139) as the model loaded;
+    `--batch-size 100000` decoded every speech chunk of the audio at once (3.4 GiB on 12
+    minutes, growing with the audio); `--chunk-length 200` (45 too) a segfault on 12 minutes
+    of audio, and 60 kept half its words (sweep 56): refused, one line, before the store."""
+    argv = ["transcribe", "s", "--store", str(tmp_path / "store"), "--run-id", "r"]
+    rc = main([*argv, option, "100000"])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert rc == 2 and len(lines) == 1
+    assert f"{option} must be at most {most}, not 100000" in lines[0]
+    assert not (tmp_path / "store").exists()
+
+
+def test_every_preset_fits_the_training_memory_budget():
+    """The budget (training.MAX_TRAINING_BYTES) refuses typos, never a preset or the default."""
+    from silkpipe.commands import check_config
+    from silkpipe.training import PRESETS, TrainConfig, with_overrides
+
+    for name, preset in PRESETS.items():
+        for batch in (None, 1024):
+            assert check_config(with_overrides(TrainConfig(), **preset, batch_size=batch)), name
 
 
 @pytest.mark.parametrize("option", [["--beam-size", "40"], ["--threads", "0"], ["--model", ""]])

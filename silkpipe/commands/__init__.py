@@ -59,7 +59,8 @@ def _recording(base: type) -> type:
         def call(self, parser, namespace, values, option_string=None):
             given = vars(namespace).setdefault(GIVEN, set())
             if self.option_strings[0] in given:
-                _refuse_second_value(self, getattr(namespace, self.dest, None), values)
+                first = getattr(namespace, self.dest, None)
+                _refuse_second_value(self, first, values, option_string)
             given.add(self.option_strings[0])
             base.__call__(self, parser, namespace, values, option_string)
 
@@ -67,9 +68,16 @@ def _recording(base: type) -> type:
     return _RECORDING[base]
 
 
-def _refuse_second_value(action: argparse.Action, first, second) -> None:
+def _refuse_second_value(action: argparse.Action, first, second, option_string=None) -> None:
     """A one-value option given again with another value: argparse kept the last, so
-    ``--run-id a ... --run-id b`` (an alias and an edited line) ran on b without a word."""
+    ``--run-id a ... --run-id b`` (an alias and an edited line) ran on b without a word;
+    and so did a switch given both ways (``--shift ... --no-shift``)."""
+    if isinstance(action, argparse.BooleanOptionalAction):
+        was, now = action.option_strings[0 if first else 1], option_string
+        if now != was:
+            raise argparse.ArgumentError(
+                action, f"given both ways ({was}, then {now}): give one of them once"
+            )
     if isinstance(action, argparse._StoreAction) and first != second:
         raise argparse.ArgumentError(
             action, f"given twice ({first!r}, then {second!r}): it takes one value, give it once"
@@ -175,7 +183,8 @@ def add_training_settings(parser, *, skip=(), scope: str = "") -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        help=f"{scope}torch CPU threads (default {base.threads}: one wins on a busy machine; "
+        help=f"{scope}torch CPU threads, 1 to {MAX_THREADS} (default {base.threads}: one wins "
+        "on a busy machine; "
         "another count sums in another order, so it trains another model)",
     )
     skip = (*OWN_TRAINING_OPTIONS, *skip)
@@ -331,13 +340,23 @@ _ALIGN_SHARES = (
     *("clip_pass_p", "clip_energy_p", "clip_support_p", "settle_share"),
 )
 SEEDS = (0, 2**32 - 1)  # the seeds numpy and torch take: every seed option's range
+#: Most CPU threads a model may be given (train's torch, transcribe's CTranslate2): more
+#: cores than any machine this runs on has; 100000 ended in libgomp "Out of memory" (train,
+#: exit 1) or a segfault (transcribe, exit 139), and 1024 on 2 cores ran an epoch for minutes.
+MAX_THREADS = 256
 #: Ranges [low, high] (None: open) of the numeric settings that have one. Outside them a
 #: library fails deep inside (ZeroDivisionError, torch: exit 1), a grid is sized from the
-#: value (--search 1e9 s: 745 GiB), or a model trained 0 epochs is published.
+#: value (--search 1e9 s: 745 GiB), or a model trained 0 epochs is published. Sizes that
+#: multiply (blocks x conv x kernel x hidden x batch) are held to one memory budget besides
+#: (TrainConfig.check_settings).
 LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
     "TrainConfig": {
-        **dict.fromkeys(("batch_size", "conv", "kernel", "blocks", "hidden"), (1, 4096)),
-        **dict.fromkeys(("max_epochs", "threads"), (1, None)),
+        **dict.fromkeys(("batch_size", "conv", "kernel", "hidden"), (1, 4096)),
+        "blocks": (1, 64),  # 4096 conv blocks filled 6 GiB and failed allocating (exit 1)
+        "max_epochs": (1, None),
+        "threads": (1, MAX_THREADS),
+        # windows an epoch draws (the voice preset: 512); 1e9 filled 6 GiB (exit 1)
+        "min_epoch_windows": (0, 1_000_000),
         **dict.fromkeys(("patience", "min_epochs", "val_fold"), (0, None)),
         **dict.fromkeys(("lr", "weight_decay", "purge_s", "scale", "jitter", "warp"), (0, None)),
         **dict.fromkeys(("label_smoothing", "drop", "dropout", "ema_decay", "swa_start"), (0, 1)),
@@ -351,8 +370,8 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "rate": (1, 1000),
         "length": (1, 3000),
         "stride": (1, None),
-        "event_crops": (1, None),
-        "context": (0, None),
+        "event_crops": (1, 64),  # windows per gesture: 1e8 ended in MemoryError (exit 1)
+        "context": (0, 3000),  # samples each side of a window: a window's length at most
         "crop_step": (0, None),
         "min_valid": (0, 1),
     },

@@ -339,6 +339,16 @@ def _refuse_report_file(report) -> None:
     if report and (why := output_folder_problem(report)):
         raise InputError(f"{why}: --report writes a folder", path=report)
     _refuse_report_in_model(report)
+    _refuse_folders_named_like_its_files(report)
+
+
+def _refuse_folders_named_like_its_files(report) -> None:
+    """DIR/metrics.json, confusion.png or cv.json a folder: refused before anything is
+    scored or trained (the finished work ended exit 1 with the pair half replaced)."""
+    from silkpipe.evaluation import REPORT_FILES, report_file_problem
+
+    if report and (problem := report_file_problem(report, (*REPORT_FILES, "cv.json"))):
+        raise problem
 
 
 def _refuse_report_in_model(report) -> None:

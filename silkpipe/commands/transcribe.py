@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from silkpipe import store as keys
-from silkpipe.commands import add_store_args, refuse_below_one, refuse_unused
+from silkpipe.commands import MAX_THREADS, add_store_args, refuse_below_one, refuse_unused
 from silkpipe.errors import InputError, before_the_session, read_user_text
 from silkpipe.steps import Settings, TranscribeConfig, transcribe_session
 from silkpipe.steps.common import read_run_inputs
@@ -17,6 +17,23 @@ _DEFAULTS = Settings()
 #: Widest --beam-size: memory grows with it (per beam, per batched chunk), and Whisper's
 #: decoders search 5 wide; past a few dozen a typo, not a setting.
 MAX_BEAM_SIZE = 32
+#: Widest --batch-size: a batch holds that many speech chunks' decoder states at once, up
+#: to all of the audio's (100000 took 3.4 GiB on 12 minutes of audio, 0.9 at 4; a 6-hour
+#: session is 30 times that); whisperx halves a batch only on CUDA out-of-memory.
+MAX_BATCH_SIZE = 64
+#: Whisper's window (s): the longest --chunk-length a window holds whole.
+WHISPER_WINDOW_S = 30
+#: The most each decoding option may be, and why (the option's error line says it).
+_MOST = {
+    "beam_size": (MAX_BEAM_SIZE, "each beam holds its own decoder state (100000 filled 23 GiB)"),
+    "batch_size": (MAX_BATCH_SIZE, "each chunk of a batch holds its own decoder state"),
+    "threads": (MAX_THREADS, "a thread per count (100000 ended in a segfault)"),
+    "chunk_length": (
+        WHISPER_WINDOW_S,
+        "Whisper decodes 30 s a window: on 12 minutes of audio 60 kept half the words and "
+        "45 or 200 ended in a segfault",
+    ),
+}
 
 
 def register(sub) -> None:
@@ -121,8 +138,9 @@ def _add_decoding_args(p) -> None:
         type=int,
         default=_DEFAULTS.batch_size,
         metavar="N",
-        help="speech chunks decoded together; faster-whisper uses its batched pipeline when "
-        "N > 1; whisperx halves N and retries on CUDA out-of-memory (default %(default)s)",
+        help=f"speech chunks decoded together, 1 to {MAX_BATCH_SIZE}; faster-whisper uses its "
+        "batched pipeline when N > 1; whisperx halves N and retries on CUDA out-of-memory "
+        "(default %(default)s)",
     )
     p.add_argument(
         "--beam-size",
@@ -136,16 +154,17 @@ def _add_decoding_args(p) -> None:
         type=int,
         default=_DEFAULTS.chunk_length,
         metavar="S",
-        help="faster-whisper: seconds of speech per decoding window; longer windows drop "
-        "commands in sparse game talk (default %(default)s; Whisper's own is 30)",
+        help=f"faster-whisper: seconds of speech per decoding window, 1 to {WHISPER_WINDOW_S} "
+        "(Whisper's own); longer windows drop commands in sparse game talk (default "
+        "%(default)s)",
     )
     p.add_argument(
         "--threads",
         type=int,
         default=None,
         metavar="N",
-        help="CPU threads for the model (default: all cores); the local runner divides the "
-        "cores between its worker processes",
+        help=f"CPU threads for the model, 1 to {MAX_THREADS} (default: all cores); the local "
+        "runner divides the cores between its worker processes",
     )
 
 
@@ -187,11 +206,11 @@ def _session_done(args):
 def config(args) -> TranscribeConfig:
     """The command line as the step's config (shared with `silkpipe run`)."""
     refuse_below_one(args, ("batch_size", "beam_size", "chunk_length", "threads"))
-    if args.beam_size > MAX_BEAM_SIZE:
-        raise InputError(
-            f"--beam-size must be at most {MAX_BEAM_SIZE}, not {args.beam_size}: each beam "
-            "holds its own decoder state (100000 filled 23 GiB and was killed)"
-        )
+    for dest, (most, why) in _MOST.items():
+        value = getattr(args, dest)
+        if value is not None and value > most:
+            flag = "--" + dest.replace("_", "-")
+            raise InputError(f"{flag} must be at most {most}, not {value}: {why}")
     settings = Settings(
         backend=args.backend,
         model=args.model or BUNDLED_MODEL,
