@@ -173,7 +173,10 @@ def write_report(result: dict, folder: str | Path) -> None:
     with writing_to(folder), scratch_in(folder, ".partial-") as made:
         (made / "metrics.json").write_text(json.dumps(result, indent=2, sort_keys=True))
         confusion_png(result, made / "confusion.png")
-        with folder_locked(folder, f"another report is writing into {folder}: waiting"):
+        with folder_locked(
+            folder,
+            f"another silkpipe command (a report, or a training into it) holds {folder}: waiting",
+        ):
             if problem := report_file_problem(folder):
                 raise problem
             for name in REPORT_FILES:
