@@ -12,7 +12,14 @@ from dataclasses import replace
 
 from silkpipe.alignment import AlignConfig
 from silkpipe.class_evidence import ClassTest
-from silkpipe.gate import CHOICE_ELSEWHERE, Evidence, decide, energy_level, gate_levels
+from silkpipe.gate import (
+    CHOICE_ELSEWHERE,
+    ONE_CLASS_UNCHECKED,
+    Evidence,
+    decide,
+    energy_level,
+    gate_levels,
+)
 from silkpipe.signature import SignatureTest
 from tests.conftest import what_rounds_hand
 
@@ -62,8 +69,10 @@ def _round(quality: float, cls: ClassTest, **kw) -> Evidence:
 def test_a_round_passes_away_from_the_first_choice_only_at_sure_energy():
     """578_00's round (energy in the allowance zone, a model that cannot test the words,
     lag margin +0.23) and 551_01's (the model's route: class p 0.003, margin +0.74), each
-    away from the first pass's choice, are refused; at sure energy it passes."""
-    cfg = AlignConfig()
+    away from the first pass's choice, are refused; at sure energy it passes. The one-class
+    rule is off here: with it (the default) 578_00's round is refused for its one class
+    wherever its choice lies (tests/test_one_class_gate.py)."""
+    cfg = replace(AlignConfig(), one_class_needs_profile=False)
     levels = gate_levels(cfg)
     allowance = (energy_level(levels, False) + levels.min_quality) / 2
     assert energy_level(levels, False) <= allowance < levels.min_quality
@@ -76,3 +85,5 @@ def test_a_round_passes_away_from_the_first_choice_only_at_sure_energy():
         assert "chose another motion energy peak" in reason
     sure = _round(levels.sure_quality, silent, lag_margin=0.23, choice_away=True)
     assert decide(sure, cfg, False, []) == (False, "", "energy")
+    one_class = decide(_round(allowance, silent, lag_margin=0.23), AlignConfig(), False, [])
+    assert one_class[0] and one_class[2] == ONE_CLASS_UNCHECKED
