@@ -49,7 +49,7 @@ from silkpipe.synth import (
     render_audio,
     session_rows,
 )
-from silkpipe.validation import check_readings
+from silkpipe.validation import MAX_SPAN_S, check_readings
 
 #: A block longer than this is cut (at a gap between clips) into several sessions.
 MAX_SESSION_S = 300.0
@@ -416,8 +416,8 @@ def audio_length(
     return length
 
 
-#: The longest audio a generated session gets, as synth's longest --duration (6 hours).
-MAX_AUDIO_S = 6 * 3600.0
+#: The longest audio a generated session gets: the longest session silkpipe reads.
+MAX_AUDIO_S = MAX_SPAN_S
 
 
 def write_recording(

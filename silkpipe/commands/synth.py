@@ -286,18 +286,18 @@ def _refuse_model_folder(out: str | None) -> None:
 
 def _check_shared_time(offset: float | None, duration: float) -> None:
     """The sample's IMU runs [0, duration], its audio from the offset on, a few seconds longer:
-    an offset that leaves under MIN_SHARED_S of both (--offset 1e6 was taken and wrote
+    an offset that leaves under MIN_DURATION_S of both (--offset 1e6 was taken and wrote
     sessions of silence, with no command) is refused."""
-    if offset is not None and abs(offset) > duration - MIN_SHARED_S:
+    if offset is not None and abs(offset) > duration - MIN_DURATION_S:
         raise InputError(
-            f"--offset {offset:g} s leaves under {MIN_SHARED_S:g} s where the IMU (0 to "
+            f"--offset {offset:g} s leaves under {MIN_DURATION_S:g} s where the IMU (0 to "
             f"{duration:g} s) and the audio both run: give an offset within "
-            f"±{duration - MIN_SHARED_S:g} s, or a longer --duration"
+            f"±{duration - MIN_DURATION_S:g} s, or a longer --duration"
         )
 
 
-#: The least time a synthetic session's IMU and audio both run (the shortest --duration).
-MIN_SHARED_S = 20.0
+#: The shortest synthetic session, and the least time its IMU and audio both run.
+MIN_DURATION_S = 20.0
 
 #: The largest audio clock drift synth makes: --drift 1e12 (a typo) was taken, its audio
 #: clock running a million times slow. Watch and phone crystals drift by tens of ppm.
@@ -346,9 +346,10 @@ def run(args) -> dict:
             raise InputError("OUT_DIR is required")
         if args.sessions < 1:
             raise InputError("--sessions must be at least 1")
-        if not 20 <= args.duration <= MAX_DURATION_S:
+        if not MIN_DURATION_S <= args.duration <= MAX_DURATION_S:
             raise InputError(
-                f"--duration must be at least 20 seconds and at most {MAX_DURATION_S:.0f} "
+                f"--duration must be at least {MIN_DURATION_S:.0f} seconds and at most "
+                f"{MAX_DURATION_S:.0f} "
                 f"(6 hours), not {args.duration:g}"
             )
         _check_shared_time(args.offset, args.duration)
