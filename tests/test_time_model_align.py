@@ -130,9 +130,14 @@ def test_real_sessions_without_a_confirmable_offset_are_refused(data_dir, transc
         assert reports[name].excluded
     assert "command(s) found" in reports["20251017_110929_session"].reason
     # on motion energy its best peak (strong enough to keep: AlignConfig.strong_keeps_peak)
-    # is contradicted by the gesture words' classes
+    # is contradicted by the gesture words' classes; tiny.en's words differ with the CPU
+    # threads CTranslate2 runs on (OMP_NUM_THREADS=1 hears others), and on those the class
+    # evidence points elsewhere without deciding: either way the classes refuse it
     reason = reports["20251017_135233_session"].reason
-    assert "classes do not match the motion at that offset" in reason
+    assert (
+        "classes do not match the motion at that offset" in reason
+        or "energy and class evidence point to different offsets" in reason
+    ), reason
 
 
 def test_class_channels_align_real_135233_where_the_other_sessions_classes_put_it(
