@@ -181,6 +181,13 @@ class AlignConfig:
     # and their controls, the only wrong energy passes of seeds 1006-1069:
     # bench/notes/oneclass56.txt). False: off.
     one_class_needs_profile: bool = True
+    # A pass below sure_quality is refused where the clock sized a loss from a pace bracket
+    # whose size may be off by more than loss_spread_s, fewer than loss_split_words words
+    # lie before it and loss_split_words or more after it (_unchecked_bracket): the fit
+    # follows the words after the loss, so its offset is off at the stream's start by as
+    # much as the loss's size, and too few words before it check that size (1085_00:
+    # bench/notes/loss57.txt). False: off.
+    loss_before_checked: bool = True
     # Fewer words than this on either side of such a loss: the sides are not fitted apart
     # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3
@@ -1218,6 +1225,7 @@ def _evidence(
         contradicted,
         uncertain_loss=_straddled_loss(motion, said, fit, cfg)
         or _split_bracket(motion, said, fit, cfg),
+        unchecked_loss=_unchecked_bracket(motion, said, fit, cfg),
     )
 
 
@@ -1263,6 +1271,25 @@ def _split_bracket(
         offsets = _split_offsets(motion, said, fit, loss[3], cfg, near=cfg.loss_split_local_s)
         if offsets is not None and abs(offsets[1] - offsets[0]) > cfg.loss_bracket_split_s:
             return [*loss[:4], *offsets]
+    return None
+
+
+def _unchecked_bracket(
+    motion: Motion, said: list[Command], fit: OffsetFit, cfg: AlignConfig
+) -> list[float] | None:
+    """The first loss the clock sized from a pace bracket, its size off by up to more than
+    loss_spread_s, with fewer than loss_split_words words before it at the fit and
+    loss_split_words or more after it, as [arrival s, size, spread, rebuilt s, words before,
+    words after]; None without one (loss_before_checked). The words after such a loss set
+    the offset; too few before it cannot show that its size, and so the offset at the
+    stream's start, is off."""
+    if not cfg.loss_before_checked or cfg.loss_spread_s is None or not said:
+        return None
+    times = np.array([c.start * fit.scale for c in said]) + fit.offset_s
+    for loss, kind in unsure_losses(motion, cfg.loss_spread_s):
+        before = int((times < loss[3]).sum())
+        if kind == BRACKET and before < cfg.loss_split_words <= len(said) - before:
+            return [*loss[:4], float(before), float(len(said) - before)]
     return None
 
 

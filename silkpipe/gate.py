@@ -58,6 +58,9 @@ class Evidence:
     # A loss whose size may be off by over loss_spread_s, the words on its two sides
     # fitting that far apart (_straddled_loss; None: none such).
     uncertain_loss: list[float] | None = None
+    # A bracket loss of uncertain size with too few words before it to check that size,
+    # the fit following the words after it (_unchecked_bracket; None: none such).
+    unchecked_loss: list[float] | None = None
     # fixed class model: clip_evidence.common_margin (None: none, or not computed)
     common_margin: float | None = None
     # fixed class model, scale a != 1: rate_classes.rate_margin (class_rate_margin)
@@ -96,6 +99,8 @@ def decide(
         at_chance, gate = True, CHOICE_ELSEWHERE
     if not at_chance and ev.uncertain_loss and not _sure_energy(ev, gate_levels(cfg)):
         at_chance, gate = True, LOSS_UNCERTAIN
+    if not at_chance and ev.unchecked_loss and not _sure_energy(ev, gate_levels(cfg)):
+        at_chance, gate = True, LOSS_UNCHECKED
     if not at_chance and _away_on_common(ev, gate, gate_levels(cfg)):
         at_chance, gate = True, COMMON_AWAY
     if not at_chance and _moved_weakly(ev, gate_levels(cfg)):
@@ -293,6 +298,9 @@ RATE_PREFERS_ONE = "class evidence prefers the clock's own rate"
 #: ... and where energy under sure_quality would pass words on both sides of a loss whose
 #: size may be off by more than loss_spread_s (Evidence.uncertain_loss).
 LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
+#: ... and where the words after such a loss, sized from a pace bracket, set the offset and
+#: too few words before it check its size (Evidence.unchecked_loss).
+LOSS_UNCHECKED = "words after a loss of uncertain size set the offset"
 #: ... where a fixed class model's strong class p stands beside an energy p above
 #: max_energy_p on fewer than min_class_words class words (_few_words_loose_energy).
 FEW_CLASS_WORDS = "class evidence on too few words beside a loose energy fit"
@@ -642,6 +650,19 @@ def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     )
 
 
+def _loss_unchecked(loss: list[float], quality: float, cfg: AlignConfig) -> str:
+    """LOSS_UNCHECKED's reason, naming the loss (Evidence.unchecked_loss)."""
+    _, size, spread, at, before, after = loss[:6]
+    sure = round(max(cfg.sure_quality, cfg.min_quality), 2)  # the level _sure_energy applies
+    return (
+        f"the rebuilt clock inserted a loss at {at:.1f} s ({size:.2f} s) whose size may be "
+        f"off by {spread:.2f} s; the {int(after)} words after it set the offset, and "
+        f"{int(before)} before it (< {cfg.loss_split_words}) cannot check that size, so the "
+        f"offset at the stream's start may be off by as much (quality {quality:.2f} < sure "
+        f"{sure})"
+    )
+
+
 def _few_words_why(cls: ClassTest, p_value: float, cfg: AlignConfig) -> str:
     """FEW_CLASS_WORDS's reason (_few_words_loose_energy)."""
     return (
@@ -682,6 +703,8 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _choice_elsewhere(ev, cfg)
     elif gate == LOSS_UNCERTAIN and ev.uncertain_loss:
         what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
+    elif gate == LOSS_UNCHECKED and ev.unchecked_loss:
+        what = _loss_unchecked(ev.unchecked_loss, quality, cfg)
     elif gate == FEW_CLASS_WORDS and ev.cls is not None:
         what = _few_words_why(ev.cls, p_value, cfg)
     elif gate == BEFORE_START and ev.first_word_s is not None:
