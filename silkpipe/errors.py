@@ -28,7 +28,29 @@ def on_ctrl_c(signum, frame) -> None:
     the command went on to exit 0. The press is kept, so check_ctrl_c still stops it."""
     _ctrl_c["pressed"] = True
     _stopped_by["signal"] = signum
+    if _held["depth"]:
+        _held["pending"] = True  # ctrl_c_held raises it once its steps are done
+        return
     raise KeyboardInterrupt
+
+
+_held = {"depth": 0, "pending": False}
+
+
+@contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM (where on_ctrl_c answers them) wait while steps that must happen
+    together run, and are raised once they are done: a press between the two moves that
+    publish `evaluate --report`'s pair left the new metrics.json beside the old
+    confusion.png (bad_input_sweep57). A kill (-9) cannot be held."""
+    _held["depth"] += 1
+    try:
+        yield
+    finally:
+        _held["depth"] -= 1
+    if not _held["depth"] and _held["pending"]:
+        _held["pending"] = False
+        raise KeyboardInterrupt
 
 
 @contextmanager
