@@ -476,13 +476,24 @@ def read_session_metadata(folder: Path) -> dict:
 
 
 def _sample_header(header: list[str], path: Path) -> dict[str, int]:
-    cols = {h.strip(): i for i, h in enumerate(header)}
+    """Each column's index, or InputError saying what is wrong with the header: a column
+    given twice was named as "unknown or repeated column(s) []", and names in quotes (a
+    spreadsheet's export) as every column missing (bad_input_sweep57)."""
+    names = [h.strip() for h in header]
+    if any(len(n) > 1 and n[0] == n[-1] == '"' for n in names):
+        raise InputError(
+            f"line 1: column names in quotes ({names[0][:40]}): clips are read unquoted; "
+            "save it without quotes",
+            path=str(path),
+        )
+    cols = {n: i for i, n in enumerate(names)}
     missing = [c for c in SAMPLE_REQUIRED if c not in cols]
     if missing:
         raise InputError(f"line 1: missing column(s) {', '.join(missing)}", path=str(path))
-    unknown = [c for c in cols if c not in SAMPLE_REQUIRED + SAMPLE_OPTIONAL]
-    if unknown or len(cols) != len(header):
-        raise InputError(f"line 1: unknown or repeated column(s) {unknown}", path=str(path))
+    if twice := sorted({n for n in names if names.count(n) > 1}):
+        raise InputError(f"line 1: column(s) {', '.join(twice)} given twice", path=str(path))
+    if unknown := [c for c in cols if c not in SAMPLE_REQUIRED + SAMPLE_OPTIONAL]:
+        raise InputError(f"line 1: unknown column(s) {', '.join(unknown)}", path=str(path))
     return cols
 
 

@@ -129,7 +129,14 @@ def _swap(lines, old, new, row=1):
     "edit, message",
     [
         (lambda ls: [ls[0].replace("gyro_y,", "")] + ls[1:], "line 1: missing column"),
-        (lambda ls: [ls[0] + ",extra"] + [x + "," for x in ls[1:]], "unknown or repeated"),
+        (lambda ls: [ls[0] + ",extra"] + [x + "," for x in ls[1:]], "unknown column.s. extra"),
+        # bad_input_sweep57: a column twice was "unknown or repeated column(s) []"; quoted
+        # names were "missing column(s)" every one
+        (lambda ls: [ls[0] + ",sample"] + [x + ",1" for x in ls[1:]], "column.s. sample given"),
+        (
+            lambda ls: [",".join(f'"{c}"' for c in ls[0].split(","))] + ls[1:],
+            "column names in quotes",
+        ),
         (lambda ls: _swap(ls, ",jump,", ",punch,"), "line 2: gesture 'punch'"),
         (lambda ls: _swap(ls, "-0.23609942", "abc"), "line 2: field gyro_x is 'abc'"),
         (lambda ls: _swap(ls, "-0.23609942,", ""), "line 2: 14 fields, expected 15"),
