@@ -114,6 +114,8 @@ BAD_NUMBERS = [
     (["evaluate", "--cv", "time-range", "--epochs", "10001"], "TrainConfig.max_epochs"),
     (["evaluate", "--cv", "time-range", "--seeds", "10000000000"], "--seeds"),  # MemoryError
     (["train", "--adapt-to", "IN", "--adapt-rounds", "100000"], "AdaptConfig.rounds"),
+    (["synth", "OUT", "--sessions", "100000000"], "--sessions"),  # wrote until the disk was full
+    (["synth", "OUT", "--clips-per-class", "1000000000"], "--clips-per-class"),  # MemoryError
     (
         ["evaluate", "--cv", "leave-day-out", "--adapt", "--adapt-rounds", "101"],
         "AdaptConfig.rounds",
