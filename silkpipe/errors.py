@@ -20,7 +20,7 @@ _stopped_by = {"signal": 2}  # SIGINT, or SIGTERM: the exit status is 128 + it
 
 
 def on_ctrl_c(signum, frame) -> None:
-    """SIGINT (and SIGTERM) handler: remember the press and the signal, then raise
+    """SIGINT (and SIGTERM, SIGHUP) handler: remember the press and the signal, then raise
     KeyboardInterrupt as Python's does.
 
     Python drops an exception raised inside a weakref or ``__del__`` callback ("Exception
@@ -60,7 +60,9 @@ def ctrl_c_answered(restore: bool = True) -> Iterator[None]:
     outside the main thread (the signals are not its caller's to set there). SIGTERM (`kill
     PID`, a service stop, timeout) had killed the command at once, before its cleanup ran,
     and a run stopped in its train step left its work folders in TMPDIR
-    (bad_input_sweep50); it now exits 143, as the shell's.
+    (bad_input_sweep50); it now exits 143, as the shell's. SIGHUP (the terminal closed, an
+    ssh link dropped) did the same (bad_input_sweep57): exit 129; under `nohup` it stays
+    ignored.
 
     On the way out the caller's handlers and unraisable hook are put back: a program that
     called ``cli.main`` and went on had a later ``kill`` raise KeyboardInterrupt in its own
@@ -74,6 +76,7 @@ def ctrl_c_answered(restore: bool = True) -> Iterator[None]:
     defaults: dict[int, Any] = {
         signal.SIGINT: signal.default_int_handler,
         signal.SIGTERM: signal.SIG_DFL,
+        signal.SIGHUP: signal.SIG_DFL,  # the terminal closed, an ssh link dropped
     }
     hook = sys.unraisablehook
     answered = [signum for signum, default in defaults.items() if _answer(signum, default)]
@@ -103,7 +106,7 @@ def _answer(signum, default) -> bool:
 
 
 def interrupted_status() -> int:
-    """The exit status of a command stopped by Ctrl-C (130) or SIGTERM (143)."""
+    """The exit status of a command stopped by Ctrl-C (130), SIGTERM (143) or SIGHUP (129)."""
     return 128 + int(_stopped_by["signal"])
 
 

@@ -12,8 +12,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 
-def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir):
+
+@pytest.mark.parametrize("signum, status", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir, signum, status):
+    """SIGHUP (the terminal closed, an ssh link dropped) as SIGTERM (bad_input_sweep57)."""
     clips = tmp_path / "clips"
     clips.mkdir()
     for path in sorted((data_dir / "clips-dev").iterdir())[:40]:
@@ -32,9 +36,9 @@ def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir):
         assert time.time() < deadline
         time.sleep(0.05)
     time.sleep(1.0)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(getattr(signal, signum))
     err = proc.communicate(timeout=120)[1]
-    assert proc.returncode == 143, err[-3000:]
+    assert proc.returncode == status, err[-3000:]
     assert err.strip().splitlines()[-1].startswith("silkpipe train: interrupted: "), err[-3000:]
     assert "Traceback" not in err
     assert not list(tmp.glob("silkpipe-*")), sorted(p.name for p in tmp.iterdir())
