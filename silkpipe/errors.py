@@ -48,8 +48,10 @@ def ctrl_c_held() -> Iterator[None]:
         yield
     finally:
         _held["depth"] -= 1
-    if not _held["depth"] and _held["pending"]:
-        _held["pending"] = False
+        pending = not _held["depth"] and _held["pending"]
+        if pending:  # raised below; where the steps failed, their error goes on instead
+            _held["pending"] = False
+    if pending:
         raise KeyboardInterrupt
 
 
@@ -72,6 +74,7 @@ def ctrl_c_answered(restore: bool = True) -> Iterator[None]:
     import signal
 
     _ctrl_c["pressed"] = False
+    _held["pending"] = False
     _stopped_by["signal"] = signal.SIGINT
     defaults: dict[int, Any] = {
         signal.SIGINT: signal.default_int_handler,

@@ -116,7 +116,12 @@ def test_ctrl_c_between_the_two_moves_waits_for_the_second(tmp_path, monkeypatch
             os.kill(os.getpid(), getattr(signal, signum))
 
     monkeypatch.setattr(os, "replace", replace)
-    with ctrl_c_answered(), pytest.raises(KeyboardInterrupt):
-        evaluation.write_report({"run": "new"}, rep)
+    start_up = signal.default_int_handler if signum == "SIGINT" else signal.SIG_DFL
+    left = signal.signal(getattr(signal, signum), start_up)  # as a command finds it
+    try:
+        with ctrl_c_answered(), pytest.raises(KeyboardInterrupt):
+            evaluation.write_report({"run": "new"}, rep)
+    finally:
+        signal.signal(getattr(signal, signum), left)
     assert json.loads((rep / "metrics.json").read_text())["run"] == "new"
     assert (rep / "confusion.png").read_text() == "new"

@@ -94,3 +94,22 @@ def test_a_press_dropped_while_the_process_shuts_down_stays_quiet(tmp_path):
     assert proc.returncode == 2, proc.stderr[-3000:]  # nothing to train on: bad input
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("silkpipe train: error: "), proc.stderr[-3000:]
+
+
+def test_a_press_held_over_steps_is_raised_once_after_them(monkeypatch):
+    """errors.ctrl_c_held (evaluate --report's two moves, bad_input_sweep57): a press inside
+    is raised after the steps, once; where the steps failed their error goes on, and the
+    press is not raised again at a later hold."""
+    from silkpipe import errors
+
+    monkeypatch.setitem(errors._ctrl_c, "pressed", False)
+    done = []
+    with pytest.raises(KeyboardInterrupt), errors.ctrl_c_held():
+        errors.on_ctrl_c(signal.SIGINT, None)
+        done.append("both steps")
+    assert done == ["both steps"]
+    with pytest.raises(ValueError), errors.ctrl_c_held():
+        errors.on_ctrl_c(signal.SIGINT, None)
+        raise ValueError("a step failed")
+    with errors.ctrl_c_held():
+        pass
