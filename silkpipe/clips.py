@@ -64,8 +64,8 @@ MAX_SAMPLE = 100_000
 RATE = 50.0
 #: No recording is dated before the Unix epoch (see date_problem).
 EARLIEST_DAY = dt.date(1970, 1, 1)
-#: Nor after the end of this century: a date past it is a placeholder (9999-12-31) or a
-#: time in the wrong unit, whatever this machine's clock reads (see date_problem).
+#: Nor after the end of this century: a date past it is a placeholder (the last day of a
+#: far year) or a time in the wrong unit, whatever this machine's clock reads.
 LATEST_DAY = dt.date(2100, 1, 1)
 
 _BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")

@@ -363,7 +363,7 @@ MAX_EPOCHS = 10_000
 #: ended in MemoryError before the first fold, the seed list built whole.
 MAX_SEEDS = 1000
 #: Most self-training rounds (--adapt-rounds), each a whole training: the default is a
-#: couple, and the pseudo-labels settle long before this many.
+#: couple and the notes tried a handful; a count typed too large trained round after round.
 MAX_ADAPT_ROUNDS = 100
 #: Ranges [low, high] (None: open) of the numeric settings that have one. Outside them a
 #: library fails deep inside (ZeroDivisionError, torch: exit 1), a grid is sized from the

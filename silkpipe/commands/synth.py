@@ -312,12 +312,12 @@ MAX_DRIFT_PPM = 1e4
 MAX_DURATION_S = 6 * 3600.0
 
 #: The most synthetic sessions one sample holds: hundreds of times the default, each a
-#: folder of megabytes; --sessions 100000000 wrote on until the disk was full.
+#: folder of megabytes; a count typed zeros too long wrote on until the disk was full.
 MAX_SESSIONS = 1000
 
 #: The most clips a class of the synthetic sample: several times a real day's folder;
-#: every clip is drawn in memory first (this many drew gigabytes for minutes), and
-#: --clips-per-class 1000000000 ended in MemoryError (exit 1).
+#: every clip is drawn in memory first (this many drew gigabytes for minutes), and a count
+#: typed zeros too long ended in MemoryError (bad_input_sweep57).
 MAX_CLIPS_PER_CLASS = 200
 
 #: Options of the synthetic sample, of --from-clips, and of --from-clips --realistic.
