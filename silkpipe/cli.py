@@ -194,11 +194,15 @@ def _close_bars() -> None:
 
 
 def _say(line: str) -> None:
-    """One line on stderr, on a line of its own even if a progress bar was drawn."""
+    """One line on stderr, on a line of its own even if a progress bar was drawn; none
+    where stderr can no longer be written (its terminal closed)."""
     _close_bars()
-    sys.stdout.flush()
-    sys.stderr.write("\r\033[K" + line + "\n" if sys.stderr.isatty() else line + "\n")
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.write("\r\033[K" + line + "\n" if sys.stderr.isatty() else line + "\n")
+        sys.stderr.flush()
+    except OSError:  # the terminal is gone (SIGHUP): the exit status still says it
+        pass
 
 
 if __name__ == "__main__":

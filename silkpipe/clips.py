@@ -64,6 +64,9 @@ MAX_SAMPLE = 100_000
 RATE = 50.0
 #: No recording is dated before the Unix epoch (see date_problem).
 EARLIEST_DAY = dt.date(1970, 1, 1)
+#: Nor after the end of this century: a date past it is a placeholder (the last day of a
+#: far year) or a time in the wrong unit, whatever this machine's clock reads.
+LATEST_DAY = dt.date(2100, 1, 1)
 
 _BUTTON = re.compile(r"_(\d{13})_to_(\d{13})$")
 _BUTTON_SHAPE = re.compile(r"_(\d+)_to_(\d+)$")
@@ -175,16 +178,34 @@ def utc_day(epoch_s: float) -> str:
 
 
 def date_problem(day: dt.date) -> str:
-    """Why ``day`` cannot be the date of a recording ('' when it can): after tomorrow (UTC,
-    a day's grace for a clock ahead of it) or before 1970, the epoch the recorders' clocks
-    count from. Such a date (a clip folder dated 9999-12-31) was scored as a day of its
-    own, a leave-day-out fold of recordings of no day."""
-    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
-    if day > latest:
-        return f"in the future (after {latest.isoformat()})"
+    """Why ``day`` cannot be the date of a recording ('' when it can): after LATEST_DAY or
+    before 1970, the epoch the recorders' clocks count from. Such a date (a clip folder
+    dated 9999-12-31) was scored as a day of its own, a leave-day-out fold of recordings of
+    no day. A day after this machine's tomorrow is only warned about: the bound was the
+    clock's, and a machine whose clock was wrong (behind) refused every good recording."""
+    if day > LATEST_DAY:
+        return f"in the future (after {LATEST_DAY.isoformat()})"
     if day < EARLIEST_DAY:
         return "before 1970, the epoch the recorders' clocks count from"
+    _warn_if_after_clock(day)
     return ""
+
+
+def _warn_if_after_clock(day: dt.date) -> None:
+    """One warning a process for a recording dated after this machine's tomorrow (UTC, a
+    day's grace): its date, or the machine's clock, is wrong."""
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if day > tomorrow and not _CLOCK_WARNED:
+        _CLOCK_WARNED.append(day)
+        log.warning(
+            "a recording is dated %s, after this machine's clock (%s UTC): check the "
+            "recording's date, or the clock; it is read as dated",
+            day.isoformat(),
+            (tomorrow - dt.timedelta(days=1)).isoformat(),
+        )
+
+
+_CLOCK_WARNED: list[dt.date] = []
 
 
 # --- device-ns dialect: cores, blocks, late delivery ------------------------------------
@@ -455,13 +476,24 @@ def read_session_metadata(folder: Path) -> dict:
 
 
 def _sample_header(header: list[str], path: Path) -> dict[str, int]:
-    cols = {h.strip(): i for i, h in enumerate(header)}
+    """Each column's index, or InputError saying what is wrong with the header: a column
+    given twice was named as "unknown or repeated column(s) []", and names in quotes (a
+    spreadsheet's export) as every column missing (bad_input_sweep57)."""
+    names = [h.strip() for h in header]
+    if any(len(n) > 1 and n[0] == n[-1] == '"' for n in names):
+        raise InputError(
+            f"line 1: column names in quotes ({names[0][:40]}): clips are read unquoted; "
+            "save it without quotes",
+            path=str(path),
+        )
+    cols = {n: i for i, n in enumerate(names)}
     missing = [c for c in SAMPLE_REQUIRED if c not in cols]
     if missing:
         raise InputError(f"line 1: missing column(s) {', '.join(missing)}", path=str(path))
-    unknown = [c for c in cols if c not in SAMPLE_REQUIRED + SAMPLE_OPTIONAL]
-    if unknown or len(cols) != len(header):
-        raise InputError(f"line 1: unknown or repeated column(s) {unknown}", path=str(path))
+    if twice := sorted({n for n in names if names.count(n) > 1}):
+        raise InputError(f"line 1: column(s) {', '.join(twice)} given twice", path=str(path))
+    if unknown := [c for c in cols if c not in SAMPLE_REQUIRED + SAMPLE_OPTIONAL]:
+        raise InputError(f"line 1: unknown column(s) {', '.join(unknown)}", path=str(path))
     return cols
 
 

@@ -20,7 +20,7 @@ _stopped_by = {"signal": 2}  # SIGINT, or SIGTERM: the exit status is 128 + it
 
 
 def on_ctrl_c(signum, frame) -> None:
-    """SIGINT (and SIGTERM) handler: remember the press and the signal, then raise
+    """SIGINT (and SIGTERM, SIGHUP) handler: remember the press and the signal, then raise
     KeyboardInterrupt as Python's does.
 
     Python drops an exception raised inside a weakref or ``__del__`` callback ("Exception
@@ -28,7 +28,31 @@ def on_ctrl_c(signum, frame) -> None:
     the command went on to exit 0. The press is kept, so check_ctrl_c still stops it."""
     _ctrl_c["pressed"] = True
     _stopped_by["signal"] = signum
+    if _held["depth"]:
+        _held["pending"] = True  # ctrl_c_held raises it once its steps are done
+        return
     raise KeyboardInterrupt
+
+
+_held = {"depth": 0, "pending": False}
+
+
+@contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM (where on_ctrl_c answers them) wait while steps that must happen
+    together run, and are raised once they are done: a press between the two moves that
+    publish `evaluate --report`'s pair left the new metrics.json beside the old
+    confusion.png (bad_input_sweep57). A kill (-9) cannot be held."""
+    _held["depth"] += 1
+    try:
+        yield
+    finally:
+        _held["depth"] -= 1
+        pending = not _held["depth"] and _held["pending"]
+        if pending:  # raised below; where the steps failed, their error goes on instead
+            _held["pending"] = False
+    if pending:
+        raise KeyboardInterrupt
 
 
 @contextmanager
@@ -38,7 +62,9 @@ def ctrl_c_answered(restore: bool = True) -> Iterator[None]:
     outside the main thread (the signals are not its caller's to set there). SIGTERM (`kill
     PID`, a service stop, timeout) had killed the command at once, before its cleanup ran,
     and a run stopped in its train step left its work folders in TMPDIR
-    (bad_input_sweep50); it now exits 143, as the shell's.
+    (bad_input_sweep50); it now exits 143, as the shell's. SIGHUP (the terminal closed, an
+    ssh link dropped) did the same (bad_input_sweep57): exit 129; under `nohup` it stays
+    ignored.
 
     On the way out the caller's handlers and unraisable hook are put back: a program that
     called ``cli.main`` and went on had a later ``kill`` raise KeyboardInterrupt in its own
@@ -48,10 +74,12 @@ def ctrl_c_answered(restore: bool = True) -> Iterator[None]:
     import signal
 
     _ctrl_c["pressed"] = False
+    _held["pending"] = False
     _stopped_by["signal"] = signal.SIGINT
     defaults: dict[int, Any] = {
         signal.SIGINT: signal.default_int_handler,
         signal.SIGTERM: signal.SIG_DFL,
+        signal.SIGHUP: signal.SIG_DFL,  # the terminal closed, an ssh link dropped
     }
     hook = sys.unraisablehook
     answered = [signum for signum, default in defaults.items() if _answer(signum, default)]
@@ -81,7 +109,7 @@ def _answer(signum, default) -> bool:
 
 
 def interrupted_status() -> int:
-    """The exit status of a command stopped by Ctrl-C (130) or SIGTERM (143)."""
+    """The exit status of a command stopped by Ctrl-C (130), SIGTERM (143) or SIGHUP (129)."""
     return 128 + int(_stopped_by["signal"])
 
 

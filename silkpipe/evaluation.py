@@ -166,6 +166,7 @@ def write_report(result: dict, folder: str | Path) -> None:
     into one folder left one's metrics.json beside the other's confusion.png."""
     import os
 
+    from silkpipe.errors import ctrl_c_held
     from silkpipe.locks import folder_locked, scratch_in
 
     folder = Path(folder)
@@ -179,8 +180,9 @@ def write_report(result: dict, folder: str | Path) -> None:
         ):
             if problem := report_file_problem(folder):
                 raise problem
-            for name in REPORT_FILES:
-                os.replace(made / name, folder / name)
+            with ctrl_c_held():  # a press between the moves mixed the pair
+                for name in REPORT_FILES:
+                    os.replace(made / name, folder / name)
             _drop_dead_scratch(folder)
 
 

@@ -205,14 +205,29 @@ def torch_save(obj, path: Path) -> None:
     """``torch.save`` (or a TorchScript module's ``save`` when ``obj`` has one) to ``path``.
 
     torch reports a write the disk refused as RuntimeError ("[enforce fail ...] unexpected
-    pos ..."), which names neither the file nor the disk: where the disk is full that is
-    re-raised as the OSError it is, naming the file."""
+    pos ..."), which names neither the file nor the disk: it is re-raised as the OSError
+    it is (write_refused), naming the file."""
     try:
         obj.save(str(path)) if isinstance(obj, torch.jit.ScriptModule) else torch.save(obj, path)
     except RuntimeError as err:
-        if shutil.disk_usage(Path(path).parent).free >= FULL_DISK_BYTES:
+        if (refused := write_refused(Path(path))) is None:
             raise
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from err
+        raise refused from err
+
+
+def write_refused(path: Path) -> OSError | None:
+    """Why the disk refused to finish ``path`` (None when it did not): full, or, with room
+    on it, a quota or a file-size limit (`ulimit -f` of a batch job), which the free space
+    does not show and torch ended with exit 1 naming nothing (bad_input_sweep57). A byte
+    appended to the cut file asks the disk again."""
+    if shutil.disk_usage(path.parent).free < FULL_DISK_BYTES:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    try:
+        with open(path, "ab") as cut:
+            cut.write(b"\0")
+    except OSError as err:
+        return OSError(err.errno, err.strerror, str(path))
+    return None
 
 
 def export_model(model: GestureNet, folder: Path, config: dict) -> None:

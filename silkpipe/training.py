@@ -19,6 +19,8 @@ import json
 import logging
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -459,11 +461,12 @@ def train_windows(
     ckpt_path = out_dir / CHECKPOINT_NAME
     state = _resume(fit, ckpt_path, fingerprint)
     resumed_from = state["epoch"]
-    _fit_epochs(fit, cfg, (x_val, va.y), state, (ckpt_path, fingerprint), progress)
-    best = _pick(fit, state, cfg, x_val, va.y)
-    model, (mean, std) = fit.model, fit.normalisation
-    if cfg.refit:
-        model, mean, std = _refit(windows, cfg, state["kept_epoch"], device)
+    with _dropped_if_diverged(ckpt_path):
+        _fit_epochs(fit, cfg, (x_val, va.y), state, (ckpt_path, fingerprint), progress)
+        best = _pick(fit, state, cfg, x_val, va.y)
+        model, (mean, std) = fit.model, fit.normalisation
+        if cfg.refit:
+            model, mean, std = _refit(windows, cfg, state["kept_epoch"], device)
     summary = {
         "epochs": state["epoch"],
         "kept_epoch": state["kept_epoch"],
@@ -486,9 +489,22 @@ def train_windows(
         summary["trained_on"] = sources
     (out_dir / HISTORY_NAME).write_text(json.dumps(state["history"], indent=2))
     add_class_bias(model, CLASSES.index("noise"), cfg.noise_bias)
-    _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
+    with _dropped_if_diverged(ckpt_path):
+        _write_folder(model, out_dir, _folder_config(cfg, mean, std, summary), export)
     ckpt_path.unlink(missing_ok=True)
     return summary
+
+
+@contextmanager
+def _dropped_if_diverged(ckpt_path: Path) -> Iterator[None]:
+    """The checkpoint deleted when the training diverges: the same data and settings
+    resumed from it and diverged again at the same epoch (bad_input_sweep57), and a
+    `train --out DIR` left it in DIR/model.partial for ever."""
+    try:
+        yield
+    except Diverged:
+        ckpt_path.unlink(missing_ok=True)
+        raise
 
 
 def _fit_epochs(
@@ -676,8 +692,12 @@ def _finite_loss(loss: float, epoch: int, cfg: TrainConfig, what: str = "loss") 
     raise _diverged(f"epoch {epoch}'s {what} is {loss} (NaN or infinite)", cfg.to_dict())
 
 
+class Diverged(InputError):
+    """A training whose loss or weights stopped being numbers: its settings, not a fault."""
+
+
 def _diverged(what: str, cfg: dict) -> InputError:
-    return InputError(
+    return Diverged(
         f"training diverged: {what}, so the weights are no longer numbers and nothing is "
         f"written: lower --lr (now {cfg['lr']:g}) or the augmentation (--jitter "
         f"{cfg['jitter']:g}, --scale {cfg['scale']:g})"

@@ -110,8 +110,14 @@ class Settings:
         return self.model_dir or os.environ.get("HF_HOME")
 
     def config_hash(self) -> str:
-        blob = json.dumps(self.config(), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        return config_digest(self.config())
+
+
+def config_digest(config: dict[str, Any]) -> str:
+    """The cache key's hash of a Settings.config() (taken once where both are recorded:
+    each config() hashes a local model folder's listing and looks up a cached revision)."""
+    blob = json.dumps(config, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def bundled_model_dir() -> Path:
@@ -632,11 +638,12 @@ def transcribe_audio(audio: np.ndarray, settings: Settings, threads: int | None 
     split = split_bursts(result, audio, settings.snap_window_s) if settings.split_bursts else 0
     _shift(result, settings.onset_shift_s)
     seconds = len(audio) / SAMPLE_RATE
+    config = settings.config()  # the record's settings and their hash, from one lookup
     meta = {
         "backend": settings.backend,
         "model": settings.model,
-        "settings": settings.config(),
-        "config_hash": settings.config_hash(),
+        "settings": config,
+        "config_hash": config_digest(config),
         "device": settings.device,
         "threads": threads,
         "audio_seconds": round(seconds, 3),

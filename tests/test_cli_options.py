@@ -109,6 +109,15 @@ BAD_NUMBERS = [
     (["train", "--weight-average", "ema", "--ema-decay", "1"], "TrainConfig.ema_decay"),
     (["train", "--dropout", "1"], "TrainConfig.dropout"),
     (["evaluate", "--cv", "time-range", "--label-smoothing", "1"], "TrainConfig.label_smoothing"),
+    # sweep 57: counts of whole trainings with no upper bound (ran for ever, or MemoryError)
+    (["train", "--epochs", "100000000"], "TrainConfig.max_epochs"),
+    (["evaluate", "--cv", "time-range", "--epochs", "10001"], "TrainConfig.max_epochs"),
+    (["evaluate", "--cv", "time-range", "--seeds", "1001"], "--seeds"),  # 1e10: MemoryError
+    (["train", "--adapt-to", "IN", "--adapt-rounds", "100000"], "AdaptConfig.rounds"),
+    (
+        ["evaluate", "--cv", "leave-day-out", "--adapt", "--adapt-rounds", "101"],
+        "AdaptConfig.rounds",
+    ),
 ]
 
 
@@ -206,6 +215,32 @@ def test_an_option_that_would_do_nothing_is_refused_naming_it(tmp_path, capsys, 
     assert rc == 2 and len(lines) == 1 and flag in lines[0], err
     assert "nothing" in lines[0] or "ignore" in lines[0], err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "typed", [["--sessions", "100000000"], ["--clips-per-class", "1000000000"]]
+)
+def test_synth_counts_past_their_bound_are_refused_before_anything_is_made(typed):
+    """--sessions 1e8 wrote sessions until the disk was full, --clips-per-class 1e9 ended in
+    MemoryError (bad_input_sweep57). The check itself is called: without it synth runs."""
+    from silkpipe.commands import synth
+    from silkpipe.errors import InputError
+
+    args = build_parser().parse_args(["synth", "OUT", *typed])
+    with pytest.raises(InputError, match=f"{typed[0]} must be at most"):
+        synth._check_numbers(args)
+
+
+def test_score_voice_counts_past_their_bound_are_refused_before_any_session_is_read(
+    tmp_path, capsys
+):
+    """--epochs and --seeds as train and evaluate bound them (bad_input_sweep57)."""
+    for typed in (["--epochs", "100000000"], ["--seeds", "100000"]):
+        argv = ["score-voice", str(tmp_path / "none"), "--clips", str(tmp_path / "none"), *typed]
+        rc = main(argv)
+        lines = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+        assert rc == 2 and len(lines) == 1
+        assert f"error: {typed[0]} must be at most" in lines[0], lines
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,14 @@ def _swap(lines, old, new, row=1):
     "edit, message",
     [
         (lambda ls: [ls[0].replace("gyro_y,", "")] + ls[1:], "line 1: missing column"),
-        (lambda ls: [ls[0] + ",extra"] + [x + "," for x in ls[1:]], "unknown or repeated"),
+        (lambda ls: [ls[0] + ",extra"] + [x + "," for x in ls[1:]], "unknown column.s. extra"),
+        # bad_input_sweep57: a column twice was "unknown or repeated column(s) []"; quoted
+        # names were "missing column(s)" every one
+        (lambda ls: [ls[0] + ",sample"] + [x + ",1" for x in ls[1:]], "column.s. sample given"),
+        (
+            lambda ls: [",".join(f'"{c}"' for c in ls[0].split(","))] + ls[1:],
+            "column names in quotes",
+        ),
         (lambda ls: _swap(ls, ",jump,", ",punch,"), "line 2: gesture 'punch'"),
         (lambda ls: _swap(ls, "-0.23609942", "abc"), "line 2: field gyro_x is 'abc'"),
         (lambda ls: _swap(ls, "-0.23609942,", ""), "line 2: 14 fields, expected 15"),
@@ -229,3 +236,39 @@ def test_a_sample_clip_with_cells_padded_with_spaces_reads_like_the_plain_one(di
     for sensor in want.times:
         assert np.array_equal(got.times[sensor], want.times[sensor])
         assert np.array_equal(got.values[sensor], want.values[sensor])
+
+
+def test_a_machine_clock_behind_the_recordings_refuses_none_of_them(
+    tmp_path: Path, monkeypatch, caplog
+):
+    """The future was this machine's tomorrow: on a clock set back (a board without a
+    battery, a container started in 2024) every good clip and clip folder was refused
+    (bad_input_sweep57). A date past LATEST_DAY is still refused; one after the clock
+    is one warning."""
+    import datetime as dt
+
+    from silkpipe import clips as clips_module
+    from silkpipe.clips import read_session_metadata
+
+    class Behind(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2024, 6, 1, 12, tzinfo=tz)
+
+    monkeypatch.setattr(dt, "datetime", Behind)
+    monkeypatch.setattr(clips_module, "_CLOCK_WARNED", [])
+    name = parse_clip_name(Path("idle_1760841409525_to_1760841414826.csv"))
+    assert name.host_time == 1760841409.525
+    folder = tmp_path / "day"
+    folder.mkdir()
+    meta = {
+        "session_id": "20251014_201836",
+        "date": "2025-10-14T20:49:43",
+        "samples_per_gesture": 1,
+    }
+    (folder / "session_metadata.json").write_text(json.dumps({**meta, "recording_duration_sec": 2}))
+    assert read_session_metadata(folder)["day"] == "2025-10-14"
+    warned = [r.getMessage() for r in caplog.records if "machine's clock" in r.getMessage()]
+    assert len(warned) == 1 and "2024-06-01" in warned[0], warned
+    with pytest.raises(InputError, match="in the future"):
+        parse_clip_name(Path("jump_7258118400000_to_7258118401000.csv"))

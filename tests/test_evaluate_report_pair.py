@@ -95,3 +95,33 @@ def test_a_killed_writers_scratch_is_dropped_a_live_ones_kept(tmp_path, monkeypa
     assert sorted(p.name for p in rep.iterdir()) == [".partial-live", *names]
     evaluation.write_report({"run": "b"}, rep)  # its writer gone: dropped
     assert sorted(p.name for p in rep.iterdir()) == names
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_between_the_two_moves_waits_for_the_second(tmp_path, monkeypatch, signum):
+    """A press (or `kill PID`) that lands between the moves left the new metrics.json
+    beside the old confusion.png (bad_input_sweep57): it is answered after both."""
+    import signal
+
+    from silkpipe.errors import ctrl_c_answered
+
+    monkeypatch.setattr(evaluation, "confusion_png", _marked_figure)
+    rep = tmp_path / "rep"
+    evaluation.write_report({"run": "old"}, rep)
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if str(dst).endswith("metrics.json"):
+            os.kill(os.getpid(), getattr(signal, signum))
+
+    monkeypatch.setattr(os, "replace", replace)
+    start_up = signal.default_int_handler if signum == "SIGINT" else signal.SIG_DFL
+    left = signal.signal(getattr(signal, signum), start_up)  # as a command finds it
+    try:
+        with ctrl_c_answered(), pytest.raises(KeyboardInterrupt):
+            evaluation.write_report({"run": "new"}, rep)
+    finally:
+        signal.signal(getattr(signal, signum), left)
+    assert json.loads((rep / "metrics.json").read_text())["run"] == "new"
+    assert (rep / "confusion.png").read_text() == "new"

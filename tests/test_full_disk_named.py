@@ -34,3 +34,23 @@ def test_an_error_naming_its_file_is_left_as_it_is(tmp_path, monkeypatch):
     monkeypatch.setattr(evaluation, "confusion_png", denied)
     with pytest.raises(PermissionError, match="confusion.png"):
         evaluation.write_report(SCORES, tmp_path / "rep")
+
+
+def test_train_out_under_a_file_size_limit_names_the_file(tmp_path):
+    """`ulimit -f` (a batch job's limit; a quota acts alike) leaves room on the disk, so
+    torch's "unexpected pos" RuntimeError was passed on naming nothing (bad_input_sweep57):
+    it is the OSError the disk gave, naming the file, and model.partial is not left."""
+    import badinputs
+
+    clips = badinputs.sample_clips(tmp_path / "clips", per_class=3)
+    code = (
+        "import resource, sys; from silkpipe.cli import main;"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.RLIM_INFINITY));"
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    argv = ["train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--epochs", "1"]
+    proc = badinputs.python_program(code, *argv, "--no-progress")
+    (line,) = [ln for ln in proc.stderr.splitlines() if ": error: " in ln]
+    assert proc.returncode == 1 and "[Errno 27] File too large" in line, proc.stderr
+    assert "out/model.partial/" in line and "Traceback" not in proc.stderr
+    assert list((tmp_path / "out").iterdir()) == []

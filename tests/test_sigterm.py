@@ -12,8 +12,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 
-def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir):
+
+@pytest.mark.parametrize("signum, status", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir, signum, status):
+    """SIGHUP (the terminal closed, an ssh link dropped) as SIGTERM (bad_input_sweep57)."""
     clips = tmp_path / "clips"
     clips.mkdir()
     for path in sorted((data_dir / "clips-dev").iterdir())[:40]:
@@ -32,9 +36,9 @@ def test_sigterm_mid_training_cleans_up_and_exits_143(tmp_path, data_dir):
         assert time.time() < deadline
         time.sleep(0.05)
     time.sleep(1.0)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(getattr(signal, signum))
     err = proc.communicate(timeout=120)[1]
-    assert proc.returncode == 143, err[-3000:]
+    assert proc.returncode == status, err[-3000:]
     assert err.strip().splitlines()[-1].startswith("silkpipe train: interrupted: "), err[-3000:]
     assert "Traceback" not in err
     assert not list(tmp.glob("silkpipe-*")), sorted(p.name for p in tmp.iterdir())
@@ -90,3 +94,22 @@ def test_a_press_dropped_while_the_process_shuts_down_stays_quiet(tmp_path):
     assert proc.returncode == 2, proc.stderr[-3000:]  # nothing to train on: bad input
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("silkpipe train: error: "), proc.stderr[-3000:]
+
+
+def test_a_press_held_over_steps_is_raised_once_after_them(monkeypatch):
+    """errors.ctrl_c_held (evaluate --report's two moves, bad_input_sweep57): a press inside
+    is raised after the steps, once; where the steps failed their error goes on, and the
+    press is not raised again at a later hold."""
+    from silkpipe import errors
+
+    monkeypatch.setitem(errors._ctrl_c, "pressed", False)
+    done = []
+    with pytest.raises(KeyboardInterrupt), errors.ctrl_c_held():
+        errors.on_ctrl_c(signal.SIGINT, None)
+        done.append("both steps")
+    assert done == ["both steps"]
+    with pytest.raises(ValueError), errors.ctrl_c_held():
+        errors.on_ctrl_c(signal.SIGINT, None)
+        raise ValueError("a step failed")
+    with errors.ctrl_c_held():
+        pass

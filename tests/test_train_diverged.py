@@ -10,6 +10,7 @@ import badinputs
 import pytest
 import torch
 
+from silkpipe import training
 from silkpipe.cli import main
 from silkpipe.errors import InputError
 from silkpipe.model import GestureNet
@@ -48,3 +49,56 @@ def test_weights_that_are_no_numbers_are_not_written(tmp_path):
     with pytest.raises(InputError, match="weights hold NaN"):
         _write_folder(model, tmp_path, config, export=False)
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- what a failed `train --out DIR` leaves in DIR (bad_input_sweep57) ------------------
+
+
+def _train(tmp_path, *extra: str) -> int:
+    clips = tmp_path / "clips"
+    if not clips.exists():
+        badinputs.sample_clips(clips, per_class=3)
+    argv = ["train", "--clips", str(clips), "--out", str(tmp_path / "out"), "--no-progress"]
+    return main([*argv, *extra])
+
+
+def _stopped_at(monkeypatch, epoch: int, stop: BaseException) -> None:
+    """Each epoch's loss checked as usual, but epoch ``epoch``'s raises ``stop``."""
+    real = training._finite_loss
+
+    def finite_loss(loss, at, cfg, what="loss"):
+        if at == epoch and what == "loss":
+            raise stop
+        return real(loss, at, cfg, what)
+
+    monkeypatch.setattr(training, "_finite_loss", finite_loss)
+
+
+@pytest.mark.parametrize(
+    "extra", [("--lr", "1e30"), ("--purge-s", "1e9")], ids=["diverged", "split refused"]
+)
+def test_a_training_that_fails_leaves_no_model_partial(tmp_path, capsys, extra):
+    """It left DIR/model.partial, empty, for ever (sweep 56's leftover)."""
+    assert _train(tmp_path, "--epochs", "1", *extra) == 2
+    assert list((tmp_path / "out").iterdir()) == [], capsys.readouterr().err
+
+
+def test_a_training_that_diverges_after_a_checkpoint_drops_it(tmp_path, monkeypatch, capsys):
+    """The checkpoint of the epoch before the divergence was resumed by a rerun of the same
+    settings, which diverged again at the same epoch: it is dropped, model.partial too."""
+    _stopped_at(
+        monkeypatch, 2, training._diverged("epoch 2's loss is nan", TrainConfig().to_dict())
+    )
+    assert _train(tmp_path, "--epochs", "3") == 2
+    assert "training diverged" in capsys.readouterr().err
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_stopped_training_keeps_the_checkpoint_it_resumes_from(tmp_path, monkeypatch):
+    """Ctrl-C after an epoch keeps DIR/model.partial/checkpoint.pt: the rerun resumes."""
+    _stopped_at(monkeypatch, 2, KeyboardInterrupt())
+    assert _train(tmp_path, "--epochs", "3") == 130
+    assert (tmp_path / "out" / "model.partial" / training.CHECKPOINT_NAME).is_file()
+    monkeypatch.undo()
+    assert _train(tmp_path, "--epochs", "3") == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model"]

@@ -374,3 +374,25 @@ def test_a_model_name_updated_in_the_cache_is_another_transcript_key(tmp_path, m
     monkeypatch.setenv("HF_HOME", str(cache))  # no --model-dir: whisperx loads from $HF_HOME
     assert Settings(backend="whisperx", model="tiny").config_hash() == updated
     assert "model_revision" not in Settings().config()  # the bundled model's key as it was
+
+
+def test_a_transcript_records_its_settings_and_their_hash_from_one_lookup(monkeypatch):
+    """Settings.config() hashes a local model folder's listing and looks up a cached
+    revision: it ran twice per transcript (bad_input_sweep57), and the two could disagree
+    were the folder replaced between them."""
+    calls = []
+    real = Settings.config
+
+    def config(self):
+        calls.append(1)
+        return real(self)
+
+    def fake(audio, settings, threads):
+        return {"segments": [{"start": 0.1, "end": 0.4, "text": " jump", "words": []}]}
+
+    monkeypatch.setattr(Settings, "config", config)
+    monkeypatch.setattr(transcription, "transcribe_faster_whisper", fake)
+    result = transcribe_audio(np.zeros(SAMPLE_RATE, np.float32), Settings())
+    assert len(calls) == 1
+    meta = result["silkpipe"]
+    assert meta["config_hash"] == transcription.config_digest(meta["settings"])

@@ -101,6 +101,15 @@ def refuse_below_one(args, dests: Sequence[str]) -> None:
             raise InputError(f"--{dest.replace('_', '-')} must be at least 1, not {value}")
 
 
+def refuse_above(args, most: dict[str, int]) -> None:
+    """InputError naming the first count option among ``most`` given over its bound (a
+    count of epochs, seeds, rounds: past it a typo that ran for ever, or filled memory)."""
+    for dest, high in most.items():
+        value = getattr(args, dest, None)
+        if value is not None and value > high:
+            raise InputError(f"--{dest.replace('_', '-')} must be at most {high}, not {value}")
+
+
 #: The two spellings of the store-mode test split option (add_test_split_option).
 TEST_SPLIT_FLAGS = ("--no-test-split", "--test-split")
 
@@ -344,6 +353,18 @@ SEEDS = (0, 2**32 - 1)  # the seeds numpy and torch take: every seed option's ra
 #: cores than any machine this runs on has; 100000 ended in libgomp "Out of memory" (train,
 #: exit 1) or a segfault (transcribe, exit 139), and 1024 on 2 cores ran an epoch for minutes.
 MAX_THREADS = 256
+#: Most epochs one training may be asked for: hundreds of times the default, several times
+#: the longest run in the notes. The one-cycle schedule spreads its warm-up over every epoch
+#: asked for, so a count typed too large trained at its lowest rate for as long as anyone
+#: waited (bad_input_sweep57).
+MAX_EPOCHS = 10_000
+#: Most seeds a score averages (evaluate --cv --seeds, score-voice --seeds), each a whole
+#: training per fold: far past the handful the notes average. A count typed too large
+#: ended in MemoryError before the first fold, the seed list built whole.
+MAX_SEEDS = 1000
+#: Most self-training rounds (--adapt-rounds), each a whole training: the default is a
+#: couple and the notes tried a handful; a count typed too large trained round after round.
+MAX_ADAPT_ROUNDS = 100
 #: Ranges [low, high] (None: open) of the numeric settings that have one. Outside them a
 #: library fails deep inside (ZeroDivisionError, torch: exit 1), a grid is sized from the
 #: value (--search 1e9 s: 745 GiB), or a model trained 0 epochs is published. Sizes that
@@ -353,7 +374,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
     "TrainConfig": {
         **dict.fromkeys(("batch_size", "conv", "kernel", "hidden"), (1, 4096)),
         "blocks": (1, 64),  # 4096 conv blocks filled 6 GiB and failed allocating (exit 1)
-        "max_epochs": (1, None),
+        "max_epochs": (1, MAX_EPOCHS),
         "threads": (1, MAX_THREADS),
         # windows an epoch draws (the voice preset: 512); 1e9 filled 6 GiB (exit 1)
         "min_epoch_windows": (0, 1_000_000),
@@ -375,7 +396,7 @@ LIMITS: dict[str, dict[str, tuple[float | None, float | None]]] = {
         "crop_step": (0, None),
         "min_valid": (0, 1),
     },
-    "AdaptConfig": {"share": (0.01, 1), "rounds": (0, None)},
+    "AdaptConfig": {"share": (0.01, 1), "rounds": (1, MAX_ADAPT_ROUNDS)},
     "AlignConfig": {
         **dict.fromkeys(_ALIGN_SPANS, (0, _MAX_S)),
         **dict.fromkeys(("event_lead_s", "word_to_peak_s", "noise_centre_s"), (-_MAX_S, _MAX_S)),

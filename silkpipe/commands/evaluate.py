@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from silkpipe.commands import (
+    MAX_SEEDS,
     adapt_config,
     adapt_flags,
     add_adapt_options,
@@ -15,6 +16,7 @@ from silkpipe.commands import (
     add_training_settings,
     check_config,
     counted,
+    refuse_above,
     refuse_unused,
     training_config,
     training_flags,
@@ -528,6 +530,7 @@ def run_cv(args) -> dict:
 
     if args.seeds < 1:
         raise InputError("--seeds must be at least 1")
+    refuse_above(args, {"seeds": MAX_SEEDS})
     if args.shots < 0:
         raise InputError("--shots must be 0 or more")
     base = with_overrides(preset(args.preset), max_epochs=args.epochs, seed=args.seed)

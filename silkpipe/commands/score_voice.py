@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 from silkpipe.commands import (
+    MAX_EPOCHS,
+    MAX_SEEDS,
     add_dir_option,
     counted,
     failure_code,
+    refuse_above,
     refuse_below_one,
     refuse_unused,
 )
@@ -179,8 +182,10 @@ def run(args) -> dict:
 def _refuse_counts(args) -> None:
     """--epochs, --seeds or --workers under 1 (as train, evaluate and run refuse them):
     --epochs 0 trained the default 30 epochs, --epochs -1 none (a random model's macro-F1
-    printed as the score), --seeds 0 one seed; refused before any session is read."""
+    printed as the score), --seeds 0 one seed; refused before any session is read, as are
+    --epochs and --seeds past the bounds train and evaluate hold them to."""
     refuse_below_one(args, ("epochs", "seeds") if args.oracle else ("epochs", "seeds", "workers"))
+    refuse_above(args, {"epochs": MAX_EPOCHS, "seeds": MAX_SEEDS})
 
 
 def raise_if_partial(result: dict) -> None:

@@ -255,8 +255,8 @@ def _from_clips(args, out: Path) -> dict:
 
 def _check_numbers(args) -> None:
     """Refuse numbers no sample can be made from: NaN or infinite (--duration nan looped
-    for ever, --offset nan crashed), a seed outside 0..2**32-1 or a negative count, a share
-    outside [0, 1]."""
+    for ever, --offset nan crashed), a seed outside 0..2**32-1, a negative count or one past
+    its bound, a share outside [0, 1]."""
     for name in ("duration", "offset", "snr", "drift", "sparse", "max_session", "unspoken"):
         value = getattr(args, name)
         if value is not None and not math.isfinite(value):
@@ -265,6 +265,10 @@ def _check_numbers(args) -> None:
         raise InputError("--seed and --clips-per-class must be 0 or more")
     if args.seed > SEEDS[1]:  # as train's and align's seeds
         raise InputError(f"--seed must be at most {SEEDS[1]}, not {args.seed}")
+    for name, most in (("sessions", MAX_SESSIONS), ("clips_per_class", MAX_CLIPS_PER_CLASS)):
+        if getattr(args, name) > most:
+            flag = "--" + name.replace("_", "-")
+            raise InputError(f"{flag} must be at most {most}, not {getattr(args, name)}")
     if args.max_session <= 0 or not 0 <= (args.sparse or 0) <= 1:
         raise InputError("--max-session must be over 0, --sparse in [0, 1]")
     if abs(args.drift) > MAX_DRIFT_PPM:
@@ -306,6 +310,15 @@ MAX_DRIFT_PPM = 1e4
 #: The longest synthetic session: --duration 1e9 (a typo for 1e3) ran for ever, its
 #: stream of 31 years growing in memory, with no line.
 MAX_DURATION_S = 6 * 3600.0
+
+#: The most synthetic sessions one sample holds: hundreds of times the default, each a
+#: folder of megabytes; a count typed zeros too long wrote on until the disk was full.
+MAX_SESSIONS = 1000
+
+#: The most clips a class of the synthetic sample: several times a real day's folder;
+#: every clip is drawn in memory first (this many drew gigabytes for minutes), and a count
+#: typed zeros too long ended in MemoryError (bad_input_sweep57).
+MAX_CLIPS_PER_CLASS = 200
 
 #: Options of the synthetic sample, of --from-clips, and of --from-clips --realistic.
 SYNTHETIC = ("--sessions", "--duration", "--clips-per-class")

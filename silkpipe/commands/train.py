@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from silkpipe.commands import (
@@ -173,7 +176,7 @@ def run(args) -> dict:
     check_classes(streams, "folder mode")
     staging = out / "model.partial"  # a killed run resumes from its checkpoint there
     held = folder_held(out, f"--out {out}")  # seen by a twin of another TMPDIR too
-    with held, one_training(_out_lock(out), f"--out {out}"):  # a twin waits, then trains
+    with held, one_training(_out_lock(out), f"--out {out}"), _kept_to_resume(staging):
         if args.adapt_to or args.calibrate:
             figures = _train_new_day(args, cfg, adapt, streams, staging, skipped)
         else:
@@ -183,6 +186,22 @@ def run(args) -> dict:
     skipped.raise_if_any(out / "model")
     _say_written(out / "model", figures)
     return figures
+
+
+@contextmanager
+def _kept_to_resume(staging: Path) -> Iterator[None]:
+    """DIR/model.partial kept, when the training fails or is stopped, only while it holds a
+    checkpoint a rerun resumes from: a training refused after it began (an empty side of
+    the split), diverged (its checkpoint dropped) or stopped before its first epoch left it
+    in DIR, empty, for ever."""
+    from silkpipe.training import CHECKPOINT_NAME
+
+    try:
+        yield
+    except BaseException:
+        if staging.is_dir() and not any(staging.rglob(CHECKPOINT_NAME)):
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _say_written(model: Path, figures: dict) -> None:
