@@ -53,7 +53,9 @@ def tally(patterns: list[str], prefix: str) -> collections.Counter:
                 err = row["err"]
                 right = err is not None and abs(err) <= (0.5 if session else 0.3)
                 what = "refused" if refused_by_rule(row) else "kept"
-                counts[("session" if session else "control", "right" if right else "wrong", what)] += 1
+                counts[
+                    ("session" if session else "control", "right" if right else "wrong", what)
+                ] += 1
     return counts
 
 
