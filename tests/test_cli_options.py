@@ -110,7 +110,7 @@ BAD_NUMBERS = [
     (["train", "--dropout", "1"], "TrainConfig.dropout"),
     (["evaluate", "--cv", "time-range", "--label-smoothing", "1"], "TrainConfig.label_smoothing"),
     # sweep 57: counts of whole trainings with no upper bound (ran for ever, or MemoryError)
-    (["train", "--epochs", "100000000"], "TrainConfig.max_epochs"),
+    (["train", "--epochs", "100000000"], "TrainConfig.max_epochs (--epochs) is 100000000"),
     (["evaluate", "--cv", "time-range", "--epochs", "10001"], "TrainConfig.max_epochs"),
     (["evaluate", "--cv", "time-range", "--seeds", "1001"], "--seeds"),  # 1e10: MemoryError
     (["train", "--adapt-to", "IN", "--adapt-rounds", "100000"], "AdaptConfig.rounds"),

@@ -442,6 +442,13 @@ def check_config(cfg):
     return cfg
 
 
+#: Settings a command's own option sets under another name: the error names the option too.
+_OPTION_OF = {"max_epochs": "--epochs"}
+
+
 def _out_of_range(cfg, name: str, value, low, high) -> str:
     span = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
-    return f"setting {type(cfg).__name__}.{name} is {value!r}: it must be a number in {span}"
+    option = f" ({_OPTION_OF[name]})" if name in _OPTION_OF else ""
+    return (
+        f"setting {type(cfg).__name__}.{name}{option} is {value!r}: it must be a number in {span}"
+    )
