@@ -640,27 +640,36 @@ _AT_EDGE_WHY = (
 
 def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     """LOSS_UNCERTAIN's reason, naming the loss (Evidence.uncertain_loss)."""
-    _, size, spread, at, before, after = loss[:6]
-    sure = round(max(cfg.sure_quality, cfg.min_quality), 2)  # the level _sure_energy applies
+    before, after = loss[4:6]
     return (
-        f"the rebuilt clock inserted a loss at {at:.1f} s ({size:.2f} s) whose size may be "
-        f"off by {spread:.2f} s, and the words before it fit best at offset {before:+.2f} s, "
-        f"those after it at {after:+.2f} s: the clock may step there (quality "
-        f"{quality:.2f} < sure {sure})"
+        f"{_inserted_loss(loss)}, and the words before it fit best at offset {before:+.2f} s, "
+        f"those after it at {after:+.2f} s: the clock may step there"
+        f"{_under_sure(quality, cfg)}"
     )
 
 
 def _loss_unchecked(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     """LOSS_UNCHECKED's reason, naming the loss (Evidence.unchecked_loss)."""
-    _, size, spread, at, before, after = loss[:6]
-    sure = round(max(cfg.sure_quality, cfg.min_quality), 2)  # the level _sure_energy applies
+    before, after = loss[4:6]
+    return (
+        f"{_inserted_loss(loss)}; the {int(after)} words after it set the offset, and "
+        f"{int(before)} before it (< {cfg.loss_split_words}) cannot check that size, so the "
+        f"offset at the stream's start may be off by as much{_under_sure(quality, cfg)}"
+    )
+
+
+def _inserted_loss(loss: list[float]) -> str:
+    """A loss record [arrival s, size, spread, rebuilt s, ...] in words."""
+    _, size, spread, at = loss[:4]
     return (
         f"the rebuilt clock inserted a loss at {at:.1f} s ({size:.2f} s) whose size may be "
-        f"off by {spread:.2f} s; the {int(after)} words after it set the offset, and "
-        f"{int(before)} before it (< {cfg.loss_split_words}) cannot check that size, so the "
-        f"offset at the stream's start may be off by as much (quality {quality:.2f} < sure "
-        f"{sure})"
+        f"off by {spread:.2f} s"
     )
+
+
+def _under_sure(quality: float, cfg: AlignConfig) -> str:
+    """' (quality q < sure s)': the level _sure_energy applies."""
+    return f" (quality {quality:.2f} < sure {round(max(cfg.sure_quality, cfg.min_quality), 2)})"
 
 
 def _few_words_why(cls: ClassTest, p_value: float, cfg: AlignConfig) -> str:
