@@ -102,3 +102,20 @@ def test_a_stopped_training_keeps_the_checkpoint_it_resumes_from(tmp_path, monke
     monkeypatch.undo()
     assert _train(tmp_path, "--epochs", "3") == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model"]
+
+
+def test_a_trained_model_whose_publish_fails_stays_in_model_partial(tmp_path, monkeypatch):
+    """The finished model (its checkpoint already dropped) was deleted with model.partial
+    when the rename into DIR/model was refused (review of sweep 57): it is kept there."""
+    import silkpipe.store
+
+    def refused(staging, final):
+        raise OSError(16, "Device or resource busy", str(final))
+
+    monkeypatch.setattr(silkpipe.store, "replace_folder", refused)
+    assert _train(tmp_path, "--epochs", "1") == 1
+    kept = tmp_path / "out" / "model.partial"
+    assert (kept / "config.json").is_file() and (kept / "model.onnx").is_file()
+    monkeypatch.undo()  # the rerun trains again over it and publishes
+    assert _train(tmp_path, "--epochs", "1") == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model"]

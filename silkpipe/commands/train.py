@@ -191,15 +191,18 @@ def run(args) -> dict:
 @contextmanager
 def _kept_to_resume(staging: Path) -> Iterator[None]:
     """DIR/model.partial kept, when the training fails or is stopped, only while it holds a
-    checkpoint a rerun resumes from: a training refused after it began (an empty side of
-    the split), diverged (its checkpoint dropped) or stopped before its first epoch left it
-    in DIR, empty, for ever."""
+    checkpoint a rerun resumes from or a finished model whose publish failed (a refused
+    rename: the user recovers it there): a training refused after it began (an empty side
+    of the split), diverged (its checkpoint dropped) or stopped before its first epoch left
+    it in DIR, empty, for ever."""
+    from silkpipe.model_files import CONFIG_NAME
     from silkpipe.training import CHECKPOINT_NAME
 
     try:
         yield
     except BaseException:
-        if staging.is_dir() and not any(staging.rglob(CHECKPOINT_NAME)):
+        kept = (CHECKPOINT_NAME, CONFIG_NAME)
+        if staging.is_dir() and not any(any(staging.rglob(name)) for name in kept):
             shutil.rmtree(staging, ignore_errors=True)
         raise
 
