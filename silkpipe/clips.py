@@ -64,7 +64,7 @@ MAX_SAMPLE = 100_000
 RATE = 50.0
 #: No recording is dated before the Unix epoch (see date_problem).
 EARLIEST_DAY = dt.date(1970, 1, 1)
-#: Nor after the end of this century: a date past it is a placeholder (the last day of a
+#: Nor after the first day of the next century: a date past it is a placeholder (the last day of a
 #: far year) or a time in the wrong unit, whatever this machine's clock reads.
 LATEST_DAY = dt.date(2100, 1, 1)
 
@@ -140,7 +140,7 @@ def parse_clip_name(path: Path) -> ClipName:
     elif host is None and (s := _SEGMENT.search(stem)):
         host = int(s.group(1)) / 1000.0
     day = dt.datetime.fromtimestamp(host, dt.UTC).date() if host is not None else None
-    if day and (why := date_problem(day)):
+    if day and (why := date_problem(day, path)):
         raise InputError(f"clip name's host time ({day}) is {why}: not read", path=str(path))
     return ClipName(stem, label, name_class, "device-ns", button, host)
 
@@ -177,35 +177,40 @@ def utc_day(epoch_s: float) -> str:
     return dt.datetime.fromtimestamp(epoch_s, dt.UTC).date().isoformat()
 
 
-def date_problem(day: dt.date) -> str:
+def date_problem(day: dt.date, source: str | Path = "") -> str:
     """Why ``day`` cannot be the date of a recording ('' when it can): after LATEST_DAY or
     before 1970, the epoch the recorders' clocks count from. Such a date (a clip folder
     dated 9999-12-31) was scored as a day of its own, a leave-day-out fold of recordings of
-    no day. A day after this machine's tomorrow is only warned about: the bound was the
-    clock's, and a machine whose clock was wrong (behind) refused every good recording."""
+    no day. A day after this machine's tomorrow is only warned about, naming ``source`` (the
+    file that dates it): the bound was the clock's, and a machine whose clock was wrong
+    (behind) refused every good recording."""
     if day > LATEST_DAY:
         return f"in the future (after {LATEST_DAY.isoformat()})"
     if day < EARLIEST_DAY:
         return "before 1970, the epoch the recorders' clocks count from"
-    _warn_if_after_clock(day)
+    _warn_if_after_clock(day, str(source))
     return ""
 
 
-def _warn_if_after_clock(day: dt.date) -> None:
-    """One warning a process for a recording dated after this machine's tomorrow (UTC, a
-    day's grace): its date, or the machine's clock, is wrong."""
+def _warn_if_after_clock(day: dt.date, source: str) -> None:
+    """One warning a folder for a recording dated after this machine's tomorrow (UTC, a
+    day's grace), naming the first such file: its date, or the machine's clock, is wrong.
+    A folder of 300 such clips says so once, and each folder is named."""
     tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
-    if day > tomorrow and not _CLOCK_WARNED:
-        _CLOCK_WARNED.append(day)
+    folder = str(Path(source).parent) if source else ""
+    if day > tomorrow and folder not in _CLOCK_WARNED:
+        _CLOCK_WARNED.add(folder)
         log.warning(
-            "a recording is dated %s, after this machine's clock (%s UTC): check the "
+            "%sa recording is dated %s, after this machine's clock (%s UTC): check the "
             "recording's date, or the clock; it is read as dated",
+            f"{source}: " if source else "",
             day.isoformat(),
             (tomorrow - dt.timedelta(days=1)).isoformat(),
         )
 
 
-_CLOCK_WARNED: list[dt.date] = []
+#: The folders a clock warning was given for (one a folder and process).
+_CLOCK_WARNED: set[str] = set()
 
 
 # --- device-ns dialect: cores, blocks, late delivery ------------------------------------
@@ -457,7 +462,7 @@ def read_session_metadata(folder: Path) -> dict:
         day = dt.datetime.fromisoformat(str(meta.get("date"))).date()
     except ValueError:
         raise InputError(f"date {meta.get('date')!r} is not an ISO date", path=str(path)) from None
-    if why := date_problem(day):
+    if why := date_problem(day, path):
         raise InputError(f"date {meta['date']!r} is {why}: no recording's date", path=str(path))
     meta["day"] = day.isoformat()
     duration = meta.get("recording_duration_sec")
@@ -480,9 +485,9 @@ def _sample_header(header: list[str], path: Path) -> dict[str, int]:
     given twice was named as "unknown or repeated column(s) []", and names in quotes (a
     spreadsheet's export) as every column missing (bad_input_sweep57)."""
     names = [h.strip() for h in header]
-    if any(len(n) > 1 and n[0] == n[-1] == '"' for n in names):
+    if quoted := [n for n in names if len(n) > 1 and n[0] == n[-1] == '"']:
         raise InputError(
-            f"line 1: column names in quotes ({names[0][:40]}): clips are read unquoted; "
+            f"line 1: column names in quotes ({quoted[0][:40]}): clips are read unquoted; "
             "save it without quotes",
             path=str(path),
         )
@@ -490,10 +495,12 @@ def _sample_header(header: list[str], path: Path) -> dict[str, int]:
     missing = [c for c in SAMPLE_REQUIRED if c not in cols]
     if missing:
         raise InputError(f"line 1: missing column(s) {', '.join(missing)}", path=str(path))
-    if twice := sorted({n for n in names if names.count(n) > 1}):
-        raise InputError(f"line 1: column(s) {', '.join(twice)} given twice", path=str(path))
+    if twice := sorted({n for n in names if names.count(n) > 1}):  # '' too: an extra comma
+        said = ", ".join(map(repr, twice))
+        raise InputError(f"line 1: column(s) {said} given twice", path=str(path))
     if unknown := [c for c in cols if c not in SAMPLE_REQUIRED + SAMPLE_OPTIONAL]:
-        raise InputError(f"line 1: unknown column(s) {', '.join(unknown)}", path=str(path))
+        said = ", ".join(map(repr, unknown))
+        raise InputError(f"line 1: unknown column(s) {said}", path=str(path))
     return cols
 
 

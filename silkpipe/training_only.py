@@ -57,7 +57,7 @@ def recording_day(metadata: dict, name: str) -> str:
     except ValueError:
         why = "is not an ISO date"
     else:
-        if not (why := date_problem(dated)):
+        if not (why := date_problem(dated, f"{name}/metadata.json")):
             return dated.isoformat()
         why = f"is {why}"  # 9999-12-31: a day no other recording is near, in every fold
     day = _name_day(name)
@@ -85,7 +85,7 @@ def _name_day(name: str) -> str:
         day = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
     except ValueError:
         return ""
-    return day.isoformat() if day and not date_problem(day) else ""
+    return day.isoformat() if day and not date_problem(day, name) else ""
 
 
 def tagged(runs: list[TrainingOnlyRun]) -> list[LabelledStream]:

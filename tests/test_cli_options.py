@@ -113,7 +113,10 @@ BAD_NUMBERS = [
     (["train", "--epochs", "100000000"], "TrainConfig.max_epochs (--epochs) is 100000000"),
     (["evaluate", "--cv", "time-range", "--epochs", "10001"], "TrainConfig.max_epochs"),
     (["evaluate", "--cv", "time-range", "--seeds", "1001"], "--seeds"),  # 1e10: MemoryError
-    (["train", "--adapt-to", "IN", "--adapt-rounds", "100000"], "AdaptConfig.rounds"),
+    (
+        ["train", "--adapt-to", "IN", "--adapt-rounds", "100000"],
+        "AdaptConfig.rounds (--adapt-rounds)",
+    ),
     (
         ["evaluate", "--cv", "leave-day-out", "--adapt", "--adapt-rounds", "101"],
         "AdaptConfig.rounds",

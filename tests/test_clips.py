@@ -129,13 +129,19 @@ def _swap(lines, old, new, row=1):
     "edit, message",
     [
         (lambda ls: [ls[0].replace("gyro_y,", "")] + ls[1:], "line 1: missing column"),
-        (lambda ls: [ls[0] + ",extra"] + [x + "," for x in ls[1:]], "unknown column.s. extra"),
+        (lambda ls: [ls[0] + ",extra"] + [x + "," for x in ls[1:]], "unknown column.s. 'extra'"),
+        # an extra comma (a spreadsheet's export) names the empty column, not nothing
+        (lambda ls: [ls[0] + ","] + [x + "," for x in ls[1:]], "unknown column.s. ''$"),
         # bad_input_sweep57: a column twice was "unknown or repeated column(s) []"; quoted
         # names were "missing column(s)" every one
-        (lambda ls: [ls[0] + ",sample"] + [x + ",1" for x in ls[1:]], "column.s. sample given"),
+        (lambda ls: [ls[0] + ",sample"] + [x + ",1" for x in ls[1:]], "column.s. 'sample' given"),
         (
             lambda ls: [",".join(f'"{c}"' for c in ls[0].split(","))] + ls[1:],
             "column names in quotes",
+        ),
+        (  # only the last name quoted: that one is named
+            lambda ls: [ls[0].rsplit(",", 1)[0] + ',"' + ls[0].rsplit(",", 1)[1] + '"'] + ls[1:],
+            'column names in quotes .".+"',
         ),
         (lambda ls: _swap(ls, ",jump,", ",punch,"), "line 2: gesture 'punch'"),
         (lambda ls: _swap(ls, "-0.23609942", "abc"), "line 2: field gyro_x is 'abc'"),
@@ -256,7 +262,7 @@ def test_a_machine_clock_behind_the_recordings_refuses_none_of_them(
             return cls(2024, 6, 1, 12, tzinfo=tz)
 
     monkeypatch.setattr(dt, "datetime", Behind)
-    monkeypatch.setattr(clips_module, "_CLOCK_WARNED", [])
+    monkeypatch.setattr(clips_module, "_CLOCK_WARNED", set())
     name = parse_clip_name(Path("idle_1760841409525_to_1760841414826.csv"))
     assert name.host_time == 1760841409.525
     folder = tmp_path / "day"
@@ -269,6 +275,10 @@ def test_a_machine_clock_behind_the_recordings_refuses_none_of_them(
     (folder / "session_metadata.json").write_text(json.dumps({**meta, "recording_duration_sec": 2}))
     assert read_session_metadata(folder)["day"] == "2025-10-14"
     warned = [r.getMessage() for r in caplog.records if "machine's clock" in r.getMessage()]
-    assert len(warned) == 1 and "2024-06-01" in warned[0], warned
+    assert len(warned) == 2 and all("2024-06-01" in w for w in warned), warned
+    assert warned[0].startswith("idle_1760841409525_to_1760841414826.csv: "), warned
+    assert warned[1].startswith(f"{folder / 'session_metadata.json'}: "), warned
+    parse_clip_name(Path("idle_1760841409525_to_1760841414827.csv"))  # its folder said so
+    assert len([r for r in caplog.records if "machine's clock" in r.getMessage()]) == 2
     with pytest.raises(InputError, match="in the future"):
         parse_clip_name(Path("jump_7258118400000_to_7258118401000.csv"))

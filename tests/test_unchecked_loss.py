@@ -34,13 +34,15 @@ def _motion(loss: list[float], kind: str) -> Motion:
 
 
 def _words(before: int, after: int, offset: float) -> list[Command]:
-    """``before`` words ahead of rebuilt 20.83 s and ``after`` behind it, at ``offset``."""
-    times = [3.0 + 2.0 * i for i in range(before)] + [25.0 + 3.0 * i for i in range(after)]
+    """``before`` words between 3 and 20 s of rebuilt time, ahead of the loss at 20.83 s,
+    and ``after`` words from 25 s on, at ``offset``."""
+    step = 17.0 / max(before, 1)
+    times = [3.0 + step * i for i in range(before)] + [25.0 + 3.0 * i for i in range(after)]
     return [Command("punch", t - offset, t - offset + 0.3, "punch", 0.9) for t in times]
 
 
-def _fit(offset: float) -> OffsetFit:
-    return OffsetFit(offset, 6.0, 8.9, 0.024, np.zeros(40))
+def _fit(offset: float, scale: float = 1.0) -> OffsetFit:
+    return OffsetFit(offset, 6.0, 8.9, 0.024, np.zeros(40), scale=scale)
 
 
 def test_a_bracket_loss_with_too_few_words_before_it_is_found():
@@ -55,6 +57,7 @@ def test_a_bracket_loss_with_too_few_words_before_it_is_found():
     [
         (LOSS_1085, BRACKET, 3, 17),  # words before it check its size (the split rule)
         (LOSS_1085, BRACKET, 17, 2),  # the words before it set the offset
+        (LOSS_1085, BRACKET, 2, 2),  # too few words after it to set the offset either
         ([15.69, 5.18, 0.4, 20.83], BRACKET, 2, 17),  # its size is sure enough
         (LOSS_1085, LATE_QUEUE, 2, 17),  # a late queue's range is one-sided
     ],
@@ -62,6 +65,27 @@ def test_a_bracket_loss_with_too_few_words_before_it_is_found():
 def test_checked_sure_or_other_losses_are_not(loss, kind, before, after):
     said = _words(before, after, 12.0)
     assert _unchecked_bracket(_motion(loss, kind), said, _fit(12.0), AlignConfig()) is None
+
+
+def test_words_are_counted_at_the_fitted_clock_scale():
+    """3 words before the loss at scale 1; at scale 1.5 the third (14.3 s) lies after it."""
+    said, motion = _words(3, 17, 0.0), _motion(LOSS_1085, BRACKET)
+    assert _unchecked_bracket(motion, said, _fit(0.0), AlignConfig()) is None
+    found = _unchecked_bracket(motion, said, _fit(0.0, scale=1.5), AlignConfig())
+    assert found is not None and found[4:] == [2.0, 18.0]
+
+
+def test_the_gate_is_given_it():
+    """alignment._evidence hands the gate what _unchecked_bracket found."""
+    said = _words(2, 17, 12.0)
+    ev = _evidence_of(_fit(12.0), UNTESTED, SESSIONS, False, _motion(LOSS_1085, BRACKET), said)
+    assert ev.unchecked_loss == [*LOSS_1085, 2.0, 17.0]
+
+
+def _evidence_of(*args) -> Evidence:
+    from silkpipe.alignment import _evidence
+
+    return _evidence(*args, AlignConfig())
 
 
 def test_the_setting_off_finds_none():

@@ -443,7 +443,7 @@ def check_config(cfg):
 
 
 #: Settings a command's own option sets under another name: the error names the option too.
-_OPTION_OF = {"max_epochs": "--epochs"}
+_OPTION_OF = {"max_epochs": "--epochs", "rounds": "--adapt-rounds"}
 
 
 def _out_of_range(cfg, name: str, value, low, high) -> str:
