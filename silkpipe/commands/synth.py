@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from silkpipe.commands import SEEDS, add_dir_option, refuse_unused
+from silkpipe.commands import SEEDS, add_dir_option, refuse_above, refuse_unused
 from silkpipe.errors import InputError, writing_to
 
 
@@ -265,10 +265,7 @@ def _check_numbers(args) -> None:
         raise InputError("--seed and --clips-per-class must be 0 or more")
     if args.seed > SEEDS[1]:  # as train's and align's seeds
         raise InputError(f"--seed must be at most {SEEDS[1]}, not {args.seed}")
-    for name, most in (("sessions", MAX_SESSIONS), ("clips_per_class", MAX_CLIPS_PER_CLASS)):
-        if getattr(args, name) > most:
-            flag = "--" + name.replace("_", "-")
-            raise InputError(f"{flag} must be at most {most}, not {getattr(args, name)}")
+    refuse_above(args, {"sessions": MAX_SESSIONS, "clips_per_class": MAX_CLIPS_PER_CLASS})
     if args.max_session <= 0 or not 0 <= (args.sparse or 0) <= 1:
         raise InputError("--max-session must be over 0, --sparse in [0, 1]")
     if abs(args.drift) > MAX_DRIFT_PPM:
