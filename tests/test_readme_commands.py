@@ -31,7 +31,12 @@ REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 #: The README and the measurement histories moved out of it: commands, paths and names
 #: quoted there are read and copied by users too, so every document is checked alike.
-HISTORIES = ("clock_history.md", "voice_path_history.md", "gesture_model_history.md")
+HISTORIES = (
+    "clock_history.md",
+    "voice_path_history.md",
+    "gesture_model_history.md",
+    "bad_input_history.md",
+)
 DOCUMENTS = (README, *(REPO / "bench" / "notes" / name for name in HISTORIES))
 #: Where a path must start to be a repo path (the rest are store keys, data, outputs).
 REPO_DIRS = ("bench", "silkpipe", "tests", "charts", "images", "workflows", ".ci")
