@@ -4,6 +4,7 @@ machine finds for one store and run (or one --out folder), built in one place.""
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import logging
 import os
@@ -84,6 +85,27 @@ def scratch_in(folder: Path, prefix: str) -> Iterator[Path]:
     finally:
         shutil.rmtree(made, ignore_errors=True)
         os.close(fd)  # releases the lock
+
+
+@contextmanager
+def temp_scratch(prefix: str) -> Iterator[Path]:
+    """A scratch folder in TMPDIR (scratch_in), deleted when done, once the ones of this
+    ``prefix`` that killed processes left (kill -9, the OOM killer: nothing else deletes
+    them) are dropped: each `run` killed in its train step left a silkpipe-unlabelled-*
+    folder in TMPDIR for good (bad_input_sweep58). A live writer's is locked and kept."""
+    folder = Path(tempfile.gettempdir())
+    with folder_locked(folder, ""):
+        drop_abandoned(folder, prefix)
+    with scratch_in(folder, prefix) as made:
+        yield made
+
+
+def drop_abandoned(folder: Path, prefix: str) -> None:
+    """Delete the scratch_in folders named ``prefix``* in ``folder`` whose writers were
+    killed (abandoned); called under ``folder``'s lock, which a new scratch is made under."""
+    for scratch in folder.glob(f"{glob.escape(prefix)}*"):
+        if scratch.is_dir() and not scratch.is_symlink() and abandoned(scratch):
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def abandoned(folder: Path) -> bool:
