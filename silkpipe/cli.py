@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from silkpipe.commands import record_given
 from silkpipe.errors import (
+    BAD_INPUT,
     PartialFailure,
     before_the_session,
     blamed_session,
@@ -88,6 +89,9 @@ def entry() -> NoReturn:
 
 
 def _run(argv: list[str] | None) -> int:
+    if why := _no_current_folder():
+        _say(f"{_named(argv)}: error: {why}")
+        return BAD_INPUT
     try:
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:
@@ -129,6 +133,23 @@ def _run(argv: list[str] | None) -> int:
         _say(f"{_command(args)}: error: {reason}")
         return exit_status(err)
     return 0
+
+
+def _no_current_folder() -> str | None:
+    """Why this process has no current folder (it was deleted while the shell was in it),
+    or None. Relative paths name nothing there, and torch's import ended the process with
+    "Intel oneMKL FATAL ERROR: Cannot load .../libtorch_cpu.so.", exit 2, whatever paths
+    were given (bad_input_sweep58)."""
+    import os
+
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return (
+            "the current folder no longer exists (deleted while this shell was in it): "
+            "cd to a folder that does, and run it again"
+        )
+    return None
 
 
 def _refuse_empty(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:

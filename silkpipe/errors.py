@@ -31,6 +31,10 @@ def on_ctrl_c(signum, frame) -> None:
     if _held["depth"]:
         _held["pending"] = True  # ctrl_c_held raises it once its steps are done
         return
+    # Raised now, so one held before is not kept to be raised again: a second press landing
+    # as a hold ended, after its depth dropped but before it cleared the flag, left the flag
+    # set for the next hold (bad_input_sweep58).
+    _held["pending"] = False
     raise KeyboardInterrupt
 
 

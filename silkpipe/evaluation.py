@@ -189,10 +189,6 @@ def write_report(result: dict, folder: str | Path) -> None:
 def _drop_dead_scratch(folder: Path) -> None:
     """The scratch folders of writers killed (-9, out of memory) in ``folder``: nothing else
     deletes them, and each held a report never published. A live writer holds its own."""
-    import shutil
+    from silkpipe.locks import drop_abandoned
 
-    from silkpipe.locks import abandoned
-
-    for scratch in folder.glob(".partial-*"):
-        if scratch.is_dir() and not scratch.is_symlink() and abandoned(scratch):
-            shutil.rmtree(scratch, ignore_errors=True)
+    drop_abandoned(folder, ".partial-")

@@ -4,6 +4,7 @@ machine finds for one store and run (or one --out folder), built in one place.""
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import logging
 import os
@@ -84,6 +85,40 @@ def scratch_in(folder: Path, prefix: str) -> Iterator[Path]:
     finally:
         shutil.rmtree(made, ignore_errors=True)
         os.close(fd)  # releases the lock
+
+
+@contextmanager
+def temp_scratch(prefix: str) -> Iterator[Path]:
+    """A scratch folder in TMPDIR, locked while in use and deleted when done, once the ones
+    of this ``prefix`` that killed processes left (kill -9, the OOM killer: nothing else
+    deletes them) are dropped: each `run` killed in its train step left a
+    silkpipe-unlabelled-* folder in TMPDIR for good (bad_input_sweep58). A live writer's
+    is locked, and kept. TMPDIR's own lock is not taken (`train --out $TMPDIR` holds it
+    for the whole training): the folder is locked under a name the cleaner does not read,
+    then renamed to its own."""
+    folder = Path(tempfile.gettempdir())
+    drop_abandoned(folder, prefix)
+    hidden = Path(tempfile.mkdtemp(dir=folder, prefix=f".making-{prefix}"))
+    fd = os.open(hidden, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the lock stays with the folder through the rename
+    except OSError as err:  # a file system that cannot lock: abandoned() keeps it too
+        log.debug("cannot lock %s (%s)", hidden, err)
+    made = hidden.with_name(hidden.name.removeprefix(".making-"))
+    try:
+        hidden.rename(made)
+        yield made
+    finally:
+        shutil.rmtree(made if made.exists() else hidden, ignore_errors=True)
+        os.close(fd)  # releases the lock
+
+
+def drop_abandoned(folder: Path, prefix: str) -> None:
+    """Delete the scratch folders named ``prefix``* in ``folder`` whose writers were killed
+    (abandoned)."""
+    for scratch in folder.glob(f"{glob.escape(prefix)}*"):
+        if scratch.is_dir() and not scratch.is_symlink() and abandoned(scratch):
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def abandoned(folder: Path) -> bool:

@@ -7,7 +7,11 @@ Also the WAV reader every step uses, which rejects corrupt or truncated files.
 
 from __future__ import annotations
 
+import errno
+import os
+import resource
 import shutil
+import signal
 import struct
 import subprocess
 import tempfile
@@ -44,12 +48,25 @@ def synthesize(text: str, voice: str = "en-us", words_per_minute: int = 160) -> 
         raise RuntimeError("espeak-ng is not installed (Debian package espeak-ng; `make install`)")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "speech.wav"
-        subprocess.run(
-            [binary, "-v", voice, "-s", str(words_per_minute), "-w", str(out), text],
-            check=True,
-            capture_output=True,
-        )
+        _engine([binary, "-v", voice, "-s", str(words_per_minute), "-w", str(out), text])
         return read_wav(out)
+
+
+def _engine(argv: list[str]) -> None:
+    """Run a speech engine (or sox); CalledProcessError where it fails. One the file-size
+    limit (`ulimit -f`) killed is OSError EFBIG naming no file, so the command's line names
+    the folder it writes and the limit (writing_to), as a Python write past it does:
+    espeak-ng died under any limit below 64 MiB (its audio library sizes a 64-MiB buffer
+    file first) and the line was espeak's whole command and its temporary file
+    (bad_input_sweep58)."""
+    try:
+        subprocess.run(argv, check=True, capture_output=True)
+    except subprocess.CalledProcessError as err:
+        if err.returncode != -signal.SIGXFSZ:
+            raise
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        why = f"{os.strerror(errno.EFBIG)}: {Path(argv[0]).name} was stopped by the file-size limit"
+        raise OSError(errno.EFBIG, f"{why} (`ulimit -f`: {limit} bytes a file)") from None
 
 
 def voice_problem(voice: str) -> str | None:
@@ -78,9 +95,7 @@ def _festival(text: str, name: str, words_per_minute: int) -> np.ndarray:
         src, out = Path(tmp) / "text.txt", Path(tmp) / "speech.wav"
         src.write_text(text + "\n", encoding="utf-8")
         setup = f"({FESTIVAL_VOICES[name]})"
-        subprocess.run(
-            [binary, "-eval", setup, "-o", str(out), str(src)], check=True, capture_output=True
-        )
+        _engine([binary, "-eval", setup, "-o", str(out), str(src)])
         tempo = words_per_minute / FESTIVAL_BASE_WPM
         if abs(tempo - 1.0) > 0.02:
             # The HTS voice ignores Duration_Stretch: change the rate with sox's WSOLA tempo
@@ -89,11 +104,7 @@ def _festival(text: str, name: str, words_per_minute: int) -> np.ndarray:
             if sox is None:
                 raise RuntimeError("sox is not installed (Debian package sox)")
             fast = Path(tmp) / "tempo.wav"
-            subprocess.run(
-                [sox, "-R", str(out), str(fast), "tempo", "-s", f"{tempo:.3f}"],  # -R: same dither
-                check=True,
-                capture_output=True,
-            )
+            _engine([sox, "-R", str(out), str(fast), "tempo", "-s", f"{tempo:.3f}"])  # -R: dither
             out = fast
         return read_wav(out)
 

@@ -789,21 +789,29 @@ def _read_checkpoint(path: Path) -> dict | None:
 
 def _save_checkpoint(fit: _Fit, state: dict, ckpt_path: Path, fingerprint: str) -> None:
     """torch.save writes in place: write a temp file and rename, so a kill mid-save leaves
-    the previous epoch's checkpoint intact."""
-    torch_save(
-        {
-            "fingerprint": fingerprint,
-            "model": fit.model.state_dict(),
-            "optimizer": fit.optimizer.state_dict(),
-            "scheduler": fit.scheduler.state_dict(),
-            "generator": fit.gen.get_state(),
-            "averaged": None if fit.averaged is None else fit.averaged.state_dict(),
-            "torch_rng": torch.get_rng_state(),
-            "state": state,
-        },
-        ckpt_path.with_suffix(".tmp"),
-    )
-    ckpt_path.with_suffix(".tmp").replace(ckpt_path)
+    the previous epoch's checkpoint intact. A save that fails or is stopped (Ctrl-C,
+    SIGTERM) deletes its temp file: it was left in DIR/model.partial beside the kept
+    checkpoint, cut short (bad_input_sweep58)."""
+    tmp = ckpt_path.with_suffix(".tmp")
+    try:
+        torch_save(_checkpoint(fit, state, fingerprint), tmp)
+        tmp.replace(ckpt_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _checkpoint(fit: _Fit, state: dict, fingerprint: str) -> dict:
+    return {
+        "fingerprint": fingerprint,
+        "model": fit.model.state_dict(),
+        "optimizer": fit.optimizer.state_dict(),
+        "scheduler": fit.scheduler.state_dict(),
+        "generator": fit.gen.get_state(),
+        "averaged": None if fit.averaged is None else fit.averaged.state_dict(),
+        "torch_rng": torch.get_rng_state(),
+        "state": state,
+    }
 
 
 def _pick(fit: _Fit, state: dict, cfg: TrainConfig, x_val, y_val) -> dict:

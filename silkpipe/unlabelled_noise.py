@@ -12,13 +12,12 @@ probability are taken (TrainConfig.unlabelled_noise), no truth used.
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
 from silkpipe.dataset import LabelledStream, WindowConfig, make_windows, session_stream
+from silkpipe.locks import temp_scratch
 from silkpipe.model import Predictor
 
 log = logging.getLogger(__name__)
@@ -66,8 +65,8 @@ def with_unlabelled_noise(streams: list[LabelledStream], cfg, train_fn) -> list[
     trains that first model (the same settings, the option off)."""
     window: WindowConfig = cfg.window
     half = window.length / window.rate / 2
-    with tempfile.TemporaryDirectory(prefix="silkpipe-unlabelled-") as tmp:
-        first = Path(tmp) / "labels-only"
+    with temp_scratch("silkpipe-unlabelled-") as tmp:
+        first = tmp / "labels-only"
         train_fn(streams, first, replace(cfg, unlabelled_noise=0.0))
         predictor = Predictor(first)  # loaded once, not once per session
         out, added = [], 0.0

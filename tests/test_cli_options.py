@@ -534,3 +534,27 @@ def test_a_transcribe_option_error_names_no_session(tmp_path, capsys, option):
     assert main(["transcribe", "../x", *where]) == 2  # the session's own: named
     (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
     assert "session ../x" in line or "'../x'" in line, line
+
+
+def test_a_current_folder_deleted_under_the_shell_is_one_line(tmp_path):
+    """A shell whose current folder was deleted (a scratch folder cleared by another job):
+    torch's import ended every command with "Intel oneMKL FATAL ERROR: Cannot load
+    .../libtorch_cpu.so.", exit 2, even with absolute paths (bad_input_sweep58). It is one
+    line saying so, exit 2, before anything is read."""
+    import badinputs
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = (
+        "import os, sys; from silkpipe.cli import main;"
+        f"os.chdir({str(gone)!r}); os.rmdir({str(gone)!r});"
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    argv = ["train", "--clips", str(tmp_path / "clips"), "--out", str(tmp_path / "out")]
+    proc = badinputs.python_program(code, *argv)
+    assert proc.returncode == 2 and "FATAL" not in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "silkpipe train: error: the current folder no longer exists (deleted while this shell "
+        "was in it): cd to a folder that does, and run it again"
+    ]
+    assert not (tmp_path / "out").exists()

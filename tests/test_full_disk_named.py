@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 
 import pytest
 
@@ -54,3 +55,24 @@ def test_train_out_under_a_file_size_limit_names_the_file(tmp_path):
     assert proc.returncode == 1 and "[Errno 27] File too large" in line, proc.stderr
     assert "out/model.partial/" in line and "Traceback" not in proc.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_synth_under_a_file_size_limit_names_its_folder_and_the_limit(tmp_path):
+    """espeak-ng died under `ulimit -f` (below 64 MiB: its audio library sizes a buffer file
+    first) and synth's line was "CalledProcessError: Command [...espeak-ng..., its temporary
+    file...] died with <Signals.SIGXFSZ: 25>" (bad_input_sweep58): it names the folder synth
+    writes and the limit, exit 1, and leaves nothing beside it."""
+    import badinputs
+
+    code = (
+        "import resource, sys; from silkpipe.cli import main;"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, resource.RLIM_INFINITY));"
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    out = tmp_path / "out"
+    proc = badinputs.python_program(code, "synth", str(out), "--sessions", "1")
+    (line,) = [ln for ln in proc.stderr.splitlines() if ": error: " in ln]
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"cannot write {out}: File too large" in line and "ulimit -f" in line, line
+    assert "CalledProcessError" not in line and list(tmp_path.iterdir()) == []

@@ -56,3 +56,42 @@ def test_a_mark_dropped_between_its_making_and_its_lock_is_made_again(tmp_path, 
         assert mark.exists() and locks.writer_state(mark) == "writing"
         assert not locks.drop_if_dead(mark)
     assert not mark.exists()
+
+
+HOLD_SCRATCH = """
+import os, sys, tempfile
+tempfile.tempdir = sys.argv[1]
+from silkpipe.locks import temp_scratch
+with temp_scratch("silkpipe-unlabelled-") as made:
+    (made / "labels-only").mkdir()
+    print(made, flush=True)
+    if sys.argv[2] == "kill":
+        os.kill(os.getpid(), 9)  # kill -9, the OOM killer: no cleanup runs
+    sys.stdin.read()  # held until the test closes stdin
+"""
+
+
+def test_a_temp_scratch_a_killed_process_left_is_dropped_by_the_next(tmp_path, monkeypatch):
+    """A `run` killed (-9) in its train step left TMPDIR/silkpipe-unlabelled-* for good
+    (bad_input_sweep58): the next scratch of that name drops it, and keeps a live
+    process's, which is locked."""
+    import subprocess
+    import sys
+
+    from silkpipe import locks
+
+    def scratch(how: str) -> tuple[subprocess.Popen, Path]:
+        argv = [sys.executable, "-c", HOLD_SCRATCH, str(tmp_path), how]
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        return proc, Path(proc.stdout.readline().strip())
+
+    killed, left = scratch("kill")
+    assert killed.wait(timeout=60) == -9 and left.is_dir()
+    live, held = scratch("hold")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with locks.temp_scratch("silkpipe-unlabelled-") as mine:
+        assert mine.is_dir() and held.is_dir() and not left.exists()
+    assert not mine.exists()
+    live.communicate("", timeout=60)
+    assert live.returncode == 0 and not held.exists()

@@ -116,3 +116,32 @@ def test_a_press_held_over_steps_is_raised_once_after_them(monkeypatch):
         raise ValueError("a step failed")
     with errors.ctrl_c_held():
         pass
+
+
+def test_a_second_press_as_a_hold_ends_leaves_none_held(monkeypatch):
+    """A press held over steps, then a second one landing as the hold ends, after its depth
+    dropped and before it cleared its flag (a trace function sends it there): it is raised,
+    and no press stays held to be raised again at the next hold (bad_input_sweep58)."""
+    from silkpipe import errors
+
+    monkeypatch.setitem(errors._ctrl_c, "pressed", False)
+    code = errors.ctrl_c_held.__wrapped__.__code__  # type: ignore[attr-defined]
+    seen, fired = [], []
+
+    def in_the_hold(frame, event, arg):
+        if event == "line" and errors._held["depth"]:
+            seen.append(frame.f_lineno)
+        elif event == "line" and seen and not fired:
+            fired.append(frame.f_lineno)
+            errors.on_ctrl_c(signal.SIGTERM, None)  # the second press, in the window
+        return in_the_hold
+
+    sys.settrace(lambda frame, event, arg: in_the_hold if frame.f_code is code else None)
+    try:
+        with pytest.raises(KeyboardInterrupt), errors.ctrl_c_held():
+            errors.on_ctrl_c(signal.SIGINT, None)
+    finally:
+        sys.settrace(None)
+    assert fired and not errors._held["pending"]
+    with errors.ctrl_c_held():
+        pass

@@ -119,3 +119,25 @@ def test_a_trained_model_whose_publish_fails_stays_in_model_partial(tmp_path, mo
     monkeypatch.undo()  # the rerun trains again over it and publishes
     assert _train(tmp_path, "--epochs", "1") == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model"]
+
+
+def test_ctrl_c_in_a_checkpoint_save_leaves_no_temp_file(tmp_path, monkeypatch):
+    """Ctrl-C while epoch 2's checkpoint was saved left DIR/model.partial/checkpoint.tmp, cut
+    short, beside epoch 1's checkpoint.pt (bad_input_sweep58): the temp file is deleted, the
+    checkpoint kept, and the rerun resumes from it."""
+    real, saves = training.torch_save, []
+
+    def save(obj, path):
+        real(obj, path)
+        saves.append(path)
+        if len(saves) == 2 and path.name.endswith(".tmp"):
+            path.write_bytes(path.read_bytes()[:683])  # cut short, as a press leaves it
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "torch_save", save)
+    assert _train(tmp_path, "--epochs", "3") == 130
+    partial = tmp_path / "out" / "model.partial"
+    assert sorted(p.name for p in partial.iterdir()) == [training.CHECKPOINT_NAME]
+    monkeypatch.undo()
+    assert _train(tmp_path, "--epochs", "3") == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -25,6 +24,7 @@ from silkpipe.clips import load_clip_streams
 from silkpipe.errors import InputError, not_utf8, parse_json, read_user_bytes
 from silkpipe.gate import CHOICE_UNCONFIRMED, CLASS_CONTRADICTS
 from silkpipe.labels import intervals_to_csv, parse_labels_csv
+from silkpipe.locks import temp_scratch
 from silkpipe.progress import progress_bar, say_line
 from silkpipe.sessions import Motion, parse_sensor_csv, resample
 from silkpipe.steps.common import (
@@ -375,16 +375,16 @@ def _clip_copies(
 
     clips = folder_clips(clips_dir) if clips_dir is not None else dict(inputs["clips"])
     places = [] if clips_dir is not None else clip_places(clips)
-    with tempfile.TemporaryDirectory(prefix="silkpipe-align-clips-") as tmp:
+    with temp_scratch("silkpipe-align-clips-") as tmp:
         for name, sha in clips.items():
             if clips_dir is not None:
                 data = read_user_bytes(clips_dir / name)
             else:
                 data = read_input(store, keys.clip_key(name), sha)
-            (Path(tmp) / name).parent.mkdir(exist_ok=True)
-            (Path(tmp) / name).write_bytes(data)
-        scratch = {Path(tmp) / n: clips_origin(inputs, None, n) for n in places}
-        yield scratch or {Path(tmp): clips_origin(inputs, clips_dir)}, clips
+            (tmp / name).parent.mkdir(exist_ok=True)
+            (tmp / name).write_bytes(data)
+        scratch = {tmp / n: clips_origin(inputs, None, n) for n in places}
+        yield scratch or {tmp: clips_origin(inputs, clips_dir)}, clips
 
 
 def _first_bad(bad: dict[Path, str], scratch: dict[Path, str]):

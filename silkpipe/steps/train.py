@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from silkpipe import store as keys
 from silkpipe.clips import clip_folder_files, clips_hint, distinct_folders, folder_problem
 from silkpipe.copies import copy_of
 from silkpipe.errors import InputError, not_utf8, one_line, read_user_bytes, shown
-from silkpipe.locks import one_training, tmp_path
+from silkpipe.locks import one_training, temp_scratch, tmp_path
 from silkpipe.steps.align import read_motion
 from silkpipe.steps.common import (
     STEP_VERSION,
@@ -566,8 +565,8 @@ def evaluate_model(store: Store, run_id: str, streams: list, backend: str = "onn
 
     if keys.published(store, run_id, "model") is None:
         raise InputError(f"run {run_id} has no model (run train first)")
-    with tempfile.TemporaryDirectory(prefix="silkpipe-eval-") as tmp:
+    with temp_scratch("silkpipe-eval-") as tmp:
         folder = keys.download_prefix(
-            store, keys.published_prefix(store, run_id, "model"), Path(tmp) / "model"
+            store, keys.published_prefix(store, run_id, "model"), tmp / "model"
         )
         return evaluate(folder, streams, backend=backend)
