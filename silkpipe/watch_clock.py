@@ -99,6 +99,9 @@ class ClockConfig:
     recent_pace_s: float = 1.0  # ... or in this last watch time before it (0: off): their pace
     queue_window_s: float = 2.0  # ... or only over this much after the gap: its size may be off
     realtime_after_s: float | None = 0.25  # rows at R this long after it: the queue began later
+    # ... and where the sending pace (stalls left out) after it reads R but the rows are not
+    # in real time, the pace off their latency floor (stalls hide a queue: hidden58.txt)
+    queue_pace_from_floor: bool = True
 
 
 @dataclass
