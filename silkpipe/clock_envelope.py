@@ -500,9 +500,10 @@ def _sized_lag(
     floor_lag = None if queue is not None else _floor_lag(t, g, rate, cfg, found)
     if floor_lag is not None:  # sent in real time: the stalls before it held rows, no more
         before, lag, far = rate, floor_lag, 0.0
-    after = _slower_pace(t, g, rate, cfg.min_steady_s, before, cfg) or _hidden_queue(
-        t, g, rate, before, cfg
-    )
+    realtime = _realtime_after(t, g, rate, cfg)
+    after = _slower_pace(t, g, rate, cfg.min_steady_s, before, cfg)
+    if after is None and not realtime:
+        after = _hidden_queue(t, g, rate, before, cfg)
     if before is None or after is None:
         if far:
             return lag, far, WINDOW_PACE
@@ -510,7 +511,7 @@ def _sized_lag(
         return lag, late, LATE_QUEUE if late else ""
     low = lag * after / before
     # where the queue began after the loss, the lag is it; else the range's middle
-    size = lag if _realtime_after(t, g, rate, cfg) else (lag + low) / 2
+    size = lag if realtime else (lag + low) / 2
     return size, (lag - low) / 2 + far, BRACKET
 
 
@@ -554,12 +555,12 @@ def _hidden_queue(
     """The pace of a queue that began inside the loss before row g where the host's stalls
     hide it: rows after the gap arrive in bursts between pauses over ``gap_s``, which
     _sending_pace leaves out, so they read as sent at R, yet they are not in real time
-    (_realtime_after). Their latency floor against the count clock at R (suffix minimum
-    over twice ``min_steady_s`` of rows, so a stall's burst that catches up later is no
-    rise) rises by X over the first ``min_steady_s`` of them: sent at n / (n / R + X).
-    Returned where slower than ``before`` by ``pace_drop``, else None (1182_03, a loss
-    sized 1.1 s too big: bench/notes/hidden58.txt)."""
-    if not cfg.queue_pace_from_floor or before is None or _realtime_after(t, g, rate, cfg):
+    (_sized_lag asks only where _realtime_after says so). Their latency floor against
+    the count clock at R (suffix minimum over twice ``min_steady_s`` of rows, so a stall's
+    burst that catches up later is no rise) rises by X over the first ``min_steady_s`` of
+    them: sent at n / (n / R + X). Returned where slower than ``before`` by ``pace_drop``,
+    else None (1182_03, a loss sized 1.1 s too big: bench/notes/hidden58.txt)."""
+    if not cfg.queue_pace_from_floor or before is None:
         return None
     n = max(int(cfg.min_steady_s * rate), 2)
     rows = t[g : g + 2 * n]

@@ -74,17 +74,24 @@ def scratch_in(folder: Path, prefix: str) -> Iterator[Path]:
     (made under ``folder``'s own lock, which a cleaner holds too), so that abandoned() never
     takes a live writer's scratch for a killed one's; deleted when done."""
     with folder_locked(folder, ""):
-        made = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
-        fd = os.open(made, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except OSError as err:  # a file system that cannot lock: abandoned() keeps it too
-            log.debug("cannot lock %s (%s)", made, err)
+        made, fd = _made_locked(folder, prefix)
     try:
         yield made
     finally:
         shutil.rmtree(made, ignore_errors=True)
         os.close(fd)  # releases the lock
+
+
+def _made_locked(folder: Path, prefix: str) -> tuple[Path, int]:
+    """A new folder in ``folder`` and the descriptor that holds its flock (close it to
+    release); where the file system cannot lock, none is held and abandoned() keeps it."""
+    made = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
+    fd = os.open(made, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as err:
+        log.debug("cannot lock %s (%s)", made, err)
+    return made, fd
 
 
 @contextmanager
@@ -98,12 +105,7 @@ def temp_scratch(prefix: str) -> Iterator[Path]:
     then renamed to its own."""
     folder = Path(tempfile.gettempdir())
     drop_abandoned(folder, prefix)
-    hidden = Path(tempfile.mkdtemp(dir=folder, prefix=f".making-{prefix}"))
-    fd = os.open(hidden, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # the lock stays with the folder through the rename
-    except OSError as err:  # a file system that cannot lock: abandoned() keeps it too
-        log.debug("cannot lock %s (%s)", hidden, err)
+    hidden, fd = _made_locked(folder, f".making-{prefix}")  # the lock stays through the rename
     made = hidden.with_name(hidden.name.removeprefix(".making-"))
     try:
         hidden.rename(made)
