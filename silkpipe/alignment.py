@@ -188,6 +188,12 @@ class AlignConfig:
     # much as the loss's size, and too few words before it check that size (1085_00:
     # bench/notes/loss57.txt). False: off.
     loss_before_checked: bool = True
+    # The three loss rules above judge passes at every energy level, not only under
+    # sure_quality: a loss sized wrong moves every word after it whatever the energy, and
+    # energy at the sure level passed a fit 0.70 s off that followed the words after a
+    # bracketed loss, the split-bracket evidence in hand (1241_03: bench/notes/sure59.txt).
+    # False: only passes under sure_quality (align step 63).
+    loss_rules_at_sure: bool = True
     # Fewer words than this on either side of such a loss: the sides are not fitted apart
     # and the loss refuses nothing (_split_offsets).
     loss_split_words: int = 3

@@ -97,9 +97,9 @@ def decide(
         at_chance, gate = _contradicted_verdict(ev, cfg, gate)
     if not at_chance and ev.choice_away and not _sure_energy(ev, gate_levels(cfg)):
         at_chance, gate = True, CHOICE_ELSEWHERE
-    if not at_chance and ev.uncertain_loss and not _sure_energy(ev, gate_levels(cfg)):
+    if not at_chance and ev.uncertain_loss and _loss_judged(ev, cfg):
         at_chance, gate = True, LOSS_UNCERTAIN
-    if not at_chance and ev.unchecked_loss and not _sure_energy(ev, gate_levels(cfg)):
+    if not at_chance and ev.unchecked_loss and _loss_judged(ev, cfg):
         at_chance, gate = True, LOSS_UNCHECKED
     if not at_chance and _away_on_common(ev, gate, gate_levels(cfg)):
         at_chance, gate = True, COMMON_AWAY
@@ -499,6 +499,12 @@ def _sure_energy(ev: Evidence, levels: AlignConfig) -> bool:
     return ev.quality >= max(levels.sure_quality, levels.min_quality)
 
 
+def _loss_judged(ev: Evidence, cfg: AlignConfig) -> bool:
+    """Whether the loss rules judge this pass: any pass where cfg.loss_rules_at_sure holds,
+    else only one under the sure level."""
+    return cfg.loss_rules_at_sure or not _sure_energy(ev, gate_levels(cfg))
+
+
 def _fixed_route_confirms(ev: Evidence, levels: AlignConfig) -> bool:
     """A fixed class model's route (_routes): its class p beside a fair energy p, its lag
     profile at its best here, a fitted rate not at its edge (``levels``: gate_levels)."""
@@ -668,8 +674,12 @@ def _inserted_loss(loss: list[float]) -> str:
 
 
 def _under_sure(quality: float, cfg: AlignConfig) -> str:
-    """' (quality q < sure s)': the level _sure_energy applies."""
-    return f" (quality {quality:.2f} < sure {round(max(cfg.sure_quality, cfg.min_quality), 2)})"
+    """' (quality q < sure s)': the level _sure_energy applies; at or above it, that a
+    loss's size moves the words whatever the energy (loss_rules_at_sure)."""
+    sure = round(max(cfg.sure_quality, cfg.min_quality), 2)
+    if quality >= sure:
+        return f" (quality {quality:.2f}, at sure {sure} or above: no energy checks a size)"
+    return f" (quality {quality:.2f} < sure {sure})"
 
 
 def _few_words_why(cls: ClassTest, p_value: float, cfg: AlignConfig) -> str:
