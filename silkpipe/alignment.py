@@ -147,18 +147,19 @@ class AlignConfig:
     # shift: a fit at a wrong rate passed them (826_02: bench/notes/fp47.txt, rate48.txt).
     # None: off.
     class_rate_margin: float | None = 0.0
-    # A pass below sure_quality is refused where a loss the clock inserted may be off in
-    # size by more than this (TimeModel.uncertain_losses) and the words on its two sides
-    # (loss_split_words a side at least), fitted apart, put the offset more than this apart
-    # and no further than the loss's spread allows (_straddled_loss). None: off.
+    # A pass (below sure_quality unless loss_rules_at_sure) is refused where a loss the
+    # clock inserted may be off in size by more than this (TimeModel.uncertain_losses)
+    # and the words on its two sides (loss_split_words a side at least), fitted apart, put
+    # the offset more than this apart and no further than the loss's spread allows
+    # (_straddled_loss). None: off.
     loss_spread_s: float | None = 0.5
     # Only losses whose spread the late queue gave (TimeModel.uncertain_loss_kinds,
     # clock_envelope.LATE_QUEUE): its range is one-sided (the size at its top), a queue's
     # bracket is mid-range, and split noise over brackets refused right passes (532_01,
     # 711_00: bench/notes/diag45.txt, ctl46.txt). False: every kind (stop 45's rule).
     loss_late_queue_only: bool = True
-    # A pass below sure_quality is also refused where the clock sized a loss from a queue's
-    # pace bracket (clock_envelope.BRACKET, any spread) and the words on its two sides
+    # Such a pass is also refused where the clock sized a loss from a queue's pace
+    # bracket (clock_envelope.BRACKET, any spread) and the words on its two sides
     # (loss_split_words a side at least), each fitted alone within loss_split_local_s of the
     # fit's offset, put the offset more than this apart (_split_bracket). A queue that never
     # drains, begun at the loss, reads faster after it than it sends (its pauses left out),
@@ -181,9 +182,10 @@ class AlignConfig:
     # and their controls, the only wrong energy passes of seeds 1006-1069:
     # bench/notes/oneclass56.txt). False: off.
     one_class_needs_profile: bool = True
-    # A pass below sure_quality is refused where the clock sized a loss from a pace bracket
-    # whose size may be off by more than loss_spread_s, fewer than loss_split_words words
-    # lie before it and loss_split_words or more after it (_unchecked_bracket): the fit
+    # A pass (below sure_quality unless loss_rules_at_sure) is refused where the clock
+    # sized a loss from a pace bracket whose size may be off by more than loss_spread_s,
+    # fewer than loss_split_words words lie before it and loss_split_words or more after
+    # it (_unchecked_bracket): the fit
     # follows the words after the loss, so its offset is off at the stream's start by as
     # much as the loss's size, and too few words before it check that size (1085_00:
     # bench/notes/loss57.txt). False: off.

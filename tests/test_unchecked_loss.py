@@ -115,7 +115,10 @@ def test_such_a_pass_under_sure_quality_is_refused_naming_the_loss():
     assert "the 17 words after it set the offset, and 2 before it (< 3)" in reason
 
 
-def test_sure_energy_passes_it():
+def test_sure_energy_passes_it_only_where_the_loss_rules_spare_that_level():
     sure = gate_levels(AlignConfig()).sure_quality + 0.1
-    excluded, _, gate = decide(_evidence(sure), AlignConfig(), False, _words(2, 17, 12.0))
+    excluded, reason, gate = decide(_evidence(sure), AlignConfig(), False, _words(2, 17, 12.0))
+    assert excluded and gate == LOSS_UNCHECKED and "or above" in reason
+    spared = replace(AlignConfig(), loss_rules_at_sure=False)
+    excluded, _, gate = decide(_evidence(sure), spared, False, _words(2, 17, 12.0))
     assert not excluded and gate != LOSS_UNCHECKED
