@@ -483,13 +483,7 @@ def score_voice(
     folders, truths, refused = read_inputs(sessions_dir, eval_clips_dir)
     with _temp_results(store_uri) as temp:
         steps = run_steps(
-            sessions_dir,
-            folders,
-            truths,
-            store_uri,
-            run_id,
-            backend,
-            model,
+            *(sessions_dir, folders, truths, store_uri, run_id, backend, model),
             controls=controls,
             workers=workers,
             progress=progress,
