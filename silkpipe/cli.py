@@ -14,6 +14,8 @@ import argparse
 import importlib
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 from silkpipe.commands import record_given
@@ -112,11 +114,12 @@ def _run(argv: list[str] | None) -> int:
         with before_the_session():  # an option's fault: the line names no session
             _refuse_empty(build_parser(), args)
             _refuse_empty_words(sys.argv[1:] if argv is None else argv)
-        with logging_redirect_tqdm(), metrics.step_metrics(args) as record:
+        with _stdout_named(), logging_redirect_tqdm(), metrics.step_metrics(args) as record:
             result = args.func(args)
             check_ctrl_c()  # pressed where Python dropped the KeyboardInterrupt
             if isinstance(result, dict):
                 record({k: v for k, v in result.items() if isinstance(v, int | float)})
+            sys.stdout.flush()  # its fault said here, in one line, not at the exit
     except PartialFailure as err:
         if not ctrl_c_pressed():
             _say(f"{_command(args)}: partial: {err}")
@@ -133,6 +136,52 @@ def _run(argv: list[str] | None) -> int:
         _say(f"{_command(args)}: error: {reason}")
         return exit_status(err)
     return 0
+
+
+class _NamedStdout:
+    """sys.stdout while a command runs: a write or flush it refuses with no file named
+    (stdout redirected to a full disk: `sessions list > /dev/full`) says it was stdout; the
+    line said "[Errno 28] No space left on device" and no more (bad_input_sweep59). A closed
+    pipe stays BrokenPipeError (`evaluate --cv --report DIR | head` goes on into cv.json)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        with _naming_stdout():
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with _naming_stdout():
+            self._stream.flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _naming_stdout() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        if err.filename is not None:
+            raise
+        why = err.strerror or str(err)
+        raise OSError(f"cannot write stdout (the command's output): {why}") from err
+
+
+@contextmanager
+def _stdout_named() -> Iterator[None]:
+    """sys.stdout is a _NamedStdout until the block ends."""
+    real = sys.stdout
+    sys.stdout = _NamedStdout(real)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if isinstance(sys.stdout, _NamedStdout):
+            sys.stdout = real
 
 
 def _no_current_folder() -> str | None:

@@ -40,6 +40,7 @@ from silkpipe.sessions import (
     cut_off,
     read_sensor_csv,
     resample,
+    restart_row,
 )
 from silkpipe.validation import check_readings, check_sensor_streams
 from silkpipe.vocabulary import CLIP_CLASS_MAP, clip_class
@@ -451,7 +452,7 @@ def read_session_metadata(folder: Path) -> dict:
     if reason := _unreadable(folder.resolve(), path):
         raise InputError(reason, path=str(path))
     try:
-        meta = parse_json(path.read_text(encoding="utf-8"), path=str(path))
+        meta = parse_json(path.read_text(encoding="utf-8"), path=str(path), unique=True)
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read: {err}", path=str(path)) from None
     if not isinstance(meta, dict):
@@ -519,6 +520,7 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
     sensor_col, time_col, gesture_col = cols["sensor"], cols["timestamp"], cols["gesture"]
     used = {s: [cols[SAMPLE_VALUE_COLUMNS[c]] for c in idx] for s, idx in SENSOR_COLUMNS.items()}
     rows: dict[str, list[list[float]]] = {s: [] for s in SENSOR_COLUMNS}
+    in_order: list[tuple[int, float]] = []  # (line, time) of each row read, in file order
     dropped = 0
     for line_no, line in enumerate(lines[1:], start=2):
         if not line:
@@ -546,7 +548,25 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
         if sensor not in used:
             raise InputError(f"line {line_no}: unknown sensor {sensor[:40]!r}", path=str(path))
         rows[sensor].append(_numbers(row, [*used[sensor], time_col], lines[0], line_no, path))
+        in_order.append((line_no, rows[sensor][-1][-1]))
+    _refuse_restarted(in_order, path)
     return _as_streams(rows, dropped, path)
+
+
+def _refuse_restarted(in_order: list[tuple[int, float]], path: Path) -> None:
+    """A sample file whose times go back and on from there (another sample's rows appended
+    to it, a clock restarted): its rows carry their times, so the two were read as one
+    sample, interleaved, and trained on without a word (bad_input_sweep59). Real sample
+    files never step back; rows written in reverse still read, as a slow descent."""
+    times = np.array([t for _, t in in_order])
+    row = restart_row(times)
+    if row is not None:
+        raise InputError(
+            f"line {in_order[row + 1][0]}: the times go back from {times[row]:.6g} s to "
+            f"{times[row + 1]:.6g} s and go on from there: two samples in one file (one "
+            "appended to the other), or a clock restarted? give each sample its own file",
+            path=str(path),
+        )
 
 
 def _sample_lines(path: Path) -> tuple[list[str], bool]:

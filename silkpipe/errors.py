@@ -248,22 +248,47 @@ def read_user_text(path: Path, *, session: str | None = None) -> str:
         raise InputError(not_utf8(err), session=session, path=str(path)) from None
 
 
-def parse_json(data: str | bytes, *, session: str | None = None, path: str | None = None):
+def parse_json(
+    data: str | bytes,
+    *,
+    session: str | None = None,
+    path: str | None = None,
+    unique: bool = False,
+):
     """JSON text -> its value; anything the parser refuses is InputError naming the file.
 
     Besides malformed text that covers bytes that are not UTF-8, an integer longer than
     Python converts (ValueError) and nesting deeper than the parser recurses
     (RecursionError): both are bad input, not faults. A byte-order mark before the text
     (Windows editors write one) is skipped, as in the CSVs: the parser takes it from bytes,
-    not from text."""
+    not from text. With ``unique``, a key given twice with two values is InputError too.
+    """
     import json
 
     if isinstance(data, str):
         data = data.removeprefix("\ufeff")
     try:
-        return json.loads(data)
+        return json.loads(data, object_pairs_hook=_one_value_a_key if unique else None)
+    except _KeyTwice as err:
+        raise InputError(str(err), session=session, path=path) from None
     except (ValueError, RecursionError) as err:
         raise InputError(f"invalid JSON: {err}", session=session, path=path) from None
+
+
+class _KeyTwice(Exception):
+    """A JSON object giving one key two values (parse_json's ``unique``)."""
+
+
+def _one_value_a_key(pairs: list[tuple[str, Any]]) -> dict:
+    """An object's pairs as a dict, refusing a key given twice with two values: the parser
+    keeps the last without a word (a date corrected by a line added above the old one)."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out and out[key] != value:
+            said = f"{out[key]!r:.60} and {value!r:.60}"
+            raise _KeyTwice(f"key {key!r:.60} given twice, with two values ({said}): keep one")
+        out[key] = value
+    return out
 
 
 def json_number(value: Any) -> float | None:

@@ -100,25 +100,57 @@ def temp_scratch(prefix: str) -> Iterator[Path]:
     of this ``prefix`` that killed processes left (kill -9, the OOM killer: nothing else
     deletes them) are dropped: each `run` killed in its train step left a
     silkpipe-unlabelled-* folder in TMPDIR for good (bad_input_sweep58). A live writer's
-    is locked, and kept. TMPDIR's own lock is not taken (`train --out $TMPDIR` holds it
-    for the whole training): the folder is locked under a name the cleaner does not read,
-    then renamed to its own."""
+    is locked, and kept."""
+    with _locked_in_tmpdir(prefix, unfinished=False) as made:
+        try:
+            yield made
+        finally:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+UNFINISHED = ".unfinished"  # in a temp_output folder until its command ends well
+
+
+@contextmanager
+def temp_output(prefix: str) -> Iterator[Path]:
+    """A folder in TMPDIR for a command's results (score-voice's store when none is given),
+    kept when the command ends well, deleted when it fails; one a killed process left
+    (still marked UNFINISHED, no lock held) is dropped by the next, as temp_scratch's are:
+    each score-voice killed stayed in TMPDIR for good (bad_input_sweep59). A finished
+    one, or one made before the mark existed, is never dropped."""
+    with _locked_in_tmpdir(prefix, unfinished=True) as made:
+        yield made
+        (made / UNFINISHED).unlink()
+
+
+@contextmanager
+def _locked_in_tmpdir(prefix: str, *, unfinished: bool) -> Iterator[Path]:
+    """A new folder TMPDIR/``prefix``*, locked until the block ends and deleted if it fails,
+    once the abandoned ones are dropped (with ``unfinished``: those still marked). TMPDIR's
+    own lock is not taken (`train --out $TMPDIR` holds it for the whole training): the
+    folder is locked (and marked) under a name the cleaner does not read, then renamed."""
     folder = Path(tempfile.gettempdir())
-    drop_abandoned(folder, prefix)
+    drop_abandoned(folder, prefix, UNFINISHED if unfinished else None)
     hidden, fd = _made_locked(folder, f".making-{prefix}")  # the lock stays through the rename
     made = hidden.with_name(hidden.name.removeprefix(".making-"))
     try:
+        if unfinished:
+            (hidden / UNFINISHED).touch()
         hidden.rename(made)
         yield made
-    finally:
+    except BaseException:
         shutil.rmtree(made if made.exists() else hidden, ignore_errors=True)
+        raise
+    finally:
         os.close(fd)  # releases the lock
 
 
-def drop_abandoned(folder: Path, prefix: str) -> None:
+def drop_abandoned(folder: Path, prefix: str, marked: str | None = None) -> None:
     """Delete the scratch folders named ``prefix``* in ``folder`` whose writers were killed
-    (abandoned)."""
+    (abandoned); with ``marked``, only those holding that file."""
     for scratch in folder.glob(f"{glob.escape(prefix)}*"):
+        if marked and not (scratch / marked).is_file():
+            continue
         if scratch.is_dir() and not scratch.is_symlink() and abandoned(scratch):
             shutil.rmtree(scratch, ignore_errors=True)
 

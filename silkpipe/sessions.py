@@ -353,18 +353,10 @@ def _arrival_times(buffers: dict[str, list[list[float]]], order: list[str]) -> n
 def _refuse_restarted(arrival: np.ndarray, session: str | None, path: str) -> None:
     """Two recordings joined into one file, the second's clock starting again: one step
     back, so the row order check passes, and the clock rebuilt from the rows as they come
-    made one long timeline; the gate then blamed the commands. A running median passes
-    glitch rows; the real and realistic files read so far never drop that way
-    (bench/notes/comment_figures52.md).
+    made one long timeline; the gate then blamed the commands.
     ``arrival``: _arrival_times."""
-    width = 2 * RESTART_HALF_WINDOW + 1
-    if len(arrival) <= width:
-        return
-    median = np.median(np.lib.stride_tricks.sliding_window_view(arrival, width), axis=1)
-    drops = np.diff(median)
-    at = int(np.argmin(drops))
-    if -drops[at] > RESTART_DROP_S:
-        row = at + int(np.argmin(np.diff(arrival[at : at + width + 1])))  # the step back
+    row = restart_row(arrival)
+    if row is not None:
         raise InputError(
             f"data row {row + 2}: the times go back from {arrival[row]:.6g} s to "
             f"{arrival[row + 1]:.6g} s and go on from there: the clock restarted (two "
@@ -372,6 +364,22 @@ def _refuse_restarted(arrival: np.ndarray, session: str | None, path: str) -> No
             session=session,
             path=path,
         )
+
+
+def restart_row(times: np.ndarray) -> int | None:
+    """The row (index into ``times``, in file order) after which the times drop by more
+    than RESTART_DROP_S and go on from there (a clock restarted), or None. A running median
+    passes glitch rows; the real and realistic files read so far never drop that way
+    (bench/notes/comment_figures52.md)."""
+    width = 2 * RESTART_HALF_WINDOW + 1
+    if len(times) <= width:
+        return None
+    median = np.median(np.lib.stride_tricks.sliding_window_view(times, width), axis=1)
+    drops = np.diff(median)
+    at = int(np.argmin(drops))
+    if -drops[at] <= RESTART_DROP_S:
+        return None
+    return at + int(np.argmin(np.diff(times[at : at + width + 1])))  # the step back
 
 
 # Share of rows whose arrival time steps back, beyond which the file is not in the order the

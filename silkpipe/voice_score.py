@@ -17,8 +17,9 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -480,42 +481,38 @@ def score_voice(
     started = time.perf_counter()
     sessions_dir, eval_clips_dir = Path(sessions_dir), Path(eval_clips_dir)
     folders, truths, refused = read_inputs(sessions_dir, eval_clips_dir)
-    steps = run_steps(
-        sessions_dir,
-        folders,
-        truths,
-        store_uri,
-        run_id,
-        backend,
-        model,
-        controls=controls,
-        workers=workers,
-        progress=progress,
-        oracle=oracle,
-        align_clips=align_clips_dir,
-    )
-    scores = score_sessions(steps, folders, truths)
-    models, seen, errors = train_models(
-        scores,
-        truths,
-        eval_clips_dir,
-        steps.out_root,
-        sessions_dir,
-        train_clips_dir=train_clips_dir,
-        epochs=epochs,
-        seeds=seeds,
-        progress=progress,
-    )
-    result = _result(steps, scores, truths, models, oracle, backend)
-    result |= {
-        "eval_clips": str(eval_clips_dir),
-        "align_clips": None if align_clips_dir is None else str(align_clips_dir),
-        "eval_clips_seen_in_training": seen,
-        "errors": errors,
-        "sessions_refused": refused,
-        "wall_seconds": round(time.perf_counter() - started, 1),
-    }
-    result["report"] = str(write_report(steps.out_root, result, scores.timelines))
+    with _temp_results(store_uri) as temp:
+        steps = run_steps(
+            *(sessions_dir, folders, truths, store_uri, run_id, backend, model),
+            controls=controls,
+            workers=workers,
+            progress=progress,
+            oracle=oracle,
+            align_clips=align_clips_dir,
+            temp=temp,
+        )
+        scores = score_sessions(steps, folders, truths)
+        models, seen, errors = train_models(
+            scores,
+            truths,
+            eval_clips_dir,
+            steps.out_root,
+            sessions_dir,
+            train_clips_dir=train_clips_dir,
+            epochs=epochs,
+            seeds=seeds,
+            progress=progress,
+        )
+        result = _result(steps, scores, truths, models, oracle, backend)
+        result |= {
+            "eval_clips": str(eval_clips_dir),
+            "align_clips": None if align_clips_dir is None else str(align_clips_dir),
+            "eval_clips_seen_in_training": seen,
+            "errors": errors,
+            "sessions_refused": refused,
+            "wall_seconds": round(time.perf_counter() - started, 1),
+        }
+        result["report"] = str(write_report(steps.out_root, result, scores.timelines))
     return result
 
 
@@ -545,20 +542,41 @@ def read_inputs(
     return [f for f in folders if f.name in truths], truths, refused
 
 
-def _open_store(store_uri: str | None, run_id: str) -> tuple[Any, str, Path]:
-    """(store, its URI, the folder for models and the report): a new temporary store when
-    none is given; the report goes beside a local store's run, else to a temporary folder."""
+def _local_store(store_uri: str) -> str | None:
+    """The folder of a store given as a path or file:// URI; None for another scheme."""
+    plain = store_uri.replace("file://", "")
+    return store_uri.removeprefix("file://") if "://" not in plain else None
+
+
+@contextmanager
+def _temp_results(store_uri: str | None) -> Iterator[Path | None]:
+    """The temporary folder for the store (none given) or the models and report (a store
+    not on disk), kept when score-voice ends well; None for a local store, which holds them.
+    One a killed score-voice left is dropped by the next (it stayed in TMPDIR for good)."""
+    from silkpipe.locks import temp_output
+
+    if store_uri is not None and _local_store(store_uri) is not None:
+        yield None
+        return
+    with temp_output("silkpipe-score-voice-") as made:
+        yield made
+
+
+def _open_store(
+    store_uri: str | None, run_id: str, temp: Path | None = None
+) -> tuple[Any, str, Path]:
+    """(store, its URI, the folder for models and the report): a new store in ``temp``
+    (_temp_results) when none is given; the report goes beside a local store's run, else
+    to ``temp``."""
     from silkpipe.store import open_store
 
-    if store_uri is None:
-        store_uri = str(Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-")) / "store")
-    plain = store_uri.replace("file://", "")
-    local = store_uri.removeprefix("file://") if "://" not in plain else None
-    out_root = (
-        Path(local) / "runs" / run_id / "score-voice"
-        if local
-        else Path(tempfile.mkdtemp(prefix="silkpipe-score-voice-"))
-    )
+    if store_uri is None or _local_store(store_uri) is None:
+        if temp is None:
+            raise ValueError("score-voice needs a temporary folder for this store")
+        store_uri = store_uri or str(temp / "store")
+    local = _local_store(store_uri)
+    out_root = Path(local) / "runs" / run_id / "score-voice" if local else temp
+    assert out_root is not None
     return open_store(store_uri), store_uri, out_root
 
 
@@ -617,17 +635,18 @@ def run_steps(
     progress: bool,
     oracle: bool,
     align_clips: str | Path | None = None,
+    temp: Path | None = None,
 ) -> StepOutputs:
     """The real steps on the sessions and their shuffled-audio controls: upload, transcribe
     (or the exact words with ``oracle``), align (recomputed, never reused); then the
     shifted-audio controls on the same transcripts."""
     from silkpipe.alignment import AlignConfig
+    from silkpipe.locks import temp_scratch
     from silkpipe.pipeline import upload_inputs
     from silkpipe.steps import align_run
 
-    store, store_uri, out_root = _open_store(store_uri, run_id)
-    scratch = Path(tempfile.mkdtemp(prefix="silkpipe-controls-"))
-    try:
+    store, store_uri, out_root = _open_store(store_uri, run_id, temp)
+    with temp_scratch("silkpipe-controls-") as scratch:
         skipped: dict[str, str] = {}
         mine = [n for n in upload_inputs(store, sessions_dir, None, skipped) if n in truths]
         donors = make_controls(folders, truths, scratch) if controls else {}
@@ -645,8 +664,6 @@ def run_steps(
             store, run_id, AlignConfig(), progress=progress, force=True, clips_dir=clips
         )
         shifted = shifted_controls(store, run_id, truths, clips_dir=clips) if controls else None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     outputs = StepOutputs(store, store_uri, run_id, out_root, failed, donors, shifted, transcribe_s)
     outputs.align_failed, outputs.clips_skipped = aligned["failed"], aligned["clips_skipped"]
     return outputs

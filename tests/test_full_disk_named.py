@@ -76,3 +76,30 @@ def test_synth_under_a_file_size_limit_names_its_folder_and_the_limit(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert f"cannot write {out}: File too large" in line and "ulimit -f" in line, line
     assert "CalledProcessError" not in line and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("argv", [("sessions", "list"), ("sessions", "upload", "sessions")])
+def test_stdout_on_a_full_disk_is_named(tmp_path, argv):
+    """`sessions list > /dev/full` said "[Errno 28] No space left on device" and not that
+    it was the command's own output it could not write (bad_input_sweep59)."""
+    import subprocess
+    import sys
+
+    import badinputs
+
+    badinputs.copy_session(badinputs.GOOD[0], tmp_path / "sessions", "s1")
+    badinputs.cli("sessions", "upload", "sessions", "--store", "store", cwd=tmp_path)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "silkpipe.cli", *argv, "--store", "store"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"silkpipe {' '.join(argv[:2])}: error: cannot write stdout")
+    assert line.endswith("No space left on device"), line

@@ -70,3 +70,20 @@ def test_times_coarser_than_the_sensor_are_named(tmp_path, data_dir):
     assert [st.name for st in streams] == ["jump_sample01"]
     ((name, why),) = refused
     assert name == "jump_sample02.csv" and "share their time with another row" in why, why
+
+
+def test_a_sample_with_another_samples_rows_appended_is_named(tmp_path, data_dir):
+    """jump_sample01.csv with jump_sample02's rows appended (a `cat` without the header):
+    the rows carry their times, so the two were read as one interleaved sample and trained
+    on without a word (bad_input_sweep59). Rows in reverse order still read."""
+    folder = _folder(tmp_path, data_dir, in_ms=False)
+    first, second = folder / "jump_sample01.csv", folder / "jump_sample02.csv"
+    rows = first.read_text().splitlines()
+    first.write_text("\n".join(rows + second.read_text().splitlines()[1:]) + "\n")
+    second.write_text("\n".join(rows[:1] + rows[1:][::-1]) + "\n")
+    refused = []
+    streams = load_clip_streams(folder, on_error=lambda p, e: refused.append((p.name, str(e))))
+    assert [st.name for st in streams] == ["jump_sample02"]
+    ((name, err),) = refused
+    assert name == "jump_sample01.csv" and f"line {len(rows) + 1}: the times go back" in err
+    assert "two samples in one file" in err

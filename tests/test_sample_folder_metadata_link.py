@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 
 from silkpipe.cli import main
+from silkpipe.clips import read_session_metadata
 
 
 def _sample_folder(root, data_dir, n: int = 2):
@@ -43,3 +44,29 @@ def test_upload_refuses_the_folder_before_anything_is_uploaded(tmp_path, capsys,
     (line,) = out.err.strip().splitlines()
     assert "session_metadata.json: is a link out of the clips folder" in line
     assert out.out == "" and not store.exists()
+
+
+def test_upload_refuses_a_metadata_key_given_twice_with_two_values(tmp_path, capsys, data_dir):
+    """A date "corrected" by a line added above the old one: the parser kept the last
+    without a word, and the folder was dated by it (bad_input_sweep59). Refused in one line
+    naming the key and both values; a key repeated with its own value still reads."""
+    clips = _sample_folder(tmp_path, data_dir)
+    meta = clips / "session_metadata.json"
+    text = meta.read_text()
+    meta.unlink()
+    fixed = '{\n  "date": "2025-10-15T09:00:00",' + text.split("{", 1)[1]
+    meta.write_text(fixed)
+    session = tmp_path / "sessions" / "s1"
+    session.mkdir(parents=True)
+    real = data_dir / "sessions" / "20251017_143627_session"
+    for name in ("sensor_data.csv", "metadata.json", "whisperx_output.json"):
+        shutil.copyfile(real / name, session / name)
+    store = tmp_path / "store"
+    argv = ["sessions", "upload", str(session.parent), "--clips", str(clips), "--store"]
+    assert main([*argv, str(store), "--run-id", "r"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"file {meta}: key 'date' given twice, with two values" in line, line
+    assert "'2025-10-15T09:00:00' and '2025-10-14T20:49:43.640234'" in line
+    assert not (store / "sessions").exists() and not (store / "clips").exists()
+    meta.write_text(text.replace('"session_id"', '"recording_duration_sec": 2.5, "session_id"'))
+    assert read_session_metadata(clips)["date"] == "2025-10-14T20:49:43.640234"

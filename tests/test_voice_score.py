@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -522,3 +523,46 @@ def test_score_voice_json_holds_label_error_per_spoken_word(tmp_path, capsys):
     printed = "\n".join(summary_lines(result))
     assert WORD_HEADER in printed and "words' labels more than 0.5 s off" in printed
     assert "labels within 0.3 s" in (tmp_path / result["report"]).read_text()
+
+
+KILLED_SCORE_VOICE = """
+import os, sys
+from silkpipe import voice_score
+from silkpipe.cli import main
+def killed(*args, **kwargs):
+    os.kill(os.getpid(), 9)  # kill -9, the OOM killer: no cleanup runs
+voice_score.transcribe_all = killed
+main(sys.argv[1:])
+"""
+
+
+def test_the_temporary_folders_a_killed_score_voice_left_are_dropped_by_the_next(
+    tmp_path, monkeypatch
+):
+    """score-voice without --store made its store and its controls' scratch with mkdtemp:
+    each one killed (-9) left both in TMPDIR for good (bad_input_sweep59). The next drops
+    them, and one that fails deletes its own; a finished one's store (its report) stays."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from silkpipe import voice_score
+
+    *_, argv = score_voice_two_sessions(tmp_path)
+    argv = [a for a in argv[: argv.index("--store")] if a != "--no-controls"]
+    temp = tmp_path / "tmp"
+    (temp / "silkpipe-score-voice-finished" / "store").mkdir(parents=True)  # a report kept
+    env = {**os.environ, "TMPDIR": str(temp)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_SCORE_VOICE, *argv], env=env)
+    assert killed.returncode == -9
+    left = sorted(p.name.rsplit("-", 1)[0] for p in temp.iterdir())
+    assert left == ["silkpipe-controls", "silkpipe-score-voice", "silkpipe-score-voice"]
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the transcriber failed")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(voice_score, "transcribe_all", fails)
+    with pytest.raises(RuntimeError):
+        score_voice(argv[1], argv[3], oracle=True, epochs=1)
+    assert [p.name for p in temp.iterdir()] == ["silkpipe-score-voice-finished"]
