@@ -740,8 +740,9 @@ def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused(
     it against the ones before, and energy under sure_quality passed the offset that fit
     the words after it. Where the time model says a loss's size may be off by more than
     loss_spread_s and the words on its two sides, fitted apart, put the offset more than
-    that apart (no further than its spread allows), only sure energy passes, and the reason
-    names the loss and the offset each side fits at. Words that agree across it, a loss
+    that apart (no further than its spread allows), the pass is refused, at sure energy
+    too (loss_rules_at_sure), and the reason names the loss and the offset each side fits
+    at. Words that agree across it, a loss
     off by less, or a step larger than its spread allow, refuse nothing."""
     from dataclasses import replace as with_
 
@@ -767,7 +768,9 @@ def test_a_pass_below_sure_where_the_words_step_at_an_uncertain_loss_is_refused(
     off = AlignConfig(class_channel_weight=0.0, sure_quality=1000.0, loss_spread_s=None)
     assert gate(stepped, [40.0, 6.0, 2.5, 52.0], off)[:2] == (False, "energy")
     sure = AlignConfig(class_channel_weight=0.0, sure_quality=5.0)  # energy 5.5: sure
-    assert gate(stepped, [40.0, 6.0, 2.5, 52.0], sure)[:2] == (False, "energy")
+    assert gate(stepped, [40.0, 6.0, 2.5, 52.0], sure)[:2] == (True, LOSS_UNCERTAIN)
+    spared = AlignConfig(class_channel_weight=0.0, sure_quality=5.0, loss_rules_at_sure=False)
+    assert gate(stepped, [40.0, 6.0, 2.5, 52.0], spared)[:2] == (False, "energy")
 
 
 def test_only_a_late_queue_spread_lets_split_words_refuse_a_pass():
@@ -812,7 +815,8 @@ def test_words_that_step_at_a_bracket_loss_refuse_a_pass_whatever_its_spread():
     loss 1.0 s too big with a spread of 0.08 s, and energy under sure_quality passed the
     offset the words after it fit. Where words on the two sides of a bracket loss, each
     fitted within loss_split_local_s of the fit, step more than loss_bracket_split_s apart,
-    only sure energy passes; a smaller step, words that agree, or the rule off pass."""
+    the pass is refused, at sure energy too unless loss_rules_at_sure is off; a smaller
+    step, words that agree, or the rule off pass."""
     from dataclasses import replace as with_
 
     from silkpipe.gate import LOSS_UNCERTAIN
@@ -839,7 +843,8 @@ def test_words_that_step_at_a_bracket_loss_refuse_a_pass_whatever_its_spread():
     assert not gate(words)[0]
     assert not gate(step(1.0), with_(cfg, loss_bracket_split_s=None))[0]
     sure = with_(cfg, sure_quality=3.0, min_quality=3.0)  # energy 3.8: sure
-    assert not gate(step(1.0), sure)[0]
+    assert gate(step(1.0), sure)[:2] == (True, LOSS_UNCERTAIN)
+    assert not gate(step(1.0), with_(sure, loss_rules_at_sure=False))[0]
     clock["uncertain_loss_kinds"] = ["window pace"]  # only a bracket's size is read so
     assert not gate(step(1.0))[0]
 
