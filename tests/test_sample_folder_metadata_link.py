@@ -6,6 +6,7 @@ error; an upload took the clips without it, each then refused as the other diale
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from silkpipe.cli import main
 from silkpipe.clips import read_session_metadata
@@ -32,13 +33,7 @@ def test_train_names_a_metadata_link_out_once(tmp_path, capsys, data_dir):
 
 def test_upload_refuses_the_folder_before_anything_is_uploaded(tmp_path, capsys, data_dir):
     clips = _sample_folder(tmp_path, data_dir)
-    session = tmp_path / "sessions" / "s1"
-    session.mkdir(parents=True)
-    real = data_dir / "sessions" / "20251017_143627_session"
-    for name in ("sensor_data.csv", "metadata.json", "whisperx_output.json"):
-        shutil.copyfile(real / name, session / name)
-    store = tmp_path / "store"
-    argv = ["sessions", "upload", str(session.parent), "--clips", str(clips), "--store"]
+    argv, store = _upload_argv(tmp_path, data_dir, clips)
     assert main([*argv, str(store), "--run-id", "r"]) == 2
     out = capsys.readouterr()
     (line,) = out.err.strip().splitlines()
@@ -56,13 +51,7 @@ def test_upload_refuses_a_metadata_key_given_twice_with_two_values(tmp_path, cap
     meta.unlink()
     fixed = '{\n  "date": "2025-10-15T09:00:00",' + text.split("{", 1)[1]
     meta.write_text(fixed)
-    session = tmp_path / "sessions" / "s1"
-    session.mkdir(parents=True)
-    real = data_dir / "sessions" / "20251017_143627_session"
-    for name in ("sensor_data.csv", "metadata.json", "whisperx_output.json"):
-        shutil.copyfile(real / name, session / name)
-    store = tmp_path / "store"
-    argv = ["sessions", "upload", str(session.parent), "--clips", str(clips), "--store"]
+    argv, store = _upload_argv(tmp_path, data_dir, clips)
     assert main([*argv, str(store), "--run-id", "r"]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert f"file {meta}: key 'date' given twice, with two values" in line, line
@@ -70,3 +59,14 @@ def test_upload_refuses_a_metadata_key_given_twice_with_two_values(tmp_path, cap
     assert not (store / "sessions").exists() and not (store / "clips").exists()
     meta.write_text(text.replace('"session_id"', '"recording_duration_sec": 2.5, "session_id"'))
     assert read_session_metadata(clips)["date"] == "2025-10-14T20:49:43.640234"
+
+
+def _upload_argv(tmp_path: Path, data_dir: Path, clips: Path) -> tuple[list[str], Path]:
+    """`sessions upload` of one real session beside ``clips``, up to --store, and the store."""
+    session = tmp_path / "sessions" / "s1"
+    session.mkdir(parents=True)
+    real = data_dir / "sessions" / "20251017_143627_session"
+    for name in ("sensor_data.csv", "metadata.json", "whisperx_output.json"):
+        shutil.copyfile(real / name, session / name)
+    argv = ["sessions", "upload", str(session.parent), "--clips", str(clips), "--store"]
+    return argv, tmp_path / "store"
