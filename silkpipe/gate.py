@@ -650,7 +650,7 @@ def _loss_uncertain(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     return (
         f"{_inserted_loss(loss)}, and the words before it fit best at offset {before:+.2f} s, "
         f"those after it at {after:+.2f} s: the clock may step there"
-        f"{_under_sure(quality, cfg)}"
+        f"{_against_sure(quality, cfg)}"
     )
 
 
@@ -660,7 +660,7 @@ def _loss_unchecked(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     return (
         f"{_inserted_loss(loss)}; the {int(after)} words after it set the offset, and "
         f"{int(before)} before it (< {cfg.loss_split_words}) cannot check that size, so the "
-        f"offset at the stream's start may be off by as much{_under_sure(quality, cfg)}"
+        f"offset at the stream's start may be off by as much{_against_sure(quality, cfg)}"
     )
 
 
@@ -673,9 +673,9 @@ def _inserted_loss(loss: list[float]) -> str:
     )
 
 
-def _under_sure(quality: float, cfg: AlignConfig) -> str:
-    """' (quality q < sure s)': the level _sure_energy applies; at or above it, that a
-    loss's size moves the words whatever the energy (loss_rules_at_sure)."""
+def _against_sure(quality: float, cfg: AlignConfig) -> str:
+    """' (quality q < sure s)' against the level _sure_energy applies; at or above it, that
+    a loss's size moves the words whatever the energy (loss_rules_at_sure)."""
     sure = round(max(cfg.sure_quality, cfg.min_quality), 2)
     if quality >= sure:
         return f" (quality {quality:.2f}, at sure {sure} or above: no energy checks a size)"

@@ -570,14 +570,17 @@ def _open_store(
     to ``temp``."""
     from silkpipe.store import open_store
 
-    if store_uri is None or _local_store(store_uri) is None:
-        if temp is None:
-            raise ValueError("score-voice needs a temporary folder for this store")
-        store_uri = store_uri or str(temp / "store")
+    store_uri = store_uri or str(_given(temp) / "store")
     local = _local_store(store_uri)
-    out_root = Path(local) / "runs" / run_id / "score-voice" if local else temp
-    assert out_root is not None
+    out_root = Path(local) / "runs" / run_id / "score-voice" if local else _given(temp)
     return open_store(store_uri), store_uri, out_root
+
+
+def _given(temp: Path | None) -> Path:
+    """_open_store's temporary folder, which a store not on disk, or none, needs."""
+    if temp is None:
+        raise ValueError("score-voice needs a temporary folder for this store")
+    return temp
 
 
 def _give_words(store, words: dict[str, dict]) -> None:
