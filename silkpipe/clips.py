@@ -452,7 +452,7 @@ def read_session_metadata(folder: Path) -> dict:
     if reason := _unreadable(folder.resolve(), path):
         raise InputError(reason, path=str(path))
     try:
-        meta = parse_json(path.read_text(encoding="utf-8"), path=str(path), unique=True)
+        meta = parse_json(path.read_text(encoding="utf-8"), path=str(path))
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read: {err}", path=str(path)) from None
     if not isinstance(meta, dict):
