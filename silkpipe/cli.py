@@ -11,6 +11,7 @@ themselves (``runs/<id>/failures/<step>/<session>.json``).
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -142,18 +143,23 @@ class _NamedStdout:
     """sys.stdout while a command runs: a write or flush it refuses with no file named
     (stdout redirected to a full disk: `sessions list > /dev/full`) says it was stdout; the
     line said "[Errno 28] No space left on device" and no more (bad_input_sweep59). A closed
-    pipe stays BrokenPipeError (`evaluate --cv --report DIR | head` goes on into cv.json)."""
+    pipe stays BrokenPipeError (`evaluate --cv --report DIR | head` goes on into cv.json).
+    A stdout closed before the command began (`>&-`: Python gives None) refuses a write
+    alike; a command that writes nothing there is not failed for it (bad_input_sweep60)."""
 
     def __init__(self, stream) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
         with _naming_stdout():
+            if self._stream is None:
+                raise OSError(errno.EBADF, "it was closed when the command began (`>&-`?)")
             return self._stream.write(text)
 
     def flush(self) -> None:
-        with _naming_stdout():
-            self._stream.flush()
+        if self._stream is not None:  # nothing can have been written to a closed one
+            with _naming_stdout():
+                self._stream.flush()
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
@@ -268,7 +274,8 @@ def _say(line: str) -> None:
     where stderr can no longer be written (its terminal closed)."""
     _close_bars()
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: closed when the command began (`>&-`)
+            sys.stdout.flush()
         sys.stderr.write("\r\033[K" + line + "\n" if sys.stderr.isatty() else line + "\n")
         sys.stderr.flush()
     except OSError:  # the terminal is gone (SIGHUP): the exit status still says it

@@ -103,3 +103,43 @@ def test_stdout_on_a_full_disk_is_named(tmp_path, argv):
     (line,) = proc.stderr.splitlines()
     assert line.startswith(f"silkpipe {' '.join(argv[:2])}: error: cannot write stdout")
     assert line.endswith("No space left on device"), line
+
+
+def _with_stdout_closed(tmp_path, *argv: str):
+    """`silkpipe ARGV >&-`: the child's stdout closed before it starts (Python's is None)."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "silkpipe.cli", *argv],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.close(1),
+    )
+
+
+def test_stdout_closed_is_named_and_fails_only_a_command_that_writes_there(tmp_path, data_dir):
+    """`sessions list >&-` ended in two AttributeError tracebacks (sys.stdout is None), and
+    `train ... >&-`, which prints nothing there, wrote its model and exited 1 with them
+    (bad_input_sweep60)."""
+    import badinputs
+
+    badinputs.copy_session(badinputs.GOOD[0], tmp_path / "sessions", "s1")
+    badinputs.cli("sessions", "upload", "sessions", "--store", "store", cwd=tmp_path)
+    proc = _with_stdout_closed(tmp_path, "sessions", "list", "--store", "store")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("silkpipe sessions list: error: cannot write stdout"), line
+    assert "closed" in line, line
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for path in sorted((data_dir / "clips-20251014").glob("*_sample0[12].csv")):
+        shutil.copyfile(path, clips / path.name)
+    meta = "session_metadata.json"
+    shutil.copyfile(data_dir / "clips-20251014" / meta, clips / meta)
+    argv = ("train", "--clips", "clips", "--out", "out", "--epochs", "1", "--no-progress")
+    proc = _with_stdout_closed(tmp_path, *argv)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert (tmp_path / "out" / "model" / "config.json").is_file()
