@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None, *, restore: bool = True) -> int:
     """Run one command; its exit status. Ctrl-C and SIGTERM are answered while it runs
     (from before the commands' imports: they take seconds, and a press there too is one
     line, not an import traceback); ``restore``: the caller's handlers are put back after."""
-    with ctrl_c_answered(restore=restore):
+    with ctrl_c_answered(restore=restore), _stderr_dropped():
         return _run(argv)
 
 
@@ -188,6 +188,50 @@ def _stdout_named() -> Iterator[None]:
     finally:
         if isinstance(sys.stdout, _NamedStdout):
             sys.stdout = real
+
+
+class _DroppingStderr:
+    """sys.stderr while a command runs: a line it can no longer take (stderr on a full disk,
+    `2>/dev/full`, or closed, `2>&-`: Python gives None, and print sent the lines to stdout)
+    is dropped, not raised. Progress and log lines are no result: raising failed the command
+    after its work (train lost its model); the exit status still says how it ended
+    (bad_input_sweep60)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            if self._stream is not None:
+                self._stream.write(text)
+        except OSError:
+            pass
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            if self._stream is not None:
+                self._stream.flush()
+        except OSError:
+            pass
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _stderr_dropped() -> Iterator[None]:
+    """sys.stderr is a _DroppingStderr until the block ends."""
+    real = sys.stderr
+    sys.stderr = _DroppingStderr(real)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if isinstance(sys.stderr, _DroppingStderr):
+            sys.stderr = real
 
 
 def _no_current_folder() -> str | None:
