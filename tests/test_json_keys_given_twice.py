@@ -11,7 +11,6 @@ import shutil
 import pytest
 
 from silkpipe.errors import InputError
-from silkpipe.sessions import load_session
 from silkpipe.transcripts import load_transcript
 from silkpipe.voice_score import read_truth
 
@@ -23,17 +22,28 @@ def _said_twice(err: pytest.ExceptionInfo, key: str, path) -> None:
     assert f"key {key!r} given twice, with two values" in text and str(path) in text, text
 
 
-def test_a_sessions_metadata_date_given_twice_refuses_it(tmp_path, data_dir):
-    folder = tmp_path / SESSION
+def test_a_sessions_metadata_date_given_twice_is_named_and_dates_nothing(
+    tmp_path, data_dir, caplog
+):
+    """As the train step reads it from the store: a broken metadata.json is named and
+    dates nothing (it only dates a session); the later date was taken without a word."""
+    from silkpipe.pipeline import upload_inputs
+    from silkpipe.steps.common import read_run_inputs
+    from silkpipe.steps.train import _metadata
+    from silkpipe.store import open_store
+
+    folder = tmp_path / "sessions" / SESSION
     shutil.copytree(data_dir / "sessions" / SESSION, folder)
     meta = folder / "metadata.json"
     text = meta.read_text()
     meta.write_text(
         text.replace('"duration_sec"', '"recording_date": "2025-10-18",\n "duration_sec"')
     )
-    with pytest.raises(InputError) as err:
-        load_session(folder)
-    _said_twice(err, "recording_date", meta)
+    store = open_store(str(tmp_path / "store"))
+    upload_inputs(store, tmp_path / "sessions", run_id="r")
+    assert _metadata(store, read_run_inputs(store, "r"), SESSION) == {}
+    (said,) = [r.getMessage() for r in caplog.records if "given twice" in r.getMessage()]
+    assert "key 'recording_date' given twice, with two values" in said and str(meta) in said
 
 
 def test_a_transcript_word_start_given_twice_is_refused(tmp_path):
