@@ -11,6 +11,7 @@ themselves (``runs/<id>/failures/<step>/<session>.json``).
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None, *, restore: bool = True) -> int:
     """Run one command; its exit status. Ctrl-C and SIGTERM are answered while it runs
     (from before the commands' imports: they take seconds, and a press there too is one
     line, not an import traceback); ``restore``: the caller's handlers are put back after."""
-    with ctrl_c_answered(restore=restore):
+    with ctrl_c_answered(restore=restore), _stderr_dropped():
         return _run(argv)
 
 
@@ -142,18 +143,23 @@ class _NamedStdout:
     """sys.stdout while a command runs: a write or flush it refuses with no file named
     (stdout redirected to a full disk: `sessions list > /dev/full`) says it was stdout; the
     line said "[Errno 28] No space left on device" and no more (bad_input_sweep59). A closed
-    pipe stays BrokenPipeError (`evaluate --cv --report DIR | head` goes on into cv.json)."""
+    pipe stays BrokenPipeError (`evaluate --cv --report DIR | head` goes on into cv.json).
+    A stdout closed before the command began (`>&-`: Python gives None) refuses a write
+    alike; a command that writes nothing there is not failed for it (bad_input_sweep60)."""
 
     def __init__(self, stream) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
         with _naming_stdout():
+            if self._stream is None:
+                raise OSError(errno.EBADF, "it was closed when the command began (`>&-`?)")
             return self._stream.write(text)
 
     def flush(self) -> None:
-        with _naming_stdout():
-            self._stream.flush()
+        if self._stream is not None:  # nothing can have been written to a closed one
+            with _naming_stdout():
+                self._stream.flush()
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
@@ -182,6 +188,50 @@ def _stdout_named() -> Iterator[None]:
     finally:
         if isinstance(sys.stdout, _NamedStdout):
             sys.stdout = real
+
+
+class _DroppingStderr:
+    """sys.stderr while a command runs: a line it can no longer take (stderr on a full disk,
+    `2>/dev/full`, or closed, `2>&-`: Python gives None, and print sent the lines to stdout)
+    is dropped, not raised. Progress and log lines are no result: raising failed the command
+    after its work (train lost its model); the exit status still says how it ended
+    (bad_input_sweep60)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            if self._stream is not None:
+                self._stream.write(text)
+        except OSError:
+            pass
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            if self._stream is not None:
+                self._stream.flush()
+        except OSError:
+            pass
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _stderr_dropped() -> Iterator[None]:
+    """sys.stderr is a _DroppingStderr until the block ends."""
+    real = sys.stderr
+    sys.stderr = _DroppingStderr(real)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if isinstance(sys.stderr, _DroppingStderr):
+            sys.stderr = real
 
 
 def _no_current_folder() -> str | None:
@@ -268,7 +318,8 @@ def _say(line: str) -> None:
     where stderr can no longer be written (its terminal closed)."""
     _close_bars()
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: closed when the command began (`>&-`)
+            sys.stdout.flush()
         sys.stderr.write("\r\033[K" + line + "\n" if sys.stderr.isatty() else line + "\n")
         sys.stderr.flush()
     except OSError:  # the terminal is gone (SIGHUP): the exit status still says it

@@ -452,7 +452,7 @@ def read_session_metadata(folder: Path) -> dict:
     if reason := _unreadable(folder.resolve(), path):
         raise InputError(reason, path=str(path))
     try:
-        meta = parse_json(path.read_text(encoding="utf-8"), path=str(path), unique=True)
+        meta = parse_json(path.read_text(encoding="utf-8"), path=str(path))
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read: {err}", path=str(path)) from None
     if not isinstance(meta, dict):
@@ -553,18 +553,28 @@ def parse_sample_csv(path: Path, name: ClipName) -> RawStreams:
     return _as_streams(rows, dropped, path)
 
 
+#: A drop of a sample file's running median time larger than this (seconds) is another
+#: sample's rows or a restarted clock: no real sample steps back at all, and a sample lasts
+#: about as long as the sessions' threshold (RESTART_DROP_S), so a short one appended passed.
+SAMPLE_RESTART_DROP_S = 0.1
+
+
 def _refuse_restarted(in_order: list[tuple[int, float]], path: Path) -> None:
     """A sample file whose times go back and on from there (another sample's rows appended
     to it, a clock restarted): its rows carry their times, so the two were read as one
     sample, interleaved, and trained on without a word (bad_input_sweep59). Real sample
-    files never step back; rows written in reverse still read, as a slow descent."""
+    files never step back; rows written in reverse still read: their order is turned first,
+    so a pause in the motion is not taken for a restart (bad_input_sweep60)."""
     times = np.array([t for _, t in in_order])
-    row = restart_row(times)
+    steps = np.diff(times)
+    reverse = np.count_nonzero(steps < 0) > np.count_nonzero(steps > 0)
+    row = restart_row(-times if reverse else times, SAMPLE_RESTART_DROP_S)
     if row is not None:
         raise InputError(
-            f"line {in_order[row + 1][0]}: the times go back from {times[row]:.6g} s to "
-            f"{times[row + 1]:.6g} s and go on from there: two samples in one file (one "
-            "appended to the other), or a clock restarted? give each sample its own file",
+            f"line {in_order[row + 1][0]}: the times go {'up' if reverse else 'back'} from "
+            f"{times[row]:.6g} s to {times[row + 1]:.6g} s and go on from there: two samples "
+            "in one file (one appended to the other), or a clock restarted? give each sample "
+            "its own file",
             path=str(path),
         )
 

@@ -253,7 +253,7 @@ def parse_json(
     *,
     session: str | None = None,
     path: str | None = None,
-    unique: bool = False,
+    unique: bool = True,
 ):
     """JSON text -> its value; anything the parser refuses is InputError naming the file.
 
@@ -261,7 +261,9 @@ def parse_json(
     Python converts (ValueError) and nesting deeper than the parser recurses
     (RecursionError): both are bad input, not faults. A byte-order mark before the text
     (Windows editors write one) is skipped, as in the CSVs: the parser takes it from bytes,
-    not from text. With ``unique``, a key given twice with two values is InputError too.
+    not from text. With ``unique`` (every file a user gives: a session's metadata.json, a
+    transcript, a truth.json, a model's config.json; bad_input_sweep60), a key given twice
+    with two values is InputError too.
     """
     import json
 

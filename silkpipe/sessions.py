@@ -366,9 +366,9 @@ def _refuse_restarted(arrival: np.ndarray, session: str | None, path: str) -> No
         )
 
 
-def restart_row(times: np.ndarray) -> int | None:
+def restart_row(times: np.ndarray, drop_s: float = RESTART_DROP_S) -> int | None:
     """The row (index into ``times``, in file order) after which the times drop by more
-    than RESTART_DROP_S and go on from there (a clock restarted), or None. A running median
+    than ``drop_s`` and go on from there (a clock restarted), or None. A running median
     passes glitch rows; the real and realistic files read so far never drop that way
     (bench/notes/comment_figures52.md)."""
     width = 2 * RESTART_HALF_WINDOW + 1
@@ -377,7 +377,7 @@ def restart_row(times: np.ndarray) -> int | None:
     median = np.median(np.lib.stride_tricks.sliding_window_view(times, width), axis=1)
     drops = np.diff(median)
     at = int(np.argmin(drops))
-    if -drops[at] <= RESTART_DROP_S:
+    if -drops[at] <= drop_s:
         return None
     return at + int(np.argmin(np.diff(times[at : at + width + 1])))  # the step back
 

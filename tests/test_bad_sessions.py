@@ -457,6 +457,21 @@ def test_a_run_is_not_recorded_from_a_store_without_sessions(tmp_path, capsys, a
     assert not store.exists()
 
 
+def test_sessions_list_of_a_store_folder_that_does_not_exist_is_refused(tmp_path, capsys):
+    """`sessions list --store stroe` (no --run-id) printed [] and exited 0, as for an empty
+    store, where a missing bucket is refused (bad_input_sweep60); an empty folder is []."""
+    from silkpipe.cli import main
+
+    store = tmp_path / "mistyped"
+    assert main(["sessions", "list", "--store", str(store)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and f"store path {store} does not exist" in err, err
+    assert not store.exists()
+    store.mkdir()
+    assert main(["sessions", "list", "--store", str(store)]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
 @pytest.mark.parametrize("kind", ["empty", "all-refused"])
 def test_a_run_with_no_uploadable_session_records_nothing(tmp_path, capsys, kind):
     """`run SESSIONS` where SESSIONS holds no session (or only ones refused at upload) exited

@@ -7,6 +7,8 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +105,68 @@ def test_stdout_on_a_full_disk_is_named(tmp_path, argv):
     (line,) = proc.stderr.splitlines()
     assert line.startswith(f"silkpipe {' '.join(argv[:2])}: error: cannot write stdout")
     assert line.endswith("No space left on device"), line
+
+
+def _silkpipe(tmp_path, *argv: str, closed: int | None = None, stderr=None):
+    """`silkpipe ARGV`, the silkpipe under test wherever it is checked out; ``closed`` 1:
+    `>&-`, 2: `2>&-` (the child's stream closed before it starts: Python's is None)."""
+    import sys
+
+    import silkpipe
+
+    env = {**os.environ, "PYTHONPATH": str(Path(silkpipe.__file__).parents[1])}
+    return subprocess.run(
+        [sys.executable, "-m", "silkpipe.cli", *argv],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE if stderr is None else stderr,
+        text=True,
+        timeout=300,
+        env=env,
+        preexec_fn=None if closed is None else lambda: os.close(closed),
+    )
+
+
+def _sample_clips(tmp_path, data_dir) -> tuple[str, ...]:
+    """Two samples of each class in tmp_path/clips; the train command that reads them."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for path in sorted((data_dir / "clips-20251014").glob("*_sample0[12].csv")):
+        shutil.copyfile(path, clips / path.name)
+    meta = "session_metadata.json"
+    shutil.copyfile(data_dir / "clips-20251014" / meta, clips / meta)
+    return ("train", "--clips", "clips", "--out", "out", "--epochs", "1")
+
+
+def test_stdout_closed_is_named_and_fails_only_a_command_that_writes_there(tmp_path, data_dir):
+    """`sessions list >&-` ended in two AttributeError tracebacks (sys.stdout is None), and
+    `train ... >&-`, which prints nothing there, wrote its model and exited 1 with them
+    (bad_input_sweep60)."""
+    import badinputs
+
+    badinputs.copy_session(badinputs.GOOD[0], tmp_path / "sessions", "s1")
+    badinputs.cli("sessions", "upload", "sessions", "--store", "store", cwd=tmp_path)
+    proc = _silkpipe(tmp_path, "sessions", "list", "--store", "store", closed=1)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("silkpipe sessions list: error: cannot write stdout"), line
+    assert "closed" in line, line
+    argv = (*_sample_clips(tmp_path, data_dir), "--no-progress")
+    proc = _silkpipe(tmp_path, *argv, closed=1)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert (tmp_path / "out" / "model" / "config.json").is_file()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("stderr", ["full", "closed"])
+def test_a_stderr_that_takes_no_line_fails_no_training(tmp_path, data_dir, stderr):
+    """`train ... 2>/dev/full` and `2>&-`: the first progress line raised (ENOSPC; the
+    closed one's None had no isatty), so the model was lost, `model.partial` left, exit 1
+    with no line to say why (bad_input_sweep60). Its lines are dropped; the model is in."""
+    argv = _sample_clips(tmp_path, data_dir)
+    if stderr == "closed":
+        proc = _silkpipe(tmp_path, *argv, closed=2, stderr=subprocess.DEVNULL)
+    else:
+        with open("/dev/full", "w") as full:
+            proc = _silkpipe(tmp_path, *argv, stderr=full)
+    assert proc.returncode == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model"]

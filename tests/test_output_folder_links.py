@@ -46,3 +46,23 @@ def test_an_output_folder_that_is_a_broken_link_is_named_before_any_work(
     assert dest.is_symlink() and str(dest.readlink()) == target
     assert not (tmp_path / "gone").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) in (["out"], ["out", "store"])
+
+
+def test_synth_into_a_link_to_an_empty_folder_writes_into_that_folder(tmp_path, capsys):
+    """`synth --out OUT`, OUT a link to an empty folder (a bigger disk): the finished folder's
+    rename onto the link failed "[Errno 20] Not a directory", exit 1, after the work
+    (bad_input_sweep60). It is written into the folder, as `train --out` is; the link stays."""
+    import shutil
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    source = CLIPS.parent / "clips-20251014"
+    for path in [source / "session_metadata.json", *sorted(source.glob("*_sample0[12].csv"))]:
+        shutil.copyfile(path, clips / path.name)
+    (tmp_path / "disk" / "syn").mkdir(parents=True)
+    (tmp_path / "out").symlink_to(tmp_path / "disk" / "syn")
+    assert main(["synth", "--from-clips", str(clips), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out").is_symlink()
+    assert any((tmp_path / "disk" / "syn").glob("*_session/sensor_data.csv"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips", "disk", "out"]
+    assert [p.name for p in (tmp_path / "disk").iterdir()] == ["syn"]

@@ -87,3 +87,36 @@ def test_a_sample_with_another_samples_rows_appended_is_named(tmp_path, data_dir
     ((name, err),) = refused
     assert name == "jump_sample01.csv" and f"line {len(rows) + 1}: the times go back" in err
     assert "two samples in one file" in err
+
+
+def _two(tmp_path, data_dir, first: str, second: str):
+    source = data_dir / "clips-20251014"
+    shutil.copyfile(source / "session_metadata.json", tmp_path / "session_metadata.json")
+    for name in (first, second):
+        shutil.copyfile(source / name, tmp_path / name)
+    return tmp_path / first, tmp_path / second
+
+
+def test_a_sample_with_a_close_ones_rows_appended_is_named(tmp_path, data_dir):
+    """turn_sample11 ends 0.94 s after turn_sample12 begins, under the sessions' restart
+    drop: with turn_sample12's rows appended it still read as one interleaved sample
+    (bad_input_sweep60)."""
+    short, other = _two(tmp_path, data_dir, "turn_sample11.csv", "turn_sample12.csv")
+    rows = short.read_text().splitlines()
+    short.write_text("\n".join(rows + other.read_text().splitlines()[1:]) + "\n")
+    refused = []
+    streams = load_clip_streams(tmp_path, on_error=lambda p, e: refused.append((p.name, str(e))))
+    assert [st.name for st in streams] == ["turn_sample12"]
+    ((name, err),) = refused
+    assert name == "turn_sample11.csv" and f"line {len(rows) + 1}: the times go back" in err
+
+
+def test_a_reversed_sample_with_a_pause_still_reads(tmp_path, data_dir):
+    """jump_sample28 pauses 1.56 s between two rows: written in reverse, that pause was read
+    as a restarted clock and the file named as two samples in one (bad_input_sweep60)."""
+    paused, other = _two(tmp_path, data_dir, "jump_sample28.csv", "jump_sample29.csv")
+    rows = paused.read_text().splitlines()
+    paused.write_text("\n".join(rows[:1] + rows[1:][::-1]) + "\n")
+    refused = []
+    streams = load_clip_streams(tmp_path, on_error=lambda p, e: refused.append((p.name, str(e))))
+    assert refused == [] and [st.name for st in streams] == ["jump_sample28", "jump_sample29"]

@@ -454,6 +454,7 @@ def test_sessions_list_skips_folders_without_sensor_data(tmp_path, clean_env, ca
     (tmp_path / "sessions" / "audio_only" / "audio_16k.wav").write_bytes(b"RIFF")
     code, out, _ = run_cli(["sessions", "list", "--store", str(tmp_path)], capsys)
     assert code == 0 and json.loads(out) == ["a_session"]
+    (tmp_path / "empty").mkdir()  # a store folder that does not exist is refused (sweep 60)
     code, out, _ = run_cli(["sessions", "list", "--store", str(tmp_path / "empty")], capsys)
     assert code == 0 and json.loads(out) == []
 

@@ -139,6 +139,7 @@ def list_command(args) -> dict:
         refuse_unused(args, ("--sessions-per-pod",), "chunks a run's sessions: give --run-id too")
     store = keys.open_store(args.store, create=False)  # a mistyped bucket: refused, not made
     if args.run_id is None:
+        _refuse_missing_folder(store)
         names = list_sessions(store)
         print(json.dumps(names))
     else:
@@ -146,6 +147,17 @@ def list_command(args) -> dict:
         print(json.dumps(write_chunks(store, args.run_id, names, args.sessions_per_pod)))
     sys.stdout.flush()
     return {"sessions": len(names)}
+
+
+def _refuse_missing_folder(store: keys.Store) -> None:
+    """A folder store that does not exist (`--store stroe`) printed [] and exit 0, as an
+    empty store does: the fan-out then ran no pod, where a mistyped bucket, or the same
+    store with --run-id, is refused (bad_input_sweep60)."""
+    if isinstance(store, keys.FileStore) and not store.root.exists():
+        raise keys.StoreError(
+            f"store path {store.root} does not exist (is --store mistyped? `silkpipe "
+            "sessions upload` makes a store)"
+        )
 
 
 def upload_command(args) -> dict:

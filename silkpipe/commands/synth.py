@@ -180,6 +180,8 @@ def written_whole(out: str, write: Callable[[Path], dict]) -> dict:
 
     if why := output_folder_problem(folder):
         raise InputError(f"{why}: synth writes a new folder", path=str(out))
+    if folder.is_symlink():  # to a folder: written there, as train --out is (the rename
+        folder = folder.resolve()  # onto the link failed "Not a directory", after the work)
     held = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
     if held:
         raise InputError(
