@@ -139,23 +139,56 @@ def _donor(truths: dict[str, dict], name: str, others: list[Path], keep_continuo
     return next((o for o in others if not own or not own & clips(o.name)), None)
 
 
+#: Two sessions playing this many gesture clips one after another in the same order share
+#: motion: one's words would follow the other's gestures there.
+SHARED_RUN = 3
+
+
+def _played(truth: dict) -> list[str]:
+    """The gesture clips a realistic session played, in the order it played them."""
+    gestures = [g for g in truth.get("gestures", []) if isinstance(g.get("clip"), str)]
+    return [g["clip"] for g in sorted(gestures, key=lambda g: g["start"])]
+
+
+def _plays_alike(a: list[str], b: list[str]) -> bool:
+    """Whether SHARED_RUN consecutive clips of ``a`` are played consecutively in ``b``."""
+    runs = {tuple(b[i : i + SHARED_RUN]) for i in range(len(b) - SHARED_RUN + 1)}
+    return any(tuple(a[i : i + SHARED_RUN]) in runs for i in range(len(a) - SHARED_RUN + 1))
+
+
+def _other_order_donor(truths: dict[str, dict], name: str, others: list[Path]):
+    """The first of ``others`` that plays the clips it shares with session ``name`` in
+    another order (realistic sessions whose truth lists what they played); None where
+    either lists nothing."""
+    own = _played(truths[name])
+    if not own:
+        return None
+    return next(
+        (o for o in others if (p := _played(truths[o.name])) and not _plays_alike(own, p)), None
+    )
+
+
 def make_controls(folders: list[Path], truths: dict[str, dict], out_dir: Path) -> dict[str, str]:
     """Session copies whose audio is another session's; returns control -> audio donor.
 
     The donor is the next session that was not built from the same clips (a dense/sparse
     twin shares the motion, so its audio would legitimately match). Where every session
     shares some clip, a session sharing only continuous recordings will do: those are cut
-    into pieces anywhere, so a shared name is not shared motion.
+    into pieces anywhere, so a shared name is not shared motion. Failing both, a realistic
+    session that played the shared clips in another game order will do (sessions of
+    several seeds from one small clip folder share every clip, and had no control).
     """
     controls = {}
     names = [f.name for f in folders]
     for i, folder in enumerate(folders):
         others = [folders[(i + k) % len(folders)] for k in range(1, len(folders))]
-        donor = _donor(truths, folder.name, others, keep_continuous=True) or _donor(
-            truths, folder.name, others, keep_continuous=False
+        donor = (
+            _donor(truths, folder.name, others, keep_continuous=True)
+            or _donor(truths, folder.name, others, keep_continuous=False)
+            or _other_order_donor(truths, folder.name, others)
         )
         if donor is None:
-            log.warning("no audio donor for %s (every other session shares its clips)", names[i])
+            log.warning("no audio donor for %s (every other session plays its clips)", names[i])
             continue
         name = folder.name + CONTROL_SUFFIX
         dest = out_dir / name

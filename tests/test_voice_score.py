@@ -566,3 +566,21 @@ def test_the_temporary_folders_a_killed_score_voice_left_are_dropped_by_the_next
     with pytest.raises(RuntimeError):
         score_voice(argv[1], argv[3], oracle=True, epochs=1)
     assert [p.name for p in temp.iterdir()] == ["silkpipe-score-voice-finished"]
+
+
+def test_realistic_sessions_sharing_clips_in_another_order_lend_each_other_audio(tmp_path):
+    """Seeds of one small clip folder share every clip: a session that played them in
+    another game order still lends its audio; one that played a run of them in the same
+    order (its motion there is the same) does not."""
+    orders = (["a", "b", "c", "d"], ["a", "b", "c", "e"], ["d", "b", "a", "c"])
+    folders, truths = _sessions_built_from(tmp_path, [sorted(o) for o in orders])
+    for folder, order in zip(folders, orders, strict=True):
+        truths[folder.name]["gestures"] = [
+            {"clip": c, "start": 10.0 - k} for k, c in enumerate(reversed(order))
+        ]
+    donors = make_controls(folders, truths, tmp_path / "out")
+    assert donors == {
+        "s0-shuffled-audio": "s2",  # s1 plays a, b, c as s0 does
+        "s1-shuffled-audio": "s2",
+        "s2-shuffled-audio": "s0",
+    }
