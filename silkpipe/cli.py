@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None, *, restore: bool = True) -> int:
     """Run one command; its exit status. Ctrl-C and SIGTERM are answered while it runs
     (from before the commands' imports: they take seconds, and a press there too is one
     line, not an import traceback); ``restore``: the caller's handlers are put back after."""
-    with ctrl_c_answered(restore=restore), _stderr_dropped():
+    with ctrl_c_answered(restore=restore), _wrapped("stderr", _DroppingStderr):
         return _run(argv)
 
 
@@ -115,7 +115,11 @@ def _run(argv: list[str] | None) -> int:
         with before_the_session():  # an option's fault: the line names no session
             _refuse_empty(build_parser(), args)
             _refuse_empty_words(sys.argv[1:] if argv is None else argv)
-        with _stdout_named(), logging_redirect_tqdm(), metrics.step_metrics(args) as record:
+        with (
+            _wrapped("stdout", _NamedStdout),
+            logging_redirect_tqdm(),
+            metrics.step_metrics(args) as record,
+        ):
             result = args.func(args)
             check_ctrl_c()  # pressed where Python dropped the KeyboardInterrupt
             if isinstance(result, dict):
@@ -179,15 +183,16 @@ def _naming_stdout() -> Iterator[None]:
 
 
 @contextmanager
-def _stdout_named() -> Iterator[None]:
-    """sys.stdout is a _NamedStdout until the block ends."""
-    real = sys.stdout
-    sys.stdout = _NamedStdout(real)  # type: ignore[assignment]
+def _wrapped(stream: str, wrapper: type) -> Iterator[None]:
+    """sys.<stream> ("stdout" or "stderr") is ``wrapper`` around it until the block ends
+    (unless the block put another in its place)."""
+    real = getattr(sys, stream)
+    setattr(sys, stream, wrapper(real))
     try:
         yield
     finally:
-        if isinstance(sys.stdout, _NamedStdout):
-            sys.stdout = real
+        if isinstance(getattr(sys, stream), wrapper):
+            setattr(sys, stream, real)
 
 
 class _DroppingStderr:
@@ -220,18 +225,6 @@ class _DroppingStderr:
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
-
-
-@contextmanager
-def _stderr_dropped() -> Iterator[None]:
-    """sys.stderr is a _DroppingStderr until the block ends."""
-    real = sys.stderr
-    sys.stderr = _DroppingStderr(real)  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        if isinstance(sys.stderr, _DroppingStderr):
-            sys.stderr = real
 
 
 def _no_current_folder() -> str | None:
