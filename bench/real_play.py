@@ -1,0 +1,243 @@
+"""Is the benchmark as hard as real play? Real voice sessions against realistic ones (issue 24).
+
+The held-out figures of issue 24 come from realistic semi-real sessions (`silkpipe synth
+--from-clips --realistic`). This bench sets them beside the real voice sessions that carry a
+transcript (``whisperx_output.json``, WhisperX large-v3) on what makes an offset easy or hard
+to find, and prints one table:
+
+- pace: command words a minute, the median gap between two words of one class and at a
+  class change, the mean and longest same-class run of words;
+- word-locked motion: the mean smoothed motion energy (the aligner's own search signal,
+  standardised per session) at word + t for every jump/punch/turn word, its rise from
+  before the word to its highest point in the 0.8 s after it, and each word's prominence
+  (highest point in [-0.4, 1.2] s less the median of [-2.5, 3.5] s). Each is also given at
+  four wrong offsets (the null: what motion alone gives).
+
+Real sessions are read at the offset the aligner settles on (no truth exists); realistic
+ones at that offset and at their true one. The word-locked rise is therefore biased up on
+real sessions, if anything. A PNG of the word-locked profiles goes to ``--out``.
+
+    python -m bench.real_play                       # ../shared/data, synth seeds 7 and 8
+    python -m bench.real_play --seeds 7 --clips DIR --sessions DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from bench.table import print_table
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+WORK = REPO / "build" / "real_play"
+GRID_S = np.round(np.arange(-1.0, 2.01, 0.1), 2)  # word-locked profile: word + t
+AFTER_S = (0.0, 0.8)  # where a word's motion is expected
+BEFORE_S = (-1.0, -0.5)
+NULL_SHIFTS_S = (-11.0, -7.0, 5.0, 9.0)  # wrong offsets: what motion alone gives
+
+
+@dataclass
+class Played:
+    """One session's words (class, IMU time at its offset) on the motion they were matched to."""
+
+    name: str
+    motion: object  # silkpipe.sessions.Motion, on the aligner's clock
+    words: list[tuple[str, float]]
+
+
+def settled(name: str, motion, commands, offset_s: float | None = None) -> Played:
+    """The words where the aligner puts them: its clock scale, its sized losses moved, and
+    its settled offset (or ``offset_s``, the true one, on the same clock)."""
+    import silkpipe.alignment as al
+
+    cfg = al.AlignConfig()
+    commands, _ = al._reachable(motion, commands, cfg)
+    fit, moved_motion, _, _ = al._sized_losses(motion, commands, cfg, None)
+    scaled = [replace(c, start=c.start * fit.scale) for c in commands]
+    if offset_s is None:
+        lag = fit.offset_s + cfg.word_to_peak_s
+        lag = al.settled_lag(moved_motion, scaled, lag, fit.class_channels, cfg)
+        offset_s = lag - cfg.word_to_peak_s
+    return Played(name, moved_motion, [(c.cls, c.start + offset_s) for c in scaled])
+
+
+def pace(words: list[tuple[str, float]]) -> dict:
+    """How fast and how repetitive the play is: words a minute, gaps, same-class runs."""
+    classes = [c for c, _ in words]
+    times = np.array([t for _, t in words])
+    same = np.array([a == b for a, b in zip(classes, classes[1:], strict=False)], dtype=bool)
+    gaps = np.diff(times)
+    runs = np.diff(np.flatnonzero(np.r_[True, ~same, True]))
+    minutes = max(float(times[-1] - times[0]), 1e-9) / 60 if len(times) > 1 else np.nan
+    return {
+        "words": len(words),
+        "per_min": len(words) / minutes,
+        "same_gap": float(np.median(gaps[same])) if same.any() else np.nan,
+        "change_gap": float(np.median(gaps[~same])) if (~same).any() else np.nan,
+        "mean_run": float(runs.mean()),
+        "longest_run": int(runs.max()),
+    }
+
+
+def standardised_signal(motion) -> np.ndarray:
+    """The aligner's energy signal: log energy, smoothed, z-scored over valid time."""
+    import silkpipe.alignment as al
+
+    return al.motion_signal(motion, al.AlignConfig().smooth_s)
+
+
+def locked_profiles(played: Played, shift_s: float = 0.0) -> np.ndarray:
+    """Rows of the standardised signal at word + shift + GRID_S, one per event word whose
+    whole grid lies on the stream."""
+    from silkpipe.vocabulary import EVENT_CLASSES
+
+    z, t = standardised_signal(played.motion), played.motion.t
+    at = [w + shift_s + GRID_S for c, w in played.words if c in EVENT_CLASSES]
+    rows = [np.interp(g, t, z) for g in at if g[0] >= t[0] and g[-1] <= t[-1]]
+    return np.array(rows).reshape(-1, len(GRID_S))
+
+
+def rise(profile: np.ndarray) -> float:
+    """Highest mean level in AFTER_S less the mean level in BEFORE_S."""
+    after = (GRID_S >= AFTER_S[0]) & (GRID_S <= AFTER_S[1])
+    before = (GRID_S >= BEFORE_S[0]) & (GRID_S <= BEFORE_S[1])
+    return float(profile[after].max() - profile[before].mean())
+
+
+def prominence(played: Played, shift_s: float = 0.0) -> float:
+    """Median over event words of (highest signal in word + [-0.4, 1.2] s) less the median
+    of word + [-2.5, 3.5] s: how far each word's motion stands out of its surroundings."""
+    from silkpipe.vocabulary import EVENT_CLASSES
+
+    z, t = standardised_signal(played.motion), played.motion.t
+    out = []
+    for c, w in played.words:
+        near = (t >= w + shift_s - 0.4) & (t <= w + shift_s + 1.2)
+        around = (t >= w + shift_s - 2.5) & (t <= w + shift_s + 3.5)
+        if c in EVENT_CLASSES and near.sum() >= 10:
+            out.append(z[near].max() - np.median(z[around]))
+    return float(np.median(out)) if out else np.nan
+
+
+def locked(group: list[Played]) -> dict:
+    """Word-locked figures of a group of sessions, at its offsets and at the null shifts."""
+
+    def pooled(shift: float) -> np.ndarray:
+        rows = [locked_profiles(p, shift) for p in group]
+        return np.vstack(rows).mean(axis=0) if sum(len(r) for r in rows) else GRID_S * np.nan
+
+    profile = pooled(0.0)
+    nulls = [rise(pooled(s)) for s in NULL_SHIFTS_S]
+    prom = [prominence(p) for p in group]
+    prom_null = [prominence(p, s) for p in group for s in NULL_SHIFTS_S]
+    return {
+        "profile": profile,
+        "rise": rise(profile),
+        "rise_null": float(np.nanmean(nulls)),
+        "prominence": float(np.nanmedian(prom)),
+        "prominence_null": float(np.nanmedian(prom_null)),
+    }
+
+
+def real_sessions(folder: Path) -> tuple[list[Played], list[str]]:
+    """Real sessions with a WhisperX transcript, at the aligner's offset (+ skipped lines)."""
+    from silkpipe.dataset import session_motion
+    from silkpipe.transcripts import extract_commands, parse_transcript
+
+    played, skipped = [], []
+    for f in sorted(p for p in folder.iterdir() if p.is_dir()):
+        words = f / "whisperx_output.json"
+        if not words.is_file():
+            skipped.append(f"{f.name}: no whisperx_output.json (needs Whisper first): not read")
+            continue
+        transcript = parse_transcript(json.loads(words.read_text()), session=f.name)
+        played.append(settled(f.name, session_motion(f), extract_commands(transcript).commands))
+    return played, skipped
+
+
+def realistic_sessions(clips: Path, seeds: list[int], out: Path) -> tuple[list, list]:
+    """Realistic sessions of ``seeds`` (built once into ``out``), exact words: at the
+    aligner's offset and at the true one."""
+    from silkpipe import realistic
+    from silkpipe.dataset import session_motion
+    from silkpipe.transcripts import extract_commands, parse_transcript
+    from silkpipe.voice_score import oracle_transcript
+
+    aligned, true = [], []
+    for seed in seeds:
+        folder = out / f"seed{seed}"
+        if not folder.is_dir():
+            realistic.generate(clips, folder, realistic.RealisticOptions(seed=seed))
+        for t in sorted(folder.glob("*/truth.json")):
+            truth = json.loads(t.read_text())
+            said = parse_transcript(oracle_transcript(truth), session=t.parent.name)
+            commands, motion = extract_commands(said).commands, session_motion(t.parent)
+            aligned.append(settled(t.parent.name, motion, commands))
+            true.append(settled(t.parent.name, motion, commands, truth["offset_s"]))
+    return aligned, true
+
+
+def row(source: str, group: list[Played]) -> dict:
+    p = [pace(x.words) for x in group]
+    w = locked(group)
+    return {
+        "source": source,
+        "sessions": len(group),
+        "words/min": f"{np.mean([x['per_min'] for x in p]):.0f}",
+        "same-class gap s": f"{np.nanmedian([x['same_gap'] for x in p]):.2f}",
+        "class-change gap s": f"{np.nanmedian([x['change_gap'] for x in p]):.2f}",
+        "run mean (longest)": f"{np.mean([x['mean_run'] for x in p]):.1f} "
+        f"({max(x['longest_run'] for x in p)})",
+        "word-locked rise (null)": f"{w['rise']:+.2f} ({w['rise_null']:+.2f})",
+        "prominence (null)": f"{w['prominence']:.2f} ({w['prominence_null']:.2f})",
+        "_profile": w["profile"],
+    }
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for r in rows:
+        ax.plot(GRID_S, r["_profile"], label=f"{r['source']} ({r['sessions']})")
+    ax.axvspan(*AFTER_S, color="0.9")
+    ax.set_xlabel("seconds after the word (jump, punch, turn)")
+    ax.set_ylabel("mean standardised motion energy")
+    ax.set_title("Word-locked motion: real voice sessions vs realistic semi-real ones")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=Path, default=DATA / "sessions")
+    ap.add_argument("--clips", type=Path, default=DATA / "clips-dev")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[7, 8])
+    ap.add_argument("--out", type=Path, default=WORK)
+    args = ap.parse_args(argv)
+    real, skipped = real_sessions(args.sessions)
+    for line in skipped:
+        print(line, file=sys.stderr)
+    aligned, true = realistic_sessions(args.clips, args.seeds, args.out)
+    rows = [row(f"real {p.name[:15]}", [p]) for p in real]
+    rows += [row("realistic, aligned offset", aligned), row("realistic, true offset", true)]
+    print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+    plot(rows, args.out / "word_locked.png")
+    print(f"figure: {args.out / 'word_locked.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
