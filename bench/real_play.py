@@ -6,16 +6,19 @@ transcript (``whisperx_output.json``, WhisperX large-v3) on what makes an offset
 to find, and prints one table:
 
 - pace: command words a minute, the median gap between two words of one class and at a
-  class change, the mean and longest same-class run of words;
+  class change, the mean and longest same-class run of words; the same for the event
+  words (jump, punch, turn) alone;
 - word-locked motion: the mean smoothed motion energy (the aligner's own search signal,
   standardised per session) at word + t for every jump/punch/turn word, its rise from
   before the word to its highest point in the 0.8 s after it, and each word's prominence
   (highest point in [-0.4, 1.2] s less the median of [-2.5, 3.5] s). Each is also given at
   four wrong offsets (the null: what motion alone gives).
 
-Real sessions are read at the offset the aligner settles on (no truth exists); realistic
-ones at that offset and at their true one. The word-locked rise is therefore biased up on
-real sessions, if anything. A PNG of the word-locked profiles goes to ``--out``.
+Realistic sessions are built at both paces of `synth --realistic --pace` (calm, the
+default every held-out set used; fast). Real sessions are read at the offset the aligner
+settles on (no truth exists); realistic ones at that offset and at their true one. The
+word-locked rise is therefore biased up on real sessions, if anything. A PNG of the
+word-locked profiles goes to ``--out``.
 
     python -m bench.real_play                       # ../shared/data, synth seeds 7 and 8
     python -m bench.real_play --seeds 7 --clips DIR --sessions DIR
@@ -161,9 +164,9 @@ def real_sessions(folder: Path) -> tuple[list[Played], list[str]]:
     return played, skipped
 
 
-def realistic_sessions(clips: Path, seeds: list[int], out: Path) -> tuple[list, list]:
-    """Realistic sessions of ``seeds`` (built once into ``out``), exact words: at the
-    aligner's offset and at the true one."""
+def realistic_sessions(clips: Path, seeds: list[int], out: Path, pace: str) -> tuple[list, list]:
+    """Realistic sessions of ``seeds`` at ``pace`` (built once into ``out``), exact words:
+    at the aligner's offset and at the true one."""
     from silkpipe import realistic
     from silkpipe.dataset import session_motion
     from silkpipe.transcripts import extract_commands, parse_transcript
@@ -171,9 +174,10 @@ def realistic_sessions(clips: Path, seeds: list[int], out: Path) -> tuple[list, 
 
     aligned, true = [], []
     for seed in seeds:
-        folder = out / f"seed{seed}"
+        folder = out / f"{pace}{seed}"
         if not folder.is_dir():
-            realistic.generate(clips, folder, realistic.RealisticOptions(seed=seed))
+            options = realistic.RealisticOptions(seed=seed, pace=pace)
+            realistic.generate(clips, folder, options)
         for t in sorted(folder.glob("*/truth.json")):
             truth = json.loads(t.read_text())
             said = parse_transcript(oracle_transcript(truth), session=t.parent.name)
@@ -183,8 +187,15 @@ def realistic_sessions(clips: Path, seeds: list[int], out: Path) -> tuple[list, 
     return aligned, true
 
 
+def event_words(played: Played) -> list[tuple[str, float]]:
+    from silkpipe.vocabulary import EVENT_CLASSES
+
+    return [(c, t) for c, t in played.words if c in EVENT_CLASSES]
+
+
 def row(source: str, group: list[Played]) -> dict:
     p = [pace(x.words) for x in group]
+    e = [pace(event_words(x)) for x in group if len(event_words(x)) > 2]
     w = locked(group)
     return {
         "source": source,
@@ -194,6 +205,8 @@ def row(source: str, group: list[Played]) -> dict:
         "class-change gap s": f"{np.nanmedian([x['change_gap'] for x in p]):.2f}",
         "run mean (longest)": f"{np.mean([x['mean_run'] for x in p]):.1f} "
         f"({max(x['longest_run'] for x in p)})",
+        "event words/min": f"{np.mean([x['per_min'] for x in e]):.0f}",
+        "event same-class gap s": f"{np.nanmedian([x['same_gap'] for x in e]):.2f}",
         "word-locked rise (null)": f"{w['rise']:+.2f} ({w['rise_null']:+.2f})",
         "prominence (null)": f"{w['prominence']:.2f} ({w['prominence_null']:.2f})",
         "_profile": w["profile"],
@@ -230,9 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     real, skipped = real_sessions(args.sessions)
     for line in skipped:
         print(line, file=sys.stderr)
-    aligned, true = realistic_sessions(args.clips, args.seeds, args.out)
     rows = [row(f"real {p.name[:15]}", [p]) for p in real]
-    rows += [row("realistic, aligned offset", aligned), row("realistic, true offset", true)]
+    for pace in ("calm", "fast"):
+        aligned, true = realistic_sessions(args.clips, args.seeds, args.out, pace)
+        rows += [row(f"{pace}, aligned offset", aligned), row(f"{pace}, true offset", true)]
     print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
     plot(rows, args.out / "word_locked.png")
     print(f"figure: {args.out / 'word_locked.png'}")

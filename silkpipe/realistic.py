@@ -191,19 +191,45 @@ def _filler_piece(
     return clip, a, a + length
 
 
-def gesture_source(clip: Clip) -> tuple[float, float]:
+def gesture_source(clip: Clip, whole: bool = True) -> tuple[float, float]:
     """The clip seconds a gesture piece plays: its labelled span with room for the
-    crossfades, widened to the clip's whole recording (a sample's lead-in and lead-out are
-    the wrist's own approach to and recovery from that gesture, which a real session holds
-    around every gesture; truth still marks the span)."""
+    crossfades, widened to the clip's whole recording when ``whole`` (a sample's lead-in and
+    lead-out are the wrist's own approach to and recovery from that gesture, which a real
+    session holds around every gesture; truth still marks the span); else cut to the
+    recording, so that gestures can follow as fast as real play."""
     centre, half = (clip.start + clip.end) / 2, (clip.end - clip.start) / 2
     half = max(half + FADE_S / 2, FADE_S + 0.15)
     lo, hi = clip.extent()
+    if not whole:
+        return max(centre - half, lo), min(centre + half, hi)
     return min(centre - half, lo), max(centre + half, hi)
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How fast gestures follow: the pieces' extent and the gaps (seconds, uniform)."""
+
+    whole_recording: bool  # gesture_source(whole=...)
+    within_run: tuple[float, float]  # between gestures of one same-class run
+    after_run: tuple[float, float]
+    chat: tuple[float, float]  # after a run, one time in ten: room for chat
+
+
+#: calm: the pace every held-out set of issue 24 was built at (about 8 gesture words a
+#: minute); fast: the fastest the clip pieces allow, toward the real sessions' pace
+#: (bench/real_play.py; bench/notes/pace61.txt).
+PACES = {
+    "calm": Pace(True, (0.3, 1.2), (0.8, 4.0), (4.0, 8.0)),
+    "fast": Pace(False, (0.0, 0.25), (0.2, 0.8), (2.0, 5.0)),
+}
+
+
 def lay_out(
-    runs: list[list[Clip]], pool: list[Clip], lead_s: float, rng: np.random.Generator
+    runs: list[list[Clip]],
+    pool: list[Clip],
+    lead_s: float,
+    rng: np.random.Generator,
+    pace: Pace = PACES["calm"],
 ) -> list[Piece]:
     """Pieces end to end (overlapping by FADE_S): filler, gesture, filler, gesture, ..."""
     pieces: list[Piece] = []
@@ -224,10 +250,11 @@ def lay_out(
     fill(lead_s)
     for run in runs:
         for k, clip in enumerate(run):
-            add(clip, *gesture_source(clip), True)
-            gap = rng.uniform(0.3, 1.2) if k < len(run) - 1 else rng.uniform(0.8, 4.0)
-            if k == len(run) - 1 and rng.random() < 0.1:
-                gap = rng.uniform(4.0, 8.0)  # room for chat
+            add(clip, *gesture_source(clip, pace.whole_recording), True)
+            last = k == len(run) - 1
+            gap = rng.uniform(*pace.after_run) if last else rng.uniform(*pace.within_run)
+            if last and rng.random() < 0.1:
+                gap = rng.uniform(*pace.chat)
             fill(gap)
     fill(3.0)
     return pieces
@@ -399,10 +426,10 @@ def _arrived(a: float, b: float, d: Delivery) -> float:
     return round(float(min(got / max((b - a) * 3 * WATCH_RATE, 1.0), 1.0)), 3)
 
 
-def build_stream(runs, pool, rng, kind: str | None):
+def build_stream(runs, pool, rng, kind: str | None, pace: Pace = PACES["calm"]):
     """Pieces, the rendered rows and their delivery for one session."""
     stale_s = 550 / (3 * WATCH_RATE)  # the stale burst never reaches the first gesture
-    pieces = lay_out(runs, pool, stale_s + rng.uniform(1.5, 4.0), rng)
+    pieces = lay_out(runs, pool, stale_s + rng.uniform(1.5, 4.0), rng, pace)
     times, values = render(pieces, rng)
     watch, names, vals = merged_rows(times, values)
     d = deliver(watch, rng, kind, rate=3 * WATCH_RATE)
@@ -424,10 +451,11 @@ def write_session(
     kind: str,
     clips_dir: str,
     skipped: list[dict],
+    pace: str = "calm",
 ) -> dict:
     """One realistic session folder (+ truth.json); returns the truth. ``skipped``: the
     folder's clips not played as gestures and why (listed when there are any)."""
-    pieces, names, vals, d, shift = build_stream(runs, pool, rng, kind)
+    pieces, names, vals, d, shift = build_stream(runs, pool, rng, kind, PACES[pace])
     spans = [(a + shift, b + shift, p) for a, b, p in gesture_spans(pieces)]
     said, audio, commands, fillers = _speech(
         spans,
@@ -446,6 +474,7 @@ def write_session(
     truth = {
         "session": folder.name,
         "realistic": True,
+        "pace": pace,
         "offset_s": round(offset_s, 4),
         "drift_ppm": drift_ppm,
         "convention": "t_imu = t_audio * (1 + drift_ppm / 1e6) + offset_s",
@@ -558,6 +587,7 @@ class RealisticOptions(GenerateOptions):
     unspoken: float = UNSPOKEN  # share of gestures never said
     delivery: str | None = None  # one delivery kind for every session; None: KINDS in turn
     gestures_per_session: int = 40
+    pace: str = "calm"  # a key of PACES
 
 
 def generate(
@@ -588,6 +618,7 @@ def generate(
             clips_dir=source,
             kind=o.delivery or KINDS[i % len(KINDS)],
             skipped=skipped,
+            pace=o.pace,
         )
         planned.append(PlannedSession(name, [o.seed, i + 1], write))
     return write_sessions(planned, o, len(clips))

@@ -349,3 +349,31 @@ def test_noise_labels_run_onto_unlabelled_motion_not_onto_other_gestures(session
     assert noise is not None and sum(noise.values()) == pytest.approx(1.0, abs=1e-3)
     assert noise["own_gesture"] == pytest.approx(label_overlap(pairs)["noise"]["precision"])
     assert noise["other_gesture"] <= 0.05
+
+
+def test_fast_pace_plays_each_span_alone_and_gestures_follow_faster(data_dir, tmp_path):
+    """--pace fast (toward the real sessions' pace, bench/real_play.py): a gesture piece is
+    its labelled span with crossfade room, not the whole recording, and gestures start
+    at under 0.6 of the calm pace's spacing; truth.json names the pace."""
+    clips = _some_clips(data_dir, tmp_path / "clips")
+    spacing = {}
+    for pace in ("calm", "fast"):
+        out = tmp_path / pace
+        args = ["synth", "--from-clips", str(clips), "--out", str(out), "--realistic"]
+        args += ["--seed", "5", "--gestures", "20", "--delivery", "drains", "--pace", pace]
+        assert main(args + ["--voice", "en-us"]) == 0
+        truth = json.loads((find_sessions(out)[0] / "truth.json").read_text())
+        assert truth["pace"] == pace
+        starts = sorted(g["start"] for g in truth["gestures"])
+        spacing[pace] = float(np.median(np.diff(starts)))
+    assert spacing["fast"] < 0.6 * spacing["calm"]
+    gestures = [c for c in load_clips(clips) if c.cls in ("jump", "punch", "turn")]
+    pieces = realistic.lay_out(
+        [[c] for c in gestures], gestures, 2.0, np.random.default_rng(0), realistic.PACES["fast"]
+    )
+    fade = realistic.FADE_S
+    for p in (p for p in pieces if p.gesture):
+        lo, hi = p.clip.extent()
+        assert lo <= p.src_start and p.src_end <= hi
+        span = p.clip.end - p.clip.start
+        assert p.src_end - p.src_start <= max(span + fade, 2 * fade + 0.3) + 1e-9
