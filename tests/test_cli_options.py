@@ -188,6 +188,7 @@ UNUSED = [
     (["synth", "OUT", "--max-session", "60"], "--max-session"),
     (["synth", "--from-clips", "IN", "--out", "OUT", "--sessions", "2"], "--sessions"),
     (["synth", "--from-clips", "IN", "--out", "OUT", "--gestures", "6"], "--gestures"),
+    (["synth", "--from-clips", "IN", "--out", "OUT", "--pace", "fast"], "--pace"),
     (
         ["synth", "--from-clips", "IN", "--out", "OUT", "--realistic", "--max-session", "60"],
         "--max-session",

@@ -15,7 +15,7 @@
 #       -> /tmp/held51/rows/m_SET_D_TAG.json (only whole groups of 8 seeds)
 #  report: fresh38.py report of every rows file of SET and TAG; then per file the offset error
 #       of the sessions within 0.5 s (median, mean |error|) and every session outside 0.3 s
-# Env: DELIV (default "never_drains drains"), CLIPS (default ../shared/data/clips-dev, else
+# Env: SYNTH_EXTRA (more synth arguments, e.g. "--pace fast"), DELIV (default "never_drains drains"), CLIPS (default ../shared/data/clips-dev, else
 # /work/shared/data/clips-dev), PY (default /work/main/.venv/bin/python).
 set -e
 REPO=$PWD SET=$1 CODE=$(cd "$2" && pwd); shift 2
@@ -42,7 +42,7 @@ print(*split_clips(Path(sys.argv[1]), run, Path(sys.argv[2])))" "$CLIPS" $H/r12)
     o=$H/$SET/$d/$s; [ -d $o ] && continue
     # from CODE: `python -m` takes the working folder's package before PYTHONPATH's
     (cd "$CODE" && nice $PY -m silkpipe synth --from-clips $H/r12/train --out $o.tmp \
-      --realistic --gestures 30 --delivery $d --seed $s > /dev/null) && mv $o.tmp $o
+      --realistic --gestures 30 --delivery $d --seed $s $SYNTH_EXTRA > /dev/null) && mv $o.tmp $o
   done; done
   say "gen done: $(ls $H/$SET/*/[0-9]*/*/truth.json | wc -l) sessions" ;;
 4)

@@ -9,6 +9,7 @@
 # seeds' sessions: "4" = runs of 4 consecutive seeds, "32" = runs of 32.
 # STAGEs (default gen 4 32): gen -> /tmp/held51/SET/D/S; 4, 32 -> /tmp/held51/rows/{,m_}SET_D_TAG.json
 # (held51.sh's `report` stage reads them: bash bench/notes/held51.sh SET CODE_DIR -- report).
+# Env: SYNTH_EXTRA (more synth arguments, e.g. "--pace fast").
 set -e
 SET=$1 CODE=$(cd "$2" && pwd); shift 2
 SEEDS=()
@@ -34,7 +35,7 @@ gen)
   for d in $DELIV; do for s in "${SEEDS[@]}"; do
     o=$H/$SET/$d/$s; [ -d $o ] && continue
     (cd "$CODE" && nice $PY -m silkpipe synth --from-clips $SIDE --out $o.tmp \
-      --realistic --gestures 30 --delivery $d --seed $s > /dev/null) && mv $o.tmp $o
+      --realistic --gestures 30 --delivery $d --seed $s $SYNTH_EXTRA > /dev/null) && mv $o.tmp $o
   done; done
   say "gen done: $(ls $H/$SET/*/[0-9]*/*/truth.json | wc -l) sessions" ;;
 4|32)

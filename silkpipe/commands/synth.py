@@ -332,7 +332,7 @@ MAX_CLIPS_PER_CLASS = 200
 #: Options of the synthetic sample, of --from-clips, and of --from-clips --realistic.
 SYNTHETIC = ("--sessions", "--duration", "--clips-per-class")
 FROM_CLIPS = ("--out", "--drift", "--voice", "--sparse", "--max-session", "--realistic")
-REALISTIC = ("--unspoken", "--delivery", "--gestures")
+REALISTIC = ("--unspoken", "--delivery", "--gestures", "--pace")
 
 
 def _refuse_unused(args) -> None:
