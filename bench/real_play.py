@@ -17,8 +17,8 @@ to find, and prints one table:
 Realistic sessions are built at both paces of `synth --realistic --pace` (calm, the
 default every held-out set used; fast). Real sessions are read at the offset the aligner
 settles on (no truth exists); realistic ones at that offset and at their true one. The
-word-locked rise is therefore biased up on real sessions, if anything. A PNG of the
-word-locked profiles goes to ``--out``.
+word-locked rise is therefore biased up on real sessions, if anything. PNGs of the
+word-locked profiles and of 40 s of one session per source go to ``--out``.
 
     python -m bench.real_play                       # ../shared/data, synth seeds 7 and 8
     python -m bench.real_play --seeds 7 --clips DIR --sessions DIR
@@ -233,6 +233,33 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def plot_stretches(groups: list[tuple[str, Played]], path: Path, seconds: float = 40.0) -> None:
+    """The signal the aligner searches over the ``seconds`` of one session per source that
+    hold the most event words, marked where its offset puts them: "word-locked" to see."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colour = {"jump": "tab:red", "punch": "tab:green", "turn": "tab:purple"}
+    fig, axes = plt.subplots(len(groups), 1, figsize=(12, 2.2 * len(groups)), squeeze=False)
+    for ax, (source, played) in zip(axes[:, 0], groups, strict=True):
+        t, z = played.motion.t, standardised_signal(played.motion)
+        words = np.array([w for _, w in event_words(played)] or [t[0] + 2.0])
+        held = [np.sum((words >= w) & (words <= w + seconds - 4.0)) for w in words]
+        start = float(words[int(np.argmax(held))]) - 2.0  # the stretch with the most words
+        shown = (t >= start) & (t <= start + seconds)
+        ax.plot(t[shown], z[shown], lw=0.8, color="0.3")
+        for c, w in event_words(played):
+            if start <= w <= start + seconds:
+                ax.axvline(w, color=colour[c], lw=1.2)
+        ax.set_title(f"{source}: {played.name}", fontsize=9)
+    axes[-1, 0].set_xlabel("seconds (event words: jump red, punch green, turn purple)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=Path, default=DATA / "sessions")
@@ -244,12 +271,15 @@ def main(argv: list[str] | None = None) -> int:
     for line in skipped:
         print(line, file=sys.stderr)
     rows = [row(f"real {p.name[:15]}", [p]) for p in real]
+    shown = [("real", p) for p in real]
     for pace in ("calm", "fast"):
         aligned, true = realistic_sessions(args.clips, args.seeds, args.out, pace)
         rows += [row(f"{pace}, aligned offset", aligned), row(f"{pace}, true offset", true)]
+        shown.append((f"{pace}, true offset", true[0]))
     print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
     plot(rows, args.out / "word_locked.png")
-    print(f"figure: {args.out / 'word_locked.png'}")
+    plot_stretches(shown, args.out / "stretches.png")
+    print(f"figures: {args.out / 'word_locked.png'}, {args.out / 'stretches.png'}")
     return 0
 
 
