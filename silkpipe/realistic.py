@@ -193,15 +193,15 @@ def _filler_piece(
 
 def gesture_source(clip: Clip, whole: bool = True) -> tuple[float, float]:
     """The clip seconds a gesture piece plays: its labelled span with room for the
-    crossfades, widened to the clip's whole recording when ``whole`` (a sample's lead-in and
-    lead-out are the wrist's own approach to and recovery from that gesture, which a real
-    session holds around every gesture; truth still marks the span); else cut to the
-    recording, so that gestures can follow as fast as real play."""
+    crossfades (a recording's first and last samples held past its ends), widened to the
+    clip's whole recording when ``whole`` (a sample's lead-in and lead-out are the wrist's
+    own approach to and recovery from that gesture, which a real session holds around every
+    gesture; truth still marks the span). Without it gestures can follow as fast as play."""
     centre, half = (clip.start + clip.end) / 2, (clip.end - clip.start) / 2
     half = max(half + FADE_S / 2, FADE_S + 0.15)
-    lo, hi = clip.extent()
     if not whole:
-        return max(centre - half, lo), min(centre + half, hi)
+        return centre - half, centre + half
+    lo, hi = clip.extent()
     return min(centre - half, lo), max(centre + half, hi)
 
 
