@@ -215,9 +215,9 @@ class Pace:
     chat: tuple[float, float]  # after a run, one time in ten: room for chat
 
 
-#: calm: the pace every held-out set of issue 24 was built at (about 8 gesture words a
-#: minute); fast: the fastest the clip pieces allow, toward the real sessions' pace
-#: (bench/real_play.py; bench/notes/pace61.txt).
+#: calm: the pace every held-out set of issue 24 was built at; fast: the shortest gaps
+#: the crossfades allow, toward the real sessions' pace (bench/real_play.py measures both
+#: against the real sessions; bench/notes/pace61.txt).
 PACES = {
     "calm": Pace(True, (0.3, 1.2), (0.8, 4.0), (4.0, 8.0)),
     "fast": Pace(False, (0.0, 0.25), (0.2, 0.8), (2.0, 5.0)),

@@ -2,11 +2,11 @@
 
 bench/real_play.py shows the real voice sessions play 3-4x faster than realistic ones
 (same-class event-word gap 0.62-0.67 s against 2.8 s) and that their words stand out of the
-motion 5x less. The paced set of bench/notes/pace61.txt was first built here with
-silkpipe.realistic patched; the patch is now `silkpipe synth ... --realistic --pace fast`
-(the same rows and audio, checked with cmp on seed 1480; truth.json adds "pace"):
+motion 5x less. The paced sets of bench/notes/pace61.txt are built by
+`silkpipe synth ... --realistic --pace fast` (a first build clamped the gesture pieces to
+their recordings, wrongly: pace61.txt step 6):
   - a gesture piece is its clip's labelled span with room for the crossfades (not widened
-    to the clip's whole recording), so a run of punches can follow at a real cadence;
+    to a sample's whole recording), so a run of punches can follow at a faster cadence;
   - gaps: within a run uniform(0, 0.25) s, after a run uniform(0.2, 0.8) s, chat room
     (10 %) uniform(2, 5) s.
 

@@ -172,10 +172,10 @@ def _add_realistic(p) -> None:
         "--pace",
         choices=("calm", "fast"),
         default="calm",
-        help="--realistic: how fast gestures follow. calm (default): each gesture plays its "
-        "clip's whole recording, gaps 0.3-1.2 s in a run and 0.8-4 s after it; fast: the "
-        "labelled span alone, gaps 0-0.25 s and 0.2-0.8 s, toward the real sessions' pace "
-        "(make real-play-bench)",
+        help="--realistic: how fast gestures follow. calm (default): gaps 0.3-1.2 s in a "
+        "same-class run and 0.8-4 s after it, a sample plays its whole recording; fast: gaps "
+        "0-0.25 s and 0.2-0.8 s, a sample plays its labelled span: toward the real "
+        "sessions' pace (make real-play-bench)",
     )
 
 
