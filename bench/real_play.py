@@ -30,6 +30,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,14 @@ class Played:
     name: str
     motion: object  # silkpipe.sessions.Motion, on the aligner's clock
     words: list[tuple[str, float]]
+
+    @cached_property
+    def signal(self) -> np.ndarray:
+        """The aligner's energy signal: log energy, smoothed, z-scored over valid time
+        (once per session: every shift and figure reads it)."""
+        import silkpipe.alignment as al
+
+        return al.motion_signal(self.motion, al.AlignConfig().smooth_s)
 
 
 def settled(name: str, motion, commands, offset_s: float | None = None) -> Played:
@@ -88,19 +97,12 @@ def pace(words: list[tuple[str, float]]) -> dict:
     }
 
 
-def standardised_signal(motion) -> np.ndarray:
-    """The aligner's energy signal: log energy, smoothed, z-scored over valid time."""
-    import silkpipe.alignment as al
-
-    return al.motion_signal(motion, al.AlignConfig().smooth_s)
-
-
 def locked_profiles(played: Played, shift_s: float = 0.0) -> np.ndarray:
     """Rows of the standardised signal at word + shift + GRID_S, one per event word whose
     whole grid lies on the stream."""
     from silkpipe.vocabulary import EVENT_CLASSES
 
-    z, t = standardised_signal(played.motion), played.motion.t
+    z, t = played.signal, played.motion.t
     at = [w + shift_s + GRID_S for c, w in played.words if c in EVENT_CLASSES]
     rows = [np.interp(g, t, z) for g in at if g[0] >= t[0] and g[-1] <= t[-1]]
     return np.array(rows).reshape(-1, len(GRID_S))
@@ -118,7 +120,7 @@ def prominence(played: Played, shift_s: float = 0.0) -> float:
     of word + [-2.5, 3.5] s: how far each word's motion stands out of its surroundings."""
     from silkpipe.vocabulary import EVENT_CLASSES
 
-    z, t = standardised_signal(played.motion), played.motion.t
+    z, t = played.signal, played.motion.t
     out = []
     for c, w in played.words:
         near = (t >= w + shift_s - 0.4) & (t <= w + shift_s + 1.2)
@@ -168,9 +170,6 @@ def realistic_sessions(clips: Path, seeds: list[int], out: Path, pace: str) -> t
     """Realistic sessions of ``seeds`` at ``pace`` (built once into ``out``), exact words:
     at the aligner's offset and at the true one."""
     from silkpipe import realistic
-    from silkpipe.dataset import session_motion
-    from silkpipe.transcripts import extract_commands, parse_transcript
-    from silkpipe.voice_score import oracle_transcript
 
     aligned, true = [], []
     for seed in seeds:
@@ -178,12 +177,26 @@ def realistic_sessions(clips: Path, seeds: list[int], out: Path, pace: str) -> t
         if not folder.is_dir():
             options = realistic.RealisticOptions(seed=seed, pace=pace)
             realistic.generate(clips, folder, options)
-        for t in sorted(folder.glob("*/truth.json")):
-            truth = json.loads(t.read_text())
-            said = parse_transcript(oracle_transcript(truth), session=t.parent.name)
-            commands, motion = extract_commands(said).commands, session_motion(t.parent)
-            aligned.append(settled(t.parent.name, motion, commands))
-            true.append(settled(t.parent.name, motion, commands, truth["offset_s"]))
+        at_fit, at_truth = sessions_in(folder)
+        aligned += at_fit
+        true += at_truth
+    return aligned, true
+
+
+def sessions_in(folder: Path) -> tuple[list[Played], list[Played]]:
+    """Every realistic session below ``folder`` (its truth.json's exact words): at the
+    aligner's offset and at the true one."""
+    from silkpipe.dataset import session_motion
+    from silkpipe.transcripts import extract_commands, parse_transcript
+    from silkpipe.voice_score import oracle_transcript
+
+    aligned, true = [], []
+    for t in sorted(folder.glob("**/truth.json")):
+        truth = json.loads(t.read_text())
+        said = parse_transcript(oracle_transcript(truth), session=t.parent.name)
+        commands, motion = extract_commands(said).commands, session_motion(t.parent)
+        aligned.append(settled(t.parent.name, motion, commands))
+        true.append(settled(t.parent.name, motion, commands, truth["offset_s"]))
     return aligned, true
 
 
@@ -211,6 +224,11 @@ def row(source: str, group: list[Played]) -> dict:
         "prominence (null)": f"{w['prominence']:.2f} ({w['prominence_null']:.2f})",
         "_profile": w["profile"],
     }
+
+
+def print_rows(rows: list[dict]) -> None:
+    """The table: every row's printed columns (the profile stays for the figure)."""
+    print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -244,7 +262,7 @@ def plot_stretches(groups: list[tuple[str, Played]], path: Path, seconds: float 
     colour = {"jump": "tab:red", "punch": "tab:green", "turn": "tab:purple"}
     fig, axes = plt.subplots(len(groups), 1, figsize=(12, 2.2 * len(groups)), squeeze=False)
     for ax, (source, played) in zip(axes[:, 0], groups, strict=True):
-        t, z = played.motion.t, standardised_signal(played.motion)
+        t, z = played.motion.t, played.signal
         words = np.array([w for _, w in event_words(played)] or [t[0] + 2.0])
         held = [np.sum((words >= w) & (words <= w + seconds - 4.0)) for w in words]
         start = float(words[int(np.argmax(held))]) - 2.0  # the stretch with the most words
@@ -276,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         aligned, true = realistic_sessions(args.clips, args.seeds, args.out, pace)
         rows += [row(f"{pace}, aligned offset", aligned), row(f"{pace}, true offset", true)]
         shown.append((f"{pace}, true offset", true[0]))
-    print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+    print_rows(rows)
     plot(rows, args.out / "word_locked.png")
     plot_stretches(shown, args.out / "stretches.png")
     print(f"figures: {args.out / 'word_locked.png'}, {args.out / 'stretches.png'}")

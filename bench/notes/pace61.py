@@ -14,7 +14,6 @@ their recordings, wrongly: pace61.txt step 6):
     python bench/notes/pace61.py measure DIR...                    # bench.real_play's rows
 """
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -36,22 +35,12 @@ def make(out, clips, delivery, seeds):
 
 def measure(dirs):
     import bench.real_play as rp
-    from bench.table import print_table
-    from silkpipe.dataset import session_motion
-    from silkpipe.transcripts import extract_commands, parse_transcript
-    from silkpipe.voice_score import oracle_transcript
 
     real, _ = rp.real_sessions(rp.DATA / "sessions")
-    group = []
-    for d in dirs:
-        for t in sorted(Path(d).glob("**/truth.json")):
-            truth = json.loads(t.read_text())
-            said = parse_transcript(oracle_transcript(truth), session=t.parent.name)
-            cmds, motion = extract_commands(said).commands, session_motion(t.parent)
-            group.append(rp.settled(t.parent.name, motion, cmds, truth["offset_s"]))
+    paced = [p for d in dirs for p in rp.sessions_in(Path(d))[1]]
     rows = [rp.row(f"real {p.name[:15]}", [p]) for p in real]
-    rows.append(rp.row("paced, true offset", group))
-    print_table([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+    rows.append(rp.row("paced, true offset", paced))
+    rp.print_rows(rows)
 
 
 if __name__ == "__main__":
