@@ -79,7 +79,7 @@ voice-path-bench: ## the voice path against truth on realistic sessions from the
 voice-path-day-bench: ## the voice path on a day never tuned on (clips-20251014, run D14; ~2.5 min, 4.5 the first time)
 	$(BIN)/python -m bench.voice_path --runs D14
 
-real-play-bench: ## the real voice sessions beside realistic ones: pace and word-locked motion (~30 s)
+real-play-bench: ## the real voice sessions beside realistic ones: pace and word-locked motion (~40 s)
 	$(BIN)/python -m bench.real_play
 
 whisperx-venv: $(WHISPERX_VENV)/bin/whisperx-ready ## second venv .venv-whisperx with whisperx 3.8.6 (torch 2.8; ~7.7 GB, ~3 min)

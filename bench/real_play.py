@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -166,18 +167,18 @@ def real_sessions(folder: Path) -> tuple[list[Played], list[str]]:
     return played, skipped
 
 
-def realistic_sessions(clips: Path, seeds: list[int], out: Path, pace: str) -> tuple[list, list]:
-    """Realistic sessions of ``seeds`` at ``pace`` (built once into ``out``), exact words:
-    at the aligner's offset and at the true one."""
+def realistic_sessions(clips: Path, seeds: list[int], pace: str) -> tuple[list, list]:
+    """Realistic sessions of ``seeds`` at ``pace``, exact words: at the aligner's offset and
+    at the true one. Built afresh each run into a scratch folder, so a changed clip folder
+    or generator is never read from an earlier run's sessions."""
     from silkpipe import realistic
 
     aligned, true = [], []
     for seed in seeds:
-        folder = out / f"{pace}{seed}"
-        if not folder.is_dir():
+        with tempfile.TemporaryDirectory(prefix="real-play-") as scratch:
             options = realistic.RealisticOptions(seed=seed, pace=pace)
-            realistic.generate(clips, folder, options)
-        at_fit, at_truth = sessions_in(folder)
+            realistic.generate(clips, Path(scratch) / "sessions", options)
+            at_fit, at_truth = sessions_in(Path(scratch))
         aligned += at_fit
         true += at_truth
     return aligned, true
@@ -291,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [row(f"real {p.name[:15]}", [p]) for p in real]
     shown = [("real", p) for p in real]
     for pace in ("calm", "fast"):
-        aligned, true = realistic_sessions(args.clips, args.seeds, args.out, pace)
+        aligned, true = realistic_sessions(args.clips, args.seeds, pace)
         rows += [row(f"{pace}, aligned offset", aligned), row(f"{pace}, true offset", true)]
         shown.append((f"{pace}, true offset", true[0]))
     print_rows(rows)
