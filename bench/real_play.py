@@ -30,7 +30,7 @@ import argparse
 import json
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -65,19 +65,15 @@ class Played:
 
 
 def settled(name: str, motion, commands, offset_s: float | None = None) -> Played:
-    """The words where the aligner puts them: its clock scale, its sized losses moved, and
-    its settled offset (or ``offset_s``, the true one, on the same clock)."""
+    """The words where the aligner puts them (alignment.settle): its clock scale, its sized
+    losses moved, and its settled offset (or ``offset_s``, the true one, on the same clock)."""
     import silkpipe.alignment as al
 
     cfg = al.AlignConfig()
-    commands, _ = al._reachable(motion, commands, cfg)
-    fit, moved_motion, _, _ = al._sized_losses(motion, commands, cfg, None)
-    scaled = [replace(c, start=c.start * fit.scale) for c in commands]
-    if offset_s is None:
-        lag = fit.offset_s + cfg.word_to_peak_s
-        lag = al.settled_lag(moved_motion, scaled, lag, fit.class_channels, cfg)
-        offset_s = lag - cfg.word_to_peak_s
-    return Played(name, moved_motion, [(c.cls, c.start + offset_s) for c in scaled])
+    reachable, _ = al.reachable_words(motion, commands, cfg)
+    placed = al.settle(motion, reachable, cfg)
+    offset_s = placed.offset_s if offset_s is None else offset_s
+    return Played(name, placed.motion, [(c.cls, c.start + offset_s) for c in placed.scaled])
 
 
 def pace(words: list[tuple[str, float]]) -> dict:

@@ -1047,6 +1047,37 @@ def _labelled_seconds(intervals: list[Interval]) -> dict[str, float]:
     return {k: round(v, 3) for k, v in seconds.items()}
 
 
+@dataclass(frozen=True)
+class Settled:
+    """Where the clock fit puts a session's words, before any gate: align_session's first
+    steps, kept whole so a bench (bench.real_play) places words as the aligner does."""
+
+    fit: OffsetFit
+    motion: Motion  # with the losses the fit sized moved
+    moved: list[Moved]  # those losses
+    clips: BoundClips | None  # the class model bound to ``motion``
+    said: list[Command]  # the words on the audio clock: the scales the fit searched are theirs
+    scaled: list[Command]  # the words at the fit's clock scale
+    lag: float  # the fit's own lag (offset + word_to_peak_s): the gate weighs it
+    offset_s: float  # the offset settled toward the energy peak (settled_lag)
+
+
+def settle(
+    motion: Motion,
+    commands: list[Command],
+    cfg: AlignConfig,
+    clip_model: ClipModel | None = None,
+) -> Settled:
+    """The clock fit of reachable ``commands`` (reachable_words) with its sized losses moved,
+    the words at its scale and the offset settled from its lag: one place for the steps
+    align_session and the benches share, so they cannot drift apart."""
+    fit, motion, moved, clips = _sized_losses(motion, commands, cfg, clip_model)
+    scaled = [replace(c, start=c.start * fit.scale, end=c.end * fit.scale) for c in commands]
+    lag = fit.offset_s + cfg.word_to_peak_s
+    offset = settled_lag(motion, scaled, lag, fit.class_channels, cfg) - cfg.word_to_peak_s
+    return Settled(fit, motion, moved, clips, commands, scaled, lag, offset)
+
+
 def align_session(
     session: str,
     motion: Motion,
@@ -1064,17 +1095,15 @@ def align_session(
     see Evidence (choice_away); ``keep_refused`` (never the steps) keeps a refused one."""
     cfg = cfg or AlignConfig()
     base = _report_base(session, motion, commands, rejected_words)
-    commands, beyond = _reachable(motion, commands, cfg)
+    commands, beyond = reachable_words(motion, commands, cfg)
     if too_few := _too_few(commands, beyond, cfg):
         return [], _unaligned(too_few, base | _unlabelled(beyond))
-    fit, motion, moved, clips = _sized_losses(motion, commands, cfg, clip_model)
-    said = commands  # on the audio clock: the scales the fit searched are theirs
-    commands = [replace(c, start=c.start * fit.scale, end=c.end * fit.scale) for c in commands]
+    placed = settle(motion, commands, cfg, clip_model)
+    fit, motion, moved, clips = placed.fit, placed.motion, placed.moved, placed.clips
+    said, commands, lag, offset = placed.said, placed.scaled, placed.lag, placed.offset_s
     span = (float(motion.t[0]), float(motion.t[-1]))
-    lag = fit.offset_s + cfg.word_to_peak_s  # the gate weighs the fit's own lag
     sig = signature_test(commands, lag, motion)
     cls = _class_test(commands, lag, motion, fit.candidates, clips)
-    offset = settled_lag(motion, commands, lag, fit.class_channels, cfg) - cfg.word_to_peak_s
     base.update(_overlap(commands, beyond, offset, fit.scale, span))
     intervals = session_labels(commands, offset, span, motion, cfg)
     figures = _fixed_model_figures(commands, said, lag, fit.scale, clips, cfg)
@@ -1460,13 +1489,17 @@ def profile_reach(cfg: AlignConfig) -> float:
 # ---- time model, overlap and gate helpers of align_session -----------------------------
 
 
-def _reachable(
+def reachable_words(
     motion: Motion, commands: list[Command], cfg: AlignConfig
 ) -> tuple[list[Command], list[Command]]:
-    """Commands some searched clock fit can put on the IMU stream, and the rest."""
+    """Commands some searched clock fit can put on the IMU stream, and the rest, which
+    align_session reports apart (settle fits the first list alone)."""
     from silkpipe.clock_fit import within_reach
 
     return within_reach(commands, motion, cfg, _clock_scales(motion))
+
+
+_reachable = reachable_words  # the old private name, which bench/notes scripts still call
 
 
 def _scale_reach(scales: tuple[float, ...], commands: list[Command]) -> float:
