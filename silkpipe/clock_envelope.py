@@ -488,7 +488,9 @@ def _sized_lag(
     between the two, so the loss lies between the lag times after / before and the lag;
     the middle is taken, off by at most half that range (which the time model records);
     but where the rows right after the gap still arrive in real time (_realtime_after),
-    the queue began after the loss and the lag is it (the range recorded as before).
+    the queue began after the loss and the lag is it, and where the queue already held
+    the rows before the gap (_queue_held_last_row), it began before the loss and the low
+    end is it (the range recorded as before either way: the loss rules read it).
     Where the pace before is the recent one, rows dropped in the last second read the
     same as a queue beginning: the loss may reach the lag at the window's pace too."""
     before, window = _paces_before(t, g, rate, cfg)
@@ -510,9 +512,30 @@ def _sized_lag(
         late = _late_queue_spread(t, g, rate, lag, before, cfg)
         return lag, late, LATE_QUEUE if late else ""
     low = lag * after / before
-    # where the queue began after the loss, the lag is it; else the range's middle
-    size = lag if realtime else (lag + low) / 2
+    size = lag if realtime else (lag + low) / 2  # the queue began after the loss, or inside
+    if not realtime and cfg.queue_onset_low and _queue_held_last_row(t, g, rate, cfg, found):
+        size = low  # the queue began before the loss: every lost row went at its pace
     return size, (lag - low) / 2 + far, BRACKET
+
+
+def _queue_held_last_row(
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
+) -> bool:
+    """Whether a queue that began inside the ``steady_window_s`` before the arrival gap at
+    row g already held the last row before it: that row lies above the window's latency
+    floor (against the count clock at R) by ``min_loss_s`` / 4 or more (envelope_cuts's
+    test), and rows lay on the floor after the window's first ``min_steady_s`` (it began
+    inside the window; one that began before it reads at its own pace there, the lag's).
+    The window's pace then mixes real time and queue, so the lag at it counts the lost
+    rows' sending time too fast; they went at the queue's pace, as the rows after the gap
+    do (14 of 15 fast-pace brackets oversized, median +0.64 s: bench/notes/bracket61.txt,
+    onset62.txt)."""
+    lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
+    latency = _net_latency(t, lo, g, rate, found)
+    floor = float(latency.min())
+    on_floor = np.flatnonzero(latency <= floor + 2 * cfg.latency_jitter_s)
+    began_inside = (g - lo - 1 - int(on_floor[-1])) / rate < cfg.steady_window_s - cfg.min_steady_s
+    return bool(latency[-1] - floor >= cfg.min_loss_s / 4 and began_inside)
 
 
 def _realtime_after(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> bool:

@@ -102,6 +102,10 @@ class ClockConfig:
     # ... and where the sending pace (stalls left out) after it reads R but the rows are not
     # in real time, the pace off their latency floor (stalls hide a queue: hidden58.txt)
     queue_pace_from_floor: bool = True
+    # ... and where a queue already held the rows right before the gap (it began inside the
+    # steady window, after its first min_steady_s), the lost rows were sent at its pace,
+    # the one after the gap: the bracket's low end, not its middle (bracket61.txt, onset62.txt)
+    queue_onset_low: bool = True
 
 
 @dataclass

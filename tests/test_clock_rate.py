@@ -661,13 +661,16 @@ def test_the_recent_pace_is_read_inside_the_window():
 def test_no_recent_pace_is_read_at_zero():
     """recent_pace_s 0 turns the recent pace off (stop 37's sizing): the loss the queue
     began 2 s before is read at the 5 s window's pace, the middle of its range, not at the
-    pace of the one arrival step before the gap."""
+    pace of the one arrival step before the gap (queue_onset_low off: step 64). With it on,
+    the queue that held the rows before the gap sizes the loss at its own pace: the true 4 s."""
     watch, arrival = _queue_begins(13.0)
-    rebuilt, model = rebuild_clock(
-        arrival, cfg=ClockConfig(recent_pace_s=0.0), pairs=_turns(watch, 19.0)
-    )
+    cfg = ClockConfig(recent_pace_s=0.0, queue_onset_low=False)
+    rebuilt, model = rebuild_clock(arrival, cfg=cfg, pairs=_turns(watch, 19.0))
     assert [round(s, 2) for _, s in model.losses] == [4.35]
     assert model.loss_uncertainty_s == pytest.approx(0.35, abs=0.02)
+    cfg = ClockConfig(recent_pace_s=0.0)
+    rebuilt, model = rebuild_clock(arrival, cfg=cfg, pairs=_turns(watch, 19.0))
+    assert [round(s, 2) for _, s in model.losses] == [4.0]
 
 
 def test_the_recent_pace_setting_is_checked():
