@@ -524,18 +524,21 @@ def _queue_held_last_row(
     """Whether a queue that began inside the ``steady_window_s`` before the arrival gap at
     row g already held the last row before it: that row lies above the window's latency
     floor (against the count clock at R) by ``min_loss_s`` / 4 or more (envelope_cuts's
-    test), and rows lay on the floor after the window's first ``min_steady_s`` (it began
-    inside the window; one that began before it reads at its own pace there, the lag's).
-    The window's pace then mixes real time and queue, so the lag at it counts the lost
-    rows' sending time too fast; they went at the queue's pace, as the rows after the gap
-    do (14 of 15 fast-pace brackets oversized, median +0.64 s: bench/notes/bracket61.txt,
-    onset62.txt)."""
-    lo = max(g - max(int(cfg.steady_window_s * rate), 2), 0)
+    test), and so does the row before the window's last arrival pause, if any (else a
+    host stall right before the loss held the rows, whose burst never caught up, as
+    _floor_lag reads it); and rows lay on the floor after the window's first
+    ``min_steady_s`` (it began inside the window; one that began before it reads at its
+    own pace there, the lag's). The window's pace then mixes real time and queue, so the
+    lag at it counts the lost rows' sending time too fast; they went at the queue's pace,
+    as the rows after the gap do (14 of 15 fast-pace brackets oversized, median +0.64 s:
+    bench/notes/bracket61.txt, onset62.txt)."""
+    lo, pauses = _stalls_before(t, g, rate, cfg)
     latency = _net_latency(t, lo, g, rate, found)
-    floor = float(latency.min())
+    floor, held = float(latency.min()), cfg.min_loss_s / 4
     on_floor = np.flatnonzero(latency <= floor + 2 * cfg.latency_jitter_s)
     began_inside = (g - lo - 1 - int(on_floor[-1])) / rate < cfg.steady_window_s - cfg.min_steady_s
-    return bool(latency[-1] - floor >= cfg.min_loss_s / 4 and began_inside)
+    by_queue = not len(pauses) or latency[pauses[-1]] - floor >= held
+    return bool(latency[-1] - floor >= held and by_queue and began_inside)
 
 
 def _realtime_after(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> bool:
