@@ -56,7 +56,9 @@ def size_range(size: float, spread: float, kind: str) -> tuple[float, float]:
     """The sizes a loss of this kind may have (clock_envelope._sized_lag): a bracket's
     middle is taken, but its low end is itself too high where the queue began at the loss
     (the stall-free pace reads a queue fast: bench/notes/low46.txt), so it reaches one
-    spread lower; a late queue's size is the top of its range, a window pace's the bottom."""
+    spread lower (where the clock took the low end, a queue held the rows before the gap,
+    one spread either side of it and one more below); a late queue's size is the top of
+    its range, a window pace's the bottom."""
     if kind == BRACKET:
         lo, hi = size - 2.0 * spread, size + spread
     elif kind == LATE_QUEUE:
