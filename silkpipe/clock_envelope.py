@@ -489,14 +489,16 @@ def _sized_lag(
     the middle is taken, off by at most half that range (which the time model records);
     but where the rows right after the gap still arrive in real time (_realtime_after),
     the queue began after the loss and the lag is it, and where the queue already held
-    the rows before the gap (_queue_held_last_row), it began before the loss and the low
-    end is it (the range recorded as before either way: the loss rules read it).
+    the rows before the gap and began inside the rows the pace before was read over
+    (_queue_held_last_row), it began before the loss and the low end is it (the range
+    recorded as before either way: the loss rules read it).
     Where the pace before is the recent one, rows dropped in the last second read the
     same as a queue beginning: the loss may reach the lag at the window's pace too."""
     before, window = _paces_before(t, g, rate, cfg)
     queue = _queue_after_stall(t, g, rate, cfg, found)
-    if queue is not None and before is not None and queue < before * (1 - cfg.pace_drop):
-        before = queue
+    queue_paced = queue is not None and before is not None and queue < before * (1 - cfg.pace_drop)
+    if queue_paced:
+        before = queue  # the queue's own pace, read from its start: the lag counts it
     lag = _lag_at(t, g, rate, before, cfg)
     far = max(_lag_at(t, g, rate, window, cfg) - lag, 0.0) if window != before else 0.0
     floor_lag = None if queue is not None else _floor_lag(t, g, rate, cfg, found)
@@ -513,30 +515,33 @@ def _sized_lag(
         return lag, late, LATE_QUEUE if late else ""
     low = lag * after / before
     size = lag if realtime else (lag + low) / 2  # the queue began after the loss, or inside
-    if not realtime and cfg.queue_onset_low and _queue_held_last_row(t, g, rate, cfg, found):
-        size = low  # the queue began before the loss: every lost row went at its pace
+    read_s = cfg.steady_window_s if before == window else cfg.recent_pace_s
+    if not realtime and cfg.queue_onset_low and not queue_paced:
+        if _queue_held_last_row(t, g, rate, cfg, found, read_s):
+            size = low  # the queue began before the loss: every lost row went at its pace
     return size, (lag - low) / 2 + far, BRACKET
 
 
 def _queue_held_last_row(
-    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray
+    t: np.ndarray, g: int, rate: float, cfg: ClockConfig, found: np.ndarray, read_s: float
 ) -> bool:
-    """Whether a queue that began inside the ``steady_window_s`` before the arrival gap at
-    row g already held the last row before it: that row lies above the window's latency
-    floor (against the count clock at R) by ``min_loss_s`` / 4 or more (envelope_cuts's
-    test), and so does the row before the window's last arrival pause, if any (else a
-    host stall right before the loss held the rows, whose burst never caught up, as
-    _floor_lag reads it); and rows lay on the floor after the window's first
-    ``min_steady_s`` (it began inside the window; one that began before it reads at its
-    own pace there, the lag's). The window's pace then mixes real time and queue, so the
-    lag at it counts the lost rows' sending time too fast; they went at the queue's pace,
-    as the rows after the gap do (14 of 15 fast-pace brackets oversized, median +0.64 s:
-    bench/notes/bracket61.txt, onset62.txt)."""
+    """Whether a queue that began inside the last ``read_s`` before the arrival gap at row
+    g (the rows the pace before it was read over) already held the last row before it:
+    that row lies above the ``steady_window_s``'s latency floor (against the count clock
+    at R) by ``min_loss_s`` / 4 or more (envelope_cuts's test), and so does the row before
+    the window's last arrival pause, if any (else a host stall right before the loss held
+    the rows, whose burst never caught up, as _floor_lag reads it); and rows lay on the
+    floor inside those ``read_s`` and after the window's first ``min_steady_s`` (a queue
+    begun before them reads at its own pace there, the lag's). That pace then mixes real
+    time and queue, so the lag at it counts the lost rows' sending time too fast; they
+    went at the queue's pace, as the rows after the gap do (14 of 15 fast-pace brackets
+    oversized, median +0.64 s: bench/notes/bracket61.txt, onset62.txt)."""
     lo, pauses = _stalls_before(t, g, rate, cfg)
     latency = _net_latency(t, lo, g, rate, found)
     floor, held = float(latency.min()), cfg.min_loss_s / 4
     on_floor = np.flatnonzero(latency <= floor + 2 * cfg.latency_jitter_s)
-    began_inside = (g - lo - 1 - int(on_floor[-1])) / rate < cfg.steady_window_s - cfg.min_steady_s
+    since_floor = (g - lo - 1 - int(on_floor[-1])) / rate
+    began_inside = since_floor < min(read_s, cfg.steady_window_s - cfg.min_steady_s)
     by_queue = not len(pauses) or latency[pauses[-1]] - floor >= held
     return bool(latency[-1] - floor >= held and by_queue and began_inside)
 
