@@ -67,6 +67,15 @@ def test_checked_sure_or_other_losses_are_not(loss, kind, before, after):
     assert _unchecked_bracket(_motion(loss, kind), said, _fit(12.0), AlignConfig()) is None
 
 
+def test_words_inside_the_gap_check_nothing():
+    """1629_00: 2 words before the gap (15.65-20.83 s rebuilt) and 2 the fit put inside it,
+    where no motion lies; counted up to the gap's end they made 4 and the pass stood."""
+    times = [5.0, 10.0, 17.0, 19.0] + [25.0 + 3.0 * i for i in range(11)]
+    said = [Command("turn", t - 12.0, t - 11.7, "turn", 0.9) for t in times]
+    found = _unchecked_bracket(_motion(LOSS_1085, BRACKET), said, _fit(12.0), AlignConfig())
+    assert found == [*LOSS_1085, 2.0, 11.0]
+
+
 def test_words_are_counted_at_the_fitted_clock_scale():
     """3 words before the loss at scale 1; at scale 1.5 the third (14.3 s) lies after it."""
     said, motion = _words(3, 17, 0.0), _motion(LOSS_1085, BRACKET)
