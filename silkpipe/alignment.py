@@ -1502,9 +1502,6 @@ def reachable_words(
     return within_reach(commands, motion, cfg, _clock_scales(motion))
 
 
-_reachable = reachable_words  # the old private name, which bench/notes scripts still call
-
-
 def _scale_reach(scales: tuple[float, ...], commands: list[Command]) -> float:
     """Seconds the scale search can move the words against each other."""
     if len(scales) < 2 or not commands:

@@ -423,7 +423,7 @@ def _floor_lag(
     floor = latency[: g - lo].min()
     if latency[g - lo - 1] - floor < cfg.min_loss_s / 4 or not len(pauses):
         return None  # the last row was not held, or nothing paused to hold it
-    if latency[pauses[-1]] - floor >= cfg.min_loss_s / 4:  # a queue grew up to the stall
+    if _queue_before_stall(latency, pauses, floor, cfg):
         return None
     return float(latency[g - lo :].min() - floor)
 
@@ -542,8 +542,17 @@ def _queue_held_last_row(
     on_floor = np.flatnonzero(latency <= floor + 2 * cfg.latency_jitter_s)
     since_floor = (g - lo - 1 - int(on_floor[-1])) / rate
     began_inside = since_floor < min(read_s, cfg.steady_window_s - cfg.min_steady_s)
-    by_queue = not len(pauses) or latency[pauses[-1]] - floor >= held
+    by_queue = not len(pauses) or _queue_before_stall(latency, pauses, floor, cfg)
     return bool(latency[-1] - floor >= held and by_queue and began_inside)
+
+
+def _queue_before_stall(
+    latency: np.ndarray, pauses: np.ndarray, floor: float, cfg: ClockConfig
+) -> bool:
+    """Whether the row before the last arrival pause in ``pauses`` (_stalls_before) already
+    lay above the latency ``floor`` by ``min_loss_s`` / 4: a queue grew up to that stall, so
+    it, not the stall, held the rows after it (False without a pause)."""
+    return bool(len(pauses)) and bool(latency[pauses[-1]] - floor >= cfg.min_loss_s / 4)
 
 
 def _realtime_after(t: np.ndarray, g: int, rate: float, cfg: ClockConfig) -> bool:

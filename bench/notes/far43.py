@@ -42,7 +42,7 @@ def probe(run_dir, name):
     )
     centre = truth["offset_s"] + shift + cfg.word_to_peak_s
     fit_lag = centre + (r["offset_error"] - shift)
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     e_t, labels = al._said_events(kept)
     clips = bind(model, motion)
     true_lag = truth["offset_s"] + cfg.word_to_peak_s

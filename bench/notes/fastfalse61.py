@@ -44,7 +44,7 @@ al._sized_losses = _sized
 
 def profiles(motion, cmds, cfg=CFG):
     """(offsets, all-word energy scores, event-word energy scores) on the search signal."""
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     times = np.array([c.start for c in kept])
     classes = [c.cls for c in kept]
     signal = al.search_signal(motion, cfg)
@@ -268,7 +268,7 @@ def losses(args):
             truth, motion, cmds = load(root / n[4:8] / n)
             if not motion.time_model.get("uncertain_losses"):
                 continue
-            kept, _ = al._reachable(motion, cmds, CFG)
+            kept, _ = al.reachable_words(motion, cmds, CFG)
             out = dict(
                 set=stem,
                 name=n,

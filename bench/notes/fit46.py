@@ -122,7 +122,7 @@ def peaks(args):
         sess = Path(d)
         truth, motion, cmds = load(sess)
         lag0 = truth["offset_s"] + cfg.word_to_peak_s
-        kept, _ = al._reachable(motion, cmds, cfg)
+        kept, _ = al.reachable_words(motion, cmds, cfg)
         ev = [c for c in kept if c.cls in EVENT_CLASSES]
         if len(ev) < 2:
             continue
@@ -164,7 +164,7 @@ def sim(args):
             continue
         sess = Path(f"/tmp/h44/{r['set']}/{r['delivery']}/{r['run']}/{r['name']}")
         truth, motion, cmds = load(sess)
-        kept, _ = al._reachable(motion, cmds, cfg)
+        kept, _ = al.reachable_words(motion, cmds, cfg)
         ev = [c for c in kept if c.cls in EVENT_CLASSES]
         lag = truth["offset_s"] + r["err"] + cfg.word_to_peak_s
         new = {}

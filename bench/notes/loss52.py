@@ -72,7 +72,7 @@ def split_at(motion, said, fit, at, cfg, min_words=3):
 def _fit(motion, cmds, cfg):
     import silkpipe.alignment as al
 
-    said, _ = al._reachable(motion, cmds, cfg)
+    said, _ = al.reachable_words(motion, cmds, cfg)
     fit = al._fit_clock(motion, said, cfg, None)
     return said, fit
 

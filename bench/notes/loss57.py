@@ -41,7 +41,7 @@ def census(out: str, dirs: list[str]) -> None:
     for d in dirs:
         for f in sorted(Path(d).glob("*/truth.json")):
             truth, motion, cmds = load(f.parent)
-            cmds, _ = al._reachable(motion, cmds, cfg)  # the words the aligner fits
+            cmds, _ = al.reachable_words(motion, cmds, cfg)  # the words the aligner fits
             at_truth = [c.start + truth["offset_s"] for c in cmds]
             rows = []
             for loss, kind in unsure_losses(motion, SPREAD):

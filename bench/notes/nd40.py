@@ -24,7 +24,7 @@ def _counts(motion, cmds, off, cfg):
     import silkpipe.alignment as al
     from silkpipe.vocabulary import EVENT_CLASSES
 
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     t = np.array([c.start + off for c in kept])
     on = (t >= motion.t[0]) & (t <= motion.t[-1])
     ev = np.array([c.cls in EVENT_CLASSES for c in kept])
@@ -35,7 +35,7 @@ def _energy_at(motion, cmds, cfg, lag):
     """(score at ``lag``, best score, best lag) of the all-command energy fit (scale 1)."""
     import silkpipe.alignment as al
 
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     times = np.array([c.start for c in kept])
     _, _, offsets, scores = al._energy_fit(
         al.search_signal(motion, cfg), motion, times, [c.cls for c in kept], cfg
@@ -164,7 +164,7 @@ def oracle(args):
             )
             err = None if rep.offset_s is None else rep.offset_s - off
             clips = bind(model, motion)
-            kept, _ = al._reachable(motion, cmds, cfg)
+            kept, _ = al.reachable_words(motion, cmds, cfg)
             times = np.array([c.start for c in kept])
             e_t, labels = event_words(times, [c.cls for c in kept])
             _, _, offsets, scores = al._energy_fit(

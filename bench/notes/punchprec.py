@@ -27,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from silkpipe import alignment
-from silkpipe.alignment import AlignConfig, _reachable, session_labels
+from silkpipe.alignment import AlignConfig, reachable_words, session_labels
 from silkpipe.labels import parse_labels_csv
 from silkpipe.transcripts import extract_commands, parse_transcript
 from silkpipe.validation import usable_commands
@@ -134,7 +134,7 @@ def sessions(run: Path):
         words = parse_transcript(words_of(folder, truth), session=name)
         span = (float(clock.motion.t[0]), float(clock.motion.t[-1]))
         commands, _ = usable_commands(extract_commands(words).commands, span, 30.0)
-        reach, _ = _reachable(clock.motion, commands, AlignConfig())
+        reach, _ = reachable_words(clock.motion, commands, AlignConfig())
         yield folder, truth, clock, reach, report, stored
 
 

@@ -265,7 +265,7 @@ def census(args):
     for d in args:
         for f in sorted(Path(d).glob("*/truth.json")):
             _, motion, cmds = load(f.parent)
-            cmds, _ = al._reachable(motion, cmds, cfg)
+            cmds, _ = al.reachable_words(motion, cmds, cfg)
             scales = al._searched_scales(motion, cmds, cfg)
             tm = motion.time_model
             fitted += len(scales) > 1

@@ -33,7 +33,7 @@ TRUTH = {}
 def _features(name, motion, cmds, cfg, model, rep):
     lag = rep.offset_s + cfg.word_to_peak_s
     e_here, e_best, e_lag = _energy_at(motion, cmds, cfg, lag)
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     kept = [replace(c, start=c.start * rep.clock_scale) for c in kept]
     e_times, labels = al._said_events(kept)
     clips = bind(model, motion)

@@ -133,7 +133,7 @@ def case(args):
         on = np.interp(t, true, rebuilt) if where in ("before", "after") else float("nan")
         at_fit = c.start * fit.scale + rep.offset_s
         print(f"  {c.cls:6s} {t:7.3f} {where:8s} | {on:7.3f} | {at_fit:7.3f} | {at_fit - on:+.3f}")
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     times = np.array([c.start for c in kept])
     e_t, labels = event_words(times, [c.cls for c in kept])
     if model is not None:
@@ -179,7 +179,7 @@ def fields(args):
                 continue
             folder = H / cset / deliv / n[4:8] / n
             truth, motion, cmds = load(folder)
-            said, _ = al._reachable(motion, cmds, cfg)
+            said, _ = al.reachable_words(motion, cmds, cfg)
             off = truth["offset_s"] + r["err"]
             t = np.array([c.start * r.get("scale", 1.0) for c in said]) + off
             loss_txt = "-"

@@ -25,7 +25,7 @@ def _pk(e, p, k=4):
 
 def _prof(name, motion, cmds, cfg, model, rep):
     T, cut = TARGET[name]
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     kept = [replace(c, start=c.start * rep.clock_scale) for c in kept]
     clips = bind(model, motion)
     e = np.round(np.arange(-8.0, 8.0 + 1e-9, 0.05), 3)

@@ -21,7 +21,7 @@ cfg = al.AlignConfig()
 for d, cut in [(sys.argv[i], float(sys.argv[i + 1])) for i in range(1, len(sys.argv), 2)]:
     truth, motion, cmds = load(Path(d))
     T = truth["offset_s"]
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     _, rep = al.align_session(Path(d).name, motion, cmds, cfg, keep_refused=True)
     print(
         f"# {Path(d).name} truth off {T:.3f} first pass err {rep.offset_s - T:+.2f} q {rep.quality:.2f} gate {rep.gate} words kept {len(kept)}"

@@ -36,7 +36,7 @@ for d in sys.argv[1:]:
         _, rep = al.align_session(f.parent.name, motion, cmds, cfg, keep_refused=True)
         if rep.offset_s is None:
             continue
-        kept, _ = al._reachable(motion, cmds, cfg)
+        kept, _ = al.reachable_words(motion, cmds, cfg)
         arr, reb = s.clock_rows[:, 0], s.clock_rows[:, 1]
         sig = al.search_signal(motion, cfg)
         _, _, prod, cerr = _error_curve(f.parent)

@@ -39,7 +39,7 @@ print(
     f"  window: search_s {abs(shifts['far']) - 0.5:.2f} around err {shifts['far']:+.2f}: err range "
     f"[{shifts['far'] - (abs(shifts['far']) - 0.5):+.2f}, {shifts['far'] + abs(shifts['far']) - 0.5:+.2f}]"
 )
-kept, _ = al._reachable(motion, cmds, cfg)
+kept, _ = al.reachable_words(motion, cmds, cfg)
 print("kept words", len(kept), [c.cls for c in kept])
 sig = al.search_signal(motion, cfg)
 times = np.array([c.start for c in kept])

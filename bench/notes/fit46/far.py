@@ -25,7 +25,7 @@ for r in rows:
     p = Path(f"/tmp/h44/{r['set']}/{r['delivery']}/{r['run']}/{r['name']}")
     truth, motion, cmds = load(p)
     lag0 = truth["offset_s"] + cfg.word_to_peak_s + np.median(r["clock"])
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     times = np.array([c.start for c in kept])
     classes = [c.cls for c in kept]
     sig = al.search_signal(motion, cfg)

@@ -18,7 +18,7 @@ for d in sys.argv[1:]:
     truth, motion, cmds = load(p)
     off = truth["offset_s"]
     lag0 = off + cfg.word_to_peak_s
-    kept, _ = al._reachable(motion, cmds, cfg)
+    kept, _ = al.reachable_words(motion, cmds, cfg)
     times = np.array([c.start for c in kept])
     classes = [c.cls for c in kept]
     sig = al.search_signal(motion, cfg)
