@@ -87,8 +87,16 @@ def main(argv: list[str] | None = None, *, restore: bool = True) -> int:
 
 def entry() -> NoReturn:
     """The ``silkpipe`` process (its script, ``python -m silkpipe``): main, then exit with
-    its status, the handlers left answering to the end (errors.ctrl_c_answered)."""
-    sys.exit(main(restore=False))
+    its status, the handlers left answering to the end (errors.ctrl_c_answered).
+
+    A signal answered inside code Python runs from a string (``exec(text)``: dataclasses and
+    namedtuples build their methods so, in torch's lazy imports too) marks the process as
+    stopped by an unhandled Ctrl-C, even once main handled it; under ``python -m`` Python
+    then ended by SIGINT, not the status (SIGTERM mid-training gave -2, not 143, one run in
+    twenty). A string run cleanly clears that mark, so the status stands."""
+    status = main(restore=False)
+    exec("")  # clears the stale mark (CPython's run_eval_code_obj resets it on each run)
+    sys.exit(status)
 
 
 def _run(argv: list[str] | None) -> int:
