@@ -190,7 +190,13 @@ class AlignConfig:
     # much as the loss's size, and too few words before it check that size (1085_00:
     # bench/notes/loss57.txt). False: off.
     loss_before_checked: bool = True
-    # The three loss rules above judge passes at every energy level, not only under
+    # A pass (below sure_quality unless loss_rules_at_sure) is refused where the clock
+    # spread a loss it could not place (TimeModel.spread_losses) whose half is more than
+    # loss_spread_s, and the fit puts a word among the rows it spread over (_spread_loss):
+    # each such row, and each label there, may be off by up to half the loss, and the fit
+    # may follow those words (1752_01, 1776_02: bench/notes/spread64.txt). False: off.
+    spread_loss_refuses: bool = True
+    # The loss rules above judge passes at every energy level, not only under
     # sure_quality: a loss sized wrong moves every word after it whatever the energy, and
     # energy at the sure level passed a fit 0.70 s off that followed the words after a
     # bracketed loss, the split-bracket evidence in hand (1241_03: bench/notes/sure59.txt).
@@ -1263,6 +1269,7 @@ def _evidence(
         uncertain_loss=_straddled_loss(motion, said, fit, cfg)
         or _split_bracket(motion, said, fit, cfg),
         unchecked_loss=_unchecked_bracket(motion, said, fit, cfg),
+        spread_loss=_spread_loss(motion, said, fit, cfg),
     )
 
 
@@ -1330,6 +1337,24 @@ def _unchecked_bracket(
         before, after = int((times < gap_start).sum()), int((times >= gap_end).sum())
         if kind == BRACKET and before < cfg.loss_split_words <= after:
             return [*loss[:4], float(before), float(after)]
+    return None
+
+
+def _spread_loss(
+    motion: Motion, said: list[Command], fit: OffsetFit, cfg: AlignConfig
+) -> list[float] | None:
+    """The first loss the clock spread (TimeModel.spread_losses) whose half is more than
+    loss_spread_s with words the fit puts among its rows, as [arrival s, arrival s, size,
+    rebuilt s, rebuilt s, words among them]; None without one (spread_loss_refuses). The
+    clock states it does not know where among those rows the loss lies, so no word there
+    can be placed closer than half of it."""
+    if not cfg.spread_loss_refuses or cfg.loss_spread_s is None or not said:
+        return None
+    times = np.array([c.start * fit.scale for c in said]) + fit.offset_s
+    for loss in motion.time_model.get("spread_losses", []):
+        inside = int(((times >= loss[3]) & (times <= loss[4])).sum())
+        if loss[2] / 2 > cfg.loss_spread_s and inside:
+            return [*loss[:5], float(inside)]
     return None
 
 

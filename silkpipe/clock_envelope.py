@@ -226,9 +226,10 @@ def envelope_losses(
     cfg: ClockConfig,
     pairs: SpacingPairs | None = None,
     inserted: np.ndarray | None = None,
-) -> tuple[np.ndarray, list[list[float]]]:
-    """Seconds of lost watch time before each row (cumulative), and the losses found,
-    from steps of the envelope between its edges (``inserted``: losses already found,
+) -> tuple[np.ndarray, list[list[float]], list[tuple[int, int, float]]]:
+    """Seconds of lost watch time before each row (cumulative), the losses found, and
+    the ones spread (file rows of the first and last row such a loss may lie before, its
+    seconds), from steps of the envelope between its edges (``inserted``: losses already found,
     e.g. by unseen_gap_losses, which a step between two edges then leaves out, and the
     latency it is placed by is read net of).
 
@@ -244,11 +245,13 @@ def envelope_losses(
     Hidden in a backlog, it is put where the rotation vector jumps between consecutive
     rows (``pairs``: _turn_jump), else at the one arrival gap that never catches up with
     the queue's pace by the step (_lagged_gap: the lost rows took sending time); without
-    either, half of it is inserted each way, so no row is off by more than half the loss.
+    either, half of it is inserted each way, so no row is off by more than half the loss,
+    and it is returned as spread: the rows it may lie among are that far off at most.
     """
     inserted = np.zeros(len(arrival)) if inserted is None else inserted
     pairs = _jumps_unexplained(pairs, inserted)
     losses: list[list[float]] = []
+    spread: list[tuple[int, int, float]] = []
     t = np.asarray(arrival[n0:], dtype=np.float64)
     e = t - np.arange(len(t)) / est.rate
     edges = [(0, 0), *sorted(est.rows)]  # the anchor row: the stream starts in real time
@@ -268,10 +271,11 @@ def envelope_losses(
         else:
             ramp = ramp / 2
             at = [(b + int(np.argmax(ramp > step / 2)), step)]
+            spread.append((n0 + first, n0 + c, round(float(step), 3)))
         inserted[n0 + b : n0 + c] += ramp[:-1]
         inserted[n0 + c :] += step
         losses += [[round(float(t[k - 1]), 3), round(float(size), 3)] for k, size in at]
-    return inserted, losses
+    return inserted, losses, spread
 
 
 def _jumps_unexplained(pairs: SpacingPairs | None, inserted: np.ndarray) -> SpacingPairs | None:

@@ -61,6 +61,9 @@ class Evidence:
     # A bracket loss of uncertain size with too few words before it to check that size,
     # the fit following the words after it (_unchecked_bracket; None: none such).
     unchecked_loss: list[float] | None = None
+    # A loss the clock spread, half of it over loss_spread_s, with words among its rows
+    # (_spread_loss; None: none such).
+    spread_loss: list[float] | None = None
     # fixed class model: clip_evidence.common_margin (None: none, or not computed)
     common_margin: float | None = None
     # fixed class model, scale a != 1: rate_classes.rate_margin (class_rate_margin)
@@ -101,6 +104,8 @@ def decide(
         at_chance, gate = True, LOSS_UNCERTAIN
     if not at_chance and ev.unchecked_loss and _loss_judged(ev, cfg):
         at_chance, gate = True, LOSS_UNCHECKED
+    if not at_chance and ev.spread_loss and _loss_judged(ev, cfg):
+        at_chance, gate = True, LOSS_SPREAD
     if not at_chance and _away_on_common(ev, gate, gate_levels(cfg)):
         at_chance, gate = True, COMMON_AWAY
     if not at_chance and _moved_weakly(ev, gate_levels(cfg)):
@@ -301,6 +306,9 @@ LOSS_UNCERTAIN = "words straddle a loss of uncertain size"
 #: ... and where the words after such a loss, sized from a pace bracket, set the offset and
 #: too few words before it check its size (Evidence.unchecked_loss).
 LOSS_UNCHECKED = "words after a loss of uncertain size set the offset"
+#: ... and where words lie among the rows the clock spread a loss over, half of it more
+#: than loss_spread_s (Evidence.spread_loss).
+LOSS_SPREAD = "words lie where the clock could not place a loss"
 #: ... where a fixed class model's strong class p stands beside an energy p above
 #: max_energy_p on fewer than min_class_words class words (_few_words_loose_energy).
 FEW_CLASS_WORDS = "class evidence on too few words beside a loose energy fit"
@@ -664,6 +672,16 @@ def _loss_unchecked(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     )
 
 
+def _loss_spread(loss: list[float], quality: float, cfg: AlignConfig) -> str:
+    """LOSS_SPREAD's reason, naming the loss (Evidence.spread_loss)."""
+    size, lo, hi, words = loss[2:6]
+    return (
+        f"the rebuilt clock lost {size:.2f} s somewhere between {lo:.1f} s and {hi:.1f} s "
+        f"and could not tell where, so the {int(words)} words there may be up to "
+        f"{size / 2:.2f} s off (> {cfg.loss_spread_s} s){_against_sure(quality, cfg)}"
+    )
+
+
 def _inserted_loss(loss: list[float]) -> str:
     """A loss record [arrival s, size, spread, rebuilt s, ...] in words."""
     _, size, spread, at = loss[:4]
@@ -724,6 +742,8 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
     elif gate == LOSS_UNCHECKED and ev.unchecked_loss:
         what = _loss_unchecked(ev.unchecked_loss, quality, cfg)
+    elif gate == LOSS_SPREAD and ev.spread_loss:
+        what = _loss_spread(ev.spread_loss, quality, cfg)
     elif gate == FEW_CLASS_WORDS and ev.cls is not None:
         what = _few_words_why(ev.cls, p_value, cfg)
     elif gate == BEFORE_START and ev.first_word_s is not None:

@@ -127,6 +127,8 @@ def _moved_model(tm: dict, at: float, delta: float) -> dict:
             loss[1] = round(loss[1] + delta, 3)
         if loss[3] > at - 1e-6:
             loss[3] = round(loss[3] + delta, 3)
+    for spread in tm.get("spread_losses", []):
+        spread[3:5] = [round(x + delta, 3) if x > at - 1e-6 else x for x in spread[3:5]]
     return tm
 
 

@@ -138,6 +138,10 @@ class TimeModel:
     unjudged_gaps: list[list[float]] = field(default_factory=list)
     # seconds the count clock moved from the anchor row's arrival to the latency floor
     anchor_excess_s: float = 0.0
+    # [arrival s, arrival s, seconds, rebuilt s, rebuilt s] of each loss the envelope could
+    # not place (clock_envelope.envelope_losses): spread over the rows between, each row
+    # up to half of it off; the first and last of those rows
+    spread_losses: list[list[float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -476,7 +480,7 @@ def rebuild_clock(
         inserted = np.zeros(len(arrival))
         seen = (min(a for a, _ in est.rows), max(b for _, b in est.rows))
         unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
-        inserted, found = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
+        inserted, found, spread = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
         losses = sorted([[at, size] for at, size, *_ in unseen] + found)
         unsure = [loss for loss in unseen if loss[2] > 0]
         uncertain = [[float(x) for x in loss[:3]] for loss in unsure]
@@ -484,7 +488,7 @@ def rebuild_clock(
         unjudged: list[list[float]] = []
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses, unjudged = _insert_losses(arrival, n0, rate, cfg)
-        uncertain, kinds = [], []
+        uncertain, kinds, spread = [], [], []
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
     model.loss_uncertainty_s = max((spread for *_, spread in uncertain), default=0.0)
@@ -496,12 +500,19 @@ def rebuild_clock(
     t = _chosen_times(model, arrival, counted, straight, n0, source, cfg)
     model.watch_seconds = round(float(t[-1] - t[0]), 3)
     if model.kind != "count":  # no loss was inserted on arrival time: none to be unsure of
-        uncertain, kinds = [], []
+        uncertain, kinds, spread = [], [], []
     model.uncertain_losses = [
         [*loss, _rebuilt_after(arrival, n0, t, loss[0])] for loss in uncertain
     ]
     model.uncertain_loss_kinds = kinds
+    model.spread_losses = [_spread_record(arrival, t, *loss) for loss in spread]
     return t, model
+
+
+def _spread_record(arrival: np.ndarray, t: np.ndarray, lo: int, hi: int, size: float) -> list:
+    """TimeModel.spread_losses' record of a loss spread over file rows lo..hi."""
+    ends = [float(arrival[lo]), float(arrival[hi]), size, float(t[lo]), float(t[hi])]
+    return [round(x, 3) for x in ends]
 
 
 def _chosen_times(
