@@ -296,7 +296,8 @@ def clock_png(path: str | IO[bytes], rows: np.ndarray, model: Mapping, title: st
 
     On a real-time stream the points lie on the diagonal; a queue on the watch shows as
     arrival running late (above it), a loss as a step of the rebuilt clock. The backlog
-    (arrival minus rebuilt time, its floor at 0) is drawn below.
+    (arrival minus rebuilt time, its floor at 0) is drawn below. A loss the clock could
+    not place (``spread_losses``) shades the rows it may lie among: up to half of it off.
     """
     rows = np.asarray(rows, float)
     step = max(len(rows) // 5000, 1)  # enough points to see the shape
@@ -308,13 +309,16 @@ def clock_png(path: str | IO[bytes], rows: np.ndarray, model: Mapping, title: st
     ax.plot([lo, hi], [lo, hi], color="#bbbbbb", linewidth=1, label="real time")
     ax.plot(rebuilt, arrival, ".", markersize=1.5, color="#1f77b4", label="rows")
     ax.set_ylabel("arrival time s (host)", fontsize=9)
-    ax.legend(loc="upper left", fontsize=8)
     lag = arrival - rebuilt
     ax_lag.plot(rebuilt, lag - np.percentile(lag, 1), color="#d62728", linewidth=0.8)
     ax_lag.set_ylabel("backlog s", fontsize=9)
     ax_lag.set_xlabel("rebuilt watch time s", fontsize=9)
     for a in (ax, ax_lag):
         a.tick_params(labelsize=8)
+        for k, (*_, start, end) in enumerate(model.get("spread_losses") or []):
+            label = "loss not placed" if a is ax and k == 0 else None
+            a.axvspan(start, end, color="#ff7f0e", alpha=0.15, label=label)
+    ax.legend(loc="upper left", fontsize=8)
     kind = model.get("kind", "?")
     rate = model.get("rows_per_s")
     ax.set_title(

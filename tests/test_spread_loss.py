@@ -141,3 +141,15 @@ def test_a_loss_resized_before_it_moves_its_rows():
     moved = _moved_model(tm, 6.0, 0.5)
     assert moved["spread_losses"][0][3:5] == [15.114, 59.346]
     assert moved["spread_losses"][0][:3] == SPREAD_1776[:3]
+
+
+def test_the_clock_plot_shades_the_rows_a_spread_loss_may_lie_among(monkeypatch):
+    from silkpipe import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig))
+    rows = np.column_stack([np.linspace(0, 80, 800), np.linspace(0, 83, 800)])
+    plots.clock_png("x.png", rows, {"kind": "count", "spread_losses": [SPREAD_1776]}, "s")
+    clock_axes = figures[0].axes[0]
+    shaded = [p for p in clock_axes.patches if p.get_label() == "loss not placed"]
+    assert len(shaded) == 1 and shaded[0].get_x() == pytest.approx(SPREAD_1776[3])
