@@ -4,9 +4,11 @@
     CODE=/tmp/s64head python bench/notes/spread64.py census ROWS_GLOB SET_DELIVERY_DIR...
         # every session (SET_DELIVERY_DIR/SEED/NAME) whose clock spread a loss: its size,
         # the rows' range (rebuilt s), how many of its spoken words truth puts among them,
-        # the rows truth says the clock puts over 0.5 s off; then each final verdict the
+        # the rows and spoken words truth says the clock puts over 0.5 s off (less its
+        # median error; a label there is that far off at any offset); then each verdict the
         # rows files (ROWS_GLOB, quoted) hold for it (right / FALSE / between / refused)
-        # and the totals of passes with and without such a loss
+        # and the totals of passes with and without such a loss (ROWS_GLOB: globs joined
+        # by commas)
 
 Truth is used only to score and to count words (a word's rebuilt time is the rebuilt time
 of the row truth says was made at its gesture time; the fit's offset error is left out,
@@ -42,11 +44,13 @@ def _clock(folder: Path) -> dict:
     off = float((np.abs(err - np.median(err)) > 0.5).sum()) / ROWS_PER_S
     said = [c["imu_time"] for c in truth["commands"]]
     at = np.interp(np.interp(said, rc[:, 1], rc[:, 0]), np.arange(len(rebuilt)), rebuilt)
+    word_err = np.interp(np.interp(said, rc[:, 1], rc[:, 0]), np.arange(len(err)), err)
+    words_off = int((np.abs(word_err - np.median(err)) > 0.5).sum())
     spread = []
     for loss in raw.time_model.get("spread_losses", []):
         inside = int(((at >= loss[3]) & (at <= loss[4])).sum())
         spread.append(dict(size=loss[2], range=loss[3:5], words=inside))
-    return dict(spread=spread, misclocked_s=round(off, 2), words=len(said))
+    return dict(spread=spread, misclocked_s=round(off, 2), words=len(said), words_off=words_off)
 
 
 def _verdicts(pattern: str) -> dict:
@@ -55,7 +59,7 @@ def _verdicts(pattern: str) -> dict:
     from fresh38 import finals, verdict
 
     out: dict = {}
-    for path in sorted(glob.glob(pattern)):
+    for path in sorted(p for one in pattern.split(",") for p in glob.glob(one)):
         for _, name, kind, row in finals(path):
             stem = Path(path).stem
             key = ("never_drains" if "_never_drains_" in stem else "drains", name)
