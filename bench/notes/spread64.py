@@ -9,6 +9,9 @@
         # rows files (ROWS_GLOB, quoted) hold for it (right / FALSE / between / refused)
         # and the totals of passes with and without such a loss (ROWS_GLOB: globs joined
         # by commas)
+    CODE=/tmp/s64head python bench/notes/spread64.py labels ROWS_GLOB SET_DELIVERY_DIR...
+        # every final pass whose clock alone puts over 20 % of its words' labels more than
+        # 0.5 s off (score-voice's word false-pass line), and the count per rows file
 
 Truth is used only to score and to count words (a word's rebuilt time is the rebuilt time
 of the row truth says was made at its gesture time; the fit's offset error is left out,
@@ -88,5 +91,34 @@ def census(args: list[str]) -> None:
         print(f"  {k[0]:7s} {k[1]:9s} {tally[k]}")
 
 
+def labels(args: list[str]) -> None:
+    """ROWS_GLOB SET_DELIVERY_DIR...: per final pass, the share of its spoken words whose
+    label the rebuilt clock alone puts more than 0.5 s off (less its median error), and
+    the passes over score-voice's 20 % line (a word false pass), by verdict."""
+    verdicts = _verdicts(args[0])
+    tally: dict = {}
+    for d in args[1:]:
+        for f in sorted(Path(d).glob("*/*/truth.json")):
+            rows = verdicts.get((Path(d).name, f.parent.name), [])
+            passed = [(r, v) for r, v, _ in rows if v in ("right", "FALSE", "between")]
+            if not passed:
+                continue
+            clock = _clock(f.parent)
+            share = clock["words_off"] / max(clock["words"], 1)
+            for r, v in passed:
+                key = (r, v, share > 0.2)
+                tally[key] = tally.get(key, 0) + 1
+                if share > 0.2:
+                    print(
+                        f"  {r}: {f.parent.name[4:11]} {v}, {clock['words_off']} of "
+                        f"{clock['words']} words > 0.5 s off on the clock, spread "
+                        f"{[x['size'] for x in clock['spread']]}",
+                        flush=True,
+                    )
+    print("passes (rows file, verdict, over 20 % of words > 0.5 s off on the clock): count")
+    for k in sorted(tally):
+        print(f"  {k[0]:34s} {k[1]:8s} {'OVER' if k[2] else 'ok':4s} {tally[k]}")
+
+
 if __name__ == "__main__":
-    {"census": census}[sys.argv[1]](sys.argv[2:])
+    {"census": census, "labels": labels}[sys.argv[1]](sys.argv[2:])
