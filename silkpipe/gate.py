@@ -677,9 +677,15 @@ def _loss_spread(loss: list[float], quality: float, cfg: AlignConfig) -> str:
     size, lo, hi, words = loss[2:6]
     return (
         f"the rebuilt clock lost {size:.2f} s somewhere between {lo:.1f} s and {hi:.1f} s "
-        f"and could not tell where, so the {int(words)} words there may be up to "
-        f"{size / 2:.2f} s off (> {cfg.loss_spread_s} s){_against_sure(quality, cfg)}"
+        f"and could not tell where, so the {_words(int(words))} there may be up to "
+        f"{size / 2:.2f} s off (> {cfg.loss_spread_s} s)"
+        f"{_against_sure(quality, cfg, 'places a loss')}"
     )
+
+
+def _words(n: int) -> str:
+    """'1 word', 'n words'."""
+    return f"{n} word" if n == 1 else f"{n} words"
 
 
 def _inserted_loss(loss: list[float]) -> str:
@@ -691,12 +697,12 @@ def _inserted_loss(loss: list[float]) -> str:
     )
 
 
-def _against_sure(quality: float, cfg: AlignConfig) -> str:
+def _against_sure(quality: float, cfg: AlignConfig, checks: str = "checks a size") -> str:
     """' (quality q < sure s)' against the level _sure_energy applies; at or above it, that
-    a loss's size moves the words whatever the energy (loss_rules_at_sure)."""
+    a loss moves the words whatever the energy (loss_rules_at_sure): no energy ``checks``."""
     sure = round(max(cfg.sure_quality, cfg.min_quality), 2)
     if quality >= sure:
-        return f" (quality {quality:.2f}, at sure {sure} or above: no energy checks a size)"
+        return f" (quality {quality:.2f}, at sure {sure} or above: no energy {checks})"
     return f" (quality {quality:.2f} < sure {sure})"
 
 

@@ -480,7 +480,7 @@ def rebuild_clock(
         inserted = np.zeros(len(arrival))
         seen = (min(a for a, _ in est.rows), max(b for _, b in est.rows))
         unseen = unseen_gap_losses(arrival, n0, rate, inserted, cfg, pairs, seen)
-        inserted, found, spread = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
+        inserted, found, unplaced = envelope_losses(arrival, n0, est, cfg, pairs, inserted)
         losses = sorted([[at, size] for at, size, *_ in unseen] + found)
         unsure = [loss for loss in unseen if loss[2] > 0]
         uncertain = [[float(x) for x in loss[:3]] for loss in unsure]
@@ -488,7 +488,7 @@ def rebuild_clock(
         unjudged: list[list[float]] = []
     else:  # streams never seen in real time (143217) keep their gaps in backlogs as delays
         inserted, losses, unjudged = _insert_losses(arrival, n0, rate, cfg)
-        uncertain, kinds, spread = [], [], []
+        uncertain, kinds, unplaced = [], [], []
     counted = straight + inserted
     model = _arrival_model(arrival, counted, n0, rate, source, losses, cfg, spacing, pairs)
     model.loss_uncertainty_s = max((spread for *_, spread in uncertain), default=0.0)
@@ -500,12 +500,12 @@ def rebuild_clock(
     t = _chosen_times(model, arrival, counted, straight, n0, source, cfg)
     model.watch_seconds = round(float(t[-1] - t[0]), 3)
     if model.kind != "count":  # no loss was inserted on arrival time: none to be unsure of
-        uncertain, kinds, spread = [], [], []
+        uncertain, kinds, unplaced = [], [], []
     model.uncertain_losses = [
         [*loss, _rebuilt_after(arrival, n0, t, loss[0])] for loss in uncertain
     ]
     model.uncertain_loss_kinds = kinds
-    model.spread_losses = [_spread_record(arrival, t, *loss) for loss in spread]
+    model.spread_losses = [_spread_record(arrival, t, *loss) for loss in unplaced]
     return t, model
 
 

@@ -47,6 +47,9 @@ def test_a_loss_hidden_in_a_backlog_with_nothing_to_place_it_is_recorded_as_spre
     among = (rebuilt >= lo) & (rebuilt <= hi)
     assert np.abs(error[~among]).max() < 0.05
     assert 1.0 < np.abs(error[among]).max() <= size / 2 + 0.05
+    # the last row recorded is the first exact one: the loss lies before it at the latest
+    last = int(np.argmin(np.abs(rebuilt - hi)))
+    assert abs(error[last]) < 0.05 and abs(error[last - 1]) > 1.0
 
 
 def test_a_loss_the_clock_places_is_not_spread():
@@ -125,10 +128,16 @@ def test_such_a_pass_is_refused_naming_the_loss():
     assert "the 3 words there may be up to 1.69 s off" in reason
 
 
+def test_one_word_is_named_as_one():
+    ev = replace(_evidence(8.89), spread_loss=[*SPREAD_1776, 1.0])
+    _, reason, _ = decide(ev, AlignConfig(), False, _words(AROUND, 12.0))
+    assert "the 1 word there may be" in reason
+
+
 def test_sure_energy_passes_it_only_where_the_loss_rules_spare_that_level():
     sure = gate_levels(AlignConfig()).sure_quality + 0.1
     excluded, reason, gate = decide(_evidence(sure), AlignConfig(), False, [])
-    assert excluded and gate == LOSS_SPREAD and "or above" in reason
+    assert excluded and gate == LOSS_SPREAD and "no energy places a loss" in reason
     spared = replace(AlignConfig(), loss_rules_at_sure=False)
     excluded, _, gate = decide(_evidence(sure), spared, False, [])
     assert not excluded and gate != LOSS_SPREAD
