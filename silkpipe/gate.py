@@ -726,6 +726,18 @@ def _moved_weakly_why(ev: Evidence, lag_margin: float, cfg: AlignConfig) -> str:
     )
 
 
+def _loss_why(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
+    """The loss rules' reason for ``gate`` (LOSS_UNCERTAIN, LOSS_UNCHECKED, LOSS_SPREAD),
+    "" for any other gate or without its record."""
+    if gate == LOSS_UNCERTAIN and ev.uncertain_loss:
+        return _loss_uncertain(ev.uncertain_loss, ev.quality, cfg)
+    if gate == LOSS_UNCHECKED and ev.unchecked_loss:
+        return _loss_unchecked(ev.unchecked_loss, ev.quality, cfg)
+    if gate == LOSS_SPREAD and ev.spread_loss:
+        return _loss_spread(ev.spread_loss, ev.quality, cfg)
+    return ""
+
+
 def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
     """The main clause of _refusal: the gate's own reason where it has one, else what the
     energy and class evidence lacked (``cfg``: the gate's levels)."""
@@ -744,12 +756,8 @@ def _refused_what(ev: Evidence, cfg: AlignConfig, gate: str) -> str:
         what = _contradicted_before(ev, cfg)
     elif gate == CHOICE_ELSEWHERE:
         what = _choice_elsewhere(ev, cfg)
-    elif gate == LOSS_UNCERTAIN and ev.uncertain_loss:
-        what = _loss_uncertain(ev.uncertain_loss, quality, cfg)
-    elif gate == LOSS_UNCHECKED and ev.unchecked_loss:
-        what = _loss_unchecked(ev.unchecked_loss, quality, cfg)
-    elif gate == LOSS_SPREAD and ev.spread_loss:
-        what = _loss_spread(ev.spread_loss, quality, cfg)
+    elif loss := _loss_why(ev, cfg, gate):
+        what = loss
     elif gate == FEW_CLASS_WORDS and ev.cls is not None:
         what = _few_words_why(ev.cls, p_value, cfg)
     elif gate == BEFORE_START and ev.first_word_s is not None:
