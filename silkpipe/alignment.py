@@ -1331,13 +1331,18 @@ def _unchecked_bracket(
     off with 2 words before its gap and 2 inside it: bench/notes/sessfalse62.txt)."""
     if not cfg.loss_before_checked or cfg.loss_spread_s is None or not said:
         return None
-    times = np.array([c.start * fit.scale for c in said]) + fit.offset_s
+    times = _starts_at(said, fit)
     for loss, kind in unsure_losses(motion, cfg.loss_spread_s):
         gap_start, gap_end = loss[3] - loss[1], loss[3]
         before, after = int((times < gap_start).sum()), int((times >= gap_end).sum())
         if kind == BRACKET and before < cfg.loss_split_words <= after:
             return [*loss[:4], float(before), float(after)]
     return None
+
+
+def _starts_at(said: list[Command], fit: OffsetFit) -> np.ndarray:
+    """The words' starts on the rebuilt clock at the fit (``said``: on the audio clock)."""
+    return np.array([c.start * fit.scale for c in said]) + fit.offset_s
 
 
 def _spread_loss(
@@ -1350,7 +1355,7 @@ def _spread_loss(
     can be placed closer than half of it."""
     if not cfg.spread_loss_refuses or cfg.loss_spread_s is None or not said:
         return None
-    times = np.array([c.start * fit.scale for c in said]) + fit.offset_s
+    times = _starts_at(said, fit)
     for loss in motion.time_model.get("spread_losses", []):
         inside = int(((times >= loss[3]) & (times <= loss[4])).sum())
         if loss[2] / 2 > cfg.loss_spread_s and inside:

@@ -315,8 +315,9 @@ def _place(
     one at the arrival gap that holds ``min_loss_s`` or more of it, one before it where the
     rotation jumps (_gap_and_turn_before)."""
     jumps = np.diff(ramp)
-    if len(jumps) and jumps.max() >= step / 2:
-        j = int(np.argmax(jumps)) + 1  # ramp index of the first row after the jump
+    j = int(np.argmax(jumps)) + 1 if len(jumps) else 0  # ramp index after the largest jump
+    largest = float(jumps[j - 1]) if len(jumps) else 0.0
+    if largest >= step / 2:
         return _gap_and_turn_before(ramp, j, n0, b, first, step, pairs, cfg) or [(b + j, step)]
     turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
     if turn is not None:
@@ -326,8 +327,7 @@ def _place(
         lagged = _jumped_gap(t, n0, first, c, pairs, cfg)
     if lagged is not None:
         return [(lagged, step)]
-    if len(jumps) and jumps.max() >= cfg.min_loss_s:  # two losses: one in real time
-        j = int(np.argmax(jumps)) + 1
+    if largest >= cfg.min_loss_s:  # two losses: one in real time
         return _gap_and_turn_before(ramp, j, n0, b, first, step, pairs, cfg) or []
     return []
 
