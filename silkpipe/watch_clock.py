@@ -90,6 +90,8 @@ class ClockConfig:
     agreeing_edges: int = 2  # ... unless this many edges agree within their own bounds
     loss_turn_rad: float = 0.3  # a rotation jump this far beyond the gyro's: a loss there
     loss_turn_margin: float = 1.5  # ... and this many times the next largest in the span
+    # ... but a second jump this far in that span: two losses, their split unknown (None: off)
+    loss_second_turn_rad: float | None = 0.4
     still_turn_rad: float = 0.02  # a still wrist's jump across a gap this far beyond ...
     still_turn_ratio: float = 10.0  # ... and this many times the largest excess of ...
     still_turn_pairs: int = 25  # ... this many rotation pairs either side: a loss there too
