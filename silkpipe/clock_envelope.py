@@ -246,8 +246,8 @@ def envelope_losses(
     rows (``pairs``: _turn_jump), else at the one arrival gap that never catches up with
     the queue's pace by the step (_lagged_gap: the lost rows took sending time); without
     either, half of it is inserted each way, so no row is off by more than half the loss,
-    and it is returned as spread: the rows it may lie among are that far off at most. So is
-    a step put at two rotation jumps whose split nothing tells (_at_turns): the rows between.
+    and it is returned as spread: the rows it may lie among are that far off at most (so are
+    the rows between two rotation jumps it was split at, sized by a bound: _at_turns).
     """
     inserted = np.zeros(len(arrival)) if inserted is None else inserted
     pairs = _jumps_unexplained(pairs, inserted)
@@ -269,11 +269,12 @@ def envelope_losses(
         at, unsure = _place(t, n0, b, c, first, step, ramp, pairs, est.rate, cfg)
         if at:  # each part of the step from its row on
             ramp = sum(np.where(np.arange(len(ramp)) >= k - b, size, 0.0) for k, size in at)
-        else:
+        else:  # nothing says where: half of it each way
             ramp = ramp / 2
-            at, unsure = [(b + int(np.argmax(ramp > step / 2)), step)], (first, c)
+            at = [(b + int(np.argmax(ramp > step / 2)), step)]
+            unsure = (first, c, step)
         if unsure is not None:
-            spread.append((n0 + unsure[0], n0 + unsure[1], round(float(step), 3)))
+            spread.append((n0 + unsure[0], n0 + unsure[1], round(float(unsure[2]), 3)))
         inserted[n0 + b : n0 + c] += ramp[:-1]
         inserted[n0 + c :] += step
         losses += [[round(float(t[k - 1]), 3), round(float(size), 3)] for k, size in at]
@@ -294,8 +295,9 @@ def _jumps_unexplained(pairs: SpacingPairs | None, inserted: np.ndarray) -> Spac
 
 
 #: Where a step between envelope edges went: [(first row after each part, seconds)] (rows
-#: from n0), and the rows (from n0) between which its split is unknown, or None.
-Placed = tuple[list[tuple[int, float]], tuple[int, int] | None]
+#: from n0), and where its split is unknown, the rows (from n0) between which rows may be
+#: off and the seconds whose half bounds how far (else None).
+Placed = tuple[list[tuple[int, float]], tuple[int, int, float] | None]
 
 
 def _place(
@@ -329,7 +331,7 @@ def _place(
         return at or [(b + j, step)], None
     turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
     if turn is not None:
-        return _at_turns(pairs, turn, n0, first, c, step, cfg)
+        return _at_turns(pairs, turn, n0, b, first, c, step, ramp, cfg)
     lagged = _lagged_gap(t, first, c, rate, step, cfg)
     if lagged is None:
         lagged = _jumped_gap(t, n0, first, c, pairs, cfg)
@@ -344,15 +346,20 @@ def _at_turns(
     pairs: SpacingPairs | None,
     turn: int,
     n0: int,
+    b: int,
     first: int,
     c: int,
     step: float,
+    ramp: np.ndarray,
     cfg: ClockConfig,
 ) -> Placed:
     """The step at the rotation jump ``turn`` (file row); but where a second jump in its
     range (first, c] stands at ``loss_second_turn_rad`` or more, the step held two losses
-    (turn64.py: most steps with one are misclocked when put whole at the larger), and
-    nothing in a backlog tells their split: half at each jump, its split unknown between."""
+    (bench/notes/twojump65.txt: most such steps were misclocked put whole at the larger).
+    Nothing in a backlog tells the split, so each gets half; but the earlier holds at
+    most what the latency floor had risen by at its row (``ramp``: no row is made after
+    it arrives), so never more than that. The rows between are off by at most the size
+    recorded's half: the step's, or, where that bound took the earlier part, the bound."""
     level = cfg.loss_second_turn_rad
     if pairs is None or level is None:
         return [(turn - n0, step)], None
@@ -362,7 +369,11 @@ def _at_turns(
         return [(turn - n0, step)], None
     other = int(pairs.turn_row[inside][np.argmax(pairs.turn_excess[inside])])
     lo, hi = sorted((turn - n0, other - n0))
-    return [(lo, step / 2), (hi, step / 2)], (lo, hi)
+    bound = float(ramp[lo - b])
+    if bound < cfg.min_loss_s:  # the earlier cannot hold a loss: all at the later
+        return [(hi, step)], None
+    earlier = min(step / 2, bound)
+    return [(lo, earlier), (hi, step - earlier)], (lo, hi, 2 * earlier)
 
 
 def _gap_and_turn_before(

@@ -141,8 +141,9 @@ class TimeModel:
     # seconds the count clock moved from the anchor row's arrival to the latency floor
     anchor_excess_s: float = 0.0
     # [arrival s, arrival s, seconds, rebuilt s, rebuilt s] of each loss the envelope could
-    # not place (clock_envelope.envelope_losses): spread over the rows between, each row
-    # up to half of it off; the first and last of those rows
+    # not place, or could not split between two rotation jumps (clock_envelope.
+    # envelope_losses, _at_turns): each row between up to half of it off; the first of
+    # those rows and the first exact one after them
     spread_losses: list[list[float]] = field(default_factory=list)
 
     def to_json(self) -> dict:

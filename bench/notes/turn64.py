@@ -38,7 +38,10 @@ def _record() -> None:
 
     def place(t, n0, b, c, first, step, ramp, pairs, rate, cfg):
         out = plain(t, n0, b, c, first, step, ramp, pairs, rate, cfg)
-        CALLS.append(dict(n0=n0, b=b, c=c, first=first, step=step, ramp=ramp, pairs=pairs, out=out))
+        parts = out[0] if isinstance(out, tuple) else out  # (parts, unsure) from align step 68
+        CALLS.append(
+            dict(n0=n0, b=b, c=c, first=first, step=step, ramp=ramp, pairs=pairs, out=parts)
+        )
         return out
 
     ce._place = place
