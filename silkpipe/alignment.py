@@ -191,7 +191,7 @@ class AlignConfig:
     # bench/notes/loss57.txt). False: off.
     loss_before_checked: bool = True
     # A pass (below sure_quality unless loss_rules_at_sure) is refused where the clock
-    # spread a loss it could not place or split (TimeModel.spread_losses) whose half is over
+    # spread a loss it could not place (TimeModel.spread_losses) whose half is more than
     # loss_spread_s, and the fit puts a word among the rows it spread over (_spread_loss):
     # each such row, and each label there, may be off by up to half the loss, and the fit
     # may follow those words (1752_01, 1776_02: bench/notes/spread64.txt). False: off.

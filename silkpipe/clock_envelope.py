@@ -246,8 +246,7 @@ def envelope_losses(
     rows (``pairs``: _turn_jump), else at the one arrival gap that never catches up with
     the queue's pace by the step (_lagged_gap: the lost rows took sending time); without
     either, half of it is inserted each way, so no row is off by more than half the loss,
-    and it is returned as spread: the rows it may lie among are that far off at most (so are
-    the rows between two rotation jumps it was split at, sized by a bound: _at_turns).
+    and it is returned as spread: the rows it may lie among are that far off at most.
     """
     inserted = np.zeros(len(arrival)) if inserted is None else inserted
     pairs = _jumps_unexplained(pairs, inserted)
@@ -266,15 +265,13 @@ def envelope_losses(
         suffix = np.minimum.accumulate(net[::-1])[::-1]
         ramp = np.clip(suffix - net[0], 0.0, step)
         first = b + int(np.argmax(ramp > 0))
-        at, unsure = _place(t, n0, b, c, first, step, ramp, pairs, est.rate, cfg)
+        at = _place(t, n0, b, c, first, step, ramp, pairs, est.rate, cfg)
         if at:  # each part of the step from its row on
             ramp = sum(np.where(np.arange(len(ramp)) >= k - b, size, 0.0) for k, size in at)
-        else:  # nothing says where: half of it each way
+        else:
             ramp = ramp / 2
             at = [(b + int(np.argmax(ramp > step / 2)), step)]
-            unsure = (first, c, step)
-        if unsure is not None:
-            spread.append((n0 + unsure[0], n0 + unsure[1], round(float(unsure[2]), 3)))
+            spread.append((n0 + first, n0 + c, round(float(step), 3)))
         inserted[n0 + b : n0 + c] += ramp[:-1]
         inserted[n0 + c :] += step
         losses += [[round(float(t[k - 1]), 3), round(float(size), 3)] for k, size in at]
@@ -294,12 +291,6 @@ def _jumps_unexplained(pairs: SpacingPairs | None, inserted: np.ndarray) -> Spac
     return replace(pairs, turn_excess=excess)
 
 
-#: Where a step between envelope edges went: [(first row after each part, seconds)] (rows
-#: from n0), and where its split is unknown, the rows (from n0) between which rows may be
-#: off and the seconds whose half bounds how far (else None).
-Placed = tuple[list[tuple[int, float]], tuple[int, int, float] | None]
-
-
 def _place(
     t: np.ndarray,
     n0: int,
@@ -311,69 +302,34 @@ def _place(
     pairs: SpacingPairs | None,
     rate: float,
     cfg: ClockConfig,
-) -> Placed:
-    """Where the ``step`` lost between envelope edges b and c went (Placed); no part when
-    nothing says (envelope_losses then spreads it).
+) -> list[tuple[int, float]]:
+    """Where the ``step`` lost between envelope edges b and c went: [(first row after it,
+    seconds)] (rows from n0), [] when nothing says (envelope_losses then spreads it).
 
     All of it at a real-time arrival gap where the suffix minimum of the latency (``ramp``)
     rises by most of it; but where it had already risen by ``min_loss_s`` or more before
     that row, that much was lost earlier: it goes where the rotation jumps before that
-    row (_turn_jump; without one, with the rest). Otherwise at the rotation jump (or two:
-    _at_turns), else at the one arrival gap that stays behind by the step (_lagged_gap),
-    else at the one arrival gap the wrist jumps across (_jumped_gap). Where none of those
-    holds, two losses: one at the arrival gap that holds ``min_loss_s`` or more of it, one
-    before it where the rotation jumps (_gap_and_turn_before)."""
+    row (_turn_jump; without one, with the rest). Otherwise at the rotation jump, else at
+    the one arrival gap that stays behind by the step (_lagged_gap), else at the one
+    arrival gap the wrist jumps across (_jumped_gap). Where none of those holds, two losses:
+    one at the arrival gap that holds ``min_loss_s`` or more of it, one before it where the
+    rotation jumps (_gap_and_turn_before)."""
     jumps = np.diff(ramp)
     j = int(np.argmax(jumps)) + 1 if len(jumps) else 0  # ramp index after the largest jump
     largest = float(jumps[j - 1]) if len(jumps) else 0.0
     if largest >= step / 2:
-        at = _gap_and_turn_before(ramp, j, n0, b, first, step, pairs, cfg)
-        return at or [(b + j, step)], None
+        return _gap_and_turn_before(ramp, j, n0, b, first, step, pairs, cfg) or [(b + j, step)]
     turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
     if turn is not None:
-        return _at_turns(pairs, turn, n0, b, first, c, step, ramp, cfg)
+        return [(turn - n0, step)]
     lagged = _lagged_gap(t, first, c, rate, step, cfg)
     if lagged is None:
         lagged = _jumped_gap(t, n0, first, c, pairs, cfg)
     if lagged is not None:
-        return [(lagged, step)], None
+        return [(lagged, step)]
     if largest >= cfg.min_loss_s:  # two losses: one in real time
-        return _gap_and_turn_before(ramp, j, n0, b, first, step, pairs, cfg) or [], None
-    return [], None
-
-
-def _at_turns(
-    pairs: SpacingPairs | None,
-    turn: int,
-    n0: int,
-    b: int,
-    first: int,
-    c: int,
-    step: float,
-    ramp: np.ndarray,
-    cfg: ClockConfig,
-) -> Placed:
-    """The step at the rotation jump ``turn`` (file row); but where a second jump in its
-    range (first, c] stands at ``loss_second_turn_rad`` or more, the step held two losses
-    (bench/notes/twojump65.txt: most such steps were misclocked put whole at the larger).
-    Nothing in a backlog tells the split, so each gets half; but the earlier holds at
-    most what the latency floor had risen by at its row (``ramp``: no row is made after
-    it arrives), so never more than that. The rows between are off by at most the size
-    recorded's half: the step's, or, where that bound took the earlier part, the bound."""
-    level = cfg.loss_second_turn_rad
-    if pairs is None or level is None:
-        return [(turn - n0, step)], None
-    inside = (pairs.turn_row > n0 + first) & (pairs.turn_row <= n0 + c)
-    inside &= pairs.turn_row != turn
-    if not inside.any() or pairs.turn_excess[inside].max() < level:
-        return [(turn - n0, step)], None
-    other = int(pairs.turn_row[inside][np.argmax(pairs.turn_excess[inside])])
-    lo, hi = sorted((turn - n0, other - n0))
-    bound = float(ramp[lo - b])
-    if bound < cfg.min_loss_s:  # the earlier cannot hold a loss: all at the later
-        return [(hi, step)], None
-    earlier = min(step / 2, bound)
-    return [(lo, earlier), (hi, step - earlier)], (lo, hi, 2 * earlier)
+        return _gap_and_turn_before(ramp, j, n0, b, first, step, pairs, cfg) or []
+    return []
 
 
 def _gap_and_turn_before(

@@ -90,8 +90,6 @@ class ClockConfig:
     agreeing_edges: int = 2  # ... unless this many edges agree within their own bounds
     loss_turn_rad: float = 0.3  # a rotation jump this far beyond the gyro's: a loss there
     loss_turn_margin: float = 1.5  # ... and this many times the next largest in the span
-    # ... but a second jump this far in that span: two losses, their split unknown (None: off)
-    loss_second_turn_rad: float | None = 0.4
     still_turn_rad: float = 0.02  # a still wrist's jump across a gap this far beyond ...
     still_turn_ratio: float = 10.0  # ... and this many times the largest excess of ...
     still_turn_pairs: int = 25  # ... this many rotation pairs either side: a loss there too
@@ -141,9 +139,8 @@ class TimeModel:
     # seconds the count clock moved from the anchor row's arrival to the latency floor
     anchor_excess_s: float = 0.0
     # [arrival s, arrival s, seconds, rebuilt s, rebuilt s] of each loss the envelope could
-    # not place, or could not split between two rotation jumps (clock_envelope.
-    # envelope_losses, _at_turns): each row between up to half of it off; the first of
-    # those rows and the first exact one after them
+    # not place (clock_envelope.envelope_losses): spread over the rows between, each row
+    # up to half of it off; the first and last of those rows
     spread_losses: list[list[float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
