@@ -38,11 +38,7 @@ def _record() -> None:
 
     def place(t, n0, b, c, first, step, ramp, pairs, rate, cfg):
         out = plain(t, n0, b, c, first, step, ramp, pairs, rate, cfg)
-        # (parts, unsure) in stop 65's step-68 trial, a list before and after it
-        parts = out[0] if isinstance(out, tuple) else out
-        CALLS.append(
-            dict(n0=n0, b=b, c=c, first=first, step=step, ramp=ramp, pairs=pairs, out=parts)
-        )
+        CALLS.append(dict(n0=n0, b=b, c=c, first=first, step=step, ramp=ramp, pairs=pairs, out=out))
         return out
 
     ce._place = place
