@@ -112,7 +112,11 @@ def envelope_cuts(
 
 
 def envelope_edges(
-    t: np.ndarray, cfg: ClockConfig, pairs: SpacingPairs | None = None, n0: int = 0
+    t: np.ndarray,
+    cfg: ClockConfig,
+    pairs: SpacingPairs | None = None,
+    n0: int = 0,
+    stalled: bool = False,
 ) -> list[tuple[int, int]]:
     """(first, last) row of each lower-envelope edge that can carry the watch rate.
 
@@ -123,7 +127,9 @@ def envelope_edges(
     between arrival gaps that are losses (envelope_cuts: a delay is spanned; ``pairs``
     and ``n0`` place the rotation check in file rows). Edges shorter than ``min_edge_s``
     or off R by more than ``rate_band`` (a backlog that never drains, a step) carry no
-    rate, nor do edges with an end that is no contact (_steady_at: a queue still draining there).
+    rate, nor do edges with an end that is no contact (_steady_at: a queue still draining
+    there, or a host stall's burst at the stream's end), unless ``stalled``: then such an
+    edge is cut at its last contact (_last_contact), and kept if it still carries R.
     """
     edges: list[tuple[int, int]] = []
     cuts = envelope_cuts(t, cfg, pairs, n0)
@@ -134,9 +140,32 @@ def envelope_edges(
         for a, b in zip(v[:-1], v[1:], strict=True):
             span = float(t[b] - t[a])
             if span >= cfg.min_edge_s and abs((b - a) / span / cfg.rate - 1) <= cfg.rate_band:
-                if _steady_at(t, int(a), cfg) and _steady_at(t, int(b), cfg):
-                    edges.append((int(a), int(b)))
+                if not _steady_at(t, int(a), cfg):
+                    continue
+                end = int(b) if _steady_at(t, int(b), cfg) else None
+                if end is None and stalled:
+                    end = _last_contact(t, int(a), int(b), cfg)
+                if end is not None:
+                    edges.append((int(a), end))
     return edges
+
+
+def _last_contact(t: np.ndarray, a: int, b: int, cfg: ClockConfig) -> int | None:
+    """The last row c before hull vertex b that lies on the edge a-b (within
+    ``latency_jitter_s``), is a contact (_steady_at) and ends an edge a-c of ``min_edge_s``
+    within ``rate_band`` of R; None without one. A host stall just before the stream ends
+    leaves b no steady side, though the rows up to the stall ran in real time (held-out
+    1872_01, bench/notes/ho8diag65.txt)."""
+    rows = np.arange(a + 1, b)
+    line = t[a] + (rows - a) * (t[b] - t[a]) / (b - a)
+    on = rows[
+        (t[a + 1 : b] - line <= cfg.latency_jitter_s) & (t[a + 1 : b] - t[a] >= cfg.min_edge_s)
+    ]
+    for c in on[::-1]:
+        if _steady_at(t, int(c), cfg):
+            span = float(t[c] - t[a])
+            return int(c) if abs((c - a) / span / cfg.rate - 1) <= cfg.rate_band else None
+    return None
 
 
 def _steady_at(t: np.ndarray, v: int, cfg: ClockConfig) -> bool:
@@ -168,7 +197,11 @@ def _steady_at(t: np.ndarray, v: int, cfg: ClockConfig) -> bool:
 
 
 def envelope_rate(
-    arrival: np.ndarray, n0: int, cfg: ClockConfig, pairs: SpacingPairs | None = None
+    arrival: np.ndarray,
+    n0: int,
+    cfg: ClockConfig,
+    pairs: SpacingPairs | None = None,
+    stalled: bool = False,
 ) -> RateEstimate | None:
     """Rows/s from the lower envelope of arrival against row index (the lower-hull clock
     skew estimate of Moon, Skelly and Towsley), with a bound on its error.
@@ -181,7 +214,7 @@ def envelope_rate(
     t = np.asarray(arrival[n0:], dtype=np.float64)
     if len(t) < 2 or np.any(np.diff(t) < 0):
         return None
-    found = envelope_edges(t, cfg, pairs, n0)
+    found = envelope_edges(t, cfg, pairs, n0, stalled)
     if not found:
         return None
     spans = np.array([t[b] - t[a] for a, b in found])

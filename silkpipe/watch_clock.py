@@ -48,6 +48,7 @@ host stalls up to ``stall_s`` count as arrival time, being delays).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TypeGuard
 
 import numpy as np
 
@@ -439,16 +440,29 @@ def _watch_rate(
     bounded within ``max_rate_uncertainty``, or looser only because its edges are short:
     ``agreeing_edges`` or more that agree within their own bounds (where they disagree
     beyond them the arrival floor moves, as in real 135233, and the rate is not used);
-    else real-time windows' or the default (unbounded, and losses found the older way:
-    _insert_losses)."""
+    else real-time windows'; else, where no edges disagreed, the envelope with the edges
+    whose end is no contact cut at their last one (envelope_edges' ``stalled``: a host
+    stall before the stream ends left held-out 1872_01 no other); else the default
+    (unbounded, and losses found the older way, _insert_losses, which reads no rotation)."""
     est = envelope_rate(arrival, n0, cfg, pairs)
-    if est is not None and (
-        est.uncertainty <= cfg.max_rate_uncertainty
-        or (est.disagreement == 0.0 and len(est.rows) >= cfg.agreeing_edges)
-    ):
+    if _usable(est, cfg):
         return est.rate, "envelope", est
     rate = measured_rate(arrival, n0, cfg)
-    return (rate, "measured", None) if rate else (cfg.rate, "default", None)
+    if rate:
+        return rate, "measured", None
+    if est is None or est.disagreement == 0.0:
+        est = envelope_rate(arrival, n0, cfg, pairs, stalled=True)
+        if _usable(est, cfg):
+            return est.rate, "envelope", est
+    return cfg.rate, "default", None
+
+
+def _usable(est: RateEstimate | None, cfg: ClockConfig) -> TypeGuard[RateEstimate]:
+    """Whether an envelope estimate is bounded tightly enough (_watch_rate) to be R."""
+    return est is not None and (
+        est.uncertainty <= cfg.max_rate_uncertainty
+        or (est.disagreement == 0.0 and len(est.rows) >= cfg.agreeing_edges)
+    )
 
 
 def rebuild_clock(
