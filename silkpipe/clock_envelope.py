@@ -152,10 +152,10 @@ def envelope_edges(
 
 def _last_contact(t: np.ndarray, a: int, b: int, cfg: ClockConfig) -> int | None:
     """The last row c before hull vertex b that lies on the edge a-b (within
-    ``latency_jitter_s``), is a contact (_steady_at) and ends an edge a-c of ``min_edge_s``
-    within ``rate_band`` of R; None without one. A host stall just before the stream ends
-    leaves b no steady side, though the rows up to the stall ran in real time (held-out
-    1872_01, bench/notes/ho8diag65.txt)."""
+    ``latency_jitter_s``), at least ``min_edge_s`` after a, and is a contact (_steady_at);
+    None without one, or where the edge a-c is off R by more than ``rate_band``. A host
+    stall just before the stream ends leaves b no steady side, though the rows up to the
+    stall ran in real time (held-out 1872_01, bench/notes/ho8diag65.txt)."""
     rows = np.arange(a + 1, b)
     line = t[a] + (rows - a) * (t[b] - t[a]) / (b - a)
     on = rows[

@@ -21,7 +21,8 @@ arrives before it was made, so where the stream runs in real time or its queue h
 arrival touches production plus the latency floor), with a bound on its error that the
 aligner's clock-scale search keeps to; without a tight envelope (or one whose edges, short
 but at least ``agreeing_edges`` of them, agree within their own bounds), from real-time
-windows or the default.
+windows; else from the envelope with edges that end at no contact cut at their last one; else
+the default.
 
 Every session starts with a *stale burst*: a few hundred rows queued before the host
 listened, all arriving in the first 0.1 s. They were made before the anchor row n0, so
