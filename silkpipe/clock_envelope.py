@@ -138,8 +138,7 @@ def envelope_edges(
             continue
         v = lower_hull(np.arange(lo, hi, dtype=np.float64), t[lo:hi]) + lo
         for a, b in zip(v[:-1], v[1:], strict=True):
-            span = float(t[b] - t[a])
-            if span >= cfg.min_edge_s and abs((b - a) / span / cfg.rate - 1) <= cfg.rate_band:
+            if _carries_rate(t, int(a), int(b), cfg):
                 if not _steady_at(t, int(a), cfg):
                     continue
                 end = int(b) if _steady_at(t, int(b), cfg) else None
@@ -150,6 +149,13 @@ def envelope_edges(
     return edges
 
 
+def _carries_rate(t: np.ndarray, a: int, b: int, cfg: ClockConfig) -> bool:
+    """Whether rows a-b span ``min_edge_s`` and arrive within ``rate_band`` of R: an edge
+    shorter, or further off (a backlog that never drains, a step), carries no rate."""
+    span = float(t[b] - t[a])
+    return span >= cfg.min_edge_s and abs((b - a) / span / cfg.rate - 1) <= cfg.rate_band
+
+
 def _last_contact(t: np.ndarray, a: int, b: int, cfg: ClockConfig) -> int | None:
     """The last row c before hull vertex b that lies on the edge a-b (within
     ``latency_jitter_s``), at least ``min_edge_s`` after a, and is a contact (_steady_at);
@@ -157,14 +163,12 @@ def _last_contact(t: np.ndarray, a: int, b: int, cfg: ClockConfig) -> int | None
     stall just before the stream ends leaves b no steady side, though the rows up to the
     stall ran in real time (held-out 1872_01, bench/notes/ho8diag65.txt)."""
     rows = np.arange(a + 1, b)
+    inside = t[a + 1 : b]
     line = t[a] + (rows - a) * (t[b] - t[a]) / (b - a)
-    on = rows[
-        (t[a + 1 : b] - line <= cfg.latency_jitter_s) & (t[a + 1 : b] - t[a] >= cfg.min_edge_s)
-    ]
+    on = rows[(inside - line <= cfg.latency_jitter_s) & (inside - t[a] >= cfg.min_edge_s)]
     for c in on[::-1]:
         if _steady_at(t, int(c), cfg):
-            span = float(t[c] - t[a])
-            return int(c) if abs((c - a) / span / cfg.rate - 1) <= cfg.rate_band else None
+            return int(c) if _carries_rate(t, a, int(c), cfg) else None
     return None
 
 
