@@ -715,6 +715,7 @@ def unseen_gap_losses(
     cfg: ClockConfig,
     pairs: SpacingPairs | None,
     seen: tuple[int, int] | None,
+    turned_only: bool = False,
 ) -> list[tuple[float, float, float, str]]:
     """Losses at arrival gaps the other finders cannot see (in ``inserted``, cumulative,
     in place): a queue that never drains leaves no later envelope edge to step up, and a
@@ -727,8 +728,10 @@ def unseen_gap_losses(
     the lag alone says rows were lost (a still wrist does not jump across a loss); a
     shorter one without a jump is a loss only where real time resumes above the floor it
     left (_realtime_step). ``seen``: the rows (from n0) the envelope's edges span, where
-    its steps already count every loss. Each loss is (arrival before it, seconds
-    inserted, how far off that may be, the spread's kind: SPREAD_KINDS, "" with none)."""
+    its steps already count every loss. ``turned_only``: only gaps the rotation jumps
+    across (the default-rate path: a stream with no rate of its own, where the lag alone
+    is too weak a sign). Each loss is (arrival before it, seconds inserted, how far off
+    that may be, the spread's kind: SPREAD_KINDS, "" with none)."""
     t = np.asarray(arrival[n0:], dtype=np.float64)
     losses: list[tuple[float, float, float, str]] = []
     for g in np.flatnonzero(np.diff(t) > cfg.gap_s) + 1:
@@ -737,7 +740,10 @@ def unseen_gap_losses(
         if inserted[n0 + g] - inserted[n0 + g - 1] > 0:
             continue
         may_be_stall = t[g] - t[g - 1] <= cfg.stall_s + 2 * cfg.latency_jitter_s
-        if may_be_stall and not _gap_jumps(pairs, n0 + int(g), cfg):
+        jumps = (may_be_stall or turned_only) and _gap_jumps(pairs, n0 + int(g), cfg)
+        if turned_only and not jumps:
+            continue
+        if may_be_stall and not jumps:
             step = _realtime_step(t, int(g), rate, cfg, inserted[n0:])
             spread, kind = 0.0, ""
         else:
