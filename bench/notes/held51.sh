@@ -76,6 +76,6 @@ for p in sys.argv[1:]:  # sessions outside 0.3 s; offset error of the sessions w
     for n, r in ((n, r) for _, n, k, r in finals(p) if k == 'session'):
         if r['err'] is None or abs(r['err']) > 0.3:
             err = '-' if r['err'] is None else f\"{r['err']:+.2f}\"
-            print(f\"   {n[4:10]} {err} {verdict('session', r)} [{r['gate']}] q {r['quality']:.2f} class words {r.get('cls_words')}\")" $F) ;;
+            print(f\"   {n[4:10]} {err} {verdict('session', r)} [{r['gate']}] q {r.get('quality', float('nan')):.2f} class words {r.get('cls_words')}\")" $F) ;;
 esac; done
 say done
