@@ -537,7 +537,11 @@ def _found_losses(
     cfg: ClockConfig,
     pairs: SpacingPairs | None,
 ) -> tuple[
-    np.ndarray, list[list[float]], list[tuple], list[tuple[int, int, float]], list[list[float]]
+    np.ndarray,
+    list[list[float]],
+    list[tuple[float, float, float, str]],
+    list[tuple[int, int, float]],
+    list[list[float]],
 ]:
     """(watch seconds inserted before each row, cumulative; the losses [arrival s, seconds];
     those whose size may be off, as unseen_gap_losses gives them; the losses the envelope
@@ -562,11 +566,11 @@ def _found_losses(
 
 
 def jump_share(pairs: SpacingPairs | None, arrival: np.ndarray, cfg: ClockConfig) -> float | None:
-    """Share of consecutive rotation pairs that span no arrival pause over ``gap_s`` and
-    turn by ``loss_turn_rad`` more than the gyro allows in one period (None with under 100
-    such pairs). The generator's streams (clips-dev replayed at the watch rate) jump almost
-    never there; the real sessions' rotation rows jump in 0.8-8.8 % of pairs, losses or not,
-    so there a jump at a gap is no sign of a loss."""
+    """Share of consecutive rotation pairs whose two rows arrived within ``gap_s`` of each
+    other that turn by ``loss_turn_rad`` more than the gyro allows in one period (None with
+    under 100 such pairs). The generator's streams (clips-dev replayed at the watch rate)
+    jump almost never there; the real sessions' rotation rows jump in 0.8-8.8 % of pairs,
+    losses or not, so there a jump at a gap is no sign of a loss."""
     if pairs is None or len(pairs.turn_row) < 101:
         return None
     later, earlier = pairs.turn_row[1:], pairs.turn_row[:-1]
@@ -579,8 +583,10 @@ def jump_share(pairs: SpacingPairs | None, arrival: np.ndarray, cfg: ClockConfig
 def _loss_evidence(
     pairs: SpacingPairs | None, share: float | None, cfg: ClockConfig
 ) -> SpacingPairs | None:
-    """The pairs the loss finders read: as they are, or with no rotation jump where the
-    stream's own jump_share is over ``max_jump_share`` (row spacing still read)."""
+    """The pairs the clock reads after row spacing: as they are, or with no rotation jump
+    where the stream's own jump_share is over ``max_jump_share``. Then no jump places or
+    finds a loss, nor decides where the arrival envelope is cut (envelope_cuts), so such a
+    stream's envelope rate may differ too; row spacing and queue_ratio read no jumps."""
     if pairs is None or share is None or cfg.max_jump_share is None:
         return pairs
     if share <= cfg.max_jump_share:
