@@ -571,7 +571,7 @@ def jump_share(pairs: SpacingPairs | None, arrival: np.ndarray, cfg: ClockConfig
     under 100 such pairs). The generator's streams (clips-dev replayed at the watch rate)
     jump almost never there; the real sessions' rotation rows jump in 0.8-8.8 % of pairs,
     losses or not, so there a jump at a gap is no sign of a loss."""
-    if pairs is None or len(pairs.turn_row) < 101:
+    if pairs is None:
         return None
     later, earlier = pairs.turn_row[1:], pairs.turn_row[:-1]
     calm = arrival[later] - arrival[earlier] <= cfg.gap_s

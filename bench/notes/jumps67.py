@@ -1,10 +1,10 @@
 """How often a stream's rotation rows jump away from arrival gaps (align step 70's guard).
 
     CODE=/tmp/tree python bench/notes/jumps67.py OUT.json DIR...
-        # every sensor_data.csv under each DIR (links to runs, m_*, left out): the rotation
-        # pairs that span no arrival pause over 0.5 s, and the share of them whose turn
-        # exceeds the gyro's one-period rotation by loss_turn_rad (watch_clock.jump_share);
-        # prints the count and max / p99.9 / p99 / median of the shares
+        # every sensor_data.csv under each DIR (links to runs, m_*, left out): the share of
+        # its rotation pairs whose rows arrived within 0.5 s of each other that turn by
+        # loss_turn_rad more than the gyro allows (watch_clock.jump_share, read from the
+        # time model); prints the count and max / p99.9 / p99 / median of the shares
 
 A jump across an arrival gap is the clock's sign of lost rows. That sign means something
 only where the stream's rows do not jump on their own: the synthetic streams (clips
@@ -12,7 +12,6 @@ replayed at the watch rate) jump in at most 0.4 % of such pairs, the four real s
 0.8-8.8 % (bench/notes/turned67.txt).
 """
 
-import csv
 import json
 import os
 import sys
@@ -21,20 +20,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, os.environ.get("CODE", "."))
-from silkpipe.watch_clock import ClockConfig, jump_share, spacing_pairs  # noqa: E402
+from silkpipe.sessions import read_sensor_csv  # noqa: E402
 
 
 def share(path: Path) -> float | None:
-    rows = list(csv.DictReader(path.open()))
-    sensor = np.array([r["sensor"] for r in rows])
-    arrival = np.array([float(r["timestamp"]) for r in rows])
-    gyro = np.array(
-        [[float(r[f"gyro_{a}"]) for a in "xyz"] for r in rows if r["sensor"] == "gyroscope"]
-    )
-    quat = np.array(
-        [[float(r[f"rot_{a}"]) for a in "wxyz"] for r in rows if r["sensor"] == "rotation_vector"]
-    )
-    return jump_share(spacing_pairs(sensor, gyro, quat), arrival, ClockConfig())
+    """The stream's jump_share, as its time model records it (align step 70 on)."""
+    return read_sensor_csv(path).time_model["jump_share"]
 
 
 def main(out: str, dirs: list[str]) -> None:
