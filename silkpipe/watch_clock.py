@@ -38,11 +38,13 @@ one period) says rows were lost, on streams whose rotation rows rarely jump else
 
 Which model: a backlog that stays under ``backlog_s`` is real time (``arrival``). So is
 a stream that is mostly pauses (``max_pause_share`` of its arrival time): separate pieces
-of recording, not a queue. Otherwise a larger backlog is a queue (``count``) when it
-drains somewhere (arrival outran the watch rate, which only a queue can do) or when rows
-arrive at under ``thin_fraction`` of the watch rate *and* consecutive rows are one sample
-period apart in the motion itself (``row_spacing``: the rotation vector turns between
-rows by what the gyro says one period takes; where rows were lost it turns by several).
+of recording, not a queue, unless it shows a queue's own marks (it drains, or its
+queue_ratio is low): a queue whose host stalls often pauses as much. Otherwise a larger
+backlog is a queue (``count``) when it drains somewhere (arrival outran the watch rate,
+which only a queue can do) or when rows arrive at under ``thin_fraction`` of the watch
+rate *and* consecutive rows are one sample period apart in the motion itself
+(``row_spacing``: the rotation vector turns between rows by what the gyro says one period
+takes; where rows were lost it turns by several).
 A backlog that only grows, at close to the watch rate, is read as a stream that loses
 single events in real time: ``arrival`` (counting would squeeze its time), unless the motion
 per arrival second falls where the backlog is high (queue_ratio under ``max_queue_ratio``;
@@ -83,7 +85,7 @@ class ClockConfig:
     drain_s: float = 2.0  # the backlog falling this much from its peak: a queue drained
     thin_fraction: float = 0.5  # arrival under this share of R: rows delayed, not lost ...
     max_spacing: float = 2.0  # ... if row_spacing is at most this (None: not measured)
-    max_pause_share: float = 0.4  # arrival time in pauses above this: pieces, not a queue
+    max_pause_share: float = 0.4  # arrival time in pauses above this: pieces, unless queued
     max_queue_ratio: float = 0.95  # queue_ratio under this: a queue, however fast it arrives
     stall_s: float = 1.5  # ... whose arrival pauses up to this are host stalls (delays)
     realtime_window_s: float = 10.0  # windows used to measure R on real-time stretches
@@ -257,7 +259,7 @@ def _choose(model: TimeModel, cfg: ClockConfig) -> None:
     queued = model.queue_ratio is not None and model.queue_ratio < cfg.max_queue_ratio
     if backlog <= cfg.backlog_s:
         model.reason = f"arrives in real time (backlog at most {backlog:.1f} s)"
-    elif model.pause_share > cfg.max_pause_share:
+    elif model.pause_share > cfg.max_pause_share and not (model.drains or queued):
         model.reason = (
             f"{model.pause_share:.0%} of arrival time is pauses: separate pieces "
             "of recording, kept on arrival time"

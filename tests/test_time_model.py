@@ -257,6 +257,25 @@ def test_queue_that_stalls_where_it_is_high_is_still_counted():
     assert clock_error(rebuilt, watch) < 0.05
 
 
+def test_queue_with_frequent_host_stalls_is_counted():
+    """A queue is a queue however much of its arrival time is host stalls (the
+    generator's frequent-stall streams pause 40-46 % of the time). Read as separate
+    pieces, such a clock followed arrival and was off by the backlog (held-out 1999_00
+    drains, 1997_01 never drains: bench/notes/pieces68.txt)."""
+    watch, arrival = deliver(120, lambda t: 0.6 if 30 <= t < 60 else 1.6)
+    rebuilt, drains = rebuild_clock(_stall(arrival, 0.0, 2.0, 1.0))
+    assert drains.pause_share > ClockConfig().max_pause_share
+    assert drains.kind == "count" and drains.drains, drains.reason
+    assert clock_error(rebuilt, watch) < 0.1
+
+    watch, arrival = deliver(150, lambda t: 1.5 if t < 40 else 0.7)
+    arrival = _stall(arrival, 0.0, 2.0, 1.0)
+    rebuilt, queued = rebuild_clock(arrival, pairs=_pairs(len(arrival), lambda i: 1.0 + 0 * i))
+    assert queued.pause_share > ClockConfig().max_pause_share and not queued.drains
+    assert queued.kind == "count", queued.reason
+    assert clock_error(rebuilt, watch) < 0.1
+
+
 def test_fast_queue_whose_clips_move_more_is_counted():
     """A queue sent at 0.78 of the watch rate whose queued part happens to move 12 % more
     per row (clips differ in row_spacing): ratio 0.87, a queue (max_queue_ratio)."""
