@@ -278,7 +278,8 @@ def envelope_losses(
     minimum of the latency starts to rise (the earliest) to the next edge (the latest).
     Where the suffix minimum rises by most of the step at one row, the loss happened in
     real time there (an arrival gap): it is put there (what the minimum had risen by
-    before that row, where the rotation jumps: _place).
+    before that row, and what it still rises by after it, where the rotation jumps:
+    _place).
     Hidden in a backlog, it is put where the rotation vector jumps between consecutive
     rows (``pairs``: _turn_jump), else at the one arrival gap that never catches up with
     the queue's pace by the step (_lagged_gap: the lost rows took sending time); without
@@ -357,7 +358,7 @@ def _place(
     largest = float(jumps[j - 1]) if len(jumps) else 0.0
     if largest >= step / 2:
         at = _gap_and_turn_before(ramp, j, n0, b, first, step, pairs, cfg) or [(b + j, step)]
-        return _rest_after_gap(at, ramp, j, n0, b, c, pairs, cfg)
+        return _rest_after_gap(at, ramp, j, (n0, b, c), pairs, rate, cfg)
     turn = _turn_jump(pairs, n0 + first, n0 + c, cfg)
     if turn is not None:
         return [(turn - n0, step)]
@@ -375,21 +376,33 @@ def _rest_after_gap(
     at: list[tuple[int, float]],
     ramp: np.ndarray,
     j: int,
-    n0: int,
-    b: int,
-    c: int,
+    rows: tuple[int, int, int],
     pairs: SpacingPairs | None,
+    rate: float,
     cfg: ClockConfig,
 ) -> list[tuple[int, float]]:
     """``at`` with what the latency's suffix minimum still rises by after the arrival gap
     at ramp index ``j`` (``min_loss_s`` or more) moved from the gap to where the rotation
     jumps after it: a second loss, hidden in the backlog after the gap, that the step
-    between the edges holds too (held-out 1992_01, bench/notes/pieces68.txt). Without
-    such a jump, ``at`` as it is."""
+    between the edges holds too (held-out 1992_01, bench/notes/pieces68.txt). Only where
+    the minimum stays level for ``min_steady_s`` after the gap: rows then arrived in real
+    time, so the gap's share is what it rose by there; rising at once, a queue held part
+    of the later loss at the gap and the split is unknown (1972_00). The jump is looked
+    for from where the minimum rises again (no row is made after it arrived), past the
+    rotation pair across the gap itself. Otherwise ``at`` as it is. ``rows``: n0, and the
+    step's edges b and c."""
+    n0, b, c = rows
     rest = float(ramp[-1] - ramp[j])
-    if rest < cfg.min_loss_s:
+    if rest < cfg.min_loss_s or pairs is None or not len(pairs.turn_row):
         return at
-    where = _turn_jump(pairs, n0 + b + j, n0 + c, cfg)
+    rises = j + int(np.argmax(ramp[j:] > ramp[j] + cfg.latency_jitter_s))  # the rest begins
+    if (rises - j) / rate < cfg.min_steady_s:
+        return at
+    across = np.searchsorted(pairs.turn_row, n0 + b + j)  # the pair across the gap
+    lo = n0 + b + rises - 1
+    if across < len(pairs.turn_row):
+        lo = max(lo, int(pairs.turn_row[across]))
+    where = _turn_jump(pairs, lo, n0 + c, cfg)
     if where is None:
         return at
     *before, (gap, size) = at
