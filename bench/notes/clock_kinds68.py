@@ -1,6 +1,6 @@
 """Clock census by time-model kind (stop 68, align step 71): per session the time model's
 kind, reason and the measures _choose reads, and the seconds of rows the rebuilt clock puts
-more than 0.5 s from the truth less its median error (as twoloss63.py).
+more than 0.5 s from the truth less its median error (twoloss63.clock_errors).
 
     CODE=/tmp/s71 python bench/notes/clock_kinds68.py OUT.json SET_DIR...
         # SET_DIR/{drains,never_drains}/SEED/SESSION/ (held51.sh's layout)
@@ -14,10 +14,11 @@ import glob
 import json
 import os
 import sys
+from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).parent))
+from twoloss63 import clock_errors  # noqa: E402
 
-ROWS_PER_S = 148.5  # the synthetic watch's rows per second (silkpipe.delivery)
 FIELDS = (
     "kind",
     "reason",
@@ -42,16 +43,9 @@ def census(out_path, set_dirs):
                 continue  # the run folders of links (m_*, g*_*)
             folder = f.rsplit("/", 1)[0]
             raw = read_sensor_csv(f)
-            rebuilt = raw.clock_rows[:, 1]
-            rc = np.array(json.load(open(folder + "/truth.json"))["row_clock"])
-            true = np.interp(np.arange(len(rebuilt)), rc[:, 0], rc[:, 1])
-            err = rebuilt - true
-            off = np.abs(err - np.median(err))
+            errors = clock_errors(raw, Path(folder))
             row = {k: raw.time_model.get(k) for k in FIELDS}
-            row.update(
-                mis=round(float((off > 0.5).sum()) / ROWS_PER_S, 2),
-                max_err=round(float(off.max()), 3),
-            )
+            row.update(mis=errors["misclocked_s"], max_err=errors["max_err"])
             out[folder] = row
     json.dump(out, open(out_path, "w"), indent=1)
 

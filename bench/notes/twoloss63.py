@@ -22,10 +22,10 @@ sys.path.insert(0, str(CODE))
 ROWS_PER_S = 148.5  # the synthetic watch's rows per second (silkpipe.delivery)
 
 
-def _session(folder: Path) -> dict:
-    from silkpipe.sessions import read_sensor_csv
-
-    raw = read_sensor_csv(folder / "sensor_data.csv")
+def clock_errors(raw, folder: Path) -> dict:
+    """The seconds of rows the rebuilt clock of ``raw`` (read_sensor_csv) puts more than
+    0.5 s from the truth in ``folder``/truth.json, less its median error, and the largest
+    such error."""
     rebuilt = raw.clock_rows[:, 1]
     rc = np.array(json.loads((folder / "truth.json").read_text())["row_clock"])
     true = np.interp(np.arange(len(rebuilt)), rc[:, 0], rc[:, 1])
@@ -34,8 +34,14 @@ def _session(folder: Path) -> dict:
     return dict(
         misclocked_s=round(float((off > 0.5).sum()) / ROWS_PER_S, 2),
         max_err=round(float(off.max()), 3),
-        losses=raw.time_model.get("losses"),
     )
+
+
+def _session(folder: Path) -> dict:
+    from silkpipe.sessions import read_sensor_csv
+
+    raw = read_sensor_csv(folder / "sensor_data.csv")
+    return dict(clock_errors(raw, folder), losses=raw.time_model.get("losses"))
 
 
 def clock(args: list[str]) -> None:
